@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/httpapi"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+)
+
+const usage = `rotor writes secret-rotation runbooks.
+
+Usage:
+  rotor serve    [-addr :8080]                 start the HTTP service
+  rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
+  rotor lint     -i runbook.json|- [-f text|json]
+
+Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,
+OPENAI_BASE_URL, ROTOR_MODEL, REDIS_URL, ROTOR_CACHE_TTL, ...): see the README.
+`
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // refused input, lint errors, generation failure
+	exitUsage    = 2
+	exitInternal = 3
+)
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor:", err)
+		return exitUsage
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], cfg, log, stdout, stderr)
+	case "generate":
+		return generateCmd(ctx, args[1:], cfg, log, stdin, stdout, stderr)
+	case "lint":
+		return lintCmd(args[1:], stdin, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// app is the wired pipeline, shared by serve and generate.
+type app struct {
+	gen     *generate.Service
+	linter  *lint.Linter
+	schemas *schema.Set
+	mode    string
+}
+
+func newApp(cfg config, log *slog.Logger) (*app, error) {
+	scan, err := secretscan.New()
+	if err != nil {
+		return nil, err
+	}
+	schemas, err := schema.NewSet()
+	if err != nil {
+		return nil, err
+	}
+	linter := lint.New(scan)
+	gen := generate.New(generate.Config{Screener: scan, Linter: linter, Logger: log})
+	return &app{gen: gen, linter: linter, schemas: schemas, mode: "offline"}, nil
+}
+
+func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindServeFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
+	store := cache.NewMemory(cfg.CacheBytes)
+	handler := httpapi.NewServer(httpapi.Deps{
+		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
+		Runbooks: cache.NewRunbooks(store, cfg.RunbookTTL),
+		Ready: func(context.Context) (string, map[string]string) {
+			return "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
+		},
+		Logger: log,
+	})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen failed", "addr", cfg.Addr, "err", err)
+		return exitInternal
+	}
+	log.Info("rotor listening", "addr", ln.Addr().String(), "llm", a.mode, "cache", "in-process")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "err", err)
+		return exitInternal
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown incomplete", "err", err)
+		return exitInternal
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// readInput reads a file, or stdin for "-".
+func readInput(path string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader = stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, runbook.MaxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > runbook.MaxBodyBytes {
+		return nil, runbook.TooLarge(len(data))
+	}
+	return data, nil
+}
+
+// decodeRequestFile accepts JSON or YAML (by extension, or by the first
+// character when reading stdin).
+func decodeRequestFile(path string, data []byte) (*runbook.Request, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	trimmed := bytes.TrimSpace(data)
+	isYAML := ext == ".yaml" || ext == ".yml" || (ext != ".json" && len(trimmed) > 0 && trimmed[0] != '{')
+	if isYAML {
+		j, err := yaml.YAMLToJSON(data)
+		if err != nil {
+			return nil, &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: "invalid YAML: " + firstLine(err.Error())}}}
+		}
+		data = j
+	}
+	return runbook.DecodeRequest(data)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("i", "", "request file (JSON or YAML), - for stdin")
+	format := fs.String("f", "json", "output format: json or md")
+	out := fs.String("o", "", "output file (default stdout)")
+	sections := fs.String("sections", "", "comma-separated sections to generate (default all)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *in == "" || (*format != "json" && *format != "md") {
+		fmt.Fprintln(stderr, "rotor generate: -i is required and -f must be json or md")
+		return exitUsage
+	}
+	var ids []runbook.SectionID
+	if *sections != "" {
+		var err error
+		if ids, err = runbook.ParseSections(strings.Split(*sections, ",")); err != nil {
+			printError(stderr, err)
+			return exitUsage
+		}
+	}
+	data, err := readInput(*in, stdin)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	req, err := decodeRequestFile(*in, data)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		printError(stderr, err)
+		return exitInternal
+	}
+	rb, err := a.gen.Generate(ctx, req, generate.Options{Sections: ids})
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	var buf bytes.Buffer
+	if *format == "md" {
+		err = render.Markdown(&buf, rb)
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rb)
+	}
+	if err != nil {
+		printError(stderr, err)
+		return exitInternal
+	}
+	if err := writeOutput(*out, buf.Bytes(), stdout); err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// writeOutput writes to a file atomically (temp file, then rename) or stdout,
+// so a failed run never leaves a half-written file.
+func writeOutput(path string, data []byte, stdout io.Writer) error {
+	if path == "" || path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rotor-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("i", "", "runbook JSON file, - for stdin")
+	format := fs.String("f", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *in == "" {
+		fmt.Fprintln(stderr, "rotor lint: -i is required")
+		return exitUsage
+	}
+	data, err := readInput(*in, stdin)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	rb, err := runbook.DecodeRunbook(data)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	scan, err := secretscan.New()
+	if err != nil {
+		printError(stderr, err)
+		return exitInternal
+	}
+	findings := lint.New(scan).Lint(rb)
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]any{"findings": findings})
+	} else {
+		for _, f := range findings {
+			id := ""
+			if f.SecretID != "" {
+				id = " [" + f.SecretID + "]"
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s%s: %s\n", f.Severity, f.Rule, f.Section, id, f.Message)
+		}
+		fmt.Fprintf(stdout, "%d finding(s), %d error(s)\n", len(findings), len(lint.Errors(findings)))
+	}
+	if lint.HasErrors(findings) {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// printError prints an error for a person: the message, then one line per field.
+func printError(w io.Writer, err error) {
+	var re *runbook.Error
+	var ve *runbook.ValidationError
+	switch {
+	case errors.As(err, &re):
+		fmt.Fprintf(w, "rotor: %s (%s)\n", re.Message, re.Code)
+		for _, f := range re.Fields {
+			fmt.Fprintf(w, "  %s: %s\n", orRoot(f.Path), f.Problem)
+		}
+	case errors.As(err, &ve):
+		fmt.Fprintln(w, "rotor: the input is invalid (invalid_request)")
+		for _, f := range ve.Fields {
+			fmt.Fprintf(w, "  %s: %s\n", orRoot(f.Path), f.Problem)
+		}
+	default:
+		fmt.Fprintln(w, "rotor:", err)
+	}
+}
+
+func orRoot(p string) string {
+	if p == "" {
+		return "(body)"
+	}
+	return p
+}

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// readBody reads at most runbook.MaxBodyBytes of a JSON body.
+func readBody(c *gin.Context) ([]byte, error) {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, &runbook.Error{Code: runbook.CodeInvalid, Message: "the body must be JSON",
+				Fields: []runbook.FieldError{{Path: "", Problem: "Content-Type must be application/json, got " + ct}}}
+		}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, runbook.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, runbook.TooLarge(int(c.Request.ContentLength))
+	}
+	if err != nil {
+		return nil, &runbook.Error{Code: runbook.CodeInvalid, Message: "could not read the body"}
+	}
+	return data, nil
+}
+
+// wantsMarkdown reads ?format= first, then the Accept header.
+func wantsMarkdown(c *gin.Context) (bool, error) {
+	switch f := strings.ToLower(c.Query("format")); f {
+	case "md", "markdown":
+		return true, nil
+	case "json":
+		return false, nil
+	case "":
+	default:
+		return false, &runbook.Error{Code: runbook.CodeInvalid, Message: "unknown format",
+			Fields: []runbook.FieldError{{Path: "format", Problem: `"` + f + `" must be one of json, md`}}}
+	}
+	for _, part := range strings.Split(c.GetHeader("Accept"), ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		switch mt {
+		case "text/markdown", "text/x-markdown":
+			return true, nil
+		case "application/json":
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+func respondRunbook(c *gin.Context, status int, rb *runbook.Runbook, markdown bool) {
+	c.Header("Content-Location", "/runbooks/"+rb.ID)
+	if markdown {
+		var buf bytes.Buffer
+		_ = render.Markdown(&buf, rb)
+		c.Data(status, "text/markdown; charset=utf-8", buf.Bytes())
+		return
+	}
+	c.JSON(status, rb)
+}
+
+func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		markdown, err := wantsMarkdown(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		var sections []runbook.SectionID
+		if raw := c.Query("sections"); raw != "" {
+			if sections, err = runbook.ParseSections(strings.Split(raw, ",")); err != nil {
+				writeError(c, log, err)
+				return
+			}
+		}
+		data, err := readBody(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		req, err := runbook.DecodeRequest(data)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		rb, err := gen.Generate(ctx, req, generate.Options{Sections: sections})
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		if err := store.Save(ctx, rb); err != nil {
+			// The runbook is still correct; it just cannot be fetched again.
+			log.WarnContext(ctx, "runbook not stored", "id", rb.ID, "err", err)
+		}
+		respondRunbook(c, http.StatusOK, rb, markdown)
+	}
+}
+
+func handleGetRunbook(store RunbookStore, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		markdown, err := wantsMarkdown(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		rb, err := store.Load(c.Request.Context(), c.Param("id"))
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		respondRunbook(c, http.StatusOK, rb, markdown)
+	}
+}
+
+func handleLint(l Linter, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		data, err := readBody(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		rb, err := runbook.DecodeRunbook(data)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"findings": l.Lint(rb)})
+	}
+}
+
+func handleSchema(s Schemas, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := runbook.SectionID(c.Param("section"))
+		data, ok := s.JSON(id)
+		if !ok {
+			writeError(c, log, &runbook.Error{Code: runbook.CodeNotFound, Message: "unknown section",
+				Fields: []runbook.FieldError{{Path: "section", Problem: `"` + string(id) + `" is not one of ` + sectionList()}}})
+			return
+		}
+		c.Data(http.StatusOK, "application/schema+json", data)
+	}
+}
+
+func sectionList() string {
+	ids := make([]string, len(runbook.SectionIDs))
+	for i, id := range runbook.SectionIDs {
+		ids[i] = string(id)
+	}
+	return strings.Join(ids, ", ")
+}
+
+func handleHealth() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	}
+}
+
+func handleReady(ready Readiness) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		status, checks := "ready", map[string]string{}
+		if ready != nil {
+			status, checks = ready(c.Request.Context())
+		}
+		code := http.StatusOK
+		if status == "unavailable" {
+			code = http.StatusServiceUnavailable
+		}
+		c.JSON(code, gin.H{"status": status, "checks": checks})
+	}
+}

@@ -1,0 +1,193 @@
+// Package lint checks a runbook against the rotation safety invariants of
+// ROTATION_RULES.md §2. Rules are pure functions over a runbook; each has a
+// stable id, a severity and the sections it reads, and is skipped when one of
+// those sections is absent.
+package lint
+
+import (
+	"sort"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+)
+
+// Scanner finds secret-looking values; *secretscan.Scanner implements it.
+type Scanner interface {
+	Scan(prefix string, v any) []secretscan.Hit
+}
+
+var _ Scanner = (*secretscan.Scanner)(nil)
+
+// Rule is one invariant.
+type Rule struct {
+	ID       string
+	Severity runbook.Severity
+	// Sections the rule reads; it is skipped unless all are present.
+	Sections []runbook.SectionID
+	// Doc says what the rule enforces and why.
+	Doc   string
+	check func(c *context) []finding
+}
+
+type finding struct {
+	section  runbook.SectionID
+	secretID string
+	message  string
+}
+
+// Linter runs the rules.
+type Linter struct {
+	scan  Scanner
+	rules []Rule
+}
+
+// New returns a linter that uses scan for the no-secret-values rule.
+func New(scan Scanner) *Linter {
+	return &Linter{scan: scan, rules: rules()}
+}
+
+// Rules lists every rule in the order they run.
+func (l *Linter) Rules() []Rule { return l.rules }
+
+// Lint checks the whole runbook.
+func (l *Linter) Lint(rb *runbook.Runbook) []runbook.Finding {
+	return l.run(rb, nil)
+}
+
+// LintSections runs only the rules that read at least one of the given
+// sections (the others may be read for context). It is how a single written
+// section is checked against the rest of a runbook.
+func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID) []runbook.Finding {
+	return l.run(rb, sections)
+}
+
+func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Finding {
+	c := newContext(rb, l.scan)
+	out := []runbook.Finding{}
+	for _, r := range l.rules {
+		if !present(rb, r.Sections) || (only != nil && !touches(r.Sections, only)) {
+			continue
+		}
+		fs := r.check(c)
+		for _, f := range fs {
+			if only != nil && !runbook.OneOf(only, f.section) {
+				continue
+			}
+			out = append(out, runbook.Finding{Rule: r.ID, Severity: r.Severity, Section: f.section, SecretID: f.secretID, Message: f.message})
+		}
+	}
+	return out
+}
+
+func present(rb *runbook.Runbook, ids []runbook.SectionID) bool {
+	for _, id := range ids {
+		if rb.Sections.Get(id) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func touches(ruleSections, only []runbook.SectionID) bool {
+	if len(ruleSections) == 0 {
+		return true
+	}
+	for _, s := range ruleSections {
+		if runbook.OneOf(only, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasErrors reports whether any finding is an error.
+func HasErrors(fs []runbook.Finding) bool {
+	for _, f := range fs {
+		if f.Severity == runbook.SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors keeps the error findings.
+func Errors(fs []runbook.Finding) []runbook.Finding {
+	var out []runbook.Finding
+	for _, f := range fs {
+		if f.Severity == runbook.SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// context is what the rules share, computed once per run.
+type context struct {
+	rb   *runbook.Runbook
+	scan Scanner
+	// secrets by id, in inventory order.
+	ids     []string
+	secrets map[string]runbook.InventorySecret
+	triage  map[string]runbook.TriageItem
+	// steps in order, and per secret.
+	steps    []runbook.Step
+	bySecret map[string][]runbook.Step
+}
+
+func newContext(rb *runbook.Runbook, scan Scanner) *context {
+	c := &context{rb: rb, scan: scan, secrets: map[string]runbook.InventorySecret{}, triage: map[string]runbook.TriageItem{},
+		bySecret: map[string][]runbook.Step{}}
+	if inv := rb.Sections.Inventory; inv != nil {
+		for _, s := range inv.Secrets {
+			if _, dup := c.secrets[s.ID]; !dup {
+				c.ids = append(c.ids, s.ID)
+			}
+			c.secrets[s.ID] = s
+		}
+	}
+	if rt := rb.Sections.RiskTriage; rt != nil {
+		for _, t := range rt.Items {
+			c.triage[t.SecretID] = t
+		}
+	}
+	c.steps = rb.Sections.RotationSequence.AllSteps()
+	sort.SliceStable(c.steps, func(i, j int) bool { return c.steps[i].Order < c.steps[j].Order })
+	for _, s := range c.steps {
+		c.bySecret[s.SecretID] = append(c.bySecret[s.SecretID], s)
+	}
+	return c
+}
+
+// exposed mirrors the planner's confirmed compromise: public exposure, or a
+// confirmed leak with a third-party or unknown exposure.
+func (c *context) exposed(id string) bool {
+	t, ok := c.triage[id]
+	if !ok {
+		return c.rb.Trigger == runbook.TriggerConfirmedLeak
+	}
+	switch t.Exposure {
+	case runbook.ExposurePublic:
+		return true
+	case runbook.ExposureThirdParty, runbook.ExposureUnknown:
+		return c.rb.Trigger == runbook.TriggerConfirmedLeak
+	}
+	return false
+}
+
+// suspected is any exposure the trigger makes worth investigating.
+func (c *context) suspected(id string) bool {
+	if c.exposed(id) {
+		return true
+	}
+	t, ok := c.triage[id]
+	if !ok || t.Exposure == runbook.ExposureNone {
+		return false
+	}
+	switch c.rb.Trigger {
+	case runbook.TriggerSuspectedLeak, runbook.TriggerConfirmedLeak:
+		return true
+	case runbook.TriggerVendorChange:
+		return t.Exposure == runbook.ExposureThirdParty || t.Exposure == runbook.ExposureUnknown
+	}
+	return false
+}

@@ -1,0 +1,73 @@
+package planner
+
+import (
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// controlsFor lists the audit controls evidence maps to (ROTATION_RULES.md §4):
+// those of the frameworks the request names, or SOC 2 when it names none.
+func controlsFor(f *Facts, named map[string]bool) []Control {
+	if len(named) == 0 {
+		named = map[string]bool{"SOC 2": true}
+		f.Assumptions = append(f.Assumptions, "no compliance framework named: audit evidence is mapped to SOC 2 controls; remap it if you report against another framework")
+	}
+	leak := f.Compromised() || f.Trigger.IsLeak()
+	offboarding := f.Trigger == runbook.TriggerOffboarding
+	hasKeys := false
+	for _, s := range f.Secrets {
+		if s.Kind == runbook.KindEncryptionKey || s.Kind == runbook.KindTLSPrivateKey || s.Kind == runbook.KindSSHKey {
+			hasKeys = true
+		}
+	}
+	var out []Control
+	add := func(fw, id, title, evidence string) {
+		out = append(out, Control{Framework: fw, ID: id, Title: title, Evidence: evidence})
+	}
+	for _, fw := range sortedKeys(named) {
+		switch fw {
+		case "SOC 2":
+			add(fw, "CC6.1", "Logical access: credentials are managed and removed access is proven",
+				"inventory of rotated credentials, proof the old credential is deactivated or deleted")
+			add(fw, "CC8.1", "Change management: changes are approved, tested and recorded",
+				"approved change ticket, rotation log with timestamps and results")
+			if leak || offboarding {
+				add(fw, "CC7.3", "Security events are evaluated to decide whether they are incidents",
+					"incident ticket with the triage decision and its timestamps")
+				add(fw, "CC7.4", "Incidents are contained, remediated and reviewed",
+					"containment and revocation records, exposure-window log review, post-incident review")
+			}
+		case "PCI DSS":
+			add(fw, "3.6/3.7", "Key-management procedures cover generation, distribution, storage, change and retirement of keys",
+				"key inventory, rotation log, destruction or deactivation record for the old key")
+			if leak || offboarding {
+				add(fw, "3.7.5", "Keys retired or replaced when compromised or when a custodian leaves",
+					"compromise or custodian-departure record and the retirement of the old key")
+			} else {
+				add(fw, "3.7.4", "Keys changed at the end of their cryptoperiod",
+					"the cryptoperiod that required this rotation and the date it was done")
+			}
+			add(fw, "8.6.2", "Application and system account passwords are not hard-coded",
+				"evidence consumers read the new value from the secret store, not from code or config in git")
+			add(fw, "8.6.3", "Application and system account passwords are changed periodically (per the 12.3.1 targeted risk analysis) and on suspected compromise",
+				"targeted risk analysis reference and the rotation record")
+		case "ISO 27001":
+			add(fw, "A.5.17", "Authentication information is allocated and managed by a defined process",
+				"the approved runbook and the rotation record")
+			if hasKeys {
+				add(fw, "A.8.24", "Cryptographic key life cycle: generate, store, rotate, revoke, destroy",
+					"key generation, rotation and revocation records")
+			}
+		case "HIPAA":
+			add(fw, "164.308(a)(5)(ii)(D)", "Password management procedures",
+				"rotation record for credentials that reach protected health information")
+		}
+	}
+	return out
+}
+
+func appendAudience(list []runbook.Audience, a runbook.Audience) []runbook.Audience {
+	if runbook.OneOf(list, a) {
+		return list
+	}
+	return append(list, a)
+}

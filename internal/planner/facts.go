@@ -1,0 +1,178 @@
+// Package planner turns a validated request into Facts: the deterministic ground
+// truth every section of a runbook must agree on (secret ids, kinds, strategies,
+// urgency, rotation risk, consumers, the ordered phases). Same request, same
+// facts, byte for byte.
+package planner
+
+import "github.com/rotor-dev/rotor/internal/runbook"
+
+// Compromise says whether a secret must be treated as exposed.
+type Compromise string
+
+// Compromise levels.
+const (
+	CompromiseNone      Compromise = "none"
+	CompromiseSuspected Compromise = "suspected"
+	CompromiseConfirmed Compromise = "confirmed"
+)
+
+// Facts is the planner's output.
+type Facts struct {
+	System            string               `json:"system"`
+	SystemSlug        string               `json:"system_slug"`
+	Trigger           runbook.Trigger      `json:"trigger"`
+	Environments      []string             `json:"environments"`
+	Deployment        []runbook.Deployment `json:"deployment"`
+	SecretStore       runbook.SecretStore  `json:"secret_store"`
+	DowntimeTolerance runbook.Downtime     `json:"downtime_tolerance"`
+	Secrets           []Secret             `json:"secrets"`
+	Services          []Service            `json:"services"`
+	Owners            []string             `json:"owners"`
+	Approvers         []string             `json:"approvers"`
+	Constraints       []Constraint         `json:"constraints"`
+	Controls          []Control            `json:"controls"`
+	Tracks            []Track              `json:"tracks"`
+	Steps             []Step               `json:"steps"`
+	ExternalComms     ExternalComms        `json:"external_comms"`
+	// ChangeTicket is true when a constraint asks for change approval (CAB).
+	ChangeTicket bool `json:"change_ticket"`
+	// BuildTime is true when some secret is baked in at build time.
+	BuildTime   bool     `json:"build_time"`
+	Assumptions []string `json:"assumptions"`
+}
+
+// Secret is everything decided about one secret.
+type Secret struct {
+	ID           string              `json:"id"`
+	Name         string              `json:"name"`
+	Kind         runbook.Kind        `json:"kind"`
+	Provider     string              `json:"provider"`
+	ProviderName string              `json:"provider_name"`
+	Owner        string              `json:"owner"`
+	Consumers    []Consumer          `json:"consumers"`
+	Environments []string            `json:"environments"`
+	Exposure     runbook.Exposure    `json:"exposure"`
+	Notes        string              `json:"notes"`
+	Store        runbook.SecretStore `json:"store"`
+	// StorePaths maps environment to where the value lives in the store.
+	StorePaths map[string]string `json:"store_paths"`
+	// EnvVar is the variable consumers read the value from.
+	EnvVar     string            `json:"env_var"`
+	Privilege  runbook.Privilege `json:"privilege"`
+	DataReach  string            `json:"data_reach"`
+	Unlocks    bool              `json:"unlocks_other_secrets"`
+	Personal   bool              `json:"personal"`
+	Legacy     bool              `json:"legacy"`
+	LegacyNote string            `json:"legacy_note"`
+	Compromise Compromise        `json:"compromise"`
+	// Rule is the id of the strategy table row that matched.
+	Rule           string           `json:"rule"`
+	Strategy       runbook.Strategy `json:"strategy"`
+	StrategyReason string           `json:"strategy_reason"`
+	Overlap        string           `json:"overlap"`
+	Proof          string           `json:"proof"`
+	RollbackWindow string           `json:"rollback_window"`
+	// PropagationSeconds is how long a new credential may take to work.
+	PropagationSeconds int          `json:"propagation_seconds"`
+	Urgency            Urgency      `json:"urgency"`
+	RotationRisk       RotationRisk `json:"rotation_risk"`
+	Window             string       `json:"window"`
+	// RateLimited is true when a constraint names the provider's rate limits.
+	RateLimited    bool            `json:"rate_limited"`
+	Track          string          `json:"track"`
+	Phases         []runbook.Phase `json:"phases"`
+	BusinessImpact string          `json:"business_impact"`
+}
+
+// Consumer is one service that reads a secret.
+type Consumer struct {
+	Name        string              `json:"name"`
+	Owner       string              `json:"owner"`
+	Criticality runbook.Criticality `json:"criticality"`
+	HowLoaded   string              `json:"how_loaded"`
+	Legacy      bool                `json:"legacy"`
+}
+
+// Urgency is how soon a secret must be rotated (risk triage).
+type Urgency struct {
+	Score    int              `json:"score"`
+	Priority runbook.Priority `json:"priority"`
+	Factors  []string         `json:"factors"`
+}
+
+// RotationRisk is how likely the rotation itself is to break something.
+type RotationRisk struct {
+	Level   runbook.Level `json:"level"`
+	Score   int           `json:"score"`
+	Factors []string      `json:"factors"`
+}
+
+// Service is a consumer with its criticality.
+type Service struct {
+	Name        string              `json:"name"`
+	Owner       string              `json:"owner"`
+	Criticality runbook.Criticality `json:"criticality"`
+}
+
+// Constraint is a free-text constraint and what the planner made of it.
+type Constraint struct {
+	Text      string   `json:"text"`
+	Kinds     []string `json:"kinds"`
+	SecretIDs []string `json:"secret_ids"`
+	Effect    string   `json:"effect"`
+}
+
+// Control is an audit control evidence must map to.
+type Control struct {
+	Framework string `json:"framework"`
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Evidence  string `json:"evidence"`
+}
+
+// Track is a group of secrets rotated together.
+type Track struct {
+	Name      string   `json:"name"`
+	Reason    string   `json:"reason"`
+	SecretIDs []string `json:"secret_ids"`
+}
+
+// Step is one planned step; writers supply the words.
+type Step struct {
+	Order       int           `json:"order"`
+	Track       string        `json:"track"`
+	SecretID    string        `json:"secret_id"`
+	Environment string        `json:"environment"`
+	Phase       runbook.Phase `json:"phase"`
+}
+
+// ExternalComms says whether customers or vendors must hear about the rotation.
+type ExternalComms struct {
+	Applicable bool               `json:"applicable"`
+	Reason     string             `json:"reason"`
+	Audiences  []runbook.Audience `json:"audiences"`
+}
+
+// AllEnvironments is the Step.Environment of a step that covers every
+// environment of its secret.
+const AllEnvironments = "all"
+
+// SecretByID returns the secret with the id, or nil.
+func (f *Facts) SecretByID(id string) *Secret {
+	for i := range f.Secrets {
+		if f.Secrets[i].ID == id {
+			return &f.Secrets[i]
+		}
+	}
+	return nil
+}
+
+// Compromised reports whether any secret is suspected or confirmed exposed.
+func (f *Facts) Compromised() bool {
+	for _, s := range f.Secrets {
+		if s.Compromise != CompromiseNone {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,257 @@
+package runbook
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// DecodeRequest strictly decodes a JSON request: unknown fields, wrong types,
+// malformed JSON and trailing data are reported with their paths. The request is
+// not validated; call Validate.
+func DecodeRequest(data []byte) (*Request, error) {
+	if len(data) > MaxBodyBytes {
+		return nil, TooLarge(len(data))
+	}
+	var r Request
+	if err := DecodeStrict(data, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// DecodeRunbook strictly decodes a runbook.
+func DecodeRunbook(data []byte) (*Runbook, error) {
+	var rb Runbook
+	if err := DecodeStrict(data, &rb); err != nil {
+		return nil, err
+	}
+	return &rb, nil
+}
+
+// TooLarge is the error for an input over MaxBodyBytes.
+func TooLarge(n int) *Error {
+	return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("body is larger than %d bytes", MaxBodyBytes),
+		Fields: []FieldError{{Path: "", Problem: fmt.Sprintf("%d bytes received, at most %d accepted", n, MaxBodyBytes)}}}
+}
+
+// DecodeStrict decodes JSON into v (a pointer to a struct), reporting every
+// unknown field and type mismatch with its JSON path as a *ValidationError.
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return &ValidationError{Fields: []FieldError{{Path: "", Problem: syntaxProblem(err, data)}}}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &ValidationError{Fields: []FieldError{{Path: "", Problem: "unexpected data after the JSON value"}}}
+	}
+	var w walker
+	w.walk(reflect.TypeOf(v).Elem(), generic, "")
+	if len(w.fields) > 0 {
+		return &ValidationError{Fields: w.fields}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return &ValidationError{Fields: []FieldError{{Path: "", Problem: "cannot decode: " + err.Error()}}}
+	}
+	return nil
+}
+
+func syntaxProblem(err error, data []byte) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := position(data, se.Offset)
+		return fmt.Sprintf("invalid JSON at line %d, column %d: %s", line, col, se.Error())
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "invalid JSON: the body is empty or ends too early"
+	}
+	return "invalid JSON: " + err.Error()
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset-1 && i < int64(len(data)); i++ {
+		col++
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		}
+	}
+	return line, col
+}
+
+type walker struct{ fields []FieldError }
+
+func (w *walker) add(path, problem string) {
+	if len(w.fields) < 100 {
+		w.fields = append(w.fields, FieldError{Path: path, Problem: problem})
+	}
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+func (w *walker) walk(t reflect.Type, v any, path string) {
+	if v == nil {
+		return // null is "absent"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		if _, ok := v.(string); !ok {
+			w.add(path, "must be a string, got "+jsonType(v))
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			w.add(path, "must be an object, got "+jsonType(v))
+			return
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			f, ok := fields[k]
+			if !ok {
+				w.add(join(path, k), "unknown field"+suggest(k, fields))
+				continue
+			}
+			w.walk(f.Type, obj[k], join(path, k))
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			w.add(path, "must be an array, got "+jsonType(v))
+			return
+		}
+		for i, e := range arr {
+			w.walk(t.Elem(), e, fmt.Sprintf("%s[%d]", path, i))
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			w.add(path, "must be an object, got "+jsonType(v))
+			return
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			w.walk(t.Elem(), obj[k], join(path, k))
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			w.add(path, "must be a string, got "+jsonType(v))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			w.add(path, "must be true or false, got "+jsonType(v))
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			w.add(path, "must be an integer, got "+jsonType(v))
+			return
+		}
+		if _, err := n.Int64(); err != nil {
+			w.add(path, "must be an integer, got "+n.String())
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			w.add(path, "must be a number, got "+jsonType(v))
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonFields maps JSON names to the struct fields that carry them.
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f
+	}
+	return out
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	}
+	return "null"
+}
+
+// suggest names the closest known field when the unknown one looks like a typo.
+func suggest(k string, fields map[string]reflect.StructField) string {
+	best, bestD := "", 3
+	for name := range fields {
+		if d := editDistance(strings.ToLower(k), name); d < bestD || (d == bestD && name < best) {
+			best, bestD = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,339 @@
+package runbook
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on a request. Beyond them the request is refused with a clear error.
+const (
+	MaxBodyBytes      = 256 << 10
+	MaxSecrets        = 100
+	MaxConsumers      = 50
+	MaxTextChars      = 2000
+	MaxEnvironments   = 20
+	MaxServices       = 200
+	MaxOwners         = 100
+	MaxConstraints    = 50
+	MaxEnvNameChars   = 64
+	MaxSecretEnvNames = MaxEnvironments
+)
+
+// Request describes a rotation job. Only System and one secret with a Name are
+// required; Normalize fills in the rest.
+type Request struct {
+	System            string       `json:"system"`
+	Trigger           Trigger      `json:"trigger,omitempty"`
+	Environments      []string     `json:"environments,omitempty"`
+	Deployment        []Deployment `json:"deployment,omitempty"`
+	SecretStore       SecretStore  `json:"secret_store,omitempty"`
+	DowntimeTolerance Downtime     `json:"downtime_tolerance,omitempty"`
+	Secrets           []Secret     `json:"secrets"`
+	Services          []Service    `json:"services,omitempty"`
+	Owners            []Owner      `json:"owners,omitempty"`
+	Constraints       []string     `json:"constraints,omitempty"`
+}
+
+// Secret is one credential to rotate.
+type Secret struct {
+	Name         string   `json:"name"`
+	Kind         Kind     `json:"kind,omitempty"`
+	Provider     string   `json:"provider,omitempty"`
+	Owner        string   `json:"owner,omitempty"`
+	Consumers    []string `json:"consumers,omitempty"`
+	Environments []string `json:"environments,omitempty"`
+	Exposure     Exposure `json:"exposure,omitempty"`
+	Notes        string   `json:"notes,omitempty"`
+	// Privilege overrides the planner's reading of what the secret allows.
+	Privilege Privilege `json:"privilege,omitempty"`
+	// Personal marks a credential issued to one person (their own token or key),
+	// as opposed to a shared one; offboarding removes personal ones first.
+	Personal *bool `json:"personal,omitempty"`
+	// SecretStore overrides the request's secret_store for this secret.
+	SecretStore SecretStore `json:"secret_store,omitempty"`
+}
+
+// Service is a consumer of secrets.
+type Service struct {
+	Name        string      `json:"name"`
+	Owner       string      `json:"owner,omitempty"`
+	Criticality Criticality `json:"criticality,omitempty"`
+}
+
+// Owner is a team or person taking part in the rotation.
+type Owner struct {
+	Name string `json:"name"`
+	Role Role   `json:"role,omitempty"`
+}
+
+var envNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+// Validate reports every problem of the request at once, each with its JSON
+// path. It returns nil or a *ValidationError.
+func (r *Request) Validate() error {
+	v := &problems{}
+	v.text("system", r.System, true)
+	checkEnum(v, "trigger", r.Trigger, Triggers)
+	v.count("environments", len(r.Environments), MaxEnvironments)
+	envs := map[string]bool{}
+	for i, e := range r.Environments {
+		p := fmt.Sprintf("environments[%d]", i)
+		v.envName(p, e)
+		if envs[NormalizeEnv(e)] {
+			v.add(p, fmt.Sprintf("duplicate environment %q", e))
+		}
+		envs[NormalizeEnv(e)] = true
+	}
+	for i, d := range r.Deployment {
+		if d == "" {
+			v.add(fmt.Sprintf("deployment[%d]", i), "is required")
+		}
+		checkEnum(v, fmt.Sprintf("deployment[%d]", i), d, Deployments)
+	}
+	checkEnum(v, "secret_store", r.SecretStore, SecretStores)
+	checkEnum(v, "downtime_tolerance", r.DowntimeTolerance, Downtimes)
+	if len(r.Secrets) == 0 {
+		v.add("secrets", "at least one secret is required")
+	}
+	v.count("secrets", len(r.Secrets), MaxSecrets)
+	names := map[string]int{}
+	for i, s := range r.Secrets {
+		p := fmt.Sprintf("secrets[%d]", i)
+		v.text(p+".name", s.Name, true)
+		key := strings.ToLower(strings.TrimSpace(s.Name))
+		if j, dup := names[key]; dup && key != "" {
+			v.add(p+".name", fmt.Sprintf("duplicate secret name %q (also secrets[%d].name)", s.Name, j))
+		} else {
+			names[key] = i
+		}
+		checkEnum(v, p+".kind", s.Kind, Kinds)
+		v.text(p+".provider", s.Provider, false)
+		v.text(p+".owner", s.Owner, false)
+		v.count(p+".consumers", len(s.Consumers), MaxConsumers)
+		for j, c := range s.Consumers {
+			v.text(fmt.Sprintf("%s.consumers[%d]", p, j), c, true)
+		}
+		v.count(p+".environments", len(s.Environments), MaxSecretEnvNames)
+		for j, e := range s.Environments {
+			ep := fmt.Sprintf("%s.environments[%d]", p, j)
+			v.envName(ep, e)
+			if len(envs) > 0 && envNameRE.MatchString(NormalizeEnv(e)) && !envs[NormalizeEnv(e)] {
+				v.add(ep, fmt.Sprintf("%q is not one of the request's environments (%s)", e, strings.Join(r.Environments, ", ")))
+			}
+		}
+		checkEnum(v, p+".exposure", s.Exposure, Exposures)
+		v.text(p+".notes", s.Notes, false)
+		checkEnum(v, p+".privilege", s.Privilege, Privileges)
+		checkEnum(v, p+".secret_store", s.SecretStore, SecretStores)
+	}
+	v.count("services", len(r.Services), MaxServices)
+	svc := map[string]bool{}
+	for i, s := range r.Services {
+		p := fmt.Sprintf("services[%d]", i)
+		v.text(p+".name", s.Name, true)
+		if key := strings.ToLower(strings.TrimSpace(s.Name)); svc[key] {
+			v.add(p+".name", fmt.Sprintf("duplicate service %q", s.Name))
+		} else {
+			svc[key] = true
+		}
+		v.text(p+".owner", s.Owner, false)
+		checkEnum(v, p+".criticality", s.Criticality, Criticalities)
+	}
+	v.count("owners", len(r.Owners), MaxOwners)
+	for i, o := range r.Owners {
+		p := fmt.Sprintf("owners[%d]", i)
+		v.text(p+".name", o.Name, true)
+		checkEnum(v, p+".role", o.Role, Roles)
+	}
+	v.count("constraints", len(r.Constraints), MaxConstraints)
+	for i, c := range r.Constraints {
+		v.text(fmt.Sprintf("constraints[%d]", i), c, true)
+	}
+	return v.err()
+}
+
+// Normalize applies the documented defaults in place and returns, in plain
+// words, every assumption it made so the runbook can state them. Call it after
+// Validate succeeded.
+func (r *Request) Normalize() []string {
+	var assumed []string
+	r.System = strings.TrimSpace(r.System)
+	if r.Trigger == "" {
+		r.Trigger = TriggerScheduled
+		assumed = append(assumed, "trigger not given: treated as a scheduled rotation")
+	}
+	for i := range r.Environments {
+		r.Environments[i] = NormalizeEnv(r.Environments[i])
+	}
+	if len(r.Environments) == 0 {
+		seen := map[string]bool{}
+		for _, s := range r.Secrets {
+			for _, e := range s.Environments {
+				if e := NormalizeEnv(e); !seen[e] {
+					seen[e] = true
+					r.Environments = append(r.Environments, e)
+				}
+			}
+		}
+		if len(r.Environments) == 0 {
+			r.Environments = []string{"staging", "production"}
+			assumed = append(assumed, "environments not given: assumed staging and production; drop staging steps if it does not exist")
+		}
+	}
+	r.Environments = SortEnvironments(r.Environments)
+	if len(r.Deployment) == 0 {
+		r.Deployment = []Deployment{DeployCICD}
+		assumed = append(assumed, "deployment method not given: assumed a CI/CD pipeline redeploys consumers")
+	}
+	if r.SecretStore == "" {
+		r.SecretStore = StoreOther
+		assumed = append(assumed, "secret store not given: steps say \"the secret store\"; record where each secret lives before starting")
+	}
+	if r.DowntimeTolerance == "" {
+		r.DowntimeTolerance = DowntimeNone
+		assumed = append(assumed, "downtime tolerance not given: assumed none (the safe reading)")
+	}
+	for i := range r.Secrets {
+		s := &r.Secrets[i]
+		s.Name = strings.TrimSpace(s.Name)
+		s.Provider = strings.ToLower(strings.TrimSpace(s.Provider))
+		for j := range s.Environments {
+			s.Environments[j] = NormalizeEnv(s.Environments[j])
+		}
+		if len(s.Environments) == 0 {
+			s.Environments = append([]string(nil), r.Environments...)
+		}
+		s.Environments = SortEnvironments(s.Environments)
+		if s.SecretStore == "" {
+			s.SecretStore = r.SecretStore
+		}
+		if s.Exposure == "" {
+			s.Exposure = ExposureUnknown
+			if !r.Trigger.IsLeak() && r.Trigger != TriggerVendorChange {
+				s.Exposure = ExposureInternal
+			}
+		}
+	}
+	for i := range r.Services {
+		if r.Services[i].Criticality == "" {
+			r.Services[i].Criticality = CriticalityMedium
+		}
+	}
+	for i := range r.Owners {
+		if r.Owners[i].Role == "" {
+			r.Owners[i].Role = RoleOwner
+		}
+	}
+	return assumed
+}
+
+// NormalizeEnv is the canonical spelling of an environment name.
+func NormalizeEnv(e string) string {
+	e = strings.ToLower(strings.TrimSpace(e))
+	switch e {
+	case "prod", "prd", "live":
+		return "production"
+	case "stage", "stg":
+		return "staging"
+	case "development":
+		return "dev"
+	}
+	return e
+}
+
+// envRank orders environments: lower environments first, production last.
+func envRank(e string) int {
+	switch {
+	case e == "production":
+		return 100
+	case strings.Contains(e, "prod") || strings.Contains(e, "dr"):
+		return 90
+	case strings.Contains(e, "preprod") || strings.Contains(e, "uat") || strings.Contains(e, "sandbox"):
+		return 60
+	case strings.Contains(e, "stag"):
+		return 50
+	case strings.Contains(e, "qa") || strings.Contains(e, "test"):
+		return 30
+	case strings.Contains(e, "dev") || strings.Contains(e, "local"):
+		return 10
+	}
+	return 40
+}
+
+// IsProduction reports whether an environment is production-grade.
+func IsProduction(e string) bool { return envRank(NormalizeEnv(e)) >= 90 }
+
+// SortEnvironments orders environments lower first, production last, stably.
+func SortEnvironments(envs []string) []string {
+	out := append([]string(nil), envs...)
+	sort.SliceStable(out, func(i, j int) bool { return envRank(out[i]) < envRank(out[j]) })
+	return out
+}
+
+// problems collects field problems in the order they are found.
+type problems struct{ fields []FieldError }
+
+func (v *problems) add(path, problem string) {
+	v.fields = append(v.fields, FieldError{Path: path, Problem: problem})
+}
+
+func (v *problems) count(path string, n, max int) {
+	if n > max {
+		v.add(path, fmt.Sprintf("has %d entries, at most %d are allowed", n, max))
+	}
+}
+
+func (v *problems) text(path, s string, required bool) {
+	if required && strings.TrimSpace(s) == "" {
+		v.add(path, "is required")
+		return
+	}
+	if n := utf8.RuneCountInString(s); n > MaxTextChars {
+		v.add(path, fmt.Sprintf("is %d characters long, at most %d are allowed", n, MaxTextChars))
+	}
+	if !utf8.ValidString(s) {
+		v.add(path, "is not valid UTF-8")
+		return
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) && c != '\n' && c != '\t' && c != '\r' {
+			v.add(path, "contains control characters")
+			return
+		}
+	}
+}
+
+func (v *problems) envName(path, e string) {
+	n := NormalizeEnv(e)
+	switch {
+	case n == "":
+		v.add(path, "is required")
+	case len(n) > MaxEnvNameChars:
+		v.add(path, fmt.Sprintf("is %d characters long, at most %d are allowed", len(n), MaxEnvNameChars))
+	case !envNameRE.MatchString(n):
+		v.add(path, fmt.Sprintf("%q must be a name of letters, digits, '-', '_' or '.'", e))
+	}
+}
+
+func (v *problems) err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: v.fields}
+}
+
+// checkEnum adds a problem when got is set and not one of allowed.
+func checkEnum[T ~string](v *problems, path string, got T, allowed []T) {
+	if got == "" || OneOf(allowed, got) {
+		return
+	}
+	parts := make([]string, len(allowed))
+	for i, a := range allowed {
+		parts[i] = string(a)
+	}
+	v.add(path, fmt.Sprintf("%q must be one of %s", got, strings.Join(parts, ", ")))
+}

@@ -1,0 +1,410 @@
+// Package runbook holds rotor's domain: the rotation request, the ten-section
+// runbook, lint findings and the errors callers see. It depends on nothing else
+// in rotor.
+package runbook
+
+import "time"
+
+// SectionID names one of the ten sections. The strings are part of the contract.
+type SectionID string
+
+// The ten sections, in the seed prompt's order.
+const (
+	SectionInventory        SectionID = "inventory"
+	SectionRiskTriage       SectionID = "risk_triage"
+	SectionPreflight        SectionID = "preflight"
+	SectionRotationSequence SectionID = "rotation_sequence"
+	SectionValidation       SectionID = "validation"
+	SectionRollback         SectionID = "rollback"
+	SectionInternalComms    SectionID = "internal_comms"
+	SectionExternalComms    SectionID = "external_comms"
+	SectionAuditEvidence    SectionID = "audit_evidence"
+	SectionAutomation       SectionID = "automation"
+)
+
+// SectionIDs lists the ten sections in order.
+var SectionIDs = []SectionID{SectionInventory, SectionRiskTriage, SectionPreflight, SectionRotationSequence,
+	SectionValidation, SectionRollback, SectionInternalComms, SectionExternalComms, SectionAuditEvidence, SectionAutomation}
+
+// SectionTitles are the headings the seed prompt gives each section.
+var SectionTitles = map[SectionID]string{
+	SectionInventory:        "Secret inventory and dependency map",
+	SectionRiskTriage:       "Risk triage by exposure level and business impact",
+	SectionPreflight:        "Pre-rotation checklist, access approvals, and backup plan",
+	SectionRotationSequence: "Rotation sequence",
+	SectionValidation:       "Validation tests for each environment",
+	SectionRollback:         "Rollback and emergency containment",
+	SectionInternalComms:    "Internal communication",
+	SectionExternalComms:    "Customer and vendor communication",
+	SectionAuditEvidence:    "Audit evidence checklist",
+	SectionAutomation:       "Automation opportunities",
+}
+
+// Runbook is the generated document.
+type Runbook struct {
+	ID            string                      `json:"id"`
+	System        string                      `json:"system"`
+	Trigger       Trigger                     `json:"trigger"`
+	CreatedAt     time.Time                   `json:"created_at"`
+	Generator     Generator                   `json:"generator"`
+	Sections      Sections                    `json:"sections"`
+	SectionStatus map[SectionID]SectionStatus `json:"section_status"`
+	Findings      []Finding                   `json:"findings"`
+	Usage         Usage                       `json:"usage"`
+	// Assumptions are the defaults applied to a request that left things out.
+	Assumptions []string `json:"assumptions"`
+	// InputWarnings name request fields that may hold a secret but matched only
+	// a noisy rule, so the request was accepted.
+	InputWarnings []FieldError `json:"input_warnings,omitempty"`
+}
+
+// Generator says what wrote the runbook.
+type Generator struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+}
+
+// SectionStatus says how one section was produced.
+type SectionStatus struct {
+	Source     Source `json:"source"`
+	Attempts   int    `json:"attempts"`
+	DurationMS int64  `json:"duration_ms"`
+	// Reason explains a fallback.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Usage totals the LLM work behind a runbook.
+type Usage struct {
+	LLMCalls           int     `json:"llm_calls"`
+	PromptTokens       int     `json:"prompt_tokens"`
+	CompletionTokens   int     `json:"completion_tokens"`
+	CachedPromptTokens int     `json:"cached_prompt_tokens"`
+	CacheHits          int     `json:"cache_hits"`
+	CostUSD            float64 `json:"cost_usd"`
+}
+
+// Finding is one lint result.
+type Finding struct {
+	Rule     string    `json:"rule"`
+	Severity Severity  `json:"severity"`
+	Section  SectionID `json:"section"`
+	Message  string    `json:"message"`
+	SecretID string    `json:"secret_id,omitempty"`
+}
+
+// Sections holds the ten sections; a nil section was not generated (a subset
+// was asked for).
+type Sections struct {
+	Inventory        *Inventory        `json:"inventory,omitempty"`
+	RiskTriage       *RiskTriage       `json:"risk_triage,omitempty"`
+	Preflight        *Preflight        `json:"preflight,omitempty"`
+	RotationSequence *RotationSequence `json:"rotation_sequence,omitempty"`
+	Validation       *Validation       `json:"validation,omitempty"`
+	Rollback         *Rollback         `json:"rollback,omitempty"`
+	InternalComms    *InternalComms    `json:"internal_comms,omitempty"`
+	ExternalComms    *ExternalComms    `json:"external_comms,omitempty"`
+	AuditEvidence    *AuditEvidence    `json:"audit_evidence,omitempty"`
+	Automation       *Automation       `json:"automation,omitempty"`
+}
+
+// Get returns the section with the given id as an any (nil interface when absent).
+func (s *Sections) Get(id SectionID) any {
+	switch id {
+	case SectionInventory:
+		return nilIfNil(s.Inventory)
+	case SectionRiskTriage:
+		return nilIfNil(s.RiskTriage)
+	case SectionPreflight:
+		return nilIfNil(s.Preflight)
+	case SectionRotationSequence:
+		return nilIfNil(s.RotationSequence)
+	case SectionValidation:
+		return nilIfNil(s.Validation)
+	case SectionRollback:
+		return nilIfNil(s.Rollback)
+	case SectionInternalComms:
+		return nilIfNil(s.InternalComms)
+	case SectionExternalComms:
+		return nilIfNil(s.ExternalComms)
+	case SectionAuditEvidence:
+		return nilIfNil(s.AuditEvidence)
+	case SectionAutomation:
+		return nilIfNil(s.Automation)
+	}
+	return nil
+}
+
+func nilIfNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+// Set stores a section by id; v must be the section's pointer type.
+func (s *Sections) Set(id SectionID, v any) bool {
+	ok := true
+	switch id {
+	case SectionInventory:
+		s.Inventory, ok = v.(*Inventory)
+	case SectionRiskTriage:
+		s.RiskTriage, ok = v.(*RiskTriage)
+	case SectionPreflight:
+		s.Preflight, ok = v.(*Preflight)
+	case SectionRotationSequence:
+		s.RotationSequence, ok = v.(*RotationSequence)
+	case SectionValidation:
+		s.Validation, ok = v.(*Validation)
+	case SectionRollback:
+		s.Rollback, ok = v.(*Rollback)
+	case SectionInternalComms:
+		s.InternalComms, ok = v.(*InternalComms)
+	case SectionExternalComms:
+		s.ExternalComms, ok = v.(*ExternalComms)
+	case SectionAuditEvidence:
+		s.AuditEvidence, ok = v.(*AuditEvidence)
+	case SectionAutomation:
+		s.Automation, ok = v.(*Automation)
+	default:
+		ok = false
+	}
+	return ok
+}
+
+// NewSection returns a new zero value of the section's type, as a pointer.
+func NewSection(id SectionID) any {
+	switch id {
+	case SectionInventory:
+		return &Inventory{}
+	case SectionRiskTriage:
+		return &RiskTriage{}
+	case SectionPreflight:
+		return &Preflight{}
+	case SectionRotationSequence:
+		return &RotationSequence{}
+	case SectionValidation:
+		return &Validation{}
+	case SectionRollback:
+		return &Rollback{}
+	case SectionInternalComms:
+		return &InternalComms{}
+	case SectionExternalComms:
+		return &ExternalComms{}
+	case SectionAuditEvidence:
+		return &AuditEvidence{}
+	case SectionAutomation:
+		return &Automation{}
+	}
+	return nil
+}
+
+// ParseSections parses a comma-separated list of section ids ("" means all ten).
+func ParseSections(list []string) ([]SectionID, error) {
+	var out []SectionID
+	seen := map[SectionID]bool{}
+	v := &problems{}
+	for _, raw := range list {
+		id := SectionID(raw)
+		if !OneOf(SectionIDs, id) {
+			checkEnum(v, "sections", id, SectionIDs)
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return append([]SectionID(nil), SectionIDs...), nil
+	}
+	// Keep the document order whatever order was asked.
+	ordered := make([]SectionID, 0, len(out))
+	for _, id := range SectionIDs {
+		if seen[id] {
+			ordered = append(ordered, id)
+		}
+	}
+	return ordered, nil
+}
+
+// Inventory is section 1: what is rotated and who depends on it.
+type Inventory struct {
+	Secrets      []InventorySecret `json:"secrets"`
+	Dependencies []Dependency      `json:"dependencies"`
+}
+
+// InventorySecret is one row of the priority inventory.
+type InventorySecret struct {
+	ID           string   `json:"id" jsonschema:"description=The secret id from the facts; never invent one"`
+	Name         string   `json:"name"`
+	Kind         Kind     `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=other"`
+	Provider     string   `json:"provider"`
+	Owner        string   `json:"owner"`
+	Systems      []string `json:"systems"`
+	Storage      string   `json:"storage"`
+	Environments []string `json:"environments"`
+	RotationRisk Level    `json:"rotation_risk" jsonschema:"enum=low,enum=medium,enum=high"`
+	Strategy     Strategy `json:"strategy" jsonschema:"enum=dual_credential,enum=dual_accept,enum=alternating_users,enum=hard_cutover,enum=revoke_first,enum=rekey"`
+	Action       string   `json:"action"`
+}
+
+// Dependency is one consumer of one secret in one environment.
+type Dependency struct {
+	SecretID    string `json:"secret_id"`
+	Consumer    string `json:"consumer"`
+	Environment string `json:"environment"`
+	HowLoaded   string `json:"how_loaded"`
+}
+
+// RiskTriage is section 2.
+type RiskTriage struct {
+	Items []TriageItem `json:"items"`
+}
+
+// TriageItem ranks one secret.
+type TriageItem struct {
+	SecretID       string   `json:"secret_id"`
+	Exposure       Exposure `json:"exposure" jsonschema:"enum=public,enum=third_party,enum=internal,enum=none,enum=unknown"`
+	BusinessImpact string   `json:"business_impact"`
+	Score          int      `json:"score" jsonschema:"minimum=0,maximum=100"`
+	Priority       Priority `json:"priority" jsonschema:"enum=P0,enum=P1,enum=P2,enum=P3"`
+	RotationRisk   Level    `json:"rotation_risk" jsonschema:"enum=low,enum=medium,enum=high"`
+	Rationale      string   `json:"rationale"`
+}
+
+// Preflight is section 3.
+type Preflight struct {
+	Checklist  []string   `json:"checklist"`
+	Approvals  []Approval `json:"approvals"`
+	BackupPlan []string   `json:"backup_plan"`
+}
+
+// Approval is a sign-off needed before a step.
+type Approval struct {
+	Approver string   `json:"approver"`
+	Scope    string   `json:"scope"`
+	Before   string   `json:"before"`
+	Secrets  []string `json:"secret_ids"`
+}
+
+// RotationSequence is section 4.
+type RotationSequence struct {
+	Tracks []Track `json:"tracks"`
+}
+
+// Track is a group of steps done together (a canary track, a high-risk track).
+type Track struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+	Steps  []Step `json:"steps"`
+}
+
+// Step is one ordered action.
+type Step struct {
+	Order       int      `json:"order" jsonschema:"minimum=1"`
+	SecretID    string   `json:"secret_id"`
+	Environment string   `json:"environment"`
+	Phase       Phase    `json:"phase" jsonschema:"enum=freeze,enum=contain,enum=investigate,enum=create,enum=store,enum=deploy,enum=switch,enum=verify,enum=revoke,enum=cleanup,enum=unfreeze"`
+	Action      string   `json:"action"`
+	Owner       string   `json:"owner"`
+	Verify      string   `json:"verify"`
+	Consumers   []string `json:"consumers"`
+}
+
+// Validation is section 5.
+type Validation struct {
+	Environments []EnvValidation `json:"environments"`
+}
+
+// EnvValidation lists the checks of one environment.
+type EnvValidation struct {
+	Environment string  `json:"environment"`
+	Checks      []Check `json:"checks"`
+}
+
+// Check is one validation test.
+type Check struct {
+	SecretID string `json:"secret_id"`
+	Consumer string `json:"consumer"`
+	Check    string `json:"check"`
+	Expected string `json:"expected"`
+	How      string `json:"how"`
+}
+
+// Rollback is section 6.
+type Rollback struct {
+	Triggers    []string       `json:"triggers"`
+	Steps       []RollbackStep `json:"steps"`
+	Containment []string       `json:"containment"`
+}
+
+// RollbackStep says how to undo one secret's rotation and until when.
+type RollbackStep struct {
+	SecretID      string `json:"secret_id"`
+	Step          string `json:"step"`
+	PossibleUntil string `json:"possible_until"`
+}
+
+// InternalComms is section 7.
+type InternalComms struct {
+	Messages []Message `json:"messages"`
+}
+
+// Message is a communication template.
+type Message struct {
+	Audience Audience `json:"audience" jsonschema:"enum=engineering,enum=support,enum=leadership,enum=customer,enum=vendor"`
+	Channel  string   `json:"channel"`
+	Subject  string   `json:"subject"`
+	Body     string   `json:"body"`
+	SendWhen string   `json:"send_when"`
+}
+
+// ExternalComms is section 8.
+type ExternalComms struct {
+	Applicable bool      `json:"applicable"`
+	Reason     string    `json:"reason"`
+	Messages   []Message `json:"messages"`
+}
+
+// AuditEvidence is section 9.
+type AuditEvidence struct {
+	Items []EvidenceItem `json:"items"`
+}
+
+// EvidenceItem is one record to keep.
+type EvidenceItem struct {
+	Evidence    string `json:"evidence"`
+	Control     string `json:"control"`
+	SecretID    string `json:"secret_id"`
+	CollectedBy string `json:"collected_by"`
+	When        string `json:"when"`
+}
+
+// Automation is section 10.
+type Automation struct {
+	Opportunities []Opportunity `json:"opportunities"`
+}
+
+// Opportunity is one way to make the next rotation safer.
+type Opportunity struct {
+	Title         string   `json:"title"`
+	SecretIDs     []string `json:"secret_ids"`
+	Effort        Level    `json:"effort" jsonschema:"enum=low,enum=medium,enum=high"`
+	RiskReduction Level    `json:"risk_reduction" jsonschema:"enum=low,enum=medium,enum=high"`
+	How           string   `json:"how"`
+}
+
+// AllSteps returns every step of the sequence in track order.
+func (r *RotationSequence) AllSteps() []Step {
+	if r == nil {
+		return nil
+	}
+	var out []Step
+	for _, t := range r.Tracks {
+		out = append(out, t.Steps...)
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package runbook
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+)
+
+// WalkStrings calls fn with the JSON path and value of every string reachable
+// from v (structs by their json names, slices, maps with string keys). It is
+// how every string of a request or a runbook is screened.
+func WalkStrings(v any, fn func(path, s string)) {
+	walkStrings(reflect.ValueOf(v), "", fn)
+}
+
+func walkStrings(v reflect.Value, path string, fn func(path, s string)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walkStrings(v.Elem(), path, fn)
+		}
+	case reflect.String:
+		fn(path, v.String())
+	case reflect.Struct:
+		t := v.Type()
+		names := jsonFields(t)
+		keys := make([]string, 0, len(names))
+		for k := range names {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return names[keys[i]].Index[0] < names[keys[j]].Index[0] })
+		for _, k := range keys {
+			walkStrings(v.FieldByIndex(names[k].Index), join(path, k), fn)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			walkStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fn)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		for _, k := range keys {
+			walkStrings(v.MapIndex(k), join(path, fmt.Sprint(k)), fn)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+// Package schema generates the strict JSON schema of each runbook section from
+// its Go type (invopop/jsonschema), rewrites it to meet the rules of OpenAI's
+// strict structured outputs, and validates documents against it
+// (santhosh-tekuri/jsonschema). The schema served by GET /schemas/{section} is
+// byte for byte the one sent to the model.
+package schema
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/invopop/jsonschema"
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Set holds the strict schema of every section, built once.
+type Set struct {
+	raw      map[runbook.SectionID][]byte
+	compiled map[runbook.SectionID]*validator.Schema
+	version  string
+}
+
+// NewSet builds the schemas of the ten sections. They depend only on the Go
+// types: build the set once at start-up and share it.
+func NewSet() (*Set, error) {
+	s := &Set{raw: map[runbook.SectionID][]byte{}, compiled: map[runbook.SectionID]*validator.Schema{}}
+	h := sha256.New()
+	for _, id := range runbook.SectionIDs {
+		doc, err := Strict(runbook.NewSection(id))
+		if err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", id, err)
+		}
+		data, err := json.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", id, err)
+		}
+		s.raw[id] = data
+		h.Write(data)
+		c := validator.NewCompiler()
+		parsed, err := validator.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", id, err)
+		}
+		url := "rotor://schemas/" + string(id) + ".json"
+		if err := c.AddResource(url, parsed); err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", id, err)
+		}
+		if s.compiled[id], err = c.Compile(url); err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", id, err)
+		}
+	}
+	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	return s, nil
+}
+
+// JSON is the strict schema of a section, as sent to the model.
+func (s *Set) JSON(id runbook.SectionID) ([]byte, bool) {
+	b, ok := s.raw[id]
+	return b, ok
+}
+
+// Version identifies the set of schemas: it changes when any section type does.
+func (s *Set) Version() string { return s.version }
+
+// Name is the schema name sent to the model (^[a-zA-Z0-9_-]{1,64}$).
+func Name(id runbook.SectionID) string { return "rotor_" + string(id) }
+
+// Validate checks a document (raw JSON) against a section's schema and returns
+// one message per violation, each with its JSON pointer.
+func (s *Set) Validate(id runbook.SectionID, doc []byte) ([]string, error) {
+	sch, ok := s.compiled[id]
+	if !ok {
+		return nil, fmt.Errorf("schema: unknown section %q", id)
+	}
+	v, err := validator.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return []string{"not valid JSON: " + err.Error()}, nil
+	}
+	err = sch.Validate(v)
+	if err == nil {
+		return nil, nil
+	}
+	ve, ok := err.(*validator.ValidationError)
+	if !ok {
+		return nil, err
+	}
+	var out []string
+	collect(*ve.BasicOutput(), &out)
+	if len(out) == 0 {
+		out = []string{ve.Error()}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func collect(u validator.OutputUnit, out *[]string) {
+	if u.Error != nil && u.Error.String() != "validation failed" {
+		loc := u.InstanceLocation
+		if loc == "" {
+			loc = "/"
+		}
+		*out = append(*out, loc+": "+u.Error.String())
+	}
+	for _, e := range u.Errors {
+		collect(e, out)
+	}
+}
+
+// Strict reflects v's type and makes the schema strict: root an object,
+// additionalProperties false and every property required at every level,
+// optional values as anyOf [T, null], and no keyword strict mode rejects.
+func Strict(v any) (map[string]any, error) {
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
+	data, err := json.Marshal(r.Reflect(v))
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	delete(doc, "$schema")
+	delete(doc, "$id")
+	strictify(doc)
+	if doc["type"] != "object" {
+		return nil, fmt.Errorf("root is %v, not an object", doc["type"])
+	}
+	return doc, nil
+}
+
+// banned are keywords OpenAI's strict mode does not accept.
+var banned = []string{"allOf", "not", "if", "then", "else", "default", "examples", "minLength", "maxLength", "format", "oneOf", "$comment", "$defs", "definitions", "nullable", "patternProperties", "minItems", "maxItems", "uniqueItems"}
+
+func strictify(node map[string]any) {
+	for _, k := range banned {
+		delete(node, k)
+	}
+	if props, ok := node["properties"].(map[string]any); ok {
+		required := map[string]bool{}
+		if req, ok := node["required"].([]any); ok {
+			for _, r := range req {
+				required[r.(string)] = true
+			}
+		}
+		keys := make([]string, 0, len(props))
+		for k, p := range props {
+			keys = append(keys, k)
+			pm := p.(map[string]any)
+			strictify(pm)
+			if !required[k] {
+				props[k] = map[string]any{"anyOf": []any{pm, map[string]any{"type": "null"}}}
+			}
+		}
+		sort.Strings(keys)
+		req := make([]any, len(keys))
+		for i, k := range keys {
+			req[i] = k
+		}
+		node["required"] = req
+		node["additionalProperties"] = false
+		node["type"] = "object"
+	}
+	if items, ok := node["items"].(map[string]any); ok {
+		strictify(items)
+	}
+	if alts, ok := node["anyOf"].([]any); ok {
+		for _, a := range alts {
+			if m, ok := a.(map[string]any); ok {
+				strictify(m)
+			}
+		}
+	}
+}

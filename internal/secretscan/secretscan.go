@@ -1,0 +1,158 @@
+// Package secretscan screens text for live secrets before rotor does anything
+// with it: gitleaks' default rule set used as a library, plus rules of our own
+// for what gitleaks does not flag (credentials inside URLs, Stripe webhook
+// secrets). A hit names the path and the rule, never the value.
+package secretscan
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Hit is one secret-looking value. It never holds the value itself.
+type Hit struct {
+	Path string `json:"path"`
+	Rule string `json:"rule"`
+	// Refuse is false for noisy rules that only warn.
+	Refuse bool `json:"refuse"`
+}
+
+// warnOnly lists gitleaks rules too noisy to refuse a request on.
+var warnOnly = map[string]bool{"generic-api-key": true}
+
+// Scanner is safe for concurrent use.
+type Scanner struct {
+	det *detect.Detector
+	own []ownRule
+}
+
+type ownRule struct {
+	id string
+	re *regexp.Regexp
+	// group is the submatch holding the secret part; 0 means the whole match.
+	group int
+}
+
+// New builds a scanner. It is slow (it compiles ~220 expressions): build one at
+// start-up and share it.
+func New() (*Scanner, error) {
+	// gitleaks logs findings, secret included, through a package-level logger
+	// at debug level; silence it so no value can ever reach a log.
+	logging.Logger = zerolog.Nop()
+	det, err := detect.NewDetectorDefaultConfig()
+	if err != nil {
+		return nil, fmt.Errorf("secretscan: gitleaks config: %w", err)
+	}
+	return &Scanner{det: det, own: ownRules()}, nil
+}
+
+func ownRules() []ownRule {
+	return []ownRule{
+		{
+			id:    "url-embedded-credentials",
+			re:    regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?)://[^\s:/@'"]+:([^\s/@'"]+)@[^\s/'"]+`),
+			group: 1,
+		},
+		{
+			id: "stripe-webhook-signing-secret",
+			re: regexp.MustCompile(`\bwhsec_[A-Za-z0-9+/=]{20,}`),
+		},
+	}
+}
+
+// placeholder reports whether a password found inside a URL is obviously not a
+// real one (`<password>`, `${DB_PASS}`, `****`, `redacted`).
+func placeholder(s string) bool {
+	l := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(l, "<") || strings.HasPrefix(l, "$") || strings.HasPrefix(l, "{") || strings.HasPrefix(l, "%"):
+		return true
+	case strings.Trim(l, "*x.") == "":
+		return true
+	}
+	switch l {
+	case "password", "pass", "passwd", "secret", "redacted", "changeme", "pw", "pwd":
+		return true
+	}
+	return false
+}
+
+// ScanValue checks one string.
+func (s *Scanner) ScanValue(path, value string) []Hit {
+	if strings.TrimSpace(value) == "" {
+		return nil
+	}
+	var hits []Hit
+	seen := map[string]bool{}
+	add := func(rule string, refuse bool) {
+		if !seen[rule] {
+			seen[rule] = true
+			hits = append(hits, Hit{Path: path, Rule: rule, Refuse: refuse})
+		}
+	}
+	for _, r := range s.own {
+		for _, m := range r.re.FindAllStringSubmatch(value, -1) {
+			if r.group > 0 && placeholder(m[r.group]) {
+				continue
+			}
+			add(r.id, true)
+		}
+	}
+	for _, f := range s.det.DetectString(value) {
+		add(f.RuleID, !warnOnly[f.RuleID])
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].Rule < hits[j].Rule })
+	return hits
+}
+
+// Scan checks every string reachable from v (a request, a section, a runbook),
+// reporting JSON paths relative to prefix.
+func (s *Scanner) Scan(prefix string, v any) []Hit {
+	var hits []Hit
+	runbook.WalkStrings(v, func(path, value string) {
+		if prefix != "" {
+			if path == "" {
+				path = prefix
+			} else {
+				path = prefix + "." + path
+			}
+		}
+		hits = append(hits, s.ScanValue(path, value)...)
+	})
+	return hits
+}
+
+// Refusals keeps the hits that refuse the input.
+func Refusals(hits []Hit) []Hit {
+	var out []Hit
+	for _, h := range hits {
+		if h.Refuse {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// RefusalError is the caller-facing error for refusing hits: code
+// secret_detected, each field naming the path and the rule.
+func RefusalError(hits []Hit) error {
+	refused := Refusals(hits)
+	if len(refused) == 0 {
+		return nil
+	}
+	fields := make([]runbook.FieldError, len(refused))
+	for i, h := range refused {
+		fields[i] = runbook.FieldError{Path: h.Path, Problem: fmt.Sprintf(
+			"looks like a live secret (rule %s); remove it from the request and rotate it, since it may already be exposed", h.Rule)}
+	}
+	return &runbook.Error{Code: runbook.CodeSecretDetected,
+		Message: "the request contains what looks like a live secret; it was not stored, logged or sent anywhere", Fields: fields}
+}

@@ -1,0 +1,293 @@
+package writer
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// startTime is the start the messages announce: the first window found, or a
+// placeholder the operator fills in.
+func startTime(f *planner.Facts) string {
+	for _, s := range f.Secrets {
+		if s.Window != "" {
+			if i := strings.Index(s.Window, "("); i >= 0 {
+				return strings.Trim(s.Window[i:], "()")
+			}
+		}
+	}
+	if f.Compromised() {
+		return "now (incident response)"
+	}
+	return "<start time, UTC>"
+}
+
+func secretNames(f *planner.Facts) string {
+	names := make([]string, len(f.Secrets))
+	for i, s := range f.Secrets {
+		names[i] = s.Name
+	}
+	return andList(names)
+}
+
+// expectedImpact says what users may notice.
+func expectedImpact(f *planner.Facts) string {
+	var outage []string
+	for _, s := range f.Secrets {
+		if !s.Strategy.HasOverlap() {
+			outage = append(outage, s.Name)
+		}
+	}
+	if len(outage) == 0 {
+		return "none expected: every secret keeps the old and the new credential valid during the switch"
+	}
+	return "brief errors possible on the consumers of " + andList(outage) + " between revocation or rotation and the redeploy"
+}
+
+func contacts(f *planner.Facts) string {
+	var owners []string
+	for _, s := range f.Secrets {
+		if !runbook.OneOf(owners, s.Owner) {
+			owners = append(owners, s.Owner)
+		}
+	}
+	return andList(owners) + " (owners), " + andList(f.Approvers) + " (approval)"
+}
+
+func internalComms(f *planner.Facts) *runbook.InternalComms {
+	ch := channel(f)
+	start := startTime(f)
+	impact := expectedImpact(f)
+	subject := fmt.Sprintf("Secret rotation for %s starts at %s", f.System, start)
+	if f.Compromised() {
+		subject = fmt.Sprintf("Security incident: exposed credentials of %s are being revoked and replaced", f.System)
+	}
+	watch := "Watch " + ch + " and the consumers' alerts for authentication and signature failures."
+	return &runbook.InternalComms{Messages: []runbook.Message{
+		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
+			Body: fmt.Sprintf("Rotation of %s (%s) starts at %s. Order: %s. Expected impact: %s. %s Deploy freeze on the affected services until the unfreeze step. Contact: %s.",
+				secretNames(f), f.Trigger, start, trackOrder(f), impact, watch, contacts(f)),
+			SendWhen: "24 hours before the start (at once for an incident), and again at the start"},
+		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
+			Body: fmt.Sprintf("Between %s and the all-clear in %s we rotate credentials of %s. Expected impact: %s. If customers report failed logins, missing emails, failed webhooks or payment errors, escalate in %s with times and examples; do not ask customers for any key or password.",
+				start, ch, f.System, impact, ch),
+			SendWhen: "before the start, and an all-clear when the last verification passes"},
+		{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership", Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
+			Body: fmt.Sprintf("Why: %s. What: %d secret(s), highest priority %s, highest rotation risk %s. Expected customer impact: %s. Approvals: %s. Evidence is collected for %s. Next update: when production is verified.",
+				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
+			SendWhen: "at the start and when production is verified"},
+	}}
+}
+
+func trackOrder(f *planner.Facts) string {
+	names := make([]string, len(f.Tracks))
+	for i, t := range f.Tracks {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", then ")
+}
+
+func triggerWhy(f *planner.Facts) string {
+	switch f.Trigger {
+	case runbook.TriggerConfirmedLeak:
+		return "credentials were confirmed exposed"
+	case runbook.TriggerSuspectedLeak:
+		return "credentials may have been exposed"
+	case runbook.TriggerOffboarding:
+		return "a person with access to these credentials is leaving"
+	case runbook.TriggerVendorChange:
+		return "a vendor change or vendor incident affects these credentials"
+	case runbook.TriggerCompliance:
+		return "a compliance requirement"
+	}
+	return "scheduled rotation"
+}
+
+func topPriority(f *planner.Facts) runbook.Priority {
+	best := runbook.P3
+	for _, s := range f.Secrets {
+		if s.Urgency.Priority < best {
+			best = s.Urgency.Priority
+		}
+	}
+	return best
+}
+
+func topRisk(f *planner.Facts) runbook.Level {
+	best := runbook.LevelLow
+	for _, s := range f.Secrets {
+		if s.RotationRisk.Level == runbook.LevelHigh {
+			return runbook.LevelHigh
+		}
+		if s.RotationRisk.Level == runbook.LevelMedium {
+			best = runbook.LevelMedium
+		}
+	}
+	return best
+}
+
+func frameworks(f *planner.Facts) string {
+	var names []string
+	for _, c := range f.Controls {
+		if !runbook.OneOf(names, c.Framework) {
+			names = append(names, c.Framework)
+		}
+	}
+	return andList(names)
+}
+
+func externalComms(f *planner.Facts) *runbook.ExternalComms {
+	ec := &runbook.ExternalComms{Applicable: f.ExternalComms.Applicable, Reason: f.ExternalComms.Reason, Messages: []runbook.Message{}}
+	for _, a := range f.ExternalComms.Audiences {
+		switch a {
+		case runbook.AudienceVendor:
+			for _, s := range f.Secrets {
+				if s.Compromise == planner.CompromiseConfirmed || s.Kind == runbook.KindTLSPrivateKey || f.Trigger == runbook.TriggerVendorChange {
+					ec.Messages = append(ec.Messages, vendorMessage(f, &s))
+				}
+			}
+		case runbook.AudienceCustomer:
+			ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page and account-owner email",
+				Subject: fmt.Sprintf("%s: credential rotation", f.System),
+				Body: fmt.Sprintf("We are rotating credentials used by %s as part of our security practice. Expected impact: %s. You do not need to do anything unless we contact you directly. We will never ask you for a password or key. Questions: reply to this message or contact support.",
+					f.System, expectedImpact(f)),
+				SendWhen: "before the production steps, once the security lead approves the wording"})
+		}
+	}
+	if !ec.Applicable {
+		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
+			Subject:  fmt.Sprintf("%s: degraded service", f.System),
+			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC while we performed maintenance. The issue is resolved and no data was exposed. Contact support if you still see errors.", f.System),
+			SendWhen: "only if customers saw errors during the rotation (standby template)"})
+	}
+	return ec
+}
+
+func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
+	if s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone {
+		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "partner integration contact",
+			Subject:  fmt.Sprintf("%s: new client certificate for %s", f.System, s.Name),
+			Body:     fmt.Sprintf("We are replacing the certificate we use for %s. Please add the attached new certificate (fingerprint <sha256>) to your allow-list by <date>, keeping the current one trusted until we confirm the switch. Contact: %s.", s.Name, s.Owner),
+			SendWhen: "before the create step; the switch waits for their confirmation"}
+	}
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: s.ProviderName + " support or security contact",
+		Subject:  fmt.Sprintf("%s: %s credential revoked", f.System, s.Name),
+		Body:     fmt.Sprintf("A %s credential of our account (%s; key id only, never the value) was exposed and has been revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: %s.", s.ProviderName, s.Name, s.Owner),
+		SendWhen: "right after the containment step"}
+}
+
+func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
+	ae := &runbook.AuditEvidence{Items: []runbook.EvidenceItem{}}
+	approver := andList(f.Approvers)
+	last := map[string]int{}
+	first := map[string]int{}
+	for _, st := range f.Steps {
+		last[st.SecretID] = st.Order
+		if first[st.SecretID] == 0 {
+			first[st.SecretID] = st.Order
+		}
+	}
+	for _, c := range f.Controls {
+		control := c.Framework + " " + c.ID
+		switch {
+		case c.ID == "CC8.1" || c.ID == "A.5.17":
+			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Approved change ticket and this runbook (" + c.Evidence + ")",
+				Control: control, SecretID: "", CollectedBy: approver, When: "before step 1"})
+			continue
+		case c.ID == "CC7.3":
+			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Incident ticket with the triage decision, priorities and UTC timeline", Control: control,
+				SecretID: "", CollectedBy: approver, When: "when the incident is opened, updated at each step"})
+			continue
+		}
+		for i := range f.Secrets {
+			s := &f.Secrets[i]
+			if c.ID == "A.8.24" && s.Kind != runbook.KindEncryptionKey && s.Kind != runbook.KindTLSPrivateKey && s.Kind != runbook.KindSSHKey {
+				continue
+			}
+			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: evidenceFor(c, s), Control: control, SecretID: s.ID,
+				CollectedBy: s.Owner, When: fmt.Sprintf("after step %d", last[s.ID])})
+		}
+	}
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		ae.Items = append(ae.Items, runbook.EvidenceItem{
+			Evidence: fmt.Sprintf("Rotation log for %s: who did each step, when (UTC), approval reference, result, old and new version ids; never the value", s.Name),
+			Control:  "rotation record", SecretID: s.ID, CollectedBy: s.Owner, When: fmt.Sprintf("steps %d to %d", first[s.ID], last[s.ID])})
+	}
+	return ae
+}
+
+func evidenceFor(c planner.Control, s *planner.Secret) string {
+	switch c.ID {
+	case "CC6.1":
+		return fmt.Sprintf("Screenshot or API output showing the old %s deactivated or deleted and the new one's id, with timestamps (no values)", s.Name)
+	case "CC7.4":
+		return fmt.Sprintf("Containment and revocation record for %s, the exposure-window log review, and the post-incident review", s.Name)
+	case "3.7.4", "3.7.5":
+		return fmt.Sprintf("Record of why %s was changed (%s) and of the old credential's retirement", s.Name, c.Title)
+	case "8.6.2":
+		return fmt.Sprintf("Evidence that consumers of %s read it from %s, not from code or committed config", s.Name, planner.StoreName(s.Store))
+	}
+	return fmt.Sprintf("%s for %s", upperFirst(c.Evidence), s.Name)
+}
+
+func automation(f *planner.Facts) *runbook.Automation {
+	a := &runbook.Automation{Opportunities: []runbook.Opportunity{}}
+	add := func(o runbook.Opportunity) {
+		if len(o.SecretIDs) > 0 {
+			a.Opportunities = append(a.Opportunities, o)
+		}
+	}
+	ids := func(pred func(*planner.Secret) bool) []string {
+		var out []string
+		for i := range f.Secrets {
+			if pred(&f.Secrets[i]) {
+				out = append(out, f.Secrets[i].ID)
+			}
+		}
+		return out
+	}
+	add(runbook.Opportunity{Title: "Managed rotation for database passwords",
+		SecretIDs: ids(func(s *planner.Secret) bool { return s.Kind == runbook.KindDatabasePassword }),
+		Effort:    runbook.LevelMedium, RiskReduction: runbook.LevelHigh,
+		How: "Use AWS Secrets Manager's alternating-users rotation function on a schedule, or Vault's database secrets engine with short-lived dynamic credentials, so no person ever handles the password."})
+	add(runbook.Opportunity{Title: "Keep dual-secret verification in webhook receivers",
+		SecretIDs: ids(func(s *planner.Secret) bool { return s.Kind == runbook.KindWebhookSecret }),
+		Effort:    runbook.LevelLow, RiskReduction: runbook.LevelMedium,
+		How: "Make receivers always read a list of accepted signing secrets, so the next rotation is a configuration change with no code deploy."})
+	add(runbook.Opportunity{Title: "Scheduled API-key rotation job",
+		SecretIDs: ids(func(s *planner.Secret) bool {
+			return s.Strategy == runbook.StrategyDualCredential && (s.Kind == runbook.KindAPIKey || s.Kind == runbook.KindCloudAccessKey)
+		}),
+		Effort: runbook.LevelMedium, RiskReduction: runbook.LevelMedium,
+		How: "A job that creates the new key through the provider API, writes it to the store, triggers the rollout, waits for key-last-used to go quiet and revokes the old key, alerting on any failure."})
+	add(runbook.Opportunity{Title: "Replace long-lived tokens with short-lived credentials",
+		SecretIDs: ids(func(s *planner.Secret) bool {
+			return s.Kind == runbook.KindToken || s.Kind == runbook.KindCloudAccessKey || s.Rule == "github-pat"
+		}),
+		Effort: runbook.LevelHigh, RiskReduction: runbook.LevelHigh,
+		How: "Use OIDC federation from CI to the cloud instead of static keys, a GitHub App instead of personal tokens, and Vault logins (AppRole, Kubernetes auth) instead of long-lived Vault tokens."})
+	add(runbook.Opportunity{Title: "Restart consumers automatically when a secret changes",
+		SecretIDs: ids(func(s *planner.Secret) bool { return len(s.Consumers) > 0 }),
+		Effort:    runbook.LevelLow, RiskReduction: runbook.LevelMedium,
+		How: reloadAutomation(f)})
+	add(runbook.Opportunity{Title: "Secret scanning before and after commit",
+		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelHigh,
+		How: "Run gitleaks as a pre-commit hook and in CI, and turn on the source host's push protection, so a secret is stopped before it leaks."})
+	add(runbook.Opportunity{Title: "Inventory as code with rotation due dates",
+		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
+		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository; alert when a rotation is overdue or a consumer is missing."})
+	add(runbook.Opportunity{Title: "Alert on authentication failures per consumer",
+		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
+		How: "An alert on 401/403 and signature-failure rates per consumer catches a missed dependency minutes after a rotation instead of hours."})
+	return a
+}
+
+func reloadAutomation(f *planner.Facts) string {
+	if runtime(f) == runbook.DeployKubernetes {
+		return "Run a controller such as Stakater Reloader so Deployments roll when their Secret changes, and have External Secrets refresh on a short interval."
+	}
+	return "Have the deploy pipeline redeploy every consumer listed in the inventory when a secret version changes, or have consumers re-read the store on a timer."
+}
