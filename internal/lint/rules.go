@@ -43,7 +43,7 @@ func rules() []Rule {
 		{ID: "known-secret-ids", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
 			Doc: "every secret id a section refers to is in the inventory", check: knownSecretIDs},
 		{ID: "secret-has-steps", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
-			Doc: "every secret has create and verify steps in the rotation sequence", check: secretHasSteps},
+			Doc: "every secret is replaced (create) or retired (contain), and verified, in the rotation sequence", check: secretHasSteps},
 		{ID: "secret-triaged", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri},
 			Doc: "every secret has a risk-triage item", check: secretTriaged},
 		{ID: "step-order-numbering", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
@@ -216,10 +216,11 @@ func secretHasSteps(c *context) []finding {
 		for _, st := range c.bySecret[id] {
 			has[st.Phase] = true
 		}
-		for _, p := range []runbook.Phase{runbook.PhaseCreate, runbook.PhaseVerify} {
-			if !has[p] {
-				out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("secret %s has no %s step", id, p)})
-			}
+		if !has[runbook.PhaseCreate] && !has[runbook.PhaseContain] {
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("secret %s is neither replaced (no create step) nor retired (no contain step)", id)})
+		}
+		if !has[runbook.PhaseVerify] {
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("secret %s has no verify step", id)})
 		}
 	}
 	return out

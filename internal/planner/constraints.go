@@ -230,7 +230,21 @@ func sortedKeys(m map[string]bool) []string {
 
 // namesConsumer reports whether lower-case text names a consumer, singular or
 // plural ("the legacy job" names "jobs").
+// A part of a hyphenated name counts when it is specific enough ("the backup
+// cron" names "ledger-backup"; "api" alone names nothing).
 func namesConsumer(text, name string) bool {
 	n := strings.ToLower(name)
-	return hasWord(text, n) || (len(n) > 3 && strings.HasSuffix(n, "s") && hasWord(text, strings.TrimSuffix(n, "s")))
+	if hasWord(text, n) || (len(n) > 3 && strings.HasSuffix(n, "s") && hasWord(text, strings.TrimSuffix(n, "s"))) {
+		return true
+	}
+	parts := strings.FieldsFunc(n, func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' })
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) > 4 && hasWord(text, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -62,6 +62,9 @@ type Secret struct {
 	DataReach  string            `json:"data_reach"`
 	Unlocks    bool              `json:"unlocks_other_secrets"`
 	Personal   bool              `json:"personal"`
+	// RetireOnly is true for a departing person's own credential that no
+	// service uses: it is revoked and not replaced.
+	RetireOnly bool `json:"retire_only"`
 	Legacy     bool              `json:"legacy"`
 	LegacyNote string            `json:"legacy_note"`
 	Compromise Compromise        `json:"compromise"`

@@ -35,9 +35,14 @@ func order(f *Facts) {
 	}
 
 	n := 0
+	names := map[string]int{}
 	addTrack := func(t Track, steps []Step) {
 		if len(steps) == 0 {
 			return
+		}
+		// Track names are unique: steps refer to their track by name.
+		if names[t.Name]++; names[t.Name] > 1 {
+			t.Name = fmt.Sprintf("%s (part %d)", t.Name, names[t.Name])
 		}
 		for i := range steps {
 			n++

@@ -284,21 +284,34 @@ func chooseStrategy(f *Facts, s *Secret) {
 		s.Strategy = runbook.StrategyRevokeFirst
 		s.StrategyReason = "revoke_first: the credential belongs to the departing person; their access is removed first"
 		s.RollbackWindow = "none: a departed person's credential is never restored"
+		if len(s.Consumers) == 0 {
+			s.RetireOnly = true
+			s.StrategyReason += "; no service uses it, so it is retired, not replaced"
+		} else {
+			s.StrategyReason += "; the services that used it get a replacement owned by a service account"
+		}
 	}
 }
 
 func phasesFor(f *Facts, s *Secret) []runbook.Phase {
+	contain := s.Strategy == runbook.StrategyRevokeFirst || s.Compromise == CompromiseConfirmed ||
+		(s.Compromise == CompromiseSuspected && highPrivilege(s))
+	investigate := s.Compromise != CompromiseNone || (f.Trigger == runbook.TriggerOffboarding && (s.Personal || s.Privilege == runbook.PrivilegeAdmin))
+	// A secret that needs containment or investigation cannot wait for a
+	// freeze: those steps run first, on the containment track.
+	quiet := !contain && !investigate
 	var p []runbook.Phase
-	quiet := s.Compromise == CompromiseNone && s.Strategy != runbook.StrategyRevokeFirst
 	if quiet {
 		p = append(p, runbook.PhaseFreeze)
 	}
-	if s.Strategy == runbook.StrategyRevokeFirst || s.Compromise == CompromiseConfirmed ||
-		(s.Compromise == CompromiseSuspected && highPrivilege(s)) {
+	if contain {
 		p = append(p, runbook.PhaseContain)
 	}
-	if s.Compromise != CompromiseNone || (f.Trigger == runbook.TriggerOffboarding && (s.Personal || s.Privilege == runbook.PrivilegeAdmin)) {
+	if investigate {
 		p = append(p, runbook.PhaseInvestigate)
+	}
+	if s.RetireOnly {
+		return append(p, runbook.PhaseVerify, runbook.PhaseCleanup)
 	}
 	switch s.Strategy {
 	case runbook.StrategyDualCredential, runbook.StrategyAlternatingUsers:
@@ -319,10 +332,7 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 func externalComms(f *Facts) {
 	ec := &f.ExternalComms
 	for _, s := range f.Secrets {
-		partner := hasAny(strings.ToLower(s.Notes+" "+s.Name), "partner", "customer", "merchant", "client-facing")
-		for _, c := range s.Consumers {
-			partner = partner || hasAny(strings.ToLower(c.Name), "partner", "customer")
-		}
+		partner := partnerHeld(&s)
 		switch {
 		case s.Compromise == CompromiseConfirmed && s.Provider != "unknown":
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)

@@ -131,6 +131,9 @@ func rotationRisk(f *Facts, s *Secret) RotationRisk {
 	if s.Legacy {
 		add(2, "legacy consumer: "+s.LegacyNote)
 	}
+	if s.Kind == runbook.KindTLSPrivateKey && partnerHeld(s) {
+		add(2, "a partner must trust the new certificate before the switch")
+	}
 	if f.DowntimeTolerance == runbook.DowntimeNone && !s.Strategy.HasOverlap() {
 		add(1, "no downtime tolerated")
 	}
@@ -195,4 +198,14 @@ func businessImpact(s *Secret) string {
 		who = "used by " + strings.Join(consumers, ", ")
 	}
 	return fmt.Sprintf("%s %s with %s privilege; %s in %s", s.Name, reachWords[s.DataReach], s.Privilege, who, strings.Join(s.Environments, ", "))
+}
+
+// partnerHeld reports whether a customer or partner holds or trusts the
+// credential, going by its name, notes and consumers.
+func partnerHeld(s *Secret) bool {
+	text := strings.ToLower(s.Name + " " + s.Notes)
+	for _, c := range s.Consumers {
+		text += " " + strings.ToLower(c.Name)
+	}
+	return hasAny(text, "partner", "partners", "customer", "customers", "merchant", "acquirer", "client-facing", "allow-list", "allowlist", "allow-lists", "allowlists")
 }

@@ -8,20 +8,34 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// startTime is the start the messages announce: the first window found, or a
-// placeholder the operator fills in.
+// startTime is the start the messages announce: the window when every secret
+// has the same one, "now" in an incident, or a placeholder the operator fills.
 func startTime(f *planner.Facts) string {
+	window := f.Secrets[0].Window
 	for _, s := range f.Secrets {
-		if s.Window != "" {
-			if i := strings.Index(s.Window, "("); i >= 0 {
-				return strings.Trim(s.Window[i:], "()")
-			}
+		if s.Window != window {
+			window = ""
 		}
+	}
+	if i := strings.Index(window, "("); i >= 0 {
+		return strings.Trim(window[i:], "()")
 	}
 	if f.Compromised() {
 		return "now (incident response)"
 	}
 	return "<start time, UTC>"
+}
+
+// windowNote names the production switches that wait for a window, when not
+// every secret shares it.
+func windowNote(f *planner.Facts) string {
+	var notes []string
+	for _, s := range f.Secrets {
+		if s.Window != "" && startTime(f) == "<start time, UTC>" {
+			notes = append(notes, fmt.Sprintf("The production switch of %s happens in the %s.", s.Name, s.Window))
+		}
+	}
+	return strings.Join(notes, " ")
 }
 
 func secretNames(f *planner.Facts) string {
@@ -67,8 +81,8 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	watch := "Watch " + ch + " and the consumers' alerts for authentication and signature failures."
 	return &runbook.InternalComms{Messages: []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
-			Body: fmt.Sprintf("Rotation of %s (%s) starts at %s. Order: %s. Expected impact: %s. %s Deploy freeze on the affected services until the unfreeze step. Contact: %s.",
-				secretNames(f), f.Trigger, start, trackOrder(f), impact, watch, contacts(f)),
+			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Order: %s. Expected impact: %s. %s Deploy freeze on the affected services until the unfreeze step. Contact: %s.",
+				secretNames(f), f.Trigger, start, windowNote(f), trackOrder(f), impact, watch, contacts(f))), " "),
 			SendWhen: "24 hours before the start (at once for an incident), and again at the start"},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
 			Body: fmt.Sprintf("Between %s and the all-clear in %s we rotate credentials of %s. Expected impact: %s. If customers report failed logins, missing emails, failed webhooks or payment errors, escalate in %s with times and examples; do not ask customers for any key or password.",
@@ -193,7 +207,7 @@ func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		control := c.Framework + " " + c.ID
 		switch {
 		case c.ID == "CC8.1" || c.ID == "A.5.17":
-			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Approved change ticket and this runbook (" + c.Evidence + ")",
+			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Approved change ticket with this runbook attached, and the rotation log with timestamps and results",
 				Control: control, SecretID: "", CollectedBy: approver, When: "before step 1"})
 			continue
 		case c.ID == "CC7.3":

@@ -56,6 +56,9 @@ func action(f *planner.Facts, s *planner.Secret) string {
 	}
 	switch s.Strategy {
 	case runbook.StrategyRevokeFirst:
+		if s.RetireOnly {
+			return "Revoke now; no replacement (the departing person's own credential)"
+		}
 		return "Revoke now, then issue and deploy a replacement"
 	case runbook.StrategyHardCutover:
 		if when == "" {
@@ -101,7 +104,7 @@ func inventory(f *planner.Facts) *runbook.Inventory {
 			systems = []string{}
 		}
 		inv.Secrets = append(inv.Secrets, runbook.InventorySecret{
-			ID: s.ID, Name: s.Name, Kind: s.Kind, Provider: s.ProviderName, Owner: s.Owner,
+			ID: s.ID, Name: s.Name, Kind: s.Kind, Provider: providerLabel(s), Owner: s.Owner,
 			Systems: systems, Storage: planner.StoreName(s.Store) + ": " + strings.Join(storage, "; "),
 			Environments: s.Environments, RotationRisk: s.RotationRisk.Level, Strategy: s.Strategy,
 			Action: action(f, s),
@@ -113,6 +116,13 @@ func inventory(f *planner.Facts) *runbook.Inventory {
 		}
 	}
 	return inv
+}
+
+func providerLabel(s *planner.Secret) string {
+	if s.Provider == "unknown" {
+		return "not given"
+	}
+	return s.ProviderName
 }
 
 func riskTriage(f *planner.Facts) *runbook.RiskTriage {
@@ -159,9 +169,12 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		add("Open an incident ticket, name an incident lead from %s, and start a timeline (UTC) of every action below.", andList(f.Approvers))
 		add("Keep a record of where each secret was exposed (URL, commit, ticket) for the investigation before removing the copy; never copy the value itself.")
 	}
-	if f.ChangeTicket {
+	switch {
+	case f.Compromised():
+		add("Open an emergency change linked to the incident, listing every secret and environment; containment does not wait for its approval.")
+	case f.ChangeTicket:
 		add("Get the change ticket approved (it must name every secret, environment and the rollback plan below) before the first step.")
-	} else {
+	default:
 		add("Open a change ticket listing every secret, environment and the rollback plan below.")
 	}
 	for i := range f.Secrets {
@@ -177,7 +190,10 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		switch s.Strategy {
 		case runbook.StrategyAlternatingUsers:
 			a, b := roleNames(s)
-			add("Check that %s and %s both exist with identical grants (compare %s output for both); create the missing one with the same grants before rotating %s.", code(a), code(b), code(`\du+`+" and "+`\dp`), s.Name)
+			add("Check that %s and %s both exist with identical grants (compare %s and %s for both); create the missing one with the same grants before rotating %s.", code(a), code(b), code(`\du+`), code(`\dp`), s.Name)
+			if managedRotation(s) {
+				add("Check that %s has an alternating-users rotation function attached (%s shows RotationLambdaARN) and that the admin secret it uses to set passwords exists; without it, set %s's password by hand in psql instead.", code(s.StorePaths[s.Environments[0]]), code("aws secretsmanager describe-secret"), code(b))
+			}
 		case runbook.StrategyDualAccept:
 			add("Check the webhook receivers of %s can verify against a list of secrets (current and %s); ship that code change first if they cannot.", s.Name, code(s.EnvVar+"_NEXT"))
 		case runbook.StrategyRekey:
@@ -229,11 +245,20 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
-		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s: last-known-good is %s. %s", s.Name, s.RollbackWindow, backupHow(s)))
+		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s: rollback while possible: %s. %s", s.Name, s.RollbackWindow, backupHow(s)))
 	}
-	p.BackupPlan = append(p.BackupPlan,
-		"Record the current version id of every secret in the store before the first step (ids only, never values).",
-		"If a lower environment fails verification, stop: production has not been touched, and the old credential still works everywhere.")
+	p.BackupPlan = append(p.BackupPlan, "Record the current version id of every secret in the store before the first step (ids only, never values).")
+	overlap, revokeFirst := false, false
+	for _, s := range f.Secrets {
+		overlap = overlap || s.Strategy.HasOverlap()
+		revokeFirst = revokeFirst || s.Strategy == runbook.StrategyRevokeFirst
+	}
+	if overlap {
+		p.BackupPlan = append(p.BackupPlan, "For secrets that keep an overlap: if a lower environment fails verification, stop; production has not been touched and the old credential still works.")
+	}
+	if revokeFirst {
+		p.BackupPlan = append(p.BackupPlan, "For revoke-first secrets: prepare the replacement in parallel with containment, never by delaying the revocation.")
+	}
 	return p
 }
 
@@ -373,11 +398,11 @@ func consumerCheck(c sc, k planner.Consumer) string {
 		return fmt.Sprintf("%s processes a test event end to end (for example a test invoice webhook) and its signature-failure counter stays at 0", k.Name)
 	case s.Kind == runbook.KindDatabasePassword:
 		_, b := roleNames(s)
-		return fmt.Sprintf("%s's health endpoint is green and %s shows its connections as %s", k.Name, code("pg_stat_activity"), code(b))
+		return fmt.Sprintf("the health endpoint of %s is green and %s shows its connections as %s", k.Name, code("pg_stat_activity"), code(b))
 	case s.Provider == "sendgrid":
 		return fmt.Sprintf("%s sends a test email to an internal address and it is delivered", k.Name)
 	}
-	return fmt.Sprintf("%s's health endpoint is green and one real call that uses %s succeeds", k.Name, s.Name)
+	return fmt.Sprintf("the health endpoint of %s is green and one real call that uses %s succeeds", k.Name, s.Name)
 }
 
 func rollback(f *planner.Facts) *runbook.Rollback {
@@ -391,7 +416,7 @@ func rollback(f *planner.Facts) *runbook.Rollback {
 		Containment: []string{},
 	}
 	for _, s := range bySeverity(f) {
-		rb.Steps = append(rb.Steps, runbook.RollbackStep{SecretID: s.ID, Step: rollbackStep(s), PossibleUntil: possibleUntil(s)})
+		rb.Steps = append(rb.Steps, runbook.RollbackStep{SecretID: s.ID, Step: rollbackStep(s), PossibleUntil: possibleUntil(f, s)})
 	}
 	if f.Compromised() {
 		rb.Containment = append(rb.Containment,
@@ -408,6 +433,9 @@ func rollback(f *planner.Facts) *runbook.Rollback {
 func rollbackStep(s *planner.Secret) string {
 	switch s.Strategy {
 	case runbook.StrategyRevokeFirst:
+		if s.RetireOnly {
+			return "No rollback: the credential is retired. If a service turns out to depend on it, issue that service its own credential."
+		}
 		return "No rollback to the exposed credential: fix forward by issuing another replacement and redeploying."
 	case runbook.StrategyHardCutover:
 		return "No rollback once rotated: fix forward with a new rotation; before the rotation step, stop and keep the old value."
@@ -426,24 +454,39 @@ func rollbackStep(s *planner.Secret) string {
 	return "Restore the previous store version and redeploy the consumers; the old credential still works until it is revoked."
 }
 
-func possibleUntil(s *planner.Secret) string {
+// stepsOf lists the order numbers of a secret's steps in a phase.
+func stepsOf(f *planner.Facts, id string, p runbook.Phase) string {
+	var n []string
+	for _, st := range f.Steps {
+		if st.SecretID == id && st.Phase == p {
+			n = append(n, fmt.Sprint(st.Order))
+		}
+	}
+	if len(n) == 1 {
+		return "step " + n[0]
+	}
+	return "steps " + andList(n)
+}
+
+func possibleUntil(f *planner.Facts, s *planner.Secret) string {
+	revoke := stepsOf(f, s.ID, runbook.PhaseRevoke)
 	switch s.Strategy {
 	case runbook.StrategyRevokeFirst:
-		return "not possible: the exposed credential was revoked at containment"
+		return "not possible: the exposed credential is revoked at containment (" + stepsOf(f, s.ID, runbook.PhaseContain) + ")"
 	case runbook.StrategyHardCutover:
-		return "until the create (rotate) step; after it, only fixing forward"
+		return "until the rotation in " + stepsOf(f, s.ID, runbook.PhaseCreate) + "; after it, only fixing forward"
 	case runbook.StrategyRekey:
 		return "as long as the previous key version stays enabled (it is never disabled while data under it remains)"
 	}
 	switch s.Rule {
 	case "azure-storage-key":
-		return "until key1 is regenerated in the revoke step"
+		return "until key1 is regenerated (" + revoke + ")"
 	case "twilio-auth-token":
-		return "until the secondary token is promoted in the revoke step"
+		return "until the secondary token is promoted (" + revoke + ")"
 	case "github-pat":
-		return "until the old token is deleted in the revoke step"
+		return "until the old token is deleted (" + revoke + ")"
 	case "aws-iam-access-key":
-		return "until the old key is deleted (it is only deactivated at the revoke step, so re-activation works for 7 days)"
+		return "until the old key is deleted: it is only deactivated in " + revoke + ", so re-activation works for 7 more days"
 	}
-	return "until the old credential is revoked in the revoke step"
+	return "until the old credential is revoked in " + revoke
 }

@@ -21,6 +21,11 @@ func stepText(c sc, p runbook.Phase) (action, verify string) {
 	case runbook.PhaseCreate:
 		return createText(c)
 	case runbook.PhaseStore:
+		if managedRotation(c.s) {
+			_, b := roleNames(c.s)
+			return fmt.Sprintf("Nothing to write by hand %s: the rotation function already stored user %s and its new password as AWSCURRENT. Confirm the previous version (AWSPREVIOUS) still holds the old user for rollback.", c.in(), code(b)),
+				storeCheck(c, false)
+		}
 		next := c.s.Strategy == runbook.StrategyDualAccept
 		return storeNew(c, next), storeCheck(c, next)
 	case runbook.PhaseDeploy:
@@ -43,7 +48,12 @@ func stepText(c sc, p runbook.Phase) (action, verify string) {
 func containText(c sc) (string, string) {
 	s := c.s
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
-		return fmt.Sprintf("Remove the departing person's access first: disable their SSO account and sessions, then revoke %s %s (%s).", s.Name, c.in(), revokeNow(c)),
+		how := revokeNow(c)
+		if s.Provider == "vault" {
+			how = "disable their Vault entity (" + code("vault write identity/entity/name/<person> disabled=true") + ") and revoke every token it holds (" +
+				code("vault token revoke -accessor <accessor>") + " for each accessor of theirs listed by " + code("vault list auth/token/accessors") + "; child tokens and leases go with them)"
+		}
+		return fmt.Sprintf("Remove the departing person's access first: disable their SSO account and sessions, then revoke %s %s: %s.", s.Name, c.in(), how),
 			"a call with the person's credential is rejected, and the identity provider shows their account disabled"
 	}
 	if s.Strategy != runbook.StrategyRevokeFirst {
@@ -170,6 +180,10 @@ func investigateText(c sc) (string, string) {
 func createText(c sc) (string, string) {
 	s := c.s
 	scope := " with the same or narrower scopes as the old one"
+	if s.Personal && c.f.Trigger == runbook.TriggerOffboarding {
+		return fmt.Sprintf("Issue a replacement %s for %s owned by a service account or workload identity, not a person, with the same or narrower scopes.", c.in(), c.consumerList()),
+			"the new credential belongs to a service identity and a call with it succeeds"
+	}
 	switch s.Rule {
 	case "aws-iam-access-key":
 		return fmt.Sprintf("Create a second access key %s: %s (first check %s shows only one key; an IAM user holds at most two).", c.in(),
@@ -223,7 +237,11 @@ func createText(c sc) (string, string) {
 			"new leases appear under " + code("vault list sys/leases/lookup/database/creds/<role>")
 	case "vault-static-role":
 		a, b := roleNames(s)
-		return fmt.Sprintf("Rotate only the idle role of the pair %s: %s (the active role %s is untouched; never rotate both together).", c.in(), code("vault write -f database/rotate-role/"+b), code(a)),
+		if hasWord(s, "approle", "secret-id", "secret id", "secret_id") {
+			return fmt.Sprintf("Issue a secret-id for the idle AppRole of the pair %s: %s (the active role %s keeps its secret-id; never rotate both together). Consumers switch role-id and secret-id together.", c.in(), code("vault write -f auth/approle/role/"+b+"/secret-id"), code(a)),
+				"a login with the new secret-id (" + code("vault write auth/approle/login role_id=<role-id of "+b+"> secret_id=-") + ") returns a token with the expected policies"
+		}
+		return fmt.Sprintf("Rotate only the idle static role of the pair %s: %s (the active role %s is untouched; never rotate both together).", c.in(), code("vault write -f database/rotate-role/"+b), code(a)),
 			code("vault read database/static-creds/"+b) + " returns a new password and a login with it succeeds"
 	case "vault-token":
 		return fmt.Sprintf("Create the replacement token %s with the same policies and no more: %s (prefer an AppRole or Kubernetes auth login over a long-lived token).", c.in(), code("vault token create -policy=<same-policies> -period=24h")),
@@ -255,10 +273,16 @@ func webhookCreate(c sc) (string, string) {
 		"a new secret exists in the store and nothing has changed for the sender"
 }
 
+// managedRotation is true when AWS Secrets Manager's alternating-users rotation
+// function creates, stores and tests the new password in one call.
+func managedRotation(s *planner.Secret) bool {
+	return s.Strategy == runbook.StrategyAlternatingUsers && s.Store == runbook.StoreAWSSecretsManager && s.Kind == runbook.KindDatabasePassword
+}
+
 func alternatingCreate(c sc) (string, string) {
 	s := c.s
 	a, b := roleNames(s)
-	if s.Store == runbook.StoreAWSSecretsManager {
+	if managedRotation(s) {
 		return fmt.Sprintf("Rotate to the idle user %s with the alternating-users rotation function: %s. Its four steps: createSecret (AWSPENDING for %s), setSecret (new password for %s only), testSecret (logs in with AWSPENDING), finishSecret (AWSCURRENT moves; %s stays as AWSPREVIOUS). Check first that %s and %s have identical grants.", c.in(), code("aws secretsmanager rotate-secret --secret-id "+c.path()), b, b, a, a, b),
 			code("aws secretsmanager describe-secret --secret-id "+c.path()) + " shows AWSCURRENT on the new version and the rotation succeeded"
 	}
@@ -294,8 +318,11 @@ func deployStep(c sc) (string, string) {
 		return "Make sure every consumer encrypts through the key alias or key id (not a pinned version) and can decrypt with every enabled version. " + act, chk
 	case runbook.StrategyAlternatingUsers:
 		_, b := roleNames(s)
-		act, chk := deployText(c, "the credentials (now user "+code(b)+")")
-		return act, chk
+		what := "user"
+		if s.Provider == "vault" {
+			what = "role"
+		}
+		return deployText(c, "the credentials (now "+what+" "+code(b)+")")
 	}
 	return deployText(c, "the new value")
 }
@@ -326,6 +353,10 @@ func switchText(c sc) (string, string) {
 
 func verifyText(c sc) (string, string) {
 	s := c.s
+	if s.RetireOnly {
+		return fmt.Sprintf("Confirm %s is dead %s and nothing depended on it: %s, and watch 401/403 rates across services for 24 hours.", s.Name, c.in(), revokedCheck(c)),
+			"the revoked credential is rejected and no service reports authentication errors"
+	}
 	wait := ""
 	if s.PropagationSeconds > 0 {
 		wait = fmt.Sprintf("Wait out propagation (%d seconds), then check again. ", s.PropagationSeconds)
@@ -450,7 +481,14 @@ func cleanupText(c sc) (string, string) {
 	case runbook.StrategyRekey:
 		parts = append(parts, "re-encrypt stored data under the new version (for example Vault "+code("transit/rewrap")+" or a re-encrypt job); never disable or destroy an old version while data encrypted under it remains")
 	case runbook.StrategyRevokeFirst, runbook.StrategyHardCutover:
-		parts = append(parts, "confirm the old value is rejected by "+s.ProviderName+" and delete it from every copy of the store")
+		switch {
+		case s.RetireOnly:
+			parts = append(parts, "record the revocation in the offboarding ticket and remove the person from the secret's owners and approvers")
+		case s.Rule == "aws-iam-access-key":
+			parts = append(parts, "delete the deactivated key ("+code("aws iam delete-access-key --user-name <iam-user> --access-key-id <old-key-id>")+") once the investigation no longer needs it, and delete it from every copy of the store")
+		default:
+			parts = append(parts, "confirm the old value is rejected by "+s.ProviderName+" and delete it from every copy of the store")
+		}
 	default:
 		parts = append(parts, "remove leftover copies of the old value (old store versions past the rollback window, local files, CI caches)")
 	}

@@ -84,6 +84,19 @@ func runtime(f *planner.Facts) runbook.Deployment {
 	return runbook.DeployCICD
 }
 
+// refresh is what makes the runtime pick up a new store version before
+// consumers restart (External Secrets syncs on an interval), or "".
+func refresh(c sc) string {
+	if runtime(c.f) != runbook.DeployKubernetes {
+		return ""
+	}
+	switch c.s.Store {
+	case runbook.StoreKubernetesSecrets, runbook.StoreEnvVars, runbook.StoreVault:
+		return ""
+	}
+	return "force the External Secrets refresh (" + code(fmt.Sprintf("kubectl -n %s annotate externalsecret %s force-sync=$(date +%%s) --overwrite", c.env, c.s.ID)) + ")"
+}
+
 // reload says how one consumer re-reads the secret in an environment.
 func reload(c sc, k planner.Consumer) string {
 	env := c.env
@@ -95,11 +108,7 @@ func reload(c sc, k planner.Consumer) string {
 	}
 	switch runtime(c.f) {
 	case runbook.DeployKubernetes:
-		cmd := fmt.Sprintf("kubectl -n %s rollout restart deployment/%s", env, k.Name)
-		if c.s.Store != runbook.StoreKubernetesSecrets && c.s.Store != runbook.StoreEnvVars && c.s.Store != runbook.StoreVault {
-			return fmt.Sprintf("force the External Secrets refresh (%s), then %s", code(fmt.Sprintf("kubectl -n %s annotate externalsecret %s force-sync=$(date +%%s) --overwrite", env, c.s.ID)), code(cmd))
-		}
-		return code(cmd)
+		return code(fmt.Sprintf("kubectl -n %s rollout restart deployment/%s", env, k.Name))
 	case runbook.DeployServerless:
 		return fmt.Sprintf("publish a new version of %s so new instances read the value at cold start", k.Name)
 	case runbook.DeployVM:
@@ -183,11 +192,18 @@ func deployText(c sc, what string) (string, string) {
 			"each consumer's deploy finished and its logs show no authentication errors"
 	}
 	var acts, checks []string
+	if r := refresh(c); r != "" {
+		acts = append(acts, r)
+	}
 	for _, k := range c.s.Consumers {
 		acts = append(acts, reload(c, k))
 		checks = append(checks, rolloutCheck(c, k))
 	}
-	return fmt.Sprintf("Roll out %s %s so they re-read %s%s: %s.", c.consumerList(), c.in(), what, c.when(), strings.Join(acts, "; ")),
+	verb := "they re-read"
+	if len(c.s.Consumers) == 1 {
+		verb = "it re-reads"
+	}
+	return fmt.Sprintf("Roll out %s %s so %s %s%s: %s.", c.consumerList(), c.in(), verb, what, c.when(), strings.Join(acts, ", then ")),
 		fmt.Sprintf("%s; error rate and authentication failures at baseline", strings.Join(checks, "; "))
 }
 
@@ -195,7 +211,8 @@ func deployText(c sc, what string) (string, string) {
 func roleNames(s *planner.Secret) (string, string) {
 	skip := map[string]bool{"postgres": true, "postgresql": true, "pg": true, "mysql": true, "mariadb": true, "password": true,
 		"db": true, "database": true, "creds": true, "credentials": true, "user": true, "vault": true, "static": true, "role": true,
-		"secret": true, "id": true, "approle": true, "aws": true, "rds": true}
+		"secret": true, "id": true, "approle": true, "aws": true, "rds": true, "for": true, "of": true, "the": true, "to": true,
+		"token": true, "tokens": true, "key": true}
 	var parts []string
 	for _, p := range strings.Split(s.ID, "-") {
 		if !skip[p] && p != "" {
@@ -207,4 +224,15 @@ func roleNames(s *planner.Secret) (string, string) {
 		base = "app"
 	}
 	return base + "_a", base + "_b"
+}
+
+// hasWord reports whether the secret's name or notes contain one of phrases.
+func hasWord(s *planner.Secret, phrases ...string) bool {
+	text := strings.ToLower(s.Name + " " + s.Notes)
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			return true
+		}
+	}
+	return false
 }
