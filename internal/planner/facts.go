@@ -93,7 +93,10 @@ type Consumer struct {
 	Owner       string              `json:"owner"`
 	Criticality runbook.Criticality `json:"criticality"`
 	HowLoaded   string              `json:"how_loaded"`
-	Legacy      bool                `json:"legacy"`
+	// Runtime is how the consumer runs: a CI pipeline reads the CI variable on
+	// its next run; other consumers run on the request's runtime.
+	Runtime runbook.Deployment `json:"runtime"`
+	Legacy  bool               `json:"legacy"`
 }
 
 // Urgency is how soon a secret must be rotated (risk triage).

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -209,21 +210,31 @@ func secretSteps(s *Secret, keep func(runbook.Phase) bool) []Step {
 	return steps
 }
 
+var ciConsumerRE = regexp.MustCompile(`(?i)pipeline|\bbuild|\brelease|runner|workflow|\bci\b|github.actions|jenkins`)
+
+// consumerRuntime is how a consumer runs: a CI pipeline when the request
+// deploys with CI/CD and the consumer's name says it is one, otherwise the
+// first runtime deployment method (Kubernetes, serverless, VM, manual), or CI/CD.
+func consumerRuntime(f *Facts, name string) runbook.Deployment {
+	if runbook.OneOf(f.Deployment, runbook.DeployCICD) && ciConsumerRE.MatchString(name) {
+		return runbook.DeployCICD
+	}
+	for _, d := range f.Deployment {
+		if d != runbook.DeployCICD {
+			return d
+		}
+	}
+	return runbook.DeployCICD
+}
+
 // howLoaded says how a consumer gets the value, so deploy steps can say how it
 // re-reads it.
 func howLoaded(f *Facts, s *Secret, c Consumer) string {
 	if c.Legacy {
 		return "read once at process start-up (legacy): needs an explicit restart"
 	}
-	var runtime runbook.Deployment
-	for _, d := range f.Deployment {
-		if d != runbook.DeployCICD {
-			runtime = d
-			break
-		}
-	}
 	store := StoreName(s.Store)
-	switch runtime {
+	switch c.Runtime {
 	case runbook.DeployKubernetes:
 		switch s.Store {
 		case runbook.StoreKubernetesSecrets:
@@ -244,7 +255,7 @@ func howLoaded(f *Facts, s *Secret, c Consumer) string {
 	if f.BuildTime {
 		return "injected by the CI/CD pipeline at build time: needs a rebuild and redeploy"
 	}
-	return "injected by the CI/CD pipeline from " + store + " at deploy: re-read on redeploy"
+	return "CI/CD variable filled from " + store + ": read by the pipeline's next run"
 }
 
 // StoreName is the human name of a secret store.

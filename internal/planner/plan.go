@@ -74,6 +74,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		for j := range s.Consumers {
+			s.Consumers[j].Runtime = consumerRuntime(f, s.Consumers[j].Name)
 			s.Consumers[j].HowLoaded = howLoaded(f, s, s.Consumers[j])
 		}
 	}
@@ -425,5 +426,5 @@ func storePath(store runbook.SecretStore, system, env, id, envVar string) string
 	case runbook.StoreEnvVars:
 		return fmt.Sprintf("%s environment variable in %s", envVar, env)
 	}
-	return fmt.Sprintf("%s for %s in the secret store", envVar, env)
+	return fmt.Sprintf("%s (%s)", envVar, env)
 }

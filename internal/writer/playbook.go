@@ -464,6 +464,14 @@ func revokeText(c sc) (string, string) {
 		return fmt.Sprintf("%s, remove the old key %s.", upperFirst(after), c.in()), "only the new key is listed and authentication still works"
 	case "vault-token", "vault-dynamic-db-credentials":
 		return fmt.Sprintf("%s, revoke the old token or lease %s: %s.", upperFirst(after), c.in(), code("vault token revoke -accessor <old-accessor>")), "the old accessor lookup fails and consumers keep working"
+	case "vault-static-role":
+		a, _ := roleNames(s)
+		if hasWord(s, "approle", "secret-id", "secret id", "secret_id") {
+			return fmt.Sprintf("%s, destroy the secret-id of the previous role %s %s: %s. The role stays as the idle half of the pair.", upperFirst(after), code(a), c.in(), code("vault write auth/approle/role/"+a+"/secret-id-accessor/destroy secret_id_accessor=<old-accessor>")),
+				"a login with the old secret-id fails and consumers keep working"
+		}
+		return fmt.Sprintf("%s, rotate the previous static role %s %s so the password consumers used before is dead: %s.", upperFirst(after), code(a), c.in(), code("vault write -f database/rotate-role/"+a)),
+			"a login with the old password fails and consumers keep working"
 	case "tls-private-key":
 		return fmt.Sprintf("%s, revoke the old certificate at the CA %s and remove it from the peers' trust lists.", upperFirst(after), c.in()), "handshakes with the old certificate fail; the new one works"
 	case "okta-entra-client-secret":

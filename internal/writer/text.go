@@ -87,7 +87,11 @@ func runtime(f *planner.Facts) runbook.Deployment {
 // refresh is what makes the runtime pick up a new store version before
 // consumers restart (External Secrets syncs on an interval), or "".
 func refresh(c sc) string {
-	if runtime(c.f) != runbook.DeployKubernetes {
+	onK8s := false
+	for _, k := range c.s.Consumers {
+		onK8s = onK8s || k.Runtime == runbook.DeployKubernetes
+	}
+	if !onK8s {
 		return ""
 	}
 	switch c.s.Store {
@@ -106,7 +110,7 @@ func reload(c sc, k planner.Consumer) string {
 	case c.f.BuildTime:
 		return fmt.Sprintf("rebuild and redeploy %s (the value is baked in at build time)", k.Name)
 	}
-	switch runtime(c.f) {
+	switch k.Runtime {
 	case runbook.DeployKubernetes:
 		return code(fmt.Sprintf("kubectl -n %s rollout restart deployment/%s", env, k.Name))
 	case runbook.DeployServerless:
@@ -116,16 +120,18 @@ func reload(c sc, k planner.Consumer) string {
 	case runbook.DeployManual:
 		return fmt.Sprintf("restart %s by hand on each %s host", k.Name, env)
 	}
-	return fmt.Sprintf("re-run the %s deploy pipeline for %s", k.Name, env)
+	return fmt.Sprintf("re-run %s for %s so it reads the new CI/CD variable", k.Name, env)
 }
 
 // rolloutCheck says how to see that a consumer's redeploy finished.
 func rolloutCheck(c sc, k planner.Consumer) string {
-	switch runtime(c.f) {
+	switch k.Runtime {
 	case runbook.DeployKubernetes:
 		return code(fmt.Sprintf("kubectl -n %s rollout status deployment/%s", c.env, k.Name))
 	case runbook.DeployServerless:
 		return fmt.Sprintf("the new %s version serves traffic", k.Name)
+	case runbook.DeployCICD:
+		return fmt.Sprintf("the %s run succeeds end to end", k.Name)
 	}
 	return fmt.Sprintf("%s reports healthy after the restart", k.Name)
 }
