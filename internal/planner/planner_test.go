@@ -1,0 +1,360 @@
+package planner
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func plan(t *testing.T, r *runbook.Request) *Facts {
+	t.Helper()
+	f, err := Plan(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func load(t *testing.T, name string) *runbook.Request {
+	t.Helper()
+	data, err := os.ReadFile("../../eval/requests/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := runbook.DecodeRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func one(trigger runbook.Trigger, s runbook.Secret) *runbook.Request {
+	return &runbook.Request{System: "Test", Trigger: trigger, Secrets: []runbook.Secret{s}}
+}
+
+// TestStrategyTable covers every row of ROTATION_RULES.md §1 (and our
+// extensions), plus the leak and offboarding overrides.
+func TestStrategyTable(t *testing.T) {
+	s := func(name string, kind runbook.Kind, provider, notes string) runbook.Secret {
+		return runbook.Secret{Name: name, Kind: kind, Provider: provider, Notes: notes}
+	}
+	tests := []struct {
+		name     string
+		trigger  runbook.Trigger
+		store    runbook.SecretStore
+		secret   runbook.Secret
+		rule     string
+		strategy runbook.Strategy
+	}{
+		{"aws iam key", "", "", s("AWS access key", runbook.KindCloudAccessKey, "aws", ""), "aws-iam-access-key", runbook.StrategyDualCredential},
+		{"gcp sa key", "", "", s("GCP service account key", runbook.KindCloudAccessKey, "gcp", ""), "gcp-service-account-key", runbook.StrategyDualCredential},
+		{"azure storage key", "", "", s("Azure storage account key", "", "", ""), "azure-storage-key", runbook.StrategyDualCredential},
+		{"okta client secret", "", "", s("Okta client secret", "", "", ""), "okta-entra-client-secret", runbook.StrategyDualCredential},
+		{"entra client secret", "", "", s("Entra ID app registration secret", runbook.KindOAuthClientSecret, "", ""), "okta-entra-client-secret", runbook.StrategyDualCredential},
+		{"auth0 client secret", "", "", s("Auth0 client secret", "", "", ""), "auth0-client-secret", runbook.StrategyHardCutover},
+		{"stripe secret key", "", "", s("Stripe secret key", "", "", ""), "stripe-api-key", runbook.StrategyDualCredential},
+		{"stripe restricted key", "", "", s("Stripe restricted key", "", "", ""), "stripe-api-key", runbook.StrategyDualCredential},
+		{"stripe webhook", "", "", s("Stripe webhook signing secret", "", "", ""), "webhook-signing-secret", runbook.StrategyDualAccept},
+		{"github webhook", "", "", s("GitHub webhook secret", "", "", ""), "webhook-signing-secret", runbook.StrategyDualAccept},
+		{"custom hmac", "", "", s("Partner HMAC signing secret", "", "", ""), "webhook-signing-secret", runbook.StrategyDualAccept},
+		{"github pat", "", "", s("GitHub personal access token", "", "", ""), "github-pat", runbook.StrategyDualCredential},
+		{"github app key", "", "", s("GitHub App private key", "", "", ""), "github-app-private-key", runbook.StrategyDualCredential},
+		{"github deploy key", "", "", s("GitHub deploy key", "", "", ""), "github-deploy-key", runbook.StrategyDualCredential},
+		{"slack bot token", "", "", s("Slack bot token", "", "", ""), "slack-token", runbook.StrategyHardCutover},
+		{"twilio auth token", "", "", s("Twilio auth token", "", "", ""), "twilio-auth-token", runbook.StrategyDualCredential},
+		{"twilio api key", "", "", s("Twilio API key", "", "", ""), "vendor-api-key-multi", runbook.StrategyDualCredential},
+		{"sendgrid api key", "", "", s("SendGrid API key", "", "", ""), "vendor-api-key-multi", runbook.StrategyDualCredential},
+		{"mysql 8", "", "", s("MySQL app password", "", "", "MySQL 8.0.36"), "mysql-dual-password", runbook.StrategyDualCredential},
+		{"mysql 5.7", "", "", s("MySQL app password", "", "", "running MySQL 5.7.44"), "database-alternating-users", runbook.StrategyAlternatingUsers},
+		{"postgres", "", "", s("Postgres app password", "", "", ""), "postgres-alternating-users", runbook.StrategyAlternatingUsers},
+		{"aws sm db secret", "", runbook.StoreAWSSecretsManager, s("RDS master credentials", runbook.KindDatabasePassword, "", ""), "aws-secrets-manager-db-secret", runbook.StrategyAlternatingUsers},
+		{"vault dynamic", "", "", s("Vault dynamic database credentials", runbook.KindDatabasePassword, "vault", ""), "vault-dynamic-db-credentials", runbook.StrategyDualCredential},
+		{"vault approle", "", "", s("Vault AppRole secret-id", "", "", ""), "vault-static-role", runbook.StrategyAlternatingUsers},
+		{"vault token", "", "", s("Vault token for CI", "", "", ""), "vault-token", runbook.StrategyDualCredential},
+		{"tls key", "", "", s("mTLS client certificate", "", "", ""), "tls-private-key", runbook.StrategyDualCredential},
+		{"kms key", "", "", s("KMS key for backups", "", "", ""), "kms-encryption-key", runbook.StrategyRekey},
+		{"ssh key", "", "", s("Bastion SSH key", "", "", ""), "ssh-key", runbook.StrategyDualCredential},
+		{"unknown db", "", "", s("Oracle schema password", runbook.KindDatabasePassword, "", ""), "database-alternating-users", runbook.StrategyAlternatingUsers},
+		{"unknown", "", "", s("Acme partner API key", "", "", ""), "unknown-no-overlap", runbook.StrategyHardCutover},
+
+		// Overrides.
+		{"public leak of an unknown key", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Acme partner API key", Exposure: runbook.ExposurePublic}, "unknown-no-overlap", runbook.StrategyRevokeFirst},
+		{"public leak of a github pat", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "GitHub PAT", Exposure: runbook.ExposurePublic}, "github-pat", runbook.StrategyRevokeFirst},
+		{"public leak of an aws key", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "AWS access key", Exposure: runbook.ExposurePublic}, "aws-iam-access-key", runbook.StrategyRevokeFirst},
+		{"leak of an aws key reading public data only", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "AWS access key", Exposure: runbook.ExposurePublic, Privilege: runbook.PrivilegeRead, Notes: "reads a public bucket only"}, "aws-iam-access-key", runbook.StrategyDualCredential},
+		{"leak of a stripe key (money)", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Stripe secret key", Exposure: runbook.ExposurePublic}, "stripe-api-key", runbook.StrategyRevokeFirst},
+		{"leak of a webhook secret", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Stripe webhook signing secret", Exposure: runbook.ExposureThirdParty}, "webhook-signing-secret", runbook.StrategyRevokeFirst},
+		{"leak of a sendgrid key keeps overlap", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposurePublic}, "vendor-api-key-multi", runbook.StrategyDualCredential},
+		{"leak of a kms key stays rekey", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "KMS data key", Exposure: runbook.ExposurePublic}, "kms-encryption-key", runbook.StrategyRekey},
+		{"suspected leak keeps strategy", runbook.TriggerSuspectedLeak, "", runbook.Secret{Name: "GitHub PAT", Exposure: runbook.ExposureInternal}, "github-pat", runbook.StrategyDualCredential},
+		{"offboarding personal token", runbook.TriggerOffboarding, "", runbook.Secret{Name: "Vault token of the leaver", Personal: ptr(true)}, "vault-token", runbook.StrategyRevokeFirst},
+		{"offboarding shared secret", runbook.TriggerOffboarding, "", runbook.Secret{Name: "Postgres admin password"}, "postgres-alternating-users", runbook.StrategyAlternatingUsers},
+	}
+	hit := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := one(tt.trigger, tt.secret)
+			r.SecretStore = tt.store
+			f := plan(t, r)
+			got := f.Secrets[0]
+			hit[got.Rule] = true
+			if got.Rule != tt.rule || got.Strategy != tt.strategy {
+				t.Errorf("rule %s strategy %s, want rule %s strategy %s (kind %s provider %s; %s)", got.Rule, got.Strategy, tt.rule, tt.strategy, got.Kind, got.Provider, got.StrategyReason)
+			}
+		})
+	}
+	for _, r := range strategyTable {
+		if !hit[r.ID] {
+			t.Errorf("strategy table row %s is not covered by a test case", r.ID)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestInferKindAndProvider(t *testing.T) {
+	tests := []struct {
+		name     string
+		kind     runbook.Kind
+		provider string
+	}{
+		{"Mailgun API key", runbook.KindAPIKey, "mailgun"},
+		{"Postgres app password", runbook.KindDatabasePassword, "postgres"},
+		{"Stripe webhook signing secret", runbook.KindWebhookSecret, "stripe"},
+		{"AWS access key for uploads", runbook.KindCloudAccessKey, "aws"},
+		{"Okta OIDC client secret", runbook.KindOAuthClientSecret, "okta"},
+		{"GitHub deploy key", runbook.KindSSHKey, "github"},
+		{"Slack bot token", runbook.KindToken, "slack"},
+		{"Payments KMS key", runbook.KindEncryptionKey, "aws"},
+		{"Internal service password", runbook.KindOther, "unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := plan(t, one("", runbook.Secret{Name: tt.name}))
+			s := f.Secrets[0]
+			if s.Kind != tt.kind || s.Provider != tt.provider {
+				t.Errorf("kind %s provider %s, want %s %s", s.Kind, s.Provider, tt.kind, tt.provider)
+			}
+		})
+	}
+	// An explicit kind or provider is never overridden.
+	f := plan(t, one("", runbook.Secret{Name: "Mailgun API key", Kind: runbook.KindToken, Provider: "Postmark"}))
+	if s := f.Secrets[0]; s.Kind != runbook.KindToken || s.Provider != "postmark" {
+		t.Errorf("explicit values changed: %s %s", s.Kind, s.Provider)
+	}
+}
+
+func TestAcmeFacts(t *testing.T) {
+	f := plan(t, load(t, "acme-payments"))
+	want := map[string]struct {
+		strategy runbook.Strategy
+		risk     runbook.Level
+	}{
+		"stripe-webhook-signing-secret": {runbook.StrategyDualAccept, runbook.LevelMedium},
+		"sendgrid-api-key":              {runbook.StrategyDualCredential, runbook.LevelLow},
+		"postgres-app-password":         {runbook.StrategyAlternatingUsers, runbook.LevelHigh},
+	}
+	for id, w := range want {
+		s := f.SecretByID(id)
+		if s == nil {
+			t.Fatalf("no secret %s", id)
+		}
+		if s.Strategy != w.strategy || s.RotationRisk.Level != w.risk {
+			t.Errorf("%s: %s/%s, want %s/%s (%v)", id, s.Strategy, s.RotationRisk.Level, w.strategy, w.risk, s.RotationRisk.Factors)
+		}
+	}
+	if w := f.SecretByID("stripe-webhook-signing-secret").Window; w != "low-traffic window (22:00 UTC)" {
+		t.Errorf("window = %q", w)
+	}
+	if !f.SecretByID("sendgrid-api-key").RateLimited || f.SecretByID("postgres-app-password").RateLimited {
+		t.Error("rate limits apply to Stripe and SendGrid only")
+	}
+	if len(f.Controls) == 0 || f.Controls[0].Framework != "SOC 2" {
+		t.Errorf("controls = %+v", f.Controls)
+	}
+	// Scheduled: low-risk canary first, the high-risk secret on its own track, last.
+	var names []string
+	for _, tr := range f.Tracks {
+		names = append(names, tr.Name+":"+strings.Join(tr.SecretIDs, ","))
+	}
+	wantTracks := []string{"Canary: low-risk secrets:sendgrid-api-key", "Medium-risk secrets:stripe-webhook-signing-secret", "High risk: Postgres app password:postgres-app-password"}
+	if diff := cmp.Diff(wantTracks, names); diff != "" {
+		t.Errorf("tracks (-want +got):\n%s", diff)
+	}
+}
+
+// stepIndex finds the order of the first step matching.
+func stepIndex(f *Facts, id string, p runbook.Phase, env string) int {
+	for _, s := range f.Steps {
+		if s.SecretID == id && s.Phase == p && (env == "" || s.Environment == env) {
+			return s.Order
+		}
+	}
+	return -1
+}
+
+func TestOrderingInvariants(t *testing.T) {
+	for _, name := range []string{"acme-payments", "public-leak-github-aws", "offboarding-postgres-vault", "pci-mtls-kms", "vendor-breach-ci", "minimal"} {
+		t.Run(name, func(t *testing.T) {
+			f := plan(t, load(t, name))
+			for i, s := range f.Steps {
+				if s.Order != i+1 {
+					t.Fatalf("step %d numbered %d", i+1, s.Order)
+				}
+			}
+			for _, s := range f.Secrets {
+				prodVerify := stepIndex(f, s.ID, runbook.PhaseVerify, "production")
+				for _, st := range f.Steps {
+					if st.SecretID != s.ID {
+						continue
+					}
+					if st.Phase == runbook.PhaseRevoke && (prodVerify < 0 || st.Order < prodVerify) {
+						t.Errorf("%s: revoke at %d before production verify at %d", s.ID, st.Order, prodVerify)
+					}
+					if st.Environment == "production" && (st.Phase == runbook.PhaseDeploy || st.Phase == runbook.PhaseSwitch) {
+						for _, env := range s.Environments {
+							if env != "production" && stepIndex(f, s.ID, runbook.PhaseVerify, env) > st.Order {
+								t.Errorf("%s: production %s at %d before %s is verified", s.ID, st.Phase, st.Order, env)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLeakContainmentComesFirst(t *testing.T) {
+	f := plan(t, load(t, "public-leak-github-aws"))
+	if f.Tracks[0].Name != "Containment" {
+		t.Fatalf("first track %q", f.Tracks[0].Name)
+	}
+	for _, s := range f.Secrets {
+		if s.Strategy != runbook.StrategyRevokeFirst {
+			t.Errorf("%s: %s, want revoke_first", s.ID, s.Strategy)
+		}
+		contain := stepIndex(f, s.ID, runbook.PhaseContain, "")
+		investigate := stepIndex(f, s.ID, runbook.PhaseInvestigate, "")
+		create := stepIndex(f, s.ID, runbook.PhaseCreate, "")
+		if !(contain > 0 && contain < investigate && investigate < create) {
+			t.Errorf("%s: contain %d, investigate %d, create %d", s.ID, contain, investigate, create)
+		}
+		if s.Urgency.Priority != runbook.P0 {
+			t.Errorf("%s: priority %s, want P0 (%v)", s.ID, s.Urgency.Priority, s.Urgency.Factors)
+		}
+	}
+	// Every containment step comes before any rotation step.
+	lastContain, firstCreate := 0, 1<<30
+	for _, st := range f.Steps {
+		if st.Phase == runbook.PhaseContain && st.Order > lastContain {
+			lastContain = st.Order
+		}
+		if st.Phase == runbook.PhaseCreate && st.Order < firstCreate {
+			firstCreate = st.Order
+		}
+	}
+	if lastContain > firstCreate {
+		t.Errorf("containment step %d after the first create %d", lastContain, firstCreate)
+	}
+	if !f.ExternalComms.Applicable {
+		t.Error("a public leak notifies the vendors")
+	}
+}
+
+func TestOffboardingRemovesPersonalAccessFirst(t *testing.T) {
+	f := plan(t, load(t, "offboarding-postgres-vault"))
+	if f.Steps[0].SecretID != "vault-tokens-of-the-departing-dba" || f.Steps[0].Phase != runbook.PhaseContain {
+		t.Errorf("first step %+v", f.Steps[0])
+	}
+	tokens := f.SecretByID("vault-tokens-of-the-departing-dba")
+	if !tokens.RetireOnly || tokens.Strategy != runbook.StrategyRevokeFirst || stepIndex(f, tokens.ID, runbook.PhaseCreate, "") != -1 {
+		t.Errorf("personal tokens with no consumer are revoked and not replaced: %+v", tokens)
+	}
+	pg := f.SecretByID("postgres-admin-password")
+	if pg.Privilege != runbook.PrivilegeAdmin || !pg.Legacy || pg.Strategy != runbook.StrategyAlternatingUsers {
+		t.Errorf("postgres admin: privilege %s legacy %v strategy %s", pg.Privilege, pg.Legacy, pg.Strategy)
+	}
+	legacy := map[string]bool{}
+	for _, c := range pg.Consumers {
+		legacy[c.Name] = c.Legacy
+	}
+	if !legacy["ledger-backup"] || legacy["schema-migrator"] {
+		t.Errorf("only the backup job reads at start-up: %v", legacy)
+	}
+}
+
+func TestConstraintsChangeThePlan(t *testing.T) {
+	base := func(constraints ...string) *runbook.Request {
+		return &runbook.Request{System: "S", Environments: []string{"staging", "production"},
+			Secrets: []runbook.Secret{
+				{Name: "Postgres app password", Consumers: []string{"api", "nightly-job"}},
+				{Name: "SendGrid API key", Consumers: []string{"mailer"}},
+			},
+			Constraints: constraints}
+	}
+	plain := plan(t, base())
+	f := plan(t, base("The legacy nightly job reads the password at start-up", "PCI DSS and ISO 27001 evidence", "Maintenance window Saturday 03:30 UTC", "Needs CAB approval"))
+	pg := f.SecretByID("postgres-app-password")
+	if !pg.Legacy || f.SecretByID("sendgrid-api-key").Legacy {
+		t.Error("the legacy constraint concerns the password only")
+	}
+	if pg.RotationRisk.Score <= plain.SecretByID("postgres-app-password").RotationRisk.Score {
+		t.Error("a legacy consumer raises the rotation risk")
+	}
+	if pg.Window != "maintenance window (03:30 UTC)" {
+		t.Errorf("window %q", pg.Window)
+	}
+	if !f.ChangeTicket {
+		t.Error("CAB approval not recognised")
+	}
+	fws := map[string]bool{}
+	for _, c := range f.Controls {
+		fws[c.Framework] = true
+	}
+	if !fws["PCI DSS"] || !fws["ISO 27001"] || fws["SOC 2"] {
+		t.Errorf("frameworks %v", fws)
+	}
+	if len(plain.Controls) == 0 || plain.Controls[0].Framework != "SOC 2" {
+		t.Error("SOC 2 is the default framework")
+	}
+}
+
+func TestPlanIsDeterministic(t *testing.T) {
+	for _, name := range []string{"acme-payments", "vendor-breach-ci", "offboarding-postgres-vault"} {
+		var first []byte
+		for i := 0; i < 20; i++ {
+			f := plan(t, load(t, name))
+			b, err := json.Marshal(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = b
+			} else if !bytes.Equal(first, b) {
+				t.Fatalf("%s: run %d differs", name, i)
+			}
+		}
+	}
+}
+
+func TestPlanDoesNotModifyTheRequest(t *testing.T) {
+	r := load(t, "minimal")
+	before, _ := json.Marshal(r)
+	plan(t, r)
+	after, _ := json.Marshal(r)
+	if !bytes.Equal(before, after) {
+		t.Errorf("request changed:\n%s\n%s", before, after)
+	}
+}
+
+func TestPlanRejectsInvalidRequests(t *testing.T) {
+	if _, err := Plan(&runbook.Request{System: "x"}); runbook.ErrorCode(err) != runbook.CodeInvalid {
+		t.Errorf("got %v", err)
+	}
+}

@@ -1,0 +1,191 @@
+package runbook
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func fields(t *testing.T, err error) []FieldError {
+	t.Helper()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want *ValidationError, got %T %v", err, err)
+	}
+	return ve.Fields
+}
+
+func TestDecodeRequestReportsPaths(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []FieldError
+	}{
+		{"unknown top-level field with suggestion", `{"system":"x","secrets":[{"name":"a"}],"secret_stor":"vault"}`,
+			[]FieldError{{"secret_stor", `unknown field (did you mean "secret_store"?)`}}},
+		{"unknown nested field", `{"system":"x","secrets":[{"name":"a"},{"name":"b","colour":"red"}]}`,
+			[]FieldError{{"secrets[1].colour", "unknown field"}}},
+		{"wrong types everywhere at once", `{"system":5,"secrets":[{"name":"a","consumers":"api","personal":"yes"}],"environments":{}}`,
+			[]FieldError{
+				{"environments", "must be an array, got an object"},
+				{"secrets[0].consumers", "must be an array, got a string"},
+				{"secrets[0].personal", "must be true or false, got a string"},
+				{"system", "must be a string, got a number"},
+			}},
+		{"syntax error with position", "{\n  \"system\": \"x\",\n  \"secrets\": [}\n", []FieldError{{"", "invalid JSON at line 3, column 15: invalid character '}' looking for beginning of value"}}},
+		{"trailing data", `{"system":"x","secrets":[{"name":"a"}]} {}`, []FieldError{{"", "unexpected data after the JSON value"}}},
+		{"empty body", ``, []FieldError{{"", "invalid JSON: the body is empty or ends too early"}}},
+		{"not an object", `[1]`, []FieldError{{"", "must be an object, got an array"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeRequest([]byte(tt.body))
+			if diff := cmp.Diff(tt.want, fields(t, err)); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeRequestTooLarge(t *testing.T) {
+	body := `{"system":"` + strings.Repeat("a", MaxBodyBytes) + `"}`
+	_, err := DecodeRequest([]byte(body))
+	if ErrorCode(err) != CodeTooLarge {
+		t.Fatalf("code = %s, want too_large (%v)", ErrorCode(err), err)
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	r := &Request{
+		System:       "",
+		Trigger:      "whenever",
+		Environments: []string{"staging", "Prod", "production", "bad env!"},
+		Deployment:   []Deployment{"kubernetes", "helm"},
+		Secrets: []Secret{
+			{Name: "Stripe key", Kind: "apikey", Environments: []string{"qa"}},
+			{Name: "stripe KEY", Exposure: "leaked", Privilege: "root"},
+			{Name: "  ", Consumers: []string{"api", ""}},
+		},
+		Services: []Service{{Name: "api", Criticality: "huge"}},
+		Owners:   []Owner{{Name: "Sec", Role: "boss"}},
+	}
+	want := []FieldError{
+		{"system", "is required"},
+		{"trigger", `"whenever" must be one of scheduled, suspected_leak, confirmed_leak, offboarding, vendor_change, compliance`},
+		{"environments[2]", `duplicate environment "production"`},
+		{"environments[3]", `"bad env!" must be a name of letters, digits, '-', '_' or '.'`},
+		{"deployment[1]", `"helm" must be one of ci_cd, kubernetes, serverless, manual, vm`},
+		{"secrets[0].kind", `"apikey" must be one of api_key, oauth_client_secret, webhook_signing_secret, database_password, token, cloud_access_key, ssh_key, tls_private_key, encryption_key, other`},
+		{"secrets[0].environments[0]", `"qa" is not one of the request's environments (staging, Prod, production, bad env!)`},
+		{"secrets[1].name", `duplicate secret name "stripe KEY" (also secrets[0].name)`},
+		{"secrets[1].exposure", `"leaked" must be one of public, third_party, internal, none, unknown`},
+		{"secrets[1].privilege", `"root" must be one of read, write, admin`},
+		{"secrets[2].name", "is required"},
+		{"secrets[2].consumers[1]", "is required"},
+		{"services[0].criticality", `"huge" must be one of high, medium, low`},
+		{"owners[0].role", `"boss" must be one of owner, approver`},
+	}
+	if diff := cmp.Diff(want, fields(t, r.Validate())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestValidateLimits(t *testing.T) {
+	many := make([]Secret, MaxSecrets+1)
+	for i := range many {
+		many[i] = Secret{Name: fmt.Sprintf("key %d", i)}
+	}
+	consumers := make([]string, MaxConsumers+1)
+	for i := range consumers {
+		consumers[i] = fmt.Sprintf("svc-%d", i)
+	}
+	tests := []struct {
+		name string
+		req  Request
+		want FieldError
+	}{
+		{"too many secrets", Request{System: "s", Secrets: many}, FieldError{"secrets", "has 101 entries, at most 100 are allowed"}},
+		{"too many consumers", Request{System: "s", Secrets: []Secret{{Name: "a", Consumers: consumers}}}, FieldError{"secrets[0].consumers", "has 51 entries, at most 50 are allowed"}},
+		{"text too long", Request{System: "s", Secrets: []Secret{{Name: "a", Notes: strings.Repeat("é", MaxTextChars+1)}}}, FieldError{"secrets[0].notes", "is 2001 characters long, at most 2000 are allowed"}},
+		{"control characters", Request{System: "s\x00", Secrets: []Secret{{Name: "a"}}}, FieldError{"system", "contains control characters"}},
+		{"no secrets", Request{System: "s"}, FieldError{"secrets", "at least one secret is required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fields(t, tt.req.Validate())
+			if len(got) != 1 || got[0] != tt.want {
+				t.Errorf("got %v, want [%v]", got, tt.want)
+			}
+		})
+	}
+	ok := Request{System: "s", Secrets: []Secret{{Name: "a", Notes: strings.Repeat("x", MaxTextChars), Consumers: consumers[:MaxConsumers]}}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("at the limits: %v", err)
+	}
+}
+
+func TestNormalizeDefaultsAndAssumptions(t *testing.T) {
+	r := &Request{System: " Billing ", Secrets: []Secret{{Name: "Mailgun API key"}}}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	assumed := r.Normalize()
+	if r.System != "Billing" || r.Trigger != TriggerScheduled || r.SecretStore != StoreOther || r.DowntimeTolerance != DowntimeNone {
+		t.Errorf("defaults not applied: %+v", r)
+	}
+	if diff := cmp.Diff([]string{"staging", "production"}, r.Environments); diff != "" {
+		t.Errorf("environments (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"staging", "production"}, r.Secrets[0].Environments); diff != "" {
+		t.Errorf("secret environments (-want +got):\n%s", diff)
+	}
+	if r.Secrets[0].Exposure != ExposureInternal {
+		t.Errorf("exposure = %s, want internal for a scheduled rotation", r.Secrets[0].Exposure)
+	}
+	if len(assumed) != 5 {
+		t.Errorf("want 5 assumptions (trigger, environments, deployment, store, downtime), got %d: %v", len(assumed), assumed)
+	}
+
+	leak := &Request{System: "x", Trigger: TriggerConfirmedLeak, Environments: []string{"prod", "dev", "stage"}, Secrets: []Secret{{Name: "k"}}}
+	leak.Normalize()
+	if diff := cmp.Diff([]string{"dev", "staging", "production"}, leak.Environments); diff != "" {
+		t.Errorf("environments are canonical and ordered lower first (-want +got):\n%s", diff)
+	}
+	if leak.Secrets[0].Exposure != ExposureUnknown {
+		t.Errorf("a leak's unspecified exposure must stay unknown, got %s", leak.Secrets[0].Exposure)
+	}
+}
+
+func TestParseSections(t *testing.T) {
+	got, err := ParseSections([]string{"rollback", "inventory", "rollback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]SectionID{SectionInventory, SectionRollback}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if all, _ := ParseSections(nil); len(all) != 10 {
+		t.Errorf("empty list means all ten, got %d", len(all))
+	}
+	_, err = ParseSections([]string{"inventory", "summary"})
+	if f := fields(t, err); len(f) != 1 || f[0].Path != "sections" || !strings.Contains(f[0].Problem, `"summary" must be one of inventory,`) {
+		t.Errorf("got %v", f)
+	}
+}
+
+func TestWalkStringsVisitsEveryStringWithItsPath(t *testing.T) {
+	r := Request{System: "s", Constraints: []string{"c0"}, Secrets: []Secret{{Name: "n", Consumers: []string{"a", "b"}}}}
+	var got []string
+	WalkStrings(&r, func(path, s string) {
+		if s != "" {
+			got = append(got, path+"="+s)
+		}
+	})
+	want := []string{"system=s", "secrets[0].name=n", "secrets[0].consumers[0]=a", "secrets[0].consumers[1]=b", "constraints[0]=c0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
