@@ -13,7 +13,7 @@ import (
 
 // Scanner finds secret-looking values; *secretscan.Scanner implements it.
 type Scanner interface {
-	Scan(prefix string, v any) []secretscan.Hit
+	ScanRefusing(prefix string, v any) []secretscan.Hit
 }
 
 var _ Scanner = (*secretscan.Scanner)(nil)

@@ -536,7 +536,7 @@ func noSecretValues(c *context) []finding {
 		if sec == nil || c.scan == nil {
 			continue
 		}
-		for _, h := range c.scan.Scan(string(id), sec) {
+		for _, h := range c.scan.ScanRefusing(string(id), sec) {
 			if h.Refuse {
 				out = append(out, finding{section: id, message: fmt.Sprintf("%s looks like a live secret (rule %s): runbooks carry ids and placeholders, never values", h.Path, h.Rule)})
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 
@@ -31,7 +32,10 @@ var warnOnly = map[string]bool{"generic-api-key": true}
 // Scanner is safe for concurrent use.
 type Scanner struct {
 	det *detect.Detector
-	own []ownRule
+	// refusing runs only the rules that refuse: it screens rotor's own output,
+	// where a warning is useless and the noisy rule costs most of the time.
+	refusing *detect.Detector
+	own      []ownRule
 }
 
 type ownRule struct {
@@ -51,7 +55,28 @@ func New() (*Scanner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secretscan: gitleaks config: %w", err)
 	}
-	return &Scanner{det: det, own: ownRules()}, nil
+	return &Scanner{det: det, refusing: detect.NewDetector(withoutRules(det.Config, warnOnly)), own: ownRules()}, nil
+}
+
+// withoutRules copies a gitleaks config without some rules, keeping the
+// keyword prefilter in step.
+func withoutRules(cfg config.Config, drop map[string]bool) config.Config {
+	out := cfg
+	out.Rules = map[string]config.Rule{}
+	out.Keywords = map[string]struct{}{}
+	out.OrderedRules = nil
+	for _, id := range cfg.OrderedRules {
+		if drop[id] {
+			continue
+		}
+		r := cfg.Rules[id]
+		out.Rules[id] = r
+		out.OrderedRules = append(out.OrderedRules, id)
+		for _, k := range r.Keywords {
+			out.Keywords[strings.ToLower(k)] = struct{}{}
+		}
+	}
+	return out
 }
 
 func ownRules() []ownRule {
@@ -86,7 +111,9 @@ func placeholder(s string) bool {
 }
 
 // ScanValue checks one string.
-func (s *Scanner) ScanValue(path, value string) []Hit {
+func (s *Scanner) ScanValue(path, value string) []Hit { return s.scanValue(s.det, path, value) }
+
+func (s *Scanner) scanValue(det *detect.Detector, path, value string) []Hit {
 	if strings.TrimSpace(value) == "" {
 		return nil
 	}
@@ -106,7 +133,7 @@ func (s *Scanner) ScanValue(path, value string) []Hit {
 			add(r.id, true)
 		}
 	}
-	for _, f := range s.det.DetectString(value) {
+	for _, f := range det.DetectString(value) {
 		add(f.RuleID, !warnOnly[f.RuleID])
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].Rule < hits[j].Rule })
@@ -114,10 +141,22 @@ func (s *Scanner) ScanValue(path, value string) []Hit {
 }
 
 // Scan checks every string reachable from v (a request, a section, a runbook),
-// reporting JSON paths relative to prefix.
-func (s *Scanner) Scan(prefix string, v any) []Hit {
-	var hits []Hit
+// reporting JSON paths relative to prefix, warnings included.
+func (s *Scanner) Scan(prefix string, v any) []Hit { return s.scan(s.det, prefix, v) }
+
+// ScanRefusing is Scan without the warn-only rules: what screens rotor's own
+// output, where only refusals matter.
+func (s *Scanner) ScanRefusing(prefix string, v any) []Hit { return s.scan(s.refusing, prefix, v) }
+
+// scan first checks all strings together, one per line; only when that finds
+// something is each string scanned alone to name its path, so a clean
+// document costs one pass.
+func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
+	var paths, values []string
 	runbook.WalkStrings(v, func(path, value string) {
+		if strings.TrimSpace(value) == "" {
+			return
+		}
 		if prefix != "" {
 			if path == "" {
 				path = prefix
@@ -125,8 +164,16 @@ func (s *Scanner) Scan(prefix string, v any) []Hit {
 				path = prefix + "." + path
 			}
 		}
-		hits = append(hits, s.ScanValue(path, value)...)
+		paths = append(paths, path)
+		values = append(values, value)
 	})
+	if len(values) == 0 || len(s.scanValue(det, "", strings.Join(values, "\n"))) == 0 {
+		return nil
+	}
+	var hits []Hit
+	for i, value := range values {
+		hits = append(hits, s.scanValue(det, paths[i], value)...)
+	}
 	return hits
 }
 

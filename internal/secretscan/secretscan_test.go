@@ -158,3 +158,18 @@ func BenchmarkScanRequest(b *testing.B) {
 		s.Scan("", req)
 	}
 }
+
+func TestScanRefusingSkipsWarnOnlyRules(t *testing.T) {
+	s := newScanner(t)
+	doc := struct {
+		A string `json:"a"`
+		B string `json:"b"`
+	}{A: "token = a8Fk39dLq02mZx7VbN4cR1tY6uI", B: "old key " + live[0].value}
+	hits := s.ScanRefusing("sec", doc)
+	if len(hits) != 1 || hits[0].Path != "sec.b" || hits[0].Rule != "stripe-access-token" {
+		t.Errorf("got %+v", hits)
+	}
+	if all := s.Scan("sec", doc); len(all) != 2 {
+		t.Errorf("Scan keeps warnings: %+v", all)
+	}
+}

@@ -1,0 +1,320 @@
+package lint_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/writer"
+)
+
+var (
+	scanOnce sync.Once
+	scanner  *secretscan.Scanner
+)
+
+func linter(t *testing.T) *lint.Linter {
+	t.Helper()
+	scanOnce.Do(func() {
+		var err error
+		if scanner, err = secretscan.New(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return lint.New(scanner)
+}
+
+// offline builds the offline runbook of a shipped request: the clean baseline
+// every rule's violation is made from.
+func offline(t *testing.T, name string) *runbook.Runbook {
+	t.Helper()
+	data, err := os.ReadFile("../../eval/requests/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := runbook.DecodeRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger}
+	for _, id := range runbook.SectionIDs {
+		sec, err := writer.Offline{}.Section(f, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb.Sections.Set(id, sec)
+	}
+	// Work on a deep copy so mutations never leak between tests.
+	b, _ := json.Marshal(rb)
+	var out runbook.Runbook
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+func ruleFindings(fs []runbook.Finding, rule string) []runbook.Finding {
+	var out []runbook.Finding
+	for _, f := range fs {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// step returns a pointer to the first step of a secret in a phase (and env).
+func step(rb *runbook.Runbook, id string, p runbook.Phase, env string) *runbook.Step {
+	for ti := range rb.Sections.RotationSequence.Tracks {
+		tr := &rb.Sections.RotationSequence.Tracks[ti]
+		for si := range tr.Steps {
+			s := &tr.Steps[si]
+			if s.SecretID == id && s.Phase == p && (env == "" || s.Environment == env) {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// swapOrders exchanges the numbers of two steps, moving them in time while
+// keeping their place in the document (so numbering errors also show).
+func moveBefore(t *testing.T, rb *runbook.Runbook, moved, anchor *runbook.Step) {
+	t.Helper()
+	if moved == nil || anchor == nil {
+		t.Fatal("step not found")
+	}
+	// Rebuild the sequence: one track holding every step in the new order.
+	var all []runbook.Step
+	for _, s := range rb.Sections.RotationSequence.AllSteps() {
+		if s.Order == moved.Order {
+			continue
+		}
+		if s.Order == anchor.Order {
+			all = append(all, *moved)
+		}
+		all = append(all, s)
+	}
+	for i := range all {
+		all[i].Order = i + 1
+	}
+	rb.Sections.RotationSequence.Tracks = []runbook.Track{{Name: "all", Reason: "test", Steps: all}}
+}
+
+func TestScenarioRunbooksAreClean(t *testing.T) {
+	l := linter(t)
+	for _, name := range []string{"acme-payments", "public-leak-github-aws", "offboarding-postgres-vault", "pci-mtls-kms", "vendor-breach-ci", "minimal"} {
+		t.Run(name, func(t *testing.T) {
+			fs := l.Lint(offline(t, name))
+			for _, f := range fs {
+				t.Errorf("%s %s %s %s: %s", f.Severity, f.Rule, f.Section, f.SecretID, f.Message)
+			}
+		})
+	}
+}
+
+// TestEveryRuleCatchesItsViolation breaks each invariant in a clean runbook and
+// checks the rule (and only a finding of that rule's severity) reports it.
+func TestEveryRuleCatchesItsViolation(t *testing.T) {
+	tests := []struct {
+		rule     string
+		scenario string
+		break_   func(t *testing.T, rb *runbook.Runbook)
+	}{
+		{"sections-complete", "acme-payments", func(t *testing.T, rb *runbook.Runbook) { rb.Sections.Automation = nil }},
+		{"valid-vocabulary", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Inventory.Secrets[0].Strategy = "yolo"
+		}},
+		{"known-secret-ids", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.RiskTriage.Items = append(rb.Sections.RiskTriage.Items, runbook.TriageItem{SecretID: "ghost-key", Exposure: "internal", Priority: "P3"})
+		}},
+		{"secret-has-steps", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			var keep []runbook.Step
+			for _, s := range rb.Sections.RotationSequence.Tracks[0].Steps {
+				if s.Phase != runbook.PhaseVerify {
+					keep = append(keep, s)
+				}
+			}
+			rb.Sections.RotationSequence.Tracks[0].Steps = keep
+		}},
+		{"secret-triaged", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.RiskTriage.Items = rb.Sections.RiskTriage.Items[1:]
+		}},
+		{"step-order-numbering", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.RotationSequence.Tracks[1].Steps[0].Order = 3
+		}},
+		{"phase-order", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// Store before create, in staging.
+			moveBefore(t, rb, step(rb, "sendgrid-api-key", runbook.PhaseStore, "staging"), step(rb, "sendgrid-api-key", runbook.PhaseCreate, "staging"))
+		}},
+		{"lower-env-first", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			moveBefore(t, rb, step(rb, "postgres-app-password", runbook.PhaseDeploy, "production"), step(rb, "postgres-app-password", runbook.PhaseVerify, "staging"))
+		}},
+		{"revoke-after-verify", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			moveBefore(t, rb, step(rb, "sendgrid-api-key", runbook.PhaseRevoke, "staging"), step(rb, "sendgrid-api-key", runbook.PhaseVerify, "production"))
+		}},
+		{"leak-contained-first", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+			moveBefore(t, rb, step(rb, "github-token-for-release-bot", runbook.PhaseInvestigate, ""), step(rb, "github-token-for-release-bot", runbook.PhaseContain, ""))
+		}},
+		{"exposure-investigated", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			s := step(rb, "sendgrid-api-key", runbook.PhaseInvestigate, "")
+			s.Phase = runbook.PhaseCleanup
+		}},
+		{"derived-credentials-revoked", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+			for ti := range rb.Sections.RotationSequence.Tracks {
+				for si := range rb.Sections.RotationSequence.Tracks[ti].Steps {
+					s := &rb.Sections.RotationSequence.Tracks[ti].Steps[si]
+					if s.SecretID == "aws-access-key-for-artifact-uploads" && (s.Phase == runbook.PhaseContain || s.Phase == runbook.PhaseInvestigate) {
+						s.Action = "Deactivate the key."
+					}
+				}
+			}
+		}},
+		{"consumers-reload", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			step(rb, "sendgrid-api-key", runbook.PhaseDeploy, "staging").Action = "Update the value in the store."
+		}},
+		{"consumer-coverage", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			s := step(rb, "postgres-app-password", runbook.PhaseDeploy, "production")
+			s.Consumers = []string{"api", "jobs"} // analytics-export forgotten
+		}},
+		{"environment-validated", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Validation.Environments = rb.Sections.Validation.Environments[1:]
+		}},
+		{"rollback-for-high-risk", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			for i := range rb.Sections.Rollback.Steps {
+				if rb.Sections.Rollback.Steps[i].SecretID == "postgres-app-password" {
+					rb.Sections.Rollback.Steps[i].PossibleUntil = ""
+				}
+			}
+		}},
+		{"approvals-for-high-risk", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			var keep []runbook.Approval
+			for _, a := range rb.Sections.Preflight.Approvals {
+				if !runbook.OneOf(a.Secrets, "postgres-app-password") {
+					keep = append(keep, a)
+				}
+			}
+			rb.Sections.Preflight.Approvals = keep
+		}},
+		{"external-comms-consistent", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.ExternalComms.Messages = nil
+		}},
+		{"no-secret-values", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Rollback.Containment = append(rb.Sections.Rollback.Containment, "old key was sk_live_51HxQkLJtY8aB3cD4eF5gH6iJ7kL8mN9oP0qR")
+		}},
+		{"disable-before-delete", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			step(rb, "sendgrid-api-key", runbook.PhaseRevoke, "production").Action = "Delete the old key."
+		}},
+		{"propagation-wait", "minimal", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Inventory.Secrets[0].Provider = "Auth0"
+		}},
+		{"alternating-users-grants", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			var keep []string
+			for _, c := range rb.Sections.Preflight.Checklist {
+				if !strings.Contains(c, "grant") {
+					keep = append(keep, c)
+				}
+			}
+			rb.Sections.Preflight.Checklist = keep
+		}},
+		{"comms-audiences", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.InternalComms.Messages = rb.Sections.InternalComms.Messages[:1]
+		}},
+		{"comms-essentials", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.InternalComms.Messages[0].Body = "We are rotating some secrets."
+			rb.Sections.InternalComms.Messages[0].Subject = "Rotation"
+		}},
+		{"audit-coverage", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			var keep []runbook.EvidenceItem
+			for _, it := range rb.Sections.AuditEvidence.Items {
+				if it.SecretID != "sendgrid-api-key" {
+					keep = append(keep, it)
+				}
+			}
+			rb.Sections.AuditEvidence.Items = keep
+		}},
+	}
+	l := linter(t)
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			covered[tt.rule] = true
+			rb := offline(t, tt.scenario)
+			if got := ruleFindings(l.Lint(rb), tt.rule); len(got) != 0 {
+				t.Fatalf("clean runbook already fails %s: %+v", tt.rule, got)
+			}
+			tt.break_(t, rb)
+			got := ruleFindings(l.Lint(rb), tt.rule)
+			if len(got) == 0 {
+				t.Fatalf("%s did not report the violation", tt.rule)
+			}
+			for _, f := range got {
+				if f.Message == "" || f.Section == "" {
+					t.Errorf("finding lacks a message or section: %+v", f)
+				}
+			}
+		})
+	}
+	errorRules := 0
+	for _, r := range l.Rules() {
+		if !covered[r.ID] {
+			t.Errorf("rule %s has no violation test", r.ID)
+		}
+		if r.Severity == runbook.SeverityError {
+			errorRules++
+		}
+	}
+	if errorRules < 12 {
+		t.Errorf("%d error rules, the linter promises at least 12", errorRules)
+	}
+}
+
+func TestLintSectionsKeepsOnlyThoseSections(t *testing.T) {
+	l := linter(t)
+	rb := offline(t, "acme-payments")
+	step(rb, "sendgrid-api-key", runbook.PhaseDeploy, "staging").Action = "Update the value."
+	rb.Sections.InternalComms.Messages = rb.Sections.InternalComms.Messages[:1]
+	got := l.LintSections(rb, runbook.SectionInternalComms)
+	if len(got) != 2 {
+		t.Errorf("internal comms only: %+v", got)
+	}
+	for _, f := range got {
+		if f.Rule != "comms-audiences" {
+			t.Errorf("internal comms only: %+v", f)
+		}
+	}
+	got = l.LintSections(rb, runbook.SectionRotationSequence)
+	if len(got) != 1 || got[0].Rule != "consumers-reload" {
+		t.Errorf("rotation sequence only: %+v", got)
+	}
+}
+
+func TestRulesSkipAbsentSections(t *testing.T) {
+	rb := offline(t, "acme-payments")
+	rb.Sections = runbook.Sections{RotationSequence: rb.Sections.RotationSequence}
+	for _, f := range linter(t).Lint(rb) {
+		if f.Severity == runbook.SeverityError {
+			t.Errorf("a lone clean section gives an error: %+v", f)
+		}
+	}
+}
+
+func BenchmarkLintAcme(b *testing.B) {
+	t := &testing.T{}
+	rb := offline(t, "acme-payments")
+	l := linter(t)
+	b.ResetTimer()
+	for b.Loop() {
+		l.Lint(rb)
+	}
+}
