@@ -1,0 +1,238 @@
+package generate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var (
+	scanOnce sync.Once
+	scanner  *secretscan.Scanner
+)
+
+func service(t testing.TB, log *slog.Logger) *generate.Service {
+	t.Helper()
+	scanOnce.Do(func() {
+		var err error
+		if scanner, err = secretscan.New(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), Logger: log,
+		Now:   func() time.Time { return time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC) },
+		NewID: func() string { return "rb_golden0000000000000000" }})
+}
+
+func request(t testing.TB, name string) *runbook.Request {
+	t.Helper()
+	data, err := os.ReadFile("../../eval/requests/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := runbook.DecodeRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestGoldenRunbooks holds the JSON and Markdown of the Acme Payments runbook
+// (the seed's example) and of every other shipped scenario.
+func TestGoldenRunbooks(t *testing.T) {
+	names := []string{"acme-payments", "public-leak-github-aws", "offboarding-postgres-vault", "pci-mtls-kms", "vendor-breach-ci", "minimal"}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			rb, err := service(t, nil).Generate(context.Background(), request(t, name), generate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Durations are the only thing that varies between runs.
+			for id, st := range rb.SectionStatus {
+				st.DurationMS = 0
+				rb.SectionStatus[id] = st
+			}
+			js, err := json.MarshalIndent(rb, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", name+".golden.json"), append(js, '\n'))
+			var md bytes.Buffer
+			if err := render.Markdown(&md, rb); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", name+".golden.md"), md.Bytes())
+		})
+	}
+}
+
+func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
+	rb, err := service(t, nil).Generate(context.Background(), request(t, "acme-payments"), generate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := render.Markdown(&md, rb); err != nil {
+		t.Fatal(err)
+	}
+	text := md.String()
+	for _, want := range []string{
+		"# API Key and Secret Rotation Runbook - Acme Payments",
+		"## Priority Inventory",
+		"| Secret | Owner | Systems | Rotation Risk | Action |",
+		"| Stripe webhook signing secret | Platform | billing-api, worker-billing | Medium |",
+		"| SendGrid API key | Growth Eng | lifecycle-email | Low |",
+		"| Postgres app password | Infrastructure | api, jobs, analytics-export | High | Use dual credentials first",
+		"## Rotation Sequence",
+		"1. **Freeze",
+		"STRIPE_WEBHOOK_SIGNING_SECRET_NEXT",
+		"verify a signature against the current OR the next secret",
+		"low-traffic window (22:00 UTC)",
+		"test send",
+		"alternating-users rotation function",
+		"## Validation",
+		"No failures after the switch",
+		"## Internal communication",
+		"#secret-rotation-acme-payments",
+		"## Audit evidence checklist",
+		"SOC 2 CC6.1",
+		"## Automation opportunities",
+		"## Rollback and emergency containment",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+}
+
+func TestScenariosHaveNoErrorFindings(t *testing.T) {
+	s := service(t, nil)
+	matches, _ := filepath.Glob("../../eval/requests/*.json")
+	if len(matches) < 6 {
+		t.Fatalf("scenarios: %v", matches)
+	}
+	for _, path := range matches {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		t.Run(name, func(t *testing.T) {
+			rb, err := s.Generate(context.Background(), request(t, name), generate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lint.HasErrors(rb.Findings) {
+				t.Errorf("findings: %+v", rb.Findings)
+			}
+			for _, id := range runbook.SectionIDs {
+				if rb.Sections.Get(id) == nil {
+					t.Errorf("section %s missing", id)
+				}
+				if st := rb.SectionStatus[id]; st.Source != runbook.SourceOffline {
+					t.Errorf("section %s source %s", id, st.Source)
+				}
+			}
+		})
+	}
+}
+
+func TestSubsetOfSections(t *testing.T) {
+	rb, err := service(t, nil).Generate(context.Background(), request(t, "acme-payments"),
+		generate.Options{Sections: []runbook.SectionID{runbook.SectionRotationSequence, runbook.SectionValidation}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range runbook.SectionIDs {
+		want := id == runbook.SectionRotationSequence || id == runbook.SectionValidation
+		if got := rb.Sections.Get(id) != nil; got != want {
+			t.Errorf("section %s present = %v", id, got)
+		}
+		if _, ok := rb.SectionStatus[id]; ok != want {
+			t.Errorf("status of %s present = %v", id, ok)
+		}
+	}
+	if len(rb.Findings) != 0 {
+		t.Errorf("findings %+v", rb.Findings)
+	}
+}
+
+// TestPastedSecretIsRefusedAndNeverLogged checks the screen runs before the
+// planner: the error names the path and rule, and the log never holds the value.
+func TestPastedSecretIsRefusedAndNeverLogged(t *testing.T) {
+	var logs bytes.Buffer
+	s := service(t, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	const value = "sk_live_51HxQkLJtY8aB3cD4eF5gH6iJ7kL8mN9oP0qR"
+	req := request(t, "acme-payments")
+	req.Secrets[1].Notes = "current key: " + value
+	_, err := s.Generate(context.Background(), req, generate.Options{})
+	if runbook.ErrorCode(err) != runbook.CodeSecretDetected {
+		t.Fatalf("got %v", err)
+	}
+	if strings.Contains(err.Error(), value) || strings.Contains(logs.String(), value) || strings.Contains(logs.String(), "sk_live") {
+		t.Errorf("value echoed:\nerr: %v\nlogs: %s", err, logs.String())
+	}
+	if !strings.Contains(err.Error(), "secrets[1].notes") || !strings.Contains(logs.String(), "stripe-access-token") {
+		t.Errorf("path or rule missing:\nerr: %v\nlogs: %s", err, logs.String())
+	}
+}
+
+func TestWarningOnlyHitsAreReported(t *testing.T) {
+	req := request(t, "minimal")
+	req.Secrets[0].Notes = "token = a8Fk39dLq02mZx7VbN4cR1tY6uI"
+	rb, err := service(t, nil).Generate(context.Background(), req, generate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rb.InputWarnings) != 1 || rb.InputWarnings[0].Path != "secrets[0].notes" || !strings.Contains(rb.InputWarnings[0].Problem, "generic-api-key") {
+		t.Errorf("warnings %+v", rb.InputWarnings)
+	}
+	b, _ := json.Marshal(rb)
+	if strings.Contains(string(b), "a8Fk39dLq02mZx7VbN4cR1tY6uI") {
+		t.Error("the warned value must not be copied into the runbook's warnings")
+	}
+}
+
+// BenchmarkGenerateAcme measures the whole offline pipeline for the seed's
+// request: validate, screen, plan, write ten sections, lint.
+func BenchmarkGenerateAcme(b *testing.B) {
+	s := service(b, nil)
+	req := request(b, "acme-payments")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Generate(ctx, req, generate.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
