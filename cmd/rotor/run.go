@@ -82,6 +82,9 @@ type app struct {
 }
 
 func newApp(cfg config, log *slog.Logger) (*app, error) {
+	if cfg.LLM == "openai" {
+		return nil, errors.New("ROTOR_LLM=openai: the LLM writer is not in this build yet; use offline")
+	}
 	scan, err := secretscan.New()
 	if err != nil {
 		return nil, err
@@ -184,7 +187,7 @@ func decodeRequestFile(path string, data []byte) (*runbook.Request, error) {
 		}
 		data = j
 	}
-	return runbook.DecodeRequest(data)
+	return runbook.ParseRequest(data)
 }
 
 func firstLine(s string) string {

@@ -91,7 +91,7 @@ func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gi
 			writeError(c, log, err)
 			return
 		}
-		req, err := runbook.DecodeRequest(data)
+		req, err := runbook.ParseRequest(data)
 		if err != nil {
 			writeError(c, log, err)
 			return

@@ -26,6 +26,37 @@ func DecodeRequest(data []byte) (*Request, error) {
 	return &r, nil
 }
 
+// ParseRequest decodes and validates a request, reporting every problem at
+// once: when the only decoding problems are unknown fields, the rest of the
+// request is still validated and both lists are returned together.
+func ParseRequest(data []byte) (*Request, error) {
+	r, err := DecodeRequest(data)
+	if err == nil {
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return nil, err
+	}
+	for _, f := range ve.Fields {
+		if !strings.HasPrefix(f.Problem, "unknown field") {
+			return nil, err
+		}
+	}
+	var partial Request
+	if json.Unmarshal(data, &partial) != nil {
+		return nil, err
+	}
+	var more *ValidationError
+	if errors.As(partial.Validate(), &more) {
+		ve.Fields = append(ve.Fields, more.Fields...)
+	}
+	return nil, ve
+}
+
 // DecodeRunbook strictly decodes a runbook.
 func DecodeRunbook(data []byte) (*Runbook, error) {
 	var rb Runbook

@@ -189,3 +189,23 @@ func TestWalkStringsVisitsEveryStringWithItsPath(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestParseRequestMergesUnknownFieldsWithValidation(t *testing.T) {
+	_, err := ParseRequest([]byte(`{"system":"","secrets":[{"name":"a","kind":"apikey","colour":"red"}]}`))
+	var got []string
+	for _, f := range fields(t, err) {
+		got = append(got, f.Path)
+	}
+	if diff := cmp.Diff([]string{"secrets[0].colour", "system", "secrets[0].kind"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// A type error stops there: the rest cannot be read reliably.
+	_, err = ParseRequest([]byte(`{"system":3,"secrets":[{"name":"a","kind":"apikey"}]}`))
+	if f := fields(t, err); len(f) != 1 || f[0].Path != "system" {
+		t.Errorf("got %v", f)
+	}
+	r, err := ParseRequest([]byte(`{"system":"s","secrets":[{"name":"a"}]}`))
+	if err != nil || r.System != "s" {
+		t.Errorf("valid request: %v", err)
+	}
+}

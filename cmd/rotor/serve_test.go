@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+type server struct {
+	base   string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServer runs the real `rotor serve` in-process and waits for /healthz.
+func startServer(t *testing.T, vars map[string]string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	vars["ROTOR_ADDR"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{base: "http://" + addr, logs: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() { s.done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), io.Discard, s.logs) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("server exited with %d:\n%s", code, s.logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not healthy: %v\n%s", err, s.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case code := <-s.done:
+		if code != exitOK {
+			t.Errorf("serve exited with %d:\n%s", code, s.logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("serve did not stop on cancel")
+	}
+}
+
+func do(t *testing.T, method, url, contentType string, body []byte, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
+}
+
+func acme(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile("../../eval/requests/acme-payments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+type apiError struct {
+	Error struct {
+		Code    string               `json:"code"`
+		Message string               `json:"message"`
+		Fields  []runbook.FieldError `json:"fields"`
+	} `json:"error"`
+}
+
+func decodeError(t *testing.T, data []byte) apiError {
+	t.Helper()
+	var e apiError
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatalf("not an error body: %s", data)
+	}
+	return e
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	s := startServer(t, nil)
+
+	t.Run("readyz", func(t *testing.T) {
+		resp, body := do(t, "GET", s.base+"/readyz", "", nil)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"status":"ready"`) || !strings.Contains(string(body), `"llm":"offline"`) {
+			t.Errorf("%d %s", resp.StatusCode, body)
+		}
+	})
+
+	var created runbook.Runbook
+	var location string
+	t.Run("generate json", func(t *testing.T) {
+		resp, body := do(t, "POST", s.base+"/runbooks", "application/json", acme(t), "X-Request-ID", "req-acme-1")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if resp.Header.Get("X-Request-ID") != "req-acme-1" {
+			t.Errorf("request id %q", resp.Header.Get("X-Request-ID"))
+		}
+		if err := json.Unmarshal(body, &created); err != nil {
+			t.Fatal(err)
+		}
+		location = resp.Header.Get("Content-Location")
+		if location != "/runbooks/"+created.ID || created.System != "Acme Payments" || len(created.Findings) != 0 {
+			t.Errorf("location %q, runbook %s %s findings %v", location, created.ID, created.System, created.Findings)
+		}
+		for _, id := range runbook.SectionIDs {
+			if created.Sections.Get(id) == nil {
+				t.Errorf("section %s missing", id)
+			}
+		}
+	})
+
+	t.Run("fetch again, json and markdown", func(t *testing.T) {
+		resp, body := do(t, "GET", s.base+location, "", nil)
+		var again runbook.Runbook
+		if resp.StatusCode != 200 || json.Unmarshal(body, &again) != nil || again.ID != created.ID {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		resp, body = do(t, "GET", s.base+location+"?format=md", "", nil)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/markdown") ||
+			!strings.HasPrefix(string(body), "# API Key and Secret Rotation Runbook - Acme Payments") {
+			t.Errorf("%d %s %.80s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+	})
+
+	t.Run("markdown by Accept", func(t *testing.T) {
+		resp, body := do(t, "POST", s.base+"/runbooks", "application/json", acme(t), "Accept", "text/markdown")
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "## Priority Inventory") {
+			t.Errorf("%d %.200s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("subset of sections", func(t *testing.T) {
+		resp, body := do(t, "POST", s.base+"/runbooks?sections=inventory,rotation_sequence", "application/json", acme(t))
+		var rb runbook.Runbook
+		if resp.StatusCode != 200 || json.Unmarshal(body, &rb) != nil {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if rb.Sections.Inventory == nil || rb.Sections.RotationSequence == nil || rb.Sections.Rollback != nil || len(rb.SectionStatus) != 2 {
+			t.Errorf("sections %+v", rb.SectionStatus)
+		}
+	})
+
+	t.Run("bad query", func(t *testing.T) {
+		resp, body := do(t, "POST", s.base+"/runbooks?sections=inventory,summary", "application/json", acme(t))
+		e := decodeError(t, body)
+		if resp.StatusCode != 400 || e.Error.Code != "invalid_request" || e.Error.Fields[0].Path != "sections" {
+			t.Errorf("%d %s", resp.StatusCode, body)
+		}
+		resp, body = do(t, "POST", s.base+"/runbooks?format=pdf", "application/json", acme(t))
+		if e := decodeError(t, body); resp.StatusCode != 400 || e.Error.Fields[0].Path != "format" {
+			t.Errorf("%d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("invalid request lists every field", func(t *testing.T) {
+		body := []byte(`{"system":"x","trigger":"oops","secrets":[{"name":"a","kind":"apikey"},{"name":"b","colour":"red"}]}`)
+		resp, data := do(t, "POST", s.base+"/runbooks", "application/json", body)
+		e := decodeError(t, data)
+		var got []string
+		for _, f := range e.Error.Fields {
+			got = append(got, f.Path)
+		}
+		// Unknown fields and validation problems come back together.
+		if resp.StatusCode != 400 || e.Error.Code != "invalid_request" || strings.Join(got, ",") != "secrets[1].colour,trigger,secrets[0].kind" {
+			t.Errorf("decode stage: %d %s", resp.StatusCode, data)
+		}
+		body = []byte(`{"system":"x","trigger":"oops","secrets":[{"name":"a","kind":"apikey"}]}`)
+		resp, data = do(t, "POST", s.base+"/runbooks", "application/json", body)
+		e = decodeError(t, data)
+		paths := []string{}
+		for _, f := range e.Error.Fields {
+			paths = append(paths, f.Path)
+		}
+		if resp.StatusCode != 400 || strings.Join(paths, ",") != "trigger,secrets[0].kind" {
+			t.Errorf("validate stage: %d %s", resp.StatusCode, data)
+		}
+	})
+
+	t.Run("wrong content type", func(t *testing.T) {
+		resp, data := do(t, "POST", s.base+"/runbooks", "text/plain", acme(t))
+		if resp.StatusCode != 400 || decodeError(t, data).Error.Code != "invalid_request" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+	})
+
+	t.Run("too large", func(t *testing.T) {
+		big := []byte(`{"system":"` + strings.Repeat("a", runbook.MaxBodyBytes) + `","secrets":[{"name":"a"}]}`)
+		resp, data := do(t, "POST", s.base+"/runbooks", "application/json", big)
+		if resp.StatusCode != 413 || decodeError(t, data).Error.Code != "too_large" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+	})
+
+	t.Run("pasted secret refused without echo", func(t *testing.T) {
+		const value = "postgres://app:Xk29vLq8pW@db.internal:5432/app"
+		req := strings.Replace(string(acme(t)), `"Rotate Stripe during`, `"DSN is `+value+`", "Rotate Stripe during`, 1)
+		resp, data := do(t, "POST", s.base+"/runbooks", "application/json", []byte(req))
+		e := decodeError(t, data)
+		if resp.StatusCode != 422 || e.Error.Code != "secret_detected" || e.Error.Fields[0].Path != "constraints[2]" ||
+			!strings.Contains(e.Error.Fields[0].Problem, "url-embedded-credentials") {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+		if strings.Contains(string(data), "Xk29vLq8pW") || strings.Contains(s.logs.String(), "Xk29vLq8pW") {
+			t.Error("the value was echoed or logged")
+		}
+	})
+
+	t.Run("lint endpoint", func(t *testing.T) {
+		broken := created
+		inv := *created.Sections.Inventory
+		inv.Secrets = append([]runbook.InventorySecret(nil), inv.Secrets...)
+		inv.Secrets[0].Strategy = "yolo"
+		broken.Sections.Inventory = &inv
+		body, _ := json.Marshal(broken)
+		resp, data := do(t, "POST", s.base+"/runbooks/lint", "application/json", body)
+		if resp.StatusCode != 200 || !strings.Contains(string(data), `"rule":"valid-vocabulary"`) {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+		clean, _ := json.Marshal(created)
+		resp, data = do(t, "POST", s.base+"/runbooks/lint", "application/json", clean)
+		if resp.StatusCode != 200 || string(data) != `{"findings":[]}` {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+		resp, data = do(t, "POST", s.base+"/runbooks/lint", "application/json", []byte(`{"id":"x","sectionz":{}}`))
+		if resp.StatusCode != 400 || decodeError(t, data).Error.Fields[0].Path != "sectionz" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+	})
+
+	t.Run("schemas", func(t *testing.T) {
+		set, err := schema.NewSet()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range runbook.SectionIDs {
+			resp, data := do(t, "GET", s.base+"/schemas/"+string(id), "", nil)
+			want, _ := set.JSON(id)
+			if resp.StatusCode != 200 || !bytes.Equal(data, want) {
+				t.Errorf("%s: %d, served schema differs from the one sent to the model", id, resp.StatusCode)
+			}
+		}
+		resp, data := do(t, "GET", s.base+"/schemas/summary", "", nil)
+		if resp.StatusCode != 404 || decodeError(t, data).Error.Code != "not_found" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+	})
+
+	t.Run("not found and method not allowed", func(t *testing.T) {
+		resp, data := do(t, "GET", s.base+"/runbooks/rb_missing", "", nil)
+		if resp.StatusCode != 404 || decodeError(t, data).Error.Code != "not_found" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+		resp, data = do(t, "DELETE", s.base+"/runbooks", "", nil)
+		if resp.StatusCode != 405 || decodeError(t, data).Error.Code != "method_not_allowed" {
+			t.Errorf("%d %s", resp.StatusCode, data)
+		}
+		resp, _ = do(t, "GET", s.base+"/nowhere", "", nil)
+		if resp.StatusCode != 404 {
+			t.Errorf("%d", resp.StatusCode)
+		}
+	})
+
+	t.Run("concurrent requests", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := http.Post(s.base+"/runbooks", "application/json", bytes.NewReader(acme(t)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+
+	s.stop(t)
+	if !strings.Contains(s.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no clean shutdown in logs:\n%s", s.logs.String())
+	}
+}

@@ -1,0 +1,93 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func TestMemoryGetSetExpiry(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(1 << 10)
+	now := time.Unix(1000, 0)
+	m.now = func() time.Time { return now }
+	if _, err := m.Get(ctx, "a"); !errors.Is(err, ErrMiss) {
+		t.Fatalf("empty cache: %v", err)
+	}
+	_ = m.Set(ctx, "a", []byte("one"), time.Minute)
+	v, err := m.Get(ctx, "a")
+	if err != nil || string(v) != "one" {
+		t.Fatalf("got %q %v", v, err)
+	}
+	v[0] = 'X' // the caller's copy; the cache keeps its own
+	if v2, _ := m.Get(ctx, "a"); string(v2) != "one" {
+		t.Errorf("cache value aliased: %q", v2)
+	}
+	now = now.Add(time.Minute)
+	if _, err := m.Get(ctx, "a"); !errors.Is(err, ErrMiss) {
+		t.Errorf("expired value served: %v", err)
+	}
+}
+
+func TestMemoryIsBoundedInBytes(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(100)
+	for i := range 10 {
+		_ = m.Set(ctx, fmt.Sprintf("k%d", i), make([]byte, 30), 0) // 32 bytes each
+	}
+	if m.size > 100 || m.Len() != 3 {
+		t.Errorf("size %d, %d entries", m.size, m.Len())
+	}
+	if _, err := m.Get(ctx, "k9"); err != nil {
+		t.Error("the newest entry was evicted")
+	}
+	if _, err := m.Get(ctx, "k0"); !errors.Is(err, ErrMiss) {
+		t.Error("the oldest entry was kept")
+	}
+	_ = m.Set(ctx, "huge", make([]byte, 200), 0)
+	if _, err := m.Get(ctx, "huge"); !errors.Is(err, ErrMiss) || m.Len() != 3 {
+		t.Error("a value larger than the cache must not be stored nor evict others")
+	}
+}
+
+func TestMemoryConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(1 << 12)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				k := fmt.Sprintf("k%d", (g*i)%50)
+				_ = m.Set(ctx, k, []byte(k), time.Minute)
+				_, _ = m.Get(ctx, k)
+			}
+		}()
+	}
+	wg.Wait()
+	if m.size > 1<<12 {
+		t.Errorf("size %d over bound", m.size)
+	}
+}
+
+func TestRunbooksRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	r := NewRunbooks(NewMemory(1<<20), time.Hour)
+	rb := &runbook.Runbook{ID: "rb_1", System: "S", Trigger: runbook.TriggerScheduled}
+	if err := r.Save(ctx, rb); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Load(ctx, "rb_1")
+	if err != nil || got.System != "S" {
+		t.Fatalf("got %+v %v", got, err)
+	}
+	if _, err := r.Load(ctx, "rb_2"); runbook.ErrorCode(err) != runbook.CodeNotFound {
+		t.Errorf("missing id: %v", err)
+	}
+}
