@@ -57,17 +57,17 @@ type Secret struct {
 	// StorePaths maps environment to where the value lives in the store.
 	StorePaths map[string]string `json:"store_paths"`
 	// EnvVar is the variable consumers read the value from.
-	EnvVar     string            `json:"env_var"`
-	Privilege  runbook.Privilege `json:"privilege"`
-	DataReach  string            `json:"data_reach"`
-	Unlocks    bool              `json:"unlocks_other_secrets"`
-	Personal   bool              `json:"personal"`
+	EnvVar    string            `json:"env_var"`
+	Privilege runbook.Privilege `json:"privilege"`
+	DataReach string            `json:"data_reach"`
+	Unlocks   bool              `json:"unlocks_other_secrets"`
+	Personal  bool              `json:"personal"`
 	// RetireOnly is true for a departing person's own credential that no
 	// service uses: it is revoked and not replaced.
-	RetireOnly bool `json:"retire_only"`
-	Legacy     bool              `json:"legacy"`
-	LegacyNote string            `json:"legacy_note"`
-	Compromise Compromise        `json:"compromise"`
+	RetireOnly bool       `json:"retire_only"`
+	Legacy     bool       `json:"legacy"`
+	LegacyNote string     `json:"legacy_note"`
+	Compromise Compromise `json:"compromise"`
 	// Rule is the id of the strategy table row that matched.
 	Rule           string           `json:"rule"`
 	Strategy       runbook.Strategy `json:"strategy"`
