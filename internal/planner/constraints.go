@@ -27,7 +27,7 @@ var (
 	legacyRE    = regexp.MustCompile(`(?i)legacy|start-?up|on boot|at boot|cannot (be )?reload|can't reload|no (hot[- ]?)?reload|reads? (the )?\w+( \w+)? once|only on restart|needs? a restart|manual(ly)? deploy|cached (at|on) start`)
 	rateRE      = regexp.MustCompile(`(?i)rate[- ]?limit|quota|throttl`)
 	approvalRE  = regexp.MustCompile(`(?i)approv|\bcab\b|change (advisory|board|request|ticket|management)|sign[- ]off`)
-	customerRE  = regexp.MustCompile(`(?i)customer|partner|merchant|client[- ]facing|end[- ]users?|external (users|parties)`)
+	customerRE  = regexp.MustCompile(`(?i)customer[- ]facing|customer impact|impact (on|to) (our )?customers|customers? (are|is|will be|may be|could be) (affected|impacted)|notify (our )?customers|partners?\b|merchants?\b|client[- ]facing|end[- ]users? (are|will|may)`)
 	buildTimeRE = regexp.MustCompile(`(?i)build[- ]time|baked|bundled|compiled in|in the (docker )?image|at build`)
 	freezeRE    = regexp.MustCompile(`(?i)(code|change|deploy(ment)?) freeze|no deploys?`)
 )

@@ -21,9 +21,25 @@ func startTime(f *planner.Facts) string {
 		return strings.Trim(window[i:], "()")
 	}
 	if f.Compromised() {
-		return "now (incident response)"
+		return "once (incident response)"
 	}
 	return "<start time, UTC>"
+}
+
+func supportFrom(f *planner.Facts, start string) string {
+	if f.Compromised() {
+		return "From now"
+	}
+	return "From " + start
+}
+
+func hasFreeze(f *planner.Facts) bool {
+	for _, st := range f.Steps {
+		if st.Phase == runbook.PhaseFreeze {
+			return true
+		}
+	}
+	return false
 }
 
 // windowNote names the production switches that wait for a window, when not
@@ -81,18 +97,25 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	watch := "Watch " + ch + " and the consumers' alerts for authentication and signature failures."
 	return &runbook.InternalComms{Messages: []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
-			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Order: %s. Expected impact: %s. %s Deploy freeze on the affected services until the unfreeze step. Contact: %s.",
-				secretNames(f), f.Trigger, start, windowNote(f), trackOrder(f), impact, watch, contacts(f))), " "),
+			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Order: %s. Expected impact: %s. %s %s Contact: %s.",
+				secretNames(f), f.Trigger, start, windowNote(f), trackOrder(f), impact, watch, freezeNote(f), contacts(f))), " "),
 			SendWhen: "24 hours before the start (at once for an incident), and again at the start"},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
-			Body: fmt.Sprintf("Between %s and the all-clear in %s we rotate credentials of %s. Expected impact: %s. If customers report failed logins, missing emails, failed webhooks or payment errors, escalate in %s with times and examples; do not ask customers for any key or password.",
-				start, ch, f.System, impact, ch),
+			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. If customers report failed logins, missing emails, failed webhooks or payment errors, escalate in %s with times and examples; do not ask customers for any key or password.",
+				supportFrom(f, start), ch, f.System, impact, ch),
 			SendWhen: "before the start, and an all-clear when the last verification passes"},
 		{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership", Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
 			Body: fmt.Sprintf("Why: %s. What: %d secret(s), highest priority %s, highest rotation risk %s. Expected customer impact: %s. Approvals: %s. Evidence is collected for %s. Next update: when production is verified.",
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
 			SendWhen: "at the start and when production is verified"},
 	}}
+}
+
+func freezeNote(f *planner.Facts) string {
+	if hasFreeze(f) {
+		return "Deploy freeze on the affected services until their unfreeze step."
+	}
+	return "No deploy freeze: containment and replacement deploys go out as soon as they are ready."
 }
 
 func trackOrder(f *planner.Facts) string {
@@ -157,8 +180,11 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 	for _, a := range f.ExternalComms.Audiences {
 		switch a {
 		case runbook.AudienceVendor:
+			if f.Trigger == runbook.TriggerVendorChange {
+				ec.Messages = append(ec.Messages, vendorChangeMessage(f))
+			}
 			for _, s := range f.Secrets {
-				if s.Compromise == planner.CompromiseConfirmed || s.Kind == runbook.KindTLSPrivateKey || f.Trigger == runbook.TriggerVendorChange {
+				if s.Compromise == planner.CompromiseConfirmed || (s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone) {
 					ec.Messages = append(ec.Messages, vendorMessage(f, &s))
 				}
 			}
@@ -179,6 +205,16 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 	return ec
 }
 
+// vendorChangeMessage asks the vendor behind a vendor change or incident for
+// what the runbook cannot know: scope and window.
+func vendorChangeMessage(f *planner.Facts) runbook.Message {
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "the vendor's security contact or support case",
+		Subject: fmt.Sprintf("%s: scope of the incident for our account", f.System),
+		Body: fmt.Sprintf("We are rotating every credential of %s that your service held (%d in all). Please confirm which of our projects and secrets were in scope, the exposure window (first and last access, UTC), and any access logs you can share for our account. Contact: %s.",
+			f.System, len(f.Secrets), andList(f.Approvers)),
+		SendWhen: "at once, in parallel with containment; the answer may widen the scope"}
+}
+
 func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
 	if s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone {
 		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "partner integration contact",
@@ -187,8 +223,8 @@ func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
 			SendWhen: "before the create step; the switch waits for their confirmation"}
 	}
 	return runbook.Message{Audience: runbook.AudienceVendor, Channel: s.ProviderName + " support or security contact",
-		Subject:  fmt.Sprintf("%s: %s credential revoked", f.System, s.Name),
-		Body:     fmt.Sprintf("A %s credential of our account (%s; key id only, never the value) was exposed and has been revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: %s.", s.ProviderName, s.Name, s.Owner),
+		Subject:  fmt.Sprintf("%s: %s revoked after exposure", f.System, s.Name),
+		Body:     fmt.Sprintf("A credential of our %s account (%s; we share its id only, never the value) was exposed and was revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: %s.", s.ProviderName, s.Name, s.Owner),
 		SendWhen: "right after the containment step"}
 }
 
