@@ -1,6 +1,7 @@
 // Package generate runs rotor's pipeline for one request: validate, screen,
-// plan, write every section, lint, and hand back a runbook that has no
-// error-severity finding.
+// plan, write every section (all at once, through the LLM when one is
+// configured, with the offline writer as the safety net), lint, and hand back
+// a runbook that has no error-severity finding.
 package generate
 
 import (
@@ -12,10 +13,13 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 // SectionWriter writes one section from the facts.
@@ -30,20 +34,19 @@ type Screener interface {
 	Scan(prefix string, v any) []secretscan.Hit
 }
 
+// LLM asks a model for one JSON document; *llm.Client implements it.
+type LLM interface {
+	Complete(ctx context.Context, r llm.Request) (llm.Response, error)
+	Model() string
+	Mode() string
+}
+
+var _ LLM = (*llm.Client)(nil)
+
 // Options tune one generation.
 type Options struct {
 	// Sections to generate; empty means all ten.
 	Sections []runbook.SectionID
-}
-
-// Service generates runbooks.
-type Service struct {
-	screen  Screener
-	linter  *lint.Linter
-	offline SectionWriter
-	log     *slog.Logger
-	now     func() time.Time
-	newID   func() string
 }
 
 // Config wires a Service.
@@ -51,24 +54,52 @@ type Config struct {
 	Screener Screener
 	Linter   *lint.Linter
 	Logger   *slog.Logger
+	// LLM is nil for the offline writer. With an LLM, Prompts and Schemas
+	// are required.
+	LLM     LLM
+	Prompts *prompts.Set
+	Schemas *schema.Set
+	// Concurrency bounds the sections in flight (default 10).
+	Concurrency int
+	// MaxAttempts bounds the answers asked per section, reasks included
+	// (default 3).
+	MaxAttempts int
+	// Deadline bounds a whole generation; sections still unwritten then fall
+	// back to the offline writer (default 2m).
+	Deadline time.Duration
 	// Now and NewID default to the clock and random ids; tests pin them.
 	Now   func() time.Time
 	NewID func() string
 }
 
+// Service generates runbooks.
+type Service struct {
+	cfg     Config
+	offline SectionWriter
+	log     *slog.Logger
+}
+
 // New returns a Service.
 func New(cfg Config) *Service {
-	s := &Service{screen: cfg.Screener, linter: cfg.Linter, offline: writer.Offline{}, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if s.newID == nil {
-		s.newID = RandomID
+	if cfg.NewID == nil {
+		cfg.NewID = RandomID
 	}
-	return s
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.Deadline <= 0 {
+		cfg.Deadline = 2 * time.Minute
+	}
+	return &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger}
 }
 
 // RandomID returns a new runbook id: "rb_" and 24 random hex digits.
@@ -76,6 +107,14 @@ func RandomID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return "rb_" + hex.EncodeToString(b[:])
+}
+
+// Generator names what writes the runbooks.
+func (s *Service) Generator() runbook.Generator {
+	if s.cfg.LLM == nil {
+		return runbook.Generator{Provider: "offline", Model: writer.OfflineModel}
+	}
+	return runbook.Generator{Provider: "openai", Model: s.cfg.LLM.Model()}
 }
 
 // Prepare validates and screens a request and computes its facts. A pasted
@@ -86,8 +125,8 @@ func (s *Service) Prepare(ctx context.Context, req *runbook.Request) (*planner.F
 		return nil, nil, err
 	}
 	var warnings []secretscan.Hit
-	if s.screen != nil {
-		hits := s.screen.Scan("", req)
+	if s.cfg.Screener != nil {
+		hits := s.cfg.Screener.Scan("", req)
 		if err := secretscan.RefusalError(hits); err != nil {
 			for _, h := range secretscan.Refusals(hits) {
 				s.log.WarnContext(ctx, "request refused: secret-looking value", "path", h.Path, "rule", h.Rule)
@@ -114,8 +153,8 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		ids = runbook.SectionIDs
 	}
 	rb := &runbook.Runbook{
-		ID: s.newID(), System: f.System, Trigger: f.Trigger, CreatedAt: s.now().UTC().Truncate(time.Second),
-		Generator:     runbook.Generator{Provider: "offline", Model: writer.OfflineModel},
+		ID: s.cfg.NewID(), System: f.System, Trigger: f.Trigger, CreatedAt: s.cfg.Now().UTC().Truncate(time.Second),
+		Generator:     s.Generator(),
 		SectionStatus: map[runbook.SectionID]runbook.SectionStatus{},
 		Findings:      []runbook.Finding{},
 		Assumptions:   f.Assumptions,
@@ -124,46 +163,95 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})
 	}
-	for _, id := range ids {
-		start := time.Now()
-		sec, err := s.offline.Section(f, id)
-		if err != nil {
-			return nil, fmt.Errorf("generate: %s: %w", id, err)
-		}
-		rb.Sections.Set(id, sec)
-		rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
-	}
-	findings, err := s.lintServed(f, rb, ids)
+	offline, err := s.offlineSections(f)
 	if err != nil {
 		return nil, err
 	}
-	rb.Findings = findings
+	if s.cfg.LLM == nil {
+		for _, id := range ids {
+			start := time.Now()
+			rb.Sections.Set(id, offline.Get(id))
+			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
+		}
+	} else {
+		s.writeAll(ctx, f, ids, offline, rb)
+	}
+	if err := s.lintServed(rb, ids, offline); err != nil {
+		return nil, err
+	}
 	return rb, nil
 }
 
-// lintServed lints the served sections. When only a subset was generated, the
-// missing sections are filled from the offline writer as context so that
-// cross-section rules still run; findings are kept for the served sections.
-func (s *Service) lintServed(f *planner.Facts, rb *runbook.Runbook, ids []runbook.SectionID) ([]runbook.Finding, error) {
-	if s.linter == nil {
-		return []runbook.Finding{}, nil
-	}
-	ctxRB := *rb
+// offlineSections writes all ten sections offline: the fallback of every LLM
+// section and the context a single section is linted in.
+func (s *Service) offlineSections(f *planner.Facts) (*runbook.Sections, error) {
+	var out runbook.Sections
 	for _, id := range runbook.SectionIDs {
-		if ctxRB.Sections.Get(id) == nil {
-			sec, err := s.offline.Section(f, id)
-			if err != nil {
-				return nil, err
-			}
-			ctxRB.Sections.Set(id, sec)
+		sec, err := s.offline.Section(f, id)
+		if err != nil {
+			return nil, fmt.Errorf("generate: offline %s: %w", id, err)
+		}
+		out.Set(id, sec)
+	}
+	return &out, nil
+}
+
+// withContext returns a runbook holding rb's sections, the offline ones where
+// rb has none.
+func withContext(rb *runbook.Runbook, offline *runbook.Sections) *runbook.Runbook {
+	c := *rb
+	for _, id := range runbook.SectionIDs {
+		if c.Sections.Get(id) == nil {
+			c.Sections.Set(id, offline.Get(id))
 		}
 	}
-	findings := s.linter.LintSections(&ctxRB, ids...)
-	if errs := lint.Errors(findings); len(errs) > 0 {
+	return &c
+}
+
+// lintServed lints the served sections in the context of the others, and
+// repairs: an LLM section behind an error finding is replaced by its offline
+// version (marked fallback), until no error remains. The offline writer's
+// runbook is clean by construction (tests hold it), so this ends.
+func (s *Service) lintServed(rb *runbook.Runbook, ids []runbook.SectionID, offline *runbook.Sections) error {
+	if s.cfg.Linter == nil {
+		return nil
+	}
+	for round := 0; ; round++ {
+		findings := s.cfg.Linter.LintSections(withContext(rb, offline), ids...)
+		errs := lint.Errors(findings)
+		if len(errs) == 0 {
+			rb.Findings = findings
+			return nil
+		}
+		replaced := false
 		for _, e := range errs {
-			s.log.Error("runbook failed a safety rule", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+			if st, ok := rb.SectionStatus[e.Section]; ok && st.Source == runbook.SourceLLM {
+				s.fallBack(rb, e.Section, offline, "whole-runbook lint: "+e.Rule+": "+e.Message)
+				replaced = true
+			}
 		}
-		return nil, &runbook.Error{Code: runbook.CodeInternal, Message: fmt.Sprintf("the runbook failed %d safety check(s) and was not served", len(errs))}
+		if !replaced && round == 0 {
+			// The error spans sections: give up every LLM section.
+			for _, id := range ids {
+				if rb.SectionStatus[id].Source == runbook.SourceLLM {
+					s.fallBack(rb, id, offline, "whole-runbook lint: "+errs[0].Rule+": "+errs[0].Message)
+					replaced = true
+				}
+			}
+		}
+		if !replaced {
+			for _, e := range errs {
+				s.log.Error("runbook failed a safety rule", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+			}
+			return &runbook.Error{Code: runbook.CodeInternal, Message: fmt.Sprintf("the runbook failed %d safety check(s) and was not served", len(errs))}
+		}
 	}
-	return findings, nil
+}
+
+func (s *Service) fallBack(rb *runbook.Runbook, id runbook.SectionID, offline *runbook.Sections, reason string) {
+	rb.Sections.Set(id, offline.Get(id))
+	st := rb.SectionStatus[id]
+	st.Source, st.Reason = runbook.SourceFallback, reason
+	rb.SectionStatus[id] = st
+	s.log.Warn("section fell back to the offline writer", "section", id, "reason", reason)
 }

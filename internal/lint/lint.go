@@ -63,6 +63,7 @@ func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID
 
 func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Finding {
 	c := newContext(rb, l.scan)
+	c.only = only
 	out := []runbook.Finding{}
 	for _, r := range l.rules {
 		if !present(rb, r.Sections) || (only != nil && !touches(r.Sections, only)) {
@@ -132,6 +133,9 @@ type context struct {
 	// steps in order, and per secret.
 	steps    []runbook.Step
 	bySecret map[string][]runbook.Step
+	// only lists the sections findings are kept for (nil: all); rules that
+	// cost per section skip the others.
+	only []runbook.SectionID
 }
 
 func newContext(rb *runbook.Runbook, scan Scanner) *context {

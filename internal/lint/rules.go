@@ -533,7 +533,7 @@ func noSecretValues(c *context) []finding {
 	var out []finding
 	for _, id := range runbook.SectionIDs {
 		sec := c.rb.Sections.Get(id)
-		if sec == nil || c.scan == nil {
+		if sec == nil || c.scan == nil || (c.only != nil && !runbook.OneOf(c.only, id)) {
 			continue
 		}
 		for _, h := range c.scan.ScanRefusing(string(id), sec) {

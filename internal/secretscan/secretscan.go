@@ -5,10 +5,12 @@
 package secretscan
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -36,11 +38,22 @@ type Scanner struct {
 	// where a warning is useless and the noisy rule costs most of the time.
 	refusing *detect.Detector
 	own      []ownRule
+
+	// clean remembers texts (by hash) a detector found nothing in: rotor
+	// screens the same section twice (when it is written, then in the whole
+	// runbook), and the same offline sections for repeated facts.
+	mu    sync.Mutex
+	clean map[[sha256.Size]byte]bool
 }
+
+const cleanMemo = 4096
 
 type ownRule struct {
 	id string
-	re *regexp.Regexp
+	// keyword must occur in the text for the expression to be tried: a cheap
+	// prefilter, as gitleaks does with its keywords.
+	keyword string
+	re      *regexp.Regexp
 	// group is the submatch holding the secret part; 0 means the whole match.
 	group int
 }
@@ -55,7 +68,8 @@ func New() (*Scanner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secretscan: gitleaks config: %w", err)
 	}
-	return &Scanner{det: det, refusing: detect.NewDetector(withoutRules(det.Config, warnOnly)), own: ownRules()}, nil
+	return &Scanner{det: det, refusing: detect.NewDetector(withoutRules(det.Config, warnOnly)), own: ownRules(),
+		clean: map[[sha256.Size]byte]bool{}}, nil
 }
 
 // withoutRules copies a gitleaks config without some rules, keeping the
@@ -82,13 +96,15 @@ func withoutRules(cfg config.Config, drop map[string]bool) config.Config {
 func ownRules() []ownRule {
 	return []ownRule{
 		{
-			id:    "url-embedded-credentials",
-			re:    regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?)://[^\s:/@'"]+:([^\s/@'"]+)@[^\s/'"]+`),
-			group: 1,
+			id:      "url-embedded-credentials",
+			keyword: "://",
+			re:      regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?)://[^\s:/@'"]+:([^\s/@'"]+)@[^\s/'"]+`),
+			group:   1,
 		},
 		{
-			id: "stripe-webhook-signing-secret",
-			re: regexp.MustCompile(`\bwhsec_[A-Za-z0-9+/=]{20,}`),
+			id:      "stripe-webhook-signing-secret",
+			keyword: "whsec_",
+			re:      regexp.MustCompile(`\bwhsec_[A-Za-z0-9+/=]{20,}`),
 		},
 	}
 }
@@ -110,6 +126,36 @@ func placeholder(s string) bool {
 	return false
 }
 
+// windows cuts the text around each occurrence of keyword (a scheme and
+// userinfo before it, a host after it fit easily), so the expressions run on a
+// few hundred bytes instead of the whole text. Overlapping windows merge.
+func windows(text, keyword string) []string {
+	const before, after = 64, 512
+	var out []string
+	from, end := -1, -1
+	for i := 0; ; {
+		j := strings.Index(text[i:], keyword)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		lo, hi := max(at-before, 0), min(at+len(keyword)+after, len(text))
+		if from >= 0 && lo <= end {
+			end = hi
+		} else {
+			if from >= 0 {
+				out = append(out, text[from:end])
+			}
+			from, end = lo, hi
+		}
+		i = at + len(keyword)
+	}
+	if from >= 0 {
+		out = append(out, text[from:end])
+	}
+	return out
+}
+
 // ScanValue checks one string.
 func (s *Scanner) ScanValue(path, value string) []Hit { return s.scanValue(s.det, path, value) }
 
@@ -126,11 +172,16 @@ func (s *Scanner) scanValue(det *detect.Detector, path, value string) []Hit {
 		}
 	}
 	for _, r := range s.own {
-		for _, m := range r.re.FindAllStringSubmatch(value, -1) {
-			if r.group > 0 && placeholder(m[r.group]) {
-				continue
+		if !strings.Contains(value, r.keyword) {
+			continue
+		}
+		for _, window := range windows(value, r.keyword) {
+			for _, m := range r.re.FindAllStringSubmatch(window, -1) {
+				if r.group > 0 && placeholder(m[r.group]) {
+					continue
+				}
+				add(r.id, true)
 			}
-			add(r.id, true)
 		}
 	}
 	for _, f := range det.DetectString(value) {
@@ -167,7 +218,24 @@ func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
 		paths = append(paths, path)
 		values = append(values, value)
 	})
-	if len(values) == 0 || len(s.scanValue(det, "", strings.Join(values, "\n"))) == 0 {
+	if len(values) == 0 {
+		return nil
+	}
+	joined := strings.Join(values, "\n")
+	key := sha256.Sum256(append([]byte{boolByte(det == s.refusing)}, joined...))
+	s.mu.Lock()
+	known := s.clean[key]
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	if len(s.scanValue(det, "", joined)) == 0 {
+		s.mu.Lock()
+		if len(s.clean) >= cleanMemo {
+			clear(s.clean)
+		}
+		s.clean[key] = true
+		s.mu.Unlock()
 		return nil
 	}
 	var hits []Hit
@@ -175,6 +243,13 @@ func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
 		hits = append(hits, s.scanValue(det, paths[i], value)...)
 	}
 	return hits
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Refusals keeps the hits that refuse the input.

@@ -1,0 +1,176 @@
+package generate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/prompts"
+)
+
+// written is the outcome of one section.
+type written struct {
+	section any
+	status  runbook.SectionStatus
+	usage   llm.Usage
+	calls   int
+}
+
+// writeAll writes the sections through the LLM, all at once (bounded by
+// Concurrency), within the generation deadline. No section waits for another:
+// the facts are their shared ground truth.
+func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.SectionID, offline *runbook.Sections, rb *runbook.Runbook) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
+	defer cancel()
+	results := make([]written, len(ids))
+	var g errgroup.Group
+	g.SetLimit(s.cfg.Concurrency)
+	for i, id := range ids {
+		g.Go(func() error {
+			results[i] = s.writeSection(ctx, f, id, offline)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, id := range ids {
+		r := results[i]
+		rb.Sections.Set(id, r.section)
+		rb.SectionStatus[id] = r.status
+		rb.Usage.LLMCalls += r.calls
+		rb.Usage.PromptTokens += r.usage.PromptTokens
+		rb.Usage.CompletionTokens += r.usage.CompletionTokens
+		rb.Usage.CachedPromptTokens += r.usage.CachedPromptTokens
+		rb.Usage.CostUSD += r.usage.CostUSD
+	}
+}
+
+// promptContext fills the seed's Context list from closed-vocabulary facts.
+func promptContext(f *planner.Facts) prompts.Context {
+	var kinds, deploy []string
+	for _, s := range f.Secrets {
+		if k := string(s.Kind); !runbook.OneOf(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	for _, d := range f.Deployment {
+		deploy = append(deploy, string(d))
+	}
+	return prompts.Context{
+		Kinds:        strings.Join(kinds, ", "),
+		Trigger:      string(f.Trigger),
+		Environments: strings.Join(f.Environments, ", "),
+		Deployment:   strings.Join(deploy, ", "),
+		Store:        planner.StoreName(f.SecretStore),
+		Downtime:     string(f.DowntimeTolerance),
+	}
+}
+
+// contentKinds are failures of the answer itself: worth asking again.
+var contentKinds = map[llm.Kind]string{
+	llm.KindRefusal:       "your previous answer was a refusal; this is a defensive task (replacing credentials safely), answer with the section",
+	llm.KindTruncated:     "your previous answer was cut off at the token limit; be more concise and answer with the complete JSON",
+	llm.KindContentFilter: "your previous answer was filtered; answer with the section only",
+	llm.KindEmpty:         "your previous answer was empty; answer with the section as JSON",
+	llm.KindNotJSON:       "your previous answer was not valid JSON; answer with one JSON object only",
+}
+
+// writeSection asks for one section until it passes the schema, the facts and
+// the section's lint rules, at most MaxAttempts times; otherwise it uses the
+// offline section, marked fallback with the reason.
+func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+	start := time.Now()
+	out := written{}
+	fallback := func(reason string) written {
+		out.section = offline.Get(id)
+		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: out.calls, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
+		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
+		return out
+	}
+	view, err := factsView(f, id)
+	if err != nil {
+		return fallback(err.Error())
+	}
+	schemaJSON, _ := s.cfg.Schemas.JSON(id)
+	in := prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
+		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(f), Data: view}
+	if in.JSONMode {
+		in.Schema = schemaJSON
+	}
+	var last string
+	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
+		msgs, err := s.cfg.Prompts.Build(in)
+		if err != nil {
+			return fallback(err.Error())
+		}
+		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
+		out.calls++
+		if err != nil {
+			var le *llm.Error
+			if errors.As(err, &le) {
+				out.usage = addUsage(out.usage, le.Usage)
+				if msg, ok := contentKinds[le.Kind]; ok {
+					in.Violations, last = []string{msg}, string(le.Kind)
+					continue
+				}
+			}
+			if ctx.Err() != nil {
+				return fallback("generation deadline reached: " + err.Error())
+			}
+			return fallback(err.Error())
+		}
+		out.usage = addUsage(out.usage, resp.Usage)
+		violations, sec := s.judge(f, id, resp.Content, offline)
+		if len(violations) == 0 {
+			out.section = sec
+			out.status = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: attempt, DurationMS: time.Since(start).Milliseconds()}
+			return out
+		}
+		in.Violations, last = violations, strings.Join(violations[:min(3, len(violations))], "; ")
+		s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "violations", len(violations))
+	}
+	return fallback(fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
+}
+
+// judge checks an answer: schema, then the facts, then the lint rules that
+// read this section (with the offline sections as context). It returns the
+// violations, or the decoded section.
+func (s *Service) judge(f *planner.Facts, id runbook.SectionID, content []byte, offline *runbook.Sections) ([]string, any) {
+	problems, err := s.cfg.Schemas.Validate(id, content)
+	if err != nil {
+		return []string{err.Error()}, nil
+	}
+	if len(problems) > 0 {
+		for i := range problems {
+			problems[i] = "schema: " + problems[i]
+		}
+		return problems, nil
+	}
+	sec := runbook.NewSection(id)
+	if err := runbook.DecodeStrict(content, sec); err != nil {
+		return []string{"schema: " + err.Error()}, nil
+	}
+	violations := checkFacts(f, sec)
+	if s.cfg.Linter != nil {
+		ctxRB := &runbook.Runbook{System: f.System, Trigger: f.Trigger}
+		ctxRB.Sections = *offline
+		ctxRB.Sections.Set(id, sec)
+		for _, e := range lint.Errors(s.cfg.Linter.LintSections(ctxRB, id)) {
+			violations = append(violations, fmt.Sprintf("rule %s: %s", e.Rule, e.Message))
+		}
+	}
+	return violations, sec
+}
+
+func addUsage(a, b llm.Usage) llm.Usage {
+	return llm.Usage{PromptTokens: a.PromptTokens + b.PromptTokens, CompletionTokens: a.CompletionTokens + b.CompletionTokens,
+		CachedPromptTokens: a.CachedPromptTokens + b.CachedPromptTokens, CostUSD: a.CostUSD + b.CostUSD}
+}

@@ -1,0 +1,174 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/failsafe-go/failsafe-go"
+	"github.com/failsafe-go/failsafe-go/circuitbreaker"
+	"github.com/failsafe-go/failsafe-go/failsafehttp"
+	"github.com/failsafe-go/failsafe-go/retrypolicy"
+	"github.com/failsafe-go/failsafe-go/timeout"
+)
+
+// Resilience tunes the transport: retries, timeouts and the circuit breaker.
+type Resilience struct {
+	// AttemptTimeout bounds one HTTP attempt (a hung server is cut off).
+	AttemptTimeout time.Duration
+	// MaxRetries after the first attempt.
+	MaxRetries int
+	// BaseDelay and MaxDelay shape the jittered exponential backoff used when
+	// the server gives no delay.
+	BaseDelay, MaxDelay time.Duration
+	// MaxServerDelay is the longest server-requested wait honoured; a longer
+	// Retry-After ends the retries instead (the caller falls back).
+	MaxServerDelay time.Duration
+	// BreakerFailures consecutive failed attempts open the breaker for
+	// BreakerDelay.
+	BreakerFailures uint
+	BreakerDelay    time.Duration
+}
+
+// DefaultResilience is used for zero fields.
+func DefaultResilience() Resilience {
+	return Resilience{AttemptTimeout: 60 * time.Second, MaxRetries: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second,
+		MaxServerDelay: 20 * time.Second, BreakerFailures: 5, BreakerDelay: 30 * time.Second}
+}
+
+func (r Resilience) withDefaults() Resilience {
+	d := DefaultResilience()
+	if r.AttemptTimeout == 0 {
+		r.AttemptTimeout = d.AttemptTimeout
+	}
+	if r.MaxRetries == 0 {
+		r.MaxRetries = d.MaxRetries
+	}
+	if r.MaxRetries < 0 {
+		r.MaxRetries = 0
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = d.BaseDelay
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = d.MaxDelay
+	}
+	if r.MaxServerDelay == 0 {
+		r.MaxServerDelay = d.MaxServerDelay
+	}
+	if r.BreakerFailures == 0 {
+		r.BreakerFailures = d.BreakerFailures
+	}
+	if r.BreakerDelay == 0 {
+		r.BreakerDelay = d.BreakerDelay
+	}
+	return r
+}
+
+// failed is what counts as a failed attempt: a transport error, or a 408,
+// 409, 429 or 5xx response. Other 4xx are the caller's fault: never retried,
+// and they do not open the breaker.
+func failed(resp *http.Response, err error) bool {
+	if err != nil {
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, circuitbreaker.ErrOpen)
+	}
+	return resp != nil && retryableStatus(resp.StatusCode)
+}
+
+// transport wraps inner in retry (outermost), circuit breaker and per-attempt
+// timeout (innermost).
+func (r Resilience) transport(inner http.RoundTripper) (http.RoundTripper, circuitbreaker.CircuitBreaker[*http.Response]) {
+	r = r.withDefaults()
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	retry := retrypolicy.NewBuilder[*http.Response]().
+		HandleIf(failed).
+		AbortOnErrors(context.Canceled, context.DeadlineExceeded, circuitbreaker.ErrOpen).
+		AbortIf(func(resp *http.Response, _ error) bool {
+			d, ok := serverDelay(resp)
+			return ok && d > r.MaxServerDelay
+		}).
+		WithMaxRetries(r.MaxRetries).
+		WithDelayFunc(r.delay).
+		ReturnLastFailure().
+		OnRetryScheduled(func(e failsafe.ExecutionScheduledEvent[*http.Response]) {
+			// The failed response is dropped: free its connection.
+			if resp := e.LastResult(); resp != nil && resp.Body != nil {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+				resp.Body.Close()
+			}
+		}).
+		Build()
+	breaker := circuitbreaker.NewBuilder[*http.Response]().
+		HandleIf(failed).
+		WithFailureThreshold(r.BreakerFailures).
+		WithDelay(r.BreakerDelay).
+		Build()
+	perAttempt := timeout.New[*http.Response](r.AttemptTimeout)
+	return failsafehttp.NewRoundTripper(inner, retry, breaker, perAttempt), breaker
+}
+
+// delay honours the server's requested delay, else backs off exponentially
+// with full jitter.
+func (r Resilience) delay(exec failsafe.ExecutionAttempt[*http.Response]) time.Duration {
+	if d, ok := serverDelay(exec.LastResult()); ok {
+		// A little extra, never less than asked.
+		return d + time.Duration(rand.Int64N(int64(d/10)+1))
+	}
+	n := max(exec.Attempts(), 1)
+	ceiling := r.BaseDelay << min(n-1, 16)
+	if ceiling > r.MaxDelay || ceiling <= 0 {
+		ceiling = r.MaxDelay
+	}
+	return ceiling/2 + time.Duration(rand.Int64N(int64(ceiling/2)+1))
+}
+
+// serverDelay reads how long the server asks to wait: retry-after-ms,
+// Retry-After (seconds or an HTTP date), or OpenAI's x-ratelimit-reset-*
+// durations ("1s", "6m0s", "20ms") on a 429, taking the longest reset.
+func serverDelay(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	h := resp.Header
+	if v := h.Get("retry-after-ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+			return time.Duration(s * float64(time.Second)), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(time.Until(t), 0), true
+		}
+	}
+	if resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	var longest time.Duration
+	found := false
+	for _, k := range []string{"x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"} {
+		if d, err := time.ParseDuration(h.Get(k)); err == nil && d >= 0 {
+			found = true
+			longest = max(longest, d)
+		}
+	}
+	return longest, found
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, timeout.ErrExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,144 @@
+// Package prompts holds rotor's LLM prompts as files: the system prompt (the
+// seed template), the task frame and one task per section. They are embedded
+// in the binary; a directory with the same layout can replace them (to try an
+// edited copy without rebuilding).
+package prompts
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+	"text/template"
+)
+
+// FS is the embedded prompt set.
+//
+//go:embed system.tmpl task.tmpl sections/*.tmpl
+var FS embed.FS
+
+// Set is a parsed prompt set.
+type Set struct {
+	system   string
+	task     *template.Template
+	sections map[string]string
+	version  string
+}
+
+// Sections are the names of the section task files, without extension.
+var sectionNames = []string{"inventory", "risk_triage", "preflight", "rotation_sequence", "validation", "rollback",
+	"internal_comms", "external_comms", "audit_evidence", "automation"}
+
+// Load parses a prompt set from fsys (FS, or a directory with the same files).
+// Every file must be present.
+func Load(fsys fs.FS) (*Set, error) {
+	h := sha256.New()
+	read := func(name string) (string, error) {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return "", fmt.Errorf("prompts: %w", err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+		return string(b), nil
+	}
+	s := &Set{sections: map[string]string{}}
+	var err error
+	if s.system, err = read("system.tmpl"); err != nil {
+		return nil, err
+	}
+	taskText, err := read("task.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	if s.task, err = template.New("task").Option("missingkey=error").Parse(taskText); err != nil {
+		return nil, fmt.Errorf("prompts: task.tmpl: %w", err)
+	}
+	for _, name := range sectionNames {
+		text, err := read("sections/" + name + ".tmpl")
+		if err != nil {
+			return nil, err
+		}
+		s.sections[name] = strings.TrimSpace(text)
+	}
+	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	return s, nil
+}
+
+// Version identifies the template bytes: any edit changes it.
+func (s *Set) Version() string { return s.version }
+
+// Context is the seed's Context list, filled from the request's validated,
+// closed-vocabulary values. Free text never goes here: it stays in the data
+// block.
+type Context struct {
+	Kinds        string
+	Trigger      string
+	Environments string
+	Deployment   string
+	Store        string
+	Downtime     string
+}
+
+// Input is what one section's prompt is built from.
+type Input struct {
+	Section    string
+	Title      string
+	SchemaName string
+	// Schema is included in the prompt text only in JSON mode, for servers
+	// that cannot take it as response_format.
+	Schema   []byte
+	JSONMode bool
+	Context  Context
+	// Data is the request-derived data (the facts the section reads); it is
+	// JSON encoded into the data block.
+	Data any
+	// Violations of the previous answer, when asking again.
+	Violations []string
+}
+
+// Messages are the system and user messages of one call.
+type Messages struct {
+	System string
+	User   string
+}
+
+// Build renders the messages for one section. Static text comes first; the
+// request data comes last, inside <rotor-data> ... </rotor-data>. The data is
+// JSON with <, > and & escaped, so nothing inside it can close the block.
+func (s *Set) Build(in Input) (Messages, error) {
+	instructions, ok := s.sections[in.Section]
+	if !ok {
+		return Messages{}, fmt.Errorf("prompts: no task for section %q", in.Section)
+	}
+	data, err := EncodeData(in.Data)
+	if err != nil {
+		return Messages{}, err
+	}
+	var buf bytes.Buffer
+	err = s.task.Execute(&buf, map[string]any{
+		"Section": in.Section, "Title": in.Title, "Instructions": instructions, "SchemaName": in.SchemaName,
+		"JSONMode": in.JSONMode, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": data,
+	})
+	if err != nil {
+		return Messages{}, fmt.Errorf("prompts: %s: %w", in.Section, err)
+	}
+	return Messages{System: s.system, User: buf.String()}, nil
+}
+
+// EncodeData is the data block's content: indented JSON whose <, > and & are
+// escaped as \u003c, \u003e and \u0026.
+func EncodeData(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return "", fmt.Errorf("prompts: encode data: %w", err)
+	}
+	return strings.TrimRight(buf.String(), "\n"), nil
+}
