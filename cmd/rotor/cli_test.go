@@ -112,3 +112,24 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		t.Errorf("bad config: %d %s", code, errb.String())
 	}
 }
+
+// TestReadmeConfigTable keeps the README's configuration table in step with
+// the variables the code reads and their defaults.
+func TestReadmeConfigTable(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, v := range envVars {
+		row := "| `" + v.name + "` | "
+		if v.def != "" {
+			row += "`" + v.def + "` |"
+		} else {
+			row += "|"
+		}
+		if !strings.Contains(readme, row) {
+			t.Errorf("README lacks the row %q", row)
+		}
+	}
+}

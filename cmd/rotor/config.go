@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/llm"
 )
 
 // config is the one place configuration is read. Every field has an
@@ -16,7 +18,16 @@ type config struct {
 	LLM             string
 	OpenAIKey       string
 	OpenAIBaseURL   string
+	OpenAIVersion   string
 	Model           string
+	LLMMode         string
+	Concurrency     int
+	MaxAttempts     int
+	AttemptTimeout  time.Duration
+	Deadline        time.Duration
+	Retries         int
+	Prices          map[string]llm.Price
+	PromptsDir      string
 	RedisURL        string
 	CacheTTL        time.Duration
 	RunbookTTL      time.Duration
@@ -31,8 +42,17 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_ADDR", ":8080", "listen address of `rotor serve`"},
 	{"ROTOR_LLM", "auto", "`auto` (openai when OPENAI_API_KEY is set, else offline), `offline` or `openai`"},
 	{"OPENAI_API_KEY", "", "API key of the OpenAI-compatible server"},
-	{"OPENAI_BASE_URL", "https://api.openai.com/v1", "any OpenAI-compatible server: OpenAI, Azure, vLLM, Ollama, llama.cpp"},
-	{"ROTOR_MODEL", "gpt-4o-mini", "model name sent to the server"},
+	{"OPENAI_BASE_URL", "https://api.openai.com/v1", "any OpenAI-compatible server: OpenAI, Azure, vLLM, Ollama, llama.cpp, LiteLLM"},
+	{"OPENAI_API_VERSION", "2024-10-21", "API version for Azure OpenAI (a base URL on *.openai.azure.com)"},
+	{"ROTOR_MODEL", "gpt-4o-mini", "model (for Azure: the deployment name)"},
+	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally)"},
+	{"ROTOR_LLM_CONCURRENCY", "10", "sections written at once"},
+	{"ROTOR_MAX_ATTEMPTS", "3", "answers asked per section, reasks included, before the offline fallback"},
+	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
+	{"ROTOR_LLM_RETRIES", "3", "transport retries of a call (connection errors, 408, 409, 429, 5xx)"},
+	{"ROTOR_LLM_DEADLINE", "120s", "bound on a whole generation; unfinished sections fall back to the offline writer"},
+	{"ROTOR_PRICES", "", "cost table override: `model=prompt:cached:completion` USD per 1M tokens, comma-separated"},
+	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
 	{"ROTOR_CACHE_TTL", "168h", "how long generated sections are cached"},
 	{"ROTOR_RUNBOOK_TTL", "720h", "how long GET /runbooks/{id} can return a runbook"},
@@ -71,7 +91,31 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.OpenAIKey = get("OPENAI_API_KEY")
 	c.OpenAIBaseURL = get("OPENAI_BASE_URL")
+	c.OpenAIVersion = get("OPENAI_API_VERSION")
 	c.Model = get("ROTOR_MODEL")
+	c.LLMMode = get("ROTOR_LLM_MODE")
+	if c.LLMMode != llm.ModeJSONSchema && c.LLMMode != llm.ModeJSONObject {
+		errs = append(errs, fmt.Sprintf("ROTOR_LLM_MODE: %q must be json_schema or json_object", c.LLMMode))
+	}
+	num := func(name string, min int) int {
+		n, err := strconv.Atoi(get(name))
+		if err != nil || n < min {
+			errs = append(errs, fmt.Sprintf("%s: %q must be an integer >= %d", name, get(name), min))
+		}
+		return n
+	}
+	c.Concurrency = num("ROTOR_LLM_CONCURRENCY", 1)
+	c.MaxAttempts = num("ROTOR_MAX_ATTEMPTS", 1)
+	c.Retries = num("ROTOR_LLM_RETRIES", 0)
+	c.AttemptTimeout = dur("ROTOR_LLM_TIMEOUT")
+	c.Deadline = dur("ROTOR_LLM_DEADLINE")
+	c.PromptsDir = get("ROTOR_PROMPTS_DIR")
+	c.Prices = llm.DefaultPrices()
+	if v := get("ROTOR_PRICES"); v != "" {
+		if err := parsePrices(v, c.Prices); err != nil {
+			errs = append(errs, "ROTOR_PRICES: "+err.Error())
+		}
+	}
 	c.RedisURL = get("REDIS_URL")
 	c.CacheTTL = dur("ROTOR_CACHE_TTL")
 	c.RunbookTTL = dur("ROTOR_RUNBOOK_TTL")
@@ -84,13 +128,40 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("ROTOR_LOG_LEVEL"))); err != nil {
 		errs = append(errs, fmt.Sprintf("ROTOR_LOG_LEVEL: %q must be debug, info, warn or error", get("ROTOR_LOG_LEVEL")))
 	}
+	if c.LLM == "auto" {
+		c.LLM = "offline"
+		if c.OpenAIKey != "" {
+			c.LLM = "openai"
+		}
+	}
 	if c.LLM == "openai" && c.OpenAIKey == "" {
-		errs = append(errs, "ROTOR_LLM=openai needs OPENAI_API_KEY")
+		errs = append(errs, "ROTOR_LLM=openai needs OPENAI_API_KEY (local servers that ignore it accept any value)")
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// parsePrices reads "model=prompt:cached:completion,..." into prices.
+func parsePrices(v string, prices map[string]llm.Price) error {
+	for _, item := range strings.Split(v, ",") {
+		model, rest, ok := strings.Cut(strings.TrimSpace(item), "=")
+		parts := strings.Split(rest, ":")
+		if !ok || model == "" || len(parts) != 3 {
+			return fmt.Errorf("%q is not model=prompt:cached:completion", item)
+		}
+		var p [3]float64
+		for i, x := range parts {
+			f, err := strconv.ParseFloat(x, 64)
+			if err != nil || f < 0 {
+				return fmt.Errorf("%q: %q is not a price", item, x)
+			}
+			p[i] = f
+		}
+		prices[model] = llm.Price{Prompt: p[0], CachedPrompt: p[1], Completion: p[2]}
+	}
+	return nil
 }
 
 // bindServeFlags lets serve's flags override the environment.

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,10 +23,12 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 const usage = `rotor writes secret-rotation runbooks.
@@ -79,12 +82,19 @@ type app struct {
 	linter  *lint.Linter
 	schemas *schema.Set
 	mode    string
+	client  *llm.Client
+}
+
+// ready reports the dependencies for /readyz.
+func (a *app) ready(context.Context) (string, map[string]string) {
+	status, checks := "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
+	if a.client != nil && a.client.BreakerOpen() {
+		status, checks["llm"] = "degraded", a.mode+": circuit breaker open, sections come from the offline writer"
+	}
+	return status, checks
 }
 
 func newApp(cfg config, log *slog.Logger) (*app, error) {
-	if cfg.LLM == "openai" {
-		return nil, errors.New("ROTOR_LLM=openai: the LLM writer is not in this build yet; use offline")
-	}
 	scan, err := secretscan.New()
 	if err != nil {
 		return nil, err
@@ -94,8 +104,37 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	linter := lint.New(scan)
-	gen := generate.New(generate.Config{Screener: scan, Linter: linter, Logger: log})
-	return &app{gen: gen, linter: linter, schemas: schemas, mode: "offline"}, nil
+	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
+		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
+	a := &app{linter: linter, schemas: schemas}
+	mode := "offline"
+	if cfg.LLM == "openai" {
+		var pfs fs.FS = prompts.FS
+		if cfg.PromptsDir != "" {
+			pfs = os.DirFS(cfg.PromptsDir)
+		}
+		if gc.Prompts, err = prompts.Load(pfs); err != nil {
+			return nil, err
+		}
+		client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+			Mode: cfg.LLMMode, Prices: cfg.Prices,
+			Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(cfg.Retries)}})
+		if err != nil {
+			return nil, err
+		}
+		gc.LLM, a.client = client, client
+		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + gc.Prompts.Version() + ")"
+	}
+	a.gen, a.mode = generate.New(gc), mode
+	return a, nil
+}
+
+// retriesSetting maps "0 retries" to the resilience layer's "none" (-1).
+func retriesSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
@@ -114,10 +153,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	handler := httpapi.NewServer(httpapi.Deps{
 		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: cache.NewRunbooks(store, cfg.RunbookTTL),
-		Ready: func(context.Context) (string, map[string]string) {
-			return "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
-		},
-		Logger: log,
+		Ready:    a.ready,
+		Logger:   log,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/writer"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
@@ -371,5 +374,53 @@ func TestServeEndToEnd(t *testing.T) {
 	s.stop(t)
 	if !strings.Contains(s.logs.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean shutdown in logs:\n%s", s.logs.String())
+	}
+}
+
+// TestServeWithTheLLM starts the real server pointed at the fake OpenAI
+// server and checks the Acme runbook's sections came from the LLM.
+func TestServeWithTheLLM(t *testing.T) {
+	data := acme(t)
+	req, err := runbook.ParseRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]string{}
+	for _, id := range runbook.SectionIDs {
+		sec, _ := writer.Offline{}.Section(f, id)
+		b, _ := json.Marshal(sec)
+		answers[schema.Name(id)] = string(b)
+	}
+	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
+
+	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-4o-mini"})
+	resp, body := do(t, "GET", s.base+"/readyz", "", nil)
+	if !strings.Contains(string(body), `openai (gpt-4o-mini, json_schema, prompts `) {
+		t.Errorf("readyz: %s", body)
+	}
+	resp, body = do(t, "POST", s.base+"/runbooks", "application/json", data)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var rb runbook.Runbook
+	if err := json.Unmarshal(body, &rb); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range runbook.SectionIDs {
+		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM || st.Attempts != 1 {
+			t.Errorf("%s: %+v", id, st)
+		}
+	}
+	if rb.Usage.LLMCalls != 10 || rb.Generator.Model != "gpt-4o-mini" || len(rb.Findings) != 0 {
+		t.Errorf("usage %+v generator %+v findings %v", rb.Usage, rb.Generator, rb.Findings)
+	}
+	if n := len(fake.Requests()); n != 10 {
+		t.Errorf("%d LLM requests", n)
 	}
 }

@@ -161,6 +161,7 @@ func TestFaults(t *testing.T) {
 		reason string
 	}{
 		{"429 then ok", runbook.SectionInventory, []llmtest.Reply{llmtest.RateLimited("0")}, runbook.SourceLLM, 1, 2, "", ""},
+		{"408 and 409 then ok", runbook.SectionAutomation, []llmtest.Reply{{Kind: llmtest.Status, Status: 408}, {Kind: llmtest.Status, Status: 409}}, runbook.SourceLLM, 1, 3, "", ""},
 		{"500 then ok", runbook.SectionRiskTriage, []llmtest.Reply{llmtest.ServerError()}, runbook.SourceLLM, 1, 2, "", ""},
 		{"hang past the attempt timeout then ok", runbook.SectionPreflight, []llmtest.Reply{{Kind: llmtest.Hang, Delay: 10 * time.Second}}, runbook.SourceLLM, 1, 2, "", ""},
 		{"dropped connection then ok", runbook.SectionValidation, []llmtest.Reply{{Kind: llmtest.Drop}}, runbook.SourceLLM, 1, 2, "", ""},
