@@ -27,6 +27,8 @@ type Set struct {
 	task     *template.Template
 	sections map[string]string
 	version  string
+	// sectionVersions hash the files one section's prompt is made of.
+	sectionVersions map[string]string
 }
 
 // Sections are the names of the section task files, without extension.
@@ -66,8 +68,20 @@ func Load(fsys fs.FS) (*Set, error) {
 		s.sections[name] = strings.TrimSpace(text)
 	}
 	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	s.sectionVersions = map[string]string{}
+	for _, name := range sectionNames {
+		sh := sha256.New()
+		for _, part := range []string{s.system, taskText, s.sections[name]} {
+			fmt.Fprintf(sh, "%d\x00%s", len(part), part)
+		}
+		s.sectionVersions[name] = hex.EncodeToString(sh.Sum(nil))[:12]
+	}
 	return s, nil
 }
+
+// SectionVersion identifies the templates one section's prompt is built
+// from: editing another section's task leaves it unchanged.
+func (s *Set) SectionVersion(section string) string { return s.sectionVersions[section] }
 
 // Version identifies the template bytes: any edit changes it.
 func (s *Set) Version() string { return s.version }

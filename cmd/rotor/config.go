@@ -29,6 +29,8 @@ type config struct {
 	Prices          map[string]llm.Price
 	PromptsDir      string
 	RedisURL        string
+	RedisTimeout    time.Duration
+	FallbackTTL     time.Duration
 	CacheTTL        time.Duration
 	RunbookTTL      time.Duration
 	CacheBytes      int
@@ -54,7 +56,9 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_PRICES", "", "cost table override: `model=prompt:cached:completion` USD per 1M tokens, comma-separated"},
 	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
-	{"ROTOR_CACHE_TTL", "168h", "how long generated sections are cached"},
+	{"ROTOR_REDIS_TIMEOUT", "250ms", "bound on every Redis call; a slower Redis is treated as down"},
+	{"ROTOR_CACHE_TTL", "168h", "how long valid LLM sections and responses are cached"},
+	{"ROTOR_FALLBACK_TTL", "10m", "how long a fallback section is cached (a failing LLM is not hammered)"},
 	{"ROTOR_RUNBOOK_TTL", "720h", "how long GET /runbooks/{id} can return a runbook"},
 	{"ROTOR_CACHE_BYTES", "67108864", "size bound of the in-process cache"},
 	{"ROTOR_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -118,6 +122,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.RedisURL = get("REDIS_URL")
 	c.CacheTTL = dur("ROTOR_CACHE_TTL")
+	c.FallbackTTL = dur("ROTOR_FALLBACK_TTL")
+	c.RedisTimeout = dur("ROTOR_REDIS_TIMEOUT")
 	c.RunbookTTL = dur("ROTOR_RUNBOOK_TTL")
 	c.ShutdownTimeout = dur("ROTOR_SHUTDOWN_TIMEOUT")
 	n, err := strconv.Atoi(get("ROTOR_CACHE_BYTES"))

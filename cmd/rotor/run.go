@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -78,20 +82,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // app is the wired pipeline, shared by serve and generate.
 type app struct {
-	gen     *generate.Service
-	linter  *lint.Linter
-	schemas *schema.Set
-	mode    string
-	client  *llm.Client
+	gen      *generate.Service
+	linter   *lint.Linter
+	schemas  *schema.Set
+	mode     string
+	client   *llm.Client
+	redis    *cache.Redis
+	runbooks *cache.Runbooks
 }
 
-// ready reports the dependencies for /readyz.
-func (a *app) ready(context.Context) (string, map[string]string) {
+// ready reports the dependencies for /readyz: degraded (still serving) when
+// Redis does not answer or the LLM's circuit breaker is open.
+func (a *app) ready(ctx context.Context) (string, map[string]string) {
 	status, checks := "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
 	if a.client != nil && a.client.BreakerOpen() {
 		status, checks["llm"] = "degraded", a.mode+": circuit breaker open, sections come from the offline writer"
 	}
+	if a.redis != nil {
+		checks["cache"] = "redis"
+		if err := a.redis.Ping(ctx); err != nil {
+			status, checks["cache"] = "degraded", "redis unreachable ("+err.Error()+"): serving with the in-process cache"
+		}
+	}
 	return status, checks
+}
+
+func (a *app) close() {
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
 }
 
 func newApp(cfg config, log *slog.Logger) (*app, error) {
@@ -104,9 +123,22 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	linter := lint.New(scan)
-	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
-		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
 	a := &app{linter: linter, schemas: schemas}
+	local := cache.NewMemory(cfg.CacheBytes)
+	var store cache.Store = local
+	cc := generate.CacheConfig{TTL: cfg.CacheTTL, FallbackTTL: cfg.FallbackTTL}
+	if cfg.RedisURL != "" {
+		if a.redis, err = cache.NewRedis(cfg.RedisURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+			return nil, err
+		}
+		store = cache.NewTiered(a.redis, local, log)
+		cc.Locker = a.redis
+	}
+	cc.Cache = store
+	a.runbooks = cache.NewRunbooks(store, cfg.RunbookTTL)
+	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
+		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline,
+		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL}
 	mode := "offline"
 	if cfg.LLM == "openai" {
 		var pfs fs.FS = prompts.FS
@@ -129,6 +161,43 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
+// codeVersion identifies this build: the VCS revision when the binary
+// records one, else a hash of the executable.
+func codeVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value
+			}
+		}
+		if rev != "" && dirty != "true" {
+			return rev
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				return hex.EncodeToString(h.Sum(nil))[:16]
+			}
+		}
+	}
+	return "unknown-" + randomSuffix()
+}
+
+// randomSuffix makes an unknown build's version unique, so it never shares
+// cached responses with another build.
+func randomSuffix() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // retriesSetting maps "0 retries" to the resilience layer's "none" (-1).
 func retriesSetting(n int) int {
 	if n == 0 {
@@ -149,10 +218,10 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("start-up failed", "err", err)
 		return exitInternal
 	}
-	store := cache.NewMemory(cfg.CacheBytes)
+	defer a.close()
 	handler := httpapi.NewServer(httpapi.Deps{
 		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
-		Runbooks: cache.NewRunbooks(store, cfg.RunbookTTL),
+		Runbooks: a.runbooks,
 		Ready:    a.ready,
 		Logger:   log,
 	})
@@ -170,7 +239,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("listen failed", "addr", cfg.Addr, "err", err)
 		return exitInternal
 	}
-	log.Info("rotor listening", "addr", ln.Addr().String(), "llm", a.mode, "cache", "in-process")
+	cacheKind := "in-process"
+	if a.redis != nil {
+		cacheKind = "redis"
+	}
+	log.Info("rotor listening", "addr", ln.Addr().String(), "llm", a.mode, "cache", cacheKind)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

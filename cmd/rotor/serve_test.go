@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -423,4 +425,129 @@ func TestServeWithTheLLM(t *testing.T) {
 	if n := len(fake.Requests()); n != 10 {
 		t.Errorf("%d LLM requests", n)
 	}
+}
+
+// TestReplicasShareRedis runs two real rotor servers on one (private) Redis:
+// twenty concurrent identical requests spread over both cost one request's
+// LLM calls; any replica serves any runbook id; killing Redis leaves requests
+// answered with /readyz degraded, and the service recovers when Redis returns.
+func TestReplicasShareRedis(t *testing.T) {
+	redisSrv := redistest.Start(t)
+	data := acme(t)
+	req, _ := runbook.ParseRequest(data)
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	fake.Latency = 300 * time.Millisecond
+	answers := offlineAnswers(t, req)
+	minimal := []byte(`{"system":"Billing","secrets":[{"name":"Mailgun API key","consumers":["mailer"]}]}`)
+	minReq, _ := runbook.ParseRequest(minimal)
+	minAnswers := offlineAnswers(t, minReq)
+	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if strings.Contains(r.User, `"system": "Billing"`) {
+			return llmtest.OK(minAnswers[r.SchemaName])
+		}
+		return llmtest.OK(answers[r.SchemaName])
+	})
+	vars := func() map[string]string {
+		return map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "REDIS_URL": redisSrv.URL, "ROTOR_REDIS_TIMEOUT": "200ms"}
+	}
+	a := startServer(t, vars())
+	b := startServer(t, vars())
+
+	var wg sync.WaitGroup
+	ids := make(chan string, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base := a.base
+			if i%2 == 1 {
+				base = b.base
+			}
+			resp, err := http.Post(base+"/runbooks", "application/json", bytes.NewReader(data))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			var rb runbook.Runbook
+			if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&rb) != nil || lint.HasErrors(rb.Findings) {
+				t.Errorf("status %d", resp.StatusCode)
+				return
+			}
+			ids <- rb.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	if n := len(fake.Requests()); n != 10 {
+		t.Errorf("%d LLM calls for 20 identical requests over two replicas, want 10", n)
+	}
+	for id := range ids {
+		for _, s := range []*server{a, b} {
+			if resp, _ := do(t, "GET", s.base+"/runbooks/"+id, "", nil); resp.StatusCode != 200 {
+				t.Errorf("replica %s cannot serve %s: %d", s.base, id, resp.StatusCode)
+			}
+		}
+	}
+
+	// A repeat is served from the response cache: no LLM call, marked cache.
+	before := len(fake.Requests())
+	resp, body := do(t, "POST", b.base+"/runbooks", "application/json", data)
+	var again runbook.Runbook
+	if resp.StatusCode != 200 || json.Unmarshal(body, &again) != nil {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	if len(fake.Requests()) != before || again.Usage.LLMCalls != 0 || again.Usage.CacheHits != 10 || again.SectionStatus[runbook.SectionInventory].Source != runbook.SourceCache {
+		t.Errorf("repeat: %d new calls, usage %+v", len(fake.Requests())-before, again.Usage)
+	}
+
+	// Redis dies: requests are still answered, readiness says degraded.
+	redisSrv.Kill()
+	resp, body = do(t, "POST", a.base+"/runbooks", "application/json", minimal)
+	var down runbook.Runbook
+	if resp.StatusCode != 200 || json.Unmarshal(body, &down) != nil || down.SectionStatus[runbook.SectionInventory].Source != runbook.SourceLLM {
+		t.Errorf("with Redis down: %d %.300s", resp.StatusCode, body)
+	}
+	resp, body = do(t, "GET", a.base+"/readyz", "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status":"degraded"`) || !strings.Contains(string(body), "redis unreachable") {
+		t.Errorf("readyz with Redis down: %d %s", resp.StatusCode, body)
+	}
+
+	// Redis returns: no restart needed.
+	redisSrv.Restart(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body = do(t, "GET", a.base+"/readyz", "", nil)
+		if strings.Contains(string(body), `"status":"ready"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, _ = do(t, "POST", b.base+"/runbooks", "application/json", minimal)
+	if resp.StatusCode != 200 {
+		t.Errorf("after recovery: %d", resp.StatusCode)
+	}
+	raw := redistest.Client(t, redisSrv.URL)
+	if n := len(raw.Keys(context.Background(), "rotor:v1:*").Val()); n == 0 {
+		t.Error("nothing written to Redis after it came back")
+	}
+}
+
+func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string {
+	t.Helper()
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, id := range runbook.SectionIDs {
+		sec, _ := writer.Offline{}.Section(f, id)
+		b, _ := json.Marshal(sec)
+		out[schema.Name(id)] = string(b)
+	}
+	return out
 }

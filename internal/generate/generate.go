@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -67,6 +69,14 @@ type Config struct {
 	// Deadline bounds a whole generation; sections still unwritten then fall
 	// back to the offline writer (default 2m).
 	Deadline time.Duration
+	// Endpoint names the LLM server (its base URL): part of the cache keys.
+	Endpoint string
+	// CodeVersion identifies the build (rules, writer, screen): part of the
+	// response cache key, so a new release never serves an old answer.
+	CodeVersion string
+	// Cache, when set, caches sections and responses and coordinates
+	// concurrent identical work.
+	Cache CacheConfig
 	// Now and NewID default to the clock and random ids; tests pin them.
 	Now   func() time.Time
 	NewID func() string
@@ -77,6 +87,7 @@ type Service struct {
 	cfg     Config
 	offline SectionWriter
 	log     *slog.Logger
+	flight  singleflight.Group
 }
 
 // New returns a Service.
@@ -98,6 +109,22 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = 2 * time.Minute
+	}
+	c := &cfg.Cache
+	if c.TTL <= 0 {
+		c.TTL = 7 * 24 * time.Hour
+	}
+	if c.FallbackTTL <= 0 {
+		c.FallbackTTL = 10 * time.Minute
+	}
+	if c.LockTTL <= 0 {
+		c.LockTTL = 30 * time.Second
+	}
+	if c.LockWait <= 0 {
+		c.LockWait = cfg.Deadline
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 50 * time.Millisecond
 	}
 	return &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger}
 }

@@ -23,7 +23,13 @@ type written struct {
 	status  runbook.SectionStatus
 	usage   llm.Usage
 	calls   int
+	// cacheHit: nothing was paid for this section in this request.
+	cacheHit bool
+	// callerGone: the fallback happened because the caller went away.
+	callerGone bool
 }
+
+var zeroUsage llm.Usage
 
 // writeAll writes the sections through the LLM, all at once (bounded by
 // Concurrency), within the generation deadline. No section waits for another:
@@ -36,7 +42,7 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 	g.SetLimit(s.cfg.Concurrency)
 	for i, id := range ids {
 		g.Go(func() error {
-			results[i] = s.writeSection(ctx, f, id, offline)
+			results[i] = s.section(ctx, f, id, offline)
 			return nil
 		})
 	}
@@ -50,6 +56,9 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 		rb.Usage.CompletionTokens += r.usage.CompletionTokens
 		rb.Usage.CachedPromptTokens += r.usage.CachedPromptTokens
 		rb.Usage.CostUSD += r.usage.CostUSD
+		if r.cacheHit {
+			rb.Usage.CacheHits++
+		}
 	}
 }
 
@@ -92,6 +101,7 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 	fallback := func(reason string) written {
 		out.section = offline.Get(id)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: out.calls, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
+		out.callerGone = errors.Is(ctx.Err(), context.Canceled)
 		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
 		return out
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -71,6 +72,15 @@ func respondRunbook(c *gin.Context, status int, rb *runbook.Runbook, markdown bo
 	c.JSON(status, rb)
 }
 
+// runbookID reads the id of a runbook's JSON without decoding the rest.
+func runbookID(data []byte) string {
+	var head struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(data, &head)
+	return head.ID
+}
+
 func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
@@ -91,21 +101,28 @@ func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gi
 			writeError(c, log, err)
 			return
 		}
-		req, err := runbook.ParseRequest(data)
+		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections})
 		if err != nil {
 			writeError(c, log, err)
 			return
 		}
-		rb, err := gen.Generate(ctx, req, generate.Options{Sections: sections})
-		if err != nil {
-			writeError(c, log, err)
+		if resp.Runbook != nil {
+			if err := store.Save(ctx, resp.Runbook); err != nil {
+				// The runbook is still correct; it just cannot be fetched again.
+				log.WarnContext(ctx, "runbook not stored", "id", resp.Runbook.ID, "err", err)
+			}
+		}
+		if markdown {
+			rb, err := resp.Decoded()
+			if err != nil {
+				writeError(c, log, err)
+				return
+			}
+			respondRunbook(c, http.StatusOK, rb, true)
 			return
 		}
-		if err := store.Save(ctx, rb); err != nil {
-			// The runbook is still correct; it just cannot be fetched again.
-			log.WarnContext(ctx, "runbook not stored", "id", rb.ID, "err", err)
-		}
-		respondRunbook(c, http.StatusOK, rb, markdown)
+		c.Header("Content-Location", "/runbooks/"+runbookID(resp.JSON))
+		c.Data(http.StatusOK, "application/json; charset=utf-8", resp.JSON)
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// Generator writes runbooks.
+// Generator writes runbooks from raw request bodies.
 type Generator interface {
-	Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
+	Respond(ctx context.Context, body []byte, opts generate.Options) (generate.Response, error)
 }
 
 // Linter checks runbooks.

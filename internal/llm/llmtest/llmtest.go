@@ -84,8 +84,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	scripts map[string][]Reply
-	// Default answers when a schema's script is used up.
-	dflt     func(schemaName string) Reply
+	// dflt answers when a schema's script is used up.
+	dflt     func(r Recorded) Reply
 	requests []Recorded
 }
 
@@ -99,7 +99,7 @@ var (
 // answers every schema with an empty object, which is schema-invalid for every
 // rotor section: script or set Default for useful answers.
 func New(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, scripts: map[string][]Reply{}, dflt: func(string) Reply { return OK("{}") }}
+	s := &Server{APIKey: apiKey, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.handle)
 	s.Server = httptest.NewServer(mux)
@@ -118,6 +118,12 @@ func (s *Server) Script(schemaName string, replies ...Reply) {
 
 // Default sets the answer once a schema's script is used up.
 func (s *Server) Default(f func(schemaName string) Reply) {
+	s.DefaultByRequest(func(r Recorded) Reply { return f(r.SchemaName) })
+}
+
+// DefaultByRequest is Default with the whole request to decide from (its
+// prompts tell requests for different systems apart).
+func (s *Server) DefaultByRequest(f func(r Recorded) Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dflt = f
@@ -211,7 +217,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if q := s.scripts[rec.SchemaName]; len(q) > 0 {
 		reply, s.scripts[rec.SchemaName] = q[0], q[1:]
 	} else {
-		reply = s.dflt(rec.SchemaName)
+		reply = s.dflt(rec)
 	}
 	rec.Answered = reply.Kind
 	s.requests = append(s.requests, rec)

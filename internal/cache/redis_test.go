@@ -1,0 +1,140 @@
+package cache_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func newRedis(t *testing.T, url, prefix string) *cache.Redis {
+	t.Helper()
+	r, err := cache.NewRedis(url, cache.RedisOptions{Prefix: prefix, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestRedisGetSetTTLAndNamespace(t *testing.T) {
+	url := redistest.URL(t)
+	prefix := redistest.Prefix(t)
+	r := newRedis(t, url, prefix)
+	ctx := context.Background()
+	if _, err := r.Get(ctx, "k"); !errors.Is(err, cache.ErrMiss) {
+		t.Fatalf("miss: %v", err)
+	}
+	if err := r.Set(ctx, "k", []byte(`{"a":1}`), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	v, err := r.Get(ctx, "k")
+	if err != nil || !bytes.Equal(v, []byte(`{"a":1}`)) {
+		t.Fatalf("%s %v", v, err)
+	}
+	raw := redistest.Client(t, url)
+	if ttl := raw.PTTL(ctx, prefix+"k").Val(); ttl <= 0 || ttl > time.Second {
+		t.Errorf("ttl %v", ttl)
+	}
+	if n := raw.Exists(ctx, "k").Val(); n != 0 {
+		t.Error("a key outside the namespace was written")
+	}
+	if cache.Prefix != "rotor:v1:" {
+		t.Errorf("production prefix %q", cache.Prefix)
+	}
+}
+
+func TestRedisLock(t *testing.T) {
+	r := newRedis(t, redistest.URL(t), redistest.Prefix(t))
+	ctx := context.Background()
+	a, ok, err := r.TryLock(ctx, "section", 300*time.Millisecond)
+	if err != nil || !ok {
+		t.Fatalf("first lock: %v %v", ok, err)
+	}
+	if _, ok, _ := r.TryLock(ctx, "section", time.Second); ok {
+		t.Fatal("a held lock was taken")
+	}
+	if ok, err := a.Extend(ctx, 300*time.Millisecond); !ok || err != nil {
+		t.Fatalf("extend: %v %v", ok, err)
+	}
+	time.Sleep(400 * time.Millisecond) // the holder "dies": no renewal
+	b, ok, err := r.TryLock(ctx, "section", time.Second)
+	if err != nil || !ok {
+		t.Fatalf("an expired lock is taken over: %v %v", ok, err)
+	}
+	// The dead holder's unlock must not release the new holder's lock.
+	if err := a.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := r.TryLock(ctx, "section", time.Second); ok {
+		t.Fatal("a stale holder released someone else's lock")
+	}
+	if ok, _ := a.Extend(ctx, time.Second); ok {
+		t.Fatal("a stale holder extended someone else's lock")
+	}
+	_ = b.Unlock(ctx)
+	if _, ok, _ := r.TryLock(ctx, "section", time.Second); !ok {
+		t.Fatal("released lock not free")
+	}
+}
+
+func TestTieredKeepsServingWhenRedisDies(t *testing.T) {
+	srv := redistest.Start(t)
+	r := newRedis(t, srv.URL, redistest.Prefix(t))
+	local := cache.NewMemory(1 << 20)
+	tiered := cache.NewTiered(r, local, nil)
+	ctx := context.Background()
+	if err := tiered.Set(ctx, "a", []byte("1"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Get(ctx, "a"); err != nil || string(v) != "1" {
+		t.Fatalf("not written to Redis: %s %v", v, err)
+	}
+	srv.Kill()
+	start := time.Now()
+	if v, err := tiered.Get(ctx, "a"); err != nil || string(v) != "1" {
+		t.Errorf("local copy not served: %s %v", v, err)
+	}
+	if err := tiered.Set(ctx, "b", []byte("2"), time.Minute); err != nil {
+		t.Errorf("set with Redis down: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Redis down cost %v", d)
+	}
+	if err := r.Ping(ctx); err == nil {
+		t.Error("ping should fail")
+	}
+	srv.Restart(t)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no recovery after Redis came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := tiered.Set(ctx, "c", []byte("3"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Get(ctx, "c"); err != nil || string(v) != "3" {
+		t.Errorf("writes do not reach Redis again: %s %v", v, err)
+	}
+}
+
+func TestRunbooksInRedisAreSharedByReplicas(t *testing.T) {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	a := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
+	b := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
+	ctx := context.Background()
+	if err := a.Save(ctx, &runbook.Runbook{ID: "rb_shared", System: "S"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Load(ctx, "rb_shared")
+	if err != nil || got.System != "S" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

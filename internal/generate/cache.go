@@ -1,0 +1,260 @@
+package generate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Cache stores bytes under keys for a while; a miss is cache.ErrMiss.
+type Cache interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
+// Locker coordinates replicas: one of them writes a section, the others wait
+// for its result. *cache.Redis implements it.
+type Locker interface {
+	TryLock(ctx context.Context, key string, ttl time.Duration) (*cache.Lock, bool, error)
+}
+
+var _ Locker = (*cache.Redis)(nil)
+
+// CacheConfig tunes caching and coordination.
+type CacheConfig struct {
+	// Cache holds sections and responses; nil disables caching.
+	Cache Cache
+	// Locker is nil in a single process (singleflight is enough there).
+	Locker Locker
+	// TTL of a valid LLM section and of a response (default 7 days).
+	TTL time.Duration
+	// FallbackTTL of a fallback section (default 10 minutes), so a failing LLM
+	// is not hammered and its recovery is picked up soon.
+	FallbackTTL time.Duration
+	// LockTTL is how long a writer's lock lives without renewal (default 30s);
+	// it is renewed while the writer works, so a dead writer's lock expires.
+	LockTTL time.Duration
+	// LockWait bounds how long a replica waits for another one's section
+	// before writing it itself (default: the generation deadline).
+	LockWait time.Duration
+	// PollInterval is how often a waiting replica looks for the section.
+	PollInterval time.Duration
+}
+
+// entry is what a cached section looks like: compact JSON.
+type entry struct {
+	Source   runbook.Source  `json:"source"`
+	Reason   string          `json:"reason,omitempty"`
+	Attempts int             `json:"attempts"`
+	Section  json.RawMessage `json:"section"`
+}
+
+// sectionKey hashes exactly what a section depends on: the prompt templates it
+// is built from, the schema, the provider endpoint, the model and mode, the
+// section, and the facts it reads.
+func (s *Service) sectionKey(f *planner.Facts, id runbook.SectionID) (string, error) {
+	view, err := factsView(f, id)
+	if err != nil {
+		return "", err
+	}
+	data, err := json.Marshal(struct {
+		Prompt, Schema, Endpoint, Model, Mode string
+		Section                               runbook.SectionID
+		Facts                                 map[string]any
+	}{s.cfg.Prompts.SectionVersion(string(id)), s.cfg.Schemas.Version(), s.cfg.Endpoint, s.cfg.LLM.Model(), s.cfg.LLM.Mode(), id, view})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return "section:" + string(id) + ":" + hex.EncodeToString(sum[:]), nil
+}
+
+// cachedSection reads a section from the cache. A corrupt or unreadable
+// value is a miss, logged, never an error to the user.
+func (s *Service) cachedSection(ctx context.Context, key string, id runbook.SectionID) (written, bool) {
+	c := s.cfg.Cache.Cache
+	data, err := c.Get(ctx, key)
+	if err != nil {
+		if !errors.Is(err, cache.ErrMiss) {
+			s.log.WarnContext(ctx, "section cache read failed", "section", id, "err", err)
+		}
+		return written{}, false
+	}
+	var e entry
+	sec := runbook.NewSection(id)
+	if err := json.Unmarshal(data, &e); err != nil || (e.Source != runbook.SourceLLM && e.Source != runbook.SourceFallback) {
+		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
+		return written{}, false
+	}
+	if err := runbook.DecodeStrict(e.Section, sec); err != nil {
+		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
+		return written{}, false
+	}
+	w := written{section: sec, cacheHit: true}
+	if e.Source == runbook.SourceLLM {
+		w.status = runbook.SectionStatus{Source: runbook.SourceCache}
+	} else {
+		w.status = runbook.SectionStatus{Source: runbook.SourceFallback, Reason: "cached fallback: " + e.Reason}
+	}
+	return w, true
+}
+
+// storeSection caches a freshly written section: an LLM section for TTL, a
+// fallback for FallbackTTL. A fallback caused by the caller going away says
+// nothing about the LLM and is not cached.
+func (s *Service) storeSection(ctx context.Context, key string, w written) {
+	ttl := s.cfg.Cache.TTL
+	switch {
+	case w.status.Source == runbook.SourceLLM:
+	case w.status.Source == runbook.SourceFallback && !w.callerGone:
+		ttl = s.cfg.Cache.FallbackTTL
+	default:
+		return
+	}
+	sec, err := json.Marshal(w.section)
+	if err != nil {
+		return
+	}
+	data, err := json.Marshal(entry{Source: w.status.Source, Reason: w.status.Reason, Attempts: w.status.Attempts, Section: sec})
+	if err != nil {
+		return
+	}
+	if err := s.cfg.Cache.Cache.Set(context.WithoutCancel(ctx), key, data, ttl); err != nil {
+		s.log.WarnContext(ctx, "section cache write failed", "err", err)
+	}
+}
+
+// section returns one section: from the cache, from another request writing
+// it right now (in this process or another replica), or written here.
+func (s *Service) section(ctx context.Context, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+	if s.cfg.Cache.Cache == nil {
+		return s.writeSection(ctx, f, id, offline)
+	}
+	key, err := s.sectionKey(f, id)
+	if err != nil {
+		return s.writeSection(ctx, f, id, offline)
+	}
+	leader := false
+	v, _, _ := s.flight.Do(key, func() (any, error) {
+		leader = true
+		// The flight outlives a caller that goes away: others may wait on it.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Deadline)
+		defer cancel()
+		return s.fetchOrWrite(fctx, key, f, id, offline), nil
+	})
+	w := v.(written)
+	if !leader {
+		// Another request in this process paid for it.
+		w.calls, w.usage, w.cacheHit = 0, zeroUsage, true
+		if w.status.Source == runbook.SourceLLM {
+			w.status = runbook.SectionStatus{Source: runbook.SourceCache}
+		}
+	}
+	return w
+}
+
+// fetchOrWrite is one flight: cache, then the cross-replica lock.
+func (s *Service) fetchOrWrite(ctx context.Context, key string, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+	if w, ok := s.cachedSection(ctx, key, id); ok {
+		return w
+	}
+	write := func() written {
+		w := s.writeSection(ctx, f, id, offline)
+		s.storeSection(ctx, key, w)
+		return w
+	}
+	lk := s.cfg.Cache.Locker
+	if lk == nil {
+		return write()
+	}
+	deadline := time.Now().Add(s.cfg.Cache.LockWait)
+	for {
+		lock, ok, err := lk.TryLock(ctx, key, s.cfg.Cache.LockTTL)
+		if err != nil {
+			// Redis trouble: write without coordination.
+			return write()
+		}
+		if ok {
+			stop := s.renew(ctx, lock)
+			defer func() {
+				stop()
+				_ = lock.Unlock(context.WithoutCancel(ctx))
+			}()
+			// The holder may have finished between our miss and our lock.
+			if w, ok := s.cachedSection(ctx, key, id); ok {
+				return w
+			}
+			return write()
+		}
+		// Another replica is writing it: wait for its result. If it dies,
+		// its lock expires and the next TryLock takes over.
+		select {
+		case <-ctx.Done():
+			return write()
+		case <-time.After(s.cfg.Cache.PollInterval):
+		}
+		if w, ok := s.cachedSection(ctx, key, id); ok {
+			w.status.Reason = joinReason(w.status.Reason, "written by another replica")
+			return w
+		}
+		if time.Now().After(deadline) {
+			s.log.WarnContext(ctx, "gave up waiting for another replica's section", "section", id)
+			return write()
+		}
+	}
+}
+
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// renew keeps a lock alive while its holder works; stop ends it.
+func (s *Service) renew(ctx context.Context, l *cache.Lock) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(s.cfg.Cache.LockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if ok, err := l.Extend(ctx, s.cfg.Cache.LockTTL); err == nil && !ok {
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// SectionKeys lists the cache keys of a request's ten sections, in order
+// (for tooling and tests). It needs an LLM: offline sections are not cached.
+func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]string, error) {
+	if s.cfg.LLM == nil {
+		return nil, errors.New("generate: no LLM, no section keys")
+	}
+	f, _, err := s.Prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(runbook.SectionIDs))
+	for i, id := range runbook.SectionIDs {
+		if keys[i], err = s.sectionKey(f, id); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
