@@ -41,7 +41,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,7 +63,7 @@ type server struct {
 }
 
 // startServer runs the real `rotor serve` in-process and waits for /healthz.
-func startServer(t *testing.T, vars map[string]string) *server {
+func startServer(t testing.TB, vars map[string]string) *server {
 	t.Helper()
 	addr := freeAddr(t)
 	if vars == nil {
@@ -96,7 +96,7 @@ func startServer(t *testing.T, vars map[string]string) *server {
 	return s
 }
 
-func (s *server) stop(t *testing.T) {
+func (s *server) stop(t testing.TB) {
 	t.Helper()
 	if s.cancel == nil {
 		return
@@ -113,7 +113,7 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-func do(t *testing.T, method, url, contentType string, body []byte, header ...string) (*http.Response, []byte) {
+func do(t testing.TB, method, url, contentType string, body []byte, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
@@ -137,7 +137,7 @@ func do(t *testing.T, method, url, contentType string, body []byte, header ...st
 	return resp, data
 }
 
-func acme(t *testing.T) []byte {
+func acme(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile("../../eval/requests/acme-payments.json")
 	if err != nil {
@@ -537,7 +537,9 @@ func TestReplicasShareRedis(t *testing.T) {
 	}
 }
 
-func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string {
+func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string { return offlineAnswersTB(t, req) }
+
+func offlineAnswersTB(t testing.TB, req *runbook.Request) map[string]string {
 	t.Helper()
 	f, err := planner.Plan(req)
 	if err != nil {

@@ -9,9 +9,11 @@ import (
 )
 
 // Tiered is a Store over a shared primary (Redis) with an in-process local
-// store underneath: writes go to both, reads try the primary first. When the
-// primary fails, requests go on with the local store alone, and the failure is
-// logged at most every few seconds.
+// store in front: writes go to both; reads try the local store, then the
+// primary, copying what the primary had into the local store. rotor's keys
+// name immutable values (a hash of their inputs, or a runbook id), so a local
+// copy is never stale. When the primary fails, requests go on with the local
+// store alone, and the failure is logged at most every few seconds.
 type Tiered struct {
 	primary, local Store
 	log            *slog.Logger
@@ -35,17 +37,26 @@ func (t *Tiered) warn(ctx context.Context, op string, err error) {
 	}
 }
 
-// Get reads the primary, then the local store.
+// Get reads the local store, then the primary.
 func (t *Tiered) Get(ctx context.Context, key string) ([]byte, error) {
-	v, err := t.primary.Get(ctx, key)
-	if err == nil {
+	if v, err := t.local.Get(ctx, key); err == nil {
 		return v, nil
 	}
-	if !errors.Is(err, ErrMiss) {
-		t.warn(ctx, "get", err)
+	v, err := t.primary.Get(ctx, key)
+	if err != nil {
+		if !errors.Is(err, ErrMiss) {
+			t.warn(ctx, "get", err)
+		}
+		return nil, ErrMiss
 	}
-	return t.local.Get(ctx, key)
+	// The primary's TTL is not known here: keep the local copy briefly.
+	_ = t.local.Set(ctx, key, v, localBackfillTTL)
+	return v, nil
 }
+
+// localBackfillTTL bounds how long a value read from the primary stays in the
+// local store.
+const localBackfillTTL = 10 * time.Minute
 
 // Set writes both; only a local failure is an error.
 func (t *Tiered) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {

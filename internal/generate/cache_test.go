@@ -2,6 +2,7 @@ package generate_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -345,4 +346,50 @@ func sectionKeys(t *testing.T, svc *generate.Service, req *runbook.Request) []st
 		t.Fatal(err)
 	}
 	return keys
+}
+
+func TestResponseCache(t *testing.T) {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	req := request(t, "acme-payments")
+	srv, _ := fakeLLM(t, req)
+	svc, _ := replica(t, srv, url, prefix, cached{})
+	body, _ := os.ReadFile("../../eval/requests/acme-payments.json")
+	ctx := context.Background()
+	first, err := svc.Respond(ctx, body, generate.Options{})
+	if err != nil || first.Runbook == nil {
+		t.Fatalf("%v", err)
+	}
+	other, _ := replica(t, srv, url, prefix, cached{})
+	srv.Reset()
+	second, err := other.Respond(ctx, body, generate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Runbook != nil || second.ID != first.ID || len(srv.Requests()) != 0 {
+		t.Fatalf("not served from the response cache: %v %s", second.Runbook != nil, second.ID)
+	}
+	rb, err := second.Decoded()
+	if err != nil || rb.Usage.CacheHits != 10 || rb.SectionStatus[runbook.SectionRollback].Source != runbook.SourceCache {
+		t.Errorf("%+v %v", rb.Usage, err)
+	}
+	// A different subset, or one byte more, is another response.
+	sub, _ := other.Respond(ctx, body, generate.Options{Sections: []runbook.SectionID{runbook.SectionInventory}})
+	if sub.Runbook == nil {
+		t.Error("a subset must not be served the full cached response")
+	}
+	// A damaged entry is a miss: the runbook is generated again.
+	raw := redistest.Client(t, url)
+	for _, k := range raw.Keys(ctx, prefix+"response:*").Val() {
+		v := raw.Get(ctx, k).Val()
+		raw.Set(ctx, k, v[:len(v)-10], time.Hour)
+	}
+	third, _ := replica(t, srv, url, prefix, cached{})
+	again, err := third.Respond(ctx, body, generate.Options{})
+	if err != nil || again.Runbook == nil {
+		t.Errorf("damaged entry served: %v", err)
+	}
+	// Bad input is never cached.
+	if _, err := svc.Respond(ctx, []byte(`{"system":"x"}`), generate.Options{}); runbook.ErrorCode(err) != runbook.CodeInvalid {
+		t.Errorf("%v", err)
+	}
 }

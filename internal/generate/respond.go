@@ -1,12 +1,15 @@
 package generate
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"strings"
 
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -14,9 +17,38 @@ import (
 
 // Response is a runbook as JSON, generated now or served from the cache.
 type Response struct {
+	ID   string
 	JSON []byte
 	// Runbook is nil when the JSON came from the response cache.
 	Runbook *runbook.Runbook
+}
+
+// A cached response is "rotor-response v1 <id> <crc32c of the JSON>\n" and
+// the JSON: serving it needs no JSON parsing, and a truncated or damaged
+// value is caught (the checksum guards against accidents, not attackers: who
+// can write to Redis can write a valid entry anyway).
+const responseMagic = "rotor-response v1 "
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func packResponse(id string, js []byte) []byte {
+	head := fmt.Sprintf("%s%s %08x\n", responseMagic, id, crc32.Checksum(js, castagnoli))
+	return append([]byte(head), js...)
+}
+
+func unpackResponse(data []byte) (id string, js []byte, ok bool) {
+	head, body, found := bytes.Cut(data, []byte("\n"))
+	if !found || !bytes.HasPrefix(head, []byte(responseMagic)) {
+		return "", nil, false
+	}
+	fields := strings.Fields(string(head[len(responseMagic):]))
+	if len(fields) != 2 {
+		return "", nil, false
+	}
+	if fmt.Sprintf("%08x", crc32.Checksum(body, castagnoli)) != fields[1] {
+		return "", nil, false
+	}
+	return fields[0], body, true
 }
 
 // Decoded returns the runbook, decoding the JSON when it came from the cache.
@@ -65,9 +97,10 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 	if c != nil {
 		data, err := c.Get(ctx, key)
 		switch {
-		case err == nil && json.Valid(data):
-			return Response{JSON: data}, nil
 		case err == nil:
+			if id, js, ok := unpackResponse(data); ok {
+				return Response{ID: id, JSON: js}, nil
+			}
 			s.log.WarnContext(ctx, "corrupt response in cache, ignored", "key", key)
 		case !errors.Is(err, cache.ErrMiss):
 			s.log.WarnContext(ctx, "response cache read failed", "err", err)
@@ -87,12 +120,12 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 	}
 	if c != nil {
 		if cached, ok := cachedVariant(rb); ok {
-			if err := c.Set(context.WithoutCancel(ctx), key, cached, s.cfg.Cache.TTL); err != nil {
+			if err := c.Set(context.WithoutCancel(ctx), key, packResponse(rb.ID, cached), s.cfg.Cache.TTL); err != nil {
 				s.log.WarnContext(ctx, "response cache write failed", "err", err)
 			}
 		}
 	}
-	return Response{JSON: data, Runbook: rb}, nil
+	return Response{ID: rb.ID, JSON: data, Runbook: rb}, nil
 }
 
 // cachedVariant is the runbook as a later identical request receives it.

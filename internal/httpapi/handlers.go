@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -72,15 +71,6 @@ func respondRunbook(c *gin.Context, status int, rb *runbook.Runbook, markdown bo
 	c.JSON(status, rb)
 }
 
-// runbookID reads the id of a runbook's JSON without decoding the rest.
-func runbookID(data []byte) string {
-	var head struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(data, &head)
-	return head.ID
-}
-
 func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
@@ -121,7 +111,7 @@ func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gi
 			respondRunbook(c, http.StatusOK, rb, true)
 			return
 		}
-		c.Header("Content-Location", "/runbooks/"+runbookID(resp.JSON))
+		c.Header("Content-Location", "/runbooks/"+resp.ID)
 		c.Data(http.StatusOK, "application/json; charset=utf-8", resp.JSON)
 	}
 }
