@@ -537,7 +537,9 @@ func TestReplicasShareRedis(t *testing.T) {
 	}
 }
 
-func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string { return offlineAnswersTB(t, req) }
+func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string {
+	return offlineAnswersTB(t, req)
+}
 
 func offlineAnswersTB(t testing.TB, req *runbook.Request) map[string]string {
 	t.Helper()
