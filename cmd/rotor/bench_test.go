@@ -80,7 +80,7 @@ func BenchmarkCachedRunbookVsHealthz(b *testing.B) {
 	}
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
-	answers := offlineAnswersTB(b, req)
+	answers := offlineAnswers(b, req)
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
 	// A database of its own keeps the benchmark's keys apart.
 	u, err := neturl.Parse(url)

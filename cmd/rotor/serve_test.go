@@ -537,11 +537,7 @@ func TestReplicasShareRedis(t *testing.T) {
 	}
 }
 
-func offlineAnswers(t *testing.T, req *runbook.Request) map[string]string {
-	return offlineAnswersTB(t, req)
-}
-
-func offlineAnswersTB(t testing.TB, req *runbook.Request) map[string]string {
+func offlineAnswers(t testing.TB, req *runbook.Request) map[string]string {
 	t.Helper()
 	f, err := planner.Plan(req)
 	if err != nil {
