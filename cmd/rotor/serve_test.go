@@ -389,16 +389,7 @@ func TestServeWithTheLLM(t *testing.T) {
 	}
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
-	f, err := planner.Plan(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers := map[string]string{}
-	for _, id := range runbook.SectionIDs {
-		sec, _ := writer.Offline{}.Section(f, id)
-		b, _ := json.Marshal(sec)
-		answers[schema.Name(id)] = string(b)
-	}
+	answers := offlineAnswers(t, req)
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
 
 	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-4o-mini"})
