@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/eval"
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -131,5 +133,147 @@ func TestReadmeConfigTable(t *testing.T) {
 		if !strings.Contains(readme, row) {
 			t.Errorf("README lacks the row %q", row)
 		}
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "baseline.json")
+	md := filepath.Join(dir, "report.md")
+	code, stdout, stderr := cli(t, "", "eval", "--cases", "../../eval/cases", "--write-baseline", base, "--md", md)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "9/9 cases passed") || !strings.Contains(stderr, "[9/9]") {
+		t.Errorf("table or progress missing:\n%s\n%s", stdout, stderr)
+	}
+	if data, err := os.ReadFile(md); err != nil || !strings.Contains(string(data), "# rotor eval report") {
+		t.Errorf("markdown report: %v", err)
+	}
+
+	code, stdout, _ = cli(t, "", "eval", "--cases", "../../eval/cases", "--json")
+	var rep struct {
+		Cases []struct {
+			Name       string  `json:"name"`
+			Passed     bool    `json:"passed"`
+			Score      float64 `json:"score"`
+			Assertions []struct {
+				Type     string `json:"type"`
+				Passed   bool   `json:"passed"`
+				Expected string `json:"expected"`
+				Found    string `json:"found"`
+			} `json:"assertions"`
+		} `json:"cases"`
+		Summary map[string]any `json:"summary"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rep) != nil || len(rep.Cases) != 9 || rep.Summary["passed"] != float64(9) {
+		t.Fatalf("--json: exit %d %.300s", code, stdout)
+	}
+	if a := rep.Cases[0].Assertions[0]; a.Type == "" || a.Expected == "" || a.Found == "" {
+		t.Errorf("assertion lacks expected/found: %+v", a)
+	}
+
+	// A case that now fails what passed in the baseline: non-zero exit and a diff.
+	acmeCase, _ := os.ReadFile("../../eval/cases/acme-payments.yaml")
+	broken := strings.Replace(string(acmeCase), "request_file: ../requests/acme-payments.json",
+		"request_file: "+filepath.Join(mustAbs(t, "../../eval/requests"), "acme-payments.json"), 1)
+	broken = strings.Replace(broken, "- {type: has_step, secret: SendGrid API key, pattern: \"(?i)test send\"}",
+		"- {type: has_step, secret: SendGrid API key, pattern: \"(?i)test send\", weight: 1}", 1)
+	broken = strings.Replace(broken, `"22:00 UTC"}`, `"23:00 UTC"}`, 1)
+	casePath := filepath.Join(dir, "acme-payments.yaml")
+	if err := os.WriteFile(casePath, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = cli(t, "", "eval", "--cases", casePath, "--baseline", base)
+	if code != exitFailure || !strings.Contains(stdout, "regression(s) against "+base) || !strings.Contains(stdout, "acme-payments") {
+		t.Errorf("baseline regression: exit %d\n%s", code, stdout)
+	}
+
+	if code, _, stderr := cli(t, "", "eval", "--provider", "replay"); code != exitUsage || !strings.Contains(stderr, "--from") {
+		t.Errorf("replay without --from: %d %s", code, stderr)
+	}
+	if code, _, stderr := cli(t, "", "eval", "--cases", "/nonexistent"); code != exitUsage || !strings.Contains(stderr, "no such file") {
+		t.Errorf("missing cases: %d %s", code, stderr)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestEvalRecordAndReplayCommands(t *testing.T) {
+	cs, err := eval.LoadCases("../../eval/cases/acme-payments.yaml", "../../eval/cases/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := llmtest.New("sk-test-fake")
+	answers := map[string]map[string]string{}
+	for _, c := range cs {
+		answers[c.Request.System] = offlineAnswers(t, c.Request)
+	}
+	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if r.SchemaName == "rotor_judge" {
+			return llmtest.OK(`{"score": 8, "reasons": ["ordered and safe"]}`)
+		}
+		for sys, m := range answers {
+			if strings.Contains(r.User, `"system": "`+sys+`"`) {
+				return llmtest.OK(m[r.SchemaName])
+			}
+		}
+		return llmtest.OK("{}")
+	})
+	vars := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()}
+	dir := t.TempDir()
+	run1 := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, env(vars), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, stdout, stderr := run1("eval", "--cases", "../../eval/cases/acme-payments.yaml", "--cases", "../../eval/cases/minimal.yaml",
+		"--provider", "openai", "--record", dir, "--json")
+	if code != exitOK || !strings.Contains(stdout, `"llm_calls": 10`) {
+		t.Fatalf("record: exit %d %s %.400s", code, stderr, stdout)
+	}
+	fake.Close()
+	code, stdout, stderr = run1("eval", "--cases", "../../eval/cases/acme-payments.yaml", "--cases", "../../eval/cases/minimal.yaml",
+		"--provider", "replay", "--from", dir)
+	if code != exitOK || !strings.Contains(stdout, "2/2 cases passed") || !strings.Contains(stdout, "0 skipped") {
+		t.Errorf("replay: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// Against an edited prompt the replay reports what no longer matches.
+	pdir := t.TempDir()
+	copyDir(t, "../../prompts", pdir)
+	f := filepath.Join(pdir, "sections", "automation.tmpl")
+	data, _ := os.ReadFile(f)
+	_ = os.WriteFile(f, append(data, []byte("Mention the budget.\n")...), 0o644)
+	code, _, stderr = run1("eval", "--cases", "../../eval/cases/minimal.yaml", "--provider", "replay", "--from", dir, "--prompts", pdir)
+	if code != exitFailure || !strings.Contains(stderr, "had no recording") || !strings.Contains(stderr, "rotor_automation") {
+		t.Errorf("edited prompt: exit %d %s", code, stderr)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -41,6 +41,9 @@ Usage:
   rotor serve    [-addr :8080]                 start the HTTP service
   rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
   rotor lint     -i runbook.json|- [-f text|json]
+  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--prompts DIR]
+                 [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE] [--json] [--md FILE]
+                 [--record DIR] [--from DIR]
 
 Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,
 OPENAI_BASE_URL, ROTOR_MODEL, REDIS_URL, ROTOR_CACHE_TTL, ...): see the README.
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return generateCmd(ctx, args[1:], cfg, log, stdin, stdout, stderr)
 	case "lint":
 		return lintCmd(args[1:], stdin, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[1:], cfg, log, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
@@ -141,21 +146,12 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL}
 	mode := "offline"
 	if cfg.LLM == "openai" {
-		var pfs fs.FS = prompts.FS
-		if cfg.PromptsDir != "" {
-			pfs = os.DirFS(cfg.PromptsDir)
-		}
-		if gc.Prompts, err = prompts.Load(pfs); err != nil {
-			return nil, err
-		}
-		client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
-			Mode: cfg.LLMMode, Prices: cfg.Prices,
-			Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(cfg.Retries)}})
+		client, p, err := buildLLM(cfg, nil, cfg.Retries)
 		if err != nil {
 			return nil, err
 		}
-		gc.LLM, a.client = client, client
-		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + gc.Prompts.Version() + ")"
+		gc.LLM, gc.Prompts, a.client = client, p, client
+		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}
 	a.gen, a.mode = generate.New(gc), mode
 	return a, nil
@@ -196,6 +192,27 @@ func randomSuffix() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// buildLLM builds the LLM client and loads the prompts (ROTOR_PROMPTS_DIR
+// overrides the embedded ones). transport, when set, sits under the
+// resilience layer (eval's recorder and replayer).
+func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client, *prompts.Set, error) {
+	var pfs fs.FS = prompts.FS
+	if cfg.PromptsDir != "" {
+		pfs = os.DirFS(cfg.PromptsDir)
+	}
+	p, err := prompts.Load(pfs)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport,
+		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, p, nil
 }
 
 // retriesSetting maps "0 retries" to the resilience layer's "none" (-1).

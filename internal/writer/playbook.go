@@ -390,6 +390,9 @@ func proofHow(c sc) string {
 			}
 			return code("stripe trigger invoice.paid") + " against the staging endpoint and check it is processed end to end"
 		}
+		if s.Provider == "github" {
+			return "redeliver a recent event (repository or organisation Settings > Webhooks > Recent Deliveries > Redeliver) and check the handler answers 2xx and logs a valid X-Hub-Signature-256"
+		}
 		return "send or redeliver a test event and check it is accepted"
 	case "vendor-api-key-multi":
 		if s.Provider == "sendgrid" {

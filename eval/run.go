@@ -1,0 +1,217 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Generator writes a runbook; *generate.Service implements it.
+type Generator interface {
+	Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
+}
+
+var _ Generator = (*generate.Service)(nil)
+
+// Config wires a Runner.
+type Config struct {
+	Generator Generator
+	Linter    *lint.Linter
+	// Judge scores rubric assertions; nil skips them.
+	Judge Judge
+	// Repeat runs each case this many times (default 1).
+	Repeat int
+	// Concurrency runs this many cases at once (default 1).
+	Concurrency int
+	// Progress receives one line per finished case (nil: none).
+	Progress io.Writer
+	// Provider and Model are reported in the summary.
+	Provider, Model string
+}
+
+// Runner runs cases.
+type Runner struct {
+	gen    Generator
+	linter *lint.Linter
+	judge  Judge
+	cfg    Config
+}
+
+// NewRunner returns a Runner.
+func NewRunner(cfg Config) *Runner {
+	if cfg.Repeat < 1 {
+		cfg.Repeat = 1
+	}
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = 1
+	}
+	return &Runner{gen: cfg.Generator, linter: cfg.Linter, judge: cfg.Judge, cfg: cfg}
+}
+
+// CaseResult is one case's outcome.
+type CaseResult struct {
+	Name       string   `json:"name"`
+	Passed     bool     `json:"passed"`
+	Score      float64  `json:"score"`
+	Assertions []Result `json:"assertions"`
+	LatencyMS  int64    `json:"latency_ms"`
+	LLMCalls   int      `json:"llm_calls"`
+	CostUSD    float64  `json:"cost_usd"`
+	Error      string   `json:"error,omitempty"`
+}
+
+// Summary totals a run.
+type Summary struct {
+	Provider         string  `json:"provider"`
+	Model            string  `json:"model"`
+	Repeat           int     `json:"repeat"`
+	Cases            int     `json:"cases"`
+	Passed           int     `json:"passed"`
+	Failed           int     `json:"failed"`
+	Score            float64 `json:"score"`
+	Assertions       int     `json:"assertions"`
+	AssertionsPassed int     `json:"assertions_passed"`
+	Skipped          int     `json:"skipped"`
+	LLMCalls         int     `json:"llm_calls"`
+	CostUSD          float64 `json:"cost_usd"`
+	DurationMS       int64   `json:"duration_ms"`
+}
+
+// Report is a whole run; its JSON is what --json prints and --baseline reads.
+type Report struct {
+	Cases   []CaseResult `json:"cases"`
+	Summary Summary      `json:"summary"`
+}
+
+// Run runs every case, Repeat times each, Concurrency cases at once.
+func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
+	start := time.Now()
+	results := make([]CaseResult, len(cases))
+	var done int
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Concurrency)
+	for i, c := range cases {
+		g.Go(func() error {
+			results[i] = r.runCase(ctx, c)
+			mu.Lock()
+			done++
+			if r.cfg.Progress != nil {
+				verdict := "pass"
+				if !results[i].Passed {
+					verdict = "FAIL"
+				}
+				fmt.Fprintf(r.cfg.Progress, "[%d/%d] %-40s %s  score %.2f  %d ms\n", done, len(cases), c.Name, verdict, results[i].Score, results[i].LatencyMS)
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	rep := &Report{Cases: results, Summary: Summary{Provider: r.cfg.Provider, Model: r.cfg.Model, Repeat: r.cfg.Repeat, Cases: len(results)}}
+	total := 0.0
+	for _, c := range results {
+		if c.Passed {
+			rep.Summary.Passed++
+		} else {
+			rep.Summary.Failed++
+		}
+		total += c.Score
+		rep.Summary.LLMCalls += c.LLMCalls
+		rep.Summary.CostUSD += c.CostUSD
+		for _, a := range c.Assertions {
+			switch {
+			case a.Skipped:
+				rep.Summary.Skipped++
+			case a.Passed:
+				rep.Summary.Assertions++
+				rep.Summary.AssertionsPassed++
+			default:
+				rep.Summary.Assertions++
+			}
+		}
+	}
+	if len(results) > 0 {
+		rep.Summary.Score = total / float64(len(results))
+	}
+	rep.Summary.DurationMS = time.Since(start).Milliseconds()
+	return rep
+}
+
+func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
+	cr := CaseResult{Name: c.Name, Assertions: make([]Result, len(c.Assertions))}
+	passes := make([]int, len(c.Assertions))
+	var latency int64
+	for rep := 0; rep < r.cfg.Repeat; rep++ {
+		o, err := r.generate(ctx, c)
+		if err != nil {
+			cr.Error = err.Error()
+			for i, a := range c.Assertions {
+				cr.Assertions[i] = Result{Type: a.Type, Label: a.Label(), Weight: max(a.Weight, 1), Expected: "a runbook", Found: "generation failed: " + err.Error()}
+			}
+			continue
+		}
+		latency += o.latencyMS
+		cr.LLMCalls += o.rb.Usage.LLMCalls
+		cr.CostUSD += o.rb.Usage.CostUSD
+		for i, a := range c.Assertions {
+			res := r.score(ctx, c, a, o)
+			if res.Passed {
+				passes[i]++
+			}
+			// Keep a failing run's evidence when there is one.
+			if rep == 0 || !res.Passed {
+				cr.Assertions[i] = res
+			}
+		}
+	}
+	cr.LatencyMS = latency / int64(r.cfg.Repeat)
+	cr.Passed = cr.Error == ""
+	var weight, got float64
+	for i := range cr.Assertions {
+		a := &cr.Assertions[i]
+		a.PassRate = float64(passes[i]) / float64(r.cfg.Repeat)
+		a.Passed = passes[i] == r.cfg.Repeat
+		if a.Skipped {
+			continue
+		}
+		if !a.Passed {
+			cr.Passed = false
+		}
+		weight += a.Weight
+		got += a.Weight * a.PassRate
+	}
+	if weight > 0 {
+		cr.Score = got / weight
+	}
+	return cr
+}
+
+func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
+	start := time.Now()
+	rb, err := r.gen.Generate(ctx, c.Request, generate.Options{Sections: c.Sections})
+	if err != nil {
+		return outcome{}, err
+	}
+	o := outcome{rb: rb, latencyMS: time.Since(start).Milliseconds()}
+	// The Markdown that assertions and the judge read leaves out what changes
+	// on every run (id, time), so recorded judge calls replay.
+	stable := *rb
+	stable.ID, stable.CreatedAt = "rb_eval", time.Time{}
+	var buf bytes.Buffer
+	if err := render.Markdown(&buf, &stable); err != nil {
+		return outcome{}, err
+	}
+	o.markdown = buf.String()
+	return o, nil
+}
