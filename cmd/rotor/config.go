@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/llm"
 )
 
@@ -36,6 +38,13 @@ type config struct {
 	CacheBytes      int
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	APIKeys         []httpapi.APIKey
+	RateLimit       cache.Rate
+	RequestTimeout  time.Duration
+	TrustedProxies  []string
+	SlackSecrets    []string
+	SlackHosts      []string
+	PublicURL       string
 }
 
 // envVars documents every variable with its default; the README table is
@@ -63,6 +72,13 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_CACHE_BYTES", "67108864", "size bound of the in-process cache"},
 	{"ROTOR_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"ROTOR_SHUTDOWN_TIMEOUT", "15s", "how long `serve` waits for in-flight requests on SIGTERM"},
+	{"ROTOR_API_KEYS", "", "comma-separated `name:sha256:<hex of the key>`; unset = open API (logged loudly at start)"},
+	{"ROTOR_RATE_LIMIT", "120/m", "requests per API key (or client address when open): `N/s`, `N/m` or `N/h`"},
+	{"ROTOR_REQUEST_TIMEOUT", "180s", "bound on handling one request"},
+	{"ROTOR_TRUSTED_PROXIES", "", "comma-separated proxy addresses/CIDRs allowed to set X-Forwarded-For"},
+	{"SLACK_SIGNING_SECRETS", "", "comma-separated Slack signing secrets (old and new during a rotation); unset = no /slack/commands"},
+	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to"},
+	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -126,6 +142,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.RedisTimeout = dur("ROTOR_REDIS_TIMEOUT")
 	c.RunbookTTL = dur("ROTOR_RUNBOOK_TTL")
 	c.ShutdownTimeout = dur("ROTOR_SHUTDOWN_TIMEOUT")
+	var err error
 	n, err := strconv.Atoi(get("ROTOR_CACHE_BYTES"))
 	if err != nil || n <= 0 {
 		errs = append(errs, fmt.Sprintf("ROTOR_CACHE_BYTES: %q is not a positive integer", get("ROTOR_CACHE_BYTES")))
@@ -134,6 +151,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("ROTOR_LOG_LEVEL"))); err != nil {
 		errs = append(errs, fmt.Sprintf("ROTOR_LOG_LEVEL: %q must be debug, info, warn or error", get("ROTOR_LOG_LEVEL")))
 	}
+	if c.APIKeys, err = httpapi.ParseAPIKeys(get("ROTOR_API_KEYS")); err != nil {
+		errs = append(errs, "ROTOR_API_KEYS: "+err.Error())
+	}
+	if c.RateLimit, err = cache.ParseRate(get("ROTOR_RATE_LIMIT")); err != nil {
+		errs = append(errs, "ROTOR_RATE_LIMIT: "+err.Error())
+	}
+	c.RequestTimeout = dur("ROTOR_REQUEST_TIMEOUT")
+	c.TrustedProxies = splitList(get("ROTOR_TRUSTED_PROXIES"))
+	c.SlackSecrets = splitList(get("SLACK_SIGNING_SECRETS"))
+	c.SlackHosts = splitList(get("SLACK_RESPONSE_HOSTS"))
+	c.PublicURL = get("ROTOR_PUBLIC_URL")
 	if c.LLM == "auto" {
 		c.LLM = "offline"
 		if c.OpenAIKey != "" {
@@ -147,6 +175,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // parsePrices reads "model=prompt:cached:completion,..." into prices.

@@ -94,6 +94,7 @@ type app struct {
 	client   *llm.Client
 	redis    *cache.Redis
 	runbooks *cache.Runbooks
+	scan     *secretscan.Scanner
 }
 
 // ready reports the dependencies for /readyz: degraded (still serving) when
@@ -128,7 +129,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	linter := lint.New(scan)
-	a := &app{linter: linter, schemas: schemas}
+	a := &app{linter: linter, schemas: schemas, scan: scan}
 	local := cache.NewMemory(cfg.CacheBytes)
 	var store cache.Store = local
 	cc := generate.CacheConfig{TTL: cfg.CacheTTL, FallbackTTL: cfg.FallbackTTL}
@@ -236,11 +237,28 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		return exitInternal
 	}
 	defer a.close()
+	if len(cfg.APIKeys) == 0 {
+		log.Warn("NO API KEYS CONFIGURED: the API is open to anyone who can reach it; set ROTOR_API_KEYS")
+	} else {
+		names := make([]string, len(cfg.APIKeys))
+		for i, k := range cfg.APIKeys {
+			names[i] = k.Name
+		}
+		log.Info("API keys configured", "names", names)
+	}
+	var limiter httpapi.Limiter = cache.NewMemoryLimiter(cfg.RateLimit)
+	if a.redis != nil {
+		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
+	}
+	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
 	handler := httpapi.NewServer(httpapi.Deps{
 		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: a.runbooks,
 		Ready:    a.ready,
 		Logger:   log,
+		Keys:     cfg.APIKeys, Limiter: limiter, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
+		Slack:          httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL},
+		SlackGenerator: a.gen, Screener: a.scan, Tasks: tasks,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -276,6 +294,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("shutdown incomplete", "err", err)
 		return exitInternal
 	}
+	// Slack generations already acknowledged finish (or are cut off) too.
+	tasks.Shutdown(sctx)
 	log.Info("stopped")
 	return exitOK
 }

@@ -43,7 +43,8 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		log.InfoContext(c.Request.Context(), "http request", "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(), "request_id", c.GetString(requestIDKey))
+			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(), "request_id", c.GetString(requestIDKey),
+			"api_key", c.GetString(keyNameKey))
 	}
 }
 

@@ -7,18 +7,22 @@ type Route struct {
 	Method  string
 	Path    string
 	Handler gin.HandlerFunc
+	// Open routes take no API key and no rate limit: health, readiness and
+	// Slack (which is verified by its own signature).
+	Open bool
 }
 
 // routes lists every endpoint of the service; api/openapi.yaml describes the
 // same set (a test keeps them in step).
 func routes(d Deps) []Route {
 	return []Route{
-		{"POST", "/runbooks", handleCreateRunbook(d.Generator, d.Runbooks, d.Logger)},
-		{"GET", "/runbooks/:id", handleGetRunbook(d.Runbooks, d.Logger)},
-		{"POST", "/runbooks/lint", handleLint(d.Linter, d.Logger)},
-		{"GET", "/schemas/:section", handleSchema(d.Schemas, d.Logger)},
-		{"GET", "/healthz", handleHealth()},
-		{"GET", "/readyz", handleReady(d.Ready)},
+		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d.Generator, d.Runbooks, d.Logger)},
+		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d.Runbooks, d.Logger)},
+		{Method: "POST", Path: "/runbooks/lint", Handler: handleLint(d.Linter, d.Logger)},
+		{Method: "GET", Path: "/schemas/:section", Handler: handleSchema(d.Schemas, d.Logger)},
+		{Method: "POST", Path: "/slack/commands", Handler: handleSlack(d), Open: true},
+		{Method: "GET", Path: "/healthz", Handler: handleHealth(), Open: true},
+		{Method: "GET", Path: "/readyz", Handler: handleReady(d.Ready), Open: true},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -45,6 +46,20 @@ type Deps struct {
 	Runbooks  RunbookStore
 	Ready     Readiness
 	Logger    *slog.Logger
+	// Keys are the accepted API keys; none means the API is open.
+	Keys []APIKey
+	// Limiter rate-limits per key (per client address when open); nil: none.
+	Limiter Limiter
+	// RequestTimeout bounds the handling of one request (0: none).
+	RequestTimeout time.Duration
+	// TrustedProxies may set X-Forwarded-For; by default none is trusted,
+	// so a client cannot choose the address it is rate-limited as.
+	TrustedProxies []string
+	// Slack, SlackGenerator, Screener and Tasks serve POST /slack/commands.
+	Slack          Slack
+	SlackGenerator SlackGenerator
+	Screener       TextScreener
+	Tasks          *Tasks
 }
 
 // NewServer returns the HTTP handler with every route registered.
@@ -55,6 +70,13 @@ func NewServer(d Deps) http.Handler {
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Logger.Error("invalid trusted proxies, none trusted", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+	if d.Tasks == nil {
+		d.Tasks = NewTasks(5 * time.Minute)
+	}
 	e.Use(requestID(), accessLog(d.Logger), recovery(d.Logger))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Logger, runbook.Errorf(runbook.CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
@@ -62,8 +84,13 @@ func NewServer(d Deps) http.Handler {
 	e.NoMethod(func(c *gin.Context) {
 		writeError(c, d.Logger, runbook.Errorf(runbook.CodeMethodNotAllowed, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
+	protect := []gin.HandlerFunc{authenticate(d.Keys, d.Logger), limit(d.Limiter, d.Logger), deadline(d.RequestTimeout)}
 	for _, r := range routes(d) {
-		e.Handle(r.Method, r.Path, r.Handler)
+		handlers := []gin.HandlerFunc{r.Handler}
+		if !r.Open {
+			handlers = append(append([]gin.HandlerFunc{}, protect...), r.Handler)
+		}
+		e.Handle(r.Method, r.Path, handlers...)
 	}
 	return e
 }

@@ -1,0 +1,113 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"golang.org/x/time/rate"
+)
+
+// Rate is N requests per Period, with bursts of up to N.
+type Rate struct {
+	N      int
+	Period time.Duration
+}
+
+// ParseRate reads "120/m", "10/s" or "1000/h".
+func ParseRate(s string) (Rate, error) {
+	n, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
+	count, err := strconv.Atoi(n)
+	if !ok || err != nil || count <= 0 {
+		return Rate{}, fmt.Errorf("%q is not N/s, N/m or N/h", s)
+	}
+	switch unit {
+	case "s":
+		return Rate{count, time.Second}, nil
+	case "m":
+		return Rate{count, time.Minute}, nil
+	case "h":
+		return Rate{count, time.Hour}, nil
+	}
+	return Rate{}, fmt.Errorf("%q is not N/s, N/m or N/h", s)
+}
+
+func (r Rate) String() string {
+	return fmt.Sprintf("%d/%s", r.N, map[time.Duration]string{time.Second: "s", time.Minute: "m", time.Hour: "h"}[r.Period])
+}
+
+// MemoryLimiter limits per key in this process (token buckets).
+type MemoryLimiter struct {
+	rate Rate
+	mu   sync.Mutex
+	keys map[string]*rate.Limiter
+	seen map[string]time.Time
+}
+
+// NewMemoryLimiter returns an in-process limiter.
+func NewMemoryLimiter(r Rate) *MemoryLimiter {
+	return &MemoryLimiter{rate: r, keys: map[string]*rate.Limiter{}, seen: map[string]time.Time{}}
+}
+
+// Allow takes one request for key; when refused it says when to retry.
+func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if len(m.keys) > 10000 {
+		// Forget idle clients so the map stays bounded.
+		for k, t := range m.seen {
+			if now.Sub(t) > m.rate.Period {
+				delete(m.keys, k)
+				delete(m.seen, k)
+			}
+		}
+	}
+	l, ok := m.keys[key]
+	if !ok {
+		l = rate.NewLimiter(rate.Every(m.rate.Period/time.Duration(m.rate.N)), m.rate.N)
+		m.keys[key] = l
+	}
+	m.seen[key] = now
+	r := l.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d, nil
+	}
+	return true, 0, nil
+}
+
+// RedisLimiter limits per key across every replica (go-redis/redis_rate,
+// GCRA in Redis), falling back to an in-process limiter when Redis fails.
+type RedisLimiter struct {
+	limiter  *redis_rate.Limiter
+	limit    redis_rate.Limit
+	r        *Redis
+	fallback *MemoryLimiter
+}
+
+// NewRedisLimiter shares the limit through r.
+func (r *Redis) NewRedisLimiter(rt Rate) *RedisLimiter {
+	return &RedisLimiter{limiter: redis_rate.NewLimiter(r.c), limit: redis_rate.Limit{Rate: rt.N, Burst: rt.N, Period: rt.Period},
+		r: r, fallback: NewMemoryLimiter(rt)}
+}
+
+// Allow takes one request for key.
+func (l *RedisLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	cctx, cancel := l.r.ctx(ctx)
+	defer cancel()
+	// redis_rate puts its own "rate:" in front: keys are rate:rotor:v1:<key>.
+	res, err := l.limiter.Allow(cctx, l.r.prefix+key, l.limit)
+	if err != nil {
+		ok, d, _ := l.fallback.Allow(ctx, key)
+		return ok, d, fmt.Errorf("cache: redis rate limit: %w", err)
+	}
+	if res.Allowed == 0 {
+		return false, res.RetryAfter, nil
+	}
+	return true, 0, nil
+}

@@ -1,0 +1,137 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// APIKey is a configured key: a name (for logs) and the SHA-256 of the key.
+// rotor never holds the keys themselves.
+type APIKey struct {
+	Name string
+	Hash [sha256.Size]byte
+}
+
+// ParseAPIKeys reads ROTOR_API_KEYS: comma-separated name:sha256:<hex>.
+// Several keys may be valid at once, so rotor's own keys rotate without
+// downtime.
+func ParseAPIKeys(s string) ([]APIKey, error) {
+	var keys []APIKey
+	names := map[string]bool{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		parts := strings.Split(item, ":")
+		if len(parts) != 3 || parts[0] == "" || parts[1] != "sha256" {
+			return nil, fmt.Errorf("api key %q is not name:sha256:<64 hex digits>", redactKeyItem(item))
+		}
+		b, err := hex.DecodeString(parts[2])
+		if err != nil || len(b) != sha256.Size {
+			return nil, fmt.Errorf("api key %q: the hash must be 64 hex digits", parts[0])
+		}
+		if names[parts[0]] {
+			return nil, fmt.Errorf("api key name %q is used twice", parts[0])
+		}
+		names[parts[0]] = true
+		var k APIKey
+		k.Name = parts[0]
+		copy(k.Hash[:], b)
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// redactKeyItem keeps a malformed entry's name only: it might be a key pasted
+// by mistake.
+func redactKeyItem(item string) string {
+	name, _, _ := strings.Cut(item, ":")
+	if len(name) > 20 {
+		name = name[:20]
+	}
+	return name + ":..."
+}
+
+const keyNameKey = "api_key_name"
+
+// authenticate checks Authorization: Bearer <key> against every configured
+// hash in constant time. A failure says nothing about why.
+func authenticate(keys []APIKey, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if len(keys) == 0 {
+			c.Next()
+			return
+		}
+		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		match := -1
+		for i, k := range keys {
+			if subtle.ConstantTimeCompare(sum[:], k.Hash[:]) == 1 && ok {
+				match = i
+			}
+		}
+		if match < 0 {
+			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+			return
+		}
+		c.Set(keyNameKey, keys[match].Name)
+		c.Next()
+	}
+}
+
+// Limiter decides whether a client may make one more request.
+type Limiter interface {
+	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration, err error)
+}
+
+// limit rate-limits per API key name, or per client address when rotor runs
+// without keys. A refusal is 429 with Retry-After.
+func limit(l Limiter, log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if l == nil {
+			c.Next()
+			return
+		}
+		key := "ip:" + c.ClientIP()
+		if name := c.GetString(keyNameKey); name != "" {
+			key = "key:" + name
+		}
+		ok, retry, err := l.Allow(c.Request.Context(), key)
+		if err != nil {
+			log.DebugContext(c.Request.Context(), "rate limiter degraded", "err", err)
+		}
+		if !ok {
+			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retry.Seconds())))))
+			writeError(c, log, &runbook.Error{Code: runbook.CodeRateLimited, Message: fmt.Sprintf("rate limit reached: retry in %s", retry.Round(time.Second))})
+			return
+		}
+		c.Next()
+	}
+}
+
+// deadline bounds the whole handling of a request.
+func deadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if d <= 0 {
+			c.Next()
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}

@@ -1,0 +1,223 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/slack-go/slack"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/slackbot"
+)
+
+// Slack configures the /rotate slash command. It is off without secrets.
+type Slack struct {
+	// Secrets are the signing secrets; any one verifies a request.
+	Secrets []string
+	// ResponseHosts are the hosts rotor will POST results to.
+	ResponseHosts []string
+	// PublicURL, when set, makes the posted message link to the runbook.
+	PublicURL string
+	// Intake reads the command with an LLM; nil uses the deterministic parser.
+	Intake Intake
+	// Client posts to response_url (default: 10 s timeout).
+	Client *http.Client
+}
+
+// Intake turns free command text into a request.
+type Intake interface {
+	Parse(ctx context.Context, text, defaultSystem string) (*runbook.Request, error)
+}
+
+// SlackGenerator writes runbooks from parsed requests.
+type SlackGenerator interface {
+	Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
+}
+
+// TextScreener checks one string for live secrets.
+type TextScreener interface {
+	ScanValue(path, value string) []secretscan.Hit
+}
+
+// Tasks runs background work (Slack generations) that must finish, or be
+// cut off, before the process exits.
+type Tasks struct {
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	limit  time.Duration
+}
+
+// NewTasks returns a task group whose work is bounded by limit each.
+func NewTasks(limit time.Duration) *Tasks {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Tasks{ctx: ctx, cancel: cancel, limit: limit}
+}
+
+// Go runs f in the background.
+func (t *Tasks) Go(f func(ctx context.Context)) {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		ctx, cancel := context.WithTimeout(t.ctx, t.limit)
+		defer cancel()
+		f(ctx)
+	}()
+}
+
+// Shutdown waits for running work until ctx ends, then cancels it.
+func (t *Tasks) Shutdown(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.cancel()
+		<-done
+	}
+}
+
+func ephemeral(c *gin.Context, msg string) {
+	c.JSON(http.StatusOK, slackbot.Ephemeral(msg))
+}
+
+func handleSlack(d Deps) gin.HandlerFunc {
+	cfg, log := d.Slack, d.Logger
+	client := cfg.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	return func(c *gin.Context) {
+		if len(cfg.Secrets) == 0 {
+			writeError(c, log, runbook.Errorf(runbook.CodeNotFound, "the Slack command is not configured"))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+		if err != nil {
+			writeError(c, log, runbook.TooLarge(int(c.Request.ContentLength)))
+			return
+		}
+		if err := slackbot.Verify(c.Request.Header, body, cfg.Secrets); err != nil {
+			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			writeError(c, log, runbook.Errorf(runbook.CodeInvalid, "the body is not a Slack command form"))
+			return
+		}
+		text, user := form.Get("text"), form.Get("user_id")
+		// Screen first: a pasted secret is not parsed, logged or sent on.
+		if hits := secretscan.Refusals(d.Screener.ScanValue("text", text)); len(hits) > 0 {
+			log.WarnContext(c.Request.Context(), "slack command refused: secret-looking value", "rule", hits[0].Rule, "user", user)
+			ephemeral(c, fmt.Sprintf(":warning: Your message contains what looks like a live secret (rule %s). rotor did not store, log or forward it. "+
+				"Treat it as exposed: rotate it now, and delete the message from Slack. Name secrets, never paste them.", hits[0].Rule))
+			return
+		}
+		system := "#" + form.Get("channel_name")
+		req, help, perr := slackbot.Parse(text, system)
+		if help {
+			ephemeral(c, slackbot.Help)
+			return
+		}
+		if perr != nil && cfg.Intake == nil {
+			ephemeral(c, "I could not read that: "+problems(perr)+"\n"+slackbot.Help)
+			return
+		}
+		responseURL := form.Get("response_url")
+		if !slackbot.AllowedResponseURL(responseURL, cfg.ResponseHosts) {
+			u, _ := url.Parse(responseURL)
+			host := ""
+			if u != nil {
+				host = u.Host
+			}
+			log.WarnContext(c.Request.Context(), "slack command refused: response_url host not allowed", "host", host, "user", user)
+			ephemeral(c, "rotor cannot answer this workspace: its response URL is not on SLACK_RESPONSE_HOSTS.")
+			return
+		}
+		d.Tasks.Go(func(ctx context.Context) {
+			slackJob(ctx, d, client, text, system, req, perr, responseURL)
+		})
+		what := "your request"
+		if req != nil {
+			var names []string
+			for _, s := range req.Secrets {
+				names = append(names, s.Name)
+			}
+			what = fmt.Sprintf("%s (%s)", req.System, strings.Join(names, ", "))
+		}
+		ephemeral(c, fmt.Sprintf(":hourglass_flowing_sand: Writing a rotation runbook for %s. It will be posted here shortly.", what))
+	}
+}
+
+// slackJob runs after the acknowledgement: read the command (with the LLM
+// intake when configured), generate, and post the result to response_url.
+func slackJob(ctx context.Context, d Deps, client *http.Client, text, system string, req *runbook.Request, perr error, responseURL string) {
+	log := d.Logger
+	post := func(msg *slack.WebhookMessage) {
+		if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, client, msg); err != nil {
+			log.WarnContext(ctx, "slack response_url post failed", "err", err)
+		}
+	}
+	if d.Slack.Intake != nil {
+		if r, err := d.Slack.Intake.Parse(ctx, text, system); err == nil {
+			req, perr = r, nil
+		} else if req == nil {
+			log.InfoContext(ctx, "slack intake failed", "err", err)
+		}
+	}
+	if req == nil {
+		post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "I could not read that: " + problems(perr) + "\n" + slackbot.Help})
+		return
+	}
+	rb, err := d.SlackGenerator.Generate(ctx, req, generate.Options{})
+	if err != nil {
+		msg := "rotor could not write this runbook: " + problems(err)
+		if runbook.ErrorCode(err) == runbook.CodeInternal {
+			msg = "rotor could not write this runbook (internal error); the logs have the details."
+		}
+		post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: msg})
+		return
+	}
+	if err := d.Runbooks.Save(ctx, rb); err != nil {
+		log.WarnContext(ctx, "runbook not stored", "id", rb.ID, "err", err)
+	}
+	link := ""
+	if d.Slack.PublicURL != "" {
+		link = strings.TrimRight(d.Slack.PublicURL, "/") + "/runbooks/" + rb.ID + "?format=md"
+	}
+	post(slackbot.Message(rb, link))
+}
+
+// problems lists a validation error's fields for a person.
+func problems(err error) string {
+	var ve *runbook.ValidationError
+	var re *runbook.Error
+	var fields []runbook.FieldError
+	switch {
+	case errors.As(err, &ve):
+		fields = ve.Fields
+	case errors.As(err, &re):
+		fields = re.Fields
+		if len(fields) == 0 {
+			return re.Message
+		}
+	case err != nil:
+		return err.Error()
+	}
+	var parts []string
+	for _, f := range fields {
+		parts = append(parts, strings.TrimPrefix(f.Path+": ", ": ")+f.Problem)
+	}
+	return strings.Join(parts, "; ")
+}
