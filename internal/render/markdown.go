@@ -17,8 +17,8 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	m := &md{}
 	m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
 	m.blank()
-	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id `%s`", rb.Trigger, rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		text(rb.Generator.Provider), text(rb.Generator.Model), rb.ID)
+	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		text(rb.Generator.Provider), text(rb.Generator.Model), codeSpan(rb.ID))
 	s := rb.Sections
 	if s.Inventory != nil {
 		inventory(m, s.Inventory)
@@ -60,7 +60,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		for _, it := range s.AuditEvidence.Items {
 			scope := ""
 			if it.SecretID != "" {
-				scope = " · `" + text(it.SecretID) + "`"
+				scope = " · " + codeSpan(it.SecretID)
 			}
 			m.line("- [ ] %s (%s%s) · collected by %s, %s", text(it.Evidence), text(it.Control), scope, text(it.CollectedBy), text(it.When))
 		}
@@ -70,7 +70,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		m.line("| Opportunity | Secrets | Effort | Risk reduction | How |")
 		m.line("|---|---|---|---|---|")
 		for _, o := range s.Automation.Opportunities {
-			m.line("| %s | %s | %s | %s | %s |", cell(o.Title), cell(strings.Join(o.SecretIDs, ", ")), title(string(o.Effort)), title(string(o.RiskReduction)), cell(o.How))
+			m.line("| %s | %s | %s | %s | %s |", cell(o.Title), cell(strings.Join(o.SecretIDs, ", ")), cell(title(string(o.Effort))), cell(title(string(o.RiskReduction))), cell(o.How))
 		}
 	}
 	if len(rb.Assumptions) > 0 {
@@ -86,7 +86,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		m.line("## Input warnings")
 		m.blank()
 		for _, w := range rb.InputWarnings {
-			m.line("- `%s`: %s", text(w.Path), text(w.Problem))
+			m.line("- %s: %s", codeSpan(w.Path), text(w.Problem))
 		}
 	}
 	if len(rb.Findings) > 0 {
@@ -94,7 +94,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		m.line("## Lint findings")
 		m.blank()
 		for _, f := range rb.Findings {
-			m.line("- **%s** `%s` (%s): %s", f.Severity, f.Rule, f.Section, text(f.Message))
+			m.line("- **%s** %s (%s): %s", text(string(f.Severity)), codeSpan(f.Rule), text(string(f.Section)), text(f.Message))
 		}
 	}
 	_, err := io.WriteString(w, m.String())
@@ -110,13 +110,13 @@ func inventory(m *md, inv *runbook.Inventory) {
 	names := map[string]string{}
 	for _, s := range inv.Secrets {
 		names[s.ID] = s.Name
-		m.line("| %s | %s | %s | %s | %s |", cell(s.Name), cell(s.Owner), cell(strings.Join(s.Systems, ", ")), title(string(s.RotationRisk)), cell(s.Action))
+		m.line("| %s | %s | %s | %s | %s |", cell(s.Name), cell(s.Owner), cell(strings.Join(s.Systems, ", ")), cell(title(string(s.RotationRisk))), cell(s.Action))
 	}
 	m.blank()
 	m.line("| Secret | Id | Kind | Provider | Strategy | Environments | Storage |")
 	m.line("|---|---|---|---|---|---|---|")
 	for _, s := range inv.Secrets {
-		m.line("| %s | `%s` | %s | %s | %s | %s | %s |", cell(s.Name), cell(s.ID), s.Kind, cell(s.Provider), s.Strategy, cell(strings.Join(s.Environments, ", ")), cell(s.Storage))
+		m.line("| %s | %s | %s | %s | %s | %s | %s |", cell(s.Name), codeSpan(cell(s.ID)), cell(string(s.Kind)), cell(s.Provider), cell(string(s.Strategy)), cell(strings.Join(s.Environments, ", ")), cell(s.Storage))
 	}
 	if len(inv.Dependencies) > 0 {
 		m.blank()
@@ -139,11 +139,11 @@ func triage(m *md, rt *runbook.RiskTriage) {
 	m.line("| Priority | Secret | Exposure | Urgency | Rotation Risk | Business impact |")
 	m.line("|---|---|---|---:|---|---|")
 	for _, t := range rt.Items {
-		m.line("| %s | `%s` | %s | %d | %s | %s |", t.Priority, cell(t.SecretID), t.Exposure, t.Score, title(string(t.RotationRisk)), cell(t.BusinessImpact))
+		m.line("| %s | %s | %s | %d | %s | %s |", cell(string(t.Priority)), codeSpan(cell(t.SecretID)), cell(string(t.Exposure)), t.Score, cell(title(string(t.RotationRisk))), cell(t.BusinessImpact))
 	}
 	m.blank()
 	for _, t := range rt.Items {
-		m.line("- `%s`: %s", text(t.SecretID), text(t.Rationale))
+		m.line("- %s: %s", codeSpan(t.SecretID), text(t.Rationale))
 	}
 }
 
@@ -182,7 +182,7 @@ func sequence(m *md, rs *runbook.RotationSequence) {
 			m.blank()
 		}
 		for _, st := range t.Steps {
-			m.line("%d. **%s · %s · %s** %s", st.Order, title(string(st.Phase)), text(st.SecretID), text(st.Environment), text(st.Action))
+			m.line("%d. **%s · %s · %s** %s", st.Order, text(title(string(st.Phase))), text(st.SecretID), text(st.Environment), text(st.Action))
 			m.line("   Owner: %s. Check: %s.", text(st.Owner), strings.TrimSuffix(text(st.Verify), "."))
 		}
 	}
@@ -199,9 +199,9 @@ func validation(m *md, v *runbook.Validation) {
 			who := ""
 			switch {
 			case c.SecretID != "" && c.Consumer != "":
-				who = fmt.Sprintf(" (`%s`, %s)", text(c.SecretID), text(c.Consumer))
+				who = fmt.Sprintf(" (%s, %s)", codeSpan(c.SecretID), text(c.Consumer))
 			case c.SecretID != "":
-				who = fmt.Sprintf(" (`%s`)", text(c.SecretID))
+				who = fmt.Sprintf(" (%s)", codeSpan(c.SecretID))
 			}
 			m.line("- [ ] %s%s: %s. Expected: %s.", text(c.Check), who, strings.TrimSuffix(text(c.How), "."), strings.TrimSuffix(text(c.Expected), "."))
 		}
@@ -219,7 +219,7 @@ func rollback(m *md, r *runbook.Rollback) {
 	m.line("| Secret | Rollback | Possible until |")
 	m.line("|---|---|---|")
 	for _, s := range r.Steps {
-		m.line("| `%s` | %s | %s |", cell(s.SecretID), cell(s.Step), cell(s.PossibleUntil))
+		m.line("| %s | %s | %s |", codeSpan(cell(s.SecretID)), cell(s.Step), cell(s.PossibleUntil))
 	}
 	if len(r.Containment) > 0 {
 		m.blank()
@@ -233,7 +233,7 @@ func rollback(m *md, r *runbook.Rollback) {
 
 func message(m *md, msg runbook.Message) {
 	m.blank()
-	m.line("### %s: %s", title(string(msg.Audience)), text(msg.Channel))
+	m.line("### %s: %s", text(title(string(msg.Audience))), text(msg.Channel))
 	m.blank()
 	m.line("**%s**", text(msg.Subject))
 	m.blank()
@@ -277,6 +277,12 @@ func text(s string) string {
 		parts[i] = strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(parts[i])
 	}
 	return strings.Join(parts, "`")
+}
+
+// codeSpan shows an identifier as code. Backticks inside it cannot end the
+// span: they are replaced.
+func codeSpan(s string) string {
+	return "`" + strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "`", "'") + "`"
 }
 
 // cell is text safe inside a table cell.
