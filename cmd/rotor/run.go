@@ -32,6 +32,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/slackbot"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -251,13 +252,22 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
 	}
 	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
+	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
+	if a.client != nil {
+		intake, err := slackbot.NewLLMIntake(a.client)
+		if err != nil {
+			log.Error("start-up failed", "err", err)
+			return exitInternal
+		}
+		slackCfg.Intake = intake
+	}
 	handler := httpapi.NewServer(httpapi.Deps{
 		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: a.runbooks,
 		Ready:    a.ready,
 		Logger:   log,
 		Keys:     cfg.APIKeys, Limiter: limiter, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
-		Slack:          httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL},
+		Slack:          slackCfg,
 		SlackGenerator: a.gen, Screener: a.scan, Tasks: tasks,
 	})
 	srv := &http.Server{

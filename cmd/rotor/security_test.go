@@ -349,16 +349,75 @@ func TestSlackCommand(t *testing.T) {
 	if code != 200 || !strings.Contains(reply.Text, "SLACK_RESPONSE_HOSTS") {
 		t.Errorf("foreign response_url: %+v", reply)
 	}
-	// Nothing readable: the reply explains.
+	// Nothing readable: with an LLM configured the intake tries in the
+	// background, and when it cannot read it either, the reply explains.
 	code, reply, _ = sendSlack(t, slackRequest(t, s.base, newSecret, time.Now(), form("please do the thing", hook.URL)))
-	if code != 200 || !strings.Contains(reply.Text, "no secret named") {
+	if code != 200 || reply.ResponseType != "ephemeral" {
 		t.Errorf("unreadable: %+v", reply)
 	}
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no answer posted for the unreadable command")
+	}
 	mu.Lock()
-	n := len(posted)
-	mu.Unlock()
-	if n != 1 {
-		t.Errorf("%d messages posted, want only the first command's", n)
+	defer mu.Unlock()
+	if len(posted) != 2 || !strings.Contains(string(posted[1]), "could not read that") {
+		t.Errorf("%d messages posted; last %.200s", len(posted), posted[len(posted)-1])
+	}
+}
+
+// TestSlackLLMIntake: with an LLM configured, a command the deterministic
+// parser cannot read is read by the intake prompt (strict schema), and the
+// runbook is posted.
+func TestSlackLLMIntake(t *testing.T) {
+	got := make(chan []byte, 2)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- b
+	}))
+	defer hook.Close()
+	req, _ := runbook.ParseRequest(acme(t))
+	answers := offlineAnswers(t, req)
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
+	fake.Script("rotor_intake", llmtest.OK(`{"system":"Acme Payments","trigger":"scheduled","environments":["staging","production"],"secrets":[
+		{"name":"Stripe webhook signing secret","kind":"webhook_signing_secret","provider":"stripe","exposure":"internal","consumers":["billing-api","worker-billing"]},
+		{"name":"SendGrid API key","kind":"api_key","provider":"sendgrid","exposure":"internal","consumers":["lifecycle-email"]},
+		{"name":"Postgres app password","kind":"database_password","provider":"postgres","exposure":"internal","consumers":["api","jobs","analytics-export"]}]}`))
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "intake-secret", "SLACK_RESPONSE_HOSTS": "127.0.0.1",
+		"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()})
+	text := "the usual quarterly thing for billing, email and the main db please"
+	form := url.Values{"text": {text}, "response_url": {hook.URL}, "channel_name": {"payments"}}
+	code, reply, _ := sendSlack(t, slackRequest(t, s.base, "intake-secret", time.Now(), form))
+	if code != 200 || !strings.Contains(reply.Text, "Writing a rotation runbook") {
+		t.Fatalf("%d %+v", code, reply)
+	}
+	select {
+	case body := <-got:
+		if !strings.Contains(string(body), "Rotation runbook: Acme Payments") || !strings.Contains(string(body), "Postgres app password") {
+			t.Errorf("posted: %.400s", body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing posted")
+	}
+	intake := fake.RequestsFor("rotor_intake")
+	if len(intake) != 1 || !strings.Contains(intake[0].User, "the usual quarterly thing") || !strings.Contains(intake[0].User, "<rotor-data>") {
+		t.Errorf("intake requests: %d", len(intake))
+	}
+}
+
+func TestSlackWithoutLLMAnswersParseErrorsAtOnce(t *testing.T) {
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "plain-secret", "SLACK_RESPONSE_HOSTS": "127.0.0.1"})
+	form := url.Values{"text": {"please do the thing"}, "response_url": {"http://127.0.0.1:1/x"}, "channel_name": {"ops"}}
+	code, reply, _ := sendSlack(t, slackRequest(t, s.base, "plain-secret", time.Now(), form))
+	if code != 200 || !strings.Contains(reply.Text, "no secret named") || !strings.Contains(reply.Text, "Usage") {
+		t.Errorf("%d %+v", code, reply)
+	}
+	// Slack is off without signing secrets.
+	off := startServer(t, nil)
+	if code, _, _ := sendSlack(t, slackRequest(t, off.base, "x", time.Now(), form)); code != 404 {
+		t.Errorf("unconfigured slack: %d", code)
 	}
 }

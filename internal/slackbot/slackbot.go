@@ -72,7 +72,6 @@ var (
 	inEnvRE    = regexp.MustCompile(`(?i)\b(?:in|on)\s+((?:dev|development|qa|test|staging|stage|prod|production|preprod|uat|sandbox)(?:\s*(?:,|and)\s*(?:dev|development|qa|test|staging|stage|prod|production|preprod|uat|sandbox))*)\b`)
 	envWordRE  = regexp.MustCompile(`(?i)\b(dev|development|qa|test|staging|stage|prod|production|preprod|uat|sandbox)\b`)
 	splitRE    = regexp.MustCompile(`(?i)\s*(?:,|;|\band\b|\+)\s*`)
-	noiseRE    = regexp.MustCompile(`(?i)^(?:please\s+)?(?:rotate|replace|roll|renew|the|our|my)\s+`)
 	secretHint = regexp.MustCompile(`(?i)\b(key|keys|secret|secrets|token|tokens|password|passwords|passwd|credential|credentials|creds|certificate|cert|pat)\b`)
 )
 
@@ -90,6 +89,37 @@ var triggers = []struct {
 }
 
 var publicRE = regexp.MustCompile(`(?i)\b(public|github|gist|pastebin|stack ?overflow|internet|npm package|docker hub)\b`)
+
+var stopWords = map[string]bool{
+	"the": true, "a": true, "an": true, "of": true, "for": true, "our": true, "my": true, "their": true, "his": true, "her": true,
+	"rotate": true, "replace": true, "roll": true, "renew": true, "please": true, "possible": true, "possibly": true, "suspected": true,
+	"confirmed": true, "leak": true, "leaked": true, "exposure": true, "exposed": true, "rotation": true, "scheduled": true,
+	"quarterly": true, "monthly": true, "annual": true, "yearly": true, "routine": true, "offboarding": true, "breach": true,
+	"compliance": true, "urgent": true, "urgently": true, "now": true, "all": true, "both": true, "we": true, "that": true, "which": true,
+}
+
+// secretName extracts a secret's name from a part of the command, or "".
+func secretName(part string) string {
+	tokens := strings.Fields(part)
+	last := -1
+	for i, tok := range tokens {
+		if secretHint.MatchString(strings.Trim(tok, ".,:;!?()\"'")) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return ""
+	}
+	first := last
+	for first > 0 {
+		prev := tokens[first-1]
+		if strings.HasSuffix(prev, ":") || stopWords[strings.ToLower(strings.Trim(prev, ".,;!?()\"'"))] {
+			break
+		}
+		first--
+	}
+	return strings.Trim(strings.Join(tokens[first:last+1], " "), " .,:;!?()\"'")
+}
 
 // MaxTextChars bounds the command text (Slack itself caps it well below).
 const MaxTextChars = 4000
@@ -160,23 +190,13 @@ func Parse(text, defaultSystem string) (req *runbook.Request, help bool, err err
 		}
 	}
 
-	// What is left names the secrets: split on commas and "and"; keep the
-	// parts that say they are a secret; drop trigger phrases.
-	for _, tr := range triggers {
-		rest = tr.re.ReplaceAllStringFunc(rest, func(m string) string {
-			if secretHint.MatchString(m) {
-				return m
-			}
-			return " "
-		})
-	}
+	// What is left names the secrets: split on commas and "and"; in each
+	// part the name ends with its last secret word ("key", "token",
+	// "password", ...) and starts after the last filler word before it.
 	for _, part := range splitRE.Split(rest, -1) {
-		name := strings.Join(strings.Fields(noiseRE.ReplaceAllString(strings.TrimSpace(part), "")), " ")
-		name = strings.Trim(name, " .:-")
-		if name == "" || !secretHint.MatchString(name) {
-			continue
+		if name := secretName(part); name != "" {
+			req.Secrets = append(req.Secrets, runbook.Secret{Name: name, Owner: opts["owner"], Exposure: exposure})
 		}
-		req.Secrets = append(req.Secrets, runbook.Secret{Name: name, Owner: opts["owner"], Exposure: exposure})
 	}
 	if len(req.Secrets) == 0 {
 		return nil, false, &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "text",
