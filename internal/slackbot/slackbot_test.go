@@ -141,7 +141,7 @@ func TestMessageStaysWithinSlackLimits(t *testing.T) {
 	data, _ := json.Marshal(msg)
 	var decoded struct {
 		Blocks []struct {
-			Text   *struct{ Text string } `json:"text"`
+			Text   *struct{ Text string }  `json:"text"`
 			Fields []struct{ Text string } `json:"fields"`
 		} `json:"blocks"`
 	}
