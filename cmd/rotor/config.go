@@ -42,6 +42,9 @@ type config struct {
 	RateLimit       cache.Rate
 	RequestTimeout  time.Duration
 	TrustedProxies  []string
+	ServeWorkers    int
+	WorkerConc      int
+	JobRetries      int
 	SlackSecrets    []string
 	SlackHosts      []string
 	PublicURL       string
@@ -76,6 +79,9 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_RATE_LIMIT", "120/m", "requests per API key (or client address when open): `N/s`, `N/m` or `N/h`"},
 	{"ROTOR_REQUEST_TIMEOUT", "180s", "bound on handling one request"},
 	{"ROTOR_TRUSTED_PROXIES", "", "comma-separated proxy addresses/CIDRs allowed to set X-Forwarded-For"},
+	{"ROTOR_SERVE_WORKERS", "2", "jobs `serve` runs itself (with Redis: 0 leaves them to `rotor worker`; without Redis jobs always run in the process)"},
+	{"ROTOR_WORKER_CONCURRENCY", "4", "jobs one `rotor worker` runs at once"},
+	{"ROTOR_JOB_RETRIES", "5", "retries of a job whose worker failed or died"},
 	{"SLACK_SIGNING_SECRETS", "", "comma-separated Slack signing secrets (old and new during a rotation); unset = no /slack/commands"},
 	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to"},
 	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
@@ -159,6 +165,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.RequestTimeout = dur("ROTOR_REQUEST_TIMEOUT")
 	c.TrustedProxies = splitList(get("ROTOR_TRUSTED_PROXIES"))
+	c.ServeWorkers = num("ROTOR_SERVE_WORKERS", 0)
+	c.WorkerConc = num("ROTOR_WORKER_CONCURRENCY", 1)
+	c.JobRetries = num("ROTOR_JOB_RETRIES", 0)
 	c.SlackSecrets = splitList(get("SLACK_SIGNING_SECRETS"))
 	c.SlackHosts = splitList(get("SLACK_RESPONSE_HOSTS"))
 	c.PublicURL = get("ROTOR_PUBLIC_URL")

@@ -26,8 +26,10 @@ import (
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
+	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/metrics"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -42,6 +44,7 @@ Usage:
   rotor serve    [-addr :8080]                 start the HTTP service
   rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
   rotor lint     -i runbook.json|- [-f text|json]
+  rotor worker                                 process queued jobs (needs REDIS_URL)
   rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--prompts DIR]
                  [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE] [--json] [--md FILE]
                  [--record DIR] [--from DIR]
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return lintCmd(args[1:], stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, args[1:], cfg, log, stdout, stderr)
+	case "worker":
+		return workerCmd(ctx, cfg, log)
 	}
 	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
@@ -96,6 +101,9 @@ type app struct {
 	redis    *cache.Redis
 	runbooks *cache.Runbooks
 	scan     *secretscan.Scanner
+	jobs     *jobs.Store
+	runner   *jobs.Runner
+	metrics  *metrics.Metrics
 }
 
 // ready reports the dependencies for /readyz: degraded (still serving) when
@@ -130,7 +138,10 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	linter := lint.New(scan)
-	a := &app{linter: linter, schemas: schemas, scan: scan}
+	a := &app{linter: linter, schemas: schemas, scan: scan, metrics: metrics.New()}
+	for _, r := range linter.Rules() {
+		a.metrics.KnownRule(r.ID, r.Severity)
+	}
 	local := cache.NewMemory(cfg.CacheBytes)
 	var store cache.Store = local
 	cc := generate.CacheConfig{TTL: cfg.CacheTTL, FallbackTTL: cfg.FallbackTTL}
@@ -143,9 +154,16 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	}
 	cc.Cache = store
 	a.runbooks = cache.NewRunbooks(store, cfg.RunbookTTL)
+	// Job states change: they live in Redis itself (or this process), never
+	// in a local copy that could go stale.
+	var jobState cache.Store = local
+	if a.redis != nil {
+		jobState = a.redis
+	}
+	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline,
-		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL}
+		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics}
 	mode := "offline"
 	if cfg.LLM == "openai" {
 		client, p, err := buildLLM(cfg, nil, cfg.Retries)
@@ -156,6 +174,8 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}
 	a.gen, a.mode = generate.New(gc), mode
+	a.runner = &jobs.Runner{Generator: a.gen, Runbooks: a.runbooks, Store: a.jobs, Log: log,
+		Observe: func(s jobs.Status) { a.metrics.Job(string(s)) }}
 	return a, nil
 }
 
@@ -252,6 +272,30 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
 	}
 	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
+	var queue jobs.Queue
+	var local *jobs.Local
+	var worker *jobs.Worker
+	if a.redis != nil {
+		q, err := jobs.NewAsynq(cfg.RedisURL, cfg.Deadline+time.Minute, cfg.JobRetries)
+		if err != nil {
+			log.Error("start-up failed", "err", err)
+			return exitInternal
+		}
+		defer q.Close()
+		queue = q
+		if cfg.ServeWorkers > 0 {
+			if worker, err = jobs.NewWorker(cfg.RedisURL, cfg.ServeWorkers, a.runner, log); err == nil {
+				err = worker.Start()
+			}
+			if err != nil {
+				log.Error("start-up failed: job worker", "err", err)
+				return exitInternal
+			}
+		}
+	} else {
+		local = jobs.NewLocal(a.runner, max(cfg.ServeWorkers, 1))
+		queue = local
+	}
 	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
 	if a.client != nil {
 		intake, err := slackbot.NewLLMIntake(a.client)
@@ -267,8 +311,10 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		Ready:    a.ready,
 		Logger:   log,
 		Keys:     cfg.APIKeys, Limiter: limiter, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
-		Slack:          slackCfg,
-		SlackGenerator: a.gen, Screener: a.scan, Tasks: tasks,
+		Slack:  slackCfg,
+		Writer: a.gen, Screener: a.scan, Tasks: tasks,
+		Jobs: a.jobs, Queue: queue, Checker: a.gen, NewID: generate.RandomID,
+		Metrics: a.metrics, OnQueued: func() { a.metrics.Job(string(jobs.Queued)) },
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -304,8 +350,15 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("shutdown incomplete", "err", err)
 		return exitInternal
 	}
-	// Slack generations already acknowledged finish (or are cut off) too.
+	// Slack generations already acknowledged and jobs finish (or are cut
+	// off) too; a queued job left unfinished is retried by another worker.
 	tasks.Shutdown(sctx)
+	if local != nil {
+		local.Shutdown(sctx)
+	}
+	if worker != nil {
+		worker.Shutdown()
+	}
 	log.Info("stopped")
 	return exitOK
 }
@@ -509,4 +562,32 @@ func orRoot(p string) string {
 		return "(body)"
 	}
 	return p
+}
+
+// workerCmd processes queued jobs until it is told to stop.
+func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
+	if cfg.RedisURL == "" {
+		log.Error("rotor worker needs REDIS_URL: jobs are queued in Redis")
+		return exitUsage
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
+	defer a.close()
+	w, err := jobs.NewWorker(cfg.RedisURL, cfg.WorkerConc, a.runner, log)
+	if err == nil {
+		err = w.Start()
+	}
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
+	log.Info("rotor worker started", "concurrency", cfg.WorkerConc, "llm", a.mode)
+	<-ctx.Done()
+	log.Info("worker shutting down")
+	w.Shutdown()
+	log.Info("stopped")
+	return exitOK
 }

@@ -85,18 +85,22 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 		if !errors.Is(err, cache.ErrMiss) {
 			s.log.WarnContext(ctx, "section cache read failed", "section", id, "err", err)
 		}
+		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
 	var e entry
 	sec := runbook.NewSection(id)
 	if err := json.Unmarshal(data, &e); err != nil || (e.Source != runbook.SourceLLM && e.Source != runbook.SourceFallback) {
 		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
+		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
 	if err := runbook.DecodeStrict(e.Section, sec); err != nil {
 		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
+		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
+	s.cfg.Observer.Cache("section", true)
 	w := written{section: sec, cacheHit: true}
 	if e.Source == runbook.SourceLLM {
 		w.status = runbook.SectionStatus{Source: runbook.SourceCache}

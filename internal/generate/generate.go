@@ -45,10 +45,33 @@ type LLM interface {
 
 var _ LLM = (*llm.Client)(nil)
 
+// Observer is told what happens, for metrics; *metrics.Metrics implements it.
+type Observer interface {
+	LLMCall(model string, section runbook.SectionID, d time.Duration, u llm.Usage, err error)
+	Cache(kind string, hit bool)
+	Reask(section runbook.SectionID, reason string)
+	Fallback(section runbook.SectionID, reason string)
+	Findings(fs []runbook.Finding)
+}
+
+type noObserver struct{}
+
+func (noObserver) LLMCall(string, runbook.SectionID, time.Duration, llm.Usage, error) {}
+func (noObserver) Cache(string, bool)                                                 {}
+func (noObserver) Reask(runbook.SectionID, string)                                    {}
+func (noObserver) Fallback(runbook.SectionID, string)                                 {}
+func (noObserver) Findings([]runbook.Finding)                                         {}
+
 // Options tune one generation.
 type Options struct {
 	// Sections to generate; empty means all ten.
 	Sections []runbook.SectionID
+	// ID is the runbook's id; empty means a new random one.
+	ID string
+	// OnSection, when set, is called as each section is ready (from several
+	// goroutines at once). The runbook Generate returns is authoritative: a
+	// section may still be replaced by the final lint.
+	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
 }
 
 // Config wires a Service.
@@ -77,6 +100,8 @@ type Config struct {
 	// Cache, when set, caches sections and responses and coordinates
 	// concurrent identical work.
 	Cache CacheConfig
+	// Observer receives metrics events (default: none).
+	Observer Observer
 	// Now and NewID default to the clock and random ids; tests pin them.
 	Now   func() time.Time
 	NewID func() string
@@ -103,6 +128,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 10
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 3
@@ -179,8 +207,12 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	if len(ids) == 0 {
 		ids = runbook.SectionIDs
 	}
+	id := opts.ID
+	if id == "" {
+		id = s.cfg.NewID()
+	}
 	rb := &runbook.Runbook{
-		ID: s.cfg.NewID(), System: f.System, Trigger: f.Trigger, CreatedAt: s.cfg.Now().UTC().Truncate(time.Second),
+		ID: id, System: f.System, Trigger: f.Trigger, CreatedAt: s.cfg.Now().UTC().Truncate(time.Second),
 		Generator:     s.Generator(),
 		SectionStatus: map[runbook.SectionID]runbook.SectionStatus{},
 		Findings:      []runbook.Finding{},
@@ -199,9 +231,12 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 			start := time.Now()
 			rb.Sections.Set(id, offline.Get(id))
 			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
+			if opts.OnSection != nil {
+				opts.OnSection(id, rb.SectionStatus[id], offline.Get(id))
+			}
 		}
 	} else {
-		s.writeAll(ctx, f, ids, offline, rb)
+		s.writeAll(ctx, f, ids, offline, rb, opts.OnSection)
 	}
 	if err := s.lintServed(rb, ids, offline); err != nil {
 		return nil, err
@@ -248,6 +283,7 @@ func (s *Service) lintServed(rb *runbook.Runbook, ids []runbook.SectionID, offli
 		errs := lint.Errors(findings)
 		if len(errs) == 0 {
 			rb.Findings = findings
+			s.cfg.Observer.Findings(findings)
 			return nil
 		}
 		replaced := false
@@ -276,6 +312,7 @@ func (s *Service) lintServed(rb *runbook.Runbook, ids []runbook.SectionID, offli
 }
 
 func (s *Service) fallBack(rb *runbook.Runbook, id runbook.SectionID, offline *runbook.Sections, reason string) {
+	s.cfg.Observer.Fallback(id, "whole_runbook_lint")
 	rb.Sections.Set(id, offline.Get(id))
 	st := rb.SectionStatus[id]
 	st.Source, st.Reason = runbook.SourceFallback, reason

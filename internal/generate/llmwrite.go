@@ -34,7 +34,8 @@ var zeroUsage llm.Usage
 // writeAll writes the sections through the LLM, all at once (bounded by
 // Concurrency), within the generation deadline. No section waits for another:
 // the facts are their shared ground truth.
-func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.SectionID, offline *runbook.Sections, rb *runbook.Runbook) {
+func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.SectionID, offline *runbook.Sections, rb *runbook.Runbook,
+	onSection func(runbook.SectionID, runbook.SectionStatus, any)) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
 	results := make([]written, len(ids))
@@ -43,6 +44,9 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 	for i, id := range ids {
 		g.Go(func() error {
 			results[i] = s.section(ctx, f, id, offline)
+			if onSection != nil {
+				onSection(id, results[i].status, results[i].section)
+			}
 			return nil
 		})
 	}
@@ -98,7 +102,8 @@ var contentKinds = map[llm.Kind]string{
 func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
 	start := time.Now()
 	out := written{}
-	fallback := func(reason string) written {
+	fallback := func(kind, reason string) written {
+		s.cfg.Observer.Fallback(id, kind)
 		out.section = offline.Get(id)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: out.calls, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
 		out.callerGone = errors.Is(ctx.Err(), context.Canceled)
@@ -107,7 +112,7 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 	}
 	view, err := factsView(f, id)
 	if err != nil {
-		return fallback(err.Error())
+		return fallback("internal", err.Error())
 	}
 	schemaJSON, _ := s.cfg.Schemas.JSON(id)
 	in := prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
@@ -115,27 +120,41 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 	if in.JSONMode {
 		in.Schema = schemaJSON
 	}
-	var last string
+	var last, lastKind string
 	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
 		msgs, err := s.cfg.Prompts.Build(in)
 		if err != nil {
-			return fallback(err.Error())
+			return fallback("internal", err.Error())
 		}
+		callStart := time.Now()
 		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
 		out.calls++
+		callUsage := resp.Usage
+		var callErr *llm.Error
+		if errors.As(err, &callErr) {
+			callUsage = callErr.Usage
+		}
+		s.cfg.Observer.LLMCall(s.cfg.LLM.Model(), id, time.Since(callStart), callUsage, err)
 		if err != nil {
 			var le *llm.Error
 			if errors.As(err, &le) {
 				out.usage = addUsage(out.usage, le.Usage)
 				if msg, ok := contentKinds[le.Kind]; ok {
-					in.Violations, last = []string{msg}, string(le.Kind)
+					in.Violations, last, lastKind = []string{msg}, string(le.Kind), string(le.Kind)
+					if attempt < s.cfg.MaxAttempts {
+						s.cfg.Observer.Reask(id, string(le.Kind))
+					}
 					continue
 				}
 			}
 			if ctx.Err() != nil {
-				return fallback("generation deadline reached: " + err.Error())
+				return fallback("deadline", "generation deadline reached: "+err.Error())
 			}
-			return fallback(err.Error())
+			kind := string(llm.KindOf(err))
+			if kind == "" {
+				kind = "error"
+			}
+			return fallback(kind, err.Error())
 		}
 		out.usage = addUsage(out.usage, resp.Usage)
 		violations, sec := s.judge(f, id, resp.Content, offline)
@@ -145,9 +164,13 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 			return out
 		}
 		in.Violations, last = violations, strings.Join(violations[:min(3, len(violations))], "; ")
+		lastKind = violationKind(violations[0])
+		if attempt < s.cfg.MaxAttempts {
+			s.cfg.Observer.Reask(id, lastKind)
+		}
 		s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "violations", len(violations))
 	}
-	return fallback(fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
+	return fallback("invalid_"+lastKind, fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
 }
 
 // judge checks an answer: schema, then the facts, then the lint rules that
@@ -178,6 +201,17 @@ func (s *Service) judge(f *planner.Facts, id runbook.SectionID, content []byte, 
 		}
 	}
 	return violations, sec
+}
+
+// violationKind is a violation's class, for metrics: schema, lint or facts.
+func violationKind(v string) string {
+	switch {
+	case strings.HasPrefix(v, "schema:"):
+		return "schema"
+	case strings.HasPrefix(v, "rule "):
+		return "lint"
+	}
+	return "facts"
 }
 
 func addUsage(a, b llm.Usage) llm.Usage {

@@ -99,12 +99,16 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 		switch {
 		case err == nil:
 			if id, js, ok := unpackResponse(data); ok {
+				s.cfg.Observer.Cache("response", true)
 				return Response{ID: id, JSON: js}, nil
 			}
 			s.log.WarnContext(ctx, "corrupt response in cache, ignored", "key", key)
 		case !errors.Is(err, cache.ErrMiss):
 			s.log.WarnContext(ctx, "response cache read failed", "err", err)
 		}
+	}
+	if c != nil {
+		s.cfg.Observer.Cache("response", false)
 	}
 	req, err := runbook.ParseRequest(body)
 	if err != nil {
@@ -145,4 +149,15 @@ func cachedVariant(rb *runbook.Runbook) ([]byte, bool) {
 	}
 	data, err := json.Marshal(&v)
 	return data, err == nil
+}
+
+// Check decodes, validates and screens a request body without generating:
+// bad input is refused the same way Generate would refuse it.
+func (s *Service) Check(ctx context.Context, body []byte) error {
+	req, err := runbook.ParseRequest(body)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.Prepare(ctx, req)
+	return err
 }

@@ -71,7 +71,8 @@ func respondRunbook(c *gin.Context, status int, rb *runbook.Runbook, markdown bo
 	c.JSON(status, rb)
 }
 
-func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gin.HandlerFunc {
+func handleCreateRunbook(d Deps) gin.HandlerFunc {
+	gen, store, log := d.Generator, d.Runbooks, d.Logger
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
 		markdown, err := wantsMarkdown(c)
@@ -89,6 +90,14 @@ func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gi
 		data, err := readBody(c)
 		if err != nil {
 			writeError(c, log, err)
+			return
+		}
+		switch {
+		case wantsAsync(c) && d.Queue != nil:
+			startJob(c, d, data, sections)
+			return
+		case c.Query("stream") == "1" || c.Query("stream") == "true":
+			streamNow(c, d, log, data, sections)
 			return
 		}
 		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections})
@@ -116,15 +125,23 @@ func handleCreateRunbook(gen Generator, store RunbookStore, log *slog.Logger) gi
 	}
 }
 
-func handleGetRunbook(store RunbookStore, log *slog.Logger) gin.HandlerFunc {
+func handleGetRunbook(d Deps) gin.HandlerFunc {
+	store, log := d.Runbooks, d.Logger
 	return func(c *gin.Context) {
 		markdown, err := wantsMarkdown(c)
 		if err != nil {
 			writeError(c, log, err)
 			return
 		}
-		rb, err := store.Load(c.Request.Context(), c.Param("id"))
+		id := c.Param("id")
+		rb, err := store.Load(c.Request.Context(), id)
 		if err != nil {
+			if runbook.ErrorCode(err) == runbook.CodeNotFound && d.Jobs != nil {
+				if st, jerr := d.Jobs.Get(c.Request.Context(), id); jerr == nil {
+					respondJob(c, st)
+					return
+				}
+			}
 			writeError(c, log, err)
 			return
 		}
@@ -186,5 +203,15 @@ func handleReady(ready Readiness) gin.HandlerFunc {
 			code = http.StatusServiceUnavailable
 		}
 		c.JSON(code, gin.H{"status": status, "checks": checks})
+	}
+}
+
+func handleMetrics(m Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if m == nil {
+			c.String(http.StatusOK, "# metrics are off\n")
+			return
+		}
+		m.Handler().ServeHTTP(c.Writer, c.Request)
 	}
 }

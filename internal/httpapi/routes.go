@@ -16,13 +16,15 @@ type Route struct {
 // same set (a test keeps them in step).
 func routes(d Deps) []Route {
 	return []Route{
-		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d.Generator, d.Runbooks, d.Logger)},
-		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d.Runbooks, d.Logger)},
+		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d)},
+		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d)},
+		{Method: "GET", Path: "/runbooks/:id/events", Handler: handleEvents(d)},
 		{Method: "POST", Path: "/runbooks/lint", Handler: handleLint(d.Linter, d.Logger)},
 		{Method: "GET", Path: "/schemas/:section", Handler: handleSchema(d.Schemas, d.Logger)},
 		{Method: "POST", Path: "/slack/commands", Handler: handleSlack(d), Open: true},
 		{Method: "GET", Path: "/healthz", Handler: handleHealth(), Open: true},
 		{Method: "GET", Path: "/readyz", Handler: handleReady(d.Ready), Open: true},
+		{Method: "GET", Path: "/metrics", Handler: handleMetrics(d.Metrics), Open: true},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -55,11 +56,28 @@ type Deps struct {
 	// TrustedProxies may set X-Forwarded-For; by default none is trusted,
 	// so a client cannot choose the address it is rate-limited as.
 	TrustedProxies []string
-	// Slack, SlackGenerator, Screener and Tasks serve POST /slack/commands.
-	Slack          Slack
-	SlackGenerator SlackGenerator
-	Screener       TextScreener
-	Tasks          *Tasks
+	// Slack, Screener and Tasks serve POST /slack/commands.
+	Slack    Slack
+	Screener TextScreener
+	Tasks    *Tasks
+	// Writer generates from a parsed request (Slack, ?stream=1).
+	Writer RunbookWriter
+	// Jobs, Queue, Checker and NewID serve Prefer: respond-async and the
+	// event streams; a nil Queue answers every request synchronously.
+	Jobs    JobStore
+	Queue   jobs.Queue
+	Checker Checker
+	NewID   func() string
+	// Metrics, when set, is served on /metrics and records every request.
+	Metrics Metrics
+	// OnQueued is told of each job queued (metrics).
+	OnQueued func()
+}
+
+// Metrics records HTTP traffic and serves the exposition format.
+type Metrics interface {
+	Gin() gin.HandlerFunc
+	Handler() http.Handler
 }
 
 // NewServer returns the HTTP handler with every route registered.
@@ -78,6 +96,9 @@ func NewServer(d Deps) http.Handler {
 		d.Tasks = NewTasks(5 * time.Minute)
 	}
 	e.Use(requestID(), accessLog(d.Logger), recovery(d.Logger))
+	if d.Metrics != nil {
+		e.Use(d.Metrics.Gin())
+	}
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Logger, runbook.Errorf(runbook.CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})

@@ -39,8 +39,8 @@ type Intake interface {
 	Parse(ctx context.Context, text, defaultSystem string) (*runbook.Request, error)
 }
 
-// SlackGenerator writes runbooks from parsed requests.
-type SlackGenerator interface {
+// RunbookWriter writes runbooks from parsed requests.
+type RunbookWriter interface {
 	Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
 }
 
@@ -180,7 +180,7 @@ func slackJob(ctx context.Context, d Deps, client *http.Client, text, system str
 		post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "I could not read that: " + problems(perr) + "\n" + slackbot.Help})
 		return
 	}
-	rb, err := d.SlackGenerator.Generate(ctx, req, generate.Options{})
+	rb, err := d.Writer.Generate(ctx, req, generate.Options{})
 	if err != nil {
 		msg := "rotor could not write this runbook: " + problems(err)
 		if runbook.ErrorCode(err) == runbook.CodeInternal {

@@ -1,0 +1,131 @@
+// Package metrics exposes rotor's Prometheus metrics: HTTP traffic, LLM
+// calls (latency, tokens, estimated cost), cache hits and misses, reasks and
+// fallbacks by reason, lint findings by rule, and jobs by state.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Metrics holds the collectors on a registry of their own.
+type Metrics struct {
+	reg          *prometheus.Registry
+	httpRequests *prometheus.CounterVec
+	httpDuration *prometheus.HistogramVec
+	llmCalls     *prometheus.CounterVec
+	llmDuration  *prometheus.HistogramVec
+	llmTokens    *prometheus.CounterVec
+	llmCost      *prometheus.CounterVec
+	cache        *prometheus.CounterVec
+	reasks       *prometheus.CounterVec
+	fallbacks    *prometheus.CounterVec
+	findings     *prometheus.CounterVec
+	jobs         *prometheus.CounterVec
+}
+
+// New registers every collector (and the Go and process collectors).
+func New() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	f := func(c prometheus.Collector) { m.reg.MustRegister(c) }
+	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
+	m.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rotor_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}}, []string{"route", "method"})
+	m.llmCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_llm_calls_total", Help: "LLM calls by model, section and outcome (ok or the failure kind)."}, []string{"model", "section", "outcome"})
+	m.llmDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rotor_llm_call_duration_seconds", Help: "LLM call latency (retries included) by model and section.",
+		Buckets: []float64{.1, .25, .5, 1, 2, 4, 8, 15, 30, 60, 120}}, []string{"model", "section"})
+	m.llmTokens = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_llm_tokens_total", Help: "LLM tokens by model, section and kind (prompt, completion, cached_prompt)."}, []string{"model", "section", "kind"})
+	m.llmCost = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_llm_cost_usd_total", Help: "Estimated LLM cost in US dollars by model and section."}, []string{"model", "section"})
+	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_cache_requests_total", Help: "Cache lookups by kind (section, response) and result (hit, miss)."}, []string{"kind", "result"})
+	m.reasks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_reasks_total", Help: "Sections asked again, by section and reason."}, []string{"section", "reason"})
+	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_fallbacks_total", Help: "Sections served by the offline writer instead of the LLM, by section and reason."}, []string{"section", "reason"})
+	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_lint_findings_total", Help: "Lint findings of served runbooks by rule and severity."}, []string{"rule", "severity"})
+	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_jobs_total", Help: "Asynchronous jobs by state reached (queued, running, done, failed)."}, []string{"state"})
+	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.llmCalls, m.llmDuration, m.llmTokens, m.llmCost, m.cache, m.reasks, m.fallbacks, m.findings, m.jobs,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		f(c)
+	}
+	return m
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Gin records every request by its route pattern (never the raw path, so ids
+// do not explode the label set).
+func (m *Metrics) Gin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		m.httpRequests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.httpDuration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+	}
+}
+
+// LLMCall records one call.
+func (m *Metrics) LLMCall(model string, section runbook.SectionID, d time.Duration, u llm.Usage, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = string(llm.KindOf(err))
+		if outcome == "" {
+			outcome = "error"
+		}
+	}
+	s := string(section)
+	m.llmCalls.WithLabelValues(model, s, outcome).Inc()
+	m.llmDuration.WithLabelValues(model, s).Observe(d.Seconds())
+	m.llmTokens.WithLabelValues(model, s, "prompt").Add(float64(u.PromptTokens))
+	m.llmTokens.WithLabelValues(model, s, "completion").Add(float64(u.CompletionTokens))
+	m.llmTokens.WithLabelValues(model, s, "cached_prompt").Add(float64(u.CachedPromptTokens))
+	m.llmCost.WithLabelValues(model, s).Add(u.CostUSD)
+}
+
+// Cache records a lookup.
+func (m *Metrics) Cache(kind string, hit bool) {
+	result := "miss"
+	if hit {
+		result = "hit"
+	}
+	m.cache.WithLabelValues(kind, result).Inc()
+}
+
+// Reask records a section asked again.
+func (m *Metrics) Reask(section runbook.SectionID, reason string) {
+	m.reasks.WithLabelValues(string(section), reason).Inc()
+}
+
+// Fallback records a section served offline instead.
+func (m *Metrics) Fallback(section runbook.SectionID, reason string) {
+	m.fallbacks.WithLabelValues(string(section), reason).Inc()
+}
+
+// Findings records a served runbook's findings.
+func (m *Metrics) Findings(fs []runbook.Finding) {
+	for _, f := range fs {
+		m.findings.WithLabelValues(f.Rule, string(f.Severity)).Inc()
+	}
+}
+
+// Job records a job reaching a state.
+func (m *Metrics) Job(state string) { m.jobs.WithLabelValues(state).Inc() }
+
+// KnownRule makes a rule's findings series exist at zero, so dashboards and
+// rates see it before it first fires.
+func (m *Metrics) KnownRule(rule string, severity runbook.Severity) {
+	m.findings.WithLabelValues(rule, string(severity))
+}
