@@ -45,6 +45,7 @@ Usage:
   rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
   rotor lint     -i runbook.json|- [-f text|json]
   rotor worker                                 process queued jobs (needs REDIS_URL)
+  rotor healthcheck                            exit 0 when the local server's /healthz answers (container HEALTHCHECK)
   rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--prompts DIR]
                  [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE] [--json] [--md FILE]
                  [--record DIR] [--from DIR]
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return evalCmd(ctx, args[1:], cfg, log, stdout, stderr)
 	case "worker":
 		return workerCmd(ctx, cfg, log)
+	case "healthcheck":
+		return healthcheck(cfg, stderr)
 	}
 	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
@@ -174,7 +177,8 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}
 	a.gen, a.mode = generate.New(gc), mode
-	a.runner = &jobs.Runner{Generator: a.gen, Runbooks: a.runbooks, Store: a.jobs, Log: log,
+	host, _ := os.Hostname()
+	a.runner = &jobs.Runner{Generator: a.gen, Runbooks: a.runbooks, Store: a.jobs, Log: log, Name: fmt.Sprintf("%s:%d", host, os.Getpid()),
 		Observe: func(s jobs.Status) { a.metrics.Job(string(s)) }}
 	return a, nil
 }
@@ -589,5 +593,30 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
 	log.Info("worker shutting down")
 	w.Shutdown()
 	log.Info("stopped")
+	return exitOK
+}
+
+// healthcheck asks the local server's /healthz (the container's HEALTHCHECK:
+// the image has no shell and no curl).
+func healthcheck(cfg config, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return exitFailure
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return exitFailure
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: status", resp.StatusCode)
+		return exitFailure
+	}
 	return exitOK
 }

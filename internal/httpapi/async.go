@@ -71,6 +71,7 @@ type jobView struct {
 	ID        string                       `json:"id"`
 	Status    jobs.Status                  `json:"status"`
 	Attempt   int                          `json:"attempt"`
+	Worker    string                       `json:"worker,omitempty"`
 	Progress  map[runbook.SectionID]string `json:"progress"`
 	Requested []runbook.SectionID          `json:"requested"`
 	Error     *jobs.ErrorBody              `json:"error,omitempty"`
@@ -79,7 +80,7 @@ type jobView struct {
 }
 
 func viewOf(st *jobs.State) jobView {
-	v := jobView{ID: st.ID, Status: st.Status, Attempt: st.Attempt, Progress: map[runbook.SectionID]string{},
+	v := jobView{ID: st.ID, Status: st.Status, Attempt: st.Attempt, Worker: st.Worker, Progress: map[runbook.SectionID]string{},
 		Requested: st.Requested, Error: st.Error, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
 	for _, id := range st.Requested {
 		v.Progress[id] = "pending"

@@ -40,9 +40,11 @@ type Section struct {
 
 // State is what GET /runbooks/{id} shows while a job runs.
 type State struct {
-	ID        string                         `json:"id"`
-	Status    Status                         `json:"status"`
-	Attempt   int                            `json:"attempt"`
+	ID      string `json:"id"`
+	Status  Status `json:"status"`
+	Attempt int    `json:"attempt"`
+	// Worker names the process running (or that ran) the job.
+	Worker    string                         `json:"worker,omitempty"`
 	Sections  map[runbook.SectionID]*Section `json:"sections"`
 	Requested []runbook.SectionID            `json:"requested"`
 	Error     *ErrorBody                     `json:"error,omitempty"`
@@ -136,6 +138,8 @@ type Runner struct {
 	Log   *slog.Logger
 	// Observe, when set, counts jobs by state.
 	Observe func(Status)
+	// Name identifies this worker in job states (host:pid by default).
+	Name string
 }
 
 // Run processes one job. It returns an error only when the job should be
@@ -148,7 +152,7 @@ func (r *Runner) Run(ctx context.Context, p Payload) error {
 		}
 	}
 	if err := r.Store.update(ctx, p.ID, func(st *State) {
-		st.Status, st.Error = Running, nil
+		st.Status, st.Error, st.Worker = Running, nil, r.Name
 		st.Attempt++
 		// A retry starts the progress over; cached sections come back fast.
 		st.Sections = map[runbook.SectionID]*Section{}
