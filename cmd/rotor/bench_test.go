@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,7 @@ func load(tb testing.TB, n, c int, do func(*http.Client) error) (rps float64, p5
 	lat := make([]time.Duration, n)
 	var next int
 	var mu sync.Mutex
+	var firstErr error
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range c {
@@ -40,7 +42,11 @@ func load(tb testing.TB, n, c int, do func(*http.Client) error) (rps float64, p5
 				}
 				t0 := time.Now()
 				if err := do(client); err != nil {
-					tb.Error(err)
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
 					return
 				}
 				lat[i] = time.Since(t0)
@@ -49,6 +55,9 @@ func load(tb testing.TB, n, c int, do func(*http.Client) error) (rps float64, p5
 	}
 	wg.Wait()
 	total := time.Since(start)
+	if firstErr != nil {
+		tb.Fatalf("load: %v", firstErr)
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return float64(n) / total.Seconds(), lat[n/2], lat[n*99/100]
 }
@@ -88,8 +97,9 @@ func BenchmarkCachedRunbookVsHealthz(b *testing.B) {
 		b.Fatal(err)
 	}
 	u.Path = "/7"
+	redistest.Client(b, u.String()).FlushDB(context.Background())
 	s := startServer(b, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(),
-		"REDIS_URL": u.String(), "ROTOR_LOG_LEVEL": "error"})
+		"REDIS_URL": u.String(), "ROTOR_LOG_LEVEL": "error", "ROTOR_RATE_LIMIT": "1000000/s"})
 	if err := expect(http.Post(s.base+"/runbooks", "application/json", bytes.NewReader(data))); err != nil {
 		b.Fatal(err)
 	}

@@ -83,31 +83,61 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duratio
 
 // RedisLimiter limits per key across every replica (go-redis/redis_rate,
 // GCRA in Redis), falling back to an in-process limiter when Redis fails.
+// To keep Redis off the hot path it takes tokens in small batches (a
+// twentieth of the limit, at most 50) and spends them locally for up to a
+// second; tokens a replica took but did not spend are lost, so the shared
+// budget is never exceeded.
 type RedisLimiter struct {
 	limiter  *redis_rate.Limiter
 	limit    redis_rate.Limit
+	batch    int
 	r        *Redis
 	fallback *MemoryLimiter
+
+	mu      sync.Mutex
+	credits map[string]credit
+}
+
+type credit struct {
+	tokens  int
+	expires time.Time
 }
 
 // NewRedisLimiter shares the limit through r.
 func (r *Redis) NewRedisLimiter(rt Rate) *RedisLimiter {
 	return &RedisLimiter{limiter: redis_rate.NewLimiter(r.c), limit: redis_rate.Limit{Rate: rt.N, Burst: rt.N, Period: rt.Period},
-		r: r, fallback: NewMemoryLimiter(rt)}
+		batch: min(max(rt.N/20, 1), 50), r: r, fallback: NewMemoryLimiter(rt), credits: map[string]credit{}}
 }
 
 // Allow takes one request for key.
 func (l *RedisLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	now := time.Now()
+	l.mu.Lock()
+	if c := l.credits[key]; c.tokens > 0 && now.Before(c.expires) {
+		c.tokens--
+		l.credits[key] = c
+		l.mu.Unlock()
+		return true, 0, nil
+	}
+	if len(l.credits) > 10000 {
+		clear(l.credits)
+	}
+	l.mu.Unlock()
 	cctx, cancel := l.r.ctx(ctx)
 	defer cancel()
 	// redis_rate puts its own "rate:" in front: keys are rate:rotor:v1:<key>.
-	res, err := l.limiter.Allow(cctx, l.r.prefix+key, l.limit)
+	res, err := l.limiter.AllowAtMost(cctx, l.r.prefix+key, l.limit, l.batch)
 	if err != nil {
 		ok, d, _ := l.fallback.Allow(ctx, key)
 		return ok, d, fmt.Errorf("cache: redis rate limit: %w", err)
 	}
 	if res.Allowed == 0 {
 		return false, res.RetryAfter, nil
+	}
+	if res.Allowed > 1 {
+		l.mu.Lock()
+		l.credits[key] = credit{tokens: res.Allowed - 1, expires: now.Add(time.Second)}
+		l.mu.Unlock()
 	}
 	return true, 0, nil
 }
