@@ -98,7 +98,7 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 
 	env := func(extra ...string) map[string]string {
 		m := map[string]string{"REDIS_URL": redisSrv.URL, "OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(),
-			"ROTOR_SERVE_WORKERS": "0", "ROTOR_WORKER_CONCURRENCY": "1", "ROTOR_LLM_CONCURRENCY": "3"}
+			"ROTOR_SERVE_WORKERS": "0", "ROTOR_WORKER_CONCURRENCY": "1", "ROTOR_LLM_CONCURRENCY": "3", "ROTOR_RATE_LIMIT": "100000/m"}
 		for i := 0; i+1 < len(extra); i += 2 {
 			m[extra[i]] = extra[i+1]
 		}

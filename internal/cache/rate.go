@@ -83,10 +83,11 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duratio
 
 // RedisLimiter limits per key across every replica (go-redis/redis_rate,
 // GCRA in Redis), falling back to an in-process limiter when Redis fails.
-// To keep Redis off the hot path it takes tokens in small batches (a
-// twentieth of the limit, at most 50) and spends them locally for up to a
-// second; tokens a replica took but did not spend are lost, so the shared
-// budget is never exceeded.
+// To keep Redis off the hot path under heavy traffic it takes tokens in
+// small batches (a tenth of the per-second rate, at most 50; one at a time
+// for limits under 20 per second) and spends them locally for up to a second.
+// Tokens a replica took but did not spend are lost, so the shared budget is
+// never exceeded.
 type RedisLimiter struct {
 	limiter  *redis_rate.Limiter
 	limit    redis_rate.Limit
@@ -106,7 +107,12 @@ type credit struct {
 // NewRedisLimiter shares the limit through r.
 func (r *Redis) NewRedisLimiter(rt Rate) *RedisLimiter {
 	return &RedisLimiter{limiter: redis_rate.NewLimiter(r.c), limit: redis_rate.Limit{Rate: rt.N, Burst: rt.N, Period: rt.Period},
-		batch: min(max(rt.N/20, 1), 50), r: r, fallback: NewMemoryLimiter(rt), credits: map[string]credit{}}
+		batch: batchFor(rt), r: r, fallback: NewMemoryLimiter(rt), credits: map[string]credit{}}
+}
+
+func batchFor(rt Rate) int {
+	perSecond := float64(rt.N) / rt.Period.Seconds()
+	return min(max(int(perSecond/10), 1), 50)
 }
 
 // Allow takes one request for key.
