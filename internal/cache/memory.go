@@ -36,7 +36,8 @@ func NewMemory(maxBytes int) *Memory {
 	return &Memory{maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}, now: time.Now}
 }
 
-// Get returns a copy of the value, or ErrMiss.
+// Get returns the value, or ErrMiss. The slice is shared with the cache:
+// callers must not modify it (rotor's values are immutable by key).
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -50,7 +51,7 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	m.ll.MoveToFront(el)
-	return append([]byte(nil), e.value...), nil
+	return e.value, nil
 }
 
 // Set stores a copy of value for ttl (0 = no expiry). A value larger than the

@@ -24,8 +24,10 @@ func TestMemoryGetSetExpiry(t *testing.T) {
 	if err != nil || string(v) != "one" {
 		t.Fatalf("got %q %v", v, err)
 	}
-	v[0] = 'X' // the caller's copy; the cache keeps its own
-	if v2, _ := m.Get(ctx, "a"); string(v2) != "one" {
+	in := []byte("two")
+	_ = m.Set(ctx, "b", in, time.Minute)
+	in[0] = 'X' // the caller's slice; the cache stored its own copy
+	if v2, _ := m.Get(ctx, "b"); string(v2) != "two" {
 		t.Errorf("cache value aliased: %q", v2)
 	}
 	now = now.Add(time.Minute)
