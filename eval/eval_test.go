@@ -3,14 +3,12 @@ package eval
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -92,17 +90,11 @@ func answersFor(t testing.TB, cs []*Case) func(llmtest.Recorded) llmtest.Reply {
 	t.Helper()
 	bySystem := map[string]map[string]string{}
 	for _, c := range cs {
-		f, err := planner.Plan(c.Request)
+		m, err := llmtest.OfflineAnswers(c.Request)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]string{}
-		for _, id := range runbook.SectionIDs {
-			sec, _ := writer.Offline{}.Section(f, id)
-			b, _ := json.Marshal(sec)
-			m[schema.Name(id)] = string(b)
-		}
-		bySystem[f.System] = m
+		bySystem[c.Request.System] = m
 	}
 	return func(r llmtest.Recorded) llmtest.Reply {
 		if r.SchemaName == "rotor_judge" {
@@ -318,15 +310,9 @@ func TestRecordThenReplayReproducesTheRun(t *testing.T) {
 	}
 
 	// An edited prompt no longer matches the recordings: reported as such.
-	m := fstest.MapFS{}
-	for _, name := range []string{"system.tmpl", "task.tmpl"} {
-		b, _ := prompts.FS.ReadFile(name)
-		m[name] = &fstest.MapFile{Data: b}
-	}
-	entries, _ := prompts.FS.ReadDir("sections")
-	for _, e := range entries {
-		b, _ := prompts.FS.ReadFile("sections/" + e.Name())
-		m["sections/"+e.Name()] = &fstest.MapFile{Data: b}
+	m, err := prompts.EditableCopy()
+	if err != nil {
+		t.Fatal(err)
 	}
 	m["sections/rollback.tmpl"].Data = append(m["sections/rollback.tmpl"].Data, []byte("Be brief.")...)
 	edited, _ := prompts.Load(m)

@@ -30,11 +30,7 @@ type LLMJudge struct {
 
 // NewLLMJudge builds a judge.
 func NewLLMJudge(c Completer) (*LLMJudge, error) {
-	doc, err := schema.Strict(&verdictDoc{})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(doc)
+	raw, err := schema.StrictJSON(&verdictDoc{})
 	if err != nil {
 		return nil, err
 	}

@@ -17,10 +17,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
-	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
-	"github.com/rotor-dev/rotor/internal/writer"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
@@ -530,15 +528,9 @@ func TestReplicasShareRedis(t *testing.T) {
 
 func offlineAnswers(t testing.TB, req *runbook.Request) map[string]string {
 	t.Helper()
-	f, err := planner.Plan(req)
+	a, err := llmtest.OfflineAnswers(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for _, id := range runbook.SectionIDs {
-		sec, _ := writer.Offline{}.Section(f, id)
-		b, _ := json.Marshal(sec)
-		out[schema.Name(id)] = string(b)
-	}
-	return out
+	return a
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/cache"
@@ -133,8 +132,10 @@ func TestCacheKeysFollowTheirInputs(t *testing.T) {
 	// An edited section template invalidates that section; an edited system
 	// prompt invalidates all of them.
 	edit := func(file string) *prompts.Set {
-		m := fstest.MapFS{}
-		_ = copyPrompts(m)
+		m, err := prompts.EditableCopy()
+		if err != nil {
+			t.Fatal(err)
+		}
 		m[file].Data = append(m[file].Data, []byte("\nBe brief.\n")...)
 		p, err := prompts.Load(m)
 		if err != nil {
@@ -166,19 +167,6 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
-}
-
-func copyPrompts(into fstest.MapFS) error {
-	for _, name := range []string{"system.tmpl", "task.tmpl"} {
-		b, _ := prompts.FS.ReadFile(name)
-		into[name] = &fstest.MapFile{Data: b}
-	}
-	entries, _ := prompts.FS.ReadDir("sections")
-	for _, e := range entries {
-		b, _ := prompts.FS.ReadFile("sections/" + e.Name())
-		into["sections/"+e.Name()] = &fstest.MapFile{Data: b}
-	}
-	return nil
 }
 
 func TestWhatIsCached(t *testing.T) {

@@ -12,10 +12,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
-	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
-	"github.com/rotor-dev/rotor/internal/writer"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -25,20 +23,11 @@ const testKey = "test-key-not-secret"
 // sections, which satisfy the schema, the facts and the linter.
 func goodAnswers(t testing.TB, req *runbook.Request) map[string]string {
 	t.Helper()
-	f, err := planner.Plan(req)
+	a, err := llmtest.OfflineAnswers(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.Marshal(sec)
-		out[schema.Name(id)] = string(b)
-	}
-	return out
+	return a
 }
 
 // fakeLLM starts a fake server answering every section correctly.

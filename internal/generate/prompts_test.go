@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -134,8 +133,10 @@ func TestPromptVersionFollowsTemplateBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyFS := fstest.MapFS{}
-	_ = fsWalk(t, copyFS)
+	copyFS, err := prompts.EditableCopy()
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := prompts.Load(copyFS)
 	if err != nil {
 		t.Fatal(err)
@@ -152,20 +153,6 @@ func TestPromptVersionFollowsTemplateBytes(t *testing.T) {
 	if _, err := prompts.Load(copyFS); err == nil {
 		t.Error("a missing template must be an error")
 	}
-}
-
-func fsWalk(t *testing.T, into fstest.MapFS) error {
-	t.Helper()
-	for _, name := range []string{"system.tmpl", "task.tmpl"} {
-		b, _ := prompts.FS.ReadFile(name)
-		into[name] = &fstest.MapFile{Data: b}
-	}
-	entries, _ := prompts.FS.ReadDir("sections")
-	for _, e := range entries {
-		b, _ := prompts.FS.ReadFile("sections/" + e.Name())
-		into["sections/"+e.Name()] = &fstest.MapFile{Data: b}
-	}
-	return nil
 }
 
 // TestOwnerEditReachesOnlyOwnerSections: the facts a section reads are

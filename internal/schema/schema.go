@@ -112,6 +112,15 @@ func collect(u validator.OutputUnit, out *[]string) {
 	}
 }
 
+// StrictJSON is Strict, encoded: what a structured call sends as its schema.
+func StrictJSON(v any) (json.RawMessage, error) {
+	doc, err := Strict(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
+}
+
 // Strict reflects v's type and makes the schema strict: root an object,
 // additionalProperties false and every property required at every level,
 // optional values as anyOf [T, null], and no keyword strict mode rejects.

@@ -40,11 +40,7 @@ type LLMIntake struct {
 
 // NewLLMIntake builds the intake.
 func NewLLMIntake(c Completer) (*LLMIntake, error) {
-	doc, err := schema.Strict(&intakeDoc{})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(doc)
+	raw, err := schema.StrictJSON(&intakeDoc{})
 	if err != nil {
 		return nil, err
 	}
