@@ -392,7 +392,7 @@ func TestServeWithTheLLM(t *testing.T) {
 
 	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-4o-mini"})
 	resp, body := do(t, "GET", s.base+"/readyz", "", nil)
-	if !strings.Contains(string(body), `openai (gpt-4o-mini, json_schema, prompts `) {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `openai (gpt-4o-mini, json_schema, prompts `) {
 		t.Errorf("readyz: %s", body)
 	}
 	resp, body = do(t, "POST", s.base+"/runbooks", "application/json", data)

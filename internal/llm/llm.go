@@ -201,7 +201,10 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 	req := openai.ChatCompletionRequest{
 		Model:       c.cfg.Model,
 		Temperature: c.cfg.Temperature,
-		MaxTokens:   c.cfg.MaxTokens,
+		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
+		// older Azure API versions only know the former.
+		MaxTokens: c.cfg.MaxTokens, //nolint:staticcheck // see above
+
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: r.Messages.System},
 			{Role: openai.ChatMessageRoleUser, Content: r.Messages.User},

@@ -18,8 +18,6 @@ type sc struct {
 
 func (c sc) prod() bool { return runbook.IsProduction(c.env) }
 
-func (c sc) storeName() string { return planner.StoreName(c.s.Store) }
-
 func (c sc) path() string {
 	if p, ok := c.s.StorePaths[c.env]; ok {
 		return p
