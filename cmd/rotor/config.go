@@ -23,6 +23,9 @@ type config struct {
 	OpenAIVersion   string
 	Model           string
 	LLMMode         string
+	MaxTokens       int
+	Reasoning       bool
+	ReasoningEffort string
 	Concurrency     int
 	MaxAttempts     int
 	AttemptTimeout  time.Duration
@@ -60,6 +63,9 @@ var envVars = []struct{ name, def, doc string }{
 	{"OPENAI_API_VERSION", "2024-10-21", "API version for Azure OpenAI (a base URL on *.openai.azure.com)"},
 	{"ROTOR_MODEL", "gpt-4o-mini", "model (for Azure: the deployment name)"},
 	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally)"},
+	{"ROTOR_MAX_TOKENS", "16000", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others)"},
+	{"ROTOR_LLM_REASONING", "auto", "`auto` (reasoning-model request shape for gpt-5*, o1*, o3*, o4*), `1` to force it (a deployment or alias whose name does not tell), `0` to refuse it"},
+	{"ROTOR_REASONING_EFFORT", "", "`reasoning_effort` sent to reasoning models: minimal, low, medium or high (unset: the server's default)"},
 	{"ROTOR_LLM_CONCURRENCY", "10", "sections written at once"},
 	{"ROTOR_MAX_ATTEMPTS", "3", "answers asked per section, reasks included, before the offline fallback"},
 	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
@@ -123,6 +129,24 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.LLMMode != llm.ModeJSONSchema && c.LLMMode != llm.ModeJSONObject {
 		errs = append(errs, fmt.Sprintf("ROTOR_LLM_MODE: %q must be json_schema or json_object", c.LLMMode))
 	}
+	switch v := strings.ToLower(get("ROTOR_LLM_REASONING")); v {
+	case "auto":
+		c.Reasoning = llm.IsReasoningModel(c.Model)
+	case "1", "true", "yes", "on":
+		c.Reasoning = true
+	case "0", "false", "no", "off":
+		if llm.IsReasoningModel(c.Model) {
+			errs = append(errs, fmt.Sprintf("ROTOR_LLM_REASONING=%s: %s is a reasoning model and refuses max_tokens and temperature; leave it auto", v, c.Model))
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("ROTOR_LLM_REASONING: %q must be auto, 1 or 0", v))
+	}
+	c.ReasoningEffort = strings.ToLower(get("ROTOR_REASONING_EFFORT"))
+	switch c.ReasoningEffort {
+	case "", "none", "minimal", "low", "medium", "high", "xhigh":
+	default:
+		errs = append(errs, fmt.Sprintf("ROTOR_REASONING_EFFORT: %q must be minimal, low, medium or high", c.ReasoningEffort))
+	}
 	num := func(name string, min int) int {
 		n, err := strconv.Atoi(get(name))
 		if err != nil || n < min {
@@ -131,6 +155,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return n
 	}
 	c.Concurrency = num("ROTOR_LLM_CONCURRENCY", 1)
+	c.MaxTokens = num("ROTOR_MAX_TOKENS", 256)
 	c.MaxAttempts = num("ROTOR_MAX_ATTEMPTS", 1)
 	c.Retries = num("ROTOR_LLM_RETRIES", 0)
 	c.AttemptTimeout = dur("ROTOR_LLM_TIMEOUT")

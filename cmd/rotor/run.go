@@ -233,7 +233,8 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client
 		return nil, nil, err
 	}
 	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
-		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport,
+		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens,
+		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
 	if err != nil {
 		return nil, nil, err

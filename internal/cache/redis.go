@@ -108,6 +108,16 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return nil
 }
 
+// Delete removes a key (absent is not an error).
+func (r *Redis) Delete(ctx context.Context, key string) error {
+	ctx, cancel := r.ctx(ctx)
+	defer cancel()
+	if err := r.c.Del(ctx, r.prefix+key).Err(); err != nil {
+		return fmt.Errorf("cache: redis delete: %w", err)
+	}
+	return nil
+}
+
 var (
 	// unlockScript deletes the lock only if we still hold it.
 	unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)

@@ -11,8 +11,11 @@ import (
 // Tiered is a Store over a shared primary (Redis) with an in-process local
 // store in front: writes go to both; reads try the local store, then the
 // primary, copying what the primary had into the local store. rotor's keys
-// name immutable values (a hash of their inputs, or a runbook id), so a local
-// copy is never stale. When the primary fails, requests go on with the local
+// name values that do not change (a hash of their inputs, or a runbook id),
+// except that a value found wrong is deleted (from both stores, by the
+// replica that found it) and a provisional section is confirmed: another
+// replica's local copy lives at most localBackfillTTL, and rotor checks every
+// cached section again before serving it. When the primary fails, requests go on with the local
 // store alone, and the failure is logged at most every few seconds.
 type Tiered struct {
 	primary, local Store
@@ -64,4 +67,12 @@ func (t *Tiered) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 		t.warn(ctx, "set", err)
 	}
 	return t.local.Set(ctx, key, value, ttl)
+}
+
+// Delete removes a key from both; only a local failure is an error.
+func (t *Tiered) Delete(ctx context.Context, key string) error {
+	if err := t.primary.Delete(ctx, key); err != nil {
+		t.warn(ctx, "delete", err)
+	}
+	return t.local.Delete(ctx, key)
 }

@@ -17,6 +17,7 @@ import (
 type Cache interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	Delete(ctx context.Context, key string) error
 }
 
 // Locker coordinates replicas: one of them writes a section, the others wait
@@ -33,7 +34,11 @@ type CacheConfig struct {
 	Cache Cache
 	// Locker is nil in a single process (singleflight is enough there).
 	Locker Locker
-	// TTL of a valid LLM section and of a response (default 7 days).
+	// TTL of a valid LLM section and of a response (default 7 days). A new
+	// LLM section is cached for that long only once a runbook it was served
+	// in passed the whole-runbook check; until then it is provisional (it
+	// lives for the generation deadline plus LockTTL, so other replicas
+	// waiting for it can use it, and check it themselves).
 	TTL time.Duration
 	// FallbackTTL of a fallback section (default 10 minutes), so a failing LLM
 	// is not hammered and its recovery is picked up soon.
@@ -54,6 +59,8 @@ type entry struct {
 	Reason   string          `json:"reason,omitempty"`
 	Attempts int             `json:"attempts"`
 	Section  json.RawMessage `json:"section"`
+	// Pending: no clean runbook has confirmed this LLM section yet.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // sectionKey hashes exactly what a section depends on: the prompt templates it
@@ -101,7 +108,7 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 		return written{}, false
 	}
 	s.cfg.Observer.Cache("section", true)
-	w := written{section: sec, cacheHit: true}
+	w := written{section: sec, cacheHit: true, key: key, pending: e.Pending}
 	if e.Source == runbook.SourceLLM {
 		w.status = runbook.SectionStatus{Source: runbook.SourceCache}
 	} else {
@@ -110,23 +117,32 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 	return w, true
 }
 
-// storeSection caches a freshly written section: an LLM section for TTL, a
-// fallback for FallbackTTL. A fallback caused by the caller going away says
-// nothing about the LLM and is not cached.
-func (s *Service) storeSection(ctx context.Context, key string, w written) {
-	ttl := s.cfg.Cache.TTL
+// storeSection caches a freshly written section: an LLM section
+// provisionally (see CacheConfig.TTL), a fallback for FallbackTTL. A fallback
+// caused by the caller going away says nothing about the LLM and is not
+// cached.
+func (s *Service) storeSection(ctx context.Context, key string, w *written) {
+	ttl := s.cfg.Cache.FallbackTTL
 	switch {
 	case w.status.Source == runbook.SourceLLM:
+		ttl, w.pending = s.cfg.Deadline+s.cfg.Cache.LockTTL, true
 	case w.status.Source == runbook.SourceFallback && !w.callerGone:
-		ttl = s.cfg.Cache.FallbackTTL
 	default:
 		return
 	}
+	s.putSection(ctx, key, *w, ttl)
+}
+
+func (s *Service) putSection(ctx context.Context, key string, w written, ttl time.Duration) {
 	sec, err := json.Marshal(w.section)
 	if err != nil {
 		return
 	}
-	data, err := json.Marshal(entry{Source: w.status.Source, Reason: w.status.Reason, Attempts: w.status.Attempts, Section: sec})
+	src := w.status.Source
+	if src == runbook.SourceCache {
+		src = runbook.SourceLLM
+	}
+	data, err := json.Marshal(entry{Source: src, Reason: w.status.Reason, Attempts: w.status.Attempts, Section: sec, Pending: w.pending})
 	if err != nil {
 		return
 	}
@@ -135,15 +151,41 @@ func (s *Service) storeSection(ctx context.Context, key string, w written) {
 	}
 }
 
+// settle follows up the whole-runbook check in the cache: a provisional LLM
+// section the runbook kept is confirmed (cached for TTL); a section from the
+// model or the cache that the check replaced is evicted, so no request is
+// served it again.
+func (s *Service) settle(ctx context.Context, rb *runbook.Runbook, ws map[runbook.SectionID]written) {
+	if s.cfg.Cache.Cache == nil {
+		return
+	}
+	for id, w := range ws {
+		if w.key == "" || !replaceable(w.status) {
+			continue
+		}
+		switch st := rb.SectionStatus[id]; {
+		case replaceable(st) && w.pending:
+			w.pending = false
+			s.putSection(ctx, w.key, w, s.cfg.Cache.TTL)
+		case !replaceable(st):
+			if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), w.key); err != nil {
+				s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
+			}
+			s.log.WarnContext(ctx, "cached section evicted: the whole-runbook check rejected it", "section", id, "reason", st.Reason)
+			s.cfg.Observer.Cache("section_evicted", true)
+		}
+	}
+}
+
 // section returns one section: from the cache, from another request writing
 // it right now (in this process or another replica), or written here.
-func (s *Service) section(ctx context.Context, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) written {
 	if s.cfg.Cache.Cache == nil {
-		return s.writeSection(ctx, f, id, offline)
+		return s.writeSection(ctx, j, id)
 	}
-	key, err := s.sectionKey(f, id)
+	key, err := s.sectionKey(j.f, id)
 	if err != nil {
-		return s.writeSection(ctx, f, id, offline)
+		return s.writeSection(ctx, j, id)
 	}
 	leader := false
 	v, _, _ := s.flight.Do(key, func() (any, error) {
@@ -151,7 +193,7 @@ func (s *Service) section(ctx context.Context, f *planner.Facts, id runbook.Sect
 		// The flight outlives a caller that goes away: others may wait on it.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Deadline)
 		defer cancel()
-		return s.fetchOrWrite(fctx, key, f, id, offline), nil
+		return s.fetchOrWrite(fctx, key, j, id), nil
 	})
 	w := v.(written)
 	if !leader {
@@ -165,13 +207,14 @@ func (s *Service) section(ctx context.Context, f *planner.Facts, id runbook.Sect
 }
 
 // fetchOrWrite is one flight: cache, then the cross-replica lock.
-func (s *Service) fetchOrWrite(ctx context.Context, key string, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbook.SectionID) written {
 	if w, ok := s.cachedSection(ctx, key, id); ok {
 		return w
 	}
 	write := func() written {
-		w := s.writeSection(ctx, f, id, offline)
-		s.storeSection(ctx, key, w)
+		w := s.writeSection(ctx, j, id)
+		w.key = key
+		s.storeSection(ctx, key, &w)
 		return w
 	}
 	lk := s.cfg.Cache.Locker

@@ -26,6 +26,8 @@ type cached struct {
 	mode    string
 	lockTTL time.Duration
 	wait    time.Duration
+	// res tunes the LLM client (default: 5s attempts, one retry).
+	res llm.Resilience
 }
 
 func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*generate.Service, *cache.Redis) {
@@ -41,8 +43,10 @@ func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*
 		}
 		o.prompts = p
 	}
-	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Model: o.model, Mode: o.mode,
-		Resilience: llm.Resilience{AttemptTimeout: 5 * time.Second, MaxRetries: 1, BreakerFailures: 1000}})
+	if o.res == (llm.Resilience{}) {
+		o.res = llm.Resilience{AttemptTimeout: 5 * time.Second, MaxRetries: 1, BreakerFailures: 1000}
+	}
+	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Model: o.model, Mode: o.mode, Resilience: o.res})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,22 @@ func checkFacts(f *planner.Facts, sec any) []string {
 				add("inventory.secrets[%d].environments are %v; the facts say %v", i, got.Environments, want.Environments)
 			}
 		}
+		// The dependency map names every consumer of every secret in every
+		// environment the secret lives in: a forgotten consumer keeps the old
+		// credential and breaks when it is revoked.
+		deps := map[[3]string]bool{}
+		for _, d := range s.Dependencies {
+			deps[[3]string{d.SecretID, d.Consumer, d.Environment}] = true
+		}
+		for _, fs := range f.Secrets {
+			for _, c := range fs.Consumers {
+				for _, env := range fs.Environments {
+					if !deps[[3]string{fs.ID, c.Name, env}] {
+						add("inventory.dependencies has no entry for consumer %s of %s in %s", c.Name, fs.ID, env)
+					}
+				}
+			}
+		}
 	case *runbook.RiskTriage:
 		seen := map[string]bool{}
 		for i, got := range s.Items {
@@ -101,6 +117,26 @@ func checkFacts(f *planner.Facts, sec any) []string {
 	case *runbook.ExternalComms:
 		if s.Applicable != f.ExternalComms.Applicable {
 			add("external_comms.applicable is %v; the facts say %v (%s)", s.Applicable, f.ExternalComms.Applicable, f.ExternalComms.Reason)
+		}
+	case *runbook.InternalComms:
+		has := map[runbook.Audience]bool{}
+		for _, m := range s.Messages {
+			has[m.Audience] = true
+		}
+		for _, a := range []runbook.Audience{runbook.AudienceEngineering, runbook.AudienceSupport, runbook.AudienceLeadership} {
+			if !has[a] {
+				add("internal_comms has no message for %s: write one for each of engineering, support and leadership", a)
+			}
+		}
+	case *runbook.AuditEvidence:
+		has := map[string]bool{}
+		for _, it := range s.Items {
+			has[it.SecretID] = true
+		}
+		for _, fs := range f.Secrets {
+			if !has[fs.ID] {
+				add("audit_evidence has no item for secret %s: every rotated secret needs its evidence", fs.ID)
+			}
 		}
 	}
 	return v

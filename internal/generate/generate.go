@@ -69,8 +69,9 @@ type Options struct {
 	// ID is the runbook's id; empty means a new random one.
 	ID string
 	// OnSection, when set, is called as each section is ready (from several
-	// goroutines at once). The runbook Generate returns is authoritative: a
-	// section may still be replaced by the final lint.
+	// goroutines at once), after the section passed its own checks. The
+	// runbook Generate returns is authoritative: a section the whole-runbook
+	// check replaces is passed to OnSection again, with its replacement.
 	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
 }
 
@@ -113,6 +114,9 @@ type Service struct {
 	offline SectionWriter
 	log     *slog.Logger
 	flight  singleflight.Group
+	// needs maps a lint rule to the sections it reads, to find the section
+	// behind a finding reported elsewhere.
+	needs map[string][]runbook.SectionID
 }
 
 // New returns a Service.
@@ -154,7 +158,13 @@ func New(cfg Config) *Service {
 	if c.PollInterval <= 0 {
 		c.PollInterval = 50 * time.Millisecond
 	}
-	return &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger}
+	svc := &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger, needs: map[string][]runbook.SectionID{}}
+	if cfg.Linter != nil {
+		for _, r := range cfg.Linter.Rules() {
+			svc.needs[r.ID] = r.Sections
+		}
+	}
+	return svc
 }
 
 // RandomID returns a new runbook id: "rb_" and 24 random hex digits.
@@ -222,26 +232,71 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})
 	}
+	j, err := s.newJob(f)
+	if err != nil {
+		return nil, err
+	}
+	var ws map[runbook.SectionID]written
+	if s.cfg.LLM == nil {
+		for _, id := range ids {
+			start := time.Now()
+			rb.Sections.Set(id, j.offline.Get(id))
+			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
+			if opts.OnSection != nil {
+				opts.OnSection(id, rb.SectionStatus[id], j.offline.Get(id))
+			}
+		}
+	} else {
+		ws = s.writeAll(ctx, j, ids, rb, opts.OnSection)
+	}
+	replaced := s.lintServed(ctx, rb, ids, j)
+	s.settle(ctx, rb, ws)
+	if opts.OnSection != nil {
+		for _, id := range replaced {
+			opts.OnSection(id, rb.SectionStatus[id], rb.Sections.Get(id))
+		}
+	}
+	return rb, nil
+}
+
+// job is what the sections of one generation share: the facts, the offline
+// sections (each LLM section's fallback, and the context it is checked in)
+// and the error findings of the offline runbook itself.
+type job struct {
+	f       *planner.Facts
+	offline *runbook.Sections
+	// base holds the offline runbook's own error findings (none while the
+	// offline writer is right): a section is judged by the errors it adds.
+	base map[runbook.Finding]bool
+}
+
+func (s *Service) newJob(f *planner.Facts) (*job, error) {
 	offline, err := s.offlineSections(f)
 	if err != nil {
 		return nil, err
 	}
-	if s.cfg.LLM == nil {
-		for _, id := range ids {
-			start := time.Now()
-			rb.Sections.Set(id, offline.Get(id))
-			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
-			if opts.OnSection != nil {
-				opts.OnSection(id, rb.SectionStatus[id], offline.Get(id))
-			}
+	j := &job{f: f, offline: offline, base: map[runbook.Finding]bool{}}
+	if s.cfg.Linter != nil {
+		rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, Sections: *offline}
+		for _, e := range lint.Errors(s.cfg.Linter.Lint(rb)) {
+			j.base[e] = true
 		}
-	} else {
-		s.writeAll(ctx, f, ids, offline, rb, opts.OnSection)
+		if len(j.base) > 0 {
+			s.log.Error("the offline writer's runbook has error findings (a bug): they are served as findings", "system_slug", f.SystemSlug, "errors", len(j.base))
+		}
 	}
-	if err := s.lintServed(rb, ids, offline); err != nil {
-		return nil, err
+	return j, nil
+}
+
+// added keeps the error findings the offline runbook does not have itself.
+func (j *job) added(fs []runbook.Finding) []runbook.Finding {
+	var out []runbook.Finding
+	for _, f := range lint.Errors(fs) {
+		if !j.base[f] {
+			out = append(out, f)
+		}
 	}
-	return rb, nil
+	return out
 }
 
 // offlineSections writes all ten sections offline: the fallback of every LLM
@@ -270,52 +325,82 @@ func withContext(rb *runbook.Runbook, offline *runbook.Sections) *runbook.Runboo
 	return &c
 }
 
-// lintServed lints the served sections in the context of the others, and
-// repairs: an LLM section behind an error finding is replaced by its offline
-// version (marked fallback), until no error remains. The offline writer's
-// runbook is clean by construction (tests hold it), so this ends.
-func (s *Service) lintServed(rb *runbook.Runbook, ids []runbook.SectionID, offline *runbook.Sections) error {
+// replaceable reports whether a served section came from the model, now or
+// from the cache: the whole-runbook check may replace it.
+func replaceable(st runbook.SectionStatus) bool {
+	return st.Source == runbook.SourceLLM || st.Source == runbook.SourceCache
+}
+
+// lintServed lints the served sections in the context of the others (the
+// offline ones where a section was not asked for) and repairs: a section from
+// the model or the cache behind an error finding the offline runbook does not
+// have is replaced by its offline version (marked fallback), until no such
+// error remains. A finding reported on a section that cannot be replaced
+// (offline, or not asked for) blames the replaceable sections its rule reads,
+// then any replaceable section. It returns the replaced sections. It never
+// fails: a runbook of offline sections is served even if the offline writer
+// is wrong (its findings say so and it is logged as a bug).
+func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []runbook.SectionID, j *job) []runbook.SectionID {
 	if s.cfg.Linter == nil {
 		return nil
 	}
-	for round := 0; ; round++ {
-		findings := s.cfg.Linter.LintSections(withContext(rb, offline), ids...)
-		errs := lint.Errors(findings)
+	var replaced []runbook.SectionID
+	fallBack := func(id runbook.SectionID, e runbook.Finding) bool {
+		st, ok := rb.SectionStatus[id]
+		if !ok || !replaceable(st) {
+			return false
+		}
+		s.fallBack(ctx, rb, id, j.offline, "whole-runbook lint: "+e.Rule+" ("+string(e.Section)+"): "+e.Message)
+		replaced = append(replaced, id)
+		return true
+	}
+	for {
+		all := s.cfg.Linter.Lint(withContext(rb, j.offline))
+		errs := j.added(all)
 		if len(errs) == 0 {
-			rb.Findings = findings
-			s.cfg.Observer.Findings(findings)
-			return nil
+			break
 		}
-		replaced := false
+		progress := false
 		for _, e := range errs {
-			if st, ok := rb.SectionStatus[e.Section]; ok && st.Source == runbook.SourceLLM {
-				s.fallBack(rb, e.Section, offline, "whole-runbook lint: "+e.Rule+": "+e.Message)
-				replaced = true
+			progress = fallBack(e.Section, e) || progress
+		}
+		for _, e := range errs {
+			if progress {
+				break
+			}
+			for _, id := range s.needs[e.Rule] {
+				progress = fallBack(id, e) || progress
 			}
 		}
-		if !replaced && round == 0 {
-			// The error spans sections: give up every LLM section.
-			for _, id := range ids {
-				if rb.SectionStatus[id].Source == runbook.SourceLLM {
-					s.fallBack(rb, id, offline, "whole-runbook lint: "+errs[0].Rule+": "+errs[0].Message)
-					replaced = true
-				}
+		for _, id := range ids {
+			if progress {
+				break
 			}
+			progress = fallBack(id, errs[0]) || progress
 		}
-		if !replaced {
+		if !progress {
 			for _, e := range errs {
-				s.log.Error("runbook failed a safety rule", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+				s.log.ErrorContext(ctx, "runbook served with a safety finding no section replacement can clear", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
 			}
-			return &runbook.Error{Code: runbook.CodeInternal, Message: fmt.Sprintf("the runbook failed %d safety check(s) and was not served", len(errs))}
+			break
 		}
 	}
+	findings := s.cfg.Linter.LintSections(withContext(rb, j.offline), ids...)
+	for _, e := range lint.Errors(findings) {
+		if j.base[e] {
+			s.log.ErrorContext(ctx, "runbook served with an error finding of the offline writer (a bug)", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+		}
+	}
+	rb.Findings = findings
+	s.cfg.Observer.Findings(findings)
+	return replaced
 }
 
-func (s *Service) fallBack(rb *runbook.Runbook, id runbook.SectionID, offline *runbook.Sections, reason string) {
+func (s *Service) fallBack(ctx context.Context, rb *runbook.Runbook, id runbook.SectionID, offline *runbook.Sections, reason string) {
 	s.cfg.Observer.Fallback(id, "whole_runbook_lint")
 	rb.Sections.Set(id, offline.Get(id))
 	st := rb.SectionStatus[id]
 	st.Source, st.Reason = runbook.SourceFallback, reason
 	rb.SectionStatus[id] = st
-	s.log.Warn("section fell back to the offline writer", "section", id, "reason", reason)
+	s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
 }

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -27,6 +26,12 @@ type written struct {
 	cacheHit bool
 	// callerGone: the fallback happened because the caller went away.
 	callerGone bool
+	// unpriced: a call was answered by a model without a price.
+	unpriced bool
+	// key is the section's cache key ("" without a cache); pending says the
+	// cached entry awaits confirmation by a clean runbook.
+	key     string
+	pending bool
 }
 
 var zeroUsage llm.Usage
@@ -34,8 +39,8 @@ var zeroUsage llm.Usage
 // writeAll writes the sections through the LLM, all at once (bounded by
 // Concurrency), within the generation deadline. No section waits for another:
 // the facts are their shared ground truth.
-func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.SectionID, offline *runbook.Sections, rb *runbook.Runbook,
-	onSection func(runbook.SectionID, runbook.SectionStatus, any)) {
+func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID, rb *runbook.Runbook,
+	onSection func(runbook.SectionID, runbook.SectionStatus, any)) map[runbook.SectionID]written {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
 	results := make([]written, len(ids))
@@ -43,7 +48,7 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 	g.SetLimit(s.cfg.Concurrency)
 	for i, id := range ids {
 		g.Go(func() error {
-			results[i] = s.section(ctx, f, id, offline)
+			results[i] = s.section(ctx, j, id)
 			if onSection != nil {
 				onSection(id, results[i].status, results[i].section)
 			}
@@ -51,8 +56,10 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 		})
 	}
 	_ = g.Wait()
+	out := make(map[runbook.SectionID]written, len(ids))
 	for i, id := range ids {
 		r := results[i]
+		out[id] = r
 		rb.Sections.Set(id, r.section)
 		rb.SectionStatus[id] = r.status
 		rb.Usage.LLMCalls += r.calls
@@ -63,7 +70,9 @@ func (s *Service) writeAll(ctx context.Context, f *planner.Facts, ids []runbook.
 		if r.cacheHit {
 			rb.Usage.CacheHits++
 		}
+		rb.Usage.CostUnknown = rb.Usage.CostUnknown || r.unpriced
 	}
+	return out
 }
 
 // promptContext fills the seed's Context list from closed-vocabulary facts.
@@ -97,15 +106,17 @@ var contentKinds = map[llm.Kind]string{
 }
 
 // writeSection asks for one section until it passes the schema, the facts and
-// the section's lint rules, at most MaxAttempts times; otherwise it uses the
-// offline section, marked fallback with the reason.
-func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook.SectionID, offline *runbook.Sections) written {
+// the lint rules (in the offline runbook), at most MaxAttempts times;
+// otherwise it uses the offline section, marked fallback with the reason.
+func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID) written {
+	f, offline := j.f, j.offline
 	start := time.Now()
 	out := written{}
+	asked := 0
 	fallback := func(kind, reason string) written {
 		s.cfg.Observer.Fallback(id, kind)
 		out.section = offline.Get(id)
-		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: out.calls, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
+		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: asked, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
 		out.callerGone = errors.Is(ctx.Err(), context.Canceled)
 		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
 		return out
@@ -128,12 +139,16 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 		}
 		callStart := time.Now()
 		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
-		out.calls++
-		callUsage := resp.Usage
+		asked++
+		callUsage, reached := resp.Usage, resp.Reached
 		var callErr *llm.Error
 		if errors.As(err, &callErr) {
-			callUsage = callErr.Usage
+			callUsage, reached = callErr.Usage, callErr.Reached
 		}
+		// usage.llm_calls counts what the server received, not what was
+		// refused before sending (breaker open, nothing listening).
+		out.calls += reached
+		out.unpriced = out.unpriced || (reached > 0 && !callUsage.CostKnown && callUsage.PromptTokens+callUsage.CompletionTokens > 0)
 		s.cfg.Observer.LLMCall(s.cfg.LLM.Model(), id, time.Since(callStart), callUsage, err)
 		if err != nil {
 			var le *llm.Error
@@ -150,6 +165,9 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 			if ctx.Err() != nil {
 				return fallback("deadline", "generation deadline reached: "+err.Error())
 			}
+			if llm.KindOf(err) == llm.KindContextLength {
+				return s.contextTooLong(id, err, fallback)
+			}
 			kind := string(llm.KindOf(err))
 			if kind == "" {
 				kind = "error"
@@ -157,7 +175,7 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 			return fallback(kind, err.Error())
 		}
 		out.usage = addUsage(out.usage, resp.Usage)
-		violations, sec := s.judge(f, id, resp.Content, offline)
+		violations, sec := s.judge(j, id, resp.Content)
 		if len(violations) == 0 {
 			out.section = sec
 			out.status = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: attempt, DurationMS: time.Since(start).Milliseconds()}
@@ -173,10 +191,20 @@ func (s *Service) writeSection(ctx context.Context, f *planner.Facts, id runbook
 	return fallback("invalid_"+lastKind, fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
 }
 
-// judge checks an answer: schema, then the facts, then the lint rules that
-// read this section (with the offline sections as context). It returns the
-// violations, or the decoded section.
-func (s *Service) judge(f *planner.Facts, id runbook.SectionID, content []byte, offline *runbook.Sections) ([]string, any) {
+// contextTooLong handles a section whose request does not fit the model's
+// context window (llm.KindContextLength). The same request can never succeed,
+// so it is not asked again; a smaller one can: this is where a section is to
+// be asked in parts (a subset of the secrets or tracks per call, merged by
+// rotor). Until then the section falls back, the reason saying why.
+func (s *Service) contextTooLong(id runbook.SectionID, err error, fallback func(kind, reason string) written) written {
+	return fallback(string(llm.KindContextLength), "the prompt does not fit the model's context window (not retried as is): "+err.Error())
+}
+
+// judge checks an answer: schema, then the facts, then every lint rule, with
+// the answer in place of its section in the offline runbook: an error that
+// runbook did not have is the answer's (whichever section it is reported
+// on). It returns the violations, or the decoded section.
+func (s *Service) judge(j *job, id runbook.SectionID, content []byte) ([]string, any) {
 	problems, err := s.cfg.Schemas.Validate(id, content)
 	if err != nil {
 		return []string{err.Error()}, nil
@@ -191,13 +219,17 @@ func (s *Service) judge(f *planner.Facts, id runbook.SectionID, content []byte, 
 	if err := runbook.DecodeStrict(content, sec); err != nil {
 		return []string{"schema: " + err.Error()}, nil
 	}
-	violations := checkFacts(f, sec)
+	violations := checkFacts(j.f, sec)
 	if s.cfg.Linter != nil {
-		ctxRB := &runbook.Runbook{System: f.System, Trigger: f.Trigger}
-		ctxRB.Sections = *offline
+		ctxRB := &runbook.Runbook{System: j.f.System, Trigger: j.f.Trigger}
+		ctxRB.Sections = *j.offline
 		ctxRB.Sections.Set(id, sec)
-		for _, e := range lint.Errors(s.cfg.Linter.LintSections(ctxRB, id)) {
-			violations = append(violations, fmt.Sprintf("rule %s: %s", e.Rule, e.Message))
+		for _, e := range j.added(s.cfg.Linter.Lint(ctxRB)) {
+			where := ""
+			if e.Section != id {
+				where = " (reported on " + string(e.Section) + ")"
+			}
+			violations = append(violations, fmt.Sprintf("rule %s%s: %s", e.Rule, where, e.Message))
 		}
 	}
 	return violations, sec

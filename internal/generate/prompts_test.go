@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -182,15 +183,17 @@ func TestOwnerEditReachesOnlyOwnerSections(t *testing.T) {
 
 // TestWholeRunbookLintReplacesBadLLMSections: a section that passed its own
 // checks but breaks a rule over the whole runbook is replaced by its offline
-// version, marked fallback, and the served runbook is clean.
+// version, marked fallback, whether it was just written or came from the
+// cache, and the served runbook is clean.
 func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 	f := acmeFacts(t)
 	scan := testScanner(t)
 	s := New(Config{Linter: lint.New(scan)})
-	offline, err := s.offlineSections(f)
+	j, err := s.newJob(f)
 	if err != nil {
 		t.Fatal(err)
 	}
+	offline := j.offline
 	rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
 	for _, id := range runbook.SectionIDs {
 		rb.Sections.Set(id, offline.Get(id))
@@ -201,21 +204,45 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 	val := *offline.Validation
 	val.Environments = val.Environments[1:] // production only: staging is never validated
 	rb.Sections.InternalComms, rb.Sections.Validation = &broken, &val
-	if err := s.lintServed(rb, runbook.SectionIDs, offline); err != nil {
-		t.Fatal(err)
-	}
+	rb.SectionStatus[runbook.SectionValidation] = runbook.SectionStatus{Source: runbook.SourceCache}
+	replaced := s.lintServed(context.Background(), rb, runbook.SectionIDs, j)
 	if lint.HasErrors(rb.Findings) {
 		t.Errorf("findings %+v", rb.Findings)
 	}
 	st := rb.SectionStatus[runbook.SectionValidation]
-	if st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "whole-runbook lint: ") {
-		t.Errorf("validation %+v", st)
+	if st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "whole-runbook lint: ") || len(replaced) != 1 {
+		t.Errorf("validation %+v, replaced %v", st, replaced)
 	}
 	if rb.SectionStatus[runbook.SectionInternalComms].Source != runbook.SourceLLM {
 		t.Error("a warning alone must not replace a section")
 	}
 	if rb.SectionStatus[runbook.SectionInventory].Source != runbook.SourceLLM {
 		t.Error("clean sections stay")
+	}
+}
+
+// TestOfflineRunbookIsAlwaysServed: when no section can be replaced, the
+// runbook is served with its findings (and the bug logged), never refused.
+func TestOfflineRunbookIsAlwaysServed(t *testing.T) {
+	f := acmeFacts(t)
+	s := New(Config{Linter: lint.New(testScanner(t))})
+	j, err := s.newJob(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
+	for _, id := range runbook.SectionIDs {
+		rb.Sections.Set(id, j.offline.Get(id))
+		rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline}
+	}
+	val := *j.offline.Validation
+	val.Environments = val.Environments[1:]
+	rb.Sections.Validation = &val
+	if replaced := s.lintServed(context.Background(), rb, runbook.SectionIDs, j); len(replaced) != 0 {
+		t.Errorf("replaced %v", replaced)
+	}
+	if !lint.HasErrors(rb.Findings) {
+		t.Error("the finding must be served, not hidden")
 	}
 }
 

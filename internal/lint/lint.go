@@ -1,7 +1,7 @@
 // Package lint checks a runbook against the rotation safety invariants of
 // ROTATION_RULES.md §2. Rules are pure functions over a runbook; each has a
-// stable id, a severity and the sections it reads, and is skipped when one of
-// those sections is absent.
+// stable id, a severity and the sections it needs, and is skipped when one of
+// those sections is absent. A rule may report on any section.
 package lint
 
 import (
@@ -22,7 +22,8 @@ var _ Scanner = (*secretscan.Scanner)(nil)
 type Rule struct {
 	ID       string
 	Severity runbook.Severity
-	// Sections the rule reads; it is skipped unless all are present.
+	// Sections the rule needs; it is skipped unless all are present. Its
+	// findings may be on other sections too.
 	Sections []runbook.SectionID
 	// Doc says what the rule enforces and why.
 	Doc   string
@@ -54,9 +55,11 @@ func (l *Linter) Lint(rb *runbook.Runbook) []runbook.Finding {
 	return l.run(rb, nil)
 }
 
-// LintSections runs only the rules that read at least one of the given
-// sections (the others may be read for context). It is how a single written
-// section is checked against the rest of a runbook.
+// LintSections keeps the findings on the given sections, from every rule
+// that can report on them, whatever sections it reads: a rule declares the
+// sections it needs to run, not the ones it reports on (known-secret-ids
+// needs the inventory and reports on every section that names a secret). It
+// is how a single written section is checked against the rest of a runbook.
 func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID) []runbook.Finding {
 	return l.run(rb, sections)
 }
@@ -66,7 +69,7 @@ func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Fi
 	c.only = only
 	out := []runbook.Finding{}
 	for _, r := range l.rules {
-		if !present(rb, r.Sections) || (only != nil && !touches(r.Sections, only)) {
+		if !present(rb, r.Sections) {
 			continue
 		}
 		fs := r.check(c)
@@ -87,18 +90,6 @@ func present(rb *runbook.Runbook, ids []runbook.SectionID) bool {
 		}
 	}
 	return true
-}
-
-func touches(ruleSections, only []runbook.SectionID) bool {
-	if len(ruleSections) == 0 {
-		return true
-	}
-	for _, s := range ruleSections {
-		if runbook.OneOf(only, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // HasErrors reports whether any finding is an error.

@@ -299,6 +299,20 @@ func TestLintSectionsKeepsOnlyThoseSections(t *testing.T) {
 	}
 }
 
+// TestLintSectionsRunsEveryRuleThatReportsThere: known-secret-ids needs the
+// inventory but reports on the section naming the unknown id, so checking
+// automation alone must run it.
+func TestLintSectionsRunsEveryRuleThatReportsThere(t *testing.T) {
+	l := linter(t)
+	rb := offline(t, "acme-payments")
+	opp := &rb.Sections.Automation.Opportunities[0]
+	opp.SecretIDs = append(opp.SecretIDs, "stripe-api-key-legacy")
+	got := lint.Errors(l.LintSections(rb, runbook.SectionAutomation))
+	if len(got) != 1 || got[0].Rule != "known-secret-ids" || got[0].Section != runbook.SectionAutomation {
+		t.Errorf("automation only: %+v", got)
+	}
+}
+
 func TestRulesSkipAbsentSections(t *testing.T) {
 	rb := offline(t, "acme-payments")
 	rb.Sections = runbook.Sections{RotationSequence: rb.Sections.RotationSequence}

@@ -12,8 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
@@ -38,12 +41,23 @@ type Config struct {
 	BaseURL string
 	Model   string
 	Mode    string
-	// APIVersion is used for Azure OpenAI (a base URL on *.openai.azure.com).
+	// APIVersion is used for Azure OpenAI's deployment URLs (a base URL
+	// https://<resource>.openai.azure.com); Azure's v1 API (a base URL ending
+	// in /openai/v1) takes none.
 	APIVersion string
 	// Temperature of the calls (0 = the server's default is not used: 0.2).
+	// Reasoning models get none.
 	Temperature float32
-	// MaxTokens bounds one answer.
+	// MaxTokens bounds one answer, reasoning included (default 16000): sent
+	// as max_completion_tokens to reasoning models, max_tokens to others.
 	MaxTokens int
+	// Reasoning forces the reasoning-model request shape (for a deployment
+	// or alias whose name does not tell); models named gpt-5*, o1*, o3* and
+	// o4* get it anyway.
+	Reasoning bool
+	// ReasoningEffort is sent to reasoning models as reasoning_effort (empty:
+	// the server's default).
+	ReasoningEffort string
 	Resilience
 	// Prices by model, for the cost estimate.
 	Prices map[string]Price
@@ -56,8 +70,9 @@ type Price struct {
 	Prompt, CachedPrompt, Completion float64
 }
 
-// DefaultPrices is a small table of list prices (USD per 1M tokens); unknown
-// models cost 0 in estimates. Override it with ROTOR_PRICES.
+// DefaultPrices is a small table of list prices (USD per 1M tokens); the
+// cost of a model not in it is unknown (reported as such, never as $0).
+// Override or extend it with ROTOR_PRICES.
 func DefaultPrices() map[string]Price {
 	return map[string]Price{
 		"gpt-4o-mini":  {Prompt: 0.15, CachedPrompt: 0.075, Completion: 0.60},
@@ -65,6 +80,11 @@ func DefaultPrices() map[string]Price {
 		"gpt-4.1":      {Prompt: 2.00, CachedPrompt: 0.50, Completion: 8.00},
 		"gpt-4.1-mini": {Prompt: 0.40, CachedPrompt: 0.10, Completion: 1.60},
 		"gpt-4.1-nano": {Prompt: 0.10, CachedPrompt: 0.025, Completion: 0.40},
+		"gpt-5":        {Prompt: 1.25, CachedPrompt: 0.125, Completion: 10.00},
+		"gpt-5-mini":   {Prompt: 0.25, CachedPrompt: 0.025, Completion: 2.00},
+		"gpt-5-nano":   {Prompt: 0.05, CachedPrompt: 0.005, Completion: 0.40},
+		"o4-mini":      {Prompt: 1.10, CachedPrompt: 0.275, Completion: 4.40},
+		"o3":           {Prompt: 2.00, CachedPrompt: 0.50, Completion: 8.00},
 	}
 }
 
@@ -96,22 +116,90 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Prices == nil {
 		cfg.Prices = DefaultPrices()
 	}
+	inner := cfg.Transport
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
 	var oc openai.ClientConfig
-	if u, err := url.Parse(cfg.BaseURL); err == nil && strings.HasSuffix(u.Hostname(), ".openai.azure.com") {
+	switch azureKind(cfg.BaseURL) {
+	case azureDeployments:
 		oc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
 		if cfg.APIVersion != "" {
 			oc.APIVersion = cfg.APIVersion
 		}
-	} else {
+	case azureV1:
+		// Azure's v1 API speaks OpenAI's paths (the model is the
+		// deployment name); its key goes in api-key.
+		oc = openai.DefaultConfig(cfg.APIKey)
+		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+		inner = headerTransport{inner: inner, name: "api-key", value: cfg.APIKey}
+	default:
 		oc = openai.DefaultConfig(cfg.APIKey)
 		if cfg.BaseURL != "" {
 			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		}
 	}
-	transport, breaker := cfg.Resilience.transport(cfg.Transport)
+	transport, breaker := cfg.Resilience.transport(reachedTransport{inner: inner})
 	oc.HTTPClient = &http.Client{Transport: transport}
 	return &Client{api: openai.NewClientWithConfig(oc), cfg: cfg, breaker: breaker}, nil
 }
+
+// Azure OpenAI URL shapes.
+const (
+	notAzure = iota
+	// azureDeployments: https://<res>.openai.azure.com, calls go to
+	// /openai/deployments/<model>/chat/completions?api-version=...
+	azureDeployments
+	// azureV1: https://<res>.openai.azure.com/openai/v1, OpenAI's paths.
+	azureV1
+)
+
+func azureKind(base string) int {
+	u, err := url.Parse(base)
+	if err != nil {
+		return notAzure
+	}
+	h := strings.ToLower(u.Hostname())
+	if !strings.HasSuffix(h, ".openai.azure.com") && !strings.HasSuffix(h, ".cognitiveservices.azure.com") && !strings.HasSuffix(h, ".services.ai.azure.com") {
+		return notAzure
+	}
+	if strings.HasPrefix(strings.TrimRight(u.Path, "/")+"/", "/openai/v1/") {
+		return azureV1
+	}
+	return azureDeployments
+}
+
+// headerTransport sets one header on every request.
+type headerTransport struct {
+	inner       http.RoundTripper
+	name, value string
+}
+
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(t.name, t.value)
+	return t.inner.RoundTrip(r)
+}
+
+// IsReasoningModel reports whether a model takes the reasoning-model request
+// shape (max_completion_tokens, no temperature, reasoning_effort): OpenAI's
+// gpt-5, o1, o3 and o4 families, also behind a provider prefix
+// ("openai/gpt-5-mini").
+func IsReasoningModel(model string) bool {
+	m := strings.ToLower(model)
+	if i := strings.LastIndex(m, "/"); i >= 0 {
+		m = m[i+1:]
+	}
+	for _, p := range []string{"gpt-5", "o1", "o3", "o4"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reasoning reports whether the client sends the reasoning-model shape.
+func (c *Client) Reasoning() bool { return c.cfg.Reasoning || IsReasoningModel(c.cfg.Model) }
 
 // Model is the model asked.
 func (c *Client) Model() string { return c.cfg.Model }
@@ -130,18 +218,27 @@ type Request struct {
 	Schema     json.RawMessage
 }
 
-// Usage is the token count of one call and its estimated cost.
+// Usage is the token count of one call and its estimated cost. CostKnown is
+// false when the model has no price.
 type Usage struct {
 	PromptTokens       int
 	CompletionTokens   int
 	CachedPromptTokens int
 	CostUSD            float64
+	CostKnown          bool
 }
 
 // Response is a JSON document from the model.
 type Response struct {
 	Content []byte
 	Usage   Usage
+	// Model is the model that answered, as the server names it.
+	Model string
+	// FinishReason is the server's finish_reason.
+	FinishReason string
+	// Reached counts the HTTP requests of this call the server received
+	// (retries included).
+	Reached int
 }
 
 // Kind classifies a failed call.
@@ -162,6 +259,11 @@ const (
 	// KindRejected is a 4xx other than 408, 409 and 429: the request itself is
 	// wrong (bad key, bad model, bad schema) and retrying cannot help.
 	KindRejected Kind = "rejected"
+	// KindContextLength is a 400 saying the prompt and the answer budget do
+	// not fit the model's context window (OpenAI's code
+	// context_length_exceeded): the same request can never succeed; only a
+	// smaller one can.
+	KindContextLength Kind = "context_length"
 )
 
 // Error is a failed call. Usage is set when the server answered (a refusal
@@ -171,7 +273,9 @@ type Error struct {
 	Status int
 	Detail string
 	Usage  Usage
-	Err    error
+	// Reached counts the HTTP requests of this call the server received.
+	Reached int
+	Err     error
 }
 
 func (e *Error) Error() string {
@@ -199,16 +303,19 @@ func KindOf(err error) Kind {
 // Complete asks for one JSON document.
 func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 	req := openai.ChatCompletionRequest{
-		Model:       c.cfg.Model,
-		Temperature: c.cfg.Temperature,
-		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
-		// older Azure API versions only know the former.
-		MaxTokens: c.cfg.MaxTokens, //nolint:staticcheck // see above
-
+		Model: c.cfg.Model,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: r.Messages.System},
 			{Role: openai.ChatMessageRoleUser, Content: r.Messages.User},
 		},
+	}
+	if c.Reasoning() {
+		// Reasoning models refuse max_tokens and any temperature but 1.
+		req.MaxCompletionTokens, req.ReasoningEffort = c.cfg.MaxTokens, c.cfg.ReasoningEffort
+	} else {
+		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
+		// older Azure API versions only know the former.
+		req.MaxTokens, req.Temperature = c.cfg.MaxTokens, c.cfg.Temperature //nolint:staticcheck // see above
 	}
 	if c.cfg.Mode == ModeJSONObject {
 		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
@@ -218,32 +325,39 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: r.SchemaName, Schema: r.Schema, Strict: true},
 		}
 	}
-	resp, err := c.api.CreateChatCompletion(ctx, req)
+	cctx, counter := withReachCounter(ctx)
+	resp, err := c.api.CreateChatCompletion(cctx, req)
+	reached := counter.count()
 	if err != nil {
-		return Response{}, classify(err)
+		e := classify(err, reached)
+		e.Reached = reached
+		return Response{}, e
 	}
 	usage := c.usage(resp.Usage)
+	fail := func(kind Kind, detail string) (Response, error) {
+		return Response{}, &Error{Kind: kind, Detail: detail, Usage: usage, Reached: reached}
+	}
 	if len(resp.Choices) == 0 {
-		return Response{}, &Error{Kind: KindEmpty, Detail: "no choices", Usage: usage}
+		return fail(KindEmpty, "no choices")
 	}
 	choice := resp.Choices[0]
 	switch {
 	case choice.Message.Refusal != "":
-		return Response{}, &Error{Kind: KindRefusal, Detail: truncate(choice.Message.Refusal, 200), Usage: usage}
+		return fail(KindRefusal, truncate(choice.Message.Refusal, 200))
 	case choice.FinishReason == openai.FinishReasonLength:
-		return Response{}, &Error{Kind: KindTruncated, Detail: "the answer hit the token limit", Usage: usage}
+		return fail(KindTruncated, "the answer hit the token limit")
 	case choice.FinishReason == openai.FinishReasonContentFilter:
-		return Response{}, &Error{Kind: KindContentFilter, Detail: "the answer was filtered", Usage: usage}
+		return fail(KindContentFilter, "the answer was filtered")
 	}
 	content := strings.TrimSpace(choice.Message.Content)
 	if content == "" {
-		return Response{}, &Error{Kind: KindEmpty, Detail: "empty content", Usage: usage}
+		return fail(KindEmpty, "empty content")
 	}
 	content = stripFence(content)
 	if !json.Valid([]byte(content)) {
-		return Response{}, &Error{Kind: KindNotJSON, Detail: "the content is not valid JSON", Usage: usage}
+		return fail(KindNotJSON, "the content is not valid JSON")
 	}
-	return Response{Content: []byte(content), Usage: usage}, nil
+	return Response{Content: []byte(content), Usage: usage, Model: resp.Model, FinishReason: string(choice.FinishReason), Reached: reached}, nil
 }
 
 // stripFence removes a ```json fence some servers add in json_object mode.
@@ -271,35 +385,64 @@ func (c *Client) usage(u openai.Usage) Usage {
 	if p, ok := c.cfg.Prices[c.cfg.Model]; ok {
 		uncached := float64(out.PromptTokens - out.CachedPromptTokens)
 		out.CostUSD = (uncached*p.Prompt + float64(out.CachedPromptTokens)*p.CachedPrompt + float64(out.CompletionTokens)*p.Completion) / 1e6
+		out.CostKnown = true
 	}
 	return out
 }
 
+// PriceKnown reports whether the client's model has a price.
+func (c *Client) PriceKnown() bool {
+	_, ok := c.cfg.Prices[c.cfg.Model]
+	return ok
+}
+
 // classify turns a go-openai or transport error into an *Error.
-func classify(err error) error {
+// reached is how many HTTP requests of the call the server received.
+func classify(err error, reached int) *Error {
 	if errors.Is(err, circuitbreaker.ErrOpen) {
 		return &Error{Kind: KindCircuitOpen, Detail: "circuit breaker open", Err: err}
 	}
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
-		return statusError(apiErr.HTTPStatusCode, apiErr.Message, err)
+		code, _ := apiErr.Code.(string)
+		return statusError(apiErr.HTTPStatusCode, code, apiErr.Message, err)
 	}
 	var reqErr *openai.RequestError
 	if errors.As(err, &reqErr) {
-		return statusError(reqErr.HTTPStatusCode, "", err)
+		return statusError(reqErr.HTTPStatusCode, "", string(reqErr.Body), err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Kind: KindUnavailable, Detail: "cancelled", Err: err}
 	}
+	if reached == 0 && !isTransport(err) {
+		// Refused before sending (go-openai checks some parameters itself).
+		return &Error{Kind: KindRejected, Detail: truncate(err.Error(), 200), Err: err}
+	}
 	return &Error{Kind: KindUnavailable, Detail: transportDetail(err), Err: err}
 }
 
-func statusError(status int, msg string, err error) error {
+// contextLengthRE recognises a context-window error from servers that send
+// no code (vLLM, llama.cpp, LiteLLM pass OpenAI's wording through).
+var contextLengthRE = regexp.MustCompile(`(?i)context[ _-]?length|context window|maximum context|too many tokens|prompt is too long`)
+
+func statusError(status int, code, msg string, err error) *Error {
 	kind := KindUnavailable
-	if status >= 400 && status < 500 && !retryableStatus(status) {
+	switch {
+	case status == http.StatusBadRequest && (code == "context_length_exceeded" || contextLengthRE.MatchString(msg)):
+		kind = KindContextLength
+	case status >= 400 && status < 500 && !retryableStatus(status):
 		kind = KindRejected
 	}
 	return &Error{Kind: kind, Status: status, Detail: truncate(msg, 200), Err: err}
+}
+
+// isTransport tells a network or HTTP-client failure from an error go-openai
+// raised before sending anything.
+func isTransport(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 func transportDetail(err error) string {

@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/failsafe-go/failsafe-go"
@@ -30,8 +32,8 @@ type Resilience struct {
 	// MaxServerDelay is the longest server-requested wait honoured; a longer
 	// Retry-After ends the retries instead (the caller falls back).
 	MaxServerDelay time.Duration
-	// BreakerFailures consecutive failed attempts open the breaker for
-	// BreakerDelay.
+	// BreakerFailures consecutive failed attempts (5xx, 408, timeouts,
+	// connection errors; never 429) open the breaker for BreakerDelay.
 	BreakerFailures uint
 	BreakerDelay    time.Duration
 }
@@ -71,14 +73,23 @@ func (r Resilience) withDefaults() Resilience {
 	return r
 }
 
-// failed is what counts as a failed attempt: a transport error, or a 408,
-// 409, 429 or 5xx response. Other 4xx are the caller's fault: never retried,
-// and they do not open the breaker.
+// failed is what is worth another attempt: a transport error, or a 408, 409,
+// 429 or 5xx response. Other 4xx are the caller's fault: never retried.
 func failed(resp *http.Response, err error) bool {
 	if err != nil {
 		return !errors.Is(err, context.Canceled) && !errors.Is(err, circuitbreaker.ErrOpen)
 	}
 	return resp != nil && retryableStatus(resp.StatusCode)
+}
+
+// serverFailed is what counts toward the circuit breaker: the server failing
+// (a transport error, a timeout, 408 or 5xx). A 429 is the server working as
+// designed, asking to wait: it is waited out, never a reason to stop calling.
+func serverFailed(resp *http.Response, err error) bool {
+	if err != nil {
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, circuitbreaker.ErrOpen)
+	}
+	return resp != nil && (resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500)
 }
 
 // transport wraps inner in retry (outermost), circuit breaker and per-attempt
@@ -107,7 +118,7 @@ func (r Resilience) transport(inner http.RoundTripper) (http.RoundTripper, circu
 		}).
 		Build()
 	breaker := circuitbreaker.NewBuilder[*http.Response]().
-		HandleIf(failed).
+		HandleIf(serverFailed).
 		WithFailureThreshold(r.BreakerFailures).
 		WithDelay(r.BreakerDelay).
 		Build()
@@ -171,4 +182,36 @@ func isTimeout(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+type reachKey struct{}
+
+// withReachCounter makes the transport count the HTTP requests the server
+// receives during ctx.
+func withReachCounter(ctx context.Context) (context.Context, *reachCount) {
+	c := &reachCount{}
+	return context.WithValue(ctx, reachKey{}, c), c
+}
+
+type reachCount struct{ n atomic.Int32 }
+
+func (c *reachCount) count() int { return int(c.n.Load()) }
+
+// reachedTransport counts the requests that reached the server: written to
+// a connection, or answered. A request refused before sending (the breaker
+// open, no connection) is not counted.
+type reachedTransport struct{ inner http.RoundTripper }
+
+func (t reachedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c, _ := r.Context().Value(reachKey{}).(*reachCount)
+	if c == nil {
+		return t.inner.RoundTrip(r)
+	}
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) }}
+	resp, err := t.inner.RoundTrip(r.WithContext(httptrace.WithClientTrace(r.Context(), trace)))
+	if resp != nil || wrote.Load() {
+		c.n.Add(1)
+	}
+	return resp, err
 }

@@ -81,6 +81,9 @@ type Usage struct {
 	CachedPromptTokens int     `json:"cached_prompt_tokens"`
 	CacheHits          int     `json:"cache_hits"`
 	CostUSD            float64 `json:"cost_usd"`
+	// CostUnknown is true when a model without a price answered: CostUSD
+	// then leaves its calls out.
+	CostUnknown bool `json:"cost_unknown,omitempty"`
 }
 
 // Finding is one lint result.

@@ -1,13 +1,21 @@
-// Package llmtest is a fake OpenAI-compatible server for tests: it speaks
-// POST /v1/chat/completions as OpenAI does, checks the bearer token and the
-// request's response_format, and answers from a script per schema name and
-// per attempt: valid or broken content, refusals, truncation, HTTP errors with
-// Retry-After, hangs and dropped connections. It records every request.
+// Package llmtest is a fake OpenAI-compatible server for tests and
+// benchmarks: it speaks POST /v1/chat/completions as OpenAI does, checks the
+// bearer token and the request's response_format, and answers from a script
+// per schema name and per attempt: valid or broken content, refusals,
+// truncation, HTTP errors with Retry-After, hangs and dropped connections. It
+// reports usage like a model server (tokens from the text's size, cached
+// prompt tokens for a prefix it saw before) and can take time proportional to
+// the answer. It records every request.
+//
+// Model (model.go) answers like a model: plausible sections with seeded
+// defects. SchemaValid (standin.go) answers every schema with a document that
+// is valid but ignores the facts.
 package llmtest
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -45,8 +53,13 @@ type Reply struct {
 	Status  int
 	Header  http.Header
 	Delay   time.Duration
-	// Usage reported; zero means a default of 1000 prompt / 500 completion
-	// tokens, 200 of them cached.
+	// ErrCode is the error body's code for a Status reply (e.g.
+	// "context_length_exceeded", "rate_limit_exceeded").
+	ErrCode string
+	// Usage reported; zero means measured like a server does: about one
+	// token per 4 bytes of prompt and answer, and the prompt's prefix shared
+	// with an earlier request counted as cached (in 128-token blocks, from
+	// 1,024 tokens on, as OpenAI's prompt caching does).
 	PromptTokens, CompletionTokens, CachedTokens int
 }
 
@@ -57,11 +70,22 @@ func OK(content string) Reply { return Reply{Kind: Content, Content: content} }
 
 // RateLimited answers 429 with Retry-After in seconds.
 func RateLimited(retryAfter string) Reply {
-	return Reply{Kind: Status, Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {retryAfter}}}
+	return Reply{Kind: Status, Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {retryAfter}}, ErrCode: "rate_limit_exceeded"}
 }
 
 // ServerError answers 500.
 func ServerError() Reply { return Reply{Kind: Status, Status: http.StatusInternalServerError} }
+
+// Unavailable answers 503 with Retry-After in seconds.
+func Unavailable(retryAfter string) Reply {
+	return Reply{Kind: Status, Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {retryAfter}}}
+}
+
+// ContextTooLong answers 400 context_length_exceeded, as OpenAI does for a
+// prompt larger than the model's context window.
+func ContextTooLong() Reply {
+	return Reply{Kind: Status, Status: http.StatusBadRequest, ErrCode: "context_length_exceeded"}
+}
 
 // Recorded is one request the server received.
 type Recorded struct {
@@ -70,8 +94,14 @@ type Recorded struct {
 	SchemaName     string
 	ResponseFormat string
 	Strict         bool
-	System, User   string
-	Answered       Kind
+	// Schema is the json_schema sent (nil in json_object mode).
+	Schema       json.RawMessage
+	System, User string
+	// Body is the request JSON as received.
+	Body     []byte
+	Answered Kind
+	// Usage is what the answer reported.
+	PromptTokens, CompletionTokens, CachedTokens int
 }
 
 // Server is the fake. Script replies before use; it is safe for concurrent
@@ -81,9 +111,14 @@ type Server struct {
 	APIKey string
 	// Latency is added to every answer (for benchmarks).
 	Latency time.Duration
+	// TokenLatency is added per completion token of the answer, so a longer
+	// answer takes longer, as a model's decoding does.
+	TokenLatency time.Duration
 
-	mu      sync.Mutex
-	scripts map[string][]Reply
+	mu sync.Mutex
+	// prefixes are recent prompts, for the prompt-cache estimate.
+	prefixes []string
+	scripts  map[string][]Reply
 	// dflt answers when a schema's script is used up.
 	dflt     func(r Recorded) Reply
 	requests []Recorded
@@ -153,6 +188,7 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.scripts = map[string][]Reply{}
 	s.requests = nil
+	s.prefixes = nil
 }
 
 type chatRequest struct {
@@ -176,12 +212,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided.")
 		return
 	}
+	body, err := io.ReadAll(r.Body)
 	var req chatRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
 		return
 	}
-	rec := Recorded{At: time.Now(), Model: req.Model}
+	rec := Recorded{At: time.Now(), Model: req.Model, Body: body}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
@@ -200,7 +240,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "invalid_request_error", "json_schema needs a valid name, strict: true and a schema")
 			return
 		}
-		rec.ResponseFormat, rec.SchemaName, rec.Strict = rf.Type, rf.JSONSchema.Name, true
+		rec.ResponseFormat, rec.SchemaName, rec.Strict, rec.Schema = rf.Type, rf.JSONSchema.Name, true, rf.JSONSchema.Schema
 	case rf.Type == "json_object":
 		rec.ResponseFormat = rf.Type
 		// No schema name on the wire: the task message names it.
@@ -220,8 +260,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		reply = s.dflt(rec)
 	}
 	rec.Answered = reply.Kind
+	content := answerContent(reply)
+	rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens = reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens
+	if rec.PromptTokens == 0 && rec.CompletionTokens == 0 {
+		prompt := rec.System + "\n" + rec.User
+		rec.PromptTokens, rec.CompletionTokens = tokens(len(prompt)), tokens(len(content))
+		rec.CachedTokens = s.cachedPrefix(prompt)
+	}
 	s.requests = append(s.requests, rec)
-	latency := s.Latency
+	latency := s.Latency + time.Duration(rec.CompletionTokens)*s.TokenLatency
 	s.mu.Unlock()
 
 	if latency > 0 {
@@ -252,20 +299,80 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 				w.Header().Add(k, v)
 			}
 		}
-		writeError(w, reply.Status, "server_error", fmt.Sprintf("scripted %d", reply.Status))
+		writeErrorCode(w, reply.Status, errorType(reply.Status), fmt.Sprintf("scripted %d", reply.Status), reply.ErrCode)
 		return
 	}
-	writeCompletion(w, req.Model, reply)
+	writeCompletion(w, req.Model, reply, content, rec)
+}
+
+// errorType is the OpenAI error type of a status.
+func errorType(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "requests"
+	case status >= 500:
+		return "server_error"
+	}
+	return "invalid_request_error"
+}
+
+// tokens estimates a token count from a byte count (about 4 bytes a token
+// for English and JSON).
+func tokens(n int) int { return (n + 3) / 4 }
+
+// cachedPrefix estimates the cached part of a prompt: its longest prefix in
+// common with a recent prompt, in 128-token blocks, none under 1,024 tokens.
+// It remembers the prompt. The caller holds s.mu.
+func (s *Server) cachedPrefix(prompt string) int {
+	best := 0
+	for _, p := range s.prefixes {
+		n := 0
+		for n < len(p) && n < len(prompt) && p[n] == prompt[n] {
+			n++
+		}
+		best = max(best, n)
+	}
+	const keep = 64
+	s.prefixes = append(s.prefixes, prompt)
+	if len(s.prefixes) > keep {
+		s.prefixes = s.prefixes[len(s.prefixes)-keep:]
+	}
+	t := best / 4
+	if t < 1024 {
+		return 0
+	}
+	return t / 128 * 128
+}
+
+// answerContent is the message content a reply carries.
+func answerContent(r Reply) string {
+	switch r.Kind {
+	case Refusal, Filtered, Status, Drop:
+		return ""
+	case Truncated:
+		if c := r.Content; len(c) > 10 {
+			return c[:len(c)/2]
+		}
+	}
+	return r.Content
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}})
+	writeErrorCode(w, status, typ, msg, "")
 }
 
-func writeCompletion(w http.ResponseWriter, model string, r Reply) {
-	msg := map[string]any{"role": "assistant", "content": r.Content, "refusal": nil}
+func writeErrorCode(w http.ResponseWriter, status int, typ, msg, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	var c any
+	if code != "" {
+		c = code
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": c}})
+}
+
+func writeCompletion(w http.ResponseWriter, model string, r Reply, content string, rec Recorded) {
+	msg := map[string]any{"role": "assistant", "content": content, "refusal": nil}
 	finish := "stop"
 	switch r.Kind {
 	case Refusal:
@@ -273,17 +380,10 @@ func writeCompletion(w http.ResponseWriter, model string, r Reply) {
 		msg["refusal"] = "I'm sorry, I can't help with that."
 	case Truncated:
 		finish = "length"
-		if c := r.Content; len(c) > 10 {
-			msg["content"] = c[:len(c)/2]
-		}
 	case Filtered:
 		finish = "content_filter"
-		msg["content"] = ""
 	}
-	prompt, completion, cached := r.PromptTokens, r.CompletionTokens, r.CachedTokens
-	if prompt == 0 && completion == 0 {
-		prompt, completion, cached = 1000, 500, 200
-	}
+	prompt, completion, cached := rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": time.Now().Unix(), "model": model,

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// TestReasoningModelRequestShape: with ROTOR_MODEL=gpt-5-mini every call
+// reaches the server carrying max_completion_tokens and neither temperature
+// nor max_tokens, and every section is the model's.
+func TestReasoningModelRequestShape(t *testing.T) {
+	data := acme(t)
+	req, _ := runbook.ParseRequest(data)
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	answers := offlineAnswers(t, req)
+	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
+	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-5-mini",
+		"ROTOR_REASONING_EFFORT": "low", "ROTOR_MAX_TOKENS": "12000"})
+	resp, body := do(t, "POST", s.base+"/runbooks", "application/json", data)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var rb runbook.Runbook
+	if err := json.Unmarshal(body, &rb); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range runbook.SectionIDs {
+		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+			t.Errorf("%s: %+v", id, st)
+		}
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 10 || rb.Usage.LLMCalls != 10 {
+		t.Fatalf("%d requests reached the server, usage says %d", len(reqs), rb.Usage.LLMCalls)
+	}
+	for _, r := range reqs {
+		var b map[string]any
+		if err := json.Unmarshal(r.Body, &b); err != nil {
+			t.Fatal(err)
+		}
+		_, temp := b["temperature"]
+		_, maxTokens := b["max_tokens"]
+		if temp || maxTokens || b["max_completion_tokens"] != float64(12000) || b["reasoning_effort"] != "low" || b["model"] != "gpt-5-mini" {
+			t.Errorf("request body: %s", r.Body)
+		}
+	}
+}
+
+// standIn starts a model stand-in whose answers match each section's schema
+// but not the facts.
+func standIn(t *testing.T) *llmtest.Server {
+	t.Helper()
+	fake := llmtest.New("sk-test-fake")
+	t.Cleanup(fake.Close)
+	fake.DefaultByRequest(llmtest.SchemaValid)
+	return fake
+}
+
+// foreignIDs lists the secret ids a runbook's JSON refers to that the
+// request does not have.
+func foreignIDs(t *testing.T, body []byte, req *runbook.Request) []string {
+	t.Helper()
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{"": true}
+	for _, s := range f.Secrets {
+		known[s.ID] = true
+	}
+	var bad []string
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				walk(k, c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(key, c)
+			}
+		case string:
+			if (key == "secret_id" || key == "secret_ids") && !known[x] {
+				bad = append(bad, x)
+			}
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	walk("", doc["sections"])
+	if inv, ok := doc["sections"].(map[string]any)["inventory"].(map[string]any); ok {
+		for _, s := range inv["secrets"].([]any) {
+			if id := s.(map[string]any)["id"].(string); !known[id] {
+				bad = append(bad, id)
+			}
+		}
+	}
+	return bad
+}
+
+// TestStandInAnswersAreNeverServedAsFact drives the real service against a
+// stand-in whose answers match the schema but not the facts, with Redis and
+// without: identical requests in a row and at once, on two replicas, a
+// subset, a stream and an async job all answer 200 with no secret id the
+// request does not have.
+func TestStandInAnswersAreNeverServedAsFact(t *testing.T) {
+	data := acme(t)
+	req, _ := runbook.ParseRequest(data)
+	for _, withRedis := range []bool{false, true} {
+		t.Run(fmt.Sprintf("redis=%v", withRedis), func(t *testing.T) {
+			fake := standIn(t)
+			vars := func() map[string]string {
+				v := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_RATE_LIMIT": "1000/s"}
+				return v
+			}
+			var redisURL string
+			if withRedis {
+				redisURL = redistest.Start(t).URL
+			}
+			start := func() *server {
+				v := vars()
+				if redisURL != "" {
+					v["REDIS_URL"] = redisURL
+				}
+				return startServer(t, v)
+			}
+			a := start()
+			check := func(what string, resp *http.Response, body []byte) {
+				t.Helper()
+				if resp.StatusCode != 200 {
+					t.Errorf("%s: %d %.300s", what, resp.StatusCode, body)
+					return
+				}
+				if bad := foreignIDs(t, body, req); len(bad) > 0 {
+					t.Errorf("%s: served secret ids the request does not have: %v", what, bad)
+				}
+			}
+			// Eight identical first requests at once on a fresh process.
+			var wg sync.WaitGroup
+			codes := make([]int, 8)
+			for i := range codes {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					resp, body := do(t, "POST", a.base+"/runbooks", "application/json", data)
+					codes[i] = resp.StatusCode
+					check(fmt.Sprintf("concurrent #%d", i+1), resp, body)
+				}()
+			}
+			wg.Wait()
+			t.Logf("8 concurrent identical first requests: %v", codes)
+			// Three identical requests in a row.
+			seq := []int{}
+			for i := range 3 {
+				resp, body := do(t, "POST", a.base+"/runbooks", "application/json", data)
+				seq = append(seq, resp.StatusCode)
+				check(fmt.Sprintf("repeat #%d", i+1), resp, body)
+				var rb runbook.Runbook
+				_ = json.Unmarshal(body, &rb)
+				for _, id := range runbook.SectionIDs {
+					if st := rb.SectionStatus[id]; resp.StatusCode == 200 && st.Source != runbook.SourceFallback {
+						t.Errorf("repeat #%d: %s is %+v, but the stand-in never writes a correct section", i+1, id, st)
+					}
+				}
+			}
+			t.Logf("3 identical requests in a row: %v", seq)
+			// A subset that names secrets, then the same on a second replica.
+			resp, body := do(t, "POST", a.base+"/runbooks?sections=automation,audit_evidence", "application/json", data)
+			check("subset", resp, body)
+			b := start()
+			for i := range 4 {
+				resp, body := do(t, "POST", []string{a.base, b.base}[i%2]+"/runbooks", "application/json", data)
+				check(fmt.Sprintf("replica %d", i%2), resp, body)
+			}
+			resp, body = do(t, "POST", b.base+"/runbooks?sections=automation,audit_evidence", "application/json", data)
+			check("subset on the second replica", resp, body)
+			// Streamed: every section event and the final runbook.
+			resp, body = do(t, "POST", b.base+"/runbooks?stream=1", "application/json", data)
+			if resp.StatusCode != 200 {
+				t.Fatalf("stream: %d", resp.StatusCode)
+			}
+			sc := bufio.NewScanner(bytes.NewReader(body))
+			sc.Buffer(make([]byte, 1<<20), 8<<20)
+			done := false
+			for event := ""; sc.Scan(); {
+				line := sc.Text()
+				switch {
+				case strings.HasPrefix(line, "event: "):
+					event = strings.TrimPrefix(line, "event: ")
+				case strings.HasPrefix(line, "data: ") && event == "done":
+					done = true
+					check("stream done", resp, []byte(strings.TrimPrefix(line, "data: ")))
+				case strings.HasPrefix(line, "data: ") && event == "section":
+					var ev struct {
+						Section string          `json:"section"`
+						Content json.RawMessage `json:"content"`
+					}
+					_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev)
+					wrapped, _ := json.Marshal(map[string]any{"sections": map[string]json.RawMessage{ev.Section: ev.Content}})
+					check("stream section "+ev.Section, resp, wrapped)
+				case strings.HasPrefix(line, "data: ") && event == "error":
+					t.Errorf("stream error: %s", line)
+				}
+			}
+			if !done {
+				t.Error("the stream had no done event")
+			}
+			// Asynchronous: 202, then the runbook.
+			resp, body = do(t, "POST", a.base+"/runbooks", "application/json", data, "Prefer", "respond-async")
+			if resp.StatusCode != 202 {
+				t.Fatalf("async: %d %s", resp.StatusCode, body)
+			}
+			var job struct{ Location string }
+			_ = json.Unmarshal(body, &job)
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				resp, body = do(t, "GET", a.base+job.Location, "", nil)
+				if resp.StatusCode == 200 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			check("async", resp, body)
+			if !strings.Contains(string(body), `"sections"`) {
+				t.Errorf("async result is not a runbook: %.300s", body)
+			}
+		})
+	}
+}

@@ -1,0 +1,235 @@
+package generate_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+)
+
+// matrixRequest is Acme Payments with an instruction planted in a secret's
+// notes, as a hostile requester (or a poisoned ticket) would.
+func matrixRequest(t testing.TB) (*runbook.Request, []byte) {
+	t.Helper()
+	req := request(t, "acme-payments")
+	req.Secrets[0].Notes = llmtest.Injection
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, body
+}
+
+// matrixResilience keeps a defective cell fast: short attempts, one retry,
+// short backoffs (Retry-After from the model is 50 ms).
+var matrixResilience = llm.Resilience{AttemptTimeout: 400 * time.Millisecond, MaxRetries: 1, BaseDelay: 5 * time.Millisecond,
+	MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
+
+// TestDefectMatrix runs every defect the model double can seed in every
+// section, each through a first request, its repeat, the same request on a
+// second replica sharing Redis, and a ?sections= subset on that replica. Each
+// request must return a runbook (never an error: the HTTP layer would answer
+// 500), with no error finding when linted again from scratch, no secret id
+// outside the request's, no secret-looking value, and never the defective
+// section the model wrote.
+func TestDefectMatrix(t *testing.T) {
+	url := redistest.URL(t)
+	req, body := matrixRequest(t)
+	facts, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := llmtest.NewModel()
+	if err := probe.Learn(req); err != nil {
+		t.Fatal(err)
+	}
+	correct := correctSections(t, req)
+	cells, skipped := 0, []string{}
+	for _, d := range append(append([]llmtest.Defect{}, llmtest.ContentDefects...), llmtest.DeliveryDefects...) {
+		for _, id := range runbook.SectionIDs {
+			content := isContent(d)
+			if content {
+				if _, ok := llmtest.Mutate(d, id, correct, probe.Secret()); !ok {
+					skipped = append(skipped, fmt.Sprintf("%s×%s", d, id))
+					continue
+				}
+			}
+			cells++
+			t.Run(string(d)+"/"+string(id), func(t *testing.T) {
+				model := llmtest.NewModel()
+				model.RetryAfter, model.SlowDelay = "0.05", time.Second
+				if err := model.Learn(req); err != nil {
+					t.Fatal(err)
+				}
+				model.Seed(llmtest.Always(id, d))
+				srv := llmtest.New(testKey)
+				t.Cleanup(srv.Close)
+				srv.DefaultByRequest(model.Reply)
+				prefix := redistest.Prefix(t)
+				a, _ := replica(t, srv, url, prefix, cached{res: matrixResilience})
+				b, _ := replica(t, srv, url, prefix, cached{res: matrixResilience})
+				subset := []runbook.SectionID{id, runbook.SectionAutomation}
+				if id == runbook.SectionAutomation {
+					subset = []runbook.SectionID{runbook.SectionAuditEvidence, id}
+				}
+				runs := []struct {
+					name     string
+					svc      *generate.Service
+					sections []runbook.SectionID
+				}{{"first", a, nil}, {"repeat", a, nil}, {"replica", b, nil}, {"subset", b, subset}}
+				for _, r := range runs {
+					resp, err := r.svc.Respond(context.Background(), body, generate.Options{Sections: r.sections})
+					if err != nil {
+						t.Errorf("%s: %v (code %s)", r.name, err, runbook.ErrorCode(err))
+						continue
+					}
+					rb, err := resp.Decoded()
+					if err != nil {
+						t.Fatalf("%s: %v", r.name, err)
+					}
+					checkServed(t, r.name, rb, resp.JSON, facts, model, id, d)
+				}
+			})
+		}
+	}
+	t.Logf("%d cells run (×4 requests each); not applicable: %s", cells, strings.Join(skipped, ", "))
+}
+
+func isContent(d llmtest.Defect) bool {
+	for _, c := range llmtest.ContentDefects {
+		if c == d {
+			return true
+		}
+	}
+	return false
+}
+
+func correctSections(t testing.TB, req *runbook.Request) *runbook.Sections {
+	t.Helper()
+	var s runbook.Sections
+	for name, js := range goodAnswers(t, req) {
+		for _, id := range runbook.SectionIDs {
+			if schema.Name(id) == name {
+				sec := runbook.NewSection(id)
+				if err := json.Unmarshal([]byte(js), sec); err != nil {
+					t.Fatal(err)
+				}
+				s.Set(id, sec)
+			}
+		}
+	}
+	return &s
+}
+
+// checkServed asserts what a served runbook must never carry.
+func checkServed(t *testing.T, run string, rb *runbook.Runbook, raw []byte, facts *planner.Facts, model *llmtest.Model, id runbook.SectionID, d llmtest.Defect) {
+	t.Helper()
+	if errs := lint.Errors(rb.Findings); len(errs) > 0 {
+		t.Errorf("%s: served with error findings: %+v", run, errs)
+	}
+	complete := true
+	for _, sid := range runbook.SectionIDs {
+		complete = complete && rb.Sections.Get(sid) != nil
+	}
+	if complete {
+		if errs := lint.Errors(lint.New(scanner).Lint(rb)); len(errs) > 0 {
+			t.Errorf("%s: linted again, the served runbook has errors: %+v", run, errs)
+		}
+	}
+	for _, bad := range unknownIDs(rb, facts) {
+		t.Errorf("%s: served secret id %q is not one of the request's", run, bad)
+	}
+	if strings.Contains(string(raw), model.Secret()) {
+		i := strings.Index(string(raw), model.Secret())
+		t.Errorf("%s: the secret-looking value was served: %.200q", run, string(raw)[max(0, i-150):i])
+	}
+	served, _ := json.Marshal(rb.Sections.Get(id))
+	for _, s := range model.Defective() {
+		if s.SchemaName != schema.Name(id) || rb.Sections.Get(id) == nil {
+			continue
+		}
+		if bad, _ := json.Marshal(s.Section); string(bad) == string(served) {
+			t.Errorf("%s: the %s answer for %s was served (status %+v)", run, d, id, rb.SectionStatus[id])
+		}
+	}
+	if isContent(d) && rb.Sections.Get(id) != nil {
+		if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback {
+			t.Errorf("%s: %s always answers with %s, yet the section is marked %+v", run, id, d, st)
+		}
+	}
+}
+
+// unknownIDs lists every secret id a runbook refers to that the facts lack.
+func unknownIDs(rb *runbook.Runbook, f *planner.Facts) []string {
+	known := map[string]bool{"": true}
+	for _, s := range f.Secrets {
+		known[s.ID] = true
+	}
+	var bad []string
+	see := func(id string) {
+		if !known[id] {
+			bad = append(bad, id)
+			known[id] = true
+		}
+	}
+	s := rb.Sections
+	if s.Inventory != nil {
+		for _, x := range s.Inventory.Secrets {
+			see(x.ID)
+		}
+		for _, x := range s.Inventory.Dependencies {
+			see(x.SecretID)
+		}
+	}
+	if s.RiskTriage != nil {
+		for _, x := range s.RiskTriage.Items {
+			see(x.SecretID)
+		}
+	}
+	if s.Preflight != nil {
+		for _, a := range s.Preflight.Approvals {
+			for _, x := range a.Secrets {
+				see(x)
+			}
+		}
+	}
+	for _, st := range s.RotationSequence.AllSteps() {
+		see(st.SecretID)
+	}
+	if s.Validation != nil {
+		for _, e := range s.Validation.Environments {
+			for _, c := range e.Checks {
+				see(c.SecretID)
+			}
+		}
+	}
+	if s.Rollback != nil {
+		for _, x := range s.Rollback.Steps {
+			see(x.SecretID)
+		}
+	}
+	if s.AuditEvidence != nil {
+		for _, x := range s.AuditEvidence.Items {
+			see(x.SecretID)
+		}
+	}
+	if s.Automation != nil {
+		for _, o := range s.Automation.Opportunities {
+			for _, x := range o.SecretIDs {
+				see(x)
+			}
+		}
+	}
+	return bad
+}
