@@ -120,13 +120,30 @@ func TestAsyncJobInProcess(t *testing.T) {
 	if len(got) != 10 || rb == nil {
 		t.Errorf("late stream: %d sections", len(got))
 	}
-	// Resuming after the fourth section sends the rest.
+	// Resuming after the fourth section sends the other six, none again.
 	rq, _ := http.NewRequest("GET", s.base+loc+"/events", nil)
-	rq.Header.Set("Last-Event-ID", "4")
+	rq.Header.Set("Last-Event-ID", evs[3].id)
 	resumed, _ := http.DefaultClient.Do(rq)
-	got, _ = sectionsAndDone(t, readEvents(t, resumed))
+	rest := readEvents(t, resumed)
+	got, _ = sectionsAndDone(t, rest)
 	if len(got) != 6 {
 		t.Errorf("resumed stream: %d sections, want 6", len(got))
+	}
+	for _, e := range evs[:4] {
+		var s struct{ Section runbook.SectionID }
+		_ = json.Unmarshal(e.data, &s)
+		if got[s.Section] {
+			t.Errorf("resumed stream sent %s again", s.Section)
+		}
+	}
+	// A client reconnecting after done is told to stop (204), not sent the
+	// runbook again.
+	rq, _ = http.NewRequest("GET", s.base+loc+"/events", nil)
+	rq.Header.Set("Last-Event-ID", rest[len(rest)-1].id)
+	again, _ := http.DefaultClient.Do(rq)
+	again.Body.Close()
+	if rest[len(rest)-1].name != "done" || again.StatusCode != 204 {
+		t.Errorf("reconnect after %s (id %q): %d, want 204", rest[len(rest)-1].name, rest[len(rest)-1].id, again.StatusCode)
 	}
 	// Bad input is refused at once, not queued.
 	resp, body = do(t, "POST", s.base+"/runbooks", "application/json", []byte(`{"system":"x"}`), "Prefer", "respond-async")

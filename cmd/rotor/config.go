@@ -51,6 +51,12 @@ type config struct {
 	SlackSecrets    []string
 	SlackHosts      []string
 	PublicURL       string
+	RedisQueueURL   string
+	LinkKey         []byte
+	LinkTTL         time.Duration
+	CORS            httpapi.CORS
+	SSEHeartbeat    time.Duration
+	WorkerName      string
 }
 
 // envVars documents every variable with its default; the README table is
@@ -74,6 +80,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_PRICES", "", "cost table override: `model=prompt:cached:completion` USD per 1M tokens, comma-separated"},
 	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
+	{"REDIS_QUEUE_URL", "", "Redis for jobs, job states and stored runbooks (run it with noeviction and AOF); unset = REDIS_URL"},
 	{"ROTOR_REDIS_TIMEOUT", "250ms", "bound on every Redis call; a slower Redis is treated as down"},
 	{"ROTOR_CACHE_TTL", "168h", "how long valid LLM sections and responses are cached"},
 	{"ROTOR_FALLBACK_TTL", "10m", "how long a fallback section is cached (a failing LLM is not hammered)"},
@@ -91,6 +98,11 @@ var envVars = []struct{ name, def, doc string }{
 	{"SLACK_SIGNING_SECRETS", "", "comma-separated Slack signing secrets (old and new during a rotation); unset = no /slack/commands"},
 	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to"},
 	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
+	{"ROTOR_LINK_KEY", "", "key (at least 32 bytes) signing the links that open one runbook page without an API key; unset = a random key per process (logged: links then die with the process and do not work across replicas)"},
+	{"ROTOR_LINK_TTL", "168h", "how long a signed runbook link opens"},
+	{"ROTOR_CORS_ORIGINS", "", "comma-separated origins whose pages may call the API (`https://tools.example.com`), or `*`; unset = none"},
+	{"ROTOR_SSE_HEARTBEAT", "15s", "how often an idle event stream sends a keep-alive comment"},
+	{"ROTOR_WORKER_NAME", "", "name of a `rotor worker` for its heartbeat (`rotor healthcheck --worker`); unset = the host name"},
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -196,6 +208,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.SlackSecrets = splitList(get("SLACK_SIGNING_SECRETS"))
 	c.SlackHosts = splitList(get("SLACK_RESPONSE_HOSTS"))
 	c.PublicURL = get("ROTOR_PUBLIC_URL")
+	c.RedisQueueURL = get("REDIS_QUEUE_URL")
+	if c.RedisQueueURL == "" {
+		c.RedisQueueURL = c.RedisURL
+	}
+	if c.RedisQueueURL != "" && c.RedisURL == "" {
+		errs = append(errs, "REDIS_QUEUE_URL needs REDIS_URL too (the cache); set both, or REDIS_URL alone for one Redis")
+	}
+	if k := get("ROTOR_LINK_KEY"); k != "" {
+		if len(k) < httpapi.MinLinkKeyBytes {
+			errs = append(errs, fmt.Sprintf("ROTOR_LINK_KEY: must be at least %d bytes (e.g. openssl rand -hex 32)", httpapi.MinLinkKeyBytes))
+		}
+		c.LinkKey = []byte(k)
+	}
+	c.LinkTTL = dur("ROTOR_LINK_TTL")
+	if c.CORS, err = httpapi.ParseCORSOrigins(splitList(get("ROTOR_CORS_ORIGINS"))); err != nil {
+		errs = append(errs, "ROTOR_CORS_ORIGINS: "+err.Error())
+	}
+	c.SSEHeartbeat = dur("ROTOR_SSE_HEARTBEAT")
+	c.WorkerName = get("ROTOR_WORKER_NAME")
 	if c.LLM == "auto" {
 		c.LLM = "offline"
 		if c.OpenAIKey != "" {

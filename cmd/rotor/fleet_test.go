@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,19 +17,6 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 )
-
-// buildBinary builds rotor exactly as the Dockerfile does: static, trimmed,
-// stripped.
-func buildBinary(t testing.TB) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "rotor")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, b)
-	}
-	return out
-}
 
 // proc is a rotor process.
 type proc struct {
@@ -48,9 +34,12 @@ func startProc(t *testing.T, bin string, env map[string]string, args ...string) 
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	inGroup(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Stopped at the end of the test whatever happens: SIGTERM, then the
+	// whole process group is killed if it has not exited.
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
 			_ = p.cmd.Process.Signal(syscall.SIGTERM)
@@ -59,7 +48,8 @@ func startProc(t *testing.T, bin string, env map[string]string, args ...string) 
 			select {
 			case <-done:
 			case <-time.After(25 * time.Second):
-				_ = p.cmd.Process.Kill()
+				_ = killGroup(p.cmd)
+				<-done
 			}
 		}
 	})

@@ -45,7 +45,8 @@ Usage:
   rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
   rotor lint     -i runbook.json|- [-f text|json]
   rotor worker                                 process queued jobs (needs REDIS_URL)
-  rotor healthcheck                            exit 0 when the local server's /healthz answers (container HEALTHCHECK)
+  rotor healthcheck [--worker]                 exit 0 when the local server's /healthz answers, or with --worker
+                                               when this host's worker (ROTOR_WORKER_NAME) has a fresh heartbeat
   rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--prompts DIR]
                  [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE] [--json] [--md FILE]
                  [--record DIR] [--from DIR]
@@ -88,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "worker":
 		return workerCmd(ctx, cfg, log)
 	case "healthcheck":
-		return healthcheck(cfg, stderr)
+		return healthcheck(ctx, args[1:], cfg, stderr)
 	}
 	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
@@ -96,12 +97,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // app is the wired pipeline, shared by serve and generate.
 type app struct {
-	gen      *generate.Service
-	linter   *lint.Linter
-	schemas  *schema.Set
-	mode     string
-	client   *llm.Client
-	redis    *cache.Redis
+	gen     *generate.Service
+	linter  *lint.Linter
+	schemas *schema.Set
+	mode    string
+	client  *llm.Client
+	redis   *cache.Redis
+	// queue is the Redis of jobs, job states and stored runbooks: REDIS_QUEUE_URL,
+	// or the same as redis.
+	queue    *cache.Redis
 	runbooks *cache.Runbooks
 	scan     *secretscan.Scanner
 	jobs     *jobs.Store
@@ -122,10 +126,19 @@ func (a *app) ready(ctx context.Context) (string, map[string]string) {
 			status, checks["cache"] = "degraded", "redis unreachable ("+err.Error()+"): serving with the in-process cache"
 		}
 	}
+	if a.queue != nil && a.queue != a.redis {
+		checks["queue"] = "redis"
+		if err := a.queue.Ping(ctx); err != nil {
+			status, checks["queue"] = "degraded", "queue redis unreachable ("+err.Error()+"): jobs and stored runbooks are unavailable"
+		}
+	}
 	return status, checks
 }
 
 func (a *app) close() {
+	if a.queue != nil && a.queue != a.redis {
+		_ = a.queue.Close()
+	}
 	if a.redis != nil {
 		_ = a.redis.Close()
 	}
@@ -156,13 +169,23 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		cc.Locker = a.redis
 	}
 	cc.Cache = store
-	a.runbooks = cache.NewRunbooks(store, cfg.RunbookTTL)
-	// Job states change: they live in Redis itself (or this process), never
-	// in a local copy that could go stale.
+	// Stored runbooks and job states must not be evicted: they live in the
+	// queue's Redis (noeviction, persisted) when it is a separate one.
+	durable := store
 	var jobState cache.Store = local
 	if a.redis != nil {
-		jobState = a.redis
+		a.queue = a.redis
+		if cfg.RedisQueueURL != cfg.RedisURL {
+			if a.queue, err = cache.NewRedis(cfg.RedisQueueURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+				return nil, err
+			}
+			durable = cache.NewTiered(a.queue, local, log)
+		}
+		// Job states change: they live in Redis itself, never in a local
+		// copy that could go stale.
+		jobState = a.queue
 	}
+	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL)
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline,
@@ -281,7 +304,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	var local *jobs.Local
 	var worker *jobs.Worker
 	if a.redis != nil {
-		q, err := jobs.NewAsynq(cfg.RedisURL, cfg.Deadline+time.Minute, cfg.JobRetries)
+		q, err := jobs.NewAsynq(cfg.RedisQueueURL, cfg.Deadline+time.Minute, cfg.JobRetries)
 		if err != nil {
 			log.Error("start-up failed", "err", err)
 			return exitInternal
@@ -289,7 +312,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		defer q.Close()
 		queue = q
 		if cfg.ServeWorkers > 0 {
-			if worker, err = jobs.NewWorker(cfg.RedisURL, cfg.ServeWorkers, a.runner, log); err == nil {
+			if worker, err = jobs.NewWorker(cfg.RedisQueueURL, cfg.ServeWorkers, a.runner, log); err == nil {
 				err = worker.Start()
 			}
 			if err != nil {
@@ -310,6 +333,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		}
 		slackCfg.Intake = intake
 	}
+	links, err := signedLinks(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
 	handler := httpapi.NewServer(httpapi.Deps{
 		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: a.runbooks,
@@ -320,6 +348,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		Writer: a.gen, Screener: a.scan, Tasks: tasks,
 		Jobs: a.jobs, Queue: queue, Checker: a.gen, NewID: generate.RandomID,
 		Metrics: a.metrics, OnQueued: func() { a.metrics.Job(string(jobs.Queued)) },
+		Links: links, CORS: cfg.CORS, Heartbeat: cfg.SSEHeartbeat,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -581,7 +610,7 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
 		return exitInternal
 	}
 	defer a.close()
-	w, err := jobs.NewWorker(cfg.RedisURL, cfg.WorkerConc, a.runner, log)
+	w, err := jobs.NewWorker(cfg.RedisQueueURL, cfg.WorkerConc, a.runner, log)
 	if err == nil {
 		err = w.Start()
 	}
@@ -589,17 +618,76 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
 		log.Error("start-up failed", "err", err)
 		return exitInternal
 	}
-	log.Info("rotor worker started", "concurrency", cfg.WorkerConc, "llm", a.mode)
+	name := workerName(cfg)
+	beatCtx, stopBeat := context.WithCancel(ctx)
+	beatDone := make(chan struct{})
+	go func() {
+		defer close(beatDone)
+		jobs.Beat(beatCtx, a.queue, name, func(err error) { log.Warn("worker heartbeat not written", "err", err) })
+	}()
+	log.Info("rotor worker started", "name", name, "concurrency", cfg.WorkerConc, "llm", a.mode)
 	<-ctx.Done()
 	log.Info("worker shutting down")
+	stopBeat()
+	<-beatDone
 	w.Shutdown()
 	log.Info("stopped")
 	return exitOK
 }
 
-// healthcheck asks the local server's /healthz (the container's HEALTHCHECK:
-// the image has no shell and no curl).
-func healthcheck(cfg config, stderr io.Writer) int {
+// workerName names this host's worker in its heartbeat.
+func workerName(cfg config) string {
+	if cfg.WorkerName != "" {
+		return cfg.WorkerName
+	}
+	host, _ := os.Hostname()
+	return host
+}
+
+// signedLinks builds the signer of runbook links from ROTOR_LINK_KEY, or a
+// random key for this process (said loudly: its links die with it and do
+// not open on another replica).
+func signedLinks(cfg config, log *slog.Logger) (*httpapi.Links, error) {
+	key := cfg.LinkKey
+	if len(key) == 0 {
+		key = make([]byte, httpapi.MinLinkKeyBytes)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		log.Warn("ROTOR_LINK_KEY not set: runbook links are signed with a key made for this process; they stop working when it restarts and do not open on other replicas")
+	}
+	return httpapi.NewLinks(key, cfg.LinkTTL)
+}
+
+// healthcheck is the container's HEALTHCHECK (the image has no shell and no
+// curl): by default it asks the local server's /healthz; with --worker it
+// checks this host's worker wrote its heartbeat to the queue's Redis lately.
+func healthcheck(ctx context.Context, args []string, cfg config, stderr io.Writer) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	worker := fs.Bool("worker", false, "check this host's `rotor worker` (its heartbeat in REDIS_QUEUE_URL) instead of the HTTP server")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *worker {
+		if cfg.RedisQueueURL == "" {
+			fmt.Fprintln(stderr, "healthcheck: --worker needs REDIS_URL (or REDIS_QUEUE_URL)")
+			return exitUsage
+		}
+		r, err := cache.NewRedis(cfg.RedisQueueURL, cache.RedisOptions{Timeout: 2 * time.Second})
+		if err != nil {
+			fmt.Fprintln(stderr, "healthcheck:", err)
+			return exitFailure
+		}
+		defer r.Close()
+		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err := jobs.CheckHeartbeat(ctx, r, workerName(cfg), time.Now()); err != nil {
+			fmt.Fprintln(stderr, "healthcheck:", err)
+			return exitFailure
+		}
+		return exitOK
+	}
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "healthcheck:", err)

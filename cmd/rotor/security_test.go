@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,10 +306,29 @@ func TestSlackCommand(t *testing.T) {
 		t.Errorf("blocks: %d, first %v", len(msg.Blocks), msg.Blocks[0])
 	}
 	raw, _ := json.Marshal(msg.Blocks)
-	for _, want := range []string{"Rotation runbook: Acme Payments", "Priority inventory", "Postgres app password", "First steps", "https://rotor.example.com/runbooks/rb_"} {
-		if !strings.Contains(string(raw), want) {
+	// The blocks as Slack reads them: JSON's escapes undone, then mrkdwn's.
+	blocks := html.UnescapeString(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw)))
+	for _, want := range []string{"Rotation runbook: Acme Payments", "Priority inventory", "Postgres app password", "First steps", "<https://rotor.example.com/r/"} {
+		if !strings.Contains(blocks, want) {
 			t.Errorf("blocks lack %q", want)
 		}
+	}
+	// The "Full runbook" link opens the page in a browser with no API key
+	// (keys are on here); altered, it is refused.
+	m := regexp.MustCompile(`<https://rotor\.example\.com(/r/[^|>]+)\|Full runbook>`).FindStringSubmatch(blocks)
+	if m == nil {
+		t.Fatalf("no Full runbook link in %s", raw)
+	}
+	resp, page := do(t, "GET", s.base+m[1], "", nil, "Accept", "text/html")
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Rotation runbook: Acme Payments") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("signed link: %d %.300s", resp.StatusCode, page)
+	}
+	if resp, _ := do(t, "GET", s.base+strings.Replace(m[1], "sig=", "sig=A", 1), "", nil, "Accept", "text/html"); resp.StatusCode != 403 {
+		t.Errorf("altered link: %d", resp.StatusCode)
+	}
+	bare, _, _ := strings.Cut(m[1], "?")
+	if resp, _ := do(t, "GET", s.base+bare, "", nil); resp.StatusCode != 403 {
+		t.Errorf("unsigned link: %d", resp.StatusCode)
 	}
 	for _, b := range msg.Blocks {
 		if txt, ok := b["text"].(map[string]any); ok {

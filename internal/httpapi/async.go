@@ -61,9 +61,18 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 	if d.OnQueued != nil {
 		d.OnQueued()
 	}
+	st, err := d.Jobs.Get(ctx, id)
+	if err != nil {
+		// Queued all the same: answer with what was just recorded.
+		st = &jobs.State{ID: id, Status: jobs.Queued, Requested: sections, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+		if len(sections) == 0 {
+			st.Requested = runbook.SectionIDs
+		}
+	}
 	c.Header("Location", "/runbooks/"+id)
 	c.Header("Preference-Applied", "respond-async")
-	c.JSON(http.StatusAccepted, gin.H{"id": id, "status": jobs.Queued, "location": "/runbooks/" + id, "events": "/runbooks/" + id + "/events"})
+	pageLink(c, d, id)
+	c.JSON(http.StatusAccepted, jobViewFor(d, st))
 }
 
 // jobView is a job's state without the sections' content.
@@ -77,6 +86,10 @@ type jobView struct {
 	Error     *jobs.ErrorBody              `json:"error,omitempty"`
 	CreatedAt time.Time                    `json:"created_at"`
 	UpdatedAt time.Time                    `json:"updated_at"`
+	Location  string                       `json:"location"`
+	Events    string                       `json:"events"`
+	// Page is the job's page behind a signed link (no API key needed).
+	Page string `json:"page"`
 }
 
 func viewOf(st *jobs.State) jobView {
@@ -93,13 +106,21 @@ func viewOf(st *jobs.State) jobView {
 
 // respondJob answers GET /runbooks/{id} for a job not finished yet: 202 with
 // its progress while queued or running, 200 with the error once failed.
-func respondJob(c *gin.Context, st *jobs.State) {
+// jobViewFor is the Job of the contract: the state and where to look.
+func jobViewFor(d Deps, st *jobs.State) jobView {
+	v := viewOf(st)
+	v.Location, v.Events, v.Page = "/runbooks/"+st.ID, "/runbooks/"+st.ID+"/events", d.Links.Page(st.ID)
+	return v
+}
+
+func respondJob(c *gin.Context, d Deps, st *jobs.State) {
+	v := jobViewFor(d, st)
 	if st.Status == jobs.Failed {
-		c.JSON(http.StatusOK, viewOf(st))
+		c.JSON(http.StatusOK, v)
 		return
 	}
 	c.Header("Retry-After", "1")
-	c.JSON(http.StatusAccepted, viewOf(st))
+	c.JSON(http.StatusAccepted, v)
 }
 
 // sse writes one Server-Sent Event.
@@ -115,11 +136,26 @@ func sse(c *gin.Context, event, id string, data any) {
 	c.Writer.Flush()
 }
 
+// sseRetryMS is the reconnection delay a stream asks EventSource to use.
+const sseRetryMS = 3000
+
+// DefaultHeartbeat is how often an idle stream sends a comment, well under
+// the 60 s idle timeout of common proxies and load balancers.
+const DefaultHeartbeat = 15 * time.Second
+
+// sseHeaders starts a stream: headers, then the reconnection delay.
 func sseHeaders(c *gin.Context) {
 	c.Header("Content-Type", "text/event-stream")
 	c.Header("Cache-Control", "no-cache")
 	c.Header("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
+	fmt.Fprintf(c.Writer, "retry: %d\n\n", sseRetryMS)
+	c.Writer.Flush()
+}
+
+// heartbeat writes a comment line: proxies see traffic, EventSource ignores it.
+func heartbeat(c *gin.Context) {
+	fmt.Fprint(c.Writer, ": keep-alive\n\n")
 	c.Writer.Flush()
 }
 
@@ -129,74 +165,116 @@ type sectionEvent struct {
 	Content json.RawMessage       `json:"content"`
 }
 
-// handleEvents streams a runbook as it is written: each finished section
-// (those already done first, for a late client), then the runbook, or the
-// error. Last-Event-ID resumes after the sections already received.
+// Event ids. A section event's id names every section the client has been
+// sent so far ("s" and a hex bit set over runbook.SectionIDs), so
+// Last-Event-ID resumes exactly, whatever order sections finish in and
+// however often the job is retried. The final event (done or error) has id
+// "end": a client reconnecting with it gets 204, which tells EventSource to
+// stop, instead of the whole runbook again.
+const endEventID = "end"
+
+type sentSet uint32
+
+func (s sentSet) has(id runbook.SectionID) bool     { return s&(1<<sectionIndex(id)) != 0 }
+func (s sentSet) with(id runbook.SectionID) sentSet { return s | 1<<sectionIndex(id) }
+func (s sentSet) id() string                        { return "s" + strconv.FormatUint(uint64(s), 16) }
+
+func sectionIndex(id runbook.SectionID) int {
+	for i, s := range runbook.SectionIDs {
+		if s == id {
+			return i
+		}
+	}
+	return len(runbook.SectionIDs) // never a real section: harmless bit
+}
+
+// parseLastEventID reads a reconnecting client's Last-Event-ID.
+func parseLastEventID(v string) (sent sentSet, end bool) {
+	if v == endEventID {
+		return 0, true
+	}
+	if hex, ok := strings.CutPrefix(v, "s"); ok {
+		if n, err := strconv.ParseUint(hex, 16, 32); err == nil {
+			return sentSet(n), false
+		}
+	}
+	return 0, false
+}
+
 func handleEvents(d Deps) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		ctx := c.Request.Context()
-		id := c.Param("id")
-		sent := 0
-		if n, err := strconv.Atoi(c.GetHeader("Last-Event-ID")); err == nil {
-			sent = n
-		}
-		var st *jobs.State
-		jobErr := error(runbook.Errorf(runbook.CodeNotFound, "no job %q", id))
-		if d.Jobs != nil {
-			st, jobErr = d.Jobs.Get(ctx, id)
-		}
-		rb, rbErr := d.Runbooks.Load(ctx, id)
-		if jobErr != nil && rbErr != nil {
-			writeError(c, d.Logger, rbErr)
-			return
-		}
-		sseHeaders(c)
-		if jobErr != nil {
-			// Written synchronously: its sections, then the runbook.
-			for i, sid := range runbook.SectionIDs {
-				if sec := rb.Sections.Get(sid); sec != nil && i+1 > sent {
-					content, _ := json.Marshal(sec)
-					sse(c, "section", strconv.Itoa(i+1), sectionEvent{Section: sid, Status: rb.SectionStatus[sid], Content: content})
-				}
+	return func(c *gin.Context) { streamEvents(c, d, c.Param("id")) }
+}
+
+// streamEvents streams a runbook as it is written: each finished section
+// (those already done first, for a late client), then the runbook, or the
+// error, then the stream ends. Comments keep an idle stream alive.
+func streamEvents(c *gin.Context, d Deps, id string) {
+	ctx := c.Request.Context()
+	sent, ended := parseLastEventID(c.GetHeader("Last-Event-ID"))
+	var st *jobs.State
+	jobErr := error(runbook.Errorf(runbook.CodeNotFound, "no job %q", id))
+	if d.Jobs != nil {
+		st, jobErr = d.Jobs.Get(ctx, id)
+	}
+	rb, rbErr := d.Runbooks.Load(ctx, id)
+	if jobErr != nil && rbErr != nil {
+		writeError(c, d.Logger, rbErr)
+		return
+	}
+	if ended && (rbErr == nil || st.Status == jobs.Failed) {
+		c.Status(http.StatusNoContent)
+		return
+	}
+	sseHeaders(c)
+	if jobErr != nil {
+		// Written synchronously: its sections, then the runbook.
+		for _, sid := range runbook.SectionIDs {
+			if sec := rb.Sections.Get(sid); sec != nil && !sent.has(sid) {
+				content, _ := json.Marshal(sec)
+				sent = sent.with(sid)
+				sse(c, "section", sent.id(), sectionEvent{Section: sid, Status: rb.SectionStatus[sid], Content: content})
 			}
-			sse(c, "done", "", rb)
-			return
 		}
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			if st != nil {
-				var fresh []runbook.SectionID
-				for sid, sec := range st.Sections {
-					if sec.Seq > sent {
-						fresh = append(fresh, sid)
-					}
-				}
-				sort.Slice(fresh, func(i, j int) bool { return st.Sections[fresh[i]].Seq < st.Sections[fresh[j]].Seq })
-				for _, sid := range fresh {
-					sec := st.Sections[sid]
-					sse(c, "section", strconv.Itoa(sec.Seq), sectionEvent{Section: sid, Status: sec.Status, Content: sec.Content})
-					sent = sec.Seq
-				}
-				switch st.Status {
-				case jobs.Failed:
-					sse(c, "error", "", gin.H{"error": st.Error})
-					return
-				case jobs.Done:
-					if rb, err := d.Runbooks.Load(ctx, id); err == nil {
-						sse(c, "done", "", rb)
-						return
-					}
-				}
+		sse(c, "done", endEventID, rb)
+		return
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	beat := time.NewTicker(d.heartbeat())
+	defer beat.Stop()
+	for {
+		var fresh []runbook.SectionID
+		for sid := range st.Sections {
+			if !sent.has(sid) {
+				fresh = append(fresh, sid)
 			}
-			select {
-			case <-ctx.Done():
+		}
+		sort.Slice(fresh, func(i, j int) bool { return st.Sections[fresh[i]].Seq < st.Sections[fresh[j]].Seq })
+		for _, sid := range fresh {
+			sec := st.Sections[sid]
+			sent = sent.with(sid)
+			sse(c, "section", sent.id(), sectionEvent{Section: sid, Status: sec.Status, Content: sec.Content})
+			beat.Reset(d.heartbeat())
+		}
+		switch st.Status {
+		case jobs.Failed:
+			sse(c, "error", endEventID, gin.H{"error": st.Error})
+			return
+		case jobs.Done:
+			if rb, err := d.Runbooks.Load(ctx, id); err == nil {
+				sse(c, "done", endEventID, rb)
 				return
-			case <-tick.C:
 			}
-			if next, err := d.Jobs.Get(ctx, id); err == nil {
-				st = next
-			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-beat.C:
+			heartbeat(c)
+		case <-tick.C:
+		}
+		if next, err := d.Jobs.Get(ctx, id); err == nil {
+			st = next
 		}
 	}
 }
@@ -230,10 +308,22 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 		done <- result{rb, err}
 	}()
 	sseHeaders(c)
-	n := 0
-	for ev := range events {
-		n++
-		sse(c, "section", strconv.Itoa(n), ev)
+	var sent sentSet
+	beat := time.NewTicker(d.heartbeat())
+	defer beat.Stop()
+	for in := events; in != nil; {
+		select {
+		case ev, ok := <-in:
+			if !ok {
+				in = nil
+				continue
+			}
+			sent = sent.with(ev.Section)
+			sse(c, "section", sent.id(), ev)
+			beat.Reset(d.heartbeat())
+		case <-beat.C:
+			heartbeat(c)
+		}
 	}
 	r := <-done
 	if r.err != nil {
@@ -243,11 +333,11 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 			log.ErrorContext(ctx, "streamed generation failed", "err", r.err)
 			msg = "internal error"
 		}
-		sse(c, "error", "", gin.H{"error": jobs.ErrorBody{Code: code, Message: msg}})
+		sse(c, "error", endEventID, gin.H{"error": jobs.ErrorBody{Code: code, Message: msg}})
 		return
 	}
 	if err := d.Runbooks.Save(ctx, r.rb); err != nil {
 		log.WarnContext(ctx, "runbook not stored", "id", r.rb.ID, "err", err)
 	}
-	sse(c, "done", "", r.rb)
+	sse(c, "done", endEventID, r.rb)
 }

@@ -84,6 +84,7 @@ func authenticate(keys []APIKey, log *slog.Logger) gin.HandlerFunc {
 			}
 		}
 		if match < 0 {
+			c.Header("WWW-Authenticate", `Bearer realm="rotor"`)
 			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
 			return
 		}

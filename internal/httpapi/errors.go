@@ -16,6 +16,7 @@ var statusOf = map[runbook.Code]int{
 	runbook.CodeSecretDetected:   http.StatusUnprocessableEntity,
 	runbook.CodeTooLarge:         http.StatusRequestEntityTooLarge,
 	runbook.CodeUnauthorized:     http.StatusUnauthorized,
+	runbook.CodeForbidden:        http.StatusForbidden,
 	runbook.CodeRateLimited:      http.StatusTooManyRequests,
 	runbook.CodeLLMUnavailable:   http.StatusServiceUnavailable,
 	runbook.CodeNotFound:         http.StatusNotFound,

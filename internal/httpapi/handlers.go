@@ -14,6 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/web"
 )
 
 // readBody reads at most runbook.MaxBodyBytes of a JSON body.
@@ -36,46 +37,73 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return data, nil
 }
 
-// wantsMarkdown reads ?format= first, then the Accept header.
-func wantsMarkdown(c *gin.Context) (bool, error) {
+// Response formats.
+const (
+	formatJSON     = "json"
+	formatMarkdown = "md"
+	formatHTML     = "html"
+)
+
+// negotiate reads ?format= first, then the Accept header (first listed
+// type rotor serves wins; browsers list text/html first).
+func negotiate(c *gin.Context) (string, error) {
 	switch f := strings.ToLower(c.Query("format")); f {
 	case "md", "markdown":
-		return true, nil
+		return formatMarkdown, nil
 	case "json":
-		return false, nil
+		return formatJSON, nil
+	case "html":
+		return formatHTML, nil
 	case "":
 	default:
-		return false, &runbook.Error{Code: runbook.CodeInvalid, Message: "unknown format",
-			Fields: []runbook.FieldError{{Path: "format", Problem: `"` + f + `" must be one of json, md`}}}
+		return "", &runbook.Error{Code: runbook.CodeInvalid, Message: "unknown format",
+			Fields: []runbook.FieldError{{Path: "format", Problem: `"` + f + `" must be one of json, md, html`}}}
 	}
 	for _, part := range strings.Split(c.GetHeader("Accept"), ",") {
 		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
 		switch mt {
 		case "text/markdown", "text/x-markdown":
-			return true, nil
+			return formatMarkdown, nil
 		case "application/json":
-			return false, nil
+			return formatJSON, nil
+		case "text/html":
+			return formatHTML, nil
 		}
 	}
-	return false, nil
+	return formatJSON, nil
 }
 
-func respondRunbook(c *gin.Context, status int, rb *runbook.Runbook, markdown bool) {
+// wantsHTML says whether the client is a browser asking for a page.
+func wantsHTML(c *gin.Context) bool {
+	f, err := negotiate(c)
+	return err == nil && f == formatHTML
+}
+
+// pageLink advertises the runbook's page behind a signed link.
+func pageLink(c *gin.Context, d Deps, id string) {
+	c.Header("Link", "<"+d.Links.Page(id)+`>; rel="alternate"; type="text/html"`)
+}
+
+func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, format string) {
 	c.Header("Content-Location", "/runbooks/"+rb.ID)
-	if markdown {
+	pageLink(c, d, rb.ID)
+	switch format {
+	case formatMarkdown:
 		var buf bytes.Buffer
 		_ = render.Markdown(&buf, rb)
 		c.Data(status, "text/markdown; charset=utf-8", buf.Bytes())
-		return
+	case formatHTML:
+		htmlPage(c, d.Logger, status, func(b *bytes.Buffer) error { return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb}) })
+	default:
+		c.JSON(status, rb)
 	}
-	c.JSON(status, rb)
 }
 
 func handleCreateRunbook(d Deps) gin.HandlerFunc {
 	gen, store, log := d.Generator, d.Runbooks, d.Logger
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		markdown, err := wantsMarkdown(c)
+		format, err := negotiate(c)
 		if err != nil {
 			writeError(c, log, err)
 			return
@@ -111,16 +139,17 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 				log.WarnContext(ctx, "runbook not stored", "id", resp.Runbook.ID, "err", err)
 			}
 		}
-		if markdown {
+		if format != formatJSON {
 			rb, err := resp.Decoded()
 			if err != nil {
 				writeError(c, log, err)
 				return
 			}
-			respondRunbook(c, http.StatusOK, rb, true)
+			respondRunbook(c, d, http.StatusOK, rb, format)
 			return
 		}
 		c.Header("Content-Location", "/runbooks/"+resp.ID)
+		pageLink(c, d, resp.ID)
 		c.Data(http.StatusOK, "application/json; charset=utf-8", resp.JSON)
 	}
 }
@@ -128,24 +157,28 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 func handleGetRunbook(d Deps) gin.HandlerFunc {
 	store, log := d.Runbooks, d.Logger
 	return func(c *gin.Context) {
-		markdown, err := wantsMarkdown(c)
+		format, err := negotiate(c)
 		if err != nil {
 			writeError(c, log, err)
 			return
 		}
 		id := c.Param("id")
+		if format == formatHTML {
+			runbookPage(c, d, id)
+			return
+		}
 		rb, err := store.Load(c.Request.Context(), id)
 		if err != nil {
 			if runbook.ErrorCode(err) == runbook.CodeNotFound && d.Jobs != nil {
 				if st, jerr := d.Jobs.Get(c.Request.Context(), id); jerr == nil {
-					respondJob(c, st)
+					respondJob(c, d, st)
 					return
 				}
 			}
 			writeError(c, log, err)
 			return
 		}
-		respondRunbook(c, http.StatusOK, rb, markdown)
+		respondRunbook(c, d, http.StatusOK, rb, format)
 	}
 }
 

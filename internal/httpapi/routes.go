@@ -7,18 +7,24 @@ type Route struct {
 	Method  string
 	Path    string
 	Handler gin.HandlerFunc
-	// Open routes take no API key and no rate limit: health, readiness and
-	// Slack (which is verified by its own signature).
+	// Open routes take no API key and no rate limit: health, readiness,
+	// Slack (verified by its own signature), signed links (verified by their
+	// signature), the pages' assets and the form (which sends the key itself).
 	Open bool
 }
 
-// routes lists every endpoint of the service; api/openapi.yaml describes the
-// same set (a test keeps them in step).
+// routes lists every endpoint of the service, then an OPTIONS (CORS
+// preflight) route for each path; api/openapi.yaml describes the same set (a
+// test checks every operation against the router).
 func routes(d Deps) []Route {
-	return []Route{
+	rs := []Route{
+		{Method: "GET", Path: "/", Handler: handleForm(d), Open: true},
+		{Method: "GET", Path: "/assets/:name", Handler: handleAsset(d), Open: true},
 		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d)},
 		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d)},
 		{Method: "GET", Path: "/runbooks/:id/events", Handler: handleEvents(d)},
+		{Method: "GET", Path: "/r/:id", Handler: handleSignedPage(d), Open: true},
+		{Method: "GET", Path: "/r/:id/events", Handler: handleSignedEvents(d), Open: true},
 		{Method: "POST", Path: "/runbooks/lint", Handler: handleLint(d.Linter, d.Logger)},
 		{Method: "GET", Path: "/schemas/:section", Handler: handleSchema(d.Schemas, d.Logger)},
 		{Method: "POST", Path: "/slack/commands", Handler: handleSlack(d), Open: true},
@@ -26,6 +32,21 @@ func routes(d Deps) []Route {
 		{Method: "GET", Path: "/readyz", Handler: handleReady(d.Ready), Open: true},
 		{Method: "GET", Path: "/metrics", Handler: handleMetrics(d.Metrics), Open: true},
 	}
+	var paths []string
+	for _, r := range rs {
+		paths = append(paths, r.Path)
+	}
+	methods := pathMethods(rs)
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		allowed := methods[p]
+		rs = append(rs, Route{Method: "OPTIONS", Path: p, Handler: handlePreflight(d.CORS, allowed, d), Open: true})
+	}
+	return rs
 }
 
 // RouteTable lists the method and path of every route, for documentation tests.

@@ -4,8 +4,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,6 +15,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/web"
 )
 
 // Generator writes runbooks from raw request bodies.
@@ -72,6 +75,23 @@ type Deps struct {
 	Metrics Metrics
 	// OnQueued is told of each job queued (metrics).
 	OnQueued func()
+	// Links signs the links that open one runbook without a key (nil: a
+	// key made for this handler, so links do not survive it).
+	Links *Links
+	// CORS lets pages on other origins call the API.
+	CORS CORS
+	// Heartbeat is how often an idle event stream sends a comment
+	// (0: DefaultHeartbeat).
+	Heartbeat time.Duration
+
+	pages *web.Pages
+}
+
+func (d Deps) heartbeat() time.Duration {
+	if d.Heartbeat > 0 {
+		return d.Heartbeat
+	}
+	return DefaultHeartbeat
 }
 
 // Metrics records HTTP traffic and serves the exposition format.
@@ -95,18 +115,34 @@ func NewServer(d Deps) http.Handler {
 	if d.Tasks == nil {
 		d.Tasks = NewTasks(5 * time.Minute)
 	}
+	if d.Links == nil {
+		key := make([]byte, MinLinkKeyBytes)
+		_, _ = rand.Read(key)
+		d.Links, _ = NewLinks(key, 24*time.Hour)
+	}
+	pages, err := web.New()
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build bug a test catches
+	}
+	d.pages = pages
 	e.Use(requestID(), accessLog(d.Logger), recovery(d.Logger))
 	if d.Metrics != nil {
 		e.Use(d.Metrics.Gin())
 	}
+	e.Use(d.CORS.middleware())
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Logger, runbook.Errorf(runbook.CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
+	rs := routes(d)
+	methods := pathMethods(rs)
 	e.NoMethod(func(c *gin.Context) {
+		if allow := allowFor(methods, c.Request.URL.Path); allow != nil {
+			c.Header("Allow", strings.Join(allow, ", "))
+		}
 		writeError(c, d.Logger, runbook.Errorf(runbook.CodeMethodNotAllowed, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	protect := []gin.HandlerFunc{authenticate(d.Keys, d.Logger), limit(d.Limiter, d.Logger), deadline(d.RequestTimeout)}
-	for _, r := range routes(d) {
+	for _, r := range rs {
 		handlers := []gin.HandlerFunc{r.Handler}
 		if !r.Open {
 			handlers = append(append([]gin.HandlerFunc{}, protect...), r.Handler)

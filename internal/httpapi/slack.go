@@ -26,7 +26,8 @@ type Slack struct {
 	Secrets []string
 	// ResponseHosts are the hosts rotor will POST results to.
 	ResponseHosts []string
-	// PublicURL, when set, makes the posted message link to the runbook.
+	// PublicURL, when set, makes the posted message link to the runbook's
+	// page (a signed link: see Links).
 	PublicURL string
 	// Intake reads the command with an LLM; nil uses the deterministic parser.
 	Intake Intake
@@ -194,7 +195,9 @@ func slackJob(ctx context.Context, d Deps, client *http.Client, text, system str
 	}
 	link := ""
 	if d.Slack.PublicURL != "" {
-		link = strings.TrimRight(d.Slack.PublicURL, "/") + "/runbooks/" + rb.ID + "?format=md"
+		// A signed, expiring link: a browser opens it without an API key,
+		// and it opens this runbook only.
+		link = strings.TrimRight(d.Slack.PublicURL, "/") + d.Links.Page(rb.ID)
 	}
 	post(slackbot.Message(rb, link))
 }

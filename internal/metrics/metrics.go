@@ -6,6 +6,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,7 @@ type Metrics struct {
 	reg          *prometheus.Registry
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
+	httpStreams  *prometheus.HistogramVec
 	llmCalls     *prometheus.CounterVec
 	llmDuration  *prometheus.HistogramVec
 	llmTokens    *prometheus.CounterVec
@@ -40,6 +42,8 @@ func New() *Metrics {
 	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	m.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rotor_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}}, []string{"route", "method"})
+	m.httpStreams = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rotor_http_stream_duration_seconds", Help: "How long Server-Sent Events streams stayed open, by route.",
+		Buckets: []float64{.1, .5, 1, 5, 15, 30, 60, 120, 300, 600, 1800}}, []string{"route"})
 	m.llmCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_llm_calls_total", Help: "LLM calls by model, section and outcome (ok or the failure kind)."}, []string{"model", "section", "outcome"})
 	m.llmDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rotor_llm_call_duration_seconds", Help: "LLM call latency (retries included) by model and section.",
 		Buckets: []float64{.1, .25, .5, 1, 2, 4, 8, 15, 30, 60, 120}}, []string{"model", "section"})
@@ -50,20 +54,37 @@ func New() *Metrics {
 	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_fallbacks_total", Help: "Sections served by the offline writer instead of the LLM, by section and reason."}, []string{"section", "reason"})
 	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_lint_findings_total", Help: "Lint findings of served runbooks by rule and severity."}, []string{"rule", "severity"})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_jobs_total", Help: "Asynchronous jobs by state reached (queued, running, done, failed)."}, []string{"state"})
-	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.llmCalls, m.llmDuration, m.llmTokens, m.llmCost, m.cache, m.reasks, m.fallbacks, m.findings, m.jobs,
+	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpStreams, m.llmCalls, m.llmDuration, m.llmTokens, m.llmCost, m.cache, m.reasks, m.fallbacks, m.findings, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
 	return m
 }
 
+// Registry is the registry the collectors are on (tests count series).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
+// methods are the HTTP methods recorded by name; any other is "other", so a
+// client sending made-up methods cannot grow the label set.
+var methods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+
+// Method is the bounded label value of an HTTP method.
+func Method(m string) string {
+	if methods[m] {
+		return m
+	}
+	return "other"
+}
+
 // Gin records every request by its route pattern (never the raw path, so ids
-// do not explode the label set).
+// do not explode the label set) and a bounded method. Server-Sent Events
+// streams last as long as a job (minutes): they go to their own histogram so
+// they do not distort request latency.
 func (m *Metrics) Gin() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -72,8 +93,13 @@ func (m *Metrics) Gin() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.httpRequests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-		m.httpDuration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		method := Method(c.Request.Method)
+		m.httpRequests.WithLabelValues(route, method, strconv.Itoa(c.Writer.Status())).Inc()
+		if strings.HasPrefix(c.Writer.Header().Get("Content-Type"), "text/event-stream") {
+			m.httpStreams.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			return
+		}
+		m.httpDuration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	}
 }
 

@@ -16,6 +16,7 @@ const (
 	CodeSecretDetected   Code = "secret_detected"
 	CodeTooLarge         Code = "too_large"
 	CodeUnauthorized     Code = "unauthorized"
+	CodeForbidden        Code = "forbidden"
 	CodeRateLimited      Code = "rate_limited"
 	CodeLLMUnavailable   Code = "llm_unavailable"
 	CodeNotFound         Code = "not_found"

@@ -40,7 +40,7 @@ func text(s string) *slack.TextBlockObject {
 
 // Message builds the Block Kit message of a runbook: a summary, the priority
 // inventory, the first steps, and where to read the whole runbook. link is
-// the URL of its Markdown, or "" when rotor has no public URL.
+// the (signed) URL of its page, or "" when rotor has no public URL.
 func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 	var blocks []slack.Block
 	add := func(b slack.Block) {
@@ -103,7 +103,8 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 	}
 	where := fmt.Sprintf("Runbook `%s` · `GET /runbooks/%s?format=md`", rb.ID, rb.ID)
 	if link != "" {
-		where = fmt.Sprintf("<%s|Full runbook (Markdown)> · id `%s`", link, rb.ID)
+		// Slack wants &, < and > escaped in links too (the query's &).
+		where = fmt.Sprintf("<%s|Full runbook> · id `%s`", mrkdwn(link), rb.ID)
 	}
 	if n := warnings(rb); n > 0 {
 		where += fmt.Sprintf(" · %d lint warning(s)", n)

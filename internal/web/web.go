@@ -1,0 +1,172 @@
+// Package web is rotor's pages for people: the runbook page (readable and
+// printable without JavaScript) and the request form. Pages are rendered with
+// html/template, so every value is escaped by construction; they load nothing
+// but rotor's own embedded assets, under a strict Content-Security-Policy.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// CSP is the Content-Security-Policy of every page: nothing but rotor's own
+// scripts, styles and connections; no inline script or style, no frames, no
+// plugins, forms post only to rotor.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Static is the embedded assets (style.css, form.js, progress.js).
+func Static() fs.FS {
+	sub, err := fs.Sub(files, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+// Pages renders rotor's HTML pages.
+type Pages struct {
+	runbook *template.Template
+	form    *template.Template
+	err     *template.Template
+}
+
+// New parses the embedded templates.
+func New() (*Pages, error) {
+	funcs := template.FuncMap{
+		"title":        title,
+		"sectionTitle": func(id runbook.SectionID) string { return runbook.SectionTitles[id] },
+		"join":         strings.Join,
+		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"inc":          func(i int) int { return i + 1 },
+	}
+	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	form, err := template.New("form.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/form.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	errPage, err := template.New("error.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	return &Pages{runbook: rb, form: form, err: errPage}, nil
+}
+
+// Error writes a page saying what went wrong, for a person.
+func (p *Pages) Error(w io.Writer, title, message string) error {
+	return p.err.Execute(w, struct{ Title, Message string }{title, message})
+}
+
+// Job is the progress of a runbook still being written.
+type Job struct {
+	Status string
+	// Sections are the requested sections in document order with their
+	// state: "pending" or where the section came from.
+	Sections []SectionState
+	Error    string
+}
+
+// SectionState is one section's progress.
+type SectionState struct {
+	ID    runbook.SectionID
+	State string
+}
+
+// RunbookPage is what the runbook page shows: the runbook, or the progress
+// of its job (then Events is where the page's script follows it).
+type RunbookPage struct {
+	ID      string
+	Runbook *runbook.Runbook
+	Job     *Job
+	Events  string
+}
+
+// SequenceStep is one line of the one-screen sequence.
+type SequenceStep struct {
+	runbook.Step
+	Track string
+}
+
+// Section is one section in document order with how it was produced.
+type Section struct {
+	ID     runbook.SectionID
+	Status runbook.SectionStatus
+}
+
+// view is the runbook template's data.
+type view struct {
+	RunbookPage
+	Sequence []SequenceStep
+	Sections []Section
+	Errors   int
+	Warnings int
+}
+
+// Runbook writes the runbook page.
+func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
+	v := view{RunbookPage: page}
+	if rb := page.Runbook; rb != nil {
+		if seq := rb.Sections.RotationSequence; seq != nil {
+			for _, t := range seq.Tracks {
+				for _, st := range t.Steps {
+					v.Sequence = append(v.Sequence, SequenceStep{Step: st, Track: t.Name})
+				}
+			}
+			sort.SliceStable(v.Sequence, func(i, j int) bool { return v.Sequence[i].Order < v.Sequence[j].Order })
+		}
+		for _, id := range runbook.SectionIDs {
+			if rb.Sections.Get(id) != nil {
+				v.Sections = append(v.Sections, Section{ID: id, Status: rb.SectionStatus[id]})
+			}
+		}
+		for _, f := range rb.Findings {
+			if f.Severity == runbook.SeverityError {
+				v.Errors++
+			} else {
+				v.Warnings++
+			}
+		}
+	}
+	return p.runbook.Execute(w, v)
+}
+
+// Form is the request form page's data.
+type Form struct {
+	// KeyRequired shows the API key field (the key is kept in the tab's
+	// session storage only).
+	KeyRequired bool
+	Triggers    []runbook.Trigger
+	Kinds       []runbook.Kind
+	Exposures   []runbook.Exposure
+	Deployments []runbook.Deployment
+	Stores      []runbook.SecretStore
+	Downtimes   []runbook.Downtime
+}
+
+// Form writes the request form.
+func (p *Pages) Form(w io.Writer, keyRequired bool) error {
+	return p.form.Execute(w, Form{KeyRequired: keyRequired, Triggers: runbook.Triggers, Kinds: runbook.Kinds, Exposures: runbook.Exposures,
+		Deployments: runbook.Deployments, Stores: runbook.SecretStores, Downtimes: runbook.Downtimes})
+}
+
+func title(s any) string {
+	str := fmt.Sprint(s)
+	if str == "" {
+		return str
+	}
+	return strings.ToUpper(str[:1]) + strings.ReplaceAll(str[1:], "_", " ")
+}
