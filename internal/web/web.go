@@ -50,6 +50,7 @@ func New() (*Pages, error) {
 		"join":         strings.Join,
 		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"inc":          func(i int) int { return i + 1 },
+		"rich":         rich,
 	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {
@@ -169,4 +170,23 @@ func title(s any) string {
 		return str
 	}
 	return strings.ToUpper(str[:1]) + strings.ReplaceAll(str[1:], "_", " ")
+}
+
+// rich shows free text with its `code spans` as <code>: every part is
+// escaped first, so only the <code> tags rotor adds are markup. Text with
+// an unmatched backtick is shown as it is, escaped.
+func rich(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(p))
+	}
+	return template.HTML(b.String())
 }
