@@ -122,7 +122,9 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	set := func(sel, value string) chromedp.Action[chromedp.Void] { return chromedp.SetValue(chromedp.CSS(sel), value) }
+	set := func(sel, value string) chromedp.Action[chromedp.Void] {
+		return chromedp.SetValue(chromedp.CSS(sel), value)
+	}
 	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
 	run("open the form", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(chromedp.CSS("#request-form")))
 	run("fill the request",
