@@ -165,7 +165,27 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 	case "max_latency_ms":
 		return set(float64(o.latencyMS) <= a.Value, fmt.Sprintf("<= %g ms", a.Value), fmt.Sprintf("%d ms", o.latencyMS))
 	case "max_cost_usd":
+		if rb.Usage.CostUnknown {
+			res.Skipped, res.Passed, res.Expected, res.Found = true, true, fmt.Sprintf("<= $%g", a.Value),
+				"skipped: cost unknown (the model has no price: set ROTOR_PRICES)"
+			return res
+		}
 		return set(rb.Usage.CostUSD <= a.Value, fmt.Sprintf("<= $%g", a.Value), fmt.Sprintf("$%.5f", rb.Usage.CostUSD))
+	case "model_wrote_sections":
+		var bad []string
+		for _, f := range fellBack(c, rb) {
+			if !f.Allowed {
+				bad = append(bad, string(f.Section)+" ("+f.Reason+")")
+			}
+		}
+		expected := "every section written by the model"
+		if len(c.AllowFallback) > 0 {
+			expected += fmt.Sprintf(" (fallback allowed: %v)", c.AllowFallback)
+		}
+		if len(bad) == 0 {
+			return set(true, expected, "every section from the model")
+		}
+		return set(false, expected, "fell back: "+strings.Join(bad, "; "))
 	case "rubric":
 		if r.judge == nil {
 			res.Skipped, res.Passed, res.Expected, res.Found = true, true, fmt.Sprintf("score >= %g", a.MinScore), "skipped: no LLM configured for the judge"

@@ -25,7 +25,10 @@ type Case struct {
 	Request     *runbook.Request    `json:"request,omitempty"`
 	RequestFile string              `json:"request_file,omitempty"`
 	Sections    []runbook.SectionID `json:"sections,omitempty"`
-	Assertions  []Assertion         `json:"assertions"`
+	// AllowFallback lists the sections that may come from the offline
+	// writer in an LLM run (by default every section must be the model's).
+	AllowFallback []runbook.SectionID `json:"allow_fallback,omitempty"`
+	Assertions    []Assertion         `json:"assertions"`
 	// Path is where the case was loaded from.
 	Path string `json:"-"`
 }
@@ -178,6 +181,11 @@ func LoadCase(path string) (*Case, error) {
 	}
 	if len(c.Assertions) == 0 {
 		return nil, fmt.Errorf("eval: %s: no assertions", path)
+	}
+	for i, id := range c.AllowFallback {
+		if !runbook.OneOf(runbook.SectionIDs, id) {
+			return nil, fmt.Errorf("eval: %s: allow_fallback[%d] %q is not a section id", path, i, id)
+		}
 	}
 	for i, a := range c.Assertions {
 		if !knownTypes[a.Type] {

@@ -347,3 +347,46 @@ func TestCaseFilesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestFallbackFailsAnLLMCase: a section the model did not write fails the
+// case (named in the report and the JUnit XML), unless the case allows it.
+func TestFallbackFailsAnLLMCase(t *testing.T) {
+	cs, err := LoadCases("cases/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := llmtest.New("sk-fake")
+	defer srv.Close()
+	good := answersFor(t, cs)
+	srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if r.SchemaName == "rotor_rollback" {
+			return llmtest.Reply{Kind: llmtest.Refusal}
+		}
+		return good(r)
+	})
+	rep := llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
+	c := rep.Cases[0]
+	if c.Passed || rep.Summary.FellBack != 1 || len(c.FellBack) != 1 || c.FellBack[0].Section != runbook.SectionRollback ||
+		c.Sources[runbook.SectionRollback] != runbook.SourceFallback || c.Sources[runbook.SectionInventory] != runbook.SourceLLM {
+		t.Fatalf("%+v", c)
+	}
+	if a := c.Assertions[0]; a.Type != "model_wrote_sections" || a.Passed || !strings.Contains(a.Found, "rollback (still invalid after 3 attempts: refusal") {
+		t.Errorf("%+v", a)
+	}
+	var table, xml bytes.Buffer
+	rep.WriteTable(&table, nil, "")
+	if err := rep.WriteJUnit(&xml); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "sections not written by the model: rollback") || !strings.Contains(xml.String(), `failures="1"`) ||
+		!strings.Contains(xml.String(), "model_wrote_sections") {
+		t.Errorf("report:\n%s\n%s", table.String(), xml.String())
+	}
+
+	cs[0].AllowFallback = []runbook.SectionID{runbook.SectionRollback}
+	srv.Reset()
+	rep = llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
+	if c := rep.Cases[0]; !c.Passed || rep.Summary.FellBack != 0 || !c.FellBack[0].Allowed {
+		t.Errorf("allowed fallback: %+v", c)
+	}
+}

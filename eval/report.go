@@ -120,12 +120,15 @@ func (r *Report) WriteTable(w io.Writer, regressions []Regression, baseline stri
 				passed++
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%d/%d\t%d\t$%.4f\t%d ms\n", c.Name, res, c.Score, passed, total, c.LLMCalls, c.CostUSD, c.LatencyMS)
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%d/%d\t%d\t%s\t%d ms\n", c.Name, res, c.Score, passed, total, c.LLMCalls, cost(c.CostUSD, c.CostUnknown), c.LatencyMS)
 	}
 	tw.Flush()
 	for _, c := range r.Cases {
 		if c.Error != "" {
 			fmt.Fprintf(w, "\n%s: generation failed: %s\n", c.Name, c.Error)
+		}
+		if names := NotWrittenByTheModel(c); names != "" {
+			fmt.Fprintf(w, "  %s: sections not written by the model: %s\n", c.Name, names)
 		}
 		for _, a := range c.Assertions {
 			if !a.Passed && !a.Skipped {
@@ -138,10 +141,16 @@ func (r *Report) WriteTable(w io.Writer, regressions []Regression, baseline stri
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "\n%d/%d cases passed, score %.3f, %d/%d assertions passed, %d skipped, %d LLM calls, $%.4f, %d ms (provider %s",
-		s.Passed, s.Cases, s.Score, s.AssertionsPassed, s.Assertions, s.Skipped, s.LLMCalls, s.CostUSD, s.DurationMS, s.Provider)
+	fmt.Fprintf(w, "\n%d/%d cases passed, score %.3f, %d/%d assertions passed, %d skipped, %d LLM calls, %s, %d ms (provider %s",
+		s.Passed, s.Cases, s.Score, s.AssertionsPassed, s.Assertions, s.Skipped, s.LLMCalls, cost(s.CostUSD, s.CostUnknown), s.DurationMS, s.Provider)
 	if s.Model != "" {
 		fmt.Fprintf(w, ", model %s", s.Model)
+	}
+	if s.JudgeModel != "" {
+		fmt.Fprintf(w, ", judge %s", s.JudgeModel)
+	}
+	if s.FellBack > 0 {
+		fmt.Fprintf(w, ", %d section(s) fell back to the offline writer", s.FellBack)
 	}
 	if s.Repeat > 1 {
 		fmt.Fprintf(w, ", %d repeats", s.Repeat)
@@ -166,16 +175,20 @@ func (r *Report) WriteTable(w io.Writer, regressions []Regression, baseline stri
 // WriteMarkdown writes the report for a pull request or a wiki.
 func (r *Report) WriteMarkdown(w io.Writer, regressions []Regression, baseline string) {
 	s := r.Summary
-	fmt.Fprintf(w, "# rotor eval report\n\n%d/%d cases passed, score %.3f, %d/%d assertions passed (%d skipped), %d LLM calls, $%.4f, provider %s %s.\n\n",
-		s.Passed, s.Cases, s.Score, s.AssertionsPassed, s.Assertions, s.Skipped, s.LLMCalls, s.CostUSD, s.Provider, s.Model)
-	fmt.Fprintln(w, "| Case | Result | Score | LLM calls | Cost | Latency |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "# rotor eval report\n\n%d/%d cases passed, score %.3f, %d/%d assertions passed (%d skipped), %d LLM calls, %s, provider %s %s",
+		s.Passed, s.Cases, s.Score, s.AssertionsPassed, s.Assertions, s.Skipped, s.LLMCalls, cost(s.CostUSD, s.CostUnknown), s.Provider, s.Model)
+	if s.JudgeModel != "" {
+		fmt.Fprintf(w, ", judge %s", s.JudgeModel)
+	}
+	fmt.Fprint(w, ".\n\n")
+	fmt.Fprintln(w, "| Case | Result | Score | LLM calls | Cost | Latency | Not written by the model |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---|")
 	for _, c := range r.Cases {
 		res := "pass"
 		if !c.Passed {
 			res = "**FAIL**"
 		}
-		fmt.Fprintf(w, "| %s | %s | %.2f | %d | $%.4f | %d ms |\n", c.Name, res, c.Score, c.LLMCalls, c.CostUSD, c.LatencyMS)
+		fmt.Fprintf(w, "| %s | %s | %.2f | %d | %s | %d ms | %s |\n", c.Name, res, c.Score, c.LLMCalls, cost(c.CostUSD, c.CostUnknown), c.LatencyMS, mdCell(NotWrittenByTheModel(c)))
 	}
 	for _, c := range r.Cases {
 		fmt.Fprintf(w, "\n## %s\n\n| Assertion | Result | Expected | Found |\n|---|---|---|---|\n", c.Name)
@@ -205,4 +218,33 @@ func (r *Report) WriteMarkdown(w io.Writer, regressions []Regression, baseline s
 
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// cost prints a cost, or says it is unknown.
+func cost(usd float64, unknown bool) string {
+	if unknown {
+		if usd > 0 {
+			return fmt.Sprintf("$%.4f + unknown", usd)
+		}
+		return "unknown"
+	}
+	return fmt.Sprintf("$%.4f", usd)
+}
+
+// NotWrittenByTheModel names the sections of a case the model did not
+// write, once each, the allowed ones marked.
+func NotWrittenByTheModel(c CaseResult) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, f := range c.FellBack {
+		n := string(f.Section)
+		if f.Allowed {
+			n += " (allowed)"
+		}
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
 }

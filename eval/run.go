@@ -35,8 +35,12 @@ type Config struct {
 	Concurrency int
 	// Progress receives one line per finished case (nil: none).
 	Progress io.Writer
-	// Provider and Model are reported in the summary.
+	// Provider and Model are reported in the summary. With a provider other
+	// than "offline" every section must be written by the model: a case
+	// fails when one fell back to the offline writer (unless it allows it).
 	Provider, Model string
+	// JudgeModel names the model scoring rubric assertions.
+	JudgeModel string
 }
 
 // Runner runs cases.
@@ -67,7 +71,21 @@ type CaseResult struct {
 	LatencyMS  int64    `json:"latency_ms"`
 	LLMCalls   int      `json:"llm_calls"`
 	CostUSD    float64  `json:"cost_usd"`
-	Error      string   `json:"error,omitempty"`
+	// CostUnknown: a model without a price answered, CostUSD leaves it out.
+	CostUnknown bool `json:"cost_unknown,omitempty"`
+	// Sources says where each section came from (llm, cache, fallback or
+	// offline), in the last run; FellBack lists, over all runs, the sections
+	// the offline writer had to write instead of the model, with why.
+	Sources  map[runbook.SectionID]runbook.Source `json:"sources,omitempty"`
+	FellBack []Fallback                           `json:"fell_back,omitempty"`
+	Error    string                               `json:"error,omitempty"`
+}
+
+// Fallback is a section the model did not write.
+type Fallback struct {
+	Section runbook.SectionID `json:"section"`
+	Reason  string            `json:"reason"`
+	Allowed bool              `json:"allowed,omitempty"`
 }
 
 // Summary totals a run.
@@ -84,7 +102,12 @@ type Summary struct {
 	Skipped          int     `json:"skipped"`
 	LLMCalls         int     `json:"llm_calls"`
 	CostUSD          float64 `json:"cost_usd"`
-	DurationMS       int64   `json:"duration_ms"`
+	CostUnknown      bool    `json:"cost_unknown,omitempty"`
+	JudgeModel       string  `json:"judge_model,omitempty"`
+	// FellBack counts the sections written by the offline writer instead
+	// of the model (LLM runs).
+	FellBack   int   `json:"fell_back"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // Report is a whole run; its JSON is what --json prints and --baseline reads.
@@ -118,7 +141,7 @@ func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
 		})
 	}
 	_ = g.Wait()
-	rep := &Report{Cases: results, Summary: Summary{Provider: r.cfg.Provider, Model: r.cfg.Model, Repeat: r.cfg.Repeat, Cases: len(results)}}
+	rep := &Report{Cases: results, Summary: Summary{Provider: r.cfg.Provider, Model: r.cfg.Model, JudgeModel: r.cfg.JudgeModel, Repeat: r.cfg.Repeat, Cases: len(results)}}
 	total := 0.0
 	for _, c := range results {
 		if c.Passed {
@@ -129,6 +152,12 @@ func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
 		total += c.Score
 		rep.Summary.LLMCalls += c.LLMCalls
 		rep.Summary.CostUSD += c.CostUSD
+		rep.Summary.CostUnknown = rep.Summary.CostUnknown || c.CostUnknown
+		for _, f := range c.FellBack {
+			if !f.Allowed {
+				rep.Summary.FellBack++
+			}
+		}
 		for _, a := range c.Assertions {
 			switch {
 			case a.Skipped:
@@ -148,15 +177,23 @@ func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
 	return rep
 }
 
+// llmRun reports whether the sections are expected from a model.
+func (r *Runner) llmRun() bool { return r.cfg.Provider != "" && r.cfg.Provider != "offline" }
+
 func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
-	cr := CaseResult{Name: c.Name, Assertions: make([]Result, len(c.Assertions))}
-	passes := make([]int, len(c.Assertions))
+	assertions := c.Assertions
+	if r.llmRun() {
+		// The first assertion of an LLM run: the model wrote every section.
+		assertions = append([]Assertion{{Type: "model_wrote_sections"}}, assertions...)
+	}
+	cr := CaseResult{Name: c.Name, Assertions: make([]Result, len(assertions))}
+	passes := make([]int, len(assertions))
 	var latency int64
 	for rep := 0; rep < r.cfg.Repeat; rep++ {
 		o, err := r.generate(ctx, c)
 		if err != nil {
 			cr.Error = err.Error()
-			for i, a := range c.Assertions {
+			for i, a := range assertions {
 				cr.Assertions[i] = Result{Type: a.Type, Label: a.Label(), Weight: max(a.Weight, 1), Expected: "a runbook", Found: "generation failed: " + err.Error()}
 			}
 			continue
@@ -164,7 +201,15 @@ func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 		latency += o.latencyMS
 		cr.LLMCalls += o.rb.Usage.LLMCalls
 		cr.CostUSD += o.rb.Usage.CostUSD
-		for i, a := range c.Assertions {
+		cr.CostUnknown = cr.CostUnknown || o.rb.Usage.CostUnknown
+		cr.Sources = map[runbook.SectionID]runbook.Source{}
+		for id, st := range o.rb.SectionStatus {
+			cr.Sources[id] = st.Source
+		}
+		if r.llmRun() {
+			cr.FellBack = append(cr.FellBack, fellBack(c, o.rb)...)
+		}
+		for i, a := range assertions {
 			res := r.score(ctx, c, a, o)
 			if res.Passed {
 				passes[i]++
@@ -214,4 +259,21 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	}
 	o.markdown = buf.String()
 	return o, nil
+}
+
+// fellBack lists the sections of a runbook the model did not write.
+func fellBack(c *Case, rb *runbook.Runbook) []Fallback {
+	var out []Fallback
+	for _, id := range runbook.SectionIDs {
+		st, ok := rb.SectionStatus[id]
+		if !ok || st.Source == runbook.SourceLLM || st.Source == runbook.SourceCache {
+			continue
+		}
+		reason := st.Reason
+		if reason == "" {
+			reason = string(st.Source)
+		}
+		out = append(out, Fallback{Section: id, Reason: reason, Allowed: runbook.OneOf(c.AllowFallback, id)})
+	}
+	return out
 }

@@ -30,7 +30,9 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	var cases listFlag
 	fs.Var(&cases, "cases", "case file or directory (repeatable; default eval/cases)")
 	provider := fs.String("provider", "offline", "offline, openai or replay")
-	model := fs.String("model", cfg.Model, "model for openai and replay (ROTOR_MODEL)")
+	model := fs.String("model", cfg.Model, "model under test, for openai and replay (ROTOR_MODEL)")
+	judgeModel := fs.String("judge-model", "", "model scoring rubric assertions (default: the model under test, which then grades itself)")
+	junit := fs.String("junit", "", "write a JUnit XML report to FILE (for CI)")
 	promptsDir := fs.String("prompts", cfg.PromptsDir, "directory with edited prompt templates (ROTOR_PROMPTS_DIR)")
 	repeat := fs.Int("repeat", 1, "runs per case; pass rates are reported per assertion")
 	concurrency := fs.Int("concurrency", 1, "cases run at once")
@@ -112,11 +114,27 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 			return exitUsage
 		}
 		gc.LLM, gc.Prompts, gc.Endpoint = client, p, cfg.OpenAIBaseURL
-		if rc.Judge, err = eval.NewLLMJudge(client); err != nil {
+		// The judge is its own client (its own breaker and budget), on its
+		// own model when one is given.
+		jcfg := cfg
+		if *judgeModel != "" {
+			jcfg.Model = *judgeModel
+		} else {
+			fmt.Fprintf(stderr, "rotor eval: the judge is the model under test (%s): pass --judge-model for an independent one\n", cfg.Model)
+		}
+		judgeClient, _, err := buildLLM(jcfg, transport, retries)
+		if err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitUsage
+		}
+		if rc.Judge, err = eval.NewLLMJudge(judgeClient); err != nil {
 			fmt.Fprintln(stderr, "rotor eval:", err)
 			return exitInternal
 		}
-		rc.Model = cfg.Model + " (prompts " + p.Version() + ")"
+		rc.Model, rc.JudgeModel = cfg.Model+" (prompts "+p.Version()+")", jcfg.Model
+		if !client.PriceKnown() {
+			fmt.Fprintf(stderr, "rotor eval: %s has no price: its cost is reported as unknown (ROTOR_PRICES sets one)\n", cfg.Model)
+		}
 	}
 	rc.Generator = generate.New(gc)
 	report := eval.NewRunner(rc).Run(ctx, loaded)
@@ -146,6 +164,17 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 			return exitFailure
 		}
 	}
+	if *junit != "" {
+		var buf bytes.Buffer
+		if err := report.WriteJUnit(&buf); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitInternal
+		}
+		if err := writeOutput(*junit, buf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
 	if *mdFile != "" {
 		var buf bytes.Buffer
 		report.WriteMarkdown(&buf, regressions, *baseline)
@@ -161,6 +190,15 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 				len(misses), *from, strings.Join(misses, ", "))
 			code = exitFailure
 		}
+	}
+	if report.Summary.FellBack > 0 {
+		var parts []string
+		for _, c := range report.Cases {
+			if names := eval.NotWrittenByTheModel(c); names != "" {
+				parts = append(parts, c.Name+": "+names)
+			}
+		}
+		fmt.Fprintf(stderr, "rotor eval: %d section(s) were written by the offline writer, not the model: %s\n", report.Summary.FellBack, strings.Join(parts, "; "))
 	}
 	if report.Summary.Failed > 0 || len(regressions) > 0 {
 		code = exitFailure

@@ -47,8 +47,9 @@ Usage:
   rotor worker                                 process queued jobs (needs REDIS_URL)
   rotor healthcheck [--worker]                 exit 0 when the local server's /healthz answers, or with --worker
                                                when this host's worker (ROTOR_WORKER_NAME) has a fresh heartbeat
-  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--prompts DIR]
-                 [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE] [--json] [--md FILE]
+  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--judge-model M]
+                 [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
+                 [--json] [--md FILE] [--junit FILE]
                  [--record DIR] [--from DIR]
 
 Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -241,5 +243,71 @@ func TestStandInAnswersAreNeverServedAsFact(t *testing.T) {
 				t.Errorf("async result is not a runbook: %.300s", body)
 			}
 		})
+	}
+}
+
+// TestEvalSeesTheModel: `rotor eval --provider openai` against a stand-in
+// whose answers match the schema but not the facts exits non-zero and names
+// the sections the model did not write; so does a run with no server at all;
+// the judge runs on its own model; an unpriced model's cost is unknown, not
+// $0; --junit writes the failures for CI.
+func TestEvalSeesTheModel(t *testing.T) {
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if r.SchemaName == "rotor_judge" {
+			return llmtest.OK(`{"score": 9, "reasons": ["fine"]}`)
+		}
+		return llmtest.SchemaValid(r)
+	})
+	dir := t.TempDir()
+	junit := dir + "/eval.xml"
+	evalRun := func(base string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		vars := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": base, "ROTOR_LLM_RETRIES": "0", "ROTOR_LLM_TIMEOUT": "5s"}
+		code := run(t.Context(), append([]string{"eval", "--cases", "../../eval/cases/minimal.yaml", "--provider", "openai"}, args...),
+			env(vars), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, stdout, stderr := evalRun(fake.BaseURL(), "--model", "my-finetune", "--judge-model", "gpt-4.1", "--junit", junit)
+	t.Logf("stand-in: exit %d\n%s\n%s", code, stdout, stderr)
+	if code != exitFailure {
+		t.Errorf("exit %d against a stand-in that never writes a correct section", code)
+	}
+	for _, want := range []string{"sections not written by the model: inventory", "rotation_sequence", "model_wrote_sections", "judge gpt-4.1", "unknown"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if !strings.Contains(stderr, "written by the offline writer, not the model: minimal: inventory") {
+		t.Errorf("stderr does not name the sections: %s", stderr)
+	}
+	judged, tested := 0, 0
+	for _, r := range fake.Requests() {
+		switch {
+		case r.SchemaName == "rotor_judge" && r.Model == "gpt-4.1":
+			judged++
+		case r.SchemaName != "rotor_judge" && r.Model == "my-finetune":
+			tested++
+		default:
+			t.Errorf("%s asked of %s", r.SchemaName, r.Model)
+		}
+	}
+	if tested == 0 {
+		t.Error("no section was asked of the model under test")
+	}
+	xml, err := os.ReadFile(junit)
+	if err != nil || !strings.Contains(string(xml), `<testcase name="minimal" classname="rotor.eval"`) || !strings.Contains(string(xml), "<failure") ||
+		!strings.Contains(string(xml), "fell back: inventory") {
+		t.Errorf("junit: %v\n%s", err, xml)
+	}
+
+	// Nothing listening: every section falls back, the run fails.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + l.Addr().String() + "/v1"
+	l.Close()
+	code, stdout, stderr = evalRun(dead)
+	if code != exitFailure || !strings.Contains(stderr, "not the model") || !strings.Contains(stdout, " 0 LLM calls") {
+		t.Errorf("no server: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
