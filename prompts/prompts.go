@@ -108,8 +108,8 @@ type Input struct {
 	Schema   []byte
 	JSONMode bool
 	Context  Context
-	// Data is the request-derived data (the facts the section reads); it is
-	// JSON encoded into the data block.
+	// Data is the request-derived data (the facts the runbook's sections
+	// read); it is JSON encoded into the data block.
 	Data any
 	// Violations of the previous answer, when asking again.
 	Violations []string
@@ -121,9 +121,13 @@ type Messages struct {
 	User   string
 }
 
-// Build renders the messages for one section. Static text comes first; the
-// request data comes last, inside <rotor-data> ... </rotor-data>. The data is
-// JSON with <, > and & escaped, so nothing inside it can close the block.
+// Build renders the messages for one section: the system prompt, then the
+// runbook's context and data (inside <rotor-data> ... </rotor-data>), then the
+// section's task. Everything before the task is the same for the ten sections
+// of a runbook when their Data and Context are, so the ten calls share one
+// long prefix and providers' prompt caching applies to it. The data is JSON
+// with <, > and & escaped, so nothing inside it can close the block; request
+// text appears nowhere else.
 func (s *Set) Build(in Input) (Messages, error) {
 	instructions, ok := s.sections[in.Section]
 	if !ok {

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/cache"
-	"github.com/rotor-dev/rotor/internal/planner"
-	"github.com/rotor-dev/rotor/internal/runbook"
+		"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // Cache stores bytes under keys for a while; a miss is cache.ErrMiss.
@@ -65,22 +64,14 @@ type entry struct {
 
 // sectionKey hashes exactly what a section depends on: the prompt templates it
 // is built from, the schema, the provider endpoint, the model and mode, the
-// section, and the facts it reads.
-func (s *Service) sectionKey(f *planner.Facts, id runbook.SectionID) (string, error) {
-	view, err := factsView(f, id)
-	if err != nil {
-		return "", err
-	}
-	data, err := json.Marshal(struct {
-		Prompt, Schema, Endpoint, Model, Mode string
-		Section                               runbook.SectionID
-		Facts                                 map[string]any
-	}{s.cfg.Prompts.SectionVersion(string(id)), s.cfg.Schemas.Version(), s.cfg.Endpoint, s.cfg.LLM.Model(), s.cfg.LLM.Mode(), id, view})
-	if err != nil {
-		return "", err
-	}
+// section, and the data block (the facts every section's prompt carries).
+func (s *Service) sectionKey(j *job, id runbook.SectionID) string {
+	data, _ := json.Marshal(struct {
+		Prompt, Schema, Endpoint, Model, Mode, Data string
+		Section                                     runbook.SectionID
+	}{s.cfg.Prompts.SectionVersion(string(id)), s.cfg.Schemas.Version(), s.cfg.Endpoint, s.cfg.LLM.Model(), s.cfg.LLM.Mode(), j.dataSum, id})
 	sum := sha256.Sum256(data)
-	return "section:" + string(id) + ":" + hex.EncodeToString(sum[:]), nil
+	return "section:" + string(id) + ":" + hex.EncodeToString(sum[:])
 }
 
 // cachedSection reads a section from the cache. A corrupt or unreadable
@@ -183,10 +174,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 	if s.cfg.Cache.Cache == nil {
 		return s.writeSection(ctx, j, id)
 	}
-	key, err := s.sectionKey(j.f, id)
-	if err != nil {
-		return s.writeSection(ctx, j, id)
-	}
+	key := s.sectionKey(j, id)
 	leader := false
 	v, _, _ := s.flight.Do(key, func() (any, error) {
 		leader = true
@@ -297,11 +285,13 @@ func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]stri
 	if err != nil {
 		return nil, err
 	}
+	j, err := s.newJob(f)
+	if err != nil {
+		return nil, err
+	}
 	keys := make([]string, len(runbook.SectionIDs))
 	for i, id := range runbook.SectionIDs {
-		if keys[i], err = s.sectionKey(f, id); err != nil {
-			return nil, err
-		}
+		keys[i] = s.sectionKey(j, id)
 	}
 	return keys, nil
 }

@@ -7,7 +7,9 @@ package generate
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -268,6 +270,9 @@ type job struct {
 	// base holds the offline runbook's own error findings (none while the
 	// offline writer is right): a section is judged by the errors it adds.
 	base map[runbook.Finding]bool
+	// view is the prompt's data block (with an LLM), dataSum its hash.
+	view    map[string]any
+	dataSum string
 }
 
 func (s *Service) newJob(f *planner.Facts) (*job, error) {
@@ -276,6 +281,17 @@ func (s *Service) newJob(f *planner.Facts) (*job, error) {
 		return nil, err
 	}
 	j := &job{f: f, offline: offline, base: map[runbook.Finding]bool{}}
+	if s.cfg.LLM != nil {
+		if j.view, err = factsView(f); err != nil {
+			return nil, fmt.Errorf("generate: data block: %w", err)
+		}
+		data, err := json.Marshal(j.view)
+		if err != nil {
+			return nil, fmt.Errorf("generate: data block: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		j.dataSum = hex.EncodeToString(sum[:])
+	}
 	if s.cfg.Linter != nil {
 		rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, Sections: *offline}
 		for _, e := range lint.Errors(s.cfg.Linter.Lint(rb)) {

@@ -97,11 +97,20 @@ func TestAllSectionsFromTheLLM(t *testing.T) {
 		t.Errorf("generator %+v", rb.Generator)
 	}
 	// Usage is what the server reported, summed; the cost follows the price
-	// table (cached prompt tokens at the cached price).
-	var prompt, completion, cachedTok int
+	// table (cached prompt tokens at the cached price). The ten calls share
+	// one prefix, so the server serves it from its prompt cache from the
+	// second call on.
+	var prompt, completion, cachedTok, hits int
 	for _, r := range srv.Requests() {
 		prompt, completion, cachedTok = prompt+r.PromptTokens, completion+r.CompletionTokens, cachedTok+r.CachedTokens
+		if r.CachedTokens >= 1024 {
+			hits++
+		}
 	}
+	if hits != 9 || cachedTok*2 < prompt {
+		t.Errorf("%d of 10 calls hit the prompt cache, %d of %d prompt tokens cached", hits, cachedTok, prompt)
+	}
+	t.Logf("prompt tokens %d, cached %d (%.0f%%)", prompt, cachedTok, 100*float64(cachedTok)/float64(prompt))
 	u := rb.Usage
 	if u.LLMCalls != 10 || u.PromptTokens != prompt || u.CompletionTokens != completion || u.CachedPromptTokens != cachedTok || prompt == 0 || completion == 0 {
 		t.Errorf("usage %+v; the server counted %d prompt (%d cached) and %d completion tokens", u, prompt, cachedTok, completion)

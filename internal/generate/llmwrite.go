@@ -121,13 +121,9 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
 		return out
 	}
-	view, err := factsView(f, id)
-	if err != nil {
-		return fallback("internal", err.Error())
-	}
 	schemaJSON, _ := s.cfg.Schemas.JSON(id)
 	in := prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
-		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(f), Data: view}
+		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(f), Data: j.view}
 	if in.JSONMode {
 		in.Schema = schemaJSON
 	}
