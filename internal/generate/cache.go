@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/cache"
-		"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // Cache stores bytes under keys for a while; a miss is cache.ErrMiss.
