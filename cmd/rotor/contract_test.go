@@ -118,7 +118,11 @@ func (c *contract) check(t *testing.T, base string, x exchange) (problems []stri
 			problems = append(problems, fmt.Sprintf("no operation (%v) but status %d", ferr, status))
 		}
 		problems = append(problems, c.matchSchema("Error", respBody)...)
-		problems = append(problems, undeclared(c.doc.Components.Responses[want].Value, respHeader)...)
+		if r := c.doc.Components.Responses[want]; r != nil && r.Value != nil {
+			problems = append(problems, undeclared(r.Value, respHeader)...)
+		} else {
+			problems = append(problems, "api/openapi.yaml has no response "+want)
+		}
 		return problems, status, respHeader, respBody
 	}
 	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
@@ -173,7 +177,11 @@ func (c *contract) matchSchema(name string, data []byte) []string {
 	if err := json.Unmarshal(data, &v); err != nil {
 		return []string{fmt.Sprintf("%s: not JSON: %.200s", name, data)}
 	}
-	if err := c.doc.Components.Schemas[name].Value.VisitJSON(v, openapi3.MultiErrors()); err != nil {
+	ref := c.doc.Components.Schemas[name]
+	if ref == nil || ref.Value == nil {
+		return []string{"api/openapi.yaml has no schema " + name}
+	}
+	if err := ref.Value.VisitJSON(v, openapi3.MultiErrors()); err != nil {
 		return []string{fmt.Sprintf("%s: %v", name, err)}
 	}
 	return nil
