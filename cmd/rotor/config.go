@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/httpapi"
@@ -55,8 +58,13 @@ type config struct {
 	LinkKey         []byte
 	LinkTTL         time.Duration
 	CORS            httpapi.CORS
-	SSEHeartbeat    time.Duration
-	WorkerName      string
+	// OTLPEndpoint is where traces go (OTLP/HTTP); empty: nowhere.
+	OTLPEndpoint string
+	ServiceName  string
+	// Tracer is built from the two above at start (not an environment value).
+	Tracer       trace.TracerProvider
+	SSEHeartbeat time.Duration
+	WorkerName   string
 }
 
 // envVars documents every variable with its default; the README table is
@@ -98,6 +106,8 @@ var envVars = []struct{ name, def, doc string }{
 	{"SLACK_SIGNING_SECRETS", "", "comma-separated Slack signing secrets (old and new during a rotation); unset = no /slack/commands"},
 	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to"},
 	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry collector (OTLP/HTTP, e.g. `http://localhost:4318`): traces are exported to `<endpoint>/v1/traces` when set; unset = no export (logs still carry trace ids). `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL) and the other `OTEL_EXPORTER_OTLP_*` variables apply"},
+	{"OTEL_SERVICE_NAME", "rotor", "service name of the exported spans"},
 	{"ROTOR_LINK_KEY", "", "key (at least 32 bytes) signing the links that open one runbook page without an API key; unset = a random key per process (logged: links then die with the process and do not work across replicas)"},
 	{"ROTOR_LINK_TTL", "168h", "how long a signed runbook link opens"},
 	{"ROTOR_CORS_ORIGINS", "", "comma-separated origins whose pages may call the API (`https://tools.example.com`), or `*`; unset = none"},
@@ -208,6 +218,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.SlackSecrets = splitList(get("SLACK_SIGNING_SECRETS"))
 	c.SlackHosts = splitList(get("SLACK_RESPONSE_HOSTS"))
 	c.PublicURL = get("ROTOR_PUBLIC_URL")
+	c.ServiceName = get("OTEL_SERVICE_NAME")
+	if v := get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
+		c.OTLPEndpoint = v
+	} else if v := get("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
+		c.OTLPEndpoint = strings.TrimRight(v, "/") + "/v1/traces"
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("OTEL_EXPORTER_OTLP_ENDPOINT: %q is not an http(s) URL", c.OTLPEndpoint))
+		}
+	}
+	if strings.EqualFold(get("OTEL_SDK_DISABLED"), "true") || strings.EqualFold(get("OTEL_TRACES_EXPORTER"), "none") {
+		c.OTLPEndpoint = ""
+	}
 	c.RedisQueueURL = get("REDIS_QUEUE_URL")
 	if c.RedisQueueURL == "" {
 		c.RedisQueueURL = c.RedisURL

@@ -35,6 +35,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/slackbot"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -77,7 +78,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stderr, "rotor:", err)
 		return exitUsage
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Every line logged with a request's context names the request and its
+	// trace.
+	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	tp, shutdown, err := telemetry.Setup(ctx, telemetry.Config{Endpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName, ServiceVersion: codeVersion()})
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor:", err)
+		return exitUsage
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdown(sctx); err != nil {
+			log.Warn("traces not all exported", "err", err)
+		}
+	}()
+	cfg.Tracer = tp
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], cfg, log, stdout, stderr)
@@ -190,7 +206,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline,
-		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics}
+		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
 	if cfg.LLM == "openai" {
 		client, p, err := buildLLM(cfg, nil, cfg.Retries)
@@ -258,7 +274,7 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client
 	}
 	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
 		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens,
-		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort,
+		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
 	if err != nil {
 		return nil, nil, err
@@ -340,7 +356,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		return exitInternal
 	}
 	handler := httpapi.NewServer(httpapi.Deps{
-		Generator: a.gen, Linter: a.linter, Schemas: a.schemas,
+		TracerProvider: cfg.Tracer,
+		Generator:      a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: a.runbooks,
 		Ready:    a.ready,
 		Logger:   log,

@@ -285,7 +285,7 @@ func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	j, err := s.newJob(f)
+	j, err := s.newJob(ctx, f)
 	if err != nil {
 		return nil, err
 	}

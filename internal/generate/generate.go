@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/rotor-dev/rotor/internal/lint"
@@ -105,6 +107,8 @@ type Config struct {
 	Cache CacheConfig
 	// Observer receives metrics events (default: none).
 	Observer Observer
+	// TracerProvider receives a span per section (nil: none).
+	TracerProvider trace.TracerProvider
 	// Now and NewID default to the clock and random ids; tests pin them.
 	Now   func() time.Time
 	NewID func() string
@@ -118,7 +122,8 @@ type Service struct {
 	flight  singleflight.Group
 	// needs maps a lint rule to the sections it reads, to find the section
 	// behind a finding reported elsewhere.
-	needs map[string][]runbook.SectionID
+	needs  map[string][]runbook.SectionID
+	tracer trace.Tracer
 }
 
 // New returns a Service.
@@ -160,7 +165,11 @@ func New(cfg Config) *Service {
 	if c.PollInterval <= 0 {
 		c.PollInterval = 50 * time.Millisecond
 	}
-	svc := &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger, needs: map[string][]runbook.SectionID{}}
+	if cfg.TracerProvider == nil {
+		cfg.TracerProvider = noop.NewTracerProvider()
+	}
+	svc := &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger, needs: map[string][]runbook.SectionID{},
+		tracer: cfg.TracerProvider.Tracer("github.com/rotor-dev/rotor/internal/generate")}
 	if cfg.Linter != nil {
 		for _, r := range cfg.Linter.Rules() {
 			svc.needs[r.ID] = r.Sections
@@ -234,7 +243,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})
 	}
-	j, err := s.newJob(f)
+	j, err := s.newJob(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +284,7 @@ type job struct {
 	dataSum string
 }
 
-func (s *Service) newJob(f *planner.Facts) (*job, error) {
+func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	offline, err := s.offlineSections(f)
 	if err != nil {
 		return nil, err
@@ -298,7 +307,7 @@ func (s *Service) newJob(f *planner.Facts) (*job, error) {
 			j.base[e] = true
 		}
 		if len(j.base) > 0 {
-			s.log.Error("the offline writer's runbook has error findings (a bug): they are served as findings", "system_slug", f.SystemSlug, "errors", len(j.base))
+			s.log.ErrorContext(ctx, "the offline writer's runbook has error findings (a bug): they are served as findings", "system_slug", f.SystemSlug, "errors", len(j.base))
 		}
 	}
 	return j, nil

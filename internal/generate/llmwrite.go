@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rotor-dev/rotor/internal/llm"
@@ -48,7 +50,15 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 	g.SetLimit(s.cfg.Concurrency)
 	for i, id := range ids {
 		g.Go(func() error {
-			results[i] = s.section(ctx, j, id)
+			sctx, span := s.tracer.Start(ctx, "rotor.section "+string(id), trace.WithAttributes(attribute.String("rotor.section", string(id))))
+			results[i] = s.section(sctx, j, id)
+			st := results[i].status
+			span.SetAttributes(attribute.String("rotor.section.source", string(st.Source)), attribute.Int("rotor.section.attempts", st.Attempts),
+				attribute.Int("rotor.section.llm_calls", results[i].calls))
+			if st.Source == runbook.SourceFallback {
+				span.SetAttributes(attribute.String("rotor.section.fallback_reason", truncate(st.Reason, 300)))
+			}
+			span.End()
 			if onSection != nil {
 				onSection(id, results[i].status, results[i].section)
 			}
@@ -134,7 +144,7 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 			return fallback("internal", err.Error())
 		}
 		callStart := time.Now()
-		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
+		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Section: string(id), Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
 		asked++
 		callUsage, reached := resp.Usage, resp.Reached
 		var callErr *llm.Error
@@ -154,6 +164,7 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 					in.Violations, last, lastKind = []string{msg}, string(le.Kind), string(le.Kind)
 					if attempt < s.cfg.MaxAttempts {
 						s.cfg.Observer.Reask(id, string(le.Kind))
+						s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "kind", le.Kind)
 					}
 					continue
 				}
@@ -181,8 +192,8 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 		lastKind = violationKind(violations[0])
 		if attempt < s.cfg.MaxAttempts {
 			s.cfg.Observer.Reask(id, lastKind)
+			s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "violations", len(violations))
 		}
-		s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "violations", len(violations))
 	}
 	return fallback("invalid_"+lastKind, fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
 }
@@ -240,6 +251,13 @@ func violationKind(v string) string {
 		return "lint"
 	}
 	return "facts"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func addUsage(a, b llm.Usage) llm.Usage {

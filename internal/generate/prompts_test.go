@@ -191,7 +191,7 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 	f := acmeFacts(t)
 	scan := testScanner(t)
 	s := New(Config{Linter: lint.New(scan)})
-	j, err := s.newJob(f)
+	j, err := s.newJob(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 func TestOfflineRunbookIsAlwaysServed(t *testing.T) {
 	f := acmeFacts(t)
 	s := New(Config{Linter: lint.New(testScanner(t))})
-	j, err := s.newJob(f)
+	j, err := s.newJob(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 // JobStore keeps the state of asynchronous jobs.
@@ -54,7 +55,7 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 		writeError(c, d.Logger, fmt.Errorf("httpapi: create job: %w", err))
 		return
 	}
-	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: body, Sections: sections}); err != nil {
+	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: body, Sections: sections, Trace: telemetry.Carry(ctx)}); err != nil {
 		writeError(c, d.Logger, fmt.Errorf("httpapi: enqueue job: %w", err))
 		return
 	}

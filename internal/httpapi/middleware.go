@@ -8,16 +8,21 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 const requestIDKey = "request_id"
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// requestID takes the caller's X-Request-ID when it is sane, or makes one, and
-// returns it on the response.
+// requestID takes the caller's X-Request-ID when it is sane, or makes one,
+// returns it on the response, puts it in the request's context (every log
+// line of the request carries it, with the trace id) and on the request's
+// span.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
@@ -28,6 +33,9 @@ func requestID() gin.HandlerFunc {
 		}
 		c.Set(requestIDKey, id)
 		c.Header("X-Request-ID", id)
+		ctx := telemetry.WithRequestID(c.Request.Context(), id)
+		trace.SpanFromContext(ctx).SetAttributes(attribute.String("rotor.request_id", id))
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }
@@ -43,7 +51,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		log.InfoContext(c.Request.Context(), "http request", "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(), "request_id", c.GetString(requestIDKey),
+			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(),
 			"api_key", c.GetString(keyNameKey))
 	}
 }
@@ -51,7 +59,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 // recovery turns a panic into a 500 with the contract's error body.
 func recovery(log *slog.Logger) gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, p any) {
-		log.ErrorContext(c.Request.Context(), "panic in handler", "panic", p, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
+		log.ErrorContext(c.Request.Context(), "panic in handler", "panic", p, "route", c.FullPath())
 		writeError(c, log, &runbook.Error{Code: runbook.CodeInternal, Message: "internal error"})
 	})
 }

@@ -11,10 +11,15 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 	"github.com/rotor-dev/rotor/internal/web"
 )
 
@@ -50,6 +55,8 @@ type Deps struct {
 	Runbooks  RunbookStore
 	Ready     Readiness
 	Logger    *slog.Logger
+	// TracerProvider gets a span per request (nil: none).
+	TracerProvider trace.TracerProvider
 	// Keys are the accepted API keys; none means the API is open.
 	Keys []APIKey
 	// Limiter rate-limits per key (per client address when open); nil: none.
@@ -106,6 +113,12 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every line logged with a request's context names the request and its
+	// trace.
+	d.Logger = slog.New(telemetry.LogHandler(d.Logger.Handler()))
+	if d.TracerProvider == nil {
+		d.TracerProvider = noop.NewTracerProvider()
+	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
@@ -125,7 +138,10 @@ func NewServer(d Deps) http.Handler {
 		panic(err) // the templates are embedded: a parse error is a build bug a test catches
 	}
 	d.pages = pages
-	e.Use(requestID(), accessLog(d.Logger), recovery(d.Logger))
+	// The request's span (W3C traceparent honoured) comes first, so the
+	// request id and every log line can name its trace.
+	e.Use(otelgin.Middleware("rotor", otelgin.WithTracerProvider(d.TracerProvider),
+		otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))), requestID(), accessLog(d.Logger), recovery(d.Logger))
 	if d.Metrics != nil {
 		e.Use(d.Metrics.Gin())
 	}

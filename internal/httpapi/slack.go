@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/slackbot"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 // Slack configures the /rotate slash command. It is off without secrets.
@@ -146,8 +147,9 @@ func handleSlack(d Deps) gin.HandlerFunc {
 			ephemeral(c, "rotor cannot answer this workspace: its response URL is not on SLACK_RESPONSE_HOSTS.")
 			return
 		}
+		carried := telemetry.Carry(c.Request.Context())
 		d.Tasks.Go(func(ctx context.Context) {
-			slackJob(ctx, d, client, text, system, req, perr, responseURL)
+			slackJob(carried.Resume(ctx), d, client, text, system, req, perr, responseURL)
 		})
 		what := "your request"
 		if req != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 // Status of a job.
@@ -63,6 +64,9 @@ type Payload struct {
 	ID       string              `json:"id"`
 	Body     json.RawMessage     `json:"body"`
 	Sections []runbook.SectionID `json:"sections"`
+	// Trace carries the request id and trace context of the request that
+	// queued the job: the job's spans and log lines name them.
+	Trace telemetry.Carrier `json:"trace,omitempty"`
 }
 
 // Store keeps job states (the shared cache: Redis or in-process).
@@ -146,6 +150,7 @@ type Runner struct {
 // retried (the state could not be recorded); a runbook that cannot be
 // written is a failed job, not a retry.
 func (r *Runner) Run(ctx context.Context, p Payload) error {
+	ctx = p.Trace.Resume(ctx)
 	observe := func(s Status) {
 		if r.Observe != nil {
 			r.Observe(s)

@@ -21,6 +21,13 @@ import (
 
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	openai "github.com/sashabaranov/go-openai"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/rotor-dev/rotor/prompts"
 )
@@ -63,6 +70,9 @@ type Config struct {
 	Prices map[string]Price
 	// Transport is the HTTP transport under the resilience layer (tests).
 	Transport http.RoundTripper
+	// TracerProvider receives a span per call (GenAI semantic conventions)
+	// and one per HTTP attempt; nil traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // Price is what a model costs, in US dollars per million tokens.
@@ -93,6 +103,7 @@ type Client struct {
 	api     *openai.Client
 	cfg     Config
 	breaker circuitbreaker.CircuitBreaker[*http.Response]
+	tracer  trace.Tracer
 }
 
 // New builds a client.
@@ -139,9 +150,15 @@ func New(cfg Config) (*Client, error) {
 			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		}
 	}
+	tp := cfg.TracerProvider
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
+	// One span per HTTP attempt; no trace context is sent to the provider.
+	inner = otelhttp.NewTransport(inner, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()))
 	transport, breaker := cfg.Resilience.transport(reachedTransport{inner: inner})
 	oc.HTTPClient = &http.Client{Transport: transport}
-	return &Client{api: openai.NewClientWithConfig(oc), cfg: cfg, breaker: breaker}, nil
+	return &Client{api: openai.NewClientWithConfig(oc), cfg: cfg, breaker: breaker, tracer: tp.Tracer("github.com/rotor-dev/rotor/internal/llm")}, nil
 }
 
 // Azure OpenAI URL shapes.
@@ -212,6 +229,8 @@ func (c *Client) BreakerOpen() bool { return c.breaker.IsOpen() }
 
 // Request is one structured call.
 type Request struct {
+	// Section labels the call in traces (rotor.section).
+	Section  string
 	Messages prompts.Messages
 	// SchemaName must match ^[a-zA-Z0-9_-]{1,64}$.
 	SchemaName string
@@ -276,6 +295,9 @@ type Error struct {
 	// Reached counts the HTTP requests of this call the server received.
 	Reached int
 	Err     error
+	// finish and model are the answer's finish_reason and model, when
+	// there was an answer.
+	finish, model string
 }
 
 func (e *Error) Error() string {
@@ -300,8 +322,37 @@ func KindOf(err error) Kind {
 	return ""
 }
 
-// Complete asks for one JSON document.
+// Complete asks for one JSON document, in a span named "chat <model>" with
+// the GenAI semantic-convention attributes.
 func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
+	ctx, span := c.tracer.Start(ctx, "chat "+c.cfg.Model, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		semconv.GenAIOperationNameChat, semconv.GenAIProviderNameOpenAI, semconv.GenAIRequestModel(c.cfg.Model),
+		semconv.GenAIRequestMaxTokens(c.cfg.MaxTokens), attribute.String("rotor.section", r.Section), attribute.String("rotor.schema", r.SchemaName)))
+	defer span.End()
+	resp, err := c.complete(ctx, r)
+	var le *Error
+	usage, finish := resp.Usage, resp.FinishReason
+	if errors.As(err, &le) {
+		usage, finish = le.Usage, le.finish
+		span.SetStatus(codes.Error, le.Error())
+		span.SetAttributes(semconv.ErrorTypeKey.String(string(le.Kind)), attribute.Int("rotor.llm.reached", le.Reached))
+		if le.model != "" {
+			span.SetAttributes(semconv.GenAIResponseModel(le.model))
+		}
+	} else {
+		span.SetAttributes(semconv.GenAIResponseModel(resp.Model), attribute.Int("rotor.llm.reached", resp.Reached))
+	}
+	if finish != "" {
+		span.SetAttributes(semconv.GenAIResponseFinishReasons(finish))
+	}
+	if usage.PromptTokens+usage.CompletionTokens > 0 {
+		span.SetAttributes(semconv.GenAIUsageInputTokens(usage.PromptTokens), semconv.GenAIUsageOutputTokens(usage.CompletionTokens),
+			attribute.Int("gen_ai.usage.cache_read.input_tokens", usage.CachedPromptTokens))
+	}
+	return resp, err
+}
+
+func (c *Client) complete(ctx context.Context, r Request) (Response, error) {
 	req := openai.ChatCompletionRequest{
 		Model: c.cfg.Model,
 		Messages: []openai.ChatCompletionMessage{
@@ -334,13 +385,15 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 		return Response{}, e
 	}
 	usage := c.usage(resp.Usage)
+	finish := ""
 	fail := func(kind Kind, detail string) (Response, error) {
-		return Response{}, &Error{Kind: kind, Detail: detail, Usage: usage, Reached: reached}
+		return Response{}, &Error{Kind: kind, Detail: detail, Usage: usage, Reached: reached, finish: finish, model: resp.Model}
 	}
 	if len(resp.Choices) == 0 {
 		return fail(KindEmpty, "no choices")
 	}
 	choice := resp.Choices[0]
+	finish = string(choice.FinishReason)
 	switch {
 	case choice.Message.Refusal != "":
 		return fail(KindRefusal, truncate(choice.Message.Refusal, 200))
