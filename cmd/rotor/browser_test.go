@@ -163,8 +163,15 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 		set("#services", strings.Join(services, "\n")),
 		set("#owners", strings.Join(owners, "\n")),
 		set("#constraints", strings.Join(req.Constraints, "\n")),
-		click("#submit"),
 	)
+	shots := os.Getenv("ROTOR_BROWSER_SCREENSHOTS") // a directory, to look at the pages
+	if shots != "" {
+		_, _ = chromedp.Run(ctx, chromedp.Evaluate[any](`window.scrollTo(0, 0)`))
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			_ = os.WriteFile(filepath.Join(shots, "request-form.png"), png, 0o644)
+		}
+	}
+	run("submit", click("#submit"))
 
 	// The runbook page: progress while sections arrive, then the runbook.
 	sawProgress := 0
@@ -220,12 +227,12 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	if boxes < 10 {
 		t.Errorf("%d checkboxes in the sequence", boxes)
 	}
-	if dir := os.Getenv("ROTOR_BROWSER_SCREENSHOTS"); dir != "" {
+	if shots != "" {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			_ = os.WriteFile(filepath.Join(dir, "runbook-page.png"), png, 0o644)
+			_ = os.WriteFile(filepath.Join(shots, "runbook-page-full.png"), png, 0o644)
 		}
 		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
-			_ = os.WriteFile(filepath.Join(dir, "runbook-page-top.png"), png, 0o644)
+			_ = os.WriteFile(filepath.Join(shots, "runbook-page.png"), png, 0o644)
 		}
 	}
 

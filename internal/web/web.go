@@ -51,6 +51,7 @@ func New() (*Pages, error) {
 		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"inc":          func(i int) int { return i + 1 },
 		"rich":         rich,
+		"label":        label,
 	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {
@@ -162,6 +163,22 @@ type Form struct {
 func (p *Pages) Form(w io.Writer, keyRequired bool) error {
 	return p.form.Execute(w, Form{KeyRequired: keyRequired, Triggers: runbook.Triggers, Kinds: runbook.Kinds, Exposures: runbook.Exposures,
 		Deployments: runbook.Deployments, Stores: runbook.SecretStores, Downtimes: runbook.Downtimes})
+}
+
+// labels spell the enum values whose words are not plain English words.
+var labels = map[string]string{
+	"ci_cd": "CI/CD", "vm": "VM", "aws_secrets_manager": "AWS Secrets Manager", "gcp_secret_manager": "GCP Secret Manager",
+	"azure_key_vault": "Azure Key Vault", "env_vars": "Environment variables", "kubernetes_secrets": "Kubernetes Secrets",
+	"api_key": "API key", "oauth_client_secret": "OAuth client secret", "tls_private_key": "TLS private key",
+	"ssh_key": "SSH key", "vault": "Vault", "doppler": "Doppler", "infisical": "Infisical",
+}
+
+// label is an enum value for a person.
+func label(s any) string {
+	if l, ok := labels[fmt.Sprint(s)]; ok {
+		return l
+	}
+	return title(s)
 }
 
 func title(s any) string {
