@@ -108,6 +108,32 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 	return w, true
 }
 
+// cachedChecked is cachedSection for a section that must still pass the
+// checks an answer passes (a cached LLM section is never trusted blindly: it
+// may come from an older release with weaker checks). One that fails is
+// evicted and is a miss, so it is written again. A cached fallback is served
+// as this release's offline section.
+func (s *Service) cachedChecked(ctx context.Context, key string, j *job, id runbook.SectionID) (written, bool) {
+	w, ok := s.cachedSection(ctx, key, id)
+	if !ok {
+		return w, false
+	}
+	if w.status.Source == runbook.SourceFallback {
+		// A cached fallback says "the model failed recently": its content
+		// is this release's offline section.
+		w.section = j.offline.Get(id)
+		return w, true
+	}
+	if v := s.verify(j, id, w.section); len(v) > 0 {
+		s.log.WarnContext(ctx, "cached section evicted: it fails the checks", "section", id, "violations", len(v), "first", v[0])
+		if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), key); err != nil {
+			s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
+		}
+		return written{}, false
+	}
+	return w, true
+}
+
 // storeSection caches a freshly written section: an LLM section
 // provisionally (see CacheConfig.TTL), a fallback for FallbackTTL. A fallback
 // caused by the caller going away says nothing about the LLM and is not
@@ -163,7 +189,6 @@ func (s *Service) settle(ctx context.Context, rb *runbook.Runbook, ws map[runboo
 				s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
 			}
 			s.log.WarnContext(ctx, "cached section evicted: the whole-runbook check rejected it", "section", id, "reason", st.Reason)
-			s.cfg.Observer.Cache("section_evicted", true)
 		}
 	}
 }
@@ -196,7 +221,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 
 // fetchOrWrite is one flight: cache, then the cross-replica lock.
 func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbook.SectionID) written {
-	if w, ok := s.cachedSection(ctx, key, id); ok {
+	if w, ok := s.cachedChecked(ctx, key, j, id); ok {
 		return w
 	}
 	write := func() written {
@@ -223,7 +248,7 @@ func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbo
 				_ = lock.Unlock(context.WithoutCancel(ctx))
 			}()
 			// The holder may have finished between our miss and our lock.
-			if w, ok := s.cachedSection(ctx, key, id); ok {
+			if w, ok := s.cachedChecked(ctx, key, j, id); ok {
 				return w
 			}
 			return write()
@@ -235,7 +260,7 @@ func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbo
 			return write()
 		case <-time.After(s.cfg.Cache.PollInterval):
 		}
-		if w, ok := s.cachedSection(ctx, key, id); ok {
+		if w, ok := s.cachedChecked(ctx, key, j, id); ok {
 			w.status.Reason = joinReason(w.status.Reason, "written by another replica")
 			return w
 		}

@@ -2,6 +2,8 @@ package generate_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -383,4 +385,58 @@ func TestResponseCache(t *testing.T) {
 	if _, err := svc.Respond(ctx, []byte(`{"system":"x"}`), generate.Options{}); runbook.ErrorCode(err) != runbook.CodeInvalid {
 		t.Errorf("%v", err)
 	}
+}
+
+// TestPoisonedCacheIsEvicted: a section cached by an older release (or a bad
+// write) that breaks the checks is never served: it is evicted, the model is
+// asked again, and the fresh answer is cached in its place.
+func TestPoisonedCacheIsEvicted(t *testing.T) {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	req := request(t, "acme-payments")
+	srv, answers := fakeLLM(t, req)
+	svc, _ := replica(t, srv, url, prefix, cached{})
+	raw := redistest.Client(t, url)
+	ctx := context.Background()
+	keys := sectionKeys(t, svc, req)
+	poison := map[runbook.SectionID]string{
+		// An invented secret id: only the whole-runbook rule sees it.
+		runbook.SectionAutomation: strings.Replace(answers[schema.Name(runbook.SectionAutomation)], `"secret_ids":[`, `"secret_ids":["stripe-api-key-legacy",`, 1),
+		// A dropped consumer: a facts check this release added.
+		runbook.SectionInventory: dropFirstDependency(t, answers[schema.Name(runbook.SectionInventory)]),
+	}
+	for i, id := range runbook.SectionIDs {
+		if bad, ok := poison[id]; ok {
+			raw.Set(ctx, prefix+keys[i], `{"source":"llm","attempts":1,"section":`+bad+`}`, time.Hour)
+		}
+	}
+	rb := gen(t, svc, req)
+	for id := range poison {
+		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+			t.Errorf("%s: %+v: the poisoned entry must be replaced by a fresh answer", id, st)
+		}
+		if n := len(srv.RequestsFor(schema.Name(id))); n != 1 {
+			t.Errorf("%s: %d calls", id, n)
+		}
+	}
+	if strings.Contains(fmt.Sprint(rb.Sections.Automation), "legacy") {
+		t.Error("the poisoned automation section was served")
+	}
+	for i, id := range runbook.SectionIDs {
+		if _, ok := poison[id]; ok {
+			if v := raw.Get(ctx, prefix+keys[i]).Val(); strings.Contains(v, "legacy") || !strings.Contains(v, `"source":"llm"`) {
+				t.Errorf("%s: cache holds %.100s", id, v)
+			}
+		}
+	}
+}
+
+func dropFirstDependency(t *testing.T, inventory string) string {
+	t.Helper()
+	var inv runbook.Inventory
+	if err := json.Unmarshal([]byte(inventory), &inv); err != nil {
+		t.Fatal(err)
+	}
+	inv.Dependencies = inv.Dependencies[1:]
+	b, _ := json.Marshal(inv)
+	return string(b)
 }

@@ -226,6 +226,13 @@ func (s *Service) judge(j *job, id runbook.SectionID, content []byte) ([]string,
 	if err := runbook.DecodeStrict(content, sec); err != nil {
 		return []string{"schema: " + err.Error()}, nil
 	}
+	return s.verify(j, id, sec), sec
+}
+
+// verify checks a decoded section against the facts and every lint rule, in
+// the offline runbook: what an answer must pass, and what a cached section
+// must still pass before it is served.
+func (s *Service) verify(j *job, id runbook.SectionID, sec any) []string {
 	violations := checkFacts(j.f, sec)
 	if s.cfg.Linter != nil {
 		ctxRB := &runbook.Runbook{System: j.f.System, Trigger: j.f.Trigger}
@@ -239,7 +246,7 @@ func (s *Service) judge(j *job, id runbook.SectionID, content []byte) ([]string,
 			violations = append(violations, fmt.Sprintf("rule %s%s: %s", e.Rule, where, e.Message))
 		}
 	}
-	return violations, sec
+	return violations
 }
 
 // violationKind is a violation's class, for metrics: schema, lint or facts.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +39,8 @@ var matrixResilience = llm.Resilience{AttemptTimeout: 400 * time.Millisecond, Ma
 
 // TestDefectMatrix runs every defect the model double can seed in every
 // section, each through a first request, its repeat, the same request on a
-// second replica sharing Redis, and a ?sections= subset on that replica. Each
+// second replica sharing Redis, a ?sections= subset on that replica, and four
+// identical first requests at once over two other replicas. Each
 // request must return a runbook (never an error: the HTTP layer would answer
 // 500), with no error finding when linted again from scratch, no secret id
 // outside the request's, no secret-looking value, and never the defective
@@ -88,22 +90,40 @@ func TestDefectMatrix(t *testing.T) {
 					svc      *generate.Service
 					sections []runbook.SectionID
 				}{{"first", a, nil}, {"repeat", a, nil}, {"replica", b, nil}, {"subset", b, subset}}
-				for _, r := range runs {
-					resp, err := r.svc.Respond(context.Background(), body, generate.Options{Sections: r.sections})
+				serve := func(name string, svc *generate.Service, sections []runbook.SectionID) {
+					resp, err := svc.Respond(context.Background(), body, generate.Options{Sections: sections})
 					if err != nil {
-						t.Errorf("%s: %v (code %s)", r.name, err, runbook.ErrorCode(err))
-						continue
+						t.Errorf("%s: %v (code %s)", name, err, runbook.ErrorCode(err))
+						return
 					}
 					rb, err := resp.Decoded()
 					if err != nil {
-						t.Fatalf("%s: %v", r.name, err)
+						t.Errorf("%s: %v", name, err)
+						return
 					}
-					checkServed(t, r.name, rb, resp.JSON, facts, model, id, d)
+					checkServed(t, name, rb, resp.JSON, facts, model, id, d)
 				}
+				for _, r := range runs {
+					serve(r.name, r.svc, r.sections)
+				}
+				// Four identical first requests at once over two fresh
+				// replicas sharing another Redis namespace.
+				other := redistest.Prefix(t)
+				c, _ := replica(t, srv, url, other, cached{res: matrixResilience})
+				e, _ := replica(t, srv, url, other, cached{res: matrixResilience})
+				var wg sync.WaitGroup
+				for i, svc := range []*generate.Service{c, e, c, e} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						serve(fmt.Sprintf("concurrent #%d", i+1), svc, nil)
+					}()
+				}
+				wg.Wait()
 			})
 		}
 	}
-	t.Logf("%d cells run (×4 requests each); not applicable: %s", cells, strings.Join(skipped, ", "))
+	t.Logf("%d cells run (×8 requests each); not applicable: %s", cells, strings.Join(skipped, ", "))
 }
 
 func isContent(d llmtest.Defect) bool {
