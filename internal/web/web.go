@@ -97,12 +97,6 @@ type RunbookPage struct {
 	Events  string
 }
 
-// SequenceStep is one line of the one-screen sequence.
-type SequenceStep struct {
-	runbook.Step
-	Track string
-}
-
 // Section is one section in document order with how it was produced.
 type Section struct {
 	ID     runbook.SectionID
@@ -112,7 +106,7 @@ type Section struct {
 // view is the runbook template's data.
 type view struct {
 	RunbookPage
-	Sequence []SequenceStep
+	Sequence []runbook.Step
 	Sections []Section
 	Errors   int
 	Warnings int
@@ -123,11 +117,7 @@ func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
 	v := view{RunbookPage: page}
 	if rb := page.Runbook; rb != nil {
 		if seq := rb.Sections.RotationSequence; seq != nil {
-			for _, t := range seq.Tracks {
-				for _, st := range t.Steps {
-					v.Sequence = append(v.Sequence, SequenceStep{Step: st, Track: t.Name})
-				}
-			}
+			v.Sequence = seq.AllSteps()
 			sort.SliceStable(v.Sequence, func(i, j int) bool { return v.Sequence[i].Order < v.Sequence[j].Order })
 		}
 		for _, id := range runbook.SectionIDs {
