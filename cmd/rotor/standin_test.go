@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -79,39 +82,9 @@ func foreignIDs(t *testing.T, body []byte, req *runbook.Request) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known := map[string]bool{"": true}
-	for _, s := range f.Secrets {
-		known[s.ID] = true
-	}
-	var bad []string
-	var walk func(key string, v any)
-	walk = func(key string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				walk(k, c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(key, c)
-			}
-		case string:
-			if (key == "secret_id" || key == "secret_ids") && !known[x] {
-				bad = append(bad, x)
-			}
-		}
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		t.Fatalf("%v: %s", err, body)
-	}
-	walk("", doc["sections"])
-	if inv, ok := doc["sections"].(map[string]any)["inventory"].(map[string]any); ok {
-		for _, s := range inv["secrets"].([]any) {
-			if id := s.(map[string]any)["id"].(string); !known[id] {
-				bad = append(bad, id)
-			}
-		}
+	bad, err := llmtest.ForeignSecretIDs(body, f)
+	if err != nil {
+		t.Fatalf("%v: %.300s", err, body)
 	}
 	return bad
 }
@@ -309,5 +282,44 @@ func TestEvalSeesTheModel(t *testing.T) {
 	code, stdout, stderr = evalRun(dead)
 	if code != exitFailure || !strings.Contains(stderr, "not the model") || !strings.Contains(stdout, " 0 LLM calls") {
 		t.Errorf("no server: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestSlackWithStandIn: a /rotate command, twice, against a stand-in whose
+// sections match the schema but not the facts: both replies are runbooks
+// (never an error) naming no secret the request does not have.
+func TestSlackWithStandIn(t *testing.T) {
+	got := make(chan []byte, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- b
+	}))
+	defer hook.Close()
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if r.SchemaName == "rotor_intake" {
+			return llmtest.OK(`{"system":"Acme Payments","trigger":"scheduled","environments":["staging","production"],"secrets":[
+				{"name":"SendGrid API key","kind":"api_key","provider":"sendgrid","exposure":"internal","consumers":["lifecycle-email"]}]}`)
+		}
+		return llmtest.SchemaValid(r)
+	})
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "standin-secret", "SLACK_RESPONSE_HOSTS": "127.0.0.1",
+		"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()})
+	for i := range 2 {
+		form := url.Values{"text": {"rotate the sendgrid key for acme payments"}, "response_url": {hook.URL}, "channel_name": {"payments"}}
+		code, reply, _ := sendSlack(t, slackRequest(t, s.base, "standin-secret", time.Now(), form))
+		if code != 200 || !strings.Contains(reply.Text, "Writing a rotation runbook") {
+			t.Fatalf("#%d: %d %+v", i+1, code, reply)
+		}
+		select {
+		case body := <-got:
+			if !strings.Contains(string(body), "Rotation runbook: Acme Payments") || strings.Contains(string(body), "primary-api-key") ||
+				strings.Contains(string(body), "internal error") {
+				t.Errorf("#%d posted: %.600s", i+1, body)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("#%d: nothing posted", i+1)
+		}
 	}
 }

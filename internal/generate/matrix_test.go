@@ -167,7 +167,11 @@ func checkServed(t *testing.T, run string, rb *runbook.Runbook, raw []byte, fact
 			t.Errorf("%s: linted again, the served runbook has errors: %+v", run, errs)
 		}
 	}
-	for _, bad := range unknownIDs(rb, facts) {
+	foreign, err := llmtest.ForeignSecretIDs(raw, facts)
+	if err != nil {
+		t.Fatalf("%s: %v", run, err)
+	}
+	for _, bad := range foreign {
 		t.Errorf("%s: served secret id %q is not one of the request's", run, bad)
 	}
 	if strings.Contains(string(raw), model.Secret()) {
@@ -188,68 +192,4 @@ func checkServed(t *testing.T, run string, rb *runbook.Runbook, raw []byte, fact
 			t.Errorf("%s: %s always answers with %s, yet the section is marked %+v", run, id, d, st)
 		}
 	}
-}
-
-// unknownIDs lists every secret id a runbook refers to that the facts lack.
-func unknownIDs(rb *runbook.Runbook, f *planner.Facts) []string {
-	known := map[string]bool{"": true}
-	for _, s := range f.Secrets {
-		known[s.ID] = true
-	}
-	var bad []string
-	see := func(id string) {
-		if !known[id] {
-			bad = append(bad, id)
-			known[id] = true
-		}
-	}
-	s := rb.Sections
-	if s.Inventory != nil {
-		for _, x := range s.Inventory.Secrets {
-			see(x.ID)
-		}
-		for _, x := range s.Inventory.Dependencies {
-			see(x.SecretID)
-		}
-	}
-	if s.RiskTriage != nil {
-		for _, x := range s.RiskTriage.Items {
-			see(x.SecretID)
-		}
-	}
-	if s.Preflight != nil {
-		for _, a := range s.Preflight.Approvals {
-			for _, x := range a.Secrets {
-				see(x)
-			}
-		}
-	}
-	for _, st := range s.RotationSequence.AllSteps() {
-		see(st.SecretID)
-	}
-	if s.Validation != nil {
-		for _, e := range s.Validation.Environments {
-			for _, c := range e.Checks {
-				see(c.SecretID)
-			}
-		}
-	}
-	if s.Rollback != nil {
-		for _, x := range s.Rollback.Steps {
-			see(x.SecretID)
-		}
-	}
-	if s.AuditEvidence != nil {
-		for _, x := range s.AuditEvidence.Items {
-			see(x.SecretID)
-		}
-	}
-	if s.Automation != nil {
-		for _, o := range s.Automation.Opportunities {
-			for _, x := range o.SecretIDs {
-				see(x)
-			}
-		}
-	}
-	return bad
 }

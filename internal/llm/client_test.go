@@ -247,3 +247,20 @@ func TestUnknownModelCostIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAfterPastTheDeadlineIsNotWaited: a 429 asking for a wait longer
+// than the caller has left ends the call at once.
+func TestRetryAfterPastTheDeadlineIsNotWaited(t *testing.T) {
+	srv := llmtest.New(key)
+	defer srv.Close()
+	srv.Default(func(string) llmtest.Reply { return llmtest.RateLimited("10") })
+	c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Model: "gpt-4o-mini", Resilience: fast()})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Complete(ctx, llm.Request{Messages: prompts.Messages{System: "s", User: "u"}, SchemaName: "rotor_test", Schema: schemaDoc})
+	var le *llm.Error
+	if !errors.As(err, &le) || le.Status != 429 || time.Since(start) > 2*time.Second || len(srv.Requests()) != 1 {
+		t.Errorf("%v after %v and %d requests", err, time.Since(start), len(srv.Requests()))
+	}
+}

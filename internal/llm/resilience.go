@@ -103,8 +103,21 @@ func (r Resilience) transport(inner http.RoundTripper) (http.RoundTripper, circu
 		HandleIf(failed).
 		AbortOnErrors(context.Canceled, context.DeadlineExceeded, circuitbreaker.ErrOpen).
 		AbortIf(func(resp *http.Response, _ error) bool {
+			// A wait longer than allowed, or than the caller has left, is
+			// not waited: the caller falls back at once.
 			d, ok := serverDelay(resp)
-			return ok && d > r.MaxServerDelay
+			if !ok {
+				return false
+			}
+			if d > r.MaxServerDelay {
+				return true
+			}
+			if resp.Request != nil {
+				if dl, has := resp.Request.Context().Deadline(); has && time.Until(dl) < d {
+					return true
+				}
+			}
+			return false
 		}).
 		WithMaxRetries(r.MaxRetries).
 		WithDelayFunc(r.delay).

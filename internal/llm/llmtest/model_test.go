@@ -1,8 +1,12 @@
 package llmtest
 
 import (
+	"encoding/json"
+	"os"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 )
 
@@ -23,5 +27,50 @@ func TestFakeSecretsAreRefused(t *testing.T) {
 	}
 	if len(shapes) < 4 {
 		t.Errorf("only %d shapes seen", len(shapes))
+	}
+}
+
+// TestMutationsAreRealAndForeignIDsFound: every content defect changes the
+// section it applies to, and an invented id is found wherever it lands.
+func TestMutationsAreRealAndForeignIDsFound(t *testing.T) {
+	data, err := os.ReadFile("../../../eval/requests/acme-payments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := runbook.ParseRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := planner.Plan(req)
+	m := NewModel()
+	if err := m.Learn(req); err != nil {
+		t.Fatal(err)
+	}
+	b := m.books[f.System]
+	applied := 0
+	for _, d := range ContentDefects {
+		for _, id := range runbook.SectionIDs {
+			bad, ok := Mutate(d, id, &b.sections, m.Secret())
+			if !ok {
+				continue
+			}
+			applied++
+			before, _ := json.Marshal(b.sections.Get(id))
+			after, _ := json.Marshal(bad)
+			if string(before) == string(after) {
+				t.Errorf("%s × %s changes nothing", d, id)
+			}
+			doc, _ := json.Marshal(map[string]any{"sections": map[string]any{string(id): bad}})
+			foreign, err := ForeignSecretIDs(doc, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (d == DefectInventedID) != (len(foreign) > 0) {
+				t.Errorf("%s × %s: foreign ids %v", d, id, foreign)
+			}
+		}
+	}
+	if applied < 40 {
+		t.Errorf("only %d defect × section pairs apply", applied)
 	}
 }
