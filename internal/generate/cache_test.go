@@ -53,7 +53,7 @@ func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*
 		t.Fatal(err)
 	}
 	schemas, _ := schema.NewSet()
-	r, err := cache.NewRedis(url, cache.RedisOptions{Prefix: prefix, Timeout: 500 * time.Millisecond})
+	r, err := cache.NewRedis(url, cache.RedisOptions{Prefix: prefix, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
