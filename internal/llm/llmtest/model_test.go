@@ -2,8 +2,11 @@ package llmtest
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -72,5 +75,32 @@ func TestMutationsAreRealAndForeignIDsFound(t *testing.T) {
 	}
 	if applied < 40 {
 		t.Errorf("only %d defect × section pairs apply", applied)
+	}
+}
+
+// TestLatencyGrowsWithTheAnswer: with TokenLatency, an answer takes at least
+// its completion tokens times that long (a lower bound: no machine is too
+// fast for it), and reports those tokens.
+func TestLatencyGrowsWithTheAnswer(t *testing.T) {
+	srv := New("k")
+	defer srv.Close()
+	srv.TokenLatency = 2 * time.Millisecond
+	long := `{"a":"` + strings.Repeat("x", 800) + `"}`
+	srv.Default(func(string) Reply { return OK(long) })
+	body := `{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,"schema":{}}}}`
+	req, _ := http.NewRequest("POST", srv.BaseURL()+"/chat/completions", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer k")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rec := srv.Requests()[0]
+	if rec.CompletionTokens != (len(long)+3)/4 {
+		t.Errorf("%d completion tokens for %d bytes", rec.CompletionTokens, len(long))
+	}
+	if d := time.Since(start); d < time.Duration(rec.CompletionTokens)*srv.TokenLatency {
+		t.Errorf("answered in %v, under %d tokens × %v", d, rec.CompletionTokens, srv.TokenLatency)
 	}
 }
