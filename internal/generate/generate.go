@@ -35,9 +35,11 @@ type SectionWriter interface {
 
 var _ SectionWriter = writer.Offline{}
 
-// Screener finds secret-looking values in a request.
+// Screener finds secret-looking values in a request: in a decoded one, or
+// in every string of a raw JSON body (keys and unknown fields included).
 type Screener interface {
 	Scan(prefix string, v any) []secretscan.Hit
+	ScanJSON(strs []runbook.JSONString) []secretscan.Hit
 }
 
 // LLM asks a model for one JSON document; *llm.Client implements it.
@@ -77,6 +79,10 @@ type Options struct {
 	// runbook Generate returns is authoritative: a section the whole-runbook
 	// check replaces is passed to OnSection again, with its replacement.
 	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
+
+	// screened holds the screen's warnings when the request was screened
+	// as it was parsed (Parse), so Generate does not screen it again.
+	screened *[]secretscan.Hit
 }
 
 // Config wires a Service.
@@ -193,20 +199,63 @@ func (s *Service) Generator() runbook.Generator {
 	return runbook.Generator{Provider: "openai", Model: s.cfg.LLM.Model()}
 }
 
+// Parse decodes a raw JSON request body and validates it. Every string of
+// the body (values, object keys, unknown fields, both copies of a duplicate
+// key) is screened first, so a pasted secret is refused (secret_detected)
+// before any validation message could quote it. The hits returned are the
+// screen's warnings.
+func (s *Service) Parse(ctx context.Context, body []byte) (*runbook.Request, []secretscan.Hit, error) {
+	var warnings []secretscan.Hit
+	var screen runbook.Screen
+	if s.cfg.Screener != nil {
+		screen = func(strs []runbook.JSONString) error {
+			hits := s.cfg.Screener.ScanJSON(strs)
+			if err := s.refuse(ctx, hits); err != nil {
+				return err
+			}
+			warnings = hits
+			return nil
+		}
+	}
+	req, err := runbook.ParseRequestScreened(body, screen)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, warnings, nil
+}
+
+// refuse turns refusing hits into the caller's error, logging each path
+// and rule (never a value).
+func (s *Service) refuse(ctx context.Context, hits []secretscan.Hit) error {
+	err := secretscan.RefusalError(hits)
+	if err != nil {
+		for _, h := range secretscan.Refusals(hits) {
+			s.log.WarnContext(ctx, "request refused: secret-looking value", "path", h.Path, "rule", h.Rule)
+		}
+	}
+	return err
+}
+
 // Prepare validates and screens a request and computes its facts. A pasted
 // secret is refused here, before anything is planned, written, cached or
 // logged; the error names field paths and rule ids only.
 func (s *Service) Prepare(ctx context.Context, req *runbook.Request) (*planner.Facts, []secretscan.Hit, error) {
+	return s.prepare(ctx, req, nil)
+}
+
+// prepare is Prepare; screened, when set, holds the warnings of a screen
+// already made (Parse), which is then not made again.
+func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[]secretscan.Hit) (*planner.Facts, []secretscan.Hit, error) {
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
 	var warnings []secretscan.Hit
-	if s.cfg.Screener != nil {
+	switch {
+	case screened != nil:
+		warnings = *screened
+	case s.cfg.Screener != nil:
 		hits := s.cfg.Screener.Scan("", req)
-		if err := secretscan.RefusalError(hits); err != nil {
-			for _, h := range secretscan.Refusals(hits) {
-				s.log.WarnContext(ctx, "request refused: secret-looking value", "path", h.Path, "rule", h.Rule)
-			}
+		if err := s.refuse(ctx, hits); err != nil {
 			return nil, nil, err
 		}
 		warnings = hits
@@ -220,7 +269,7 @@ func (s *Service) Prepare(ctx context.Context, req *runbook.Request) (*planner.F
 
 // Generate runs the whole pipeline.
 func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Options) (*runbook.Runbook, error) {
-	f, warnings, err := s.Prepare(ctx, req)
+	f, warnings, err := s.prepare(ctx, req, opts.screened)
 	if err != nil {
 		return nil, err
 	}

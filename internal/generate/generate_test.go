@@ -207,7 +207,7 @@ func TestPastedSecretIsRefusedAndNeverLogged(t *testing.T) {
 
 func TestWarningOnlyHitsAreReported(t *testing.T) {
 	req := request(t, "minimal")
-	req.Secrets[0].Notes = "token = a8Fk39dLq02mZx7VbN4cR1tY6uI"
+	req.Secrets[0].Notes = "cache key = a8Fk39dLq02mZx7VbN4cR1tY6uI"
 	rb, err := service(t, nil).Generate(context.Background(), req, generate.Options{})
 	if err != nil {
 		t.Fatal(err)

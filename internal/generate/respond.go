@@ -110,10 +110,11 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 	if c != nil {
 		s.cfg.Observer.Cache("response", false)
 	}
-	req, err := runbook.ParseRequest(body)
+	req, warnings, err := s.Parse(ctx, body)
 	if err != nil {
 		return Response{}, err
 	}
+	opts.screened = &warnings
 	rb, err := s.Generate(ctx, req, opts)
 	if err != nil {
 		return Response{}, err
@@ -151,13 +152,16 @@ func cachedVariant(rb *runbook.Runbook) ([]byte, bool) {
 	return data, err == nil
 }
 
-// Check decodes, validates and screens a request body without generating:
-// bad input is refused the same way Generate would refuse it.
-func (s *Service) Check(ctx context.Context, body []byte) error {
-	req, err := runbook.ParseRequest(body)
+// Check decodes, screens, validates and plans a request body without
+// writing it: bad input is refused the same way Respond would refuse it.
+// It returns the request.
+func (s *Service) Check(ctx context.Context, body []byte) (*runbook.Request, error) {
+	req, warnings, err := s.Parse(ctx, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, _, err = s.Prepare(ctx, req)
-	return err
+	if _, _, err := s.prepare(ctx, req, &warnings); err != nil {
+		return nil, err
+	}
+	return req, nil
 }

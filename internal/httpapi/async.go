@@ -25,9 +25,10 @@ type JobStore interface {
 	Get(ctx context.Context, id string) (*jobs.State, error)
 }
 
-// Checker validates and screens a request body without generating.
+// Checker screens, validates and plans a request body without writing it,
+// and returns the request.
 type Checker interface {
-	Check(ctx context.Context, body []byte) error
+	Check(ctx context.Context, body []byte) (*runbook.Request, error)
 }
 
 // wantsAsync reads Prefer: respond-async (RFC 7240).
@@ -42,12 +43,21 @@ func wantsAsync(c *gin.Context) bool {
 	return false
 }
 
-// startJob validates and screens the request now (so bad input is a 400 or
-// 422 at once), then queues it and answers 202 with where to look.
+// startJob screens and validates the request now (so bad input is a 400 or
+// 422 at once), then queues it and answers 202 with where to look. The queue
+// (Redis, when there is one) holds the request as rotor decoded it, never
+// the body as sent: nothing unscreened, no unknown field, no second copy of
+// a duplicate key.
 func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	if err := d.Checker.Check(ctx, body); err != nil {
+	req, err := d.Checker.Check(ctx, body)
+	if err != nil {
 		writeError(c, d.Logger, err)
+		return
+	}
+	canonical, err := json.Marshal(req)
+	if err != nil {
+		writeError(c, d.Logger, fmt.Errorf("httpapi: encode job request: %w", err))
 		return
 	}
 	id := d.NewID()
@@ -55,7 +65,7 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 		writeError(c, d.Logger, fmt.Errorf("httpapi: create job: %w", err))
 		return
 	}
-	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: body, Sections: sections, Trace: telemetry.Carry(ctx)}); err != nil {
+	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: canonical, Sections: sections, Trace: telemetry.Carry(ctx)}); err != nil {
 		writeError(c, d.Logger, fmt.Errorf("httpapi: enqueue job: %w", err))
 		return
 	}
@@ -284,11 +294,7 @@ func streamEvents(c *gin.Context, d Deps, id string) {
 // ready, then the runbook. Bad input is refused before the first byte.
 func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	if err := d.Checker.Check(ctx, body); err != nil {
-		writeError(c, log, err)
-		return
-	}
-	req, err := runbook.ParseRequest(body)
+	req, err := d.Checker.Check(ctx, body)
 	if err != nil {
 		writeError(c, log, err)
 		return

@@ -12,15 +12,24 @@ import (
 	"strings"
 )
 
-// DecodeRequest strictly decodes a JSON request: unknown fields, wrong types,
-// malformed JSON and trailing data are reported with their paths. The request is
-// not validated; call Validate.
-func DecodeRequest(data []byte) (*Request, error) {
+// Screen inspects every string of a JSON document as it was sent (values
+// and object keys, unknown fields included, both copies of a duplicate
+// key) before anything else reads it; an error stops the decoding. It is
+// how a pasted secret is refused before a validation message could quote
+// it.
+type Screen func(strs []JSONString) error
+
+// DecodeRequest strictly decodes a JSON request: unknown fields, duplicate
+// keys, wrong types, malformed JSON and trailing data are reported with their
+// paths. The request is not validated; call Validate.
+func DecodeRequest(data []byte) (*Request, error) { return decodeRequest(data, nil) }
+
+func decodeRequest(data []byte, screen Screen) (*Request, error) {
 	if len(data) > MaxBodyBytes {
 		return nil, TooLarge(len(data))
 	}
 	var r Request
-	if err := DecodeStrict(data, &r); err != nil {
+	if err := decodeStrict(data, &r, screen); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -29,8 +38,12 @@ func DecodeRequest(data []byte) (*Request, error) {
 // ParseRequest decodes and validates a request, reporting every problem at
 // once: when the only decoding problems are unknown fields, the rest of the
 // request is still validated and both lists are returned together.
-func ParseRequest(data []byte) (*Request, error) {
-	r, err := DecodeRequest(data)
+func ParseRequest(data []byte) (*Request, error) { return ParseRequestScreened(data, nil) }
+
+// ParseRequestScreened is ParseRequest with screen run on every string of
+// the body first (nil: none).
+func ParseRequestScreened(data []byte, screen Screen) (*Request, error) {
+	r, err := decodeRequest(data, screen)
 	if err == nil {
 		if err := r.Validate(); err != nil {
 			return nil, err
@@ -73,16 +86,22 @@ func TooLarge(n int) *Error {
 }
 
 // DecodeStrict decodes JSON into v (a pointer to a struct), reporting every
-// unknown field and type mismatch with its JSON path as a *ValidationError.
-func DecodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var generic any
-	if err := dec.Decode(&generic); err != nil {
-		return &ValidationError{Fields: []FieldError{{Path: "", Problem: syntaxProblem(err, data)}}}
+// unknown field, duplicate key and type mismatch with its JSON path as a
+// *ValidationError.
+func DecodeStrict(data []byte, v any) error { return decodeStrict(data, v, nil) }
+
+func decodeStrict(data []byte, v any, screen Screen) error {
+	if !json.Valid(data) {
+		return syntaxError(data)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &ValidationError{Fields: []FieldError{{Path: "", Problem: "unexpected data after the JSON value"}}}
+	generic, strs, dups := parseTree(data, screen != nil)
+	if screen != nil {
+		if err := screen(strs); err != nil {
+			return err
+		}
+	}
+	if len(dups) > 0 {
+		return &ValidationError{Fields: dups}
 	}
 	var w walker
 	w.walk(reflect.TypeOf(v).Elem(), generic, "")
@@ -93,6 +112,17 @@ func DecodeStrict(data []byte, v any) error {
 		return &ValidationError{Fields: []FieldError{{Path: "", Problem: "cannot decode: " + err.Error()}}}
 	}
 	return nil
+}
+
+// syntaxError describes why data is not one JSON value.
+func syntaxError(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var discard any
+	problem := "unexpected data after the JSON value"
+	if err := dec.Decode(&discard); err != nil {
+		problem = syntaxProblem(err, data)
+	}
+	return &ValidationError{Fields: []FieldError{{Path: "", Problem: problem}}}
 }
 
 func syntaxProblem(err error, data []byte) string {

@@ -44,3 +44,11 @@ func walkStrings(v reflect.Value, path string, fn func(path, s string)) {
 		}
 	}
 }
+
+// JSONString is one string of a JSON document as it was sent: a value, or
+// an object key (Key), with its path.
+type JSONString struct {
+	Path  string
+	Value string
+	Key   bool
+}

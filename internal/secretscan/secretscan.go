@@ -37,7 +37,13 @@ type Scanner struct {
 	// refusing runs only the rules that refuse: it screens rotor's own output,
 	// where a warning is useless and the noisy rule costs most of the time.
 	refusing *detect.Detector
-	own      []ownRule
+	// tokens runs the refusing rules that recognise a token by its shape,
+	// without those that need a vendor's name before a value ("algolia_key
+	// = …"): it screens the variants of a text, which are tokens cut out of
+	// their context (the assignment rule reads keys and values there), and
+	// the context rules are the slow ones.
+	tokens *detect.Detector
+	own    []ownRule
 
 	// clean remembers texts (by hash) a detector found nothing in: rotor
 	// screens the same section twice (when it is written, then in the whole
@@ -68,8 +74,22 @@ func New() (*Scanner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secretscan: gitleaks config: %w", err)
 	}
-	return &Scanner{det: det, refusing: detect.NewDetector(withoutRules(det.Config, warnOnly)), own: ownRules(),
-		clean: map[[sha256.Size]byte]bool{}}, nil
+	refusing := withoutRules(det.Config, warnOnly)
+	return &Scanner{det: det, refusing: detect.NewDetector(refusing), tokens: detect.NewDetector(withoutRules(refusing, contextRules(refusing))),
+		own: ownRules(), clean: map[[sha256.Size]byte]bool{}}, nil
+}
+
+// contextRules lists the rules whose expression starts by looking for a
+// keyword before an assignment (gitleaks' generated "[\w.-]{0,50}?(?:name)"
+// form).
+func contextRules(cfg config.Config) map[string]bool {
+	out := map[string]bool{}
+	for id, r := range cfg.Rules {
+		if r.Regex != nil && (strings.HasPrefix(r.Regex.String(), `(?i)[\w.-]{0,50}?`) || strings.HasPrefix(r.Regex.String(), `[\w.-]{0,50}?`)) {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 // withoutRules copies a gitleaks config without some rules, keeping the
@@ -96,15 +116,34 @@ func withoutRules(cfg config.Config, drop map[string]bool) config.Config {
 func ownRules() []ownRule {
 	return []ownRule{
 		{
+			// The user may be empty (redis://:password@host).
 			id:      "url-embedded-credentials",
 			keyword: "://",
-			re:      regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?)://[^\s:/@'"]+:([^\s/@'"]+)@[^\s/'"]+`),
+			re:      regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?|sftp|ssh|git|nats|kafka|clickhouse|memcached?)://[^\s:/@'"]*:([^\s/@'"]+)@[^\s/'"]+`),
 			group:   1,
 		},
 		{
 			id:      "stripe-webhook-signing-secret",
 			keyword: "whsec_",
 			re:      regexp.MustCompile(`\bwhsec_[A-Za-z0-9+/=]{20,}`),
+		},
+		{
+			// gitleaks' rule lets a token go when 24 letters follow "s." anywhere
+			// in it (an allowance for old-style tokens), which new ones often meet.
+			id:      "vault-service-token",
+			keyword: "hvs.",
+			re:      regexp.MustCompile(`\bhvs\.[\w-]{90,120}`),
+		},
+		{
+			// gitleaks knows Mailgun keys only next to the word "mailgun".
+			id:      "mailgun-api-key",
+			keyword: "key-",
+			re:      regexp.MustCompile(`\bkey-[0-9a-f]{32}\b`),
+		},
+		{
+			id:      "docker-hub-pat",
+			keyword: "dckr_pat_",
+			re:      regexp.MustCompile(`\bdckr_pat_[A-Za-z0-9_-]{27,}`),
 		},
 	}
 }
@@ -156,58 +195,118 @@ func windows(text, keyword string) []string {
 	return out
 }
 
-// ScanValue checks one string.
-func (s *Scanner) ScanValue(path, value string) []Hit { return s.scanValue(s.det, path, value) }
+// ScanValue checks one string of input.
+func (s *Scanner) ScanValue(path, value string) []Hit {
+	return s.scan(true, []Text{{Path: path, Value: value}})
+}
 
-func (s *Scanner) scanValue(det *detect.Detector, path, value string) []Hit {
-	if strings.TrimSpace(value) == "" {
-		return nil
-	}
-	var hits []Hit
-	seen := map[string]bool{}
-	add := func(rule string, refuse bool) {
-		if !seen[rule] {
-			seen[rule] = true
-			hits = append(hits, Hit{Path: path, Rule: rule, Refuse: refuse})
+// Text is one string to screen and where it is (a JSON path).
+type Text struct {
+	Path  string
+	Value string
+}
+
+// ruleSet collects the rules that hit a text, each once, refusing or not.
+type ruleSet map[string]bool
+
+func (r ruleSet) add(rule string, refuse bool) { r[rule] = r[rule] || refuse }
+
+func (r ruleSet) refuses() bool {
+	for _, refuse := range r {
+		if refuse {
+			return true
 		}
 	}
+	return false
+}
+
+// match runs the detector and rotor's own rules over text.
+func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
 	for _, r := range s.own {
-		if !strings.Contains(value, r.keyword) {
+		if !strings.Contains(text, r.keyword) {
 			continue
 		}
-		for _, window := range windows(value, r.keyword) {
+		for _, window := range windows(text, r.keyword) {
 			for _, m := range r.re.FindAllStringSubmatch(window, -1) {
 				if r.group > 0 && placeholder(m[r.group]) {
 					continue
 				}
-				add(r.id, true)
+				hits.add(r.id, true)
 			}
 		}
 	}
-	for _, f := range det.DetectString(value) {
-		add(f.RuleID, !warnOnly[f.RuleID])
+	for _, f := range det.DetectString(text) {
+		hits.add(f.RuleID, !warnOnly[f.RuleID])
 	}
-	sort.Slice(hits, func(i, j int) bool { return hits[i].Rule < hits[j].Rule })
-	return hits
+}
+
+// check screens one text as written (every rule when input is true, the
+// refusing ones otherwise), then its normalised variants with the refusing
+// rules; the assignment rule never reads the variants that join words.
+// Input is also glued across spaces; rotor's own output is not (it never
+// saw a secret to split).
+func (s *Scanner) check(input bool, text string, hits ruleSet) {
+	det := s.refusing
+	if input {
+		det = s.det
+	}
+	pieces, joined := derive(text, input)
+	if assignments(text) || (pieces != "" && assignments(pieces)) {
+		hits.add(ruleAssignment, true)
+	}
+	s.match(det, text, hits)
+	if pieces != "" || joined != "" {
+		s.match(s.tokens, pieces+joined, hits)
+	}
 }
 
 // Scan checks every string reachable from v (a request, a section, a runbook),
 // reporting JSON paths relative to prefix, warnings included.
-func (s *Scanner) Scan(prefix string, v any) []Hit { return s.scan(s.det, prefix, v) }
+func (s *Scanner) Scan(prefix string, v any) []Hit { return s.scan(true, texts(prefix, v)) }
 
-// ScanRefusing is Scan without the warn-only rules: what screens rotor's own
-// output, where only refusals matter.
-func (s *Scanner) ScanRefusing(prefix string, v any) []Hit { return s.scan(s.refusing, prefix, v) }
+// ScanRefusing is Scan without the warn-only rules and without gluing
+// pieces across spaces: what screens rotor's own output, where only
+// refusals matter.
+func (s *Scanner) ScanRefusing(prefix string, v any) []Hit { return s.scan(false, texts(prefix, v)) }
 
-// scan first checks all strings together, one per line; only when that finds
-// something is each string scanned alone to name its path, so a clean
-// document costs one pass.
-func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
-	var paths, values []string
-	runbook.WalkStrings(v, func(path, value string) {
-		if strings.TrimSpace(value) == "" {
-			return
+// ScanTexts checks a list of input strings.
+func (s *Scanner) ScanTexts(ts []Text) []Hit { return s.scan(true, ts) }
+
+// ScanJSON checks every string of a decoded JSON document, object keys
+// included. A key that looks like a secret is never repeated in a path: it
+// is replaced by <field name> wherever it occurs.
+func (s *Scanner) ScanJSON(strs []runbook.JSONString) []Hit {
+	// Values are read together (a secret cut across two fields is found);
+	// keys apart (a field name is not part of the value it names).
+	var values, keys []Text
+	for _, js := range strs {
+		if js.Key {
+			keys = append(keys, Text{Path: js.Path, Value: js.Value})
+		} else {
+			values = append(values, Text{Path: js.Path, Value: js.Value})
 		}
+	}
+	hits := s.scan(true, values)
+	var bad []string
+	for _, h := range s.scan(true, keys) {
+		for _, k := range keys {
+			if h.Refuse && h.Path == k.Path {
+				bad = append(bad, k.Value)
+			}
+		}
+		hits = append(hits, h)
+	}
+	for i := range hits {
+		for _, k := range bad {
+			hits[i].Path = strings.ReplaceAll(hits[i].Path, k, "<field name>")
+		}
+	}
+	return hits
+}
+
+func texts(prefix string, v any) []Text {
+	var out []Text
+	runbook.WalkStrings(v, func(path, value string) {
 		if prefix != "" {
 			if path == "" {
 				path = prefix
@@ -215,21 +314,48 @@ func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
 				path = prefix + "." + path
 			}
 		}
-		paths = append(paths, path)
-		values = append(values, value)
+		out = append(out, Text{Path: path, Value: value})
 	})
-	if len(values) == 0 {
+	return out
+}
+
+// scan first checks all strings together, one per line; only when that finds
+// something is each string scanned alone to name its path, so a clean
+// document costs one pass. Together, the strings are also glued across
+// their boundaries: a secret cut in two fields is found.
+func (s *Scanner) scan(input bool, all []Text) []Hit {
+	ts := all[:0:0]
+	for _, t := range all {
+		if strings.TrimSpace(t.Value) != "" {
+			ts = append(ts, t)
+		}
+	}
+	if len(ts) == 0 {
 		return nil
 	}
+	values := make([]string, len(ts))
+	for i, t := range ts {
+		values[i] = t.Value
+	}
 	joined := strings.Join(values, "\n")
-	key := sha256.Sum256(append([]byte{boolByte(det == s.refusing)}, joined...))
+	key := sha256.Sum256(append([]byte{boolByte(input)}, joined...))
 	s.mu.Lock()
 	known := s.clean[key]
 	s.mu.Unlock()
 	if known {
 		return nil
 	}
-	if len(s.scanValue(det, "", joined)) == 0 {
+	together := ruleSet{}
+	s.check(input, joined, together)
+	if input && !together.refuses() {
+		if pairs := crossPairs(values); pairs != "" {
+			s.match(s.tokens, pairs, together)
+			if assignments(pairs) {
+				together.add(ruleAssignment, true)
+			}
+		}
+	}
+	if len(together) == 0 {
 		s.mu.Lock()
 		if len(s.clean) >= cleanMemo {
 			clear(s.clean)
@@ -239,11 +365,106 @@ func (s *Scanner) scan(det *detect.Detector, prefix string, v any) []Hit {
 		return nil
 	}
 	var hits []Hit
-	for i, value := range values {
-		hits = append(hits, s.scanValue(det, paths[i], value)...)
+	add := func(path string, rs ruleSet) {
+		for rule, refuse := range rs {
+			hits = append(hits, Hit{Path: path, Rule: rule, Refuse: refuse})
+		}
+	}
+	refused := false
+	for _, t := range ts {
+		alone := ruleSet{}
+		s.check(input, t.Value, alone)
+		refused = refused || alone.refuses()
+		add(t.Path, alone)
+	}
+	if together.refuses() && !refused {
+		hits = append(hits, s.acrossFields(input, ts, together)...)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Path != hits[j].Path {
+			return hits[i].Path < hits[j].Path
+		}
+		return hits[i].Rule < hits[j].Rule
+	})
+	return hits
+}
+
+// acrossFields names the fields of a secret found only when strings were
+// read together: neighbours first, then the halves at the ends of any two.
+// If neither names them (never expected), the refusal stands without a path.
+func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
+	var hits []Hit
+	both := func(i, j int, rs ruleSet) {
+		for rule, refuse := range rs {
+			if refuse {
+				hits = append(hits, Hit{Path: ts[i].Path, Rule: rule, Refuse: true}, Hit{Path: ts[j].Path, Rule: rule, Refuse: true})
+			}
+		}
+	}
+	for i := 0; i+1 < len(ts); i++ {
+		rs := ruleSet{}
+		s.check(input, ts[i].Value+"\n"+ts[i+1].Value, rs)
+		both(i, i+1, rs)
+	}
+	if len(hits) > 0 {
+		return hits
+	}
+	for i := range ts {
+		_, tail := boundary(ts[i].Value)
+		for j := range ts {
+			if head, _ := boundary(ts[j].Value); i != j && tail != "" && head != "" {
+				rs := ruleSet{}
+				s.match(s.tokens, joinHalves(tail, head), rs)
+				if assignments(joinHalves(tail, head)) {
+					rs.add(ruleAssignment, true)
+				}
+				both(i, j, rs)
+			}
+		}
+	}
+	if len(hits) == 0 {
+		for rule, refuse := range together {
+			if refuse {
+				hits = append(hits, Hit{Path: "", Rule: rule, Refuse: true})
+			}
+		}
 	}
 	return hits
 }
+
+// crossPairs joins the machine-made end of each string with the start of
+// every other one (at most 16 of each): a secret cut across two fields that
+// are not neighbours. An end after an assignment's key keeps the key (see
+// boundary), with a space, so both the token rules and the assignment rule
+// read the pairs.
+func crossPairs(values []string) string {
+	const most = 16
+	var heads, tails []string
+	var hi, ti []int
+	for i, v := range values {
+		h, t := boundary(v)
+		if h != "" && len(heads) < most {
+			heads, hi = append(heads, h), append(hi, i)
+		}
+		if t != "" && len(tails) < most {
+			tails, ti = append(tails, t), append(ti, i)
+		}
+	}
+	var b strings.Builder
+	for a, t := range tails {
+		for c, h := range heads {
+			if ti[a] != hi[c] {
+				b.WriteString(joinHalves(t, h))
+				b.WriteByte('\n')
+			}
+		}
+	}
+	return b.String()
+}
+
+// joinHalves puts the start of a secret after its end: "key = ab12" and
+// "cd34" give "key = ab12cd34".
+func joinHalves(tail, head string) string { return tail + head }
 
 func boolByte(b bool) byte {
 	if b {

@@ -1,0 +1,149 @@
+package runbook
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// tree is a JSON document decoded in one pass, as encoding/json decodes
+// into any (objects are map[string]any, numbers json.Number), with what
+// that decoding cannot tell: the keys that appear twice in one object (a
+// lenient decoder keeps the last, so {"system":"<secret>","system":"x"}
+// would hide the first), and every string with its path, for the screen.
+type tree struct {
+	data []byte
+	i    int
+	dups []FieldError
+	// strs collects every string, keys included, when not nil.
+	strs *[]JSONString
+}
+
+// parseTree decodes data, which must be valid JSON (json.Valid).
+func parseTree(data []byte, collect bool) (doc any, strs []JSONString, dups []FieldError) {
+	t := &tree{data: data}
+	if collect {
+		t.strs = &strs
+	}
+	doc = t.value("")
+	return doc, strs, t.dups
+}
+
+func (t *tree) ws() {
+	for t.i < len(t.data) {
+		switch t.data[t.i] {
+		case ' ', '\t', '\n', '\r':
+			t.i++
+		default:
+			return
+		}
+	}
+}
+
+func (t *tree) value(path string) any {
+	t.ws()
+	switch c := t.data[t.i]; c {
+	case '{':
+		return t.object(path)
+	case '[':
+		return t.array(path)
+	case '"':
+		s := t.str()
+		if t.strs != nil {
+			*t.strs = append(*t.strs, JSONString{Path: path, Value: s})
+		}
+		return s
+	case 't':
+		t.i += 4
+		return true
+	case 'f':
+		t.i += 5
+		return false
+	case 'n':
+		t.i += 4
+		return nil
+	default:
+		start := t.i
+		for t.i < len(t.data) && isNumberByte(t.data[t.i]) {
+			t.i++
+		}
+		return json.Number(t.data[start:t.i])
+	}
+}
+
+func isNumberByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
+
+func (t *tree) object(path string) map[string]any {
+	t.i++ // {
+	m := map[string]any{}
+	for {
+		t.ws()
+		if t.data[t.i] == '}' {
+			t.i++
+			return m
+		}
+		if t.data[t.i] == ',' {
+			t.i++
+			t.ws()
+		}
+		key := t.str()
+		p := join(path, key)
+		if t.strs != nil {
+			*t.strs = append(*t.strs, JSONString{Path: p, Value: key, Key: true})
+		}
+		t.ws()
+		t.i++ // :
+		v := t.value(p)
+		if _, dup := m[key]; dup {
+			if len(t.dups) < 100 {
+				t.dups = append(t.dups, FieldError{Path: p, Problem: fmt.Sprintf("duplicate key %q: each key may appear once in an object", key)})
+			}
+			continue
+		}
+		m[key] = v
+	}
+}
+
+func (t *tree) array(path string) []any {
+	t.i++ // [
+	a := []any{}
+	for {
+		t.ws()
+		switch t.data[t.i] {
+		case ']':
+			t.i++
+			return a
+		case ',':
+			t.i++
+		}
+		t.ws()
+		if t.data[t.i] == ']' {
+			continue
+		}
+		a = append(a, t.value(fmt.Sprintf("%s[%d]", path, len(a))))
+	}
+}
+
+// str reads a string token; escapes are decoded by encoding/json.
+func (t *tree) str() string {
+	start := t.i
+	t.i++ // "
+	escaped := false
+	for t.data[t.i] != '"' {
+		if t.data[t.i] == '\\' {
+			escaped = true
+			t.i++
+		}
+		t.i++
+	}
+	t.i++
+	raw := t.data[start:t.i]
+	if !escaped && utf8.Valid(raw) {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s) // valid JSON: cannot fail
+	return s
+}

@@ -1,0 +1,189 @@
+package secretscan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
+)
+
+// pair is two texts screened together, as two fields of one request.
+type pair struct {
+	A string `json:"a"`
+	B string `json:"b"`
+}
+
+// TestCorpusEveryFormatInEveryDisguise generates each credential format of
+// the corpus and wraps it in each disguise (trailing punctuation, invisible
+// and directional characters, lookalike letters, fullwidth forms, base64,
+// URL encoding, spaces, two fields): every one is refused, and no hit
+// carries the value.
+func TestCorpusEveryFormatInEveryDisguise(t *testing.T) {
+	s := newScanner(t)
+	r := rand.New(rand.NewPCG(12, 1))
+	formats, disguises := secrettest.Formats(), secrettest.Disguises()
+	if len(formats) < 60 {
+		t.Fatalf("the corpus has %d formats, want at least 60", len(formats))
+	}
+	missed := map[string][]string{}
+	for _, f := range formats {
+		for _, d := range disguises {
+			secret := f.Gen(r)
+			texts := d.Apply(r, secret)
+			var hits []Hit
+			if len(texts) == 2 {
+				hits = s.Scan("", pair{texts[0], texts[1]})
+			} else {
+				hits = s.ScanValue("x", texts[0])
+			}
+			if len(Refusals(hits)) == 0 {
+				missed[d.Name] = append(missed[d.Name], f.Name)
+			}
+			b, _ := json.Marshal(hits)
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s/%s: a hit carries the value", f.Name, d.Name)
+			}
+		}
+	}
+	n := 0
+	for d, fs := range missed {
+		n += len(fs)
+		t.Errorf("disguise %s: %d formats accepted: %s", d, len(fs), strings.Join(fs, ", "))
+	}
+	if n > 0 {
+		t.Errorf("%d of %d disguised secrets accepted", n, len(formats)*len(disguises))
+	}
+}
+
+// TestCorpusBenignTextsAreNotRefused: the benign corpus (ids, hashes, paths,
+// URLs without credentials, placeholders), the shipped requests, eval cases
+// and README, and generated realistic requests: zero refusals.
+func TestCorpusBenignTextsAreNotRefused(t *testing.T) {
+	s := newScanner(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	var texts []string
+	for range 5 {
+		texts = append(texts, secrettest.BenignTexts(r)...)
+	}
+	for _, pattern := range []string{"../../eval/requests/*.json", "../../eval/cases/*.yaml", "../../README.md", "../../api/openapi.yaml"} {
+		m, _ := filepath.Glob(pattern)
+		for _, f := range m {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, strings.Split(string(data), "\n")...)
+		}
+	}
+	for _, text := range texts {
+		if hits := Refusals(s.ScanValue("x", text)); len(hits) > 0 {
+			t.Errorf("benign text refused (%+v): %q", hits, text)
+		}
+	}
+	for _, body := range secrettest.BenignRequests(r, 200) {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		if hits := Refusals(s.Scan("", v)); len(hits) > 0 {
+			t.Errorf("benign request refused (%+v): %s", hits, body)
+		}
+	}
+}
+
+// TestNormalisingScreenCases names the disguises the issue reported, each
+// with a value built at run time.
+func TestNormalisingScreenCases(t *testing.T) {
+	s := newScanner(t)
+	gh := "gh" + "p_" + strings.Repeat("aB3dE5fG7h", 4)[:36]
+	stripe := "sk" + "_live_" + strings.Repeat("Zq8vL2mN4x", 3)
+	for _, tt := range []struct{ name, text string }{
+		{"full stop after a token", "our key is " + stripe + " ."},
+		{"token ending a sentence", "our key is " + stripe + "."},
+		{"closing bracket", "(see " + stripe + ")"},
+		{"Cyrillic р in the prefix", "token " + strings.Replace(gh, "p", "р", 1)},
+		{"zero-width space inside", "token " + gh[:6] + "\u200b" + gh[6:]},
+		{"right-to-left override inside", gh[:10] + "\u202e" + gh[10:]},
+		{"fullwidth letters", "ｇｈｐ＿" + gh[4:]},
+		{"base64", base64.StdEncoding.EncodeToString([]byte(stripe))},
+		{"URL-encoded", "q=" + url.QueryEscape(stripe+"&")},
+		{"split by spaces", gh[:8] + " " + gh[8:20] + " " + gh[20:]},
+		{"empty user in a URL", "redis://:" + "Xk29fLq77" + "Pw0d@cache:6379"},
+		{"password assignment", "password=" + "Tr0ub4dor&3xQ"},
+		{"aws secret assignment", "aws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9Xk2Lm4P"},
+		{"Azure AccountKey", "AccountName=acme;AccountKey=" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k3y!", 16))) + ";"},
+		{"Datadog key", "DD_API_KEY: " + "0f1e2d3c4b5a69788796a5b4c3d2e1f0"},
+		{"Mailgun key", "key-" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0"},
+		{"Docker Hub token", "dckr_pat_" + "Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9"},
+		{"Heroku key in an assignment", "HEROKU_API_KEY=" + "3f2a9c1d-7b4e-4e0a-9c8d-1a2b3c4d5e6f"},
+		{"Twilio auth token", "TWILIO_AUTH_TOKEN=" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(Refusals(s.ScanValue("x", tt.text))) == 0 {
+				t.Errorf("accepted: %q", tt.text)
+			}
+		})
+	}
+}
+
+// TestAssignmentsNeedACredentialKeyAndValue: the assignment rule refuses a
+// credential's key with a credential's value, and nothing else.
+func TestAssignmentsNeedACredentialKeyAndValue(t *testing.T) {
+	for _, tt := range []struct {
+		text   string
+		refuse bool
+	}{
+		{"password=Tr0ub4dor&3xQ", true},
+		{`"client_secret": "q8Hf2LmZ0pXv7Rn4Kd9Ws1Tb"`, true},
+		{"Authorization: Bearer q8Hf2LmZ0pXv7Rn4Kd9Ws1TbYc3E", true},
+		{"password=${DB_PASSWORD}", false},
+		{"password: <from vault>", false},
+		{"token_ttl=86400", false},
+		{"secret_name: billing-stripe-key-v2", false},
+		{"key_id=mrk-1234abcd12ab34cd56ef1234567890ab", false},
+		{"secret: kv/data/prod/billing/stripe", false},
+		{"Secret: prod/billing/Stripe2024", false},
+		{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-AbC123", false},
+		{"api_key=REDACTED", false},
+		{"token: rotated quarterly by the Platform team", false},
+		{"cache key = a8Fk39dLq02mZx7VbN4cR1tY6uI", false},
+		{"github-actions-oidc-2024", false},
+		{"password: github-actions-oidc-2024", false},
+	} {
+		if got := assignments(tt.text); got != tt.refuse {
+			t.Errorf("%q: refused = %v, want %v", tt.text, got, tt.refuse)
+		}
+	}
+}
+
+// TestScanJSONNeverPutsASecretKeyInAPath: a key that is itself a secret
+// is refused and replaced in every path by <field name>.
+func TestScanJSONNeverPutsASecretKeyInAPath(t *testing.T) {
+	s := newScanner(t)
+	key := "gh" + "p_" + strings.Repeat("Zx9Yw8Vu7T", 4)[:36]
+	val := "sk" + "_live_" + strings.Repeat("Qa1Ws2Ed3R", 3)
+	hits := s.ScanJSON([]runbook.JSONString{
+		{Path: "system", Value: "Billing"},
+		{Path: key, Value: key, Key: true},
+		{Path: key + ".notes", Value: "notes", Key: true},
+		{Path: key + ".notes", Value: "the value is " + val},
+	})
+	b, _ := json.Marshal(hits)
+	if strings.Contains(string(b), key) || strings.Contains(string(b), val) {
+		t.Fatalf("a hit repeats a value: %s", b)
+	}
+	paths := map[string]bool{}
+	for _, h := range Refusals(hits) {
+		paths[h.Path] = true
+	}
+	if !paths["<field name>"] || !paths["<field name>.notes"] {
+		t.Errorf("hits %+v", hits)
+	}
+}
