@@ -104,7 +104,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_WORKER_CONCURRENCY", "4", "jobs one `rotor worker` runs at once"},
 	{"ROTOR_JOB_RETRIES", "5", "retries of a job whose worker failed or died"},
 	{"SLACK_SIGNING_SECRETS", "", "comma-separated Slack signing secrets (old and new during a rotation); unset = no /slack/commands"},
-	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to"},
+	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to (`host` for https on 443, or `host:port`); redirects are never followed"},
 	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry collector (OTLP/HTTP, e.g. `http://localhost:4318`): traces are exported to `<endpoint>/v1/traces` when set; unset = no export (logs still carry trace ids). `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL) and the other `OTEL_EXPORTER_OTLP_*` variables apply"},
 	{"OTEL_SERVICE_NAME", "rotor", "service name of the exported spans"},

@@ -342,6 +342,9 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		queue = local
 	}
 	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
+	if a.redis != nil {
+		slackCfg.Replays = a.redis.NewOnce()
+	}
 	if a.client != nil {
 		intake, err := slackbot.NewLLMIntake(a.client)
 		if err != nil {

@@ -249,6 +249,93 @@ func sendSlack(t *testing.T, req *http.Request) (int, slackReply, time.Duration)
 	return resp.StatusCode, r, time.Since(start)
 }
 
+// hostOf is a URL's host:port, as SLACK_RESPONSE_HOSTS lists it.
+func hostOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
+}
+
+// TestSlackHardening: a signed request is accepted once (a replay within
+// the window is 401, through Redis across replicas); an allow-listed
+// response_url that redirects is not followed; a response_url on an
+// allowed host but another port is refused; a secret in any field (the
+// channel's name, the user's) is refused without being echoed or logged.
+func TestSlackHardening(t *testing.T) {
+	const secret = "slack-hardening-secret-1"
+	elsewhere := make(chan []byte, 4)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		elsewhere <- b
+	}))
+	defer other.Close()
+	redirected := make(chan string, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redirected <- r.URL.Path
+		http.Redirect(w, r, other.URL+"/stolen", http.StatusTemporaryRedirect)
+	}))
+	defer hook.Close()
+	// The shared Redis: the signature (a timestamp and a body of its own)
+	// is a key no other test writes.
+	redisURL := redistest.URL(t)
+	vars := func() map[string]string {
+		return map[string]string{"SLACK_SIGNING_SECRETS": secret, "SLACK_RESPONSE_HOSTS": hostOf(t, hook.URL), "REDIS_URL": redisURL}
+	}
+	a, b := startServer(t, vars()), startServer(t, vars())
+	cmd := url.Values{"text": {"Stripe live key for Billing"}, "response_url": {hook.URL + "/commands/T1/2/3"}, "channel_name": {"billing"}, "user_id": {"U1"}}
+	signed := slackRequest(t, a.base, secret, time.Now(), cmd)
+	body, _ := io.ReadAll(signed.Body)
+	send := func(base string) int {
+		req, _ := http.NewRequest("POST", base+"/slack/commands", bytes.NewReader(body))
+		req.Header = signed.Header.Clone()
+		code, _, _ := sendSlack(t, req)
+		return code
+	}
+	if code := send(a.base); code != 200 {
+		t.Fatalf("first use: %d", code)
+	}
+	for _, base := range []string{a.base, b.base, a.base} {
+		if code := send(base); code != 401 {
+			t.Errorf("replay to %s: %d, want 401", base, code)
+		}
+	}
+	select {
+	case <-redirected:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the allowed response_url was never posted to")
+	}
+	select {
+	case got := <-elsewhere:
+		t.Errorf("the redirect was followed: %.200s reached a host not on the list", got)
+	case <-time.After(2 * time.Second):
+	}
+
+	// Another port on an allowed host.
+	wrongPort := url.Values{"text": {"Stripe live key for Billing"}, "response_url": {"http://127.0.0.1:1/commands"}, "channel_name": {"billing"}}
+	if code, reply, _ := sendSlack(t, slackRequest(t, a.base, secret, time.Now(), wrongPort)); code != 200 || !strings.Contains(reply.Text, "SLACK_RESPONSE_HOSTS") {
+		t.Errorf("another port: %d %+v", code, reply)
+	}
+
+	// A secret in the channel's name or the user's name.
+	live := "xo" + "xb-2837465019-5829301748-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7"
+	for _, field := range []string{"channel_name", "user_name", "team_domain"} {
+		f := url.Values{"text": {"Stripe live key for Billing"}, "response_url": {hook.URL}, "channel_name": {"billing"}}
+		f.Set(field, "ops "+live+".")
+		code, reply, _ := sendSlack(t, slackRequest(t, a.base, secret, time.Now(), f))
+		if code != 200 || !strings.Contains(reply.Text, "slack-bot-token") || strings.Contains(reply.Text, live) || strings.Contains(reply.Text, "Writing") {
+			t.Errorf("%s: %d %+v", field, code, reply)
+		}
+	}
+	for _, s := range []*server{a, b} {
+		if strings.Contains(s.logs.String(), live[5:20]) {
+			t.Error("the value reached the logs")
+		}
+	}
+}
+
 func TestSlackCommand(t *testing.T) {
 	const oldSecret, newSecret = "slack-signing-old-8f1c", "slack-signing-new-2b7d"
 	// The response_url endpoint: a stand-in for hooks.slack.com.
@@ -271,7 +358,7 @@ func TestSlackCommand(t *testing.T) {
 	fake.Latency = 4 * time.Second
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
 
-	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": oldSecret + "," + newSecret, "SLACK_RESPONSE_HOSTS": "127.0.0.1",
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": oldSecret + "," + newSecret, "SLACK_RESPONSE_HOSTS": hostOf(t, hook.URL),
 		"ROTOR_PUBLIC_URL": "https://rotor.example.com", "OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(),
 		"ROTOR_API_KEYS": "ci:sha256:" + keyHash("unused-key-1")})
 	form := func(text, responseURL string) url.Values {
@@ -407,7 +494,7 @@ func TestSlackLLMIntake(t *testing.T) {
 		{"name":"Stripe webhook signing secret","kind":"webhook_signing_secret","provider":"stripe","exposure":"internal","consumers":["billing-api","worker-billing"]},
 		{"name":"SendGrid API key","kind":"api_key","provider":"sendgrid","exposure":"internal","consumers":["lifecycle-email"]},
 		{"name":"Postgres app password","kind":"database_password","provider":"postgres","exposure":"internal","consumers":["api","jobs","analytics-export"]}]}`))
-	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "intake-secret", "SLACK_RESPONSE_HOSTS": "127.0.0.1",
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "intake-secret", "SLACK_RESPONSE_HOSTS": hostOf(t, hook.URL),
 		"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()})
 	text := "the usual quarterly thing for billing, email and the main db please"
 	form := url.Values{"text": {text}, "response_url": {hook.URL}, "channel_name": {"payments"}}

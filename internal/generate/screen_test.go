@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -33,34 +32,6 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// windows are the stretches of 12 characters of texts that have a digit
-// in them (the secret and its disguised forms; the prose around them has
-// none).
-type windows map[string]bool
-
-func (w windows) add(texts ...string) windows {
-	for _, t := range texts {
-		for i := 0; i+12 <= len(t); i++ {
-			if s := t[i : i+12]; strings.ContainsAny(s, "0123456789") {
-				w[s] = true
-			}
-		}
-	}
-	return w
-}
-
-// in reports whether msg repeats one of the windows.
-func (w windows) in(msg string) bool {
-	for i := 0; i+12 <= len(msg); i++ {
-		if w[msg[i:i+12]] {
-			return true
-		}
-	}
-	return false
-}
-
-func echoes(msg string, texts ...string) bool { return windows{}.add(texts...).in(msg) }
-
 // TestDisguisedSecretsAreRefusedInEveryField puts each credential format of
 // the corpus, in each disguise, in every field of a request (every string
 // of the contract, an unknown field's value and name, a nested unknown
@@ -80,7 +51,7 @@ func TestDisguisedSecretsAreRefusedInEveryField(t *testing.T) {
 		mu       sync.Mutex
 		missed   []miss
 		echoed   []string
-		secrets  = windows{}
+		secrets  = secrettest.Windows{}
 		cases    int
 		wg       sync.WaitGroup
 		parallel = make(chan struct{}, 2)
@@ -99,7 +70,7 @@ func TestDisguisedSecretsAreRefusedInEveryField(t *testing.T) {
 					_, err := s.Check(context.Background(), p.Body)
 					mu.Lock()
 					cases++
-					secrets.add(secret)
+					secrets.Add(secret)
 					if c := runbook.ErrorCode(err); c != runbook.CodeSecretDetected {
 						code := "accepted"
 						if err != nil {
@@ -107,7 +78,7 @@ func TestDisguisedSecretsAreRefusedInEveryField(t *testing.T) {
 						}
 						missed = append(missed, miss{d.Name, f.Name, p.Where, code})
 					}
-					if err != nil && echoes(err.Error(), append([]string{secret}, texts...)...) {
+					if err != nil && secrettest.Echoes(err.Error(), append([]string{secret}, texts...)...) {
 						echoed = append(echoed, fmt.Sprintf("%s/%s at %s: %v", f.Name, d.Name, p.Where, err))
 					}
 					mu.Unlock()
@@ -138,7 +109,7 @@ func TestDisguisedSecretsAreRefusedInEveryField(t *testing.T) {
 	if len(echoed) > 0 {
 		t.Errorf("%d errors repeat a value", len(echoed))
 	}
-	if secrets.in(logs.String()) {
+	if secrets.In(logs.String()) {
 		t.Error("the log repeats a value")
 	}
 }

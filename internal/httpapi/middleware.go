@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
@@ -19,14 +20,18 @@ const requestIDKey = "request_id"
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// requestID takes the caller's X-Request-ID when it is sane, or makes one,
-// returns it on the response, puts it in the request's context (every log
-// line of the request carries it, with the trace id) and on the request's
-// span.
-func requestID() gin.HandlerFunc {
+// requestID takes the caller's X-Request-ID when it is sane and not a
+// secret (it is logged and returned), or makes one, returns it on the
+// response, puts it in the request's context (every log line of the request
+// carries it, with the trace id) and on the request's span. It also makes
+// the screen available to writeError.
+func requestID(sc TextScreener) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if sc != nil {
+			c.Set(screenKey, sc)
+		}
 		id := c.GetHeader("X-Request-ID")
-		if !requestIDRE.MatchString(id) {
+		if !requestIDRE.MatchString(id) || (sc != nil && len(id) >= 16 && len(secretscan.Refusals(sc.ScanValue("", id))) > 0) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])

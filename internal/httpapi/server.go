@@ -141,7 +141,7 @@ func NewServer(d Deps) http.Handler {
 	// The request's span (W3C traceparent honoured) comes first, so the
 	// request id and every log line can name its trace.
 	e.Use(otelgin.Middleware("rotor", otelgin.WithTracerProvider(d.TracerProvider),
-		otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))), requestID(), accessLog(d.Logger), recovery(d.Logger))
+		otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))), requestID(d.Screener), accessLog(d.Logger), recovery(d.Logger))
 	if d.Metrics != nil {
 		e.Use(d.Metrics.Gin())
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/slack-go/slack"
 
+	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
@@ -32,9 +34,29 @@ type Slack struct {
 	PublicURL string
 	// Intake reads the command with an LLM; nil uses the deterministic parser.
 	Intake Intake
-	// Client posts to response_url (default: 10 s timeout).
+	// Client posts to response_url (default: 10 s timeout). Redirects are
+	// never followed, whatever client is given: an allowed host answering
+	// 307 must not make rotor post the runbook elsewhere.
 	Client *http.Client
+	// Replays remembers the signatures accepted (default: this process
+	// only); a signed request is accepted once.
+	Replays ReplayGuard
 }
+
+// ReplayGuard answers whether a key is seen for the first time within ttl.
+type ReplayGuard interface {
+	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// replayWindow is how long a signature stays valid: Slack's timestamps are
+// accepted up to 5 minutes either side of now.
+const replayWindow = 10 * time.Minute
+
+// unscreened are the form fields Slack fills with credentials and links
+// meant for rotor: the verification token, the response_url (checked
+// against SLACK_RESPONSE_HOSTS instead; only its host is screened, as it
+// may be logged) and the trigger id. Every other field is screened.
+var unscreened = map[string]bool{"token": true, "response_url": true, "trigger_id": true}
 
 // Intake turns free command text into a request.
 type Intake interface {
@@ -46,9 +68,35 @@ type RunbookWriter interface {
 	Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
 }
 
-// TextScreener checks one string for live secrets.
+// TextScreener checks strings for live secrets.
 type TextScreener interface {
 	ScanValue(path, value string) []secretscan.Hit
+	ScanTexts(ts []secretscan.Text) []secretscan.Hit
+}
+
+// slackTexts lists the form's fields to screen, in a stable order.
+func slackTexts(form url.Values) []secretscan.Text {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var ts []secretscan.Text
+	for _, k := range keys {
+		if k == "response_url" {
+			if u, err := url.Parse(form.Get(k)); err == nil {
+				ts = append(ts, secretscan.Text{Path: "response_url host", Value: u.Host})
+			}
+			continue
+		}
+		if unscreened[k] {
+			continue
+		}
+		for _, v := range form[k] {
+			ts = append(ts, secretscan.Text{Path: k, Value: v})
+		}
+	}
+	return ts
 }
 
 // Tasks runs background work (Slack generations) that must finish, or be
@@ -95,9 +143,15 @@ func ephemeral(c *gin.Context, msg string) {
 
 func handleSlack(d Deps) gin.HandlerFunc {
 	cfg, log := d.Slack, d.Logger
-	client := cfg.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second}
+	if cfg.Client != nil {
+		c := *cfg.Client
+		client = &c
+	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	replays := cfg.Replays
+	if replays == nil {
+		replays = cache.NewMemoryOnce()
 	}
 	return func(c *gin.Context) {
 		if len(cfg.Secrets) == 0 {
@@ -113,19 +167,31 @@ func handleSlack(d Deps) gin.HandlerFunc {
 			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
 			return
 		}
+		// A signature is accepted once: the same signed request sent again
+		// within its window is a replay.
+		first, err := replays.First(c.Request.Context(), "slack-sig:"+c.GetHeader("X-Slack-Signature"), replayWindow)
+		if err != nil {
+			log.DebugContext(c.Request.Context(), "slack replay guard degraded to this process", "err", err)
+		}
+		if !first {
+			log.WarnContext(c.Request.Context(), "slack command refused: signature already used (replay)")
+			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+			return
+		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			writeError(c, log, runbook.Errorf(runbook.CodeInvalid, "the body is not a Slack command form"))
 			return
 		}
-		text, user := form.Get("text"), form.Get("user_id")
-		// Screen first: a pasted secret is not parsed, logged or sent on.
-		if hits := secretscan.Refusals(d.Screener.ScanValue("text", text)); len(hits) > 0 {
-			log.WarnContext(c.Request.Context(), "slack command refused: secret-looking value", "rule", hits[0].Rule, "user", user)
-			ephemeral(c, fmt.Sprintf(":warning: Your message contains what looks like a live secret (rule %s). rotor did not store, log or forward it. "+
-				"Treat it as exposed: rotate it now, and delete the message from Slack. Name secrets, never paste them.", hits[0].Rule))
+		// Screen first, every field: a pasted secret (in the text, a channel
+		// or user name, anywhere) is not parsed, logged or sent on.
+		if hits := secretscan.Refusals(d.Screener.ScanTexts(slackTexts(form))); len(hits) > 0 {
+			log.WarnContext(c.Request.Context(), "slack command refused: secret-looking value", "field", hits[0].Path, "rule", hits[0].Rule)
+			ephemeral(c, fmt.Sprintf(":warning: Your command contains what looks like a live secret (rule %s, in %s). rotor did not store, log or forward it. "+
+				"Treat it as exposed: rotate it now, and delete the message from Slack. Name secrets, never paste them.", hits[0].Rule, hits[0].Path))
 			return
 		}
+		text, user := form.Get("text"), form.Get("user_id")
 		system := "#" + form.Get("channel_name")
 		req, help, perr := slackbot.Parse(text, system)
 		if help {
@@ -168,8 +234,9 @@ func handleSlack(d Deps) gin.HandlerFunc {
 func slackJob(ctx context.Context, d Deps, client *http.Client, text, system string, req *runbook.Request, perr error, responseURL string) {
 	log := d.Logger
 	post := func(msg *slack.WebhookMessage) {
+		// A redirect is answered as an error (the client never follows one).
 		if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, client, msg); err != nil {
-			log.WarnContext(ctx, "slack response_url post failed", "err", err)
+			log.WarnContext(ctx, "slack response_url post failed (redirects are not followed)", "err", err)
 		}
 	}
 	if d.Slack.Intake != nil {

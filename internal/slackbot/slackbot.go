@@ -7,6 +7,7 @@ package slackbot
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -44,17 +45,35 @@ func Verify(header http.Header, body []byte, secrets []string) error {
 }
 
 // AllowedResponseURL reports whether rotor may POST to a response_url: an
-// https URL on one of the allowed hosts (an http one only for loopback hosts
-// listed, for tests).
+// https URL with no user information on one of the allowed hosts, at the
+// port that entry names ("host:port") or, when it names none, the default
+// port. Plain http is allowed for listed loopback hosts only (tests).
 func AllowedResponseURL(raw string, hosts []string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil {
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return false
 	}
-	host := u.Hostname()
-	for _, h := range hosts {
-		if strings.EqualFold(host, h) {
-			return u.Scheme == "https" || (u.Scheme == "http" && (host == "127.0.0.1" || host == "localhost" || host == "::1"))
+	host, port := u.Hostname(), u.Port()
+	loopback := host == "127.0.0.1" || host == "localhost" || host == "::1"
+	defaultPort := ""
+	switch {
+	case u.Scheme == "https":
+		defaultPort = "443"
+	case u.Scheme == "http" && loopback:
+		defaultPort = "80"
+	default:
+		return false
+	}
+	if port == "" {
+		port = defaultPort
+	}
+	for _, entry := range hosts {
+		h, p := entry, defaultPort
+		if eh, ep, err := net.SplitHostPort(entry); err == nil {
+			h, p = eh, ep
+		}
+		if strings.EqualFold(host, h) && port == p {
+			return true
 		}
 	}
 	return false

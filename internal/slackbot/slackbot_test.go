@@ -110,15 +110,24 @@ func TestVerify(t *testing.T) {
 }
 
 func TestAllowedResponseURL(t *testing.T) {
-	hosts := []string{"hooks.slack.com", "127.0.0.1"}
+	hosts := []string{"hooks.slack.com", "127.0.0.1:8080", "hooks.example.net:8443"}
 	for url, want := range map[string]bool{
-		"https://hooks.slack.com/commands/T1/2/3": true,
-		"http://hooks.slack.com/commands":         false,
-		"https://hooks.slack.com.evil.io/x":       false,
-		"https://user:pw@hooks.slack.com/x":       false,
-		"https://evil.example/x":                  false,
-		"http://127.0.0.1:8080/x":                 true,
-		"not a url":                               false,
+		"https://hooks.slack.com/commands/T1/2/3":     true,
+		"https://hooks.slack.com:443/commands/T1/2/3": true,
+		"https://HOOKS.slack.com/commands":            true,
+		"https://hooks.slack.com:8443/commands":       false, // a port the entry does not name
+		"https://hooks.slack.com:22/commands":         false,
+		"http://hooks.slack.com/commands":             false,
+		"ftp://hooks.slack.com/commands":              false,
+		"https://hooks.slack.com.evil.io/x":           false,
+		"https://user:pw@hooks.slack.com/x":           false,
+		"https://evil.example/x":                      false,
+		"http://127.0.0.1:8080/x":                     true,
+		"http://127.0.0.1:9090/x":                     false,
+		"http://127.0.0.1/x":                          false,
+		"https://hooks.example.net:8443/x":            true,
+		"https://hooks.example.net/x":                 false,
+		"not a url":                                   false,
 	} {
 		if got := AllowedResponseURL(url, hosts); got != want {
 			t.Errorf("%s: %v", url, got)
