@@ -45,6 +45,7 @@ type config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	APIKeys         []httpapi.APIKey
+	MetricsOpen     bool
 	RateLimit       cache.Rate
 	RequestTimeout  time.Duration
 	TrustedProxies  []string
@@ -96,7 +97,8 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_CACHE_BYTES", "67108864", "size bound of the in-process cache"},
 	{"ROTOR_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"ROTOR_SHUTDOWN_TIMEOUT", "15s", "how long `serve` waits for in-flight requests on SIGTERM"},
-	{"ROTOR_API_KEYS", "", "comma-separated `name:sha256:<hex of the key>`; unset = open API (logged loudly at start)"},
+	{"ROTOR_API_KEYS", "", "comma-separated `name:sha256:<hex of the key>`, `:admin` appended for a key that reads every runbook (others read only those they created); unset = open API (logged loudly at start)"},
+	{"ROTOR_METRICS_OPEN", "", "`1` serves `/metrics` without an API key (a scraper on a private network); by default it needs one"},
 	{"ROTOR_RATE_LIMIT", "120/m", "requests per API key (or client address when open): `N/s`, `N/m` or `N/h`"},
 	{"ROTOR_REQUEST_TIMEOUT", "180s", "bound on handling one request"},
 	{"ROTOR_TRUSTED_PROXIES", "", "comma-separated proxy addresses/CIDRs allowed to set X-Forwarded-For"},
@@ -206,6 +208,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.APIKeys, err = httpapi.ParseAPIKeys(get("ROTOR_API_KEYS")); err != nil {
 		errs = append(errs, "ROTOR_API_KEYS: "+err.Error())
+	}
+	switch v := get("ROTOR_METRICS_OPEN"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.MetricsOpen = true
+	default:
+		errs = append(errs, fmt.Sprintf("ROTOR_METRICS_OPEN: %q must be 1 or 0", v))
 	}
 	if c.RateLimit, err = cache.ParseRate(get("ROTOR_RATE_LIMIT")); err != nil {
 		errs = append(errs, "ROTOR_RATE_LIMIT: "+err.Error())

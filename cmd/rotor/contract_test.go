@@ -455,7 +455,7 @@ func TestContract(t *testing.T) {
 	// The rest of the API.
 	run(exchange{name: "health", method: "GET", path: "/healthz", valid: true}, 200)
 	run(exchange{name: "ready", method: "GET", path: "/readyz", valid: true}, 200)
-	run(exchange{name: "metrics", method: "GET", path: "/metrics", valid: true}, 200)
+	run(exchange{name: "metrics", method: "GET", path: "/metrics", header: auth(), valid: true}, 200)
 	run(exchange{name: "form", method: "GET", path: "/", valid: true}, 200)
 	for _, a := range []string{"style.css", "form.js", "progress.js"} {
 		run(exchange{name: "asset", method: "GET", path: "/assets/" + a, valid: true}, 200)
@@ -488,6 +488,8 @@ func TestContract(t *testing.T) {
 		{exchange{name: "wrong key", method: "GET", path: "/runbooks/rb_x", header: http.Header{"Authorization": {"Bearer nope"}}, valid: true}, 401},
 		{exchange{name: "no key", method: "GET", path: "/runbooks/rb_x/events"}, 401},
 		{exchange{name: "no key", method: "GET", path: "/schemas/inventory"}, 401},
+		{exchange{name: "no key", method: "GET", path: "/metrics"}, 401},
+		{exchange{name: "duplicate key", method: "POST", path: "/runbooks", header: jsonH(), body: []byte(`{"system":"A","system":"B","secrets":[{"name":"x"}]}`), valid: true}, 400},
 		{exchange{name: "no key", method: "POST", path: "/runbooks/lint", header: http.Header{"Content-Type": {"application/json"}}, body: []byte(`{}`)}, 401},
 		{exchange{name: "format=xml", method: "POST", path: "/runbooks?format=xml", header: jsonH(), body: minimal("")}, 400},
 		{exchange{name: "format=xml", method: "GET", path: "/runbooks/rb_x?format=xml", header: auth()}, 400},

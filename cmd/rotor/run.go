@@ -368,7 +368,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		Slack:  slackCfg,
 		Writer: a.gen, Screener: a.scan, Tasks: tasks,
 		Jobs: a.jobs, Queue: queue, Checker: a.gen, NewID: generate.RandomID,
-		Metrics: a.metrics, OnQueued: func() { a.metrics.Job(string(jobs.Queued)) },
+		Metrics: a.metrics, MetricsOpen: cfg.MetricsOpen, OnQueued: func() { a.metrics.Job(string(jobs.Queued)) },
 		Links: links, CORS: cfg.CORS, Heartbeat: cfg.SSEHeartbeat,
 	})
 	srv := &http.Server{

@@ -304,11 +304,13 @@ func TestSlackWithStandIn(t *testing.T) {
 		}
 		return llmtest.SchemaValid(r)
 	})
-	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "standin-secret", "SLACK_RESPONSE_HOSTS": "127.0.0.1",
+	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": "standin-secret", "SLACK_RESPONSE_HOSTS": hostOf(t, hook.URL),
 		"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()})
 	for i := range 2 {
 		form := url.Values{"text": {"rotate the sendgrid key for acme payments"}, "response_url": {hook.URL}, "channel_name": {"payments"}}
-		code, reply, _ := sendSlack(t, slackRequest(t, s.base, "standin-secret", time.Now(), form))
+		// Each command is signed apart (a second copy of one signed request
+		// is a replay, refused).
+		code, reply, _ := sendSlack(t, slackRequest(t, s.base, "standin-secret", time.Now().Add(time.Duration(i)*time.Second), form))
 		if code != 200 || !strings.Contains(reply.Text, "Writing a rotation runbook") {
 			t.Fatalf("#%d: %d %+v", i+1, code, reply)
 		}

@@ -130,7 +130,7 @@ func TestRunbooksInRedisAreSharedByReplicas(t *testing.T) {
 	a := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
 	b := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
 	ctx := context.Background()
-	if err := a.Save(ctx, &runbook.Runbook{ID: "rb_shared", System: "S"}); err != nil {
+	if err := a.Save(ctx, &runbook.Runbook{ID: "rb_shared", System: "S"}, "key:ci"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := b.Load(ctx, "rb_shared")

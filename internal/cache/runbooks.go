@@ -31,13 +31,32 @@ func NewRunbooks(s Store, ttl time.Duration) *Runbooks { return &Runbooks{store:
 
 func runbookKey(id string) string { return "runbook:" + id }
 
-// Save stores a runbook.
-func (r *Runbooks) Save(ctx context.Context, rb *runbook.Runbook) error {
+func ownerKey(id string) string { return "runbook-owner:" + id }
+
+// Save stores a runbook and whom it belongs to (the creating API key,
+// "key:<name>"; "slack:<team>"; "" without API keys). The owner is written
+// first: a runbook is never readable without it.
+func (r *Runbooks) Save(ctx context.Context, rb *runbook.Runbook, owner string) error {
 	data, err := json.Marshal(rb)
 	if err != nil {
 		return fmt.Errorf("cache: encode runbook: %w", err)
 	}
+	if err := r.store.Set(ctx, ownerKey(rb.ID), []byte(owner), r.ttl); err != nil {
+		return fmt.Errorf("cache: save runbook owner: %w", err)
+	}
 	return r.store.Set(ctx, runbookKey(rb.ID), data, r.ttl)
+}
+
+// Owner returns whom a stored runbook belongs to, or a not_found error.
+func (r *Runbooks) Owner(ctx context.Context, id string) (string, error) {
+	data, err := r.store.Get(ctx, ownerKey(id))
+	if errors.Is(err, ErrMiss) {
+		return "", runbook.Errorf(runbook.CodeNotFound, "no runbook with id %q (runbooks are kept for %s)", id, r.ttl)
+	}
+	if err != nil {
+		return "", fmt.Errorf("cache: load runbook owner: %w", err)
+	}
+	return string(data), nil
 }
 
 // Load returns a stored runbook, or a not_found error.

@@ -74,6 +74,10 @@ type Options struct {
 	Sections []runbook.SectionID
 	// ID is the runbook's id; empty means a new random one.
 	ID string
+	// Owner is whom the runbook is for (the caller's API key): part of the
+	// response cache key, so identical requests from two keys are two
+	// runbooks with two ids (their sections are still shared).
+	Owner string
 	// OnSection, when set, is called as each section is ready (from several
 	// goroutines at once), after the section passed its own checks. The
 	// runbook Generate returns is authoritative: a section the whole-runbook

@@ -63,13 +63,14 @@ func (r Response) Decoded() (*runbook.Runbook, error) {
 	return &rb, nil
 }
 
-// responseKey covers everything a response depends on: the exact request
-// bytes, the sections asked, the code (rules, writer, screen) and the writer's
+// responseKey covers everything a response depends on: whom it is for (a
+// runbook and its id belong to one API key), the exact request bytes, the
+// sections asked, the code (rules, writer, screen) and the writer's
 // configuration.
-func (s *Service) responseKey(body []byte, ids []runbook.SectionID) string {
+func (s *Service) responseKey(body []byte, ids []runbook.SectionID, owner string) string {
 	h := sha256.New()
 	g := s.Generator()
-	fmt.Fprintf(h, "v1\x00%s\x00%s\x00%s\x00%s\x00", s.cfg.CodeVersion, g.Provider, g.Model, s.cfg.Endpoint)
+	fmt.Fprintf(h, "v2\x00%s\x00%s\x00%s\x00%s\x00%s\x00", owner, s.cfg.CodeVersion, g.Provider, g.Model, s.cfg.Endpoint)
 	if s.cfg.LLM != nil {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", s.cfg.Prompts.Version(), s.cfg.Schemas.Version(), s.cfg.LLM.Mode())
 	}
@@ -93,7 +94,7 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 		ids = runbook.SectionIDs
 	}
 	c := s.cfg.Cache.Cache
-	key := s.responseKey(body, ids)
+	key := s.responseKey(body, ids, opts.Owner)
 	if c != nil {
 		data, err := c.Get(ctx, key)
 		switch {

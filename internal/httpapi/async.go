@@ -21,7 +21,7 @@ import (
 
 // JobStore keeps the state of asynchronous jobs.
 type JobStore interface {
-	Create(ctx context.Context, id string, sections []runbook.SectionID) error
+	Create(ctx context.Context, id string, sections []runbook.SectionID, owner string) error
 	Get(ctx context.Context, id string) (*jobs.State, error)
 }
 
@@ -61,12 +61,12 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 		return
 	}
 	id := d.NewID()
-	if err := d.Jobs.Create(ctx, id, sections); err != nil {
-		writeError(c, d.Logger, fmt.Errorf("httpapi: create job: %w", err))
+	if err := d.Jobs.Create(ctx, id, sections, owner(c)); err != nil {
+		queueDown(c, d, fmt.Errorf("httpapi: create job: %w", err))
 		return
 	}
-	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: canonical, Sections: sections, Trace: telemetry.Carry(ctx)}); err != nil {
-		writeError(c, d.Logger, fmt.Errorf("httpapi: enqueue job: %w", err))
+	if err := d.Queue.Enqueue(ctx, jobs.Payload{ID: id, Body: canonical, Sections: sections, Owner: owner(c), Trace: telemetry.Carry(ctx)}); err != nil {
+		queueDown(c, d, fmt.Errorf("httpapi: enqueue job: %w", err))
 		return
 	}
 	if d.OnQueued != nil {
@@ -84,6 +84,40 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 	c.Header("Preference-Applied", "respond-async")
 	pageLink(c, d, id)
 	c.JSON(http.StatusAccepted, jobViewFor(d, st))
+}
+
+// queueDown answers a request that could not be queued (Redis does not
+// answer): 503 with Retry-After, the request not taken; the cause is logged.
+func queueDown(c *gin.Context, d Deps, err error) {
+	d.Logger.ErrorContext(c.Request.Context(), "job not queued", "err", err)
+	c.Header("Retry-After", "5")
+	writeError(c, d.Logger, &runbook.Error{Code: runbook.CodeUnavailable,
+		Message: "the job queue does not answer just now: the request was not queued; retry in a few seconds, or send it without Prefer: respond-async"})
+}
+
+// readable answers 404 and returns false when the caller may not read the
+// runbook or job id (mayRead): to another API key, it does not exist.
+func readable(c *gin.Context, d Deps, id string) bool {
+	if c.GetBool(openKey) || c.GetBool(keyAdminKey) {
+		return true
+	}
+	ctx := c.Request.Context()
+	createdBy, err := d.Runbooks.Owner(ctx, id)
+	if runbook.ErrorCode(err) == runbook.CodeNotFound && d.Jobs != nil {
+		var st *jobs.State
+		if st, err = d.Jobs.Get(ctx, id); err == nil {
+			createdBy = st.Owner
+		}
+	}
+	switch {
+	case err != nil && runbook.ErrorCode(err) != runbook.CodeNotFound:
+		writeError(c, d.Logger, err)
+		return false
+	case err != nil || !mayRead(c, createdBy):
+		writeError(c, d.Logger, runbook.Errorf(runbook.CodeNotFound, "no runbook or job with id %q", id))
+		return false
+	}
+	return true
 }
 
 // jobView is a job's state without the sections' content.
@@ -213,7 +247,11 @@ func parseLastEventID(v string) (sent sentSet, end bool) {
 }
 
 func handleEvents(d Deps) gin.HandlerFunc {
-	return func(c *gin.Context) { streamEvents(c, d, c.Param("id")) }
+	return func(c *gin.Context) {
+		if id := c.Param("id"); readable(c, d, id) {
+			streamEvents(c, d, id)
+		}
+	}
 }
 
 // streamEvents streams a runbook as it is written: each finished section
@@ -343,7 +381,7 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 		sse(c, "error", endEventID, gin.H{"error": jobs.ErrorBody{Code: code, Message: msg}})
 		return
 	}
-	if err := d.Runbooks.Save(ctx, r.rb); err != nil {
+	if err := d.Runbooks.Save(ctx, r.rb, owner(c)); err != nil {
 		log.WarnContext(ctx, "runbook not stored", "id", r.rb.ID, "err", err)
 	}
 	sse(c, "done", endEventID, r.rb)

@@ -17,16 +17,22 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// APIKey is a configured key: a name (for logs) and the SHA-256 of the key.
-// rotor never holds the keys themselves.
+// APIKey is a configured key: a name (for logs and ownership) and the
+// SHA-256 of the key. rotor never holds the keys themselves.
 type APIKey struct {
 	Name string
 	Hash [sha256.Size]byte
+	// Admin keys read every runbook, job and event stream; others only
+	// those they created.
+	Admin bool
 }
 
-// ParseAPIKeys reads ROTOR_API_KEYS: comma-separated name:sha256:<hex>.
-// Several keys may be valid at once, so rotor's own keys rotate without
-// downtime.
+// ParseAPIKeys reads ROTOR_API_KEYS: comma-separated name:sha256:<hex>,
+// each optionally followed by :admin. Several keys may be valid at once, so
+// rotor's own keys rotate without downtime (a runbook belongs to the key's
+// name: give the new key the old one's name to keep reading them... names
+// must differ, so an operator reads the old key's runbooks with an :admin
+// key).
 func ParseAPIKeys(s string) ([]APIKey, error) {
 	var keys []APIKey
 	names := map[string]bool{}
@@ -36,8 +42,8 @@ func ParseAPIKeys(s string) ([]APIKey, error) {
 			continue
 		}
 		parts := strings.Split(item, ":")
-		if len(parts) != 3 || parts[0] == "" || parts[1] != "sha256" {
-			return nil, fmt.Errorf("api key %q is not name:sha256:<64 hex digits>", redactKeyItem(item))
+		if (len(parts) != 3 && len(parts) != 4) || parts[0] == "" || parts[1] != "sha256" || (len(parts) == 4 && parts[3] != "admin") {
+			return nil, fmt.Errorf("api key %q is not name:sha256:<64 hex digits>[:admin]", redactKeyItem(item))
 		}
 		b, err := hex.DecodeString(parts[2])
 		if err != nil || len(b) != sha256.Size {
@@ -47,8 +53,7 @@ func ParseAPIKeys(s string) ([]APIKey, error) {
 			return nil, fmt.Errorf("api key name %q is used twice", parts[0])
 		}
 		names[parts[0]] = true
-		var k APIKey
-		k.Name = parts[0]
+		k := APIKey{Name: parts[0], Admin: len(parts) == 4}
 		copy(k.Hash[:], b)
 		keys = append(keys, k)
 	}
@@ -65,13 +70,41 @@ func redactKeyItem(item string) string {
 	return name + ":..."
 }
 
-const keyNameKey = "api_key_name"
+const (
+	keyNameKey  = "api_key_name"
+	keyAdminKey = "api_key_admin"
+	// openKey marks a request to an API without keys: every caller is the
+	// same anonymous one, who reads everything.
+	openKey = "api_open"
+)
+
+// owner is whom what this request creates belongs to: the API key's name,
+// or "" on an open API.
+func owner(c *gin.Context) string {
+	if name := c.GetString(keyNameKey); name != "" {
+		return "key:" + name
+	}
+	return ""
+}
+
+// mayRead is the one place that decides whether the caller may read a
+// runbook, job or event stream created by owner: an open API reads all,
+// an :admin key reads all, any other key what it created. (A signed link
+// opens exactly one runbook without asking this.)
+func mayRead(c *gin.Context, createdBy string) bool {
+	switch {
+	case c.GetBool(openKey), c.GetBool(keyAdminKey):
+		return true
+	}
+	return createdBy != "" && createdBy == owner(c)
+}
 
 // authenticate checks Authorization: Bearer <key> against every configured
 // hash in constant time. A failure says nothing about why.
 func authenticate(keys []APIKey, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if len(keys) == 0 {
+			c.Set(openKey, true)
 			c.Next()
 			return
 		}
@@ -89,6 +122,7 @@ func authenticate(keys []APIKey, log *slog.Logger) gin.HandlerFunc {
 			return
 		}
 		c.Set(keyNameKey, keys[match].Name)
+		c.Set(keyAdminKey, keys[match].Admin)
 		c.Next()
 	}
 }

@@ -21,6 +21,7 @@ var statusOf = map[runbook.Code]int{
 	runbook.CodeForbidden:        http.StatusForbidden,
 	runbook.CodeRateLimited:      http.StatusTooManyRequests,
 	runbook.CodeLLMUnavailable:   http.StatusServiceUnavailable,
+	runbook.CodeUnavailable:      http.StatusServiceUnavailable,
 	runbook.CodeNotFound:         http.StatusNotFound,
 	runbook.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	runbook.CodeInternal:         http.StatusInternalServerError,

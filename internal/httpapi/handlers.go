@@ -26,7 +26,19 @@ func readBody(c *gin.Context) ([]byte, error) {
 				Fields: []runbook.FieldError{{Path: "", Problem: "Content-Type must be application/json, got " + ct}}}
 		}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, runbook.MaxBodyBytes))
+	return readLimited(c, runbook.MaxBodyBytes)
+}
+
+// readLimited reads at most limit bytes of the body. A body announced
+// larger is refused before a byte of it is read: a client that sent
+// Expect: 100-continue gets the 413 instead of being told to send 10 MB
+// the server then cuts off (a reset connection).
+func readLimited(c *gin.Context, limit int64) ([]byte, error) {
+	if c.Request.ContentLength > limit {
+		c.Header("Connection", "close")
+		return nil, runbook.TooLarge(int(c.Request.ContentLength))
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, runbook.TooLarge(int(c.Request.ContentLength))
@@ -128,13 +140,13 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 			streamNow(c, d, log, data, sections)
 			return
 		}
-		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections})
+		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections, Owner: owner(c)})
 		if err != nil {
 			writeError(c, log, err)
 			return
 		}
 		if resp.Runbook != nil {
-			if err := store.Save(ctx, resp.Runbook); err != nil {
+			if err := store.Save(ctx, resp.Runbook, owner(c)); err != nil {
 				// The runbook is still correct; it just cannot be fetched again.
 				log.WarnContext(ctx, "runbook not stored", "id", resp.Runbook.ID, "err", err)
 			}
@@ -163,6 +175,9 @@ func handleGetRunbook(d Deps) gin.HandlerFunc {
 			return
 		}
 		id := c.Param("id")
+		if !readable(c, d, id) {
+			return
+		}
 		if format == formatHTML {
 			runbookPage(c, d, id)
 			return

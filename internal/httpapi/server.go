@@ -38,10 +38,12 @@ type Schemas interface {
 	JSON(id runbook.SectionID) ([]byte, bool)
 }
 
-// RunbookStore keeps generated runbooks for GET /runbooks/{id}.
+// RunbookStore keeps generated runbooks for GET /runbooks/{id}, with whom
+// each belongs to.
 type RunbookStore interface {
-	Save(ctx context.Context, rb *runbook.Runbook) error
+	Save(ctx context.Context, rb *runbook.Runbook, owner string) error
 	Load(ctx context.Context, id string) (*runbook.Runbook, error)
+	Owner(ctx context.Context, id string) (string, error)
 }
 
 // Readiness reports the state of the service's dependencies.
@@ -80,6 +82,9 @@ type Deps struct {
 	NewID   func() string
 	// Metrics, when set, is served on /metrics and records every request.
 	Metrics Metrics
+	// MetricsOpen serves /metrics without an API key (a scraper on a
+	// private network); by default it needs one, like every other route.
+	MetricsOpen bool
 	// OnQueued is told of each job queued (metrics).
 	OnQueued func()
 	// Links signs the links that open one runbook without a key (nil: a

@@ -58,10 +58,10 @@ func newFixture(t *testing.T, mod func(*httpapi.Deps)) *fixture {
 		mod(&d)
 	}
 	f.h = httpapi.NewServer(d)
-	if err := f.rbs.Save(context.Background(), hostileRunbook("rb_one")); err != nil {
+	if err := f.rbs.Save(context.Background(), hostileRunbook("rb_one"), "key:ci"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.rbs.Save(context.Background(), hostileRunbook("rb_two")); err != nil {
+	if err := f.rbs.Save(context.Background(), hostileRunbook("rb_two"), "key:ci"); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -233,7 +233,7 @@ type scriptedJobs struct {
 	st *jobs.State
 }
 
-func (s *scriptedJobs) Create(context.Context, string, []runbook.SectionID) error { return nil }
+func (s *scriptedJobs) Create(context.Context, string, []runbook.SectionID, string) error { return nil }
 func (s *scriptedJobs) Get(_ context.Context, id string) (*jobs.State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -321,7 +321,7 @@ func TestEventStreamAcrossRetries(t *testing.T) {
 			secs[id] = section(i + 1)
 		}
 		rb := hostileRunbook("rb_job")
-		_ = f.rbs.Save(context.Background(), rb)
+		_ = f.rbs.Save(context.Background(), rb, "key:ci")
 		js.set(&jobs.State{ID: "rb_job", Status: jobs.Done, Attempt: 2, Requested: runbook.SectionIDs, CreatedAt: now, Sections: secs})
 	}()
 	req, _ = http.NewRequest("GET", srv.URL+"/runbooks/rb_job/events", nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -158,9 +157,9 @@ func handleSlack(d Deps) gin.HandlerFunc {
 			writeError(c, log, runbook.Errorf(runbook.CodeNotFound, "the Slack command is not configured"))
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+		body, err := readLimited(c, 64<<10)
 		if err != nil {
-			writeError(c, log, runbook.TooLarge(int(c.Request.ContentLength)))
+			writeError(c, log, err)
 			return
 		}
 		if err := slackbot.Verify(c.Request.Header, body, cfg.Secrets); err != nil {
@@ -215,7 +214,7 @@ func handleSlack(d Deps) gin.HandlerFunc {
 		}
 		carried := telemetry.Carry(c.Request.Context())
 		d.Tasks.Go(func(ctx context.Context) {
-			slackJob(carried.Resume(ctx), d, client, text, system, req, perr, responseURL)
+			slackJob(carried.Resume(ctx), d, client, text, system, req, perr, responseURL, form.Get("team_id"))
 		})
 		what := "your request"
 		if req != nil {
@@ -231,7 +230,7 @@ func handleSlack(d Deps) gin.HandlerFunc {
 
 // slackJob runs after the acknowledgement: read the command (with the LLM
 // intake when configured), generate, and post the result to response_url.
-func slackJob(ctx context.Context, d Deps, client *http.Client, text, system string, req *runbook.Request, perr error, responseURL string) {
+func slackJob(ctx context.Context, d Deps, client *http.Client, text, system string, req *runbook.Request, perr error, responseURL, team string) {
 	log := d.Logger
 	post := func(msg *slack.WebhookMessage) {
 		// A redirect is answered as an error (the client never follows one).
@@ -259,7 +258,9 @@ func slackJob(ctx context.Context, d Deps, client *http.Client, text, system str
 		post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: msg})
 		return
 	}
-	if err := d.Runbooks.Save(ctx, rb); err != nil {
+	// A Slack-created runbook belongs to the workspace, not to an API key:
+	// it is read through the signed link posted with it (or an :admin key).
+	if err := d.Runbooks.Save(ctx, rb, "slack:"+team); err != nil {
 		log.WarnContext(ctx, "runbook not stored", "id", rb.ID, "err", err)
 	}
 	link := ""

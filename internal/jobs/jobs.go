@@ -44,6 +44,9 @@ type State struct {
 	ID      string `json:"id"`
 	Status  Status `json:"status"`
 	Attempt int    `json:"attempt"`
+	// Owner is whom the job and its runbook belong to (see
+	// cache.Runbooks.Save).
+	Owner string `json:"owner,omitempty"`
 	// Worker names the process running (or that ran) the job.
 	Worker    string                         `json:"worker,omitempty"`
 	Sections  map[runbook.SectionID]*Section `json:"sections"`
@@ -61,9 +64,13 @@ type ErrorBody struct {
 
 // Payload is what a queued job carries: the raw request and the options.
 type Payload struct {
-	ID       string              `json:"id"`
+	ID string `json:"id"`
+	// Body is the request as rotor decoded it (screened, canonical JSON),
+	// never the body as sent.
 	Body     json.RawMessage     `json:"body"`
 	Sections []runbook.SectionID `json:"sections"`
+	// Owner is whom the runbook will belong to.
+	Owner string `json:"owner,omitempty"`
 	// Trace carries the request id and trace context of the request that
 	// queued the job: the job's spans and log lines name them.
 	Trace telemetry.Carrier `json:"trace,omitempty"`
@@ -108,13 +115,13 @@ func (s *Store) put(ctx context.Context, st *State) error {
 	return s.store.Set(context.WithoutCancel(ctx), key(st.ID), data, s.ttl)
 }
 
-// Create records a new queued job.
-func (s *Store) Create(ctx context.Context, id string, sections []runbook.SectionID) error {
+// Create records a new queued job of owner.
+func (s *Store) Create(ctx context.Context, id string, sections []runbook.SectionID, owner string) error {
 	now := time.Now().UTC()
 	if len(sections) == 0 {
 		sections = runbook.SectionIDs
 	}
-	return s.put(ctx, &State{ID: id, Status: Queued, Sections: map[runbook.SectionID]*Section{}, Requested: sections, CreatedAt: now})
+	return s.put(ctx, &State{ID: id, Status: Queued, Owner: owner, Sections: map[runbook.SectionID]*Section{}, Requested: sections, CreatedAt: now})
 }
 
 // update applies f to a job's state.
@@ -136,7 +143,7 @@ type Runner struct {
 		Generate(ctx context.Context, req *runbook.Request, opts generate.Options) (*runbook.Runbook, error)
 	}
 	Runbooks interface {
-		Save(ctx context.Context, rb *runbook.Runbook) error
+		Save(ctx context.Context, rb *runbook.Runbook, owner string) error
 	}
 	Store *Store
 	Log   *slog.Logger
@@ -199,7 +206,7 @@ func (r *Runner) Run(ctx context.Context, p Payload) error {
 		}
 		return fail(err)
 	}
-	if err := r.Runbooks.Save(ctx, rb); err != nil {
+	if err := r.Runbooks.Save(ctx, rb, p.Owner); err != nil {
 		return fmt.Errorf("jobs: save runbook: %w", err)
 	}
 	observe(Done)

@@ -12,13 +12,16 @@ type Code string
 
 // Error codes. The strings are part of the HTTP contract.
 const (
-	CodeInvalid          Code = "invalid_request"
-	CodeSecretDetected   Code = "secret_detected"
-	CodeTooLarge         Code = "too_large"
-	CodeUnauthorized     Code = "unauthorized"
-	CodeForbidden        Code = "forbidden"
-	CodeRateLimited      Code = "rate_limited"
-	CodeLLMUnavailable   Code = "llm_unavailable"
+	CodeInvalid        Code = "invalid_request"
+	CodeSecretDetected Code = "secret_detected"
+	CodeTooLarge       Code = "too_large"
+	CodeUnauthorized   Code = "unauthorized"
+	CodeForbidden      Code = "forbidden"
+	CodeRateLimited    Code = "rate_limited"
+	CodeLLMUnavailable Code = "llm_unavailable"
+	// CodeUnavailable: a dependency other than the LLM (the job queue's
+	// Redis) does not answer; retry later.
+	CodeUnavailable      Code = "unavailable"
 	CodeNotFound         Code = "not_found"
 	CodeMethodNotAllowed Code = "method_not_allowed"
 	CodeInternal         Code = "internal"
