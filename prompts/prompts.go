@@ -109,10 +109,30 @@ type Input struct {
 	JSONMode bool
 	Context  Context
 	// Data is the request-derived data (the facts the runbook's sections
-	// read); it is JSON encoded into the data block.
+	// read); it is JSON encoded into the data block, unless it is Encoded
+	// already (EncodeData's output, reused by every call of a generation).
 	Data any
+	// Part is set when the section is asked in parts: this call writes one.
+	Part *Part
 	// Violations of the previous answer, when asking again.
 	Violations []string
+}
+
+// Encoded is a data block EncodeData produced: Build uses it as it is.
+type Encoded string
+
+// Part says which part of a section one call writes: rotor asks a section
+// too large for one answer in parts, each restricted to some secrets (and,
+// for the rotation sequence, to one track), and merges them.
+type Part struct {
+	Index, Of int
+	SecretIDs []string
+	// Track is the one track of the rotation sequence the part writes ("":
+	// any section but the rotation sequence).
+	Track string
+	// SectionWide: the part also writes the items about no secret in
+	// particular; the other parts leave them out.
+	SectionWide bool
 }
 
 // Messages are the system and user messages of one call.
@@ -133,14 +153,19 @@ func (s *Set) Build(in Input) (Messages, error) {
 	if !ok {
 		return Messages{}, fmt.Errorf("prompts: no task for section %q", in.Section)
 	}
-	data, err := EncodeData(in.Data)
-	if err != nil {
-		return Messages{}, err
+	data, ok := in.Data.(Encoded)
+	if !ok {
+		text, err := EncodeData(in.Data)
+		if err != nil {
+			return Messages{}, err
+		}
+		data = Encoded(text)
 	}
 	var buf bytes.Buffer
-	err = s.task.Execute(&buf, map[string]any{
+	err := s.task.Execute(&buf, map[string]any{
 		"Section": in.Section, "Title": in.Title, "Instructions": instructions, "SchemaName": in.SchemaName,
-		"JSONMode": in.JSONMode, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": data,
+		"JSONMode": in.JSONMode, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": string(data),
+		"Part": in.Part,
 	})
 	if err != nil {
 		return Messages{}, fmt.Errorf("prompts: %s: %w", in.Section, err)

@@ -27,6 +27,7 @@ type config struct {
 	Model           string
 	LLMMode         string
 	MaxTokens       int
+	ContextTokens   int
 	Reasoning       bool
 	ReasoningEffort string
 	Concurrency     int
@@ -81,7 +82,8 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_MAX_TOKENS", "16000", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others)"},
 	{"ROTOR_LLM_REASONING", "auto", "`auto` (reasoning-model request shape for gpt-5*, o1*, o3*, o4*), `1` to force it (a deployment or alias whose name does not tell), `0` to refuse it"},
 	{"ROTOR_REASONING_EFFORT", "", "`reasoning_effort` sent to reasoning models: minimal, low, medium or high (unset: the server's default)"},
-	{"ROTOR_LLM_CONCURRENCY", "10", "sections written at once"},
+	{"ROTOR_CONTEXT_TOKENS", "128000", "the model's context window: every call's prompt plus `ROTOR_MAX_TOKENS` fits in it; a section whose prompt would not, or whose planned content exceeds half of `ROTOR_MAX_TOKENS`, is asked in parts (per track or group of secrets) and merged"},
+	{"ROTOR_LLM_CONCURRENCY", "10", "model calls in flight for one runbook (all ten sections start at once; a section asked in parts asks them at once); the LLM transport keeps as many idle connections"},
 	{"ROTOR_MAX_ATTEMPTS", "3", "answers asked per section, reasks included, before the offline fallback"},
 	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
 	{"ROTOR_LLM_RETRIES", "3", "transport retries of a call (connection errors, 408, 409, 429, 5xx)"},
@@ -180,6 +182,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.Concurrency = num("ROTOR_LLM_CONCURRENCY", 1)
 	c.MaxTokens = num("ROTOR_MAX_TOKENS", 256)
+	c.ContextTokens = num("ROTOR_CONTEXT_TOKENS", 1024)
+	if c.MaxTokens >= c.ContextTokens {
+		errs = append(errs, fmt.Sprintf("ROTOR_MAX_TOKENS (%d) must be below ROTOR_CONTEXT_TOKENS (%d): the prompt needs room", c.MaxTokens, c.ContextTokens))
+	}
 	c.MaxAttempts = num("ROTOR_MAX_ATTEMPTS", 1)
 	c.Retries = num("ROTOR_LLM_RETRIES", 0)
 	c.AttemptTimeout = dur("ROTOR_LLM_TIMEOUT")

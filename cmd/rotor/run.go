@@ -205,7 +205,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL)
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
-		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline,
+		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
 		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
 	if cfg.LLM == "openai" {
@@ -273,7 +273,7 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client
 		return nil, nil, err
 	}
 	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
-		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens,
+		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens, Connections: cfg.Concurrency,
 		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
 	if err != nil {

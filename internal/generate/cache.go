@@ -60,18 +60,22 @@ type entry struct {
 	Section  json.RawMessage `json:"section"`
 	// Pending: no clean runbook has confirmed this LLM section yet.
 	Pending bool `json:"pending,omitempty"`
+	// Split: the section (or part) does not fit one answer; it is asked in
+	// smaller parts.
+	Split bool `json:"split,omitempty"`
 }
 
 // sectionKey hashes exactly what a section depends on: the prompt templates it
 // is built from, the schema, the provider endpoint, the model and mode, the
 // section, and the data block (the facts every section's prompt carries).
-func (s *Service) sectionKey(j *job, id runbook.SectionID) string {
+// A part of a section has its own key: its data block names the part.
+func (s *Service) sectionKey(u *unit) string {
 	data, _ := json.Marshal(struct {
 		Prompt, Schema, Endpoint, Model, Mode, Data string
 		Section                                     runbook.SectionID
-	}{s.cfg.Prompts.SectionVersion(string(id)), s.cfg.Schemas.Version(), s.cfg.Endpoint, s.cfg.LLM.Model(), s.cfg.LLM.Mode(), j.dataSum, id})
+	}{s.cfg.Prompts.SectionVersion(string(u.id)), s.cfg.Schemas.Version(), s.cfg.Endpoint, s.cfg.LLM.Model(), s.cfg.LLM.Mode(), u.dataSum, u.id})
 	sum := sha256.Sum256(data)
-	return "section:" + string(id) + ":" + hex.EncodeToString(sum[:])
+	return "section:" + string(u.id) + ":" + hex.EncodeToString(sum[:])
 }
 
 // cachedSection reads a section from the cache. A corrupt or unreadable
@@ -99,7 +103,7 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 		return written{}, false
 	}
 	s.cfg.Observer.Cache("section", true)
-	w := written{section: sec, cacheHit: true, key: key, pending: e.Pending}
+	w := written{section: sec, cacheHit: true, key: key, pending: e.Pending, split: e.Split}
 	if e.Source == runbook.SourceLLM {
 		w.status = runbook.SectionStatus{Source: runbook.SourceCache}
 	} else {
@@ -113,7 +117,8 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 // may come from an older release with weaker checks). One that fails is
 // evicted and is a miss, so it is written again. A cached fallback is served
 // as this release's offline section.
-func (s *Service) cachedChecked(ctx context.Context, key string, j *job, id runbook.SectionID) (written, bool) {
+func (s *Service) cachedChecked(ctx context.Context, key string, j *job, u *unit) (written, bool) {
+	id := u.id
 	w, ok := s.cachedSection(ctx, key, id)
 	if !ok {
 		return w, false
@@ -124,7 +129,7 @@ func (s *Service) cachedChecked(ctx context.Context, key string, j *job, id runb
 		w.section = j.offline.Get(id)
 		return w, true
 	}
-	if v := s.verify(j, id, w.section); len(v) > 0 {
+	if v := s.check(j, u, w.section); len(v) > 0 {
 		s.log.WarnContext(ctx, "cached section evicted: it fails the checks", "section", id, "violations", len(v), "first", v[0])
 		if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), key); err != nil {
 			s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
@@ -159,7 +164,7 @@ func (s *Service) putSection(ctx context.Context, key string, w written, ttl tim
 	if src == runbook.SourceCache {
 		src = runbook.SourceLLM
 	}
-	data, err := json.Marshal(entry{Source: src, Reason: w.status.Reason, Attempts: w.status.Attempts, Section: sec, Pending: w.pending})
+	data, err := json.Marshal(entry{Source: src, Reason: w.status.Reason, Attempts: w.status.Attempts, Section: sec, Pending: w.pending, Split: w.split})
 	if err != nil {
 		return
 	}
@@ -177,36 +182,68 @@ func (s *Service) settle(ctx context.Context, rb *runbook.Runbook, ws map[runboo
 		return
 	}
 	for id, w := range ws {
-		if w.key == "" || !replaceable(w.status) {
-			continue
+		for _, p := range w.parts {
+			s.settleOne(ctx, id, p, rb.SectionStatus[id])
 		}
-		switch st := rb.SectionStatus[id]; {
-		case replaceable(st) && w.pending:
-			w.pending = false
-			s.putSection(ctx, w.key, w, s.cfg.Cache.TTL)
-		case !replaceable(st):
-			if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), w.key); err != nil {
-				s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
-			}
-			s.log.WarnContext(ctx, "cached section evicted: the whole-runbook check rejected it", "section", id, "reason", st.Reason)
-		}
+		s.settleOne(ctx, id, w, rb.SectionStatus[id])
 	}
 }
 
-// section returns one section: from the cache, from another request writing
-// it right now (in this process or another replica), or written here.
-func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) written {
-	if s.cfg.Cache.Cache == nil {
-		return s.writeSection(ctx, j, id)
+// settleOne confirms or evicts one cached section or part.
+func (s *Service) settleOne(ctx context.Context, id runbook.SectionID, w written, st runbook.SectionStatus) {
+	if w.key == "" || !replaceable(w.status) {
+		return
 	}
-	key := s.sectionKey(j, id)
+	switch {
+	case replaceable(st) && w.pending:
+		w.pending = false
+		s.putSection(ctx, w.key, w, s.cfg.Cache.TTL)
+	case !replaceable(st):
+		if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), w.key); err != nil {
+			s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
+		}
+		s.log.WarnContext(ctx, "cached section evicted: the whole-runbook check rejected it", "section", id, "reason", st.Reason)
+	}
+}
+
+// section returns one section: whole, or asked in parts and merged.
+func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) written {
+	units, err := s.units(j, id)
+	if err != nil {
+		s.log.ErrorContext(ctx, "section not planned in parts (a bug): asked whole", "section", id, "err", err)
+		return s.writeUnit(ctx, j, &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: j.data, dataSum: j.dataSum}, nil)
+	}
+	if len(units) == 1 {
+		w := s.unitResult(ctx, j, units[0])
+		if !w.split || !splittable(id) {
+			w.split = false
+			return w
+		}
+		// Cut off, or beyond the context window: asked in parts, each at
+		// most half the planned content.
+		planned, _ := json.Marshal(j.offline.Get(id))
+		if units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*3, len(planned)/2)); err != nil || len(units) < 2 {
+			w.split = false
+			return w
+		}
+	}
+	return s.writeParts(ctx, j, id, units)
+}
+
+// unitResult returns one unit: from the cache, from another request writing
+// it right now (in this process or another replica), or written here.
+func (s *Service) unitResult(ctx context.Context, j *job, u *unit) written {
+	if s.cfg.Cache.Cache == nil {
+		return s.writeUnit(ctx, j, u, nil)
+	}
+	key := s.sectionKey(u)
 	leader := false
 	v, _, _ := s.flight.Do(key, func() (any, error) {
 		leader = true
 		// The flight outlives a caller that goes away: others may wait on it.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Deadline)
 		defer cancel()
-		return s.fetchOrWrite(fctx, key, j, id), nil
+		return s.fetchOrWrite(fctx, key, j, u), nil
 	})
 	w := v.(written)
 	if !leader {
@@ -220,12 +257,12 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 }
 
 // fetchOrWrite is one flight: cache, then the cross-replica lock.
-func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbook.SectionID) written {
-	if w, ok := s.cachedChecked(ctx, key, j, id); ok {
+func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, u *unit) written {
+	if w, ok := s.cachedChecked(ctx, key, j, u); ok {
 		return w
 	}
 	write := func() written {
-		w := s.writeSection(ctx, j, id)
+		w := s.writeUnit(ctx, j, u, nil)
 		w.key = key
 		s.storeSection(ctx, key, &w)
 		return w
@@ -248,7 +285,7 @@ func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbo
 				_ = lock.Unlock(context.WithoutCancel(ctx))
 			}()
 			// The holder may have finished between our miss and our lock.
-			if w, ok := s.cachedChecked(ctx, key, j, id); ok {
+			if w, ok := s.cachedChecked(ctx, key, j, u); ok {
 				return w
 			}
 			return write()
@@ -260,12 +297,12 @@ func (s *Service) fetchOrWrite(ctx context.Context, key string, j *job, id runbo
 			return write()
 		case <-time.After(s.cfg.Cache.PollInterval):
 		}
-		if w, ok := s.cachedChecked(ctx, key, j, id); ok {
+		if w, ok := s.cachedChecked(ctx, key, j, u); ok {
 			w.status.Reason = joinReason(w.status.Reason, "written by another replica")
 			return w
 		}
 		if time.Now().After(deadline) {
-			s.log.WarnContext(ctx, "gave up waiting for another replica's section", "section", id)
+			s.log.WarnContext(ctx, "gave up waiting for another replica's section", "section", u.id)
 			return write()
 		}
 	}
@@ -300,8 +337,8 @@ func (s *Service) renew(ctx context.Context, l *cache.Lock) (stop func()) {
 	return func() { close(done) }
 }
 
-// SectionKeys lists the cache keys of a request's ten sections, in order
-// (for tooling and tests). It needs an LLM: offline sections are not cached.
+// SectionKeys lists the cache keys of a request's ten sections, in order, a
+// section asked in parts by the keys of its parts (for tooling and tests). It needs an LLM: offline sections are not cached.
 func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]string, error) {
 	if s.cfg.LLM == nil {
 		return nil, errors.New("generate: no LLM, no section keys")
@@ -314,9 +351,15 @@ func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, len(runbook.SectionIDs))
-	for i, id := range runbook.SectionIDs {
-		keys[i] = s.sectionKey(j, id)
+	var keys []string
+	for _, id := range runbook.SectionIDs {
+		units, err := s.units(j, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range units {
+			keys = append(keys, s.sectionKey(u))
+		}
 	}
 	return keys, nil
 }

@@ -7,9 +7,7 @@ package generate
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -99,7 +97,9 @@ type Config struct {
 	LLM     LLM
 	Prompts *prompts.Set
 	Schemas *schema.Set
-	// Concurrency bounds the sections in flight (default 10).
+	// Concurrency bounds the model calls in flight in one generation
+	// (default 10): every section starts at once, and a section asked in
+	// parts asks its parts at once.
 	Concurrency int
 	// MaxAttempts bounds the answers asked per section, reasks included
 	// (default 3).
@@ -107,6 +107,11 @@ type Config struct {
 	// Deadline bounds a whole generation; sections still unwritten then fall
 	// back to the offline writer (default 2m).
 	Deadline time.Duration
+	// MaxTokens is the output budget of one call (default 16000), and
+	// ContextTokens the model's context window (default 128000): a section
+	// whose planned content exceeds half the budget, or whose prompt and
+	// budget exceed the window, is asked in parts.
+	MaxTokens, ContextTokens int
 	// Endpoint names the LLM server (its base URL): part of the cache keys.
 	Endpoint string
 	// CodeVersion identifies the build (rules, writer, screen): part of the
@@ -152,6 +157,12 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
+	}
+	if cfg.MaxTokens <= 0 {
+		cfg.MaxTokens = 16000
+	}
+	if cfg.ContextTokens <= 0 {
+		cfg.ContextTokens = 128000
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 3
@@ -332,9 +343,31 @@ type job struct {
 	// base holds the offline runbook's own error findings (none while the
 	// offline writer is right): a section is judged by the errors it adds.
 	base map[runbook.Finding]bool
-	// view is the prompt's data block (with an LLM), dataSum its hash.
-	view    map[string]any
+	// data is the prompt's data block (with an LLM), encoded once for every
+	// call of the generation; dataSum is its hash.
+	data    prompts.Encoded
 	dataSum string
+	// calls bounds the model calls in flight (Concurrency).
+	calls chan struct{}
+}
+
+// acquire waits for a call slot.
+func (j *job) acquire(ctx context.Context) error {
+	if j.calls == nil {
+		return nil
+	}
+	select {
+	case j.calls <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (j *job) release() {
+	if j.calls != nil {
+		<-j.calls
+	}
 }
 
 func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
@@ -344,15 +377,13 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	}
 	j := &job{f: f, offline: offline, base: map[runbook.Finding]bool{}}
 	if s.cfg.LLM != nil {
-		if j.view, err = factsView(f); err != nil {
-			return nil, fmt.Errorf("generate: data block: %w", err)
-		}
-		data, err := json.Marshal(j.view)
+		view, err := factsView(f)
 		if err != nil {
 			return nil, fmt.Errorf("generate: data block: %w", err)
 		}
-		sum := sha256.Sum256(data)
-		j.dataSum = hex.EncodeToString(sum[:])
+		if j.data, j.dataSum, err = encodeView(view); err != nil {
+			return nil, err
+		}
 	}
 	if s.cfg.Linter != nil {
 		rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, Sections: *offline}

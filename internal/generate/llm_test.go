@@ -32,14 +32,13 @@ func goodAnswers(t testing.TB, req *runbook.Request) map[string]string {
 	return a
 }
 
-// fakeLLM starts a fake server answering every section correctly.
+// fakeLLM starts a fake server answering every section correctly (a model
+// double with no defect seeded: it answers a section asked in parts part by
+// part), and returns the correct answers of the whole sections.
 func fakeLLM(t testing.TB, req *runbook.Request) (*llmtest.Server, map[string]string) {
 	t.Helper()
-	srv := llmtest.New(testKey)
-	t.Cleanup(srv.Close)
-	answers := goodAnswers(t, req)
-	srv.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
-	return srv, answers
+	srv, _ := modelFor(t, req)
+	return srv, goodAnswers(t, req)
 }
 
 type llmOpts struct {
@@ -173,7 +172,8 @@ func TestFaults(t *testing.T) {
 		{"invalid json then ok", runbook.SectionRollback, []llmtest.Reply{llmtest.OK(`{"triggers": [`)}, runbook.SourceLLM, 2, 2, "not valid JSON", ""},
 		{"schema violation then ok", runbook.SectionInternalComms, []llmtest.Reply{llmtest.OK(`{"messages": "none"}`)}, runbook.SourceLLM, 2, 2, "schema: /messages", ""},
 		{"safety violation then ok", runbook.SectionRotationSequence, []llmtest.Reply{llmtest.OK(string(unsafe))}, runbook.SourceLLM, 2, 2, "rule revoke-after-verify", ""},
-		{"truncated then ok", runbook.SectionAuditEvidence, []llmtest.Reply{{Kind: llmtest.Truncated, Content: answers[schema.Name(runbook.SectionAuditEvidence)]}}, runbook.SourceLLM, 2, 2, "cut off at the token limit", ""},
+		// A cut-off answer is asked again smaller: in parts.
+		{"truncated then ok in parts", runbook.SectionAuditEvidence, []llmtest.Reply{{Kind: llmtest.Truncated, Content: answers[schema.Name(runbook.SectionAuditEvidence)]}}, runbook.SourceLLM, 1, 4, "written in 3 parts", ""},
 		{"content filter then ok", runbook.SectionAutomation, []llmtest.Reply{{Kind: llmtest.Filtered}}, runbook.SourceLLM, 2, 2, "filtered", ""},
 		{"refusals until fallback", runbook.SectionExternalComms, []llmtest.Reply{{Kind: llmtest.Refusal}, {Kind: llmtest.Refusal}, {Kind: llmtest.Refusal}}, runbook.SourceFallback, 3, 3, "refusal", "still invalid after 3 attempts: refusal"},
 		{"schema violations until fallback", runbook.SectionInventory, []llmtest.Reply{llmtest.OK(`{}`), llmtest.OK(`{}`), llmtest.OK(`{}`)}, runbook.SourceFallback, 3, 3, "missing properties", "still invalid after 3 attempts: schema:"},
@@ -398,20 +398,6 @@ func TestRateLimitBurstIsWaitedOut(t *testing.T) {
 	}
 	if rb.Usage.LLMCalls != 20 {
 		t.Errorf("llm_calls %d: ten 429s and ten answers reached the server", rb.Usage.LLMCalls)
-	}
-}
-
-// TestContextLengthFallsBackWithItsReason: a section whose prompt does not
-// fit the model is not asked again as is, and says why it fell back.
-func TestContextLengthFallsBackWithItsReason(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := fakeLLM(t, req)
-	name := schema.Name(runbook.SectionRotationSequence)
-	srv.Script(name, llmtest.ContextTooLong(), llmtest.ContextTooLong())
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	st := rb.SectionStatus[runbook.SectionRotationSequence]
-	if st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "context window") || len(srv.RequestsFor(name)) != 1 {
-		t.Errorf("%+v after %d requests", st, len(srv.RequestsFor(name)))
 	}
 }
 

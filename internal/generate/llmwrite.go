@@ -34,6 +34,13 @@ type written struct {
 	// cached entry awaits confirmation by a clean runbook.
 	key     string
 	pending bool
+	// split: the answer did not fit (cut off at the output budget, or the
+	// request beyond the context window): the unit must be asked in
+	// smaller parts, never again as it was.
+	split bool
+	// parts are the parts a section was asked in (each cached under its own
+	// key), in order.
+	parts []written
 }
 
 var zeroUsage llm.Usage
@@ -46,8 +53,10 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
 	results := make([]written, len(ids))
+	// Every section starts at once; the model calls of all of them (parts
+	// included) are bounded by Concurrency.
+	j.calls = make(chan struct{}, s.cfg.Concurrency)
 	var g errgroup.Group
-	g.SetLimit(s.cfg.Concurrency)
 	for i, id := range ids {
 		g.Go(func() error {
 			sctx, span := s.tracer.Start(ctx, "rotor.section "+string(id), trace.WithAttributes(attribute.String("rotor.section", string(id))))
@@ -109,17 +118,21 @@ func promptContext(f *planner.Facts) prompts.Context {
 // contentKinds are failures of the answer itself: worth asking again.
 var contentKinds = map[llm.Kind]string{
 	llm.KindRefusal:       "your previous answer was a refusal; this is a defensive task (replacing credentials safely), answer with the section",
-	llm.KindTruncated:     "your previous answer was cut off at the token limit; be more concise and answer with the complete JSON",
 	llm.KindContentFilter: "your previous answer was filtered; answer with the section only",
 	llm.KindEmpty:         "your previous answer was empty; answer with the section as JSON",
 	llm.KindNotJSON:       "your previous answer was not valid JSON; answer with one JSON object only",
 }
 
-// writeSection asks for one section until it passes the schema, the facts and
-// the lint rules (in the offline runbook), at most MaxAttempts times;
-// otherwise it uses the offline section, marked fallback with the reason.
-func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID) written {
-	f, offline := j.f, j.offline
+// writeUnit asks for one section, or one part of it, until the answer passes
+// the schema, the facts and the lint rules (in the offline runbook; a part:
+// its own facts, the merged section the rest), at most MaxAttempts times;
+// otherwise it uses the offline section, marked fallback with the reason. An
+// answer cut off at the output budget, or a request beyond the context
+// window, is never asked again as it was: it comes back marked split, to be
+// asked in smaller parts. violations, when set, are those of an earlier
+// answer (found in the merged section) to fix.
+func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []string) written {
+	id, offline := u.id, j.offline
 	start := time.Now()
 	out := written{}
 	asked := 0
@@ -128,12 +141,13 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 		out.section = offline.Get(id)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: asked, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
 		out.callerGone = errors.Is(ctx.Err(), context.Canceled)
-		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "reason", reason)
+		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "part", u.index, "of", u.of, "reason", reason)
 		return out
 	}
 	schemaJSON, _ := s.cfg.Schemas.JSON(id)
 	in := prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
-		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(f), Data: j.view}
+		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(j.f), Data: u.data, Part: u.part(),
+		Violations: violations[:min(maxViolations, len(violations))]}
 	if in.JSONMode {
 		in.Schema = schemaJSON
 	}
@@ -143,8 +157,12 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 		if err != nil {
 			return fallback("internal", err.Error())
 		}
+		if err := j.acquire(ctx); err != nil {
+			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
+		}
 		callStart := time.Now()
 		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Section: string(id), Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
+		j.release()
 		asked++
 		callUsage, reached := resp.Usage, resp.Reached
 		var callErr *llm.Error
@@ -160,20 +178,26 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 			var le *llm.Error
 			if errors.As(err, &le) {
 				out.usage = addUsage(out.usage, le.Usage)
-				if msg, ok := contentKinds[le.Kind]; ok {
-					in.Violations, last, lastKind = []string{msg}, string(le.Kind), string(le.Kind)
-					if attempt < s.cfg.MaxAttempts {
-						s.cfg.Observer.Reask(id, string(le.Kind))
-						s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "kind", le.Kind)
-					}
-					continue
+			}
+			switch kind := llm.KindOf(err); {
+			case kind == llm.KindTruncated || kind == llm.KindContextLength:
+				// The same request can only fail the same way: a smaller
+				// one is asked instead.
+				s.cfg.Observer.Reask(id, string(kind))
+				s.log.InfoContext(ctx, "asking in smaller parts", "section", id, "part", u.index, "of", u.of, "kind", kind)
+				w := fallback(string(kind), tooBig(kind, err))
+				w.split = true
+				return w
+			case contentKinds[kind] != "":
+				in.Violations, last, lastKind = []string{contentKinds[kind]}, string(kind), string(kind)
+				if attempt < s.cfg.MaxAttempts {
+					s.cfg.Observer.Reask(id, string(kind))
+					s.log.InfoContext(ctx, "asking again", "section", id, "attempt", attempt, "kind", kind)
 				}
+				continue
 			}
 			if ctx.Err() != nil {
 				return fallback("deadline", "generation deadline reached: "+err.Error())
-			}
-			if llm.KindOf(err) == llm.KindContextLength {
-				return s.contextTooLong(id, err, fallback)
 			}
 			kind := string(llm.KindOf(err))
 			if kind == "" {
@@ -182,13 +206,13 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 			return fallback(kind, err.Error())
 		}
 		out.usage = addUsage(out.usage, resp.Usage)
-		violations, sec := s.judge(j, id, resp.Content)
+		violations, sec := s.judge(j, u, resp.Content)
 		if len(violations) == 0 {
 			out.section = sec
 			out.status = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: attempt, DurationMS: time.Since(start).Milliseconds()}
 			return out
 		}
-		in.Violations, last = violations, strings.Join(violations[:min(3, len(violations))], "; ")
+		in.Violations, last = violations[:min(maxViolations, len(violations))], strings.Join(violations[:min(3, len(violations))], "; ")
 		lastKind = violationKind(violations[0])
 		if attempt < s.cfg.MaxAttempts {
 			s.cfg.Observer.Reask(id, lastKind)
@@ -198,20 +222,24 @@ func (s *Service) writeSection(ctx context.Context, j *job, id runbook.SectionID
 	return fallback("invalid_"+lastKind, fmt.Sprintf("still invalid after %d attempts: %s", s.cfg.MaxAttempts, last))
 }
 
-// contextTooLong handles a section whose request does not fit the model's
-// context window (llm.KindContextLength). The same request can never succeed,
-// so it is not asked again; a smaller one can: this is where a section is to
-// be asked in parts (a subset of the secrets or tracks per call, merged by
-// rotor). Until then the section falls back, the reason saying why.
-func (s *Service) contextTooLong(id runbook.SectionID, err error, fallback func(kind, reason string) written) written {
-	return fallback(string(llm.KindContextLength), "the prompt does not fit the model's context window (not retried as is): "+err.Error())
+// maxViolations bounds the violations listed in a reask: enough to fix, not
+// enough to swell the prompt past the context window.
+const maxViolations = 20
+
+// tooBig says why a unit is asked again in smaller parts.
+func tooBig(kind llm.Kind, err error) string {
+	if kind == llm.KindContextLength {
+		return "the prompt does not fit the model's context window (not retried as is): " + err.Error()
+	}
+	return "the answer was cut off at the output budget (not retried as is): " + err.Error()
 }
 
 // judge checks an answer: schema, then the facts, then every lint rule, with
 // the answer in place of its section in the offline runbook: an error that
 // runbook did not have is the answer's (whichever section it is reported
 // on). It returns the violations, or the decoded section.
-func (s *Service) judge(j *job, id runbook.SectionID, content []byte) ([]string, any) {
+func (s *Service) judge(j *job, u *unit, content []byte) ([]string, any) {
+	id := u.id
 	problems, err := s.cfg.Schemas.Validate(id, content)
 	if err != nil {
 		return []string{err.Error()}, nil
@@ -226,7 +254,16 @@ func (s *Service) judge(j *job, id runbook.SectionID, content []byte) ([]string,
 	if err := runbook.DecodeStrict(content, sec); err != nil {
 		return []string{"schema: " + err.Error()}, nil
 	}
-	return s.verify(j, id, sec), sec
+	return s.check(j, u, sec), sec
+}
+
+// check is what a unit's section must pass: a whole section, verify; a part,
+// its own facts (the merged section is verified whole).
+func (s *Service) check(j *job, u *unit, sec any) []string {
+	if u.whole() {
+		return s.verify(j, u.id, sec)
+	}
+	return checkPart(u, sec)
 }
 
 // verify checks a decoded section against the facts and every lint rule, in

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,5 +263,44 @@ func TestRetryAfterPastTheDeadlineIsNotWaited(t *testing.T) {
 	var le *llm.Error
 	if !errors.As(err, &le) || le.Status != 429 || time.Since(start) > 2*time.Second || len(srv.Requests()) != 1 {
 		t.Errorf("%v after %v and %d requests", err, time.Since(start), len(srv.Requests()))
+	}
+}
+
+// TestTransportKeepsAConnectionPerCall: a generation's calls reuse their
+// connections: ten calls at once, twice, open ten connections, not the
+// eighteen net/http's default of two idle connections per host would.
+func TestTransportKeepsAConnectionPerCall(t *testing.T) {
+	fake := llmtest.New("sk-test")
+	defer fake.Close()
+	fake.Latency = 50 * time.Millisecond
+	fake.Default(func(string) llmtest.Reply { return llmtest.OK(`{"ok": true}`) })
+	var opened atomic.Int32
+	hs := httptest.NewUnstartedServer(fake.Config.Handler)
+	hs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	hs.Start()
+	defer hs.Close()
+	c, err := llm.New(llm.Config{APIKey: "sk-test", BaseURL: hs.URL + "/v1", Model: "gpt-4o-mini", Connections: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.Complete(context.Background(), llm.Request{SchemaName: "s", Schema: []byte(`{"type":"object"}`)}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if n := opened.Load(); n > 10 {
+		t.Errorf("20 calls, 10 at a time, opened %d connections", n)
 	}
 }

@@ -70,6 +70,11 @@ type Config struct {
 	Prices map[string]Price
 	// Transport is the HTTP transport under the resilience layer (tests).
 	Transport http.RoundTripper
+	// Connections is how many calls run at once (the generation's
+	// fan-out): the default transport keeps that many idle connections per
+	// host, so a generation reuses them instead of opening (and
+	// TLS-handshaking) new ones. Default 10.
+	Connections int
 	// TracerProvider receives a span per call (GenAI semantic conventions)
 	// and one per HTTP attempt; nil traces nothing.
 	TracerProvider trace.TracerProvider
@@ -129,7 +134,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	inner := cfg.Transport
 	if inner == nil {
-		inner = http.DefaultTransport
+		inner = fanOutTransport(max(cfg.Connections, 10))
 	}
 	var oc openai.ClientConfig
 	switch azureKind(cfg.BaseURL) {
@@ -186,6 +191,18 @@ func azureKind(base string) int {
 	return azureDeployments
 }
 
+// fanOutTransport is the default transport (proxy from the environment,
+// HTTP/2 where the server offers it) keeping n idle connections per host:
+// http.DefaultTransport keeps 2, so a generation of ten calls and more would
+// open most of its connections anew.
+func fanOutTransport(n int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = n
+	t.MaxIdleConns = max(t.MaxIdleConns, 4*n)
+	t.ForceAttemptHTTP2 = true
+	return t
+}
+
 // headerTransport sets one header on every request.
 type headerTransport struct {
 	inner       http.RoundTripper
@@ -223,6 +240,9 @@ func (c *Client) Model() string { return c.cfg.Model }
 
 // Mode is how JSON is asked for.
 func (c *Client) Mode() string { return c.cfg.Mode }
+
+// MaxTokens is the output budget of one call (ROTOR_MAX_TOKENS).
+func (c *Client) MaxTokens() int { return c.cfg.MaxTokens }
 
 // BreakerOpen reports whether the circuit breaker currently refuses calls.
 func (c *Client) BreakerOpen() bool { return c.breaker.IsOpen() }
@@ -360,13 +380,14 @@ func (c *Client) complete(ctx context.Context, r Request) (Response, error) {
 			{Role: openai.ChatMessageRoleUser, Content: r.Messages.User},
 		},
 	}
+	budget := c.cfg.MaxTokens
 	if c.Reasoning() {
 		// Reasoning models refuse max_tokens and any temperature but 1.
-		req.MaxCompletionTokens, req.ReasoningEffort = c.cfg.MaxTokens, c.cfg.ReasoningEffort
+		req.MaxCompletionTokens, req.ReasoningEffort = budget, c.cfg.ReasoningEffort
 	} else {
 		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
 		// older Azure API versions only know the former.
-		req.MaxTokens, req.Temperature = c.cfg.MaxTokens, c.cfg.Temperature //nolint:staticcheck // see above
+		req.MaxTokens, req.Temperature = budget, c.cfg.Temperature //nolint:staticcheck // see above
 	}
 	if c.cfg.Mode == ModeJSONObject {
 		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}

@@ -98,8 +98,11 @@ type Recorded struct {
 	Schema       json.RawMessage
 	System, User string
 	// Body is the request JSON as received.
-	Body     []byte
-	Answered Kind
+	Body []byte
+	// MaxTokens is the request's output budget (max_tokens or
+	// max_completion_tokens; 0 when it set none).
+	MaxTokens int
+	Answered  Kind
 	// Usage is what the answer reported.
 	PromptTokens, CompletionTokens, CachedTokens int
 }
@@ -114,6 +117,12 @@ type Server struct {
 	// TokenLatency is added per completion token of the answer, so a longer
 	// answer takes longer, as a model's decoding does.
 	TokenLatency time.Duration
+	// ContextTokens is the model's context window (default 128,000): a
+	// request whose prompt plus output budget (max_tokens or
+	// max_completion_tokens) exceeds it is answered 400
+	// context_length_exceeded, as OpenAI does. An answer longer than the
+	// output budget stops there with finish_reason "length".
+	ContextTokens int
 
 	mu sync.Mutex
 	// prefixes are recent prompts, for the prompt-cache estimate.
@@ -130,11 +139,14 @@ var (
 	taskSchemaRE = regexp.MustCompile(`matching the schema "([a-zA-Z0-9_-]+)"`)
 )
 
+// DefaultContextTokens is the fake model's context window.
+const DefaultContextTokens = 128000
+
 // New starts a fake server that expects apiKey as bearer token. By default it
 // answers every schema with an empty object, which is schema-invalid for every
 // rotor section: script or set Default for useful answers.
 func New(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
+	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.handle)
 	s.Server = httptest.NewServer(mux)
@@ -192,8 +204,10 @@ func (s *Server) Reset() {
 }
 
 type chatRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
+	Model               string `json:"model"`
+	MaxTokens           int    `json:"max_tokens"`
+	MaxCompletionTokens int    `json:"max_completion_tokens"`
+	Messages            []struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
 	} `json:"messages"`
@@ -221,7 +235,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
 		return
 	}
-	rec := Recorded{At: time.Now(), Model: req.Model, Body: body}
+	rec := Recorded{At: time.Now(), Model: req.Model, Body: body, MaxTokens: max(req.MaxTokens, req.MaxCompletionTokens)}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
@@ -259,12 +273,25 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	} else {
 		reply = s.dflt(rec)
 	}
-	rec.Answered = reply.Kind
+	prompt := rec.System + "\n" + rec.User
+	if s.ContextTokens > 0 && Tokens(prompt)+rec.MaxTokens > s.ContextTokens {
+		reply = ContextTooLong()
+	}
 	content := answerContent(reply)
+	if p, ok := dataPart(rec.User, nil); ok && (reply.Kind == Content || reply.Kind == Hang) && json.Valid([]byte(content)) {
+		// Asked for a part of a section, a model writes that part: a
+		// scripted or default answer for the whole section is cut to the
+		// items about the part's secrets.
+		content = string(p.restrict([]byte(content)))
+	}
+	if n := rec.MaxTokens; (reply.Kind == Content || reply.Kind == Hang) && n > 0 && Tokens(content) > n {
+		// The model stops at its output budget.
+		reply, content = Reply{Kind: Truncated}, content[:4*n]
+	}
+	rec.Answered = reply.Kind
 	rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens = reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens
 	if rec.PromptTokens == 0 && rec.CompletionTokens == 0 {
-		prompt := rec.System + "\n" + rec.User
-		rec.PromptTokens, rec.CompletionTokens = tokens(len(prompt)), tokens(len(content))
+		rec.PromptTokens, rec.CompletionTokens = Tokens(prompt), Tokens(content)
 		rec.CachedTokens = s.cachedPrefix(prompt)
 	}
 	s.requests = append(s.requests, rec)
@@ -316,9 +343,9 @@ func errorType(status int) string {
 	return "invalid_request_error"
 }
 
-// tokens estimates a token count from a byte count (about 4 bytes a token
-// for English and JSON).
-func tokens(n int) int { return (n + 3) / 4 }
+// Tokens is how the fake counts a text's tokens: about 4 bytes a token, as
+// OpenAI's tokenizers average on English and JSON.
+func Tokens(text string) int { return (len(text) + 3) / 4 }
 
 // cachedPrefix estimates the cached part of a prompt: its longest prefix in
 // common with a recent prompt, in 128-token blocks, none under 1,024 tokens.

@@ -97,6 +97,8 @@ type Model struct {
 // book is what the model knows of one request: its correct sections.
 type book struct {
 	sections runbook.Sections
+	// names are the secrets' names by id.
+	names map[string]string
 }
 
 // Sent is one defective answer the model gave.
@@ -122,7 +124,10 @@ func (m *Model) Learn(req *runbook.Request) error {
 	if err != nil {
 		return err
 	}
-	b := &book{}
+	b := &book{names: map[string]string{}}
+	for _, s := range f.Secrets {
+		b.names[s.ID] = s.Name
+	}
 	for _, id := range runbook.SectionIDs {
 		sec, err := writer.Offline{}.Section(f, id)
 		if err != nil {
@@ -182,18 +187,27 @@ func (m *Model) Reply(r Recorded) Reply {
 	if b == nil || !known {
 		return SchemaValid(r)
 	}
-	correct, _ := json.Marshal(b.sections.Get(id))
+	// A part of a section is answered with the section's items about the
+	// part's secrets.
+	answer := func(sec any) string {
+		data, _ := json.Marshal(sec)
+		if p, ok := dataPart(r.User, b.names); ok {
+			data = p.restrict(data)
+		}
+		return string(data)
+	}
+	correct := answer(b.sections.Get(id))
 	switch d {
 	case "":
-		return OK(string(correct))
+		return OK(correct)
 	case DefectTruncated:
-		return Reply{Kind: Truncated, Content: string(correct)}
+		return Reply{Kind: Truncated, Content: correct}
 	case DefectRefusal:
 		return Reply{Kind: Refusal}
 	case DefectEmpty:
 		return OK("")
 	case DefectSlow:
-		return Reply{Kind: Hang, Delay: m.SlowDelay, Content: string(correct)}
+		return Reply{Kind: Hang, Delay: m.SlowDelay, Content: correct}
 	case DefectRateLimited:
 		return RateLimited(m.RetryAfter)
 	case DefectServerError:
@@ -201,13 +215,12 @@ func (m *Model) Reply(r Recorded) Reply {
 	}
 	bad, ok := Mutate(d, id, &b.sections, m.secret)
 	if !ok {
-		return OK(string(correct))
+		return OK(correct)
 	}
 	m.mu.Lock()
 	m.sent = append(m.sent, Sent{System: system, SchemaName: r.SchemaName, Defect: d, Section: bad})
 	m.mu.Unlock()
-	data, _ := json.Marshal(bad)
-	return OK(string(data))
+	return OK(answer(bad))
 }
 
 func sectionOf(schemaName string) (runbook.SectionID, bool) {

@@ -1,0 +1,730 @@
+package generate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/prompts"
+)
+
+// A section whose planned content exceeds one answer is asked in parts: the
+// same section schema, each part restricted to a group of secrets (the
+// rotation sequence: to one track, or a group of its secrets), asked at once
+// and merged by rotor in the plan's order. A part's prompt carries only the
+// facts of its secrets, so every call fits the model's context window with
+// its output budget.
+
+// estTokens estimates the tokens of n bytes of prompt or answer, on the safe
+// side: 3 bytes a token. OpenAI's tokenizers average about 4 bytes a token on
+// English and on JSON like rotor's (the fake model counts 4); ids, numbers
+// and punctuation make some text denser, and a request rotor believes fits
+// must fit.
+func estTokens(n int) int { return n/3 + 1 }
+
+// answerShare: a part is planned to fill at most 1/answerShare of the output
+// budget. A model writes more or less than the offline writer's estimate,
+// and a reasoning model spends part of the budget thinking.
+const answerShare = 2
+
+// unit is what one call writes: a whole section, or one part of it.
+type unit struct {
+	id        runbook.SectionID
+	index, of int
+	// secrets the part covers (nil: the whole section).
+	secrets []string
+	// track is the rotation sequence's track the part writes ("" for any
+	// other section, or the whole sequence).
+	track string
+	// sectionWide: the unit also writes the items about no secret.
+	sectionWide bool
+	// facts are the facts the unit covers (the job's for a whole section).
+	facts *planner.Facts
+	// data is the encoded data block, dataSum its hash.
+	data    prompts.Encoded
+	dataSum string
+}
+
+func (u *unit) whole() bool { return u.secrets == nil }
+
+func (u *unit) part() *prompts.Part {
+	if u.whole() {
+		return nil
+	}
+	return &prompts.Part{Index: u.index, Of: u.of, SecretIDs: u.secrets, Track: u.track, SectionWide: u.sectionWide}
+}
+
+// splittable sections are lists of items about secrets; the two
+// communication sections are a handful of messages about all of them.
+func splittable(id runbook.SectionID) bool {
+	return id != runbook.SectionInternalComms && id != runbook.SectionExternalComms
+}
+
+// encodeView encodes a data block once, with its hash.
+func encodeView(view map[string]any) (prompts.Encoded, string, error) {
+	text, err := prompts.EncodeData(view)
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256([]byte(text))
+	return prompts.Encoded(text), hex.EncodeToString(sum[:]), nil
+}
+
+// promptTokens estimates a unit's prompt.
+func (s *Service) promptTokens(u *unit) int {
+	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: runbook.SectionTitles[u.id], SchemaName: "x",
+		Data: u.data, Part: u.part()})
+	if err != nil {
+		return 0
+	}
+	n := len(msgs.System) + len(msgs.User)
+	if s.cfg.LLM.Mode() == "json_object" {
+		// The schema travels in the prompt.
+		schemaJSON, _ := s.cfg.Schemas.JSON(u.id)
+		n += len(schemaJSON)
+	}
+	return estTokens(n)
+}
+
+// fits reports whether a unit's prompt and the output budget fit the
+// model's context window.
+func (s *Service) fits(u *unit) bool {
+	return s.promptTokens(u)+s.cfg.MaxTokens <= s.cfg.ContextTokens
+}
+
+// units plans the calls of one section: the whole section when its planned
+// content fits one answer and its prompt the context window, else parts.
+func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
+	whole := &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: j.data, dataSum: j.dataSum}
+	budget := s.cfg.MaxTokens / answerShare
+	offline, _ := json.Marshal(j.offline.Get(id))
+	fits := s.fits(whole)
+	if fits && estTokens(len(offline)) <= budget {
+		return []*unit{whole}, nil
+	}
+	if !splittable(id) {
+		if fits {
+			return []*unit{whole}, nil
+		}
+		// The facts such a section reads, without the steps and the
+		// per-secret detail only the other sections need.
+		u, err := s.newUnit(j, id, nil, "", true, 1, 1, summaryView)
+		if err != nil {
+			return nil, err
+		}
+		return []*unit{u}, nil
+	}
+	return s.split(j, id, budget*3)
+}
+
+// split groups a section's secrets so that each group's share of the
+// offline section (the planned content) stays under maxBytes and each
+// part's prompt fits; the rotation sequence is split per track first.
+func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, error) {
+	type span struct {
+		track string
+		ids   []string
+		w     map[string]int
+		// global is the weight of the items about no secret.
+		global int
+	}
+	var spans []span
+	if id == runbook.SectionRotationSequence {
+		seq := j.offline.RotationSequence
+		for _, t := range j.f.Tracks {
+			sp := span{track: t.Name, ids: t.SecretIDs, w: map[string]int{}}
+			for _, ot := range seq.Tracks {
+				if ot.Name != t.Name {
+					continue
+				}
+				for _, st := range ot.Steps {
+					b, _ := json.Marshal(st)
+					if st.SecretID == "" {
+						sp.global += len(b)
+					} else {
+						sp.w[st.SecretID] += len(b)
+					}
+				}
+				sp.global += len(ot.Name) + len(ot.Reason)
+			}
+			spans = append(spans, sp)
+		}
+	} else {
+		sp := span{w: map[string]int{}}
+		for _, sec := range j.f.Secrets {
+			sp.ids = append(sp.ids, sec.ID)
+			sp.w[sec.ID] = 0
+		}
+		names := map[string]string{}
+		for _, sec := range j.f.Secrets {
+			names[sec.Name] = sec.ID
+		}
+		sp.global = itemWeights(j.offline.Get(id), sp.w, names)
+		spans = append(spans, sp)
+	}
+	// Each round that leaves a prompt too large for the context window
+	// halves the groups.
+	maxIDs := len(j.f.Secrets)
+	for ; ; maxBytes /= 2 {
+		var groups []struct {
+			track string
+			ids   []string
+			first bool
+		}
+		single := true
+		for _, sp := range spans {
+			for i, g := range group(sp.ids, sp.w, sp.global, maxBytes, maxIDs) {
+				groups = append(groups, struct {
+					track string
+					ids   []string
+					first bool
+				}{sp.track, g, i == 0})
+				single = single && len(g) == 1
+			}
+		}
+		units := make([]*unit, 0, len(groups))
+		ok := true
+		largest := 0
+		for i, g := range groups {
+			wide := g.first && (id == runbook.SectionRotationSequence || i == 0)
+			u, err := s.newUnit(j, id, g.ids, g.track, wide, i+1, len(groups), fullView)
+			if err != nil {
+				return nil, err
+			}
+			if !s.fits(u) {
+				ok, largest = false, max(largest, len(g.ids))
+			}
+			units = append(units, u)
+		}
+		if ok || single {
+			return units, nil
+		}
+		maxIDs = max(1, largest/2)
+	}
+}
+
+// group cuts ids, in order, into runs of at most maxIDs whose weight (the
+// items about no secret counted in the first) stays under maxBytes where it
+// can, balanced.
+func group(ids []string, w map[string]int, global, maxBytes, maxIDs int) [][]string {
+	total := global
+	for _, id := range ids {
+		total += w[id]
+	}
+	n := max(1, (total+maxBytes-1)/maxBytes, (len(ids)+maxIDs-1)/maxIDs)
+	n = min(n, max(1, len(ids)))
+	target := (total + n - 1) / n
+	var out [][]string
+	var cur []string
+	acc := global
+	for _, id := range ids {
+		if len(cur) > 0 && (acc+w[id] > target || len(cur) >= maxIDs) {
+			out = append(out, cur)
+			cur, acc = nil, 0
+		}
+		cur = append(cur, id)
+		acc += w[id]
+	}
+	if len(cur) > 0 || len(out) == 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// itemWeights adds to w the JSON size of each item of a section about one
+// secret (by secret_id, id or the first of secret_ids; a text by the first
+// secret name it holds) and returns the size of the rest.
+func itemWeights(sec any, w map[string]int, names map[string]string) int {
+	data, _ := json.Marshal(sec)
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return len(data)
+	}
+	var walk func(v any) int
+	walk = func(v any) int {
+		switch x := v.(type) {
+		case map[string]any:
+			if id := itemSecret(x); id != "" {
+				if _, known := w[id]; known {
+					b, _ := json.Marshal(x)
+					w[id] += len(b)
+					return 0
+				}
+			}
+			rest := 0
+			for k, val := range x {
+				rest += len(k) + walk(val)
+			}
+			return rest
+		case []any:
+			rest := 0
+			for _, el := range x {
+				rest += walk(el)
+			}
+			return rest
+		case string:
+			for name, id := range names {
+				if strings.Contains(x, name) {
+					w[id] += len(x) + 3
+					return 0
+				}
+			}
+		}
+		b, _ := json.Marshal(v)
+		return len(b)
+	}
+	return walk(v)
+}
+
+// itemSecret is the secret an item is about, or "".
+func itemSecret(x map[string]any) string {
+	for _, k := range []string{"secret_id", "id"} {
+		if id, ok := x[k].(string); ok && id != "" {
+			return id
+		}
+	}
+	if ids, ok := x["secret_ids"].([]any); ok && len(ids) > 0 {
+		id, _ := ids[0].(string)
+		return id
+	}
+	return ""
+}
+
+// Views of the facts a unit's data block carries.
+const (
+	// fullView: every declared fact of the unit's secrets.
+	fullView = iota
+	// summaryView: no steps, and per secret what a message about it needs.
+	summaryView
+)
+
+// summarySecret are the secret fields of a summary view.
+var summarySecret = []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "exposure", "compromise",
+	"strategy", "urgency", "rotation_risk", "window", "business_impact"}
+
+// newUnit builds a part of section id over the secrets ids (nil: all of them)
+// and, for the rotation sequence, one track.
+func (s *Service) newUnit(j *job, id runbook.SectionID, ids []string, track string, sectionWide bool, index, of, view int) (*unit, error) {
+	u := &unit{id: id, index: index, of: of, secrets: ids, track: track, sectionWide: sectionWide}
+	if ids == nil {
+		u.facts = j.f
+	} else {
+		u.facts = partFacts(j.f, ids, track, sectionWide)
+	}
+	v, err := factsView(u.facts)
+	if err != nil {
+		return nil, fmt.Errorf("generate: data block: %w", err)
+	}
+	if view == summaryView {
+		delete(v, "steps")
+		for _, sec := range v["secrets"].([]any) {
+			m := sec.(map[string]any)
+			for k := range m {
+				if !slices.Contains(summarySecret, k) {
+					delete(m, k)
+				}
+			}
+		}
+	}
+	if ids != nil {
+		v["part"] = map[string]any{"index": index, "of": of, "secret_ids": ids, "track": track, "section_wide": sectionWide}
+	}
+	if u.data, u.dataSum, err = encodeView(v); err != nil {
+		return nil, fmt.Errorf("generate: data block: %w", err)
+	}
+	return u, nil
+}
+
+// partFacts are the facts of some secrets: those secrets, the tracks they are
+// in (one track for the rotation sequence) and their planned steps; the
+// steps about no secret go to the part that writes the section-wide items.
+func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *planner.Facts {
+	in := map[string]bool{}
+	for _, id := range ids {
+		in[id] = true
+	}
+	pf := *f
+	pf.Secrets = nil
+	for _, sec := range f.Secrets {
+		if in[sec.ID] {
+			pf.Secrets = append(pf.Secrets, sec)
+		}
+	}
+	pf.Tracks = nil
+	for _, t := range f.Tracks {
+		if track != "" && t.Name != track {
+			continue
+		}
+		var keep []string
+		for _, id := range t.SecretIDs {
+			if in[id] {
+				keep = append(keep, id)
+			}
+		}
+		if len(keep) > 0 {
+			t.SecretIDs = keep
+			pf.Tracks = append(pf.Tracks, t)
+		}
+	}
+	pf.Steps = nil
+	for _, st := range f.Steps {
+		if track != "" && st.Track != track {
+			continue
+		}
+		if in[st.SecretID] || (st.SecretID == "" && sectionWide) {
+			pf.Steps = append(pf.Steps, st)
+		}
+	}
+	return &pf
+}
+
+// checkPart lists where a part disagrees with its facts: the planned items
+// of its secrets (the inventory's rows, the triage's items, the track's
+// steps) must be there as planned, and it must name no other secret (that
+// secret's part writes it). Whole-section rules (every environment, every
+// audience, every secret covered) are checked on the merged section.
+func checkPart(u *unit, sec any) []string {
+	var v []string
+	switch sec.(type) {
+	case *runbook.Inventory, *runbook.RiskTriage, *runbook.RotationSequence:
+		v = checkFacts(u.facts, sec)
+	}
+	in := map[string]bool{"": true}
+	for _, id := range u.secrets {
+		in[id] = true
+	}
+	data, _ := json.Marshal(sec)
+	var tree any
+	_ = json.Unmarshal(data, &tree)
+	foreign := map[string]bool{}
+	var walk func(any)
+	walk = func(x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, val := range t {
+				switch k {
+				case "secret_id":
+					if id, _ := val.(string); !in[id] {
+						foreign[id] = true
+					}
+				case "secret_ids":
+					ids, _ := val.([]any)
+					for _, e := range ids {
+						if id, _ := e.(string); !in[id] {
+							foreign[id] = true
+						}
+					}
+				}
+				walk(val)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(tree)
+	if len(foreign) > 0 {
+		names := make([]string, 0, len(foreign))
+		for id := range foreign {
+			names = append(names, id)
+		}
+		sort.Strings(names)
+		v = append(v, fmt.Sprintf("this part names secrets it does not cover (%s): write only about %s", strings.Join(names, ", "), strings.Join(u.secrets, ", ")))
+	}
+	return v
+}
+
+// mergeKeys name the arrays whose items are merged by key across parts
+// (one track, one environment, one approval gathering every part's items);
+// other arrays are appended, without repeating an item.
+var mergeKeys = map[string][]string{
+	"tracks":       {"name"},
+	"environments": {"environment"},
+	"approvals":    {"approver", "scope"},
+}
+
+// mergeParts merges the parts of a section, in order, into the section: items
+// appended (an item repeated by several parts once), tracks, environments
+// and approvals merged by key, the rest (scalars) from the first part; then
+// the plan's order: tracks and environments as planned, steps by their
+// planned order numbers, triage most urgent first.
+func mergeParts(id runbook.SectionID, f *planner.Facts, parts []any) (any, error) {
+	var acc any
+	for _, p := range parts {
+		data, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		acc = mergeValue(acc, v)
+	}
+	data, err := json.Marshal(acc)
+	if err != nil {
+		return nil, err
+	}
+	sec := runbook.NewSection(id)
+	if err := runbook.DecodeStrict(data, sec); err != nil {
+		return nil, fmt.Errorf("generate: merged %s: %w", id, err)
+	}
+	planOrder(f, sec)
+	return sec, nil
+}
+
+func mergeValue(a, b any) any {
+	am, ok := a.(map[string]any)
+	bm, ok2 := b.(map[string]any)
+	if a == nil {
+		return b
+	}
+	if !ok || !ok2 {
+		return a
+	}
+	for k, v := range bm {
+		cur, had := am[k]
+		if !had {
+			am[k] = v
+			continue
+		}
+		ca, ok := cur.([]any)
+		ba, ok2 := v.([]any)
+		if !ok || !ok2 {
+			am[k] = mergeValue(cur, v)
+			continue
+		}
+		am[k] = mergeArray(mergeKeys[k], ca, ba)
+	}
+	return am
+}
+
+func mergeArray(keys []string, a, b []any) []any {
+	seen := map[string]bool{}
+	byKey := map[string]int{}
+	keyOf := func(el any) string {
+		m, ok := el.(map[string]any)
+		if !ok || keys == nil {
+			return ""
+		}
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprint(m[k]))
+		}
+		return strings.Join(parts, "\x00")
+	}
+	for i, el := range a {
+		enc, _ := json.Marshal(el)
+		seen[string(enc)] = true
+		if k := keyOf(el); k != "" {
+			byKey[k] = i
+		}
+	}
+	for _, el := range b {
+		if k := keyOf(el); k != "" {
+			if i, ok := byKey[k]; ok {
+				a[i] = mergeValue(a[i], el)
+				continue
+			}
+		}
+		enc, _ := json.Marshal(el)
+		if seen[string(enc)] {
+			continue
+		}
+		seen[string(enc)] = true
+		if k := keyOf(el); k != "" {
+			byKey[k] = len(a)
+		}
+		a = append(a, el)
+	}
+	return a
+}
+
+// planOrder puts a merged section's items in the plan's order.
+func planOrder(f *planner.Facts, sec any) {
+	switch s := sec.(type) {
+	case *runbook.RotationSequence:
+		rank := map[string]int{}
+		for i, t := range f.Tracks {
+			rank[t.Name] = i + 1
+		}
+		sort.SliceStable(s.Tracks, func(a, b int) bool { return rankOf(rank, s.Tracks[a].Name) < rankOf(rank, s.Tracks[b].Name) })
+		for i := range s.Tracks {
+			steps := s.Tracks[i].Steps
+			sort.SliceStable(steps, func(a, b int) bool { return steps[a].Order < steps[b].Order })
+		}
+	case *runbook.Validation:
+		rank := map[string]int{}
+		for i, e := range f.Environments {
+			rank[e] = i + 1
+		}
+		sort.SliceStable(s.Environments, func(a, b int) bool {
+			return rankOf(rank, s.Environments[a].Environment) < rankOf(rank, s.Environments[b].Environment)
+		})
+	case *runbook.RiskTriage:
+		score := map[string]int{}
+		for _, sec := range f.Secrets {
+			score[sec.ID] = sec.Urgency.Score
+		}
+		sort.SliceStable(s.Items, func(a, b int) bool { return score[s.Items[a].SecretID] > score[s.Items[b].SecretID] })
+	}
+}
+
+// rankOf puts unknown names last.
+func rankOf(rank map[string]int, name string) int {
+	if r, ok := rank[name]; ok {
+		return r
+	}
+	return len(rank) + 1
+}
+
+// writeParts asks a section's parts at once (each cached like a section),
+// halves a part that did not fit, merges the parts in the plan's order and
+// checks the merged section as a whole section is checked. A violation goes
+// back to the parts that name its secret (to every part when it names none),
+// each within MaxAttempts; when a part falls back, or the merged section
+// still fails, the section falls back to the offline writer.
+func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, units []*unit) written {
+	start := time.Now()
+	type slot struct {
+		u          *unit
+		w          written
+		asked      bool
+		violations []string
+		// reasks counts the times the merged section sent it back.
+		reasks int
+	}
+	slots := make([]*slot, len(units))
+	for i, u := range units {
+		slots[i] = &slot{u: u}
+	}
+	total := written{}
+	var parts []written
+	account := func(w written) {
+		total.calls += w.calls
+		total.usage = addUsage(total.usage, w.usage)
+		total.unpriced = total.unpriced || w.unpriced
+		total.callerGone = total.callerGone || w.callerGone
+	}
+	fail := func(reason string) written {
+		s.cfg.Observer.Fallback(id, "part")
+		out := total
+		out.section = j.offline.Get(id)
+		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
+		out.parts = parts
+		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "parts", len(slots), "reason", reason)
+		return out
+	}
+	for {
+		var wg sync.WaitGroup
+		for _, sl := range slots {
+			if sl.asked {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if sl.violations == nil {
+					sl.w = s.unitResult(ctx, j, sl.u)
+				} else {
+					sl.w = s.writeUnit(ctx, j, sl.u, sl.violations)
+					if s.cfg.Cache.Cache != nil {
+						sl.w.key = s.sectionKey(sl.u)
+						s.storeSection(ctx, sl.w.key, &sl.w)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		var next []*slot
+		for _, sl := range slots {
+			if !sl.asked {
+				sl.asked = true
+				account(sl.w)
+			}
+			switch {
+			case sl.w.split && len(sl.u.secrets) > 1:
+				h := len(sl.u.secrets) / 2
+				a, err := s.newUnit(j, id, sl.u.secrets[:h], sl.u.track, sl.u.sectionWide, sl.u.index, sl.u.of, fullView)
+				if err != nil {
+					return fail(err.Error())
+				}
+				b, err := s.newUnit(j, id, sl.u.secrets[h:], sl.u.track, false, sl.u.index, sl.u.of, fullView)
+				if err != nil {
+					return fail(err.Error())
+				}
+				next = append(next, &slot{u: a}, &slot{u: b})
+			case sl.w.status.Source == runbook.SourceFallback:
+				return fail(fmt.Sprintf("part %d of %d (%s): %s", sl.u.index, sl.u.of, strings.Join(sl.u.secrets, ", "), sl.w.status.Reason))
+			default:
+				next = append(next, sl)
+			}
+		}
+		slots = next
+		if slices.ContainsFunc(slots, func(sl *slot) bool { return !sl.asked }) {
+			continue
+		}
+		secs := make([]any, len(slots))
+		parts = parts[:0]
+		for i, sl := range slots {
+			secs[i] = sl.w.section
+			parts = append(parts, sl.w)
+		}
+		merged, err := mergeParts(id, j.f, secs)
+		if err != nil {
+			return fail(err.Error())
+		}
+		v := s.verify(j, id, merged)
+		if len(v) == 0 {
+			out := total
+			out.section, out.parts = merged, parts
+			out.cacheHit = true
+			attempts := 0
+			for _, sl := range slots {
+				out.cacheHit = out.cacheHit && sl.w.cacheHit
+				attempts = max(attempts, sl.w.status.Attempts)
+			}
+			out.status = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: attempts, DurationMS: time.Since(start).Milliseconds()}
+			if out.cacheHit {
+				out.status = runbook.SectionStatus{Source: runbook.SourceCache}
+			}
+			return out
+		}
+		// Send each violation back to the parts of the secrets it names.
+		blamed := map[*slot][]string{}
+		for _, msg := range v {
+			named := false
+			for _, sl := range slots {
+				if slices.ContainsFunc(sl.u.secrets, func(id string) bool { return strings.Contains(msg, id) }) {
+					blamed[sl] = append(blamed[sl], msg)
+					named = true
+				}
+			}
+			if !named {
+				for _, sl := range slots {
+					blamed[sl] = append(blamed[sl], msg)
+				}
+			}
+		}
+		for sl, msgs := range blamed {
+			if sl.reasks+1 >= s.cfg.MaxAttempts {
+				return fail(fmt.Sprintf("the merged section is still invalid: %s", strings.Join(v[:min(3, len(v))], "; ")))
+			}
+			s.cfg.Observer.Reask(id, violationKind(msgs[0]))
+			sl.asked, sl.violations, sl.reasks = false, msgs, sl.reasks+1
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package generate_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+)
+
+// modelFor starts a fake server whose default answers come from a model
+// double that learned req.
+func modelFor(t testing.TB, req *runbook.Request) (*llmtest.Server, *llmtest.Model) {
+	t.Helper()
+	srv := llmtest.New(testKey)
+	t.Cleanup(srv.Close)
+	m := llmtest.NewModel()
+	if err := m.Learn(req); err != nil {
+		t.Fatal(err)
+	}
+	srv.DefaultByRequest(m.Reply)
+	return srv, m
+}
+
+// TestLargeRequestsAreWrittenByTheModel: for 20, 50 and 100 secrets every
+// section is the model's (asked in parts where it exceeds one answer, merged
+// by rotor), the merged sections hold every planned step and secret, and no
+// call's prompt plus output budget exceeds the model's 128k-token context
+// (counted as the fake server counts).
+func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
+	for _, n := range []int{20, 50, 100} {
+		t.Run(fmt.Sprintf("%d secrets", n), func(t *testing.T) {
+			req := llmtest.LargeRequest(n)
+			srv, _ := modelFor(t, req)
+			rb := generateWith(t, llmService(t, srv, llmOpts{concurrency: 32, deadline: 10 * time.Minute}), req)
+			for _, id := range runbook.SectionIDs {
+				if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+					t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+				}
+			}
+			f, err := planner.Plan(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(rb.Sections.RotationSequence.AllSteps()); got != len(f.Steps) {
+				t.Errorf("rotation_sequence has %d steps; the plan has %d", got, len(f.Steps))
+			}
+			if got := len(rb.Sections.Inventory.Secrets); got != n {
+				t.Errorf("inventory has %d secrets", got)
+			}
+			calls, parts, cut := 0, 0, 0
+			for _, r := range srv.Requests() {
+				calls++
+				if strings.Contains(r.User, `"part": {`) {
+					parts++
+				}
+				if r.Answered == llmtest.Truncated {
+					cut++
+				}
+				if total := llmtest.Tokens(r.System+"\n"+r.User) + r.MaxTokens; total > llmtest.DefaultContextTokens || r.MaxTokens == 0 {
+					t.Errorf("a %s call needs %d tokens (budget %d): more than the %d-token context", r.SchemaName, total, r.MaxTokens, llmtest.DefaultContextTokens)
+				}
+			}
+			t.Logf("%d secrets: %d calls (%d parts, %d cut off), %d prompt and %d completion tokens", n, calls, parts, cut, rb.Usage.PromptTokens, rb.Usage.CompletionTokens)
+		})
+	}
+}
+
+// TestCutOffAnswerIsAskedSmaller: an answer cut off at the output budget is
+// never asked again with the same request: the section is asked in smaller
+// parts, and still written by the model.
+func TestCutOffAnswerIsAskedSmaller(t *testing.T) {
+	req := request(t, "acme-payments")
+	srv, m := modelFor(t, req)
+	name := schema.Name(runbook.SectionRotationSequence)
+	m.Seed(func(schemaName string, attempt int) llmtest.Defect {
+		if schemaName == name && attempt == 1 {
+			return llmtest.DefectTruncated
+		}
+		return ""
+	})
+	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+	if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
+		t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
+	}
+	reqs := srv.RequestsFor(name)
+	if len(reqs) < 3 {
+		t.Fatalf("%d requests for the sequence: a cut-off answer is asked again in parts", len(reqs))
+	}
+	for _, r := range reqs[1:] {
+		if r.User == reqs[0].User || !strings.Contains(r.User, `"part": {`) {
+			t.Errorf("after the cut-off answer, a request that is not a smaller part:\n%.300s", r.User)
+		}
+		if len(r.User) >= len(reqs[0].User) {
+			t.Errorf("a part's prompt (%d bytes) is not smaller than the whole section's (%d)", len(r.User), len(reqs[0].User))
+		}
+	}
+}
+
+// TestContextLengthIsAnsweredBySmallerRequests: a 400
+// context_length_exceeded is answered by smaller requests (the section in
+// parts), never by the same request again.
+func TestContextLengthIsAnsweredBySmallerRequests(t *testing.T) {
+	req := request(t, "acme-payments")
+	srv, _ := modelFor(t, req)
+	name := schema.Name(runbook.SectionRotationSequence)
+	srv.Script(name, llmtest.ContextTooLong())
+	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+	if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
+		t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
+	}
+	reqs := srv.RequestsFor(name)
+	for _, r := range reqs[1:] {
+		if r.User == reqs[0].User {
+			t.Error("the request the model refused as too long was sent again")
+		}
+	}
+}
