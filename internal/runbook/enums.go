@@ -77,17 +77,20 @@ const (
 	KindAPIKey            Kind = "api_key"
 	KindOAuthClientSecret Kind = "oauth_client_secret"
 	KindWebhookSecret     Kind = "webhook_signing_secret"
-	KindDatabasePassword  Kind = "database_password"
-	KindToken             Kind = "token"
-	KindCloudAccessKey    Kind = "cloud_access_key"
-	KindSSHKey            Kind = "ssh_key"
-	KindTLSPrivateKey     Kind = "tls_private_key"
-	KindEncryptionKey     Kind = "encryption_key"
-	KindOther             Kind = "other"
+	// KindWebhookURL is a bearer URL: whoever has it can post (a Slack or
+	// Teams incoming webhook).
+	KindWebhookURL       Kind = "webhook_url"
+	KindDatabasePassword Kind = "database_password"
+	KindToken            Kind = "token"
+	KindCloudAccessKey   Kind = "cloud_access_key"
+	KindSSHKey           Kind = "ssh_key"
+	KindTLSPrivateKey    Kind = "tls_private_key"
+	KindEncryptionKey    Kind = "encryption_key"
+	KindOther            Kind = "other"
 )
 
 // Kinds lists every Kind.
-var Kinds = []Kind{KindAPIKey, KindOAuthClientSecret, KindWebhookSecret, KindDatabasePassword, KindToken, KindCloudAccessKey, KindSSHKey, KindTLSPrivateKey, KindEncryptionKey, KindOther}
+var Kinds = []Kind{KindAPIKey, KindOAuthClientSecret, KindWebhookSecret, KindWebhookURL, KindDatabasePassword, KindToken, KindCloudAccessKey, KindSSHKey, KindTLSPrivateKey, KindEncryptionKey, KindOther}
 
 // Exposure is how far a secret's value may have travelled.
 type Exposure string

@@ -19,6 +19,7 @@ const (
 	MaxServices       = 200
 	MaxOwners         = 100
 	MaxConstraints    = 50
+	MaxTimeSpecs      = 20
 	MaxEnvNameChars   = 64
 	MaxSecretEnvNames = MaxEnvironments
 )
@@ -36,6 +37,23 @@ type Request struct {
 	Services          []Service    `json:"services,omitempty"`
 	Owners            []Owner      `json:"owners,omitempty"`
 	Constraints       []string     `json:"constraints,omitempty"`
+	// Windows are maintenance windows production steps should run in; free
+	// text in constraints is read too.
+	Windows []TimeSpec `json:"windows,omitempty"`
+	// Blackouts are times no production step may run (a batch that must not
+	// be interrupted, a freeze).
+	Blackouts []TimeSpec `json:"blackouts,omitempty"`
+}
+
+// TimeSpec is a recurring span of time: the days it applies to (every day when
+// empty), a start and an end in 24-hour HH:MM (an end before the start crosses
+// midnight), and the time zone (an IANA name such as Europe/Berlin, or UTC).
+type TimeSpec struct {
+	Days  []string `json:"days,omitempty"`
+	Start string   `json:"start"`
+	End   string   `json:"end"`
+	TZ    string   `json:"tz,omitempty"`
+	Note  string   `json:"note,omitempty"`
 }
 
 // Secret is one credential to rotate.
@@ -152,6 +170,15 @@ func (r *Request) Validate() error {
 	v.count("constraints", len(r.Constraints), MaxConstraints)
 	for i, c := range r.Constraints {
 		v.text(fmt.Sprintf("constraints[%d]", i), c, true)
+	}
+	for _, list := range []struct {
+		name  string
+		specs []TimeSpec
+	}{{"windows", r.Windows}, {"blackouts", r.Blackouts}} {
+		v.count(list.name, len(list.specs), MaxTimeSpecs)
+		for i, ts := range list.specs {
+			v.timeSpec(fmt.Sprintf("%s[%d]", list.name, i), ts)
+		}
 	}
 	return v.err()
 }

@@ -3,7 +3,10 @@
 // in rotor.
 package runbook
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SectionID names one of the ten sections. The strings are part of the contract.
 type SectionID string
@@ -51,11 +54,99 @@ type Runbook struct {
 	SectionStatus map[SectionID]SectionStatus `json:"section_status"`
 	Findings      []Finding                   `json:"findings"`
 	Usage         Usage                       `json:"usage"`
-	// Assumptions are the defaults applied to a request that left things out.
+	// Assumptions are the defaults applied to a request that left things out,
+	// and the placeholders the steps use for what the request did not say.
 	Assumptions []string `json:"assumptions"`
+	// Considered lists every constraint and note of the request with what was
+	// made of it: nothing the requester wrote is silently dropped.
+	Considered []Considered `json:"considered"`
+	// Schedule holds the maintenance windows, blackouts and deadlines read
+	// from the request; steps refer to them by id.
+	Schedule Schedule `json:"schedule"`
 	// InputWarnings name request fields that may hold a secret but matched only
 	// a noisy rule, so the request was accepted.
 	InputWarnings []FieldError `json:"input_warnings,omitempty"`
+}
+
+// Considered is one constraint or note and how the planner read it.
+type Considered struct {
+	// Source is the request path it came from ("constraints[2]", "secrets[0].notes").
+	Source string `json:"source"`
+	Text   string `json:"text"`
+	// Reading is what it was understood as ("blackout: daily 00:00-01:30 UTC").
+	Reading string `json:"reading"`
+	// Effect is what changed in the runbook because of it, or why nothing did.
+	Effect string `json:"effect"`
+}
+
+// Schedule is the time constraints of a rotation.
+type Schedule struct {
+	Windows   []TimeWindow `json:"windows"`
+	Blackouts []TimeWindow `json:"blackouts"`
+	Deadlines []Deadline   `json:"deadlines"`
+}
+
+// TimeWindow is a recurring span: days (every day when empty), HH:MM start
+// and end in a time zone; an end before the start crosses midnight.
+type TimeWindow struct {
+	ID    string   `json:"id"`
+	Days  []string `json:"days"`
+	Start string   `json:"start"`
+	End   string   `json:"end"`
+	TZ    string   `json:"tz"`
+	Note  string   `json:"note"`
+	// SecretIDs limits the window to some secrets; empty means all.
+	SecretIDs []string `json:"secret_ids"`
+	Source    string   `json:"source"`
+}
+
+// Deadline is a moment work must be done by (a departure's effective time).
+type Deadline struct {
+	ID   string `json:"id"`
+	Day  string `json:"day"`
+	At   string `json:"at"`
+	TZ   string `json:"tz"`
+	Note string `json:"note"`
+	// SecretIDs limits the deadline to some secrets; empty means all.
+	SecretIDs []string `json:"secret_ids"`
+	Source    string   `json:"source"`
+}
+
+// Label writes a window the way people read it: "Tue 02:00-04:00 UTC".
+func (w TimeWindow) Label() string {
+	days := "daily"
+	if len(w.Days) > 0 {
+		parts := make([]string, len(w.Days))
+		for i, d := range w.Days {
+			parts[i] = strings.ToUpper(d[:1]) + d[1:]
+		}
+		days = strings.Join(parts, ", ")
+	}
+	return days + " " + w.Start + "-" + w.End + " " + w.TZ
+}
+
+// Label writes a deadline: "by 17:00 UTC today".
+func (d Deadline) Label() string {
+	l := "by " + d.At + " " + d.TZ
+	if d.Day != "" {
+		l += " " + d.Day
+	}
+	return l
+}
+
+// Window returns the window or deadline with the id, as a label, or "".
+func (s Schedule) Window(id string) string {
+	for _, w := range s.Windows {
+		if w.ID == id {
+			return w.Label()
+		}
+	}
+	for _, d := range s.Deadlines {
+		if d.ID == id {
+			return d.Label()
+		}
+	}
+	return ""
 }
 
 // Generator says what wrote the runbook.
@@ -243,7 +334,7 @@ type Inventory struct {
 type InventorySecret struct {
 	ID           string   `json:"id" jsonschema:"description=The secret id from the facts; never invent one"`
 	Name         string   `json:"name"`
-	Kind         Kind     `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=other"`
+	Kind         Kind     `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=webhook_url,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=other"`
 	Provider     string   `json:"provider"`
 	Owner        string   `json:"owner"`
 	Systems      []string `json:"systems"`
@@ -252,6 +343,11 @@ type InventorySecret struct {
 	RotationRisk Level    `json:"rotation_risk" jsonschema:"enum=low,enum=medium,enum=high"`
 	Strategy     Strategy `json:"strategy" jsonschema:"enum=dual_credential,enum=dual_accept,enum=alternating_users,enum=hard_cutover,enum=revoke_first,enum=rekey"`
 	Action       string   `json:"action"`
+	// Entry is the provider catalogue entry the secret follows ("stripe-api-key").
+	Entry string `json:"entry" jsonschema:"description=The catalogue entry id from the facts"`
+	// Store is where the value lives (a secret_store value, or none when the
+	// credential never leaves the provider, such as a KMS key).
+	Store string `json:"store"`
 }
 
 // Dependency is one consumer of one secret in one environment.
@@ -315,6 +411,9 @@ type Step struct {
 	Owner       string   `json:"owner"`
 	Verify      string   `json:"verify"`
 	Consumers   []string `json:"consumers"`
+	// Window is the id of the schedule window or deadline the step must run
+	// in (or by); "" means as soon as its turn comes, outside every blackout.
+	Window string `json:"window"`
 }
 
 // Validation is section 5.

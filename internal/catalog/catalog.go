@@ -1,0 +1,522 @@
+// Package catalog is what rotor knows about providers, secret stores and
+// deployment methods, as data: one embedded YAML file per provider (under
+// providers/), plus stores.yaml, deployments.yaml and products.yaml. The
+// planner picks an entry per secret, the offline writer turns its actions into
+// steps, the LLM prompt carries it as facts, and the linter uses the products
+// to spot a command of the wrong product. Adding a vendor is adding a file.
+package catalog
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+//go:embed providers/*.yaml stores.yaml deployments.yaml products.yaml
+var files embed.FS
+
+// Data reach values: what a credential of a provider reaches.
+const (
+	ReachMoney    = "money"
+	ReachInfra    = "infrastructure"
+	ReachPersonal = "personal_data"
+	ReachCode     = "source_code"
+	ReachService  = "service_data"
+)
+
+// Reaches lists every data reach value.
+var Reaches = []string{ReachMoney, ReachInfra, ReachPersonal, ReachCode, ReachService}
+
+// StoreNone is the store of a credential that never leaves its provider (a
+// KMS key, a Vault lease): there is no value to write anywhere.
+const StoreNone = "none"
+
+// Provider is one vendor or system and the credentials it issues.
+type Provider struct {
+	ID      string   `yaml:"id" json:"id"`
+	Name    string   `yaml:"name" json:"name"`
+	Aliases []string `yaml:"aliases" json:"-"`
+	// Reach is the data its credentials reach.
+	Reach string `yaml:"reach" json:"reach"`
+	// Unlocks is true when its credentials can read or mint other secrets.
+	Unlocks bool `yaml:"unlocks" json:"unlocks"`
+	// Kind is the kind to assume when a secret's name says nothing more.
+	Kind runbook.Kind `yaml:"kind" json:"-"`
+	// Database is true for database engines: "password" means a database password.
+	Database bool `yaml:"database" json:"-"`
+	// Products are the product ids (products.yaml) whose commands belong to
+	// this provider.
+	Products    []string     `yaml:"products" json:"-"`
+	Credentials []Credential `yaml:"credentials" json:"-"`
+}
+
+// Credential is one kind of credential a provider issues, and how to rotate it.
+type Credential struct {
+	ID    string `yaml:"id" json:"id"`
+	Title string `yaml:"title" json:"title"`
+	// Kinds it applies to; Match phrases (any, in the secret's name or notes)
+	// narrow it further; Unless phrases exclude it.
+	Kinds  []runbook.Kind `yaml:"kinds" json:"-"`
+	Match  []string       `yaml:"match" json:"-"`
+	Unless []string       `yaml:"unless" json:"-"`
+	// AnyProvider lets the entry match a secret of any provider when its
+	// Match phrases are present (AWS Secrets Manager's managed rotation of a
+	// database password, whatever the engine).
+	AnyProvider bool `yaml:"any_provider" json:"-"`
+	// Stores, when set, limits the entry to secrets kept in those stores.
+	Stores []runbook.SecretStore `yaml:"stores" json:"-"`
+	// MinVersion excludes the entry when the secret's notes give an older
+	// version of the product ("MySQL 8.0.12" is below 8.0.14).
+	MinVersion string `yaml:"min_version" json:"-"`
+	// MaxLive is how many credentials of this type can be valid at once
+	// (1: no overlap).
+	MaxLive  int              `yaml:"max_live" json:"max_live"`
+	Strategy runbook.Strategy `yaml:"strategy" json:"strategy"`
+	Overlap  string           `yaml:"overlap" json:"overlap"`
+	// SelfInvalidates is true when the provider's own rotation kills the old
+	// credential (Auth0's rotate, Twilio's promote, an expiry set when rolling).
+	SelfInvalidates bool `yaml:"self_invalidates" json:"self_invalidates"`
+	// LeakRevokeFirst is true when the provider's guidance on a leak is to
+	// revoke before anything else.
+	LeakRevokeFirst bool `yaml:"leak_revoke_first" json:"leak_revoke_first"`
+	// PropagationSeconds is how long a new credential may take to work.
+	PropagationSeconds int `yaml:"propagation_seconds" json:"propagation_seconds"`
+	// Stored is false for credentials that never leave the provider.
+	Stored *bool `yaml:"stored" json:"-"`
+	// Generated is true when rotor's steps generate the value themselves
+	// (a random HMAC secret, a database password) rather than the provider.
+	Generated bool `yaml:"generated" json:"generated"`
+	// Uses lists product families (products.yaml) its steps may legitimately
+	// use besides its provider and store ("database" for Vault database roles).
+	Uses    []string `yaml:"uses" json:"-"`
+	Actions Actions  `yaml:"actions" json:"actions"`
+	Quirks  []string `yaml:"quirks" json:"quirks"`
+	Sources []string `yaml:"sources" json:"-"`
+	// Example is a secret the entry must match: tests plan, write and lint a
+	// runbook for each entry's example under several triggers.
+	Example Example `yaml:"example" json:"-"`
+
+	provider *Provider
+}
+
+// Example is a request secret that selects an entry.
+type Example struct {
+	Name     string              `yaml:"name"`
+	Kind     runbook.Kind        `yaml:"kind"`
+	Provider string              `yaml:"provider"`
+	Notes    string              `yaml:"notes"`
+	Store    runbook.SecretStore `yaml:"store"`
+}
+
+// Actions are the concrete words for each phase. Text in backticks is a
+// command; <angle brackets> are placeholders the operator fills; {name} is
+// replaced by the writer (see Vars).
+type Actions struct {
+	// Discover finds every consumer before starting.
+	Discover string `yaml:"discover" json:"discover"`
+	// Preflight is a check to make before the first step.
+	Preflight string `yaml:"preflight" json:"preflight,omitempty"`
+	// Create makes the new credential; CreateCheck proves it exists.
+	Create      string `yaml:"create" json:"create"`
+	CreateCheck string `yaml:"create_check" json:"create_check"`
+	// Replace is the create step after the exposed credential was already
+	// killed at containment, when it differs from Create.
+	Replace string `yaml:"replace" json:"replace,omitempty"`
+	// Store overrides the store's write (managed rotation writes itself).
+	Store string `yaml:"store" json:"store,omitempty"`
+	// Switch moves the sender or the primary version (dual_accept, rekey).
+	Switch      string `yaml:"switch" json:"switch,omitempty"`
+	SwitchCheck string `yaml:"switch_check" json:"switch_check,omitempty"`
+	// Verify proves the new credential works where it is used.
+	Verify string `yaml:"verify" json:"verify"`
+	// Quiet proves the old credential is no longer used.
+	Quiet string `yaml:"quiet" json:"quiet"`
+	// Invalidate kills the old credential; InvalidateCheck proves it is dead.
+	Invalidate      string `yaml:"invalidate" json:"invalidate"`
+	InvalidateCheck string `yaml:"invalidate_check" json:"invalidate_check"`
+	// Contain kills an exposed credential now; ContainCheck proves it.
+	Contain      string `yaml:"contain" json:"contain"`
+	ContainCheck string `yaml:"contain_check" json:"contain_check"`
+	// Restrict narrows an exposed credential that keeps its overlap.
+	Restrict string `yaml:"restrict" json:"restrict,omitempty"`
+	// Investigate says where to review use during the exposure window.
+	Investigate string `yaml:"investigate" json:"investigate"`
+	// Derived kills what was derived from an exposed credential.
+	Derived string `yaml:"derived" json:"derived,omitempty"`
+	// Rollback undoes the rotation; RollbackUntil says until when.
+	Rollback      string `yaml:"rollback" json:"rollback"`
+	RollbackUntil string `yaml:"rollback_until" json:"rollback_until"`
+	// Cleanup is what remains after the old credential is dead.
+	Cleanup string `yaml:"cleanup" json:"cleanup,omitempty"`
+}
+
+// Provider returns the provider the credential belongs to.
+func (c *Credential) Provider() *Provider { return c.provider }
+
+// IsStored reports whether the credential's value is written to a store.
+func (c *Credential) IsStored() bool { return c.Stored == nil || *c.Stored }
+
+// Store is a secret store.
+type Store struct {
+	ID       runbook.SecretStore `yaml:"id" json:"id"`
+	Name     string              `yaml:"name" json:"name"`
+	Products []string            `yaml:"products" json:"-"`
+	// Path is the placeholder for where a value lives when the request does
+	// not say.
+	Path string `yaml:"path" json:"path"`
+	// Write stores a new version under the same name; WriteNext stores a
+	// second value beside the current one (a _NEXT secret).
+	Write     string `yaml:"write" json:"write"`
+	WriteNext string `yaml:"write_next" json:"write_next"`
+	// Check proves the write without reading the value.
+	Check string `yaml:"check" json:"check"`
+	// Rollback restores the previous value.
+	Rollback string `yaml:"rollback" json:"rollback"`
+	// Loaded says how a consumer on each runtime gets the value.
+	Loaded map[runbook.Deployment]string `yaml:"loaded" json:"loaded"`
+}
+
+// Deployment is how consumers pick up a new value.
+type Deployment struct {
+	ID runbook.Deployment `yaml:"id" json:"id"`
+	// Reload makes one consumer re-read the value; Check proves it did.
+	Reload string `yaml:"reload" json:"reload"`
+	Check  string `yaml:"check" json:"check"`
+	// Workloads override Reload and Check per workload kind (Kubernetes:
+	// deployment, daemonset, statefulset, cronjob).
+	Workloads map[string]Workload `yaml:"workloads" json:"workloads,omitempty"`
+}
+
+// Workload is how one workload kind reloads.
+type Workload struct {
+	Reload string `yaml:"reload" json:"reload"`
+	Check  string `yaml:"check" json:"check"`
+}
+
+// Product is a tool or service whose commands identify it in a step.
+type Product struct {
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	Family string `yaml:"family"`
+	// Patterns are regular expressions; any match marks a text as using the
+	// product.
+	Patterns []string `yaml:"patterns"`
+	res      []*regexp.Regexp
+}
+
+// Catalog is the whole catalogue.
+type Catalog struct {
+	Providers   []*Provider
+	Stores      []*Store
+	Deployments []*Deployment
+	Products    []*Product
+	generic     *Credential
+}
+
+// GenericID is the id of the safe entry for an unknown provider or credential.
+const GenericID = "generic-unknown"
+
+var (
+	loadOnce sync.Once
+	loaded   *Catalog
+	loadErr  error
+)
+
+// Default returns the embedded catalogue, loaded once. A broken embedded file
+// is a build defect: the shape test catches it, and Default panics.
+func Default() *Catalog {
+	loadOnce.Do(func() { loaded, loadErr = Load(files) })
+	if loadErr != nil {
+		panic(loadErr)
+	}
+	return loaded
+}
+
+// Load reads a catalogue from a file system laid out like the embedded one.
+func Load(fsys fs.FS) (*Catalog, error) {
+	c := &Catalog{}
+	names, err := fs.Glob(fsys, "providers/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		var p Provider
+		if err := decode(fsys, n, &p); err != nil {
+			return nil, err
+		}
+		if want := strings.TrimSuffix(path.Base(n), ".yaml"); p.ID != want {
+			return nil, fmt.Errorf("catalog: %s: id %q must match the file name %q", n, p.ID, want)
+		}
+		c.Providers = append(c.Providers, &p)
+	}
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"stores.yaml", &c.Stores}, {"deployments.yaml", &c.Deployments}, {"products.yaml", &c.Products}} {
+		if err := decode(fsys, f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range c.Providers {
+		for i := range p.Credentials {
+			p.Credentials[i].provider = p
+			if p.Credentials[i].ID == GenericID {
+				c.generic = &p.Credentials[i]
+			}
+		}
+	}
+	for _, pr := range c.Products {
+		for _, pat := range pr.Patterns {
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, fmt.Errorf("catalog: product %s: pattern %q: %w", pr.ID, pat, err)
+			}
+			pr.res = append(pr.res, re)
+		}
+	}
+	if problems := c.Check(); len(problems) > 0 {
+		return nil, fmt.Errorf("catalog: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func decode(fsys fs.FS, name string, v any) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(v); err != nil {
+		return fmt.Errorf("catalog: %s: %w", name, err)
+	}
+	return nil
+}
+
+// Provider returns the provider with the id, or nil.
+func (c *Catalog) Provider(id string) *Provider {
+	for _, p := range c.Providers {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// Credential returns the entry with the id, or nil.
+func (c *Catalog) Credential(id string) *Credential {
+	for _, p := range c.Providers {
+		for i := range p.Credentials {
+			if p.Credentials[i].ID == id {
+				return &p.Credentials[i]
+			}
+		}
+	}
+	return nil
+}
+
+// Generic is the safe entry used when nothing more specific matches.
+func (c *Catalog) Generic() *Credential { return c.generic }
+
+// Store returns the store with the id, or nil.
+func (c *Catalog) Store(id runbook.SecretStore) *Store {
+	for _, s := range c.Stores {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// Deployment returns the deployment method with the id, or nil.
+func (c *Catalog) Deployment(id runbook.Deployment) *Deployment {
+	for _, d := range c.Deployments {
+		if d.ID == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// Product returns the product with the id, or nil.
+func (c *Catalog) Product(id string) *Product {
+	for _, p := range c.Products {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// InferProvider finds a provider named in lower-case text, as a whole word;
+// providers are tried in file order, longest alias first within the text.
+func (c *Catalog) InferProvider(text string) *Provider {
+	var best *Provider
+	bestLen := 0
+	for _, p := range c.Providers {
+		for _, a := range p.Aliases {
+			if len(a) > bestLen && HasWord(text, a) {
+				best, bestLen = p, len(a)
+			}
+		}
+	}
+	return best
+}
+
+// Match picks the credential entry for a secret of a provider (nil: unknown)
+// and kind, given its lower-case name and notes: the provider's first entry
+// whose kinds and phrases fit, then the generic entries of the kind (entries
+// of the "generic" provider), then the safe unknown entry.
+func (c *Catalog) Match(provider *Provider, kind runbook.Kind, store runbook.SecretStore, text string) *Credential {
+	for _, p := range c.Providers {
+		for i := range p.Credentials {
+			if cr := &p.Credentials[i]; cr.AnyProvider && cr.fits(kind, store, text) {
+				return cr
+			}
+		}
+	}
+	if provider != nil {
+		if cr := matchIn(provider, kind, store, text); cr != nil {
+			return cr
+		}
+	}
+	if g := c.Provider("generic"); g != nil {
+		if cr := matchIn(g, kind, store, text); cr != nil {
+			return cr
+		}
+	}
+	return c.generic
+}
+
+func matchIn(p *Provider, kind runbook.Kind, store runbook.SecretStore, text string) *Credential {
+	for i := range p.Credentials {
+		if cr := &p.Credentials[i]; !cr.AnyProvider && cr.ID != GenericID && cr.fits(kind, store, text) {
+			return cr
+		}
+	}
+	return nil
+}
+
+func (cr *Credential) fits(kind runbook.Kind, store runbook.SecretStore, text string) bool {
+	switch {
+	case !runbook.OneOf(cr.Kinds, kind):
+		return false
+	case len(cr.Stores) > 0 && !runbook.OneOf(cr.Stores, store):
+		return false
+	case len(cr.Match) > 0 && !HasAny(text, cr.Match...):
+		return false
+	case len(cr.Unless) > 0 && HasAny(text, cr.Unless...):
+		return false
+	case cr.MinVersion != "" && olderThan(text, cr.MinVersion):
+		return false
+	}
+	return true
+}
+
+var (
+	versionRE = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+))?$`)
+	// statedRE finds a version a text states: after a product name or the
+	// word version ("MySQL 8.0.12", "version 5.7", "v8.0").
+	statedRE = regexp.MustCompile(`(?i)(?:mysql|mariadb|postgres(?:ql)?|mongodb|redis|version|ver\.?|\bv)\s*(\d+)\.(\d+)(?:\.(\d+))?`)
+)
+
+// olderThan reports whether text states a version older than min.
+func olderThan(text, min string) bool {
+	got := statedRE.FindStringSubmatch(text)
+	want := versionRE.FindStringSubmatch(min)
+	if got == nil || want == nil {
+		return false
+	}
+	for i := 1; i <= 3; i++ {
+		g, _ := strconv.Atoi(got[i])
+		w, _ := strconv.Atoi(want[i])
+		if g != w {
+			return g < w
+		}
+	}
+	return false
+}
+
+// ProductsIn lists the products whose patterns match text, with the matched
+// snippet of each.
+func (c *Catalog) ProductsIn(text string) []Use {
+	var out []Use
+	for _, p := range c.Products {
+		for _, re := range p.res {
+			if m := re.FindString(text); m != "" {
+				out = append(out, Use{Product: p, Match: m})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Use is a product found in a text.
+type Use struct {
+	Product *Product
+	Match   string
+}
+
+// Allowed lists the product ids a secret's steps may use: its provider's,
+// its store's, and every product of the families its entry uses.
+func (c *Catalog) Allowed(cr *Credential, store string) map[string]bool {
+	ok := map[string]bool{}
+	if cr == nil {
+		return ok
+	}
+	for _, id := range cr.provider.Products {
+		ok[id] = true
+	}
+	if s := c.Store(runbook.SecretStore(store)); s != nil && cr.IsStored() {
+		for _, id := range s.Products {
+			ok[id] = true
+		}
+	}
+	for _, p := range c.Products {
+		if p.Family == "generic" || runbook.OneOf(cr.Uses, p.Family) {
+			ok[p.ID] = true
+		}
+	}
+	return ok
+}
+
+// HasWord reports whether phrase occurs in lower-case text on word boundaries.
+func HasWord(text, phrase string) bool {
+	i := 0
+	for {
+		j := strings.Index(text[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		if (start == 0 || !isWordByte(text[start-1])) && (end == len(text) || !isWordByte(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b >= 'A' && b <= 'Z'
+}
+
+// HasAny reports whether any phrase occurs in text as a whole word.
+func HasAny(text string, phrases ...string) bool {
+	for _, p := range phrases {
+		if HasWord(text, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,260 @@
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Vars are the names a template may use in {braces}; the writer fills them.
+var Vars = []string{
+	"env",       // the environment of the step
+	"name",      // the secret's name
+	"var",       // the variable consumers read the value from
+	"path",      // where the value lives in the store for {env}
+	"consumer",  // one consumer
+	"consumers", // every consumer of the secret
+	"namespace", // the Kubernetes namespace of {env}
+	"workload",  // a consumer's workload kind (deployment, daemonset, ...)
+	"wait",      // the propagation delay in seconds
+	"active",    // the database user consumers use now (alternating users)
+	"idle",      // the other user of the pair, which gets the new password
+}
+
+// Families of products the foreign-command check knows.
+var Families = []string{"database", "store", "cloud", "kms", "vendor", "secret_generation", "generic"}
+
+var varRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Check reports every shape problem of the catalogue: missing or unknown
+// values, duplicate ids, actions a strategy needs but the entry lacks,
+// templates naming unknown variables, stores and deployment methods not
+// covered. Load refuses a catalogue with problems.
+func (c *Catalog) Check() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	products := map[string]bool{}
+	for _, p := range c.Products {
+		if products[p.ID] {
+			add("product %s: duplicate id", p.ID)
+		}
+		products[p.ID] = true
+		if p.Name == "" || len(p.Patterns) == 0 {
+			add("product %s: name and patterns are required", p.ID)
+		}
+		if !runbook.OneOf(Families, p.Family) {
+			add("product %s: family %q is not one of %s", p.ID, p.Family, strings.Join(Families, ", "))
+		}
+	}
+	checkProducts := func(where string, ids []string) {
+		for _, id := range ids {
+			if !products[id] {
+				add("%s: unknown product %q", where, id)
+			}
+		}
+	}
+	ids := map[string]string{}
+	aliases := map[string]string{}
+	for _, p := range c.Providers {
+		where := "provider " + p.ID
+		if p.Name == "" {
+			add("%s: name is required", where)
+		}
+		if p.ID != "generic" && len(p.Aliases) == 0 {
+			add("%s: at least one alias is required", where)
+		}
+		for _, a := range p.Aliases {
+			if a != strings.ToLower(a) {
+				add("%s: alias %q must be lower case", where, a)
+			}
+			if other, dup := aliases[a]; dup {
+				add("%s: alias %q is also %s's", where, a, other)
+			}
+			aliases[a] = p.ID
+		}
+		if !runbook.OneOf(Reaches, p.Reach) {
+			add("%s: reach %q is not one of %s", where, p.Reach, strings.Join(Reaches, ", "))
+		}
+		if !runbook.OneOf(runbook.Kinds, p.Kind) {
+			add("%s: kind %q is not a kind", where, p.Kind)
+		}
+		checkProducts(where, p.Products)
+		if len(p.Credentials) == 0 {
+			add("%s: no credentials", where)
+		}
+		for i := range p.Credentials {
+			cr := &p.Credentials[i]
+			w := where + " credential " + cr.ID
+			if cr.ID == "" {
+				add("%s: credential %d has no id", where, i)
+				continue
+			}
+			if other, dup := ids[cr.ID]; dup {
+				add("%s: id also used by %s", w, other)
+			}
+			ids[cr.ID] = p.ID
+			out = append(out, checkCredential(w, cr)...)
+		}
+	}
+	if c.generic == nil {
+		add("no %s entry", GenericID)
+	}
+	for _, id := range runbook.SecretStores {
+		s := c.Store(id)
+		if s == nil {
+			add("store %s: missing", id)
+			continue
+		}
+		where := "store " + string(id)
+		for name, v := range map[string]string{"name": s.Name, "path": s.Path, "write": s.Write, "write_next": s.WriteNext, "check": s.Check, "rollback": s.Rollback} {
+			if strings.TrimSpace(v) == "" {
+				add("%s: %s is required", where, name)
+			}
+			out = append(out, checkVars(where+" "+name, v)...)
+		}
+		checkProducts(where, s.Products)
+		for _, d := range runbook.Deployments {
+			if strings.TrimSpace(s.Loaded[d]) == "" {
+				add("%s: loaded.%s is required", where, d)
+			}
+			out = append(out, checkVars(where+" loaded", s.Loaded[d])...)
+		}
+	}
+	for _, id := range runbook.Deployments {
+		d := c.Deployment(id)
+		if d == nil {
+			add("deployment %s: missing", id)
+			continue
+		}
+		where := "deployment " + string(id)
+		if d.Reload == "" || d.Check == "" {
+			add("%s: reload and check are required", where)
+		}
+		out = append(out, checkVars(where, d.Reload+" "+d.Check)...)
+		for k, w := range d.Workloads {
+			if w.Reload == "" || w.Check == "" {
+				add("%s workload %s: reload and check are required", where, k)
+			}
+			out = append(out, checkVars(where, w.Reload+" "+w.Check)...)
+		}
+	}
+	return out
+}
+
+// required lists the actions every entry needs, and those its strategy adds.
+func required(cr *Credential) map[string]string {
+	a := cr.Actions
+	r := map[string]string{
+		"discover": a.Discover, "create": a.Create, "create_check": a.CreateCheck, "verify": a.Verify,
+		"invalidate": a.Invalidate, "invalidate_check": a.InvalidateCheck, "contain": a.Contain,
+		"contain_check": a.ContainCheck, "investigate": a.Investigate, "rollback": a.Rollback,
+		"rollback_until": a.RollbackUntil,
+	}
+	switch cr.Strategy {
+	case runbook.StrategyDualAccept, runbook.StrategyRekey:
+		r["switch"], r["switch_check"] = a.Switch, a.SwitchCheck
+	}
+	if cr.Strategy.HasOverlap() {
+		r["quiet"] = a.Quiet
+	}
+	return r
+}
+
+func checkCredential(where string, cr *Credential) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if cr.Title == "" {
+		add("%s: title is required", where)
+	}
+	if len(cr.Kinds) == 0 {
+		add("%s: kinds are required", where)
+	}
+	for _, k := range cr.Kinds {
+		if !runbook.OneOf(runbook.Kinds, k) {
+			add("%s: kind %q is not a kind", where, k)
+		}
+	}
+	if !runbook.OneOf(runbook.Strategies, cr.Strategy) || cr.Strategy == runbook.StrategyRevokeFirst {
+		add("%s: strategy %q must be a rotation strategy (revoke_first is decided by the planner on a leak)", where, cr.Strategy)
+	}
+	if cr.MaxLive < 1 {
+		add("%s: max_live must be at least 1", where)
+	}
+	// A strategy that keeps two credentials valid needs a provider that
+	// allows it (alternating users keep one password per user, rekey keeps
+	// old versions for decryption only).
+	switch cr.Strategy {
+	case runbook.StrategyDualCredential:
+		if cr.MaxLive < 2 {
+			add("%s: dual_credential needs max_live >= 2, got %d", where, cr.MaxLive)
+		}
+	case runbook.StrategyHardCutover:
+		if cr.MaxLive != 1 {
+			add("%s: hard_cutover means one live credential; max_live is %d (use dual_credential)", where, cr.MaxLive)
+		}
+	}
+	if cr.Overlap == "" {
+		add("%s: overlap is required", where)
+	}
+	if len(cr.Sources) == 0 {
+		add("%s: sources are required (where the facts come from)", where)
+	}
+	for name, v := range required(cr) {
+		if strings.TrimSpace(v) == "" {
+			add("%s: actions.%s is required for %s", where, name, cr.Strategy)
+		}
+	}
+	a := cr.Actions
+	if cr.Example.Name == "" {
+		add("%s: example.name is required (tests plan a runbook for it)", where)
+	}
+	if cr.AnyProvider && len(cr.Match) == 0 {
+		add("%s: any_provider needs match phrases", where)
+	}
+	for _, st := range cr.Stores {
+		if !runbook.OneOf(runbook.SecretStores, st) {
+			add("%s: store %q is not a secret store", where, st)
+		}
+	}
+	if cr.MinVersion != "" && versionRE.FindStringSubmatch(cr.MinVersion) == nil {
+		add("%s: min_version %q is not a dotted version", where, cr.MinVersion)
+	}
+	for _, v := range []string{a.Discover, a.Preflight, a.Replace, a.Create, a.CreateCheck, a.Store, a.Switch, a.SwitchCheck, a.Verify, a.Quiet, a.Invalidate,
+		a.InvalidateCheck, a.Contain, a.ContainCheck, a.Restrict, a.Investigate, a.Derived, a.Rollback, a.RollbackUntil, a.Cleanup} {
+		out = append(out, checkVars(where, v)...)
+	}
+	for _, f := range cr.Uses {
+		if !runbook.OneOf(Families, f) {
+			add("%s: uses %q is not a product family", where, f)
+		}
+	}
+	return out
+}
+
+func checkVars(where, tmpl string) []string {
+	var out []string
+	for _, m := range varRE.FindAllStringSubmatch(tmpl, -1) {
+		if !runbook.OneOf(Vars, m[1]) {
+			out = append(out, fmt.Sprintf("%s: unknown template variable {%s} (known: %s)", where, m[1], strings.Join(Vars, ", ")))
+		}
+	}
+	if strings.Count(tmpl, "`")%2 != 0 {
+		out = append(out, fmt.Sprintf("%s: unbalanced backticks in %q", where, tmpl))
+	}
+	return out
+}
+
+// Fill replaces {vars} in a template; unknown names stay as they are.
+func Fill(tmpl string, vars map[string]string) string {
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	return varRE.ReplaceAllStringFunc(tmpl, func(m string) string {
+		if v, ok := vars[m[1:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}

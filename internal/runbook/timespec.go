@@ -1,0 +1,143 @@
+package runbook
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	// Time zones must resolve the same on every machine, distroless included.
+	_ "time/tzdata"
+)
+
+// Weekdays in the order TimeSpec.Days are normalised to.
+var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// dayWords maps the spellings a request may use to weekdays.
+var dayWords = map[string][]string{
+	"weekdays": {"mon", "tue", "wed", "thu", "fri"}, "weekday": {"mon", "tue", "wed", "thu", "fri"},
+	"weekends": {"sat", "sun"}, "weekend": {"sat", "sun"},
+	"daily": nil, "every day": nil, "everyday": nil,
+}
+
+// ParseDay reads one day word ("Tue", "tuesday", "Tuesdays", "weekdays");
+// ok is false for an unknown word. A nil list with ok means every day.
+func ParseDay(s string) ([]string, bool) {
+	w := strings.ToLower(strings.TrimSpace(s))
+	if days, ok := dayWords[w]; ok {
+		return days, true
+	}
+	w = strings.TrimSuffix(w, "s")
+	for _, d := range Weekdays {
+		full := map[string]string{"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday"}[d]
+		if w == d || w == full || (len(w) >= 3 && strings.HasPrefix(full, w)) {
+			return []string{d}, true
+		}
+	}
+	return nil, false
+}
+
+// NormalizeDays turns day words into a sorted, unique list of weekdays; an
+// empty result means every day.
+func NormalizeDays(words []string) []string {
+	set := map[string]bool{}
+	every := false
+	for _, w := range words {
+		days, ok := ParseDay(w)
+		if !ok {
+			continue
+		}
+		if days == nil {
+			every = true
+		}
+		for _, d := range days {
+			set[d] = true
+		}
+	}
+	if every || len(set) == 7 {
+		return []string{}
+	}
+	out := []string{}
+	for _, d := range Weekdays {
+		if set[d] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ParseClock reads "HH:MM" (24-hour) into minutes after midnight; "24:00" is
+// the end of the day.
+func ParseClock(s string) (int, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || len(m) != 2 || len(h) == 0 || len(h) > 2 {
+		return 0, false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+// FormatClock writes minutes after midnight as HH:MM.
+func FormatClock(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
+
+// zoneAliases are abbreviations people write, mapped to a zone that observes
+// them (so daylight saving is taken into account).
+var zoneAliases = map[string]string{
+	"utc": "UTC", "gmt": "UTC", "z": "UTC", "zulu": "UTC",
+	"cet": "Europe/Paris", "cest": "Europe/Paris", "bst": "Europe/London", "wet": "Europe/Lisbon", "eet": "Europe/Athens",
+	"et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+	"ct": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
+	"mt": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+	"pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+	"ist": "Asia/Kolkata", "jst": "Asia/Tokyo", "sgt": "Asia/Singapore", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+}
+
+// LoadZone resolves a time zone name: an IANA name ("Europe/Berlin"), UTC, or
+// a common abbreviation ("CET", "PST"). The second result is the canonical
+// name.
+func LoadZone(name string) (*time.Location, string, error) {
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return time.UTC, "UTC", nil
+	}
+	if alias, ok := zoneAliases[strings.ToLower(n)]; ok {
+		n = alias
+	}
+	loc, err := time.LoadLocation(n)
+	if err != nil || strings.EqualFold(n, "local") {
+		return nil, "", fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin, or UTC", name)
+	}
+	return loc, n, nil
+}
+
+func (v *problems) timeSpec(path string, ts TimeSpec) {
+	for i, d := range ts.Days {
+		if _, ok := ParseDay(d); !ok {
+			v.add(fmt.Sprintf("%s.days[%d]", path, i), fmt.Sprintf("%q is not a day (mon … sun, weekdays, weekends or daily)", d))
+		}
+	}
+	if len(ts.Days) > 7 {
+		v.add(path+".days", fmt.Sprintf("has %d entries, at most 7 are allowed", len(ts.Days)))
+	}
+	start, okS := ParseClock(ts.Start)
+	if !okS {
+		v.add(path+".start", fmt.Sprintf("%q must be a 24-hour time HH:MM", ts.Start))
+	}
+	end, okE := ParseClock(ts.End)
+	if !okE {
+		v.add(path+".end", fmt.Sprintf("%q must be a 24-hour time HH:MM", ts.End))
+	}
+	if okS && okE && start == end {
+		v.add(path+".end", "must differ from start (an end before the start crosses midnight)")
+	}
+	if ts.TZ != "" {
+		if _, _, err := LoadZone(ts.TZ); err != nil {
+			v.add(path+".tz", err.Error())
+		}
+	}
+	v.text(path+".note", ts.Note, false)
+	v.text(path+".tz", ts.TZ, false)
+}
