@@ -302,6 +302,8 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		SectionStatus: map[runbook.SectionID]runbook.SectionStatus{},
 		Findings:      []runbook.Finding{},
 		Assumptions:   f.Assumptions,
+		Considered:    f.Considered,
+		Schedule:      f.Schedule,
 	}
 	for _, h := range warnings {
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,

@@ -55,9 +55,21 @@ func rules() []Rule {
 		{ID: "revoke-after-verify", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
 			Doc: "the old credential is revoked only after production verification (rule 4)", check: revokeAfterVerify},
 		{ID: "leak-contained-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
-			Doc: "an exposed or revoke-first secret starts with containment (rule 6)", check: leakContainedFirst},
+			Doc: "a revoke-first secret starts with containment (rule 6)", check: leakContainedFirst},
+		{ID: "old-credential-killed", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
+			Doc: "every old credential ends dead in every environment: a revoke step (or, revoked first, a contain step) revokes, deletes, expires, destroys or disables it; a key only after re-encryption is verified (rules 4, 7, 16)", check: oldCredentialKilled},
+		{ID: "exposed-killed-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
+			Doc: "on a leak, breach or offboarding an exposed credential is killed before it is investigated and without waiting for a maintenance window (rule 6)", check: exposedKilledFirst},
 		{ID: "exposure-investigated", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
-			Doc: "usage during the exposure window is reviewed before the secret is rebuilt (rule 9)", check: exposureInvestigated},
+			Doc: "usage during the exposure window is reviewed (rule 9)", check: exposureInvestigated},
+		{ID: "person-access-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
+			Doc: "an offboarding first removes the person's sign-in and own access, before any other step (rule 16)", check: personAccessFirst},
+		{ID: "own-product-commands", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
+			Doc: "a secret's steps, checks and rollback use only commands of its own product and store", check: ownProductCommands},
+		{ID: "no-step-in-blackout", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
+			Doc: "no production step is scheduled or written for a time inside a blackout; deadlines are not windows", check: noStepInBlackout},
+		{ID: "next-name-read", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
+			Doc: "a value stored under a new name (_NEXT) is read by every consumer through a deploy step that says so", check: nextNameRead},
 		{ID: "derived-credentials-revoked", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "sessions, child tokens, leases and grants derived from an exposed cloud, Vault, GitHub or OAuth credential are killed (rule 8)", check: derivedRevoked},
 		{ID: "consumers-reload", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
@@ -180,7 +192,9 @@ func knownSecretIDs(c *context) []finding {
 		}
 	}
 	for _, st := range c.steps {
-		check(seq, st.SecretID, false)
+		// Freezes and a departing person's access concern no one secret.
+		whole := st.Phase == runbook.PhaseFreeze || st.Phase == runbook.PhaseUnfreeze || st.Phase == runbook.PhaseContain
+		check(seq, st.SecretID, whole)
 	}
 	if s.Validation != nil {
 		for _, e := range s.Validation.Environments {
@@ -259,7 +273,7 @@ func phaseOrder(c *context) []finding {
 		steps := c.bySecret[id]
 		for j, later := range steps {
 			for _, earlier := range steps[:j] {
-				if envOverlap(earlier.Environment, later.Environment) && later.Phase.Rank() < earlier.Phase.Rank() && later.Phase.Rank() >= 0 {
+				if envOverlap(earlier.Environment, later.Environment) && later.Phase.Rank() < earlier.Phase.Rank() && later.Phase.Rank() >= 0 && !floats(earlier.Phase, later.Phase) {
 					out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("step %d (%s, %s) comes after step %d (%s, %s): %s must come before %s",
 						later.Order, later.Phase, later.Environment, earlier.Order, earlier.Phase, earlier.Environment, later.Phase, earlier.Phase)})
 					break
@@ -268,6 +282,13 @@ func phaseOrder(c *context) []finding {
 		}
 	}
 	return out
+}
+
+// floats reports whether two phases may come in either order: an
+// investigation may follow the rotation of an exposed credential (it must
+// be dead first), but never precede its containment.
+func floats(earlier, later runbook.Phase) bool {
+	return earlier == runbook.PhaseInvestigate && later != runbook.PhaseContain
 }
 
 // stepSecretIDs lists the secret ids of the steps: inventory order first, then
@@ -346,7 +367,7 @@ func revokeAfterVerify(c *context) []finding {
 func leakContainedFirst(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		if !c.exposed(id) && c.secrets[id].Strategy != runbook.StrategyRevokeFirst {
+		if c.secrets[id].Strategy != runbook.StrategyRevokeFirst {
 			continue
 		}
 		steps := c.bySecret[id]
@@ -354,7 +375,7 @@ func leakContainedFirst(c *context) []finding {
 			continue // secret-has-steps reports it
 		}
 		if steps[0].Phase != runbook.PhaseContain {
-			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is exposed or revoked first, but its first step (%d) is %s, not contain", id, steps[0].Order, steps[0].Phase)})
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is revoked first, but its first step (%d) is %s, not contain", id, steps[0].Order, steps[0].Phase)})
 		}
 	}
 	return out
@@ -363,21 +384,15 @@ func leakContainedFirst(c *context) []finding {
 func exposureInvestigated(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		if !c.suspected(id) {
+		if !c.suspected(id) && !c.exposedNow(id) {
 			continue
 		}
-		create := 0
+		found := false
 		for _, st := range c.bySecret[id] {
-			if st.Phase == runbook.PhaseCreate {
-				create = st.Order
-				break
-			}
+			found = found || st.Phase == runbook.PhaseInvestigate
 		}
-		if create == 0 {
-			continue
-		}
-		if !c.hasStepBefore(id, runbook.PhaseInvestigate, "", create) {
-			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s may have been exposed but has no investigate step before its create step: review its use during the exposure window", id)})
+		if !found {
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s may have been exposed but nothing reviews its use during the exposure window", id)})
 		}
 	}
 	return out
@@ -398,12 +413,12 @@ func derivedRevoked(c *context) []finding {
 		}
 		found := false
 		for _, st := range c.bySecret[id] {
-			if (st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate) && derivedRE.MatchString(st.Action) {
+			if (st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate || st.Phase == runbook.PhaseRevoke) && derivedRE.MatchString(st.Action) {
 				found = true
 			}
 		}
 		if !found {
-			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is exposed: its contain or investigate steps must kill what was derived from it (sessions, child tokens, leases, OAuth grants)", id)})
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is exposed: the steps that kill it must also kill what was derived from it (sessions, child tokens, leases, OAuth grants)", id)})
 		}
 	}
 	return out
@@ -437,12 +452,24 @@ func consumerCoverage(c *context) []finding {
 		}
 		validated := false
 		for _, ch := range checks[d.Environment] {
-			if ch.SecretID == d.SecretID && ch.Consumer == d.Consumer {
+			if ch.SecretID == d.SecretID && runbook.OneOf(consumerList(ch.Consumer), d.Consumer) {
 				validated = true
 			}
 		}
 		if !validated {
 			out = append(out, finding{section: val, secretID: d.SecretID, message: fmt.Sprintf("no validation check in %s for consumer %s of %s", d.Environment, d.Consumer, d.SecretID)})
+		}
+	}
+	return out
+}
+
+// consumerList splits a check's consumer field: one name, or several
+// separated by commas.
+func consumerList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -631,7 +658,7 @@ func auditCoverage(c *context) []finding {
 		has[a.SecretID] = true
 	}
 	for _, id := range c.ids {
-		if !has[id] {
+		if !has[id] && !has[""] {
 			out = append(out, finding{section: aud, secretID: id, message: fmt.Sprintf("no audit evidence item for %s", id)})
 		}
 	}

@@ -11,25 +11,41 @@ import (
 
 // Constraint kinds the planner recognises in free text.
 const (
-	ckWindow     = "window"
-	ckLegacy     = "legacy"
-	ckCompliance = "compliance"
-	ckRateLimit  = "rate_limit"
-	ckApproval   = "approval"
-	ckCustomer   = "customer_impact"
-	ckBuildTime  = "build_time"
-	ckFreeze     = "change_freeze"
+	ckWindow      = "window"
+	ckBlackout    = "blackout"
+	ckDeadline    = "deadline"
+	ckLegacy      = "legacy"
+	ckCompliance  = "compliance"
+	ckRateLimit   = "rate_limit"
+	ckApproval    = "approval"
+	ckCustomer    = "customer_impact"
+	ckBuildTime   = "build_time"
+	ckFreeze      = "change_freeze"
+	ckInstruction = "instruction"
 )
 
 var (
-	timeRE      = regexp.MustCompile(`(?i)\b([01]?\d|2[0-3])[:h]([0-5]\d)\s*(utc|gmt|z\b|cet|cest|est|edt|pst|pdt|ist|jst|aest)?`)
-	windowRE    = regexp.MustCompile(`(?i)(maintenance|low[- ]traffic|off[- ]peak|quiet|change)( window| period| hours)?|after hours|overnight|weekend|window`)
 	legacyRE    = regexp.MustCompile(`(?i)legacy|start-?up|on boot|at boot|cannot (be )?reload|can't reload|no (hot[- ]?)?reload|reads? (the )?\w+( \w+)? once|only on restart|needs? a restart|manual(ly)? deploy|cached (at|on) start`)
 	rateRE      = regexp.MustCompile(`(?i)rate[- ]?limit|quota|throttl`)
 	approvalRE  = regexp.MustCompile(`(?i)approv|\bcab\b|change (advisory|board|request|ticket|management)|sign[- ]off`)
 	customerRE  = regexp.MustCompile(`(?i)customer[- ]facing|customer impact|impact (on|to) (our )?customers|customers? (are|is|will be|may be|could be) (affected|impacted)|notify (our )?customers|partners?\b|merchants?\b|client[- ]facing|end[- ]users? (are|will|may)`)
 	buildTimeRE = regexp.MustCompile(`(?i)build[- ]time|baked|bundled|compiled in|in the (docker )?image|at build`)
 	freezeRE    = regexp.MustCompile(`(?i)(code|change|deploy(ment)?) freeze|no deploys?`)
+	// instructionRE finds text written to steer rotor rather than describe
+	// the job; it is quoted as data and never followed.
+	instructionRE = regexp.MustCompile(`(?i)\b(ignore|disregard|forget)\b.{0,30}\b(instructions?|rules?|above|previous|prior|system)\b|\byou are (now|an?|the)\b|\bsystem prompt\b|\bact as\b|\b(do not|don't|never|no need to) (revoke|contain|verify|investigate|rotate|delete the old|disable the old)\b|\bskip (the |all )?(revoke|revocation|containment|verification|validation|approvals?|investigation)\b|\bwithout (revoking|approval|verification|verifying)\b|\bnew instructions?\b|\boverride\b|\bkeep the old (key|secret|token|password|credential)s? (active|valid|working|alive)\b`)
+	iamActionRE   = regexp.MustCompile(`\b[a-z0-9-]+:[A-Z*][A-Za-z*]*\b`)
+	scopeRE       = regexp.MustCompile(`(?i)\bscopes?\b|\b(read|write)[- ]only\b|\bpermissions?\b|\bleast[- ]privilege\b`)
+	copyRE        = regexp.MustCompile(`(?i)\b(shared\s+)?(1password|lastpass|bitwarden|keeper|dashlane|keepass|password manager)(\s+vault)?\b`)
+	vaultPathRE   = regexp.MustCompile(`\b((?:secret|kv|kv-v2)/[A-Za-z0-9_./-]*[A-Za-z0-9_-])`)
+	awsPathRE     = regexp.MustCompile(`\barn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+`)
+	gcpPathRE     = regexp.MustCompile(`\bprojects/[a-z0-9-]+/secrets/[A-Za-z0-9_-]+`)
+	namespaceRE   = regexp.MustCompile("(?i)\\bnamespace[:\\s]+[`'\"]?([a-z0-9][a-z0-9-]{0,62})|\\b(?:in|the)\\s+[`'\"]?([a-z0-9][a-z0-9-]{0,62})[`'\"]?\\s+namespace\\b")
+	workloadRE    = regexp.MustCompile(`(?i)\b(daemon ?set|stateful ?set|cron ?job|deployment)s?\b`)
+	userPairRE    = regexp.MustCompile("(?i)\\b(?:users|roles|logins)\\s+[`'\"]?([a-z_][a-z0-9_$]*)[`'\"]?\\s*(?:and|&|/|,)\\s*[`'\"]?([a-z_][a-z0-9_$]*)")
+	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|user|role|username)\\s*[:=]\\s*([a-z_][a-z0-9_$]*)")
+	personRE      = regexp.MustCompile(`\b([A-Z][a-z]+(?: [A-Z][a-z'-]+)+?)(?:'s last day|\s+(?:leaves|is leaving|left|departs|is departing|is offboarded|is being offboarded))\b`)
+	clauseRE      = regexp.MustCompile(`;|\.\s+|\n`)
 )
 
 // frameworks recognised in constraints, with the controls evidence maps to
@@ -44,31 +60,9 @@ var frameworks = []struct {
 	{"HIPAA", regexp.MustCompile(`(?i)\bhipaa\b`)},
 }
 
-// window is a recognised time window.
-func parseWindow(text string) string {
-	w := windowRE.FindString(text)
-	t := timeRE.FindStringSubmatch(text)
-	if w == "" && t == nil {
-		return ""
-	}
-	var b strings.Builder
-	w = strings.ToLower(w)
-	switch {
-	case w == "":
-		w = "window"
-	case !strings.Contains(w, "window"):
-		w += " window"
-	}
-	b.WriteString(w)
-	if t != nil {
-		zone := strings.ToUpper(strings.TrimSpace(t[3]))
-		if zone == "" {
-			zone = "local time"
-		}
-		fmt.Fprintf(&b, " (%02s:%s %s)", t[1], t[2], zone)
-	}
-	return b.String()
-}
+var notNames = map[string]bool{"the": true, "a": true, "an": true, "same": true, "its": true, "their": true, "each": true, "every": true,
+	"this": true, "that": true, "one": true, "which": true, "own": true, "is": true, "and": true, "or": true, "with": true, "for": true,
+	"password": true, "passwords": true, "app": false}
 
 // mentions returns the ids of secrets named in text by their name or provider;
 // only when none is, those whose consumers are named.
@@ -100,12 +94,51 @@ func mentions(text string, secrets []Secret) []string {
 type constraintText struct {
 	text     string
 	secretID string
+	source   string
 }
 
-// readConstraints interprets the request's constraints and each secret's notes,
-// recording effects on the facts.
-func readConstraints(f *Facts, texts []constraintText) {
+// pendingWindow is a window waiting for the blackouts to be known.
+type pendingWindow struct {
+	win        runbook.TimeWindow
+	considered int
+}
+
+// reading collects what one text was understood as and what it changed.
+type reading struct {
+	kinds    []string
+	readings []string
+	effects  []string
+}
+
+func (r *reading) add(kind, read, effect string) {
+	if kind != "" {
+		r.kinds = appendOnce(r.kinds, kind)
+	}
+	if read != "" {
+		r.readings = append(r.readings, read)
+	}
+	if effect != "" {
+		r.effects = append(r.effects, effect)
+	}
+}
+
+// readConstraints interprets the request's constraints, its structured
+// windows and blackouts, and each secret's notes. Every text becomes a
+// Considered entry saying what was made of it.
+func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 	named := map[string]bool{}
+	var pending []pendingWindow
+	for i, ts := range req.Blackouts {
+		b := timeWindow(ts, fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), fmt.Sprintf("blackouts[%d]", i))
+		f.Schedule.Blackouts = append(f.Schedule.Blackouts, b)
+		f.Considered = append(f.Considered, runbook.Considered{Source: b.Source, Text: specText(ts), Reading: "blackout " + b.ID + ": " + b.Label(),
+			Effect: "no production step runs in it"})
+	}
+	for i, ts := range req.Windows {
+		w := timeWindow(ts, "", fmt.Sprintf("windows[%d]", i))
+		f.Considered = append(f.Considered, runbook.Considered{Source: w.Source, Text: specText(ts), Reading: "maintenance window: " + w.Label()})
+		pending = append(pending, pendingWindow{win: w, considered: len(f.Considered) - 1})
+	}
 	for _, ct := range texts {
 		text := ct.text
 		c := Constraint{Text: text}
@@ -120,67 +153,326 @@ func readConstraints(f *Facts, texts []constraintText) {
 				targets = append(targets, s.ID)
 			}
 		}
-		var effects []string
-		if win := parseWindow(text); win != "" {
-			c.Kinds = append(c.Kinds, ckWindow)
-			for _, id := range targets {
-				f.SecretByID(id).Window = win
+		scope := []string{}
+		if !all {
+			scope = targets
+		}
+		var r reading
+		if instructionRE.MatchString(text) {
+			r.add(ckInstruction, "reads like an instruction to rotor", "quoted here as data and not followed: every safety step of the plan stays")
+		}
+		for _, clause := range clauseRE.Split(text, -1) {
+			sp, ok := readSpan(clause)
+			if !ok {
+				continue
 			}
-			effects = append(effects, "switch and deploy steps of the named secrets run in the "+win)
+			zone := ""
+			if !sp.zoneGiven {
+				zone = " (no time zone given: read as UTC)"
+				f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as UTC; check "+ct.source)
+			}
+			switch sp.kind {
+			case spanBlackout:
+				b := runbook.TimeWindow{ID: fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), Days: sp.days, Start: runbook.FormatClock(sp.start),
+					End: endClock(sp), TZ: sp.tz, Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
+				f.Schedule.Blackouts = append(f.Schedule.Blackouts, b)
+				r.add(ckBlackout, "blackout "+b.ID+": "+b.Label()+zone, "no production step "+ofSecrets(f, scope)+"runs in it; windows are cut around it")
+			case spanWindow:
+				w := runbook.TimeWindow{Days: sp.days, Start: runbook.FormatClock(sp.start), End: endClock(sp), TZ: sp.tz, Note: strings.TrimSpace(clause),
+					SecretIDs: targets, Source: ct.source}
+				r.add(ckWindow, "maintenance window: "+w.Label()+zone, "")
+				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered)})
+			case spanDeadline:
+				d := runbook.Deadline{ID: fmt.Sprintf("d%d", len(f.Schedule.Deadlines)+1), Day: sp.day, At: runbook.FormatClock(sp.start), TZ: sp.tz,
+					Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
+				f.Schedule.Deadlines = append(f.Schedule.Deadlines, d)
+				effect := "the work it names is done " + d.Label() + "; it is a deadline, not a maintenance window"
+				if f.Trigger == runbook.TriggerOffboarding {
+					effect = "the departing person's access is removed " + d.Label() + " (" + d.ID + "); it is a deadline, not a maintenance window"
+				}
+				r.add(ckDeadline, "deadline "+d.ID+": "+d.Label()+zone, effect)
+			}
 		}
 		if legacyRE.MatchString(text) {
-			c.Kinds = append(c.Kinds, ckLegacy)
 			markLegacy(f, text, targets, all)
-			effects = append(effects, "legacy consumers get an explicit restart step and raise the rotation risk")
+			r.add(ckLegacy, "a consumer reads the value only at start-up", "legacy consumers get an explicit restart step and raise the rotation risk")
 		}
 		for _, fw := range frameworks {
 			if fw.re.MatchString(text) {
 				named[fw.name] = true
-				c.Kinds = appendOnce(c.Kinds, ckCompliance)
-				effects = append(effects, "audit evidence maps to "+fw.name)
+				r.add(ckCompliance, fw.name+" evidence", "audit evidence maps to "+fw.name)
 			}
 		}
 		if rateRE.MatchString(text) {
-			c.Kinds = append(c.Kinds, ckRateLimit)
 			for _, id := range targets {
 				f.SecretByID(id).RateLimited = true
 			}
-			effects = append(effects, "validation calls are spaced out and counted against vendor rate limits")
+			r.add(ckRateLimit, "vendor rate limits", "validation calls "+ofSecrets(f, targets)+"are few and spaced out")
 		}
-		if approvalRE.MatchString(text) {
-			c.Kinds = append(c.Kinds, ckApproval)
+		if approvalRE.MatchString(text) && !instructionRE.MatchString(text) {
 			f.ChangeTicket = true
-			effects = append(effects, "a change ticket is approved before the first step")
+			r.add(ckApproval, "change approval", "a change ticket is approved before the first step")
 		}
 		if customerRE.MatchString(text) && ct.secretID == "" {
-			c.Kinds = append(c.Kinds, ckCustomer)
 			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)
 			f.ExternalComms.Reason = "a constraint names customer or partner impact: " + text
-			effects = append(effects, "customer communication is prepared")
+			r.add(ckCustomer, "customer or partner impact", "customer communication is prepared")
 		}
 		if buildTimeRE.MatchString(text) {
-			c.Kinds = append(c.Kinds, ckBuildTime)
 			f.BuildTime = true
-			effects = append(effects, "consumers are rebuilt, not only restarted, to pick up the new value")
+			r.add(ckBuildTime, "the value is baked in at build time", "consumers are rebuilt, not only restarted, to pick up the new value")
 		}
-		if freezeRE.MatchString(text) {
-			c.Kinds = append(c.Kinds, ckFreeze)
-			effects = append(effects, "the rotation's own deploys need an exception to the freeze")
+		if freezeRE.MatchString(text) && !r.has(ckBlackout) {
+			r.add(ckFreeze, "a change freeze", "the rotation's own deploys need an exception to the freeze, recorded on the change ticket")
 		}
-		if len(c.Kinds) == 0 {
-			if ct.secretID != "" {
-				continue // plain notes: nothing to report
+		readDetails(f, text, targets, &r)
+		if name := personRE.FindStringSubmatch(text); name != nil && f.Trigger == runbook.TriggerOffboarding {
+			f.Person = name[1]
+			r.add("", "the departing person is "+name[1], "access-removal steps name them")
+		}
+		if len(r.readings) == 0 {
+			r.add("", "no rule of the planner matched", "kept with the facts every section is written from; it did not change the plan")
+		}
+		f.Considered = append(f.Considered, runbook.Considered{Source: ct.source, Text: text, Reading: strings.Join(r.readings, "; "), Effect: strings.Join(r.effects, "; ")})
+		if ct.secretID == "" {
+			c.Kinds, c.SecretIDs, c.Effect = r.kinds, targets, strings.Join(r.effects, "; ")
+			if c.Kinds == nil {
+				c.Kinds, c.SecretIDs = []string{}, []string{}
 			}
-			c.Effect = "noted; no change to the plan"
-			c.Kinds, c.SecretIDs = []string{}, []string{}
 			f.Constraints = append(f.Constraints, c)
+		}
+	}
+	placeWindows(f, pending)
+	f.Controls = controlsFor(f, named)
+}
+
+func (r *reading) has(kind string) bool { return runbook.OneOf(r.kinds, kind) }
+
+// readDetails reads what a note says about the infrastructure: scopes, other
+// copies, store paths, namespaces, workload kinds and database users.
+func readDetails(f *Facts, text string, targets []string, r *reading) {
+	if m := iamActionRE.FindString(text); m != "" || scopeRE.MatchString(text) {
+		for _, id := range targets {
+			f.SecretByID(id).Scope = strings.TrimSpace(text)
+		}
+		r.add("", "the credential's scope", "the replacement gets this scope or narrower, and verification exercises it")
+	}
+	if m := copyRE.FindString(text); m != "" {
+		where := strings.TrimSpace(m)
+		if !strings.Contains(strings.ToLower(where), "vault") && !strings.Contains(strings.ToLower(where), "manager") {
+			where += " vault"
+		}
+		where = "the " + where
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			s.Copies = appendOnce(s.Copies, where)
+		}
+		effect := "the store step also updates the copy in " + where
+		if f.Trigger == runbook.TriggerOffboarding {
+			effect += "; the departing person's access to it is removed first"
+		}
+		r.add("", "a copy is kept in "+where, effect)
+	}
+	for _, re := range []*regexp.Regexp{vaultPathRE, awsPathRE, gcpPathRE} {
+		path := re.FindString(text)
+		if path == "" {
 			continue
 		}
-		c.SecretIDs = targets
-		c.Effect = strings.Join(effects, "; ")
-		f.Constraints = append(f.Constraints, c)
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			for _, env := range s.Environments {
+				if namesEnv(path, env) || !namesAnyEnv(path, s.Environments) {
+					s.StorePaths[env] = path
+				}
+			}
+		}
+		r.add("", "store path "+path, "store steps use it")
+		break
 	}
-	f.Controls = controlsFor(f, named)
+	if m := namespaceRE.FindStringSubmatch(text); m != nil {
+		ns := strings.ToLower(m[1] + m[2])
+		if !notNames[ns] {
+			for _, id := range targets {
+				f.SecretByID(id).Namespace = ns
+			}
+			r.add("", "Kubernetes namespace "+ns, "kubectl steps use -n "+ns)
+		}
+	}
+	if m := workloadRE.FindStringSubmatch(text); m != nil {
+		kind := strings.ToLower(strings.ReplaceAll(m[1], " ", ""))
+		var named []string
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			for i := range s.Consumers {
+				if namesConsumer(strings.ToLower(text), s.Consumers[i].Name) {
+					s.Consumers[i].Workload = kind
+					named = appendOnce(named, s.Consumers[i].Name)
+				}
+			}
+		}
+		if len(named) > 0 {
+			r.add("", andJoin(named)+" runs as a Kubernetes "+kind, "restarted as a "+kind+" (`rollout restart "+kind+"/…`)")
+		}
+	}
+	if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
+		for _, id := range targets {
+			f.SecretByID(id).Users = Users{Active: m[1], Idle: m[2]}
+		}
+		r.add("", "database users "+m[1]+" and "+m[2], "steps alternate "+m[1]+" (active) and "+m[2]+" (idle)")
+	} else if m := userRE.FindStringSubmatch(text); m != nil {
+		u := m[1] + m[2]
+		if !notNames[strings.ToLower(u)] {
+			for _, id := range targets {
+				f.SecretByID(id).Users.Active = u
+			}
+			r.add("", "database user "+u, "steps act on user "+u)
+		}
+	}
+}
+
+func namesEnv(path, env string) bool {
+	l := strings.ToLower(path)
+	return strings.Contains(l, env) || (env == "production" && strings.Contains(l, "prod")) || (env == "staging" && strings.Contains(l, "stag"))
+}
+
+func namesAnyEnv(path string, envs []string) bool {
+	for _, e := range envs {
+		if namesEnv(path, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeWindows cuts each window around the blackouts that apply to its
+// secrets, gives it an id and assigns it to the secrets that may use it. An
+// exposed credential does not wait for a window.
+func placeWindows(f *Facts, pending []pendingWindow) {
+	for _, p := range pending {
+		w := p.win
+		targets := w.SecretIDs
+		if len(targets) == 0 {
+			for _, s := range f.Secrets {
+				targets = append(targets, s.ID)
+			}
+		}
+		var blackouts []runbook.TimeWindow
+		var cutBy []string
+		for _, b := range f.Schedule.Blackouts {
+			if len(b.SecretIDs) == 0 || overlapIDs(b.SecretIDs, targets) {
+				blackouts = append(blackouts, b)
+				if runbook.Overlaps(w, b) {
+					cutBy = append(cutBy, b.ID)
+				}
+			}
+		}
+		cut, changed, ok := runbook.CutWindow(w, blackouts)
+		var effects []string
+		if !ok {
+			effects = append(effects, fmt.Sprintf("not used: it lies inside blackout %s", strings.Join(cutBy, ", ")))
+			appendEffect(f, p.considered, effects)
+			continue
+		}
+		cut.ID = fmt.Sprintf("w%d", len(f.Schedule.Windows)+1)
+		if changed {
+			effects = append(effects, fmt.Sprintf("cut around blackout %s to %s", strings.Join(cutBy, ", "), cut.Label()))
+		}
+		var uses, exposed, taken []string
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			switch {
+			case s.Exposed:
+				exposed = append(exposed, s.Name)
+			case s.Window != "":
+				taken = append(taken, s.Name)
+			default:
+				s.Window = cut.ID
+				uses = append(uses, s.Name)
+			}
+		}
+		if len(uses) > 0 {
+			cut.SecretIDs = w.SecretIDs
+			f.Schedule.Windows = append(f.Schedule.Windows, cut)
+			effects = append(effects, fmt.Sprintf("production changes of %s run in %s (%s)", andJoin(uses), cut.ID, cut.Label()))
+		}
+		if len(exposed) > 0 {
+			effects = append(effects, fmt.Sprintf("not waited for by %s: an exposed credential is replaced and killed now", andJoin(exposed)))
+		}
+		if len(taken) > 0 {
+			effects = append(effects, fmt.Sprintf("%s already run in an earlier window", andJoin(taken)))
+		}
+		appendEffect(f, p.considered, effects)
+	}
+}
+
+func appendEffect(f *Facts, i int, effects []string) {
+	if i < 0 || i >= len(f.Considered) || len(effects) == 0 {
+		return
+	}
+	c := &f.Considered[i]
+	if c.Effect != "" {
+		c.Effect += "; "
+	}
+	c.Effect += strings.Join(effects, "; ")
+}
+
+func overlapIDs(a, b []string) bool {
+	for _, x := range a {
+		if runbook.OneOf(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func ofSecrets(f *Facts, ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	var names []string
+	for _, id := range ids {
+		names = append(names, f.SecretByID(id).Name)
+	}
+	return "of " + andJoin(names) + " "
+}
+
+func endClock(sp span) string {
+	if sp.end < 0 {
+		return ""
+	}
+	return runbook.FormatClock(sp.end % 1440)
+}
+
+// timeWindow turns a structured request window into a schedule window.
+func timeWindow(ts runbook.TimeSpec, id, source string) runbook.TimeWindow {
+	_, tz, err := runbook.LoadZone(ts.TZ)
+	if err != nil {
+		tz = "UTC"
+	}
+	return runbook.TimeWindow{ID: id, Days: runbook.NormalizeDays(ts.Days), Start: ts.Start, End: ts.End, TZ: tz, Note: ts.Note,
+		SecretIDs: []string{}, Source: source}
+}
+
+func specText(ts runbook.TimeSpec) string {
+	days := strings.Join(ts.Days, ", ")
+	if days == "" {
+		days = "daily"
+	}
+	t := fmt.Sprintf("%s %s-%s %s", days, ts.Start, ts.End, ts.TZ)
+	if ts.Note != "" {
+		t += ": " + ts.Note
+	}
+	return strings.TrimSpace(t)
+}
+
+func andJoin(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 func markLegacy(f *Facts, text string, targets []string, all bool) {

@@ -4,7 +4,10 @@
 // facts, byte for byte.
 package planner
 
-import "github.com/rotor-dev/rotor/internal/runbook"
+import (
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
 
 // Compromise says whether a secret must be treated as exposed.
 type Compromise string
@@ -39,6 +42,25 @@ type Facts struct {
 	// BuildTime is true when some secret is baked in at build time.
 	BuildTime   bool     `json:"build_time"`
 	Assumptions []string `json:"assumptions"`
+	// Schedule is the windows, blackouts and deadlines read from the request.
+	Schedule runbook.Schedule `json:"schedule"`
+	// Considered says what was made of every constraint and note.
+	Considered []runbook.Considered `json:"considered"`
+	// Person is the departing person of an offboarding (a placeholder unless
+	// the request names them), and Access what of theirs is removed first.
+	Person string   `json:"person,omitempty"`
+	Access []Access `json:"access,omitempty"`
+	// Freeze is true when the rotation opens with a deploy freeze (scheduled
+	// work; an incident does not wait for one).
+	Freeze bool `json:"freeze"`
+}
+
+// Access is one kind of access a departing person loses before anything else.
+type Access struct {
+	ID   string `json:"id"`
+	What string `json:"what"`
+	// Deadline is the id of the schedule deadline it must be done by, or "".
+	Deadline string `json:"deadline,omitempty"`
 }
 
 // Secret is everything decided about one secret.
@@ -68,8 +90,31 @@ type Secret struct {
 	Legacy     bool       `json:"legacy"`
 	LegacyNote string     `json:"legacy_note"`
 	Compromise Compromise `json:"compromise"`
-	// Rule is the id of the strategy table row that matched.
-	Rule           string           `json:"rule"`
+	// Rule is the id of the catalogue entry that matched.
+	Rule string `json:"rule"`
+	// Entry is that catalogue entry; Catalog is what the writers read of it,
+	// with the request's values filled in.
+	Entry   *catalog.Credential `json:"-"`
+	Catalog EntryFacts          `json:"catalog"`
+	// Stored is false for a credential that never leaves its provider.
+	Stored bool `json:"stored"`
+	// Users names the database users or roles the steps act on.
+	Users Users `json:"users"`
+	// Namespace is the Kubernetes namespace of the consumers (a placeholder
+	// unless the request names it).
+	Namespace string `json:"namespace"`
+	// Scope is what the request says the credential may do; the replacement
+	// gets no more.
+	Scope string `json:"scope,omitempty"`
+	// Copies are other places the request says the value is kept (a shared
+	// password-manager vault): the store step updates them too.
+	Copies []string `json:"copies,omitempty"`
+	// Exposed is true when the old credential must be dead before
+	// investigation and without waiting for a window (a leak, a vendor breach,
+	// an offboarding).
+	Exposed bool `json:"exposed"`
+	// Deadline is the id of the schedule deadline its steps must meet, or "".
+	Deadline       string           `json:"deadline,omitempty"`
 	Strategy       runbook.Strategy `json:"strategy"`
 	StrategyReason string           `json:"strategy_reason"`
 	Overlap        string           `json:"overlap"`
@@ -79,7 +124,9 @@ type Secret struct {
 	PropagationSeconds int          `json:"propagation_seconds"`
 	Urgency            Urgency      `json:"urgency"`
 	RotationRisk       RotationRisk `json:"rotation_risk"`
-	Window             string       `json:"window"`
+	// Window is the id of the maintenance window its production changes run
+	// in ("" for none).
+	Window string `json:"window"`
 	// RateLimited is true when a constraint names the provider's rate limits.
 	RateLimited    bool            `json:"rate_limited"`
 	Track          string          `json:"track"`
@@ -97,6 +144,27 @@ type Consumer struct {
 	// its next run; other consumers run on the request's runtime.
 	Runtime runbook.Deployment `json:"runtime"`
 	Legacy  bool               `json:"legacy"`
+	// Workload is the Kubernetes workload kind (deployment, daemonset,
+	// statefulset, cronjob).
+	Workload string `json:"workload,omitempty"`
+}
+
+// Users are the database users (or Vault roles) of a secret: the one
+// consumers use now and, for alternating users, the idle one that gets the
+// new password.
+type Users struct {
+	Active string `json:"active"`
+	Idle   string `json:"idle,omitempty"`
+}
+
+// EntryFacts is the catalogue entry as the writers see it.
+type EntryFacts struct {
+	ID              string          `json:"id"`
+	Title           string          `json:"title"`
+	MaxLive         int             `json:"max_live"`
+	SelfInvalidates bool            `json:"self_invalidates"`
+	Actions         catalog.Actions `json:"actions"`
+	Quirks          []string        `json:"quirks"`
 }
 
 // Urgency is how soon a secret must be rotated (risk triage).
@@ -150,6 +218,11 @@ type Step struct {
 	SecretID    string        `json:"secret_id"`
 	Environment string        `json:"environment"`
 	Phase       runbook.Phase `json:"phase"`
+	// Access is set on a step that removes a departing person's access
+	// (SecretID is empty then): the id of an Access.
+	Access string `json:"access,omitempty"`
+	// Window is the id of the schedule window or deadline the step runs in.
+	Window string `json:"window,omitempty"`
 }
 
 // ExternalComms says whether customers or vendors must hear about the rotation.

@@ -6,23 +6,26 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// containPhase reports whether a phase belongs to the containment track.
-func containPhase(p runbook.Phase) bool {
-	return p == runbook.PhaseContain || p == runbook.PhaseInvestigate
-}
-
-// order groups the secrets into tracks and numbers every step:
-//   - a leak or an offboarding opens with a containment track (contain and
-//     investigate for every exposed secret, most urgent first);
-//   - incidents then rotate the most urgent secrets first;
-//   - scheduled work rotates low-risk secrets first as the canary, and each
-//     high-risk secret on a track of its own;
-//   - inside a secret, lower environments are created, deployed and verified
-//     before production, and the old credential is revoked only after
-//     production is verified.
+// order groups the secrets into tracks and numbers every step.
+//
+// An incident (a leak, a vendor breach, an offboarding) opens with
+// containment: the departing person's access, then every credential revoked
+// first. Exposed credentials are then replaced and their old value killed,
+// most urgent first, before anyone investigates: a leaked key must not stay
+// alive while logs are read. The investigation follows, then the secrets that
+// were only assessed (an internal exposure) are rotated.
+//
+// Scheduled work opens with a deploy freeze, rotates low-risk secrets first as
+// the canary and each high-risk secret on a track of its own, and lifts the
+// freeze at the end.
+//
+// Inside a secret, lower environments are created, deployed and verified
+// before production, and the old credential is killed only after production
+// is verified.
 func order(f *Facts) {
 	secrets := make([]*Secret, len(f.Secrets))
 	for i := range f.Secrets {
@@ -30,11 +33,10 @@ func order(f *Facts) {
 	}
 	incident := f.Trigger.IsLeak() || f.Trigger == runbook.TriggerOffboarding
 	for _, s := range secrets {
-		if s.Compromise != CompromiseNone || s.Strategy == runbook.StrategyRevokeFirst {
+		if s.Exposed || s.Strategy == runbook.StrategyRevokeFirst {
 			incident = true
 		}
 	}
-
 	n := 0
 	names := map[string]int{}
 	addTrack := func(t Track, steps []Step) {
@@ -53,6 +55,7 @@ func order(f *Facts) {
 		f.Tracks = append(f.Tracks, t)
 		f.Steps = append(f.Steps, steps...)
 	}
+	rotate := func(p runbook.Phase) bool { return p != runbook.PhaseContain && p != runbook.PhaseInvestigate }
 
 	if incident {
 		sort.SliceStable(secrets, func(i, j int) bool {
@@ -62,31 +65,76 @@ func order(f *Facts) {
 			}
 			return a.ID < b.ID
 		})
-		name := "Containment"
-		reason := "exposed credentials are revoked or restricted and their use reviewed before anything is rebuilt"
-		if f.Trigger == runbook.TriggerOffboarding {
-			name = "Remove the departing person's access"
-			reason = "the person's own credentials and access go first; shared secrets they knew are rotated next"
+		var exposed, assessed []*Secret
+		for _, s := range secrets {
+			if s.Exposed || s.Strategy == runbook.StrategyRevokeFirst {
+				exposed = append(exposed, s)
+			} else {
+				assessed = append(assessed, s)
+			}
 		}
+		name := "Containment"
+		reason := "exposed credentials are revoked or restricted before anything else"
 		t := Track{Name: name, Reason: reason}
 		var steps []Step
-		for _, s := range secrets {
-			if cs := secretSteps(s, containPhase); len(cs) > 0 {
+		if f.Trigger == runbook.TriggerOffboarding {
+			t.Name = "Remove the departing person's access"
+			t.Reason = "the person's own access and credentials go first"
+			if len(f.Schedule.Deadlines) > 0 {
+				t.Reason += ", " + f.Schedule.Deadlines[0].Label()
+			}
+			for _, a := range f.Access {
+				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Access: a.ID, Window: a.Deadline})
+			}
+		}
+		for _, s := range exposed {
+			if cs := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseContain }); len(cs) > 0 {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, cs...)
 			}
 		}
 		addTrack(t, steps)
-		for _, group := range incidentGroups(secrets) {
-			t := Track{Name: group.name, Reason: group.reason}
+		for _, g := range incidentGroups(exposed, "replace and kill the old credential now, before the investigation") {
+			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
-			for _, s := range group.secrets {
+			for _, s := range g.secrets {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, secretSteps(s, func(p runbook.Phase) bool { return !containPhase(p) })...)
+				steps = append(steps, secretSteps(f, s, func(p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup })...)
 			}
 			addTrack(t, steps)
 		}
+		t = Track{Name: "Investigation", Reason: "review what was done with each credential during the exposure, once it is dead"}
+		if f.Trigger == runbook.TriggerOffboarding {
+			t.Reason = "review what the departing person did with each credential, once their access is gone"
+		}
+		steps = nil
+		for _, s := range secrets {
+			if is := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseInvestigate }); len(is) > 0 {
+				t.SecretIDs = append(t.SecretIDs, s.ID)
+				steps = append(steps, is...)
+			}
+		}
+		addTrack(t, steps)
+		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
+			t := Track{Name: g.name, Reason: g.reason}
+			var steps []Step
+			for _, s := range g.secrets {
+				t.SecretIDs = append(t.SecretIDs, s.ID)
+				steps = append(steps, secretSteps(f, s, func(p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup })...)
+			}
+			addTrack(t, steps)
+		}
+		t = Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}
+		steps = nil
+		for _, s := range secrets {
+			if cs := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseCleanup }); len(cs) > 0 {
+				t.SecretIDs = append(t.SecretIDs, s.ID)
+				steps = append(steps, cs...)
+			}
+		}
+		addTrack(t, steps)
 	} else {
+		f.Freeze = true
 		sort.SliceStable(secrets, func(i, j int) bool {
 			a, b := secrets[i], secrets[j]
 			if a.RotationRisk.Score != b.RotationRisk.Score {
@@ -97,18 +145,25 @@ func order(f *Facts) {
 			}
 			return a.ID < b.ID
 		})
-		for _, group := range scheduledGroups(secrets) {
-			t := Track{Name: group.name, Reason: group.reason}
+		groups := scheduledGroups(secrets)
+		for i, g := range groups {
+			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
-			for _, s := range group.secrets {
+			if i == 0 {
+				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseFreeze})
+			}
+			for _, s := range g.secrets {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, secretSteps(s, func(runbook.Phase) bool { return true })...)
+				steps = append(steps, secretSteps(f, s, func(runbook.Phase) bool { return true })...)
+			}
+			if i == len(groups)-1 {
+				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseUnfreeze})
 			}
 			addTrack(t, steps)
 		}
 	}
 	for _, st := range f.Steps {
-		if !containPhase(st.Phase) {
+		if st.SecretID != "" && rotate(st.Phase) {
 			f.SecretByID(st.SecretID).Track = st.Track
 		}
 	}
@@ -121,8 +176,7 @@ type group struct {
 
 func scheduledGroups(sorted []*Secret) []group {
 	var out []group
-	var low, medium []*Secret
-	var high []*Secret
+	var low, medium, high []*Secret
 	for _, s := range sorted {
 		switch s.RotationRisk.Level {
 		case runbook.LevelLow:
@@ -149,12 +203,12 @@ func scheduledGroups(sorted []*Secret) []group {
 	return out
 }
 
-func incidentGroups(sorted []*Secret) []group {
+func incidentGroups(sorted []*Secret, why string) []group {
 	var out []group
 	for _, s := range sorted {
 		if s.RotationRisk.Level == runbook.LevelHigh {
 			out = append(out, group{name: fmt.Sprintf("%s: %s (high risk)", s.Urgency.Priority, s.Name),
-				reason: "most urgent first; high rotation risk, so on its own track", secrets: []*Secret{s}})
+				reason: why + "; high rotation risk, so on its own track", secrets: []*Secret{s}})
 			continue
 		}
 		name := fmt.Sprintf("%s secrets", s.Urgency.Priority)
@@ -162,25 +216,43 @@ func incidentGroups(sorted []*Secret) []group {
 			out[k].secrets = append(out[k].secrets, s)
 			continue
 		}
-		out = append(out, group{name: name, reason: "most urgent first (" + string(s.Urgency.Priority) + ")", secrets: []*Secret{s}})
+		out = append(out, group{name: name, reason: why + " (" + string(s.Urgency.Priority) + ")", secrets: []*Secret{s}})
 	}
 	return out
 }
 
+// windowed lists the phases whose production step waits for the secret's
+// maintenance window: the changes consumers feel. Without an overlap the
+// rotation itself and the old credential's end are felt too.
+func windowed(s *Secret, p runbook.Phase) bool {
+	switch p {
+	case runbook.PhaseDeploy, runbook.PhaseSwitch:
+		return true
+	case runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseVerify, runbook.PhaseRevoke:
+		return !s.Strategy.HasOverlap()
+	}
+	return false
+}
+
 // secretSteps expands a secret's phases over its environments, keeping those
 // keep accepts.
-func secretSteps(s *Secret, keep func(runbook.Phase) bool) []Step {
+func secretSteps(f *Facts, s *Secret, keep func(runbook.Phase) bool) []Step {
 	var steps []Step
 	add := func(p runbook.Phase, env string) {
-		if keep(p) {
-			steps = append(steps, Step{SecretID: s.ID, Environment: env, Phase: p})
+		if !keep(p) {
+			return
 		}
+		st := Step{SecretID: s.ID, Environment: env, Phase: p}
+		if runbook.IsProduction(env) && s.Window != "" && windowed(s, p) {
+			st.Window = s.Window
+		}
+		if p == runbook.PhaseContain && s.Deadline != "" {
+			st.Window = s.Deadline
+		}
+		steps = append(steps, st)
 	}
 	has := func(p runbook.Phase) bool { return runbook.OneOf(s.Phases, p) }
 	perEnv := []runbook.Phase{runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify}
-	if has(runbook.PhaseFreeze) {
-		add(runbook.PhaseFreeze, AllEnvironments)
-	}
 	if has(runbook.PhaseContain) {
 		// Production first: it is where an exposed credential does most harm.
 		for i := len(s.Environments) - 1; i >= 0; i-- {
@@ -202,10 +274,8 @@ func secretSteps(s *Secret, keep func(runbook.Phase) bool) []Step {
 			add(runbook.PhaseRevoke, env)
 		}
 	}
-	for _, p := range []runbook.Phase{runbook.PhaseCleanup, runbook.PhaseUnfreeze} {
-		if has(p) {
-			add(p, AllEnvironments)
-		}
+	if has(runbook.PhaseCleanup) {
+		add(runbook.PhaseCleanup, AllEnvironments)
 	}
 	return steps
 }
@@ -229,54 +299,31 @@ func consumerRuntime(f *Facts, name string) runbook.Deployment {
 
 // howLoaded says how a consumer gets the value, so deploy steps can say how it
 // re-reads it.
-func howLoaded(f *Facts, s *Secret, c Consumer) string {
+func howLoaded(f *Facts, cat *catalog.Catalog, s *Secret, c Consumer) string {
 	if c.Legacy {
 		return "read once at process start-up (legacy): needs an explicit restart"
 	}
-	store := StoreName(s.Store)
-	switch c.Runtime {
-	case runbook.DeployKubernetes:
-		switch s.Store {
-		case runbook.StoreKubernetesSecrets:
-			return "Kubernetes Secret exposed as an environment variable: re-read on pod restart"
-		case runbook.StoreVault:
-			return "Vault Agent injector file rendered into the pod: re-read on pod restart unless the app watches the file"
-		case runbook.StoreEnvVars:
-			return "environment variable in the Deployment spec: re-read on rollout"
-		}
-		return "Kubernetes Secret synced from " + store + " (External Secrets Operator), exposed as an environment variable: re-read on pod restart"
-	case runbook.DeployServerless:
-		return "function configuration / fetched from " + store + " at cold start: re-read on a new function version"
-	case runbook.DeployVM:
-		return "environment file on the host, filled from " + store + " at deploy: re-read on service restart"
-	case runbook.DeployManual:
-		return "set by hand on the host from " + store + ": re-read on a manual restart"
+	if !s.Entry.IsStored() {
+		return "obtained from " + s.ProviderName + " at run time (the credential is not copied into a store)"
 	}
-	if f.BuildTime {
+	if f.BuildTime && c.Runtime == runbook.DeployCICD {
 		return "injected by the CI/CD pipeline at build time: needs a rebuild and redeploy"
 	}
-	return "CI/CD variable filled from " + store + ": read by the pipeline's next run"
+	st := cat.Store(s.Store)
+	if st == nil {
+		st = cat.Store(runbook.StoreOther)
+	}
+	how := st.Loaded[c.Runtime]
+	if c.Workload != "" && c.Workload != "deployment" {
+		how += " (" + c.Workload + ")"
+	}
+	return how
 }
 
 // StoreName is the human name of a secret store.
 func StoreName(s runbook.SecretStore) string {
-	switch s {
-	case runbook.StoreVault:
-		return "Vault"
-	case runbook.StoreAWSSecretsManager:
-		return "AWS Secrets Manager"
-	case runbook.StoreGCPSecretManager:
-		return "GCP Secret Manager"
-	case runbook.StoreAzureKeyVault:
-		return "Azure Key Vault"
-	case runbook.StoreDoppler:
-		return "Doppler"
-	case runbook.StoreInfisical:
-		return "Infisical"
-	case runbook.StoreKubernetesSecrets:
-		return "Kubernetes Secrets"
-	case runbook.StoreEnvVars:
-		return "environment variables"
+	if st := catalog.Default().Store(s); st != nil {
+		return st.Name
 	}
 	return "the secret store"
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -17,16 +18,14 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	cat := catalog.Default()
 	req := cloneRequest(in)
 	f := &Facts{
-		System:            req.System,
-		SystemSlug:        slug(req.System),
-		Trigger:           req.Trigger,
-		Environments:      req.Environments,
-		Deployment:        req.Deployment,
-		SecretStore:       req.SecretStore,
-		DowntimeTolerance: req.DowntimeTolerance,
-		Constraints:       []Constraint{},
+		System:      req.System,
+		SystemSlug:  slug(req.System),
+		Constraints: []Constraint{},
+		Considered:  []runbook.Considered{},
+		Schedule:    runbook.Schedule{Windows: []runbook.TimeWindow{}, Blackouts: []runbook.TimeWindow{}, Deadlines: []runbook.Deadline{}},
 	}
 	f.Assumptions = req.Normalize()
 	f.Trigger, f.Environments, f.Deployment = req.Trigger, req.Environments, req.Deployment
@@ -53,7 +52,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	ids := map[string]int{}
 	var undescribed []string
 	for i, in := range req.Secrets {
-		s := newSecret(f, in, i, ids, services, &undescribed)
+		s := newSecret(f, cat, in, i, ids, services, &undescribed)
 		f.Secrets = append(f.Secrets, s)
 	}
 	if len(undescribed) > 0 {
@@ -62,26 +61,27 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	}
 
 	var texts []constraintText
-	for _, c := range req.Constraints {
-		texts = append(texts, constraintText{text: c})
+	for i, c := range req.Constraints {
+		texts = append(texts, constraintText{text: c, source: fmt.Sprintf("constraints[%d]", i)})
 	}
 	for i, s := range req.Secrets {
 		if strings.TrimSpace(s.Notes) != "" {
-			texts = append(texts, constraintText{text: s.Notes, secretID: f.Secrets[i].ID})
+			texts = append(texts, constraintText{text: s.Notes, secretID: f.Secrets[i].ID, source: fmt.Sprintf("secrets[%d].notes", i)})
 		}
 	}
-	readConstraints(f, texts)
+	readConstraints(f, req, texts)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		for j := range s.Consumers {
 			s.Consumers[j].Runtime = consumerRuntime(f, s.Consumers[j].Name)
-			s.Consumers[j].HowLoaded = howLoaded(f, s, s.Consumers[j])
+			if s.Consumers[j].Runtime == runbook.DeployKubernetes && s.Consumers[j].Workload == "" {
+				s.Consumers[j].Workload = "deployment"
+			}
+			s.Consumers[j].HowLoaded = howLoaded(f, cat, s, s.Consumers[j])
 		}
 	}
-
 	for i := range f.Secrets {
-		s := &f.Secrets[i]
-		chooseStrategy(f, s)
+		chooseStrategy(f, cat, &f.Secrets[i])
 	}
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
@@ -90,8 +90,15 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		s.BusinessImpact = businessImpact(s)
 		s.Phases = phasesFor(f, s)
 	}
+	placeholders(f, cat)
+	if f.Trigger == runbook.TriggerOffboarding {
+		personAccess(f)
+	}
 	order(f)
 	externalComms(f)
+	for i := range f.Secrets {
+		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])
+	}
 	if f.Assumptions == nil {
 		f.Assumptions = []string{}
 	}
@@ -105,6 +112,8 @@ func cloneRequest(in *runbook.Request) *runbook.Request {
 	r.Services = append([]runbook.Service(nil), in.Services...)
 	r.Owners = append([]runbook.Owner(nil), in.Owners...)
 	r.Constraints = append([]string(nil), in.Constraints...)
+	r.Windows = cloneSpecs(in.Windows)
+	r.Blackouts = cloneSpecs(in.Blackouts)
 	r.Secrets = make([]runbook.Secret, len(in.Secrets))
 	for i, s := range in.Secrets {
 		s.Consumers = append([]string(nil), s.Consumers...)
@@ -114,7 +123,16 @@ func cloneRequest(in *runbook.Request) *runbook.Request {
 	return &r
 }
 
-func newSecret(f *Facts, in runbook.Secret, index int, ids map[string]int, services map[string]Service, undescribed *[]string) Secret {
+func cloneSpecs(in []runbook.TimeSpec) []runbook.TimeSpec {
+	out := make([]runbook.TimeSpec, len(in))
+	for i, ts := range in {
+		ts.Days = append([]string(nil), ts.Days...)
+		out[i] = ts
+	}
+	return out
+}
+
+func newSecret(f *Facts, cat *catalog.Catalog, in runbook.Secret, index int, ids map[string]int, services map[string]Service, undescribed *[]string) Secret {
 	text := strings.ToLower(in.Name + " " + in.Notes)
 	nameText := strings.ToLower(in.Name)
 	s := Secret{
@@ -127,20 +145,23 @@ func newSecret(f *Facts, in runbook.Secret, index int, ids map[string]int, servi
 	}
 	s.ID = uniqueID(slug(in.Name), ids)
 
-	prov := providerByID(in.Provider)
+	prov := cat.Provider(in.Provider)
 	if in.Provider == "" {
-		prov = inferProvider(nameText)
+		prov = cat.InferProvider(nameText)
 		if prov == nil {
-			prov = inferProvider(text)
+			prov = cat.InferProvider(text)
 		}
 		if prov != nil {
-			f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: provider inferred as %s from its name", index, in.Name, prov.name))
+			f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: provider inferred as %s from its name", index, in.Name, prov.Name))
 		}
+	} else if prov == nil {
+		// The request may name a provider by an alias ("amazon", "hashicorp vault").
+		prov = cat.InferProvider(strings.ToLower(in.Provider))
 	}
 	switch {
 	case prov != nil:
-		s.Provider, s.ProviderName = prov.id, prov.name
-		s.DataReach, s.Unlocks = prov.reach, prov.unlocks
+		s.Provider, s.ProviderName = prov.ID, prov.Name
+		s.DataReach, s.Unlocks = prov.Reach, prov.Unlocks
 	case in.Provider != "":
 		s.Provider, s.ProviderName = in.Provider, in.Provider
 		s.DataReach = reachService
@@ -166,6 +187,14 @@ func newSecret(f *Facts, in runbook.Secret, index int, ids map[string]int, servi
 		}
 	case runbook.KindCloudAccessKey, runbook.KindEncryptionKey:
 		s.DataReach, s.Unlocks = reachInfra, true
+	}
+
+	s.Entry = cat.Match(prov, s.Kind, s.Store, text)
+	s.Rule = s.Entry.ID
+	s.Stored = s.Entry.IsStored()
+	if s.Entry.ID == catalog.GenericID {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: %s is not in rotor's provider catalogue for a %s: the safe generic procedure is used (one live credential assumed, so a hard cutover)",
+			index, in.Name, s.ProviderName, s.Kind))
 	}
 
 	if s.Privilege == "" {
@@ -219,11 +248,20 @@ func newSecret(f *Facts, in runbook.Secret, index int, ids map[string]int, servi
 	}
 
 	s.Compromise = compromise(f.Trigger, s.Exposure)
+	// Exposed: the old credential must be dead before anything is
+	// investigated, and no window is waited for. An internal exposure on a
+	// suspected leak is assessed first (ROTATION_RULES.md §2 rule 6).
+	switch {
+	case s.Compromise == CompromiseConfirmed:
+		s.Exposed = true
+	case s.Compromise == CompromiseSuspected && s.Exposure != runbook.ExposureInternal:
+		s.Exposed = true
+	case f.Trigger == runbook.TriggerOffboarding && s.Exposure != runbook.ExposureNone:
+		// The departing person knew it.
+		s.Exposed = true
+	}
 	s.EnvVar = strings.ToUpper(strings.ReplaceAll(s.ID, "-", "_"))
 	s.StorePaths = map[string]string{}
-	for _, e := range s.Environments {
-		s.StorePaths[e] = storePath(s.Store, f.SystemSlug, e, s.ID, s.EnvVar)
-	}
 	return s
 }
 
@@ -254,32 +292,35 @@ func compromise(t runbook.Trigger, e runbook.Exposure) Compromise {
 	return CompromiseNone
 }
 
-func chooseStrategy(f *Facts, s *Secret) {
-	c := candidate{kind: s.Kind, provider: s.Provider, text: strings.ToLower(s.Name + " " + s.Notes), store: s.Store}
-	r := matchStrategy(c)
-	s.Rule, s.Strategy, s.Overlap, s.Proof, s.RollbackWindow, s.PropagationSeconds = r.ID, r.Strategy, r.Overlap, r.Proof, r.Rollback, r.Propagation
-	s.StrategyReason = fmt.Sprintf("%s (rule %s): %s", s.Strategy, r.ID, r.Overlap)
+func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
+	e := s.Entry
+	text := strings.ToLower(s.Name + " " + s.Notes)
+	s.Strategy, s.Overlap, s.Proof = e.Strategy, e.Overlap, e.Actions.Verify
+	s.RollbackWindow, s.PropagationSeconds = e.Actions.RollbackUntil, e.PropagationSeconds
+	s.StrategyReason = fmt.Sprintf("%s (catalogue entry %s): %s", s.Strategy, e.ID, e.Overlap)
 	switch {
 	case s.Compromise == CompromiseConfirmed && s.Strategy != runbook.StrategyRekey:
-		publicDataOnly := r.ID == "aws-iam-access-key" && hasAny(c.text, "public data", "public bucket", "public-read")
+		publicDataOnly := e.ID == "aws-iam-access-key" && hasAny(text, "public data", "public bucket", "public-read")
 		var why string
 		switch {
 		case publicDataOnly:
-		case !s.Strategy.HasOverlap():
+		case s.Strategy == runbook.StrategyDualAccept:
+			s.Strategy = runbook.StrategyHardCutover
+			s.StrategyReason = fmt.Sprintf("hard_cutover: confirmed leak, and a leaked signing secret must not stay accepted while both are valid; receivers switch to the new secret only (entry %s would otherwise allow: %s)", e.ID, e.Overlap)
+			s.RollbackWindow = "none: the exposed secret is never accepted again"
+		case s.Strategy == runbook.StrategyHardCutover:
 			why = "no safe overlap exists"
-		case r.LeakRevokeFirst:
+		case e.LeakRevokeFirst:
 			why = "the provider's guidance on a leak is to revoke first"
-		case s.Kind == runbook.KindWebhookSecret:
-			why = "a leaked signing secret must not stay accepted while both are valid"
 		case highPrivilege(s):
 			why = "its privilege is high (" + reachWords[s.DataReach] + ")"
 		}
 		if why != "" {
 			s.Strategy = runbook.StrategyRevokeFirst
-			s.StrategyReason = fmt.Sprintf("revoke_first: confirmed leak and %s; table rule %s would otherwise allow: %s", why, r.ID, r.Overlap)
+			s.StrategyReason = fmt.Sprintf("revoke_first: confirmed leak and %s; entry %s would otherwise allow: %s", why, e.ID, e.Overlap)
 			s.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
-		} else {
-			s.StrategyReason += "; leak contained first, then a fast rotation keeping the overlap"
+		} else if s.Strategy.HasOverlap() {
+			s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation"
 		}
 	case f.Trigger == runbook.TriggerOffboarding && s.Personal:
 		s.Strategy = runbook.StrategyRevokeFirst
@@ -291,43 +332,80 @@ func chooseStrategy(f *Facts, s *Secret) {
 		} else {
 			s.StrategyReason += "; the services that used it get a replacement owned by a service account"
 		}
+	case s.Exposed && s.Strategy.HasOverlap():
+		s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation and without waiting for a window"
 	}
 }
 
+// phasesFor lists a secret's phases. Every secret ends with its old
+// credential dead: a revoke step, or a contain step when it is revoked first.
 func phasesFor(f *Facts, s *Secret) []runbook.Phase {
-	contain := s.Strategy == runbook.StrategyRevokeFirst || s.Compromise == CompromiseConfirmed ||
-		(s.Compromise == CompromiseSuspected && highPrivilege(s))
-	investigate := s.Compromise != CompromiseNone || (f.Trigger == runbook.TriggerOffboarding && (s.Personal || s.Privilege == runbook.PrivilegeAdmin))
-	// A secret that needs containment or investigation cannot wait for a
-	// freeze: those steps run first, on the containment track.
-	quiet := !contain && !investigate
+	// A compromised key that must keep decrypting is restricted, not
+	// revoked; so is a high-privilege credential that keeps its overlap.
+	restrict := (s.Compromise != CompromiseNone && s.Strategy == runbook.StrategyRekey) ||
+		(s.Compromise == CompromiseSuspected && highPrivilege(s) && s.Strategy.HasOverlap() && s.Entry.Actions.Restrict != "")
 	var p []runbook.Phase
-	if quiet {
-		p = append(p, runbook.PhaseFreeze)
-	}
-	if contain {
+	if s.Strategy == runbook.StrategyRevokeFirst || restrict {
 		p = append(p, runbook.PhaseContain)
 	}
-	if investigate {
+	if s.Compromise != CompromiseNone || (f.Trigger == runbook.TriggerOffboarding && (s.Personal || s.Privilege == runbook.PrivilegeAdmin)) {
 		p = append(p, runbook.PhaseInvestigate)
 	}
 	if s.RetireOnly {
-		return append(p, runbook.PhaseVerify, runbook.PhaseCleanup)
+		return append(p, runbook.PhaseVerify)
 	}
-	switch s.Strategy {
-	case runbook.StrategyDualCredential, runbook.StrategyAlternatingUsers:
-		p = append(p, runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseVerify, runbook.PhaseRevoke, runbook.PhaseCleanup)
-	case runbook.StrategyDualAccept:
-		p = append(p, runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify, runbook.PhaseRevoke, runbook.PhaseCleanup)
-	case runbook.StrategyHardCutover, runbook.StrategyRevokeFirst:
-		p = append(p, runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseVerify, runbook.PhaseCleanup)
-	case runbook.StrategyRekey:
-		p = append(p, runbook.PhaseCreate, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify, runbook.PhaseCleanup)
+	p = append(p, runbook.PhaseCreate)
+	if s.Stored {
+		p = append(p, runbook.PhaseStore)
 	}
-	if quiet {
-		p = append(p, runbook.PhaseUnfreeze)
+	p = append(p, runbook.PhaseDeploy)
+	switch {
+	case s.Strategy == runbook.StrategyDualAccept, s.Strategy == runbook.StrategyRekey:
+		p = append(p, runbook.PhaseSwitch)
+	case s.Entry.Actions.Switch != "" && !s.Strategy.HasOverlap():
+		// A leaked signing secret cut over: the sender moves with the receivers.
+		p = append(p, runbook.PhaseSwitch)
+	}
+	p = append(p, runbook.PhaseVerify)
+	if s.Strategy != runbook.StrategyRevokeFirst {
+		p = append(p, runbook.PhaseRevoke)
+	}
+	if s.Entry.Actions.Cleanup != "" || (s.Stored && s.Store == runbook.StoreEnvVars) {
+		p = append(p, runbook.PhaseCleanup)
 	}
 	return p
+}
+
+// entryFacts fills the catalogue entry's actions with the secret's values, for
+// the writers (the LLM reads them as facts). Per-environment values ({env},
+// {path}, {consumer}) stay as variables.
+func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
+	e := s.Entry
+	vars := secretVars(s)
+	a := e.Actions
+	for _, p := range []*string{&a.Discover, &a.Preflight, &a.Create, &a.Replace, &a.CreateCheck, &a.Store, &a.Switch, &a.SwitchCheck,
+		&a.Verify, &a.Quiet, &a.Invalidate, &a.InvalidateCheck, &a.Contain, &a.ContainCheck, &a.Restrict, &a.Investigate,
+		&a.Derived, &a.Rollback, &a.RollbackUntil, &a.Cleanup} {
+		*p = catalog.Fill(*p, vars)
+	}
+	quirks := append([]string{}, e.Quirks...)
+	return EntryFacts{ID: e.ID, Title: e.Title, MaxLive: e.MaxLive, SelfInvalidates: e.SelfInvalidates, Actions: a, Quirks: quirks}
+}
+
+// secretVars are the template values that do not depend on an environment.
+func secretVars(s *Secret) map[string]string {
+	names := make([]string, len(s.Consumers))
+	for i, c := range s.Consumers {
+		names[i] = c.Name
+	}
+	consumers := strings.Join(names, ", ")
+	if consumers == "" {
+		consumers = "every consumer"
+	}
+	return map[string]string{
+		"name": s.Name, "var": s.EnvVar, "consumers": consumers, "namespace": s.Namespace,
+		"wait": fmt.Sprint(s.PropagationSeconds), "active": s.Users.Active, "idle": s.Users.Idle,
+	}
 }
 
 func externalComms(f *Facts) {
@@ -404,27 +482,4 @@ func uniqueID(base string, ids map[string]int) string {
 		return id
 	}
 	return base
-}
-
-// storePath says where a secret's value for one environment lives.
-func storePath(store runbook.SecretStore, system, env, id, envVar string) string {
-	switch store {
-	case runbook.StoreAWSSecretsManager:
-		return fmt.Sprintf("%s/%s/%s", system, env, id)
-	case runbook.StoreVault:
-		return fmt.Sprintf("secret/%s/%s/%s", system, env, id)
-	case runbook.StoreGCPSecretManager:
-		return fmt.Sprintf("projects/<project>/secrets/%s-%s-%s", system, env, id)
-	case runbook.StoreAzureKeyVault:
-		return fmt.Sprintf("https://<vault>.vault.azure.net/secrets/%s-%s", env, id)
-	case runbook.StoreDoppler:
-		return fmt.Sprintf("project %s, config %s, key %s", system, env, envVar)
-	case runbook.StoreInfisical:
-		return fmt.Sprintf("project %s, environment %s, key %s", system, env, envVar)
-	case runbook.StoreKubernetesSecrets:
-		return fmt.Sprintf("namespace %s, Secret %s, key %s", env, id, envVar)
-	case runbook.StoreEnvVars:
-		return fmt.Sprintf("%s environment variable in %s", envVar, env)
-	}
-	return fmt.Sprintf("%s (%s)", envVar, env)
 }

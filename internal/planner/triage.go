@@ -197,7 +197,14 @@ func businessImpact(s *Secret) string {
 	if len(consumers) > 0 {
 		who = "used by " + strings.Join(consumers, ", ")
 	}
-	return fmt.Sprintf("%s %s with %s privilege; %s in %s", s.Name, reachWords[s.DataReach], s.Privilege, who, strings.Join(s.Environments, ", "))
+	return fmt.Sprintf("%s (%s); %s", upperFirstWord(reachWords[s.DataReach]), s.Privilege, who)
+}
+
+func upperFirstWord(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // partnerHeld reports whether a customer or partner holds or trusts the

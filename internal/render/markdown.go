@@ -1,11 +1,13 @@
 // Package render turns a runbook into Markdown shaped like the seed prompt's
-// example: a title, a priority inventory table, a numbered rotation sequence,
-// validation, communication, and the sections the example leaves out.
+// example: a title, a one-screen sequence, then the detail: inventory, triage,
+// checklist, the numbered steps, validation, rollback, communication, audit,
+// automation, and what was made of every constraint.
 package render
 
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -20,6 +22,20 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		text(rb.Generator.Provider), text(rb.Generator.Model), codeSpan(rb.ID))
 	s := rb.Sections
+	if items := Overview(rb); len(items) > 0 {
+		m.blank()
+		m.line("## At a glance")
+		m.blank()
+		for i, it := range items {
+			m.line("%d. **%s · %s:** %s", i+1, it.Steps(), text(it.Title), text(it.Text))
+		}
+		if len(rb.Schedule.Blackouts) > 0 {
+			m.blank()
+			for _, b := range rb.Schedule.Blackouts {
+				m.line("**Blackout %s:** no production step runs %s (%s).", text(b.ID), text(b.Label()), text(b.Note))
+			}
+		}
+	}
 	if s.Inventory != nil {
 		inventory(m, s.Inventory)
 	}
@@ -30,7 +46,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		preflight(m, s.Preflight)
 	}
 	if s.RotationSequence != nil {
-		sequence(m, s.RotationSequence)
+		sequence(m, rb, s.RotationSequence)
 	}
 	if s.Validation != nil {
 		validation(m, s.Validation)
@@ -62,15 +78,24 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 			if it.SecretID != "" {
 				scope = " · " + codeSpan(it.SecretID)
 			}
-			m.line("- [ ] %s (%s%s) · collected by %s, %s", text(it.Evidence), text(it.Control), scope, text(it.CollectedBy), text(it.When))
+			m.line("- [ ] **%s**%s: %s · %s, %s", text(it.Control), scope, text(it.Evidence), text(it.CollectedBy), text(it.When))
 		}
 	}
 	if s.Automation != nil {
 		m.h2(runbook.SectionAutomation)
-		m.line("| Opportunity | Secrets | Effort | Risk reduction | How |")
-		m.line("|---|---|---|---|---|")
 		for _, o := range s.Automation.Opportunities {
-			m.line("| %s | %s | %s | %s | %s |", cell(o.Title), cell(strings.Join(o.SecretIDs, ", ")), cell(title(string(o.Effort))), cell(title(string(o.RiskReduction))), cell(o.How))
+			m.line("- **%s** (effort %s, risk reduction %s; %s): %s", text(o.Title), text(string(o.Effort)), text(string(o.RiskReduction)),
+				text(strings.Join(o.SecretIDs, ", ")), text(o.How))
+		}
+	}
+	if len(rb.Considered) > 0 {
+		m.blank()
+		m.line("## Constraints and notes considered")
+		m.blank()
+		m.line("| From | Text | Read as | Effect |")
+		m.line("|---|---|---|---|")
+		for _, c := range rb.Considered {
+			m.line("| %s | %s | %s | %s |", cell(c.Source), cell(c.Text), cell(c.Reading), cell(c.Effect))
 		}
 	}
 	if len(rb.Assumptions) > 0 {
@@ -97,6 +122,18 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 			m.line("- **%s** %s (%s): %s", text(string(f.Severity)), codeSpan(f.Rule), text(string(f.Section)), text(f.Message))
 		}
 	}
+	if len(rb.SectionStatus) > 0 {
+		var parts []string
+		for _, id := range runbook.SectionIDs {
+			if st, ok := rb.SectionStatus[id]; ok && st.Source != runbook.SourceOffline {
+				parts = append(parts, fmt.Sprintf("%s: %s", id, st.Source))
+			}
+		}
+		if len(parts) > 0 {
+			m.blank()
+			m.line("_Section sources: %s._", text(strings.Join(parts, ", ")))
+		}
+	}
 	_, err := io.WriteString(w, m.String())
 	return err
 }
@@ -107,29 +144,41 @@ func inventory(m *md, inv *runbook.Inventory) {
 	m.blank()
 	m.line("| Secret | Owner | Systems | Rotation Risk | Action |")
 	m.line("|---|---|---|---|---|")
-	names := map[string]string{}
 	for _, s := range inv.Secrets {
-		names[s.ID] = s.Name
 		m.line("| %s | %s | %s | %s | %s |", cell(s.Name), cell(s.Owner), cell(strings.Join(s.Systems, ", ")), cell(title(string(s.RotationRisk))), cell(s.Action))
 	}
 	m.blank()
-	m.line("| Secret | Id | Kind | Provider | Strategy | Environments | Storage |")
-	m.line("|---|---|---|---|---|---|---|")
+	m.line("| Id | Kind · provider | Strategy | Environments | Stored in |")
+	m.line("|---|---|---|---|---|")
 	for _, s := range inv.Secrets {
-		m.line("| %s | %s | %s | %s | %s | %s | %s |", cell(s.Name), codeSpan(cell(s.ID)), cell(string(s.Kind)), cell(s.Provider), cell(string(s.Strategy)), cell(strings.Join(s.Environments, ", ")), cell(s.Storage))
+		m.line("| %s | %s · %s | %s | %s | %s |", codeSpan(cell(s.ID)), cell(string(s.Kind)), cell(s.Provider), cell(string(s.Strategy)), cell(strings.Join(s.Environments, ", ")), cell(s.Storage))
 	}
 	if len(inv.Dependencies) > 0 {
 		m.blank()
-		m.line("### Dependency map")
+		m.line("Dependency map (how each consumer reads the value):")
 		m.blank()
-		m.line("| Secret | Consumer | Environment | How it is loaded |")
-		m.line("|---|---|---|---|")
+		// One line per secret and way of loading, not per consumer and
+		// environment.
+		type key struct{ id, how string }
+		var order []key
+		group := map[key]struct{ consumers, envs []string }{}
 		for _, d := range inv.Dependencies {
-			name := names[d.SecretID]
-			if name == "" {
-				name = d.SecretID
+			k := key{d.SecretID, d.HowLoaded}
+			g, ok := group[k]
+			if !ok {
+				order = append(order, k)
 			}
-			m.line("| %s | %s | %s | %s |", cell(name), cell(d.Consumer), cell(d.Environment), cell(d.HowLoaded))
+			if !contains(g.consumers, d.Consumer) {
+				g.consumers = append(g.consumers, d.Consumer)
+			}
+			if !contains(g.envs, d.Environment) {
+				g.envs = append(g.envs, d.Environment)
+			}
+			group[k] = g
+		}
+		for _, k := range order {
+			g := group[k]
+			m.line("- %s → %s (%s): %s", codeSpan(k.id), text(strings.Join(g.consumers, ", ")), text(strings.Join(g.envs, ", ")), text(k.how))
 		}
 	}
 }
@@ -154,15 +203,26 @@ func preflight(m *md, p *runbook.Preflight) {
 	}
 	if len(p.Approvals) > 0 {
 		m.blank()
-		m.line("### Approvals")
+		m.line("Approvals:")
 		m.blank()
+		// Approvals of the same scope share a line.
+		type key struct{ scope, before string }
+		var order []key
+		who := map[key][]string{}
 		for _, a := range p.Approvals {
-			m.line("- **%s** approves %s, before %s (%s)", text(a.Approver), text(a.Scope), text(a.Before), text(strings.Join(a.Secrets, ", ")))
+			k := key{a.Scope, a.Before}
+			if _, ok := who[k]; !ok {
+				order = append(order, k)
+			}
+			who[k] = append(who[k], fmt.Sprintf("**%s** (%s)", text(a.Approver), text(strings.Join(a.Secrets, ", "))))
+		}
+		for _, k := range order {
+			m.line("- %s: %s, before %s", strings.Join(who[k], ", "), text(k.scope), text(k.before))
 		}
 	}
 	if len(p.BackupPlan) > 0 {
 		m.blank()
-		m.line("### Backup plan")
+		m.line("Backup plan:")
 		m.blank()
 		for _, b := range p.BackupPlan {
 			m.line("- %s", text(b))
@@ -170,9 +230,16 @@ func preflight(m *md, p *runbook.Preflight) {
 	}
 }
 
-func sequence(m *md, rs *runbook.RotationSequence) {
+func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 	m.blank()
 	m.line("## Rotation Sequence")
+	// A step that repeats an earlier one in another environment says so
+	// instead of repeating it: the JSON keeps every word.
+	type seen struct {
+		order int
+		env   string
+	}
+	done := map[string]seen{}
 	for i, t := range rs.Tracks {
 		m.blank()
 		m.line("### Track %d: %s", i+1, text(t.Name))
@@ -182,39 +249,66 @@ func sequence(m *md, rs *runbook.RotationSequence) {
 			m.blank()
 		}
 		for _, st := range t.Steps {
-			m.line("%d. **%s · %s · %s** %s", st.Order, text(title(string(st.Phase))), text(st.SecretID), text(st.Environment), text(st.Action))
+			head := text(st.Phase.Title())
+			if st.Environment != "" {
+				head = text(st.Environment) + " · " + head
+			}
+			if st.SecretID != "" {
+				head += " · " + text(st.SecretID)
+			}
+			when := ""
+			if l := rb.Schedule.Window(st.Window); l != "" {
+				when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
+			}
+			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, st.Environment) + "\x00" + envless(st.Verify, st.Environment)
+			if prev, ok := done[key]; ok && st.SecretID != "" && prev.env != st.Environment {
+				m.line("%d. **%s**%s As step %d, in %s.", st.Order, head, when, prev.order, text(st.Environment))
+				continue
+			}
+			done[key] = seen{st.Order, st.Environment}
+			m.line("%d. **%s**%s %s", st.Order, head, when, text(st.Action))
 			m.line("   Owner: %s. Check: %s.", text(st.Owner), strings.TrimSuffix(text(st.Verify), "."))
 		}
 	}
 }
 
+// envless hides an environment's name in a text, so the same step in two
+// environments compares equal.
+func envless(s, env string) string {
+	if env == "" || env == "all" {
+		return s
+	}
+	return strings.ReplaceAll(s, env, "\x01")
+}
+
 func validation(m *md, v *runbook.Validation) {
 	m.blank()
 	m.line("## Validation")
+	first := map[string]string{}
 	for _, e := range v.Environments {
 		m.blank()
 		m.line("### %s", text(e.Environment))
 		m.blank()
 		for _, c := range e.Checks {
-			who := ""
-			switch {
-			case c.SecretID != "" && c.Consumer != "":
-				who = fmt.Sprintf(" (%s, %s)", codeSpan(c.SecretID), text(c.Consumer))
-			case c.SecretID != "":
-				who = fmt.Sprintf(" (%s)", codeSpan(c.SecretID))
+			id := ""
+			if c.SecretID != "" {
+				id = codeSpan(c.SecretID) + " "
 			}
-			m.line("- [ ] %s%s: %s. Expected: %s.", text(c.Check), who, strings.TrimSuffix(text(c.How), "."), strings.TrimSuffix(text(c.Expected), "."))
+			how := strings.TrimSuffix(text(c.How), ".")
+			key := c.SecretID + "\x00" + c.Check + "\x00" + envless(c.How, e.Environment)
+			if env, ok := first[key]; ok && env != e.Environment {
+				how = "as in " + text(env)
+			} else {
+				first[key] = e.Environment
+			}
+			m.line("- [ ] %s%s: %s. Expected: %s.", id, text(c.Check), how, strings.TrimSuffix(text(c.Expected), "."))
 		}
 	}
 }
 
 func rollback(m *md, r *runbook.Rollback) {
 	m.h2(runbook.SectionRollback)
-	m.line("Roll back when:")
-	m.blank()
-	for _, t := range r.Triggers {
-		m.line("- %s", text(t))
-	}
+	m.line("Roll back when: %s.", text(strings.Join(r.Triggers, "; ")))
 	m.blank()
 	m.line("| Secret | Rollback | Possible until |")
 	m.line("|---|---|---|")
@@ -233,13 +327,9 @@ func rollback(m *md, r *runbook.Rollback) {
 
 func message(m *md, msg runbook.Message) {
 	m.blank()
-	m.line("### %s: %s", text(title(string(msg.Audience))), text(msg.Channel))
-	m.blank()
-	m.line("**%s**", text(msg.Subject))
+	m.line("**%s** (%s, %s): %s", text(title(string(msg.Audience))), text(msg.Channel), text(msg.SendWhen), text(msg.Subject))
 	m.blank()
 	m.line("> %s", text(msg.Body))
-	m.blank()
-	m.line("_Send: %s_", text(msg.SendWhen))
 }
 
 type md struct{ strings.Builder }
@@ -264,19 +354,42 @@ func title(s string) string {
 	return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
 }
 
-// text makes free text safe to inline: one line, and outside `code` spans no
-// raw HTML (so "<start time>" placeholders stay visible).
+// placeholderRE is a <placeholder> an operator fills in.
+var placeholderRE = regexp.MustCompile("<[^<>`\n]{1,80}>")
+
+// text makes free text safe to inline without HTML entities: one line; outside
+// `code` spans, a <placeholder> becomes a code span and any other "<" is shown
+// as code too, so no raw HTML can start; a leading ">" or "#" is escaped.
 func text(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	parts := strings.Split(s, "`")
 	if len(parts)%2 == 0 {
 		// An unmatched backtick: treat the whole text as plain.
-		return strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
+		parts = []string{strings.ReplaceAll(s, "`", "'")}
 	}
 	for i := 0; i < len(parts); i += 2 {
-		parts[i] = strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(parts[i])
+		p := placeholderRE.ReplaceAllStringFunc(parts[i], func(ph string) string { return "`" + ph + "`" })
+		// What is left of "<" is outside every placeholder span.
+		var b strings.Builder
+		inCode := false
+		for _, r := range p {
+			switch {
+			case r == '`':
+				inCode = !inCode
+				b.WriteRune(r)
+			case r == '<' && !inCode:
+				b.WriteString("`<`")
+			default:
+				b.WriteRune(r)
+			}
+		}
+		parts[i] = b.String()
 	}
-	return strings.Join(parts, "`")
+	out := strings.Join(parts, "`")
+	if strings.HasPrefix(out, ">") || strings.HasPrefix(out, "#") {
+		out = `\` + out
+	}
+	return out
 }
 
 // codeSpan shows an identifier as code. Backticks inside it cannot end the

@@ -1,5 +1,7 @@
 package runbook
 
+import "strings"
+
 // Closed vocabularies of the request and the runbook. Each type has a list of its
 // values in the order the documentation gives them; validation messages quote it.
 
@@ -186,6 +188,14 @@ const (
 
 // Phases lists every Phase in order.
 var Phases = []Phase{PhaseFreeze, PhaseContain, PhaseInvestigate, PhaseCreate, PhaseStore, PhaseDeploy, PhaseSwitch, PhaseVerify, PhaseRevoke, PhaseCleanup, PhaseUnfreeze}
+
+// Title is the phase as a heading word ("Create").
+func (p Phase) Title() string {
+	if p == "" {
+		return ""
+	}
+	return strings.ToUpper(string(p[:1])) + string(p[1:])
+}
 
 // Rank is the phase's position in Phases, or -1.
 func (p Phase) Rank() int { return indexOf(Phases, p) }

@@ -122,6 +122,9 @@ func (w TimeWindow) Label() string {
 		}
 		days = strings.Join(parts, ", ")
 	}
+	if w.End == "" {
+		return days + " from " + w.Start + " " + w.TZ
+	}
 	return days + " " + w.Start + "-" + w.End + " " + w.TZ
 }
 

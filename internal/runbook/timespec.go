@@ -141,3 +141,144 @@ func (v *problems) timeSpec(path string, ts TimeSpec) {
 	v.text(path+".note", ts.Note, false)
 	v.text(path+".tz", ts.TZ, false)
 }
+
+// week is a set of minutes of a week (Monday 00:00 UTC is minute 0).
+type week [7 * 1440]bool
+
+const weekMinutes = 7 * 1440
+
+// referenceDates are a winter and a summer day: a span is compared under
+// both offsets of its zone, so daylight saving never hides an overlap.
+var referenceDates = []time.Time{time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)}
+
+// weekOf lays a recurring span on the week in UTC, for the zone's offset on
+// the reference date.
+func weekOf(days []string, start, end int, tz string, ref time.Time) week {
+	var w week
+	loc, _, err := LoadZone(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	_, offset := ref.In(loc).Zone()
+	shift := offset / 60
+	if end < 0 {
+		end = start + 60 // a start alone: assume an hour
+	}
+	length := end - start
+	if length <= 0 {
+		length += 1440
+	}
+	dayList := days
+	if len(dayList) == 0 {
+		dayList = Weekdays
+	}
+	for _, d := range dayList {
+		base := dayIndex(d)*1440 + start - shift
+		for m := 0; m < length; m++ {
+			w[((base+m)%weekMinutes+weekMinutes)%weekMinutes] = true
+		}
+	}
+	return w
+}
+
+// Overlaps reports whether two recurring spans share a minute, under winter
+// and summer offsets alike. End "" means an hour after the start.
+func Overlaps(a, b TimeWindow) bool {
+	for _, ref := range referenceDates {
+		wa, oka := windowWeek(a, ref)
+		wb, okb := windowWeek(b, ref)
+		if !oka || !okb {
+			continue
+		}
+		for i := range wa {
+			if wa[i] && wb[i] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func windowWeek(w TimeWindow, ref time.Time) (week, bool) {
+	s, ok := ParseClock(w.Start)
+	if !ok {
+		return week{}, false
+	}
+	e := -1
+	if w.End != "" {
+		if e, ok = ParseClock(w.End); !ok {
+			return week{}, false
+		}
+	}
+	return weekOf(w.Days, s, e, w.TZ, ref), true
+}
+
+// CutWindow removes the blackouts from a window. It returns the window
+// unchanged when nothing overlaps, the longest remaining part (in UTC) when
+// something does, and false when nothing remains.
+func CutWindow(win TimeWindow, blackouts []TimeWindow) (TimeWindow, bool, bool) {
+	ref := referenceDates[0]
+	ww, ok := windowWeek(win, ref)
+	if !ok {
+		return win, false, true
+	}
+	cut := false
+	for _, b := range blackouts {
+		for _, r := range referenceDates {
+			bw, ok := windowWeek(b, r)
+			if !ok {
+				continue
+			}
+			for i := range ww {
+				if ww[i] && bw[i] {
+					ww[i], cut = false, true
+				}
+			}
+		}
+	}
+	if !cut {
+		return win, false, true
+	}
+	// The longest run of minutes left, and every day it recurs on.
+	type run struct{ start, length int }
+	var runs []run
+	for i := 0; i < weekMinutes; i++ {
+		if ww[i] && !ww[(i-1+weekMinutes)%weekMinutes] {
+			n := 0
+			for ww[(i+n)%weekMinutes] && n < weekMinutes {
+				n++
+			}
+			runs = append(runs, run{i, n})
+		}
+	}
+	if len(runs) == 0 {
+		return TimeWindow{}, true, false
+	}
+	best := runs[0]
+	for _, r := range runs {
+		if r.length > best.length {
+			best = r
+		}
+	}
+	var days []string
+	for _, r := range runs {
+		if r.length == best.length && r.start%1440 == best.start%1440 {
+			days = append(days, Weekdays[r.start/1440])
+		}
+	}
+	out := win
+	out.Days = NormalizeDays(days)
+	out.Start = FormatClock(best.start % 1440)
+	out.End = FormatClock((best.start + best.length) % 1440)
+	out.TZ = "UTC"
+	return out, true, true
+}
+
+func dayIndex(d string) int {
+	for i, w := range Weekdays {
+		if w == d {
+			return i
+		}
+	}
+	return 0
+}

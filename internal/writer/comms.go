@@ -9,7 +9,7 @@ import (
 )
 
 // startTime is the start the messages announce: the window when every secret
-// has the same one, "now" in an incident, or a placeholder the operator fills.
+// shares one, "now" in an incident, or a placeholder the operator fills.
 func startTime(f *planner.Facts) string {
 	window := f.Secrets[0].Window
 	for _, s := range f.Secrets {
@@ -17,10 +17,10 @@ func startTime(f *planner.Facts) string {
 			window = ""
 		}
 	}
-	if i := strings.Index(window, "("); i >= 0 {
-		return strings.Trim(window[i:], "()")
+	if l := f.Schedule.Window(window); l != "" {
+		return l
 	}
-	if f.Compromised() {
+	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
 		return "once (incident response)"
 	}
 	return "<start time, UTC>"
@@ -42,14 +42,20 @@ func hasFreeze(f *planner.Facts) bool {
 	return false
 }
 
-// windowNote names the production switches that wait for a window, when not
+// windowNote names the production changes that wait for a window, when not
 // every secret shares it.
 func windowNote(f *planner.Facts) string {
 	var notes []string
+	if startTime(f) != "<start time, UTC>" {
+		return ""
+	}
 	for _, s := range f.Secrets {
-		if s.Window != "" && startTime(f) == "<start time, UTC>" {
-			notes = append(notes, fmt.Sprintf("The production switch of %s happens in the %s.", s.Name, s.Window))
+		if w := windowLabel(f, s.Window); w != "" {
+			notes = append(notes, fmt.Sprintf("The production changes of %s run in window %s.", s.Name, w))
 		}
+	}
+	for _, b := range f.Schedule.Blackouts {
+		notes = append(notes, fmt.Sprintf("Nothing runs in production during %s.", b.Label()))
 	}
 	return strings.Join(notes, " ")
 }
@@ -228,59 +234,48 @@ func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
 		SendWhen: "right after the containment step"}
 }
 
+// auditEvidence lists one record per control (never one per secret): the
+// rotation log covers every secret, each control says what it needs.
 func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 	ae := &runbook.AuditEvidence{Items: []runbook.EvidenceItem{}}
 	approver := andList(f.Approvers)
-	last := map[string]int{}
-	first := map[string]int{}
-	for _, st := range f.Steps {
-		last[st.SecretID] = st.Order
-		if first[st.SecretID] == 0 {
-			first[st.SecretID] = st.Order
-		}
-	}
+	owners := andList(ownersOf(f))
+	last := len(f.Steps)
+	ae.Items = append(ae.Items, runbook.EvidenceItem{
+		Evidence:    "Rotation log of every step: who, what, when (UTC), approval reference, result, old and new version or key ids; never a value",
+		Control:     "rotation record",
+		SecretID:    "",
+		CollectedBy: owners, When: fmt.Sprintf("steps 1 to %d, as they happen", last)})
 	for _, c := range f.Controls {
 		control := c.Framework + " " + c.ID
-		switch {
-		case c.ID == "CC8.1" || c.ID == "A.5.17":
-			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Approved change ticket with this runbook attached, and the rotation log with timestamps and results",
-				Control: control, SecretID: "", CollectedBy: approver, When: "before step 1"})
-			continue
-		case c.ID == "CC7.3":
-			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Incident ticket with the triage decision, priorities and UTC timeline", Control: control,
-				SecretID: "", CollectedBy: approver, When: "when the incident is opened, updated at each step"})
-			continue
-		}
-		for i := range f.Secrets {
-			s := &f.Secrets[i]
-			if c.ID == "A.8.24" && s.Kind != runbook.KindEncryptionKey && s.Kind != runbook.KindTLSPrivateKey && s.Kind != runbook.KindSSHKey {
-				continue
+		item := runbook.EvidenceItem{Control: control, SecretID: "", CollectedBy: owners, When: "after the last step"}
+		switch c.ID {
+		case "CC8.1", "A.5.17":
+			item.Evidence, item.CollectedBy, item.When = "Approved change ticket with this runbook attached", approver, "before step 1"
+		case "CC7.3":
+			item.Evidence, item.CollectedBy, item.When = "Incident ticket with the triage decision, priorities and UTC timeline", approver, "when the incident is opened"
+		case "CC6.1":
+			item.Evidence = "Console or API output showing each old credential disabled or deleted and the new one's id, with timestamps (the outputs of the checks of the revoke and containment steps)"
+		case "CC7.4":
+			item.Evidence = "Containment and revocation records, the exposure-window log review of each secret, and the post-incident review"
+		case "3.7.4", "3.7.5":
+			item.Evidence = "Why the keys changed (" + c.Title + ") and the retirement record of each old credential"
+		case "8.6.2":
+			item.Evidence = "Evidence that every consumer reads its secret from the store, not from code or committed config"
+		case "A.8.24":
+			var keys []string
+			for _, s := range f.Secrets {
+				if s.Kind == runbook.KindEncryptionKey || s.Kind == runbook.KindTLSPrivateKey || s.Kind == runbook.KindSSHKey {
+					keys = append(keys, s.Name)
+				}
 			}
-			ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: evidenceFor(c, s), Control: control, SecretID: s.ID,
-				CollectedBy: s.Owner, When: fmt.Sprintf("after step %d", last[s.ID])})
+			item.Evidence = "Key generation, rotation, revocation and destruction records for " + andList(keys)
+		default:
+			item.Evidence = upperFirst(c.Evidence)
 		}
-	}
-	for i := range f.Secrets {
-		s := &f.Secrets[i]
-		ae.Items = append(ae.Items, runbook.EvidenceItem{
-			Evidence: fmt.Sprintf("Rotation log for %s: who did each step, when (UTC), approval reference, result, old and new version ids; never the value", s.Name),
-			Control:  "rotation record", SecretID: s.ID, CollectedBy: s.Owner, When: fmt.Sprintf("steps %d to %d", first[s.ID], last[s.ID])})
+		ae.Items = append(ae.Items, item)
 	}
 	return ae
-}
-
-func evidenceFor(c planner.Control, s *planner.Secret) string {
-	switch c.ID {
-	case "CC6.1":
-		return fmt.Sprintf("Screenshot or API output showing the old %s deactivated or deleted and the new one's id, with timestamps (no values)", s.Name)
-	case "CC7.4":
-		return fmt.Sprintf("Containment and revocation record for %s, the exposure-window log review, and the post-incident review", s.Name)
-	case "3.7.4", "3.7.5":
-		return fmt.Sprintf("Record of why %s was changed (%s) and of the old credential's retirement", s.Name, c.Title)
-	case "8.6.2":
-		return fmt.Sprintf("Evidence that consumers of %s read it from %s, not from code or committed config", s.Name, planner.StoreName(s.Store))
-	}
-	return fmt.Sprintf("%s for %s", upperFirst(c.Evidence), s.Name)
 }
 
 func automation(f *planner.Facts) *runbook.Automation {
@@ -328,10 +323,7 @@ func automation(f *planner.Facts) *runbook.Automation {
 		How: "Run gitleaks as a pre-commit hook and in CI, and turn on the source host's push protection, so a secret is stopped before it leaks."})
 	add(runbook.Opportunity{Title: "Inventory as code with rotation due dates",
 		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
-		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository; alert when a rotation is overdue or a consumer is missing."})
-	add(runbook.Opportunity{Title: "Alert on authentication failures per consumer",
-		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
-		How: "An alert on 401/403 and signature-failure rates per consumer catches a missed dependency minutes after a rotation instead of hours."})
+		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository and alert when a rotation is overdue; alert on 401/403 and signature failures per consumer to catch a missed dependency in minutes."})
 	return a
 }
 

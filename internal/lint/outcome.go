@@ -1,0 +1,344 @@
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Outcome rules: what the runbook achieves when run as written, not its shape.
+
+var (
+	// killRE is what a step that kills a credential says it does.
+	killRE = regexp.MustCompile(`(?i)revok|delet|expir|destroy|disabl|deactivat|discard|remov|regenerat|\block|nologin|password null|min_decryption_version|promot|invalidat|kill|roll (the )?(exposed|key|secret)|rotate (the )?(exposed|previous)|rotate-role`)
+	// identityRE is what removing a person's sign-in says.
+	identityRE = regexp.MustCompile(`(?i)single sign-on|\bsso\b|identity provider|sign-in|okta|entra|google workspace|directory account`)
+	nextNameRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*_NEXT\b`)
+	// textTimeRE finds a time or time range written in a step.
+	textTimeRE = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
+)
+
+// killStep returns the step that kills the old credential of a secret: its
+// first revoke step in production (or its last one), or for a credential
+// revoked first, its first contain step.
+func (c *context) killSteps(id string) []runbook.Step {
+	var out []runbook.Step
+	revokeFirst := c.secrets[id].Strategy == runbook.StrategyRevokeFirst
+	for _, st := range c.bySecret[id] {
+		if st.Phase == runbook.PhaseRevoke || (revokeFirst && st.Phase == runbook.PhaseContain) {
+			if killRE.MatchString(st.Action) {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// oldCredentialKilled: every old credential ends dead (revoked, deleted,
+// expired, destroyed, disabled; for a key, disabled after re-encryption is
+// verified), in every environment it lives in.
+func oldCredentialKilled(c *context) []finding {
+	var out []finding
+	for _, id := range c.ids {
+		s := c.secrets[id]
+		kills := c.killSteps(id)
+		if len(kills) == 0 {
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("nothing kills the old %s: it needs a revoke step (or, revoked first, a contain step) that revokes, deletes, expires, destroys or disables it", id)})
+			continue
+		}
+		covered := map[string]bool{}
+		for _, k := range kills {
+			covered[k.Environment] = true
+		}
+		if !covered[AllEnvironments] {
+			for _, e := range s.Environments {
+				if !covered[e] {
+					out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("the old %s stays alive in %s: no step there revokes, deletes, expires or disables it", id, e)})
+				}
+			}
+		}
+		if s.Strategy == runbook.StrategyRekey {
+			for _, k := range kills {
+				if k.Phase != runbook.PhaseRevoke {
+					continue
+				}
+				if !c.hasStepBefore(id, runbook.PhaseSwitch, k.Environment, k.Order) || !c.hasStepBefore(id, runbook.PhaseVerify, k.Environment, k.Order) {
+					out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("step %d disables the old %s before data is re-encrypted (switch) and that is verified", k.Order, id)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// incident reports whether the runbook answers a leak, a breach or an
+// offboarding.
+func (c *context) incident() bool {
+	switch c.rb.Trigger {
+	case runbook.TriggerSuspectedLeak, runbook.TriggerConfirmedLeak, runbook.TriggerOffboarding:
+		return true
+	}
+	for _, id := range c.ids {
+		if c.exposedNow(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// exposedNow is a credential that must be dead before anyone investigates:
+// a public or third-party exposure during a leak or a vendor incident, any
+// confirmed leak, or one a departing person knew.
+func (c *context) exposedNow(id string) bool {
+	if c.exposed(id) {
+		return true
+	}
+	t, ok := c.triage[id]
+	if !ok || t.Exposure == runbook.ExposureNone {
+		return false
+	}
+	switch c.rb.Trigger {
+	case runbook.TriggerOffboarding:
+		return true
+	case runbook.TriggerSuspectedLeak, runbook.TriggerVendorChange:
+		return t.Exposure != runbook.ExposureInternal
+	}
+	return false
+}
+
+// exposedKilledFirst: on a leak, breach or offboarding an exposed credential
+// is killed as containment: before its investigation, and without waiting
+// for a maintenance window.
+func exposedKilledFirst(c *context) []finding {
+	var out []finding
+	windows := map[string]bool{}
+	for _, w := range c.rb.Schedule.Windows {
+		windows[w.ID] = true
+	}
+	for _, id := range c.ids {
+		if !c.exposedNow(id) {
+			continue
+		}
+		kills := c.killSteps(id)
+		if len(kills) == 0 {
+			continue // old-credential-killed reports it
+		}
+		last := kills[len(kills)-1]
+		for _, st := range c.bySecret[id] {
+			if st.Phase == runbook.PhaseInvestigate && st.Order < last.Order {
+				out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is exposed but investigated (step %d) while still alive: kill it first (step %d)", id, st.Order, last.Order)})
+				break
+			}
+		}
+		for _, st := range c.bySecret[id] {
+			if st.Order > last.Order {
+				break
+			}
+			if windows[st.Window] {
+				out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is exposed but step %d waits for maintenance window %s: an exposed credential is killed now", id, st.Order, st.Window)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// personAccessFirst: an offboarding removes the person's own access before
+// anything else, starting with their sign-in.
+func personAccessFirst(c *context) []finding {
+	if c.rb.Trigger != runbook.TriggerOffboarding || len(c.steps) == 0 {
+		return nil
+	}
+	first := c.steps[0]
+	if first.Phase != runbook.PhaseContain || first.SecretID != "" || !identityRE.MatchString(first.Action) {
+		return []finding{{section: seq, message: fmt.Sprintf("an offboarding starts by removing the person's sign-in (single sign-on, sessions); step %d is %s", first.Order, first.Phase)}}
+	}
+	var out []finding
+	seenOther := false
+	for _, st := range c.steps {
+		person := st.SecretID == "" && st.Phase == runbook.PhaseContain
+		personal := st.Phase == runbook.PhaseContain && c.secrets[st.SecretID].Strategy == runbook.StrategyRevokeFirst
+		if !person && !personal {
+			seenOther = true
+			continue
+		}
+		if seenOther {
+			out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d removes the person's access after other work began: it comes first", st.Order)})
+		}
+	}
+	return out
+}
+
+// entryOf is the catalogue entry of an inventory secret: the one it names,
+// else the one its kind and provider select.
+func entryOf(s runbook.InventorySecret) *catalog.Credential {
+	cat := catalog.Default()
+	if e := cat.Credential(s.Entry); e != nil {
+		return e
+	}
+	prov := cat.InferProvider(strings.ToLower(s.Provider))
+	return cat.Match(prov, s.Kind, runbook.SecretStore(s.Store), strings.ToLower(s.Name))
+}
+
+// ownProductCommands: a secret's steps, checks and rollback use only commands
+// of its own product and store (no Postgres catalog views for MySQL, no Vault
+// rewrap for an AWS KMS key, no AWSPREVIOUS for a Vault secret).
+func ownProductCommands(c *context) []finding {
+	var out []finding
+	cat := catalog.Default()
+	allowed := map[string]map[string]bool{}
+	for _, id := range c.ids {
+		s := c.secrets[id]
+		allowed[id] = cat.Allowed(entryOf(s), s.Store)
+	}
+	check := func(sec runbook.SectionID, id, where, text string) {
+		ok, known := allowed[id]
+		if !known {
+			return
+		}
+		for _, u := range cat.ProductsIn(text) {
+			if !ok[u.Product.ID] {
+				out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s uses %s (%q), which is neither %s's product nor its store", where, u.Product.Name, u.Match, id)})
+			}
+		}
+	}
+	for _, st := range c.steps {
+		if c.only == nil || runbook.OneOf(c.only, seq) {
+			check(seq, st.SecretID, fmt.Sprintf("step %d", st.Order), st.Action+" "+st.Verify)
+		}
+	}
+	if v := c.rb.Sections.Validation; v != nil && (c.only == nil || runbook.OneOf(c.only, val)) {
+		for _, e := range v.Environments {
+			for _, ch := range e.Checks {
+				check(val, ch.SecretID, "a validation check in "+e.Environment, ch.Check+" "+ch.How+" "+ch.Expected)
+			}
+		}
+	}
+	if r := c.rb.Sections.Rollback; r != nil && (c.only == nil || runbook.OneOf(c.only, rbk)) {
+		for _, st := range r.Steps {
+			check(rbk, st.SecretID, "its rollback", st.Step+" "+st.PossibleUntil)
+		}
+	}
+	return out
+}
+
+// noStepInBlackout: no production step is scheduled in, or written for, a
+// time inside a blackout; a step's window exists; a deadline is not used as a
+// window.
+func noStepInBlackout(c *context) []finding {
+	var out []finding
+	sch := c.rb.Schedule
+	windows := map[string]runbook.TimeWindow{}
+	for _, w := range sch.Windows {
+		windows[w.ID] = w
+		for _, b := range sch.Blackouts {
+			if appliesTo(b.SecretIDs, w.SecretIDs) && runbook.Overlaps(w, b) {
+				out = append(out, finding{section: seq, message: fmt.Sprintf("window %s (%s) overlaps blackout %s (%s)", w.ID, w.Label(), b.ID, b.Label())})
+			}
+		}
+	}
+	deadlines := map[string]bool{}
+	for _, d := range sch.Deadlines {
+		deadlines[d.ID] = true
+	}
+	for _, st := range c.steps {
+		if st.Window != "" {
+			switch {
+			case deadlines[st.Window]:
+				if st.Phase != runbook.PhaseContain && st.Phase != runbook.PhaseInvestigate {
+					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d (%s) is scheduled against deadline %s: a deadline is when access must be gone, not a window to rotate in", st.Order, st.Phase, st.Window)})
+				}
+			case windows[st.Window].ID == "":
+				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d refers to window %q, which is not in the schedule", st.Order, st.Window)})
+			}
+		}
+		if !runbook.IsProduction(st.Environment) && st.Environment != AllEnvironments {
+			continue
+		}
+		if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate {
+			continue // containment does not wait
+		}
+		for _, b := range sch.Blackouts {
+			if len(b.SecretIDs) > 0 && st.SecretID != "" && !runbook.OneOf(b.SecretIDs, st.SecretID) {
+				continue
+			}
+			if w, ok := windows[st.Window]; ok && runbook.Overlaps(w, b) {
+				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d runs in window %s, which overlaps blackout %s (%s)", st.Order, w.ID, b.ID, b.Label())})
+			}
+			for _, m := range textTimeRE.FindAllStringSubmatch(st.Action, -1) {
+				if m[1] != "" {
+					continue // "not between 00:00 and 01:30", "after 01:30"
+				}
+				t := runbook.TimeWindow{Start: m[2] + ":" + m[3], TZ: "UTC"}
+				if m[4] != "" {
+					t.End = m[4] + ":" + m[5]
+				} else {
+					t.End = runbook.FormatClock((atoi(m[2])*60 + atoi(m[3]) + 1) % 1440)
+				}
+				if runbook.Overlaps(t, b) {
+					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, strings.TrimSpace(m[0]), b.ID, b.Label())})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func appliesTo(blackout, window []string) bool {
+	if len(blackout) == 0 || len(window) == 0 {
+		return true
+	}
+	for _, id := range window {
+		if runbook.OneOf(blackout, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// nextNameRead: when a step stores the new value under a new name (X_NEXT),
+// every consumer of the secret gets a deploy step that makes it read that
+// name, in every environment.
+func nextNameRead(c *context) []finding {
+	var out []finding
+	for _, id := range c.ids {
+		var names []string
+		for _, st := range c.bySecret[id] {
+			if st.Phase == runbook.PhaseCreate || st.Phase == runbook.PhaseStore {
+				for _, n := range nextNameRE.FindAllString(st.Action, -1) {
+					if !runbook.OneOf(names, n) {
+						names = append(names, n)
+					}
+				}
+			}
+		}
+		for _, n := range names {
+			for _, d := range c.rb.Sections.Inventory.Dependencies {
+				if d.SecretID != id {
+					continue
+				}
+				found := false
+				for _, st := range c.bySecret[id] {
+					if st.Phase == runbook.PhaseDeploy && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) && strings.Contains(st.Action, n) {
+						found = true
+					}
+				}
+				if !found {
+					out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is written for %s, but no deploy step in %s makes %s read it", n, id, d.Environment, d.Consumer)})
+				}
+			}
+		}
+	}
+	return out
+}

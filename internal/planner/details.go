@@ -1,0 +1,125 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// placeholders fills what the steps need but the request did not say with
+// <placeholders>, and says so in the assumptions: nothing is invented.
+func placeholders(f *Facts, cat *catalog.Catalog) {
+	var paths, users, namespaces, workloads []string
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		switch {
+		case s.Rule == "vault-static-role":
+			if s.Users.Active == "" {
+				s.Users = Users{Active: "<active-role>", Idle: "<idle-role>"}
+				users = append(users, s.Name)
+			}
+		case s.Strategy == runbook.StrategyAlternatingUsers || s.Entry.Strategy == runbook.StrategyAlternatingUsers:
+			if s.Users.Active == "" {
+				s.Users.Active = "<active-user>"
+				users = append(users, s.Name)
+			}
+			if s.Users.Idle == "" {
+				s.Users.Idle = "<idle-user>"
+			}
+		case s.Kind == runbook.KindDatabasePassword && s.Users.Active == "":
+			s.Users.Active = "<app-user>"
+			users = append(users, s.Name)
+		}
+		for _, c := range s.Consumers {
+			if c.Runtime == runbook.DeployKubernetes {
+				if s.Namespace == "" {
+					s.Namespace = "<namespace>"
+					namespaces = append(namespaces, s.Name)
+				}
+				if c.Workload == "deployment" {
+					workloads = appendOnce(workloads, c.Name)
+				}
+			}
+		}
+		if !s.Stored {
+			continue
+		}
+		st := cat.Store(s.Store)
+		if st == nil {
+			st = cat.Store(runbook.StoreOther)
+		}
+		missing := false
+		for _, env := range s.Environments {
+			if s.StorePaths[env] == "" {
+				s.StorePaths[env] = catalog.Fill(st.Path, map[string]string{"env": env, "var": s.EnvVar, "name": s.Name})
+				missing = true
+			}
+		}
+		if missing && strings.Contains(st.Path, "<") {
+			paths = append(paths, s.Name)
+		}
+	}
+	if len(paths) > 0 {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("store paths not given for %s: steps show <placeholders> to fill in", andJoin(paths)))
+	}
+	if len(users) > 0 {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("database users or roles not given for %s: steps show <active-user>/<idle-user> (or <app-user>) to fill in", andJoin(users)))
+	}
+	if len(namespaces) > 0 {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("Kubernetes namespace not given for %s: kubectl steps show <namespace>", andJoin(namespaces)))
+	}
+	if len(workloads) > 0 {
+		sort.Strings(workloads)
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("%s assumed to run as Kubernetes Deployments (say DaemonSet, StatefulSet or CronJob in the notes otherwise)", andJoin(workloads)))
+	}
+	var vars []string
+	for _, s := range f.Secrets {
+		if s.Stored {
+			vars = append(vars, s.EnvVar)
+		}
+	}
+	if len(vars) > 0 {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("variable names are derived from the secret names (%s); use yours", strings.Join(vars, ", ")))
+	}
+	f.Assumptions = append(f.Assumptions, "other values the request does not give (account ids, users, key ids, hosts) are shown as <placeholders>; nothing in the steps was invented for them")
+}
+
+// personAccess lists what a departing person loses first: their sign-in,
+// their access to the stores and consoles the request names, and any shared
+// vault a note mentions.
+func personAccess(f *Facts) {
+	if f.Person == "" {
+		f.Person = "<departing person>"
+		f.Assumptions = append(f.Assumptions, "the departing person is not named: steps say <departing person>")
+	}
+	deadline := ""
+	if len(f.Schedule.Deadlines) > 0 {
+		deadline = f.Schedule.Deadlines[0].ID
+	}
+	var stores, consoles, copies []string
+	for _, s := range f.Secrets {
+		if s.Stored {
+			stores = appendOnce(stores, StoreName(s.Store))
+		}
+		if s.Provider != "unknown" {
+			consoles = appendOnce(consoles, s.ProviderName)
+		}
+		for _, c := range s.Copies {
+			copies = appendOnce(copies, c)
+		}
+		if s.Personal && deadline != "" {
+			f.SecretByID(s.ID).Deadline = deadline
+		}
+	}
+	f.Access = append(f.Access, Access{ID: "sso", What: "their single sign-on account and every active session", Deadline: deadline})
+	where := append(append([]string{}, stores...), copies...)
+	if len(where) > 0 {
+		f.Access = append(f.Access, Access{ID: "stores", What: "their access to " + andJoin(where), Deadline: deadline})
+	}
+	if len(consoles) > 0 {
+		f.Access = append(f.Access, Access{ID: "consoles", What: "their own accounts and API tokens in " + andJoin(consoles), Deadline: deadline})
+	}
+}

@@ -1,0 +1,63 @@
+package planner
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func TestReadSpan(t *testing.T) {
+	tests := []struct {
+		text string
+		want span
+		ok   bool
+	}{
+		{"settlement-batch runs 00:00-01:30 UTC and must not be interrupted", span{kind: spanBlackout, days: []string{}, start: 0, end: 90, tz: "UTC", zoneGiven: true}, true},
+		{"Maintenance window Tuesdays 02:00-04:00 UTC", span{kind: spanWindow, days: []string{"tue"}, start: 120, end: 240, tz: "UTC", zoneGiven: true}, true},
+		{"Tuesdays 02:00-04:00 UTC", span{kind: spanWindow, days: []string{"tue"}, start: 120, end: 240, tz: "UTC", zoneGiven: true}, true},
+		{"Departure is effective today at 17:00 UTC", span{kind: spanDeadline, start: 1020, end: -1, tz: "UTC", zoneGiven: true, day: "today"}, true},
+		{"Rotate Stripe during the low-traffic window (22:00 UTC)", span{kind: spanWindow, days: []string{}, start: 1320, end: -1, tz: "UTC", zoneGiven: true}, true},
+		{"No deploys Mon-Fri 9am-6pm Europe/Berlin", span{kind: spanBlackout, days: []string{"mon", "tue", "wed", "thu", "fri"}, start: 540, end: 1080, tz: "Europe/Berlin", zoneGiven: true}, true},
+		{"Maintenance window Saturday 03:30", span{kind: spanWindow, days: []string{"sat"}, start: 210, end: -1, tz: "UTC"}, true},
+		{"change window between 22:00 and 23:30 CET on weekends", span{kind: spanWindow, days: []string{"sat", "sun"}, start: 1320, end: 1410, tz: "Europe/Paris", zoneGiven: true}, true},
+		{"SOC 2 audit evidence required", span{}, false},
+		{"rotate 3-5 secrets per batch", span{}, false},
+		{"Stripe and SendGrid API rate limits", span{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := readSpan(tt.text)
+		if ok != tt.ok {
+			t.Errorf("%q: ok = %v", tt.text, ok)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(span{})); ok && diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.text, diff)
+		}
+	}
+}
+
+func TestOverlapsAndCut(t *testing.T) {
+	blackout := runbook.TimeWindow{Start: "00:00", End: "01:30", TZ: "UTC"}
+	win := runbook.TimeWindow{Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}
+	if runbook.Overlaps(win, blackout) {
+		t.Error("02:00-04:00 does not overlap 00:00-01:30")
+	}
+	inside := runbook.TimeWindow{Start: "00:00", End: "", TZ: "UTC"}
+	if !runbook.Overlaps(inside, blackout) {
+		t.Error("a window starting at 00:00 overlaps the 00:00-01:30 blackout")
+	}
+	// Berlin 01:00-03:00 is 00:00-02:00 UTC in winter, 23:00-01:00 in summer.
+	berlin := runbook.TimeWindow{Start: "01:00", End: "03:00", TZ: "Europe/Berlin"}
+	if !runbook.Overlaps(berlin, blackout) {
+		t.Error("time zones are applied")
+	}
+	cut, changed, ok := runbook.CutWindow(runbook.TimeWindow{Start: "23:00", End: "02:00", TZ: "UTC"}, []runbook.TimeWindow{blackout})
+	if !ok || !changed || cut.Start != "23:00" || cut.End != "00:00" {
+		t.Errorf("cut = %+v changed %v ok %v", cut, changed, ok)
+	}
+	if _, _, ok := runbook.CutWindow(runbook.TimeWindow{Start: "00:15", End: "01:00", TZ: "UTC"}, []runbook.TimeWindow{blackout}); ok {
+		t.Error("a window inside a blackout leaves nothing")
+	}
+}

@@ -1,0 +1,186 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// OverviewItem is one line of the one-screen sequence: a run of steps that
+// belong together (a freeze, one secret's rotation, a containment).
+type OverviewItem struct {
+	// First and Last are the step numbers it covers.
+	First, Last int
+	// Title names what the steps act on ("Stripe webhook signing secret").
+	Title string
+	// Text says what happens, in a sentence.
+	Text string
+}
+
+// Steps writes the step range: "step 3" or "steps 3-11".
+func (o OverviewItem) Steps() string {
+	if o.First == o.Last {
+		return fmt.Sprintf("Step %d", o.First)
+	}
+	return fmt.Sprintf("Steps %d-%d", o.First, o.Last)
+}
+
+var phaseWords = map[runbook.Phase]string{
+	runbook.PhaseContain: "contain", runbook.PhaseInvestigate: "investigate", runbook.PhaseCreate: "create",
+	runbook.PhaseStore: "store", runbook.PhaseDeploy: "deploy", runbook.PhaseSwitch: "switch", runbook.PhaseVerify: "verify",
+	runbook.PhaseRevoke: "kill the old credential", runbook.PhaseCleanup: "clean up",
+}
+
+// Overview condenses the rotation sequence to one screen: consecutive steps
+// of the same secret (or of the same kind, for steps that concern no single
+// secret) become one line saying what happens, where, when, and at which step
+// the old credential dies. It reads only the runbook, so it works for any
+// writer's sequence.
+func Overview(rb *runbook.Runbook) []OverviewItem {
+	rs := rb.Sections.RotationSequence
+	if rs == nil {
+		return nil
+	}
+	names := map[string]string{}
+	if inv := rb.Sections.Inventory; inv != nil {
+		for _, s := range inv.Secrets {
+			names[s.ID] = s.Name
+		}
+	}
+	var out []OverviewItem
+	for _, t := range rs.Tracks {
+		var run []runbook.Step
+		flush := func() {
+			if len(run) > 0 {
+				out = append(out, overviewItem(rb, t, run, names))
+				run = nil
+			}
+		}
+		for _, st := range t.Steps {
+			if len(run) > 0 && (st.SecretID != run[0].SecretID || st.SecretID == "" && st.Phase != run[0].Phase) {
+				flush()
+			}
+			run = append(run, st)
+		}
+		flush()
+	}
+	return out
+}
+
+func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, names map[string]string) OverviewItem {
+	item := OverviewItem{First: run[0].Order, Last: run[len(run)-1].Order}
+	if run[0].SecretID == "" {
+		switch run[0].Phase {
+		case runbook.PhaseFreeze:
+			item.Title, item.Text = "Freeze", firstSentence(run[0].Action)
+		case runbook.PhaseUnfreeze:
+			item.Title, item.Text = "Finish", firstSentence(run[0].Action)
+		default:
+			item.Title = t.Name
+			var parts []string
+			for _, st := range run {
+				parts = append(parts, firstSentence(st.Action))
+			}
+			item.Text = strings.Join(parts, " ")
+		}
+		return item
+	}
+	item.Title = names[run[0].SecretID]
+	if item.Title == "" {
+		item.Title = run[0].SecretID
+	}
+	var before, during, after, envs, kills, windows []string
+	for _, st := range run {
+		w := phaseWords[st.Phase]
+		switch st.Phase {
+		case runbook.PhaseContain, runbook.PhaseInvestigate:
+			if st.Phase == runbook.PhaseContain {
+				w = "contain (revoke or restrict now)"
+			}
+			if !contains(before, w) {
+				before = append(before, w)
+			}
+		case runbook.PhaseRevoke, runbook.PhaseCleanup:
+			if !contains(after, w) {
+				after = append(after, w)
+			}
+		default:
+			if w != "" && !contains(during, w) {
+				during = append(during, w)
+			}
+			if st.Environment != "" && st.Environment != "all" && !contains(envs, st.Environment) {
+				envs = append(envs, st.Environment)
+			}
+		}
+		if st.Phase == runbook.PhaseRevoke || st.Phase == runbook.PhaseContain {
+			kills = append(kills, fmt.Sprint(st.Order))
+		}
+		if l := rb.Schedule.Window(st.Window); l != "" {
+			if w := fmt.Sprintf("%s %s in %s (%s)", st.Environment, st.Phase, st.Window, l); !contains(windows, w) {
+				windows = append(windows, w)
+			}
+		}
+	}
+	var parts []string
+	if len(before) > 0 {
+		parts = append(parts, strings.Join(before, ", "))
+	}
+	if len(during) > 0 {
+		p := strings.Join(during, ", ")
+		if len(envs) > 0 {
+			p += " in " + strings.Join(envs, ", then ")
+		}
+		parts = append(parts, p)
+	}
+	if len(after) > 0 {
+		parts = append(parts, "then "+strings.Join(after, ", "))
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(parts, "; ") + ".")
+	if len(windows) > 0 {
+		b.WriteString(" Scheduled: " + strings.Join(windows, "; ") + ".")
+	}
+	if len(kills) > 0 {
+		word := "step"
+		if len(kills) > 1 {
+			word = "steps"
+		}
+		b.WriteString(" Old credential dead at " + word + " " + strings.Join(kills, ", ") + ".")
+	}
+	item.Text = upper(b.String())
+	return item
+}
+
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	// Skip sentence ends inside code spans and abbreviations such as "e.g.".
+	inCode := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '`':
+			inCode = !inCode
+		case '.':
+			if !inCode && (i+1 == len(s) || s[i+1] == ' ') {
+				return s[:i+1]
+			}
+		}
+	}
+	return s
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
