@@ -484,7 +484,7 @@ func (c *Catalog) Allowed(cr *Credential, store string) map[string]bool {
 		}
 	}
 	for _, p := range c.Products {
-		if p.Family == "generic" || runbook.OneOf(cr.Uses, p.Family) {
+		if p.Family == "generic" || runbook.OneOf(cr.Uses, p.Family) || (cr.Generated && p.Family == "secret_generation") {
 			ok[p.ID] = true
 		}
 	}

@@ -388,7 +388,8 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 		}
 	}
 	if s.cfg.Linter != nil {
-		rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, Sections: *offline}
+		rb := skeleton(f)
+		rb.Sections = *offline
 		for _, e := range lint.Errors(s.cfg.Linter.Lint(rb)) {
 			j.base[e] = true
 		}
@@ -397,6 +398,12 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 		}
 	}
 	return j, nil
+}
+
+// skeleton is a runbook holding what the facts say beyond the sections (the
+// trigger, the schedule): the context sections are linted in.
+func skeleton(f *planner.Facts) *runbook.Runbook {
+	return &runbook.Runbook{System: f.System, Trigger: f.Trigger, Schedule: f.Schedule}
 }
 
 // added keeps the error findings the offline runbook does not have itself.

@@ -272,7 +272,7 @@ func (s *Service) check(j *job, u *unit, sec any) []string {
 func (s *Service) verify(j *job, id runbook.SectionID, sec any) []string {
 	violations := checkFacts(j.f, sec)
 	if s.cfg.Linter != nil {
-		ctxRB := &runbook.Runbook{System: j.f.System, Trigger: j.f.Trigger, Schedule: j.f.Schedule}
+		ctxRB := skeleton(j.f)
 		ctxRB.Sections = *j.offline
 		ctxRB.Sections.Set(id, sec)
 		for _, e := range j.added(s.cfg.Linter.Lint(ctxRB)) {

@@ -199,6 +199,8 @@ func ownProductCommands(c *context) []finding {
 		if !known {
 			return
 		}
+		// The secret's own name ("npm publish token") is not a command.
+		text = strings.ReplaceAll(text, c.secrets[id].Name, "")
 		for _, u := range cat.ProductsIn(text) {
 			if !ok[u.Product.ID] {
 				out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s uses %s (%q), which is neither %s's product nor its store", where, u.Product.Name, u.Match, id)})

@@ -288,7 +288,8 @@ func phaseOrder(c *context) []finding {
 // investigation may follow the rotation of an exposed credential (it must
 // be dead first), but never precede its containment.
 func floats(earlier, later runbook.Phase) bool {
-	return earlier == runbook.PhaseInvestigate && later != runbook.PhaseContain
+	return (earlier == runbook.PhaseInvestigate && later != runbook.PhaseContain) ||
+		(later == runbook.PhaseInvestigate && earlier != runbook.PhaseContain)
 }
 
 // stepSecretIDs lists the secret ids of the steps: inventory order first, then

@@ -46,6 +46,17 @@ var (
 	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|user|role|username)\\s*[:=]\\s*([a-z_][a-z0-9_$]*)")
 	personRE      = regexp.MustCompile(`\b([A-Z][a-z]+(?: [A-Z][a-z'-]+)+?)(?:'s last day|\s+(?:leaves|is leaving|left|departs|is departing|is offboarded|is being offboarded))\b`)
 	clauseRE      = regexp.MustCompile(`;|\.\s+|\n`)
+	// valueREs read a value the catalogue's steps leave as a placeholder.
+	valueREs = []struct {
+		placeholder string
+		re          *regexp.Regexp
+	}{
+		{"<iam-user>", regexp.MustCompile("(?i)\\biam user\\s+[`'\"]?([A-Za-z0-9+=,.@_-]*[A-Za-z0-9_-])")},
+		{"<service-account>", regexp.MustCompile("(?i)\\bservice account\\s+[`'\"]?([a-z0-9-]+@[a-z0-9.-]+|[a-z][a-z0-9-]{4,29})\\b")},
+		{"<role>", regexp.MustCompile("(?i)\\b(?:approle|app role)\\s+(?:role\\s+)?[`'\"]?([a-z0-9][a-z0-9_-]*)")},
+		{"<owner/repo>", regexp.MustCompile("(?i)\\b(?:repo|repository)\\s+[`'\"]?([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)")},
+		{"alias/<name>", regexp.MustCompile("\\b(alias/[A-Za-z0-9/_-]+)")},
+	}
 )
 
 // frameworks recognised in constraints, with the controls evidence maps to
@@ -251,11 +262,28 @@ func (r *reading) has(kind string) bool { return runbook.OneOf(r.kinds, kind) }
 // readDetails reads what a note says about the infrastructure: scopes, other
 // copies, store paths, namespaces, workload kinds and database users.
 func readDetails(f *Facts, text string, targets []string, r *reading) {
-	if m := iamActionRE.FindString(text); m != "" || scopeRE.MatchString(text) {
-		for _, id := range targets {
-			f.SecretByID(id).Scope = strings.TrimSpace(text)
+	for _, clause := range clauseRE.Split(text, -1) {
+		if iamActionRE.MatchString(clause) || scopeRE.MatchString(clause) {
+			for _, id := range targets {
+				f.SecretByID(id).Scope = strings.TrimSpace(clause)
+			}
+			r.add("", "the credential's scope: "+strings.TrimSpace(clause), "the replacement gets this scope or narrower")
+			break
 		}
-		r.add("", "the credential's scope", "the replacement gets this scope or narrower, and verification exercises it")
+	}
+	for _, v := range valueREs {
+		m := v.re.FindStringSubmatch(text)
+		if m == nil || notNames[strings.ToLower(m[1])] {
+			continue
+		}
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			if s.Values == nil {
+				s.Values = map[string]string{}
+			}
+			s.Values[v.placeholder] = m[1]
+		}
+		r.add("", v.placeholder+" is "+m[1], "steps use "+m[1]+" where they would say "+v.placeholder)
 	}
 	if m := copyRE.FindString(text); m != "" {
 		where := strings.TrimSpace(m)

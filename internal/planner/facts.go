@@ -5,6 +5,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -106,6 +108,9 @@ type Secret struct {
 	// Scope is what the request says the credential may do; the replacement
 	// gets no more.
 	Scope string `json:"scope,omitempty"`
+	// Values replace catalogue placeholders the request fills in (the notes
+	// say "IAM user ci-artifacts": <iam-user> is ci-artifacts).
+	Values map[string]string `json:"values,omitempty"`
 	// Copies are other places the request says the value is kept (a shared
 	// password-manager vault): the store step updates them too.
 	Copies []string `json:"copies,omitempty"`
@@ -235,6 +240,15 @@ type ExternalComms struct {
 // AllEnvironments is the Step.Environment of a step that covers every
 // environment of its secret.
 const AllEnvironments = "all"
+
+// Known puts the values the request gave in place of the catalogue's
+// placeholders ("<iam-user>" becomes "ci-artifacts").
+func (s *Secret) Known(text string) string {
+	for ph, v := range s.Values {
+		text = strings.ReplaceAll(text, ph, v)
+	}
+	return text
+}
 
 // SecretByID returns the secret with the id, or nil.
 func (f *Facts) SecretByID(id string) *Secret {

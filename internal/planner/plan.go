@@ -348,7 +348,7 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 	if s.Strategy == runbook.StrategyRevokeFirst || restrict {
 		p = append(p, runbook.PhaseContain)
 	}
-	if s.Compromise != CompromiseNone || (f.Trigger == runbook.TriggerOffboarding && (s.Personal || s.Privilege == runbook.PrivilegeAdmin)) {
+	if s.Compromise != CompromiseNone || s.Exposed {
 		p = append(p, runbook.PhaseInvestigate)
 	}
 	if s.RetireOnly {
@@ -386,7 +386,7 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 	for _, p := range []*string{&a.Discover, &a.Preflight, &a.Create, &a.Replace, &a.CreateCheck, &a.Store, &a.Switch, &a.SwitchCheck,
 		&a.Verify, &a.Quiet, &a.Invalidate, &a.InvalidateCheck, &a.Contain, &a.ContainCheck, &a.Restrict, &a.Investigate,
 		&a.Derived, &a.Rollback, &a.RollbackUntil, &a.Cleanup} {
-		*p = catalog.Fill(*p, vars)
+		*p = s.Known(catalog.Fill(*p, vars))
 	}
 	quirks := append([]string{}, e.Quirks...)
 	return EntryFacts{ID: e.ID, Title: e.Title, MaxLive: e.MaxLive, SelfInvalidates: e.SelfInvalidates, Actions: a, Quirks: quirks}

@@ -134,7 +134,11 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 		parts = append(parts, p)
 	}
 	if len(after) > 0 {
-		parts = append(parts, "then "+strings.Join(after, ", "))
+		w := strings.Join(after, ", ")
+		if len(parts) > 0 {
+			w = "then " + w
+		}
+		parts = append(parts, w)
 	}
 	var b strings.Builder
 	b.WriteString(strings.Join(parts, "; ") + ".")

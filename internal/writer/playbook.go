@@ -67,7 +67,7 @@ func investigateText(c sc) (string, string) {
 		return fmt.Sprintf("Review %s's use of %s over the last 90 days: %s.", c.f.Person, s.Name, strings.TrimSuffix(c.fill(a.Investigate), ".")),
 			"findings recorded in the offboarding ticket; anything unexplained escalated to Security"
 	}
-	return fmt.Sprintf("Review every use of %s during the exposure window: %s. Find where it leaked and remove that copy (removing it does not end the incident; killing the credential did).",
+	return fmt.Sprintf("Review every use of %s: %s. Find where it leaked and remove that copy (removing it does not end the incident; killing the credential did).",
 			s.Name, strings.TrimSuffix(c.fill(a.Investigate), ".")),
 		"exposure window, findings and where it leaked recorded in the incident ticket"
 }
@@ -83,7 +83,7 @@ func createText(c sc) (string, string) {
 		text = "Issue the replacement to a service account or workload identity, not a person. " + text
 	}
 	if s.Scope != "" {
-		text += fmt.Sprintf(" Give it no more than the request states (%q).", s.Scope)
+		text += fmt.Sprintf(" Give it no more than %q.", s.Scope)
 	}
 	return text, c.fill(a.CreateCheck)
 }

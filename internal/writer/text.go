@@ -49,7 +49,7 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 }
 
 // fill fills a catalogue template in this context.
-func (c sc) fill(tmpl string) string { return catalog.Fill(tmpl, c.vars(planner.Consumer{})) }
+func (c sc) fill(tmpl string) string { return c.s.Known(catalog.Fill(tmpl, c.vars(planner.Consumer{}))) }
 
 func (c sc) actions() catalog.Actions { return c.s.Entry.Actions }
 
@@ -143,5 +143,5 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		how, check = w.Reload, w.Check
 	}
 	v := c.vars(k)
-	return catalog.Fill(how, v), catalog.Fill(check, v)
+	return c.s.Known(catalog.Fill(how, v)), c.s.Known(catalog.Fill(check, v))
 }
