@@ -193,6 +193,10 @@ type Deployment struct {
 	// Reload makes one consumer re-read the value; Check proves it did.
 	Reload string `yaml:"reload" json:"reload"`
 	Check  string `yaml:"check" json:"check"`
+	// ReloadMany and CheckMany do the same for several {targets} at once,
+	// where the tool allows it.
+	ReloadMany string `yaml:"reload_many" json:"reload_many,omitempty"`
+	CheckMany  string `yaml:"check_many" json:"check_many,omitempty"`
 	// Workloads override Reload and Check per workload kind (Kubernetes:
 	// deployment, daemonset, statefulset, cronjob).
 	Workloads map[string]Workload `yaml:"workloads" json:"workloads,omitempty"`

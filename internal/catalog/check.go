@@ -21,6 +21,7 @@ var Vars = []string{
 	"wait",      // the propagation delay in seconds
 	"active",    // the database user consumers use now (alternating users)
 	"idle",      // the other user of the pair, which gets the new password
+	"targets",   // several workloads at once ("deployment/api deployment/jobs")
 }
 
 // Families of products the foreign-command check knows.
@@ -132,7 +133,10 @@ func (c *Catalog) Check() []string {
 		if d.Reload == "" || d.Check == "" {
 			add("%s: reload and check are required", where)
 		}
-		out = append(out, checkVars(where, d.Reload+" "+d.Check)...)
+		out = append(out, checkVars(where, d.Reload+" "+d.Check+" "+d.ReloadMany+" "+d.CheckMany)...)
+		if (d.ReloadMany == "") != (d.CheckMany == "") {
+			add("%s: reload_many and check_many go together", where)
+		}
 		for k, w := range d.Workloads {
 			if w.Reload == "" || w.Check == "" {
 				add("%s workload %s: reload and check are required", where, k)

@@ -46,7 +46,7 @@ func offline(t *testing.T, name string) *runbook.Runbook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger}
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
 	for _, id := range runbook.SectionIDs {
 		sec, err := writer.Offline{}.Section(f, id)
 		if err != nil {
@@ -109,6 +109,23 @@ func moveBefore(t *testing.T, rb *runbook.Runbook, moved, anchor *runbook.Step) 
 		all[i].Order = i + 1
 	}
 	rb.Sections.RotationSequence.Tracks = []runbook.Track{{Name: "all", Reason: "test", Steps: all}}
+}
+
+// removeSteps drops the steps drop selects and renumbers the rest.
+func removeSteps(rb *runbook.Runbook, drop func(runbook.Step) bool) {
+	n := 0
+	for ti := range rb.Sections.RotationSequence.Tracks {
+		tr := &rb.Sections.RotationSequence.Tracks[ti]
+		var keep []runbook.Step
+		for _, s := range tr.Steps {
+			if !drop(s) {
+				n++
+				s.Order = n
+				keep = append(keep, s)
+			}
+		}
+		tr.Steps = keep
+	}
 }
 
 func TestScenarioRunbooksAreClean(t *testing.T) {
@@ -212,8 +229,12 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		{"no-secret-values", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.Rollback.Containment = append(rb.Sections.Rollback.Containment, "old key was sk_live_51HxQkLJtY8aB3cD4eF5gH6iJ7kL8mN9oP0qR")
 		}},
-		{"disable-before-delete", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
-			step(rb, "sendgrid-api-key", runbook.PhaseRevoke, "production").Action = "Delete the old key."
+		{"disable-before-delete", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+			// AWS keys can be deactivated first; deleting at once throws
+			// away the way back.
+			rb.Sections.Inventory.Secrets[1].Strategy = runbook.StrategyDualCredential
+			s := step(rb, "aws-access-key-for-artifact-uploads", runbook.PhaseCreate, "production")
+			s.Phase, s.Action = runbook.PhaseRevoke, "Delete the old key with `aws iam delete-access-key`."
 		}},
 		{"propagation-wait", "minimal", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.Inventory.Secrets[0].Provider = "Auth0"
@@ -235,13 +256,51 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			rb.Sections.InternalComms.Messages[0].Subject = "Rotation"
 		}},
 		{"audit-coverage", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
-			var keep []runbook.EvidenceItem
-			for _, it := range rb.Sections.AuditEvidence.Items {
-				if it.SecretID != "sendgrid-api-key" {
-					keep = append(keep, it)
+			// Evidence for one secret only: the others have none.
+			rb.Sections.AuditEvidence.Items = []runbook.EvidenceItem{{Evidence: "rotation log", Control: "SOC 2 CC6.1", SecretID: "sendgrid-api-key"}}
+		}},
+		// Outcome rules.
+		{"old-credential-killed", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// The complaint: deleting every revoke step gave no finding.
+			removeSteps(rb, func(s runbook.Step) bool { return s.Phase == runbook.PhaseRevoke })
+		}},
+		{"exposed-killed-first", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			// The investigation of an exposed key comes while it is alive.
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""), step(rb, "stripe-secret-key", runbook.PhaseRevoke, "staging"))
+		}},
+		{"person-access-first", "offboarding-postgres-vault", func(t *testing.T, rb *runbook.Runbook) {
+			// Removing the person's sign-in moved after the rotation began.
+			var sso runbook.Step
+			removeSteps(rb, func(s runbook.Step) bool {
+				if s.SecretID == "" && s.Phase == runbook.PhaseContain && strings.Contains(s.Action, "single sign-on") {
+					sso = s
+					return true
+				}
+				return false
+			})
+			tr := &rb.Sections.RotationSequence.Tracks[len(rb.Sections.RotationSequence.Tracks)-1]
+			sso.Order = tr.Steps[len(tr.Steps)-1].Order + 1
+			tr.Steps = append(tr.Steps, sso)
+		}},
+		{"own-product-commands", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// MySQL's procedure given to a PostgreSQL password.
+			step(rb, "postgres-app-password", runbook.PhaseRevoke, "production").Action = "Run `ALTER USER 'app'@'%' DISCARD OLD PASSWORD;`."
+		}},
+		{"no-step-in-blackout", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// A batch that must not be interrupted from 21:30 to 23:00 UTC,
+			// and the production switch booked at 22:00.
+			rb.Schedule.Blackouts = append(rb.Schedule.Blackouts, runbook.TimeWindow{ID: "b1", Start: "21:30", End: "23:00", TZ: "UTC", Note: "settlement batch"})
+		}},
+		{"next-name-read", "github-webhook-secret", func(t *testing.T, rb *runbook.Runbook) {
+			// The receivers are restarted but never told to read _NEXT.
+			for ti := range rb.Sections.RotationSequence.Tracks {
+				for si := range rb.Sections.RotationSequence.Tracks[ti].Steps {
+					s := &rb.Sections.RotationSequence.Tracks[ti].Steps[si]
+					if s.Phase == runbook.PhaseDeploy {
+						s.Action = "Restart the receivers: `kubectl rollout restart deployment/webhooks`."
+					}
 				}
 			}
-			rb.Sections.AuditEvidence.Items = keep
 		}},
 	}
 	l := linter(t)

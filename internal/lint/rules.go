@@ -576,9 +576,16 @@ func noSecretValues(c *context) []finding {
 func disableBeforeDelete(c *context) []finding {
 	var out []finding
 	for _, st := range c.steps {
-		if st.Phase == runbook.PhaseRevoke && strings.Contains(strings.ToLower(st.Action), "delete") && !disableRE.MatchString(st.Action) {
-			out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d deletes the old credential without disabling it first or waiting for a quiet period", st.Order)})
+		if st.Phase != runbook.PhaseRevoke || !strings.Contains(strings.ToLower(st.Action), "delete") || disableRE.MatchString(st.Action) {
+			continue
 		}
+		// Only where the vendor allows disabling: its catalogue entry says so.
+		if s, ok := c.secrets[st.SecretID]; ok {
+			if e := entryOf(s); e != nil && !disableRE.MatchString(e.Actions.Invalidate) {
+				continue
+			}
+		}
+		out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d deletes the old credential without disabling it first or waiting for a quiet period", st.Order)})
 	}
 	return out
 }

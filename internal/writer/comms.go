@@ -103,11 +103,11 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	watch := "Watch " + ch + " and the consumers' alerts for authentication and signature failures."
 	return &runbook.InternalComms{Messages: []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
-			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Order: %s. Expected impact: %s. %s %s Contact: %s.",
-				secretNames(f), f.Trigger, start, windowNote(f), trackOrder(f), impact, watch, freezeNote(f), contacts(f))), " "),
+			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Expected impact: %s. %s %s Contact: %s.",
+				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), contacts(f))), " "),
 			SendWhen: "24 hours before the start (at once for an incident), and again at the start"},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
-			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. If customers report failed logins, missing emails, failed webhooks or payment errors, escalate in %s with times and examples; do not ask customers for any key or password.",
+			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
 				supportFrom(f, start), ch, f.System, impact, ch),
 			SendWhen: "before the start, and an all-clear when the last verification passes"},
 		{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership", Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),

@@ -223,7 +223,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		add("Plan the test calls of %s within the vendors' rate limits: a handful per environment, spaced out.", andList(limited))
 	}
 	if onKubernetes(f) {
-		add("Find how each Kubernetes consumer gets its value (External Secrets Operator, CSI driver, Vault Agent, or a Secret you write); if a sync runs on an interval, force it before each restart.")
+		add("Find how each Kubernetes consumer gets its value (External Secrets Operator, CSI driver, Vault Agent or a plain Secret); force any interval sync before a restart.")
 	}
 	add("Check the operators can do every step now (provider consoles, %s write access, deploy rights for every consumer); request missing access before the start.", storeNames(f))
 	add("Open the dashboards for authentication errors, signature failures and 5xx of every consumer, and note their baselines; post the engineering announcement in %s.", channel(f))
@@ -293,7 +293,11 @@ func backupHow(f *planner.Facts, s *planner.Secret) string {
 	case !s.Strategy.HasOverlap():
 		return "no overlap: have the store write and the redeploy ready before the rotation; after it, fix forward."
 	}
-	return sentence(c.fill(c.actions().Rollback) + ", until " + strings.TrimSuffix(c.fill(c.actions().RollbackUntil), "."))
+	rb := c.fill(c.actions().Rollback)
+	if !strings.Contains(rb, "until") {
+		rb += ", until " + strings.TrimSuffix(c.fill(c.actions().RollbackUntil), ".")
+	}
+	return sentence(rb)
 }
 
 func consumerNames(s *planner.Secret) []string {
@@ -380,7 +384,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 					Expected: "rejected", How: c.fill(a.ContainCheck)})
 				continue
 			}
-			expected := "success on the first try; no authentication or signature errors in their logs"
+			expected := "works first time; no auth or signature errors in their logs"
 			if runbook.IsProduction(env) {
 				expected += " for 30 minutes"
 			}

@@ -126,6 +126,41 @@ func (c sc) store() *catalog.Store {
 	return cat.Store(runbook.StoreOther)
 }
 
+// reloadAll says how every consumer re-reads the secret: Kubernetes
+// workloads of one kind share a command, the others get one each.
+func reloadAll(c sc) (hows, checks []string) {
+	d := catalog.Default().Deployment(runbook.DeployKubernetes)
+	groups := map[string][]string{}
+	var kinds []string
+	for _, k := range c.s.Consumers {
+		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !(c.f.BuildTime && k.Runtime == runbook.DeployCICD) {
+			if _, special := d.Workloads[k.Workload]; !special {
+				if _, ok := groups[k.Workload]; !ok {
+					kinds = append(kinds, k.Workload)
+				}
+				groups[k.Workload] = append(groups[k.Workload], k.Workload+"/"+k.Name)
+				continue
+			}
+		}
+		how, check := reload(c, k)
+		hows, checks = append(hows, how), append(checks, check)
+	}
+	for _, kind := range kinds {
+		targets := groups[kind]
+		v := c.vars(planner.Consumer{Workload: kind})
+		v["targets"] = strings.Join(targets, " ")
+		if len(targets) == 1 {
+			name := strings.TrimPrefix(targets[0], kind+"/")
+			how, check := reload(c, planner.Consumer{Name: name, Runtime: runbook.DeployKubernetes, Workload: kind})
+			hows, checks = append(hows, how), append(checks, check)
+			continue
+		}
+		hows = append(hows, c.s.Known(catalog.Fill(d.ReloadMany, v)))
+		checks = append(checks, c.s.Known(catalog.Fill(d.CheckMany, v)))
+	}
+	return hows, checks
+}
+
 // reload says how one consumer re-reads the secret in the environment.
 func reload(c sc, k planner.Consumer) (how, check string) {
 	switch {
