@@ -362,15 +362,20 @@ func (c *Catalog) Product(id string) *Product {
 	return nil
 }
 
-// InferProvider finds a provider named in lower-case text, as a whole word;
-// providers are tried in file order, longest alias first within the text.
+// InferProvider finds the provider a lower-case text names first ("Datadog
+// API key for Kubernetes agents" is Datadog's), as a whole word; at the same
+// place the longest alias wins ("azure ad" over "azure").
 func (c *Catalog) InferProvider(text string) *Provider {
 	var best *Provider
-	bestLen := 0
+	bestAt, bestLen := len(text)+1, 0
 	for _, p := range c.Providers {
 		for _, a := range p.Aliases {
-			if len(a) > bestLen && HasWord(text, a) {
-				best, bestLen = p, len(a)
+			at := wordIndex(text, a)
+			if at < 0 {
+				continue
+			}
+			if at < bestAt || (at == bestAt && len(a) > bestLen) {
+				best, bestAt, bestLen = p, at, len(a)
 			}
 		}
 	}
@@ -496,16 +501,22 @@ func (c *Catalog) Allowed(cr *Credential, store string) map[string]bool {
 }
 
 // HasWord reports whether phrase occurs in lower-case text on word boundaries.
-func HasWord(text, phrase string) bool {
+func HasWord(text, phrase string) bool { return wordIndex(text, phrase) >= 0 }
+
+// wordIndex is where phrase first occurs in text on word boundaries, or -1.
+func wordIndex(text, phrase string) int {
+	if phrase == "" {
+		return -1
+	}
 	i := 0
 	for {
 		j := strings.Index(text[i:], phrase)
 		if j < 0 {
-			return false
+			return -1
 		}
 		start, end := i+j, i+j+len(phrase)
 		if (start == 0 || !isWordByte(text[start-1])) && (end == len(text) || !isWordByte(text[end])) {
-			return true
+			return start
 		}
 		i = start + 1
 	}

@@ -149,3 +149,24 @@ func TestForeignProducts(t *testing.T) {
 		}
 	}
 }
+
+func TestInferProviderTakesTheFirstNamed(t *testing.T) {
+	c := Default()
+	for text, want := range map[string]string{
+		"datadog api key for kubernetes agents": "datadog",
+		"heroku api key for github actions":     "heroku",
+		"aws access key for artifact uploads":   "aws",
+		"payments kms key":                      "aws",
+		"entra id app registration secret":      "entra",
+		"azure ad client secret":                "entra",
+		"internal service password":             "",
+	} {
+		got := ""
+		if p := c.InferProvider(text); p != nil {
+			got = p.ID
+		}
+		if got != want {
+			t.Errorf("InferProvider(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
