@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -389,5 +390,49 @@ func BenchmarkLintAcme(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		l.Lint(rb)
+	}
+}
+
+// TestEveryCatalogEntryRotatesCleanly plans, writes and lints a runbook for
+// every catalogue entry's example, on a schedule, after a public leak and on
+// an offboarding: each is free of error findings, uses its own entry, and
+// kills its old credential.
+func TestEveryCatalogEntryRotatesCleanly(t *testing.T) {
+	l := linter(t)
+	cat := catalog.Default()
+	for _, p := range cat.Providers {
+		for i := range p.Credentials {
+			cr := &p.Credentials[i]
+			for _, trig := range []struct {
+				trigger  runbook.Trigger
+				exposure runbook.Exposure
+			}{{runbook.TriggerScheduled, ""}, {runbook.TriggerConfirmedLeak, runbook.ExposurePublic}, {runbook.TriggerOffboarding, ""}} {
+				t.Run(cr.ID+"/"+string(trig.trigger), func(t *testing.T) {
+					ex := cr.Example
+					req := &runbook.Request{System: "Catalogue check", Trigger: trig.trigger, Environments: []string{"staging", "production"},
+						Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: ex.Store,
+						Secrets: []runbook.Secret{{Name: ex.Name, Kind: ex.Kind, Provider: ex.Provider, Notes: ex.Notes, Exposure: trig.exposure,
+							Owner: "Platform", Consumers: []string{"api", "worker"}}}}
+					f, err := planner.Plan(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if f.Secrets[0].Rule != cr.ID {
+						t.Fatalf("example selects %s", f.Secrets[0].Rule)
+					}
+					rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule}
+					for _, id := range runbook.SectionIDs {
+						sec, err := writer.Offline{}.Section(f, id)
+						if err != nil {
+							t.Fatal(err)
+						}
+						rb.Sections.Set(id, sec)
+					}
+					for _, e := range lint.Errors(l.Lint(rb)) {
+						t.Errorf("%s %s: %s", e.Rule, e.Section, e.Message)
+					}
+				})
+			}
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 var (
 	// killRE is what a step that kills a credential says it does.
-	killRE = regexp.MustCompile(`(?i)revok|delet|expir|destroy|disabl|deactivat|discard|remov|regenerat|\block|nologin|password null|min_decryption_version|promot|invalidat|kill|roll (the )?(exposed|key|secret)|rotate (the )?(exposed|previous)|rotate-role`)
+	killRE = regexp.MustCompile(`(?i)revok|delet|expir|destroy|disabl|deactivat|discard|remov|regenerat|retir|\bunset\b|\bdead\b|\block|nologin|password null|min_decryption_version|promot|invalidat|kill|roll (the )?(exposed|key|secret)|rotate (the )?(exposed|previous)|rotate-role`)
 	// identityRE is what removing a person's sign-in says.
 	identityRE = regexp.MustCompile(`(?i)single sign-on|\bsso\b|identity provider|sign-in|okta|entra|google workspace|directory account`)
 	nextNameRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*_NEXT\b`)

@@ -29,7 +29,7 @@ var (
 	reloadRE    = regexp.MustCompile(`(?i)restart|redeploy|re-deploy|reload|roll ?out|rebuild|re-?read|publish|re-run|rerun|cold start|refresh`)
 	disableRE   = regexp.MustCompile(`(?i)deactivat|disabl|inactive|expir|quiet|promote|discard|nologin|password null|after`)
 	waitRE      = regexp.MustCompile(`(?i)wait|propagat|seconds|minute`)
-	derivedRE   = regexp.MustCompile(`(?i)tokenissuetime|session|child|lease|grant|refresh token|oauth app|installation|deploy key`)
+	derivedRE   = regexp.MustCompile(`(?i)tokenissuetime|session|child|lease|grant|refresh token|access tokens?|already issued|minted|\bcreated\b|\badded\b|subaccount|oauth app|installation|deploy key|\bsas\b`)
 	grantsRE    = regexp.MustCompile(`(?i)grant`)
 	impactRE    = regexp.MustCompile(`(?i)impact`)
 	contactRE   = regexp.MustCompile(`(?i)contact|escalate|owner`)
@@ -403,13 +403,13 @@ func derivedRevoked(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
 		s := c.secrets[id]
-		p := strings.ToLower(s.Provider)
 		if !c.exposed(id) {
 			continue
 		}
-		relevant := strings.Contains(p, "aws") || strings.Contains(p, "vault") || strings.Contains(p, "github") ||
-			s.Kind == runbook.KindOAuthClientSecret || s.Kind == runbook.KindCloudAccessKey
-		if !relevant {
+		// Relevant where the catalogue knows of derived credentials, and
+		// for any OAuth client (its grants and refresh tokens).
+		e := entryOf(s)
+		if (e == nil || e.Actions.Derived == "") && s.Kind != runbook.KindOAuthClientSecret {
 			continue
 		}
 		found := false

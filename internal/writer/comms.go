@@ -100,7 +100,7 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	if f.Compromised() {
 		subject = fmt.Sprintf("Security incident: exposed credentials of %s are being revoked and replaced", f.System)
 	}
-	watch := "Watch " + ch + " and the consumers' alerts for authentication and signature failures."
+	watch := "Watch " + ch + " and the consumers' alerts for " + signals(f) + "."
 	return &runbook.InternalComms{Messages: []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
 			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Expected impact: %s. %s %s Contact: %s.",
@@ -323,7 +323,7 @@ func automation(f *planner.Facts) *runbook.Automation {
 		How: "Run gitleaks as a pre-commit hook and in CI, and turn on the source host's push protection, so a secret is stopped before it leaks."})
 	add(runbook.Opportunity{Title: "Inventory as code with rotation due dates",
 		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
-		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository and alert when a rotation is overdue; alert on 401/403 and signature failures per consumer to catch a missed dependency in minutes."})
+		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository and alert when a rotation is overdue; alert on authentication failures per consumer to catch a missed dependency in minutes."})
 	return a
 }
 

@@ -206,7 +206,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		} else {
 			add("Confirm %s is used only by %s (%s).", s.Name, c.consumerList(), c.fill(a.Discover))
 		}
-		if a.Preflight != "" {
+		if a.Preflight != "" && !(s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept) {
 			add("%s", c.fill(a.Preflight))
 		}
 		if s.Legacy {
@@ -226,7 +226,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		add("Find how each Kubernetes consumer gets its value (External Secrets Operator, CSI driver, Vault Agent or a plain Secret); force any interval sync before a restart.")
 	}
 	add("Check the operators can do every step now (provider consoles, %s write access, deploy rights for every consumer); request missing access before the start.", storeNames(f))
-	add("Open the dashboards for authentication errors, signature failures and 5xx of every consumer, and note their baselines; post the engineering announcement in %s.", channel(f))
+	add("Open the dashboards for %s and 5xx of every consumer, and note their baselines; post the engineering announcement in %s.", signals(f), channel(f))
 
 	var urgent []string
 	for i := range f.Secrets {
@@ -293,7 +293,7 @@ func backupHow(f *planner.Facts, s *planner.Secret) string {
 	case !s.Strategy.HasOverlap():
 		return "no overlap: have the store write and the redeploy ready before the rotation; after it, fix forward."
 	}
-	rb := c.fill(c.actions().Rollback)
+	rb := c.rollbackText()
 	if !strings.Contains(rb, "until") {
 		rb += ", until " + strings.TrimSuffix(c.fill(c.actions().RollbackUntil), ".")
 	}
@@ -384,7 +384,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 					Expected: "rejected", How: c.fill(a.ContainCheck)})
 				continue
 			}
-			expected := "works first time; no auth or signature errors in their logs"
+			expected := "works first time; no " + c.failures() + " in their logs"
 			if runbook.IsProduction(env) {
 				expected += " for 30 minutes"
 			}
@@ -412,7 +412,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 func rollback(f *planner.Facts) *runbook.Rollback {
 	rb := &runbook.Rollback{
 		Triggers: []string{
-			"authentication or signature failures above baseline for 5 minutes on any consumer after a deploy or switch",
+			signals(f)+" above baseline for 5 minutes on any consumer after a deploy or switch",
 			"a health check or error-rate alert on a consumer within 30 minutes of a step",
 			"a verification fails in any environment (stop before production if it is a lower one)",
 		},
@@ -443,7 +443,7 @@ func rollbackStep(f *planner.Facts, s *planner.Secret) string {
 	case !s.Strategy.HasOverlap():
 		return "No rollback once rotated: fix forward with a new rotation; before the create step, stop and keep the old value."
 	}
-	return upperFirst(sentence(c.fill(c.actions().Rollback)))
+	return upperFirst(sentence(c.rollbackText()))
 }
 
 // stepsOf lists the order numbers of a secret's steps in a phase.

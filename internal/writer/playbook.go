@@ -98,6 +98,9 @@ func storeText(c sc) (string, string) {
 		write = st.WriteNext
 	}
 	text := "Store the new value: " + sentence(c.fill(write))
+	if c.s.Strategy == runbook.StrategyDualAccept {
+		text = fmt.Sprintf("Store the new value beside the current one, as %s: %s", code(c.s.EnvVar+"_NEXT"), sentence(c.fill(write)))
+	}
 	for _, cp := range c.s.Copies {
 		text += " Update the copy in " + cp + " too."
 	}
@@ -146,13 +149,20 @@ func verifyText(c sc) (string, string) {
 	if s.RateLimited {
 		b.WriteString(" Keep test calls few and spaced (rate limits).")
 	}
-	return b.String(), "every consumer works on the new credential, with no authentication or signature failures on its dashboard"
+	return b.String(), "every consumer works on the new credential, with no " + c.failures() + " on its dashboard"
 }
 
 func revokeText(c sc) (string, string) {
 	s, a := c.s, c.actions()
 	var text string
 	switch {
+	case s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept:
+		// A leaked signing secret was cut over: receivers never accepted it
+		// beside the new one.
+		text = "Confirm the exposed secret is dead: the receivers and the sender hold only the new one, and a test event signed with the old secret is rejected."
+		if a.Derived != "" {
+			text += " " + sentence(c.fill(a.Derived))
+		}
 	case s.Exposed:
 		text = "Kill the old credential now that production works on the new one: " + lowerFirst(sentence(c.fill(a.Invalidate)))
 		if a.Derived != "" {

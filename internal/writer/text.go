@@ -23,7 +23,51 @@ func (c sc) path() string {
 	if p, ok := c.s.StorePaths[c.env]; ok {
 		return p
 	}
-	return planner.StoreName(c.s.Store)
+	// Every environment: their common path, or the store's placeholder.
+	var common string
+	for _, p := range c.s.StorePaths {
+		if common != "" && p != common {
+			common = ""
+			break
+		}
+		common = p
+	}
+	if common != "" && !strings.HasPrefix(common, "<") {
+		return common
+	}
+	return catalog.Fill(c.store().Path, map[string]string{"env": "<environment>", "var": c.s.EnvVar, "name": c.s.Name})
+}
+
+// failures names what a consumer logs when the secret is wrong.
+func (c sc) failures() string {
+	switch c.s.Kind {
+	case runbook.KindWebhookSecret:
+		return "signature failures"
+	case runbook.KindWebhookURL:
+		return "rejected posts (403/404)"
+	}
+	return "authentication failures (401/403)"
+}
+
+// signals lists the failures to watch for in a rotation: authentication
+// errors, and signature failures when a signing secret is rotated.
+func signals(f *planner.Facts) string {
+	for _, s := range f.Secrets {
+		if s.Kind == runbook.KindWebhookSecret {
+			return "authentication errors, signature failures"
+		}
+	}
+	return "authentication errors (401/403)"
+}
+
+// rollbackText is the entry's rollback with the store's own command where it
+// says to restore the previous store version.
+func (c sc) rollbackText() string {
+	text := c.fill(c.actions().Rollback)
+	if c.s.Stored {
+		text = strings.Replace(text, "restore the previous store version", c.fill(c.store().Rollback), 1)
+	}
+	return text
 }
 
 // vars are the template values of the context; consumer is set per consumer.
