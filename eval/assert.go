@@ -68,6 +68,8 @@ func (a Assertion) check() error {
 		if a.Value < 0 {
 			return errors.New("value must be >= 0")
 		}
+	case "all_killed", "killed_before_investigation", "blackout", "window", "no_window", "no_step", "first_step", "all_considered":
+		return a.checkOutcome()
 	case "rubric":
 		if err := need("criteria", a.Criteria); err != nil {
 			return err
@@ -196,6 +198,9 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 			return set(false, fmt.Sprintf("score >= %g", a.MinScore), "judge failed: "+err.Error())
 		}
 		return set(score >= a.MinScore, fmt.Sprintf("score >= %g", a.MinScore), fmt.Sprintf("%g: %s", score, strings.Join(reasons, "; ")))
+	}
+	if out, ok := r.outcome(c, a, rb, res); ok {
+		return out
 	}
 	return set(false, "a known assertion type", a.Type)
 }

@@ -48,6 +48,12 @@ type Assertion struct {
 	Criteria    string            `json:"criteria,omitempty"`
 	MinScore    float64           `json:"min_score,omitempty"`
 	Weight      float64           `json:"weight,omitempty"`
+	// Days, Start, End and TZ give the span of a blackout or window
+	// assertion.
+	Days  []string `json:"days,omitempty"`
+	Start string   `json:"start,omitempty"`
+	End   string   `json:"end,omitempty"`
+	TZ    string   `json:"tz,omitempty"`
 }
 
 // Point names a step for order assertions: a phase, optionally of one secret
@@ -62,7 +68,11 @@ type Point struct {
 // against a baseline.
 func (a Assertion) Label() string {
 	parts := []string{a.Type}
-	for _, p := range []string{a.Secret, string(a.Section), a.Environment, a.Pattern, a.Expected} {
+	span := ""
+	if a.Start != "" {
+		span = a.span().Label()
+	}
+	for _, p := range []string{a.Secret, string(a.Section), a.Environment, a.Pattern, a.Expected, span} {
 		if p != "" {
 			parts = append(parts, p)
 		}
@@ -188,9 +198,12 @@ func LoadCase(path string) (*Case, error) {
 		}
 	}
 	for i, a := range c.Assertions {
-		if !knownTypes[a.Type] {
+		if !knownTypes[a.Type] && !outcomeTypes[a.Type] {
 			types := make([]string, 0, len(knownTypes))
 			for t := range knownTypes {
+				types = append(types, t)
+			}
+			for t := range outcomeTypes {
 				types = append(types, t)
 			}
 			sort.Strings(types)

@@ -3,8 +3,11 @@ package eval
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -41,6 +44,10 @@ type Config struct {
 	Provider, Model string
 	// JudgeModel names the model scoring rubric assertions.
 	JudgeModel string
+	// Runbooks, when set, is a directory of runbooks written elsewhere (an
+	// older release, another tool): each case is scored against
+	// <Runbooks>/<case name>.json instead of generating one.
+	Runbooks string
 }
 
 // Runner runs cases.
@@ -244,7 +251,13 @@ func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 
 func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	start := time.Now()
-	rb, err := r.gen.Generate(ctx, c.Request, generate.Options{Sections: c.Sections})
+	var rb *runbook.Runbook
+	var err error
+	if r.cfg.Runbooks != "" {
+		rb, err = loadRunbook(filepath.Join(r.cfg.Runbooks, c.Name+".json"))
+	} else {
+		rb, err = r.gen.Generate(ctx, c.Request, generate.Options{Sections: c.Sections})
+	}
 	if err != nil {
 		return outcome{}, err
 	}
@@ -276,4 +289,18 @@ func fellBack(c *Case, rb *runbook.Runbook) []Fallback {
 		out = append(out, Fallback{Section: id, Reason: reason, Allowed: runbook.OneOf(c.AllowFallback, id)})
 	}
 	return out
+}
+
+// loadRunbook reads a runbook written elsewhere. Fields it does not know are
+// ignored (an older or newer release wrote it); absent ones stay empty.
+func loadRunbook(path string) (*runbook.Runbook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	var rb runbook.Runbook
+	if err := json.Unmarshal(data, &rb); err != nil {
+		return nil, fmt.Errorf("eval: %s: %w", path, err)
+	}
+	return &rb, nil
 }

@@ -42,6 +42,7 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	mdFile := fs.String("md", "", "write a Markdown report to FILE")
 	record := fs.String("record", "", "with --provider openai: save every LLM exchange to DIR")
 	from := fs.String("from", "", "with --provider replay: the recordings directory")
+	runbooks := fs.String("runbooks", "", "score the runbooks in DIR (DIR/<case>.json, written by another release or tool) instead of generating them")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -83,7 +84,10 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	// are measured.
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
-	rc := eval.Config{Linter: linter, Repeat: *repeat, Concurrency: *concurrency, Progress: stderr, Provider: *provider}
+	rc := eval.Config{Linter: linter, Repeat: *repeat, Concurrency: *concurrency, Progress: stderr, Provider: *provider, Runbooks: *runbooks}
+	if *runbooks != "" {
+		rc.Provider = "stored runbooks in " + *runbooks
+	}
 	var replayer *eval.Replayer
 	cfg.Model, cfg.PromptsDir = *model, *promptsDir
 	if *provider != "offline" {

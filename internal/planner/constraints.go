@@ -43,7 +43,7 @@ var (
 	namespaceRE   = regexp.MustCompile("(?i)\\bnamespace[:\\s]+[`'\"]?([a-z0-9][a-z0-9-]{0,62})|\\b(?:in|the)\\s+[`'\"]?([a-z0-9][a-z0-9-]{0,62})[`'\"]?\\s+namespace\\b")
 	workloadRE    = regexp.MustCompile(`(?i)\b(daemon ?set|stateful ?set|cron ?job|deployment)s?\b`)
 	userPairRE    = regexp.MustCompile("(?i)\\b(?:users|roles|logins)\\s+[`'\"]?([a-z_][a-z0-9_$]*)[`'\"]?\\s*(?:and|&|/|,)\\s*[`'\"]?([a-z_][a-z0-9_$]*)")
-	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|user|role|username)\\s*[:=]\\s*([a-z_][a-z0-9_$]*)")
+	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|user|role|username)\\s*[:=]?\\s*([a-z_][a-z0-9$]*_[a-z0-9_$]*)\\b")
 	personRE      = regexp.MustCompile(`\b([A-Z][a-z]+(?: [A-Z][a-z'-]+)+?)(?:'s last day|\s+(?:leaves|is leaving|left|departs|is departing|is offboarded|is being offboarded))\b`)
 	clauseRE      = regexp.MustCompile(`;|\.\s+|\n`)
 	// valueREs read a value the catalogue's steps leave as a placeholder.

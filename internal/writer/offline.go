@@ -412,7 +412,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 func rollback(f *planner.Facts) *runbook.Rollback {
 	rb := &runbook.Rollback{
 		Triggers: []string{
-			signals(f)+" above baseline for 5 minutes on any consumer after a deploy or switch",
+			signals(f) + " above baseline for 5 minutes on any consumer after a deploy or switch",
 			"a health check or error-rate alert on a consumer within 30 minutes of a step",
 			"a verification fails in any environment (stop before production if it is a lower one)",
 		},

@@ -93,7 +93,9 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 }
 
 // fill fills a catalogue template in this context.
-func (c sc) fill(tmpl string) string { return c.s.Known(catalog.Fill(tmpl, c.vars(planner.Consumer{}))) }
+func (c sc) fill(tmpl string) string {
+	return c.s.Known(catalog.Fill(tmpl, c.vars(planner.Consumer{})))
+}
 
 func (c sc) actions() catalog.Actions { return c.s.Entry.Actions }
 
@@ -126,7 +128,6 @@ func andList(items []string) string {
 }
 
 func code(s string) string { return "`" + s + "`" }
-
 
 // sentence ends a text with one full stop.
 func sentence(s string) string {
