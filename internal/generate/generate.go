@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -275,11 +276,42 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 		}
 		warnings = hits
 	}
-	f, err := planner.Plan(req)
+	f, err := planner.Plan(withheld(req, warnings))
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, warnings, nil
+}
+
+// withheld returns the request with every field a warning names replaced by
+// a note: a value that may be a secret is accepted, but never planned with,
+// quoted under considered, or sent to a model.
+func withheld(req *runbook.Request, warnings []secretscan.Hit) *runbook.Request {
+	if len(warnings) == 0 {
+		return req
+	}
+	paths := map[string]bool{}
+	for _, h := range warnings {
+		paths[h.Path] = true
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		return req
+	}
+	var out runbook.Request
+	if json.Unmarshal(data, &out) != nil {
+		return req
+	}
+	runbook.ReplaceStrings(&out, func(path, s string) string {
+		switch {
+		case !paths[path]:
+			return s
+		case strings.HasSuffix(path, ".name"):
+			return "withheld name (" + path + ")"
+		}
+		return "(withheld: it may hold a secret; see input_warnings)"
+	})
+	return &out
 }
 
 // Generate runs the whole pipeline.

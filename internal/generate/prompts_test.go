@@ -196,7 +196,8 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	offline := j.offline
-	rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
+	rb := skeleton(f)
+	rb.SectionStatus = map[runbook.SectionID]runbook.SectionStatus{}
 	for _, id := range runbook.SectionIDs {
 		rb.Sections.Set(id, offline.Get(id))
 		rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: 1}

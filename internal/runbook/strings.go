@@ -52,3 +52,30 @@ type JSONString struct {
 	Value string
 	Key   bool
 }
+
+// ReplaceStrings replaces every string reachable from v (a pointer) by what
+// fn returns for its JSON path and value. Map values are left alone.
+func ReplaceStrings(v any, fn func(path, s string) string) {
+	replaceStrings(reflect.ValueOf(v), "", fn)
+}
+
+func replaceStrings(v reflect.Value, path string, fn func(path, s string) string) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			replaceStrings(v.Elem(), path, fn)
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(fn(path, v.String()))
+		}
+	case reflect.Struct:
+		for k, f := range jsonFields(v.Type()) {
+			replaceStrings(v.FieldByIndex(f.Index), join(path, k), fn)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			replaceStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fn)
+		}
+	}
+}
