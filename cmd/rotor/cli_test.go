@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,7 +145,9 @@ func TestEvalCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "9/9 cases passed") || !strings.Contains(stderr, "[9/9]") {
+	shipped, _ := filepath.Glob("../../eval/cases/*.yaml")
+	n := len(shipped)
+	if n < 16 || !strings.Contains(stdout, fmt.Sprintf("%d/%d cases passed", n, n)) || !strings.Contains(stderr, fmt.Sprintf("[%d/%d]", n, n)) {
 		t.Errorf("table or progress missing:\n%s\n%s", stdout, stderr)
 	}
 	if data, err := os.ReadFile(md); err != nil || !strings.Contains(string(data), "# rotor eval report") {
@@ -166,7 +169,7 @@ func TestEvalCommand(t *testing.T) {
 		} `json:"cases"`
 		Summary map[string]any `json:"summary"`
 	}
-	if code != exitOK || json.Unmarshal([]byte(stdout), &rep) != nil || len(rep.Cases) != 9 || rep.Summary["passed"] != float64(9) {
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rep) != nil || len(rep.Cases) != n || rep.Summary["passed"] != float64(n) {
 		t.Fatalf("--json: exit %d %.300s", code, stdout)
 	}
 	if a := rep.Cases[0].Assertions[0]; a.Type == "" || a.Expected == "" || a.Found == "" {
@@ -179,7 +182,7 @@ func TestEvalCommand(t *testing.T) {
 		"request_file: "+filepath.Join(mustAbs(t, "../../eval/requests"), "acme-payments.json"), 1)
 	broken = strings.Replace(broken, "- {type: has_step, secret: SendGrid API key, pattern: \"(?i)test send\"}",
 		"- {type: has_step, secret: SendGrid API key, pattern: \"(?i)test send\", weight: 1}", 1)
-	broken = strings.Replace(broken, `"22:00 UTC"}`, `"23:00 UTC"}`, 1)
+	broken = strings.Replace(broken, `start: "22:00"`, `start: "23:00"`, 1)
 	casePath := filepath.Join(dir, "acme-payments.yaml")
 	if err := os.WriteFile(casePath, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)

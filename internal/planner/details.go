@@ -63,13 +63,13 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 		}
 	}
 	if len(paths) > 0 {
-		f.Assumptions = append(f.Assumptions, fmt.Sprintf("store paths not given for %s: steps show <placeholders> to fill in", andJoin(paths)))
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("store paths not given%s: steps show <placeholders> to fill in", forSome(f, paths)))
 	}
 	if len(users) > 0 {
-		f.Assumptions = append(f.Assumptions, fmt.Sprintf("database users or roles not given for %s: steps show <active-user>/<idle-user> (or <app-user>) to fill in", andJoin(users)))
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("database users or roles not given%s: steps show <active-user>/<idle-user> (or <app-user>) to fill in", forSome(f, users)))
 	}
 	if len(namespaces) > 0 {
-		f.Assumptions = append(f.Assumptions, fmt.Sprintf("Kubernetes namespace not given for %s: kubectl steps show <namespace>", andJoin(namespaces)))
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("Kubernetes namespace not given%s: kubectl steps show <namespace>", forSome(f, namespaces)))
 	}
 	if len(workloads) > 0 {
 		sort.Strings(workloads)
@@ -85,6 +85,14 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf("variable names are derived from the secret names (%s); use yours", strings.Join(vars, ", ")))
 	}
 	f.Assumptions = append(f.Assumptions, "other values the request does not give (account ids, users, key ids, hosts) are shown as <placeholders>; nothing in the steps was invented for them")
+}
+
+// forSome names the secrets an assumption concerns, unless it is all of them.
+func forSome(f *Facts, names []string) string {
+	if len(names) == len(f.Secrets) {
+		return ""
+	}
+	return " for " + andJoin(names)
 }
 
 // personAccess lists what a departing person loses first: their sign-in,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -188,7 +187,7 @@ func scheduledGroups(sorted []*Secret) []group {
 		}
 	}
 	if len(low) > 0 {
-		out = append(out, group{name: "Canary: low-risk secrets", reason: "lowest rotation risk first: proves the procedure, the store and the deploy path before riskier secrets", secrets: low})
+		out = append(out, group{name: "Canary: low-risk secrets", reason: "lowest rotation risk first: proves the store and the deploy path", secrets: low})
 	}
 	if len(medium) > 0 {
 		reason := "medium rotation risk, after the canary is verified"
@@ -198,7 +197,7 @@ func scheduledGroups(sorted []*Secret) []group {
 		out = append(out, group{name: "Medium-risk secrets", reason: reason, secrets: medium})
 	}
 	for _, s := range high {
-		out = append(out, group{name: "High risk: " + s.Name, reason: "high rotation risk: on its own track so a problem cannot mix with other changes (" + strings.Join(s.RotationRisk.Factors, "; ") + ")", secrets: []*Secret{s}})
+		out = append(out, group{name: "High risk: " + s.Name, reason: "high rotation risk: alone, so a problem cannot mix with other changes", secrets: []*Secret{s}})
 	}
 	return out
 }
@@ -228,7 +227,11 @@ func windowed(s *Secret, p runbook.Phase) bool {
 	switch p {
 	case runbook.PhaseDeploy, runbook.PhaseSwitch:
 		return true
-	case runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseVerify, runbook.PhaseRevoke:
+	case runbook.PhaseCreate:
+		// Without an overlap the rotation is felt at once; with an expiry set
+		// by the rotation (Stripe's roll), its clock starts at create.
+		return !s.Strategy.HasOverlap() || s.Entry.SelfInvalidates
+	case runbook.PhaseStore, runbook.PhaseVerify, runbook.PhaseRevoke:
 		return !s.Strategy.HasOverlap()
 	}
 	return false

@@ -442,7 +442,7 @@ func externalComms(f *Facts) {
 	ec.Applicable = len(ec.Audiences) > 0
 	sort.Slice(ec.Audiences, func(i, j int) bool { return ec.Audiences[i] < ec.Audiences[j] })
 	if !ec.Applicable {
-		ec.Reason = "no customer-facing or partner-held credential is affected and no credential was exposed outside the company; vendor consoles are self-service"
+		ec.Reason = "no customer-facing or partner-held credential is affected and nothing was exposed outside the company"
 		ec.Audiences = []runbook.Audience{}
 	}
 }

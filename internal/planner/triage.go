@@ -81,7 +81,7 @@ func urgency(f *Facts, s *Secret) Urgency {
 	if criticalConsumer(s) {
 		blast += 4
 	}
-	add(min(blast, 14), fmt.Sprintf("blast radius: %d consumer(s) in %s", len(s.Consumers), strings.Join(s.Environments, ", ")))
+	add(min(blast, 14), fmt.Sprintf("blast radius (%d consumers, %s)", len(s.Consumers), strings.Join(s.Environments, ", ")))
 	if s.Unlocks {
 		add(6, "unlocks other secrets")
 	}
@@ -195,7 +195,7 @@ func businessImpact(s *Secret) string {
 	}
 	who := "no consumer listed"
 	if len(consumers) > 0 {
-		who = "used by " + strings.Join(consumers, ", ")
+		who = strings.Join(consumers, ", ")
 	}
 	return fmt.Sprintf("%s (%s); %s", upperFirstWord(reachWords[s.DataReach]), s.Privilege, who)
 }

@@ -83,9 +83,16 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	}
 	if s.Automation != nil {
 		m.h2(runbook.SectionAutomation)
+		all := 0
+		if s.Inventory != nil {
+			all = len(s.Inventory.Secrets)
+		}
 		for _, o := range s.Automation.Opportunities {
-			m.line("- **%s** (effort %s, risk reduction %s; %s): %s", text(o.Title), text(string(o.Effort)), text(string(o.RiskReduction)),
-				text(strings.Join(o.SecretIDs, ", ")), text(o.How))
+			ids := strings.Join(o.SecretIDs, ", ")
+			if len(o.SecretIDs) == all && all > 1 {
+				ids = "all secrets"
+			}
+			m.line("- **%s** (effort %s, risk reduction %s; %s): %s", text(o.Title), text(string(o.Effort)), text(string(o.RiskReduction)), text(ids), text(o.How))
 		}
 	}
 	if len(rb.Considered) > 0 {
@@ -122,18 +129,6 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 			m.line("- **%s** %s (%s): %s", text(string(f.Severity)), codeSpan(f.Rule), text(string(f.Section)), text(f.Message))
 		}
 	}
-	if len(rb.SectionStatus) > 0 {
-		var parts []string
-		for _, id := range runbook.SectionIDs {
-			if st, ok := rb.SectionStatus[id]; ok && st.Source != runbook.SourceOffline {
-				parts = append(parts, fmt.Sprintf("%s: %s", id, st.Source))
-			}
-		}
-		if len(parts) > 0 {
-			m.blank()
-			m.line("_Section sources: %s._", text(strings.Join(parts, ", ")))
-		}
-	}
 	_, err := io.WriteString(w, m.String())
 	return err
 }
@@ -157,28 +152,32 @@ func inventory(m *md, inv *runbook.Inventory) {
 		m.blank()
 		m.line("Dependency map (how each consumer reads the value):")
 		m.blank()
-		// One line per secret and way of loading, not per consumer and
-		// environment.
-		type key struct{ id, how string }
-		var order []key
-		group := map[key]struct{ consumers, envs []string }{}
+		// One line per way of loading, listing each secret's consumers.
+		var hows []string
+		order := map[string][]string{}
+		per := map[string]map[string][]string{}
+		envs := map[string][]string{}
 		for _, d := range inv.Dependencies {
-			k := key{d.SecretID, d.HowLoaded}
-			g, ok := group[k]
-			if !ok {
-				order = append(order, k)
+			if _, ok := per[d.HowLoaded]; !ok {
+				hows = append(hows, d.HowLoaded)
+				per[d.HowLoaded] = map[string][]string{}
 			}
-			if !contains(g.consumers, d.Consumer) {
-				g.consumers = append(g.consumers, d.Consumer)
+			if _, ok := per[d.HowLoaded][d.SecretID]; !ok {
+				order[d.HowLoaded] = append(order[d.HowLoaded], d.SecretID)
 			}
-			if !contains(g.envs, d.Environment) {
-				g.envs = append(g.envs, d.Environment)
+			if !contains(per[d.HowLoaded][d.SecretID], d.Consumer) {
+				per[d.HowLoaded][d.SecretID] = append(per[d.HowLoaded][d.SecretID], d.Consumer)
 			}
-			group[k] = g
+			if !contains(envs[d.HowLoaded], d.Environment) {
+				envs[d.HowLoaded] = append(envs[d.HowLoaded], d.Environment)
+			}
 		}
-		for _, k := range order {
-			g := group[k]
-			m.line("- %s → %s (%s): %s", codeSpan(k.id), text(strings.Join(g.consumers, ", ")), text(strings.Join(g.envs, ", ")), text(k.how))
+		for _, how := range hows {
+			var parts []string
+			for _, id := range order[how] {
+				parts = append(parts, codeSpan(id)+": "+text(strings.Join(per[how][id], ", ")))
+			}
+			m.line("- %s (%s): %s", strings.Join(parts, "; "), text(strings.Join(envs[how], ", ")), text(how))
 		}
 	}
 }
@@ -190,8 +189,17 @@ func triage(m *md, rt *runbook.RiskTriage) {
 	for _, t := range rt.Items {
 		m.line("| %s | %s | %s | %d | %s | %s |", cell(string(t.Priority)), codeSpan(cell(t.SecretID)), cell(string(t.Exposure)), t.Score, cell(title(string(t.RotationRisk))), cell(t.BusinessImpact))
 	}
-	m.blank()
+	// The factors behind the scores matter where they drive the response:
+	// the most urgent secrets (the JSON keeps every rationale).
+	first := true
 	for _, t := range rt.Items {
+		if t.Priority != runbook.P0 && t.Priority != runbook.P1 {
+			continue
+		}
+		if first {
+			m.blank()
+			first = false
+		}
 		m.line("- %s: %s", codeSpan(t.SecretID), text(t.Rationale))
 	}
 }
@@ -240,6 +248,32 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		env   string
 	}
 	done := map[string]seen{}
+	// A run of repeated steps (same secret, same environment, following the
+	// same run in the earlier environment) becomes one line.
+	type repeat struct {
+		first, last, from int
+		env, secret, when string
+		phases, windowed  []string
+	}
+	var run *repeat
+	flush := func() {
+		if run == nil {
+			return
+		}
+		nums, refs := fmt.Sprint(run.first), fmt.Sprint(run.from)
+		if run.last > run.first {
+			nums = fmt.Sprintf("%d-%d", run.first, run.last)
+			refs = fmt.Sprintf("steps %d-%d", run.from, run.from+run.last-run.first)
+		} else {
+			refs = "step " + refs
+		}
+		when := ""
+		if run.when != "" {
+			when = fmt.Sprintf(run.when, strings.Join(run.windowed, ", "))
+		}
+		m.line("%s. **%s · %s · %s**%s As %s, in %s.", nums, text(run.env), text(strings.Join(run.phases, ", ")), text(run.secret), when, refs, text(run.env))
+		run = nil
+	}
 	for i, t := range rs.Tracks {
 		m.blank()
 		m.line("### Track %d: %s", i+1, text(t.Name))
@@ -248,7 +282,25 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 			m.line("_%s_", text(t.Reason))
 			m.blank()
 		}
+		lastOwner := ""
 		for _, st := range t.Steps {
+			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, st.Environment) + "\x00" + envless(st.Verify, st.Environment)
+			prev, repeated := done[key]
+			repeated = repeated && st.SecretID != "" && prev.env != st.Environment
+			if repeated {
+				if run == nil || run.secret != st.SecretID || run.env != st.Environment || run.last+1 != st.Order || run.from+(st.Order-run.first) != prev.order {
+					flush()
+					run = &repeat{first: st.Order, last: st.Order - 1, from: prev.order, env: st.Environment, secret: st.SecretID}
+				}
+				run.last = st.Order
+				run.phases = append(run.phases, st.Phase.Title())
+				if l := rb.Schedule.Window(st.Window); l != "" {
+					run.windowed = append(run.windowed, string(st.Phase))
+					run.when = fmt.Sprintf(" **[%%s in %s: %s]**", text(st.Window), text(l))
+				}
+				continue
+			}
+			flush()
 			head := text(st.Phase.Title())
 			if st.Environment != "" {
 				head = text(st.Environment) + " · " + head
@@ -260,15 +312,17 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 			if l := rb.Schedule.Window(st.Window); l != "" {
 				when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
 			}
-			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, st.Environment) + "\x00" + envless(st.Verify, st.Environment)
-			if prev, ok := done[key]; ok && st.SecretID != "" && prev.env != st.Environment {
-				m.line("%d. **%s**%s As step %d, in %s.", st.Order, head, when, prev.order, text(st.Environment))
-				continue
-			}
 			done[key] = seen{st.Order, st.Environment}
 			m.line("%d. **%s**%s %s", st.Order, head, when, text(st.Action))
-			m.line("   Owner: %s. Check: %s.", text(st.Owner), strings.TrimSuffix(text(st.Verify), "."))
+			// The owner is said when it changes within the track.
+			owner := ""
+			if st.Owner != lastOwner {
+				owner = "Owner: " + text(st.Owner) + ". "
+				lastOwner = st.Owner
+			}
+			m.line("   %sCheck: %s.", owner, strings.TrimSuffix(text(st.Verify), "."))
 		}
+		flush()
 	}
 }
 
@@ -284,7 +338,8 @@ func envless(s, env string) string {
 func validation(m *md, v *runbook.Validation) {
 	m.blank()
 	m.line("## Validation")
-	first := map[string]string{}
+	type seenCheck struct{ env, expected string }
+	first := map[string]seenCheck{}
 	for _, e := range v.Environments {
 		m.blank()
 		m.line("### %s", text(e.Environment))
@@ -295,13 +350,18 @@ func validation(m *md, v *runbook.Validation) {
 				id = codeSpan(c.SecretID) + " "
 			}
 			how := strings.TrimSuffix(text(c.How), ".")
+			expected := strings.TrimSuffix(text(c.Expected), ".")
 			key := c.SecretID + "\x00" + c.Check + "\x00" + envless(c.How, e.Environment)
-			if env, ok := first[key]; ok && env != e.Environment {
-				how = "as in " + text(env)
+			if prev, ok := first[key]; ok && prev.env != e.Environment {
+				how = "as in " + text(prev.env)
+				if rest, ok := strings.CutPrefix(expected, prev.expected); ok {
+					m.line("- [ ] %s%s: as in %s%s.", id, text(c.Check), text(prev.env), strings.TrimSuffix(rest, "."))
+					continue
+				}
 			} else {
-				first[key] = e.Environment
+				first[key] = seenCheck{e.Environment, expected}
 			}
-			m.line("- [ ] %s%s: %s. Expected: %s.", id, text(c.Check), how, strings.TrimSuffix(text(c.Expected), "."))
+			m.line("- [ ] %s%s: %s. Expected: %s.", id, text(c.Check), how, expected)
 		}
 	}
 }
@@ -355,7 +415,7 @@ func title(s string) string {
 }
 
 // placeholderRE is a <placeholder> an operator fills in.
-var placeholderRE = regexp.MustCompile("<[^<>`\n]{1,80}>")
+var placeholderRE = regexp.MustCompile("<[A-Za-z0-9][^<>`\n]{0,79}>")
 
 // text makes free text safe to inline without HTML entities: one line; outside
 // `code` spans, a <placeholder> becomes a code span and any other "<" is shown
@@ -386,7 +446,7 @@ func text(s string) string {
 		parts[i] = b.String()
 	}
 	out := strings.Join(parts, "`")
-	if strings.HasPrefix(out, ">") || strings.HasPrefix(out, "#") {
+	if strings.HasPrefix(out, ">") {
 		out = `\` + out
 	}
 	return out

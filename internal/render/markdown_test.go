@@ -19,12 +19,17 @@ func TestHostileTextCannotBreakTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, bad := range []string{"<script>", "\n# Fake heading", "\n## Injected", "| key | with pipe |"} {
+	for _, bad := range []string{"\n# Fake heading", "\n## Injected", "| key | with pipe |"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("output contains %q:\n%s", bad, out)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;", `key \| with pipe`, "`kubectl a \\| b`"} {
+	for _, line := range strings.Split(out, "\n") {
+		if outsideCode(line, "<") {
+			t.Errorf("raw < outside a code span (HTML could start): %q", line)
+		}
+	}
+	for _, want := range []string{"`<script>`", `key \| with pipe`, "`kubectl a \\| b`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -34,9 +39,11 @@ func TestHostileTextCannotBreakTheDocument(t *testing.T) {
 func TestText(t *testing.T) {
 	tests := map[string]string{
 		"plain":                   "plain",
-		"<start time, UTC>":       "&lt;start time, UTC&gt;",
-		"run `a <b>` then <c>":    "run `a <b>` then &lt;c&gt;",
-		"unmatched ` tick <x>":    "unmatched ' tick &lt;x&gt;",
+		"<start time, UTC>":       "`<start time, UTC>`",
+		"run `a <b>` then <c>":    "run `a <b>` then `<c>`",
+		"unmatched ` tick <x>":    "unmatched ' tick `<x>`",
+		"a < b and 3 > 2":         "a `<` b and 3 > 2",
+		"Dashboard > Webhooks":    "Dashboard > Webhooks",
 		"two\nlines\n\n# heading": "two lines # heading",
 	}
 	for in, want := range tests {

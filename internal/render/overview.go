@@ -73,9 +73,9 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 	if run[0].SecretID == "" {
 		switch run[0].Phase {
 		case runbook.PhaseFreeze:
-			item.Title, item.Text = "Freeze", firstSentence(run[0].Action)
+			item.Title, item.Text = "Freeze", firstClause(run[0].Action)
 		case runbook.PhaseUnfreeze:
-			item.Title, item.Text = "Finish", firstSentence(run[0].Action)
+			item.Title, item.Text = "Finish", firstClause(run[0].Action)
 		default:
 			item.Title = t.Name
 			var parts []string
@@ -90,7 +90,9 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 	if item.Title == "" {
 		item.Title = run[0].SecretID
 	}
-	var before, during, after, envs, kills, windows []string
+	var before, during, after, envs, kills []string
+	var windowIDs []string
+	windowPhases := map[string][]string{}
 	for _, st := range run {
 		w := phaseWords[st.Phase]
 		switch st.Phase {
@@ -101,7 +103,9 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 			if !contains(before, w) {
 				before = append(before, w)
 			}
-		case runbook.PhaseRevoke, runbook.PhaseCleanup:
+		case runbook.PhaseRevoke:
+			// Said below, with its step numbers.
+		case runbook.PhaseCleanup:
 			if !contains(after, w) {
 				after = append(after, w)
 			}
@@ -117,8 +121,12 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 			kills = append(kills, fmt.Sprint(st.Order))
 		}
 		if l := rb.Schedule.Window(st.Window); l != "" {
-			if w := fmt.Sprintf("%s %s in %s (%s)", st.Environment, st.Phase, st.Window, l); !contains(windows, w) {
-				windows = append(windows, w)
+			key := st.Window + " (" + l + ")"
+			if _, ok := windowPhases[key]; !ok {
+				windowIDs = append(windowIDs, key)
+			}
+			if p := st.Environment + " " + string(st.Phase); !contains(windowPhases[key], p) {
+				windowPhases[key] = append(windowPhases[key], p)
 			}
 		}
 	}
@@ -142,6 +150,10 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 	}
 	var b strings.Builder
 	b.WriteString(strings.Join(parts, "; ") + ".")
+	var windows []string
+	for _, w := range windowIDs {
+		windows = append(windows, strings.Join(windowPhases[w], ", ")+" in "+w)
+	}
 	if len(windows) > 0 {
 		b.WriteString(" Scheduled: " + strings.Join(windows, "; ") + ".")
 	}
@@ -167,6 +179,23 @@ func firstSentence(s string) string {
 		case '.':
 			if !inCode && (i+1 == len(s) || s[i+1] == ' ') {
 				return s[:i+1]
+			}
+		}
+	}
+	return s
+}
+
+// firstClause is a text up to its first ";" (outside code), as a sentence.
+func firstClause(s string) string {
+	s = firstSentence(s)
+	inCode := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '`':
+			inCode = !inCode
+		case ';':
+			if !inCode {
+				return s[:i] + "."
 			}
 		}
 	}

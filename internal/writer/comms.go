@@ -21,7 +21,7 @@ func startTime(f *planner.Facts) string {
 		return l
 	}
 	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
-		return "once (incident response)"
+		return "now (incident response)"
 	}
 	return "<start time, UTC>"
 }
@@ -77,7 +77,7 @@ func expectedImpact(f *planner.Facts) string {
 		}
 	}
 	if len(outage) == 0 {
-		return "none expected: every secret keeps the old and the new credential valid during the switch"
+		return "none (old and new credentials overlap)"
 	}
 	return "brief errors possible on the consumers of " + andList(outage) + " between revocation or rotation and the redeploy"
 }
@@ -103,23 +103,31 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	watch := "Watch " + ch + " and the consumers' alerts for " + signals(f) + "."
 	return &runbook.InternalComms{Messages: []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
-			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) starts at %s. %s Expected impact: %s. %s %s Contact: %s.",
+			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s Contact: %s.",
 				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), contacts(f))), " "),
-			SendWhen: "24 hours before the start (at once for an incident), and again at the start"},
+			SendWhen: sendWhen(f)},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
 			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
 				supportFrom(f, start), ch, f.System, impact, ch),
-			SendWhen: "before the start, and an all-clear when the last verification passes"},
+			SendWhen: "before the start; all-clear after the last check"},
 		{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership", Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
-			Body: fmt.Sprintf("Why: %s. What: %d secret(s), highest priority %s, highest rotation risk %s. Expected customer impact: %s. Approvals: %s. Evidence is collected for %s. Next update: when production is verified.",
+			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. Approved by %s; evidence for %s. Next update: when production is verified.",
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
 			SendWhen: "at the start and when production is verified"},
 	}}
 }
 
+// sendWhen is when engineering hears about the rotation.
+func sendWhen(f *planner.Facts) string {
+	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
+		return "at once, then at each track's end"
+	}
+	return "24 h before, and at the start"
+}
+
 func freezeNote(f *planner.Facts) string {
 	if hasFreeze(f) {
-		return "Deploy freeze on the affected services until their unfreeze step."
+		return "Deploy freeze until the last step."
 	}
 	return "No deploy freeze: containment and replacement deploys go out as soon as they are ready."
 }
@@ -205,7 +213,7 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 	if !ec.Applicable {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
 			Subject:  fmt.Sprintf("%s: degraded service", f.System),
-			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC while we performed maintenance. The issue is resolved and no data was exposed. Contact support if you still see errors.", f.System),
+			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC during maintenance; it is resolved and no data was exposed. Contact support if errors persist.", f.System),
 			SendWhen: "only if customers saw errors during the rotation (standby template)"})
 	}
 	return ec
@@ -255,7 +263,7 @@ func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		case "CC7.3":
 			item.Evidence, item.CollectedBy, item.When = "Incident ticket with the triage decision, priorities and UTC timeline", approver, "when the incident is opened"
 		case "CC6.1":
-			item.Evidence = "Console or API output showing each old credential disabled or deleted and the new one's id, with timestamps (the outputs of the checks of the revoke and containment steps)"
+			item.Evidence = "Output of the revoke and containment checks: each old credential disabled or deleted, the new one's id, timestamps"
 		case "CC7.4":
 			item.Evidence = "Containment and revocation records, the exposure-window log review of each secret, and the post-incident review"
 		case "3.7.4", "3.7.5":
@@ -297,39 +305,39 @@ func automation(f *planner.Facts) *runbook.Automation {
 	add(runbook.Opportunity{Title: "Managed rotation for database passwords",
 		SecretIDs: ids(func(s *planner.Secret) bool { return s.Kind == runbook.KindDatabasePassword }),
 		Effort:    runbook.LevelMedium, RiskReduction: runbook.LevelHigh,
-		How: "Use AWS Secrets Manager's alternating-users rotation function on a schedule, or Vault's database secrets engine with short-lived dynamic credentials, so no person ever handles the password."})
+		How: "Let the store rotate it on a schedule (a Secrets Manager alternating-users function, or Vault static roles or dynamic credentials), so no person handles the password."})
 	add(runbook.Opportunity{Title: "Keep dual-secret verification in webhook receivers",
-		SecretIDs: ids(func(s *planner.Secret) bool { return s.Kind == runbook.KindWebhookSecret }),
+		SecretIDs: ids(func(s *planner.Secret) bool { return s.Entry.Strategy == runbook.StrategyDualAccept }),
 		Effort:    runbook.LevelLow, RiskReduction: runbook.LevelMedium,
-		How: "Make receivers always read a list of accepted signing secrets, so the next rotation is a configuration change with no code deploy."})
+		How: "Receivers always read a list of accepted signing secrets, so the next rotation needs no code deploy."})
 	add(runbook.Opportunity{Title: "Scheduled API-key rotation job",
 		SecretIDs: ids(func(s *planner.Secret) bool {
 			return s.Strategy == runbook.StrategyDualCredential && (s.Kind == runbook.KindAPIKey || s.Kind == runbook.KindCloudAccessKey)
 		}),
 		Effort: runbook.LevelMedium, RiskReduction: runbook.LevelMedium,
-		How: "A job that creates the new key through the provider API, writes it to the store, triggers the rollout, waits for key-last-used to go quiet and revokes the old key, alerting on any failure."})
+		How: "A job creates the key by API, stores it, rolls the consumers, waits until the old key is quiet, kills it, and alerts on any failure."})
 	add(runbook.Opportunity{Title: "Replace long-lived tokens with short-lived credentials",
 		SecretIDs: ids(func(s *planner.Secret) bool {
 			return s.Kind == runbook.KindToken || s.Kind == runbook.KindCloudAccessKey || s.Rule == "github-pat"
 		}),
 		Effort: runbook.LevelHigh, RiskReduction: runbook.LevelHigh,
-		How: "Use OIDC federation from CI to the cloud instead of static keys, a GitHub App instead of personal tokens, and Vault logins (AppRole, Kubernetes auth) instead of long-lived Vault tokens."})
+		How: "OIDC federation from CI instead of static cloud keys, a GitHub App instead of personal tokens, Vault logins instead of long-lived Vault tokens."})
 	add(runbook.Opportunity{Title: "Restart consumers automatically when a secret changes",
 		SecretIDs: ids(func(s *planner.Secret) bool { return len(s.Consumers) > 0 }),
 		Effort:    runbook.LevelLow, RiskReduction: runbook.LevelMedium,
 		How: reloadAutomation(f)})
 	add(runbook.Opportunity{Title: "Secret scanning before and after commit",
 		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelHigh,
-		How: "Run gitleaks as a pre-commit hook and in CI, and turn on the source host's push protection, so a secret is stopped before it leaks."})
+		How: "gitleaks as a pre-commit hook and in CI, and the source host's push protection, stop a secret before it leaks."})
 	add(runbook.Opportunity{Title: "Inventory as code with rotation due dates",
 		SecretIDs: allIDs(f), Effort: runbook.LevelLow, RiskReduction: runbook.LevelMedium,
-		How: "Keep this inventory (owners, consumers, store paths, last and next rotation) in a repository and alert when a rotation is overdue; alert on authentication failures per consumer to catch a missed dependency in minutes."})
+		How: "This inventory (owners, consumers, paths, next due date) in a repository, with alerts on overdue rotations and on authentication failures per consumer."})
 	return a
 }
 
 func reloadAutomation(f *planner.Facts) string {
 	if runtime(f) == runbook.DeployKubernetes {
-		return "Run a controller such as Stakater Reloader so Deployments roll when their Secret changes, and have External Secrets refresh on a short interval."
+		return "Roll workloads when their Secret changes (a controller such as Stakater Reloader) and sync from the store on a short interval."
 	}
-	return "Have the deploy pipeline redeploy every consumer listed in the inventory when a secret version changes, or have consumers re-read the store on a timer."
+	return "The deploy pipeline redeploys every consumer in the inventory when a secret version changes, or consumers re-read the store on a timer."
 }

@@ -96,10 +96,15 @@ func inventory(f *planner.Facts) *runbook.Inventory {
 		store := "none"
 		if s.Stored {
 			var paths []string
+			given := false
 			for _, e := range s.Environments {
 				paths = append(paths, e+": "+s.StorePaths[e])
+				given = given || !strings.HasPrefix(s.StorePaths[e], "<")
 			}
 			storage = planner.StoreName(s.Store) + " (" + strings.Join(paths, "; ") + ")"
+			if !given {
+				storage = planner.StoreName(s.Store) + " (path not given)"
+			}
 			for _, cp := range s.Copies {
 				storage += "; copy in " + cp
 			}
@@ -183,7 +188,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 	default:
 		add("Open a change ticket listing every secret, environment and the rollback plan below.")
 	}
-	add("Rules for every step: a new value goes from the provider straight into the store (stdin or the console), never into chat, tickets, shell history or this runbook; record version and key ids, never values; stop at the first failed check.")
+	add("Rules for every step: a value goes from the provider straight into the store (stdin or console), never into chat, tickets or shell history; record ids, never values; stop at the first failed check.")
 	for _, b := range f.Schedule.Blackouts {
 		scope := "No production step"
 		if len(b.SecretIDs) > 0 {
@@ -204,7 +209,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		if len(s.Consumers) == 0 {
 			add("Find every consumer of %s before starting (%s): a missed dependency is the most common cause of a failed rotation.", s.Name, c.fill(a.Discover))
 		} else {
-			add("Confirm %s is used only by %s (%s).", s.Name, c.consumerList(), c.fill(a.Discover))
+			add("Confirm %s has no consumer beyond %s (%s).", s.Name, c.consumerList(), c.fill(a.Discover))
 		}
 		if a.Preflight != "" && !(s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept) {
 			add("%s", c.fill(a.Preflight))
@@ -220,13 +225,13 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		}
 	}
 	if len(limited) > 0 {
-		add("Plan the test calls of %s within the vendors' rate limits: a handful per environment, spaced out.", andList(limited))
+		add("Keep the test calls of %s within the vendors' rate limits: a handful per environment, spaced out.", andList(limited))
 	}
 	if onKubernetes(f) {
 		add("Find how each Kubernetes consumer gets its value (External Secrets Operator, CSI driver, Vault Agent or a plain Secret); force any interval sync before a restart.")
 	}
-	add("Check the operators can do every step now (provider consoles, %s write access, deploy rights for every consumer); request missing access before the start.", storeNames(f))
-	add("Open the dashboards for %s and 5xx of every consumer, and note their baselines; post the engineering announcement in %s.", signals(f), channel(f))
+	add("Check now that the operators can do every step (provider consoles, %s write access, deploy rights).", storeNames(f))
+	add("Note the baselines of %s and 5xx of every consumer; post the engineering announcement in %s.", signals(f), channel(f))
 
 	var urgent []string
 	for i := range f.Secrets {
@@ -237,7 +242,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 	for _, a := range f.Approvers {
 		scope := "this runbook and the change ticket"
 		if len(urgent) > 0 {
-			scope += "; production steps of high-risk and P0/P1 secrets and any revoke-first outage"
+			scope = "this runbook, the change ticket and the production steps of high-risk, P0/P1 or revoke-first secrets"
 		}
 		p.Approvals = append(p.Approvals, runbook.Approval{Approver: a, Scope: scope, Before: "the first step", Secrets: allIDs(f)})
 	}
@@ -250,13 +255,24 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		owners[s.Owner] = append(owners[s.Owner], s.ID)
 	}
 	for _, o := range ownerNames {
-		p.Approvals = append(p.Approvals, runbook.Approval{Approver: o, Scope: "consumer list and rollout plan of their secrets", Before: "the first step of those secrets", Secrets: owners[o]})
+		p.Approvals = append(p.Approvals, runbook.Approval{Approver: o, Scope: "consumers and rollout plan of their secrets", Before: "their first step", Secrets: owners[o]})
 	}
 
 	p.BackupPlan = append(p.BackupPlan, "Record the current version id of every secret in the store before the first step (ids only).")
+	var overlap []string
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
+		if s.Strategy.HasOverlap() {
+			overlap = append(overlap, s.Name)
+			continue
+		}
 		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s: %s", s.Name, backupHow(f, s)))
+	}
+	switch {
+	case len(overlap) == len(f.Secrets):
+		p.BackupPlan = append(p.BackupPlan, "Every secret keeps its old credential working until its revoke step: a failed check is undone as the rollback section says.")
+	case len(overlap) > 0:
+		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s keep their old credential working until the revoke step: a failed check is undone as the rollback section says.", andList(overlap)))
 	}
 	return p
 }
@@ -384,7 +400,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 					Expected: "rejected", How: c.fill(a.ContainCheck)})
 				continue
 			}
-			expected := "works first time; no " + c.failures() + " in their logs"
+			expected := "no " + c.failures() + " in their logs"
 			if runbook.IsProduction(env) {
 				expected += " for 30 minutes"
 			}
@@ -404,7 +420,7 @@ func validation(f *planner.Facts) *runbook.Validation {
 	if n := len(v.Environments); n > 0 {
 		last := &v.Environments[n-1]
 		last.Checks = append(last.Checks, runbook.Check{Check: "Evidence saved",
-			Expected: "every item of the audit evidence checklist is in the evidence folder", How: "tick the audit evidence checklist against the ticket"})
+			Expected: "every audit evidence item is in the evidence folder", How: "tick the audit evidence checklist"})
 	}
 	return v
 }
@@ -412,9 +428,9 @@ func validation(f *planner.Facts) *runbook.Validation {
 func rollback(f *planner.Facts) *runbook.Rollback {
 	rb := &runbook.Rollback{
 		Triggers: []string{
-			signals(f) + " above baseline for 5 minutes on any consumer after a deploy or switch",
-			"a health check or error-rate alert on a consumer within 30 minutes of a step",
-			"a verification fails in any environment (stop before production if it is a lower one)",
+			signals(f) + " above baseline for 5 minutes after a deploy or switch",
+			"a health or error-rate alert within 30 minutes of a step",
+			"any failed check (in a lower environment: stop before production)",
 		},
 		Steps:       []runbook.RollbackStep{},
 		Containment: []string{},
@@ -428,8 +444,8 @@ func rollback(f *planner.Facts) *runbook.Rollback {
 			"If a consumer cannot take the replacement quickly, take that consumer out of service rather than re-enabling the exposed credential.")
 	}
 	rb.Containment = append(rb.Containment,
-		"If a new credential is exposed during the rotation (pasted in chat, logged), kill it and restart that secret from its create step.",
-		"A failed rotation leaves the old credential working and raises an alert in "+channel(f)+"; never leave a secret half-rotated overnight, and retry within 7 days.")
+		"A new credential exposed during the rotation (pasted in chat, logged) is killed, and that secret restarts at its create step.",
+		"A failed rotation leaves the old credential working and raises an alert in "+channel(f)+"; never leave a secret half-rotated overnight; retry within 7 days.")
 	return rb
 }
 

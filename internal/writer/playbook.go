@@ -121,12 +121,12 @@ func deployText(c sc) (string, string) {
 	case runbook.StrategyRekey:
 		lead = fmt.Sprintf("Make sure %s encrypt through the key alias (not a pinned key or version) and may decrypt with the old and the new key, then roll out", c.consumerList())
 	case runbook.StrategyAlternatingUsers:
-		lead = fmt.Sprintf("Roll out %s so they connect as %s", c.consumerList(), code(s.Users.Idle))
+		lead = fmt.Sprintf("Roll out %s so %s as %s", c.consumerList(), c.they("connects", "connect"), code(s.Users.Idle))
 	default:
 		if !s.Stored {
-			lead = fmt.Sprintf("Roll out %s so they use the new credential", c.consumerList())
+			lead = fmt.Sprintf("Roll out %s so %s the new credential", c.consumerList(), c.they("uses", "use"))
 		} else {
-			lead = fmt.Sprintf("Roll out %s so they read the new value", c.consumerList())
+			lead = fmt.Sprintf("Roll out %s so %s the new value", c.consumerList(), c.they("reads", "read"))
 		}
 	}
 	if s.Kind == runbook.KindWebhookSecret && !s.Strategy.HasOverlap() {
@@ -146,10 +146,7 @@ func verifyText(c sc) (string, string) {
 		fmt.Fprintf(&b, "Wait %d seconds for propagation, then check again. ", s.PropagationSeconds)
 	}
 	b.WriteString("Verify: " + sentence(c.fill(a.Verify)))
-	if s.RateLimited {
-		b.WriteString(" Keep test calls few and spaced (rate limits).")
-	}
-	return b.String(), "every consumer works on the new credential, with no " + c.failures() + " on its dashboard"
+	return b.String(), "every consumer works, with no " + c.failures() + " on its dashboard"
 }
 
 func revokeText(c sc) (string, string) {
@@ -192,12 +189,12 @@ func cleanupText(c sc) (string, string) {
 
 // freezeText and unfreezeText open and close a scheduled rotation.
 func freezeText(f *planner.Facts) (string, string) {
-	return fmt.Sprintf("Freeze deploys and configuration changes touching %s (this rotation's own changes excepted) and announce the start in %s.", andList(allConsumers(f)), channel(f)),
+	return fmt.Sprintf("Freeze deploys touching %s (this rotation's own excepted); announce the start in %s.", andList(allConsumers(f)), channel(f)),
 		"the owners acknowledged the freeze and no unrelated deploy is queued"
 }
 
 func unfreezeText(f *planner.Facts) (string, string) {
-	return fmt.Sprintf("Lift the freeze, post completion in %s, and record today's rotation date and the next due date in the inventory.", channel(f)),
+	return fmt.Sprintf("Lift the freeze; post completion in %s and record the next due date in the inventory.", channel(f)),
 		"the freeze is lifted and the inventory is current"
 }
 

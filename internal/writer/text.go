@@ -35,7 +35,9 @@ func (c sc) path() string {
 	if common != "" && !strings.HasPrefix(common, "<") {
 		return common
 	}
-	return catalog.Fill(c.store().Path, map[string]string{"env": "<environment>", "var": c.s.EnvVar, "name": c.s.Name})
+	p := catalog.Fill(c.store().Path, map[string]string{"env": "ENV", "var": c.s.EnvVar, "name": c.s.Name})
+	p = strings.Replace(p, "<ENV ", "<", 1)
+	return strings.ReplaceAll(p, "ENV", "<environment>")
 }
 
 // failures names what a consumer logs when the secret is wrong.
@@ -45,6 +47,8 @@ func (c sc) failures() string {
 		return "signature failures"
 	case runbook.KindWebhookURL:
 		return "rejected posts (403/404)"
+	case runbook.KindDatabasePassword:
+		return "login failures"
 	}
 	return "authentication failures (401/403)"
 }
@@ -105,6 +109,14 @@ func (c sc) consumers() []string {
 		out[i] = k.Name
 	}
 	return out
+}
+
+// they is "it reads" for one consumer, "they read" for several.
+func (c sc) they(one, many string) string {
+	if len(c.s.Consumers) == 1 {
+		return "it " + one
+	}
+	return "they " + many
 }
 
 // consumerList is "billing-api and worker-billing", or a note that none is known.
