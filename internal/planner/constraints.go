@@ -320,10 +320,28 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 	if m := namespaceRE.FindStringSubmatch(text); m != nil {
 		ns := strings.ToLower(m[1] + m[2])
 		if !notNames[ns] {
+			// The consumers the text names get it; if it names none, every
+			// consumer of the secrets it concerns.
+			var named []string
 			for _, id := range targets {
-				f.SecretByID(id).Namespace = ns
+				s := f.SecretByID(id)
+				for i := range s.Consumers {
+					if namesConsumer(strings.ToLower(text), s.Consumers[i].Name) {
+						s.Consumers[i].Namespace = ns
+						named = appendOnce(named, s.Consumers[i].Name)
+					}
+				}
 			}
-			r.add("", "Kubernetes namespace "+ns, "kubectl steps use -n "+ns)
+			if len(named) == 0 {
+				for _, id := range targets {
+					f.SecretByID(id).Namespace = ns
+				}
+			}
+			who := ""
+			if len(named) > 0 {
+				who = " for " + andJoin(named)
+			}
+			r.add("", "Kubernetes namespace "+ns+who, "kubectl steps use -n "+ns+who)
 		}
 	}
 	if m := workloadRE.FindStringSubmatch(text); m != nil {

@@ -144,12 +144,14 @@ func TestEveryConstraintAndNoteIsConsidered(t *testing.T) {
 	if s.Values["<iam-user>"] != "artifact-uploader" {
 		t.Errorf("values = %v", s.Values)
 	}
-	if s.Namespace != "observability" {
-		t.Errorf("namespace = %q", s.Namespace)
-	}
+	// The namespace and the workload kind are log-shipper's, not the
+	// uploader's.
 	for _, c := range s.Consumers {
-		if c.Name == "log-shipper" && c.Workload != "daemonset" {
-			t.Errorf("log-shipper workload = %q", c.Workload)
+		switch {
+		case c.Name == "log-shipper" && (c.Workload != "daemonset" || c.Namespace != "observability"):
+			t.Errorf("log-shipper: %+v", c)
+		case c.Name == "uploader" && (c.Workload != "deployment" || c.Namespace != ""):
+			t.Errorf("uploader: %+v", c)
 		}
 	}
 	if !strings.Contains(f.Considered[2].Reading, "instruction") || !strings.Contains(f.Considered[2].Effect, "not followed") {

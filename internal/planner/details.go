@@ -35,7 +35,7 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 		}
 		for _, c := range s.Consumers {
 			if c.Runtime == runbook.DeployKubernetes {
-				if s.Namespace == "" {
+				if s.Namespace == "" && c.Namespace == "" {
 					s.Namespace = "<namespace>"
 					namespaces = append(namespaces, s.Name)
 				}

@@ -152,6 +152,9 @@ type Consumer struct {
 	// Workload is the Kubernetes workload kind (deployment, daemonset,
 	// statefulset, cronjob).
 	Workload string `json:"workload,omitempty"`
+	// Namespace is the consumer's own Kubernetes namespace when the request
+	// names it for this consumer; otherwise the secret's applies.
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // Users are the database users (or Vault roles) of a secret: the one

@@ -86,14 +86,20 @@ func order(f *Facts) {
 				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Access: a.ID, Window: a.Deadline})
 			}
 		}
+		var replaced []*Secret
 		for _, s := range exposed {
-			if cs := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseContain }); len(cs) > 0 {
+			// A retired credential is checked dead right after it is revoked.
+			keep := func(p runbook.Phase) bool { return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify) }
+			if cs := secretSteps(f, s, keep); len(cs) > 0 {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, cs...)
 			}
+			if !s.RetireOnly {
+				replaced = append(replaced, s)
+			}
 		}
 		addTrack(t, steps)
-		for _, g := range incidentGroups(exposed, "replace and kill the old credential now, before the investigation") {
+		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation") {
 			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
 			for _, s := range g.secrets {

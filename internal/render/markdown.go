@@ -49,7 +49,7 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 		sequence(m, rb, s.RotationSequence)
 	}
 	if s.Validation != nil {
-		validation(m, s.Validation)
+		validation(m, rb, s.Validation)
 	}
 	if s.Rollback != nil {
 		rollback(m, s.Rollback)
@@ -248,6 +248,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		env   string
 	}
 	done := map[string]seen{}
+	envs := environments(rb)
 	// A run of repeated steps (same secret, same environment, following the
 	// same run in the earlier environment) becomes one line.
 	type repeat struct {
@@ -284,7 +285,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		}
 		lastOwner := ""
 		for _, st := range t.Steps {
-			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, st.Environment) + "\x00" + envless(st.Verify, st.Environment)
+			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, envs) + "\x00" + envless(st.Verify, envs)
 			prev, repeated := done[key]
 			repeated = repeated && st.SecretID != "" && prev.env != st.Environment
 			if repeated {
@@ -326,18 +327,39 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 	}
 }
 
-// envless hides an environment's name in a text, so the same step in two
-// environments compares equal.
-func envless(s, env string) string {
-	if env == "" || env == "all" {
-		return s
+// envless hides the runbook's environment names in a text, so the same step
+// in two environments compares equal.
+func envless(s string, envs []string) string {
+	for _, e := range envs {
+		if e != "" && e != "all" {
+			s = strings.ReplaceAll(s, e, "\x01")
+		}
 	}
-	return strings.ReplaceAll(s, env, "\x01")
+	return s
 }
 
-func validation(m *md, v *runbook.Validation) {
+// environments lists the environments a runbook's steps and checks name.
+func environments(rb *runbook.Runbook) []string {
+	var out []string
+	for _, st := range rb.Sections.RotationSequence.AllSteps() {
+		if !contains(out, st.Environment) {
+			out = append(out, st.Environment)
+		}
+	}
+	if v := rb.Sections.Validation; v != nil {
+		for _, e := range v.Environments {
+			if !contains(out, e.Environment) {
+				out = append(out, e.Environment)
+			}
+		}
+	}
+	return out
+}
+
+func validation(m *md, rb *runbook.Runbook, v *runbook.Validation) {
 	m.blank()
 	m.line("## Validation")
+	envs := environments(rb)
 	type seenCheck struct{ env, expected string }
 	first := map[string]seenCheck{}
 	for _, e := range v.Environments {
@@ -351,7 +373,7 @@ func validation(m *md, v *runbook.Validation) {
 			}
 			how := strings.TrimSuffix(text(c.How), ".")
 			expected := strings.TrimSuffix(text(c.Expected), ".")
-			key := c.SecretID + "\x00" + c.Check + "\x00" + envless(c.How, e.Environment)
+			key := c.SecretID + "\x00" + c.Check + "\x00" + envless(c.How, envs)
 			if prev, ok := first[key]; ok && prev.env != e.Environment {
 				how = "as in " + text(prev.env)
 				if rest, ok := strings.CutPrefix(expected, prev.expected); ok {

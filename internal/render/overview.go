@@ -80,7 +80,7 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 			item.Title = t.Name
 			var parts []string
 			for _, st := range run {
-				parts = append(parts, firstSentence(st.Action))
+				parts = append(parts, headline(st.Action))
 			}
 			item.Text = strings.Join(parts, " ")
 		}
@@ -180,6 +180,22 @@ func firstSentence(s string) string {
 			if !inCode && (i+1 == len(s) || s[i+1] == ' ') {
 				return s[:i+1]
 			}
+		}
+	}
+	return s
+}
+
+// headline is a step's first sentence up to its first ":" or " (" outside
+// code: what is done, without how.
+func headline(s string) string {
+	s = firstSentence(s)
+	inCode := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '`':
+			inCode = !inCode
+		case !inCode && ((s[i] == ':' && i+1 < len(s) && s[i+1] == ' ') || (s[i] == '(' && i > 0 && s[i-1] == ' ')):
+			return strings.TrimRight(s[:i], " ") + "."
 		}
 	}
 	return s

@@ -94,7 +94,9 @@ func inventory(f *planner.Facts) *runbook.Inventory {
 		systems := consumerNames(s)
 		storage := "not stored: the credential stays in " + s.ProviderName
 		store := "none"
-		if s.Stored {
+		if s.RetireOnly {
+			storage = "held by the departing person; retired, not replaced"
+		} else if s.Stored {
 			var paths []string
 			given := false
 			for _, e := range s.Environments {

@@ -40,7 +40,7 @@ func stepText(c sc, p runbook.Phase) (action, verify string) {
 func containText(c sc) (string, string) {
 	s, a := c.s, c.actions()
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
-		return fmt.Sprintf("Revoke %s's own %s: %s", c.f.Person, s.Name, lowerFirst(sentence(c.fill(a.Contain)))), c.fill(a.ContainCheck)
+		return fmt.Sprintf("The departing person's own credential: %s", lowerFirst(sentence(c.fill(a.Contain)))), c.fill(a.ContainCheck)
 	}
 	if s.Strategy != runbook.StrategyRevokeFirst {
 		// Restrict what must keep working (a key that still decrypts, a

@@ -85,13 +85,19 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 	if workload == "" {
 		workload = "deployment"
 	}
+	namespace := c.s.Namespace
+	if consumer.Namespace != "" {
+		namespace = consumer.Namespace
+	} else if namespace == "" {
+		namespace = "<namespace>"
+	}
 	env := c.env
 	if env == planner.AllEnvironments {
 		env = "<environment>"
 	}
 	return map[string]string{
 		"env": env, "name": c.s.Name, "var": c.s.EnvVar, "path": c.path(), "consumer": consumer.Name, "consumers": all,
-		"namespace": c.s.Namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
+		"namespace": namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
 		"active": c.s.Users.Active, "idle": c.s.Users.Idle,
 	}
 }
@@ -187,31 +193,35 @@ func (c sc) store() *catalog.Store {
 // workloads of one kind share a command, the others get one each.
 func reloadAll(c sc) (hows, checks []string) {
 	d := catalog.Default().Deployment(runbook.DeployKubernetes)
-	groups := map[string][]string{}
-	var kinds []string
+	// Consumers in one namespace share a command; each keeps its workload kind.
+	groups := map[string][]planner.Consumer{}
+	var namespaces []string
 	for _, k := range c.s.Consumers {
-		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !(c.f.BuildTime && k.Runtime == runbook.DeployCICD) {
+		if k.Runtime == runbook.DeployKubernetes && !k.Legacy {
 			if _, special := d.Workloads[k.Workload]; !special {
-				if _, ok := groups[k.Workload]; !ok {
-					kinds = append(kinds, k.Workload)
+				if _, ok := groups[k.Namespace]; !ok {
+					namespaces = append(namespaces, k.Namespace)
 				}
-				groups[k.Workload] = append(groups[k.Workload], k.Workload+"/"+k.Name)
+				groups[k.Namespace] = append(groups[k.Namespace], k)
 				continue
 			}
 		}
 		how, check := reload(c, k)
 		hows, checks = append(hows, how), append(checks, check)
 	}
-	for _, kind := range kinds {
-		targets := groups[kind]
-		v := c.vars(planner.Consumer{Workload: kind})
-		v["targets"] = strings.Join(targets, " ")
-		if len(targets) == 1 {
-			name := strings.TrimPrefix(targets[0], kind+"/")
-			how, check := reload(c, planner.Consumer{Name: name, Runtime: runbook.DeployKubernetes, Workload: kind})
+	for _, ns := range namespaces {
+		members := groups[ns]
+		if len(members) == 1 {
+			how, check := reload(c, members[0])
 			hows, checks = append(hows, how), append(checks, check)
 			continue
 		}
+		var targets []string
+		for _, k := range members {
+			targets = append(targets, k.Workload+"/"+k.Name)
+		}
+		v := c.vars(members[0])
+		v["targets"] = strings.Join(targets, " ")
 		hows = append(hows, c.s.Known(catalog.Fill(d.ReloadMany, v)))
 		checks = append(checks, c.s.Known(catalog.Fill(d.CheckMany, v)))
 	}
