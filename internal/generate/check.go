@@ -40,6 +40,9 @@ func checkFacts(f *planner.Facts, sec any) []string {
 			if strings.Join(got.Environments, ",") != strings.Join(want.Environments, ",") {
 				add("inventory.secrets[%d].environments are %v; the facts say %v", i, got.Environments, want.Environments)
 			}
+			if got.Entry != want.Rule {
+				add("inventory.secrets[%d].entry is %q; the facts' catalogue entry is %q", i, got.Entry, want.Rule)
+			}
 		}
 		// The dependency map names every consumer of every secret in every
 		// environment the secret lives in: a forgotten consumer keeps the old
@@ -99,8 +102,8 @@ func checkFacts(f *planner.Facts, sec any) []string {
 		}
 		for i := 0; i < len(steps) && i < len(f.Steps); i++ {
 			g, w := steps[i], f.Steps[i]
-			if g.Order != w.Order || g.SecretID != w.SecretID || g.Environment != w.Environment || g.Phase != w.Phase {
-				add("step %d is (%s, %s, %s); the facts plan step %d as (%s, %s, %s)", g.Order, g.SecretID, g.Environment, g.Phase, w.Order, w.SecretID, w.Environment, w.Phase)
+			if g.Order != w.Order || g.SecretID != w.SecretID || g.Environment != w.Environment || g.Phase != w.Phase || g.Window != w.Window {
+				add("step %d is (%s, %s, %s, window %q); the facts plan step %d as (%s, %s, %s, window %q)", g.Order, g.SecretID, g.Environment, g.Phase, g.Window, w.Order, w.SecretID, w.Environment, w.Phase, w.Window)
 				if len(v) > 12 {
 					break
 				}

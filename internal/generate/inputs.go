@@ -17,12 +17,12 @@ var dataInputs = struct {
 	top, secret, consumer []string
 }{
 	top: []string{"system", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket", "constraints",
-		"build_time", "tracks", "steps", "controls", "external_comms"},
+		"build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered", "person", "access", "freeze"},
 	secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
-		"window", "rate_limited", "business_impact"},
-	consumer: []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy"},
+		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "exposed", "deadline"},
+	consumer: []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace"},
 }
 
 // factsView is the data block's content: the declared facts, as a JSON-ready

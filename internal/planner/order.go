@@ -89,7 +89,9 @@ func order(f *Facts) {
 		var replaced []*Secret
 		for _, s := range exposed {
 			// A retired credential is checked dead right after it is revoked.
-			keep := func(p runbook.Phase) bool { return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify) }
+			keep := func(p runbook.Phase) bool {
+				return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
+			}
 			if cs := secretSteps(f, s, keep); len(cs) > 0 {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, cs...)
