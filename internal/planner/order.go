@@ -101,7 +101,7 @@ func order(f *Facts) {
 			}
 		}
 		addTrack(t, steps)
-		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation") {
+		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
 			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
 			for _, s := range g.secrets {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -93,18 +94,20 @@ func storeText(c sc) (string, string) {
 	if a.Store != "" {
 		return sentence(c.fill(a.Store)), c.fill(st.Check)
 	}
-	write := st.Write
+	text := "Store the new value: " + sentence(c.fill(st.Write))
+	check := c.fill(st.Check)
 	if c.s.Strategy == runbook.StrategyDualAccept {
-		write = st.WriteNext
-	}
-	text := "Store the new value: " + sentence(c.fill(write))
-	if c.s.Strategy == runbook.StrategyDualAccept {
-		text = fmt.Sprintf("Store the new value beside the current one, as %s: %s", code(c.s.EnvVar+"_NEXT"), sentence(c.fill(write)))
+		// The new value sits beside the current one until the old is dropped.
+		next := c.vars(planner.Consumer{})
+		next["path"] += "-next"
+		next["var"] += "_NEXT"
+		text = fmt.Sprintf("Store the new value beside the current one, as %s: %s", code(c.s.EnvVar+"_NEXT"), sentence(c.s.Known(catalog.Fill(st.WriteNext, c.vars(planner.Consumer{})))))
+		check = c.s.Known(catalog.Fill(st.Check, next))
 	}
 	for _, cp := range c.s.Copies {
 		text += " Update the copy in " + cp + " too."
 	}
-	return text, c.fill(st.Check)
+	return text, check
 }
 
 func deployText(c sc) (string, string) {
