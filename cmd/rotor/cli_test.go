@@ -100,6 +100,36 @@ func TestLintCommand(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stdout, `"rule": "leak-contained-first"`) {
 		t.Errorf("broken: exit %d %s", code, stdout)
 	}
+
+	// A scheduled runbook whose revoke steps were deleted leaves every old
+	// credential alive: an error (it used to pass with no finding).
+	acmePath := filepath.Join(dir, "acme.json")
+	if code, _, stderr := cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "-o", acmePath); code != exitOK {
+		t.Fatal(stderr)
+	}
+	data, _ = os.ReadFile(acmePath)
+	var acme runbook.Runbook
+	if err := json.Unmarshal(data, &acme); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for ti := range acme.Sections.RotationSequence.Tracks {
+		tr := &acme.Sections.RotationSequence.Tracks[ti]
+		var keep []runbook.Step
+		for _, st := range tr.Steps {
+			if st.Phase != runbook.PhaseRevoke {
+				n++
+				st.Order = n
+				keep = append(keep, st)
+			}
+		}
+		tr.Steps = keep
+	}
+	noRevoke, _ := json.Marshal(acme)
+	code, stdout, _ = cli(t, string(noRevoke), "lint", "-i", "-")
+	if code != exitFailure || strings.Count(stdout, "old-credential-killed") != 3 {
+		t.Errorf("revoke steps removed: exit %d %s", code, stdout)
+	}
 }
 
 func TestUsageAndConfigErrors(t *testing.T) {
