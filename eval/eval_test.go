@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -388,5 +389,87 @@ func TestFallbackFailsAnLLMCase(t *testing.T) {
 	rep = llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
 	if c := rep.Cases[0]; !c.Passed || rep.Summary.FellBack != 0 || !c.FellBack[0].Allowed {
 		t.Errorf("allowed fallback: %+v", c)
+	}
+}
+
+// TestOutcomeAssertionsCatchABadRunbook scores runbooks written elsewhere
+// (--runbooks): the shipped runbook passes; the same runbook with its revoke
+// steps deleted, its blackout moved onto the window, and a Postgres command
+// in a MySQL step fails exactly the outcome assertions that say so.
+func TestOutcomeAssertionsCatchABadRunbook(t *testing.T) {
+	s := scan(t)
+	gen := generate.New(generate.Config{Screener: s, Linter: lint.New(s)})
+	var picked []*Case
+	for _, c := range cases(t) {
+		if c.Name == "pci-blackout-window" || c.Name == "mysql-dual-password" {
+			picked = append(picked, c)
+		}
+	}
+	if len(picked) != 2 {
+		t.Fatalf("cases %v", picked)
+	}
+	dir := t.TempDir()
+	write := func(name string, rb *runbook.Runbook) {
+		data, _ := json.Marshal(rb)
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := map[string]*runbook.Runbook{}
+	for _, c := range picked {
+		rb, err := gen.Generate(context.Background(), c.Request, generate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good[c.Name] = rb
+		write(c.Name, rb)
+	}
+	runner := NewRunner(Config{Linter: lint.New(s), Provider: "stored", Runbooks: dir})
+	for _, c := range runner.Run(context.Background(), picked).Cases {
+		if !c.Passed {
+			t.Errorf("%s: the shipped runbook fails: %+v", c.Name, c.Assertions)
+		}
+	}
+
+	pci := good["pci-blackout-window"]
+	for ti := range pci.Sections.RotationSequence.Tracks {
+		tr := &pci.Sections.RotationSequence.Tracks[ti]
+		var keep []runbook.Step
+		for _, st := range tr.Steps {
+			if st.Phase != runbook.PhaseRevoke {
+				keep = append(keep, st)
+			}
+		}
+		tr.Steps = keep
+	}
+	pci.Schedule.Windows[0].Start, pci.Schedule.Windows[0].End = "00:30", "02:00"
+	write("pci-blackout-window", pci)
+	mysql := good["mysql-dual-password"]
+	for ti := range mysql.Sections.RotationSequence.Tracks {
+		for si := range mysql.Sections.RotationSequence.Tracks[ti].Steps {
+			st := &mysql.Sections.RotationSequence.Tracks[ti].Steps[si]
+			if st.Phase == runbook.PhaseVerify {
+				st.Action = "Check `SELECT count(*) FROM pg_stat_activity WHERE usename = 'orders_app'` is 0."
+			}
+		}
+	}
+	write("mysql-dual-password", mysql)
+	failed := map[string][]string{}
+	for _, c := range runner.Run(context.Background(), picked).Cases {
+		for _, a := range c.Assertions {
+			if !a.Passed && !a.Skipped {
+				failed[c.Name] = append(failed[c.Name], a.Type)
+			}
+		}
+	}
+	for name, want := range map[string][]string{
+		"pci-blackout-window": {"all_killed", "blackout"},
+		"mysql-dual-password": {"no_step"},
+	} {
+		for _, w := range want {
+			if !runbook.OneOf(failed[name], w) {
+				t.Errorf("%s: %s did not fail (failed: %v)", name, w, failed[name])
+			}
+		}
 	}
 }

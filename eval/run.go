@@ -184,8 +184,11 @@ func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
 	return rep
 }
 
-// llmRun reports whether the sections are expected from a model.
-func (r *Runner) llmRun() bool { return r.cfg.Provider != "" && r.cfg.Provider != "offline" }
+// llmRun reports whether the sections are expected from a model: a run that
+// generates through one (stored runbooks say themselves who wrote them).
+func (r *Runner) llmRun() bool {
+	return r.cfg.Runbooks == "" && r.cfg.Provider != "" && r.cfg.Provider != "offline"
+}
 
 func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 	assertions := c.Assertions
