@@ -173,7 +173,9 @@ func TestFaults(t *testing.T) {
 		{"schema violation then ok", runbook.SectionInternalComms, []llmtest.Reply{llmtest.OK(`{"messages": "none"}`)}, runbook.SourceLLM, 2, 2, "schema: /messages", ""},
 		{"safety violation then ok", runbook.SectionRotationSequence, []llmtest.Reply{llmtest.OK(string(unsafe))}, runbook.SourceLLM, 2, 2, "rule revoke-after-verify", ""},
 		// A cut-off answer is asked again smaller: in parts.
-		{"truncated then ok in parts", runbook.SectionAuditEvidence, []llmtest.Reply{{Kind: llmtest.Truncated, Content: answers[schema.Name(runbook.SectionAuditEvidence)]}}, runbook.SourceLLM, 1, 4, "written in 3 parts", ""},
+		// (Risk triage: one item per secret. Audit evidence is one item per
+		// control, about every secret at once, so it has nothing to split.)
+		{"truncated then ok in parts", runbook.SectionRiskTriage, []llmtest.Reply{{Kind: llmtest.Truncated, Content: answers[schema.Name(runbook.SectionRiskTriage)]}}, runbook.SourceLLM, 1, 4, "written in 3 parts", ""},
 		{"content filter then ok", runbook.SectionAutomation, []llmtest.Reply{{Kind: llmtest.Filtered}}, runbook.SourceLLM, 2, 2, "filtered", ""},
 		{"refusals until fallback", runbook.SectionExternalComms, []llmtest.Reply{{Kind: llmtest.Refusal}, {Kind: llmtest.Refusal}, {Kind: llmtest.Refusal}}, runbook.SourceFallback, 3, 3, "refusal", "still invalid after 3 attempts: refusal"},
 		{"schema violations until fallback", runbook.SectionInventory, []llmtest.Reply{llmtest.OK(`{}`), llmtest.OK(`{}`), llmtest.OK(`{}`)}, runbook.SourceFallback, 3, 3, "missing properties", "still invalid after 3 attempts: schema:"},
