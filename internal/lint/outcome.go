@@ -74,21 +74,6 @@ func oldCredentialKilled(c *context) []finding {
 	return out
 }
 
-// incident reports whether the runbook answers a leak, a breach or an
-// offboarding.
-func (c *context) incident() bool {
-	switch c.rb.Trigger {
-	case runbook.TriggerSuspectedLeak, runbook.TriggerConfirmedLeak, runbook.TriggerOffboarding:
-		return true
-	}
-	for _, id := range c.ids {
-		if c.exposedNow(id) {
-			return true
-		}
-	}
-	return false
-}
-
 // exposedNow is a credential that must be dead before anyone investigates:
 // a public or third-party exposure during a leak or a vendor incident, any
 // confirmed leak, or one a departing person knew.

@@ -55,6 +55,19 @@ func order(f *Facts) {
 		f.Steps = append(f.Steps, steps...)
 	}
 	rotate := func(p runbook.Phase) bool { return p != runbook.PhaseContain && p != runbook.PhaseInvestigate }
+	// track adds a track: the steps given first, then the phases keep
+	// accepts of each secret, in order.
+	track := func(t Track, first []Step, secrets []*Secret, keep func(*Secret, runbook.Phase) bool) {
+		steps := first
+		for _, s := range secrets {
+			if ss := secretSteps(f, s, func(p runbook.Phase) bool { return keep(s, p) }); len(ss) > 0 {
+				t.SecretIDs = append(t.SecretIDs, s.ID)
+				steps = append(steps, ss...)
+			}
+		}
+		addTrack(t, steps)
+	}
+	rotation := func(_ *Secret, p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup }
 
 	if incident {
 		sort.SliceStable(secrets, func(i, j int) bool {
@@ -64,18 +77,20 @@ func order(f *Facts) {
 			}
 			return a.ID < b.ID
 		})
-		var exposed, assessed []*Secret
+		var exposed, assessed, replaced []*Secret
 		for _, s := range secrets {
+			switch {
+			case !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst:
+				assessed = append(assessed, s)
+			case !s.RetireOnly:
+				replaced = append(replaced, s)
+			}
 			if s.Exposed || s.Strategy == runbook.StrategyRevokeFirst {
 				exposed = append(exposed, s)
-			} else {
-				assessed = append(assessed, s)
 			}
 		}
-		name := "Containment"
-		reason := "exposed credentials are revoked or restricted before anything else"
-		t := Track{Name: name, Reason: reason}
-		var steps []Step
+		t := Track{Name: "Containment", Reason: "exposed credentials are revoked or restricted before anything else"}
+		var access []Step
 		if f.Trigger == runbook.TriggerOffboarding {
 			t.Name = "Remove the departing person's access"
 			t.Reason = "the person's own access and credentials go first"
@@ -83,63 +98,26 @@ func order(f *Facts) {
 				t.Reason += ", " + f.Schedule.Deadlines[0].Label()
 			}
 			for _, a := range f.Access {
-				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Access: a.ID, Window: a.Deadline})
+				access = append(access, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Access: a.ID, Window: a.Deadline})
 			}
 		}
-		var replaced []*Secret
-		for _, s := range exposed {
-			// A retired credential is checked dead right after it is revoked.
-			keep := func(p runbook.Phase) bool {
-				return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
-			}
-			if cs := secretSteps(f, s, keep); len(cs) > 0 {
-				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, cs...)
-			}
-			if !s.RetireOnly {
-				replaced = append(replaced, s)
-			}
-		}
-		addTrack(t, steps)
+		// A retired credential is checked dead right after it is revoked.
+		track(t, access, exposed, func(s *Secret, p runbook.Phase) bool {
+			return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
+		})
 		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
-			t := Track{Name: g.name, Reason: g.reason}
-			var steps []Step
-			for _, s := range g.secrets {
-				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, secretSteps(f, s, func(p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup })...)
-			}
-			addTrack(t, steps)
+			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
 		}
 		t = Track{Name: "Investigation", Reason: "review what was done with each credential during the exposure, once it is dead"}
 		if f.Trigger == runbook.TriggerOffboarding {
 			t.Reason = "review what the departing person did with each credential, once their access is gone"
 		}
-		steps = nil
-		for _, s := range secrets {
-			if is := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseInvestigate }); len(is) > 0 {
-				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, is...)
-			}
-		}
-		addTrack(t, steps)
+		track(t, nil, secrets, func(_ *Secret, p runbook.Phase) bool { return p == runbook.PhaseInvestigate })
 		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
-			t := Track{Name: g.name, Reason: g.reason}
-			var steps []Step
-			for _, s := range g.secrets {
-				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, secretSteps(f, s, func(p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup })...)
-			}
-			addTrack(t, steps)
+			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
 		}
-		t = Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}
-		steps = nil
-		for _, s := range secrets {
-			if cs := secretSteps(f, s, func(p runbook.Phase) bool { return p == runbook.PhaseCleanup }); len(cs) > 0 {
-				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, cs...)
-			}
-		}
-		addTrack(t, steps)
+		track(Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}, nil, secrets,
+			func(_ *Secret, p runbook.Phase) bool { return p == runbook.PhaseCleanup })
 	} else {
 		f.Freeze = true
 		sort.SliceStable(secrets, func(i, j int) bool {
