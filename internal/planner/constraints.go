@@ -26,7 +26,7 @@ const (
 
 var (
 	legacyRE    = regexp.MustCompile(`(?i)legacy|start-?up|on boot|at boot|cannot (be )?reload|can't reload|no (hot[- ]?)?reload|reads? (the )?\w+( \w+)? once|only on restart|needs? a restart|manual(ly)? deploy|cached (at|on) start`)
-	rateRE      = regexp.MustCompile(`(?i)rate[- ]?limit|quota|throttl`)
+	rateRE      = regexp.MustCompile(`(?i)\brate[- ]?limit(s|ed|ing)?\b|\bquotas?\b|\bthrottl`)
 	approvalRE  = regexp.MustCompile(`(?i)approv|\bcab\b|change (advisory|board|request|ticket|management)|sign[- ]off`)
 	customerRE  = regexp.MustCompile(`(?i)customer[- ]facing|customer impact|impact (on|to) (our )?customers|customers? (are|is|will be|may be|could be) (affected|impacted)|notify (our )?customers|partners?\b|merchants?\b|client[- ]facing|end[- ]users? (are|will|may)`)
 	buildTimeRE = regexp.MustCompile(`(?i)build[- ]time|baked|bundled|compiled in|in the (docker )?image|at build`)
@@ -43,7 +43,7 @@ var (
 	namespaceRE   = regexp.MustCompile("(?i)\\bnamespace[:\\s]+[`'\"]?([a-z0-9][a-z0-9-]{0,62})|\\b(?:in|the)\\s+[`'\"]?([a-z0-9][a-z0-9-]{0,62})[`'\"]?\\s+namespace\\b")
 	workloadRE    = regexp.MustCompile(`(?i)\b(daemon ?set|stateful ?set|cron ?job|deployment)s?\b`)
 	userPairRE    = regexp.MustCompile("(?i)\\b(?:users|roles|logins)\\s+[`'\"]?([a-z_][a-z0-9_$]*)[`'\"]?\\s*(?:and|&|/|,)\\s*[`'\"]?([a-z_][a-z0-9_$]*)")
-	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|user|role|username)\\s*[:=]?\\s*([a-z_][a-z0-9$]*_[a-z0-9_$]*)\\b")
+	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|acl user|user|role|username)\\s*[:=]?\\s*([a-z_][a-z0-9$]*_[a-z0-9_$]*)\\b|\\b(?:acl user|db user|database user)\\s+([a-z_][a-z0-9_$-]*)")
 	personRE      = regexp.MustCompile(`\b([A-Z][a-z]+(?: [A-Z][a-z'-]+)+?)(?:'s last day|\s+(?:leaves|is leaving|left|departs|is departing|is offboarded|is being offboarded))\b`)
 	clauseRE      = regexp.MustCompile(`;|\.\s+|\n`)
 	// valueREs read a value the catalogue's steps leave as a placeholder.
@@ -366,7 +366,7 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 		}
 		r.add("", "database users "+m[1]+" and "+m[2], "steps alternate "+m[1]+" (active) and "+m[2]+" (idle)")
 	} else if m := userRE.FindStringSubmatch(text); m != nil {
-		u := m[1] + m[2]
+		u := m[1] + m[2] + m[3]
 		if !notNames[strings.ToLower(u)] {
 			for _, id := range targets {
 				f.SecretByID(id).Users.Active = u
@@ -483,8 +483,11 @@ func ofSecrets(f *Facts, ids []string) string {
 }
 
 func endClock(sp span) string {
-	if sp.end < 0 {
+	switch {
+	case sp.end < 0:
 		return ""
+	case sp.end == 1440:
+		return "24:00"
 	}
 	return runbook.FormatClock(sp.end % 1440)
 }

@@ -114,6 +114,7 @@ func order(f *Facts) {
 		}
 		track(t, nil, secrets, func(_ *Secret, p runbook.Phase) bool { return p == runbook.PhaseInvestigate })
 		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
+			g.name = "After the assessment: " + g.name
 			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
 		}
 		track(Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}, nil, secrets,

@@ -73,6 +73,9 @@ func readSpan(text string) (span, bool) {
 		if !ok {
 			return span{}, false
 		}
+	} else if days := readDays(text); len(days) > 0 && blackoutRE.MatchString(text) {
+		// "No deploys on Fridays": the whole of those days.
+		sp.start, sp.end = 0, 1440
 	} else {
 		return span{}, false
 	}

@@ -61,3 +61,13 @@ func TestOverlapsAndCut(t *testing.T) {
 		t.Error("a window inside a blackout leaves nothing")
 	}
 }
+
+func TestWholeDayBlackout(t *testing.T) {
+	sp, ok := readSpan("No deploys on Fridays")
+	if !ok || sp.kind != spanBlackout || sp.start != 0 || sp.end != 1440 || len(sp.days) != 1 || sp.days[0] != "fri" {
+		t.Fatalf("span = %+v, %v", sp, ok)
+	}
+	if _, ok := readSpan("The team prefers Fridays"); ok {
+		t.Error("a day without a blackout cue is not a span")
+	}
+}
