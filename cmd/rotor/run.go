@@ -202,11 +202,11 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		// copy that could go stale.
 		jobState = a.queue
 	}
-	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL)
+	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL, cache.RunbooksOptions{Markdown: markdown, LocalBytes: cfg.CacheBytes / 2, Logger: log})
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
-		Cache: cc, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
+		Cache: cc, Runbooks: a.runbooks, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
 	if cfg.LLM == "openai" {
 		client, p, err := buildLLM(cfg, nil, cfg.Retries)
@@ -221,6 +221,13 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	a.runner = &jobs.Runner{Generator: a.gen, Runbooks: a.runbooks, Store: a.jobs, Log: log, Name: fmt.Sprintf("%s:%d", host, os.Getpid()),
 		Observe: func(s jobs.Status) { a.metrics.Job(string(s)) }}
 	return a, nil
+}
+
+// markdown renders a runbook (once per runbook: the store keeps it).
+func markdown(rb *runbook.Runbook) []byte {
+	var buf bytes.Buffer
+	_ = render.Markdown(&buf, rb)
+	return buf.Bytes()
 }
 
 // codeVersion identifies this build: the VCS revision when the binary
@@ -358,7 +365,12 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("start-up failed", "err", err)
 		return exitInternal
 	}
+	// The access log is written by its own goroutine: a slow stderr never
+	// holds a request.
+	access := telemetry.NewAsync(log.Handler(), 8192)
+	defer access.Close(5 * time.Second)
 	handler := httpapi.NewServer(httpapi.Deps{
+		AccessLog:      slog.New(access),
 		TracerProvider: cfg.Tracer,
 		Generator:      a.gen, Linter: a.linter, Schemas: a.schemas,
 		Runbooks: a.runbooks,

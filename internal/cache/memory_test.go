@@ -42,8 +42,8 @@ func TestMemoryIsBoundedInBytes(t *testing.T) {
 	for i := range 10 {
 		_ = m.Set(ctx, fmt.Sprintf("k%d", i), make([]byte, 30), 0) // 32 bytes each
 	}
-	if m.size > 100 || m.Len() != 3 {
-		t.Errorf("size %d, %d entries", m.size, m.Len())
+	if m.size() > 100 || m.Len() != 3 {
+		t.Errorf("size %d, %d entries", m.size(), m.Len())
 	}
 	if _, err := m.Get(ctx, "k9"); err != nil {
 		t.Error("the newest entry was evicted")
@@ -73,14 +73,14 @@ func TestMemoryConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if m.size > 1<<12 {
-		t.Errorf("size %d over bound", m.size)
+	if m.size() > 1<<12 {
+		t.Errorf("size %d over bound", m.size())
 	}
 }
 
 func TestRunbooksRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	r := NewRunbooks(NewMemory(1<<20), time.Hour)
+	r := NewRunbooks(NewMemory(1<<20), time.Hour, RunbooksOptions{})
 	rb := &runbook.Runbook{ID: "rb_1", System: "S", Trigger: runbook.TriggerScheduled}
 	if err := r.Save(ctx, rb, "key:ci"); err != nil {
 		t.Fatal(err)

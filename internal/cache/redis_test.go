@@ -127,8 +127,8 @@ func TestTieredKeepsServingWhenRedisDies(t *testing.T) {
 
 func TestRunbooksInRedisAreSharedByReplicas(t *testing.T) {
 	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	a := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
-	b := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour)
+	a := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour, cache.RunbooksOptions{})
+	b := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour, cache.RunbooksOptions{})
 	ctx := context.Background()
 	if err := a.Save(ctx, &runbook.Runbook{ID: "rb_shared", System: "S"}, "key:ci"); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -122,6 +123,10 @@ type Config struct {
 	// Cache, when set, caches sections and responses and coordinates
 	// concurrent identical work.
 	Cache CacheConfig
+	// Runbooks keeps what Respond generates (for GET /runbooks/{id}, and as
+	// the response cache's one copy); default: a store over Cache.Cache,
+	// none without a cache.
+	Runbooks RunbookStore
 	// Observer receives metrics events (default: none).
 	Observer Observer
 	// TracerProvider receives a span per section (nil: none).
@@ -141,6 +146,8 @@ type Service struct {
 	// behind a finding reported elsewhere.
 	needs  map[string][]runbook.SectionID
 	tracer trace.Tracer
+	// keyPrefix starts every response key.
+	keyPrefix []byte
 }
 
 // New returns a Service.
@@ -198,6 +205,10 @@ func New(cfg Config) *Service {
 			svc.needs[r.ID] = r.Sections
 		}
 	}
+	if svc.cfg.Runbooks == nil && c.Cache != nil {
+		svc.cfg.Runbooks = cache.NewRunbooks(c.Cache, c.TTL, cache.RunbooksOptions{Logger: cfg.Logger})
+	}
+	svc.keyPrefix = svc.responseKeyPrefix()
 	return svc
 }
 

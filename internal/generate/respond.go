@@ -8,53 +8,56 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// Response is a runbook as JSON, generated now or served from the cache.
+// Response is a runbook, generated now or served from the response cache,
+// with the bytes to send.
 type Response struct {
-	ID   string
+	ID string
+	// JSON is the body: the runbook as generated, or as an identical
+	// request receives it from the cache.
 	JSON []byte
 	// Runbook is nil when the JSON came from the response cache.
 	Runbook *runbook.Runbook
+	// Stored is the runbook as kept for GET /runbooks/{id} (nil when no
+	// store is configured): its Markdown and compressed bodies.
+	Stored *cache.Stored
+	// Cached: the answer came from the response cache.
+	Cached bool
 }
 
-// A cached response is "rotor-response v1 <id> <crc32c of the JSON>\n" and
-// the JSON: serving it needs no JSON parsing, and a truncated or damaged
-// value is caught (the checksum guards against accidents, not attackers: who
-// can write to Redis can write a valid entry anyway).
-const responseMagic = "rotor-response v1 "
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-func packResponse(id string, js []byte) []byte {
-	head := fmt.Sprintf("%s%s %08x\n", responseMagic, id, crc32.Checksum(js, castagnoli))
-	return append([]byte(head), js...)
+// RunbookStore keeps generated runbooks once each; *cache.Runbooks
+// implements it.
+type RunbookStore interface {
+	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*cache.Stored, error)
+	Stored(ctx context.Context, id string) (*cache.Stored, error)
 }
 
-func unpackResponse(data []byte) (id string, js []byte, ok bool) {
-	head, body, found := bytes.Cut(data, []byte("\n"))
-	if !found || !bytes.HasPrefix(head, []byte(responseMagic)) {
-		return "", nil, false
-	}
-	fields := strings.Fields(string(head[len(responseMagic):]))
-	if len(fields) != 2 {
-		return "", nil, false
-	}
-	if fmt.Sprintf("%08x", crc32.Checksum(body, castagnoli)) != fields[1] {
-		return "", nil, false
-	}
-	return fields[0], body, true
+var _ RunbookStore = (*cache.Runbooks)(nil)
+
+// A cached response is "rotor-response v2 <id>\n": it points at the stored
+// runbook, which holds the bytes (one copy per runbook).
+const responseMagic = "rotor-response v2 "
+
+func packResponse(id string) []byte { return []byte(responseMagic + id + "\n") }
+
+func unpackResponse(data []byte) (id string, ok bool) {
+	rest, found := bytes.CutPrefix(data, []byte(responseMagic))
+	id = strings.TrimSuffix(string(rest), "\n")
+	return id, found && id != "" && !strings.ContainsAny(id, " \n")
 }
 
 // Decoded returns the runbook, decoding the JSON when it came from the cache.
 func (r Response) Decoded() (*runbook.Runbook, error) {
-	if r.Runbook != nil {
+	switch {
+	case r.Runbook != nil:
 		return r.Runbook, nil
+	case r.Stored != nil && !r.Cached:
+		return r.Stored.Runbook()
 	}
 	var rb runbook.Runbook
 	if err := json.Unmarshal(r.JSON, &rb); err != nil {
@@ -63,52 +66,56 @@ func (r Response) Decoded() (*runbook.Runbook, error) {
 	return &rb, nil
 }
 
+// responseKeyPrefix is the part of every response key fixed for the
+// service's life: the code (rules, writer, screen) and the writer's
+// configuration.
+func (s *Service) responseKeyPrefix() []byte {
+	var b bytes.Buffer
+	g := s.Generator()
+	fmt.Fprintf(&b, "v2\x00%s\x00%s\x00%s\x00%s\x00", s.cfg.CodeVersion, g.Provider, g.Model, s.cfg.Endpoint)
+	if s.cfg.LLM != nil {
+		fmt.Fprintf(&b, "%s\x00%s\x00%s\x00", s.cfg.Prompts.Version(), s.cfg.Schemas.Version(), s.cfg.LLM.Mode())
+	}
+	return b.Bytes()
+}
+
 // responseKey covers everything a response depends on: whom it is for (a
 // runbook and its id belong to one API key), the exact request bytes, the
-// sections asked, the code (rules, writer, screen) and the writer's
-// configuration.
+// sections asked, and the fixed prefix.
 func (s *Service) responseKey(body []byte, ids []runbook.SectionID, owner string) string {
 	h := sha256.New()
-	g := s.Generator()
-	fmt.Fprintf(h, "v2\x00%s\x00%s\x00%s\x00%s\x00%s\x00", owner, s.cfg.CodeVersion, g.Provider, g.Model, s.cfg.Endpoint)
-	if s.cfg.LLM != nil {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", s.cfg.Prompts.Version(), s.cfg.Schemas.Version(), s.cfg.LLM.Mode())
-	}
+	h.Write(s.keyPrefix)
+	h.Write([]byte(owner))
+	h.Write([]byte{0})
 	for _, id := range ids {
-		fmt.Fprintf(h, "%s,", id)
+		h.Write([]byte(id))
+		h.Write([]byte{','})
 	}
 	h.Write([]byte{0})
 	h.Write(body)
-	return "response:" + hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return "response:" + hex.EncodeToString(h.Sum(sum[:0]))
 }
 
-// Respond generates the runbook of a raw request body. A byte-identical
-// request answered before with the same code and configuration is served from
-// the response cache: the same runbook (same id), with the LLM sections marked
-// as coming from the cache and no usage. Only bodies that were decoded,
-// validated and screened are ever cached, and a runbook with a fallback
-// section is not, so a recovered LLM is picked up.
+// Respond generates the runbook of a raw request body and stores it (one
+// copy, for GET /runbooks/{id}). A byte-identical request answered before
+// with the same code and configuration is served from the response cache:
+// the same runbook (same id), with the LLM sections marked as coming from
+// the cache and no usage, written from the stored bytes. Only bodies that
+// were decoded, validated and screened are ever cached, and a runbook with a
+// fallback section is not, so a recovered LLM is picked up.
 func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Response, error) {
 	ids := opts.Sections
 	if len(ids) == 0 {
 		ids = runbook.SectionIDs
 	}
-	c := s.cfg.Cache.Cache
-	key := s.responseKey(body, ids, opts.Owner)
-	if c != nil {
-		data, err := c.Get(ctx, key)
-		switch {
-		case err == nil:
-			if id, js, ok := unpackResponse(data); ok {
-				s.cfg.Observer.Cache("response", true)
-				return Response{ID: id, JSON: js}, nil
-			}
-			s.log.WarnContext(ctx, "corrupt response in cache, ignored", "key", key)
-		case !errors.Is(err, cache.ErrMiss):
-			s.log.WarnContext(ctx, "response cache read failed", "err", err)
+	c, store := s.cfg.Cache.Cache, s.cfg.Runbooks
+	key := ""
+	if c != nil && store != nil {
+		key = s.responseKey(body, ids, opts.Owner)
+		if resp, ok := s.cachedResponse(ctx, key, opts.Owner); ok {
+			return resp, nil
 		}
-	}
-	if c != nil {
 		s.cfg.Observer.Cache("response", false)
 	}
 	req, warnings, err := s.Parse(ctx, body)
@@ -120,37 +127,49 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 	if err != nil {
 		return Response{}, err
 	}
-	data, err := json.Marshal(rb)
-	if err != nil {
-		return Response{}, fmt.Errorf("generate: encode runbook: %w", err)
+	if store == nil {
+		data, err := json.Marshal(rb)
+		if err != nil {
+			return Response{}, fmt.Errorf("generate: encode runbook: %w", err)
+		}
+		return Response{ID: rb.ID, JSON: data, Runbook: rb}, nil
 	}
-	if c != nil {
-		if cached, ok := cachedVariant(rb); ok {
-			if err := c.Set(context.WithoutCancel(ctx), key, packResponse(rb.ID, cached), s.cfg.Cache.TTL); err != nil {
-				s.log.WarnContext(ctx, "response cache write failed", "err", err)
-			}
+	st, err := store.Put(ctx, rb, opts.Owner)
+	if err != nil {
+		return Response{}, fmt.Errorf("generate: store runbook: %w", err)
+	}
+	if key != "" && st.Cacheable {
+		if err := c.Set(context.WithoutCancel(ctx), key, packResponse(rb.ID), s.cfg.Cache.TTL); err != nil {
+			s.log.WarnContext(ctx, "response cache write failed", "err", err)
 		}
 	}
-	return Response{ID: rb.ID, JSON: data, Runbook: rb}, nil
+	return Response{ID: rb.ID, JSON: st.JSON, Runbook: rb, Stored: st}, nil
 }
 
-// cachedVariant is the runbook as a later identical request receives it.
-func cachedVariant(rb *runbook.Runbook) ([]byte, bool) {
-	v := *rb
-	v.SectionStatus = map[runbook.SectionID]runbook.SectionStatus{}
-	v.Usage = runbook.Usage{}
-	for id, st := range rb.SectionStatus {
-		switch st.Source {
-		case runbook.SourceFallback:
-			return nil, false
-		case runbook.SourceLLM, runbook.SourceCache:
-			st = runbook.SectionStatus{Source: runbook.SourceCache}
-			v.Usage.CacheHits++
+// cachedResponse reads the response cache: a pointer to a stored runbook
+// of the same owner. Anything unreadable is a miss, logged.
+func (s *Service) cachedResponse(ctx context.Context, key, owner string) (Response, bool) {
+	data, err := s.cfg.Cache.Cache.Get(ctx, key)
+	if err != nil {
+		if !errors.Is(err, cache.ErrMiss) {
+			s.log.WarnContext(ctx, "response cache read failed", "err", err)
 		}
-		v.SectionStatus[id] = st
+		return Response{}, false
 	}
-	data, err := json.Marshal(&v)
-	return data, err == nil
+	id, ok := unpackResponse(data)
+	if !ok {
+		s.log.WarnContext(ctx, "corrupt response in cache, ignored", "key", key)
+		return Response{}, false
+	}
+	st, err := s.cfg.Runbooks.Stored(ctx, id)
+	if err != nil || !st.Cacheable || st.Owner != owner {
+		if runbook.ErrorCode(err) != runbook.CodeNotFound {
+			s.log.WarnContext(ctx, "cached response unusable, ignored", "id", id, "err", err)
+		}
+		return Response{}, false
+	}
+	s.cfg.Observer.Cache("response", true)
+	return Response{ID: id, JSON: st.Cached(), Stored: st, Cached: true}, true
 }
 
 // Check decodes, screens, validates and plans a request body without

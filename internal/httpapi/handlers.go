@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -111,6 +113,70 @@ func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, for
 	}
 }
 
+// respondStored writes a stored runbook's bytes as they are: its JSON (as
+// generated, or as an identical request receives it from the cache), its
+// Markdown (rendered once per runbook), gzip-compressed (once per process)
+// when the client accepts it, always with Content-Length.
+func respondStored(c *gin.Context, d Deps, st *cache.Stored, format string, cached bool) {
+	c.Header("Content-Location", "/runbooks/"+st.ID)
+	pageLink(c, d, st.ID)
+	switch format {
+	case formatMarkdown:
+		md, err := d.Runbooks.Markdown(c.Request.Context(), st)
+		if err != nil {
+			writeError(c, d.Logger, err)
+			return
+		}
+		writeBytes(c, "text/markdown; charset=utf-8", md, func() []byte { return st.Gzip("md", md) })
+	case formatHTML:
+		rb, err := st.Runbook()
+		if err != nil {
+			writeError(c, d.Logger, err)
+			return
+		}
+		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error { return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb}) })
+	default:
+		body, name := st.JSON, "json"
+		if cached {
+			body, name = st.Cached(), "cached"
+		}
+		writeBytes(c, "application/json; charset=utf-8", body, func() []byte { return st.Gzip(name, body) })
+	}
+}
+
+// writeBytes writes a 200 with body, or gz() when the client accepts gzip.
+func writeBytes(c *gin.Context, contentType string, body []byte, gz func() []byte) {
+	h := c.Writer.Header()
+	h.Set("Content-Type", contentType)
+	h.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(c.Request.Header.Get("Accept-Encoding")) {
+		body = gz()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		_, _ = c.Writer.Write(body)
+	}
+}
+
+// acceptsGzip reads Accept-Encoding: gzip (or *) with a q above 0.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if q == "q=0" || strings.HasPrefix(q, "q=0.0") && strings.Trim(q[2:], "0.") == "" {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
 func handleCreateRunbook(d Deps) gin.HandlerFunc {
 	gen, store, log := d.Generator, d.Runbooks, d.Logger
 	return func(c *gin.Context) {
@@ -145,24 +211,16 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
-		if resp.Runbook != nil {
-			if err := store.Save(ctx, resp.Runbook, owner(c)); err != nil {
+		if resp.Stored == nil && resp.Runbook != nil {
+			// A generator without the store: keep it here.
+			if resp.Stored, err = store.Put(ctx, resp.Runbook, owner(c)); err != nil {
 				// The runbook is still correct; it just cannot be fetched again.
 				log.WarnContext(ctx, "runbook not stored", "id", resp.Runbook.ID, "err", err)
-			}
-		}
-		if format != formatJSON {
-			rb, err := resp.Decoded()
-			if err != nil {
-				writeError(c, log, err)
+				respondRunbook(c, d, http.StatusOK, resp.Runbook, format)
 				return
 			}
-			respondRunbook(c, d, http.StatusOK, rb, format)
-			return
 		}
-		c.Header("Content-Location", "/runbooks/"+resp.ID)
-		pageLink(c, d, resp.ID)
-		c.Data(http.StatusOK, "application/json; charset=utf-8", resp.JSON)
+		respondStored(c, d, resp.Stored, format, resp.Cached)
 	}
 }
 
@@ -182,7 +240,7 @@ func handleGetRunbook(d Deps) gin.HandlerFunc {
 			runbookPage(c, d, id)
 			return
 		}
-		rb, err := store.Load(c.Request.Context(), id)
+		st, err := store.Stored(c.Request.Context(), id)
 		if err != nil {
 			if runbook.ErrorCode(err) == runbook.CodeNotFound && d.Jobs != nil {
 				if st, jerr := d.Jobs.Get(c.Request.Context(), id); jerr == nil {
@@ -193,7 +251,7 @@ func handleGetRunbook(d Deps) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
-		respondRunbook(c, d, http.StatusOK, rb, format)
+		respondStored(c, d, st, format, false)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -42,6 +43,11 @@ type Schemas interface {
 // each belongs to.
 type RunbookStore interface {
 	Save(ctx context.Context, rb *runbook.Runbook, owner string) error
+	// Put is Save returning the runbook as stored; Stored reads it back,
+	// Markdown renders it once per runbook.
+	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*cache.Stored, error)
+	Stored(ctx context.Context, id string) (*cache.Stored, error)
+	Markdown(ctx context.Context, st *cache.Stored) ([]byte, error)
 	Load(ctx context.Context, id string) (*runbook.Runbook, error)
 	Owner(ctx context.Context, id string) (string, error)
 }
@@ -57,6 +63,9 @@ type Deps struct {
 	Runbooks  RunbookStore
 	Ready     Readiness
 	Logger    *slog.Logger
+	// AccessLog receives the one line per request (default: Logger); give
+	// it a telemetry.Async handler so writing it never holds a request.
+	AccessLog *slog.Logger
 	// TracerProvider gets a span per request (nil: none).
 	TracerProvider trace.TracerProvider
 	// Keys are the accepted API keys; none means the API is open.
@@ -121,6 +130,10 @@ func NewServer(d Deps) http.Handler {
 	// Every line logged with a request's context names the request and its
 	// trace.
 	d.Logger = slog.New(telemetry.LogHandler(d.Logger.Handler()))
+	access := d.Logger
+	if d.AccessLog != nil {
+		access = slog.New(telemetry.LogHandler(d.AccessLog.Handler()))
+	}
 	if d.TracerProvider == nil {
 		d.TracerProvider = noop.NewTracerProvider()
 	}
@@ -146,7 +159,7 @@ func NewServer(d Deps) http.Handler {
 	// The request's span (W3C traceparent honoured) comes first, so the
 	// request id and every log line can name its trace.
 	e.Use(otelgin.Middleware("rotor", otelgin.WithTracerProvider(d.TracerProvider),
-		otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))), requestID(d.Screener), accessLog(d.Logger), recovery(d.Logger))
+		otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))), requestID(d.Screener), accessLog(access), recovery(d.Logger))
 	if d.Metrics != nil {
 		e.Use(d.Metrics.Gin())
 	}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/metrics"
+	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -38,6 +40,13 @@ func hostileRunbook(id string) *runbook.Runbook {
 	}
 }
 
+// markdown renders a stored runbook's Markdown.
+func markdown(rb *runbook.Runbook) []byte {
+	var buf bytes.Buffer
+	_ = render.Markdown(&buf, rb)
+	return buf.Bytes()
+}
+
 type fixture struct {
 	h     http.Handler
 	links *httpapi.Links
@@ -51,7 +60,7 @@ func newFixture(t *testing.T, mod func(*httpapi.Deps)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{links: links, rbs: cache.NewRunbooks(cache.NewMemory(1<<20), time.Hour), m: metrics.New()}
+	f := &fixture{links: links, rbs: cache.NewRunbooks(cache.NewMemory(1<<20), time.Hour, cache.RunbooksOptions{Markdown: markdown}), m: metrics.New()}
 	d := httpapi.Deps{Runbooks: f.rbs, Links: links, Metrics: f.m,
 		Keys: []httpapi.APIKey{{Name: "ci", Hash: sha256.Sum256([]byte(testKey))}}}
 	if mod != nil {
