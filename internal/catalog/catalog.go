@@ -217,6 +217,8 @@ type Product struct {
 	// product.
 	Patterns []string `yaml:"patterns"`
 	res      []*regexp.Regexp
+	// needles[i] are literals one of which a match of res[i] holds.
+	needles [][]string
 }
 
 // Catalog is the whole catalogue.
@@ -288,6 +290,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog: product %s: pattern %q: %w", pr.ID, pat, err)
 			}
 			pr.res = append(pr.res, re)
+			pr.needles = append(pr.needles, needles(pat))
 		}
 	}
 	if problems := c.Check(); len(problems) > 0 {
@@ -460,8 +463,12 @@ func olderThan(text, min string) bool {
 // snippet of each.
 func (c *Catalog) ProductsIn(text string) []Use {
 	var out []Use
+	lower, ascii := asciiLower(text)
 	for _, p := range c.Products {
-		for _, re := range p.res {
+		for i, re := range p.res {
+			if ascii && !mayMatch(lower, p.needles[i]) {
+				continue
+			}
 			if m := re.FindString(text); m != "" {
 				out = append(out, Use{Product: p, Match: m})
 				break

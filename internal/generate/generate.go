@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,9 @@ type Options struct {
 	// check replaces is passed to OnSection again, with its replacement.
 	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
 
+	// Checked, when it holds req, is Check's work on it: the request is
+	// not screened, validated and planned again.
+	Checked *Checked
 	// screened holds the screen's warnings when the request was screened
 	// as it was parsed (Parse), so Generate does not screen it again.
 	screened *[]secretscan.Hit
@@ -328,8 +332,12 @@ func withheld(req *runbook.Request, warnings []secretscan.Hit) *runbook.Request 
 
 // Generate runs the whole pipeline.
 func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Options) (*runbook.Runbook, error) {
-	f, warnings, err := s.prepare(ctx, req, opts.screened)
-	if err != nil {
+	var f *planner.Facts
+	var warnings []secretscan.Hit
+	var err error
+	if c := opts.Checked; c != nil && c.Request == req {
+		f, warnings = c.facts, c.warnings
+	} else if f, warnings, err = s.prepare(ctx, req, opts.screened); err != nil {
 		return nil, err
 	}
 	ids := opts.Sections
@@ -388,7 +396,13 @@ type job struct {
 	offline *runbook.Sections
 	// base holds the offline runbook's own error findings (none while the
 	// offline writer is right): a section is judged by the errors it adds.
-	base map[runbook.Finding]bool
+	// findings are all the offline runbook's findings.
+	base     map[runbook.Finding]bool
+	findings []runbook.Finding
+	// lint is the linter of the generation: its output screen (screen)
+	// screens each section value once.
+	lint   *lint.Linter
+	screen *screen
 	// data is the prompt's data block (with an LLM), encoded once for every
 	// call of the generation; dataSum is its hash.
 	data    prompts.Encoded
@@ -417,11 +431,16 @@ func (j *job) release() {
 }
 
 func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
-	offline, err := s.offlineSections(f)
+	j := &job{f: f, base: map[runbook.Finding]bool{}, lint: s.cfg.Linter}
+	if l := s.cfg.Linter; l != nil && l.Scanner() != nil {
+		j.screen = newScreen(l.Scanner())
+		j.lint = l.WithScanner(j.screen)
+	}
+	offline, err := s.offlineSections(f, j.screen)
 	if err != nil {
 		return nil, err
 	}
-	j := &job{f: f, offline: offline, base: map[runbook.Finding]bool{}}
+	j.offline = offline
 	if s.cfg.LLM != nil {
 		view, err := factsView(f)
 		if err != nil {
@@ -434,7 +453,8 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	if s.cfg.Linter != nil {
 		rb := skeleton(f)
 		rb.Sections = *offline
-		for _, e := range lint.Errors(s.cfg.Linter.Lint(rb)) {
+		j.findings = j.lint.Lint(rb)
+		for _, e := range lint.Errors(j.findings) {
 			j.base[e] = true
 		}
 		if len(j.base) > 0 {
@@ -462,8 +482,9 @@ func (j *job) added(fs []runbook.Finding) []runbook.Finding {
 }
 
 // offlineSections writes all ten sections offline: the fallback of every LLM
-// section and the context a single section is linted in.
-func (s *Service) offlineSections(f *planner.Facts) (*runbook.Sections, error) {
+// section and the context a single section is linted in. Each section's
+// output screen starts as soon as it is written.
+func (s *Service) offlineSections(f *planner.Facts, sc *screen) (*runbook.Sections, error) {
 	var out runbook.Sections
 	for _, id := range runbook.SectionIDs {
 		sec, err := s.offline.Section(f, id)
@@ -471,6 +492,9 @@ func (s *Service) offlineSections(f *planner.Facts) (*runbook.Sections, error) {
 			return nil, fmt.Errorf("generate: offline %s: %w", id, err)
 		}
 		out.Set(id, sec)
+		if sc != nil {
+			sc.start(string(id), out.Get(id))
+		}
 	}
 	return &out, nil
 }
@@ -516,8 +540,15 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 		replaced = append(replaced, id)
 		return true
 	}
+	var all []runbook.Finding
 	for {
-		all := s.cfg.Linter.Lint(withContext(rb, j.offline))
+		if slices.ContainsFunc(ids, func(id runbook.SectionID) bool { return replaceable(rb.SectionStatus[id]) }) {
+			all = j.lint.Lint(withContext(rb, j.offline))
+		} else {
+			// Every section is the offline writer's: the offline runbook,
+			// linted once already.
+			all = j.findings
+		}
 		errs := j.added(all)
 		if len(errs) == 0 {
 			break
@@ -547,7 +578,14 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 			break
 		}
 	}
-	findings := s.cfg.Linter.LintSections(withContext(rb, j.offline), ids...)
+	// The findings on the served sections, from every rule (what
+	// LintSections would find, without linting again).
+	findings := []runbook.Finding{}
+	for _, f := range all {
+		if slices.Contains(ids, f.Section) {
+			findings = append(findings, f)
+		}
+	}
 	for _, e := range lint.Errors(findings) {
 		if j.base[e] {
 			s.log.ErrorContext(ctx, "runbook served with an error finding of the offline writer (a bug)", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)

@@ -271,11 +271,11 @@ func (s *Service) check(j *job, u *unit, sec any) []string {
 // must still pass before it is served.
 func (s *Service) verify(j *job, id runbook.SectionID, sec any) []string {
 	violations := checkFacts(j.f, sec)
-	if s.cfg.Linter != nil {
+	if j.lint != nil {
 		ctxRB := skeleton(j.f)
 		ctxRB.Sections = *j.offline
 		ctxRB.Sections.Set(id, sec)
-		for _, e := range j.added(s.cfg.Linter.Lint(ctxRB)) {
+		for _, e := range j.added(j.lint.Lint(ctxRB)) {
 			where := ""
 			if e.Section != id {
 				where = " (reported on " + string(e.Section) + ")"

@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
 )
 
 // Response is a runbook, generated now or served from the response cache,
@@ -172,16 +174,25 @@ func (s *Service) cachedResponse(ctx context.Context, key, owner string) (Respon
 	return Response{ID: id, JSON: st.Cached(), Stored: st, Cached: true}, true
 }
 
+// Checked is a request body Check accepted: decoded, screened, validated and
+// planned. Generate takes it back (Options.Checked) instead of doing that work
+// again.
+type Checked struct {
+	Request  *runbook.Request
+	facts    *planner.Facts
+	warnings []secretscan.Hit
+}
+
 // Check decodes, screens, validates and plans a request body without
 // writing it: bad input is refused the same way Respond would refuse it.
-// It returns the request.
-func (s *Service) Check(ctx context.Context, body []byte) (*runbook.Request, error) {
+func (s *Service) Check(ctx context.Context, body []byte) (*Checked, error) {
 	req, warnings, err := s.Parse(ctx, body)
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.prepare(ctx, req, &warnings); err != nil {
+	f, warnings, err := s.prepare(ctx, req, &warnings)
+	if err != nil {
 		return nil, err
 	}
-	return req, nil
+	return &Checked{Request: req, facts: f, warnings: warnings}, nil
 }

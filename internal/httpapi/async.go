@@ -28,7 +28,7 @@ type JobStore interface {
 // Checker screens, validates and plans a request body without writing it,
 // and returns the request.
 type Checker interface {
-	Check(ctx context.Context, body []byte) (*runbook.Request, error)
+	Check(ctx context.Context, body []byte) (*generate.Checked, error)
 }
 
 // wantsAsync reads Prefer: respond-async (RFC 7240).
@@ -50,12 +50,12 @@ func wantsAsync(c *gin.Context) bool {
 // a duplicate key.
 func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	req, err := d.Checker.Check(ctx, body)
+	checked, err := d.Checker.Check(ctx, body)
 	if err != nil {
 		writeError(c, d.Logger, err)
 		return
 	}
-	canonical, err := json.Marshal(req)
+	canonical, err := json.Marshal(checked.Request)
 	if err != nil {
 		writeError(c, d.Logger, fmt.Errorf("httpapi: encode job request: %w", err))
 		return
@@ -332,11 +332,12 @@ func streamEvents(c *gin.Context, d Deps, id string) {
 // ready, then the runbook. Bad input is refused before the first byte.
 func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	req, err := d.Checker.Check(ctx, body)
+	checked, err := d.Checker.Check(ctx, body)
 	if err != nil {
 		writeError(c, log, err)
 		return
 	}
+	req := checked.Request
 	events := make(chan sectionEvent, len(runbook.SectionIDs))
 	type result struct {
 		rb  *runbook.Runbook
@@ -344,7 +345,7 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 	}
 	done := make(chan result, 1)
 	go func() {
-		rb, err := d.Writer.Generate(ctx, req, generate.Options{Sections: sections,
+		rb, err := d.Writer.Generate(ctx, req, generate.Options{Sections: sections, Checked: checked,
 			OnSection: func(id runbook.SectionID, st runbook.SectionStatus, sec any) {
 				content, _ := json.Marshal(sec)
 				events <- sectionEvent{Section: id, Status: st, Content: content}

@@ -47,6 +47,17 @@ func New(scan Scanner) *Linter {
 	return &Linter{scan: scan, rules: rules()}
 }
 
+// Scanner is the scanner of the no-secret-values rule (nil: none).
+func (l *Linter) Scanner() Scanner { return l.scan }
+
+// WithScanner returns a linter that uses scan for the no-secret-values rule
+// (a scanner remembering what it screened, for one generation).
+func (l *Linter) WithScanner(scan Scanner) *Linter {
+	c := *l
+	c.scan = scan
+	return &c
+}
+
 // Rules lists every rule in the order they run.
 func (l *Linter) Rules() []Rule { return l.rules }
 

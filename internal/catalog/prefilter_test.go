@@ -1,0 +1,76 @@
+package catalog
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestPrefilterNeverHidesAMatch: whatever a product pattern matches holds one
+// of its needles, so ProductsIn's substring prefilter never drops a product
+// the regular expressions would find. The texts: every string of the
+// catalogue (its actions name the products' commands), and texts made of the
+// patterns' own literals in random case and company.
+func TestPrefilterNeverHidesAMatch(t *testing.T) {
+	c := Default()
+	var texts []string
+	data, _ := json.Marshal(c.Providers)
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			texts = append(texts, x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	var tree any
+	_ = json.Unmarshal(data, &tree)
+	walk(tree)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	mix := func(s string) string {
+		b := []byte(s)
+		for i := range b {
+			if rnd.IntN(2) == 0 {
+				b[i] = strings.ToUpper(string(b[i]))[0]
+			}
+		}
+		return string(b)
+	}
+	for _, p := range c.Products {
+		for _, pat := range p.Patterns {
+			lit := strings.NewReplacer(`\b`, "", `\.`, ".", `(?i)`, "", `\s*`, " ", `\\`, `\`).Replace(pat)
+			for range 20 {
+				texts = append(texts, "run `"+mix(lit)+" --all` then check", lit+";", "x"+lit, mix(lit))
+			}
+		}
+	}
+	matched := 0
+	for _, text := range texts {
+		lower, ascii := asciiLower(text)
+		if !ascii {
+			continue
+		}
+		for _, p := range c.Products {
+			for i, re := range p.res {
+				if re.MatchString(text) {
+					matched++
+					if !mayMatch(lower, p.needles[i]) {
+						t.Errorf("%s pattern %q matches %q, but the prefilter (%q) drops it", p.ID, p.Patterns[i], text, p.needles[i])
+					}
+				}
+			}
+		}
+	}
+	if matched < 200 {
+		t.Errorf("only %d matches in %d texts: the corpus does not exercise the patterns", matched, len(texts))
+	}
+	t.Logf("%d texts, %d matches", len(texts), matched)
+}

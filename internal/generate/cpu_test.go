@@ -1,0 +1,77 @@
+package generate_test
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+)
+
+// countingScreener counts the input screens.
+type countingScreener struct {
+	*secretscan.Scanner
+	scans atomic.Int32
+}
+
+func (c *countingScreener) Scan(prefix string, v any) []secretscan.Hit {
+	c.scans.Add(1)
+	return c.Scanner.Scan(prefix, v)
+}
+
+func (c *countingScreener) ScanJSON(strs []runbook.JSONString) []secretscan.Hit {
+	c.scans.Add(1)
+	return c.Scanner.ScanJSON(strs)
+}
+
+// countingLintScanner counts the output screens of sections.
+type countingLintScanner struct {
+	*secretscan.Scanner
+	scans atomic.Int32
+}
+
+func (c *countingLintScanner) ScanRefusing(prefix string, v any) []secretscan.Hit {
+	c.scans.Add(1)
+	return c.Scanner.ScanRefusing(prefix, v)
+}
+
+// TestCheckedRequestIsNotScreenedAgain: a request Check accepted (what
+// ?stream=1 does before its first event) is screened, validated and planned
+// once; Generate takes the work back.
+func TestCheckedRequestIsNotScreenedAgain(t *testing.T) {
+	service(t, nil)
+	cs := &countingScreener{Scanner: scanner}
+	svc := generate.New(generate.Config{Screener: cs, Linter: lint.New(scanner)})
+	body, err := os.ReadFile("../../eval/requests/acme-payments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := svc.Check(context.Background(), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Generate(context.Background(), checked.Request, generate.Options{Checked: checked}); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.scans.Load(); n != 1 {
+		t.Errorf("the request was screened %d times", n)
+	}
+}
+
+// TestEachSectionIsScreenedOnce: an offline generation screens each of its
+// ten sections once, however many times the runbook is linted.
+func TestEachSectionIsScreenedOnce(t *testing.T) {
+	service(t, nil)
+	ls := &countingLintScanner{Scanner: scanner}
+	svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(ls)})
+	if _, err := svc.Generate(context.Background(), request(t, "acme-payments"), generate.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := ls.scans.Load(); n != int32(len(runbook.SectionIDs)) {
+		t.Errorf("%d section screens for %d sections", n, len(runbook.SectionIDs))
+	}
+}
