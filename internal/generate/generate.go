@@ -542,7 +542,7 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 	}
 	var all []runbook.Finding
 	for {
-		if slices.ContainsFunc(ids, func(id runbook.SectionID) bool { return replaceable(rb.SectionStatus[id]) }) {
+		if slices.ContainsFunc(ids, func(id runbook.SectionID) bool { return rb.Sections.Get(id) != j.offline.Get(id) }) {
 			all = j.lint.Lint(withContext(rb, j.offline))
 		} else {
 			// Every section is the offline writer's: the offline runbook,
