@@ -83,7 +83,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_LLM_REASONING", "auto", "`auto` (reasoning-model request shape for gpt-5*, o1*, o3*, o4*), `1` to force it (a deployment or alias whose name does not tell), `0` to refuse it"},
 	{"ROTOR_REASONING_EFFORT", "", "`reasoning_effort` sent to reasoning models: minimal, low, medium or high (unset: the server's default)"},
 	{"ROTOR_CONTEXT_TOKENS", "128000", "the model's context window: every call's prompt plus `ROTOR_MAX_TOKENS` fits in it; a section whose prompt would not, or whose planned content exceeds half of `ROTOR_MAX_TOKENS`, is asked in parts (per track or group of secrets) and merged"},
-	{"ROTOR_LLM_CONCURRENCY", "10", "model calls in flight for one runbook (all ten sections start at once; a section asked in parts asks them at once); the LLM transport keeps as many idle connections"},
+	{"ROTOR_LLM_CONCURRENCY", "32", "model calls in flight for one runbook (all ten sections start at once; a section asked in parts asks its parts at once); the LLM transport keeps as many idle connections. Lower it for a provider account with a low rate limit"},
 	{"ROTOR_MAX_ATTEMPTS", "3", "answers asked per section, reasks included, before the offline fallback"},
 	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
 	{"ROTOR_LLM_RETRIES", "3", "transport retries of a call (connection errors, 408, 409, 429, 5xx)"},

@@ -105,7 +105,7 @@ type Config struct {
 	Prompts *prompts.Set
 	Schemas *schema.Set
 	// Concurrency bounds the model calls in flight in one generation
-	// (default 10): every section starts at once, and a section asked in
+	// (default 32): every section starts at once, and a section asked in
 	// parts asks its parts at once.
 	Concurrency int
 	// MaxAttempts bounds the answers asked per section, reasks included
@@ -166,7 +166,7 @@ func New(cfg Config) *Service {
 		cfg.NewID = RandomID
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 10
+		cfg.Concurrency = 32
 	}
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
