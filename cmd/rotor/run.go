@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -451,20 +453,44 @@ func readInput(path string, stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// decodeRequestFile accepts JSON or YAML (by extension, or by the first
-// character when reading stdin).
-func decodeRequestFile(path string, data []byte) (*runbook.Request, error) {
+// maxYAMLDepth bounds the nesting of flow collections in a YAML request.
+const maxYAMLDepth = 64
+
+// requestJSON returns a request file as JSON: JSON as it is, YAML (by
+// extension, or by the first character when reading stdin) converted.
+// YAML anchors, aliases and merge keys are refused before anything is
+// expanded (a few hundred bytes of aliases expand to gigabytes), as is
+// flow nesting deeper than maxYAMLDepth; the JSON is bounded like a body.
+func requestJSON(path string, data []byte) ([]byte, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	trimmed := bytes.TrimSpace(data)
-	isYAML := ext == ".yaml" || ext == ".yml" || (ext != ".json" && len(trimmed) > 0 && trimmed[0] != '{')
-	if isYAML {
-		j, err := yaml.YAMLToJSON(data)
-		if err != nil {
-			return nil, &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: "invalid YAML: " + firstLine(err.Error())}}}
-		}
-		data = j
+	if !(ext == ".yaml" || ext == ".yml" || (ext != ".json" && len(trimmed) > 0 && trimmed[0] != '{')) {
+		return data, nil
 	}
-	return runbook.ParseRequest(data)
+	invalid := func(problem string) error {
+		return &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: problem}}}
+	}
+	depth := 0
+	for _, tok := range lexer.Tokenize(string(data)) {
+		switch tok.Type {
+		case token.AnchorType, token.AliasType, token.MergeKeyType:
+			return nil, invalid(fmt.Sprintf("YAML anchors, aliases and merge keys are not accepted (line %d): write the request out in full", tok.Position.Line))
+		case token.SequenceStartType, token.MappingStartType:
+			if depth++; depth > maxYAMLDepth {
+				return nil, invalid(fmt.Sprintf("YAML nested deeper than %d levels (line %d)", maxYAMLDepth, tok.Position.Line))
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		}
+	}
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, invalid("invalid YAML: " + firstLine(err.Error()))
+	}
+	if len(j) > 2*runbook.MaxBodyBytes {
+		return nil, runbook.TooLarge(len(j))
+	}
+	return j, nil
 }
 
 func firstLine(s string) string {
@@ -494,20 +520,44 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 			return exitUsage
 		}
 	}
-	data, err := readInput(*in, stdin)
-	if err != nil {
-		printError(stderr, err)
-		return exitFailure
-	}
-	req, err := decodeRequestFile(*in, data)
-	if err != nil {
-		printError(stderr, err)
-		return exitFailure
-	}
 	a, err := newApp(cfg, log)
 	if err != nil {
 		printError(stderr, err)
 		return exitInternal
+	}
+	defer a.close()
+	// The work runs apart so that SIGINT or SIGTERM (ctx) stops the command
+	// at once, whichever step it is in (reading stdin, converting,
+	// generating); the output file is written whole or not at all.
+	done := make(chan int, 1)
+	go func() { done <- generateFile(ctx, a, *in, *format, *out, ids, stdin, stdout, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "rotor: interrupted; nothing was written")
+		return exitFailure
+	}
+}
+
+// generateFile reads a request file, screens, validates and generates it,
+// and writes the runbook.
+func generateFile(ctx context.Context, a *app, in, format, out string, ids []runbook.SectionID, stdin io.Reader, stdout, stderr io.Writer) int {
+	data, err := readInput(in, stdin)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	if data, err = requestJSON(in, data); err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	// Screened before it is validated, like a body: no message quotes a
+	// pasted secret.
+	req, _, err := a.gen.Parse(ctx, data)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
 	}
 	rb, err := a.gen.Generate(ctx, req, generate.Options{Sections: ids})
 	if err != nil {
@@ -515,7 +565,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 		return exitFailure
 	}
 	var buf bytes.Buffer
-	if *format == "md" {
+	if format == "md" {
 		err = render.Markdown(&buf, rb)
 	} else {
 		enc := json.NewEncoder(&buf)
@@ -526,7 +576,10 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 		printError(stderr, err)
 		return exitInternal
 	}
-	if err := writeOutput(*out, buf.Bytes(), stdout); err != nil {
+	if ctx.Err() != nil {
+		return exitFailure
+	}
+	if err := writeOutput(out, buf.Bytes(), stdout); err != nil {
 		printError(stderr, err)
 		return exitFailure
 	}
