@@ -48,6 +48,8 @@ type config struct {
 	APIKeys         []httpapi.APIKey
 	MetricsOpen     bool
 	RateLimit       cache.Rate
+	WorkLimit       cache.Rate
+	MaxWork         int
 	RequestTimeout  time.Duration
 	TrustedProxies  []string
 	ServeWorkers    int
@@ -102,6 +104,8 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_API_KEYS", "", "comma-separated `name:sha256:<hex of the key>`, `:admin` appended for a key that reads every runbook (others read only those they created); unset = open API (logged loudly at start)"},
 	{"ROTOR_METRICS_OPEN", "", "`1` serves `/metrics` without an API key (a scraper on a private network); by default it needs one"},
 	{"ROTOR_RATE_LIMIT", "120/m", "requests per API key (or client address when open): `N/s`, `N/m` or `N/h`"},
+	{"ROTOR_WORK_LIMIT", "20000/h", "work units per API key (or client address when open; per workspace for Slack): a generation costs its planned steps plus its consumer-environment pairs (the seed's request: 53); an answer from the cache costs nothing; past it, 429 with `Retry-After`"},
+	{"ROTOR_MAX_WORK", "2000", "work units of one request; a bigger one is 413 saying what to shrink (this bounds the time and memory of a generation)"},
 	{"ROTOR_REQUEST_TIMEOUT", "180s", "bound on handling one request"},
 	{"ROTOR_TRUSTED_PROXIES", "", "comma-separated proxy addresses/CIDRs allowed to set X-Forwarded-For"},
 	{"ROTOR_SERVE_WORKERS", "2", "jobs `serve` runs itself (with Redis: 0 leaves them to `rotor worker`; without Redis jobs always run in the process)"},
@@ -224,6 +228,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RateLimit, err = cache.ParseRate(get("ROTOR_RATE_LIMIT")); err != nil {
 		errs = append(errs, "ROTOR_RATE_LIMIT: "+err.Error())
+	}
+	if c.WorkLimit, err = cache.ParseRate(get("ROTOR_WORK_LIMIT")); err != nil {
+		errs = append(errs, "ROTOR_WORK_LIMIT: "+err.Error())
+	}
+	c.MaxWork = num("ROTOR_MAX_WORK", 1)
+	if c.WorkLimit.N > 0 && c.MaxWork > c.WorkLimit.N {
+		errs = append(errs, fmt.Sprintf("ROTOR_MAX_WORK: %d is more than ROTOR_WORK_LIMIT allows at once (%d): such a request could never run", c.MaxWork, c.WorkLimit.N))
 	}
 	c.RequestTimeout = dur("ROTOR_REQUEST_TIMEOUT")
 	c.TrustedProxies = splitList(get("ROTOR_TRUSTED_PROXIES"))

@@ -206,7 +206,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	}
 	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL, cache.RunbooksOptions{Markdown: markdown, LocalBytes: cfg.CacheBytes / 2, Logger: log})
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
-	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
+	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas, MaxWork: cfg.MaxWork,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
 		Cache: cc, Runbooks: a.runbooks, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
@@ -322,8 +322,10 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Info("API keys configured", "names", names)
 	}
 	var limiter httpapi.Limiter = cache.NewMemoryLimiter(cfg.RateLimit)
+	var work httpapi.WorkLimiter = cache.NewMemoryLimiter(cfg.WorkLimit)
 	if a.redis != nil {
 		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
+		work = a.redis.NewRedisLimiter(cfg.WorkLimit)
 	}
 	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
 	var queue jobs.Queue
@@ -378,7 +380,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		Runbooks: a.runbooks,
 		Ready:    a.ready,
 		Logger:   log,
-		Keys:     cfg.APIKeys, Limiter: limiter, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
+		Keys:     cfg.APIKeys, Limiter: limiter, WorkLimiter: work, WorkBudget: cfg.WorkLimit.String(), RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
 		Slack:  slackCfg,
 		Writer: a.gen, Screener: a.scan, Tasks: tasks,
 		Jobs: a.jobs, Queue: queue, Checker: a.gen, NewID: generate.RandomID,

@@ -54,7 +54,16 @@ func NewMemoryLimiter(r Rate) *MemoryLimiter {
 }
 
 // Allow takes one request for key; when refused it says when to retry.
-func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duration, error) {
+func (m *MemoryLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	return m.AllowN(ctx, key, 1)
+}
+
+// AllowN takes n units for key at once, or none; when refused it says when
+// n units will be there. n over the burst (the rate's N) is never allowed.
+func (m *MemoryLimiter) AllowN(_ context.Context, key string, n int) (bool, time.Duration, error) {
+	if n > m.rate.N {
+		return false, m.rate.Period, nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
@@ -73,7 +82,7 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string) (bool, time.Duratio
 		m.keys[key] = l
 	}
 	m.seen[key] = now
-	r := l.ReserveN(now, 1)
+	r := l.ReserveN(now, n)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
 		return false, d, nil
@@ -113,6 +122,26 @@ func (r *Redis) NewRedisLimiter(rt Rate) *RedisLimiter {
 func batchFor(rt Rate) int {
 	perSecond := float64(rt.N) / rt.Period.Seconds()
 	return min(max(int(perSecond/10), 1), 50)
+}
+
+// AllowN takes n units for key at once across every replica (no local
+// batching: it is for work budgets, asked once per generation), falling
+// back to this process's limiter when Redis fails.
+func (l *RedisLimiter) AllowN(ctx context.Context, key string, n int) (bool, time.Duration, error) {
+	if n > l.limit.Burst {
+		return false, l.limit.Period, nil
+	}
+	cctx, cancel := l.r.ctx(ctx)
+	defer cancel()
+	res, err := l.limiter.AllowN(cctx, l.r.prefix+key, l.limit, n)
+	if err != nil {
+		ok, d, _ := l.fallback.AllowN(ctx, key, n)
+		return ok, d, fmt.Errorf("cache: redis rate limit: %w", err)
+	}
+	if res.Allowed < n {
+		return false, res.RetryAfter, nil
+	}
+	return true, 0, nil
 }
 
 // Allow takes one request for key.

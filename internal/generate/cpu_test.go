@@ -50,7 +50,7 @@ func TestCheckedRequestIsNotScreenedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked, err := svc.Check(context.Background(), body)
+	checked, err := svc.Check(context.Background(), body, generate.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,8 +87,13 @@ type Options struct {
 	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
 
 	// Checked, when it holds req, is Check's work on it: the request is
-	// not screened, validated and planned again.
+	// not screened, validated and planned again (nor admitted again).
 	Checked *Checked
+	// Admit, when set, is asked once the request is planned, before any
+	// section is written, with what writing it will cost: an error (a
+	// spent budget) refuses the request.
+	Admit func(Work) error
+
 	// screened holds the screen's warnings when the request was screened
 	// as it was parsed (Parse), so Generate does not screen it again.
 	screened *[]secretscan.Hit
@@ -119,6 +124,10 @@ type Config struct {
 	// whose planned content exceeds half the budget, or whose prompt and
 	// budget exceed the window, is asked in parts.
 	MaxTokens, ContextTokens int
+	// MaxWork bounds the work units of one request (planned steps plus
+	// consumer-environment pairs; 0: no bound): a bigger one is 413, so
+	// the time and memory of one generation are bounded.
+	MaxWork int
 	// Endpoint names the LLM server (its base URL): part of the cache keys.
 	Endpoint string
 	// CodeVersion identifies the build (rules, writer, screen): part of the
@@ -293,6 +302,11 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 		warnings = hits
 	}
 	f, err := planner.Plan(withheld(req, warnings))
+	if err == nil && s.cfg.MaxWork > 0 {
+		if w := WorkOf(f); w.Units() > s.cfg.MaxWork {
+			return nil, nil, tooMuchWork(f, w, s.cfg.MaxWork)
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -339,6 +353,10 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		f, warnings = c.facts, c.warnings
 	} else if f, warnings, err = s.prepare(ctx, req, opts.screened); err != nil {
 		return nil, err
+	} else if opts.Admit != nil {
+		if err := opts.Admit(WorkOf(f)); err != nil {
+			return nil, err
+		}
 	}
 	ids := opts.Sections
 	if len(ids) == 0 {

@@ -184,8 +184,9 @@ type Checked struct {
 }
 
 // Check decodes, screens, validates and plans a request body without
-// writing it: bad input is refused the same way Respond would refuse it.
-func (s *Service) Check(ctx context.Context, body []byte) (*Checked, error) {
+// writing it: bad input is refused the same way Respond would refuse it,
+// and opts.Admit is asked as Generate would ask it.
+func (s *Service) Check(ctx context.Context, body []byte, opts Options) (*Checked, error) {
 	req, warnings, err := s.Parse(ctx, body)
 	if err != nil {
 		return nil, err
@@ -193,6 +194,11 @@ func (s *Service) Check(ctx context.Context, body []byte) (*Checked, error) {
 	f, warnings, err := s.prepare(ctx, req, &warnings)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Admit != nil {
+		if err := opts.Admit(WorkOf(f)); err != nil {
+			return nil, err
+		}
 	}
 	return &Checked{Request: req, facts: f, warnings: warnings}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
 )
@@ -67,7 +68,7 @@ func TestDisguisedSecretsAreRefusedInEveryField(t *testing.T) {
 				secret := f.Gen(r)
 				texts := d.Apply(r, secret)
 				for _, p := range secrettest.Place(base, texts) {
-					_, err := s.Check(context.Background(), p.Body)
+					_, err := s.Check(context.Background(), p.Body, generate.Options{})
 					mu.Lock()
 					cases++
 					secrets.Add(secret)
@@ -122,7 +123,7 @@ func TestBenignRequestsAreNotRefused(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	refused := 0
 	for _, body := range secrettest.BenignRequests(r, 300) {
-		if _, err := s.Check(context.Background(), body); err != nil {
+		if _, err := s.Check(context.Background(), body, generate.Options{}); err != nil {
 			refused++
 			if refused <= 5 {
 				t.Errorf("refused: %v\n%s", err, body)

@@ -25,10 +25,10 @@ type JobStore interface {
 	Get(ctx context.Context, id string) (*jobs.State, error)
 }
 
-// Checker screens, validates and plans a request body without writing it,
-// and returns the request.
+// Checker screens, validates and plans a request body without writing it
+// (asking opts.Admit), and returns the request.
 type Checker interface {
-	Check(ctx context.Context, body []byte) (*generate.Checked, error)
+	Check(ctx context.Context, body []byte, opts generate.Options) (*generate.Checked, error)
 }
 
 // wantsAsync reads Prefer: respond-async (RFC 7240).
@@ -50,7 +50,7 @@ func wantsAsync(c *gin.Context) bool {
 // a duplicate key.
 func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	checked, err := d.Checker.Check(ctx, body)
+	checked, err := d.Checker.Check(ctx, body, generate.Options{Admit: admit(c, d, limitKey(c))})
 	if err != nil {
 		writeError(c, d.Logger, err)
 		return
@@ -332,7 +332,7 @@ func streamEvents(c *gin.Context, d Deps, id string) {
 // ready, then the runbook. Bad input is refused before the first byte.
 func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections []runbook.SectionID) {
 	ctx := c.Request.Context()
-	checked, err := d.Checker.Check(ctx, body)
+	checked, err := d.Checker.Check(ctx, body, generate.Options{Admit: admit(c, d, limitKey(c))})
 	if err != nil {
 		writeError(c, log, err)
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -140,21 +141,67 @@ func limit(l Limiter, log *slog.Logger) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		key := "ip:" + c.ClientIP()
-		if name := c.GetString(keyNameKey); name != "" {
-			key = "key:" + name
-		}
-		ok, retry, err := l.Allow(c.Request.Context(), key)
+		ok, retry, err := l.Allow(c.Request.Context(), limitKey(c))
 		if err != nil {
 			log.DebugContext(c.Request.Context(), "rate limiter degraded", "err", err)
 		}
 		if !ok {
-			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retry.Seconds())))))
+			retryAfter(c, retry)
 			writeError(c, log, &runbook.Error{Code: runbook.CodeRateLimited, Message: fmt.Sprintf("rate limit reached: retry in %s", retry.Round(time.Second))})
 			return
 		}
 		c.Next()
 	}
+}
+
+// limitKey is whose budget a request spends: its API key's, or its client
+// address's on an open API.
+func limitKey(c *gin.Context) string {
+	if name := c.GetString(keyNameKey); name != "" {
+		return "key:" + name
+	}
+	return "ip:" + c.ClientIP()
+}
+
+func retryAfter(c *gin.Context, d time.Duration) {
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
+}
+
+// WorkLimiter spends work units from a budget per key.
+type WorkLimiter interface {
+	AllowN(ctx context.Context, key string, n int) (ok bool, retryAfter time.Duration, err error)
+}
+
+// admit is the generate.Options.Admit of a request: what writing it costs
+// is taken from its key's work budget (ROTOR_WORK_LIMIT), or the request is
+// refused, 429 with Retry-After saying when the budget will have it.
+func admit(c *gin.Context, d Deps, key string) func(generate.Work) error {
+	if d.WorkLimiter == nil {
+		return nil
+	}
+	ctx := c.Request.Context()
+	return func(w generate.Work) error {
+		retry, err := spend(ctx, d, key, w)
+		if err != nil {
+			retryAfter(c, retry)
+		}
+		return err
+	}
+}
+
+// spend takes w from key's work budget, or returns the refusal and when to
+// retry.
+func spend(ctx context.Context, d Deps, key string, w generate.Work) (time.Duration, error) {
+	ok, retry, err := d.WorkLimiter.AllowN(ctx, "work:"+key, w.Units())
+	if err != nil {
+		d.Logger.DebugContext(ctx, "work limiter degraded", "err", err)
+	}
+	if ok {
+		return 0, nil
+	}
+	return retry, &runbook.Error{Code: runbook.CodeRateLimited, Message: fmt.Sprintf(
+		"work budget reached: this request is %s; each API key may spend %s work units (ROTOR_WORK_LIMIT); retry in %s",
+		w, d.WorkBudget, max(time.Second, retry.Round(time.Second)))}
 }
 
 // deadline bounds the whole handling of a request.

@@ -206,7 +206,7 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 			streamNow(c, d, log, data, sections)
 			return
 		}
-		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections, Owner: owner(c)})
+		resp, err := gen.Respond(ctx, data, generate.Options{Sections: sections, Owner: owner(c), Admit: admit(c, d, limitKey(c))})
 		if err != nil {
 			writeError(c, log, err)
 			return

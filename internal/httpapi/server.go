@@ -72,6 +72,10 @@ type Deps struct {
 	Keys []APIKey
 	// Limiter rate-limits per key (per client address when open); nil: none.
 	Limiter Limiter
+	// WorkLimiter takes each generation's work units from its key's budget
+	// (WorkBudget, as configured: "20000/h"); nil: none.
+	WorkLimiter WorkLimiter
+	WorkBudget  string
 	// RequestTimeout bounds the handling of one request (0: none).
 	RequestTimeout time.Duration
 	// TrustedProxies may set X-Forwarded-For; by default none is trusted,

@@ -249,7 +249,12 @@ func slackJob(ctx context.Context, d Deps, client *http.Client, text, system str
 		post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "I could not read that: " + problems(perr) + "\n" + slackbot.Help})
 		return
 	}
-	rb, err := d.Writer.Generate(ctx, req, generate.Options{})
+	opts := generate.Options{}
+	if d.WorkLimiter != nil {
+		// The workspace's work counts against its own budget.
+		opts.Admit = func(w generate.Work) error { _, err := spend(ctx, d, "slack:"+team, w); return err }
+	}
+	rb, err := d.Writer.Generate(ctx, req, opts)
 	if err != nil {
 		msg := "rotor could not write this runbook: " + problems(err)
 		if runbook.ErrorCode(err) == runbook.CodeInternal {
