@@ -77,3 +77,48 @@ func TestTreeMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTreeMatchesEncodingJSON: on any valid JSON the one-pass decoder gives
+// what encoding/json gives (objects without duplicate keys), reports a
+// duplicate key exactly when there is one, and collects every string.
+func FuzzTreeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,"x",{"b":null}]}`, `{"a":1,"a":2}`, `"\u00e9\ud83d\ude00"`, `[[],{},-0.5e-3]`, `{"system":"S","secrets":[{"name":"x"}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		got, strs, dups := parseTree(data, true)
+		var want any
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.UseNumber()
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("valid JSON not decoded: %v", err)
+		}
+		if len(dups) == 0 && !reflect.DeepEqual(want, got) {
+			t.Fatalf("got %#v want %#v", got, want)
+		}
+		n := 0
+		var count func(v any)
+		count = func(v any) {
+			switch x := v.(type) {
+			case string:
+				n++
+			case []any:
+				for _, e := range x {
+					count(e)
+				}
+			case map[string]any:
+				for _, e := range x {
+					n++ // its key
+					count(e)
+				}
+			}
+		}
+		count(got)
+		if len(dups) == 0 && len(strs) != n {
+			t.Fatalf("%d strings collected, %d in the document", len(strs), n)
+		}
+	})
+}
