@@ -114,35 +114,61 @@ func credentialValue(v string) bool {
 	if wordLike(v) || pathLike(v) {
 		return false
 	}
-	var lower, upper, digit, symbol, hex bool
-	hex = true
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			lower = true
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c >= '0' && c <= '9':
-			digit = true
-		case strings.IndexByte("-_./:", c) >= 0:
-		default:
-			symbol = true
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
-			hex = false
-		}
-	}
-	classes := 0
-	for _, b := range []bool{lower, upper, digit, symbol} {
-		if b {
-			classes++
-		}
+	k := classify(v)
+	classes := k.count()
+	if k.symbol {
+		classes++
 	}
 	if entropy(v) < 3.0 {
 		return false
 	}
-	return classes >= 3 || (classes >= 2 && len(v) >= 16) || (hex && digit && len(v) >= 16)
+	return classes >= 3 || (classes >= 2 && len(v) >= 16) || (k.hex && k.digit && len(v) >= 16)
+}
+
+// kinds are the kinds of characters in a string.
+type kinds struct {
+	lower, upper, digit bool
+	// symbol: any other character but the separators - _ . / :
+	symbol bool
+	// hex: hexadecimal digits and dashes only
+	hex bool
+	// other: a character that cannot be in a piece of a secret (glueByte)
+	other bool
+}
+
+func classify(s string) kinds {
+	k := kinds{hex: true}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			k.lower = true
+		case c >= 'A' && c <= 'Z':
+			k.upper = true
+		case c >= '0' && c <= '9':
+			k.digit = true
+		case strings.IndexByte("-_./:", c) < 0:
+			k.symbol = true
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
+			k.hex = false
+		}
+		if !isAlnum(c) && !glueByte(c) {
+			k.other = true
+		}
+	}
+	return k
+}
+
+// count is how many of lower case, upper case and digits there are.
+func (k kinds) count() int {
+	n := 0
+	for _, b := range []bool{k.lower, k.upper, k.digit} {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // wordLike reports whether a value is made of words (an identifier such as

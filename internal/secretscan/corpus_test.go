@@ -20,6 +20,14 @@ type pair struct {
 	B string `json:"b"`
 }
 
+// screenTexts screens a disguise's text, or its two texts as two fields.
+func (s *Scanner) screenTexts(texts []string) []Hit {
+	if len(texts) == 2 {
+		return s.Scan("", pair{texts[0], texts[1]})
+	}
+	return s.ScanValue("x", texts[0])
+}
+
 // TestCorpusEveryFormatInEveryDisguise generates each credential format of
 // the corpus and wraps it in each disguise (trailing punctuation, invisible
 // and directional characters, lookalike letters, fullwidth forms, base64,
@@ -37,12 +45,7 @@ func TestCorpusEveryFormatInEveryDisguise(t *testing.T) {
 		for _, d := range disguises {
 			secret := f.Gen(r)
 			texts := d.Apply(r, secret)
-			var hits []Hit
-			if len(texts) == 2 {
-				hits = s.Scan("", pair{texts[0], texts[1]})
-			} else {
-				hits = s.ScanValue("x", texts[0])
-			}
+			hits := s.screenTexts(texts)
 			if len(Refusals(hits)) == 0 {
 				missed[d.Name] = append(missed[d.Name], f.Name)
 			}

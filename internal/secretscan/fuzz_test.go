@@ -29,12 +29,7 @@ func FuzzScreenRefusesDisguisedSecrets(f *testing.F) {
 		texts := d.Apply(r, secret)
 		texts[0] = before + " " + texts[0]
 		texts[len(texts)-1] += " " + after
-		var hits []Hit
-		if len(texts) == 2 {
-			hits = s.Scan("", pair{texts[0], texts[1]})
-		} else {
-			hits = s.ScanValue("x", texts[0])
-		}
+		hits := s.screenTexts(texts)
 		if len(Refusals(hits)) == 0 {
 			t.Fatalf("%s in disguise %s accepted: %q", fm.Name, d.Name, texts)
 		}

@@ -439,24 +439,6 @@ func randomLooking(s string) bool {
 	if len(s) < 8 || !tokenish(s) {
 		return false
 	}
-	var lower, upper, digit bool
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z':
-			lower = true
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c >= '0' && c <= '9':
-			digit = true
-		case !glueByte(c):
-			return false
-		}
-	}
-	n := 0
-	for _, b := range []bool{lower, upper, digit} {
-		if b {
-			n++
-		}
-	}
-	return n >= 2 || upper && !lower
+	k := classify(s)
+	return !k.other && (k.count() >= 2 || k.upper && !k.lower)
 }
