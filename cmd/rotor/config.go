@@ -104,7 +104,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_API_KEYS", "", "comma-separated `name:sha256:<hex of the key>`, `:admin` appended for a key that reads every runbook (others read only those they created); unset = open API (logged loudly at start)"},
 	{"ROTOR_METRICS_OPEN", "", "`1` serves `/metrics` without an API key (a scraper on a private network); by default it needs one"},
 	{"ROTOR_RATE_LIMIT", "120/m", "requests per API key (or client address when open): `N/s`, `N/m` or `N/h`"},
-	{"ROTOR_WORK_LIMIT", "20000/h", "work units per API key (or client address when open; per workspace for Slack): a generation costs its planned steps plus its consumer-environment pairs (the seed's request: 53); an answer from the cache costs nothing; past it, 429 with `Retry-After`"},
+	{"ROTOR_WORK_LIMIT", "20000/h", "work units per API key (or client address when open; per workspace for Slack): a generation costs its planned steps plus its consumer-environment pairs (the seed's request: 44); an answer from the cache costs nothing; past it, 429 with `Retry-After`"},
 	{"ROTOR_MAX_WORK", "2000", "work units of one request; a bigger one is 413 saying what to shrink (this bounds the time and memory of a generation)"},
 	{"ROTOR_REQUEST_TIMEOUT", "180s", "bound on handling one request"},
 	{"ROTOR_TRUSTED_PROXIES", "", "comma-separated proxy addresses/CIDRs allowed to set X-Forwarded-For"},

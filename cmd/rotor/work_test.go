@@ -45,7 +45,8 @@ func TestWorkIsBudgetedPerKey(t *testing.T) {
 	acmeNamed := func(name string) []byte {
 		return []byte(strings.Replace(string(acme(t)), `"Acme Payments"`, `"`+name+`"`, 1))
 	}
-	// The seed's request is 53 units (41 steps, 12 pairs): two fit in 120.
+	// The seed's request is 44 units (32 steps, 12 pairs): two fit in 120,
+	// not three.
 	for i, name := range []string{"Acme One", "Acme Two"} {
 		if code, body, _ := post(keyA, acmeNamed(name)); code != 200 {
 			t.Fatalf("request %d: %d %.200s", i, code, body)
@@ -57,7 +58,7 @@ func TestWorkIsBudgetedPerKey(t *testing.T) {
 	for _, h := range [][]string{nil, {"Prefer", "respond-async"}} {
 		code, body, retry := post(keyA, acmeNamed("Acme Three"), h...)
 		e := decodeError(t, body)
-		if code != 429 || e.Error.Code != "rate_limited" || !strings.Contains(e.Error.Message, "53 work units") || !strings.Contains(e.Error.Message, "ROTOR_WORK_LIMIT") {
+		if code != 429 || e.Error.Code != "rate_limited" || !strings.Contains(e.Error.Message, "this request is 44 work units (32 planned steps, 12 consumer-environment pairs)") || !strings.Contains(e.Error.Message, "ROTOR_WORK_LIMIT") {
 			t.Errorf("over budget %v: %d %s", h, code, body)
 		}
 		if n, err := strconv.Atoi(retry); err != nil || n < 1 {
@@ -75,7 +76,7 @@ func TestWorkIsBudgetedPerKey(t *testing.T) {
 		t.Errorf("wide: %d %s", code, body)
 	}
 
-	// With the defaults: 100 secrets × 50 consumers × 4 environments (1,900
+	// With the defaults: 100 secrets × 50 consumers × 4 environments (2,002
 	// steps and 20,000 pairs, within every field limit) is over
 	// ROTOR_MAX_WORK; the answer says how to split it.
 	d := startServer(t, map[string]string{"ROTOR_API_KEYS": "a:sha256:" + keyHash(keyA)})
@@ -84,7 +85,7 @@ func TestWorkIsBudgetedPerKey(t *testing.T) {
 		resp, body := do(t, "POST", d.base+"/runbooks", "application/json", big, append([]string{"Authorization", "Bearer " + keyA}, h...)...)
 		e := decodeError(t, body)
 		if resp.StatusCode != 413 || e.Error.Code != "too_large" || len(e.Error.Fields) != 1 || e.Error.Fields[0].Path != "secrets" ||
-			!strings.Contains(e.Error.Message, "21900 work units") || !strings.Contains(e.Error.Fields[0].Problem, "send at most 9 secrets per request (about 12 requests)") {
+			!strings.Contains(e.Error.Message, "22002 work units") || !strings.Contains(e.Error.Fields[0].Problem, "send at most 9 secrets per request (about 12 requests)") {
 			t.Errorf("big %v: %d %s", h, resp.StatusCode, body)
 		}
 	}

@@ -33,14 +33,14 @@ func sized(secrets, consumers int, envs ...string) *runbook.Request {
 func TestMaxWorkRefusesBeforeWriting(t *testing.T) {
 	s := generate.New(generate.Config{MaxWork: 2000})
 	ctx := context.Background()
-	if _, err := s.Generate(ctx, sized(20, 20, "dev", "qa", "staging", "production"), generate.Options{}); err != nil {
-		t.Fatalf("1,980 units refused: %v", err)
+	if _, err := s.Generate(ctx, sized(20, 19, "dev", "qa", "staging", "production"), generate.Options{}); err != nil {
+		t.Fatalf("1,922 units refused: %v", err)
 	}
 	start := time.Now()
 	_, err := s.Generate(ctx, sized(100, 50, "dev", "qa", "staging", "production"), generate.Options{})
 	var e *runbook.Error
 	if !errors.As(err, &e) || e.Code != runbook.CodeTooLarge || len(e.Fields) != 1 || e.Fields[0].Path != "secrets" ||
-		!strings.Contains(e.Message, "21900 work units (1900 planned steps, 20000 consumer-environment pairs)") {
+		!strings.Contains(e.Message, "22002 work units (2002 planned steps, 20000 consumer-environment pairs)") {
 		t.Fatalf("got %v", err)
 	}
 	t.Logf("refused in %v: %v", time.Since(start), err)
@@ -86,9 +86,9 @@ func peakHeap(f func()) uint64 {
 }
 
 // BenchmarkGenerateByWork measures one offline generation by size, with
-// -benchmem: the seed's request (53 units), the largest the default
-// ROTOR_MAX_WORK admits (20 secrets × 20 consumers × 4 environments: 1,980
-// units) and the 100 × 50 × 4 request it refuses (21,900 units, written
+// -benchmem: the seed's request (44 units), the largest the default
+// ROTOR_MAX_WORK admits (20 secrets × 19 consumers × 4 environments: 1,922
+// units) and the 100 × 50 × 4 request it refuses (22,002 units, written
 // here without the bound). It reports the response's bytes and the peak
 // heap of a generation (sampled every 2 ms).
 func BenchmarkGenerateByWork(b *testing.B) {
@@ -97,7 +97,7 @@ func BenchmarkGenerateByWork(b *testing.B) {
 		req  *runbook.Request
 	}{
 		{"seed", request(b, "acme-payments")},
-		{"cap-20x20x4", sized(20, 20, "dev", "qa", "staging", "production")},
+		{"cap-20x19x4", sized(20, 19, "dev", "qa", "staging", "production")},
 		{"unbounded-100x50x4", sized(100, 50, "dev", "qa", "staging", "production")},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -192,5 +193,27 @@ func TestScanRefusingSkipsWarnOnlyRules(t *testing.T) {
 	}
 	if all := s.Scan("sec", doc); len(all) != 2 {
 		t.Errorf("Scan keeps warnings: %+v", all)
+	}
+}
+
+// BenchmarkScanRunbookUnseen screens a whole runbook (the acme golden) as
+// the output screen does, changed on every iteration so the memory of
+// clean texts never answers.
+func BenchmarkScanRunbookUnseen(b *testing.B) {
+	s := newScanner(b)
+	data, err := os.ReadFile("../generate/testdata/acme-payments.golden.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rb runbook.Runbook
+	if err := json.Unmarshal(data, &rb); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		rb.Sections.Inventory.Secrets[0].Name = fmt.Sprintf("Stripe webhook signing secret %d", i)
+		s.ScanRefusing("", rb.Sections)
 	}
 }
