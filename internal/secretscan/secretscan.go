@@ -431,8 +431,8 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 		for j := range ts {
 			if head, _ := boundary(ts[j].Value); i != j && tail != "" && head != "" {
 				rs := ruleSet{}
-				s.match(s.tokens, joinHalves(tail, head), rs)
-				if assignments(joinHalves(tail, head)) {
+				s.match(s.tokens, tail+head, rs)
+				if assignments(tail + head) {
 					rs.add(ruleAssignment, true)
 				}
 				both(i, j, rs)
@@ -471,17 +471,13 @@ func crossPairs(values []string) string {
 	for a, t := range tails {
 		for c, h := range heads {
 			if ti[a] != hi[c] {
-				b.WriteString(joinHalves(t, h))
+				b.WriteString(t + h) // "key = ab12" and "cd34": "key = ab12cd34"
 				b.WriteByte('\n')
 			}
 		}
 	}
 	return b.String()
 }
-
-// joinHalves puts the start of a secret after its end: "key = ab12" and
-// "cd34" give "key = ab12cd34".
-func joinHalves(tail, head string) string { return tail + head }
 
 func boolByte(b bool) byte {
 	if b {
