@@ -2,9 +2,13 @@ package generate_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/generate"
 
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -118,5 +122,42 @@ func TestContextLengthIsAnsweredBySmallerRequests(t *testing.T) {
 		if r.User == reqs[0].User {
 			t.Error("the request the model refused as too long was sent again")
 		}
+	}
+}
+
+// TestPartsAreCachedLikeSections: a large request written in parts is
+// written once: a second replica sharing Redis, and a repeat, get every
+// section from the cached parts, with no call to the model.
+func TestPartsAreCachedLikeSections(t *testing.T) {
+	url := redistest.URL(t)
+	prefix := redistest.Prefix(t)
+	req := llmtest.LargeRequest(20)
+	srv, _ := modelFor(t, req)
+	a, _ := replica(t, srv, url, prefix, cached{})
+	b, _ := replica(t, srv, url, prefix, cached{})
+	first := gen(t, a, req)
+	calls := len(srv.Requests())
+	parts := 0
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.User, `"part": {`) {
+			parts++
+		}
+	}
+	if parts == 0 {
+		t.Fatal("nothing was asked in parts")
+	}
+	for _, svc := range []*generate.Service{b, a} {
+		rb := gen(t, svc, req)
+		for _, id := range runbook.SectionIDs {
+			if st := rb.SectionStatus[id]; st.Source != runbook.SourceCache {
+				t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+			}
+		}
+		if !reflect.DeepEqual(rb.Sections, first.Sections) {
+			t.Error("the sections from the cached parts differ from the written ones")
+		}
+	}
+	if n := len(srv.Requests()); n != calls {
+		t.Errorf("%d calls after the first generation's %d", n, calls)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -19,7 +20,19 @@ type Links struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
+	// signed remembers the last query signed per id: every answer carries
+	// its runbook's link, and the signature only changes with the second.
+	mu     sync.Mutex
+	signed map[string]signedQuery
 }
+
+type signedQuery struct {
+	exp   int64
+	query string
+}
+
+// maxSigned bounds the remembered links.
+const maxSigned = 4096
 
 // MinLinkKeyBytes is the shortest signing key accepted.
 const MinLinkKeyBytes = 32
@@ -44,7 +57,20 @@ func (l *Links) mac(id string, exp int64) string {
 // query returns the signed query string of a link to id.
 func (l *Links) query(id string) string {
 	exp := l.now().Add(l.ttl).Unix()
-	return url.Values{"exp": {strconv.FormatInt(exp, 10)}, "sig": {l.mac(id, exp)}}.Encode()
+	l.mu.Lock()
+	if q, ok := l.signed[id]; ok && q.exp == exp {
+		l.mu.Unlock()
+		return q.query
+	}
+	l.mu.Unlock()
+	q := url.Values{"exp": {strconv.FormatInt(exp, 10)}, "sig": {l.mac(id, exp)}}.Encode()
+	l.mu.Lock()
+	if l.signed == nil || len(l.signed) >= maxSigned {
+		l.signed = map[string]signedQuery{}
+	}
+	l.signed[id] = signedQuery{exp, q}
+	l.mu.Unlock()
+	return q
 }
 
 // Page is the signed path of the runbook page of id.
