@@ -159,6 +159,16 @@ type Actions struct {
 	RollbackUntil string `yaml:"rollback_until" json:"rollback_until"`
 	// Cleanup is what remains after the old credential is dead.
 	Cleanup string `yaml:"cleanup" json:"cleanup,omitempty"`
+	// ContainCleanup is what remains only when the credential was contained
+	// (roles revoked at containment are granted again to the idle user).
+	ContainCleanup string `yaml:"contain_cleanup" json:"contain_cleanup,omitempty"`
+}
+
+// Texts lists every action text, for checks and template filling.
+func (a *Actions) Texts() []*string {
+	return []*string{&a.Discover, &a.Preflight, &a.Replace, &a.Create, &a.CreateCheck, &a.Store, &a.Switch, &a.SwitchCheck, &a.Verify, &a.Quiet,
+		&a.Invalidate, &a.InvalidateCheck, &a.Contain, &a.ContainCheck, &a.Restrict, &a.Investigate, &a.Derived, &a.Rollback, &a.RollbackUntil,
+		&a.Cleanup, &a.ContainCleanup}
 }
 
 // Provider returns the provider the credential belongs to.

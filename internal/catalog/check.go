@@ -225,9 +225,8 @@ func checkCredential(where string, cr *Credential) []string {
 	if cr.MinVersion != "" && versionRE.FindStringSubmatch(cr.MinVersion) == nil {
 		add("%s: min_version %q is not a dotted version", where, cr.MinVersion)
 	}
-	for _, v := range []string{a.Discover, a.Preflight, a.Replace, a.Create, a.CreateCheck, a.Store, a.Switch, a.SwitchCheck, a.Verify, a.Quiet, a.Invalidate,
-		a.InvalidateCheck, a.Contain, a.ContainCheck, a.Restrict, a.Investigate, a.Derived, a.Rollback, a.RollbackUntil, a.Cleanup} {
-		out = append(out, checkVars(where, v)...)
+	for _, v := range a.Texts() {
+		out = append(out, checkVars(where, *v)...)
 	}
 	for _, f := range cr.Uses {
 		if !runbook.OneOf(Families, f) {

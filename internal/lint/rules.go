@@ -30,7 +30,7 @@ var (
 	disableRE   = regexp.MustCompile(`(?i)deactivat|disabl|inactive|expir|quiet|promote|discard|nologin|password null|after`)
 	waitRE      = regexp.MustCompile(`(?i)wait|propagat|seconds|minute`)
 	derivedRE   = regexp.MustCompile(`(?i)tokenissuetime|session|child|lease|grant|refresh token|access tokens?|already issued|minted|\bcreated\b|\badded\b|subaccount|oauth app|installation|deploy key|\bsas\b`)
-	grantsRE    = regexp.MustCompile(`(?i)grant`)
+	grantsRE    = regexp.MustCompile(`(?i)grant|(identical|same) (roles|privileges|permissions)`)
 	impactRE    = regexp.MustCompile(`(?i)impact`)
 	contactRE   = regexp.MustCompile(`(?i)contact|escalate|owner`)
 	startTimeRE = regexp.MustCompile(`(?i)start|\d{1,2}:\d{2}|now`)
@@ -89,7 +89,7 @@ func rules() []Rule {
 		{ID: "disable-before-delete", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{seq},
 			Doc: "old credentials are disabled before they are deleted, where the vendor allows it (rule 3)", check: disableBeforeDelete},
 		{ID: "propagation-wait", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, seq},
-			Doc: "providers with propagation delay (Auth0, Twilio) wait before verifying (rule 13)", check: propagationWait},
+			Doc: "credentials whose catalogue entry has a propagation delay (Twilio auth token, Auth0) wait before verifying (rule 13)", check: propagationWait},
 		{ID: "alternating-users-grants", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, pre},
 			Doc: "alternating-users pairs are checked for identical grants before rotating (rule 10)", check: alternatingGrants},
 		{ID: "comms-audiences", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{icom},
@@ -593,8 +593,9 @@ func disableBeforeDelete(c *context) []finding {
 func propagationWait(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		p := strings.ToLower(c.secrets[id].Provider)
-		if !strings.Contains(p, "auth0") && !strings.Contains(p, "twilio") {
+		// The catalogue entry says whether the provider propagates a new
+		// credential with a delay (Twilio auth tokens ~1 min, Auth0 ~30 s).
+		if e := entryOf(c.secrets[id]); e == nil || e.PropagationSeconds == 0 {
 			continue
 		}
 		for _, st := range c.bySecret[id] {

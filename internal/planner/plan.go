@@ -370,7 +370,8 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 	if s.Strategy != runbook.StrategyRevokeFirst {
 		p = append(p, runbook.PhaseRevoke)
 	}
-	if s.Entry.Actions.Cleanup != "" || (s.Stored && s.Store == runbook.StoreEnvVars) {
+	contained := len(p) > 0 && p[0] == runbook.PhaseContain
+	if s.Entry.Actions.Cleanup != "" || (contained && s.Entry.Actions.ContainCleanup != "") || (s.Stored && s.Store == runbook.StoreEnvVars) {
 		p = append(p, runbook.PhaseCleanup)
 	}
 	return p
@@ -383,9 +384,10 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 	e := s.Entry
 	vars := secretVars(s)
 	a := e.Actions
-	for _, p := range []*string{&a.Discover, &a.Preflight, &a.Create, &a.Replace, &a.CreateCheck, &a.Store, &a.Switch, &a.SwitchCheck,
-		&a.Verify, &a.Quiet, &a.Invalidate, &a.InvalidateCheck, &a.Contain, &a.ContainCheck, &a.Restrict, &a.Investigate,
-		&a.Derived, &a.Rollback, &a.RollbackUntil, &a.Cleanup} {
+	if !runbook.OneOf(s.Phases, runbook.PhaseContain) {
+		a.ContainCleanup = ""
+	}
+	for _, p := range a.Texts() {
 		*p = s.Known(catalog.Fill(*p, vars))
 	}
 	quirks := append([]string{}, e.Quirks...)

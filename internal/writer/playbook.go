@@ -184,6 +184,9 @@ func cleanupText(c sc) (string, string) {
 	if a.Cleanup != "" {
 		parts = append(parts, sentence(c.fill(a.Cleanup)))
 	}
+	if a.ContainCleanup != "" && runbook.OneOf(s.Phases, runbook.PhaseContain) {
+		parts = append(parts, sentence(c.fill(a.ContainCleanup)))
+	}
 	if s.Stored && s.Store == runbook.StoreEnvVars {
 		parts = append(parts, fmt.Sprintf("Delete the rollback copy %s once the old credential is dead.", code(s.EnvVar+"_PREVIOUS")))
 	}
