@@ -54,6 +54,10 @@ type Assertion struct {
 	Start string   `json:"start,omitempty"`
 	End   string   `json:"end,omitempty"`
 	TZ    string   `json:"tz,omitempty"`
+	// From and Until limit a blackout assertion to a period of days
+	// (YYYY-MM-DD): a dated change freeze.
+	From  string `json:"from,omitempty"`
+	Until string `json:"until,omitempty"`
 }
 
 // Point names a step for order assertions: a phase, optionally of one secret

@@ -33,6 +33,11 @@ func (a Assertion) checkOutcome() error {
 		if _, ok := runbook.ParseClock(a.End); !ok && (a.Type == "blackout" || a.End != "") {
 			return fmt.Errorf("end %q must be HH:MM", a.End)
 		}
+		for _, d := range []string{a.From, a.Until} {
+			if d != "" && !runbook.ValidDate(d) {
+				return fmt.Errorf("date %q must be YYYY-MM-DD", d)
+			}
+		}
 	case "no_step", "first_step":
 		if a.Pattern == "" {
 			return fmt.Errorf("pattern is required")
@@ -44,12 +49,15 @@ func (a Assertion) checkOutcome() error {
 	return nil
 }
 
+// avoidRE, just before a date, says the step avoids it.
+var avoidRE = regexp.MustCompile(`(?i)\b(not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,12}$`)
+
 func (a Assertion) span() runbook.TimeWindow {
 	tz := a.TZ
 	if tz == "" {
 		tz = "UTC"
 	}
-	return runbook.TimeWindow{Days: runbook.NormalizeDays(a.Days), Start: a.Start, End: a.End, TZ: tz}
+	return runbook.TimeWindow{Days: runbook.NormalizeDays(a.Days), Start: a.Start, End: a.End, TZ: tz, From: a.From, Until: a.Until}
 }
 
 // outcome scores an outcome assertion; ok is false for other types.
@@ -155,6 +163,13 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 					found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, strings.TrimSpace(m[0])))
 				}
 			}
+			if span.Dated() {
+				for _, d := range runbook.FindDates(st.Action) {
+					if span.Contains(d.Date) && !avoidRE.MatchString(st.Action[max(0, d.From-24):d.From]) {
+						found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, st.Action[d.From:d.To]))
+					}
+				}
+			}
 		}
 		return set(len(found) == 0, "blackout "+span.Label()+" understood and no production step in it", orNone(strings.Join(found, "; ")))
 	case "window":
@@ -181,6 +196,17 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		}
 		return set(len(missing) == 0, "production deploys and switches booked in "+span.Label(), orNone("not booked: "+strings.Join(missing, ", ")))
 	case "no_window":
+		if a.Secret != "" {
+			// This secret's steps wait for no window (it is some other
+			// secret's window).
+			var booked []string
+			for _, st := range steps {
+				if st.SecretID != "" && matchesSecret(rb, a.Secret, st.SecretID) && rb.Schedule.Window(st.Window) != "" {
+					booked = append(booked, fmt.Sprintf("step %d in %s", st.Order, st.Window))
+				}
+			}
+			return set(len(booked) == 0, "no step of "+a.Secret+" waits for a window", orNone(strings.Join(booked, ", ")))
+		}
 		var got []string
 		for _, w := range rb.Schedule.Windows {
 			got = append(got, w.Label())

@@ -293,6 +293,12 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			// and the production switch booked at 22:00.
 			rb.Schedule.Blackouts = append(rb.Schedule.Blackouts, runbook.TimeWindow{ID: "b1", Start: "21:30", End: "23:00", TZ: "UTC", Note: "settlement batch"})
 		}},
+		{"no-step-in-blackout", "compliance-dated-freeze", func(t *testing.T, rb *runbook.Runbook) {
+			// The database's production revoke written for a day inside the
+			// dated change freeze.
+			st := step(rb, "mongodb-atlas-database-user-password", runbook.PhaseRevoke, "production")
+			st.Action += " Do it on Tuesday 2026-12-22 at 02:00 UTC."
+		}},
 		{"next-name-read", "github-webhook-secret", func(t *testing.T, rb *runbook.Runbook) {
 			// The receivers are restarted but never told to read _NEXT.
 			for ti := range rb.Sections.RotationSequence.Tracks {
@@ -435,5 +441,48 @@ func TestEveryCatalogEntryRotatesCleanly(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestExposedCredentialsDoNotWaitForBlackouts: on a leak, the exposed
+// credential is replaced and killed even inside a blackout (the incident's
+// exception); a credential that was not exposed still keeps out of it.
+func TestExposedCredentialsDoNotWaitForBlackouts(t *testing.T) {
+	req := &runbook.Request{System: "Notify", Trigger: runbook.TriggerSuspectedLeak, Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+		Secrets: []runbook.Secret{
+			{Name: "Twilio auth token", Provider: "twilio", Owner: "Messaging", Consumers: []string{"sms-sender"}, Exposure: runbook.ExposureThirdParty},
+			{Name: "Okta client secret", Provider: "okta", Owner: "Identity", Consumers: []string{"notify-admin"}, Exposure: runbook.ExposureInternal},
+		},
+		Constraints: []string{"settlement-batch runs 00:00-01:30 UTC and must not be interrupted"}}
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
+	for _, id := range runbook.SectionIDs {
+		sec, err := writer.Offline{}.Section(f, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb.Sections.Set(id, sec)
+	}
+	l := linter(t)
+	if fs := ruleFindings(l.Lint(rb), "no-step-in-blackout"); len(fs) != 0 {
+		t.Fatalf("clean runbook: %+v", fs)
+	}
+	twilio := f.Secrets[0].ID
+	step(rb, twilio, runbook.PhaseDeploy, "production").Action += " Deploy at 00:30 UTC."
+	if fs := ruleFindings(l.Lint(rb), "no-step-in-blackout"); len(fs) != 0 {
+		t.Errorf("the exposed credential's replacement is held back by the blackout: %+v", fs)
+	}
+	okta := f.Secrets[1].ID
+	step(rb, okta, runbook.PhaseDeploy, "production").Action += " Deploy at 00:30 UTC."
+	if fs := ruleFindings(l.Lint(rb), "no-step-in-blackout"); len(fs) != 1 || fs[0].SecretID != okta {
+		t.Errorf("a credential that was not exposed, written for the blackout: %+v", fs)
+	}
+	pre := strings.Join(rb.Sections.Preflight.Checklist, "\n")
+	if !strings.Contains(pre, "Exception: the exposed "+twilio) {
+		t.Errorf("the checklist does not say the exposed credential is killed inside the blackout:\n%s", pre)
 	}
 }

@@ -18,7 +18,10 @@ var (
 	identityRE = regexp.MustCompile(`(?i)single sign-on|\bsso\b|identity provider|sign-in|okta|entra|google workspace|directory account`)
 	nextNameRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*_NEXT\b`)
 	// textTimeRE finds a time or time range written in a step.
-	textTimeRE = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
+	// notDuringRE, just before a date, says the step avoids it ("not on",
+	// "after", "before").
+	notDuringRE = regexp.MustCompile(`(?i)\b(not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,12}$`)
+	textTimeRE  = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
 )
 
 // killStep returns the step that kills the old credential of a secret: its
@@ -245,12 +248,19 @@ func noStepInBlackout(c *context) []finding {
 		if !runbook.IsProduction(st.Environment) && st.Environment != AllEnvironments {
 			continue
 		}
-		if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate {
-			continue // containment does not wait
+		if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate || (st.SecretID != "" && c.exposedNow(st.SecretID)) {
+			continue // containment, and an exposed credential's replacement, do not wait
 		}
 		for _, b := range sch.Blackouts {
 			if len(b.SecretIDs) > 0 && st.SecretID != "" && !runbook.OneOf(b.SecretIDs, st.SecretID) {
 				continue
+			}
+			if b.Dated() {
+				for _, d := range runbook.FindDates(st.Action) {
+					if b.Contains(d.Date) && !notDuringRE.MatchString(st.Action[max(0, d.From-24):d.From]) {
+						out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, st.Action[d.From:d.To], b.ID, b.Label())})
+					}
+				}
 			}
 			if w, ok := windows[st.Window]; ok && runbook.Overlaps(w, b) {
 				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d runs in window %s, which overlaps blackout %s (%s)", st.Order, w.ID, b.ID, b.Label())})

@@ -97,7 +97,33 @@ func mentions(text string, secrets []Secret) []string {
 			}
 		}
 	}
+	if len(ids) > 0 {
+		return ids
+	}
+	// A kind of secret: "Rotate databases ... only", "webhook secrets".
+	for _, kw := range kindWords {
+		if !kw.re.MatchString(text) {
+			continue
+		}
+		for _, s := range secrets {
+			if runbook.OneOf(kw.kinds, string(s.Kind)) && !runbook.OneOf(ids, s.ID) {
+				ids = append(ids, s.ID)
+			}
+		}
+	}
 	return ids
+}
+
+// kindWords name a kind of secret in free text.
+var kindWords = []struct {
+	re    *regexp.Regexp
+	kinds []string
+}{
+	{regexp.MustCompile(`(?i)\b(databases?|dbs?|database passwords?|db passwords?)\b`), []string{string(runbook.KindDatabasePassword)}},
+	{regexp.MustCompile(`(?i)\bwebhooks?\b`), []string{string(runbook.KindWebhookSecret), string(runbook.KindWebhookURL)}},
+	{regexp.MustCompile(`(?i)\b(certificates?|certs?|tls keys?)\b`), []string{string(runbook.KindTLSPrivateKey)}},
+	{regexp.MustCompile(`(?i)\b(ssh keys?)\b`), []string{string(runbook.KindSSHKey)}},
+	{regexp.MustCompile(`(?i)\b(encryption keys?|kms keys?)\b`), []string{string(runbook.KindEncryptionKey)}},
 }
 
 // constraintText is a free text to interpret: a request constraint (no
@@ -112,6 +138,7 @@ type constraintText struct {
 type pendingWindow struct {
 	win        runbook.TimeWindow
 	considered int
+	only       bool
 }
 
 // reading collects what one text was understood as and what it changed.
@@ -185,14 +212,18 @@ func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 			switch sp.kind {
 			case spanBlackout:
 				b := runbook.TimeWindow{ID: fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), Days: sp.days, Start: runbook.FormatClock(sp.start),
-					End: endClock(sp), TZ: sp.tz, Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
+					End: endClock(sp), TZ: sp.tz, From: sp.from, Until: sp.until, Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
 				f.Schedule.Blackouts = append(f.Schedule.Blackouts, b)
-				r.add(ckBlackout, "blackout "+b.ID+": "+b.Label()+zone, "no production step "+ofSecrets(f, scope)+"runs in it; windows are cut around it")
+				effect := "no production step " + ofSecrets(f, scope) + "runs in it; windows are cut around it"
+				if b.Dated() {
+					effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
+				}
+				r.add(ckBlackout, "blackout "+b.ID+": "+b.Label()+zone, effect+exposedNote(f, scope))
 			case spanWindow:
-				w := runbook.TimeWindow{Days: sp.days, Start: runbook.FormatClock(sp.start), End: endClock(sp), TZ: sp.tz, Note: strings.TrimSpace(clause),
-					SecretIDs: targets, Source: ct.source}
+				w := runbook.TimeWindow{Days: sp.days, Start: runbook.FormatClock(sp.start), End: endClock(sp), TZ: sp.tz, From: sp.from, Until: sp.until,
+					Note: strings.TrimSpace(clause), SecretIDs: targets, Source: ct.source}
 				r.add(ckWindow, "maintenance window: "+w.Label()+zone, "")
-				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered)})
+				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: sp.strict})
 			case spanDeadline:
 				d := runbook.Deadline{ID: fmt.Sprintf("d%d", len(f.Schedule.Deadlines)+1), Day: sp.day, At: runbook.FormatClock(sp.start), TZ: sp.tz,
 					Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
@@ -432,14 +463,23 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 			case s.Window != "":
 				taken = append(taken, s.Name)
 			default:
-				s.Window = cut.ID
+				s.Window, s.WindowOnly = cut.ID, p.only
 				uses = append(uses, s.Name)
 			}
 		}
 		if len(uses) > 0 {
 			cut.SecretIDs = w.SecretIDs
 			f.Schedule.Windows = append(f.Schedule.Windows, cut)
-			effects = append(effects, fmt.Sprintf("production changes of %s run in %s (%s)", andJoin(uses), cut.ID, cut.Label()))
+			what := "production changes"
+			if p.only {
+				what = "every production step"
+			}
+			effects = append(effects, fmt.Sprintf("%s of %s run%s in %s (%s)", what, andJoin(uses), map[bool]string{true: "s", false: ""}[p.only], cut.ID, cut.Label()))
+			for _, b := range blackouts {
+				if b.Dated() && !cut.Dated() {
+					effects = append(effects, fmt.Sprintf("not on the dates of blackout %s (%s)", b.ID, b.Label()))
+				}
+			}
 		}
 		if len(exposed) > 0 {
 			effects = append(effects, fmt.Sprintf("not waited for by %s: an exposed credential is replaced and killed now", andJoin(exposed)))
@@ -469,6 +509,22 @@ func overlapIDs(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// exposedNote says which exposed credentials a blackout does not hold back:
+// a leaked or known credential is replaced and killed now, under the
+// incident's exception.
+func exposedNote(f *Facts, scope []string) string {
+	var names []string
+	for _, s := range f.Secrets {
+		if s.Exposed && (len(scope) == 0 || runbook.OneOf(scope, s.ID)) {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; the exposed " + andJoin(names) + " do not wait for it: they are replaced and killed now, an exception recorded on the incident ticket"
 }
 
 func ofSecrets(f *Facts, ids []string) string {

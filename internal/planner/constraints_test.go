@@ -196,3 +196,67 @@ func TestNothingInvented(t *testing.T) {
 		}
 	}
 }
+
+// ledgerRequest is a compliance rotation of a database, a cloud key and a
+// GitHub App key, with a dated change freeze and a database-only window.
+func ledgerRequest(constraints ...string) *runbook.Request {
+	return &runbook.Request{System: "Ledger", Trigger: runbook.TriggerCompliance, Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployServerless}, SecretStore: runbook.StoreAWSSecretsManager,
+		Secrets: []runbook.Secret{
+			{Name: "MongoDB Atlas database user password", Provider: "mongodb", Consumers: []string{"ledger-api"}},
+			{Name: "Azure storage account key for exports", Provider: "azure", Consumers: []string{"export-lambda"}},
+			{Name: "GitHub App private key for release bot", Provider: "github", Consumers: []string{"release-bot"}},
+		},
+		Constraints: constraints}
+}
+
+// TestWindowForAKindOfSecret: "Rotate databases ... only" is the databases'
+// window; the other secrets do not wait for it. "Only" makes every
+// production change of the database wait for it, not just the deploy.
+func TestWindowForAKindOfSecret(t *testing.T) {
+	f := plan(t, ledgerRequest("Rotate databases Tuesday 02:00-04:00 UTC only"))
+	if len(f.Schedule.Windows) != 1 {
+		t.Fatalf("windows = %+v", f.Schedule.Windows)
+	}
+	w := f.Schedule.Windows[0]
+	db := f.Secrets[0].ID
+	if len(w.SecretIDs) != 1 || w.SecretIDs[0] != db {
+		t.Errorf("the databases' window applies to %v, want only %s", w.SecretIDs, db)
+	}
+	for _, st := range f.Steps {
+		if !runbook.IsProduction(st.Environment) {
+			continue
+		}
+		switch {
+		case st.SecretID != db && st.Window != "":
+			t.Errorf("step %d (%s %s) waits for the databases' window", st.Order, st.SecretID, st.Phase)
+		case st.SecretID == db && st.Window != w.ID:
+			t.Errorf("step %d (%s in production) changes the database outside its only window", st.Order, st.Phase)
+		}
+	}
+}
+
+// TestDatedFreezeIsABlackout: a change freeze with dates is a blackout on
+// those dates, not an exception to ask for; the weekly window stays usable
+// outside it and says so.
+func TestDatedFreezeIsABlackout(t *testing.T) {
+	for _, text := range []string{"Change freeze 2026-12-20 to 2027-01-04", "Code freeze from Dec 20 to Jan 4", "No deploys 20 December - 4 January"} {
+		t.Run(text, func(t *testing.T) {
+			f := plan(t, ledgerRequest(text, "Maintenance window Tuesdays 02:00-04:00 UTC"))
+			if len(f.Schedule.Blackouts) != 1 {
+				t.Fatalf("blackouts = %+v", f.Schedule.Blackouts)
+			}
+			b := f.Schedule.Blackouts[0]
+			if !strings.HasSuffix(b.From, "-12-20") || !strings.HasSuffix(b.Until, "-01-04") {
+				t.Errorf("blackout dates = %q to %q", b.From, b.Until)
+			}
+			if len(f.Schedule.Windows) != 1 || f.Schedule.Windows[0].Label() != "Tue 02:00-04:00 UTC" {
+				t.Fatalf("the weekly window is not used: %+v", f.Schedule.Windows)
+			}
+			c := f.Considered[0]
+			if strings.Contains(c.Effect, "exception") || !strings.Contains(c.Reading, "blackout") {
+				t.Errorf("considered = %+v", c)
+			}
+		})
+	}
+}

@@ -132,6 +132,10 @@ type Secret struct {
 	// Window is the id of the maintenance window its production changes run
 	// in ("" for none).
 	Window string `json:"window"`
+	// WindowOnly is true when the window is the only time its production
+	// steps may run ("Rotate databases Tuesday 02:00-04:00 UTC only"), not
+	// just its consumer-facing changes.
+	WindowOnly bool `json:"window_only,omitempty"`
 	// RateLimited is true when a constraint names the provider's rate limits.
 	RateLimited    bool            `json:"rate_limited"`
 	Track          string          `json:"track"`

@@ -211,6 +211,9 @@ func incidentGroups(sorted []*Secret, why string) []group {
 // maintenance window: the changes consumers feel. Without an overlap the
 // rotation itself and the old credential's end are felt too.
 func windowed(s *Secret, p runbook.Phase) bool {
+	if s.WindowOnly {
+		return p != runbook.PhaseContain && p != runbook.PhaseInvestigate
+	}
 	switch p {
 	case runbook.PhaseDeploy, runbook.PhaseSwitch:
 		return true

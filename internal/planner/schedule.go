@@ -28,6 +28,7 @@ var (
 	zoneRE     = regexp.MustCompile(`\b([A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)\b|\b(UTC|GMT|Z|CET|CEST|BST|WET|EET|ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|PT|PST|PDT|IST|JST|SGT|AEST|AEDT)\b`)
 	dayWordRE  = regexp.MustCompile(`(?i)\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|weekdays?|weekends?|daily|nightly|every ?day)\b`)
 	dayRangeRE = regexp.MustCompile(`(?i)\b(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)s?\s*(?:-|–|to|through|thru)\s*(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)s?\b`)
+	strictRE   = regexp.MustCompile(`(?i)\bonly\b|\bmust\b|\bexclusively\b|\bnever outside\b`)
 	dateRE     = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b|(?i)\b(today|tomorrow|tonight)\b`)
 )
 
@@ -41,11 +42,24 @@ type span struct {
 	// zoneGiven is false when no time zone was written (UTC assumed).
 	zoneGiven bool
 	day       string // a deadline's day ("today", a date, a weekday)
+	// from and until limit a window or blackout to a period of days.
+	from, until string
+	// strict is a window the text makes the only time ("only", "must"):
+	// every production change of its secrets waits for it.
+	strict bool
 }
 
 // readSpan finds a window, blackout or deadline in text, or returns false.
-func readSpan(text string) (span, bool) {
+func readSpan(full string) (span, bool) {
 	sp := span{end: -1}
+	// Dates are read apart; the clock and weekday readers see the text
+	// without them ("20 December - 4 January" is not a time range).
+	dates := runbook.FindDates(full)
+	text := full
+	for i := len(dates) - 1; i >= 0; i-- {
+		text = text[:dates[i].From] + strings.Repeat(" ", dates[i].To-dates[i].From) + text[dates[i].To:]
+	}
+	isDeadline := deadlineRE.MatchString(full) && !blackoutRE.MatchString(full)
 	if m := rangeRE.FindStringSubmatchIndex(text); m != nil && (hasClockDetail(text, m[2:8]) || hasClockDetail(text, m[8:14])) {
 		g := submatches(text, m)
 		s, ok1 := clock(g[1], g[2], g[3])
@@ -73,14 +87,18 @@ func readSpan(text string) (span, bool) {
 		if !ok {
 			return span{}, false
 		}
-	} else if days := readDays(text); len(days) > 0 && blackoutRE.MatchString(text) {
-		// "No deploys on Fridays": the whole of those days.
+	} else if days := readDays(text); (len(days) > 0 || len(dates) > 0) && blackoutRE.MatchString(text) {
+		// "No deploys on Fridays", "Change freeze 2026-12-20 to 2027-01-04":
+		// the whole of those days.
+		sp.start, sp.end = 0, 1440
+	} else if len(dates) > 0 && !isDeadline && windowRE2.MatchString(text) {
+		// "Maintenance window on 2026-12-01": the whole day.
 		sp.start, sp.end = 0, 1440
 	} else {
 		return span{}, false
 	}
 	sp.tz, sp.zoneGiven = "UTC", false
-	if z := zoneRE.FindStringSubmatch(text); z != nil {
+	if z := zoneRE.FindStringSubmatch(full); z != nil {
 		name := z[1] + z[2]
 		if _, canon, err := runbook.LoadZone(name); err == nil {
 			sp.tz, sp.zoneGiven = canon, true
@@ -91,13 +109,15 @@ func readSpan(text string) (span, bool) {
 	}
 	sp.days = readDays(text)
 	switch {
-	case deadlineRE.MatchString(text) && !blackoutRE.MatchString(text):
+	case isDeadline:
 		sp.kind = spanDeadline
-		if d := dateRE.FindStringSubmatch(text); d != nil {
+		if d := dateRE.FindStringSubmatch(full); d != nil {
 			sp.day = strings.ToLower(d[1] + d[2])
 			if sp.day == "tonight" {
 				sp.day = "today"
 			}
+		} else if len(dates) > 0 && dates[0].Year {
+			sp.day = dates[0].Date
 		} else if len(sp.days) == 1 {
 			sp.day = sp.days[0]
 		}
@@ -111,6 +131,13 @@ func readSpan(text string) (span, bool) {
 			return span{}, false
 		}
 		sp.kind = spanWindow
+		sp.strict = strictRE.MatchString(text)
+	}
+	if sp.kind != spanDeadline && len(dates) > 0 {
+		var ok bool
+		if sp.from, sp.until, ok = runbook.DatePeriod(dates); !ok {
+			return span{}, false
+		}
 	}
 	return sp, true
 }

@@ -152,7 +152,7 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 	b.WriteString(strings.Join(parts, "; ") + ".")
 	var windows []string
 	for _, w := range windowIDs {
-		windows = append(windows, strings.Join(windowPhases[w], ", ")+" in "+w)
+		windows = append(windows, joinEnvPhases(windowPhases[w])+" in "+w)
 	}
 	if len(windows) > 0 {
 		b.WriteString(" Scheduled: " + strings.Join(windows, "; ") + ".")
@@ -232,4 +232,21 @@ func upper(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// joinEnvPhases writes "production create", "production deploy" as
+// "production create, deploy".
+func joinEnvPhases(items []string) string {
+	var out []string
+	last := ""
+	for _, it := range items {
+		env, phase, _ := strings.Cut(it, " ")
+		if env == last {
+			out[len(out)-1] += ", " + phase
+			continue
+		}
+		out = append(out, it)
+		last = env
+	}
+	return strings.Join(out, "; ")
 }

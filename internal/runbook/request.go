@@ -53,7 +53,11 @@ type TimeSpec struct {
 	Start string   `json:"start"`
 	End   string   `json:"end"`
 	TZ    string   `json:"tz,omitempty"`
-	Note  string   `json:"note,omitempty"`
+	// From and Until limit it to a period of whole days, both inclusive:
+	// YYYY-MM-DD, or --MM-DD for the same days every year.
+	From  string `json:"from,omitempty"`
+	Until string `json:"until,omitempty"`
+	Note  string `json:"note,omitempty"`
 }
 
 // Secret is one credential to rotate.

@@ -94,7 +94,11 @@ type TimeWindow struct {
 	Start string   `json:"start"`
 	End   string   `json:"end"`
 	TZ    string   `json:"tz"`
-	Note  string   `json:"note"`
+	// From and Until limit it to a period of whole days (YYYY-MM-DD, or
+	// --MM-DD every year), both inclusive; empty means no limit.
+	From  string `json:"from,omitempty"`
+	Until string `json:"until,omitempty"`
+	Note  string `json:"note"`
 	// SecretIDs limits the window to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
 	Source    string   `json:"source"`
@@ -112,8 +116,23 @@ type Deadline struct {
 	Source    string   `json:"source"`
 }
 
-// Label writes a window the way people read it: "Tue 02:00-04:00 UTC".
+// Label writes a window the way people read it: "Tue 02:00-04:00 UTC",
+// "2026-12-20 to 2027-01-04 UTC" (whole days), "2026-12-01 02:00-04:00 UTC".
 func (w TimeWindow) Label() string {
+	if !w.Dated() {
+		return w.weekLabel()
+	}
+	dates := w.datesLabel()
+	if len(w.Days) == 0 && w.Start == "00:00" && (w.End == "24:00" || w.End == "00:00") {
+		return dates + " " + w.TZ
+	}
+	if len(w.Days) == 0 && w.From == w.Until {
+		return dates + " " + strings.TrimPrefix(w.weekLabel(), "daily ")
+	}
+	return dates + ", " + w.weekLabel()
+}
+
+func (w TimeWindow) weekLabel() string {
 	days := "daily"
 	if len(w.Days) > 0 {
 		parts := make([]string, len(w.Days))

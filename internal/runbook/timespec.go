@@ -138,6 +138,15 @@ func (v *problems) timeSpec(path string, ts TimeSpec) {
 			v.add(path+".tz", err.Error())
 		}
 	}
+	for _, d := range []struct{ name, value string }{{"from", ts.From}, {"until", ts.Until}} {
+		if d.value != "" && !ValidDate(d.value) {
+			v.add(path+"."+d.name, fmt.Sprintf("%q must be a date YYYY-MM-DD (or --MM-DD for every year)", d.value))
+		}
+	}
+	if ValidDate(ts.From) && ValidDate(ts.Until) && strings.HasPrefix(ts.From, "--") == strings.HasPrefix(ts.Until, "--") &&
+		!strings.HasPrefix(ts.From, "--") && ts.Until < ts.From {
+		v.add(path+".until", fmt.Sprintf("%q is before from %q", ts.Until, ts.From))
+	}
 	v.text(path+".note", ts.Note, false)
 	v.text(path+".tz", ts.TZ, false)
 }
@@ -184,6 +193,9 @@ func weekOf(days []string, start, end int, tz string, ref time.Time) week {
 // Overlaps reports whether two recurring spans share a minute, under winter
 // and summer offsets alike. End "" means an hour after the start.
 func Overlaps(a, b TimeWindow) bool {
+	if datesApart(a, b) {
+		return false
+	}
 	for _, ref := range referenceDates {
 		wa, oka := windowWeek(a, ref)
 		wb, okb := windowWeek(b, ref)
@@ -224,6 +236,9 @@ func CutWindow(win TimeWindow, blackouts []TimeWindow) (TimeWindow, bool, bool) 
 	}
 	cut := false
 	for _, b := range blackouts {
+		if datesApart(win, b) {
+			continue // a dated blackout skips some of the window's days, it does not cut its hours
+		}
 		for _, r := range referenceDates {
 			bw, ok := windowWeek(b, r)
 			if !ok {

@@ -55,7 +55,7 @@ func windowNote(f *planner.Facts) string {
 		}
 	}
 	for _, b := range f.Schedule.Blackouts {
-		notes = append(notes, fmt.Sprintf("Nothing runs in production during %s.", b.Label()))
+		notes = append(notes, fmt.Sprintf("Nothing runs in production during blackout %s (%s).", b.ID, b.Label()))
 	}
 	return strings.Join(notes, " ")
 }

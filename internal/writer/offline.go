@@ -196,10 +196,33 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		if len(b.SecretIDs) > 0 {
 			scope = "No production step of " + andList(b.SecretIDs)
 		}
-		add("%s runs during blackout %s (%s: %q); if a step would, wait for it to end.", scope, b.ID, b.Label(), b.Note)
+		line := fmt.Sprintf("%s runs during blackout %s (%s: %q); if a step would, wait for it to end.", scope, b.ID, b.Label(), b.Note)
+		if b.Dated() {
+			line = fmt.Sprintf("%s runs during blackout %s (%s: %q): finish before it starts, or wait until it ends.", scope, b.ID, b.Label(), b.Note)
+		}
+		var exposed []string
+		for _, s := range f.Secrets {
+			if s.Exposed && (len(b.SecretIDs) == 0 || runbook.OneOf(b.SecretIDs, s.ID)) {
+				exposed = append(exposed, s.ID)
+			}
+		}
+		if len(exposed) > 0 {
+			line += fmt.Sprintf(" Exception: the exposed %s are replaced and killed now, even inside it; record the exception on the incident ticket and tell the owner of %s.", andList(exposed), b.ID)
+		}
+		add("%s", line)
 	}
 	for _, w := range f.Schedule.Windows {
-		add("Book window %s (%s) for the production changes marked with it, and have the owners on shift.", w.ID, w.Label())
+		var not []string
+		for _, b := range f.Schedule.Blackouts {
+			if b.Dated() && !w.Dated() && (len(b.SecretIDs) == 0 || len(w.SecretIDs) == 0 || sharesID(b.SecretIDs, w.SecretIDs)) {
+				not = append(not, b.Label())
+			}
+		}
+		when := w.Label()
+		if len(not) > 0 {
+			when += ", not " + strings.Join(not, " nor ")
+		}
+		add("Book window %s (%s) for the production changes marked with it, and have the owners on shift.", w.ID, when)
 	}
 	for _, d := range f.Schedule.Deadlines {
 		add("Deadline %s: %s (%q).", d.ID, d.Label(), d.Note)
@@ -487,4 +510,14 @@ func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 		return "until the create step (" + stepsOf(f, s.ID, runbook.PhaseCreate) + "); after it, only fixing forward"
 	}
 	return c.fill(c.actions().RollbackUntil) + " (" + stepsOf(f, s.ID, runbook.PhaseRevoke) + ")"
+}
+
+// sharesID reports whether two id lists have one in common.
+func sharesID(a, b []string) bool {
+	for _, x := range a {
+		if runbook.OneOf(b, x) {
+			return true
+		}
+	}
+	return false
 }
