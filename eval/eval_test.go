@@ -95,6 +95,9 @@ func answersFor(t testing.TB, cs []*Case) func(llmtest.Recorded) llmtest.Reply {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, dup := bySystem[c.Request.System]; dup {
+			t.Fatalf("two shipped cases share the system name %q: the fake model tells requests apart by it; rename one", c.Request.System)
+		}
 		bySystem[c.Request.System] = m
 	}
 	return func(r llmtest.Recorded) llmtest.Reply {
