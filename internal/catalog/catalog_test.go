@@ -137,6 +137,9 @@ func TestForeignProducts(t *testing.T) {
 		{"`aws secretsmanager describe-secret --secret-id x`", ""},
 		{"`vault kv rollback -version=3 secret/x`", "vault-kv"},
 		{"`kubectl -n payments rollout restart deployment/api`", ""},
+		// Rolling out a Lambda consumer is a deploy step of any secret.
+		{"`aws lambda update-function-configuration --function-name api`, then `aws logs tail /aws/lambda/api`", ""},
+		{"`aws iam list-access-keys --user-name api`", "aws"},
 	} {
 		var foreign []string
 		for _, u := range c.ProductsIn(tc.text) {
