@@ -81,6 +81,8 @@ func TestProviderSpecificInstructions(t *testing.T) {
 		{"lambda picks up the new value", "", runbook.Secret{Name: "Stripe secret key", Consumers: []string{"checkout-fn"}}, runbook.StoreAWSSecretsManager, nil,
 			[]string{"aws lambda update-function-configuration --function-name checkout-fn", "update-alias", "aws logs tail /aws/lambda/checkout-fn"},
 			[]string{"so new instances read the value at cold start"}, runbook.DeployServerless},
+		{"env var written in the workload spec", "", runbook.Secret{Name: "Mailgun API key", Consumers: []string{"mailer"}}, runbook.StoreEnvVars, nil,
+			[]string{"restart reuses the old spec", "re-run the pipeline that renders"}, nil, ""},
 		{"twilio auth token", "", runbook.Secret{Name: "Twilio auth token", Consumers: []string{"sms"}}, "", nil,
 			[]string{"secondary", "romote", "Wait 60 seconds for propagation"}, nil, ""},
 		{"aws kms re-encrypts before disabling", "", runbook.Secret{Name: "KMS key for backups", Provider: "aws", Consumers: []string{"backup"}}, runbook.StoreAWSSecretsManager, nil,
