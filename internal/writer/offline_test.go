@@ -40,6 +40,7 @@ func allText(t *testing.T, r *runbook.Request) string {
 // generated runbooks found wrong (a check that cannot fail, a value hashed
 // with its newline, a step that deletes what may be legitimate).
 func TestProviderSpecificInstructions(t *testing.T) {
+	personal := true
 	tests := []struct {
 		name    string
 		trigger runbook.Trigger
@@ -68,7 +69,13 @@ func TestProviderSpecificInstructions(t *testing.T) {
 		{"vault dynamic leak", runbook.TriggerConfirmedLeak, runbook.Secret{Name: "Vault dynamic database credentials", Provider: "vault", Exposure: runbook.ExposurePublic, Consumers: []string{"api"}}, "", nil,
 			[]string{"vault lease revoke -prefix database/creds/"}, nil, ""},
 		{"github pat leak", runbook.TriggerConfirmedLeak, runbook.Secret{Name: "GitHub PAT", Exposure: runbook.ExposurePublic, Consumers: []string{"bot"}}, "", nil,
-			[]string{"Personal access tokens", "`gh api user` with the exposed token fails with 401"}, nil, ""},
+			[]string{"Personal access tokens", "`gh api user` with it returns 401"}, nil, ""},
+		// An organization owner cannot revoke a classic token under
+		// Personal access tokens, and cannot run a check with the departing
+		// person's token.
+		{"github pat of a departing engineer", runbook.TriggerOffboarding, runbook.Secret{Name: "GitHub personal access token of the departing engineer", Kind: runbook.KindToken, Provider: "github", Personal: &personal}, "", nil,
+			[]string{"fine-grained tokens only", "Authorized credentials", "removing the user from the organization", "audit log"},
+			[]string{"with the exposed token fails", "with the old token fails"}, ""},
 		{"redis acl password", runbook.TriggerSuspectedLeak, runbook.Secret{Name: "Redis password for the rate limiter", Provider: "redis", Notes: "Redis 7 with ACL user ratelimiter", Exposure: runbook.ExposureThirdParty, Consumers: []string{"sms"}}, "", nil,
 			[]string{"tr -d", "redis-cli --user <admin-user> --askpass -h <node> ACL SETUSER ratelimiter", "CLIENT KILL USER ratelimiter", "CLIENT LIST"},
 			[]string{"out of the store into", "redis-cli --askpass -h <node> ACL SETUSER"}, ""},
