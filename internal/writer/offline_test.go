@@ -159,25 +159,33 @@ func TestUnknownSection(t *testing.T) {
 }
 
 // TestContainmentCleanupOnlyAfterContainment: what undoes a containment
-// (MongoDB roles revoked from the exposed user) appears only in a runbook that
-// contains; a scheduled rotation gets no step about a containment it never had.
+// (MongoDB roles revoked from the exposed user, an Atlas user deleted) appears
+// only in a runbook that contains; a scheduled rotation gets no step about a
+// containment it never had.
 func TestContainmentCleanupOnlyAfterContainment(t *testing.T) {
-	req := func(trigger runbook.Trigger, exposure runbook.Exposure) *runbook.Request {
-		// Admin privilege: a confirmed leak revokes it first (contains).
-		return &runbook.Request{System: "Ledger", Trigger: trigger, Environments: []string{"staging", "production"},
-			Deployment: []runbook.Deployment{runbook.DeployKubernetes},
-			Secrets: []runbook.Secret{{Name: "MongoDB Atlas user password", Kind: runbook.KindDatabasePassword, Provider: "mongodb",
-				Owner: "Data", Consumers: []string{"ledger-api"}, Exposure: exposure, Notes: "database user ledger_app",
-				Privilege: runbook.PrivilegeAdmin}}}
-	}
-	scheduled := allText(t, req(runbook.TriggerScheduled, runbook.ExposureInternal))
-	for _, bad := range []string{"at containment", "After a containment", "grantRolesToUser"} {
-		if strings.Contains(scheduled, bad) {
-			t.Errorf("a scheduled rotation mentions %q", bad)
-		}
-	}
-	leak := allText(t, req(runbook.TriggerConfirmedLeak, runbook.ExposurePublic))
-	if !strings.Contains(leak, "grantRolesToUser('ledger_app'") {
-		t.Errorf("a contained MongoDB user gets its roles back after the rotation: no grantRolesToUser step")
+	for _, tc := range []struct{ name, undo string }{
+		{"MongoDB user password", "grantRolesToUser('ledger_app'"},
+		{"MongoDB Atlas user password", "Add `ledger_app` again"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := func(trigger runbook.Trigger, exposure runbook.Exposure) *runbook.Request {
+				// Admin privilege: a confirmed leak revokes it first (contains).
+				return &runbook.Request{System: "Ledger", Trigger: trigger, Environments: []string{"staging", "production"},
+					Deployment: []runbook.Deployment{runbook.DeployKubernetes},
+					Secrets: []runbook.Secret{{Name: tc.name, Kind: runbook.KindDatabasePassword, Provider: "mongodb",
+						Owner: "Data", Consumers: []string{"ledger-api"}, Exposure: exposure, Notes: "database user ledger_app",
+						Privilege: runbook.PrivilegeAdmin}}}
+			}
+			scheduled := allText(t, req(runbook.TriggerScheduled, runbook.ExposureInternal))
+			for _, bad := range []string{"at containment", "After a containment", tc.undo} {
+				if strings.Contains(scheduled, bad) {
+					t.Errorf("a scheduled rotation mentions %q", bad)
+				}
+			}
+			leak := allText(t, req(runbook.TriggerConfirmedLeak, runbook.ExposurePublic))
+			if !strings.Contains(leak, tc.undo) {
+				t.Errorf("a contained user is not restored after the rotation: no %q", tc.undo)
+			}
+		})
 	}
 }
