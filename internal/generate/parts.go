@@ -346,8 +346,9 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, ids []string, track stri
 }
 
 // partFacts are the facts of some secrets: those secrets, the tracks they are
-// in (one track for the rotation sequence) and their planned steps; the
-// steps about no secret go to the part that writes the section-wide items.
+// in (one track for the rotation sequence), their planned steps and the
+// constraints as they apply to them; the steps about no secret go to the part
+// that writes the section-wide items.
 func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *planner.Facts {
 	in := map[string]bool{}
 	for _, id := range ids {
@@ -375,6 +376,18 @@ func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *
 			t.SecretIDs = keep
 			pf.Tracks = append(pf.Tracks, t)
 		}
+	}
+	// A constraint names the secrets it applies to: the part's, here.
+	pf.Constraints = make([]planner.Constraint, len(f.Constraints))
+	for i, c := range f.Constraints {
+		var keep []string
+		for _, id := range c.SecretIDs {
+			if in[id] {
+				keep = append(keep, id)
+			}
+		}
+		c.SecretIDs = keep
+		pf.Constraints[i] = c
 	}
 	pf.Steps = nil
 	for _, st := range f.Steps {
