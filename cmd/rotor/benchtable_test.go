@@ -55,7 +55,7 @@ func BenchmarkTable(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := startServer(b, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "REDIS_URL": rs.URL,
-		"ROTOR_LOG_LEVEL": "error", "ROTOR_RATE_LIMIT": "1000000/s", "ROTOR_MAX_TOKENS": strconv.Itoa(benchMaxTokens), "ROTOR_LLM_DEADLINE": "10m",
+		"ROTOR_LOG_LEVEL": "error", "ROTOR_RATE_LIMIT": "1000000/s", "ROTOR_WORK_LIMIT": "1000000000/h", "ROTOR_MAX_TOKENS": strconv.Itoa(benchMaxTokens), "ROTOR_LLM_DEADLINE": "10m",
 		"ROTOR_REQUEST_TIMEOUT": "10m"})
 	slowestPossible := benchLatency + benchMaxTokens*benchTokenLatency
 

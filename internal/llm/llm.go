@@ -241,9 +241,6 @@ func (c *Client) Model() string { return c.cfg.Model }
 // Mode is how JSON is asked for.
 func (c *Client) Mode() string { return c.cfg.Mode }
 
-// MaxTokens is the output budget of one call (ROTOR_MAX_TOKENS).
-func (c *Client) MaxTokens() int { return c.cfg.MaxTokens }
-
 // BreakerOpen reports whether the circuit breaker currently refuses calls.
 func (c *Client) BreakerOpen() bool { return c.breaker.IsOpen() }
 
