@@ -1,6 +1,7 @@
 package generate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -159,5 +160,56 @@ func TestPartsAreCachedLikeSections(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != calls {
 		t.Errorf("%d calls after the first generation's %d", n, calls)
+	}
+}
+
+// TestMergedSectionIsCheckedWhole: parts that each pass their own checks
+// but merge into an unsafe section (validation checks of a consumer dropped)
+// are caught by the whole-section check and asked again, with the violation,
+// until the merged section is right; the defect is never served.
+func TestMergedSectionIsCheckedWhole(t *testing.T) {
+	req := llmtest.LargeRequest(50)
+	srv, good := modelFor(t, req)
+	bad := llmtest.NewModel()
+	if err := bad.Learn(req); err != nil {
+		t.Fatal(err)
+	}
+	bad.Seed(llmtest.Always(runbook.SectionValidation, llmtest.DefectDroppedConsumer))
+	name := schema.Name(runbook.SectionValidation)
+	srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+		if r.SchemaName == name && !strings.Contains(r.User, "Your previous answer broke these rules") {
+			return bad.Reply(r)
+		}
+		return good.Reply(r)
+	})
+	rb := generateWith(t, llmService(t, srv, llmOpts{deadline: 5 * time.Minute}), req)
+	if st := rb.SectionStatus[runbook.SectionValidation]; st.Source != runbook.SourceLLM {
+		t.Errorf("validation: %s (%s)", st.Source, st.Reason)
+	}
+	reqs := srv.RequestsFor(name)
+	var parts, reasked int
+	for _, r := range reqs {
+		if strings.Contains(r.User, `"part": {`) {
+			parts++
+		}
+		if strings.Contains(r.User, "Your previous answer broke these rules") {
+			reasked++
+		}
+	}
+	if parts < 2 || reasked == 0 || len(bad.Defective()) == 0 {
+		t.Fatalf("%d validation parts, %d asked again, %d defective answers: the test did not exercise a merged check", parts, reasked, len(bad.Defective()))
+	}
+	checks := func(v *runbook.Validation) map[string]int {
+		out := map[string]int{}
+		for _, e := range v.Environments {
+			for _, c := range e.Checks {
+				b, _ := json.Marshal(c)
+				out[e.Environment+" "+string(b)]++
+			}
+		}
+		return out
+	}
+	if got, want := checks(rb.Sections.Validation), checks(correctSections(t, req).Validation); !reflect.DeepEqual(got, want) {
+		t.Errorf("served validation has %d checks; the correct one %d", len(got), len(want))
 	}
 }
