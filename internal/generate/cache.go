@@ -222,7 +222,12 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 		// Cut off, or beyond the context window: asked in parts, each at
 		// most half the planned content.
 		planned, _ := json.Marshal(j.offline.Get(id))
-		if units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*3, len(planned)/2)); err != nil || len(units) < 2 {
+		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*3, len(planned)/2))
+		if err == nil && len(units) == 1 {
+			// One secret, one track: its steps in halves.
+			units, err = s.halve(j, units[0])
+		}
+		if err != nil || len(units) < 2 {
 			w.split = false
 			return w
 		}

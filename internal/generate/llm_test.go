@@ -43,6 +43,7 @@ func fakeLLM(t testing.TB, req *runbook.Request) (*llmtest.Server, map[string]st
 
 type llmOpts struct {
 	mode        string
+	maxTokens   int
 	concurrency int
 	deadline    time.Duration
 	res         llm.Resilience
@@ -53,7 +54,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if o.res == (llm.Resilience{}) {
 		o.res = llm.Resilience{AttemptTimeout: 2 * time.Second, MaxRetries: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
 	}
-	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res})
+	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res, MaxTokens: o.maxTokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	}
 	service(t, nil) // builds the shared scanner
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
-		Concurrency: o.concurrency, Deadline: o.deadline})
+		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens})
 }
 
 func generateWith(t *testing.T, svc *generate.Service, req *runbook.Request) *runbook.Runbook {

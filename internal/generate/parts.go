@@ -44,8 +44,10 @@ type unit struct {
 	// secrets the part covers (nil: the whole section).
 	secrets []string
 	// track is the rotation sequence's track the part writes ("" for any
-	// other section, or the whole sequence).
+	// other section, or the whole sequence); steps, when set, the planned
+	// steps of it the part writes (a run of one secret's steps).
 	track string
+	steps []int
 	// sectionWide: the unit also writes the items about no secret.
 	sectionWide bool
 	// facts are the facts the unit covers (the job's for a whole section).
@@ -118,7 +120,7 @@ func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
 		}
 		// The facts such a section reads, without the steps and the
 		// per-secret detail only the other sections need.
-		u, err := s.newUnit(j, id, nil, "", true, 1, 1, summaryView)
+		u, err := s.newUnit(j, id, partSpec{sectionWide: true, index: 1, of: 1}, summaryView)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +199,7 @@ func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, er
 		largest := 0
 		for i, g := range groups {
 			wide := g.first && (id == runbook.SectionRotationSequence || i == 0)
-			u, err := s.newUnit(j, id, g.ids, g.track, wide, i+1, len(groups), fullView)
+			u, err := s.newUnit(j, id, partSpec{secrets: g.ids, track: g.track, sectionWide: wide, index: i + 1, of: len(groups)}, fullView)
 			if err != nil {
 				return nil, err
 			}
@@ -236,6 +238,10 @@ func group(ids []string, w map[string]int, global, maxBytes, maxIDs int) [][]str
 		acc += w[id]
 	}
 	if len(cur) > 0 || len(out) == 0 {
+		// A track of steps about no secret is one part about none.
+		if cur == nil {
+			cur = []string{}
+		}
 		out = append(out, cur)
 	}
 	return out
@@ -312,14 +318,26 @@ const (
 var summarySecret = []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "exposure", "compromise",
 	"strategy", "urgency", "rotation_risk", "window", "business_impact"}
 
-// newUnit builds a part of section id over the secrets ids (nil: all of them)
-// and, for the rotation sequence, one track.
-func (s *Service) newUnit(j *job, id runbook.SectionID, ids []string, track string, sectionWide bool, index, of, view int) (*unit, error) {
-	u := &unit{id: id, index: index, of: of, secrets: ids, track: track, sectionWide: sectionWide}
-	if ids == nil {
+// partSpec says what a part covers.
+type partSpec struct {
+	// secrets (nil: the whole section).
+	secrets []string
+	// track, for the rotation sequence; steps, a run of its planned steps
+	// (nil: all those of the secrets).
+	track       string
+	steps       []int
+	sectionWide bool
+	index, of   int
+}
+
+// newUnit builds a part of section id (or, with no secrets, the whole
+// section with another view of the facts).
+func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*unit, error) {
+	u := &unit{id: id, index: p.index, of: p.of, secrets: p.secrets, track: p.track, steps: p.steps, sectionWide: p.sectionWide}
+	if p.secrets == nil {
 		u.facts = j.f
 	} else {
-		u.facts = partFacts(j.f, ids, track, sectionWide)
+		u.facts = partFacts(j.f, p)
 	}
 	v, err := factsView(u.facts)
 	if err != nil {
@@ -336,8 +354,8 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, ids []string, track stri
 			}
 		}
 	}
-	if ids != nil {
-		v["part"] = map[string]any{"index": index, "of": of, "secret_ids": ids, "track": track, "section_wide": sectionWide}
+	if p.secrets != nil {
+		v["part"] = map[string]any{"index": p.index, "of": p.of, "secret_ids": p.secrets, "track": p.track, "section_wide": p.sectionWide}
 	}
 	if u.data, u.dataSum, err = encodeView(v); err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
@@ -345,11 +363,61 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, ids []string, track stri
 	return u, nil
 }
 
+// spec is the part a unit is.
+func (u *unit) spec() partSpec {
+	return partSpec{secrets: u.secrets, track: u.track, steps: u.steps, sectionWide: u.sectionWide, index: u.index, of: u.of}
+}
+
+// halve returns a part's halves as units (none when it cannot be cut).
+func (s *Service) halve(j *job, u *unit) ([]*unit, error) {
+	a, b, ok := u.halves()
+	if !ok {
+		return nil, nil
+	}
+	ua, err := s.newUnit(j, u.id, a, fullView)
+	if err != nil {
+		return nil, err
+	}
+	ub, err := s.newUnit(j, u.id, b, fullView)
+	if err != nil {
+		return nil, err
+	}
+	return []*unit{ua, ub}, nil
+}
+
+// halves cuts a part in two smaller ones: its secrets in halves, or, for one
+// secret's track, its planned steps in halves; ok is false for a part of one
+// step or of one secret in a section without steps.
+func (u *unit) halves() (a, b partSpec, ok bool) {
+	p := u.spec()
+	if n := len(p.secrets); n > 1 {
+		a, b = p, p
+		a.secrets, b.secrets, a.steps, b.steps = p.secrets[:n/2], p.secrets[n/2:], nil, nil
+		b.sectionWide = false
+		return a, b, true
+	}
+	if u.track == "" {
+		return a, b, false
+	}
+	var orders []int
+	for _, st := range u.facts.Steps {
+		orders = append(orders, st.Order)
+	}
+	if len(orders) < 2 {
+		return a, b, false
+	}
+	a, b = p, p
+	a.steps, b.steps = orders[:len(orders)/2], orders[len(orders)/2:]
+	b.sectionWide = false
+	return a, b, true
+}
+
 // partFacts are the facts of some secrets: those secrets, the tracks they are
 // in (one track for the rotation sequence), their planned steps and the
 // constraints as they apply to them; the steps about no secret go to the part
 // that writes the section-wide items.
-func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *planner.Facts {
+func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
+	ids, track, sectionWide := p.secrets, p.track, p.sectionWide
 	in := map[string]bool{}
 	for _, id := range ids {
 		in[id] = true
@@ -372,7 +440,9 @@ func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *
 				keep = append(keep, id)
 			}
 		}
-		if len(keep) > 0 {
+		if len(keep) > 0 || track != "" {
+			// A track part keeps its track, even one whose steps are
+			// about no secret.
 			t.SecretIDs = keep
 			pf.Tracks = append(pf.Tracks, t)
 		}
@@ -392,6 +462,12 @@ func partFacts(f *planner.Facts, ids []string, track string, sectionWide bool) *
 	pf.Steps = nil
 	for _, st := range f.Steps {
 		if track != "" && st.Track != track {
+			continue
+		}
+		if p.steps != nil {
+			if slices.Contains(p.steps, st.Order) {
+				pf.Steps = append(pf.Steps, st)
+			}
 			continue
 		}
 		if in[st.SecretID] || (st.SecretID == "" && sectionWide) {
@@ -669,17 +745,14 @@ func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, 
 				account(sl.w)
 			}
 			switch {
-			case sl.w.split && len(sl.u.secrets) > 1:
-				h := len(sl.u.secrets) / 2
-				a, err := s.newUnit(j, id, sl.u.secrets[:h], sl.u.track, sl.u.sectionWide, sl.u.index, sl.u.of, fullView)
-				if err != nil {
-					return fail(err.Error())
+			case sl.w.split:
+				halves, err := s.halve(j, sl.u)
+				if err != nil || len(halves) < 2 {
+					return fail(fmt.Sprintf("part %d of %d (%s): %s", sl.u.index, sl.u.of, strings.Join(sl.u.secrets, ", "), sl.w.status.Reason))
 				}
-				b, err := s.newUnit(j, id, sl.u.secrets[h:], sl.u.track, false, sl.u.index, sl.u.of, fullView)
-				if err != nil {
-					return fail(err.Error())
+				for _, h := range halves {
+					next = append(next, &slot{u: h})
 				}
-				next = append(next, &slot{u: a}, &slot{u: b})
 			case sl.w.status.Source == runbook.SourceFallback:
 				return fail(fmt.Sprintf("part %d of %d (%s): %s", sl.u.index, sl.u.of, strings.Join(sl.u.secrets, ", "), sl.w.status.Reason))
 			default:

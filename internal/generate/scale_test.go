@@ -3,6 +3,7 @@ package generate_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -211,5 +212,50 @@ func TestMergedSectionIsCheckedWhole(t *testing.T) {
 	}
 	if got, want := checks(rb.Sections.Validation), checks(correctSections(t, req).Validation); !reflect.DeepEqual(got, want) {
 		t.Errorf("served validation has %d checks; the correct one %d", len(got), len(want))
+	}
+}
+
+// TestEveryScenarioInSmallParts: every shipped request, with an output
+// budget of 1,000 tokens (so every section that can be split is, down to a
+// run of one secret's steps where an answer is cut off), is still written
+// entirely by the model, and the merged sections are the whole ones.
+func TestEveryScenarioInSmallParts(t *testing.T) {
+	names, err := filepath.Glob("../../eval/requests/*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatal("no requests", err)
+	}
+	for _, path := range names {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		t.Run(name, func(t *testing.T) {
+			req := request(t, name)
+			srv, _ := modelFor(t, req)
+			rb := generateWith(t, llmService(t, srv, llmOpts{maxTokens: 1000, deadline: 5 * time.Minute}), req)
+			for _, id := range runbook.SectionIDs {
+				if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+					t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+				}
+			}
+			parts, cut := 0, 0
+			for _, r := range srv.Requests() {
+				if strings.Contains(r.User, `"part": {`) {
+					parts++
+				}
+				if r.Answered == llmtest.Truncated {
+					cut++
+				}
+			}
+			if parts == 0 {
+				t.Error("nothing was asked in parts")
+			}
+			t.Logf("%d calls, %d parts, %d cut off", len(srv.Requests()), parts, cut)
+			want := correctSections(t, req)
+			for _, id := range []runbook.SectionID{runbook.SectionInventory, runbook.SectionRotationSequence} {
+				got, _ := json.Marshal(rb.Sections.Get(id))
+				exp, _ := json.Marshal(want.Get(id))
+				if string(got) != string(exp) {
+					t.Errorf("%s merged from parts differs from the whole section", id)
+				}
+			}
+		})
 	}
 }
