@@ -190,3 +190,29 @@ func TestScanJSONNeverPutsASecretKeyInAPath(t *testing.T) {
 		t.Errorf("hits %+v", hits)
 	}
 }
+
+// TestVariantsAreBounded: a text made to multiply its variants (random
+// machine-made groups between words, 256 KiB of them) costs a bounded
+// multiple of itself, and a secret split by spaces after such padding is
+// still found (the fuzzer found the unbounded case: a run per group).
+func TestVariantsAreBounded(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b strings.Builder
+	for b.Len() < 256<<10 {
+		for range 8 {
+			b.WriteByte(alnum[r.IntN(len(alnum))])
+		}
+		b.WriteString("7 xyz ")
+	}
+	text := b.String()
+	pieces, joined, _ := derive(text, true)
+	if n := len(pieces) + len(joined); n > deriveLimit(len(text)) {
+		t.Errorf("%d bytes of variants for %d of text", n, len(text))
+	}
+	s := newScanner(t)
+	padded := text[:1500] + " gh" + "p_R8cK xq2W m9Lz T4vN 7pBf Y3hJ 6sD1 aG5e U0iO"
+	if len(Refusals(s.ScanValue("x", padded))) == 0 {
+		t.Error("a split token after padding was not found")
+	}
+}

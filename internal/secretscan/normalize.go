@@ -142,13 +142,24 @@ const minToken = 16
 type deriver struct {
 	b, joined strings.Builder
 	seen      map[string]bool
+	// limit bounds what is written; capped says something was left out.
+	limit  int
+	capped bool
 }
+
+// deriveLimit bounds the variants of a text of n bytes: any text, however
+// made to multiply its variants, costs a bounded multiple of itself.
+func deriveLimit(n int) int { return 32*n + 16<<10 }
 
 func (d *deriver) put(b *strings.Builder, s string) {
 	if d.seen == nil {
 		d.seen = map[string]bool{}
 	}
 	if s == "" || d.seen[s] {
+		return
+	}
+	if d.b.Len()+d.joined.Len()+len(s) > d.limit {
+		d.capped = true
 		return
 	}
 	d.seen[s] = true
@@ -168,10 +179,10 @@ func (d *deriver) emitJoined(s string) {
 // derive writes the variants of text (see the package comment above): the
 // pieces to screen with every rule, and the joined pieces for the token
 // rules. glue adds the joined runs of pieces separated by spaces.
-func derive(text string, glue bool) (pieces, joined string) {
-	var d deriver
+func derive(text string, glue bool) (pieces, joined string, capped bool) {
+	d := deriver{limit: deriveLimit(len(text))}
 	d.add(text, glue, true)
-	return d.b.String(), d.joined.String()
+	return d.b.String(), d.joined.String(), d.capped
 }
 
 func (d *deriver) add(text string, glue, decode bool) {
@@ -263,7 +274,9 @@ func printable(s string) bool {
 // each run also with the piece before it (an assignment's key, or the
 // scheme of a URL), so the joined value meets a rule's start and end.
 func (d *deriver) glue(chunks []string) {
-	const maxRun = 512
+	// A run is at most 256 bytes (a long token and its key) across at most
+	// three word-like groups: bounded work per run, whatever the text.
+	const maxRun, maxBridges = 256, 3
 	n := len(chunks)
 	pieces := make([]string, n)
 	ok := make([]bool, n)   // made of piece characters
@@ -319,8 +332,8 @@ func (d *deriver) glue(chunks []string) {
 		}
 		// end emits the run so far (pieces i to j) as a candidate, and with
 		// the one or two pieces after it (a last group of letters only).
-		end := func(run string, j, words, groups int) {
-			if !strong(pieces[i : j+1]) {
+		end := func(run string, j, words, groups int, strong bool) {
+			if !strong {
 				return
 			}
 			// A value: machine-made groups, with at most one group of
@@ -356,36 +369,36 @@ func (d *deriver) glue(chunks []string) {
 		var b strings.Builder
 		b.WriteString(pieces[i])
 		j := i
-		words, groups := 0, 1
-		for !ends[j] && b.Len() < maxRun {
+		words, groups, bridges := 0, 1, 0
+		isStrong := strongPiece(pieces[i])
+		for !ends[j] && b.Len() < maxRun && !d.capped {
 			k := next(j)
 			if k < 0 {
 				break
 			}
 			if k > j+1 {
-				end(b.String(), j, words, groups)
+				if bridges++; bridges > maxBridges {
+					break
+				}
+				end(b.String(), j, words, groups, isStrong)
 				words += k - j - 1
 			}
 			for m := j + 1; m <= k; m++ {
 				b.WriteString(pieces[m])
 			}
+			isStrong = isStrong || strongPiece(pieces[k])
 			groups++
 			j = k
 		}
-		end(b.String(), j, words, groups)
+		end(b.String(), j, words, groups, isStrong)
 	}
 }
 
-// strong reports whether pieces hold a digit, '+', '=' or a capital inside
-// a word: what random groups have, and runs of identifiers (ci_cd,
-// billing-api, aws_secrets_manager) lack.
-func strong(pieces []string) bool {
-	for _, p := range pieces {
-		if strings.ContainsAny(p, "0123456789+=") || innerCapital(p) {
-			return true
-		}
-	}
-	return false
+// strongPiece reports whether a piece holds a digit, '+', '=' or a capital
+// inside a word: what random groups have, and identifiers (ci_cd,
+// billing-api, aws_secrets_manager) lack. A run is joined only with one.
+func strongPiece(p string) bool {
+	return strings.ContainsAny(p, "0123456789+=") || innerCapital(p)
 }
 
 func innerCapital(s string) bool {

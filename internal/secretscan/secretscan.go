@@ -262,12 +262,15 @@ func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
 // rules; the assignment rule never reads the variants that join words.
 // Input is also glued across spaces; rotor's own output is not (it never
 // saw a secret to split).
-func (s *Scanner) check(input bool, text string, hits ruleSet) {
+//
+// It reports whether some variants were left out (see deriveLimit): a text
+// read together then has each of its strings read alone as well.
+func (s *Scanner) check(input bool, text string, hits ruleSet) (capped bool) {
 	det := s.refusing
 	if input {
 		det = s.det
 	}
-	pieces, joined := derive(text, input)
+	pieces, joined, capped := derive(text, input)
 	if assignments(text) || (pieces != "" && assignments(pieces)) {
 		hits.add(ruleAssignment, true)
 	}
@@ -275,6 +278,7 @@ func (s *Scanner) check(input bool, text string, hits ruleSet) {
 	if pieces != "" || joined != "" {
 		s.match(s.tokens, pieces+joined, hits)
 	}
+	return capped
 }
 
 // Scan checks every string reachable from v (a request, a section, a runbook),
@@ -363,7 +367,7 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 		return nil
 	}
 	together := ruleSet{}
-	s.check(input, joined, together)
+	capped := s.check(input, joined, together)
 	if input && !together.refuses() {
 		if pairs := crossPairs(values); pairs != "" {
 			s.match(s.tokens, pairs, together)
@@ -372,7 +376,7 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 			}
 		}
 	}
-	if len(together) == 0 {
+	if len(together) == 0 && !capped {
 		s.mu.Lock()
 		if len(s.clean) >= cleanMemo {
 			clear(s.clean)
