@@ -59,7 +59,7 @@ func assignments(text string) bool {
 			k--
 		}
 		end := k
-		for k > 0 && keyByte(text[k-1]) {
+		for k > 0 && end-k < 128 && keyByte(text[k-1]) {
 			k--
 		}
 		// A key inside a path or a name (arn:…:secret:…, kv/secret/…) is
@@ -84,7 +84,7 @@ func assignments(text string) bool {
 			}
 		}
 		e := v
-		for e < len(text) && text[e] > ' ' && strings.IndexByte("\"'`<>;,", text[e]) < 0 {
+		for e < len(text) && e-v <= 1024 && text[e] > ' ' && strings.IndexByte("\"'`<>;,", text[e]) < 0 {
 			e++
 		}
 		if credentialValue(strings.TrimRight(text[v:e], ".:!?)]}")) {
