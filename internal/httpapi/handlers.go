@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -40,7 +39,12 @@ func readLimited(c *gin.Context, limit int64) ([]byte, error) {
 		c.Header("Connection", "close")
 		return nil, runbook.TooLarge(int(c.Request.ContentLength))
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var buf bytes.Buffer
+	if n := c.Request.ContentLength; n > 0 {
+		buf.Grow(int(n) + 1) // one allocation for an announced body
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	data := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, runbook.TooLarge(int(c.Request.ContentLength))
