@@ -160,6 +160,10 @@ func (s *Service) putSection(ctx context.Context, key string, w written, ttl tim
 	if err != nil {
 		return
 	}
+	if w.split {
+		// A marker: the content is this release's offline section anyway.
+		sec = []byte("{}")
+	}
 	src := w.status.Source
 	if src == runbook.SourceCache {
 		src = runbook.SourceLLM
@@ -343,7 +347,8 @@ func (s *Service) renew(ctx context.Context, l *cache.Lock) (stop func()) {
 }
 
 // SectionKeys lists the cache keys of a request's ten sections, in order, a
-// section asked in parts by the keys of its parts (for tooling and tests). It needs an LLM: offline sections are not cached.
+// section asked in parts by the keys of its parts (for tooling and tests).
+// It needs an LLM: offline sections are not cached.
 func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]string, error) {
 	if s.cfg.LLM == nil {
 		return nil, errors.New("generate: no LLM, no section keys")

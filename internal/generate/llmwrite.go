@@ -185,9 +185,12 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 				// one is asked instead.
 				s.cfg.Observer.Reask(id, string(kind))
 				s.log.InfoContext(ctx, "asking in smaller parts", "section", id, "part", u.index, "of", u.of, "kind", kind)
-				w := fallback(string(kind), tooBig(kind, err))
-				w.split = true
-				return w
+				// Not a fallback (yet): the offline section stands in
+				// until the smaller parts are written, and if they cannot be.
+				out.section, out.split = offline.Get(id), true
+				out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: asked, DurationMS: time.Since(start).Milliseconds(),
+					Reason: tooBig(kind, err)}
+				return out
 			case contentKinds[kind] != "":
 				in.Violations, last, lastKind = []string{contentKinds[kind]}, string(kind), string(kind)
 				if attempt < s.cfg.MaxAttempts {

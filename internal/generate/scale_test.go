@@ -259,3 +259,32 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 		})
 	}
 }
+
+// TestCutOffIsRemembered: a section whose answer was cut off is remembered
+// as one to ask in parts: another replica goes straight to the cached parts,
+// without asking the whole section again.
+func TestCutOffIsRemembered(t *testing.T) {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	req := request(t, "acme-payments")
+	srv, m := modelFor(t, req)
+	name := schema.Name(runbook.SectionRotationSequence)
+	m.Seed(func(schemaName string, attempt int) llmtest.Defect {
+		if schemaName == name && attempt == 1 {
+			return llmtest.DefectTruncated
+		}
+		return ""
+	})
+	a, _ := replica(t, srv, url, prefix, cached{})
+	b, _ := replica(t, srv, url, prefix, cached{})
+	if st := gen(t, a, req).SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
+		t.Fatalf("first: %+v", st)
+	}
+	calls := len(srv.Requests())
+	rb := gen(t, b, req)
+	if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceCache {
+		t.Errorf("second replica: %+v", st)
+	}
+	if n := len(srv.Requests()); n != calls {
+		t.Errorf("%d calls after the first generation's %d", n, calls)
+	}
+}
