@@ -189,6 +189,10 @@ type Store struct {
 	// second value beside the current one (a _NEXT secret).
 	Write     string `yaml:"write" json:"write"`
 	WriteNext string `yaml:"write_next" json:"write_next"`
+	// Backup keeps the current value for a rollback, before Write, when the
+	// store keeps no version history itself. It is skipped for an exposed
+	// credential, which is never restored.
+	Backup string `yaml:"backup" json:"backup,omitempty"`
 	// Check proves the write without reading the value.
 	Check string `yaml:"check" json:"check"`
 	// Rollback restores the previous value.

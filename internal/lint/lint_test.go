@@ -299,6 +299,19 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			st := step(rb, "mongodb-atlas-database-user-password", runbook.PhaseRevoke, "production")
 			st.Action += " Do it on Tuesday 2026-12-22 at 02:00 UTC."
 		}},
+		{"no-rollback-to-exposed", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			// The breached CI's AWS key is kept as a _PREVIOUS copy and
+			// restored from it on rollback.
+			for i := range rb.Sections.Rollback.Steps {
+				if rb.Sections.Rollback.Steps[i].SecretID == "aws-deploy-access-key" {
+					rb.Sections.Rollback.Steps[i].Step = "Set AWS_DEPLOY_ACCESS_KEY back from AWS_DEPLOY_ACCESS_KEY_PREVIOUS and redeploy."
+				}
+			}
+		}},
+		{"no-rollback-to-exposed", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			st := step(rb, "aws-deploy-access-key", runbook.PhaseStore, "production")
+			st.Action = "Copy the current value of AWS_DEPLOY_ACCESS_KEY to a masked variable AWS_DEPLOY_ACCESS_KEY_PREVIOUS, then set the new one."
+		}},
 		{"next-name-read", "github-webhook-secret", func(t *testing.T, rb *runbook.Runbook) {
 			// The receivers are restarted but never told to read _NEXT.
 			for ti := range rb.Sections.RotationSequence.Tracks {
@@ -484,5 +497,19 @@ func TestExposedCredentialsDoNotWaitForBlackouts(t *testing.T) {
 	pre := strings.Join(rb.Sections.Preflight.Checklist, "\n")
 	if !strings.Contains(pre, "Exception: the exposed "+twilio) {
 		t.Errorf("the checklist does not say the exposed credential is killed inside the blackout:\n%s", pre)
+	}
+}
+
+// TestFixingForwardIsNotRestoring: a rollback that says the exposed
+// credential is never brought back passes the no-rollback-to-exposed rule.
+func TestFixingForwardIsNotRestoring(t *testing.T) {
+	rb := offline(t, "vendor-breach-ci")
+	for i := range rb.Sections.Rollback.Steps {
+		if rb.Sections.Rollback.Steps[i].SecretID == "aws-deploy-access-key" {
+			rb.Sections.Rollback.Steps[i].Step = "Never roll back to the exposed key: create another one and redeploy; take a consumer out of service rather than back to the old key."
+		}
+	}
+	if fs := ruleFindings(linter(t).Lint(rb), "no-rollback-to-exposed"); len(fs) != 0 {
+		t.Errorf("%+v", fs)
 	}
 }

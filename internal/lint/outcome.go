@@ -339,3 +339,53 @@ func nextNameRead(c *context) []finding {
 	}
 	return out
 }
+
+// restoreRE finds text that brings an old credential back or keeps a copy
+// of it to do so.
+var restoreRE = regexp.MustCompile(`(?i)_PREVIOUS\b|AWSPREVIOUS|\bprevious (store )?(version|value|key|token|secret|password|credential)|\bback (to|from)\b|\bgo back\b|\b(re-?enable|re-?activate|reinstate|restore)\b|\b(activate|enable)\b[^.;]{0,40}\bagain\b`)
+
+// keepCopyRE finds a step that keeps a copy of the old value to roll back
+// to (a store's own version history is not such a copy).
+var keepCopyRE = regexp.MustCompile(`(?i)_PREVIOUS\b|export the old|for rollback`)
+
+// noRollbackToExposed: an exposed credential's rollback fixes forward, and no
+// step keeps a copy of the exposed value for a rollback.
+func noRollbackToExposed(c *context) []finding {
+	var out []finding
+	for _, id := range c.ids {
+		if !c.exposedNow(id) {
+			continue
+		}
+		if r := c.rb.Sections.Rollback; r != nil && (c.only == nil || runbook.OneOf(c.only, rbk)) {
+			for _, st := range r.Steps {
+				if st.SecretID == id {
+					if m := restoring(st.Step); m != "" {
+						out = append(out, finding{section: rbk, secretID: id, message: fmt.Sprintf("the rollback of exposed %s restores it (%q): an exposed credential is never restored; fix forward", id, m)})
+					}
+				}
+			}
+		}
+		for _, st := range c.bySecret[id] {
+			if st.Phase == runbook.PhaseStore || st.Phase == runbook.PhaseCreate || st.Phase == runbook.PhaseCleanup {
+				if m := keepCopyRE.FindString(st.Action); m != "" {
+					out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("step %d keeps a copy of exposed %s for rollback (%q): an exposed value is never kept", st.Order, id, m)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// negatedRE, just before a restore phrase, says it is not done ("never roll
+// back to", "rather than back to").
+var negatedRE = regexp.MustCompile(`(?i)\b(never|no|not|nor|rather than|instead of|without)\b[^.;]{0,30}$`)
+
+// restoring returns the first restore phrase of text that is not negated.
+func restoring(text string) string {
+	for _, m := range restoreRE.FindAllStringIndex(text, -1) {
+		if !negatedRE.MatchString(text[max(0, m[0]-40):m[0]]) {
+			return text[m[0]:m[1]]
+		}
+	}
+	return ""
+}

@@ -60,6 +60,8 @@ func rules() []Rule {
 			Doc: "every old credential ends dead in every environment: a revoke step (or, revoked first, a contain step) revokes, deletes, expires, destroys or disables it; a key only after re-encryption is verified (rules 4, 7, 16)", check: oldCredentialKilled},
 		{ID: "exposed-killed-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "on a leak, breach or offboarding an exposed credential is killed before it is investigated and without waiting for a maintenance window (rule 6)", check: exposedKilledFirst},
+		{ID: "no-rollback-to-exposed", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq, rbk},
+			Doc: "an exposed credential is never restored: its rollback fixes forward, and no step keeps a copy of it for rollback (_PREVIOUS, an exported old value)", check: noRollbackToExposed},
 		{ID: "exposure-investigated", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "usage during the exposure window is reviewed (rule 9)", check: exposureInvestigated},
 		{ID: "person-access-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},

@@ -481,6 +481,8 @@ func rollbackStep(f *planner.Facts, s *planner.Secret) string {
 		return "No rollback: the credential is retired. If a service turns out to depend on it, issue that service its own credential."
 	case s.Strategy == runbook.StrategyRevokeFirst:
 		return "No rollback to the exposed credential: fix forward by issuing another replacement and redeploying."
+	case s.Exposed:
+		return "No rollback to the exposed credential, even before its revoke step: if the new one fails, fix forward (create another as in the create step, store and redeploy); a consumer that cannot take it goes out of service rather than back to the exposed one."
 	case !s.Strategy.HasOverlap():
 		return "No rollback once rotated: fix forward with a new rotation; before the create step, stop and keep the old value."
 	}
@@ -506,6 +508,8 @@ func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 	switch {
 	case s.Strategy == runbook.StrategyRevokeFirst:
 		return "not possible: the exposed credential is killed at containment (" + stepsOf(f, s.ID, runbook.PhaseContain) + ")"
+	case s.Exposed:
+		return "not possible: the old credential is exposed and is killed at " + stepsOf(f, s.ID, runbook.PhaseRevoke)
 	case !s.Strategy.HasOverlap():
 		return "until the create step (" + stepsOf(f, s.ID, runbook.PhaseCreate) + "); after it, only fixing forward"
 	}

@@ -94,7 +94,11 @@ func storeText(c sc) (string, string) {
 	if a.Store != "" {
 		return sentence(c.fill(a.Store)), c.fill(st.Check)
 	}
-	text := "Store the new value: " + sentence(c.fill(st.Write))
+	write := c.fill(st.Write)
+	if st.Backup != "" && !c.s.Exposed {
+		write = c.fill(st.Backup) + ", then " + write
+	}
+	text := "Store the new value: " + sentence(write)
 	check := c.fill(st.Check)
 	if c.s.Strategy == runbook.StrategyDualAccept {
 		// The new value sits beside the current one until the old is dropped.
@@ -187,7 +191,7 @@ func cleanupText(c sc) (string, string) {
 	if a.ContainCleanup != "" && runbook.OneOf(s.Phases, runbook.PhaseContain) {
 		parts = append(parts, sentence(c.fill(a.ContainCleanup)))
 	}
-	if s.Stored && s.Store == runbook.StoreEnvVars {
+	if s.Stored && s.Store == runbook.StoreEnvVars && !s.Exposed {
 		parts = append(parts, fmt.Sprintf("Delete the rollback copy %s once the old credential is dead.", code(s.EnvVar+"_PREVIOUS")))
 	}
 	return strings.Join(parts, " "), "nothing of the old credential remains outside the retained history"
