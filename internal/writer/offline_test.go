@@ -189,3 +189,42 @@ func TestContainmentCleanupOnlyAfterContainment(t *testing.T) {
 		})
 	}
 }
+
+// TestAlternatingUsersSwitchTheUserToo: consumers of an alternating-users
+// secret move to the idle user, so the store step writes the user's name with
+// its password (one version), and the deploy changes the user name wherever
+// a consumer sets it: storing only the password would log them in as the old
+// user with the new password, and fail.
+func TestAlternatingUsersSwitchTheUserToo(t *testing.T) {
+	for _, provider := range []string{"postgres", "mongodb"} {
+		req := &runbook.Request{System: "Ledger", Trigger: runbook.TriggerScheduled, Environments: []string{"staging", "production"},
+			Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreAWSSecretsManager,
+			Secrets: []runbook.Secret{{Name: "App database password", Kind: runbook.KindDatabasePassword, Provider: provider,
+				Owner: "Data", Consumers: []string{"ledger-api"}, Notes: "database user ledger_app"}}}
+		f, err := planner.Plan(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Secrets[0].Strategy != runbook.StrategyAlternatingUsers {
+			t.Fatalf("%s: strategy %s", provider, f.Secrets[0].Strategy)
+		}
+		sec, err := Offline{}.Section(f, runbook.SectionRotationSequence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range sec.(*runbook.RotationSequence).Tracks {
+			for _, st := range tr.Steps {
+				switch st.Phase {
+				case runbook.PhaseStore:
+					if !strings.Contains(st.Action, "user's name and its new password") || !strings.Contains(st.Action, "<idle-user>") {
+						t.Errorf("%s: step %d stores only the password: %s", provider, st.Order, st.Action)
+					}
+				case runbook.PhaseDeploy:
+					if !strings.Contains(st.Action, "user name") {
+						t.Errorf("%s: step %d does not change the user name consumers log in with: %s", provider, st.Order, st.Action)
+					}
+				}
+			}
+		}
+	}
+}

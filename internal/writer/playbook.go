@@ -99,6 +99,12 @@ func storeText(c sc) (string, string) {
 		write = c.fill(st.Backup) + ", then " + write
 	}
 	text := "Store the new value: " + sentence(write)
+	if c.s.Strategy == runbook.StrategyAlternatingUsers {
+		// Consumers move to the other user: its name travels with its
+		// password, in one version.
+		text = fmt.Sprintf("Store the idle user's name and its new password together, as one version (e.g. JSON with %s and %s), so consumers switch both at once: %s",
+			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
+	}
 	check := c.fill(st.Check)
 	if c.s.Strategy == runbook.StrategyDualAccept {
 		// The new value sits beside the current one until the old is dropped.
@@ -128,7 +134,8 @@ func deployText(c sc) (string, string) {
 	case runbook.StrategyRekey:
 		lead = fmt.Sprintf("Make sure %s encrypt through the key alias (not a pinned key or version) and may decrypt with the old and the new key, then roll out", c.consumerList())
 	case runbook.StrategyAlternatingUsers:
-		lead = fmt.Sprintf("Roll out %s so %s as %s", c.consumerList(), c.they("connects", "connect"), code(s.Users.Idle))
+		lead = fmt.Sprintf("Roll out %s so %s as %s (the user name comes from the stored secret; where a consumer sets it elsewhere, in a connection string or config, change it there in the same rollout)",
+			c.consumerList(), c.they("connects", "connect"), code(s.Users.Idle))
 	default:
 		if !s.Stored {
 			lead = fmt.Sprintf("Roll out %s so %s the new credential", c.consumerList(), c.they("uses", "use"))
