@@ -238,8 +238,8 @@ func noStepInBlackout(c *context) []finding {
 		if st.Window != "" {
 			switch {
 			case deadlines[st.Window]:
-				if st.Phase != runbook.PhaseContain && st.Phase != runbook.PhaseInvestigate {
-					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d (%s) is scheduled against deadline %s: a deadline is when access must be gone, not a window to rotate in", st.Order, st.Phase, st.Window)})
+				if st.Phase != runbook.PhaseContain && st.Phase != runbook.PhaseInvestigate && st.Phase != runbook.PhaseRevoke {
+					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d (%s) is scheduled against deadline %s: a deadline is when access must be gone (contain or revoke by it), not a window to rotate in", st.Order, st.Phase, st.Window)})
 				}
 			case windows[st.Window].ID == "":
 				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d refers to window %q, which is not in the schedule", st.Order, st.Window)})

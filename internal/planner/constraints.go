@@ -9,6 +9,10 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
+// ReadingInstruction is how a text written to steer rotor is read: the
+// checklist asks a person to settle it.
+const ReadingInstruction = "reads like an instruction to rotor"
+
 // Constraint kinds the planner recognises in free text.
 const (
 	ckWindow      = "window"
@@ -30,6 +34,11 @@ var (
 	approvalRE  = regexp.MustCompile(`(?i)approv|\bcab\b|change (advisory|board|request|ticket|management)|sign[- ]off`)
 	customerRE  = regexp.MustCompile(`(?i)customer[- ]facing|customer impact|impact (on|to) (our )?customers|customers? (are|is|will be|may be|could be) (affected|impacted)|notify (our )?customers|partners?\b|merchants?\b|client[- ]facing|end[- ]users? (are|will|may)`)
 	buildTimeRE = regexp.MustCompile(`(?i)build[- ]time|baked|bundled|compiled in|in the (docker )?image|at build`)
+	// confirmedRE says an attacker did use or read the credentials: the
+	// exposure is confirmed, not suspected.
+	confirmedRE = regexp.MustCompile(`(?i)\b(read|accessed|exfiltrated|stolen|downloaded|copied|used|dumped) by (an|the) (attacker|intruder|threat actor|unauthori[sz]ed (party|user))|\b(attacker|intruder|threat actor)s? (has |have )?(read|accessed|exfiltrated|obtained|stole|downloaded|copied|dumped|used)\b|\bconfirmed (leak|breach|compromise|exposure)\b|\bexfiltrat`)
+	// rotateAllRE asks to rotate everything a place held.
+	rotateAllRE = regexp.MustCompile(`(?i)\b(rotate|replace|revoke) (everything|all (secrets|credentials|keys|tokens|variables)|every (secret|credential|key|token|variable))\b[^.;]*`)
 	freezeRE    = regexp.MustCompile(`(?i)(code|change|deploy(ment)?) freeze|no deploys?`)
 	// instructionRE finds text written to steer rotor rather than describe
 	// the job; it is quoted as data and never followed.
@@ -197,7 +206,7 @@ func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 		}
 		var r reading
 		if instructionRE.MatchString(text) {
-			r.add(ckInstruction, "reads like an instruction to rotor", "quoted here as data and not followed: every safety step of the plan stays")
+			r.add(ckInstruction, ReadingInstruction, "quoted here as data and not followed: every safety step of the plan stays")
 		}
 		for _, clause := range clauseRE.Split(text, -1) {
 			sp, ok := readSpan(clause)
@@ -234,6 +243,22 @@ func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 				}
 				r.add(ckDeadline, "deadline "+d.ID+": "+d.Label()+zone, effect)
 			}
+		}
+		if confirmedRE.MatchString(text) {
+			var upgraded []string
+			for _, id := range targets {
+				if s := f.SecretByID(id); s.Compromise == CompromiseSuspected && s.Exposure != runbook.ExposureInternal {
+					s.Compromise, s.Exposed = CompromiseConfirmed, true
+					upgraded = append(upgraded, s.Name)
+				}
+			}
+			if len(upgraded) > 0 {
+				r.add("", "a confirmed compromise", "treated as a confirmed leak of "+andJoin(upgraded)+": killed first where nothing but pipelines depends on them, replaced and killed at once otherwise")
+			}
+		}
+		if m := rotateAllRE.FindString(text); m != "" && ct.secretID == "" {
+			f.RotateAll = strings.TrimSpace(m)
+			r.add("", "asks to rotate everything, not only the secrets listed", "the checklist has the operators list every credential the breached place held, rotate the ones this runbook does not name, and look for anything an attacker added")
 		}
 		if legacyRE.MatchString(text) {
 			markLegacy(f, text, targets, all)

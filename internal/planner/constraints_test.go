@@ -105,8 +105,14 @@ func TestDeadlineIsNotAWindow(t *testing.T) {
 		t.Errorf("deadline = %+v", d)
 	}
 	for _, st := range f.Steps {
-		if st.Window == d.ID && st.Phase != runbook.PhaseContain {
+		kill := st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseRevoke
+		if st.Window == d.ID && !kill {
 			t.Errorf("step %d (%s) is scheduled against the deadline", st.Order, st.Phase)
+		}
+		// The person knew the admin password: its old value dies by the
+		// time they leave, like their own access.
+		if st.SecretID != "" && f.SecretByID(st.SecretID).Exposed && kill && st.Window != d.ID {
+			t.Errorf("step %d (%s of %s) kills a credential the person knew, but not by the deadline", st.Order, st.Phase, st.SecretID)
 		}
 	}
 	if f.Steps[0].Window != d.ID || f.Steps[0].Access != "sso" {
@@ -258,5 +264,39 @@ func TestDatedFreezeIsABlackout(t *testing.T) {
 				t.Errorf("considered = %+v", c)
 			}
 		})
+	}
+}
+
+// TestConfirmedBreachOfCI: a vendor change whose text says an attacker read
+// the variables is a confirmed leak; keys that only pipelines use are revoked
+// first (a failed pipeline run costs less than a live leaked key), a key a
+// service uses is replaced and killed at once; "rotate everything stored in
+// CI" is carried to the checklist.
+func TestConfirmedBreachOfCI(t *testing.T) {
+	r := &runbook.Request{System: "Shopfront", Trigger: runbook.TriggerVendorChange, Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployCICD, runbook.DeployKubernetes}, SecretStore: runbook.StoreEnvVars,
+		Secrets: []runbook.Secret{
+			{Name: "npm automation token", Consumers: []string{"release-pipeline"}, Exposure: runbook.ExposureThirdParty},
+			{Name: "Mailgun API key", Consumers: []string{"mailer"}, Exposure: runbook.ExposureThirdParty},
+		},
+		Constraints: []string{"Our CI provider disclosed that customer environment variables were read by an attacker; rotate everything stored in CI"}}
+	f := plan(t, r)
+	npm, mg := f.Secrets[0], f.Secrets[1]
+	if npm.Compromise != CompromiseConfirmed || mg.Compromise != CompromiseConfirmed {
+		t.Fatalf("compromise npm=%s mailgun=%s, want confirmed", npm.Compromise, mg.Compromise)
+	}
+	if npm.Strategy != runbook.StrategyRevokeFirst {
+		t.Errorf("npm (pipelines only): %s (%s)", npm.Strategy, npm.StrategyReason)
+	}
+	if mg.Strategy == runbook.StrategyRevokeFirst || !mg.Exposed {
+		t.Errorf("mailgun (a service): %s exposed=%v", mg.Strategy, mg.Exposed)
+	}
+	if !strings.Contains(f.RotateAll, "rotate everything stored in CI") {
+		t.Errorf("rotate all = %q", f.RotateAll)
+	}
+	// Without the attacker's reading it stays a suspicion: no revoke first.
+	r.Constraints = []string{"Our CI provider had an incident"}
+	if f := plan(t, r); f.Secrets[0].Compromise != CompromiseSuspected || f.Secrets[0].Strategy == runbook.StrategyRevokeFirst {
+		t.Errorf("a vendor incident alone: %s %s", f.Secrets[0].Compromise, f.Secrets[0].Strategy)
 	}
 }

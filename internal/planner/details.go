@@ -118,7 +118,7 @@ func personAccess(f *Facts) {
 		for _, c := range s.Copies {
 			copies = appendOnce(copies, c)
 		}
-		if s.Personal && deadline != "" {
+		if (s.Personal || s.Exposed) && deadline != "" {
 			f.SecretByID(s.ID).Deadline = deadline
 		}
 	}

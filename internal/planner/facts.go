@@ -42,7 +42,11 @@ type Facts struct {
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// BuildTime is true when some secret is baked in at build time.
-	BuildTime   bool     `json:"build_time"`
+	BuildTime bool `json:"build_time"`
+	// RotateAll is set when a constraint asks to rotate everything a breached
+	// place held ("rotate everything stored in CI"): the checklist has the
+	// operators list what the request did not name.
+	RotateAll   string   `json:"rotate_all,omitempty"`
 	Assumptions []string `json:"assumptions"`
 	// Schedule is the windows, blackouts and deadlines read from the request.
 	Schedule runbook.Schedule `json:"schedule"`

@@ -197,9 +197,18 @@ func incidentGroups(sorted []*Secret, why string) []group {
 				reason: why + "; high rotation risk, so on its own track", secrets: []*Secret{s}})
 			continue
 		}
+		// One track per priority: secrets on their own tracks in between do
+		// not split it (the tracks run in parallel, by different owners).
 		name := fmt.Sprintf("%s secrets", s.Urgency.Priority)
-		if k := len(out) - 1; k >= 0 && out[k].name == name {
-			out[k].secrets = append(out[k].secrets, s)
+		merged := false
+		for k := range out {
+			if out[k].name == name {
+				out[k].secrets = append(out[k].secrets, s)
+				merged = true
+				break
+			}
+		}
+		if merged {
 			continue
 		}
 		out = append(out, group{name: name, reason: why + " (" + string(s.Urgency.Priority) + ")", secrets: []*Secret{s}})
@@ -239,7 +248,9 @@ func secretSteps(f *Facts, s *Secret, keep func(runbook.Phase) bool) []Step {
 		if runbook.IsProduction(env) && s.Window != "" && windowed(s, p) {
 			st.Window = s.Window
 		}
-		if p == runbook.PhaseContain && s.Deadline != "" {
+		if s.Deadline != "" && (p == runbook.PhaseContain || (p == runbook.PhaseRevoke && s.Exposed)) {
+			// The departing person's access ends by the deadline: so does
+			// every credential they knew.
 			st.Window = s.Deadline
 		}
 		steps = append(steps, st)

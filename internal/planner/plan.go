@@ -312,6 +312,8 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 			why = "no safe overlap exists"
 		case e.LeakRevokeFirst:
 			why = "the provider's guidance on a leak is to revoke first"
+		case onlyPipelines(s):
+			why = "every consumer is a CI/CD pipeline: revoking first only fails pipeline runs until the new value is stored, while the leaked credential is dead at once"
 		case highPrivilege(s):
 			why = "its privilege is high (" + reachWords[s.DataReach] + ")"
 		}
@@ -377,6 +379,20 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 	return p
 }
 
+// onlyPipelines reports whether a secret has consumers and all of them are
+// CI/CD pipelines (nothing serves users while it is revoked).
+func onlyPipelines(s *Secret) bool {
+	if len(s.Consumers) == 0 {
+		return false
+	}
+	for _, c := range s.Consumers {
+		if c.Runtime != runbook.DeployCICD {
+			return false
+		}
+	}
+	return true
+}
+
 // entryFacts fills the catalogue entry's actions with the secret's values, for
 // the writers (the LLM reads them as facts). Per-environment values ({env},
 // {path}, {consumer}) stay as variables.
@@ -432,6 +448,16 @@ func externalComms(f *Facts) {
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceCustomer)
 			if ec.Reason == "" {
 				ec.Reason = fmt.Sprintf("%s is used with customers or partners", s.Name)
+			}
+		}
+	}
+	for _, s := range f.Secrets {
+		if s.Exposed && s.Exposure == runbook.ExposureThirdParty {
+			// Someone outside the company holds a copy: they are asked to
+			// delete it (it is killed regardless of their answer).
+			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
+			if ec.Reason == "" {
+				ec.Reason = fmt.Sprintf("%s was shared outside the company: whoever received it is asked to delete every copy and confirm", s.Name)
 			}
 		}
 	}

@@ -99,6 +99,13 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 		case runbook.PhaseContain, runbook.PhaseInvestigate:
 			if st.Phase == runbook.PhaseContain {
 				w = "contain (revoke or restrict now)"
+				if inv := rb.Sections.Inventory; inv != nil {
+					for _, s := range inv.Secrets {
+						if s.ID == st.SecretID && s.Strategy == runbook.StrategyRevokeFirst {
+							w = "revoke now"
+						}
+					}
+				}
 			}
 			if !contains(before, w) {
 				before = append(before, w)

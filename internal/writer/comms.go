@@ -129,7 +129,11 @@ func freezeNote(f *planner.Facts) string {
 	if hasFreeze(f) {
 		return "Deploy freeze until the last step."
 	}
-	return "No deploy freeze: containment and replacement deploys go out as soon as they are ready."
+	note := "No deploy freeze: containment and replacement deploys go out as soon as they are ready."
+	if len(f.Schedule.Blackouts) > 0 {
+		note = "No deploy freeze: containment and the exposed credentials' replacements go out as soon as they are ready; the other secrets keep out of the blackouts."
+	}
+	return note
 }
 
 func trackOrder(f *planner.Facts) string {
@@ -201,6 +205,9 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 				if s.Compromise == planner.CompromiseConfirmed || (s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone) {
 					ec.Messages = append(ec.Messages, vendorMessage(f, &s))
 				}
+				if s.Exposed && s.Exposure == runbook.ExposureThirdParty {
+					ec.Messages = append(ec.Messages, holderMessage(f, &s))
+				}
 			}
 		case runbook.AudienceCustomer:
 			ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page and account-owner email",
@@ -227,6 +234,16 @@ func vendorChangeMessage(f *planner.Facts) runbook.Message {
 		Body: fmt.Sprintf("We are rotating every credential of %s that your service held (%d in all). Please confirm which of our projects and secrets were in scope, the exposure window (first and last access, UTC), and any access logs you can share for our account. Contact: %s.",
 			f.System, len(f.Secrets), andList(f.Approvers)),
 		SendWhen: "at once, in parallel with containment; the answer may widen the scope"}
+}
+
+// holderMessage asks the third party that received a credential to delete
+// every copy; the credential is killed whatever they answer.
+func holderMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "the third party that received it (named in the notes), by a channel you already use with them",
+		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, s.Name),
+		Body: fmt.Sprintf("You received a credential of ours (%s; we refer to it by name only, never the value). It was revoked at <time UTC> and no longer works. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward it, and confirm in writing by <date>. Tell us at once if anyone else saw it. Contact: %s.",
+			s.Name, s.Owner),
+		SendWhen: "right after its revoke step (the credential is killed whatever they answer)"}
 }
 
 func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {

@@ -211,6 +211,19 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		}
 		add("%s", line)
 	}
+	if f.RotateAll != "" {
+		add("The request says %q: list every variable, file, SSH key, deploy key and token that place holds (every project and environment); rotate each one this runbook does not name (add it to the request and generate again), and look for pipelines, runners, webhooks or keys an attacker may have added. Before storing any new value there, get the vendor's confirmation that the breach is closed.", f.RotateAll)
+	}
+	for _, c := range f.Considered {
+		if strings.Contains(c.Reading, planner.ReadingInstruction) {
+			lead := "change ticket"
+			if incident {
+				lead = "incident ticket"
+			}
+			add("The request asks %q (%s): not followed, every safety step stays%s. Record the decision on the %s and tell whoever asked.",
+				c.Text, c.Source, exposedClause(f), lead)
+		}
+	}
 	for _, w := range f.Schedule.Windows {
 		var not []string
 		for _, b := range f.Schedule.Blackouts {
@@ -524,4 +537,19 @@ func sharesID(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// exposedClause names the exposed credentials that are killed regardless of
+// what the request asks.
+func exposedClause(f *planner.Facts) string {
+	var ids []string
+	for _, s := range f.Secrets {
+		if s.Exposed {
+			ids = append(ids, s.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (the exposed " + andList(ids) + " are killed now)"
 }

@@ -216,7 +216,7 @@ func TestAlternatingUsersSwitchTheUserToo(t *testing.T) {
 			for _, st := range tr.Steps {
 				switch st.Phase {
 				case runbook.PhaseStore:
-					if !strings.Contains(st.Action, "user's name and its new password") || !strings.Contains(st.Action, "<idle-user>") {
+					if !strings.Contains(st.Action, "user and password as one version") || !strings.Contains(st.Action, "<idle-user>") {
 						t.Errorf("%s: step %d stores only the password: %s", provider, st.Order, st.Action)
 					}
 				case runbook.PhaseDeploy:
@@ -226,5 +226,46 @@ func TestAlternatingUsersSwitchTheUserToo(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestThirdPartyExposureIsSpokenFor: a credential shared with a contractor
+// gets a message asking them to delete it (the comms section no longer says
+// nothing left the company), and a request asking to hold revocation is put
+// to a person in the checklist instead of being silently dropped.
+func TestThirdPartyExposureIsSpokenFor(t *testing.T) {
+	req := &runbook.Request{System: "Notify", Trigger: runbook.TriggerSuspectedLeak, Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+		Secrets: []runbook.Secret{{Name: "Twilio auth token", Provider: "twilio", Owner: "Messaging", Consumers: []string{"sms-sender"},
+			Exposure: runbook.ExposureThirdParty, Notes: "Shared with a contractor over email last month"}},
+		Constraints: []string{"Do not revoke anything until the contractor confirms, please"}}
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := Offline{}.Section(f, runbook.SectionExternalComms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec := sec.(*runbook.ExternalComms)
+	if !ec.Applicable || strings.Contains(ec.Reason, "nothing was exposed outside") {
+		t.Errorf("external comms: applicable=%v reason=%q", ec.Applicable, ec.Reason)
+	}
+	found := false
+	for _, m := range ec.Messages {
+		if strings.Contains(m.Body, "delete every copy") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no message asks the contractor to delete their copy: %+v", ec.Messages)
+	}
+	pre, err := Offline{}.Section(f, runbook.SectionPreflight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pre.(*runbook.Preflight).Checklist, "\n")
+	if !strings.Contains(text, `"Do not revoke anything until the contractor confirms, please"`) || !strings.Contains(text, "not followed") {
+		t.Errorf("the checklist does not put the request to hold revocation to a person:\n%s", text)
 	}
 }

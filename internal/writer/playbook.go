@@ -102,7 +102,7 @@ func storeText(c sc) (string, string) {
 	if c.s.Strategy == runbook.StrategyAlternatingUsers {
 		// Consumers move to the other user: its name travels with its
 		// password, in one version.
-		text = fmt.Sprintf("Store the idle user's name and its new password together, as one version (e.g. JSON with %s and %s), so consumers switch both at once: %s",
+		text = fmt.Sprintf("Store user and password as one version (%s, %s): %s",
 			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
 	}
 	check := c.fill(st.Check)
@@ -134,7 +134,7 @@ func deployText(c sc) (string, string) {
 	case runbook.StrategyRekey:
 		lead = fmt.Sprintf("Make sure %s encrypt through the key alias (not a pinned key or version) and may decrypt with the old and the new key, then roll out", c.consumerList())
 	case runbook.StrategyAlternatingUsers:
-		lead = fmt.Sprintf("Roll out %s so %s as %s (the user name comes from the stored secret; where a consumer sets it elsewhere, in a connection string or config, change it there in the same rollout)",
+		lead = fmt.Sprintf("Roll out %s so %s as %s (change the user name too wherever a consumer sets it outside the secret)",
 			c.consumerList(), c.they("connects", "connect"), code(s.Users.Idle))
 	default:
 		if !s.Stored {
