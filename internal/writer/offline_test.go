@@ -269,3 +269,35 @@ func TestThirdPartyExposureIsSpokenFor(t *testing.T) {
 		t.Errorf("the checklist does not put the request to hold revocation to a person:\n%s", text)
 	}
 }
+
+// TestWhereTheValueReallyChanges: a CI variable written into a Kubernetes
+// spec changes only when the pipeline re-renders the spec (a restart reuses
+// the old one), and an access key's scope is its user's policies.
+func TestWhereTheValueReallyChanges(t *testing.T) {
+	req := &runbook.Request{System: "Shopfront", Trigger: runbook.TriggerScheduled, Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreEnvVars,
+		Secrets: []runbook.Secret{
+			{Name: "Mailgun API key", Provider: "mailgun", Owner: "Growth", Consumers: []string{"mailer"}},
+			{Name: "AWS upload key", Kind: runbook.KindCloudAccessKey, Provider: "aws", Owner: "Platform", Consumers: []string{"uploader"},
+				Notes: "IAM user artifact-uploader with s3:PutObject on the artifacts bucket"},
+		}}
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := Offline{}.Section(f, runbook.SectionRotationSequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range sec.(*runbook.RotationSequence).Tracks {
+		for _, st := range tr.Steps {
+			if st.Phase == runbook.PhaseDeploy && (!strings.Contains(st.Action, "re-run the pipeline that renders") || strings.Contains(st.Action, "kubectl -n")) {
+				t.Errorf("step %d restarts pods that would keep the old spec: %s", st.Order, st.Action)
+			}
+			if st.Phase == runbook.PhaseCreate && st.SecretID == f.Secrets[1].ID &&
+				(strings.Contains(st.Action, "Give it no more than") || !strings.Contains(st.Action, "user's policies")) {
+				t.Errorf("step %d scopes an access key instead of its user: %s", st.Order, st.Action)
+			}
+		}
+	}
+}

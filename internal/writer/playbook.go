@@ -83,7 +83,11 @@ func createText(c sc) (string, string) {
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
 		text = "Issue the replacement to a service account or workload identity, not a person. " + text
 	}
-	if s.Scope != "" {
+	switch {
+	case s.Scope != "" && s.Kind == runbook.KindCloudAccessKey:
+		// An access key carries its user's permissions: scope lives there.
+		text += fmt.Sprintf(" It acts with its user's permissions: check the user's policies allow no more than %q.", s.Scope)
+	case s.Scope != "":
 		text += fmt.Sprintf(" Give it no more than %q.", s.Scope)
 	}
 	return text, c.fill(a.CreateCheck)

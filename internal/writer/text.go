@@ -197,7 +197,7 @@ func reloadAll(c sc) (hows, checks []string) {
 	groups := map[string][]planner.Consumer{}
 	var namespaces []string
 	for _, k := range c.s.Consumers {
-		if k.Runtime == runbook.DeployKubernetes && !k.Legacy {
+		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) {
 			if _, special := d.Workloads[k.Workload]; !special {
 				if _, ok := groups[k.Namespace]; !ok {
 					namespaces = append(namespaces, k.Namespace)
@@ -235,6 +235,9 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		return "restart " + k.Name + " explicitly (it reads the value only at start-up)", k.Name + " reports healthy after the restart"
 	case c.f.BuildTime && k.Runtime == runbook.DeployCICD:
 		return "rebuild and redeploy " + k.Name + " (the value is baked in at build time)", "the rebuilt " + k.Name + " is deployed and healthy"
+	case specEnv(c) && k.Runtime == runbook.DeployKubernetes:
+		return "re-run the pipeline that renders " + k.Name + "'s spec with the new value and applies it (a `rollout restart` would reuse the old spec and the old value)",
+			"new " + k.Name + " pods carry the new value: a hash of the variable in a new pod matches a hash of the stored value (never print the value)"
 	}
 	d := catalog.Default().Deployment(k.Runtime)
 	if d == nil {
@@ -246,4 +249,11 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 	}
 	v := c.vars(k)
 	return c.s.Known(catalog.Fill(how, v)), c.s.Known(catalog.Fill(check, v))
+}
+
+// specEnv reports whether the secret is a CI/CD variable written into the
+// Kubernetes workload's spec by the pipeline: only re-rendering the spec
+// changes it.
+func specEnv(c sc) bool {
+	return c.s.Stored && c.s.Store == runbook.StoreEnvVars
 }
