@@ -452,7 +452,7 @@ func externalComms(f *Facts) {
 		}
 	}
 	for _, s := range f.Secrets {
-		if s.Exposed && s.Exposure == runbook.ExposureThirdParty {
+		if s.Exposed && s.Exposure == runbook.ExposureThirdParty && f.Trigger != runbook.TriggerVendorChange {
 			// Someone outside the company holds a copy: they are asked to
 			// delete it (it is killed regardless of their answer).
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)

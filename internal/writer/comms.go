@@ -201,13 +201,28 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 			if f.Trigger == runbook.TriggerVendorChange {
 				ec.Messages = append(ec.Messages, vendorChangeMessage(f))
 			}
-			for _, s := range f.Secrets {
-				if s.Compromise == planner.CompromiseConfirmed || (s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone) {
-					ec.Messages = append(ec.Messages, vendorMessage(f, &s))
+			var leaked []*planner.Secret
+			for i := range f.Secrets {
+				s := &f.Secrets[i]
+				switch {
+				case s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone:
+					ec.Messages = append(ec.Messages, vendorMessage(f, s))
+				case s.Compromise == planner.CompromiseConfirmed:
+					leaked = append(leaked, s)
 				}
-				if s.Exposed && s.Exposure == runbook.ExposureThirdParty {
-					ec.Messages = append(ec.Messages, holderMessage(f, &s))
+			}
+			switch {
+			case len(leaked) > 2:
+				// One template for every provider, not one near-identical
+				// message each.
+				ec.Messages = append(ec.Messages, providersMessage(f, leaked))
+			default:
+				for _, s := range leaked {
+					ec.Messages = append(ec.Messages, vendorMessage(f, s))
 				}
+			}
+			if held := heldOutside(f); len(held) > 0 {
+				ec.Messages = append(ec.Messages, holderMessage(f, held))
 			}
 		case runbook.AudienceCustomer:
 			ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page and account-owner email",
@@ -236,14 +251,54 @@ func vendorChangeMessage(f *planner.Facts) runbook.Message {
 		SendWhen: "at once, in parallel with containment; the answer may widen the scope"}
 }
 
+// providersMessage tells every provider of a leaked credential at once, with
+// one template.
+func providersMessage(f *planner.Facts, leaked []*planner.Secret) runbook.Message {
+	var to []string
+	for _, s := range leaked {
+		to = append(to, s.ProviderName+" ("+s.Name+", "+s.Owner+")")
+	}
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "each provider's support or security contact: " + andList(to),
+		Subject:  fmt.Sprintf("%s: <credential> revoked after exposure", f.System),
+		Body:     "A credential of our <provider> account (<credential>; we share its id only, never the value) was exposed and was revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: <owner>.",
+		SendWhen: "right after each credential's containment or revoke step"}
+}
+
 // holderMessage asks the third party that received a credential to delete
 // every copy; the credential is killed whatever they answer.
-func holderMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
-	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "the third party that received it (named in the notes), by a channel you already use with them",
-		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, s.Name),
-		Body: fmt.Sprintf("You received a credential of ours (%s; we refer to it by name only, never the value). It was revoked at <time UTC> and no longer works. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward it, and confirm in writing by <date>. Tell us at once if anyone else saw it. Contact: %s.",
-			s.Name, s.Owner),
-		SendWhen: "right after its revoke step (the credential is killed whatever they answer)"}
+func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
+	var names, owners []string
+	for _, s := range held {
+		names = append(names, s.Name)
+		if !runbook.OneOf(owners, s.Owner) {
+			owners = append(owners, s.Owner)
+		}
+	}
+	what := "a credential of ours"
+	if len(held) > 1 {
+		what = "credentials of ours"
+	}
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",
+		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, andList(names)),
+		Body: fmt.Sprintf("You received %s (%s; we refer to them by name only, never the value). They were revoked at <time UTC> and no longer work. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward them, and confirm in writing by <date>. Tell us at once if anyone else saw them. Contact: %s.",
+			what, andList(names), andList(owners)),
+		SendWhen: "right after the revoke steps (the credentials are killed whatever they answer)"}
+}
+
+// heldOutside lists the exposed credentials a third party received (a
+// contractor, a partner); a vendor incident is answered by the vendor
+// message instead.
+func heldOutside(f *planner.Facts) []*planner.Secret {
+	if f.Trigger == runbook.TriggerVendorChange {
+		return nil
+	}
+	var out []*planner.Secret
+	for i := range f.Secrets {
+		if s := &f.Secrets[i]; s.Exposed && s.Exposure == runbook.ExposureThirdParty {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
