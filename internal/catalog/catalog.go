@@ -81,9 +81,14 @@ type Credential struct {
 	MinVersion string `yaml:"min_version" json:"-"`
 	// MaxLive is how many credentials of this type can be valid at once
 	// (1: no overlap).
-	MaxLive  int              `yaml:"max_live" json:"max_live"`
-	Strategy runbook.Strategy `yaml:"strategy" json:"strategy"`
-	Overlap  string           `yaml:"overlap" json:"overlap"`
+	MaxLive int `yaml:"max_live" json:"max_live"`
+	// AccountSlots is set when the live credentials are a fixed number of
+	// slots of one account or resource (Twilio's primary and secondary
+	// token, an IAM user's two keys, a storage account's key1/key2): when
+	// environments share that account they share the slots.
+	AccountSlots int              `yaml:"account_slots" json:"account_slots,omitempty"`
+	Strategy     runbook.Strategy `yaml:"strategy" json:"strategy"`
+	Overlap      string           `yaml:"overlap" json:"overlap"`
 	// SelfInvalidates is true when the provider's own rotation kills the old
 	// credential (Auth0's rotate, Twilio's promote, an expiry set when rolling).
 	SelfInvalidates bool `yaml:"self_invalidates" json:"self_invalidates"`

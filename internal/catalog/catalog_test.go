@@ -174,3 +174,22 @@ func TestInferProviderTakesTheFirstNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordsFitInAConnectionString: a generated database password goes
+// into connection URIs (postgres://user:pass@, mongodb+srv://), where base64's
+// '/', '+' and '=' break parsing: every password entry generates hex.
+func TestPasswordsFitInAConnectionString(t *testing.T) {
+	for _, p := range Default().Providers {
+		for _, cr := range p.Credentials {
+			if !runbook.OneOf(cr.Kinds, runbook.KindDatabasePassword) {
+				continue
+			}
+			a := cr.Actions
+			for _, text := range a.Texts() {
+				if strings.Contains(*text, "openssl rand -base64") {
+					t.Errorf("%s: generates a password with base64: %s", cr.ID, *text)
+				}
+			}
+		}
+	}
+}

@@ -353,7 +353,9 @@ var keepCopyRE = regexp.MustCompile(`(?i)_PREVIOUS\b|export the old|for rollback
 func noRollbackToExposed(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		if !c.exposedNow(id) {
+		// A departing person's knowledge alone allows a rollback until the
+		// deadline; a leak never does.
+		if !c.exposedNow(id) || (c.rb.Trigger == runbook.TriggerOffboarding && !c.exposed(id)) {
 			continue
 		}
 		if r := c.rb.Sections.Rollback; r != nil && (c.only == nil || runbook.OneOf(c.only, rbk)) {

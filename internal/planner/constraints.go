@@ -186,6 +186,7 @@ func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 		f.Considered = append(f.Considered, runbook.Considered{Source: w.Source, Text: specText(ts), Reading: "maintenance window: " + w.Label()})
 		pending = append(pending, pendingWindow{win: w, considered: len(f.Considered) - 1})
 	}
+	requestZone := singleZone(req, texts)
 	for _, ct := range texts {
 		text := ct.text
 		c := Constraint{Text: text}
@@ -214,7 +215,13 @@ func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
 				continue
 			}
 			zone := ""
-			if !sp.zoneGiven {
+			switch {
+			case !sp.zoneGiven && requestZone != "":
+				// The request's other times are all in one zone: so is this one.
+				sp.tz = requestZone
+				zone = " (no time zone given: read as " + requestZone + ", the zone of the request's other times)"
+				f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+requestZone+", the zone the request's other times use; check "+ct.source)
+			case !sp.zoneGiven:
 				zone = " (no time zone given: read as UTC)"
 				f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as UTC; check "+ct.source)
 			}
@@ -669,4 +676,31 @@ func namesConsumer(text, name string) bool {
 		}
 	}
 	return false
+}
+
+// singleZone is the one time zone every zoned time of the request uses, or ""
+// when there is none or more than one.
+func singleZone(req *runbook.Request, texts []constraintText) string {
+	zones := map[string]bool{}
+	for _, ct := range texts {
+		for _, clause := range clauseRE.Split(ct.text, -1) {
+			if sp, ok := readSpan(clause); ok && sp.zoneGiven {
+				zones[sp.tz] = true
+			}
+		}
+	}
+	for _, list := range [][]runbook.TimeSpec{req.Windows, req.Blackouts} {
+		for _, ts := range list {
+			if _, canon, err := runbook.LoadZone(ts.TZ); err == nil && ts.TZ != "" {
+				zones[canon] = true
+			}
+		}
+	}
+	if len(zones) != 1 {
+		return ""
+	}
+	for z := range zones {
+		return z
+	}
+	return ""
 }

@@ -300,3 +300,17 @@ func TestConfirmedBreachOfCI(t *testing.T) {
 		t.Errorf("a vendor incident alone: %s %s", f.Secrets[0].Compromise, f.Secrets[0].Strategy)
 	}
 }
+
+// TestUnzonedTimeTakesTheRequestsZone: "No deploys on Fridays" next to
+// "Peak traffic 08:00-10:00 Europe/Berlin" is a Berlin Friday, not a UTC one.
+func TestUnzonedTimeTakesTheRequestsZone(t *testing.T) {
+	f := plan(t, pciRequest("No deploys on Fridays", "Peak traffic 08:00-10:00 Europe/Berlin: avoid restarts"))
+	if len(f.Schedule.Blackouts) != 2 || f.Schedule.Blackouts[0].TZ != "Europe/Berlin" {
+		t.Fatalf("blackouts = %+v", f.Schedule.Blackouts)
+	}
+	// Two zones in the request: an unzoned time stays UTC, and says so.
+	f = plan(t, pciRequest("No deploys on Fridays", "Peak 08:00-10:00 Europe/Berlin", "Batch 01:00-02:00 America/New_York must not be interrupted"))
+	if f.Schedule.Blackouts[0].TZ != "UTC" {
+		t.Errorf("with two zones: %+v", f.Schedule.Blackouts[0])
+	}
+}

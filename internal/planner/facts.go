@@ -280,3 +280,8 @@ func (f *Facts) Compromised() bool {
 	}
 	return false
 }
+
+// NeverRestored reports whether the old credential may never come back, not
+// even before its revoke step: it leaked (a departing person's knowledge
+// alone allows a rollback until the deadline).
+func (s *Secret) NeverRestored() bool { return s.Exposed && s.Compromise != CompromiseNone }

@@ -105,6 +105,11 @@ func order(f *Facts) {
 		track(t, access, exposed, func(s *Secret, p runbook.Phase) bool {
 			return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
 		})
+		// An exposed credential that is still alive (nothing contained it)
+		// is replaced and killed before the replacements of dead ones.
+		sort.SliceStable(replaced, func(i, j int) bool {
+			return !runbook.OneOf(replaced[i].Phases, runbook.PhaseContain) && runbook.OneOf(replaced[j].Phases, runbook.PhaseContain)
+		})
 		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
 			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
 		}

@@ -373,7 +373,7 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 		p = append(p, runbook.PhaseRevoke)
 	}
 	contained := len(p) > 0 && p[0] == runbook.PhaseContain
-	if s.Entry.Actions.Cleanup != "" || (contained && s.Entry.Actions.ContainCleanup != "") || (s.Stored && s.Store == runbook.StoreEnvVars && !s.Exposed) {
+	if s.Entry.Actions.Cleanup != "" || (contained && s.Entry.Actions.ContainCleanup != "") || (s.Stored && s.Store == runbook.StoreEnvVars && !s.NeverRestored()) {
 		p = append(p, runbook.PhaseCleanup)
 	}
 	return p

@@ -212,7 +212,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		add("%s", line)
 	}
 	if f.RotateAll != "" {
-		add("The request says %q: list every variable, file, SSH key, deploy key and token that place holds (every project and environment); rotate each one this runbook does not name (add it to the request and generate again), and look for pipelines, runners, webhooks or keys an attacker may have added. Before storing any new value there, get the vendor's confirmation that the breach is closed.", f.RotateAll)
+		add("The request says %q: list every variable, file, SSH key, deploy key and token that place holds (every project and environment); rotate each one this runbook does not name (add it to the request and generate again), and look for pipelines, runners, webhooks or keys an attacker may have added. Ask the vendor now whether the breach is closed: until they confirm, the new values live in the same place, so watch their use and be ready to rotate them again.", f.RotateAll)
 	}
 	for _, c := range f.Considered {
 		if strings.Contains(c.Reading, planner.ReadingInstruction) {
@@ -254,6 +254,10 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		}
 		if s.Legacy {
 			add("Book a restart slot for the legacy consumer(s) of %s (%q): they re-read the value only at start-up.", s.Name, s.LegacyNote)
+		}
+		if len(s.Environments) > 1 && s.Entry.AccountSlots > 0 && !s.RetireOnly {
+			add("If %s share one %s account for %s (%d credential slots), create and revoke once, in %s, store the value in every environment, and skip the other create and revoke steps.",
+				andList(s.Environments), s.ProviderName, s.Name, s.Entry.AccountSlots, s.Environments[0])
 		}
 	}
 	var limited []string
@@ -297,14 +301,21 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 	}
 
 	p.BackupPlan = append(p.BackupPlan, "Record the current version id of every secret in the store before the first step (ids only).")
-	var overlap []string
+	var overlap, leaked []string
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
-		if s.Strategy.HasOverlap() {
+		switch {
+		case s.NeverRestored():
+			leaked = append(leaked, s.Name)
+			continue
+		case s.Strategy.HasOverlap():
 			overlap = append(overlap, s.Name)
 			continue
 		}
 		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s: %s", s.Name, backupHow(f, s)))
+	}
+	if len(leaked) > 0 {
+		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s: no backup and no rollback: the exposed value is never restored; a failed check is fixed forward.", andList(leaked)))
 	}
 	switch {
 	case len(overlap) == len(f.Secrets):
@@ -476,10 +487,14 @@ func rollback(f *planner.Facts) *runbook.Rollback {
 	for _, s := range bySeverity(f) {
 		rb.Steps = append(rb.Steps, runbook.RollbackStep{SecretID: s.ID, Step: rollbackStep(f, s), PossibleUntil: possibleUntil(f, s)})
 	}
-	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
+	switch {
+	case f.Compromised():
 		rb.Containment = append(rb.Containment,
 			"Never roll back to an exposed credential: keep it dead and fix forward with another replacement.",
 			"If a consumer cannot take the replacement quickly, take that consumer out of service rather than re-enabling the exposed credential.")
+	case f.Trigger == runbook.TriggerOffboarding:
+		rb.Containment = append(rb.Containment,
+			"Before the departure deadline a failed check may roll back to the old credential (the person still works here); after it, never: the credentials they knew stay dead and a failure is fixed forward.")
 	}
 	rb.Containment = append(rb.Containment,
 		"A new credential exposed during the rotation (pasted in chat, logged) is killed, and that secret restarts at its create step.",
@@ -494,7 +509,7 @@ func rollbackStep(f *planner.Facts, s *planner.Secret) string {
 		return "No rollback: the credential is retired. If a service turns out to depend on it, issue that service its own credential."
 	case s.Strategy == runbook.StrategyRevokeFirst:
 		return "No rollback to the exposed credential: fix forward by issuing another replacement and redeploying."
-	case s.Exposed:
+	case s.NeverRestored():
 		return "No rollback to the exposed credential, even before its revoke step: if the new one fails, fix forward (create another as in the create step, store and redeploy); a consumer that cannot take it goes out of service rather than back to the exposed one."
 	case !s.Strategy.HasOverlap():
 		return "No rollback once rotated: fix forward with a new rotation; before the create step, stop and keep the old value."
@@ -521,7 +536,7 @@ func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 	switch {
 	case s.Strategy == runbook.StrategyRevokeFirst:
 		return "not possible: the exposed credential is killed at containment (" + stepsOf(f, s.ID, runbook.PhaseContain) + ")"
-	case s.Exposed:
+	case s.NeverRestored():
 		return "not possible: the old credential is exposed and is killed at " + stepsOf(f, s.ID, runbook.PhaseRevoke)
 	case !s.Strategy.HasOverlap():
 		return "until the create step (" + stepsOf(f, s.ID, runbook.PhaseCreate) + "); after it, only fixing forward"

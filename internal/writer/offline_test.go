@@ -301,3 +301,62 @@ func TestWhereTheValueReallyChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestRollbackFollowsWhyItIsExposed: a leaked credential is never rolled
+// back and the backup plan says so (no line promising a rollback for it); a
+// credential a departing person merely knew may be rolled back until its
+// revoke step, before the deadline.
+func TestRollbackFollowsWhyItIsExposed(t *testing.T) {
+	req := func(trigger runbook.Trigger, exposure runbook.Exposure) *planner.Facts {
+		f, err := planner.Plan(&runbook.Request{System: "Ledger", Trigger: trigger, Environments: []string{"staging", "production"},
+			Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+			Secrets:     []runbook.Secret{{Name: "SendGrid API key", Provider: "sendgrid", Owner: "Growth", Consumers: []string{"mailer"}, Exposure: exposure}},
+			Constraints: []string{"Departure is effective today at 17:00 UTC"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	leak := req(runbook.TriggerSuspectedLeak, runbook.ExposureThirdParty)
+	pre, _ := Offline{}.Section(leak, runbook.SectionPreflight)
+	for _, line := range pre.(*runbook.Preflight).BackupPlan {
+		if strings.Contains(line, "undone as the rollback section says") {
+			t.Errorf("a leaked credential is promised a rollback: %q", line)
+		}
+	}
+	rb, _ := Offline{}.Section(leak, runbook.SectionRollback)
+	if st := rb.(*runbook.Rollback).Steps[0].Step; !strings.HasPrefix(st, "No rollback") {
+		t.Errorf("leak rollback: %q", st)
+	}
+	off := req(runbook.TriggerOffboarding, runbook.ExposureInternal)
+	if !off.Secrets[0].Exposed {
+		t.Fatal("the departing person knew it: exposed")
+	}
+	rb, _ = Offline{}.Section(off, runbook.SectionRollback)
+	if st := rb.(*runbook.Rollback).Steps[0].Step; strings.HasPrefix(st, "No rollback") {
+		t.Errorf("offboarding rollback before the deadline is refused: %q", st)
+	}
+}
+
+// TestSharedAccountSlots: a credential with a fixed number of slots per
+// account (Twilio's primary and secondary token) warns that environments
+// sharing the account share the slots; one without (a SendGrid key) does not.
+func TestSharedAccountSlots(t *testing.T) {
+	f, err := planner.Plan(&runbook.Request{System: "Notify", Environments: []string{"staging", "production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+		Secrets: []runbook.Secret{
+			{Name: "Twilio auth token", Provider: "twilio", Owner: "Messaging", Consumers: []string{"sms-sender"}},
+			{Name: "SendGrid API key", Provider: "sendgrid", Owner: "Growth", Consumers: []string{"mailer"}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, _ := Offline{}.Section(f, runbook.SectionPreflight)
+	text := strings.Join(pre.(*runbook.Preflight).Checklist, "\n")
+	if !strings.Contains(text, "share one Twilio account for Twilio auth token") {
+		t.Errorf("no shared-account warning for Twilio:\n%s", text)
+	}
+	if strings.Contains(text, "share one SendGrid account") {
+		t.Errorf("a shared-account warning for SendGrid, which allows many keys")
+	}
+}

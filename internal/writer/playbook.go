@@ -99,7 +99,7 @@ func storeText(c sc) (string, string) {
 		return sentence(c.fill(a.Store)), c.fill(st.Check)
 	}
 	write := c.fill(st.Write)
-	if st.Backup != "" && !c.s.Exposed {
+	if st.Backup != "" && !c.s.NeverRestored() {
 		write = c.fill(st.Backup) + ", then " + write
 	}
 	text := "Store the new value: " + sentence(write)
@@ -202,7 +202,7 @@ func cleanupText(c sc) (string, string) {
 	if a.ContainCleanup != "" && runbook.OneOf(s.Phases, runbook.PhaseContain) {
 		parts = append(parts, sentence(c.fill(a.ContainCleanup)))
 	}
-	if s.Stored && s.Store == runbook.StoreEnvVars && !s.Exposed {
+	if s.Stored && s.Store == runbook.StoreEnvVars && !s.NeverRestored() {
 		parts = append(parts, fmt.Sprintf("Delete the rollback copy %s once the old credential is dead.", code(s.EnvVar+"_PREVIOUS")))
 	}
 	return strings.Join(parts, " "), "nothing of the old credential remains outside the retained history"
