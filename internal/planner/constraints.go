@@ -385,16 +385,7 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 		if !notNames[ns] {
 			// The consumers the text names get it; if it names none, every
 			// consumer of the secrets it concerns.
-			var named []string
-			for _, id := range targets {
-				s := f.SecretByID(id)
-				for i := range s.Consumers {
-					if namesConsumer(strings.ToLower(text), s.Consumers[i].Name) {
-						s.Consumers[i].Namespace = ns
-						named = appendOnce(named, s.Consumers[i].Name)
-					}
-				}
-			}
+			named := forNamedConsumers(f, text, targets, func(c *Consumer) { c.Namespace = ns })
 			if len(named) == 0 {
 				for _, id := range targets {
 					f.SecretByID(id).Namespace = ns
@@ -409,16 +400,7 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 	}
 	if m := workloadRE.FindStringSubmatch(text); m != nil {
 		kind := strings.ToLower(strings.ReplaceAll(m[1], " ", ""))
-		var named []string
-		for _, id := range targets {
-			s := f.SecretByID(id)
-			for i := range s.Consumers {
-				if namesConsumer(strings.ToLower(text), s.Consumers[i].Name) {
-					s.Consumers[i].Workload = kind
-					named = appendOnce(named, s.Consumers[i].Name)
-				}
-			}
-		}
+		named := forNamedConsumers(f, text, targets, func(c *Consumer) { c.Workload = kind })
 		if len(named) > 0 {
 			r.add("", andJoin(named)+" runs as a Kubernetes "+kind, "restarted as a "+kind+" (`rollout restart "+kind+"/…`)")
 		}
@@ -703,4 +685,21 @@ func singleZone(req *runbook.Request, texts []constraintText) string {
 		return z
 	}
 	return ""
+}
+
+// forNamedConsumers applies set to every consumer of the target secrets that
+// text names, and returns their names.
+func forNamedConsumers(f *Facts, text string, targets []string, set func(*Consumer)) []string {
+	var named []string
+	lower := strings.ToLower(text)
+	for _, id := range targets {
+		s := f.SecretByID(id)
+		for i := range s.Consumers {
+			if namesConsumer(lower, s.Consumers[i].Name) {
+				set(&s.Consumers[i])
+				named = appendOnce(named, s.Consumers[i].Name)
+			}
+		}
+	}
+	return named
 }
