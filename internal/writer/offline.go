@@ -256,7 +256,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 			add("Book a restart slot for the legacy consumer(s) of %s (%q): they re-read the value only at start-up.", s.Name, s.LegacyNote)
 		}
 		if len(s.Environments) > 1 && s.Entry.AccountSlots > 0 && !s.RetireOnly {
-			add("If %s share one %s account for %s (%d credential slots), create and revoke once, in %s, store the value in every environment, and skip the other create and revoke steps.",
+			add("If %s share one %s account or app for %s (%d credential slots), create and revoke once, in %s, store the value in every environment, and skip the other create and revoke steps.",
 				andList(s.Environments), s.ProviderName, s.Name, s.Entry.AccountSlots, s.Environments[0])
 		}
 	}
