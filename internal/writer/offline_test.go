@@ -353,7 +353,7 @@ func TestSharedAccountSlots(t *testing.T) {
 	}
 	pre, _ := Offline{}.Section(f, runbook.SectionPreflight)
 	text := strings.Join(pre.(*runbook.Preflight).Checklist, "\n")
-	if !strings.Contains(text, "share one Twilio account for Twilio auth token") {
+	if !strings.Contains(text, "share one Twilio account or app for Twilio auth token") {
 		t.Errorf("no shared-account warning for Twilio:\n%s", text)
 	}
 	if strings.Contains(text, "share one SendGrid account") {
