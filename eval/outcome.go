@@ -49,9 +49,6 @@ func (a Assertion) checkOutcome() error {
 	return nil
 }
 
-// avoidRE, just before a date, says the step avoids it.
-var avoidRE = regexp.MustCompile(`(?i)\b(not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,12}$`)
-
 func (a Assertion) span() runbook.TimeWindow {
 	tz := a.TZ
 	if tz == "" {
@@ -164,10 +161,8 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 				}
 			}
 			if span.Dated() {
-				for _, d := range runbook.FindDates(st.Action) {
-					if span.Contains(d.Date) && !avoidRE.MatchString(st.Action[max(0, d.From-24):d.From]) {
-						found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, st.Action[d.From:d.To]))
-					}
+				for _, d := range span.DatesIn(st.Action) {
+					found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, d))
 				}
 			}
 		}

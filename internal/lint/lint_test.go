@@ -31,6 +31,20 @@ func linter(t *testing.T) *lint.Linter {
 	return lint.New(scanner)
 }
 
+// written is the runbook the offline writer makes from the facts.
+func written(t *testing.T, f *planner.Facts) *runbook.Runbook {
+	t.Helper()
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
+	for _, id := range runbook.SectionIDs {
+		sec, err := writer.Offline{}.Section(f, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb.Sections.Set(id, sec)
+	}
+	return rb
+}
+
 // offline builds the offline runbook of a shipped request: the clean baseline
 // every rule's violation is made from.
 func offline(t *testing.T, name string) *runbook.Runbook {
@@ -47,14 +61,7 @@ func offline(t *testing.T, name string) *runbook.Runbook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb.Sections.Set(id, sec)
-	}
+	rb := written(t, f)
 	// Work on a deep copy so mutations never leak between tests.
 	b, _ := json.Marshal(rb)
 	var out runbook.Runbook
@@ -440,14 +447,7 @@ func TestEveryCatalogEntryRotatesCleanly(t *testing.T) {
 					if f.Secrets[0].Rule != cr.ID {
 						t.Fatalf("example selects %s", f.Secrets[0].Rule)
 					}
-					rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule}
-					for _, id := range runbook.SectionIDs {
-						sec, err := writer.Offline{}.Section(f, id)
-						if err != nil {
-							t.Fatal(err)
-						}
-						rb.Sections.Set(id, sec)
-					}
+					rb := written(t, f)
 					for _, e := range l.Lint(rb) {
 						t.Errorf("%s %s: %s", e.Rule, e.Section, e.Message)
 					}
@@ -472,14 +472,7 @@ func TestExposedCredentialsDoNotWaitForBlackouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb.Sections.Set(id, sec)
-	}
+	rb := written(t, f)
 	l := linter(t)
 	if fs := ruleFindings(l.Lint(rb), "no-step-in-blackout"); len(fs) != 0 {
 		t.Fatalf("clean runbook: %+v", fs)

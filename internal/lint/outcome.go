@@ -18,10 +18,7 @@ var (
 	identityRE = regexp.MustCompile(`(?i)single sign-on|\bsso\b|identity provider|sign-in|okta|entra|google workspace|directory account`)
 	nextNameRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*_NEXT\b`)
 	// textTimeRE finds a time or time range written in a step.
-	// notDuringRE, just before a date, says the step avoids it ("not on",
-	// "after", "before").
-	notDuringRE = regexp.MustCompile(`(?i)\b(not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,12}$`)
-	textTimeRE  = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
+	textTimeRE = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
 )
 
 // killStep returns the step that kills the old credential of a secret: its
@@ -225,7 +222,7 @@ func noStepInBlackout(c *context) []finding {
 	for _, w := range sch.Windows {
 		windows[w.ID] = w
 		for _, b := range sch.Blackouts {
-			if appliesTo(b.SecretIDs, w.SecretIDs) && runbook.Overlaps(w, b) {
+			if runbook.ScopesMeet(b.SecretIDs, w.SecretIDs) && runbook.Overlaps(w, b) {
 				out = append(out, finding{section: seq, message: fmt.Sprintf("window %s (%s) overlaps blackout %s (%s)", w.ID, w.Label(), b.ID, b.Label())})
 			}
 		}
@@ -252,14 +249,12 @@ func noStepInBlackout(c *context) []finding {
 			continue // containment, and an exposed credential's replacement, do not wait
 		}
 		for _, b := range sch.Blackouts {
-			if len(b.SecretIDs) > 0 && st.SecretID != "" && !runbook.OneOf(b.SecretIDs, st.SecretID) {
+			if st.SecretID != "" && !b.Covers(st.SecretID) {
 				continue
 			}
 			if b.Dated() {
-				for _, d := range runbook.FindDates(st.Action) {
-					if b.Contains(d.Date) && !notDuringRE.MatchString(st.Action[max(0, d.From-24):d.From]) {
-						out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, st.Action[d.From:d.To], b.ID, b.Label())})
-					}
+				for _, d := range b.DatesIn(st.Action) {
+					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, d, b.ID, b.Label())})
 				}
 			}
 			if w, ok := windows[st.Window]; ok && runbook.Overlaps(w, b) {
@@ -282,18 +277,6 @@ func noStepInBlackout(c *context) []finding {
 		}
 	}
 	return out
-}
-
-func appliesTo(blackout, window []string) bool {
-	if len(blackout) == 0 || len(window) == 0 {
-		return true
-	}
-	for _, id := range window {
-		if runbook.OneOf(blackout, id) {
-			return true
-		}
-	}
-	return false
 }
 
 func atoi(s string) int {

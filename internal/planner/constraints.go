@@ -450,7 +450,7 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 		var blackouts []runbook.TimeWindow
 		var cutBy []string
 		for _, b := range f.Schedule.Blackouts {
-			if len(b.SecretIDs) == 0 || overlapIDs(b.SecretIDs, targets) {
+			if runbook.ScopesMeet(b.SecretIDs, targets) {
 				blackouts = append(blackouts, b)
 				if runbook.Overlaps(w, b) {
 					cutBy = append(cutBy, b.ID)
@@ -516,24 +516,13 @@ func appendEffect(f *Facts, i int, effects []string) {
 	c.Effect += strings.Join(effects, "; ")
 }
 
-func overlapIDs(a, b []string) bool {
-	for _, x := range a {
-		if runbook.OneOf(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // exposedNote says which exposed credentials a blackout does not hold back:
 // a leaked or known credential is replaced and killed now, under the
 // incident's exception.
 func exposedNote(f *Facts, scope []string) string {
 	var names []string
-	for _, s := range f.Secrets {
-		if s.Exposed && (len(scope) == 0 || runbook.OneOf(scope, s.ID)) {
-			names = append(names, s.Name)
-		}
+	for _, s := range f.ExposedIn(scope) {
+		names = append(names, s.Name)
 	}
 	if len(names) == 0 {
 		return ""

@@ -285,3 +285,15 @@ func (f *Facts) Compromised() bool {
 // even before its revoke step: it leaked (a departing person's knowledge
 // alone allows a rollback until the deadline).
 func (s *Secret) NeverRestored() bool { return s.Exposed && s.Compromise != CompromiseNone }
+
+// ExposedIn lists the exposed secrets among scope (every secret when scope
+// is empty): those a blackout does not hold back.
+func (f *Facts) ExposedIn(scope []string) []*Secret {
+	var out []*Secret
+	for i := range f.Secrets {
+		if s := &f.Secrets[i]; s.Exposed && (len(scope) == 0 || runbook.OneOf(scope, s.ID)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -22,6 +22,9 @@ var (
 	// "20 December [2026]".
 	dateTextRE  = regexp.MustCompile(`(?i)\b(\d{4})-(\d{2})-(\d{2})\b|\b` + monthPart + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?|\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPart + `\b(?:,?\s+(\d{4})\b)?`)
 	dateValueRE = regexp.MustCompile(`^(\d{4}|-)-(\d{2})-(\d{2})$`)
+	// avoidBeforeRE, just before a date, says the text avoids it ("not on",
+	// "after", "before").
+	avoidBeforeRE = regexp.MustCompile(`(?i)\b(not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,12}$`)
 )
 
 // DateMention is a date found in text: Date as TimeWindow.From holds it,
@@ -227,4 +230,17 @@ func (w TimeWindow) datesLabel() string {
 		l += " (every year)"
 	}
 	return l
+}
+
+// DatesIn lists the dates a text is written for that fall in the window's
+// period ("on 2026-12-22"), leaving out the dates it avoids ("not before
+// 2027-01-05").
+func (w TimeWindow) DatesIn(text string) []string {
+	var out []string
+	for _, d := range FindDates(text) {
+		if w.Contains(d.Date) && !avoidBeforeRE.MatchString(text[max(0, d.From-24):d.From]) {
+			out = append(out, text[d.From:d.To])
+		}
+	}
+	return out
 }

@@ -59,6 +59,12 @@ func TestDatedSpans(t *testing.T) {
 			t.Errorf("contains %s = %v", date, !want)
 		}
 	}
+	if got := freeze.DatesIn("Deploy on 2026-12-22 at 02:00, or on 2027-01-12."); len(got) != 1 || got[0] != "2026-12-22" {
+		t.Errorf("dates written inside the freeze: %q", got)
+	}
+	if got := freeze.DatesIn("Wait until 2027-01-04; not before 2026-12-22."); len(got) != 0 {
+		t.Errorf("avoided dates read as booked: %q", got)
+	}
 	every := TimeWindow{From: "--12-20", Until: "--01-04"}
 	if !every.Contains("2030-01-02") || every.Contains("2030-02-02") {
 		t.Error("a yearly period that wraps the new year")

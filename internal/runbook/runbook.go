@@ -87,7 +87,8 @@ type Schedule struct {
 }
 
 // TimeWindow is a recurring span: days (every day when empty), HH:MM start
-// and end in a time zone; an end before the start crosses midnight.
+// and end in a time zone (an end before the start crosses midnight),
+// optionally limited to a period of days (From, Until).
 type TimeWindow struct {
 	ID    string   `json:"id"`
 	Days  []string `json:"days"`
@@ -114,6 +115,24 @@ type Deadline struct {
 	// SecretIDs limits the deadline to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
 	Source    string   `json:"source"`
+}
+
+// Covers reports whether the window or blackout applies to a secret (an
+// empty SecretIDs means every secret).
+func (w TimeWindow) Covers(id string) bool { return len(w.SecretIDs) == 0 || OneOf(w.SecretIDs, id) }
+
+// ScopesMeet reports whether two lists of secret ids can concern the same
+// secret; an empty list means every secret.
+func ScopesMeet(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, id := range a {
+		if OneOf(b, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // Label writes a window the way people read it: "Tue 02:00-04:00 UTC",

@@ -201,10 +201,8 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 			line = fmt.Sprintf("%s runs during blackout %s (%s: %q): finish before it starts, or wait until it ends.", scope, b.ID, b.Label(), b.Note)
 		}
 		var exposed []string
-		for _, s := range f.Secrets {
-			if s.Exposed && (len(b.SecretIDs) == 0 || runbook.OneOf(b.SecretIDs, s.ID)) {
-				exposed = append(exposed, s.ID)
-			}
+		for _, s := range f.ExposedIn(b.SecretIDs) {
+			exposed = append(exposed, s.ID)
 		}
 		if len(exposed) > 0 {
 			line += fmt.Sprintf(" Exception: the exposed %s are replaced and killed now, even inside it; record the exception on the incident ticket and tell the owner of %s.", andList(exposed), b.ID)
@@ -227,7 +225,7 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 	for _, w := range f.Schedule.Windows {
 		var not []string
 		for _, b := range f.Schedule.Blackouts {
-			if b.Dated() && !w.Dated() && (len(b.SecretIDs) == 0 || len(w.SecretIDs) == 0 || sharesID(b.SecretIDs, w.SecretIDs)) {
+			if b.Dated() && !w.Dated() && runbook.ScopesMeet(b.SecretIDs, w.SecretIDs) {
 				not = append(not, b.Label())
 			}
 		}
@@ -544,24 +542,12 @@ func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 	return c.fill(c.actions().RollbackUntil) + " (" + stepsOf(f, s.ID, runbook.PhaseRevoke) + ")"
 }
 
-// sharesID reports whether two id lists have one in common.
-func sharesID(a, b []string) bool {
-	for _, x := range a {
-		if runbook.OneOf(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // exposedClause names the exposed credentials that are killed regardless of
 // what the request asks.
 func exposedClause(f *planner.Facts) string {
 	var ids []string
-	for _, s := range f.Secrets {
-		if s.Exposed {
-			ids = append(ids, s.ID)
-		}
+	for _, s := range f.ExposedIn(nil) {
+		ids = append(ids, s.ID)
 	}
 	if len(ids) == 0 {
 		return ""
