@@ -506,3 +506,26 @@ func TestFixingForwardIsNotRestoring(t *testing.T) {
 		t.Errorf("%+v", fs)
 	}
 }
+
+// TestKnownIsNotLeaked: on an offboarding, a credential the departing person
+// merely knew keeps out of blackouts (its deadline bounds the work) and may
+// be rolled back until then; the checklist grants it no exception.
+func TestKnownIsNotLeaked(t *testing.T) {
+	f, err := planner.Plan(&runbook.Request{System: "Atlas Analytics", Trigger: runbook.TriggerOffboarding, Environments: []string{"production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+		Secrets: []runbook.Secret{{Name: "GitLab project access token for dbt deploys", Provider: "gitlab", Owner: "Data",
+			Consumers: []string{"dbt-deployer"}, Exposure: runbook.ExposureInternal}},
+		Constraints: []string{"Priya Nair leaves on Friday; access ends Friday 18:00 Europe/London", "ETL runs 02:00-04:00 Europe/London and must not be interrupted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := written(t, f)
+	if pre := strings.Join(rb.Sections.Preflight.Checklist, "\n"); strings.Contains(pre, "Exception:") {
+		t.Errorf("an exception to the blackout for a credential that did not leak:\n%s", pre)
+	}
+	id := f.Secrets[0].ID
+	step(rb, id, runbook.PhaseDeploy, "production").Action += " Deploy at 03:00 Europe/London."
+	if fs := ruleFindings(linter(t).Lint(rb), "no-step-in-blackout"); len(fs) == 0 {
+		t.Error("a step written inside the ETL blackout passes because the departing person knew the token")
+	}
+}

@@ -94,6 +94,14 @@ func (c *context) exposedNow(id string) bool {
 	return false
 }
 
+// leaked is a credential exposed by a leak or breach (not only known to a
+// departing person): it is never restored and waits for no blackout. A
+// departing person's knowledge alone allows a rollback until the deadline,
+// and their deadline, not an exception, bounds the work.
+func (c *context) leaked(id string) bool {
+	return c.exposedNow(id) && (c.rb.Trigger != runbook.TriggerOffboarding || c.exposed(id))
+}
+
 // exposedKilledFirst: on a leak, breach or offboarding an exposed credential
 // is killed as containment: before its investigation, and without waiting
 // for a maintenance window.
@@ -245,8 +253,8 @@ func noStepInBlackout(c *context) []finding {
 		if !runbook.IsProduction(st.Environment) && st.Environment != AllEnvironments {
 			continue
 		}
-		if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate || (st.SecretID != "" && c.exposedNow(st.SecretID)) {
-			continue // containment, and an exposed credential's replacement, do not wait
+		if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate || (st.SecretID != "" && c.leaked(st.SecretID)) {
+			continue // containment, and a leaked credential's replacement, do not wait
 		}
 		for _, b := range sch.Blackouts {
 			if st.SecretID != "" && !b.Covers(st.SecretID) {
@@ -336,9 +344,7 @@ var keepCopyRE = regexp.MustCompile(`(?i)_PREVIOUS\b|export the old|for rollback
 func noRollbackToExposed(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		// A departing person's knowledge alone allows a rollback until the
-		// deadline; a leak never does.
-		if !c.exposedNow(id) || (c.rb.Trigger == runbook.TriggerOffboarding && !c.exposed(id)) {
+		if !c.leaked(id) {
 			continue
 		}
 		if r := c.rb.Sections.Rollback; r != nil && (c.only == nil || runbook.OneOf(c.only, rbk)) {

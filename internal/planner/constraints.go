@@ -517,15 +517,18 @@ func appendEffect(f *Facts, i int, effects []string) {
 }
 
 // exposedNote says which exposed credentials a blackout does not hold back:
-// a leaked or known credential is replaced and killed now, under the
-// incident's exception.
+// a leaked credential is replaced and killed now, under the incident's
+// exception.
 func exposedNote(f *Facts, scope []string) string {
 	var names []string
-	for _, s := range f.ExposedIn(scope) {
+	for _, s := range f.LeakedIn(scope) {
 		names = append(names, s.Name)
 	}
-	if len(names) == 0 {
+	switch len(names) {
+	case 0:
 		return ""
+	case 1:
+		return "; the exposed " + names[0] + " does not wait for it: it is replaced and killed now, an exception recorded on the incident ticket"
 	}
 	return "; the exposed " + andJoin(names) + " do not wait for it: they are replaced and killed now, an exception recorded on the incident ticket"
 }

@@ -286,12 +286,13 @@ func (f *Facts) Compromised() bool {
 // alone allows a rollback until the deadline).
 func (s *Secret) NeverRestored() bool { return s.Exposed && s.Compromise != CompromiseNone }
 
-// ExposedIn lists the exposed secrets among scope (every secret when scope
-// is empty): those a blackout does not hold back.
-func (f *Facts) ExposedIn(scope []string) []*Secret {
+// LeakedIn lists the leaked secrets among scope (every secret when scope is
+// empty): those a blackout does not hold back. A credential a departing
+// person merely knew keeps out of blackouts; its deadline governs.
+func (f *Facts) LeakedIn(scope []string) []*Secret {
 	var out []*Secret
 	for i := range f.Secrets {
-		if s := &f.Secrets[i]; s.Exposed && (len(scope) == 0 || runbook.OneOf(scope, s.ID)) {
+		if s := &f.Secrets[i]; s.NeverRestored() && (len(scope) == 0 || runbook.OneOf(scope, s.ID)) {
 			out = append(out, s)
 		}
 	}

@@ -93,3 +93,12 @@ func TestTimeSpecDates(t *testing.T) {
 		}
 	}
 }
+
+func TestDeadlineLabel(t *testing.T) {
+	if got := (Deadline{At: "18:00", TZ: "Europe/London", Day: "fri"}).Label(); got != "by 18:00 Europe/London Fri" {
+		t.Errorf("label %q", got)
+	}
+	if got := (Deadline{At: "17:00", TZ: "UTC", Day: "today"}).Label(); got != "by 17:00 UTC today" {
+		t.Errorf("label %q", got)
+	}
+}

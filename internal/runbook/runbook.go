@@ -169,7 +169,10 @@ func (w TimeWindow) weekLabel() string {
 // Label writes a deadline: "by 17:00 UTC today".
 func (d Deadline) Label() string {
 	l := "by " + d.At + " " + d.TZ
-	if d.Day != "" {
+	switch {
+	case OneOf(Weekdays, d.Day):
+		l += " " + strings.ToUpper(d.Day[:1]) + d.Day[1:] // "Fri", like window labels
+	case d.Day != "":
 		l += " " + d.Day
 	}
 	return l

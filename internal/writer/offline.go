@@ -201,11 +201,11 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 			line = fmt.Sprintf("%s runs during blackout %s (%s: %q): finish before it starts, or wait until it ends.", scope, b.ID, b.Label(), b.Note)
 		}
 		var exposed []string
-		for _, s := range f.ExposedIn(b.SecretIDs) {
+		for _, s := range f.LeakedIn(b.SecretIDs) {
 			exposed = append(exposed, s.ID)
 		}
 		if len(exposed) > 0 {
-			line += fmt.Sprintf(" Exception: the exposed %s are replaced and killed now, even inside it; record the exception on the incident ticket and tell the owner of %s.", andList(exposed), b.ID)
+			line += fmt.Sprintf(" Exception: the exposed %s %s replaced and killed now, even inside it; record the exception on the incident ticket and tell the owner of %s.", andList(exposed), isAre(len(exposed)), b.ID)
 		}
 		add("%s", line)
 	}
@@ -546,11 +546,18 @@ func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 // what the request asks.
 func exposedClause(f *planner.Facts) string {
 	var ids []string
-	for _, s := range f.ExposedIn(nil) {
+	for _, s := range f.LeakedIn(nil) {
 		ids = append(ids, s.ID)
 	}
 	if len(ids) == 0 {
 		return ""
 	}
-	return " (the exposed " + andList(ids) + " are killed now)"
+	return " (the exposed " + andList(ids) + " " + isAre(len(ids)) + " killed now)"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

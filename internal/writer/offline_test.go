@@ -360,3 +360,20 @@ func TestSharedAccountSlots(t *testing.T) {
 		t.Errorf("a shared-account warning for SendGrid, which allows many keys")
 	}
 }
+
+// TestOffboardedTokenIsRevokedByItsID: the operator does not hold the
+// departing person's token, so it is revoked by id, as owner or admin, and
+// checked without it.
+func TestOffboardedTokenIsRevokedByItsID(t *testing.T) {
+	text := allText(t, &runbook.Request{System: "Atlas", Trigger: runbook.TriggerOffboarding, Environments: []string{"production"},
+		Deployment: []runbook.Deployment{runbook.DeployKubernetes}, SecretStore: runbook.StoreVault,
+		Secrets:     []runbook.Secret{{Name: "Priya's personal GitLab token", Provider: "gitlab", Owner: "Data", Personal: ptrTrue()}},
+		Constraints: []string{"Priya Nair leaves today; access ends today 18:00 UTC"}})
+	for _, want := range []string{"personal_access_tokens/<token-id>", "revoked true"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the containment lacks %q", want)
+		}
+	}
+}
+
+func ptrTrue() *bool { b := true; return &b }
