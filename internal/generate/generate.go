@@ -372,6 +372,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		SectionStatus: map[runbook.SectionID]runbook.SectionStatus{},
 		Findings:      []runbook.Finding{},
 		Assumptions:   f.Assumptions,
+		OpenItems:     f.OpenItems,
 		Considered:    f.Considered,
 		Schedule:      f.Schedule,
 	}

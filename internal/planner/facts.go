@@ -52,6 +52,9 @@ type Facts struct {
 	Schedule runbook.Schedule `json:"schedule"`
 	// Considered says what was made of every constraint and note.
 	Considered []runbook.Considered `json:"considered"`
+	// OpenItems are the questions raised for the requester (see
+	// runbook.OpenItem); the steps they block wait for an answer.
+	OpenItems []runbook.OpenItem `json:"open_items"`
 	// Person is the departing person of an offboarding (a placeholder unless
 	// the request names them), and Access what of theirs is removed first.
 	Person string   `json:"person,omitempty"`

@@ -25,6 +25,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		SystemSlug:  slug(req.System),
 		Constraints: []Constraint{},
 		Considered:  []runbook.Considered{},
+		OpenItems:   []runbook.OpenItem{},
 		Schedule:    runbook.Schedule{Windows: []runbook.TimeWindow{}, Blackouts: []runbook.TimeWindow{}, Deadlines: []runbook.Deadline{}},
 	}
 	f.Assumptions = req.Normalize()

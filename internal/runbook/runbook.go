@@ -57,6 +57,10 @@ type Runbook struct {
 	// Assumptions are the defaults applied to a request that left things out,
 	// and the placeholders the steps use for what the request did not say.
 	Assumptions []string `json:"assumptions"`
+	// OpenItems are what rotor could not model or had to choose for the
+	// requester: each asks a question and names the secrets or steps whose
+	// work waits for the answer. They come first in every rendering.
+	OpenItems []OpenItem `json:"open_items"`
 	// Considered lists every constraint and note of the request with what was
 	// made of it: nothing the requester wrote is silently dropped.
 	Considered []Considered `json:"considered"`
@@ -66,6 +70,25 @@ type Runbook struct {
 	// InputWarnings name request fields that may hold a secret but matched only
 	// a noisy rule, so the request was accepted.
 	InputWarnings []FieldError `json:"input_warnings,omitempty"`
+}
+
+// OpenItem is one thing rotor did not understand, or decided on the
+// requester's behalf, raised at the top of the runbook so that a person
+// answers it before the work it may bind goes ahead.
+type OpenItem struct {
+	// ID is "o1", "o2", ... in the order the items are raised.
+	ID string `json:"id"`
+	// Source is where it came from: a request path ("constraints[2]",
+	// "secrets[0].notes", "secrets[1].provider") or the stage that raised it
+	// ("planner", "catalog", "model").
+	Source string `json:"source"`
+	// Text is the request's own words, or the fact that raised the item.
+	Text string `json:"text"`
+	// Question is what a person must answer or confirm.
+	Question string `json:"question"`
+	// Blocks lists the secret ids (or step references "s<order>") whose work
+	// waits for the answer; empty means it blocks nothing by itself.
+	Blocks []string `json:"blocks"`
 }
 
 // Considered is one constraint or note and how the planner read it.
