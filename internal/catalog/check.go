@@ -101,6 +101,14 @@ func (c *Catalog) Check() []string {
 	}
 	if c.generic == nil {
 		add("no %s entry", GenericID)
+	} else {
+		// The safe entry is the last resort of every match: a kind it does
+		// not accept would match nothing.
+		for _, k := range runbook.Kinds {
+			if !runbook.OneOf(c.generic.Kinds, k) {
+				add("%s: kinds must list every kind; %s is missing", GenericID, k)
+			}
+		}
 	}
 	for _, id := range runbook.SecretStores {
 		s := c.Store(id)

@@ -15,7 +15,7 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 	offboarding := f.Trigger == runbook.TriggerOffboarding
 	hasKeys := false
 	for _, s := range f.Secrets {
-		if s.Kind == runbook.KindEncryptionKey || s.Kind == runbook.KindTLSPrivateKey || s.Kind == runbook.KindSSHKey {
+		if s.Kind.IsKey() {
 			hasKeys = true
 		}
 	}

@@ -88,11 +88,22 @@ const (
 	KindSSHKey           Kind = "ssh_key"
 	KindTLSPrivateKey    Kind = "tls_private_key"
 	KindEncryptionKey    Kind = "encryption_key"
-	KindOther            Kind = "other"
+	// KindSigningKey signs tokens (a JWT HS256 secret, an RS or ES private
+	// key): verifiers hold a keyring by key id, and nothing was encrypted
+	// with it, so there is never anything to re-encrypt.
+	KindSigningKey Kind = "signing_key"
+	KindOther      Kind = "other"
 )
 
 // Kinds lists every Kind.
-var Kinds = []Kind{KindAPIKey, KindOAuthClientSecret, KindWebhookSecret, KindWebhookURL, KindDatabasePassword, KindToken, KindCloudAccessKey, KindSSHKey, KindTLSPrivateKey, KindEncryptionKey, KindOther}
+var Kinds = []Kind{KindAPIKey, KindOAuthClientSecret, KindWebhookSecret, KindWebhookURL, KindDatabasePassword, KindToken, KindCloudAccessKey, KindSSHKey, KindTLSPrivateKey, KindEncryptionKey, KindSigningKey, KindOther}
+
+// IsKey reports whether the kind is cryptographic key material, whose life
+// cycle (generate, store, rotate, revoke, destroy) key-management controls
+// such as PCI DSS 3.6/3.7 and ISO 27001 A.8.24 ask evidence for.
+func (k Kind) IsKey() bool {
+	return k == KindEncryptionKey || k == KindSigningKey || k == KindTLSPrivateKey || k == KindSSHKey
+}
 
 // Exposure is how far a secret's value may have travelled.
 type Exposure string

@@ -78,7 +78,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 		{"environments[2]", `duplicate environment "production"`},
 		{"environments[3]", `"bad env!" must be a name of letters, digits, '-', '_' or '.'`},
 		{"deployment[1]", `"helm" must be one of ci_cd, kubernetes, serverless, manual, vm`},
-		{"secrets[0].kind", `"apikey" must be one of api_key, oauth_client_secret, webhook_signing_secret, webhook_url, database_password, token, cloud_access_key, ssh_key, tls_private_key, encryption_key, other`},
+		{"secrets[0].kind", `"apikey" must be one of api_key, oauth_client_secret, webhook_signing_secret, webhook_url, database_password, token, cloud_access_key, ssh_key, tls_private_key, encryption_key, signing_key, other`},
 		{"secrets[0].environments[0]", `"qa" is not one of the request's environments (staging, Prod, production, bad env!)`},
 		{"secrets[1].name", `duplicate secret name "stripe KEY" (also secrets[0].name)`},
 		{"secrets[1].exposure", `"leaked" must be one of public, third_party, internal, none, unknown`},

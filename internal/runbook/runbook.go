@@ -401,7 +401,7 @@ type Inventory struct {
 type InventorySecret struct {
 	ID           string   `json:"id" jsonschema:"description=The secret id from the facts; never invent one"`
 	Name         string   `json:"name"`
-	Kind         Kind     `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=webhook_url,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=other"`
+	Kind         Kind     `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=webhook_url,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=signing_key,enum=other"`
 	Provider     string   `json:"provider"`
 	Owner        string   `json:"owner"`
 	Systems      []string `json:"systems"`

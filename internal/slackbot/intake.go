@@ -26,7 +26,7 @@ type intakeDoc struct {
 
 type intakeSecret struct {
 	Name      string   `json:"name"`
-	Kind      string   `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=webhook_url,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=other"`
+	Kind      string   `json:"kind" jsonschema:"enum=api_key,enum=oauth_client_secret,enum=webhook_signing_secret,enum=webhook_url,enum=database_password,enum=token,enum=cloud_access_key,enum=ssh_key,enum=tls_private_key,enum=encryption_key,enum=signing_key,enum=other"`
 	Provider  string   `json:"provider"`
 	Exposure  string   `json:"exposure" jsonschema:"enum=public,enum=third_party,enum=internal,enum=none,enum=unknown"`
 	Consumers []string `json:"consumers"`

@@ -345,7 +345,7 @@ func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		case "A.8.24":
 			var keys []string
 			for _, s := range f.Secrets {
-				if s.Kind == runbook.KindEncryptionKey || s.Kind == runbook.KindTLSPrivateKey || s.Kind == runbook.KindSSHKey {
+				if s.Kind.IsKey() {
 					keys = append(keys, s.Name)
 				}
 			}

@@ -49,6 +49,8 @@ func (c sc) failures() string {
 		return "rejected posts (403/404)"
 	case runbook.KindDatabasePassword:
 		return "login failures"
+	case runbook.KindSigningKey:
+		return "token verification failures (401, invalid signature or unknown kid)"
 	}
 	return "authentication failures (401/403)"
 }
@@ -57,7 +59,7 @@ func (c sc) failures() string {
 // errors, and signature failures when a signing secret is rotated.
 func signals(f *planner.Facts) string {
 	for _, s := range f.Secrets {
-		if s.Kind == runbook.KindWebhookSecret {
+		if s.Kind == runbook.KindWebhookSecret || s.Kind == runbook.KindSigningKey {
 			return "authentication errors, signature failures"
 		}
 	}
