@@ -5,6 +5,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
@@ -300,4 +301,21 @@ func (f *Facts) LeakedIn(scope []string) []*Secret {
 		}
 	}
 	return out
+}
+
+// Raise appends an open item to the facts, numbering it o1, o2, ... in the
+// order items are raised, and returns its id. An item with the same source
+// and question as one already raised is not raised twice: its id is returned.
+func (f *Facts) Raise(item runbook.OpenItem) string {
+	for _, o := range f.OpenItems {
+		if o.Source == item.Source && o.Question == item.Question {
+			return o.ID
+		}
+	}
+	item.ID = fmt.Sprintf("o%d", len(f.OpenItems)+1)
+	if item.Blocks == nil {
+		item.Blocks = []string{}
+	}
+	f.OpenItems = append(f.OpenItems, item)
+	return item.ID
 }

@@ -396,3 +396,15 @@ func TestPlanRejectsInvalidRequests(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestRaiseNumbersOpenItems: items are numbered in the order raised, and the
+// same question from the same source is raised once.
+func TestRaiseNumbersOpenItems(t *testing.T) {
+	f := &Facts{}
+	a := f.Raise(runbook.OpenItem{Source: "catalog", Text: "x", Question: "q1?"})
+	b := f.Raise(runbook.OpenItem{Source: "catalog", Text: "y", Question: "q2?", Blocks: []string{"s1"}})
+	c := f.Raise(runbook.OpenItem{Source: "catalog", Text: "x again", Question: "q1?"})
+	if a != "o1" || b != "o2" || c != "o1" || len(f.OpenItems) != 2 || f.OpenItems[0].Blocks == nil {
+		t.Errorf("ids %s %s %s, items %+v", a, b, c, f.OpenItems)
+	}
+}
