@@ -31,6 +31,7 @@ func FuzzMarkdown(f *testing.F) {
 				AuditEvidence:    &runbook.AuditEvidence{Items: []runbook.EvidenceItem{{Evidence: action, Control: name, SecretID: name, CollectedBy: system, When: channel}}},
 				Automation:       &runbook.Automation{Opportunities: []runbook.Opportunity{{Title: name, SecretIDs: []string{name}, How: action}}},
 			},
+			OpenItems:   []runbook.OpenItem{{ID: name, Source: channel, Text: action, Question: system, Blocks: []string{name, "s1"}}},
 			Assumptions: []string{action}, Findings: []runbook.Finding{{Rule: name, Message: action}}}
 		var buf bytes.Buffer
 		if err := Markdown(&buf, rb); err != nil {

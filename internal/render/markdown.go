@@ -22,12 +22,17 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		text(rb.Generator.Provider), text(rb.Generator.Model), codeSpan(rb.ID))
 	s := rb.Sections
+	openItems(m, rb)
 	if items := Overview(rb); len(items) > 0 {
 		m.blank()
 		m.line("## At a glance")
 		m.blank()
 		for i, it := range items {
-			m.line("%d. **%s · %s:** %s", i+1, it.Steps(), text(it.Title), text(it.Text))
+			wait := ""
+			if it.Wait != "" {
+				wait = " **" + text(it.Wait) + "**"
+			}
+			m.line("%d. **%s · %s:** %s%s", i+1, it.Steps(), text(it.Title), text(it.Text), wait)
 		}
 		if len(rb.Schedule.Blackouts) > 0 {
 			m.blank()
@@ -131,6 +136,36 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	}
 	_, err := io.WriteString(w, m.String())
 	return err
+}
+
+// openItems lists what rotor could not model or chose for the requester, each
+// with a box to tick once answered and the steps that wait for it: first,
+// before any step is read.
+func openItems(m *md, rb *runbook.Runbook) {
+	if len(rb.OpenItems) == 0 {
+		return
+	}
+	m.blank()
+	m.line("## Open items")
+	m.blank()
+	m.line("Answer each one and tick it before the steps it holds run.")
+	m.blank()
+	for _, o := range OpenItems(rb) {
+		held := "Holds no step by itself."
+		if o.Holds != "" {
+			held = "**Holds " + text(o.Holds) + ".**"
+		}
+		m.line("- [ ] **%s** %s: \"%s\" %s %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(o.Question), held)
+	}
+}
+
+// waitsFor says which open items a step waits for (" **Waits for o1, o2.**"),
+// or "" when it waits for none.
+func waitsFor(ids []string, lead string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return lead + "**Waits for " + text(strings.Join(ids, ", ")) + ".**"
 }
 
 func inventory(m *md, inv *runbook.Inventory) {
@@ -252,9 +287,9 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 	// A run of repeated steps (same secret, same environment, following the
 	// same run in the earlier environment) becomes one line.
 	type repeat struct {
-		first, last, from int
-		env, secret, when string
-		phases, windowed  []string
+		first, last, from       int
+		env, secret, when, wait string
+		phases, windowed        []string
 	}
 	var run *repeat
 	flush := func() {
@@ -272,7 +307,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		if run.when != "" {
 			when = fmt.Sprintf(run.when, strings.Join(run.windowed, ", "))
 		}
-		m.line("%s. **%s · %s · %s**%s As %s, in %s.", nums, text(run.env), text(strings.Join(run.phases, ", ")), text(run.secret), when, refs, text(run.env))
+		m.line("%s. **%s · %s · %s**%s%s As %s, in %s.", nums, text(run.env), text(strings.Join(run.phases, ", ")), text(run.secret), when, run.wait, refs, text(run.env))
 		run = nil
 	}
 	for i, t := range rs.Tracks {
@@ -288,10 +323,13 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, envs) + "\x00" + envless(st.Verify, envs)
 			prev, repeated := done[key]
 			repeated = repeated && st.SecretID != "" && prev.env != st.Environment
+			wait := waitsFor(runbook.WaitingFor(rb.OpenItems, st), " ")
 			if repeated {
-				if run == nil || run.secret != st.SecretID || run.env != st.Environment || run.last+1 != st.Order || run.from+(st.Order-run.first) != prev.order {
+				// A run of repeated steps says one wait: steps held by
+				// different items are not folded together.
+				if run == nil || run.secret != st.SecretID || run.env != st.Environment || run.last+1 != st.Order || run.from+(st.Order-run.first) != prev.order || run.wait != wait {
 					flush()
-					run = &repeat{first: st.Order, last: st.Order - 1, from: prev.order, env: st.Environment, secret: st.SecretID}
+					run = &repeat{first: st.Order, last: st.Order - 1, from: prev.order, env: st.Environment, secret: st.SecretID, wait: wait}
 				}
 				run.last = st.Order
 				run.phases = append(run.phases, st.Phase.Title())
@@ -314,7 +352,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 				when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
 			}
 			done[key] = seen{st.Order, st.Environment}
-			m.line("%d. **%s**%s %s", st.Order, head, when, text(st.Action))
+			m.line("%d. **%s**%s%s %s", st.Order, head, when, wait, text(st.Action))
 			// The owner is said when it changes within the track.
 			owner := ""
 			if st.Owner != lastOwner {

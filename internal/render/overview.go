@@ -16,6 +16,9 @@ type OverviewItem struct {
 	Title string
 	// Text says what happens, in a sentence.
 	Text string
+	// Wait says which of its steps wait for an open item's answer ("Waits
+	// for o1.", "Steps 22, 26 wait for o2."), or "".
+	Wait string
 }
 
 // Steps writes the step range: "step 3" or "steps 3-11".
@@ -70,6 +73,7 @@ func Overview(rb *runbook.Runbook) []OverviewItem {
 
 func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, names map[string]string) OverviewItem {
 	item := OverviewItem{First: run[0].Order, Last: run[len(run)-1].Order}
+	item.Wait = waitSentence(rb.OpenItems, run)
 	if run[0].SecretID == "" {
 		switch run[0].Phase {
 		case runbook.PhaseFreeze:
@@ -173,6 +177,39 @@ func overviewItem(rb *runbook.Runbook, t runbook.Track, run []runbook.Step, name
 	}
 	item.Text = upper(b.String())
 	return item
+}
+
+// waitSentence says which steps of a run wait for which open items: "Waits
+// for o1." when an item holds the whole run, "Steps 22, 26 wait for o2."
+// when it holds some of it.
+func waitSentence(items []runbook.OpenItem, run []runbook.Step) string {
+	var all []string
+	var some []string
+	for _, o := range items {
+		var held []int
+		for _, st := range run {
+			if o.Holds(st) {
+				held = append(held, st.Order)
+			}
+		}
+		switch {
+		case len(held) == 0:
+		case len(held) == len(run):
+			all = append(all, o.ID)
+		default:
+			r := StepRanges(held)
+			verb := " waits for "
+			if len(held) > 1 {
+				verb = " wait for "
+			}
+			some = append(some, upper(r)+verb+o.ID+".")
+		}
+	}
+	var out []string
+	if len(all) > 0 {
+		out = append(out, "Waits for "+strings.Join(all, ", ")+".")
+	}
+	return strings.Join(append(out, some...), " ")
 }
 
 func firstSentence(s string) string {

@@ -7,8 +7,13 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
+
+// AckOpenItem is the action id of an open item's acknowledgement box (its
+// value is the item's id, "o1").
+const AckOpenItem = "ack_open_item"
 
 // Slack's limits (Block Kit reference).
 const (
@@ -49,6 +54,30 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 		}
 	}
 	add(slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip("Rotation runbook: "+rb.System, MaxHeaderText), false, false)))
+	// Open items come first: how many, and the first with a box to tick.
+	if items := render.OpenItems(rb); len(items) > 0 {
+		noun := "open items"
+		if len(items) == 1 {
+			noun = "open item"
+		}
+		add(slack.NewSectionBlock(text(fmt.Sprintf(":warning: *%d %s* to answer before the steps they hold run.", len(items), noun)), nil, nil))
+		o := items[0]
+		held := "Holds no step by itself."
+		if o.Holds != "" {
+			held = "*Holds " + mrkdwn(o.Holds) + ".*"
+		}
+		box := slack.NewCheckboxGroupsBlockElement(AckOpenItem, slack.NewOptionBlockObject(o.ID,
+			slack.NewTextBlockObject(slack.MarkdownType, "Answered", false, false), nil))
+		add(slack.NewSectionBlock(text(fmt.Sprintf("*%s* `%s`: “%s”\n%s %s", mrkdwn(o.ID), mrkdwn(o.Source), mrkdwn(o.Text), mrkdwn(o.Question), held)),
+			nil, slack.NewAccessory(box)))
+		if len(items) > 1 {
+			more := "open items"
+			if len(items) == 2 {
+				more = "open item"
+			}
+			add(slack.NewContextBlock("", text(fmt.Sprintf("…and %d more %s in the full runbook.", len(items)-1, more))))
+		}
+	}
 
 	inv := rb.Sections.Inventory
 	summary := fmt.Sprintf("*Trigger:* %s  ·  *Secrets:* %d", rb.Trigger, 0)
@@ -91,7 +120,11 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 				fmt.Fprintf(&b, "_…%d more steps in the full runbook_", len(steps)-8)
 				break
 			}
-			line := fmt.Sprintf("%d. *%s · %s · %s* %s\n", st.Order, st.Phase, mrkdwn(st.SecretID), mrkdwn(st.Environment), mrkdwn(st.Action))
+			wait := ""
+			if ids := runbook.WaitingFor(rb.OpenItems, st); len(ids) > 0 {
+				wait = " _waits for " + mrkdwn(strings.Join(ids, ", ")) + "_"
+			}
+			line := fmt.Sprintf("%d. *%s · %s · %s*%s %s\n", st.Order, st.Phase, mrkdwn(st.SecretID), mrkdwn(st.Environment), wait, mrkdwn(st.Action))
 			if b.Len()+len(line) > MaxSectionText-200 {
 				fmt.Fprintf(&b, "_…%d more steps in the full runbook_", len(steps)-i)
 				break

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -106,18 +107,39 @@ type Section struct {
 // view is the runbook template's data.
 type view struct {
 	RunbookPage
-	Sequence []runbook.Step
+	// OpenItems come first on the page, each with a box to tick.
+	OpenItems []render.OpenItem
+	Sequence  []step
+	// Waits maps a step's order to the open items it waits for.
+	Waits    map[int][]string
 	Sections []Section
 	Errors   int
 	Warnings int
+}
+
+// step is a step of the one-screen sequence with the open items it waits
+// for.
+type step struct {
+	runbook.Step
+	Waits []string
 }
 
 // Runbook writes the runbook page.
 func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
 	v := view{RunbookPage: page}
 	if rb := page.Runbook; rb != nil {
+		v.OpenItems = render.OpenItems(rb)
 		if seq := rb.Sections.RotationSequence; seq != nil {
-			v.Sequence = seq.AllSteps()
+			for _, st := range seq.AllSteps() {
+				w := runbook.WaitingFor(rb.OpenItems, st)
+				v.Sequence = append(v.Sequence, step{Step: st, Waits: w})
+				if w != nil {
+					if v.Waits == nil {
+						v.Waits = map[int][]string{}
+					}
+					v.Waits[st.Order] = w
+				}
+			}
 			sort.SliceStable(v.Sequence, func(i, j int) bool { return v.Sequence[i].Order < v.Sequence[j].Order })
 		}
 		for _, id := range runbook.SectionIDs {

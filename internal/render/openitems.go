@@ -1,0 +1,66 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// OpenItem is an open item as every rendering shows it: its words, its
+// question and what waits for its answer.
+type OpenItem struct {
+	runbook.OpenItem
+	// Holds says what waits for the answer ("steps 12-21, 26"), or "" when
+	// the item holds nothing by itself.
+	Holds string
+}
+
+// OpenItems lists the runbook's open items with the steps each holds back.
+// A blocked id that names no step of the runbook is said as it is, so
+// nothing an item holds is hidden.
+func OpenItems(rb *runbook.Runbook) []OpenItem {
+	out := make([]OpenItem, 0, len(rb.OpenItems))
+	for _, o := range rb.OpenItems {
+		var parts []string
+		steps := o.HeldSteps(rb.Sections.RotationSequence)
+		if len(steps) > 0 {
+			parts = append(parts, StepRanges(steps))
+		}
+		for _, b := range o.Blocks {
+			if !namesAStep(rb.Sections.RotationSequence, b) {
+				parts = append(parts, b)
+			}
+		}
+		out = append(out, OpenItem{OpenItem: o, Holds: strings.Join(parts, "; ")})
+	}
+	return out
+}
+
+// namesAStep reports whether a blocked id holds some step of the sequence.
+func namesAStep(rs *runbook.RotationSequence, b string) bool {
+	o := runbook.OpenItem{Blocks: []string{b}}
+	return len(o.HeldSteps(rs)) > 0
+}
+
+// StepRanges writes step numbers as ranges: "step 4", "steps 12-21, 26".
+func StepRanges(orders []int) string {
+	var parts []string
+	for i := 0; i < len(orders); {
+		j := i
+		for j+1 < len(orders) && orders[j+1] == orders[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", orders[i], orders[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(orders[i]))
+		}
+		i = j + 1
+	}
+	word := "steps "
+	if len(orders) == 1 {
+		word = "step "
+	}
+	return word + strings.Join(parts, ", ")
+}
