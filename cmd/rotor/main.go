@@ -4,9 +4,15 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 func main() {
@@ -14,4 +20,77 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+const usage = `rotor writes secret-rotation runbooks.
+
+Usage:
+  rotor serve    [-addr :8080]                 start the HTTP service
+  rotor generate -i request.json|yaml|- [-f json|md] [-o file] [-sections a,b]
+  rotor lint     -i runbook.json|- [-f text|json]
+  rotor worker                                 process queued jobs (needs REDIS_URL)
+  rotor healthcheck [--worker]                 exit 0 when the local server's /healthz answers, or with --worker
+                                               when this host's worker (ROTOR_WORKER_NAME) has a fresh heartbeat
+  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--judge-model M]
+                 [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
+                 [--json] [--md FILE] [--junit FILE]
+                 [--record DIR] [--from DIR]
+
+Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,
+OPENAI_BASE_URL, ROTOR_MODEL, REDIS_URL, ROTOR_CACHE_TTL, ...): see the README.
+`
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // refused input, lint errors, generation failure
+	exitUsage    = 2
+	exitInternal = 3
+)
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor:", err)
+		return exitUsage
+	}
+	// Every line logged with a request's context names the request and its
+	// trace.
+	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	tp, shutdown, err := telemetry.Setup(ctx, telemetry.Config{Endpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName, ServiceVersion: codeVersion()})
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor:", err)
+		return exitUsage
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdown(sctx); err != nil {
+			log.Warn("traces not all exported", "err", err)
+		}
+	}()
+	cfg.Tracer = tp
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], cfg, log, stdout, stderr)
+	case "generate":
+		return generateCmd(ctx, args[1:], cfg, log, stdin, stdout, stderr)
+	case "lint":
+		return lintCmd(args[1:], stdin, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[1:], cfg, log, stdout, stderr)
+	case "worker":
+		return workerCmd(ctx, cfg, log)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], cfg, stderr)
+	}
+	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
 }

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/debug"
+
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/metrics"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/prompts"
+)
+
+// app is the wired pipeline, shared by serve and generate.
+type app struct {
+	gen     *generate.Service
+	linter  *lint.Linter
+	schemas *schema.Set
+	mode    string
+	client  *llm.Client
+	redis   *cache.Redis
+	// queue is the Redis of jobs, job states and stored runbooks: REDIS_QUEUE_URL,
+	// or the same as redis.
+	queue    *cache.Redis
+	runbooks *cache.Runbooks
+	scan     *secretscan.Scanner
+	jobs     *jobs.Store
+	runner   *jobs.Runner
+	metrics  *metrics.Metrics
+}
+
+// ready reports the dependencies for /readyz: degraded (still serving) when
+// Redis does not answer or the LLM's circuit breaker is open.
+func (a *app) ready(ctx context.Context) (string, map[string]string) {
+	status, checks := "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
+	if a.client != nil && a.client.BreakerOpen() {
+		status, checks["llm"] = "degraded", a.mode+": circuit breaker open, sections come from the offline writer"
+	}
+	if a.redis != nil {
+		checks["cache"] = "redis"
+		if err := a.redis.Ping(ctx); err != nil {
+			status, checks["cache"] = "degraded", "redis unreachable ("+err.Error()+"): serving with the in-process cache"
+		}
+	}
+	if a.queue != nil && a.queue != a.redis {
+		checks["queue"] = "redis"
+		if err := a.queue.Ping(ctx); err != nil {
+			status, checks["queue"] = "degraded", "queue redis unreachable ("+err.Error()+"): jobs and stored runbooks are unavailable"
+		}
+	}
+	return status, checks
+}
+
+func (a *app) close() {
+	if a.queue != nil && a.queue != a.redis {
+		_ = a.queue.Close()
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
+}
+
+func newApp(cfg config, log *slog.Logger) (*app, error) {
+	scan, err := secretscan.New()
+	if err != nil {
+		return nil, err
+	}
+	schemas, err := schema.NewSet()
+	if err != nil {
+		return nil, err
+	}
+	linter := lint.New(scan)
+	a := &app{linter: linter, schemas: schemas, scan: scan, metrics: metrics.New()}
+	for _, r := range linter.Rules() {
+		a.metrics.KnownRule(r.ID, r.Severity)
+	}
+	local := cache.NewMemory(cfg.CacheBytes)
+	var store cache.Store = local
+	cc := generate.CacheConfig{TTL: cfg.CacheTTL, FallbackTTL: cfg.FallbackTTL}
+	if cfg.RedisURL != "" {
+		if a.redis, err = cache.NewRedis(cfg.RedisURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+			return nil, err
+		}
+		store = cache.NewTiered(a.redis, local, log)
+		cc.Locker = a.redis
+	}
+	cc.Cache = store
+	// Stored runbooks and job states must not be evicted: they live in the
+	// queue's Redis (noeviction, persisted) when it is a separate one.
+	durable := store
+	var jobState cache.Store = local
+	if a.redis != nil {
+		a.queue = a.redis
+		if cfg.RedisQueueURL != cfg.RedisURL {
+			if a.queue, err = cache.NewRedis(cfg.RedisQueueURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+				return nil, err
+			}
+			durable = cache.NewTiered(a.queue, local, log)
+		}
+		// Job states change: they live in Redis itself, never in a local
+		// copy that could go stale.
+		jobState = a.queue
+	}
+	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL, cache.RunbooksOptions{Markdown: markdown, LocalBytes: cfg.CacheBytes / 2, Logger: log})
+	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
+	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas, MaxWork: cfg.MaxWork,
+		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
+		Cache: cc, Runbooks: a.runbooks, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
+	mode := "offline"
+	if cfg.LLM == "openai" {
+		client, p, err := buildLLM(cfg, nil, cfg.Retries)
+		if err != nil {
+			return nil, err
+		}
+		gc.LLM, gc.Prompts, a.client = client, p, client
+		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
+	}
+	a.gen, a.mode = generate.New(gc), mode
+	host, _ := os.Hostname()
+	a.runner = &jobs.Runner{Generator: a.gen, Runbooks: a.runbooks, Store: a.jobs, Log: log, Name: fmt.Sprintf("%s:%d", host, os.Getpid()),
+		Observe: func(s jobs.Status) { a.metrics.Job(string(s)) }}
+	return a, nil
+}
+
+// markdown renders a runbook (once per runbook: the store keeps it).
+func markdown(rb *runbook.Runbook) []byte {
+	var buf bytes.Buffer
+	_ = render.Markdown(&buf, rb)
+	return buf.Bytes()
+}
+
+// codeVersion identifies this build: the VCS revision when the binary
+// records one, else a hash of the executable.
+func codeVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value
+			}
+		}
+		if rev != "" && dirty != "true" {
+			return rev
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				return hex.EncodeToString(h.Sum(nil))[:16]
+			}
+		}
+	}
+	return "unknown-" + randomSuffix()
+}
+
+// randomSuffix makes an unknown build's version unique, so it never shares
+// cached responses with another build.
+func randomSuffix() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// buildLLM builds the LLM client and loads the prompts (ROTOR_PROMPTS_DIR
+// overrides the embedded ones). transport, when set, sits under the
+// resilience layer (eval's recorder and replayer).
+func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client, *prompts.Set, error) {
+	var pfs fs.FS = prompts.FS
+	if cfg.PromptsDir != "" {
+		pfs = os.DirFS(cfg.PromptsDir)
+	}
+	p, err := prompts.Load(pfs)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens, Connections: cfg.Concurrency,
+		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
+		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, p, nil
+}
+
+// retriesSetting maps "0 retries" to the resilience layer's "none" (-1).
+func retriesSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("i", "", "request file (JSON or YAML), - for stdin")
+	format := fs.String("f", "json", "output format: json or md")
+	out := fs.String("o", "", "output file (default stdout)")
+	sections := fs.String("sections", "", "comma-separated sections to generate (default all)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *in == "" || (*format != "json" && *format != "md") {
+		fmt.Fprintln(stderr, "rotor generate: -i is required and -f must be json or md")
+		return exitUsage
+	}
+	var ids []runbook.SectionID
+	if *sections != "" {
+		var err error
+		if ids, err = runbook.ParseSections(strings.Split(*sections, ",")); err != nil {
+			printError(stderr, err)
+			return exitUsage
+		}
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		printError(stderr, err)
+		return exitInternal
+	}
+	defer a.close()
+	// The work runs apart so that SIGINT or SIGTERM (ctx) stops the command
+	// at once, whichever step it is in (reading stdin, converting,
+	// generating); the output file is written whole or not at all.
+	done := make(chan int, 1)
+	go func() { done <- generateFile(ctx, a, *in, *format, *out, ids, stdin, stdout, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "rotor: interrupted; nothing was written")
+		return exitFailure
+	}
+}
+
+// generateFile reads a request file, screens, validates and generates it,
+// and writes the runbook.
+func generateFile(ctx context.Context, a *app, in, format, out string, ids []runbook.SectionID, stdin io.Reader, stdout, stderr io.Writer) int {
+	data, err := readInput(in, stdin)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	if data, err = requestJSON(in, data); err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	// Screened before it is validated, like a body: no message quotes a
+	// pasted secret.
+	req, _, err := a.gen.Parse(ctx, data)
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	rb, err := a.gen.Generate(ctx, req, generate.Options{Sections: ids})
+	if err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	var buf bytes.Buffer
+	if format == "md" {
+		err = render.Markdown(&buf, rb)
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rb)
+	}
+	if err != nil {
+		printError(stderr, err)
+		return exitInternal
+	}
+	if ctx.Err() != nil {
+		return exitFailure
+	}
+	if err := writeOutput(out, buf.Bytes(), stdout); err != nil {
+		printError(stderr, err)
+		return exitFailure
+	}
+	return exitOK
+}

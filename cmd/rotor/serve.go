@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/httpapi"
+	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/slackbot"
+	"github.com/rotor-dev/rotor/internal/telemetry"
+)
+
+func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindServeFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
+	defer a.close()
+	if len(cfg.APIKeys) == 0 {
+		log.Warn("NO API KEYS CONFIGURED: the API is open to anyone who can reach it; set ROTOR_API_KEYS")
+	} else {
+		names := make([]string, len(cfg.APIKeys))
+		for i, k := range cfg.APIKeys {
+			names[i] = k.Name
+		}
+		log.Info("API keys configured", "names", names)
+	}
+	var limiter httpapi.Limiter = cache.NewMemoryLimiter(cfg.RateLimit)
+	var work httpapi.WorkLimiter = cache.NewMemoryLimiter(cfg.WorkLimit)
+	if a.redis != nil {
+		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
+		work = a.redis.NewRedisLimiter(cfg.WorkLimit)
+	}
+	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
+	var queue jobs.Queue
+	var local *jobs.Local
+	var worker *jobs.Worker
+	if a.redis != nil {
+		q, err := jobs.NewAsynq(cfg.RedisQueueURL, cfg.Deadline+time.Minute, cfg.JobRetries)
+		if err != nil {
+			log.Error("start-up failed", "err", err)
+			return exitInternal
+		}
+		defer q.Close()
+		queue = q
+		if cfg.ServeWorkers > 0 {
+			if worker, err = jobs.NewWorker(cfg.RedisQueueURL, cfg.ServeWorkers, a.runner, log); err == nil {
+				err = worker.Start()
+			}
+			if err != nil {
+				log.Error("start-up failed: job worker", "err", err)
+				return exitInternal
+			}
+		}
+	} else {
+		local = jobs.NewLocal(a.runner, max(cfg.ServeWorkers, 1))
+		queue = local
+	}
+	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
+	if a.redis != nil {
+		slackCfg.Replays = a.redis.NewOnce()
+	}
+	if a.client != nil {
+		intake, err := slackbot.NewLLMIntake(a.client)
+		if err != nil {
+			log.Error("start-up failed", "err", err)
+			return exitInternal
+		}
+		slackCfg.Intake = intake
+	}
+	links, err := signedLinks(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return exitInternal
+	}
+	// The access log is written by its own goroutine: a slow stderr never
+	// holds a request.
+	access := telemetry.NewAsync(log.Handler(), 8192)
+	defer access.Close(5 * time.Second)
+	handler := httpapi.NewServer(httpapi.Deps{
+		AccessLog:      slog.New(access),
+		TracerProvider: cfg.Tracer,
+		Generator:      a.gen, Linter: a.linter, Schemas: a.schemas,
+		Runbooks: a.runbooks,
+		Ready:    a.ready,
+		Logger:   log,
+		Keys:     cfg.APIKeys, Limiter: limiter, WorkLimiter: work, WorkBudget: cfg.WorkLimit.String(), RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies,
+		Slack:  slackCfg,
+		Writer: a.gen, Screener: a.scan, Tasks: tasks,
+		Jobs: a.jobs, Queue: queue, Checker: a.gen, NewID: generate.RandomID,
+		Metrics: a.metrics, MetricsOpen: cfg.MetricsOpen, OnQueued: func() { a.metrics.Job(string(jobs.Queued)) },
+		Links: links, CORS: cfg.CORS, Heartbeat: cfg.SSEHeartbeat,
+	})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen failed", "addr", cfg.Addr, "err", err)
+		return exitInternal
+	}
+	cacheKind := "in-process"
+	if a.redis != nil {
+		cacheKind = "redis"
+	}
+	log.Info("rotor listening", "addr", ln.Addr().String(), "llm", a.mode, "cache", cacheKind)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "err", err)
+		return exitInternal
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown incomplete", "err", err)
+		return exitInternal
+	}
+	// Slack generations already acknowledged and jobs finish (or are cut
+	// off) too; a queued job left unfinished is retried by another worker.
+	tasks.Shutdown(sctx)
+	if local != nil {
+		local.Shutdown(sctx)
+	}
+	if worker != nil {
+		worker.Shutdown()
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// signedLinks builds the signer of runbook links from ROTOR_LINK_KEY, or a
+// random key for this process (said loudly: its links die with it and do
+// not open on another replica).
+func signedLinks(cfg config, log *slog.Logger) (*httpapi.Links, error) {
+	key := cfg.LinkKey
+	if len(key) == 0 {
+		key = make([]byte, httpapi.MinLinkKeyBytes)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		log.Warn("ROTOR_LINK_KEY not set: runbook links are signed with a key made for this process; they stop working when it restarts and do not open on other replicas")
+	}
+	return httpapi.NewLinks(key, cfg.LinkTTL)
+}
