@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // Outcome assertions: what running the runbook as written achieves. They are
@@ -127,7 +128,7 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		var found []string
 		understood := false
 		for _, b := range rb.Schedule.Blackouts {
-			if runbook.Overlaps(b, span) {
+			if schedule.Overlaps(b, span) {
 				understood = true
 			}
 		}
@@ -142,7 +143,7 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 			if !runbook.IsProduction(st.Environment) && st.Environment != "all" {
 				continue
 			}
-			if w, ok := byID[st.Window]; ok && runbook.Overlaps(w, span) {
+			if w, ok := byID[st.Window]; ok && schedule.Overlaps(w, span) {
 				found = append(found, fmt.Sprintf("step %d is booked in %s (%s)", st.Order, w.ID, w.Label()))
 			}
 			if st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseInvestigate {
@@ -156,12 +157,12 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 				if m[4] != "" {
 					t.End = m[4] + ":" + m[5]
 				}
-				if runbook.Overlaps(t, span) {
+				if schedule.Overlaps(t, span) {
 					found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, strings.TrimSpace(m[0])))
 				}
 			}
 			if span.Dated() {
-				for _, d := range span.DatesIn(st.Action) {
+				for _, d := range schedule.DatesIn(span, st.Action) {
 					found = append(found, fmt.Sprintf("step %d is written for %s", st.Order, d))
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // Outcome rules: what the runbook achieves when run as written, not its shape.
@@ -230,7 +231,7 @@ func noStepInBlackout(c *context) []finding {
 	for _, w := range sch.Windows {
 		windows[w.ID] = w
 		for _, b := range sch.Blackouts {
-			if runbook.ScopesMeet(b.SecretIDs, w.SecretIDs) && runbook.Overlaps(w, b) {
+			if runbook.ScopesMeet(b.SecretIDs, w.SecretIDs) && schedule.Overlaps(w, b) {
 				out = append(out, finding{section: seq, message: fmt.Sprintf("window %s (%s) overlaps blackout %s (%s)", w.ID, w.Label(), b.ID, b.Label())})
 			}
 		}
@@ -261,11 +262,11 @@ func noStepInBlackout(c *context) []finding {
 				continue
 			}
 			if b.Dated() {
-				for _, d := range b.DatesIn(st.Action) {
+				for _, d := range schedule.DatesIn(b, st.Action) {
 					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, d, b.ID, b.Label())})
 				}
 			}
-			if w, ok := windows[st.Window]; ok && runbook.Overlaps(w, b) {
+			if w, ok := windows[st.Window]; ok && schedule.Overlaps(w, b) {
 				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d runs in window %s, which overlaps blackout %s (%s)", st.Order, w.ID, b.ID, b.Label())})
 			}
 			for _, m := range textTimeRE.FindAllStringSubmatch(st.Action, -1) {
@@ -278,7 +279,7 @@ func noStepInBlackout(c *context) []finding {
 				} else {
 					t.End = runbook.FormatClock((atoi(m[2])*60 + atoi(m[3]) + 1) % 1440)
 				}
-				if runbook.Overlaps(t, b) {
+				if schedule.Overlaps(t, b) {
 					out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d is written for %s, inside blackout %s (%s)", st.Order, strings.TrimSpace(m[0]), b.ID, b.Label())})
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // ReadingInstruction is how a text written to steer rotor is read: the
@@ -452,12 +453,12 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 		for _, b := range f.Schedule.Blackouts {
 			if runbook.ScopesMeet(b.SecretIDs, targets) {
 				blackouts = append(blackouts, b)
-				if runbook.Overlaps(w, b) {
+				if schedule.Overlaps(w, b) {
 					cutBy = append(cutBy, b.ID)
 				}
 			}
 		}
-		cut, changed, ok := runbook.CutWindow(w, blackouts)
+		cut, changed, ok := schedule.CutWindow(w, blackouts)
 		var effects []string
 		if !ok {
 			effects = append(effects, fmt.Sprintf("not used: it lies inside blackout %s", strings.Join(cutBy, ", ")))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // pciRequest is a PCI rotation with a batch that must not be interrupted and
@@ -41,7 +42,7 @@ func TestBlackoutIsNotAWindow(t *testing.T) {
 			t.Errorf("step %d books %s in %s", st.Order, st.Window, st.Environment)
 		}
 		for _, b := range f.Schedule.Blackouts {
-			if runbook.Overlaps(w, b) {
+			if schedule.Overlaps(w, b) {
 				t.Errorf("step %d is booked in %s, which overlaps blackout %s", st.Order, w.Label(), b.Label())
 			}
 		}

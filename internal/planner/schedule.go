@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // How a free-text constraint about time is read.
@@ -54,7 +55,7 @@ func readSpan(full string) (span, bool) {
 	sp := span{end: -1}
 	// Dates are read apart; the clock and weekday readers see the text
 	// without them ("20 December - 4 January" is not a time range).
-	dates := runbook.FindDates(full)
+	dates := schedule.FindDates(full)
 	text := full
 	for i := len(dates) - 1; i >= 0; i-- {
 		text = text[:dates[i].From] + strings.Repeat(" ", dates[i].To-dates[i].From) + text[dates[i].To:]
@@ -135,7 +136,7 @@ func readSpan(full string) (span, bool) {
 	}
 	if sp.kind != spanDeadline && len(dates) > 0 {
 		var ok bool
-		if sp.from, sp.until, ok = runbook.DatePeriod(dates); !ok {
+		if sp.from, sp.until, ok = schedule.DatePeriod(dates); !ok {
 			return span{}, false
 		}
 	}

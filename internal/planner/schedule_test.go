@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 func TestReadSpan(t *testing.T) {
@@ -35,30 +33,6 @@ func TestReadSpan(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(span{})); ok && diff != "" {
 			t.Errorf("%q (-want +got):\n%s", tt.text, diff)
 		}
-	}
-}
-
-func TestOverlapsAndCut(t *testing.T) {
-	blackout := runbook.TimeWindow{Start: "00:00", End: "01:30", TZ: "UTC"}
-	win := runbook.TimeWindow{Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}
-	if runbook.Overlaps(win, blackout) {
-		t.Error("02:00-04:00 does not overlap 00:00-01:30")
-	}
-	inside := runbook.TimeWindow{Start: "00:00", End: "", TZ: "UTC"}
-	if !runbook.Overlaps(inside, blackout) {
-		t.Error("a window starting at 00:00 overlaps the 00:00-01:30 blackout")
-	}
-	// Berlin 01:00-03:00 is 00:00-02:00 UTC in winter, 23:00-01:00 in summer.
-	berlin := runbook.TimeWindow{Start: "01:00", End: "03:00", TZ: "Europe/Berlin"}
-	if !runbook.Overlaps(berlin, blackout) {
-		t.Error("time zones are applied")
-	}
-	cut, changed, ok := runbook.CutWindow(runbook.TimeWindow{Start: "23:00", End: "02:00", TZ: "UTC"}, []runbook.TimeWindow{blackout})
-	if !ok || !changed || cut.Start != "23:00" || cut.End != "00:00" {
-		t.Errorf("cut = %+v changed %v ok %v", cut, changed, ok)
-	}
-	if _, _, ok := runbook.CutWindow(runbook.TimeWindow{Start: "00:15", End: "01:00", TZ: "UTC"}, []runbook.TimeWindow{blackout}); ok {
-		t.Error("a window inside a blackout leaves nothing")
 	}
 }
 

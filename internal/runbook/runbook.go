@@ -4,6 +4,7 @@
 package runbook
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -104,9 +105,27 @@ type Considered struct {
 
 // Schedule is the time constraints of a rotation.
 type Schedule struct {
+	// AsOf is the moment the dates are computed from (the request's as_of,
+	// or the time it was planned), RFC 3339; "" when no dates were computed.
+	AsOf      string       `json:"as_of,omitempty"`
 	Windows   []TimeWindow `json:"windows"`
 	Blackouts []TimeWindow `json:"blackouts"`
 	Deadlines []Deadline   `json:"deadlines"`
+	// WorkStarts is when production work may begin: as of now, or, when now
+	// falls in a blackout, when that blackout ends.
+	WorkStarts *Slot `json:"work_starts,omitempty"`
+}
+
+// Slot is one absolute stretch of time: a window's next usable opening, or
+// the moment work may start.
+type Slot struct {
+	// Start and End are RFC 3339 in the span's zone; End is "" for a moment.
+	Start string `json:"start"`
+	End   string `json:"end,omitempty"`
+	// Label writes it for people: "Tue 2026-03-10 02:00-04:00 UTC".
+	Label string `json:"label"`
+	// Why says what decided it ("blackout b1 ends").
+	Why string `json:"why,omitempty"`
 }
 
 // TimeWindow is a recurring span: days (every day when empty), HH:MM start
@@ -118,6 +137,12 @@ type TimeWindow struct {
 	Start string   `json:"start"`
 	End   string   `json:"end"`
 	TZ    string   `json:"tz"`
+	// EndDay is the weekday the span ends on when it crosses days ("Fri
+	// 18:00 to Mon 06:00": Days [fri], EndDay mon); "" for spans within a
+	// day or a night.
+	EndDay string `json:"end_day,omitempty"`
+	// DaysOfMonth limits it to days of the month (1–31, -1 the last day).
+	DaysOfMonth []int `json:"days_of_month,omitempty"`
 	// From and Until limit it to a period of whole days (YYYY-MM-DD, or
 	// --MM-DD every year), both inclusive; empty means no limit.
 	From  string `json:"from,omitempty"`
@@ -126,15 +151,22 @@ type TimeWindow struct {
 	// SecretIDs limits the window to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
 	Source    string   `json:"source"`
+	// Next is a window's first usable opening after the schedule's as_of,
+	// outside the blackouts of its secrets.
+	Next *Slot `json:"next,omitempty"`
 }
 
 // Deadline is a moment work must be done by (a departure's effective time).
 type Deadline struct {
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// Day is the date (YYYY-MM-DD) once as_of resolved it, otherwise the
+	// day as written ("today", "fri").
 	Day  string `json:"day"`
 	At   string `json:"at"`
 	TZ   string `json:"tz"`
 	Note string `json:"note"`
+	// Due is the absolute moment (RFC 3339), when the day is known.
+	Due string `json:"due,omitempty"`
 	// SecretIDs limits the deadline to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
 	Source    string   `json:"source"`
@@ -179,18 +211,62 @@ func (w TimeWindow) weekLabel() string {
 	if len(w.Days) > 0 {
 		parts := make([]string, len(w.Days))
 		for i, d := range w.Days {
-			parts[i] = strings.ToUpper(d[:1]) + d[1:]
+			parts[i] = DayLabel(d)
 		}
 		days = strings.Join(parts, ", ")
 	}
-	if w.End == "" {
+	if len(w.DaysOfMonth) > 0 {
+		parts := make([]string, len(w.DaysOfMonth))
+		for i, d := range w.DaysOfMonth {
+			parts[i] = Ordinal(d)
+		}
+		month := strings.Join(parts, ", ") + " of each month"
+		if len(w.Days) > 0 {
+			days += ", the " + month
+		} else {
+			days = "the " + month
+		}
+	}
+	switch {
+	case w.End == "":
 		return days + " from " + w.Start + " " + w.TZ
+	case w.EndDay != "" && len(w.Days) == 1 && len(w.DaysOfMonth) == 0:
+		return days + " " + w.Start + " to " + DayLabel(w.EndDay) + " " + w.End + " " + w.TZ
 	}
 	return days + " " + w.Start + "-" + w.End + " " + w.TZ
 }
 
+// DayLabel writes a weekday as labels do: "Tue".
+func DayLabel(d string) string {
+	if d == "" {
+		return ""
+	}
+	return strings.ToUpper(d[:1]) + d[1:]
+}
+
+// Ordinal writes a day of the month: "1st", "22nd"; -1 is "last day".
+func Ordinal(d int) string {
+	if d < 0 {
+		return "last day"
+	}
+	suffix := "th"
+	switch {
+	case d%100 >= 11 && d%100 <= 13:
+	case d%10 == 1:
+		suffix = "st"
+	case d%10 == 2:
+		suffix = "nd"
+	case d%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(d) + suffix
+}
+
 // Label writes a deadline: "by 17:00 UTC today".
 func (d Deadline) Label() string {
+	if t, err := time.Parse(time.RFC3339, d.Due); err == nil && d.Due != "" {
+		return "by " + FormatMoment(t, d.TZ)
+	}
 	l := "by " + d.At + " " + d.TZ
 	switch {
 	case OneOf(Weekdays, d.Day):
@@ -205,6 +281,9 @@ func (d Deadline) Label() string {
 func (s Schedule) Window(id string) string {
 	for _, w := range s.Windows {
 		if w.ID == id {
+			if w.Next != nil {
+				return w.Label() + "; next: " + w.Next.Label
+			}
 			return w.Label()
 		}
 	}
@@ -214,6 +293,16 @@ func (s Schedule) Window(id string) string {
 		}
 	}
 	return ""
+}
+
+// FormatMoment writes an absolute time in a zone the way the runbook prints
+// dates: "Wed 2026-03-04 17:00 Europe/Berlin".
+func FormatMoment(t time.Time, tz string) string {
+	loc, name, err := LoadZone(tz)
+	if err != nil {
+		loc, name = time.UTC, "UTC"
+	}
+	return t.In(loc).Format("Mon 2006-01-02 15:04") + " " + name
 }
 
 // Generator says what wrote the runbook.

@@ -1,0 +1,111 @@
+package schedule
+
+import (
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+func TestDatePeriods(t *testing.T) {
+	for _, c := range []struct{ text, from, until string }{
+		{"Change freeze 2026-12-20 to 2027-01-04", "2026-12-20", "2027-01-04"},
+		{"Code freeze from Dec 20 to Jan 4", "--12-20", "--01-04"},
+		{"No deploys 20 December - 4 January 2027", "2026-12-20", "2027-01-04"},
+		{"freeze Dec 20, 2026 through Jan 4th", "2026-12-20", "2027-01-04"},
+		{"no changes on 2026-12-24", "2026-12-24", "2026-12-24"},
+		{"Sept 3 - Sept 5", "--09-03", "--09-05"},
+		{"freeze from Dec. 20 to 4th January", "--12-20", "--01-04"},
+	} {
+		from, until, ok := DatePeriod(FindDates(c.text))
+		if !ok || from != c.from || until != c.until {
+			t.Errorf("%q: %q to %q (%v), want %q to %q", c.text, from, until, ok, c.from, c.until)
+		}
+	}
+	for _, text := range []string{"Tuesdays 02:00-04:00 UTC", "Redis 7 with 30 days of history", "pods may restart at will", "2026-02-30", "version 12-20", "may 2026 budget"} {
+		if d := FindDates(text); len(d) != 0 {
+			t.Errorf("%q: found dates %+v", text, d)
+		}
+	}
+	if _, _, ok := DatePeriod(FindDates("freeze 2027-01-04 to 2026-12-20")); ok {
+		t.Error("a period that ends before it starts is read")
+	}
+}
+
+func TestDatedSpans(t *testing.T) {
+	freeze := runbook.TimeWindow{ID: "b1", Start: "00:00", End: "24:00", TZ: "UTC", From: "2026-12-20", Until: "2027-01-04"}
+	weekly := runbook.TimeWindow{ID: "w1", Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}
+	// A weekly window is not swallowed by a dated freeze: it still occurs
+	// outside those dates.
+	if Overlaps(weekly, freeze) {
+		t.Error("a weekly window overlaps a dated freeze")
+	}
+	if cut, changed, ok := CutWindow(weekly, []runbook.TimeWindow{freeze}); !ok || changed || cut.Label() != weekly.Label() {
+		t.Errorf("cut %+v changed=%v ok=%v", cut, changed, ok)
+	}
+	inFreeze := runbook.TimeWindow{Start: "02:00", End: "04:00", TZ: "UTC", From: "2026-12-22", Until: "2026-12-22"}
+	after := runbook.TimeWindow{Start: "02:00", End: "04:00", TZ: "UTC", From: "2027-01-12", Until: "2027-01-12"}
+	if !Overlaps(inFreeze, freeze) || Overlaps(after, freeze) {
+		t.Errorf("dated window overlap: in=%v after=%v", Overlaps(inFreeze, freeze), Overlaps(after, freeze))
+	}
+	for date, want := range map[string]bool{"2026-12-20": true, "2027-01-04": true, "2026-12-19": false, "2027-01-05": false, "--12-31": true} {
+		if Contains(freeze, date) != want {
+			t.Errorf("contains %s = %v", date, !want)
+		}
+	}
+	if got := DatesIn(freeze, "Deploy on 2026-12-22 at 02:00, or on 2027-01-12."); len(got) != 1 || got[0] != "2026-12-22" {
+		t.Errorf("dates written inside the freeze: %q", got)
+	}
+	if got := DatesIn(freeze, "Wait until 2027-01-04; not before 2026-12-22."); len(got) != 0 {
+		t.Errorf("avoided dates read as booked: %q", got)
+	}
+	every := runbook.TimeWindow{From: "--12-20", Until: "--01-04"}
+	if !Contains(every, "2030-01-02") || Contains(every, "2030-02-02") {
+		t.Error("a yearly period that wraps the new year")
+	}
+}
+
+func TestOverlapsAndCut(t *testing.T) {
+	blackout := runbook.TimeWindow{Start: "00:00", End: "01:30", TZ: "UTC"}
+	win := runbook.TimeWindow{Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}
+	if Overlaps(win, blackout) {
+		t.Error("02:00-04:00 does not overlap 00:00-01:30")
+	}
+	inside := runbook.TimeWindow{Start: "00:00", End: "", TZ: "UTC"}
+	if !Overlaps(inside, blackout) {
+		t.Error("a window starting at 00:00 overlaps the 00:00-01:30 blackout")
+	}
+	// Berlin 01:00-03:00 is 00:00-02:00 UTC in winter, 23:00-01:00 in summer.
+	berlin := runbook.TimeWindow{Start: "01:00", End: "03:00", TZ: "Europe/Berlin"}
+	if !Overlaps(berlin, blackout) {
+		t.Error("time zones are applied")
+	}
+	cut, changed, ok := CutWindow(runbook.TimeWindow{Start: "23:00", End: "02:00", TZ: "UTC"}, []runbook.TimeWindow{blackout})
+	if !ok || !changed || cut.Start != "23:00" || cut.End != "00:00" {
+		t.Errorf("cut = %+v changed %v ok %v", cut, changed, ok)
+	}
+	if _, _, ok := CutWindow(runbook.TimeWindow{Start: "00:15", End: "01:00", TZ: "UTC"}, []runbook.TimeWindow{blackout}); ok {
+		t.Error("a window inside a blackout leaves nothing")
+	}
+	// A span across days: Friday evening to Monday morning covers Sunday.
+	weekend := runbook.TimeWindow{Days: []string{"fri"}, EndDay: "mon", Start: "18:00", End: "06:00", TZ: "UTC"}
+	for _, w := range []runbook.TimeWindow{
+		{Days: []string{"sun"}, Start: "12:00", End: "13:00", TZ: "UTC"},
+		{Days: []string{"mon"}, Start: "05:00", End: "07:00", TZ: "UTC"},
+		{Days: []string{"fri"}, Start: "19:00", End: "20:00", TZ: "UTC"},
+	} {
+		if !Overlaps(w, weekend) {
+			t.Errorf("%s does not overlap %s", w.Label(), weekend.Label())
+		}
+	}
+	if Overlaps(runbook.TimeWindow{Days: []string{"mon"}, Start: "06:00", End: "08:00", TZ: "UTC"}, weekend) {
+		t.Error("Monday 06:00 is after the span")
+	}
+	if Length(weekend) != 60*60 {
+		t.Errorf("length %d", Length(weekend))
+	}
+	// The first of each month is not every Tuesday.
+	monthly := runbook.TimeWindow{DaysOfMonth: []int{1}, Start: "00:00", End: "06:00", TZ: "UTC"}
+	if Overlaps(runbook.TimeWindow{Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}, monthly) {
+		t.Error("a weekly window is cut by a monthly blackout")
+	}
+}
