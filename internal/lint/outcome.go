@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
@@ -173,7 +174,7 @@ func entryOf(s runbook.InventorySecret) *catalog.Credential {
 	if e := cat.Credential(s.Entry); e != nil {
 		return e
 	}
-	prov := cat.InferProvider(strings.ToLower(s.Provider))
+	prov := intake.DefaultNames().Provider(s.Provider)
 	return cat.Match(prov, s.Kind, runbook.SecretStore(s.Store), strings.ToLower(s.Name))
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -39,10 +40,14 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		f.Services = append(f.Services, svc)
 	}
 	for _, o := range req.Owners {
-		if o.Role == runbook.RoleApprover {
+		switch o.Role {
+		case runbook.RoleApprover:
 			f.Approvers = append(f.Approvers, o.Name)
-		} else {
+		case runbook.RoleOwner:
 			f.Owners = append(f.Owners, o.Name)
+		default:
+			// A role of the requester's own words is kept with the name.
+			f.Owners = append(f.Owners, fmt.Sprintf("%s (%s)", o.Name, o.Role))
 		}
 	}
 	if len(f.Approvers) == 0 {
@@ -52,8 +57,8 @@ func Plan(in *runbook.Request) (*Facts, error) {
 
 	ids := map[string]int{}
 	var undescribed []string
-	for i, in := range req.Secrets {
-		s := newSecret(f, cat, in, i, ids, services, &undescribed)
+	for i := range req.Secrets {
+		s := newSecret(f, req, i, ids, services, &undescribed)
 		f.Secrets = append(f.Secrets, s)
 	}
 	if len(undescribed) > 0 {
@@ -133,9 +138,9 @@ func cloneSpecs(in []runbook.TimeSpec) []runbook.TimeSpec {
 	return out
 }
 
-func newSecret(f *Facts, cat *catalog.Catalog, in runbook.Secret, index int, ids map[string]int, services map[string]Service, undescribed *[]string) Secret {
+func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, services map[string]Service, undescribed *[]string) Secret {
+	in := req.Secrets[index]
 	text := strings.ToLower(in.Name + " " + in.Notes)
-	nameText := strings.ToLower(in.Name)
 	s := Secret{
 		Name:         in.Name,
 		Environments: in.Environments,
@@ -146,41 +151,27 @@ func newSecret(f *Facts, cat *catalog.Catalog, in runbook.Secret, index int, ids
 	}
 	s.ID = uniqueID(slug(in.Name), ids)
 
-	prov := cat.Provider(in.Provider)
-	if in.Provider == "" {
-		prov = cat.InferProvider(nameText)
-		if prov == nil {
-			prov = cat.InferProvider(text)
+	rd := intake.DefaultNames().Resolve(req, index)
+	f.Assumptions = append(f.Assumptions, rd.Assumptions...)
+	for _, item := range rd.OpenItems {
+		if len(item.Blocks) == 0 {
+			item.Blocks = []string{s.ID}
 		}
-		if prov != nil {
-			f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: provider inferred as %s from its name", index, in.Name, prov.Name))
-		}
-	} else if prov == nil {
-		// The request may name a provider by an alias ("amazon", "hashicorp vault").
-		prov = cat.InferProvider(strings.ToLower(in.Provider))
+		f.Raise(item)
 	}
+	prov := rd.Provider
 	switch {
 	case prov != nil:
 		s.Provider, s.ProviderName = prov.ID, prov.Name
 		s.DataReach, s.Unlocks = prov.Reach, prov.Unlocks
-	case in.Provider != "":
-		s.Provider, s.ProviderName = in.Provider, in.Provider
+	case rd.Spelled != "":
+		s.Provider, s.ProviderName = rd.Spelled, rd.Spelled
 		s.DataReach = reachService
 	default:
 		s.Provider, s.ProviderName = "unknown", "the provider"
 		s.DataReach = reachService
 	}
-
-	s.Kind = in.Kind
-	if s.Kind == "" {
-		kind, ok := inferKind(nameText, prov)
-		s.Kind = kind
-		if ok {
-			f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: kind inferred as %s from its name", index, in.Name, kind))
-		} else {
-			f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: kind not given and not recognisable: treated as other (no overlap assumed)", index, in.Name))
-		}
-	}
+	s.Kind = rd.Kind
 	switch s.Kind {
 	case runbook.KindDatabasePassword:
 		if s.DataReach == reachService && prov == nil {
@@ -190,7 +181,7 @@ func newSecret(f *Facts, cat *catalog.Catalog, in runbook.Secret, index int, ids
 		s.DataReach, s.Unlocks = reachInfra, true
 	}
 
-	s.Entry = cat.Match(prov, s.Kind, s.Store, text)
+	s.Entry = rd.Entry
 	s.Rule = s.Entry.ID
 	s.Stored = s.Entry.IsStored()
 	if s.Entry.ID == catalog.GenericID {
@@ -209,11 +200,9 @@ func newSecret(f *Facts, cat *catalog.Catalog, in runbook.Secret, index int, ids
 		}
 	}
 
-	if in.Personal != nil {
-		s.Personal = *in.Personal
-	} else if f.Trigger == runbook.TriggerOffboarding {
-		s.Personal = hasAny(text, "personal", "own", "their", "his", "her", "issued to", "pat", "personal access token", "user token")
-	}
+	// Only the structured field says a credential is the departing
+	// person's own; words in the notes at most raised a question.
+	s.Personal = rd.Personal
 
 	for _, c := range in.Consumers {
 		svc, known := services[strings.ToLower(c)]

@@ -146,17 +146,29 @@ const (
 // Criticalities lists every Criticality.
 var Criticalities = []Criticality{CriticalityHigh, CriticalityMedium, CriticalityLow}
 
-// Role is what an owner does in the rotation.
+// Role is what an owner does in the rotation: free text ("incident lead",
+// "DBA on call"), with owner and approver as the values rotor acts on.
 type Role string
 
-// Roles.
+// Known roles.
 const (
 	RoleOwner    Role = "owner"
 	RoleApprover Role = "approver"
 )
 
-// Roles lists every Role.
+// Roles lists the known roles.
 var Roles = []Role{RoleOwner, RoleApprover}
+
+// Known is the known role r spells in any case and spacing ("Approver "),
+// or r itself.
+func (r Role) Known() Role {
+	for _, k := range Roles {
+		if strings.EqualFold(strings.TrimSpace(string(r)), string(k)) {
+			return k
+		}
+	}
+	return r
+}
 
 // Strategy is how a secret is replaced.
 type Strategy string

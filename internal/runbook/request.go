@@ -169,7 +169,7 @@ func (r *Request) Validate() error {
 	for i, o := range r.Owners {
 		p := fmt.Sprintf("owners[%d]", i)
 		v.text(p+".name", o.Name, true)
-		checkEnum(v, p+".role", o.Role, Roles)
+		v.text(p+".role", string(o.Role), false)
 	}
 	v.count("constraints", len(r.Constraints), MaxConstraints)
 	for i, c := range r.Constraints {
@@ -255,6 +255,7 @@ func (r *Request) Normalize() []string {
 		}
 	}
 	for i := range r.Owners {
+		r.Owners[i].Role = Role(strings.TrimSpace(string(r.Owners[i].Role))).Known()
 		if r.Owners[i].Role == "" {
 			r.Owners[i].Role = RoleOwner
 		}

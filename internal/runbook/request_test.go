@@ -70,7 +70,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 			{Name: "  ", Consumers: []string{"api", ""}},
 		},
 		Services: []Service{{Name: "api", Criticality: "huge"}},
-		Owners:   []Owner{{Name: "Sec", Role: "boss"}},
+		Owners:   []Owner{{Name: "Sec", Role: "boss\x00"}},
 	}
 	want := []FieldError{
 		{"system", "is required"},
@@ -86,7 +86,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 		{"secrets[2].name", "is required"},
 		{"secrets[2].consumers[1]", "is required"},
 		{"services[0].criticality", `"huge" must be one of high, medium, low`},
-		{"owners[0].role", `"boss" must be one of owner, approver`},
+		{"owners[0].role", "contains control characters"},
 	}
 	if diff := cmp.Diff(want, fields(t, r.Validate())); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -1,0 +1,571 @@
+package intake
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// This file resolves what each secret of a request is before anything is
+// planned: its provider, its kind and its catalogue entry (ROTATION_RULES.md
+// §2b). Spellings are data: the catalogue's aliases plus names.yaml.
+
+//go:embed names.yaml
+var namesYAML []byte
+
+// nameLexicon is names.yaml.
+type nameLexicon struct {
+	Providers []struct {
+		Alias    string `yaml:"alias"`
+		Provider string `yaml:"provider"`
+	} `yaml:"providers"`
+	Kinds     []kindRule              `yaml:"kinds"`
+	KindNames map[runbook.Kind]string `yaml:"kind_names"`
+	Personal  []string                `yaml:"personal"`
+	Signer    sideCues                `yaml:"signer"`
+	Verifier  sideCues                `yaml:"verifier"`
+}
+
+// kindRule is one entry of names.yaml's kinds.
+type kindRule struct {
+	Kind       runbook.Kind   `yaml:"kind"`
+	Words      []string       `yaml:"words"`
+	Providers  []string       `yaml:"providers"`
+	Database   bool           `yaml:"database"`
+	NoProvider bool           `yaml:"no_provider"`
+	Unless     []string       `yaml:"unless"`
+	Over       []runbook.Kind `yaml:"over"`
+	Because    string         `yaml:"because"`
+}
+
+// sideCues are the words that name one side of a key held at both ends.
+type sideCues struct {
+	Before []string `yaml:"before"`
+	After  []string `yaml:"after"`
+}
+
+// Names resolves providers and kinds. Build it once (DefaultNames) and
+// share it: it only reads.
+type Names struct {
+	cat *catalog.Catalog
+	lex nameLexicon
+	// aliases maps a squashed spelling to its provider.
+	aliases map[string]*catalog.Provider
+	// longest is the most words an alias has, to bound the search.
+	longest int
+}
+
+var (
+	namesOnce sync.Once
+	names     *Names
+	namesErr  error
+)
+
+// DefaultNames is the resolver over the embedded catalogue and names.yaml,
+// built once. A broken embedded lexicon is a build defect: TestNamesLexicon
+// catches it, and DefaultNames panics.
+func DefaultNames() *Names {
+	namesOnce.Do(func() { names, namesErr = NewNames(catalog.Default(), namesYAML) })
+	if namesErr != nil {
+		panic(namesErr)
+	}
+	return names
+}
+
+// NewNames builds a resolver from a catalogue and a names lexicon (YAML),
+// decoded strictly and checked against the catalogue.
+func NewNames(cat *catalog.Catalog, lexicon []byte) (*Names, error) {
+	n := &Names{cat: cat, aliases: map[string]*catalog.Provider{}}
+	if err := yaml.NewDecoder(bytes.NewReader(lexicon), yaml.Strict()).Decode(&n.lex); err != nil {
+		return nil, fmt.Errorf("intake: names lexicon: %w", err)
+	}
+	var problems []string
+	add := func(spelling string, p *catalog.Provider, where string) {
+		sq := squash(spelling)
+		if sq == "" {
+			problems = append(problems, fmt.Sprintf("%s: alias %q has no letters or digits", where, spelling))
+			return
+		}
+		if other, dup := n.aliases[sq]; dup && other != p {
+			problems = append(problems, fmt.Sprintf("%s: alias %q is also %s's (case, _, -, . and spaces do not count)", where, spelling, other.ID))
+			return
+		}
+		n.aliases[sq] = p
+		n.longest = max(n.longest, len(words(spelling)))
+	}
+	for _, p := range cat.Providers {
+		if p.ID == "generic" {
+			continue
+		}
+		for _, a := range append([]string{p.ID, p.Name}, p.Aliases...) {
+			add(a, p, "catalogue provider "+p.ID)
+		}
+	}
+	for i, e := range n.lex.Providers {
+		where := fmt.Sprintf("names.yaml providers[%d]", i)
+		p := cat.Provider(e.Provider)
+		if p == nil {
+			problems = append(problems, fmt.Sprintf("%s: provider %q is not in the catalogue", where, e.Provider))
+			continue
+		}
+		if n.aliases[squash(e.Alias)] == p {
+			problems = append(problems, fmt.Sprintf("%s: alias %q is already the catalogue's", where, e.Alias))
+		}
+		add(e.Alias, p, where)
+	}
+	problems = append(problems, n.checkKinds()...)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("intake: names lexicon: %s", strings.Join(problems, "; "))
+	}
+	return n, nil
+}
+
+func (n *Names) checkKinds() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if len(n.lex.Kinds) == 0 {
+		add("kinds: no rules")
+	}
+	for i, r := range n.lex.Kinds {
+		where := fmt.Sprintf("names.yaml kinds[%d]", i)
+		if !runbook.OneOf(runbook.Kinds, r.Kind) {
+			add("%s: kind %q is not a kind", where, r.Kind)
+		}
+		if len(r.Words) == 0 {
+			add("%s: words are required", where)
+		}
+		for _, w := range append(slices.Clone(r.Words), r.Unless...) {
+			if squash(w) == "" {
+				add("%s: word %q has no letters or digits", where, w)
+			}
+		}
+		for _, id := range r.Providers {
+			if n.cat.Provider(id) == nil {
+				add("%s: provider %q is not in the catalogue", where, id)
+			}
+		}
+		for _, k := range r.Over {
+			if !runbook.OneOf(runbook.Kinds, k) || k == r.Kind {
+				add("%s: over %q must be another kind", where, k)
+			}
+		}
+		if (len(r.Over) > 0) != (r.Because != "") {
+			add("%s: over and because go together (an overridden kind is explained)", where)
+		}
+		if r.Database && r.NoProvider {
+			add("%s: database and no_provider exclude each other", where)
+		}
+	}
+	for _, k := range runbook.Kinds {
+		if n.lex.KindNames[k] == "" {
+			add("kind_names: %s is missing", k)
+		}
+	}
+	for k := range n.lex.KindNames {
+		if !runbook.OneOf(runbook.Kinds, k) {
+			add("kind_names: %q is not a kind", k)
+		}
+	}
+	if len(n.lex.Personal) == 0 {
+		add("personal: no words")
+	}
+	for _, side := range []struct {
+		name string
+		cues sideCues
+	}{{"signer", n.lex.Signer}, {"verifier", n.lex.Verifier}} {
+		if len(side.cues.Before)+len(side.cues.After) == 0 {
+			add("%s: no cue words", side.name)
+		}
+	}
+	return out
+}
+
+// Resolved is what a secret is: provider, kind and catalogue entry, with the
+// reading's assumptions and the questions it raises.
+type Resolved struct {
+	// Provider is the catalogue provider, or nil when none matched.
+	Provider *catalog.Provider
+	// Spelled is the provider as the request wrote it (when Provider is nil).
+	Spelled string
+	Kind    runbook.Kind
+	Entry   *catalog.Credential
+	// Text is the lower-case text the entry was matched against: name,
+	// notes, and the provider and name with separators read as spaces.
+	Text string
+	// Personal is the structured field `personal`, and nothing else.
+	Personal bool
+	// Signers and Verifiers name the two sides of a key held at both ends
+	// ("orders-api signs, billing-worker verifies").
+	Signers, Verifiers []string
+	Assumptions        []string
+	// OpenItems have no ids yet: the planner numbers them as it raises them.
+	OpenItems []runbook.OpenItem
+}
+
+// Resolve reads secret i of a normalized request (Request.Normalize has run).
+func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
+	in := req.Secrets[i]
+	path := fmt.Sprintf("secrets[%d]", i)
+	nameW, notesW, fieldW := words(in.Name), words(in.Notes), words(in.Provider)
+	r := Resolved{Personal: in.Personal != nil && *in.Personal}
+	r.Text = strings.ToLower(in.Name+" "+in.Notes) + "\n" + strings.Join(fieldW, " ") + "\n" + strings.Join(nameW, " ")
+
+	// Candidates in the order the request says them: the provider field,
+	// then the name, then (only when neither names one) the notes.
+	var cands []*catalog.Provider
+	from := ""
+	field := strings.TrimSpace(in.Provider)
+	if p := n.Provider(field); p != nil {
+		cands = []*catalog.Provider{p}
+	}
+	fieldKnown := len(cands) > 0
+	if field == "" || fieldKnown {
+		named := n.providersIn(nameW)
+		if len(cands) == 0 && len(named) > 0 {
+			from = "its name"
+		}
+		cands = appendNew(cands, named...)
+		if len(cands) == 0 {
+			cands = n.providersIn(notesW)
+			if len(cands) > 0 {
+				from = "its notes"
+			}
+		}
+	}
+
+	read := func(p *catalog.Provider) reading {
+		k := n.readKind(in.Kind, p, nameW, fieldW, notesW)
+		return reading{p, k, n.cat.Match(p, k.kind, in.SecretStore, r.Text)}
+	}
+	var best reading
+	if len(cands) == 0 {
+		best = read(nil)
+	} else {
+		best = read(cands[0])
+		// A provider that has no entry of its own for the secret gives way
+		// to another the request names that has one ("Entra ID client
+		// secret" with provider azure).
+		if !owns(best) {
+			for _, c := range cands[1:] {
+				if alt := read(c); owns(alt) {
+					if fieldKnown {
+						r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: provider %s has no entry for %s; the name says %s, whose entry %s is used",
+							path, in.Name, best.prov.Name, n.lex.KindNames[best.kind.kind], alt.prov.Name, alt.entry.ID))
+					}
+					best = alt
+					break
+				}
+			}
+		}
+	}
+	r.Provider, r.Kind, r.Entry = best.prov, best.kind.kind, best.entry
+	switch {
+	case r.Provider == nil:
+		r.Spelled = field
+	case field == "" && from != "":
+		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: provider inferred as %s from %s", path, in.Name, r.Provider.Name, from))
+	}
+	n.explainKind(&r, in, path, best.kind)
+
+	r.Signers = n.side(in.Notes, in.Consumers, n.lex.Signer)
+	r.Verifiers = n.side(in.Notes, in.Consumers, n.lex.Verifier)
+	if len(r.Signers) > 0 && len(r.Verifiers) > 0 && r.Kind != runbook.KindWebhookSecret && r.Kind != runbook.KindSigningKey {
+		was := r.Kind
+		r.Kind = runbook.KindWebhookSecret
+		r.Entry = n.cat.Match(r.Provider, r.Kind, in.SecretStore, r.Text)
+		because := fmt.Sprintf("a key we hold at both ends is replaced at the verifier first (%s accepts the old and the new one), then at the signer (%s); rotating it as %s would break verification.",
+			strings.Join(r.Verifiers, ", "), strings.Join(r.Signers, ", "), n.lex.KindNames[was])
+		if in.Kind == "" || in.Kind == runbook.KindOther {
+			r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: the notes name a signer and a verifier: treated as %s (%s)", path, in.Name, r.Kind, because))
+		} else {
+			r.OpenItems = append(r.OpenItems, n.kindItem(path, in, was, r.Kind, "notes", signSpan(in.Notes), because))
+		}
+	}
+
+	if in.Personal == nil && req.Trigger == runbook.TriggerOffboarding {
+		w, said := firstPhrase(notesW, n.lex.Personal), in.Notes
+		if w == "" {
+			w, said = firstPhrase(nameW, n.lex.Personal), in.Name
+		}
+		if w != "" {
+			r.OpenItems = append(r.OpenItems, runbook.OpenItem{
+				Source: path + ".personal",
+				Text:   said,
+				Question: fmt.Sprintf("The words %q may mean %s is the departing person's own credential, but only the field personal says so. It is treated as shared: replaced for its consumers, and the old one killed. If it is theirs alone, send \"personal\": true and it is revoked first.",
+					w, in.Name),
+				Blocks: []string{},
+			})
+		}
+	}
+	return r
+}
+
+// Provider is the catalogue provider a spelling names ("Azure_AD" is
+// Entra ID's), or nil.
+func (n *Names) Provider(spelling string) *catalog.Provider {
+	if p := n.cat.Provider(strings.TrimSpace(spelling)); p != nil {
+		return p
+	}
+	if p := n.aliases[squash(spelling)]; p != nil {
+		return p
+	}
+	if ps := n.providersIn(words(spelling)); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// reading is one candidate provider with the kind and entry it gives.
+type reading struct {
+	prov  *catalog.Provider
+	kind  kindReading
+	entry *catalog.Credential
+}
+
+// owns reports whether a reading's entry is its provider's own, not one of
+// the generic entries every provider falls back to.
+func owns(r reading) bool {
+	return r.prov != nil && r.entry != nil && (r.entry.Provider() == r.prov || r.entry.AnyProvider)
+}
+
+// kindReading is how a kind was read.
+type kindReading struct {
+	kind runbook.Kind
+	// from is "request", "name", "notes", "provider" or "" (not recognised).
+	from string
+	// rule and evidence are the rule and the words that decided, when a
+	// given kind was overridden (rule != nil) or the kind was read.
+	rule     *kindRule
+	evidence string
+	where    string
+}
+
+// readKind reads a secret's kind: the given one unless decisive words of
+// the name (then the notes) contradict it; else the first rule the name
+// or the provider as written fits; else decisive words of the notes; else
+// the provider's usual kind.
+func (n *Names) readKind(given runbook.Kind, p *catalog.Provider, nameW, fieldW, notesW []string) kindReading {
+	if given != "" {
+		for _, src := range []struct {
+			ws    []string
+			where string
+		}{{nameW, "name"}, {notesW, "notes"}} {
+			if rule, ev := n.firstRule(src.ws, p, true); rule != nil {
+				if rule.Kind != given && runbook.OneOf(rule.Over, given) {
+					return kindReading{kind: rule.Kind, from: "request", rule: rule, evidence: ev, where: src.where}
+				}
+				break
+			}
+		}
+		return kindReading{kind: given, from: "request"}
+	}
+	if rule, ev := n.firstRule(append(slices.Clone(nameW), fieldW...), p, false); rule != nil {
+		return kindReading{kind: rule.Kind, from: "name", evidence: ev}
+	}
+	if rule, ev := n.firstRule(notesW, p, true); rule != nil {
+		return kindReading{kind: rule.Kind, from: "notes", evidence: ev}
+	}
+	if p != nil {
+		return kindReading{kind: p.Kind, from: "provider"}
+	}
+	return kindReading{kind: runbook.KindOther}
+}
+
+// firstRule is the first kind rule (only those with `over` when decisive)
+// whose words occur in ws, with the words that matched.
+func (n *Names) firstRule(ws []string, p *catalog.Provider, decisive bool) (*kindRule, string) {
+	for i := range n.lex.Kinds {
+		r := &n.lex.Kinds[i]
+		switch {
+		case decisive && len(r.Over) == 0:
+			continue
+		case len(r.Providers) > 0 && (p == nil || !slices.Contains(r.Providers, p.ID)):
+			continue
+		case r.Database && (p == nil || !p.Database):
+			continue
+		case r.NoProvider && p != nil:
+			continue
+		case firstPhrase(ws, r.Unless) != "":
+			continue
+		}
+		if w := firstPhrase(ws, r.Words); w != "" {
+			return r, w
+		}
+	}
+	return nil, ""
+}
+
+// explainKind records how the kind was read: an assumption when it was
+// inferred, an open item when a given kind was overridden.
+func (n *Names) explainKind(r *Resolved, in runbook.Secret, path string, k kindReading) {
+	switch {
+	case k.from == "request" && k.rule != nil && in.Kind == runbook.KindOther:
+		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: kind other, but its %s says %q: treated as %s", path, in.Name, k.where, k.evidence, k.kind))
+	case k.from == "request" && k.rule != nil:
+		r.OpenItems = append(r.OpenItems, n.kindItem(path, in, in.Kind, k.kind, k.where, k.evidence, k.rule.Because))
+	case k.from == "name" || k.from == "provider":
+		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: kind inferred as %s from its name", path, in.Name, k.kind))
+	case k.from == "notes":
+		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: kind inferred as %s from its notes (%q)", path, in.Name, k.kind, k.evidence))
+	case k.from == "":
+		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: kind not given and not recognisable: treated as other (no overlap assumed)", path, in.Name))
+	}
+}
+
+// kindItem is the open item of a given kind the name or notes contradict.
+func (n *Names) kindItem(path string, in runbook.Secret, given, read runbook.Kind, where, evidence, because string) runbook.OpenItem {
+	return runbook.OpenItem{
+		Source: path + ".kind",
+		Text:   fmt.Sprintf("%q sent with kind %s; its %s says %q", in.Name, given, where, evidence),
+		Question: fmt.Sprintf("Is %s %s or %s? rotor treats it as %s (%s): %s If it really is %s, send it with a name that says so.",
+			in.Name, n.lex.KindNames[read], n.lex.KindNames[given], read, n.lex.KindNames[read], because, n.lex.KindNames[given]),
+		Blocks: []string{},
+	}
+}
+
+// side finds the services a side's cue words name in the notes, clause by
+// clause: "orders-api signs" (before) or "verified by billing-worker"
+// (after). A consumer the clause names is preferred to the adjacent word.
+func (n *Names) side(notes string, consumers []string, cues sideCues) []string {
+	var out []string
+	for _, clause := range clauses(notes) {
+		fields := strings.Fields(clause)
+		ws := words(clause)
+		pick := ""
+		if firstPhrase(ws, cues.Before) == "" && firstPhrase(ws, cues.After) == "" {
+			continue
+		}
+		for _, c := range consumers {
+			if _, _, ok := find(ws, squash(c)); ok {
+				pick = c
+				break
+			}
+		}
+		if pick == "" {
+			pick = adjacent(fields, cues)
+		}
+		if pick != "" && !slices.Contains(out, pick) {
+			out = append(out, pick)
+		}
+	}
+	return out
+}
+
+// adjacent is the word before a `before` cue or after an `after` cue.
+func adjacent(fields []string, cues sideCues) string {
+	clean := make([]string, len(fields))
+	for i, f := range fields {
+		clean[i] = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	for i := range clean {
+		for _, c := range cues.Before {
+			if n := len(strings.Fields(c)); i >= 1 && i+n <= len(clean) && squash(strings.Join(clean[i:i+n], " ")) == squash(c) && meaningful(clean[i-1]) {
+				return clean[i-1]
+			}
+		}
+		for _, c := range cues.After {
+			if n := len(strings.Fields(c)); i+n < len(clean) && squash(strings.Join(clean[i:i+n], " ")) == squash(c) && meaningful(clean[i+n]) {
+				return clean[i+n]
+			}
+		}
+	}
+	return ""
+}
+
+// meaningful rejects pronouns and articles as a side's name.
+func meaningful(w string) bool {
+	switch strings.ToLower(w) {
+	case "", "it", "we", "that", "which", "who", "the", "this", "one", "and", "also", "only":
+		return false
+	}
+	return true
+}
+
+// clauses splits notes where one statement ends and another begins.
+func clauses(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '(' || r == ')' })
+}
+
+// signSpan is the part of the notes that names the signer and verifier.
+func signSpan(notes string) string {
+	return strings.TrimSpace(notes)
+}
+
+// providersIn lists the providers a text names, in the order it names them;
+// at one place the longest spelling wins ("azure ad" over "azure").
+func (n *Names) providersIn(ws []string) []*catalog.Provider {
+	var out []*catalog.Provider
+	for i := 0; i < len(ws); {
+		var best *catalog.Provider
+		bestEnd := i
+		sq := ""
+		for j := i; j < len(ws) && j-i < n.longest*2; j++ {
+			sq += ws[j]
+			if p := n.aliases[sq]; p != nil {
+				best, bestEnd = p, j+1
+			}
+		}
+		if best != nil {
+			out = appendNew(out, best)
+			i = bestEnd
+			continue
+		}
+		i++
+	}
+	return out
+}
+
+func appendNew(list []*catalog.Provider, ps ...*catalog.Provider) []*catalog.Provider {
+	for _, p := range ps {
+		if !slices.Contains(list, p) {
+			list = append(list, p)
+		}
+	}
+	return list
+}
+
+// words splits text into lower-case words of letters and digits; case and
+// every other character (`_`, `-`, `.`, spaces, ...) only separate.
+func words(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// squash is a spelling with case and separators gone ("Azure_AD" is "azuread").
+func squash(text string) string { return strings.Join(words(text), "") }
+
+// find is where consecutive words spell sq (separators ignored): the first
+// word and one past the last.
+func find(ws []string, sq string) (int, int, bool) {
+	if sq == "" {
+		return 0, 0, false
+	}
+	for i := range ws {
+		acc := ""
+		for j := i; j < len(ws) && len(acc) < len(sq); j++ {
+			acc += ws[j]
+			if acc == sq {
+				return i, j + 1, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// firstPhrase is the first of phrases that occurs in ws, or "".
+func firstPhrase(ws []string, phrases []string) string {
+	for _, p := range phrases {
+		if _, _, ok := find(ws, squash(p)); ok {
+			return p
+		}
+	}
+	return ""
+}
