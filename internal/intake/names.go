@@ -524,7 +524,7 @@ func (n *Names) providersIn(ws []string) []*catalog.Provider {
 	return out
 }
 
-func appendNew(list []*catalog.Provider, ps ...*catalog.Provider) []*catalog.Provider {
+func appendNew[T comparable](list []T, ps ...T) []T {
 	for _, p := range ps {
 		if !slices.Contains(list, p) {
 			list = append(list, p)

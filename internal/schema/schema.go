@@ -78,6 +78,10 @@ func (s *Set) Validate(id runbook.SectionID, doc []byte) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("schema: unknown section %q", id)
 	}
+	return validate(sch, doc)
+}
+
+func validate(sch *validator.Schema, doc []byte) ([]string, error) {
 	v, err := validator.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
 		return []string{"not valid JSON: " + err.Error()}, nil

@@ -1,28 +1,25 @@
-package schema
+package schema_test
 
 import (
 	"encoding/json"
 	"os"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/writer"
 )
 
-func set(t *testing.T) *Set {
+func set(t *testing.T) *schema.Set {
 	t.Helper()
-	s, err := NewSet()
+	s, err := schema.NewSet()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
-
-var nameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // TestSchemasMeetStrictModeRules walks every section schema and checks each
 // rule of OpenAI's strict structured outputs (DESIGN.md).
@@ -30,69 +27,37 @@ func TestSchemasMeetStrictModeRules(t *testing.T) {
 	s := set(t)
 	for _, id := range runbook.SectionIDs {
 		t.Run(string(id), func(t *testing.T) {
-			if !nameRE.MatchString(Name(id)) {
-				t.Errorf("schema name %q", Name(id))
-			}
 			raw, ok := s.JSON(id)
 			if !ok {
 				t.Fatal("no schema")
 			}
-			var doc map[string]any
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatal(err)
+			for _, p := range schema.StrictProblems(schema.Name(id), raw) {
+				t.Error(p)
 			}
-			if doc["type"] != "object" || doc["anyOf"] != nil {
-				t.Errorf("root must be a plain object: %v", doc["type"])
+		})
+	}
+}
+
+// TestStrictProblemsFindsEachBrokenRule: the checker itself catches every
+// rule broken on purpose.
+func TestStrictProblemsFindsEachBrokenRule(t *testing.T) {
+	for _, tc := range []struct{ name, schema, want string }{
+		{"ok", `{"type":"object","additionalProperties":false,"properties":{"a":{"type":"string"}},"required":["a"]}`, ""},
+		{"bad name", `{"type":"object","additionalProperties":false,"properties":{},"required":[]}`, "schema name"},
+		{"root anyOf", `{"anyOf":[{"type":"object"}]}`, "root must be a plain object"},
+		{"open object", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`, "additionalProperties is not false"},
+		{"optional", `{"type":"object","additionalProperties":false,"properties":{"a":{"type":"string"}},"required":[]}`, "required [], properties [a]"},
+		{"banned", `{"type":"object","additionalProperties":false,"properties":{"a":{"type":"string","format":"uri"}},"required":["a"]}`, "banned keyword format"},
+		{"ref", `{"type":"object","additionalProperties":false,"properties":{"a":{"$ref":"#/x"}},"required":["a"]}`, "$ref left in"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := "rotor_test"
+			if tc.name == "bad name" {
+				name = "rotor test!"
 			}
-			props := 0
-			var walk func(node map[string]any, path string, depth int)
-			walk = func(node map[string]any, path string, depth int) {
-				if depth > 10 {
-					t.Errorf("%s: nested deeper than 10", path)
-				}
-				for _, k := range banned {
-					if _, ok := node[k]; ok {
-						t.Errorf("%s: banned keyword %s", path, k)
-					}
-				}
-				if _, ok := node["$ref"]; ok {
-					t.Errorf("%s: $ref left in", path)
-				}
-				if p, ok := node["properties"].(map[string]any); ok {
-					props += len(p)
-					if node["additionalProperties"] != false {
-						t.Errorf("%s: additionalProperties is not false", path)
-					}
-					var keys, req []string
-					for k := range p {
-						keys = append(keys, k)
-					}
-					for _, r := range node["required"].([]any) {
-						req = append(req, r.(string))
-					}
-					sort.Strings(keys)
-					sort.Strings(req)
-					if strings.Join(keys, ",") != strings.Join(req, ",") {
-						t.Errorf("%s: required %v, properties %v", path, req, keys)
-					}
-					for k, v := range p {
-						walk(v.(map[string]any), path+"."+k, depth+1)
-					}
-				} else if node["type"] == "object" {
-					t.Errorf("%s: object without properties", path)
-				}
-				if items, ok := node["items"].(map[string]any); ok {
-					walk(items, path+"[]", depth+1)
-				}
-				if alts, ok := node["anyOf"].([]any); ok {
-					for _, a := range alts {
-						walk(a.(map[string]any), path+"|", depth)
-					}
-				}
-			}
-			walk(doc, string(id), 1)
-			if props > 5000 {
-				t.Errorf("%d properties", props)
+			got := strings.Join(schema.StrictProblems(name, []byte(tc.schema)), "; ")
+			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -108,7 +73,7 @@ func TestStrictMakesOptionalValuesNullable(t *testing.T) {
 		Sub  *inner  `json:"sub,omitempty"`
 		List []inner `json:"list"`
 	}
-	got, err := Strict(&doc{})
+	got, err := schema.Strict(&doc{})
 	if err != nil {
 		t.Fatal(err)
 	}
