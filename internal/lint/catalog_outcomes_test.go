@@ -1,0 +1,132 @@
+package lint_test
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// outcomeCase is one row of testdata/catalog_outcomes.yaml.
+type outcomeCase struct {
+	Name     string         `yaml:"name"`
+	Request  map[string]any `yaml:"request"`
+	Rule     string         `yaml:"rule"`
+	Strategy string         `yaml:"strategy"`
+	Want     []string       `yaml:"want"`
+	Never    []string       `yaml:"never"`
+	NeverRE  []string       `yaml:"never_re"`
+	OpenItem string         `yaml:"open_item"`
+}
+
+// loadOutcomes reads a table of outcome cases.
+func loadOutcomes(t *testing.T, path string) []outcomeCase {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []outcomeCase
+	if err := yaml.UnmarshalWithOptions(data, &cases, yaml.Strict()); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cases
+}
+
+// outcomeRunbook plans and writes a case's request, with the defaults the
+// table leaves out (staging and production, Kubernetes, Vault).
+func outcomeRunbook(t *testing.T, req map[string]any) (*planner.Facts, *runbook.Runbook) {
+	t.Helper()
+	for k, v := range map[string]any{"system": "Catalogue outcome", "environments": []string{"staging", "production"},
+		"deployment": []string{"kubernetes"}, "secret_store": "vault"} {
+		if _, ok := req[k]; !ok {
+			req[k] = v
+		}
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := runbook.ParseRequest(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := planner.Plan(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := written(t, f)
+	rb.OpenItems = f.OpenItems
+	return f, rb
+}
+
+// TestCatalogOutcomes: each request the catalogue got wrong (issue #19) now
+// selects its entry and strategy, says what it must and never what it must
+// not, and lints without an error.
+func TestCatalogOutcomes(t *testing.T) {
+	l := linter(t)
+	for _, tc := range loadOutcomes(t, "testdata/catalog_outcomes.yaml") {
+		t.Run(tc.Name, func(t *testing.T) {
+			f, rb := outcomeRunbook(t, tc.Request)
+			s := f.Secrets[0]
+			if tc.Rule != "" && s.Rule != tc.Rule {
+				t.Errorf("entry %s, want %s", s.Rule, tc.Rule)
+			}
+			if tc.Strategy != "" && string(s.Strategy) != tc.Strategy {
+				t.Errorf("strategy %s, want %s", s.Strategy, tc.Strategy)
+			}
+			b, err := json.Marshal(rb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text strings.Builder
+			// Unescaped, so commands read as an operator sees them.
+			enc := json.NewEncoder(&text)
+			enc.SetEscapeHTML(false)
+			var v any
+			_ = json.Unmarshal(b, &v)
+			_ = enc.Encode(v)
+			all := strings.ReplaceAll(text.String(), `\"`, `"`)
+			for _, w := range tc.Want {
+				if !strings.Contains(all, w) {
+					t.Errorf("the runbook never says %q", w)
+				}
+			}
+			for _, n := range tc.Never {
+				if i := strings.Index(all, n); i >= 0 {
+					t.Errorf("the runbook says %q: …%s…", n, excerpt(all, i))
+				}
+			}
+			for _, n := range tc.NeverRE {
+				if loc := regexp.MustCompile(n).FindStringIndex(all); loc != nil {
+					t.Errorf("the runbook matches %q: …%s…", n, excerpt(all, loc[0]))
+				}
+			}
+			if tc.OpenItem != "" {
+				found := false
+				for _, o := range f.OpenItems {
+					found = found || strings.Contains(o.Question, tc.OpenItem) || strings.Contains(o.Text, tc.OpenItem)
+				}
+				if !found {
+					t.Errorf("no open item mentions %q: %+v", tc.OpenItem, f.OpenItems)
+				}
+			}
+			for _, e := range l.Lint(rb) {
+				if e.Severity == runbook.SeverityError {
+					t.Errorf("%s %s: %s", e.Rule, e.Section, e.Message)
+				}
+			}
+		})
+	}
+}
+
+func excerpt(s string, i int) string {
+	from, to := max(0, i-60), min(len(s), i+100)
+	return s[from:to]
+}
