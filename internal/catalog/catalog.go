@@ -80,8 +80,19 @@ type Credential struct {
 	// version of the product ("MySQL 8.0.12" is below 8.0.14).
 	MinVersion string `yaml:"min_version" json:"-"`
 	// MaxLive is how many credentials of this type can be valid at once
-	// (1: no overlap).
+	// (1: no overlap; 0: not known, with OverlapUnknown).
 	MaxLive int `yaml:"max_live" json:"max_live"`
+	// OverlapUnknown is set when the provider is confirmed neither to allow
+	// a second live credential nor to allow only one (an unknown provider):
+	// the plan is the overlap, its create step checks first, and the planner
+	// raises the question at the top of the runbook.
+	OverlapUnknown bool `yaml:"overlap_unknown" json:"overlap_unknown,omitempty"`
+	// Failures is what a consumer logs when the credential is wrong, where
+	// that is not an HTTP 401/403 (Kafka: SASL authentication errors).
+	Failures string `yaml:"failures" json:"failures,omitempty"`
+	// User is the fixed user the entry acts on, when the product has one
+	// (Redis's default user): the steps never ask for an application user.
+	User string `yaml:"user" json:"user,omitempty"`
 	// AccountSlots is set when the live credentials are a fixed number of
 	// slots of one account or resource (Twilio's primary and secondary
 	// token, an IAM user's two keys, a storage account's key1/key2): when

@@ -22,6 +22,9 @@ var Vars = []string{
 	"active",    // the database user consumers use now (alternating users)
 	"idle",      // the other user of the pair, which gets the new password
 	"targets",   // several workloads at once ("deployment/api deployment/jobs")
+	"provider",  // the provider's name ("the provider" when unknown)
+	"signer",    // the services that sign with the key (internal HMAC, JWT issuer)
+	"verifier",  // the services that verify it
 }
 
 // Families of products the foreign-command check knows.
@@ -191,7 +194,16 @@ func checkCredential(where string, cr *Credential) []string {
 	if !runbook.OneOf(runbook.Strategies, cr.Strategy) || cr.Strategy == runbook.StrategyRevokeFirst {
 		add("%s: strategy %q must be a rotation strategy (revoke_first is decided by the planner on a leak)", where, cr.Strategy)
 	}
-	if cr.MaxLive < 1 {
+	switch {
+	case cr.OverlapUnknown:
+		// Not known: the plan is the overlap, checked before the create step.
+		if cr.MaxLive != 0 || cr.Strategy != runbook.StrategyDualCredential {
+			add("%s: overlap_unknown means max_live 0 (not known) and strategy dual_credential, checked first; got max_live %d, %s", where, cr.MaxLive, cr.Strategy)
+		}
+		if strings.TrimSpace(cr.Actions.Preflight) == "" {
+			add("%s: overlap_unknown needs actions.preflight: how to find out whether a second credential can be live", where)
+		}
+	case cr.MaxLive < 1:
 		add("%s: max_live must be at least 1", where)
 	}
 	// A strategy that keeps two credentials valid needs a provider that
@@ -199,7 +211,7 @@ func checkCredential(where string, cr *Credential) []string {
 	// old versions for decryption only).
 	switch cr.Strategy {
 	case runbook.StrategyDualCredential:
-		if cr.MaxLive < 2 {
+		if cr.MaxLive < 2 && !cr.OverlapUnknown {
 			add("%s: dual_credential needs max_live >= 2, got %d", where, cr.MaxLive)
 		}
 	case runbook.StrategyHardCutover:

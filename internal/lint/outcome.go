@@ -320,7 +320,8 @@ func nextNameRead(c *context) []finding {
 				}
 				found := false
 				for _, st := range c.bySecret[id] {
-					if st.Phase == runbook.PhaseDeploy && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) && strings.Contains(st.Action, n) {
+					// A signer reads the new name when it switches.
+					if (st.Phase == runbook.PhaseDeploy || st.Phase == runbook.PhaseSwitch) && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) && strings.Contains(st.Action, n) {
 						found = true
 					}
 				}

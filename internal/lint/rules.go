@@ -446,7 +446,9 @@ func consumerCoverage(c *context) []finding {
 	for _, d := range c.rb.Sections.Inventory.Dependencies {
 		deployed := false
 		for _, st := range c.bySecret[d.SecretID] {
-			if st.Phase == runbook.PhaseDeploy && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) {
+			// A signer is rolled out at the switch, after its verifiers.
+			rollout := st.Phase == runbook.PhaseDeploy || (st.Phase == runbook.PhaseSwitch && reloadRE.MatchString(st.Action))
+			if rollout && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) {
 				deployed = true
 			}
 		}

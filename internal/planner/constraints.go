@@ -406,7 +406,14 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 			r.add("", andJoin(named)+" runs as a Kubernetes "+kind, "restarted as a "+kind+" (`rollout restart "+kind+"/…`)")
 		}
 	}
-	if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
+	if signers, verifiers := readRoles(text); len(signers)+len(verifiers) > 0 {
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			s.Signers, s.Verifiers = signers, verifiers
+		}
+		r.add("", "signed by "+andJoin(signers)+", verified by "+andJoin(verifiers), "the verifiers accept the new key before the signers switch")
+	}
+		if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
 		for _, id := range targets {
 			f.SecretByID(id).Users = Users{Active: m[1], Idle: m[2]}
 		}

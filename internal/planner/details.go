@@ -15,6 +15,10 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 	var paths, users, namespaces, workloads []string
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
+		if s.Entry.User != "" && s.Users.Active == "" {
+			// The product's own fixed user (Redis's default user).
+			s.Users.Active = s.Entry.User
+		}
 		switch {
 		case s.Rule == "vault-static-role":
 			if s.Users.Active == "" {

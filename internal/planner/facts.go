@@ -110,6 +110,10 @@ type Secret struct {
 	Stored bool `json:"stored"`
 	// Users names the database users or roles the steps act on.
 	Users Users `json:"users"`
+	// Signers and Verifiers name the services that sign with a key and
+	// those that verify it (internal HMAC, a JWT issuer and its verifiers).
+	Signers   []string `json:"signers,omitempty"`
+	Verifiers []string `json:"verifiers,omitempty"`
 	// Namespace is the Kubernetes namespace of the consumers (a placeholder
 	// unless the request names it).
 	Namespace string `json:"namespace"`

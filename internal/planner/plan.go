@@ -76,6 +76,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		}
 	}
 	readConstraints(f, req, texts)
+	roles(f)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		for j := range s.Consumers {
@@ -101,6 +102,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		personAccess(f)
 	}
 	order(f)
+	catalogGaps(f, req)
 	externalComms(f)
 	for i := range f.Secrets {
 		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])
@@ -184,10 +186,6 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	s.Entry = rd.Entry
 	s.Rule = s.Entry.ID
 	s.Stored = s.Entry.IsStored()
-	if s.Entry.ID == catalog.GenericID {
-		f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: %s is not in rotor's provider catalogue for a %s: the safe generic procedure is used (one live credential assumed, so a hard cutover)",
-			index, in.Name, s.ProviderName, s.Kind))
-	}
 
 	if s.Privilege == "" {
 		switch {
@@ -410,9 +408,11 @@ func secretVars(s *Secret) map[string]string {
 	if consumers == "" {
 		consumers = "every consumer"
 	}
+	signer, verifier := RoleNames(s)
 	return map[string]string{
 		"name": s.Name, "var": s.EnvVar, "consumers": consumers, "namespace": s.Namespace,
 		"wait": fmt.Sprint(s.PropagationSeconds), "active": s.Users.Active, "idle": s.Users.Idle,
+		"provider": s.ProviderName, "signer": signer, "verifier": verifier,
 	}
 }
 

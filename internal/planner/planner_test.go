@@ -87,7 +87,10 @@ func TestStrategyTable(t *testing.T) {
 		{"aws kms key", "", "", s("KMS key for backups", "", "", ""), "aws-kms-key", runbook.StrategyRekey},
 		{"ssh key", "", "", s("Bastion SSH key", "", "", ""), "ssh-key", runbook.StrategyDualCredential},
 		{"unknown db", "", "", s("Oracle schema password", runbook.KindDatabasePassword, "", ""), "database-alternating-users", runbook.StrategyAlternatingUsers},
-		{"unknown", "", "", s("Acme partner API key", "", "", ""), "generic-unknown", runbook.StrategyHardCutover},
+		// Unknown, not no (ROTATION_RULES §1): the overlap is planned and
+		// its create step checks first; a public leak revokes first.
+		{"unknown", "", "", s("Acme partner API key", "", "", ""), "generic-unknown", runbook.StrategyDualCredential},
+		{"public leak of an unknown provider's key", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Acme partner API key", Exposure: runbook.ExposurePublic}, "generic-unknown", runbook.StrategyRevokeFirst},
 
 		// Overrides.
 		{"public leak of an unknown key", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Acme partner API key", Exposure: runbook.ExposurePublic}, "generic-unknown", runbook.StrategyRevokeFirst},
@@ -315,7 +318,9 @@ func TestOffboardingRemovesPersonalAccessFirst(t *testing.T) {
 		t.Errorf("personal tokens with no consumer are revoked and not replaced: %+v", tokens)
 	}
 	pg := f.SecretByID("postgres-admin-password")
-	if pg.Privilege != runbook.PrivilegeAdmin || !pg.Legacy || pg.Strategy != runbook.StrategyAlternatingUsers || !pg.Exposed {
+	// A superuser that runs migrations owns objects: its password changes in
+	// place (ROTATION_RULES §1, "Postgres role that owns objects or runs DDL").
+	if pg.Privilege != runbook.PrivilegeAdmin || !pg.Legacy || pg.Strategy != runbook.StrategyHardCutover || pg.Rule != "postgres-owner-role" || !pg.Exposed {
 		t.Errorf("postgres admin: privilege %s legacy %v strategy %s exposed %v", pg.Privilege, pg.Legacy, pg.Strategy, pg.Exposed)
 	}
 	legacy := map[string]bool{}

@@ -118,6 +118,9 @@ func rotationRisk(f *Facts, s *Secret) RotationRisk {
 	case runbook.StrategyRekey:
 		add(1, "data written under the old key version must stay decryptable")
 	}
+	if s.Entry != nil && s.Entry.OverlapUnknown && s.Strategy.HasOverlap() {
+		add(2, "the provider is not in rotor's catalogue: whether it allows a second live credential is not confirmed")
+	}
 	switch n := len(s.Consumers); {
 	case n == 0:
 		add(1, "consumers unknown: a missed dependency is likely")

@@ -410,7 +410,7 @@ func rotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			step.Owner = stepOwner(f, s, st.Phase)
 			switch st.Phase {
 			case runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify:
-				step.Consumers = consumerNames(s)
+				step.Consumers = stepConsumers(s, st.Phase)
 			}
 		}
 		t.Steps = append(t.Steps, step)

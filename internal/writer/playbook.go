@@ -14,7 +14,6 @@ import (
 // hold for every step (how values travel, what to record) are said once in
 // the pre-rotation checklist, not here.
 func stepText(c sc, p runbook.Phase) (action, verify string) {
-	a := c.actions()
 	switch p {
 	case runbook.PhaseContain:
 		return containText(c)
@@ -27,7 +26,7 @@ func stepText(c sc, p runbook.Phase) (action, verify string) {
 	case runbook.PhaseDeploy:
 		return deployText(c)
 	case runbook.PhaseSwitch:
-		return sentence(c.fill(a.Switch)), c.fill(a.SwitchCheck)
+		return switchText(c)
 	case runbook.PhaseVerify:
 		return verifyText(c)
 	case runbook.PhaseRevoke:
@@ -130,14 +129,21 @@ func deployText(c sc) (string, string) {
 		return "Redeploy or restart every consumer found in the pre-rotation checklist so it re-reads the new value.",
 			"each consumer's deploy finished and its logs show no authentication errors"
 	}
+	if hasRoles(s) {
+		c.only = roleConsumers(s, s.Verifiers)
+	}
 	hows, checks := reloadAll(c)
 	var lead string
-	switch s.Strategy {
-	case runbook.StrategyDualAccept:
+	switch {
+	case hasRoles(s):
+		signer, _ := planner.RoleNames(s)
+		lead = fmt.Sprintf("Change %s (verifier) to read %s beside %s and accept a signature that matches either (reject only if neither matches), then roll out; %s (signer) keeps signing with the current key until the switch step",
+			andList(stepConsumers(s, runbook.PhaseDeploy)), code(s.EnvVar+"_NEXT"), code(s.EnvVar), signer)
+	case s.Strategy == runbook.StrategyDualAccept:
 		lead = fmt.Sprintf("Change %s to read %s beside %s and accept a signature that matches either (reject only if neither matches), then roll out", c.consumerList(), code(s.EnvVar+"_NEXT"), code(s.EnvVar))
-	case runbook.StrategyRekey:
+	case s.Strategy == runbook.StrategyRekey:
 		lead = fmt.Sprintf("Make sure %s encrypt through the key alias (not a pinned key or version) and may decrypt with the old and the new key, then roll out", c.consumerList())
-	case runbook.StrategyAlternatingUsers:
+	case s.Strategy == runbook.StrategyAlternatingUsers:
 		lead = fmt.Sprintf("Roll out %s so %s as %s (change the user name too wherever a consumer sets it outside the secret)",
 			c.consumerList(), c.they("connects", "connect"), code(s.Users.Idle))
 	default:

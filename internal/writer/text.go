@@ -15,6 +15,9 @@ type sc struct {
 	f   *planner.Facts
 	s   *planner.Secret
 	env string
+	// only, when set, limits the consumers a deploy reaches (a signing key's
+	// verifiers, then its signers).
+	only []planner.Consumer
 }
 
 func (c sc) prod() bool { return runbook.IsProduction(c.env) }
@@ -42,6 +45,9 @@ func (c sc) path() string {
 
 // failures names what a consumer logs when the secret is wrong.
 func (c sc) failures() string {
+	if c.s.Entry.Failures != "" {
+		return c.s.Entry.Failures
+	}
 	switch c.s.Kind {
 	case runbook.KindWebhookSecret:
 		return "signature failures"
@@ -58,6 +64,29 @@ func (c sc) failures() string {
 // signals lists the failures to watch for in a rotation: authentication
 // errors, and signature failures when a signing secret is rotated.
 func signals(f *planner.Facts) string {
+	var own []string
+	http := false
+	for _, s := range f.Secrets {
+		switch {
+		case s.Entry.Failures != "":
+			if !runbook.OneOf(own, s.Entry.Failures) {
+				own = append(own, s.Entry.Failures)
+			}
+		default:
+			http = true
+		}
+	}
+	if len(own) > 0 {
+		// Products that do not speak HTTP fail in their own words.
+		if http {
+			own = append(own, generalSignals(f))
+		}
+		return strings.Join(own, ", ")
+	}
+	return generalSignals(f)
+}
+
+func generalSignals(f *planner.Facts) string {
 	for _, s := range f.Secrets {
 		if s.Kind == runbook.KindWebhookSecret || s.Kind == runbook.KindSigningKey {
 			return "authentication errors, signature failures"
@@ -97,10 +126,11 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 	if env == planner.AllEnvironments {
 		env = "<environment>"
 	}
+	signer, verifier := planner.RoleNames(c.s)
 	return map[string]string{
 		"env": env, "name": c.s.Name, "var": c.s.EnvVar, "path": c.path(), "consumer": consumer.Name, "consumers": all,
 		"namespace": namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
-		"active": c.s.Users.Active, "idle": c.s.Users.Idle,
+		"active": c.s.Users.Active, "idle": c.s.Users.Idle, "provider": c.s.ProviderName, "signer": signer, "verifier": verifier,
 	}
 }
 
@@ -198,7 +228,11 @@ func reloadAll(c sc) (hows, checks []string) {
 	// Consumers in one namespace share a command; each keeps its workload kind.
 	groups := map[string][]planner.Consumer{}
 	var namespaces []string
-	for _, k := range c.s.Consumers {
+	consumers := c.s.Consumers
+	if c.only != nil {
+		consumers = c.only
+	}
+	for _, k := range consumers {
 		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) {
 			if _, special := d.Workloads[k.Workload]; !special {
 				if _, ok := groups[k.Namespace]; !ok {

@@ -1,0 +1,103 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// catalogGaps raises, at the top of the runbook, every secret whose
+// provider rotor's catalogue does not know (ROTATION_RULES §1, "unknown /
+// other": an open question, not a silent cutover). For an entry whose
+// overlap is unknown the question is whether the provider allows a second
+// live credential; its create steps wait for the answer. A credential
+// revoked first (a public leak) is killed regardless, so nothing waits.
+func catalogGaps(f *Facts, req *runbook.Request) {
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		source := fmt.Sprintf("secrets[%d].provider", i)
+		if i < len(req.Secrets) && req.Secrets[i].Provider == "" {
+			source = fmt.Sprintf("secrets[%d].name", i)
+		}
+		kind := kindPhrase(s.Kind)
+		switch {
+		case s.Entry.OverlapUnknown:
+			who := s.ProviderName
+			if s.Provider == "unknown" {
+				who = "its provider"
+			}
+			text := fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s procedure", s.Name, providerLabel(s), categoryOf(s.Entry))
+			if s.Strategy == runbook.StrategyRevokeFirst {
+				f.Raise(runbook.OpenItem{Source: source, Text: text,
+					Question: fmt.Sprintf("%s is revoked first (it leaked), whatever %s allows. Confirm how %s revokes a %s and issues the replacement, and add %s to the catalogue directory.", s.Name, who, who, kind, who),
+					Blocks:   []string{}})
+				continue
+			}
+			f.Raise(runbook.OpenItem{Source: source, Text: text,
+				Question: fmt.Sprintf("Does %s allow a second live %s (a \"create key\" action while one exists, or a list of keys)? If yes, the steps keep the old one until every consumer has moved. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind),
+				Blocks:   phaseSteps(f, s.ID, runbook.PhaseCreate)})
+		case s.Provider != "unknown" && catalog.Default().Provider(s.Provider) == nil:
+			// A provider named in the request that the catalogue lacks, for
+			// a kind it has a generic entry for (an SSH key, a database password).
+			f.Raise(runbook.OpenItem{Source: source,
+				Text:     fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s entry (%s)", s.Name, s.ProviderName, kind, s.Entry.ID),
+				Question: fmt.Sprintf("Do the steps of %s fit %s? Replace the generic commands with its own, and add %s to the catalogue directory.", s.Name, s.ProviderName, s.ProviderName),
+				Blocks:   []string{}})
+		}
+	}
+}
+
+// providerLabel names a secret's provider for a sentence.
+func providerLabel(s *Secret) string {
+	if s.Provider == "unknown" {
+		return "its provider (not named)"
+	}
+	return s.ProviderName
+}
+
+// categoryOf says which kind of product a generic entry's checks speak to.
+func categoryOf(e *catalog.Credential) string {
+	switch {
+	case e.Failures != "":
+		return "message broker (SASL) " + strings.TrimPrefix(e.ID, "generic-")
+	case runbook.OneOf(e.Kinds, runbook.KindWebhookURL) && len(e.Kinds) == 1:
+		return "incoming webhook"
+	}
+	return "HTTP API"
+}
+
+// kindPhrase is a kind as a reader says it ("API key", "database password").
+func kindPhrase(k runbook.Kind) string {
+	switch k {
+	case runbook.KindAPIKey:
+		return "API key"
+	case runbook.KindOAuthClientSecret:
+		return "OAuth client secret"
+	case runbook.KindWebhookSecret:
+		return "webhook signing secret"
+	case runbook.KindWebhookURL:
+		return "webhook URL"
+	case runbook.KindCloudAccessKey:
+		return "access key"
+	case runbook.KindSSHKey:
+		return "SSH key"
+	case runbook.KindTLSPrivateKey:
+		return "TLS key"
+	case runbook.KindOther:
+		return "credential"
+	}
+	return strings.ReplaceAll(string(k), "_", " ")
+}
+
+// phaseSteps lists the step references ("s12") of a secret's phase.
+func phaseSteps(f *Facts, id string, p runbook.Phase) []string {
+	var out []string
+	for _, st := range f.Steps {
+		if st.SecretID == id && st.Phase == p {
+			out = append(out, fmt.Sprintf("s%d", st.Order))
+		}
+	}
+	return out
+}
