@@ -413,7 +413,7 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 		}
 		r.add("", "signed by "+andJoin(signers)+", verified by "+andJoin(verifiers), "the verifiers accept the new key before the signers switch")
 	}
-		if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
+	if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
 		for _, id := range targets {
 			f.SecretByID(id).Users = Users{Active: m[1], Idle: m[2]}
 		}
