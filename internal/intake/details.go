@@ -1,0 +1,295 @@
+package intake
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// detailDirectives read what a clause says about the infrastructure: values
+// the steps would otherwise show as placeholders, a pair of database users,
+// workload kinds, other copies, the credential's scope, store paths, a
+// product version, and the departing person's name.
+func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Directive {
+	c := &rd.lex.c
+	toks := p.toks
+	var out []Directive
+	add := func(d Directive) {
+		if d.Scope.Secrets == nil && secret >= 0 {
+			d.Scope = Scope{Secrets: []int{secret}}
+		}
+		out = append(out, d)
+	}
+	// A pair of users first: "users ledger_a and ledger_b".
+	pair := false
+	for _, m := range c.pairs.find(toks, from, to) {
+		a, ai := rd.valueAfter(p, m.to, to, "db_user", false)
+		if a == "" || ai+1 >= to {
+			continue
+		}
+		if j := c.pairJoin.find(toks, ai+1, min(to, ai+2)); len(j) > 0 && j[0].from == ai+1 {
+			if b, _ := rd.valueAfter(p, j[0].to, to, "db_user", false); b != "" {
+				add(Directive{Kind: KindDetail, Field: FieldDBUsers, Values: []string{a, b}, Value: a + ", " + b, Evidence: evidence([]match{m})})
+				pair = true
+				break
+			}
+		}
+	}
+	for _, v := range c.values {
+		if pair && v.Field == FieldDBUser {
+			continue
+		}
+		found := false
+		for _, m := range v.after.find(toks, from, to) {
+			generic := !strings.Contains(m.p.text, " ") && (v.Field == FieldDBUser)
+			if val, _ := rd.valueAfter(p, m.to, to, v.Shape, generic); val != "" {
+				add(Directive{Kind: KindDetail, Field: v.Field, Value: val, Evidence: evidence([]match{m})})
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		for _, m := range v.before.find(toks, from, to) {
+			k := m.from - 1
+			for k >= from && isQuote(toks[k].text) {
+				k--
+			}
+			if k >= from && shapeOK(v.Shape, strings.Trim(toks[k].text, "`'\""), false) && !rd.stop(toks[k].low) {
+				add(Directive{Kind: KindDetail, Field: v.Field, Value: strings.ToLower(strings.Trim(toks[k].text, "`'\"")), Evidence: evidence([]match{m})})
+				break
+			}
+		}
+	}
+	if m := c.workloads.find(toks, from, to); len(m) > 0 && (secret >= 0 || rd.namesAConsumer(p, from, to)) {
+		add(Directive{Kind: KindDetail, Field: FieldWorkload, Value: m[0].p.label, Evidence: evidence(m[:1])})
+	}
+	if m := c.copies.find(toks, from, to); len(m) > 0 {
+		add(Directive{Kind: KindDetail, Field: FieldCopy, Value: rd.copyPlace(p, m[0], to), Evidence: evidence(m[:1])})
+	}
+	if cue := c.scopeCues.find(toks, from, to); len(cue) > 0 || hasPermission(toks[from:to]) {
+		ev := evidence(cue)
+		for _, t := range toks[from:to] {
+			if permission(t.text) {
+				ev = append(ev, t.text)
+			}
+		}
+		add(Directive{Kind: KindDetail, Field: FieldScope, Value: quote(p, from, to), Evidence: ev})
+	}
+	for _, t := range toks[from:to] {
+		if storePath(t.text) {
+			add(Directive{Kind: KindDetail, Field: FieldStorePath, Value: t.text, Evidence: []string{t.text}})
+			break
+		}
+	}
+	for _, t := range toks[from:to] {
+		if strings.HasPrefix(t.text, "alias/") && len(t.text) > len("alias/") {
+			add(Directive{Kind: KindDetail, Field: FieldKMSAlias, Value: t.text, Evidence: []string{t.text}})
+			break
+		}
+	}
+	for _, m := range c.versions.find(toks, from, to) {
+		if m.to < to && version(toks[m.to].text) {
+			add(Directive{Kind: KindDetail, Field: FieldVersion, Value: quote(p, m.from, m.to+1), Evidence: evidence([]match{m})})
+			break
+		}
+	}
+	if name, ev := rd.person(p, from, to); name != "" {
+		add(Directive{Kind: KindPerson, Value: name, Scope: Scope{All: true}, Evidence: ev})
+	}
+	return out
+}
+
+// valueAfter reads the value after a cue at token i: quotes and a ':' are
+// skipped; the value must have the shape. A generic cue ("user", "role")
+// takes only a quoted value or one with an underscore. It returns the
+// value and its token index.
+func (rd *reader) valueAfter(p *parsedText, i, to int, shape string, generic bool) (string, int) {
+	quoted := false
+	for i < to && (isQuote(p.toks[i].text) || p.toks[i].text == ":" || p.toks[i].text == "=") {
+		quoted = quoted || isQuote(p.toks[i].text)
+		i++
+	}
+	if i >= to {
+		return "", -1
+	}
+	v := strings.Trim(p.toks[i].text, "`'\"")
+	if rd.stop(strings.ToLower(v)) || !shapeOK(shape, v, generic && !quoted) {
+		return "", -1
+	}
+	return v, i
+}
+
+func (rd *reader) stop(s string) bool { return runbook.OneOf(rd.lex.Details.StopValues, s) }
+
+func isQuote(s string) bool {
+	return s == "`" || s == "'" || s == "\"" || s == "‘" || s == "’" || s == "“" || s == "”"
+}
+
+// shapeOK checks a value's shape (not cue words: the syntax of names).
+func shapeOK(shape, v string, generic bool) bool {
+	if v == "" {
+		return false
+	}
+	allowed := func(extra string, s string) bool {
+		for _, r := range s {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r)) {
+				return false
+			}
+		}
+		return true
+	}
+	switch shape {
+	case "iam_name":
+		return allowed("+=,.@_-", v) && !strings.HasSuffix(v, ".")
+	case "service_account":
+		if strings.Contains(v, "@") {
+			return allowed("@.-_", v)
+		}
+		return len(v) >= 5 && len(v) <= 30 && allowed("-", v) && unicode.IsLower([]rune(v)[0])
+	case "name":
+		return allowed("_-", v)
+	case "owner_repo":
+		return strings.Count(v, "/") == 1 && allowed("/_.-", v) && !strings.HasPrefix(v, "/") && !strings.HasSuffix(v, "/")
+	case "dns_label":
+		return len(v) <= 63 && allowed("-", v) && !strings.HasPrefix(v, "-")
+	case "db_user":
+		r := []rune(v)[0]
+		if !(unicode.IsLetter(r) || r == '_') || !allowed("_$-", v) {
+			return false
+		}
+		return !generic || strings.Contains(v, "_")
+	}
+	return false
+}
+
+// permission reports a permission written as service:Action
+// ("s3:PutObject", "contents:write", "read:org").
+func permission(s string) bool {
+	a, b, ok := strings.Cut(s, ":")
+	if !ok || a == "" || b == "" || strings.Contains(b, ":") || strings.Contains(s, "//") {
+		return false
+	}
+	if isDigitString(a) || isDigitString(b) || looksLikeClock(s) {
+		return false
+	}
+	for _, r := range a {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	for _, r := range b {
+		if !(unicode.IsLetter(r) || r == '*' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPermission(toks []token) bool {
+	for _, t := range toks {
+		if permission(t.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// storePath reports a path in a secret store: a Vault KV path, a Secrets
+// Manager ARN, a GCP secret name.
+func storePath(s string) bool {
+	for _, pre := range []string{"secret/", "kv/", "kv-v2/"} {
+		if strings.HasPrefix(s, pre) && len(s) > len(pre) {
+			return true
+		}
+	}
+	if strings.HasPrefix(s, "arn:aws:secretsmanager:") && strings.Contains(s, ":secret:") {
+		return true
+	}
+	if strings.HasPrefix(s, "projects/") && strings.Contains(s, "/secrets/") && !strings.HasSuffix(s, "/secrets/") {
+		return true
+	}
+	return false
+}
+
+// version reports a version number ("8.0.36", "7", "14.2").
+func version(s string) bool {
+	if s == "" || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// copyPlace writes where a copy is kept: "the shared 1Password vault".
+func (rd *reader) copyPlace(p *parsedText, m match, to int) string {
+	from := m.from
+	if from > 0 && p.toks[from-1].low == "shared" {
+		from--
+	}
+	end := m.to
+	if end < to && (p.toks[end].low == "vault" || p.toks[end].low == "account") {
+		end++
+	}
+	where := quote(p, from, end)
+	l := strings.ToLower(where)
+	if !strings.Contains(l, "vault") && !strings.Contains(l, "manager") && !strings.Contains(l, "drive") {
+		where += " vault"
+	}
+	return "the " + where
+}
+
+// person reads a departing person's name: capitalised words right before
+// "leaves", "is leaving", ..., or "Dana's last day".
+func (rd *reader) person(p *parsedText, from, to int) (string, []string) {
+	c := &rd.lex.c
+	name := func(end int) string {
+		k := end
+		for k > from && capitalised(p.toks[k-1].text) && !runbook.OneOf(rd.lex.Details.NotNames, p.toks[k-1].low) {
+			k--
+		}
+		if k == end {
+			return ""
+		}
+		n := strings.ReplaceAll(quote(p, k, end), "’", "'")
+		return strings.TrimSuffix(n, "'s")
+	}
+	for _, m := range c.personAfter.find(p.toks, from, to) {
+		if n := name(m.from); n != "" {
+			return n, evidence([]match{m})
+		}
+	}
+	for i := from; i < to; i++ {
+		t := p.toks[i].text
+		if base, ok := strings.CutSuffix(strings.ReplaceAll(t, "’", "'"), "'s"); ok && capitalised(base) && !runbook.OneOf(rd.lex.Details.NotNames, strings.ToLower(base)) {
+			if m := c.personPoss.find(p.toks, i+1, min(to, i+4)); len(m) > 0 && m[0].from == i+1 {
+				n := base
+				if prev := name(i); prev != "" {
+					n = prev + " " + base
+				}
+				return n, evidence(m)
+			}
+		}
+	}
+	return "", nil
+}
+
+// capitalised reports a word like a name: "Dana", "O'Neil", "Smith-Jones".
+func capitalised(s string) bool {
+	r := []rune(s)
+	if len(r) < 2 || !unicode.IsUpper(r[0]) {
+		return false
+	}
+	for _, x := range r[1:] {
+		if !(unicode.IsLower(x) || x == '\'' || x == '-' || x == '’') {
+			return false
+		}
+	}
+	return true
+}

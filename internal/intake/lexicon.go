@@ -1,0 +1,470 @@
+package intake
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+//go:embed lexicon/*.yaml
+var lexiconFiles embed.FS
+
+// TimeWords are the cue words of time rules and deadlines (lexicon/time.yaml).
+type TimeWords struct {
+	Negators     []string            `yaml:"negators"`
+	Forbid       []string            `yaml:"forbid"`
+	Allow        []string            `yaml:"allow"`
+	Only         []string            `yaml:"only"`
+	Outside      []string            `yaml:"outside"`
+	Busy         []string            `yaml:"busy"`
+	Protect      []string            `yaml:"protect"`
+	Vague        []string            `yaml:"vague"`
+	Activities   map[string][]string `yaml:"activities"`
+	Deadline     []string            `yaml:"deadline"`
+	Completion   []string            `yaml:"completion"`
+	By           []string            `yaml:"by"`
+	Before       []string            `yaml:"before"`
+	After        []string            `yaml:"after"`
+	From         []string            `yaml:"from"`
+	Between      []string            `yaml:"between"`
+	RangeJoin    []string            `yaml:"range_join"`
+	NamedTimes   map[string]string   `yaml:"named_times"`
+	NamedSpans   []NamedSpan         `yaml:"named_spans"`
+	EveryDay     []string            `yaml:"every_day"`
+	Zones        map[string]string   `yaml:"zones"`
+	RelativeDays map[string]int      `yaml:"relative_days"`
+	SameDay      []string            `yaml:"same_day"`
+	Month        []string            `yaml:"month"`
+	Ordinals     map[string]int      `yaml:"ordinals"`
+}
+
+// NamedSpan is a span written as words ("business hours").
+type NamedSpan struct {
+	Words []string `yaml:"words"`
+	Days  []string `yaml:"days"`
+	Start string   `yaml:"start"`
+	End   string   `yaml:"end"`
+}
+
+// RuleWords are the cue words of binding rules and of the other things a
+// sentence says about the job (lexicon/rules.yaml).
+type RuleWords struct {
+	ChangePaths             []ToolWords       `yaml:"change_paths"`
+	PathCues                []string          `yaml:"path_cues"`
+	Console                 []string          `yaml:"console"`
+	DualControl             []string          `yaml:"dual_control"`
+	DutyParties             []PartyWords      `yaml:"duty_parties"`
+	DutyCues                []string          `yaml:"duty_cues"`
+	Within                  []string          `yaml:"within"`
+	Advance                 []string          `yaml:"advance"`
+	Units                   map[string]string `yaml:"units"`
+	Freeze                  []string          `yaml:"freeze"`
+	RateLimit               []string          `yaml:"rate_limit"`
+	Frameworks              []FrameworkWords  `yaml:"frameworks"`
+	RotationReasons         []string          `yaml:"rotation_reasons"`
+	Approval                []string          `yaml:"approval"`
+	CustomerImpact          []string          `yaml:"customer_impact"`
+	Legacy                  []string          `yaml:"legacy"`
+	BuildTime               []string          `yaml:"build_time"`
+	ConfirmedBreach         []string          `yaml:"confirmed_breach"`
+	RotateAll               []string          `yaml:"rotate_all"`
+	Instructions            []string          `yaml:"instructions"`
+	InstructionsWithoutTime []string          `yaml:"instructions_without_time"`
+	ExposurePublic          []string          `yaml:"exposure_public"`
+	ExposureThirdParty      []string          `yaml:"exposure_third_party"`
+	ExposureInsider         []string          `yaml:"exposure_insider"`
+	Usage                   []string          `yaml:"usage"`
+}
+
+// ToolWords names a change path.
+type ToolWords struct {
+	Tool  string   `yaml:"tool"`
+	Words []string `yaml:"words"`
+}
+
+// PartyWords names whom a duty is owed to.
+type PartyWords struct {
+	Party string   `yaml:"party"`
+	Words []string `yaml:"words"`
+}
+
+// FrameworkWords names a compliance framework.
+type FrameworkWords struct {
+	Name  string   `yaml:"name"`
+	Words []string `yaml:"words"`
+}
+
+// DetailWords are the cue words of infrastructure details
+// (lexicon/details.yaml).
+type DetailWords struct {
+	Values      []ValueCue          `yaml:"values"`
+	Pairs       []string            `yaml:"pairs"`
+	PairJoin    []string            `yaml:"pair_join"`
+	Workloads   map[string][]string `yaml:"workloads"`
+	Copies      []string            `yaml:"copies"`
+	ScopeCues   []string            `yaml:"scope_cues"`
+	PersonAfter []string            `yaml:"person_after"`
+	PersonPoss  []string            `yaml:"person_possessive"`
+	NotNames    []string            `yaml:"not_names"`
+	StopValues  []string            `yaml:"stop_values"`
+	Versions    []string            `yaml:"versions"`
+}
+
+// ValueCue reads one detail's value next to its cue.
+type ValueCue struct {
+	Field       string   `yaml:"field"`
+	After       []string `yaml:"after"`
+	Before      []string `yaml:"before"`
+	Shape       string   `yaml:"shape"`
+	Placeholder string   `yaml:"placeholder"`
+}
+
+// ScopeWords name parts of the job (lexicon/scopes.yaml).
+type ScopeWords struct {
+	Groups       []ScopeGroup `yaml:"groups"`
+	Pipelines    []string     `yaml:"pipelines"`
+	GenericParts []string     `yaml:"generic_name_parts"`
+}
+
+// ScopeGroup is one part of the job: the secrets of its kinds or providers,
+// or whose name or consumers hold a match word.
+type ScopeGroup struct {
+	Words     []string `yaml:"words"`
+	Kinds     []string `yaml:"kinds"`
+	Providers []string `yaml:"providers"`
+	Match     []string `yaml:"match"`
+	// NameOnly: the providers bind only when the secret's name or
+	// consumers hold a match word too (Cloudflare does more than DNS).
+	NameOnly bool `yaml:"name_only"`
+}
+
+// Shapes a detail's value may have.
+var Shapes = []string{"iam_name", "service_account", "name", "owner_repo", "dns_label", "db_user"}
+
+// Lexicon is every cue word intake reads by.
+type Lexicon struct {
+	Time    TimeWords
+	Rules   RuleWords
+	Details DetailWords
+	Scopes  ScopeWords
+
+	c compiled
+}
+
+// compiled holds the phrase lists ready to match.
+type compiled struct {
+	negators, forbid, allow, only, outside, busy, protect, vague           *phrases
+	activities                                                             *phrases // label: the activity
+	deadline, completion, by, before, after, from, between, rangeJoin      *phrases
+	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month         *phrases // label: the key or index
+	tools, pathCues, console, dualControl, parties, dutyCues, within       *phrases
+	freeze, rateLimit, frameworks, reasons, approval, customer, legacy     *phrases
+	buildTime, breach, rotateAll, instructions, instructionsUntimed        *phrases
+	public, thirdParty, insider, usage                                     *phrases
+	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss *phrases
+	versions, pipelines, zones, advance                                    *phrases
+	values                                                                 []valueCue
+	scopeGroups                                                            []*phrases
+}
+
+// valueCue is a ValueCue compiled.
+type valueCue struct {
+	ValueCue
+	after, before *phrases
+}
+
+func (l *Lexicon) compile() {
+	one := func(entries []string) *phrases { return compilePhrases(entries, "", nil) }
+	labelled := func(groups map[string][]string) *phrases {
+		ps := &phrases{byFirst: map[string][]*phrase{}}
+		for _, k := range sortedKeys(groups) {
+			compilePhrases(groups[k], k, ps)
+		}
+		return ps
+	}
+	t, r, d := l.Time, l.Rules, l.Details
+	c := &l.c
+	c.negators, c.forbid, c.allow, c.only = one(t.Negators), one(t.Forbid), one(t.Allow), one(t.Only)
+	c.outside, c.busy, c.protect, c.vague = one(t.Outside), one(t.Busy), one(t.Protect), one(t.Vague)
+	c.activities = labelled(t.Activities)
+	c.deadline, c.completion, c.by = one(t.Deadline), one(t.Completion), one(t.By)
+	c.before, c.after, c.from, c.between, c.rangeJoin = one(t.Before), one(t.After), one(t.From), one(t.Between), one(t.RangeJoin)
+	names := map[string][]string{}
+	for k := range t.NamedTimes {
+		names[k] = []string{k}
+	}
+	c.namedTimes = labelled(names)
+	spans := map[string][]string{}
+	for i, ns := range t.NamedSpans {
+		spans[fmt.Sprint(i)] = ns.Words
+	}
+	c.namedSpans = labelled(spans)
+	c.everyDay = one(t.EveryDay)
+	rel := map[string][]string{}
+	for k := range t.RelativeDays {
+		rel[k] = []string{k}
+	}
+	c.relativeDays = labelled(rel)
+	c.sameDay, c.month = one(t.SameDay), one(t.Month)
+	zones := map[string][]string{}
+	for k := range t.Zones {
+		zones[k] = []string{k}
+	}
+	c.zones, c.advance = labelled(zones), one(r.Advance)
+	tools := map[string][]string{}
+	for _, tw := range r.ChangePaths {
+		tools[tw.Tool] = tw.Words
+	}
+	c.tools = labelled(tools)
+	c.pathCues, c.console, c.dualControl = one(r.PathCues), one(r.Console), one(r.DualControl)
+	parties := map[string][]string{}
+	for _, pw := range r.DutyParties {
+		parties[pw.Party] = pw.Words
+	}
+	c.parties = labelled(parties)
+	c.dutyCues, c.within, c.freeze, c.rateLimit = one(r.DutyCues), one(r.Within), one(r.Freeze), one(r.RateLimit)
+	fws := map[string][]string{}
+	for _, fw := range r.Frameworks {
+		fws[fw.Name] = fw.Words
+	}
+	c.frameworks = labelled(fws)
+	c.reasons, c.approval, c.customer, c.legacy = one(r.RotationReasons), one(r.Approval), one(r.CustomerImpact), one(r.Legacy)
+	c.buildTime, c.breach, c.rotateAll = one(r.BuildTime), one(r.ConfirmedBreach), one(r.RotateAll)
+	c.instructions, c.instructionsUntimed = one(r.Instructions), one(r.InstructionsWithoutTime)
+	c.public, c.thirdParty, c.insider, c.usage = one(r.ExposurePublic), one(r.ExposureThirdParty), one(r.ExposureInsider), one(r.Usage)
+	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
+	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
+	c.versions, c.pipelines = one(d.Versions), one(l.Scopes.Pipelines)
+	for _, v := range d.Values {
+		c.values = append(c.values, valueCue{ValueCue: v, after: one(v.After), before: one(v.Before)})
+	}
+	for _, g := range l.Scopes.Groups {
+		c.scopeGroups = append(c.scopeGroups, one(g.Words))
+	}
+}
+
+var (
+	defaultOnce sync.Once
+	defaultLex  *Lexicon
+	defaultErr  error
+)
+
+// DefaultLexicon returns the embedded lexicon, loaded and checked once. A
+// broken embedded file is a build defect: the tests catch it, and this
+// panics rather than reading requests with missing cue words.
+func DefaultLexicon() *Lexicon {
+	defaultOnce.Do(func() { defaultLex, defaultErr = LoadLexicon(lexiconFiles) })
+	if defaultErr != nil {
+		panic(defaultErr)
+	}
+	return defaultLex
+}
+
+// LoadLexicon reads a lexicon laid out like the embedded one (lexicon/*.yaml)
+// strictly (unknown keys are errors) and refuses one with shape problems.
+func LoadLexicon(fsys fs.FS) (*Lexicon, error) {
+	l := &Lexicon{}
+	for _, f := range []struct {
+		name string
+		into any
+	}{{"lexicon/time.yaml", &l.Time}, {"lexicon/rules.yaml", &l.Rules}, {"lexicon/details.yaml", &l.Details}, {"lexicon/scopes.yaml", &l.Scopes}} {
+		data, err := fs.ReadFile(fsys, f.name)
+		if err != nil {
+			return nil, fmt.Errorf("intake: lexicon: %w", err)
+		}
+		if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(f.into); err != nil {
+			return nil, fmt.Errorf("intake: lexicon %s: %w", f.name, err)
+		}
+	}
+	if problems := l.Check(); len(problems) > 0 {
+		return nil, fmt.Errorf("intake: lexicon: %s", strings.Join(problems, "; "))
+	}
+	l.compile()
+	return l, nil
+}
+
+// Check reports every shape problem: empty or upper-case phrases,
+// duplicates within a list, a phrase that is both a negator and a
+// permission, unknown activities, tools, parties, fields, shapes, kinds and
+// days, clocks and durations that do not parse.
+func (l *Lexicon) Check() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	checkList := func(name string, list []string) {
+		if len(list) == 0 {
+			add("%s: empty", name)
+		}
+		seen := map[string]bool{}
+		for _, p := range list {
+			switch {
+			case strings.TrimSpace(p) == "":
+				add("%s: empty phrase", name)
+			case p != strings.ToLower(p):
+				add("%s: %q must be lower case", name, p)
+			case p != strings.TrimSpace(p) || strings.Contains(p, "  "):
+				add("%s: %q has stray spaces", name, p)
+			case seen[p]:
+				add("%s: %q twice", name, p)
+			}
+			seen[p] = true
+		}
+	}
+	t, r, d, s := l.Time, l.Rules, l.Details, l.Scopes
+	for name, list := range map[string][]string{
+		"time.negators": t.Negators, "time.forbid": t.Forbid, "time.allow": t.Allow, "time.only": t.Only, "time.outside": t.Outside,
+		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
+		"time.completion": t.Completion, "time.by": t.By, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
+		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay,
+		"time.month":      t.Month,
+		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
+		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
+		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.customer_impact": r.CustomerImpact,
+		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,
+		"rules.rotate_all": r.RotateAll, "rules.instructions": r.Instructions, "rules.instructions_without_time": r.InstructionsWithoutTime,
+		"rules.exposure_public": r.ExposurePublic, "rules.exposure_third_party": r.ExposureThirdParty,
+		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage,
+		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
+		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
+		"details.versions": d.Versions, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,
+	} {
+		checkList(name, list)
+	}
+	// A word cannot both negate and permit: "may not" would read both ways.
+	for _, p := range t.Negators {
+		if runbook.OneOf(t.Allow, p) || runbook.OneOf(t.Only, p) {
+			add("time: %q is both a negator and a permission", p)
+		}
+	}
+	for _, p := range t.Allow {
+		if runbook.OneOf(t.Forbid, p) {
+			add("time: %q both allows and forbids", p)
+		}
+	}
+	activities := sortedKeys(t.Activities)
+	for _, a := range []string{ActivityChange, ActivityDeploy, ActivityRestart, ActivityRotate, ActivityRelease, ActivityPublish} {
+		if len(t.Activities[a]) == 0 {
+			add("time.activities: %s has no words", a)
+		}
+	}
+	for _, a := range activities {
+		if !runbook.OneOf([]string{ActivityChange, ActivityDeploy, ActivityRestart, ActivityRotate, ActivityRelease, ActivityPublish}, a) {
+			add("time.activities: unknown activity %q", a)
+		}
+		checkList("time.activities."+a, t.Activities[a])
+	}
+	for _, w := range sortedKeys(t.NamedTimes) {
+		if _, ok := runbook.ParseClock(t.NamedTimes[w]); !ok {
+			add("time.named_times: %q is %q, not HH:MM", w, t.NamedTimes[w])
+		}
+	}
+	for i, ns := range t.NamedSpans {
+		checkList(fmt.Sprintf("time.named_spans[%d].words", i), ns.Words)
+		for _, day := range ns.Days {
+			if !runbook.OneOf(runbook.Weekdays, day) {
+				add("time.named_spans[%d]: %q is not a weekday (mon … sun)", i, day)
+			}
+		}
+		if _, ok := runbook.ParseClock(ns.Start); !ok {
+			add("time.named_spans[%d]: start %q is not HH:MM", i, ns.Start)
+		}
+		if _, ok := runbook.ParseClock(ns.End); !ok {
+			add("time.named_spans[%d]: end %q is not HH:MM", i, ns.End)
+		}
+	}
+	for _, w := range sortedKeys(t.Zones) {
+		if _, canon, err := runbook.LoadZone(t.Zones[w]); err != nil || canon != t.Zones[w] {
+			add("time.zones: %q is %q, not an IANA zone", w, t.Zones[w])
+		}
+		if w != strings.ToLower(w) {
+			add("time.zones: %q must be lower case", w)
+		}
+	}
+	for _, w := range sortedKeys(t.RelativeDays) {
+		if n := t.RelativeDays[w]; n < 0 || n > 7 {
+			add("time.relative_days: %q is %d days away (0 to 7)", w, n)
+		}
+	}
+	for _, w := range sortedKeys(t.Ordinals) {
+		if n := t.Ordinals[w]; n == 0 || n < -1 || n > 31 {
+			add("time.ordinals: %q is %d (1 to 31, or -1 for the last)", w, n)
+		}
+	}
+	tools := map[string]bool{}
+	for _, tw := range r.ChangePaths {
+		if !runbook.OneOf([]string{ToolTerraform, ToolAnsible, ToolGitOps}, tw.Tool) || tools[tw.Tool] {
+			add("rules.change_paths: tool %q unknown or twice", tw.Tool)
+		}
+		tools[tw.Tool] = true
+		checkList("rules.change_paths."+tw.Tool, tw.Words)
+	}
+	for _, pw := range r.DutyParties {
+		if !runbook.OneOf([]string{PartyCustomer, PartyRegulator, PartyFinance}, pw.Party) {
+			add("rules.duty_parties: unknown party %q", pw.Party)
+		}
+		checkList("rules.duty_parties."+pw.Party, pw.Words)
+	}
+	for _, u := range sortedKeys(r.Units) {
+		if dur, err := time.ParseDuration(r.Units[u]); err != nil || dur <= 0 {
+			add("rules.units: %q is %q, not a duration", u, r.Units[u])
+		}
+	}
+	for _, fw := range r.Frameworks {
+		if fw.Name == "" {
+			add("rules.frameworks: a framework without a name")
+		}
+		checkList("rules.frameworks."+fw.Name, fw.Words)
+	}
+	fields := map[string]bool{}
+	for _, v := range d.Values {
+		if !runbook.OneOf([]string{FieldIAMUser, FieldServiceAccount, FieldAppRole, FieldRepo, FieldNamespace, FieldDBUser}, v.Field) || fields[v.Field] {
+			add("details.values: field %q unknown or twice", v.Field)
+		}
+		fields[v.Field] = true
+		if !runbook.OneOf(Shapes, v.Shape) {
+			add("details.values.%s: shape %q is not one of %s", v.Field, v.Shape, strings.Join(Shapes, ", "))
+		}
+		if len(v.After)+len(v.Before) == 0 {
+			add("details.values.%s: no cue", v.Field)
+		}
+		if v.Placeholder != "" && (!strings.HasPrefix(v.Placeholder, "<") && !strings.Contains(v.Placeholder, "<")) {
+			add("details.values.%s: placeholder %q has no <name>", v.Field, v.Placeholder)
+		}
+	}
+	for _, k := range sortedKeys(d.Workloads) {
+		if !runbook.OneOf([]string{"deployment", "daemonset", "statefulset", "cronjob"}, k) {
+			add("details.workloads: unknown workload %q", k)
+		}
+		checkList("details.workloads."+k, d.Workloads[k])
+	}
+	for i, g := range s.Groups {
+		checkList(fmt.Sprintf("scopes.groups[%d].words", i), g.Words)
+		for _, k := range g.Kinds {
+			if !runbook.OneOf(runbook.Kinds, runbook.Kind(k)) {
+				add("scopes.groups[%d]: unknown kind %q", i, k)
+			}
+		}
+		if len(g.Kinds)+len(g.Providers)+len(g.Match) == 0 {
+			add("scopes.groups[%d]: binds nothing (no kinds, providers or match words)", i)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,213 @@
+package intake
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
+)
+
+// Target is one secret of the request as the planner resolved it: what a
+// scope word may bind.
+type Target struct {
+	Name         string
+	Provider     string // catalogue id, "unknown" when none
+	ProviderName string
+	Kind         runbook.Kind
+	Consumers    []string
+}
+
+// Options configure Read.
+type Options struct {
+	// AsOf is the moment relative words are read from ("today", "Friday").
+	AsOf time.Time
+	// Targets are the request's secrets, in order, with their resolved
+	// provider and kind; nil reads them from the request as written.
+	Targets []Target
+	// Lexicon is the cue words; nil means the embedded one.
+	Lexicon *Lexicon
+}
+
+// Read turns every constraint and note of a validated request into
+// directives. It never fails: a text it cannot read has no directives (and
+// the planner raises it), a time rule it cannot classify is Unclear.
+func Read(req *runbook.Request, opts Options) *Reading {
+	lex := opts.Lexicon
+	if lex == nil {
+		lex = DefaultLexicon()
+	}
+	targets := opts.Targets
+	if targets == nil {
+		for _, s := range req.Secrets {
+			targets = append(targets, Target{Name: s.Name, Provider: strings.ToLower(s.Provider), ProviderName: s.Provider, Kind: s.Kind, Consumers: s.Consumers})
+		}
+	}
+	rd := &reader{lex: lex, asOf: opts.AsOf, targets: targets, out: &Reading{AsOf: opts.AsOf, Texts: []Text{}, Assumptions: []string{}}}
+	type input struct {
+		source, text string
+		secret       int
+	}
+	var inputs []input
+	for i, c := range req.Constraints {
+		inputs = append(inputs, input{fmt.Sprintf("constraints[%d]", i), c, -1})
+	}
+	for i, s := range req.Secrets {
+		if strings.TrimSpace(s.Notes) != "" {
+			inputs = append(inputs, input{fmt.Sprintf("secrets[%d].notes", i), s.Notes, i})
+		}
+	}
+	parsed := make([]*parsedText, len(inputs))
+	zones := map[string]bool{}
+	for i, in := range inputs {
+		parsed[i] = rd.parse(in.text)
+		for _, z := range parsed[i].zones {
+			zones[z] = true
+		}
+	}
+	for _, list := range [][]runbook.TimeSpec{req.Windows, req.Blackouts} {
+		for _, ts := range list {
+			if _, canon, err := runbook.LoadZone(ts.TZ); err == nil && ts.TZ != "" {
+				zones[canon] = true
+			}
+		}
+	}
+	// The request's other times all in one zone: an unzoned time is in it.
+	if len(zones) == 1 {
+		for z := range zones {
+			rd.requestZone = z
+		}
+	}
+	for i, in := range inputs {
+		rd.out.Texts = append(rd.out.Texts, rd.readText(in.source, in.text, in.secret, parsed[i]))
+	}
+	rd.structured(req)
+	return rd.out
+}
+
+// reader reads the texts of one request.
+type reader struct {
+	lex         *Lexicon
+	asOf        time.Time
+	targets     []Target
+	requestZone string
+	out         *Reading
+}
+
+// parsedText is a text split into tokens and clauses, with its dates marked.
+type parsedText struct {
+	text    string
+	toks    []token
+	clauses [][2]int
+	dates   []schedule.DateMention
+	zones   []string // the zones its times are written in
+}
+
+func (rd *reader) parse(text string) *parsedText {
+	p := &parsedText{text: text, toks: tokenize(text), dates: schedule.FindDates(text)}
+	for _, d := range p.dates {
+		for i := range p.toks {
+			if p.toks[i].from >= d.From && p.toks[i].to <= d.To {
+				p.toks[i].date = true
+			}
+		}
+	}
+	p.clauses = clauses(p.toks, text)
+	for _, c := range p.clauses {
+		if exprs := rd.timeExprs(p, c[0], c[1]); len(exprs) > 0 {
+			zs := rd.zonesIn(p, c[0], c[1])
+			for _, i := range sortedInts(zs) {
+				p.zones = append(p.zones, zs[i].zone)
+			}
+		}
+	}
+	return p
+}
+
+// assume records a reading intake had to choose, once.
+func (rd *reader) assume(s string) {
+	if !runbook.OneOf(rd.out.Assumptions, s) {
+		rd.out.Assumptions = append(rd.out.Assumptions, s)
+	}
+}
+
+// textState carries what one clause tells the next ("that day").
+type textState struct {
+	lastDay string // a date (YYYY-MM-DD) or a weekday the text named
+}
+
+// readText reads one constraint or note.
+func (rd *reader) readText(source, text string, secret int, p *parsedText) Text {
+	t := Text{Source: source, Text: text, Secret: secret, Directives: []Directive{}}
+	st := &textState{}
+	textScope := rd.scopeOf(p, 0, len(p.toks), secret)
+	for _, c := range p.clauses {
+		ds := rd.readClause(p, c[0], c[1], secret, st, source)
+		for i := range ds {
+			if ds[i].Reader == "" {
+				ds[i].Reader = ReaderRules
+			}
+			if ds[i].Quote == "" {
+				ds[i].Quote = quote(p, c[0], c[1])
+			}
+			if ds[i].Evidence == nil {
+				ds[i].Evidence = []string{}
+			}
+			if !ds[i].Scope.All && len(ds[i].Scope.Secrets) == 0 && len(ds[i].Scope.Words) == 0 {
+				ds[i].Scope = textScope
+			}
+			if ds[i].Scope.Secrets == nil {
+				ds[i].Scope.Secrets = []int{}
+			}
+			if ds[i].Scope.Words == nil {
+				ds[i].Scope.Words = []string{}
+			}
+		}
+		t.Directives = append(t.Directives, ds...)
+	}
+	return t
+}
+
+// quote is the text of a token range, as written.
+func quote(p *parsedText, from, to int) string {
+	if from >= to {
+		return ""
+	}
+	return strings.TrimSpace(p.text[p.toks[from].from:p.toks[to-1].to])
+}
+
+// readClause reads one clause: an instruction to rotor (nothing else is
+// read from it), time rules or deadlines, then everything else.
+func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState, source string) []Directive {
+	c := &rd.lex.c
+	exprs := rd.timeExprs(p, from, to)
+	if m := c.instructions.find(p.toks, from, to); len(m) > 0 {
+		return []Directive{{Kind: KindInstruction, Evidence: evidence(m), Scope: rd.clauseScope(p, from, to, secret)}}
+	}
+	if m := c.instructionsUntimed.find(p.toks, from, to); len(m) > 0 && len(exprs) == 0 {
+		return []Directive{{Kind: KindInstruction, Evidence: evidence(m), Scope: rd.clauseScope(p, from, to, secret)}}
+	}
+	var out []Directive
+	scope := rd.clauseScope(p, from, to, secret)
+	out = append(out, rd.timeDirectives(p, from, to, exprs, scope, st)...)
+	out = append(out, rd.ruleDirectives(p, from, to, len(out) > 0, scope, secret)...)
+	out = append(out, rd.detailDirectives(p, from, to, secret)...)
+	if len(out) == 0 && secret >= 0 {
+		out = append(out, rd.usageDirectives(p, from, to, scope)...)
+	}
+	return out
+}
+
+// evidence lists the lexicon phrases that matched, as the request wrote them.
+func evidence(ms ...[]match) []string {
+	var out []string
+	for _, list := range ms {
+		for _, m := range list {
+			if !runbook.OneOf(out, m.p.text) {
+				out = append(out, m.p.text)
+			}
+		}
+	}
+	return out
+}

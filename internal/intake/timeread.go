@@ -1,0 +1,915 @@
+package intake
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
+)
+
+// timeExpr is one time written in a clause: a range, a single time, a named
+// span ("business hours") or, with no clock at all, a whole day.
+type timeExpr struct {
+	from, to   int // token range it covers
+	start, end int // minutes after midnight; end -1 for a single time
+	// startDay and endDay are set on a span across days ("Friday 18:00 to
+	// Monday 06:00").
+	startDay, endDay string
+	// days come from a named span ("business hours" are Mon-Fri).
+	days  []string
+	named string
+	// prep is the preposition before a single time: before, after, from.
+	prep  string
+	whole bool
+	// namedTime is the named time it was written as ("end of business").
+	namedTime string
+}
+
+// clockAt reads a clock at token i: "08:00", "9am", "9 pm", "noon", "end of
+// business". It returns minutes, the tokens it covers and the named time.
+func (rd *reader) clockAt(p *parsedText, i, to int) (int, int, string, bool) {
+	t := p.toks[i]
+	if t.date {
+		return 0, 0, "", false
+	}
+	if m := rd.lex.c.namedTimes.find(p.toks, i, min(to, i+6)); len(m) > 0 && m[0].from == i {
+		min, _ := runbook.ParseClock(rd.lex.Time.NamedTimes[m[0].p.label])
+		return min, m[0].to - i, m[0].p.label, true
+	}
+	next := ""
+	if i+1 < to {
+		next = p.toks[i+1].low
+	}
+	v, ok := parseClockToken(t.low, next)
+	if !ok {
+		return 0, 0, "", false
+	}
+	n := 1
+	if meridiem(t.low[max(0, len(t.low)-2):]) == "" && strings.ContainsAny(t.low, "0123456789") && meridiem(next) != "" && !strings.HasSuffix(t.low, "m") {
+		n = 2 // "9 pm"
+	}
+	return v, n, "", true
+}
+
+// timeExprs finds the times a clause writes, in order.
+func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
+	c := &rd.lex.c
+	var out []timeExpr
+	i := from
+	for i < to {
+		if m := c.namedSpans.find(p.toks, i, to); len(m) > 0 && m[0].from == i {
+			// "business hours (Mon-Fri 09:00-17:00 CET)": the text defines
+			// it; the definition is read instead.
+			if m[0].to < to && p.toks[m[0].to].text == "(" {
+				i = m[0].to
+				continue
+			}
+			ns := rd.lex.Time.NamedSpans[atoi(m[0].p.label)]
+			s, _ := runbook.ParseClock(ns.Start)
+			e, _ := runbook.ParseClock(ns.End)
+			out = append(out, timeExpr{from: i, to: m[0].to, start: s, end: e, days: ns.Days, named: m[0].p.text})
+			i = m[0].to
+			continue
+		}
+		s, n, named, ok := rd.clockAt(p, i, to)
+		if !ok {
+			// "9-5pm": a bare hour takes the meridiem of the end.
+			if h, err := strconv.Atoi(p.toks[i].low); err == nil && h >= 1 && h <= 12 && !p.toks[i].date && i+2 < to {
+				if jm := c.rangeJoin.find(p.toks, i+1, min(to, i+3)); len(jm) > 0 && jm[0].from == i+1 {
+					if e, n2, _, ok := rd.clockAt(p, jm[0].to, to); ok {
+						mer := meridiem(lastMeridiem(p.toks[jm[0].to : jm[0].to+n2]))
+						st, ok := clockMinutes(p.toks[i].low, "", mer)
+						if h24, ok24 := clockMinutes(p.toks[i].low, "", ""); (!ok || st >= e) && ok24 && h24 < e {
+							st, ok = h24, true
+						}
+						if ok && mer != "" && st < e {
+							out = append(out, timeExpr{from: i, to: jm[0].to + n2, start: st, end: e})
+							i = jm[0].to + n2
+							continue
+						}
+					}
+				}
+			}
+			i++
+			continue
+		}
+		x := timeExpr{from: i, to: i + n, start: s, end: -1, namedTime: named}
+		// A range: "08:00 to 18:00", "08:00-18:00", "Friday 18:00 to Monday 06:00".
+		j := i + n
+		if j < to {
+			if jm := c.rangeJoin.find(p.toks, j, min(to, j+3)); len(jm) > 0 && jm[0].from == j {
+				k := jm[0].to
+				endDay := ""
+				if k < to {
+					if d, ok := dayWord(p.toks[k].text); ok && len(d) == 1 && k+1 < to {
+						if _, _, _, ok := rd.clockAt(p, k+1, to); ok {
+							endDay, k = d[0], k+1
+						}
+					}
+				}
+				if k < to {
+					if e, n2, named2, ok := rd.clockAt(p, k, to); ok {
+						if named2 == "midnight" || (e == 0 && named2 == "" && p.toks[k].low == "24:00") {
+							e = 1440
+						}
+						x.end, x.to = e, k+n2
+						if endDay != "" && i > from {
+							if d, ok := dayWord(p.toks[i-1].text); ok && len(d) == 1 {
+								x.startDay, x.endDay, x.from = d[0], endDay, i-1
+							}
+						}
+						if x.end == x.start {
+							i = x.to
+							continue
+						}
+					}
+				}
+			}
+		}
+		if x.end < 0 {
+			x.prep = rd.prepBefore(p, from, i)
+		}
+		// "between 08:00 and 18:00", "from 08:00 to 18:00": the preposition
+		// belongs to the range.
+		if x.end >= 0 && i > from {
+			if m := c.between.find(p.toks, max(from, i-2), i); len(m) > 0 && m[len(m)-1].to == i {
+				x.from = m[len(m)-1].from
+			} else if m := c.from.find(p.toks, max(from, i-2), i); len(m) > 0 && m[len(m)-1].to == i {
+				x.from = m[len(m)-1].from
+			}
+		}
+		out = append(out, x)
+		i = x.to
+	}
+	// A whole-day named span next to clock times is their days ("22:00-23:30
+	// on weekends"): the day reader takes it.
+	if len(out) > 1 {
+		var kept []timeExpr
+		for _, x := range out {
+			if !(x.named != "" && x.start == 0 && x.end == 1440) {
+				kept = append(kept, x)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+// lastMeridiem finds "am" or "pm" at the end of a clock's tokens.
+func lastMeridiem(toks []token) string {
+	for k := len(toks) - 1; k >= 0; k-- {
+		l := toks[k].low
+		for _, suf := range []string{"a.m.", "p.m.", "am", "pm"} {
+			if strings.HasSuffix(l, suf) {
+				return suf
+			}
+		}
+	}
+	return ""
+}
+
+// prepBefore names the preposition right before token i: before, after,
+// from, by, or "".
+func (rd *reader) prepBefore(p *parsedText, from, i int) string {
+	c := &rd.lex.c
+	lo := max(from, i-3)
+	for _, l := range []struct {
+		name string
+		ps   *phrases
+	}{{"before", c.before}, {"after", c.after}, {"from", c.from}, {"by", c.by}} {
+		for _, m := range l.ps.find(p.toks, lo, i) {
+			if m.to == i || (m.to == i-1 && p.toks[i-1].low == "the") {
+				// "wait until after 18:00": not before it.
+				if l.name == "after" && m.from > from && c.before.has(p.toks, m.from-1, m.from) {
+					return "before"
+				}
+				return l.name
+			}
+		}
+	}
+	return ""
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// zoneToken reads a time zone: an IANA name ("Europe/Berlin") or an
+// abbreviation in capitals ("UTC", "CET").
+func zoneToken(t token) (string, bool) {
+	s := t.text
+	if s == "" || t.date {
+		return "", false
+	}
+	slash := strings.Contains(s, "/")
+	if !slash {
+		if len(s) > 5 {
+			return "", false
+		}
+		for _, r := range s {
+			if !unicode.IsUpper(r) {
+				return "", false
+			}
+		}
+	} else if r := []rune(s)[0]; !unicode.IsUpper(r) {
+		return "", false
+	}
+	_, canon, err := runbook.LoadZone(s)
+	if err != nil {
+		return "", false
+	}
+	return canon, true
+}
+
+// zoneMention is a time zone written in a clause: its zone and the token
+// after it.
+type zoneMention struct {
+	zone string
+	to   int
+}
+
+// zonesIn finds the time zones a range writes, by the index of their first
+// token: IANA names, abbreviations in capitals, and the lexicon's words
+// ("Eastern", "London time").
+func (rd *reader) zonesIn(p *parsedText, from, to int) map[int]zoneMention {
+	out := map[int]zoneMention{}
+	for _, m := range rd.lex.c.zones.find(p.toks, from, to) {
+		out[m.from] = zoneMention{rd.lex.Time.Zones[m.p.label], m.to}
+	}
+	for i := from; i < to; i++ {
+		if _, taken := out[i]; taken {
+			continue
+		}
+		if z, ok := zoneToken(p.toks[i]); ok {
+			out[i] = zoneMention{z, i + 1}
+		}
+	}
+	return out
+}
+
+func sortedInts[V any](m map[int]V) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// dayItem is a weekday, a range of weekdays or "every day" in a clause.
+type dayItem struct {
+	from, to int
+	days     []string // nil: every day
+}
+
+// dayItems lists the weekdays a clause names outside the times.
+func (rd *reader) dayItems(p *parsedText, from, to int, used []bool) []dayItem {
+	c := &rd.lex.c
+	var out []dayItem
+	for i := from; i < to; i++ {
+		if used[i-from] || p.toks[i].date {
+			continue
+		}
+		if m := c.everyDay.find(p.toks, i, min(to, i+3)); len(m) > 0 && m[0].from == i {
+			out = append(out, dayItem{from: i, to: m[0].to, days: nil})
+			i = m[0].to - 1
+			continue
+		}
+		d, ok := dayWord(p.toks[i].text)
+		if !ok || d == nil && !strings.EqualFold(p.toks[i].low, "daily") {
+			continue
+		}
+		// "Mon-Fri", "Monday to Friday", "Monday through Friday".
+		if i+2 < to && !used[i+2-from] {
+			if jm := c.rangeJoin.find(p.toks, i+1, min(to, i+3)); len(jm) > 0 && jm[0].from == i+1 && jm[0].to < to {
+				if e, ok := dayWord(p.toks[jm[0].to].text); ok && len(d) == 1 && len(e) == 1 {
+					out = append(out, dayItem{from: i, to: jm[0].to + 1, days: dayRange(d[0], e[0])})
+					i = jm[0].to
+					continue
+				}
+			}
+		}
+		out = append(out, dayItem{from: i, to: i + 1, days: d})
+	}
+	return out
+}
+
+func dayRange(a, b string) []string {
+	i, j := dayIndex(a), dayIndex(b)
+	var out []string
+	for k := i; ; k = (k + 1) % 7 {
+		out = append(out, runbook.Weekdays[k])
+		if k == j {
+			break
+		}
+	}
+	return out
+}
+
+func dayIndex(d string) int {
+	for i, w := range runbook.Weekdays {
+		if w == d {
+			return i
+		}
+	}
+	return 0
+}
+
+// daysOfMonth reads "the 1st of each month", "on the 1st and 15th of every
+// month", "monthly on the 15th", "the last day of the month".
+func (rd *reader) daysOfMonth(p *parsedText, from, to int) ([]int, []int) {
+	c := &rd.lex.c
+	months := c.month.find(p.toks, from, to)
+	if len(months) == 0 {
+		return nil, nil
+	}
+	var days, at []int
+	for i := from; i < to; i++ {
+		if p.toks[i].date {
+			continue
+		}
+		// "the last 3 days of the month".
+		if p.toks[i].low == "last" && i+2 < to && (p.toks[i+2].low == "days" || p.toks[i+2].low == "day") {
+			if n, err := strconv.Atoi(p.toks[i+1].low); err == nil && n >= 1 && n <= 7 {
+				for k := -n; k <= -1; k++ {
+					days = append(days, k)
+				}
+				at = append(at, i, i+1, i+2)
+				i += 2
+				continue
+			}
+		}
+		n, ok := rd.ordinal(p.toks[i].low)
+		if !ok {
+			continue
+		}
+		// "the first Sunday of each month": that weekday in the first week.
+		if i+1 < to && n >= 1 && n <= 4 {
+			if d, isDay := dayWord(p.toks[i+1].text); isDay && len(d) == 1 {
+				for k := (n-1)*7 + 1; k <= n*7; k++ {
+					days = append(days, k)
+				}
+				at = append(at, i)
+				continue
+			}
+		}
+		for _, m := range months {
+			if (m.from > i && m.from-i <= 6) || (m.to <= i && i-m.to <= 3) {
+				if !containsInt(days, n) {
+					days = append(days, n)
+				}
+				at = append(at, i)
+				break
+			}
+		}
+	}
+	return days, at
+}
+
+// ordinal reads "1st", "15th", "first", "last".
+func (rd *reader) ordinal(s string) (int, bool) {
+	if n, ok := rd.lex.Time.Ordinals[s]; ok {
+		return n, true
+	}
+	for _, suf := range []string{"st", "nd", "rd", "th"} {
+		if strings.HasSuffix(s, suf) {
+			n, err := strconv.Atoi(strings.TrimSuffix(s, suf))
+			return n, err == nil && n >= 1 && n <= 31
+		}
+	}
+	return 0, false
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// cueSet is what a clause says about its times.
+type cueSet struct {
+	negators, forbid, allow, only, busy, protect, vague, activity []match
+}
+
+func (cs cueSet) evidence() []string {
+	return evidence(cs.forbid, cs.negators, cs.allow, cs.only, cs.busy, cs.protect, cs.vague, cs.activity)
+}
+
+// cues finds the cue words of a clause outside the tokens masked (times,
+// dates, days, zones).
+func (rd *reader) cues(p *parsedText, from, to int, masked []bool) cueSet {
+	c := &rd.lex.c
+	free := func(ms []match) []match {
+		var out []match
+		for _, m := range ms {
+			ok := true
+			for k := m.from; k < m.to; k++ {
+				if masked[k-from] {
+					ok = false
+				}
+			}
+			if ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return cueSet{
+		negators: free(c.negators.find(p.toks, from, to)),
+		forbid:   free(c.forbid.find(p.toks, from, to)),
+		allow:    free(c.allow.find(p.toks, from, to)),
+		only:     free(c.only.find(p.toks, from, to)),
+		busy:     free(c.busy.find(p.toks, from, to)),
+		protect:  free(c.protect.find(p.toks, from, to)),
+		vague:    free(c.vague.find(p.toks, from, to)),
+		activity: free(c.activities.find(p.toks, from, to)),
+	}
+}
+
+// negations counts what negates in a clause: forbid words, and negators
+// not part of one ("not allowed" is one).
+func (cs cueSet) negations() int {
+	n := len(cs.forbid)
+	for _, m := range cs.negators {
+		inside := false
+		for _, f := range cs.forbid {
+			if m.from >= f.from && m.to <= f.to {
+				inside = true
+			}
+		}
+		if !inside {
+			n++
+		}
+	}
+	return n
+}
+
+// polarity decides what a clause's cues make of its times.
+func (cs cueSet) polarity() Polarity {
+	switch {
+	case len(cs.vague) > 0 && len(cs.forbid) == 0 && len(cs.negators) == 0:
+		return Unclear
+	case len(cs.forbid) > 0:
+		return Forbid
+	case len(cs.negators) > 0 && (len(cs.busy) > 0 || len(cs.protect) > 0) && len(cs.allow) == 0 && len(cs.activity) == 0:
+		return Busy
+	case len(cs.negators) > 0:
+		return Forbid
+	case len(cs.allow) > 0:
+		return Allow
+	case len(cs.busy) > 0:
+		return Busy
+	case len(cs.activity) > 0 || len(cs.only) > 0:
+		// An activity at a time ("Rotate Stripe Tuesdays 02:00"), or "only"
+		// a time, says when the work goes.
+		return Allow
+	}
+	return Unclear
+}
+
+// activity is the first activity a clause names, "" when none.
+func (cs cueSet) activityName() string {
+	if len(cs.activity) == 0 {
+		return ""
+	}
+	first := cs.activity[0]
+	for _, m := range cs.activity {
+		if m.from < first.from {
+			first = m
+		}
+	}
+	return first.p.label
+}
+
+// timeDirectives reads the time rules and deadlines of a clause.
+func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, scope Scope, st *textState) []Directive {
+	c := &rd.lex.c
+	n := to - from
+	masked := make([]bool, n)
+	mask := func(a, b int) {
+		for k := max(a, from); k < min(b, to); k++ {
+			masked[k-from] = true
+		}
+	}
+	for _, x := range exprs {
+		mask(x.from, x.to)
+	}
+	var zones []string
+	zoneAt := rd.zonesIn(p, from, to)
+	for i := from; i < to; i++ {
+		if p.toks[i].date {
+			masked[i-from] = true
+		}
+	}
+	for _, i := range sortedInts(zoneAt) {
+		zones = appendOnce(zones, zoneAt[i].zone)
+		mask(i, zoneAt[i].to)
+	}
+	// What day the clause names, for "that day" in the next one.
+	day := rd.clauseDay(p, from, to, st)
+	if day != "" {
+		st.lastDay = day
+	}
+	dom, domAt := rd.daysOfMonth(p, from, to)
+	for _, k := range domAt {
+		masked[k-from] = true
+	}
+	// A busy phrase may hold a day ("Black Friday"): it is not a weekday.
+	for _, m := range c.busy.find(p.toks, from, to) {
+		if m.to-m.from > 1 {
+			mask(m.from, m.to)
+		}
+	}
+	items := rd.dayItems(p, from, to, masked)
+	for _, it := range items {
+		mask(it.from, it.to)
+	}
+	for _, m := range c.month.find(p.toks, from, to) {
+		if len(dom) > 0 {
+			mask(m.from, m.to)
+		}
+	}
+	for _, m := range c.relativeDays.find(p.toks, from, to) {
+		mask(m.from, m.to)
+	}
+	for _, m := range c.sameDay.find(p.toks, from, to) {
+		mask(m.from, m.to)
+	}
+	dates := datesIn(p, from, to)
+	if len(exprs) == 0 {
+		// No clock: whole days, when the clause names days, dates or days of
+		// the month.
+		if len(items) == 0 && len(dates) == 0 && len(dom) == 0 && !rd.relativeDay(p, from, to) {
+			return nil
+		}
+		exprs = []timeExpr{{from: from, to: from, start: 0, end: 1440, whole: true}}
+	}
+	periods := rd.datePeriods(p, dates)
+	cs := rd.cues(p, from, to, masked)
+	isDeadline := rd.isDeadline(p, from, to)
+	// "by 16:00 on Fridays", "by 18:00 every day": every week, not once.
+	recurring := false
+	for _, it := range items {
+		if it.days == nil || strings.HasSuffix(p.toks[it.to-1].low, "s") {
+			recurring = true
+		}
+	}
+	var out []Directive
+	for k, x := range exprs {
+		prevEnd := from
+		if k > 0 {
+			prevEnd = exprs[k-1].to
+		}
+		nextFrom := to
+		if k+1 < len(exprs) {
+			nextFrom = exprs[k+1].from
+		}
+		zone, given := rd.exprZone(p, x, prevEnd, nextFrom, zones, zoneAt)
+		if isDeadline && x.end < 0 && !x.whole && !recurring {
+			out = append(out, rd.deadline(p, from, to, x, zone, given, st, day))
+			continue
+		}
+		if x.whole && isDeadline {
+			continue
+		}
+		sp := &Span{Days: []string{}, DaysOfMonth: dom, TZ: zone, ZoneGiven: given, Start: formatClock(x.start)}
+		if sp.DaysOfMonth == nil {
+			sp.DaysOfMonth = []int{}
+		}
+		switch {
+		case x.end >= 0:
+			sp.End = formatClock(x.end)
+		case x.prep == "before":
+			sp.Start, sp.End = "00:00", formatClock(x.start)
+		case x.prep == "after", x.prep == "by":
+			sp.End = "24:00"
+		}
+		if x.startDay != "" {
+			sp.Days, sp.EndDay = []string{x.startDay}, x.endDay
+		} else {
+			sp.Days = rd.exprDays(p, x, k, exprs, items, from, to)
+			if len(sp.Days) == 0 && len(x.days) > 0 {
+				sp.Days = append([]string{}, x.days...)
+			}
+		}
+		if d := rd.relativeDate(p, from, to, zone); d != "" && len(periods) == 0 {
+			sp.From, sp.Until = d, d
+		}
+		pol := cs.polarity()
+		ev := cs.evidence()
+		if x.prep == "by" {
+			// Work done by a time every week: nothing after it.
+			pol = Forbid
+			ev = append(ev, "by")
+		}
+		// "outside business hours", "except Tuesdays 02:00-04:00": the span
+		// after the word is the complement of what the clause says.
+		if om := c.outside.find(p.toks, prevEnd, x.from); len(om) > 0 || (x.whole && len(c.outside.find(p.toks, from, to)) > 0) {
+			ev = append(ev, evidence(om)...)
+			switch {
+			case cs.negations() > 1:
+				pol = Unclear // "no … not outside": too many negations to trust
+			case pol == Allow:
+				pol = Forbid
+			case pol == Forbid:
+				pol = Allow
+				sp.Only = true
+			default:
+				pol = Unclear
+			}
+		} else if pol == Allow && len(cs.only) > 0 {
+			sp.Only = true
+		}
+		if x.named != "" {
+			ev = append(ev, x.named)
+		}
+		if x.namedTime != "" {
+			ev = append(ev, x.namedTime)
+		}
+		if sp.Start == "00:00" && sp.End == "24:00" && len(sp.Days) == 0 && len(sp.DaysOfMonth) == 0 && sp.From == "" && len(periods) == 0 && pol != Allow {
+			// Every day, all day, with no date: a rule with no time in it
+			// (a freeze): read by the rules, not as a span.
+			continue
+		}
+		if !given && !x.whole {
+			rd.assumeZone(zone)
+		}
+		if len(periods) == 0 {
+			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev})
+		}
+		// One rule per period: "Dec 24, Dec 25 and Dec 31" are three days.
+		for _, pr := range periods {
+			dated := *sp
+			dated.From, dated.Until = pr[0], pr[1]
+			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: &dated, Scope: scope, Evidence: ev})
+		}
+	}
+	return out
+}
+
+// datePeriods groups a clause's dates: two joined by "to", "-", "through"
+// are one period; others are days of their own.
+func (rd *reader) datePeriods(p *parsedText, dates []schedule.DateMention) [][2]string {
+	var out [][2]string
+	for i := 0; i < len(dates); i++ {
+		if i+1 < len(dates) {
+			gap := strings.TrimSpace(p.text[dates[i].To:dates[i+1].From])
+			gt := tokenize(strings.ToLower(gap))
+			if len(gt) > 0 && len(gt) <= 2 && rd.lex.c.rangeJoin.has(gt, 0, len(gt)) && gt[0].low != "and" {
+				if f, u, ok := schedule.DatePeriod(dates[i : i+2]); ok {
+					out = append(out, [2]string{f, u})
+					i++
+					continue
+				}
+			}
+		}
+		out = append(out, [2]string{dates[i].Date, dates[i].Date})
+	}
+	// A year given at one end only: the others take it.
+	return out
+}
+
+// isDeadline reports whether a clause sets a moment work must be done by: a
+// deadline phrase, or "by"/"before" with a completion word in a clause that
+// negates nothing ("must be gone by 17:00"; "never rotate before 10:00" is
+// a time rule).
+func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
+	c := &rd.lex.c
+	if c.deadline.has(p.toks, from, to) {
+		return true
+	}
+	return c.by.has(p.toks, from, to) && c.completion.has(p.toks, from, to) && !c.negators.has(p.toks, from, to)
+}
+
+// exprZone is the zone of one time: one written right after it (before the
+// next time), or before it, or the clause's, the text's, the request's, or
+// UTC.
+func (rd *reader) exprZone(p *parsedText, x timeExpr, prevEnd, nextFrom int, clauseZones []string, zoneAt map[int]zoneMention) (string, bool) {
+	for i := x.to; i < nextFrom; i++ {
+		if z, ok := zoneAt[i]; ok {
+			return z.zone, true
+		}
+	}
+	for i := x.from - 1; i >= prevEnd; i-- {
+		if z, ok := zoneAt[i]; ok {
+			return z.zone, true
+		}
+	}
+	if len(clauseZones) == 1 {
+		return clauseZones[0], true
+	}
+	if len(p.zones) > 0 && allSame(p.zones) {
+		return p.zones[0], true
+	}
+	if rd.requestZone != "" {
+		return rd.requestZone, false
+	}
+	return "UTC", false
+}
+
+func allSame(list []string) bool {
+	for _, s := range list {
+		if s != list[0] {
+			return false
+		}
+	}
+	return true
+}
+
+func (rd *reader) assumeZone(zone string) {
+	if zone == "UTC" && rd.requestZone == "" {
+		rd.assume("a time without a time zone is read as UTC")
+		return
+	}
+	rd.assume("a time without a time zone is read as " + zone + ", the zone the request's other times use")
+}
+
+// exprDays assigns the weekdays of a clause to one of its times: a day right
+// after a time ("08:00-10:00 on Mondays") is that time's; otherwise a day
+// belongs to the time after it; a clause with one time takes every day.
+func (rd *reader) exprDays(p *parsedText, x timeExpr, k int, exprs []timeExpr, items []dayItem, from, to int) []string {
+	if len(exprs) == 1 || exprs[0].whole {
+		var words []string
+		for _, it := range items {
+			if it.days == nil {
+				return []string{}
+			}
+			words = append(words, it.days...)
+		}
+		return runbook.NormalizeDays(words)
+	}
+	owner := func(it dayItem) int {
+		// The time just before it, when only "on", "the", zones or commas
+		// stand between.
+		for j := len(exprs) - 1; j >= 0; j-- {
+			if exprs[j].to <= it.from {
+				gap := true
+				for t := exprs[j].to; t < it.from; t++ {
+					l := p.toks[t].low
+					if _, z := zoneToken(p.toks[t]); !(z || l == "on" || l == "the" || l == "," || l == "every" || l == "each") {
+						gap = false
+					}
+				}
+				if gap {
+					return j
+				}
+				break
+			}
+		}
+		for j := range exprs {
+			if exprs[j].from >= it.to {
+				return j
+			}
+		}
+		return len(exprs) - 1
+	}
+	var words []string
+	for _, it := range items {
+		if owner(it) != k {
+			continue
+		}
+		if it.days == nil {
+			return []string{}
+		}
+		words = append(words, it.days...)
+	}
+	return runbook.NormalizeDays(words)
+}
+
+// datesIn lists the dates written in a clause.
+func datesIn(p *parsedText, from, to int) []schedule.DateMention {
+	if from >= to {
+		return nil
+	}
+	lo, hi := p.toks[from].from, p.toks[to-1].to
+	var out []schedule.DateMention
+	for _, d := range p.dates {
+		if d.From >= lo && d.To <= hi {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// relativeDay reports whether a clause names a day relative to now.
+func (rd *reader) relativeDay(p *parsedText, from, to int) bool {
+	return rd.lex.c.relativeDays.has(p.toks, from, to)
+}
+
+// relativeDate is the date a relative day names ("today", "tomorrow") in a
+// zone, or "".
+func (rd *reader) relativeDate(p *parsedText, from, to int, zone string) string {
+	m := rd.lex.c.relativeDays.find(p.toks, from, to)
+	if len(m) == 0 || rd.asOf.IsZero() {
+		return ""
+	}
+	loc, _, err := runbook.LoadZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	n := rd.lex.Time.RelativeDays[m[0].p.label]
+	return rd.asOf.In(loc).AddDate(0, 0, n).Format("2006-01-02")
+}
+
+// clauseDay is the day a clause names for a deadline: a date, a relative
+// day (as a word until a zone resolves it), the day the text named before
+// ("that day"), or a weekday; "" when none.
+func (rd *reader) clauseDay(p *parsedText, from, to int, st *textState) string {
+	if ds := datesIn(p, from, to); len(ds) > 0 && ds[0].Year {
+		return ds[0].Date
+	}
+	if m := rd.lex.c.relativeDays.find(p.toks, from, to); len(m) > 0 {
+		return "+" + strconv.Itoa(rd.lex.Time.RelativeDays[m[0].p.label])
+	}
+	if rd.lex.c.sameDay.has(p.toks, from, to) && st.lastDay != "" {
+		return st.lastDay
+	}
+	for i := from; i < to; i++ {
+		if d, ok := dayWord(p.toks[i].text); ok && len(d) == 1 && unicode.IsUpper([]rune(p.toks[i].text)[0]) {
+			return d[0]
+		}
+	}
+	return ""
+}
+
+// deadline makes a deadline of a single time, dated against as_of.
+func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string, given bool, st *textState, day string) Directive {
+	dl := &Deadline{At: formatClock(x.start % 1440), TZ: zone, ZoneGiven: given}
+	ev := evidence(rd.lex.c.deadline.find(p.toks, from, to), rd.lex.c.by.find(p.toks, from, to), rd.lex.c.completion.find(p.toks, from, to))
+	if x.namedTime != "" {
+		ev = append(ev, x.namedTime)
+		rd.assume("\"" + x.namedTime + "\" is read as " + dl.At + " in the deadline's time zone")
+	}
+	if !given {
+		rd.assumeZone(zone)
+	}
+	if day == "" && rd.lex.c.sameDay.has(p.toks, from, to) {
+		day = st.lastDay
+	}
+	loc, _, err := runbook.LoadZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := rd.asOf.In(loc)
+	switch sd := rd.lex.c.sameDay.find(p.toks, from, to); {
+	case rd.relativeWord(p, from, to) != "":
+		dl.Day = rd.relativeWord(p, from, to)
+	case len(sd) > 0:
+		dl.Day = sd[0].p.text
+	case !strings.HasPrefix(day, "+"):
+		dl.Day = day
+	}
+	if !rd.asOf.IsZero() {
+		switch {
+		case strings.HasPrefix(day, "+"):
+			dl.Date = now.AddDate(0, 0, atoi(day[1:])).Format("2006-01-02")
+		case runbook.ValidDate(day) && !strings.HasPrefix(day, "--"):
+			dl.Date = day
+		case runbook.OneOf(runbook.Weekdays, day):
+			d := now
+			for d.Weekday() != weekday(day) {
+				d = d.AddDate(0, 0, 1)
+			}
+			dl.Date = d.Format("2006-01-02")
+		default:
+			// No day: the next time the clock shows it.
+			d := time.Date(now.Year(), now.Month(), now.Day(), x.start/60%24, x.start%60, 0, 0, loc)
+			if !d.After(now) {
+				d = d.AddDate(0, 0, 1)
+			}
+			dl.Date = d.Format("2006-01-02")
+			rd.assume("a deadline without a day is read as the next " + dl.At + " after the request's as_of")
+		}
+		if runbook.ValidDate(dl.Date) {
+			st.lastDay = dl.Date
+		}
+	}
+	return Directive{Kind: KindDeadline, Deadline: dl, Evidence: ev}
+}
+
+// relativeWord is the relative day as the text wrote it ("today").
+func (rd *reader) relativeWord(p *parsedText, from, to int) string {
+	if m := rd.lex.c.relativeDays.find(p.toks, from, to); len(m) > 0 {
+		return m[0].p.text
+	}
+	return ""
+}
+
+func weekday(d string) time.Weekday {
+	return time.Weekday((dayIndex(d) + 1) % 7)
+}
+
+func appendOnce(list []string, v string) []string {
+	if runbook.OneOf(list, v) {
+		return list
+	}
+	return append(list, v)
+}
