@@ -113,7 +113,7 @@ func (rd *reader) parse(text string) *parsedText {
 			}
 		}
 	}
-	p.clauses = clauses(p.toks, text)
+	p.clauses = clauseRanges(p.toks, text)
 	for _, c := range p.clauses {
 		if exprs := rd.timeExprs(p, c[0], c[1]); len(exprs) > 0 {
 			zs := rd.zonesIn(p, c[0], c[1])

@@ -147,9 +147,9 @@ func looksLikeClock(s string) bool {
 	return ok
 }
 
-// clauses splits a text into clauses: at ';', at a sentence's '.', '!' or
+// clauseRanges splits a text into clauses: at ';', at a sentence's '.', '!' or
 // '?', and at line breaks. A clause is a half-open range of token indexes.
-func clauses(toks []token, text string) [][2]int {
+func clauseRanges(toks []token, text string) [][2]int {
 	var out [][2]int
 	start := 0
 	for i, t := range toks {
