@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -61,6 +62,11 @@ func TestStoredRunbookIsOneCompressedCopy(t *testing.T) {
 // record back (checked when it enters the process), a damaged record is a
 // miss, and the Markdown is rendered once per runbook, not per process.
 func TestStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, testStoredRunbookIsCheckedOnceAndRenderedOnce)
+}
+
+func testStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 	ctx := context.Background()
 	mem := NewMemory(1 << 20)
 	var renders atomic.Int32
@@ -75,19 +81,14 @@ func TestStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 			t.Fatalf("%q %v", md, err)
 		}
 	}
-	// The Markdown reaches the store in the background.
+	// The Markdown reaches the store in the background: once that is done,
+	// another process reads it from there.
+	synctest.Wait()
 	b := NewRunbooks(mem, time.Hour, RunbooksOptions{Markdown: render})
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		other, err := b.Stored(ctx, "rb_1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if other.markdown() != nil || time.Now().After(deadline) {
-			break
-		}
-		b = NewRunbooks(mem, time.Hour, RunbooksOptions{Markdown: render})
+	other, err := b.Stored(ctx, "rb_1")
+	if err != nil {
+		t.Fatal(err)
 	}
-	other, _ := b.Stored(ctx, "rb_1")
 	if md, _ := b.Markdown(ctx, other); string(md) != "# Acme\n" || renders.Load() != 1 || !bytes.Equal(other.JSON, st.JSON) {
 		t.Errorf("second process: %q, %d renders", md, renders.Load())
 	}

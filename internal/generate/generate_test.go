@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,19 +21,21 @@ import (
 	"github.com/rotor-dev/rotor/internal/secretscan"
 )
 
-var (
-	scanOnce sync.Once
-	scanner  *secretscan.Scanner
-)
+// scanner is built once per test process, by TestMain: outside any
+// synctest bubble, so every test (bubbled or not) can share it.
+var scanner *secretscan.Scanner
+
+func TestMain(m *testing.M) {
+	var err error
+	if scanner, err = secretscan.New(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
 
 func service(t testing.TB, log *slog.Logger) *generate.Service {
 	t.Helper()
-	scanOnce.Do(func() {
-		var err error
-		if scanner, err = secretscan.New(); err != nil {
-			t.Fatal(err)
-		}
-	})
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), Logger: log,
 		Now:   func() time.Time { return time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC) },
 		NewID: func() string { return "rb_golden0000000000000000" }})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -54,7 +55,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if o.res == (llm.Resilience{}) {
 		o.res = llm.Resilience{AttemptTimeout: 2 * time.Second, MaxRetries: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
 	}
-	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res, MaxTokens: o.maxTokens})
+	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res, MaxTokens: o.maxTokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,6 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
-	service(t, nil) // builds the shared scanner
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
 		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens})
 }
@@ -84,52 +84,55 @@ func generateWith(t *testing.T, svc *generate.Service, req *runbook.Request) *ru
 }
 
 func TestAllSectionsFromTheLLM(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := fakeLLM(t, req)
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	for _, id := range runbook.SectionIDs {
-		st := rb.SectionStatus[id]
-		if st.Source != runbook.SourceLLM || st.Attempts != 1 {
-			t.Errorf("%s: %+v", id, st)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, _ := fakeLLM(t, req)
+		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+		for _, id := range runbook.SectionIDs {
+			st := rb.SectionStatus[id]
+			if st.Source != runbook.SourceLLM || st.Attempts != 1 {
+				t.Errorf("%s: %+v", id, st)
+			}
 		}
-	}
-	if rb.Generator.Provider != "openai" || rb.Generator.Model != "gpt-4o-mini" {
-		t.Errorf("generator %+v", rb.Generator)
-	}
-	// Usage is what the server reported, summed; the cost follows the price
-	// table (cached prompt tokens at the cached price). The ten calls share
-	// one prefix, so the server serves it from its prompt cache from the
-	// second call on.
-	var prompt, completion, cachedTok, hits int
-	for _, r := range srv.Requests() {
-		prompt, completion, cachedTok = prompt+r.PromptTokens, completion+r.CompletionTokens, cachedTok+r.CachedTokens
-		if r.CachedTokens >= 1024 {
-			hits++
+		if rb.Generator.Provider != "openai" || rb.Generator.Model != "gpt-4o-mini" {
+			t.Errorf("generator %+v", rb.Generator)
 		}
-	}
-	if hits != 9 || cachedTok*2 < prompt {
-		t.Errorf("%d of 10 calls hit the prompt cache, %d of %d prompt tokens cached", hits, cachedTok, prompt)
-	}
-	t.Logf("prompt tokens %d, cached %d (%.0f%%)", prompt, cachedTok, 100*float64(cachedTok)/float64(prompt))
-	u := rb.Usage
-	if u.LLMCalls != 10 || u.PromptTokens != prompt || u.CompletionTokens != completion || u.CachedPromptTokens != cachedTok || prompt == 0 || completion == 0 {
-		t.Errorf("usage %+v; the server counted %d prompt (%d cached) and %d completion tokens", u, prompt, cachedTok, completion)
-	}
-	if want := (float64(prompt-cachedTok)*0.15 + float64(cachedTok)*0.075 + float64(completion)*0.60) / 1e6; u.CostUSD < want*0.999 || u.CostUSD > want*1.001 {
-		t.Errorf("cost %f, want %f", u.CostUSD, want)
-	}
-	reqs := srv.Requests()
-	if len(reqs) != 10 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	for _, r := range reqs {
-		if r.ResponseFormat != "json_schema" || !r.Strict || !strings.HasPrefix(r.SchemaName, "rotor_") {
-			t.Errorf("request %+v", r)
+		// Usage is what the server reported, summed; the cost follows the price
+		// table (cached prompt tokens at the cached price). The ten calls share
+		// one prefix, so the server serves it from its prompt cache from the
+		// second call on.
+		var prompt, completion, cachedTok, hits int
+		for _, r := range srv.Requests() {
+			prompt, completion, cachedTok = prompt+r.PromptTokens, completion+r.CompletionTokens, cachedTok+r.CachedTokens
+			if r.CachedTokens >= 1024 {
+				hits++
+			}
 		}
-		if !strings.HasPrefix(r.System, "You are a senior platform security engineer.") || !strings.Contains(r.User, "<rotor-data>") {
-			t.Errorf("prompt shape: %.80s / %.80s", r.System, r.User)
+		if hits != 9 || cachedTok*2 < prompt {
+			t.Errorf("%d of 10 calls hit the prompt cache, %d of %d prompt tokens cached", hits, cachedTok, prompt)
 		}
-	}
+		t.Logf("prompt tokens %d, cached %d (%.0f%%)", prompt, cachedTok, 100*float64(cachedTok)/float64(prompt))
+		u := rb.Usage
+		if u.LLMCalls != 10 || u.PromptTokens != prompt || u.CompletionTokens != completion || u.CachedPromptTokens != cachedTok || prompt == 0 || completion == 0 {
+			t.Errorf("usage %+v; the server counted %d prompt (%d cached) and %d completion tokens", u, prompt, cachedTok, completion)
+		}
+		if want := (float64(prompt-cachedTok)*0.15 + float64(cachedTok)*0.075 + float64(completion)*0.60) / 1e6; u.CostUSD < want*0.999 || u.CostUSD > want*1.001 {
+			t.Errorf("cost %f, want %f", u.CostUSD, want)
+		}
+		reqs := srv.Requests()
+		if len(reqs) != 10 {
+			t.Fatalf("%d requests", len(reqs))
+		}
+		for _, r := range reqs {
+			if r.ResponseFormat != "json_schema" || !r.Strict || !strings.HasPrefix(r.SchemaName, "rotor_") {
+				t.Errorf("request %+v", r)
+			}
+			if !strings.HasPrefix(r.System, "You are a senior platform security engineer.") || !strings.Contains(r.User, "<rotor-data>") {
+				t.Errorf("prompt shape: %.80s / %.80s", r.System, r.User)
+			}
+		}
+	})
 }
 
 // TestFaults drives every scripted fault and checks the section's status.
@@ -187,140 +190,158 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, _ := fakeLLM(t, req)
-			name := schema.Name(tt.section)
-			srv.Script(name, tt.script...)
-			rb := generateWith(t, llmService(t, srv, llmOpts{res: llm.Resilience{AttemptTimeout: 300 * time.Millisecond, MaxRetries: 3,
-				BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}}), req)
-			st := rb.SectionStatus[tt.section]
-			if st.Source != tt.source || st.Attempts != tt.attempts {
-				t.Errorf("status %+v, want source %s attempts %d", st, tt.source, tt.attempts)
-			}
-			if tt.reason != "" && !strings.Contains(st.Reason, tt.reason) {
-				t.Errorf("reason %q lacks %q", st.Reason, tt.reason)
-			}
-			got := srv.RequestsFor(name)
-			if len(got) != tt.requests && (tt.requests >= 0 || len(got) < -tt.requests) {
-				t.Errorf("%d requests for %s, want %d", len(got), name, tt.requests)
-			}
-			if tt.reask != "" && (len(got) < 2 || !strings.Contains(got[1].User, tt.reask)) {
-				t.Errorf("the reask prompt lacks %q", tt.reask)
-			}
-			for _, id := range runbook.SectionIDs {
-				if id != tt.section && rb.SectionStatus[id].Source != runbook.SourceLLM {
-					t.Errorf("section %s affected: %+v", id, rb.SectionStatus[id])
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv, _ := fakeLLM(t, req)
+				name := schema.Name(tt.section)
+				srv.Script(name, tt.script...)
+				rb := generateWith(t, llmService(t, srv, llmOpts{res: llm.Resilience{AttemptTimeout: 300 * time.Millisecond, MaxRetries: 3,
+					BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}}), req)
+				st := rb.SectionStatus[tt.section]
+				if st.Source != tt.source || st.Attempts != tt.attempts {
+					t.Errorf("status %+v, want source %s attempts %d", st, tt.source, tt.attempts)
 				}
-			}
+				if tt.reason != "" && !strings.Contains(st.Reason, tt.reason) {
+					t.Errorf("reason %q lacks %q", st.Reason, tt.reason)
+				}
+				got := srv.RequestsFor(name)
+				if len(got) != tt.requests && (tt.requests >= 0 || len(got) < -tt.requests) {
+					t.Errorf("%d requests for %s, want %d", len(got), name, tt.requests)
+				}
+				if tt.reask != "" && (len(got) < 2 || !strings.Contains(got[1].User, tt.reask)) {
+					t.Errorf("the reask prompt lacks %q", tt.reask)
+				}
+				for _, id := range runbook.SectionIDs {
+					if id != tt.section && rb.SectionStatus[id].Source != runbook.SourceLLM {
+						t.Errorf("section %s affected: %+v", id, rb.SectionStatus[id])
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := fakeLLM(t, req)
-	name := schema.Name(runbook.SectionInventory)
-	srv.Script(name, llmtest.Reply{Kind: llmtest.Status, Status: 429, Header: http.Header{"Retry-After-Ms": {"400"}}},
-		llmtest.Reply{Kind: llmtest.Status, Status: 429, Header: http.Header{"X-Ratelimit-Reset-Requests": {"300ms"}, "X-Ratelimit-Reset-Tokens": {"50ms"}}})
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	if rb.SectionStatus[runbook.SectionInventory].Source != runbook.SourceLLM {
-		t.Fatalf("%+v", rb.SectionStatus[runbook.SectionInventory])
-	}
-	got := srv.RequestsFor(name)
-	if len(got) != 3 {
-		t.Fatalf("%d requests", len(got))
-	}
-	if d := got[1].At.Sub(got[0].At); d < 400*time.Millisecond {
-		t.Errorf("retry-after-ms 400 not honoured: retried after %v", d)
-	}
-	if d := got[2].At.Sub(got[1].At); d < 300*time.Millisecond {
-		t.Errorf("x-ratelimit-reset-requests 300ms not honoured: retried after %v", d)
-	}
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, _ := fakeLLM(t, req)
+		name := schema.Name(runbook.SectionInventory)
+		srv.Script(name, llmtest.Reply{Kind: llmtest.Status, Status: 429, Header: http.Header{"Retry-After-Ms": {"400"}}},
+			llmtest.Reply{Kind: llmtest.Status, Status: 429, Header: http.Header{"X-Ratelimit-Reset-Requests": {"300ms"}, "X-Ratelimit-Reset-Tokens": {"50ms"}}})
+		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+		if rb.SectionStatus[runbook.SectionInventory].Source != runbook.SourceLLM {
+			t.Fatalf("%+v", rb.SectionStatus[runbook.SectionInventory])
+		}
+		got := srv.RequestsFor(name)
+		if len(got) != 3 {
+			t.Fatalf("%d requests", len(got))
+		}
+		if d := got[1].At.Sub(got[0].At); d < 400*time.Millisecond {
+			t.Errorf("retry-after-ms 400 not honoured: retried after %v", d)
+		}
+		if d := got[2].At.Sub(got[1].At); d < 300*time.Millisecond {
+			t.Errorf("x-ratelimit-reset-requests 300ms not honoured: retried after %v", d)
+		}
+	})
 }
 
 func TestCircuitBreakerSendsSectionsStraightToFallback(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := fakeLLM(t, req)
-	srv.Default(func(string) llmtest.Reply { return llmtest.ServerError() })
-	svc := llmService(t, srv, llmOpts{concurrency: 1, res: llm.Resilience{AttemptTimeout: time.Second, MaxRetries: 2,
-		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, BreakerFailures: 3, BreakerDelay: time.Minute}})
-	rb := generateWith(t, svc, req)
-	open := 0
-	for _, id := range runbook.SectionIDs {
-		st := rb.SectionStatus[id]
-		if st.Source != runbook.SourceFallback {
-			t.Errorf("%s: %+v", id, st)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, _ := fakeLLM(t, req)
+		srv.Default(func(string) llmtest.Reply { return llmtest.ServerError() })
+		svc := llmService(t, srv, llmOpts{concurrency: 1, res: llm.Resilience{AttemptTimeout: time.Second, MaxRetries: 2,
+			BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, BreakerFailures: 3, BreakerDelay: time.Minute}})
+		rb := generateWith(t, svc, req)
+		open := 0
+		for _, id := range runbook.SectionIDs {
+			st := rb.SectionStatus[id]
+			if st.Source != runbook.SourceFallback {
+				t.Errorf("%s: %+v", id, st)
+			}
+			if strings.Contains(st.Reason, "circuit_open") {
+				open++
+			}
 		}
-		if strings.Contains(st.Reason, "circuit_open") {
-			open++
+		if open < 8 {
+			t.Errorf("%d sections skipped by the open breaker, want at least 8", open)
 		}
-	}
-	if open < 8 {
-		t.Errorf("%d sections skipped by the open breaker, want at least 8", open)
-	}
-	if n := len(srv.Requests()); n > 4 {
-		t.Errorf("%d requests reached the failing server; the breaker should stop them after 3", n)
-	}
+		if n := len(srv.Requests()); n > 4 {
+			t.Errorf("%d requests reached the failing server; the breaker should stop them after 3", n)
+		}
+	})
 }
 
 func TestDeadlineFallsBackWithoutWaiting(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := fakeLLM(t, req)
-	srv.Default(func(string) llmtest.Reply { return llmtest.Reply{Kind: llmtest.Hang, Delay: time.Minute} })
-	svc := llmService(t, srv, llmOpts{deadline: 300 * time.Millisecond, res: llm.Resilience{AttemptTimeout: time.Minute, MaxRetries: 1, BreakerFailures: 1000}})
-	start := time.Now()
-	rb := generateWith(t, svc, req)
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v", d)
-	}
-	for _, id := range runbook.SectionIDs {
-		if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "deadline") {
-			t.Errorf("%s: %+v", id, st)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, _ := fakeLLM(t, req)
+		srv.Default(func(string) llmtest.Reply { return llmtest.Reply{Kind: llmtest.Hang, Delay: time.Minute} })
+		svc := llmService(t, srv, llmOpts{deadline: 300 * time.Millisecond, res: llm.Resilience{AttemptTimeout: time.Minute, MaxRetries: 1, BreakerFailures: 1000}})
+		start := time.Now()
+		rb := generateWith(t, svc, req)
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("took %v", d)
 		}
-	}
+		for _, id := range runbook.SectionIDs {
+			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "deadline") {
+				t.Errorf("%s: %+v", id, st)
+			}
+		}
+	})
 }
 
 func TestJSONObjectModeSendsTheSchemaInThePrompt(t *testing.T) {
-	req := request(t, "minimal")
-	srv, _ := fakeLLM(t, req)
-	rb := generateWith(t, llmService(t, srv, llmOpts{mode: llm.ModeJSONObject}), req)
-	for _, id := range runbook.SectionIDs {
-		if rb.SectionStatus[id].Source != runbook.SourceLLM {
-			t.Errorf("%s: %+v", id, rb.SectionStatus[id])
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "minimal")
+		srv, _ := fakeLLM(t, req)
+		rb := generateWith(t, llmService(t, srv, llmOpts{mode: llm.ModeJSONObject}), req)
+		for _, id := range runbook.SectionIDs {
+			if rb.SectionStatus[id].Source != runbook.SourceLLM {
+				t.Errorf("%s: %+v", id, rb.SectionStatus[id])
+			}
 		}
-	}
-	for _, r := range srv.Requests() {
-		if r.ResponseFormat != "json_object" || !strings.Contains(r.User, `"additionalProperties":false`) {
-			t.Errorf("json_object request %+v", r.ResponseFormat)
+		for _, r := range srv.Requests() {
+			if r.ResponseFormat != "json_object" || !strings.Contains(r.User, `"additionalProperties":false`) {
+				t.Errorf("json_object request %+v", r.ResponseFormat)
+			}
 		}
-	}
-	// Still validated locally: a schema-violating answer is reasked.
-	srv.Reset()
-	srv.Script(schema.Name(runbook.SectionRollback), llmtest.OK(`{"triggers": 1}`))
-	rb = generateWith(t, llmService(t, srv, llmOpts{mode: llm.ModeJSONObject}), req)
-	if st := rb.SectionStatus[runbook.SectionRollback]; st.Attempts != 2 || st.Source != runbook.SourceLLM {
-		t.Errorf("rollback %+v", st)
-	}
+		// Still validated locally: a schema-violating answer is reasked.
+		srv.Reset()
+		srv.Script(schema.Name(runbook.SectionRollback), llmtest.OK(`{"triggers": 1}`))
+		rb = generateWith(t, llmService(t, srv, llmOpts{mode: llm.ModeJSONObject}), req)
+		if st := rb.SectionStatus[runbook.SectionRollback]; st.Attempts != 2 || st.Source != runbook.SourceLLM {
+			t.Errorf("rollback %+v", st)
+		}
+	})
 }
 
 func TestWrongAPIKeyFallsBackEverywhere(t *testing.T) {
-	req := request(t, "minimal")
-	srv, _ := fakeLLM(t, req)
-	client, err := llm.New(llm.Config{APIKey: "wrong", BaseURL: srv.BaseURL(), Model: "m"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := prompts.Load(prompts.FS)
-	schemas, _ := schema.NewSet()
-	svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas})
-	rb := generateWith(t, svc, req)
-	for _, id := range runbook.SectionIDs {
-		if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "HTTP 401") {
-			t.Errorf("%s: %+v", id, st)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "minimal")
+		srv, _ := fakeLLM(t, req)
+		client, err := llm.New(llm.Config{APIKey: "wrong", BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "m"})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(srv.Requests()) != 0 {
-		t.Error("requests with a wrong key must be rejected before they are recorded")
-	}
+		p, _ := prompts.Load(prompts.FS)
+		schemas, _ := schema.NewSet()
+		svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas})
+		rb := generateWith(t, svc, req)
+		for _, id := range runbook.SectionIDs {
+			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "HTTP 401") {
+				t.Errorf("%s: %+v", id, st)
+			}
+		}
+		if len(srv.Requests()) != 0 {
+			t.Error("requests with a wrong key must be rejected before they are recorded")
+		}
+	})
 }
 
 // BenchmarkFanOut reports the wall time of an uncached runbook as a multiple
@@ -364,14 +385,17 @@ func TestGoodAnswersPassEveryCheck(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		t.Run(name, func(t *testing.T) {
-			req := request(t, name)
-			srv, _ := fakeLLM(t, req)
-			rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-			for _, id := range runbook.SectionIDs {
-				if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM || st.Attempts != 1 {
-					t.Errorf("%s: %+v", id, st)
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				req := request(t, name)
+				srv, _ := fakeLLM(t, req)
+				rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+				for _, id := range runbook.SectionIDs {
+					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM || st.Attempts != 1 {
+						t.Errorf("%s: %+v", id, st)
+					}
 				}
-			}
+			})
 		})
 	}
 }
@@ -380,44 +404,50 @@ func TestGoodAnswersPassEveryCheck(t *testing.T) {
 // Retry-After; with the default breaker (5 consecutive failures) every
 // section is still written by the model, and nothing falls back.
 func TestRateLimitBurstIsWaitedOut(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, answers := fakeLLM(t, req)
-	var mu sync.Mutex
-	n := 0
-	srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
-		mu.Lock()
-		defer mu.Unlock()
-		if n++; n <= 10 {
-			return llmtest.RateLimited("0.2")
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, answers := fakeLLM(t, req)
+		var mu sync.Mutex
+		n := 0
+		srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+			mu.Lock()
+			defer mu.Unlock()
+			if n++; n <= 10 {
+				return llmtest.RateLimited("0.2")
+			}
+			return llmtest.OK(answers[r.SchemaName])
+		})
+		d := llm.DefaultResilience()
+		d.BaseDelay, d.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
+		rb := generateWith(t, llmService(t, srv, llmOpts{res: d}), req)
+		for _, id := range runbook.SectionIDs {
+			if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+				t.Errorf("%s: %+v", id, st)
+			}
 		}
-		return llmtest.OK(answers[r.SchemaName])
+		if rb.Usage.LLMCalls != 20 {
+			t.Errorf("llm_calls %d: ten 429s and ten answers reached the server", rb.Usage.LLMCalls)
+		}
 	})
-	d := llm.DefaultResilience()
-	d.BaseDelay, d.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
-	rb := generateWith(t, llmService(t, srv, llmOpts{res: d}), req)
-	for _, id := range runbook.SectionIDs {
-		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
-			t.Errorf("%s: %+v", id, st)
-		}
-	}
-	if rb.Usage.LLMCalls != 20 {
-		t.Errorf("llm_calls %d: ten 429s and ten answers reached the server", rb.Usage.LLMCalls)
-	}
 }
 
 // TestUnreachableServerIsNoCall: with nothing listening every section falls
 // back, and usage says no call was made.
 func TestUnreachableServerIsNoCall(t *testing.T) {
-	req := request(t, "minimal")
-	srv, _ := fakeLLM(t, req)
-	srv.Close()
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	if rb.Usage.LLMCalls != 0 || rb.Usage.PromptTokens != 0 {
-		t.Errorf("usage %+v", rb.Usage)
-	}
-	for _, id := range runbook.SectionIDs {
-		if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback {
-			t.Errorf("%s: %+v", id, st)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "minimal")
+		srv, _ := fakeLLM(t, req)
+		srv.Close()
+		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+		if rb.Usage.LLMCalls != 0 || rb.Usage.PromptTokens != 0 {
+			t.Errorf("usage %+v", rb.Usage)
 		}
-	}
+		for _, id := range runbook.SectionIDs {
+			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback {
+				t.Errorf("%s: %+v", id, st)
+			}
+		}
+	})
 }

@@ -75,7 +75,7 @@ func TestDefectMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				model.Seed(llmtest.Always(id, d))
-				srv := llmtest.New(testKey)
+				srv := llmtest.NewInMemory(testKey)
 				t.Cleanup(srv.Close)
 				srv.DefaultByRequest(model.Reply)
 				prefix := redistest.Prefix(t)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/cache/redistest"
@@ -22,7 +23,7 @@ import (
 // double that learned req.
 func modelFor(t testing.TB, req *runbook.Request) (*llmtest.Server, *llmtest.Model) {
 	t.Helper()
-	srv := llmtest.New(testKey)
+	srv := llmtest.NewInMemory(testKey)
 	t.Cleanup(srv.Close)
 	m := llmtest.NewModel()
 	if err := m.Learn(req); err != nil {
@@ -40,38 +41,41 @@ func modelFor(t testing.TB, req *runbook.Request) (*llmtest.Server, *llmtest.Mod
 func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
 	for _, n := range []int{20, 50, 100} {
 		t.Run(fmt.Sprintf("%d secrets", n), func(t *testing.T) {
-			req := llmtest.LargeRequest(n)
-			srv, _ := modelFor(t, req)
-			rb := generateWith(t, llmService(t, srv, llmOpts{concurrency: 32, deadline: 10 * time.Minute}), req)
-			for _, id := range runbook.SectionIDs {
-				if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
-					t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				req := llmtest.LargeRequest(n)
+				srv, _ := modelFor(t, req)
+				rb := generateWith(t, llmService(t, srv, llmOpts{concurrency: 32, deadline: 10 * time.Minute}), req)
+				for _, id := range runbook.SectionIDs {
+					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+						t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+					}
 				}
-			}
-			f, err := planner.Plan(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := len(rb.Sections.RotationSequence.AllSteps()); got != len(f.Steps) {
-				t.Errorf("rotation_sequence has %d steps; the plan has %d", got, len(f.Steps))
-			}
-			if got := len(rb.Sections.Inventory.Secrets); got != n {
-				t.Errorf("inventory has %d secrets", got)
-			}
-			calls, parts, cut := 0, 0, 0
-			for _, r := range srv.Requests() {
-				calls++
-				if strings.Contains(r.User, `"part": {`) {
-					parts++
+				f, err := planner.Plan(req)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if r.Answered == llmtest.Truncated {
-					cut++
+				if got := len(rb.Sections.RotationSequence.AllSteps()); got != len(f.Steps) {
+					t.Errorf("rotation_sequence has %d steps; the plan has %d", got, len(f.Steps))
 				}
-				if total := llmtest.Tokens(r.System+"\n"+r.User) + r.MaxTokens; total > llmtest.DefaultContextTokens || r.MaxTokens == 0 {
-					t.Errorf("a %s call needs %d tokens (budget %d): more than the %d-token context", r.SchemaName, total, r.MaxTokens, llmtest.DefaultContextTokens)
+				if got := len(rb.Sections.Inventory.Secrets); got != n {
+					t.Errorf("inventory has %d secrets", got)
 				}
-			}
-			t.Logf("%d secrets: %d calls (%d parts, %d cut off), %d prompt and %d completion tokens", n, calls, parts, cut, rb.Usage.PromptTokens, rb.Usage.CompletionTokens)
+				calls, parts, cut := 0, 0, 0
+				for _, r := range srv.Requests() {
+					calls++
+					if strings.Contains(r.User, `"part": {`) {
+						parts++
+					}
+					if r.Answered == llmtest.Truncated {
+						cut++
+					}
+					if total := llmtest.Tokens(r.System+"\n"+r.User) + r.MaxTokens; total > llmtest.DefaultContextTokens || r.MaxTokens == 0 {
+						t.Errorf("a %s call needs %d tokens (budget %d): more than the %d-token context", r.SchemaName, total, r.MaxTokens, llmtest.DefaultContextTokens)
+					}
+				}
+				t.Logf("%d secrets: %d calls (%d parts, %d cut off), %d prompt and %d completion tokens", n, calls, parts, cut, rb.Usage.PromptTokens, rb.Usage.CompletionTokens)
+			})
 		})
 	}
 }
@@ -80,51 +84,57 @@ func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
 // never asked again with the same request: the section is asked in smaller
 // parts, and still written by the model.
 func TestCutOffAnswerIsAskedSmaller(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, m := modelFor(t, req)
-	name := schema.Name(runbook.SectionRotationSequence)
-	m.Seed(func(schemaName string, attempt int) llmtest.Defect {
-		if schemaName == name && attempt == 1 {
-			return llmtest.DefectTruncated
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, m := modelFor(t, req)
+		name := schema.Name(runbook.SectionRotationSequence)
+		m.Seed(func(schemaName string, attempt int) llmtest.Defect {
+			if schemaName == name && attempt == 1 {
+				return llmtest.DefectTruncated
+			}
+			return ""
+		})
+		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+		if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
+			t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
 		}
-		return ""
+		reqs := srv.RequestsFor(name)
+		if len(reqs) < 3 {
+			t.Fatalf("%d requests for the sequence: a cut-off answer is asked again in parts", len(reqs))
+		}
+		for _, r := range reqs[1:] {
+			if r.User == reqs[0].User || !strings.Contains(r.User, `"part": {`) {
+				t.Errorf("after the cut-off answer, a request that is not a smaller part:\n%.300s", r.User)
+			}
+			if len(r.User) >= len(reqs[0].User) {
+				t.Errorf("a part's prompt (%d bytes) is not smaller than the whole section's (%d)", len(r.User), len(reqs[0].User))
+			}
+		}
 	})
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
-		t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
-	}
-	reqs := srv.RequestsFor(name)
-	if len(reqs) < 3 {
-		t.Fatalf("%d requests for the sequence: a cut-off answer is asked again in parts", len(reqs))
-	}
-	for _, r := range reqs[1:] {
-		if r.User == reqs[0].User || !strings.Contains(r.User, `"part": {`) {
-			t.Errorf("after the cut-off answer, a request that is not a smaller part:\n%.300s", r.User)
-		}
-		if len(r.User) >= len(reqs[0].User) {
-			t.Errorf("a part's prompt (%d bytes) is not smaller than the whole section's (%d)", len(r.User), len(reqs[0].User))
-		}
-	}
 }
 
 // TestContextLengthIsAnsweredBySmallerRequests: a 400
 // context_length_exceeded is answered by smaller requests (the section in
 // parts), never by the same request again.
 func TestContextLengthIsAnsweredBySmallerRequests(t *testing.T) {
-	req := request(t, "acme-payments")
-	srv, _ := modelFor(t, req)
-	name := schema.Name(runbook.SectionRotationSequence)
-	srv.Script(name, llmtest.ContextTooLong())
-	rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-	if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
-		t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
-	}
-	reqs := srv.RequestsFor(name)
-	for _, r := range reqs[1:] {
-		if r.User == reqs[0].User {
-			t.Error("the request the model refused as too long was sent again")
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := request(t, "acme-payments")
+		srv, _ := modelFor(t, req)
+		name := schema.Name(runbook.SectionRotationSequence)
+		srv.Script(name, llmtest.ContextTooLong())
+		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
+		if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
+			t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
 		}
-	}
+		reqs := srv.RequestsFor(name)
+		for _, r := range reqs[1:] {
+			if r.User == reqs[0].User {
+				t.Error("the request the model refused as too long was sent again")
+			}
+		}
+	})
 }
 
 // TestPartsAreCachedLikeSections: a large request written in parts is
@@ -169,50 +179,53 @@ func TestPartsAreCachedLikeSections(t *testing.T) {
 // are caught by the whole-section check and asked again, with the violation,
 // until the merged section is right; the defect is never served.
 func TestMergedSectionIsCheckedWhole(t *testing.T) {
-	req := llmtest.LargeRequest(50)
-	srv, good := modelFor(t, req)
-	bad := llmtest.NewModel()
-	if err := bad.Learn(req); err != nil {
-		t.Fatal(err)
-	}
-	bad.Seed(llmtest.Always(runbook.SectionValidation, llmtest.DefectDroppedConsumer))
-	name := schema.Name(runbook.SectionValidation)
-	srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
-		if r.SchemaName == name && !strings.Contains(r.User, "Your previous answer broke these rules") {
-			return bad.Reply(r)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		req := llmtest.LargeRequest(50)
+		srv, good := modelFor(t, req)
+		bad := llmtest.NewModel()
+		if err := bad.Learn(req); err != nil {
+			t.Fatal(err)
 		}
-		return good.Reply(r)
-	})
-	rb := generateWith(t, llmService(t, srv, llmOpts{deadline: 5 * time.Minute}), req)
-	if st := rb.SectionStatus[runbook.SectionValidation]; st.Source != runbook.SourceLLM {
-		t.Errorf("validation: %s (%s)", st.Source, st.Reason)
-	}
-	reqs := srv.RequestsFor(name)
-	var parts, reasked int
-	for _, r := range reqs {
-		if strings.Contains(r.User, `"part": {`) {
-			parts++
+		bad.Seed(llmtest.Always(runbook.SectionValidation, llmtest.DefectDroppedConsumer))
+		name := schema.Name(runbook.SectionValidation)
+		srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
+			if r.SchemaName == name && !strings.Contains(r.User, "Your previous answer broke these rules") {
+				return bad.Reply(r)
+			}
+			return good.Reply(r)
+		})
+		rb := generateWith(t, llmService(t, srv, llmOpts{deadline: 5 * time.Minute}), req)
+		if st := rb.SectionStatus[runbook.SectionValidation]; st.Source != runbook.SourceLLM {
+			t.Errorf("validation: %s (%s)", st.Source, st.Reason)
 		}
-		if strings.Contains(r.User, "Your previous answer broke these rules") {
-			reasked++
-		}
-	}
-	if parts < 2 || reasked == 0 || len(bad.Defective()) == 0 {
-		t.Fatalf("%d validation parts, %d asked again, %d defective answers: the test did not exercise a merged check", parts, reasked, len(bad.Defective()))
-	}
-	checks := func(v *runbook.Validation) map[string]int {
-		out := map[string]int{}
-		for _, e := range v.Environments {
-			for _, c := range e.Checks {
-				b, _ := json.Marshal(c)
-				out[e.Environment+" "+string(b)]++
+		reqs := srv.RequestsFor(name)
+		var parts, reasked int
+		for _, r := range reqs {
+			if strings.Contains(r.User, `"part": {`) {
+				parts++
+			}
+			if strings.Contains(r.User, "Your previous answer broke these rules") {
+				reasked++
 			}
 		}
-		return out
-	}
-	if got, want := checks(rb.Sections.Validation), checks(correctSections(t, req).Validation); !reflect.DeepEqual(got, want) {
-		t.Errorf("served validation has %d checks; the correct one %d", len(got), len(want))
-	}
+		if parts < 2 || reasked == 0 || len(bad.Defective()) == 0 {
+			t.Fatalf("%d validation parts, %d asked again, %d defective answers: the test did not exercise a merged check", parts, reasked, len(bad.Defective()))
+		}
+		checks := func(v *runbook.Validation) map[string]int {
+			out := map[string]int{}
+			for _, e := range v.Environments {
+				for _, c := range e.Checks {
+					b, _ := json.Marshal(c)
+					out[e.Environment+" "+string(b)]++
+				}
+			}
+			return out
+		}
+		if got, want := checks(rb.Sections.Validation), checks(correctSections(t, req).Validation); !reflect.DeepEqual(got, want) {
+			t.Errorf("served validation has %d checks; the correct one %d", len(got), len(want))
+		}
+	})
 }
 
 // TestEveryScenarioInSmallParts: every shipped request, with an output
@@ -227,35 +240,38 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 	for _, path := range names {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
-			req := request(t, name)
-			srv, _ := modelFor(t, req)
-			rb := generateWith(t, llmService(t, srv, llmOpts{maxTokens: 1000, deadline: 5 * time.Minute}), req)
-			for _, id := range runbook.SectionIDs {
-				if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
-					t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				req := request(t, name)
+				srv, _ := modelFor(t, req)
+				rb := generateWith(t, llmService(t, srv, llmOpts{maxTokens: 1000, deadline: 5 * time.Minute}), req)
+				for _, id := range runbook.SectionIDs {
+					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
+						t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+					}
 				}
-			}
-			parts, cut := 0, 0
-			for _, r := range srv.Requests() {
-				if strings.Contains(r.User, `"part": {`) {
-					parts++
+				parts, cut := 0, 0
+				for _, r := range srv.Requests() {
+					if strings.Contains(r.User, `"part": {`) {
+						parts++
+					}
+					if r.Answered == llmtest.Truncated {
+						cut++
+					}
 				}
-				if r.Answered == llmtest.Truncated {
-					cut++
+				if parts == 0 {
+					t.Error("nothing was asked in parts")
 				}
-			}
-			if parts == 0 {
-				t.Error("nothing was asked in parts")
-			}
-			t.Logf("%d calls, %d parts, %d cut off", len(srv.Requests()), parts, cut)
-			want := correctSections(t, req)
-			for _, id := range []runbook.SectionID{runbook.SectionInventory, runbook.SectionRotationSequence} {
-				got, _ := json.Marshal(rb.Sections.Get(id))
-				exp, _ := json.Marshal(want.Get(id))
-				if string(got) != string(exp) {
-					t.Errorf("%s merged from parts differs from the whole section", id)
+				t.Logf("%d calls, %d parts, %d cut off", len(srv.Requests()), parts, cut)
+				want := correctSections(t, req)
+				for _, id := range []runbook.SectionID{runbook.SectionInventory, runbook.SectionRotationSequence} {
+					got, _ := json.Marshal(rb.Sections.Get(id))
+					exp, _ := json.Marshal(want.Get(id))
+					if string(got) != string(exp) {
+						t.Errorf("%s merged from parts differs from the whole section", id)
+					}
 				}
-			}
+			})
 		})
 	}
 }

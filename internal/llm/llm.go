@@ -70,6 +70,10 @@ type Config struct {
 	Prices map[string]Price
 	// Transport is the HTTP transport under the resilience layer (tests).
 	Transport http.RoundTripper
+	// Dial, when set, opens the default transport's connections instead of
+	// the network (tests: an in-memory server, so the pool itself is what
+	// is tested).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Connections is how many calls run at once (the generation's
 	// fan-out): the default transport keeps that many idle connections per
 	// host, so a generation reuses them instead of opening (and
@@ -134,7 +138,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	inner := cfg.Transport
 	if inner == nil {
-		inner = fanOutTransport(max(cfg.Connections, 10))
+		t := fanOutTransport(max(cfg.Connections, 10))
+		if cfg.Dial != nil {
+			t.DialContext = cfg.Dial
+		}
+		inner = t
 	}
 	var oc openai.ClientConfig
 	switch azureKind(cfg.BaseURL) {

@@ -2,18 +2,21 @@
 // (default redis://127.0.0.1:6379), or a private redis-server they can kill
 // and restart. When Redis is required (ROTOR_REQUIRE_REDIS=1 or CI set, as
 // .ci/run does) a missing Redis fails the test; otherwise it is skipped with a
-// message saying why.
+// message saying why. go test -short skips every test that needs Redis.
 package redistest
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +24,14 @@ import (
 )
 
 func required() bool { return os.Getenv("ROTOR_REQUIRE_REDIS") != "" || os.Getenv("CI") != "" }
+
+// short skips a test that needs Redis under go test -short.
+func short(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Redis: skipped by -short")
+	}
+}
 
 func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
@@ -34,6 +45,7 @@ func unavailable(t testing.TB, format string, args ...any) {
 // URL returns the shared Redis's URL after checking it answers.
 func URL(t testing.TB) string {
 	t.Helper()
+	short(t)
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
 		url = "redis://127.0.0.1:6379"
@@ -44,7 +56,9 @@ func URL(t testing.TB) string {
 	}
 	c := redis.NewClient(opts)
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// Long enough that no load makes a live Redis look absent; a Redis
+	// that is not there refuses the connection at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
 		unavailable(t, "%s does not answer: %v", url, err)
@@ -72,6 +86,7 @@ type Server struct {
 // the test.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	short(t)
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		unavailable(t, "redis-server is not installed")
@@ -92,22 +107,27 @@ func (s *Server) start(t testing.TB, bin string) {
 	t.Helper()
 	s.cmd = exec.Command(bin, "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--protected-mode", "no")
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("redis-server: %v", err)
 	}
-	opts, _ := redis.ParseURL(s.URL)
-	c := redis.NewClient(opts)
-	defer c.Close()
-	for i := 0; i < 100; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
+	// Ready when it says so (however long a loaded machine takes), or
+	// failed when it exits first.
+	var log strings.Builder
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "Ready to accept connections") {
+			go func() { _, _ = io.Copy(io.Discard, out) }()
 			return
 		}
-		time.Sleep(30 * time.Millisecond)
 	}
-	t.Fatalf("redis-server on port %d did not answer", s.Port)
+	_ = s.cmd.Wait()
+	s.cmd = nil
+	t.Fatalf("redis-server on port %d did not start:\n%s", s.Port, log.String())
 }
 
 // Kill stops the server at once (SIGKILL), as a crash would.

@@ -110,6 +110,7 @@ type Recorded struct {
 // Server is the fake. Script replies before use; it is safe for concurrent
 // requests.
 type Server struct {
+	// Server is the listening server of New (nil for NewInMemory).
 	*httptest.Server
 	APIKey string
 	// Latency is added to every answer (for benchmarks).
@@ -131,6 +132,13 @@ type Server struct {
 	// dflt answers when a schema's script is used up.
 	dflt     func(r Recorded) Reply
 	requests []Recorded
+
+	mux *http.ServeMux
+	// mem, memTransport and memDone serve NewInMemory's connections.
+	mem          *http.Server
+	memListener  *memListener
+	memTransport *http.Transport
+	memDone      chan struct{}
 }
 
 var (
@@ -146,15 +154,38 @@ const DefaultContextTokens = 128000
 // answers every schema with an empty object, which is schema-invalid for every
 // rotor section: script or set Default for useful answers.
 func New(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/chat/completions", s.handle)
-	s.Server = httptest.NewServer(mux)
+	s := newServer(apiKey)
+	s.Server = httptest.NewServer(s.mux)
 	return s
 }
 
-// URL of the API root, for OPENAI_BASE_URL.
-func (s *Server) BaseURL() string { return s.Server.URL + "/v1" }
+func newServer(apiKey string) *Server {
+	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST /v1/chat/completions", s.handle)
+	return s
+}
+
+// BaseURL of the API root, for OPENAI_BASE_URL.
+func (s *Server) BaseURL() string {
+	if s.Server == nil {
+		return "http://" + memHost + "/v1"
+	}
+	return s.Server.URL + "/v1"
+}
+
+// Close stops the server: it drops its connections, in-memory ones too,
+// and returns once its goroutines are done (so a synctest bubble can end).
+func (s *Server) Close() {
+	if s.Server != nil {
+		s.Server.Close()
+	}
+	if s.mem != nil {
+		s.memTransport.CloseIdleConnections()
+		_ = s.mem.Close()
+		<-s.memDone
+	}
+}
 
 // Script queues replies for a schema name, consumed one per request in order.
 func (s *Server) Script(schemaName string, replies ...Reply) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -78,29 +79,32 @@ func TestMutationsAreRealAndForeignIDsFound(t *testing.T) {
 	}
 }
 
-// TestLatencyGrowsWithTheAnswer: with TokenLatency, an answer takes at least
-// its completion tokens times that long (a lower bound: no machine is too
-// fast for it), and reports those tokens.
+// TestLatencyGrowsWithTheAnswer: with TokenLatency, an answer takes its
+// completion tokens times that long (exactly, on the bubble's clock), and
+// reports those tokens.
 func TestLatencyGrowsWithTheAnswer(t *testing.T) {
-	srv := New("k")
-	defer srv.Close()
-	srv.TokenLatency = 2 * time.Millisecond
-	long := `{"a":"` + strings.Repeat("x", 800) + `"}`
-	srv.Default(func(string) Reply { return OK(long) })
-	body := `{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,"schema":{}}}}`
-	req, _ := http.NewRequest("POST", srv.BaseURL()+"/chat/completions", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer k")
-	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	rec := srv.Requests()[0]
-	if rec.CompletionTokens != (len(long)+3)/4 {
-		t.Errorf("%d completion tokens for %d bytes", rec.CompletionTokens, len(long))
-	}
-	if d := time.Since(start); d < time.Duration(rec.CompletionTokens)*srv.TokenLatency {
-		t.Errorf("answered in %v, under %d tokens × %v", d, rec.CompletionTokens, srv.TokenLatency)
-	}
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := NewInMemory("k")
+		defer srv.Close()
+		srv.TokenLatency = 2 * time.Millisecond
+		long := `{"a":"` + strings.Repeat("x", 800) + `"}`
+		srv.Default(func(string) Reply { return OK(long) })
+		body := `{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,"schema":{}}}}`
+		req, _ := http.NewRequest("POST", srv.BaseURL()+"/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer k")
+		start := time.Now()
+		resp, err := (&http.Client{Transport: srv.Transport()}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		rec := srv.Requests()[0]
+		if rec.CompletionTokens != (len(long)+3)/4 {
+			t.Errorf("%d completion tokens for %d bytes", rec.CompletionTokens, len(long))
+		}
+		if d, want := time.Since(start), time.Duration(rec.CompletionTokens)*srv.TokenLatency; d != want {
+			t.Errorf("answered in %v, not %d tokens × %v", d, rec.CompletionTokens, srv.TokenLatency)
+		}
+	})
 }
