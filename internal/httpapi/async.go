@@ -275,6 +275,11 @@ func streamEvents(c *gin.Context, d Deps, id string) {
 		return
 	}
 	sseHeaders(c)
+	if c.Request.Method == http.MethodHead {
+		// HEAD: the stream exists; its events are for GET.
+		c.Status(http.StatusOK)
+		return
+	}
 	if jobErr != nil {
 		// Written synchronously: its sections, then the runbook.
 		for _, sid := range runbook.SectionIDs {

@@ -99,8 +99,14 @@ func handlePreflight(c CORS, allowed []string, d Deps) gin.HandlerFunc {
 func pathMethods(rs []Route) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range rs {
-		if !slices.Contains(out[r.Path], r.Method) {
-			out[r.Path] = append(out[r.Path], r.Method)
+		ms := []string{r.Method}
+		if r.Method == "GET" {
+			ms = append(ms, "HEAD") // every GET answers HEAD (NewServer)
+		}
+		for _, m := range ms {
+			if !slices.Contains(out[r.Path], m) {
+				out[r.Path] = append(out[r.Path], m)
+			}
 		}
 	}
 	for p := range out {

@@ -11,8 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/rotor-dev/rotor/api"
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/web"
@@ -266,7 +268,7 @@ func handleLint(l Linter, log *slog.Logger) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
-		rb, err := runbook.DecodeRunbook(data)
+		rb, err := lint.Decode(data)
 		if err != nil {
 			writeError(c, log, err)
 			return
@@ -294,6 +296,14 @@ func sectionList() string {
 		ids[i] = string(id)
 	}
 	return strings.Join(ids, ", ")
+}
+
+// handleSpec serves api/openapi.yaml, the HTTP contract.
+func handleSpec() gin.HandlerFunc {
+	spec := api.Spec()
+	return func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/yaml; charset=utf-8", spec)
+	}
 }
 
 func handleHealth() gin.HandlerFunc {

@@ -30,6 +30,8 @@ func routes(d Deps) []Route {
 		{Method: "POST", Path: "/slack/commands", Handler: handleSlack(d), Open: true},
 		{Method: "GET", Path: "/healthz", Handler: handleHealth(), Open: true},
 		{Method: "GET", Path: "/readyz", Handler: handleReady(d.Ready), Open: true},
+		// The contract itself: public, like the code that implements it.
+		{Method: "GET", Path: "/openapi.yaml", Handler: handleSpec(), Open: true},
 		// Metrics name routes, models and rules: they need a key unless
 		// ROTOR_METRICS_OPEN says the network in front keeps them private.
 		{Method: "GET", Path: "/metrics", Handler: handleMetrics(d.Metrics), Open: d.MetricsOpen},

@@ -186,6 +186,11 @@ func NewServer(d Deps) http.Handler {
 			handlers = append(append([]gin.HandlerFunc{}, protect...), r.Handler)
 		}
 		e.Handle(r.Method, r.Path, handlers...)
+		// Every GET answers HEAD the same way (monitors, link checkers);
+		// net/http sends no body for it.
+		if r.Method == http.MethodGet {
+			e.Handle(http.MethodHead, r.Path, handlers...)
+		}
 	}
 	return e
 }

@@ -228,7 +228,7 @@ func TestCORS(t *testing.T) {
 
 func TestMethodNotAllowedSaysAllow(t *testing.T) {
 	f := newFixture(t, nil)
-	for path, want := range map[string]string{"/runbooks": "OPTIONS, POST", "/runbooks/lint": "OPTIONS, POST", "/runbooks/x": "GET, OPTIONS", "/healthz": "GET, OPTIONS"} {
+	for path, want := range map[string]string{"/runbooks": "OPTIONS, POST", "/runbooks/lint": "OPTIONS, POST", "/runbooks/x": "GET, HEAD, OPTIONS", "/healthz": "GET, HEAD, OPTIONS"} {
 		if w := f.do("DELETE", path); w.Code != 405 || w.Header().Get("Allow") != want {
 			t.Errorf("DELETE %s: %d Allow %q, want %q", path, w.Code, w.Header().Get("Allow"), want)
 		}

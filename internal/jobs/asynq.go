@@ -3,8 +3,10 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,6 +21,7 @@ const QueueName = "rotor"
 // Asynq enqueues jobs on a Redis-backed asynq queue.
 type Asynq struct {
 	client  *asynq.Client
+	inspect *asynq.Inspector
 	timeout time.Duration
 	retries int
 }
@@ -31,11 +34,11 @@ func NewAsynq(url string, timeout time.Duration, retries int) (*Asynq, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: REDIS_URL: %w", err)
 	}
-	return &Asynq{client: asynq.NewClient(opt), timeout: timeout, retries: retries}, nil
+	return &Asynq{client: asynq.NewClient(opt), inspect: asynq.NewInspector(opt), timeout: timeout, retries: retries}, nil
 }
 
 // Close releases the client.
-func (a *Asynq) Close() error { return a.client.Close() }
+func (a *Asynq) Close() error { return errors.Join(a.client.Close(), a.inspect.Close()) }
 
 // Enqueue puts the job on the queue; its id is the runbook id, so a job is
 // never queued twice.
@@ -100,3 +103,22 @@ func (l slogAsynq) Info(args ...any)  { l.log.Info(fmt.Sprint(args...), "compone
 func (l slogAsynq) Warn(args ...any)  { l.log.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (l slogAsynq) Error(args ...any) { l.log.Error(fmt.Sprint(args...), "component", "asynq") }
 func (l slogAsynq) Fatal(args ...any) { l.log.Error(fmt.Sprint(args...), "component", "asynq") }
+
+// Depth reads the queue's size from Redis: jobs waiting (queued, scheduled
+// for a retry) and running, across every worker. A queue no job ever
+// reached is empty.
+func (a *Asynq) Depth(ctx context.Context) (Depth, error) {
+	if err := ctx.Err(); err != nil {
+		return Depth{}, err
+	}
+	info, err := a.inspect.GetQueueInfo(QueueName)
+	if err != nil {
+		// asynq reports a queue no job reached yet with an error of an
+		// internal type (after Redis answered): it is an empty queue.
+		if strings.Contains(err.Error(), "does not exist") {
+			return Depth{}, nil
+		}
+		return Depth{}, fmt.Errorf("jobs: queue depth: %w", err)
+	}
+	return Depth{Pending: info.Pending + info.Scheduled + info.Retry, Active: info.Active}, nil
+}

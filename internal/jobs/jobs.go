@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/cache"
@@ -226,6 +227,8 @@ type Local struct {
 	wg     sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
+	// pending and active count jobs waiting for a slot and running.
+	pending, active atomic.Int64
 }
 
 // NewLocal returns an in-process queue.
@@ -237,14 +240,18 @@ func NewLocal(r *Runner, concurrency int) *Local {
 // Enqueue starts the job in the background.
 func (l *Local) Enqueue(_ context.Context, p Payload) error {
 	l.wg.Add(1)
+	l.pending.Add(1)
 	go func() {
 		defer l.wg.Done()
 		select {
 		case l.sem <- struct{}{}:
 		case <-l.ctx.Done():
+			l.pending.Add(-1)
 			return
 		}
-		defer func() { <-l.sem }()
+		l.active.Add(1)
+		l.pending.Add(-1)
+		defer func() { l.active.Add(-1); <-l.sem }()
 		if err := l.runner.Run(l.ctx, p); err != nil {
 			l.runner.Log.Warn("local job ended with an error", "id", p.ID, "err", err)
 		}
@@ -262,4 +269,12 @@ func (l *Local) Shutdown(ctx context.Context) {
 		l.cancel()
 		<-done
 	}
+}
+
+// Depth is what a queue holds: jobs waiting for a worker and jobs running.
+type Depth struct{ Pending, Active int }
+
+// Depth counts this process's jobs waiting for a slot and running.
+func (l *Local) Depth(context.Context) (Depth, error) {
+	return Depth{Pending: int(l.pending.Load()), Active: int(l.active.Load())}, nil
 }

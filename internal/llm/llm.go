@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	openai "github.com/sashabaranov/go-openai"
@@ -113,6 +114,8 @@ type Client struct {
 	cfg     Config
 	breaker circuitbreaker.CircuitBreaker[*http.Response]
 	tracer  trace.Tracer
+	// inFlight counts the calls waiting for an answer (a gauge).
+	inFlight atomic.Int64
 }
 
 // New builds a client.
@@ -252,6 +255,23 @@ func (c *Client) Mode() string { return c.cfg.Mode }
 // BreakerOpen reports whether the circuit breaker currently refuses calls.
 func (c *Client) BreakerOpen() bool { return c.breaker.IsOpen() }
 
+// BreakerState names the circuit breaker's state: closed (calls go
+// through), open (refused: sections come from the offline writer) or
+// half_open (a few trial calls decide).
+func (c *Client) BreakerState() string {
+	switch {
+	case c.breaker.IsOpen():
+		return "open"
+	case c.breaker.IsHalfOpen():
+		return "half_open"
+	}
+	return "closed"
+}
+
+// InFlight is the number of calls waiting for an answer now (retries
+// included).
+func (c *Client) InFlight() int { return int(c.inFlight.Load()) }
+
 // Request is one structured call.
 type Request struct {
 	// Section labels the call in traces (rotor.section).
@@ -354,7 +374,9 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 		semconv.GenAIOperationNameChat, semconv.GenAIProviderNameOpenAI, semconv.GenAIRequestModel(c.cfg.Model),
 		semconv.GenAIRequestMaxTokens(c.cfg.MaxTokens), attribute.String("rotor.section", r.Section), attribute.String("rotor.schema", r.SchemaName)))
 	defer span.End()
+	c.inFlight.Add(1)
 	resp, err := c.complete(ctx, r)
+	c.inFlight.Add(-1)
 	var le *Error
 	usage, finish := resp.Usage, resp.FinishReason
 	if errors.As(err, &le) {

@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -154,4 +155,84 @@ func (m *Metrics) Job(state string) { m.jobs.WithLabelValues(state).Inc() }
 // rates see it before it first fires.
 func (m *Metrics) KnownRule(rule string, severity runbook.Severity) {
 	m.findings.WithLabelValues(rule, string(severity))
+}
+
+// Build describes the running build.
+type Build struct{ Version, Revision, GoVersion string }
+
+// BuildInfo reports rotor_build_info{version, revision, goversion} 1, the
+// convention of go_build_info: dashboards join on it to show which build
+// each replica runs.
+func (m *Metrics) BuildInfo(b Build) {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rotor_build_info", Help: "The running build: always 1, described by its labels."}, []string{"version", "revision", "goversion"})
+	g.WithLabelValues(b.Version, b.Revision, b.GoVersion).Set(1)
+	m.reg.MustRegister(g)
+}
+
+// BreakerStates are the circuit breaker's states, as reported.
+var breakerStates = []string{"closed", "half_open", "open"}
+
+// WatchLLM reports, at every scrape, the LLM circuit breaker's state
+// (rotor_llm_breaker_state{state} 1 for the current one, 0 for the others)
+// and the model calls in flight (rotor_llm_calls_in_flight). state is
+// called once per scrape.
+func (m *Metrics) WatchLLM(state func() (breaker string, inFlight int)) {
+	m.reg.MustRegister(&llmCollector{state: state,
+		breaker:  prometheus.NewDesc("rotor_llm_breaker_state", "The LLM circuit breaker's state: 1 for the current one (open: sections go to the offline writer).", []string{"state"}, nil),
+		inFlight: prometheus.NewDesc("rotor_llm_calls_in_flight", "Model calls waiting for an answer now (retries included).", nil, nil)})
+}
+
+type llmCollector struct {
+	state             func() (string, int)
+	breaker, inFlight *prometheus.Desc
+}
+
+func (c *llmCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.breaker; ch <- c.inFlight }
+
+func (c *llmCollector) Collect(ch chan<- prometheus.Metric) {
+	state, n := c.state()
+	for _, s := range breakerStates {
+		v := 0.0
+		if s == state {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.breaker, prometheus.GaugeValue, v, s)
+	}
+	ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(n))
+}
+
+// QueueDepth is what the job queue holds: jobs waiting to run (queued,
+// scheduled for a retry) and jobs running.
+type QueueDepth struct{ Pending, Active int }
+
+// queueTimeout bounds reading the queue's depth during a scrape: a slow
+// Redis leaves the gauges out rather than holding the scrape.
+const queueTimeout = 2 * time.Second
+
+// WatchQueue reports the job queue's depth at every scrape
+// (rotor_jobs_queue_depth, rotor_jobs_active). When depth fails (the queue's
+// Redis is down) both are left out of that scrape: no stale or made-up
+// number.
+func (m *Metrics) WatchQueue(depth func(context.Context) (QueueDepth, error)) {
+	m.reg.MustRegister(&queueCollector{depth: depth,
+		pending: prometheus.NewDesc("rotor_jobs_queue_depth", "Asynchronous jobs waiting to run (queued or waiting for a retry).", nil, nil),
+		active:  prometheus.NewDesc("rotor_jobs_active", "Asynchronous jobs running now.", nil, nil)})
+}
+
+type queueCollector struct {
+	depth           func(context.Context) (QueueDepth, error)
+	pending, active *prometheus.Desc
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.pending; ch <- c.active }
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), queueTimeout)
+	defer cancel()
+	d, err := c.depth(ctx)
+	if err != nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(d.Pending))
+	ch <- prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, float64(d.Active))
 }
