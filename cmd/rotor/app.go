@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -43,12 +44,21 @@ type app struct {
 	jobs     *jobs.Store
 	runner   *jobs.Runner
 	metrics  *metrics.Metrics
+	// draining is set when serve was told to stop: /readyz answers 503
+	// from then on, while in-flight work finishes.
+	draining atomic.Bool
 }
 
 // ready reports the dependencies for /readyz: degraded (still serving) when
 // Redis does not answer or the LLM's circuit breaker is open.
 func (a *app) ready(ctx context.Context) (string, map[string]string) {
 	status, checks := "ready", map[string]string{"llm": a.mode, "cache": "in-process"}
+	if a.draining.Load() {
+		// Unready at once, whatever the dependencies say: a load balancer
+		// stops sending new work here.
+		checks["server"] = "draining: finishing in-flight work before stopping"
+		return "draining", checks
+	}
 	if a.client != nil && a.client.BreakerOpen() {
 		status, checks["llm"] = "degraded", a.mode+": circuit breaker open, sections come from the offline writer"
 	}
@@ -87,6 +97,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	}
 	linter := lint.New(scan)
 	a := &app{linter: linter, schemas: schemas, scan: scan, metrics: metrics.New()}
+	a.metrics.BuildInfo(buildInfo())
 	for _, r := range linter.Rules() {
 		a.metrics.KnownRule(r.ID, r.Severity)
 	}
@@ -129,6 +140,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 		gc.LLM, gc.Prompts, a.client = client, p, client
+		a.metrics.WatchLLM(func() (string, int) { return client.BreakerState(), client.InFlight() })
 		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}
 	a.gen, a.mode = generate.New(gc), mode
@@ -194,7 +206,7 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
 		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens, Connections: cfg.Concurrency,
 		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})

@@ -14,12 +14,21 @@ import (
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
 // config is the one place configuration is read. Every field has an
 // environment variable; serve's flags mirror them.
 type config struct {
-	Addr            string
+	Addr string
+	// Provider names the LLM provider (gen_ai.provider.name).
+	Provider string
+	// ResourceAttributes describe this process in exported spans.
+	ResourceAttributes string
+	// AllowOpen lets serve listen beyond loopback without API keys.
+	AllowOpen bool
+	// DrainDelay is how long serve stays up, unready, after SIGTERM.
+	DrainDelay      time.Duration
 	LLM             string
 	OpenAIKey       string
 	OpenAIBaseURL   string
@@ -74,11 +83,14 @@ type config struct {
 // envVars documents every variable with its default; the README table is
 // written from the same list.
 var envVars = []struct{ name, def, doc string }{
-	{"ROTOR_ADDR", ":8080", "listen address of `rotor serve`"},
+	{"ROTOR_ADDR", "127.0.0.1:8080", "listen address of `rotor serve`: this machine only by default; `:8080` listens on every interface (the container image sets it), which needs `ROTOR_API_KEYS` or `ROTOR_ALLOW_OPEN=1`"},
+	{"ROTOR_ALLOW_OPEN", "", "`1` lets `rotor serve` listen beyond loopback with no API keys (an open API: anyone who reaches it generates on your LLM account); without it such a start is refused"},
+	{"ROTOR_DRAIN_DELAY", "0s", "on SIGTERM, how long `serve` keeps serving with `/readyz` answering 503 `draining` before it stops taking connections, so a load balancer takes it out first (e.g. 5s behind one; in-flight requests then get `ROTOR_SHUTDOWN_TIMEOUT`)"},
 	{"ROTOR_LLM", "auto", "`auto` (openai when OPENAI_API_KEY is set, else offline), `offline` or `openai`"},
 	{"OPENAI_API_KEY", "", "API key of the OpenAI-compatible server"},
 	{"OPENAI_BASE_URL", "https://api.openai.com/v1", "any OpenAI-compatible server: OpenAI, Azure, vLLM, Ollama, llama.cpp, LiteLLM"},
 	{"OPENAI_API_VERSION", "2024-10-21", "API version for Azure OpenAI (a base URL on *.openai.azure.com)"},
+	{"ROTOR_LLM_PROVIDER", "auto", "who serves the model, for traces (`gen_ai.provider.name`) and the provider's quirks: `auto` (from `OPENAI_BASE_URL`: OpenAI, Azure, Gemini, Ollama on port 11434, else `openai_compatible`), `openai`, `azure`, `gemini`, `ollama`, `vllm`, `litellm`, `openai_compatible`"},
 	{"ROTOR_MODEL", "gpt-4o-mini", "model (for Azure: the deployment name)"},
 	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally)"},
 	{"ROTOR_MAX_TOKENS", "16000", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others)"},
@@ -115,8 +127,9 @@ var envVars = []struct{ name, def, doc string }{
 	{"SLACK_RESPONSE_HOSTS", "hooks.slack.com", "hosts rotor may post Slack results to (`host` for https on 443, or `host:port`); redirects are never followed"},
 	{"ROTOR_PUBLIC_URL", "", "rotor's external URL, for links in Slack messages"},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry collector (OTLP/HTTP, e.g. `http://localhost:4318`): traces are exported to `<endpoint>/v1/traces` when set; unset = no export (logs still carry trace ids). `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL) and the other `OTEL_EXPORTER_OTLP_*` variables apply"},
-	{"OTEL_SERVICE_NAME", "rotor", "service name of the exported spans"},
-	{"ROTOR_LINK_KEY", "", "key (at least 32 bytes) signing the links that open one runbook page without an API key; unset = a random key per process (logged: links then die with the process and do not work across replicas)"},
+	{"OTEL_SERVICE_NAME", "rotor", "service name of the exported spans (wins over a `service.name` in `OTEL_RESOURCE_ATTRIBUTES`)"},
+	{"OTEL_RESOURCE_ATTRIBUTES", "", "more attributes of the exported spans' resource: `key=value` pairs, comma-separated, values percent-encoded (`deployment.environment.name=prod,service.namespace=payments`)"},
+	{"ROTOR_LINK_KEY", "", "key (at least 32 bytes) signing the links that open one runbook page without an API key; required with REDIS_URL (replicas share runbooks, so a link must open on each); unset without Redis = a random key per process (logged: links then die with the process)"},
 	{"ROTOR_LINK_TTL", "168h", "how long a signed runbook link opens"},
 	{"ROTOR_CORS_ORIGINS", "", "comma-separated origins whose pages may call the API (`https://tools.example.com`), or `*`; unset = none"},
 	{"ROTOR_SSE_HEARTBEAT", "15s", "how often an idle event stream sends a keep-alive comment"},
@@ -137,6 +150,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var c config
 	var errs []string
+	var err error
 	dur := func(name string) time.Duration {
 		d, err := time.ParseDuration(get(name))
 		if err != nil || d <= 0 {
@@ -145,6 +159,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return d
 	}
 	c.Addr = get("ROTOR_ADDR")
+	switch v := get("ROTOR_ALLOW_OPEN"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.AllowOpen = true
+	default:
+		errs = append(errs, fmt.Sprintf("ROTOR_ALLOW_OPEN: %q must be 1 or 0", v))
+	}
+	if d, err := time.ParseDuration(get("ROTOR_DRAIN_DELAY")); err != nil || d < 0 {
+		errs = append(errs, fmt.Sprintf("ROTOR_DRAIN_DELAY: %q is not a duration (e.g. 0s, 5s)", get("ROTOR_DRAIN_DELAY")))
+	} else {
+		c.DrainDelay = d
+	}
 	c.LLM = strings.ToLower(get("ROTOR_LLM"))
 	switch c.LLM {
 	case "auto", "offline", "openai":
@@ -155,6 +181,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.OpenAIBaseURL = get("OPENAI_BASE_URL")
 	c.OpenAIVersion = get("OPENAI_API_VERSION")
 	c.Model = get("ROTOR_MODEL")
+	if c.Provider, err = llm.ParseProvider(get("ROTOR_LLM_PROVIDER"), c.OpenAIBaseURL); err != nil {
+		errs = append(errs, "ROTOR_LLM_PROVIDER: "+err.Error())
+	}
 	c.LLMMode = get("ROTOR_LLM_MODE")
 	if c.LLMMode != llm.ModeJSONSchema && c.LLMMode != llm.ModeJSONObject {
 		errs = append(errs, fmt.Sprintf("ROTOR_LLM_MODE: %q must be json_schema or json_object", c.LLMMode))
@@ -207,7 +236,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.RedisTimeout = dur("ROTOR_REDIS_TIMEOUT")
 	c.RunbookTTL = dur("ROTOR_RUNBOOK_TTL")
 	c.ShutdownTimeout = dur("ROTOR_SHUTDOWN_TIMEOUT")
-	var err error
 	n, err := strconv.Atoi(get("ROTOR_CACHE_BYTES"))
 	if err != nil || n <= 0 {
 		errs = append(errs, fmt.Sprintf("ROTOR_CACHE_BYTES: %q is not a positive integer", get("ROTOR_CACHE_BYTES")))
@@ -245,6 +273,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.SlackHosts = splitList(get("SLACK_RESPONSE_HOSTS"))
 	c.PublicURL = get("ROTOR_PUBLIC_URL")
 	c.ServiceName = get("OTEL_SERVICE_NAME")
+	c.ResourceAttributes = get("OTEL_RESOURCE_ATTRIBUTES")
+	if attrs, err := telemetry.ParseResourceAttributes(c.ResourceAttributes); err != nil {
+		errs = append(errs, "OTEL_RESOURCE_ATTRIBUTES: "+err.Error())
+	} else if strings.TrimSpace(getenv("OTEL_SERVICE_NAME")) == "" {
+		// The specification: OTEL_SERVICE_NAME first, then service.name
+		// from the attributes, then the default.
+		for _, a := range attrs {
+			if a.Key == "service.name" && a.Value.AsString() != "" {
+				c.ServiceName = a.Value.AsString()
+			}
+		}
+	}
 	if v := get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
 		c.OTLPEndpoint = v
 	} else if v := get("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
@@ -325,7 +365,7 @@ func parsePrices(v string, prices map[string]llm.Price) error {
 
 // bindServeFlags lets serve's flags override the environment.
 func bindServeFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ROTOR_ADDR)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ROTOR_ADDR; beyond loopback it needs ROTOR_API_KEYS or ROTOR_ALLOW_OPEN=1)")
 	fs.StringVar(&c.Model, "model", c.Model, "model (ROTOR_MODEL)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL (REDIS_URL)")
 }

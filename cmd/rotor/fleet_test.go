@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,6 +31,10 @@ func startProc(t *testing.T, bin string, env map[string]string, args ...string) 
 	p := &proc{logs: &syncBuffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	if len(args) > 0 && args[0] == "serve" {
+		env = maps.Clone(env)
+		sharedLinkKey(env)
+	}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 )
 
@@ -28,7 +27,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printError(stderr, err)
 		return exitFailure
 	}
-	rb, err := runbook.DecodeRunbook(data)
+	rb, err := lint.Decode(data)
 	if err != nil {
 		printError(stderr, err)
 		return exitFailure

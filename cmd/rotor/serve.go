@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/metrics"
 	"github.com/rotor-dev/rotor/internal/slackbot"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
@@ -23,6 +26,10 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	fs.SetOutput(stderr)
 	bindServeFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if err := checkExposure(cfg); err != nil {
+		log.Error("start-up refused", "err", err)
 		return exitUsage
 	}
 	a, err := newApp(cfg, log)
@@ -70,6 +77,14 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	} else {
 		local = jobs.NewLocal(a.runner, max(cfg.ServeWorkers, 1))
 		queue = local
+	}
+	if d, ok := queue.(interface {
+		Depth(context.Context) (jobs.Depth, error)
+	}); ok {
+		a.metrics.WatchQueue(func(ctx context.Context) (metrics.QueueDepth, error) {
+			n, err := d.Depth(ctx)
+			return metrics.QueueDepth{Pending: n.Pending, Active: n.Active}, err
+		})
 	}
 	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
 	if a.redis != nil {
@@ -133,6 +148,20 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		return exitInternal
 	case <-ctx.Done():
 	}
+	// Unready first, still serving: a load balancer polling /readyz takes
+	// this replica out before it stops taking connections.
+	a.draining.Store(true)
+	log.Info("draining", "delay", cfg.DrainDelay.String())
+	if cfg.DrainDelay > 0 {
+		t := time.NewTimer(cfg.DrainDelay)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			log.Error("server stopped", "err", err)
+			return exitInternal
+		}
+	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -151,6 +180,33 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// checkExposure refuses what would expose rotor by mistake: an address
+// beyond loopback with no API keys (anyone who reaches it generates on the
+// LLM account and reads every runbook), unless ROTOR_ALLOW_OPEN=1 says it is
+// meant; and replicas sharing runbooks through Redis without a shared link
+// key (a link signed by one would be refused by the others).
+func checkExposure(cfg config) error {
+	if len(cfg.APIKeys) == 0 && !cfg.AllowOpen && !loopback(cfg.Addr) {
+		return fmt.Errorf("refusing to serve an open API on %s, which is reachable beyond this machine: set ROTOR_API_KEYS (see the README's Security section), "+
+			"listen on 127.0.0.1 (ROTOR_ADDR=127.0.0.1:8080), or set ROTOR_ALLOW_OPEN=1 when the network in front of rotor is trusted", cfg.Addr)
+	}
+	if cfg.RedisURL != "" && len(cfg.LinkKey) == 0 {
+		return errors.New("ROTOR_LINK_KEY is required with REDIS_URL: replicas share runbooks through Redis, and a runbook link signed by one must open on the others " +
+			"(set the same key, at least 32 bytes, on every replica: openssl rand -hex 32)")
+	}
+	return nil
+}
+
+// loopback reports whether addr listens on this machine only: a loopback IP
+// or a name that resolves to one. An empty host is every interface.
+func loopback(addr string) bool {
+	ta, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil || ta.IP == nil {
+		return false
+	}
+	return ta.IP.IsLoopback()
 }
 
 // signedLinks builds the signer of runbook links from ROTOR_LINK_KEY, or a

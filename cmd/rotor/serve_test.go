@@ -49,6 +49,14 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
+// sharedLinkKey gives replicas sharing Redis the link key serve requires
+// of them, unless the test chose one.
+func sharedLinkKey(vars map[string]string) {
+	if vars["REDIS_URL"] != "" && vars["ROTOR_LINK_KEY"] == "" {
+		vars["ROTOR_LINK_KEY"] = testLinkKey
+	}
+}
+
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
@@ -68,6 +76,7 @@ func startServer(t testing.TB, vars map[string]string) *server {
 		vars = map[string]string{}
 	}
 	vars["ROTOR_ADDR"] = addr
+	sharedLinkKey(vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{base: "http://" + addr, logs: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() { s.done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), io.Discard, s.logs) }()

@@ -27,6 +27,8 @@ type collector struct {
 	*httptest.Server
 	mu    sync.Mutex
 	spans []*tracepb.Span
+	// resource holds the resource attributes the spans came with.
+	resource map[string]string
 }
 
 func newCollector(t *testing.T) *collector {
@@ -41,6 +43,12 @@ func newCollector(t *testing.T) *collector {
 		}
 		c.mu.Lock()
 		for _, rs := range req.ResourceSpans {
+			if c.resource == nil {
+				c.resource = map[string]string{}
+			}
+			for _, a := range rs.GetResource().GetAttributes() {
+				c.resource[a.Key] = a.Value.GetStringValue()
+			}
 			for _, ss := range rs.ScopeSpans {
 				c.spans = append(c.spans, ss.Spans...)
 			}
@@ -56,9 +64,8 @@ func newCollector(t *testing.T) *collector {
 func attr(s *tracepb.Span, key string) string {
 	for _, a := range s.Attributes {
 		if a.Key == key {
-			switch v := a.Value.Value.(type) {
-			case interface{ GetStringValue() string }:
-				return v.GetStringValue()
+			if v := a.Value.GetStringValue(); v != "" {
+				return v
 			}
 			return a.Value.String()
 		}

@@ -319,7 +319,7 @@ func handleReady(ready Readiness) gin.HandlerFunc {
 			status, checks = ready(c.Request.Context())
 		}
 		code := http.StatusOK
-		if status == "unavailable" {
+		if status == "unavailable" || status == "draining" {
 			code = http.StatusServiceUnavailable
 		}
 		c.JSON(code, gin.H{"status": status, "checks": checks})

@@ -47,8 +47,11 @@ const (
 type Config struct {
 	APIKey  string
 	BaseURL string
-	Model   string
-	Mode    string
+	// Provider names the server's provider in traces (gen_ai.provider.name;
+	// default: detected from BaseURL).
+	Provider string
+	Model    string
+	Mode     string
 	// APIVersion is used for Azure OpenAI's deployment URLs (a base URL
 	// https://<resource>.openai.azure.com); Azure's v1 API (a base URL ending
 	// in /openai/v1) takes none.
@@ -138,6 +141,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Prices == nil {
 		cfg.Prices = DefaultPrices()
+	}
+	if cfg.Provider == "" {
+		cfg.Provider = DetectProvider(cfg.BaseURL)
 	}
 	inner := cfg.Transport
 	if inner == nil {
@@ -371,7 +377,7 @@ func KindOf(err error) Kind {
 // the GenAI semantic-convention attributes.
 func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 	ctx, span := c.tracer.Start(ctx, "chat "+c.cfg.Model, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-		semconv.GenAIOperationNameChat, semconv.GenAIProviderNameOpenAI, semconv.GenAIRequestModel(c.cfg.Model),
+		semconv.GenAIOperationNameChat, semconv.GenAIProviderNameKey.String(c.cfg.Provider), semconv.GenAIRequestModel(c.cfg.Model),
 		semconv.GenAIRequestMaxTokens(c.cfg.MaxTokens), attribute.String("rotor.section", r.Section), attribute.String("rotor.schema", r.SchemaName)))
 	defer span.End()
 	c.inFlight.Add(1)

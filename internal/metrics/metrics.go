@@ -1,6 +1,8 @@
 // Package metrics exposes rotor's Prometheus metrics: HTTP traffic, LLM
 // calls (latency, tokens, estimated cost), cache hits and misses, reasks and
-// fallbacks by reason, lint findings by rule, and jobs by state.
+// fallbacks by reason, lint findings by rule, and jobs by state; gauges read
+// at each scrape (the build, the LLM breaker's state and calls in flight, the
+// job queue's depth).
 package metrics
 
 import (

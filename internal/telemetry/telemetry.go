@@ -8,6 +8,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -25,6 +30,28 @@ type Config struct {
 	Endpoint string
 	// ServiceName and ServiceVersion describe this process in every span.
 	ServiceName, ServiceVersion string
+	// Attributes describe it further (OTEL_RESOURCE_ATTRIBUTES, read with
+	// ParseResourceAttributes); ServiceName wins over a service.name here.
+	Attributes []attribute.KeyValue
+}
+
+// ParseResourceAttributes reads OTEL_RESOURCE_ATTRIBUTES: comma-separated
+// key=value pairs, values percent-encoded (the W3C Baggage format the
+// specification borrows, read by the baggage package).
+func ParseResourceAttributes(s string) ([]attribute.KeyValue, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	b, err := baggage.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: resource attributes: %w", err)
+	}
+	var out []attribute.KeyValue
+	for _, m := range b.Members() {
+		out = append(out, attribute.String(m.Key(), m.Value()))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
 }
 
 // Setup returns the tracer provider and its shutdown (which flushes pending
@@ -34,7 +61,8 @@ func Setup(ctx context.Context, cfg Config) (trace.TracerProvider, func(context.
 	if cfg.ServiceName == "" {
 		cfg.ServiceName = "rotor"
 	}
-	res := resource.NewSchemaless(semconv.ServiceName(cfg.ServiceName), semconv.ServiceVersion(cfg.ServiceVersion))
+	attrs := append(append([]attribute.KeyValue{}, cfg.Attributes...), semconv.ServiceName(cfg.ServiceName), semconv.ServiceVersion(cfg.ServiceVersion))
+	res := resource.NewSchemaless(attrs...) // later attributes win: the service's own
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if cfg.Endpoint != "" {
 		exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(cfg.Endpoint))
