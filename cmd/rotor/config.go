@@ -158,14 +158,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		return d
 	}
-	c.Addr = get("ROTOR_ADDR")
-	switch v := get("ROTOR_ALLOW_OPEN"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.AllowOpen = true
-	default:
-		errs = append(errs, fmt.Sprintf("ROTOR_ALLOW_OPEN: %q must be 1 or 0", v))
+	// on reads a switch: 1 or 0.
+	on := func(name string) bool {
+		switch v := get(name); v {
+		case "", "0", "false":
+		case "1", "true":
+			return true
+		default:
+			errs = append(errs, fmt.Sprintf("%s: %q must be 1 or 0", name, v))
+		}
+		return false
 	}
+	c.Addr = get("ROTOR_ADDR")
+	c.AllowOpen = on("ROTOR_ALLOW_OPEN")
 	if d, err := time.ParseDuration(get("ROTOR_DRAIN_DELAY")); err != nil || d < 0 {
 		errs = append(errs, fmt.Sprintf("ROTOR_DRAIN_DELAY: %q is not a duration (e.g. 0s, 5s)", get("ROTOR_DRAIN_DELAY")))
 	} else {
@@ -247,13 +252,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.APIKeys, err = httpapi.ParseAPIKeys(get("ROTOR_API_KEYS")); err != nil {
 		errs = append(errs, "ROTOR_API_KEYS: "+err.Error())
 	}
-	switch v := get("ROTOR_METRICS_OPEN"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.MetricsOpen = true
-	default:
-		errs = append(errs, fmt.Sprintf("ROTOR_METRICS_OPEN: %q must be 1 or 0", v))
-	}
+	c.MetricsOpen = on("ROTOR_METRICS_OPEN")
 	if c.RateLimit, err = cache.ParseRate(get("ROTOR_RATE_LIMIT")); err != nil {
 		errs = append(errs, "ROTOR_RATE_LIMIT: "+err.Error())
 	}
