@@ -228,8 +228,81 @@ type Deployment struct {
 	ReloadMany string `yaml:"reload_many" json:"reload_many,omitempty"`
 	CheckMany  string `yaml:"check_many" json:"check_many,omitempty"`
 	// Workloads override Reload and Check per workload kind (Kubernetes:
-	// deployment, daemonset, statefulset, cronjob).
+	// cronjob, job; a VM's timer) or per change path (ansible, gitops).
 	Workloads map[string]Workload `yaml:"workloads" json:"workloads,omitempty"`
+	// Known are consumers recognised by their name, and how they really run.
+	Known []Known `yaml:"known" json:"known,omitempty"`
+}
+
+// Known is a consumer rotor recognises by its name on a runtime: the Datadog
+// Agent is a DaemonSet, Argo CD a repo-server Deployment and an
+// application-controller StatefulSet, a monthly batch a scheduled job.
+type Known struct {
+	ID string `yaml:"id" json:"id"`
+	// Names match a consumer's whole name; Words, words in it.
+	Names []string `yaml:"names" json:"names,omitempty"`
+	Words []string `yaml:"words" json:"words,omitempty"`
+	// Workload is the kind it runs as (a key of Workloads, or a Kubernetes
+	// kind rolled out as {workload}/{consumer}).
+	Workload string `yaml:"workload" json:"workload,omitempty"`
+	// Targets are the workloads that re-read a secret, when they are not
+	// {workload}/{consumer} ("statefulset/argocd-application-controller").
+	Targets []string `yaml:"targets" json:"targets,omitempty"`
+	// Scheduled is true for a consumer that runs on a schedule: it reads
+	// the value at its next run, and proving it early needs its owner.
+	Scheduled bool `yaml:"scheduled" json:"scheduled,omitempty"`
+	// NoRestart are secrets it picks up without a restart.
+	NoRestart []NoRestart `yaml:"no_restart" json:"no_restart,omitempty"`
+	Source    string      `yaml:"source" json:"source"`
+}
+
+// NoRestart is a secret a known consumer picks up without a restart (Argo
+// CD's repository credentials), found by words of the secret's name or notes.
+type NoRestart struct {
+	Match  []string `yaml:"match" json:"match"`
+	Reload string   `yaml:"reload" json:"reload"`
+	Check  string   `yaml:"check" json:"check"`
+}
+
+// KnownConsumer is the known consumer of a runtime whose name matches, or
+// nil; a whole-name match wins over a word.
+func (d *Deployment) KnownConsumer(name string) *Known {
+	lower := strings.ToLower(name)
+	for i := range d.Known {
+		for _, n := range d.Known[i].Names {
+			if lower == n {
+				return &d.Known[i]
+			}
+		}
+	}
+	for i := range d.Known {
+		if HasAny(lower, d.Known[i].Words...) {
+			return &d.Known[i]
+		}
+	}
+	return nil
+}
+
+// KnownByID returns the known consumer with the id, or nil.
+func (d *Deployment) KnownByID(id string) *Known {
+	for i := range d.Known {
+		if d.Known[i].ID == id {
+			return &d.Known[i]
+		}
+	}
+	return nil
+}
+
+// NoRestartFor is how a known consumer picks up a secret without a
+// restart, when the secret's lower-case name and notes say it is one of
+// those, or nil.
+func (k *Known) NoRestartFor(text string) *NoRestart {
+	for i := range k.NoRestart {
+		if HasAny(text, k.NoRestart[i].Match...) {
+			return &k.NoRestart[i]
+		}
+	}
+	return nil
 }
 
 // Workload is how one workload kind reloads.

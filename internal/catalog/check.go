@@ -154,6 +154,31 @@ func (c *Catalog) Check() []string {
 			}
 			out = append(out, checkVars(where, w.Reload+" "+w.Check)...)
 		}
+		for _, k := range d.Known {
+			w := where + " known " + k.ID
+			if k.ID == "" || len(k.Names)+len(k.Words) == 0 || k.Source == "" {
+				add("%s: id, names or words, and source are required", w)
+			}
+			if k.Workload == "" && len(k.Targets) == 0 {
+				add("%s: a workload or targets are required", w)
+			}
+			for _, n := range k.Names {
+				if n != strings.ToLower(n) {
+					add("%s: name %q must be lower case", w, n)
+				}
+			}
+			for _, t := range k.Targets {
+				if !strings.Contains(t, "/") {
+					add("%s: target %q must be kind/name", w, t)
+				}
+			}
+			for _, nr := range k.NoRestart {
+				if len(nr.Match) == 0 || nr.Reload == "" || nr.Check == "" {
+					add("%s no_restart: match, reload and check are required", w)
+				}
+				out = append(out, checkVars(w, nr.Reload+" "+nr.Check)...)
+			}
+		}
 	}
 	return out
 }

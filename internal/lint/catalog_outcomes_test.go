@@ -69,9 +69,17 @@ func outcomeRunbook(t *testing.T, req map[string]any) (*planner.Facts, *runbook.
 // TestCatalogOutcomes: each request the catalogue got wrong (issue #19) now
 // selects its entry and strategy, says what it must and never what it must
 // not, and lints without an error.
-func TestCatalogOutcomes(t *testing.T) {
+func TestCatalogOutcomes(t *testing.T) { runOutcomes(t, "testdata/catalog_outcomes.yaml") }
+
+// TestWorkloadOutcomes: each consumer whose runtime or workload kind rotor
+// invented (a DaemonSet restarted as a Deployment, Argo CD as one
+// Deployment, a batch restarted or assumed to be a Lambda) now runs as it
+// really does, or is a placeholder and a question.
+func TestWorkloadOutcomes(t *testing.T) { runOutcomes(t, "testdata/workload_outcomes.yaml") }
+
+func runOutcomes(t *testing.T, path string) {
 	l := linter(t)
-	for _, tc := range loadOutcomes(t, "testdata/catalog_outcomes.yaml") {
+	for _, tc := range loadOutcomes(t, path) {
 		t.Run(tc.Name, func(t *testing.T) {
 			f, rb := outcomeRunbook(t, tc.Request)
 			s := f.Secrets[0]

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
@@ -12,7 +11,7 @@ import (
 // placeholders fills what the steps need but the request did not say with
 // <placeholders>, and says so in the assumptions: nothing is invented.
 func placeholders(f *Facts, cat *catalog.Catalog) {
-	var paths, users, namespaces, workloads []string
+	var paths, users, namespaces []string
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		if s.Entry.User != "" && s.Users.Active == "" {
@@ -43,9 +42,6 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 					s.Namespace = "<namespace>"
 					namespaces = append(namespaces, s.Name)
 				}
-				if c.Workload == "deployment" {
-					workloads = appendOnce(workloads, c.Name)
-				}
 			}
 		}
 		if !s.Stored {
@@ -74,10 +70,6 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 	}
 	if len(namespaces) > 0 {
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf("Kubernetes namespace not given%s: kubectl steps show <namespace>", forSome(f, namespaces)))
-	}
-	if len(workloads) > 0 {
-		sort.Strings(workloads)
-		f.Assumptions = append(f.Assumptions, fmt.Sprintf("%s assumed to run as Kubernetes Deployments (say DaemonSet, StatefulSet or CronJob in the notes otherwise)", andJoin(workloads)))
 	}
 	var vars []string
 	for _, s := range f.Secrets {

@@ -165,9 +165,25 @@ type Consumer struct {
 	// its next run; other consumers run on the request's runtime.
 	Runtime runbook.Deployment `json:"runtime"`
 	Legacy  bool               `json:"legacy"`
-	// Workload is the Kubernetes workload kind (deployment, daemonset,
-	// statefulset, cronjob).
+	// Runtime is "" when the request lists several runtimes and nothing
+	// says which runs this consumer: a question, never a guess.
+	//
+	// Workload is the workload kind (Kubernetes: deployment, daemonset,
+	// statefulset, cronjob, job; a VM: timer), "" when the request does not
+	// say and the catalogue does not know the consumer: the steps show a
+	// <placeholder> and a question is raised.
 	Workload string `json:"workload,omitempty"`
+	// ManagedBy is the change path that owns the consumer's manifests or
+	// hosts (gitops, ansible): it is rolled out through that tool.
+	ManagedBy string `json:"managed_by,omitempty"`
+	// Known is the catalogue's known consumer it matched (deployments.yaml),
+	// and Targets the workloads that re-read a secret for it, when they are
+	// not {workload}/{name} (Argo CD's repo-server and controller).
+	Known   string   `json:"known,omitempty"`
+	Targets []string `json:"targets,omitempty"`
+	// Scheduled is true when it runs on a schedule (a batch, a CronJob): it
+	// reads a new value at its next run.
+	Scheduled bool `json:"scheduled,omitempty"`
 	// Namespace is the consumer's own Kubernetes namespace when the request
 	// names it for this consumer; otherwise the secret's applies.
 	Namespace string `json:"namespace,omitempty"`

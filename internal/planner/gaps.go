@@ -101,3 +101,67 @@ func phaseSteps(f *Facts, id string, p runbook.Phase) []string {
 	}
 	return out
 }
+
+// workloadGaps asks what the request did not say about how its consumers
+// run, instead of inventing it: the runtime of a consumer when several are
+// listed, the kind of a Kubernetes workload, and whether a scheduled job may
+// run once before the old credential is revoked. Each question blocks the
+// steps that depend on it.
+func workloadGaps(f *Facts) {
+	var runtimes, kinds, scheduled []string
+	var runtimeIDs, kindIDs, scheduledIDs []string
+	for _, s := range f.Secrets {
+		for _, c := range s.Consumers {
+			switch {
+			case c.Runtime == "":
+				runtimes = appendOnce(runtimes, c.Name)
+				runtimeIDs = appendOnce(runtimeIDs, s.ID)
+			case c.Runtime == runbook.DeployKubernetes && c.Workload == "" && len(c.Targets) == 0 && c.ManagedBy == "" && !c.Legacy:
+				kinds = appendOnce(kinds, c.Name)
+				kindIDs = appendOnce(kindIDs, s.ID)
+			}
+			if c.Scheduled {
+				scheduled = appendOnce(scheduled, c.Name)
+				scheduledIDs = appendOnce(scheduledIDs, s.ID)
+			}
+		}
+	}
+	if len(runtimes) > 0 {
+		var listed []string
+		for _, d := range f.Deployment {
+			if d != runbook.DeployCICD {
+				listed = append(listed, string(d))
+			}
+		}
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the request lists several runtimes (%s) and does not say which runs %s", strings.Join(listed, ", "), andJoin(runtimes)),
+			Question: fmt.Sprintf("How does each of %s run (%s)? Their deploy steps say <runtime> until then; nothing is assumed to be serverless.", andJoin(runtimes), strings.Join(listed, " or ")),
+			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
+	}
+	if len(kinds) > 0 {
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the kind of Kubernetes workload of %s is not said", andJoin(kinds)),
+			Question: fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name>; a CronJob or a Job is not restarted but runs again.", andJoin(kinds)),
+			Blocks:   stepsOf(f, kindIDs, runbook.PhaseDeploy)})
+	}
+	if len(scheduled) > 0 {
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("%s %s on a schedule and %s the new value only at the next run", andJoin(scheduled), verb(len(scheduled), "runs", "run"), verb(len(scheduled), "reads", "read")),
+			Question: fmt.Sprintf("Is one run of %s now harmless (or is there a dry run)? If yes, it proves the new value before the revoke; if not, the revoke waits until after its next scheduled run.", andJoin(scheduled)),
+			Blocks:   stepsOf(f, scheduledIDs, runbook.PhaseRevoke)})
+	}
+}
+
+// verb picks the singular or plural form for n subjects.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// stepsOf lists the step references of a phase of several secrets.
+func stepsOf(f *Facts, ids []string, p runbook.Phase) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, phaseSteps(f, id, p)...)
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -293,17 +294,57 @@ var ciConsumerRE = regexp.MustCompile(`(?i)pipeline|\bbuild|\brelease|runner|wor
 
 // consumerRuntime is how a consumer runs: a CI pipeline when the request
 // deploys with CI/CD and the consumer's name says it is one, otherwise the
-// first runtime deployment method (Kubernetes, serverless, VM, manual), or CI/CD.
-func consumerRuntime(f *Facts, name string) runbook.Deployment {
+// one runtime deployment method (Kubernetes, serverless, VM, manual), or
+// CI/CD. When the request lists several runtimes, a consumer the catalogue
+// knows by name on exactly one of them runs there; any other is "" (not
+// said: a question, never the first runtime listed).
+func consumerRuntime(f *Facts, cat *catalog.Catalog, name string) runbook.Deployment {
 	if runbook.OneOf(f.Deployment, runbook.DeployCICD) && ciConsumerRE.MatchString(name) {
 		return runbook.DeployCICD
 	}
+	var runtimes []runbook.Deployment
 	for _, d := range f.Deployment {
 		if d != runbook.DeployCICD {
-			return d
+			runtimes = append(runtimes, d)
 		}
 	}
-	return runbook.DeployCICD
+	switch len(runtimes) {
+	case 0:
+		return runbook.DeployCICD
+	case 1:
+		return runtimes[0]
+	}
+	var named []runbook.Deployment
+	for _, r := range runtimes {
+		if d := cat.Deployment(r); d != nil {
+			if k := d.KnownConsumer(name); k != nil && len(k.Names) > 0 && runbook.OneOf(k.Names, strings.ToLower(name)) {
+				named = append(named, r)
+			}
+		}
+	}
+	if len(named) == 1 {
+		return named[0]
+	}
+	return ""
+}
+
+// placeWorkload sets what the catalogue knows of a consumer on its runtime
+// (deployments.yaml): its workload kind, the workloads that re-read a secret
+// for it, whether it runs on a schedule. A kind the request already gave
+// wins; one neither gives stays "" (a placeholder and a question).
+func placeWorkload(cat *catalog.Catalog, c *Consumer) {
+	if d := cat.Deployment(c.Runtime); d != nil {
+		if k := d.KnownConsumer(c.Name); k != nil {
+			c.Known, c.Targets = k.ID, k.Targets
+			if c.Workload == "" {
+				c.Workload = k.Workload
+				c.Scheduled = k.Scheduled
+			}
+		}
+	}
+	if c.Workload == "cronjob" || c.Workload == "timer" {
+		c.Scheduled = true
+	}
 }
 
 // howLoaded says how a consumer gets the value, so deploy steps can say how it
@@ -318,15 +359,36 @@ func howLoaded(f *Facts, cat *catalog.Catalog, s *Secret, c Consumer) string {
 	if f.BuildTime && c.Runtime == runbook.DeployCICD {
 		return "injected by the CI/CD pipeline at build time: needs a rebuild and redeploy"
 	}
+	if c.Runtime == "" {
+		return "how it runs is not said (an open item asks which of the request's runtimes)"
+	}
+	if c.Known != "" {
+		if k := knownOf(cat, c); k != nil {
+			if nr := k.NoRestartFor(strings.ToLower(s.Name + " " + s.Notes)); nr != nil {
+				return "picked up without a restart (" + k.ID + ")"
+			}
+		}
+	}
 	st := cat.Store(s.Store)
 	if st == nil {
 		st = cat.Store(runbook.StoreOther)
 	}
 	how := st.Loaded[c.Runtime]
-	if c.Workload != "" && c.Workload != "deployment" {
+	switch {
+	case c.Scheduled:
+		how += " (runs on a schedule: reads it at its next run)"
+	case c.Workload != "" && c.Workload != "deployment":
 		how += " (" + c.Workload + ")"
 	}
 	return how
+}
+
+// knownOf is the catalogue's known consumer a consumer matched, or nil.
+func knownOf(cat *catalog.Catalog, c Consumer) *catalog.Known {
+	if d := cat.Deployment(c.Runtime); d != nil {
+		return d.KnownByID(c.Known)
+	}
+	return nil
 }
 
 // StoreName is the human name of a secret store.

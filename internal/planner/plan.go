@@ -80,11 +80,10 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		for j := range s.Consumers {
-			s.Consumers[j].Runtime = consumerRuntime(f, s.Consumers[j].Name)
-			if s.Consumers[j].Runtime == runbook.DeployKubernetes && s.Consumers[j].Workload == "" {
-				s.Consumers[j].Workload = "deployment"
-			}
-			s.Consumers[j].HowLoaded = howLoaded(f, cat, s, s.Consumers[j])
+			c := &s.Consumers[j]
+			c.Runtime = consumerRuntime(f, cat, c.Name)
+			placeWorkload(cat, c)
+			c.HowLoaded = howLoaded(f, cat, s, *c)
 		}
 	}
 	for i := range f.Secrets {
@@ -103,6 +102,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	}
 	order(f)
 	catalogGaps(f, req)
+	workloadGaps(f)
 	externalComms(f)
 	for i := range f.Secrets {
 		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])

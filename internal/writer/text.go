@@ -114,7 +114,8 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 	}
 	workload := consumer.Workload
 	if workload == "" {
-		workload = "deployment"
+		// Not said, not known: never an invented Deployment.
+		workload = "<workload-kind>"
 	}
 	namespace := c.s.Namespace
 	if consumer.Namespace != "" {
@@ -233,14 +234,12 @@ func reloadAll(c sc) (hows, checks []string) {
 		consumers = c.only
 	}
 	for _, k := range consumers {
-		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) {
-			if _, special := d.Workloads[k.Workload]; !special {
-				if _, ok := groups[k.Namespace]; !ok {
-					namespaces = append(namespaces, k.Namespace)
-				}
-				groups[k.Namespace] = append(groups[k.Namespace], k)
-				continue
+		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) && !special(c, d, k) {
+			if _, ok := groups[k.Namespace]; !ok {
+				namespaces = append(namespaces, k.Namespace)
 			}
+			groups[k.Namespace] = append(groups[k.Namespace], k)
+			continue
 		}
 		how, check := reload(c, k)
 		hows, checks = append(hows, how), append(checks, check)
@@ -254,7 +253,7 @@ func reloadAll(c sc) (hows, checks []string) {
 		}
 		var targets []string
 		for _, k := range members {
-			targets = append(targets, k.Workload+"/"+k.Name)
+			targets = append(targets, workloadTargets(c, k)...)
 		}
 		v := c.vars(members[0])
 		v["targets"] = strings.Join(targets, " ")
@@ -275,16 +274,57 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		return "re-run the pipeline that renders " + k.Name + "'s spec with the new value and applies it (a `rollout restart` would reuse the old spec and the old value)",
 			"new " + k.Name + " pods carry the new value: a hash of the variable in a new pod matches a hash of the stored value (never print the value)"
 	}
+	if k.Runtime == "" {
+		return "redeploy " + k.Name + " on its runtime (<runtime>, asked at the top)",
+			k.Name + " runs on the new value with no authentication errors"
+	}
 	d := catalog.Default().Deployment(k.Runtime)
 	if d == nil {
 		d = catalog.Default().Deployment(runbook.DeployCICD)
 	}
-	how, check = d.Reload, d.Check
-	if w, ok := d.Workloads[k.Workload]; ok {
-		how, check = w.Reload, w.Check
-	}
 	v := c.vars(k)
+	how, check = d.Reload, d.Check
+	switch w, ok := workloadOverride(c, d, k); {
+	case ok:
+		how, check = w.Reload, w.Check
+	case len(k.Targets) > 0 && d.ReloadMany != "":
+		v["targets"] = strings.Join(workloadTargets(c, k), " ")
+		how, check = d.ReloadMany, d.CheckMany
+	}
 	return c.s.Known(catalog.Fill(how, v)), c.s.Known(catalog.Fill(check, v))
+}
+
+// workloadOverride is how a consumer reloads when its runtime's default
+// does not apply: a secret it picks up without a restart, the change path
+// that owns it (GitOps, Ansible), or its workload kind (a CronJob, a timer).
+func workloadOverride(c sc, d *catalog.Deployment, k planner.Consumer) (catalog.Workload, bool) {
+	if known := d.KnownByID(k.Known); known != nil {
+		if nr := known.NoRestartFor(strings.ToLower(c.s.Name + " " + c.s.Notes)); nr != nil {
+			return catalog.Workload{Reload: nr.Reload, Check: nr.Check}, true
+		}
+	}
+	if w, ok := d.Workloads[k.ManagedBy]; ok && k.ManagedBy != "" {
+		return w, true
+	}
+	w, ok := d.Workloads[k.Workload]
+	return w, ok
+}
+
+// special reports whether a consumer reloads by its own text rather than
+// in a shared rollout command.
+func special(c sc, d *catalog.Deployment, k planner.Consumer) bool {
+	_, ok := workloadOverride(c, d, k)
+	return ok
+}
+
+// workloadTargets are the kind/name workloads a consumer rolls out: those
+// the catalogue knows for it (Argo CD's repo-server and controller), or its
+// own, with a placeholder kind when none is known.
+func workloadTargets(c sc, k planner.Consumer) []string {
+	if len(k.Targets) > 0 {
+		return k.Targets
+	}
+	return []string{c.vars(k)["workload"] + "/" + k.Name}
 }
 
 // specEnv reports whether the secret is a CI/CD variable written into the
