@@ -445,6 +445,14 @@ func TestContract(t *testing.T) {
 			run(exchange{name: "reconnect after done", method: "GET", path: "/runbooks/" + id + "/events", header: auth("Last-Event-ID", "end"), valid: true}, 204)
 			run(exchange{name: "runbook as markdown", method: "GET", path: "/runbooks/" + id + "?format=md", header: auth(), valid: true}, 200)
 			run(exchange{name: "runbook page with a key", method: "GET", path: "/runbooks/" + id, header: auth("Accept", "text/html"), valid: true}, 200)
+			// The operator card alone, in every format, and behind the link.
+			for _, f := range []string{"json", "md", "html"} {
+				run(exchange{name: "card " + f, method: "GET", path: "/runbooks/" + id + "?view=card&format=" + f, header: auth(), valid: true}, 200)
+				run(exchange{name: "new card " + f, method: "POST", path: "/runbooks?view=card&format=" + f, header: jsonH(), body: body, valid: true}, 200)
+			}
+			run(exchange{name: "full view", method: "GET", path: "/runbooks/" + id + "?view=full", header: auth(), valid: true}, 200)
+			run(exchange{name: "signed card", method: "GET", path: j.Page + "&view=card", header: http.Header{"Accept": {"text/html"}}, valid: true}, 200)
+			run(exchange{name: "signed page, unknown view", method: "GET", path: j.Page + "&view=everything", header: http.Header{"Accept": {"text/html"}}}, 400)
 			q := pu.Query()
 			q.Set("sig", "A"+q.Get("sig")[1:])
 			run(exchange{name: "altered link", method: "GET", path: pu.Path + "?" + q.Encode(), header: http.Header{"Accept": {"text/html"}}, valid: true}, 403)
@@ -493,6 +501,8 @@ func TestContract(t *testing.T) {
 		{exchange{name: "no key", method: "POST", path: "/runbooks/lint", header: http.Header{"Content-Type": {"application/json"}}, body: []byte(`{}`)}, 401},
 		{exchange{name: "format=xml", method: "POST", path: "/runbooks?format=xml", header: jsonH(), body: minimal("")}, 400},
 		{exchange{name: "format=xml", method: "GET", path: "/runbooks/rb_x?format=xml", header: auth()}, 400},
+		{exchange{name: "view=everything", method: "POST", path: "/runbooks?view=everything", header: jsonH(), body: minimal("")}, 400},
+		{exchange{name: "view=everything", method: "GET", path: "/runbooks/rb_x?view=everything", header: auth()}, 400},
 		{exchange{name: "unknown field", method: "POST", path: "/runbooks", header: jsonH(), body: minimal(`,"sytem":"x"`)}, 400},
 		{exchange{name: "no system", method: "POST", path: "/runbooks", header: jsonH(), body: []byte(`{"secrets":[{"name":"Mailgun API key"}]}`)}, 400},
 		{exchange{name: "blank system", method: "POST", path: "/runbooks", header: jsonH(), body: []byte(`{"system":"  ","secrets":[{"name":"Mailgun API key"}]}`)}, 400},

@@ -93,6 +93,38 @@ func negotiate(c *gin.Context) (string, error) {
 	return formatJSON, nil
 }
 
+// viewParam reads ?view=: "card" for the operator card alone, "full" (the
+// default) for the card with the appendices behind it (in JSON: the whole
+// runbook, as always).
+func viewParam(c *gin.Context) (render.View, error) {
+	switch v := render.View(strings.ToLower(c.Query("view"))); v {
+	case "", render.ViewFull:
+		return render.ViewFull, nil
+	case render.ViewCard:
+		return render.ViewCard, nil
+	default:
+		return "", &runbook.Error{Code: runbook.CodeInvalid, Message: "unknown view",
+			Fields: []runbook.FieldError{{Path: "view", Problem: `"` + string(v) + `" must be one of full, card`}}}
+	}
+}
+
+// respondCard writes the operator card alone: Markdown, a page, or the
+// card's JSON (a view of the runbook, which keeps every section).
+func respondCard(c *gin.Context, d Deps, status int, rb *runbook.Runbook, format string) {
+	switch format {
+	case formatMarkdown:
+		var buf bytes.Buffer
+		_ = render.MarkdownView(&buf, rb, render.ViewCard)
+		c.Data(status, "text/markdown; charset=utf-8", buf.Bytes())
+	case formatHTML:
+		htmlPage(c, d.Logger, status, func(b *bytes.Buffer) error {
+			return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb, View: render.ViewCard})
+		})
+	default:
+		c.JSON(status, render.BuildCard(rb))
+	}
+}
+
 // wantsHTML says whether the client is a browser asking for a page.
 func wantsHTML(c *gin.Context) bool {
 	f, err := negotiate(c)
@@ -104,9 +136,13 @@ func pageLink(c *gin.Context, d Deps, id string) {
 	c.Header("Link", "<"+d.Links.Page(id)+`>; rel="alternate"; type="text/html"`)
 }
 
-func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, format string) {
+func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, format string, view render.View) {
 	c.Header("Content-Location", "/runbooks/"+rb.ID)
 	pageLink(c, d, rb.ID)
+	if view == render.ViewCard {
+		respondCard(c, d, status, rb, format)
+		return
+	}
 	switch format {
 	case formatMarkdown:
 		var buf bytes.Buffer
@@ -123,9 +159,18 @@ func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, for
 // generated, or as an identical request receives it from the cache), its
 // Markdown (rendered once per runbook), gzip-compressed (once per process)
 // when the client accepts it, always with Content-Length.
-func respondStored(c *gin.Context, d Deps, st *cache.Stored, format string, cached bool) {
+func respondStored(c *gin.Context, d Deps, st *cache.Stored, format string, view render.View, cached bool) {
 	c.Header("Content-Location", "/runbooks/"+st.ID)
 	pageLink(c, d, st.ID)
+	if view == render.ViewCard {
+		rb, err := st.Runbook()
+		if err != nil {
+			writeError(c, d.Logger, err)
+			return
+		}
+		respondCard(c, d, http.StatusOK, rb, format)
+		return
+	}
 	switch format {
 	case formatMarkdown:
 		md, err := d.Runbooks.Markdown(c.Request.Context(), st)
@@ -192,6 +237,11 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
+		view, err := viewParam(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
 		var sections []runbook.SectionID
 		if raw := c.Query("sections"); raw != "" {
 			if sections, err = runbook.ParseSections(strings.Split(raw, ",")); err != nil {
@@ -222,11 +272,11 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 			if resp.Stored, err = store.Put(ctx, resp.Runbook, owner(c)); err != nil {
 				// The runbook is still correct; it just cannot be fetched again.
 				log.WarnContext(ctx, "runbook not stored", "id", resp.Runbook.ID, "err", err)
-				respondRunbook(c, d, http.StatusOK, resp.Runbook, format)
+				respondRunbook(c, d, http.StatusOK, resp.Runbook, format, view)
 				return
 			}
 		}
-		respondStored(c, d, resp.Stored, format, resp.Cached)
+		respondStored(c, d, resp.Stored, format, view, resp.Cached)
 	}
 }
 
@@ -238,12 +288,17 @@ func handleGetRunbook(d Deps) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
+		view, err := viewParam(c)
+		if err != nil {
+			writeError(c, log, err)
+			return
+		}
 		id := c.Param("id")
 		if !readable(c, d, id) {
 			return
 		}
 		if format == formatHTML {
-			runbookPage(c, d, id)
+			runbookPage(c, d, id, view)
 			return
 		}
 		st, err := store.Stored(c.Request.Context(), id)
@@ -257,7 +312,7 @@ func handleGetRunbook(d Deps) gin.HandlerFunc {
 			writeError(c, log, err)
 			return
 		}
-		respondStored(c, d, st, format, false)
+		respondStored(c, d, st, format, view, false)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/web"
 )
@@ -80,7 +81,14 @@ func checkLink(c *gin.Context, d Deps) (string, bool) {
 func handleSignedPage(d Deps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if id, ok := checkLink(c, d); ok {
-			runbookPage(c, d, id)
+			view, err := viewParam(c)
+			if err != nil {
+				htmlPage(c, d.Logger, http.StatusBadRequest, func(b *bytes.Buffer) error {
+					return d.pages.Error(b, "Unknown view", "The view must be full or card.")
+				})
+				return
+			}
+			runbookPage(c, d, id, view)
 		}
 	}
 }
@@ -96,11 +104,13 @@ func handleSignedEvents(d Deps) gin.HandlerFunc {
 }
 
 // runbookPage renders the runbook, or the progress of its job, or not found.
-func runbookPage(c *gin.Context, d Deps, id string) {
+func runbookPage(c *gin.Context, d Deps, id string, view render.View) {
 	ctx := c.Request.Context()
 	rb, err := d.Runbooks.Load(ctx, id)
 	if err == nil {
-		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error { return d.pages.Runbook(b, web.RunbookPage{ID: id, Runbook: rb}) })
+		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error {
+			return d.pages.Runbook(b, web.RunbookPage{ID: id, Runbook: rb, View: view})
+		})
 		return
 	}
 	if runbook.ErrorCode(err) == runbook.CodeNotFound && d.Jobs != nil {

@@ -13,34 +13,40 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// Markdown writes the runbook as Markdown. Sections absent from the runbook are
-// left out.
-func Markdown(w io.Writer, rb *runbook.Runbook) error {
+// View is how much of a runbook a rendering shows.
+type View string
+
+// The views: the card alone, or the card with the whole runbook behind it.
+const (
+	ViewFull View = "full"
+	ViewCard View = "card"
+)
+
+// Views lists the views a client may ask for.
+var Views = []View{ViewFull, ViewCard}
+
+// Markdown writes the runbook as Markdown: the operator card, then the
+// appendices. Sections absent from the runbook are left out.
+func Markdown(w io.Writer, rb *runbook.Runbook) error { return MarkdownView(w, rb, ViewFull) }
+
+// MarkdownView writes the runbook as Markdown in a view: the card alone
+// (ViewCard) or followed by the appendices (ViewFull).
+func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m := &md{}
 	m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
 	m.blank()
 	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		text(rb.Generator.Provider), text(rb.Generator.Model), codeSpan(rb.ID))
-	s := rb.Sections
-	openItems(m, rb)
-	if items := Overview(rb); len(items) > 0 {
-		m.blank()
-		m.line("## At a glance")
-		m.blank()
-		for i, it := range items {
-			wait := ""
-			if it.Wait != "" {
-				wait = " **" + text(it.Wait) + "**"
-			}
-			m.line("%d. **%s · %s:** %s%s", i+1, it.Steps(), text(it.Title), text(it.Text), wait)
-		}
-		if len(rb.Schedule.Blackouts) > 0 {
-			m.blank()
-			for _, b := range rb.Schedule.Blackouts {
-				m.line("**Blackout %s:** no production step runs %s (%s).", text(b.ID), text(b.Label()), text(b.Note))
-			}
-		}
+	cardMarkdown(m, BuildCard(rb))
+	if view == ViewCard {
+		_, err := io.WriteString(w, m.String())
+		return err
 	}
+	m.blank()
+	m.line("---")
+	m.blank()
+	m.line("**Appendices:** the whole runbook behind the card, section by section; the step numbers are the card's.")
+	s := rb.Sections
 	if s.Inventory != nil {
 		inventory(m, s.Inventory)
 	}
@@ -136,27 +142,6 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error {
 	}
 	_, err := io.WriteString(w, m.String())
 	return err
-}
-
-// openItems lists what rotor could not model or chose for the requester, each
-// with a box to tick once answered and the steps that wait for it: first,
-// before any step is read.
-func openItems(m *md, rb *runbook.Runbook) {
-	if len(rb.OpenItems) == 0 {
-		return
-	}
-	m.blank()
-	m.line("## Open items")
-	m.blank()
-	m.line("Answer each one and tick it before the steps it holds run.")
-	m.blank()
-	for _, o := range OpenItems(rb) {
-		held := "Holds no step by itself."
-		if o.Holds != "" {
-			held = "**Holds " + text(o.Holds) + ".**"
-		}
-		m.line("- [ ] **%s** %s: \"%s\" %s %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(o.Question), held)
-	}
 }
 
 // waitsFor says which open items a step waits for (" **Waits for o1, o2.**"),

@@ -13,7 +13,7 @@ type OpenItem struct {
 	runbook.OpenItem
 	// Holds says what waits for the answer ("steps 12-21, 26"), or "" when
 	// the item holds nothing by itself.
-	Holds string
+	Holds string `json:"holds"`
 }
 
 // OpenItems lists the runbook's open items with the steps each holds back.
@@ -45,6 +45,15 @@ func namesAStep(rs *runbook.RotationSequence, b string) bool {
 
 // StepRanges writes step numbers as ranges: "step 4", "steps 12-21, 26".
 func StepRanges(orders []int) string {
+	word := "steps "
+	if len(orders) == 1 {
+		word = "step "
+	}
+	return word + Ranges(orders)
+}
+
+// Ranges writes numbers as ranges: "4", "12-21, 26".
+func Ranges(orders []int) string {
 	var parts []string
 	for i := 0; i < len(orders); {
 		j := i
@@ -58,9 +67,5 @@ func StepRanges(orders []int) string {
 		}
 		i = j + 1
 	}
-	word := "steps "
-	if len(orders) == 1 {
-		word = "step "
-	}
-	return word + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
 }

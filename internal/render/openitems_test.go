@@ -21,7 +21,12 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // fixture reads a runbook kept under testdata.
 func fixture(t *testing.T, name string) *runbook.Runbook {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	return fixtureAt(t, filepath.Join("testdata", name))
+}
+
+func fixtureAt(t *testing.T, path string) *runbook.Runbook {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,10 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 }
 
-var stepLine = regexp.MustCompile(`^(\d+)(?:-(\d+))?\. \*\*`)
+var (
+	stepLine   = regexp.MustCompile(`^(\d+)(?:-(\d+))?\. \*\*`)
+	cardLineRE = regexp.MustCompile(`^- \[ \] \*\*([0-9/-]+)\*\* `)
+)
 
 // TestOpenItemsComeFirst: the open items are the first thing after the title,
 // each with a box to tick, and every step one of them holds says it waits for
@@ -62,8 +70,8 @@ func TestOpenItemsComeFirst(t *testing.T) {
 	out := buf.String()
 
 	first := strings.Index(out, "\n## ")
-	if first < 0 || !strings.HasPrefix(out[first:], "\n## Open items") {
-		t.Fatalf("the first heading is not the open items:\n%s", out[:min(len(out), 600)])
+	if first < 0 || !strings.HasPrefix(out[first:], "\n## Operator card\n\n### Open items") {
+		t.Fatalf("the card does not open with the open items:\n%s", out[:min(len(out), 600)])
 	}
 	for _, o := range rb.OpenItems {
 		if !strings.Contains(out, "- [ ] **"+o.ID+"**") {
@@ -98,6 +106,34 @@ func TestOpenItemsComeFirst(t *testing.T) {
 	}
 	if len(seen) != len(rb.Sections.RotationSequence.AllSteps()) {
 		t.Errorf("read %d step numbers of %d", len(seen), len(rb.Sections.RotationSequence.AllSteps()))
+	}
+	// The card's lines too: a line that stands for a held step waits.
+	card := out[strings.Index(out, "## Operator card"):strings.Index(out, "**Appendices:**")]
+	lines := 0
+	for _, line := range strings.Split(card, "\n") {
+		m := cardLineRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		lines++
+		anyHeld := false
+		for _, part := range strings.Split(m[1], "/") {
+			from, to, _ := strings.Cut(part, "-")
+			a, _ := strconv.Atoi(from)
+			b := a
+			if to != "" {
+				b, _ = strconv.Atoi(to)
+			}
+			for n := a; n <= b; n++ {
+				anyHeld = anyHeld || held[n]
+			}
+		}
+		if waits := strings.Contains(line, "Waits for"); waits != anyHeld {
+			t.Errorf("card line holds a held step %v, says waits %v: %s", anyHeld, waits, line)
+		}
+	}
+	if lines < 10 {
+		t.Errorf("read %d card lines", lines)
 	}
 	golden(t, filepath.Join("testdata", "open-items.golden.md"), buf.Bytes())
 }

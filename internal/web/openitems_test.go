@@ -62,18 +62,22 @@ func page(t *testing.T, rb *runbook.Runbook) string {
 	return buf.String()
 }
 
-var stepItem = regexp.MustCompile(`<li class="step ([^"]*)"><label><input type="checkbox" name="step-(\d+)">`)
+var (
+	cardItem = regexp.MustCompile(`<li class="line ([^"]*)"><label><input type="checkbox" name="line-([0-9/-]+)">`)
+	tableRow = regexp.MustCompile(`<tr( class="waits")?><td>(\d+)</td>`)
+)
 
-// TestPageShowsOpenItemsFirst: the page's first section after its header is
-// the open items, each with a box to tick, and every step an item holds is
-// marked as waiting (and no other).
+// TestPageShowsOpenItemsFirst: the page opens with the operator card, and
+// the card with the open items, each with a box to tick; every step an item
+// holds is marked as waiting, in the card and in the full sequence (and no
+// other).
 func TestPageShowsOpenItemsFirst(t *testing.T) {
 	rb := fixture(t, "open-items.runbook.json")
 	out := page(t, rb)
 	main := out[strings.Index(out, "</header>"):]
-	first := regexp.MustCompile(`<section id="([^"]+)"`).FindStringSubmatch(main)
-	if first == nil || first[1] != "open-items" {
-		t.Fatalf("the first section is %v, not the open items", first)
+	sections := regexp.MustCompile(`<section id="([^"]+)"`).FindAllStringSubmatch(main, 2)
+	if len(sections) < 2 || sections[0][1] != "card" || sections[1][1] != "open-items" {
+		t.Fatalf("the page opens with %v, not the card and its open items", sections)
 	}
 	for _, o := range rb.OpenItems {
 		if !strings.Contains(out, `<input type="checkbox" name="ack-`+o.ID+`"`) {
@@ -86,13 +90,34 @@ func TestPageShowsOpenItemsFirst(t *testing.T) {
 			held[n] = true
 		}
 	}
-	items := stepItem.FindAllStringSubmatch(out, -1)
-	if len(items) != len(rb.Sections.RotationSequence.AllSteps()) {
-		t.Fatalf("%d steps on the page, want %d", len(items), len(rb.Sections.RotationSequence.AllSteps()))
+	lines := cardItem.FindAllStringSubmatch(out, -1)
+	if len(lines) < 10 {
+		t.Fatalf("%d card lines", len(lines))
 	}
-	for _, m := range items {
+	for _, m := range lines {
+		anyHeld := false
+		for _, part := range strings.Split(m[2], "/") {
+			from, to, _ := strings.Cut(part, "-")
+			a, _ := strconv.Atoi(from)
+			b := a
+			if to != "" {
+				b, _ = strconv.Atoi(to)
+			}
+			for n := a; n <= b; n++ {
+				anyHeld = anyHeld || held[n]
+			}
+		}
+		if waits := strings.Contains(m[1], "waits"); waits != anyHeld {
+			t.Errorf("card line %s: holds a held step %v, marked waiting %v", m[2], anyHeld, waits)
+		}
+	}
+	rows := tableRow.FindAllStringSubmatch(out, -1)
+	if len(rows) != len(rb.Sections.RotationSequence.AllSteps()) {
+		t.Fatalf("%d steps in the sequence table, want %d", len(rows), len(rb.Sections.RotationSequence.AllSteps()))
+	}
+	for _, m := range rows {
 		n, _ := strconv.Atoi(m[2])
-		if waits := strings.Contains(m[1], "waits"); waits != held[n] {
+		if waits := m[1] != ""; waits != held[n] {
 			t.Errorf("step %d: held %v, marked waiting %v", n, held[n], waits)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"sort"
 	"strings"
 	"time"
 
@@ -53,6 +52,9 @@ func New() (*Pages, error) {
 		"inc":          func(i int) int { return i + 1 },
 		"rich":         rich,
 		"label":        label,
+		"steps":        render.StepNumbers,
+		"checked":      render.ShowsCheck,
+		"envs":         render.OrderLabel,
 	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {
@@ -96,6 +98,9 @@ type RunbookPage struct {
 	Runbook *runbook.Runbook
 	Job     *Job
 	Events  string
+	// View is render.ViewCard for the card alone; else the card comes with
+	// the appendices behind it.
+	View render.View
 }
 
 // Section is one section in document order with how it was produced.
@@ -107,9 +112,9 @@ type Section struct {
 // view is the runbook template's data.
 type view struct {
 	RunbookPage
-	// OpenItems come first on the page, each with a box to tick.
-	OpenItems []render.OpenItem
-	Sequence  []step
+	// Card comes first on the page; the appendices follow unless CardOnly.
+	Card     render.Card
+	CardOnly bool
 	// Waits maps a step's order to the open items it waits for.
 	Waits    map[int][]string
 	Sections []Section
@@ -117,30 +122,18 @@ type view struct {
 	Warnings int
 }
 
-// step is a step of the one-screen sequence with the open items it waits
-// for.
-type step struct {
-	runbook.Step
-	Waits []string
-}
-
 // Runbook writes the runbook page.
 func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
 	v := view{RunbookPage: page}
 	if rb := page.Runbook; rb != nil {
-		v.OpenItems = render.OpenItems(rb)
-		if seq := rb.Sections.RotationSequence; seq != nil {
-			for _, st := range seq.AllSteps() {
-				w := runbook.WaitingFor(rb.OpenItems, st)
-				v.Sequence = append(v.Sequence, step{Step: st, Waits: w})
-				if w != nil {
-					if v.Waits == nil {
-						v.Waits = map[int][]string{}
-					}
-					v.Waits[st.Order] = w
+		v.Card, v.CardOnly = render.BuildCard(rb), page.View == render.ViewCard
+		for _, st := range rb.Sections.RotationSequence.AllSteps() {
+			if w := runbook.WaitingFor(rb.OpenItems, st); w != nil {
+				if v.Waits == nil {
+					v.Waits = map[int][]string{}
 				}
+				v.Waits[st.Order] = w
 			}
-			sort.SliceStable(v.Sequence, func(i, j int) bool { return v.Sequence[i].Order < v.Sequence[j].Order })
 		}
 		for _, id := range runbook.SectionIDs {
 			if rb.Sections.Get(id) != nil {

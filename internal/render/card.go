@@ -1,0 +1,630 @@
+package render
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Card is the operator card: what a person needs to run the rotation, on
+// one page and in execution order. It is a view of the runbook (every word
+// comes from its sections), never a source of its own: the JSON runbook
+// keeps every section whole.
+type Card struct {
+	ID      string          `json:"id"`
+	System  string          `json:"system"`
+	Trigger runbook.Trigger `json:"trigger"`
+	// OpenItems are the open items, those that hold steps first, each to be
+	// answered and ticked before the steps it holds run.
+	OpenItems []OpenItem `json:"open_items"`
+	// Kills say when every exposed credential dies.
+	Kills []Kill `json:"kills"`
+	// Before is what must be true before step 1 (approvals, the ticket).
+	Before []string `json:"before"`
+	// Order is the environments every secret runs through, in order, when
+	// they all share it ("staging, then production"); then a line's step
+	// numbers are its steps in each, and secrets do not repeat it.
+	Order string `json:"order"`
+	// Blackouts say when no production step runs.
+	Blackouts []string `json:"blackouts"`
+	// Groups are the steps by phase, in execution order.
+	Groups []Group `json:"groups"`
+	// Duties are the messages and notifications to send, with when.
+	Duties []Duty `json:"duties"`
+	// Evidence is what to keep for the record.
+	Evidence []string `json:"evidence"`
+}
+
+// Kill is when an exposed credential dies.
+type Kill struct {
+	SecretID string `json:"secret_id"`
+	Name     string `json:"name"`
+	// Steps are the steps that kill it ("steps 1-2").
+	Steps string `json:"steps"`
+	// At is the absolute time it must be dead by, with its zone, or ""
+	// when the runbook has no clock.
+	At string `json:"at"`
+}
+
+// Group is a phase of the work (containment, a track of secrets,
+// investigation, close out) with its steps.
+type Group struct {
+	Title string `json:"title"`
+	// Steps is the range of steps it covers ("steps 12-21").
+	Steps string `json:"steps"`
+	// Lines are the steps that concern no single secret and come before
+	// the secrets' (a freeze); After those that come after them.
+	Lines   []Line       `json:"lines"`
+	Secrets []CardSecret `json:"secrets"`
+	After   []Line       `json:"after"`
+}
+
+// CardSecret is one secret's part of a group: what it is, who runs it, the
+// few commands and the check that proves it.
+type CardSecret struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Strategy string `json:"strategy"`
+	Risk     string `json:"rotation_risk"`
+	Owner    string `json:"owner"`
+	// Where says in which environments, in order ("staging, then production").
+	Where string `json:"where"`
+	// Window says when its production changes may run, or "".
+	Window string `json:"window"`
+	Lines  []Line `json:"lines"`
+	Check  string `json:"check"`
+}
+
+// Line is one thing to do: a step, or the same step in several
+// environments.
+type Line struct {
+	Phase runbook.Phase `json:"phase"`
+	// Steps are the step numbers it stands for, one per environment.
+	Steps []int `json:"steps"`
+	Text  string `json:"text"`
+	// Check is how the step proves it worked.
+	Check string `json:"check"`
+	// Waits lists the open items it waits for.
+	Waits []string `json:"waits"`
+}
+
+// Duty is a message or notification to send.
+type Duty struct {
+	// Who is told (an audience: engineering, support, customer...).
+	Who string `json:"who"`
+	// Where is the channel.
+	Where string `json:"where"`
+	When  string `json:"when"`
+	What  string `json:"what"`
+}
+
+// The card's limits: the few commands to run and the proof, not every word
+// of a step; the full steps are in the appendix, by the same numbers.
+const (
+	// maxLines is the most lines a secret shows in one group.
+	maxLines = 6
+	// maxLineWords and maxCheckWords bound a line's text and its check; a
+	// longer one is cut at a sentence or clause boundary and marked "…".
+	maxLineWords  = 36
+	maxCheckWords = 24
+)
+
+// BuildCard condenses a runbook to its operator card.
+func BuildCard(rb *runbook.Runbook) Card {
+	c := Card{ID: rb.ID, System: rb.System, Trigger: rb.Trigger, OpenItems: []OpenItem{}, Kills: []Kill{},
+		Before: []string{}, Blackouts: []string{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
+	for _, b := range rb.Schedule.Blackouts {
+		bl := "no production step runs " + b.Label()
+		if b.Note != "" {
+			bl += " (" + b.Note + ")"
+		}
+		c.Blackouts = append(c.Blackouts, bl)
+	}
+	// Items that hold steps first: they stop work.
+	for _, pass := range []bool{true, false} {
+		for _, o := range OpenItems(rb) {
+			if (o.Holds != "") == pass {
+				c.OpenItems = append(c.OpenItems, o)
+			}
+		}
+	}
+	secrets := map[string]runbook.InventorySecret{}
+	if inv := rb.Sections.Inventory; inv != nil {
+		for _, s := range inv.Secrets {
+			secrets[s.ID] = s
+		}
+	}
+	envs := environments(rb)
+	c.Kills = kills(rb, secrets)
+	if p := rb.Sections.Preflight; p != nil && len(p.Approvals) > 0 {
+		// Who signs off; what each approves is in the appendix.
+		var who []string
+		for _, a := range p.Approvals {
+			if !contains(who, a.Approver) {
+				who = append(who, a.Approver)
+			}
+		}
+		c.Before = append(c.Before, "sign-off from "+andList(who))
+	}
+	if rs := rb.Sections.RotationSequence; rs != nil {
+		shown := map[string]bool{}
+		for _, t := range rs.Tracks {
+			c.Groups = append(c.Groups, group(rb, t, secrets, envs, shown))
+		}
+	}
+	c.Order = sharedOrder(c.Groups)
+	if c.Order != "" {
+		for i := range c.Groups {
+			for j := range c.Groups[i].Secrets {
+				c.Groups[i].Secrets[j].Where = ""
+			}
+		}
+	}
+	if ic := rb.Sections.InternalComms; ic != nil {
+		for i, m := range ic.Messages {
+			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: dropAsides(m.SendWhen)}
+			if i == 0 {
+				// The first message is the announcement the operator
+				// posts: its subject and what people should expect and
+				// watch.
+				d.What = strings.TrimSpace(strings.TrimSuffix(m.Subject, ".") + ". " + gist(m.Body))
+			}
+			c.Duties = append(c.Duties, d)
+		}
+	}
+	if ec := rb.Sections.ExternalComms; ec != nil && ec.Applicable {
+		for _, m := range ec.Messages {
+			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: dropAsides(m.SendWhen), What: m.Subject})
+		}
+	}
+	if ae := rb.Sections.AuditEvidence; ae != nil {
+		for _, it := range ae.Items {
+			ev := strings.TrimSuffix(headline(it.Evidence), ".")
+			if it.Control != "" && it.Control != "rotation record" {
+				ev += " (" + it.Control + ")"
+			}
+			c.Evidence = append(c.Evidence, ev)
+		}
+	}
+	return c
+}
+
+// gist is the sentences of a message that tell people what to expect and
+// what to watch.
+func gist(body string) string {
+	var out []string
+	for rest := strings.Join(strings.Fields(body), " "); rest != ""; {
+		sentence := firstSentence(rest)
+		rest = strings.TrimSpace(rest[len(sentence):])
+		lower := strings.ToLower(sentence)
+		if strings.Contains(lower, "impact") || strings.HasPrefix(lower, "watch ") {
+			out = append(out, dropAsides(sentence))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// sharedOrder is the environments every secret runs through when they all
+// run through the same ones in the same order (and more than one), or "".
+func sharedOrder(groups []Group) string {
+	order := ""
+	for _, g := range groups {
+		for _, s := range g.Secrets {
+			if s.Where == "" {
+				continue
+			}
+			if order != "" && s.Where != order || !strings.Contains(s.Where, ", then ") {
+				return ""
+			}
+			order = s.Where
+		}
+	}
+	return order
+}
+
+// kills finds the steps that kill each exposed credential: its containment,
+// or its revoke when it has none.
+func kills(rb *runbook.Runbook, secrets map[string]runbook.InventorySecret) []Kill {
+	out := []Kill{}
+	rt := rb.Sections.RiskTriage
+	if rt == nil {
+		return out
+	}
+	steps := rb.Sections.RotationSequence.AllSteps()
+	for _, it := range rt.Items {
+		if it.Exposure != runbook.ExposurePublic && it.Exposure != runbook.ExposureThirdParty {
+			continue
+		}
+		var contain, revoke []int
+		for _, st := range steps {
+			if st.SecretID != it.SecretID {
+				continue
+			}
+			switch st.Phase {
+			case runbook.PhaseContain:
+				contain = append(contain, st.Order)
+			case runbook.PhaseRevoke:
+				revoke = append(revoke, st.Order)
+			}
+		}
+		if len(contain) == 0 {
+			contain = revoke
+		}
+		if len(contain) == 0 {
+			continue
+		}
+		name := secrets[it.SecretID].Name
+		if name == "" {
+			name = it.SecretID
+		}
+		out = append(out, Kill{SecretID: it.SecretID, Name: name, Steps: StepRanges(contain)})
+	}
+	return out
+}
+
+// group condenses one track: its secrets in the order they first act, each
+// with its lines; steps repeated in another environment are one line.
+func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.InventorySecret, envs []string, shown map[string]bool) Group {
+	g := Group{Title: t.Name, Lines: []Line{}, Secrets: []CardSecret{}, After: []Line{}}
+	var orders []int
+	index := map[string]int{}
+	type key struct{ phase, text string }
+	lineAt := map[string]map[key]int{}
+	stepsOf := map[string][][]int{}
+	envsOf := map[string][]string{}
+	for _, st := range t.Steps {
+		orders = append(orders, st.Order)
+		text := capWords(brief(st.Action, envs), maxLineWords)
+		if st.Phase == runbook.PhaseInvestigate || st.Phase == runbook.PhaseCleanup {
+			// After the kill, the card says what; the appendix says how.
+			text = headline(st.Action)
+		}
+		waits := runbook.WaitingFor(rb.OpenItems, st)
+		if waits == nil {
+			waits = []string{}
+		}
+		if st.SecretID == "" {
+			lines := &g.Lines
+			if len(g.Secrets) > 0 {
+				lines = &g.After
+			}
+			*lines = append(*lines, Line{Phase: st.Phase, Steps: []int{st.Order}, Text: text, Check: capWords(brief(st.Verify, envs), maxCheckWords), Waits: waits})
+			continue
+		}
+		i, ok := index[st.SecretID]
+		if !ok {
+			i = len(g.Secrets)
+			index[st.SecretID] = i
+			s := secrets[st.SecretID]
+			cs := CardSecret{ID: st.SecretID, Name: s.Name, Lines: []Line{}}
+			if cs.Name == "" {
+				cs.Name = st.SecretID
+			}
+			if !shown[st.SecretID] && st.Phase != runbook.PhaseInvestigate && st.Phase != runbook.PhaseCleanup {
+				// Said once, where the secret first acts.
+				shown[st.SecretID] = true
+				cs.Strategy, cs.Risk, cs.Owner = string(s.Strategy), string(s.RotationRisk), st.Owner
+			}
+			g.Secrets = append(g.Secrets, cs)
+			lineAt[st.SecretID] = map[key]int{}
+		}
+		cs := &g.Secrets[i]
+		if st.Environment != "" && st.Environment != "all" && !contains(envsOf[st.SecretID], st.Environment) {
+			envsOf[st.SecretID] = append(envsOf[st.SecretID], st.Environment)
+		}
+		if l := rb.Schedule.Window(st.Window); l != "" && !strings.Contains(cs.Window, st.Window+" ") {
+			if cs.Window != "" {
+				cs.Window += "; "
+			}
+			if strings.HasPrefix(l, "by ") {
+				cs.Window += l + " (" + st.Window + ")"
+			} else {
+				cs.Window += "in " + st.Window + " (" + l + ")"
+			}
+		}
+		// The secret's check is its verify step's (the last one: production).
+		if st.Phase == runbook.PhaseVerify || cs.Check == "" {
+			cs.Check = capWords(brief(st.Verify, envs), maxCheckWords)
+		}
+		k := key{string(st.Phase), text}
+		if j, ok := lineAt[st.SecretID][k]; ok {
+			stepsOf[st.SecretID][j] = append(stepsOf[st.SecretID][j], st.Order)
+			for _, w := range waits {
+				if !contains(cs.Lines[j].Waits, w) {
+					cs.Lines[j].Waits = append(cs.Lines[j].Waits, w)
+				}
+			}
+			continue
+		}
+		lineAt[st.SecretID][k] = len(cs.Lines)
+		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: capWords(brief(st.Verify, envs), maxCheckWords), Waits: waits})
+		stepsOf[st.SecretID] = append(stepsOf[st.SecretID], []int{st.Order})
+	}
+	for i := range g.Secrets {
+		cs := &g.Secrets[i]
+		for j := range cs.Lines {
+			cs.Lines[j].Steps = stepsOf[cs.ID][j]
+		}
+		sayChecksOnce(cs.Lines)
+		cs.Where = strings.Join(envsOf[cs.ID], ", then ")
+		if len(cs.Lines) > maxLines {
+			var rest []int
+			for _, o := range stepsOf[cs.ID][maxLines-1:] {
+				rest = append(rest, o...)
+			}
+			cs.Lines = append(cs.Lines[:maxLines-1], Line{Phase: cs.Lines[maxLines-1].Phase, Steps: sortInts(rest),
+				Text: "The remaining steps, as the appendix writes them."})
+		}
+	}
+	g.Steps = StepRanges(orders)
+	return g
+}
+
+// sayChecksOnce replaces a check that a later line repeats with a
+// reference to the step that states it.
+func sayChecksOnce(lines []Line) {
+	for j := range lines {
+		for _, e := range lines[:j] {
+			check := strings.TrimSuffix(strings.TrimSuffix(e.Check, " …"), ".")
+			if len(strings.Fields(check)) < 8 || len(e.Steps) == 0 {
+				continue
+			}
+			low := strings.ToLower(check[:1]) + check[1:]
+			for _, c := range []string{check, low} {
+				ref := "step " + Ranges(e.Steps) + "'s check"
+				lines[j].Text = strings.Replace(lines[j].Text, c, ref, 1)
+				lines[j].Check = strings.Replace(lines[j].Check, c, "as "+ref, 1)
+			}
+		}
+	}
+}
+
+func sortInts(a []int) []int {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+	return a
+}
+
+// envWord finds an environment's name as a word.
+func envWord(env string) *regexp.Regexp {
+	return regexp.MustCompile(`\b` + regexp.QuoteMeta(env) + `\b`)
+}
+
+// brief is a step's text as the card says it: the sentences that say how
+// (its first, and a second one that holds a command or a console path),
+// each without a trailing clause that holds no command and without asides
+// in parentheses (those that are the only how stay), and with the
+// environment's name as <env> so one line stands for the step in every
+// environment.
+func brief(s string, envs []string) string {
+	first := firstSentence(s)
+	parts := []string{clause(first)}
+	rest := strings.TrimSpace(strings.TrimPrefix(strings.Join(strings.Fields(s), " "), first))
+	if second := firstSentence(rest); second != "" && hasHow(second) {
+		parts = append(parts, clause(second))
+	}
+	s = strings.Join(parts, " ")
+	for _, e := range envs {
+		if e == "" || e == "all" {
+			continue
+		}
+		re := envWord(e)
+		s = placeholderRE.ReplaceAllStringFunc(s, func(ph string) string { return re.ReplaceAllString(ph, "env") })
+		s = replaceOutsidePlaceholders(s, re, "<env>")
+	}
+	return upper(strings.TrimSpace(s))
+}
+
+// clause trims one sentence for the card.
+func clause(s string) string {
+	// A clause after ";" goes unless it is another part of the how (a second
+	// consumer's command); an alternative ("by API, ...") or a warning goes
+	// too.
+	if cut := cutOutsideCode(s, ';'); cut != s {
+		rest := strings.TrimSpace(strings.TrimPrefix(s[len(cut):], ";"))
+		if !hasHow(rest) || alternative(rest) {
+			s = cut
+		}
+	}
+	s = dropAsides(s)
+	s = dropLeadIn(s)
+	s = dropLeadIn(s)
+	for _, p := range runbook.Phases {
+		if rest, ok := strings.CutPrefix(s, p.Title()+": "); ok {
+			s = rest
+		}
+	}
+	s = strings.TrimSpace(s)
+	if s != "" && !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return upper(s)
+}
+
+// capWords cuts a text longer than max words at the last sentence end
+// within the limit (else the last clause end), outside code, and marks the
+// cut; a text with no such boundary is kept whole rather than cut inside a
+// command.
+func capWords(s string, max int) string {
+	if len(strings.Fields(s)) <= max {
+		return s
+	}
+	strong, weak, words, inCode := -1, -1, 0, false
+	for i := 0; i < len(s) && words < max; i++ {
+		c := s[i]
+		switch {
+		case c == '`':
+			inCode = !inCode
+		case c == ' ':
+			words++
+		case inCode || (i+1 < len(s) && s[i+1] != ' '):
+		case c == '.' || c == ';':
+			strong = i
+		case c == ',' || c == ':':
+			weak = i
+		}
+	}
+	cut := strong
+	if cut < 0 {
+		cut = weak
+	}
+	if cut < 0 {
+		return s
+	}
+	return strings.TrimRight(s[:cut], ".;:, ") + " …"
+}
+
+// alternative reports whether a clause offers another way, or warns, rather
+// than adding a step.
+func alternative(s string) bool {
+	for _, p := range []string{"by API", "or ", "never ", "do not ", "alternatively"} {
+		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasHow reports whether a text holds a command or a console path.
+func hasHow(s string) bool { return strings.Contains(s, "`") || strings.Contains(s, " > ") }
+
+// replaceOutsidePlaceholders replaces re's matches that are not inside a
+// <placeholder>.
+func replaceOutsidePlaceholders(s string, re *regexp.Regexp, with string) string {
+	locs := placeholderRE.FindAllStringIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		b.WriteString(re.ReplaceAllString(s[last:l[0]], with))
+		b.WriteString(s[l[0]:l[1]])
+		last = l[1]
+	}
+	b.WriteString(re.ReplaceAllString(s[last:], with))
+	return b.String()
+}
+
+// cutOutsideCode cuts s at the first sep outside code spans and
+// parentheses.
+func cutOutsideCode(s string, sep byte) string {
+	inCode, depth := false, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '`':
+			inCode = !inCode
+		case inCode:
+		case s[i] == '(':
+			depth++
+		case s[i] == ')' && depth > 0:
+			depth--
+		case s[i] == sep && depth == 0:
+			return strings.TrimSpace(s[:i])
+		}
+	}
+	return s
+}
+
+// andList joins names as "a, b and c".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// dropLeadIn drops a plain lead-in ("Store the new value: ") before a
+// command: the line's phase already says what it is for. A lead-in that
+// holds code or a placeholder says something the command does not, and
+// stays.
+func dropLeadIn(s string) string {
+	i := strings.Index(s, ": ")
+	if i < 0 || strings.ContainsAny(s[:i], "`<") {
+		return s
+	}
+	if rest := s[i+2:]; hasHow(rest) {
+		return upper(rest)
+	}
+	return s
+}
+
+// consolePath reports whether a text starts with a console path ("Settings
+// > API Keys > ...").
+func consolePath(s string) bool {
+	first, _, _ := strings.Cut(cutOutsideCode(s, ','), ".")
+	return strings.Count(first, " > ") >= 1 && !strings.Contains(first[:strings.Index(first, " > ")], ":")
+}
+
+// dropAsides removes " (...)" asides outside code spans, unless the aside
+// holds the only how of the sentence: a console path (">") or a command (a
+// code span) when the rest has neither. An alternative ("(or ...)") goes.
+func dropAsides(s string) string {
+	rest := stripAsides(s, func(string) bool { return false })
+	how := strings.ContainsAny(rest, "`") || strings.Contains(rest, " > ")
+	return stripAsides(s, func(aside string) bool {
+		return !how && !strings.HasPrefix(aside, "(or ") && (strings.Contains(aside, ">") || strings.Contains(aside, "`"))
+	})
+}
+
+// stripAsides removes the asides outside code spans that keep does not
+// keep.
+func stripAsides(s string, keep func(string) bool) string {
+	var b strings.Builder
+	inCode := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '`' {
+			inCode = !inCode
+		}
+		if c == '(' && !inCode {
+			depth, j, code := 0, i, false
+			for ; j < len(s); j++ {
+				switch s[j] {
+				case '`':
+					code = !code
+				case '(':
+					if !code {
+						depth++
+					}
+				case ')':
+					if !code {
+						depth--
+					}
+				}
+				if depth == 0 {
+					break
+				}
+			}
+			if j < len(s) {
+				aside := s[i : j+1]
+				if !keep(aside) {
+					out := strings.TrimRight(b.String(), " ")
+					b.Reset()
+					b.WriteString(out)
+					i = j
+					continue
+				}
+			}
+		}
+		b.WriteByte(c)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// Words counts the words of a text as a reader sees them: the
+// whitespace-separated tokens that hold a letter or a digit (Markdown's
+// "- [ ]", "|" and "·" are not words). scripts/card-words.sh counts the
+// same way.
+func Words(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		if strings.IndexFunc(f, func(r rune) bool {
+			return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		}) >= 0 {
+			n++
+		}
+	}
+	return n
+}
