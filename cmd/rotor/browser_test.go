@@ -79,6 +79,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) string {
 	return ""
 }
 
+// foldState is where the card and the appendices are on the first screen.
+type foldState struct {
+	CardTop       float64 `json:"cardTop"`
+	CardBottom    float64 `json:"cardBottom"`
+	AppendicesTop float64 `json:"appendicesTop"`
+	Viewport      int     `json:"viewport"`
+	Details       int     `json:"details"`
+	Open          int     `json:"open"`
+	VisibleBodies int     `json:"visibleBodies"`
+}
+
 // pageState is what the test polls on the page.
 type pageState struct {
 	Path     string `json:"path"`
@@ -208,9 +219,9 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Rotation runbook: Acme Payments", "The sequence on one screen", "Owner: ", "Check: ",
+	for _, want := range []string{"Rotation runbook: Acme Payments", "Operator card", "Growth Eng", "Check: ",
 		"Stripe webhook signing secret", "SendGrid API key", "Postgres app password", "billing-api", "analytics-export",
-		"inventory: llm", "automation: llm"} {
+		"inventory: llm", "automation: llm", "Appendices"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -220,12 +231,38 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 			t.Errorf("the page lacks the section %q", want)
 		}
 	}
-	boxes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#sequence input[type=checkbox]').length`))
+	boxes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#card input[type=checkbox]').length`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if boxes < 10 {
-		t.Errorf("%d checkboxes in the sequence", boxes)
+		t.Errorf("%d checkboxes on the card", boxes)
+	}
+	// At 1280×800 the first screen is the card (right under the header,
+	// filling the rest of the screen), and the appendices are collapsed:
+	// their titles show, their bodies do not.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	fold, err := chromedp.Run(ctx, chromedp.Evaluate[foldState](`(() => { window.scrollTo(0, 0);
+			const card = document.getElementById('card').getBoundingClientRect();
+			const app = document.getElementById('appendices').getBoundingClientRect();
+			const details = [...document.querySelectorAll('#appendices details')];
+			return {cardTop: card.top, cardBottom: card.bottom, appendicesTop: app.top, viewport: window.innerHeight,
+				details: details.length, open: details.filter(d => d.open).length,
+				visibleBodies: details.filter(d => [...d.children].some(c => c.tagName !== 'SUMMARY' && c.checkVisibility())).length};
+		})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fold.Viewport != 800 || fold.CardTop > 0.35*800 || fold.CardBottom < 800 || fold.AppendicesTop < fold.CardBottom {
+		t.Errorf("the card is not the first screen at 1280×800: %+v", fold)
+	}
+	if fold.Details < len(runbook.SectionIDs) || fold.Open != 0 || fold.VisibleBodies != 0 {
+		t.Errorf("the appendices are not collapsed: %+v", fold)
+	}
+	if strings.Contains(text, "Dependency map") || strings.Contains(text, "Business impact") {
+		t.Error("appendix bodies are visible")
 	}
 	if shots != "" {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {

@@ -310,3 +310,28 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGenerateCardView: --view card writes the operator card alone, as
+// Markdown or as the card's JSON; an unknown view is a usage error.
+func TestGenerateCardView(t *testing.T) {
+	code, stdout, stderr := cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "-f", "md", "--view", "card")
+	if code != exitOK || !strings.Contains(stdout, "## Operator card") || strings.Contains(stdout, "Appendices") || strings.Contains(stdout, "## Priority Inventory") {
+		t.Fatalf("md: exit %d %s %.300s", code, stderr, stdout)
+	}
+	code, stdout, stderr = cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "--view", "card")
+	var card struct {
+		System   string            `json:"system"`
+		Groups   []json.RawMessage `json:"groups"`
+		Sections json.RawMessage   `json:"sections"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(stdout), &card) != nil || card.System != "Acme Payments" || len(card.Groups) == 0 || card.Sections != nil {
+		t.Fatalf("json: exit %d %s %.300s", code, stderr, stdout)
+	}
+	code, stdout, _ = cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "-f", "md", "-view", "full")
+	if code != exitOK || !strings.Contains(stdout, "## Operator card") || !strings.Contains(stdout, "## Priority Inventory") {
+		t.Fatalf("full: exit %d %.300s", code, stdout)
+	}
+	if code, _, stderr = cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "--view", "poster"); code != exitUsage || !strings.Contains(stderr, "view") {
+		t.Errorf("unknown view: exit %d %s", code, stderr)
+	}
+}

@@ -22,11 +22,16 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	format := fs.String("f", "json", "output format: json or md")
 	out := fs.String("o", "", "output file (default stdout)")
 	sections := fs.String("sections", "", "comma-separated sections to generate (default all)")
+	view := fs.String("view", "full", "full (the card, then the appendices; JSON: the runbook) or card (the operator card alone)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if *in == "" || (*format != "json" && *format != "md") {
 		fmt.Fprintln(stderr, "rotor generate: -i is required and -f must be json or md")
+		return exitUsage
+	}
+	if !runbook.OneOf(render.Views, render.View(*view)) {
+		fmt.Fprintln(stderr, "rotor generate: -view must be full or card")
 		return exitUsage
 	}
 	var ids []runbook.SectionID
@@ -47,7 +52,9 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	// at once, whichever step it is in (reading stdin, converting,
 	// generating); the output file is written whole or not at all.
 	done := make(chan int, 1)
-	go func() { done <- generateFile(ctx, a, *in, *format, *out, ids, stdin, stdout, stderr) }()
+	go func() {
+		done <- generateFile(ctx, a, *in, *format, render.View(*view), *out, ids, stdin, stdout, stderr)
+	}()
 	select {
 	case code := <-done:
 		return code
@@ -59,7 +66,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 
 // generateFile reads a request file, screens, validates and generates it,
 // and writes the runbook.
-func generateFile(ctx context.Context, a *app, in, format, out string, ids []runbook.SectionID, stdin io.Reader, stdout, stderr io.Writer) int {
+func generateFile(ctx context.Context, a *app, in, format string, view render.View, out string, ids []runbook.SectionID, stdin io.Reader, stdout, stderr io.Writer) int {
 	data, err := readInput(in, stdin)
 	if err != nil {
 		printError(stderr, err)
@@ -82,12 +89,17 @@ func generateFile(ctx context.Context, a *app, in, format, out string, ids []run
 		return exitFailure
 	}
 	var buf bytes.Buffer
-	if format == "md" {
-		err = render.Markdown(&buf, rb)
-	} else {
+	switch {
+	case format == "md":
+		err = render.MarkdownView(&buf, rb, view)
+	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rb)
+		if view == render.ViewCard {
+			err = enc.Encode(render.BuildCard(rb))
+		} else {
+			err = enc.Encode(rb)
+		}
 	}
 	if err != nil {
 		printError(stderr, err)

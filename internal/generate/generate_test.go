@@ -19,6 +19,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/web"
 )
 
 // scanner is built once per test process, by TestMain: outside any
@@ -39,6 +40,15 @@ func service(t testing.TB, log *slog.Logger) *generate.Service {
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), Logger: log,
 		Now:   func() time.Time { return time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC) },
 		NewID: func() string { return "rb_golden0000000000000000" }})
+}
+
+func pages(t testing.TB) *web.Pages {
+	t.Helper()
+	p, err := web.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func request(t testing.TB, name string) *runbook.Request {
@@ -95,6 +105,17 @@ func TestGoldenRunbooks(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, filepath.Join("testdata", name+".golden.md"), md.Bytes())
+			// The operator card alone, as Markdown and as a page.
+			var card bytes.Buffer
+			if err := render.MarkdownView(&card, rb, render.ViewCard); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", name+".card.golden.md"), card.Bytes())
+			card.Reset()
+			if err := pages(t).Runbook(&card, web.RunbookPage{ID: rb.ID, Runbook: rb, View: render.ViewCard}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", name+".card.golden.html"), card.Bytes())
 		})
 	}
 }

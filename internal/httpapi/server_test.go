@@ -109,8 +109,8 @@ func TestRunbookPageBehindSignedLink(t *testing.T) {
 	if w.Header().Get("Referrer-Policy") != "no-referrer" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Errorf("headers: %v", w.Header())
 	}
-	for _, want := range []string{"Rotation runbook: Acme &lt;script&gt;", "The sequence on one screen", `type="checkbox"`, "Owner: <strong>Security</strong>",
-		"Check: calls with the old key get 401", "rotation_sequence: fallback", "propagation-wait", "&lt;img src=x onerror=alert(1)&gt;"} {
+	for _, want := range []string{"Rotation runbook: Acme &lt;script&gt;", "Operator card", `type="checkbox"`, "<strong>stripe</strong> · Platform",
+		"Check: Calls with the old key get 401", "rotation_sequence: fallback", "propagation-wait", "&lt;img src=x onerror=alert(1)&gt;"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -132,7 +132,7 @@ func TestRunbookPageBehindSignedLink(t *testing.T) {
 		t.Errorf("altered signature: %d", w.Code)
 	}
 	// A key still reads the page through the API.
-	if w := f.do("GET", "/runbooks/rb_one?format=html", "Authorization", "Bearer "+testKey); w.Code != 200 || !strings.Contains(w.Body.String(), "The sequence on one screen") {
+	if w := f.do("GET", "/runbooks/rb_one?format=html", "Authorization", "Bearer "+testKey); w.Code != 200 || !strings.Contains(w.Body.String(), "Operator card") {
 		t.Errorf("html with key: %d", w.Code)
 	}
 	// The assets the page names are served, and nothing else is.

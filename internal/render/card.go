@@ -81,7 +81,7 @@ type CardSecret struct {
 type Line struct {
 	Phase runbook.Phase `json:"phase"`
 	// Steps are the step numbers it stands for, one per environment.
-	Steps []int `json:"steps"`
+	Steps []int  `json:"steps"`
 	Text  string `json:"text"`
 	// Check is how the step proves it worked.
 	Check string `json:"check"`

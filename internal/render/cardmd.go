@@ -62,8 +62,14 @@ func cardMarkdown(m *md, c Card) {
 			m.blank()
 			head := "**" + text(s.Name) + "**"
 			var facts []string
+			if s.Owner != "" {
+				facts = append(facts, s.Owner)
+			}
 			if s.Risk != "" {
-				facts = append(facts, s.Owner, s.Risk+" risk", strings.ReplaceAll(s.Strategy, "_", " "))
+				facts = append(facts, s.Risk+" risk")
+			}
+			if s.Strategy != "" {
+				facts = append(facts, strings.ReplaceAll(s.Strategy, "_", " "))
 			}
 			switch {
 			case s.Window != "" && !strings.Contains(s.Where, ", then "):
