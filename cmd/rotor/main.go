@@ -25,7 +25,7 @@ func main() {
 const usage = `rotor writes secret-rotation runbooks.
 
 Usage:
-  rotor serve    [-addr :8080]                 start the HTTP service
+  rotor serve    [-addr 127.0.0.1:8080]        start the HTTP service
   rotor generate -i request.json|yaml|- [-f json|md] [-view full|card] [-o file] [-sections a,b]
   rotor lint     -i runbook.json|- [-f text|json]
   rotor worker                                 process queued jobs (needs REDIS_URL)
@@ -35,6 +35,7 @@ Usage:
                  [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
                  [--json] [--md FILE] [--junit FILE]
                  [--record DIR] [--from DIR]
+  rotor version                                the build: version, VCS revision, Go version
 
 Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,
 OPENAI_BASE_URL, ROTOR_MODEL, REDIS_URL, ROTOR_CACHE_TTL, ...): see the README.
@@ -56,6 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return exitOK
 	}
+	if args[0] == "version" || args[0] == "--version" {
+		// Needs no configuration: it answers on a broken one too.
+		return versionCmd(stdout)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "rotor:", err)
@@ -64,7 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// Every line logged with a request's context names the request and its
 	// trace.
 	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
-	tp, shutdown, err := telemetry.Setup(ctx, telemetry.Config{Endpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName, ServiceVersion: codeVersion()})
+	attrs, _ := telemetry.ParseResourceAttributes(cfg.ResourceAttributes) // checked by loadConfig
+	tp, shutdown, err := telemetry.Setup(ctx, telemetry.Config{Endpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName, ServiceVersion: codeVersion(), Attributes: attrs})
 	if err != nil {
 		fmt.Fprintln(stderr, "rotor:", err)
 		return exitUsage
