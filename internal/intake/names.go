@@ -62,6 +62,8 @@ type Names struct {
 	aliases map[string]*catalog.Provider
 	// longest is the most words an alias has, to bound the search.
 	longest int
+	// squashed holds each lexicon phrase without case and separators.
+	squashed map[string]string
 }
 
 var (
@@ -123,6 +125,12 @@ func NewNames(cat *catalog.Catalog, lexicon []byte) (*Names, error) {
 		add(e.Alias, p, where)
 	}
 	problems = append(problems, n.checkKinds()...)
+	n.squashed = map[string]string{}
+	for _, list := range n.phraseLists() {
+		for _, p := range list {
+			n.squashed[p] = squash(p)
+		}
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("intake: names lexicon: %s", strings.Join(problems, "; "))
 	}
@@ -187,6 +195,29 @@ func (n *Names) checkKinds() []string {
 		}
 	}
 	return out
+}
+
+// phraseLists are every list of phrases the lexicon matches.
+func (n *Names) phraseLists() [][]string {
+	out := [][]string{n.lex.Personal, n.lex.Signer.Before, n.lex.Signer.After, n.lex.Verifier.Before, n.lex.Verifier.After}
+	for _, r := range n.lex.Kinds {
+		out = append(out, r.Words, r.Unless)
+	}
+	return out
+}
+
+// first is the first of the lexicon's phrases that occurs in ws, or "".
+func (n *Names) first(ws []string, phrases []string) string {
+	for _, p := range phrases {
+		sq, ok := n.squashed[p]
+		if !ok {
+			sq = squash(p)
+		}
+		if _, _, found := find(ws, sq); found {
+			return p
+		}
+	}
+	return ""
 }
 
 // Resolved is what a secret is: provider, kind and catalogue entry, with the
@@ -292,9 +323,9 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	}
 
 	if in.Personal == nil && req.Trigger == runbook.TriggerOffboarding {
-		w, said := firstPhrase(notesW, n.lex.Personal), in.Notes
+		w, said := n.first(notesW, n.lex.Personal), in.Notes
 		if w == "" {
-			w, said = firstPhrase(nameW, n.lex.Personal), in.Name
+			w, said = n.first(nameW, n.lex.Personal), in.Name
 		}
 		if w != "" {
 			r.OpenItems = append(r.OpenItems, runbook.OpenItem{
@@ -394,10 +425,10 @@ func (n *Names) firstRule(ws []string, p *catalog.Provider, decisive bool) (*kin
 			continue
 		case r.NoProvider && p != nil:
 			continue
-		case firstPhrase(ws, r.Unless) != "":
+		case n.first(ws, r.Unless) != "":
 			continue
 		}
-		if w := firstPhrase(ws, r.Words); w != "" {
+		if w := n.first(ws, r.Words); w != "" {
 			return r, w
 		}
 	}
@@ -441,7 +472,7 @@ func (n *Names) side(notes string, consumers []string, cues sideCues) []string {
 		fields := strings.Fields(clause)
 		ws := words(clause)
 		pick := ""
-		if firstPhrase(ws, cues.Before) == "" && firstPhrase(ws, cues.After) == "" {
+		if n.first(ws, cues.Before) == "" && n.first(ws, cues.After) == "" {
 			continue
 		}
 		for _, c := range consumers {
@@ -549,10 +580,10 @@ func find(ws []string, sq string) (int, int, bool) {
 		return 0, 0, false
 	}
 	for i := range ws {
-		acc := ""
-		for j := i; j < len(ws) && len(acc) < len(sq); j++ {
-			acc += ws[j]
-			if acc == sq {
+		rest := sq
+		for j := i; j < len(ws) && strings.HasPrefix(rest, ws[j]); j++ {
+			rest = rest[len(ws[j]):]
+			if rest == "" {
 				return i, j + 1, true
 			}
 		}
@@ -560,12 +591,4 @@ func find(ws []string, sq string) (int, int, bool) {
 	return 0, 0, false
 }
 
-// firstPhrase is the first of phrases that occurs in ws, or "".
-func firstPhrase(ws []string, phrases []string) string {
-	for _, p := range phrases {
-		if _, _, ok := find(ws, squash(p)); ok {
-			return p
-		}
-	}
-	return ""
-}
+
