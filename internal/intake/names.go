@@ -590,5 +590,3 @@ func find(ws []string, sq string) (int, int, bool) {
 	}
 	return 0, 0, false
 }
-
-
