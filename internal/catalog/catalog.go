@@ -636,6 +636,17 @@ func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b >= 'A' && b <= 'Z'
 }
 
+// FirstWord is the first of phrases that occurs in text as a whole word
+// (the words that chose an entry), or "".
+func FirstWord(text string, phrases []string) string {
+	for _, p := range phrases {
+		if HasWord(text, p) {
+			return p
+		}
+	}
+	return ""
+}
+
 // HasAny reports whether any phrase occurs in text as a whole word.
 func HasAny(text string, phrases ...string) bool {
 	for _, p := range phrases {

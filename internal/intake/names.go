@@ -33,6 +33,11 @@ type nameLexicon struct {
 	Personal  []string                `yaml:"personal"`
 	Signer    sideCues                `yaml:"signer"`
 	Verifier  sideCues                `yaml:"verifier"`
+	NotNames  []string                `yaml:"not_names"`
+	Confirm   []struct {
+		Entry    string `yaml:"entry"`
+		Question string `yaml:"question"`
+	} `yaml:"confirm"`
 }
 
 // kindRule is one entry of names.yaml's kinds.
@@ -64,6 +69,9 @@ type Names struct {
 	longest int
 	// squashed holds each lexicon phrase without case and separators.
 	squashed map[string]string
+	// stop are words that never name a service (names.yaml not_names, and
+	// every signer or verifier cue word).
+	stop map[string]bool
 }
 
 var (
@@ -131,6 +139,14 @@ func NewNames(cat *catalog.Catalog, lexicon []byte) (*Names, error) {
 			n.squashed[p] = squash(p)
 		}
 	}
+	n.stop = map[string]bool{}
+	for _, list := range [][]string{n.lex.NotNames, n.lex.Signer.Before, n.lex.Signer.After, n.lex.Verifier.Before, n.lex.Verifier.After} {
+		for _, p := range list {
+			for _, w := range strings.Fields(strings.ToLower(p)) {
+				n.stop[w] = true
+			}
+		}
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("intake: names lexicon: %s", strings.Join(problems, "; "))
 	}
@@ -181,6 +197,18 @@ func (n *Names) checkKinds() []string {
 	for k := range n.lex.KindNames {
 		if !runbook.OneOf(runbook.Kinds, k) {
 			add("kind_names: %q is not a kind", k)
+		}
+	}
+	for i, c := range n.lex.Confirm {
+		cr := n.cat.Credential(c.Entry)
+		switch {
+		case cr == nil:
+			add("names.yaml confirm[%d]: entry %q is not in the catalogue", i, c.Entry)
+		case len(cr.Match) == 0:
+			add("names.yaml confirm[%d]: entry %s has no match phrases, so no words choose it", i, c.Entry)
+		}
+		if !strings.Contains(c.Question, "{words}") {
+			add("names.yaml confirm[%d]: the question must quote the {words} that chose the entry", i)
 		}
 	}
 	if len(n.lex.Personal) == 0 {
@@ -307,8 +335,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	}
 	n.explainKind(&r, in, path, best.kind)
 
-	r.Signers = n.side(in.Notes, in.Consumers, n.lex.Signer)
-	r.Verifiers = n.side(in.Notes, in.Consumers, n.lex.Verifier)
+	r.Signers, r.Verifiers = n.Roles(in.Notes)
 	if len(r.Signers) > 0 && len(r.Verifiers) > 0 && r.Kind != runbook.KindWebhookSecret && r.Kind != runbook.KindSigningKey {
 		was := r.Kind
 		r.Kind = runbook.KindWebhookSecret
@@ -318,7 +345,25 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 		if in.Kind == "" || in.Kind == runbook.KindOther {
 			r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: the notes name a signer and a verifier: treated as %s (%s)", path, in.Name, r.Kind, because))
 		} else {
-			r.OpenItems = append(r.OpenItems, n.kindItem(path, in, was, r.Kind, "notes", signSpan(in.Notes), because))
+			r.OpenItems = append(r.OpenItems, n.kindItem(path, in, was, r.Kind, "notes", strings.TrimSpace(in.Notes), because))
+		}
+	}
+
+	for _, c := range n.lex.Confirm {
+		if r.Entry == nil || r.Entry.ID != c.Entry {
+			continue
+		}
+		if w := catalog.FirstWord(r.Text, r.Entry.Match); w != "" {
+			source, said := path+".name", in.Name
+			if catalog.FirstWord(strings.ToLower(in.Name), []string{w}) == "" && strings.TrimSpace(in.Notes) != "" {
+				source, said = path+".notes", in.Notes
+			}
+			r.OpenItems = append(r.OpenItems, runbook.OpenItem{
+				Source:   source,
+				Text:     said,
+				Question: strings.ReplaceAll(c.Question, "{words}", w),
+				Blocks:   []string{},
+			})
 		}
 	}
 
@@ -463,72 +508,85 @@ func (n *Names) kindItem(path string, in runbook.Secret, given, read runbook.Kin
 	}
 }
 
-// side finds the services a side's cue words name in the notes, clause by
-// clause: "orders-api signs" (before) or "verified by billing-worker"
-// (after). A consumer the clause names is preferred to the adjacent word.
-func (n *Names) side(notes string, consumers []string, cues sideCues) []string {
+// Roles reads which services sign (or issue) with a key and which verify
+// it: "orders-api signs, billing-worker verifies", "signed by ledger",
+// "verified by notifier and billing".
+func (n *Names) Roles(text string) (signers, verifiers []string) {
+	return n.side(text, n.lex.Signer), n.side(text, n.lex.Verifier)
+}
+
+// side finds the services a side's cue words name: the list of names right
+// before a `before` cue ("a, b and c sign") or right after an `after` cue
+// ("verified by x and y").
+func (n *Names) side(text string, cues sideCues) []string {
+	fields := strings.Fields(text)
+	clean := make([]string, len(fields))
+	for i, f := range fields {
+		clean[i] = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	// comma reports whether fields[i] ends a list item ("a, b").
+	comma := func(i int) bool { return strings.HasSuffix(fields[i], ",") }
+	connector := func(w string) bool { w = strings.ToLower(w); return w == "and" || w == "&" || w == "or" }
 	var out []string
-	for _, clause := range clauses(notes) {
-		fields := strings.Fields(clause)
-		ws := words(clause)
-		pick := ""
-		if n.first(ws, cues.Before) == "" && n.first(ws, cues.After) == "" {
-			continue
+	add := func(name string) {
+		if n.meaningful(name) && !slices.Contains(out, name) {
+			out = append(out, name)
 		}
-		for _, c := range consumers {
-			if _, _, ok := find(ws, squash(c)); ok {
-				pick = c
-				break
+	}
+	for i := range clean {
+		for _, c := range cues.Before {
+			if n.cueAt(clean, i, c) == 0 || i == 0 || comma(i-1) || strings.HasSuffix(fields[i-1], ".") {
+				continue
+			}
+			// Walk back over "a, b and c".
+			var names []string
+			for j := i - 1; j >= 0 && n.meaningful(clean[j]); j-- {
+				names = append([]string{clean[j]}, names...)
+				switch {
+				case j >= 2 && connector(clean[j-1]):
+					j--
+				case j >= 1 && comma(j-1):
+				default:
+					j = 0
+				}
+			}
+			for _, nm := range names {
+				add(nm)
 			}
 		}
-		if pick == "" {
-			pick = adjacent(fields, cues)
-		}
-		if pick != "" && !slices.Contains(out, pick) {
-			out = append(out, pick)
+		for _, c := range cues.After {
+			k := n.cueAt(clean, i, c)
+			if k == 0 {
+				continue
+			}
+			for j := i + k; j < len(clean) && n.meaningful(clean[j]); j++ {
+				add(clean[j])
+				switch {
+				case j+2 < len(clean) && connector(clean[j+1]):
+					j++
+				case comma(j):
+				default:
+					j = len(clean)
+				}
+			}
 		}
 	}
 	return out
 }
 
-// adjacent is the word before a `before` cue or after an `after` cue.
-func adjacent(fields []string, cues sideCues) string {
-	clean := make([]string, len(fields))
-	for i, f := range fields {
-		clean[i] = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+// cueAt is how many fields a cue phrase spans at clean[i], or 0.
+func (n *Names) cueAt(clean []string, i int, cue string) int {
+	k := len(strings.Fields(cue))
+	if i+k > len(clean) || squash(strings.Join(clean[i:i+k], " ")) != n.squashed[cue] {
+		return 0
 	}
-	for i := range clean {
-		for _, c := range cues.Before {
-			if n := len(strings.Fields(c)); i >= 1 && i+n <= len(clean) && squash(strings.Join(clean[i:i+n], " ")) == squash(c) && meaningful(clean[i-1]) {
-				return clean[i-1]
-			}
-		}
-		for _, c := range cues.After {
-			if n := len(strings.Fields(c)); i+n < len(clean) && squash(strings.Join(clean[i:i+n], " ")) == squash(c) && meaningful(clean[i+n]) {
-				return clean[i+n]
-			}
-		}
-	}
-	return ""
+	return k
 }
 
-// meaningful rejects pronouns and articles as a side's name.
-func meaningful(w string) bool {
-	switch strings.ToLower(w) {
-	case "", "it", "we", "that", "which", "who", "the", "this", "one", "and", "also", "only":
-		return false
-	}
-	return true
-}
-
-// clauses splits notes where one statement ends and another begins.
-func clauses(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '(' || r == ')' })
-}
-
-// signSpan is the part of the notes that names the signer and verifier.
-func signSpan(notes string) string {
-	return strings.TrimSpace(notes)
+// meaningful rejects words that cannot name a service (pronouns, articles,
+// the cue words themselves).
+func (n *Names) meaningful(w string) bool {
+	return w != "" && !n.stop[strings.ToLower(w)]
 }
 
 // providersIn lists the providers a text names, in the order it names them;

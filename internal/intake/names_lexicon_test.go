@@ -30,6 +30,8 @@ func TestBrokenNamesLexiconIsRefused(t *testing.T) {
 		{"override without reason", strings.Replace(base, `    because: "the URL itself`, `    #because: "the URL itself`, 1), "over and because go together"},
 		{"kind without words", strings.Replace(base, "  - kind: signing_key\n    words: [signing key, signing keys]", "  - kind: signing_key\n    words: []", 1), "words are required"},
 		{"not a kind", strings.Replace(base, "  - kind: signing_key\n    words: [signing key, signing keys]", "  - kind: jwt\n    words: [signing key]", 1), `kind "jwt" is not a kind`},
+		{"confirm unknown entry", strings.Replace(base, "  - entry: postgres-owner-role", "  - entry: postgres-owner", 1), `entry "postgres-owner" is not in the catalogue`},
+		{"confirm without words", strings.Replace(base, `The request says \"{words}\": a role`, `A role`, 1), "must quote the {words}"},
 		{"kind unnamed", strings.Replace(base, "  signing_key: a token signing key\n", "", 1), "kind_names: signing_key is missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

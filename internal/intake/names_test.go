@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/writer"
@@ -47,7 +48,7 @@ func loadNames(t *testing.T) []nameRow {
 
 // kindSources are the request paths an open item about a secret's provider,
 // kind or personal flag comes from.
-var kindSources = []string{"provider", "kind", "name", "personal"}
+var kindSources = []string{"provider", "kind", "name", "notes", "personal"}
 
 // TestNames plans every request of testdata/names.yaml and checks what its
 // first secret resolved to, through the offline runbook's own words. A row
@@ -232,4 +233,27 @@ func TestEveryAliasInOddSpelling(t *testing.T) {
 		}
 	}
 	t.Logf("%d spellings of the catalogue's aliases, %d missed", total, failed)
+}
+
+// TestRoles reads testdata/roles.yaml: the signers and verifiers each text
+// names.
+func TestRoles(t *testing.T) {
+	data, err := os.ReadFile("testdata/roles.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		Text      string   `yaml:"text"`
+		Signers   []string `yaml:"signers"`
+		Verifiers []string `yaml:"verifiers"`
+	}
+	if err := yaml.UnmarshalWithOptions(data, &rows, yaml.Strict()); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		s, v := intake.DefaultNames().Roles(row.Text)
+		if strings.Join(s, ",") != strings.Join(row.Signers, ",") || strings.Join(v, ",") != strings.Join(row.Verifiers, ",") {
+			t.Errorf("%q: signers %q verifiers %q, want %q and %q", row.Text, s, v, row.Signers, row.Verifiers)
+		}
+	}
 }

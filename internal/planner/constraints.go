@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
@@ -406,7 +407,7 @@ func readDetails(f *Facts, text string, targets []string, r *reading) {
 			r.add("", andJoin(named)+" runs as a Kubernetes "+kind, "restarted as a "+kind+" (`rollout restart "+kind+"/…`)")
 		}
 	}
-	if signers, verifiers := readRoles(text); len(signers)+len(verifiers) > 0 {
+	if signers, verifiers := intake.DefaultNames().Roles(text); len(signers)+len(verifiers) > 0 {
 		for _, id := range targets {
 			s := f.SecretByID(id)
 			s.Signers, s.Verifiers = signers, verifiers

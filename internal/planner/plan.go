@@ -155,10 +155,8 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 
 	rd := intake.DefaultNames().Resolve(req, index)
 	f.Assumptions = append(f.Assumptions, rd.Assumptions...)
+	// The reading intake chose is the safe one: its questions hold no step.
 	for _, item := range rd.OpenItems {
-		if len(item.Blocks) == 0 {
-			item.Blocks = []string{s.ID}
-		}
 		f.Raise(item)
 	}
 	prov := rd.Provider
@@ -201,6 +199,7 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	// Only the structured field says a credential is the departing
 	// person's own; words in the notes at most raised a question.
 	s.Personal = rd.Personal
+	s.Signers, s.Verifiers = rd.Signers, rd.Verifiers
 
 	for _, c := range in.Consumers {
 		svc, known := services[strings.ToLower(c)]

@@ -1,40 +1,10 @@
 package planner
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
-
-// roleRE reads "ledger signs, notifier verifies", "signed by ledger",
-// "verified by notifier and billing". Intake takes this reading over (issue
-// #17); until then it is the planner's one rule for signer and verifier.
-var roleRE = regexp.MustCompile(`(?i)\b((?:[a-z0-9][a-z0-9_.-]*)(?:\s*(?:,|and|&)\s*[a-z0-9][a-z0-9_.-]*)*)\s+(signs|sign|verifies|verify|issues|issue)\b|\b(signed|verified|issued)\s+by\s+((?:[a-z0-9][a-z0-9_.-]*)(?:\s*(?:,|and|&)\s*[a-z0-9][a-z0-9_.-]*)*)`)
-
-var roleSplitRE = regexp.MustCompile(`\s*(?:,|\band\b|&)\s*`)
-
-// readRoles finds which services sign and which verify a key in a text.
-func readRoles(text string) (signers, verifiers []string) {
-	for _, m := range roleRE.FindAllStringSubmatch(text, -1) {
-		names, verb := m[1], strings.ToLower(m[2])
-		if names == "" {
-			names, verb = m[4], strings.ToLower(m[3])
-		}
-		for _, n := range roleSplitRE.Split(strings.TrimSpace(names), -1) {
-			n = strings.Trim(n, ".")
-			if n == "" || notNames[strings.ToLower(n)] || strings.EqualFold(n, "it") || strings.EqualFold(n, "who") {
-				continue
-			}
-			if strings.HasPrefix(verb, "verif") {
-				verifiers = appendOnce(verifiers, n)
-			} else {
-				signers = appendOnce(signers, n)
-			}
-		}
-	}
-	return signers, verifiers
-}
 
 // usesRoles reports whether a secret's entry names a signer or a verifier.
 func usesRoles(s *Secret) bool {
