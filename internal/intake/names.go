@@ -280,7 +280,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 
 	// Candidates in the order the request says them: the provider field,
 	// then the name, then (only when neither names one) the notes.
-	var cands []*catalog.Provider
+	var cands, named []*catalog.Provider
 	from := ""
 	field := strings.TrimSpace(in.Provider)
 	if p := n.Provider(field); p != nil {
@@ -288,7 +288,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	}
 	fieldKnown := len(cands) > 0
 	if field == "" || fieldKnown {
-		named := n.providersIn(nameW)
+		named = n.providersIn(nameW)
 		if len(cands) == 0 && len(named) > 0 {
 			from = "its name"
 		}
@@ -324,6 +324,22 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 					break
 				}
 			}
+		}
+	}
+	// The provider field and the name name two providers, each with an
+	// entry of its own ("Stripe secret key" with provider aws, where the
+	// field may say where it runs): the name says what the credential is,
+	// so its provider is read, and the choice is raised.
+	if fieldKnown && owns(best) && len(named) > 0 && !slices.Contains(named, best.prov) {
+		if alt := read(named[0]); owns(alt) {
+			r.OpenItems = append(r.OpenItems, runbook.OpenItem{
+				Source: path + ".provider",
+				Text:   fmt.Sprintf("provider %q, name %q", field, in.Name),
+				Question: fmt.Sprintf("The provider says %s but the name says %s. rotor rotates it as %s's credential (%s): the name says what the credential is, and rotating %s's instead would leave it live. If it really is %s's, send a name that says so.",
+					best.prov.Name, alt.prov.Name, alt.prov.Name, alt.entry.Title, best.prov.Name, best.prov.Name),
+				Blocks: []string{},
+			})
+			best = alt
 		}
 	}
 	r.Provider, r.Kind, r.Entry = best.prov, best.kind.kind, best.entry
