@@ -175,13 +175,15 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 		return set(rb.Usage.CostUSD <= a.Value, fmt.Sprintf("<= $%g", a.Value), fmt.Sprintf("$%.5f", rb.Usage.CostUSD))
 	case "model_wrote_sections":
 		var bad []string
-		for _, f := range fellBack(c, rb) {
+		for _, f := range r.fellBack(c, rb) {
 			if !f.Allowed {
 				bad = append(bad, string(f.Section)+" ("+f.Reason+")")
 			}
 		}
 		expected := "every section written by the model"
-		if len(c.AllowFallback) > 0 {
+		if r.cfg.AllowFallback {
+			expected += " (fallback allowed: --allow-fallback)"
+		} else if len(c.AllowFallback) > 0 {
 			expected += fmt.Sprintf(" (fallback allowed: %v)", c.AllowFallback)
 		}
 		if len(bad) == 0 {

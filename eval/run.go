@@ -48,6 +48,10 @@ type Config struct {
 	// older release, another tool): each case is scored against
 	// <Runbooks>/<case name>.json instead of generating one.
 	Runbooks string
+	// AllowFallback accepts sections the offline writer wrote because the
+	// model failed, in every case (--allow-fallback): they are still
+	// listed, as allowed.
+	AllowFallback bool
 }
 
 // Runner runs cases.
@@ -216,8 +220,8 @@ func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 		for id, st := range o.rb.SectionStatus {
 			cr.Sources[id] = st.Source
 		}
-		if r.llmRun() {
-			cr.FellBack = append(cr.FellBack, fellBack(c, o.rb)...)
+		if r.llmRun() || r.cfg.Runbooks != "" {
+			cr.FellBack = append(cr.FellBack, r.fellBack(c, o.rb)...)
 		}
 		for i, a := range assertions {
 			res := r.score(ctx, c, a, o)
@@ -277,19 +281,22 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	return o, nil
 }
 
-// fellBack lists the sections of a runbook the model did not write.
-func fellBack(c *Case, rb *runbook.Runbook) []Fallback {
+// fellBack lists the sections of a runbook the model did not write: in a
+// run through a model, every section not from it; in a stored runbook
+// (which may have been written offline on purpose), those that say they
+// fell back.
+func (r *Runner) fellBack(c *Case, rb *runbook.Runbook) []Fallback {
 	var out []Fallback
 	for _, id := range runbook.SectionIDs {
 		st, ok := rb.SectionStatus[id]
-		if !ok || st.Source == runbook.SourceLLM || st.Source == runbook.SourceCache {
+		if !ok || st.Source == runbook.SourceLLM || st.Source == runbook.SourceCache || (!r.llmRun() && st.Source != runbook.SourceFallback) {
 			continue
 		}
 		reason := st.Reason
 		if reason == "" {
 			reason = string(st.Source)
 		}
-		out = append(out, Fallback{Section: id, Reason: reason, Allowed: runbook.OneOf(c.AllowFallback, id)})
+		out = append(out, Fallback{Section: id, Reason: reason, Allowed: r.cfg.AllowFallback || runbook.OneOf(c.AllowFallback, id)})
 	}
 	return out
 }

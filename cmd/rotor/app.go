@@ -139,7 +139,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		if err != nil {
 			return nil, err
 		}
-		gc.LLM, gc.Prompts, a.client = client, p, client
+		gc.LLM, gc.Prompts, a.client, gc.Provider = client, p, client, cfg.Provider
 		a.metrics.WatchLLM(func() (string, int) { return client.BreakerState(), client.InFlight() })
 		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}

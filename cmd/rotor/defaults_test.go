@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -277,6 +278,10 @@ func TestTraceResourceAndProvider(t *testing.T) {
 	resp, body := do(t, "POST", s.base+"/runbooks?sections=inventory", "application/json", acme(t))
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var rb runbook.Runbook
+	if err := json.Unmarshal(body, &rb); err != nil || rb.Generator.Provider != "vllm" {
+		t.Errorf("runbook generator %+v %v, want provider vllm", rb.Generator, err)
 	}
 	s.stop(t) // flushes the exporter
 	col.mu.Lock()

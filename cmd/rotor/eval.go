@@ -42,6 +42,7 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	mdFile := fs.String("md", "", "write a Markdown report to FILE")
 	record := fs.String("record", "", "with --provider openai: save every LLM exchange to DIR")
 	from := fs.String("from", "", "with --provider replay: the recordings directory")
+	allowFallback := fs.Bool("allow-fallback", false, "exit 0 even when sections fell back to the offline writer because the model failed (they are listed either way)")
 	runbooks := fs.String("runbooks", "", "score the runbooks in DIR (DIR/<case>.json, written by another release or tool) instead of generating them")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -84,7 +85,7 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	// are measured.
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
-	rc := eval.Config{Linter: linter, Repeat: *repeat, Concurrency: *concurrency, Progress: stderr, Provider: *provider, Runbooks: *runbooks}
+	rc := eval.Config{Linter: linter, Repeat: *repeat, Concurrency: *concurrency, Progress: stderr, Provider: *provider, Runbooks: *runbooks, AllowFallback: *allowFallback}
 	if *runbooks != "" {
 		rc.Provider = "stored runbooks in " + *runbooks
 	}
@@ -195,16 +196,16 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 			code = exitFailure
 		}
 	}
-	if report.Summary.FellBack > 0 {
-		var parts []string
-		for _, c := range report.Cases {
-			if names := eval.NotWrittenByTheModel(c); names != "" {
-				parts = append(parts, c.Name+": "+names)
-			}
+	var parts []string
+	for _, c := range report.Cases {
+		if names := eval.NotWrittenByTheModel(c); names != "" {
+			parts = append(parts, c.Name+": "+names)
 		}
-		fmt.Fprintf(stderr, "rotor eval: %d section(s) were written by the offline writer, not the model: %s\n", report.Summary.FellBack, strings.Join(parts, "; "))
 	}
-	if report.Summary.Failed > 0 || len(regressions) > 0 {
+	if len(parts) > 0 {
+		fmt.Fprintf(stderr, "rotor eval: sections written by the offline writer, not the model: %s\n", strings.Join(parts, "; "))
+	}
+	if report.Summary.Failed > 0 || len(regressions) > 0 || report.Summary.FellBack > 0 {
 		code = exitFailure
 	}
 

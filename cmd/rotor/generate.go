@@ -23,6 +23,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	out := fs.String("o", "", "output file (default stdout)")
 	sections := fs.String("sections", "", "comma-separated sections to generate (default all)")
 	view := fs.String("view", "full", "full (the card, then the appendices; JSON: the runbook) or card (the operator card alone)")
+	allowFallback := fs.Bool("allow-fallback", false, "exit 0 even when sections fell back to the offline writer because the model failed (they are named on stderr either way)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -53,7 +54,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	// generating); the output file is written whole or not at all.
 	done := make(chan int, 1)
 	go func() {
-		done <- generateFile(ctx, a, *in, *format, render.View(*view), *out, ids, stdin, stdout, stderr)
+		done <- generateFile(ctx, a, *in, *format, render.View(*view), *out, ids, *allowFallback, stdin, stdout, stderr)
 	}()
 	select {
 	case code := <-done:
@@ -66,7 +67,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 
 // generateFile reads a request file, screens, validates and generates it,
 // and writes the runbook.
-func generateFile(ctx context.Context, a *app, in, format string, view render.View, out string, ids []runbook.SectionID, stdin io.Reader, stdout, stderr io.Writer) int {
+func generateFile(ctx context.Context, a *app, in, format string, view render.View, out string, ids []runbook.SectionID, allowFallback bool, stdin io.Reader, stdout, stderr io.Writer) int {
 	data, err := readInput(in, stdin)
 	if err != nil {
 		printError(stderr, err)
@@ -112,5 +113,33 @@ func generateFile(ctx context.Context, a *app, in, format string, view render.Vi
 		printError(stderr, err)
 		return exitFailure
 	}
+	// The runbook is safe either way (the offline writer's sections pass
+	// the same checks), but a run that asked a model and got the offline
+	// writer's work must not look like a success to a script.
+	if msg := fallbackSummary(rb); msg != "" {
+		fmt.Fprintln(stderr, "rotor:", msg)
+		if !allowFallback {
+			fmt.Fprintln(stderr, "rotor: the runbook was written; exit 1 because the model did not write it all (pass --allow-fallback to accept that)")
+			return exitFailure
+		}
+	}
 	return exitOK
+}
+
+// fallbackSummary names the sections that fell back to the offline writer
+// because the model failed, with why; "" when none did.
+func fallbackSummary(rb *runbook.Runbook) string {
+	var parts []string
+	for _, id := range runbook.SectionIDs {
+		if st, ok := rb.SectionStatus[id]; ok && st.Source == runbook.SourceFallback {
+			parts = append(parts, string(id)+" ("+st.Reason+")")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if len(parts) == len(rb.SectionStatus) {
+		return fmt.Sprintf("every section fell back to the offline writer: the model (%s) wrote none of them: %s", rb.Generator.Model, strings.Join(parts, "; "))
+	}
+	return fmt.Sprintf("%d section(s) fell back to the offline writer: %s", len(parts), strings.Join(parts, "; "))
 }

@@ -26,7 +26,7 @@ const usage = `rotor writes secret-rotation runbooks.
 
 Usage:
   rotor serve    [-addr 127.0.0.1:8080]        start the HTTP service
-  rotor generate -i request.json|yaml|- [-f json|md] [-view full|card] [-o file] [-sections a,b]
+  rotor generate -i request.json|yaml|- [-f json|md] [-view full|card] [-o file] [-sections a,b] [--allow-fallback]
   rotor lint     -i runbook.json|- [-f text|json]
   rotor worker                                 process queued jobs (needs REDIS_URL)
   rotor healthcheck [--worker]                 exit 0 when the local server's /healthz answers, or with --worker
@@ -34,7 +34,7 @@ Usage:
   rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--judge-model M]
                  [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
                  [--json] [--md FILE] [--junit FILE]
-                 [--record DIR] [--from DIR]
+                 [--record DIR] [--from DIR] [--allow-fallback]
   rotor version                                the build: version, VCS revision, Go version
 
 Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,

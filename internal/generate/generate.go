@@ -130,6 +130,9 @@ type Config struct {
 	MaxWork int
 	// Endpoint names the LLM server (its base URL): part of the cache keys.
 	Endpoint string
+	// Provider names who serves the model in the runbook's generator
+	// (default "openai").
+	Provider string
 	// CodeVersion identifies the build (rules, writer, screen): part of the
 	// response cache key, so a new release never serves an old answer.
 	CodeVersion string
@@ -237,7 +240,11 @@ func (s *Service) Generator() runbook.Generator {
 	if s.cfg.LLM == nil {
 		return runbook.Generator{Provider: "offline", Model: writer.OfflineModel}
 	}
-	return runbook.Generator{Provider: "openai", Model: s.cfg.LLM.Model()}
+	p := s.cfg.Provider
+	if p == "" {
+		p = "openai"
+	}
+	return runbook.Generator{Provider: p, Model: s.cfg.LLM.Model()}
 }
 
 // Parse decodes a raw JSON request body and validates it. Every string of

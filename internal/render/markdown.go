@@ -35,8 +35,8 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m := &md{}
 	m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
 	m.blank()
-	m.line("Trigger: %s · Generated %s by %s (%s) · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		text(rb.Generator.Provider), text(rb.Generator.Model), codeSpan(rb.ID))
+	m.line("Trigger: %s · Written %s by %s · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		text(Credit(rb)), codeSpan(rb.ID))
 	cardMarkdown(m, BuildCard(rb))
 	if view == ViewCard {
 		_, err := io.WriteString(w, m.String())

@@ -55,6 +55,7 @@ func New() (*Pages, error) {
 		"steps":        render.StepNumbers,
 		"checked":      render.ShowsCheck,
 		"envs":         render.OrderLabel,
+		"credit":       render.Credit,
 	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {

@@ -1,0 +1,62 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Credit says who wrote the runbook, from where each section came from
+// (section_status), never from the configured generator alone: a model
+// that failed every section wrote nothing, and the header must not say it
+// did. Plain text, not escaped:
+//
+//	gpt-4o-mini (openai)
+//	the offline writer (rotor-rules-v2)
+//	gpt-4o-mini (openai); rollback by the offline writer after the model failed
+//	the offline writer: every section fell back from gpt-6-sol (openai)
+func Credit(rb *runbook.Runbook) string {
+	model := rb.Generator.Model
+	if p := rb.Generator.Provider; p != "" && p != "offline" {
+		model += " (" + p + ")"
+	}
+	var byModel, fellBack, offline []runbook.SectionID
+	for _, id := range runbook.SectionIDs {
+		st, ok := rb.SectionStatus[id]
+		if !ok {
+			continue
+		}
+		switch st.Source {
+		case runbook.SourceLLM, runbook.SourceCache:
+			byModel = append(byModel, id)
+		case runbook.SourceFallback:
+			fellBack = append(fellBack, id)
+		default:
+			offline = append(offline, id)
+		}
+	}
+	switch {
+	case len(byModel) == 0 && len(fellBack) == 0:
+		if rb.Generator.Provider == "offline" && rb.Generator.Model != "" {
+			return "the offline writer (" + rb.Generator.Model + ")"
+		}
+		return "the offline writer"
+	case len(byModel) == 0:
+		return "the offline writer: every section fell back from " + model + ", which answered none usably (see section status)"
+	case len(fellBack) == 0:
+		return model
+	}
+	return model + "; " + sectionNames(fellBack) + " by the offline writer after the model failed"
+}
+
+// sectionNames lists sections as words: "rollback and external comms".
+func sectionNames(ids []runbook.SectionID) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = strings.ReplaceAll(string(id), "_", " ")
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
