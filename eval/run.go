@@ -273,6 +273,10 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	// on every run (id, time), so recorded judge calls replay.
 	stable := *rb
 	stable.ID, stable.CreatedAt = "rb_eval", time.Time{}
+	// Nor who wrote which section (the header's credit): the judge scores
+	// the content, and a replay that falls back to the same content must
+	// ask it the same question.
+	stable.SectionStatus = nil
 	var buf bytes.Buffer
 	if err := render.Markdown(&buf, &stable); err != nil {
 		return outcome{}, err

@@ -36,6 +36,10 @@ func Credit(rb *runbook.Runbook) string {
 		}
 	}
 	switch {
+	case len(rb.SectionStatus) == 0 && rb.Generator.Provider != "offline" && rb.Generator.Model != "":
+		// A runbook that says nothing of its sections (written by hand,
+		// or stripped for a judge) is credited to its generator.
+		return model
 	case len(byModel) == 0 && len(fellBack) == 0:
 		if rb.Generator.Provider == "offline" && rb.Generator.Model != "" {
 			return "the offline writer (" + rb.Generator.Model + ")"

@@ -60,7 +60,7 @@ func TestHeaderCreditsWhatWroteEachSection(t *testing.T) {
 // creditRunbook builds a runbook with the case's sections and sources.
 func creditRunbook(c creditCase) *runbook.Runbook {
 	ids := c.Sections
-	if len(ids) == 0 {
+	if ids == nil {
 		ids = runbook.SectionIDs
 	}
 	rb := &runbook.Runbook{ID: "rb_credit", System: "Billing", Trigger: runbook.TriggerScheduled, Generator: c.Generator,
