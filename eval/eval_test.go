@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -24,21 +26,20 @@ import (
 	"github.com/rotor-dev/rotor/prompts"
 )
 
-var (
-	scanOnce sync.Once
-	scanner  *secretscan.Scanner
-)
+// scanner is built once per test process, by TestMain: outside any
+// synctest bubble, so every test can share it.
+var scanner *secretscan.Scanner
 
-func scan(t testing.TB) *secretscan.Scanner {
-	t.Helper()
-	scanOnce.Do(func() {
-		var err error
-		if scanner, err = secretscan.New(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return scanner
+func TestMain(m *testing.M) {
+	var err error
+	if scanner, err = secretscan.New(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
 }
+
+func scan(testing.TB) *secretscan.Scanner { return scanner }
 
 func cases(t testing.TB) []*Case {
 	t.Helper()
@@ -61,7 +62,14 @@ func offlineRunner(t testing.TB, gen Generator) *Runner {
 	return NewRunner(Config{Generator: gen, Linter: lint.New(s), Provider: "offline"})
 }
 
+// TestShippedCasesPassOffline runs on the bubble's clock: a case's
+// max_latency_ms holds however loaded the machine.
 func TestShippedCasesPassOffline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, testShippedCasesPassOffline)
+}
+
+func testShippedCasesPassOffline(t *testing.T) {
 	rep := offlineRunner(t, nil).Run(context.Background(), cases(t))
 	for _, c := range rep.Cases {
 		if !c.Passed {
@@ -136,11 +144,16 @@ func llmRunner(t testing.TB, transport http.RoundTripper, baseURL string, p *pro
 }
 
 func TestShippedCasesPassWithTheFakeLLM(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, testShippedCasesPassWithTheFakeLLM)
+}
+
+func testShippedCasesPassWithTheFakeLLM(t *testing.T) {
 	cs := cases(t)
-	srv := llmtest.New("sk-fake")
+	srv := llmtest.NewInMemory("sk-fake")
 	defer srv.Close()
 	srv.DefaultByRequest(answersFor(t, cs))
-	rep := llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
+	rep := llmRunner(t, srv.Transport(), srv.BaseURL(), nil).Run(context.Background(), cs)
 	if rep.Summary.Failed != 0 || rep.Summary.Skipped != 0 {
 		for _, c := range rep.Cases {
 			for _, a := range c.Assertions {
@@ -272,11 +285,16 @@ func TestRepeatReportsPassRates(t *testing.T) {
 }
 
 func TestRecordThenReplayReproducesTheRun(t *testing.T) {
-	cs := cases(t)[:3]
-	srv := llmtest.New("sk-fake")
-	srv.DefaultByRequest(answersFor(t, cs))
+	t.Parallel()
 	dir := t.TempDir()
-	rec, err := NewRecorder(dir, nil)
+	synctest.Test(t, func(t *testing.T) { testRecordThenReplayReproducesTheRun(t, dir) })
+}
+
+func testRecordThenReplayReproducesTheRun(t *testing.T, dir string) {
+	cs := cases(t)[:3]
+	srv := llmtest.NewInMemory("sk-fake")
+	srv.DefaultByRequest(answersFor(t, cs))
+	rec, err := NewRecorder(dir, srv.Transport())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,11 +373,16 @@ func TestCaseFilesAreChecked(t *testing.T) {
 // TestFallbackFailsAnLLMCase: a section the model did not write fails the
 // case (named in the report and the JUnit XML), unless the case allows it.
 func TestFallbackFailsAnLLMCase(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, testFallbackFailsAnLLMCase)
+}
+
+func testFallbackFailsAnLLMCase(t *testing.T) {
 	cs, err := LoadCases("cases/minimal.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := llmtest.New("sk-fake")
+	srv := llmtest.NewInMemory("sk-fake")
 	defer srv.Close()
 	good := answersFor(t, cs)
 	srv.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
@@ -368,7 +391,7 @@ func TestFallbackFailsAnLLMCase(t *testing.T) {
 		}
 		return good(r)
 	})
-	rep := llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
+	rep := llmRunner(t, srv.Transport(), srv.BaseURL(), nil).Run(context.Background(), cs)
 	c := rep.Cases[0]
 	if c.Passed || rep.Summary.FellBack != 1 || len(c.FellBack) != 1 || c.FellBack[0].Section != runbook.SectionRollback ||
 		c.Sources[runbook.SectionRollback] != runbook.SourceFallback || c.Sources[runbook.SectionInventory] != runbook.SourceLLM {
@@ -389,7 +412,7 @@ func TestFallbackFailsAnLLMCase(t *testing.T) {
 
 	cs[0].AllowFallback = []runbook.SectionID{runbook.SectionRollback}
 	srv.Reset()
-	rep = llmRunner(t, nil, srv.BaseURL(), nil).Run(context.Background(), cs)
+	rep = llmRunner(t, srv.Transport(), srv.BaseURL(), nil).Run(context.Background(), cs)
 	if c := rep.Cases[0]; !c.Passed || rep.Summary.FellBack != 0 || !c.FellBack[0].Allowed {
 		t.Errorf("allowed fallback: %+v", c)
 	}

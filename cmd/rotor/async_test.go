@@ -212,13 +212,7 @@ func TestMetricsAfterAGeneration(t *testing.T) {
 	}
 	resp, _ := do(t, "POST", s.base+"/runbooks", "application/json", acme(t), "Prefer", "respond-async")
 	loc := resp.Header.Get("Location")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if r, _ := do(t, "GET", s.base+loc, "", nil); r.StatusCode == 200 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	awaitJob(t, s.base, loc)
 	resp, body := do(t, "GET", s.base+"/metrics", "", nil)
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode)

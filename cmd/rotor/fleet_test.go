@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -21,57 +22,54 @@ import (
 
 // proc is a rotor process.
 type proc struct {
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	base string
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	base   string
+	exited chan struct{} // closed once the process has exited
 }
 
+// startProc starts rotor (bin) with env; a server ("serve") listens on a
+// port of its choosing and startProc returns once it does.
 func startProc(t *testing.T, bin string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{logs: &syncBuffer{}}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	if len(args) > 0 && args[0] == "serve" {
+	p := &proc{logs: &syncBuffer{}, exited: make(chan struct{})}
+	serving := len(args) > 0 && args[0] == "serve"
+	if serving {
 		env = maps.Clone(env)
 		sharedLinkKey(env)
 	}
+	var vars []string
 	for k, v := range env {
-		p.cmd.Env = append(p.cmd.Env, k+"="+v)
+		vars = append(vars, k+"="+v)
 	}
+	if serving && env["ROTOR_ADDR"] == "" {
+		vars = append(vars, "ROTOR_ADDR=127.0.0.1:0")
+	}
+	p.cmd = rotorCommand(bin, vars, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	inGroup(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
 	// Stopped at the end of the test whatever happens: SIGTERM, then the
-	// whole process group is killed if it has not exited.
+	// whole process group is killed if it has not exited (cleanup only: no
+	// test outcome depends on this wait).
 	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { _ = p.cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(25 * time.Second):
-				_ = killGroup(p.cmd)
-				<-done
-			}
+		select {
+		case <-p.exited:
+			return
+		default:
+		}
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(time.Minute):
+			_ = killGroup(p.cmd)
+			<-p.exited
 		}
 	})
-	if addr := env["ROTOR_ADDR"]; addr != "" {
-		p.base = "http://" + addr
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			resp, err := http.Get(p.base + "/healthz")
-			if err == nil {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not start: %s", addr, p.logs.String())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+	if serving {
+		p.base = p.logs.listening(t, p.exited)
 	}
 	return p
 }
@@ -82,7 +80,7 @@ func startProc(t *testing.T, bin string, env map[string]string, args ...string) 
 // paid for again, and a late SSE client receives every section.
 func TestFleetSurvivesAKilledWorker(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := rotorBinary(t)
 	redisSrv := redistest.Start(t)
 	req, _ := runbook.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
@@ -99,8 +97,8 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 		}
 		return m
 	}
-	api1 := startProc(t, bin, env("ROTOR_ADDR", freeAddr(t)), "serve")
-	api2 := startProc(t, bin, env("ROTOR_ADDR", freeAddr(t)), "serve")
+	api1 := startProc(t, bin, env(), "serve")
+	api2 := startProc(t, bin, env(), "serve")
 	workers := map[int]*proc{}
 	for range 2 {
 		w := startProc(t, bin, env(), "worker")
@@ -113,30 +111,38 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 	}
 	loc := resp.Header.Get("Location")
 
-	// Wait until a worker has finished some sections, then kill it.
+	// Follow the job until a worker has finished three sections, then kill
+	// that worker.
+	events, err := http.Get(api2.base + loc + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+	done := map[string]bool{}
+	lines := bufio.NewScanner(events.Body)
+	lines.Buffer(make([]byte, 1<<20), 16<<20)
+	for len(done) < 3 && lines.Scan() {
+		var ev struct{ Section string }
+		if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok && json.Unmarshal([]byte(data), &ev) == nil && ev.Section != "" {
+			done[ev.Section] = true
+		}
+	}
+	if len(done) < 3 {
+		t.Fatalf("the job's stream ended with %d sections: %v", len(done), lines.Err())
+	}
 	var job struct {
 		Status   string            `json:"status"`
 		Worker   string            `json:"worker"`
-		Attempt  int               `json:"attempt"`
 		Progress map[string]string `json:"progress"`
 	}
-	done := map[string]bool{}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_, body = do(t, "GET", api2.base+loc, "", nil)
-		_ = json.Unmarshal(body, &job)
-		for s, p := range job.Progress {
-			if p != "pending" {
-				done[s] = true
-			}
+	_, body = do(t, "GET", api2.base+loc, "", nil)
+	if err := json.Unmarshal(body, &job); err != nil || job.Status != "running" {
+		t.Fatalf("the job is not running: %s", body)
+	}
+	for s, p := range job.Progress {
+		if p != "pending" {
+			done[s] = true
 		}
-		if job.Status == "running" && len(done) >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job never got going: %s", body)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	if len(done) == 10 {
 		t.Fatal("the job finished before the worker could be killed")
@@ -149,25 +155,17 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	_ = victim.cmd.Wait()
+	<-victim.exited
 	t.Logf("killed worker %d with %d/10 sections done", pid, len(done))
 
 	// The job is retried by the other worker once the dead one's lease
-	// expires (asynq: 30 s lease, recovery checked every minute).
-	deadline = time.Now().Add(4 * time.Minute)
+	// expires (asynq: 30 s lease, recovery checked every minute): the
+	// stream ends with the runbook then.
+	awaitJob(t, api2.base, loc)
+	resp, body = do(t, "GET", api2.base+loc, "", nil)
 	var final runbook.Runbook
-	for {
-		resp, body = do(t, "GET", api2.base+loc, "", nil)
-		if resp.StatusCode == 200 {
-			if err := json.Unmarshal(body, &final); err != nil || final.ID == "" {
-				t.Fatalf("%s", body)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job not completed after the kill: %s", body)
-		}
-		time.Sleep(500 * time.Millisecond)
+	if resp.StatusCode != 200 || json.Unmarshal(body, &final) != nil || final.ID == "" {
+		t.Fatalf("job not completed after the kill: %d %.300s", resp.StatusCode, body)
 	}
 	for _, id := range runbook.SectionIDs {
 		if final.Sections.Get(id) == nil {
@@ -203,7 +201,7 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 // and its healthcheck subcommand (the image's HEALTHCHECK) works.
 func TestBinaryAsTheDockerfileBuildsIt(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := dockerBinary(t)
 	out, _ := exec.Command("file", bin).CombinedOutput()
 	if len(out) > 0 && !strings.Contains(string(out), "statically linked") {
 		t.Errorf("not static: %s", out)
@@ -211,8 +209,18 @@ func TestBinaryAsTheDockerfileBuildsIt(t *testing.T) {
 	if b, err := exec.Command("ldd", bin).CombinedOutput(); err == nil && !strings.Contains(string(b), "not a dynamic executable") {
 		t.Errorf("ldd: %s", b)
 	}
-	addr := freeAddr(t)
-	startProc(t, bin, map[string]string{"ROTOR_ADDR": addr}, "serve")
+	// The container's binary is itself (not this test binary): no asRotor.
+	srv := exec.Command(bin, "serve")
+	logs := &syncBuffer{}
+	srv.Env, srv.Stdout, srv.Stderr = []string{"ROTOR_ADDR=127.0.0.1:0"}, logs, logs
+	inGroup(srv)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = srv.Wait(); close(exited) }()
+	defer func() { _ = srv.Process.Signal(syscall.SIGTERM); <-exited }()
+	addr := strings.TrimPrefix(logs.listening(t, exited), "http://")
 	hc := exec.Command(bin, "healthcheck")
 	hc.Env = []string{"ROTOR_ADDR=" + addr}
 	if b, err := hc.CombinedOutput(); err != nil {

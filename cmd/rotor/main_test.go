@@ -12,21 +12,48 @@ import (
 	"time"
 )
 
-// binDir holds the rotor binary built for this test run.
-var binDir string
+// asRotor, set in a child's environment, makes this test binary run rotor's
+// main instead of the tests: the processes the tests start (servers,
+// workers, generate) are this binary, built once by go test, so no test
+// waits for a build of its own.
+const asRotor = "ROTORTEST_AS_ROTOR"
 
-// TestMain gives the run one directory for the binary (built at most once,
-// on first use, see buildBinary) and removes it at the end.
+// TestMain runs rotor for a child started with asRotor set, else the tests.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rotor-test-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if os.Getenv(asRotor) == "1" {
+		os.Unsetenv(asRotor)
+		main()
+		return
 	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
 	os.Exit(code)
+}
+
+// rotorBinary is the rotor executable the process tests start (this test
+// binary; see asRotor). It skips under -short: -short runs what needs no
+// built binary.
+func rotorBinary(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts rotor processes: skipped by -short")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+// rotorCommand is exec.Command for rotor: bin with the environment env
+// (KEY=value; nothing is inherited but PATH).
+func rotorCommand(bin string, env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), asRotor + "=1"}, env...)
+	inGroup(cmd)
+	return cmd
 }
 
 var (
@@ -35,18 +62,28 @@ var (
 	buildErr  error
 )
 
-// buildTimeout bounds the build: a loaded machine is slow, a stuck one
-// fails here instead of at go test's -timeout with compilers left behind.
-const buildTimeout = 8 * time.Minute
-
-// buildBinary builds rotor exactly as the Dockerfile does (static, trimmed,
-// stripped), once per test run.
-func buildBinary(t testing.TB) string {
+// dockerBinary builds rotor exactly as the Dockerfile does (static, trimmed,
+// stripped), once per test process, for the test of that build. The build
+// is bounded by the test's own deadline (go test -timeout), not a clock of
+// its own that a loaded machine could run out.
+func dockerBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the container's binary: skipped by -short")
+	}
 	buildOnce.Do(func() {
-		out := filepath.Join(binDir, "rotor")
-		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
-		defer cancel()
+		dir, err := os.MkdirTemp("", "rotor-test-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		ctx := context.Background()
+		if d, ok := t.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, d.Add(-30*time.Second))
+			defer cancel()
+		}
+		out := filepath.Join(dir, "rotor")
 		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		inGroup(cmd)

@@ -17,11 +17,7 @@ import (
 // does, returning its exit code and message.
 func healthcheckWorker(t *testing.T, bin string, env ...string) (int, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "healthcheck", "--worker")
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	out, err := rotorCommand(bin, env, "healthcheck", "--worker").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)
 	}
@@ -38,7 +34,7 @@ func healthcheckWorker(t *testing.T, bin string, env ...string) (int, string) {
 // is stale.
 func TestQueueRedisAndWorkerHealth(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := rotorBinary(t)
 	cacheR, queueR := redistest.Start(t), redistest.Start(t)
 	env := map[string]string{"REDIS_URL": cacheR.URL, "REDIS_QUEUE_URL": queueR.URL, "ROTOR_SERVE_WORKERS": "0", "ROTOR_WORKER_NAME": "worker-a"}
 	hcEnv := []string{"REDIS_URL=" + cacheR.URL, "REDIS_QUEUE_URL=" + queueR.URL, "ROTOR_WORKER_NAME=worker-a"}
@@ -47,37 +43,21 @@ func TestQueueRedisAndWorkerHealth(t *testing.T) {
 		t.Errorf("no worker yet: exit %d %s", code, out)
 	}
 	worker := startProc(t, bin, env, "worker")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		code, out := healthcheckWorker(t, bin, hcEnv...)
-		if code == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("worker never healthy: %s\n%s", out, worker.logs.String())
-		}
-		time.Sleep(200 * time.Millisecond)
+	// It says it started once its first heartbeat is written.
+	worker.logs.waitLine(t, worker.exited, `"msg":"rotor worker started"`)
+	if code, out := healthcheckWorker(t, bin, hcEnv...); code != 0 {
+		t.Fatalf("started worker not healthy: %s\n%s", out, worker.logs.String())
 	}
-	apiEnv := map[string]string{"ROTOR_ADDR": freeAddr(t)}
-	for k, v := range env {
-		apiEnv[k] = v
-	}
-	api := startProc(t, bin, apiEnv, "serve")
+	api := startProc(t, bin, env, "serve")
 	resp, body := do(t, "POST", api.base+"/runbooks", "application/json", acme(t), "Prefer", "respond-async")
 	if resp.StatusCode != 202 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	loc := resp.Header.Get("Location")
 	id := strings.TrimPrefix(loc, "/runbooks/")
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		resp, body = do(t, "GET", api.base+loc, "", nil)
-		if resp.StatusCode == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job not done: %d %s", resp.StatusCode, body)
-		}
-		time.Sleep(100 * time.Millisecond)
+	awaitJob(t, api.base, loc)
+	if resp, body = do(t, "GET", api.base+loc, "", nil); resp.StatusCode != 200 {
+		t.Fatalf("job not done: %d %s", resp.StatusCode, body)
 	}
 	ctx := context.Background()
 	keys := func(url string) string {
@@ -112,7 +92,7 @@ func TestQueueRedisAndWorkerHealth(t *testing.T) {
 	if err := worker.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	_ = worker.cmd.Wait()
+	<-worker.exited
 	if code, out := healthcheckWorker(t, bin, hcEnv...); code == 0 {
 		t.Errorf("stopped worker: exit %d %s", code, out)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRunbooksBelongToTheKeyThatCreatedThem: another key gets 404 for a
@@ -71,10 +70,7 @@ func TestRunbooksBelongToTheKeyThatCreatedThem(t *testing.T) {
 		t.Errorf("team-a's link opens team-b's runbook: %d", resp.StatusCode)
 	}
 	// Wait for the job so the server stops cleanly.
-	deadline := time.Now().Add(60 * time.Second)
-	for get(keyA, "/runbooks/"+jobA) == 202 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	awaitJob(t, s.base, "/runbooks/"+jobA, as(keyA)...)
 
 	// /metrics: a key, unless opened.
 	if resp, _ := do(t, "GET", s.base+"/metrics", "", nil); resp.StatusCode != 401 {

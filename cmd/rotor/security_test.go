@@ -302,15 +302,18 @@ func TestSlackHardening(t *testing.T) {
 			t.Errorf("replay to %s: %d, want 401", base, code)
 		}
 	}
-	select {
-	case <-redirected:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the allowed response_url was never posted to")
-	}
+	await(t, redirected, "a post to the allowed response_url")
+	// rotor logs the redirect as a failed post once it has answered it
+	// without following it; had it followed, the other host got the body.
+	refused := make(chan struct{})
+	go func() {
+		a.logs.waitLine(t, nil, "slack response_url post failed")
+		close(refused)
+	}()
 	select {
 	case got := <-elsewhere:
 		t.Errorf("the redirect was followed: %.200s reached a host not on the list", got)
-	case <-time.After(2 * time.Second):
+	case <-refused:
 	}
 
 	// Another port on an allowed host.
@@ -350,12 +353,13 @@ func TestSlackCommand(t *testing.T) {
 		got <- struct{}{}
 	}))
 	defer hook.Close()
-	// A slow LLM: the acknowledgement must not wait for it.
+	// An LLM that has not answered yet: the acknowledgement does not wait
+	// for it.
 	req, _ := runbook.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
-	fake.Latency = 4 * time.Second
+	fake.Hold()
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
 
 	s := startServer(t, map[string]string{"SLACK_SIGNING_SECRETS": oldSecret + "," + newSecret, "SLACK_RESPONSE_HOSTS": hostOf(t, hook.URL),
@@ -367,18 +371,12 @@ func TestSlackCommand(t *testing.T) {
 	cmd := "Stripe webhook signing secret, SendGrid API key and Postgres app password for Acme Payments in staging, production"
 
 	// Valid with the new secret: acknowledged at once, result posted later.
-	code, reply, took := sendSlack(t, slackRequest(t, s.base, newSecret, time.Now(), form(cmd, hook.URL+"/response")))
+	code, reply, _ := sendSlack(t, slackRequest(t, s.base, newSecret, time.Now(), form(cmd, hook.URL+"/response")))
 	if code != 200 || reply.ResponseType != "ephemeral" || !strings.Contains(reply.Text, "Acme Payments") {
 		t.Fatalf("ack: %d %+v", code, reply)
 	}
-	if took > 3*time.Second {
-		t.Errorf("the acknowledgement took %v; Slack allows 3 s", took)
-	}
-	select {
-	case <-got:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no message reached response_url")
-	}
+	fake.Release()
+	await(t, got, "a message posted to response_url")
 	mu.Lock()
 	var msg struct {
 		Text         string           `json:"text"`
@@ -463,11 +461,7 @@ func TestSlackCommand(t *testing.T) {
 	if code != 200 || reply.ResponseType != "ephemeral" {
 		t.Errorf("unreadable: %+v", reply)
 	}
-	select {
-	case <-got:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no answer posted for the unreadable command")
-	}
+	await(t, got, "an answer posted for the unreadable command")
 	mu.Lock()
 	defer mu.Unlock()
 	if len(posted) != 2 || !strings.Contains(string(posted[1]), "could not read that") {
@@ -502,13 +496,8 @@ func TestSlackLLMIntake(t *testing.T) {
 	if code != 200 || !strings.Contains(reply.Text, "Writing a rotation runbook") {
 		t.Fatalf("%d %+v", code, reply)
 	}
-	select {
-	case body := <-got:
-		if !strings.Contains(string(body), "Rotation runbook: Acme Payments") || !strings.Contains(string(body), "Postgres app password") {
-			t.Errorf("posted: %.400s", body)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("nothing posted")
+	if body := await(t, got, "the runbook posted"); !strings.Contains(string(body), "Rotation runbook: Acme Payments") || !strings.Contains(string(body), "Postgres app password") {
+		t.Errorf("posted: %.400s", body)
 	}
 	intake := fake.RequestsFor("rotor_intake")
 	if len(intake) != 1 || !strings.Contains(intake[0].User, "the usual quarterly thing") || !strings.Contains(intake[0].User, "<rotor-data>") {

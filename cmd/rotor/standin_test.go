@@ -205,14 +205,8 @@ func TestStandInAnswersAreNeverServedAsFact(t *testing.T) {
 			}
 			var job struct{ Location string }
 			_ = json.Unmarshal(body, &job)
-			deadline := time.Now().Add(60 * time.Second)
-			for {
-				resp, body = do(t, "GET", a.base+job.Location, "", nil)
-				if resp.StatusCode == 200 || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			awaitJob(t, a.base, job.Location)
+			resp, body = do(t, "GET", a.base+job.Location, "", nil)
 			check("async", resp, body)
 			if !strings.Contains(string(body), `"sections"`) {
 				t.Errorf("async result is not a runbook: %.300s", body)
@@ -316,14 +310,9 @@ func TestSlackWithStandIn(t *testing.T) {
 		if code != 200 || !strings.Contains(reply.Text, "Writing a rotation runbook") {
 			t.Fatalf("#%d: %d %+v", i+1, code, reply)
 		}
-		select {
-		case body := <-got:
-			if !strings.Contains(string(body), "Rotation runbook: Acme Payments") || strings.Contains(string(body), "primary-api-key") ||
-				strings.Contains(string(body), "internal error") {
-				t.Errorf("#%d posted: %.600s", i+1, body)
-			}
-		case <-time.After(60 * time.Second):
-			t.Fatalf("#%d: nothing posted", i+1)
+		if body := await(t, got, "the runbook posted"); !strings.Contains(string(body), "Rotation runbook: Acme Payments") || strings.Contains(string(body), "primary-api-key") ||
+			strings.Contains(string(body), "internal error") {
+			t.Errorf("#%d posted: %.600s", i+1, body)
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -107,11 +106,7 @@ func TestTracesAndLogLines(t *testing.T) {
 	}
 	var job struct{ Location string }
 	_ = json.Unmarshal(body, &job)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if r, _ := do(t, "GET", s.base+job.Location, "", nil); r.StatusCode == 200 || time.Now().After(deadline) {
-			break
-		}
-	}
+	awaitJob(t, s.base, job.Location)
 	s.stop(t) // flushes the exporter
 
 	col.mu.Lock()

@@ -29,6 +29,11 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
 		return exitInternal
 	}
 	name := workerName(cfg)
+	// The first heartbeat is written before the worker says it started:
+	// from that line on, its healthcheck passes.
+	if err := jobs.WriteBeat(ctx, a.queue, name); err != nil {
+		log.Warn("worker heartbeat not written", "err", err)
+	}
 	beatCtx, stopBeat := context.WithCancel(ctx)
 	beatDone := make(chan struct{})
 	go func() {

@@ -31,8 +31,7 @@ func heartbeatKey(name string) string { return "worker:" + name + ":heartbeat" }
 // then deletes it (a stopped worker is not healthy).
 func Beat(ctx context.Context, s HeartbeatStore, name string, onErr func(error)) {
 	write := func() {
-		now := time.Now().UTC().Format(time.RFC3339Nano)
-		if err := s.Set(ctx, heartbeatKey(name), []byte(now), 3*HeartbeatMaxAge); err != nil && onErr != nil {
+		if err := WriteBeat(ctx, s, name); err != nil && onErr != nil {
 			onErr(err)
 		}
 	}
@@ -50,6 +49,13 @@ func Beat(ctx context.Context, s HeartbeatStore, name string, onErr func(error))
 			write()
 		}
 	}
+}
+
+// WriteBeat writes name's heartbeat once, now (a worker writes its first
+// before it says it started, so "started" means "healthy").
+func WriteBeat(ctx context.Context, s HeartbeatStore, name string) error {
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	return s.Set(ctx, heartbeatKey(name), []byte(now), 3*HeartbeatMaxAge)
 }
 
 // CheckHeartbeat says whether worker name is healthy, and why not.

@@ -17,9 +17,7 @@ type Async struct {
 }
 
 type asyncQueue struct {
-	ch chan asyncRecord
-	// pending counts the records queued and not yet written.
-	pending atomic.Int64
+	ch      chan asyncRecord
 	dropped atomic.Int64
 	closed  atomic.Bool
 }
@@ -27,6 +25,9 @@ type asyncQueue struct {
 type asyncRecord struct {
 	h slog.Handler
 	r slog.Record
+	// flushed, when set, marks no record but the end of those queued
+	// before it: the writer closes it when it gets there.
+	flushed chan struct{}
 }
 
 // NewAsync queues at most size records for inner.
@@ -34,8 +35,11 @@ func NewAsync(inner slog.Handler, size int) *Async {
 	q := &asyncQueue{ch: make(chan asyncRecord, size)}
 	go func() {
 		for rec := range q.ch {
+			if rec.flushed != nil {
+				close(rec.flushed)
+				continue
+			}
 			_ = rec.h.Handle(context.Background(), rec.r)
-			q.pending.Add(-1)
 		}
 	}()
 	return &Async{inner: inner, q: q}
@@ -49,11 +53,9 @@ func (a *Async) Handle(ctx context.Context, r slog.Record) error {
 	if a.q.closed.Load() {
 		return a.inner.Handle(ctx, r)
 	}
-	a.q.pending.Add(1)
 	select {
 	case a.q.ch <- asyncRecord{h: a.inner, r: r.Clone()}:
 	default:
-		a.q.pending.Add(-1)
 		a.q.dropped.Add(1)
 	}
 	return nil
@@ -78,7 +80,18 @@ func (a *Async) Close(timeout time.Duration) {
 	if a.q.closed.Swap(true) {
 		return
 	}
-	for deadline := time.Now().Add(timeout); a.q.pending.Load() > 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
+	// The queue is first in, first out: once the writer reaches a marker
+	// queued now, everything queued before it is written.
+	expire := time.NewTimer(timeout)
+	defer expire.Stop()
+	flushed := make(chan struct{})
+	select {
+	case a.q.ch <- asyncRecord{flushed: flushed}:
+	case <-expire.C:
+		return
+	}
+	select {
+	case <-flushed:
+	case <-expire.C:
 	}
 }

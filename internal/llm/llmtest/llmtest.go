@@ -132,6 +132,9 @@ type Server struct {
 	// dflt answers when a schema's script is used up.
 	dflt     func(r Recorded) Reply
 	requests []Recorded
+	// held, while not nil, is what answers wait for (Hold, Release);
+	// passes lets single answers through (Allow).
+	held, passes chan struct{}
 
 	mux *http.ServeMux
 	// mem, memTransport and memDone serve NewInMemory's connections.
@@ -223,6 +226,39 @@ func (s *Server) RequestsFor(schemaName string) []Recorded {
 		}
 	}
 	return out
+}
+
+// Hold makes every answer wait, once its request is recorded, until
+// Release: a test sees what happens while the model has not answered, with
+// no clock to outrun.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held, s.passes = make(chan struct{}), make(chan struct{}, 1024)
+	}
+}
+
+// Allow lets n answers held by Hold go (those waiting first, then the next
+// ones), and holds the rest.
+func (s *Server) Allow(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		if s.passes != nil {
+			s.passes <- struct{}{}
+		}
+	}
+}
+
+// Release lets the answers held by Hold (and later ones) go.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil {
+		close(s.held)
+		s.held, s.passes = nil, nil
+	}
 }
 
 // Reset forgets scripts and recorded requests.
@@ -327,8 +363,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests = append(s.requests, rec)
 	latency := s.Latency + time.Duration(rec.CompletionTokens)*s.TokenLatency
+	held, passes := s.held, s.passes
 	s.mu.Unlock()
 
+	if held != nil {
+		select {
+		case <-held:
+		case <-passes:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):

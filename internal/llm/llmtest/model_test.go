@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -105,6 +106,45 @@ func TestLatencyGrowsWithTheAnswer(t *testing.T) {
 		}
 		if d, want := time.Since(start), time.Duration(rec.CompletionTokens)*srv.TokenLatency; d != want {
 			t.Errorf("answered in %v, not %d tokens × %v", d, rec.CompletionTokens, srv.TokenLatency)
+		}
+	})
+}
+
+// TestHoldAllowRelease: held answers wait until Allow lets some go or
+// Release lets all go; requests are recorded as they arrive either way.
+func TestHoldAllowRelease(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := NewInMemory("k")
+		defer srv.Close()
+		srv.Default(func(string) Reply { return OK(`{"a":1}`) })
+		srv.Hold()
+		client := &http.Client{Transport: srv.Transport()}
+		var answered atomic.Int32
+		for range 3 {
+			go func() {
+				body := `{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,"schema":{}}}}`
+				req, _ := http.NewRequest("POST", srv.BaseURL()+"/chat/completions", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer k")
+				if resp, err := client.Do(req); err == nil {
+					resp.Body.Close()
+					answered.Add(1)
+				}
+			}()
+		}
+		synctest.Wait()
+		if n, got := answered.Load(), len(srv.Requests()); n != 0 || got != 3 {
+			t.Fatalf("held: %d answered, %d recorded", n, got)
+		}
+		srv.Allow(1)
+		synctest.Wait()
+		if n := answered.Load(); n != 1 {
+			t.Fatalf("after Allow(1): %d answered", n)
+		}
+		srv.Release()
+		synctest.Wait()
+		if n := answered.Load(); n != 3 {
+			t.Fatalf("after Release: %d answered", n)
 		}
 	})
 }
