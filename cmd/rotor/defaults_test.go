@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goccy/go-yaml"
 
@@ -88,21 +87,17 @@ func serveExit(t *testing.T, vars map[string]string) (int, string) {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), io.Discard, logs) }()
-	started := regexp.MustCompile(`"msg":"rotor listening"`)
-	for {
-		select {
-		case code := <-done:
-			return code, logs.String()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if started.MatchString(logs.String()) {
-			cancel()
-			<-done
-			return -1, logs.String()
-		}
+	done, exited := make(chan int, 1), make(chan struct{})
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), io.Discard, logs)
+		close(exited)
+	}()
+	if _, started := logs.lineOrExit(exited, `"msg":"rotor listening"`); !started {
+		return <-done, logs.String()
 	}
+	cancel()
+	<-done
+	return -1, logs.String()
 }
 
 // TestServeRefusesAnOpenAPIOnTheNetwork: with no API keys, an address

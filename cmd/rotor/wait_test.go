@@ -42,12 +42,22 @@ func (s *syncBuffer) String() string {
 // it; it fails the test if exited is closed (or sends) first.
 func (s *syncBuffer) waitLine(t testing.TB, exited <-chan struct{}, want ...string) string {
 	t.Helper()
+	line, ok := s.lineOrExit(exited, want...)
+	if !ok {
+		t.Fatalf("exited before logging %q:\n%s", want, s.String())
+	}
+	return line
+}
+
+// lineOrExit waits for a log line containing every one of want (true), or
+// for exited to close first (false).
+func (s *syncBuffer) lineOrExit(exited <-chan struct{}, want ...string) (string, bool) {
 	for {
 		s.mu.Lock()
 		for _, line := range strings.Split(s.b.String(), "\n") {
 			if containsAll(line, want) {
 				s.mu.Unlock()
-				return line
+				return line, true
 			}
 		}
 		if s.changed == nil {
@@ -58,7 +68,7 @@ func (s *syncBuffer) waitLine(t testing.TB, exited <-chan struct{}, want ...stri
 		select {
 		case <-changed:
 		case <-exited:
-			t.Fatalf("exited before logging %q:\n%s", want, s.String())
+			return "", false
 		}
 	}
 }
