@@ -22,7 +22,12 @@ var (
 var outcomeTypes = map[string]bool{
 	"all_killed": true, "killed_before_investigation": true, "blackout": true, "window": true, "no_window": true,
 	"no_step": true, "first_step": true, "all_considered": true,
+	"killed_first": true, "kill_within": true, "not_revoked_first": true, "in_inventory": true, "open_item": true,
 }
+
+// replaceSteps is how many steps of its own production replacement may come
+// before an exposed credential's kill ("replace, then kill at once").
+const replaceSteps = 5
 
 // checkOutcome checks an outcome assertion's parameters.
 func (a Assertion) checkOutcome() error {
@@ -39,7 +44,15 @@ func (a Assertion) checkOutcome() error {
 				return fmt.Errorf("date %q must be YYYY-MM-DD", d)
 			}
 		}
-	case "no_step", "first_step":
+	case "kill_within":
+		if a.Value <= 0 {
+			return fmt.Errorf("value (minutes) must be > 0")
+		}
+	case "not_revoked_first":
+		if a.Secret == "" {
+			return fmt.Errorf("secret is required")
+		}
+	case "no_step", "first_step", "in_inventory", "open_item":
 		if a.Pattern == "" {
 			return fmt.Errorf("pattern is required")
 		}
@@ -250,6 +263,84 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 			}
 		}
 		return set(regexp.MustCompile(a.Pattern).MatchString(first.Action), "the first step matches /"+a.Pattern+"/", quote(first.Action))
+	case "killed_first":
+		bad := killedFirst(rb, a.Secret, steps)
+		return set(len(bad) == 0, "each publicly or third-party exposed credential dead before any non-production step and any other secret's work (other kills, and a production replacement of at most "+fmt.Sprint(replaceSteps)+" steps, aside)", orNone(strings.Join(bad, "; ")))
+	case "kill_within":
+		var bad, found []string
+		for _, s := range exposedOutside(rb) {
+			if a.Secret != "" && !matchesSecret(rb, a.Secret, s.ID) {
+				continue
+			}
+			for _, env := range s.Environments {
+				k := killStep(s, steps, env)
+				if k == nil {
+					bad = append(bad, s.ID+" is never killed in "+env)
+					continue
+				}
+				var planned *runbook.KillTime
+				for i, kt := range rb.TimeToKill {
+					if kt.SecretID == s.ID && kt.Step == k.Order {
+						planned = &rb.TimeToKill[i]
+					}
+				}
+				switch {
+				case planned == nil:
+					bad = append(bad, fmt.Sprintf("%s: kill step %d in %s has no planned time", s.ID, k.Order, env))
+				case float64(planned.Minutes) > a.Value:
+					bad = append(bad, fmt.Sprintf("%s dead at %s (step %d)", s.ID, planned.Label, k.Order))
+				default:
+					found = append(found, fmt.Sprintf("%s dead at %s (step %d)", s.ID, planned.Label, k.Order))
+				}
+			}
+		}
+		if len(bad) > 0 {
+			return set(false, fmt.Sprintf("every exposed credential planned dead within %g minutes, at a step that kills it", a.Value), strings.Join(bad, "; "))
+		}
+		return set(len(found) > 0, fmt.Sprintf("every exposed credential planned dead within %g minutes, at a step that kills it", a.Value), orNone(strings.Join(found, "; ")))
+	case "not_revoked_first":
+		s, ok := findSecret(rb, a.Secret)
+		if !ok {
+			return set(false, "the old "+a.Secret+" killed only after production runs on the new one", "no such secret")
+		}
+		first := 0
+		for _, env := range s.Environments {
+			if k := killStep(s, steps, env); k != nil && (first == 0 || k.Order < first) {
+				first = k.Order
+			}
+		}
+		verified := 0
+		for _, st := range steps {
+			if st.SecretID == s.ID && st.Phase == runbook.PhaseVerify && runbook.IsProduction(st.Environment) && (verified == 0 || st.Order < verified) {
+				verified = st.Order
+			}
+		}
+		expected := "the old " + s.ID + " killed only after production is verified on the new one"
+		switch {
+		case first == 0:
+			return set(false, expected, "never killed")
+		case verified == 0:
+			return set(false, expected, fmt.Sprintf("killed at step %d, production never verified", first))
+		}
+		return set(first > verified, expected, fmt.Sprintf("killed at step %d, production verified at step %d", first, verified))
+	case "in_inventory":
+		re := regexp.MustCompile(a.Pattern)
+		var names []string
+		for _, s := range inventory(rb) {
+			if re.MatchString(s.Name) || re.MatchString(s.Entry) {
+				return set(true, "an inventory secret matching /"+a.Pattern+"/", s.ID+" ("+s.Entry+")")
+			}
+			names = append(names, s.ID)
+		}
+		return set(false, "an inventory secret matching /"+a.Pattern+"/", orNone(strings.Join(names, ", ")))
+	case "open_item":
+		re := regexp.MustCompile(a.Pattern)
+		for _, it := range rb.OpenItems {
+			if re.MatchString(it.Text + "\n" + it.Question) {
+				return set(true, "an open item matching /"+a.Pattern+"/", it.ID+": "+quote(it.Text))
+			}
+		}
+		return set(false, "an open item matching /"+a.Pattern+"/", fmt.Sprintf("%d open items, none matching", len(rb.OpenItems)))
 	case "all_considered":
 		var missing []string
 		seen := func(text string) bool {
@@ -283,18 +374,130 @@ func inventory(rb *runbook.Runbook) []runbook.InventorySecret {
 }
 
 // killStep is the step that kills a secret's old credential in env: a
-// revoke step, or a contain step of a credential revoked first, saying it
-// kills it.
+// revoke step, or a contain step that does not merely restrict it, saying
+// it kills it.
 func killStep(s runbook.InventorySecret, steps []runbook.Step, env string) *runbook.Step {
 	for i := range steps {
 		st := &steps[i]
 		if st.SecretID != s.ID || (st.Environment != env && st.Environment != "all") {
 			continue
 		}
-		kills := st.Phase == runbook.PhaseRevoke || (st.Phase == runbook.PhaseContain && s.Strategy == runbook.StrategyRevokeFirst)
-		if kills && killWords.MatchString(st.Action) {
+		if kills(s, st) {
 			return st
 		}
 	}
 	return nil
+}
+
+// restrictRE is how a contain step that keeps the credential alive reads.
+var restrictRE = regexp.MustCompile(`(?i)^\s*restrict\b`)
+
+// kills reports whether a step of secret s kills its old credential.
+func kills(s runbook.InventorySecret, st *runbook.Step) bool {
+	switch st.Phase {
+	case runbook.PhaseRevoke:
+	case runbook.PhaseContain:
+		if s.Strategy != runbook.StrategyRevokeFirst && restrictRE.MatchString(st.Action) {
+			return false
+		}
+	default:
+		return false
+	}
+	return killWords.MatchString(st.Action)
+}
+
+// exposedOutside lists the credentials a runbook says left the company: a
+// public exposure, or a third-party (or unknown) one on a leak or a vendor
+// incident. Their kill is due within minutes (ROTATION_RULES.md §2 rule 6).
+func exposedOutside(rb *runbook.Runbook) []runbook.InventorySecret {
+	exposure := map[string]runbook.Exposure{}
+	if rb.Sections.RiskTriage != nil {
+		for _, t := range rb.Sections.RiskTriage.Items {
+			exposure[t.SecretID] = t.Exposure
+		}
+	}
+	incident := rb.Trigger == runbook.TriggerConfirmedLeak || rb.Trigger == runbook.TriggerSuspectedLeak || rb.Trigger == runbook.TriggerVendorChange
+	var out []runbook.InventorySecret
+	for _, s := range inventory(rb) {
+		switch exposure[s.ID] {
+		case runbook.ExposurePublic:
+			out = append(out, s)
+		case runbook.ExposureThirdParty, runbook.ExposureUnknown:
+			if incident {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// killedFirst lists how each exposed credential (of ref, or all) is left
+// alive too long: a non-production step, another secret's work or its own
+// investigation comes before it is dead everywhere. Before its kill may
+// come other kills, the person's access and provider checks (contain steps
+// of no secret), its own containment, and production replacements of
+// exposed credentials, its own being at most replaceSteps steps.
+func killedFirst(rb *runbook.Runbook, ref string, steps []runbook.Step) []string {
+	exposed := exposedOutside(rb)
+	byID := map[string]runbook.InventorySecret{}
+	for _, s := range inventory(rb) {
+		byID[s.ID] = s
+	}
+	isExposed := map[string]bool{}
+	for _, s := range exposed {
+		isExposed[s.ID] = true
+	}
+	replacing := func(st runbook.Step) bool {
+		switch st.Phase {
+		case runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify:
+			return runbook.IsProduction(st.Environment)
+		}
+		return false
+	}
+	var bad []string
+	for _, s := range exposed {
+		if ref != "" && !matchesSecret(rb, ref, s.ID) {
+			continue
+		}
+		dead := 0
+		for _, env := range s.Environments {
+			k := killStep(s, steps, env)
+			if k == nil {
+				bad = append(bad, s.ID+" is never killed in "+env)
+				dead = -1
+				break
+			}
+			dead = max(dead, k.Order)
+		}
+		if dead < 0 {
+			continue
+		}
+		own := 0
+		for i := range steps {
+			st := &steps[i]
+			if st.Order >= dead {
+				continue
+			}
+			other, known := byID[st.SecretID]
+			switch {
+			case st.SecretID == "" && st.Phase == runbook.PhaseContain:
+				continue
+			case known && kills(other, st):
+				continue
+			case st.SecretID == s.ID && st.Phase == runbook.PhaseContain:
+				continue
+			case st.SecretID == s.ID && replacing(*st):
+				own++
+				continue
+			case st.SecretID != s.ID && isExposed[st.SecretID] && replacing(*st):
+				continue
+			}
+			bad = append(bad, fmt.Sprintf("%s dead at step %d, after step %d (%s %s %s)", s.ID, dead, st.Order, orNone(st.SecretID), st.Phase, st.Environment))
+			break
+		}
+		if own > replaceSteps {
+			bad = append(bad, fmt.Sprintf("%s: %d steps of its replacement before it is dead at step %d", s.ID, own, dead))
+		}
+	}
+	return bad
 }

@@ -380,6 +380,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		Findings:      []runbook.Finding{},
 		Assumptions:   f.Assumptions,
 		OpenItems:     f.OpenItems,
+		TimeToKill:    f.TimeToKill,
 		Considered:    f.Considered,
 		Schedule:      f.Schedule,
 	}

@@ -56,6 +56,9 @@ type Facts struct {
 	// OpenItems are the questions raised for the requester (see
 	// runbook.OpenItem); the steps they block wait for an answer.
 	OpenItems []runbook.OpenItem `json:"open_items"`
+	// TimeToKill is when each exposed credential's kill step is planned to
+	// end, counted from the start (see runbook.KillTime).
+	TimeToKill []runbook.KillTime `json:"time_to_kill"`
 	// Person is the departing person of an offboarding (a placeholder unless
 	// the request names them), and Access what of theirs is removed first.
 	Person string   `json:"person,omitempty"`

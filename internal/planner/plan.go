@@ -27,6 +27,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		Constraints: []Constraint{},
 		Considered:  []runbook.Considered{},
 		OpenItems:   []runbook.OpenItem{},
+		TimeToKill:  []runbook.KillTime{},
 		Schedule:    runbook.Schedule{Windows: []runbook.TimeWindow{}, Blackouts: []runbook.TimeWindow{}, Deadlines: []runbook.Deadline{}},
 	}
 	f.Assumptions = req.Normalize()

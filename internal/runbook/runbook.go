@@ -62,6 +62,9 @@ type Runbook struct {
 	// requester: each asks a question and names the secrets or steps whose
 	// work waits for the answer. They come first in every rendering.
 	OpenItems []OpenItem `json:"open_items"`
+	// TimeToKill says when each exposed credential's old value is planned
+	// dead: one entry per step that kills it, counted from the first step.
+	TimeToKill []KillTime `json:"time_to_kill"`
 	// Considered lists every constraint and note of the request with what was
 	// made of it: nothing the requester wrote is silently dropped.
 	Considered []Considered `json:"considered"`
@@ -90,6 +93,25 @@ type OpenItem struct {
 	// Blocks lists the secret ids (or step references "s<order>") whose work
 	// waits for the answer; empty means it blocks nothing by itself.
 	Blocks []string `json:"blocks"`
+}
+
+// KillTime is when a step kills an exposed credential, as planned: the card
+// shows it on the step ("dead at T0+10 min").
+type KillTime struct {
+	SecretID    string `json:"secret_id"`
+	Environment string `json:"environment"`
+	// Step is the order of the step that kills it.
+	Step int `json:"step"`
+	// Minutes is the planned time from the start of the first step (T0) to
+	// the end of the kill step, the steps done one after another.
+	Minutes int `json:"minutes"`
+	// Label writes it for people: "T0+10 min".
+	Label string `json:"label"`
+	// At is the same moment as a date (RFC 3339), when the request fixed its
+	// start (as_of).
+	At string `json:"at,omitempty"`
+	// Exposure is the credential's exposure (public, third_party, ...).
+	Exposure Exposure `json:"exposure"`
 }
 
 // Considered is one constraint or note and how the planner read it.
