@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
@@ -14,9 +15,7 @@ import (
 // and the linter still shows.
 
 var (
-	// killWords is what a step that kills a credential says.
-	killWords = regexp.MustCompile(`(?i)revok|delet|expir|destroy|disabl|deactivat|discard|remov|regenerat|retir|\bunset\b|\block|nologin|password null|min_decryption_version|invalidat|\bdead\b|promot|rotate-role`)
-	clockRE   = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?`)
+	clockRE = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until|before)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?`)
 )
 
 var outcomeTypes = map[string]bool{
@@ -27,7 +26,7 @@ var outcomeTypes = map[string]bool{
 
 // replaceSteps is how many steps of its own production replacement may come
 // before an exposed credential's kill ("replace, then kill at once").
-const replaceSteps = 5
+const replaceSteps = exposure.ReplaceSteps
 
 // checkOutcome checks an outcome assertion's parameters.
 func (a Assertion) checkOutcome() error {
@@ -389,21 +388,18 @@ func killStep(s runbook.InventorySecret, steps []runbook.Step, env string) *runb
 	return nil
 }
 
-// restrictRE is how a contain step that keeps the credential alive reads.
-var restrictRE = regexp.MustCompile(`(?i)^\s*restrict\b`)
-
 // kills reports whether a step of secret s kills its old credential.
 func kills(s runbook.InventorySecret, st *runbook.Step) bool {
 	switch st.Phase {
 	case runbook.PhaseRevoke:
 	case runbook.PhaseContain:
-		if s.Strategy != runbook.StrategyRevokeFirst && restrictRE.MatchString(st.Action) {
+		if s.Strategy != runbook.StrategyRevokeFirst && exposure.RestrictRE.MatchString(st.Action) {
 			return false
 		}
 	default:
 		return false
 	}
-	return killWords.MatchString(st.Action)
+	return exposure.KillRE.MatchString(st.Action)
 }
 
 // exposedOutside lists the credentials a runbook says left the company: a

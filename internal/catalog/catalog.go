@@ -23,7 +23,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-//go:embed providers/*.yaml stores.yaml deployments.yaml products.yaml
+//go:embed providers/*.yaml stores.yaml deployments.yaml products.yaml effects.yaml
 var files embed.FS
 
 // Data reach values: what a credential of a provider reaches.
@@ -122,9 +122,93 @@ type Credential struct {
 	// Example is a secret the entry must match: tests plan, write and lint a
 	// runbook for each entry's example under several triggers.
 	Example Example `yaml:"example" json:"-"`
+	// Exposes lists what a holder of the credential can read or mint beyond
+	// it (ROTATION_RULES.md §2 rule 8): when it is exposed, what it reached
+	// joins the inventory, as a rotation item when the catalogue knows it,
+	// otherwise as an open item.
+	Exposes []Exposure `yaml:"exposes" json:"exposes,omitempty"`
+	// Parts makes the entry a compound secret ("Datadog API key and
+	// application key"): the entries it is made of, each rotated as a secret
+	// of its own. A compound entry has no actions of its own.
+	Parts []Part `yaml:"parts" json:"parts,omitempty"`
+	// AutoRemediation is what the provider does by itself to a credential
+	// found public (ROTATION_RULES.md §2 rule 18).
+	AutoRemediation *AutoRemediation `yaml:"auto_remediation" json:"auto_remediation,omitempty"`
+	// VerifyEffect is the side effect of Actions.Verify (EffectNone when
+	// empty): a check with an effect is refused where an effect-free one
+	// exists (rule 19).
+	VerifyEffect Effect `yaml:"verify_effect" json:"verify_effect,omitempty"`
 
 	provider *Provider
 }
+
+// Reached names what an exposed credential can read or mint.
+const (
+	ReachCIVariables    = "ci_variables"
+	ReachConfigVars     = "config_vars"
+	ReachActionsSecrets = "actions_secrets"
+	ReachStoreItems     = "store_items"
+	ReachRoleSessions   = "role_sessions"
+	ReachReplicaLinks   = "replica_links"
+)
+
+// Reached lists every value of Exposure.Reach.
+var Reached = []string{ReachCIVariables, ReachConfigVars, ReachActionsSecrets, ReachStoreItems, ReachRoleSessions, ReachReplicaLinks}
+
+// Exposure is one thing an exposed credential can read or mint.
+type Exposure struct {
+	// Reach is its kind, one of Reached.
+	Reach string `yaml:"reach" json:"reach"`
+	// When lists phrases of the secret's name or notes, one of which must be
+	// present for it to apply ("api scope", "maintainer"); empty: always.
+	When []string `yaml:"when" json:"-"`
+	// Text names what it reaches, in a sentence's object position ("the
+	// CI/CD variables of project <project>"); placeholders are filled with
+	// what the request says.
+	Text string `yaml:"text" json:"text"`
+	// Credential is the id of a catalogue entry it reaches: that credential
+	// joins the inventory and is rotated as exposed.
+	Credential string `yaml:"credential" json:"credential,omitempty"`
+	// Kill is the action that kills what was minted (role sessions): it
+	// joins the kill step of the exposed credential.
+	Kill string `yaml:"kill" json:"kill,omitempty"`
+}
+
+// Part is one credential of a compound secret.
+type Part struct {
+	// Credential is the id of the part's own entry.
+	Credential string `yaml:"credential" json:"credential"`
+	// Name is what the part is called after the provider's name ("API key"
+	// makes "Datadog API key").
+	Name string `yaml:"name" json:"name"`
+}
+
+// AutoRemediation is a provider's own response to a credential found
+// public: a leak runbook checks it first.
+type AutoRemediation struct {
+	// Does says what the provider does ("AWS attaches the
+	// AWSCompromisedKeyQuarantineV3 policy to the key's user").
+	Does string `yaml:"does" json:"does"`
+	// Check is how to see whether it already happened.
+	Check string `yaml:"check" json:"check"`
+	// Warn is what must not be undone blindly, if anything.
+	Warn string `yaml:"warn" json:"warn,omitempty"`
+}
+
+// Effect is what a check does besides checking.
+type Effect string
+
+// Effects of a check.
+const (
+	EffectNone     Effect = "none"
+	EffectCustomer Effect = "customer" // reaches a real customer (an email, a webhook to their endpoint)
+	EffectPage     Effect = "page"     // pages an on-call person
+	EffectPublish  Effect = "publish"  // publishes a package, image or release
+	EffectDeploy   Effect = "deploy"   // deploys to production
+)
+
+// EffectValues lists every effect.
+var EffectValues = []Effect{EffectNone, EffectCustomer, EffectPage, EffectPublish, EffectDeploy}
 
 // Example is a request secret that selects an entry.
 type Example struct {
@@ -215,6 +299,11 @@ type Store struct {
 	Rollback string `yaml:"rollback" json:"rollback"`
 	// Loaded says how a consumer on each runtime gets the value.
 	Loaded map[runbook.Deployment]string `yaml:"loaded" json:"loaded"`
+	// FetchCredential is the id of the catalogue entry of the token CI/CD
+	// pipelines use to read the store (Doppler's service token): a breach of
+	// the CI/CD vendor exposes it, and it is rotated before anything it
+	// fetches.
+	FetchCredential string `yaml:"fetch_credential" json:"fetch_credential,omitempty"`
 }
 
 // Deployment is how consumers pick up a new value.
@@ -330,7 +419,43 @@ type Catalog struct {
 	Stores      []*Store
 	Deployments []*Deployment
 	Products    []*Product
-	generic     *Credential
+	// Effects are the checks known to have side effects, with their
+	// effect-free alternatives.
+	Effects []*SideEffect
+	generic *Credential
+}
+
+// SideEffect is a kind of check that does more than check (pages someone,
+// publishes, deploys, reaches a customer), and what to check with instead.
+type SideEffect struct {
+	ID     string `yaml:"id"`
+	Effect Effect `yaml:"effect"`
+	// Patterns are regular expressions; any match marks a text as doing it.
+	Patterns []string `yaml:"patterns"`
+	// Instead is the effect-free check to use.
+	Instead string `yaml:"instead"`
+	res     []*regexp.Regexp
+}
+
+// EffectsIn lists the side effects a check's text has, with the matched
+// snippet of each.
+func (c *Catalog) EffectsIn(text string) []EffectUse {
+	var out []EffectUse
+	for _, e := range c.Effects {
+		for _, re := range e.res {
+			if m := re.FindString(text); m != "" {
+				out = append(out, EffectUse{Effect: e, Match: m})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// EffectUse is a side effect found in a text.
+type EffectUse struct {
+	Effect *SideEffect
+	Match  string
 }
 
 // GenericID is the id of the safe entry for an unknown provider or credential.
@@ -378,6 +503,12 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			return nil, err
 		}
 	}
+	// Side effects are optional: a catalogue without them refuses no check.
+	if _, err := fs.Stat(fsys, "effects.yaml"); err == nil {
+		if err := decode(fsys, "effects.yaml", &c.Effects); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range c.Providers {
 		for i := range p.Credentials {
 			p.Credentials[i].provider = p
@@ -394,6 +525,15 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			}
 			pr.res = append(pr.res, re)
 			pr.needles = append(pr.needles, needles(pat))
+		}
+	}
+	for _, e := range c.Effects {
+		for _, pat := range e.Patterns {
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, fmt.Errorf("catalog: effect %s: pattern %q: %w", e.ID, pat, err)
+			}
+			e.res = append(e.res, re)
 		}
 	}
 	if problems := c.Check(); len(problems) > 0 {

@@ -98,6 +98,27 @@ credentials:
       create: "Create it in {region}."
     sources: [nowhere]
     example: {name: "Acme key"}
+    exposes:
+      - {reach: everything, text: "", credential: acme-nothing}
+    auto_remediation: {does: "revokes it"}
+    verify_effect: loud
+  - id: acme-pair
+    title: Acme key pair
+    kinds: [api_key]
+    max_live: 2
+    strategy: dual_credential
+    overlap: "yes"
+    parts: [{credential: acme-key, name: key}, {credential: acme-missing, name: missing}]
+    sources: [nowhere]
+    example: {name: "Acme key pair"}
+`
+	effects := `- id: acme-ping
+  effect: page
+  patterns: ['(?i)acme ping']
+- id: acme-noisy
+  effect: none
+  patterns: ['x']
+  instead: "y"
 `
 	fsys := fstest.MapFS{
 		"stores.yaml":            {Data: good},
@@ -105,13 +126,18 @@ credentials:
 		"products.yaml":          {Data: products},
 		"providers/generic.yaml": {Data: generic},
 		"providers/acme.yaml":    {Data: []byte(broken)},
+		"effects.yaml":           {Data: []byte(effects)},
 	}
 	_, err = Load(fsys)
 	if err == nil {
 		t.Fatal("a broken catalogue loaded")
 	}
 	for _, want := range []string{"unknown product \"acme-cli\"", "dual_credential needs max_live >= 2", "actions.invalidate is required",
-		"actions.contain is required", "unknown template variable {region}"} {
+		"actions.contain is required", "unknown template variable {region}",
+		`exposes[0].reach "everything" is not one of`, "exposes[0].text is required", `exposes credential "acme-nothing"`,
+		"auto_remediation needs does and check", `verify_effect "loud" is not one of`, `part "acme-missing" is not a credential entry`,
+		"a compound entry needs at least two parts and match phrases", "effect acme-ping: patterns and instead are required",
+		`effect acme-noisy: effect "none" must be one of`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -113,6 +113,47 @@ func (c *Catalog) Check() []string {
 			}
 		}
 	}
+	// References between entries, once every id is known.
+	for _, p := range c.Providers {
+		for i := range p.Credentials {
+			cr := &p.Credentials[i]
+			w := "provider " + p.ID + " credential " + cr.ID
+			for _, part := range cr.Parts {
+				if e := c.Credential(part.Credential); e == nil {
+					add("%s: part %q is not a credential entry", w, part.Credential)
+				} else if len(e.Parts) > 0 {
+					add("%s: part %q is itself compound", w, part.Credential)
+				}
+				if strings.TrimSpace(part.Name) == "" {
+					add("%s: part %q needs a name", w, part.Credential)
+				}
+			}
+			for _, x := range cr.Exposes {
+				if x.Credential != "" && c.Credential(x.Credential) == nil {
+					add("%s: exposes credential %q, which is not a credential entry", w, x.Credential)
+				}
+			}
+			for _, u := range c.EffectsIn(cr.Actions.Verify) {
+				if cr.VerifyEffect != u.Effect.Effect {
+					add("%s: actions.verify %s (%q, effect %s) but verify_effect is %q: check with %s", w, u.Effect.ID, u.Match, u.Effect.Effect, cr.VerifyEffect, u.Effect.Instead)
+				}
+			}
+		}
+	}
+	effects := map[string]bool{}
+	for _, e := range c.Effects {
+		where := "effect " + e.ID
+		if effects[e.ID] {
+			add("%s: duplicate id", where)
+		}
+		effects[e.ID] = true
+		if !runbook.OneOf(EffectValues, e.Effect) || e.Effect == EffectNone {
+			add("%s: effect %q must be one of customer, page, publish, deploy", where, e.Effect)
+		}
+		if len(e.Patterns) == 0 || strings.TrimSpace(e.Instead) == "" {
+			add("%s: patterns and instead are required (a side effect is refused only where an effect-free check exists)", where)
+		}
+	}
 	for _, id := range runbook.SecretStores {
 		s := c.Store(id)
 		if s == nil {
@@ -127,6 +168,9 @@ func (c *Catalog) Check() []string {
 			out = append(out, checkVars(where+" "+name, v)...)
 		}
 		checkProducts(where, s.Products)
+		if s.FetchCredential != "" && c.Credential(s.FetchCredential) == nil {
+			add("%s: fetch_credential %q is not a credential entry", where, s.FetchCredential)
+		}
 		for _, d := range runbook.Deployments {
 			if strings.TrimSpace(s.Loaded[d]) == "" {
 				add("%s: loaded.%s is required", where, d)
@@ -250,10 +294,32 @@ func checkCredential(where string, cr *Credential) []string {
 	if len(cr.Sources) == 0 {
 		add("%s: sources are required (where the facts come from)", where)
 	}
-	for name, v := range required(cr) {
-		if strings.TrimSpace(v) == "" {
-			add("%s: actions.%s is required for %s", where, name, cr.Strategy)
+	if len(cr.Parts) == 0 {
+		for name, v := range required(cr) {
+			if strings.TrimSpace(v) == "" {
+				add("%s: actions.%s is required for %s", where, name, cr.Strategy)
+			}
 		}
+	} else if len(cr.Parts) < 2 || len(cr.Match) == 0 {
+		add("%s: a compound entry needs at least two parts and match phrases that name them together", where)
+	}
+	for i, x := range cr.Exposes {
+		if !runbook.OneOf(Reached, x.Reach) {
+			add("%s: exposes[%d].reach %q is not one of %s", where, i, x.Reach, strings.Join(Reached, ", "))
+		}
+		if strings.TrimSpace(x.Text) == "" {
+			add("%s: exposes[%d].text is required (what it reaches, for the open item)", where, i)
+		}
+		out = append(out, checkVars(where, x.Text+" "+x.Kill)...)
+	}
+	if r := cr.AutoRemediation; r != nil {
+		if strings.TrimSpace(r.Does) == "" || strings.TrimSpace(r.Check) == "" {
+			add("%s: auto_remediation needs does and check", where)
+		}
+		out = append(out, checkVars(where, r.Does+" "+r.Check+" "+r.Warn)...)
+	}
+	if cr.VerifyEffect != "" && !runbook.OneOf(EffectValues, cr.VerifyEffect) {
+		add("%s: verify_effect %q is not one of none, customer, page, publish, deploy", where, cr.VerifyEffect)
 	}
 	a := cr.Actions
 	if cr.Example.Name == "" {

@@ -492,9 +492,9 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 }
 
 // skeleton is a runbook holding what the facts say beyond the sections (the
-// trigger, the schedule): the context sections are linted in.
+// trigger, the schedule, the time to kill): the context sections are linted in.
 func skeleton(f *planner.Facts) *runbook.Runbook {
-	return &runbook.Runbook{System: f.System, Trigger: f.Trigger, Schedule: f.Schedule}
+	return &runbook.Runbook{System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, TimeToKill: f.TimeToKill}
 }
 
 // added keeps the error findings the offline runbook does not have itself.

@@ -161,7 +161,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		"test send",
 		// The seed's validation.
 		"`kubectl -n <namespace> rollout status",
-		"send a test event or resend a recent one",
+		"a synthetic event, signed with the new secret",
 		"no signature failures in their logs",
 		"for 30 minutes",
 		"SOC 2 CC6.1",

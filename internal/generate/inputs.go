@@ -37,8 +37,11 @@ func factsView(f *planner.Facts) (map[string]any, error) {
 		return nil, err
 	}
 	view := pick(all, dataInputs.top)
-	var secrets []any
-	for _, raw := range all["secrets"].([]any) {
+	// A part about steps of no secret (a track of a departing person's
+	// access alone) has no secrets.
+	secrets := []any{}
+	raw, _ := all["secrets"].([]any)
+	for _, raw := range raw {
 		s := pick(raw.(map[string]any), dataInputs.secret)
 		if cs, ok := s["consumers"].([]any); ok {
 			var picked []any

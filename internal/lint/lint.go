@@ -7,6 +7,7 @@ package lint
 import (
 	"sort"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 )
@@ -164,36 +165,37 @@ func newContext(rb *runbook.Runbook, scan Scanner) *context {
 	return c
 }
 
-// exposed mirrors the planner's confirmed compromise: public exposure, or a
-// confirmed leak with a third-party or unknown exposure.
+// exposureOf is a secret's exposure as its risk-triage item says; a secret
+// without one is taken as exposed (unknown) on a confirmed leak.
+func (c *context) exposureOf(id string) runbook.Exposure {
+	if t, ok := c.triage[id]; ok {
+		return t.Exposure
+	}
+	if c.rb.Trigger == runbook.TriggerConfirmedLeak {
+		return runbook.ExposureUnknown
+	}
+	return runbook.ExposureNone
+}
+
+// class is what a secret's exposure calls for under the runbook's trigger,
+// by the exposure policy the planner follows too; the linter reads it from
+// the runbook, not from the planner's facts.
+func (c *context) class(id string) exposure.Class {
+	return exposure.Classify(c.rb.Trigger, c.exposureOf(id))
+}
+
+// compromise is the secret's compromise level read from the runbook.
+func (c *context) compromise(id string) exposure.Compromise {
+	return exposure.CompromiseOf(c.rb.Trigger, c.exposureOf(id))
+}
+
+// exposed is a confirmed compromise: public exposure, or a confirmed leak
+// with a third-party or unknown exposure.
 func (c *context) exposed(id string) bool {
-	t, ok := c.triage[id]
-	if !ok {
-		return c.rb.Trigger == runbook.TriggerConfirmedLeak
-	}
-	switch t.Exposure {
-	case runbook.ExposurePublic:
-		return true
-	case runbook.ExposureThirdParty, runbook.ExposureUnknown:
-		return c.rb.Trigger == runbook.TriggerConfirmedLeak
-	}
-	return false
+	return c.compromise(id) == exposure.CompromiseConfirmed
 }
 
 // suspected is any exposure the trigger makes worth investigating.
 func (c *context) suspected(id string) bool {
-	if c.exposed(id) {
-		return true
-	}
-	t, ok := c.triage[id]
-	if !ok || t.Exposure == runbook.ExposureNone {
-		return false
-	}
-	switch c.rb.Trigger {
-	case runbook.TriggerSuspectedLeak, runbook.TriggerConfirmedLeak:
-		return true
-	case runbook.TriggerVendorChange:
-		return t.Exposure == runbook.ExposureThirdParty || t.Exposure == runbook.ExposureUnknown
-	}
-	return false
+	return c.compromise(id) != exposure.CompromiseNone
 }

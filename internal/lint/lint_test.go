@@ -34,7 +34,7 @@ func linter(t *testing.T) *lint.Linter {
 // written is the runbook the offline writer makes from the facts.
 func written(t *testing.T, f *planner.Facts) *runbook.Runbook {
 	t.Helper()
-	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered}
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered, TimeToKill: f.TimeToKill}
 	for _, id := range runbook.SectionIDs {
 		sec, err := writer.Offline{}.Section(f, id)
 		if err != nil {
@@ -275,7 +275,35 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		}},
 		{"exposed-killed-first", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
 			// The investigation of an exposed key comes while it is alive.
-			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""), step(rb, "stripe-secret-key", runbook.PhaseRevoke, "staging"))
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""), step(rb, "stripe-secret-key", runbook.PhaseRevoke, "production"))
+		}},
+		{"killed-before-other-work", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			// The key a service uses is replaced in staging too before it
+			// dies: a ladder, as before the exposure decided the kill.
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseRevoke, "production"), step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""))
+		}},
+		{"killed-before-other-work", "public-leak-openai-notebook", func(t *testing.T, rb *runbook.Runbook) {
+			// The public key is replaced in production before it is revoked
+			// there, after the other secrets' (here: its staging) work.
+			id := "openai-project-api-key-for-the-support-summarize"
+			moveBefore(t, rb, step(rb, id, runbook.PhaseContain, "production"), step(rb, id, runbook.PhaseInvestigate, ""))
+		}},
+		{"planned-keeps-overlap", "offboarding-deploy-key", func(t *testing.T, rb *runbook.Runbook) {
+			// GitOps' deploy key removed right after the person's access,
+			// days before the deadline: ArgoCD cannot pull until step N.
+			id := "github-deploy-key-for-the-gitops-repository"
+			moveBefore(t, rb, step(rb, id, runbook.PhaseRevoke, "production"), step(rb, id, runbook.PhaseCreate, "staging"))
+		}},
+		{"checks-without-side-effects", "pagerduty-integration-check", func(t *testing.T, rb *runbook.Runbook) {
+			// The check the runbook used to make: a trigger event to the
+			// production service, which pages the on-call.
+			step(rb, "pagerduty-integration-key-for-alertmanager", runbook.PhaseVerify, "production").Action = "Verify: send a test event with the new key and resolve it (`curl -sS https://events.pagerduty.com/v2/enqueue -H 'Content-Type: application/json' -d @-` with a trigger event); the incident opens on the right service."
+		}},
+		{"checks-without-side-effects", "release-freeze-ci-tokens", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Validation.Environments[0].Checks[0].How = "re-run the ci-publish pipeline and watch it publish"
+		}},
+		{"time-to-kill-shown", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+			rb.TimeToKill = nil
 		}},
 		{"person-access-first", "offboarding-postgres-vault", func(t *testing.T, rb *runbook.Runbook) {
 			// Removing the person's sign-in moved after the rotation began.
@@ -444,7 +472,13 @@ func TestEveryCatalogEntryRotatesCleanly(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if f.Secrets[0].Rule != cr.ID {
+					switch {
+					case len(cr.Parts) > 0:
+						// A compound secret is planned as its parts.
+						if len(f.Secrets) != len(cr.Parts) || f.Secrets[0].Rule != cr.Parts[0].Credential {
+							t.Fatalf("compound example planned as %d secrets, first %s", len(f.Secrets), f.Secrets[0].Rule)
+						}
+					case f.Secrets[0].Rule != cr.ID:
 						t.Fatalf("example selects %s", f.Secrets[0].Rule)
 					}
 					rb := written(t, f)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
@@ -14,8 +15,6 @@ import (
 // Outcome rules: what the runbook achieves when run as written, not its shape.
 
 var (
-	// killRE is what a step that kills a credential says it does.
-	killRE = regexp.MustCompile(`(?i)revok|delet|expir|destroy|disabl|deactivat|discard|remov|regenerat|retir|\bunset\b|\bdead\b|\block|nologin|password null|min_decryption_version|promot|invalidat|kill|roll (the )?(exposed|key|secret)|rotate (the )?(exposed|previous)|rotate-role`)
 	// identityRE is what removing a person's sign-in says.
 	identityRE = regexp.MustCompile(`(?i)single sign-on|\bsso\b|identity provider|sign-in|okta|entra|google workspace|directory account`)
 	nextNameRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*_NEXT\b`)
@@ -23,20 +22,31 @@ var (
 	textTimeRE = regexp.MustCompile(`(?i)(\b(?:not|outside|avoid|except|never|no|after|until)\b[^.;]{0,24})?\b([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:-|–|to|and)\s*([01]?\d|2[0-3]):([0-5]\d))?\s*(UTC|GMT|Z)?\b`)
 )
 
-// killStep returns the step that kills the old credential of a secret: its
-// first revoke step in production (or its last one), or for a credential
-// revoked first, its first contain step.
+// killSteps returns the steps that kill the old credential of a secret, in
+// order: revoke steps, and contain steps that do not merely restrict it,
+// saying they kill it.
 func (c *context) killSteps(id string) []runbook.Step {
 	var out []runbook.Step
-	revokeFirst := c.secrets[id].Strategy == runbook.StrategyRevokeFirst
 	for _, st := range c.bySecret[id] {
-		if st.Phase == runbook.PhaseRevoke || (revokeFirst && st.Phase == runbook.PhaseContain) {
-			if killRE.MatchString(st.Action) {
-				out = append(out, st)
-			}
+		if c.kills(st) {
+			out = append(out, st)
 		}
 	}
 	return out
+}
+
+// kills reports whether a step kills its secret's old credential.
+func (c *context) kills(st runbook.Step) bool {
+	switch st.Phase {
+	case runbook.PhaseRevoke:
+	case runbook.PhaseContain:
+		if c.secrets[st.SecretID].Strategy != runbook.StrategyRevokeFirst && exposure.RestrictRE.MatchString(st.Action) {
+			return false
+		}
+	default:
+		return false
+	}
+	return st.SecretID != "" && exposure.KillRE.MatchString(st.Action)
 }
 
 // oldCredentialKilled: every old credential ends dead (revoked, deleted,
@@ -79,30 +89,14 @@ func oldCredentialKilled(c *context) []finding {
 // exposedNow is a credential that must be dead before anyone investigates:
 // a public or third-party exposure during a leak or a vendor incident, any
 // confirmed leak, or one a departing person knew.
-func (c *context) exposedNow(id string) bool {
-	if c.exposed(id) {
-		return true
-	}
-	t, ok := c.triage[id]
-	if !ok || t.Exposure == runbook.ExposureNone {
-		return false
-	}
-	switch c.rb.Trigger {
-	case runbook.TriggerOffboarding:
-		return true
-	case runbook.TriggerSuspectedLeak, runbook.TriggerVendorChange:
-		return t.Exposure != runbook.ExposureInternal
-	}
-	return false
-}
+func (c *context) exposedNow(id string) bool { return c.class(id).Exposed() }
 
-// leaked is a credential exposed by a leak or breach (not only known to a
-// departing person): it is never restored and waits for no blackout. A
-// departing person's knowledge alone allows a rollback until the deadline,
-// and their deadline, not an exception, bounds the work.
-func (c *context) leaked(id string) bool {
-	return c.exposedNow(id) && (c.rb.Trigger != runbook.TriggerOffboarding || c.exposed(id))
-}
+// leaked is a credential exposed outside the company by a leak or breach
+// (not only known to a departing person): it dies within minutes, is never
+// restored and waits for no blackout. A departing person's knowledge alone
+// allows a rollback until the deadline, and their deadline, not an
+// exception, bounds the work.
+func (c *context) leaked(id string) bool { return c.class(id) == exposure.KillNow }
 
 // exposedKilledFirst: on a leak, breach or offboarding an exposed credential
 // is killed as containment: before its investigation, and without waiting

@@ -60,6 +60,14 @@ func rules() []Rule {
 			Doc: "every old credential ends dead in every environment: a revoke step (or, revoked first, a contain step) revokes, deletes, expires, destroys or disables it; a key only after re-encryption is verified (rules 4, 7, 16)", check: oldCredentialKilled},
 		{ID: "exposed-killed-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "on a leak, breach or offboarding an exposed credential is killed before it is investigated and without waiting for a maintenance window (rule 6)", check: exposedKilledFirst},
+		{ID: "killed-before-other-work", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
+			Doc: "a credential exposed publicly or to a third party is dead in every environment before any lower-environment step and any other secret's work; only other kills and its own production replacement (at most 5 steps) may come first (rule 6)", check: killedBeforeOtherWork},
+		{ID: "planned-keeps-overlap", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
+			Doc: "planned work (scheduled, compliance, an offboarding whose deadline leaves time) never kills a credential before production runs on its replacement when the provider allows an overlap and services use it (rule 6)", check: plannedKeepsOverlap},
+		{ID: "time-to-kill-shown", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, tri, seq},
+			Doc: "every step that kills an exposed credential has its planned time in time_to_kill, and every entry there names such a step", check: timeToKillShown},
+		{ID: "checks-without-side-effects", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
+			Doc: "no production check pages the on-call, publishes, deploys or reaches a customer when an effect-free check exists (npm whoami, docker login, aws sts get-caller-identity, sentry-cli info, dbt debug, a change event, a synthetic event) (rule 19)", check: checksWithoutSideEffects},
 		{ID: "no-rollback-to-exposed", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq, rbk},
 			Doc: "an exposed credential is never restored: its rollback fixes forward, and no step keeps a copy of it for rollback (_PREVIOUS, an exported old value)", check: noRollbackToExposed},
 		{ID: "exposure-investigated", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
@@ -311,6 +319,12 @@ func (c *context) stepSecretIDs() []string {
 func lowerEnvFirst(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
+		if c.leaked(id) {
+			// Exposed outside the company: production is replaced first and
+			// nothing in a lower environment comes before the kill (rule 6
+			// overrides rule 5; killed-before-other-work checks it).
+			continue
+		}
 		envs := c.secrets[id].Environments
 		var lower []string
 		for _, e := range envs {

@@ -9,17 +9,19 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// Compromise says whether a secret must be treated as exposed.
-type Compromise string
+// Compromise says whether a secret must be treated as exposed (the exposure
+// policy's levels).
+type Compromise = exposure.Compromise
 
 // Compromise levels.
 const (
-	CompromiseNone      Compromise = "none"
-	CompromiseSuspected Compromise = "suspected"
-	CompromiseConfirmed Compromise = "confirmed"
+	CompromiseNone      = exposure.CompromiseNone
+	CompromiseSuspected = exposure.CompromiseSuspected
+	CompromiseConfirmed = exposure.CompromiseConfirmed
 )
 
 // Facts is the planner's output.
@@ -103,6 +105,9 @@ type Secret struct {
 	Legacy     bool       `json:"legacy"`
 	LegacyNote string     `json:"legacy_note"`
 	Compromise Compromise `json:"compromise"`
+	// Class is what its exposure calls for (exposure.Classify): a kill now,
+	// a kill by a deadline, an assessment, or planned work.
+	Class exposure.Class `json:"exposure_class"`
 	// Rule is the id of the catalogue entry that matched.
 	Rule string `json:"rule"`
 	// Entry is that catalogue entry; Catalog is what the writers read of it,
@@ -133,6 +138,17 @@ type Secret struct {
 	// investigation and without waiting for a window (a leak, a vendor breach,
 	// an offboarding).
 	Exposed bool `json:"exposed"`
+	// FetchToken is true for the token CI/CD pipelines fetch secrets with:
+	// after a breach it is replaced first, in production first, since every
+	// other replacement is fetched with it.
+	FetchToken bool `json:"fetch_token,omitempty"`
+	// DerivedKills are the actions that kill what it minted (role sessions),
+	// done with its kill.
+	DerivedKills []string `json:"derived_kills,omitempty"`
+	// Restricted is true when its containment narrows the credential to its
+	// consumers rather than killing it (a key that must keep decrypting, a
+	// high-privilege credential suspected exposed that keeps its overlap).
+	Restricted bool `json:"restricted,omitempty"`
 	// Deadline is the id of the schedule deadline its steps must meet, or "".
 	Deadline       string           `json:"deadline,omitempty"`
 	Strategy       runbook.Strategy `json:"strategy"`
@@ -266,6 +282,15 @@ type Step struct {
 	Access string `json:"access,omitempty"`
 	// Window is the id of the schedule window or deadline the step runs in.
 	Window string `json:"window,omitempty"`
+	// Kill is true on a step that kills the secret's old credential in its
+	// environment.
+	Kill bool `json:"kill,omitempty"`
+	// Minutes is when the step is planned to end, counted from the start of
+	// the first step (steps done one after another).
+	Minutes int `json:"minutes"`
+	// Remediation lists the secrets whose provider's own remediation (a
+	// revoked token, a quarantine policy) the step checks; SecretID is empty.
+	Remediation []string `json:"remediation,omitempty"`
 }
 
 // ExternalComms says whether customers or vendors must hear about the rotation.
@@ -286,6 +311,30 @@ func (s *Secret) Known(text string) string {
 		text = strings.ReplaceAll(text, ph, v)
 	}
 	return text
+}
+
+// KillsAfterReplace reports whether a credential exposed outside the company
+// keeps working in production only until its replacement is verified there,
+// a few steps later, while its lower-environment copies die at once
+// (exposure.ReplaceSteps). Otherwise such a credential is revoked first.
+func (s *Secret) KillsAfterReplace() bool {
+	return s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRevokeFirst && s.Strategy != runbook.StrategyRekey && !s.RetireOnly
+}
+
+// productionFirst reports whether the secret is replaced in production
+// before its lower environments: killed after a replacement there, or the
+// token every other replacement is fetched with.
+func (s *Secret) productionFirst() bool { return s.KillsAfterReplace() || s.FetchToken }
+
+// lowerEnvs lists the environments that are not production.
+func lowerEnvs(envs []string) []string {
+	var out []string
+	for _, e := range envs {
+		if !runbook.IsProduction(e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // SecretByID returns the secret with the id, or nil.

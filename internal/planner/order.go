@@ -58,17 +58,22 @@ func order(f *Facts) {
 	rotate := func(p runbook.Phase) bool { return p != runbook.PhaseContain && p != runbook.PhaseInvestigate }
 	// track adds a track: the steps given first, then the phases keep
 	// accepts of each secret, in order.
-	track := func(t Track, first []Step, secrets []*Secret, keep func(*Secret, runbook.Phase) bool) {
+	track := func(t Track, first []Step, secrets []*Secret, keep func(*Secret, runbook.Phase, string) bool) {
 		steps := first
 		for _, s := range secrets {
-			if ss := secretSteps(f, s, func(p runbook.Phase) bool { return keep(s, p) }); len(ss) > 0 {
+			if ss := secretSteps(f, s, func(p runbook.Phase, env string) bool { return keep(s, p, env) }); len(ss) > 0 {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, ss...)
 			}
 		}
 		addTrack(t, steps)
 	}
-	rotation := func(_ *Secret, p runbook.Phase) bool { return rotate(p) && p != runbook.PhaseCleanup }
+	rotation := func(_ *Secret, p runbook.Phase, _ string) bool { return rotate(p) && p != runbook.PhaseCleanup }
+	// wave is the production replacement and kill of a credential killed
+	// after its replacement: it comes before any other secret's work.
+	wave := func(s *Secret, p runbook.Phase, env string) bool {
+		return s.productionFirst() && rotate(p) && p != runbook.PhaseCleanup && runbook.IsProduction(env)
+	}
 
 	if incident {
 		sort.SliceStable(secrets, func(i, j int) bool {
@@ -102,29 +107,40 @@ func order(f *Facts) {
 				access = append(access, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Access: a.ID, Window: a.Deadline})
 			}
 		}
+		if ids := remediated(f); len(ids) > 0 {
+			// What the providers already did on their own decides what the
+			// operators find: it is checked before anything is killed.
+			access = append(access, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Remediation: ids})
+		}
 		// A retired credential is checked dead right after it is revoked.
-		track(t, access, exposed, func(s *Secret, p runbook.Phase) bool {
+		track(t, access, exposed, func(s *Secret, p runbook.Phase, _ string) bool {
 			return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
 		})
-		// An exposed credential that is still alive (nothing contained it)
-		// is replaced and killed before the replacements of dead ones.
-		sort.SliceStable(replaced, func(i, j int) bool {
-			return !runbook.OneOf(replaced[i].Phases, runbook.PhaseContain) && runbook.OneOf(replaced[j].Phases, runbook.PhaseContain)
-		})
+		// A credential exposed outside the company that keeps working until
+		// its replacement is replaced in production and killed there before
+		// any lower environment or other secret's replacement.
+		// The token pipelines fetch secrets with goes first: every other
+		// replacement is fetched with it.
+		first := append([]*Secret(nil), replaced...)
+		sort.SliceStable(first, func(i, j int) bool { return first[i].FetchToken && !first[j].FetchToken })
+		track(Track{Name: "Replace in production, then kill the exposed credential", Reason: "exposed outside the company: replaced in production and killed a few steps later, before any lower environment or other work (its lower environments were killed at containment); the token pipelines fetch secrets with comes first"},
+			nil, first, wave)
 		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
-			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
+			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, func(s *Secret, p runbook.Phase, env string) bool {
+				return rotation(s, p, env) && !wave(s, p, env)
+			})
 		}
 		t = Track{Name: "Investigation", Reason: "review what was done with each credential during the exposure, once it is dead"}
 		if f.Trigger == runbook.TriggerOffboarding {
 			t.Reason = "review what the departing person did with each credential, once their access is gone"
 		}
-		track(t, nil, secrets, func(_ *Secret, p runbook.Phase) bool { return p == runbook.PhaseInvestigate })
+		track(t, nil, secrets, func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseInvestigate })
 		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
 			g.name = "After the assessment: " + g.name
 			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
 		}
 		track(Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}, nil, secrets,
-			func(_ *Secret, p runbook.Phase) bool { return p == runbook.PhaseCleanup })
+			func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseCleanup })
 	} else {
 		f.Freeze = true
 		sort.SliceStable(secrets, func(i, j int) bool {
@@ -146,7 +162,7 @@ func order(f *Facts) {
 			}
 			for _, s := range g.secrets {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
-				steps = append(steps, secretSteps(f, s, func(runbook.Phase) bool { return true })...)
+				steps = append(steps, secretSteps(f, s, func(runbook.Phase, string) bool { return true })...)
 			}
 			if i == len(groups)-1 {
 				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseUnfreeze})
@@ -243,14 +259,16 @@ func windowed(s *Secret, p runbook.Phase) bool {
 }
 
 // secretSteps expands a secret's phases over its environments, keeping those
-// keep accepts.
-func secretSteps(f *Facts, s *Secret, keep func(runbook.Phase) bool) []Step {
+// keep accepts. A credential killed after its replacement (exposed outside
+// the company, with an overlap) is replaced and killed in production first;
+// its lower environments were killed at containment and follow.
+func secretSteps(f *Facts, s *Secret, keep func(p runbook.Phase, env string) bool) []Step {
 	var steps []Step
-	add := func(p runbook.Phase, env string) {
-		if !keep(p) {
+	add := func(p runbook.Phase, env string, kill bool) {
+		if !keep(p, env) {
 			return
 		}
-		st := Step{SecretID: s.ID, Environment: env, Phase: p}
+		st := Step{SecretID: s.ID, Environment: env, Phase: p, Kill: kill}
 		if runbook.IsProduction(env) && s.Window != "" && windowed(s, p) {
 			st.Window = s.Window
 		}
@@ -263,29 +281,55 @@ func secretSteps(f *Facts, s *Secret, keep func(runbook.Phase) bool) []Step {
 	}
 	has := func(p runbook.Phase) bool { return runbook.OneOf(s.Phases, p) }
 	perEnv := []runbook.Phase{runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify}
+	afterReplace := s.KillsAfterReplace()
+	prodFirst := s.productionFirst()
 	if has(runbook.PhaseContain) {
 		// Production first: it is where an exposed credential does most harm.
 		for i := len(s.Environments) - 1; i >= 0; i-- {
-			add(runbook.PhaseContain, s.Environments[i])
+			env := s.Environments[i]
+			prod := runbook.IsProduction(env)
+			if afterReplace && prod && !s.Restricted {
+				continue // killed by its revoke step, right after its replacement
+			}
+			// A restricted credential keeps working in production only.
+			add(runbook.PhaseContain, env, s.Strategy == runbook.StrategyRevokeFirst || (afterReplace && !prod))
 		}
 	}
 	if has(runbook.PhaseInvestigate) {
-		add(runbook.PhaseInvestigate, AllEnvironments)
+		add(runbook.PhaseInvestigate, AllEnvironments, false)
 	}
-	for _, env := range s.Environments {
-		for _, p := range perEnv {
-			if has(p) {
-				add(p, env)
+	ladder := func(envs []string) {
+		for _, env := range envs {
+			for _, p := range perEnv {
+				if has(p) {
+					add(p, env, false)
+				}
 			}
 		}
 	}
-	if has(runbook.PhaseRevoke) {
-		for _, env := range s.Environments {
-			add(runbook.PhaseRevoke, env)
+	revoke := func(envs []string) {
+		if has(runbook.PhaseRevoke) {
+			for _, env := range envs {
+				add(runbook.PhaseRevoke, env, true)
+			}
 		}
 	}
+	if prodFirst {
+		var prod []string
+		for _, e := range s.Environments {
+			if runbook.IsProduction(e) {
+				prod = append(prod, e)
+			}
+		}
+		ladder(prod)
+		revoke(prod)
+		ladder(lowerEnvs(s.Environments))
+	} else {
+		ladder(s.Environments)
+		revoke(s.Environments)
+	}
 	if has(runbook.PhaseCleanup) {
-		add(runbook.PhaseCleanup, AllEnvironments)
+		add(runbook.PhaseCleanup, AllEnvironments, false)
 	}
 	return steps
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -62,6 +63,13 @@ func Plan(in *runbook.Request) (*Facts, error) {
 		s := newSecret(f, req, i, ids, services, &undescribed)
 		f.Secrets = append(f.Secrets, s)
 	}
+	// What an exposed credential reached and rotor knows is planned like a
+	// secret of the request.
+	for _, in := range reachedItems(f, cat, req) {
+		req.Secrets = append(req.Secrets, in)
+		f.Secrets = append(f.Secrets, newSecret(f, req, len(req.Secrets)-1, ids, services, &undescribed))
+	}
+	markFetchTokens(f, cat)
 	if len(undescribed) > 0 {
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf(
 			"consumers not listed in services (%s): criticality assumed medium, owner assumed to be the secret's owner", strings.Join(undescribed, ", ")))
@@ -87,9 +95,11 @@ func Plan(in *runbook.Request) (*Facts, error) {
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 		}
 	}
+	splitCompound(f, cat, ids)
 	for i := range f.Secrets {
 		chooseStrategy(f, cat, &f.Secrets[i])
 	}
+	derivedReach(f)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
 		s.Urgency = urgency(f, s)
@@ -101,7 +111,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	if f.Trigger == runbook.TriggerOffboarding {
 		personAccess(f)
 	}
-	order(f)
+	planKills(f)
 	catalogGaps(f, req)
 	workloadGaps(f)
 	externalComms(f)
@@ -235,49 +245,17 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: no owner given: %s assumed", index, in.Name, s.Owner))
 	}
 
-	s.Compromise = compromise(f.Trigger, s.Exposure)
+	s.Compromise = exposure.CompromiseOf(f.Trigger, s.Exposure)
 	// Exposed: the old credential must be dead before anything is
-	// investigated, and no window is waited for. An internal exposure on a
-	// suspected leak is assessed first (ROTATION_RULES.md §2 rule 6).
-	switch {
-	case s.Compromise == CompromiseConfirmed:
-		s.Exposed = true
-	case s.Compromise == CompromiseSuspected && s.Exposure != runbook.ExposureInternal:
-		s.Exposed = true
-	case f.Trigger == runbook.TriggerOffboarding && s.Exposure != runbook.ExposureNone:
-		// The departing person knew it.
-		s.Exposed = true
-	}
+	// investigated, and no window is waited for: now when it left the
+	// company, by the deadline when a departing person knew it. An internal
+	// exposure on a suspected leak is assessed first (ROTATION_RULES.md §2
+	// rule 6).
+	s.Class = exposure.Classify(f.Trigger, s.Exposure)
+	s.Exposed = s.Class.Exposed()
 	s.EnvVar = strings.ToUpper(strings.ReplaceAll(s.ID, "-", "_"))
 	s.StorePaths = map[string]string{}
 	return s
-}
-
-// compromise reads the exposure and the trigger the safe way (ROTATION_RULES.md
-// §2 rule 6): public is always a confirmed leak; a confirmed leak with an
-// unknown or third-party exposure is treated as confirmed; internal exposure is
-// assessed before acting.
-func compromise(t runbook.Trigger, e runbook.Exposure) Compromise {
-	if e == runbook.ExposurePublic {
-		return CompromiseConfirmed
-	}
-	if e == runbook.ExposureNone {
-		return CompromiseNone
-	}
-	switch t {
-	case runbook.TriggerConfirmedLeak:
-		if e == runbook.ExposureInternal {
-			return CompromiseSuspected
-		}
-		return CompromiseConfirmed
-	case runbook.TriggerSuspectedLeak:
-		return CompromiseSuspected
-	case runbook.TriggerVendorChange:
-		if e == runbook.ExposureThirdParty || e == runbook.ExposureUnknown {
-			return CompromiseSuspected
-		}
-	}
-	return CompromiseNone
 }
 
 func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
@@ -287,11 +265,15 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 	s.RollbackWindow, s.PropagationSeconds = e.Actions.RollbackUntil, e.PropagationSeconds
 	s.StrategyReason = fmt.Sprintf("%s (catalogue entry %s): %s", s.Strategy, e.ID, e.Overlap)
 	switch {
-	case s.Compromise == CompromiseConfirmed && s.Strategy != runbook.StrategyRekey:
+	case s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRekey && (s.Compromise == CompromiseConfirmed || onlyPipelines(s)):
 		publicDataOnly := e.ID == "aws-iam-access-key" && hasAny(text, "public data", "public bucket", "public-read")
 		var why string
 		switch {
 		case publicDataOnly:
+		case s.Exposure == runbook.ExposurePublic:
+			why = "it is public: anyone may hold it already, so it dies before anything else"
+		case onlyPipelines(s):
+			why = "every consumer is a CI/CD pipeline: revoking first only fails pipeline runs until the new value is stored, while the exposed credential is dead at once"
 		case s.Strategy == runbook.StrategyDualAccept:
 			s.Strategy = runbook.StrategyHardCutover
 			s.StrategyReason = fmt.Sprintf("hard_cutover: confirmed leak, and a leaked signing secret must not stay accepted while both are valid; receivers switch to the new secret only (entry %s would otherwise allow: %s)", e.ID, e.Overlap)
@@ -300,18 +282,26 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 			why = "no safe overlap exists"
 		case e.LeakRevokeFirst:
 			why = "the provider's guidance on a leak is to revoke first"
-		case onlyPipelines(s):
-			why = "every consumer is a CI/CD pipeline: revoking first only fails pipeline runs until the new value is stored, while the leaked credential is dead at once"
 		case highPrivilege(s):
 			why = "its privilege is high (" + reachWords[s.DataReach] + ")"
 		}
+		lead := "confirmed leak"
+		if s.Compromise != CompromiseConfirmed {
+			lead = "exposed outside the company"
+		}
 		if why != "" {
 			s.Strategy = runbook.StrategyRevokeFirst
-			s.StrategyReason = fmt.Sprintf("revoke_first: confirmed leak and %s; entry %s would otherwise allow: %s", why, e.ID, e.Overlap)
+			s.StrategyReason = fmt.Sprintf("revoke_first: %s and %s; entry %s would otherwise allow: %s", lead, why, e.ID, e.Overlap)
 			s.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
 		} else if s.Strategy.HasOverlap() {
 			s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation"
 		}
+	case f.Trigger == runbook.TriggerOffboarding && s.Personal && len(s.Consumers) > 0 && s.Strategy.HasOverlap() && deadlineFor(f, s.ID) != nil:
+		// Planned work never revokes first while an overlap exists and the
+		// deadline leaves time (ROTATION_RULES.md §2 rule 6).
+		d := deadlineFor(f, s.ID)
+		s.StrategyReason = fmt.Sprintf("%s: the departing person's own credential, but services use it and %s allows an overlap (%s): the replacement goes in first and the old one is killed %s, so nothing goes down",
+			s.Strategy, s.ProviderName, e.Overlap, d.Label())
 	case f.Trigger == runbook.TriggerOffboarding && s.Personal:
 		s.Strategy = runbook.StrategyRevokeFirst
 		s.StrategyReason = "revoke_first: the credential belongs to the departing person; their access is removed first"
@@ -325,6 +315,23 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 	case s.Exposed && s.Strategy.HasOverlap():
 		s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation and without waiting for a window"
 	}
+	if s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRevokeFirst && s.Strategy != runbook.StrategyRekey && !hasProduction(s.Environments) {
+		// Replace-then-kill only protects production: a credential that
+		// lives only in lower environments dies at once.
+		s.Strategy = runbook.StrategyRevokeFirst
+		s.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company and it lives only in %s, where no customer waits for the replacement; entry %s would otherwise allow: %s", strings.Join(s.Environments, ", "), e.ID, e.Overlap)
+		s.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
+	}
+}
+
+// deadlineFor is the first schedule deadline that covers a secret, or nil.
+func deadlineFor(f *Facts, id string) *runbook.Deadline {
+	for i, d := range f.Schedule.Deadlines {
+		if len(d.SecretIDs) == 0 || runbook.OneOf(d.SecretIDs, id) {
+			return &f.Schedule.Deadlines[i]
+		}
+	}
+	return nil
 }
 
 // phasesFor lists a secret's phases. Every secret ends with its old
@@ -332,10 +339,13 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 	// A compromised key that must keep decrypting is restricted, not
 	// revoked; so is a high-privilege credential that keeps its overlap.
-	restrict := (s.Compromise != CompromiseNone && s.Strategy == runbook.StrategyRekey) ||
+	s.Restricted = (s.Compromise != CompromiseNone && s.Strategy == runbook.StrategyRekey) ||
 		(s.Compromise == CompromiseSuspected && highPrivilege(s) && s.Strategy.HasOverlap() && s.Entry.Actions.Restrict != "")
 	var p []runbook.Phase
-	if s.Strategy == runbook.StrategyRevokeFirst || restrict {
+	// A credential replaced in production before it is killed there is
+	// killed at once in the lower environments, where nobody waits for it.
+	lowerKill := s.KillsAfterReplace() && len(lowerEnvs(s.Environments)) > 0
+	if s.Strategy == runbook.StrategyRevokeFirst || s.Restricted || lowerKill {
 		p = append(p, runbook.PhaseContain)
 	}
 	if s.Compromise != CompromiseNone || s.Exposed {
@@ -393,6 +403,9 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 	}
 	for _, p := range a.Texts() {
 		*p = s.Known(catalog.Fill(*p, vars))
+	}
+	if len(s.DerivedKills) > 0 {
+		a.Derived = strings.TrimSpace(a.Derived + " " + strings.Join(s.DerivedKills, " "))
 	}
 	quirks := append([]string{}, e.Quirks...)
 	return EntryFacts{ID: e.ID, Title: e.Title, MaxLive: e.MaxLive, SelfInvalidates: e.SelfInvalidates, Actions: a, Quirks: quirks}

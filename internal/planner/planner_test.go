@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -99,7 +100,11 @@ func TestStrategyTable(t *testing.T) {
 		{"leak of an aws key reading public data only", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "AWS access key", Exposure: runbook.ExposurePublic, Privilege: runbook.PrivilegeRead, Notes: "reads a public bucket only"}, "aws-iam-access-key", runbook.StrategyDualCredential},
 		{"leak of a stripe key (money)", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Stripe secret key", Exposure: runbook.ExposurePublic}, "stripe-api-key", runbook.StrategyRevokeFirst},
 		{"leak of a custom webhook secret cuts over", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "Partner HMAC signing secret", Exposure: runbook.ExposureThirdParty}, "custom-hmac-webhook-secret", runbook.StrategyHardCutover},
-		{"leak of a sendgrid key keeps overlap", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposurePublic}, "sendgrid-api-key", runbook.StrategyDualCredential},
+		{"public leak of a sendgrid key is revoked first", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposurePublic}, "sendgrid-api-key", runbook.StrategyRevokeFirst},
+		{"third-party leak of a sendgrid key only pipelines use is revoked first", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposureThirdParty, Consumers: []string{"mailer"}, Environments: []string{"production"}}, "sendgrid-api-key", runbook.StrategyRevokeFirst},
+		{"third-party leak of a sendgrid key nothing is known to use keeps overlap", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposureThirdParty, Environments: []string{"production"}}, "sendgrid-api-key", runbook.StrategyDualCredential},
+		{"third-party leak of a sendgrid key in staging only is revoked first", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "SendGrid API key", Exposure: runbook.ExposureThirdParty, Consumers: []string{"mailer"}, Environments: []string{"staging"}}, "sendgrid-api-key", runbook.StrategyRevokeFirst},
+		{"offboarding personal token services use, with a deadline, keeps overlap", runbook.TriggerOffboarding, "", runbook.Secret{Name: "GitHub deploy key of the leaver", Kind: runbook.KindSSHKey, Provider: "github", Personal: ptr(true), Consumers: []string{"argocd"}, Notes: "Last day is Friday 2026-07-17, access gone by 17:00 UTC"}, "github-deploy-key", runbook.StrategyDualCredential},
 		{"leak of a kms key stays rekey", runbook.TriggerConfirmedLeak, "", runbook.Secret{Name: "KMS data key", Exposure: runbook.ExposurePublic}, "aws-kms-key", runbook.StrategyRekey},
 		{"suspected leak keeps strategy", runbook.TriggerSuspectedLeak, "", runbook.Secret{Name: "GitHub PAT", Exposure: runbook.ExposureInternal}, "github-pat", runbook.StrategyDualCredential},
 		{"offboarding personal token", runbook.TriggerOffboarding, "", runbook.Secret{Name: "Vault token of the leaver", Personal: ptr(true)}, "vault-token", runbook.StrategyRevokeFirst},
@@ -222,12 +227,30 @@ func TestOrderingInvariants(t *testing.T) {
 					if st.Phase == runbook.PhaseRevoke && (prodVerify < 0 || st.Order < prodVerify) {
 						t.Errorf("%s: revoke at %d before production verify at %d", s.ID, st.Order, prodVerify)
 					}
-					if st.Environment == "production" && (st.Phase == runbook.PhaseDeploy || st.Phase == runbook.PhaseSwitch) {
+					// Exposed outside the company: production first (rule 6
+					// overrides rule 5), checked below.
+					if st.Environment == "production" && (st.Phase == runbook.PhaseDeploy || st.Phase == runbook.PhaseSwitch) && !s.productionFirst() {
 						for _, env := range s.Environments {
 							if env != "production" && stepIndex(f, s.ID, runbook.PhaseVerify, env) > st.Order {
 								t.Errorf("%s: production %s at %d before %s is verified", s.ID, st.Phase, st.Order, env)
 							}
 						}
+					}
+				}
+				if s.Class != exposure.KillNow {
+					continue
+				}
+				// Exposed outside the company: dead before any of its
+				// lower-environment work.
+				dead := 0
+				for _, st := range f.Steps {
+					if st.SecretID == s.ID && st.Kill {
+						dead = max(dead, st.Order)
+					}
+				}
+				for _, st := range f.Steps {
+					if st.SecretID == s.ID && !st.Kill && st.Phase != runbook.PhaseContain && st.Environment != "production" && st.Environment != AllEnvironments && st.Order < dead {
+						t.Errorf("%s: %s in %s at %d before it is dead at %d", s.ID, st.Phase, st.Environment, st.Order, dead)
 					}
 				}
 			}

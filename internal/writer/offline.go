@@ -398,6 +398,9 @@ func rotationSequence(f *planner.Facts) *runbook.RotationSequence {
 		case st.Access != "":
 			step.Action, step.Verify = accessText(f, accesses[st.Access])
 			step.Owner = andList(f.Approvers)
+		case len(st.Remediation) > 0:
+			step.Action, step.Verify = remediationText(f, st.Remediation)
+			step.Owner = andList(f.Approvers)
 		case st.Phase == runbook.PhaseFreeze:
 			step.Action, step.Verify = freezeText(f)
 			step.Owner, step.Consumers = andList(ownersOf(f)), allConsumers(f)

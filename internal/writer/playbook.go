@@ -42,6 +42,14 @@ func containText(c sc) (string, string) {
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
 		return fmt.Sprintf("The departing person's own credential: %s", lowerFirst(sentence(c.fill(a.Contain)))), c.fill(a.ContainCheck)
 	}
+	if s.KillsAfterReplace() && !c.prod() {
+		// Replaced in production first: here nobody waits for it.
+		action := fmt.Sprintf("Kill the exposed %s in %s now (production keeps it only until its replacement is verified there, a few steps on): %s", s.Name, c.env, lowerFirst(sentence(c.fill(a.Contain))))
+		if len(s.Consumers) > 0 && !strings.Contains(action, "fail") {
+			action += fmt.Sprintf(" Its consumers in %s fail until its replacement is deployed there: accepted, the credential is exposed.", c.env)
+		}
+		return action + c.derived(), c.fill(a.ContainCheck)
+	}
 	if s.Strategy != runbook.StrategyRevokeFirst {
 		// Restrict what must keep working (a key that still decrypts, a
 		// credential that keeps its overlap).
@@ -55,10 +63,21 @@ func containText(c sc) (string, string) {
 	if len(s.Consumers) > 0 && !strings.Contains(action, "fail") {
 		action += " Consumers fail until the replacement is deployed: accepted, the credential is exposed."
 	}
-	if a.Derived != "" {
-		action += " " + sentence(c.fill(a.Derived))
+	return action + c.derived(), c.fill(a.ContainCheck)
+}
+
+// derived is what the step that kills an exposed credential also kills:
+// what was derived from it (sessions, child tokens, grants) and what it
+// minted (role sessions), as a tail of sentences.
+func (c sc) derived() string {
+	var out string
+	if d := c.actions().Derived; d != "" {
+		out += " " + sentence(c.fill(d))
 	}
-	return action, c.fill(a.ContainCheck)
+	for _, k := range c.s.DerivedKills {
+		out += " " + sentence(k)
+	}
+	return out
 }
 
 func investigateText(c sc) (string, string) {
@@ -180,15 +199,9 @@ func revokeText(c sc) (string, string) {
 	case s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept:
 		// A leaked signing secret was cut over: receivers never accepted it
 		// beside the new one.
-		text = "Confirm the exposed secret is dead: the receivers and the sender hold only the new one, and a test event signed with the old secret is rejected."
-		if a.Derived != "" {
-			text += " " + sentence(c.fill(a.Derived))
-		}
+		text = "Confirm the exposed secret is dead: the receivers and the sender hold only the new one, and a test event signed with the old secret is rejected." + c.derived()
 	case s.Exposed:
-		text = "Kill the old credential now that production works on the new one: " + lowerFirst(sentence(c.fill(a.Invalidate)))
-		if a.Derived != "" {
-			text += " " + sentence(c.fill(a.Derived))
-		}
+		text = "Kill the old credential now that production works on the new one: " + lowerFirst(sentence(c.fill(a.Invalidate))) + c.derived()
 	case c.s.Entry.SelfInvalidates:
 		text = sentence(c.fill(a.Invalidate))
 	case a.Quiet != "" && s.Strategy.HasOverlap():
@@ -223,6 +236,26 @@ func freezeText(f *planner.Facts) (string, string) {
 func unfreezeText(f *planner.Facts) (string, string) {
 	return fmt.Sprintf("Lift the freeze; post completion in %s and record the next due date in the inventory.", channel(f)),
 		"the freeze is lifted and the inventory is current"
+}
+
+// remediationText checks what the providers of public credentials already
+// did on their own (ROTATION_RULES.md §2 rule 18).
+func remediationText(f *planner.Facts, ids []string) (string, string) {
+	var parts, warns []string
+	for _, id := range ids {
+		s := f.SecretByID(id)
+		r := s.Entry.AutoRemediation
+		c := sc{f: f, s: s, env: planner.AllEnvironments}
+		parts = append(parts, fmt.Sprintf("%s: %s; check whether %s", s.Name, strings.TrimSuffix(c.fill(r.Does), "."), strings.TrimSuffix(c.fill(r.Check), ".")))
+		if r.Warn != "" {
+			warns = append(warns, sentence(c.fill(r.Warn)))
+		}
+	}
+	action := "Before killing anything, check what the providers already did on their own (consumers may already be failing because of it): " + strings.Join(parts, ". ") + "."
+	if len(warns) > 0 {
+		action += " " + strings.Join(warns, " ")
+	}
+	return action, "the incident timeline records, per credential, whether the provider already acted and when"
 }
 
 // accessText removes one kind of a departing person's access.

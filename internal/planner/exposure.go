@@ -1,0 +1,339 @@
+package planner
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// planKills orders the steps and plans their times. A credential exposed
+// outside the company that would be replaced before its kill is revoked
+// first instead when more than exposure.ReplaceWithin minutes of
+// replacement work would come before its kill: the latest such kill is
+// moved first, one secret at a time, until every kill is in time.
+func planKills(f *Facts) {
+	for {
+		f.Tracks, f.Steps, f.TimeToKill = nil, nil, []runbook.KillTime{}
+		order(f)
+		timeToKill(f)
+		late := lateReplacement(f)
+		if late == nil {
+			return
+		}
+		late.Strategy = runbook.StrategyRevokeFirst
+		late.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company, and more than %d minutes of replacements (its own and other exposed credentials') would come before its kill; entry %s would otherwise allow: %s",
+			exposure.ReplaceWithin, late.Entry.ID, late.Entry.Overlap)
+		late.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
+		late.RotationRisk = rotationRisk(f, late)
+		late.Phases = phasesFor(f, late)
+	}
+}
+
+// lateReplacement is the credential killed after its replacement with the
+// most replacement work before a kill, past exposure.ReplaceWithin, or nil.
+func lateReplacement(f *Facts) *Secret {
+	var late *Secret
+	most := exposure.ReplaceWithin
+	work := 0
+	for _, st := range f.Steps {
+		s := f.SecretByID(st.SecretID)
+		if st.Kill && s.KillsAfterReplace() && work > most {
+			late, most = s, work
+		}
+		if !st.Kill && st.Phase != runbook.PhaseContain {
+			work += exposure.StepMinutes(st.Phase, propagation(s))
+		}
+	}
+	return late
+}
+
+func propagation(s *Secret) int {
+	if s == nil {
+		return 0
+	}
+	return s.PropagationSeconds
+}
+
+// remediated lists the public credentials whose provider remediates on its
+// own (revokes, quarantines, disables): the first step checks whether it
+// already did (ROTATION_RULES.md §2 rule 18).
+func remediated(f *Facts) []string {
+	var ids []string
+	for _, s := range f.Secrets {
+		if s.Exposure == runbook.ExposurePublic && s.Entry.AutoRemediation != nil {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// timeToKill plans when each step ends, counted from the start, and lists
+// the kill steps of every exposed credential with their time.
+func timeToKill(f *Facts) {
+	minutes := 0
+	for i := range f.Steps {
+		st := &f.Steps[i]
+		s := f.SecretByID(st.SecretID)
+		minutes += exposure.StepMinutes(st.Phase, propagation(s))
+		st.Minutes = minutes
+		if s == nil || !st.Kill || !s.Exposed {
+			continue
+		}
+		f.TimeToKill = append(f.TimeToKill, runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
+			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure})
+	}
+}
+
+// reachedItems adds to the request the credentials rotor knows that an
+// exposed one reached (ROTATION_RULES.md §2 rule 8), so they are planned as
+// secrets of their own: the token CI/CD pipelines fetch secrets with when the
+// CI/CD vendor is breached (it is rotated first, or every replacement is
+// fetched with a leaked token), and the catalogue credentials an exposed
+// entry names. A credential the request already lists is not added again.
+func reachedItems(f *Facts, cat *catalog.Catalog, req *runbook.Request) []runbook.Secret {
+	listed := map[string]bool{}
+	for _, s := range f.Secrets {
+		listed[s.Rule] = true
+	}
+	var out []runbook.Secret
+	add := func(entry, why string, in runbook.Secret) {
+		if listed[entry] {
+			return
+		}
+		listed[entry] = true
+		out = append(out, in)
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("%q is not in the request but %s: added to the inventory and rotated as exposed", in.Name, why))
+	}
+	if f.Trigger == runbook.TriggerVendorChange && runbook.OneOf(f.Deployment, runbook.DeployCICD) {
+		// Stores the vendor's pipelines read, with a fetch token.
+		for _, st := range storesOf(f) {
+			store := cat.Store(st)
+			if store == nil || store.FetchCredential == "" || !exposedIn(f, st) {
+				continue
+			}
+			e := cat.Credential(store.FetchCredential)
+			add(e.ID, fmt.Sprintf("the breached CI/CD vendor held it: the pipelines fetch every %s secret with it", store.Name), runbook.Secret{
+				Name: e.Provider().Name + " service token of the CI pipelines", Kind: e.Kinds[0], Provider: e.Provider().ID,
+				Owner: firstOwner(f), Consumers: pipelineConsumers(f, st), Environments: f.Environments,
+				Exposure: runbook.ExposureThirdParty, SecretStore: runbook.StoreEnvVars,
+			})
+		}
+	}
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		if !s.Exposed {
+			continue
+		}
+		for _, x := range reaches(s) {
+			if x.Credential == "" {
+				continue
+			}
+			e := cat.Credential(x.Credential)
+			add(e.ID, fmt.Sprintf("%s could read it (%s)", s.Name, s.Known(x.Text)), runbook.Secret{
+				Name: e.Title, Kind: e.Kinds[0], Provider: e.Provider().ID, Owner: s.Owner, Environments: s.Environments,
+				Exposure: s.Exposure, SecretStore: s.Store,
+			})
+		}
+	}
+	return out
+}
+
+// reaches lists what an exposed secret's entry says it can read or mint, as
+// far as its name and notes say it applies.
+func reaches(s *Secret) []catalog.Exposure {
+	var out []catalog.Exposure
+	text := strings.ToLower(s.Name + " " + s.Notes)
+	for _, x := range s.Entry.Exposes {
+		if len(x.When) == 0 || catalog.HasAny(text, x.When...) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// derivedReach raises what an exposed credential could read as open items,
+// and puts the kill of what it could mint (role sessions) on its kill steps.
+func derivedReach(f *Facts) {
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		if !s.Exposed {
+			continue
+		}
+		readReachValues(s)
+		for _, x := range reaches(s) {
+			vars := secretVars(s)
+			what := s.Known(catalog.Fill(x.Text, vars))
+			switch {
+			case x.Kill != "":
+				kill := s.Known(catalog.Fill(x.Kill, vars))
+				s.DerivedKills = append(s.DerivedKills, kill)
+				if placeholderRE.MatchString(what) {
+					f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could mint %s, and the request does not name them", s.Name, what),
+						Question: fmt.Sprintf("Which? List them (its use in the provider's logs shows them) so the kill step ends them too, or confirm it minted none."), Blocks: []string{}})
+				}
+			case x.Credential != "":
+				// Added to the inventory by reachedItems.
+			default:
+				f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s", s.Name, what),
+					Question: "Rotate them (add them to the request and generate again) or record why not.", Blocks: []string{}})
+			}
+		}
+	}
+}
+
+var placeholderRE = regexp.MustCompile(`<[a-z][a-z0-9/-]*>`)
+
+// reachValues read, from a secret's notes, the values the catalogue's
+// exposes texts leave as placeholders (the role a key assumes, the project
+// a token maintains). Later patterns win: a full ARN over a bare name.
+var reachValues = []struct {
+	placeholder string
+	re          *regexp.Regexp
+}{
+	{"<aws-role>", regexp.MustCompile(`(?i)\b(?:assumes?|into|assumed)\s+(?:the\s+)?role\s+[` + "`" + `'"]?([A-Za-z0-9+=,.@_-]+)`)},
+	{"<aws-role>", regexp.MustCompile(`\barn:aws:iam::\d{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*([A-Za-z0-9+=,.@_-]+)`)},
+	{"<project-path>", regexp.MustCompile(`(?i)\bproject\s+[` + "`" + `'"]?([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+)`)},
+}
+
+// readReachValues fills the placeholders of what a secret reaches from its
+// notes; what stays a placeholder is asked about.
+func readReachValues(s *Secret) {
+	for _, v := range reachValues {
+		m := v.re.FindStringSubmatch(s.Notes)
+		if m == nil || strings.EqualFold(m[1], "arn") {
+			continue
+		}
+		if s.Values == nil {
+			s.Values = map[string]string{}
+		}
+		s.Values[v.placeholder] = m[1]
+	}
+}
+
+// storesOf lists the stores the request's secrets live in.
+func storesOf(f *Facts) []runbook.SecretStore {
+	var out []runbook.SecretStore
+	for _, s := range f.Secrets {
+		if s.Stored && !runbook.OneOf(out, s.Store) {
+			out = append(out, s.Store)
+		}
+	}
+	return out
+}
+
+// exposedIn reports whether a secret kept in the store is exposed outside
+// the company.
+func exposedIn(f *Facts, st runbook.SecretStore) bool {
+	for _, s := range f.Secrets {
+		if s.Store == st && s.Class == exposure.KillNow {
+			return true
+		}
+	}
+	return false
+}
+
+// pipelineConsumers lists the consumers of the store's secrets that are
+// CI/CD pipelines by their names.
+func pipelineConsumers(f *Facts, st runbook.SecretStore) []string {
+	var out []string
+	for _, s := range f.Secrets {
+		if s.Store != st {
+			continue
+		}
+		for _, c := range s.Consumers {
+			if ciConsumerRE.MatchString(c.Name) && !runbook.OneOf(out, c.Name) {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
+}
+
+func firstOwner(f *Facts) string {
+	if len(f.Owners) > 0 {
+		return f.Owners[0]
+	}
+	return ""
+}
+
+// markFetchTokens marks the tokens pipelines fetch the other secrets with,
+// on a vendor incident that reached the pipelines.
+func markFetchTokens(f *Facts, cat *catalog.Catalog) {
+	if f.Trigger != runbook.TriggerVendorChange || !runbook.OneOf(f.Deployment, runbook.DeployCICD) {
+		return
+	}
+	for _, st := range storesOf(f) {
+		store := cat.Store(st)
+		if store == nil || store.FetchCredential == "" || !exposedIn(f, st) {
+			continue
+		}
+		for i := range f.Secrets {
+			if s := &f.Secrets[i]; s.Rule == store.FetchCredential && s.Exposed {
+				s.FetchToken = true
+			}
+		}
+	}
+}
+
+// splitCompound replaces a secret whose entry is compound ("Datadog API key
+// and application key") with one secret per part, each rotated and killed
+// on its own; windows, blackouts and deadlines naming it name the parts.
+func splitCompound(f *Facts, cat *catalog.Catalog, ids map[string]int) {
+	var out []Secret
+	renamed := map[string][]string{}
+	for _, s := range f.Secrets {
+		if len(s.Entry.Parts) == 0 {
+			out = append(out, s)
+			continue
+		}
+		var names []string
+		for _, part := range s.Entry.Parts {
+			p := s
+			p.Entry = cat.Credential(part.Credential)
+			p.Rule, p.Stored = p.Entry.ID, p.Entry.IsStored()
+			p.Name = s.ProviderName + " " + part.Name
+			p.ID = uniqueID(slug(p.Name), ids)
+			p.EnvVar = strings.ToUpper(strings.ReplaceAll(p.ID, "-", "_"))
+			p.StorePaths = map[string]string{}
+			p.Consumers = append([]Consumer(nil), s.Consumers...)
+			renamed[s.ID] = append(renamed[s.ID], p.ID)
+			names = append(names, p.Name)
+			out = append(out, p)
+		}
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("%q is %d credentials (catalogue entry %s): %s, each rotated and killed", s.Name, len(names), s.Entry.ID, andJoin(names)))
+	}
+	if len(renamed) == 0 {
+		return
+	}
+	f.Secrets = out
+	rename := func(list []string) []string {
+		var res []string
+		for _, id := range list {
+			if parts, ok := renamed[id]; ok {
+				res = append(res, parts...)
+			} else {
+				res = append(res, id)
+			}
+		}
+		return res
+	}
+	for i := range f.Schedule.Windows {
+		f.Schedule.Windows[i].SecretIDs = rename(f.Schedule.Windows[i].SecretIDs)
+	}
+	for i := range f.Schedule.Blackouts {
+		f.Schedule.Blackouts[i].SecretIDs = rename(f.Schedule.Blackouts[i].SecretIDs)
+	}
+	for i := range f.Schedule.Deadlines {
+		f.Schedule.Deadlines[i].SecretIDs = rename(f.Schedule.Deadlines[i].SecretIDs)
+	}
+	for i := range f.Constraints {
+		f.Constraints[i].SecretIDs = rename(f.Constraints[i].SecretIDs)
+	}
+	for i := range f.OpenItems {
+		f.OpenItems[i].Blocks = rename(f.OpenItems[i].Blocks)
+	}
+}
