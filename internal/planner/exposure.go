@@ -311,7 +311,7 @@ func splitCompound(f *Facts, cat *catalog.Catalog, ids map[string]int) {
 	}
 	f.Secrets = out
 	rename := func(list []string) []string {
-		var res []string
+		res := make([]string, 0, len(list))
 		for _, id := range list {
 			if parts, ok := renamed[id]; ok {
 				res = append(res, parts...)
