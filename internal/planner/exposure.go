@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/exposure"
@@ -72,8 +73,15 @@ func remediated(f *Facts) []string {
 }
 
 // timeToKill plans when each step ends, counted from the start, and lists
-// the kill steps of every exposed credential with their time.
+// the kill steps of every exposed credential with their time; with the
+// schedule's as_of, as a date in its zone too.
 func timeToKill(f *Facts) {
+	start, dated := time.Time{}, false
+	if f.Schedule.AsOf != "" {
+		if t, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
+			start, dated = t, true
+		}
+	}
 	minutes := 0
 	for i := range f.Steps {
 		st := &f.Steps[i]
@@ -83,8 +91,12 @@ func timeToKill(f *Facts) {
 		if s == nil || !st.Kill || !s.Exposed {
 			continue
 		}
-		f.TimeToKill = append(f.TimeToKill, runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
-			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure})
+		kt := runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
+			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure}
+		if dated {
+			kt.At = start.Add(time.Duration(st.Minutes) * time.Minute).Format(time.RFC3339)
+		}
+		f.TimeToKill = append(f.TimeToKill, kt)
 	}
 }
 

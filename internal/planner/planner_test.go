@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/goccy/go-yaml"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rotor-dev/rotor/internal/exposure"
@@ -434,5 +436,105 @@ func TestRaiseNumbersOpenItems(t *testing.T) {
 	c := f.Raise(runbook.OpenItem{Source: "catalog", Text: "x again", Question: "q1?"})
 	if a != "o1" || b != "o2" || c != "o1" || len(f.OpenItems) != 2 || f.OpenItems[0].Blocks == nil {
 		t.Errorf("ids %s %s %s, items %+v", a, b, c, f.OpenItems)
+	}
+}
+
+// TestTimeToKill: every kill step of an exposed credential carries its
+// planned time from the start, and a date in the zone of as_of when the
+// schedule has one.
+func TestTimeToKill(t *testing.T) {
+	f := plan(t, load(t, "public-leak-openai-notebook"))
+	if len(f.TimeToKill) != 2 {
+		t.Fatalf("time to kill = %+v", f.TimeToKill)
+	}
+	// The providers' own remediation is checked (5 min), then production
+	// and staging are killed (5 min each).
+	for i, want := range []runbook.KillTime{{Environment: "production", Step: 2, Minutes: 10, Label: "T0+10 min"}, {Environment: "staging", Step: 3, Minutes: 15, Label: "T0+15 min"}} {
+		got := f.TimeToKill[i]
+		if got.Environment != want.Environment || got.Step != want.Step || got.Minutes != want.Minutes || got.Label != want.Label || got.At != "" {
+			t.Errorf("kill %d = %+v, want %+v", i, got, want)
+		}
+		if st := f.Steps[got.Step-1]; !st.Kill || st.SecretID != got.SecretID || st.Minutes != got.Minutes {
+			t.Errorf("step %d = %+v", got.Step, st)
+		}
+	}
+	f.Schedule.AsOf = "2026-11-25T22:00:00+01:00"
+	f.TimeToKill = nil
+	timeToKill(f)
+	if got := f.TimeToKill[0].At; got != "2026-11-25T22:10:00+01:00" {
+		t.Errorf("at = %q", got)
+	}
+}
+
+// TestReach plans the rows of testdata/reach.yaml: what an exposed
+// credential could read becomes an open item, what it minted is killed with
+// it, what rotor knows joins the inventory.
+func TestReach(t *testing.T) {
+	data, err := os.ReadFile("testdata/reach.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		Name       string          `json:"name"`
+		Request    json.RawMessage `json:"request"`
+		Open       []string        `json:"open"`
+		NoOpen     []string        `json:"no_open"`
+		Kills      []string        `json:"kills"`
+		Secrets    []string        `json:"secrets"`
+		FetchToken string          `json:"fetch_token"`
+	}
+	if err := json.Unmarshal(js, &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		t.Run(r.Name, func(t *testing.T) {
+			req, err := runbook.ParseRequest(r.Request)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := plan(t, req)
+			var items, kills, ids []string
+			for _, o := range f.OpenItems {
+				items = append(items, o.Text+" "+o.Question)
+			}
+			for _, s := range f.Secrets {
+				kills = append(kills, s.DerivedKills...)
+				ids = append(ids, s.ID)
+				if r.FetchToken != "" && s.FetchToken != (s.ID == r.FetchToken) {
+					t.Errorf("%s: fetch token %v", s.ID, s.FetchToken)
+				}
+			}
+			matches := func(list []string, pat string) bool {
+				re := regexp.MustCompile(pat)
+				for _, x := range list {
+					if re.MatchString(x) {
+						return true
+					}
+				}
+				return false
+			}
+			for _, p := range r.Open {
+				if !matches(items, p) {
+					t.Errorf("no open item matches /%s/: %q", p, items)
+				}
+			}
+			for _, p := range r.NoOpen {
+				if matches(items, p) {
+					t.Errorf("an open item matches /%s/: %q", p, items)
+				}
+			}
+			for _, p := range r.Kills {
+				if !matches(kills, p) {
+					t.Errorf("no derived kill matches /%s/: %q", p, kills)
+				}
+			}
+			if r.Secrets != nil && strings.Join(ids, ",") != strings.Join(r.Secrets, ",") {
+				t.Errorf("inventory = %v, want %v", ids, r.Secrets)
+			}
+		})
 	}
 }
