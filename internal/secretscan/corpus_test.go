@@ -216,3 +216,60 @@ func TestVariantsAreBounded(t *testing.T) {
 		t.Error("a split token after padding was not found")
 	}
 }
+
+// TestCorpusEveryPrefixAtEveryLength generates every prefixed credential of
+// the corpus at today's body length, 25 % shorter, 50 % longer and in an
+// older format, in every disguise and in ordinary sentences ending with
+// punctuation: every one is refused, and no hit carries the value.
+func TestCorpusEveryPrefixAtEveryLength(t *testing.T) {
+	s := newScanner(t)
+	r := rand.New(rand.NewPCG(22, 24))
+	disguises := append(secrettest.Disguises(), secrettest.ProseSentences()...)
+	type cell struct{ prefix, variant string }
+	missed := map[cell][]string{}
+	n := 0
+	for _, p := range secrettest.PrefixedFormats() {
+		for _, v := range p.Variants() {
+			for _, d := range disguises {
+				n++
+				secret := v.Gen(r)
+				hits := s.screenTexts(d.Apply(r, secret))
+				if len(Refusals(hits)) == 0 {
+					c := cell{p.Name, v.Name}
+					missed[c] = append(missed[c], d.Name)
+				}
+				if b, _ := json.Marshal(hits); strings.Contains(string(b), secret) {
+					t.Errorf("%s/%s/%s: a hit carries the value", p.Name, v.Name, d.Name)
+				}
+			}
+		}
+	}
+	accepted := 0
+	for c, ds := range missed {
+		accepted += len(ds)
+		t.Errorf("%s at %s: accepted in %d disguises: %s", c.prefix, c.variant, len(ds), strings.Join(ds, ", "))
+	}
+	t.Logf("%d prefixed credentials (prefix x length x disguise), %d accepted", n, accepted)
+}
+
+// TestIssueExamplesByPrefix are issue 22's examples: an sk-proj- token with
+// a 48-character body and an hvs. token with a 24-character body (Vault's
+// older length), each in a sentence ending with . , ) : ! ?
+func TestIssueExamplesByPrefix(t *testing.T) {
+	s := newScanner(t)
+	r := rand.New(rand.NewPCG(48, 24))
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	for _, tok := range []struct{ name, value string }{
+		{"sk-proj- with a 48-character body", "sk" + "-proj-" + secrettest.Body(r, alnum, 48)},
+		{"hvs. with a 24-character body", "hv" + "s." + secrettest.Body(r, alnum, 24)},
+	} {
+		for _, d := range secrettest.ProseSentences() {
+			t.Run(tok.name+"/"+d.Name, func(t *testing.T) {
+				text := d.Apply(r, tok.value)[0]
+				if len(Refusals(s.ScanValue("x", text))) == 0 {
+					t.Errorf("accepted: a %s", tok.name)
+				}
+			})
+		}
+	}
+}
