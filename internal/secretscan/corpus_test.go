@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp/syntax"
+	"sort"
 	"strings"
 	"testing"
 
@@ -217,18 +219,110 @@ func TestVariantsAreBounded(t *testing.T) {
 	}
 }
 
-// TestCorpusEveryPrefixAtEveryLength generates every prefixed credential of
-// the corpus at today's body length, 25 % shorter, 50 % longer and in an
-// older format, in every disguise and in ordinary sentences ending with
-// punctuation: every one is refused, and no hit carries the value.
+// knownPrefixes is every prefix the screen knows, as corpus formats: the
+// corpus' own (secrettest.PrefixedFormats, with documented older formats),
+// then each other prefix read from gitleaks' rules, its body today the
+// rule's shortest match after the prefix in the characters of the rule's
+// classes.
+func knownPrefixes(t *testing.T, s *Scanner) []secrettest.Prefixed {
+	t.Helper()
+	formats := secrettest.PrefixedFormats()
+	have := map[string]bool{}
+	for _, f := range formats {
+		have[strings.ToLower(f.Prefix)] = true
+	}
+	for _, p := range s.prefixes.all {
+		if have[strings.ToLower(p.text)] {
+			continue
+		}
+		r, ok := s.det.Config.Rules[p.source]
+		if !ok || r.Regex == nil {
+			t.Fatalf("prefix %q: no corpus format and no gitleaks rule %q to read one from", p.text, p.source)
+		}
+		re, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alphabet := classChars(re)
+		if alphabet == "" {
+			alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		}
+		formats = append(formats, secrettest.Prefixed{Name: p.source + "/" + p.text, Prefix: p.text, Alphabet: alphabet,
+			Len: max(secrettest.MinBody, minLen(re)-len(p.text))})
+	}
+	return formats
+}
+
+// minLen is the length of the shortest match of re.
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n += minLen(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range re.Sub {
+			if m := minLen(sub); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
+
+// classChars are the body characters of re's character classes.
+func classChars(re *syntax.Regexp) string {
+	seen := map[byte]bool{}
+	var walk func(*syntax.Regexp)
+	walk = func(re *syntax.Regexp) {
+		if re.Op == syntax.OpCharClass {
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				for r := re.Rune[i]; r <= re.Rune[i+1] && r < 0x80; r++ {
+					if bodyByte(byte(r)) {
+						seen[byte(r)] = true
+					}
+				}
+			}
+		}
+		for _, sub := range re.Sub {
+			walk(sub)
+		}
+	}
+	walk(re)
+	var b []byte
+	for c := range seen {
+		b = append(b, c)
+	}
+	sort.Slice(b, func(i, j int) bool { return b[i] < b[j] })
+	return string(b)
+}
+
+// TestCorpusEveryPrefixAtEveryLength generates a credential for every
+// prefix the screen knows at today's body length, 25 % shorter, 50 % longer
+// and in an older format, in every disguise and in ordinary sentences
+// ending with punctuation: every one is refused, and no hit carries the
+// value.
 func TestCorpusEveryPrefixAtEveryLength(t *testing.T) {
 	s := newScanner(t)
 	r := rand.New(rand.NewPCG(22, 24))
 	disguises := append(secrettest.Disguises(), secrettest.ProseSentences()...)
+	formats := knownPrefixes(t, s)
 	type cell struct{ prefix, variant string }
 	missed := map[cell][]string{}
 	n := 0
-	for _, p := range secrettest.PrefixedFormats() {
+	for _, p := range formats {
 		for _, v := range p.Variants() {
 			for _, d := range disguises {
 				n++
@@ -249,7 +343,7 @@ func TestCorpusEveryPrefixAtEveryLength(t *testing.T) {
 		accepted += len(ds)
 		t.Errorf("%s at %s: accepted in %d disguises: %s", c.prefix, c.variant, len(ds), strings.Join(ds, ", "))
 	}
-	t.Logf("%d prefixed credentials (prefix x length x disguise), %d accepted", n, accepted)
+	t.Logf("%d prefixes x 4 lengths x %d disguises = %d credentials, %d accepted", len(formats), len(disguises), n, accepted)
 }
 
 // TestIssueExamplesByPrefix are issue 22's examples: an sk-proj- token with

@@ -291,7 +291,9 @@ func (d *deriver) glue(chunks []string) {
 		for j := 0; j < len(t) && ok[i]; j++ {
 			ok[i] = glueByte(t[j])
 		}
-		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")))
+		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
+			// A group of random letters no one can say (hbtcijiu).
+			len(t) >= 5 && lettersOnly(t) && !sayable(t))
 		ends[i] = !strings.HasSuffix(c, t)
 	}
 	// A full stop or colon before a machine-made piece is part of the
@@ -392,6 +394,15 @@ func (d *deriver) glue(chunks []string) {
 		}
 		end(b.String(), j, words, groups, isStrong)
 	}
+}
+
+func lettersOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // strongPiece reports whether a piece holds a digit, '+', '=' or a capital

@@ -44,6 +44,9 @@ type Scanner struct {
 	// the context rules are the slow ones.
 	tokens *detect.Detector
 	own    []ownRule
+	// prefixes refuses a known credential prefix with a random body of
+	// any length (prefix.go).
+	prefixes *prefixIndex
 
 	// clean remembers texts (by hash) a detector found nothing in: rotor
 	// screens the same section twice (when it is written, then in the whole
@@ -70,6 +73,7 @@ var compiled struct {
 	once                 sync.Once
 	det, refusing, token *detect.Detector
 	own                  []ownRule
+	prefixes             *prefixIndex
 	err                  error
 }
 
@@ -88,12 +92,13 @@ func New() (*Scanner, error) {
 		compiled.det, compiled.refusing = det, detect.NewDetector(refusing)
 		compiled.token = detect.NewDetector(withoutRules(refusing, contextRules(refusing)))
 		compiled.own = ownRules()
+		compiled.prefixes, compiled.err = buildPrefixes(det.Config, prefixesFile, bigramsFile)
 	})
 	if compiled.err != nil {
 		return nil, compiled.err
 	}
 	return &Scanner{det: compiled.det, refusing: compiled.refusing, tokens: compiled.token, own: compiled.own,
-		clean: map[[sha256.Size]byte]bool{}}, nil
+		prefixes: compiled.prefixes, clean: map[[sha256.Size]byte]bool{}}, nil
 }
 
 // contextRules lists the rules whose expression starts by looking for a
@@ -237,7 +242,10 @@ func (r ruleSet) refuses() bool {
 	return false
 }
 
-// match runs the detector and rotor's own rules over text.
+// match runs the detector and rotor's own rules over text. A gitleaks
+// finding whose value is a placeholder (sk_live_XXXXXXXX..., a run of the
+// alphabet) or, after a known prefix, a name made of words
+// (glffct-rollout-billing-v2-enabled) only warns.
 func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
 	for _, r := range s.own {
 		if !strings.Contains(text, r.keyword) {
@@ -253,7 +261,19 @@ func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
 		}
 	}
 	for _, f := range det.DetectString(text) {
-		hits.add(f.RuleID, !warnOnly[f.RuleID])
+		hits.add(f.RuleID, !warnOnly[f.RuleID] && !s.prefixes.notSecret(f.Secret))
+	}
+}
+
+// prefix runs the prefix rule (prefix.go) over text, skipping the tokens
+// settled as written (see prefixIndex.find). It is for what the exact rules
+// miss: once they refuse, it would only repeat them.
+func (s *Scanner) prefix(text string, settled []string, hits ruleSet) {
+	if hits.refuses() {
+		return
+	}
+	if p, ok := s.prefixes.find(text, settled); ok {
+		hits.add(rulePrefix+":"+p.source, true)
 	}
 }
 
@@ -275,8 +295,10 @@ func (s *Scanner) check(input bool, text string, hits ruleSet) (capped bool) {
 		hits.add(ruleAssignment, true)
 	}
 	s.match(det, text, hits)
+	s.prefix(text, nil, hits)
 	if pieces != "" || joined != "" {
 		s.match(s.tokens, pieces+joined, hits)
+		s.prefix(pieces+joined, s.prefixes.written(text), hits)
 	}
 	return capped
 }
@@ -371,6 +393,7 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 	if input && !together.refuses() {
 		if pairs := crossPairs(values); pairs != "" {
 			s.match(s.tokens, pairs, together)
+			s.prefix(pairs, s.prefixes.written(joined), together)
 			if assignments(pairs) {
 				together.add(ruleAssignment, true)
 			}
@@ -436,6 +459,7 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 			if head, _ := boundary(ts[j].Value); i != j && tail != "" && head != "" {
 				rs := ruleSet{}
 				s.match(s.tokens, tail+head, rs)
+				s.prefix(tail+head, s.prefixes.written(ts[i].Value+"\n"+ts[j].Value), rs)
 				if assignments(tail + head) {
 					rs.add(ruleAssignment, true)
 				}

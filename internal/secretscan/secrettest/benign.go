@@ -10,12 +10,13 @@ import (
 
 // BenignTexts are things people write in rotation requests that look
 // technical but hold no secret: ids, hashes, paths, URLs without
-// credentials, placeholders, references to where a secret lives.
+// credentials, placeholders, references to where a secret lives, and the
+// near-misses of the prefix rule.
 func BenignTexts(r *rand.Rand) []string {
 	sha1 := pick(r, hexChars, 16) + pick(r, hexChars, 16) + pick(r, hexChars, 8)
 	sha256 := strings.Repeat(pick(r, hexChars, 16), 4)
 	short := sha1[:7]
-	return []string{
+	return append([]string{
 		"Rotate during the low-traffic window (22:00-23:00 UTC, Tue/Thu).",
 		"Fixed in commit " + short + "; the full SHA is " + sha1 + ".",
 		"Image digest sha256:" + sha256 + " is pinned in the chart.",
@@ -83,7 +84,7 @@ func BenignTexts(r *rand.Rand) []string {
 		"The webhook secret is in Vault: vault kv get -field=whsec kv/prod/stripe.",
 		"Header X-Api-Key: required by partner-gateway; value set from PARTNER_API_KEY env.",
 		"Rotate the GITHUB_TOKEN used by release-bot (scopes: contents:write, packages:write).",
-	}
+	}, NearMisses(r)...)
 }
 
 // names of things in realistic requests.

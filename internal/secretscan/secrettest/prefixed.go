@@ -98,6 +98,7 @@ func PrefixedFormats() []Prefixed {
 		{"vault-batch", pre("hv", "b."), b64url, 138, func(r *rand.Rand) string {
 			return pre("b", ".") + Body(r, b64url, 130)
 		}},
+		{"vault-batch-legacy", pre("b", "."), b64url, 130, nil},
 		{"github-pat", pre("gh", "p_"), alnumChars, 36, nil},
 		{"github-oauth", pre("gh", "o_"), alnumChars, 36, nil},
 		{"github-app", pre("gh", "s_"), alnumChars, 36, nil},
