@@ -44,8 +44,10 @@ func credentialKey(key string) bool {
 	return false
 }
 
-// assignments reports whether text holds a credential assignment.
-func assignments(text string) bool {
+// assignments reports whether text holds a credential assignment. A value
+// after a known prefix that is a placeholder or a name
+// (GITHUB_PAT=ghp_YourTokenHere) is not a credential's (x may be nil).
+func assignments(text string, x *prefixIndex) bool {
 	for i := 0; i < len(text); i++ {
 		if text[i] != '=' && text[i] != ':' {
 			continue
@@ -87,7 +89,7 @@ func assignments(text string) bool {
 		for e < len(text) && e-v <= 1024 && text[e] > ' ' && strings.IndexByte("\"'`<>;,", text[e]) < 0 {
 			e++
 		}
-		if credentialValue(strings.TrimRight(text[v:e], ".:!?)]}")) {
+		if value := strings.TrimRight(text[v:e], ".:!?)]}"); credentialValue(value) && (x == nil || !x.notSecret(value)) {
 			return true
 		}
 	}

@@ -162,7 +162,7 @@ func TestAssignmentsNeedACredentialKeyAndValue(t *testing.T) {
 		{"github-actions-oidc-2024", false},
 		{"password: github-actions-oidc-2024", false},
 	} {
-		if got := assignments(tt.text); got != tt.refuse {
+		if got := assignments(tt.text, nil); got != tt.refuse {
 			t.Errorf("%q: refused = %v, want %v", tt.text, got, tt.refuse)
 		}
 	}
@@ -208,7 +208,7 @@ func TestVariantsAreBounded(t *testing.T) {
 		b.WriteString("7 xyz ")
 	}
 	text := b.String()
-	pieces, joined, _ := derive(text, true)
+	pieces, joined, _ := derive(text, true, nil)
 	if n := len(pieces) + len(joined); n > deriveLimit(len(text)) {
 		t.Errorf("%d bytes of variants for %d of text", n, len(text))
 	}

@@ -145,6 +145,8 @@ type deriver struct {
 	// limit bounds what is written; capped says something was left out.
 	limit  int
 	capped bool
+	// pairs are the letter pairs of words (bigrams.txt), or nil.
+	pairs *bigramTable
 }
 
 // deriveLimit bounds the variants of a text of n bytes: any text, however
@@ -179,8 +181,8 @@ func (d *deriver) emitJoined(s string) {
 // derive writes the variants of text (see the package comment above): the
 // pieces to screen with every rule, and the joined pieces for the token
 // rules. glue adds the joined runs of pieces separated by spaces.
-func derive(text string, glue bool) (pieces, joined string, capped bool) {
-	d := deriver{limit: deriveLimit(len(text))}
+func derive(text string, glue bool, pairs *bigramTable) (pieces, joined string, capped bool) {
+	d := deriver{limit: deriveLimit(len(text)), pairs: pairs}
 	d.add(text, glue, true)
 	return d.b.String(), d.joined.String(), d.capped
 }
@@ -292,8 +294,8 @@ func (d *deriver) glue(chunks []string) {
 			ok[i] = glueByte(t[j])
 		}
 		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
-			// A group of random letters no one can say (hbtcijiu).
-			len(t) >= 5 && lettersOnly(t) && !sayable(t))
+			// A group of random letters: pairs words do not have (hbtcijiu).
+			d.pairs != nil && len(t) >= 5 && lettersOnly(t) && d.pairs.unseen(t) >= 2)
 		ends[i] = !strings.HasSuffix(c, t)
 	}
 	// A full stop or colon before a machine-made piece is part of the

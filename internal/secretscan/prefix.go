@@ -334,10 +334,8 @@ func (x *prefixIndex) find(text string, settled []string) (credPrefix, bool) {
 	var hit credPrefix
 	found := false
 	x.each(text, func(at int, p credPrefix, b string) bool {
-		for _, t := range settled {
-			if strings.HasPrefix(text[at:], t) {
-				return true
-			}
+		if startsWithAny(text[at:], settled) {
+			return true
 		}
 		if x.randomBody(b, p.minBody) {
 			hit, found = p, true
@@ -349,7 +347,7 @@ func (x *prefixIndex) find(text string, settled []string) (credPrefix, bool) {
 }
 
 // written lists the settled tokens of a text as written: a prefix with a
-// body long enough to judge that is a name or a placeholder, or a prefix
+// body long enough to judge that was judged not random, or a prefix
 // named in prose (followed by punctuation, "the sk- prefix."). A fragment
 // (the first piece of a key split by spaces) is not settled: its variants
 // join it to the rest.
@@ -364,7 +362,9 @@ func (x *prefixIndex) written(text string) []string {
 		end := at + len(p.text) + len(b)
 		named := b == "" && end < len(text) && strings.IndexByte(".,;:!?)", text[end]) >= 0 &&
 			(end+1 == len(text) || text[end+1] == ' ' || text[end+1] == '\n')
-		if named || len(b) >= minBody && (placeholderBody(b) || x.wordy(b)) {
+		// A repeated pattern is left out: tests build keys so, and the
+		// exact rules judge their variants (see notSecret).
+		if named || len(b) >= minBody && (filler(b) || entropy(b) < bodyEntropy(len(b)) || x.wordy(b)) {
 			out = append(out, text[at:end])
 		}
 		return true
@@ -374,8 +374,10 @@ func (x *prefixIndex) written(text string) []string {
 
 // notSecret reports whether a value an exact rule found is, after a known
 // prefix, a placeholder or a name: the judgment of the prefix rule applied
-// to the exact rules' findings. (A repeated pattern is left to the exact
-// rules: tests build their keys so.)
+// to the exact rules' findings, more strictly, since their formats are
+// random by construction. A name needs words between separators
+// (rollout-billing-v2-enabled); a repeated pattern is left to the rules
+// (tests build their keys so).
 func (x *prefixIndex) notSecret(v string) bool {
 	if v == "" {
 		return false
@@ -383,10 +385,22 @@ func (x *prefixIndex) notSecret(v string) bool {
 	for _, p := range x.byFirst[lowerByte(v[0])] {
 		if len(v) >= len(p.text) && hasPrefix(v, p) {
 			b := v[len(p.text):]
-			return len(b) >= minBody && (filler(b) || x.wordy(b))
+			return len(b) >= minBody && (filler(b) || x.wordy(b) && separatedWords(b) >= 2)
 		}
 	}
 	return false
+}
+
+// separatedWords counts the parts between separators that are words of
+// four letters or more.
+func separatedWords(b string) int {
+	n := 0
+	for _, p := range strings.FieldsFunc(b, func(r rune) bool { return strings.ContainsRune("_-.+/=~", r) }) {
+		if len(p) >= 4 && lettersOnly(p) {
+			n++
+		}
+	}
+	return n
 }
 
 func hasPrefix(s string, p credPrefix) bool {
@@ -414,16 +428,20 @@ func body(s string) string {
 }
 
 // bodyEntropy is the least Shannon entropy (bits per character) of a body
-// the rule refuses. Calibrated by TestPrefixEntropyCalibration: below
-// every random body of the corpus' alphabets at 16 characters and more
-// (the least is hexadecimal: 16 symbols), above the repeated and
-// sequential fillers of placeholders.
-const bodyEntropy = 2.1
+// of n characters the rule refuses: 2.1 bits at 16 characters, rising to
+// 2.8 at 32 and more, as a random body's entropy rises with its length.
+// Calibrated by TestPrefixEntropyCalibration: above the low-variety fillers
+// of the benign corpus (AKIA1212121234343434 has 2.0 bits,
+// ghp_aabbaabbccdd... 2.6), below all but at most one in a thousand random
+// bodies of the least varied alphabet (hexadecimal) at every length.
+func bodyEntropy(n int) float64 {
+	return 2.1 + 0.7*float64(min(max(n-16, 0), 16))/16
+}
 
 // randomBody reports whether a body after a known prefix is random: long
 // enough, no placeholder, varied (entropy), and not made of words.
 func (x *prefixIndex) randomBody(b string, least int) bool {
-	if len(b) < least || placeholderBody(b) || entropy(b) < bodyEntropy {
+	if len(b) < least || placeholderBody(b) || entropy(b) < bodyEntropy(len(b)) {
 		return false
 	}
 	return !x.wordy(b)
@@ -431,7 +449,8 @@ func (x *prefixIndex) randomBody(b string, least int) bool {
 
 // placeholderBody reports the fillers of documentation: XXXX, EXAMPLE,
 // your_key, a piece that is a placeholder word, a character seven times in a
-// row, a run of six of the alphabet or of digits, a pattern repeated
+// row or blocks of one (AAAABBBBCCCC), a run of eight of the alphabet or of
+// digits or runs of them (abcd1234abcd), a pattern repeated
 // (deadbeefdeadbeef).
 func placeholderBody(b string) bool { return filler(b) || periodic(strings.ToLower(b)) }
 
@@ -458,25 +477,35 @@ func filler(b string) bool {
 			}
 		}
 	}
-	same, up := 1, 1
-	for i := 1; i < len(l); i++ {
-		if l[i] == l[i-1] {
+	same, up, inRuns, inSteps := 1, 1, 0, 0
+	for i := 1; i <= len(b); i++ {
+		if (i == len(b) || b[i] != b[i-1]) && same >= 3 {
+			inRuns += same
+		}
+		if (i == len(b) || !(isAlnum(b[i]) && b[i] == b[i-1]+1)) && up >= 4 {
+			inSteps += up
+		}
+		if i == len(b) {
+			break
+		}
+		if b[i] == b[i-1] {
 			same++
 		} else {
 			same = 1
 		}
-		if isAlnum(l[i]) && l[i] == l[i-1]+1 {
+		if isAlnum(b[i]) && b[i] == b[i-1]+1 {
 			up++
 		} else {
 			up = 1
 		}
-		if same >= 7 || up >= 6 {
+		if same >= 7 || up >= 8 {
 			return true
 		}
 	}
-	return false
+	// Blocks of one character (AAAABBBBCCCC), runs of the alphabet or of
+	// digits (abcdef123456).
+	return inRuns*2 >= len(b) || inSteps*2 >= len(b)
 }
-
 
 // periodic reports a string that repeats one shorter unit (abcabcab).
 func periodic(s string) bool {
@@ -577,7 +606,7 @@ func camelWords(s string) []string {
 }
 
 // sayable reports letters that read like words: vowels (y counted) in at
-// least a quarter of them, never more than three consonants (an h after
+// least a fifth of them (passwords), never more than three consonants (an h after
 // one not counted) or vowels in a row. Random letters rarely are.
 func sayable(w string) bool {
 	vowels, cons, vows := 0, 0, 0
@@ -603,5 +632,5 @@ func sayable(w string) bool {
 			}
 		}
 	}
-	return vowels*4 >= len(w)
+	return vowels*5 >= len(w)
 }

@@ -243,10 +243,11 @@ func (r ruleSet) refuses() bool {
 }
 
 // match runs the detector and rotor's own rules over text. A gitleaks
-// finding whose value is a placeholder (sk_live_XXXXXXXX..., a run of the
-// alphabet) or, after a known prefix, a name made of words
-// (glffct-rollout-billing-v2-enabled) only warns.
-func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
+// finding whose value is, after a known prefix, a placeholder
+// (sk_live_XXXXXXXX..., a run of the alphabet) or a name made of words
+// (glffct-rollout-billing-v2-enabled), or starts with a token settled as
+// written (a variant glued words to it), only warns.
+func (s *Scanner) match(det *detect.Detector, text string, settled []string, hits ruleSet) {
 	for _, r := range s.own {
 		if !strings.Contains(text, r.keyword) {
 			continue
@@ -261,7 +262,7 @@ func (s *Scanner) match(det *detect.Detector, text string, hits ruleSet) {
 		}
 	}
 	for _, f := range det.DetectString(text) {
-		hits.add(f.RuleID, !warnOnly[f.RuleID] && !s.prefixes.notSecret(f.Secret))
+		hits.add(f.RuleID, !warnOnly[f.RuleID] && !s.prefixes.notSecret(f.Secret) && !startsWithAny(f.Secret, settled))
 	}
 }
 
@@ -290,15 +291,16 @@ func (s *Scanner) check(input bool, text string, hits ruleSet) (capped bool) {
 	if input {
 		det = s.det
 	}
-	pieces, joined, capped := derive(text, input)
-	if assignments(text) || (pieces != "" && assignments(pieces)) {
+	pieces, joined, capped := derive(text, input, &s.prefixes.pairs)
+	if assignments(text, s.prefixes) || (pieces != "" && assignments(pieces, s.prefixes)) {
 		hits.add(ruleAssignment, true)
 	}
-	s.match(det, text, hits)
+	s.match(det, text, nil, hits)
 	s.prefix(text, nil, hits)
 	if pieces != "" || joined != "" {
-		s.match(s.tokens, pieces+joined, hits)
-		s.prefix(pieces+joined, s.prefixes.written(text), hits)
+		settled := s.prefixes.written(text)
+		s.match(s.tokens, pieces+joined, settled, hits)
+		s.prefix(pieces+joined, settled, hits)
 	}
 	return capped
 }
@@ -392,9 +394,10 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 	capped := s.check(input, joined, together)
 	if input && !together.refuses() {
 		if pairs := crossPairs(values); pairs != "" {
-			s.match(s.tokens, pairs, together)
-			s.prefix(pairs, s.prefixes.written(joined), together)
-			if assignments(pairs) {
+			settled := s.prefixes.written(joined)
+			s.match(s.tokens, pairs, settled, together)
+			s.prefix(pairs, settled, together)
+			if assignments(pairs, s.prefixes) {
 				together.add(ruleAssignment, true)
 			}
 		}
@@ -458,9 +461,10 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 		for j := range ts {
 			if head, _ := boundary(ts[j].Value); i != j && tail != "" && head != "" {
 				rs := ruleSet{}
-				s.match(s.tokens, tail+head, rs)
-				s.prefix(tail+head, s.prefixes.written(ts[i].Value+"\n"+ts[j].Value), rs)
-				if assignments(tail + head) {
+				settled := s.prefixes.written(ts[i].Value + "\n" + ts[j].Value)
+				s.match(s.tokens, tail+head, settled, rs)
+				s.prefix(tail+head, settled, rs)
+				if assignments(tail+head, s.prefixes) {
 					rs.add(ruleAssignment, true)
 				}
 				both(i, j, rs)
@@ -505,6 +509,15 @@ func crossPairs(values []string) string {
 		}
 	}
 	return b.String()
+}
+
+func startsWithAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func boolByte(b bool) byte {
