@@ -53,7 +53,6 @@ func TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			// The screen knows it by the prefix rule where no exact rule
 			// does.
-			service(t, nil) // builds the shared scanner
 			hits := secretscan.Refusals(scanner.ScanRefusing("x", map[string]string{"step": "The current value is " + k.value + " until it is replaced."}))
 			if len(hits) == 0 || !k.exact && !strings.HasPrefix(hits[0].Rule, "credential-prefix") {
 				t.Fatalf("the screen's hits: %+v", hits)
@@ -63,7 +62,7 @@ func TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed(t *testing.T) {
 				t.Fatal(err)
 			}
 			model.Seed(llmtest.Always(section, llmtest.DefectSecretValue))
-			srv := llmtest.New(testKey)
+			srv := llmtest.NewInMemory(testKey)
 			t.Cleanup(srv.Close)
 			srv.DefaultByRequest(func(rec llmtest.Recorded) llmtest.Reply {
 				rep := model.Reply(rec)
