@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the secret screen's cost against a base revision in one run:
-# builds the secretscan test binary of the base (default main) and of the
-# working tree, then runs the input benchmark (BenchmarkScanRequestUnseen:
+# builds the secretscan test binary of the base (default: where the branch
+# left main, so both read the same request and runbook) and of the working
+# tree, then runs the input benchmark (BenchmarkScanRequestUnseen:
 # a request, never seen before) and the output benchmark
 # (BenchmarkScanRunbookUnseen: a whole runbook, as the output screen reads
 # it) in interleaved rounds (base then head, head then base, ...), and
@@ -9,7 +10,7 @@
 #   scripts/screen-cost.sh [BASE]    ROUNDS (default 9), BENCHTIME (default 1s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base=${1:-main}
+base=${1:-$(git merge-base main HEAD)}
 rounds=${ROUNDS:-9}
 benchtime=${BENCHTIME:-1s}
 tmp=$(mktemp -d)

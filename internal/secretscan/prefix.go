@@ -53,7 +53,10 @@ type prefixIndex struct {
 	// byFirst holds the prefixes by their first byte (lower-cased), the
 	// longest first, so a token is tried against a few.
 	byFirst [256][]credPrefix
-	all     []credPrefix
+	// second has a bit for each byte that follows a first byte in some
+	// prefix: most word starts are ruled out by two bytes.
+	second [256][4]uint64
+	all    []credPrefix
 	// pairs are the letter pairs of words (bigrams.txt).
 	pairs bigramTable
 }
@@ -146,6 +149,9 @@ func buildPrefixes(cfg config.Config, data, bigrams string) (*prefixIndex, error
 	for _, p := range idx.all {
 		c := lowerByte(p.text[0])
 		idx.byFirst[c] = append(idx.byFirst[c], p)
+		for _, d := range []byte{p.text[1], lowerByte(p.text[1]), upperByte(p.text[1])} {
+			idx.second[c][d/64] |= 1 << (d % 64)
+		}
 	}
 	for i := range idx.byFirst {
 		sort.SliceStable(idx.byFirst[i], func(a, b int) bool { return len(idx.byFirst[i][a].text) > len(idx.byFirst[i][b].text) })
@@ -179,6 +185,13 @@ func usablePrefix(p string) bool {
 		}
 	}
 	return letter && !hex && (len(p) >= 3 || sep)
+}
+
+func upperByte(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 func lowerByte(c byte) byte {
@@ -310,10 +323,11 @@ func starts(re *syntax.Regexp) []start {
 // body after it, until f returns false.
 func (x *prefixIndex) each(text string, f func(at int, p credPrefix, body string) bool) {
 	for i := 0; i+3 <= len(text); i++ {
-		cands := x.byFirst[lowerByte(text[i])]
-		if len(cands) == 0 || (i > 0 && isAlnum(text[i-1])) {
+		c, d := lowerByte(text[i]), text[i+1]
+		if x.second[c][d/64]&(1<<(d%64)) == 0 || (i > 0 && isAlnum(text[i-1])) {
 			continue
 		}
+		cands := x.byFirst[c]
 		for _, p := range cands {
 			if len(text)-i < len(p.text) || !hasPrefix(text[i:], p) {
 				continue
@@ -330,20 +344,39 @@ func (x *prefixIndex) each(text string, f func(at int, p credPrefix, body string
 // settled: a variant of a text (words glued across spaces, a token cut out
 // of its punctuation) repeats the tokens the text has as written, maybe with
 // words glued on, and those were judged as written.
-func (x *prefixIndex) find(text string, settled []string) (credPrefix, bool) {
+func (x *prefixIndex) find(text string, settled *settledTokens) (credPrefix, bool) {
 	var hit credPrefix
 	found := false
 	x.each(text, func(at int, p credPrefix, b string) bool {
-		if startsWithAny(text[at:], settled) {
-			return true
-		}
-		if x.randomBody(b, p.minBody) {
+		if x.randomBody(b, p.minBody) && !startsWithAny(text[at:], settled.get()) {
 			hit, found = p, true
 			return false
 		}
 		return true
 	})
 	return hit, found
+}
+
+// settledTokens are the settled tokens of a text, listed when first asked
+// for: most texts never need them (nothing random follows a prefix).
+type settledTokens struct {
+	x    *prefixIndex
+	text string
+	done bool
+	list []string
+}
+
+// settled returns the settled tokens of text, listed on demand.
+func (x *prefixIndex) settled(text string) *settledTokens { return &settledTokens{x: x, text: text} }
+
+func (t *settledTokens) get() []string {
+	if t == nil {
+		return nil
+	}
+	if !t.done {
+		t.list, t.done = t.x.written(t.text), true
+	}
+	return t.list
 }
 
 // written lists the settled tokens of a text as written: a prefix with a

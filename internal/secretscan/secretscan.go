@@ -247,7 +247,7 @@ func (r ruleSet) refuses() bool {
 // (sk_live_XXXXXXXX..., a run of the alphabet) or a name made of words
 // (glffct-rollout-billing-v2-enabled), or starts with a token settled as
 // written (a variant glued words to it), only warns.
-func (s *Scanner) match(det *detect.Detector, text string, settled []string, hits ruleSet) {
+func (s *Scanner) match(det *detect.Detector, text string, settled *settledTokens, hits ruleSet) {
 	for _, r := range s.own {
 		if !strings.Contains(text, r.keyword) {
 			continue
@@ -262,14 +262,14 @@ func (s *Scanner) match(det *detect.Detector, text string, settled []string, hit
 		}
 	}
 	for _, f := range det.DetectString(text) {
-		hits.add(f.RuleID, !warnOnly[f.RuleID] && !s.prefixes.notSecret(f.Secret) && !startsWithAny(f.Secret, settled))
+		hits.add(f.RuleID, !warnOnly[f.RuleID] && !s.prefixes.notSecret(f.Secret) && !startsWithAny(f.Secret, settled.get()))
 	}
 }
 
 // prefix runs the prefix rule (prefix.go) over text, skipping the tokens
 // settled as written (see prefixIndex.find). It is for what the exact rules
 // miss: once they refuse, it would only repeat them.
-func (s *Scanner) prefix(text string, settled []string, hits ruleSet) {
+func (s *Scanner) prefix(text string, settled *settledTokens, hits ruleSet) {
 	if hits.refuses() {
 		return
 	}
@@ -298,7 +298,7 @@ func (s *Scanner) check(input bool, text string, hits ruleSet) (capped bool) {
 	s.match(det, text, nil, hits)
 	s.prefix(text, nil, hits)
 	if pieces != "" || joined != "" {
-		settled := s.prefixes.written(text)
+		settled := s.prefixes.settled(text)
 		s.match(s.tokens, pieces+joined, settled, hits)
 		s.prefix(pieces+joined, settled, hits)
 	}
@@ -394,7 +394,7 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 	capped := s.check(input, joined, together)
 	if input && !together.refuses() {
 		if pairs := crossPairs(values); pairs != "" {
-			settled := s.prefixes.written(joined)
+			settled := s.prefixes.settled(joined)
 			s.match(s.tokens, pairs, settled, together)
 			s.prefix(pairs, settled, together)
 			if assignments(pairs, s.prefixes) {
@@ -461,7 +461,7 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 		for j := range ts {
 			if head, _ := boundary(ts[j].Value); i != j && tail != "" && head != "" {
 				rs := ruleSet{}
-				settled := s.prefixes.written(ts[i].Value + "\n" + ts[j].Value)
+				settled := s.prefixes.settled(ts[i].Value + "\n" + ts[j].Value)
 				s.match(s.tokens, tail+head, settled, rs)
 				s.prefix(tail+head, settled, rs)
 				if assignments(tail+head, s.prefixes) {
