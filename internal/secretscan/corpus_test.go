@@ -67,12 +67,10 @@ func TestCorpusEveryFormatInEveryDisguise(t *testing.T) {
 	}
 }
 
-// TestCorpusBenignTextsAreNotRefused: the benign corpus (ids, hashes, paths,
-// URLs without credentials, placeholders), the shipped requests, eval cases
-// and README, and generated realistic requests: zero refusals.
-func TestCorpusBenignTextsAreNotRefused(t *testing.T) {
-	s := newScanner(t)
-	r := rand.New(rand.NewPCG(7, 7))
+// benignCorpus is the benign texts (five draws, near-misses included) and
+// the lines of the shipped requests, eval cases, README and OpenAPI.
+func benignCorpus(t *testing.T, r *rand.Rand) []string {
+	t.Helper()
 	var texts []string
 	for range 5 {
 		texts = append(texts, secrettest.BenignTexts(r)...)
@@ -87,20 +85,38 @@ func TestCorpusBenignTextsAreNotRefused(t *testing.T) {
 			texts = append(texts, strings.Split(string(data), "\n")...)
 		}
 	}
+	return texts
+}
+
+// TestCorpusBenignTextsAreNotRefused: the benign corpus (ids, hashes, paths,
+// URLs without credentials, placeholders, and the prefix rule's near-misses:
+// prefixes in prose, placeholders after a prefix, names that start like
+// one, other vendors' ids, UUIDs, SHAs and hashes named as such), the
+// shipped requests, eval cases and README, and generated realistic
+// requests: zero refusals.
+func TestCorpusBenignTextsAreNotRefused(t *testing.T) {
+	s := newScanner(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	texts := benignCorpus(t, r)
+	refused := 0
 	for _, text := range texts {
 		if hits := Refusals(s.ScanValue("x", text)); len(hits) > 0 {
+			refused++
 			t.Errorf("benign text refused (%+v): %q", hits, text)
 		}
 	}
-	for _, body := range secrettest.BenignRequests(r, 200) {
+	requests := secrettest.BenignRequests(r, 200)
+	for _, body := range requests {
 		var v any
 		if err := json.Unmarshal(body, &v); err != nil {
 			t.Fatal(err)
 		}
 		if hits := Refusals(s.Scan("", v)); len(hits) > 0 {
+			refused++
 			t.Errorf("benign request refused (%+v): %s", hits, body)
 		}
 	}
+	t.Logf("%d benign texts (%d near-misses a draw) and %d benign requests: %d refused", len(texts), len(secrettest.NearMisses(r)), len(requests), refused)
 }
 
 // TestNormalisingScreenCases names the disguises the issue reported, each

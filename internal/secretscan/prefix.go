@@ -567,7 +567,7 @@ func (x *prefixIndex) wordy(b string) bool {
 		if len(p) >= 4 {
 			named += len(p)
 		}
-		for _, w := range camelWords(strings.TrimRight(p, "0123456789")) {
+		for _, w := range nameWords(strings.TrimRight(p, "0123456789")) {
 			unseen += x.pairs.unseen(w)
 		}
 	}
@@ -578,8 +578,11 @@ func (x *prefixIndex) wordy(b string) bool {
 }
 
 // maxWord is the longest run of letters in one case read as a word (or a
-// few run together). Random bodies are longer runs.
-const maxWord = 12
+// few run together): English words are shorter (responsibilities is 16).
+const maxWord = 20
+
+// maxCapitals is the longest run of capitals read as a word.
+const maxCapitals = 12
 
 // maxCamel is the most words a camel-case name is read as.
 const maxCamel = 4
@@ -607,8 +610,14 @@ func namePart(p string) bool {
 			return false
 		}
 	}
-	if strings.ToUpper(letters) == letters || strings.ToLower(letters[1:]) == letters[1:] {
-		// One word, or words run together: a name's are short.
+	if len(letters) > 1 && strings.ToUpper(letters) == letters {
+		// Capitals: an environment variable's short words
+		// (NPM_CONFIG_REGISTRY); random capitals (base32, AWS) are
+		// longer or unsayable.
+		return len(letters) <= maxCapitals && sayableStrict(letters)
+	}
+	if strings.ToLower(letters[1:]) == letters[1:] {
+		// One word, or words run together.
 		return len(letters) <= maxWord && sayable(letters)
 	}
 	// camelCase or PascalCase: a few words, each a capital and small
@@ -625,6 +634,15 @@ func namePart(p string) bool {
 	return true
 }
 
+// nameWords cuts a name's letters into words: camel case before each
+// capital, one case (or capitalised) as one run.
+func nameWords(letters string) []string {
+	if letters == "" || strings.ToUpper(letters) == letters || strings.ToLower(letters[1:]) == letters[1:] {
+		return []string{letters}
+	}
+	return camelWords(letters)
+}
+
 // camelWords cuts letters before each capital.
 func camelWords(s string) []string {
 	var out []string
@@ -639,31 +657,40 @@ func camelWords(s string) []string {
 }
 
 // sayable reports letters that read like words: vowels (y counted) in at
-// least a fifth of them (passwords), never more than three consonants (an h after
-// one not counted) or vowels in a row. Random letters rarely are.
-func sayable(w string) bool {
+// least a fifth of them (passwords; a third beyond 12 letters: authentication,
+// infrastructure), never more than four consonant sounds
+// in a row (clickstream: ck, s, t, r; a digraph ch, ck, gh, ph, sh, th, wh
+// is one) or three vowels. Random letters often are not; the letter pairs
+// (bigrams.txt) tell the rest.
+func sayable(w string) bool { return sayableWithin(w, 4) }
+
+// sayableStrict allows three consonants in a row, not four.
+func sayableStrict(w string) bool { return sayableWithin(w, 3) }
+
+func sayableWithin(w string, most int) bool {
 	vowels, cons, vows := 0, 0, 0
 	for i := 0; i < len(w); i++ {
-		switch lowerByte(w[i]) {
+		c := lowerByte(w[i])
+		switch c {
 		case 'a', 'e', 'i', 'o', 'u', 'y':
 			vowels++
 			cons = 0
 			if vows++; vows > 3 {
 				return false
 			}
-		case 'h':
-			// h after a consonant makes one sound with it (ch, gh, sh, th):
-			// nightly, strength.
-			vows = 0
-			if i == 0 || cons == 0 {
-				cons++
-			}
-		default:
-			vows = 0
-			if cons++; cons > 3 {
-				return false
-			}
+			continue
 		}
+		vows = 0
+		if i > 0 && cons > 0 && (c == 'h' && strings.IndexByte("cgpstw", lowerByte(w[i-1])) >= 0 || c == 'k' && lowerByte(w[i-1]) == 'c') {
+			continue // the second letter of a digraph
+		}
+		if cons++; cons > most {
+			return false
+		}
+	}
+	// Long words have more vowels (authentication, infrastructure).
+	if len(w) > 12 {
+		return vowels*3 >= len(w)
 	}
 	return vowels*5 >= len(w)
 }

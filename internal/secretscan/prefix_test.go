@@ -2,10 +2,7 @@ package secretscan
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -114,22 +111,8 @@ func TestPrefixEntropyCalibration(t *testing.T) {
 	s := newScanner(t)
 	x := s.prefixes
 	r := rand.New(rand.NewPCG(7, 7))
-	var texts []string
-	for range 5 {
-		texts = append(texts, secrettest.BenignTexts(r)...)
-	}
-	for _, pattern := range []string{"../../eval/requests/*.json", "../../eval/cases/*.yaml", "../../README.md", "../../api/openapi.yaml"} {
-		m, _ := filepath.Glob(pattern)
-		for _, f := range m {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts = append(texts, strings.Split(string(data), "\n")...)
-		}
-	}
 	decided := map[string]bool{}
-	for _, text := range texts {
+	for _, text := range benignCorpus(t, r) {
 		x.each(text, func(_ int, p credPrefix, b string) bool {
 			if len(b) >= p.minBody && !placeholderBody(b) && !x.wordy(b) && !decided[p.text+b] {
 				decided[p.text+b] = true
