@@ -50,6 +50,9 @@ type kindRule struct {
 	Unless     []string       `yaml:"unless"`
 	Over       []runbook.Kind `yaml:"over"`
 	Because    string         `yaml:"because"`
+	// Require: the entry chosen must accept one of these kinds, else the
+	// catalogue's safe entry is used (a password is not an API key).
+	Require []runbook.Kind `yaml:"require"`
 }
 
 // sideCues are the words that name one side of a key held at both ends.
@@ -185,6 +188,11 @@ func (n *Names) checkKinds() []string {
 		if (len(r.Over) > 0) != (r.Because != "") {
 			add("%s: over and because go together (an overridden kind is explained)", where)
 		}
+		for _, k := range r.Require {
+			if !runbook.OneOf(runbook.Kinds, k) {
+				add("%s: require %q is not a kind", where, k)
+			}
+		}
 		if r.Database && r.NoProvider {
 			add("%s: database and no_provider exclude each other", where)
 		}
@@ -303,7 +311,11 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 
 	read := func(p *catalog.Provider) reading {
 		k := n.readKind(in.Kind, p, nameW, fieldW, notesW)
-		return reading{p, k, n.cat.Match(p, k.kind, in.SecretStore, r.Text)}
+		e := n.cat.Match(p, k.kind, in.SecretStore, r.Text)
+		if k.rule != nil && len(k.rule.Require) > 0 && !slices.ContainsFunc(k.rule.Require, func(want runbook.Kind) bool { return slices.Contains(e.Kinds, want) }) {
+			e = n.cat.Generic()
+		}
+		return reading{p, k, e}
 	}
 	var best reading
 	if len(cands) == 0 {
@@ -434,8 +446,9 @@ type kindReading struct {
 	kind runbook.Kind
 	// from is "request", "name", "notes", "provider" or "" (not recognised).
 	from string
-	// rule and evidence are the rule and the words that decided, when a
-	// given kind was overridden (rule != nil) or the kind was read.
+	// rule and evidence are the rule and the words that decided, when the
+	// kind was read (from "name" or "notes") or a given kind overridden
+	// (from "request" with a rule).
 	rule     *kindRule
 	evidence string
 	where    string
@@ -461,10 +474,10 @@ func (n *Names) readKind(given runbook.Kind, p *catalog.Provider, nameW, fieldW,
 		return kindReading{kind: given, from: "request"}
 	}
 	if rule, ev := n.firstRule(append(slices.Clone(nameW), fieldW...), p, false); rule != nil {
-		return kindReading{kind: rule.Kind, from: "name", evidence: ev}
+		return kindReading{kind: rule.Kind, from: "name", rule: rule, evidence: ev}
 	}
 	if rule, ev := n.firstRule(notesW, p, true); rule != nil {
-		return kindReading{kind: rule.Kind, from: "notes", evidence: ev}
+		return kindReading{kind: rule.Kind, from: "notes", rule: rule, evidence: ev}
 	}
 	if p != nil {
 		return kindReading{kind: p.Kind, from: "provider"}

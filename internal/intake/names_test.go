@@ -24,6 +24,7 @@ type nameRow struct {
 	Want    struct {
 		Provider  string           `yaml:"provider"`
 		Entry     string           `yaml:"entry"`
+		EntryNot  string           `yaml:"entry_not"`
 		Kind      runbook.Kind     `yaml:"kind"`
 		Strategy  runbook.Strategy `yaml:"strategy"`
 		Personal  *bool            `yaml:"personal"`
@@ -97,6 +98,9 @@ func TestNames(t *testing.T) {
 			check("provider", s.Provider, w.Provider)
 			check("entry", s.Rule, w.Entry)
 			check("kind", string(s.Kind), string(w.Kind))
+			if w.EntryNot != "" && s.Rule == w.EntryNot {
+				t.Errorf("entry = %s, the wrong credential's", s.Rule)
+			}
 			check("strategy", string(s.Strategy), string(w.Strategy))
 			if w.Personal != nil && s.Personal != *w.Personal {
 				t.Errorf("personal = %v, want %v", s.Personal, *w.Personal)
