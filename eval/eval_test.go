@@ -135,7 +135,7 @@ func llmRunner(t testing.TB, transport http.RoundTripper, baseURL string, p *pro
 		}
 	}
 	schemas, _ := schema.NewSet()
-	judge, err := NewLLMJudge(client)
+	judge, err := NewLLMJudge(client, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,10 +220,10 @@ func TestBaselineRegressionIsReported(t *testing.T) {
 	cs := cases(t)
 	good := offlineRunner(t, nil).Run(context.Background(), cs)
 	bad := offlineRunner(t, brokenPlanner{}).Run(context.Background(), cs)
-	if regs := Compare(good, good); len(regs) != 0 {
+	if regs, _ := Compare(good, good); len(regs) != 0 {
 		t.Errorf("a run against itself: %+v", regs)
 	}
-	regs := Compare(good, bad)
+	regs, _ := Compare(good, bad)
 	if len(regs) == 0 {
 		t.Fatal("no regression found")
 	}

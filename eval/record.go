@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 )
 
 // An exchange is one recorded LLM call: the request body (never the
@@ -138,6 +139,9 @@ func NewReplayer(dir string) (*Replayer, error) {
 	}
 	r := &Replayer{exchanges: map[string]exchange{}, misses: map[string]int{}}
 	for _, f := range files {
+		if filepath.Base(f) == manifestFile {
+			continue
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -187,4 +191,48 @@ func (r *Replayer) Misses() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// manifestFile is the recording's own description, beside the exchanges.
+const manifestFile = "manifest.json"
+
+// Manifest says what a recording was made with, so replaying it needs no
+// flag beyond the directory: the model and judge, the request's shape
+// (mode, budget, reasoning), the endpoints and the cases. The prompts and
+// the judge's instructions are copied beside it (prompts/, judge.md).
+type Manifest struct {
+	Model           string    `json:"model"`
+	JudgeModel      string    `json:"judge_model"`
+	BaseURL         string    `json:"base_url,omitempty"`
+	JudgeBaseURL    string    `json:"judge_base_url,omitempty"`
+	Mode            string    `json:"mode,omitempty"`
+	MaxTokens       int       `json:"max_tokens,omitempty"`
+	Reasoning       bool      `json:"reasoning,omitempty"`
+	ReasoningEffort string    `json:"reasoning_effort,omitempty"`
+	Cases           []string  `json:"cases,omitempty"`
+	RecordedAt      time.Time `json:"recorded_at"`
+	Commit          string    `json:"commit,omitempty"`
+}
+
+// WriteManifest writes dir/manifest.json.
+func WriteManifest(dir string, m *Manifest) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("eval: record: %w", err)
+	}
+	data, _ := json.MarshalIndent(m, "", "  ")
+	return os.WriteFile(filepath.Join(dir, manifestFile), append(data, '\n'), 0o644)
+}
+
+// ReadManifest reads dir/manifest.json (fs.ErrNotExist for a recording
+// made before manifests).
+func ReadManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("eval: replay: %s: %w", manifestFile, err)
+	}
+	return &m, nil
 }

@@ -62,9 +62,11 @@ func verdict(a Result) string {
 	return "FAIL (" + a.Found + ")"
 }
 
-// Compare lists what got worse from base to now: a lower case score, an
-// assertion that passed and now fails, a case that disappeared.
-func Compare(base, now *Report) []Regression {
+// Compare lists what got worse from base to now, over the cases now ran: a
+// lower case score, an assertion that passed and now fails or is gone. The
+// baseline's cases this run did not include (a subset run) are returned
+// apart, by name: not run is not worse.
+func Compare(base, now *Report) (regressions []Regression, notRun []string) {
 	var out []Regression
 	nowByName := map[string]CaseResult{}
 	for _, c := range now.Cases {
@@ -73,7 +75,7 @@ func Compare(base, now *Report) []Regression {
 	for _, b := range base.Cases {
 		n, ok := nowByName[b.Name]
 		if !ok {
-			out = append(out, Regression{Case: b.Name, Assertion: "case", Baseline: "present", Now: "missing"})
+			notRun = append(notRun, b.Name)
 			continue
 		}
 		if n.Score < b.Score-1e-9 {
@@ -97,7 +99,7 @@ func Compare(base, now *Report) []Regression {
 			}
 		}
 	}
-	return out
+	return out, notRun
 }
 
 // WriteTable writes the terminal report, and the regressions when a

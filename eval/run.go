@@ -52,6 +52,12 @@ type Config struct {
 	// model failed, in every case (--allow-fallback): they are still
 	// listed, as allowed.
 	AllowFallback bool
+	// Now is the clock stamping the report (default time.Now).
+	Now func() time.Time
+	// Commit and PromptsHash say which rotor and which prompts ran: with
+	// the timestamp, model and judge they make a report comparable with
+	// later ones (--history).
+	Commit, PromptsHash string
 }
 
 // Runner runs cases.
@@ -90,6 +96,9 @@ type CaseResult struct {
 	Sources  map[runbook.SectionID]runbook.Source `json:"sources,omitempty"`
 	FellBack []Fallback                           `json:"fell_back,omitempty"`
 	Error    string                               `json:"error,omitempty"`
+	// Runbook is the runbook scored (the last run's), kept so the report
+	// can be read side by side or over time without running again.
+	Runbook *runbook.Runbook `json:"runbook,omitempty"`
 }
 
 // Fallback is a section the model did not write.
@@ -119,6 +128,11 @@ type Summary struct {
 	// of the model (LLM runs).
 	FellBack   int   `json:"fell_back"`
 	DurationMS int64 `json:"duration_ms"`
+	// Timestamp is when the run started; Commit the rotor revision that
+	// ran it; PromptsHash the prompt templates' version.
+	Timestamp   time.Time `json:"timestamp"`
+	Commit      string    `json:"commit,omitempty"`
+	PromptsHash string    `json:"prompts_hash,omitempty"`
 }
 
 // Report is a whole run; its JSON is what --json prints and --baseline reads.
@@ -152,7 +166,12 @@ func (r *Runner) Run(ctx context.Context, cases []*Case) *Report {
 		})
 	}
 	_ = g.Wait()
-	rep := &Report{Cases: results, Summary: Summary{Provider: r.cfg.Provider, Model: r.cfg.Model, JudgeModel: r.cfg.JudgeModel, Repeat: r.cfg.Repeat, Cases: len(results)}}
+	now := time.Now
+	if r.cfg.Now != nil {
+		now = r.cfg.Now
+	}
+	rep := &Report{Cases: results, Summary: Summary{Provider: r.cfg.Provider, Model: r.cfg.Model, JudgeModel: r.cfg.JudgeModel, Repeat: r.cfg.Repeat, Cases: len(results),
+		Timestamp: now().UTC(), Commit: r.cfg.Commit, PromptsHash: r.cfg.PromptsHash}}
 	total := 0.0
 	for _, c := range results {
 		if c.Passed {
@@ -216,6 +235,7 @@ func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 		cr.LLMCalls += o.rb.Usage.LLMCalls
 		cr.CostUSD += o.rb.Usage.CostUSD
 		cr.CostUnknown = cr.CostUnknown || o.rb.Usage.CostUnknown
+		cr.Runbook = o.rb
 		cr.Sources = map[runbook.SectionID]runbook.Source{}
 		for id, st := range o.rb.SectionStatus {
 			cr.Sources[id] = st.Source

@@ -25,6 +25,8 @@ type config struct {
 	Provider string
 	// ResourceAttributes describe this process in exported spans.
 	ResourceAttributes string
+	// JudgeModel, JudgeBaseURL and JudgeAPIKey are eval's judge.
+	JudgeModel, JudgeBaseURL, JudgeAPIKey string
 	// AllowOpen lets serve listen beyond loopback without API keys.
 	AllowOpen bool
 	// DrainDelay is how long serve stays up, unready, after SIGTERM.
@@ -103,6 +105,9 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_LLM_RETRIES", "3", "transport retries of a call (connection errors, 408, 409, 429, 5xx)"},
 	{"ROTOR_LLM_DEADLINE", "120s", "bound on a whole generation; unfinished sections fall back to the offline writer"},
 	{"ROTOR_PRICES", "", "cost table override: `model=prompt:cached:completion` USD per 1M tokens, comma-separated"},
+	{"ROTOR_JUDGE_MODEL", "", "`rotor eval`'s judge of rubric assertions (unset: the model under test, which then grades itself)"},
+	{"ROTOR_JUDGE_BASE_URL", "", "the judge's own OpenAI-compatible endpoint (unset: `OPENAI_BASE_URL`)"},
+	{"ROTOR_JUDGE_API_KEY", "", "the key of `ROTOR_JUDGE_BASE_URL` (unset: `OPENAI_API_KEY`)"},
 	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
 	{"REDIS_QUEUE_URL", "", "Redis for jobs, job states and stored runbooks (run it with noeviction and AOF); unset = REDIS_URL"},
@@ -229,6 +234,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.AttemptTimeout = dur("ROTOR_LLM_TIMEOUT")
 	c.Deadline = dur("ROTOR_LLM_DEADLINE")
 	c.PromptsDir = get("ROTOR_PROMPTS_DIR")
+	c.JudgeModel, c.JudgeBaseURL, c.JudgeAPIKey = get("ROTOR_JUDGE_MODEL"), get("ROTOR_JUDGE_BASE_URL"), get("ROTOR_JUDGE_API_KEY")
 	c.Prices = llm.DefaultPrices()
 	if v := get("ROTOR_PRICES"); v != "" {
 		if err := parsePrices(v, c.Prices); err != nil {

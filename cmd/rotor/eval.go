@@ -3,19 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
-
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/eval"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 // listFlag collects a repeatable flag.
@@ -24,89 +30,346 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
+// evalOpts are eval's flags.
+type evalOpts struct {
+	cases                        listFlag
+	models, promptDirs           listFlag
+	provider, judgeModel, junit  string
+	judgePrompt, judgeBaseURL    string
+	repeat, concurrency          int
+	baseline, writeBaseline, md  string
+	record, from, runbooks       string
+	out, history, save, htmlFile string
+	asJSON, allowFallback        bool
+	compare                      []string
+	providerSet, modelsSet       bool
+	promptsSet, judgeModelSet    bool
+}
+
+// takeCompare removes "--compare A B" from args: flag takes one value per
+// flag, and the two sides read best as two words.
+func takeCompare(args []string) ([]string, []string, error) {
+	for i, a := range args {
+		if a == "--compare" || a == "-compare" {
+			if i+2 >= len(args) {
+				return nil, nil, errors.New("--compare takes two arguments: two prompt directories or two models")
+			}
+			rest := append(append([]string{}, args[:i]...), args[i+3:]...)
+			return rest, []string{args[i+1], args[i+2]}, nil
+		}
+	}
+	return args, nil, nil
+}
+
 func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+	args, compare, err := takeCompare(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor eval:", err)
+		return exitUsage
+	}
+	o := evalOpts{compare: compare}
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cases listFlag
-	fs.Var(&cases, "cases", "case file or directory (repeatable; default eval/cases)")
-	provider := fs.String("provider", "offline", "offline, openai or replay")
-	model := fs.String("model", cfg.Model, "model under test, for openai and replay (ROTOR_MODEL)")
-	judgeModel := fs.String("judge-model", "", "model scoring rubric assertions (default: the model under test, which then grades itself)")
-	junit := fs.String("junit", "", "write a JUnit XML report to FILE (for CI)")
-	promptsDir := fs.String("prompts", cfg.PromptsDir, "directory with edited prompt templates (ROTOR_PROMPTS_DIR)")
-	repeat := fs.Int("repeat", 1, "runs per case; pass rates are reported per assertion")
-	concurrency := fs.Int("concurrency", 1, "cases run at once")
-	baseline := fs.String("baseline", "", "a previous --json report to compare with")
-	writeBaseline := fs.String("write-baseline", "", "write this run's JSON report to FILE")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	mdFile := fs.String("md", "", "write a Markdown report to FILE")
-	record := fs.String("record", "", "with --provider openai: save every LLM exchange to DIR")
-	from := fs.String("from", "", "with --provider replay: the recordings directory")
-	allowFallback := fs.Bool("allow-fallback", false, "exit 0 even when sections fell back to the offline writer because the model failed (they are listed either way)")
-	runbooks := fs.String("runbooks", "", "score the runbooks in DIR (DIR/<case>.json, written by another release or tool) instead of generating them")
+	fs.Var(&o.cases, "cases", "case file or directory (repeatable; default eval/cases)")
+	fs.StringVar(&o.provider, "provider", "offline", "offline, openai or replay")
+	fs.Var(&o.models, "model", "model under test, for openai and replay (ROTOR_MODEL); repeat it for a matrix")
+	fs.StringVar(&o.judgeModel, "judge-model", cfg.JudgeModel, "model scoring rubric assertions (ROTOR_JUDGE_MODEL; default: the model under test, which then grades itself)")
+	fs.StringVar(&o.judgeBaseURL, "judge-base-url", cfg.JudgeBaseURL, "the judge's own OpenAI-compatible endpoint (ROTOR_JUDGE_BASE_URL; its key: ROTOR_JUDGE_API_KEY); default: the model under test's")
+	fs.StringVar(&o.judgePrompt, "judge-prompt", "", "a file with the judge's instructions (default eval/judge.md, built in)")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to FILE (one test per assertion, for CI)")
+	fs.Var(&o.promptDirs, "prompts", "directory with edited prompt templates (ROTOR_PROMPTS_DIR); repeat it for a matrix")
+	fs.IntVar(&o.repeat, "repeat", 1, "runs per case; pass rates are reported per assertion")
+	fs.IntVar(&o.concurrency, "concurrency", 1, "cases run at once")
+	fs.StringVar(&o.baseline, "baseline", "", "a previous --json report to compare with (only the cases this run includes)")
+	fs.StringVar(&o.writeBaseline, "write-baseline", "", "write this run's JSON report to FILE")
+	fs.BoolVar(&o.asJSON, "json", false, "print the report (or the comparison, or the matrix) as JSON")
+	fs.StringVar(&o.md, "md", "", "write a Markdown report to FILE")
+	fs.StringVar(&o.record, "record", "", "with --provider openai: save every LLM exchange, and what replaying needs, to DIR")
+	fs.StringVar(&o.from, "from", "", "replay the recordings in DIR (implies --provider replay; the model, judge, prompts and cases come from the recording)")
+	fs.StringVar(&o.runbooks, "runbooks", "", "score the runbooks in DIR (DIR/<case name>.json, written by another release or tool) instead of generating them")
+	fs.BoolVar(&o.allowFallback, "allow-fallback", false, "exit 0 even when sections fell back to the offline writer because the model failed (they are listed either way)")
+	fs.StringVar(&o.out, "out", ".", "directory --compare and a matrix write their pages to (compare.html and compare.json, matrix.html and matrix.json)")
+	fs.StringVar(&o.htmlFile, "html", "", "write an HTML report of this run (its cases, assertions and runbooks) to FILE")
+	fs.StringVar(&o.history, "history", "", "print per-case scores over time from the reports in DIR (--save, --json or --write-baseline files), and run nothing")
+	fs.StringVar(&o.save, "save", "", "also save this run's report in DIR as <time>-<commit>.json, for --history")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "provider":
+			o.providerSet = true
+		case "model":
+			o.modelsSet = true
+		case "prompts":
+			o.promptsSet = true
+		case "judge-model":
+			o.judgeModelSet = true
+		}
+	})
+	if o.history != "" {
+		h, err := eval.LoadHistory(o.history)
+		if err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitUsage
+		}
+		if o.asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(h)
+		} else {
+			h.WriteTable(stdout)
+		}
+		return exitOK
+	}
+	if o.from != "" && !o.providerSet {
+		o.provider = "replay"
+	}
+	var manifest *eval.Manifest
+	if o.from != "" {
+		if manifest, err = eval.ReadManifest(o.from); err != nil && !errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitUsage
+		}
+		if manifest != nil {
+			applyManifest(&o, &cfg, manifest)
+		}
+	}
+	if len(o.models) == 0 {
+		o.models = listFlag{cfg.Model}
+	}
+	if len(o.promptDirs) == 0 {
+		o.promptDirs = listFlag{cfg.PromptsDir}
+	}
 	switch {
-	case *provider != "offline" && *provider != "openai" && *provider != "replay":
-		fmt.Fprintf(stderr, "rotor eval: --provider %q must be offline, openai or replay\n", *provider)
+	case o.provider != "offline" && o.provider != "openai" && o.provider != "replay":
+		fmt.Fprintf(stderr, "rotor eval: --provider %q must be offline, openai or replay\n", o.provider)
 		return exitUsage
-	case *record != "" && *provider != "openai":
+	case o.record != "" && o.provider != "openai":
 		fmt.Fprintln(stderr, "rotor eval: --record needs --provider openai")
 		return exitUsage
-	case *from != "" && *provider != "replay", *provider == "replay" && *from == "":
+	case o.from != "" && o.provider != "replay", o.provider == "replay" && o.from == "":
 		fmt.Fprintln(stderr, "rotor eval: --provider replay and --from DIR go together")
 		return exitUsage
-	case *provider == "openai" && cfg.OpenAIKey == "":
+	case o.provider == "openai" && cfg.OpenAIKey == "":
 		fmt.Fprintln(stderr, "rotor eval: --provider openai needs OPENAI_API_KEY")
 		return exitUsage
+	case (len(o.compare) > 0 || len(o.models)*len(o.promptDirs) > 1) && o.provider == "offline":
+		fmt.Fprintln(stderr, "rotor eval: comparing models or prompts needs --provider openai (or replay): the offline writer uses neither")
+		return exitUsage
+	case len(o.compare) > 0 && (len(o.models) > 1 || len(o.promptDirs) > 1):
+		fmt.Fprintln(stderr, "rotor eval: --compare A B, or several --model/--prompts for a matrix, not both")
+		return exitUsage
+	case o.record != "" && (len(o.compare) > 0 || len(o.models)*len(o.promptDirs) > 1):
+		fmt.Fprintln(stderr, "rotor eval: --record records one configuration at a time")
+		return exitUsage
 	}
-	cases = append(cases, fs.Args()...)
-	if len(cases) == 0 {
-		cases = listFlag{"eval/cases"}
+	o.cases = append(o.cases, fs.Args()...)
+	if len(o.cases) == 0 {
+		o.cases = listFlag{"eval/cases"}
 	}
-	loaded, err := eval.LoadCases(cases...)
+	loaded, err := eval.LoadCases(o.cases...)
 	if err != nil {
 		fmt.Fprintln(stderr, "rotor eval:", err)
 		return exitUsage
 	}
-	scan, err := secretscan.New()
-	if err != nil {
+	judgeSystem := ""
+	if o.judgePrompt != "" {
+		data, err := os.ReadFile(o.judgePrompt)
+		if err != nil {
+			fmt.Fprintln(stderr, "rotor eval: --judge-prompt:", err)
+			return exitUsage
+		}
+		judgeSystem = string(data)
+	}
+	e := &evaluator{ctx: ctx, cfg: cfg, log: log, stderr: stderr, o: o, judgeSystem: judgeSystem}
+	if err := e.init(); err != nil {
 		fmt.Fprintln(stderr, "rotor eval:", err)
 		return exitInternal
 	}
-	schemas, err := schema.NewSet()
-	if err != nil {
-		fmt.Fprintln(stderr, "rotor eval:", err)
-		return exitInternal
+
+	// Two configurations side by side, or a matrix of them.
+	if len(o.compare) == 2 || len(o.models)*len(o.promptDirs) > 1 {
+		return e.many(loaded, stdout)
 	}
-	linter := lint.New(scan)
+
+	report, code := e.run(loaded, o.models[0], o.promptDirs[0])
+	if report == nil {
+		return code
+	}
+	var regressions []eval.Regression
+	if o.baseline != "" {
+		base, err := eval.LoadReport(o.baseline)
+		if err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitUsage
+		}
+		var notRun []string
+		regressions, notRun = eval.Compare(base, report)
+		if len(notRun) > 0 {
+			fmt.Fprintf(stderr, "rotor eval: %d case(s) of %s were not run and are not compared: %s\n", len(notRun), o.baseline, strings.Join(notRun, ", "))
+		}
+	}
+	if o.asJSON {
+		_ = report.WriteJSON(stdout)
+		if len(regressions) > 0 {
+			report.WriteTable(stderr, regressions, o.baseline)
+		}
+	} else {
+		report.WriteTable(stdout, regressions, o.baseline)
+	}
+	var jsonBuf bytes.Buffer
+	_ = report.WriteJSON(&jsonBuf)
+	if o.writeBaseline != "" {
+		if err := writeOutput(o.writeBaseline, jsonBuf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	if o.save != "" {
+		if err := os.MkdirAll(o.save, 0o755); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+		name := report.Summary.Timestamp.UTC().Format("20060102T150405Z") + "-" + shortRev(report.Summary.Commit) + ".json"
+		if err := writeOutput(filepath.Join(o.save, name), jsonBuf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	if o.junit != "" {
+		var buf bytes.Buffer
+		if err := report.WriteJUnit(&buf); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitInternal
+		}
+		if err := writeOutput(o.junit, buf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	if o.md != "" {
+		var buf bytes.Buffer
+		report.WriteMarkdown(&buf, regressions, o.baseline)
+		if err := writeOutput(o.md, buf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	if o.htmlFile != "" {
+		var buf bytes.Buffer
+		if err := report.WriteHTML(&buf); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitInternal
+		}
+		if err := writeOutput(o.htmlFile, buf.Bytes(), nil); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	if len(regressions) > 0 {
+		code = exitFailure
+	}
+	return code
+}
+
+// applyManifest takes from a recording what replaying it needs, unless a
+// flag says otherwise.
+func applyManifest(o *evalOpts, cfg *config, m *eval.Manifest) {
+	if !o.modelsSet && m.Model != "" {
+		o.models = listFlag{m.Model}
+	}
+	if !o.judgeModelSet && m.JudgeModel != "" {
+		o.judgeModel = m.JudgeModel
+	}
+	if m.Mode != "" {
+		cfg.LLMMode = m.Mode
+	}
+	if m.MaxTokens > 0 {
+		cfg.MaxTokens = m.MaxTokens
+	}
+	cfg.Reasoning, cfg.ReasoningEffort = m.Reasoning, m.ReasoningEffort
+	if m.BaseURL != "" {
+		cfg.OpenAIBaseURL = m.BaseURL
+	}
+	if m.JudgeBaseURL != "" && o.judgeBaseURL == "" {
+		o.judgeBaseURL = m.JudgeBaseURL
+	}
+	if !o.promptsSet {
+		if st, err := os.Stat(filepath.Join(o.from, "prompts")); err == nil && st.IsDir() {
+			o.promptDirs = listFlag{filepath.Join(o.from, "prompts")}
+		}
+	}
+	if o.judgePrompt == "" {
+		if _, err := os.Stat(filepath.Join(o.from, "judge.md")); err == nil {
+			o.judgePrompt = filepath.Join(o.from, "judge.md")
+		}
+	}
+	if len(o.cases) == 0 {
+		o.cases = append(o.cases, m.Cases...)
+	}
+}
+
+// evaluator runs configurations of the same cases.
+type evaluator struct {
+	ctx         context.Context
+	cfg         config
+	log         *slog.Logger
+	stderr      io.Writer
+	o           evalOpts
+	judgeSystem string
+	scan        *secretscan.Scanner
+	schemas     *schema.Set
+	linter      *lint.Linter
+}
+
+func (e *evaluator) init() error {
+	var err error
+	if e.scan, err = secretscan.New(); err != nil {
+		return err
+	}
+	if e.schemas, err = schema.NewSet(); err != nil {
+		return err
+	}
+	e.linter = lint.New(e.scan)
+	return nil
+}
+
+// run evaluates the cases with one model and one prompts directory. A nil
+// report comes with the exit code to return.
+func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Report, int) {
+	cfg, o, stderr := e.cfg, e.o, e.stderr
 	// No cache: every case is written for real, so latency, calls and cost
 	// are measured.
-	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas,
+	gc := generate.Config{Screener: e.scan, Linter: e.linter, Logger: e.log, Schemas: e.schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
-	rc := eval.Config{Linter: linter, Repeat: *repeat, Concurrency: *concurrency, Progress: stderr, Provider: *provider, Runbooks: *runbooks, AllowFallback: *allowFallback}
-	if *runbooks != "" {
-		rc.Provider = "stored runbooks in " + *runbooks
+	rc := eval.Config{Linter: e.linter, Repeat: o.repeat, Concurrency: o.concurrency, Progress: stderr, Provider: o.provider, Runbooks: o.runbooks,
+		AllowFallback: o.allowFallback, Commit: buildInfo().Revision}
+	if p, err := loadPrompts(promptsDir); err == nil {
+		rc.PromptsHash = p.Version()
+	}
+	if o.runbooks != "" {
+		rc.Provider = "stored runbooks in " + o.runbooks
 	}
 	var replayer *eval.Replayer
-	cfg.Model, cfg.PromptsDir = *model, *promptsDir
-	if *provider != "offline" {
+	cfg.Model, cfg.PromptsDir = model, promptsDir
+	if o.provider != "offline" {
 		var transport = http.DefaultTransport
 		retries := cfg.Retries
-		if *provider == "openai" {
-			if *record != "" {
-				rec, err := eval.NewRecorder(*record, nil)
+		if o.provider == "openai" {
+			if o.record != "" {
+				rec, err := eval.NewRecorder(o.record, nil)
 				if err != nil {
 					fmt.Fprintln(stderr, "rotor eval:", err)
-					return exitFailure
+					return nil, exitFailure
 				}
 				transport = rec
 			}
 		} else {
-			if replayer, err = eval.NewReplayer(*from); err != nil {
+			var err error
+			if replayer, err = eval.NewReplayer(o.from); err != nil {
 				fmt.Fprintln(stderr, "rotor eval:", err)
-				return exitFailure
+				return nil, exitFailure
 			}
 			transport, retries = replayer, 0
 			if cfg.OpenAIKey == "" {
@@ -116,83 +379,50 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 		client, p, err := buildLLM(cfg, transport, retries)
 		if err != nil {
 			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitUsage
+			return nil, exitUsage
 		}
-		gc.LLM, gc.Prompts, gc.Endpoint = client, p, cfg.OpenAIBaseURL
+		gc.LLM, gc.Prompts, gc.Endpoint, gc.Provider = client, p, cfg.OpenAIBaseURL, cfg.Provider
 		// The judge is its own client (its own breaker and budget), on its
-		// own model when one is given.
+		// own model and endpoint when given.
 		jcfg := cfg
-		if *judgeModel != "" {
-			jcfg.Model = *judgeModel
+		if o.judgeModel != "" {
+			jcfg.Model = o.judgeModel
 		} else {
 			fmt.Fprintf(stderr, "rotor eval: the judge is the model under test (%s): pass --judge-model for an independent one\n", cfg.Model)
+		}
+		if o.judgeBaseURL != "" {
+			jcfg.OpenAIBaseURL = o.judgeBaseURL
+			if cfg.JudgeAPIKey != "" {
+				jcfg.OpenAIKey = cfg.JudgeAPIKey
+			}
 		}
 		judgeClient, _, err := buildLLM(jcfg, transport, retries)
 		if err != nil {
 			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitUsage
+			return nil, exitUsage
 		}
-		if rc.Judge, err = eval.NewLLMJudge(judgeClient); err != nil {
+		if rc.Judge, err = eval.NewLLMJudge(judgeClient, e.judgeSystem); err != nil {
 			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitInternal
+			return nil, exitInternal
 		}
-		rc.Model, rc.JudgeModel = cfg.Model+" (prompts "+p.Version()+")", jcfg.Model
+		rc.Model, rc.JudgeModel, rc.PromptsHash = cfg.Model, jcfg.Model, p.Version()
 		if !client.PriceKnown() {
 			fmt.Fprintf(stderr, "rotor eval: %s has no price: its cost is reported as unknown (ROTOR_PRICES sets one)\n", cfg.Model)
 		}
+		if o.record != "" {
+			if err := e.writeManifest(cfg, jcfg); err != nil {
+				fmt.Fprintln(stderr, "rotor eval:", err)
+				return nil, exitFailure
+			}
+		}
 	}
 	rc.Generator = generate.New(gc)
-	report := eval.NewRunner(rc).Run(ctx, loaded)
-
-	var regressions []eval.Regression
-	if *baseline != "" {
-		base, err := eval.LoadReport(*baseline)
-		if err != nil {
-			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitUsage
-		}
-		regressions = eval.Compare(base, report)
-	}
-	if *asJSON {
-		_ = report.WriteJSON(stdout)
-		if len(regressions) > 0 {
-			report.WriteTable(stderr, regressions, *baseline)
-		}
-	} else {
-		report.WriteTable(stdout, regressions, *baseline)
-	}
-	if *writeBaseline != "" {
-		var buf bytes.Buffer
-		_ = report.WriteJSON(&buf)
-		if err := writeOutput(*writeBaseline, buf.Bytes(), nil); err != nil {
-			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitFailure
-		}
-	}
-	if *junit != "" {
-		var buf bytes.Buffer
-		if err := report.WriteJUnit(&buf); err != nil {
-			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitInternal
-		}
-		if err := writeOutput(*junit, buf.Bytes(), nil); err != nil {
-			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitFailure
-		}
-	}
-	if *mdFile != "" {
-		var buf bytes.Buffer
-		report.WriteMarkdown(&buf, regressions, *baseline)
-		if err := writeOutput(*mdFile, buf.Bytes(), nil); err != nil {
-			fmt.Fprintln(stderr, "rotor eval:", err)
-			return exitFailure
-		}
-	}
+	report := eval.NewRunner(rc).Run(e.ctx, loaded)
 	code := exitOK
 	if replayer != nil {
 		if misses := replayer.Misses(); len(misses) > 0 {
 			fmt.Fprintf(stderr, "rotor eval: %d kind(s) of LLM request had no recording in %s (prompts, schemas, model or request changed since it was recorded): %s\n",
-				len(misses), *from, strings.Join(misses, ", "))
+				len(misses), o.from, strings.Join(misses, ", "))
 			code = exitFailure
 		}
 	}
@@ -205,9 +435,138 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	if len(parts) > 0 {
 		fmt.Fprintf(stderr, "rotor eval: sections written by the offline writer, not the model: %s\n", strings.Join(parts, "; "))
 	}
-	if report.Summary.Failed > 0 || len(regressions) > 0 || report.Summary.FellBack > 0 {
+	if report.Summary.Failed > 0 || report.Summary.FellBack > 0 {
 		code = exitFailure
 	}
+	return report, code
+}
 
+// writeManifest saves, beside the recordings, what replaying them needs:
+// the model and judge, the request shape, the prompts and the judge's
+// instructions, and the cases, so `--from DIR` alone replays the run.
+func (e *evaluator) writeManifest(cfg, jcfg config) error {
+	m := eval.Manifest{Model: cfg.Model, JudgeModel: jcfg.Model, BaseURL: cfg.OpenAIBaseURL, JudgeBaseURL: e.o.judgeBaseURL,
+		Mode: cfg.LLMMode, MaxTokens: cfg.MaxTokens, Reasoning: cfg.Reasoning, ReasoningEffort: cfg.ReasoningEffort,
+		Cases: e.o.cases, RecordedAt: time.Now().UTC(), Commit: buildInfo().Revision}
+	if err := eval.WriteManifest(e.o.record, &m); err != nil {
+		return err
+	}
+	var src fs.FS = prompts.FS
+	if cfg.PromptsDir != "" {
+		src = os.DirFS(cfg.PromptsDir)
+	}
+	if err := copyTemplates(src, filepath.Join(e.o.record, "prompts")); err != nil {
+		return fmt.Errorf("record prompts: %w", err)
+	}
+	if e.judgeSystem != "" {
+		return os.WriteFile(filepath.Join(e.o.record, "judge.md"), []byte(e.judgeSystem), 0o644)
+	}
+	return nil
+}
+
+// copyTemplates copies the prompt templates of src into dir.
+func copyTemplates(src fs.FS, dir string) error {
+	return fs.WalkDir(src, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tmpl") {
+			return err
+		}
+		data, err := fs.ReadFile(src, path)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dir, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+}
+
+// loadPrompts loads the prompts of a directory, or the embedded ones.
+func loadPrompts(dir string) (*prompts.Set, error) {
+	if dir == "" {
+		return prompts.Load(prompts.FS)
+	}
+	return prompts.Load(os.DirFS(dir))
+}
+
+// many runs each configuration (the two sides of --compare, or every model
+// × prompts directory) and writes the comparison or the matrix.
+func (e *evaluator) many(loaded []*eval.Case, stdout io.Writer) int {
+	type conf struct{ label, model, prompts string }
+	var confs []conf
+	if len(e.o.compare) == 2 {
+		for _, side := range e.o.compare {
+			if st, err := os.Stat(side); err == nil && st.IsDir() {
+				confs = append(confs, conf{"prompts " + side, e.o.models[0], side})
+			} else {
+				confs = append(confs, conf{"model " + side, side, e.o.promptDirs[0]})
+			}
+		}
+	} else {
+		for _, m := range e.o.models {
+			for _, p := range e.o.promptDirs {
+				label := m + " · prompts " + p
+				if p == "" {
+					label = m + " · built-in prompts"
+				}
+				confs = append(confs, conf{label, m, p})
+			}
+		}
+	}
+	code := exitOK
+	var cols []eval.Column
+	for _, c := range confs {
+		fmt.Fprintf(e.stderr, "rotor eval: %s\n", c.label)
+		rep, rc := e.run(loaded, c.model, c.prompts)
+		if rep == nil {
+			return rc
+		}
+		if rc != exitOK {
+			code = exitFailure
+		}
+		cols = append(cols, eval.Column{Label: c.label, Report: rep})
+	}
+	if err := os.MkdirAll(e.o.out, 0o755); err != nil {
+		fmt.Fprintln(e.stderr, "rotor eval:", err)
+		return exitFailure
+	}
+	var page, doc bytes.Buffer
+	var name string
+	enc := json.NewEncoder(&doc)
+	enc.SetIndent("", "  ")
+	if len(e.o.compare) == 2 {
+		cmp := eval.SideBySide(cols[0].Label, cols[0].Report, cols[1].Label, cols[1].Report)
+		name = "compare"
+		_ = cmp.WriteHTML(&page)
+		_ = enc.Encode(cmp)
+		cmp.WriteTable(stdout)
+	} else {
+		m := eval.NewMatrix(cols)
+		name = "matrix"
+		_ = m.WriteHTML(&page)
+		_ = enc.Encode(m)
+		m.WriteTable(stdout)
+	}
+	for ext, data := range map[string][]byte{".html": page.Bytes(), ".json": doc.Bytes()} {
+		if err := writeOutput(filepath.Join(e.o.out, name+ext), data, nil); err != nil {
+			fmt.Fprintln(e.stderr, "rotor eval:", err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(stdout, "\nwrote %s and %s\n", filepath.Join(e.o.out, name+".html"), filepath.Join(e.o.out, name+".json"))
+	if e.o.asJSON {
+		_, _ = stdout.Write(doc.Bytes())
+	}
 	return code
+}
+
+func shortRev(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	if c == "" {
+		return "unknown"
+	}
+	return c
 }
