@@ -172,6 +172,9 @@ type Exposure struct {
 	// Kill is the action that kills what was minted (role sessions): it
 	// joins the kill step of the exposed credential.
 	Kill string `yaml:"kill" json:"kill,omitempty"`
+	// Investigate is where to review what was done with what it reached or
+	// minted: it joins the investigation of the exposed credential.
+	Investigate string `yaml:"investigate" json:"investigate,omitempty"`
 }
 
 // Part is one credential of a compound secret.

@@ -310,7 +310,7 @@ func checkCredential(where string, cr *Credential) []string {
 		if strings.TrimSpace(x.Text) == "" {
 			add("%s: exposes[%d].text is required (what it reaches, for the open item)", where, i)
 		}
-		out = append(out, checkVars(where, x.Text+" "+x.Kill)...)
+		out = append(out, checkVars(where, x.Text+" "+x.Kill+" "+x.Investigate)...)
 	}
 	if r := cr.AutoRemediation; r != nil {
 		if strings.TrimSpace(r.Does) == "" || strings.TrimSpace(r.Check) == "" {

@@ -183,6 +183,9 @@ func derivedReach(f *Facts) {
 			case x.Kill != "":
 				kill := s.Known(catalog.Fill(x.Kill, vars))
 				s.DerivedKills = append(s.DerivedKills, kill)
+				if x.Investigate != "" {
+					s.DerivedReviews = append(s.DerivedReviews, s.Known(catalog.Fill(x.Investigate, vars)))
+				}
 				if placeholderRE.MatchString(what) {
 					f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could mint %s, and the request does not name them", s.Name, what),
 						Question: fmt.Sprintf("Which? List them (its use in the provider's logs shows them) so the kill step ends them too, or confirm it minted none."), Blocks: []string{}})

@@ -145,6 +145,9 @@ type Secret struct {
 	// DerivedKills are the actions that kill what it minted (role sessions),
 	// done with its kill.
 	DerivedKills []string `json:"derived_kills,omitempty"`
+	// DerivedReviews are where its investigation also looks: what was done
+	// with what it reached or minted.
+	DerivedReviews []string `json:"derived_reviews,omitempty"`
 	// Restricted is true when its containment narrows the credential to its
 	// consumers rather than killing it (a key that must keep decrypting, a
 	// high-privilege credential suspected exposed that keeps its overlap).

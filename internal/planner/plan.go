@@ -404,6 +404,9 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 	for _, p := range a.Texts() {
 		*p = s.Known(catalog.Fill(*p, vars))
 	}
+	if len(s.DerivedReviews) > 0 {
+		a.Investigate = strings.TrimSuffix(a.Investigate, ".") + "; also " + strings.Join(s.DerivedReviews, "; ")
+	}
 	if len(s.DerivedKills) > 0 {
 		a.Derived = strings.TrimSpace(a.Derived + " " + strings.Join(s.DerivedKills, " "))
 	}

@@ -484,6 +484,7 @@ func TestReach(t *testing.T) {
 		Open       []string        `json:"open"`
 		NoOpen     []string        `json:"no_open"`
 		Kills      []string        `json:"kills"`
+		Reviews    []string        `json:"reviews"`
 		Secrets    []string        `json:"secrets"`
 		FetchToken string          `json:"fetch_token"`
 	}
@@ -497,12 +498,13 @@ func TestReach(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := plan(t, req)
-			var items, kills, ids []string
+			var items, kills, reviews, ids []string
 			for _, o := range f.OpenItems {
 				items = append(items, o.Text+" "+o.Question)
 			}
 			for _, s := range f.Secrets {
 				kills = append(kills, s.DerivedKills...)
+				reviews = append(reviews, s.DerivedReviews...)
 				ids = append(ids, s.ID)
 				if r.FetchToken != "" && s.FetchToken != (s.ID == r.FetchToken) {
 					t.Errorf("%s: fetch token %v", s.ID, s.FetchToken)
@@ -530,6 +532,11 @@ func TestReach(t *testing.T) {
 			for _, p := range r.Kills {
 				if !matches(kills, p) {
 					t.Errorf("no derived kill matches /%s/: %q", p, kills)
+				}
+			}
+			for _, p := range r.Reviews {
+				if !matches(reviews, p) {
+					t.Errorf("no derived review matches /%s/: %q", p, reviews)
 				}
 			}
 			if r.Secrets != nil && strings.Join(ids, ",") != strings.Join(r.Secrets, ",") {

@@ -82,6 +82,9 @@ func (c sc) derived() string {
 
 func investigateText(c sc) (string, string) {
 	s, a := c.s, c.actions()
+	for _, r := range s.DerivedReviews {
+		a.Investigate = strings.TrimSuffix(a.Investigate, ".") + "; also " + r
+	}
 	if c.f.Trigger == runbook.TriggerOffboarding {
 		return fmt.Sprintf("Review %s's use of %s over the last 90 days: %s.", c.f.Person, s.Name, strings.TrimSuffix(c.fill(a.Investigate), ".")),
 			"findings recorded in the offboarding ticket; anything unexplained escalated to Security"
