@@ -126,9 +126,17 @@ func checkFacts(f *planner.Facts, sec any) []string {
 		for _, m := range s.Messages {
 			has[m.Audience] = true
 		}
-		for _, a := range []runbook.Audience{runbook.AudienceEngineering, runbook.AudienceSupport, runbook.AudienceLeadership} {
+		audiences := []runbook.Audience{runbook.AudienceEngineering, runbook.AudienceSupport, runbook.AudienceLeadership}
+		if f.Routine {
+			// Ceremony follows risk: a routine rotation tells no leadership.
+			audiences = audiences[:2]
+			if has[runbook.AudienceLeadership] {
+				add("internal_comms has a leadership message: the facts say the rotation is routine, which needs none; leave it out")
+			}
+		}
+		for _, a := range audiences {
 			if !has[a] {
-				add("internal_comms has no message for %s: write one for each of engineering, support and leadership", a)
+				add("internal_comms has no message for %s: write one for each of %s", a, audienceList(audiences))
 			}
 		}
 	case *runbook.AuditEvidence:
@@ -153,4 +161,16 @@ func ids(f *planner.Facts) string {
 		out[i] = s.ID
 	}
 	return strings.Join(out, ", ")
+}
+
+// audienceList writes audiences as "engineering, support and leadership".
+func audienceList(as []runbook.Audience) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = string(a)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -231,7 +231,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			}
 			rb.Sections.Preflight.Approvals = keep
 		}},
-		{"external-comms-consistent", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
+		{"external-comms-consistent", "pci-mtls-kms", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.ExternalComms.Messages = nil
 		}},
 		{"no-secret-values", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
@@ -561,5 +561,31 @@ func TestKnownIsNotLeaked(t *testing.T) {
 	step(rb, id, runbook.PhaseDeploy, "production").Action += " Deploy at 03:00 Europe/London."
 	if fs := ruleFindings(linter(t).Lint(rb), "no-step-in-blackout"); len(fs) == 0 {
 		t.Error("a step written inside the ETL blackout passes because the departing person knew the token")
+	}
+}
+
+// TestRoutineRotationNeedsNoLeadershipEmail: leadership is a required
+// audience unless the rotation is routine (planned, low risk, not exposed).
+func TestRoutineRotationNeedsNoLeadershipEmail(t *testing.T) {
+	rb := &runbook.Runbook{Trigger: runbook.TriggerScheduled, Sections: runbook.Sections{
+		Inventory:     &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "k", RotationRisk: runbook.LevelLow}}},
+		RiskTriage:    &runbook.RiskTriage{Items: []runbook.TriageItem{{SecretID: "k", Exposure: runbook.ExposureInternal}}},
+		InternalComms: &runbook.InternalComms{Messages: []runbook.Message{{Audience: runbook.AudienceEngineering}, {Audience: runbook.AudienceSupport}}},
+	}}
+	audiences := func() []runbook.Finding {
+		var out []runbook.Finding
+		for _, f := range lint.New(nil).LintSections(rb, runbook.SectionInternalComms) {
+			if f.Rule == "comms-audiences" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if got := audiences(); len(got) != 0 {
+		t.Errorf("routine: %+v", got)
+	}
+	rb.Sections.Inventory.Secrets[0].RotationRisk = runbook.LevelHigh
+	if got := audiences(); len(got) != 1 || !strings.Contains(got[0].Message, "leadership") {
+		t.Errorf("high risk: %+v", got)
 	}
 }

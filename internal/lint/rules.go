@@ -103,7 +103,7 @@ func rules() []Rule {
 		{ID: "alternating-users-grants", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, pre},
 			Doc: "alternating-users pairs are checked for identical grants before rotating (rule 10)", check: alternatingGrants},
 		{ID: "comms-audiences", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{icom},
-			Doc: "internal communication covers engineering, support and leadership", check: commsAudiences},
+			Doc: "internal communication covers engineering, support and (unless the rotation is routine) leadership", check: commsAudiences},
 		{ID: "comms-essentials", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{icom},
 			Doc: "the engineering message carries the start time, expected impact, a channel to watch and a contact", check: commsEssentials},
 		{ID: "audit-coverage", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, aud},
@@ -638,7 +638,12 @@ func alternatingGrants(c *context) []finding {
 
 func commsAudiences(c *context) []finding {
 	var out []finding
-	for _, a := range []runbook.Audience{runbook.AudienceEngineering, runbook.AudienceSupport, runbook.AudienceLeadership} {
+	audiences := []runbook.Audience{runbook.AudienceEngineering, runbook.AudienceSupport, runbook.AudienceLeadership}
+	if c.rb.Routine() {
+		// A routine rotation needs no leadership email (ceremony follows risk).
+		audiences = audiences[:2]
+	}
+	for _, a := range audiences {
 		found := false
 		for _, m := range c.rb.Sections.InternalComms.Messages {
 			if m.Audience == a {

@@ -68,6 +68,10 @@ type Facts struct {
 	// Freeze is true when the rotation opens with a deploy freeze (scheduled
 	// work; an incident does not wait for one).
 	Freeze bool `json:"freeze"`
+	// Routine is true for a planned rotation of low-risk secrets nobody
+	// outside holds (runbook.Routine): no freeze, no leadership email, no
+	// day-ahead notice.
+	Routine bool `json:"routine"`
 }
 
 // Access is one kind of access a departing person loses before anything else.

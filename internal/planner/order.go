@@ -142,7 +142,8 @@ func order(f *Facts) {
 		track(Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}, nil, secrets,
 			func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseCleanup })
 	} else {
-		f.Freeze = true
+		// A routine rotation needs no freeze: ceremony follows risk.
+		f.Freeze = !f.Routine
 		sort.SliceStable(secrets, func(i, j int) bool {
 			a, b := secrets[i], secrets[j]
 			if a.RotationRisk.Score != b.RotationRisk.Score {
@@ -157,14 +158,14 @@ func order(f *Facts) {
 		for i, g := range groups {
 			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
-			if i == 0 {
+			if i == 0 && f.Freeze {
 				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseFreeze})
 			}
 			for _, s := range g.secrets {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, secretSteps(f, s, func(runbook.Phase, string) bool { return true })...)
 			}
-			if i == len(groups)-1 {
+			if i == len(groups)-1 && f.Freeze {
 				steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseUnfreeze})
 			}
 			addTrack(t, steps)

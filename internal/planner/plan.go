@@ -111,6 +111,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	if f.Trigger == runbook.TriggerOffboarding {
 		personAccess(f)
 	}
+	f.Routine = routine(f)
 	planKills(f)
 	catalogGaps(f, req)
 	workloadGaps(f)
@@ -432,19 +433,28 @@ func secretVars(s *Secret) map[string]string {
 	}
 }
 
+// routine reads runbook.Routine from the facts.
+func routine(f *Facts) bool {
+	var risks []runbook.Level
+	var exposures []runbook.Exposure
+	for _, s := range f.Secrets {
+		risks = append(risks, s.RotationRisk.Level)
+		exposures = append(exposures, s.Exposure)
+	}
+	return runbook.Routine(f.Trigger, risks, exposures)
+}
+
+// externalComms decides who outside hears about the rotation: those who
+// must act (a partner who trusts a certificate, a vendor whose incident it
+// is, whoever received a copy) and customers who hold or use the
+// credential. A provider is not asked to confirm a revocation its console
+// and logs show us, and customers are not told of a leak before the
+// investigation says their data was read.
 func externalComms(f *Facts) {
 	ec := &f.ExternalComms
 	for _, s := range f.Secrets {
 		partner := partnerHeld(&s)
 		switch {
-		case s.Compromise == CompromiseConfirmed && s.Provider != "unknown":
-			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
-			if ec.Reason == "" {
-				ec.Reason = fmt.Sprintf("%s was exposed: %s is told so it can review usage and confirm revocation", s.Name, s.ProviderName)
-			}
-			if s.DataReach == reachMoney || s.DataReach == reachPersonal {
-				ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceCustomer)
-			}
 		case s.Kind == runbook.KindTLSPrivateKey && partner:
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
 			if ec.Reason == "" {
@@ -477,6 +487,10 @@ func externalComms(f *Facts) {
 	sort.Slice(ec.Audiences, func(i, j int) bool { return ec.Audiences[i] < ec.Audiences[j] })
 	if !ec.Applicable {
 		ec.Reason = "no customer-facing or partner-held credential is affected and nothing was exposed outside the company"
+		if f.Compromised() {
+			ec.Reason = "no one outside must act: the providers' consoles and logs show the revocations, and no customer holds or uses these credentials; " +
+				"customers hear only if the investigation finds their data was read"
+		}
 		ec.Audiences = []runbook.Audience{}
 	}
 }

@@ -106,8 +106,11 @@ const (
 	maxLines = 6
 	// maxLineWords and maxCheckWords bound a line's text and its check; a
 	// longer one is cut at a sentence or clause boundary and marked "…".
-	maxLineWords  = 36
-	maxCheckWords = 24
+	maxLineWords  = 30
+	maxCheckWords = 20
+	// maxQuoteWords and maxQuestionWords bound an open item on the card.
+	maxQuoteWords    = 12
+	maxQuestionWords = 30
 )
 
 // BuildCard condenses a runbook to its operator card.
@@ -121,12 +124,20 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 		c.Blackouts = append(c.Blackouts, bl)
 	}
-	// Items that hold steps first: they stop work.
+	// Items that hold steps first: they stop work. The card quotes what
+	// the requester wrote (a constraint, a note), shortly, and asks the
+	// question's first sentence; the appendix has every word.
 	for _, pass := range []bool{true, false} {
 		for _, o := range OpenItems(rb) {
-			if (o.Holds != "") == pass {
-				c.OpenItems = append(c.OpenItems, o)
+			if (o.Holds != "") != pass {
+				continue
 			}
+			if !quotesRequester(o.Source) {
+				o.Text = ""
+			}
+			o.Text = capWords(o.Text, maxQuoteWords)
+			o.Question = capWords(firstSentence(o.Question), maxQuestionWords)
+			c.OpenItems = append(c.OpenItems, o)
 		}
 	}
 	secrets := map[string]runbook.InventorySecret{}
@@ -138,14 +149,22 @@ func BuildCard(rb *runbook.Runbook) Card {
 	envs := environments(rb)
 	c.Kills = kills(rb, secrets)
 	if p := rb.Sections.Preflight; p != nil && len(p.Approvals) > 0 {
-		// Who signs off; what each approves is in the appendix.
+		// Who signs off before the work; an owner approving only its own
+		// secrets' rollout is named with them, and what each approves is
+		// in the appendix.
 		var who []string
 		for _, a := range p.Approvals {
-			if !contains(who, a.Approver) {
+			own := len(a.Secrets) > 0
+			for _, id := range a.Secrets {
+				own = own && secrets[id].Owner == a.Approver
+			}
+			if !own && !contains(who, a.Approver) {
 				who = append(who, a.Approver)
 			}
 		}
-		c.Before = append(c.Before, "sign-off from "+andList(who))
+		if len(who) > 0 {
+			c.Before = append(c.Before, "sign-off from "+andList(who))
+		}
 	}
 	if rs := rb.Sections.RotationSequence; rs != nil {
 		shown := map[string]bool{}
@@ -188,6 +207,12 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 	}
 	return c
+}
+
+// quotesRequester reports whether an open item's source is prose the
+// requester wrote (a constraint, a note): its words are worth quoting.
+func quotesRequester(source string) bool {
+	return strings.HasPrefix(source, "constraints") || strings.HasSuffix(source, "notes")
 }
 
 // gist is the sentences of a message that tell people what to expect and

@@ -13,16 +13,18 @@ func cardMarkdown(m *md, c Card) {
 	m.line("## Operator card")
 	if len(c.OpenItems) > 0 {
 		m.blank()
-		m.line("### Open items")
-		m.blank()
-		m.line("Answer each one and tick it before the steps it holds run.")
+		m.line("### Open items: answer before the steps they hold")
 		m.blank()
 		for _, o := range c.OpenItems {
 			held := "Holds no step by itself."
 			if o.Holds != "" {
 				held = "**Holds " + text(o.Holds) + ".**"
 			}
-			m.line("- [ ] **%s** %s: \"%s\" %s %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(o.Question), held)
+			quote := ""
+			if o.Text != "" {
+				quote = " \"" + text(o.Text) + "\""
+			}
+			m.line("- [ ] **%s** %s:%s %s %s", text(o.ID), codeSpan(o.Source), quote, text(o.Question), held)
 		}
 	}
 	if len(c.Kills) > 0 {

@@ -3,13 +3,17 @@ package writer
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// startTime is the start the messages announce: the window when every secret
-// shares one, "now" in an incident, or a placeholder the operator fills.
+// startTime is the start the messages announce, dated whenever the
+// schedule knows the date: the window every secret shares (with its next
+// opening), when work may start (as of the request), "now" in an incident,
+// or a placeholder the operator fills. A planned offboarding is work with a
+// deadline, not an incident: it starts at a time, before the deadline.
 func startTime(f *planner.Facts) string {
 	window := f.Secrets[0].Window
 	for _, s := range f.Secrets {
@@ -17,13 +21,28 @@ func startTime(f *planner.Facts) string {
 			window = ""
 		}
 	}
-	if l := f.Schedule.Window(window); l != "" {
+	if l := f.Schedule.Window(window); l != "" && !strings.HasPrefix(l, "by ") {
 		return l
 	}
-	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
-		return "now (incident response)"
+	var at string
+	if ws := f.Schedule.WorkStarts; ws != nil && ws.Label != "" {
+		at = ws.Label
+	} else if t, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
+		at = runbook.FormatMoment(t, "UTC")
 	}
-	return "<start time, UTC>"
+	switch {
+	case f.Compromised() && at != "":
+		return "now (" + at + ")"
+	case f.Compromised():
+		return "now (incident response)"
+	case at != "":
+		return at
+	}
+	start := "<start time, UTC>"
+	if l := f.Schedule.Window(window); l != "" {
+		start += ", " + l
+	}
+	return start
 }
 
 func supportFrom(f *planner.Facts, start string) string {
@@ -46,7 +65,7 @@ func hasFreeze(f *planner.Facts) bool {
 // every secret shares it.
 func windowNote(f *planner.Facts) string {
 	var notes []string
-	if startTime(f) != "<start time, UTC>" {
+	if !strings.HasPrefix(startTime(f), "<start time, UTC>") {
 		return ""
 	}
 	for _, s := range f.Secrets {
@@ -101,7 +120,7 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 		subject = fmt.Sprintf("Security incident: exposed credentials of %s are being revoked and replaced", f.System)
 	}
 	watch := "Watch " + ch + " and the consumers' alerts for " + signals(f) + "."
-	return &runbook.InternalComms{Messages: []runbook.Message{
+	messages := []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
 			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s Contact: %s.",
 				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), contacts(f))), " "),
@@ -110,17 +129,26 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
 				supportFrom(f, start), ch, f.System, impact, ch),
 			SendWhen: "before the start; all-clear after the last check"},
-		{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership", Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
+	}
+	if !f.Routine {
+		// Leadership hears of what carries risk, not of a routine key.
+		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership",
+			Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
 			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. Approved by %s; evidence for %s. Next update: when production is verified.",
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
-			SendWhen: "at the start and when production is verified"},
-	}}
+			SendWhen: "at the start and when production is verified"})
+	}
+	return &runbook.InternalComms{Messages: messages}
 }
 
-// sendWhen is when engineering hears about the rotation.
+// sendWhen is when engineering hears about the rotation: a day ahead only
+// when the rotation carries risk.
 func sendWhen(f *planner.Facts) string {
-	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding {
+	switch {
+	case f.Compromised() || f.Trigger == runbook.TriggerOffboarding:
 		return "at once, then at each track's end"
+	case f.Routine:
+		return "at the start"
 	}
 	return "24 h before, and at the start"
 }
@@ -201,24 +229,12 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 			if f.Trigger == runbook.TriggerVendorChange {
 				ec.Messages = append(ec.Messages, vendorChangeMessage(f))
 			}
-			var leaked []*planner.Secret
+			// Only those who must act: a partner trusting a certificate.
+			// A provider is never asked to confirm a revocation its own
+			// console and logs show us.
 			for i := range f.Secrets {
-				s := &f.Secrets[i]
-				switch {
-				case s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone:
-					ec.Messages = append(ec.Messages, vendorMessage(f, s))
-				case s.Compromise == planner.CompromiseConfirmed:
-					leaked = append(leaked, s)
-				}
-			}
-			switch {
-			case len(leaked) > 2:
-				// One template for every provider, not one near-identical
-				// message each.
-				ec.Messages = append(ec.Messages, providersMessage(f, leaked))
-			default:
-				for _, s := range leaked {
-					ec.Messages = append(ec.Messages, vendorMessage(f, s))
+				if s := &f.Secrets[i]; s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone {
+					ec.Messages = append(ec.Messages, partnerMessage(f, s))
 				}
 			}
 			if held := heldOutside(f); len(held) > 0 {
@@ -235,7 +251,7 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 	if !ec.Applicable {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
 			Subject:  fmt.Sprintf("%s: degraded service", f.System),
-			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC during maintenance; it is resolved and no data was exposed. Contact support if errors persist.", f.System),
+			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC during maintenance; it is resolved. Contact support if errors persist.", f.System),
 			SendWhen: "only if customers saw errors during the rotation (standby template)"})
 	}
 	return ec
@@ -249,19 +265,6 @@ func vendorChangeMessage(f *planner.Facts) runbook.Message {
 		Body: fmt.Sprintf("We are rotating every credential of %s that your service held (%d in all). Please confirm which of our projects and secrets were in scope, the exposure window (first and last access, UTC), and any access logs you can share for our account. Contact: %s.",
 			f.System, len(f.Secrets), andList(f.Approvers)),
 		SendWhen: "at once, in parallel with containment; the answer may widen the scope"}
-}
-
-// providersMessage tells every provider of a leaked credential at once, with
-// one template.
-func providersMessage(f *planner.Facts, leaked []*planner.Secret) runbook.Message {
-	var to []string
-	for _, s := range leaked {
-		to = append(to, s.ProviderName+" ("+s.Name+", "+s.Owner+")")
-	}
-	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "each provider's support or security contact: " + andList(to),
-		Subject:  fmt.Sprintf("%s: <credential> revoked after exposure", f.System),
-		Body:     "A credential of our <provider> account (<credential>; we share its id only, never the value) was exposed and was revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: <owner>.",
-		SendWhen: "right after each credential's containment or revoke step"}
 }
 
 // holderMessage asks the third party that received a credential to delete
@@ -301,17 +304,13 @@ func heldOutside(f *planner.Facts) []*planner.Secret {
 	return out
 }
 
-func vendorMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
-	if s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone {
-		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "partner integration contact",
-			Subject:  fmt.Sprintf("%s: new client certificate for %s", f.System, s.Name),
-			Body:     fmt.Sprintf("We are replacing the certificate we use for %s. Please add the attached new certificate (fingerprint <sha256>) to your allow-list by <date>, keeping the current one trusted until we confirm the switch. Contact: %s.", s.Name, s.Owner),
-			SendWhen: "before the create step; the switch waits for their confirmation"}
-	}
-	return runbook.Message{Audience: runbook.AudienceVendor, Channel: s.ProviderName + " support or security contact",
-		Subject:  fmt.Sprintf("%s: %s revoked after exposure", f.System, s.Name),
-		Body:     fmt.Sprintf("A credential of our %s account (%s; we share its id only, never the value) was exposed and was revoked at <time UTC>. Please confirm the revocation on your side and share any activity you see for it between <exposure start> and the revocation. Contact: %s.", s.ProviderName, s.Name, s.Owner),
-		SendWhen: "right after the containment step"}
+// partnerMessage asks a partner who trusts our certificate to trust the new
+// one before the switch.
+func partnerMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "partner integration contact",
+		Subject:  fmt.Sprintf("%s: new client certificate for %s", f.System, s.Name),
+		Body:     fmt.Sprintf("We are replacing the certificate we use for %s. Please add the attached new certificate (fingerprint <sha256>) to your allow-list by <date>, keeping the current one trusted until we confirm the switch. Contact: %s.", s.Name, s.Owner),
+		SendWhen: "before the create step; the switch waits for their confirmation"}
 }
 
 // auditEvidence lists one record per control (never one per secret): the
