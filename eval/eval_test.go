@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -124,7 +125,7 @@ func answersFor(t testing.TB, cs []*Case) func(llmtest.Recorded) llmtest.Reply {
 func llmRunner(t testing.TB, transport http.RoundTripper, baseURL string, p *prompts.Set) *Runner {
 	t.Helper()
 	s := scan(t)
-	client, err := llm.New(llm.Config{APIKey: "sk-fake", BaseURL: baseURL, Model: "gpt-4o-mini", Transport: transport,
+	client, err := openai.New(openai.Config{APIKey: "sk-fake", BaseURL: baseURL, Model: "gpt-4o-mini", Transport: transport,
 		Resilience: llm.Resilience{MaxRetries: -1, AttemptTimeout: 5 * time.Second, BreakerFailures: 1000}})
 	if err != nil {
 		t.Fatal(err)

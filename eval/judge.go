@@ -13,7 +13,8 @@ import (
 	"github.com/rotor-dev/rotor/prompts"
 )
 
-// Completer is the LLM call the judge needs; *llm.Client implements it.
+// Completer is the LLM call the judge needs; an adapter's client
+// (internal/llm/openai) implements it.
 type Completer interface {
 	Complete(ctx context.Context, r llm.Request) (llm.Response, error)
 }

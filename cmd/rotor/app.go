@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/metrics"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -34,7 +35,7 @@ type app struct {
 	linter  *lint.Linter
 	schemas *schema.Set
 	mode    string
-	client  *llm.Client
+	client  *openai.Client
 	redis   *cache.Redis
 	// queue is the Redis of jobs, job states and stored runbooks: REDIS_QUEUE_URL,
 	// or the same as redis.
@@ -197,7 +198,7 @@ func randomSuffix() string {
 // buildLLM builds the LLM client and loads the prompts (ROTOR_PROMPTS_DIR
 // overrides the embedded ones). transport, when set, sits under the
 // resilience layer (eval's recorder and replayer).
-func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client, *prompts.Set, error) {
+func buildLLM(cfg config, transport http.RoundTripper, retries int) (*openai.Client, *prompts.Set, error) {
 	var pfs fs.FS = prompts.FS
 	if cfg.PromptsDir != "" {
 		pfs = os.DirFS(cfg.PromptsDir)
@@ -206,9 +207,9 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*llm.Client
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := llm.New(llm.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+	client, err := openai.New(openai.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
 		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens, Connections: cfg.Concurrency,
-		Reasoning: cfg.Reasoning || llm.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
+		Reasoning: cfg.Reasoning || openai.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})
 	if err != nil {
 		return nil, nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/llm"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
@@ -200,11 +201,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	switch v := strings.ToLower(get("ROTOR_LLM_REASONING")); v {
 	case "auto":
-		c.Reasoning = llm.IsReasoningModel(c.Model)
+		c.Reasoning = openai.IsReasoningModel(c.Model)
 	case "1", "true", "yes", "on":
 		c.Reasoning = true
 	case "0", "false", "no", "off":
-		if llm.IsReasoningModel(c.Model) {
+		if openai.IsReasoningModel(c.Model) {
 			errs = append(errs, fmt.Sprintf("ROTOR_LLM_REASONING=%s: %s is a reasoning model and refuses max_tokens and temperature; leave it auto", v, c.Model))
 		}
 	default:

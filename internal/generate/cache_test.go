@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
@@ -47,7 +48,7 @@ func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*
 	if o.res == (llm.Resilience{}) {
 		o.res = llm.Resilience{AttemptTimeout: 5 * time.Second, MaxRetries: 1, BreakerFailures: 1000}
 	}
-	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: o.model, Mode: o.mode, Resilience: o.res})
+	client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: o.model, Mode: o.mode, Resilience: o.res})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,14 +44,13 @@ type Screener interface {
 	ScanJSON(strs []runbook.JSONString) []secretscan.Hit
 }
 
-// LLM asks a model for one JSON document; *llm.Client implements it.
+// LLM asks a model for one JSON document; every adapter's client
+// (internal/llm/openai) implements it.
 type LLM interface {
 	Complete(ctx context.Context, r llm.Request) (llm.Response, error)
 	Model() string
 	Mode() string
 }
-
-var _ LLM = (*llm.Client)(nil)
 
 // Observer is told what happens, for metrics; *metrics.Metrics implements it.
 type Observer interface {

@@ -15,6 +15,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
@@ -55,7 +56,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if o.res == (llm.Resilience{}) {
 		o.res = llm.Resilience{AttemptTimeout: 2 * time.Second, MaxRetries: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
 	}
-	client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res, MaxTokens: o.maxTokens})
+	client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Mode: o.mode, Resilience: o.res, MaxTokens: o.maxTokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +326,7 @@ func TestWrongAPIKeyFallsBackEverywhere(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		req := request(t, "minimal")
 		srv, _ := fakeLLM(t, req)
-		client, err := llm.New(llm.Config{APIKey: "wrong", BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "m"})
+		client, err := openai.New(openai.Config{APIKey: "wrong", BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "m"})
 		if err != nil {
 			t.Fatal(err)
 		}

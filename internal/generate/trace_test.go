@@ -11,8 +11,8 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
@@ -29,7 +29,7 @@ func TestSpansPerSectionCall(t *testing.T) {
 		srv.Script(schema.Name(runbook.SectionRollback), llmtest.Reply{Kind: llmtest.Truncated, Content: `{"triggers": ["a", "b"], "steps": []}`})
 		exp := tracetest.NewInMemoryExporter()
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-		client, err := llm.New(llm.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", TracerProvider: tp})
+		client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", TracerProvider: tp})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,13 +12,14 @@ import (
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
 // asker adapts the LLM client to intake.Asker, as the generate package does.
-type asker struct{ c *llm.Client }
+type asker struct{ c *openai.Client }
 
 func (a asker) Ask(ctx context.Context, call intake.ModelCall) ([]byte, error) {
 	resp, err := a.c.Complete(ctx, llm.Request{Section: "intake", Messages: prompts.Messages{System: call.System, User: call.User}, SchemaName: call.SchemaName, Schema: call.Schema})
@@ -37,7 +38,7 @@ func fakeModel(t *testing.T) (*llmtest.Server, *llmtest.Reader, *intake.ModelRea
 	t.Cleanup(srv.Close)
 	rd := llmtest.NewReader()
 	srv.DefaultByRequest(rd.Reply)
-	c, err := llm.New(llm.Config{APIKey: "test-key", BaseURL: srv.BaseURL(), Model: "gpt-4o-mini",
+	c, err := openai.New(openai.Config{APIKey: "test-key", BaseURL: srv.BaseURL(), Model: "gpt-4o-mini",
 		Resilience: llm.Resilience{AttemptTimeout: 5 * time.Second, MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
 			MaxServerDelay: time.Millisecond, BreakerFailures: 1000}})
 	if err != nil {

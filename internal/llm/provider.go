@@ -49,7 +49,7 @@ func DetectProvider(baseURL string) string {
 	if strings.TrimSpace(baseURL) == "" {
 		return ProviderOpenAI // go-openai's default endpoint
 	}
-	if azureKind(baseURL) != notAzure {
+	if Azure(baseURL) != NotAzure {
 		return ProviderAzure
 	}
 	u, err := url.Parse(baseURL)
@@ -65,4 +65,33 @@ func DetectProvider(baseURL string) string {
 		return ProviderOllama
 	}
 	return ProviderCompatible
+}
+
+// AzureShape is the shape of an Azure OpenAI base URL.
+type AzureShape int
+
+// Azure OpenAI URL shapes.
+const (
+	NotAzure AzureShape = iota
+	// AzureDeployments: https://<res>.openai.azure.com, calls go to
+	// /openai/deployments/<model>/chat/completions?api-version=...
+	AzureDeployments
+	// AzureV1: https://<res>.openai.azure.com/openai/v1, OpenAI's paths.
+	AzureV1
+)
+
+// Azure tells an Azure OpenAI base URL's shape.
+func Azure(base string) AzureShape {
+	u, err := url.Parse(base)
+	if err != nil {
+		return NotAzure
+	}
+	h := strings.ToLower(u.Hostname())
+	if !strings.HasSuffix(h, ".openai.azure.com") && !strings.HasSuffix(h, ".cognitiveservices.azure.com") && !strings.HasSuffix(h, ".services.ai.azure.com") {
+		return NotAzure
+	}
+	if strings.HasPrefix(strings.TrimRight(u.Path, "/")+"/", "/openai/v1/") {
+		return AzureV1
+	}
+	return AzureDeployments
 }

@@ -199,11 +199,11 @@ func isTimeout(err error) bool {
 
 type reachKey struct{}
 
-// withReachCounter makes the transport count the HTTP requests the server
-// receives during ctx.
-func withReachCounter(ctx context.Context) (context.Context, *reachCount) {
+// WithReachCounter makes the HTTP client (NewHTTP) count the requests the
+// server receives during ctx; reached tells how many so far.
+func WithReachCounter(ctx context.Context) (_ context.Context, reached func() int) {
 	c := &reachCount{}
-	return context.WithValue(ctx, reachKey{}, c), c
+	return context.WithValue(ctx, reachKey{}, c), c.count
 }
 
 type reachCount struct{ n atomic.Int32 }

@@ -1,4 +1,4 @@
-package llm_test
+package openai_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -28,7 +29,7 @@ func TestInFlightCountsCallsWaitingForAnAnswer(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c, err := llm.New(llm.Config{APIKey: key, BaseURL: srv.URL + "/v1", Model: "gpt-4o-mini", Resilience: llm.Resilience{MaxRetries: -1, BreakerFailures: 1000}})
+	c, err := openai.New(openai.Config{APIKey: key, BaseURL: srv.URL + "/v1", Model: "gpt-4o-mini", Resilience: llm.Resilience{MaxRetries: -1, BreakerFailures: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestBreakerStateNamesTheState(t *testing.T) {
 	srv.Script("rotor_test", llmtest.ServerError(), llmtest.ServerError(), llmtest.ServerError())
 	r := fast()
 	r.BreakerFailures, r.MaxRetries = 2, 1
-	c, err := llm.New(llm.Config{APIKey: key, BaseURL: srv.URL + "/v1", Model: "gpt-4o-mini", Resilience: r})
+	c, err := openai.New(openai.Config{APIKey: key, BaseURL: srv.URL + "/v1", Model: "gpt-4o-mini", Resilience: r})
 	if err != nil {
 		t.Fatal(err)
 	}

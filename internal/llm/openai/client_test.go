@@ -1,4 +1,4 @@
-package llm_test
+package openai_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -23,7 +24,7 @@ const key = "test-key-not-secret"
 
 var schemaDoc = json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}`)
 
-func ask(t *testing.T, c *llm.Client) (llm.Response, error) {
+func ask(t *testing.T, c *openai.Client) (llm.Response, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -62,7 +63,7 @@ func TestRequestShapePerModelFamily(t *testing.T) {
 				srv := llmtest.NewInMemory(key)
 				defer srv.Close()
 				srv.Default(func(string) llmtest.Reply { return llmtest.OK(`{"a":"b"}`) })
-				c, err := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: tt.model, MaxTokens: 9000,
+				c, err := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: tt.model, MaxTokens: 9000,
 					Reasoning: tt.force, ReasoningEffort: tt.effort, Resilience: fast()})
 				if err != nil {
 					t.Fatal(err)
@@ -110,7 +111,7 @@ func TestContextLengthIsClassifiedAndNeverRetried(t *testing.T) {
 		srv := llmtest.NewInMemory(key)
 		defer srv.Close()
 		srv.Script("rotor_test", llmtest.ContextTooLong(), llmtest.ContextTooLong())
-		c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
+		c, _ := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
 		_, err := ask(t, c)
 		var le *llm.Error
 		if !errors.As(err, &le) || le.Kind != llm.KindContextLength || le.Status != 400 || le.Reached != 1 {
@@ -126,7 +127,7 @@ func TestContextLengthIsClassifiedAndNeverRetried(t *testing.T) {
 			_, _ = w.Write([]byte(`{"object":"error","message":"This model's maximum context length is 8192 tokens. However, you requested 9500 tokens.","type":"BadRequestError","code":400}`))
 		}))
 		defer vllm.Close()
-		c, _ = llm.New(llm.Config{APIKey: key, BaseURL: vllm.URL + "/v1", Model: "m", Resilience: fast()})
+		c, _ = openai.New(openai.Config{APIKey: key, BaseURL: vllm.URL + "/v1", Model: "m", Resilience: fast()})
 		if _, err := ask(t, c); llm.KindOf(err) != llm.KindContextLength {
 			t.Errorf("vLLM: %v", err)
 		}
@@ -143,7 +144,7 @@ func TestReachedCountsOnlyWhatTheServerReceived(t *testing.T) {
 		defer srv.Close()
 		srv.Default(func(string) llmtest.Reply { return llmtest.OK(`{"a":"b"}`) })
 		srv.Script("rotor_test", llmtest.ServerError())
-		c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
+		c, _ := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
 		if resp, err := ask(t, c); err != nil || resp.Reached != 2 {
 			t.Errorf("one 500 then ok: %+v %v", resp, err)
 		}
@@ -151,7 +152,7 @@ func TestReachedCountsOnlyWhatTheServerReceived(t *testing.T) {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")
 		dead := "http://" + l.Addr().String() + "/v1"
 		l.Close()
-		c, _ = llm.New(llm.Config{APIKey: key, BaseURL: dead, Model: "gpt-4o-mini", Resilience: fast()})
+		c, _ = openai.New(openai.Config{APIKey: key, BaseURL: dead, Model: "gpt-4o-mini", Resilience: fast()})
 		var le *llm.Error
 		if _, err := ask(t, c); !errors.As(err, &le) || le.Reached != 0 || le.Kind != llm.KindUnavailable {
 			t.Errorf("nothing listening: %#v", err)
@@ -159,7 +160,7 @@ func TestReachedCountsOnlyWhatTheServerReceived(t *testing.T) {
 
 		srv.Reset()
 		srv.Default(func(string) llmtest.Reply { return llmtest.ServerError() })
-		c, _ = llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
+		c, _ = openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
 			Resilience: llm.Resilience{AttemptTimeout: time.Second, MaxRetries: -1, BreakerFailures: 1, BreakerDelay: time.Minute}})
 		_, _ = ask(t, c)
 		if _, err := ask(t, c); !errors.As(err, &le) || le.Kind != llm.KindCircuitOpen || le.Reached != 0 {
@@ -179,7 +180,7 @@ func TestRateLimitsDoNotOpenTheBreaker(t *testing.T) {
 		for range 6 {
 			srv.Script("rotor_test", llmtest.RateLimited("0.02"))
 		}
-		c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
+		c, _ := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
 			Resilience: llm.Resilience{AttemptTimeout: time.Second, MaxRetries: 10, BreakerFailures: 3, BreakerDelay: time.Minute}})
 		if resp, err := ask(t, c); err != nil || resp.Reached != 7 || c.BreakerOpen() {
 			t.Fatalf("six 429s then ok: %+v %v, breaker open %v", resp, err, c.BreakerOpen())
@@ -225,7 +226,7 @@ func TestAzureURLs(t *testing.T) {
 		mu.Lock()
 		got = nil
 		mu.Unlock()
-		c, err := llm.New(llm.Config{APIKey: key, BaseURL: tt.base, APIVersion: "2024-10-21", Model: "prod-gpt5", Reasoning: true,
+		c, err := openai.New(openai.Config{APIKey: key, BaseURL: tt.base, APIVersion: "2024-10-21", Model: "prod-gpt5", Reasoning: true,
 			Transport: transport, Resilience: fast()})
 		if err != nil {
 			t.Fatal(err)
@@ -255,7 +256,7 @@ func TestUnknownModelCostIsUnknown(t *testing.T) {
 		defer srv.Close()
 		srv.Default(func(string) llmtest.Reply { return llmtest.OK(`{"a":"b"}`) })
 		for model, known := range map[string]bool{"gpt-4o-mini": true, "gpt-5-mini": true, "my-finetune": false} {
-			c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: model, Resilience: fast()})
+			c, _ := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: model, Resilience: fast()})
 			resp, err := ask(t, c)
 			if err != nil || resp.Usage.CostKnown != known || c.PriceKnown() != known || (known && resp.Usage.CostUSD <= 0) {
 				t.Errorf("%s: %+v %v", model, resp.Usage, err)
@@ -272,7 +273,7 @@ func TestRetryAfterPastTheDeadlineIsNotWaited(t *testing.T) {
 		srv := llmtest.NewInMemory(key)
 		defer srv.Close()
 		srv.Default(func(string) llmtest.Reply { return llmtest.RateLimited("10") })
-		c, _ := llm.New(llm.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
+		c, _ := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Resilience: fast()})
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		start := time.Now()
@@ -297,7 +298,7 @@ func TestTransportKeepsAConnectionPerCall(t *testing.T) {
 		// The fake's transport stands for the network; the client's own pool
 		// (Connections) sits on it, so Transport is left unset and the pool
 		// dials through the fake.
-		c, err := llm.New(llm.Config{APIKey: "sk-test", BaseURL: fake.BaseURL(), Model: "gpt-4o-mini", Connections: 10, Dial: fake.Dial})
+		c, err := openai.New(openai.Config{APIKey: "sk-test", BaseURL: fake.BaseURL(), Model: "gpt-4o-mini", Connections: 10, Dial: fake.Dial})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,280 @@
+// Package openai is rotor's adapter for OpenAI's chat-completions API and
+// the servers that speak it (Azure OpenAI, Gemini's OpenAI-compatible
+// endpoint, vLLM, Ollama, llama.cpp, LiteLLM), through go-openai: one JSON
+// document per call, constrained by a strict JSON schema (or, in
+// json_object mode, asked for with the schema in the prompt). It speaks
+// only the wire: the request and answer types, the classified errors, the
+// resilient HTTP client and the call's span are llm's, shared with any
+// other adapter.
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	goopenai "github.com/sashabaranov/go-openai"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/rotor-dev/rotor/internal/llm"
+)
+
+// Config configures a Client.
+type Config struct {
+	APIKey  string
+	BaseURL string
+	// Provider names the server's provider in traces (gen_ai.provider.name;
+	// default: detected from BaseURL).
+	Provider string
+	Model    string
+	Mode     string
+	// APIVersion is used for Azure OpenAI's deployment URLs (a base URL
+	// https://<resource>.openai.azure.com); Azure's v1 API (a base URL ending
+	// in /openai/v1) takes none.
+	APIVersion string
+	// Temperature of the calls (0 = the server's default is not used: 0.2).
+	// Reasoning models get none.
+	Temperature float32
+	// MaxTokens bounds one answer, reasoning included (default 16000): sent
+	// as max_completion_tokens to reasoning models, max_tokens to others.
+	MaxTokens int
+	// Reasoning forces the reasoning-model request shape (for a deployment
+	// or alias whose name does not tell); models named gpt-5*, o1*, o3* and
+	// o4* get it anyway.
+	Reasoning bool
+	// ReasoningEffort is sent to reasoning models as reasoning_effort (empty:
+	// the server's default).
+	ReasoningEffort string
+	llm.Resilience
+	// Prices by model, for the cost estimate.
+	Prices map[string]llm.Price
+	// Transport, Dial and Connections shape the HTTP client (see
+	// llm.HTTPConfig).
+	Transport   http.RoundTripper
+	Dial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	Connections int
+	// TracerProvider receives a span per call (GenAI semantic conventions)
+	// and one per HTTP attempt; nil traces nothing.
+	TracerProvider trace.TracerProvider
+}
+
+// Client is safe for concurrent use.
+type Client struct {
+	api   *goopenai.Client
+	cfg   Config
+	http  *llm.HTTP
+	calls *llm.Calls
+}
+
+// New builds a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Model == "" {
+		return nil, errors.New("llm: no model")
+	}
+	switch cfg.Mode {
+	case "":
+		cfg.Mode = llm.ModeJSONSchema
+	case llm.ModeJSONSchema, llm.ModeJSONObject:
+	default:
+		return nil, fmt.Errorf("llm: mode %q must be %s or %s", cfg.Mode, llm.ModeJSONSchema, llm.ModeJSONObject)
+	}
+	if cfg.Temperature == 0 {
+		cfg.Temperature = 0.2
+	}
+	if cfg.MaxTokens == 0 {
+		cfg.MaxTokens = 16000
+	}
+	if cfg.Prices == nil {
+		cfg.Prices = llm.DefaultPrices()
+	}
+	if cfg.Provider == "" {
+		cfg.Provider = llm.DetectProvider(cfg.BaseURL)
+	}
+	hc := llm.HTTPConfig{Resilience: cfg.Resilience, Transport: cfg.Transport, Dial: cfg.Dial, Connections: cfg.Connections, TracerProvider: cfg.TracerProvider}
+	var oc goopenai.ClientConfig
+	switch llm.Azure(cfg.BaseURL) {
+	case llm.AzureDeployments:
+		oc = goopenai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
+		if cfg.APIVersion != "" {
+			oc.APIVersion = cfg.APIVersion
+		}
+	case llm.AzureV1:
+		// Azure's v1 API speaks OpenAI's paths (the model is the
+		// deployment name); its key goes in api-key.
+		oc = goopenai.DefaultConfig(cfg.APIKey)
+		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+		hc.Wrap = func(inner http.RoundTripper) http.RoundTripper {
+			return headerTransport{inner: inner, name: "api-key", value: cfg.APIKey}
+		}
+	default:
+		oc = goopenai.DefaultConfig(cfg.APIKey)
+		if cfg.BaseURL != "" {
+			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+		}
+	}
+	h := llm.NewHTTP(hc)
+	oc.HTTPClient = h.Client
+	return &Client{api: goopenai.NewClientWithConfig(oc), cfg: cfg, http: h,
+		calls: llm.NewCalls(cfg.TracerProvider, cfg.Provider, cfg.Model, cfg.MaxTokens)}, nil
+}
+
+// headerTransport sets one header on every request.
+type headerTransport struct {
+	inner       http.RoundTripper
+	name, value string
+}
+
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(t.name, t.value)
+	return t.inner.RoundTrip(r)
+}
+
+// IsReasoningModel reports whether a model takes the reasoning-model request
+// shape (max_completion_tokens, no temperature, reasoning_effort): OpenAI's
+// gpt-5, o1, o3 and o4 families, also behind a provider prefix
+// ("openai/gpt-5-mini").
+func IsReasoningModel(model string) bool {
+	m := strings.ToLower(model)
+	if i := strings.LastIndex(m, "/"); i >= 0 {
+		m = m[i+1:]
+	}
+	for _, p := range []string{"gpt-5", "o1", "o3", "o4"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reasoning reports whether the client sends the reasoning-model shape.
+func (c *Client) Reasoning() bool { return c.cfg.Reasoning || IsReasoningModel(c.cfg.Model) }
+
+// Model is the model asked.
+func (c *Client) Model() string { return c.cfg.Model }
+
+// Mode is how JSON is asked for.
+func (c *Client) Mode() string { return c.cfg.Mode }
+
+// BreakerOpen reports whether the circuit breaker currently refuses calls.
+func (c *Client) BreakerOpen() bool { return c.http.BreakerOpen() }
+
+// BreakerState names the circuit breaker's state (see llm.HTTP).
+func (c *Client) BreakerState() string { return c.http.BreakerState() }
+
+// InFlight is the number of calls waiting for an answer now (retries
+// included).
+func (c *Client) InFlight() int { return c.calls.InFlight() }
+
+// PriceKnown reports whether the client's model has a price.
+func (c *Client) PriceKnown() bool {
+	_, ok := c.cfg.Prices[c.cfg.Model]
+	return ok
+}
+
+// Complete asks for one JSON document, in a span named "chat <model>" with
+// the GenAI semantic-convention attributes.
+func (c *Client) Complete(ctx context.Context, r llm.Request) (llm.Response, error) {
+	return c.calls.Do(ctx, r, func(ctx context.Context) (llm.Response, error) { return c.complete(ctx, r) })
+}
+
+func (c *Client) complete(ctx context.Context, r llm.Request) (llm.Response, error) {
+	req := goopenai.ChatCompletionRequest{
+		Model: c.cfg.Model,
+		Messages: []goopenai.ChatCompletionMessage{
+			{Role: goopenai.ChatMessageRoleSystem, Content: r.Messages.System},
+			{Role: goopenai.ChatMessageRoleUser, Content: r.Messages.User},
+		},
+	}
+	budget := c.cfg.MaxTokens
+	if c.Reasoning() {
+		// Reasoning models refuse max_tokens and any temperature but 1.
+		req.MaxCompletionTokens, req.ReasoningEffort = budget, c.cfg.ReasoningEffort
+	} else {
+		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
+		// older Azure API versions only know the former.
+		req.MaxTokens, req.Temperature = budget, c.cfg.Temperature //nolint:staticcheck // see above
+	}
+	if c.cfg.Mode == llm.ModeJSONObject {
+		req.ResponseFormat = &goopenai.ChatCompletionResponseFormat{Type: goopenai.ChatCompletionResponseFormatTypeJSONObject}
+	} else {
+		req.ResponseFormat = &goopenai.ChatCompletionResponseFormat{
+			Type:       goopenai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{Name: r.SchemaName, Schema: r.Schema, Strict: true},
+		}
+	}
+	cctx, reachedSoFar := llm.WithReachCounter(ctx)
+	resp, err := c.api.CreateChatCompletion(cctx, req)
+	reached := reachedSoFar()
+	if err != nil {
+		e := classify(err, reached)
+		e.Reached = reached
+		return llm.Response{}, e
+	}
+	usage := c.usage(resp.Usage)
+	finish := ""
+	fail := func(kind llm.Kind, detail string) (llm.Response, error) {
+		return llm.Response{}, &llm.Error{Kind: kind, Detail: detail, Usage: usage, Reached: reached, FinishReason: finish, Model: resp.Model}
+	}
+	if len(resp.Choices) == 0 {
+		return fail(llm.KindEmpty, "no choices")
+	}
+	choice := resp.Choices[0]
+	finish = string(choice.FinishReason)
+	switch {
+	case choice.Message.Refusal != "":
+		return fail(llm.KindRefusal, llm.Shorten(choice.Message.Refusal, 200))
+	case choice.FinishReason == goopenai.FinishReasonLength:
+		return fail(llm.KindTruncated, "the answer hit the token limit")
+	case choice.FinishReason == goopenai.FinishReasonContentFilter:
+		return fail(llm.KindContentFilter, "the answer was filtered")
+	}
+	content := strings.TrimSpace(choice.Message.Content)
+	if content == "" {
+		return fail(llm.KindEmpty, "empty content")
+	}
+	content = stripFence(content)
+	if !json.Valid([]byte(content)) {
+		return fail(llm.KindNotJSON, "the content is not valid JSON")
+	}
+	return llm.Response{Content: []byte(content), Usage: usage, Model: resp.Model, FinishReason: string(choice.FinishReason), Reached: reached}, nil
+}
+
+// stripFence removes a ```json fence some servers add in json_object mode.
+func stripFence(s string) string {
+	if !strings.HasPrefix(s, "```") {
+		return s
+	}
+	s = strings.TrimPrefix(s, "```")
+	s = strings.TrimPrefix(s, "json")
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "```"))
+}
+
+func (c *Client) usage(u goopenai.Usage) llm.Usage {
+	out := llm.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens}
+	if u.PromptTokensDetails != nil {
+		out.CachedPromptTokens = u.PromptTokensDetails.CachedTokens
+	}
+	return llm.Priced(out, c.cfg.Prices, c.cfg.Model)
+}
+
+// classify turns a go-openai or transport error into an *llm.Error.
+// reached is how many HTTP requests of the call the server received.
+func classify(err error, reached int) *llm.Error {
+	var apiErr *goopenai.APIError
+	if errors.As(err, &apiErr) {
+		code, _ := apiErr.Code.(string)
+		return llm.StatusError(apiErr.HTTPStatusCode, code, apiErr.Message, err)
+	}
+	var reqErr *goopenai.RequestError
+	if errors.As(err, &reqErr) {
+		return llm.StatusError(reqErr.HTTPStatusCode, "", string(reqErr.Body), err)
+	}
+	// Not an answer: the breaker, the caller, the network, or go-openai's
+	// own checks refusing a request before sending it.
+	return llm.TransportError(err, reached)
+}
