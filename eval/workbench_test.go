@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -119,7 +119,7 @@ func TestJudgePromptIsAFile(t *testing.T) {
 	srv := llmtest.New("sk-fake")
 	defer srv.Close()
 	srv.Default(func(string) llmtest.Reply { return llmtest.OK(`{"score": 8, "reasons": ["ok"]}`) })
-	client, err := llm.New(llm.Config{APIKey: "sk-fake", BaseURL: srv.BaseURL(), Model: "gpt-4.1"})
+	client, err := openai.New(openai.Config{APIKey: "sk-fake", BaseURL: srv.BaseURL(), Model: "gpt-4.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
