@@ -231,6 +231,9 @@ type EntryFacts struct {
 	SelfInvalidates bool            `json:"self_invalidates"`
 	Actions         catalog.Actions `json:"actions"`
 	Quirks          []string        `json:"quirks"`
+	// AutoRemediation is what the provider does by itself to a public
+	// credential, for the step that checks it (public secrets only).
+	AutoRemediation *catalog.AutoRemediation `json:"auto_remediation,omitempty"`
 }
 
 // Urgency is how soon a secret must be rotated (risk triage).

@@ -412,7 +412,12 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 		a.Derived = strings.TrimSpace(a.Derived + " " + strings.Join(s.DerivedKills, " "))
 	}
 	quirks := append([]string{}, e.Quirks...)
-	return EntryFacts{ID: e.ID, Title: e.Title, MaxLive: e.MaxLive, SelfInvalidates: e.SelfInvalidates, Actions: a, Quirks: quirks}
+	ef := EntryFacts{ID: e.ID, Title: e.Title, MaxLive: e.MaxLive, SelfInvalidates: e.SelfInvalidates, Actions: a, Quirks: quirks}
+	if r := e.AutoRemediation; r != nil && runbook.OneOf(remediated(f), s.ID) {
+		fill := func(t string) string { return s.Known(catalog.Fill(t, vars)) }
+		ef.AutoRemediation = &catalog.AutoRemediation{Does: fill(r.Does), Check: fill(r.Check), Warn: fill(r.Warn)}
+	}
+	return ef
 }
 
 // secretVars are the template values that do not depend on an environment.

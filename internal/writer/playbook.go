@@ -247,11 +247,13 @@ func remediationText(f *planner.Facts, ids []string) (string, string) {
 	var parts, warns []string
 	for _, id := range ids {
 		s := f.SecretByID(id)
-		r := s.Entry.AutoRemediation
-		c := sc{f: f, s: s, env: planner.AllEnvironments}
-		parts = append(parts, fmt.Sprintf("%s: %s; check whether %s", s.Name, strings.TrimSuffix(c.fill(r.Does), "."), strings.TrimSuffix(c.fill(r.Check), ".")))
+		r := s.Catalog.AutoRemediation // filled by the planner
+		if r == nil {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s; check whether %s", s.Name, strings.TrimSuffix(r.Does, "."), strings.TrimSuffix(r.Check, ".")))
 		if r.Warn != "" {
-			warns = append(warns, sentence(c.fill(r.Warn)))
+			warns = append(warns, sentence(r.Warn))
 		}
 	}
 	action := "Before killing anything, check what the providers already did on their own (consumers may already be failing because of it): " + strings.Join(parts, ". ") + "."
