@@ -3,6 +3,7 @@ package render
 import (
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -45,6 +46,9 @@ type Kill struct {
 	// At is the absolute time it must be dead by, with its zone, or ""
 	// when the runbook has no clock.
 	At string `json:"at"`
+	// After says the same as the time from the start ("T0+15 min"), or ""
+	// when the runbook plans no times.
+	After string `json:"after"`
 }
 
 // Group is a phase of the work (containment, a track of secrets,
@@ -248,10 +252,36 @@ func sharedOrder(groups []Group) string {
 	return order
 }
 
-// kills finds the steps that kill each exposed credential: its containment,
-// or its revoke when it has none.
+// kills says when each exposed credential dies: from the runbook's time to
+// kill (the last of its environments' kills: then every copy is dead), or,
+// in a runbook without one, at which steps (its containment, or its revoke).
 func kills(rb *runbook.Runbook, secrets map[string]runbook.InventorySecret) []Kill {
 	out := []Kill{}
+	if len(rb.TimeToKill) > 0 {
+		index := map[string]int{}
+		var steps [][]int
+		for _, k := range rb.TimeToKill {
+			i, ok := index[k.SecretID]
+			if !ok {
+				i = len(out)
+				index[k.SecretID] = i
+				name := secrets[k.SecretID].Name
+				if name == "" {
+					name = k.SecretID
+				}
+				out = append(out, Kill{SecretID: k.SecretID, Name: name})
+				steps = append(steps, nil)
+			}
+			steps[i] = append(steps[i], k.Step)
+			if k.Label != "" && (out[i].After == "" || k.Minutes >= minutesOf(rb, k.SecretID, out[i].After)) {
+				out[i].After, out[i].At = k.Label, moment(k.At)
+			}
+		}
+		for i := range out {
+			out[i].Steps = StepRanges(sortInts(steps[i]))
+		}
+		return out
+	}
 	rt := rb.Sections.RiskTriage
 	if rt == nil {
 		return out
@@ -286,6 +316,30 @@ func kills(rb *runbook.Runbook, secrets map[string]runbook.InventorySecret) []Ki
 		out = append(out, Kill{SecretID: it.SecretID, Name: name, Steps: StepRanges(contain)})
 	}
 	return out
+}
+
+// minutesOf is the planned minutes of a secret's kill with the label.
+func minutesOf(rb *runbook.Runbook, id, label string) int {
+	for _, k := range rb.TimeToKill {
+		if k.SecretID == id && k.Label == label {
+			return k.Minutes
+		}
+	}
+	return 0
+}
+
+// moment writes an RFC 3339 time for people, in its own zone: "Wed
+// 2026-11-25 22:10 UTC" ("" for none).
+func moment(rfc string) string {
+	t, err := time.Parse(time.RFC3339, rfc)
+	if err != nil {
+		return ""
+	}
+	zone := t.Format("MST")
+	if zone == "" || strings.ContainsAny(zone[:1], "+-") {
+		zone = "UTC" + t.Format("-07:00")
+	}
+	return t.Format("Mon 2006-01-02 15:04") + " " + zone
 }
 
 // group condenses one track: its secrets in the order they first act, each

@@ -31,13 +31,20 @@ func cardMarkdown(m *md, c Card) {
 		m.blank()
 		var parts []string
 		for _, k := range c.Kills {
-			when := k.Steps
-			if k.At != "" {
-				when = "by " + k.At + ", " + k.Steps
+			when := "at " + k.Steps
+			switch {
+			case k.At != "":
+				when = "by " + k.At + " (" + k.After + "), " + k.Steps
+			case k.After != "":
+				when = "by " + k.After + ", " + k.Steps
 			}
-			parts = append(parts, text(k.Name)+": dead at "+text(when))
+			parts = append(parts, text(k.Name)+": dead "+text(when))
 		}
-		m.line("**Kill first:** %s.", strings.Join(parts, "; "))
+		t0 := ""
+		if c.Kills[0].After != "" && c.Kills[0].At == "" {
+			t0 = " (T0: when step 1 starts)"
+		}
+		m.line("**Kill first%s:** %s.", t0, strings.Join(parts, "; "))
 	}
 	if len(c.Before) > 0 {
 		m.blank()
