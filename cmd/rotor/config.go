@@ -49,6 +49,9 @@ type config struct {
 	Retries         int
 	Prices          map[string]llm.Price
 	PromptsDir      string
+	// CatalogDir is the organisation's provider catalogue, merged over the
+	// built-in one at start.
+	CatalogDir      string
 	RedisURL        string
 	RedisTimeout    time.Duration
 	FallbackTTL     time.Duration
@@ -110,6 +113,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_JUDGE_BASE_URL", "", "the judge's own OpenAI-compatible endpoint (unset: `OPENAI_BASE_URL`)"},
 	{"ROTOR_JUDGE_API_KEY", "", "the key of `ROTOR_JUDGE_BASE_URL` (unset: `OPENAI_API_KEY`)"},
 	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
+	{"ROTOR_CATALOG_DIR", "", "a directory of the organisation's own provider files (`<id>.yaml`, shaped like `internal/catalog/providers/`, plus an optional `products.yaml`), checked like the built-in ones at start and taking precedence over built-in entries with the same id or alias; a broken file stops start-up naming the file and the problem"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
 	{"REDIS_QUEUE_URL", "", "Redis for jobs, job states and stored runbooks (run it with noeviction and AOF); unset = REDIS_URL"},
 	{"ROTOR_REDIS_TIMEOUT", "250ms", "bound on every Redis call; a slower Redis is treated as down"},
@@ -236,6 +240,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.Deadline = dur("ROTOR_LLM_DEADLINE")
 	c.PromptsDir = get("ROTOR_PROMPTS_DIR")
 	c.JudgeModel, c.JudgeBaseURL, c.JudgeAPIKey = get("ROTOR_JUDGE_MODEL"), get("ROTOR_JUDGE_BASE_URL"), get("ROTOR_JUDGE_API_KEY")
+	c.CatalogDir = get("ROTOR_CATALOG_DIR")
 	c.Prices = llm.DefaultPrices()
 	if v := get("ROTOR_PRICES"); v != "" {
 		if err := parsePrices(v, c.Prices); err != nil {

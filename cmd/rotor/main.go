@@ -35,6 +35,8 @@ Usage:
                  [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
                  [--json] [--md FILE] [--junit FILE]
                  [--record DIR] [--from DIR] [--allow-fallback]
+  rotor catalog check DIR                      check an organisation's provider files (as ROTOR_CATALOG_DIR loads them)
+  rotor catalog list [-f text|json]            every provider entry rotor knows, with ROTOR_CATALOG_DIR's
   rotor version                                the build: version, VCS revision, Go version
 
 Configuration comes from the environment (ROTOR_ADDR, ROTOR_LLM, OPENAI_API_KEY,
@@ -83,6 +85,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}()
 	cfg.Tracer = tp
+	if args[0] != "catalog" && args[0] != "healthcheck" {
+		if code := installCatalog(cfg, log, stderr); code != exitOK {
+			return code
+		}
+	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], cfg, log, stdout, stderr)
@@ -96,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return workerCmd(ctx, cfg, log)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], cfg, stderr)
+	case "catalog":
+		return catalogCmd(args[1:], cfg, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "rotor: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage

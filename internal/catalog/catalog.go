@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/goccy/go-yaml"
 
@@ -59,6 +60,9 @@ type Provider struct {
 	// this provider.
 	Products    []string     `yaml:"products" json:"-"`
 	Credentials []Credential `yaml:"credentials" json:"-"`
+	// Origin is where the provider comes from: "built-in", or the file of
+	// the organisation's catalogue directory that defines it.
+	Origin string `yaml:"-" json:"-"`
 }
 
 // Credential is one kind of credential a provider issues, and how to rotate it.
@@ -468,17 +472,45 @@ var (
 	loadOnce sync.Once
 	loaded   *Catalog
 	loadErr  error
+	// installed is the catalogue the process runs with when it is not the
+	// embedded one (the organisation's directory merged in at start).
+	installed atomic.Pointer[Catalog]
 )
 
-// Default returns the embedded catalogue, loaded once. A broken embedded file
-// is a build defect: the shape test catches it, and Default panics.
+// Default returns the catalogue the process runs with: the one Install set
+// at start, else the embedded one.
 func Default() *Catalog {
-	loadOnce.Do(func() { loaded, loadErr = Load(files) })
+	if c := installed.Load(); c != nil {
+		return c
+	}
+	return Builtin()
+}
+
+// Builtin returns the embedded catalogue, loaded once. A broken embedded
+// file is a build defect: the shape test catches it, and Builtin panics.
+func Builtin() *Catalog {
+	loadOnce.Do(func() {
+		loaded, loadErr = Load(files)
+		if loaded != nil {
+			for _, p := range loaded.Providers {
+				p.Origin = OriginBuiltin
+			}
+		}
+	})
 	if loadErr != nil {
 		panic(loadErr)
 	}
 	return loaded
 }
+
+// OriginBuiltin is the Origin of an embedded provider.
+const OriginBuiltin = "built-in"
+
+// Install makes c the catalogue of the process (Default). It is called once
+// at start, before any request is planned, with the organisation's
+// directory merged in (LoadDir); it is not a way to swap catalogues while
+// serving.
+func Install(c *Catalog) { installed.Store(c) }
 
 // Load reads a catalogue from a file system laid out like the embedded one.
 func Load(fsys fs.FS) (*Catalog, error) {
@@ -512,23 +544,8 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			return nil, err
 		}
 	}
-	for _, p := range c.Providers {
-		for i := range p.Credentials {
-			p.Credentials[i].provider = p
-			if p.Credentials[i].ID == GenericID {
-				c.generic = &p.Credentials[i]
-			}
-		}
-	}
-	for _, pr := range c.Products {
-		for _, pat := range pr.Patterns {
-			re, err := regexp.Compile(pat)
-			if err != nil {
-				return nil, fmt.Errorf("catalog: product %s: pattern %q: %w", pr.ID, pat, err)
-			}
-			pr.res = append(pr.res, re)
-			pr.needles = append(pr.needles, needles(pat))
-		}
+	if err := c.compile(); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	for _, e := range c.Effects {
 		for _, pat := range e.Patterns {

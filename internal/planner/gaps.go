@@ -29,6 +29,9 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				who = "its provider"
 			}
 			text := fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s procedure", s.Name, providerLabel(s), categoryOf(s.Entry))
+			if catalog.Default().Provider(s.Provider) != nil {
+				text = fmt.Sprintf("%s: rotor's catalogue has %s, but no entry of it for a %s; the steps use the generic %s procedure", s.Name, s.ProviderName, kind, categoryOf(s.Entry))
+			}
 			if s.Strategy == runbook.StrategyRevokeFirst {
 				f.Raise(runbook.OpenItem{Source: source, Text: text,
 					Question: fmt.Sprintf("%s is revoked first (it leaked), whatever %s allows. Confirm how %s revokes a %s and issues the replacement, and add %s to the catalogue directory.", s.Name, who, who, kind, who),
