@@ -15,7 +15,6 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/lint"
@@ -23,9 +22,11 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/metrics"
 	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -36,11 +37,11 @@ type app struct {
 	schemas *schema.Set
 	mode    string
 	client  *openai.Client
-	redis   *cache.Redis
+	redis   *store.Redis
 	// queue is the Redis of jobs, job states and stored runbooks: REDIS_QUEUE_URL,
 	// or the same as redis.
-	queue    *cache.Redis
-	runbooks *cache.Runbooks
+	queue    *store.Redis
+	runbooks *repository.Runbooks
 	scan     *secretscan.Scanner
 	jobs     *jobs.Store
 	runner   *jobs.Runner
@@ -102,34 +103,34 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	for _, r := range linter.Rules() {
 		a.metrics.KnownRule(r.ID, r.Severity)
 	}
-	local := cache.NewMemory(cfg.CacheBytes)
-	var store cache.Store = local
+	local := store.NewMemory(cfg.CacheBytes)
+	var shared store.Store = local
 	cc := generate.CacheConfig{TTL: cfg.CacheTTL, FallbackTTL: cfg.FallbackTTL}
 	if cfg.RedisURL != "" {
-		if a.redis, err = cache.NewRedis(cfg.RedisURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+		if a.redis, err = store.NewRedis(cfg.RedisURL, store.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
 			return nil, err
 		}
-		store = cache.NewTiered(a.redis, local, log)
+		shared = store.NewTiered(a.redis, local, log)
 		cc.Locker = a.redis
 	}
-	cc.Cache = store
+	cc.Cache = shared
 	// Stored runbooks and job states must not be evicted: they live in the
 	// queue's Redis (noeviction, persisted) when it is a separate one.
-	durable := store
-	var jobState cache.Store = local
+	durable := shared
+	var jobState store.Store = local
 	if a.redis != nil {
 		a.queue = a.redis
 		if cfg.RedisQueueURL != cfg.RedisURL {
-			if a.queue, err = cache.NewRedis(cfg.RedisQueueURL, cache.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
+			if a.queue, err = store.NewRedis(cfg.RedisQueueURL, store.RedisOptions{Timeout: cfg.RedisTimeout, Logger: log}); err != nil {
 				return nil, err
 			}
-			durable = cache.NewTiered(a.queue, local, log)
+			durable = store.NewTiered(a.queue, local, log)
 		}
 		// Job states change: they live in Redis itself, never in a local
 		// copy that could go stale.
 		jobState = a.queue
 	}
-	a.runbooks = cache.NewRunbooks(durable, cfg.RunbookTTL, cache.RunbooksOptions{Markdown: markdown, LocalBytes: cfg.CacheBytes / 2, Logger: log})
+	a.runbooks = repository.New(durable, cfg.RunbookTTL, repository.Options{Markdown: markdown, LocalBytes: cfg.CacheBytes / 2, Logger: log})
 	a.jobs = jobs.NewStore(jobState, cfg.RunbookTTL)
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas, MaxWork: cfg.MaxWork,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,

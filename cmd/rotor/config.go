@@ -11,10 +11,10 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/openai"
+	"github.com/rotor-dev/rotor/internal/ratelimit"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
@@ -62,8 +62,8 @@ type config struct {
 	ShutdownTimeout time.Duration
 	APIKeys         []httpapi.APIKey
 	MetricsOpen     bool
-	RateLimit       cache.Rate
-	WorkLimit       cache.Rate
+	RateLimit       ratelimit.Rate
+	WorkLimit       ratelimit.Rate
 	MaxWork         int
 	RequestTimeout  time.Duration
 	TrustedProxies  []string
@@ -265,10 +265,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, "ROTOR_API_KEYS: "+err.Error())
 	}
 	c.MetricsOpen = on("ROTOR_METRICS_OPEN")
-	if c.RateLimit, err = cache.ParseRate(get("ROTOR_RATE_LIMIT")); err != nil {
+	if c.RateLimit, err = ratelimit.Parse(get("ROTOR_RATE_LIMIT")); err != nil {
 		errs = append(errs, "ROTOR_RATE_LIMIT: "+err.Error())
 	}
-	if c.WorkLimit, err = cache.ParseRate(get("ROTOR_WORK_LIMIT")); err != nil {
+	if c.WorkLimit, err = ratelimit.Parse(get("ROTOR_WORK_LIMIT")); err != nil {
 		errs = append(errs, "ROTOR_WORK_LIMIT: "+err.Error())
 	}
 	c.MaxWork = num("ROTOR_MAX_WORK", 1)

@@ -14,9 +14,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // testLinkKey signs links in tests that share runbooks through Redis.

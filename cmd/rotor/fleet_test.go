@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // proc is a rotor process.

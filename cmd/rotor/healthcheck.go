@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // healthcheck is the container's HEALTHCHECK (the image has no shell and no
@@ -28,7 +28,7 @@ func healthcheck(ctx context.Context, args []string, cfg config, stderr io.Write
 			fmt.Fprintln(stderr, "healthcheck: --worker needs REDIS_URL (or REDIS_QUEUE_URL)")
 			return exitUsage
 		}
-		r, err := cache.NewRedis(cfg.RedisQueueURL, cache.RedisOptions{Timeout: 2 * time.Second})
+		r, err := store.NewRedis(cfg.RedisQueueURL, store.RedisOptions{Timeout: 2 * time.Second})
 		if err != nil {
 			fmt.Fprintln(stderr, "healthcheck:", err)
 			return exitFailure

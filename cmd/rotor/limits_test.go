@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // TestOversizedBodyWithExpectContinueIs413: a client that announces 10 MB

@@ -10,7 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // healthcheckWorker runs `rotor healthcheck --worker` as the container

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // redisHolds reports whether any key or value of a Redis database repeats

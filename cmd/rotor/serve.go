@@ -12,11 +12,12 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/metrics"
+	"github.com/rotor-dev/rotor/internal/ratelimit"
+	"github.com/rotor-dev/rotor/internal/replay"
 	"github.com/rotor-dev/rotor/internal/slackbot"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
@@ -47,11 +48,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		}
 		log.Info("API keys configured", "names", names)
 	}
-	var limiter httpapi.Limiter = cache.NewMemoryLimiter(cfg.RateLimit)
-	var work httpapi.WorkLimiter = cache.NewMemoryLimiter(cfg.WorkLimit)
+	var limiter httpapi.Limiter = ratelimit.NewMemory(cfg.RateLimit)
+	var work httpapi.WorkLimiter = ratelimit.NewMemory(cfg.WorkLimit)
 	if a.redis != nil {
-		limiter = a.redis.NewRedisLimiter(cfg.RateLimit)
-		work = a.redis.NewRedisLimiter(cfg.WorkLimit)
+		limiter = ratelimit.NewRedis(a.redis, cfg.RateLimit)
+		work = ratelimit.NewRedis(a.redis, cfg.WorkLimit)
 	}
 	tasks := httpapi.NewTasks(cfg.Deadline + 30*time.Second)
 	var queue jobs.Queue
@@ -88,7 +89,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	}
 	slackCfg := httpapi.Slack{Secrets: cfg.SlackSecrets, ResponseHosts: cfg.SlackHosts, PublicURL: cfg.PublicURL}
 	if a.redis != nil {
-		slackCfg.Replays = a.redis.NewOnce()
+		slackCfg.Replays = replay.NewRedis(a.redis)
 	}
 	if a.client != nil {
 		intake, err := slackbot.NewLLMIntake(a.client)

@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // TestReasoningModelRequestShape: with ROTOR_MODEL=gpt-5-mini every call

@@ -8,11 +8,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
-// Cache stores bytes under keys for a while; a miss is cache.ErrMiss.
+// Cache stores bytes under keys for a while; a miss is store.ErrMiss.
 type Cache interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
@@ -20,12 +20,12 @@ type Cache interface {
 }
 
 // Locker coordinates replicas: one of them writes a section, the others wait
-// for its result. *cache.Redis implements it.
+// for its result. *store.Redis implements it.
 type Locker interface {
-	TryLock(ctx context.Context, key string, ttl time.Duration) (*cache.Lock, bool, error)
+	TryLock(ctx context.Context, key string, ttl time.Duration) (*store.Lock, bool, error)
 }
 
-var _ Locker = (*cache.Redis)(nil)
+var _ Locker = (*store.Redis)(nil)
 
 // CacheConfig tunes caching and coordination.
 type CacheConfig struct {
@@ -84,7 +84,7 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 	c := s.cfg.Cache.Cache
 	data, err := c.Get(ctx, key)
 	if err != nil {
-		if !errors.Is(err, cache.ErrMiss) {
+		if !errors.Is(err, store.ErrMiss) {
 			s.log.WarnContext(ctx, "section cache read failed", "section", id, "err", err)
 		}
 		s.cfg.Observer.Cache("section", false)
@@ -325,7 +325,7 @@ func joinReason(a, b string) string {
 }
 
 // renew keeps a lock alive while its holder works; stop ends it.
-func (s *Service) renew(ctx context.Context, l *cache.Lock) (stop func()) {
+func (s *Service) renew(ctx context.Context, l *store.Lock) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(s.cfg.Cache.LockTTL / 3)

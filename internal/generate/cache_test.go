@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
@@ -19,6 +17,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/store"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -33,7 +33,7 @@ type cached struct {
 	res llm.Resilience
 }
 
-func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*generate.Service, *cache.Redis) {
+func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*generate.Service, *store.Redis) {
 	t.Helper()
 	if o.model == "" {
 		o.model = "gpt-4o-mini"
@@ -53,17 +53,12 @@ func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*
 		t.Fatal(err)
 	}
 	schemas, _ := schema.NewSet()
-	// A live Redis answers well within 10 s however loaded the machine (a
-	// timeout would make a replica write without coordination, and pay for
-	// a section twice); a dead one refuses at once.
-	r, err := cache.NewRedis(url, cache.RedisOptions{Prefix: prefix, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	// A Redis timeout would make a replica write without coordination, and
+	// pay for a section twice: the test store's is long.
+	r := redistest.Store(t, url, prefix)
 	svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: o.prompts, Schemas: schemas,
 		Endpoint: srv.BaseURL(), CodeVersion: "test",
-		Cache: generate.CacheConfig{Cache: cache.NewTiered(r, cache.NewMemory(8<<20), nil), Locker: r, LockTTL: o.lockTTL, LockWait: o.wait, PollInterval: 20 * time.Millisecond}})
+		Cache: generate.CacheConfig{Cache: store.NewTiered(r, store.NewMemory(8<<20), nil), Locker: r, LockTTL: o.lockTTL, LockWait: o.wait, PollInterval: 20 * time.Millisecond}})
 	return svc, r
 }
 

@@ -19,10 +19,10 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
@@ -221,7 +221,7 @@ func New(cfg Config) *Service {
 		}
 	}
 	if svc.cfg.Runbooks == nil && c.Cache != nil {
-		svc.cfg.Runbooks = cache.NewRunbooks(c.Cache, c.TTL, cache.RunbooksOptions{Logger: cfg.Logger})
+		svc.cfg.Runbooks = repository.New(c.Cache, c.TTL, repository.Options{Logger: cfg.Logger})
 	}
 	svc.keyPrefix = svc.responseKeyPrefix()
 	return svc

@@ -10,10 +10,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // Response is a runbook, generated now or served from the response cache,
@@ -27,19 +28,19 @@ type Response struct {
 	Runbook *runbook.Runbook
 	// Stored is the runbook as kept for GET /runbooks/{id} (nil when no
 	// store is configured): its Markdown and compressed bodies.
-	Stored *cache.Stored
+	Stored *repository.Stored
 	// Cached: the answer came from the response cache.
 	Cached bool
 }
 
-// RunbookStore keeps generated runbooks once each; *cache.Runbooks
+// RunbookStore keeps generated runbooks once each; *repository.Runbooks
 // implements it.
 type RunbookStore interface {
-	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*cache.Stored, error)
-	Stored(ctx context.Context, id string) (*cache.Stored, error)
+	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*repository.Stored, error)
+	Stored(ctx context.Context, id string) (*repository.Stored, error)
 }
 
-var _ RunbookStore = (*cache.Runbooks)(nil)
+var _ RunbookStore = (*repository.Runbooks)(nil)
 
 // A cached response is "rotor-response v2 <id>\n": it points at the stored
 // runbook, which holds the bytes (one copy per runbook).
@@ -153,7 +154,7 @@ func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Respo
 func (s *Service) cachedResponse(ctx context.Context, key, owner string) (Response, bool) {
 	data, err := s.cfg.Cache.Cache.Get(ctx, key)
 	if err != nil {
-		if !errors.Is(err, cache.ErrMiss) {
+		if !errors.Is(err, store.ErrMiss) {
 			s.log.WarnContext(ctx, "response cache read failed", "err", err)
 		}
 		return Response{}, false

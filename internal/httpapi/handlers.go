@@ -12,10 +12,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/rotor-dev/rotor/api"
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/web"
 )
@@ -159,7 +159,7 @@ func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, for
 // generated, or as an identical request receives it from the cache), its
 // Markdown (rendered once per runbook), gzip-compressed (once per process)
 // when the client accepts it, always with Content-Length.
-func respondStored(c *gin.Context, d Deps, st *cache.Stored, format string, view render.View, cached bool) {
+func respondStored(c *gin.Context, d Deps, st *repository.Stored, format string, view render.View, cached bool) {
 	c.Header("Content-Location", "/runbooks/"+st.ID)
 	pageLink(c, d, st.ID)
 	if view == render.ViewCard {

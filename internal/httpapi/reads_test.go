@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/metrics"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // BenchmarkReads measures the server's own work (no network) for GET
@@ -26,8 +27,8 @@ func BenchmarkReads(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	mem := cache.NewMemory(64 << 20)
-	store := cache.NewRunbooks(mem, time.Hour, cache.RunbooksOptions{Markdown: markdown})
+	mem := store.NewMemory(64 << 20)
+	store := repository.New(mem, time.Hour, repository.Options{Markdown: markdown})
 	gen := generate.New(generate.Config{Screener: scan, Linter: lint.New(scan), Cache: generate.CacheConfig{Cache: mem}, Runbooks: store})
 	h := httpapi.NewServer(httpapi.Deps{Generator: gen, Checker: gen, Writer: gen, Runbooks: store, Metrics: metrics.New()})
 	body, err := os.ReadFile("../../eval/requests/acme-payments.json")

@@ -16,9 +16,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 	"github.com/rotor-dev/rotor/internal/web"
@@ -45,9 +45,9 @@ type RunbookStore interface {
 	Save(ctx context.Context, rb *runbook.Runbook, owner string) error
 	// Put is Save returning the runbook as stored; Stored reads it back,
 	// Markdown renders it once per runbook.
-	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*cache.Stored, error)
-	Stored(ctx context.Context, id string) (*cache.Stored, error)
-	Markdown(ctx context.Context, st *cache.Stored) ([]byte, error)
+	Put(ctx context.Context, rb *runbook.Runbook, owner string) (*repository.Stored, error)
+	Stored(ctx context.Context, id string) (*repository.Stored, error)
+	Markdown(ctx context.Context, st *repository.Stored) ([]byte, error)
 	Load(ctx context.Context, id string) (*runbook.Runbook, error)
 	Owner(ctx context.Context, id string) (string, error)
 }

@@ -18,12 +18,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/metrics"
 	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 const testKey = "test-key-0123456789"
@@ -50,7 +51,7 @@ func markdown(rb *runbook.Runbook) []byte {
 type fixture struct {
 	h     http.Handler
 	links *httpapi.Links
-	rbs   *cache.Runbooks
+	rbs   *repository.Runbooks
 	m     *metrics.Metrics
 }
 
@@ -60,7 +61,7 @@ func newFixture(t *testing.T, mod func(*httpapi.Deps)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{links: links, rbs: cache.NewRunbooks(cache.NewMemory(1<<20), time.Hour, cache.RunbooksOptions{Markdown: markdown}), m: metrics.New()}
+	f := &fixture{links: links, rbs: repository.New(store.NewMemory(1<<20), time.Hour, repository.Options{Markdown: markdown}), m: metrics.New()}
 	d := httpapi.Deps{Runbooks: f.rbs, Links: links, Metrics: f.m,
 		Keys: []httpapi.APIKey{{Name: "ci", Hash: sha256.Sum256([]byte(testKey))}}}
 	if mod != nil {

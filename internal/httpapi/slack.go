@@ -14,8 +14,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/slack-go/slack"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/replay"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/slackbot"
@@ -150,7 +150,7 @@ func handleSlack(d Deps) gin.HandlerFunc {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	replays := cfg.Replays
 	if replays == nil {
-		replays = cache.NewMemoryOnce()
+		replays = replay.NewMemory()
 	}
 	return func(c *gin.Context) {
 		if len(cfg.Secrets) == 0 {

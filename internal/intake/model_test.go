@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -44,7 +44,7 @@ func fakeModel(t *testing.T) (*llmtest.Server, *llmtest.Reader, *intake.ModelRea
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr, err := intake.NewModelReader(asker{c}, cache.NewMemory(1<<20), time.Hour)
+	mr, err := intake.NewModelReader(asker{c}, store.NewMemory(1<<20), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
 // heldGenerator holds every generation until released, telling started
@@ -39,7 +39,7 @@ func (discard) Save(context.Context, *runbook.Runbook, string) error { return ni
 // waiting; when they finish, none.
 func TestLocalQueueDepth(t *testing.T) {
 	g := &heldGenerator{started: make(chan struct{}, 3), release: make(chan struct{})}
-	store := jobs.NewStore(cache.NewMemory(1<<20), time.Hour)
+	store := jobs.NewStore(store.NewMemory(1<<20), time.Hour)
 	r := &jobs.Runner{Generator: g, Runbooks: discard{}, Store: store, Log: slog.New(slog.DiscardHandler)}
 	q := jobs.NewLocal(r, 1)
 	ctx := context.Background()

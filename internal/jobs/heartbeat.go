@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // A healthy worker is one that wrote its heartbeat to the queue's Redis
@@ -61,7 +61,7 @@ func WriteBeat(ctx context.Context, s HeartbeatStore, name string) error {
 // CheckHeartbeat says whether worker name is healthy, and why not.
 func CheckHeartbeat(ctx context.Context, s HeartbeatStore, name string, now time.Time) error {
 	b, err := s.Get(ctx, heartbeatKey(name))
-	if errors.Is(err, cache.ErrMiss) {
+	if errors.Is(err, store.ErrMiss) {
 		return fmt.Errorf("worker %q has no heartbeat: not running, or stopped", name)
 	}
 	if err != nil {

@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
@@ -46,7 +46,7 @@ type State struct {
 	Status  Status `json:"status"`
 	Attempt int    `json:"attempt"`
 	// Owner is whom the job and its runbook belong to (see
-	// cache.Runbooks.Save).
+	// repository.Runbooks.Save).
 	Owner string `json:"owner,omitempty"`
 	// Worker names the process running (or that ran) the job.
 	Worker    string                         `json:"worker,omitempty"`
@@ -79,7 +79,7 @@ type Payload struct {
 
 // Store keeps job states (the shared cache: Redis or in-process).
 type Store struct {
-	store cache.Store
+	store store.Store
 	ttl   time.Duration
 	// mu serialises updates of a job within this process: its sections
 	// finish concurrently. A job runs in one process at a time.
@@ -87,14 +87,14 @@ type Store struct {
 }
 
 // NewStore keeps states in s for ttl.
-func NewStore(s cache.Store, ttl time.Duration) *Store { return &Store{store: s, ttl: ttl} }
+func NewStore(s store.Store, ttl time.Duration) *Store { return &Store{store: s, ttl: ttl} }
 
 func key(id string) string { return "job:" + id }
 
 // Get returns a job's state, or a not_found error.
 func (s *Store) Get(ctx context.Context, id string) (*State, error) {
 	data, err := s.store.Get(ctx, key(id))
-	if errors.Is(err, cache.ErrMiss) {
+	if errors.Is(err, store.ErrMiss) {
 		return nil, runbook.Errorf(runbook.CodeNotFound, "no runbook or job with id %q", id)
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package cache
+package ratelimit
 
 import (
 	"context"
@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-func TestParseRate(t *testing.T) {
+func TestParse(t *testing.T) {
 	for in, want := range map[string]Rate{"120/m": {120, time.Minute}, "10/s": {10, time.Second}, "1000/h": {1000, time.Hour}} {
-		if got, err := ParseRate(in); err != nil || got != want {
+		if got, err := Parse(in); err != nil || got != want {
 			t.Errorf("%s: %v %v", in, got, err)
 		}
 	}
 	for _, bad := range []string{"", "120", "0/m", "x/m", "10/d"} {
-		if _, err := ParseRate(bad); err == nil {
+		if _, err := Parse(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -28,7 +28,7 @@ func TestBatchFor(t *testing.T) {
 }
 
 func TestMemoryLimiter(t *testing.T) {
-	l := NewMemoryLimiter(Rate{3, time.Minute})
+	l := NewMemory(Rate{3, time.Minute})
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		if ok, _, _ := l.Allow(ctx, "k"); !ok {

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 func required() bool { return os.Getenv("ROTOR_REQUIRE_REDIS") != "" || os.Getenv("CI") != "" }
@@ -157,4 +159,17 @@ func Client(t testing.TB, url string) *redis.Client {
 	c := redis.NewClient(opts)
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// Store is rotor's Redis store on url under prefix, closed at the end of
+// the test. Its per-call timeout is long: a live Redis answers well within
+// 10 s however loaded the machine, and a dead one refuses at once.
+func Store(t testing.TB, url, prefix string) *store.Redis {
+	t.Helper()
+	r, err := store.NewRedis(url, store.RedisOptions{Prefix: prefix, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }

@@ -1,4 +1,4 @@
-package cache
+package store
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 func TestMemoryGetSetExpiry(t *testing.T) {
@@ -75,27 +73,5 @@ func TestMemoryConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if m.size() > 1<<12 {
 		t.Errorf("size %d over bound", m.size())
-	}
-}
-
-func TestRunbooksRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	r := NewRunbooks(NewMemory(1<<20), time.Hour, RunbooksOptions{})
-	rb := &runbook.Runbook{ID: "rb_1", System: "S", Trigger: runbook.TriggerScheduled}
-	if err := r.Save(ctx, rb, "key:ci"); err != nil {
-		t.Fatal(err)
-	}
-	got, err := r.Load(ctx, "rb_1")
-	if err != nil || got.System != "S" {
-		t.Fatalf("got %+v %v", got, err)
-	}
-	if owner, err := r.Owner(ctx, "rb_1"); err != nil || owner != "key:ci" {
-		t.Errorf("owner %q %v", owner, err)
-	}
-	if _, err := r.Owner(ctx, "rb_2"); runbook.ErrorCode(err) != runbook.CodeNotFound {
-		t.Errorf("owner of a missing id: %v", err)
-	}
-	if _, err := r.Load(ctx, "rb_2"); runbook.ErrorCode(err) != runbook.CodeNotFound {
-		t.Errorf("missing id: %v", err)
 	}
 }

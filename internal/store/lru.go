@@ -1,14 +1,14 @@
-package cache
+package store
 
 import (
 	"container/list"
 	"sync"
 )
 
-// objects is an in-process LRU of decoded values, bounded by their
-// approximate size: what the process serves often is kept ready to write,
-// checked once when it entered.
-type objects[V any] struct {
+// LRU is an in-process least-recently-used set of values bounded by their
+// approximate size: what the process serves often is kept ready (decoded
+// runbooks, Memory's bytes). It is safe for concurrent use.
+type LRU[V any] struct {
 	mu       sync.Mutex
 	maxBytes int
 	size     int
@@ -22,11 +22,13 @@ type object[V any] struct {
 	size int
 }
 
-func newObjects[V any](maxBytes int) *objects[V] {
-	return &objects[V]{maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+// NewLRU keeps at most maxBytes of values.
+func NewLRU[V any](maxBytes int) *LRU[V] {
+	return &LRU[V]{maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-func (o *objects[V]) get(key string) (V, bool) {
+// Get returns key's value and marks it recently used.
+func (o *LRU[V]) Get(key string) (V, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	el, ok := o.items[key]
@@ -38,9 +40,9 @@ func (o *objects[V]) get(key string) (V, bool) {
 	return el.Value.(*object[V]).v, true
 }
 
-// put keeps v (replacing the key's value and size); a value larger than the
+// Put keeps v (replacing the key's value and size); a value larger than the
 // bound is not kept.
-func (o *objects[V]) put(key string, v V, size int) {
+func (o *LRU[V]) Put(key string, v V, size int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if el, ok := o.items[key]; ok {
@@ -56,14 +58,15 @@ func (o *objects[V]) put(key string, v V, size int) {
 	}
 }
 
-func (o *objects[V]) remove(el *list.Element) {
+func (o *LRU[V]) remove(el *list.Element) {
 	e := el.Value.(*object[V])
 	o.ll.Remove(el)
 	delete(o.items, e.key)
 	o.size -= e.size
 }
 
-func (o *objects[V]) delete(key string) {
+// Delete forgets key.
+func (o *LRU[V]) Delete(key string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if el, ok := o.items[key]; ok {
@@ -71,13 +74,15 @@ func (o *objects[V]) delete(key string) {
 	}
 }
 
-func (o *objects[V]) len() int {
+// Len is how many values are kept.
+func (o *LRU[V]) Len() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.ll.Len()
 }
 
-func (o *objects[V]) bytes() int {
+// Bytes is the size of the values kept.
+func (o *LRU[V]) Bytes() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.size

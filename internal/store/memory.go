@@ -1,7 +1,11 @@
-// Package cache stores bytes under keys with a time to live: an in-process
-// implementation bounded in bytes (the embedded default) and, later, Redis.
+// Package store keeps bytes under keys with a time to live: in this
+// process (Memory, bounded in bytes: the embedded default), in Redis
+// (shared by the replicas, with locks), or both (Tiered, Redis with a local
+// copy in front). It is what the section and response caches, the runbook
+// repository, job states and heartbeats are kept in; rate limiting
+// (ratelimit) and the replay guard (replay) are built on its Redis.
 // Consumers declare the narrow interface they need.
-package cache
+package store
 
 import (
 	"context"
@@ -10,12 +14,25 @@ import (
 )
 
 // ErrMiss is returned by Get when the key is absent or expired.
-var ErrMiss = errors.New("cache: miss")
+var ErrMiss = errors.New("store: miss")
+
+// Store is a byte store with a time to live per key.
+type Store interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	Delete(ctx context.Context, key string) error
+}
+
+var (
+	_ Store = (*Memory)(nil)
+	_ Store = (*Redis)(nil)
+	_ Store = (*Tiered)(nil)
+)
 
 // Memory is an in-process LRU cache bounded by the total size of its keys and
 // values. It is safe for concurrent use.
 type Memory struct {
-	o   *objects[entry]
+	o   *LRU[entry]
 	now func() time.Time
 }
 
@@ -26,18 +43,18 @@ type entry struct {
 
 // NewMemory returns a cache holding at most maxBytes of keys and values.
 func NewMemory(maxBytes int) *Memory {
-	return &Memory{o: newObjects[entry](maxBytes), now: time.Now}
+	return &Memory{o: NewLRU[entry](maxBytes), now: time.Now}
 }
 
 // Get returns the value, or ErrMiss. The slice is shared with the cache:
 // callers must not modify it (rotor's values are immutable by key).
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
-	e, ok := m.o.get(key)
+	e, ok := m.o.Get(key)
 	if !ok {
 		return nil, ErrMiss
 	}
 	if !e.expires.IsZero() && !m.now().Before(e.expires) {
-		m.o.delete(key)
+		m.o.Delete(key)
 		return nil, ErrMiss
 	}
 	return e.value, nil
@@ -50,18 +67,18 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	if ttl > 0 {
 		exp = m.now().Add(ttl)
 	}
-	m.o.put(key, entry{value: append([]byte(nil), value...), expires: exp}, len(key)+len(value))
+	m.o.Put(key, entry{value: append([]byte(nil), value...), expires: exp}, len(key)+len(value))
 	return nil
 }
 
 // Delete removes a key.
 func (m *Memory) Delete(_ context.Context, key string) error {
-	m.o.delete(key)
+	m.o.Delete(key)
 	return nil
 }
 
 // Len is the number of entries held (expired ones included until touched).
-func (m *Memory) Len() int { return m.o.len() }
+func (m *Memory) Len() int { return m.o.Len() }
 
 // size is the bytes held.
-func (m *Memory) size() int { return m.o.bytes() }
+func (m *Memory) size() int { return m.o.Bytes() }

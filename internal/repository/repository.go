@@ -1,4 +1,8 @@
-package cache
+// Package repository keeps generated runbooks for a while, so GET
+// /runbooks/{id} can serve them again: one compressed copy per runbook in a
+// store (Redis, shared by the replicas, or this process's memory), with the
+// ones served lately kept decoded in the process.
+package repository
 
 import (
 	"bytes"
@@ -14,16 +18,8 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
 )
-
-// Store is the byte store runbooks are kept in.
-type Store interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	Delete(ctx context.Context, key string) error
-}
-
-var _ Store = (*Memory)(nil)
 
 // Runbooks keeps generated runbooks for a while so GET /runbooks/{id} can
 // serve them again. A runbook is stored once, compressed: its JSON exactly
@@ -33,15 +29,15 @@ var _ Store = (*Memory)(nil)
 // once, when they enter the process), so a read is a map lookup and a write
 // of stored bytes.
 type Runbooks struct {
-	store    Store
+	store    store.Store
 	ttl      time.Duration
 	markdown func(*runbook.Runbook) []byte
 	log      *slog.Logger
-	local    *objects[*Stored]
+	local    *store.LRU[*Stored]
 }
 
-// RunbooksOptions tune a Runbooks.
-type RunbooksOptions struct {
+// Options tune a Runbooks.
+type Options struct {
 	// Markdown renders a runbook (once per runbook: the result is stored
 	// with it); nil serves no Markdown.
 	Markdown func(*runbook.Runbook) []byte
@@ -51,15 +47,15 @@ type RunbooksOptions struct {
 	Logger     *slog.Logger
 }
 
-// NewRunbooks stores runbooks in s for ttl.
-func NewRunbooks(s Store, ttl time.Duration, o RunbooksOptions) *Runbooks {
+// New stores runbooks in s for ttl.
+func New(s store.Store, ttl time.Duration, o Options) *Runbooks {
 	if o.LocalBytes <= 0 {
 		o.LocalBytes = 32 << 20
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Runbooks{store: s, ttl: ttl, markdown: o.Markdown, log: o.Logger, local: newObjects[*Stored](o.LocalBytes)}
+	return &Runbooks{store: s, ttl: ttl, markdown: o.Markdown, log: o.Logger, local: store.NewLRU[*Stored](o.LocalBytes)}
 }
 
 func runbookKey(id string) string { return "runbook:" + id }
@@ -81,12 +77,12 @@ func (r *Runbooks) Put(ctx context.Context, rb *runbook.Runbook, owner string) (
 		return nil, err
 	}
 	if err := r.store.Set(ctx, ownerKey(rb.ID), []byte(owner), r.ttl); err != nil {
-		return nil, fmt.Errorf("cache: save runbook owner: %w", err)
+		return nil, fmt.Errorf("repository: save runbook owner: %w", err)
 	}
 	if err := r.write(ctx, st); err != nil {
 		return nil, err
 	}
-	r.local.put(st.ID, st, st.size())
+	r.local.Put(st.ID, st, st.size())
 	return st, nil
 }
 
@@ -96,22 +92,22 @@ func (r *Runbooks) write(ctx context.Context, st *Stored) error {
 		return err
 	}
 	if err := r.store.Set(ctx, runbookKey(st.ID), data, r.ttl); err != nil {
-		return fmt.Errorf("cache: save runbook: %w", err)
+		return fmt.Errorf("repository: save runbook: %w", err)
 	}
 	return nil
 }
 
 // Owner returns whom a stored runbook belongs to, or a not_found error.
 func (r *Runbooks) Owner(ctx context.Context, id string) (string, error) {
-	if st, ok := r.local.get(id); ok {
+	if st, ok := r.local.Get(id); ok {
 		return st.Owner, nil
 	}
 	data, err := r.store.Get(ctx, ownerKey(id))
-	if errors.Is(err, ErrMiss) {
+	if errors.Is(err, store.ErrMiss) {
 		return "", r.notFound(id)
 	}
 	if err != nil {
-		return "", fmt.Errorf("cache: load runbook owner: %w", err)
+		return "", fmt.Errorf("repository: load runbook owner: %w", err)
 	}
 	return string(data), nil
 }
@@ -122,22 +118,22 @@ func (r *Runbooks) notFound(id string) error {
 
 // Stored returns a stored runbook, or a not_found error.
 func (r *Runbooks) Stored(ctx context.Context, id string) (*Stored, error) {
-	if st, ok := r.local.get(id); ok {
+	if st, ok := r.local.Get(id); ok {
 		return st, nil
 	}
 	data, err := r.store.Get(ctx, runbookKey(id))
-	if errors.Is(err, ErrMiss) {
+	if errors.Is(err, store.ErrMiss) {
 		return nil, r.notFound(id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cache: load runbook: %w", err)
+		return nil, fmt.Errorf("repository: load runbook: %w", err)
 	}
 	st, err := decodeStored(data)
 	if err != nil || st.ID != id {
 		r.log.WarnContext(ctx, "corrupt runbook in the store, ignored", "id", id, "err", err)
 		return nil, r.notFound(id)
 	}
-	r.local.put(id, st, st.size())
+	r.local.Put(id, st, st.size())
 	return st, nil
 }
 
@@ -157,7 +153,7 @@ func (r *Runbooks) Markdown(ctx context.Context, st *Stored) ([]byte, error) {
 		return md, nil
 	}
 	if r.markdown == nil {
-		return nil, errors.New("cache: no Markdown renderer")
+		return nil, errors.New("repository: no Markdown renderer")
 	}
 	rb, err := st.Runbook()
 	if err != nil {
@@ -165,7 +161,7 @@ func (r *Runbooks) Markdown(ctx context.Context, st *Stored) ([]byte, error) {
 	}
 	md, first := st.setMarkdown(r.markdown(rb))
 	if first {
-		r.local.put(st.ID, st, st.size())
+		r.local.Put(st.ID, st, st.size())
 		go func() {
 			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
@@ -203,7 +199,7 @@ type Stored struct {
 func newStored(rb *runbook.Runbook, owner string) (*Stored, error) {
 	js, err := json.Marshal(rb)
 	if err != nil {
-		return nil, fmt.Errorf("cache: encode runbook: %w", err)
+		return nil, fmt.Errorf("repository: encode runbook: %w", err)
 	}
 	st := &Stored{ID: rb.ID, Owner: owner, JSON: js, rb: rb}
 	statusJSON, _ := json.Marshal(rb.SectionStatus)
@@ -293,7 +289,7 @@ func (st *Stored) Runbook() (*runbook.Runbook, error) {
 	if st.rb == nil {
 		var rb runbook.Runbook
 		if err := json.Unmarshal(st.JSON, &rb); err != nil {
-			return nil, fmt.Errorf("cache: decode runbook %s: %w", st.ID, err)
+			return nil, fmt.Errorf("repository: decode runbook %s: %w", st.ID, err)
 		}
 		st.rb = &rb
 	}

@@ -1,10 +1,15 @@
-package cache
+// Package replay is the replay guard: a key (a signed request's signature)
+// is accepted the first time and refused until its time to live has passed,
+// in this process or across every replica through Redis.
+package replay
 
 import (
 	"context"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // Once remembers keys for a while: First answers true the first time it
@@ -14,17 +19,17 @@ type Once interface {
 	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
-// MemoryOnce is Once in this process.
-type MemoryOnce struct {
+// Memory is Once in this process.
+type Memory struct {
 	mu   sync.Mutex
 	seen map[string]time.Time
 }
 
-// NewMemoryOnce returns an in-process Once.
-func NewMemoryOnce() *MemoryOnce { return &MemoryOnce{seen: map[string]time.Time{}} }
+// NewMemory returns an in-process Once.
+func NewMemory() *Memory { return &Memory{seen: map[string]time.Time{}} }
 
 // First reports whether key is new (and remembers it for ttl).
-func (m *MemoryOnce) First(_ context.Context, key string, ttl time.Duration) (bool, error) {
+func (m *Memory) First(_ context.Context, key string, ttl time.Duration) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
@@ -42,29 +47,27 @@ func (m *MemoryOnce) First(_ context.Context, key string, ttl time.Duration) (bo
 	return true, nil
 }
 
-// RedisOnce is Once shared by every replica (SET NX with a TTL), with this
+// Redis is Once shared by every replica (SET NX with a TTL), with this
 // process's memory in front: a replay to the same replica is caught even
 // while Redis is down; to another one, only while Redis answers.
-type RedisOnce struct {
-	r     *Redis
-	local *MemoryOnce
+type Redis struct {
+	r     *store.Redis
+	local *Memory
 }
 
-// NewOnce shares First through r.
-func (r *Redis) NewOnce() *RedisOnce { return &RedisOnce{r: r, local: NewMemoryOnce()} }
+// NewRedis shares First through r.
+func NewRedis(r *store.Redis) *Redis { return &Redis{r: r, local: NewMemory()} }
 
 // First reports whether key is new to every replica. When Redis fails the
 // answer is this process's, with the error.
-func (o *RedisOnce) First(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+func (o *Redis) First(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	first, _ := o.local.First(ctx, key, ttl)
 	if !first {
 		return false, nil
 	}
-	cctx, cancel := o.r.ctx(ctx)
-	defer cancel()
-	ok, err := o.r.c.SetNX(cctx, o.r.prefix+"once:"+key, 1, ttl).Result()
+	ok, err := o.r.Add(ctx, "once:"+key, []byte("1"), ttl)
 	if err != nil {
-		return true, fmt.Errorf("cache: redis once: %w", err)
+		return true, fmt.Errorf("replay: %w", err)
 	}
 	return ok, nil
 }

@@ -1,4 +1,4 @@
-package cache
+package repository
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 func storedRunbook(id string) *runbook.Runbook {
@@ -28,8 +29,8 @@ func storedRunbook(id string) *runbook.Runbook {
 // is the same bytes with cached statuses and no usage.
 func TestStoredRunbookIsOneCompressedCopy(t *testing.T) {
 	ctx := context.Background()
-	mem := NewMemory(1 << 20)
-	r := NewRunbooks(mem, time.Hour, RunbooksOptions{})
+	mem := store.NewMemory(1 << 20)
+	r := New(mem, time.Hour, Options{})
 	rb := storedRunbook("rb_1")
 	st, err := r.Put(ctx, rb, "key:ci")
 	if err != nil {
@@ -68,10 +69,10 @@ func TestStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 
 func testStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 	ctx := context.Background()
-	mem := NewMemory(1 << 20)
+	mem := store.NewMemory(1 << 20)
 	var renders atomic.Int32
 	render := func(rb *runbook.Runbook) []byte { renders.Add(1); return []byte("# " + rb.System + "\n") }
-	a := NewRunbooks(mem, time.Hour, RunbooksOptions{Markdown: render})
+	a := New(mem, time.Hour, Options{Markdown: render})
 	st, err := a.Put(ctx, storedRunbook("rb_1"), "key:ci")
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +85,7 @@ func testStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 	// The Markdown reaches the store in the background: once that is done,
 	// another process reads it from there.
 	synctest.Wait()
-	b := NewRunbooks(mem, time.Hour, RunbooksOptions{Markdown: render})
+	b := New(mem, time.Hour, Options{Markdown: render})
 	other, err := b.Stored(ctx, "rb_1")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func testStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 	raw, _ := mem.Get(ctx, runbookKey("rb_1"))
 	for _, damaged := range [][]byte{raw[:len(raw)/2], append(append([]byte{}, raw[:20]...), bytes.Repeat([]byte{'x'}, len(raw)-20)...), []byte("{}")} {
 		_ = mem.Set(ctx, runbookKey("rb_1"), damaged, time.Hour)
-		c := NewRunbooks(mem, time.Hour, RunbooksOptions{})
+		c := New(mem, time.Hour, Options{})
 		if _, err := c.Stored(ctx, "rb_1"); runbook.ErrorCode(err) != runbook.CodeNotFound {
 			t.Errorf("damaged record: %v", err)
 		}
@@ -103,5 +104,27 @@ func testStoredRunbookIsCheckedOnceAndRenderedOnce(t *testing.T) {
 	// This process checked its copy when it entered: it keeps serving it.
 	if got, err := b.Stored(ctx, "rb_1"); err != nil || got != other {
 		t.Errorf("in-process copy: %v", err)
+	}
+}
+
+func TestRunbooksRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	r := New(store.NewMemory(1<<20), time.Hour, Options{})
+	rb := &runbook.Runbook{ID: "rb_1", System: "S", Trigger: runbook.TriggerScheduled}
+	if err := r.Save(ctx, rb, "key:ci"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Load(ctx, "rb_1")
+	if err != nil || got.System != "S" {
+		t.Fatalf("got %+v %v", got, err)
+	}
+	if owner, err := r.Owner(ctx, "rb_1"); err != nil || owner != "key:ci" {
+		t.Errorf("owner %q %v", owner, err)
+	}
+	if _, err := r.Owner(ctx, "rb_2"); runbook.ErrorCode(err) != runbook.CodeNotFound {
+		t.Errorf("owner of a missing id: %v", err)
+	}
+	if _, err := r.Load(ctx, "rb_2"); runbook.ErrorCode(err) != runbook.CodeNotFound {
+		t.Errorf("missing id: %v", err)
 	}
 }

@@ -1,36 +1,22 @@
-package cache_test
+package store_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"testing"
-	"testing/synctest"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/cache"
-	"github.com/rotor-dev/rotor/internal/cache/redistest"
-	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/store"
+	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
-
-func newRedis(t *testing.T, url, prefix string) *cache.Redis {
-	t.Helper()
-	// A live Redis answers well within 10 s however loaded the machine; a
-	// dead one refuses the connection at once, so outages stay quick.
-	r, err := cache.NewRedis(url, cache.RedisOptions{Prefix: prefix, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}
 
 func TestRedisGetSetTTLAndNamespace(t *testing.T) {
 	url := redistest.URL(t)
 	prefix := redistest.Prefix(t)
-	r := newRedis(t, url, prefix)
+	r := redistest.Store(t, url, prefix)
 	ctx := context.Background()
-	if _, err := r.Get(ctx, "k"); !errors.Is(err, cache.ErrMiss) {
+	if _, err := r.Get(ctx, "k"); !errors.Is(err, store.ErrMiss) {
 		t.Fatalf("miss: %v", err)
 	}
 	if err := r.Set(ctx, "k", []byte(`{"a":1}`), time.Second); err != nil {
@@ -47,14 +33,14 @@ func TestRedisGetSetTTLAndNamespace(t *testing.T) {
 	if n := raw.Exists(ctx, "k").Val(); n != 0 {
 		t.Error("a key outside the namespace was written")
 	}
-	if cache.Prefix != "rotor:v1:" {
-		t.Errorf("production prefix %q", cache.Prefix)
+	if store.Prefix != "rotor:v1:" {
+		t.Errorf("production prefix %q", store.Prefix)
 	}
 }
 
 func TestRedisLock(t *testing.T) {
 	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	r := newRedis(t, url, prefix)
+	r := redistest.Store(t, url, prefix)
 	raw := redistest.Client(t, url)
 	ctx := context.Background()
 	a, ok, err := r.TryLock(ctx, "section", 300*time.Millisecond)
@@ -95,9 +81,9 @@ func TestRedisLock(t *testing.T) {
 
 func TestTieredKeepsServingWhenRedisDies(t *testing.T) {
 	srv := redistest.Start(t)
-	r := newRedis(t, srv.URL, redistest.Prefix(t))
-	local := cache.NewMemory(1 << 20)
-	tiered := cache.NewTiered(r, local, nil)
+	r := redistest.Store(t, srv.URL, redistest.Prefix(t))
+	local := store.NewMemory(1 << 20)
+	tiered := store.NewTiered(r, local, nil)
 	ctx := context.Background()
 	if err := tiered.Set(ctx, "a", []byte("1"), time.Minute); err != nil {
 		t.Fatal(err)
@@ -124,62 +110,5 @@ func TestTieredKeepsServingWhenRedisDies(t *testing.T) {
 	}
 	if v, err := r.Get(ctx, "c"); err != nil || string(v) != "3" {
 		t.Errorf("writes do not reach Redis again: %s %v", v, err)
-	}
-}
-
-func TestRunbooksInRedisAreSharedByReplicas(t *testing.T) {
-	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	a := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour, cache.RunbooksOptions{})
-	b := cache.NewRunbooks(newRedis(t, url, prefix), time.Hour, cache.RunbooksOptions{})
-	ctx := context.Background()
-	if err := a.Save(ctx, &runbook.Runbook{ID: "rb_shared", System: "S"}, "key:ci"); err != nil {
-		t.Fatal(err)
-	}
-	got, err := b.Load(ctx, "rb_shared")
-	if err != nil || got.System != "S" {
-		t.Fatalf("%+v %v", got, err)
-	}
-}
-
-// TestOnceAcceptsAKeyOnce: the first call with a key is new, the next ones
-// within the TTL are not, in one process and across replicas sharing Redis;
-// with Redis down the process still remembers.
-func TestOnceAcceptsAKeyOnce(t *testing.T) {
-	ctx := context.Background()
-	mem := cache.NewMemoryOnce()
-	if ok, _ := mem.First(ctx, "sig", time.Minute); !ok {
-		t.Fatal("first use refused")
-	}
-	if ok, _ := mem.First(ctx, "sig", time.Minute); ok {
-		t.Fatal("replay accepted in memory")
-	}
-	synctest.Test(t, func(t *testing.T) {
-		mem := cache.NewMemoryOnce()
-		if ok, _ := mem.First(ctx, "short", time.Millisecond); !ok {
-			t.Fatal("first use refused")
-		}
-		time.Sleep(5 * time.Millisecond) // on the bubble's clock
-		if ok, _ := mem.First(ctx, "short", time.Minute); !ok {
-			t.Fatal("an expired key is still remembered")
-		}
-	})
-
-	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	a, b := newRedis(t, url, prefix).NewOnce(), newRedis(t, url, prefix).NewOnce()
-	if ok, err := a.First(ctx, "sig", time.Minute); !ok || err != nil {
-		t.Fatalf("first use: %v %v", ok, err)
-	}
-	if ok, _ := b.First(ctx, "sig", time.Minute); ok {
-		t.Fatal("a replay to another replica was accepted")
-	}
-	if ttl := redistest.Client(t, url).PTTL(ctx, prefix+"once:sig").Val(); ttl <= 0 || ttl > time.Minute {
-		t.Errorf("ttl %v", ttl)
-	}
-	down := newRedis(t, "redis://127.0.0.1:1", prefix).NewOnce()
-	if ok, err := down.First(ctx, "x", time.Minute); !ok || err == nil {
-		t.Errorf("Redis down, first use: %v %v", ok, err)
-	}
-	if ok, _ := down.First(ctx, "x", time.Minute); ok {
-		t.Error("Redis down: a replay to the same process was accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package cache
+package store
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func (l slogPrintf) Printf(ctx context.Context, format string, v ...any) {
 func NewRedis(url string, o RedisOptions) (*Redis, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("cache: REDIS_URL: %w", err)
+		return nil, fmt.Errorf("store: REDIS_URL: %w", err)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 250 * time.Millisecond
@@ -69,6 +69,28 @@ func NewRedis(url string, o RedisOptions) (*Redis, error) {
 	opts.DisableIdentity = true
 	return &Redis{c: redis.NewClient(opts), prefix: o.Prefix, timeout: o.Timeout}, nil
 }
+
+// Add stores value under key for ttl only if key is absent, and reports
+// whether it did (SET NX: the replay guard's "first time").
+func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	ctx, cancel := r.ctx(ctx)
+	defer cancel()
+	ok, err := r.c.SetNX(ctx, r.prefix+key, value, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: redis add: %w", err)
+	}
+	return ok, nil
+}
+
+// Client is the Redis client, for packages built on this Redis (rate
+// limiting).
+func (r *Redis) Client() *redis.Client { return r.c }
+
+// Key is key in this store's namespace.
+func (r *Redis) Key(key string) string { return r.prefix + key }
+
+// Bound gives a call the store's per-call timeout.
+func (r *Redis) Bound(ctx context.Context) (context.Context, context.CancelFunc) { return r.ctx(ctx) }
 
 // Close releases the connections.
 func (r *Redis) Close() error { return r.c.Close() }
@@ -93,7 +115,7 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cache: redis get: %w", err)
+		return nil, fmt.Errorf("store: redis get: %w", err)
 	}
 	return b, nil
 }
@@ -103,7 +125,7 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	ctx, cancel := r.ctx(ctx)
 	defer cancel()
 	if err := r.c.Set(ctx, r.prefix+key, value, ttl).Err(); err != nil {
-		return fmt.Errorf("cache: redis set: %w", err)
+		return fmt.Errorf("store: redis set: %w", err)
 	}
 	return nil
 }
@@ -113,7 +135,7 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 	ctx, cancel := r.ctx(ctx)
 	defer cancel()
 	if err := r.c.Del(ctx, r.prefix+key).Err(); err != nil {
-		return fmt.Errorf("cache: redis delete: %w", err)
+		return fmt.Errorf("store: redis delete: %w", err)
 	}
 	return nil
 }
@@ -142,7 +164,7 @@ func (r *Redis) TryLock(ctx context.Context, key string, ttl time.Duration) (*Lo
 	defer cancel()
 	ok, err := r.c.SetNX(cctx, l.key, l.token, ttl).Result()
 	if err != nil {
-		return nil, false, fmt.Errorf("cache: redis lock: %w", err)
+		return nil, false, fmt.Errorf("store: redis lock: %w", err)
 	}
 	if !ok {
 		return nil, false, nil
@@ -156,7 +178,7 @@ func (l *Lock) Extend(ctx context.Context, ttl time.Duration) (bool, error) {
 	defer cancel()
 	n, err := extendScript.Run(ctx, l.r.c, []string{l.key}, l.token, ttl.Milliseconds()).Int()
 	if err != nil {
-		return false, fmt.Errorf("cache: redis extend: %w", err)
+		return false, fmt.Errorf("store: redis extend: %w", err)
 	}
 	return n == 1, nil
 }
@@ -166,7 +188,7 @@ func (l *Lock) Unlock(ctx context.Context) error {
 	ctx, cancel := l.r.ctx(ctx)
 	defer cancel()
 	if err := unlockScript.Run(ctx, l.r.c, []string{l.key}, l.token).Err(); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("cache: redis unlock: %w", err)
+		return fmt.Errorf("store: redis unlock: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,8 @@
-package cache
+// Package ratelimit limits requests and work per key: token buckets in
+// this process (Memory) or shared by every replica through Redis (Redis,
+// GCRA with go-redis/redis_rate), with the process's own limiter behind
+// when Redis fails.
+package ratelimit
 
 import (
 	"context"
@@ -10,6 +14,8 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"golang.org/x/time/rate"
+
+	"github.com/rotor-dev/rotor/internal/store"
 )
 
 // Rate is N requests per Period, with bursts of up to N.
@@ -18,8 +24,8 @@ type Rate struct {
 	Period time.Duration
 }
 
-// ParseRate reads "120/m", "10/s" or "1000/h".
-func ParseRate(s string) (Rate, error) {
+// Parse reads "120/m", "10/s" or "1000/h".
+func Parse(s string) (Rate, error) {
 	n, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
 	count, err := strconv.Atoi(n)
 	if !ok || err != nil || count <= 0 {
@@ -40,27 +46,27 @@ func (r Rate) String() string {
 	return fmt.Sprintf("%d/%s", r.N, map[time.Duration]string{time.Second: "s", time.Minute: "m", time.Hour: "h"}[r.Period])
 }
 
-// MemoryLimiter limits per key in this process (token buckets).
-type MemoryLimiter struct {
+// Memory limits per key in this process (token buckets).
+type Memory struct {
 	rate Rate
 	mu   sync.Mutex
 	keys map[string]*rate.Limiter
 	seen map[string]time.Time
 }
 
-// NewMemoryLimiter returns an in-process limiter.
-func NewMemoryLimiter(r Rate) *MemoryLimiter {
-	return &MemoryLimiter{rate: r, keys: map[string]*rate.Limiter{}, seen: map[string]time.Time{}}
+// NewMemory returns an in-process limiter.
+func NewMemory(r Rate) *Memory {
+	return &Memory{rate: r, keys: map[string]*rate.Limiter{}, seen: map[string]time.Time{}}
 }
 
 // Allow takes one request for key; when refused it says when to retry.
-func (m *MemoryLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+func (m *Memory) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
 	return m.AllowN(ctx, key, 1)
 }
 
 // AllowN takes n units for key at once, or none; when refused it says when
 // n units will be there. n over the burst (the rate's N) is never allowed.
-func (m *MemoryLimiter) AllowN(_ context.Context, key string, n int) (bool, time.Duration, error) {
+func (m *Memory) AllowN(_ context.Context, key string, n int) (bool, time.Duration, error) {
 	if n > m.rate.N {
 		return false, m.rate.Period, nil
 	}
@@ -90,19 +96,19 @@ func (m *MemoryLimiter) AllowN(_ context.Context, key string, n int) (bool, time
 	return true, 0, nil
 }
 
-// RedisLimiter limits per key across every replica (go-redis/redis_rate,
+// Redis limits per key across every replica (go-redis/redis_rate,
 // GCRA in Redis), falling back to an in-process limiter when Redis fails.
 // To keep Redis off the hot path under heavy traffic it takes tokens in
 // small batches (a tenth of the per-second rate, at most 50; one at a time
 // for limits under 20 per second) and spends them locally for up to a second.
 // Tokens a replica took but did not spend are lost, so the shared budget is
 // never exceeded.
-type RedisLimiter struct {
+type Redis struct {
 	limiter  *redis_rate.Limiter
 	limit    redis_rate.Limit
 	batch    int
-	r        *Redis
-	fallback *MemoryLimiter
+	r        *store.Redis
+	fallback *Memory
 
 	mu      sync.Mutex
 	credits map[string]credit
@@ -113,10 +119,10 @@ type credit struct {
 	expires time.Time
 }
 
-// NewRedisLimiter shares the limit through r.
-func (r *Redis) NewRedisLimiter(rt Rate) *RedisLimiter {
-	return &RedisLimiter{limiter: redis_rate.NewLimiter(r.c), limit: redis_rate.Limit{Rate: rt.N, Burst: rt.N, Period: rt.Period},
-		batch: batchFor(rt), r: r, fallback: NewMemoryLimiter(rt), credits: map[string]credit{}}
+// NewRedis shares the limit through r.
+func NewRedis(r *store.Redis, rt Rate) *Redis {
+	return &Redis{limiter: redis_rate.NewLimiter(r.Client()), limit: redis_rate.Limit{Rate: rt.N, Burst: rt.N, Period: rt.Period},
+		batch: batchFor(rt), r: r, fallback: NewMemory(rt), credits: map[string]credit{}}
 }
 
 func batchFor(rt Rate) int {
@@ -127,16 +133,16 @@ func batchFor(rt Rate) int {
 // AllowN takes n units for key at once across every replica (no local
 // batching: it is for work budgets, asked once per generation), falling
 // back to this process's limiter when Redis fails.
-func (l *RedisLimiter) AllowN(ctx context.Context, key string, n int) (bool, time.Duration, error) {
+func (l *Redis) AllowN(ctx context.Context, key string, n int) (bool, time.Duration, error) {
 	if n > l.limit.Burst {
 		return false, l.limit.Period, nil
 	}
-	cctx, cancel := l.r.ctx(ctx)
+	cctx, cancel := l.r.Bound(ctx)
 	defer cancel()
-	res, err := l.limiter.AllowN(cctx, l.r.prefix+key, l.limit, n)
+	res, err := l.limiter.AllowN(cctx, l.r.Key(key), l.limit, n)
 	if err != nil {
 		ok, d, _ := l.fallback.AllowN(ctx, key, n)
-		return ok, d, fmt.Errorf("cache: redis rate limit: %w", err)
+		return ok, d, fmt.Errorf("ratelimit: redis: %w", err)
 	}
 	if res.Allowed < n {
 		return false, res.RetryAfter, nil
@@ -145,7 +151,7 @@ func (l *RedisLimiter) AllowN(ctx context.Context, key string, n int) (bool, tim
 }
 
 // Allow takes one request for key.
-func (l *RedisLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+func (l *Redis) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
 	now := time.Now()
 	l.mu.Lock()
 	if c := l.credits[key]; c.tokens > 0 && now.Before(c.expires) {
@@ -158,13 +164,13 @@ func (l *RedisLimiter) Allow(ctx context.Context, key string) (bool, time.Durati
 		clear(l.credits)
 	}
 	l.mu.Unlock()
-	cctx, cancel := l.r.ctx(ctx)
+	cctx, cancel := l.r.Bound(ctx)
 	defer cancel()
 	// redis_rate puts its own "rate:" in front: keys are rate:rotor:v1:<key>.
-	res, err := l.limiter.AllowAtMost(cctx, l.r.prefix+key, l.limit, l.batch)
+	res, err := l.limiter.AllowAtMost(cctx, l.r.Key(key), l.limit, l.batch)
 	if err != nil {
 		ok, d, _ := l.fallback.Allow(ctx, key)
-		return ok, d, fmt.Errorf("cache: redis rate limit: %w", err)
+		return ok, d, fmt.Errorf("ratelimit: redis: %w", err)
 	}
 	if res.Allowed == 0 {
 		return false, res.RetryAfter, nil
