@@ -99,10 +99,10 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_LLM_PROVIDER", "auto", "who serves the model, for traces (`gen_ai.provider.name`) and the provider's quirks: `auto` (from `OPENAI_BASE_URL`: OpenAI, Azure, Gemini, Ollama on port 11434, else `openai_compatible`), `openai`, `azure`, `gemini`, `ollama`, `vllm`, `litellm`, `openai_compatible`"},
 	{"ROTOR_MODEL", "gpt-4o-mini", "model (for Azure: the deployment name)"},
 	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally)"},
-	{"ROTOR_MAX_TOKENS", "16000", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others)"},
+	{"ROTOR_MAX_TOKENS", "auto", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others); `auto`: 16000, or less when the model table (`internal/llm/models.yaml`) says the model's answers are shorter"},
 	{"ROTOR_LLM_REASONING", "auto", "`auto` (reasoning-model request shape for gpt-5*, o1*, o3*, o4*), `1` to force it (a deployment or alias whose name does not tell), `0` to refuse it"},
 	{"ROTOR_REASONING_EFFORT", "", "`reasoning_effort` sent to reasoning models: minimal, low, medium or high (unset: the server's default)"},
-	{"ROTOR_CONTEXT_TOKENS", "128000", "the model's context window: every call's prompt plus `ROTOR_MAX_TOKENS` fits in it; a section whose prompt would not, or whose planned content exceeds half of `ROTOR_MAX_TOKENS`, is asked in parts (per track or group of secrets) and merged"},
+	{"ROTOR_CONTEXT_TOKENS", "auto", "the model's context window (`auto`: the model table's, else 128000; set it for a local model, e.g. the `num_ctx` an Ollama model runs with): every call's prompt plus `ROTOR_MAX_TOKENS` fits in it; a section whose prompt would not, or whose planned content exceeds half of `ROTOR_MAX_TOKENS`, is asked in parts (per track or group of secrets) and merged"},
 	{"ROTOR_LLM_CONCURRENCY", "32", "model calls in flight for one runbook (all ten sections start at once; a section asked in parts asks its parts at once); the LLM transport keeps as many idle connections. Lower it for a provider account with a low rate limit"},
 	{"ROTOR_MAX_ATTEMPTS", "3", "answers asked per section, reasks included, before the offline fallback"},
 	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
@@ -229,8 +229,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return n
 	}
 	c.Concurrency = num("ROTOR_LLM_CONCURRENCY", 1)
-	c.MaxTokens = num("ROTOR_MAX_TOKENS", 256)
-	c.ContextTokens = num("ROTOR_CONTEXT_TOKENS", 1024)
+	// auto: what the model table says of the model, within rotor's
+	// defaults (16,000 tokens of answer, a 128,000-token window).
+	info, known := llm.LookupModel(c.Model)
+	if get("ROTOR_MAX_TOKENS") == "auto" {
+		c.MaxTokens = 16000
+		if known && info.MaxOutput > 0 {
+			c.MaxTokens = min(c.MaxTokens, info.MaxOutput)
+		}
+	} else {
+		c.MaxTokens = num("ROTOR_MAX_TOKENS", 256)
+	}
+	if get("ROTOR_CONTEXT_TOKENS") == "auto" {
+		c.ContextTokens = 128000
+		if known && info.Context > 0 {
+			c.ContextTokens = info.Context
+		}
+	} else {
+		c.ContextTokens = num("ROTOR_CONTEXT_TOKENS", 1024)
+	}
 	if c.MaxTokens >= c.ContextTokens {
 		errs = append(errs, fmt.Sprintf("ROTOR_MAX_TOKENS (%d) must be below ROTOR_CONTEXT_TOKENS (%d): the prompt needs room", c.MaxTokens, c.ContextTokens))
 	}

@@ -110,3 +110,28 @@ func TestEvalFailsWhenSectionsFellBack(t *testing.T) {
 		t.Errorf("--runbooks --allow-fallback: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestGPT6SolIsWrittenByTheModel: the issue's own case: gpt-6-sol, which
+// go-openai knows to be a reasoning model, used to be sent max_tokens; the
+// library refused every call before sending and every section fell back
+// while generate exited 0. Now the model writes every section.
+func TestGPT6SolIsWrittenByTheModel(t *testing.T) {
+	fake := refusingModel(t)
+	vars := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-6-sol"}
+	code, stdout, stderr := cliEnv(t, vars, "generate", "-i", "../../eval/requests/acme-payments.json")
+	var rb runbook.Runbook
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rb) != nil {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for id, st := range rb.SectionStatus {
+		if st.Source != runbook.SourceLLM {
+			t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
+		}
+	}
+	for _, r := range fake.Requests() {
+		if r.MaxTokens == 0 || strings.Contains(string(r.Body), `"max_tokens"`) || strings.Contains(string(r.Body), `"temperature"`) {
+			t.Errorf("%s sent %s", r.SchemaName, r.Body[:min(len(r.Body), 200)])
+			break
+		}
+	}
+}

@@ -35,22 +35,17 @@ type Price struct {
 	Prompt, CachedPrompt, Completion float64
 }
 
-// DefaultPrices is a small table of list prices (USD per 1M tokens); the
-// cost of a model not in it is unknown (reported as such, never as $0).
-// Override or extend it with ROTOR_PRICES.
+// DefaultPrices is the model table's list prices (USD per 1M tokens,
+// models.yaml); the cost of a model not in it is unknown (reported as such,
+// never as $0). Override or extend it with ROTOR_PRICES.
 func DefaultPrices() map[string]Price {
-	return map[string]Price{
-		"gpt-4o-mini":  {Prompt: 0.15, CachedPrompt: 0.075, Completion: 0.60},
-		"gpt-4o":       {Prompt: 2.50, CachedPrompt: 1.25, Completion: 10.00},
-		"gpt-4.1":      {Prompt: 2.00, CachedPrompt: 0.50, Completion: 8.00},
-		"gpt-4.1-mini": {Prompt: 0.40, CachedPrompt: 0.10, Completion: 1.60},
-		"gpt-4.1-nano": {Prompt: 0.10, CachedPrompt: 0.025, Completion: 0.40},
-		"gpt-5":        {Prompt: 1.25, CachedPrompt: 0.125, Completion: 10.00},
-		"gpt-5-mini":   {Prompt: 0.25, CachedPrompt: 0.025, Completion: 2.00},
-		"gpt-5-nano":   {Prompt: 0.05, CachedPrompt: 0.005, Completion: 0.40},
-		"o4-mini":      {Prompt: 1.10, CachedPrompt: 0.275, Completion: 4.40},
-		"o3":           {Prompt: 2.00, CachedPrompt: 0.50, Completion: 8.00},
+	out := map[string]Price{}
+	for name, m := range table().Models {
+		if m.Price != nil {
+			out[name] = *m.Price
+		}
 	}
+	return out
 }
 
 // Priced fills in a usage's cost from the model's price, when it has one.

@@ -60,14 +60,18 @@ type Config struct {
 	// TracerProvider receives a span per call (GenAI semantic conventions)
 	// and one per HTTP attempt; nil traces nothing.
 	TracerProvider trace.TracerProvider
+	// Learned is what servers taught about models (a refused parameter),
+	// shared by the clients of a process (nil: this client's own).
+	Learned *Learned
 }
 
 // Client is safe for concurrent use.
 type Client struct {
-	api   *goopenai.Client
-	cfg   Config
-	http  *llm.HTTP
-	calls *llm.Calls
+	api     *goopenai.Client
+	cfg     Config
+	http    *llm.HTTP
+	calls   *llm.Calls
+	learned *Learned
 }
 
 // New builds a client.
@@ -94,6 +98,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Provider == "" {
 		cfg.Provider = llm.DetectProvider(cfg.BaseURL)
 	}
+	if cfg.Learned == nil {
+		cfg.Learned = NewLearned()
+	}
 	hc := llm.HTTPConfig{Resilience: cfg.Resilience, Transport: cfg.Transport, Dial: cfg.Dial, Connections: cfg.Connections, TracerProvider: cfg.TracerProvider}
 	var oc goopenai.ClientConfig
 	switch llm.Azure(cfg.BaseURL) {
@@ -119,7 +126,7 @@ func New(cfg Config) (*Client, error) {
 	h := llm.NewHTTP(hc)
 	oc.HTTPClient = h.Client
 	return &Client{api: goopenai.NewClientWithConfig(oc), cfg: cfg, http: h,
-		calls: llm.NewCalls(cfg.TracerProvider, cfg.Provider, cfg.Model, cfg.MaxTokens)}, nil
+		calls: llm.NewCalls(cfg.TracerProvider, cfg.Provider, cfg.Model, cfg.MaxTokens), learned: cfg.Learned}, nil
 }
 
 // headerTransport sets one header on every request.
@@ -152,7 +159,7 @@ func IsReasoningModel(model string) bool {
 }
 
 // Reasoning reports whether the client sends the reasoning-model shape.
-func (c *Client) Reasoning() bool { return c.cfg.Reasoning || IsReasoningModel(c.cfg.Model) }
+func (c *Client) Reasoning() bool { return c.reasoningShape() }
 
 // Model is the model asked.
 func (c *Client) Model() string { return c.cfg.Model }
@@ -190,15 +197,7 @@ func (c *Client) complete(ctx context.Context, r llm.Request) (llm.Response, err
 			{Role: goopenai.ChatMessageRoleUser, Content: r.Messages.User},
 		},
 	}
-	budget := c.cfg.MaxTokens
-	if c.Reasoning() {
-		// Reasoning models refuse max_tokens and any temperature but 1.
-		req.MaxCompletionTokens, req.ReasoningEffort = budget, c.cfg.ReasoningEffort
-	} else {
-		// max_tokens, not max_completion_tokens: vLLM, Ollama, llama.cpp and
-		// older Azure API versions only know the former.
-		req.MaxTokens, req.Temperature = budget, c.cfg.Temperature //nolint:staticcheck // see above
-	}
+	c.shape(&req)
 	if c.cfg.Mode == llm.ModeJSONObject {
 		req.ResponseFormat = &goopenai.ChatCompletionResponseFormat{Type: goopenai.ChatCompletionResponseFormatTypeJSONObject}
 	} else {
@@ -209,6 +208,12 @@ func (c *Client) complete(ctx context.Context, r llm.Request) (llm.Response, err
 	}
 	cctx, reachedSoFar := llm.WithReachCounter(ctx)
 	resp, err := c.api.CreateChatCompletion(cctx, req)
+	if err != nil && c.learnFrom(err, &req) {
+		// The server named a parameter this model does not take: asked
+		// again once, the way it takes (and remembered for the next call).
+		c.shape(&req)
+		resp, err = c.api.CreateChatCompletion(cctx, req)
+	}
 	reached := reachedSoFar()
 	if err != nil {
 		e := classify(err, reached)
