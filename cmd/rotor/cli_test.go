@@ -92,9 +92,15 @@ func TestLintCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rb); err != nil {
 		t.Fatal(err)
 	}
-	// Move the first contain step to the end: the leak is no longer contained first.
+	// Make the first step that contains a secret a cleanup: the leak is no
+	// longer contained first (step 1 checks the providers' own remediation).
 	tr := &rb.Sections.RotationSequence.Tracks[0]
-	tr.Steps[0].Phase = runbook.PhaseCleanup
+	for i := range tr.Steps {
+		if tr.Steps[i].SecretID != "" && tr.Steps[i].Phase == runbook.PhaseContain {
+			tr.Steps[i].Phase = runbook.PhaseCleanup
+			break
+		}
+	}
 	broken, _ := json.Marshal(rb)
 	code, stdout, _ = cli(t, string(broken), "lint", "-i", "-", "-f", "json")
 	if code != exitFailure || !strings.Contains(stdout, `"rule": "leak-contained-first"`) {
