@@ -307,7 +307,9 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 		}
 		warnings = hits
 	}
-	f, err := planner.Plan(withheld(req, warnings))
+	// With no as_of, "today" and the first slot of each window are the
+	// generation's own time (the injected clock in tests).
+	f, err := planner.PlanAt(withheld(req, warnings), s.cfg.Now())
 	if err == nil && s.cfg.MaxWork > 0 {
 		if w := WorkOf(f); w.Units() > s.cfg.MaxWork {
 			return nil, nil, tooMuchWork(f, w, s.cfg.MaxWork)

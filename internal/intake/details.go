@@ -69,19 +69,44 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 	if m := c.copies.find(toks, from, to); len(m) > 0 {
 		add(Directive{Kind: KindDetail, Field: FieldCopy, Value: rd.copyPlace(p, m[0], to), Evidence: evidence(m[:1])})
 	}
-	if cue := c.scopeCues.find(toks, from, to); len(cue) > 0 || hasPermission(toks[from:to]) {
+	// What the credential may do: the comma-separated part of the clause
+	// that holds a scope word or a permission (not what a person could
+	// read: that is exposure).
+	if cue := c.scopeCues.find(toks, from, to); (len(cue) > 0 || hasPermission(toks[from:to])) && !c.insider.has(toks, from, to) {
 		ev := evidence(cue)
-		for _, t := range toks[from:to] {
+		lo, hi := from, to
+		for i := from; i < to; i++ {
+			if !permission(toks[i].text) && !inMatches(cue, i) {
+				continue
+			}
+			for lo = i; lo > from && toks[lo-1].text != ","; lo-- {
+			}
+			for hi = i + 1; hi < to && toks[hi].text != ","; hi++ {
+			}
+			break
+		}
+		for _, t := range toks[lo:hi] {
 			if permission(t.text) {
 				ev = append(ev, t.text)
 			}
 		}
-		add(Directive{Kind: KindDetail, Field: FieldScope, Value: quote(p, from, to), Evidence: ev})
+		add(Directive{Kind: KindDetail, Field: FieldScope, Value: quote(p, lo, hi), Evidence: ev})
 	}
 	for _, t := range toks[from:to] {
 		if storePath(t.text) {
 			add(Directive{Kind: KindDetail, Field: FieldStorePath, Value: t.text, Evidence: []string{t.text}})
 			break
+		}
+	}
+	// A role ARN names the role a key assumes (over a bare role name).
+	for _, t := range toks[from:to] {
+		if rest, ok := strings.CutPrefix(t.text, "arn:aws:iam::"); ok {
+			if acct, role, ok := strings.Cut(rest, ":role/"); ok && len(acct) == 12 && isDigitString(acct) && role != "" {
+				name := role[strings.LastIndexByte(role, '/')+1:]
+				if shapeOK("iam_name", name, false) {
+					add(Directive{Kind: KindDetail, Field: FieldAWSRole, Value: name, Evidence: []string{t.text}})
+				}
+			}
 		}
 	}
 	for _, t := range toks[from:to] {
@@ -95,6 +120,10 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 			add(Directive{Kind: KindDetail, Field: FieldVersion, Value: quote(p, m.from, m.to+1), Evidence: evidence([]match{m})})
 			break
 		}
+	}
+	// Who signs with a key and who verifies it (the names reader's rule).
+	if signers, verifiers := DefaultNames().Roles(quote(p, from, to)); len(signers)+len(verifiers) > 0 {
+		add(Directive{Kind: KindDetail, Field: FieldRoles, Values: signers, Value: strings.Join(verifiers, ", "), Evidence: append(append([]string{}, signers...), verifiers...)})
 	}
 	if name, ev := rd.person(p, from, to); name != "" {
 		add(Directive{Kind: KindPerson, Value: name, Scope: Scope{All: true}, Evidence: ev})
@@ -153,6 +182,8 @@ func shapeOK(shape, v string, generic bool) bool {
 		return allowed("_-", v)
 	case "owner_repo":
 		return strings.Count(v, "/") == 1 && allowed("/_.-", v) && !strings.HasPrefix(v, "/") && !strings.HasSuffix(v, "/")
+	case "path":
+		return strings.Contains(v, "/") && allowed("/_.-", v) && !strings.HasPrefix(v, "/") && !strings.HasSuffix(v, "/") && !strings.Contains(v, "//")
 	case "dns_label":
 		return len(v) <= 63 && allowed("-", v) && !strings.HasPrefix(v, "-")
 	case "db_user":
@@ -292,4 +323,13 @@ func capitalised(s string) bool {
 		}
 	}
 	return true
+}
+
+func inMatches(ms []match, i int) bool {
+	for _, m := range ms {
+		if i >= m.from && i < m.to {
+			return true
+		}
+	}
+	return false
 }

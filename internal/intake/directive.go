@@ -107,10 +107,14 @@ const (
 	FieldAppRole        = "approle"         // a Vault AppRole
 	FieldRepo           = "repo"            // owner/repo
 	FieldKMSAlias       = "kms_alias"       // alias/<name>
+	FieldAWSRole        = "aws_role"        // the IAM role a key assumes
+	FieldProjectPath    = "project_path"    // a GitLab project path (group/project)
 	FieldStorePath      = "store_path"      // where the value lives in the store
 	FieldScope          = "scope"           // what the credential may do
 	FieldCopy           = "copy"            // another place the value is kept
 	FieldVersion        = "version"         // a product version ("MySQL 8.0.36")
+	FieldIdentity       = "identity"        // what the credential is ("Vault database static role")
+	FieldRoles          = "roles"           // Values: who signs; Value: who verifies, comma-separated
 )
 
 // Activities a time rule or freeze governs.
@@ -192,6 +196,9 @@ type Scope struct {
 	// Words are the request's words that named the scope ("DNS",
 	// "databases", "payments-api"); empty when nothing was named.
 	Words []string `json:"words"`
+	// Consumers are the services the text names, among the consumers of
+	// the request's secrets (a namespace or a workload kind is theirs).
+	Consumers []string `json:"consumers,omitempty"`
 }
 
 // Span is a time rule's span: days (every day when empty), days of the
@@ -260,6 +267,9 @@ type Text struct {
 	// Directives are what the text says, in the order it says them; empty
 	// when nothing was understood (the planner raises it).
 	Directives []Directive `json:"directives"`
+	// Scope is what the whole text names (its secret for a note; every
+	// secret when it names none): what an unread text may bind.
+	Scope Scope `json:"scope"`
 }
 
 // Reading is what intake made of a request.
@@ -272,6 +282,10 @@ type Reading struct {
 	// Assumptions are readings intake had to choose (a time with no zone, an
 	// "end of business" hour).
 	Assumptions []string `json:"assumptions"`
+	// Questions are open items intake raises itself (the model and the
+	// rules disagree, a reading only the model made); the planner numbers
+	// them and turns their scope into the secret ids they block.
+	Questions []Question `json:"questions"`
 }
 
 // String writes a directive for logs and test failures.

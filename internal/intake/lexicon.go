@@ -148,7 +148,7 @@ type ScopeGroup struct {
 }
 
 // Shapes a detail's value may have.
-var Shapes = []string{"iam_name", "service_account", "name", "owner_repo", "dns_label", "db_user"}
+var Shapes = []string{"iam_name", "service_account", "name", "owner_repo", "path", "dns_label", "db_user"}
 
 // Lexicon is every cue word intake reads by.
 type Lexicon struct {
@@ -425,7 +425,7 @@ func (l *Lexicon) Check() []string {
 	}
 	fields := map[string]bool{}
 	for _, v := range d.Values {
-		if !runbook.OneOf([]string{FieldIAMUser, FieldServiceAccount, FieldAppRole, FieldRepo, FieldNamespace, FieldDBUser}, v.Field) || fields[v.Field] {
+		if !runbook.OneOf([]string{FieldIAMUser, FieldServiceAccount, FieldAppRole, FieldRepo, FieldNamespace, FieldDBUser, FieldAWSRole, FieldProjectPath}, v.Field) || fields[v.Field] {
 			add("details.values: field %q unknown or twice", v.Field)
 		}
 		fields[v.Field] = true
@@ -467,4 +467,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Placeholder is the step placeholder a detail's value fills ("<iam-user>"
+// for an IAM user), or "".
+func (l *Lexicon) Placeholder(field string) string {
+	if field == FieldKMSAlias {
+		return "alias/<name>"
+	}
+	for _, v := range l.Details.Values {
+		if v.Field == field {
+			return v.Placeholder
+		}
+	}
+	return ""
 }

@@ -40,11 +40,9 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	}
 	targets := opts.Targets
 	if targets == nil {
-		for _, s := range req.Secrets {
-			targets = append(targets, Target{Name: s.Name, Provider: strings.ToLower(s.Provider), ProviderName: s.Provider, Kind: s.Kind, Consumers: s.Consumers})
-		}
+		targets = Targets(req)
 	}
-	rd := &reader{lex: lex, asOf: opts.AsOf, targets: targets, out: &Reading{AsOf: opts.AsOf, Texts: []Text{}, Assumptions: []string{}}}
+	rd := &reader{lex: lex, asOf: opts.AsOf, targets: targets, out: &Reading{AsOf: opts.AsOf, Texts: []Text{}, Assumptions: []string{}, Questions: []Question{}}}
 	type input struct {
 		source, text string
 		secret       int
@@ -84,6 +82,33 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	}
 	rd.structured(req)
 	return rd.out
+}
+
+// Targets resolves the request's secrets (provider and kind, as the names
+// reader does) into what scope words bind.
+func Targets(req *runbook.Request) []Target {
+	norm := *req
+	norm.Secrets = make([]runbook.Secret, len(req.Secrets))
+	for i, s := range req.Secrets {
+		s.Environments = append([]string(nil), s.Environments...)
+		norm.Secrets[i] = s
+	}
+	norm.Environments = append([]string(nil), req.Environments...)
+	norm.Normalize()
+	names := DefaultNames()
+	out := make([]Target, len(norm.Secrets))
+	for i, s := range norm.Secrets {
+		rs := names.Resolve(&norm, i)
+		t := Target{Name: s.Name, Provider: "unknown", Kind: rs.Kind, Consumers: s.Consumers}
+		switch {
+		case rs.Provider != nil:
+			t.Provider, t.ProviderName = rs.Provider.ID, rs.Provider.Name
+		case rs.Spelled != "":
+			t.Provider, t.ProviderName = rs.Spelled, rs.Spelled
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // reader reads the texts of one request.
@@ -139,9 +164,9 @@ type textState struct {
 
 // readText reads one constraint or note.
 func (rd *reader) readText(source, text string, secret int, p *parsedText) Text {
-	t := Text{Source: source, Text: text, Secret: secret, Directives: []Directive{}}
 	st := &textState{}
 	textScope := rd.scopeOf(p, 0, len(p.toks), secret)
+	t := Text{Source: source, Text: text, Secret: secret, Directives: []Directive{}, Scope: textScope}
 	for _, c := range p.clauses {
 		ds := rd.readClause(p, c[0], c[1], secret, st, source)
 		for i := range ds {
@@ -157,6 +182,9 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 			if !ds[i].Scope.All && len(ds[i].Scope.Secrets) == 0 && len(ds[i].Scope.Words) == 0 {
 				ds[i].Scope = textScope
 			}
+			if cons := rd.consumersNamed(p, c[0], c[1]); len(cons) > 0 && len(ds[i].Scope.Consumers) == 0 {
+				ds[i].Scope.Consumers = cons
+			}
 			if ds[i].Scope.Secrets == nil {
 				ds[i].Scope.Secrets = []int{}
 			}
@@ -166,7 +194,33 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
+	if len(t.Directives) == 0 && secret >= 0 {
+		// A note that only says what the credential is ("Vault database
+		// static role"): the names reader reads it with the name to choose
+		// the catalogue entry.
+		if d, ok := rd.identity(text, secret); ok {
+			t.Directives = append(t.Directives, d)
+		}
+	}
 	return t
+}
+
+// identity reads a note that names a product or a kind of credential.
+func (rd *reader) identity(text string, secret int) (Directive, bool) {
+	n := DefaultNames()
+	ws := words(text)
+	var ev []string
+	for _, p := range n.providersIn(ws) {
+		ev = append(ev, p.Name)
+	}
+	if r, w := n.firstRule(ws, nil, false); r != nil {
+		ev = append(ev, w)
+	}
+	if len(ev) == 0 {
+		return Directive{}, false
+	}
+	return Directive{Kind: KindDetail, Field: FieldIdentity, Value: text, Quote: text, Evidence: ev, Reader: ReaderRules,
+		Scope: Scope{Secrets: []int{secret}, Words: []string{}}}, true
 }
 
 // quote is the text of a token range, as written.

@@ -77,7 +77,26 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		add(Directive{Kind: KindCustomerImpact, Evidence: evidence(m)})
 	}
 	if m := c.legacy.find(toks, from, to); len(m) > 0 {
-		add(Directive{Kind: KindLegacy, Evidence: evidence(m)})
+		d := Directive{Kind: KindLegacy, Evidence: evidence(m)}
+		if !note && len(scope.Secrets) == 0 && len(scope.Words) == 0 {
+			// "reads the password once at start-up", naming no secret:
+			// the database passwords.
+			if w, ok := hasPhrase(toks[from:to], "password"); ok {
+				var dbs []int
+				for i, t := range rd.targets {
+					if t.Kind == runbook.KindDatabasePassword {
+						dbs = append(dbs, i)
+					}
+				}
+				if len(dbs) > 0 {
+					out = append(out, Directive{Kind: KindLegacy, Evidence: evidence(m), Scope: Scope{Secrets: dbs, Words: []string{w}}})
+					d.Kind = ""
+				}
+			}
+		}
+		if d.Kind != "" {
+			add(d)
+		}
 	}
 	if m := c.buildTime.find(toks, from, to); len(m) > 0 {
 		add(Directive{Kind: KindBuildTime, Evidence: evidence(m)})

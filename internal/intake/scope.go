@@ -206,3 +206,36 @@ func (rd *reader) directScope(p *parsedText, from, to, secret int) Scope {
 	}
 	return Scope{All: true, Secrets: []int{}, Words: []string{}}
 }
+
+// consumersNamed lists the consumers a range names.
+func (rd *reader) consumersNamed(p *parsedText, from, to int) []string {
+	var out []string
+	for _, t := range rd.targets {
+		for _, c := range t.Consumers {
+			if _, ok := rd.namesConsumer(p.toks[from:to], c); ok {
+				out = appendOnce(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// IsPipeline reports whether a consumer's name says it is a CI/CD pipeline
+// (it reads a CI variable on its next run).
+func (l *Lexicon) IsPipeline(name string) bool {
+	toks := tokenize(name)
+	if l.c.pipelines.has(toks, 0, len(toks)) {
+		return true
+	}
+	for _, t := range toks {
+		parts := strings.FieldsFunc(t.low, isNameSep)
+		pt := make([]token, len(parts))
+		for i, part := range parts {
+			pt[i] = token{text: part, low: part}
+		}
+		if l.c.pipelines.has(pt, 0, len(pt)) {
+			return true
+		}
+	}
+	return false
+}

@@ -23,6 +23,7 @@ func (rd *reader) structured(req *runbook.Request) {
 			sp := &Span{Days: runbook.NormalizeDays(ts.Days), DaysOfMonth: []int{}, Start: ts.Start, End: ts.End, TZ: tz,
 				ZoneGiven: ts.TZ != "", From: ts.From, Until: ts.Until}
 			rd.out.Texts = append(rd.out.Texts, Text{Source: fmt.Sprintf("%s[%d]", l.name, i), Text: specText(ts), Secret: -1,
+				Scope: Scope{All: true, Secrets: []int{}, Words: []string{}},
 				Directives: []Directive{{Kind: KindTimeRule, Polarity: l.pol, Span: sp, Scope: Scope{All: true, Secrets: []int{}, Words: []string{}},
 					Quote: specText(ts), Evidence: []string{l.name}, Reader: ReaderStructured}}})
 		}

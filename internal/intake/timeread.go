@@ -359,6 +359,10 @@ func (rd *reader) daysOfMonth(p *parsedText, from, to int) ([]int, []int) {
 			}
 		}
 		for _, m := range months {
+			// "last month", "the first months" are not days of a month.
+			if m.from == i+1 && (m.p.text == "month" || m.p.text == "months") {
+				continue
+			}
 			if (m.from > i && m.from-i <= 6) || (m.to <= i && i-m.to <= 3) {
 				if !containsInt(days, n) {
 					days = append(days, n)
@@ -639,9 +643,6 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			// (a freeze): read by the rules, not as a span.
 			continue
 		}
-		if !given && !x.whole {
-			rd.assumeZone(zone)
-		}
 		if len(periods) == 0 {
 			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev})
 		}
@@ -722,14 +723,6 @@ func allSame(list []string) bool {
 		}
 	}
 	return true
-}
-
-func (rd *reader) assumeZone(zone string) {
-	if zone == "UTC" && rd.requestZone == "" {
-		rd.assume("a time without a time zone is read as UTC")
-		return
-	}
-	rd.assume("a time without a time zone is read as " + zone + ", the zone the request's other times use")
 }
 
 // exprDays assigns the weekdays of a clause to one of its times: a day right
@@ -847,9 +840,6 @@ func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string,
 	if x.namedTime != "" {
 		ev = append(ev, x.namedTime)
 		rd.assume("\"" + x.namedTime + "\" is read as " + dl.At + " in the deadline's time zone")
-	}
-	if !given {
-		rd.assumeZone(zone)
 	}
 	if day == "" && rd.lex.c.sameDay.has(p.toks, from, to) {
 		day = st.lastDay

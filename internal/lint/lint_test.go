@@ -34,7 +34,7 @@ func linter(t *testing.T) *lint.Linter {
 // written is the runbook the offline writer makes from the facts.
 func written(t *testing.T, f *planner.Facts) *runbook.Runbook {
 	t.Helper()
-	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered, TimeToKill: f.TimeToKill}
+	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered, TimeToKill: f.TimeToKill, OpenItems: f.OpenItems}
 	for _, id := range runbook.SectionIDs {
 		sec, err := writer.Offline{}.Section(f, id)
 		if err != nil {
@@ -157,6 +157,12 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		break_   func(t *testing.T, rb *runbook.Runbook)
 	}{
 		{"sections-complete", "acme-payments", func(t *testing.T, rb *runbook.Runbook) { rb.Sections.Automation = nil }},
+		{"sentence-answered", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Considered[1].Reading, rb.Considered[1].Effect = "no rule of the planner matched", "kept with the facts every section is written from; it did not change the plan"
+		}},
+		{"sentence-answered", "contractor-suspected-leak", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Considered[0].Reading = ""
+		}},
 		{"valid-vocabulary", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.Inventory.Secrets[0].Strategy = "yolo"
 		}},

@@ -39,6 +39,7 @@ var (
 func rules() []Rule {
 	return []Rule{
 		{ID: "sections-complete", Severity: runbook.SeverityWarning, Doc: "all ten sections are present", check: sectionsComplete},
+		{ID: "sentence-answered", Severity: runbook.SeverityError, Doc: "every constraint and note changed the plan or is raised as an open item", check: sentenceAnswered},
 		{ID: "valid-vocabulary", Severity: runbook.SeverityError, Doc: "kinds, strategies, risks, priorities, phases and audiences use the contract's values", check: validVocabulary},
 		{ID: "known-secret-ids", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
 			Doc: "every secret id a section refers to is in the inventory", check: knownSecretIDs},

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // checklist asks a person to settle it.
 const ReadingInstruction = "reads like an instruction to rotor"
 
-// Constraint kinds the planner recognises in free text.
+// Constraint kinds (Constraint.Kinds): what a constraint was read as.
 const (
 	ckWindow      = "window"
 	ckBlackout    = "blackout"
@@ -28,122 +27,10 @@ const (
 	ckBuildTime   = "build_time"
 	ckFreeze      = "change_freeze"
 	ckInstruction = "instruction"
+	ckChangePath  = "change_path"
+	ckDualControl = "dual_control"
+	ckDuty        = "duty"
 )
-
-var (
-	legacyRE    = regexp.MustCompile(`(?i)legacy|start-?up|on boot|at boot|cannot (be )?reload|can't reload|no (hot[- ]?)?reload|reads? (the )?\w+( \w+)? once|only on restart|needs? a restart|manual(ly)? deploy|cached (at|on) start`)
-	rateRE      = regexp.MustCompile(`(?i)\brate[- ]?limit(s|ed|ing)?\b|\bquotas?\b|\bthrottl`)
-	approvalRE  = regexp.MustCompile(`(?i)approv|\bcab\b|change (advisory|board|request|ticket|management)|sign[- ]off`)
-	customerRE  = regexp.MustCompile(`(?i)customer[- ]facing|customer impact|impact (on|to) (our )?customers|customers? (are|is|will be|may be|could be) (affected|impacted)|notify (our )?customers|partners?\b|merchants?\b|client[- ]facing|end[- ]users? (are|will|may)`)
-	buildTimeRE = regexp.MustCompile(`(?i)build[- ]time|baked|bundled|compiled in|in the (docker )?image|at build`)
-	// confirmedRE says an attacker did use or read the credentials: the
-	// exposure is confirmed, not suspected.
-	confirmedRE = regexp.MustCompile(`(?i)\b(read|accessed|exfiltrated|stolen|downloaded|copied|used|dumped) by (an|the) (attacker|intruder|threat actor|unauthori[sz]ed (party|user))|\b(attacker|intruder|threat actor)s? (has |have )?(read|accessed|exfiltrated|obtained|stole|downloaded|copied|dumped|used)\b|\bconfirmed (leak|breach|compromise|exposure)\b|\bexfiltrat`)
-	// rotateAllRE asks to rotate everything a place held.
-	rotateAllRE = regexp.MustCompile(`(?i)\b(rotate|replace|revoke) (everything|all (secrets|credentials|keys|tokens|variables)|every (secret|credential|key|token|variable))\b[^.;]*`)
-	freezeRE    = regexp.MustCompile(`(?i)(code|change|deploy(ment)?) freeze|no deploys?`)
-	// instructionRE finds text written to steer rotor rather than describe
-	// the job; it is quoted as data and never followed.
-	instructionRE = regexp.MustCompile(`(?i)\b(ignore|disregard|forget)\b.{0,30}\b(instructions?|rules?|above|previous|prior|system)\b|\byou are (now|an?|the)\b|\bsystem prompt\b|\bact as\b|\b(do not|don't|never|no need to) (revoke|contain|verify|investigate|rotate|delete the old|disable the old)\b|\bskip (the |all )?(revoke|revocation|containment|verification|validation|approvals?|investigation)\b|\bwithout (revoking|approval|verification|verifying)\b|\bnew instructions?\b|\boverride\b|\bkeep the old (key|secret|token|password|credential)s? (active|valid|working|alive)\b`)
-	iamActionRE   = regexp.MustCompile(`\b[a-z0-9-]+:[A-Z*][A-Za-z*]*\b`)
-	scopeRE       = regexp.MustCompile(`(?i)\bscopes?\b|\b(read|write)[- ]only\b|\bpermissions?\b|\bleast[- ]privilege\b`)
-	copyRE        = regexp.MustCompile(`(?i)\b(shared\s+)?(1password|lastpass|bitwarden|keeper|dashlane|keepass|password manager)(\s+vault)?\b`)
-	vaultPathRE   = regexp.MustCompile(`\b((?:secret|kv|kv-v2)/[A-Za-z0-9_./-]*[A-Za-z0-9_-])`)
-	awsPathRE     = regexp.MustCompile(`\barn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+`)
-	gcpPathRE     = regexp.MustCompile(`\bprojects/[a-z0-9-]+/secrets/[A-Za-z0-9_-]+`)
-	namespaceRE   = regexp.MustCompile("(?i)\\bnamespace[:\\s]+[`'\"]?([a-z0-9][a-z0-9-]{0,62})|\\b(?:in|the)\\s+[`'\"]?([a-z0-9][a-z0-9-]{0,62})[`'\"]?\\s+namespace\\b")
-	workloadRE    = regexp.MustCompile(`(?i)\b(daemon ?set|stateful ?set|cron ?job|deployment)s?\b`)
-	userPairRE    = regexp.MustCompile("(?i)\\b(?:users|roles|logins)\\s+[`'\"]?([a-z_][a-z0-9_$]*)[`'\"]?\\s*(?:and|&|/|,)\\s*[`'\"]?([a-z_][a-z0-9_$]*)")
-	userRE        = regexp.MustCompile("(?i)\\b(?:db user|database user|user|role|login|username)\\s*[:=]?\\s*[`'\"]([a-z_][a-z0-9_$]*)[`'\"]|\\b(?:db user|database user|acl user|user|role|username)\\s*[:=]?\\s*([a-z_][a-z0-9$]*_[a-z0-9_$]*)\\b|\\b(?:acl user|db user|database user)\\s+([a-z_][a-z0-9_$-]*)")
-	personRE      = regexp.MustCompile(`\b([A-Z][a-z]+(?: [A-Z][a-z'-]+)+?)(?:'s last day|\s+(?:leaves|is leaving|left|departs|is departing|is offboarded|is being offboarded))\b`)
-	clauseRE      = regexp.MustCompile(`;|\.\s+|\n`)
-	// valueREs read a value the catalogue's steps leave as a placeholder.
-	valueREs = []struct {
-		placeholder string
-		re          *regexp.Regexp
-	}{
-		{"<iam-user>", regexp.MustCompile("(?i)\\biam user\\s+[`'\"]?([A-Za-z0-9+=,.@_-]*[A-Za-z0-9_-])")},
-		{"<service-account>", regexp.MustCompile("(?i)\\bservice account\\s+[`'\"]?([a-z0-9-]+@[a-z0-9.-]+|[a-z][a-z0-9-]{4,29})\\b")},
-		{"<role>", regexp.MustCompile("(?i)\\b(?:approle|app role)\\s+(?:role\\s+)?[`'\"]?([a-z0-9][a-z0-9_-]*)")},
-		{"<owner/repo>", regexp.MustCompile("(?i)\\b(?:repo|repository)\\s+[`'\"]?([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)")},
-		{"alias/<name>", regexp.MustCompile("\\b(alias/[A-Za-z0-9/_-]+)")},
-	}
-)
-
-// frameworks recognised in constraints, with the controls evidence maps to
-// (ROTATION_RULES.md §4).
-var frameworks = []struct {
-	name string
-	re   *regexp.Regexp
-}{
-	{"SOC 2", regexp.MustCompile(`(?i)\bsoc ?2\b`)},
-	{"PCI DSS", regexp.MustCompile(`(?i)\bpci\b`)},
-	{"ISO 27001", regexp.MustCompile(`(?i)\biso ?/?(iec)? ?27001\b|\biso 27k\b`)},
-	{"HIPAA", regexp.MustCompile(`(?i)\bhipaa\b`)},
-}
-
-var notNames = map[string]bool{"the": true, "a": true, "an": true, "same": true, "its": true, "their": true, "each": true, "every": true,
-	"this": true, "that": true, "one": true, "which": true, "own": true, "is": true, "and": true, "or": true, "with": true, "for": true,
-	"password": true, "passwords": true, "app": false}
-
-// mentions returns the ids of secrets named in text by their name or provider;
-// only when none is, those whose consumers are named.
-func mentions(text string, secrets []Secret) []string {
-	l := strings.ToLower(text)
-	var ids []string
-	for _, s := range secrets {
-		if hasWord(l, strings.ToLower(s.Name)) || (s.Provider != "unknown" && hasWord(l, s.Provider)) ||
-			hasWord(l, strings.ToLower(s.ProviderName)) {
-			ids = append(ids, s.ID)
-		}
-	}
-	if len(ids) > 0 {
-		return ids
-	}
-	for _, s := range secrets {
-		for _, c := range s.Consumers {
-			if namesConsumer(l, c.Name) {
-				ids = append(ids, s.ID)
-				break
-			}
-		}
-	}
-	if len(ids) > 0 {
-		return ids
-	}
-	// A kind of secret: "Rotate databases ... only", "webhook secrets".
-	for _, kw := range kindWords {
-		if !kw.re.MatchString(text) {
-			continue
-		}
-		for _, s := range secrets {
-			if runbook.OneOf(kw.kinds, string(s.Kind)) && !runbook.OneOf(ids, s.ID) {
-				ids = append(ids, s.ID)
-			}
-		}
-	}
-	return ids
-}
-
-// kindWords name a kind of secret in free text.
-var kindWords = []struct {
-	re    *regexp.Regexp
-	kinds []string
-}{
-	{regexp.MustCompile(`(?i)\b(databases?|dbs?|database passwords?|db passwords?)\b`), []string{string(runbook.KindDatabasePassword)}},
-	{regexp.MustCompile(`(?i)\bwebhooks?\b`), []string{string(runbook.KindWebhookSecret), string(runbook.KindWebhookURL)}},
-	{regexp.MustCompile(`(?i)\b(certificates?|certs?|tls keys?)\b`), []string{string(runbook.KindTLSPrivateKey)}},
-	{regexp.MustCompile(`(?i)\b(ssh keys?)\b`), []string{string(runbook.KindSSHKey)}},
-	{regexp.MustCompile(`(?i)\b(encryption keys?|kms keys?)\b`), []string{string(runbook.KindEncryptionKey)}},
-}
-
-// constraintText is a free text to interpret: a request constraint (no
-// secretID: it applies to the secrets it names, or to all) or a secret's notes.
-type constraintText struct {
-	text     string
-	secretID string
-	source   string
-}
 
 // pendingWindow is a window waiting for the blackouts to be known.
 type pendingWindow struct {
@@ -157,6 +44,7 @@ type reading struct {
 	kinds    []string
 	readings []string
 	effects  []string
+	evidence []string
 }
 
 func (r *reading) add(kind, read, effect string) {
@@ -171,263 +59,473 @@ func (r *reading) add(kind, read, effect string) {
 	}
 }
 
-// readConstraints interprets the request's constraints, its structured
-// windows and blackouts, and each secret's notes. Every text becomes a
-// Considered entry saying what was made of it.
-func readConstraints(f *Facts, req *runbook.Request, texts []constraintText) {
+func (r *reading) has(kind string) bool { return runbook.OneOf(r.kinds, kind) }
+
+// applyReading plans from intake's reading of the request: every
+// constraint, note and structured span becomes a Considered entry saying
+// what was made of it, and changes the plan or raises an open item.
+func applyReading(f *Facts, rd *intake.Reading) {
 	named := map[string]bool{}
 	var pending []pendingWindow
-	for i, ts := range req.Blackouts {
-		b := timeWindow(ts, fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), fmt.Sprintf("blackouts[%d]", i))
-		f.Schedule.Blackouts = append(f.Schedule.Blackouts, b)
-		f.Considered = append(f.Considered, runbook.Considered{Source: b.Source, Text: specText(ts), Reading: "blackout " + b.ID + ": " + b.Label(),
-			Effect: "no production step runs in it"})
-	}
-	for i, ts := range req.Windows {
-		w := timeWindow(ts, "", fmt.Sprintf("windows[%d]", i))
-		f.Considered = append(f.Considered, runbook.Considered{Source: w.Source, Text: specText(ts), Reading: "maintenance window: " + w.Label()})
-		pending = append(pending, pendingWindow{win: w, considered: len(f.Considered) - 1})
-	}
-	requestZone := singleZone(req, texts)
-	for _, ct := range texts {
-		text := ct.text
-		c := Constraint{Text: text}
-		var targets []string
-		all := false
-		if ct.secretID != "" {
-			targets = []string{ct.secretID}
-			c.Text = fmt.Sprintf("notes of %s: %s", ct.secretID, text)
-		} else if targets = mentions(text, f.Secrets); len(targets) == 0 {
-			all = true
-			for _, s := range f.Secrets {
-				targets = append(targets, s.ID)
-			}
-		}
-		scope := []string{}
-		if !all {
-			scope = targets
-		}
+	for _, t := range rd.Texts {
 		var r reading
-		if instructionRE.MatchString(text) {
-			r.add(ckInstruction, ReadingInstruction, "quoted here as data and not followed: every safety step of the plan stays")
-		}
-		for _, clause := range clauseRE.Split(text, -1) {
-			sp, ok := readSpan(clause)
-			if !ok {
-				continue
+		ap := &applier{f: f, t: t, r: &r, named: named}
+		for _, d := range t.Directives {
+			for _, e := range d.Evidence {
+				r.evidence = appendOnce(r.evidence, e)
 			}
-			zone := ""
-			switch {
-			case !sp.zoneGiven && requestZone != "":
-				// The request's other times are all in one zone: so is this one.
-				sp.tz = requestZone
-				zone = " (no time zone given: read as " + requestZone + ", the zone of the request's other times)"
-				f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+requestZone+", the zone the request's other times use; check "+ct.source)
-			case !sp.zoneGiven:
-				zone = " (no time zone given: read as UTC)"
-				f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as UTC; check "+ct.source)
-			}
-			switch sp.kind {
-			case spanBlackout:
-				b := runbook.TimeWindow{ID: fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), Days: sp.days, Start: runbook.FormatClock(sp.start),
-					End: endClock(sp), TZ: sp.tz, From: sp.from, Until: sp.until, Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
-				f.Schedule.Blackouts = append(f.Schedule.Blackouts, b)
-				effect := "no production step " + ofSecrets(f, scope) + "runs in it; windows are cut around it"
-				if b.Dated() {
-					effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
-				}
-				r.add(ckBlackout, "blackout "+b.ID+": "+b.Label()+zone, effect+exposedNote(f, scope))
-			case spanWindow:
-				w := runbook.TimeWindow{Days: sp.days, Start: runbook.FormatClock(sp.start), End: endClock(sp), TZ: sp.tz, From: sp.from, Until: sp.until,
-					Note: strings.TrimSpace(clause), SecretIDs: targets, Source: ct.source}
-				r.add(ckWindow, "maintenance window: "+w.Label()+zone, "")
-				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: sp.strict})
-			case spanDeadline:
-				d := runbook.Deadline{ID: fmt.Sprintf("d%d", len(f.Schedule.Deadlines)+1), Day: sp.day, At: runbook.FormatClock(sp.start), TZ: sp.tz,
-					Note: strings.TrimSpace(clause), SecretIDs: scope, Source: ct.source}
-				f.Schedule.Deadlines = append(f.Schedule.Deadlines, d)
-				effect := "the work it names is done " + d.Label() + "; it is a deadline, not a maintenance window"
-				if f.Trigger == runbook.TriggerOffboarding {
-					effect = "the departing person's access is removed " + d.Label() + " (" + d.ID + "); it is a deadline, not a maintenance window"
-				}
-				r.add(ckDeadline, "deadline "+d.ID+": "+d.Label()+zone, effect)
+			if w, ok := ap.apply(d); ok {
+				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: d.Span.Only})
 			}
 		}
-		if confirmedRE.MatchString(text) {
-			var upgraded []string
-			for _, id := range targets {
-				if s := f.SecretByID(id); s.Compromise == CompromiseSuspected && s.Exposure != runbook.ExposureInternal {
-					s.Compromise, s.Exposed = CompromiseConfirmed, true
-					upgraded = append(upgraded, s.Name)
-				}
-			}
-			if len(upgraded) > 0 {
-				r.add("", "a confirmed compromise", "treated as a confirmed leak of "+andJoin(upgraded)+": killed first where nothing but pipelines depends on them, replaced and killed at once otherwise")
-			}
+		if len(t.Directives) == 0 {
+			ap.unread()
 		}
-		if m := rotateAllRE.FindString(text); m != "" && ct.secretID == "" {
-			f.RotateAll = strings.TrimSpace(m)
-			r.add("", "asks to rotate everything, not only the secrets listed", "the checklist has the operators list every credential the breached place held, rotate the ones this runbook does not name, and look for anything an attacker added")
+		if r.evidence == nil {
+			r.evidence = []string{}
 		}
-		if legacyRE.MatchString(text) {
-			markLegacy(f, text, targets, all)
-			r.add(ckLegacy, "a consumer reads the value only at start-up", "legacy consumers get an explicit restart step and raise the rotation risk")
-		}
-		for _, fw := range frameworks {
-			if fw.re.MatchString(text) {
-				named[fw.name] = true
-				r.add(ckCompliance, fw.name+" evidence", "audit evidence maps to "+fw.name)
-			}
-		}
-		if rateRE.MatchString(text) {
-			for _, id := range targets {
-				f.SecretByID(id).RateLimited = true
-			}
-			r.add(ckRateLimit, "vendor rate limits", "validation calls "+ofSecrets(f, targets)+"are few and spaced out")
-		}
-		if approvalRE.MatchString(text) && !instructionRE.MatchString(text) {
-			f.ChangeTicket = true
-			r.add(ckApproval, "change approval", "a change ticket is approved before the first step")
-		}
-		if customerRE.MatchString(text) && ct.secretID == "" {
-			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)
-			f.ExternalComms.Reason = "a constraint names customer or partner impact: " + text
-			r.add(ckCustomer, "customer or partner impact", "customer communication is prepared")
-		}
-		if buildTimeRE.MatchString(text) {
-			f.BuildTime = true
-			r.add(ckBuildTime, "the value is baked in at build time", "consumers are rebuilt, not only restarted, to pick up the new value")
-		}
-		if freezeRE.MatchString(text) && !r.has(ckBlackout) {
-			r.add(ckFreeze, "a change freeze", "the rotation's own deploys need an exception to the freeze, recorded on the change ticket")
-		}
-		readDetails(f, text, targets, &r)
-		if name := personRE.FindStringSubmatch(text); name != nil && f.Trigger == runbook.TriggerOffboarding {
-			f.Person = name[1]
-			r.add("", "the departing person is "+name[1], "access-removal steps name them")
-		}
-		if len(r.readings) == 0 {
-			r.add("", "no rule of the planner matched", "kept with the facts every section is written from; it did not change the plan")
-		}
-		f.Considered = append(f.Considered, runbook.Considered{Source: ct.source, Text: text, Reading: strings.Join(r.readings, "; "), Effect: strings.Join(r.effects, "; ")})
-		if ct.secretID == "" {
-			c.Kinds, c.SecretIDs, c.Effect = r.kinds, targets, strings.Join(r.effects, "; ")
+		f.Considered = append(f.Considered, runbook.Considered{Source: t.Source, Text: t.Text, Reading: strings.Join(r.readings, "; "),
+			Effect: strings.Join(r.effects, "; "), Evidence: r.evidence})
+		if strings.HasPrefix(t.Source, "constraints[") {
+			c := Constraint{Text: t.Text, Kinds: r.kinds, SecretIDs: ap.ids(t.Scope), Effect: strings.Join(r.effects, "; ")}
 			if c.Kinds == nil {
-				c.Kinds, c.SecretIDs = []string{}, []string{}
+				c.Kinds = []string{}
 			}
 			f.Constraints = append(f.Constraints, c)
 		}
+	}
+	for _, q := range rd.Questions {
+		item := q.Item
+		ap := &applier{f: f}
+		if item.Blocks == nil {
+			item.Blocks = ap.scopeIDs(q.Scope)
+		}
+		f.Raise(item)
+	}
+	for _, a := range rd.Assumptions {
+		f.Assumptions = appendOnce(f.Assumptions, a)
 	}
 	placeWindows(f, pending)
 	f.Controls = controlsFor(f, named)
 }
 
-func (r *reading) has(kind string) bool { return runbook.OneOf(r.kinds, kind) }
+// applier applies the directives of one text.
+type applier struct {
+	f     *Facts
+	t     intake.Text
+	r     *reading
+	named map[string]bool
+}
 
-// readDetails reads what a note says about the infrastructure: scopes, other
-// copies, store paths, namespaces, workload kinds and database users.
-func readDetails(f *Facts, text string, targets []string, r *reading) {
-	for _, clause := range clauseRE.Split(text, -1) {
-		if iamActionRE.MatchString(clause) || scopeRE.MatchString(clause) {
-			for _, id := range targets {
-				f.SecretByID(id).Scope = strings.TrimSpace(clause)
-			}
-			r.add("", "the credential's scope: "+strings.TrimSpace(clause), "the replacement gets this scope or narrower")
-			break
+// ids are the secret ids a scope binds (every secret for All).
+func (a *applier) ids(sc intake.Scope) []string {
+	if sc.All {
+		out := make([]string, len(a.f.Secrets))
+		for i, s := range a.f.Secrets {
+			out[i] = s.ID
+		}
+		return out
+	}
+	out := []string{}
+	for _, i := range sc.Secrets {
+		if i >= 0 && i < len(a.f.Secrets) {
+			out = append(out, a.f.Secrets[i].ID)
 		}
 	}
-	for _, v := range valueREs {
-		m := v.re.FindStringSubmatch(text)
-		if m == nil || notNames[strings.ToLower(m[1])] {
-			continue
+	return out
+}
+
+// scopeIDs is a scope as a schedule writes it: empty for every secret.
+func (a *applier) scopeIDs(sc intake.Scope) []string {
+	if sc.All {
+		return []string{}
+	}
+	return a.ids(sc)
+}
+
+// bindsNothing reports a scope that names parts of the job this runbook
+// does not have ("No DNS changes" when no secret is the DNS automation's).
+func bindsNothing(sc intake.Scope) bool { return !sc.All && len(sc.Secrets) == 0 }
+
+func (a *applier) secret() *Secret {
+	if a.t.Secret >= 0 && a.t.Secret < len(a.f.Secrets) {
+		return &a.f.Secrets[a.t.Secret]
+	}
+	return nil
+}
+
+// apply applies one directive; a window is returned for placing once every
+// blackout is known.
+func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
+	f, r := a.f, a.r
+	targets := a.ids(d.Scope)
+	if bindsNothing(d.Scope) && d.Kind != intake.KindPerson {
+		r.add("", string(d.Kind)+" for "+strings.Join(d.Scope.Words, ", "),
+			"binds none of this runbook's secrets ("+strings.Join(d.Scope.Words, ", ")+" names none of them)")
+		return runbook.TimeWindow{}, false
+	}
+	switch d.Kind {
+	case intake.KindTimeRule:
+		return a.timeRule(d, targets)
+	case intake.KindDeadline:
+		a.deadline(d)
+	case intake.KindChangePath:
+		if d.Tool == intake.ToolConsole {
+			f.NoConsole = true
+			r.add(ckChangePath, "no console or hand changes", "no step is a console or CLI change of the live value: each is made through the change path the request names, or, with none named, raises an open item")
+			if len(f.ChangePaths) == 0 {
+				f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote, Question: "Console changes are forbidden, but no change path is named: which tool (Terraform, Ansible, a GitOps repository) makes the create and store steps?",
+					Blocks: targets})
+			}
+			break
+		}
+		f.ChangePaths = append(f.ChangePaths, ChangePath{Tool: d.Tool, SecretIDs: a.scopeIDs(d.Scope), Source: a.t.Source})
+		r.add(ckChangePath, "changes go through "+toolName(d.Tool), changePathEffect(f, d.Tool, d.Scope.All, targets))
+	case intake.KindDualControl:
+		f.DualControl = true
+		r.add(ckDualControl, "dual control", "every production step names a second engineer who watches it, and the audit evidence records who watched")
+	case intake.KindDuty:
+		due := ""
+		if d.Within != "" {
+			due = " within " + d.Within
+		}
+		f.Duties = append(f.Duties, Duty{ID: fmt.Sprintf("c%d", len(f.Duties)+1), Party: d.Party, Within: d.Within, Text: d.Quote, Source: a.t.Source, Label: partyName(d.Party) + due})
+		if d.Party == intake.PartyCustomer {
+			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)
+			if f.ExternalComms.Reason == "" {
+				f.ExternalComms.Reason = "the request sets a duty to tell customers: " + d.Quote
+			}
+		}
+		r.add(ckDuty, "a duty to tell "+partyName(d.Party)+due, "a dated item in the checklist, the comms and the audit evidence")
+	case intake.KindFreeze:
+		a.freeze(d)
+	case intake.KindRateLimit:
+		for _, id := range targets {
+			f.SecretByID(id).RateLimited = true
+		}
+		r.add(ckRateLimit, "vendor rate limits", "validation calls "+ofSecrets(f, targets)+"are few and spaced out")
+	case intake.KindCompliance:
+		if d.Field == "reason" {
+			r.add(ckCompliance, "the rotation is due: "+d.Value, "the audit evidence records why the rotation was due")
+			break
+		}
+		a.named[d.Value] = true
+		r.add(ckCompliance, d.Value+" evidence", "audit evidence maps to "+d.Value)
+	case intake.KindApproval:
+		f.ChangeTicket = true
+		r.add(ckApproval, "change approval", "a change ticket is approved before the first step")
+	case intake.KindCustomerImpact:
+		if a.t.Secret < 0 {
+			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)
+			f.ExternalComms.Reason = "a constraint names customer or partner impact: " + a.t.Text
+			r.add(ckCustomer, "customer or partner impact", "customer communication is prepared")
+			break
+		}
+		r.add(ckCustomer, "used with a partner or customers", "the partner or customers are told before the switch (customer and vendor communication)")
+	case intake.KindLegacy:
+		markLegacy(f, targets, d.Scope.Consumers, a.t.Text)
+		r.add(ckLegacy, "a consumer reads the value only at start-up", "legacy consumers get an explicit restart step and raise the rotation risk")
+	case intake.KindBuildTime:
+		f.BuildTime = true
+		r.add(ckBuildTime, "the value is baked in at build time", "consumers are rebuilt, not only restarted, to pick up the new value")
+	case intake.KindConfirmedBreach:
+		var upgraded []string
+		for _, id := range targets {
+			if s := f.SecretByID(id); s.Compromise == CompromiseSuspected && s.Exposure != runbook.ExposureInternal {
+				s.Compromise, s.Exposed = CompromiseConfirmed, true
+				upgraded = append(upgraded, s.Name)
+			}
+		}
+		effect := "nothing changes: no secret of this runbook was only suspected"
+		if len(upgraded) > 0 {
+			effect = "treated as a confirmed leak of " + andJoin(upgraded) + ": killed first where nothing but pipelines depends on them, replaced and killed at once otherwise"
+		}
+		r.add("", "a confirmed compromise", effect)
+	case intake.KindRotateAll:
+		if a.t.Secret >= 0 {
+			r.add("", "asks to rotate everything", "kept with this secret's notes; a constraint says it for the whole job")
+			break
+		}
+		f.RotateAll = d.Value
+		r.add("", "asks to rotate everything, not only the secrets listed", "the checklist has the operators list every credential the breached place held, rotate the ones this runbook does not name, and look for anything an attacker added")
+	case intake.KindInstruction:
+		r.add(ckInstruction, ReadingInstruction, "quoted here as data and not followed: every safety step of the plan stays")
+	case intake.KindDetail:
+		a.detail(d, targets)
+	case intake.KindPerson:
+		if f.Trigger == runbook.TriggerOffboarding {
+			f.Person = d.Value
+			r.add("", "the departing person is "+d.Value, "access-removal steps name them")
+		} else {
+			r.add("", "names "+d.Value, "kept for the comms; not an offboarding, so no access-removal steps")
+		}
+	case intake.KindExposure:
+		a.exposure(d)
+	case intake.KindUsage:
+		if s := a.secret(); s != nil {
+			use := d.Quote
+			s.Uses = appendOnce(s.Uses, use)
+			r.add("", "how it is used: "+use, "recorded with the facts: no check repeats this use in production")
+		}
+	}
+	return runbook.TimeWindow{}, false
+}
+
+// unread raises a text intake could not read: it changes nothing until a
+// person says what it asks.
+func (a *applier) unread() {
+	blocks := []string{}
+	if !a.t.Scope.All {
+		blocks = a.ids(a.t.Scope)
+	}
+	id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: a.t.Text,
+		Question: "rotor could not read this: does it limit when or how the rotation runs? Until you answer, nothing in the plan follows from it.",
+		Blocks:   blocks})
+	a.r.add("", "not understood: raised as open item "+id, "nothing in the plan follows from it until it is answered")
+}
+
+// timeRule turns a time rule into a window or a blackout.
+func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWindow, bool) {
+	f, r, sp := a.f, a.r, d.Span
+	w := runbook.TimeWindow{Days: sp.Days, Start: sp.Start, End: sp.End, EndDay: sp.EndDay, DaysOfMonth: sp.DaysOfMonth, TZ: sp.TZ,
+		From: sp.From, Until: sp.Until, Note: d.Quote, Source: a.t.Source}
+	if w.Days == nil {
+		w.Days = []string{}
+	}
+	if len(w.DaysOfMonth) == 0 {
+		w.DaysOfMonth = nil
+	}
+	zone := ""
+	if !sp.ZoneGiven && d.Reader != intake.ReaderStructured {
+		zone = " (no time zone given: read as " + sp.TZ + ")"
+		f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+sp.TZ+"; check "+a.t.Source)
+	}
+	if d.Polarity == intake.Allow {
+		w.SecretIDs = targets
+		only := ""
+		if sp.Only {
+			only = ", the only time"
+		}
+		r.add(ckWindow, "maintenance window: "+w.Label()+zone+only, "")
+		return w, true
+	}
+	scope := a.scopeIDs(d.Scope)
+	w.ID, w.SecretIDs = fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), scope
+	f.Schedule.Blackouts = append(f.Schedule.Blackouts, w)
+	what := map[intake.Polarity]string{intake.Forbid: "forbidden", intake.Busy: "busy: an activity to keep clear of", intake.Unclear: "unclear: held as a blackout until answered"}[d.Polarity]
+	if act := activityWords[d.Activity]; act != "" && d.Polarity == intake.Forbid {
+		what = "no " + act
+	}
+	effect := "no production step " + ofSecrets(f, scope) + "runs in it; windows are cut around it"
+	if w.Dated() || len(w.DaysOfMonth) > 0 {
+		effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
+	}
+	r.add(ckBlackout, "blackout "+w.ID+": "+w.Label()+zone+" ("+what+")", effect+exposedNote(f, scope))
+	if d.Polarity == intake.Unclear {
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("Is %q a time to work in (a window) or a time to keep clear of? Until you answer, rotor keeps production steps %sout of it (blackout %s).", d.Quote, ofSecrets(f, targets), w.ID),
+			Blocks:   targets})
+		r.add("", "", "raised as open item "+id)
+	}
+	return runbook.TimeWindow{}, false
+}
+
+// activityWords write what a rule forbids.
+var activityWords = map[string]string{intake.ActivityChange: "changes", intake.ActivityDeploy: "deploys", intake.ActivityRestart: "restarts",
+	intake.ActivityRotate: "rotation", intake.ActivityRelease: "releases", intake.ActivityPublish: "publishing"}
+
+func (a *applier) deadline(d intake.Directive) {
+	f, r, dl := a.f, a.r, d.Deadline
+	out := runbook.Deadline{ID: fmt.Sprintf("d%d", len(f.Schedule.Deadlines)+1), Day: dl.Day, At: dl.At, TZ: dl.TZ, Note: d.Quote,
+		SecretIDs: a.scopeIDs(d.Scope), Source: a.t.Source}
+	if dl.Date != "" {
+		out.Day = dl.Date
+		if t, ok := dl.Due(); ok {
+			out.Due = t.Format("2006-01-02T15:04:05Z07:00")
+		}
+	}
+	zone := ""
+	if !dl.ZoneGiven {
+		zone = " (no time zone given: read as " + dl.TZ + ")"
+		f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+dl.TZ+"; check "+a.t.Source)
+	}
+	f.Schedule.Deadlines = append(f.Schedule.Deadlines, out)
+	effect := "the work it names is done " + out.Label() + "; it is a deadline, not a maintenance window"
+	if f.Trigger == runbook.TriggerOffboarding {
+		effect = "the departing person's access is removed " + out.Label() + " (" + out.ID + "); it is a deadline, not a maintenance window"
+	}
+	r.add(ckDeadline, "deadline "+out.ID+": "+out.Label()+zone, effect)
+}
+
+func (a *applier) freeze(d intake.Directive) {
+	f, r := a.f, a.r
+	fr := Freeze{ID: fmt.Sprintf("f%d", len(f.Freezes)+1), Forbids: []string{d.Activity}, SecretIDs: a.scopeIDs(d.Scope), Until: d.Value, Source: a.t.Source}
+	f.Freezes = append(f.Freezes, fr)
+	until := ""
+	if d.Value != "" {
+		until = " until " + d.Value
+	}
+	switch d.Activity {
+	case intake.ActivityRelease, intake.ActivityPublish:
+		r.add(ckFreeze, "release freeze "+fr.ID+until, "no step and no check runs a publish, release or deploy pipeline while it holds: the new values are proven with dry runs and read-only calls")
+	default:
+		r.add(ckFreeze, "a change freeze "+fr.ID+until, "the rotation's own deploys need an exception to the freeze, recorded on the change ticket; no check re-runs a deploy pipeline")
+	}
+}
+
+// detail applies what a note says about the infrastructure.
+func (a *applier) detail(d intake.Directive, targets []string) {
+	f, r := a.f, a.r
+	lex := intake.DefaultLexicon()
+	switch d.Field {
+	case intake.FieldScope:
+		for _, id := range targets {
+			f.SecretByID(id).Scope = d.Value
+		}
+		r.add("", "the credential's scope: "+d.Value, "the replacement gets this scope or narrower")
+	case intake.FieldCopy:
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			s.Copies = appendOnce(s.Copies, d.Value)
+		}
+		effect := "the store step also updates the copy in " + d.Value
+		if f.Trigger == runbook.TriggerOffboarding {
+			effect += "; the departing person's access to it is removed first"
+		}
+		r.add("", "a copy is kept in "+d.Value, effect)
+	case intake.FieldStorePath:
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			for _, env := range s.Environments {
+				if namesEnv(d.Value, env) || !namesAnyEnv(d.Value, s.Environments) {
+					s.StorePaths[env] = d.Value
+				}
+			}
+		}
+		r.add("", "store path "+d.Value, "store steps use it")
+	case intake.FieldNamespace:
+		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Namespace = d.Value })
+		if len(named) == 0 {
+			for _, id := range targets {
+				f.SecretByID(id).Namespace = d.Value
+			}
+		}
+		who := ""
+		if len(named) > 0 {
+			who = " for " + andJoin(named)
+		}
+		r.add("", "Kubernetes namespace "+d.Value+who, "kubectl steps use -n "+d.Value+who)
+	case intake.FieldWorkload:
+		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Workload = d.Value })
+		if len(named) == 0 {
+			r.add("", "a Kubernetes "+d.Value, "no consumer is named, so none is restarted as a "+d.Value)
+			break
+		}
+		r.add("", andJoin(named)+" runs as a Kubernetes "+d.Value, "restarted as a "+d.Value+" (`rollout restart "+d.Value+"/…`)")
+	case intake.FieldDBUsers:
+		for _, id := range targets {
+			f.SecretByID(id).Users = Users{Active: d.Values[0], Idle: d.Values[1]}
+		}
+		r.add("", "database users "+d.Values[0]+" and "+d.Values[1], "steps alternate "+d.Values[0]+" (active) and "+d.Values[1]+" (idle)")
+	case intake.FieldDBUser:
+		for _, id := range targets {
+			f.SecretByID(id).Users.Active = d.Value
+		}
+		r.add("", "database user "+d.Value, "steps act on user "+d.Value)
+	case intake.FieldRoles:
+		var verifiers []string
+		if d.Value != "" {
+			verifiers = strings.Split(d.Value, ", ")
+		}
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			s.Signers, s.Verifiers = d.Values, verifiers
+		}
+		r.add("", "signed by "+andJoin(d.Values)+", verified by "+andJoin(verifiers), "the verifiers accept the new key before the signers switch")
+	case intake.FieldIdentity:
+		r.add("", "says what the credential is ("+strings.Join(d.Evidence, ", ")+")", "read with its name to choose the catalogue entry ("+entriesOf(f, targets)+")")
+	case intake.FieldVersion:
+		r.add("", "product version: "+d.Value, "the catalogue entry for that version is used ("+entriesOf(f, targets)+")")
+	default:
+		ph := lex.Placeholder(d.Field)
+		if ph == "" {
+			r.add("", d.Field+" "+d.Value, "kept with the facts")
+			break
 		}
 		for _, id := range targets {
 			s := f.SecretByID(id)
 			if s.Values == nil {
 				s.Values = map[string]string{}
 			}
-			s.Values[v.placeholder] = m[1]
+			s.Values[ph] = d.Value
 		}
-		r.add("", v.placeholder+" is "+m[1], "steps use "+m[1]+" where they would say "+v.placeholder)
+		r.add("", ph+" is "+d.Value, "steps use "+d.Value+" where they would say "+ph)
 	}
-	if m := copyRE.FindString(text); m != "" {
-		where := strings.TrimSpace(m)
-		if !strings.Contains(strings.ToLower(where), "vault") && !strings.Contains(strings.ToLower(where), "manager") {
-			where += " vault"
-		}
-		where = "the " + where
-		for _, id := range targets {
-			s := f.SecretByID(id)
-			s.Copies = appendOnce(s.Copies, where)
-		}
-		effect := "the store step also updates the copy in " + where
-		if f.Trigger == runbook.TriggerOffboarding {
-			effect += "; the departing person's access to it is removed first"
-		}
-		r.add("", "a copy is kept in "+where, effect)
+}
+
+// exposure compares what a note says about where the value went with the
+// secret's exposure: a note that says more than the field is a question.
+func (a *applier) exposure(d intake.Directive) {
+	s := a.secret()
+	if s == nil {
+		return
 	}
-	for _, re := range []*regexp.Regexp{vaultPathRE, awsPathRE, gcpPathRE} {
-		path := re.FindString(text)
-		if path == "" {
-			continue
+	rank := map[runbook.Exposure]int{runbook.ExposureNone: 0, runbook.ExposureInternal: 1, runbook.ExposureUnknown: 1, runbook.ExposureThirdParty: 2, runbook.ExposurePublic: 3}
+	says := map[string]runbook.Exposure{"public": runbook.ExposurePublic, "third_party": runbook.ExposureThirdParty, "insider": runbook.ExposureInternal}[d.Value]
+	words := map[string]string{"public": "it was public", "third_party": "a third party received it", "insider": "someone inside could read it"}[d.Value]
+	if rank[s.Exposure] >= rank[says] {
+		effect := "agrees with its exposure (" + string(s.Exposure) + ")"
+		if f := a.f; f.Trigger == runbook.TriggerOffboarding && d.Value == "insider" {
+			effect = "the departing person could read it: its old value dies by the deadline"
 		}
-		for _, id := range targets {
-			s := f.SecretByID(id)
-			for _, env := range s.Environments {
-				if namesEnv(path, env) || !namesAnyEnv(path, s.Environments) {
-					s.StorePaths[env] = path
-				}
-			}
-		}
-		r.add("", "store path "+path, "store steps use it")
-		break
+		a.r.add("", "the notes say "+words, effect)
+		return
 	}
-	if m := namespaceRE.FindStringSubmatch(text); m != nil {
-		ns := strings.ToLower(m[1] + m[2])
-		if !notNames[ns] {
-			// The consumers the text names get it; if it names none, every
-			// consumer of the secrets it concerns.
-			named := forNamedConsumers(f, text, targets, func(c *Consumer) { c.Namespace = ns })
-			if len(named) == 0 {
-				for _, id := range targets {
-					f.SecretByID(id).Namespace = ns
-				}
-			}
-			who := ""
-			if len(named) > 0 {
-				who = " for " + andJoin(named)
-			}
-			r.add("", "Kubernetes namespace "+ns+who, "kubectl steps use -n "+ns+who)
-		}
+	id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+		Question: fmt.Sprintf("The notes of %s say %s (%q), but its exposure is %s: should it be treated as %s? rotor plans with the exposure field until you answer.", s.Name, words, d.Quote, s.Exposure, says),
+		Blocks:   []string{s.ID}})
+	a.r.add("", "the notes say "+words+", more than its exposure ("+string(s.Exposure)+")", "raised as open item "+id)
+}
+
+func toolName(tool string) string {
+	return map[string]string{intake.ToolTerraform: "Terraform", intake.ToolAnsible: "Ansible", intake.ToolGitOps: "the GitOps repository (Argo CD)"}[tool]
+}
+
+func partyName(party string) string {
+	return map[string]string{intake.PartyCustomer: "customers", intake.PartyRegulator: "the regulator", intake.PartyFinance: "Finance"}[party]
+}
+
+// changePathEffect says what a change path does to the steps.
+func changePathEffect(f *Facts, tool string, all bool, targets []string) string {
+	whose := "every secret's"
+	if !all {
+		whose = ofSecretsBare(f, targets) + "'s"
 	}
-	if m := workloadRE.FindStringSubmatch(text); m != nil {
-		kind := strings.ToLower(strings.ReplaceAll(m[1], " ", ""))
-		named := forNamedConsumers(f, text, targets, func(c *Consumer) { c.Workload = kind })
-		if len(named) > 0 {
-			r.add("", andJoin(named)+" runs as a Kubernetes "+kind, "restarted as a "+kind+" (`rollout restart "+kind+"/…`)")
-		}
+	switch tool {
+	case intake.ToolTerraform:
+		return "create and store steps of " + whose + " are a Terraform change: `terraform plan` reviewed by a second person before `terraform apply`; console and CLI alternatives are dropped (the next apply would revert them)"
+	case intake.ToolAnsible:
+		return "store and deploy steps of " + whose + " are an Ansible play run with `serial` batches; no host is changed by hand"
+	case intake.ToolGitOps:
+		return "store and deploy steps of " + whose + " are a commit to the GitOps repository that Argo CD syncs; no kubectl change by hand (the sync would revert it)"
 	}
-	if signers, verifiers := intake.DefaultNames().Roles(text); len(signers)+len(verifiers) > 0 {
-		for _, id := range targets {
-			s := f.SecretByID(id)
-			s.Signers, s.Verifiers = signers, verifiers
-		}
-		r.add("", "signed by "+andJoin(signers)+", verified by "+andJoin(verifiers), "the verifiers accept the new key before the signers switch")
+	return ""
+}
+
+func ofSecretsBare(f *Facts, ids []string) string {
+	var names []string
+	for _, id := range ids {
+		names = append(names, f.SecretByID(id).Name)
 	}
-	if m := userPairRE.FindStringSubmatch(text); m != nil && !notNames[strings.ToLower(m[1])] && !notNames[strings.ToLower(m[2])] {
-		for _, id := range targets {
-			f.SecretByID(id).Users = Users{Active: m[1], Idle: m[2]}
-		}
-		r.add("", "database users "+m[1]+" and "+m[2], "steps alternate "+m[1]+" (active) and "+m[2]+" (idle)")
-	} else if m := userRE.FindStringSubmatch(text); m != nil {
-		u := m[1] + m[2] + m[3]
-		if !notNames[strings.ToLower(u)] {
-			for _, id := range targets {
-				f.SecretByID(id).Users.Active = u
-			}
-			r.add("", "database user "+u, "steps act on user "+u)
-		}
+	return andJoin(names)
+}
+
+func entriesOf(f *Facts, ids []string) string {
+	var out []string
+	for _, id := range ids {
+		out = appendOnce(out, f.SecretByID(id).Rule)
 	}
+	return strings.Join(out, ", ")
 }
 
 func namesEnv(path, env string) bool {
@@ -499,7 +597,7 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 			}
 			effects = append(effects, fmt.Sprintf("%s of %s run%s in %s (%s)", what, andJoin(uses), map[bool]string{true: "s", false: ""}[p.only], cut.ID, cut.Label()))
 			for _, b := range blackouts {
-				if b.Dated() && !cut.Dated() {
+				if (b.Dated() || len(b.DaysOfMonth) > 0) && !cut.Dated() {
 					effects = append(effects, fmt.Sprintf("not on the dates of blackout %s (%s)", b.ID, b.Label()))
 				}
 			}
@@ -508,7 +606,11 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 			effects = append(effects, fmt.Sprintf("not waited for by %s: an exposed credential is replaced and killed now", andJoin(exposed)))
 		}
 		if len(taken) > 0 {
-			effects = append(effects, fmt.Sprintf("%s already run in an earlier window", andJoin(taken)))
+			effects = append(effects, fmt.Sprintf("%s already run in an earlier window; %s is another opening for the same work", andJoin(taken), cut.ID))
+			if len(uses) == 0 {
+				cut.SecretIDs = w.SecretIDs
+				f.Schedule.Windows = append(f.Schedule.Windows, cut)
+			}
 		}
 		appendEffect(f, p.considered, effects)
 	}
@@ -553,38 +655,6 @@ func ofSecrets(f *Facts, ids []string) string {
 	return "of " + andJoin(names) + " "
 }
 
-func endClock(sp span) string {
-	switch {
-	case sp.end < 0:
-		return ""
-	case sp.end == 1440:
-		return "24:00"
-	}
-	return runbook.FormatClock(sp.end % 1440)
-}
-
-// timeWindow turns a structured request window into a schedule window.
-func timeWindow(ts runbook.TimeSpec, id, source string) runbook.TimeWindow {
-	_, tz, err := runbook.LoadZone(ts.TZ)
-	if err != nil {
-		tz = "UTC"
-	}
-	return runbook.TimeWindow{ID: id, Days: runbook.NormalizeDays(ts.Days), Start: ts.Start, End: ts.End, TZ: tz, Note: ts.Note,
-		SecretIDs: []string{}, Source: source}
-}
-
-func specText(ts runbook.TimeSpec) string {
-	days := strings.Join(ts.Days, ", ")
-	if days == "" {
-		days = "daily"
-	}
-	t := fmt.Sprintf("%s %s-%s %s", days, ts.Start, ts.End, ts.TZ)
-	if ts.Note != "" {
-		t += ": " + ts.Note
-	}
-	return strings.TrimSpace(t)
-}
-
 func andJoin(items []string) string {
 	switch len(items) {
 	case 0:
@@ -595,21 +665,18 @@ func andJoin(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-func markLegacy(f *Facts, text string, targets []string, all bool) {
-	l := strings.ToLower(text)
+// markLegacy marks the consumers a legacy note names (all of the secret's
+// when it names none) as reading the value only at start-up.
+func markLegacy(f *Facts, targets, consumers []string, text string) {
 	for _, id := range targets {
 		s := f.SecretByID(id)
-		// With no secret named, a note about a password concerns passwords only.
-		if all && strings.Contains(l, "password") && s.Kind != "database_password" {
-			continue
-		}
 		s.Legacy = true
 		if s.LegacyNote == "" {
 			s.LegacyNote = text
 		}
 		named := false
 		for i := range s.Consumers {
-			if namesConsumer(l, s.Consumers[i].Name) {
+			if runbook.OneOf(consumers, s.Consumers[i].Name) {
 				s.Consumers[i].Legacy = true
 				named = true
 			}
@@ -620,6 +687,22 @@ func markLegacy(f *Facts, text string, targets []string, all bool) {
 			}
 		}
 	}
+}
+
+// forConsumers applies set to every consumer of the target secrets that the
+// text named, and returns their names.
+func forConsumers(f *Facts, targets, consumers []string, set func(*Consumer)) []string {
+	var named []string
+	for _, id := range targets {
+		s := f.SecretByID(id)
+		for i := range s.Consumers {
+			if runbook.OneOf(consumers, s.Consumers[i].Name) {
+				set(&s.Consumers[i])
+				named = appendOnce(named, s.Consumers[i].Name)
+			}
+		}
+	}
+	return named
 }
 
 func appendOnce(list []string, v string) []string {
@@ -638,69 +721,4 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// namesConsumer reports whether lower-case text names a consumer, singular or
-// plural ("the legacy job" names "jobs").
-// A part of a hyphenated name counts when it is specific enough ("the backup
-// cron" names "ledger-backup"; "api" alone names nothing).
-func namesConsumer(text, name string) bool {
-	n := strings.ToLower(name)
-	if hasWord(text, n) || (len(n) > 3 && strings.HasSuffix(n, "s") && hasWord(text, strings.TrimSuffix(n, "s"))) {
-		return true
-	}
-	parts := strings.FieldsFunc(n, func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' })
-	if len(parts) < 2 {
-		return false
-	}
-	for _, p := range parts {
-		if len(p) > 4 && hasWord(text, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// singleZone is the one time zone every zoned time of the request uses, or ""
-// when there is none or more than one.
-func singleZone(req *runbook.Request, texts []constraintText) string {
-	zones := map[string]bool{}
-	for _, ct := range texts {
-		for _, clause := range clauseRE.Split(ct.text, -1) {
-			if sp, ok := readSpan(clause); ok && sp.zoneGiven {
-				zones[sp.tz] = true
-			}
-		}
-	}
-	for _, list := range [][]runbook.TimeSpec{req.Windows, req.Blackouts} {
-		for _, ts := range list {
-			if _, canon, err := runbook.LoadZone(ts.TZ); err == nil && ts.TZ != "" {
-				zones[canon] = true
-			}
-		}
-	}
-	if len(zones) != 1 {
-		return ""
-	}
-	for z := range zones {
-		return z
-	}
-	return ""
-}
-
-// forNamedConsumers applies set to every consumer of the target secrets that
-// text names, and returns their names.
-func forNamedConsumers(f *Facts, text string, targets []string, set func(*Consumer)) []string {
-	var named []string
-	lower := strings.ToLower(text)
-	for _, id := range targets {
-		s := f.SecretByID(id)
-		for i := range s.Consumers {
-			if namesConsumer(lower, s.Consumers[i].Name) {
-				set(&s.Consumers[i])
-				named = appendOnce(named, s.Consumers[i].Name)
-			}
-		}
-	}
-	return named
 }

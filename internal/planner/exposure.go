@@ -2,12 +2,12 @@ package planner
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/exposure"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -175,7 +175,6 @@ func derivedReach(f *Facts) {
 		if !s.Exposed {
 			continue
 		}
-		readReachValues(s)
 		for _, x := range reaches(s) {
 			vars := secretVars(s)
 			what := s.Known(catalog.Fill(x.Text, vars))
@@ -186,7 +185,7 @@ func derivedReach(f *Facts) {
 				if x.Investigate != "" {
 					s.DerivedReviews = append(s.DerivedReviews, s.Known(catalog.Fill(x.Investigate, vars)))
 				}
-				if placeholderRE.MatchString(what) {
+				if hasPlaceholder(what) {
 					f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could mint %s, and the request does not name them", s.Name, what),
 						Question: fmt.Sprintf("Which? List them (its use in the provider's logs shows them) so the kill step ends them too, or confirm it minted none."), Blocks: []string{}})
 				}
@@ -200,32 +199,23 @@ func derivedReach(f *Facts) {
 	}
 }
 
-var placeholderRE = regexp.MustCompile(`<[a-z][a-z0-9/-]*>`)
-
-// reachValues read, from a secret's notes, the values the catalogue's
-// exposes texts leave as placeholders (the role a key assumes, the project
-// a token maintains). Later patterns win: a full ARN over a bare name.
-var reachValues = []struct {
-	placeholder string
-	re          *regexp.Regexp
-}{
-	{"<aws-role>", regexp.MustCompile(`(?i)\b(?:assumes?|into|assumed)\s+(?:the\s+)?role\s+[` + "`" + `'"]?([A-Za-z0-9+=,.@_-]+)`)},
-	{"<aws-role>", regexp.MustCompile(`\barn:aws:iam::\d{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*([A-Za-z0-9+=,.@_-]+)`)},
-	{"<project-path>", regexp.MustCompile(`(?i)\bproject\s+[` + "`" + `'"]?([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+)`)},
-}
-
-// readReachValues fills the placeholders of what a secret reaches from its
-// notes; what stays a placeholder is asked about.
-func readReachValues(s *Secret) {
-	for _, v := range reachValues {
-		m := v.re.FindStringSubmatch(s.Notes)
-		if m == nil || strings.EqualFold(m[1], "arn") {
-			continue
+// hasPlaceholder reports whether a filled catalogue text still holds a
+// <placeholder> ("<aws-role>"): a value the request did not give.
+func hasPlaceholder(text string) bool {
+	for {
+		i := strings.IndexByte(text, '<')
+		if i < 0 || i+1 >= len(text) {
+			return false
 		}
-		if s.Values == nil {
-			s.Values = map[string]string{}
+		j := strings.IndexByte(text[i:], '>')
+		if j < 0 {
+			return false
 		}
-		s.Values[v.placeholder] = m[1]
+		inner := text[i+1 : i+j]
+		if inner != "" && inner[0] >= 'a' && inner[0] <= 'z' && strings.Trim(inner, "abcdefghijklmnopqrstuvwxyz0123456789/-") == "" {
+			return true
+		}
+		text = text[i+1:]
 	}
 }
 
@@ -260,7 +250,7 @@ func pipelineConsumers(f *Facts, st runbook.SecretStore) []string {
 			continue
 		}
 		for _, c := range s.Consumers {
-			if ciConsumerRE.MatchString(c.Name) && !runbook.OneOf(out, c.Name) {
+			if intake.DefaultLexicon().IsPipeline(c.Name) && !runbook.OneOf(out, c.Name) {
 				out = append(out, c.Name)
 			}
 		}

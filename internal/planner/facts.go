@@ -72,6 +72,77 @@ type Facts struct {
 	// outside holds (runbook.Routine): no freeze, no leadership email, no
 	// day-ahead notice.
 	Routine bool `json:"routine"`
+	// ChangePaths are the tools the request says every change goes through
+	// (Terraform, Ansible, GitOps): create and store steps of the secrets
+	// they bind are made with that tool, never in a console or by CLI.
+	ChangePaths []ChangePath `json:"change_paths"`
+	// NoConsole is true when the request forbids console and hand changes.
+	NoConsole bool `json:"no_console,omitempty"`
+	// DualControl is true when a second engineer must watch every
+	// production step.
+	DualControl bool `json:"dual_control"`
+	// Duties are people to tell within a clock (customers, a regulator,
+	// Finance), each with the date it is due.
+	Duties []Duty `json:"duties"`
+	// Freezes are release, publish or deploy freezes the request states:
+	// no step and no check runs a pipeline a freeze forbids.
+	Freezes []Freeze `json:"freezes"`
+}
+
+// ChangePath is a tool every change of some secrets goes through.
+type ChangePath struct {
+	// Tool is terraform, ansible or gitops.
+	Tool string `json:"tool"`
+	// SecretIDs are the secrets it binds; empty means all.
+	SecretIDs []string `json:"secret_ids"`
+	Source    string   `json:"source"`
+}
+
+// Duty is someone the request says must be told, within a clock.
+type Duty struct {
+	ID string `json:"id"`
+	// Party is customer, regulator or finance.
+	Party string `json:"party"`
+	// Within is the clock as a duration ("72h"); "" when none was given.
+	Within string `json:"within,omitempty"`
+	// Due is when it is due (RFC 3339), counted from the schedule's as_of;
+	// Label writes it for people.
+	Due   string `json:"due,omitempty"`
+	Label string `json:"label"`
+	// Text is the request's words.
+	Text   string `json:"text"`
+	Source string `json:"source"`
+}
+
+// Freeze is a freeze with no span of time: what it forbids, until when (as
+// written) and whom it binds.
+type Freeze struct {
+	ID string `json:"id"`
+	// Forbids lists the activities: release, publish, deploy or change.
+	Forbids []string `json:"forbids"`
+	// SecretIDs are the secrets it binds; empty means all.
+	SecretIDs []string `json:"secret_ids"`
+	Until     string   `json:"until,omitempty"`
+	Source    string   `json:"source"`
+}
+
+// Frozen returns the freeze that forbids an activity for a secret, or nil.
+// A release freeze forbids publishing too, and a deploy or change freeze
+// every pipeline that ships.
+func (f *Facts) Frozen(activity, secretID string) *Freeze {
+	for i := range f.Freezes {
+		fr := &f.Freezes[i]
+		if len(fr.SecretIDs) > 0 && secretID != "" && !runbook.OneOf(fr.SecretIDs, secretID) {
+			continue
+		}
+		for _, a := range fr.Forbids {
+			if a == activity || (a == "release" && activity == "publish") || (a == "publish" && activity == "release") ||
+				a == "change" || (a == "deploy" && activity != "change") {
+				return fr
+			}
+		}
+	}
+	return nil
 }
 
 // Access is one kind of access a departing person loses before anything else.
@@ -174,6 +245,9 @@ type Secret struct {
 	// steps may run ("Rotate databases Tuesday 02:00-04:00 UTC only"), not
 	// just its consumer-facing changes.
 	WindowOnly bool `json:"window_only,omitempty"`
+	// Uses are how the request says the credential is used ("uploads source
+	// maps on every release"): a check must not repeat them in production.
+	Uses []string `json:"uses,omitempty"`
 	// RateLimited is true when a constraint names the provider's rate limits.
 	RateLimited    bool            `json:"rate_limited"`
 	Track          string          `json:"track"`

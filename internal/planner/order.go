@@ -2,11 +2,11 @@ package planner
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -335,8 +335,6 @@ func secretSteps(f *Facts, s *Secret, keep func(p runbook.Phase, env string) boo
 	return steps
 }
 
-var ciConsumerRE = regexp.MustCompile(`(?i)pipeline|\bbuild|\brelease|runner|workflow|\bci\b|github.actions|jenkins`)
-
 // consumerRuntime is how a consumer runs: a CI pipeline when the request
 // deploys with CI/CD and the consumer's name says it is one, otherwise the
 // one runtime deployment method (Kubernetes, serverless, VM, manual), or
@@ -344,7 +342,7 @@ var ciConsumerRE = regexp.MustCompile(`(?i)pipeline|\bbuild|\brelease|runner|wor
 // knows by name on exactly one of them runs there; any other is "" (not
 // said: a question, never the first runtime listed).
 func consumerRuntime(f *Facts, cat *catalog.Catalog, name string) runbook.Deployment {
-	if runbook.OneOf(f.Deployment, runbook.DeployCICD) && ciConsumerRE.MatchString(name) {
+	if runbook.OneOf(f.Deployment, runbook.DeployCICD) && intake.DefaultLexicon().IsPipeline(name) {
 		return runbook.DeployCICD
 	}
 	var runtimes []runbook.Deployment

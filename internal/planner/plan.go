@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/exposure"
@@ -11,11 +12,33 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// Plan computes the facts of a request. The request must have passed Validate;
-// Plan normalizes a copy of it and never changes the caller's value.
-func Plan(in *runbook.Request) (*Facts, error) {
+// Plan computes the facts of a request as of its as_of (with none, no
+// absolute dates are computed). The request must have passed Validate; Plan
+// normalizes a copy of it and never changes the caller's value.
+func Plan(in *runbook.Request) (*Facts, error) { return PlanAt(in, time.Time{}) }
+
+// PlanAt plans a request as of now when it carries no as_of: "today",
+// deadlines and the first slot of each window are dated from it.
+func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
 	if in == nil {
 		return nil, fmt.Errorf("planner: nil request")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	asOf := now
+	if t, ok := in.AsOfTime(); ok {
+		asOf = t
+	}
+	return PlanReading(in, intake.Read(in, intake.Options{AsOf: asOf}))
+}
+
+// PlanReading plans from a reading of the request's prose (intake.Read, or
+// the rules' reading cross-checked with the model's): the planner itself
+// never reads the text.
+func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
+	if in == nil || rd == nil {
+		return nil, fmt.Errorf("planner: nil request or reading")
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -75,16 +98,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 			"consumers not listed in services (%s): criticality assumed medium, owner assumed to be the secret's owner", strings.Join(undescribed, ", ")))
 	}
 
-	var texts []constraintText
-	for i, c := range req.Constraints {
-		texts = append(texts, constraintText{text: c, source: fmt.Sprintf("constraints[%d]", i)})
-	}
-	for i, s := range req.Secrets {
-		if strings.TrimSpace(s.Notes) != "" {
-			texts = append(texts, constraintText{text: s.Notes, secretID: f.Secrets[i].ID, source: fmt.Sprintf("secrets[%d].notes", i)})
-		}
-	}
-	readConstraints(f, req, texts)
+	applyReading(f, rd)
 	roles(f)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
@@ -113,6 +127,7 @@ func Plan(in *runbook.Request) (*Facts, error) {
 	}
 	f.Routine = routine(f)
 	planKills(f)
+	dates(f, rd.AsOf, in.AsOf != "")
 	catalogGaps(f, req)
 	workloadGaps(f)
 	externalComms(f)
@@ -184,6 +199,7 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 		s.DataReach = reachService
 	}
 	s.Kind = rd.Kind
+	s.Signers, s.Verifiers = rd.Signers, rd.Verifiers
 	switch s.Kind {
 	case runbook.KindDatabasePassword:
 		if s.DataReach == reachService && prov == nil {
@@ -211,7 +227,6 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	// Only the structured field says a credential is the departing
 	// person's own; words in the notes at most raised a question.
 	s.Personal = rd.Personal
-	s.Signers, s.Verifiers = rd.Signers, rd.Verifiers
 
 	for _, c := range in.Consumers {
 		svc, known := services[strings.ToLower(c)]

@@ -2,9 +2,9 @@ package runbook
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -43,6 +43,19 @@ type Request struct {
 	// Blackouts are times no production step may run (a batch that must not
 	// be interrupted, a freeze).
 	Blackouts []TimeSpec `json:"blackouts,omitempty"`
+	// AsOf fixes "now" (RFC 3339): relative words ("today", "Friday", "end
+	// of day") and the first slot of each window are dated from it. Unset:
+	// the time the runbook is generated.
+	AsOf string `json:"as_of,omitempty"`
+}
+
+// AsOfTime parses AsOf; false when it is unset (Validate has checked it).
+func (r *Request) AsOfTime() (time.Time, bool) {
+	if r.AsOf == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, r.AsOf)
+	return t, err == nil
 }
 
 // TimeSpec is a recurring span of time: the days it applies to (every day when
@@ -92,7 +105,17 @@ type Owner struct {
 	Role Role   `json:"role,omitempty"`
 }
 
-var envNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+// validEnvName reports a name of lower-case letters, digits, '_', '.' and
+// '-', starting with a letter or digit.
+func validEnvName(s string) bool {
+	for i, r := range s {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || (r != '_' && r != '.' && r != '-')) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Validate reports every problem of the request at once, each with its JSON
 // path. It returns nil or a *ValidationError.
@@ -143,7 +166,7 @@ func (r *Request) Validate() error {
 		for j, e := range s.Environments {
 			ep := fmt.Sprintf("%s.environments[%d]", p, j)
 			v.envName(ep, e)
-			if len(envs) > 0 && envNameRE.MatchString(NormalizeEnv(e)) && !envs[NormalizeEnv(e)] {
+			if len(envs) > 0 && validEnvName(NormalizeEnv(e)) && !envs[NormalizeEnv(e)] {
 				v.add(ep, fmt.Sprintf("%q is not one of the request's environments (%s)", e, strings.Join(r.Environments, ", ")))
 			}
 		}
@@ -174,6 +197,11 @@ func (r *Request) Validate() error {
 	v.count("constraints", len(r.Constraints), MaxConstraints)
 	for i, c := range r.Constraints {
 		v.text(fmt.Sprintf("constraints[%d]", i), c, true)
+	}
+	if r.AsOf != "" {
+		if _, err := time.Parse(time.RFC3339, r.AsOf); err != nil {
+			v.add("as_of", fmt.Sprintf("%q must be an RFC 3339 time such as 2026-03-04T10:00:00Z", r.AsOf))
+		}
 	}
 	for _, list := range []struct {
 		name  string
@@ -346,7 +374,7 @@ func (v *problems) envName(path, e string) {
 		v.add(path, "is required")
 	case len(n) > MaxEnvNameChars:
 		v.add(path, fmt.Sprintf("is %d characters long, at most %d are allowed", len(n), MaxEnvNameChars))
-	case !envNameRE.MatchString(n):
+	case !validEnvName(n):
 		v.add(path, fmt.Sprintf("%q must be a name of letters, digits, '-', '_' or '.'", e))
 	}
 }

@@ -123,6 +123,9 @@ type Considered struct {
 	Reading string `json:"reading"`
 	// Effect is what changed in the runbook because of it, or why nothing did.
 	Effect string `json:"effect"`
+	// Evidence lists the words that decided the reading ("forbidden",
+	// "changes").
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // Schedule is the time constraints of a rotation.
@@ -299,7 +302,25 @@ func (d Deadline) Label() string {
 	return l
 }
 
-// Window returns the window or deadline with the id, as a label, or "".
+// Label returns the window or deadline with the id as a label without its
+// next opening ("daily from 22:00 UTC"), or "".
+func (s Schedule) Label(id string) string {
+	for _, w := range s.Windows {
+		if w.ID == id {
+			return w.Label()
+		}
+	}
+	for _, d := range s.Deadlines {
+		if d.ID == id {
+			return d.Label()
+		}
+	}
+	return ""
+}
+
+// Window returns the window or deadline with the id, as a label with a
+// window's next opening ("daily from 22:00 UTC; next: Wed 2026-11-25
+// 22:00-23:00 UTC"), or "".
 func (s Schedule) Window(id string) string {
 	for _, w := range s.Windows {
 		if w.ID == id {

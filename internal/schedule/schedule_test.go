@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -107,5 +108,58 @@ func TestOverlapsAndCut(t *testing.T) {
 	monthly := runbook.TimeWindow{DaysOfMonth: []int{1}, Start: "00:00", End: "06:00", TZ: "UTC"}
 	if Overlaps(runbook.TimeWindow{Days: []string{"tue"}, Start: "02:00", End: "04:00", TZ: "UTC"}, monthly) {
 		t.Error("a weekly window is cut by a monthly blackout")
+	}
+}
+
+func TestSlots(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	weekend := runbook.TimeWindow{ID: "b1", Days: []string{"fri"}, EndDay: "mon", Start: "18:00", End: "06:00", TZ: "UTC"}
+	// Written on a Sunday: work waits for Monday 06:00.
+	free, waited := FreeFrom([]runbook.TimeWindow{weekend}, at("2026-03-08T09:00:00Z"))
+	if !free.Equal(at("2026-03-09T06:00:00Z")) || len(waited) != 1 || waited[0] != "b1" {
+		t.Errorf("free from %s (waited %v)", free, waited)
+	}
+	if got := In(at("2026-03-06T18:30:00Z"), []runbook.TimeWindow{weekend}); len(got) != 1 {
+		t.Errorf("Friday 18:30 is in the blackout: %v", got)
+	}
+	if got := In(at("2026-03-09T06:00:00Z"), []runbook.TimeWindow{weekend}); len(got) != 0 {
+		t.Errorf("Monday 06:00 is after it: %v", got)
+	}
+	w := runbook.TimeWindow{ID: "w1", Days: []string{"mon", "tue", "wed", "thu"}, Start: "14:00", End: "16:00", TZ: "UTC"}
+	slot, ok := NextSlot(w, nil, at("2026-03-04T10:00:00Z"), time.Hour)
+	if !ok || Label(slot, "UTC") != "Wed 2026-03-04 14:00-16:00 UTC" {
+		t.Errorf("slot %s %v", Label(slot, "UTC"), ok)
+	}
+	// Inside today's slot already: the rest of it.
+	slot, ok = NextSlot(w, nil, at("2026-03-04T15:00:00Z"), 30*time.Minute)
+	if !ok || Label(slot, "UTC") != "Wed 2026-03-04 15:00-16:00 UTC" {
+		t.Errorf("slot %s %v", Label(slot, "UTC"), ok)
+	}
+	// Too little left today: tomorrow's.
+	slot, ok = NextSlot(w, nil, at("2026-03-04T15:00:00Z"), 90*time.Minute)
+	if !ok || Label(slot, "UTC") != "Thu 2026-03-05 14:00-16:00 UTC" {
+		t.Errorf("slot %s %v", Label(slot, "UTC"), ok)
+	}
+	// A blackout on the 5th pushes it to Monday.
+	fifth := runbook.TimeWindow{ID: "b2", DaysOfMonth: []int{5}, Start: "00:00", End: "24:00", TZ: "UTC"}
+	slot, _ = NextSlot(w, []runbook.TimeWindow{fifth}, at("2026-03-04T17:00:00Z"), time.Hour)
+	if Label(slot, "UTC") != "Mon 2026-03-09 14:00-16:00 UTC" {
+		t.Errorf("slot %s", Label(slot, "UTC"))
+	}
+	// The first Sunday of the month; Berlin in summer time.
+	first := runbook.TimeWindow{Days: []string{"sun"}, DaysOfMonth: []int{1, 2, 3, 4, 5, 6, 7}, Start: "02:00", End: "06:00", TZ: "Europe/Berlin"}
+	slot, _ = NextSlot(first, nil, at("2026-03-04T10:00:00Z"), time.Hour)
+	if Label(slot, "Europe/Berlin") != "Sun 2026-04-05 02:00-06:00 Europe/Berlin" || !slot.Start.Equal(at("2026-04-05T00:00:00Z")) {
+		t.Errorf("slot %s (%s)", Label(slot, "Europe/Berlin"), slot.Start.UTC())
+	}
+	// A window a blackout always covers has no slot.
+	if _, ok := NextSlot(runbook.TimeWindow{Days: []string{"sat"}, Start: "10:00", End: "12:00", TZ: "UTC"}, []runbook.TimeWindow{weekend}, at("2026-03-04T10:00:00Z"), time.Minute); ok {
+		t.Error("a Saturday window inside a Friday-to-Monday blackout")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -21,7 +22,7 @@ func startTime(f *planner.Facts) string {
 			window = ""
 		}
 	}
-	if l := f.Schedule.Window(window); l != "" && !strings.HasPrefix(l, "by ") {
+	if l := f.Schedule.Label(window); l != "" && !strings.HasPrefix(l, "by ") {
 		return l
 	}
 	var at string
@@ -138,6 +139,8 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
 			SendWhen: "at the start and when production is verified"})
 	}
+	messages = append(messages, dutyMessages(f, intake.PartyRegulator)...)
+	messages = append(messages, dutyMessages(f, intake.PartyFinance)...)
 	return &runbook.InternalComms{Messages: messages}
 }
 
@@ -248,6 +251,7 @@ func externalComms(f *planner.Facts) *runbook.ExternalComms {
 				SendWhen: "before the production steps, once the security lead approves the wording"})
 		}
 	}
+	ec.Messages = append(ec.Messages, dutyMessages(f, intake.PartyCustomer)...)
 	if !ec.Applicable {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
 			Subject:  fmt.Sprintf("%s: degraded service", f.System),
@@ -354,6 +358,7 @@ func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		}
 		ae.Items = append(ae.Items, item)
 	}
+	ae.Items = append(ae.Items, bindingEvidence(f)...)
 	return ae
 }
 

@@ -51,7 +51,7 @@ func channel(f *planner.Facts) string { return "#secret-rotation-" + f.SystemSlu
 
 // windowLabel names a secret's window ("w1: daily from 22:00 UTC"), or "".
 func windowLabel(f *planner.Facts, id string) string {
-	if l := f.Schedule.Window(id); l != "" {
+	if l := f.Schedule.Label(id); l != "" {
 		return id + " (" + l + ")"
 	}
 	return ""
@@ -191,6 +191,9 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		add("Open a change ticket listing every secret, environment and the rollback plan below.")
 	}
 	add("Rules for every step: a value goes from the provider straight into the store (stdin or console), never into chat, tickets or shell history; record ids, never values; stop at the first failed check.")
+	for _, line := range bindingChecklist(f) {
+		add("%s", line)
+	}
 	for _, b := range f.Schedule.Blackouts {
 		scope := "No production step"
 		if len(b.SecretIDs) > 0 {
@@ -411,6 +414,7 @@ func rotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			s := f.SecretByID(st.SecretID)
 			step.Action, step.Verify = stepText(sc{f: f, s: s, env: st.Environment}, st.Phase)
 			step.Owner = stepOwner(f, s, st.Phase)
+			bindStep(f, s, &step)
 			switch st.Phase {
 			case runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify:
 				step.Consumers = stepConsumers(s, st.Phase)
