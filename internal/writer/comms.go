@@ -66,8 +66,14 @@ func hasFreeze(f *planner.Facts) bool {
 // every secret shares it.
 func windowNote(f *planner.Facts) string {
 	var notes []string
-	if !strings.HasPrefix(startTime(f), "<start time, UTC>") {
-		return ""
+	if shared := f.Secrets[0].Window; shared != "" {
+		all := true
+		for _, s := range f.Secrets {
+			all = all && s.Window == shared
+		}
+		if all {
+			return "" // the start time is the window
+		}
 	}
 	for _, s := range f.Secrets {
 		if w := windowLabel(f, s.Window); w != "" {
