@@ -282,6 +282,9 @@ type Reading struct {
 	// Assumptions are readings intake had to choose (a time with no zone, an
 	// "end of business" hour).
 	Assumptions []string `json:"assumptions"`
+	// Secrets are what intake read of each secret as a whole (its name,
+	// notes and consumers), in the request's order.
+	Secrets []SecretReading `json:"secrets"`
 	// Questions are open items intake raises itself (the model and the
 	// rules disagree, a reading only the model made); the planner numbers
 	// them and turns their scope into the secret ids they block.
@@ -309,4 +312,13 @@ func (d Directive) String() string {
 		}
 	}
 	return s
+}
+
+// SecretReading is what a secret's name, notes and consumers say about it.
+type SecretReading struct {
+	// HeldOutside is true when a customer or partner holds, uses or trusts
+	// it ("the partner allow-lists our certificate", "used by merchants").
+	HeldOutside bool `json:"held_outside"`
+	// Evidence lists the words that decided it.
+	Evidence []string `json:"evidence"`
 }

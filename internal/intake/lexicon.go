@@ -83,6 +83,15 @@ type RuleWords struct {
 	ExposureThirdParty      []string          `yaml:"exposure_third_party"`
 	ExposureInsider         []string          `yaml:"exposure_insider"`
 	Usage                   []string          `yaml:"usage"`
+	HeldOutside             HeldWords         `yaml:"held_outside"`
+}
+
+// HeldWords say a customer or partner holds a credential.
+type HeldWords struct {
+	Parties []string `yaml:"parties"`
+	Verbs   []string `yaml:"verbs"`
+	Passive []string `yaml:"passive"`
+	Held    []string `yaml:"held"`
 }
 
 // ToolWords names a change path.
@@ -172,6 +181,7 @@ type compiled struct {
 	public, thirdParty, insider, usage                                     *phrases
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss *phrases
 	versions, pipelines, zones, advance                                    *phrases
+	heldParties, heldVerbs, heldPassive, heldHeld                          *phrases
 	values                                                                 []valueCue
 	scopeGroups                                                            []*phrases
 }
@@ -244,6 +254,8 @@ func (l *Lexicon) compile() {
 	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
 	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
 	c.versions, c.pipelines = one(d.Versions), one(l.Scopes.Pipelines)
+	h := r.HeldOutside
+	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
 		c.values = append(c.values, valueCue{ValueCue: v, after: one(v.After), before: one(v.Before)})
 	}
@@ -332,6 +344,8 @@ func (l *Lexicon) Check() []string {
 		"rules.rotate_all": r.RotateAll, "rules.instructions": r.Instructions, "rules.instructions_without_time": r.InstructionsWithoutTime,
 		"rules.exposure_public": r.ExposurePublic, "rules.exposure_third_party": r.ExposureThirdParty,
 		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage,
+		"rules.held_outside.parties": r.HeldOutside.Parties, "rules.held_outside.verbs": r.HeldOutside.Verbs,
+		"rules.held_outside.passive": r.HeldOutside.Passive, "rules.held_outside.held": r.HeldOutside.Held,
 		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
 		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
 		"details.versions": d.Versions, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,

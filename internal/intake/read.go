@@ -42,7 +42,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	if targets == nil {
 		targets = Targets(req)
 	}
-	rd := &reader{lex: lex, asOf: opts.AsOf, targets: targets, out: &Reading{AsOf: opts.AsOf, Texts: []Text{}, Assumptions: []string{}, Questions: []Question{}}}
+	rd := &reader{lex: lex, asOf: opts.AsOf, targets: targets, out: &Reading{AsOf: opts.AsOf, Texts: []Text{}, Assumptions: []string{}, Questions: []Question{}, Secrets: []SecretReading{}}}
 	type input struct {
 		source, text string
 		secret       int
@@ -81,7 +81,53 @@ func Read(req *runbook.Request, opts Options) *Reading {
 		rd.out.Texts = append(rd.out.Texts, rd.readText(in.source, in.text, in.secret, parsed[i]))
 	}
 	rd.structured(req)
+	for _, s := range req.Secrets {
+		rd.out.Secrets = append(rd.out.Secrets, rd.secretReading(s))
+	}
 	return rd.out
+}
+
+// secretReading reads a secret's name, notes and consumers together.
+func (rd *reader) secretReading(s runbook.Secret) SecretReading {
+	text := s.Name + ". " + s.Notes
+	for _, c := range s.Consumers {
+		text += ". " + c
+	}
+	out := SecretReading{Evidence: []string{}}
+	if ev := rd.heldOutside(tokenize(text)); ev != "" {
+		out.HeldOutside, out.Evidence = true, []string{ev}
+	}
+	return out
+}
+
+// heldOutside finds a customer or partner holding or using a credential:
+// "<party> <verb>", "<passive> by|with [our|the|a|its] <party>", or a held
+// word. It returns the words, or "".
+func (rd *reader) heldOutside(toks []token) string {
+	c := &rd.lex.c
+	n := len(toks)
+	if m := c.heldHeld.find(toks, 0, n); len(m) > 0 {
+		return m[0].p.text
+	}
+	for _, p := range c.heldParties.find(toks, 0, n) {
+		if v := c.heldVerbs.find(toks, p.to, min(n, p.to+1)); len(v) > 0 && v[0].from == p.to {
+			return p.p.text + " " + v[0].p.text
+		}
+	}
+	for _, v := range c.heldPassive.find(toks, 0, n) {
+		i := v.to
+		if i >= n || (toks[i].low != "by" && toks[i].low != "with") {
+			continue
+		}
+		i++
+		if i < n && runbook.OneOf([]string{"our", "the", "a", "its"}, toks[i].low) {
+			i++
+		}
+		if p := c.heldParties.find(toks, i, min(n, i+1)); len(p) > 0 && p[0].from == i {
+			return v.p.text + " " + toks[v.to].low + " " + p[0].p.text
+		}
+	}
+	return ""
 }
 
 // Targets resolves the request's secrets (provider and kind, as the names

@@ -245,6 +245,9 @@ type Secret struct {
 	// steps may run ("Rotate databases Tuesday 02:00-04:00 UTC only"), not
 	// just its consumer-facing changes.
 	WindowOnly bool `json:"window_only,omitempty"`
+	// HeldOutside is true when a customer or partner holds, uses or trusts
+	// it (intake's reading of its name, notes and consumers).
+	HeldOutside bool `json:"held_outside,omitempty"`
 	// Uses are how the request says the credential is used ("uploads source
 	// maps on every release"): a check must not repeat them in production.
 	Uses []string `json:"uses,omitempty"`

@@ -84,6 +84,9 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 	var undescribed []string
 	for i := range req.Secrets {
 		s := newSecret(f, req, i, ids, services, &undescribed)
+		if i < len(rd.Secrets) {
+			s.HeldOutside = rd.Secrets[i].HeldOutside
+		}
 		f.Secrets = append(f.Secrets, s)
 	}
 	// What an exposed credential reached and rotor knows is planned like a

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -212,17 +211,5 @@ func upperFirstWord(s string) string {
 }
 
 // partnerHeld reports whether a customer or partner holds, uses or trusts
-// the credential (said in its name, notes or consumers): "customers verify
-// our webhook signatures", "the partner allow-lists our certificate", "used
-// by merchants". A customer managed key, customer data a credential reaches
-// or a service that faces customers is not that.
-func partnerHeld(s *Secret) bool {
-	text := s.Name + " " + s.Notes
-	for _, c := range s.Consumers {
-		text += " " + c.Name
-	}
-	return heldByOutsideRE.MatchString(text)
-}
-
-// heldByOutsideRE finds a customer or partner holding or using a credential.
-var heldByOutsideRE = regexp.MustCompile(`(?i)\b(customers?|partners?|merchants?|clients?|acquirers?)('s?)?\s+(verify|verifies|use|uses|hold|holds|call|calls|receive|receives|integrate|integrates|allow-?lists?|allowlists?|trust|trusts|store|stores|configure|configures|sign|signs)\b|\b(used|held|shared|verified|trusted|called|received|stored|configured) (by|with) (our |the |a |its )?(customers?|partners?|merchants?|clients?|acquirers?)\b|\b(partner|customer|client|merchant)[- ]held\b`)
+// the credential, as intake read it in its name, notes and consumers.
+func partnerHeld(s *Secret) bool { return s.HeldOutside }
