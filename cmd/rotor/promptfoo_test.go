@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// promptfooBin finds promptfoo: PROMPTFOO_BIN, or the copy .ci/run installs
+// under .ci/node. Where it must run (CI, ROTOR_REQUIRE_PROMPTFOO) a missing
+// one fails the test; elsewhere it is skipped saying how to get it.
+func promptfooBin(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("PROMPTFOO_BIN"); p != "" {
+		return p
+	}
+	if p, err := filepath.Abs("../../.ci/node/node_modules/.bin/promptfoo"); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" || os.Getenv("ROTOR_REQUIRE_PROMPTFOO") != "" {
+		t.Fatal("promptfoo is required here (.ci/run installs it: npm install --prefix .ci/node promptfoo@0.118.17)")
+	}
+	t.Skip("no promptfoo: npm install --prefix .ci/node promptfoo@0.118.17, or run .ci/run")
+	return ""
+}
+
+type promptfooStats struct {
+	Results struct {
+		Stats struct {
+			Successes, Failures, Errors int
+		}
+		Prompts []struct {
+			Metrics struct {
+				AssertPassCount int
+				AssertFailCount int
+			}
+		}
+	}
+}
+
+// runPromptfoo runs eval/promptfoo's config against url and reads its
+// summary.
+func runPromptfoo(t *testing.T, bin, url string) (int, promptfooStats, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out.json")
+	cmd := exec.CommandContext(t.Context(), bin, "eval", "--no-cache", "--no-write", "--no-progress-bar", "-o", out)
+	cmd.Dir = "../../eval/promptfoo"
+	cmd.Env = append(os.Environ(), "ROTOR_URL="+url, "PROMPTFOO_DISABLE_TELEMETRY=1", "PROMPTFOO_DISABLE_UPDATE=1", "PROMPTFOO_CONFIG_DIR="+t.TempDir())
+	logs, _ := cmd.CombinedOutput()
+	var st promptfooStats
+	if data, err := os.ReadFile(out); err == nil {
+		_ = json.Unmarshal(data, &st)
+	}
+	return cmd.ProcessState.ExitCode(), st, string(logs)
+}
+
+// TestPromptfooDrivesTheAPI: the shipped promptfoo config drives POST
+// /runbooks as an HTTP provider and checks each runbook with rotor's domain
+// checks (its linter through POST /runbooks/lint, coverage, order, kills):
+// every check passes on rotor's runbooks, and fails on a service that
+// answers runbooks whose revoke steps were deleted.
+func TestPromptfooDrivesTheAPI(t *testing.T) {
+	bin := promptfooBin(t)
+	s := startServer(t, nil)
+	code, st, logs := runPromptfoo(t, bin, s.base)
+	if code != 0 || st.Results.Stats.Successes != 4 || st.Results.Stats.Failures != 0 || len(st.Results.Prompts) != 1 || st.Results.Prompts[0].Metrics.AssertPassCount != 20 {
+		t.Fatalf("rotor: exit %d %+v\n%s", code, st, logs)
+	}
+
+	// A service whose runbooks lost their revoke steps.
+	tampered := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		resp, err := http.Post(s.base+r.URL.Path, "application/json", bytes.NewReader(body))
+		if err != nil {
+			w.WriteHeader(502)
+			return
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if r.URL.Path == "/runbooks" {
+			var rb runbook.Runbook
+			if json.Unmarshal(data, &rb) == nil && rb.Sections.RotationSequence != nil {
+				for i := range rb.Sections.RotationSequence.Tracks {
+					tr := &rb.Sections.RotationSequence.Tracks[i]
+					var keep []runbook.Step
+					for _, st := range tr.Steps {
+						if st.Phase != runbook.PhaseRevoke {
+							keep = append(keep, st)
+						}
+					}
+					tr.Steps = keep
+				}
+				data, _ = json.Marshal(rb)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(data)
+	}))
+	defer tampered.Close()
+	code, st, logs = runPromptfoo(t, bin, tampered.URL)
+	if code == 0 || st.Results.Stats.Failures == 0 {
+		t.Errorf("tampered runbooks passed: exit %d %+v\n%s", code, st, logs)
+	}
+}
