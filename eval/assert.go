@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -324,7 +325,7 @@ func sectionText(rb *runbook.Runbook, id runbook.SectionID) string {
 		return ""
 	}
 	var b strings.Builder
-	runbook.WalkStrings(sec, func(_, s string) {
+	decode.WalkStrings(sec, func(_, s string) {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -163,7 +164,7 @@ func LoadCase(path string) (*Case, error) {
 		return nil, fmt.Errorf("eval: %s: invalid YAML: %w", path, err)
 	}
 	var c Case
-	if err := runbook.DecodeStrict(js, &c); err != nil {
+	if err := decode.Strict(js, &c); err != nil {
 		return nil, fmt.Errorf("eval: %s: %w", path, err)
 	}
 	c.Path = path
@@ -187,7 +188,7 @@ func LoadCase(path string) (*Case, error) {
 				return nil, fmt.Errorf("eval: %s: request_file: %w", path, err)
 			}
 		}
-		if c.Request, err = runbook.ParseRequest(data); err != nil {
+		if c.Request, err = decode.ParseRequest(data); err != nil {
 			return nil, fmt.Errorf("eval: %s: request_file %s: %w", path, rp, err)
 		}
 	} else if err := c.Request.Validate(); err != nil {

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm"
-	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
 )
@@ -64,7 +64,7 @@ func (j *LLMJudge) Score(ctx context.Context, criteria, markdown string) (float6
 		return 0, nil, err
 	}
 	var v verdictDoc
-	if err := runbook.DecodeStrict(resp.Content, &v); err != nil {
+	if err := decode.Strict(resp.Content, &v); err != nil {
 		return 0, nil, fmt.Errorf("judge answer: %w", err)
 	}
 	if v.Score < 0 || v.Score > 10 {

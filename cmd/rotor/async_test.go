@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -73,7 +74,7 @@ func sectionsAndDone(t *testing.T, evs []event) (map[runbook.SectionID]bool, *ru
 }
 
 func TestAsyncJobInProcess(t *testing.T) {
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
@@ -153,7 +154,7 @@ func TestAsyncJobInProcess(t *testing.T) {
 }
 
 func TestStreamedSynchronousRequest(t *testing.T) {
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
@@ -192,7 +193,7 @@ func TestStreamedSynchronousRequest(t *testing.T) {
 }
 
 func TestMetricsAfterAGeneration(t *testing.T) {
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
-	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -86,7 +86,7 @@ func expect(resp *http.Response, err error) error {
 func BenchmarkCachedRunbookVsHealthz(b *testing.B) {
 	url := redistest.URL(b)
 	data := acme(b)
-	req, err := runbook.ParseRequest(data)
+	req, err := decode.ParseRequest(data)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -45,7 +46,7 @@ func BenchmarkTable(b *testing.B) {
 	}
 	rs := redistest.Start(b)
 	data := acme(b)
-	acmeReq, _ := runbook.ParseRequest(data)
+	acmeReq, _ := decode.ParseRequest(data)
 	model := llmtest.NewModel()
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()

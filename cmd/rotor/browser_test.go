@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -112,7 +113,7 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 
 	// A model held back, so the page shows sections arriving: one answer
 	// at first, the others once the page has shown it.
-	req, err := runbook.ParseRequest(acme(t))
+	req, err := decode.ParseRequest(acme(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
@@ -263,7 +264,7 @@ func TestComposeIsSafeByDefault(t *testing.T) {
 func TestTraceResourceAndProvider(t *testing.T) {
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
 	col := newCollector(t)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -26,7 +27,7 @@ func cliEnv(t *testing.T, vars map[string]string, args ...string) (int, string, 
 // those listed, which it refuses.
 func refusingModel(t *testing.T, refused ...runbook.SectionID) *llmtest.Server {
 	t.Helper()
-	req, err := runbook.ParseRequest(acme(t))
+	req, err := decode.ParseRequest(acme(t))
 	if err != nil {
 		t.Fatal(err)
 	}

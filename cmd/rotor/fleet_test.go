@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -82,7 +83,7 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 	t.Parallel()
 	bin := rotorBinary(t)
 	redisSrv := redistest.Start(t)
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -156,7 +157,7 @@ func TestPastedSecretAnywhereIsRefused(t *testing.T) {
 	}
 	delete(fields, "secrets[2].environments0")
 	for path, mutate := range fields {
-		req, _ := runbook.ParseRequest(acme(t))
+		req, _ := decode.ParseRequest(acme(t))
 		mutate(req)
 		body, _ := json.Marshal(req)
 		resp, data := do(t, "POST", s.base+"/runbooks", "application/json", body)
@@ -184,7 +185,7 @@ func TestPastedSecretAnywhereIsRefused(t *testing.T) {
 // TestLLMOutputIsScreenedLikeInput: a section carrying a secret-looking value
 // is invalid; the model is asked again, then the offline section is used.
 func TestLLMOutputIsScreenedLikeInput(t *testing.T) {
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
@@ -355,7 +356,7 @@ func TestSlackCommand(t *testing.T) {
 	defer hook.Close()
 	// An LLM that has not answered yet: the acknowledgement does not wait
 	// for it.
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
@@ -479,7 +480,7 @@ func TestSlackLLMIntake(t *testing.T) {
 		got <- b
 	}))
 	defer hook.Close()
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()

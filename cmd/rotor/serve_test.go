@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -356,7 +357,7 @@ func TestServeEndToEnd(t *testing.T) {
 // server and checks the Acme runbook's sections came from the LLM.
 func TestServeWithTheLLM(t *testing.T) {
 	data := acme(t)
-	req, err := runbook.ParseRequest(data)
+	req, err := decode.ParseRequest(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,13 +399,13 @@ func TestServeWithTheLLM(t *testing.T) {
 func TestReplicasShareRedis(t *testing.T) {
 	redisSrv := redistest.Start(t)
 	data := acme(t)
-	req, _ := runbook.ParseRequest(data)
+	req, _ := decode.ParseRequest(data)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
 	fake.Latency = 300 * time.Millisecond
 	answers := offlineAnswers(t, req)
 	minimal := []byte(`{"system":"Billing","secrets":[{"name":"Mailgun API key","consumers":["mailer"]}]}`)
-	minReq, _ := runbook.ParseRequest(minimal)
+	minReq, _ := decode.ParseRequest(minimal)
 	minAnswers := offlineAnswers(t, minReq)
 	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
 		if strings.Contains(r.User, `"system": "Billing"`) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -27,7 +28,7 @@ import (
 // nor max_tokens, and every section is the model's.
 func TestReasoningModelRequestShape(t *testing.T) {
 	data := acme(t)
-	req, _ := runbook.ParseRequest(data)
+	req, _ := decode.ParseRequest(data)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
 	answers := offlineAnswers(t, req)
@@ -98,7 +99,7 @@ func foreignIDs(t *testing.T, body []byte, req *runbook.Request) []string {
 // request does not have.
 func TestStandInAnswersAreNeverServedAsFact(t *testing.T) {
 	data := acme(t)
-	req, _ := runbook.ParseRequest(data)
+	req, _ := decode.ParseRequest(data)
 	for _, withRedis := range []bool{false, true} {
 		t.Run(fmt.Sprintf("redis=%v", withRedis), func(t *testing.T) {
 			fake := standIn(t)

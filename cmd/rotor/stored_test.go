@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
@@ -61,7 +62,7 @@ func wantStored(t *testing.T, what string, resp *http.Response, body []byte, gz 
 func TestCachedReadsAreStoredBytes(t *testing.T) {
 	rs := redistest.Start(t)
 	data := acme(t)
-	req, _ := runbook.ParseRequest(data)
+	req, _ := decode.ParseRequest(data)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
 	m := llmtest.NewModel()

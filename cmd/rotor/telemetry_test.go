@@ -16,6 +16,7 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -78,7 +79,7 @@ func attr(s *tracepb.Span, key string) string {
 // the request, reasks and fallbacks included, names its request_id and
 // trace_id, and so do an asynchronous job's.
 func TestTracesAndLogLines(t *testing.T) {
-	req, _ := runbook.ParseRequest(acme(t))
+	req, _ := decode.ParseRequest(acme(t))
 	answers := offlineAnswers(t, req)
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()

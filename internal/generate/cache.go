@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/store"
 )
@@ -97,7 +98,7 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
-	if err := runbook.DecodeStrict(e.Section, sec); err != nil {
+	if err := decode.Strict(e.Section, sec); err != nil {
 		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
 		s.cfg.Observer.Cache("section", false)
 		return written{}, false

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -23,7 +24,7 @@ func (c *countingScreener) Scan(prefix string, v any) []secretscan.Hit {
 	return c.Scanner.Scan(prefix, v)
 }
 
-func (c *countingScreener) ScanJSON(strs []runbook.JSONString) []secretscan.Hit {
+func (c *countingScreener) ScanJSON(strs []decode.JSONString) []secretscan.Hit {
 	c.scans.Add(1)
 	return c.Scanner.ScanJSON(strs)
 }

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -41,7 +42,7 @@ var _ SectionWriter = writer.Offline{}
 // in every string of a raw JSON body (keys and unknown fields included).
 type Screener interface {
 	Scan(prefix string, v any) []secretscan.Hit
-	ScanJSON(strs []runbook.JSONString) []secretscan.Hit
+	ScanJSON(strs []decode.JSONString) []secretscan.Hit
 }
 
 // LLM asks a model for one JSON document; every adapter's client
@@ -253,9 +254,9 @@ func (s *Service) Generator() runbook.Generator {
 // screen's warnings.
 func (s *Service) Parse(ctx context.Context, body []byte) (*runbook.Request, []secretscan.Hit, error) {
 	var warnings []secretscan.Hit
-	var screen runbook.Screen
+	var screen decode.Screen
 	if s.cfg.Screener != nil {
-		screen = func(strs []runbook.JSONString) error {
+		screen = func(strs []decode.JSONString) error {
 			hits := s.cfg.Screener.ScanJSON(strs)
 			if err := s.refuse(ctx, hits); err != nil {
 				return err
@@ -264,7 +265,7 @@ func (s *Service) Parse(ctx context.Context, body []byte) (*runbook.Request, []s
 			return nil
 		}
 	}
-	req, err := runbook.ParseRequestScreened(body, screen)
+	req, err := decode.ParseRequestScreened(body, screen)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -340,7 +341,7 @@ func withheld(req *runbook.Request, warnings []secretscan.Hit) *runbook.Request 
 	if json.Unmarshal(data, &out) != nil {
 		return req
 	}
-	runbook.ReplaceStrings(&out, func(path, s string) string {
+	decode.ReplaceStrings(&out, func(path, s string) string {
 		switch {
 		case !paths[path]:
 			return s

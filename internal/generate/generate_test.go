@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/render"
@@ -57,7 +58,7 @@ func request(t testing.TB, name string) *runbook.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := runbook.DecodeRequest(data)
+	r, err := decode.Request(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -254,7 +255,7 @@ func (s *Service) judge(j *job, u *unit, content []byte) ([]string, any) {
 		return problems, nil
 	}
 	sec := runbook.NewSection(id)
-	if err := runbook.DecodeStrict(content, sec); err != nil {
+	if err := decode.Strict(content, sec); err != nil {
 		return []string{"schema: " + err.Error()}, nil
 	}
 	return s.check(j, u, sec), sec

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/prompts"
@@ -568,7 +569,7 @@ func mergeParts(id runbook.SectionID, f *planner.Facts, parts []any) (any, error
 		return nil, err
 	}
 	sec := runbook.NewSection(id)
-	if err := runbook.DecodeStrict(data, sec); err != nil {
+	if err := decode.Strict(data, sec); err != nil {
 		return nil, fmt.Errorf("generate: merged %s: %w", id, err)
 	}
 	planOrder(f, sec)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -27,7 +28,7 @@ func acmeFacts(t *testing.T) *planner.Facts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := runbook.ParseRequest(data)
+	req, err := decode.ParseRequest(data)
 	if err != nil {
 		t.Fatal(err)
 	}

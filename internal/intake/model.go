@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/prompts"
@@ -288,7 +289,7 @@ func (m *ModelReader) decode(raw []byte) ([]Directive, error) {
 		return nil, fmt.Errorf("answer does not meet the schema: %s", strings.Join(problems, "; "))
 	}
 	var a modelAnswer
-	if err := runbook.DecodeStrict(raw, &a); err != nil {
+	if err := decode.Strict(raw, &a); err != nil {
 		return nil, err
 	}
 	for i := range a.Directives {

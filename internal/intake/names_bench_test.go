@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -35,7 +36,7 @@ func acme(b *testing.B) *runbook.Request {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, err := runbook.ParseRequest(data)
+	req, err := decode.ParseRequest(data)
 	if err != nil {
 		b.Fatal(err)
 	}

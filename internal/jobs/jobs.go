@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/store"
@@ -183,7 +184,7 @@ func (r *Runner) Run(ctx context.Context, p Payload) error {
 		observe(Failed)
 		return r.Store.update(ctx, p.ID, func(st *State) { st.Status, st.Error = Failed, &ErrorBody{Code: code, Message: msg} })
 	}
-	req, err := runbook.ParseRequest(p.Body)
+	req, err := decode.ParseRequest(p.Body)
 	if err != nil {
 		return fail(err)
 	}

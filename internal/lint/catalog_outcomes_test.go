@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -53,7 +54,7 @@ func outcomeRunbook(t *testing.T, req map[string]any) (*planner.Facts, *runbook.
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := runbook.ParseRequest(body)
+	r, err := decode.ParseRequest(body)
 	if err != nil {
 		t.Fatal(err)
 	}

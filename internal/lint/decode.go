@@ -3,6 +3,7 @@ package lint
 import (
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -12,7 +13,7 @@ import (
 // skips an absent section, so such an input would otherwise lint clean and
 // read as a safe runbook.
 func Decode(data []byte) (*runbook.Runbook, error) {
-	rb, err := runbook.DecodeRunbook(data)
+	rb, err := decode.Runbook(data)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -53,7 +54,7 @@ func offline(t *testing.T, name string) *runbook.Runbook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := runbook.DecodeRequest(data)
+	req, err := decode.Request(data)
 	if err != nil {
 		t.Fatal(err)
 	}

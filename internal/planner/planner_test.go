@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -30,7 +31,7 @@ func load(t *testing.T, name string) *runbook.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := runbook.DecodeRequest(data)
+	r, err := decode.Request(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +496,7 @@ func TestReach(t *testing.T) {
 	}
 	for _, r := range rows {
 		t.Run(r.Name, func(t *testing.T) {
-			req, err := runbook.ParseRequest(r.Request)
+			req, err := decode.ParseRequest(r.Request)
 			if err != nil {
 				t.Fatal(err)
 			}

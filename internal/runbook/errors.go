@@ -80,3 +80,9 @@ func ErrorCode(err error) Code {
 	}
 	return CodeInternal
 }
+
+// TooLarge is the error for an input over MaxBodyBytes.
+func TooLarge(n int) *Error {
+	return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("body is larger than %d bytes", MaxBodyBytes),
+		Fields: []FieldError{{Path: "", Problem: fmt.Sprintf("%d bytes received, at most %d accepted", n, MaxBodyBytes)}}}
+}

@@ -18,46 +18,6 @@ func fields(t *testing.T, err error) []FieldError {
 	return ve.Fields
 }
 
-func TestDecodeRequestReportsPaths(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want []FieldError
-	}{
-		{"unknown top-level field with suggestion", `{"system":"x","secrets":[{"name":"a"}],"secret_stor":"vault"}`,
-			[]FieldError{{"secret_stor", `unknown field (did you mean "secret_store"?)`}}},
-		{"unknown nested field", `{"system":"x","secrets":[{"name":"a"},{"name":"b","colour":"red"}]}`,
-			[]FieldError{{"secrets[1].colour", "unknown field"}}},
-		{"wrong types everywhere at once", `{"system":5,"secrets":[{"name":"a","consumers":"api","personal":"yes"}],"environments":{}}`,
-			[]FieldError{
-				{"environments", "must be an array, got an object"},
-				{"secrets[0].consumers", "must be an array, got a string"},
-				{"secrets[0].personal", "must be true or false, got a string"},
-				{"system", "must be a string, got a number"},
-			}},
-		{"syntax error with position", "{\n  \"system\": \"x\",\n  \"secrets\": [}\n", []FieldError{{"", "invalid JSON at line 3, column 15: invalid character '}' looking for beginning of value"}}},
-		{"trailing data", `{"system":"x","secrets":[{"name":"a"}]} {}`, []FieldError{{"", "unexpected data after the JSON value"}}},
-		{"empty body", ``, []FieldError{{"", "invalid JSON: the body is empty or ends too early"}}},
-		{"not an object", `[1]`, []FieldError{{"", "must be an object, got an array"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := DecodeRequest([]byte(tt.body))
-			if diff := cmp.Diff(tt.want, fields(t, err)); diff != "" {
-				t.Errorf("fields (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestDecodeRequestTooLarge(t *testing.T) {
-	body := `{"system":"` + strings.Repeat("a", MaxBodyBytes) + `"}`
-	_, err := DecodeRequest([]byte(body))
-	if ErrorCode(err) != CodeTooLarge {
-		t.Fatalf("code = %s, want too_large (%v)", ErrorCode(err), err)
-	}
-}
-
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	r := &Request{
 		System:       "",
@@ -176,36 +136,3 @@ func TestParseSections(t *testing.T) {
 	}
 }
 
-func TestWalkStringsVisitsEveryStringWithItsPath(t *testing.T) {
-	r := Request{System: "s", Constraints: []string{"c0"}, Secrets: []Secret{{Name: "n", Consumers: []string{"a", "b"}}}}
-	var got []string
-	WalkStrings(&r, func(path, s string) {
-		if s != "" {
-			got = append(got, path+"="+s)
-		}
-	})
-	want := []string{"system=s", "secrets[0].name=n", "secrets[0].consumers[0]=a", "secrets[0].consumers[1]=b", "constraints[0]=c0"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-func TestParseRequestMergesUnknownFieldsWithValidation(t *testing.T) {
-	_, err := ParseRequest([]byte(`{"system":"","secrets":[{"name":"a","kind":"apikey","colour":"red"}]}`))
-	var got []string
-	for _, f := range fields(t, err) {
-		got = append(got, f.Path)
-	}
-	if diff := cmp.Diff([]string{"secrets[0].colour", "system", "secrets[0].kind"}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	// A type error stops there: the rest cannot be read reliably.
-	_, err = ParseRequest([]byte(`{"system":3,"secrets":[{"name":"a","kind":"apikey"}]}`))
-	if f := fields(t, err); len(f) != 1 || f[0].Path != "system" {
-		t.Errorf("got %v", f)
-	}
-	r, err := ParseRequest([]byte(`{"system":"s","secrets":[{"name":"a"}]}`))
-	if err != nil || r.System != "s" {
-		t.Errorf("valid request: %v", err)
-	}
-}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -98,7 +99,7 @@ func TestOfflineSectionsValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, err := runbook.DecodeRequest(data)
+		req, err := decode.Request(data)
 		if err != nil {
 			t.Fatal(err)
 		}

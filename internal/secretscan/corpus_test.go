@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
 )
 
@@ -190,7 +190,7 @@ func TestScanJSONNeverPutsASecretKeyInAPath(t *testing.T) {
 	s := newScanner(t)
 	key := "gh" + "p_" + strings.Repeat("Zx9Yw8Vu7T", 4)[:36]
 	val := "sk" + "_live_" + strings.Repeat("Qa1Ws2Ed3R", 3)
-	hits := s.ScanJSON([]runbook.JSONString{
+	hits := s.ScanJSON([]decode.JSONString{
 		{Path: "system", Value: "Billing"},
 		{Path: key, Value: key, Key: true},
 		{Path: key + ".notes", Value: "notes", Key: true},

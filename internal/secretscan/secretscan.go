@@ -17,6 +17,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -320,7 +321,7 @@ func (s *Scanner) ScanTexts(ts []Text) []Hit { return s.scan(true, ts) }
 // ScanJSON checks every string of a decoded JSON document, object keys
 // included. A key that looks like a secret is never repeated in a path: it
 // is replaced by <field name> wherever it occurs.
-func (s *Scanner) ScanJSON(strs []runbook.JSONString) []Hit {
+func (s *Scanner) ScanJSON(strs []decode.JSONString) []Hit {
 	// Values are read together (a secret cut across two fields is found);
 	// keys apart (a field name is not part of the value it names).
 	var values, keys []Text
@@ -351,7 +352,7 @@ func (s *Scanner) ScanJSON(strs []runbook.JSONString) []Hit {
 
 func texts(prefix string, v any) []Text {
 	var out []Text
-	runbook.WalkStrings(v, func(path, value string) {
+	decode.WalkStrings(v, func(path, value string) {
 		if prefix != "" {
 			if path == "" {
 				path = prefix

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -134,7 +135,7 @@ func TestBenignCorpusHasNoHits(t *testing.T) {
 			}
 		}
 		if strings.HasSuffix(f, ".json") {
-			req, err := runbook.DecodeRequest(data)
+			req, err := decode.Request(data)
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
@@ -151,7 +152,7 @@ func acmeRequest(b *testing.B) *runbook.Request {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, err := runbook.DecodeRequest(data)
+	req, err := decode.Request(data)
 	if err != nil {
 		b.Fatal(err)
 	}

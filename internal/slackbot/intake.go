@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -62,7 +63,7 @@ func (in *LLMIntake) Parse(ctx context.Context, text, defaultSystem string) (*ru
 		return nil, err
 	}
 	var doc intakeDoc
-	if err := runbook.DecodeStrict(resp.Content, &doc); err != nil {
+	if err := decode.Strict(resp.Content, &doc); err != nil {
 		return nil, fmt.Errorf("slackbot: intake answer: %w", err)
 	}
 	req := &runbook.Request{System: doc.System, Trigger: runbook.Trigger(doc.Trigger), Environments: doc.Environments}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -50,7 +51,7 @@ func TestCeremonyInProportion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := runbook.DecodeRequest(raw)
+			req, err := decode.Request(raw)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
@@ -42,7 +43,7 @@ func TestMutationsAreRealAndForeignIDsFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := runbook.ParseRequest(data)
+	req, err := decode.ParseRequest(data)
 	if err != nil {
 		t.Fatal(err)
 	}

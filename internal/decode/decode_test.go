@@ -1,4 +1,4 @@
-package runbook
+package decode
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // TestDuplicateKeysAreRejectedWithTheirPath: a key given twice in one
@@ -21,12 +23,12 @@ func TestDuplicateKeysAreRejectedWithTheirPath(t *testing.T) {
 		{`{"system":"A","secrets":[{"name":"x"}],"remarks":{"a":1,"a":2}}`, "remarks.a"},
 	} {
 		_, err := ParseRequest([]byte(tt.body))
-		var ve *ValidationError
+		var ve *runbook.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) == 0 || ve.Fields[0].Path != tt.path || !strings.Contains(ve.Fields[0].Problem, "duplicate key") {
 			t.Errorf("%s: got %v", tt.body, err)
 		}
 	}
-	if _, err := DecodeRunbook([]byte(`{"id":"a","id":"b"}`)); err == nil || !strings.Contains(err.Error(), "duplicate key") {
+	if _, err := Runbook([]byte(`{"id":"a","id":"b"}`)); err == nil || !strings.Contains(err.Error(), "duplicate key") {
 		t.Errorf("runbooks too: %v", err)
 	}
 }
@@ -121,4 +123,87 @@ func FuzzTreeMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("%d strings collected, %d in the document", len(strs), n)
 		}
 	})
+}
+
+func fields(t *testing.T, err error) []runbook.FieldError {
+	t.Helper()
+	var ve *runbook.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want *ValidationError, got %T %v", err, err)
+	}
+	return ve.Fields
+}
+
+func TestDecodeRequestReportsPaths(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []runbook.FieldError
+	}{
+		{"unknown top-level field with suggestion", `{"system":"x","secrets":[{"name":"a"}],"secret_stor":"vault"}`,
+			[]runbook.FieldError{{Path: "secret_stor", Problem: `unknown field (did you mean "secret_store"?)`}}},
+		{"unknown nested field", `{"system":"x","secrets":[{"name":"a"},{"name":"b","colour":"red"}]}`,
+			[]runbook.FieldError{{Path: "secrets[1].colour", Problem: "unknown field"}}},
+		{"wrong types everywhere at once", `{"system":5,"secrets":[{"name":"a","consumers":"api","personal":"yes"}],"environments":{}}`,
+			[]runbook.FieldError{
+				{Path: "environments", Problem: "must be an array, got an object"},
+				{Path: "secrets[0].consumers", Problem: "must be an array, got a string"},
+				{Path: "secrets[0].personal", Problem: "must be true or false, got a string"},
+				{Path: "system", Problem: "must be a string, got a number"},
+			}},
+		{"syntax error with position", "{\n  \"system\": \"x\",\n  \"secrets\": [}\n", []runbook.FieldError{{Path: "", Problem: "invalid JSON at line 3, column 15: invalid character '}' looking for beginning of value"}}},
+		{"trailing data", `{"system":"x","secrets":[{"name":"a"}]} {}`, []runbook.FieldError{{Path: "", Problem: "unexpected data after the JSON value"}}},
+		{"empty body", ``, []runbook.FieldError{{Path: "", Problem: "invalid JSON: the body is empty or ends too early"}}},
+		{"not an object", `[1]`, []runbook.FieldError{{Path: "", Problem: "must be an object, got an array"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Request([]byte(tt.body))
+			if diff := cmp.Diff(tt.want, fields(t, err)); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeRequestTooLarge(t *testing.T) {
+	body := `{"system":"` + strings.Repeat("a", runbook.MaxBodyBytes) + `"}`
+	_, err := Request([]byte(body))
+	if runbook.ErrorCode(err) != runbook.CodeTooLarge {
+		t.Fatalf("code = %s, want too_large (%v)", runbook.ErrorCode(err), err)
+	}
+}
+
+func TestWalkStringsVisitsEveryStringWithItsPath(t *testing.T) {
+	r := runbook.Request{System: "s", Constraints: []string{"c0"}, Secrets: []runbook.Secret{{Name: "n", Consumers: []string{"a", "b"}}}}
+	var got []string
+	WalkStrings(&r, func(path, s string) {
+		if s != "" {
+			got = append(got, path+"="+s)
+		}
+	})
+	want := []string{"system=s", "secrets[0].name=n", "secrets[0].consumers[0]=a", "secrets[0].consumers[1]=b", "constraints[0]=c0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestParseRequestMergesUnknownFieldsWithValidation(t *testing.T) {
+	_, err := ParseRequest([]byte(`{"system":"","secrets":[{"name":"a","kind":"apikey","colour":"red"}]}`))
+	var got []string
+	for _, f := range fields(t, err) {
+		got = append(got, f.Path)
+	}
+	if diff := cmp.Diff([]string{"secrets[0].colour", "system", "secrets[0].kind"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// A type error stops there: the rest cannot be read reliably.
+	_, err = ParseRequest([]byte(`{"system":3,"secrets":[{"name":"a","kind":"apikey"}]}`))
+	if f := fields(t, err); len(f) != 1 || f[0].Path != "system" {
+		t.Errorf("got %v", f)
+	}
+	r, err := ParseRequest([]byte(`{"system":"s","secrets":[{"name":"a"}]}`))
+	if err != nil || r.System != "s" {
+		t.Errorf("valid request: %v", err)
+	}
 }

@@ -1,4 +1,11 @@
-package runbook
+// Package decode reads rotor's JSON strictly: every unknown field (with the
+// closest known name), duplicate key, wrong type, syntax error and trailing
+// byte is reported with its JSON path as a runbook.ValidationError, and
+// every string of the document (keys included, both copies of a duplicate)
+// can be screened before anything else reads it. It also walks the strings
+// of a decoded value by their JSON paths. The types it decodes into are
+// runbook's contract.
+package decode
 
 import (
 	"bytes"
@@ -10,6 +17,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // Screen inspects every string of a JSON document as it was sent (values
@@ -19,17 +28,17 @@ import (
 // it.
 type Screen func(strs []JSONString) error
 
-// DecodeRequest strictly decodes a JSON request: unknown fields, duplicate
+// Request strictly decodes a JSON request: unknown fields, duplicate
 // keys, wrong types, malformed JSON and trailing data are reported with their
 // paths. The request is not validated; call Validate.
-func DecodeRequest(data []byte) (*Request, error) { return decodeRequest(data, nil) }
+func Request(data []byte) (*runbook.Request, error) { return request(data, nil) }
 
-func decodeRequest(data []byte, screen Screen) (*Request, error) {
-	if len(data) > MaxBodyBytes {
-		return nil, TooLarge(len(data))
+func request(data []byte, screen Screen) (*runbook.Request, error) {
+	if len(data) > runbook.MaxBodyBytes {
+		return nil, runbook.TooLarge(len(data))
 	}
-	var r Request
-	if err := decodeStrict(data, &r, screen); err != nil {
+	var r runbook.Request
+	if err := strict(data, &r, screen); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -38,19 +47,19 @@ func decodeRequest(data []byte, screen Screen) (*Request, error) {
 // ParseRequest decodes and validates a request, reporting every problem at
 // once: when the only decoding problems are unknown fields, the rest of the
 // request is still validated and both lists are returned together.
-func ParseRequest(data []byte) (*Request, error) { return ParseRequestScreened(data, nil) }
+func ParseRequest(data []byte) (*runbook.Request, error) { return ParseRequestScreened(data, nil) }
 
 // ParseRequestScreened is ParseRequest with screen run on every string of
 // the body first (nil: none).
-func ParseRequestScreened(data []byte, screen Screen) (*Request, error) {
-	r, err := decodeRequest(data, screen)
+func ParseRequestScreened(data []byte, screen Screen) (*runbook.Request, error) {
+	r, err := request(data, screen)
 	if err == nil {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
 		return r, nil
 	}
-	var ve *ValidationError
+	var ve *runbook.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, err
 	}
@@ -59,38 +68,32 @@ func ParseRequestScreened(data []byte, screen Screen) (*Request, error) {
 			return nil, err
 		}
 	}
-	var partial Request
+	var partial runbook.Request
 	if json.Unmarshal(data, &partial) != nil {
 		return nil, err
 	}
-	var more *ValidationError
+	var more *runbook.ValidationError
 	if errors.As(partial.Validate(), &more) {
 		ve.Fields = append(ve.Fields, more.Fields...)
 	}
 	return nil, ve
 }
 
-// DecodeRunbook strictly decodes a runbook.
-func DecodeRunbook(data []byte) (*Runbook, error) {
-	var rb Runbook
-	if err := DecodeStrict(data, &rb); err != nil {
+// Runbook strictly decodes a runbook.
+func Runbook(data []byte) (*runbook.Runbook, error) {
+	var rb runbook.Runbook
+	if err := Strict(data, &rb); err != nil {
 		return nil, err
 	}
 	return &rb, nil
 }
 
-// TooLarge is the error for an input over MaxBodyBytes.
-func TooLarge(n int) *Error {
-	return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("body is larger than %d bytes", MaxBodyBytes),
-		Fields: []FieldError{{Path: "", Problem: fmt.Sprintf("%d bytes received, at most %d accepted", n, MaxBodyBytes)}}}
-}
-
-// DecodeStrict decodes JSON into v (a pointer to a struct), reporting every
+// Strict decodes JSON into v (a pointer to a struct), reporting every
 // unknown field, duplicate key and type mismatch with its JSON path as a
 // *ValidationError.
-func DecodeStrict(data []byte, v any) error { return decodeStrict(data, v, nil) }
+func Strict(data []byte, v any) error { return strict(data, v, nil) }
 
-func decodeStrict(data []byte, v any, screen Screen) error {
+func strict(data []byte, v any, screen Screen) error {
 	if !json.Valid(data) {
 		return syntaxError(data)
 	}
@@ -101,15 +104,15 @@ func decodeStrict(data []byte, v any, screen Screen) error {
 		}
 	}
 	if len(dups) > 0 {
-		return &ValidationError{Fields: dups}
+		return &runbook.ValidationError{Fields: dups}
 	}
 	var w walker
 	w.walk(reflect.TypeOf(v).Elem(), generic, "")
 	if len(w.fields) > 0 {
-		return &ValidationError{Fields: w.fields}
+		return &runbook.ValidationError{Fields: w.fields}
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return &ValidationError{Fields: []FieldError{{Path: "", Problem: "cannot decode: " + err.Error()}}}
+		return &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: "cannot decode: " + err.Error()}}}
 	}
 	return nil
 }
@@ -122,7 +125,7 @@ func syntaxError(data []byte) error {
 	if err := dec.Decode(&discard); err != nil {
 		problem = syntaxProblem(err, data)
 	}
-	return &ValidationError{Fields: []FieldError{{Path: "", Problem: problem}}}
+	return &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: problem}}}
 }
 
 func syntaxProblem(err error, data []byte) string {
@@ -148,11 +151,11 @@ func position(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-type walker struct{ fields []FieldError }
+type walker struct{ fields []runbook.FieldError }
 
 func (w *walker) add(path, problem string) {
 	if len(w.fields) < 100 {
-		w.fields = append(w.fields, FieldError{Path: path, Problem: problem})
+		w.fields = append(w.fields, runbook.FieldError{Path: path, Problem: problem})
 	}
 }
 

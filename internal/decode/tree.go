@@ -1,9 +1,11 @@
-package runbook
+package decode
 
 import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // tree is a JSON document decoded in one pass, as encoding/json decodes
@@ -14,13 +16,13 @@ import (
 type tree struct {
 	data []byte
 	i    int
-	dups []FieldError
+	dups []runbook.FieldError
 	// strs collects every string, keys included, when not nil.
 	strs *[]JSONString
 }
 
 // parseTree decodes data, which must be valid JSON (json.Valid).
-func parseTree(data []byte, collect bool) (doc any, strs []JSONString, dups []FieldError) {
+func parseTree(data []byte, collect bool) (doc any, strs []JSONString, dups []runbook.FieldError) {
 	t := &tree{data: data}
 	if collect {
 		t.strs = &strs
@@ -98,7 +100,7 @@ func (t *tree) object(path string) map[string]any {
 		v := t.value(p)
 		if _, dup := m[key]; dup {
 			if len(t.dups) < 100 {
-				t.dups = append(t.dups, FieldError{Path: p, Problem: fmt.Sprintf("duplicate key %q: each key may appear once in an object", key)})
+				t.dups = append(t.dups, runbook.FieldError{Path: p, Problem: fmt.Sprintf("duplicate key %q: each key may appear once in an object", key)})
 			}
 			continue
 		}
