@@ -135,4 +135,3 @@ func TestParseSections(t *testing.T) {
 		t.Errorf("got %v", f)
 	}
 }
-
