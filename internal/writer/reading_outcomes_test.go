@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
@@ -63,7 +64,7 @@ func TestReadingOutcomes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := runbook.ParseRequest(body)
+			req, err := decode.ParseRequest(body)
 			if err != nil {
 				t.Fatalf("request: %v", err)
 			}
