@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/goccy/go-yaml"
@@ -77,21 +77,26 @@ type Names struct {
 	stop map[string]bool
 }
 
-var (
-	namesOnce sync.Once
-	names     *Names
-	namesErr  error
-)
+// current is the resolver of the catalogue the process runs with.
+var current atomic.Pointer[Names]
 
-// DefaultNames is the resolver over the embedded catalogue and names.yaml,
-// built once. A broken embedded lexicon is a build defect: TestNamesLexicon
-// catches it, and DefaultNames panics.
+// DefaultNames is the resolver over the catalogue the process runs with
+// (catalog.Default: the embedded one, or the organisation's merged in at
+// start) and the embedded names.yaml, built once per catalogue. A lexicon
+// that does not fit the catalogue is refused at start (CheckNames); the
+// embedded pair is checked by TestNamesLexicon, so DefaultNames panics only
+// on a build defect.
 func DefaultNames() *Names {
-	namesOnce.Do(func() { names, namesErr = NewNames(catalog.Default(), namesYAML) })
-	if namesErr != nil {
-		panic(namesErr)
+	cat := catalog.Default()
+	if n := current.Load(); n != nil && n.cat == cat {
+		return n
 	}
-	return names
+	n, err := NewNames(cat, namesYAML)
+	if err != nil {
+		panic(err)
+	}
+	current.Store(n)
+	return n
 }
 
 // NewNames builds a resolver from a catalogue and a names lexicon (YAML),

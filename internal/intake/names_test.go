@@ -262,3 +262,23 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationCatalogueNames: a provider of an organisation's catalogue
+// (ROTOR_CATALOG_DIR) is resolved in any spelling once it is installed.
+func TestOrganisationCatalogueNames(t *testing.T) {
+	dir := "../catalog/testdata/org/valid"
+	org, _, err := catalog.LoadDir(catalog.Builtin(), os.DirFS(dir), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := intake.CheckNames(org); err != nil {
+		t.Fatal(err)
+	}
+	catalog.Install(org)
+	t.Cleanup(func() { catalog.Install(catalog.Builtin()) })
+	for _, spelled := range []string{"ACME_LEDGER", "Acme.Ledger", "acme-ledger"} {
+		if p := intake.DefaultNames().Provider(spelled); p == nil || p.ID != "acme-ledger" {
+			t.Errorf("%q resolves to %v, want acme-ledger", spelled, p)
+		}
+	}
+}
