@@ -24,7 +24,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-//go:embed providers/*.yaml stores.yaml deployments.yaml products.yaml effects.yaml
+//go:embed providers/*.yaml stores.yaml deployments.yaml products.yaml effects.yaml templates.yaml
 var files embed.FS
 
 // Data reach values: what a credential of a provider reaches.
@@ -69,6 +69,11 @@ type Provider struct {
 type Credential struct {
 	ID    string `yaml:"id" json:"id"`
 	Title string `yaml:"title" json:"title"`
+	// Template names a shape many vendors share (templates.yaml): the entry
+	// starts from it, its own fields win, and Params fill the template's
+	// [[name]] slots with the vendor's own words.
+	Template string            `yaml:"template" json:"-"`
+	Params   map[string]string `yaml:"params" json:"-"`
 	// Kinds it applies to; Match phrases (any, in the secret's name or notes)
 	// narrow it further; Unless phrases exclude it.
 	Kinds  []runbook.Kind `yaml:"kinds" json:"-"`
@@ -429,7 +434,9 @@ type Catalog struct {
 	// Effects are the checks known to have side effects, with their
 	// effect-free alternatives.
 	Effects []*SideEffect
-	generic *Credential
+	// Templates are the credential shapes provider entries may start from.
+	Templates []*Template
+	generic   *Credential
 }
 
 // SideEffect is a kind of check that does more than check (pages someone,
@@ -537,6 +544,15 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if err := decode(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
+	}
+	// Templates are optional too; entries naming one need it.
+	if _, err := fs.Stat(fsys, "templates.yaml"); err == nil {
+		if err := decode(fsys, "templates.yaml", &c.Templates); err != nil {
+			return nil, err
+		}
+	}
+	if problems := c.expandTemplates(c.Providers); len(problems) > 0 {
+		return nil, fmt.Errorf("catalog: %s", strings.Join(problems, "; "))
 	}
 	// Side effects are optional: a catalogue without them refuses no check.
 	if _, err := fs.Stat(fsys, "effects.yaml"); err == nil {

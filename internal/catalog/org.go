@@ -80,6 +80,12 @@ func LoadDir(base *Catalog, fsys fs.FS, dir string) (*Catalog, []Shadow, error) 
 	if len(names) == 0 {
 		return nil, nil, &DirError{Dir: dir, Problems: []string{"no *.yaml provider file in it"}}
 	}
+	// Entries may start from the built-in templates.
+	for _, p := range org {
+		for _, problem := range base.expandTemplates([]*Provider{p}) {
+			bad.Problems = append(bad.Problems, p.Origin+": "+problem)
+		}
+	}
 	// The files that decoded are checked too, so every problem of every
 	// file is reported at once.
 	c, shadows, clashes := merge(base, org, products)
@@ -121,7 +127,7 @@ func LoadDir(base *Catalog, fsys fs.FS, dir string) (*Catalog, []Shadow, error) 
 // it: a provider with a built-in's id replaces it; a credential id or an
 // alias a built-in provider also has is taken from that provider.
 func merge(base *Catalog, org []*Provider, products []*Product) (*Catalog, []Shadow, []string) {
-	c := &Catalog{Stores: base.Stores, Deployments: base.Deployments, Effects: base.Effects}
+	c := &Catalog{Stores: base.Stores, Deployments: base.Deployments, Effects: base.Effects, Templates: base.Templates}
 	var shadows []Shadow
 	byID := map[string]*Provider{}
 	orgAliases := map[string]*Provider{}

@@ -29,10 +29,18 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				who = "its provider"
 			}
 			text := fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s procedure", s.Name, providerLabel(s), categoryOf(s.Entry))
-			if catalog.Default().Provider(s.Provider) != nil {
+			switch {
+			case s.Entry.Provider() != nil && s.Entry.Provider().ID != "generic":
+				text = fmt.Sprintf("%s: rotor's catalogue knows %s's commands, but not whether it allows a second live %s", s.Name, s.ProviderName, kind)
+			case catalog.Default().Provider(s.Provider) != nil:
 				text = fmt.Sprintf("%s: rotor's catalogue has %s, but no entry of it for a %s; the steps use the generic %s procedure", s.Name, s.ProviderName, kind, categoryOf(s.Entry))
 			}
+			known := s.Entry.Provider() != nil && s.Entry.Provider().ID != "generic"
 			if s.Strategy == runbook.StrategyRevokeFirst {
+				if known {
+					// Its own commands revoke it first: nothing to ask.
+					continue
+				}
 				f.Raise(runbook.OpenItem{Source: source, Text: text,
 					Question: fmt.Sprintf("%s is revoked first (it leaked), whatever %s allows. Confirm how %s revokes a %s and issues the replacement, and add %s to the catalogue directory.", s.Name, who, who, kind, who),
 					Blocks:   []string{}})
