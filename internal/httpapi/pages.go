@@ -81,6 +81,17 @@ func checkLink(c *gin.Context, d Deps) (string, bool) {
 func handleSignedPage(d Deps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if id, ok := checkLink(c, d); ok {
+			// The page's download links: the same signed link, as a file.
+			if f := c.Query("format"); f == formatMarkdown || f == formatJSON {
+				st, err := d.Runbooks.Stored(c.Request.Context(), id)
+				if err != nil {
+					writeError(c, d.Logger, err)
+					return
+				}
+				c.Header("Content-Disposition", `attachment; filename="runbook-`+id+`.`+f+`"`)
+				respondStored(c, d, st, f, render.ViewFull, false)
+				return
+			}
 			view, err := viewParam(c)
 			if err != nil {
 				htmlPage(c, d.Logger, http.StatusBadRequest, func(b *bytes.Buffer) error {
@@ -109,7 +120,7 @@ func runbookPage(c *gin.Context, d Deps, id string, view render.View) {
 	rb, err := d.Runbooks.Load(ctx, id)
 	if err == nil {
 		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error {
-			return d.pages.Runbook(b, web.RunbookPage{ID: id, Runbook: rb, View: view})
+			return d.pages.Runbook(b, web.RunbookPage{ID: id, Runbook: rb, View: view, Download: d.Links.Page(id)})
 		})
 		return
 	}

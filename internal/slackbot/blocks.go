@@ -124,7 +124,15 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 			if ids := runbook.WaitingFor(rb.OpenItems, st); len(ids) > 0 {
 				wait = " _waits for " + mrkdwn(strings.Join(ids, ", ")) + "_"
 			}
-			line := fmt.Sprintf("%d. *%s · %s · %s*%s %s\n", st.Order, st.Phase, mrkdwn(st.SecretID), mrkdwn(st.Environment), wait, mrkdwn(st.Action))
+			// Only the parts a step has: no empty "· ·" chip for a step
+			// without a secret or an environment.
+			chips := []string{string(st.Phase)}
+			for _, p := range []string{st.SecretID, st.Environment} {
+				if strings.TrimSpace(p) != "" {
+					chips = append(chips, mrkdwn(p))
+				}
+			}
+			line := fmt.Sprintf("%d. *%s*%s %s\n", st.Order, strings.Join(chips, " · "), wait, mrkdwn(st.Action))
 			if b.Len()+len(line) > MaxSectionText-200 {
 				fmt.Fprintf(&b, "_…%d more steps in the full runbook_", len(steps)-i)
 				break

@@ -102,6 +102,9 @@ type RunbookPage struct {
 	// View is render.ViewCard for the card alone; else the card comes with
 	// the appendices behind it.
 	View render.View
+	// Download is the runbook's signed link (no key needed): the page
+	// offers it with format=md and format=json appended, as files.
+	Download string
 }
 
 // Section is one section in document order with how it was produced.
@@ -206,7 +209,12 @@ func rich(s string) template.HTML {
 	var b strings.Builder
 	for i, p := range parts {
 		if i%2 == 1 {
-			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+			// A command (more than one word) gets a copy button on the page.
+			if strings.Contains(strings.TrimSpace(p), " ") {
+				b.WriteString(`<code class="cmd">` + template.HTMLEscapeString(p) + "</code>")
+			} else {
+				b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+			}
 			continue
 		}
 		b.WriteString(template.HTMLEscapeString(p))

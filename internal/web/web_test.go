@@ -7,7 +7,7 @@ import (
 
 func TestRichEscapesEverything(t *testing.T) {
 	for in, want := range map[string]string{
-		"run `kubectl get <pod>` now":       "run <code>kubectl get &lt;pod&gt;</code> now",
+		"run `kubectl get <pod>` now":       "run <code class=\"cmd\">kubectl get &lt;pod&gt;</code> now",
 		"<script>alert(1)</script>":         "&lt;script&gt;alert(1)&lt;/script&gt;",
 		"unmatched ` <b>":                   "unmatched ` &lt;b&gt;",
 		"`</code><script>x</script><code>`": "<code>&lt;/code&gt;&lt;script&gt;x&lt;/script&gt;&lt;code&gt;</code>",

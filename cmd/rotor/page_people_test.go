@@ -1,0 +1,122 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// signedPage posts a request and returns the path of its runbook page (the
+// signed link of the answer's Link header).
+func signedPage(t *testing.T, base, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, "POST", base+"/runbooks", "application/json", data)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	link := resp.Header.Get("Link")
+	start, end := strings.Index(link, "<"), strings.Index(link, ">")
+	if start < 0 || end < start {
+		t.Fatalf("no page link: %q", link)
+	}
+	return link[start+1 : end]
+}
+
+// TestBrowserPageForPeople: the runbook page in Chromium has a table of
+// contents whose every link lands on the page, downloads the runbook as
+// Markdown and JSON (no key: the signed link), puts a copy button on every
+// command, keeps ticked boxes per runbook across a reload (and not on
+// another runbook), and shows no empty "· ·" chip.
+func TestBrowserPageForPeople(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	s := startServer(t, nil)
+	acmePage := signedPage(t, s.base, "../../eval/requests/acme-payments.json")
+	otherPage := signedPage(t, s.base, "../../eval/requests/minimal.json")
+
+	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(js string) int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return n
+	}
+	do("open the page", chromedp.Navigate(s.base+acmePage), chromedp.WaitVisible(chromedp.CSS("#card")))
+
+	// Contents: every entry points at something on the page.
+	links := eval(`document.querySelectorAll('#toc a').length`)
+	dead := eval(`[...document.querySelectorAll('#toc a')].filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length`)
+	if links < 12 || dead != 0 {
+		t.Errorf("contents: %d links, %d lead nowhere", links, dead)
+	}
+
+	// Downloads, through the signed link (a browser sends no key).
+	for sel, want := range map[string]string{"#download-md": "# API Key and Secret Rotation Runbook - Acme Payments", "#download-json": `"system": "Acme Payments"`} {
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+sel+`').getAttribute('href')`))
+		if err != nil || href == "" {
+			t.Fatalf("%s: %q %v", sel, href, err)
+		}
+		resp, body := doGet(t, s.base+href)
+		if resp.StatusCode != 200 || !strings.Contains(strings.ReplaceAll(string(body), `":"`, `": "`), want) || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s %s: %d %q %.120s", sel, href, resp.StatusCode, resp.Header.Get("Content-Disposition"), body)
+		}
+	}
+
+	// A copy button on every command, and it copies.
+	cmds, buttons := eval(`document.querySelectorAll('code.cmd').length`), eval(`document.querySelectorAll('code.cmd + button.copy').length`)
+	if cmds == 0 || buttons != cmds {
+		t.Errorf("%d commands, %d copy buttons", cmds, buttons)
+	}
+	do("copy a command", chromedp.Click(chromedp.CSS("code.cmd + button.copy")))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('code.cmd + button.copy').dataset.copied === '1'`,
+		chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0))); err != nil {
+		t.Errorf("the copy button did not copy: %v", err)
+	}
+
+	// Ticked boxes survive a reload, for this runbook only.
+	do("tick a box", chromedp.Click(chromedp.CSS(`#card input[type=checkbox]`)))
+	eval(`(() => { document.querySelectorAll('#card input[type=checkbox]')[1].click(); return 1; })()`)
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#card")))
+	if n := eval(`document.querySelectorAll('#card input[type=checkbox]:checked').length`); n != 2 {
+		t.Errorf("%d boxes ticked after a reload, want 2", n)
+	}
+	do("another runbook", chromedp.Navigate(s.base+otherPage), chromedp.WaitVisible(chromedp.CSS("#card")))
+	if n := eval(`document.querySelectorAll('input[type=checkbox]:checked').length`); n != 0 {
+		t.Errorf("another runbook shows %d ticked boxes", n)
+	}
+
+	// No empty chip anywhere.
+	do("back", chromedp.Navigate(s.base+acmePage), chromedp.WaitVisible(chromedp.CSS("#card")))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text, "· ·") || strings.Contains(text, "·  ·") {
+		t.Error("the page shows an empty chip")
+	}
+	if dir := os.Getenv("ROTOR_BROWSER_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "runbook-page-contents.png"), png, 0o644)
+		}
+	}
+}
+
+func doGet(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, "GET", url, "", nil)
+}
