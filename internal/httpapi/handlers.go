@@ -149,7 +149,9 @@ func respondRunbook(c *gin.Context, d Deps, status int, rb *runbook.Runbook, for
 		_ = render.Markdown(&buf, rb)
 		c.Data(status, "text/markdown; charset=utf-8", buf.Bytes())
 	case formatHTML:
-		htmlPage(c, d.Logger, status, func(b *bytes.Buffer) error { return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb, Download: d.Links.Page(rb.ID)}) })
+		htmlPage(c, d.Logger, status, func(b *bytes.Buffer) error {
+			return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb, Download: d.Links.Page(rb.ID)})
+		})
 	default:
 		c.JSON(status, rb)
 	}
@@ -185,7 +187,9 @@ func respondStored(c *gin.Context, d Deps, st *repository.Stored, format string,
 			writeError(c, d.Logger, err)
 			return
 		}
-		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error { return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb, Download: d.Links.Page(rb.ID)}) })
+		htmlPage(c, d.Logger, http.StatusOK, func(b *bytes.Buffer) error {
+			return d.pages.Runbook(b, web.RunbookPage{ID: rb.ID, Runbook: rb, Download: d.Links.Page(rb.ID)})
+		})
 	default:
 		body, name := st.JSON, "json"
 		if cached {
