@@ -43,6 +43,11 @@ type Request struct {
 	// Blackouts are times no production step may run (a batch that must not
 	// be interrupted, a freeze).
 	Blackouts []TimeSpec `json:"blackouts,omitempty"`
+	// Deadlines are moments work must be done by, as data.
+	Deadlines []DeadlineSpec `json:"deadlines,omitempty"`
+	// Rules are rules that bind steps, as data (change path, dual control,
+	// duties, freezes, rate limits, approval).
+	Rules []RuleSpec `json:"rules,omitempty"`
 	// AsOf fixes "now" (RFC 3339): relative words ("today", "Friday", "end
 	// of day") and the first slot of each window are dated from it. Unset:
 	// the time the runbook is generated.
@@ -71,7 +76,57 @@ type TimeSpec struct {
 	From  string `json:"from,omitempty"`
 	Until string `json:"until,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// EndDay is the weekday a span across days ends on ("days": ["fri"],
+	// "start": "18:00", "end": "06:00", "end_day": "mon").
+	EndDay string `json:"end_day,omitempty"`
+	// DaysOfMonth limits it to days of the month (1 to 31, -1 the last day,
+	// -2 the one before ...); with days, both must hold.
+	DaysOfMonth []int `json:"days_of_month,omitempty"`
+	// Dates lists single days it applies to (YYYY-MM-DD), each on its own.
+	Dates []string `json:"dates,omitempty"`
+	// Scope names what it binds: secret names, providers, consumers, or parts
+	// of the job ("databases", "DNS"); every secret when empty.
+	Scope []string `json:"scope,omitempty"`
 }
+
+// DeadlineSpec is a moment work must be done by.
+type DeadlineSpec struct {
+	// Date is YYYY-MM-DD; At is HH:MM in TZ (UTC when empty).
+	Date string `json:"date"`
+	At   string `json:"at"`
+	TZ   string `json:"tz,omitempty"`
+	// Scope names what it binds; every secret when empty.
+	Scope []string `json:"scope,omitempty"`
+	Note  string   `json:"note,omitempty"`
+}
+
+// RuleSpec is a rule that binds steps, as data.
+type RuleSpec struct {
+	// Kind is change_path, dual_control, duty, freeze, rate_limit or
+	// approval.
+	Kind string `json:"kind"`
+	// Tool is a change path's tool: terraform, ansible or gitops.
+	Tool string `json:"tool,omitempty"`
+	// Party is whom a duty is owed to (customer, regulator, finance) and
+	// Within its clock as a duration ("72h").
+	Party  string `json:"party,omitempty"`
+	Within string `json:"within,omitempty"`
+	// Activity is what a freeze forbids (release, publish, deploy, change)
+	// and Until what it waits for.
+	Activity string `json:"activity,omitempty"`
+	Until    string `json:"until,omitempty"`
+	// Scope names what it binds; every secret when empty.
+	Scope []string `json:"scope,omitempty"`
+	Note  string   `json:"note,omitempty"`
+}
+
+// Values of the structured rules.
+var (
+	RuleKinds  = []string{"change_path", "dual_control", "duty", "freeze", "rate_limit", "approval"}
+	RuleTools  = []string{"terraform", "ansible", "gitops"}
+	Parties    = []string{"customer", "regulator", "finance"}
+	Activities = []string{"release", "publish", "deploy", "change", "restart", "rotate"}
+)
 
 // Secret is one credential to rotate.
 type Secret struct {
@@ -197,6 +252,14 @@ func (r *Request) Validate() error {
 	v.count("constraints", len(r.Constraints), MaxConstraints)
 	for i, c := range r.Constraints {
 		v.text(fmt.Sprintf("constraints[%d]", i), c, true)
+	}
+	v.count("deadlines", len(r.Deadlines), MaxTimeSpecs)
+	for i, d := range r.Deadlines {
+		v.deadlineSpec(fmt.Sprintf("deadlines[%d]", i), d)
+	}
+	v.count("rules", len(r.Rules), MaxConstraints)
+	for i, rs := range r.Rules {
+		v.ruleSpec(fmt.Sprintf("rules[%d]", i), rs)
 	}
 	if r.AsOf != "" {
 		if _, err := time.Parse(time.RFC3339, r.AsOf); err != nil {

@@ -3,6 +3,7 @@ package runbook
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,5 +134,44 @@ func TestParseSections(t *testing.T) {
 	_, err = ParseSections([]string{"inventory", "summary"})
 	if f := fields(t, err); len(f) != 1 || f[0].Path != "sections" || !strings.Contains(f[0].Problem, `"summary" must be one of inventory,`) {
 		t.Errorf("got %v", f)
+	}
+}
+
+// TestStructuredRulesAndAsOf: as_of, the windows' and blackouts' new fields,
+// deadlines and rules report every problem with its path.
+func TestStructuredRulesAndAsOf(t *testing.T) {
+	base := func() *Request {
+		return &Request{System: "S", Secrets: []Secret{{Name: "Stripe API key"}}}
+	}
+	ok := base()
+	ok.AsOf = "2026-03-04T10:00:00+01:00"
+	ok.Windows = []TimeSpec{{Days: []string{"fri"}, EndDay: "mon", Start: "18:00", End: "06:00", Scope: []string{"databases"}}}
+	ok.Blackouts = []TimeSpec{{Start: "00:00", End: "24:00", DaysOfMonth: []int{1, -1}, Dates: []string{"2026-12-24"}}}
+	ok.Deadlines = []DeadlineSpec{{Date: "2026-03-06", At: "17:00", TZ: "Europe/Berlin"}}
+	ok.Rules = []RuleSpec{{Kind: "change_path", Tool: "terraform"}, {Kind: "duty", Party: "customer", Within: "72h"}, {Kind: "freeze", Activity: "release", Until: "the incident is closed"}, {Kind: "dual_control"}}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := base()
+	bad.AsOf = "tomorrow"
+	bad.Windows = []TimeSpec{{Days: []string{"fri", "sat"}, EndDay: "mon", Start: "18:00", End: "06:00", Scope: []string{""}}}
+	bad.Blackouts = []TimeSpec{{Start: "00:00", End: "24:00", DaysOfMonth: []int{0, 32}, Dates: []string{"24/12/2026", "--12-24"}}}
+	bad.Deadlines = []DeadlineSpec{{Date: "Friday", At: "5pm", TZ: "Mars/Olympus"}}
+	bad.Rules = []RuleSpec{{Kind: "change_path", Tool: "puppet"}, {Kind: "duty", Party: "press", Within: "soon"}, {Kind: "freeze"}, {Kind: "vibes"}, {Kind: "dual_control", Tool: "terraform"}}
+	err := bad.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v", err)
+	}
+	var paths []string
+	for _, f := range ve.Fields {
+		paths = append(paths, f.Path)
+	}
+	for _, want := range []string{"as_of", "windows[0].end_day", "windows[0].scope[0]", "blackouts[0].days_of_month[0]", "blackouts[0].days_of_month[1]",
+		"blackouts[0].dates[0]", "blackouts[0].dates[1]", "deadlines[0].date", "deadlines[0].at", "deadlines[0].tz", "rules[0].tool", "rules[1].party",
+		"rules[1].within", "rules[2].activity", "rules[3].kind", "rules[4].tool"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("no problem at %s: %v", want, ve.Fields)
+		}
 	}
 }

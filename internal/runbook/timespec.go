@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	// Time zones must resolve the same on every machine, distroless included.
 	_ "time/tzdata"
 )
@@ -149,4 +150,82 @@ func (v *problems) timeSpec(path string, ts TimeSpec) {
 	}
 	v.text(path+".note", ts.Note, false)
 	v.text(path+".tz", ts.TZ, false)
+	if ts.EndDay != "" {
+		d, ok := ParseDay(ts.EndDay)
+		switch {
+		case !ok || len(d) != 1:
+			v.add(path+".end_day", fmt.Sprintf("%q is not one weekday (mon … sun)", ts.EndDay))
+		case len(ts.Days) != 1:
+			v.add(path+".end_day", "needs exactly one day in days: the day the span starts")
+		}
+	}
+	for i, n := range ts.DaysOfMonth {
+		if n == 0 || n < -7 || n > 31 {
+			v.add(fmt.Sprintf("%s.days_of_month[%d]", path, i), fmt.Sprintf("%d must be 1 to 31, or -1 (the last day) to -7", n))
+		}
+	}
+	for i, d := range ts.Dates {
+		if !ValidDate(d) || strings.HasPrefix(d, "--") {
+			v.add(fmt.Sprintf("%s.dates[%d]", path, i), fmt.Sprintf("%q must be a date YYYY-MM-DD", d))
+		}
+	}
+	v.count(path+".dates", len(ts.Dates), 31)
+	v.scope(path+".scope", ts.Scope)
+}
+
+func (v *problems) scope(path string, words []string) {
+	v.count(path, len(words), MaxSecrets)
+	for i, w := range words {
+		v.text(fmt.Sprintf("%s[%d]", path, i), w, true)
+	}
+}
+
+func (v *problems) deadlineSpec(path string, d DeadlineSpec) {
+	if !ValidDate(d.Date) || strings.HasPrefix(d.Date, "--") {
+		v.add(path+".date", fmt.Sprintf("%q must be a date YYYY-MM-DD", d.Date))
+	}
+	if at, ok := ParseClock(d.At); !ok || at == 1440 {
+		v.add(path+".at", fmt.Sprintf("%q must be a 24-hour time HH:MM", d.At))
+	}
+	if d.TZ != "" {
+		if _, _, err := LoadZone(d.TZ); err != nil {
+			v.add(path+".tz", err.Error())
+		}
+	}
+	v.text(path+".note", d.Note, false)
+	v.scope(path+".scope", d.Scope)
+}
+
+func (v *problems) ruleSpec(path string, r RuleSpec) {
+	if !OneOf(RuleKinds, r.Kind) {
+		v.add(path+".kind", fmt.Sprintf("%q must be one of %s", r.Kind, strings.Join(RuleKinds, ", ")))
+	}
+	switch r.Kind {
+	case "change_path":
+		if !OneOf(RuleTools, r.Tool) {
+			v.add(path+".tool", fmt.Sprintf("%q must be one of %s", r.Tool, strings.Join(RuleTools, ", ")))
+		}
+	case "duty":
+		if !OneOf(Parties, r.Party) {
+			v.add(path+".party", fmt.Sprintf("%q must be one of %s", r.Party, strings.Join(Parties, ", ")))
+		}
+		if r.Within != "" {
+			if d, err := time.ParseDuration(r.Within); err != nil || d <= 0 {
+				v.add(path+".within", fmt.Sprintf("%q must be a duration such as 72h", r.Within))
+			}
+		}
+	case "freeze":
+		if !OneOf(Activities, r.Activity) {
+			v.add(path+".activity", fmt.Sprintf("%q must be one of %s", r.Activity, strings.Join(Activities, ", ")))
+		}
+	}
+	for _, f := range []struct{ name, value, kind string }{{"tool", r.Tool, "change_path"}, {"party", r.Party, "duty"}, {"within", r.Within, "duty"},
+		{"activity", r.Activity, "freeze"}, {"until", r.Until, "freeze"}} {
+		if f.value != "" && r.Kind != f.kind && OneOf(RuleKinds, r.Kind) {
+			v.add(path+"."+f.name, fmt.Sprintf("applies to kind %s only, not %s", f.kind, r.Kind))
+		}
+	}
+	v.text(path+".until", r.Until, false)
+	v.text(path+".note", r.Note, false)
+	v.scope(path+".scope", r.Scope)
 }
