@@ -452,19 +452,26 @@ type SideEffect struct {
 }
 
 // EffectsIn lists the side effects a check's text has, with the matched
-// snippet of each.
+// snippet of each; a match the text negates ("do not re-run the publish
+// pipeline", "never send a trigger event") does not count.
 func (c *Catalog) EffectsIn(text string) []EffectUse {
 	var out []EffectUse
 	for _, e := range c.Effects {
+	patterns:
 		for _, re := range e.res {
-			if m := re.FindString(text); m != "" {
-				out = append(out, EffectUse{Effect: e, Match: m})
-				break
+			for _, m := range re.FindAllStringIndex(text, -1) {
+				if !negatedEffectRE.MatchString(text[max(0, m[0]-32):m[0]]) {
+					out = append(out, EffectUse{Effect: e, Match: text[m[0]:m[1]]})
+					break patterns
+				}
 			}
 		}
 	}
 	return out
 }
+
+// negatedEffectRE, just before a side effect, says it is not done.
+var negatedEffectRE = regexp.MustCompile(`(?i)\b(never|not|no|without|instead of|rather than|nor)\b[^.;:]{0,24}$`)
 
 // EffectUse is a side effect found in a text.
 type EffectUse struct {

@@ -100,6 +100,17 @@ func (c *context) replaceMinutesBefore(order int) int {
 	return m
 }
 
+// frozenFor is the freeze that forbids an effect (publish, deploy) for a
+// secret, or nil.
+func frozenFor(freezes []runbook.Freeze, effect, id string) *runbook.Freeze {
+	for i, z := range freezes {
+		if z.Stops(effect, id) {
+			return &freezes[i]
+		}
+	}
+	return nil
+}
+
 func exposureWords(e runbook.Exposure) string {
 	switch e {
 	case runbook.ExposurePublic:
@@ -233,8 +244,24 @@ func checksWithoutSideEffects(c *context) []finding {
 	}
 	prod := func(env string) bool { return runbook.IsProduction(env) || env == AllEnvironments }
 	for _, st := range c.steps {
-		if st.Phase == runbook.PhaseVerify && prod(st.Environment) && (c.only == nil || runbook.OneOf(c.only, seq)) {
+		if !prod(st.Environment) || (c.only != nil && !runbook.OneOf(c.only, seq)) {
+			continue
+		}
+		if st.Phase == runbook.PhaseVerify {
 			report(seq, st.SecretID, fmt.Sprintf("step %d", st.Order), st.Action+" "+st.Verify)
+			continue
+		}
+		// A freeze forbids publishing and deploying by any step, not only
+		// by a check (ROTATION_RULES.md §2 rule 20).
+		text := st.Action
+		if s, ok := c.secrets[st.SecretID]; ok && s.Name != "" {
+			text = strings.ReplaceAll(text, s.Name, "")
+		}
+		for _, u := range cat.EffectsIn(text) {
+			if z := frozenFor(c.rb.Schedule.Freezes, string(u.Effect.Effect), st.SecretID); z != nil {
+				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d does %q (%s) while freeze %s (%s) forbids it: leave the pipeline for its first run after the freeze and prove the value with %s",
+					st.Order, u.Match, u.Effect.Effect, z.ID, z.Note, u.Effect.Instead)})
+			}
 		}
 	}
 	if v := c.rb.Sections.Validation; v != nil && (c.only == nil || runbook.OneOf(c.only, val)) {

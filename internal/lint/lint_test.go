@@ -309,6 +309,10 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		{"checks-without-side-effects", "release-freeze-ci-tokens", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.Validation.Environments[0].Checks[0].How = "re-run the ci-publish pipeline and watch it publish"
 		}},
+		{"checks-without-side-effects", "release-freeze-ci-tokens", func(t *testing.T, rb *runbook.Runbook) {
+			// The deploy step the runbook used to write during the freeze.
+			step(rb, "aws-deploy-access-key", runbook.PhaseDeploy, "production").Action = "Roll out ci-deploy so it reads the new value: re-run the ci-deploy pipeline for production so it reads the new value."
+		}},
 		{"time-to-kill-shown", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
 			rb.TimeToKill = nil
 		}},

@@ -68,7 +68,7 @@ func rules() []Rule {
 		{ID: "time-to-kill-shown", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "every step that kills an exposed credential has its planned time in time_to_kill, and every entry there names such a step", check: timeToKillShown},
 		{ID: "checks-without-side-effects", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
-			Doc: "no production check pages the on-call, publishes, deploys or reaches a customer when an effect-free check exists (npm whoami, docker login, aws sts get-caller-identity, sentry-cli info, dbt debug, a change event, a synthetic event) (rule 19)", check: checksWithoutSideEffects},
+			Doc: "no production check pages the on-call, publishes, deploys or reaches a customer when an effect-free check exists (npm whoami, docker login, aws sts get-caller-identity, sentry-cli info, dbt debug, a change event, a synthetic event), and under a release freeze no step re-runs a publish or deploy pipeline (rules 19, 20)", check: checksWithoutSideEffects},
 		{ID: "no-rollback-to-exposed", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq, rbk},
 			Doc: "an exposed credential is never restored: its rollback fixes forward, and no step keeps a copy of it for rollback (_PREVIOUS, an exported old value)", check: noRollbackToExposed},
 		{ID: "exposure-investigated", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},

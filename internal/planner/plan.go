@@ -129,6 +129,7 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 		personAccess(f)
 	}
 	f.Routine = routine(f)
+	scheduleFreezes(f)
 	planKills(f)
 	dates(f, rd.AsOf, in.AsOf != "")
 	catalogGaps(f, req)

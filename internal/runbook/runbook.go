@@ -136,6 +136,9 @@ type Schedule struct {
 	Windows   []TimeWindow `json:"windows"`
 	Blackouts []TimeWindow `json:"blackouts"`
 	Deadlines []Deadline   `json:"deadlines"`
+	// Freezes are the release or change freezes in force, with no span of
+	// time: what they forbid, and until what.
+	Freezes []Freeze `json:"freezes,omitempty"`
 	// WorkStarts is when production work may begin: as of now, or, when now
 	// falls in a blackout, when that blackout ends.
 	WorkStarts *Slot `json:"work_starts,omitempty"`
@@ -179,6 +182,31 @@ type TimeWindow struct {
 	// Next is a window's first usable opening after the schedule's as_of,
 	// outside the blackouts of its secrets.
 	Next *Slot `json:"next,omitempty"`
+}
+
+// Freeze is a release or change freeze in force ("Release freeze until the
+// incident is closed"): no step publishes, releases or deploys what it
+// forbids, and no check re-runs such a pipeline.
+type Freeze struct {
+	ID string `json:"id"`
+	// Forbids lists the activities it stops: release, publish, deploy,
+	// change.
+	Forbids []string `json:"forbids"`
+	// SecretIDs limits it to some secrets; empty means all.
+	SecretIDs []string `json:"secret_ids"`
+	// Until is what it waits for, in the request's words ("" unsaid).
+	Until  string `json:"until,omitempty"`
+	Note   string `json:"note"`
+	Source string `json:"source"`
+}
+
+// Stops reports whether the freeze forbids an activity (release, publish,
+// deploy) for a secret.
+func (z Freeze) Stops(activity, secretID string) bool {
+	if len(z.SecretIDs) > 0 && !OneOf(z.SecretIDs, secretID) {
+		return false
+	}
+	return OneOf(z.Forbids, activity)
 }
 
 // Deadline is a moment work must be done by (a departure's effective time).

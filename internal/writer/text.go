@@ -263,6 +263,20 @@ func reloadAll(c sc) (hows, checks []string) {
 	return hows, checks
 }
 
+// frozen is the freeze that stops publishing or deploying the secret in a
+// production environment, or nil.
+func (c sc) frozen() *planner.Freeze {
+	if !c.prod() && c.env != planner.AllEnvironments {
+		return nil
+	}
+	for _, act := range []string{"publish", "deploy", "release"} {
+		if z := c.f.Frozen(act, c.s.ID); z != nil {
+			return z
+		}
+	}
+	return nil
+}
+
 // reload says how one consumer re-reads the secret in the environment.
 func reload(c sc, k planner.Consumer) (how, check string) {
 	switch {
@@ -270,6 +284,17 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		return "restart " + k.Name + " explicitly (it reads the value only at start-up)", k.Name + " reports healthy after the restart"
 	case c.f.BuildTime && k.Runtime == runbook.DeployCICD:
 		return "rebuild and redeploy " + k.Name + " (the value is baked in at build time)", "the rebuilt " + k.Name + " is deployed and healthy"
+	case k.Runtime == runbook.DeployCICD && c.frozen() != nil:
+		// A release freeze: the pipeline is not re-run, it re-reads the
+		// variable at its first run after the freeze; the verify step's dry
+		// run proves the value meanwhile.
+		z := c.frozen()
+		until := ""
+		if z.Until != "" {
+			until = " (until " + z.Until + ")"
+		}
+		return "do not re-run the " + k.Name + " pipeline while freeze " + z.ID + until + " holds; its first run after the freeze re-reads the new value",
+			"the variable shows your change in its audit log (never print the value); the verify step's dry run proves the value"
 	case specEnv(c) && k.Runtime == runbook.DeployKubernetes:
 		return "re-run the pipeline that renders " + k.Name + "'s spec with the new value and applies it (a `rollout restart` would reuse the old spec and the old value)",
 			"new " + k.Name + " pods carry the new value: a hash of the variable in a new pod matches a hash of the stored value (never print the value)"
