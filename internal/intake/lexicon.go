@@ -165,26 +165,32 @@ type Lexicon struct {
 	Rules   RuleWords
 	Details DetailWords
 	Scopes  ScopeWords
+	Command CommandWords
 
 	c compiled
 }
 
 // compiled holds the phrase lists ready to match.
 type compiled struct {
-	negators, forbid, allow, only, outside, busy, protect, vague           *phrases
-	activities                                                             *phrases // label: the activity
-	deadline, completion, by, before, after, from, between, rangeJoin      *phrases
-	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month         *phrases // label: the key or index
-	tools, pathCues, console, dualControl, parties, dutyCues, within       *phrases
-	freeze, rateLimit, frameworks, reasons, approval, customer, legacy     *phrases
-	buildTime, breach, rotateAll, instructions, instructionsUntimed        *phrases
-	public, thirdParty, insider, usage                                     *phrases
-	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss *phrases
-	versions, pipelines, zones, advance                                    *phrases
-	heldParties, heldVerbs, heldPassive, heldHeld                          *phrases
-	values                                                                 []valueCue
-	scopeGroups                                                            []*phrases
+	negators, forbid, allow, only, outside, busy, protect, vague                                           *phrases
+	activities                                                                                             *phrases // label: the activity
+	deadline, completion, by, before, after, from, between, rangeJoin                                      *phrases
+	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
+	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
+	freeze, rateLimit, frameworks, reasons, approval, customer, legacy                                     *phrases
+	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
+	public, thirdParty, insider, usage                                                                     *phrases
+	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
+	versions, pipelines, zones, advance                                                                    *phrases
+	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
+	values                                                                                                 []valueCue
+	scopeGroups                                                                                            []*phrases
+	cmdSystem, cmdSystemEnd, cmdPublic, cmdEnvPrefix, cmdEnvs, cmdSecretWords, cmdStopWords, cmdSeparators *phrases
+	cmdTriggers                                                                                            map[string]triggerPhrases
 }
+
+// triggerPhrases are a trigger's words compiled.
+type triggerPhrases struct{ words, with *phrases }
 
 // valueCue is a ValueCue compiled.
 type valueCue struct {
@@ -254,6 +260,17 @@ func (l *Lexicon) compile() {
 	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
 	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
 	c.versions, c.pipelines = one(d.Versions), one(l.Scopes.Pipelines)
+	cw := l.Command
+	c.cmdSystem, c.cmdSystemEnd, c.cmdPublic, c.cmdEnvPrefix = one(cw.SystemMarker), one(cw.SystemEnd), one(cw.Public), one(cw.EnvPrefix)
+	c.cmdEnvs, c.cmdSecretWords, c.cmdStopWords, c.cmdSeparators = labelled(cw.Environments), one(cw.SecretWords), one(cw.StopWords), one(cw.Separators)
+	c.cmdTriggers = map[string]triggerPhrases{}
+	for _, tw := range cw.Triggers {
+		tp := triggerPhrases{words: one(tw.Words)}
+		if len(tw.With) > 0 {
+			tp.with = one(tw.With)
+		}
+		c.cmdTriggers[tw.Trigger] = tp
+	}
 	h := r.HeldOutside
 	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
@@ -288,7 +305,7 @@ func LoadLexicon(fsys fs.FS) (*Lexicon, error) {
 	for _, f := range []struct {
 		name string
 		into any
-	}{{"lexicon/time.yaml", &l.Time}, {"lexicon/rules.yaml", &l.Rules}, {"lexicon/details.yaml", &l.Details}, {"lexicon/scopes.yaml", &l.Scopes}} {
+	}{{"lexicon/time.yaml", &l.Time}, {"lexicon/rules.yaml", &l.Rules}, {"lexicon/details.yaml", &l.Details}, {"lexicon/scopes.yaml", &l.Scopes}, {"lexicon/command.yaml", &l.Command}} {
 		data, err := fs.ReadFile(fsys, f.name)
 		if err != nil {
 			return nil, fmt.Errorf("intake: lexicon: %w", err)
@@ -469,6 +486,24 @@ func (l *Lexicon) Check() []string {
 		if len(g.Kinds)+len(g.Providers)+len(g.Match) == 0 {
 			add("scopes.groups[%d]: binds nothing (no kinds, providers or match words)", i)
 		}
+	}
+	cw := l.Command
+	for name, list := range map[string][]string{"command.public": cw.Public, "command.env_prefix": cw.EnvPrefix, "command.system_marker": cw.SystemMarker,
+		"command.system_end": cw.SystemEnd, "command.secret_words": cw.SecretWords, "command.stop_words": cw.StopWords,
+		"command.separators": cw.Separators, "command.options": cw.Options} {
+		checkList(name, list)
+	}
+	for _, tw := range cw.Triggers {
+		if !runbook.OneOf(runbook.Triggers, runbook.Trigger(tw.Trigger)) {
+			add("command.triggers: unknown trigger %q", tw.Trigger)
+		}
+		checkList("command.triggers."+tw.Trigger, tw.Words)
+	}
+	for _, e := range sortedKeys(cw.Environments) {
+		if runbook.NormalizeEnv(e) != e {
+			add("command.environments: %q is not a canonical environment name", e)
+		}
+		checkList("command.environments."+e, cw.Environments[e])
 	}
 	sort.Strings(out)
 	return out

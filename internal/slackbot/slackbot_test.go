@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,5 +174,20 @@ func TestMessageStaysWithinSlackLimits(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "more secrets in the full runbook") {
 		t.Error("the cut is not said")
+	}
+}
+
+// TestParseReadsConstraintsThroughIntake: a part of the command that names
+// no secret but states a rule intake reads is a constraint; chatter is not.
+func TestParseReadsConstraintsThroughIntake(t *testing.T) {
+	req, _, err := Parse("Stripe secret key for Acme; no deploys on Fridays; changes only through Terraform; thanks a lot", "#x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"no deploys on Fridays", "changes only through Terraform"}; !slices.Equal(req.Constraints, want) || req.System != "Acme" {
+		t.Errorf("constraints %q system %q", req.Constraints, req.System)
+	}
+	if len(req.Secrets) != 1 || req.Secrets[0].Name != "Stripe secret key" {
+		t.Errorf("secrets %+v", req.Secrets)
 	}
 }
