@@ -28,6 +28,7 @@ func routes(d Deps) []Route {
 		{Method: "POST", Path: "/runbooks/lint", Handler: handleLint(d.Linter, d.Logger)},
 		{Method: "GET", Path: "/schemas/:section", Handler: handleSchema(d.Schemas, d.Logger)},
 		{Method: "POST", Path: "/slack/commands", Handler: handleSlack(d), Open: true},
+		{Method: "POST", Path: "/slack/interactions", Handler: handleSlackActions(d), Open: true},
 		{Method: "GET", Path: "/healthz", Handler: handleHealth(), Open: true},
 		{Method: "GET", Path: "/readyz", Handler: handleReady(d.Ready), Open: true},
 		// The contract itself: public, like the code that implements it.

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -140,41 +142,57 @@ func ephemeral(c *gin.Context, msg string) {
 	c.JSON(http.StatusOK, slackbot.Ephemeral(msg))
 }
 
-func handleSlack(d Deps) gin.HandlerFunc {
-	cfg, log := d.Slack, d.Logger
+// slackClient is the client posting to response_url: redirects are never
+// followed, whatever client is given.
+func slackClient(cfg Slack) *http.Client {
 	client := &http.Client{Timeout: 10 * time.Second}
 	if cfg.Client != nil {
 		c := *cfg.Client
 		client = &c
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return client
+}
+
+// slackBody reads a request from Slack and checks it: configured, signed
+// by a current secret, and not seen before (a signature is accepted once).
+// It answers the refusal itself and returns ok false.
+func slackBody(c *gin.Context, cfg Slack, replays ReplayGuard, log *slog.Logger) ([]byte, bool) {
+	if len(cfg.Secrets) == 0 {
+		writeError(c, log, runbook.Errorf(runbook.CodeNotFound, "the Slack command is not configured"))
+		return nil, false
+	}
+	body, err := readLimited(c, 64<<10)
+	if err != nil {
+		writeError(c, log, err)
+		return nil, false
+	}
+	if err := slackbot.Verify(c.Request.Header, body, cfg.Secrets); err != nil {
+		writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+		return nil, false
+	}
+	first, err := replays.First(c.Request.Context(), "slack-sig:"+c.GetHeader("X-Slack-Signature"), replayWindow)
+	if err != nil {
+		log.DebugContext(c.Request.Context(), "slack replay guard degraded to this process", "err", err)
+	}
+	if !first {
+		log.WarnContext(c.Request.Context(), "slack request refused: signature already used (replay)")
+		writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+		return nil, false
+	}
+	return body, true
+}
+
+func handleSlack(d Deps) gin.HandlerFunc {
+	cfg, log := d.Slack, d.Logger
+	client := slackClient(cfg)
 	replays := cfg.Replays
 	if replays == nil {
 		replays = replay.NewMemory()
 	}
 	return func(c *gin.Context) {
-		if len(cfg.Secrets) == 0 {
-			writeError(c, log, runbook.Errorf(runbook.CodeNotFound, "the Slack command is not configured"))
-			return
-		}
-		body, err := readLimited(c, 64<<10)
-		if err != nil {
-			writeError(c, log, err)
-			return
-		}
-		if err := slackbot.Verify(c.Request.Header, body, cfg.Secrets); err != nil {
-			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
-			return
-		}
-		// A signature is accepted once: the same signed request sent again
-		// within its window is a replay.
-		first, err := replays.First(c.Request.Context(), "slack-sig:"+c.GetHeader("X-Slack-Signature"), replayWindow)
-		if err != nil {
-			log.DebugContext(c.Request.Context(), "slack replay guard degraded to this process", "err", err)
-		}
-		if !first {
-			log.WarnContext(c.Request.Context(), "slack command refused: signature already used (replay)")
-			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
+		body, ok := slackBody(c, cfg, replays, log)
+		if !ok {
 			return
 		}
 		form, err := url.ParseQuery(string(body))
@@ -225,6 +243,71 @@ func handleSlack(d Deps) gin.HandlerFunc {
 			what = fmt.Sprintf("%s (%s)", req.System, strings.Join(names, ", "))
 		}
 		ephemeral(c, fmt.Sprintf(":hourglass_flowing_sand: Writing a rotation runbook for %s. It will be posted here shortly.", what))
+	}
+}
+
+// handleSlackActions answers the buttons of a runbook message (Slack's
+// interactivity URL), verified like the command: "Share to channel" posts
+// the runbook for everyone in the channel through the interaction's
+// response_url, for a runbook of the workspace pressing it; "Open runbook"
+// (a link button) and the open items' boxes are acknowledged.
+func handleSlackActions(d Deps) gin.HandlerFunc {
+	cfg, log := d.Slack, d.Logger
+	client := slackClient(cfg)
+	replays := cfg.Replays
+	if replays == nil {
+		replays = replay.NewMemory()
+	}
+	return func(c *gin.Context) {
+		body, ok := slackBody(c, cfg, replays, log)
+		if !ok {
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		var cb slack.InteractionCallback
+		if err == nil {
+			err = json.Unmarshal([]byte(form.Get("payload")), &cb)
+		}
+		if err != nil {
+			writeError(c, log, runbook.Errorf(runbook.CodeInvalid, "the body is not a Slack interaction"))
+			return
+		}
+		c.Status(http.StatusOK)
+		for _, a := range cb.ActionCallback.BlockActions {
+			if a.ActionID != slackbot.ShareToChannel {
+				continue
+			}
+			if !slackbot.AllowedResponseURL(cb.ResponseURL, cfg.ResponseHosts) {
+				log.WarnContext(c.Request.Context(), "slack share refused: response_url host not allowed")
+				continue
+			}
+			id, team, responseURL := a.Value, cb.Team.ID, cb.ResponseURL
+			carried := telemetry.Carry(c.Request.Context())
+			d.Tasks.Go(func(ctx context.Context) {
+				ctx = carried.Resume(ctx)
+				post := func(msg *slack.WebhookMessage) {
+					if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, client, msg); err != nil {
+						log.WarnContext(ctx, "slack response_url post failed (redirects are not followed)", "err", err)
+					}
+				}
+				// Only a runbook of this workspace is shared (as the command
+				// made it): another id is not found, as for anyone else.
+				owner, err := d.Runbooks.Owner(ctx, id)
+				rb, lerr := d.Runbooks.Load(ctx, id)
+				if err != nil || lerr != nil || owner != "slack:"+team {
+					post(&slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: false,
+						Text: "That runbook is no longer available (it is older than ROTOR_RUNBOOK_TTL, or not this workspace's)."})
+					return
+				}
+				link := ""
+				if cfg.PublicURL != "" {
+					link = strings.TrimRight(cfg.PublicURL, "/") + d.Links.Page(id)
+				}
+				msg := slackbot.Message(rb, link)
+				msg.ResponseType, msg.ReplaceOriginal = slack.ResponseTypeInChannel, false
+				post(msg)
+			})
+		}
 	}
 }
 

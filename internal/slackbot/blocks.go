@@ -151,6 +151,7 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 		where += fmt.Sprintf(" · %d lint warning(s)", n)
 	}
 	add(slack.NewContextBlock("", text(where)))
+	add(actions(rb, link))
 	return &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeEphemeral,
 		Text:         clip(fmt.Sprintf("Rotation runbook for %s: %d sections, id %s", rb.System, len(rb.SectionStatus), rb.ID), MaxFallback),
@@ -171,4 +172,29 @@ func warnings(rb *runbook.Runbook) int {
 // Ephemeral is a plain reply only the caller sees.
 func Ephemeral(msg string) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: clip(msg, MaxFallback)}
+}
+
+// Action ids of the runbook message's buttons. Slack posts a press to the
+// interactivity URL (/slack/interactions), signed like the command.
+const (
+	// ShareToChannel posts the runbook to the channel for everyone (the
+	// answer to the command is ephemeral: only its author sees it).
+	ShareToChannel = "share_to_channel"
+	// OpenRunbook opens the runbook's page (a link button: Slack opens the
+	// URL and still tells rotor, which acknowledges it).
+	OpenRunbook = "open_runbook"
+)
+
+// actions are the message's buttons: share it to the channel, and open
+// its page when rotor has a public URL.
+func actions(rb *runbook.Runbook, link string) *slack.ActionBlock {
+	share := slack.NewButtonBlockElement(ShareToChannel, rb.ID, slack.NewTextBlockObject(slack.PlainTextType, "Share to channel", false, false))
+	share.Style = slack.StylePrimary
+	elems := []slack.BlockElement{share}
+	if link != "" {
+		open := slack.NewButtonBlockElement(OpenRunbook, rb.ID, slack.NewTextBlockObject(slack.PlainTextType, "Open runbook", false, false))
+		open.URL = link
+		elems = append(elems, open)
+	}
+	return slack.NewActionBlock("runbook_actions", elems...)
 }

@@ -49,8 +49,10 @@ type block struct {
 	Text *struct {
 		Text string `json:"text"`
 	} `json:"text"`
+	// Elements' text is a string in a context block and an object in an
+	// actions block (the buttons): kept raw.
 	Elements []struct {
-		Text string `json:"text"`
+		Text json.RawMessage `json:"text"`
 	} `json:"elements"`
 	Accessory *struct {
 		Type     string `json:"type"`
