@@ -73,15 +73,8 @@ func remediated(f *Facts) []string {
 }
 
 // timeToKill plans when each step ends, counted from the start, and lists
-// the kill steps of every exposed credential with their time; with the
-// schedule's as_of, as a date in its zone too.
+// the kill steps of every exposed credential with their time.
 func timeToKill(f *Facts) {
-	start, dated := time.Time{}, false
-	if f.Schedule.AsOf != "" {
-		if t, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
-			start, dated = t, true
-		}
-	}
 	minutes := 0
 	for i := range f.Steps {
 		st := &f.Steps[i]
@@ -91,12 +84,21 @@ func timeToKill(f *Facts) {
 		if s == nil || !st.Kill || !s.Exposed {
 			continue
 		}
-		kt := runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
-			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure}
-		if dated {
-			kt.At = start.Add(time.Duration(st.Minutes) * time.Minute).Format(time.RFC3339)
-		}
-		f.TimeToKill = append(f.TimeToKill, kt)
+		f.TimeToKill = append(f.TimeToKill, runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
+			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure})
+	}
+}
+
+// dateKills writes each planned kill as a date, in the zone of the
+// schedule's as_of (the start), once the schedule is dated.
+func dateKills(f *Facts) {
+	start, err := time.Parse(time.RFC3339, f.Schedule.AsOf)
+	if f.Schedule.AsOf == "" || err != nil {
+		return
+	}
+	for i := range f.TimeToKill {
+		k := &f.TimeToKill[i]
+		k.At = start.Add(time.Duration(k.Minutes) * time.Minute).Format(time.RFC3339)
 	}
 }
 

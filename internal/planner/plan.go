@@ -132,6 +132,7 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 	scheduleFreezes(f)
 	planKills(f)
 	dates(f, rd.AsOf, in.AsOf != "")
+	dateKills(f)
 	catalogGaps(f, req)
 	workloadGaps(f)
 	externalComms(f)

@@ -461,11 +461,11 @@ func TestTimeToKill(t *testing.T) {
 			t.Errorf("step %d = %+v", got.Step, st)
 		}
 	}
-	f.Schedule.AsOf = "2026-11-25T22:00:00+01:00"
-	f.TimeToKill = nil
-	timeToKill(f)
+	req := load(t, "public-leak-openai-notebook")
+	req.AsOf = "2026-11-25T22:00:00+01:00"
+	f = plan(t, req)
 	if got := f.TimeToKill[0].At; got != "2026-11-25T22:10:00+01:00" {
-		t.Errorf("at = %q", got)
+		t.Errorf("at = %q (as_of %q)", got, f.Schedule.AsOf)
 	}
 }
 
