@@ -346,7 +346,8 @@ func (d *deriver) glue(chunks []string) {
 			// A run that starts with a key and its operator ("password=Ab3d",
 			// "client_secret:") and then a value is an assignment as written,
 			// with its value cut up.
-			if value && len(run) >= 24 && (strings.ContainsAny(pieces[i], "=:") || strings.ContainsAny(pieces[i+1][:1], "=:")) {
+			if value && len(run) >= 24 && (strings.ContainsAny(pieces[i], "=:") || strings.ContainsAny(pieces[i+1][:1], "=:")) &&
+				!assignsAgain(pieces[i+1:j+1]) {
 				d.emit(run)
 			}
 			tails := []string{""}
@@ -365,7 +366,8 @@ func (d *deriver) glue(chunks []string) {
 			// letters), long enough to be a secret's, is read so: words
 			// joined to a key are not a value.
 			for x, h := range heads[:min(2, len(heads))] {
-				if m := from[x]; m > 0 && (value || x == 0 && words == 0) && len(h+run) >= minToken && assignsNext(chunks[m-1]) {
+				if m := from[x]; m > 0 && (value || x == 0 && words == 0) && len(h+run) >= minToken && assignsNext(chunks[m-1]) &&
+					!assignsAgain(pieces[i:j+1]) {
 					d.emit(strings.Join(chunks[max(0, m-2):m], " ") + " " + h + run)
 				}
 			}
@@ -417,6 +419,33 @@ func strongPiece(p string) bool {
 func innerCapital(s string) bool {
 	for i := 1; i < len(s); i++ {
 		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// assignsAgain reports whether one of the pieces after an assignment's
+// first is an assignment of its own (KEY=value): side-by-side settings
+// ("ROTOR_CONTEXT_TOKENS=32768 ROTOR_MAX_TOKENS=8192") are not one key whose
+// value was cut up. A group of a cut-up value has no inner '=' (base64 pads
+// only at the end).
+func assignsAgain(pieces []string) bool {
+	for _, p := range pieces {
+		k := strings.IndexByte(p, '=')
+		if k <= 0 || k == len(p)-1 || p[k+1] == '=' {
+			continue
+		}
+		letter := false
+		for x := 0; x < k; x++ {
+			c := p[x]
+			if !keyByte(c) {
+				letter = false
+				break
+			}
+			letter = letter || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		}
+		if letter {
 			return true
 		}
 	}

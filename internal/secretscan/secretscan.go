@@ -394,11 +394,11 @@ func (s *Scanner) scan(input bool, all []Text) []Hit {
 	together := ruleSet{}
 	capped := s.check(input, joined, together)
 	if input && !together.refuses() {
-		if pairs := crossPairs(values); pairs != "" {
+		if pairs, assigned := crossPairs(values); pairs != "" {
 			settled := s.prefixes.settled(joined)
 			s.match(s.tokens, pairs, settled, together)
 			s.prefix(pairs, settled, together)
-			if assignments(pairs, s.prefixes) {
+			if assignments(assigned, s.prefixes) {
 				together.add(ruleAssignment, true)
 			}
 		}
@@ -465,7 +465,10 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 				settled := s.prefixes.settled(ts[i].Value + "\n" + ts[j].Value)
 				s.match(s.tokens, tail+head, settled, rs)
 				s.prefix(tail+head, settled, rs)
-				if assignments(tail+head, s.prefixes) {
+				// Only an assignment whose key and operator end the first
+				// field: a key glued from the end of one text and the start
+				// of another ("STRIPE_API_KEY" + "sha256:…") is no key.
+				if (strings.ContainsAny(tail, "=:") || strings.ContainsAny(head[:1], "=:")) && assignments(tail+head, s.prefixes) {
 					rs.add(ruleAssignment, true)
 				}
 				both(i, j, rs)
@@ -486,8 +489,10 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 // every other one (at most 16 of each): a secret cut across two fields that
 // are not neighbours. An end after an assignment's key keeps the key (see
 // boundary), with a space, so both the token rules and the assignment rule
-// read the pairs.
-func crossPairs(values []string) string {
+// read the pairs; assigned holds only the pairs whose key and operator end
+// the first string (a key glued from two texts, "STRIPE_API_KEY" +
+// "sha256:…", is no key).
+func crossPairs(values []string) (pairs, assigned string) {
 	const most = 16
 	var heads, tails []string
 	var hi, ti []int
@@ -500,16 +505,20 @@ func crossPairs(values []string) string {
 			tails, ti = append(tails, t), append(ti, i)
 		}
 	}
-	var b strings.Builder
+	var b, as strings.Builder
 	for a, t := range tails {
 		for c, h := range heads {
 			if ti[a] != hi[c] {
 				b.WriteString(t + h) // "key = ab12" and "cd34": "key = ab12cd34"
 				b.WriteByte('\n')
+				if strings.ContainsAny(t, "=:") || strings.ContainsAny(h[:1], "=:") {
+					as.WriteString(t + h)
+					as.WriteByte('\n')
+				}
 			}
 		}
 	}
-	return b.String()
+	return b.String(), as.String()
 }
 
 func startsWithAny(s string, prefixes []string) bool {
