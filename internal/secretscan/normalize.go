@@ -293,7 +293,7 @@ func (d *deriver) glue(chunks []string) {
 		for j := 0; j < len(t) && ok[i]; j++ {
 			ok[i] = glueByte(t[j])
 		}
-		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
+		tok[i] = ok[i] && !versionSpec(t) && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
 			// A group of random letters: pairs words do not have (hbtcijiu).
 			d.pairs != nil && len(t) >= 5 && lettersOnly(t) && d.pairs.unseen(t) >= 2)
 		ends[i] = !strings.HasSuffix(c, t)
@@ -398,6 +398,31 @@ func (d *deriver) glue(chunks []string) {
 		}
 		end(b.String(), j, words, groups, isStrong)
 	}
+}
+
+// versionSpec reports whether a piece names a package at a version
+// (promptfoo@0.118.17, @scope/pkg@1.2.3, image@v2.1): words, not a group of
+// a secret, so a run never glues it to a URL before it.
+func versionSpec(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	v := strings.TrimPrefix(s[at+1:], "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !(c >= '0' && c <= '9' || c == '.') {
+			return false
+		}
+	}
+	for i := 0; i < at; i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("@/._-", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func lettersOnly(s string) bool {

@@ -140,9 +140,11 @@ func ownRules() []ownRule {
 	return []ownRule{
 		{
 			// The user may be empty (redis://:password@host).
+			// The host has a letter or is an IPv4 address: "npx
+			// promptfoo@0.118.17" after a URL is a package version.
 			id:      "url-embedded-credentials",
 			keyword: "://",
-			re:      regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?|sftp|ssh|git|nats|kafka|clickhouse|memcached?)://[^\s:/@'"]*:([^\s/@'"]+)@[^\s/'"]+`),
+			re:      regexp.MustCompile(`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mongodb(?:\+srv)?|mssql|sqlserver|https?|ftps?|smtps?|ldaps?|sftp|ssh|git|nats|kafka|clickhouse|memcached?)://[^\s:/@'"]*:([^\s/@'"]+)@(?:[^\s/'"]*[A-Za-z_-][^\s/'"]*|\d{1,3}(?:\.\d{1,3}){3}\b)`),
 			group:   1,
 		},
 		{

@@ -34,6 +34,7 @@ var live = []struct {
 	{"pem private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c3u9Vb0rZ0Qx9o8k1mN0pQ2rS3tU4vW5xY6zA7bC8dE9fG0\n-----END RSA PRIVATE KEY-----", "private-key"},
 	{"postgres url", "postgres://app:S3cr3tPass@db.internal:5432/app", "url-embedded-credentials"},
 	{"postgres short url", "postgres://u:p@h", "url-embedded-credentials"},
+	{"redis url on an address", "redis://default:Xy7pQ2rT9w@10.0.4.12:6379/0", "url-embedded-credentials"},
 	{"mysql url", "mysql://root:hunter2@10.0.0.5/shop", "url-embedded-credentials"},
 	{"redis url", "redis://default:Zq8vL2mN@cache:6379/0", "url-embedded-credentials"},
 	{"amqp url", "amqp://guest:rabbitpass@mq.internal:5672/", "url-embedded-credentials"},
