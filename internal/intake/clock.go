@@ -3,6 +3,7 @@ package intake
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -101,11 +102,35 @@ func formatClock(min int) string {
 }
 
 // dayWord reads one weekday word ("Tue", "tuesdays", "weekdays", "daily");
-// nil days with ok means every day.
+// nil days with ok means every day. The spellings runbook.ParseDay accepts
+// are listed once (tokens are read by the thousand).
 func dayWord(s string) ([]string, bool) {
 	l := strings.TrimSuffix(strings.ToLower(s), ".")
-	if len(l) < 3 {
+	if len(l) < 3 || len(l) > 10 {
 		return nil, false
 	}
-	return runbook.ParseDay(l)
+	dayOnce.Do(func() {
+		dayTable = map[string][]string{}
+		add := func(w string) {
+			if d, ok := runbook.ParseDay(w); ok {
+				dayTable[w] = d
+			}
+		}
+		for _, w := range []string{"weekdays", "weekday", "weekends", "weekend", "daily", "everyday"} {
+			add(w)
+		}
+		for _, full := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+			for n := 3; n <= len(full); n++ {
+				add(full[:n])
+				add(full[:n] + "s")
+			}
+		}
+	})
+	d, ok := dayTable[l]
+	return d, ok
 }
+
+var (
+	dayOnce  sync.Once
+	dayTable map[string][]string
+)

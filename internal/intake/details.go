@@ -122,8 +122,10 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 		}
 	}
 	// Who signs with a key and who verifies it (the names reader's rule).
-	if signers, verifiers := DefaultNames().Roles(quote(p, from, to)); len(signers)+len(verifiers) > 0 {
-		add(Directive{Kind: KindDetail, Field: FieldRoles, Values: signers, Value: strings.Join(verifiers, ", "), Evidence: append(append([]string{}, signers...), verifiers...)})
+	if q := quote(p, from, to); mayNameRoles(q) {
+		if signers, verifiers := DefaultNames().Roles(q); len(signers)+len(verifiers) > 0 {
+			add(Directive{Kind: KindDetail, Field: FieldRoles, Values: signers, Value: strings.Join(verifiers, ", "), Evidence: append(append([]string{}, signers...), verifiers...)})
+		}
 	}
 	if name, ev := rd.person(p, from, to); name != "" {
 		add(Directive{Kind: KindPerson, Value: name, Scope: Scope{All: true}, Evidence: ev})
@@ -332,4 +334,11 @@ func inMatches(ms []match, i int) bool {
 		}
 	}
 	return false
+}
+
+// mayNameRoles is a cheap test before the names reader's role rule: a
+// clause that holds no form of sign, verify or issue names no roles.
+func mayNameRoles(text string) bool {
+	l := strings.ToLower(text)
+	return strings.Contains(l, "sign") || strings.Contains(l, "verif") || strings.Contains(l, "issu")
 }

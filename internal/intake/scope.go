@@ -2,6 +2,8 @@ package intake
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -126,7 +128,7 @@ func isNameSep(r rune) bool { return r == '-' || r == '_' || r == '.' || r == '/
 // hasPhrase reports whether the tokens hold a phrase (case-insensitive,
 // whole tokens), and returns it as written.
 func hasPhrase(toks []token, phrase string) (string, bool) {
-	want := tokenize(strings.ToLower(phrase))
+	want := phraseTokens(phrase)
 	if len(want) == 0 {
 		return "", false
 	}
@@ -239,3 +241,26 @@ func (l *Lexicon) IsPipeline(name string) bool {
 	}
 	return false
 }
+
+// phraseTokens tokenizes a name once: secret names, providers and consumers
+// are looked for in every clause.
+func phraseTokens(phrase string) []token {
+	if t, ok := phraseCache.Load(phrase); ok {
+		return t.([]token)
+	}
+	t := tokenize(strings.ToLower(phrase))
+	if len(phrase) <= 200 && phraseCached.Add(1) <= maxPhraseCache {
+		phraseCache.Store(phrase, t)
+	}
+	return t
+}
+
+// phraseCache holds the tokens of names seen, up to maxPhraseCache of them
+// (a long-running server meets ever new names: past the bound they are
+// tokenized each time).
+var (
+	phraseCache  sync.Map
+	phraseCached atomic.Int64
+)
+
+const maxPhraseCache = 4096

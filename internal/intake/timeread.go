@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -219,12 +220,19 @@ func zoneToken(t token) (string, bool) {
 	} else if r := []rune(s)[0]; !unicode.IsUpper(r) {
 		return "", false
 	}
+	if z, ok := zoneCache.Load(s); ok {
+		return z.(string), z.(string) != ""
+	}
 	_, canon, err := runbook.LoadZone(s)
 	if err != nil {
-		return "", false
+		canon = ""
 	}
-	return canon, true
+	// Loading a zone reads the embedded database: each spelling once.
+	zoneCache.Store(s, canon)
+	return canon, canon != ""
 }
+
+var zoneCache sync.Map
 
 // zoneMention is a time zone written in a clause: its zone and the token
 // after it.
