@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
@@ -136,6 +137,11 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
 		Cache: cc, Runbooks: a.runbooks, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
+	if cfg.LLM == "openai" && cfg.Provider == llm.ProviderOllama {
+		if err := checkOllama(cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.LLM == "openai" {
 		client, p, err := buildLLM(cfg, nil, cfg.Retries)
 		if err != nil {
@@ -224,4 +230,47 @@ func retriesSetting(n int) int {
 		return -1
 	}
 	return n
+}
+
+// ollamaPrompt is about the largest prompt rotor sends one call (7-8k tokens
+// for the seed's request, measured against the fake server).
+const ollamaPrompt = 8000
+
+// ollamaDefaultContext is the context Ollama gives a model whose Modelfile
+// sets no num_ctx (unless the server runs with OLLAMA_CONTEXT_LENGTH).
+const ollamaDefaultContext = 4096
+
+// checkOllama asks Ollama what context the model runs with and refuses to
+// start when rotor's prompt and answer budget would not fit (Ollama cuts a
+// longer prompt silently, and every section would be written from half its
+// facts), or when rotor was told a larger window than the model has.
+func checkOllama(cfg config, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	numCtx, trained, err := llm.OllamaContext(ctx, &http.Client{}, cfg.OpenAIBaseURL, cfg.Model)
+	if err != nil {
+		return err
+	}
+	runs, how := numCtx, "num_ctx in its Modelfile"
+	if numCtx == 0 {
+		if cfg.ContextExplicit {
+			// The server may run with OLLAMA_CONTEXT_LENGTH, which /api/show
+			// does not tell: take rotor's setting at its word.
+			log.Warn("Ollama does not say the model's num_ctx: assuming the server runs with OLLAMA_CONTEXT_LENGTH >= ROTOR_CONTEXT_TOKENS", "model", cfg.Model, "context_tokens", cfg.ContextTokens)
+			return nil
+		}
+		runs, how = ollamaDefaultContext, "Ollama's default: its Modelfile sets no num_ctx"
+	}
+	need := ollamaPrompt + cfg.MaxTokens
+	fix := fmt.Sprintf("Fix: give the model a larger context (OLLAMA_CONTEXT_LENGTH=32768 ollama serve, or PARAMETER num_ctx 32768 in a Modelfile; the model allows %d) "+
+		"and tell rotor the same: ROTOR_CONTEXT_TOKENS=32768 ROTOR_MAX_TOKENS=8192", trained)
+	switch {
+	case runs < need:
+		return fmt.Errorf("Ollama runs %s with a %d-token context (%s); rotor's prompts need about %d tokens plus ROTOR_MAX_TOKENS=%d of answer, and Ollama would cut them silently. %s",
+			cfg.Model, runs, how, ollamaPrompt, cfg.MaxTokens, fix)
+	case cfg.ContextTokens > runs:
+		return fmt.Errorf("ROTOR_CONTEXT_TOKENS=%d, but Ollama runs %s with a %d-token context (%s): rotor would send prompts that do not fit. %s",
+			cfg.ContextTokens, cfg.Model, runs, how, fix)
+	}
+	return nil
 }

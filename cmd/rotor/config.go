@@ -28,6 +28,8 @@ type config struct {
 	ResourceAttributes string
 	// JudgeModel, JudgeBaseURL and JudgeAPIKey are eval's judge.
 	JudgeModel, JudgeBaseURL, JudgeAPIKey string
+	// ContextExplicit: ROTOR_CONTEXT_TOKENS was given (not auto).
+	ContextExplicit bool
 	// AllowOpen lets serve listen beyond loopback without API keys.
 	AllowOpen bool
 	// DrainDelay is how long serve stays up, unready, after SIGTERM.
@@ -246,7 +248,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.ContextTokens = info.Context
 		}
 	} else {
-		c.ContextTokens = num("ROTOR_CONTEXT_TOKENS", 1024)
+		c.ContextTokens, c.ContextExplicit = num("ROTOR_CONTEXT_TOKENS", 1024), true
 	}
 	if c.MaxTokens >= c.ContextTokens {
 		errs = append(errs, fmt.Sprintf("ROTOR_MAX_TOKENS (%d) must be below ROTOR_CONTEXT_TOKENS (%d): the prompt needs room", c.MaxTokens, c.ContextTokens))
