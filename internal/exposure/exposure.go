@@ -10,6 +10,7 @@ package exposure
 import (
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -153,9 +154,27 @@ func Replacing(p runbook.Phase) bool {
 	return false
 }
 
+// ReplaceMinutes is the planned time to replace a credential in n
+// environments and kill the old one: create, store, deploy and verify in
+// each, then revoke.
+func ReplaceMinutes(n int) int {
+	per := 0
+	for _, p := range []runbook.Phase{runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseVerify, runbook.PhaseRevoke} {
+		per += StepMinutes(p, 0)
+	}
+	return max(n, 1) * per
+}
+
 // LeavesTime reports whether a deadline leaves time to replace a credential
-// before killing it. A deadline rotor could place is a future moment the
-// work is planned against; a departure that already took effect leaves none.
-func LeavesTime(d runbook.Deadline) bool {
-	return d.At != ""
+// before killing it, needing need minutes from asOf (RFC 3339). With a date
+// and a moment to count from, it is arithmetic; a deadline without a date
+// is a time later today or on a named day, which the work is planned
+// against. One that has passed leaves none: the person may be gone.
+func LeavesTime(d runbook.Deadline, asOf string, need int) bool {
+	due, err1 := time.Parse(time.RFC3339, d.Due)
+	now, err2 := time.Parse(time.RFC3339, asOf)
+	if d.Due != "" && asOf != "" && err1 == nil && err2 == nil {
+		return due.Sub(now) >= time.Duration(need)*time.Minute
+	}
+	return d.At != "" || d.Due != ""
 }

@@ -66,3 +66,28 @@ func TestKillWords(t *testing.T) {
 		t.Error("a restriction does not read as one")
 	}
 }
+
+// TestLeavesTime: a departure deadline leaves time for a replacement first
+// only when it is far enough ahead of now; one without a date is planned
+// against; one that passed leaves none.
+func TestLeavesTime(t *testing.T) {
+	need := ReplaceMinutes(2)
+	if need != 60 {
+		t.Fatalf("two environments need %d min, want 60", need)
+	}
+	now := "2026-07-13T09:00:00Z"
+	for _, tt := range []struct {
+		d    runbook.Deadline
+		want bool
+	}{
+		{runbook.Deadline{At: "17:00", Due: "2026-07-17T17:00:00Z"}, true},
+		{runbook.Deadline{At: "09:30", Due: "2026-07-13T09:30:00Z"}, false},
+		{runbook.Deadline{At: "17:00", Due: "2026-07-10T17:00:00Z"}, false},
+		{runbook.Deadline{At: "17:00"}, true},
+		{runbook.Deadline{}, false},
+	} {
+		if got := LeavesTime(tt.d, now, need); got != tt.want {
+			t.Errorf("LeavesTime(%+v) = %v, want %v", tt.d, got, tt.want)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func (c *context) hasConsumers(id string) bool {
 func (c *context) deadlineLeavesTime(id string) bool {
 	for _, d := range c.rb.Schedule.Deadlines {
 		if len(d.SecretIDs) == 0 || runbook.OneOf(d.SecretIDs, id) {
-			return exposure.LeavesTime(d)
+			return exposure.LeavesTime(d, c.rb.Schedule.AsOf, exposure.ReplaceMinutes(len(c.secrets[id].Environments)))
 		}
 	}
 	return false

@@ -87,6 +87,10 @@ type Facts struct {
 	// Freezes are release, publish or deploy freezes the request states:
 	// no step and no check runs a pipeline a freeze forbids.
 	Freezes []Freeze `json:"freezes"`
+
+	// asOf is the moment the request is planned as of (RFC 3339), for the
+	// exposure policy's deadline arithmetic before the schedule is dated.
+	asOf string
 }
 
 // ChangePath is a tool every change of some secrets goes through.

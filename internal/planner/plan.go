@@ -112,6 +112,9 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 		}
 	}
+	if !rd.AsOf.IsZero() {
+		f.asOf = rd.AsOf.Format(time.RFC3339)
+	}
 	splitCompound(f, cat, ids)
 	for i := range f.Secrets {
 		chooseStrategy(f, cat, &f.Secrets[i])
@@ -317,7 +320,8 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 		} else if s.Strategy.HasOverlap() {
 			s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation"
 		}
-	case f.Trigger == runbook.TriggerOffboarding && s.Personal && len(s.Consumers) > 0 && s.Strategy.HasOverlap() && deadlineFor(f, s.ID) != nil:
+	case f.Trigger == runbook.TriggerOffboarding && s.Personal && len(s.Consumers) > 0 && s.Strategy.HasOverlap() && deadlineFor(f, s.ID) != nil &&
+		exposure.LeavesTime(*deadlineFor(f, s.ID), f.asOf, exposure.ReplaceMinutes(len(s.Environments))):
 		// Planned work never revokes first while an overlap exists and the
 		// deadline leaves time (ROTATION_RULES.md §2 rule 6).
 		d := deadlineFor(f, s.ID)

@@ -548,3 +548,24 @@ func TestReach(t *testing.T) {
 		})
 	}
 }
+
+// TestOffboardingDeadlineDecidesTheKill: the departing person's own deploy
+// key that GitOps uses keeps its overlap while the deadline leaves time for
+// a replacement, and is revoked first once the deadline has passed.
+func TestOffboardingDeadlineDecidesTheKill(t *testing.T) {
+	for _, tt := range []struct {
+		asOf string
+		want runbook.Strategy
+	}{
+		{"2026-07-13T09:00:00Z", runbook.StrategyDualCredential},
+		{"2026-07-17T16:45:00Z", runbook.StrategyRevokeFirst},
+		{"2026-07-18T09:00:00Z", runbook.StrategyRevokeFirst},
+	} {
+		req := load(t, "offboarding-deploy-key")
+		req.AsOf = tt.asOf
+		f := plan(t, req)
+		if s := f.Secrets[0]; s.Strategy != tt.want {
+			t.Errorf("as of %s: %s (%s), want %s", tt.asOf, s.Strategy, s.StrategyReason, tt.want)
+		}
+	}
+}
