@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/openai"
@@ -46,11 +47,13 @@ type config struct {
 	ReasoningEffort string
 	Concurrency     int
 	MaxAttempts     int
-	AttemptTimeout  time.Duration
-	Deadline        time.Duration
-	Retries         int
-	Prices          map[string]llm.Price
-	PromptsDir      string
+	// TokenBudget and MaxCalls bound one runbook's model tokens and calls.
+	TokenBudget, MaxCalls int
+	AttemptTimeout        time.Duration
+	Deadline              time.Duration
+	Retries               int
+	Prices                map[string]llm.Price
+	PromptsDir            string
 	// CatalogDir is the organisation's provider catalogue, merged over the
 	// built-in one at start.
 	CatalogDir      string
@@ -110,6 +113,8 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_LLM_TIMEOUT", "60s", "timeout of one HTTP attempt"},
 	{"ROTOR_LLM_RETRIES", "3", "transport retries of a call (connection errors, 408, 409, 429, 5xx)"},
 	{"ROTOR_LLM_DEADLINE", "120s", "bound on a whole generation; unfinished sections fall back to the offline writer"},
+	{"ROTOR_RUNBOOK_TOKEN_BUDGET", strconv.Itoa(generate.DefaultTokenBudget), "tokens (input and output, as the provider reports them) one runbook may spend on the model: a call is sent only when its worst case (its prompt at a token a byte, plus the whole `ROTOR_MAX_TOKENS`) fits what is left, so no model's answers can spend more; a section whose call does not fit falls back to the offline writer with reason `budget`, the runbook's `usage.budget_exhausted` is true and `rotor_llm_budget_exhausted_total` counts it; `0` = no bound"},
+	{"ROTOR_RUNBOOK_MAX_CALLS", strconv.Itoa(generate.DefaultMaxCalls), "model calls one runbook may make (parts and reasks included; past it, as past the token budget); `0` = no bound"},
 	{"ROTOR_PRICES", "", "cost table override: `model=prompt:cached:completion` USD per 1M tokens, comma-separated"},
 	{"ROTOR_JUDGE_MODEL", "", "`rotor eval`'s judge of rubric assertions (unset: the model under test, which then grades itself)"},
 	{"ROTOR_JUDGE_BASE_URL", "", "the judge's own OpenAI-compatible endpoint (unset: `OPENAI_BASE_URL`)"},
@@ -254,6 +259,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Sprintf("ROTOR_MAX_TOKENS (%d) must be below ROTOR_CONTEXT_TOKENS (%d): the prompt needs room", c.MaxTokens, c.ContextTokens))
 	}
 	c.MaxAttempts = num("ROTOR_MAX_ATTEMPTS", 1)
+	c.TokenBudget = num("ROTOR_RUNBOOK_TOKEN_BUDGET", 0)
+	c.MaxCalls = num("ROTOR_RUNBOOK_MAX_CALLS", 0)
 	c.Retries = num("ROTOR_LLM_RETRIES", 0)
 	c.AttemptTimeout = dur("ROTOR_LLM_TIMEOUT")
 	c.Deadline = dur("ROTOR_LLM_DEADLINE")

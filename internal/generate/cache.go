@@ -149,7 +149,7 @@ func (s *Service) storeSection(ctx context.Context, key string, w *written) {
 	switch {
 	case w.status.Source == runbook.SourceLLM:
 		ttl, w.pending = s.cfg.Deadline+s.cfg.Cache.LockTTL, true
-	case w.status.Source == runbook.SourceFallback && !w.callerGone:
+	case w.status.Source == runbook.SourceFallback && !w.callerGone && !w.budget:
 	default:
 		return
 	}
@@ -236,6 +236,13 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 			w.split = false
 			return w
 		}
+		// The answer that did not fit was paid for too.
+		out := s.writeParts(ctx, j, id, units)
+		out.calls += w.calls
+		out.usage = addUsage(out.usage, w.usage)
+		out.unpriced = out.unpriced || w.unpriced
+		out.cacheHit = out.cacheHit && w.cacheHit
+		return out
 	}
 	return s.writeParts(ctx, j, id, units)
 }

@@ -60,6 +60,8 @@ type Observer interface {
 	Reask(section runbook.SectionID, reason string)
 	Fallback(section runbook.SectionID, reason string)
 	Findings(fs []runbook.Finding)
+	// BudgetExhausted is told once per runbook whose budget stopped a call.
+	BudgetExhausted()
 }
 
 type noObserver struct{}
@@ -69,6 +71,7 @@ func (noObserver) Cache(string, bool)                                           
 func (noObserver) Reask(runbook.SectionID, string)                                    {}
 func (noObserver) Fallback(runbook.SectionID, string)                                 {}
 func (noObserver) Findings([]runbook.Finding)                                         {}
+func (noObserver) BudgetExhausted()                                                   {}
 
 // Options tune one generation.
 type Options struct {
@@ -124,6 +127,13 @@ type Config struct {
 	// whose planned content exceeds half the budget, or whose prompt and
 	// budget exceed the window, is asked in parts.
 	MaxTokens, ContextTokens int
+	// TokenBudget bounds the tokens (input and output, as the provider
+	// reports them) one runbook may spend on the model, and MaxCalls its
+	// model calls (0: no bound). A call whose worst case (its prompt at a
+	// token a byte, and the whole output budget) does not fit what is left
+	// is not sent: its section falls back to the offline writer with reason
+	// "budget", and the runbook's usage says budget_exhausted.
+	TokenBudget, MaxCalls int
 	// MaxWork bounds the work units of one request (planned steps plus
 	// consumer-environment pairs; 0: no bound): a bigger one is 413, so
 	// the time and memory of one generation are bounded.
@@ -438,6 +448,18 @@ type job struct {
 	dataSum string
 	// calls bounds the model calls in flight (Concurrency).
 	calls chan struct{}
+	// budget bounds the generation's tokens and calls (nil: none).
+	budget *budget
+}
+
+// cacheKey is the prompt_cache_key of the generation's calls: the hash of
+// its facts, so one runbook's calls (which share their prompts' prefix)
+// reach the same prompt cache, and a repeat of the request too.
+func (j *job) cacheKey() string {
+	if len(j.dataSum) < 32 {
+		return ""
+	}
+	return "rotor-" + j.dataSum[:32]
 }
 
 // acquire waits for a call slot.
@@ -460,7 +482,7 @@ func (j *job) release() {
 }
 
 func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
-	j := &job{f: f, base: map[runbook.Finding]bool{}, lint: s.cfg.Linter}
+	j := &job{f: f, base: map[runbook.Finding]bool{}, lint: s.cfg.Linter, budget: newBudget(s.cfg.TokenBudget, s.cfg.MaxCalls)}
 	if l := s.cfg.Linter; l != nil && l.Scanner() != nil {
 		j.screen = newScreen(l.Scanner())
 		j.lint = l.WithScanner(j.screen)

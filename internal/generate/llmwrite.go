@@ -42,6 +42,9 @@ type written struct {
 	// parts are the parts a section was asked in (each cached under its own
 	// key), in order.
 	parts []written
+	// budget: the fallback happened because the runbook's budget was
+	// spent (it says nothing about the model, and is not cached).
+	budget bool
 }
 
 var zeroUsage llm.Usage
@@ -91,6 +94,10 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 			rb.Usage.CacheHits++
 		}
 		rb.Usage.CostUnknown = rb.Usage.CostUnknown || r.unpriced
+	}
+	if _, exhausted := j.budget.state(); exhausted {
+		rb.Usage.BudgetExhausted = true
+		s.cfg.Observer.BudgetExhausted()
 	}
 	return out
 }
@@ -161,8 +168,19 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 		if err := j.acquire(ctx); err != nil {
 			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
 		}
+		call := llm.Request{Section: string(id), Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON, CacheKey: j.cacheKey()}
+		bound := promptBound(call)
+		settle, err := j.budget.reserve(ctx, bound, s.cfg.MaxTokens)
+		if err != nil {
+			j.release()
+			if errors.Is(err, errBudget) {
+				out.budget = true
+				return fallback("budget", err.Error())
+			}
+			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
+		}
 		callStart := time.Now()
-		resp, err := s.cfg.LLM.Complete(ctx, llm.Request{Section: string(id), Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON})
+		resp, err := s.cfg.LLM.Complete(ctx, call)
 		j.release()
 		asked++
 		callUsage, reached := resp.Usage, resp.Reached
@@ -170,6 +188,7 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 		if errors.As(err, &callErr) {
 			callUsage, reached = callErr.Usage, callErr.Reached
 		}
+		settle(spentBy(callUsage, err, reached, bound))
 		// usage.llm_calls counts what the server received, not what was
 		// refused before sending (breaker open, nothing listening).
 		out.calls += reached

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,9 @@ var matrixResilience = llm.Resilience{AttemptTimeout: 400 * time.Millisecond, Ma
 // request must return a runbook (never an error: the HTTP layer would answer
 // 500), with no error finding when linted again from scratch, no secret id
 // outside the request's, no secret-looking value, and never the defective
-// section the model wrote.
+// section the model wrote; and its usage is exactly what the model double's
+// log says it delivered (fallbacks, reasks and parts included), priced at the
+// configured price.
 func TestDefectMatrix(t *testing.T) {
 	url := redistest.URL(t)
 	req, body := matrixRequest(t)
@@ -90,21 +93,23 @@ func TestDefectMatrix(t *testing.T) {
 					svc      *generate.Service
 					sections []runbook.SectionID
 				}{{"first", a, nil}, {"repeat", a, nil}, {"replica", b, nil}, {"subset", b, subset}}
-				serve := func(name string, svc *generate.Service, sections []runbook.SectionID) {
+				serve := func(name string, svc *generate.Service, sections []runbook.SectionID) runbook.Usage {
 					resp, err := svc.Respond(context.Background(), body, generate.Options{Sections: sections})
 					if err != nil {
 						t.Errorf("%s: %v (code %s)", name, err, runbook.ErrorCode(err))
-						return
+						return runbook.Usage{}
 					}
 					rb, err := resp.Decoded()
 					if err != nil {
 						t.Errorf("%s: %v", name, err)
-						return
+						return runbook.Usage{}
 					}
 					checkServed(t, name, rb, resp.JSON, facts, model, id, d)
+					return rb.Usage
 				}
 				for _, r := range runs {
-					serve(r.name, r.svc, r.sections)
+					before := len(srv.Requests())
+					checkUsage(t, r.name, serve(r.name, r.svc, r.sections), srv.Requests()[before:])
 				}
 				// Four identical first requests at once over two fresh
 				// replicas sharing another Redis namespace.
@@ -112,18 +117,66 @@ func TestDefectMatrix(t *testing.T) {
 				c, _ := replica(t, srv, url, other, cached{res: matrixResilience})
 				e, _ := replica(t, srv, url, other, cached{res: matrixResilience})
 				var wg sync.WaitGroup
+				before := len(srv.Requests())
+				usages := make([]runbook.Usage, 4)
 				for i, svc := range []*generate.Service{c, e, c, e} {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						serve(fmt.Sprintf("concurrent #%d", i+1), svc, nil)
+						usages[i] = serve(fmt.Sprintf("concurrent #%d", i+1), svc, nil)
 					}()
 				}
 				wg.Wait()
+				// Identical work is paid for once, by whichever request
+				// wrote it: the four runbooks' usage adds up to the log.
+				var sum runbook.Usage
+				for _, u := range usages {
+					sum = addUsage(sum, u)
+				}
+				checkUsage(t, "concurrent", sum, srv.Requests()[before:])
 			})
 		}
 	}
 	t.Logf("%d cells run (×8 requests each); not applicable: %s", cells, strings.Join(skipped, ", "))
+}
+
+// logUsage is what the model double's log says it delivered: every request
+// it received is a call; the tokens are those of the answers that reached
+// the client (a status, a dropped connection or an answer the client gave
+// up waiting for carries no usage).
+func logUsage(reqs []llmtest.Recorded) runbook.Usage {
+	var u runbook.Usage
+	price := llm.DefaultPrices()["gpt-4o-mini"]
+	for _, r := range reqs {
+		u.LLMCalls++
+		if !r.Billed() {
+			continue
+		}
+		c := llm.Priced(llm.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, CachedPromptTokens: r.CachedTokens},
+			map[string]llm.Price{"m": price}, "m")
+		u = addUsage(u, runbook.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, CachedPromptTokens: r.CachedTokens,
+			CostUSD: c.CostUSD})
+	}
+	return u
+}
+
+func addUsage(a, b runbook.Usage) runbook.Usage {
+	return runbook.Usage{LLMCalls: a.LLMCalls + b.LLMCalls, PromptTokens: a.PromptTokens + b.PromptTokens,
+		CompletionTokens: a.CompletionTokens + b.CompletionTokens, CachedPromptTokens: a.CachedPromptTokens + b.CachedPromptTokens,
+		CostUSD: a.CostUSD + b.CostUSD}
+}
+
+// checkUsage compares a runbook's usage (calls, tokens, cost) with the log
+// of the requests it made.
+func checkUsage(t *testing.T, run string, got runbook.Usage, reqs []llmtest.Recorded) {
+	t.Helper()
+	want := logUsage(reqs)
+	if got.LLMCalls != want.LLMCalls || got.PromptTokens != want.PromptTokens || got.CompletionTokens != want.CompletionTokens ||
+		got.CachedPromptTokens != want.CachedPromptTokens || math.Abs(got.CostUSD-want.CostUSD) > 1e-9*max(1, want.CostUSD) {
+		t.Errorf("%s: usage %d calls, %d prompt (%d cached), %d completion tokens, $%.6f; the model's log: %d calls, %d prompt (%d cached), %d completion, $%.6f",
+			run, got.LLMCalls, got.PromptTokens, got.CachedPromptTokens, got.CompletionTokens, got.CostUSD,
+			want.LLMCalls, want.PromptTokens, want.CachedPromptTokens, want.CompletionTokens, want.CostUSD)
+	}
 }
 
 func isContent(d llmtest.Defect) bool {

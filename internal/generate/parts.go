@@ -708,9 +708,15 @@ func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, 
 		total.usage = addUsage(total.usage, w.usage)
 		total.unpriced = total.unpriced || w.unpriced
 		total.callerGone = total.callerGone || w.callerGone
+		total.budget = total.budget || w.budget
 	}
 	fail := func(reason string) written {
-		s.cfg.Observer.Fallback(id, "part")
+		kind := "part"
+		if total.budget {
+			// The budget ended it, whichever part said so.
+			kind, reason = "budget", "budget: "+reason
+		}
+		s.cfg.Observer.Fallback(id, kind)
 		out := total
 		out.section = j.offline.Get(id)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
@@ -739,12 +745,16 @@ func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, 
 			}()
 		}
 		wg.Wait()
-		var next []*slot
+		// Every answer is paid for, whatever becomes of the section: all are
+		// accounted before any part can end it.
 		for _, sl := range slots {
 			if !sl.asked {
 				sl.asked = true
 				account(sl.w)
 			}
+		}
+		var next []*slot
+		for _, sl := range slots {
 			switch {
 			case sl.w.split:
 				halves, err := s.halve(j, sl.u)

@@ -66,6 +66,10 @@ type Request struct {
 	// SchemaName must match ^[a-zA-Z0-9_-]{1,64}$.
 	SchemaName string
 	Schema     json.RawMessage
+	// CacheKey groups the calls that share a prompt prefix (one runbook's):
+	// sent as OpenAI's prompt_cache_key, so they reach the same prompt
+	// cache.
+	CacheKey string
 }
 
 // Usage is the token count of one call and its estimated cost. CostKnown is

@@ -34,6 +34,7 @@ type Metrics struct {
 	cache        *prometheus.CounterVec
 	reasks       *prometheus.CounterVec
 	fallbacks    *prometheus.CounterVec
+	budgetOut    prometheus.Counter
 	findings     *prometheus.CounterVec
 	jobs         *prometheus.CounterVec
 }
@@ -55,9 +56,11 @@ func New() *Metrics {
 	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_cache_requests_total", Help: "Cache lookups by kind (section, response) and result (hit, miss)."}, []string{"kind", "result"})
 	m.reasks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_reasks_total", Help: "Sections asked again, by section and reason."}, []string{"section", "reason"})
 	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_fallbacks_total", Help: "Sections served by the offline writer instead of the LLM, by section and reason."}, []string{"section", "reason"})
+	m.budgetOut = prometheus.NewCounter(prometheus.CounterOpts{Name: "rotor_llm_budget_exhausted_total",
+		Help: "Runbooks whose token budget or call cap (ROTOR_RUNBOOK_TOKEN_BUDGET, ROTOR_RUNBOOK_MAX_CALLS) stopped a model call: their remaining sections fell back with reason budget."})
 	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_lint_findings_total", Help: "Lint findings of served runbooks by rule and severity."}, []string{"rule", "severity"})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rotor_jobs_total", Help: "Asynchronous jobs by state reached (queued, running, done, failed)."}, []string{"state"})
-	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpStreams, m.llmCalls, m.llmDuration, m.llmTokens, m.llmCost, m.cache, m.reasks, m.fallbacks, m.findings, m.jobs,
+	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.httpStreams, m.llmCalls, m.llmDuration, m.llmTokens, m.llmCost, m.cache, m.reasks, m.fallbacks, m.budgetOut, m.findings, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -142,6 +145,9 @@ func (m *Metrics) Reask(section runbook.SectionID, reason string) {
 func (m *Metrics) Fallback(section runbook.SectionID, reason string) {
 	m.fallbacks.WithLabelValues(string(section), reason).Inc()
 }
+
+// BudgetExhausted counts a runbook whose budget stopped a model call.
+func (m *Metrics) BudgetExhausted() { m.budgetOut.Inc() }
 
 // Findings records a served runbook's findings.
 func (m *Metrics) Findings(fs []runbook.Finding) {

@@ -402,6 +402,10 @@ type Usage struct {
 	// CostUnknown is true when a model without a price answered: CostUSD
 	// then leaves its calls out.
 	CostUnknown bool `json:"cost_unknown,omitempty"`
+	// BudgetExhausted is true when the runbook's token budget or call cap
+	// stopped a call: the sections it would have written fell back to the
+	// offline writer (their status's reason starts with "budget").
+	BudgetExhausted bool `json:"budget_exhausted,omitempty"`
 }
 
 // Finding is one lint result.

@@ -3,9 +3,10 @@
 // bearer token and the request's response_format, and answers from a script
 // per schema name and per attempt: valid or broken content, refusals,
 // truncation, HTTP errors with Retry-After, hangs and dropped connections. It
-// reports usage like a model server (tokens from the text's size, cached
-// prompt tokens for a prefix it saw before) and can take time proportional to
-// the answer. It records every request.
+// reports usage like a model server (tokens counted with o200k_base, the
+// schema and the messages; cached prompt tokens for a prefix, schema first,
+// that it saw before) and can take time proportional to the answer. It
+// records every request.
 //
 // Model (model.go) answers like a model: plausible sections with seeded
 // defects. SchemaValid (standin.go) answers every schema with a document that
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -56,10 +58,11 @@ type Reply struct {
 	// ErrCode is the error body's code for a Status reply (e.g.
 	// "context_length_exceeded", "rate_limit_exceeded").
 	ErrCode string
-	// Usage reported; zero means measured like a server does: about one
-	// token per 4 bytes of prompt and answer, and the prompt's prefix shared
-	// with an earlier request counted as cached (in 128-token blocks, from
-	// 1,024 tokens on, as OpenAI's prompt caching does).
+	// Usage reported; zero means measured like a server does: the prompt
+	// (schema and messages) and the answer counted with o200k_base, and the
+	// prompt's prefix shared with an earlier request, schema first, counted
+	// as cached (in 128-token blocks, from 1,024 tokens on, as OpenAI's
+	// prompt caching does).
 	PromptTokens, CompletionTokens, CachedTokens int
 }
 
@@ -102,9 +105,22 @@ type Recorded struct {
 	// MaxTokens is the request's output budget (max_tokens or
 	// max_completion_tokens; 0 when it set none).
 	MaxTokens int
-	Answered  Kind
-	// Usage is what the answer reported.
+	// PromptCacheKey is the request's prompt_cache_key ("" when none).
+	PromptCacheKey string
+	Answered       Kind
+	// Usage is what the answer reported (or would have: see Delivered).
 	PromptTokens, CompletionTokens, CachedTokens int
+	// Delivered: the answer reached the client whole (a client that gave up
+	// waiting, or a status or dropped connection, received no usage).
+	Delivered bool
+	// seq identifies the request in the log.
+	seq int
+}
+
+// Billed reports whether the request's usage reached the client: a
+// completion (content, refusal, truncated or filtered) delivered whole.
+func (r Recorded) Billed() bool {
+	return r.Delivered && r.Answered != Status && r.Answered != Drop
 }
 
 // Server is the fake. Script replies before use; it is safe for concurrent
@@ -124,14 +140,21 @@ type Server struct {
 	// context_length_exceeded, as OpenAI does. An answer longer than the
 	// output budget stops there with finish_reason "length".
 	ContextTokens int
+	// AnswerWhole answers a request for a part of a section with the whole
+	// section, as a model that ignores the part's instructions does (by
+	// default the fake cuts a scripted or default answer to the part).
+	AnswerWhole bool
 
-	mu sync.Mutex
-	// prefixes are recent prompts, for the prompt-cache estimate.
-	prefixes []string
-	scripts  map[string][]Reply
+	// tok counts tokens; cache models the provider's prompt cache.
+	tok   *Tokenizer
+	cache *PrefixCache
+
+	mu      sync.Mutex
+	scripts map[string][]Reply
 	// dflt answers when a schema's script is used up.
 	dflt     func(r Recorded) Reply
 	requests []Recorded
+	seq      int
 	// held, while not nil, is what answers wait for (Hold, Release);
 	// passes lets single answers through (Allow).
 	held, passes chan struct{}
@@ -163,7 +186,9 @@ func New(apiKey string) *Server {
 }
 
 func newServer(apiKey string) *Server {
-	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, scripts: map[string][]Reply{}, dflt: func(Recorded) Reply { return OK("{}") }}
+	tok := O200k()
+	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, tok: tok, cache: NewPrefixCache(tok), scripts: map[string][]Reply{},
+		dflt: func(Recorded) Reply { return OK("{}") }}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v1/chat/completions", s.handle)
 	return s
@@ -267,13 +292,14 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.scripts = map[string][]Reply{}
 	s.requests = nil
-	s.prefixes = nil
+	s.cache.Reset()
 }
 
 type chatRequest struct {
 	Model               string `json:"model"`
 	MaxTokens           int    `json:"max_tokens"`
 	MaxCompletionTokens int    `json:"max_completion_tokens"`
+	PromptCacheKey      string `json:"prompt_cache_key"`
 	Messages            []struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
@@ -302,7 +328,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
 		return
 	}
-	rec := Recorded{At: time.Now(), Model: req.Model, Body: body, MaxTokens: max(req.MaxTokens, req.MaxCompletionTokens)}
+	rec := Recorded{At: time.Now(), Model: req.Model, Body: body, MaxTokens: max(req.MaxTokens, req.MaxCompletionTokens), PromptCacheKey: req.PromptCacheKey}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
@@ -340,27 +366,30 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	} else {
 		reply = s.dflt(rec)
 	}
-	prompt := rec.System + "\n" + rec.User
-	if s.ContextTokens > 0 && Tokens(prompt)+rec.MaxTokens > s.ContextTokens {
+	prompt := PromptOf(rec)
+	promptTokens := s.tok.Tokens(prompt)
+	if s.ContextTokens > 0 && promptTokens+rec.MaxTokens > s.ContextTokens {
 		reply = ContextTooLong()
 	}
 	content := answerContent(reply)
-	if p, ok := dataPart(rec.User, nil); ok && (reply.Kind == Content || reply.Kind == Hang) && json.Valid([]byte(content)) {
+	if p, ok := dataPart(rec.User, nil); ok && !s.AnswerWhole && (reply.Kind == Content || reply.Kind == Hang) && json.Valid([]byte(content)) {
 		// Asked for a part of a section, a model writes that part: a
 		// scripted or default answer for the whole section is cut to the
 		// items about the part's secrets.
 		content = string(p.restrict([]byte(content)))
 	}
-	if n := rec.MaxTokens; (reply.Kind == Content || reply.Kind == Hang) && n > 0 && Tokens(content) > n {
+	if n, have := rec.MaxTokens, s.tok.Count(content); (reply.Kind == Content || reply.Kind == Hang) && n > 0 && have > n {
 		// The model stops at its output budget.
-		reply, content = Reply{Kind: Truncated}, content[:4*n]
+		reply, content = Reply{Kind: Truncated}, content[:len(content)*n/have]
 	}
 	rec.Answered = reply.Kind
 	rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens = reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens
 	if rec.PromptTokens == 0 && rec.CompletionTokens == 0 {
-		rec.PromptTokens, rec.CompletionTokens = Tokens(prompt), Tokens(content)
-		rec.CachedTokens = s.cachedPrefix(prompt)
+		rec.PromptTokens, rec.CompletionTokens = promptTokens, s.tok.Count(content)
+		rec.CachedTokens = s.cache.Cached(prompt)
 	}
+	s.seq++
+	rec.seq = s.seq
 	s.requests = append(s.requests, rec)
 	latency := s.Latency + time.Duration(rec.CompletionTokens)*s.TokenLatency
 	held, passes := s.held, s.passes
@@ -405,7 +434,24 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeErrorCode(w, reply.Status, errorType(reply.Status), fmt.Sprintf("scripted %d", reply.Status), reply.ErrCode)
 		return
 	}
-	writeCompletion(w, req.Model, reply, content, rec)
+	// Marked before the answer leaves (a client that has read it may look
+	// at the log at once), unmarked if it could not be sent.
+	s.delivered(rec.seq, true)
+	if writeCompletion(w, req.Model, reply, content, rec) != nil {
+		s.delivered(rec.seq, false)
+	}
+}
+
+// delivered marks whether a logged request's answer reached the client.
+func (s *Server) delivered(seq int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.requests) - 1; i >= 0; i-- {
+		if s.requests[i].seq == seq {
+			s.requests[i].Delivered = ok
+			return
+		}
+	}
 }
 
 // errorType is the OpenAI error type of a status.
@@ -419,33 +465,9 @@ func errorType(status int) string {
 	return "invalid_request_error"
 }
 
-// Tokens is how the fake counts a text's tokens: about 4 bytes a token, as
-// OpenAI's tokenizers average on English and JSON.
-func Tokens(text string) int { return (len(text) + 3) / 4 }
-
-// cachedPrefix estimates the cached part of a prompt: its longest prefix in
-// common with a recent prompt, in 128-token blocks, none under 1,024 tokens.
-// It remembers the prompt. The caller holds s.mu.
-func (s *Server) cachedPrefix(prompt string) int {
-	best := 0
-	for _, p := range s.prefixes {
-		n := 0
-		for n < len(p) && n < len(prompt) && p[n] == prompt[n] {
-			n++
-		}
-		best = max(best, n)
-	}
-	const keep = 64
-	s.prefixes = append(s.prefixes, prompt)
-	if len(s.prefixes) > keep {
-		s.prefixes = s.prefixes[len(s.prefixes)-keep:]
-	}
-	t := best / 4
-	if t < 1024 {
-		return 0
-	}
-	return t / 128 * 128
-}
+// Tokens is how the fake counts a text's tokens: with o200k_base, as
+// OpenAI's current models do.
+func Tokens(text string) int { return O200k().CountLines(text) }
 
 // answerContent is the message content a reply carries.
 func answerContent(r Reply) string {
@@ -474,7 +496,9 @@ func writeErrorCode(w http.ResponseWriter, status int, typ, msg, code string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": c}})
 }
 
-func writeCompletion(w http.ResponseWriter, model string, r Reply, content string, rec Recorded) {
+// writeCompletion answers a completion, framed by its Content-Length and
+// flushed; an error means the client did not read it whole.
+func writeCompletion(w http.ResponseWriter, model string, r Reply, content string, rec Recorded) error {
 	msg := map[string]any{"role": "assistant", "content": content, "refusal": nil}
 	finish := "stop"
 	switch r.Kind {
@@ -487,13 +511,21 @@ func writeCompletion(w http.ResponseWriter, model string, r Reply, content strin
 		finish = "content_filter"
 	}
 	prompt, completion, cached := rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	body, err := json.Marshal(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": time.Now().Unix(), "model": model,
 		"choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}},
 		"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
 			"prompt_tokens_details": map[string]any{"cached_tokens": cached}},
 	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if _, err := w.Write(body); err != nil {
+		return err
+	}
+	return http.NewResponseController(w).Flush()
 }
 
 // Contains reports whether any recorded request's user message for the

@@ -84,6 +84,10 @@ type Model struct {
 	RetryAfter string
 	// SlowDelay is how long a slow answer takes (default 2s).
 	SlowDelay time.Duration
+	// OverAnswers answers every part of a section with the whole section
+	// (an adversarial model: each answer is as long as it can be, and none
+	// is the part asked for). Pair it with Server.AnswerWhole.
+	OverAnswers bool
 
 	secret string
 
@@ -191,7 +195,7 @@ func (m *Model) Reply(r Recorded) Reply {
 	// part's secrets.
 	answer := func(sec any) string {
 		data, _ := json.Marshal(sec)
-		if p, ok := dataPart(r.User, b.names); ok {
+		if p, ok := dataPart(r.User, b.names); ok && !m.OverAnswers {
 			data = p.restrict(data)
 		}
 		return string(data)

@@ -90,7 +90,7 @@ func TestLatencyGrowsWithTheAnswer(t *testing.T) {
 		srv := NewInMemory("k")
 		defer srv.Close()
 		srv.TokenLatency = 2 * time.Millisecond
-		long := `{"a":"` + strings.Repeat("x", 800) + `"}`
+		long := `{"a":"` + strings.Repeat("rotate the key, then verify it ", 30) + `"}`
 		srv.Default(func(string) Reply { return OK(long) })
 		body := `{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,"schema":{}}}}`
 		req, _ := http.NewRequest("POST", srv.BaseURL()+"/chat/completions", strings.NewReader(body))
@@ -102,7 +102,7 @@ func TestLatencyGrowsWithTheAnswer(t *testing.T) {
 		}
 		resp.Body.Close()
 		rec := srv.Requests()[0]
-		if rec.CompletionTokens != (len(long)+3)/4 {
+		if rec.CompletionTokens != len(O200k().enc.EncodeOrdinary(long)) || rec.CompletionTokens < 100 {
 			t.Errorf("%d completion tokens for %d bytes", rec.CompletionTokens, len(long))
 		}
 		if d, want := time.Since(start), time.Duration(rec.CompletionTokens)*srv.TokenLatency; d != want {

@@ -322,3 +322,38 @@ func TestTransportKeepsAConnectionPerCall(t *testing.T) {
 		}
 	})
 }
+
+// TestPromptCacheKeyOnlyToOpenAI: a call's CacheKey travels as
+// prompt_cache_key to OpenAI, also when a retry sends the request again,
+// and never to other servers (which may refuse a field they do not know).
+func TestPromptCacheKeyOnlyToOpenAI(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := llmtest.NewInMemory(key)
+		defer srv.Close()
+		srv.Script("rotor_test", llmtest.ServerError(), llmtest.OK(`{"a":"x"}`), llmtest.OK(`{"a":"y"}`))
+		for _, provider := range []string{llm.ProviderOpenAI, llm.ProviderVLLM} {
+			c, err := openai.New(openai.Config{APIKey: key, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini", Provider: provider, Resilience: fast()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Complete(context.Background(), llm.Request{Messages: prompts.Messages{System: "s", User: "u"}, SchemaName: "rotor_test",
+				Schema: schemaDoc, CacheKey: "rotor-abc"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reqs := srv.Requests()
+		if len(reqs) != 3 {
+			t.Fatalf("%d requests", len(reqs))
+		}
+		for i, r := range reqs[:2] {
+			var body map[string]any
+			if err := json.Unmarshal(r.Body, &body); err != nil || r.PromptCacheKey != "rotor-abc" || body["model"] != "gpt-4o-mini" {
+				t.Errorf("OpenAI attempt %d: prompt_cache_key %q, body %s", i+1, r.PromptCacheKey, r.Body)
+			}
+		}
+		if r := reqs[2]; r.PromptCacheKey != "" || strings.Contains(string(r.Body), "prompt_cache_key") {
+			t.Errorf("vLLM was sent a prompt_cache_key: %s", r.Body)
+		}
+	})
+}

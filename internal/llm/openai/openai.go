@@ -123,6 +123,17 @@ func New(cfg Config) (*Client, error) {
 			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		}
 	}
+	if cfg.Provider == llm.ProviderOpenAI {
+		// OpenAI routes requests with the same prompt_cache_key to the same
+		// cache; other servers may refuse a field they do not know.
+		wrap := hc.Wrap
+		hc.Wrap = func(inner http.RoundTripper) http.RoundTripper {
+			if wrap != nil {
+				inner = wrap(inner)
+			}
+			return promptCacheKeyTransport{inner: inner}
+		}
+	}
 	h := llm.NewHTTP(hc)
 	oc.HTTPClient = h.Client
 	return &Client{api: goopenai.NewClientWithConfig(oc), cfg: cfg, http: h,
@@ -206,7 +217,7 @@ func (c *Client) complete(ctx context.Context, r llm.Request) (llm.Response, err
 			JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{Name: r.SchemaName, Schema: r.Schema, Strict: true},
 		}
 	}
-	cctx, reachedSoFar := llm.WithReachCounter(ctx)
+	cctx, reachedSoFar := llm.WithReachCounter(withPromptCacheKey(ctx, r.CacheKey))
 	resp, err := c.api.CreateChatCompletion(cctx, req)
 	if err != nil && c.learnFrom(err, &req) {
 		// The server named a parameter this model does not take: asked
