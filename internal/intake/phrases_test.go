@@ -38,7 +38,10 @@ type phraseCorpus struct {
 }
 
 type phraseRow struct {
-	Text      string           `yaml:"text"`
+	Text string `yaml:"text"`
+	// Note reads the text as the notes of the first secret (its scope is
+	// that secret unless the row says otherwise).
+	Note      bool             `yaml:"note"`
 	Want      []map[string]any `yaml:"want"`
 	generated bool
 }
@@ -221,10 +224,27 @@ type rowResult struct {
 	exact, inverted, silent, raised bool
 }
 
+// readRow reads a corpus row as a constraint, or as the first secret's
+// notes.
+func readRow(base *runbook.Request, opts Options, row phraseRow) []Directive {
+	req := *base
+	if row.Note {
+		req.Secrets = append([]runbook.Secret{}, base.Secrets...)
+		req.Secrets[0].Notes = row.Text
+		return Read(&req, opts).Texts[0].Directives
+	}
+	req.Constraints = []string{row.Text}
+	return Read(&req, opts).Texts[0].Directives
+}
+
 func score(t testing.TB, row phraseRow, got []Directive) rowResult {
 	used := make([]bool, len(got))
 	matchedAll := true
 	for _, w := range row.Want {
+		if _, ok := w["scope"]; !ok && row.Note {
+			w = deepCopy(w)
+			w["scope"] = []any{0}
+		}
 		found := false
 		for i, d := range got {
 			if !used[i] && directiveMatches(t, deepCopy(w), d) {
@@ -280,9 +300,7 @@ func TestPhraseCorpus(t *testing.T) {
 		} else {
 			hand++
 		}
-		req := *base
-		req.Constraints = []string{row.Text}
-		got := Read(&req, opts).Texts[0].Directives
+		got := readRow(base, opts, row)
 		r := score(t, row, got)
 		if r.exact {
 			exact++

@@ -32,13 +32,19 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 	// Change paths.
 	tools := c.tools.find(toks, from, to)
 	consoles := c.console.find(toks, from, to)
+	cues := c.pathCues.find(toks, from, to)
+	if len(cues) == 0 && !(len(consoles) > 0 && len(negs) > 0) {
+		// A tool named in passing ("the deploy key ArgoCD uses to pull")
+		// binds nothing.
+		tools = nil
+	}
 	seen := map[string]bool{}
 	for _, m := range tools {
 		if seen[m.p.label] {
 			continue
 		}
 		seen[m.p.label] = true
-		add(Directive{Kind: KindChangePath, Tool: m.p.label, Evidence: evidence([]match{m}, c.pathCues.find(toks, from, to), consoles)})
+		add(Directive{Kind: KindChangePath, Tool: m.p.label, Evidence: evidence([]match{m}, cues, consoles)})
 	}
 	pathRead := len(tools) > 0
 	if len(tools) == 0 && len(consoles) > 0 && len(negs) > 0 {

@@ -437,11 +437,23 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		if d.Value != "" {
 			verifiers = strings.Split(d.Value, ", ")
 		}
+		var said []string
 		for _, id := range targets {
 			s := f.SecretByID(id)
-			s.Signers, s.Verifiers = d.Values, verifiers
+			if len(d.Values) > 0 {
+				s.Signers = d.Values
+			}
+			if len(verifiers) > 0 {
+				s.Verifiers = verifiers
+			}
 		}
-		r.add("", "signed by "+andJoin(d.Values)+", verified by "+andJoin(verifiers), "the verifiers accept the new key before the signers switch")
+		if len(d.Values) > 0 {
+			said = append(said, "signed by "+andJoin(d.Values))
+		}
+		if len(verifiers) > 0 {
+			said = append(said, "verified by "+andJoin(verifiers))
+		}
+		r.add("", strings.Join(said, ", "), "the verifiers accept the new key before the signers switch")
 	case intake.FieldIdentity:
 		r.add("", "says what the credential is ("+strings.Join(d.Evidence, ", ")+")", "read with its name to choose the catalogue entry ("+entriesOf(f, targets)+")")
 	case intake.FieldVersion:
