@@ -131,7 +131,7 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 		return r.order(rb, a, res)
 	case "has_step":
 		re := regexp.MustCompile(a.Pattern)
-		for _, st := range rb.Sections.RotationSequence.AllSteps() {
+		for _, st := range rb.Sections.RotationSequence.ReadSteps() {
 			if matchesSecret(rb, a.Secret, st.SecretID) && (a.Environment == "" || st.Environment == a.Environment || st.Environment == "all") &&
 				re.MatchString(st.Action+"\n"+st.Verify) {
 				return set(true, "a step matching /"+a.Pattern+"/", fmt.Sprintf("step %d (%s)", st.Order, st.Phase))
@@ -146,7 +146,8 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 					continue
 				}
 				for _, ch := range e.Checks {
-					if matchesSecret(rb, a.Secret, ch.SecretID) && re.MatchString(ch.Check+"\n"+ch.How+"\n"+ch.Expected) {
+					// A check folded into the steps names them: read them too.
+					if matchesSecret(rb, a.Secret, ch.SecretID) && re.MatchString(ch.Check+"\n"+ch.How+"\n"+ch.Expected+"\n"+referredSteps(rb, ch.How)) {
 						return set(true, "a check matching /"+a.Pattern+"/", e.Environment+": "+ch.Check)
 					}
 				}
@@ -211,7 +212,7 @@ func (r *Runner) score(ctx context.Context, c *Case, a Assertion, o outcome) Res
 
 func (r *Runner) order(rb *runbook.Runbook, a Assertion, res Result) Result {
 	var lastBefore, firstAfter *runbook.Step
-	steps := rb.Sections.RotationSequence.AllSteps()
+	steps := rb.Sections.RotationSequence.ReadSteps()
 	for i := range steps {
 		st := &steps[i]
 		if pointMatches(rb, *a.Before, st) && (lastBefore == nil || st.Order > lastBefore.Order) {
@@ -347,4 +348,26 @@ func quote(s string) string {
 		s = s[:80] + "..."
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// stepRefRE finds step numbers a text refers to ("step 4", "steps 4 and 9").
+var stepRefRE = regexp.MustCompile(`\bsteps? ([0-9]+(?:(?:, | and )[0-9]+)*)`)
+
+// referredSteps is the actions and checks of the steps a text names.
+func referredSteps(rb *runbook.Runbook, text string) string {
+	var orders []int
+	for _, m := range stepRefRE.FindAllStringSubmatch(text, -1) {
+		for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r < '0' || r > '9' }) {
+			var o int
+			fmt.Sscan(f, &o)
+			orders = append(orders, o)
+		}
+	}
+	var b strings.Builder
+	for _, st := range rb.Sections.RotationSequence.ReadSteps() {
+		if runbook.OneOf(orders, st.Order) {
+			b.WriteString(st.Action + "\n" + st.Verify + "\n")
+		}
+	}
+	return b.String()
 }

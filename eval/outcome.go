@@ -76,7 +76,7 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		res.Passed, res.Expected, res.Found = ok, expected, found
 		return res, true
 	}
-	steps := rb.Sections.RotationSequence.AllSteps()
+	steps := rb.Sections.RotationSequence.ReadSteps()
 	switch a.Type {
 	case "all_killed":
 		var alive []string

@@ -163,7 +163,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		// The seed's validation.
 		"`kubectl -n <namespace> rollout status",
 		"a synthetic event, signed with the new secret",
-		"no signature failures in their logs",
+		"no signature failures for 30 minutes",
 		"for 30 minutes",
 		"SOC 2 CC6.1",
 		// The seed's engineering update.

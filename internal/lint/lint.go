@@ -157,7 +157,8 @@ func newContext(rb *runbook.Runbook, scan Scanner) *context {
 			c.triage[t.SecretID] = t
 		}
 	}
-	c.steps = rb.Sections.RotationSequence.AllSteps()
+	// A step is judged with its track's shared notes (said once there).
+	c.steps = rb.Sections.RotationSequence.ReadSteps()
 	sort.SliceStable(c.steps, func(i, j int) bool { return c.steps[i].Order < c.steps[j].Order })
 	for _, s := range c.steps {
 		c.bySecret[s.SecretID] = append(c.bySecret[s.SecretID], s)

@@ -238,6 +238,16 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			}
 			rb.Sections.Preflight.Approvals = keep
 		}},
+		{"say-it-once", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// A validation check that says the verify step again.
+			st := rb.Sections.RotationSequence.Tracks[1].Steps[3]
+			ch := &rb.Sections.Validation.Environments[0].Checks[0]
+			ch.How = st.Action + " " + ch.How
+			// The same deploy procedure written out in two secrets' steps.
+			const lambda = "Make new invocations cold start with the new value, then wait until the function is updated."
+			rb.Sections.RotationSequence.Tracks[0].Steps[3].Action += " " + lambda
+			rb.Sections.RotationSequence.Tracks[2].Steps[2].Action += " " + lambda
+		}},
 		{"external-comms-consistent", "pci-mtls-kms", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.ExternalComms.Messages = nil
 		}},

@@ -103,6 +103,8 @@ func rules() []Rule {
 			Doc: "credentials whose catalogue entry has a propagation delay (Twilio auth token, Auth0) wait before verifying (rule 13)", check: propagationWait},
 		{ID: "alternating-users-grants", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, pre},
 			Doc: "alternating-users pairs are checked for identical grants before rotating (rule 10)", check: alternatingGrants},
+		{ID: "say-it-once", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{seq, pre, val, rbk, icom, xcom, aud, auto},
+			Doc: "no sentence of 12 words or more is said twice (a step's twin in another environment aside): a repeated procedure is printed once and referred to", check: sayItOnce},
 		{ID: "comms-audiences", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{icom},
 			Doc: "internal communication covers engineering, support and (unless the rotation is routine) leadership", check: commsAudiences},
 		{ID: "comms-essentials", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{icom},

@@ -175,6 +175,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 		for _, t := range rs.Tracks {
 			c.Groups = append(c.Groups, group(rb, t, secrets, envs, shown))
 		}
+		sayLinesOnce(c.Groups)
 	}
 	c.Order = sharedOrder(c.Groups)
 	if c.Order != "" {
@@ -438,6 +439,41 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 	}
 	g.Steps = StepRanges(orders)
 	return g
+}
+
+// sayLinesOnce refers a line that repeats an earlier group's line of the
+// same secret (the same step in another environment, planned in another
+// phase) to it, instead of saying it again.
+func sayLinesOnce(groups []Group) {
+	type key struct {
+		secret string
+		phase  runbook.Phase
+		text   string
+	}
+	first := map[key][]int{}
+	checks := map[string][]int{}
+	for gi := range groups {
+		for si := range groups[gi].Secrets {
+			cs := &groups[gi].Secrets[si]
+			for li := range cs.Lines {
+				l := &cs.Lines[li]
+				k := key{cs.ID, l.Phase, l.Text}
+				if steps, ok := first[k]; ok {
+					l.Text = "As " + StepRanges(steps) + "."
+				} else {
+					first[k] = l.Steps
+				}
+				if l.Check == "" {
+					continue
+				}
+				if steps, ok := checks[cs.ID+"\x00"+l.Check]; ok {
+					l.Check = "as " + StepRanges(steps) + "."
+				} else {
+					checks[cs.ID+"\x00"+l.Check] = l.Steps
+				}
+			}
+		}
+	}
 }
 
 // sayChecksOnce replaces a check that a later line repeats with a

@@ -112,8 +112,9 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 		m.blank()
 		m.line("| From | Text | Read as | Effect |")
 		m.line("|---|---|---|---|")
+		d := newDitto()
 		for _, c := range rb.Considered {
-			m.line("| %s | %s | %s | %s |", cell(c.Source), cell(c.Text), cell(c.Reading), cell(c.Effect))
+			m.line("| %s | %s | %s | %s |", cell(c.Source), cell(c.Text), cell(d.say(c.Reading, c.Source)), cell(d.say(c.Effect, c.Source)))
 		}
 	}
 	if len(rb.Assumptions) > 0 {
@@ -159,8 +160,9 @@ func inventory(m *md, inv *runbook.Inventory) {
 	m.blank()
 	m.line("| Secret | Owner | Systems | Rotation Risk | Action |")
 	m.line("|---|---|---|---|---|")
+	d := newDitto()
 	for _, s := range inv.Secrets {
-		m.line("| %s | %s | %s | %s | %s |", cell(s.Name), cell(s.Owner), cell(strings.Join(s.Systems, ", ")), cell(title(string(s.RotationRisk))), cell(s.Action))
+		m.line("| %s | %s | %s | %s | %s |", cell(s.Name), cell(s.Owner), cell(strings.Join(s.Systems, ", ")), cell(title(string(s.RotationRisk))), cell(d.say(s.Action, s.Name)))
 	}
 	m.blank()
 	m.line("| Id | Kind · provider | Strategy | Environments | Stored in |")
@@ -210,8 +212,10 @@ func triage(m *md, rt *runbook.RiskTriage) {
 		m.line("| %s | %s | %s | %d | %s | %s |", cell(string(t.Priority)), codeSpan(cell(t.SecretID)), cell(string(t.Exposure)), t.Score, cell(title(string(t.RotationRisk))), cell(t.BusinessImpact))
 	}
 	// The factors behind the scores matter where they drive the response:
-	// the most urgent secrets (the JSON keeps every rationale).
+	// the most urgent secrets (the JSON keeps every rationale); a sentence
+	// two rationales share is said once.
 	first := true
+	d := newDitto()
 	for _, t := range rt.Items {
 		if t.Priority != runbook.P0 && t.Priority != runbook.P1 {
 			continue
@@ -220,7 +224,7 @@ func triage(m *md, rt *runbook.RiskTriage) {
 			m.blank()
 			first = false
 		}
-		m.line("- %s: %s", codeSpan(t.SecretID), text(t.Rationale))
+		m.line("- %s: %s", codeSpan(t.SecretID), text(d.sentences(t.Rationale, "`"+t.SecretID+"`")))
 	}
 }
 
@@ -264,8 +268,9 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 	// A step that repeats an earlier one in another environment says so
 	// instead of repeating it: the JSON keeps every word.
 	type seen struct {
-		order int
-		env   string
+		order  int
+		env    string
+		verify string
 	}
 	done := map[string]seen{}
 	envs := environments(rb)
@@ -277,6 +282,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		phases, windowed        []string
 	}
 	var run *repeat
+	reasons := newDitto()
 	flush := func() {
 		if run == nil {
 			return
@@ -300,15 +306,27 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		m.line("### Track %d: %s", i+1, text(t.Name))
 		m.blank()
 		if t.Reason != "" {
-			m.line("_%s_", text(t.Reason))
+			m.line("_%s_", text(reasons.sentences(t.Reason, fmt.Sprintf("track %d", i+1))))
 			m.blank()
 		}
 		lastOwner := ""
 		for _, st := range t.Steps {
-			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, envs) + "\x00" + envless(st.Verify, envs)
+			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, envs)
 			prev, repeated := done[key]
 			repeated = repeated && st.SecretID != "" && prev.env != st.Environment
 			wait := waitsFor(runbook.WaitingFor(rb.OpenItems, st), " ")
+			if repeated && prev.verify != envless(st.Verify, envs) {
+				// The same action with a check of its own (production's
+				// "for 30 minutes"): the action is referred to, the check said.
+				flush()
+				when := ""
+				if l := rb.Schedule.Window(st.Window); l != "" {
+					when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
+				}
+				m.line("%d. **%s · %s · %s**%s%s As step %d, in %s.", st.Order, text(st.Environment), text(st.Phase.Title()), text(st.SecretID), when, wait, prev.order, text(st.Environment))
+				m.line("   Check: %s.", strings.TrimSuffix(text(st.Verify), "."))
+				continue
+			}
 			if repeated {
 				// A run of repeated steps says one wait: steps held by
 				// different items are not folded together.
@@ -336,7 +354,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 			if l := rb.Schedule.Window(st.Window); l != "" {
 				when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
 			}
-			done[key] = seen{st.Order, st.Environment}
+			done[key] = seen{st.Order, st.Environment, envless(st.Verify, envs)}
 			m.line("%d. **%s**%s%s %s", st.Order, head, when, wait, text(st.Action))
 			// The owner is said when it changes within the track.
 			owner := ""
@@ -417,8 +435,9 @@ func rollback(m *md, r *runbook.Rollback) {
 	m.blank()
 	m.line("| Secret | Rollback | Possible until |")
 	m.line("|---|---|---|")
+	d := newDitto()
 	for _, s := range r.Steps {
-		m.line("| %s | %s | %s |", codeSpan(cell(s.SecretID)), cell(s.Step), cell(s.PossibleUntil))
+		m.line("| %s | %s | %s |", codeSpan(cell(s.SecretID)), cell(d.sentences(s.Step, "`"+s.SecretID+"`")), cell(d.say(s.PossibleUntil, "`"+s.SecretID+"`")))
 	}
 	if len(r.Containment) > 0 {
 		m.blank()
@@ -505,3 +524,47 @@ func codeSpan(s string) string {
 
 // cell is text safe inside a table cell.
 func cell(s string) string { return strings.ReplaceAll(text(s), "|", `\|`) }
+
+// ditto says a long text once: later, the same text refers to where it was
+// said ("as for `aws-key`"). Texts under dittoWords words are short enough
+// to repeat.
+type ditto struct{ first map[string]string }
+
+const dittoWords = 10
+
+func newDitto() *ditto { return &ditto{first: map[string]string{}} }
+
+// say returns the text the first time, a reference to label's the next.
+func (d *ditto) say(s, label string) string {
+	key := strings.Join(strings.Fields(s), " ")
+	if Words(key) < dittoWords {
+		return s
+	}
+	if at, ok := d.first[key]; ok {
+		return "as for " + at
+	}
+	d.first[key] = label
+	return s
+}
+
+// sentences says each long sentence of a text once: a sentence said before
+// becomes its first words and a reference ("Rotation risk medium: … as for
+// `aws-key`.").
+func (d *ditto) sentences(s, label string) string {
+	var out []string
+	for rest := strings.Join(strings.Fields(s), " "); rest != ""; {
+		sent := firstSentence(rest)
+		rest = strings.TrimSpace(rest[len(sent):])
+		key := strings.TrimSuffix(sent, ".")
+		if Words(key) >= dittoWords {
+			if at, ok := d.first[key]; ok {
+				words := strings.Fields(sent)
+				sent = strings.Join(words[:3], " ") + " … as for " + at + "."
+			} else {
+				d.first[key] = label
+			}
+		}
+		out = append(out, sent)
+	}
+	return strings.Join(out, " ")
+}

@@ -108,6 +108,29 @@ func expectedImpact(f *planner.Facts) string {
 	return "brief errors possible on the consumers of " + andList(outage) + " between revocation or rotation and the redeploy"
 }
 
+// customerImpact says what customers may notice, for support: the services
+// that may fail, not the credentials behind them.
+func customerImpact(f *planner.Facts) string {
+	var services []string
+	for _, s := range f.Secrets {
+		if s.Strategy.HasOverlap() {
+			continue
+		}
+		for _, c := range s.Consumers {
+			if !runbook.OneOf(services, c.Name) {
+				services = append(services, c.Name)
+			}
+		}
+	}
+	switch {
+	case len(services) > 0:
+		return "short failures of " + andList(services) + " around each redeploy"
+	case strings.HasPrefix(expectedImpact(f), "none"):
+		return "nothing"
+	}
+	return "short failures around each redeploy"
+}
+
 func contacts(f *planner.Facts) string {
 	var owners []string
 	for _, s := range f.Secrets {
@@ -133,8 +156,8 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), contacts(f))), " "),
 			SendWhen: sendWhen(f)},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
-			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Expected impact: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
-				supportFrom(f, start), ch, f.System, impact, ch),
+			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Customers may notice: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
+				supportFrom(f, start), ch, f.System, customerImpact(f), ch),
 			SendWhen: "before the start; all-clear after the last check"},
 	}
 	if !f.Routine {

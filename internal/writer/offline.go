@@ -422,6 +422,7 @@ func rotationSequence(f *planner.Facts) *runbook.RotationSequence {
 		}
 		t.Steps = append(t.Steps, step)
 	}
+	sayOnce(rs)
 	return rs
 }
 
@@ -440,6 +441,18 @@ func ownersOf(f *planner.Facts) []string {
 // dead.
 func validation(f *planner.Facts) *runbook.Validation {
 	v := &runbook.Validation{Environments: []runbook.EnvValidation{}}
+	// Folded into the steps: each check names the steps that prove it
+	// (their actions and checks say how and what), so nothing is said
+	// twice.
+	stepsOf := func(id, env string, phases ...runbook.Phase) string {
+		var orders []int
+		for _, st := range f.Steps {
+			if st.SecretID == id && (st.Environment == env || st.Environment == planner.AllEnvironments) && runbook.OneOf(phases, st.Phase) {
+				orders = append(orders, st.Order)
+			}
+		}
+		return stepRefs(orders)
+	}
 	for _, env := range f.Environments {
 		ev := runbook.EnvValidation{Environment: env, Checks: []runbook.Check{}}
 		for i := range f.Secrets {
@@ -448,25 +461,24 @@ func validation(f *planner.Facts) *runbook.Validation {
 				continue
 			}
 			c := sc{f: f, s: s, env: env}
-			a := c.actions()
 			if s.RetireOnly {
 				ev.Checks = append(ev.Checks, runbook.Check{SecretID: s.ID, Check: s.Name + " is dead",
-					Expected: "rejected", How: c.fill(a.ContainCheck)})
+					Expected: "rejected", How: "the check of " + stepsOf(s.ID, env, runbook.PhaseContain, runbook.PhaseVerify)})
 				continue
 			}
-			expected := "no " + c.failures() + " in their logs"
+			expected := "no " + c.failures()
 			if runbook.IsProduction(env) {
 				expected += " for 30 minutes"
 			}
 			ev.Checks = append(ev.Checks, runbook.Check{SecretID: s.ID, Consumer: strings.Join(consumerNames(s), ", "),
-				Check: fmt.Sprintf("%s works for %s", s.Name, c.consumerList()), Expected: expected, How: c.fill(a.Verify)})
+				Check: fmt.Sprintf("%s works for %s", s.Name, c.consumerList()), Expected: expected, How: stepsOf(s.ID, env, runbook.PhaseVerify)})
 			if runbook.IsProduction(env) {
-				dead := a.InvalidateCheck
+				kill := []runbook.Phase{runbook.PhaseRevoke}
 				if s.Strategy == runbook.StrategyRevokeFirst {
-					dead = a.ContainCheck
+					kill = []runbook.Phase{runbook.PhaseContain}
 				}
 				ev.Checks = append(ev.Checks, runbook.Check{SecretID: s.ID, Check: "The old " + s.Name + " is dead",
-					Expected: "rejected", How: c.fill(dead)})
+					Expected: "rejected", How: "the check of " + stepsOf(s.ID, env, kill...)})
 			}
 		}
 		v.Environments = append(v.Environments, ev)
@@ -477,6 +489,22 @@ func validation(f *planner.Facts) *runbook.Validation {
 			Expected: "every audit evidence item is in the evidence folder", How: "tick the audit evidence checklist"})
 	}
 	return v
+}
+
+// stepRefs writes step numbers: "step 4", "steps 4 and 9", "steps 1, 2 and
+// 3"; "its steps" when there are none.
+func stepRefs(orders []int) string {
+	switch len(orders) {
+	case 0:
+		return "its steps"
+	case 1:
+		return fmt.Sprintf("step %d", orders[0])
+	}
+	parts := make([]string, len(orders))
+	for i, o := range orders {
+		parts[i] = fmt.Sprint(o)
+	}
+	return "steps " + andList(parts)
 }
 
 func rollback(f *planner.Facts) *runbook.Rollback {

@@ -192,7 +192,18 @@ func verifyText(c sc) (string, string) {
 		fmt.Fprintf(&b, "Wait %d seconds for propagation, then check again. ", s.PropagationSeconds)
 	}
 	b.WriteString("Verify: " + sentence(c.fill(a.Verify)))
-	return b.String(), "every consumer works, with no " + c.failures() + " on its dashboard"
+	// The check names what it proves (which consumers, which secret) and,
+	// in production, for how long: the validation section refers here
+	// instead of saying it again.
+	verb := "work"
+	if len(c.s.Consumers) == 1 {
+		verb = "works"
+	}
+	check := fmt.Sprintf("%s %s on the new %s, with no %s on the dashboards", c.consumerList(), verb, s.Name, c.failures())
+	if c.prod() {
+		check += " for 30 minutes"
+	}
+	return b.String(), check
 }
 
 func revokeText(c sc) (string, string) {
