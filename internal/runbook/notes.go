@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -41,29 +40,80 @@ func (n Note) Lead() string {
 	return "For " + word + list + ":"
 }
 
-// noteRE finds the notes in a track's reason.
-var noteRE = regexp.MustCompile(`(For|Check of) steps? ([0-9]+(?:(?:, | and )[0-9]+)*):`)
+// noteAt reads a note's lead at the start of s ("For steps 4, 8 and 14:",
+// "Check of step 5:"): whether it leads a check, the step orders, and the
+// length of the lead; ok is false when s starts with no lead.
+func noteAt(s string) (check bool, orders []int, n int, ok bool) {
+	rest := s
+	switch {
+	case strings.HasPrefix(rest, "For "):
+		rest = rest[len("For "):]
+	case strings.HasPrefix(rest, "Check of "):
+		rest, check = rest[len("Check of "):], true
+	default:
+		return false, nil, 0, false
+	}
+	switch {
+	case strings.HasPrefix(rest, "steps "):
+		rest = rest[len("steps "):]
+	case strings.HasPrefix(rest, "step "):
+		rest = rest[len("step "):]
+	default:
+		return false, nil, 0, false
+	}
+	for {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return false, nil, 0, false
+		}
+		o, _ := strconv.Atoi(rest[:i])
+		orders = append(orders, o)
+		rest = rest[i:]
+		switch {
+		case strings.HasPrefix(rest, ":"):
+			return check, orders, len(s) - len(rest) + 1, true
+		case strings.HasPrefix(rest, ", "):
+			rest = rest[2:]
+		case strings.HasPrefix(rest, " and "):
+			rest = rest[5:]
+		default:
+			return false, nil, 0, false
+		}
+	}
+}
 
 // Notes splits a track's reason into its own words and its notes.
 func (t Track) Notes() (string, []Note) {
-	locs := noteRE.FindAllStringSubmatchIndex(t.Reason, -1)
-	if len(locs) == 0 {
+	type lead struct {
+		at, end int
+		check   bool
+		orders  []int
+	}
+	var leads []lead
+	for i := 0; i < len(t.Reason); i++ {
+		if i > 0 && t.Reason[i-1] != ' ' {
+			continue
+		}
+		if check, orders, n, ok := noteAt(t.Reason[i:]); ok {
+			leads = append(leads, lead{i, i + n, check, orders})
+			i += n - 1
+		}
+	}
+	if len(leads) == 0 {
 		return t.Reason, nil
 	}
 	var notes []Note
-	for i, l := range locs {
+	for i, l := range leads {
 		end := len(t.Reason)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
+		if i+1 < len(leads) {
+			end = leads[i+1].at
 		}
-		n := Note{Check: t.Reason[l[2]:l[3]] == "Check of", Text: strings.TrimSpace(t.Reason[l[1]:end])}
-		for _, f := range strings.FieldsFunc(t.Reason[l[4]:l[5]], func(r rune) bool { return r < '0' || r > '9' }) {
-			o, _ := strconv.Atoi(f)
-			n.Steps = append(n.Steps, o)
-		}
-		notes = append(notes, n)
+		notes = append(notes, Note{Steps: l.orders, Check: l.check, Text: strings.TrimSpace(t.Reason[l.end:end])})
 	}
-	return strings.TrimSpace(t.Reason[:locs[0][0]]), notes
+	return strings.TrimSpace(t.Reason[:leads[0].at]), notes
 }
 
 // ReadSteps returns every step of the sequence in track order, each with
