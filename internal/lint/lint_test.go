@@ -323,6 +323,11 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			// The deploy step the runbook used to write during the freeze.
 			step(rb, "aws-deploy-access-key", runbook.PhaseDeploy, "production").Action = "Roll out ci-deploy so it reads the new value: re-run the ci-deploy pipeline for production so it reads the new value."
 		}},
+		{"planned-keeps-overlap", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// A scheduled rotation that revokes SendGrid's key first,
+			// although SendGrid allows a second key.
+			moveBefore(t, rb, step(rb, "sendgrid-api-key", runbook.PhaseRevoke, "production"), step(rb, "sendgrid-api-key", runbook.PhaseCreate, "staging"))
+		}},
 		{"time-to-kill-shown", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
 			rb.TimeToKill = nil
 		}},
