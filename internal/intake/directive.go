@@ -319,6 +319,11 @@ type SecretReading struct {
 	// HeldOutside is true when a customer or partner holds, uses or trusts
 	// it ("the partner allow-lists our certificate", "used by merchants").
 	HeldOutside bool `json:"held_outside"`
+	// Privilege is what its name and notes say it may do: admin, read, or
+	// "" (write is assumed).
+	Privilege runbook.Privilege `json:"privilege"`
+	// PublicDataOnly is true when they say it reads public data only.
+	PublicDataOnly bool `json:"public_data_only"`
 	// Evidence lists the words that decided it.
 	Evidence []string `json:"evidence"`
 }

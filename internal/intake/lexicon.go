@@ -58,32 +58,34 @@ type NamedSpan struct {
 // RuleWords are the cue words of binding rules and of the other things a
 // sentence says about the job (lexicon/rules.yaml).
 type RuleWords struct {
-	ChangePaths             []ToolWords       `yaml:"change_paths"`
-	PathCues                []string          `yaml:"path_cues"`
-	Console                 []string          `yaml:"console"`
-	DualControl             []string          `yaml:"dual_control"`
-	DutyParties             []PartyWords      `yaml:"duty_parties"`
-	DutyCues                []string          `yaml:"duty_cues"`
-	Within                  []string          `yaml:"within"`
-	Advance                 []string          `yaml:"advance"`
-	Units                   map[string]string `yaml:"units"`
-	Freeze                  []string          `yaml:"freeze"`
-	RateLimit               []string          `yaml:"rate_limit"`
-	Frameworks              []FrameworkWords  `yaml:"frameworks"`
-	RotationReasons         []string          `yaml:"rotation_reasons"`
-	Approval                []string          `yaml:"approval"`
-	CustomerImpact          []string          `yaml:"customer_impact"`
-	Legacy                  []string          `yaml:"legacy"`
-	BuildTime               []string          `yaml:"build_time"`
-	ConfirmedBreach         []string          `yaml:"confirmed_breach"`
-	RotateAll               []string          `yaml:"rotate_all"`
-	Instructions            []string          `yaml:"instructions"`
-	InstructionsWithoutTime []string          `yaml:"instructions_without_time"`
-	ExposurePublic          []string          `yaml:"exposure_public"`
-	ExposureThirdParty      []string          `yaml:"exposure_third_party"`
-	ExposureInsider         []string          `yaml:"exposure_insider"`
-	Usage                   []string          `yaml:"usage"`
-	HeldOutside             HeldWords         `yaml:"held_outside"`
+	ChangePaths             []ToolWords         `yaml:"change_paths"`
+	PathCues                []string            `yaml:"path_cues"`
+	Console                 []string            `yaml:"console"`
+	DualControl             []string            `yaml:"dual_control"`
+	DutyParties             []PartyWords        `yaml:"duty_parties"`
+	DutyCues                []string            `yaml:"duty_cues"`
+	Within                  []string            `yaml:"within"`
+	Advance                 []string            `yaml:"advance"`
+	Units                   map[string]string   `yaml:"units"`
+	Freeze                  []string            `yaml:"freeze"`
+	RateLimit               []string            `yaml:"rate_limit"`
+	Frameworks              []FrameworkWords    `yaml:"frameworks"`
+	RotationReasons         []string            `yaml:"rotation_reasons"`
+	Approval                []string            `yaml:"approval"`
+	CustomerImpact          []string            `yaml:"customer_impact"`
+	Legacy                  []string            `yaml:"legacy"`
+	BuildTime               []string            `yaml:"build_time"`
+	ConfirmedBreach         []string            `yaml:"confirmed_breach"`
+	RotateAll               []string            `yaml:"rotate_all"`
+	Instructions            []string            `yaml:"instructions"`
+	InstructionsWithoutTime []string            `yaml:"instructions_without_time"`
+	ExposurePublic          []string            `yaml:"exposure_public"`
+	ExposureThirdParty      []string            `yaml:"exposure_third_party"`
+	ExposureInsider         []string            `yaml:"exposure_insider"`
+	Usage                   []string            `yaml:"usage"`
+	HeldOutside             HeldWords           `yaml:"held_outside"`
+	Privilege               map[string][]string `yaml:"privilege"`
+	PublicDataOnly          []string            `yaml:"public_data_only"`
 }
 
 // HeldWords say a customer or partner holds a credential.
@@ -187,6 +189,7 @@ type compiled struct {
 	scopeGroups                                                                                            []*phrases
 	cmdSystem, cmdSystemEnd, cmdPublic, cmdEnvPrefix, cmdEnvs, cmdSecretWords, cmdStopWords, cmdSeparators *phrases
 	cmdTriggers                                                                                            map[string]triggerPhrases
+	privilege, publicData                                                                                  *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -271,6 +274,7 @@ func (l *Lexicon) compile() {
 		}
 		c.cmdTriggers[tw.Trigger] = tp
 	}
+	c.privilege, c.publicData = labelled(r.Privilege), one(r.PublicDataOnly)
 	h := r.HeldOutside
 	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
@@ -363,6 +367,7 @@ func (l *Lexicon) Check() []string {
 		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage,
 		"rules.held_outside.parties": r.HeldOutside.Parties, "rules.held_outside.verbs": r.HeldOutside.Verbs,
 		"rules.held_outside.passive": r.HeldOutside.Passive, "rules.held_outside.held": r.HeldOutside.Held,
+		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly,
 		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
 		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
 		"details.versions": d.Versions, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,

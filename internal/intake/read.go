@@ -97,6 +97,29 @@ func (rd *reader) secretReading(s runbook.Secret) SecretReading {
 	if ev := rd.heldOutside(tokenize(text)); ev != "" {
 		out.HeldOutside, out.Evidence = true, []string{ev}
 	}
+	// Words of names count apart too: "the dba-admin policy" is admin.
+	var own []token
+	for _, t := range tokenize(s.Name + ". " + s.Notes) {
+		own = append(own, t)
+		if parts := strings.FieldsFunc(t.low, isNameSep); len(parts) > 1 {
+			for _, part := range parts {
+				own = append(own, token{text: part, low: part, from: t.from, to: t.to})
+			}
+		}
+	}
+	c := &rd.lex.c
+	for _, level := range []string{"admin", "read"} {
+		for _, m := range c.privilege.find(own, 0, len(own)) {
+			if m.p.label == level && out.Privilege == "" {
+				out.Privilege = runbook.Privilege(level)
+				out.Evidence = append(out.Evidence, m.p.text)
+			}
+		}
+	}
+	if m := c.publicData.find(own, 0, len(own)); len(m) > 0 {
+		out.PublicDataOnly = true
+		out.Evidence = append(out.Evidence, m[0].p.text)
+	}
 	return out
 }
 

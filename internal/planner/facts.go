@@ -252,6 +252,9 @@ type Secret struct {
 	// HeldOutside is true when a customer or partner holds, uses or trusts
 	// it (intake's reading of its name, notes and consumers).
 	HeldOutside bool `json:"held_outside,omitempty"`
+	// PublicDataOnly is true when the name or notes say it reads public
+	// data only.
+	PublicDataOnly bool `json:"public_data_only,omitempty"`
 	// Uses are how the request says the credential is used ("uploads source
 	// maps on every release"): a check must not repeat them in production.
 	Uses []string `json:"uses,omitempty"`

@@ -12,6 +12,3 @@ const (
 	reachCode     = catalog.ReachCode
 	reachService  = catalog.ReachService
 )
-
-func hasWord(text, phrase string) bool           { return catalog.HasWord(text, phrase) }
-func hasAny(text string, phrases ...string) bool { return catalog.HasAny(text, phrases...) }

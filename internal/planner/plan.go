@@ -85,7 +85,11 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 	for i := range req.Secrets {
 		s := newSecret(f, req, i, ids, services, &undescribed)
 		if i < len(rd.Secrets) {
-			s.HeldOutside = rd.Secrets[i].HeldOutside
+			sr := rd.Secrets[i]
+			s.HeldOutside, s.PublicDataOnly = sr.HeldOutside, sr.PublicDataOnly
+			if req.Secrets[i].Privilege == "" && sr.Privilege != "" {
+				s.Privilege = sr.Privilege
+			}
 		}
 		f.Secrets = append(f.Secrets, s)
 	}
@@ -177,7 +181,6 @@ func cloneSpecs(in []runbook.TimeSpec) []runbook.TimeSpec {
 
 func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, services map[string]Service, undescribed *[]string) Secret {
 	in := req.Secrets[index]
-	text := strings.ToLower(in.Name + " " + in.Notes)
 	s := Secret{
 		Name:         in.Name,
 		Environments: in.Environments,
@@ -222,14 +225,8 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	s.Stored = s.Entry.IsStored()
 
 	if s.Privilege == "" {
-		switch {
-		case hasAny(text, "admin", "administrator", "root", "superuser", "owner", "master", "full access", "org admin"):
-			s.Privilege = runbook.PrivilegeAdmin
-		case hasAny(text, "read-only", "readonly", "read only", "ro", "viewer"):
-			s.Privilege = runbook.PrivilegeRead
-		default:
-			s.Privilege = runbook.PrivilegeWrite
-		}
+		// As intake read the name and notes (set by PlanReading), else write.
+		s.Privilege = runbook.PrivilegeWrite
 	}
 
 	// Only the structured field says a credential is the departing
@@ -284,13 +281,12 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 
 func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 	e := s.Entry
-	text := strings.ToLower(s.Name + " " + s.Notes)
 	s.Strategy, s.Overlap, s.Proof = e.Strategy, e.Overlap, e.Actions.Verify
 	s.RollbackWindow, s.PropagationSeconds = e.Actions.RollbackUntil, e.PropagationSeconds
 	s.StrategyReason = fmt.Sprintf("%s (catalogue entry %s): %s", s.Strategy, e.ID, e.Overlap)
 	switch {
 	case s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRekey && (s.Compromise == CompromiseConfirmed || onlyPipelines(s)):
-		publicDataOnly := e.ID == "aws-iam-access-key" && hasAny(text, "public data", "public bucket", "public-read")
+		publicDataOnly := e.ID == "aws-iam-access-key" && s.PublicDataOnly
 		var why string
 		switch {
 		case publicDataOnly:
