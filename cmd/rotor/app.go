@@ -136,7 +136,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	gc := generate.Config{Screener: scan, Linter: linter, Logger: log, Schemas: schemas, MaxWork: cfg.MaxWork,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, MaxTokens: cfg.MaxTokens, ContextTokens: cfg.ContextTokens,
 		TokenBudget: cfg.TokenBudget, MaxCalls: cfg.MaxCalls,
-		Cache: cc, Runbooks: a.runbooks, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
+		Cache: cc, Runbooks: a.runbooks, Drafts: cfg.CatalogDrafts, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
 	if cfg.LLM == "openai" && cfg.Provider == llm.ProviderOllama {
 		if err := checkOllama(cfg, log); err != nil {

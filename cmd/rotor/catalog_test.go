@@ -4,10 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 const orgDir = "../../internal/catalog/testdata/org"
@@ -135,4 +142,86 @@ func TestCatalogDirAtStart(t *testing.T) {
 	if !strings.Contains(stderr, "takes precedence over a built-in one") || !strings.Contains(stderr, `"id":"stripe"`) {
 		t.Errorf("no log line for the replaced built-in:\n%s", stderr)
 	}
+}
+
+// TestCatalogDraftsContract: with an LLM (the model double), a request
+// naming a provider the catalogue lacks comes back with its model-drafted
+// entry in the runbook's catalog_drafts, labelled "model-drafted: confirm"
+// at the top; one whose draft uses another product's commands is refused.
+// GET /runbooks/{id}/catalog-drafts answers them as the contract says, as
+// JSON and as YAML files that load as a catalogue directory; it refuses an
+// unknown format, a missing key and another key's runbook.
+func TestCatalogDraftsContract(t *testing.T) {
+	c := loadContract(t)
+	const key = "drafts-key-51c2"
+	fake := llmtest.New("sk-test-fake")
+	defer fake.Close()
+	d := llmtest.NewDrafter()
+	d.Seed(func(provider string) llmtest.DraftDefect {
+		if strings.EqualFold(provider, "fivetran") {
+			return llmtest.DraftForeignCommands
+		}
+		return llmtest.DraftHonest
+	})
+	fake.DefaultByRequest(d.Reply)
+	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(),
+		"ROTOR_API_KEYS": "ci:sha256:" + keyHash(key) + ",other:sha256:" + keyHash("other-key-9e1d"), "ROTOR_LLM_DEADLINE": "60s"})
+	auth := http.Header{"Authorization": {"Bearer " + key}}
+	check := func(x exchange, want int) []byte {
+		t.Helper()
+		problems, status, _, body := c.check(t, s.base, x)
+		if status != want {
+			problems = append(problems, fmt.Sprintf("status %d, want %d: %.300s", status, want, body))
+		}
+		if len(problems) > 0 {
+			t.Errorf("%s %s (%s):\n  %s", x.method, x.path, x.name, strings.Join(problems, "\n  "))
+		}
+		return body
+	}
+	req := []byte(`{"system": "Data platform", "environments": ["production"], "secrets": [
+		{"name": "Pinecone API key", "provider": "pinecone", "kind": "api_key", "consumers": ["search-api"]},
+		{"name": "Fivetran API key", "provider": "fivetran", "kind": "api_key", "consumers": ["elt"]}]}`)
+	hdr := auth.Clone()
+	hdr.Set("Content-Type", "application/json")
+	body := check(exchange{name: "two unknown providers", method: "POST", path: "/runbooks", header: hdr, body: req, valid: true}, 200)
+	var rb runbook.Runbook
+	if err := json.Unmarshal(body, &rb); err != nil {
+		t.Fatal(err)
+	}
+	if len(rb.CatalogDrafts) != 2 || rb.CatalogDrafts[0].Status != runbook.DraftUsed || rb.CatalogDrafts[1].Status != runbook.DraftRefused {
+		t.Fatalf("drafts %+v", rb.CatalogDrafts)
+	}
+	labelled := false
+	for _, o := range rb.OpenItems {
+		labelled = labelled || strings.Contains(o.Text, planner.DraftedLabel)
+	}
+	if !labelled {
+		t.Errorf("no open item says %q: %+v", planner.DraftedLabel, rb.OpenItems)
+	}
+	path := "/runbooks/" + rb.ID + "/catalog-drafts"
+	var got struct {
+		RunbookID string                 `json:"runbook_id"`
+		Drafts    []runbook.CatalogDraft `json:"drafts"`
+	}
+	if err := json.Unmarshal(check(exchange{name: "drafts", method: "GET", path: path, header: auth, valid: true}, 200), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.RunbookID != rb.ID || len(got.Drafts) != 2 || !strings.Contains(strings.Join(got.Drafts[1].Refused, " "), "uses AWS's commands") {
+		t.Errorf("drafts answer %+v", got)
+	}
+	yamlBody := check(exchange{name: "drafts as YAML", method: "GET", path: path + "?format=yaml", header: auth, valid: true}, 200)
+	docs := strings.Split(string(yamlBody), "---\n")
+	if len(docs) != 2 || !strings.HasPrefix(docs[0], "# ") {
+		t.Fatalf("YAML documents: %q", yamlBody)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, got.Drafts[0].Entry[:strings.Index(got.Drafts[0].Entry, "-")]+".yaml"), []byte(docs[0]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := cli(t, "", "catalog", "check", dir); code != exitOK {
+		t.Errorf("the used draft's file does not pass rotor catalog check: %s%s", stdout, stderr)
+	}
+	check(exchange{name: "unknown format", method: "GET", path: path + "?format=xml", header: auth}, 400)
+	check(exchange{name: "no key", method: "GET", path: path}, 401)
+	check(exchange{name: "another key's runbook", method: "GET", path: path, header: http.Header{"Authorization": {"Bearer other-key-9e1d"}}, valid: true}, 404)
 }

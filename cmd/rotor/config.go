@@ -56,7 +56,10 @@ type config struct {
 	PromptsDir            string
 	// CatalogDir is the organisation's provider catalogue, merged over the
 	// built-in one at start.
-	CatalogDir      string
+	CatalogDir string
+	// CatalogDrafts has the LLM draft an entry for a provider the catalogue
+	// lacks (with an LLM configured).
+	CatalogDrafts   bool
 	RedisURL        string
 	RedisTimeout    time.Duration
 	FallbackTTL     time.Duration
@@ -120,6 +123,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_JUDGE_BASE_URL", "", "the judge's own OpenAI-compatible endpoint (unset: `OPENAI_BASE_URL`)"},
 	{"ROTOR_JUDGE_API_KEY", "", "the key of `ROTOR_JUDGE_BASE_URL` (unset: `OPENAI_API_KEY`)"},
 	{"ROTOR_PROMPTS_DIR", "", "a directory with an edited copy of prompts/ to use instead of the embedded one"},
+	{"ROTOR_CATALOG_DRAFTS", "1", "with an LLM configured, `1` has the model draft a catalogue entry for a secret whose provider rotor's catalogue lacks: a draft that passes the catalogue's checks writes its steps, labelled `model-drafted: confirm` at the top, and every draft is returned as a provider file (`catalog_drafts`, `GET /runbooks/{id}/catalog-drafts`); `0` keeps the safe unknown path without asking"},
 	{"ROTOR_CATALOG_DIR", "", "a directory of the organisation's own provider files (`<id>.yaml`, shaped like `internal/catalog/providers/`, plus an optional `products.yaml`), checked like the built-in ones at start and taking precedence over built-in entries with the same id or alias; a broken file stops start-up naming the file and the problem"},
 	{"REDIS_URL", "", "unset = in-process cache and runbook store"},
 	{"REDIS_QUEUE_URL", "", "Redis for jobs, job states and stored runbooks (run it with noeviction and AOF); unset = REDIS_URL"},
@@ -267,6 +271,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.PromptsDir = get("ROTOR_PROMPTS_DIR")
 	c.JudgeModel, c.JudgeBaseURL, c.JudgeAPIKey = get("ROTOR_JUDGE_MODEL"), get("ROTOR_JUDGE_BASE_URL"), get("ROTOR_JUDGE_API_KEY")
 	c.CatalogDir = get("ROTOR_CATALOG_DIR")
+	c.CatalogDrafts = on("ROTOR_CATALOG_DRAFTS")
 	c.Prices = llm.DefaultPrices()
 	if v := get("ROTOR_PRICES"); v != "" {
 		if err := parsePrices(v, c.Prices); err != nil {

@@ -157,6 +157,10 @@ type Config struct {
 	Observer Observer
 	// TracerProvider receives a span per section (nil: none).
 	TracerProvider trace.TracerProvider
+	// Drafts has the LLM draft a catalogue entry for a secret whose
+	// provider the catalogue lacks; a draft that passes catalog.CheckDraft
+	// writes its steps, labelled "model-drafted: confirm" at the top.
+	Drafts bool
 	// Now and NewID default to the clock and random ids; tests pin them.
 	Now   func() time.Time
 	NewID func() string
@@ -174,6 +178,9 @@ type Service struct {
 	tracer trace.Tracer
 	// keyPrefix starts every response key.
 	keyPrefix []byte
+	// drafts drafts catalogue entries for providers the catalogue lacks
+	// (nil: none; see Config.Drafts).
+	drafts *drafter
 }
 
 // New returns a Service.
@@ -235,6 +242,14 @@ func New(cfg Config) *Service {
 		svc.cfg.Runbooks = repository.New(c.Cache, c.TTL, repository.Options{Logger: cfg.Logger})
 	}
 	svc.keyPrefix = svc.responseKeyPrefix()
+	if cfg.LLM != nil && cfg.Drafts {
+		d, err := newDrafter(svc.cfg)
+		if err != nil {
+			// The schema is built from a Go type: a failure is a build defect.
+			panic(err)
+		}
+		svc.drafts = d
+	}
 	return svc
 }
 
@@ -320,7 +335,11 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	}
 	// With no as_of, "today" and the first slot of each window are the
 	// generation's own time (the injected clock in tests).
-	f, err := planner.PlanAt(withheld(req, warnings), s.cfg.Now())
+	planned := withheld(req, warnings)
+	f, err := planner.PlanAt(planned, s.cfg.Now())
+	if err == nil {
+		f = s.withDrafts(ctx, planned, f)
+	}
 	if err == nil && s.cfg.MaxWork > 0 {
 		if w := WorkOf(f); w.Units() > s.cfg.MaxWork {
 			return nil, nil, tooMuchWork(f, w, s.cfg.MaxWork)
@@ -395,6 +414,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		TimeToKill:    f.TimeToKill,
 		Considered:    f.Considered,
 		Schedule:      f.Schedule,
+		CatalogDrafts: f.CatalogDrafts,
 	}
 	for _, h := range warnings {
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
@@ -417,6 +437,15 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	} else {
 		ws = s.writeAll(ctx, j, ids, rb, opts.OnSection)
 	}
+	// The drafts' calls are part of what this runbook cost.
+	u := f.DraftUsage
+	rb.Usage.LLMCalls += u.LLMCalls
+	rb.Usage.PromptTokens += u.PromptTokens
+	rb.Usage.CompletionTokens += u.CompletionTokens
+	rb.Usage.CachedPromptTokens += u.CachedPromptTokens
+	rb.Usage.CacheHits += u.CacheHits
+	rb.Usage.CostUSD += u.CostUSD
+	rb.Usage.CostUnknown = rb.Usage.CostUnknown || u.CostUnknown
 	replaced := s.lintServed(ctx, rb, ids, j)
 	s.settle(ctx, rb, ws)
 	if opts.OnSection != nil {

@@ -67,17 +67,18 @@ func send(t *testing.T, method, url string, body []byte, header ...string) (*htt
 func TestEveryGETRouteAnswersHEAD(t *testing.T) {
 	f, s := opsServer(t)
 	concrete := map[string]string{
-		"/":                    "/",
-		"/assets/:name":        "/assets/style.css",
-		"/runbooks/:id":        "/runbooks/rb_one",
-		"/runbooks/:id/events": "/runbooks/rb_one/events",
-		"/r/:id":               f.links.Page("rb_one"),
-		"/r/:id/events":        f.links.Events("rb_one"),
-		"/schemas/:section":    "/schemas/rollback",
-		"/healthz":             "/healthz",
-		"/readyz":              "/readyz",
-		"/metrics":             "/metrics",
-		"/openapi.yaml":        "/openapi.yaml",
+		"/":                            "/",
+		"/assets/:name":                "/assets/style.css",
+		"/runbooks/:id":                "/runbooks/rb_one",
+		"/runbooks/:id/events":         "/runbooks/rb_one/events",
+		"/runbooks/:id/catalog-drafts": "/runbooks/rb_one/catalog-drafts",
+		"/r/:id":                       f.links.Page("rb_one"),
+		"/r/:id/events":                f.links.Events("rb_one"),
+		"/schemas/:section":            "/schemas/rollback",
+		"/healthz":                     "/healthz",
+		"/readyz":                      "/readyz",
+		"/metrics":                     "/metrics",
+		"/openapi.yaml":                "/openapi.yaml",
 	}
 	gets := 0
 	for _, r := range httpapi.RouteTable() {

@@ -23,6 +23,7 @@ func routes(d Deps) []Route {
 		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d)},
 		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d)},
 		{Method: "GET", Path: "/runbooks/:id/events", Handler: handleEvents(d)},
+		{Method: "GET", Path: "/runbooks/:id/catalog-drafts", Handler: handleCatalogDrafts(d)},
 		{Method: "GET", Path: "/r/:id", Handler: handleSignedPage(d), Open: true},
 		{Method: "GET", Path: "/r/:id/events", Handler: handleSignedEvents(d), Open: true},
 		{Method: "POST", Path: "/runbooks/lint", Handler: handleLint(d.Linter, d.Logger)},

@@ -58,6 +58,14 @@ type Facts struct {
 	// OpenItems are the questions raised for the requester (see
 	// runbook.OpenItem); the steps they block wait for an answer.
 	OpenItems []runbook.OpenItem `json:"open_items"`
+	// CatalogDrafts are the entries a model drafted for providers the
+	// catalogue lacks (the generate package sets them; see PlanDrafted).
+	CatalogDrafts []runbook.CatalogDraft `json:"catalog_drafts,omitempty"`
+	// DraftUsage is what asking for the drafts cost (the runbook's usage
+	// includes it).
+	DraftUsage runbook.Usage `json:"-"`
+	// drafts are the drafted entries the planner uses, by secret index.
+	drafts map[int]*catalog.Credential
 	// TimeToKill is when each exposed credential's kill step is planned to
 	// end, counted from the start (see runbook.KillTime).
 	TimeToKill []runbook.KillTime `json:"time_to_kill"`
@@ -197,6 +205,9 @@ type Secret struct {
 	Stored bool `json:"stored"`
 	// Users names the database users or roles the steps act on.
 	Users Users `json:"users"`
+	// Drafted is true when Entry is a model's draft (PlanDrafted), to be
+	// confirmed by a person.
+	Drafted bool `json:"drafted,omitempty"`
 	// Signers and Verifiers name the services that sign with a key and
 	// those that verify it (internal HMAC, a JWT issuer and its verifiers).
 	Signers   []string `json:"signers,omitempty"`

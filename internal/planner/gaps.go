@@ -17,6 +17,9 @@ import (
 func catalogGaps(f *Facts, req *runbook.Request) {
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
+		if s.Drafted {
+			continue // draftedItems asks about it
+		}
 		source := fmt.Sprintf("secrets[%d].provider", i)
 		if i < len(req.Secrets) && req.Secrets[i].Provider == "" {
 			source = fmt.Sprintf("secrets[%d].name", i)
@@ -46,8 +49,15 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 					Blocks:   []string{}})
 				continue
 			}
+			how := `a "create key" action while one exists, or a list of keys`
+			switch {
+			case s.Entry.Failures != "":
+				how = "several passwords or keys per user, or a second user with the same permissions"
+			case s.Kind == runbook.KindWebhookURL:
+				how = "a second incoming webhook for the same target"
+			}
 			f.Raise(runbook.OpenItem{Source: source, Text: text,
-				Question: fmt.Sprintf("Does %s allow a second live %s (a \"create key\" action while one exists, or a list of keys)? If yes, the steps keep the old one until every consumer has moved. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind),
+				Question: fmt.Sprintf("Does %s allow a second live %s (%s)? If yes, the steps keep the old one until every consumer has moved. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind, how),
 				Blocks:   phaseSteps(f, s.ID, runbook.PhaseCreate)})
 		case s.Provider != "unknown" && catalog.Default().Provider(s.Provider) == nil:
 			// A provider named in the request that the catalogue lacks, for
@@ -126,10 +136,19 @@ func workloadGaps(f *Facts) {
 			switch {
 			case c.Runtime == "":
 				runtimes = appendOnce(runtimes, c.Name)
-				runtimeIDs = appendOnce(runtimeIDs, s.ID)
-			case c.Runtime == runbook.DeployKubernetes && c.Workload == "" && len(c.Targets) == 0 && c.ManagedBy == "" && !c.Legacy:
+				if !s.Exposed {
+					runtimeIDs = appendOnce(runtimeIDs, s.ID)
+				}
+			case c.Runtime == runbook.DeployKubernetes && c.Workload == "" && len(c.Targets) == 0 && c.ManagedBy == "" && !c.Legacy &&
+				!(s.Stored && s.Store == runbook.StoreEnvVars):
+				// (A CI variable rendered into the spec is rolled out by its
+				// pipeline, whatever the workload's kind.)
 				kinds = appendOnce(kinds, c.Name)
-				kindIDs = appendOnce(kindIDs, s.ID)
+				// An exposed credential's replacement does not wait: the
+				// operator knows the kind of the workload in front of them.
+				if !s.Exposed {
+					kindIDs = appendOnce(kindIDs, s.ID)
+				}
 			}
 			if c.Scheduled {
 				scheduled = appendOnce(scheduled, c.Name)
@@ -175,4 +194,33 @@ func stepsOf(f *Facts, ids []string, p runbook.Phase) []string {
 		out = append(out, phaseSteps(f, id, p)...)
 	}
 	return out
+}
+
+// DraftedLabel starts the open item of a secret whose steps come from a
+// model's draft of a catalogue entry.
+const DraftedLabel = "model-drafted: confirm"
+
+// draftedItems raises, for each secret planned with a model's draft, that
+// its steps are the model's and must be confirmed: its create steps wait
+// for the answer, while an exposed credential is still killed at once.
+func draftedItems(f *Facts) {
+	for _, s := range f.Secrets {
+		if !s.Drafted {
+			continue
+		}
+		e := s.Entry
+		claim := fmt.Sprintf("strategy %s, %s", e.Strategy, e.Overlap)
+		if e.OverlapUnknown {
+			claim = fmt.Sprintf("whether %s allows a second live credential is not confirmed, so the create step checks first", s.ProviderName)
+		}
+		blocks := phaseSteps(f, s.ID, runbook.PhaseCreate)
+		if s.Exposed {
+			blocks = []string{}
+		}
+		f.Raise(runbook.OpenItem{Source: "model",
+			Text: fmt.Sprintf("%s: %s. rotor's catalogue has no entry for %s; the steps come from an entry a model drafted (%s)", s.Name, DraftedLabel, s.ProviderName, e.ID),
+			Question: fmt.Sprintf("Confirm the drafted entry for %s against the vendor's own documentation before its steps run (%s; sources it named: %s). Its YAML is in catalog_drafts (GET /runbooks/{id}/catalog-drafts): once confirmed, commit it to the catalogue directory (ROTOR_CATALOG_DIR).",
+				s.ProviderName, claim, strings.Join(e.Sources, "; ")),
+			Blocks: blocks})
+	}
 }

@@ -37,6 +37,27 @@ func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
 // the rules' reading cross-checked with the model's): the planner itself
 // never reads the text.
 func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
+	return planReading(in, rd, nil)
+}
+
+// PlanDrafted is PlanAt with entries a model drafted for secrets whose
+// provider the catalogue lacks, by secret index: each is that secret's
+// entry, and an open item at the top labels it "model-drafted: confirm".
+func PlanDrafted(in *runbook.Request, now time.Time, drafts map[int]*catalog.Credential) (*Facts, error) {
+	if in == nil {
+		return nil, fmt.Errorf("planner: nil request")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	asOf := now
+	if t, ok := in.AsOfTime(); ok {
+		asOf = t
+	}
+	return planReading(in, intake.Read(in, intake.Options{AsOf: asOf}), drafts)
+}
+
+func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalog.Credential) (*Facts, error) {
 	if in == nil || rd == nil {
 		return nil, fmt.Errorf("planner: nil request or reading")
 	}
@@ -52,6 +73,7 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 		Considered:  []runbook.Considered{},
 		OpenItems:   []runbook.OpenItem{},
 		TimeToKill:  []runbook.KillTime{},
+		drafts:      drafts,
 		Schedule:    runbook.Schedule{Windows: []runbook.TimeWindow{}, Blackouts: []runbook.TimeWindow{}, Deadlines: []runbook.Deadline{}},
 	}
 	f.Assumptions = req.Normalize()
@@ -141,6 +163,7 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 	dates(f, rd.AsOf, in.AsOf != "")
 	dateKills(f)
 	catalogGaps(f, req)
+	draftedItems(f)
 	workloadGaps(f)
 	externalComms(f)
 	for i := range f.Secrets {
@@ -221,6 +244,13 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	}
 
 	s.Entry = rd.Entry
+	if d := f.drafts[index]; d != nil {
+		// The model's draft, labelled for confirmation (draftedItems).
+		s.Entry, s.Drafted = d, true
+		if prov == nil && rd.Spelled == "" {
+			s.Provider, s.ProviderName = d.Provider().ID, d.Provider().Name
+		}
+	}
 	s.Rule = s.Entry.ID
 	s.Stored = s.Entry.IsStored()
 

@@ -74,7 +74,33 @@ type Runbook struct {
 	// InputWarnings name request fields that may hold a secret but matched only
 	// a noisy rule, so the request was accepted.
 	InputWarnings []FieldError `json:"input_warnings,omitempty"`
+	// CatalogDrafts are the catalogue entries a model drafted for providers
+	// rotor's catalogue lacks (with an LLM configured), used or refused, as
+	// provider files for the platform team to review and commit.
+	CatalogDrafts []CatalogDraft `json:"catalog_drafts,omitempty"`
 }
+
+// CatalogDraft is a catalogue entry a model drafted for one secret.
+type CatalogDraft struct {
+	SecretID string `json:"secret_id"`
+	Provider string `json:"provider"`
+	// Entry is the drafted entry's id.
+	Entry string `json:"entry"`
+	// Status is "used" (its steps are in the runbook, labelled
+	// "model-drafted: confirm") or "refused" (the safe generic entry was used).
+	Status string `json:"status"`
+	// YAML is the draft as a file of the catalogue directory (ROTOR_CATALOG_DIR).
+	YAML string `json:"yaml"`
+	// Refused says why it was not used; Flags what a person must confirm.
+	Refused []string `json:"refused"`
+	Flags   []string `json:"flags"`
+}
+
+// Draft statuses.
+const (
+	DraftUsed    = "used"
+	DraftRefused = "refused"
+)
 
 // OpenItem is one thing rotor did not understand, or decided on the
 // requester's behalf, raised at the top of the runbook so that a person

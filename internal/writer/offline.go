@@ -250,7 +250,10 @@ func preflight(f *planner.Facts) *runbook.Preflight {
 		} else {
 			add("Confirm %s has no consumer beyond %s (%s).", s.Name, c.consumerList(), c.fill(a.Discover))
 		}
-		if a.Preflight != "" && !(s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept) {
+		// A revoked-first credential of a provider whose overlap is unknown
+		// needs no answer about the overlap: it is dead before its replacement.
+		unknownRevoked := s.Entry.OverlapUnknown && s.Strategy == runbook.StrategyRevokeFirst
+		if a.Preflight != "" && !unknownRevoked && !(s.Entry.Strategy == runbook.StrategyDualAccept && s.Strategy != runbook.StrategyDualAccept) {
 			add("%s", c.fill(a.Preflight))
 		}
 		if s.Legacy {
