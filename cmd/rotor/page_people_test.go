@@ -65,6 +65,18 @@ func TestBrowserPageForPeople(t *testing.T) {
 		t.Errorf("contents: %d links, %d lead nowhere", links, dead)
 	}
 
+	// Following an appendix's entry opens that appendix (a collapsed
+	// <details>), and the contents are one line of the header, so the card
+	// still starts on the first screen.
+	do("follow an appendix link", chromedp.Click(chromedp.CSS(`#toc a[href="#appendix-rollback"]`)))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('appendix-rollback').open`,
+		chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0))); err != nil {
+		t.Errorf("the rollback appendix did not open: %v", err)
+	}
+	if top := eval(`(() => { window.scrollTo(0, 0); return Math.round(document.getElementById('card').getBoundingClientRect().top); })()`); top > 280 {
+		t.Errorf("the card starts at %d px, below the first screen's top third", top)
+	}
+
 	// Downloads, through the signed link (a browser sends no key).
 	for sel, want := range map[string]string{"#download-md": "# API Key and Secret Rotation Runbook - Acme Payments", "#download-json": `"system": "Acme Payments"`} {
 		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+sel+`').getAttribute('href')`))

@@ -20,6 +20,15 @@
     });
   });
 
+  // Contents: an appendix is a collapsed <details>; following its link
+  // opens it, so the link shows the section rather than its title alone.
+  function openTarget() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+
   // Copy buttons: every code span holding a command (more than one word).
   function copied(button) {
     button.setAttribute("data-copied", "1");
