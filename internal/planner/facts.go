@@ -80,6 +80,10 @@ type Facts struct {
 	// outside holds (runbook.Routine): no freeze, no leadership email, no
 	// day-ahead notice.
 	Routine bool `json:"routine"`
+	// StartGiven is true when the request fixed its "now" (as_of): planned
+	// work is announced for that time; otherwise the time the runbook was
+	// planned says nothing of when people start.
+	StartGiven bool `json:"start_given"`
 	// ChangePaths are the tools the request says every change goes through
 	// (Terraform, Ansible, GitOps): create and store steps of the secrets
 	// they bind are made with that tool, never in a console or by CLI.

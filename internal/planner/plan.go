@@ -79,6 +79,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	f.Assumptions = req.Normalize()
 	f.Trigger, f.Environments, f.Deployment = req.Trigger, req.Environments, req.Deployment
 	f.SecretStore, f.DowntimeTolerance = req.SecretStore, req.DowntimeTolerance
+	f.StartGiven = req.AsOf != ""
 
 	services := map[string]Service{}
 	for _, s := range req.Services {

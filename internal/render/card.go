@@ -1,7 +1,9 @@
 package render
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +18,8 @@ type Card struct {
 	ID      string          `json:"id"`
 	System  string          `json:"system"`
 	Trigger runbook.Trigger `json:"trigger"`
-	// OpenItems are the open items, those that hold steps first, each to be
-	// answered and ticked before the steps it holds run.
+	// OpenItems are the open items that hold steps, each to be answered
+	// and ticked before the steps it holds run.
 	OpenItems []OpenItem `json:"open_items"`
 	// Kills say when every exposed credential dies.
 	Kills []Kill `json:"kills"`
@@ -29,6 +31,10 @@ type Card struct {
 	Order string `json:"order"`
 	// Blackouts say when no production step runs.
 	Blackouts []string `json:"blackouts"`
+	// Procedures are step texts several secrets share but for one value
+	// (a store command and its variable name), said once; the lines that
+	// use one give only their value.
+	Procedures []Procedure `json:"procedures"`
 	// Groups are the steps by phase, in execution order.
 	Groups []Group `json:"groups"`
 	// Duties are the messages and notifications to send, with when.
@@ -80,6 +86,13 @@ type CardSecret struct {
 	Check  string `json:"check"`
 }
 
+// Procedure is a step text said once for several secrets: Text holds VAR
+// where each line's value goes.
+type Procedure struct {
+	Phase runbook.Phase `json:"phase"`
+	Text  string        `json:"text"`
+}
+
 // Line is one thing to do: a step, or the same step in several
 // environments.
 type Line struct {
@@ -89,6 +102,12 @@ type Line struct {
 	Text  string `json:"text"`
 	// Check is how the step proves it worked.
 	Check string `json:"check"`
+	// Dead says, on a line that kills an exposed credential, by when it is
+	// dead ("by T0+10 min", "by Wed 2026-11-25 22:10 UTC").
+	Dead string `json:"dead,omitempty"`
+	// Value is, for a line that follows a procedure (Text is then ""), the
+	// value that replaces VAR in it.
+	Value string `json:"value,omitempty"`
 	// Waits lists the open items it waits for.
 	Waits []string `json:"waits"`
 }
@@ -110,8 +129,11 @@ const (
 	maxLines = 6
 	// maxLineWords and maxCheckWords bound a line's text and its check; a
 	// longer one is cut at a sentence or clause boundary and marked "…".
-	maxLineWords  = 30
-	maxCheckWords = 20
+	maxLineWords  = 24
+	maxCheckWords = 16
+	// maxAfterWords bounds a line after the kill (investigate, clean up):
+	// what to do, not how.
+	maxAfterWords = 14
 	// maxQuoteWords and maxQuestionWords bound an open item on the card.
 	maxQuoteWords    = 12
 	maxQuestionWords = 30
@@ -120,7 +142,7 @@ const (
 // BuildCard condenses a runbook to its operator card.
 func BuildCard(rb *runbook.Runbook) Card {
 	c := Card{ID: rb.ID, System: rb.System, Trigger: rb.Trigger, OpenItems: []OpenItem{}, Kills: []Kill{},
-		Before: []string{}, Blackouts: []string{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
+		Before: []string{}, Blackouts: []string{}, Procedures: []Procedure{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
 	for _, b := range rb.Schedule.Blackouts {
 		bl := "no production step runs " + b.Label()
 		if b.Note != "" {
@@ -128,18 +150,19 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 		c.Blackouts = append(c.Blackouts, bl)
 	}
-	// Items that hold steps first: they stop work. The card quotes what
-	// the requester wrote (a constraint, a note), shortly, and asks the
-	// question's first sentence; the appendix has every word.
-	for _, pass := range []bool{true, false} {
+	// The items that hold steps: they stop work (the others are first in
+	// the appendices). The card quotes what the requester wrote (a
+	// constraint, a note), shortly, and asks the question's first sentence;
+	// the appendix has every word.
+	{
 		for _, o := range OpenItems(rb) {
-			if (o.Holds != "") != pass {
+			if o.Holds == "" {
 				continue
 			}
-			if !quotesRequester(o.Source) {
+			if !quotesRequester(o.Source) && saidIn(o.Text, o.Question) {
 				o.Text = ""
 			}
-			o.Text = capWords(o.Text, maxQuoteWords)
+			o.Text = clipWords(o.Text, maxQuoteWords)
 			o.Question = capWords(firstSentence(o.Question), maxQuestionWords)
 			c.OpenItems = append(c.OpenItems, o)
 		}
@@ -176,6 +199,12 @@ func BuildCard(rb *runbook.Runbook) Card {
 			c.Groups = append(c.Groups, group(rb, t, secrets, envs, shown))
 		}
 		sayLinesOnce(c.Groups)
+		for i := range c.Groups {
+			foldRepeats(&c.Groups[i])
+			mergeLines(&c.Groups[i])
+		}
+		c.Procedures = procedures(c.Groups)
+		markKills(c.Groups, rb)
 	}
 	c.Order = sharedOrder(c.Groups)
 	if c.Order != "" {
@@ -187,24 +216,33 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	if ic := rb.Sections.InternalComms; ic != nil {
 		for i, m := range ic.Messages {
-			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: dropAsides(m.SendWhen)}
+			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';')}
 			if i == 0 {
 				// The first message is the announcement the operator
-				// posts: its subject and what people should expect and
-				// watch.
-				d.What = strings.TrimSpace(strings.TrimSuffix(m.Subject, ".") + ". " + gist(m.Body))
+				// posts: when it starts (its subject, when that says so)
+				// and what people should expect and watch.
+				d.What = gist(m.Body)
+				if strings.Contains(strings.ToLower(m.Subject), "start") {
+					d.What = strings.TrimSpace(strings.TrimSuffix(m.Subject, ".") + ". " + d.What)
+				}
 			}
 			c.Duties = append(c.Duties, d)
 		}
 	}
 	if ec := rb.Sections.ExternalComms; ec != nil && ec.Applicable {
 		for _, m := range ec.Messages {
-			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: dropAsides(m.SendWhen), What: m.Subject})
+			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';'), What: m.Subject})
 		}
 	}
 	if ae := rb.Sections.AuditEvidence; ae != nil {
 		for _, it := range ae.Items {
 			ev := strings.TrimSuffix(headline(it.Evidence), ".")
+			// The record's name; the appendix says what it holds.
+			for _, cut := range []string{" with ", ", "} {
+				if i := strings.Index(ev, cut); i > 0 {
+					ev = ev[:i]
+				}
+			}
 			if it.Control != "" && it.Control != "rotation record" {
 				ev += " (" + it.Control + ")"
 			}
@@ -212,6 +250,30 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 	}
 	return c
+}
+
+// clipWords cuts a quote to its first n words, marking the cut.
+func clipWords(s string, n int) string {
+	w := strings.Fields(s)
+	if len(w) <= n {
+		return s
+	}
+	return strings.TrimRight(strings.Join(w[:n], " "), ",;:") + " …"
+}
+
+// saidIn reports whether most of a text's words are in another.
+func saidIn(text, in string) bool {
+	words := strings.Fields(strings.ToLower(text))
+	if len(words) == 0 {
+		return true
+	}
+	low, n := strings.ToLower(in), 0
+	for _, w := range words {
+		if strings.Contains(low, strings.Trim(w, ".,:;()\"'")) {
+			n++
+		}
+	}
+	return 2*n >= len(words)
 }
 
 // quotesRequester reports whether an open item's source is prose the
@@ -347,6 +409,11 @@ func moment(rfc string) string {
 // with its lines; steps repeated in another environment are one line.
 func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.InventorySecret, envs []string, shown map[string]bool) Group {
 	g := Group{Title: t.Name, Lines: []Line{}, Secrets: []CardSecret{}, After: []Line{}}
+	// A step reads with the notes its track shares (said once there).
+	read := map[int]runbook.Step{}
+	for _, st := range rb.Sections.RotationSequence.ReadSteps() {
+		read[st.Order] = st
+	}
 	var orders []int
 	index := map[string]int{}
 	type key struct{ phase, text string }
@@ -354,11 +421,15 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 	stepsOf := map[string][][]int{}
 	envsOf := map[string][]string{}
 	for _, st := range t.Steps {
+		if r, ok := read[st.Order]; ok {
+			st.Action = strings.TrimSpace(strings.TrimPrefix(r.Action, runbook.NoteRef))
+			st.Verify = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.Verify, runbook.NoteCheckRef), ";"))
+		}
 		orders = append(orders, st.Order)
 		text := capWords(brief(st.Action, envs), maxLineWords)
 		if st.Phase == runbook.PhaseInvestigate || st.Phase == runbook.PhaseCleanup {
 			// After the kill, the card says what; the appendix says how.
-			text = headline(st.Action)
+			text = capWords(headline(st.Action), maxAfterWords)
 		}
 		waits := runbook.WaitingFor(rb.OpenItems, st)
 		if waits == nil {
@@ -393,7 +464,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		if st.Environment != "" && st.Environment != "all" && !contains(envsOf[st.SecretID], st.Environment) {
 			envsOf[st.SecretID] = append(envsOf[st.SecretID], st.Environment)
 		}
-		if l := rb.Schedule.Window(st.Window); l != "" && !strings.Contains(cs.Window, st.Window+" ") {
+		if l := rb.Schedule.Window(st.Window); l != "" && !strings.Contains(cs.Window, "("+st.Window+")") && !strings.Contains(cs.Window, "in "+st.Window+" ") {
 			if cs.Window != "" {
 				cs.Window += "; "
 			}
@@ -476,6 +547,281 @@ func sayLinesOnce(groups []Group) {
 	}
 }
 
+// markKills puts each exposed credential's kill time on the line of the
+// step that kills it (the last of its environments' on a line that stands
+// for several).
+func markKills(groups []Group, rb *runbook.Runbook) {
+	for gi := range groups {
+		for si := range groups[gi].Secrets {
+			cs := &groups[gi].Secrets[si]
+			for li := range cs.Lines {
+				l := &cs.Lines[li]
+				best := -1
+				for _, k := range rb.TimeToKill {
+					if k.SecretID == cs.ID && runbook.OneOf(l.Steps, k.Step) && k.Minutes > best {
+						best = k.Minutes
+						if at := moment(k.At); at != "" {
+							l.Dead = "by " + at
+						} else {
+							l.Dead = "by " + k.Label
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// procedures finds, per phase, lines of different secrets whose texts are
+// the same but for one word (a variable name), and says such a text once:
+// each line keeps only its value. Only texts of procWords words or more are
+// worth it.
+func procedures(groups []Group) []Procedure {
+	const procWords = 6
+	type ref struct{ g, s, l int }
+	byPhase := map[runbook.Phase][]ref{}
+	var phases []runbook.Phase
+	for gi, g := range groups {
+		for si, cs := range g.Secrets {
+			for li, l := range cs.Lines {
+				if len(strings.Fields(l.Text)) < procWords {
+					continue
+				}
+				if _, ok := byPhase[l.Phase]; !ok {
+					phases = append(phases, l.Phase)
+				}
+				byPhase[l.Phase] = append(byPhase[l.Phase], ref{gi, si, li})
+			}
+		}
+	}
+	out := []Procedure{}
+	for _, p := range phases {
+		refs := byPhase[p]
+		// Lines that differ only at word k share the key of word k blanked.
+		best, bestK := []ref(nil), -1
+		for k := 0; ; k++ {
+			groupsOf := map[string][]ref{}
+			any := false
+			for _, r := range refs {
+				w := strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)
+				if k >= len(w) {
+					continue
+				}
+				any = true
+				key := fmt.Sprint(len(w)) + "\x00" + strings.Join(w[:k], " ") + "\x00" + strings.Join(w[k+1:], " ")
+				groupsOf[key] = append(groupsOf[key], r)
+			}
+			if !any {
+				break
+			}
+			for _, rs := range groupsOf {
+				secretsOf := map[string]bool{}
+				for _, r := range rs {
+					secretsOf[groups[r.g].Secrets[r.s].ID] = true
+				}
+				if len(secretsOf) < 2 || len(rs) <= len(best) {
+					continue
+				}
+				named := true
+				for _, r := range rs {
+					w := strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)[k]
+					named = named && strings.ContainsFunc(w, func(c rune) bool { return c >= 'A' && c <= 'Z' }) && strings.Contains(w, "_")
+				}
+				if named {
+					best, bestK = rs, k
+				}
+			}
+		}
+		if best == nil {
+			continue
+		}
+		var values []string
+		for _, r := range best {
+			values = append(values, strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)[bestK])
+		}
+		pre, suf := commonAffixes(values)
+		// Only a name varies (a variable, an id): never a word of the how.
+		named := true
+		for _, v := range values {
+			named = named && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
+		}
+		if !named {
+			continue
+		}
+		words := strings.Fields(groups[best[0].g].Secrets[best[0].s].Lines[best[0].l].Text)
+		words[bestK] = pre + "VAR" + suf
+		out = append(out, Procedure{Phase: p, Text: strings.Join(words, " ")})
+		for i, r := range best {
+			l := &groups[r.g].Secrets[r.s].Lines[r.l]
+			l.Value = strings.Trim(values[i][len(pre):len(values[i])-len(suf)], "`")
+			l.Text = ""
+		}
+	}
+	return out
+}
+
+// isName reports whether a word is an upper-case name (a variable:
+// STRIPE_SECRET_KEY).
+func isName(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	for _, r := range w {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// commonAffixes is the prefix and suffix every value shares.
+func commonAffixes(values []string) (string, string) {
+	pre, suf := values[0], values[0]
+	for _, v := range values[1:] {
+		for !strings.HasPrefix(v, pre) {
+			pre = pre[:len(pre)-1]
+		}
+		for !strings.HasSuffix(v, suf) {
+			suf = suf[1:]
+		}
+	}
+	if len(pre)+len(suf) >= len(values[0]) {
+		suf = ""
+	}
+	return pre, suf
+}
+
+// foldRepeats folds a secret's lines that all repeat earlier lines ("As
+// step 8.") into one: "create, store, deploy, verify: as steps 8-11".
+func foldRepeats(g *Group) {
+	for i := range g.Secrets {
+		cs := &g.Secrets[i]
+		if len(cs.Lines) < 2 {
+			continue
+		}
+		var steps, refs []int
+		waits := []string{}
+		for _, l := range cs.Lines {
+			n, ok := refOf(l.Text)
+			if !ok || (l.Check != "" && ShowsCheck(l.Phase)) {
+				steps = nil
+				break
+			}
+			steps = append(steps, l.Steps...)
+			refs = append(refs, n...)
+			for _, w := range l.Waits {
+				if !contains(waits, w) {
+					waits = append(waits, w)
+				}
+			}
+		}
+		if steps == nil {
+			continue
+		}
+		last := cs.Lines[len(cs.Lines)-1].Phase
+		cs.Lines = []Line{{Phase: cs.Lines[0].Phase, Steps: steps, Text: "As " + StepRanges(refs) + ", through " + string(last) + ".", Waits: waits}}
+	}
+}
+
+// refOf reads a line that only refers to earlier steps ("As step 8.",
+// "As steps 8, 12.").
+func refOf(text string) ([]int, bool) {
+	rest, ok := strings.CutPrefix(text, "As step")
+	if !ok {
+		return nil, false
+	}
+	rest = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(rest, "s"), " "), ".")
+	var out []int
+	for _, f := range strings.Split(rest, ", ") {
+		from, to, _ := strings.Cut(f, "-")
+		a, err := strconv.Atoi(from)
+		if err != nil {
+			return nil, false
+		}
+		b := a
+		if to != "" {
+			if b, err = strconv.Atoi(to); err != nil {
+				return nil, false
+			}
+		}
+		for n := a; n <= b; n++ {
+			out = append(out, n)
+		}
+	}
+	return out, len(out) > 0
+}
+
+// mergeLines says lines of the same phase that differ only in the secret
+// they name (one per secret, with no heading: "Review every use of X.")
+// as one line over every secret.
+func mergeLines(g *Group) {
+	if len(g.Secrets) < 2 {
+		return
+	}
+	var texts []string
+	var steps []int
+	phase := runbook.Phase("")
+	for _, cs := range g.Secrets {
+		if len(cs.Lines) != 1 || cs.Risk != "" || cs.Owner != "" || len(cs.Lines[0].Waits) > 0 || (phase != "" && cs.Lines[0].Phase != phase) {
+			return
+		}
+		phase = cs.Lines[0].Phase
+		texts = append(texts, strings.TrimSuffix(cs.Lines[0].Text, "."))
+		steps = append(steps, cs.Lines[0].Steps...)
+	}
+	prefix := commonWords(texts)
+	if len(strings.Fields(prefix)) < 2 {
+		return
+	}
+	var rests []string
+	for _, t := range texts {
+		rests = append(rests, strings.TrimSpace(strings.TrimPrefix(t, prefix)))
+	}
+	// And the words every text ends with, said once after the list.
+	suffix := reverseWords(commonWords(reversed(rests)))
+	if strings.Fields(suffix) != nil {
+		for i, r := range rests {
+			rests[i] = strings.TrimSpace(strings.TrimSuffix(r, suffix))
+		}
+		suffix = " " + suffix
+	}
+	g.Lines = append(g.Lines, Line{Phase: phase, Steps: sortInts(steps), Text: prefix + " " + andList(rests) + suffix + ".", Waits: []string{}})
+	g.Secrets = []CardSecret{}
+}
+
+// reversed reverses the words of each text.
+func reversed(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = reverseWords(t)
+	}
+	return out
+}
+
+// reverseWords reverses the order of a text's words.
+func reverseWords(s string) string {
+	w := strings.Fields(s)
+	for i, j := 0, len(w)-1; i < j; i, j = i+1, j-1 {
+		w[i], w[j] = w[j], w[i]
+	}
+	return strings.Join(w, " ")
+}
+
+// commonWords is the longest run of whole words every text starts with.
+func commonWords(texts []string) string {
+	words := strings.Fields(texts[0])
+	n := len(words)
+	for _, t := range texts[1:] {
+		w := strings.Fields(t)
+		i := 0
+		for i < n && i < len(w) && w[i] == words[i] {
+			i++
+		}
+		n = i
+	}
+	return strings.Join(words[:n], " ")
+}
+
 // sayChecksOnce replaces a check that a later line repeats with a
 // reference to the step that states it.
 func sayChecksOnce(lines []Line) {
@@ -548,6 +894,7 @@ func clause(s string) string {
 	s = dropAsides(s)
 	s = dropLeadIn(s)
 	s = dropLeadIn(s)
+	s = dropPhaseLeadIn(s)
 	for _, p := range runbook.Phases {
 		if rest, ok := strings.CutPrefix(s, p.Title()+": "); ok {
 			s = rest
@@ -665,6 +1012,26 @@ func dropLeadIn(s string) string {
 	return s
 }
 
+// phaseLeadIns are lead-ins that only restate what a step is for (its
+// phase says it): "Store the new value: ...", "Roll out X so it reads the
+// new value: ...".
+var phaseLeadIns = []string{"Store the new value", "Roll out "}
+
+// dropPhaseLeadIn drops a lead-in that restates the step's phase, when what
+// follows says how.
+func dropPhaseLeadIn(s string) string {
+	i := strings.Index(s, ": ")
+	if i < 0 || len(strings.Fields(s[i+2:])) < 3 {
+		return s
+	}
+	for _, l := range phaseLeadIns {
+		if strings.HasPrefix(s, l) && !strings.Contains(s[:i], "`") {
+			return upper(s[i+2:])
+		}
+	}
+	return s
+}
+
 // consolePath reports whether a text starts with a console path ("Settings
 // > API Keys > ...").
 func consolePath(s string) bool {
@@ -726,6 +1093,19 @@ func stripAsides(s string, keep func(string) bool) string {
 		b.WriteByte(c)
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// CardLimit is the most words a card may hold: about 600 for up to four
+// secrets, growing slowly beyond (100 a secret); the seed's request, Acme
+// Payments, 400.
+func CardLimit(request string, secrets int) int {
+	switch {
+	case request == "acme-payments":
+		return 400
+	case secrets <= 4:
+		return 600
+	}
+	return 600 + 100*(secrets-4)
 }
 
 // Words counts the words of a text as a reader sees them: the

@@ -9,34 +9,47 @@ import (
 )
 
 // TestKillTimesOnTheCard: every exposed credential's kill is on the card,
-// as an absolute time with its zone when the runbook has a clock, else as
-// the time from the start, with the steps that kill it.
+// on the line of the step that kills it: an absolute time with its zone
+// when the runbook has a clock, else the time from the start (T0 said
+// once).
 func TestKillTimesOnTheCard(t *testing.T) {
 	rb := &runbook.Runbook{ID: "rb_k", System: "CI",
-		Sections: runbook.Sections{Inventory: &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "aws", Name: "AWS key"}, {ID: "gh", Name: "GitHub token"}}}},
+		Sections: runbook.Sections{
+			Inventory: &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "aws", Name: "AWS key"}, {ID: "gh", Name: "GitHub token"}}},
+			RotationSequence: &runbook.RotationSequence{Tracks: []runbook.Track{{Name: "Containment", Steps: []runbook.Step{
+				{Order: 1, SecretID: "aws", Environment: "production", Phase: runbook.PhaseContain, Action: "`aws iam update-access-key --status Inactive`.", Verify: "calls fail"},
+				{Order: 2, SecretID: "aws", Environment: "staging", Phase: runbook.PhaseContain, Action: "`aws iam update-access-key --status Inactive`.", Verify: "calls fail"},
+				{Order: 3, SecretID: "gh", Environment: "production", Phase: runbook.PhaseContain, Action: "Delete the token (Settings > Tokens > Delete).", Verify: "401"},
+			}}}},
+		},
 		TimeToKill: []runbook.KillTime{
-			{SecretID: "aws", Environment: "production", Step: 2, Minutes: 10, Label: "T0+10 min", At: "2026-11-25T22:10:00Z"},
-			{SecretID: "aws", Environment: "staging", Step: 3, Minutes: 15, Label: "T0+15 min", At: "2026-11-25T22:15:00Z"},
-			{SecretID: "gh", Environment: "production", Step: 4, Minutes: 20, Label: "T0+20 min", At: "2026-11-25T23:20:00+01:00"},
+			{SecretID: "aws", Environment: "production", Step: 1, Minutes: 10, Label: "T0+10 min", At: "2026-11-25T22:10:00Z"},
+			{SecretID: "aws", Environment: "staging", Step: 2, Minutes: 15, Label: "T0+15 min", At: "2026-11-25T22:15:00Z"},
+			{SecretID: "gh", Environment: "production", Step: 3, Minutes: 20, Label: "T0+20 min", At: "2026-11-25T23:20:00+01:00"},
 		}}
-	var buf bytes.Buffer
-	if err := MarkdownView(&buf, rb, ViewCard); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"AWS key: dead by Wed 2026-11-25 22:15 UTC (T0+15 min), steps 2-3",
-		"GitHub token: dead by Wed 2026-11-25 23:20 UTC+01:00 (T0+20 min), step 4"} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("card lacks %q:\n%s", want, buf.String())
+	card := func() string {
+		var buf bytes.Buffer
+		if err := MarkdownView(&buf, rb, ViewCard); err != nil {
+			t.Fatal(err)
 		}
+		return buf.String()
+	}
+	out := card()
+	for _, want := range []string{"**1-2** contain, **dead by Wed 2026-11-25 22:15 UTC**:", "**3** contain, **dead by Wed 2026-11-25 23:20 UTC+01:00**:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("card lacks %q:\n%s", want, out)
+		}
+	}
+	if c := BuildCard(rb); len(c.Kills) != 2 || c.Kills[0].At != "Wed 2026-11-25 22:15 UTC" || c.Kills[0].Steps != "steps 1-2" {
+		t.Errorf("kills %+v", c.Kills)
 	}
 	for i := range rb.TimeToKill {
 		rb.TimeToKill[i].At = ""
 	}
-	buf.Reset()
-	if err := MarkdownView(&buf, rb, ViewCard); err != nil {
-		t.Fatal(err)
-	}
-	if want := "**Kill first (T0: when step 1 starts):** AWS key: dead by T0+15 min, steps 2-3"; !strings.Contains(buf.String(), want) {
-		t.Errorf("card lacks %q:\n%s", want, buf.String())
+	out = card()
+	for _, want := range []string{"(T0: when step 1 starts)", "**1-2** contain, **dead by T0+15 min**:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("card lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -13,7 +13,7 @@ func cardMarkdown(m *md, c Card) {
 	m.line("## Operator card")
 	if len(c.OpenItems) > 0 {
 		m.blank()
-		m.line("### Open items: answer before the steps they hold")
+		m.line("### Open items")
 		m.blank()
 		for _, o := range c.OpenItems {
 			held := "Holds no step by itself."
@@ -27,25 +27,6 @@ func cardMarkdown(m *md, c Card) {
 			m.line("- [ ] **%s** %s:%s %s %s", text(o.ID), codeSpan(o.Source), quote, text(o.Question), held)
 		}
 	}
-	if len(c.Kills) > 0 {
-		m.blank()
-		var parts []string
-		for _, k := range c.Kills {
-			when := "at " + k.Steps
-			switch {
-			case k.At != "":
-				when = "by " + k.At + " (" + k.After + "), " + k.Steps
-			case k.After != "":
-				when = "by " + k.After + ", " + k.Steps
-			}
-			parts = append(parts, text(k.Name)+": dead "+text(when))
-		}
-		t0 := ""
-		if c.Kills[0].After != "" && c.Kills[0].At == "" {
-			t0 = " (T0: when step 1 starts)"
-		}
-		m.line("**Kill first%s:** %s.", t0, strings.Join(parts, "; "))
-	}
 	if len(c.Before) > 0 {
 		m.blank()
 		m.line("**Before step 1:** %s.", text(strings.Join(c.Before, "; ")))
@@ -56,10 +37,22 @@ func cardMarkdown(m *md, c Card) {
 	}
 	m.blank()
 	order := "Stop and roll back at the first failed check."
+	if len(c.Kills) > 0 {
+		// Each kill's time is on its line; T0 is said once.
+		if c.Kills[0].At == "" && c.Kills[0].After != "" {
+			order = "Exposed credentials die first, by the time on their line (T0: when step 1 starts). " + order
+		} else {
+			order = "Exposed credentials die first, by the time on their line. " + order
+		}
+	}
 	if c.Order != "" {
 		order = "Steps a/b: " + OrderLabel(c.Order) + ". " + order
 	}
 	m.line("%s", text(order))
+	for _, p := range c.Procedures {
+		m.blank()
+		m.line("**Every %s:** %s", text(string(p.Phase)), text(p.Text))
+	}
 	for _, g := range c.Groups {
 		m.blank()
 		m.line("### %s", text(g.Title))
@@ -138,7 +131,15 @@ func cardLine(m *md, l Line) {
 	if l.Check != "" && ShowsCheck(l.Phase) {
 		check = " Check: " + text(l.Check)
 	}
-	m.line("- [ ] **%s** %s:%s %s%s", StepNumbers(l.Steps), text(string(l.Phase)), wait, text(l.Text), check)
+	what := text(l.Text)
+	if l.Value != "" {
+		what = "VAR = " + codeSpan(l.Value)
+	}
+	dead := ""
+	if l.Dead != "" {
+		dead = ", **dead " + text(l.Dead) + "**"
+	}
+	m.line("- [ ] **%s** %s%s:%s %s%s", StepNumbers(l.Steps), text(string(l.Phase)), dead, wait, what, check)
 }
 
 // StepNumbers writes a card line's step numbers as one word: "2/6" (its

@@ -35,8 +35,14 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m := &md{}
 	m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
 	m.blank()
-	m.line("Trigger: %s · Written %s by %s · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		text(Credit(rb)), codeSpan(rb.ID))
+	if view == ViewCard {
+		// The card says what to do; when and by what it was written is in
+		// the full view.
+		m.line("Trigger: %s · by %s · %s", text(string(rb.Trigger)), text(Credit(rb)), codeSpan(rb.ID))
+	} else {
+		m.line("Trigger: %s · Written %s by %s · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+			text(Credit(rb)), codeSpan(rb.ID))
+	}
 	cardMarkdown(m, BuildCard(rb))
 	if view == ViewCard {
 		_, err := io.WriteString(w, m.String())
@@ -46,6 +52,7 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m.line("---")
 	m.blank()
 	m.line("**Appendices:** the whole runbook behind the card, section by section; the step numbers are the card's.")
+	otherOpenItems(m, rb)
 	s := rb.Sections
 	if s.Inventory != nil {
 		inventory(m, s.Inventory)
@@ -152,6 +159,28 @@ func waitsFor(ids []string, lead string) string {
 		return ""
 	}
 	return lead + "**Waits for " + text(strings.Join(ids, ", ")) + ".**"
+}
+
+// otherOpenItems lists the open items that hold no step (the card has
+// those that do), each with a box to tick: first behind the card.
+func otherOpenItems(m *md, rb *runbook.Runbook) {
+	var items []OpenItem
+	for _, o := range OpenItems(rb) {
+		if o.Holds == "" {
+			items = append(items, o)
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	m.blank()
+	m.line("## Other open items")
+	m.blank()
+	m.line("They hold no step by themselves; answer them before the work is closed.")
+	m.blank()
+	for _, o := range items {
+		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(o.Question))
+	}
 }
 
 func inventory(m *md, inv *runbook.Inventory) {

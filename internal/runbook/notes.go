@@ -11,6 +11,12 @@ import (
 // that judge a step (the linter, the eval) read each step with the notes
 // that name it.
 
+// What a step says when its text is in a note.
+const (
+	NoteRef      = "As the note says."
+	NoteCheckRef = "as the note says"
+)
+
 // Note is text several steps of a track share.
 type Note struct {
 	// Steps are the orders of the steps it belongs to.

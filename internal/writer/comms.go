@@ -25,11 +25,15 @@ func startTime(f *planner.Facts) string {
 	if l := f.Schedule.Label(window); l != "" && !strings.HasPrefix(l, "by ") {
 		return l
 	}
+	// An incident starts now; planned work starts when the request says
+	// (its as_of), never at the moment the runbook happened to be written.
 	var at string
-	if ws := f.Schedule.WorkStarts; ws != nil && ws.Label != "" {
-		at = ws.Label
-	} else if t, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
-		at = runbook.FormatMoment(t, "UTC")
+	if f.Compromised() || f.StartGiven {
+		if ws := f.Schedule.WorkStarts; ws != nil && ws.Label != "" {
+			at = ws.Label
+		} else if t, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
+			at = runbook.FormatMoment(t, "UTC")
+		}
 	}
 	switch {
 	case f.Compromised() && at != "":
@@ -105,7 +109,10 @@ func expectedImpact(f *planner.Facts) string {
 	if len(outage) == 0 {
 		return "none (old and new credentials overlap)"
 	}
-	return "brief errors possible on the consumers of " + andList(outage) + " between revocation or rotation and the redeploy"
+	if len(outage) == len(f.Secrets) {
+		return "brief errors on each consumer until it is redeployed"
+	}
+	return "brief errors on the consumers of " + andList(outage) + " until they are redeployed"
 }
 
 // customerImpact says what customers may notice, for support: the services
@@ -162,7 +169,7 @@ func internalComms(f *planner.Facts) *runbook.InternalComms {
 	}
 	if !f.Routine {
 		// Leadership hears of what carries risk, not of a routine key.
-		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email to engineering and security leadership",
+		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email",
 			Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
 			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. Approved by %s; evidence for %s. Next update: when production is verified.",
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),

@@ -368,7 +368,17 @@ func allConsumers(f *planner.Facts) []string {
 func stepOwner(f *planner.Facts, s *planner.Secret, p runbook.Phase) string {
 	switch p {
 	case runbook.PhaseContain, runbook.PhaseInvestigate:
-		return s.Owner + " with " + andList(f.Approvers)
+		// The owner with the approvers, each named once.
+		var with []string
+		for _, a := range f.Approvers {
+			if a != s.Owner {
+				with = append(with, a)
+			}
+		}
+		if len(with) == 0 {
+			return s.Owner
+		}
+		return s.Owner + " with " + andList(with)
 	case runbook.PhaseDeploy:
 		var owners []string
 		for _, c := range s.Consumers {

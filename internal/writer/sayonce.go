@@ -98,8 +98,8 @@ func sayOnce(rs *runbook.RotationSequence) {
 		}
 		rs.Tracks[i].Reason = strings.Join(kept, " ")
 	}
-	move(func(st *runbook.Step) *string { return &st.Action }, false, "As the note says.")
-	move(func(st *runbook.Step) *string { return &st.Verify }, true, "as the note says")
+	move(func(st *runbook.Step) *string { return &st.Action }, false, runbook.NoteRef)
+	move(func(st *runbook.Step) *string { return &st.Verify }, true, runbook.NoteCheckRef)
 }
 
 // stepPointers lists the sequence's steps in order, as pointers.

@@ -1,0 +1,73 @@
+// Command cardwords prints the word count of the operator card of every
+// shipped eval request, as the README's table: go run ./scripts/cardwords.
+// It generates each request with the offline writer (what the goldens and
+// the eval run) and counts words as render.Words does: tokens with a
+// letter or a digit.
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/secretscan"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "cardwords:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	dir := "eval/requests"
+	if len(args) > 0 {
+		dir = args[0]
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(paths) == 0 {
+		return fmt.Errorf("no requests in %s", dir)
+	}
+	scan, err := secretscan.New()
+	if err != nil {
+		return err
+	}
+	gen := generate.New(generate.Config{Screener: scan, Linter: lint.New(scan),
+		Now: func() time.Time { return time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC) }})
+	fmt.Println("| Eval request | Secrets | Card words | Limit | Full Markdown words |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		req, err := decode.Request(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		rb, err := gen.Generate(context.Background(), req, generate.Options{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		var card, full bytes.Buffer
+		if err := render.MarkdownView(&card, rb, render.ViewCard); err != nil {
+			return err
+		}
+		if err := render.Markdown(&full, rb); err != nil {
+			return err
+		}
+		n := len(rb.Sections.Inventory.Secrets)
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		fmt.Printf("| %s | %d | %d | %d | %d |\n", name, n, render.Words(card.String()), render.CardLimit(name, n), render.Words(full.String()))
+	}
+	return nil
+}
