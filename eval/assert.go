@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Result is one assertion's outcome: what was expected and what was found.
@@ -62,7 +62,7 @@ func (a Assertion) check() error {
 		if _, err := regexp.Compile(a.Pattern); err != nil {
 			return fmt.Errorf("pattern: %w", err)
 		}
-		if a.Section != "" && !runbook.OneOf(runbook.SectionIDs, a.Section) {
+		if a.Section != "" && !runbook.OneOf(section.IDs(), a.Section) {
 			return fmt.Errorf("section %q is not a section id", a.Section)
 		}
 	case "max_llm_calls", "max_latency_ms", "max_cost_usd":
@@ -321,12 +321,12 @@ func hasValidation(v *runbook.Validation, id string) bool {
 
 // sectionText is every string of a section, one per line.
 func sectionText(rb *runbook.Runbook, id runbook.SectionID) string {
-	sec := rb.Sections.Get(id)
-	if sec == nil {
+	sec, ok := section.ByID(id)
+	if !ok {
 		return ""
 	}
 	var b strings.Builder
-	decode.WalkStrings(sec, func(_, s string) {
+	sec.Walk(&rb.Sections, func(_, s string) {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	})

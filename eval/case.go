@@ -15,6 +15,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Case is one evaluation case.
@@ -198,7 +199,7 @@ func LoadCase(path string) (*Case, error) {
 		return nil, fmt.Errorf("eval: %s: no assertions", path)
 	}
 	for i, id := range c.AllowFallback {
-		if !runbook.OneOf(runbook.SectionIDs, id) {
+		if !runbook.OneOf(section.IDs(), id) {
 			return nil, fmt.Errorf("eval: %s: allow_fallback[%d] %q is not a section id", path, i, id)
 		}
 	}

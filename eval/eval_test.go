@@ -21,9 +21,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -135,7 +134,7 @@ func llmRunner(t testing.TB, transport http.RoundTripper, baseURL string, p *pro
 			t.Fatal(err)
 		}
 	}
-	schemas, _ := schema.NewSet()
+	schemas, _ := section.Schemas()
 	judge, err := NewLLMJudge(client, "")
 	if err != nil {
 		t.Fatal(err)
@@ -185,13 +184,7 @@ func (brokenPlanner) Generate(_ context.Context, req *runbook.Request, _ generat
 		}
 	}
 	rb := &runbook.Runbook{ID: "rb_broken", System: f.System, Trigger: f.Trigger, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			return nil, err
-		}
-		rb.Sections.Set(id, sec)
-	}
+	rb.Sections = *section.Offline(f)
 	return rb, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Generator writes a runbook; *generate.Service implements it.
@@ -311,7 +312,7 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 // fell back.
 func (r *Runner) fellBack(c *Case, rb *runbook.Runbook) []Fallback {
 	var out []Fallback
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		st, ok := rb.SectionStatus[id]
 		if !ok || st.Source == runbook.SourceLLM || st.Source == runbook.SourceCache || (!r.llmRun() && st.Source != runbook.SourceFallback) {
 			continue

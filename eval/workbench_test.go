@@ -13,7 +13,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/llm/openai"
-	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // TestReportCarriesProvenanceAndRunbooks: a report says when it ran, on
@@ -246,5 +246,5 @@ func TestHistory(t *testing.T) {
 	if strings.Join(row, " ") != "minimal 0.10 0.20 0.00" || !strings.Contains(out.String(), "c1") {
 		t.Errorf("table:\n%s", out.String())
 	}
-	_ = runbook.SectionIDs
+	_ = section.IDs()
 }

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
+	"sort"
 	"strings"
 	"text/template"
 )
@@ -31,13 +33,19 @@ type Set struct {
 	sectionVersions map[string]string
 }
 
-// Sections are the names of the section task files, without extension.
-var sectionNames = []string{"inventory", "risk_triage", "preflight", "rotation_sequence", "validation", "rollback",
-	"internal_comms", "external_comms", "audit_evidence", "automation"}
-
-// Load parses a prompt set from fsys (FS, or a directory with the same files).
-// Every file must be present.
+// Load parses a prompt set from fsys (FS, or a directory with the same files):
+// system.tmpl, task.tmpl and one sections/<section id>.tmpl per section (the
+// section registry checks every section has one).
 func Load(fsys fs.FS) (*Set, error) {
+	files, err := fs.Glob(fsys, "sections/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("prompts: %w", err)
+	}
+	sort.Strings(files)
+	var sectionNames []string
+	for _, f := range files {
+		sectionNames = append(sectionNames, strings.TrimSuffix(path.Base(f), ".tmpl"))
+	}
 	h := sha256.New()
 	read := func(name string) (string, error) {
 		b, err := fs.ReadFile(fsys, name)
@@ -49,7 +57,6 @@ func Load(fsys fs.FS) (*Set, error) {
 		return string(b), nil
 	}
 	s := &Set{sections: map[string]string{}}
-	var err error
 	if s.system, err = read("system.tmpl"); err != nil {
 		return nil, err
 	}
@@ -82,6 +89,16 @@ func Load(fsys fs.FS) (*Set, error) {
 // SectionVersion identifies the templates one section's prompt is built
 // from: editing another section's task leaves it unchanged.
 func (s *Set) SectionVersion(section string) string { return s.sectionVersions[section] }
+
+// Sections lists the sections the set has a template for (their ids).
+func (s *Set) Sections() []string {
+	out := make([]string, 0, len(s.sections))
+	for name := range s.sections {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Version identifies the template bytes: any edit changes it.
 func (s *Set) Version() string { return s.version }

@@ -27,6 +27,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/prompts"
 )
@@ -94,7 +95,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	schemas, err := schema.NewSet()
+	schemas, err := section.Schemas()
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*openai.Cli
 	if cfg.PromptsDir != "" {
 		pfs = os.DirFS(cfg.PromptsDir)
 	}
-	p, err := prompts.Load(pfs)
+	p, err := section.LoadPrompts(pfs)
 	if err != nil {
 		return nil, nil, err
 	}

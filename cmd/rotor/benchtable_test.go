@@ -22,6 +22,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -101,7 +102,7 @@ func BenchmarkTable(b *testing.B) {
 			b.Fatal(err)
 		}
 		allLLM, fellBack := true, []string{}
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 				allLLM = false
 				fellBack = append(fellBack, string(id))

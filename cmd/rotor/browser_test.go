@@ -15,7 +15,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
-	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // chromium finds Debian's Chromium. Where the browser test must run (CI, or
@@ -200,7 +200,7 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	fake.Release()
 	// When the last section arrives the page reloads as the runbook.
 	run("the runbook", chromedp.WaitVisible(chromedp.CSS("#sections")))
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#sections section.runbook-section').length`)); err != nil || n != len(runbook.SectionIDs) {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#sections section.runbook-section').length`)); err != nil || n != len(section.IDs()) {
 		t.Fatalf("the runbook page shows %d sections: %v", n, err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
@@ -218,8 +218,8 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	for i, id := range runbook.SectionIDs {
-		if want := fmt.Sprintf("%d. %s", i+1, runbook.SectionTitles[id]); !strings.Contains(text, want) {
+	for i, id := range section.IDs() {
+		if want := fmt.Sprintf("%d. %s", i+1, section.Title(id)); !strings.Contains(text, want) {
 			t.Errorf("the page lacks the section %q", want)
 		}
 	}
@@ -250,7 +250,7 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	if fold.Viewport != 800 || fold.CardTop > 0.35*800 || fold.CardBottom < 800 || fold.AppendicesTop < fold.CardBottom {
 		t.Errorf("the card is not the first screen at 1280×800: %+v", fold)
 	}
-	if fold.Details < len(runbook.SectionIDs) || fold.Open != 0 || fold.VisibleBodies != 0 {
+	if fold.Details < len(section.IDs()) || fold.Open != 0 || fold.VisibleBodies != 0 {
 		t.Errorf("the appendices are not collapsed: %+v", fold)
 	}
 	if strings.Contains(text, "Dependency map") || strings.Contains(text, "Business impact") {

@@ -22,7 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/rotor-dev/rotor/internal/httpapi"
-	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // contract is api/openapi.yaml loaded, validated and routed.
@@ -468,7 +468,7 @@ func TestContract(t *testing.T) {
 	for _, a := range []string{"style.css", "form.js", "progress.js"} {
 		run(exchange{name: "asset", method: "GET", path: "/assets/" + a, valid: true}, 200)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		run(exchange{name: "schema", method: "GET", path: "/schemas/" + string(id), header: auth(), valid: true}, 200)
 	}
 	run(exchange{name: "lint", method: "POST", path: "/runbooks/lint", header: jsonH(), body: sample, valid: true}, 200)

@@ -21,6 +21,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -328,7 +329,7 @@ func (e *evaluator) init() error {
 	if e.scan, err = secretscan.New(); err != nil {
 		return err
 	}
-	if e.schemas, err = schema.NewSet(); err != nil {
+	if e.schemas, err = section.Schemas(); err != nil {
 		return err
 	}
 	e.linter = lint.New(e.scan)
@@ -485,9 +486,9 @@ func copyTemplates(src fs.FS, dir string) error {
 // loadPrompts loads the prompts of a directory, or the embedded ones.
 func loadPrompts(dir string) (*prompts.Set, error) {
 	if dir == "" {
-		return prompts.Load(prompts.FS)
+		return section.LoadPrompts(prompts.FS)
 	}
-	return prompts.Load(os.DirFS(dir))
+	return section.LoadPrompts(os.DirFS(dir))
 }
 
 // many runs each configuration (the two sides of --compare, or every model

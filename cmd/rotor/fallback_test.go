@@ -13,6 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // cliEnv runs the command with these variables.
@@ -70,7 +71,7 @@ func TestGenerateFailsWhenSectionsFellBack(t *testing.T) {
 		t.Errorf("--allow-fallback: exit %d\n%s", code, stderr)
 	}
 	// Every section falling back is the same failure, louder.
-	all := refusingModel(t, runbook.SectionIDs...)
+	all := refusingModel(t, section.IDs()...)
 	vars["OPENAI_BASE_URL"] = all.BaseURL()
 	code, stdout, stderr := cliEnv(t, vars, "generate", "-i", "../../eval/requests/acme-payments.json", "-f", "md")
 	if code != exitFailure || !strings.Contains(stderr, "every section") || !strings.Contains(stdout, "by the offline writer: every section fell back") {

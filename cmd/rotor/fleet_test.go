@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -168,8 +169,8 @@ func TestFleetSurvivesAKilledWorker(t *testing.T) {
 	if resp.StatusCode != 200 || json.Unmarshal(body, &final) != nil || final.ID == "" {
 		t.Fatalf("job not completed after the kill: %d %.300s", resp.StatusCode, body)
 	}
-	for _, id := range runbook.SectionIDs {
-		if final.Sections.Get(id) == nil {
+	for _, id := range section.IDs() {
+		if !section.Must(id).Present(&final.Sections) {
 			t.Errorf("section %s missing", id)
 		}
 	}

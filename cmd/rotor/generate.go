@@ -13,6 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -38,7 +39,7 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	var ids []runbook.SectionID
 	if *sections != "" {
 		var err error
-		if ids, err = runbook.ParseSections(strings.Split(*sections, ",")); err != nil {
+		if ids, err = section.Parse(strings.Split(*sections, ",")); err != nil {
 			printError(stderr, err)
 			return exitUsage
 		}
@@ -130,7 +131,7 @@ func generateFile(ctx context.Context, a *app, in, format string, view render.Vi
 // because the model failed, with why; "" when none did.
 func fallbackSummary(rb *runbook.Runbook) string {
 	var parts []string
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st, ok := rb.SectionStatus[id]; ok && st.Source == runbook.SourceFallback {
 			parts = append(parts, string(id)+" ("+st.Reason+")")
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -164,8 +164,8 @@ func TestServeEndToEnd(t *testing.T) {
 		if location != "/runbooks/"+created.ID || created.System != "Acme Payments" || len(created.Findings) != 0 {
 			t.Errorf("location %q, runbook %s %s findings %v", location, created.ID, created.System, created.Findings)
 		}
-		for _, id := range runbook.SectionIDs {
-			if created.Sections.Get(id) == nil {
+		for _, id := range section.IDs() {
+			if !section.Must(id).Present(&created.Sections) {
 				t.Errorf("section %s missing", id)
 			}
 		}
@@ -290,11 +290,11 @@ func TestServeEndToEnd(t *testing.T) {
 	})
 
 	t.Run("schemas", func(t *testing.T) {
-		set, err := schema.NewSet()
+		set, err := section.Schemas()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			resp, data := do(t, "GET", s.base+"/schemas/"+string(id), "", nil)
 			want, _ := set.JSON(id)
 			if resp.StatusCode != 200 || !bytes.Equal(data, want) {
@@ -379,7 +379,7 @@ func TestServeWithTheLLM(t *testing.T) {
 	if err := json.Unmarshal(body, &rb); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM || st.Attempts != 1 {
 			t.Errorf("%s: %+v", id, st)
 		}

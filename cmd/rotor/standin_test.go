@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -43,7 +44,7 @@ func TestReasoningModelRequestShape(t *testing.T) {
 	if err := json.Unmarshal(body, &rb); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 			t.Errorf("%s: %+v", id, st)
 		}
@@ -151,7 +152,7 @@ func TestStandInAnswersAreNeverServedAsFact(t *testing.T) {
 				check(fmt.Sprintf("repeat #%d", i+1), resp, body)
 				var rb runbook.Runbook
 				_ = json.Unmarshal(body, &rb)
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if st := rb.SectionStatus[id]; resp.StatusCode == 200 && st.Source != runbook.SourceFallback {
 						t.Errorf("repeat #%d: %s is %+v, but the stand-in never writes a correct section", i+1, id, st)
 					}

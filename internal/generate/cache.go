@@ -8,8 +8,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 )
 
@@ -92,19 +92,19 @@ func (s *Service) cachedSection(ctx context.Context, key string, id runbook.Sect
 		return written{}, false
 	}
 	var e entry
-	sec := runbook.NewSection(id)
+	var sec runbook.Sections
 	if err := json.Unmarshal(data, &e); err != nil || (e.Source != runbook.SourceLLM && e.Source != runbook.SourceFallback) {
 		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
 		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
-	if err := decode.Strict(e.Section, sec); err != nil {
+	if err := section.Must(id).Decode(e.Section, &sec); err != nil {
 		s.log.WarnContext(ctx, "corrupt section in cache, ignored", "section", id, "key", key)
 		s.cfg.Observer.Cache("section", false)
 		return written{}, false
 	}
 	s.cfg.Observer.Cache("section", true)
-	w := written{section: sec, cacheHit: true, key: key, pending: e.Pending, split: e.Split}
+	w := written{sec: sec, cacheHit: true, key: key, pending: e.Pending, split: e.Split}
 	if e.Source == runbook.SourceLLM {
 		w.status = runbook.SectionStatus{Source: runbook.SourceCache}
 	} else {
@@ -127,10 +127,10 @@ func (s *Service) cachedChecked(ctx context.Context, key string, j *job, u *unit
 	if w.status.Source == runbook.SourceFallback {
 		// A cached fallback says "the model failed recently": its content
 		// is this release's offline section.
-		w.section = j.offline.Get(id)
+		section.Must(id).Copy(&w.sec, j.offline)
 		return w, true
 	}
-	if v := s.check(j, u, w.section); len(v) > 0 {
+	if v := s.check(j, u, &w.sec); len(v) > 0 {
 		s.log.WarnContext(ctx, "cached section evicted: it fails the checks", "section", id, "violations", len(v), "first", v[0])
 		if err := s.cfg.Cache.Cache.Delete(context.WithoutCancel(ctx), key); err != nil {
 			s.log.WarnContext(ctx, "section cache eviction failed", "section", id, "err", err)
@@ -157,7 +157,11 @@ func (s *Service) storeSection(ctx context.Context, key string, w *written) {
 }
 
 func (s *Service) putSection(ctx context.Context, key string, w written, ttl time.Duration) {
-	sec, err := json.Marshal(w.section)
+	held := w.held()
+	if held == nil {
+		return
+	}
+	sec, err := held.Encode(&w.sec)
 	if err != nil {
 		return
 	}
@@ -226,7 +230,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 		}
 		// Cut off, or beyond the context window: asked in parts, each at
 		// most half the planned content.
-		planned, _ := json.Marshal(j.offline.Get(id))
+		planned, _ := section.Must(id).Encode(j.offline)
 		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*3, len(planned)/2))
 		if err == nil && len(units) == 1 {
 			// One secret, one track: its steps in halves.
@@ -370,7 +374,7 @@ func (s *Service) SectionKeys(ctx context.Context, req *runbook.Request) ([]stri
 		return nil, err
 	}
 	var keys []string
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		units, err := s.units(j, id)
 		if err != nil {
 			return nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 	"github.com/rotor-dev/rotor/prompts"
@@ -52,7 +53,7 @@ func replica(t testing.TB, srv *llmtest.Server, url, prefix string, o cached) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	schemas, _ := schema.NewSet()
+	schemas, _ := section.Schemas()
 	// A Redis timeout would make a replica write without coordination, and
 	// pay for a section twice: the test store's is long.
 	r := redistest.Store(t, url, prefix)
@@ -89,7 +90,7 @@ func TestRepeatedRequestMakesNoLLMCall(t *testing.T) {
 	if second.Usage.LLMCalls != 0 || second.Usage.CacheHits != 10 || second.Usage.PromptTokens != 0 {
 		t.Errorf("second: %+v", second.Usage)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st := second.SectionStatus[id]; st.Source != runbook.SourceCache {
 			t.Errorf("%s: %+v", id, st)
 		}
@@ -281,7 +282,7 @@ func TestDeadHolderIsTakenOverAndWaitIsBounded(t *testing.T) {
 	if d := time.Since(start); d < 300*time.Millisecond {
 		t.Errorf("did not wait for the holder: %v", d)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 			t.Errorf("%s: %+v", id, st)
 		}
@@ -319,7 +320,7 @@ func TestRedisDownStillServes(t *testing.T) {
 	svc, _ := replica(t, srv, redisSrv.URL, "rotor:v1:", cached{})
 	redisSrv.Kill()
 	rb := gen(t, svc, req)
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 			t.Errorf("%s: %+v", id, st)
 		}
@@ -404,7 +405,7 @@ func TestPoisonedCacheIsEvicted(t *testing.T) {
 		// A dropped consumer: a facts check this release added.
 		runbook.SectionInventory: dropFirstDependency(t, answers[schema.Name(runbook.SectionInventory)]),
 	}
-	for i, id := range runbook.SectionIDs {
+	for i, id := range section.IDs() {
 		if bad, ok := poison[id]; ok {
 			raw.Set(ctx, prefix+keys[i], `{"source":"llm","attempts":1,"section":`+bad+`}`, time.Hour)
 		}
@@ -421,7 +422,7 @@ func TestPoisonedCacheIsEvicted(t *testing.T) {
 	if strings.Contains(fmt.Sprint(rb.Sections.Automation), "legacy") {
 		t.Error("the poisoned automation section was served")
 	}
-	for i, id := range runbook.SectionIDs {
+	for i, id := range section.IDs() {
 		if _, ok := poison[id]; ok {
 			if v := raw.Get(ctx, prefix+keys[i]).Val(); strings.Contains(v, "legacy") || !strings.Contains(v, `"source":"llm"`) {
 				t.Errorf("%s: cache holds %.100s", id, v)

@@ -9,8 +9,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // countingScreener counts the input screens.
@@ -72,7 +72,7 @@ func TestEachSectionIsScreenedOnce(t *testing.T) {
 	if _, err := svc.Generate(context.Background(), request(t, "acme-payments"), generate.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := ls.scans.Load(); n != int32(len(runbook.SectionIDs)) {
-		t.Errorf("%d section screens for %d sections", n, len(runbook.SectionIDs))
+	if n := ls.scans.Load(); n != int32(len(section.IDs())) {
+		t.Errorf("%d section screens for %d sections", n, len(section.IDs()))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // FuzzRequestPipeline feeds arbitrary bytes through decoding, screening,
@@ -55,8 +56,8 @@ func FuzzRequestPipeline(f *testing.F) {
 		if lint.HasErrors(rb.Findings) {
 			t.Fatalf("error findings %+v\n%s", rb.Findings, data)
 		}
-		for _, id := range runbook.SectionIDs {
-			if rb.Sections.Get(id) == nil {
+		for _, id := range section.IDs() {
+			if !section.Must(id).Present(&rb.Sections) {
 				t.Fatalf("section %s missing", id)
 			}
 		}

@@ -27,16 +27,10 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/writer"
 	"github.com/rotor-dev/rotor/prompts"
 )
-
-// SectionWriter writes one section from the facts.
-type SectionWriter interface {
-	Section(f *planner.Facts, id runbook.SectionID) (any, error)
-}
-
-var _ SectionWriter = writer.Offline{}
 
 // Screener finds secret-looking values in a request: in a decoded one, or
 // in every string of a raw JSON body (keys and unknown fields included).
@@ -87,7 +81,8 @@ type Options struct {
 	// goroutines at once), after the section passed its own checks. The
 	// runbook Generate returns is authoritative: a section the whole-runbook
 	// check replaces is passed to OnSection again, with its replacement.
-	OnSection func(id runbook.SectionID, status runbook.SectionStatus, section any)
+	// content is the section's JSON.
+	OnSection func(id runbook.SectionID, status runbook.SectionStatus, content json.RawMessage)
 
 	// Checked, when it holds req, is Check's work on it: the request is
 	// not screened, validated and planned again (nor admitted again).
@@ -168,10 +163,9 @@ type Config struct {
 
 // Service generates runbooks.
 type Service struct {
-	cfg     Config
-	offline SectionWriter
-	log     *slog.Logger
-	flight  singleflight.Group
+	cfg    Config
+	log    *slog.Logger
+	flight singleflight.Group
 	// needs maps a lint rule to the sections it reads, to find the section
 	// behind a finding reported elsewhere.
 	needs  map[string][]runbook.SectionID
@@ -231,7 +225,7 @@ func New(cfg Config) *Service {
 	if cfg.TracerProvider == nil {
 		cfg.TracerProvider = noop.NewTracerProvider()
 	}
-	svc := &Service{cfg: cfg, offline: writer.Offline{}, log: cfg.Logger, needs: map[string][]runbook.SectionID{},
+	svc := &Service{cfg: cfg, log: cfg.Logger, needs: map[string][]runbook.SectionID{},
 		tracer: cfg.TracerProvider.Tracer("github.com/rotor-dev/rotor/internal/generate")}
 	if cfg.Linter != nil {
 		for _, r := range cfg.Linter.Rules() {
@@ -398,7 +392,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	}
 	ids := opts.Sections
 	if len(ids) == 0 {
-		ids = runbook.SectionIDs
+		ids = section.IDs()
 	}
 	id := opts.ID
 	if id == "" {
@@ -428,10 +422,12 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	if s.cfg.LLM == nil {
 		for _, id := range ids {
 			start := time.Now()
-			rb.Sections.Set(id, j.offline.Get(id))
+			sec := section.Must(id)
+			sec.Copy(&rb.Sections, j.offline)
 			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline, DurationMS: time.Since(start).Milliseconds()}
 			if opts.OnSection != nil {
-				opts.OnSection(id, rb.SectionStatus[id], j.offline.Get(id))
+				content, _ := sec.Encode(j.offline)
+				opts.OnSection(id, rb.SectionStatus[id], content)
 			}
 		}
 	} else {
@@ -450,7 +446,8 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	s.settle(ctx, rb, ws)
 	if opts.OnSection != nil {
 		for _, id := range replaced {
-			opts.OnSection(id, rb.SectionStatus[id], rb.Sections.Get(id))
+			content, _ := section.Must(id).Encode(&rb.Sections)
+			opts.OnSection(id, rb.SectionStatus[id], content)
 		}
 	}
 	return rb, nil
@@ -566,14 +563,13 @@ func (j *job) added(fs []runbook.Finding) []runbook.Finding {
 // output screen starts as soon as it is written.
 func (s *Service) offlineSections(f *planner.Facts, sc *screen) (*runbook.Sections, error) {
 	var out runbook.Sections
-	for _, id := range runbook.SectionIDs {
-		sec, err := s.offline.Section(f, id)
-		if err != nil {
-			return nil, fmt.Errorf("generate: offline %s: %w", id, err)
-		}
-		out.Set(id, sec)
+	for _, sec := range section.All {
+		sec.Write(f, &out)
 		if sc != nil {
-			sc.start(string(id), out.Get(id))
+			sec.Scan(&out, func(prefix string, v any) []secretscan.Hit {
+				sc.start(prefix, v)
+				return nil
+			})
 		}
 	}
 	return &out, nil
@@ -583,9 +579,9 @@ func (s *Service) offlineSections(f *planner.Facts, sc *screen) (*runbook.Sectio
 // rb has none.
 func withContext(rb *runbook.Runbook, offline *runbook.Sections) *runbook.Runbook {
 	c := *rb
-	for _, id := range runbook.SectionIDs {
-		if c.Sections.Get(id) == nil {
-			c.Sections.Set(id, offline.Get(id))
+	for _, sec := range section.All {
+		if !sec.Present(&c.Sections) {
+			sec.Copy(&c.Sections, offline)
 		}
 	}
 	return &c
@@ -622,7 +618,7 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 	}
 	var all []runbook.Finding
 	for {
-		if slices.ContainsFunc(ids, func(id runbook.SectionID) bool { return rb.Sections.Get(id) != j.offline.Get(id) }) {
+		if slices.ContainsFunc(ids, func(id runbook.SectionID) bool { return !section.Must(id).Same(&rb.Sections, j.offline) }) {
 			all = j.lint.Lint(withContext(rb, j.offline))
 		} else {
 			// Every section is the offline writer's: the offline runbook,
@@ -678,7 +674,7 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 
 func (s *Service) fallBack(ctx context.Context, rb *runbook.Runbook, id runbook.SectionID, offline *runbook.Sections, reason string) {
 	s.cfg.Observer.Fallback(id, "whole_runbook_lint")
-	rb.Sections.Set(id, offline.Get(id))
+	section.Must(id).Copy(&rb.Sections, offline)
 	st := rb.SectionStatus[id]
 	st.Source, st.Reason = runbook.SourceFallback, reason
 	rb.SectionStatus[id] = st

@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/web"
 )
 
@@ -207,8 +208,8 @@ func TestScenariosHaveNoErrorFindings(t *testing.T) {
 			if lint.HasErrors(rb.Findings) {
 				t.Errorf("findings: %+v", rb.Findings)
 			}
-			for _, id := range runbook.SectionIDs {
-				if rb.Sections.Get(id) == nil {
+			for _, id := range section.IDs() {
+				if !section.Must(id).Present(&rb.Sections) {
 					t.Errorf("section %s missing", id)
 				}
 				if st := rb.SectionStatus[id]; st.Source != runbook.SourceOffline {
@@ -225,9 +226,9 @@ func TestSubsetOfSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		want := id == runbook.SectionRotationSequence || id == runbook.SectionValidation
-		if got := rb.Sections.Get(id) != nil; got != want {
+		if got := section.Must(id).Present(&rb.Sections); got != want {
 			t.Errorf("section %s present = %v", id, got)
 		}
 		if _, ok := rb.SectionStatus[id]; ok != want {

@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -66,7 +67,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
-	schemas, err := schema.NewSet()
+	schemas, err := section.Schemas()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestAllSectionsFromTheLLM(t *testing.T) {
 		req := request(t, "acme-payments")
 		srv, _ := fakeLLM(t, req)
 		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			st := rb.SectionStatus[id]
 			if st.Source != runbook.SourceLLM || st.Attempts != 1 {
 				t.Errorf("%s: %+v", id, st)
@@ -206,7 +207,7 @@ func TestFaults(t *testing.T) {
 				if tt.reask != "" && (len(got) < 2 || !strings.Contains(got[1].User, tt.reask)) {
 					t.Errorf("the reask prompt lacks %q", tt.reask)
 				}
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if id != tt.section && rb.SectionStatus[id].Source != runbook.SourceLLM {
 						t.Errorf("section %s affected: %+v", id, rb.SectionStatus[id])
 					}
@@ -251,7 +252,7 @@ func TestCircuitBreakerSendsSectionsStraightToFallback(t *testing.T) {
 			BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, BreakerFailures: 3, BreakerDelay: time.Minute}})
 		rb := generateWith(t, svc, req)
 		open := 0
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			st := rb.SectionStatus[id]
 			if st.Source != runbook.SourceFallback {
 				t.Errorf("%s: %+v", id, st)
@@ -281,7 +282,7 @@ func TestDeadlineFallsBackWithoutWaiting(t *testing.T) {
 		if d := time.Since(start); d > 10*time.Second {
 			t.Errorf("took %v", d)
 		}
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "deadline") {
 				t.Errorf("%s: %+v", id, st)
 			}
@@ -295,7 +296,7 @@ func TestJSONObjectModeSendsTheSchemaInThePrompt(t *testing.T) {
 		req := request(t, "minimal")
 		srv, _ := fakeLLM(t, req)
 		rb := generateWith(t, llmService(t, srv, llmOpts{mode: llm.ModeJSONObject}), req)
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if rb.SectionStatus[id].Source != runbook.SourceLLM {
 				t.Errorf("%s: %+v", id, rb.SectionStatus[id])
 			}
@@ -325,10 +326,10 @@ func TestWrongAPIKeyFallsBackEverywhere(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, _ := prompts.Load(prompts.FS)
-		schemas, _ := schema.NewSet()
+		schemas, _ := section.Schemas()
 		svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas})
 		rb := generateWith(t, svc, req)
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback || !strings.Contains(st.Reason, "HTTP 401") {
 				t.Errorf("%s: %+v", id, st)
 			}
@@ -360,7 +361,7 @@ func BenchmarkFanOut(b *testing.B) {
 				}
 				total += time.Since(start)
 				n++
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if rb.SectionStatus[id].Source != runbook.SourceLLM {
 						b.Fatalf("%s not from the LLM", id)
 					}
@@ -385,7 +386,7 @@ func TestGoodAnswersPassEveryCheck(t *testing.T) {
 				req := request(t, name)
 				srv, _ := fakeLLM(t, req)
 				rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM || st.Attempts != 1 {
 						t.Errorf("%s: %+v", id, st)
 					}
@@ -416,7 +417,7 @@ func TestRateLimitBurstIsWaitedOut(t *testing.T) {
 		d := llm.DefaultResilience()
 		d.BaseDelay, d.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
 		rb := generateWith(t, llmService(t, srv, llmOpts{res: d}), req)
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 				t.Errorf("%s: %+v", id, st)
 			}
@@ -439,7 +440,7 @@ func TestUnreachableServerIsNoCall(t *testing.T) {
 		if rb.Usage.LLMCalls != 0 || rb.Usage.PromptTokens != 0 {
 			t.Errorf("usage %+v", rb.Usage)
 		}
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback {
 				t.Errorf("%s: %+v", id, st)
 			}

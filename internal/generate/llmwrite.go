@@ -2,6 +2,7 @@ package generate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,20 +12,21 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
 // written is the outcome of one section.
 type written struct {
-	section any
-	status  runbook.SectionStatus
-	usage   llm.Usage
-	calls   int
+	// sec holds the section written (its field only).
+	sec    runbook.Sections
+	status runbook.SectionStatus
+	usage  llm.Usage
+	calls  int
 	// cacheHit: nothing was paid for this section in this request.
 	cacheHit bool
 	// callerGone: the fallback happened because the caller went away.
@@ -49,11 +51,21 @@ type written struct {
 
 var zeroUsage llm.Usage
 
+// held is the section w holds (nil for none).
+func (w *written) held() section.Section {
+	for _, s := range section.All {
+		if s.Present(&w.sec) {
+			return s
+		}
+	}
+	return nil
+}
+
 // writeAll writes the sections through the LLM, all at once (bounded by
 // Concurrency), within the generation deadline. No section waits for another:
 // the facts are their shared ground truth.
 func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID, rb *runbook.Runbook,
-	onSection func(runbook.SectionID, runbook.SectionStatus, any)) map[runbook.SectionID]written {
+	onSection func(runbook.SectionID, runbook.SectionStatus, json.RawMessage)) map[runbook.SectionID]written {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
 	results := make([]written, len(ids))
@@ -73,7 +85,8 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 			}
 			span.End()
 			if onSection != nil {
-				onSection(id, results[i].status, results[i].section)
+				content, _ := section.Must(id).Encode(&results[i].sec)
+				onSection(id, results[i].status, content)
 			}
 			return nil
 		})
@@ -83,7 +96,7 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 	for i, id := range ids {
 		r := results[i]
 		out[id] = r
-		rb.Sections.Set(id, r.section)
+		section.Must(id).Copy(&rb.Sections, &r.sec)
 		rb.SectionStatus[id] = r.status
 		rb.Usage.LLMCalls += r.calls
 		rb.Usage.PromptTokens += r.usage.PromptTokens
@@ -141,19 +154,20 @@ var contentKinds = map[llm.Kind]string{
 // answer (found in the merged section) to fix.
 func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []string) written {
 	id, offline := u.id, j.offline
+	sec := section.Must(id)
 	start := time.Now()
 	out := written{}
 	asked := 0
 	fallback := func(kind, reason string) written {
 		s.cfg.Observer.Fallback(id, kind)
-		out.section = offline.Get(id)
+		sec.Copy(&out.sec, offline)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: asked, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
 		out.callerGone = errors.Is(ctx.Err(), context.Canceled)
 		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "part", u.index, "of", u.of, "reason", reason)
 		return out
 	}
 	schemaJSON, _ := s.cfg.Schemas.JSON(id)
-	in := prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
+	in := prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
 		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(j.f), Data: u.data, Part: u.part(),
 		Violations: violations[:min(maxViolations, len(violations))]}
 	if in.JSONMode {
@@ -207,7 +221,8 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 				s.log.InfoContext(ctx, "asking in smaller parts", "section", id, "part", u.index, "of", u.of, "kind", kind)
 				// Not a fallback (yet): the offline section stands in
 				// until the smaller parts are written, and if they cannot be.
-				out.section, out.split = offline.Get(id), true
+				sec.Copy(&out.sec, offline)
+				out.split = true
 				out.status = runbook.SectionStatus{Source: runbook.SourceFallback, Attempts: asked, DurationMS: time.Since(start).Milliseconds(),
 					Reason: tooBig(kind, err)}
 				return out
@@ -229,9 +244,9 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 			return fallback(kind, err.Error())
 		}
 		out.usage = addUsage(out.usage, resp.Usage)
-		violations, sec := s.judge(j, u, resp.Content)
+		violations, answer := s.judge(j, u, resp.Content)
 		if len(violations) == 0 {
-			out.section = sec
+			out.sec = answer
 			out.status = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: attempt, DurationMS: time.Since(start).Milliseconds()}
 			return out
 		}
@@ -261,28 +276,28 @@ func tooBig(kind llm.Kind, err error) string {
 // the answer in place of its section in the offline runbook: an error that
 // runbook did not have is the answer's (whichever section it is reported
 // on). It returns the violations, or the decoded section.
-func (s *Service) judge(j *job, u *unit, content []byte) ([]string, any) {
+func (s *Service) judge(j *job, u *unit, content []byte) ([]string, runbook.Sections) {
+	var sec runbook.Sections
 	id := u.id
 	problems, err := s.cfg.Schemas.Validate(id, content)
 	if err != nil {
-		return []string{err.Error()}, nil
+		return []string{err.Error()}, sec
 	}
 	if len(problems) > 0 {
 		for i := range problems {
 			problems[i] = "schema: " + problems[i]
 		}
-		return problems, nil
+		return problems, sec
 	}
-	sec := runbook.NewSection(id)
-	if err := decode.Strict(content, sec); err != nil {
-		return []string{"schema: " + err.Error()}, nil
+	if err := section.Must(id).Decode(content, &sec); err != nil {
+		return []string{"schema: " + err.Error()}, sec
 	}
-	return s.check(j, u, sec), sec
+	return s.check(j, u, &sec), sec
 }
 
 // check is what a unit's section must pass: a whole section, verify; a part,
 // its own facts (the merged section is verified whole).
-func (s *Service) check(j *job, u *unit, sec any) []string {
+func (s *Service) check(j *job, u *unit, sec *runbook.Sections) []string {
 	if u.whole() {
 		return s.verify(j, u.id, sec)
 	}
@@ -292,12 +307,13 @@ func (s *Service) check(j *job, u *unit, sec any) []string {
 // verify checks a decoded section against the facts and every lint rule, in
 // the offline runbook: what an answer must pass, and what a cached section
 // must still pass before it is served.
-func (s *Service) verify(j *job, id runbook.SectionID, sec any) []string {
-	violations := checkFacts(j.f, sec)
+func (s *Service) verify(j *job, id runbook.SectionID, sec *runbook.Sections) []string {
+	def := section.Must(id)
+	violations := def.Check(j.f, sec)
 	if j.lint != nil {
 		ctxRB := skeleton(j.f)
 		ctxRB.Sections = *j.offline
-		ctxRB.Sections.Set(id, sec)
+		def.Copy(&ctxRB.Sections, sec)
 		for _, e := range j.added(j.lint.Lint(ctxRB)) {
 			where := ""
 			if e.Section != id {

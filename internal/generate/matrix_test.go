@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 )
 
@@ -62,7 +63,7 @@ func TestDefectMatrix(t *testing.T) {
 	correct := correctSections(t, req)
 	cells, skipped := 0, []string{}
 	for _, d := range append(append([]llmtest.Defect{}, llmtest.ContentDefects...), llmtest.DeliveryDefects...) {
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			content := isContent(d)
 			if content {
 				if _, ok := llmtest.Mutate(d, id, correct, probe.Secret()); !ok {
@@ -192,13 +193,11 @@ func correctSections(t testing.TB, req *runbook.Request) *runbook.Sections {
 	t.Helper()
 	var s runbook.Sections
 	for name, js := range goodAnswers(t, req) {
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if schema.Name(id) == name {
-				sec := runbook.NewSection(id)
-				if err := json.Unmarshal([]byte(js), sec); err != nil {
+				if err := section.Must(id).Decode([]byte(js), &s); err != nil {
 					t.Fatal(err)
 				}
-				s.Set(id, sec)
 			}
 		}
 	}
@@ -212,8 +211,8 @@ func checkServed(t *testing.T, run string, rb *runbook.Runbook, raw []byte, fact
 		t.Errorf("%s: served with error findings: %+v", run, errs)
 	}
 	complete := true
-	for _, sid := range runbook.SectionIDs {
-		complete = complete && rb.Sections.Get(sid) != nil
+	for _, sid := range section.IDs() {
+		complete = complete && section.Must(sid).Present(&rb.Sections)
 	}
 	if complete {
 		if errs := lint.Errors(lint.New(scanner).Lint(rb)); len(errs) > 0 {
@@ -231,16 +230,16 @@ func checkServed(t *testing.T, run string, rb *runbook.Runbook, raw []byte, fact
 		i := strings.Index(string(raw), model.Secret())
 		t.Errorf("%s: the secret-looking value was served: %.200q", run, string(raw)[max(0, i-150):i])
 	}
-	served, _ := json.Marshal(rb.Sections.Get(id))
+	served, _ := section.Must(id).Encode(&rb.Sections)
 	for _, s := range model.Defective() {
-		if s.SchemaName != schema.Name(id) || rb.Sections.Get(id) == nil {
+		if s.SchemaName != schema.Name(id) || !section.Must(id).Present(&rb.Sections) {
 			continue
 		}
 		if bad, _ := json.Marshal(s.Section); string(bad) == string(served) {
 			t.Errorf("%s: the %s answer for %s was served (status %+v)", run, d, id, rb.SectionStatus[id])
 		}
 	}
-	if isContent(d) && rb.Sections.Get(id) != nil {
+	if isContent(d) && section.Must(id).Present(&rb.Sections) {
 		if st := rb.SectionStatus[id]; st.Source != runbook.SourceFallback {
 			t.Errorf("%s: %s always answers with %s, yet the section is marked %+v", run, id, d, st)
 		}

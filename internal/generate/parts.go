@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -67,11 +66,8 @@ func (u *unit) part() *prompts.Part {
 	return &prompts.Part{Index: u.index, Of: u.of, SecretIDs: u.secrets, Track: u.track, SectionWide: u.sectionWide}
 }
 
-// splittable sections are lists of items about secrets; the two
-// communication sections are a handful of messages about all of them.
-func splittable(id runbook.SectionID) bool {
-	return id != runbook.SectionInternalComms && id != runbook.SectionExternalComms
-}
+// splittable sections are lists of items about secrets (section.Section).
+func splittable(id runbook.SectionID) bool { return section.Must(id).Splittable() }
 
 // encodeView encodes a data block once, with its hash.
 func encodeView(view map[string]any) (prompts.Encoded, string, error) {
@@ -85,7 +81,7 @@ func encodeView(view map[string]any) (prompts.Encoded, string, error) {
 
 // promptTokens estimates a unit's prompt.
 func (s *Service) promptTokens(u *unit) int {
-	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: runbook.SectionTitles[u.id], SchemaName: "x",
+	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
 		Data: u.data, Part: u.part()})
 	if err != nil {
 		return 0
@@ -110,7 +106,7 @@ func (s *Service) fits(u *unit) bool {
 func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
 	whole := &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: j.data, dataSum: j.dataSum}
 	budget := s.cfg.MaxTokens / answerShare
-	offline, _ := json.Marshal(j.offline.Get(id))
+	offline, _ := section.Must(id).Encode(j.offline)
 	fits := s.fits(whole)
 	if fits && estTokens(len(offline)) <= budget {
 		return []*unit{whole}, nil
@@ -172,7 +168,7 @@ func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, er
 		for _, sec := range j.f.Secrets {
 			names[sec.Name] = sec.ID
 		}
-		sp.global = itemWeights(j.offline.Get(id), sp.w, names)
+		sp.global = section.Must(id).Weigh(j.offline, sp.w, names)
 		spans = append(spans, sp)
 	}
 	// Each round that leaves a prompt too large for the context window
@@ -246,65 +242,6 @@ func group(ids []string, w map[string]int, global, maxBytes, maxIDs int) [][]str
 		out = append(out, cur)
 	}
 	return out
-}
-
-// itemWeights adds to w the JSON size of each item of a section about one
-// secret (by secret_id, id or the first of secret_ids; a text by the first
-// secret name it holds) and returns the size of the rest.
-func itemWeights(sec any, w map[string]int, names map[string]string) int {
-	data, _ := json.Marshal(sec)
-	var v any
-	if json.Unmarshal(data, &v) != nil {
-		return len(data)
-	}
-	var walk func(v any) int
-	walk = func(v any) int {
-		switch x := v.(type) {
-		case map[string]any:
-			if id := itemSecret(x); id != "" {
-				if _, known := w[id]; known {
-					b, _ := json.Marshal(x)
-					w[id] += len(b)
-					return 0
-				}
-			}
-			rest := 0
-			for k, val := range x {
-				rest += len(k) + walk(val)
-			}
-			return rest
-		case []any:
-			rest := 0
-			for _, el := range x {
-				rest += walk(el)
-			}
-			return rest
-		case string:
-			for name, id := range names {
-				if strings.Contains(x, name) {
-					w[id] += len(x) + 3
-					return 0
-				}
-			}
-		}
-		b, _ := json.Marshal(v)
-		return len(b)
-	}
-	return walk(v)
-}
-
-// itemSecret is the secret an item is about, or "".
-func itemSecret(x map[string]any) string {
-	for _, k := range []string{"secret_id", "id"} {
-		if id, ok := x[k].(string); ok && id != "" {
-			return id
-		}
-	}
-	if ids, ok := x["secret_ids"].([]any); ok && len(ids) > 0 {
-		id, _ := ids[0].(string)
-		return id
-	}
-	return ""
 }
 
 // Views of the facts a unit's data block carries.
@@ -483,47 +420,19 @@ func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
 // steps) must be there as planned, and it must name no other secret (that
 // secret's part writes it). Whole-section rules (every environment, every
 // audience, every secret covered) are checked on the merged section.
-func checkPart(u *unit, sec any) []string {
-	var v []string
-	switch sec.(type) {
-	case *runbook.Inventory, *runbook.RiskTriage, *runbook.RotationSequence:
-		v = checkFacts(u.facts, sec)
-	}
+func checkPart(u *unit, sec *runbook.Sections) []string {
+	def := section.Must(u.id)
+	v := def.CheckPart(u.facts, sec)
 	in := map[string]bool{"": true}
 	for _, id := range u.secrets {
 		in[id] = true
 	}
-	data, _ := json.Marshal(sec)
-	var tree any
-	_ = json.Unmarshal(data, &tree)
 	foreign := map[string]bool{}
-	var walk func(any)
-	walk = func(x any) {
-		switch t := x.(type) {
-		case map[string]any:
-			for k, val := range t {
-				switch k {
-				case "secret_id":
-					if id, _ := val.(string); !in[id] {
-						foreign[id] = true
-					}
-				case "secret_ids":
-					ids, _ := val.([]any)
-					for _, e := range ids {
-						if id, _ := e.(string); !in[id] {
-							foreign[id] = true
-						}
-					}
-				}
-				walk(val)
-			}
-		case []any:
-			for _, e := range t {
-				walk(e)
-			}
+	for _, id := range def.Refs(sec) {
+		if !in[id] {
+			foreign[id] = true
 		}
 	}
-	walk(tree)
 	if len(foreign) > 0 {
 		names := make([]string, 0, len(foreign))
 		for id := range foreign {
@@ -533,152 +442,6 @@ func checkPart(u *unit, sec any) []string {
 		v = append(v, fmt.Sprintf("this part names secrets it does not cover (%s): write only about %s", strings.Join(names, ", "), strings.Join(u.secrets, ", ")))
 	}
 	return v
-}
-
-// mergeKeys name the arrays whose items are merged by key across parts
-// (one track, one environment, one approval gathering every part's items);
-// other arrays are appended, without repeating an item.
-var mergeKeys = map[string][]string{
-	"tracks":       {"name"},
-	"environments": {"environment"},
-	"approvals":    {"approver", "scope"},
-}
-
-// mergeParts merges the parts of a section, in order, into the section: items
-// appended (an item repeated by several parts once), tracks, environments
-// and approvals merged by key, the rest (scalars) from the first part; then
-// the plan's order: tracks and environments as planned, steps by their
-// planned order numbers, triage most urgent first.
-func mergeParts(id runbook.SectionID, f *planner.Facts, parts []any) (any, error) {
-	var acc any
-	for _, p := range parts {
-		data, err := json.Marshal(p)
-		if err != nil {
-			return nil, err
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		acc = mergeValue(acc, v)
-	}
-	data, err := json.Marshal(acc)
-	if err != nil {
-		return nil, err
-	}
-	sec := runbook.NewSection(id)
-	if err := decode.Strict(data, sec); err != nil {
-		return nil, fmt.Errorf("generate: merged %s: %w", id, err)
-	}
-	planOrder(f, sec)
-	return sec, nil
-}
-
-func mergeValue(a, b any) any {
-	am, ok := a.(map[string]any)
-	bm, ok2 := b.(map[string]any)
-	if a == nil {
-		return b
-	}
-	if !ok || !ok2 {
-		return a
-	}
-	for k, v := range bm {
-		cur, had := am[k]
-		if !had {
-			am[k] = v
-			continue
-		}
-		ca, ok := cur.([]any)
-		ba, ok2 := v.([]any)
-		if !ok || !ok2 {
-			am[k] = mergeValue(cur, v)
-			continue
-		}
-		am[k] = mergeArray(mergeKeys[k], ca, ba)
-	}
-	return am
-}
-
-func mergeArray(keys []string, a, b []any) []any {
-	seen := map[string]bool{}
-	byKey := map[string]int{}
-	keyOf := func(el any) string {
-		m, ok := el.(map[string]any)
-		if !ok || keys == nil {
-			return ""
-		}
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprint(m[k]))
-		}
-		return strings.Join(parts, "\x00")
-	}
-	for i, el := range a {
-		enc, _ := json.Marshal(el)
-		seen[string(enc)] = true
-		if k := keyOf(el); k != "" {
-			byKey[k] = i
-		}
-	}
-	for _, el := range b {
-		if k := keyOf(el); k != "" {
-			if i, ok := byKey[k]; ok {
-				a[i] = mergeValue(a[i], el)
-				continue
-			}
-		}
-		enc, _ := json.Marshal(el)
-		if seen[string(enc)] {
-			continue
-		}
-		seen[string(enc)] = true
-		if k := keyOf(el); k != "" {
-			byKey[k] = len(a)
-		}
-		a = append(a, el)
-	}
-	return a
-}
-
-// planOrder puts a merged section's items in the plan's order.
-func planOrder(f *planner.Facts, sec any) {
-	switch s := sec.(type) {
-	case *runbook.RotationSequence:
-		rank := map[string]int{}
-		for i, t := range f.Tracks {
-			rank[t.Name] = i + 1
-		}
-		sort.SliceStable(s.Tracks, func(a, b int) bool { return rankOf(rank, s.Tracks[a].Name) < rankOf(rank, s.Tracks[b].Name) })
-		for i := range s.Tracks {
-			steps := s.Tracks[i].Steps
-			sort.SliceStable(steps, func(a, b int) bool { return steps[a].Order < steps[b].Order })
-		}
-	case *runbook.Validation:
-		rank := map[string]int{}
-		for i, e := range f.Environments {
-			rank[e] = i + 1
-		}
-		sort.SliceStable(s.Environments, func(a, b int) bool {
-			return rankOf(rank, s.Environments[a].Environment) < rankOf(rank, s.Environments[b].Environment)
-		})
-	case *runbook.RiskTriage:
-		score := map[string]int{}
-		for _, sec := range f.Secrets {
-			score[sec.ID] = sec.Urgency.Score
-		}
-		sort.SliceStable(s.Items, func(a, b int) bool { return score[s.Items[a].SecretID] > score[s.Items[b].SecretID] })
-	}
-}
-
-// rankOf puts unknown names last.
-func rankOf(rank map[string]int, name string) int {
-	if r, ok := rank[name]; ok {
-		return r
-	}
-	return len(rank) + 1
 }
 
 // writeParts asks a section's parts at once (each cached like a section),
@@ -718,7 +481,7 @@ func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, 
 		}
 		s.cfg.Observer.Fallback(id, kind)
 		out := total
-		out.section = j.offline.Get(id)
+		section.Must(id).Copy(&out.sec, j.offline)
 		out.status = runbook.SectionStatus{Source: runbook.SourceFallback, DurationMS: time.Since(start).Milliseconds(), Reason: reason}
 		out.parts = parts
 		s.log.WarnContext(ctx, "section fell back to the offline writer", "section", id, "parts", len(slots), "reason", reason)
@@ -774,20 +537,20 @@ func (s *Service) writeParts(ctx context.Context, j *job, id runbook.SectionID, 
 		if slices.ContainsFunc(slots, func(sl *slot) bool { return !sl.asked }) {
 			continue
 		}
-		secs := make([]any, len(slots))
+		secs := make([]*runbook.Sections, len(slots))
 		parts = parts[:0]
 		for i, sl := range slots {
-			secs[i] = sl.w.section
+			secs[i] = &sl.w.sec
 			parts = append(parts, sl.w)
 		}
-		merged, err := mergeParts(id, j.f, secs)
-		if err != nil {
+		var merged runbook.Sections
+		if err := section.Must(id).Merge(j.f, secs, &merged); err != nil {
 			return fail(err.Error())
 		}
-		v := s.verify(j, id, merged)
+		v := s.verify(j, id, &merged)
 		if len(v) == 0 {
 			out := total
-			out.section, out.parts = merged, parts
+			out.sec, out.parts = merged, parts
 			out.cacheHit = true
 			attempts := 0
 			for _, sl := range slots {

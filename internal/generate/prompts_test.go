@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -45,7 +46,7 @@ func buildPrompt(t *testing.T, p *prompts.Set, f *planner.Facts, id runbook.Sect
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := p.Build(prompts.Input{Section: string(id), Title: runbook.SectionTitles[id], SchemaName: schema.Name(id),
+	m, err := p.Build(prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
 		Context: promptContext(f), Data: view, Violations: violations})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestGoldenPrompts(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", path, diff)
 		}
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		m := buildPrompt(t, p, f, id, nil)
 		if id == runbook.SectionInventory {
 			check("system", m.System)
@@ -108,7 +109,7 @@ func TestDataBlockCannotBeClosedByRequestText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		m := buildPrompt(t, p, f, id, nil)
 		if n := strings.Count(m.User, "</rotor-data>"); n != 1 {
 			t.Errorf("%s: %d closing tags", id, n)
@@ -152,7 +153,7 @@ func TestPromptVersionFollowsTemplateBytes(t *testing.T) {
 		t.Error("an edited template must change the version")
 	}
 	delete(copyFS, "sections/automation.tmpl")
-	if _, err := prompts.Load(copyFS); err == nil {
+	if _, err := section.LoadPrompts(copyFS); err == nil {
 		t.Error("a missing template must be an error")
 	}
 }
@@ -167,7 +168,7 @@ func TestTenCallsShareOnePrefix(t *testing.T) {
 	}
 	f := acmeFacts(t)
 	var prefix string
-	for i, id := range runbook.SectionIDs {
+	for i, id := range section.IDs() {
 		m := buildPrompt(t, p, f, id, nil)
 		head, _, ok := strings.Cut(m.System+"\n"+m.User, "Task: write section")
 		if !ok || !strings.Contains(head, "</rotor-data>") {
@@ -199,8 +200,8 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 	offline := j.offline
 	rb := skeleton(f)
 	rb.SectionStatus = map[runbook.SectionID]runbook.SectionStatus{}
-	for _, id := range runbook.SectionIDs {
-		rb.Sections.Set(id, offline.Get(id))
+	for _, id := range section.IDs() {
+		section.Must(id).Copy(&rb.Sections, offline)
 		rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceLLM, Attempts: 1}
 	}
 	broken := *offline.InternalComms
@@ -209,7 +210,7 @@ func TestWholeRunbookLintReplacesBadLLMSections(t *testing.T) {
 	val.Environments = val.Environments[1:] // production only: staging is never validated
 	rb.Sections.InternalComms, rb.Sections.Validation = &broken, &val
 	rb.SectionStatus[runbook.SectionValidation] = runbook.SectionStatus{Source: runbook.SourceCache}
-	replaced := s.lintServed(context.Background(), rb, runbook.SectionIDs, j)
+	replaced := s.lintServed(context.Background(), rb, section.IDs(), j)
 	if lint.HasErrors(rb.Findings) {
 		t.Errorf("findings %+v", rb.Findings)
 	}
@@ -235,14 +236,14 @@ func TestOfflineRunbookIsAlwaysServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rb := &runbook.Runbook{System: f.System, Trigger: f.Trigger, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
-	for _, id := range runbook.SectionIDs {
-		rb.Sections.Set(id, j.offline.Get(id))
+	for _, id := range section.IDs() {
+		section.Must(id).Copy(&rb.Sections, j.offline)
 		rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceOffline}
 	}
 	val := *j.offline.Validation
 	val.Environments = val.Environments[1:]
 	rb.Sections.Validation = &val
-	if replaced := s.lintServed(context.Background(), rb, runbook.SectionIDs, j); len(replaced) != 0 {
+	if replaced := s.lintServed(context.Background(), rb, section.IDs(), j); len(replaced) != 0 {
 		t.Errorf("replaced %v", replaced)
 	}
 	if !lint.HasErrors(rb.Findings) {

@@ -14,6 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 )
 
@@ -110,7 +111,7 @@ func (s *Service) responseKey(body []byte, ids []runbook.SectionID, owner string
 func (s *Service) Respond(ctx context.Context, body []byte, opts Options) (Response, error) {
 	ids := opts.Sections
 	if len(ids) == 0 {
-		ids = runbook.SectionIDs
+		ids = section.IDs()
 	}
 	c, store := s.cfg.Cache.Cache, s.cfg.Runbooks
 	key := ""

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store/redistest"
 
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
@@ -46,7 +47,7 @@ func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
 				req := llmtest.LargeRequest(n)
 				srv, _ := modelFor(t, req)
 				rb := generateWith(t, llmService(t, srv, llmOpts{concurrency: 32, deadline: 10 * time.Minute}), req)
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 						t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
 					}
@@ -160,7 +161,7 @@ func TestPartsAreCachedLikeSections(t *testing.T) {
 	}
 	for _, svc := range []*generate.Service{b, a} {
 		rb := gen(t, svc, req)
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceCache {
 				t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
 			}
@@ -245,7 +246,7 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 				req := request(t, name)
 				srv, _ := modelFor(t, req)
 				rb := generateWith(t, llmService(t, srv, llmOpts{maxTokens: 1000, deadline: 5 * time.Minute}), req)
-				for _, id := range runbook.SectionIDs {
+				for _, id := range section.IDs() {
 					if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 						t.Errorf("%s: %s (%s)", id, st.Source, st.Reason)
 					}
@@ -265,8 +266,8 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 				t.Logf("%d calls, %d parts, %d cut off", len(srv.Requests()), parts, cut)
 				want := correctSections(t, req)
 				for _, id := range []runbook.SectionID{runbook.SectionInventory, runbook.SectionRotationSequence} {
-					got, _ := json.Marshal(rb.Sections.Get(id))
-					exp, _ := json.Marshal(want.Get(id))
+					got, _ := section.Must(id).Encode(&rb.Sections)
+					exp, _ := section.Must(id).Encode(want)
 					if string(got) != string(exp) {
 						t.Errorf("%s merged from parts differs from the whole section", id)
 					}

@@ -13,6 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/secretscan/secrettest"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed: the model writes a
@@ -39,14 +40,14 @@ func TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed(t *testing.T) {
 	req := request(t, "acme-payments")
 	correct := correctSections(t, req)
 	probe := llmtest.NewModel()
-	var section runbook.SectionID
-	for _, id := range runbook.SectionIDs {
+	var target runbook.SectionID
+	for _, id := range section.IDs() {
 		if _, ok := llmtest.Mutate(llmtest.DefectSecretValue, id, correct, probe.Secret()); ok {
-			section = id
+			target = id
 			break
 		}
 	}
-	if section == "" {
+	if target == "" {
 		t.Fatal("the model double writes a secret value into no section")
 	}
 	for _, k := range keys {
@@ -61,7 +62,7 @@ func TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed(t *testing.T) {
 			if err := model.Learn(req); err != nil {
 				t.Fatal(err)
 			}
-			model.Seed(llmtest.Always(section, llmtest.DefectSecretValue))
+			model.Seed(llmtest.Always(target, llmtest.DefectSecretValue))
 			srv := llmtest.NewInMemory(testKey)
 			t.Cleanup(srv.Close)
 			srv.DefaultByRequest(func(rec llmtest.Recorded) llmtest.Reply {
@@ -79,20 +80,20 @@ func TestModelAnswerWithAnOldOrTruncatedKeyIsNotServed(t *testing.T) {
 			}
 			asked := 0
 			for _, rec := range srv.Requests() {
-				if rec.SchemaName == schema.Name(section) {
+				if rec.SchemaName == schema.Name(target) {
 					asked++
 				}
 			}
 			if asked < 2 {
-				t.Errorf("%s was asked %d times: the answer with the key was accepted", section, asked)
+				t.Errorf("%s was asked %d times: the answer with the key was accepted", target, asked)
 			}
-			served, _ := json.Marshal(rb.Sections.Get(section))
+			served, _ := section.Must(target).Encode(&rb.Sections)
 			for _, sent := range model.Defective() {
-				if bad, _ := json.Marshal(sent.Section); sent.SchemaName == schema.Name(section) && string(bad) == string(served) {
-					t.Errorf("the defective %s answer was served (status %+v)", section, rb.SectionStatus[section])
+				if bad, _ := json.Marshal(sent.Section); sent.SchemaName == schema.Name(target) && string(bad) == string(served) {
+					t.Errorf("the defective %s answer was served (status %+v)", target, rb.SectionStatus[target])
 				}
 			}
-			t.Logf("%s: asked %d times, served from %s", section, asked, rb.SectionStatus[section].Source)
+			t.Logf("%s: asked %d times, served from %s", target, asked, rb.SectionStatus[target].Source)
 		})
 	}
 }

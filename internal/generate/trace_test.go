@@ -15,6 +15,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -34,7 +35,7 @@ func TestSpansPerSectionCall(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, _ := prompts.Load(prompts.FS)
-		schemas, _ := schema.NewSet()
+		schemas, _ := section.Schemas()
 		svc := generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas, TracerProvider: tp})
 		ctx, root := tp.Tracer("test").Start(context.Background(), "request")
 		if _, err := svc.Generate(ctx, req, generate.Options{}); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
 
@@ -77,7 +78,7 @@ func startJob(c *gin.Context, d Deps, body []byte, sections []runbook.SectionID)
 		// Queued all the same: answer with what was just recorded.
 		st = &jobs.State{ID: id, Status: jobs.Queued, Requested: sections, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
 		if len(sections) == 0 {
-			st.Requested = runbook.SectionIDs
+			st.Requested = section.IDs()
 		}
 	}
 	c.Header("Location", "/runbooks/"+id)
@@ -211,7 +212,7 @@ type sectionEvent struct {
 }
 
 // Event ids. A section event's id names every section the client has been
-// sent so far ("s" and a hex bit set over runbook.SectionIDs), so
+// sent so far ("s" and a hex bit set over section.IDs()), so
 // Last-Event-ID resumes exactly, whatever order sections finish in and
 // however often the job is retried. The final event (done or error) has id
 // "end": a client reconnecting with it gets 204, which tells EventSource to
@@ -225,12 +226,12 @@ func (s sentSet) with(id runbook.SectionID) sentSet { return s | 1<<sectionIndex
 func (s sentSet) id() string                        { return "s" + strconv.FormatUint(uint64(s), 16) }
 
 func sectionIndex(id runbook.SectionID) int {
-	for i, s := range runbook.SectionIDs {
+	for i, s := range section.IDs() {
 		if s == id {
 			return i
 		}
 	}
-	return len(runbook.SectionIDs) // never a real section: harmless bit
+	return len(section.IDs()) // never a real section: harmless bit
 }
 
 // parseLastEventID reads a reconnecting client's Last-Event-ID.
@@ -282,9 +283,9 @@ func streamEvents(c *gin.Context, d Deps, id string) {
 	}
 	if jobErr != nil {
 		// Written synchronously: its sections, then the runbook.
-		for _, sid := range runbook.SectionIDs {
-			if sec := rb.Sections.Get(sid); sec != nil && !sent.has(sid) {
-				content, _ := json.Marshal(sec)
+		for _, sec := range section.All {
+			if sid := sec.ID(); sec.Present(&rb.Sections) && !sent.has(sid) {
+				content, _ := sec.Encode(&rb.Sections)
 				sent = sent.with(sid)
 				sse(c, "section", sent.id(), sectionEvent{Section: sid, Status: rb.SectionStatus[sid], Content: content})
 			}
@@ -343,7 +344,7 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 		return
 	}
 	req := checked.Request
-	events := make(chan sectionEvent, len(runbook.SectionIDs))
+	events := make(chan sectionEvent, len(section.IDs()))
 	type result struct {
 		rb  *runbook.Runbook
 		err error
@@ -351,8 +352,7 @@ func streamNow(c *gin.Context, d Deps, log *slog.Logger, body []byte, sections [
 	done := make(chan result, 1)
 	go func() {
 		rb, err := d.Writer.Generate(ctx, req, generate.Options{Sections: sections, Checked: checked,
-			OnSection: func(id runbook.SectionID, st runbook.SectionStatus, sec any) {
-				content, _ := json.Marshal(sec)
+			OnSection: func(id runbook.SectionID, st runbook.SectionStatus, content json.RawMessage) {
 				events <- sectionEvent{Section: id, Status: st, Content: content}
 			}})
 		close(events)

@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/web"
 )
 
@@ -248,7 +249,7 @@ func handleCreateRunbook(d Deps) gin.HandlerFunc {
 		}
 		var sections []runbook.SectionID
 		if raw := c.Query("sections"); raw != "" {
-			if sections, err = runbook.ParseSections(strings.Split(raw, ",")); err != nil {
+			if sections, err = section.Parse(strings.Split(raw, ",")); err != nil {
 				writeError(c, log, err)
 				return
 			}
@@ -350,8 +351,8 @@ func handleSchema(s Schemas, log *slog.Logger) gin.HandlerFunc {
 }
 
 func sectionList() string {
-	ids := make([]string, len(runbook.SectionIDs))
-	for i, id := range runbook.SectionIDs {
+	ids := make([]string, len(section.IDs()))
+	for i, id := range section.IDs() {
 		ids[i] = string(id)
 	}
 	return strings.Join(ids, ", ")

@@ -14,15 +14,15 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/httpapi"
 	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // opsServer is the fixture's handler behind a real HTTP server: HEAD
 // semantics (no body on the wire) are the server's, not a recorder's.
 func opsServer(t *testing.T) (*fixture, *httptest.Server) {
 	t.Helper()
-	schemas, err := schema.NewSet()
+	schemas, err := section.Schemas()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/repository"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 )
 
@@ -297,7 +298,7 @@ func readSSE(t *testing.T, sc *bufio.Scanner, n int) []sseEvent {
 	return out
 }
 
-func section(seq int) *jobs.Section {
+func jobSection(seq int) *jobs.Section {
 	return &jobs.Section{Status: runbook.SectionStatus{Source: runbook.SourceOffline}, Content: []byte(`{}`), Seq: seq}
 }
 
@@ -310,8 +311,8 @@ func TestEventStreamAcrossRetries(t *testing.T) {
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 	now := time.Now()
-	js.set(&jobs.State{ID: "rb_job", Status: jobs.Running, Attempt: 1, Requested: runbook.SectionIDs, CreatedAt: now,
-		Sections: map[runbook.SectionID]*jobs.Section{runbook.SectionInventory: section(1), runbook.SectionPreflight: section(2)}})
+	js.set(&jobs.State{ID: "rb_job", Status: jobs.Running, Attempt: 1, Requested: section.IDs(), CreatedAt: now,
+		Sections: map[runbook.SectionID]*jobs.Section{runbook.SectionInventory: jobSection(1), runbook.SectionPreflight: jobSection(2)}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/runbooks/rb_job/events", nil)
@@ -328,8 +329,8 @@ func TestEventStreamAcrossRetries(t *testing.T) {
 	last := first[2].id
 
 	// The worker died; the retry starts over and finishes risk_triage first.
-	js.set(&jobs.State{ID: "rb_job", Status: jobs.Running, Attempt: 2, Requested: runbook.SectionIDs, CreatedAt: now,
-		Sections: map[runbook.SectionID]*jobs.Section{runbook.SectionRiskTriage: section(1), runbook.SectionInventory: section(2)}})
+	js.set(&jobs.State{ID: "rb_job", Status: jobs.Running, Attempt: 2, Requested: section.IDs(), CreatedAt: now,
+		Sections: map[runbook.SectionID]*jobs.Section{runbook.SectionRiskTriage: jobSection(1), runbook.SectionInventory: jobSection(2)}})
 	req, _ = http.NewRequest("GET", srv.URL+"/runbooks/rb_job/events", nil)
 	req.Header.Set("Last-Event-ID", last)
 	resp, err = http.DefaultClient.Do(req)
@@ -341,11 +342,11 @@ func TestEventStreamAcrossRetries(t *testing.T) {
 	// now the job finishes.
 	second := readSSE(t, lines, 2)
 	secs := map[runbook.SectionID]*jobs.Section{}
-	for i, id := range runbook.SectionIDs {
-		secs[id] = section(i + 1)
+	for i, id := range section.IDs() {
+		secs[id] = jobSection(i + 1)
 	}
 	_ = f.rbs.Save(context.Background(), hostileRunbook("rb_job"), "key:ci")
-	js.set(&jobs.State{ID: "rb_job", Status: jobs.Done, Attempt: 2, Requested: runbook.SectionIDs, CreatedAt: now, Sections: secs})
+	js.set(&jobs.State{ID: "rb_job", Status: jobs.Done, Attempt: 2, Requested: section.IDs(), CreatedAt: now, Sections: secs})
 	second = append(second, readSSE(t, lines, 1000)...)
 	resp.Body.Close()
 	got := map[string]int{}

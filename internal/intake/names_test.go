@@ -14,7 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // nameRow is one row of testdata/names.yaml.
@@ -161,11 +161,7 @@ func offlineSteps(t *testing.T, f *planner.Facts) string {
 	t.Helper()
 	var b strings.Builder
 	for _, id := range []runbook.SectionID{runbook.SectionRotationSequence, runbook.SectionValidation, runbook.SectionRollback} {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := json.Marshal(sec)
+		data, err := section.Must(id).Encode(section.Offline(f))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/internal/store"
 	"github.com/rotor-dev/rotor/internal/telemetry"
 )
@@ -121,7 +122,7 @@ func (s *Store) put(ctx context.Context, st *State) error {
 func (s *Store) Create(ctx context.Context, id string, sections []runbook.SectionID, owner string) error {
 	now := time.Now().UTC()
 	if len(sections) == 0 {
-		sections = runbook.SectionIDs
+		sections = section.IDs()
 	}
 	return s.put(ctx, &State{ID: id, Status: Queued, Owner: owner, Sections: map[runbook.SectionID]*Section{}, Requested: sections, CreatedAt: now})
 }
@@ -191,8 +192,7 @@ func (r *Runner) Run(ctx context.Context, p Payload) error {
 	var seqMu sync.Mutex
 	seq := 0
 	rb, err := r.Generator.Generate(ctx, req, generate.Options{ID: p.ID, Sections: p.Sections,
-		OnSection: func(id runbook.SectionID, status runbook.SectionStatus, section any) {
-			content, _ := json.Marshal(section)
+		OnSection: func(id runbook.SectionID, status runbook.SectionStatus, content json.RawMessage) {
 			seqMu.Lock()
 			seq++
 			n := seq

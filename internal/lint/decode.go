@@ -5,6 +5,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Decode reads a runbook to lint, strictly (unknown fields, duplicate keys
@@ -25,8 +26,8 @@ func Decode(data []byte) (*runbook.Runbook, error) {
 		fields = append(fields, runbook.FieldError{Path: "trigger", Problem: "missing: a runbook says what triggered the rotation"})
 	}
 	present := 0
-	for _, id := range runbook.SectionIDs {
-		if s := rb.Sections.Get(id); s != nil {
+	for _, s := range section.All {
+		if s.Present(&rb.Sections) {
 			present++
 		}
 	}
@@ -40,8 +41,8 @@ func Decode(data []byte) (*runbook.Runbook, error) {
 }
 
 func sectionNames() string {
-	names := make([]string, len(runbook.SectionIDs))
-	for i, id := range runbook.SectionIDs {
+	names := make([]string, len(section.IDs()))
+	for i, id := range section.IDs() {
 		names[i] = string(id)
 	}
 	return strings.Join(names, ", ")

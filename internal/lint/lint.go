@@ -10,6 +10,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Scanner finds secret-looking values; *secretscan.Scanner implements it.
@@ -97,7 +98,7 @@ func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Fi
 
 func present(rb *runbook.Runbook, ids []runbook.SectionID) bool {
 	for _, id := range ids {
-		if rb.Sections.Get(id) == nil {
+		if !section.Must(id).Present(&rb.Sections) {
 			return false
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 var (
@@ -36,13 +36,7 @@ func linter(t *testing.T) *lint.Linter {
 func written(t *testing.T, f *planner.Facts) *runbook.Runbook {
 	t.Helper()
 	rb := &runbook.Runbook{ID: "rb_test", System: f.System, Trigger: f.Trigger, Schedule: f.Schedule, Considered: f.Considered, TimeToKill: f.TimeToKill, OpenItems: f.OpenItems}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb.Sections.Set(id, sec)
-	}
+	rb.Sections = *section.Offline(f)
 	return rb
 }
 

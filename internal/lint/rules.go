@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // AllEnvironments is the environment of a step that covers every environment.
@@ -116,9 +117,9 @@ func rules() []Rule {
 
 func sectionsComplete(c *context) []finding {
 	var out []finding
-	for _, id := range runbook.SectionIDs {
-		if c.rb.Sections.Get(id) == nil {
-			out = append(out, finding{section: id, message: fmt.Sprintf("section %s is absent", id)})
+	for _, s := range section.All {
+		if !s.Present(&c.rb.Sections) {
+			out = append(out, finding{section: s.ID(), message: fmt.Sprintf("section %s is absent", s.ID())})
 		}
 	}
 	return out
@@ -580,12 +581,12 @@ func externalConsistent(c *context) []finding {
 
 func noSecretValues(c *context) []finding {
 	var out []finding
-	for _, id := range runbook.SectionIDs {
-		sec := c.rb.Sections.Get(id)
-		if sec == nil || c.scan == nil || (c.only != nil && !runbook.OneOf(c.only, id)) {
+	for _, s := range section.All {
+		id := s.ID()
+		if c.scan == nil || (c.only != nil && !runbook.OneOf(c.only, id)) {
 			continue
 		}
-		for _, h := range c.scan.ScanRefusing(string(id), sec) {
+		for _, h := range s.Scan(&c.rb.Sections, c.scan.ScanRefusing) {
 			if h.Refuse {
 				out = append(out, finding{section: id, message: fmt.Sprintf("%s looks like a live secret (rule %s): runbooks carry ids and placeholders, never values", h.Path, h.Rule)})
 			}

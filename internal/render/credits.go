@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Credit says who wrote the runbook, from where each section came from
@@ -21,7 +22,7 @@ func Credit(rb *runbook.Runbook) string {
 		model += " (" + p + ")"
 	}
 	var byModel, fellBack, offline []runbook.SectionID
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		st, ok := rb.SectionStatus[id]
 		if !ok {
 			continue

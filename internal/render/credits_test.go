@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 type creditCase struct {
@@ -61,7 +62,7 @@ func TestHeaderCreditsWhatWroteEachSection(t *testing.T) {
 func creditRunbook(c creditCase) *runbook.Runbook {
 	ids := c.Sections
 	if ids == nil {
-		ids = runbook.SectionIDs
+		ids = section.IDs()
 	}
 	rb := &runbook.Runbook{ID: "rb_credit", System: "Billing", Trigger: runbook.TriggerScheduled, Generator: c.Generator,
 		SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}

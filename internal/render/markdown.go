@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // View is how much of a runbook a rendering shows.
@@ -496,7 +497,7 @@ func (m *md) blank() { m.WriteByte('\n') }
 
 func (m *md) h2(id runbook.SectionID) {
 	m.blank()
-	m.line("## %s", runbook.SectionTitles[id])
+	m.line("## %s", section.Title(id))
 	m.blank()
 }
 

@@ -120,23 +120,6 @@ func TestNormalizeDefaultsAndAssumptions(t *testing.T) {
 	}
 }
 
-func TestParseSections(t *testing.T) {
-	got, err := ParseSections([]string{"rollback", "inventory", "rollback"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]SectionID{SectionInventory, SectionRollback}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if all, _ := ParseSections(nil); len(all) != 10 {
-		t.Errorf("empty list means all ten, got %d", len(all))
-	}
-	_, err = ParseSections([]string{"inventory", "summary"})
-	if f := fields(t, err); len(f) != 1 || f[0].Path != "sections" || !strings.Contains(f[0].Problem, `"summary" must be one of inventory,`) {
-		t.Errorf("got %v", f)
-	}
-}
-
 // TestStructuredRulesAndAsOf: as_of, the windows' and blackouts' new fields,
 // deadlines and rules report every problem with its path.
 func TestStructuredRulesAndAsOf(t *testing.T) {

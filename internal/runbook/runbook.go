@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// SectionID names one of the ten sections. The strings are part of the contract.
+// SectionID names one of the ten sections. The strings are part of the
+// contract; internal/section is the registry that says what each section is.
 type SectionID string
 
-// The ten sections, in the seed prompt's order.
+// The ten sections (section.All lists them in the seed prompt's order).
 const (
 	SectionInventory        SectionID = "inventory"
 	SectionRiskTriage       SectionID = "risk_triage"
@@ -25,24 +26,6 @@ const (
 	SectionAuditEvidence    SectionID = "audit_evidence"
 	SectionAutomation       SectionID = "automation"
 )
-
-// SectionIDs lists the ten sections in order.
-var SectionIDs = []SectionID{SectionInventory, SectionRiskTriage, SectionPreflight, SectionRotationSequence,
-	SectionValidation, SectionRollback, SectionInternalComms, SectionExternalComms, SectionAuditEvidence, SectionAutomation}
-
-// SectionTitles are the headings the seed prompt gives each section.
-var SectionTitles = map[SectionID]string{
-	SectionInventory:        "Secret inventory and dependency map",
-	SectionRiskTriage:       "Risk triage by exposure level and business impact",
-	SectionPreflight:        "Pre-rotation checklist, access approvals, and backup plan",
-	SectionRotationSequence: "Rotation sequence",
-	SectionValidation:       "Validation tests for each environment",
-	SectionRollback:         "Rollback and emergency containment",
-	SectionInternalComms:    "Internal communication",
-	SectionExternalComms:    "Customer and vendor communication",
-	SectionAuditEvidence:    "Audit evidence checklist",
-	SectionAutomation:       "Automation opportunities",
-}
 
 // Runbook is the generated document.
 type Runbook struct {
@@ -444,7 +427,7 @@ type Finding struct {
 }
 
 // Sections holds the ten sections; a nil section was not generated (a subset
-// was asked for).
+// was asked for). internal/section is the registry of what each one is.
 type Sections struct {
 	Inventory        *Inventory        `json:"inventory,omitempty"`
 	RiskTriage       *RiskTriage       `json:"risk_triage,omitempty"`
@@ -456,129 +439,6 @@ type Sections struct {
 	ExternalComms    *ExternalComms    `json:"external_comms,omitempty"`
 	AuditEvidence    *AuditEvidence    `json:"audit_evidence,omitempty"`
 	Automation       *Automation       `json:"automation,omitempty"`
-}
-
-// Get returns the section with the given id as an any (nil interface when absent).
-func (s *Sections) Get(id SectionID) any {
-	switch id {
-	case SectionInventory:
-		return nilIfNil(s.Inventory)
-	case SectionRiskTriage:
-		return nilIfNil(s.RiskTriage)
-	case SectionPreflight:
-		return nilIfNil(s.Preflight)
-	case SectionRotationSequence:
-		return nilIfNil(s.RotationSequence)
-	case SectionValidation:
-		return nilIfNil(s.Validation)
-	case SectionRollback:
-		return nilIfNil(s.Rollback)
-	case SectionInternalComms:
-		return nilIfNil(s.InternalComms)
-	case SectionExternalComms:
-		return nilIfNil(s.ExternalComms)
-	case SectionAuditEvidence:
-		return nilIfNil(s.AuditEvidence)
-	case SectionAutomation:
-		return nilIfNil(s.Automation)
-	}
-	return nil
-}
-
-func nilIfNil[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return p
-}
-
-// Set stores a section by id; v must be the section's pointer type.
-func (s *Sections) Set(id SectionID, v any) bool {
-	ok := true
-	switch id {
-	case SectionInventory:
-		s.Inventory, ok = v.(*Inventory)
-	case SectionRiskTriage:
-		s.RiskTriage, ok = v.(*RiskTriage)
-	case SectionPreflight:
-		s.Preflight, ok = v.(*Preflight)
-	case SectionRotationSequence:
-		s.RotationSequence, ok = v.(*RotationSequence)
-	case SectionValidation:
-		s.Validation, ok = v.(*Validation)
-	case SectionRollback:
-		s.Rollback, ok = v.(*Rollback)
-	case SectionInternalComms:
-		s.InternalComms, ok = v.(*InternalComms)
-	case SectionExternalComms:
-		s.ExternalComms, ok = v.(*ExternalComms)
-	case SectionAuditEvidence:
-		s.AuditEvidence, ok = v.(*AuditEvidence)
-	case SectionAutomation:
-		s.Automation, ok = v.(*Automation)
-	default:
-		ok = false
-	}
-	return ok
-}
-
-// NewSection returns a new zero value of the section's type, as a pointer.
-func NewSection(id SectionID) any {
-	switch id {
-	case SectionInventory:
-		return &Inventory{}
-	case SectionRiskTriage:
-		return &RiskTriage{}
-	case SectionPreflight:
-		return &Preflight{}
-	case SectionRotationSequence:
-		return &RotationSequence{}
-	case SectionValidation:
-		return &Validation{}
-	case SectionRollback:
-		return &Rollback{}
-	case SectionInternalComms:
-		return &InternalComms{}
-	case SectionExternalComms:
-		return &ExternalComms{}
-	case SectionAuditEvidence:
-		return &AuditEvidence{}
-	case SectionAutomation:
-		return &Automation{}
-	}
-	return nil
-}
-
-// ParseSections parses a comma-separated list of section ids ("" means all ten).
-func ParseSections(list []string) ([]SectionID, error) {
-	var out []SectionID
-	seen := map[SectionID]bool{}
-	v := &problems{}
-	for _, raw := range list {
-		id := SectionID(raw)
-		if !OneOf(SectionIDs, id) {
-			checkEnum(v, "sections", id, SectionIDs)
-			continue
-		}
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return append([]SectionID(nil), SectionIDs...), nil
-	}
-	// Keep the document order whatever order was asked.
-	ordered := make([]SectionID, 0, len(out))
-	for _, id := range SectionIDs {
-		if seen[id] {
-			ordered = append(ordered, id)
-		}
-	}
-	return ordered, nil
 }
 
 // Inventory is section 1: what is rotated and who depends on it.

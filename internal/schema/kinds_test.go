@@ -11,7 +11,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // kindLists finds every enum in a decoded JSON or YAML document that lists
@@ -66,7 +66,7 @@ func TestSigningKeyIsAKind(t *testing.T) {
 // new kind cannot be accepted by one and refused by another.
 func TestEveryKindListAgrees(t *testing.T) {
 	want := kindStrings()
-	set, err := schema.NewSet()
+	set, err := section.Schemas()
 	if err != nil {
 		t.Fatal(err)
 	}

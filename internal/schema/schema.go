@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 
 	"github.com/invopop/jsonschema"
@@ -26,13 +27,21 @@ type Set struct {
 	version  string
 }
 
-// NewSet builds the schemas of the ten sections. They depend only on the Go
+// Source is what one section's schema is made from: its id and Go type
+// (section.Schemas gives every section's).
+type Source struct {
+	ID   runbook.SectionID
+	Type reflect.Type
+}
+
+// NewSet builds the schemas of the sections. They depend only on the Go
 // types: build the set once at start-up and share it.
-func NewSet() (*Set, error) {
+func NewSet(sources []Source) (*Set, error) {
 	s := &Set{raw: map[runbook.SectionID][]byte{}, compiled: map[runbook.SectionID]*validator.Schema{}}
 	h := sha256.New()
-	for _, id := range runbook.SectionIDs {
-		doc, err := Strict(runbook.NewSection(id))
+	for _, src := range sources {
+		id := src.ID
+		doc, err := Strict(reflect.New(src.Type).Interface())
 		if err != nil {
 			return nil, fmt.Errorf("schema: %s: %w", id, err)
 		}

@@ -10,12 +10,12 @@ import (
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 func set(t *testing.T) *schema.Set {
 	t.Helper()
-	s, err := schema.NewSet()
+	s, err := section.Schemas()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func set(t *testing.T) *schema.Set {
 // rule of OpenAI's strict structured outputs (DESIGN.md).
 func TestSchemasMeetStrictModeRules(t *testing.T) {
 	s := set(t)
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		t.Run(string(id), func(t *testing.T) {
 			raw, ok := s.JSON(id)
 			if !ok {
@@ -107,9 +107,10 @@ func TestOfflineSectionsValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range runbook.SectionIDs {
-			sec, _ := writer.Offline{}.Section(f, id)
-			doc, _ := json.Marshal(sec)
+		offline := section.Offline(f)
+		for _, sec := range section.All {
+			id := sec.ID()
+			doc, _ := sec.Encode(offline)
 			problems, err := s.Validate(id, doc)
 			if err != nil || len(problems) > 0 {
 				t.Errorf("%s %s: %v %v", name, id, err, problems)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // TestPageCreditsWhatWroteTheRunbook: a runbook whose every section fell
@@ -22,12 +23,12 @@ func TestPageCreditsWhatWroteTheRunbook(t *testing.T) {
 		want     string
 		not      string
 	}{
-		{runbook.SectionIDs, "by the offline writer: every section fell back from gpt-6-sol (openai)", "by openai"},
+		{section.IDs(), "by the offline writer: every section fell back from gpt-6-sol (openai)", "by openai"},
 		{[]runbook.SectionID{runbook.SectionRollback}, "by gpt-6-sol (openai); rollback by the offline writer after the model failed", "by openai"},
 	} {
 		rb := &runbook.Runbook{ID: "rb_c", System: "Billing", Trigger: runbook.TriggerScheduled, CreatedAt: time.Unix(0, 0),
 			Generator: runbook.Generator{Provider: "openai", Model: "gpt-6-sol"}, SectionStatus: map[runbook.SectionID]runbook.SectionStatus{}}
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			rb.SectionStatus[id] = runbook.SectionStatus{Source: runbook.SourceLLM}
 		}
 		for _, id := range tt.fallback {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 //go:embed templates/*.html static/*
@@ -46,7 +47,7 @@ type Pages struct {
 func New() (*Pages, error) {
 	funcs := template.FuncMap{
 		"title":        title,
-		"sectionTitle": func(id runbook.SectionID) string { return runbook.SectionTitles[id] },
+		"sectionTitle": func(id runbook.SectionID) string { return section.Title(id) },
 		"join":         strings.Join,
 		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"inc":          func(i int) int { return i + 1 },
@@ -147,8 +148,8 @@ func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
 				v.Waits[st.Order] = w
 			}
 		}
-		for _, id := range runbook.SectionIDs {
-			if rb.Sections.Get(id) != nil {
+		for _, id := range section.IDs() {
+			if section.Must(id).Present(&rb.Sections) {
 				v.Sections = append(v.Sections, Section{ID: id, Status: rb.SectionStatus[id]})
 			}
 		}

@@ -59,16 +59,7 @@ func TestCeremonyInProportion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			section := func(id runbook.SectionID) any {
-				s, err := Offline{}.Section(f, id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			seq := section(runbook.SectionRotationSequence).(*runbook.RotationSequence)
-			ic := section(runbook.SectionInternalComms).(*runbook.InternalComms)
-			ec := section(runbook.SectionExternalComms).(*runbook.ExternalComms)
+			seq, ic, ec := RotationSequence(f), InternalComms(f), ExternalComms(f)
 			if c.Freeze != nil {
 				frozen := slices.ContainsFunc(seq.AllSteps(), func(s runbook.Step) bool { return s.Phase == runbook.PhaseFreeze })
 				if frozen != *c.Freeze {

@@ -148,7 +148,8 @@ func contacts(f *planner.Facts) string {
 	return andList(owners) + " (owners), " + andList(f.Approvers) + " (approval)"
 }
 
-func internalComms(f *planner.Facts) *runbook.InternalComms {
+// InternalComms writes section 7, internal communication, from the facts.
+func InternalComms(f *planner.Facts) *runbook.InternalComms {
 	ch := channel(f)
 	start := startTime(f)
 	impact := expectedImpact(f)
@@ -260,7 +261,8 @@ func frameworks(f *planner.Facts) string {
 	return andList(names)
 }
 
-func externalComms(f *planner.Facts) *runbook.ExternalComms {
+// ExternalComms writes section 8, customer and vendor communication, from the facts.
+func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 	ec := &runbook.ExternalComms{Applicable: f.ExternalComms.Applicable, Reason: f.ExternalComms.Reason, Messages: []runbook.Message{}}
 	for _, a := range f.ExternalComms.Audiences {
 		switch a {
@@ -353,9 +355,9 @@ func partnerMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
 		SendWhen: "before the create step; the switch waits for their confirmation"}
 }
 
-// auditEvidence lists one record per control (never one per secret): the
+// AuditEvidence lists one record per control (never one per secret): the
 // rotation log covers every secret, each control says what it needs.
-func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
+func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 	ae := &runbook.AuditEvidence{Items: []runbook.EvidenceItem{}}
 	approver := andList(f.Approvers)
 	owners := andList(ownersOf(f))
@@ -398,7 +400,8 @@ func auditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 	return ae
 }
 
-func automation(f *planner.Facts) *runbook.Automation {
+// Automation writes section 10, automation opportunities, from the facts.
+func Automation(f *planner.Facts) *runbook.Automation {
 	a := &runbook.Automation{Opportunities: []runbook.Opportunity{}}
 	add := func(o runbook.Opportunity) {
 		if len(o.SecretIDs) > 0 {

@@ -15,37 +15,6 @@ import (
 // OfflineModel names the offline writer's rules in a runbook's generator field.
 const OfflineModel = "rotor-rules-v2"
 
-// Offline writes sections from the facts alone. Its output depends only on the
-// facts: same facts, same sections.
-type Offline struct{}
-
-// Section writes one section; the result is the section's pointer type.
-func (Offline) Section(f *planner.Facts, id runbook.SectionID) (any, error) {
-	switch id {
-	case runbook.SectionInventory:
-		return inventory(f), nil
-	case runbook.SectionRiskTriage:
-		return riskTriage(f), nil
-	case runbook.SectionPreflight:
-		return preflight(f), nil
-	case runbook.SectionRotationSequence:
-		return rotationSequence(f), nil
-	case runbook.SectionValidation:
-		return validation(f), nil
-	case runbook.SectionRollback:
-		return rollback(f), nil
-	case runbook.SectionInternalComms:
-		return internalComms(f), nil
-	case runbook.SectionExternalComms:
-		return externalComms(f), nil
-	case runbook.SectionAuditEvidence:
-		return auditEvidence(f), nil
-	case runbook.SectionAutomation:
-		return automation(f), nil
-	}
-	return nil, fmt.Errorf("writer: unknown section %q", id)
-}
-
 // channel is the coordination channel the comms and steps refer to.
 func channel(f *planner.Facts) string { return "#secret-rotation-" + f.SystemSlug }
 
@@ -87,7 +56,8 @@ func action(f *planner.Facts, s *planner.Secret) string {
 	return "Second credential" + when + "; kill the old one once it goes quiet"
 }
 
-func inventory(f *planner.Facts) *runbook.Inventory {
+// Inventory writes section 1, the secret inventory and dependency map, from the facts.
+func Inventory(f *planner.Facts) *runbook.Inventory {
 	inv := &runbook.Inventory{Secrets: []runbook.InventorySecret{}, Dependencies: []runbook.Dependency{}}
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
@@ -133,7 +103,8 @@ func providerLabel(s *planner.Secret) string {
 	return s.ProviderName
 }
 
-func riskTriage(f *planner.Facts) *runbook.RiskTriage {
+// RiskTriage writes section 2, risk triage, from the facts.
+func RiskTriage(f *planner.Facts) *runbook.RiskTriage {
 	rt := &runbook.RiskTriage{Items: []runbook.TriageItem{}}
 	for _, s := range bySeverity(f) {
 		rt.Items = append(rt.Items, runbook.TriageItem{
@@ -178,7 +149,8 @@ func needsApproval(s *planner.Secret) bool {
 		s.Strategy == runbook.StrategyRevokeFirst
 }
 
-func preflight(f *planner.Facts) *runbook.Preflight {
+// Preflight writes section 3, the pre-rotation checklist, approvals and backup plan, from the facts.
+func Preflight(f *planner.Facts) *runbook.Preflight {
 	p := &runbook.Preflight{Checklist: []string{}, Approvals: []runbook.Approval{}, BackupPlan: []string{}}
 	add := func(format string, args ...any) { p.Checklist = append(p.Checklist, fmt.Sprintf(format, args...)) }
 	incident := f.Compromised() || f.Trigger == runbook.TriggerOffboarding
@@ -385,7 +357,8 @@ func allIDs(f *planner.Facts) []string {
 	return out
 }
 
-func rotationSequence(f *planner.Facts) *runbook.RotationSequence {
+// RotationSequence writes section 4, the rotation sequence, from the facts.
+func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 	rs := &runbook.RotationSequence{Tracks: []runbook.Track{}}
 	byTrack := map[string]int{}
 	for _, t := range f.Tracks {
@@ -439,10 +412,10 @@ func ownersOf(f *planner.Facts) []string {
 	return out
 }
 
-// validation groups the checks per environment: one check per secret with
+// Validation groups the checks per environment: one check per secret with
 // all its consumers, and in production a check that the old credential is
 // dead.
-func validation(f *planner.Facts) *runbook.Validation {
+func Validation(f *planner.Facts) *runbook.Validation {
 	v := &runbook.Validation{Environments: []runbook.EnvValidation{}}
 	// Folded into the steps: each check names the steps that prove it
 	// (their actions and checks say how and what), so nothing is said
@@ -510,7 +483,8 @@ func stepRefs(orders []int) string {
 	return "steps " + andList(parts)
 }
 
-func rollback(f *planner.Facts) *runbook.Rollback {
+// Rollback writes section 6, rollback and emergency containment, from the facts.
+func Rollback(f *planner.Facts) *runbook.Rollback {
 	rb := &runbook.Rollback{
 		Triggers: []string{
 			signals(f) + " above baseline for 5 minutes after a deploy or switch",

@@ -1,12 +1,10 @@
 package llmtest
 
 import (
-	"encoding/json"
-
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // OfflineAnswers are correct answers for every section of a request, by
@@ -18,16 +16,13 @@ func OfflineAnswers(req *runbook.Request) (map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]string{}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
+	offline := section.Offline(f)
+	for _, s := range section.All {
+		b, err := s.Encode(offline)
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(sec)
-		if err != nil {
-			return nil, err
-		}
-		out[schema.Name(id)] = string(b)
+		out[schema.Name(s.ID())] = string(b)
 	}
 	return out, nil
 }

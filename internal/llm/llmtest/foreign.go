@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // ForeignSecretIDs lists the secret ids a runbook's JSON refers to (its
@@ -40,7 +41,7 @@ func ForeignSecretIDs(runbookJSON []byte, f *planner.Facts) ([]string, error) {
 		}
 	}
 	walk("", doc.Sections)
-	if inv, ok := doc.Sections["inventory"].(map[string]any); ok {
+	if inv, ok := doc.Sections[string(runbook.SectionInventory)].(map[string]any); ok {
 		secrets, _ := inv["secrets"].([]any)
 		for _, s := range secrets {
 			if m, ok := s.(map[string]any); ok {

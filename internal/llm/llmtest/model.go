@@ -11,7 +11,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
-	"github.com/rotor-dev/rotor/internal/writer"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Defect is a flaw the model double seeds in one answer.
@@ -111,7 +111,7 @@ type Sent struct {
 	SchemaName string
 	Defect     Defect
 	// Section is the defective section as sent (content defects only).
-	Section any
+	Section json.RawMessage
 }
 
 // NewModel returns a model with no defect seeded. Its secret-looking value is
@@ -132,13 +132,7 @@ func (m *Model) Learn(req *runbook.Request) error {
 	for _, s := range f.Secrets {
 		b.names[s.ID] = s.Name
 	}
-	for _, id := range runbook.SectionIDs {
-		sec, err := writer.Offline{}.Section(f, id)
-		if err != nil {
-			return err
-		}
-		b.sections.Set(id, sec)
-	}
+	b.sections = *section.Offline(f)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.books[f.System] = b
@@ -193,14 +187,14 @@ func (m *Model) Reply(r Recorded) Reply {
 	}
 	// A part of a section is answered with the section's items about the
 	// part's secrets.
-	answer := func(sec any) string {
-		data, _ := json.Marshal(sec)
+	answer := func(data []byte) string {
 		if p, ok := dataPart(r.User, b.names); ok && !m.OverAnswers {
 			data = p.restrict(data)
 		}
 		return string(data)
 	}
-	correct := answer(b.sections.Get(id))
+	whole, _ := section.Must(id).Encode(&b.sections)
+	correct := answer(whole)
 	switch d {
 	case "":
 		return OK(correct)
@@ -228,7 +222,7 @@ func (m *Model) Reply(r Recorded) Reply {
 }
 
 func sectionOf(schemaName string) (runbook.SectionID, bool) {
-	for _, id := range runbook.SectionIDs {
+	for _, id := range section.IDs() {
 		if schema.Name(id) == schemaName {
 			return id, true
 		}
@@ -356,7 +350,17 @@ func other(ids []string, not string) string {
 // defect cannot be expressed harmfully in that section (an id defect in a
 // section without ids, a step defect outside the rotation sequence) or in
 // this request (no second secret to confuse, no staging).
-func Mutate(d Defect, id runbook.SectionID, s *runbook.Sections, secret string) (any, bool) {
+func Mutate(d Defect, id runbook.SectionID, s *runbook.Sections, secret string) (json.RawMessage, bool) {
+	v, ok := mutate(d, id, s, secret)
+	if !ok {
+		return nil, false
+	}
+	b, err := json.Marshal(v)
+	return b, err == nil
+}
+
+// mutate is Mutate before encoding: the defective copy of the section.
+func mutate(d Defect, id runbook.SectionID, s *runbook.Sections, secret string) (any, bool) {
 	ids := secretIDs(s)
 	switch id {
 	case runbook.SectionInventory:

@@ -12,8 +12,8 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
-	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/secretscan"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // TestFakeSecretsAreRefused: every shape FakeSecret makes is a value rotor's
@@ -55,15 +55,14 @@ func TestMutationsAreRealAndForeignIDsFound(t *testing.T) {
 	b := m.books[f.System]
 	applied := 0
 	for _, d := range ContentDefects {
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			bad, ok := Mutate(d, id, &b.sections, m.Secret())
 			if !ok {
 				continue
 			}
 			applied++
-			before, _ := json.Marshal(b.sections.Get(id))
-			after, _ := json.Marshal(bad)
-			if string(before) == string(after) {
+			before, _ := section.Must(id).Encode(&b.sections)
+			if string(before) == string(bad) {
 				t.Errorf("%s × %s changes nothing", d, id)
 			}
 			doc, _ := json.Marshal(map[string]any{"sections": map[string]any{string(id): bad}})

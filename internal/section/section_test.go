@@ -1,0 +1,203 @@
+package section_test
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/rotor-dev/rotor/api"
+	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
+	"github.com/rotor-dev/rotor/prompts"
+)
+
+func TestParse(t *testing.T) {
+	got, err := section.Parse([]string{"rollback", "inventory", "rollback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]runbook.SectionID{runbook.SectionInventory, runbook.SectionRollback}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if all, _ := section.Parse(nil); len(all) != 10 {
+		t.Errorf("empty list means all ten, got %d", len(all))
+	}
+	_, err = section.Parse([]string{"inventory", "summary"})
+	var ve *runbook.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v", err)
+	}
+	if f := ve.Fields; len(f) != 1 || f[0].Path != "sections" || !strings.Contains(f[0].Problem, `"summary" must be one of inventory,`) {
+		t.Errorf("got %v", f)
+	}
+}
+
+// TestRegistry lists the registry and holds it to what the rest of rotor
+// assumes: one entry per field of runbook.Sections (by its JSON name), in
+// the fields' order, each with a title, a schema and a prompt template,
+// and exactly the section ids the OpenAPI document names.
+func TestRegistry(t *testing.T) {
+	t.Parallel()
+	var fields []string
+	st := reflect.TypeFor[runbook.Sections]()
+	for i := range st.NumField() {
+		name, _, _ := strings.Cut(st.Field(i).Tag.Get("json"), ",")
+		fields = append(fields, name)
+	}
+	var ids []string
+	for i, s := range section.All {
+		t.Logf("%2d. %-18s %-24s %s", i+1, s.ID(), s.Type().Name(), s.Title())
+		ids = append(ids, string(s.ID()))
+		if s.Title() == "" {
+			t.Errorf("%s has no title", s.ID())
+		}
+		if got, ok := section.ByID(s.ID()); !ok || got != s {
+			t.Errorf("%s: ByID finds another section", s.ID())
+		}
+		if st.Field(i).Type.Elem() != s.Type() {
+			t.Errorf("%s is a %s; runbook.Sections.%s is a %s", s.ID(), s.Type(), st.Field(i).Name, st.Field(i).Type)
+		}
+	}
+	if diff := cmp.Diff(fields, ids); diff != "" {
+		t.Errorf("the registry and runbook.Sections' fields differ (-fields +registry):\n%s", diff)
+	}
+	schemas, err := section.Schemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range section.All {
+		if _, ok := schemas.JSON(s.ID()); !ok {
+			t.Errorf("%s has no schema", s.ID())
+		}
+	}
+	p, err := section.LoadPrompts(prompts.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sorted(ids), p.Sections()); diff != "" {
+		t.Errorf("prompt templates (prompts/sections/*.tmpl) and sections differ (-registry +templates):\n%s", diff)
+	}
+	// The contract names the sections three times: the SectionID enum, the
+	// runbook's sections object and the sections query parameter.
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Enum       []string `yaml:"enum"`
+				Properties map[string]struct {
+					Properties map[string]any `yaml:"properties"`
+				} `yaml:"properties"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	spec := api.Spec()
+	if err := yaml.Unmarshal(spec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids, doc.Components.Schemas["SectionID"].Enum); diff != "" {
+		t.Errorf("api/openapi.yaml's SectionID enum differs from the registry (-registry +openapi):\n%s", diff)
+	}
+	var props []string
+	for k := range doc.Components.Schemas["Runbook"].Properties["sections"].Properties {
+		props = append(props, k)
+	}
+	if diff := cmp.Diff(sorted(ids), sorted(props)); diff != "" {
+		t.Errorf("api/openapi.yaml's runbook sections differ from the registry (-registry +openapi):\n%s", diff)
+	}
+	pattern := "(" + strings.Join(ids, "|") + ")"
+	if !strings.Contains(string(spec), pattern) {
+		t.Errorf("api/openapi.yaml's sections parameter does not match %s", pattern)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// notSectionIDs are string literals that spell a section id but name
+// something else; anything else that spells one outside internal/runbook
+// (where the ids are declared) fails TestNoLiteralSectionIDs.
+var notSectionIDs = map[string]string{
+	"internal/catalog/check.go\x00rollback":         "a catalogue entry's field (its rollback instruction)",
+	"internal/generate/inputs.go\x00external_comms": "a field of the planner's facts in the data block",
+	"eval/assert.go\x00validation":                  "a word of a report sentence",
+}
+
+// TestNoLiteralSectionIDs: no Go code outside internal/runbook (where the
+// ids are declared) spells a section id as a string literal, and no prompt
+// or page template quotes one: they iterate the registry, or name a section
+// by its constant when they are about that one section.
+func TestNoLiteralSectionIDs(t *testing.T) {
+	t.Parallel()
+	ids := map[string]bool{}
+	for _, s := range section.All {
+		ids[string(s.ID())] = true
+	}
+	root := "../.."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "node_modules" || rel == "internal/runbook" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if field, ok := n.(*ast.Field); ok && field.Tag != nil {
+					return false // a struct tag names a JSON field
+				}
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				v, _ := strconv.Unquote(lit.Value)
+				if ids[v] && notSectionIDs[rel+"\x00"+v] == "" {
+					t.Errorf("%s: %q names a section literally: iterate section.All, or use its runbook constant", fset.Position(lit.Pos()), v)
+				}
+				return true
+			})
+		case strings.HasSuffix(path, ".tmpl") || strings.HasSuffix(path, ".html"):
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for id := range ids {
+				if strings.Contains(string(data), `"`+id+`"`) && !pagesInProgress[rel] {
+					t.Errorf("%s quotes the section id %q", rel, id)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pagesInProgress are the templates that still dispatch on section ids:
+// the HTML rendering joins the registry next.
+var pagesInProgress = map[string]bool{"internal/web/templates/runbook.html": true}
