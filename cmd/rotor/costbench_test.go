@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // costPrices are the two price sheets of the cost table (USD per 1M input,
@@ -139,7 +140,7 @@ func BenchmarkCost(b *testing.B) {
 			b.Fatal(err)
 		}
 		run.usage = rb.Usage
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			if st := rb.SectionStatus[id]; st.Source != runbook.SourceLLM {
 				run.byModel = false
 				run.fellBack = append(run.fellBack, fmt.Sprintf("%s: %s %.80s", id, st.Source, st.Reason))

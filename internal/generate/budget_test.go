@@ -9,6 +9,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // TestOverAnsweringModelStaysWithinBudget: a model that answers every part
@@ -37,7 +38,7 @@ func TestOverAnsweringModelStaysWithinBudget(t *testing.T) {
 			t.Errorf("usage does not say the budget was exhausted: %+v", rb.Usage)
 		}
 		budget := 0
-		for _, id := range runbook.SectionIDs {
+		for _, id := range section.IDs() {
 			st := rb.SectionStatus[id]
 			if strings.HasPrefix(st.Reason, "budget") {
 				budget++
