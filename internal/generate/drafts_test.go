@@ -16,7 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 	"github.com/rotor-dev/rotor/prompts"
 )
 
@@ -151,7 +151,7 @@ func draftService(t *testing.T, srv *llmtest.Server) *generate.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	schemas, err := schema.NewSet()
+	schemas, err := section.Schemas()
 	if err != nil {
 		t.Fatal(err)
 	}
