@@ -4,6 +4,7 @@ import (
 	"errors"
 	"go/ast"
 	"go/parser"
+	"go/printer"
 	"go/token"
 	"io/fs"
 	"os"
@@ -127,19 +128,15 @@ func sorted(s []string) []string {
 	return out
 }
 
-// notSectionIDs are string literals that spell a section id but name
-// something else; anything else that spells one outside internal/runbook
-// (where the ids are declared) fails TestNoLiteralSectionIDs.
-var notSectionIDs = map[string]string{
-	"internal/catalog/check.go\x00rollback":         "a catalogue entry's field (its rollback instruction)",
-	"internal/generate/inputs.go\x00external_comms": "a field of the planner's facts in the data block",
-	"eval/assert.go\x00validation":                  "a word of a report sentence",
-}
-
 // TestNoLiteralSectionIDs: no Go code outside internal/runbook (where the
-// ids are declared) spells a section id as a string literal, and no prompt
-// or page template quotes one: they iterate the registry, or name a section
-// by its constant when they are about that one section.
+// ids are declared) names a section by a string literal, and no prompt or
+// page template quotes a section id: they iterate the registry, or use the
+// section's runbook constant where they are about that one section. A
+// literal names a section when it is made a SectionID (a conversion, an
+// element or key of a SectionID list or map), indexes a sections object,
+// or is one of a list of section ids (three or more in one declaration or
+// statement); the same word meaning something else (a catalogue action, a
+// word of a sentence) is not a section's name.
 func TestNoLiteralSectionIDs(t *testing.T) {
 	t.Parallel()
 	ids := map[string]bool{}
@@ -166,20 +163,9 @@ func TestNoLiteralSectionIDs(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				if field, ok := n.(*ast.Field); ok && field.Tag != nil {
-					return false // a struct tag names a JSON field
-				}
-				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					return true
-				}
-				v, _ := strconv.Unquote(lit.Value)
-				if ids[v] && notSectionIDs[rel+"\x00"+v] == "" {
-					t.Errorf("%s: %q names a section literally: iterate section.All, or use its runbook constant", fset.Position(lit.Pos()), v)
-				}
-				return true
-			})
+			for _, lit := range sectionLiterals(f, ids) {
+				t.Errorf("%s: %s names a section literally: iterate section.All, or use its runbook constant", fset.Position(lit.Pos()), lit.Value)
+			}
 		case strings.HasSuffix(path, ".tmpl") || strings.HasSuffix(path, ".html"):
 			data, err := os.ReadFile(path)
 			if err != nil {
@@ -196,6 +182,85 @@ func TestNoLiteralSectionIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sectionLiterals finds the string literals of f that name sections (see
+// TestNoLiteralSectionIDs).
+func sectionLiterals(f *ast.File, ids map[string]bool) []*ast.BasicLit {
+	isID := func(e ast.Expr) *ast.BasicLit {
+		if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if v, _ := strconv.Unquote(lit.Value); ids[v] {
+				return lit
+			}
+		}
+		return nil
+	}
+	sectionType := func(e ast.Expr) bool {
+		var b strings.Builder
+		_ = printer.Fprint(&b, token.NewFileSet(), e)
+		return strings.Contains(b.String(), "SectionID")
+	}
+	found := map[*ast.BasicLit]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Field:
+			return x.Tag == nil // a struct tag names a JSON field
+		case *ast.CallExpr: // runbook.SectionID("...")
+			if len(x.Args) == 1 && sectionType(x.Fun) {
+				if lit := isID(x.Args[0]); lit != nil {
+					found[lit] = true
+				}
+			}
+		case *ast.CompositeLit: // []runbook.SectionID{...}, map[runbook.SectionID]T{...}
+			if x.Type != nil && sectionType(x.Type) {
+				for _, el := range x.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						el = kv.Key
+					}
+					if lit := isID(el); lit != nil {
+						found[lit] = true
+					}
+				}
+			}
+		case *ast.IndexExpr: // doc.Sections["inventory"]
+			var b strings.Builder
+			_ = printer.Fprint(&b, token.NewFileSet(), x.X)
+			if strings.HasSuffix(strings.ToLower(b.String()), "sections") {
+				if lit := isID(x.Index); lit != nil {
+					found[lit] = true
+				}
+			}
+		case *ast.GenDecl, *ast.AssignStmt, *ast.ReturnStmt, *ast.ExprStmt:
+			// A list: three section ids or more in one declaration or
+			// statement.
+			var lits []*ast.BasicLit
+			distinct := map[string]bool{}
+			ast.Inspect(n, func(m ast.Node) bool {
+				if fl, ok := m.(*ast.Field); ok && fl.Tag != nil {
+					return false
+				}
+				if e, ok := m.(ast.Expr); ok {
+					if lit := isID(e); lit != nil {
+						lits = append(lits, lit)
+						distinct[lit.Value] = true
+					}
+				}
+				return true
+			})
+			if len(distinct) >= 3 {
+				for _, lit := range lits {
+					found[lit] = true
+				}
+			}
+		}
+		return true
+	})
+	out := make([]*ast.BasicLit, 0, len(found))
+	for lit := range found {
+		out = append(out, lit)
+	}
+	slices.SortFunc(out, func(a, b *ast.BasicLit) int { return int(a.Pos() - b.Pos()) })
+	return out
 }
 
 // pagesInProgress are the templates that still dispatch on section ids:
