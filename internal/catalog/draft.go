@@ -75,7 +75,7 @@ func CheckDraft(base *Catalog, d DraftAnswer, secretName string, kind runbook.Ki
 	res := &DraftResult{}
 	refuse := func(format string, args ...any) { res.Refused = append(res.Refused, fmt.Sprintf(format, args...)) }
 	name := strings.TrimSpace(d.ProviderName)
-	id := draftSlug(name)
+	id := Slug(name)
 	if id == "" {
 		refuse("provider_name %q has no letters or digits", d.ProviderName)
 		return res
@@ -86,7 +86,7 @@ func CheckDraft(base *Catalog, d DraftAnswer, secretName string, kind runbook.Ki
 	aliases := []string{strings.ToLower(name)}
 	for _, a := range d.Aliases {
 		a = strings.ToLower(strings.TrimSpace(a))
-		if a == "" || contains(aliases, a) {
+		if a == "" || runbook.OneOf(aliases, a) {
 			continue
 		}
 		if owner := base.InferProvider(a); owner != nil && HasWord(a, strings.ToLower(owner.Name)) {
@@ -180,15 +180,16 @@ func CheckDraft(base *Catalog, d DraftAnswer, secretName string, kind runbook.Ki
 func dedupe(in []string) []string {
 	var out []string
 	for _, s := range in {
-		if !contains(out, s) {
+		if !runbook.OneOf(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// draftSlug is a provider id from a name: lower-case letters, digits, dashes.
-func draftSlug(s string) string {
+// Slug turns a name into a lower-case id of letters, digits and dashes (a
+// provider id from its name; the planner's secret ids).
+func Slug(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {

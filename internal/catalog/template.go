@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // Template is a credential shape many vendors share, such as an API key
@@ -98,7 +100,7 @@ func (t *Template) fill(cr Credential) (Credential, []string) {
 	}
 	var problems []string
 	for k, v := range cr.Params {
-		if _, known := t.Defaults[k]; !known && !contains(t.Params, k) {
+		if _, known := t.Defaults[k]; !known && !runbook.OneOf(t.Params, k) {
 			problems = append(problems, fmt.Sprintf("params.%s is not a slot of template %s (slots: %s)", k, t.ID, strings.Join(t.slots(), ", ")))
 		}
 		params[k] = v
@@ -142,13 +144,4 @@ func (t *Template) slots() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

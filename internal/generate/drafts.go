@@ -141,15 +141,20 @@ func (s *Service) withDrafts(ctx context.Context, req *runbook.Request, f *plann
 	}
 	out.CatalogDrafts = kept
 	for _, u := range usages {
-		out.DraftUsage.LLMCalls += u.LLMCalls
-		out.DraftUsage.PromptTokens += u.PromptTokens
-		out.DraftUsage.CompletionTokens += u.CompletionTokens
-		out.DraftUsage.CachedPromptTokens += u.CachedPromptTokens
-		out.DraftUsage.CacheHits += u.CacheHits
-		out.DraftUsage.CostUSD += u.CostUSD
-		out.DraftUsage.CostUnknown = out.DraftUsage.CostUnknown || u.CostUnknown
+		addRunbookUsage(&out.DraftUsage, u)
 	}
 	return out
+}
+
+// addRunbookUsage adds u to dst.
+func addRunbookUsage(dst *runbook.Usage, u runbook.Usage) {
+	dst.LLMCalls += u.LLMCalls
+	dst.PromptTokens += u.PromptTokens
+	dst.CompletionTokens += u.CompletionTokens
+	dst.CachedPromptTokens += u.CachedPromptTokens
+	dst.CacheHits += u.CacheHits
+	dst.CostUSD += u.CostUSD
+	dst.CostUnknown = dst.CostUnknown || u.CostUnknown
 }
 
 // one asks for, checks and labels the draft of one secret. The entry is

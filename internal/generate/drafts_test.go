@@ -9,15 +9,9 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
-	"github.com/rotor-dev/rotor/internal/generate"
-	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
-	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/section"
-	"github.com/rotor-dev/rotor/prompts"
 )
 
 // draftCases: one provider the catalogue lacks per row, the defect the model
@@ -64,7 +58,7 @@ func TestCatalogDrafts(t *testing.T) {
 		d := llmtest.NewDrafter()
 		d.Seed(func(provider string) llmtest.DraftDefect { return defects[strings.ToLower(provider)] })
 		srv.DefaultByRequest(d.Reply)
-		svc := draftService(t, srv)
+		svc := llmService(t, srv, llmOpts{deadline: 10 * time.Minute, drafts: true})
 		rb := generateWith(t, svc, req)
 
 		// Every draft asked is one call the runbook's usage counts.
@@ -137,24 +131,4 @@ func runbookText(t *testing.T, rb *runbook.Runbook) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func draftService(t *testing.T, srv *llmtest.Server) *generate.Service {
-	t.Helper()
-	client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
-		Resilience: llm.Resilience{AttemptTimeout: 2 * time.Second, MaxRetries: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000},
-		MaxTokens:  16000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := prompts.Load(prompts.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := section.Schemas()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
-		Deadline: 10 * time.Minute, Drafts: true})
 }

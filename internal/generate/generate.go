@@ -434,14 +434,7 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		ws = s.writeAll(ctx, j, ids, rb, opts.OnSection)
 	}
 	// The drafts' calls are part of what this runbook cost.
-	u := f.DraftUsage
-	rb.Usage.LLMCalls += u.LLMCalls
-	rb.Usage.PromptTokens += u.PromptTokens
-	rb.Usage.CompletionTokens += u.CompletionTokens
-	rb.Usage.CachedPromptTokens += u.CachedPromptTokens
-	rb.Usage.CacheHits += u.CacheHits
-	rb.Usage.CostUSD += u.CostUSD
-	rb.Usage.CostUnknown = rb.Usage.CostUnknown || u.CostUnknown
+	addRunbookUsage(&rb.Usage, f.DraftUsage)
 	replaced := s.lintServed(ctx, rb, ids, j)
 	s.settle(ctx, rb, ws)
 	if opts.OnSection != nil {

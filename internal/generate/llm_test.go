@@ -52,6 +52,8 @@ type llmOpts struct {
 	res         llm.Resilience
 	// budget and maxCalls bound the runbook's tokens and calls.
 	budget, maxCalls int
+	// drafts has the model draft catalogue entries for unknown providers.
+	drafts bool
 }
 
 func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service {
@@ -72,7 +74,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 		t.Fatal(err)
 	}
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
-		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens, TokenBudget: o.budget, MaxCalls: o.maxCalls})
+		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens, TokenBudget: o.budget, MaxCalls: o.maxCalls, Drafts: o.drafts})
 }
 
 func generateWith(t *testing.T, svc *generate.Service, req *runbook.Request) *runbook.Runbook {

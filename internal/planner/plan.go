@@ -553,18 +553,7 @@ func externalComms(f *Facts) {
 
 // slug turns a name into a lower-case id of letters, digits and dashes.
 func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	out := strings.TrimSuffix(b.String(), "-")
+	out := catalog.Slug(s)
 	if len(out) > 48 {
 		out = strings.TrimSuffix(out[:48], "-")
 	}

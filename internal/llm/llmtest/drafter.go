@@ -86,10 +86,7 @@ func (d *Drafter) Reply(r Recorded) Reply {
 		Secret   string `json:"secret_name"`
 		Kind     string `json:"kind"`
 	}
-	if _, rest, ok := strings.Cut(r.User, "<rotor-data>"); ok {
-		data, _, _ := strings.Cut(rest, "</rotor-data>")
-		_ = json.Unmarshal([]byte(data), &in)
-	}
+	rotorData(r.User, &in)
 	d.mu.Lock()
 	var defect DraftDefect
 	if d.seed != nil {

@@ -90,10 +90,7 @@ func (rd *Reader) Reply(r Recorded) Reply {
 		Source string `json:"source"`
 		Text   string `json:"text"`
 	}
-	if _, rest, ok := strings.Cut(r.User, "<rotor-data>"); ok {
-		data, _, _ := strings.Cut(rest, "</rotor-data>")
-		_ = json.Unmarshal([]byte(data), &in)
-	}
+	rotorData(r.User, &in)
 	rd.mu.Lock()
 	var d ReadDefect
 	if rd.seed != nil {
@@ -294,4 +291,13 @@ func fillNulls(v, schema any) any {
 		}
 	}
 	return v
+}
+
+// rotorData decodes the JSON rotor puts between <rotor-data> tags in a
+// prompt into v (left as it is when there is none).
+func rotorData(user string, v any) {
+	if _, rest, ok := strings.Cut(user, "<rotor-data>"); ok {
+		data, _, _ := strings.Cut(rest, "</rotor-data>")
+		_ = json.Unmarshal([]byte(data), v)
+	}
 }
