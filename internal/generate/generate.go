@@ -410,6 +410,10 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 		Schedule:      f.Schedule,
 		CatalogDrafts: f.CatalogDrafts,
 	}
+	// A request without as_of is planned without a clock (its sections and
+	// their cache keys never change with the time); the runbook is dated
+	// here, from the generation's clock.
+	planner.DateRunbook(rb, f, s.cfg.Now())
 	for _, h := range warnings {
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})

@@ -224,6 +224,9 @@ type Span struct {
 	// Only is set on an Allow span the text makes the only time ("only",
 	// "must"): every production step of its scope waits for it.
 	Only bool `json:"only"`
+	// RelativeDay is a day named relative to now ("today", "tomorrow")
+	// when no as_of dates it (From and Until hold it otherwise).
+	RelativeDay string `json:"relative_day,omitempty"`
 }
 
 // Deadline is a moment work must be done by.

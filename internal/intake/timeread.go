@@ -614,6 +614,10 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		}
 		if d := rd.relativeDate(p, from, to, zone); d != "" && len(periods) == 0 {
 			sp.From, sp.Until = d, d
+		} else if rd.asOf.IsZero() && len(periods) == 0 {
+			if m := c.relativeDays.find(p.toks, from, to); len(m) > 0 {
+				sp.RelativeDay = relativeWord(rd.lex.Time.RelativeDays[m[0].p.label])
+			}
 		}
 		pol := cs.polarity()
 		ev := cs.evidence()
@@ -858,6 +862,13 @@ func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string,
 	}
 	now := rd.asOf.In(loc)
 	switch sd := rd.lex.c.sameDay.find(p.toks, from, to); {
+	case rd.asOf.IsZero():
+		// Kept as a word the runbook's dating resolves: "today",
+		// "tomorrow", a weekday, or "" (the next time the clock shows it).
+		dl.Day = day
+		if strings.HasPrefix(day, "+") {
+			dl.Day = relativeWord(atoi(day[1:]))
+		}
 	case rd.relativeWord(p, from, to) != "":
 		dl.Day = rd.relativeWord(p, from, to)
 	case len(sd) > 0:
@@ -910,4 +921,16 @@ func appendOnce(list []string, v string) []string {
 		return list
 	}
 	return append(list, v)
+}
+
+// relativeWord is the canonical word of a day n days from now, as the
+// schedule keeps it until the runbook is dated.
+func relativeWord(n int) string {
+	switch n {
+	case 0:
+		return "today"
+	case 1:
+		return "tomorrow"
+	}
+	return "the day after tomorrow"
 }

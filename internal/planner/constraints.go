@@ -288,7 +288,7 @@ func (a *applier) unread() {
 func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWindow, bool) {
 	f, r, sp := a.f, a.r, d.Span
 	w := runbook.TimeWindow{Days: sp.Days, Start: sp.Start, End: sp.End, EndDay: sp.EndDay, DaysOfMonth: sp.DaysOfMonth, TZ: sp.TZ,
-		From: sp.From, Until: sp.Until, Note: d.Quote, Source: a.t.Source}
+		From: sp.From, Until: sp.Until, RelativeDay: sp.RelativeDay, Note: d.Quote, Source: a.t.Source}
 	if w.Days == nil {
 		w.Days = []string{}
 	}

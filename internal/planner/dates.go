@@ -2,36 +2,150 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
-// stepMinutes estimates how long a production step takes, to check that a
-// window is long enough for the steps booked in it.
-var stepMinutes = map[runbook.Phase]int{runbook.PhaseCreate: 10, runbook.PhaseStore: 5, runbook.PhaseDeploy: 15,
-	runbook.PhaseSwitch: 10, runbook.PhaseVerify: 10, runbook.PhaseRevoke: 5, runbook.PhaseCleanup: 5, runbook.PhaseContain: 5}
+// The clock. A request that gives as_of is planned as of it: its dates are
+// facts like any other, in every section. A request that does not is
+// planned without a clock: the facts (what every section is written from,
+// and what its cache key hashes) carry no date, so a section written a
+// minute or a day later is the same section. The runbook is dated when it is
+// assembled (DateRunbook): schedule.as_of, each window's next opening, each
+// deadline's due, work_starts and the kills' times, from the generation's
+// clock; the renderers print them from there.
 
-// dates puts the schedule on the calendar as of a moment: each window's
-// next usable opening (outside its secrets' blackouts, long enough for its
-// steps), each deadline and duty as an absolute time, and when production
-// work may start (now, or when the blackout now falls in ends). What cannot
-// fit is an open item. With no moment, nothing is dated.
+// dates settles the schedule when the facts are made: as of the request's
+// as_of (given), everything is dated; without one, only what no clock
+// decides: a window shorter than its steps, and a question for each relative
+// day ("today") the request relies on.
 func dates(f *Facts, asOf time.Time, given bool) {
-	sch := &f.Schedule
-	if asOf.IsZero() {
+	if given && !asOf.IsZero() {
+		d := &dating{f: f, sch: &f.Schedule, raise: f.Raise, given: true}
+		d.date(asOf)
+		for i := range f.Duties {
+			dateDuty(&f.Duties[i], asOf)
+		}
 		return
 	}
-	if !given && len(sch.Windows)+len(sch.Blackouts)+len(sch.Deadlines)+len(f.Duties) == 0 {
-		// Nothing to date: the facts stay the same whenever they are made.
+	for i := range f.Schedule.Windows {
+		w := &f.Schedule.Windows[i]
+		need, steps := windowNeed(f, w.ID)
+		if length := schedule.Length(*w); steps > 0 && length < need {
+			f.Raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
+				Question: fmt.Sprintf("Window %s (%s) is %d minutes long, and its %d production steps need about %d: may the work spread over several openings, or is there a longer window?", w.ID, w.Label(), length, steps, need),
+				Blocks:   windowSecrets(f, w.ID)})
+		}
+	}
+	relative := func(source, text, word string, blocks []string) {
+		f.Raise(runbook.OpenItem{Source: source, Text: text,
+			Question: fmt.Sprintf("%q is read as counted from when the runbook is made (its schedule.as_of says when): is that the day you meant? Give as_of in the request to fix it.", word),
+			Blocks:   blocks})
+	}
+	for _, d := range f.Schedule.Deadlines {
+		if d.Day != "" && !runbook.ValidDate(d.Day) {
+			relative(d.Source, d.Note, d.Day, stepsIn(f, d.ID))
+		}
+	}
+	for _, list := range [][]runbook.TimeWindow{f.Schedule.Windows, f.Schedule.Blackouts} {
+		for _, w := range list {
+			if w.RelativeDay != "" {
+				ids := w.SecretIDs
+				if len(ids) == 0 {
+					ids = allIDs(f)
+				}
+				relative(w.Source, w.Note, w.RelativeDay, ids)
+			}
+		}
+	}
+}
+
+// DateRunbook dates an assembled runbook whose request gave no as_of, from
+// the generation's clock: the runbook's schedule (a copy: the facts are
+// never changed), the kills' times, and the open items and assumption only a
+// date decides. A runbook already dated (its request gave as_of) is left as
+// it is.
+func DateRunbook(rb *runbook.Runbook, f *Facts, now time.Time) {
+	if now.IsZero() || rb.Schedule.AsOf != "" {
 		return
 	}
+	sch := cloneSchedule(rb.Schedule)
+	// Kill times stay relative to the start ("T0+10 min"): the start is when
+	// step 1 is run, not when the runbook was made, so the clock dates only
+	// the schedule.
+	if len(sch.Windows)+len(sch.Blackouts)+len(sch.Deadlines) == 0 {
+		return
+	}
+	now = now.Truncate(time.Minute)
+	raise := func(item runbook.OpenItem) string {
+		for _, o := range rb.OpenItems {
+			if o.Source == item.Source && o.Question == item.Question {
+				return o.ID
+			}
+		}
+		item.ID = fmt.Sprintf("o%d", len(rb.OpenItems)+1)
+		if item.Blocks == nil {
+			item.Blocks = []string{}
+		}
+		rb.OpenItems = append(slices.Clone(rb.OpenItems), item)
+		return item.ID
+	}
+	d := &dating{f: f, sch: &sch, raise: raise}
+	d.date(now)
+	rb.Schedule = sch
+	rb.Assumptions = append(slices.Clone(rb.Assumptions), "dates as of "+runbook.FormatMoment(now, "UTC")+", when the runbook was made (no as_of given)")
+}
+
+func cloneSchedule(s runbook.Schedule) runbook.Schedule {
+	out := s
+	out.Windows = slices.Clone(s.Windows)
+	out.Blackouts = slices.Clone(s.Blackouts)
+	out.Deadlines = slices.Clone(s.Deadlines)
+	return out
+}
+
+// dating puts one schedule on the calendar.
+type dating struct {
+	f     *Facts
+	sch   *runbook.Schedule
+	raise func(runbook.OpenItem) string
+	given bool
+}
+
+// date: relative days become dates; each window gets its next usable
+// opening (outside its secrets' blackouts, long enough for its steps), each
+// deadline its due time, and production work its start (now, or when the
+// blackout now falls in ends). What cannot fit is an open item.
+func (d *dating) date(asOf time.Time) {
+	f, sch := d.f, d.sch
 	asOf = asOf.Truncate(time.Minute)
 	sch.AsOf = asOf.Format(time.RFC3339)
-	if !given {
-		f.Assumptions = appendOnce(f.Assumptions, "dates as of "+runbook.FormatMoment(asOf, "UTC")+", when the runbook was made (no as_of given)")
+	for _, list := range [][]runbook.TimeWindow{sch.Windows, sch.Blackouts} {
+		for i := range list {
+			w := &list[i]
+			if n, ok := relativeDays[w.RelativeDay]; ok {
+				loc, _, err := runbook.LoadZone(w.TZ)
+				if err != nil {
+					loc = time.UTC
+				}
+				day := asOf.In(loc).AddDate(0, 0, n).Format("2006-01-02")
+				w.From, w.Until, w.RelativeDay = day, day, ""
+			}
+		}
+	}
+	for i := range sch.Deadlines {
+		dl := &sch.Deadlines[i]
+		if dl.Due != "" {
+			continue
+		}
+		if day, due, ok := resolveDay(dl.Day, dl.At, dl.TZ, asOf); ok {
+			dl.Day, dl.Due = day, due.Format(time.RFC3339)
+		}
 	}
 	blackoutsOf := func(ids []string) []runbook.TimeWindow {
 		var out []runbook.TimeWindow
@@ -44,13 +158,7 @@ func dates(f *Facts, asOf time.Time, given bool) {
 	}
 	for i := range sch.Windows {
 		w := &sch.Windows[i]
-		need, steps := 0, 0
-		for _, st := range f.Steps {
-			if st.Window == w.ID && runbook.IsProduction(st.Environment) {
-				need += stepMinutes[st.Phase]
-				steps++
-			}
-		}
+		need, steps := windowNeed(f, w.ID)
 		ids := w.SecretIDs
 		if len(ids) == 0 {
 			ids = allIDs(f)
@@ -58,50 +166,37 @@ func dates(f *Facts, asOf time.Time, given bool) {
 		slot, ok := schedule.NextSlot(*w, blackoutsOf(ids), asOf, time.Duration(max(need, 1))*time.Minute)
 		switch {
 		case slot.Start.IsZero():
-			f.Raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
+			d.raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
 				Question: fmt.Sprintf("Window %s (%s) never opens outside the blackouts in the next %d days: which time may the rotation use instead?", w.ID, w.Label(), int(schedule.Horizon.Hours()/24)),
 				Blocks:   windowSecrets(f, w.ID)})
 			continue
-		case !ok:
-			f.Raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
+		case !ok && (d.given || schedule.Length(*w) >= need):
+			// (Without as_of, a window shorter than its steps was raised with
+			// the facts already.)
+			d.raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
 				Question: fmt.Sprintf("Window %s (%s) opens for %d minutes at most, and its %d production steps need about %d: may the work spread over several openings, or is there a longer window?", w.ID, w.Label(), int(slot.Duration().Minutes()), steps, need),
 				Blocks:   windowSecrets(f, w.ID)})
 		}
 		w.Next = &runbook.Slot{Start: inZone(slot.Start, w.TZ), End: inZone(slot.End, w.TZ), Label: schedule.Label(slot, w.TZ)}
 	}
-	for i := range sch.Deadlines {
-		d := &sch.Deadlines[i]
-		due, err := time.Parse(time.RFC3339, d.Due)
-		if d.Due == "" || err != nil {
+	for _, dl := range sch.Deadlines {
+		due, err := time.Parse(time.RFC3339, dl.Due)
+		if dl.Due == "" || err != nil {
 			continue
 		}
-		ids := d.SecretIDs
+		ids := dl.SecretIDs
 		if len(ids) == 0 {
 			ids = allIDs(f)
 		}
 		if due.Before(asOf) {
-			f.Raise(runbook.OpenItem{Source: d.Source, Text: d.Note, Question: fmt.Sprintf("Deadline %s (%s) has already passed as of %s: is the work overdue, or is the date wrong?", d.ID, d.Label(), runbook.FormatMoment(asOf, d.TZ)),
-				Blocks: d.SecretIDs})
+			d.raise(runbook.OpenItem{Source: dl.Source, Text: dl.Note, Question: fmt.Sprintf("Deadline %s (%s) has already passed as of %s: is the work overdue, or is the date wrong?", dl.ID, dl.Label(), runbook.FormatMoment(asOf, dl.TZ)),
+				Blocks: dl.SecretIDs})
 		}
 		if in := schedule.In(due, blackoutsOf(ids)); len(in) > 0 {
-			f.Raise(runbook.OpenItem{Source: d.Source, Text: d.Note,
-				Question: fmt.Sprintf("Deadline %s (%s) falls inside blackout %s: may the work it bounds run in the blackout, or must it finish before the blackout starts?", d.ID, d.Label(), strings.Join(in, ", ")),
-				Blocks:   d.SecretIDs})
+			d.raise(runbook.OpenItem{Source: dl.Source, Text: dl.Note,
+				Question: fmt.Sprintf("Deadline %s (%s) falls inside blackout %s: may the work it bounds run in the blackout, or must it finish before the blackout starts?", dl.ID, dl.Label(), strings.Join(in, ", ")),
+				Blocks:   dl.SecretIDs})
 		}
-	}
-	for i := range f.Duties {
-		du := &f.Duties[i]
-		if du.Within == "" {
-			du.Label = partyName(du.Party) + ": as soon as it applies (no clock given)"
-			continue
-		}
-		dur, err := time.ParseDuration(du.Within)
-		if err != nil {
-			continue
-		}
-		due := asOf.Add(dur)
-		du.Due = due.Format(time.RFC3339)
-		du.Label = partyName(du.Party) + " by " + runbook.FormatMoment(due, "UTC") + " (" + du.Within + " from " + runbook.FormatMoment(asOf, "UTC") + ")"
 	}
 	// When production work may start: now, or when the blackouts now falls
 	// in end (an exposed credential does not wait: see the checklist).
@@ -115,10 +210,95 @@ func dates(f *Facts, asOf time.Time, given bool) {
 	if len(held) > 0 {
 		start, waited = schedule.FreeFrom(blackoutsOf(held), asOf)
 	}
-	sch.WorkStarts = &runbook.Slot{Start: start.Format(time.RFC3339), Label: runbook.FormatMoment(start, zoneOf(f)), Why: "as of the request"}
+	sch.WorkStarts = &runbook.Slot{Start: start.Format(time.RFC3339), Label: runbook.FormatMoment(start, zoneOf(sch)), Why: "as of the request"}
 	if len(waited) > 0 {
 		sch.WorkStarts.Why = "blackout " + strings.Join(waited, ", ") + " holds production steps until then"
 	}
+}
+
+// relativeDays are the relative days a schedule keeps as words until it is
+// dated (intake's canonical words).
+var relativeDays = map[string]int{"today": 0, "tomorrow": 1, "the day after tomorrow": 2}
+
+// resolveDay dates a deadline's day (a date, a relative day, a weekday, or
+// none: the next time the clock shows its hour) as of a moment.
+func resolveDay(day, at, tz string, asOf time.Time) (string, time.Time, bool) {
+	loc, _, err := runbook.LoadZone(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	clock, ok := runbook.ParseClock(at)
+	if !ok {
+		return "", time.Time{}, false
+	}
+	now := asOf.In(loc)
+	var d time.Time
+	switch n, rel := relativeDays[day]; {
+	case runbook.ValidDate(day) && !strings.HasPrefix(day, "--"):
+		t, err := time.ParseInLocation("2006-01-02", day, loc)
+		if err != nil {
+			return "", time.Time{}, false
+		}
+		d = t
+	case rel:
+		d = now.AddDate(0, 0, n)
+	case slices.Contains(runbook.Weekdays, day):
+		d = now
+		for runbook.Weekdays[(int(d.Weekday())+6)%7] != day {
+			d = d.AddDate(0, 0, 1)
+		}
+	case day == "":
+		d = now
+		if time.Date(d.Year(), d.Month(), d.Day(), clock/60%24, clock%60, 0, 0, loc).Before(now) {
+			d = d.AddDate(0, 0, 1)
+		}
+	default:
+		return "", time.Time{}, false
+	}
+	due := time.Date(d.Year(), d.Month(), d.Day(), clock/60%24, clock%60, 0, 0, loc)
+	return due.Format("2006-01-02"), due, true
+}
+
+// dateDuty dates a duty's clock from a moment.
+func dateDuty(du *Duty, asOf time.Time) {
+	if du.Within == "" {
+		du.Label = partyName(du.Party) + ": as soon as it applies (no clock given)"
+		return
+	}
+	dur, err := time.ParseDuration(du.Within)
+	if err != nil {
+		return
+	}
+	due := asOf.Truncate(time.Minute).Add(dur)
+	du.Due = due.Format(time.RFC3339)
+	du.Label = partyName(du.Party) + " by " + runbook.FormatMoment(due, "UTC") + " (" + du.Within + " from " + runbook.FormatMoment(asOf, "UTC") + ")"
+}
+
+// windowNeed is how long the production steps booked in a window take, and
+// how many there are (the durations the time to kill is planned with).
+func windowNeed(f *Facts, id string) (need, steps int) {
+	for _, st := range f.Steps {
+		if st.Window == id && runbook.IsProduction(st.Environment) {
+			prop := 0
+			if s := f.SecretByID(st.SecretID); s != nil {
+				prop = s.PropagationSeconds
+			}
+			need += exposure.StepMinutes(st.Phase, prop)
+			steps++
+		}
+	}
+	return need, steps
+}
+
+// stepsIn lists the steps bound to a window or deadline, as s<order>.
+func stepsIn(f *Facts, id string) []string {
+	out := []string{}
+	for _, st := range f.Steps {
+		if st.Window == id {
+			out = append(out, fmt.Sprintf("s%d", st.Order))
+		}
+	}
+	return out
 }
 
 func allIDs(f *Facts) []string {
@@ -153,14 +333,14 @@ func inZone(t time.Time, tz string) string {
 
 // zoneOf is the zone the schedule mostly uses, for printing when work
 // starts.
-func zoneOf(f *Facts) string {
-	for _, b := range f.Schedule.Blackouts {
+func zoneOf(sch *runbook.Schedule) string {
+	for _, b := range sch.Blackouts {
 		return b.TZ
 	}
-	for _, w := range f.Schedule.Windows {
+	for _, w := range sch.Windows {
 		return w.TZ
 	}
-	for _, d := range f.Schedule.Deadlines {
+	for _, d := range sch.Deadlines {
 		return d.TZ
 	}
 	return "UTC"

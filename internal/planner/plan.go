@@ -17,8 +17,10 @@ import (
 // normalizes a copy of it and never changes the caller's value.
 func Plan(in *runbook.Request) (*Facts, error) { return PlanAt(in, time.Time{}) }
 
-// PlanAt plans a request as of now when it carries no as_of: "today",
-// deadlines and the first slot of each window are dated from it.
+// PlanAt plans a request. Its facts are dated only when the request gives
+// as_of: without one they carry no clock (every section, and its cache key,
+// is the same whenever it is made), and DateRunbook dates the assembled
+// runbook from now.
 func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
 	if in == nil {
 		return nil, fmt.Errorf("planner: nil request")
@@ -26,10 +28,7 @@ func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	asOf := now
-	if t, ok := in.AsOfTime(); ok {
-		asOf = t
-	}
+	asOf, _ := in.AsOfTime()
 	return PlanReading(in, intake.Read(in, intake.Options{AsOf: asOf}))
 }
 
@@ -50,10 +49,7 @@ func PlanDrafted(in *runbook.Request, now time.Time, drafts map[int]*catalog.Cre
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	asOf := now
-	if t, ok := in.AsOfTime(); ok {
-		asOf = t
-	}
+	asOf, _ := in.AsOfTime()
 	return planReading(in, intake.Read(in, intake.Options{AsOf: asOf}), drafts)
 }
 

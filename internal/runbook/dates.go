@@ -51,11 +51,14 @@ func digits(s string) bool {
 }
 
 // Dated reports whether the window is limited to a period.
-func (w TimeWindow) Dated() bool { return w.From != "" || w.Until != "" }
+func (w TimeWindow) Dated() bool { return w.From != "" || w.Until != "" || w.RelativeDay != "" }
 
 // datesLabel writes a period: "2026-12-20 to 2027-01-04", "from 2026-12-20",
 // "Dec 20 to Jan 4 (every year)".
 func (w TimeWindow) datesLabel() string {
+	if w.From == "" && w.Until == "" {
+		return w.RelativeDay
+	}
 	every := false
 	show := func(d string) string {
 		if strings.HasPrefix(d, "--") {

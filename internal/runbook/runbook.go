@@ -184,7 +184,11 @@ type TimeWindow struct {
 	// --MM-DD every year), both inclusive; empty means no limit.
 	From  string `json:"from,omitempty"`
 	Until string `json:"until,omitempty"`
-	Note  string `json:"note"`
+	// RelativeDay is a day the request named relative to now ("today",
+	// "tomorrow") while no as_of dates it; From and Until replace it when
+	// the runbook is dated.
+	RelativeDay string `json:"relative_day,omitempty"`
+	Note        string `json:"note"`
 	// SecretIDs limits the window to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
 	Source    string   `json:"source"`

@@ -212,8 +212,8 @@ func DatePeriod(dates []DateMention) (from, until string, ok bool) {
 // window's period. A period without a year recurs every year (and may wrap
 // around the new year); a date without a year is compared by month and day.
 func Contains(w runbook.TimeWindow, date string) bool {
-	if !w.Dated() {
-		return true
+	if !w.Dated() || (w.From == "" && w.Until == "") {
+		return true // undated, or a relative day not dated yet
 	}
 	from, until := w.From, w.Until
 	yearless := strings.HasPrefix(from, "--") || strings.HasPrefix(until, "--") || strings.HasPrefix(date, "--")
