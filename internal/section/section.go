@@ -1,5 +1,5 @@
 // Package section is the registry of the runbook's sections: one place
-// defines each (section/<id>.go): its id and title, its Go type (the JSON
+// defines each (sections.go): its id and title, its Go type (the JSON
 // schema is generated from it), the offline writer that writes it from the
 // facts, the checks an answer must pass against the facts, how it is asked
 // in parts and merged, and how it is rendered. Everything else iterates All:
@@ -8,7 +8,7 @@
 // runbook.Sections that holds it, so sections are typed end to end.
 //
 // Adding a section touches four files: its contract type and field in
-// internal/runbook/runbook.go, its definition in internal/section/<id>.go
+// internal/runbook/runbook.go, its definition in internal/section/sections.go
 // (listed in All), its prompt template prompts/sections/<id>.tmpl, and its
 // schema and id in api/openapi.yaml.
 package section
