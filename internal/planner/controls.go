@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -13,10 +15,21 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 	}
 	leak := f.Compromised() || f.Trigger.IsLeak()
 	offboarding := f.Trigger == runbook.TriggerOffboarding
-	hasKeys := false
+	// What the secrets are decides which controls apply: keys are key
+	// management; a person's own password is a user password, everything
+	// else that logs in is a system or application account.
+	hasKeys, userPasswords, accounts, passwords := false, false, false, false
 	for _, s := range f.Secrets {
-		if s.Kind.IsKey() {
+		switch {
+		case s.Kind.IsKey() || s.OperatorKey():
 			hasKeys = true
+		case s.Personal:
+			userPasswords = true
+		default:
+			accounts = true
+		}
+		if s.Kind == runbook.KindDatabasePassword || s.Personal {
+			passwords = true
 		}
 	}
 	var out []Control
@@ -39,6 +52,10 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 		case "PCI DSS":
 			add(fw, "3.6/3.7", "Key-management procedures cover generation, distribution, storage, change and retirement of keys",
 				"key inventory, rotation log, destruction or deactivation record for the old key")
+			if hasKeys {
+				add(fw, "3.6.1.2", "Secret and private keys: generated and handled under split knowledge and dual control, never by one person in cleartext",
+					"key generation record: inside the HSM or KMS, or by two custodians each holding one component; both custodians' names")
+			}
 			if leak || offboarding {
 				add(fw, "3.7.5", "Keys retired or replaced when compromised or when a custodian leaves",
 					"compromise or custodian-departure record and the retirement of the old key")
@@ -46,10 +63,16 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 				add(fw, "3.7.4", "Keys changed at the end of their cryptoperiod",
 					"the cryptoperiod that required this rotation and the date it was done")
 			}
-			add(fw, "8.6.2", "Application and system account passwords are not hard-coded",
-				"evidence consumers read the new value from the secret store, not from code or config in git")
-			add(fw, "8.6.3", "Application and system account passwords are changed periodically (per the 12.3.1 targeted risk analysis) and on suspected compromise",
-				"targeted risk analysis reference and the rotation record")
+			if accounts {
+				add(fw, "8.6.2", "Application and system account passwords are not hard-coded",
+					"evidence consumers read the new value from the secret store, not from code or config in git")
+				add(fw, "8.6.3", "Application and system account passwords are changed periodically (per the 12.3.1 targeted risk analysis) and on suspected compromise",
+					"targeted risk analysis reference and the rotation record")
+			}
+			if userPasswords {
+				add(fw, "8.3.9", "User passwords are changed at least every 90 days or on suspected compromise (or access is analysed dynamically)",
+					"the date each user password was changed, and why")
+			}
 		case "ISO 27001":
 			add(fw, "A.5.17", "Authentication information is allocated and managed by a defined process",
 				"the approved runbook and the rotation record")
@@ -58,11 +81,36 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 					"key generation, rotation and revocation records")
 			}
 		case "HIPAA":
-			add(fw, "164.308(a)(5)(ii)(D)", "Password management procedures",
-				"rotation record for credentials that reach protected health information")
+			add(fw, "164.312(b)", "Audit controls: activity in systems with protected health information is recorded and examined",
+				"the audit log of every change to the credentials and of their use during the rotation, kept")
+			if passwords {
+				add(fw, "164.308(a)(5)(ii)(D)", "Password management procedures",
+					"rotation record for passwords that reach protected health information")
+			}
 		}
 	}
 	return out
+}
+
+// OperatorKey reports whether a secret is a key the operators generate
+// themselves (an HMAC or signing secret made with a random generator), not
+// one a vendor issues: key material under key management.
+func (s *Secret) OperatorKey() bool {
+	switch s.Kind {
+	case runbook.KindWebhookSecret, runbook.KindSigningKey, runbook.KindEncryptionKey:
+		return strings.Contains(s.Entry.Actions.Create, "openssl rand")
+	}
+	return false
+}
+
+// PCI reports whether the request names PCI DSS.
+func (f *Facts) PCI() bool {
+	for _, c := range f.Controls {
+		if c.Framework == "PCI DSS" {
+			return true
+		}
+	}
+	return false
 }
 
 func appendAudience(list []runbook.Audience, a runbook.Audience) []runbook.Audience {

@@ -44,6 +44,9 @@ type Facts struct {
 	ExternalComms     ExternalComms        `json:"external_comms"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
+	// ChangeTicketID is the change ticket the request names ("CHG0012345"),
+	// or "": every evidence item names it.
+	ChangeTicketID string `json:"change_ticket_id,omitempty"`
 	// BuildTime is true when some secret is baked in at build time.
 	BuildTime bool `json:"build_time"`
 	// RotateAll is set when a constraint asks to rotate everything a breached

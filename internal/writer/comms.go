@@ -381,6 +381,12 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 			item.Evidence = "Containment and revocation records, the exposure-window log review of each secret, and the post-incident review"
 		case "3.7.4", "3.7.5":
 			item.Evidence = "Why the keys changed (" + c.Title + ") and the retirement record of each old credential"
+		case "3.6.1.2":
+			item.Evidence, item.When = "Key generation record: generated inside the HSM or KMS, or by two custodians each holding one component; both custodians' names", "at each create step"
+		case "8.3.9":
+			item.Evidence = "The date each user's password was changed, and why (departure or compromise)"
+		case "164.312(b)":
+			item.Evidence = "The audit log of every change to these credentials and of their use during the rotation, exported and kept"
 		case "8.6.2":
 			item.Evidence = "Evidence that every consumer reads its secret from the store, not from code or committed config"
 		case "A.8.24":
@@ -397,6 +403,13 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		ae.Items = append(ae.Items, item)
 	}
 	ae.Items = append(ae.Items, bindingEvidence(f)...)
+	if id := f.ChangeTicketID; id != "" {
+		// The change ticket the request names is the key every record is
+		// filed under.
+		for i := range ae.Items {
+			ae.Items[i].Evidence += " (change ticket " + id + ")"
+		}
+	}
 	return ae
 }
 

@@ -101,6 +101,11 @@ func createText(c sc) (string, string) {
 		action = a.Replace
 	}
 	text := sentence(c.fill(action))
+	if c.f.PCI() && s.OperatorKey() {
+		// PCI DSS 3.6.1.2 / 3.7.6: no one person generates or sees key
+		// material in cleartext.
+		text = "Generate it under split knowledge and dual control, never by one operator with a random generator: inside the HSM or KMS, or by two key custodians who each enter one component and neither sees the whole key; it goes straight into the store step, and both custodians' names go on the change ticket."
+	}
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
 		text = "Issue the replacement to a service account or workload identity, not a person. " + text
 	}
@@ -367,6 +372,10 @@ func allConsumers(f *planner.Facts) []string {
 // stepOwner is who does a step.
 func stepOwner(f *planner.Facts, s *planner.Secret, p runbook.Phase) string {
 	switch p {
+	case runbook.PhaseCreate, runbook.PhaseStore:
+		if f.PCI() && s.OperatorKey() {
+			return s.Owner + " and a second key custodian (dual control)"
+		}
 	case runbook.PhaseContain, runbook.PhaseInvestigate:
 		// The owner with the approvers, each named once.
 		var with []string
