@@ -154,13 +154,13 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 		}
 		row := fmt.Sprintf("#secret-list > .secret:nth-child(%d) ", i+1)
 		run("fill secret "+sec.Name,
-			set(row+"[name=name]", sec.Name),
-			set(row+"[name=kind]", string(sec.Kind)),
-			set(row+"[name=provider]", sec.Provider),
-			set(row+"[name=owner]", sec.Owner),
-			set(row+"[name=consumers]", strings.Join(sec.Consumers, ", ")),
-			set(row+"[name=environments]", strings.Join(sec.Environments, ", ")),
-			set(row+"[name=exposure]", string(sec.Exposure)),
+			set(row+"[name=secret_name]", sec.Name),
+			set(row+"[name=secret_kind]", string(sec.Kind)),
+			set(row+"[name=secret_provider]", sec.Provider),
+			set(row+"[name=secret_owner]", sec.Owner),
+			set(row+"[name=secret_consumers]", strings.Join(sec.Consumers, ", ")),
+			set(row+"[name=secret_environments]", strings.Join(sec.Environments, ", ")),
+			set(row+"[name=secret_exposure]", string(sec.Exposure)),
 		)
 	}
 	var services, owners []string

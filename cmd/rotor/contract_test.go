@@ -90,7 +90,9 @@ func (c *contract) check(t *testing.T, base string, x exchange) (problems []stri
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// A redirect is the answer under test (the form's 303), not followed.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s: %v", x.name, err)
 	}
@@ -465,6 +467,29 @@ func TestContract(t *testing.T) {
 	run(exchange{name: "ready", method: "GET", path: "/readyz", valid: true}, 200)
 	run(exchange{name: "metrics", method: "GET", path: "/metrics", header: auth(), valid: true}, 200)
 	run(exchange{name: "form", method: "GET", path: "/", valid: true}, 200)
+	// The form as a browser without JavaScript posts it.
+	formH := func(h ...string) http.Header {
+		hd := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		for i := 0; i+1 < len(h); i += 2 {
+			hd.Set(h[i], h[i+1])
+		}
+		return hd
+	}
+	form := acmeForm(key)
+	fh, _ := run(exchange{name: "form post", method: "POST", path: "/", header: formH(), body: []byte(form.Encode()), valid: true}, 303)
+	if loc := fh.Get("Location"); loc != "" {
+		run(exchange{name: "form's runbook page", method: "GET", path: loc, header: http.Header{"Accept": {"text/html"}}, valid: true}, 200)
+	}
+	form.Set("add_secret", "1")
+	run(exchange{name: "form: add a row", method: "POST", path: "/", header: formH(), body: []byte(form.Encode()), valid: true}, 200)
+	badForm := acmeForm(key)
+	badForm["secret_kind"] = []string{"webhook_signing_secret", "apikey"}
+	run(exchange{name: "form: a bad kind", method: "POST", path: "/", header: formH(), body: []byte(badForm.Encode()), valid: true}, 400)
+	run(exchange{name: "form: a wrong key", method: "POST", path: "/", header: formH(), body: []byte(acmeForm("not-the-key").Encode()), valid: true}, 401)
+	run(exchange{name: "form from another site", method: "POST", path: "/", header: formH("Sec-Fetch-Site", "cross-site"), body: []byte(acmeForm(key).Encode()), valid: true}, 403)
+	pasted := acmeForm(key)
+	pasted.Set("constraints", "the old key was sk_live_"+"4eC39HqLyjWDarjtT1zdp7dc")
+	run(exchange{name: "form: a pasted secret", method: "POST", path: "/", header: formH(), body: []byte(pasted.Encode()), valid: true}, 422)
 	for _, a := range []string{"style.css", "form.js", "progress.js"} {
 		run(exchange{name: "asset", method: "GET", path: "/assets/" + a, valid: true}, 200)
 	}
@@ -539,6 +564,7 @@ func TestContract(t *testing.T) {
 	// Over the rate limit: 429 with Retry-After.
 	run(exchange{name: "first", method: "GET", path: "/schemas/inventory", header: auth(), valid: true, base: limited.base}, 200)
 	run(exchange{name: "rate limited", method: "GET", path: "/schemas/inventory", header: auth(), valid: true, base: limited.base}, 429)
+	run(exchange{name: "form: rate limited", method: "POST", path: "/", header: formH(), body: []byte(acmeForm(key).Encode()), valid: true, base: limited.base}, 429)
 
 	t.Logf("%d request/response pairs checked against api/openapi.yaml, %d mismatches", pairs, mismatches)
 	if pairs < 50 {

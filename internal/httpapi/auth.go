@@ -110,22 +110,31 @@ func authenticate(keys []APIKey, log *slog.Logger) gin.HandlerFunc {
 			return
 		}
 		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		match := -1
-		for i, k := range keys {
-			if subtle.ConstantTimeCompare(sum[:], k.Hash[:]) == 1 && ok {
-				match = i
-			}
-		}
-		if match < 0 {
+		if !ok || !acceptKey(c, keys, token) {
 			c.Header("WWW-Authenticate", `Bearer realm="rotor"`)
 			writeError(c, log, &runbook.Error{Code: runbook.CodeUnauthorized, Message: "unauthorized"})
 			return
 		}
-		c.Set(keyNameKey, keys[match].Name)
-		c.Set(keyAdminKey, keys[match].Admin)
 		c.Next()
 	}
+}
+
+// acceptKey checks token against every configured hash in constant time
+// and, when one matches, makes the request that key's (ownership, budgets).
+func acceptKey(c *gin.Context, keys []APIKey, token string) bool {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	match := -1
+	for i, k := range keys {
+		if subtle.ConstantTimeCompare(sum[:], k.Hash[:]) == 1 {
+			match = i
+		}
+	}
+	if match < 0 {
+		return false
+	}
+	c.Set(keyNameKey, keys[match].Name)
+	c.Set(keyAdminKey, keys[match].Admin)
+	return true
 }
 
 // Limiter decides whether a client may make one more request.
@@ -137,21 +146,29 @@ type Limiter interface {
 // without keys. A refusal is 429 with Retry-After.
 func limit(l Limiter, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if l == nil {
-			c.Next()
-			return
-		}
-		ok, retry, err := l.Allow(c.Request.Context(), limitKey(c))
-		if err != nil {
-			log.DebugContext(c.Request.Context(), "rate limiter degraded", "err", err)
-		}
-		if !ok {
-			retryAfter(c, retry)
-			writeError(c, log, &runbook.Error{Code: runbook.CodeRateLimited, Message: fmt.Sprintf("rate limit reached: retry in %s", retry.Round(time.Second))})
+		if err := allowed(c, l, log); err != nil {
+			writeError(c, log, err)
 			return
 		}
 		c.Next()
 	}
+}
+
+// allowed takes one request from the caller's rate budget, or returns the
+// refusal (with Retry-After set).
+func allowed(c *gin.Context, l Limiter, log *slog.Logger) error {
+	if l == nil {
+		return nil
+	}
+	ok, retry, err := l.Allow(c.Request.Context(), limitKey(c))
+	if err != nil {
+		log.DebugContext(c.Request.Context(), "rate limiter degraded", "err", err)
+	}
+	if !ok {
+		retryAfter(c, retry)
+		return &runbook.Error{Code: runbook.CodeRateLimited, Message: fmt.Sprintf("rate limit reached: retry in %s", retry.Round(time.Second))}
+	}
+	return nil
 }
 
 // limitKey is whose budget a request spends: its API key's, or its client

@@ -9,7 +9,8 @@ type Route struct {
 	Handler gin.HandlerFunc
 	// Open routes take no API key and no rate limit: health, readiness,
 	// Slack (verified by its own signature), signed links (verified by their
-	// signature), the pages' assets and the form (which sends the key itself).
+	// signature), the pages' assets and the form (which sends the key itself;
+	// its post checks the key it carries).
 	Open bool
 }
 
@@ -19,6 +20,10 @@ type Route struct {
 func routes(d Deps) []Route {
 	rs := []Route{
 		{Method: "GET", Path: "/", Handler: handleForm(d), Open: true},
+		// The form posted by a browser without JavaScript: it carries the
+		// API key as a field and checks it itself, then spends the key's
+		// budgets like POST /runbooks.
+		{Method: "POST", Path: "/", Handler: handleFormPost(d), Open: true},
 		{Method: "GET", Path: "/assets/:name", Handler: handleAsset(d), Open: true},
 		{Method: "POST", Path: "/runbooks", Handler: handleCreateRunbook(d)},
 		{Method: "GET", Path: "/runbooks/:id", Handler: handleGetRunbook(d)},

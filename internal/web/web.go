@@ -57,6 +57,7 @@ func New() (*Pages, error) {
 		"checked":      render.ShowsCheck,
 		"envs":         render.OrderLabel,
 		"credit":       render.Credit,
+		"secretRow":    newSecretRowView,
 	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {
@@ -175,12 +176,43 @@ type Form struct {
 	Deployments []runbook.Deployment
 	Stores      []runbook.SecretStore
 	Downtimes   []runbook.Downtime
+	// State is what was posted, shown again with its problems (a browser
+	// without JavaScript posts the form itself).
+	State FormState
 }
 
-// Form writes the request form.
+// Form writes the empty request form.
 func (p *Pages) Form(w io.Writer, keyRequired bool) error {
+	return p.FormWith(w, keyRequired, NewFormState())
+}
+
+// FormWith writes the request form holding st: its values, its secret rows
+// and its problems, each next to the field it names.
+func (p *Pages) FormWith(w io.Writer, keyRequired bool, st FormState) error {
+	if len(st.Secrets) == 0 {
+		st.Secrets = NewFormState().Secrets
+	}
 	return p.form.Execute(w, Form{KeyRequired: keyRequired, Triggers: runbook.Triggers, Kinds: runbook.Kinds, Exposures: runbook.Exposures,
-		Deployments: runbook.Deployments, Stores: runbook.SecretStores, Downtimes: runbook.Downtimes})
+		Deployments: runbook.Deployments, Stores: runbook.SecretStores, Downtimes: runbook.Downtimes, State: st})
+}
+
+// secretRowView is one secret row of the form: its values, the choices,
+// and its problems. Index -1 is the row the script clones.
+type secretRowView struct {
+	Index     int
+	Values    map[string]string
+	Kinds     []runbook.Kind
+	Exposures []runbook.Exposure
+	state     FormState
+}
+
+func newSecretRowView(f Form, index int, values map[string]string) secretRowView {
+	return secretRowView{Index: index, Values: values, Kinds: f.Kinds, Exposures: f.Exposures, state: f.State}
+}
+
+// Invalid reports whether this row's field has a problem.
+func (r secretRowView) Invalid(field string) bool {
+	return r.Index >= 0 && r.state.Invalid(fmt.Sprintf("secret-%d-%s", r.Index, field))
 }
 
 // labels spell the enum values whose words are not plain English words.

@@ -1,6 +1,7 @@
 // rotor's request form: builds the request JSON from the fields, sends it
 // with Prefer: respond-async (and the API key kept in this tab's session
-// storage), then opens the runbook page, which follows the job.
+// storage), then opens the runbook page, which follows the job. Without
+// this script the browser posts the form itself (POST /), which works too.
 "use strict";
 (function () {
   var form = document.getElementById("request-form");
@@ -10,16 +11,29 @@
   var keyInput = document.getElementById("api-key");
   var KEY = "rotor.apiKey";
 
-  function addSecret() {
-    var node = tmpl.content.firstElementChild.cloneNode(true);
-    node.querySelector(".remove-secret").addEventListener("click", function () {
+  // Secret rows: the page comes with its rows (a browser without
+  // JavaScript adds and removes them through the server); here they are
+  // added and removed in place.
+  function wire(node) {
+    node.querySelector(".remove-secret").addEventListener("click", function (ev) {
+      ev.preventDefault();
       if (list.children.length > 1) { node.remove(); }
     });
+  }
+  function addSecret(ev) {
+    if (ev) { ev.preventDefault(); }
+    var node = tmpl.content.firstElementChild.cloneNode(true);
+    var i = list.children.length;
+    Array.prototype.forEach.call(node.querySelectorAll("[name^=secret_]"), function (el) {
+      el.id = "secret-" + i + "-" + el.name.slice("secret_".length);
+    });
+    wire(node);
     list.appendChild(node);
     return node;
   }
+  Array.prototype.forEach.call(list.children, wire);
   document.getElementById("add-secret").addEventListener("click", addSecret);
-  addSecret();
+  if (list.children.length === 0) { addSecret(); }
 
   if (keyInput) {
     var stored = sessionStorage.getItem(KEY);
@@ -47,9 +61,9 @@
     set(req, "downtime_tolerance", f.downtime_tolerance.value);
     req.secrets = Array.prototype.map.call(list.querySelectorAll(".secret"), function (node) {
       var s = {};
-      ["name", "kind", "provider", "owner", "exposure"].forEach(function (k) { set(s, k, node.querySelector("[name=" + k + "]").value.trim()); });
-      set(s, "consumers", items(node.querySelector("[name=consumers]").value));
-      set(s, "environments", items(node.querySelector("[name=environments]").value));
+      ["name", "kind", "provider", "owner", "exposure", "notes"].forEach(function (k) { set(s, k, node.querySelector("[name=secret_" + k + "]").value.trim()); });
+      set(s, "consumers", items(node.querySelector("[name=secret_consumers]").value));
+      set(s, "environments", items(node.querySelector("[name=secret_environments]").value));
       return s;
     }).filter(function (s) { return Object.keys(s).length > 0; });
     set(req, "services", lines(f.services.value).map(function (l) {
@@ -75,6 +89,7 @@
       errors.appendChild(p);
     });
     errors.hidden = lines.length === 0;
+    if (lines.length) { errors.scrollIntoView(); }
   }
 
   form.addEventListener("submit", function (ev) {
