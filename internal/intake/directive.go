@@ -115,6 +115,7 @@ const (
 	FieldVersion        = "version"         // a product version ("MySQL 8.0.36")
 	FieldIdentity       = "identity"        // what the credential is ("Vault database static role")
 	FieldRoles          = "roles"           // Values: who signs; Value: who verifies, comma-separated
+	FieldChangeTicket   = "change_ticket"   // the change ticket the request names ("CHG0012345")
 )
 
 // Activities a time rule or freeze governs.

@@ -128,6 +128,18 @@ type DetailWords struct {
 	NotNames    []string            `yaml:"not_names"`
 	StopValues  []string            `yaml:"stop_values"`
 	Versions    []string            `yaml:"versions"`
+	Tickets     TicketWords         `yaml:"tickets"`
+}
+
+// TicketWords read the change ticket a request names.
+type TicketWords struct {
+	Prefixes    []string `yaml:"prefixes"`
+	Cues        []string `yaml:"cues"`
+	WeakCues    []string `yaml:"weak_cues"`
+	Fillers     []string `yaml:"fillers"`
+	NotKeys     []string `yaml:"not_keys"`
+	NotAfter    []string `yaml:"not_after"`
+	IETFContext []string `yaml:"ietf_context"`
 }
 
 // ValueCue reads one detail's value next to its cue.
@@ -184,6 +196,7 @@ type compiled struct {
 	public, thirdParty, insider, usage                                                                     *phrases
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
+	ticketCues, ticketWeak, ticketNotAfter, ticketIETF                                                     *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
 	scopeGroups                                                                                            []*phrases
@@ -263,6 +276,8 @@ func (l *Lexicon) compile() {
 	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
 	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
 	c.versions, c.pipelines = one(d.Versions), one(l.Scopes.Pipelines)
+	tk := d.Tickets
+	c.ticketCues, c.ticketWeak, c.ticketNotAfter, c.ticketIETF = one(tk.Cues), one(tk.WeakCues), one(tk.NotAfter), one(tk.IETFContext)
 	cw := l.Command
 	c.cmdSystem, c.cmdSystemEnd, c.cmdPublic, c.cmdEnvPrefix = one(cw.SystemMarker), one(cw.SystemEnd), one(cw.Public), one(cw.EnvPrefix)
 	c.cmdEnvs, c.cmdSecretWords, c.cmdStopWords, c.cmdSeparators = labelled(cw.Environments), one(cw.SecretWords), one(cw.StopWords), one(cw.Separators)
@@ -370,9 +385,18 @@ func (l *Lexicon) Check() []string {
 		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly,
 		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
 		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
-		"details.versions": d.Versions, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,
+		"details.versions": d.Versions, "details.tickets.prefixes": d.Tickets.Prefixes, "details.tickets.cues": d.Tickets.Cues,
+		"details.tickets.weak_cues": d.Tickets.WeakCues, "details.tickets.fillers": d.Tickets.Fillers, "details.tickets.not_keys": d.Tickets.NotKeys,
+		"details.tickets.not_after": d.Tickets.NotAfter, "details.tickets.ietf_context": d.Tickets.IETFContext, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,
 	} {
 		checkList(name, list)
+	}
+	for name, list := range map[string][]string{"details.tickets.prefixes": d.Tickets.Prefixes, "details.tickets.not_keys": d.Tickets.NotKeys} {
+		for _, k := range list {
+			if !isLetterString(k) {
+				add("%s: %q is not letters only (a key is the letters before the number)", name, k)
+			}
+		}
 	}
 	// A word cannot both negate and permit: "may not" would read both ways.
 	for _, p := range t.Negators {

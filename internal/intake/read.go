@@ -263,6 +263,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
+	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	if len(t.Directives) == 0 && secret >= 0 {
 		// A note that only says what the credential is ("Vault database
 		// static role"): the names reader reads it with the name to choose

@@ -69,7 +69,12 @@ func (rd *reader) structured(req *runbook.Request) {
 		}
 		text := ruleText(r)
 		d.Quote = text
-		rd.out.Texts = append(rd.out.Texts, Text{Source: fmt.Sprintf("rules[%d]", i), Text: text, Secret: -1, Scope: scope, Directives: []Directive{d}})
+		ds := []Directive{d}
+		if r.Ticket != "" {
+			ds = append(ds, Directive{Kind: KindDetail, Field: FieldChangeTicket, Value: r.Ticket, Quote: text, Evidence: []string{"ticket"},
+				Reader: ReaderStructured, Scope: Scope{All: true, Secrets: []int{}, Words: []string{}}})
+		}
+		rd.out.Texts = append(rd.out.Texts, Text{Source: fmt.Sprintf("rules[%d]", i), Text: text, Secret: -1, Scope: scope, Directives: ds})
 	}
 }
 
@@ -127,7 +132,7 @@ func specText(ts runbook.TimeSpec) string {
 // ruleText writes a structured rule as text.
 func ruleText(r runbook.RuleSpec) string {
 	parts := []string{r.Kind}
-	for _, v := range []string{r.Tool, r.Party, r.Within, r.Activity} {
+	for _, v := range []string{r.Tool, r.Party, r.Within, r.Activity, r.Ticket} {
 		if v != "" {
 			parts = append(parts, v)
 		}

@@ -51,6 +51,11 @@ func (r *reading) add(kind, read, effect string) {
 	if kind != "" {
 		r.kinds = appendOnce(r.kinds, kind)
 	}
+	// Two clauses of one text may say the same ("CAB approval required;
+	// file it under change ticket CHG1"): said once.
+	if read != "" && runbook.OneOf(r.readings, read) && (effect == "" || runbook.OneOf(r.effects, effect)) {
+		return
+	}
 	if read != "" {
 		r.readings = append(r.readings, read)
 	}
@@ -454,6 +459,15 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			said = append(said, "verified by "+andJoin(verifiers))
 		}
 		r.add("", strings.Join(said, ", "), "the verifiers accept the new key before the signers switch")
+	case intake.FieldChangeTicket:
+		// The first ticket the request names (constraints, then notes) is
+		// the one the evidence is filed under; another is said, not taken.
+		if f.ChangeTicketID == "" || f.ChangeTicketID == d.Value {
+			f.ChangeTicketID = d.Value
+			r.add(ckApproval, "the change ticket is "+d.Value, "every audit evidence item is filed under change ticket "+d.Value)
+			break
+		}
+		r.add(ckApproval, "also names change ticket "+d.Value, "the audit evidence stays filed under change ticket "+f.ChangeTicketID+", the first the request names; record "+d.Value+" on it if it belongs to this work")
 	case intake.FieldIdentity:
 		r.add("", "says what the credential is ("+strings.Join(d.Evidence, ", ")+")", "read with its name to choose the catalogue entry ("+entriesOf(f, targets)+")")
 	case intake.FieldVersion:

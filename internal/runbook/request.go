@@ -115,6 +115,9 @@ type RuleSpec struct {
 	// and Until what it waits for.
 	Activity string `json:"activity,omitempty"`
 	Until    string `json:"until,omitempty"`
+	// Ticket is an approval's change ticket ("CHG0012345"): every audit
+	// evidence item is filed under it.
+	Ticket string `json:"ticket,omitempty"`
 	// Scope names what it binds; every secret when empty.
 	Scope []string `json:"scope,omitempty"`
 	Note  string   `json:"note,omitempty"`

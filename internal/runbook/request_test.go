@@ -131,7 +131,8 @@ func TestStructuredRulesAndAsOf(t *testing.T) {
 	ok.Windows = []TimeSpec{{Days: []string{"fri"}, EndDay: "mon", Start: "18:00", End: "06:00", Scope: []string{"databases"}}}
 	ok.Blackouts = []TimeSpec{{Start: "00:00", End: "24:00", DaysOfMonth: []int{1, -1}, Dates: []string{"2026-12-24"}}}
 	ok.Deadlines = []DeadlineSpec{{Date: "2026-03-06", At: "17:00", TZ: "Europe/Berlin"}}
-	ok.Rules = []RuleSpec{{Kind: "change_path", Tool: "terraform"}, {Kind: "duty", Party: "customer", Within: "72h"}, {Kind: "freeze", Activity: "release", Until: "the incident is closed"}, {Kind: "dual_control"}}
+	ok.Rules = []RuleSpec{{Kind: "change_path", Tool: "terraform"}, {Kind: "duty", Party: "customer", Within: "72h"}, {Kind: "freeze", Activity: "release", Until: "the incident is closed"}, {Kind: "dual_control"},
+		{Kind: "approval", Ticket: "CHG0012345"}, {Kind: "approval", Ticket: "RFC 2211"}}
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,8 @@ func TestStructuredRulesAndAsOf(t *testing.T) {
 	bad.Windows = []TimeSpec{{Days: []string{"fri", "sat"}, EndDay: "mon", Start: "18:00", End: "06:00", Scope: []string{""}}}
 	bad.Blackouts = []TimeSpec{{Start: "00:00", End: "24:00", DaysOfMonth: []int{0, 32}, Dates: []string{"24/12/2026", "--12-24"}}}
 	bad.Deadlines = []DeadlineSpec{{Date: "Friday", At: "5pm", TZ: "Mars/Olympus"}}
-	bad.Rules = []RuleSpec{{Kind: "change_path", Tool: "puppet"}, {Kind: "duty", Party: "press", Within: "soon"}, {Kind: "freeze"}, {Kind: "vibes"}, {Kind: "dual_control", Tool: "terraform"}}
+	bad.Rules = []RuleSpec{{Kind: "change_path", Tool: "puppet"}, {Kind: "duty", Party: "press", Within: "soon"}, {Kind: "freeze"}, {Kind: "vibes"}, {Kind: "dual_control", Tool: "terraform"},
+		{Kind: "duty", Party: "customer", Ticket: "CHG1"}, {Kind: "approval", Ticket: "CHG 1; rm -rf /"}}
 	err := bad.Validate()
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -152,7 +154,7 @@ func TestStructuredRulesAndAsOf(t *testing.T) {
 	}
 	for _, want := range []string{"as_of", "windows[0].end_day", "windows[0].scope[0]", "blackouts[0].days_of_month[0]", "blackouts[0].days_of_month[1]",
 		"blackouts[0].dates[0]", "blackouts[0].dates[1]", "deadlines[0].date", "deadlines[0].at", "deadlines[0].tz", "rules[0].tool", "rules[1].party",
-		"rules[1].within", "rules[2].activity", "rules[3].kind", "rules[4].tool"} {
+		"rules[1].within", "rules[2].activity", "rules[3].kind", "rules[4].tool", "rules[5].ticket", "rules[6].ticket"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("no problem at %s: %v", want, ve.Fields)
 		}

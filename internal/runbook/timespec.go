@@ -220,12 +220,28 @@ func (v *problems) ruleSpec(path string, r RuleSpec) {
 		}
 	}
 	for _, f := range []struct{ name, value, kind string }{{"tool", r.Tool, "change_path"}, {"party", r.Party, "duty"}, {"within", r.Within, "duty"},
-		{"activity", r.Activity, "freeze"}, {"until", r.Until, "freeze"}} {
+		{"activity", r.Activity, "freeze"}, {"until", r.Until, "freeze"}, {"ticket", r.Ticket, "approval"}} {
 		if f.value != "" && r.Kind != f.kind && OneOf(RuleKinds, r.Kind) {
 			v.add(path+"."+f.name, fmt.Sprintf("applies to kind %s only, not %s", f.kind, r.Kind))
 		}
 	}
+	if r.Ticket != "" && !ValidTicket(r.Ticket) {
+		v.add(path+".ticket", fmt.Sprintf("%q must be a ticket id: letters, digits, '-', '#', '.', '_' and single spaces, at most 64 characters (CHG0012345, SEC-812, RFC 2211)", r.Ticket))
+	}
 	v.text(path+".until", r.Until, false)
 	v.text(path+".note", r.Note, false)
 	v.scope(path+".scope", r.Scope)
+}
+
+// ValidTicket reports a change ticket id as rules[].ticket may give it.
+func ValidTicket(s string) bool {
+	if s == "" || len(s) > 64 || strings.TrimSpace(s) != s || strings.Contains(s, "  ") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-#._ ", r)) {
+			return false
+		}
+	}
+	return true
 }
