@@ -22,6 +22,7 @@ var outcomeTypes = map[string]bool{
 	"all_killed": true, "killed_before_investigation": true, "blackout": true, "window": true, "no_window": true,
 	"no_step": true, "first_step": true, "all_considered": true,
 	"killed_first": true, "kill_within": true, "not_revoked_first": true, "in_inventory": true, "open_item": true,
+	"production_restored": true, "exists_once": true,
 }
 
 // replaceSteps is how many steps of its own production replacement may come
@@ -43,11 +44,15 @@ func (a Assertion) checkOutcome() error {
 				return fmt.Errorf("date %q must be YYYY-MM-DD", d)
 			}
 		}
+	case "production_restored":
+		if a.Value < 0 {
+			return fmt.Errorf("value (steps) must be >= 0")
+		}
 	case "kill_within":
 		if a.Value <= 0 {
 			return fmt.Errorf("value (minutes) must be > 0")
 		}
-	case "not_revoked_first":
+	case "not_revoked_first", "exists_once":
 		if a.Secret == "" {
 			return fmt.Errorf("secret is required")
 		}
@@ -322,6 +327,33 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 			return set(false, expected, fmt.Sprintf("killed at step %d, production never verified", first))
 		}
 		return set(first > verified, expected, fmt.Sprintf("killed at step %d, production verified at step %d", first, verified))
+	case "production_restored":
+		bad := productionRestored(rb, a.Secret, int(a.Value), steps)
+		expected := "after a kill that takes production down, production is restored first: no lower-environment work, investigation or open item in between"
+		if a.Value > 0 {
+			expected += fmt.Sprintf(", its consumers redeployed within %g steps", a.Value)
+		}
+		return set(len(bad) == 0, expected, orNone(strings.Join(bad, "; ")))
+	case "exists_once":
+		s, ok := findSecret(rb, a.Secret)
+		if !ok {
+			return set(false, "one kill and at most one create for "+a.Secret, "no such secret")
+		}
+		var killed, created []string
+		for i := range steps {
+			st := &steps[i]
+			if st.SecretID != s.ID {
+				continue
+			}
+			if kills(s, st) {
+				killed = append(killed, fmt.Sprintf("%d (%s)", st.Order, st.Environment))
+			}
+			if st.Phase == runbook.PhaseCreate {
+				created = append(created, fmt.Sprintf("%d (%s)", st.Order, st.Environment))
+			}
+		}
+		return set(len(killed) == 1 && len(created) <= 1, "the one credential killed once and created at most once",
+			fmt.Sprintf("killed at steps %s; created at steps %s", orNone(strings.Join(killed, ", ")), orNone(strings.Join(created, ", "))))
 	case "in_inventory":
 		re := regexp.MustCompile(a.Pattern)
 		var names []string
@@ -428,11 +460,13 @@ func exposedOutside(rb *runbook.Runbook) []runbook.InventorySecret {
 }
 
 // killedFirst lists how each exposed credential (of ref, or all) is left
-// alive too long: a non-production step, another secret's work or its own
-// investigation comes before it is dead everywhere. Before its kill may
-// come other kills, the person's access and provider checks (contain steps
-// of no secret), its own containment, and production replacements of
-// exposed credentials, its own being at most replaceSteps steps.
+// alive too long: a non-production step, another secret's work (another
+// exposed credential's replacement too: its kill is never behind another
+// secret's track) or its own investigation comes before it is dead
+// everywhere, or its own replacement waits for an open item or a watch.
+// Before its kill may come other kills, the person's access and provider
+// checks (contain steps of no secret), its own containment, and its own
+// production replacement of at most replaceSteps steps.
 func killedFirst(rb *runbook.Runbook, ref string, steps []runbook.Step) []string {
 	exposed := exposedOutside(rb)
 	byID := map[string]runbook.InventorySecret{}
@@ -484,8 +518,12 @@ func killedFirst(rb *runbook.Runbook, ref string, steps []runbook.Step) []string
 				continue
 			case st.SecretID == s.ID && replacing(*st):
 				own++
-				continue
-			case st.SecretID != s.ID && isExposed[st.SecretID] && replacing(*st):
+				if ids := heldBy(rb, st); len(ids) > 0 {
+					bad = append(bad, fmt.Sprintf("%s dead at step %d, after step %d which waits for %s", s.ID, dead, st.Order, strings.Join(ids, ", ")))
+				}
+				if st.Phase == runbook.PhaseVerify && watchRE.MatchString(st.Verify) && !noWaitRE.MatchString(st.Verify) {
+					bad = append(bad, fmt.Sprintf("%s dead at step %d, after step %d watches %q", s.ID, dead, st.Order, watchRE.FindString(st.Verify)))
+				}
 				continue
 			}
 			bad = append(bad, fmt.Sprintf("%s dead at step %d, after step %d (%s %s %s)", s.ID, dead, st.Order, orNone(st.SecretID), st.Phase, st.Environment))
@@ -493,6 +531,117 @@ func killedFirst(rb *runbook.Runbook, ref string, steps []runbook.Step) []string
 		}
 		if own > replaceSteps {
 			bad = append(bad, fmt.Sprintf("%s: %d steps of its replacement before it is dead at step %d", s.ID, own, dead))
+		}
+	}
+	return bad
+}
+
+// beforeStartRE is how an open item says it is answered before T0, so the
+// steps it concerns never wait for it.
+var beforeStartRE = regexp.MustCompile(`(?i)before (T0|step 1\b|the first step|starting|the start)`)
+
+// watchRE is a check that watches for a while; a kill that follows it waits
+// that long unless the check says the kill goes ahead.
+var (
+	watchRE     = regexp.MustCompile(`(?i)\bfor \d+ (minutes|hours)\b`)
+	noWaitRE    = regexp.MustCompile(`(?i)(kill|revoke|next steps?)[^.;]*(does not|doesn't|do not|need not) wait|while the (next|other) steps`)
+	unknownKind = regexp.MustCompile(`<(workload-kind|runtime)>`)
+)
+
+// heldBy lists the open items a step waits for (by its step reference or
+// its secret), leaving out those answered before T0.
+func heldBy(rb *runbook.Runbook, st *runbook.Step) []string {
+	var out []string
+	for _, it := range rb.OpenItems {
+		if beforeStartRE.MatchString(it.Question) {
+			continue
+		}
+		if runbook.OneOf(it.Blocks, fmt.Sprintf("s%d", st.Order)) || (st.SecretID != "" && runbook.OneOf(it.Blocks, st.SecretID)) {
+			out = append(out, it.ID)
+		}
+	}
+	return out
+}
+
+// answeredBeforeStart reports whether some open item says it is answered
+// before T0.
+func answeredBeforeStart(rb *runbook.Runbook) bool {
+	for _, it := range rb.OpenItems {
+		if beforeStartRE.MatchString(it.Question) {
+			return true
+		}
+	}
+	return false
+}
+
+// productionRestored lists how a secret (of ref, or each) whose production
+// credential is killed before its replacement runs there (an outage from
+// the kill on) is restored late: a lower-environment step or an
+// investigation before production runs on the replacement, its own lower
+// environments replaced first, a restoration step waiting for an open item
+// or for a workload kind nobody said before T0, or (limit > 0) more than
+// limit steps of work between the kill and the redeploy.
+func productionRestored(rb *runbook.Runbook, ref string, limit int, steps []runbook.Step) []string {
+	var bad []string
+	for _, s := range inventory(rb) {
+		if ref != "" && !matchesSecret(rb, ref, s.ID) {
+			continue
+		}
+		prod := ""
+		for _, e := range s.Environments {
+			if runbook.IsProduction(e) {
+				prod = e
+			}
+		}
+		if prod == "" {
+			continue
+		}
+		k := killStep(s, steps, prod)
+		if k == nil {
+			continue
+		}
+		verified, deployed := 0, 0
+		for _, st := range steps {
+			if st.SecretID != s.ID || st.Environment != prod {
+				continue
+			}
+			if st.Phase == runbook.PhaseVerify && verified == 0 {
+				verified = st.Order
+			}
+			if st.Phase == runbook.PhaseDeploy && deployed == 0 {
+				deployed = st.Order
+			}
+		}
+		if verified == 0 || verified < k.Order {
+			continue // replaced before it is killed: no outage
+		}
+		work := 0
+		for i := range steps {
+			st := &steps[i]
+			if st.Order <= k.Order || st.Order > verified {
+				continue
+			}
+			lower := !runbook.IsProduction(st.Environment) && st.Environment != "all"
+			switch {
+			case st.Phase == runbook.PhaseInvestigate:
+				bad = append(bad, fmt.Sprintf("%s: production is down from step %d, but step %d investigates before it is restored at step %d", s.ID, k.Order, st.Order, verified))
+			case lower && st.Phase != runbook.PhaseContain:
+				bad = append(bad, fmt.Sprintf("%s: production is down from step %d, but step %d (%s %s in %s) comes before it is restored at step %d", s.ID, k.Order, st.Order, orNone(st.SecretID), st.Phase, st.Environment, verified))
+			}
+			if st.SecretID == s.ID {
+				if ids := heldBy(rb, st); len(ids) > 0 {
+					bad = append(bad, fmt.Sprintf("%s: step %d restores production after the kill but waits for %s", s.ID, st.Order, strings.Join(ids, ", ")))
+				}
+				if unknownKind.MatchString(st.Action) && !answeredBeforeStart(rb) {
+					bad = append(bad, fmt.Sprintf("%s: step %d restores production with %q unknown, and no open item asks for it before T0", s.ID, st.Order, unknownKind.FindString(st.Action)))
+				}
+			}
+			if st.Phase != runbook.PhaseContain && !kills(s, st) && (deployed == 0 || st.Order < deployed) {
+				work++
+			}
+		}
+		if limit > 0 && deployed > 0 && work > limit {
+			bad = append(bad, fmt.Sprintf("%s: killed in production at step %d, its consumers redeployed at step %d, after %d steps of other work (at most %d)", s.ID, k.Order, deployed, work, limit))
 		}
 	}
 	return bad

@@ -112,6 +112,11 @@ type Credential struct {
 	// SelfInvalidates is true when the provider's own rotation kills the old
 	// credential (Auth0's rotate, Twilio's promote, an expiry set when rolling).
 	SelfInvalidates bool `yaml:"self_invalidates" json:"self_invalidates"`
+	// ContainIssues is true when the containment itself issues the
+	// replacement (a roll or regeneration that ends the exposed value and
+	// shows the new one): the contain step captures the new value into the
+	// store at once, and no create or store step follows it.
+	ContainIssues bool `yaml:"contain_issues" json:"contain_issues,omitempty"`
 	// LeakRevokeFirst is true when the provider's guidance on a leak is to
 	// revoke before anything else.
 	LeakRevokeFirst bool `yaml:"leak_revoke_first" json:"leak_revoke_first"`

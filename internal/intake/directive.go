@@ -328,6 +328,11 @@ type SecretReading struct {
 	Privilege runbook.Privilege `json:"privilege"`
 	// PublicDataOnly is true when they say it reads public data only.
 	PublicDataOnly bool `json:"public_data_only"`
+	// Shared is true when its name or notes say one credential serves
+	// several environments ("used by both staging and production"), or it
+	// is a person's own token: it exists once, so it is killed and created
+	// once.
+	Shared bool `json:"shared"`
 	// Evidence lists the words that decided it.
 	Evidence []string `json:"evidence"`
 }

@@ -86,6 +86,7 @@ type RuleWords struct {
 	HeldOutside             HeldWords           `yaml:"held_outside"`
 	Privilege               map[string][]string `yaml:"privilege"`
 	PublicDataOnly          []string            `yaml:"public_data_only"`
+	SharedCredential        []string            `yaml:"shared_credential"`
 }
 
 // HeldWords say a customer or partner holds a credential.
@@ -202,7 +203,7 @@ type compiled struct {
 	scopeGroups                                                                                            []*phrases
 	cmdSystem, cmdSystemEnd, cmdPublic, cmdEnvPrefix, cmdEnvs, cmdSecretWords, cmdStopWords, cmdSeparators *phrases
 	cmdTriggers                                                                                            map[string]triggerPhrases
-	privilege, publicData                                                                                  *phrases
+	privilege, publicData, shared                                                                          *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -289,7 +290,7 @@ func (l *Lexicon) compile() {
 		}
 		c.cmdTriggers[tw.Trigger] = tp
 	}
-	c.privilege, c.publicData = labelled(r.Privilege), one(r.PublicDataOnly)
+	c.privilege, c.publicData, c.shared = labelled(r.Privilege), one(r.PublicDataOnly), one(r.SharedCredential)
 	h := r.HeldOutside
 	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
@@ -382,7 +383,7 @@ func (l *Lexicon) Check() []string {
 		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage,
 		"rules.held_outside.parties": r.HeldOutside.Parties, "rules.held_outside.verbs": r.HeldOutside.Verbs,
 		"rules.held_outside.passive": r.HeldOutside.Passive, "rules.held_outside.held": r.HeldOutside.Held,
-		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly,
+		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly, "rules.shared_credential": r.SharedCredential,
 		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
 		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
 		"details.versions": d.Versions, "details.tickets.prefixes": d.Tickets.Prefixes, "details.tickets.cues": d.Tickets.Cues,

@@ -120,6 +120,10 @@ func (rd *reader) secretReading(s runbook.Secret) SecretReading {
 		out.PublicDataOnly = true
 		out.Evidence = append(out.Evidence, m[0].p.text)
 	}
+	if m := c.shared.find(own, 0, len(own)); len(m) > 0 {
+		out.Shared = true
+		out.Evidence = append(out.Evidence, m[0].p.text)
+	}
 	return out
 }
 

@@ -14,10 +14,11 @@ import (
 
 // killedBeforeOtherWork: a credential exposed publicly or to a third party
 // is dead, in every environment, before any lower-environment step and
-// before any other secret's work. Before its kill may come only other kills,
-// steps of no secret (the person's access, the providers' own remediation),
-// its own containment, and production replacements of such credentials, its
-// own of at most exposure.ReplaceSteps steps.
+// before any other secret's work, another exposed credential's replacement
+// too (its kill never waits behind another secret's track). Before its kill
+// may come only other kills, steps of no secret (the person's access, the
+// providers' own remediation), its own containment, and its own production
+// replacement of at most exposure.ReplaceSteps steps.
 func killedBeforeOtherWork(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
@@ -49,10 +50,8 @@ func killedBeforeOtherWork(c *context) []finding {
 				// Containment: kills, restrictions, the person's access,
 				// the providers' own remediation.
 				continue
-			case exposure.Replacing(st.Phase) && runbook.IsProduction(st.Environment) && c.leaked(st.SecretID):
-				if st.SecretID == id {
-					own++
-				}
+			case exposure.Replacing(st.Phase) && (runbook.IsProduction(st.Environment) || st.Environment == AllEnvironments) && st.SecretID == id:
+				own++
 				continue
 			}
 			what := "another secret's work"
@@ -272,6 +271,86 @@ func checksWithoutSideEffects(c *context) []finding {
 			for _, ch := range e.Checks {
 				report(val, ch.SecretID, "a validation check in "+e.Environment, ch.Check+" "+ch.How)
 			}
+		}
+	}
+	return out
+}
+
+// killedBeforeProduction is the step that kills a secret in production
+// before its replacement is verified there (a revoke-first kill takes
+// production down), or nil. Its second result is that verify step's order
+// (0: none).
+func (c *context) killedBeforeProduction(id string) *runbook.Step {
+	k, _ := c.productionOutage(id)
+	return k
+}
+
+func (c *context) productionOutage(id string) (*runbook.Step, int) {
+	s, ok := c.secrets[id]
+	if !ok {
+		return nil, 0
+	}
+	prod := ""
+	for _, e := range s.Environments {
+		if runbook.IsProduction(e) {
+			prod = e
+		}
+	}
+	if prod == "" {
+		return nil, 0
+	}
+	var kill *runbook.Step
+	for _, st := range c.killSteps(id) {
+		if st.Environment == prod || st.Environment == AllEnvironments {
+			kill = &st
+			break
+		}
+	}
+	if kill == nil || kill.Phase != runbook.PhaseContain {
+		return nil, 0
+	}
+	verified := 0
+	for _, st := range c.bySecret[id] {
+		if st.Phase == runbook.PhaseVerify && st.Environment == prod {
+			verified = st.Order
+			break
+		}
+	}
+	if verified != 0 && verified < kill.Order {
+		return nil, 0
+	}
+	return kill, verified
+}
+
+// productionRestoredFirst: a credential killed in production before its
+// replacement runs there took production down at its kill: production is
+// restored before any lower-environment work and before the investigation.
+// Rule 5's lower environment first protects a production that still works;
+// after the kill there is none left to protect, and every step in between
+// makes the outage longer.
+func productionRestoredFirst(c *context) []finding {
+	var out []finding
+	for _, id := range c.ids {
+		kill, verified := c.productionOutage(id)
+		if kill == nil || verified == 0 || !c.hasConsumers(id) {
+			continue // no consumer: retired, nothing is down
+		}
+		for _, st := range c.steps {
+			if st.Order <= kill.Order || st.Order >= verified {
+				continue
+			}
+			lower := !runbook.IsProduction(st.Environment) && st.Environment != AllEnvironments
+			switch {
+			case st.Phase == runbook.PhaseInvestigate:
+				out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("step %d kills %s in production before its replacement runs there, but step %d investigates before production is restored at step %d: restore first, then read logs",
+					kill.Order, id, st.Order, verified)})
+			case lower && st.Phase != runbook.PhaseContain:
+				out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("step %d kills %s in production before its replacement runs there, but step %d (%s in %s) comes before production is restored at step %d: after a revoke-first kill production goes first",
+					kill.Order, id, st.Order, st.Phase, st.Environment, verified)})
+			default:
+				continue
+			}
+			break
 		}
 	}
 	return out

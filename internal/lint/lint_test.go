@@ -286,18 +286,39 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		}},
 		{"exposed-killed-first", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
 			// The investigation of an exposed key comes while it is alive.
-			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""), step(rb, "stripe-secret-key", runbook.PhaseRevoke, "production"))
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""), step(rb, "stripe-secret-key", runbook.PhaseContain, "production"))
 		}},
 		{"killed-before-other-work", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
 			// The key a service uses is replaced in staging too before it
 			// dies: a ladder, as before the exposure decided the kill.
-			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseRevoke, "production"), step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""))
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseContain, "production"), step(rb, "stripe-secret-key", runbook.PhaseInvestigate, ""))
+		}},
+		{"killed-before-other-work", "vendor-breach-ci", func(t *testing.T, rb *runbook.Runbook) {
+			// Stripe's kill waits behind SendGrid's production replacement,
+			// as the plan of two replace-then-kill waves had it (review18:
+			// an exposed credential's kill never waits for another
+			// secret's track).
+			moveBefore(t, rb, step(rb, "stripe-secret-key", runbook.PhaseContain, "production"), step(rb, "sendgrid-api-key", runbook.PhaseVerify, "production"))
 		}},
 		{"killed-before-other-work", "public-leak-openai-notebook", func(t *testing.T, rb *runbook.Runbook) {
 			// The public key is replaced in production before it is revoked
 			// there, after the other secrets' (here: its staging) work.
 			id := "openai-project-api-key-for-the-support-summarize"
-			moveBefore(t, rb, step(rb, id, runbook.PhaseContain, "production"), step(rb, id, runbook.PhaseInvestigate, ""))
+			moveBefore(t, rb, step(rb, id, runbook.PhaseContain, "all"), step(rb, id, runbook.PhaseVerify, "staging"))
+		}},
+		{"production-restored-first", "public-leak-openai-notebook", func(t *testing.T, rb *runbook.Runbook) {
+			// The runbook review18 read: the key dead in production, then
+			// staging's whole replacement before production's.
+			id := "openai-project-api-key-for-the-support-summarize"
+			for _, p := range []runbook.Phase{runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseVerify} {
+				moveBefore(t, rb, step(rb, id, p, "staging"), step(rb, id, runbook.PhaseStore, "production"))
+			}
+		}},
+		{"production-restored-first", "leak-aws-assume-role", func(t *testing.T, rb *runbook.Runbook) {
+			// The investigation (30 minutes of log reading) while the
+			// export job is down.
+			id := "aws-access-key-for-the-export-job"
+			moveBefore(t, rb, step(rb, id, runbook.PhaseInvestigate, ""), step(rb, id, runbook.PhaseCreate, "production"))
 		}},
 		{"planned-keeps-overlap", "offboarding-deploy-key", func(t *testing.T, rb *runbook.Runbook) {
 			// GitOps' deploy key removed right after the person's access,

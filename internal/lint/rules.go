@@ -63,7 +63,9 @@ func rules() []Rule {
 		{ID: "exposed-killed-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "on a leak, breach or offboarding an exposed credential is killed before it is investigated and without waiting for a maintenance window (rule 6)", check: exposedKilledFirst},
 		{ID: "killed-before-other-work", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
-			Doc: "a credential exposed publicly or to a third party is dead in every environment before any lower-environment step and any other secret's work; only other kills and its own production replacement (at most 5 steps) may come first (rule 6)", check: killedBeforeOtherWork},
+			Doc: "a credential exposed publicly or to a third party is dead in every environment before any lower-environment step and any other secret's work (another exposed credential's replacement too); only other kills and its own production replacement (at most 5 steps) may come first (rule 6)", check: killedBeforeOtherWork},
+		{ID: "production-restored-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
+			Doc: "a credential killed in production before its replacement runs there (revoked first) is restored in production before any lower-environment work and before the investigation: the kill already took production down, and rule 5's lower environment first protects a working production only (rules 5, 6)", check: productionRestoredFirst},
 		{ID: "planned-keeps-overlap", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "planned work (scheduled, compliance, an offboarding whose deadline leaves time) never kills a credential before production runs on its replacement when the provider allows an overlap and services use it (rule 6)", check: plannedKeepsOverlap},
 		{ID: "time-to-kill-shown", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, tri, seq},
@@ -323,10 +325,12 @@ func (c *context) stepSecretIDs() []string {
 func lowerEnvFirst(c *context) []finding {
 	var out []finding
 	for _, id := range c.ids {
-		if c.leaked(id) {
+		if c.leaked(id) || c.killedBeforeProduction(id) != nil {
 			// Exposed outside the company: production is replaced first and
 			// nothing in a lower environment comes before the kill (rule 6
-			// overrides rule 5; killed-before-other-work checks it).
+			// overrides rule 5; killed-before-other-work checks it). Killed
+			// in production before its replacement: production is down and
+			// is restored first (production-restored-first checks it).
 			continue
 		}
 		envs := c.secrets[id].Environments

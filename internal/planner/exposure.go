@@ -13,43 +13,68 @@ import (
 
 // planKills orders the steps and plans their times. A credential exposed
 // outside the company that would be replaced before its kill is revoked
-// first instead when more than exposure.ReplaceWithin minutes of
-// replacement work would come before its kill: the latest such kill is
-// moved first, one secret at a time, until every kill is in time.
+// first instead when its kill would wait behind other work: production is
+// already down from another credential's kill at containment (its
+// replacement first would make that outage longer), another secret's
+// replacement comes before its kill, or more than exposure.ReplaceWithin
+// minutes of replacement work do. One secret at a time, until every kill is
+// in time.
 func planKills(f *Facts) {
 	for {
 		f.Tracks, f.Steps, f.TimeToKill = nil, nil, []runbook.KillTime{}
 		order(f)
 		timeToKill(f)
-		late := lateReplacement(f)
+		late, why := lateReplacement(f)
 		if late == nil {
 			return
 		}
 		late.Strategy = runbook.StrategyRevokeFirst
-		late.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company, and more than %d minutes of replacements (its own and other exposed credentials') would come before its kill; entry %s would otherwise allow: %s",
-			exposure.ReplaceWithin, late.Entry.ID, late.Entry.Overlap)
+		late.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company, and %s; entry %s would otherwise allow: %s", why, late.Entry.ID, late.Entry.Overlap)
 		late.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
 		late.RotationRisk = rotationRisk(f, late)
 		late.Phases = phasesFor(f, late)
 	}
 }
 
-// lateReplacement is the credential killed after its replacement with the
-// most replacement work before a kill, past exposure.ReplaceWithin, or nil.
-func lateReplacement(f *Facts) *Secret {
-	var late *Secret
-	most := exposure.ReplaceWithin
-	work := 0
-	for _, st := range f.Steps {
-		s := f.SecretByID(st.SecretID)
-		if st.Kill && s.KillsAfterReplace() && work > most {
-			late, most = s, work
-		}
-		if !st.Kill && st.Phase != runbook.PhaseContain {
-			work += exposure.StepMinutes(st.Phase, propagation(s))
+// lateReplacement is the first credential killed after its replacement
+// whose kill would wait behind other work, with why, or nil.
+func lateReplacement(f *Facts) (*Secret, string) {
+	outage := ""
+	for i := range f.Secrets {
+		// Pipelines wait for their restoration; a service customers reach
+		// does not.
+		if s := &f.Secrets[i]; s.RestoresProduction() && restoreRank(s) >= 10 && outage == "" {
+			outage = s.Name
 		}
 	}
-	return late
+	work := 0
+	others := map[string]bool{}
+	for _, st := range f.Steps {
+		s := f.SecretByID(st.SecretID)
+		if st.Kill && s.KillsAfterReplace() {
+			var before []string
+			for _, name := range sortedKeys(others) {
+				if name != s.Name {
+					before = append(before, name)
+				}
+			}
+			switch {
+			case outage != "":
+				return s, fmt.Sprintf("the kill of %s at containment already takes a production service down: replacing this one first would make that outage longer, and after it this one would stay live", outage)
+			case len(before) > 0:
+				return s, fmt.Sprintf("its kill would wait behind the replacement of %s (an exposed credential's kill never waits for another secret's work)", andJoin(before))
+			case work > exposure.ReplaceWithin:
+				return s, fmt.Sprintf("more than %d minutes of replacement work would come before its kill", exposure.ReplaceWithin)
+			}
+		}
+		if !st.Kill && st.Phase != runbook.PhaseContain && s != nil {
+			work += exposure.StepMinutes(st.Phase, propagation(s))
+			if exposure.Replacing(st.Phase) {
+				others[s.Name] = true
+			}
+		}
+	}
+	return nil, ""
 }
 
 func propagation(s *Secret) int {
@@ -343,4 +368,72 @@ func splitCompound(f *Facts, cat *catalog.Catalog, ids map[string]int) {
 	for i := range f.OpenItems {
 		f.OpenItems[i].Blocks = rename(f.OpenItems[i].Blocks)
 	}
+}
+
+// BeforeT0 starts the question of an open item that is answered while the
+// incident opens: the kill of an exposed credential and the restoration of
+// production after it never wait for an answer (ROTATION_RULES.md §2 rule 6).
+const BeforeT0 = "Before step 1 (T0): "
+
+// exposedNeverWait frees the kill and the production restoration of every
+// credential exposed outside the company from the open items raised on it
+// (an unread note, a question on its entry): such an item holds only its
+// lower-environment steps, and is asked before T0.
+func exposedNeverWait(f *Facts) {
+	for i := range f.OpenItems {
+		it := &f.OpenItems[i]
+		freed := false
+		var blocks []string
+		for _, b := range it.Blocks {
+			s := f.SecretByID(b)
+			if s == nil {
+				if st := stepByRef(f, b); st != nil && urgentStep(f, st) {
+					freed = true
+					continue
+				}
+				blocks = append(blocks, b)
+				continue
+			}
+			if s.Class != exposure.KillNow {
+				blocks = append(blocks, b)
+				continue
+			}
+			freed = true
+			for _, st := range f.Steps {
+				if st.SecretID == s.ID && !urgentStep(f, &st) {
+					blocks = appendOnce(blocks, fmt.Sprintf("s%d", st.Order))
+				}
+			}
+		}
+		if !freed {
+			continue
+		}
+		if blocks == nil {
+			blocks = []string{}
+		}
+		it.Blocks = blocks
+		if !strings.HasPrefix(it.Question, BeforeT0) {
+			it.Question = BeforeT0 + it.Question + " The kill of the exposed credential and the restoration of production do not wait for the answer."
+		}
+	}
+}
+
+// urgentStep is a step of a credential exposed outside the company that
+// comes no later than its production restoration: its kill, and its
+// replacement in production (or in every environment at once).
+func urgentStep(f *Facts, st *Step) bool {
+	s := f.SecretByID(st.SecretID)
+	if s == nil || s.Class != exposure.KillNow {
+		return false
+	}
+	return st.Kill || st.Phase == runbook.PhaseContain || runbook.IsProduction(st.Environment) || st.Environment == AllEnvironments
+}
+
+// stepByRef is the step a block reference ("s4") names, or nil.
+func stepByRef(f *Facts, ref string) *Step {
+	var n int
+	if _, err := fmt.Sscanf(ref, "s%d", &n); err != nil || n < 1 || n > len(f.Steps) || f.Steps[n-1].Order != n {
+		return nil
+	}
+	return &f.Steps[n-1]
 }

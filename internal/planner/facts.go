@@ -245,6 +245,10 @@ type Secret struct {
 	// DerivedReviews are where its investigation also looks: what was done
 	// with what it reached or minted.
 	DerivedReviews []string `json:"derived_reviews,omitempty"`
+	// Shared is true when one credential serves all its environments (the
+	// notes say so, or it is a person's own token): it is killed once,
+	// created once, and stored and rolled out in each environment.
+	Shared bool `json:"shared,omitempty"`
 	// Restricted is true when its containment narrows the credential to its
 	// consumers rather than killing it (a key that must keep decrypting, a
 	// high-privilege credential suspected exposed that keeps its overlap).
@@ -434,9 +438,27 @@ func (s *Secret) KillsAfterReplace() bool {
 }
 
 // productionFirst reports whether the secret is replaced in production
-// before its lower environments: killed after a replacement there, or the
-// token every other replacement is fetched with.
-func (s *Secret) productionFirst() bool { return s.KillsAfterReplace() || s.FetchToken }
+// before its lower environments: killed after a replacement there, the
+// token every other replacement is fetched with, or revoked first, which
+// takes production down at containment: it is restored before anything
+// else (rule 5's staging first protects a working production, and there
+// is none left to protect).
+func (s *Secret) productionFirst() bool {
+	return s.KillsAfterReplace() || s.FetchToken || s.RestoresProduction()
+}
+
+// IssuedAtContainment reports whether the kill at containment also issues the
+// replacement (a roll that expires the exposed key now): the contain step
+// stores the new value at once, and no create or store step follows.
+func (s *Secret) IssuedAtContainment() bool {
+	return s.Strategy == runbook.StrategyRevokeFirst && !s.Restricted && !s.RetireOnly && s.Entry != nil && s.Entry.ContainIssues && s.Stored
+}
+
+// RestoresProduction reports whether the secret's kill at containment takes
+// its production consumers down until the replacement is deployed there.
+func (s *Secret) RestoresProduction() bool {
+	return s.Strategy == runbook.StrategyRevokeFirst && !s.Restricted && !s.RetireOnly && len(s.Consumers) > 0 && hasProduction(s.Environments)
+}
 
 // lowerEnvs lists the environments that are not production.
 func lowerEnvs(envs []string) []string {

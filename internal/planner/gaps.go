@@ -131,6 +131,9 @@ func phaseSteps(f *Facts, id string, p runbook.Phase) []string {
 func workloadGaps(f *Facts) {
 	var runtimes, kinds, scheduled []string
 	var runtimeIDs, kindIDs, scheduledIDs []string
+	// restoring: a consumer of a credential killed before its replacement
+	// runs: the answer is needed before T0, never after the kill.
+	restoring := false
 	for _, s := range f.Secrets {
 		for _, c := range s.Consumers {
 			switch {
@@ -144,10 +147,12 @@ func workloadGaps(f *Facts) {
 				// (A CI variable rendered into the spec is rolled out by its
 				// pipeline, whatever the workload's kind.)
 				kinds = appendOnce(kinds, c.Name)
-				// An exposed credential's replacement does not wait: the
-				// operator knows the kind of the workload in front of them.
+				// An exposed credential's replacement does not wait for an
+				// answer: it is asked before T0.
 				if !s.Exposed {
 					kindIDs = appendOnce(kindIDs, s.ID)
+				} else {
+					restoring = true
 				}
 			}
 			if c.Scheduled {
@@ -168,8 +173,14 @@ func workloadGaps(f *Facts) {
 			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
 	}
 	if len(kinds) > 0 {
+		q := fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name>; a CronJob or a Job is not restarted but runs again.", andJoin(kinds))
+		if restoring {
+			// The kill does not wait for it, and the restoration after the
+			// kill must not: it is answered while the incident opens.
+			q = fmt.Sprintf("Before step 1 (T0), what kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Restoring production after the kill needs it, and it takes a minute: `kubectl -n <namespace> get deployment,statefulset,daemonset,cronjob,job` lists them. Containment does not wait for the answer. The deploy steps show <workload-kind>/<name> until then; a CronJob or a Job is not restarted but runs again.", andJoin(kinds))
+		}
 		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the kind of Kubernetes workload of %s is not said", andJoin(kinds)),
-			Question: fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name>; a CronJob or a Job is not restarted but runs again.", andJoin(kinds)),
+			Question: q,
 			Blocks:   stepsOf(f, kindIDs, runbook.PhaseDeploy)})
 	}
 	if len(scheduled) > 0 {

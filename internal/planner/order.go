@@ -69,10 +69,21 @@ func order(f *Facts) {
 		addTrack(t, steps)
 	}
 	rotation := func(_ *Secret, p runbook.Phase, _ string) bool { return rotate(p) && p != runbook.PhaseCleanup }
+	// inProduction: a step in production, or the one create of a credential
+	// every environment shares (made before production is restored).
+	inProduction := func(s *Secret, env string) bool {
+		return runbook.IsProduction(env) || (env == AllEnvironments && s.Shared)
+	}
 	// wave is the production replacement and kill of a credential killed
 	// after its replacement: it comes before any other secret's work.
 	wave := func(s *Secret, p runbook.Phase, env string) bool {
-		return s.productionFirst() && rotate(p) && p != runbook.PhaseCleanup && runbook.IsProduction(env)
+		return s.KillsAfterReplace() && rotate(p) && p != runbook.PhaseCleanup && inProduction(s, env)
+	}
+	// restore is the production replacement of a credential whose kill at
+	// containment took production down, and of the token pipelines fetch
+	// secrets with: production before any lower environment.
+	restore := func(s *Secret, p runbook.Phase, env string) bool {
+		return !s.KillsAfterReplace() && s.productionFirst() && rotate(p) && p != runbook.PhaseCleanup && inProduction(s, env)
 	}
 
 	if incident {
@@ -118,23 +129,41 @@ func order(f *Facts) {
 		})
 		// A credential exposed outside the company that keeps working until
 		// its replacement is replaced in production and killed there before
-		// any lower environment or other secret's replacement.
-		// The token pipelines fetch secrets with goes first: every other
-		// replacement is fetched with it.
+		// any other secret's work (planKills leaves at most one such, and
+		// none while production is down from another kill).
+		track(Track{Name: "Replace in production, then kill the exposed credential", Reason: "exposed outside the company: replaced in production and killed a few steps later, before any other work (its lower environments were killed at containment)"},
+			nil, replaced, wave)
+		// Production is down from the kills at containment: it is restored
+		// first, the consumers customers reach before pipelines.
 		first := append([]*Secret(nil), replaced...)
-		sort.SliceStable(first, func(i, j int) bool { return first[i].FetchToken && !first[j].FetchToken })
-		track(Track{Name: "Replace in production, then kill the exposed credential", Reason: "exposed outside the company: replaced in production and killed a few steps later, before any lower environment or other work (its lower environments were killed at containment); the token pipelines fetch secrets with comes first"},
-			nil, first, wave)
-		for _, g := range incidentGroups(replaced, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
-			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, func(s *Secret, p runbook.Phase, env string) bool {
-				return rotation(s, p, env) && !wave(s, p, env)
-			})
+		sort.SliceStable(first, func(i, j int) bool { return restoreRank(first[i]) > restoreRank(first[j]) })
+		track(Track{Name: "Restore production", Reason: "the kills at containment took production down: production is restored first and lower environments after (a lower environment first protects a working production; there is none left to protect); customer-facing consumers first, then the token pipelines fetch secrets with, then other pipelines"},
+			nil, first, restore)
+		// Secrets still to be killed (after their replacement, by a
+		// deadline) go before the investigation; the lower environments of
+		// those production went first for follow it.
+		var killLater, lower []*Secret
+		for _, s := range replaced {
+			if s.productionFirst() {
+				lower = append(lower, s)
+			} else {
+				killLater = append(killLater, s)
+			}
+		}
+		rest := func(s *Secret, p runbook.Phase, env string) bool {
+			return rotation(s, p, env) && !wave(s, p, env) && !restore(s, p, env)
+		}
+		for _, g := range incidentGroups(killLater, "replace and kill the old credential now, before the investigation; owners of different secrets work in parallel") {
+			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rest)
 		}
 		t = Track{Name: "Investigation", Reason: "review what was done with each credential during the exposure, once it is dead"}
 		if f.Trigger == runbook.TriggerOffboarding {
 			t.Reason = "review what the departing person did with each credential, once their access is gone"
 		}
 		track(t, nil, secrets, func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseInvestigate })
+		for _, g := range incidentGroups(lower, "lower environments, once production runs on the replacement; owners of different secrets work in parallel") {
+			track(Track{Name: "Lower environments: " + g.name, Reason: g.reason}, nil, g.secrets, rest)
+		}
 		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
 			g.name = "After the assessment: " + g.name
 			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
@@ -176,6 +205,34 @@ func order(f *Facts) {
 			f.SecretByID(st.SecretID).Track = st.Track
 		}
 	}
+}
+
+// restoreRank orders the restoration of production: a credential whose
+// production consumers serve customers first (the most critical first),
+// then the token pipelines fetch secrets with, then other pipelines.
+func restoreRank(s *Secret) int {
+	rank := 0
+	for _, c := range s.Consumers {
+		if c.Runtime != runbook.DeployCICD {
+			rank = max(rank, 10+criticalityRank(c.Criticality))
+		}
+	}
+	if rank == 0 && s.FetchToken {
+		rank = 5
+	}
+	return rank
+}
+
+func criticalityRank(c runbook.Criticality) int {
+	switch c {
+	case runbook.CriticalityHigh:
+		return 3
+	case runbook.CriticalityMedium:
+		return 2
+	case runbook.CriticalityLow:
+		return 1
+	}
+	return 2
 }
 
 type group struct {
@@ -284,7 +341,12 @@ func secretSteps(f *Facts, s *Secret, keep func(p runbook.Phase, env string) boo
 	perEnv := []runbook.Phase{runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify}
 	afterReplace := s.KillsAfterReplace()
 	prodFirst := s.productionFirst()
-	if has(runbook.PhaseContain) {
+	// One credential for every environment is killed, created and revoked
+	// once; it is stored and rolled out in each.
+	shared := s.Shared && len(s.Environments) > 1
+	if has(runbook.PhaseContain) && shared {
+		add(runbook.PhaseContain, AllEnvironments, s.Strategy == runbook.StrategyRevokeFirst)
+	} else if has(runbook.PhaseContain) {
 		// Production first: it is where an exposed credential does most harm.
 		for i := len(s.Environments) - 1; i >= 0; i-- {
 			env := s.Environments[i]
@@ -299,17 +361,27 @@ func secretSteps(f *Facts, s *Secret, keep func(p runbook.Phase, env string) boo
 	if has(runbook.PhaseInvestigate) {
 		add(runbook.PhaseInvestigate, AllEnvironments, false)
 	}
+	created := false
 	ladder := func(envs []string) {
 		for _, env := range envs {
 			for _, p := range perEnv {
-				if has(p) {
+				switch {
+				case !has(p):
+				case p == runbook.PhaseCreate && shared:
+					if !created {
+						add(p, AllEnvironments, false)
+					}
+					created = true
+				default:
 					add(p, env, false)
 				}
 			}
 		}
 	}
 	revoke := func(envs []string) {
-		if has(runbook.PhaseRevoke) {
+		if has(runbook.PhaseRevoke) && shared {
+			add(runbook.PhaseRevoke, AllEnvironments, true)
+		} else if has(runbook.PhaseRevoke) {
 			for _, env := range envs {
 				add(runbook.PhaseRevoke, env, true)
 			}

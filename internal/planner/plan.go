@@ -106,6 +106,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 		if i < len(rd.Secrets) {
 			sr := rd.Secrets[i]
 			s.HeldOutside, s.PublicDataOnly = sr.HeldOutside, sr.PublicDataOnly
+			s.Shared = sr.Shared && len(s.Environments) > 1
 			if req.Secrets[i].Privilege == "" && sr.Privilege != "" {
 				s.Privilege = sr.Privilege
 			}
@@ -162,6 +163,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	catalogGaps(f, req)
 	draftedItems(f)
 	workloadGaps(f)
+	exposedNeverWait(f)
 	externalComms(f)
 	for i := range f.Secrets {
 		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])
@@ -363,6 +365,21 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 	case s.Exposed && s.Strategy.HasOverlap():
 		s.StrategyReason += "; exposed: the new credential is deployed and the old one killed at once, before the investigation and without waiting for a window"
 	}
+	if s.Class == exposure.KillNow && s.Shared && s.Strategy != runbook.StrategyRevokeFirst && s.Strategy != runbook.StrategyRekey {
+		// One credential serves every environment: it cannot die in a
+		// lower environment while production keeps it.
+		s.Strategy = runbook.StrategyRevokeFirst
+		s.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company, and one credential serves %s: it cannot die in one environment and live in another, so it is revoked once, at once; entry %s would otherwise allow: %s", andJoin(s.Environments), e.ID, e.Overlap)
+		s.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
+	}
+	if s.Class == exposure.KillNow && e.OverlapUnknown && s.Strategy != runbook.StrategyRevokeFirst && s.Strategy != runbook.StrategyRekey {
+		// Whether a second credential can live beside it is not known: its
+		// replacement would wait for that answer while it stays live, and
+		// creating one might kill it mid-ladder anyway.
+		s.Strategy = runbook.StrategyRevokeFirst
+		s.StrategyReason = fmt.Sprintf("revoke_first: exposed outside the company, and whether %s allows a second live credential is not known: the kill does not wait for that answer; entry %s", s.ProviderName, e.ID)
+		s.RollbackWindow = "none: the exposed credential is revoked and must never be restored"
+	}
 	if s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRevokeFirst && s.Strategy != runbook.StrategyRekey && !hasProduction(s.Environments) {
 		// Replace-then-kill only protects production: a credential that
 		// lives only in lower environments dies at once.
@@ -402,9 +419,11 @@ func phasesFor(f *Facts, s *Secret) []runbook.Phase {
 	if s.RetireOnly {
 		return append(p, runbook.PhaseVerify)
 	}
-	p = append(p, runbook.PhaseCreate)
-	if s.Stored {
-		p = append(p, runbook.PhaseStore)
+	if !s.IssuedAtContainment() {
+		p = append(p, runbook.PhaseCreate)
+		if s.Stored {
+			p = append(p, runbook.PhaseStore)
+		}
 	}
 	p = append(p, runbook.PhaseDeploy)
 	switch {

@@ -447,12 +447,12 @@ func TestRaiseNumbersOpenItems(t *testing.T) {
 // schedule has one.
 func TestTimeToKill(t *testing.T) {
 	f := plan(t, load(t, "public-leak-openai-notebook"))
-	if len(f.TimeToKill) != 2 {
+	if len(f.TimeToKill) != 1 {
 		t.Fatalf("time to kill = %+v", f.TimeToKill)
 	}
-	// The providers' own remediation is checked (5 min), then production
-	// and staging are killed (5 min each).
-	for i, want := range []runbook.KillTime{{Environment: "production", Step: 2, Minutes: 10, Label: "T0+10 min"}, {Environment: "staging", Step: 3, Minutes: 15, Label: "T0+15 min"}} {
+	// The providers' own remediation is checked (5 min), then the one key
+	// staging and production share is killed once (5 min): review18 C4.
+	for i, want := range []runbook.KillTime{{Environment: AllEnvironments, Step: 2, Minutes: 10, Label: "T0+10 min"}} {
 		got := f.TimeToKill[i]
 		if got.Environment != want.Environment || got.Step != want.Step || got.Minutes != want.Minutes || got.Label != want.Label || got.At != "" {
 			t.Errorf("kill %d = %+v, want %+v", i, got, want)

@@ -163,6 +163,13 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		add("Open a change ticket listing every secret, environment and the rollback plan below.")
 	}
 	add("Rules for every step: a value goes from the provider straight into the store (stdin or console), never into chat, tickets or shell history; record ids, never values; stop at the first failed check.")
+	for _, it := range f.OpenItems {
+		// An item the restoration after a kill needs is answered while the
+		// incident opens, never after the kill.
+		if strings.HasPrefix(it.Question, "Before step 1") {
+			add("Before step 1 (T0): answer open item %s (%s); containment does not wait for it, but restoring production after the kill does.", it.ID, it.Text)
+		}
+	}
 	for _, line := range bindingChecklist(f) {
 		add("%s", line)
 	}

@@ -63,7 +63,34 @@ func containText(c sc) (string, string) {
 	if len(s.Consumers) > 0 && !strings.Contains(action, "fail") {
 		action += " Consumers fail until the replacement is deployed: accepted, the credential is exposed."
 	}
-	return action + c.derived(), c.fill(a.ContainCheck)
+	check := c.fill(a.ContainCheck)
+	if s.IssuedAtContainment() {
+		// The kill issued the replacement, shown now (Stripe shows a live
+		// key once): it goes into the store before anything else, and the
+		// consumers are redeployed in the first restoration steps.
+		write, storeCheck := c.captureText()
+		action += " The same action shows the new value: before leaving the page, put it straight into the store: " + write
+		check += "; " + storeCheck
+	}
+	return action + c.derived(), check
+}
+
+// captureText is the store write (and its check) of a value issued at
+// containment, for the step's environment or, for a credential every
+// environment shares, for each of them.
+func (c sc) captureText() (string, string) {
+	st := c.store()
+	envs := []string{c.env}
+	if c.env == planner.AllEnvironments {
+		envs = c.s.Environments
+	}
+	var writes, checks []string
+	for _, env := range envs {
+		e := sc{f: c.f, s: c.s, env: env}
+		writes = append(writes, strings.TrimSuffix(e.fill(st.Write), "."))
+		checks = append(checks, e.fill(st.Check))
+	}
+	return sentence(strings.Join(writes, "; ")), strings.Join(checks, "; ")
 }
 
 // derived is what the step that kills an exposed credential also kills:
@@ -205,7 +232,12 @@ func verifyText(c sc) (string, string) {
 		verb = "works"
 	}
 	check := fmt.Sprintf("%s %s on the new %s, with no %s on the dashboards", c.consumerList(), verb, s.Name, c.failures())
-	if c.prod() {
+	switch {
+	case c.prod() && s.Exposed && s.KillsAfterReplace():
+		// The exposed credential dies a step later: the watch runs on
+		// while the next steps go ahead, it never holds the kill.
+		check += " (keep watching for 30 minutes while the next steps go ahead: the kill does not wait for the watch)"
+	case c.prod():
 		check += " for 30 minutes"
 	}
 	return b.String(), check

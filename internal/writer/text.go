@@ -295,6 +295,14 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		}
 		return "do not re-run the " + k.Name + " pipeline while freeze " + z.ID + until + " holds; its first run after the freeze re-reads the new value",
 			"the variable shows your change in its audit log (never print the value); the verify step's dry run proves the value"
+	case k.Runtime == runbook.DeployCICD && (c.prod() || c.env == planner.AllEnvironments || c.s.Exposed):
+		// A production pipeline run deploys or releases (a side effect, not
+		// a check), and in an incident it may need credentials that are
+		// still dead: the pipeline re-reads the variable at its next
+		// regular run, and the verify step's read-only check proves the
+		// value now (ROTATION_RULES.md §2 rule 19).
+		return "nothing to start by hand: the " + k.Name + " pipeline re-reads the new value at its next regular run; do not trigger a run to test it (a run deploys or releases, and may need credentials not yet restored)",
+			"the variable shows your change in its audit log (never print the value); the verify step's read-only check proves the value, and the next regular " + k.Name + " run succeeds"
 	case specEnv(c) && k.Runtime == runbook.DeployKubernetes:
 		return "re-run the pipeline that renders " + k.Name + "'s spec with the new value and applies it (a `rollout restart` would reuse the old spec and the old value)",
 			"new " + k.Name + " pods carry the new value: a hash of the variable in a new pod matches a hash of the stored value (never print the value)"
