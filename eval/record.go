@@ -29,13 +29,37 @@ type exchange struct {
 	Reply  json.RawMessage   `json:"response"`
 }
 
-// exchangeKey identifies a request by its method, path and exact body: a
-// changed prompt, schema, model or request is a different exchange.
+// exchangeKey identifies a request by its method, path and body: a changed
+// prompt, schema, model or request is a different exchange. The body is
+// compared as JSON (spacing and string escapes aside) and without its
+// top-level prompt_cache_key: a routing hint for OpenAI's prompt cache that
+// never changes the answer, sent only to OpenAI, so a recording made through
+// another endpoint still answers the same prompts.
 func exchangeKey(method, path string, body []byte) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s\n", method, path)
-	h.Write(body)
+	h.Write(canonicalBody(body))
 	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// canonicalBody is body re-encoded from its decoded JSON (object keys sorted,
+// numbers kept as written) without prompt_cache_key; a body that is not JSON
+// is itself.
+func canonicalBody(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return body
+	}
+	if obj, ok := v.(map[string]any); ok {
+		delete(obj, "prompt_cache_key")
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 var schemaNameRE = regexp.MustCompile(`"json_schema":\{"name":"([^"]+)"|matching the schema \\"([a-zA-Z0-9_-]+)\\"`)
@@ -150,11 +174,10 @@ func NewReplayer(dir string) (*Replayer, error) {
 		if err := json.Unmarshal(data, &ex); err != nil {
 			return nil, fmt.Errorf("eval: replay: %s: %w", f, err)
 		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, ex.Body); err != nil {
-			return nil, fmt.Errorf("eval: replay: %s: %w", f, err)
+		if !json.Valid(ex.Body) {
+			return nil, fmt.Errorf("eval: replay: %s: the recorded request is not JSON", f)
 		}
-		r.exchanges[exchangeKey(ex.Method, ex.Path, compact.Bytes())] = ex
+		r.exchanges[exchangeKey(ex.Method, ex.Path, ex.Body)] = ex
 	}
 	return r, nil
 }
