@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/jobs"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
@@ -150,6 +151,17 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 		gc.LLM, gc.Prompts, a.client, gc.Provider = client, p, client, cfg.Provider
+		// With a model, it reads the request's prose too (cross-checked with
+		// the rules), its readings cached per text like sections.
+		reader, err := intake.NewModelReader(generate.IntakeAsker(client, cfg.OpenAIBaseURL, a.metrics), cc.Cache, cc.TTL)
+		if err != nil {
+			return nil, err
+		}
+		if cc.Locker != nil {
+			// Replicas share one reading of a text, as they share sections.
+			reader.Coordinate(generate.ReadingLock(cc.Locker, 30*time.Second), 50*time.Millisecond, cfg.Deadline)
+		}
+		gc.Reader = reader
 		a.metrics.WatchLLM(func() (string, int) { return client.BreakerState(), client.InFlight() })
 		mode = "openai (" + cfg.Model + ", " + cfg.LLMMode + ", prompts " + p.Version() + ")"
 	}

@@ -123,6 +123,7 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	defer fake.Release()
 	fake.Hold()
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
+	fake.Reads(llmtest.NewReader())
 	const key = "browser-key-5c2e"
 	s := startServer(t, map[string]string{"ROTOR_API_KEYS": "ci:sha256:" + keyHash(key), "OPENAI_API_KEY": "sk-test-fake",
 		"OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_LLM_CONCURRENCY": "2", "ROTOR_RATE_LIMIT": "10000/m"})
@@ -190,7 +191,9 @@ func TestBrowserRequestToRunbookPage(t *testing.T) {
 	if errs, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('form-errors') || {}).textContent || ''`)); errs != "" {
 		t.Fatalf("the form was refused: %s", errs)
 	}
-	fake.Allow(1)
+	// The model reads the request's prose first (one call per text), then
+	// one section may arrive.
+	fake.Allow(proseTexts(req) + 1)
 	// Waits on the page's DOM changes, for as long as the test may run.
 	arrived, err := chromedp.Run(ctx, chromedp.Poll[int](`document.querySelectorAll('#progress li:not(.state-pending)').length`,
 		chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))

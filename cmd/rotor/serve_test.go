@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -353,6 +354,17 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
+// proseTexts counts the constraints and notes the model reads.
+func proseTexts(req *runbook.Request) int {
+	n := len(req.Constraints)
+	for _, s := range req.Secrets {
+		if strings.TrimSpace(s.Notes) != "" {
+			n++
+		}
+	}
+	return n
+}
+
 // TestServeWithTheLLM starts the real server pointed at the fake OpenAI
 // server and checks the Acme runbook's sections came from the LLM.
 func TestServeWithTheLLM(t *testing.T) {
@@ -365,6 +377,7 @@ func TestServeWithTheLLM(t *testing.T) {
 	defer fake.Close()
 	answers := offlineAnswers(t, req)
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
+	fake.Reads(llmtest.NewReader())
 
 	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "ROTOR_MODEL": "gpt-4o-mini"})
 	resp, body := do(t, "GET", s.base+"/readyz", "", nil)
@@ -384,11 +397,13 @@ func TestServeWithTheLLM(t *testing.T) {
 			t.Errorf("%s: %+v", id, st)
 		}
 	}
-	if rb.Usage.LLMCalls != 10 || rb.Generator.Model != "gpt-4o-mini" || len(rb.Findings) != 0 {
+	// Ten sections, and the model's reading of each constraint and note.
+	reads := len(fake.RequestsFor(intake.ModelSchemaName))
+	if rb.Usage.LLMCalls != 10+reads || rb.Generator.Model != "gpt-4o-mini" || len(rb.Findings) != 0 {
 		t.Errorf("usage %+v generator %+v findings %v", rb.Usage, rb.Generator, rb.Findings)
 	}
-	if n := len(fake.Requests()); n != 10 {
-		t.Errorf("%d LLM requests", n)
+	if n := len(fake.Requests()); n != 10+reads || reads != proseTexts(req) {
+		t.Errorf("%d LLM requests, %d of them reading the %d texts", n, reads, proseTexts(req))
 	}
 }
 
@@ -413,6 +428,7 @@ func TestReplicasShareRedis(t *testing.T) {
 		}
 		return llmtest.OK(answers[r.SchemaName])
 	})
+	fake.Reads(llmtest.NewReader())
 	vars := func() map[string]string {
 		return map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(),
 			// go-redis stops dialling after pool_size failed dials in a row and
@@ -454,8 +470,9 @@ func TestReplicasShareRedis(t *testing.T) {
 	}
 	wg.Wait()
 	close(ids)
-	if n := len(fake.Requests()); n != 10 {
-		t.Errorf("%d LLM calls for 20 identical requests over two replicas, want 10", n)
+	// One request's calls: ten sections and one reading of each text.
+	if n, want := len(fake.Requests()), 10+proseTexts(req); n != want {
+		t.Errorf("%d LLM calls for 20 identical requests over two replicas, want %d", n, want)
 	}
 	for id := range ids {
 		for _, s := range []*server{a, b} {

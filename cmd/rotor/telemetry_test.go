@@ -89,6 +89,7 @@ func TestTracesAndLogLines(t *testing.T) {
 		}
 		return llmtest.OK(answers[name])
 	})
+	fake.Reads(llmtest.NewReader())
 	col := newCollector(t)
 	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL(), "OTEL_EXPORTER_OTLP_ENDPOINT": col.URL})
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -128,8 +129,9 @@ func TestTracesAndLogLines(t *testing.T) {
 		}
 	}
 	t.Logf("spans in the caller's trace: %v", names)
-	if names["POST /runbooks"] != 1 || names["rotor.section rollback"] != 1 || names["rotor.section inventory"] != 1 || names["chat gpt-4o-mini"] != 12 || names["HTTP POST"] != 12 {
-		t.Errorf("spans %v; want the request, ten sections, 12 model calls (rollback asked 3 times) and their HTTP attempts", names)
+	calls := 12 + proseTexts(req)
+	if names["POST /runbooks"] != 1 || names["rotor.section rollback"] != 1 || names["rotor.section inventory"] != 1 || names["chat gpt-4o-mini"] != calls || names["HTTP POST"] != calls {
+		t.Errorf("spans %v; want the request, ten sections, %d model calls (rollback asked 3 times, and a reading of each of %d texts) and their HTTP attempts", names, calls, proseTexts(req))
 	}
 
 	// Log lines: every one logged for a request names it and its trace.

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -111,6 +112,10 @@ type Config struct {
 	// (default 32): every section starts at once, and a section asked in
 	// parts asks its parts at once.
 	Concurrency int
+	// Reader, when set, has the model read the request's prose too (with
+	// an LLM configured): its reading is cross-checked with the rules'
+	// before anything is planned.
+	Reader ProseReader
 	// MaxAttempts bounds the answers asked per section, reasks included
 	// (default 3).
 	MaxAttempts int
@@ -307,14 +312,19 @@ func (s *Service) refuse(ctx context.Context, hits []secretscan.Hit) error {
 // secret is refused here, before anything is planned, written, cached or
 // logged; the error names field paths and rule ids only.
 func (s *Service) Prepare(ctx context.Context, req *runbook.Request) (*planner.Facts, []secretscan.Hit, error) {
-	return s.prepare(ctx, req, nil)
+	f, warnings, _, err := s.prepare(ctx, req, nil, true)
+	return f, warnings, err
 }
 
 // prepare is Prepare; screened, when set, holds the warnings of a screen
 // already made (Parse), which is then not made again.
-func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[]secretscan.Hit) (*planner.Facts, []secretscan.Hit, error) {
+// With model false, the prose is read by the rules alone (admission before
+// a 202 or a stream must answer at once; the generation reads it again with
+// the model).
+func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[]secretscan.Hit, model bool) (*planner.Facts, []secretscan.Hit, runbook.Usage, error) {
+	var read runbook.Usage
 	if err := req.Validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, read, err
 	}
 	var warnings []secretscan.Hit
 	switch {
@@ -323,26 +333,38 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	case s.cfg.Screener != nil:
 		hits := s.cfg.Screener.Scan("", req)
 		if err := s.refuse(ctx, hits); err != nil {
-			return nil, nil, err
+			return nil, nil, read, err
 		}
 		warnings = hits
 	}
-	// With no as_of, "today" and the first slot of each window are the
-	// generation's own time (the injected clock in tests).
 	planned := withheld(req, warnings)
-	f, err := planner.PlanAt(planned, s.cfg.Now())
+	var f *planner.Facts
+	var err error
+	if s.cfg.Reader == nil || !model {
+		f, err = planner.PlanAt(planned, s.cfg.Now())
+	} else {
+		// The model reads the prose too; what it says reaches the plan only
+		// through the cross-check (intake.CrossCheck). Screened first: a
+		// withheld value is never sent.
+		acc := &readingUsage{}
+		rctx := context.WithValue(ctx, readingUsageKey{}, acc)
+		asOf, _ := planned.AsOfTime()
+		rd := intake.Read(planned, intake.Options{AsOf: asOf})
+		f, err = planner.PlanReading(planned, s.cfg.Reader.CrossRead(rctx, planned, rd))
+		read = acc.total()
+	}
 	if err == nil {
 		f = s.withDrafts(ctx, planned, f)
 	}
 	if err == nil && s.cfg.MaxWork > 0 {
 		if w := WorkOf(f); w.Units() > s.cfg.MaxWork {
-			return nil, nil, tooMuchWork(f, w, s.cfg.MaxWork)
+			return nil, nil, read, tooMuchWork(f, w, s.cfg.MaxWork)
 		}
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, read, err
 	}
-	return f, warnings, nil
+	return f, warnings, read, nil
 }
 
 // withheld returns the request with every field a warning names replaced by
@@ -381,9 +403,16 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	var f *planner.Facts
 	var warnings []secretscan.Hit
 	var err error
-	if c := opts.Checked; c != nil && c.Request == req {
+	var read runbook.Usage
+	if c := opts.Checked; c != nil && c.Request == req && s.cfg.Reader == nil {
 		f, warnings = c.facts, c.warnings
-	} else if f, warnings, err = s.prepare(ctx, req, opts.screened); err != nil {
+	} else if c != nil && c.Request == req {
+		// Checked read the prose with the rules alone: the model reads it
+		// now, on the request's screened values.
+		if f, warnings, read, err = s.prepare(ctx, req, &c.warnings, true); err != nil {
+			return nil, err
+		}
+	} else if f, warnings, read, err = s.prepare(ctx, req, opts.screened, true); err != nil {
 		return nil, err
 	} else if opts.Admit != nil {
 		if err := opts.Admit(WorkOf(f)); err != nil {
@@ -437,8 +466,10 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	} else {
 		ws = s.writeAll(ctx, j, ids, rb, opts.OnSection)
 	}
-	// The drafts' calls are part of what this runbook cost.
+	// The drafts' calls and the model's reading of the prose are part of
+	// what this runbook cost.
 	addRunbookUsage(&rb.Usage, f.DraftUsage)
+	addRunbookUsage(&rb.Usage, read)
 	replaced := s.lintServed(ctx, rb, ids, j)
 	s.settle(ctx, rb, ws)
 	if opts.OnSection != nil {

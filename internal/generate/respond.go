@@ -180,7 +180,9 @@ func (s *Service) cachedResponse(ctx context.Context, key, owner string) (Respon
 // planned. Generate takes it back (Options.Checked) instead of doing that work
 // again.
 type Checked struct {
-	Request  *runbook.Request
+	Request *runbook.Request
+	// facts are planned from the rules' reading alone: with a model, the
+	// generation reads the prose again with it.
 	facts    *planner.Facts
 	warnings []secretscan.Hit
 }
@@ -193,7 +195,7 @@ func (s *Service) Check(ctx context.Context, body []byte, opts Options) (*Checke
 	if err != nil {
 		return nil, err
 	}
-	f, warnings, err := s.prepare(ctx, req, &warnings)
+	f, warnings, _, err := s.prepare(ctx, req, &warnings, false)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -170,8 +171,10 @@ func (c *Checked) ask(t *Text, scope Scope, quote, question string) {
 	if t.Secret >= 0 && !scope.All && len(scope.Secrets) == 0 {
 		scope.Secrets = []int{t.Secret}
 	}
+	// Blocks stays nil: the planner holds the steps of the scope's secrets
+	// until a person settles the reading (ROTATION_RULES.md §2 rule 20).
 	c.Questions = append(c.Questions, Question{
-		Item:  runbook.OpenItem{Source: t.Source, Text: quote, Question: question, Blocks: []string{}},
+		Item:  runbook.OpenItem{Source: t.Source, Text: quote, Question: question},
 		Scope: scope,
 	})
 }
@@ -380,8 +383,14 @@ func orDash(s string) string {
 	return s
 }
 
-// failure says briefly why the model did not read a text, without its answer.
+// failure says briefly why the model did not read a text, without its
+// answer, in the same words each time (the facts, and so the sections'
+// cache keys, must not vary with a transport's message).
 func failure(err error) string {
+	var mf *ModelFailure
+	if errors.As(err, &mf) {
+		return mf.Kind
+	}
 	msg := err.Error()
 	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i < 80 {
 		return msg[i+2:]

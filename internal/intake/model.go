@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -51,6 +52,17 @@ type ReadingCache interface {
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 }
 
+// ModelFailure is a model call that gave no usable answer, by kind
+// ("refusal", "truncated", "unavailable"...): what a reading's assumption
+// says, the same words each time, whatever the transport's message.
+type ModelFailure struct {
+	Kind string
+	Err  error
+}
+
+func (e *ModelFailure) Error() string { return e.Kind }
+func (e *ModelFailure) Unwrap() error { return e.Err }
+
 // ModelReader has a model read request texts into directives.
 type ModelReader struct {
 	ask    Asker
@@ -63,6 +75,75 @@ type ModelReader struct {
 	version string
 	// Parallel bounds the calls in flight for one request (default 4).
 	Parallel int
+	// flight shares one call among concurrent readings of the same text.
+	flight singleflight.Group
+	// lock, poll and wait share one call among replicas (Coordinate).
+	lock       ReadingLock
+	poll, wait time.Duration
+}
+
+// ReadingLock lets replicas share one reading of a text: Lock answers
+// ok for the one replica that asks the model (it calls unlock when done),
+// and not ok while another holds the lock.
+type ReadingLock interface {
+	Lock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+}
+
+// Coordinate makes replicas share readings: a replica that finds another
+// reading the same text waits for its answer in the cache (looking every
+// poll, at most wait) instead of asking the model too.
+func (m *ModelReader) Coordinate(lock ReadingLock, poll, wait time.Duration) {
+	m.lock, m.poll, m.wait = lock, poll, wait
+}
+
+// cached is the reading the cache holds for key.
+func (m *ModelReader) cached(ctx context.Context, key string) ([]Directive, bool) {
+	if m.cache == nil {
+		return nil, false
+	}
+	raw, err := m.cache.Get(ctx, key)
+	if err != nil {
+		return nil, false
+	}
+	ds, err := m.decode(raw)
+	return ds, err == nil
+}
+
+// awaitOther takes the cross-replica lock for key, or waits for the replica
+// that holds it: a reading it found (true), or the unlock to call once this
+// replica has asked the model itself.
+func (m *ModelReader) awaitOther(ctx context.Context, key string) ([]Directive, func(), bool) {
+	none := func() {}
+	if m.lock == nil {
+		return nil, none, false
+	}
+	deadline := time.Now().Add(m.wait)
+	for {
+		unlock, ok, err := m.lock.Lock(ctx, key)
+		if err != nil {
+			// The lock's store is in trouble: read without coordination.
+			return nil, none, false
+		}
+		if ok {
+			// The holder may have finished between our miss and our lock.
+			if ds, found := m.cached(ctx, key); found {
+				unlock()
+				return ds, none, true
+			}
+			return nil, unlock, false
+		}
+		select {
+		case <-ctx.Done():
+			return nil, none, false
+		case <-time.After(m.poll):
+		}
+		if ds, found := m.cached(ctx, key); found {
+			return ds, none, true
+		}
+		if time.Now().After(deadline) {
+			return nil, none, false
+		}
+	}
 }
 
 // modelAnswer is what the model answers for one text.
@@ -70,8 +151,12 @@ type modelAnswer struct {
 	Directives []Directive `json:"directives"`
 }
 
-// NewModelReader builds a reader; cache may be nil (no caching).
+// NewModelReader builds a reader; cache may be nil (no caching), and a ttl
+// of 0 keeps readings a week.
 func NewModelReader(ask Asker, cache ReadingCache, ttl time.Duration) (*ModelReader, error) {
+	if ttl <= 0 {
+		ttl = 7 * 24 * time.Hour
+	}
 	raw, err := ModelSchema()
 	if err != nil {
 		return nil, err
@@ -227,6 +312,19 @@ func (m *ModelReader) Read(ctx context.Context, req *runbook.Request, asOf time.
 	return out
 }
 
+// CrossRead has the model read the request's texts and merges its reading
+// into the rules' one (CrossCheck). It returns a new Reading; rules is not
+// changed. A text the model fails on keeps the rules' reading, and an
+// assumption says so.
+func (m *ModelReader) CrossRead(ctx context.Context, req *runbook.Request, rules *Reading) *Reading {
+	checked := CrossCheck(rules.Texts, m.Read(ctx, req, rules.AsOf))
+	out := *rules
+	out.Texts = checked.Texts
+	out.Questions = append(slices.Clone(rules.Questions), checked.Questions...)
+	out.Assumptions = append(slices.Clone(rules.Assumptions), checked.Assumptions...)
+	return &out
+}
+
 // requestTexts are the prose texts of a request, as intake names their
 // sources: constraints, then the secrets' notes.
 func requestTexts(req *runbook.Request) []Text {
@@ -251,30 +349,41 @@ func (m *ModelReader) readOne(ctx context.Context, in modelInput) ModelText {
 	}
 	sum := sha256.Sum256([]byte(m.ask.Model() + "\x00" + data))
 	key := "rotor:intake:" + m.version + ":" + hex.EncodeToString(sum[:])
-	if m.cache != nil {
-		if raw, err := m.cache.Get(ctx, key); err == nil {
-			if ds, err := m.decode(raw); err == nil {
-				res.Directives, res.Cached = ds, true
-				return res
-			}
+	if ds, ok := m.cached(ctx, key); ok {
+		res.Directives, res.Cached = ds, true
+		return res
+	}
+	// Identical requests at once (a retried job, a burst of one request)
+	// share one call; the ones after it find the cache.
+	cached := false
+	v, err, _ := m.flight.Do(key, func() (any, error) {
+		ds, unlock, found := m.awaitOther(ctx, key)
+		defer unlock()
+		if found {
+			cached = true
+			return ds, nil
 		}
-	}
-	user := "Answer with JSON matching the schema \"" + ModelSchemaName + "\".\n\n<rotor-data>\n" + data + "\n</rotor-data>\n"
-	raw, err := m.ask.Ask(ctx, ModelCall{System: modelSystem, User: user, SchemaName: ModelSchemaName, Schema: m.schema})
+		user := "Answer with JSON matching the schema \"" + ModelSchemaName + "\".\n\n<rotor-data>\n" + data + "\n</rotor-data>\n"
+		raw, err := m.ask.Ask(ctx, ModelCall{System: modelSystem, User: user, SchemaName: ModelSchemaName, Schema: m.schema})
+		if err != nil {
+			return nil, err
+		}
+		ds, err = m.decode(raw)
+		if err != nil {
+			return nil, &ModelFailure{Kind: "answer not valid", Err: err}
+		}
+		if m.cache != nil {
+			// Only an answer that met the schema is kept.
+			_ = m.cache.Set(ctx, key, raw, m.ttl)
+		}
+		return ds, nil
+	})
 	if err != nil {
 		res.Err = fmt.Errorf("intake: model reading of %s: %w", in.Source, err)
 		return res
 	}
-	ds, err := m.decode(raw)
-	if err != nil {
-		res.Err = fmt.Errorf("intake: model reading of %s: %w", in.Source, err)
-		return res
-	}
-	res.Directives = ds
-	if m.cache != nil {
-		// Only an answer that met the schema is kept.
-		_ = m.cache.Set(ctx, key, raw, m.ttl)
-	}
+	// Each caller labels and merges its own copy.
+	res.Directives, res.Cached = slices.Clone(v.([]Directive)), cached
 	return res
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -265,5 +266,29 @@ func TestModelReadingsAreCachedPerText(t *testing.T) {
 	}
 	if n := len(srv.RequestsFor(intake.ModelSchemaName)) - before; n != 1 {
 		t.Errorf("after a refusal the text was asked %d times, want 1", n)
+	}
+}
+
+// TestConcurrentReadingsShareOneCall: a burst of identical requests reads
+// each text once; the readings after the first come from it or the cache.
+func TestConcurrentReadingsShareOneCall(t *testing.T) {
+	srv, _, mr := fakeModel(t)
+	srv.Latency = 50 * time.Millisecond
+	req, rules := request(readings)
+	asOf := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := intake.CrossCheck(rules, mr.Read(context.Background(), req, asOf))
+			if len(got.Questions) > 0 {
+				t.Errorf("an honest reading raised %d questions", len(got.Questions))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(srv.RequestsFor(intake.ModelSchemaName)); n != len(readings) {
+		t.Errorf("8 identical requests made %d reading calls for %d texts", n, len(readings))
 	}
 }

@@ -647,7 +647,11 @@ func (n *Names) providersIn(ws []string) []*catalog.Provider {
 	return out
 }
 
+// appendNew appends the values not yet in list, never into list's own
+// backing array (a directive's evidence may be shared by concurrent
+// readings of one cached answer).
 func appendNew[T comparable](list []T, ps ...T) []T {
+	list = slices.Clip(list)
 	for _, p := range ps {
 		if !slices.Contains(list, p) {
 			list = append(list, p)

@@ -79,8 +79,15 @@ func applyReading(f *Facts, rd *intake.Reading) {
 			for _, e := range d.Evidence {
 				r.evidence = appendOnce(r.evidence, e)
 			}
+			before := len(r.readings)
 			if w, ok := ap.apply(d); ok {
 				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: d.Span.Only})
+			}
+			if d.Reader == intake.ReaderModel {
+				// A reading the model made is labelled as the model's.
+				for i := before; i < len(r.readings); i++ {
+					r.readings[i] += " (the model's reading)"
+				}
 			}
 		}
 		if len(t.Directives) == 0 {

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/intake"
 )
 
 // Kind is what a scripted reply does.
@@ -153,6 +155,7 @@ type Server struct {
 	scripts map[string][]Reply
 	// dflt answers when a schema's script is used up.
 	dflt     func(r Recorded) Reply
+	reader   *Reader
 	requests []Recorded
 	seq      int
 	// held, while not nil, is what answers wait for (Hold, Release);
@@ -233,6 +236,15 @@ func (s *Server) DefaultByRequest(f func(r Recorded) Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dflt = f
+}
+
+// Reads has rd answer rotor's reading of request prose (intake's schema),
+// whatever the default answers: a test scripted for sections keeps a model
+// that reads like one.
+func (s *Server) Reads(rd *Reader) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reader = rd
 }
 
 // Requests returns a copy of what was received.
@@ -363,6 +375,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	var reply Reply
 	if q := s.scripts[rec.SchemaName]; len(q) > 0 {
 		reply, s.scripts[rec.SchemaName] = q[0], q[1:]
+	} else if s.reader != nil && rec.SchemaName == intake.ModelSchemaName {
+		reply = s.reader.Reply(rec)
 	} else {
 		reply = s.dflt(rec)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -88,6 +89,8 @@ type Model struct {
 	// (an adversarial model: each answer is as long as it can be, and none
 	// is the part asked for). Pair it with Server.AnswerWhole.
 	OverAnswers bool
+	// Reader answers intake's reading calls (honest unless seeded).
+	Reader *Reader
 
 	secret string
 
@@ -117,7 +120,7 @@ type Sent struct {
 // NewModel returns a model with no defect seeded. Its secret-looking value is
 // made at random now: no literal secret is ever committed.
 func NewModel() *Model {
-	return &Model{RetryAfter: "1", SlowDelay: 2 * time.Second, secret: FakeSecret(), books: map[string]*book{}, attempts: map[string]int{}}
+	return &Model{RetryAfter: "1", SlowDelay: 2 * time.Second, Reader: NewReader(), secret: FakeSecret(), books: map[string]*book{}, attempts: map[string]int{}}
 }
 
 // Learn prepares the correct answers for a request: the sections a careful
@@ -171,6 +174,9 @@ func (m *Model) Defective() []Sent {
 
 // Reply answers one request.
 func (m *Model) Reply(r Recorded) Reply {
+	if r.SchemaName == intake.ModelSchemaName && m.Reader != nil {
+		return m.Reader.Reply(r)
+	}
 	system := DataSystem(r.User)
 	m.mu.Lock()
 	b := m.books[system]
