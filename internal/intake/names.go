@@ -34,7 +34,9 @@ type nameLexicon struct {
 	Signer    sideCues                `yaml:"signer"`
 	Verifier  sideCues                `yaml:"verifier"`
 	NotNames  []string                `yaml:"not_names"`
-	Confirm   []struct {
+	// Places are words that put a provider's name where a value went.
+	Places  []string `yaml:"places"`
+	Confirm []struct {
 		Entry    string `yaml:"entry"`
 		Question string `yaml:"question"`
 	} `yaml:"confirm"`
@@ -75,6 +77,8 @@ type Names struct {
 	// stop are words that never name a service (names.yaml not_names, and
 	// every signer or verifier cue word).
 	stop map[string]bool
+	// places are names.yaml places, each as its words.
+	places [][]string
 }
 
 // current is the resolver of the catalogue the process runs with.
@@ -146,6 +150,9 @@ func NewNames(cat *catalog.Catalog, lexicon []byte) (*Names, error) {
 		for _, p := range list {
 			n.squashed[p] = squash(p)
 		}
+	}
+	for _, p := range n.lex.Places {
+		n.places = append(n.places, words(p))
 	}
 	n.stop = map[string]bool{}
 	for _, list := range [][]string{n.lex.NotNames, n.lex.Signer.Before, n.lex.Signer.After, n.lex.Verifier.Before, n.lex.Verifier.After} {
@@ -226,6 +233,11 @@ func (n *Names) checkKinds() []string {
 	}
 	if len(n.lex.Personal) == 0 {
 		add("personal: no words")
+	}
+	for i, p := range n.lex.Places {
+		if len(words(p)) == 0 {
+			add("names.yaml places[%d]: %q has no letters or digits", i, p)
+		}
 	}
 	for _, side := range []struct {
 		name string
@@ -624,7 +636,9 @@ func (n *Names) meaningful(w string) bool {
 }
 
 // providersIn lists the providers a text names, in the order it names them;
-// at one place the longest spelling wins ("azure ad" over "azure").
+// at one place the longest spelling wins ("azure ad" over "azure"). A
+// provider named as the place a value went ("pushed to a public GitHub
+// repository") is not listed: where a credential leaked is not whose it is.
 func (n *Names) providersIn(ws []string) []*catalog.Provider {
 	var out []*catalog.Provider
 	for i := 0; i < len(ws); {
@@ -638,13 +652,32 @@ func (n *Names) providersIn(ws []string) []*catalog.Provider {
 			}
 		}
 		if best != nil {
-			out = appendNew(out, best)
+			if !n.isPlace(ws, i) {
+				out = appendNew(out, best)
+			}
 			i = bestEnd
 			continue
 		}
 		i++
 	}
 	return out
+}
+
+// placeGap is how many words may stand between a place cue and the
+// provider it puts a value in ("posted in the eng channel on Slack").
+const placeGap = 4
+
+// isPlace reports whether the words before ws[i] say a value went there
+// (names.yaml places).
+func (n *Names) isPlace(ws []string, i int) bool {
+	for end := i; end >= 0 && i-end <= placeGap; end-- {
+		for _, cue := range n.places {
+			if start := end - len(cue); start >= 0 && slices.Equal(ws[start:end], cue) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // appendNew appends the values not yet in list, never into list's own

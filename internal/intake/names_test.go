@@ -23,15 +23,20 @@ type nameRow struct {
 	Why     string         `yaml:"why"`
 	Request map[string]any `yaml:"request"`
 	Want    struct {
-		Provider  string           `yaml:"provider"`
-		Entry     string           `yaml:"entry"`
-		EntryNot  string           `yaml:"entry_not"`
-		Kind      runbook.Kind     `yaml:"kind"`
-		Strategy  runbook.Strategy `yaml:"strategy"`
-		Personal  *bool            `yaml:"personal"`
-		OpenItem  string           `yaml:"open_item"`
-		StepsHave []string         `yaml:"steps_have"`
-		StepsLack []string         `yaml:"steps_lack"`
+		Provider string `yaml:"provider"`
+		Entry    string `yaml:"entry"`
+		EntryNot string `yaml:"entry_not"`
+		// ProviderNot and KindNot are readings the row must not make.
+		ProviderNot string           `yaml:"provider_not"`
+		Kind        runbook.Kind     `yaml:"kind"`
+		KindNot     runbook.Kind     `yaml:"kind_not"`
+		Strategy    runbook.Strategy `yaml:"strategy"`
+		Personal    *bool            `yaml:"personal"`
+		OpenItem    string           `yaml:"open_item"`
+		StepsHave   []string         `yaml:"steps_have"`
+		StepsLack   []string         `yaml:"steps_lack"`
+		// ConsideredLack: words no reading of the secret's notes may say.
+		ConsideredLack []string `yaml:"considered_lack"`
 	} `yaml:"want"`
 }
 
@@ -102,9 +107,25 @@ func TestNames(t *testing.T) {
 			if w.EntryNot != "" && s.Rule == w.EntryNot {
 				t.Errorf("entry = %s, the wrong credential's", s.Rule)
 			}
+			if w.ProviderNot != "" && s.Provider == w.ProviderNot {
+				t.Errorf("provider = %s, which the request does not say it is", s.Provider)
+			}
+			if w.KindNot != "" && s.Kind == w.KindNot {
+				t.Errorf("kind = %s, which the request does not say it is", s.Kind)
+			}
 			check("strategy", string(s.Strategy), string(w.Strategy))
 			if w.Personal != nil && s.Personal != *w.Personal {
 				t.Errorf("personal = %v, want %v", s.Personal, *w.Personal)
+			}
+			for _, c := range f.Considered {
+				if c.Source != "secrets[0].notes" {
+					continue
+				}
+				for _, lack := range w.ConsideredLack {
+					if strings.Contains(strings.ToLower(c.Reading+" "+c.Effect), strings.ToLower(lack)) {
+						t.Errorf("the notes are read as %q (%s)", c.Reading, c.Effect)
+					}
+				}
 			}
 			var items []string
 			for _, it := range f.OpenItems {
