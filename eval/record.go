@@ -224,9 +224,12 @@ const manifestFile = "manifest.json"
 // (mode, budget, reasoning), the endpoints and the cases. The prompts and
 // the judge's instructions are copied beside it (prompts/, judge.md).
 type Manifest struct {
-	Model           string    `json:"model"`
-	JudgeModel      string    `json:"judge_model"`
-	BaseURL         string    `json:"base_url,omitempty"`
+	Model      string `json:"model"`
+	JudgeModel string `json:"judge_model"`
+	BaseURL    string `json:"base_url,omitempty"`
+	// Provider is the provider the calls were shaped for (OpenAI's carry
+	// prompt_cache_key, others do not), so a replay sends the same bodies.
+	Provider        string    `json:"provider,omitempty"`
 	JudgeBaseURL    string    `json:"judge_base_url,omitempty"`
 	Mode            string    `json:"mode,omitempty"`
 	MaxTokens       int       `json:"max_tokens,omitempty"`

@@ -19,6 +19,7 @@ import (
 	"github.com/rotor-dev/rotor/eval"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/secretscan"
 	"github.com/rotor-dev/rotor/internal/section"
@@ -293,6 +294,15 @@ func applyManifest(o *evalOpts, cfg *config, m *eval.Manifest) {
 	if m.BaseURL != "" {
 		cfg.OpenAIBaseURL = m.BaseURL
 	}
+	// The provider shapes the request bodies the recordings are keyed by:
+	// the recorded one, else the one the recorded endpoint implies (not
+	// the default endpoint's, OpenAI, whose calls add prompt_cache_key).
+	switch {
+	case m.Provider != "":
+		cfg.Provider = m.Provider
+	case m.BaseURL != "":
+		cfg.Provider = llm.DetectProvider(m.BaseURL)
+	}
 	if m.JudgeBaseURL != "" && o.judgeBaseURL == "" {
 		o.judgeBaseURL = m.JudgeBaseURL
 	}
@@ -446,7 +456,7 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 // the model and judge, the request shape, the prompts and the judge's
 // instructions, and the cases, so `--from DIR` alone replays the run.
 func (e *evaluator) writeManifest(cfg, jcfg config) error {
-	m := eval.Manifest{Model: cfg.Model, JudgeModel: jcfg.Model, BaseURL: cfg.OpenAIBaseURL, JudgeBaseURL: e.o.judgeBaseURL,
+	m := eval.Manifest{Model: cfg.Model, JudgeModel: jcfg.Model, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, JudgeBaseURL: e.o.judgeBaseURL,
 		Mode: cfg.LLMMode, MaxTokens: cfg.MaxTokens, Reasoning: cfg.Reasoning, ReasoningEffort: cfg.ReasoningEffort,
 		Cases: e.o.cases, RecordedAt: time.Now().UTC(), Commit: buildInfo().Revision}
 	if err := eval.WriteManifest(e.o.record, &m); err != nil {
