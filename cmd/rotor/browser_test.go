@@ -20,9 +20,12 @@ import (
 
 // chromium finds Debian's Chromium. Where the browser test must run (CI, or
 // ROTOR_REQUIRE_BROWSER set) a missing one fails the test; elsewhere it is
-// skipped saying how to get it.
+// skipped saying how to get it. -short skips it.
 func chromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("drives Chromium: skipped by -short")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

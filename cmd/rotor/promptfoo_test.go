@@ -19,6 +19,9 @@ import (
 // one fails the test; elsewhere it is skipped saying how to get it.
 func promptfooBin(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs promptfoo (Node): skipped by -short")
+	}
 	if p := os.Getenv("PROMPTFOO_BIN"); p != "" {
 		return p
 	}
