@@ -191,7 +191,7 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 			}
 			break
 		}
-		f.ChangePaths = append(f.ChangePaths, ChangePath{Tool: d.Tool, SecretIDs: a.scopeIDs(d.Scope), Source: a.t.Source})
+		f.ChangePaths = append(f.ChangePaths, ChangePath{Tool: d.Tool, SecretIDs: a.scopeIDs(d.Scope), Consumers: d.Scope.Consumers, Source: a.t.Source})
 		r.add(ckChangePath, "changes go through "+toolName(d.Tool), changePathEffect(f, d.Tool, d.Scope.All, targets))
 	case intake.KindDualControl:
 		f.DualControl = true

@@ -114,6 +114,9 @@ type ChangePath struct {
 	Tool string `json:"tool"`
 	// SecretIDs are the secrets it binds; empty means all.
 	SecretIDs []string `json:"secret_ids"`
+	// Consumers are the services the text names ("orders-api is deployed
+	// by Argo CD"); empty means every consumer of those secrets.
+	Consumers []string `json:"consumers,omitempty"`
 	Source    string   `json:"source"`
 }
 

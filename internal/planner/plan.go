@@ -133,6 +133,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			c := &s.Consumers[j]
 			c.Runtime = consumerRuntime(f, cat, c.Name)
 			placeWorkload(cat, c)
+			c.ManagedBy = managedBy(f, cat, s, c)
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 		}
 	}
