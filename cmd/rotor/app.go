@@ -228,7 +228,7 @@ func buildLLM(cfg config, transport http.RoundTripper, retries int) (*openai.Cli
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := openai.New(openai.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
+	client, err := openai.New(openai.Config{APIKey: cfg.OpenAIKey, Token: cfg.azureToken(), BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, APIVersion: cfg.OpenAIVersion, Model: cfg.Model,
 		Mode: cfg.LLMMode, Prices: cfg.Prices, Transport: transport, MaxTokens: cfg.MaxTokens, Connections: cfg.Concurrency,
 		Reasoning: cfg.Reasoning || openai.IsReasoningModel(cfg.Model), ReasoningEffort: cfg.ReasoningEffort, TracerProvider: cfg.Tracer,
 		Resilience: llm.Resilience{AttemptTimeout: cfg.AttemptTimeout, MaxRetries: retriesSetting(retries)}})

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,19 +36,22 @@ type config struct {
 	// AllowOpen lets serve listen beyond loopback without API keys.
 	AllowOpen bool
 	// DrainDelay is how long serve stays up, unready, after SIGTERM.
-	DrainDelay      time.Duration
-	LLM             string
-	OpenAIKey       string
-	OpenAIBaseURL   string
-	OpenAIVersion   string
-	Model           string
-	LLMMode         string
-	MaxTokens       int
-	ContextTokens   int
-	Reasoning       bool
-	ReasoningEffort string
-	Concurrency     int
-	MaxAttempts     int
+	DrainDelay time.Duration
+	LLM        string
+	OpenAIKey  string
+	// AzureToken and AzureTokenFile are a Microsoft Entra ID access token
+	// for Azure OpenAI, or the file a token agent keeps it in.
+	AzureToken, AzureTokenFile string
+	OpenAIBaseURL              string
+	OpenAIVersion              string
+	Model                      string
+	LLMMode                    string
+	MaxTokens                  int
+	ContextTokens              int
+	Reasoning                  bool
+	ReasoningEffort            string
+	Concurrency                int
+	MaxAttempts                int
 	// TokenBudget and MaxCalls bound one runbook's model tokens and calls.
 	TokenBudget, MaxCalls int
 	AttemptTimeout        time.Duration
@@ -100,8 +105,10 @@ var envVars = []struct{ name, def, doc string }{
 	{"ROTOR_ADDR", "127.0.0.1:8080", "listen address of `rotor serve`: this machine only by default; `:8080` listens on every interface (the container image sets it), which needs `ROTOR_API_KEYS` or `ROTOR_ALLOW_OPEN=1`"},
 	{"ROTOR_ALLOW_OPEN", "", "`1` lets `rotor serve` listen beyond loopback with no API keys (an open API: anyone who reaches it generates on your LLM account); without it such a start is refused"},
 	{"ROTOR_DRAIN_DELAY", "0s", "on SIGTERM, how long `serve` keeps serving with `/readyz` answering 503 `draining` before it stops taking connections, so a load balancer takes it out first (e.g. 5s behind one; in-flight requests then get `ROTOR_SHUTDOWN_TIMEOUT`)"},
-	{"ROTOR_LLM", "auto", "`auto` (openai when OPENAI_API_KEY is set, else offline), `offline` or `openai`"},
+	{"ROTOR_LLM", "auto", "`auto` (openai when OPENAI_API_KEY or an Entra ID token is set, else offline), `offline` or `openai`"},
 	{"OPENAI_API_KEY", "", "API key of the OpenAI-compatible server"},
+	{"AZURE_OPENAI_AD_TOKEN", "", "Azure OpenAI with Microsoft Entra ID: an access token for `https://cognitiveservices.azure.com`, sent as `Authorization: Bearer` instead of a key (no `OPENAI_API_KEY` needed; it expires: prefer the file for a server)"},
+	{"AZURE_OPENAI_AD_TOKEN_FILE", "", "a file holding that token, read on every model call, so a token agent can renew it while rotor runs"},
 	{"OPENAI_BASE_URL", "https://api.openai.com/v1", "any OpenAI-compatible server: OpenAI, Azure, vLLM, Ollama, llama.cpp, LiteLLM"},
 	{"OPENAI_API_VERSION", "2024-10-21", "API version for Azure OpenAI (a base URL on *.openai.azure.com)"},
 	{"ROTOR_LLM_PROVIDER", "auto", "who serves the model, for traces (`gen_ai.provider.name`) and the provider's quirks: `auto` (from `OPENAI_BASE_URL`: OpenAI, Azure, Gemini, Ollama on port 11434, else `openai_compatible`), `openai`, `azure`, `gemini`, `ollama`, `vllm`, `litellm`, `openai_compatible`"},
@@ -204,7 +211,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Sprintf("ROTOR_LLM: %q must be auto, offline or openai", c.LLM))
 	}
 	c.OpenAIKey = get("OPENAI_API_KEY")
+	c.AzureToken, c.AzureTokenFile = get("AZURE_OPENAI_AD_TOKEN"), get("AZURE_OPENAI_AD_TOKEN_FILE")
 	c.OpenAIBaseURL = get("OPENAI_BASE_URL")
+	switch {
+	case c.AzureToken != "" && c.AzureTokenFile != "":
+		errs = append(errs, "AZURE_OPENAI_AD_TOKEN and AZURE_OPENAI_AD_TOKEN_FILE: set one")
+	case (c.AzureToken != "" || c.AzureTokenFile != "") && llm.Azure(c.OpenAIBaseURL) == llm.NotAzure:
+		errs = append(errs, fmt.Sprintf("AZURE_OPENAI_AD_TOKEN: an Entra ID token is for Azure OpenAI, but OPENAI_BASE_URL %q is not an Azure OpenAI endpoint (https://<resource>.openai.azure.com)", c.OpenAIBaseURL))
+	}
 	c.OpenAIVersion = get("OPENAI_API_VERSION")
 	c.Model = get("ROTOR_MODEL")
 	if c.Provider, err = llm.ParseProvider(get("ROTOR_LLM_PROVIDER"), c.OpenAIBaseURL); err != nil {
@@ -361,12 +375,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.WorkerName = get("ROTOR_WORKER_NAME")
 	if c.LLM == "auto" {
 		c.LLM = "offline"
-		if c.OpenAIKey != "" {
+		if c.hasLLMCredential() {
 			c.LLM = "openai"
 		}
 	}
-	if c.LLM == "openai" && c.OpenAIKey == "" {
-		errs = append(errs, "ROTOR_LLM=openai needs OPENAI_API_KEY (local servers that ignore it accept any value)")
+	if c.LLM == "openai" && !c.hasLLMCredential() {
+		errs = append(errs, "ROTOR_LLM=openai needs OPENAI_API_KEY (local servers that ignore it accept any value), or for Azure an Entra ID token (AZURE_OPENAI_AD_TOKEN or AZURE_OPENAI_AD_TOKEN_FILE)")
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
@@ -410,4 +424,35 @@ func bindServeFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ROTOR_ADDR; beyond loopback it needs ROTOR_API_KEYS or ROTOR_ALLOW_OPEN=1)")
 	fs.StringVar(&c.Model, "model", c.Model, "model (ROTOR_MODEL)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL (REDIS_URL)")
+}
+
+// hasLLMCredential reports whether a model server's credential is set: a
+// key, or an Entra ID token for Azure.
+func (c config) hasLLMCredential() bool {
+	return c.OpenAIKey != "" || c.AzureToken != "" || c.AzureTokenFile != ""
+}
+
+// azureToken is the Entra ID token source of the configuration (nil
+// without one). The file is read on every call: a token lives about an
+// hour and the agent that renews it rewrites the file.
+func (c config) azureToken() func(context.Context) (string, error) {
+	switch {
+	case c.AzureToken != "":
+		tok := c.AzureToken
+		return func(context.Context) (string, error) { return tok, nil }
+	case c.AzureTokenFile != "":
+		path := c.AzureTokenFile
+		return func(context.Context) (string, error) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("AZURE_OPENAI_AD_TOKEN_FILE: %w", err)
+			}
+			tok := strings.TrimSpace(string(b))
+			if tok == "" {
+				return "", fmt.Errorf("AZURE_OPENAI_AD_TOKEN_FILE %s is empty", path)
+			}
+			return tok, nil
+		}
+	}
+	return nil
 }

@@ -153,8 +153,8 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	case o.from != "" && o.provider != "replay", o.provider == "replay" && o.from == "":
 		fmt.Fprintln(stderr, "rotor eval: --provider replay and --from DIR go together")
 		return exitUsage
-	case o.provider == "openai" && cfg.OpenAIKey == "":
-		fmt.Fprintln(stderr, "rotor eval: --provider openai needs OPENAI_API_KEY")
+	case o.provider == "openai" && !cfg.hasLLMCredential():
+		fmt.Fprintln(stderr, "rotor eval: --provider openai needs OPENAI_API_KEY (or an Azure Entra ID token)")
 		return exitUsage
 	case (len(o.compare) > 0 || len(o.models)*len(o.promptDirs) > 1) && o.provider == "offline":
 		fmt.Fprintln(stderr, "rotor eval: comparing models or prompts needs --provider openai (or replay): the offline writer uses neither")

@@ -118,7 +118,9 @@ func TransportError(err error, reached int) *Error {
 
 // contextLengthRE recognises a context-window error from servers that send
 // no code (vLLM, llama.cpp, LiteLLM pass OpenAI's wording through).
-var contextLengthRE = regexp.MustCompile(`(?i)context[ _-]?length|context window|maximum context|too many tokens|prompt is too long`)
+// Gemini's OpenAI-compatible endpoint says "The input token count exceeds
+// the maximum number of tokens allowed".
+var contextLengthRE = regexp.MustCompile(`(?i)context[ _-]?length|context window|maximum context|too many tokens|prompt is too long|input token count exceeds`)
 
 // StatusError classifies an error answer: its HTTP status, the provider's
 // error code and message.
@@ -127,6 +129,10 @@ func StatusError(status int, code, msg string, err error) *Error {
 	switch {
 	case status == http.StatusBadRequest && (code == "context_length_exceeded" || contextLengthRE.MatchString(msg)):
 		kind = KindContextLength
+	case status == http.StatusBadRequest && code == "content_filter":
+		// Azure's content filter stopping the prompt: the same verdict as
+		// an answer it filtered.
+		kind = KindContentFilter
 	case status >= 400 && status < 500 && !retryableStatus(status):
 		kind = KindRejected
 	}

@@ -104,6 +104,10 @@ type Recorded struct {
 	System, User string
 	// Body is the request JSON as received.
 	Body []byte
+	// Path, Query and Header are the HTTP request's (the header as sent:
+	// it holds the credential).
+	Path, Query string
+	Header      http.Header
 	// MaxTokens is the request's output budget (max_tokens or
 	// max_completion_tokens; 0 when it set none).
 	MaxTokens int
@@ -146,6 +150,16 @@ type Server struct {
 	// section, as a model that ignores the part's instructions does (by
 	// default the fake cuts a scripted or default answer to the part).
 	AnswerWhole bool
+	// Dialect is the provider the fake speaks as (see NewProvider); the
+	// zero value is OpenAI.
+	Dialect Dialect
+	// EntraToken, for DialectAzure, is a Microsoft Entra ID access token it
+	// takes as Authorization: Bearer instead of the api-key.
+	EntraToken string
+	// Models, when set, are the only models (Azure: deployments) served,
+	// each with the model name its answers carry ("" = the same name);
+	// another is answered as the provider answers an unknown model.
+	Models map[string]string
 
 	// tok counts tokens; cache models the provider's prompt cache.
 	tok   *Tokenizer
@@ -193,7 +207,9 @@ func newServer(apiKey string) *Server {
 	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, tok: tok, cache: NewPrefixCache(tok), scripts: map[string][]Reply{},
 		dflt: func(Recorded) Reply { return OK("{}") }}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /v1/chat/completions", s.handle)
+	// Every provider's chat path reaches handle, which answers a path its
+	// dialect does not serve with that provider's 404.
+	s.mux.HandleFunc("POST /", s.handle)
 	return s
 }
 
@@ -327,8 +343,8 @@ type chatRequest struct {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+s.APIKey {
-		writeError(w, http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided.")
+	deployment, ok := s.route(w, r)
+	if !ok {
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -337,10 +353,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &req)
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
+		s.fail(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error(), "")
 		return
 	}
-	rec := Recorded{At: time.Now(), Model: req.Model, Body: body, MaxTokens: max(req.MaxTokens, req.MaxCompletionTokens), PromptCacheKey: req.PromptCacheKey}
+	if model := cmpOr(deployment, req.Model); !s.knownModel(w, model) {
+		return
+	}
+	rec := Recorded{At: time.Now(), Model: req.Model, Body: body, MaxTokens: max(req.MaxTokens, req.MaxCompletionTokens), PromptCacheKey: req.PromptCacheKey,
+		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone()}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
@@ -352,11 +372,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	rf := req.ResponseFormat
 	switch {
 	case rf == nil:
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "response_format is required by this fake")
+		s.fail(w, http.StatusBadRequest, "invalid_request_error", "response_format is required by this fake", "")
 		return
 	case rf.Type == "json_schema":
 		if rf.JSONSchema == nil || !schemaNameRE.MatchString(rf.JSONSchema.Name) || !rf.JSONSchema.Strict || !json.Valid(rf.JSONSchema.Schema) {
-			writeError(w, http.StatusBadRequest, "invalid_request_error", "json_schema needs a valid name, strict: true and a schema")
+			s.fail(w, http.StatusBadRequest, "invalid_request_error", "json_schema needs a valid name, strict: true and a schema", "")
 			return
 		}
 		rec.ResponseFormat, rec.SchemaName, rec.Strict, rec.Schema = rf.Type, rf.JSONSchema.Name, true, rf.JSONSchema.Schema
@@ -367,7 +387,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			rec.SchemaName = m[1]
 		}
 	default:
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "unsupported response_format type "+rf.Type)
+		s.fail(w, http.StatusBadRequest, "invalid_request_error", "unsupported response_format type "+rf.Type, "")
 		return
 	}
 
@@ -445,13 +465,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 				w.Header().Add(k, v)
 			}
 		}
-		writeErrorCode(w, reply.Status, errorType(reply.Status), fmt.Sprintf("scripted %d", reply.Status), reply.ErrCode)
+		s.fail(w, reply.Status, errorType(reply.Status), fmt.Sprintf("scripted %d", reply.Status), reply.ErrCode)
 		return
 	}
 	// Marked before the answer leaves (a client that has read it may look
 	// at the log at once), unmarked if it could not be sent.
 	s.delivered(rec.seq, true)
-	if writeCompletion(w, req.Model, reply, content, rec) != nil {
+	if s.writeCompletion(w, req.Model, deployment, reply, content, rec) != nil {
 		s.delivered(rec.seq, false)
 	}
 }
@@ -496,23 +516,16 @@ func answerContent(r Reply) string {
 	return r.Content
 }
 
-func writeError(w http.ResponseWriter, status int, typ, msg string) {
-	writeErrorCode(w, status, typ, msg, "")
-}
-
-func writeErrorCode(w http.ResponseWriter, status int, typ, msg, code string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	var c any
-	if code != "" {
-		c = code
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": c}})
+	return b
 }
 
 // writeCompletion answers a completion, framed by its Content-Length and
 // flushed; an error means the client did not read it whole.
-func writeCompletion(w http.ResponseWriter, model string, r Reply, content string, rec Recorded) error {
+func (s *Server) writeCompletion(w http.ResponseWriter, model, deployment string, r Reply, content string, rec Recorded) error {
 	msg := map[string]any{"role": "assistant", "content": content, "refusal": nil}
 	finish := "stop"
 	switch r.Kind {
@@ -525,12 +538,14 @@ func writeCompletion(w http.ResponseWriter, model string, r Reply, content strin
 		finish = "content_filter"
 	}
 	prompt, completion, cached := rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens
-	body, err := json.Marshal(map[string]any{
+	resp := map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": time.Now().Unix(), "model": model,
 		"choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}},
 		"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
 			"prompt_tokens_details": map[string]any{"cached_tokens": cached}},
-	})
+	}
+	s.dress(resp, deployment)
+	body, err := json.Marshal(resp)
 	if err != nil {
 		return err
 	}

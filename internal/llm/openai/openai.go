@@ -63,6 +63,10 @@ type Config struct {
 	// Learned is what servers taught about models (a refused parameter),
 	// shared by the clients of a process (nil: this client's own).
 	Learned *Learned
+	// Token, when set, gives a Microsoft Entra ID access token for Azure
+	// OpenAI, asked on every request (a token lives about an hour) and sent
+	// as Authorization: Bearer instead of the api-key.
+	Token func(ctx context.Context) (string, error)
 }
 
 // Client is safe for concurrent use.
@@ -111,16 +115,24 @@ func New(cfg Config) (*Client, error) {
 		}
 	case llm.AzureV1:
 		// Azure's v1 API speaks OpenAI's paths (the model is the
-		// deployment name); its key goes in api-key.
+		// deployment name); its key goes in api-key, and only there.
 		oc = goopenai.DefaultConfig(cfg.APIKey)
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		hc.Wrap = func(inner http.RoundTripper) http.RoundTripper {
-			return headerTransport{inner: inner, name: "api-key", value: cfg.APIKey}
+			return azureAuth{inner: inner, key: cfg.APIKey}
 		}
 	default:
 		oc = goopenai.DefaultConfig(cfg.APIKey)
 		if cfg.BaseURL != "" {
 			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+		}
+	}
+	if cfg.Token != nil {
+		if llm.Azure(cfg.BaseURL) == llm.NotAzure {
+			return nil, errors.New("llm: an Entra ID token is for Azure OpenAI (a base URL on *.openai.azure.com)")
+		}
+		hc.Wrap = func(inner http.RoundTripper) http.RoundTripper {
+			return azureAuth{inner: inner, token: cfg.Token}
 		}
 	}
 	if cfg.Provider == llm.ProviderOpenAI {
@@ -140,15 +152,28 @@ func New(cfg Config) (*Client, error) {
 		calls: llm.NewCalls(cfg.TracerProvider, cfg.Provider, cfg.Model, cfg.MaxTokens), learned: cfg.Learned}, nil
 }
 
-// headerTransport sets one header on every request.
-type headerTransport struct {
-	inner       http.RoundTripper
-	name, value string
+// azureAuth sends Azure OpenAI one credential: the key in api-key, or an
+// Entra ID token as Authorization: Bearer (go-openai sets one or the other
+// by API type, and a bearer on the v1 API).
+type azureAuth struct {
+	inner http.RoundTripper
+	key   string
+	token func(ctx context.Context) (string, error)
 }
 
-func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t azureAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	r.Header.Set(t.name, t.value)
+	if t.token != nil {
+		tok, err := t.token(r.Context())
+		if err != nil {
+			return nil, fmt.Errorf("llm: Entra ID token: %w", err)
+		}
+		r.Header.Del("api-key")
+		r.Header.Set("Authorization", "Bearer "+tok)
+	} else {
+		r.Header.Del("Authorization")
+		r.Header.Set("api-key", t.key)
+	}
 	return t.inner.RoundTrip(r)
 }
 
@@ -260,6 +285,38 @@ func (c *Client) complete(ctx context.Context, r llm.Request) (llm.Response, err
 	return llm.Response{Content: []byte(content), Usage: usage, Model: resp.Model, FinishReason: string(choice.FinishReason), Reached: reached}, nil
 }
 
+// providerError reads an error body go-openai could not: vLLM's
+// {"object": "error", "message", "code": 400}, {"error": "Unauthorized"},
+// and Gemini's Google errors in a JSON array, [{"error": {"code": 429,
+// "message", "status": "RESOURCE_EXHAUSTED"}}]. It returns the code and
+// message (the raw body when it knows no shape).
+func providerError(body []byte) (code, msg string) {
+	type googleError struct {
+		Error struct {
+			Message string `json:"message"`
+			Status  string `json:"status"`
+		} `json:"error"`
+	}
+	var google []googleError
+	if json.Unmarshal(body, &google) == nil && len(google) > 0 && google[0].Error.Message != "" {
+		return google[0].Error.Status, google[0].Error.Message
+	}
+	var flat struct {
+		Message string          `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &flat) == nil {
+		var s string
+		switch {
+		case flat.Message != "":
+			return "", flat.Message
+		case json.Unmarshal(flat.Error, &s) == nil && s != "":
+			return "", s
+		}
+	}
+	return "", strings.TrimSpace(string(body))
+}
+
 // stripFence removes a ```json fence some servers add in json_object mode.
 func stripFence(s string) string {
 	if !strings.HasPrefix(s, "```") {
@@ -281,14 +338,17 @@ func (c *Client) usage(u goopenai.Usage) llm.Usage {
 // classify turns a go-openai or transport error into an *llm.Error.
 // reached is how many HTTP requests of the call the server received.
 func classify(err error, reached int) *llm.Error {
+	// A body go-openai could not read is a RequestError, which may wrap a
+	// half-read APIError without its status: it comes first.
+	var reqErr *goopenai.RequestError
+	if errors.As(err, &reqErr) {
+		code, msg := providerError(reqErr.Body)
+		return llm.StatusError(reqErr.HTTPStatusCode, code, msg, err)
+	}
 	var apiErr *goopenai.APIError
 	if errors.As(err, &apiErr) {
 		code, _ := apiErr.Code.(string)
 		return llm.StatusError(apiErr.HTTPStatusCode, code, apiErr.Message, err)
-	}
-	var reqErr *goopenai.RequestError
-	if errors.As(err, &reqErr) {
-		return llm.StatusError(reqErr.HTTPStatusCode, "", string(reqErr.Body), err)
 	}
 	// Not an answer: the breaker, the caller, the network, or go-openai's
 	// own checks refusing a request before sending it.
