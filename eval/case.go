@@ -60,6 +60,12 @@ type Assertion struct {
 	// (YYYY-MM-DD): a dated change freeze.
 	From  string `json:"from,omitempty"`
 	Until string `json:"until,omitempty"`
+	// Holds and Frees refine an open_item assertion: the matching item
+	// must hold (block) every step of these phases of the secret (of every
+	// secret when none is named), and none of Frees (an unknown
+	// provider's question must not hold the containment of its leak).
+	Holds []runbook.Phase `json:"holds,omitempty"`
+	Frees []runbook.Phase `json:"frees,omitempty"`
 }
 
 // Point names a step for order assertions: a phase, optionally of one secret

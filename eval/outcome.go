@@ -22,8 +22,11 @@ var outcomeTypes = map[string]bool{
 	"all_killed": true, "killed_before_investigation": true, "blackout": true, "window": true, "no_window": true,
 	"no_step": true, "first_step": true, "all_considered": true,
 	"killed_first": true, "kill_within": true, "not_revoked_first": true, "in_inventory": true, "open_item": true,
-	"production_restored": true, "exists_once": true,
+	"production_restored": true, "exists_once": true, "placeholders_raised": true,
 }
+
+// placeholderRE finds a <placeholder> an operator must fill in.
+var placeholderRE = regexp.MustCompile(`<[a-z][^<>]*>`)
 
 // replaceSteps is how many steps of its own production replacement may come
 // before an exposed credential's kill ("replace, then kill at once").
@@ -62,6 +65,11 @@ func (a Assertion) checkOutcome() error {
 		}
 		if _, err := regexp.Compile(a.Pattern); err != nil {
 			return fmt.Errorf("pattern: %w", err)
+		}
+		for _, p := range append(append([]runbook.Phase(nil), a.Holds...), a.Frees...) {
+			if p.Rank() < 0 {
+				return fmt.Errorf("holds/frees: %q is not a phase", p)
+			}
 		}
 	}
 	return nil
@@ -366,12 +374,50 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		return set(false, "an inventory secret matching /"+a.Pattern+"/", orNone(strings.Join(names, ", ")))
 	case "open_item":
 		re := regexp.MustCompile(a.Pattern)
+		expected := "an open item matching /" + a.Pattern + "/"
+		if len(a.Holds) > 0 {
+			expected += fmt.Sprintf(" holding the %v steps", a.Holds)
+		}
+		if len(a.Frees) > 0 {
+			expected += fmt.Sprintf(" and none of the %v steps", a.Frees)
+		}
+		if a.Secret != "" {
+			expected += " of " + a.Secret
+		}
+		var misses []string
 		for _, it := range rb.OpenItems {
-			if re.MatchString(it.Text + "\n" + it.Question) {
-				return set(true, "an open item matching /"+a.Pattern+"/", it.ID+": "+quote(it.Text))
+			if !re.MatchString(it.Text + "\n" + it.Question) {
+				continue
+			}
+			bad := itemHolds(rb, it, a, steps)
+			if len(bad) == 0 {
+				return set(true, expected, it.ID+": "+quote(it.Text))
+			}
+			misses = append(misses, it.ID+": "+strings.Join(bad, ", "))
+		}
+		if len(misses) > 0 {
+			return set(false, expected, strings.Join(misses, "; "))
+		}
+		return set(false, expected, fmt.Sprintf("%d open items, none matching", len(rb.OpenItems)))
+	case "placeholders_raised":
+		// Every step that shows a <placeholder> waits for an open item: the
+		// operator learns what to find out before the step, not during it.
+		held := map[string]bool{}
+		for _, it := range rb.OpenItems {
+			for _, b := range it.Blocks {
+				held[b] = true
 			}
 		}
-		return set(false, "an open item matching /"+a.Pattern+"/", fmt.Sprintf("%d open items, none matching", len(rb.OpenItems)))
+		var bad []string
+		for _, st := range steps {
+			if st.SecretID == "" || (a.Secret != "" && !matchesSecret(rb, a.Secret, st.SecretID)) {
+				continue
+			}
+			if m := placeholderRE.FindString(st.Action + "\n" + st.Verify); m != "" && !held[fmt.Sprintf("s%d", st.Order)] {
+				bad = append(bad, fmt.Sprintf("step %d shows %s", st.Order, m))
+			}
+		}
+		return set(len(bad) == 0, "every step showing a <placeholder> held by an open item", orNone(strings.Join(bad, "; ")))
 	case "all_considered":
 		var missing []string
 		seen := func(text string) bool {
@@ -395,6 +441,26 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		return set(len(missing) == 0, "every constraint and note listed under considered with its effect", orNone("dropped: "+strings.Join(missing, ", ")))
 	}
 	return res, false
+}
+
+// itemHolds lists how an open item fails an assertion's holds and frees:
+// steps of the phases it must hold that it does not, and steps it must not
+// hold that it does.
+func itemHolds(rb *runbook.Runbook, it runbook.OpenItem, a Assertion, steps []runbook.Step) []string {
+	var bad []string
+	for _, st := range steps {
+		if st.SecretID == "" || (a.Secret != "" && !matchesSecret(rb, a.Secret, st.SecretID)) {
+			continue
+		}
+		blocked := runbook.OneOf(it.Blocks, fmt.Sprintf("s%d", st.Order))
+		switch {
+		case runbook.OneOf(a.Holds, st.Phase) && !blocked:
+			bad = append(bad, fmt.Sprintf("does not hold step %d (%s)", st.Order, st.Phase))
+		case runbook.OneOf(a.Frees, st.Phase) && blocked:
+			bad = append(bad, fmt.Sprintf("holds step %d (%s)", st.Order, st.Phase))
+		}
+	}
+	return bad
 }
 
 func inventory(rb *runbook.Runbook) []runbook.InventorySecret {
