@@ -250,6 +250,9 @@ type Actions struct {
 	// Replace is the create step after the exposed credential was already
 	// killed at containment, when it differs from Create.
 	Replace string `yaml:"replace" json:"replace,omitempty"`
+	// ReplaceCheck proves the replacement exists when CreateCheck speaks of
+	// the old credential beside it (the old one is already dead).
+	ReplaceCheck string `yaml:"replace_check" json:"replace_check,omitempty"`
 	// Store overrides the store's write (managed rotation writes itself).
 	Store string `yaml:"store" json:"store,omitempty"`
 	// Switch moves the sender or the primary version (dual_accept, rekey).
@@ -306,6 +309,10 @@ type Store struct {
 	// second value beside the current one (a _NEXT secret).
 	Write     string `yaml:"write" json:"write"`
 	WriteNext string `yaml:"write_next" json:"write_next"`
+	// WriteUser stores a user name ({user}) and its password together in
+	// one version, keeping the other fields (a move to another user, or a
+	// second identity, changes both).
+	WriteUser string `yaml:"write_user" json:"write_user,omitempty"`
 	// Backup keeps the current value for a rollback, before Write, when the
 	// store keeps no version history itself. It is skipped for an exposed
 	// credential, which is never restored.
@@ -357,6 +364,10 @@ type Known struct {
 	// Scheduled is true for a consumer that runs on a schedule: it reads
 	// the value at its next run, and proving it early needs its owner.
 	Scheduled bool `yaml:"scheduled" json:"scheduled,omitempty"`
+	// AlertPath is true for a consumer that delivers alerts (Alertmanager):
+	// rotating its credentials can silence the alerts every other rotation
+	// watches.
+	AlertPath bool `yaml:"alert_path" json:"alert_path,omitempty"`
 	// NoRestart are secrets it picks up without a restart.
 	NoRestart []NoRestart `yaml:"no_restart" json:"no_restart,omitempty"`
 	Source    string      `yaml:"source" json:"source"`
@@ -748,6 +759,26 @@ func olderThan(text, min string) bool {
 		}
 	}
 	return false
+}
+
+// GenericWordsIn lists the phrases of text that select a generic entry (a
+// broker's SASL/SCRAM, an internal HMAC's signer): a note made of them says
+// what the credential is.
+func (c *Catalog) GenericWordsIn(text string) []string {
+	var out []string
+	g := c.Provider("generic")
+	if g == nil {
+		return nil
+	}
+	lower := strings.ToLower(text)
+	for _, cr := range g.Credentials {
+		for _, m := range cr.Match {
+			if HasWord(lower, m) && !runbook.OneOf(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // ProductsIn lists the products whose patterns match text, with the matched

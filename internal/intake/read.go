@@ -290,6 +290,9 @@ func (rd *reader) identity(text string, secret int) (Directive, bool) {
 	if r, w := n.firstRule(ws, nil, false); r != nil {
 		ev = append(ev, w)
 	}
+	// The words that choose a generic entry ("SASL/SCRAM-SHA-256 user")
+	// say what the credential is too.
+	ev = append(ev, n.cat.GenericWordsIn(text)...)
 	if len(ev) == 0 {
 		return Directive{}, false
 	}

@@ -194,8 +194,16 @@ type Secret struct {
 	EnvVar    string            `json:"env_var"`
 	Privilege runbook.Privilege `json:"privilege"`
 	DataReach string            `json:"data_reach"`
-	Unlocks   bool              `json:"unlocks_other_secrets"`
-	Personal  bool              `json:"personal"`
+	// ReachAssumed and PrivilegeAssumed are true when neither the
+	// catalogue nor the request says them: the worst plausible value is
+	// scored, and said as an assumption, never as a fact.
+	ReachAssumed bool `json:"reach_assumed,omitempty"`
+	// AlertPath is true when a consumer delivers alerts with it: it
+	// rotates alone and last, with a backup alert path confirmed first.
+	AlertPath        bool `json:"alert_path,omitempty"`
+	PrivilegeAssumed bool `json:"privilege_assumed,omitempty"`
+	Unlocks          bool `json:"unlocks_other_secrets"`
+	Personal         bool `json:"personal"`
 	// RetireOnly is true for a departing person's own credential that no
 	// service uses: it is revoked and not replaced.
 	RetireOnly bool       `json:"retire_only"`
@@ -319,6 +327,9 @@ type Consumer struct {
 	// Scheduled is true when it runs on a schedule (a batch, a CronJob): it
 	// reads a new value at its next run.
 	Scheduled bool `json:"scheduled,omitempty"`
+	// AlertPath is true for a consumer that delivers alerts (a known one:
+	// Alertmanager).
+	AlertPath bool `json:"alert_path,omitempty"`
 	// Namespace is the consumer's own Kubernetes namespace when the request
 	// names it for this consumer; otherwise the secret's applies.
 	Namespace string `json:"namespace,omitempty"`

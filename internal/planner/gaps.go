@@ -44,30 +44,75 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 					// Its own commands revoke it first: nothing to ask.
 					continue
 				}
+				// The kill never waits; its replacement does, for what
+				// rotor does not know about the product.
 				f.Raise(runbook.OpenItem{Source: source, Text: text,
-					Question: fmt.Sprintf("%s is revoked first (it leaked), whatever %s allows. Confirm how %s revokes a %s and issues the replacement, and add %s to the catalogue directory.", s.Name, who, who, kind, who),
-					Blocks:   []string{}})
+					Question: fmt.Sprintf("Before the replacement of %s (%s): does %s delete (revoke) a %s or only regenerate it, can one project or account hold two keys at once, and do staging and production share one key (then one revoke kills both, and one replacement serves both)? It is revoked first (it leaked) at %s whatever the answer: the kill does not wait; find the answer in parallel, then add %s to the catalogue directory.",
+						s.Name, stepList(phaseSteps(f, s.ID, runbook.PhaseCreate)), who, kind, stepList(phaseSteps(f, s.ID, runbook.PhaseContain)), who),
+					Blocks: phaseSteps(f, s.ID, runbook.PhaseCreate)})
 				continue
 			}
-			how := `a "create key" action while one exists, or a list of keys`
+			how := `a "create key" action while one exists, a list of keys, or a second service account (or user) with the same role`
+			yes := "the steps keep the old one until every consumer has moved"
 			switch {
+			case s.Entry.ID == "generic-unknown-kafka":
+				f.Raise(runbook.OpenItem{Source: source, Text: text,
+					Question: fmt.Sprintf("A SASL/SCRAM user has one password: can you create a second SCRAM user (same mechanism) with identical ACLs (topics, consumer groups, transactional ids) in %s? If yes, the steps create it beside the old one and switch username and password together; the old user stays until every client has moved. If not, changing the one password kills the old one at once: it becomes a hard cutover inside a maintenance window.", who),
+					Blocks:   phaseSteps(f, s.ID, runbook.PhaseCreate)})
+				continue
 			case s.Entry.Failures != "":
 				how = "several passwords or keys per user, or a second user with the same permissions"
 			case s.Kind == runbook.KindWebhookURL:
 				how = "a second incoming webhook for the same target"
+			default:
+				yes += " (a second service account changes the username stored with the secret too)"
 			}
 			f.Raise(runbook.OpenItem{Source: source, Text: text,
-				Question: fmt.Sprintf("Does %s allow a second live %s (%s)? If yes, the steps keep the old one until every consumer has moved. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind, how),
+				Question: fmt.Sprintf("Does %s allow a second live %s (%s)? If yes, %s. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind, how, yes),
 				Blocks:   phaseSteps(f, s.ID, runbook.PhaseCreate)})
 		case s.Provider != "unknown" && catalog.Default().Provider(s.Provider) == nil:
 			// A provider named in the request that the catalogue lacks, for
 			// a kind it has a generic entry for (an SSH key, a database password).
+			// Its steps are generic: they wait until someone who knows
+			// the product confirms them (a kill of an exposed one never
+			// waits).
+			q := fmt.Sprintf("The steps of %s are generic (\"the database's admin tool\"): confirm them with %s's own commands before they run, and add %s to the catalogue directory.", s.Name, s.ProviderName, s.ProviderName)
+			if strings.HasPrefix(s.Users.Active, "<") || strings.HasPrefix(s.Users.Idle, "<") {
+				q = fmt.Sprintf("Which user do the consumers of %s connect as now (%s), and which second user with identical grants takes over (%s)? If that second user does not exist, creating it is a change to production: its owner signs it off first. ", s.Name, s.Users.Active, s.Users.Idle) + q
+			}
 			f.Raise(runbook.OpenItem{Source: source,
 				Text:     fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s entry (%s)", s.Name, s.ProviderName, kind, s.Entry.ID),
-				Question: fmt.Sprintf("Do the steps of %s fit %s? Replace the generic commands with its own, and add %s to the catalogue directory.", s.Name, s.ProviderName, s.ProviderName),
-				Blocks:   []string{}})
+				Question: q,
+				Blocks:   rotationSteps(f, s.ID)})
 		}
 	}
+}
+
+// rotationSteps lists the step references of a secret's rotation: every
+// phase but containment and the investigation, which never wait.
+func rotationSteps(f *Facts, id string) []string {
+	var out []string
+	for _, st := range f.Steps {
+		if st.SecretID == id && st.Phase != runbook.PhaseContain && st.Phase != runbook.PhaseInvestigate {
+			out = append(out, fmt.Sprintf("s%d", st.Order))
+		}
+	}
+	return out
+}
+
+// stepList names step references for a sentence ("steps 1 and 2").
+func stepList(refs []string) string {
+	nums := make([]string, len(refs))
+	for i, r := range refs {
+		nums[i] = strings.TrimPrefix(r, "s")
+	}
+	switch len(nums) {
+	case 0:
+		return "its containment step"
+	case 1:
+		return "step " + nums[0]
+	}
+	return "steps " + andJoin(nums)
 }
 
 // providerLabel names a secret's provider for a sentence.
@@ -145,13 +190,11 @@ func workloadGaps(f *Facts) {
 			case c.Runtime == runbook.DeployKubernetes && c.Workload == "" && len(c.Targets) == 0 && c.ManagedBy == "" && !c.Legacy &&
 				!(s.Stored && s.Store == runbook.StoreEnvVars):
 				// (A CI variable rendered into the spec is rolled out by its
-				// pipeline, whatever the workload's kind.)
+				// pipeline, whatever the workload's kind.) An exposed
+				// credential's replacement waits too: its kill does not.
 				kinds = appendOnce(kinds, c.Name)
-				// An exposed credential's replacement does not wait for an
-				// answer: it is asked before T0.
-				if !s.Exposed {
-					kindIDs = appendOnce(kindIDs, s.ID)
-				} else {
+				kindIDs = appendOnce(kindIDs, s.ID)
+				if s.Exposed {
 					restoring = true
 				}
 			}
@@ -173,12 +216,14 @@ func workloadGaps(f *Facts) {
 			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
 	}
 	if len(kinds) > 0 {
-		q := fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name>; a CronJob or a Job is not restarted but runs again.", andJoin(kinds))
+		q := fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name> (%s).", andJoin(kinds), stepList(stepsOf(f, kindIDs, runbook.PhaseDeploy)))
 		if restoring {
 			// The kill does not wait for it, and the restoration after the
 			// kill must not: it is answered while the incident opens.
-			q = fmt.Sprintf("Before step 1 (T0), what kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Restoring production after the kill needs it, and it takes a minute: `kubectl -n <namespace> get deployment,statefulset,daemonset,cronjob,job` lists them. Containment does not wait for the answer. The deploy steps show <workload-kind>/<name> until then; a CronJob or a Job is not restarted but runs again.", andJoin(kinds))
+			q = fmt.Sprintf("Before step 1 (T0), what kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Restoring production after the kill needs it, and it takes a minute: `kubectl -n <namespace> get deployment,statefulset,daemonset,cronjob,job` lists them. Containment does not wait for the answer. The deploy steps show <workload-kind>/<name> until then.", andJoin(kinds))
 		}
+		// A CronJob or a Job has no rollout to restart.
+		q += " A Deployment, StatefulSet or DaemonSet is restarted with `kubectl rollout restart`; a CronJob or Job is not: its next run reads the new value, or `kubectl create job <name>-rotation-check --from=cronjob/<name>` runs a CronJob once now if its owner says one run is harmless."
 		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the kind of Kubernetes workload of %s is not said", andJoin(kinds)),
 			Question: q,
 			Blocks:   stepsOf(f, kindIDs, runbook.PhaseDeploy)})
@@ -234,4 +279,65 @@ func draftedItems(f *Facts) {
 				s.ProviderName, claim, strings.Join(e.Sources, "; ")),
 			Blocks: blocks})
 	}
+}
+
+// valueGaps asks where the values live and how they reach their consumers
+// when the request does not say: the store steps show a <placeholder> path
+// and write a field rotor cannot know, the deploy steps a <namespace>, and a
+// restart re-reads the new value only if nothing syncs it on an interval.
+// The steps that show them wait for the answer; containment never does.
+func valueGaps(f *Facts) {
+	var paths, namespaces, synced []string
+	var pathIDs, deployIDs []string
+	for _, s := range f.Secrets {
+		if s.Stored && s.Store != runbook.StoreEnvVars {
+			for _, p := range s.StorePaths {
+				if strings.Contains(p, "<") {
+					paths = appendOnce(paths, s.Name)
+					pathIDs = appendOnce(pathIDs, s.ID)
+					break
+				}
+			}
+		}
+		k8s := false
+		for _, c := range s.Consumers {
+			k8s = k8s || c.Runtime == runbook.DeployKubernetes
+		}
+		if !k8s {
+			continue
+		}
+		if s.Namespace == "<namespace>" {
+			namespaces = appendOnce(namespaces, s.Name)
+			deployIDs = appendOnce(deployIDs, s.ID)
+		}
+		if s.Stored && s.Store != runbook.StoreEnvVars && s.Store != runbook.StoreKubernetesSecrets {
+			synced = appendOnce(synced, s.Name)
+			deployIDs = appendOnce(deployIDs, s.ID)
+		}
+	}
+	if len(paths)+len(namespaces)+len(synced) == 0 {
+		return
+	}
+	var asks, what []string
+	if len(paths) > 0 {
+		what = append(what, "store paths")
+		where := StoreName(f.SecretStore) + " path"
+		if f.SecretStore == runbook.StoreVault {
+			where = "Vault KV path"
+		}
+		asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and write the field `value`: %s)",
+			where, andJoin(paths), stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
+	}
+	if len(namespaces) > 0 {
+		what = append(what, "Kubernetes namespaces")
+		asks = append(asks, fmt.Sprintf("the Kubernetes namespace of the consumers of %s (the deploy steps show <namespace>)", andJoin(namespaces)))
+	}
+	if len(synced) > 0 {
+		what = append(what, "how the values reach the pods")
+		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first)", andJoin(synced)))
+	}
+	f.Raise(runbook.OpenItem{Source: "secret_store",
+		Text:     "the request does not say " + andJoin(what),
+		Question: "Before the steps that need them (containment does not wait): " + strings.Join(asks, "; ") + ".",
+		Blocks:   append(stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy)...)})
 }

@@ -164,9 +164,13 @@ func order(f *Facts) {
 		for _, g := range incidentGroups(lower, "lower environments, once production runs on the replacement; owners of different secrets work in parallel") {
 			track(Track{Name: "Lower environments: " + g.name, Reason: g.reason}, nil, g.secrets, rest)
 		}
+		assessed, alerts := alertPathLast(assessed)
 		for _, g := range incidentGroups(assessed, "assessed first (internal exposure), then rotated") {
 			g.name = "After the assessment: " + g.name
 			track(Track{Name: g.name, Reason: g.reason}, nil, g.secrets, rotation)
+		}
+		for _, s := range alerts {
+			track(Track{Name: "After the assessment: the alert path, " + s.Name, Reason: alertPathReason}, nil, []*Secret{s}, rotation)
 		}
 		track(Track{Name: "Close out", Reason: "remove what is left of the old credentials once they are dead"}, nil, secrets,
 			func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseCleanup })
@@ -183,7 +187,11 @@ func order(f *Facts) {
 			}
 			return a.ID < b.ID
 		})
-		groups := scheduledGroups(secrets)
+		rest, alerts := alertPathLast(secrets)
+		groups := scheduledGroups(rest)
+		for _, s := range alerts {
+			groups = append(groups, group{name: "The alert path: " + s.Name, reason: alertPathReason, secrets: []*Secret{s}})
+		}
 		for i, g := range groups {
 			t := Track{Name: g.name, Reason: g.reason}
 			var steps []Step
@@ -233,6 +241,23 @@ func criticalityRank(c runbook.Criticality) int {
 		return 1
 	}
 	return 2
+}
+
+// alertPathReason says why a secret the alerts travel through rotates alone.
+const alertPathReason = "it delivers the alerts every other track watches: it rotates alone, after every other track has finished, with a backup alert path confirmed first"
+
+// alertPathLast moves the secrets the alerts travel through (a receiver of
+// Alertmanager) to the end: while they rotate, the alerts the other tracks
+// watch may not arrive.
+func alertPathLast(sorted []*Secret) (rest, alerts []*Secret) {
+	for _, s := range sorted {
+		if s.AlertPath {
+			alerts = append(alerts, s)
+		} else {
+			rest = append(rest, s)
+		}
+	}
+	return rest, alerts
 }
 
 type group struct {
@@ -450,7 +475,7 @@ func consumerRuntime(f *Facts, cat *catalog.Catalog, name string) runbook.Deploy
 func placeWorkload(cat *catalog.Catalog, c *Consumer) {
 	if d := cat.Deployment(c.Runtime); d != nil {
 		if k := d.KnownConsumer(c.Name); k != nil {
-			c.Known, c.Targets = k.ID, k.Targets
+			c.Known, c.Targets, c.AlertPath = k.ID, k.Targets, k.AlertPath
 			if c.Workload == "" {
 				c.Workload = k.Workload
 				c.Scheduled = k.Scheduled

@@ -108,7 +108,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			s.HeldOutside, s.PublicDataOnly = sr.HeldOutside, sr.PublicDataOnly
 			s.Shared = sr.Shared && len(s.Environments) > 1
 			if req.Secrets[i].Privilege == "" && sr.Privilege != "" {
-				s.Privilege = sr.Privilege
+				s.Privilege, s.PrivilegeAssumed = sr.Privilege, false
 			}
 		}
 		f.Secrets = append(f.Secrets, s)
@@ -135,6 +135,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			placeWorkload(cat, c)
 			c.ManagedBy = managedBy(f, cat, s, c)
 			c.HowLoaded = howLoaded(f, cat, s, *c)
+			s.AlertPath = s.AlertPath || c.AlertPath
 		}
 	}
 	if !rd.AsOf.IsZero() {
@@ -164,6 +165,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	catalogGaps(f, req)
 	draftedItems(f)
 	workloadGaps(f)
+	valueGaps(f)
 	exposedNeverWait(f)
 	externalComms(f)
 	for i := range f.Secrets {
@@ -237,7 +239,7 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	switch s.Kind {
 	case runbook.KindDatabasePassword:
 		if s.DataReach == reachService && prov == nil {
-			s.DataReach = reachPersonal
+			s.DataReach, s.ReachAssumed = reachPersonal, true
 		}
 	case runbook.KindCloudAccessKey, runbook.KindEncryptionKey:
 		s.DataReach, s.Unlocks = reachInfra, true
@@ -256,7 +258,7 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 
 	if s.Privilege == "" {
 		// As intake read the name and notes (set by PlanReading), else write.
-		s.Privilege = runbook.PrivilegeWrite
+		s.Privilege, s.PrivilegeAssumed = runbook.PrivilegeWrite, true
 	}
 
 	// Only the structured field says a credential is the departing

@@ -200,6 +200,15 @@ func businessImpact(s *Secret) string {
 	if len(consumers) > 0 {
 		who = strings.Join(consumers, ", ")
 	}
+	if s.ReachAssumed {
+		// A guess is said as one: an engine rotor does not know may hold
+		// anything, and the request did not say.
+		priv := string(s.Privilege)
+		if s.PrivilegeAssumed {
+			priv += " assumed"
+		}
+		return fmt.Sprintf("May %s (not known: %s); %s", reachWords[s.DataReach], priv, who)
+	}
 	return fmt.Sprintf("%s (%s); %s", upperFirstWord(reachWords[s.DataReach]), s.Privilege, who)
 }
 

@@ -513,10 +513,27 @@ func Rollback(f *planner.Facts) *runbook.Rollback {
 		rb.Containment = append(rb.Containment,
 			"Before the departure deadline a failed check may roll back to the old credential (the person still works here); after it, never: the credentials they knew stay dead and a failure is fixed forward.")
 	}
+	if assessedUnderLeak(f) {
+		// An internal exposure keeps its overlap only while nothing says
+		// someone outside used it.
+		rb.Containment = append(rb.Containment,
+			"If the investigation finds misuse of a secret that is still live, or finds it public (in the leaked repository or anywhere else), it becomes revoke-first: contain it at once, ahead of all remaining work, and replace it after.")
+	}
 	rb.Containment = append(rb.Containment,
 		"A new credential exposed during the rotation (pasted in chat, logged) is killed, and that secret restarts at its create step.",
 		"A failed rotation leaves the old credential working and raises an alert in "+channel(f)+"; never leave a secret half-rotated overnight; retry within 7 days.")
 	return rb
+}
+
+// assessedUnderLeak reports whether an incident keeps a secret live while
+// it is investigated (an internal exposure with its overlap).
+func assessedUnderLeak(f *planner.Facts) bool {
+	for _, s := range f.Secrets {
+		if s.Phases != nil && runbook.OneOf(s.Phases, runbook.PhaseInvestigate) && !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst {
+			return true
+		}
+	}
+	return false
 }
 
 func rollbackStep(f *planner.Facts, s *planner.Secret) string {

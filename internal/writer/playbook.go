@@ -116,16 +116,30 @@ func investigateText(c sc) (string, string) {
 		return fmt.Sprintf("Review %s's use of %s over the last 90 days: %s.", c.f.Person, s.Name, strings.TrimSuffix(c.fill(a.Investigate), ".")),
 			"findings recorded in the offboarding ticket; anything unexplained escalated to Security"
 	}
-	return fmt.Sprintf("Review every use of %s: %s. Find where it leaked and remove that copy (removing it does not end the incident; killing the credential did).",
-			s.Name, strings.TrimSuffix(c.fill(a.Investigate), ".")),
-		"exposure window, findings and where it leaked recorded in the incident ticket"
+	text := fmt.Sprintf("Review every use of %s: %s. Find where it leaked and remove that copy (removing it does not end the incident; killing the credential did).",
+		s.Name, strings.TrimSuffix(c.fill(a.Investigate), "."))
+	if s.Exposure == runbook.ExposurePublic {
+		// The window opens when the value became readable, and the same
+		// leak may hold other secrets.
+		text += " If it leaked in a repository, the exposure window starts at the commit that added it (its history may predate the push): rewrite the history (or remove the repository), check forks and caches, and scan the same commit and repository for other secrets; each one found is public too and is revoked first."
+	}
+	if !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst {
+		// Still live while it is reviewed: evidence ends the overlap.
+		text += " If the review finds misuse, or finds it public, it becomes revoke-first: contain it at once, ahead of all remaining work."
+	}
+	return text, "exposure window, findings and where it leaked recorded in the incident ticket"
 }
 
 func createText(c sc) (string, string) {
 	s, a := c.s, c.actions()
-	action := a.Create
+	action, check := a.Create, a.CreateCheck
 	if s.Strategy == runbook.StrategyRevokeFirst && a.Replace != "" {
 		action = a.Replace
+		if a.ReplaceCheck != "" {
+			// The old credential is dead: a check that lists it beside
+			// the new one cannot pass.
+			check = a.ReplaceCheck
+		}
 	}
 	text := sentence(c.fill(action))
 	if c.f.PCI() && s.OperatorKey() {
@@ -136,6 +150,10 @@ func createText(c sc) (string, string) {
 	if c.f.Trigger == runbook.TriggerOffboarding && s.Personal {
 		text = "Issue the replacement to a service account or workload identity, not a person. " + text
 	}
+	if s.AlertPath && s.Strategy != runbook.StrategyRevokeFirst {
+		// The alerts every other step watches travel through it.
+		text = "First confirm a backup alert path works (another receiver, a pager or email, gets a test notification routed to it alone) and that no other track is mid-flight: the alerts the other tracks watch travel through this secret. " + text
+	}
 	switch {
 	case s.Scope != "" && s.Kind == runbook.KindCloudAccessKey:
 		// An access key carries its user's permissions: scope lives there.
@@ -143,7 +161,7 @@ func createText(c sc) (string, string) {
 	case s.Scope != "":
 		text += fmt.Sprintf(" Give it no more than %q.", s.Scope)
 	}
-	return text, c.fill(a.CreateCheck)
+	return text, c.fill(check)
 }
 
 func storeText(c sc) (string, string) {
@@ -156,11 +174,18 @@ func storeText(c sc) (string, string) {
 		write = c.fill(st.Backup) + ", then " + write
 	}
 	text := "Store the new value: " + sentence(write)
-	if c.s.Strategy == runbook.StrategyAlternatingUsers {
+	switch {
+	case c.s.Strategy == runbook.StrategyAlternatingUsers && st.WriteUser != "":
 		// Consumers move to the other user: its name travels with its
-		// password, in one version.
+		// password, in one version, and the other fields stay.
+		text = "Store user and password together: " + sentence(c.fillUser(st.WriteUser, c.s.Users.Idle))
+	case c.s.Strategy == runbook.StrategyAlternatingUsers:
 		text = fmt.Sprintf("Store user and password as one version (%s, %s): %s",
 			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
+	case c.s.Entry.OverlapUnknown && c.s.Kind != runbook.KindWebhookURL && st.WriteUser != "":
+		// The overlap may be a second identity: then the user name
+		// changes with the secret, and both are written together.
+		text += " If the overlap is a second user or service account, its username changes too: write both in one version, " + c.fillUser(st.WriteUser, "<new-user>") + "."
 	}
 	check := c.fill(st.Check)
 	if c.s.Strategy == runbook.StrategyDualAccept {

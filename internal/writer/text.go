@@ -52,7 +52,7 @@ func (c sc) failures() string {
 	case runbook.KindWebhookSecret:
 		return "signature failures"
 	case runbook.KindWebhookURL:
-		return "rejected posts (403/404)"
+		return "rejected posts (error statuses)"
 	case runbook.KindDatabasePassword:
 		return "login failures"
 	case runbook.KindSigningKey:
@@ -138,6 +138,14 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 // fill fills a catalogue template in this context.
 func (c sc) fill(tmpl string) string {
 	return c.s.Known(catalog.Fill(tmpl, c.vars(planner.Consumer{})))
+}
+
+// fillUser fills a store template that writes a user name with its
+// password ({user}).
+func (c sc) fillUser(tmpl, user string) string {
+	v := c.vars(planner.Consumer{})
+	v["user"] = user
+	return c.s.Known(catalog.Fill(tmpl, v))
 }
 
 func (c sc) actions() catalog.Actions { return c.s.Entry.Actions }
