@@ -78,6 +78,13 @@ func TestCatalogOutcomes(t *testing.T) { runOutcomes(t, "testdata/catalog_outcom
 // really does, or is a placeholder and a question.
 func TestWorkloadOutcomes(t *testing.T) { runOutcomes(t, "testdata/workload_outcomes.yaml") }
 
+// TestUnknownOutcomes: each defect the second cold read of the
+// unknown-providers runbook found (review 19) on a provider rotor does not
+// know: guessed console paths and codes, checks with side effects, a store
+// that wipes fields, a live key in the operator's hands, no escalation, the
+// alert path rotated in parallel.
+func TestUnknownOutcomes(t *testing.T) { runOutcomes(t, "testdata/unknown_outcomes.yaml") }
+
 func runOutcomes(t *testing.T, path string) {
 	l := linter(t)
 	for _, tc := range loadOutcomes(t, path) {

@@ -334,6 +334,12 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		{"checks-without-side-effects", "release-freeze-ci-tokens", func(t *testing.T, rb *runbook.Runbook) {
 			rb.Sections.Validation.Environments[0].Checks[0].How = "re-run the ci-publish pipeline and watch it publish"
 		}},
+		{"checks-without-side-effects", "unknown-providers", func(t *testing.T, rb *runbook.Runbook) {
+			// Review 19, M2: proving Alertmanager's new receiver URL by
+			// firing an alert through production pages people and posts to
+			// the live alerts stream.
+			step(rb, "zulip-incoming-webhook-url-for-alerts", runbook.PhaseVerify, "production").Action = "Verify: fire a test alert (`amtool alert add rotation-test severity=info`) and see it arrive through the new URL."
+		}},
 		{"checks-without-side-effects", "release-freeze-ci-tokens", func(t *testing.T, rb *runbook.Runbook) {
 			// The deploy step the runbook used to write during the freeze.
 			step(rb, "aws-deploy-access-key", runbook.PhaseDeploy, "production").Action = "Roll out ci-deploy so it reads the new value: re-run the ci-deploy pipeline for production so it reads the new value."

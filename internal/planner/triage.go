@@ -203,11 +203,7 @@ func businessImpact(s *Secret) string {
 	if s.ReachAssumed {
 		// A guess is said as one: an engine rotor does not know may hold
 		// anything, and the request did not say.
-		priv := string(s.Privilege)
-		if s.PrivilegeAssumed {
-			priv += " assumed"
-		}
-		return fmt.Sprintf("May %s (not known: %s); %s", reachWords[s.DataReach], priv, who)
+		return fmt.Sprintf("Not known (assumed: %s, %s); %s", reachWords[s.DataReach], s.Privilege, who)
 	}
 	return fmt.Sprintf("%s (%s); %s", upperFirstWord(reachWords[s.DataReach]), s.Privilege, who)
 }

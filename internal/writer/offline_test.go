@@ -58,7 +58,7 @@ func TestProviderSpecificInstructions(t *testing.T) {
 		{"stripe webhook rolls its secret", "", runbook.Secret{Name: "Stripe webhook signing secret", Consumers: []string{"billing-api"}}, "", nil,
 			[]string{"Roll secret", "24 hours", "v1= signature"}, []string{"new endpoint", "second endpoint", "openssl rand"}, ""},
 		{"postgres", "", runbook.Secret{Name: "Postgres app password", Consumers: []string{"api"}}, runbook.StoreVault, nil,
-			[]string{`\\password <idle-user>`, "ALTER ROLE <active-user> PASSWORD NULL", "identical grants", "vault kv put", "vault kv rollback"},
+			[]string{`\\password <idle-user>`, "ALTER ROLE <active-user> PASSWORD NULL", "identical grants", "vault kv patch", "username=<idle-user> password=-", "vault kv rollback"},
 			[]string{"AWSPREVIOUS", "RETAIN CURRENT PASSWORD"}, ""},
 		{"mysql dual password", "", runbook.Secret{Name: "MySQL orders password", Notes: "MySQL 8.0.36", Consumers: []string{"orders"}}, "", nil,
 			[]string{"RETAIN CURRENT PASSWORD", "DISCARD OLD PASSWORD"}, []string{"pg_stat_activity", `\\du`, "idle user", "ALTER ROLE"}, ""},

@@ -121,7 +121,7 @@ func investigateText(c sc) (string, string) {
 	if s.Exposure == runbook.ExposurePublic {
 		// The window opens when the value became readable, and the same
 		// leak may hold other secrets.
-		text += " If it leaked in a repository, the exposure window starts at the commit that added it (its history may predate the push): rewrite the history (or remove the repository), check forks and caches, and scan the same commit and repository for other secrets; each one found is public too and is revoked first."
+		text += " If it leaked in a repository, the exposure window starts at the commit that put it there (which may predate the push): rewrite the history (or remove the repository), check forks and caches, and scan the same commit and repository for other secrets; each one found is public too and is revoked first."
 	}
 	if !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst {
 		// Still live while it is reviewed: evidence ends the overlap.

@@ -79,7 +79,13 @@ func signals(f *planner.Facts) string {
 	if len(own) > 0 {
 		// Products that do not speak HTTP fail in their own words.
 		if http {
-			own = append(own, generalSignals(f))
+			// Named by protocol, so the list still reads when a view
+			// drops the parentheses.
+			g := generalSignals(f)
+			if g == "authentication errors (401/403)" {
+				g = "HTTP authentication errors (401/403)"
+			}
+			own = append(own, g)
 		}
 		return strings.Join(own, ", ")
 	}
