@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/exposure"
+	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
@@ -402,10 +403,16 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 	case "placeholders_raised":
 		// Every step that shows a <placeholder> waits for an open item: the
 		// operator learns what to find out before the step, not during it.
-		held := map[string]bool{}
+		// An item asked before step 1 (T0) comes before every step: it
+		// backs the steps that may not wait (an exposed credential's kill
+		// and production restoration).
+		held, beforeT0 := map[string]bool{}, ""
 		for _, it := range rb.OpenItems {
 			for _, b := range it.Blocks {
 				held[b] = true
+			}
+			if strings.HasPrefix(it.Question, planner.BeforeT0) {
+				beforeT0 += strings.ToLower(it.Question) + "\n"
 			}
 		}
 		var bad []string
@@ -413,7 +420,8 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 			if st.SecretID == "" || (a.Secret != "" && !matchesSecret(rb, a.Secret, st.SecretID)) {
 				continue
 			}
-			if m := placeholderRE.FindString(st.Action + "\n" + st.Verify); m != "" && !held[fmt.Sprintf("s%d", st.Order)] {
+			if m := placeholderRE.FindString(st.Action + "\n" + st.Verify); m != "" && !held[fmt.Sprintf("s%d", st.Order)] &&
+				!strings.Contains(beforeT0, placeholderKey(m)) {
 				bad = append(bad, fmt.Sprintf("step %d shows %s", st.Order, m))
 			}
 		}
@@ -443,13 +451,27 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 	return res, false
 }
 
+// placeholderKey is what a placeholder asks for, without its environment
+// and variable ("<production KV path of X>" asks for a "kv path").
+func placeholderKey(p string) string {
+	k := strings.ToLower(strings.Trim(p, "<>"))
+	if i := strings.Index(k, " of "); i >= 0 {
+		k = k[:i]
+	}
+	for _, env := range []string{"production ", "staging ", "env ", "environment "} {
+		k = strings.TrimPrefix(k, env)
+	}
+	return k
+}
+
 // itemHolds lists how an open item fails an assertion's holds and frees:
 // steps of the phases it must hold that it does not, and steps it must not
 // hold that it does.
 func itemHolds(rb *runbook.Runbook, it runbook.OpenItem, a Assertion, steps []runbook.Step) []string {
 	var bad []string
 	for _, st := range steps {
-		if st.SecretID == "" || (a.Secret != "" && !matchesSecret(rb, a.Secret, st.SecretID)) {
+		if st.SecretID == "" || (a.Secret != "" && !matchesSecret(rb, a.Secret, st.SecretID)) ||
+			(a.Environment != "" && st.Environment != a.Environment) {
 			continue
 		}
 		blocked := runbook.OneOf(it.Blocks, fmt.Sprintf("s%d", st.Order))

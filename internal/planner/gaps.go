@@ -228,7 +228,7 @@ func workloadGaps(f *Facts) {
 		if restoring {
 			// The kill does not wait for it, and the restoration after the
 			// kill must not: it is answered while the incident opens.
-			q = fmt.Sprintf("Before step 1 (T0), what kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Restoring production after the kill needs it, and it takes a minute: `kubectl -n <namespace> get deployment,statefulset,daemonset,cronjob,job` lists them. Containment does not wait for the answer. The deploy steps show <workload-kind>/<name> until then.", andJoin(kinds))
+			q = fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Restoring production after the kill needs it, and it takes a minute: `kubectl -n <namespace> get deployment,statefulset,daemonset,cronjob,job` lists them. Containment does not wait for the answer. The deploy steps show <workload-kind>/<name> until then.", andJoin(kinds))
 		}
 		// A CronJob or a Job has no rollout to restart.
 		q += " A Deployment, StatefulSet or DaemonSet is restarted with `kubectl rollout restart`; a CronJob or Job is not: its next run reads the new value, or `kubectl create job <name>-rotation-check --from=cronjob/<name>` runs a CronJob once now if its owner says one run is harmless."
@@ -346,6 +346,6 @@ func valueGaps(f *Facts) {
 	}
 	f.Raise(runbook.OpenItem{Source: "secret_store",
 		Text:     "the request does not say " + andJoin(what),
-		Question: "Before the steps that need them (containment does not wait): " + strings.Join(asks, "; ") + ".",
+		Question: "What are " + strings.Join(asks, "; ") + "? Containment never waits for them.",
 		Blocks:   append(stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy)...)})
 }
