@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -131,4 +137,102 @@ func TestBrowserPageForPeople(t *testing.T) {
 func doGet(t *testing.T, url string) (*http.Response, []byte) {
 	t.Helper()
 	return do(t, "GET", url, "", nil)
+}
+
+// TestBrowserSequenceOnce: the Acme runbook page, as printed (print media
+// in Chromium, the text a reader sees), holds the rotation sequence once:
+// each step of the sequence is printed in exactly one line of the card's
+// steps ("2/6 create: ...", "10-11 revoke: ..."), and no step's action is
+// printed more often than the sequence has it (the card and an expanded
+// appendix both printing it). It logs the page's height (the issue
+// measured 14,358 px with the sequence twice).
+func TestBrowserSequenceOnce(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	s := startServer(t, nil)
+	data, err := os.ReadFile("../../eval/requests/acme-payments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, "POST", s.base+"/runbooks", "application/json", data)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var rb struct {
+		Sections struct {
+			RotationSequence struct {
+				Tracks []struct {
+					Steps []struct {
+						Order  int
+						Action string
+					}
+				}
+			} `json:"rotation_sequence"`
+		}
+	}
+	if err := json.Unmarshal(body, &rb); err != nil {
+		t.Fatal(err)
+	}
+	link := resp.Header.Get("Link")
+	page := link[strings.Index(link, "<")+1 : strings.Index(link, ">")]
+
+	norm := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "")), " ") }
+	actions := map[string]int{}
+	var orders []int
+	for _, tr := range rb.Sections.RotationSequence.Tracks {
+		for _, st := range tr.Steps {
+			orders = append(orders, st.Order)
+			if a := norm(st.Action); len(a) >= 40 {
+				actions[a[:40]]++
+			}
+		}
+	}
+	if len(orders) < 20 {
+		t.Fatalf("the sequence has %d steps", len(orders))
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+page), chromedp.WaitVisible(chromedp.CSS("main")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		})); err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	height, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
+	t.Logf("the Acme page, printed: %d px tall at 1280 px, %d characters", height, len(text))
+
+	// The card's step lines: "N phase:", "N/M phase:" (staging/production),
+	// "N-M phase:" (a run of steps).
+	printed := map[int]int{}
+	stepLine := regexp.MustCompile(`(?m)^\s*(\d+)(?:([/-])(\d+))?\s+[a-z][a-z ]*:`)
+	for _, m := range stepLine.FindAllStringSubmatch(text, -1) {
+		a, _ := strconv.Atoi(m[1])
+		b := a
+		if m[3] != "" {
+			b, _ = strconv.Atoi(m[3])
+		}
+		switch m[2] {
+		case "/":
+			printed[a]++
+			printed[b]++
+		default:
+			for o := a; o <= b; o++ {
+				printed[o]++
+			}
+		}
+	}
+	for _, o := range orders {
+		if printed[o] != 1 {
+			t.Errorf("step %d is printed in %d of the card's step lines, want 1", o, printed[o])
+		}
+	}
+	text = norm(text)
+	for a, n := range actions {
+		if got := strings.Count(text, a); got > n {
+			t.Errorf("printed %d times, the sequence has it %d: %q", got, n, a)
+		}
+	}
 }
