@@ -67,9 +67,14 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 			default:
 				yes += " (a second service account changes the username stored with the secret too)"
 			}
-			f.Raise(runbook.OpenItem{Source: source, Text: text,
-				Question: fmt.Sprintf("Does %s allow a second live %s (%s)? If yes, %s. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind, how, yes),
-				Blocks:   phaseSteps(f, s.ID, runbook.PhaseCreate)})
+			q := fmt.Sprintf("Does %s allow a second live %s (%s)? If yes, %s. If it allows only one, the create step would kill the old one at once: it becomes a hard cutover inside a maintenance window.", who, kind, how, yes)
+			if len(s.Environments) > 1 {
+				// One account or project often serves every environment:
+				// then a lower environment's steps act on production's.
+				q += fmt.Sprintf(" Do %s use separate credentials? If they share one, it is rotated once, with production's steps.", andJoin(s.Environments))
+			}
+			f.Raise(runbook.OpenItem{Source: source, Text: text, Question: q,
+				Blocks: phaseSteps(f, s.ID, runbook.PhaseCreate)})
 		case s.Provider != "unknown" && catalog.Default().Provider(s.Provider) == nil:
 			// A provider named in the request that the catalogue lacks, for
 			// a kind it has a generic entry for (an SSH key, a database password).
@@ -342,7 +347,7 @@ func valueGaps(f *Facts) {
 	}
 	if len(synced) > 0 {
 		what = append(what, "how the values reach the pods")
-		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first)", andJoin(synced)))
+		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first, for External Secrets Operator `kubectl -n <namespace> annotate externalsecret <name> force-sync=$(date +%%s) --overwrite`)", andJoin(synced)))
 	}
 	f.Raise(runbook.OpenItem{Source: "secret_store",
 		Text:     "the request does not say " + andJoin(what),

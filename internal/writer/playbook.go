@@ -182,7 +182,7 @@ func storeText(c sc) (string, string) {
 	case c.s.Strategy == runbook.StrategyAlternatingUsers:
 		text = fmt.Sprintf("Store user and password as one version (%s, %s): %s",
 			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
-	case c.s.Entry.OverlapUnknown && c.s.Kind != runbook.KindWebhookURL && st.WriteUser != "":
+	case c.s.Entry.OverlapUnknown && c.s.Strategy.HasOverlap() && c.s.Kind != runbook.KindWebhookURL && c.s.Kind != runbook.KindAPIKey && st.WriteUser != "":
 		// The overlap may be a second identity: then the user name
 		// changes with the secret, and both are written together.
 		text += " If the overlap is a second user or service account, its username changes too: write both in one version, " + c.fillUser(st.WriteUser, "<new-user>") + "."
