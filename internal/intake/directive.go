@@ -274,6 +274,10 @@ type Text struct {
 	// Scope is what the whole text names (its secret for a note; every
 	// secret when it names none): what an unread text may bind.
 	Scope Scope `json:"scope"`
+	// Period is a period the text forbids work in but intake cannot date
+	// ("the Christmas period", "public holidays"): the planner raises it,
+	// holding the steps of its scope until someone says when it is.
+	Period string `json:"period,omitempty"`
 }
 
 // Reading is what intake made of a request.

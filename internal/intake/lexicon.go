@@ -40,6 +40,10 @@ type TimeWords struct {
 	NamedTimes   map[string]string   `yaml:"named_times"`
 	NamedSpans   []NamedSpan         `yaml:"named_spans"`
 	EveryDay     []string            `yaml:"every_day"`
+	Periods      []string            `yaml:"periods"`
+	Weeks        []string            `yaml:"weeks"`
+	OnlyAfter    []string            `yaml:"only_after"`
+	PeriodEnds   map[string][]string `yaml:"period_ends"`
 	Zones        map[string]string   `yaml:"zones"`
 	RelativeDays map[string]int      `yaml:"relative_days"`
 	SameDay      []string            `yaml:"same_day"`
@@ -197,7 +201,7 @@ type compiled struct {
 	public, thirdParty, insider, usage                                                                     *phrases
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
-	ticketCues, ticketWeak, ticketNotAfter, ticketIETF                                                     *phrases
+	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
 	scopeGroups                                                                                            []*phrases
@@ -241,7 +245,8 @@ func (l *Lexicon) compile() {
 		spans[fmt.Sprint(i)] = ns.Words
 	}
 	c.namedSpans = labelled(spans)
-	c.everyDay = one(t.EveryDay)
+	c.everyDay, c.periods, c.weeks, c.periodEnds = one(t.EveryDay), one(t.Periods), one(t.Weeks), labelled(t.PeriodEnds)
+	c.onlyAfter = one(t.OnlyAfter)
 	rel := map[string][]string{}
 	for k := range t.RelativeDays {
 		rel[k] = []string{k}
@@ -372,7 +377,7 @@ func (l *Lexicon) Check() []string {
 		"time.negators": t.Negators, "time.forbid": t.Forbid, "time.allow": t.Allow, "time.only": t.Only, "time.outside": t.Outside,
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
 		"time.completion": t.Completion, "time.by": t.By, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
-		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay,
+		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter,
 		"time.month":      t.Month,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
@@ -409,6 +414,12 @@ func (l *Lexicon) Check() []string {
 		if runbook.OneOf(t.Forbid, p) {
 			add("time: %q both allows and forbids", p)
 		}
+	}
+	for _, k := range sortedKeys(t.PeriodEnds) {
+		if !runbook.OneOf([]string{"quarter", "month", "year", "week"}, k) {
+			add("time.period_ends: unknown period %q", k)
+		}
+		checkList("time.period_ends."+k, t.PeriodEnds[k])
 	}
 	activities := sortedKeys(t.Activities)
 	for _, a := range []string{ActivityChange, ActivityDeploy, ActivityRestart, ActivityRotate, ActivityRelease, ActivityPublish} {

@@ -67,8 +67,23 @@ func readOne(req *runbook.Request, opts Options, text string) []Directive {
 // corpus row read as a window never leaves a window.
 func TestNegatedAllowIsNeverAllow(t *testing.T) {
 	_, rows, opts, base := loadCorpus(t)
-	checked := 0
+	// The held-out windows too (their own targets and as_of).
+	_, held, hopts, hbase := loadTable(t, "testdata/heldout.yaml")
+	type sample struct {
+		text string
+		opts Options
+		base *runbook.Request
+	}
+	var samples []sample
 	for _, row := range rows {
+		samples = append(samples, sample{row.Text, opts, base})
+	}
+	for _, row := range held {
+		samples = append(samples, sample{row.Text, hopts, hbase})
+	}
+	checked := 0
+	for _, sm := range samples {
+		opts, base, row := sm.opts, sm.base, struct{ Text string }{sm.text}
 		w, ok := window(readOne(base, opts, row.Text))
 		if !ok {
 			continue

@@ -41,14 +41,23 @@ type phraseRow struct {
 	Text string `yaml:"text"`
 	// Note reads the text as the notes of the first secret (its scope is
 	// that secret unless the row says otherwise).
-	Note      bool             `yaml:"note"`
-	Want      []map[string]any `yaml:"want"`
+	Note bool             `yaml:"note"`
+	Want []map[string]any `yaml:"want"`
+	// Raise marks a text the reader cannot represent: it must read nothing
+	// (the planner raises it) or only an Unclear time rule.
+	Raise     bool `yaml:"raise"`
 	generated bool
 }
 
 func loadCorpus(t testing.TB) (*phraseCorpus, []phraseRow, Options, *runbook.Request) {
 	t.Helper()
-	data, err := os.ReadFile("testdata/phrases.yaml")
+	return loadTable(t, "testdata/phrases.yaml")
+}
+
+// loadTable reads a table of phrasings (phrases.yaml, heldout.yaml).
+func loadTable(t testing.TB, path string) (*phraseCorpus, []phraseRow, Options, *runbook.Request) {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

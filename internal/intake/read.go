@@ -199,6 +199,7 @@ type parsedText struct {
 	toks    []token
 	clauses [][2]int
 	dates   []schedule.DateMention
+	weeks   []weekMention
 	zones   []string // the zones its times are written in
 }
 
@@ -211,6 +212,7 @@ func (rd *reader) parse(text string) *parsedText {
 			}
 		}
 	}
+	rd.findWeeks(p)
 	p.clauses = clauseRanges(p.toks, text)
 	for _, c := range p.clauses {
 		if exprs := rd.timeExprs(p, c[0], c[1]); len(exprs) > 0 {
@@ -265,9 +267,22 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 				ds[i].Scope.Words = []string{}
 			}
 		}
+		if len(ds) == 0 {
+			// "…; nothing outside it": the window before is the only time.
+			if m := rd.lex.c.onlyAfter.find(p.toks, c[0], c[1]); len(m) > 0 {
+				for k := len(t.Directives) - 1; k >= 0; k-- {
+					if d := &t.Directives[k]; d.Kind == KindTimeRule && d.Polarity == Allow {
+						d.Span.Only = true
+						d.Evidence = append(d.Evidence, m[0].p.text)
+						break
+					}
+				}
+			}
+		}
 		t.Directives = append(t.Directives, ds...)
 	}
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
+	t.Period = rd.undatedPeriod(p, t.Directives)
 	if len(t.Directives) == 0 && secret >= 0 {
 		// A note that only says what the credential is ("Vault database
 		// static role"): the names reader reads it with the name to choose
@@ -316,7 +331,9 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	if m := c.instructions.find(p.toks, from, to); len(m) > 0 {
 		return []Directive{{Kind: KindInstruction, Evidence: evidence(m), Scope: rd.clauseScope(p, from, to, secret)}}
 	}
-	if m := c.instructionsUntimed.find(p.toks, from, to); len(m) > 0 && len(exprs) == 0 {
+	// "Do not rotate on Fridays", "Never rotate during Nov 27 – Nov 30":
+	// a time rule, when a day or a date is named.
+	if m := c.instructionsUntimed.find(p.toks, from, to); len(m) > 0 && len(exprs) == 0 && len(datesIn(p, from, to)) == 0 && !rd.namesDay(p, from, to) {
 		return []Directive{{Kind: KindInstruction, Evidence: evidence(m), Scope: rd.clauseScope(p, from, to, secret)}}
 	}
 	var out []Directive
@@ -328,6 +345,36 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		out = append(out, rd.usageDirectives(p, from, to, scope)...)
 	}
 	return out
+}
+
+// undatedPeriod is a period a text keeps work out of without a date ("No
+// changes during the Christmas period"), when no time was read from it.
+func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
+	for _, d := range ds {
+		if d.Kind == KindTimeRule || d.Kind == KindDeadline || d.Kind == KindFreeze {
+			return ""
+		}
+	}
+	c := &rd.lex.c
+	n := len(p.toks)
+	if !c.negators.has(p.toks, 0, n) && !c.forbid.has(p.toks, 0, n) {
+		return ""
+	}
+	if m := c.periods.find(p.toks, 0, n); len(m) > 0 {
+		return quote(p, m[0].from, m[0].to)
+	}
+	return ""
+}
+
+// namesDay reports a weekday or a day of the month in a clause.
+func (rd *reader) namesDay(p *parsedText, from, to int) bool {
+	for i := from; i < to; i++ {
+		if d, ok := dayWord(p.toks[i].text); ok && d != nil {
+			return true
+		}
+	}
+	dom, _ := rd.daysOfMonth(p, from, to)
+	return len(dom) > 0
 }
 
 // evidence lists the lexicon phrases that matched, as the request wrote them.

@@ -136,6 +136,13 @@ func (rd *reader) freeze(p *parsedText, from, to int, negs []match) (Directive, 
 	if len(acts) == 0 {
 		return Directive{}, false
 	}
+	// "No changes during the Christmas period": a period with no dates is
+	// no freeze until further notice: unread, so the planner raises it.
+	for _, m := range c.periods.find(p.toks, from, to) {
+		if !c.before.has(p.toks, from, m.from) {
+			return Directive{}, false
+		}
+	}
 	fz := c.freeze.find(p.toks, from, to)
 	ok := len(fz) > 0
 	act := acts[0]

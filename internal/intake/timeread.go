@@ -1,6 +1,8 @@
 package intake
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,12 +97,42 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 					}
 				}
 			}
+			// "between 8 and 6": bare hours, the start before noon and the
+			// end after it (working hours, 08:00-18:00).
+			if h, err := strconv.Atoi(p.toks[i].low); err == nil && h >= 5 && h <= 11 && !p.toks[i].date && i+2 < to && i > from &&
+				c.between.has(p.toks, i-1, i) && c.rangeJoin.has(p.toks, i+1, i+2) {
+				if e, err := strconv.Atoi(p.toks[i+2].low); err == nil && e >= 1 && e < h && e <= 8 && !p.toks[i+2].date &&
+					(i+3 >= to || meridiem(p.toks[i+3].low) == "") {
+					rd.assume(fmt.Sprintf("%q is read as %02d:00-%02d:00", quote(p, i-1, i+3), h, e+12))
+					out = append(out, timeExpr{from: i - 1, to: i + 3, start: h * 60, end: (e + 12) * 60})
+					i += 3
+					continue
+				}
+			}
 			i++
 			continue
 		}
 		x := timeExpr{from: i, to: i + n, start: s, end: -1, namedTime: named}
-		// A range: "08:00 to 18:00", "08:00-18:00", "Friday 18:00 to Monday 06:00".
+		// A range: "08:00 to 18:00", "08:00-18:00", "Friday 18:00 to Monday
+		// 06:00", "18:00 Friday until 06:00 Monday", "Thursday 18:00 UTC
+		// till Monday 06:00 UTC" (a zone may follow the start).
 		j := i + n
+		if j < to {
+			if _, z := zoneToken(p.toks[j]); z && j+1 < to {
+				j++
+			}
+		}
+		startDay := ""
+		if i > from {
+			if d, ok := dayWord(p.toks[i-1].text); ok && len(d) == 1 {
+				startDay = d[0]
+			}
+		}
+		if j+1 < to {
+			if d, ok := dayWord(p.toks[j].text); ok && len(d) == 1 && c.rangeJoin.has(p.toks, j+1, min(to, j+2)) {
+				startDay, j = d[0], j+1
+			}
+		}
 		if j < to {
 			if jm := c.rangeJoin.find(p.toks, j, min(to, j+3)); len(jm) > 0 && jm[0].from == j {
 				k := jm[0].to
@@ -117,11 +149,28 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 						if named2 == "midnight" || (e == 0 && named2 == "" && p.toks[k].low == "24:00") {
 							e = 1440
 						}
-						x.end, x.to = e, k+n2
-						if endDay != "" && i > from {
-							if d, ok := dayWord(p.toks[i-1].text); ok && len(d) == 1 {
-								x.startDay, x.endDay, x.from = d[0], endDay, i-1
+						end := k + n2
+						// "06:00 Monday": the day after the end's clock.
+						if endDay == "" && end < to {
+							if d, ok := dayWord(p.toks[end].text); ok && len(d) == 1 {
+								endDay, end = d[0], end+1
 							}
+						}
+						// "Tuesday 02:00 and Thursday 22:00" are two times, not a
+						// span across days: "and" joins a span only after
+						// "between".
+						and := jm[0].p.text == "and" && !c.between.has(p.toks, max(from, x.from-2), x.from)
+						switch {
+						case endDay != "" && startDay != "" && endDay != startDay && and:
+							// Two times: the next one is read on its own.
+						case endDay != "" && startDay != "" && endDay != startDay:
+							x.end, x.to = e, end
+							x.startDay, x.endDay = startDay, endDay
+							if i > from && dayIs(p.toks[i-1].text, startDay) {
+								x.from = i - 1
+							}
+						default:
+							x.end, x.to = e, k+n2
 						}
 						if x.end == x.start {
 							i = x.to
@@ -158,6 +207,12 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 		out = kept
 	}
 	return out
+}
+
+// dayIs reports whether a word names exactly that weekday.
+func dayIs(word, day string) bool {
+	d, ok := dayWord(word)
+	return ok && len(d) == 1 && d[0] == day
 }
 
 // lastMeridiem finds "am" or "pm" at the end of a clock's tokens.
@@ -294,7 +349,10 @@ func (rd *reader) dayItems(p *parsedText, from, to int, used []bool) []dayItem {
 		}
 		// "Mon-Fri", "Monday to Friday", "Monday through Friday".
 		if i+2 < to && !used[i+2-from] {
-			if jm := c.rangeJoin.find(p.toks, i+1, min(to, i+3)); len(jm) > 0 && jm[0].from == i+1 && jm[0].to < to {
+			// "Tuesdays and Thursdays" are two days; "between Monday and
+			// Friday" is a range.
+			if jm := c.rangeJoin.find(p.toks, i+1, min(to, i+3)); len(jm) > 0 && jm[0].from == i+1 && jm[0].to < to &&
+				(jm[0].p.text != "and" || c.between.has(p.toks, max(from, i-1), i)) {
 				if e, ok := dayWord(p.toks[jm[0].to].text); ok && len(d) == 1 && len(e) == 1 {
 					out = append(out, dayItem{from: i, to: jm[0].to + 1, days: dayRange(d[0], e[0])})
 					i = jm[0].to
@@ -556,15 +614,41 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		mask(m.from, m.to)
 	}
 	dates := datesIn(p, from, to)
+	weeks := weeksIn(p, from, to)
 	if len(exprs) == 0 {
-		// No clock: whole days, when the clause names days, dates or days of
-		// the month.
-		if len(items) == 0 && len(dates) == 0 && len(dom) == 0 && !rd.relativeDay(p, from, to) {
+		if rd.isDeadline(p, from, to) {
+			if d, ok := rd.periodDeadline(p, from, to); ok {
+				return []Directive{d}
+			}
+		}
+		// No clock: whole days, when the clause names days, dates, weeks or
+		// days of the month.
+		if len(items) == 0 && len(dates) == 0 && len(weeks) == 0 && len(dom) == 0 && !rd.relativeDay(p, from, to) {
 			return nil
 		}
 		exprs = []timeExpr{{from: from, to: from, start: 0, end: 1440, whole: true}}
 	}
 	periods := rd.datePeriods(p, dates)
+	// "begins 2026-12-19 at 18:00 UTC and ends 2027-01-04 at 08:00 UTC": one
+	// span across the dates, held on the whole days it touches (a span has
+	// one start and end a day, so the superset is the safe reading).
+	if len(dates) == 2 && len(exprs) == 2 && exprs[0].end < 0 && exprs[1].end < 0 && !exprs[0].whole && !exprs[1].whole {
+		d0, d1 := dates[0], dates[1]
+		t0, t1 := p.toks[exprs[0].from].from, p.toks[exprs[1].from].from
+		if (d0.To <= t0 && t0 < d1.From && d1.To <= t1) || (t0 < d0.From && d0.To <= t1 && t1 < d1.From) {
+			if f, u, ok := schedule.DatePeriod(dates); ok {
+				rd.assume(fmt.Sprintf("%q is held on the whole days from %s to %s", quote(p, from, to), f, u))
+				periods = [][2]string{{f, u}}
+				exprs = []timeExpr{{from: from, to: from, start: 0, end: 1440, whole: true}}
+			}
+		}
+	}
+	for _, w := range weeks {
+		pr := [2]string{w.monday, w.sunday}
+		if !slices.Contains(periods, pr) {
+			periods = append(periods, pr)
+		}
+	}
 	cs := rd.cues(p, from, to, masked)
 	isDeadline := rd.isDeadline(p, from, to)
 	// "by 16:00 on Fridays", "by 18:00 every day": every week, not once.
@@ -589,7 +673,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			out = append(out, rd.deadline(p, from, to, x, zone, given, st, day))
 			continue
 		}
-		if x.whole && isDeadline {
+		if x.whole && isDeadline && len(dom) == 0 {
 			continue
 		}
 		sp := &Span{Days: []string{}, DaysOfMonth: dom, TZ: zone, ZoneGiven: given, Start: formatClock(x.start)}
@@ -621,6 +705,12 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		}
 		pol := cs.polarity()
 		ev := cs.evidence()
+		if pol == Allow && len(cs.allow) == 0 && len(cs.only) == 0 && c.approval.has(p.toks, from, to) {
+			// "Weekend deploys require VP approval": the time says when an
+			// approval is needed, not when work may go (the rules read the
+			// approval).
+			continue
+		}
 		if x.prep == "by" {
 			// Work done by a time every week: nothing after it.
 			pol = Forbid
@@ -828,8 +918,8 @@ func (rd *reader) relativeDate(p *parsedText, from, to int, zone string) string 
 // day (as a word until a zone resolves it), the day the text named before
 // ("that day"), or a weekday; "" when none.
 func (rd *reader) clauseDay(p *parsedText, from, to int, st *textState) string {
-	if ds := datesIn(p, from, to); len(ds) > 0 && ds[0].Year {
-		return ds[0].Date
+	if ds := datesIn(p, from, to); len(ds) > 0 {
+		return ds[0].Date // "--03-10" without a year: its next occurrence
 	}
 	if m := rd.lex.c.relativeDays.find(p.toks, from, to); len(m) > 0 {
 		return "+" + strconv.Itoa(rd.lex.Time.RelativeDays[m[0].p.label])
@@ -851,10 +941,29 @@ func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string,
 	ev := evidence(rd.lex.c.deadline.find(p.toks, from, to), rd.lex.c.by.find(p.toks, from, to), rd.lex.c.completion.find(p.toks, from, to))
 	if x.namedTime != "" {
 		ev = append(ev, x.namedTime)
-		rd.assume("\"" + x.namedTime + "\" is read as " + dl.At + " in the deadline's time zone")
+		if x.namedTime != "midnight" {
+			rd.assume("\"" + x.namedTime + "\" is read as " + dl.At + " in the deadline's time zone")
+		}
 	}
 	if day == "" && rd.lex.c.sameDay.has(p.toks, from, to) {
 		day = st.lastDay
+	}
+	if x.namedTime == "midnight" || x.start == 1440 {
+		rd.assume("\"midnight\" in a deadline is read as the end of its day (00:00 the next day)")
+		switch {
+		case strings.HasPrefix(day, "+"):
+			day = "+" + strconv.Itoa(atoi(day[1:])+1)
+		case runbook.OneOf(runbook.Weekdays, day):
+			day = runbook.Weekdays[(dayIndex(day)+1)%7]
+		case runbook.ValidDate(day) && !strings.HasPrefix(day, "--"):
+			if t, err := time.Parse("2006-01-02", day); err == nil {
+				day = t.AddDate(0, 0, 1).Format("2006-01-02")
+			}
+		case strings.HasPrefix(day, "--"):
+			if t, err := time.Parse("2006-01-02", "2000"+day[1:]); err == nil {
+				day = t.AddDate(0, 0, 1).Format("--01-02")
+			}
+		}
 	}
 	loc, _, err := runbook.LoadZone(zone)
 	if err != nil {
@@ -876,12 +985,18 @@ func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string,
 	case !strings.HasPrefix(day, "+"):
 		dl.Day = day
 	}
+	// "by midnight tonight", "by midnight Friday": the end of that day,
+	// the next day's 00:00 (not the midnight that began it).
 	if !rd.asOf.IsZero() {
 		switch {
 		case strings.HasPrefix(day, "+"):
 			dl.Date = now.AddDate(0, 0, atoi(day[1:])).Format("2006-01-02")
 		case runbook.ValidDate(day) && !strings.HasPrefix(day, "--"):
 			dl.Date = day
+		case strings.HasPrefix(day, "--"):
+			if d, ok := schedule.NextAnnual(day, now); ok {
+				dl.Date = d.Format("2006-01-02")
+			}
 		case runbook.OneOf(runbook.Weekdays, day):
 			d := now
 			for d.Weekday() != weekday(day) {

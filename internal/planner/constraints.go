@@ -286,6 +286,16 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 // unread raises a text intake could not read: it changes nothing until a
 // person says what it asks.
 func (a *applier) unread() {
+	if a.t.Period != "" {
+		// A time it forbids work in, with no date: never allowed by
+		// default; its secrets wait for the answer.
+		blocks := a.ids(a.t.Scope)
+		id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: a.t.Text,
+			Question: fmt.Sprintf("rotor cannot date %q: which days and hours is it? Until you answer, the production steps %sit holds wait (held as a blackout).", a.t.Period, ofSecrets(a.f, blocks)),
+			Blocks:   blocks})
+		a.r.add("", "keeps work out of "+a.t.Period+", which rotor cannot date: raised as open item "+id, "the production steps "+ofSecrets(a.f, blocks)+"wait for the answer")
+		return
+	}
 	blocks := []string{}
 	if !a.t.Scope.All {
 		blocks = a.ids(a.t.Scope)

@@ -240,6 +240,10 @@ func resolveDay(day, at, tz string, asOf time.Time) (string, time.Time, bool) {
 			return "", time.Time{}, false
 		}
 		d = t
+	case strings.HasPrefix(day, "--"):
+		if d, ok = schedule.NextAnnual(day, now); !ok {
+			return "", time.Time{}, false
+		}
 	case rel:
 		d = now.AddDate(0, 0, n)
 	case slices.Contains(runbook.Weekdays, day):

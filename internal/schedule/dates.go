@@ -318,3 +318,22 @@ func avoided(text string, at int) bool {
 	}
 	return false
 }
+
+// NextAnnual dates a day written without its year ("--03-10") as its next
+// occurrence on or after day's date; false when it is not such a day.
+func NextAnnual(mmdd string, day time.Time) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(mmdd, "--")
+	if !ok {
+		return time.Time{}, false
+	}
+	for y := day.Year(); y <= day.Year()+4; y++ {
+		t, err := time.ParseInLocation("2006-01-02", fmt.Sprintf("%04d-%s", y, rest), day.Location())
+		if err != nil {
+			continue // 29 February of a common year
+		}
+		if !t.Before(time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location())) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
