@@ -167,6 +167,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	workloadGaps(f)
 	valueGaps(f)
 	exposedNeverWait(f)
+	proseHolds(f)
 	externalComms(f)
 	for i := range f.Secrets {
 		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])
