@@ -320,6 +320,18 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			id := "aws-access-key-for-the-export-job"
 			moveBefore(t, rb, step(rb, id, runbook.PhaseInvestigate, ""), step(rb, id, runbook.PhaseCreate, "production"))
 		}},
+		{"containment-waits-for-no-approval", "public-leak-openai-notebook", func(t *testing.T, rb *runbook.Runbook) {
+			// review18 C1: Security approves "the production steps of
+			// revoke-first secrets, before the first step", so the kill
+			// waits for a sign-off.
+			rb.Sections.Preflight.Approvals[0].Before = "the first step"
+		}},
+		{"containment-waits-for-no-approval", "ci-breach-doppler-token", func(t *testing.T, rb *runbook.Runbook) {
+			// An owner's sign-off before their secret's first step, which
+			// is its kill.
+			a := &rb.Sections.Preflight.Approvals[len(rb.Sections.Preflight.Approvals)-1]
+			a.Before = "their first step"
+		}},
 		{"planned-keeps-overlap", "offboarding-deploy-key", func(t *testing.T, rb *runbook.Runbook) {
 			// GitOps' deploy key removed right after the person's access,
 			// days before the deadline: ArgoCD cannot pull until step N.

@@ -94,6 +94,8 @@ func rules() []Rule {
 			Doc: "every environment has validation checks for every secret it holds", check: environmentValidated},
 		{ID: "rollback-for-high-risk", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, rbk},
 			Doc: "every high-risk or no-overlap secret has a rollback step saying until when rollback is possible", check: rollbackForHighRisk},
+		{ID: "containment-waits-for-no-approval", Severity: runbook.SeverityError, Sections: []runbook.SectionID{pre, seq},
+			Doc: "no approval is needed before the first step of a runbook that contains an exposed credential, nor before the first step of a secret killed at containment: containment never waits for a sign-off; approvers are told at T0 and approve what follows the restoration of production (rule 6)", check: containmentWaitsForNoApproval},
 		{ID: "approvals-for-high-risk", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, pre},
 			Doc: "high-risk, P0/P1 and revoke-first secrets are covered by a named approval", check: approvalsForHighRisk},
 		{ID: "external-comms-consistent", Severity: runbook.SeverityError, Sections: []runbook.SectionID{xcom},
@@ -546,6 +548,50 @@ func rollbackForHighRisk(c *context) []finding {
 		}
 		if !ok {
 			out = append(out, finding{section: rbk, secretID: id, message: fmt.Sprintf("%s is high risk or has no overlap: it needs a rollback step saying until when rollback is possible", id)})
+		}
+	}
+	return out
+}
+
+// containmentWaitsForNoApproval: an approval needed before the first step
+// (of the work, or of a secret killed at containment) holds the kill of an
+// exposed credential, while the checklist says containment waits for no
+// change approval (review18 C1).
+func containmentWaitsForNoApproval(c *context) []finding {
+	if c.rb.Sections.Preflight == nil {
+		return nil
+	}
+	contained := map[string]bool{}
+	first := 0
+	for _, st := range c.steps {
+		if st.Phase == runbook.PhaseContain {
+			contained[st.SecretID] = true
+			if first == 0 {
+				first = st.Order
+			}
+		}
+	}
+	if first == 0 {
+		return nil
+	}
+	var out []finding
+	for _, a := range c.rb.Sections.Preflight.Approvals {
+		if !a.HoldsStart() {
+			continue
+		}
+		var held []string
+		for _, id := range a.Secrets {
+			if contained[id] {
+				held = append(held, id)
+			}
+		}
+		if len(a.Secrets) == 0 || len(held) > 0 {
+			what := "the whole runbook"
+			if len(held) > 0 {
+				what = strings.Join(held, ", ")
+			}
+			out = append(out, finding{section: pre, message: fmt.Sprintf("%s's approval is needed before %q of %s, but step %d contains an exposed credential: containment never waits for a sign-off (tell %s at T0; approve what follows the restoration of production)",
+				a.Approver, a.Before, what, first, a.Approver)})
 		}
 	}
 	return out

@@ -122,6 +122,10 @@ type Duty struct {
 	What  string `json:"what"`
 }
 
+// StopKilled is the card's rule at a failed check when a credential is killed
+// at containment: there is nothing to roll back to for it (review18 C2).
+const StopKilled = "Stop at the first failed check. A killed credential is never brought back: fix forward (another replacement); roll back only what the rollback appendix allows."
+
 // The card's limits: the few commands to run and the proof, not every word
 // of a step; the full steps are in the appendix, by the same numbers.
 const (
@@ -181,6 +185,11 @@ func BuildCard(rb *runbook.Runbook) Card {
 		// in the appendix.
 		var who []string
 		for _, a := range p.Approvals {
+			if !a.HoldsStart() {
+				// Needed later (after containment and the restoration
+				// of production): never a gate before step 1.
+				continue
+			}
 			own := len(a.Secrets) > 0
 			for _, id := range a.Secrets {
 				own = own && secrets[id].Owner == a.Approver

@@ -38,6 +38,8 @@ func cardMarkdown(m *md, c Card) {
 	m.blank()
 	order := "Stop and roll back at the first failed check."
 	if len(c.Kills) > 0 {
+		// A killed credential has nothing to roll back to (review18 C2).
+		order = StopKilled
 		// Each kill's time is on its line; T0 is said once.
 		if c.Kills[0].At == "" && c.Kills[0].After != "" {
 			order = "Exposed credentials die first, by the time on their line (T0: when step 1 starts). " + order

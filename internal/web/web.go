@@ -56,6 +56,7 @@ func New() (*Pages, error) {
 		"steps":        render.StepNumbers,
 		"checked":      render.ShowsCheck,
 		"envs":         render.OrderLabel,
+		"stopKilled":   func() string { return render.StopKilled },
 		"credit":       render.Credit,
 		"secretRow":    newSecretRowView,
 	}

@@ -264,23 +264,45 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 			urgent = append(urgent, f.Secrets[i].ID)
 		}
 	}
+	// Containment never waits for a sign-off (ROTATION_RULES.md §2 rule 6):
+	// when a step contains an exposed credential, the approvers are told
+	// at T0 and approve the emergency change after the fact, and what
+	// follows the restoration of production before it starts.
+	contained := map[string]bool{}
+	for _, st := range f.Steps {
+		if st.Phase == runbook.PhaseContain {
+			contained[st.SecretID] = true
+		}
+	}
 	for _, a := range f.Approvers {
 		scope := "this runbook and the change ticket"
 		if len(urgent) > 0 {
 			scope = "this runbook, the change ticket and the production steps of high-risk, P0/P1 or revoke-first secrets"
 		}
-		p.Approvals = append(p.Approvals, runbook.Approval{Approver: a, Scope: scope, Before: "the first step", Secrets: allIDs(f)})
+		ap := runbook.Approval{Approver: a, Scope: scope, Before: "the first step", Secrets: allIDs(f)}
+		if len(contained) > 0 {
+			ap.Scope = "the emergency change ticket (told at T0, approved after the fact: containment and the restoration of production never wait for it) and every step after production is restored"
+			ap.Before = "the first step after production is restored"
+		}
+		p.Approvals = append(p.Approvals, ap)
 	}
 	owners := map[string][]string{}
 	var ownerNames []string
+	killed := map[string]bool{}
 	for _, s := range f.Secrets {
 		if _, ok := owners[s.Owner]; !ok {
 			ownerNames = append(ownerNames, s.Owner)
 		}
 		owners[s.Owner] = append(owners[s.Owner], s.ID)
+		killed[s.Owner] = killed[s.Owner] || contained[s.ID]
 	}
 	for _, o := range ownerNames {
-		p.Approvals = append(p.Approvals, runbook.Approval{Approver: o, Scope: "consumers and rollout plan of their secrets", Before: "their first step", Secrets: owners[o]})
+		ap := runbook.Approval{Approver: o, Scope: "consumers and rollout plan of their secrets", Before: "their first step", Secrets: owners[o]}
+		if killed[o] {
+			ap.Scope = "consumers and rollout plan of their secrets (told at T0: the kill at containment does not wait for them)"
+			ap.Before = "their first step after containment"
+		}
+		p.Approvals = append(p.Approvals, ap)
 	}
 
 	p.BackupPlan = append(p.BackupPlan, "Record the current version id of every secret in the store before the first step (ids only).")
@@ -492,14 +514,36 @@ func stepRefs(orders []int) string {
 
 // Rollback writes section 6, rollback and emergency containment, from the facts.
 func Rollback(f *planner.Facts) *runbook.Rollback {
-	rb := &runbook.Rollback{
-		Triggers: []string{
+	// A credential killed at containment has nothing to roll back to, and
+	// its production is restored before its lower environments: a failed
+	// check is fixed forward, and the errors between its kill and its
+	// restoration are expected, not a trigger (review18 C2).
+	var back, forward []string
+	for i := range f.Secrets {
+		if s := &f.Secrets[i]; noRollback(s) {
+			forward = append(forward, s.ID)
+		} else {
+			back = append(back, s.ID)
+		}
+	}
+	rb := &runbook.Rollback{Steps: []runbook.RollbackStep{}, Containment: []string{}}
+	switch {
+	case len(forward) == 0:
+		rb.Triggers = []string{
 			signals(f) + " above baseline for 5 minutes after a deploy or switch",
 			"a health or error-rate alert within 30 minutes of a step",
 			"any failed check (in a lower environment: stop before production)",
-		},
-		Steps:       []runbook.RollbackStep{},
-		Containment: []string{},
+		}
+	case len(back) == 0:
+		rb.Triggers = []string{
+			"never: no credential here has an old value to go back to (each is killed at containment or retired); a failed check stops that secret's work, which is fixed forward with another replacement",
+			signals(f) + " above baseline for 5 minutes after a secret's production verify (between its kill and that verify they are expected): fix forward, or take the consumer out of service",
+		}
+	default:
+		rb.Triggers = []string{
+			"only for " + andList(back) + ": " + signals(f) + " above baseline for 5 minutes after its deploy or switch, a health or error-rate alert within 30 minutes of its step, or a failed check of it (in a lower environment: stop before its production)",
+			"never for " + andList(forward) + ": killed at containment or retired, so a failed check is fixed forward with another replacement, and errors between its kill and its production verify are expected",
+		}
 	}
 	for _, s := range bySeverity(f) {
 		rb.Steps = append(rb.Steps, runbook.RollbackStep{SecretID: s.ID, Step: rollbackStep(f, s), PossibleUntil: possibleUntil(f, s)})
@@ -520,8 +564,19 @@ func Rollback(f *planner.Facts) *runbook.Rollback {
 			"If the investigation finds misuse of a secret that is still live, or finds it public (in the leaked repository or anywhere else), it becomes revoke-first: contain it at once, ahead of all remaining work, and replace it after.")
 	}
 	rb.Containment = append(rb.Containment,
-		"A new credential exposed during the rotation (pasted in chat, logged) is killed, and that secret restarts at its create step.",
-		"A failed rotation leaves the old credential working and raises an alert in "+channel(f)+"; never leave a secret half-rotated overnight; retry within 7 days.")
+		"A new credential exposed during the rotation (pasted in chat, logged) is killed, and that secret restarts at its create step.")
+	if len(back) > 0 {
+		who := ""
+		if len(forward) > 0 {
+			who = " of " + andList(back)
+		}
+		rb.Containment = append(rb.Containment,
+			"A failed rotation"+who+" leaves the old credential working and raises an alert in "+channel(f)+"; never leave a secret half-rotated overnight; retry within 7 days.")
+	}
+	if len(forward) > 0 {
+		rb.Containment = append(rb.Containment,
+			"A failed restoration of "+andList(forward)+" is fixed forward at once (another replacement, redeploy) and raised in "+channel(f)+": the old credential stays dead, and production is never left without a working credential overnight.")
+	}
 	return rb
 }
 
@@ -534,6 +589,12 @@ func assessedUnderLeak(f *planner.Facts) bool {
 		}
 	}
 	return false
+}
+
+// noRollback reports whether a secret has no old credential to go back to:
+// killed at containment, retired, or exposed and never restored.
+func noRollback(s *planner.Secret) bool {
+	return s.RetireOnly || s.Strategy == runbook.StrategyRevokeFirst || s.NeverRestored()
 }
 
 func rollbackStep(f *planner.Facts, s *planner.Secret) string {
