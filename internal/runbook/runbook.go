@@ -4,7 +4,6 @@
 package runbook
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -511,15 +510,18 @@ type Approval struct {
 	Secrets  []string `json:"secret_ids"`
 }
 
-// holdsStartRE is a Before that names the start of the work: "the first
-// step", "their first step", "step 1".
-var holdsStartRE = regexp.MustCompile(`(?i)^\s*((the|their|its) )?first step\s*$|^\s*step 1\s*$`)
-
 // HoldsStart reports whether the approval is needed before the first step
-// (of the work, or of its secrets), so it would hold the containment of an
-// exposed credential (ROTATION_RULES.md §2 rule 6: containment never waits
-// for a sign-off).
-func (a Approval) HoldsStart() bool { return holdsStartRE.MatchString(a.Before) }
+// (of the work, or of its secrets: "the first step", "their first step",
+// "step 1"), so it would hold the containment of an exposed credential
+// (ROTATION_RULES.md §2 rule 6: containment never waits for a sign-off).
+// The Before values are the writer's own, not prose.
+func (a Approval) HoldsStart() bool {
+	switch strings.ToLower(strings.TrimSpace(a.Before)) {
+	case "first step", "the first step", "their first step", "its first step", "step 1":
+		return true
+	}
+	return false
+}
 
 // RotationSequence is section 4.
 type RotationSequence struct {
