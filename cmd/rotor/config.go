@@ -113,7 +113,7 @@ var envVars = []struct{ name, def, doc string }{
 	{"OPENAI_API_VERSION", "2024-10-21", "API version for Azure OpenAI (a base URL on *.openai.azure.com)"},
 	{"ROTOR_LLM_PROVIDER", "auto", "who serves the model, for traces (`gen_ai.provider.name`) and the provider's quirks: `auto` (from `OPENAI_BASE_URL`: OpenAI, Azure, Gemini, Ollama on port 11434, else `openai_compatible`), `openai`, `azure`, `gemini`, `ollama`, `vllm`, `litellm`, `openai_compatible`"},
 	{"ROTOR_MODEL", "gpt-4o-mini", "model (for Azure: the deployment name)"},
-	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally)"},
+	{"ROTOR_LLM_MODE", "json_schema", "`json_schema` (strict structured outputs) or `json_object` for servers without it (output still validated locally); unset, a model the model table says takes no strict `json_schema` (e.g. `gpt-4-turbo`) gets `json_object`"},
 	{"ROTOR_MAX_TOKENS", "auto", "output budget of one call, reasoning included (`max_completion_tokens` for reasoning models, `max_tokens` for others); `auto`: 16000, or less when the model table (`internal/llm/models.yaml`) says the model's answers are shorter"},
 	{"ROTOR_LLM_REASONING", "auto", "`auto` (reasoning-model request shape for gpt-5*, o1*, o3*, o4*), `1` to force it (a deployment or alias whose name does not tell), `0` to refuse it"},
 	{"ROTOR_REASONING_EFFORT", "", "`reasoning_effort` sent to reasoning models: minimal, low, medium or high (unset: the server's default)"},
@@ -227,6 +227,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.LLMMode = get("ROTOR_LLM_MODE")
 	if c.LLMMode != llm.ModeJSONSchema && c.LLMMode != llm.ModeJSONObject {
 		errs = append(errs, fmt.Sprintf("ROTOR_LLM_MODE: %q must be json_schema or json_object", c.LLMMode))
+	}
+	if strings.TrimSpace(getenv("ROTOR_LLM_MODE")) == "" {
+		// Not said: a model the table knows takes no strict json_schema
+		// (it would answer 400) is asked in JSON mode, still validated here.
+		if m, ok := llm.LookupModel(c.Model); ok && !m.JSONSchema {
+			c.LLMMode = llm.ModeJSONObject
+		}
 	}
 	switch v := strings.ToLower(get("ROTOR_LLM_REASONING")); v {
 	case "auto":

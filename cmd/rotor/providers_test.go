@@ -346,3 +346,43 @@ func TestAzureEntraTokenFile(t *testing.T) {
 		t.Errorf("a token for OpenAI: %v", err)
 	}
 }
+
+// TestJSONModeFromTheModelTable: a model the table says takes no strict
+// json_schema output (gpt-4-turbo: JSON mode only) is asked in json_object
+// mode unless ROTOR_LLM_MODE says otherwise; a model that takes it keeps
+// json_schema. The request on the wire says so.
+func TestJSONModeFromTheModelTable(t *testing.T) {
+	for _, tt := range []struct{ model, mode, want string }{
+		{"gpt-4-turbo", "", "json_object"},
+		{"gpt-4-turbo", "json_schema", "json_schema"},
+		{"gpt-4o-mini", "", "json_schema"},
+		{"my-finetune", "", "json_schema"},
+	} {
+		env := map[string]string{"OPENAI_API_KEY": "sk-test", "ROTOR_MODEL": tt.model, "ROTOR_LLM_MODE": tt.mode}
+		cfg, err := loadConfig(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.LLMMode != tt.want {
+			t.Errorf("%s (ROTOR_LLM_MODE=%q): mode %s, want %s", tt.model, tt.mode, cfg.LLMMode, tt.want)
+			continue
+		}
+		synctest.Test(t, func(t *testing.T) {
+			fake := llmtest.NewProvider(llmtest.DialectOpenAI, "sk-test")
+			defer fake.Close()
+			fake.Default(func(string) llmtest.Reply { return llmtest.OK(`{"a":"b"}`) })
+			client, _, err := buildLLM(cfg, &recipeTransport{inner: fake.Transport()}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schema := json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}`)
+			if _, err := client.Complete(context.Background(), llm.Request{Messages: prompts.Messages{System: "s", User: `matching the schema "rotor_recipe"`},
+				SchemaName: "rotor_recipe", Schema: schema}); err != nil {
+				t.Fatal(err)
+			}
+			if r := fake.Requests()[0]; r.ResponseFormat != tt.want {
+				t.Errorf("%s: sent response_format %s, want %s", tt.model, r.ResponseFormat, tt.want)
+			}
+		})
+	}
+}

@@ -158,3 +158,31 @@ func TestEvalHistory(t *testing.T) {
 		t.Errorf("history: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestEvalJudgeOnItsOwnEndpoint: with --judge-base-url (and
+// ROTOR_JUDGE_API_KEY) the judge's calls go to its own server with its own
+// key, and the model under test's server sees none of them.
+func TestEvalJudgeOnItsOwnEndpoint(t *testing.T) {
+	model := twoModels(t)
+	judge := llmtest.New("sk-judge-only")
+	t.Cleanup(judge.Close)
+	judge.Default(func(string) llmtest.Reply { return llmtest.OK(`{"score": 8, "reasons": ["clear"]}`) })
+	vars := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": model.BaseURL(), "ROTOR_JUDGE_API_KEY": "sk-judge-only"}
+	code, stdout, stderr := cliEnv(t, vars, "eval", "--provider", "openai", "--model", "gpt-4o-mini", "--judge-model", "judge-1",
+		"--judge-base-url", judge.BaseURL(), "--cases", "../../eval/cases/acme-payments.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	judged := judge.RequestsFor("rotor_judge")
+	if len(judged) == 0 || len(judged) != len(judge.Requests()) {
+		t.Errorf("the judge's server got %d judge calls of %d", len(judged), len(judge.Requests()))
+	}
+	for _, r := range judged {
+		if r.Model != "judge-1" {
+			t.Errorf("judge call for model %q", r.Model)
+		}
+	}
+	if n := len(model.RequestsFor("rotor_judge")); n != 0 {
+		t.Errorf("the model under test's server got %d judge calls", n)
+	}
+}
