@@ -47,7 +47,7 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				// The kill never waits; its replacement does, for what
 				// rotor does not know about the product.
 				f.Raise(runbook.OpenItem{Source: source, Text: text,
-					Question: fmt.Sprintf("Before the replacement of %s (%s): does %s delete (revoke) %s or only regenerate it, can one project or account hold two keys at once, and do staging and production share one key (then one revoke kills both, and one replacement serves both)? It is revoked first (it leaked) at %s whatever the answer: the kill does not wait; find the answer in parallel, then add %s to the catalogue directory.",
+					Question: fmt.Sprintf("For the replacement of %s (%s): does %s delete (revoke) %s or only regenerate it, can one project or account hold two keys at once, and do staging and production share one key (then one revoke kills both, and one replacement serves both)? It is revoked first (it leaked) at %s whatever the answer: the kill does not wait; find the answer in parallel, then add %s to the catalogue directory.",
 						s.Name, stepList(phaseSteps(f, s.ID, runbook.PhaseCreate)), who, article(kind), stepList(phaseSteps(f, s.ID, runbook.PhaseContain)), who),
 					Blocks: phaseSteps(f, s.ID, runbook.PhaseCreate)})
 				continue
