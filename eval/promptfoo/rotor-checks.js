@@ -53,13 +53,18 @@ function revokesAfterProductionIsVerified(output) {
 }
 
 // lowerEnvironmentsFirst: a secret's deploy reaches production after its
-// lower environments (the order the request listed).
+// lower environments (the order the request listed). A contained leak is
+// the exception (ROTATION_RULES §2 rule 6): service is restored with a new
+// credential in production first, and no lower-environment step comes
+// before the kill.
 function lowerEnvironmentsFirst(output) {
   const rb = runbookOf(output);
   const problems = [];
   const bySecret = {};
-  for (const s of steps(rb).filter((s) => s.phase === "deploy")) (bySecret[s.secret_id] ||= []).push(s);
-  for (const [id, ss] of Object.entries(bySecret)) {
+  for (const s of steps(rb)) (bySecret[s.secret_id] ||= []).push(s);
+  for (const [id, all] of Object.entries(bySecret)) {
+    if (all.some((s) => s.phase === "contain")) continue;
+    const ss = all.filter((s) => s.phase === "deploy");
     const prod = ss.filter((s) => s.environment === "production").map((s) => s.order);
     const lower = ss.filter((s) => s.environment !== "production").map((s) => s.order);
     if (prod.length && lower.length && Math.min(...prod) < Math.max(...lower)) {
