@@ -34,10 +34,24 @@ func matrixRequest(t testing.TB) (*runbook.Request, []byte) {
 	return req, body
 }
 
-// matrixResilience keeps a defective cell fast: short attempts, one retry,
-// short backoffs (Retry-After from the model is 50 ms).
-var matrixResilience = llm.Resilience{AttemptTimeout: 400 * time.Millisecond, MaxRetries: 1, BaseDelay: 5 * time.Millisecond,
-	MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
+// matrixResilience keeps a defective cell fast: one retry, short backoffs
+// (Retry-After from the model is 50 ms). Only a slow model's cell has short
+// attempts, which its answers (matrixSlow) outlast by far; elsewhere an
+// attempt cut short by a loaded machine (the real clock: these replicas
+// share a real Redis, outside any synctest bubble) would drop an answer the
+// model had already sent and billed, and the usage would miss it.
+func matrixResilience(d llmtest.Defect) llm.Resilience {
+	attempt := time.Minute
+	if d == llmtest.DefectSlow {
+		attempt = 400 * time.Millisecond
+	}
+	return llm.Resilience{AttemptTimeout: attempt, MaxRetries: 1, BaseDelay: 5 * time.Millisecond,
+		MaxDelay: 20 * time.Millisecond, BreakerFailures: 1000}
+}
+
+// matrixSlow is how late a slow model answers: long after its cell's
+// attempts gave up, so no load makes a late answer arrive in time.
+const matrixSlow = 5 * time.Second
 
 // TestDefectMatrix runs every defect the model double can seed in every
 // section, each through a first request, its repeat, the same request on a
@@ -74,7 +88,7 @@ func TestDefectMatrix(t *testing.T) {
 			cells++
 			t.Run(string(d)+"/"+string(id), func(t *testing.T) {
 				model := llmtest.NewModel()
-				model.RetryAfter, model.SlowDelay = "0.05", time.Second
+				model.RetryAfter, model.SlowDelay = "0.05", matrixSlow
 				if err := model.Learn(req); err != nil {
 					t.Fatal(err)
 				}
@@ -83,8 +97,8 @@ func TestDefectMatrix(t *testing.T) {
 				t.Cleanup(srv.Close)
 				srv.DefaultByRequest(model.Reply)
 				prefix := redistest.Prefix(t)
-				a, _ := replica(t, srv, url, prefix, cached{res: matrixResilience})
-				b, _ := replica(t, srv, url, prefix, cached{res: matrixResilience})
+				a, _ := replica(t, srv, url, prefix, cached{res: matrixResilience(d)})
+				b, _ := replica(t, srv, url, prefix, cached{res: matrixResilience(d)})
 				subset := []runbook.SectionID{id, runbook.SectionAutomation}
 				if id == runbook.SectionAutomation {
 					subset = []runbook.SectionID{runbook.SectionAuditEvidence, id}
@@ -115,8 +129,8 @@ func TestDefectMatrix(t *testing.T) {
 				// Four identical first requests at once over two fresh
 				// replicas sharing another Redis namespace.
 				other := redistest.Prefix(t)
-				c, _ := replica(t, srv, url, other, cached{res: matrixResilience})
-				e, _ := replica(t, srv, url, other, cached{res: matrixResilience})
+				c, _ := replica(t, srv, url, other, cached{res: matrixResilience(d)})
+				e, _ := replica(t, srv, url, other, cached{res: matrixResilience(d)})
 				var wg sync.WaitGroup
 				before := len(srv.Requests())
 				usages := make([]runbook.Usage, 4)
