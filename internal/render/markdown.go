@@ -54,65 +54,20 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m.blank()
 	m.line("**Appendices:** the whole runbook behind the card, section by section; the step numbers are the card's.")
 	otherOpenItems(m, rb)
-	s := rb.Sections
-	if s.Inventory != nil {
-		inventory(m, s.Inventory)
-	}
-	if s.RiskTriage != nil {
-		triage(m, s.RiskTriage)
-	}
-	if s.Preflight != nil {
-		preflight(m, s.Preflight)
-	}
-	if s.RotationSequence != nil {
-		sequence(m, rb, s.RotationSequence)
-	}
-	if s.Validation != nil {
-		validation(m, rb, s.Validation)
-	}
-	if s.Rollback != nil {
-		rollback(m, s.Rollback)
-	}
-	if s.InternalComms != nil {
-		m.h2(runbook.SectionInternalComms)
-		for _, msg := range s.InternalComms.Messages {
-			message(m, msg)
+	for _, sec := range section.All {
+		if !sec.Present(&rb.Sections) {
+			continue
 		}
-	}
-	if s.ExternalComms != nil {
-		m.h2(runbook.SectionExternalComms)
-		applicable := "Not required"
-		if s.ExternalComms.Applicable {
-			applicable = "Required"
+		if view := appendix(sec.ID()); view != nil {
+			view(m, rb)
+			continue
 		}
-		m.line("**%s:** %s", applicable, text(s.ExternalComms.Reason))
-		for _, msg := range s.ExternalComms.Messages {
-			message(m, msg)
+		nodes, err := Outline(sec.Value(&rb.Sections))
+		if err != nil {
+			return err
 		}
-	}
-	if s.AuditEvidence != nil {
-		m.h2(runbook.SectionAuditEvidence)
-		for _, it := range s.AuditEvidence.Items {
-			scope := ""
-			if it.SecretID != "" {
-				scope = " · " + codeSpan(it.SecretID)
-			}
-			m.line("- [ ] **%s**%s: %s · %s, %s", text(it.Control), scope, text(it.Evidence), text(it.CollectedBy), text(it.When))
-		}
-	}
-	if s.Automation != nil {
-		m.h2(runbook.SectionAutomation)
-		all := 0
-		if s.Inventory != nil {
-			all = len(s.Inventory.Secrets)
-		}
-		for _, o := range s.Automation.Opportunities {
-			ids := strings.Join(o.SecretIDs, ", ")
-			if len(o.SecretIDs) == all && all > 1 {
-				ids = "all secrets"
-			}
-			m.line("- **%s** (effort %s, risk reduction %s; %s): %s", text(o.Title), text(string(o.Effort)), text(string(o.RiskReduction)), text(ids), text(o.How))
-		}
+		m.h2(sec.ID())
+		outlineMarkdown(m, nodes, 0)
 	}
 	if len(rb.Considered) > 0 {
 		m.blank()
@@ -151,6 +106,80 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	}
 	_, err := io.WriteString(w, m.String())
 	return err
+}
+
+// appendix is the Markdown view of a section with one of its own; nil for
+// a section shown as its outline.
+func appendix(id runbook.SectionID) func(*md, *runbook.Runbook) {
+	switch id {
+	case runbook.SectionInventory:
+		return func(m *md, rb *runbook.Runbook) { inventory(m, rb.Sections.Inventory) }
+	case runbook.SectionRiskTriage:
+		return func(m *md, rb *runbook.Runbook) { triage(m, rb.Sections.RiskTriage) }
+	case runbook.SectionPreflight:
+		return func(m *md, rb *runbook.Runbook) { preflight(m, rb.Sections.Preflight) }
+	case runbook.SectionRotationSequence:
+		return func(m *md, rb *runbook.Runbook) { sequence(m, rb, rb.Sections.RotationSequence) }
+	case runbook.SectionValidation:
+		return func(m *md, rb *runbook.Runbook) { validation(m, rb, rb.Sections.Validation) }
+	case runbook.SectionRollback:
+		return func(m *md, rb *runbook.Runbook) { rollback(m, rb.Sections.Rollback) }
+	case runbook.SectionInternalComms:
+		return internalComms
+	case runbook.SectionExternalComms:
+		return externalComms
+	case runbook.SectionAuditEvidence:
+		return auditEvidence
+	case runbook.SectionAutomation:
+		return automation
+	}
+	return nil
+}
+
+func internalComms(m *md, rb *runbook.Runbook) {
+	m.h2(runbook.SectionInternalComms)
+	for _, msg := range rb.Sections.InternalComms.Messages {
+		message(m, msg)
+	}
+}
+
+func externalComms(m *md, rb *runbook.Runbook) {
+	ec := rb.Sections.ExternalComms
+	m.h2(runbook.SectionExternalComms)
+	applicable := "Not required"
+	if ec.Applicable {
+		applicable = "Required"
+	}
+	m.line("**%s:** %s", applicable, text(ec.Reason))
+	for _, msg := range ec.Messages {
+		message(m, msg)
+	}
+}
+
+func auditEvidence(m *md, rb *runbook.Runbook) {
+	m.h2(runbook.SectionAuditEvidence)
+	for _, it := range rb.Sections.AuditEvidence.Items {
+		scope := ""
+		if it.SecretID != "" {
+			scope = " · " + codeSpan(it.SecretID)
+		}
+		m.line("- [ ] **%s**%s: %s · %s, %s", text(it.Control), scope, text(it.Evidence), text(it.CollectedBy), text(it.When))
+	}
+}
+
+func automation(m *md, rb *runbook.Runbook) {
+	m.h2(runbook.SectionAutomation)
+	all := 0
+	if rb.Sections.Inventory != nil {
+		all = len(rb.Sections.Inventory.Secrets)
+	}
+	for _, o := range rb.Sections.Automation.Opportunities {
+		ids := strings.Join(o.SecretIDs, ", ")
+		if len(o.SecretIDs) == all && all > 1 {
+			ids = "all secrets"
+		}
+		m.line("- **%s** (effort %s, risk reduction %s; %s): %s", text(o.Title), text(string(o.Effort)), text(string(o.RiskReduction)), text(ids), text(o.How))
+	}
 }
 
 // waitsFor says which open items a step waits for (" **Waits for o1, o2.**"),

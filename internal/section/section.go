@@ -42,6 +42,9 @@ type Section interface {
 	Splittable() bool
 	// Present reports whether s holds the section.
 	Present(s *runbook.Sections) bool
+	// Value is the section's value in s (a pointer to its Go type), nil
+	// when s does not hold it: for a renderer with no view of its own.
+	Value(s *runbook.Sections) any
 	// Same reports whether a and b hold the very same value (not equal
 	// copies): a runbook still serving the offline writer's section.
 	Same(a, b *runbook.Sections) bool
@@ -112,6 +115,13 @@ func (d *def[T]) Type() reflect.Type    { return reflect.TypeFor[T]() }
 func (d *def[T]) Splittable() bool      { return d.splittable }
 
 func (d *def[T]) Present(s *runbook.Sections) bool { return *d.field(s) != nil }
+
+func (d *def[T]) Value(s *runbook.Sections) any {
+	if v := *d.field(s); v != nil {
+		return v
+	}
+	return nil
+}
 
 func (d *def[T]) Same(a, b *runbook.Sections) bool { return *d.field(a) == *d.field(b) }
 

@@ -60,6 +60,27 @@ func New() (*Pages, error) {
 		"credit":       render.Credit,
 		"secretRow":    newSecretRowView,
 	}
+	// appendix renders a section's appendix: its own template
+	// (section-<id>, given the page), else its outline (a new section is
+	// shown before anyone writes its view).
+	var rb *template.Template
+	funcs["appendix"] = func(id runbook.SectionID, v view) (template.HTML, error) {
+		var b strings.Builder
+		if rb.Lookup("section-"+string(id)) != nil {
+			err := rb.ExecuteTemplate(&b, "section-"+string(id), v)
+			return template.HTML(b.String()), err // #nosec G203 -- the template's own escaped output
+		}
+		sec, ok := section.ByID(id)
+		if !ok || v.Runbook == nil {
+			return "", fmt.Errorf("web: no section %q in the runbook", id)
+		}
+		nodes, err := render.Outline(sec.Value(&v.Runbook.Sections))
+		if err != nil {
+			return "", err
+		}
+		err = rb.ExecuteTemplate(&b, "outline", nodes)
+		return template.HTML(b.String()), err // #nosec G203 -- the template's own escaped output
+	}
 	rb, err := template.New("runbook.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/runbook.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
