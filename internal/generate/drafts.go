@@ -14,6 +14,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -96,7 +97,7 @@ func draftCandidates(f *planner.Facts) []int {
 // draft, and plans again with those it may use. The facts it returns carry
 // every draft (used or refused) for the runbook; on any failure the first
 // plan stands.
-func (s *Service) withDrafts(ctx context.Context, req *runbook.Request, f *planner.Facts) *planner.Facts {
+func (s *Service) withDrafts(ctx context.Context, req *runbook.Request, rd *intake.Reading, f *planner.Facts) *planner.Facts {
 	idx := draftCandidates(f)
 	if len(idx) == 0 || s.drafts == nil {
 		return f
@@ -122,7 +123,7 @@ func (s *Service) withDrafts(ctx context.Context, req *runbook.Request, f *plann
 	}
 	out := f
 	if len(used) > 0 {
-		if nf, err := planner.PlanDrafted(req, s.cfg.Now(), used); err == nil {
+		if nf, err := planner.PlanDrafted(req, rd, used); err == nil {
 			out = nf
 		} else {
 			s.log.WarnContext(ctx, "planning with model-drafted catalogue entries failed; the generic entries stand", "err", err)

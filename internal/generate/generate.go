@@ -340,6 +340,9 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	planned := withheld(req, warnings)
 	var f *planner.Facts
 	var err error
+	// rd is the reading planned from, kept for a plan made again with
+	// model-drafted entries (nil: the rules' reading alone).
+	var rd *intake.Reading
 	if s.cfg.Reader == nil || !model {
 		f, err = planner.PlanAt(planned, s.cfg.Now())
 	} else {
@@ -349,12 +352,12 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 		acc := &readingUsage{}
 		rctx := context.WithValue(ctx, readingUsageKey{}, acc)
 		asOf, _ := planned.AsOfTime()
-		rd := intake.Read(planned, intake.Options{AsOf: asOf})
-		f, err = planner.PlanReading(planned, s.cfg.Reader.CrossRead(rctx, planned, rd))
+		rd = s.cfg.Reader.CrossRead(rctx, planned, intake.Read(planned, intake.Options{AsOf: asOf}))
+		f, err = planner.PlanReading(planned, rd)
 		read = acc.total()
 	}
 	if err == nil {
-		f = s.withDrafts(ctx, planned, f)
+		f = s.withDrafts(ctx, planned, rd, f)
 	}
 	if err == nil && s.cfg.MaxWork > 0 {
 		if w := WorkOf(f); w.Units() > s.cfg.MaxWork {

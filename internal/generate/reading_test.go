@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/generate"
@@ -33,7 +34,7 @@ func readingRequest() *runbook.Request {
 }
 
 // readingService is an LLM service whose model also reads the prose.
-func readingService(t *testing.T, srv *llmtest.Server) *generate.Service {
+func readingService(t *testing.T, srv *llmtest.Server, drafts bool) *generate.Service {
 	t.Helper()
 	client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
 		Resilience: llm.Resilience{AttemptTimeout: 5 * time.Second, MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
@@ -53,7 +54,7 @@ func readingService(t *testing.T, srv *llmtest.Server) *generate.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas, Reader: reader,
+	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas, Reader: reader, Drafts: drafts,
 		Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }})
 }
 
@@ -96,7 +97,7 @@ func TestModelReadingReachesThePlanOnlyFlagged(t *testing.T) {
 			}
 			m.Reader.Seed(func(string, string) llmtest.ReadDefect { return d })
 			srv.DefaultByRequest(m.Reply)
-			rb, err := readingService(t, srv).Generate(context.Background(), req, generate.Options{})
+			rb, err := readingService(t, srv, false).Generate(context.Background(), req, generate.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,6 +159,15 @@ func TestModelReadingReachesThePlanOnlyFlagged(t *testing.T) {
 				if modelReadings == 0 || !strings.Contains(questions, "sat 00:00-24:00") {
 					t.Errorf("the invented Saturday reading is not labelled and raised (%d model readings):\n%s", modelReadings, questions)
 				}
+			case llmtest.ReadForeignScope:
+				// Binding a secret the text does not name is asked, and the
+				// rules' scope kept: the rules' window stays the only one.
+				if got := strings.Count(questions, "which the text does not name"); got != len(req.Constraints) {
+					t.Errorf("%d scope questions, want one per constraint (%d):\n%s", got, len(req.Constraints), questions)
+				}
+				if len(rb.Schedule.Windows) != len(baseWindows) {
+					t.Errorf("windows %+v, want the rules' %v", rb.Schedule.Windows, baseWindows)
+				}
 			case llmtest.ReadInvented, llmtest.ReadMisquoted:
 				if modelReadings != 0 {
 					t.Errorf("%d misquoted readings reached the plan", modelReadings)
@@ -175,4 +185,45 @@ func TestModelReadingReachesThePlanOnlyFlagged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestModelReadingSurvivesDrafts: with an LLM that also drafts catalogue
+// entries, the plan made again with a model-drafted entry keeps the model's
+// cross-checked reading of the prose (its disagreements raised, the window
+// it inverted kept out of), not the rules' reading alone.
+func TestModelReadingSurvivesDrafts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		req := readingRequest()
+		req.Secrets = append(req.Secrets, runbook.Secret{Name: "Pinecone API key", Provider: "pinecone", Kind: runbook.KindAPIKey,
+			Consumers: []string{"recs-api"}})
+		srv := llmtest.NewInMemory(testKey)
+		t.Cleanup(srv.Close)
+		srv.DefaultByRequest(llmtest.NewDrafter().Reply)
+		rd := llmtest.NewReader()
+		rd.Seed(func(string, string) llmtest.ReadDefect { return llmtest.ReadInverted })
+		srv.Reads(rd)
+		rb, err := readingService(t, srv, true).Generate(context.Background(), req, generate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := false
+		for _, d := range rb.CatalogDrafts {
+			used = used || d.Status == runbook.DraftUsed
+		}
+		if !used {
+			t.Fatalf("no draft was used, so the plan was not made again: %+v", rb.CatalogDrafts)
+		}
+		disagreements := 0
+		for _, it := range rb.OpenItems {
+			if strings.Contains(it.Question, "the model read it as") {
+				disagreements++
+			}
+		}
+		if disagreements != len(req.Constraints) {
+			t.Errorf("%d disagreements at the top after drafting, want %d: %+v", disagreements, len(req.Constraints), rb.OpenItems)
+		}
+		if len(rb.Schedule.Windows) != 0 {
+			t.Errorf("the window the model inverted is still a window after drafting: %+v", rb.Schedule.Windows)
+		}
+	})
 }

@@ -71,21 +71,81 @@ func (c *Checked) merge(t *Text, model []Directive) {
 			continue
 		}
 		m.Quote = t.Text[at.start:at.end]
+		note := c.checkScope(t, &m)
 		if m.Kind == KindTimeRule && !spanReadable(m.Span) {
 			c.Assumptions = append(c.Assumptions, fmt.Sprintf("%s: the model read a time rule in %q without a usable span; ignored", t.Source, m.Quote))
 			continue
 		}
 		i := c.pair(t, m, at)
 		if i < 0 {
-			c.modelOnly(t, m)
+			c.modelOnly(t, m, note)
 			continue
 		}
 		paired[i] = true
-		c.compare(t, i, m)
+		c.compare(t, i, m, note)
 	}
 	if misquoted > 0 {
 		c.Assumptions = append(c.Assumptions, fmt.Sprintf("%s: the model quoted words that are not in it (%d reading%s); ignored", t.Source, misquoted, plural(misquoted)))
 	}
+}
+
+// checkScope keeps a model's reading to what its text names. A scope that
+// names secrets the text does not (a provider or a secret the words never
+// mention) or quotes words the text does not contain is replaced by the
+// rules' scope of the text, and the disagreement is asked: binding fewer
+// or other secrets than the text says is never guessed.
+//
+// It returns the question's sentence ("" when the scope is the text's), to
+// be asked with the reading's own.
+func (c *Checked) checkScope(t *Text, m *Directive) string {
+	var foreign []string
+	for _, w := range m.Scope.Words {
+		if !strings.Contains(strings.ToLower(t.Text), strings.ToLower(strings.TrimSpace(w))) {
+			foreign = append(foreign, fmt.Sprintf("%q", w))
+		}
+	}
+	named := namedSecrets(t)
+	for _, i := range m.Scope.Secrets {
+		if !slices.Contains(named, i) {
+			foreign = append(foreign, fmt.Sprintf("secrets[%d]", i))
+		}
+	}
+	if len(foreign) == 0 {
+		return ""
+	}
+	model := strings.Join(foreign, ", ")
+	m.Scope = t.Scope
+	m.Scope.Secrets = slices.Clone(t.Scope.Secrets)
+	m.Scope.Words = slices.Clone(t.Scope.Words)
+	rules := "every secret"
+	if !t.Scope.All {
+		var ids []string
+		for _, i := range t.Scope.Secrets {
+			ids = append(ids, fmt.Sprintf("secrets[%d]", i))
+		}
+		rules = strings.Join(ids, ", ")
+	}
+	m.Evidence = appendNew(m.Evidence, "the model's scope is not in the text: the rules' scope is kept")
+	return fmt.Sprintf("The model read it as binding %s, which the text does not name; rotor keeps the rules' scope (%s) until you say which secrets it binds.", model, rules)
+}
+
+// namedSecrets are the secrets a text names for the rules: those of its
+// scope and of its directives, and the secret whose note it is. A text
+// that names none (its scope is every secret) names no one secret.
+func namedSecrets(t *Text) []int {
+	var out []int
+	if t.Secret >= 0 {
+		out = append(out, t.Secret)
+	}
+	if !t.Scope.All {
+		out = appendNew(out, t.Scope.Secrets...)
+	}
+	for _, d := range t.Directives {
+		if d.Reader != ReaderModel && !d.Scope.All {
+			out = appendNew(out, d.Scope.Secrets...)
+		}
+	}
+	return out
 }
 
 // pair is the rules' directive of the same kind whose words overlap the
@@ -113,14 +173,18 @@ func sameFamily(a, b Kind) bool {
 }
 
 // compare settles a rules' directive and the model's reading of the same
-// words.
-func (c *Checked) compare(t *Text, i int, m Directive) {
+// words; note is said with any question (the model's scope, checkScope).
+func (c *Checked) compare(t *Text, i int, m Directive, note string) {
 	r := &t.Directives[i]
+	ask := func(scope Scope, quote, question string) { c.ask(t, scope, quote, join(question, note)) }
 	if r.Kind == KindTimeRule && m.Kind == KindTimeRule {
 		samePolarity := r.Polarity.Blocks() == m.Polarity.Blocks() && (r.Polarity == Unclear) == (m.Polarity == Unclear)
 		same := sameSpan(r.Span, m.Span)
 		if samePolarity && same {
 			r.Evidence = appendNew(r.Evidence, "the model agrees")
+			if note != "" {
+				c.ask(t, r.Scope, r.Quote, note)
+			}
 			return
 		}
 		rules, model := describe(*r), describe(m)
@@ -133,26 +197,44 @@ func (c *Checked) compare(t *Text, i int, m Directive) {
 			t.Directives = append(t.Directives, m)
 			blocked = "both spans"
 		}
-		c.ask(t, r.Scope, r.Quote, fmt.Sprintf("The rules read this as %s; the model read it as %s. Until you say which is meant, production work keeps out of %s (a blackout).", rules, model, blocked))
+		ask(r.Scope, r.Quote, fmt.Sprintf("The rules read this as %s; the model read it as %s. Until you say which is meant, production work keeps out of %s (a blackout).", rules, model, blocked))
 		return
 	}
 	if differs(*r, m) {
 		question := fmt.Sprintf("The rules read this as %s; the model read it as %s. rotor follows the rules' reading; say which is meant.", describe(*r), describe(m))
-		if r.Kind == KindDeadline && m.Kind == KindDeadline {
+		switch {
+		case r.Kind == KindDeadline && m.Kind == KindDeadline:
 			// Two deadlines: the planner holds the work to the earlier one.
 			t.Directives = append(t.Directives, m)
 			question = fmt.Sprintf("The rules read this as %s; the model read it as %s. Until you say which is meant, the work is held to the earlier of the two.", describe(*r), describe(m))
+		case r.Kind == m.Kind && (r.Kind == KindFreeze || r.Kind == KindDuty):
+			// Two freezes, or two duties: each only adds a limit or a
+			// clock, so both hold until a person says which is meant
+			// (following one reading could drop the stricter).
+			t.Directives = append(t.Directives, m)
+			question = fmt.Sprintf("The rules read this as %s; the model read it as %s. Until you say which is meant, both apply.", describe(*r), describe(m))
 		}
-		c.ask(t, r.Scope, r.Quote, question)
+		ask(r.Scope, r.Quote, question)
 		return
 	}
 	r.Evidence = appendNew(r.Evidence, "the model agrees")
+	if note != "" {
+		c.ask(t, r.Scope, r.Quote, note)
+	}
+}
+
+// join adds a second sentence to a question.
+func join(question, note string) string {
+	if note == "" {
+		return question
+	}
+	return question + " " + note
 }
 
 // modelOnly keeps a reading the rules did not make, labelled as the
 // model's, and asks to confirm it. A window only the model saw is not
 // trusted as a window: it is kept as Unclear, a blackout for its scope.
-func (c *Checked) modelOnly(t *Text, m Directive) {
+func (c *Checked) modelOnly(t *Text, m Directive, note string) {
 	read := describe(m)
 	how := "It is applied as the model read it"
 	if m.Kind == KindTimeRule && m.Polarity == Allow {
@@ -161,7 +243,7 @@ func (c *Checked) modelOnly(t *Text, m Directive) {
 	}
 	m.Evidence = appendNew(m.Evidence, "read by the model only")
 	t.Directives = append(t.Directives, m)
-	c.ask(t, m.Scope, m.Quote, fmt.Sprintf("Only the model read this, as %s; rotor's rules did not. %s until you confirm or correct it.", read, how))
+	c.ask(t, m.Scope, m.Quote, join(fmt.Sprintf("Only the model read this, as %s; rotor's rules did not. %s until you confirm or correct it.", read, how), note))
 }
 
 func (c *Checked) ask(t *Text, scope Scope, quote, question string) {

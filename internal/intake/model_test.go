@@ -178,6 +178,24 @@ func TestAdversarialModelNeverReachesTheScheduleUnflagged(t *testing.T) {
 				if w := got.Texts[1].Directives[0]; w.Polarity != intake.Forbid {
 					t.Errorf("a window the model read as a blackout is %s, want forbid until answered", w.Polarity)
 				}
+			case llmtest.ReadForeignScope:
+				// Each reading binds a secret its text does not name: the
+				// rules' scope is kept, and every text asks which is meant.
+				for _, text := range got.Texts {
+					if flagged[text.Source] == 0 {
+						t.Errorf("%s: the model's scope was taken without a question", text.Source)
+					}
+					for _, dir := range text.Directives {
+						if dir.Reader == intake.ReaderModel && len(dir.Scope.Secrets) > 0 {
+							t.Errorf("%s: the model's scope %+v reached the reading", text.Source, dir.Scope)
+						}
+					}
+				}
+				for _, q := range got.Questions {
+					if !strings.Contains(q.Item.Question, "which the text does not name") {
+						t.Errorf("the question does not say the text names no such secret: %s", q.Item.Question)
+					}
+				}
 			case llmtest.ReadInvented, llmtest.ReadMisquoted:
 				if !strings.Contains(strings.Join(got.Assumptions, "\n"), "quoted words that are not in it") {
 					t.Errorf("no assumption says the quotes were ignored: %q", got.Assumptions)

@@ -39,18 +39,23 @@ func PlanReading(in *runbook.Request, rd *intake.Reading) (*Facts, error) {
 	return planReading(in, rd, nil)
 }
 
-// PlanDrafted is PlanAt with entries a model drafted for secrets whose
+// PlanDrafted is PlanReading with entries a model drafted for secrets whose
 // provider the catalogue lacks, by secret index: each is that secret's
 // entry, and an open item at the top labels it "model-drafted: confirm".
-func PlanDrafted(in *runbook.Request, now time.Time, drafts map[int]*catalog.Credential) (*Facts, error) {
+// rd is the reading the plan was first made from (the rules' one
+// cross-checked with the model's); nil reads the prose with the rules.
+func PlanDrafted(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalog.Credential) (*Facts, error) {
 	if in == nil {
 		return nil, fmt.Errorf("planner: nil request")
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	asOf, _ := in.AsOfTime()
-	return planReading(in, intake.Read(in, intake.Options{AsOf: asOf}), drafts)
+	if rd == nil {
+		asOf, _ := in.AsOfTime()
+		rd = intake.Read(in, intake.Options{AsOf: asOf})
+	}
+	return planReading(in, rd, drafts)
 }
 
 func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalog.Credential) (*Facts, error) {

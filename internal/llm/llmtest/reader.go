@@ -28,6 +28,10 @@ const (
 	// ReadMisquoted paraphrases each quote (its negation dropped), so no
 	// quote is in the text.
 	ReadMisquoted ReadDefect = "misquoted"
+	// ReadForeignScope reads honestly but binds every directive to a secret
+	// the text does not name, by that secret's provider (a model guessing
+	// whose rule it is).
+	ReadForeignScope ReadDefect = "foreign_scope"
 	// ReadSchemaViolation answers a polarity outside the schema's enum.
 	ReadSchemaViolation ReadDefect = "schema_violation"
 	// ReadNotJSON answers prose.
@@ -40,7 +44,7 @@ const (
 )
 
 // ReadDefects lists every reading defect.
-var ReadDefects = []ReadDefect{ReadInverted, ReadInvented, ReadInventedOnText, ReadMisquoted, ReadSchemaViolation, ReadNotJSON,
+var ReadDefects = []ReadDefect{ReadInverted, ReadInvented, ReadInventedOnText, ReadMisquoted, ReadForeignScope, ReadSchemaViolation, ReadNotJSON,
 	ReadRefusal, ReadTruncated, ReadRateLimited}
 
 // InventedQuote is the sentence ReadInvented quotes: no request contains it.
@@ -87,8 +91,12 @@ func (rd *Reader) Reply(r Recorded) Reply {
 		return SchemaValid(r)
 	}
 	var in struct {
-		Source string `json:"source"`
-		Text   string `json:"text"`
+		Source  string `json:"source"`
+		Text    string `json:"text"`
+		Secrets []struct {
+			Index          int
+			Name, Provider string
+		} `json:"secrets"`
 	}
 	rotorData(r.User, &in)
 	rd.mu.Lock()
@@ -116,6 +124,23 @@ func (rd *Reader) Reply(r Recorded) Reply {
 	case ReadMisquoted:
 		for i := range ds {
 			ds[i].Quote = paraphrase(ds[i].Quote)
+		}
+	case ReadForeignScope:
+		// The first secret the text names neither by name nor by provider
+		// (one past the last when it names them all).
+		other, word := len(in.Secrets), "Stripe"
+		for _, sec := range in.Secrets {
+			low := strings.ToLower(in.Text)
+			if !strings.Contains(low, strings.ToLower(sec.Name)) && (sec.Provider == "" || !strings.Contains(low, strings.ToLower(sec.Provider))) {
+				other, word = sec.Index, sec.Provider
+				if word == "" {
+					word = sec.Name
+				}
+				break
+			}
+		}
+		for i := range ds {
+			ds[i].Scope = intake.Scope{Secrets: []int{other}, Words: []string{word}}
 		}
 	}
 	answer := encodeReading(ds, r.Schema)
