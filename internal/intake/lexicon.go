@@ -43,6 +43,9 @@ type TimeWords struct {
 	Periods      []string            `yaml:"periods"`
 	Weeks        []string            `yaml:"weeks"`
 	OnlyAfter    []string            `yaml:"only_after"`
+	SoftNamed    []string            `yaml:"soft_named_times"`
+	SoftPreps    []string            `yaml:"soft_time_preps"`
+	BusyMinutes  int                 `yaml:"busy_minutes"`
 	PeriodEnds   map[string][]string `yaml:"period_ends"`
 	Zones        map[string]string   `yaml:"zones"`
 	RelativeDays map[string]int      `yaml:"relative_days"`
@@ -377,7 +380,7 @@ func (l *Lexicon) Check() []string {
 		"time.negators": t.Negators, "time.forbid": t.Forbid, "time.allow": t.Allow, "time.only": t.Only, "time.outside": t.Outside,
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
 		"time.completion": t.Completion, "time.by": t.By, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
-		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter,
+		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
 		"time.month":      t.Month,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
@@ -420,6 +423,9 @@ func (l *Lexicon) Check() []string {
 			add("time.period_ends: unknown period %q", k)
 		}
 		checkList("time.period_ends."+k, t.PeriodEnds[k])
+	}
+	if t.BusyMinutes <= 0 || t.BusyMinutes > 24*60 {
+		add("time.busy_minutes: %d must be 1-1440", t.BusyMinutes)
 	}
 	activities := sortedKeys(t.Activities)
 	for _, a := range []string{ActivityChange, ActivityDeploy, ActivityRestart, ActivityRotate, ActivityRelease, ActivityPublish} {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
+	"github.com/rotor-dev/rotor/internal/schedule"
 )
 
 // weekMention is an ISO week a text names: its tokens and its Monday and
@@ -166,4 +167,57 @@ func (rd *reader) periodDeadline(p *parsedText, from, to int) (Directive, bool) 
 	rd.assume(fmt.Sprintf("%q is read as %s %s, end of business on its last day", words, last.Format("2006-01-02"), at))
 	return Directive{Kind: KindDeadline, Deadline: &Deadline{Date: last.Format("2006-01-02"), Day: words, At: at, TZ: zone, ZoneGiven: zone != "UTC" || rd.requestZone != ""},
 		Evidence: append(evidence(c.by.find(p.toks, from, to), c.completion.find(p.toks, from, to)), words)}, true
+}
+
+// dateDeadline reads a date with no clock right after "before" or "by", in
+// a clause that forbids and permits nothing ("Annual rotation required ...
+// before 31 December"): a deadline, not a day to work on. "before" is the
+// date's 00:00; "by" is its end of business. A date without a year is its
+// next one.
+func (rd *reader) dateDeadline(p *parsedText, from, to int, dates []schedule.DateMention) (Directive, bool) {
+	c := &rd.lex.c
+	if len(dates) != 1 || c.negators.has(p.toks, from, to) || c.forbid.has(p.toks, from, to) || c.allow.has(p.toks, from, to) {
+		return Directive{}, false
+	}
+	k := from
+	for k < to && p.toks[k].to <= dates[0].From {
+		k++
+	}
+	j := k - 1
+	if j >= from && p.toks[j].low == "the" {
+		j--
+	}
+	if j < from {
+		return Directive{}, false
+	}
+	m := c.by.find(p.toks, max(from, j-1), j+1)
+	if len(m) == 0 || m[len(m)-1].to != j+1 {
+		return Directive{}, false
+	}
+	prep := m[len(m)-1].p.text
+	at := rd.lex.Time.NamedTimes["end of business"]
+	if c.before.has(p.toks, m[len(m)-1].from, j+1) && prep != "until" && prep != "till" {
+		at = "00:00"
+	}
+	zone := rd.requestZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	dl := &Deadline{Day: dates[0].Date, At: at, TZ: zone, ZoneGiven: rd.requestZone != ""}
+	if !rd.asOf.IsZero() {
+		loc, _, err := runbook.LoadZone(zone)
+		if err != nil {
+			loc = time.UTC
+		}
+		switch d := dates[0].Date; {
+		case strings.HasPrefix(d, "--"):
+			if t, ok := schedule.NextAnnual(d, rd.asOf.In(loc)); ok {
+				dl.Date = t.Format("2006-01-02")
+			}
+		default:
+			dl.Date = d
+		}
+	}
+	rd.assume(fmt.Sprintf("%q is read as a deadline at %s %s", quote(p, m[len(m)-1].from, to), dl.At, zone))
+	return Directive{Kind: KindDeadline, Deadline: dl, Evidence: []string{prep, quote(p, k, to)}}, true
 }

@@ -336,6 +336,25 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	if m := c.instructionsUntimed.find(p.toks, from, to); len(m) > 0 && len(exprs) == 0 && len(datesIn(p, from, to)) == 0 && !rd.namesDay(p, from, to) {
 		return []Directive{{Kind: KindInstruction, Evidence: evidence(m), Scope: rd.clauseScope(p, from, to, secret)}}
 	}
+	// "Changes are only allowed Tuesday to Thursday, never after 15:00": two
+	// rules with opposite polarities joined by a comma are read apart (the
+	// second keeps the first's activity).
+	if k, ok := rd.polaritySplit(p, from, to); ok {
+		left := rd.readClause(p, from, k, secret, st, source)
+		right := rd.readClause(p, k+1, to, secret, st, source)
+		act := ""
+		for _, d := range left {
+			if d.Kind == KindTimeRule && d.Activity != "" {
+				act = d.Activity
+			}
+		}
+		for i := range right {
+			if right[i].Kind == KindTimeRule && right[i].Activity == "" {
+				right[i].Activity = act
+			}
+		}
+		return append(left, right...)
+	}
 	var out []Directive
 	scope := rd.clauseScope(p, from, to, secret)
 	out = append(out, rd.timeDirectives(p, from, to, exprs, scope, st)...)
@@ -364,6 +383,27 @@ func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
 		return quote(p, m[0].from, m[0].to)
 	}
 	return ""
+}
+
+// polaritySplit finds the comma between a permission and a prohibition in
+// one clause, each side with a time of its own.
+func (rd *reader) polaritySplit(p *parsedText, from, to int) (int, bool) {
+	c := &rd.lex.c
+	permits := func(a, b int) bool { return c.allow.has(p.toks, a, b) || c.only.has(p.toks, a, b) }
+	forbids := func(a, b int) bool { return c.negators.has(p.toks, a, b) || c.forbid.has(p.toks, a, b) }
+	timed := func(a, b int) bool {
+		return len(rd.timeExprs(p, a, b)) > 0 || rd.namesDay(p, a, b) || len(datesIn(p, a, b)) > 0
+	}
+	for k := from + 1; k < to-1; k++ {
+		if p.toks[k].text != "," {
+			continue
+		}
+		if ((permits(from, k) && !forbids(from, k) && forbids(k+1, to) && !permits(k+1, to)) ||
+			(forbids(from, k) && !permits(from, k) && permits(k+1, to) && !forbids(k+1, to))) && timed(from, k) && timed(k+1, to) {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // namesDay reports a weekday or a day of the month in a clause.

@@ -39,7 +39,8 @@ func (rd *reader) clockAt(p *parsedText, i, to int) (int, int, string, bool) {
 	if t.date {
 		return 0, 0, "", false
 	}
-	if m := rd.lex.c.namedTimes.find(p.toks, i, min(to, i+6)); len(m) > 0 && m[0].from == i {
+	if m := rd.lex.c.namedTimes.find(p.toks, i, min(to, i+6)); len(m) > 0 && m[0].from == i &&
+		(!runbook.OneOf(rd.lex.Time.SoftNamed, m[0].p.label) || i > 0 && runbook.OneOf(rd.lex.Time.SoftPreps, p.toks[i-1].low)) {
 		min, _ := runbook.ParseClock(rd.lex.Time.NamedTimes[m[0].p.label])
 		return min, m[0].to - i, m[0].p.label, true
 	}
@@ -621,6 +622,9 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 				return []Directive{d}
 			}
 		}
+		if d, ok := rd.dateDeadline(p, from, to, dates); ok {
+			return []Directive{d}
+		}
 		// No clock: whole days, when the clause names days, dates, weeks or
 		// days of the month.
 		if len(items) == 0 && len(dates) == 0 && len(weeks) == 0 && len(dom) == 0 && !rd.relativeDay(p, from, to) {
@@ -687,6 +691,12 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			sp.Start, sp.End = "00:00", formatClock(x.start)
 		case x.prep == "after", x.prep == "by":
 			sp.End = "24:00"
+		case cs.polarity() == Busy && x.prep == "":
+			// "a CronJob that runs every night at 01:30": a run, kept clear
+			// for a while, not from then on.
+			n := rd.lex.Time.BusyMinutes
+			sp.End = formatClock((x.start + n) % 1440)
+			rd.assume(fmt.Sprintf("%q gives a start and no end: kept clear %s-%s (%d minutes)", quote(p, from, to), sp.Start, sp.End, n))
 		}
 		if x.startDay != "" {
 			sp.Days, sp.EndDay = []string{x.startDay}, x.endDay

@@ -443,6 +443,11 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			r.add("", "a Kubernetes "+d.Value, "no consumer is named, so none is restarted as a "+d.Value)
 			break
 		}
+		if d.Value == "cronjob" {
+			// A CronJob is not restarted: its next run reads the new value.
+			r.add("", andJoin(named)+" runs as a Kubernetes cronjob", "not restarted: its next run reads the new value (or one run now, `kubectl create job --from=cronjob/…`, if its owner says one run is harmless)")
+			break
+		}
 		r.add("", andJoin(named)+" runs as a Kubernetes "+d.Value, "restarted as a "+d.Value+" (`rollout restart "+d.Value+"/…`)")
 	case intake.FieldDBUsers:
 		for _, id := range targets {
@@ -550,9 +555,33 @@ func changePathEffect(f *Facts, tool string, all bool, targets []string) string 
 	case intake.ToolAnsible:
 		return "store and deploy steps of " + whose + " are an Ansible play run with `serial` batches; no host is changed by hand"
 	case intake.ToolGitOps:
+		ids := targets
+		if all {
+			ids = nil
+			for _, s := range f.Secrets {
+				ids = append(ids, s.ID)
+			}
+		}
+		inRepo := false
+		for _, id := range ids {
+			if s := f.SecretByID(id); s != nil && InRepoStore(s.Store) {
+				inRepo = true
+			}
+		}
+		if !inRepo {
+			return "deploy steps of " + whose + " are a commit to the GitOps repository that Argo CD syncs (the reference or version the cluster reads); the new value is still written to its store first, which Argo CD does not manage; no kubectl change by hand (the sync would revert it)"
+		}
 		return "store and deploy steps of " + whose + " are a commit to the GitOps repository that Argo CD syncs; no kubectl change by hand (the sync would revert it)"
 	}
 	return ""
+}
+
+// InRepoStore reports a store whose values live in the cluster's manifests
+// (Kubernetes Secrets, environment variables): under GitOps their store step
+// is the commit too; an external store (Vault, a cloud secret manager) keeps
+// its own write.
+func InRepoStore(store runbook.SecretStore) bool {
+	return store == runbook.StoreKubernetesSecrets || store == runbook.StoreEnvVars
 }
 
 func ofSecretsBare(f *Facts, ids []string) string {

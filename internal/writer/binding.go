@@ -46,7 +46,10 @@ func bindStep(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
 		step.Action = fmt.Sprintf("With Ansible, never by hand on a host: run the play that delivers %s (%s) to the %s hosts, in batches: `ansible-playbook <playbook>.yml --limit %s --check --diff` first, then without `--check`, with `serial: \"10%%\"` in the play so a failing batch stops the rollout.",
 			s.Name, code(s.EnvVar), env, env)
 		step.Verify = "the play's recap shows no failed or unreachable host; " + step.Verify
-	case tool == intake.ToolGitOps && (step.Phase == runbook.PhaseStore || step.Phase == runbook.PhaseDeploy):
+	case tool == intake.ToolGitOps && (step.Phase == runbook.PhaseDeploy || step.Phase == runbook.PhaseStore && planner.InRepoStore(s.Store)):
+		// An external store (Vault, a cloud secret manager) still takes the
+		// new value in the store step: the GitOps commit carries only the
+		// reference or version the cluster reads it by.
 		step.Action = fmt.Sprintf("Through the GitOps repository, never `kubectl edit` or `kubectl apply` (Argo CD would revert it): commit the change for %s in %s (the external or sealed secret's reference, or the rollout annotation) in a reviewed pull request, merge it, and let Argo CD sync it (`argocd app sync <app>`).",
 			s.Name, env)
 		step.Verify = "`argocd app get <app>` shows Synced and Healthy at the new commit; " + step.Verify
