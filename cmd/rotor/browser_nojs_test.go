@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,6 +65,12 @@ func TestBrowserFormWithoutJavaScript(t *testing.T) {
 	page = html()
 	if strings.Contains(page, "51HqLyjWDarjtT1zdp7dcQ9") || !strings.Contains(page, "<code>constraints[0]</code>") || !strings.Contains(page, "looks like a live secret") {
 		t.Fatalf("the refusal page: %.2000s", page)
+	}
+	if shots := os.Getenv("ROTOR_BROWSER_SCREENSHOTS"); shots != "" {
+		_, _ = chromedp.Run(ctx, chromedp.Evaluate[any](`window.scrollTo(0, 0)`))
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			_ = os.WriteFile(filepath.Join(shots, "request-form-nojs.png"), png, 0o644)
+		}
 	}
 
 	// The form again, sent as the browser sends it.
