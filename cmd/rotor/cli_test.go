@@ -321,7 +321,7 @@ func copyDir(t *testing.T, from, to string) {
 // Markdown or as the card's JSON; an unknown view is a usage error.
 func TestGenerateCardView(t *testing.T) {
 	code, stdout, stderr := cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "-f", "md", "--view", "card")
-	if code != exitOK || !strings.Contains(stdout, "## Operator card") || strings.Contains(stdout, "Appendices") || strings.Contains(stdout, "## Priority Inventory") {
+	if code != exitOK || !strings.HasPrefix(stdout, "# Operator card - Acme Payments") || strings.Contains(stdout, "Appendices") || strings.Contains(stdout, "## Priority Inventory") {
 		t.Fatalf("md: exit %d %s %.300s", code, stderr, stdout)
 	}
 	code, stdout, stderr = cli(t, "", "generate", "-i", "../../eval/requests/acme-payments.json", "--view", "card")

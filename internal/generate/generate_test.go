@@ -141,7 +141,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		"# API Key and Secret Rotation Runbook - Acme Payments",
 		// The card first.
 		"## Operator card\n",
-		"- [ ] **1** freeze: Freeze deploys touching billing-api, worker-billing, lifecycle-email",
+		"- [ ] **1** Freeze deploys touching billing-api, worker-billing, lifecycle-email",
 		// The seed's Priority Inventory.
 		"| Secret | Owner | Systems | Rotation Risk | Action |",
 		"| Stripe webhook signing secret | Platform | billing-api, worker-billing | Medium |",

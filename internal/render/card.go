@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Card struct {
 	Duties []Duty `json:"duties"`
 	// Evidence is what to keep for the record.
 	Evidence []string `json:"evidence"`
+	// Watch is how long production is watched after its verify ("30
+	// minutes"), or "".
+	Watch string `json:"watch,omitempty"`
 }
 
 // Kill is when an exposed credential dies.
@@ -127,20 +131,22 @@ type Duty struct {
 const StopKilled = "Stop at the first failed check. A killed credential is never brought back: fix forward (another replacement); roll back only what the rollback appendix allows."
 
 // The card's limits: the few commands to run and the proof, not every word
-// of a step; the full steps are in the appendix, by the same numbers.
+// of a step; the full steps are in the appendix, by the same numbers. A
+// command and its check are never cut: the card keeps whole sentences and
+// leaves out the others.
 const (
 	// maxLines is the most lines a secret shows in one group.
 	maxLines = 6
-	// maxLineWords and maxCheckWords bound a line's text and its check; a
-	// longer one is cut at a sentence or clause boundary and marked "…".
-	maxLineWords  = 24
-	maxCheckWords = 16
-	// maxAfterWords bounds a line after the kill (investigate, clean up):
-	// what to do, not how.
-	maxAfterWords = 14
-	// maxQuoteWords and maxQuestionWords bound an open item on the card.
-	maxQuoteWords    = 12
-	maxQuestionWords = 30
+	// maxLeadWords bounds a sentence without a command kept before the
+	// step's first command (what the command is for: "Issue the
+	// replacement to a service account, not a person.").
+	maxLeadWords = 14
+	// sharedWords is the fewest words of a line another secret's line
+	// refers to rather than repeats.
+	sharedWords = 6
+	// maxQuoteWords bounds the quote of an open item on the card (the
+	// question is its first sentence, whole).
+	maxQuoteWords = 12
 )
 
 // BuildCard condenses a runbook to its operator card.
@@ -148,7 +154,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	c := Card{ID: rb.ID, System: rb.System, Trigger: rb.Trigger, OpenItems: []OpenItem{}, Kills: []Kill{},
 		Before: []string{}, Blackouts: []string{}, Procedures: []Procedure{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
 	for _, b := range rb.Schedule.Blackouts {
-		bl := "no production step runs " + b.Label()
+		bl := blackoutLead + b.Label()
 		if b.Note != "" {
 			bl += " (" + b.Note + ")"
 		}
@@ -167,7 +173,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 				o.Text = ""
 			}
 			o.Text = clipWords(o.Text, maxQuoteWords)
-			o.Question = capWords(firstSentence(o.Question), maxQuestionWords)
+			o.Question = firstSentence(o.Question)
 			c.OpenItems = append(c.OpenItems, o)
 		}
 	}
@@ -179,6 +185,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	envs := environments(rb)
 	c.Kills = kills(rb, secrets)
+	var signers []string
 	if p := rb.Sections.Preflight; p != nil && len(p.Approvals) > 0 {
 		// Who signs off before the work; an owner approving only its own
 		// secrets' rollout is named with them, and what each approves is
@@ -200,6 +207,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 		if len(who) > 0 {
 			c.Before = append(c.Before, "sign-off from "+andList(who))
+			signers = who
 		}
 	}
 	if rs := rb.Sections.RotationSequence; rs != nil {
@@ -214,6 +222,21 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 		c.Procedures = procedures(c.Groups)
 		markKills(c.Groups, rb)
+		for _, st := range rs.AllSteps() {
+			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
+				c.Watch = m[1]
+			}
+		}
+	}
+	// An owner "with Security" where Security signs off before step 1 is
+	// said there.
+	for i := range c.Groups {
+		for j := range c.Groups[i].Secrets {
+			cs := &c.Groups[i].Secrets[j]
+			for _, who := range signers {
+				cs.Owner = strings.TrimSuffix(cs.Owner, " with "+who)
+			}
+		}
 	}
 	c.Order = sharedOrder(c.Groups)
 	if c.Order != "" {
@@ -231,7 +254,8 @@ func BuildCard(rb *runbook.Runbook) Card {
 				// posts: when it starts (its subject, when that says so)
 				// and what people should expect and watch.
 				d.What = gist(m.Body)
-				if strings.Contains(strings.ToLower(m.Subject), "start") {
+				// A start time not known yet (a placeholder) is not said.
+				if strings.Contains(strings.ToLower(m.Subject), "start") && !placeholderRE.MatchString(m.Subject) {
 					d.What = strings.TrimSpace(strings.TrimSuffix(m.Subject, ".") + ". " + d.What)
 				}
 			}
@@ -240,7 +264,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	if ec := rb.Sections.ExternalComms; ec != nil && ec.Applicable {
 		for _, m := range ec.Messages {
-			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';'), What: m.Subject})
+			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: cutOutsideCode(dropAsides(m.Channel), ','), When: cutOutsideCode(dropAsides(m.SendWhen), ';'), What: m.Subject})
 		}
 	}
 	if ae := rb.Sections.AuditEvidence; ae != nil {
@@ -260,6 +284,9 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	return c
 }
+
+// blackoutLead starts every blackout of the card.
+const blackoutLead = "no production step runs "
 
 // clipWords cuts a quote to its first n words, marking the cut.
 func clipWords(s string, n int) string {
@@ -291,6 +318,9 @@ func quotesRequester(source string) bool {
 	return strings.HasPrefix(source, "constraints") || strings.HasSuffix(source, "notes")
 }
 
+// gistImpactWords is the longest impact sentence the card quotes.
+const gistImpactWords = 12
+
 // gist is the sentences of a message that tell people what to expect and
 // what to watch.
 func gist(body string) string {
@@ -299,7 +329,9 @@ func gist(body string) string {
 		sentence := firstSentence(rest)
 		rest = strings.TrimSpace(rest[len(sentence):])
 		lower := strings.ToLower(sentence)
-		if strings.Contains(lower, "impact") || strings.HasPrefix(lower, "watch ") {
+		// The impact when it is short (a list of the secrets whose
+		// consumers fail is in the appendix), and where to watch.
+		if strings.Contains(lower, "impact") && len(strings.Fields(sentence)) <= gistImpactWords || strings.HasPrefix(lower, "watch ") {
 			out = append(out, dropAsides(sentence))
 		}
 	}
@@ -435,10 +467,10 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			st.Verify = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.Verify, runbook.NoteCheckRef), ";"))
 		}
 		orders = append(orders, st.Order)
-		text := capWords(brief(st.Action, envs), maxLineWords)
+		text := brief(st.Action, envs)
 		if st.Phase == runbook.PhaseInvestigate || st.Phase == runbook.PhaseCleanup {
 			// After the kill, the card says what; the appendix says how.
-			text = capWords(headline(st.Action), maxAfterWords)
+			text = headline(st.Action)
 		}
 		waits := runbook.WaitingFor(rb.OpenItems, st)
 		if waits == nil {
@@ -449,7 +481,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			if len(g.Secrets) > 0 {
 				lines = &g.After
 			}
-			*lines = append(*lines, Line{Phase: st.Phase, Steps: []int{st.Order}, Text: text, Check: capWords(brief(st.Verify, envs), maxCheckWords), Waits: waits})
+			*lines = append(*lines, Line{Phase: st.Phase, Steps: []int{st.Order}, Text: text, Check: brief(st.Verify, envs), Waits: waits})
 			continue
 		}
 		i, ok := index[st.SecretID]
@@ -473,19 +505,19 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		if st.Environment != "" && st.Environment != "all" && !contains(envsOf[st.SecretID], st.Environment) {
 			envsOf[st.SecretID] = append(envsOf[st.SecretID], st.Environment)
 		}
-		if l := rb.Schedule.Window(st.Window); l != "" && !strings.Contains(cs.Window, "("+st.Window+")") && !strings.Contains(cs.Window, "in "+st.Window+" ") {
+		if l := windowLabel(rb.Schedule, st.Window); l != "" && !strings.Contains(cs.Window, "("+st.Window+")") && !strings.Contains(cs.Window, "in "+st.Window+",") {
 			if cs.Window != "" {
 				cs.Window += "; "
 			}
 			if strings.HasPrefix(l, "by ") {
 				cs.Window += l + " (" + st.Window + ")"
 			} else {
-				cs.Window += "in " + st.Window + " (" + l + ")"
+				cs.Window += "in " + st.Window + ", " + l
 			}
 		}
 		// The secret's check is its verify step's (the last one: production).
 		if st.Phase == runbook.PhaseVerify || cs.Check == "" {
-			cs.Check = capWords(brief(st.Verify, envs), maxCheckWords)
+			cs.Check = brief(st.Verify, envs)
 		}
 		k := key{string(st.Phase), text}
 		if j, ok := lineAt[st.SecretID][k]; ok {
@@ -498,7 +530,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			continue
 		}
 		lineAt[st.SecretID][k] = len(cs.Lines)
-		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: capWords(brief(st.Verify, envs), maxCheckWords), Waits: waits})
+		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: brief(st.Verify, envs), Waits: waits})
 		stepsOf[st.SecretID] = append(stepsOf[st.SecretID], []int{st.Order})
 	}
 	for i := range g.Secrets {
@@ -521,6 +553,22 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 	return g
 }
 
+// watchRE finds how long a verify step watches ("... on the dashboards for
+// 30 minutes").
+var watchRE = regexp.MustCompile(`\bfor (\d+ (?:minutes|hours?))$`)
+
+// windowLabel says when a window opens next, with its date ("next Wed
+// 2026-11-25 22:00-23:00 UTC"; the appendix says how it recurs), else when
+// it recurs; a deadline says by when.
+func windowLabel(s runbook.Schedule, id string) string {
+	for _, w := range s.Windows {
+		if w.ID == id && w.Next != nil && w.Next.Label != "" {
+			return "next " + w.Next.Label
+		}
+	}
+	return s.Window(id)
+}
+
 // sayLinesOnce refers a line that repeats an earlier group's line of the
 // same secret (the same step in another environment, planned in another
 // phase) to it, instead of saying it again.
@@ -538,10 +586,18 @@ func sayLinesOnce(groups []Group) {
 			for li := range cs.Lines {
 				l := &cs.Lines[li]
 				k := key{cs.ID, l.Phase, l.Text}
+				// A long text another secret's line already said (the
+				// same restart of the same workloads) is referred to as
+				// well.
+				shared := key{"", l.Phase, l.Text}
 				if steps, ok := first[k]; ok {
+					l.Text = "As " + StepRanges(steps) + "."
+				} else if steps, ok := first[shared]; ok && len(strings.Fields(l.Text)) >= sharedWords {
+					first[k] = l.Steps
 					l.Text = "As " + StepRanges(steps) + "."
 				} else {
 					first[k] = l.Steps
+					first[shared] = l.Steps
 				}
 				if l.Check == "" {
 					continue
@@ -603,67 +659,88 @@ func procedures(groups []Group) []Procedure {
 			}
 		}
 	}
+	wordsOf := func(r ref) []string { return strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text) }
 	out := []Procedure{}
 	for _, p := range phases {
 		refs := byPhase[p]
-		// Lines that differ only at word k share the key of word k blanked.
-		best, bestK := []ref(nil), -1
-		for k := 0; ; k++ {
-			groupsOf := map[string][]ref{}
-			any := false
-			for _, r := range refs {
-				w := strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)
-				if k >= len(w) {
-					continue
+		// Lines whose last n words differ only at word k share the key of
+		// those words with word k blanked; what a line says before them is
+		// its own ("Store user and password as one version: ...").
+		type cand struct {
+			refs []ref
+			n, k int
+		}
+		var best cand
+		longest := 0
+		for _, r := range refs {
+			longest = max(longest, len(wordsOf(r)))
+		}
+		for n := procWords; n <= longest; n++ {
+			for k := 0; k < n; k++ {
+				groupsOf := map[string][]ref{}
+				for _, r := range refs {
+					w := wordsOf(r)
+					if len(w) < n {
+						continue
+					}
+					tail := w[len(w)-n:]
+					key := strings.Join(tail[:k], " ") + "\x00" + strings.Join(tail[k+1:], " ")
+					groupsOf[key] = append(groupsOf[key], r)
 				}
-				any = true
-				key := fmt.Sprint(len(w)) + "\x00" + strings.Join(w[:k], " ") + "\x00" + strings.Join(w[k+1:], " ")
-				groupsOf[key] = append(groupsOf[key], r)
-			}
-			if !any {
-				break
-			}
-			for _, rs := range groupsOf {
-				secretsOf := map[string]bool{}
-				for _, r := range rs {
-					secretsOf[groups[r.g].Secrets[r.s].ID] = true
-				}
-				if len(secretsOf) < 2 || len(rs) <= len(best) {
-					continue
-				}
-				named := true
-				for _, r := range rs {
-					w := strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)[k]
-					named = named && strings.ContainsFunc(w, func(c rune) bool { return c >= 'A' && c <= 'Z' }) && strings.Contains(w, "_")
-				}
-				if named {
-					best, bestK = rs, k
+				for _, all := range groupsOf {
+					// A line whose word there is no name is not one of
+					// them ("SECRET>-next").
+					var rs []ref
+					for _, r := range all {
+						w := wordsOf(r)
+						if v := strings.Trim(w[len(w)-n+k], "`<>.,;:"); isName(v) && strings.Contains(v, "_") {
+							rs = append(rs, r)
+						}
+					}
+					secretsOf := map[string]bool{}
+					for _, r := range rs {
+						secretsOf[groups[r.g].Secrets[r.s].ID] = true
+					}
+					if len(secretsOf) < 2 || len(rs) < len(best.refs) || len(rs) == len(best.refs) && n <= best.n {
+						continue
+					}
+					// Only a name varies (a variable, an id): never a word
+					// of the how.
+					var values []string
+					for _, r := range rs {
+						w := wordsOf(r)
+						values = append(values, w[len(w)-n+k])
+					}
+					pre, suf := commonAffixes(values)
+					// The same name everywhere is no variable.
+					named := len(slices.Compact(slices.Sorted(slices.Values(values)))) > 1
+					for _, v := range values {
+						named = named && len(v) > len(pre)+len(suf) && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
+					}
+					if named {
+						best = cand{rs, n, k}
+					}
 				}
 			}
 		}
-		if best == nil {
+		if best.refs == nil {
 			continue
 		}
 		var values []string
-		for _, r := range best {
-			values = append(values, strings.Fields(groups[r.g].Secrets[r.s].Lines[r.l].Text)[bestK])
+		for _, r := range best.refs {
+			w := wordsOf(r)
+			values = append(values, w[len(w)-best.n+best.k])
 		}
 		pre, suf := commonAffixes(values)
-		// Only a name varies (a variable, an id): never a word of the how.
-		named := true
-		for _, v := range values {
-			named = named && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
-		}
-		if !named {
-			continue
-		}
-		words := strings.Fields(groups[best[0].g].Secrets[best[0].s].Lines[best[0].l].Text)
-		words[bestK] = pre + "VAR" + suf
-		out = append(out, Procedure{Phase: p, Text: strings.Join(words, " ")})
-		for i, r := range best {
+		first := wordsOf(best.refs[0])
+		words := append([]string(nil), first[len(first)-best.n:]...)
+		words[best.k] = pre + "VAR" + suf
+		out = append(out, Procedure{Phase: p, Text: upper(strings.Join(words, " "))})
+		for i, r := range best.refs {
+			w := wordsOf(r)
 			l := &groups[r.g].Secrets[r.s].Lines[r.l]
 			l.Value = strings.Trim(values[i][len(pre):len(values[i])-len(suf)], "`")
-			l.Text = ""
+			l.Text = strings.Join(w[:len(w)-best.n], " ")
 		}
 	}
 	return out
@@ -683,7 +760,9 @@ func isName(w string) bool {
 	return true
 }
 
-// commonAffixes is the prefix and suffix every value shares.
+// commonAffixes is the prefix and suffix every value shares, cut where a
+// name starts or ends: a name is never split ("SENDGRID_API_KEY" and
+// "STRIPE_SECRET_KEY" share no "S").
 func commonAffixes(values []string) (string, string) {
 	pre, suf := values[0], values[0]
 	for _, v := range values[1:] {
@@ -693,6 +772,13 @@ func commonAffixes(values []string) (string, string) {
 		for !strings.HasSuffix(v, suf) {
 			suf = suf[1:]
 		}
+	}
+	nameChar := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' }
+	for pre != "" && nameChar(pre[len(pre)-1]) {
+		pre = pre[:len(pre)-1]
+	}
+	for suf != "" && nameChar(suf[0]) {
+		suf = suf[1:]
 	}
 	if len(pre)+len(suf) >= len(values[0]) {
 		suf = ""
@@ -794,7 +880,12 @@ func mergeLines(g *Group) {
 		}
 		suffix = " " + suffix
 	}
-	g.Lines = append(g.Lines, Line{Phase: phase, Steps: sortInts(steps), Text: prefix + " " + andList(rests) + suffix + ".", Waits: []string{}})
+	list := andList(rests)
+	if len(rests) > 3 {
+		// The secrets are named above; a long list of them is a count.
+		list = fmt.Sprintf("each of the %d secrets above", len(rests))
+	}
+	g.Lines = append(g.Lines, Line{Phase: phase, Steps: sortInts(steps), Text: strings.TrimSpace(prefix+" "+list+suffix) + ".", Waits: []string{}})
 	g.Secrets = []CardSecret{}
 }
 
@@ -864,18 +955,36 @@ func envWord(env string) *regexp.Regexp {
 	return regexp.MustCompile(`\b` + regexp.QuoteMeta(env) + `\b`)
 }
 
-// brief is a step's text as the card says it: the sentences that say how
-// (its first, and a second one that holds a command or a console path),
-// each without a trailing clause that holds no command and without asides
-// in parentheses (those that are the only how stay), and with the
-// environment's name as <env> so one line stands for the step in every
-// environment.
+// brief is a step's text as the card says it: its first sentence that
+// says how (a command or a console path), whole, each without the
+// clauses that hold no command or offer another way and without asides in
+// parentheses (those that are the only how stay); a short sentence before
+// the first of them says what it is for; a step with no how is its first
+// sentence. The environment's name becomes <env> so one line stands for
+// the step in every environment.
 func brief(s string, envs []string) string {
-	first := firstSentence(s)
-	parts := []string{clause(first)}
-	rest := strings.TrimSpace(strings.TrimPrefix(strings.Join(strings.Fields(s), " "), first))
-	if second := firstSentence(rest); second != "" && hasHow(second) {
-		parts = append(parts, clause(second))
+	all := sentences(s)
+	if len(all) == 0 {
+		return ""
+	}
+	var parts []string
+	hows := 0
+	for i, x := range all {
+		switch {
+		case hasHow(x):
+			parts = append(parts, clause(x))
+			hows++
+		case i == 0:
+			parts = append(parts, clause(x))
+		}
+		if hows == 1 {
+			break
+		}
+	}
+	// A first sentence with no how stays only as a short lead to a how,
+	// or alone.
+	if len(parts) > 1 && !hasHow(all[0]) && len(strings.Fields(parts[0])) > maxLeadWords {
+		parts = parts[1:]
 	}
 	s = strings.Join(parts, " ")
 	for _, e := range envs {
@@ -889,70 +998,59 @@ func brief(s string, envs []string) string {
 	return upper(strings.TrimSpace(s))
 }
 
-// clause trims one sentence for the card.
+// clause trims one sentence for the card: of its clauses (split at ";"),
+// the first, and the others that are another part of the how (a second
+// consumer's command), not another way ("by API, ..."), a condition ("if
+// callers invoke an alias, ...") or a warning; without asides and lead-ins.
 func clause(s string) string {
-	// A clause after ";" goes unless it is another part of the how (a second
-	// consumer's command); an alternative ("by API, ...") or a warning goes
-	// too.
-	if cut := cutOutsideCode(s, ';'); cut != s {
-		rest := strings.TrimSpace(strings.TrimPrefix(s[len(cut):], ";"))
-		if !hasHow(rest) || alternative(rest) {
-			s = cut
+	parts := splitOutsideCode(s, ';')
+	kept := parts[:1]
+	for _, p := range parts[1:] {
+		if hasHow(stripAsides(p, func(string) bool { return false })) && !alternative(p) {
+			kept = append(kept, p)
 		}
 	}
+	s = strings.Join(kept, "; ")
 	s = dropAsides(s)
 	s = dropLeadIn(s)
 	s = dropLeadIn(s)
 	s = dropPhaseLeadIn(s)
+	s = dropInnerLeadIns(s)
+	// What a deploy is for, the phase says.
+	for _, tail := range []string{" so it reads the new value", " so they read the new value"} {
+		s = strings.Replace(s, tail, "", 1)
+	}
 	for _, p := range runbook.Phases {
 		if rest, ok := strings.CutPrefix(s, p.Title()+": "); ok {
 			s = rest
 		}
 	}
 	s = strings.TrimSpace(s)
-	if s != "" && !strings.HasSuffix(s, ".") {
+	if s != "" && !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") {
 		s += "."
 	}
 	return upper(s)
 }
 
-// capWords cuts a text longer than max words at the last sentence end
-// within the limit (else the last clause end), outside code, and marks the
-// cut; a text with no such boundary is kept whole rather than cut inside a
-// command.
-func capWords(s string, max int) string {
-	if len(strings.Fields(s)) <= max {
-		return s
-	}
-	strong, weak, words, inCode := -1, -1, 0, false
-	for i := 0; i < len(s) && words < max; i++ {
-		c := s[i]
-		switch {
-		case c == '`':
-			inCode = !inCode
-		case c == ' ':
-			words++
-		case inCode || (i+1 < len(s) && s[i+1] != ' '):
-		case c == '.' || c == ';':
-			strong = i
-		case c == ',' || c == ':':
-			weak = i
+// splitOutsideCode splits s at every sep outside code spans and
+// parentheses, trimming each part.
+func splitOutsideCode(s string, sep byte) []string {
+	s = strings.TrimSpace(s)
+	var out []string
+	for {
+		cut := cutOutsideCode(s, sep)
+		if cut == s {
+			return append(out, strings.TrimSpace(s))
 		}
+		out = append(out, cut)
+		s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s[len(cut):]), string(sep)))
 	}
-	cut := strong
-	if cut < 0 {
-		cut = weak
-	}
-	if cut < 0 {
-		return s
-	}
-	return strings.TrimRight(s[:cut], ".;:, ") + " …"
 }
 
 // alternative reports whether a clause offers another way, or warns, rather
 // than adding a step.
 func alternative(s string) bool {
-	for _, p := range []string{"by API", "or ", "never ", "do not ", "alternatively"} {
+	for _, p := range []string{"by API", "or ", "never ", "do not ", "alternatively", "if ", "otherwise", "else "} {
 		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
 			return true
 		}
@@ -1012,13 +1110,37 @@ func andList(names []string) string {
 // stays.
 func dropLeadIn(s string) string {
 	i := strings.Index(s, ": ")
-	if i < 0 || strings.ContainsAny(s[:i], "`<") {
+	// A lead-in about the user stays: "Store user and password as one
+	// version" is what the command alone does not say.
+	if i < 0 || strings.ContainsAny(s[:i], "`<") || strings.Contains(s[:i], "user") {
 		return s
 	}
 	if rest := s[i+2:]; hasHow(rest) {
 		return upper(rest)
 	}
 	return s
+}
+
+// dropInnerLeadIns drops a plain lead-in between a condition and its
+// command ("When ... returns 0: remove the old password: `ALTER ROLE
+// ...`"): the command says it.
+func dropInnerLeadIns(s string) string {
+	for {
+		i := strings.Index(s, ": ")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i+2:], ": ")
+		if j < 0 {
+			return s
+		}
+		lead := s[i+2 : i+2+j]
+		rest := s[i+2+j+2:]
+		if strings.ContainsAny(lead, "`<(") || len(strings.Fields(lead)) > 6 || !strings.HasPrefix(rest, "`") {
+			return s
+		}
+		s = s[:i+2] + rest
+	}
 }
 
 // phaseLeadIns are lead-ins that only restate what a step is for (its
@@ -1034,7 +1156,9 @@ func dropPhaseLeadIn(s string) string {
 		return s
 	}
 	for _, l := range phaseLeadIns {
-		if strings.HasPrefix(s, l) && !strings.Contains(s[:i], "`") {
+		// "Roll out X so they connect as `<idle-user>`": the verify
+		// line says whom they connect as.
+		if strings.HasPrefix(s, l) && (!strings.Contains(s[:i], "`") || l == "Roll out ") {
 			return upper(s[i+2:])
 		}
 	}
@@ -1049,14 +1173,73 @@ func consolePath(s string) bool {
 }
 
 // dropAsides removes " (...)" asides outside code spans, unless the aside
-// holds the only how of the sentence: a console path (">") or a command (a
-// code span) when the rest has neither. An alternative ("(or ...)") goes.
+// holds a command (a code span of several words: the export before a
+// store, the header a call needs) or the only how of the sentence (a
+// console path when the rest has neither). An alternative ("(or ...)")
+// goes.
 func dropAsides(s string) string {
 	rest := stripAsides(s, func(string) bool { return false })
 	how := strings.ContainsAny(rest, "`") || strings.Contains(rest, " > ")
-	return stripAsides(s, func(aside string) bool {
-		return !how && !strings.HasPrefix(aside, "(or ") && (strings.Contains(aside, ">") || strings.Contains(aside, "`"))
+	s = stripAsides(s, func(aside string) bool {
+		if strings.HasPrefix(aside, "(or ") {
+			return false
+		}
+		return commandSpan(aside) || !how && (strings.Contains(aside, ">") || strings.Contains(aside, "`"))
 	})
+	return dropAsideAlternatives(s)
+}
+
+// dropAsideAlternatives cuts another way out of a kept aside ("(Client
+// secrets > Deactivate, or `curl ...`)", "(`... | sops ...`, or your own
+// encryption)"): the aside's first way is the how.
+func dropAsideAlternatives(s string) string {
+	var b strings.Builder
+	inCode, depth, skip := false, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '`':
+			inCode = !inCode
+		case inCode:
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+			if depth == 0 {
+				skip = false
+			}
+		case depth == 1 && !skip && (strings.HasPrefix(s[i:], ", or ") || strings.HasPrefix(s[i:], "; ")) && hasHow(s[strings.LastIndex(s[:i], "(")+1:i]):
+			// Another way, or a remark after the how.
+			skip = true
+		}
+		if !skip {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// commandSpan reports whether a text holds a code span of several words
+// that starts with a word (a command, not a flag, a name or a JSON shape).
+func commandSpan(s string) bool {
+	for _, span := range codeSpans(s) {
+		span = strings.TrimSpace(span)
+		verb, _, _ := strings.Cut(span, " ")
+		if strings.Contains(span, " ") && (span[0] >= 'a' && span[0] <= 'z' || runbook.OneOf([]string{"GET", "POST", "PUT", "PATCH", "DELETE"}, verb)) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeSpans are the texts of a text's code spans.
+func codeSpans(s string) []string {
+	parts := strings.Split(s, "`")
+	var out []string
+	for i := 1; i < len(parts)-1; i += 2 {
+		out = append(out, parts[i])
+	}
+	return out
 }
 
 // stripAsides removes the asides outside code spans that keep does not

@@ -9,46 +9,59 @@ import (
 
 // cardMarkdown writes the operator card.
 func cardMarkdown(m *md, c Card) {
-	m.blank()
-	m.line("## Operator card")
 	if len(c.OpenItems) > 0 {
 		m.blank()
 		m.line("### Open items")
 		m.blank()
 		for _, o := range c.OpenItems {
-			held := "Holds no step by itself."
-			if o.Holds != "" {
-				held = "**Holds " + text(o.Holds) + ".**"
+			// The lines it holds say "Waits for"; the item says by when
+			// it must be answered.
+			held := "**Holds " + text(o.Holds) + ".**"
+			if o.Before > 0 {
+				held = fmt.Sprintf("**Answer before step %d.**", o.Before)
 			}
 			quote := ""
 			if o.Text != "" {
 				quote = " \"" + text(o.Text) + "\""
 			}
-			m.line("- [ ] **%s** %s:%s %s %s", text(o.ID), codeSpan(o.Source), quote, text(o.Question), held)
+			source := " " + codeSpan(o.Source) + ":"
+			if !quotesRequester(o.Source) {
+				// Where rotor raised it is in the appendix.
+				source = ""
+			}
+			m.line("- [ ] **%s**%s%s %s %s", text(o.ID), source, quote, text(o.Question), held)
 		}
 	}
 	if len(c.Before) > 0 {
 		m.blank()
 		m.line("**Before step 1:** %s.", text(strings.Join(c.Before, "; ")))
 	}
-	for _, b := range c.Blackouts {
+	if len(c.Blackouts) > 0 {
+		// One line: "no production step runs" said once.
+		var when []string
+		for _, b := range c.Blackouts {
+			when = append(when, text(strings.TrimPrefix(b, blackoutLead)))
+		}
 		m.blank()
-		m.line("**Blackout:** %s.", text(b))
+		m.line("**Blackout, no production step:** %s.", strings.Join(when, "; "))
 	}
 	m.blank()
-	order := "Stop and roll back at the first failed check."
+	order := "Roll back at the first failed check."
 	if len(c.Kills) > 0 {
-		// A killed credential has nothing to roll back to (review18 C2).
-		order = StopKilled
+		// An exposed credential is never rolled back to.
+		order = "Stop at the first failed check."
 		// Each kill's time is on its line; T0 is said once.
 		if c.Kills[0].At == "" && c.Kills[0].After != "" {
-			order = "Exposed credentials die first, by the time on their line (T0: when step 1 starts). " + order
+			order = "Exposed credentials die first, by their line's time (T0: step 1 starts). " + order
 		} else {
-			order = "Exposed credentials die first, by the time on their line. " + order
+			order = "Exposed credentials die first, by their line's time. " + order
 		}
 	}
 	if c.Order != "" {
 		order = "Steps a/b: " + OrderLabel(c.Order) + ". " + order
+	}
+	if c.Watch != "" {
+		order += " Watch " + c.Watch + " after each production verify."
 	}
 	m.line("%s", text(order))
 	for _, p := range c.Procedures {
@@ -69,7 +82,8 @@ func cardMarkdown(m *md, c Card) {
 			if s.Owner != "" {
 				facts = append(facts, s.Owner)
 			}
-			if s.Risk != "" {
+			if s.Risk != "" && !strings.Contains(strings.ToLower(g.Title), s.Risk+" risk") && !strings.Contains(strings.ToLower(g.Title), s.Risk+"-risk") {
+				// Unless the phase's title says it.
 				facts = append(facts, s.Risk+" risk")
 			}
 			if s.Strategy != "" {
@@ -83,16 +97,22 @@ func cardMarkdown(m *md, c Card) {
 			case s.Where != "":
 				facts = append(facts, s.Where)
 			}
+			if len(g.Secrets) == 1 && strings.Contains(g.Title, s.Name) {
+				// The phase's title names it.
+				head = ""
+			}
 			if len(facts) == 0 && len(s.Lines) == 1 && strings.Contains(s.Lines[0].Text, s.Name) {
 				// A line that names its secret needs no heading.
 				cardLine(m, s.Lines[0])
 				continue
 			}
 			if len(facts) > 0 {
-				head += " · " + text(strings.Join(facts, " · "))
+				head = strings.TrimPrefix(head+" · "+text(strings.Join(facts, " · ")), " · ")
 			}
-			m.line("%s", head)
-			m.blank()
+			if head != "" {
+				m.line("%s", head)
+				m.blank()
+			}
 			for _, l := range s.Lines {
 				cardLine(m, l)
 			}
@@ -107,18 +127,31 @@ func cardMarkdown(m *md, c Card) {
 		m.line("### Tell")
 		m.blank()
 		for _, d := range c.Duties {
-			what := ""
+			what, where := "", " ("+text(d.Where)+")"
 			if d.What != "" {
 				what = ": " + text(d.What)
 			}
-			m.line("- [ ] **%s** (%s), %s%s", text(d.Who), text(d.Where), text(d.When), what)
+			if d.Where == "" || strings.Contains(d.What, d.Where) {
+				// The message names its channel.
+				where = ""
+			}
+			m.line("- [ ] **%s**%s, %s%s", text(d.Who), where, text(d.When), what)
 		}
 	}
 	if len(c.Evidence) > 0 {
 		m.blank()
-		m.line("### Keep")
+		// The framework every control belongs to is said once ("SOC 2").
+		framework := sharedFramework(c.Evidence)
+		if framework != "" {
+			m.line("### Keep (%s)", text(framework))
+		} else {
+			m.line("### Keep")
+		}
 		m.blank()
 		for _, e := range c.Evidence {
+			if framework != "" {
+				e = strings.Replace(e, "("+framework+" ", "(", 1)
+			}
 			m.line("- [ ] %s", text(e))
 		}
 	}
@@ -135,13 +168,23 @@ func cardLine(m *md, l Line) {
 	}
 	what := text(l.Text)
 	if l.Value != "" {
-		what = "VAR = " + codeSpan(l.Value)
+		what = strings.TrimSpace(strings.TrimSuffix(what, ":") + " VAR = " + codeSpan(l.Value))
+		if l.Text != "" {
+			what = text(strings.TrimSuffix(l.Text, ":")) + ", VAR = " + codeSpan(l.Value)
+		}
 	}
 	dead := ""
 	if l.Dead != "" {
 		dead = ", **dead " + text(l.Dead) + "**"
 	}
-	m.line("- [ ] **%s** %s%s:%s %s%s", StepNumbers(l.Steps), text(string(l.Phase)), dead, wait, what, check)
+	phase := text(string(l.Phase))
+	if first, _, _ := strings.Cut(what, " "); strings.EqualFold(first, phase) && dead == "" && wait == "" {
+		// "Freeze deploys ...", "Create a new key ...": the text says
+		// the phase.
+		m.line("- [ ] **%s** %s%s", StepNumbers(l.Steps), what, check)
+		return
+	}
+	m.line("- [ ] **%s** %s%s:%s %s%s", StepNumbers(l.Steps), phase, dead, wait, what, check)
 }
 
 // StepNumbers writes a card line's step numbers as one word: "2/6" (its
@@ -168,3 +211,27 @@ func ShowsCheck(p runbook.Phase) bool { return p == runbook.PhaseRevoke || p == 
 // OrderLabel writes the environments of a card's order as a/b:
 // "staging/production".
 func OrderLabel(order string) string { return strings.ReplaceAll(order, ", then ", "/") }
+
+// sharedFramework is the framework every evidence item's control names
+// ("SOC 2" in "(SOC 2 CC6.1)"), when they all name one and more than one
+// does, else "".
+func sharedFramework(evidence []string) string {
+	framework, n := "", 0
+	for _, e := range evidence {
+		i := strings.LastIndex(e, " (")
+		if i < 0 || !strings.HasSuffix(e, ")") {
+			continue
+		}
+		control := e[i+2 : len(e)-1]
+		j := strings.LastIndex(control, " ")
+		if j < 0 || framework != "" && control[:j] != framework {
+			return ""
+		}
+		framework = control[:j]
+		n++
+	}
+	if n < 2 {
+		return ""
+	}
+	return framework
+}

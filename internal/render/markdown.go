@@ -34,15 +34,19 @@ func Markdown(w io.Writer, rb *runbook.Runbook) error { return MarkdownView(w, r
 // (ViewCard) or followed by the appendices (ViewFull).
 func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 	m := &md{}
-	m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
-	m.blank()
 	if view == ViewCard {
-		// The card says what to do; when and by what it was written is in
-		// the full view.
-		m.line("Trigger: %s · by %s · %s", text(string(rb.Trigger)), text(Credit(rb)), codeSpan(rb.ID))
+		// The card alone is titled as the card; when and by what it was
+		// written is in the full view.
+		m.line("# Operator card - %s", text(rb.System))
+		m.blank()
+		m.line("%s · %s", text(string(rb.Trigger)), codeSpan(rb.ID))
 	} else {
+		m.line("# API Key and Secret Rotation Runbook - %s", text(rb.System))
+		m.blank()
 		m.line("Trigger: %s · Written %s by %s · Runbook id %s", text(string(rb.Trigger)), rb.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 			text(Credit(rb)), codeSpan(rb.ID))
+		m.blank()
+		m.line("## Operator card")
 	}
 	cardMarkdown(m, BuildCard(rb))
 	if view == ViewCard {

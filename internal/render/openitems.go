@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -14,6 +15,9 @@ type OpenItem struct {
 	// Holds says what waits for the answer ("steps 12-21, 26"), or "" when
 	// the item holds nothing by itself.
 	Holds string `json:"holds"`
+	// Before is the first step it holds (0 for none): the card asks for
+	// the answer before it.
+	Before int `json:"before,omitempty"`
 }
 
 // OpenItems lists the runbook's open items with the steps each holds back.
@@ -23,16 +27,18 @@ func OpenItems(rb *runbook.Runbook) []OpenItem {
 	out := make([]OpenItem, 0, len(rb.OpenItems))
 	for _, o := range rb.OpenItems {
 		var parts []string
+		before := 0
 		steps := o.HeldSteps(rb.Sections.RotationSequence)
 		if len(steps) > 0 {
 			parts = append(parts, StepRanges(steps))
+			before = slices.Min(steps)
 		}
 		for _, b := range o.Blocks {
 			if !namesAStep(rb.Sections.RotationSequence, b) {
 				parts = append(parts, b)
 			}
 		}
-		out = append(out, OpenItem{OpenItem: o, Holds: strings.Join(parts, "; ")})
+		out = append(out, OpenItem{OpenItem: o, Holds: strings.Join(parts, "; "), Before: before})
 	}
 	return out
 }

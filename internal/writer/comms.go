@@ -376,7 +376,15 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		case "CC7.3":
 			item.Evidence, item.CollectedBy, item.When = "Incident ticket with the triage decision, priorities and UTC timeline", approver, "when the incident is opened"
 		case "CC6.1":
-			item.Evidence = "Output of the revoke and containment checks: each old credential disabled or deleted, the new one's id, timestamps"
+			// Containment is named only where the plan contains.
+			checks := "revoke checks"
+			for _, st := range f.Steps {
+				if st.Phase == runbook.PhaseContain {
+					checks = "revoke and containment checks"
+					break
+				}
+			}
+			item.Evidence = "Output of the " + checks + ": each old credential disabled or deleted, the new one's id, timestamps"
 		case "CC7.4":
 			item.Evidence = "Containment and revocation records, the exposure-window log review of each secret, and the post-incident review"
 		case "3.7.4", "3.7.5":

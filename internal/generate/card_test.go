@@ -1,0 +1,130 @@
+package generate_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// cards generates every shipped eval request and renders its card alone and
+// the whole Markdown (card, then appendices).
+func cards(t *testing.T, each func(t *testing.T, name string, rb *runbook.Runbook, card, full string)) {
+	t.Helper()
+	paths, _ := filepath.Glob("../../eval/requests/*.json")
+	if len(paths) < 20 {
+		t.Fatalf("requests: %v", paths)
+	}
+	s := service(t, nil)
+	for _, path := range paths {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		t.Run(name, func(t *testing.T) {
+			rb, err := s.Generate(context.Background(), request(t, name), generate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var card, full bytes.Buffer
+			if err := render.MarkdownView(&card, rb, render.ViewCard); err != nil {
+				t.Fatal(err)
+			}
+			if err := render.Markdown(&full, rb); err != nil {
+				t.Fatal(err)
+			}
+			each(t, name, rb, card.String(), full.String())
+		})
+	}
+}
+
+// codeSpanRE finds a Markdown code span.
+var codeSpanRE = regexp.MustCompile("`[^`\n]+`")
+
+// TestCardCarriesWholeCommands (C7 of the cold read of review 18): a card
+// line never cuts a command or its check ("…"), every command on the card is
+// a whole command of the runbook (the card may replace an environment's
+// name by <env>, never shorten it), and no card refers to a note it does not
+// show ("As the note says").
+func TestCardCarriesWholeCommands(t *testing.T) {
+	cards(t, func(t *testing.T, name string, rb *runbook.Runbook, card, full string) {
+		appendices := full[strings.Index(full, "**Appendices:**"):]
+		// The card writes an environment's name as <env> (outside a
+		// placeholder) or env (inside one), so a line stands for the step
+		// in every environment.
+		norm := func(s string) string { return strings.ReplaceAll(s, "<env>", "env") }
+		envNorm := appendices
+		for _, st := range rb.Sections.RotationSequence.AllSteps() {
+			e := st.Environment
+			if e == "" || e == "all" {
+				continue
+			}
+			envNorm = regexp.MustCompile(`\b`+regexp.QuoteMeta(e)+`\b`).ReplaceAllString(envNorm, "env")
+		}
+		for _, line := range strings.Split(card, "\n") {
+			step := regexp.MustCompile(`^- \[ \] \*\*\d`).MatchString(line) || strings.HasPrefix(line, "**Every ")
+			if step && strings.Contains(line, "…") {
+				t.Errorf("a step line is cut: %s", line)
+			}
+			low := strings.ToLower(line)
+			if strings.Contains(low, "the note says") || strings.Contains(low, "as the note") {
+				t.Errorf("a line refers to a note the card does not show: %s", line)
+			}
+			if !step {
+				continue
+			}
+			for _, span := range codeSpanRE.FindAllString(line, -1) {
+				if strings.Contains(span, "VAR") {
+					continue // a procedure: each line gives its value
+				}
+				inner := strings.Trim(span, "`")
+				if !strings.Contains(appendices, inner) && !strings.Contains(envNorm, norm(inner)) {
+					t.Errorf("command %s is not a whole command of the runbook (line %s)", span, line)
+				}
+			}
+		}
+	})
+}
+
+// TestAcmeCardKeepsTheSeed: the Acme card alone (no appendix) keeps every
+// fact of the seed prompt's example runbook (testdata/seed-card-facts.yaml).
+func TestAcmeCardKeepsTheSeed(t *testing.T) {
+	data, err := os.ReadFile("testdata/seed-card-facts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts []struct {
+		Fact string   `yaml:"fact"`
+		All  []string `yaml:"all"`
+	}
+	if err := yaml.Unmarshal(data, &facts); err != nil {
+		t.Fatal(err)
+	}
+	if len(facts) < 10 {
+		t.Fatalf("facts: %d", len(facts))
+	}
+	rb, err := service(t, nil).Generate(context.Background(), request(t, "acme-payments"), generate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var card bytes.Buffer
+	if err := render.MarkdownView(&card, rb, render.ViewCard); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range facts {
+		for _, want := range f.All {
+			if !strings.Contains(card.String(), want) {
+				t.Errorf("the card lacks %q (seed: %s)", want, f.Fact)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Log(card.String())
+	}
+}
