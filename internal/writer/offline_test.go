@@ -113,7 +113,7 @@ func TestProviderSpecificInstructions(t *testing.T) {
 		{"slack incoming webhook url", "", runbook.Secret{Name: "Slack incoming webhook for #deploys", Consumers: []string{"deployer"}}, "", nil,
 			[]string{"hooks.slack.com"}, []string{"openssl rand", "signature"}, ""},
 		{"daemonset", "", runbook.Secret{Name: "Datadog API key", Consumers: []string{"log-shipper", "api"}}, "", []string{"log-shipper runs as a DaemonSet"},
-			[]string{"rollout restart daemonset/log-shipper", "<workload-kind>/api"}, []string{"deployment/log-shipper"}, ""},
+			[]string{"for w in daemonset/log-shipper <workload-kind>/api; do kubectl -n <namespace> rollout restart $w"}, []string{"deployment/log-shipper"}, ""},
 		{"sendgrid", "", runbook.Secret{Name: "SendGrid API key", Consumers: []string{"mailer"}}, "", nil,
 			[]string{"/v3/api_keys"}, nil, ""},
 	}
