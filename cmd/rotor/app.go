@@ -141,7 +141,7 @@ func newApp(cfg config, log *slog.Logger) (*app, error) {
 		Cache: cc, Runbooks: a.runbooks, Drafts: cfg.CatalogDrafts, CodeVersion: codeVersion(), Endpoint: cfg.OpenAIBaseURL, Observer: a.metrics, TracerProvider: cfg.Tracer}
 	mode := "offline"
 	if cfg.LLM == "openai" && cfg.Provider == llm.ProviderOllama {
-		if err := checkOllama(cfg, log); err != nil {
+		if err := checkOllama(cfg, &http.Client{}, log); err != nil {
 			return nil, err
 		}
 	}
@@ -258,10 +258,10 @@ const ollamaDefaultContext = 4096
 // start when rotor's prompt and answer budget would not fit (Ollama cuts a
 // longer prompt silently, and every section would be written from half its
 // facts), or when rotor was told a larger window than the model has.
-func checkOllama(cfg config, log *slog.Logger) error {
+func checkOllama(cfg config, client *http.Client, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	numCtx, trained, err := llm.OllamaContext(ctx, &http.Client{}, cfg.OpenAIBaseURL, cfg.Model)
+	numCtx, trained, err := llm.OllamaContext(ctx, client, cfg.OpenAIBaseURL, cfg.Model)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -239,6 +240,21 @@ func TestProviderRecipes(t *testing.T) {
 				}
 				if (r.PromptCacheKey != "") != rc.PromptCacheKey {
 					t.Errorf("prompt_cache_key %q: only OpenAI takes it (%v)", r.PromptCacheKey, rc.PromptCacheKey)
+				}
+
+				// Ollama: the recipe starts against a model that runs with the
+				// context it says (num_ctx 32768), and not against one left at
+				// Ollama's default 4k.
+				if rc.Dialect == string(llmtest.DialectOllama) {
+					hc := &http.Client{Transport: rt}
+					fake.NumCtx = cfg.ContextTokens
+					if err := checkOllama(cfg, hc, slog.New(slog.DiscardHandler)); err != nil {
+						t.Errorf("the recipe against num_ctx %d: %v", fake.NumCtx, err)
+					}
+					fake.NumCtx = 4096
+					if err := checkOllama(cfg, hc, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "num_ctx") {
+						t.Errorf("the recipe against Ollama's default 4k context: %v, want a refusal naming num_ctx", err)
+					}
 				}
 
 				// A rate limit: waited out by the provider's Retry-After.

@@ -160,6 +160,11 @@ type Server struct {
 	// each with the model name its answers carry ("" = the same name);
 	// another is answered as the provider answers an unknown model.
 	Models map[string]string
+	// NumCtx, for DialectOllama, is the context the model runs with as
+	// POST /api/show tells it (num_ctx in its Modelfile's parameters; 0:
+	// none set, so Ollama's default 4,096); TrainedContext its model_info
+	// context_length (default 131,072).
+	NumCtx, TrainedContext int
 
 	// tok counts tokens; cache models the provider's prompt cache.
 	tok   *Tokenizer
@@ -343,6 +348,10 @@ type chatRequest struct {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if s.Dialect == DialectOllama && r.URL.Path == "/api/show" {
+		s.show(w, r)
+		return
+	}
 	deployment, ok := s.route(w, r)
 	if !ok {
 		return
