@@ -18,6 +18,7 @@ import (
 
 	"github.com/rotor-dev/rotor/eval"
 	"github.com/rotor-dev/rotor/internal/generate"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -393,6 +394,12 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 			return nil, exitUsage
 		}
 		gc.LLM, gc.Prompts, gc.Endpoint, gc.Provider = client, p, cfg.OpenAIBaseURL, cfg.Provider
+		// The model reads the prose too, as when serving (no cache: every
+		// text is read for real, its calls counted with the case's).
+		if gc.Reader, err = intake.NewModelReader(generate.IntakeAsker(client, cfg.OpenAIBaseURL, nil), nil, 0); err != nil {
+			fmt.Fprintln(stderr, "rotor eval:", err)
+			return nil, exitInternal
+		}
 		// The judge is its own client (its own breaker and budget), on its
 		// own model and endpoint when given.
 		jcfg := cfg
