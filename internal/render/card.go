@@ -128,7 +128,7 @@ type Duty struct {
 
 // StopKilled is the card's rule at a failed check when a credential is killed
 // at containment: there is nothing to roll back to for it (review18 C2).
-const StopKilled = "Stop at the first failed check. A killed credential is never brought back: fix forward (another replacement); roll back only what the rollback appendix allows."
+const StopKilled = "Stop at the first failed check; never bring a killed credential back: fix forward."
 
 // The card's limits: the few commands to run and the proof, not every word
 // of a step; the full steps are in the appendix, by the same numbers. A
@@ -144,6 +144,9 @@ const (
 	// sharedWords is the fewest words of a line another secret's line
 	// refers to rather than repeats.
 	sharedWords = 6
+	// maxQuestionWords is the longest question the card asks; a longer one
+	// (several questions in one) is said by what is missing.
+	maxQuestionWords = 30
 	// maxQuoteWords bounds the quote of an open item on the card (the
 	// question is its first sentence, whole).
 	maxQuoteWords = 12
@@ -167,6 +170,13 @@ func BuildCard(rb *runbook.Runbook) Card {
 	{
 		for _, o := range OpenItems(rb) {
 			if o.Holds == "" {
+				continue
+			}
+			if CardShortens(o) && !quotesRequester(o.Source) {
+				// A question of many parts is in the appendix whole; the
+				// card says what is missing.
+				o.Text, o.Question = upper(strings.TrimSuffix(o.Text, "."))+".", ""
+				c.OpenItems = append(c.OpenItems, o)
 				continue
 			}
 			if !quotesRequester(o.Source) && saidIn(o.Text, o.Question) {
@@ -287,6 +297,15 @@ func BuildCard(rb *runbook.Runbook) Card {
 
 // blackoutLead starts every blackout of the card.
 const blackoutLead = "no production step runs "
+
+// CardShortens reports whether the card says less than an open item's
+// whole question (its first sentence only, or, for a question of more than
+// maxQuestionWords words, what is missing): the appendix then gives it whole.
+func CardShortens(o OpenItem) bool {
+	q := strings.Join(strings.Fields(o.Question), " ")
+	first := firstSentence(q)
+	return first != q || len(strings.Fields(first)) > maxQuestionWords
+}
 
 // clipWords cuts a quote to its first n words, marking the cut.
 func clipWords(s string, n int) string {

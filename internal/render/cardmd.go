@@ -29,6 +29,11 @@ func cardMarkdown(m *md, c Card) {
 				// Where rotor raised it is in the appendix.
 				source = ""
 			}
+			if o.Question == "" {
+				// What is missing; the questions are in the appendix.
+				m.line("- [ ] **%s** %s (questions: appendix). %s", text(o.ID), text(strings.TrimSuffix(o.Text, ".")), held)
+				continue
+			}
 			m.line("- [ ] **%s**%s%s %s %s", text(o.ID), source, quote, text(o.Question), held)
 		}
 	}
@@ -48,8 +53,8 @@ func cardMarkdown(m *md, c Card) {
 	m.blank()
 	order := "Roll back at the first failed check."
 	if len(c.Kills) > 0 {
-		// An exposed credential is never rolled back to.
-		order = "Stop at the first failed check."
+		// A killed credential has nothing to roll back to (review18 C2).
+		order = StopKilled
 		// Each kill's time is on its line; T0 is said once.
 		if c.Kills[0].At == "" && c.Kills[0].After != "" {
 			order = "Exposed credentials die first, by their line's time (T0: step 1 starts). " + order

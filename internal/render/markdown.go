@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -198,6 +199,22 @@ func waitsFor(ids []string, lead string) string {
 // otherOpenItems lists the open items that hold no step (the card has
 // those that do), each with a box to tick: first behind the card.
 func otherOpenItems(m *md, rb *runbook.Runbook) {
+	// The card says some items shorter: their questions whole.
+	var whole []OpenItem
+	for _, o := range OpenItems(rb) {
+		if o.Holds != "" && CardShortens(o) {
+			whole = append(whole, o)
+		}
+	}
+	if len(whole) > 0 {
+		m.blank()
+		m.line("## Open items, whole")
+		m.blank()
+		said := map[string]string{}
+		for _, o := range whole {
+			m.line("- **%s** %s: %s **Holds %s.**", text(o.ID), codeSpan(o.Source), text(sayOnce(o.ID, o.Question, said)), text(o.Holds))
+		}
+	}
 	var items []OpenItem
 	for _, o := range OpenItems(rb) {
 		if o.Holds == "" {
@@ -212,9 +229,32 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 	m.blank()
 	m.line("They hold no step by themselves; answer them before the work is closed.")
 	m.blank()
+	said := map[string]string{}
 	for _, o := range items {
-		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(o.Question))
+		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(sayOnce(o.ID, o.Question, said)))
 	}
+}
+
+// sayOnce replaces a long sentence (12 words or more) an earlier item of
+// the list said with a reference to that item ("As o1 says."), and
+// records the item's own.
+func sayOnce(id, question string, said map[string]string) string {
+	var out []string
+	for _, sentence := range sentences(question) {
+		if len(strings.Fields(sentence)) < 12 {
+			out = append(out, sentence)
+			continue
+		}
+		if first, ok := said[sentence]; ok {
+			if ref := "As " + first + " says."; !slices.Contains(out, ref) {
+				out = append(out, ref)
+			}
+			continue
+		}
+		said[sentence] = id
+		out = append(out, sentence)
+	}
+	return strings.Join(out, " ")
 }
 
 func inventory(m *md, inv *runbook.Inventory) {
