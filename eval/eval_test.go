@@ -113,7 +113,7 @@ func answersFor(t testing.TB, cs []*Case) func(llmtest.Recorded) llmtest.Reply {
 			return llmtest.OK(`{"score": 9, "reasons": ["every consumer is rolled and checked", "revocation follows production verification"]}`)
 		}
 		for sys, m := range bySystem {
-			if strings.Contains(r.User, `"system": "`+sys+`"`) {
+			if llmtest.DataSystem(r.User) == sys {
 				return llmtest.OK(m[r.SchemaName])
 			}
 		}

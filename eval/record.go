@@ -15,6 +15,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/schema"
 )
 
 // An exchange is one recorded LLM call: the request body (never the
@@ -64,14 +66,23 @@ func canonicalBody(body []byte) []byte {
 
 var schemaNameRE = regexp.MustCompile(`"json_schema":\{"name":"([^"]+)"|matching the schema \\"([a-zA-Z0-9_-]+)\\"`)
 
+// schemaOf names the schema a recorded request asks for: its json_schema's
+// name, or the section's schema its task names (in json_object mode, and
+// inside rotor's envelope of every section's schema).
 func schemaOf(body []byte) string {
-	if m := schemaNameRE.FindSubmatch(body); m != nil {
-		if len(m[1]) > 0 {
-			return string(m[1])
+	name := ""
+	for _, m := range schemaNameRE.FindAllSubmatch(body, -1) {
+		switch {
+		case len(m[1]) > 0 && name == "":
+			name = string(m[1])
+		case len(m[2]) > 0 && (name == "" || name == schema.EnvelopeName):
+			name = string(m[2])
 		}
-		return string(m[2])
 	}
-	return "unknown"
+	if name == "" {
+		return "unknown"
+	}
+	return name
 }
 
 func readBody(r io.ReadCloser) ([]byte, error) {

@@ -260,7 +260,7 @@ func TestEvalRecordAndReplayCommands(t *testing.T) {
 			return llmtest.OK(`{"score": 8, "reasons": ["ordered and safe"]}`)
 		}
 		for sys, m := range answers {
-			if strings.Contains(r.User, `"system": "`+sys+`"`) {
+			if llmtest.DataSystem(r.User) == sys {
 				return llmtest.OK(m[r.SchemaName])
 			}
 		}

@@ -423,7 +423,7 @@ func TestReplicasShareRedis(t *testing.T) {
 	minReq, _ := decode.ParseRequest(minimal)
 	minAnswers := offlineAnswers(t, minReq)
 	fake.DefaultByRequest(func(r llmtest.Recorded) llmtest.Reply {
-		if strings.Contains(r.User, `"system": "Billing"`) {
+		if llmtest.DataSystem(r.User) == "Billing" {
 			return llmtest.OK(minAnswers[r.SchemaName])
 		}
 		return llmtest.OK(answers[r.SchemaName])

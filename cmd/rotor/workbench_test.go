@@ -36,7 +36,7 @@ func twoModels(t *testing.T) *llmtest.Server {
 			return llmtest.Reply{Kind: llmtest.Refusal}
 		}
 		for sys, m := range bySystem {
-			if strings.Contains(r.User, `"system": "`+sys+`"`) {
+			if llmtest.DataSystem(r.User) == sys {
 				return llmtest.OK(m[r.SchemaName])
 			}
 		}

@@ -12,13 +12,14 @@ import (
 // Defaults of rotor's configuration (ROTOR_RUNBOOK_TOKEN_BUDGET,
 // ROTOR_RUNBOOK_MAX_CALLS), sized from the cost benchmark
 // (scripts/cost.sh): a 100-secret runbook written entirely by the model
-// (87 calls, 2.28M input and 0.25M output tokens) spends well under half of
-// each, with room for the worst case of its calls in flight, and a model
-// that over-answers every part (827 calls and 21.7M tokens without them) is
-// stopped by them.
+// takes 45 calls and 1.12M tokens (0.87M in, 0.25M out), so the defaults
+// leave room for every call asked three times (the reasks a weak model
+// needs) and for the worst case of 32 calls in flight, and a model that
+// over-answers every part (827 calls and 21.7M tokens without them) stops
+// at a fifth of that.
 const (
-	DefaultTokenBudget = 6_000_000
-	DefaultMaxCalls    = 400
+	DefaultTokenBudget = 4_000_000
+	DefaultMaxCalls    = 200
 )
 
 // errBudget is the error of a call the runbook's budget refuses: the

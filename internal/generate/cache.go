@@ -220,7 +220,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 	units, err := s.units(j, id)
 	if err != nil {
 		s.log.ErrorContext(ctx, "section not planned in parts (a bug): asked whole", "section", id, "err", err)
-		return s.writeUnit(ctx, j, &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: j.data, dataSum: j.dataSum}, nil)
+		return s.writeUnit(ctx, j, j.whole(id), nil)
 	}
 	if len(units) == 1 {
 		w := s.unitResult(ctx, j, units[0])
@@ -231,7 +231,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 		// Cut off, or beyond the context window: asked in parts, each at
 		// most half the planned content.
 		planned, _ := section.Must(id).Encode(j.offline)
-		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*3, len(planned)/2))
+		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*4, len(planned)/2))
 		if err == nil && len(units) == 1 {
 			// One secret, one track: its steps in halves.
 			units, err = s.halve(j, units[0])

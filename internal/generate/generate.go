@@ -499,10 +499,11 @@ type job struct {
 	// screens each section value once.
 	lint   *lint.Linter
 	screen *screen
-	// data is the prompt's data block (with an LLM), encoded once for every
-	// call of the generation; dataSum is its hash.
-	data    prompts.Encoded
-	dataSum string
+	// blocks are the prompt's data blocks (with an LLM), one per facts view,
+	// each encoded once for every call of the generation that is sent it;
+	// factsSum hashes all the facts (the calls' prompt_cache_key).
+	blocks   map[*factsView]block
+	factsSum string
 	// calls bounds the model calls in flight (Concurrency).
 	calls chan struct{}
 	// budget bounds the generation's tokens and calls (nil: none).
@@ -513,10 +514,22 @@ type job struct {
 // its facts, so one runbook's calls (which share their prompts' prefix)
 // reach the same prompt cache, and a repeat of the request too.
 func (j *job) cacheKey() string {
-	if len(j.dataSum) < 32 {
+	if len(j.factsSum) < 32 {
 		return ""
 	}
-	return "rotor-" + j.dataSum[:32]
+	return "rotor-" + j.factsSum[:32]
+}
+
+// block is an encoded data block and its hash.
+type block struct {
+	data prompts.Encoded
+	sum  string
+}
+
+// whole is the unit that writes a whole section, with its view's block.
+func (j *job) whole(id runbook.SectionID) *unit {
+	b := j.blocks[viewOf(id)]
+	return &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: b.data, dataSum: b.sum}
 }
 
 // acquire waits for a call slot.
@@ -542,7 +555,7 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	j := &job{f: f, base: map[runbook.Finding]bool{}, lint: s.cfg.Linter, budget: newBudget(s.cfg.TokenBudget, s.cfg.MaxCalls)}
 	if l := s.cfg.Linter; l != nil && l.Scanner() != nil {
 		j.screen = newScreen(l.Scanner())
-		j.lint = l.WithScanner(j.screen)
+		j.lint = l.WithScanner(j.screen).WithTextMemo()
 	}
 	offline, err := s.offlineSections(f, j.screen)
 	if err != nil {
@@ -550,13 +563,19 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	}
 	j.offline = offline
 	if s.cfg.LLM != nil {
-		view, err := factsView(f)
+		all, err := factsMap(f)
 		if err != nil {
 			return nil, fmt.Errorf("generate: data block: %w", err)
 		}
-		if j.data, j.dataSum, err = encodeView(view); err != nil {
-			return nil, err
+		j.blocks = map[*factsView]block{}
+		for _, v := range section.Views() {
+			var b block
+			if b.data, b.sum, err = encodeView(v.Take(all)); err != nil {
+				return nil, err
+			}
+			j.blocks[v] = b
 		}
+		j.factsSum = j.blocks[section.AllFacts].sum
 	}
 	if s.cfg.Linter != nil {
 		rb := skeleton(f)

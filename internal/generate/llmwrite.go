@@ -170,8 +170,13 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 	in := prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
 		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(j.f), Data: u.data, Part: u.part(),
 		Violations: violations[:min(maxViolations, len(violations))]}
+	// Structured outputs get the one envelope of every section (see
+	// schema.Envelope: the calls then share their prompt's prefix); JSON
+	// mode carries the section's own schema in the prompt.
+	wireName, wireSchema := schema.EnvelopeName, s.cfg.Schemas.Envelope()
 	if in.JSONMode {
 		in.Schema = schemaJSON
+		wireName, wireSchema = schema.Name(id), schemaJSON
 	}
 	var last, lastKind string
 	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
@@ -182,7 +187,7 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 		if err := j.acquire(ctx); err != nil {
 			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
 		}
-		call := llm.Request{Section: string(id), Messages: msgs, SchemaName: schema.Name(id), Schema: schemaJSON, CacheKey: j.cacheKey()}
+		call := llm.Request{Section: string(id), Messages: msgs, SchemaName: wireName, Schema: wireSchema, CacheKey: j.cacheKey()}
 		bound := promptBound(call)
 		settle, err := j.budget.reserve(ctx, bound, s.cfg.MaxTokens)
 		if err != nil {
@@ -279,6 +284,13 @@ func tooBig(kind llm.Kind, err error) string {
 func (s *Service) judge(j *job, u *unit, content []byte) ([]string, runbook.Sections) {
 	var sec runbook.Sections
 	id := u.id
+	if s.cfg.LLM.Mode() != llm.ModeJSONObject {
+		inner, problems := s.cfg.Schemas.Unwrap(id, content)
+		if len(problems) > 0 {
+			return problems, sec
+		}
+		content = inner
+	}
 	problems, err := s.cfg.Schemas.Validate(id, content)
 	if err != nil {
 		return []string{err.Error()}, sec

@@ -37,17 +37,26 @@ func estTokens(n int) int { return n/3 + 1 }
 // and a reasoning model spends part of the budget thinking.
 const answerShare = 2
 
+// answerBytes is how many bytes of a planned answer (the offline writer's
+// section, compact JSON) make a token: 4 on rotor's sections counted with
+// o200k_base (Acme's rotation sequence: 15,586 bytes, 3,945 tokens). Parts
+// planned at 3 bytes a token came out at a third of the budget, and each
+// part repeats the prompt's fixed part; answerShare keeps the headroom, and
+// an answer that is cut off anyway is asked again in halves.
+func answerTokens(n int) int { return n/4 + 1 }
+
 // unit is what one call writes: a whole section, or one part of it.
 type unit struct {
 	id        runbook.SectionID
 	index, of int
 	// secrets the part covers (nil: the whole section).
 	secrets []string
-	// track is the rotation sequence's track the part writes ("" for any
-	// other section, or the whole sequence); steps, when set, the planned
-	// steps of it the part writes (a run of one secret's steps).
-	track string
-	steps []int
+	// tracks are the rotation sequence's tracks the part writes (none for
+	// any other section, or the whole sequence: several small whole tracks
+	// may share a part); steps, when set, the planned steps of its track
+	// the part writes (a run of one secret's steps).
+	tracks []string
+	steps  []int
 	// sectionWide: the unit also writes the items about no secret.
 	sectionWide bool
 	// facts are the facts the unit covers (the job's for a whole section).
@@ -63,7 +72,7 @@ func (u *unit) part() *prompts.Part {
 	if u.whole() {
 		return nil
 	}
-	return &prompts.Part{Index: u.index, Of: u.of, SecretIDs: u.secrets, Track: u.track, SectionWide: u.sectionWide}
+	return &prompts.Part{Index: u.index, Of: u.of, SecretIDs: u.secrets, Tracks: u.tracks, SectionWide: u.sectionWide}
 }
 
 // splittable sections are lists of items about secrets (section.Section).
@@ -91,6 +100,9 @@ func (s *Service) promptTokens(u *unit) int {
 		// The schema travels in the prompt.
 		schemaJSON, _ := s.cfg.Schemas.JSON(u.id)
 		n += len(schemaJSON)
+	} else {
+		// The envelope is part of the prompt too.
+		n += len(s.cfg.Schemas.Envelope())
 	}
 	return estTokens(n)
 }
@@ -104,11 +116,11 @@ func (s *Service) fits(u *unit) bool {
 // units plans the calls of one section: the whole section when its planned
 // content fits one answer and its prompt the context window, else parts.
 func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
-	whole := &unit{id: id, index: 1, of: 1, sectionWide: true, facts: j.f, data: j.data, dataSum: j.dataSum}
+	whole := j.whole(id)
 	budget := s.cfg.MaxTokens / answerShare
 	offline, _ := section.Must(id).Encode(j.offline)
 	fits := s.fits(whole)
-	if fits && estTokens(len(offline)) <= budget {
+	if fits && answerTokens(len(offline)) <= budget {
 		return []*unit{whole}, nil
 	}
 	if !splittable(id) {
@@ -123,20 +135,13 @@ func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
 		}
 		return []*unit{u}, nil
 	}
-	return s.split(j, id, budget*3)
+	return s.split(j, id, budget*4)
 }
 
 // split groups a section's secrets so that each group's share of the
 // offline section (the planned content) stays under maxBytes and each
 // part's prompt fits; the rotation sequence is split per track first.
 func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, error) {
-	type span struct {
-		track string
-		ids   []string
-		w     map[string]int
-		// global is the weight of the items about no secret.
-		global int
-	}
 	var spans []span
 	if id == runbook.SectionRotationSequence {
 		seq := j.offline.RotationSequence
@@ -175,28 +180,21 @@ func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, er
 	// halves the groups.
 	maxIDs := len(j.f.Secrets)
 	for ; ; maxBytes /= 2 {
-		var groups []struct {
-			track string
-			ids   []string
-			first bool
-		}
+		var groups []group
 		single := true
 		for _, sp := range spans {
-			for i, g := range group(sp.ids, sp.w, sp.global, maxBytes, maxIDs) {
-				groups = append(groups, struct {
-					track string
-					ids   []string
-					first bool
-				}{sp.track, g, i == 0})
+			for i, g := range groupIDs(sp.ids, sp.w, sp.global, maxBytes, maxIDs) {
+				groups = append(groups, group{sp.track, g, i == 0})
 				single = single && len(g) == 1
 			}
 		}
 		units := make([]*unit, 0, len(groups))
 		ok := true
 		largest := 0
-		for i, g := range groups {
+		packs := pack(groups, spans, maxBytes)
+		for i, g := range packs {
 			wide := g.first && (id == runbook.SectionRotationSequence || i == 0)
-			u, err := s.newUnit(j, id, partSpec{secrets: g.ids, track: g.track, sectionWide: wide, index: i + 1, of: len(groups)}, fullView)
+			u, err := s.newUnit(j, id, partSpec{secrets: g.ids, tracks: g.tracks, sectionWide: wide, index: i + 1, of: len(packs)}, fullView)
 			if err != nil {
 				return nil, err
 			}
@@ -212,10 +210,10 @@ func (s *Service) split(j *job, id runbook.SectionID, maxBytes int) ([]*unit, er
 	}
 }
 
-// group cuts ids, in order, into runs of at most maxIDs whose weight (the
+// groupIDs cuts ids, in order, into runs of at most maxIDs whose weight (the
 // items about no secret counted in the first) stays under maxBytes where it
 // can, balanced.
-func group(ids []string, w map[string]int, global, maxBytes, maxIDs int) [][]string {
+func groupIDs(ids []string, w map[string]int, global, maxBytes, maxIDs int) [][]string {
 	total := global
 	for _, id := range ids {
 		total += w[id]
@@ -260,9 +258,9 @@ var summarySecret = []string{"id", "name", "kind", "provider_name", "owner", "co
 type partSpec struct {
 	// secrets (nil: the whole section).
 	secrets []string
-	// track, for the rotation sequence; steps, a run of its planned steps
-	// (nil: all those of the secrets).
-	track       string
+	// tracks, for the rotation sequence; steps, a run of its (one)
+	// track's planned steps (nil: all those of the secrets).
+	tracks      []string
 	steps       []int
 	sectionWide bool
 	index, of   int
@@ -271,16 +269,17 @@ type partSpec struct {
 // newUnit builds a part of section id (or, with no secrets, the whole
 // section with another view of the facts).
 func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*unit, error) {
-	u := &unit{id: id, index: p.index, of: p.of, secrets: p.secrets, track: p.track, steps: p.steps, sectionWide: p.sectionWide}
+	u := &unit{id: id, index: p.index, of: p.of, secrets: p.secrets, tracks: p.tracks, steps: p.steps, sectionWide: p.sectionWide}
 	if p.secrets == nil {
 		u.facts = j.f
 	} else {
 		u.facts = partFacts(j.f, p)
 	}
-	v, err := factsView(u.facts)
+	all, err := factsMap(u.facts)
 	if err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
 	}
+	v := viewOf(id).Take(all)
 	if view == summaryView {
 		delete(v, "steps")
 		for _, sec := range v["secrets"].([]any) {
@@ -293,7 +292,7 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*
 		}
 	}
 	if p.secrets != nil {
-		v["part"] = map[string]any{"index": p.index, "of": p.of, "secret_ids": p.secrets, "track": p.track, "section_wide": p.sectionWide}
+		v["part"] = map[string]any{"index": p.index, "of": p.of, "secret_ids": p.secrets, "tracks": p.tracks, "section_wide": p.sectionWide}
 	}
 	if u.data, u.dataSum, err = encodeView(v); err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
@@ -303,7 +302,7 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*
 
 // spec is the part a unit is.
 func (u *unit) spec() partSpec {
-	return partSpec{secrets: u.secrets, track: u.track, steps: u.steps, sectionWide: u.sectionWide, index: u.index, of: u.of}
+	return partSpec{secrets: u.secrets, tracks: u.tracks, steps: u.steps, sectionWide: u.sectionWide, index: u.index, of: u.of}
 }
 
 // halve returns a part's halves as units (none when it cannot be cut).
@@ -332,9 +331,14 @@ func (u *unit) halves() (a, b partSpec, ok bool) {
 		a, b = p, p
 		a.secrets, b.secrets, a.steps, b.steps = p.secrets[:n/2], p.secrets[n/2:], nil, nil
 		b.sectionWide = false
+		if len(p.tracks) > 1 {
+			// Several small tracks: each half keeps the tracks of its
+			// secrets.
+			a.tracks, b.tracks = u.tracksOf(a.secrets), u.tracksOf(b.secrets)
+		}
 		return a, b, true
 	}
-	if u.track == "" {
+	if len(u.tracks) != 1 {
 		return a, b, false
 	}
 	var orders []int
@@ -350,12 +354,90 @@ func (u *unit) halves() (a, b partSpec, ok bool) {
 	return a, b, true
 }
 
+// tracksOf are the unit's tracks that hold one of ids.
+func (u *unit) tracksOf(ids []string) []string {
+	var out []string
+	for _, t := range u.facts.Tracks {
+		if slices.ContainsFunc(t.SecretIDs, func(id string) bool { return slices.Contains(ids, id) }) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// span is a run of secrets split into parts together: a track of the
+// rotation sequence, or all the secrets of another section; w weighs each
+// secret's planned content, global the items about no secret.
+type span struct {
+	track  string
+	ids    []string
+	w      map[string]int
+	global int
+}
+
+// group is one part's secrets within a span; first: the span's first.
+type group struct {
+	track string
+	ids   []string
+	first bool
+}
+
+// packed is the secrets of one part, in one or several tracks.
+type packed struct {
+	tracks []string
+	ids    []string
+	// first: the part holds the first group of each of its tracks (it
+	// writes the tracks' items about no secret).
+	first bool
+}
+
+// pack lets a part hold several tracks: consecutive tracks asked whole (one
+// group each, the many one-secret tracks of high-risk secrets) share a part
+// while their planned content stays under maxBytes, so a part is not paid
+// for (its prompt's fixed part) per small track.
+func pack(groups []group, spans []span, maxBytes int) []packed {
+	weight := map[string]int{}
+	whole := map[string]int{}
+	for _, sp := range spans {
+		weight[sp.track] = sp.global
+		for _, id := range sp.ids {
+			weight[sp.track] += sp.w[id]
+		}
+	}
+	for _, g := range groups {
+		whole[g.track]++
+	}
+	var out []packed
+	acc := 0
+	for _, g := range groups {
+		alone := g.track == "" || whole[g.track] > 1
+		if n := len(out); !alone && n > 0 && len(out[n-1].tracks) > 0 && out[n-1].first && whole[out[n-1].tracks[0]] == 1 &&
+			acc+weight[g.track] <= maxBytes {
+			last := &out[n-1]
+			last.tracks = append(last.tracks, g.track)
+			last.ids = append(last.ids, g.ids...)
+			acc += weight[g.track]
+			continue
+		}
+		p := packed{ids: append([]string{}, g.ids...), first: g.first}
+		if g.track != "" {
+			p.tracks = []string{g.track}
+		}
+		out = append(out, p)
+		acc = weight[g.track]
+		if alone {
+			acc = maxBytes + 1 // nothing joins a split track's part
+		}
+	}
+	return out
+}
+
 // partFacts are the facts of some secrets: those secrets, the tracks they are
 // in (one track for the rotation sequence), their planned steps and the
 // constraints as they apply to them; the steps about no secret go to the part
 // that writes the section-wide items.
 func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
-	ids, track, sectionWide := p.secrets, p.track, p.sectionWide
+	ids, tracks, sectionWide := p.secrets, p.tracks, p.sectionWide
 	in := map[string]bool{}
 	for _, id := range ids {
 		in[id] = true
@@ -369,7 +451,7 @@ func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
 	}
 	pf.Tracks = nil
 	for _, t := range f.Tracks {
-		if track != "" && t.Name != track {
+		if len(tracks) > 0 && !slices.Contains(tracks, t.Name) {
 			continue
 		}
 		var keep []string
@@ -378,7 +460,7 @@ func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
 				keep = append(keep, id)
 			}
 		}
-		if len(keep) > 0 || track != "" {
+		if len(keep) > 0 || len(tracks) > 0 {
 			// A track part keeps its track, even one whose steps are
 			// about no secret.
 			t.SecretIDs = keep
@@ -399,7 +481,7 @@ func partFacts(f *planner.Facts, p partSpec) *planner.Facts {
 	}
 	pf.Steps = nil
 	for _, st := range f.Steps {
-		if track != "" && st.Track != track {
+		if len(tracks) > 0 && !slices.Contains(tracks, st.Track) {
 			continue
 		}
 		if p.steps != nil {

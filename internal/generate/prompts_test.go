@@ -13,6 +13,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -42,10 +43,11 @@ func acmeFacts(t *testing.T) *planner.Facts {
 
 func buildPrompt(t *testing.T, p *prompts.Set, f *planner.Facts, id runbook.SectionID, violations []string) prompts.Messages {
 	t.Helper()
-	view, err := factsView(f)
+	all, err := factsMap(f)
 	if err != nil {
 		t.Fatal(err)
 	}
+	view := viewOf(id).Take(all)
 	m, err := p.Build(prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
 		Context: promptContext(f), Data: view, Violations: violations})
 	if err != nil {
@@ -158,30 +160,34 @@ func TestPromptVersionFollowsTemplateBytes(t *testing.T) {
 	}
 }
 
-// TestTenCallsShareOnePrefix: the ten calls of a runbook send the same
-// system prompt and the same context and data block before their task, a
-// prefix long enough (1,024 tokens and more) for providers' prompt caching.
-func TestTenCallsShareOnePrefix(t *testing.T) {
+// TestCallsOfAViewShareOnePrefix: the sections sent the same view of the
+// facts send the same system prompt, context and data block before their
+// task, a prefix long enough (1,024 tokens and more) for providers' prompt
+// caching; every view is some section's.
+func TestCallsOfAViewShareOnePrefix(t *testing.T) {
 	p, err := prompts.Load(prompts.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := acmeFacts(t)
-	var prefix string
-	for i, id := range section.IDs() {
+	prefix := map[*factsView]string{}
+	for _, id := range section.IDs() {
 		m := buildPrompt(t, p, f, id, nil)
 		head, _, ok := strings.Cut(m.System+"\n"+m.User, "Task: write section")
 		if !ok || !strings.Contains(head, "</rotor-data>") {
 			t.Fatalf("%s: the task does not follow the data block", id)
 		}
-		if i == 0 {
-			prefix = head
-		} else if head != prefix {
-			t.Errorf("%s: its prefix differs from inventory's", id)
+		v := viewOf(id)
+		if first, seen := prefix[v]; !seen {
+			prefix[v] = head
+		} else if head != first {
+			t.Errorf("%s: its prefix differs from the other %s sections'", id, v.Name)
 		}
 	}
-	if tokens := len(prefix) / 4; tokens < 1024 {
-		t.Errorf("shared prefix of about %d tokens: prompt caching needs 1,024", tokens)
+	for _, v := range section.Views() {
+		if tokens := llmtest.Tokens(prefix[v]); tokens < 1024 {
+			t.Errorf("the %s view's shared prefix has %d tokens: prompt caching needs 1,024", v.Name, tokens)
+		}
 	}
 }
 

@@ -65,7 +65,7 @@ func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
 				calls, parts, cut := 0, 0, 0
 				for _, r := range srv.Requests() {
 					calls++
-					if strings.Contains(r.User, `"part": {`) {
+					if strings.Contains(r.User, `"part":{`) {
 						parts++
 					}
 					if r.Answered == llmtest.Truncated {
@@ -76,6 +76,13 @@ func TestLargeRequestsAreWrittenByTheModel(t *testing.T) {
 					}
 				}
 				t.Logf("%d secrets: %d calls (%d parts, %d cut off), %d prompt and %d completion tokens", n, calls, parts, cut, rb.Usage.PromptTokens, rb.Usage.CompletionTokens)
+				// Each section gets only its view of the facts and small
+				// tracks share a part: 100 secrets took 2.28M prompt tokens
+				// in 87 calls when every call carried every fact (the goal,
+				// 400k, is not reached yet: see the README's cost table).
+				if n == 100 && rb.Usage.PromptTokens > 1_000_000 {
+					t.Errorf("100 secrets: %d prompt tokens, more than 1,000,000", rb.Usage.PromptTokens)
+				}
 			})
 		})
 	}
@@ -105,7 +112,7 @@ func TestCutOffAnswerIsAskedSmaller(t *testing.T) {
 			t.Fatalf("%d requests for the sequence: a cut-off answer is asked again in parts", len(reqs))
 		}
 		for _, r := range reqs[1:] {
-			if r.User == reqs[0].User || !strings.Contains(r.User, `"part": {`) {
+			if r.User == reqs[0].User || !strings.Contains(r.User, `"part":{`) {
 				t.Errorf("after the cut-off answer, a request that is not a smaller part:\n%.300s", r.User)
 			}
 			if len(r.User) >= len(reqs[0].User) {
@@ -152,7 +159,7 @@ func TestPartsAreCachedLikeSections(t *testing.T) {
 	calls := len(srv.Requests())
 	parts := 0
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.User, `"part": {`) {
+		if strings.Contains(r.User, `"part":{`) {
 			parts++
 		}
 	}
@@ -196,14 +203,16 @@ func TestMergedSectionIsCheckedWhole(t *testing.T) {
 			}
 			return good.Reply(r)
 		})
-		rb := generateWith(t, llmService(t, srv, llmOpts{deadline: 5 * time.Minute}), req)
+		// A 4k answer bound asks the validation (which names steps by
+		// number, so 50 secrets' checks fit one default answer) in parts.
+		rb := generateWith(t, llmService(t, srv, llmOpts{deadline: 5 * time.Minute, maxTokens: 4000}), req)
 		if st := rb.SectionStatus[runbook.SectionValidation]; st.Source != runbook.SourceLLM {
 			t.Errorf("validation: %s (%s)", st.Source, st.Reason)
 		}
 		reqs := srv.RequestsFor(name)
 		var parts, reasked int
 		for _, r := range reqs {
-			if strings.Contains(r.User, `"part": {`) {
+			if strings.Contains(r.User, `"part":{`) {
 				parts++
 			}
 			if strings.Contains(r.User, "Your previous answer broke these rules") {
@@ -253,7 +262,7 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 				}
 				parts, cut := 0, 0
 				for _, r := range srv.Requests() {
-					if strings.Contains(r.User, `"part": {`) {
+					if strings.Contains(r.User, `"part":{`) {
 						parts++
 					}
 					if r.Answered == llmtest.Truncated {

@@ -236,7 +236,7 @@ func checksWithoutSideEffects(c *context) []finding {
 		if s, ok := c.secrets[id]; ok && s.Name != "" {
 			text = strings.ReplaceAll(text, s.Name, "")
 		}
-		for _, u := range cat.EffectsIn(text) {
+		for _, u := range c.effectsIn(cat, text) {
 			out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s checks with %q, which has a side effect (%s): check with %s",
 				where, u.Match, u.Effect.Effect, u.Effect.Instead)})
 		}
@@ -256,7 +256,7 @@ func checksWithoutSideEffects(c *context) []finding {
 		if s, ok := c.secrets[st.SecretID]; ok && s.Name != "" {
 			text = strings.ReplaceAll(text, s.Name, "")
 		}
-		for _, u := range cat.EffectsIn(text) {
+		for _, u := range c.effectsIn(cat, text) {
 			if z := frozenFor(c.rb.Schedule.Freezes, string(u.Effect.Effect), st.SecretID); z != nil {
 				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d does %q (%s) while freeze %s (%s) forbids it: leave the pipeline for its first run after the freeze and prove the value with %s",
 					st.Order, u.Match, u.Effect.Effect, z.ID, z.Note, u.Effect.Instead)})

@@ -42,6 +42,8 @@ type finding struct {
 type Linter struct {
 	scan  Scanner
 	rules []Rule
+	// memo, when set, remembers the catalogue's matches per text.
+	memo *textMemo
 }
 
 // New returns a linter that uses scan for the no-secret-values rule.
@@ -79,7 +81,7 @@ func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID
 
 func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Finding {
 	c := newContext(rb, l.scan)
-	c.only = only
+	c.only, c.memo = only, l.memo
 	out := []runbook.Finding{}
 	for _, r := range l.rules {
 		if !present(rb, r.Sections) {
@@ -140,6 +142,8 @@ type context struct {
 	// only lists the sections findings are kept for (nil: all); rules that
 	// cost per section skip the others.
 	only []runbook.SectionID
+	// memo is the linter's text memo (nil: none).
+	memo *textMemo
 }
 
 func newContext(rb *runbook.Runbook, scan Scanner) *context {

@@ -3,6 +3,7 @@ package lint_test
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -419,6 +420,10 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		}},
 	}
 	l := linter(t)
+	// One memoized linter across every case (the clean runbooks and the
+	// broken ones share most of their texts): it finds exactly what the
+	// plain linter finds.
+	memo := l.WithTextMemo()
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -427,10 +432,16 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			if got := ruleFindings(l.Lint(rb), tt.rule); len(got) != 0 {
 				t.Fatalf("clean runbook already fails %s: %+v", tt.rule, got)
 			}
+			if !reflect.DeepEqual(l.Lint(rb), memo.Lint(rb)) {
+				t.Errorf("the memoized linter finds otherwise on the clean runbook")
+			}
 			tt.break_(t, rb)
 			got := ruleFindings(l.Lint(rb), tt.rule)
 			if len(got) == 0 {
 				t.Fatalf("%s did not report the violation", tt.rule)
+			}
+			if want := l.Lint(rb); !reflect.DeepEqual(want, memo.Lint(rb)) {
+				t.Errorf("the memoized linter finds otherwise on the broken runbook")
 			}
 			for _, f := range got {
 				if f.Message == "" || f.Section == "" {

@@ -190,7 +190,7 @@ func ownProductCommands(c *context) []finding {
 		}
 		// The secret's own name ("npm publish token") is not a command.
 		text = strings.ReplaceAll(text, c.secrets[id].Name, "")
-		for _, u := range cat.ProductsIn(text) {
+		for _, u := range c.productsIn(cat, text) {
 			if !ok[u.Product.ID] {
 				out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s uses %s (%q), which is neither %s's product nor its store", where, u.Product.Name, u.Match, id)})
 			}

@@ -2,7 +2,8 @@
 // its Go type (invopop/jsonschema), rewrites it to meet the rules of OpenAI's
 // strict structured outputs, and validates documents against it
 // (santhosh-tekuri/jsonschema). The schema served by GET /schemas/{section} is
-// byte for byte the one sent to the model.
+// byte for byte the one the model answers in: inside the envelope of every
+// section's schema in json_schema mode (Envelope), alone in json_object mode.
 package schema
 
 import (
@@ -25,6 +26,7 @@ type Set struct {
 	raw      map[runbook.SectionID][]byte
 	compiled map[runbook.SectionID]*validator.Schema
 	version  string
+	envelope []byte
 }
 
 // Source is what one section's schema is made from: its id and Go type
@@ -65,6 +67,10 @@ func NewSet(sources []Source) (*Set, error) {
 		}
 	}
 	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	var err error
+	if s.envelope, err = envelope(sources, s.raw); err != nil {
+		return nil, fmt.Errorf("schema: envelope: %w", err)
+	}
 	return s, nil
 }
 
@@ -198,4 +204,58 @@ func strictify(node map[string]any) {
 			}
 		}
 	}
+}
+
+// EnvelopeName is the schema name of Envelope.
+const EnvelopeName = "rotor_runbook_sections"
+
+// Envelope is the one schema every section's call is sent with (in
+// json_schema mode): an object with one property per section, each that
+// section's strict schema or null. The model fills the section its task
+// names and sets the others to null. OpenAI puts the response_format schema
+// before the messages in the prompt, so one schema for every section keeps
+// the calls of a runbook on one prompt prefix (schema, system prompt,
+// facts) that its prompt cache can serve; a schema per section would end
+// the shared prefix at its first token.
+func (s *Set) Envelope() []byte { return s.envelope }
+
+// Unwrap takes section id out of an answer to Envelope: its property,
+// which must be an object (the model wrote that section), the others null.
+func (s *Set) Unwrap(id runbook.SectionID, answer []byte) ([]byte, []string) {
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(answer, &props); err != nil {
+		return nil, []string{"schema: the answer is not a JSON object: " + err.Error()}
+	}
+	sec := bytes.TrimSpace(props[string(id)])
+	if len(sec) == 0 || sec[0] != '{' {
+		return nil, []string{fmt.Sprintf("schema: the answer's %q is not the section: write section %s there, every other property null", id, id)}
+	}
+	var others []string
+	for k, v := range props {
+		if k != string(id) && string(bytes.TrimSpace(v)) != "null" {
+			others = append(others, k)
+		}
+	}
+	if len(others) > 0 {
+		sort.Strings(others)
+		return nil, []string{fmt.Sprintf("schema: the answer also writes %v: write only section %s, every other property null", others, id)}
+	}
+	return sec, nil
+}
+
+// envelope builds Envelope from the sections' schemas.
+func envelope(sources []Source, raw map[runbook.SectionID][]byte) ([]byte, error) {
+	props := map[string]any{}
+	req := make([]string, 0, len(sources))
+	for _, src := range sources {
+		id := src.ID
+		var doc map[string]any
+		if err := json.Unmarshal(raw[id], &doc); err != nil {
+			return nil, err
+		}
+		props[string(id)] = map[string]any{"anyOf": []any{doc, map[string]any{"type": "null"}}}
+		req = append(req, string(id))
+	}
+	sort.Strings(req)
+	return json.Marshal(map[string]any{"type": "object", "properties": props, "required": req, "additionalProperties": false})
 }

@@ -37,6 +37,9 @@ type Section interface {
 	Title() string
 	// Type is the section's Go type, from which its JSON schema is made.
 	Type() reflect.Type
+	// Facts is the view of the facts the section's prompt carries: only
+	// what it reads.
+	Facts() *Facts
 	// Splittable sections are lists of items about secrets: one that does
 	// not fit one answer is asked in parts, a group of secrets each.
 	Splittable() bool
@@ -97,6 +100,8 @@ type def[T any] struct {
 	// is held to it too (its items are per-secret rows).
 	check     func(*planner.Facts, *T) []string
 	partCheck bool
+	// facts is the view of the facts its prompt carries (nil: AllFacts).
+	facts *Facts
 	// splittable: see Section.Splittable.
 	splittable bool
 	// refs lists the secret ids the items name.
@@ -113,6 +118,13 @@ func (d *def[T]) ID() runbook.SectionID { return d.id }
 func (d *def[T]) Title() string         { return d.title }
 func (d *def[T]) Type() reflect.Type    { return reflect.TypeFor[T]() }
 func (d *def[T]) Splittable() bool      { return d.splittable }
+
+func (d *def[T]) Facts() *Facts {
+	if d.facts == nil {
+		return AllFacts
+	}
+	return d.facts
+}
 
 func (d *def[T]) Present(s *runbook.Sections) bool { return *d.field(s) != nil }
 

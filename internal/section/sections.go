@@ -31,6 +31,7 @@ var All = []Section{
 var inventory = &def[runbook.Inventory]{
 	id:         runbook.SectionInventory,
 	title:      "Secret inventory and dependency map",
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.Inventory { return &s.Inventory },
 	write:      writer.Inventory,
 	check:      checkInventory,
@@ -104,6 +105,7 @@ func checkInventory(f *planner.Facts, s *runbook.Inventory) []string {
 var riskTriage = &def[runbook.RiskTriage]{
 	id:         runbook.SectionRiskTriage,
 	title:      "Risk triage by exposure level and business impact",
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.RiskTriage { return &s.RiskTriage },
 	write:      writer.RiskTriage,
 	check:      checkRiskTriage,
@@ -159,6 +161,7 @@ func checkRiskTriage(f *planner.Facts, s *runbook.RiskTriage) []string {
 var preflight = &def[runbook.Preflight]{
 	id:         runbook.SectionPreflight,
 	title:      "Pre-rotation checklist, access approvals, and backup plan",
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.Preflight { return &s.Preflight },
 	write:      writer.Preflight,
 	splittable: true,
@@ -184,6 +187,7 @@ var preflight = &def[runbook.Preflight]{
 var rotationSequence = &def[runbook.RotationSequence]{
 	id:         runbook.SectionRotationSequence,
 	title:      "Rotation sequence",
+	facts:      AllFacts,
 	field:      func(s *runbook.Sections) **runbook.RotationSequence { return &s.RotationSequence },
 	write:      writer.RotationSequence,
 	check:      checkRotationSequence,
@@ -250,6 +254,7 @@ func checkRotationSequence(f *planner.Facts, s *runbook.RotationSequence) []stri
 var validation = &def[runbook.Validation]{
 	id:         runbook.SectionValidation,
 	title:      "Validation tests for each environment",
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.Validation { return &s.Validation },
 	write:      writer.Validation,
 	splittable: true,
@@ -299,6 +304,7 @@ var validation = &def[runbook.Validation]{
 var rollback = &def[runbook.Rollback]{
 	id:         runbook.SectionRollback,
 	title:      "Rollback and emergency containment",
+	facts:      AllFacts,
 	field:      func(s *runbook.Sections) **runbook.Rollback { return &s.Rollback },
 	write:      writer.Rollback,
 	splittable: true,
@@ -322,6 +328,7 @@ var rollback = &def[runbook.Rollback]{
 var internalComms = &def[runbook.InternalComms]{
 	id:    runbook.SectionInternalComms,
 	title: "Internal communication",
+	facts: BriefFacts,
 	field: func(s *runbook.Sections) **runbook.InternalComms { return &s.InternalComms },
 	write: writer.InternalComms,
 	check: checkInternalComms,
@@ -367,6 +374,7 @@ func audienceList(as []runbook.Audience) string {
 var externalComms = &def[runbook.ExternalComms]{
 	id:    runbook.SectionExternalComms,
 	title: "Customer and vendor communication",
+	facts: BriefFacts,
 	field: func(s *runbook.Sections) **runbook.ExternalComms { return &s.ExternalComms },
 	write: writer.ExternalComms,
 	check: func(f *planner.Facts, s *runbook.ExternalComms) []string {
@@ -382,6 +390,7 @@ var externalComms = &def[runbook.ExternalComms]{
 var auditEvidence = &def[runbook.AuditEvidence]{
 	id:         runbook.SectionAuditEvidence,
 	title:      "Audit evidence checklist",
+	facts:      BriefFacts,
 	field:      func(s *runbook.Sections) **runbook.AuditEvidence { return &s.AuditEvidence },
 	write:      writer.AuditEvidence,
 	splittable: true,
@@ -413,6 +422,7 @@ var auditEvidence = &def[runbook.AuditEvidence]{
 var automation = &def[runbook.Automation]{
 	id:         runbook.SectionAutomation,
 	title:      "Automation opportunities",
+	facts:      BriefFacts,
 	field:      func(s *runbook.Sections) **runbook.Automation { return &s.Automation },
 	write:      writer.Automation,
 	splittable: true,

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/intake"
+	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // Kind is what a scripted reply does.
@@ -99,8 +101,11 @@ type Recorded struct {
 	SchemaName     string
 	ResponseFormat string
 	Strict         bool
-	// Schema is the json_schema sent (nil in json_object mode).
+	// Schema is the json_schema sent (nil in json_object mode), WireName
+	// its name as sent: rotor's one envelope of every section
+	// (schema.EnvelopeName), whose section SchemaName names, from the task.
 	Schema       json.RawMessage
+	WireName     string
 	System, User string
 	// Body is the request JSON as received.
 	Body []byte
@@ -389,6 +394,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rec.ResponseFormat, rec.SchemaName, rec.Strict, rec.Schema = rf.Type, rf.JSONSchema.Name, true, rf.JSONSchema.Schema
+		rec.WireName = rec.SchemaName
+		if rec.SchemaName == schema.EnvelopeName {
+			// One schema for every section: the task names the section's.
+			if m := taskSchemaRE.FindStringSubmatch(rec.User); m != nil {
+				rec.SchemaName = m[1]
+			}
+		}
 	case rf.Type == "json_object":
 		rec.ResponseFormat = rf.Type
 		// No schema name on the wire: the task message names it.
@@ -420,6 +432,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		// scripted or default answer for the whole section is cut to the
 		// items about the part's secrets.
 		content = string(p.restrict([]byte(content)))
+	}
+	if rf.Type == "json_schema" && rf.JSONSchema.Name == schema.EnvelopeName {
+		content = envelop(rec.SchemaName, content)
 	}
 	if n, have := rec.MaxTokens, s.tok.Count(content); (reply.Kind == Content || reply.Kind == Hang) && n > 0 && have > n {
 		// The model stops at its output budget.
@@ -495,6 +510,30 @@ func (s *Server) delivered(seq int, ok bool) {
 			return
 		}
 	}
+}
+
+// envelop puts a section's answer in its property of the schema envelope,
+// every other section null (content that is not a JSON object stays as it
+// is: the model's broken answer).
+func envelop(schemaName, content string) string {
+	if !strings.HasPrefix(strings.TrimSpace(content), "{") || !json.Valid([]byte(content)) {
+		return content
+	}
+	var b strings.Builder
+	b.WriteString("{")
+	for i, id := range section.IDs() {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"` + string(id) + `":`)
+		if schema.Name(id) == schemaName {
+			b.WriteString(content)
+		} else {
+			b.WriteString("null")
+		}
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 // errorType is the OpenAI error type of a status.

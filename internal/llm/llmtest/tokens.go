@@ -153,7 +153,7 @@ func PromptOf(r Recorded) Prompt {
 	if r.Schema != nil {
 		var compact strings.Builder
 		data, _ := json.Marshal(json.RawMessage(r.Schema))
-		compact.WriteString(r.SchemaName)
+		compact.WriteString(r.WireName)
 		compact.WriteString("\n")
 		compact.Write(data)
 		compact.WriteString("\n")

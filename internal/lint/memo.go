@@ -1,0 +1,56 @@
+package lint
+
+import (
+	"sync"
+
+	"github.com/rotor-dev/rotor/internal/catalog"
+)
+
+// textMemo remembers what the catalogue finds in a text (its products, its
+// side effects). Both are pure functions of the text and the catalogue, and
+// one generation lints the same step texts many times over (each answer is
+// judged in the offline runbook, then the whole runbook is linted again):
+// with the memo each text is matched once.
+type textMemo struct {
+	cat      *catalog.Catalog
+	products sync.Map // text -> []catalog.Use
+	effects  sync.Map // text -> []catalog.EffectUse
+}
+
+// WithTextMemo returns a linter that matches each text against the
+// catalogue once, for the life of the returned linter (one generation: the
+// catalogue is the one in force now).
+func (l *Linter) WithTextMemo() *Linter {
+	c := *l
+	c.memo = &textMemo{cat: catalog.Default()}
+	return &c
+}
+
+// productsIn is cat.ProductsIn(text), remembered when the linter has a memo
+// for this catalogue.
+func (c *context) productsIn(cat *catalog.Catalog, text string) []catalog.Use {
+	m := c.memo
+	if m == nil || m.cat != cat {
+		return cat.ProductsIn(text)
+	}
+	if v, ok := m.products.Load(text); ok {
+		return v.([]catalog.Use)
+	}
+	out := cat.ProductsIn(text)
+	m.products.Store(text, out)
+	return out
+}
+
+// effectsIn is cat.EffectsIn(text), remembered like productsIn.
+func (c *context) effectsIn(cat *catalog.Catalog, text string) []catalog.EffectUse {
+	m := c.memo
+	if m == nil || m.cat != cat {
+		return cat.EffectsIn(text)
+	}
+	if v, ok := m.effects.Load(text); ok {
+		return v.([]catalog.EffectUse)
+	}
+	out := cat.EffectsIn(text)
+	m.effects.Store(text, out)
+	return out
+}

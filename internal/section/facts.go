@@ -1,0 +1,194 @@
+package section
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Facts is a view of the facts: it declares, for the sections sent it (each
+// section names its view in its definition, sections.go), which facts a
+// prompt's data block carries: each section is sent only the facts it reads
+// (TestEachSectionIsSentWhatItNeeds checks that the offline writer, from
+// those facts alone, writes the same section as from all of them). The
+// sections of a view are sent the same data block, so their calls share
+// one prompt prefix (the schema envelope, the system prompt, the context and
+// that block) that providers' prompt caching serves from the second call
+// on; three views keep that sharing while the short sections (the comms,
+// the triage, the evidence, the automation) no longer carry every step and
+// every catalogue procedure. A section's cache key covers its view's block.
+type Facts struct {
+	// Name names the view in messages.
+	Name string
+	// Top, Secret and Consumer are the keys kept of the facts, of each
+	// secret and of each consumer (nil: all of them); Step, when set, the
+	// keys kept of each planned step.
+	Top, Secret, Consumer, Step []string
+	// Nested keeps, of an object a secret holds (by key, "catalog.actions"
+	// one level down), only some keys.
+	Nested map[string][]string
+}
+
+// The facts every view may carry, as the planner names them in JSON:
+// planner internals no section needs (phases per secret, scoring factors)
+// stay out.
+var (
+	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
+		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console"}
+	allSecret = []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
+		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
+		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
+		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "exposed",
+		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "signers", "verifiers", "uses"}
+	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
+		"known", "targets", "scheduled"}
+)
+
+var (
+	// BriefFacts: who, what, how urgent and when; for the messages, the
+	// evidence and the automation. Steps only by their phase (the evidence
+	// counts them, the comms look for a freeze).
+	BriefFacts = &Facts{Name: "brief",
+		Top: []string{"system", "system_slug", "trigger", "deployment", "approvers", "change_ticket", "change_paths", "routine",
+			"schedule", "freeze", "external_comms", "controls", "steps"},
+		Secret: []string{"id", "name", "kind", "provider_name", "owner", "environments", "exposure", "exposed", "compromise", "strategy",
+			"rule", "rotation_risk", "urgency", "window", "business_impact", "deadline", "consumers"},
+		Consumer: []string{"name"},
+		Step:     []string{"phase"},
+		Nested:   map[string][]string{"urgency": {"priority"}, "rotation_risk": {"level"}},
+	}
+	// PlanFacts: every fact of every secret and consumer, the catalogue's
+	// checks and the schedule, the planned steps only by their number,
+	// secret, environment and phase (a validation check names the steps
+	// that prove it); for the inventory, the triage, the checklist and the
+	// validation.
+	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "build_time", "external_comms", "person", "access"),
+		Secret: without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "uses"), Consumer: allConsumer,
+		Step: []string{"order", "secret_id", "environment", "phase"},
+		// The procedures these sections use: the checklist's preflight,
+		// discovery and quirks, the validation's checks.
+		Nested: map[string][]string{"catalog.actions": {"discover", "preflight", "verify", "invalidate", "invalidate_check", "contain",
+			"contain_check"}}}
+	// AllFacts: everything the sections read, the tracks and every planned
+	// step included; for the rotation sequence and the rollback.
+	AllFacts = &Facts{Name: "all", Top: allTop, Secret: allSecret, Consumer: allConsumer}
+)
+
+// Views lists every view a section is sent, smallest first.
+func Views() []*Facts { return []*Facts{BriefFacts, PlanFacts, AllFacts} }
+
+// without is keys less some.
+func without(keys []string, some ...string) []string {
+	var out []string
+	for _, k := range keys {
+		keep := true
+		for _, x := range some {
+			keep = keep && k != x
+		}
+		if keep {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Take is the view's content from the facts' map (which it does not
+// change).
+func (v *Facts) Take(all map[string]any) map[string]any {
+	view := pick(all, v.Top)
+	// A part about steps of no secret (a track of a departing person's
+	// access alone) has no secrets.
+	secrets := []any{}
+	raw, _ := all["secrets"].([]any)
+	for _, raw := range raw {
+		s := pick(raw.(map[string]any), v.Secret)
+		for path, keys := range v.Nested {
+			outer, inner, deeper := strings.Cut(path, ".")
+			obj, ok := s[outer].(map[string]any)
+			if !ok {
+				continue
+			}
+			obj = pick(obj, nil)
+			if deeper {
+				if in, ok := obj[inner].(map[string]any); ok {
+					obj[inner] = pick(in, keys)
+				}
+			} else {
+				obj = pick(obj, keys)
+			}
+			s[outer] = obj
+		}
+		if cs, ok := s["consumers"].([]any); ok && v.Consumer != nil {
+			picked := make([]any, 0, len(cs))
+			for _, c := range cs {
+				picked = append(picked, pick(c.(map[string]any), v.Consumer))
+			}
+			s["consumers"] = picked
+		}
+		secrets = append(secrets, s)
+	}
+	view["secrets"] = secrets
+	shareCatalog(view)
+	if steps, ok := view["steps"].([]any); ok && v.Step != nil {
+		picked := make([]any, 0, len(steps))
+		for _, st := range steps {
+			picked = append(picked, pick(st.(map[string]any), v.Step))
+		}
+		view["steps"] = picked
+	}
+	return view
+}
+
+// pick keeps keys of m (nil: all of them) in a new map.
+func pick(m map[string]any, keys []string) map[string]any {
+	if keys == nil {
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// shareCatalog moves the catalogue procedures out of the secrets into one
+// "catalog" map by entry id, when every secret of an entry has the same:
+// a fleet of fifty API keys of one vendor carries its procedure once.
+func shareCatalog(view map[string]any) {
+	secrets, _ := view["secrets"].([]any)
+	byRule := map[string]string{}
+	values := map[string]any{}
+	same := map[string]bool{}
+	for _, raw := range secrets {
+		s := raw.(map[string]any)
+		rule, _ := s["rule"].(string)
+		c, ok := s["catalog"]
+		if !ok || rule == "" {
+			continue
+		}
+		enc, _ := json.Marshal(c)
+		if prev, seen := byRule[rule]; !seen {
+			byRule[rule], values[rule], same[rule] = string(enc), c, true
+		} else if prev != string(enc) {
+			same[rule] = false
+		}
+	}
+	shared := map[string]any{}
+	for _, raw := range secrets {
+		s := raw.(map[string]any)
+		rule, _ := s["rule"].(string)
+		if _, ok := s["catalog"]; ok && same[rule] {
+			delete(s, "catalog")
+			shared[rule] = values[rule]
+		}
+	}
+	if len(shared) > 0 {
+		view["catalog"] = shared
+	}
+}
