@@ -34,12 +34,13 @@ type Facts struct {
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
-		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console"}
-	allSecret = []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all"}
+	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "exposed",
-		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "signers", "verifiers", "uses"}
+		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
+		"public_data_only"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
 		"known", "targets", "scheduled"}
 )
@@ -50,7 +51,7 @@ var (
 	// counts them, the comms look for a freeze).
 	BriefFacts = &Facts{Name: "brief",
 		Top: []string{"system", "system_slug", "trigger", "deployment", "approvers", "change_ticket", "change_paths", "routine",
-			"schedule", "freeze", "external_comms", "controls", "steps"},
+			"schedule", "freeze", "external_comms", "controls", "steps", "start_given", "change_ticket_id"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "environments", "exposure", "exposed", "compromise", "strategy",
 			"rule", "rotation_risk", "urgency", "window", "business_impact", "deadline", "consumers"},
 		Consumer: []string{"name"},
@@ -63,7 +64,7 @@ var (
 	// that prove it); for the inventory, the triage, the checklist and the
 	// validation.
 	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "build_time", "external_comms", "person", "access"),
-		Secret: without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "uses"), Consumer: allConsumer,
+		Secret: without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses"), Consumer: allConsumer,
 		Step: []string{"order", "secret_id", "environment", "phase"},
 		// The procedures these sections use: the checklist's preflight,
 		// discovery and quirks, the validation's checks.
