@@ -29,7 +29,7 @@ type Facts struct {
 }
 
 // The facts every view may carry, as the planner names them in JSON:
-// planner internals no section needs (phases per secret, scoring factors)
+// planner internals no section needs (scoring factors, the request's notes)
 // stay out.
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
@@ -40,9 +40,9 @@ var (
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
-		"public_data_only"}
+		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "phases"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
-		"known", "targets", "scheduled"}
+		"known", "targets", "scheduled", "alert_path"}
 )
 
 var (
@@ -64,7 +64,7 @@ var (
 	// that prove it); for the inventory, the triage, the checklist and the
 	// validation.
 	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "build_time", "external_comms", "person", "access"),
-		Secret: without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses"), Consumer: allConsumer,
+		Secret: without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses", "phases"), Consumer: allConsumer,
 		Step: []string{"order", "secret_id", "environment", "phase"},
 		// The procedures these sections use: the checklist's preflight,
 		// discovery and quirks, the validation's checks.

@@ -18,8 +18,9 @@ var leftOut = map[string][]string{
 	// approvers; the open items and considered say what was made of them.
 	"facts": {"secrets", "downtime_tolerance", "services", "owners", "assumptions", "catalog_drafts", "time_to_kill"},
 	// The request's notes (read by intake into the facts), whether the
-	// catalogue entry was drafted, and the planner's own bookkeeping.
-	"secret": {"notes", "drafted", "track", "phases"},
+	// catalogue entry was drafted, and the track it is planned in (the
+	// steps say it).
+	"secret": {"notes", "drafted", "track"},
 }
 
 // jsonKeys are the JSON keys of a struct's fields.
