@@ -231,7 +231,7 @@ func (s *Service) section(ctx context.Context, j *job, id runbook.SectionID) wri
 		// Cut off, or beyond the context window: asked in parts, each at
 		// most half the planned content.
 		planned, _ := section.Must(id).Encode(j.offline)
-		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*4, len(planned)/2))
+		units, err = s.split(j, id, min(s.cfg.MaxTokens/answerShare*splitBytes, len(planned)/2))
 		if err == nil && len(units) == 1 {
 			// One secret, one track: its steps in halves.
 			units, err = s.halve(j, units[0])

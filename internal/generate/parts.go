@@ -45,6 +45,12 @@ const answerShare = 2
 // an answer that is cut off anyway is asked again in halves.
 func answerTokens(n int) int { return n/4 + 1 }
 
+// splitBytes is how many bytes of planned answer a part is planned at per
+// token of its answer budget: 3, below the 4 the sections average, because
+// a part of one secret cannot be cut again (but for the rotation sequence's
+// steps) and its prose-heavy items (the checklist's) run nearer 3.
+const splitBytes = 3
+
 // unit is what one call writes: a whole section, or one part of it.
 type unit struct {
 	id        runbook.SectionID
@@ -135,7 +141,7 @@ func (s *Service) units(j *job, id runbook.SectionID) ([]*unit, error) {
 		}
 		return []*unit{u}, nil
 	}
-	return s.split(j, id, budget*4)
+	return s.split(j, id, budget*splitBytes)
 }
 
 // split groups a section's secrets so that each group's share of the
@@ -322,9 +328,10 @@ func (s *Service) halve(j *job, u *unit) ([]*unit, error) {
 	return []*unit{ua, ub}, nil
 }
 
-// halves cuts a part in two smaller ones: its secrets in halves, or, for one
-// secret's track, its planned steps in halves; ok is false for a part of one
-// step or of one secret in a section without steps.
+// halves cuts a part in two smaller ones: its secrets in halves, one
+// secret apart from the items about no secret, or, for one secret's track,
+// its planned steps in halves; ok is false for a part of one step or of one
+// secret alone in a section without steps.
 func (u *unit) halves() (a, b partSpec, ok bool) {
 	p := u.spec()
 	if n := len(p.secrets); n > 1 {
@@ -336,6 +343,13 @@ func (u *unit) halves() (a, b partSpec, ok bool) {
 			// secrets.
 			a.tracks, b.tracks = u.tracksOf(a.secrets), u.tracksOf(b.secrets)
 		}
+		return a, b, true
+	}
+	if len(p.secrets) == 1 && p.sectionWide && len(u.tracks) == 0 {
+		// One secret and the items about no secret (a checklist's global
+		// items can outweigh a secret's): each in its own part.
+		a, b = p, p
+		a.sectionWide, b.secrets = false, []string{}
 		return a, b, true
 	}
 	if len(u.tracks) != 1 {
