@@ -2,7 +2,6 @@ package section
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 )
 
@@ -59,31 +58,28 @@ var (
 		Step:     []string{"phase"},
 		Nested:   map[string][]string{"urgency": {"priority"}, "rotation_risk": {"level"}},
 	}
-	// PlanFacts: every fact of every secret and consumer, the catalogue's
-	// checks and the schedule, without the planned steps; for the
-	// inventory and the triage.
-	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "steps", "build_time", "external_comms", "person", "access"),
-		Secret:   without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses", "phases"),
-		Consumer: allConsumer,
+	// PlanFacts: every fact of every secret and consumer (each secret's
+	// phases included), the catalogue's checks and the schedule, the
+	// planned steps only by number, secret, environment and phase (a
+	// validation check names the steps that prove it, the approvals depend
+	// on a containment step); for the inventory, the triage, the checklist
+	// and the validation. One view for the four keeps their calls on one
+	// cacheable prefix (a view apart for the two that read steps cost
+	// Acme's calls 8 points of cacheable input for a few hundred tokens).
+	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "build_time", "external_comms", "person", "access"),
+		Secret:   without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses"),
+		Consumer: allConsumer, Step: []string{"order", "secret_id", "environment", "phase"},
 		// The procedures these sections use: the checklist's preflight,
 		// discovery and quirks, the validation's checks.
 		Nested: map[string][]string{"catalog.actions": {"discover", "preflight", "verify", "invalidate", "invalidate_check", "contain",
 			"contain_check"}}}
-	// CheckFacts: the plan view, each secret's phases, and the planned
-	// steps by number, secret, environment and phase (each check names the
-	// steps that prove it, the approvals depend on a containment step, a
-	// rollback is possible until a step); for the checklist, the validation
-	// and the rollback. Apart from the plan view, so the inventory and the
-	// triage do not carry every step; the rollback needs no step's text.
-	CheckFacts = &Facts{Name: "check", Top: append(slices.Clone(PlanFacts.Top), "steps"), Secret: append(slices.Clone(PlanFacts.Secret), "phases"),
-		Consumer: PlanFacts.Consumer, Step: []string{"order", "secret_id", "environment", "phase"}, Nested: PlanFacts.Nested}
 	// AllFacts: everything the sections read, the tracks and every planned
 	// step included; for the rotation sequence and the rollback.
 	AllFacts = &Facts{Name: "all", Top: allTop, Secret: allSecret, Consumer: allConsumer}
 )
 
 // Views lists every view a section is sent, smallest first.
-func Views() []*Facts { return []*Facts{BriefFacts, PlanFacts, CheckFacts, AllFacts} }
+func Views() []*Facts { return []*Facts{BriefFacts, PlanFacts, AllFacts} }
 
 // without is keys less some.
 func without(keys []string, some ...string) []string {

@@ -161,7 +161,7 @@ func checkRiskTriage(f *planner.Facts, s *runbook.RiskTriage) []string {
 var preflight = &def[runbook.Preflight]{
 	id:         runbook.SectionPreflight,
 	title:      "Pre-rotation checklist, access approvals, and backup plan",
-	facts:      CheckFacts,
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.Preflight { return &s.Preflight },
 	write:      writer.Preflight,
 	splittable: true,
@@ -254,7 +254,7 @@ func checkRotationSequence(f *planner.Facts, s *runbook.RotationSequence) []stri
 var validation = &def[runbook.Validation]{
 	id:         runbook.SectionValidation,
 	title:      "Validation tests for each environment",
-	facts:      CheckFacts,
+	facts:      PlanFacts,
 	field:      func(s *runbook.Sections) **runbook.Validation { return &s.Validation },
 	write:      writer.Validation,
 	splittable: true,
@@ -304,7 +304,7 @@ var validation = &def[runbook.Validation]{
 var rollback = &def[runbook.Rollback]{
 	id:         runbook.SectionRollback,
 	title:      "Rollback and emergency containment",
-	facts:      CheckFacts,
+	facts:      AllFacts,
 	field:      func(s *runbook.Sections) **runbook.Rollback { return &s.Rollback },
 	write:      writer.Rollback,
 	splittable: true,
