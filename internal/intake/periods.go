@@ -107,10 +107,23 @@ func weeksIn(p *parsedText, from, to int) []weekMention {
 // the quarter", "by the end of Q2", "by the end of ISO week 12", "by
 // month-end"): its last day at end of business, dated from as_of.
 func (rd *reader) periodDeadline(p *parsedText, from, to int) (Directive, bool) {
+	c := &rd.lex.c
 	if rd.asOf.IsZero() {
+		// No clock: the period's end as a word the runbook's dating
+		// resolves (and the planner asks about, as for "today").
+		for _, m := range c.periodEnds.find(p.toks, from, to) {
+			if day, ok := PeriodEndDays[m.p.label]; ok {
+				zone := rd.requestZone
+				if zone == "" {
+					zone = "UTC"
+				}
+				at := rd.lex.Time.NamedTimes["end of business"]
+				return Directive{Kind: KindDeadline, Deadline: &Deadline{Day: day, At: at, TZ: zone, ZoneGiven: rd.requestZone != ""},
+					Evidence: append(evidence(c.by.find(p.toks, from, to), c.completion.find(p.toks, from, to)), m.p.text)}, true
+			}
+		}
 		return Directive{}, false
 	}
-	c := &rd.lex.c
 	zone := rd.requestZone
 	for _, i := range sortedInts(rd.zonesIn(p, from, to)) {
 		zone = rd.zonesIn(p, from, to)[i].zone
@@ -167,6 +180,26 @@ func (rd *reader) periodDeadline(p *parsedText, from, to int) (Directive, bool) 
 	rd.assume(fmt.Sprintf("%q is read as %s %s, end of business on its last day", words, last.Format("2006-01-02"), at))
 	return Directive{Kind: KindDeadline, Deadline: &Deadline{Date: last.Format("2006-01-02"), Day: words, At: at, TZ: zone, ZoneGiven: zone != "UTC" || rd.requestZone != ""},
 		Evidence: append(evidence(c.by.find(p.toks, from, to), c.completion.find(p.toks, from, to)), words)}, true
+}
+
+// PeriodEndDays are the words a deadline at the end of a period keeps as
+// its day until the runbook is dated (no as_of).
+var PeriodEndDays = map[string]string{"month": "end of the month", "quarter": "end of the quarter", "year": "end of the year"}
+
+// PeriodEnd is the last day of the period a PeriodEndDays word names, as of
+// a moment; false for any other word.
+func PeriodEnd(day string, now time.Time) (time.Time, bool) {
+	y, m, loc := now.Year(), now.Month(), now.Location()
+	switch day {
+	case PeriodEndDays["month"]:
+		return time.Date(y, m+1, 0, 0, 0, 0, 0, loc), true
+	case PeriodEndDays["quarter"]:
+		q := (int(m) + 2) / 3
+		return time.Date(y, time.Month(3*q)+1, 0, 0, 0, 0, 0, loc), true
+	case PeriodEndDays["year"]:
+		return time.Date(y, 12, 31, 0, 0, 0, 0, loc), true
+	}
+	return time.Time{}, false
 }
 
 // dateDeadline reads a date with no clock right after "before" or "by", in

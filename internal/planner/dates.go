@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/exposure"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
 )
@@ -244,6 +245,8 @@ func resolveDay(day, at, tz string, asOf time.Time) (string, time.Time, bool) {
 		if d, ok = schedule.NextAnnual(day, now); !ok {
 			return "", time.Time{}, false
 		}
+	case intake.PeriodEndDays["month"] == day || intake.PeriodEndDays["quarter"] == day || intake.PeriodEndDays["year"] == day:
+		d, _ = intake.PeriodEnd(day, now)
 	case rel:
 		d = now.AddDate(0, 0, n)
 	case slices.Contains(runbook.Weekdays, day):
