@@ -189,6 +189,10 @@ type Exposure struct {
 	// Investigate is where to review what was done with what it reached or
 	// minted: it joins the investigation of the exposed credential.
 	Investigate string `yaml:"investigate" json:"investigate,omitempty"`
+	// List is how to list what it could read, by name and never by value (a
+	// command or a console path): the open item says it, so the operators
+	// know which secrets it means (review18 C6).
+	List string `yaml:"list" json:"list,omitempty"`
 }
 
 // Part is one credential of a compound secret.

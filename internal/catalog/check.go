@@ -310,7 +310,10 @@ func checkCredential(where string, cr *Credential) []string {
 		if strings.TrimSpace(x.Text) == "" {
 			add("%s: exposes[%d].text is required (what it reaches, for the open item)", where, i)
 		}
-		out = append(out, checkVars(where, x.Text+" "+x.Kill+" "+x.Investigate)...)
+		if x.Kill == "" && x.Credential == "" && strings.TrimSpace(x.List) == "" {
+			add("%s: exposes[%d].list is required for what it reads (how to list those secrets by name, for the open item)", where, i)
+		}
+		out = append(out, checkVars(where, x.Text+" "+x.Kill+" "+x.Investigate+" "+x.List)...)
 	}
 	if r := cr.AutoRemediation; r != nil {
 		if strings.TrimSpace(r.Does) == "" || strings.TrimSpace(r.Check) == "" {

@@ -219,8 +219,53 @@ func derivedReach(f *Facts) {
 			case x.Credential != "":
 				// Added to the inventory by reachedItems.
 			default:
-				f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s", s.Name, what),
-					Question: "Rotate them (add them to the request and generate again) or record why not.", Blocks: []string{}})
+				id := f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s", s.Name, what),
+					Question: readQuestion(f, s, x, vars)})
+				s.reachItems = appendOnce(s.reachItems, id)
+			}
+		}
+	}
+}
+
+// readQuestion is the open item of what an exposed credential could read:
+// how to list those secrets by name, which of them this runbook already
+// rotates, and what to do with every other one (review18 C6).
+func readQuestion(f *Facts, s *Secret, x catalog.Exposure, vars map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Which secrets are they? List them by name, never by value: %s.", strings.TrimSuffix(s.Known(catalog.Fill(x.List, vars)), "."))
+	var rotated []string
+	for _, o := range f.Secrets {
+		if o.ID != s.ID && o.Stored && string(o.Store) == s.Provider {
+			rotated = append(rotated, o.Name)
+		}
+	}
+	if len(rotated) > 0 {
+		fmt.Fprintf(&b, " This runbook already rotates %s.", andJoin(rotated))
+	}
+	if x.Reach == catalog.ReachReplicaLinks {
+		b.WriteString(" Each one takes the new password together with the primary (or replication breaks and the old value lives on in its configuration): add them to the request and generate again.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, " Every other one was readable for as long as %s was exposed: rotate each one after %s is dead (add it to the request as a secret and generate again), or record in the incident ticket why not (for example: not a secret).", s.Name, s.Name)
+	return b.String()
+}
+
+// reachHoldsInvestigation has the open items of what an exposed credential
+// could read hold its investigation: the investigation is not closed until
+// those secrets are listed, and the card shows the item beside it.
+func reachHoldsInvestigation(f *Facts) {
+	for _, s := range f.Secrets {
+		refs := []string{}
+		for _, st := range f.Steps {
+			if st.SecretID == s.ID && st.Phase == runbook.PhaseInvestigate {
+				refs = append(refs, fmt.Sprintf("s%d", st.Order))
+			}
+		}
+		for i := range f.OpenItems {
+			if it := &f.OpenItems[i]; runbook.OneOf(s.reachItems, it.ID) {
+				for _, r := range refs {
+					it.Blocks = appendOnce(it.Blocks, r)
+				}
 			}
 		}
 	}
@@ -412,8 +457,11 @@ func exposedNeverWait(f *Facts) {
 			blocks = []string{}
 		}
 		it.Blocks = blocks
-		if !strings.HasPrefix(it.Question, BeforeT0) {
+		switch {
+		case !strings.HasPrefix(it.Question, BeforeT0):
 			it.Question = BeforeT0 + it.Question + " The kill of the exposed credential and the restoration of production do not wait for the answer."
+		case !strings.Contains(it.Question, "wait"):
+			it.Question += " The kill of the exposed credential and the restoration of production do not wait for the answer."
 		}
 	}
 }

@@ -256,6 +256,8 @@ type Secret struct {
 	// DerivedReviews are where its investigation also looks: what was done
 	// with what it reached or minted.
 	DerivedReviews []string `json:"derived_reviews,omitempty"`
+	// reachItems are the ids of the open items of what it could read.
+	reachItems []string
 	// Shared is true when one credential serves all its environments (the
 	// notes say so, or it is a person's own token): it is killed once,
 	// created once, and stored and rolled out in each environment.

@@ -173,6 +173,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	valueGaps(f)
 	exposedNeverWait(f)
 	proseHolds(f)
+	reachHoldsInvestigation(f)
 	externalComms(f)
 	for i := range f.Secrets {
 		f.Secrets[i].Catalog = entryFacts(f, cat, &f.Secrets[i])
