@@ -374,6 +374,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		order  int
 		env    string
 		verify string
+		owner  string
 	}
 	done := map[string]seen{}
 	envs := environments(rb)
@@ -414,10 +415,24 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		}
 		lastOwner := ""
 		for _, st := range t.Steps {
-			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + st.Owner + "\x00" + envless(st.Action, envs)
+			// A twin whose owner differs (a second engineer watches in
+			// production under dual control) is still the same step.
+			key := st.SecretID + "\x00" + string(st.Phase) + "\x00" + envless(st.Action, envs)
 			prev, repeated := done[key]
 			repeated = repeated && st.SecretID != "" && prev.env != st.Environment
 			wait := waitsFor(runbook.WaitingFor(rb.OpenItems, st), " ")
+			if repeated && prev.verify == envless(st.Verify, envs) && prev.owner != st.Owner {
+				// The same step under another owner: the owner said, the
+				// rest referred to.
+				flush()
+				when := ""
+				if l := rb.Schedule.Window(st.Window); l != "" {
+					when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
+				}
+				m.line("%d. **%s · %s · %s**%s%s As step %d, in %s.", st.Order, text(st.Environment), text(st.Phase.Title()), text(st.SecretID), when, wait, prev.order, text(st.Environment))
+				m.line("   Owner: %s.", text(st.Owner))
+				continue
+			}
 			if repeated && prev.verify != envless(st.Verify, envs) {
 				// The same action with a check of its own (production's
 				// "for 30 minutes"): the action is referred to, the check said.
@@ -457,7 +472,7 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 			if l := rb.Schedule.Window(st.Window); l != "" {
 				when = fmt.Sprintf(" **[%s: %s]**", text(st.Window), text(l))
 			}
-			done[key] = seen{st.Order, st.Environment, envless(st.Verify, envs)}
+			done[key] = seen{st.Order, st.Environment, envless(st.Verify, envs), st.Owner}
 			m.line("%d. **%s**%s%s %s", st.Order, head, when, wait, text(st.Action))
 			// The owner is said when it changes within the track.
 			owner := ""

@@ -1,5 +1,6 @@
 // Command cardwords prints the word count of the operator card of every
-// shipped eval request, as the README's table: go run ./scripts/cardwords.
+// shipped eval request, as the README's table: go run ./scripts/cardwords
+// (-readme writes the table into README.md, between its cardwords markers).
 // It generates each request with the offline writer (what the goldens and
 // the eval run) and counts words as render.Words does: tokens with a
 // letter or a digit.
@@ -9,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,11 +30,43 @@ func main() {
 	}
 }
 
+// The README's table sits between these lines.
+const (
+	beginMark = "<!-- cardwords: begin (go run ./scripts/cardwords -readme) -->"
+	endMark   = "<!-- cardwords: end -->"
+)
+
 func run(args []string) error {
-	dir := "eval/requests"
-	if len(args) > 0 {
-		dir = args[0]
+	dir, readme := "eval/requests", false
+	for _, a := range args {
+		if a == "-readme" {
+			readme = true
+		} else {
+			dir = a
+		}
 	}
+	var table bytes.Buffer
+	if err := write(&table, dir); err != nil {
+		return err
+	}
+	if !readme {
+		_, err := os.Stdout.Write(table.Bytes())
+		return err
+	}
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		return err
+	}
+	before, rest, ok := strings.Cut(string(data), beginMark+"\n")
+	_, after, ok2 := strings.Cut(rest, endMark)
+	if !ok || !ok2 {
+		return fmt.Errorf("README.md has no %q ... %q", beginMark, endMark)
+	}
+	return os.WriteFile("README.md", []byte(before+beginMark+"\n"+table.String()+endMark+after), 0o644)
+}
+
+// write writes the table of the requests in dir.
+func write(w io.Writer, dir string) error {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(paths) == 0 {
 		return fmt.Errorf("no requests in %s", dir)
@@ -43,8 +77,8 @@ func run(args []string) error {
 	}
 	gen := generate.New(generate.Config{Screener: scan, Linter: lint.New(scan),
 		Now: func() time.Time { return time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC) }})
-	fmt.Println("| Eval request | Secrets | Card words | Limit | Full Markdown words |")
-	fmt.Println("|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| Eval request | Secrets | Card words | Limit | Full Markdown words |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -67,7 +101,7 @@ func run(args []string) error {
 		}
 		n := len(rb.Sections.Inventory.Secrets)
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
-		fmt.Printf("| %s | %d | %d | %d | %d |\n", name, n, render.Words(card.String()), render.CardLimit(name, n), render.Words(full.String()))
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", name, n, render.Words(card.String()), render.CardLimit(name, n), render.Words(full.String()))
 	}
 	return nil
 }
