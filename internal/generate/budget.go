@@ -12,8 +12,8 @@ import (
 // Defaults of rotor's configuration (ROTOR_RUNBOOK_TOKEN_BUDGET,
 // ROTOR_RUNBOOK_MAX_CALLS), sized from the cost benchmark
 // (scripts/cost.sh): a 100-secret runbook written entirely by the model
-// takes 45 calls and 1.12M tokens (0.87M in, 0.25M out), so the defaults
-// leave room for every call asked three times (the reasks a weak model
+// takes 44 calls and 1.45M tokens (1.21M in, 0.24M out), so the defaults
+// leave room for every call asked twice (the reasks a weak model
 // needs) and for the worst case of 32 calls in flight, and a model that
 // over-answers every part (827 calls and 21.7M tokens without them) stops
 // at a fifth of that.

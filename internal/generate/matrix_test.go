@@ -123,8 +123,8 @@ func TestDefectMatrix(t *testing.T) {
 					return rb.Usage
 				}
 				for _, r := range runs {
-					before := len(srv.Requests())
-					checkUsage(t, r.name, serve(r.name, r.svc, r.sections), srv.Requests()[before:])
+					before := len(srv.Settled())
+					checkUsage(t, r.name, serve(r.name, r.svc, r.sections), srv.Settled()[before:])
 				}
 				// Four identical first requests at once over two fresh
 				// replicas sharing another Redis namespace.
@@ -132,7 +132,7 @@ func TestDefectMatrix(t *testing.T) {
 				c, _ := replica(t, srv, url, other, cached{res: matrixResilience(d)})
 				e, _ := replica(t, srv, url, other, cached{res: matrixResilience(d)})
 				var wg sync.WaitGroup
-				before := len(srv.Requests())
+				before := len(srv.Settled())
 				usages := make([]runbook.Usage, 4)
 				for i, svc := range []*generate.Service{c, e, c, e} {
 					wg.Add(1)
@@ -148,7 +148,12 @@ func TestDefectMatrix(t *testing.T) {
 				for _, u := range usages {
 					sum = addUsage(sum, u)
 				}
-				checkUsage(t, "concurrent", sum, srv.Requests()[before:])
+				// The log once every handler is done: an attempt the
+				// client gave up on (its 400 ms timeout, which a loaded
+				// machine trips) is logged, and known as undelivered, only
+				// when its handler ends (usage 13 calls against a log of 12
+				// on a loaded CI run).
+				checkUsage(t, "concurrent", sum, srv.Settled()[before:])
 			})
 		}
 	}

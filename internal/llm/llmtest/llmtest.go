@@ -182,6 +182,10 @@ type Server struct {
 	reader   *Reader
 	requests []Recorded
 	seq      int
+	// active counts the requests being answered; idle is signalled (on
+	// mu) when it falls to zero (Settled).
+	active int
+	idle   *sync.Cond
 	// held, while not nil, is what answers wait for (Hold, Release);
 	// passes lets single answers through (Allow).
 	held, passes chan struct{}
@@ -216,6 +220,7 @@ func newServer(apiKey string) *Server {
 	tok := O200k()
 	s := &Server{APIKey: apiKey, ContextTokens: DefaultContextTokens, tok: tok, cache: NewPrefixCache(tok), scripts: map[string][]Reply{},
 		dflt: func(Recorded) Reply { return OK("{}") }}
+	s.idle = sync.NewCond(&s.mu)
 	s.mux = http.NewServeMux()
 	// Every provider's chat path reaches handle, which answers a path its
 	// dialect does not serve with that provider's 404.
@@ -277,6 +282,19 @@ func (s *Server) Reads(rd *Reader) {
 func (s *Server) Requests() []Recorded {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return append([]Recorded(nil), s.requests...)
+}
+
+// Settled waits until no request is being answered and returns the log
+// (as Requests). A test comparing a client's accounting with the log reads
+// it so, once the client is done: a request the client gave up on may still
+// be in its handler, not yet logged or not yet known as undelivered.
+func (s *Server) Settled() []Recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.active > 0 {
+		s.idle.Wait()
+	}
 	return append([]Recorded(nil), s.requests...)
 }
 
@@ -353,6 +371,16 @@ type chatRequest struct {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.active++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.active--; s.active == 0 {
+			s.idle.Broadcast()
+		}
+		s.mu.Unlock()
+	}()
 	if s.Dialect == DialectOllama && r.URL.Path == "/api/show" {
 		s.show(w, r)
 		return
@@ -495,7 +523,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	// Marked before the answer leaves (a client that has read it may look
 	// at the log at once), unmarked if it could not be sent.
 	s.delivered(rec.seq, true)
-	if s.writeCompletion(w, req.Model, deployment, reply, content, rec) != nil {
+	// Flushed here, not after the handler returns, so that an answer the
+	// client no longer reads (it gave up waiting) is known as undelivered.
+	if s.writeCompletion(w, req.Model, deployment, reply, content, rec) != nil || http.NewResponseController(w).Flush() != nil {
 		s.delivered(rec.seq, false)
 	}
 }
