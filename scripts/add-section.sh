@@ -65,6 +65,20 @@ var handover = &def[runbook.Handover]{
 		}
 		return h
 	},
+	check: func(f *planner.Facts, h *runbook.Handover) []string {
+		var v []string
+		if len(h.Owners) != len(f.Secrets) {
+			v = append(v, fmt.Sprintf("handover.owners has %d entries; the facts have %d secrets", len(h.Owners), len(f.Secrets)))
+		}
+		for i, o := range h.Owners {
+			if want := f.SecretByID(o.SecretID); want == nil {
+				v = append(v, fmt.Sprintf("handover.owners[%d].secret_id %q is not a secret id of the facts", i, o.SecretID))
+			} else if o.Owner != want.Owner {
+				v = append(v, fmt.Sprintf("handover.owners[%d].owner is %q; the facts say %q", i, o.Owner, want.Owner))
+			}
+		}
+		return v
+	},
 	refs: func(s *runbook.Handover) []string {
 		return pluck(s.Owners, func(o runbook.HandoverOwner) string { return o.SecretID })
 	},
@@ -77,7 +91,7 @@ open("prompts/sections/handover.tmpl", "w").write(
     "with the owner the facts name.\n")
 
 # 4. The HTTP contract: the id enum, the sections parameter, the runbook's
-# sections object and the section's schema.
+# sections object, a section event's content and the section's schema.
 api = "api/openapi.yaml"
 s = open(api).read()
 s = s.replace("audit_evidence, automation]", "audit_evidence, automation, handover]")
@@ -85,7 +99,10 @@ s = s.replace("audit_evidence|automation)", "audit_evidence|automation|handover)
 s = s.replace('            automation: {$ref: "#/components/schemas/Automation"}\n',
               '            automation: {$ref: "#/components/schemas/Automation"}\n'
               '            handover: {$ref: "#/components/schemas/Handover"}\n')
-s = s.replace("    EventStream:\n", '''    Handover:
+s = s.replace('            - {$ref: "#/components/schemas/Automation"}\n',
+              '            - {$ref: "#/components/schemas/Automation"}\n'
+              '            - {$ref: "#/components/schemas/Handover"}\n')
+s = s.replace("    Automation:\n      type: object\n", '''    Handover:
       type: object
       additionalProperties: false
       required: [owners]
@@ -99,7 +116,8 @@ s = s.replace("    EventStream:\n", '''    Handover:
             properties:
               secret_id: {type: string}
               owner: {type: string}
-    EventStream:
+    Automation:
+      type: object
 ''', 1)
 open(api, "w").write(s)
 PY
@@ -112,6 +130,8 @@ echo "count: $n"
 
 go build ./... && go vet ./internal/runbook ./internal/section ./internal/render ./internal/web
 go test -count=1 ./internal/section -run 'TestRegistry|TestNoLiteralSectionIDs'
+# The HTTP contract holds the new section (answers are validated against it).
+go test -count=1 ./cmd/rotor -run '^TestContract$'
 
 # The section end to end: offline writer, JSON, Markdown, the page, and the
 # model double answering it (a probe test, written after the count).

@@ -91,6 +91,17 @@ func (a *app) close() {
 	}
 }
 
+// startApp is newApp for a long-running command (serve, worker): a
+// failure is logged, and the command exits with exitInternal.
+func startApp(cfg config, log *slog.Logger) (*app, bool) {
+	a, err := newApp(cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		return nil, false
+	}
+	return a, true
+}
+
 func newApp(cfg config, log *slog.Logger) (*app, error) {
 	scan, err := secretscan.New()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 type event struct {
@@ -21,6 +22,13 @@ type event struct {
 
 // readEvents reads a Server-Sent Events stream to its end.
 func readEvents(t *testing.T, resp *http.Response) []event {
+	t.Helper()
+	return followEvents(t, resp, nil)
+}
+
+// followEvents is readEvents calling seen (when set) with each event as it
+// arrives.
+func followEvents(t *testing.T, resp *http.Response, seen func(event)) []event {
 	t.Helper()
 	defer resp.Body.Close()
 	var out []event
@@ -33,6 +41,9 @@ func readEvents(t *testing.T, resp *http.Response) []event {
 		case line == "":
 			if cur.name != "" {
 				out = append(out, cur)
+				if seen != nil {
+					seen(cur)
+				}
 			}
 			cur = event{}
 		case strings.HasPrefix(line, "event: "):
@@ -96,7 +107,7 @@ func TestAsyncJobInProcess(t *testing.T) {
 		Status   string            `json:"status"`
 		Progress map[string]string `json:"progress"`
 	}
-	if resp.StatusCode != 202 || json.Unmarshal(body, &job) != nil || (job.Status != "queued" && job.Status != "running") || len(job.Progress) != 10 {
+	if resp.StatusCode != 202 || json.Unmarshal(body, &job) != nil || (job.Status != "queued" && job.Status != "running") || len(job.Progress) != len(section.All) {
 		t.Errorf("progress: %d %s", resp.StatusCode, body)
 	}
 	// A stream opened now gets every section, then the runbook.
@@ -105,7 +116,7 @@ func TestAsyncJobInProcess(t *testing.T) {
 		t.Fatalf("events: %v", err)
 	}
 	got, rb := sectionsAndDone(t, readEvents(t, evResp))
-	if len(got) != 10 || rb == nil || rb.ID != strings.TrimPrefix(loc, "/runbooks/") {
+	if len(got) != len(section.All) || rb == nil || rb.ID != strings.TrimPrefix(loc, "/runbooks/") {
 		t.Fatalf("stream: %d sections, runbook %v", len(got), rb != nil)
 	}
 	// Done: the runbook itself.
@@ -118,17 +129,17 @@ func TestAsyncJobInProcess(t *testing.T) {
 	late, _ := http.Get(s.base + loc + "/events")
 	evs := readEvents(t, late)
 	got, rb = sectionsAndDone(t, evs)
-	if len(got) != 10 || rb == nil {
+	if len(got) != len(section.All) || rb == nil {
 		t.Errorf("late stream: %d sections", len(got))
 	}
-	// Resuming after the fourth section sends the other six, none again.
+	// Resuming after the fourth section sends the others, none again.
 	rq, _ := http.NewRequest("GET", s.base+loc+"/events", nil)
 	rq.Header.Set("Last-Event-ID", evs[3].id)
 	resumed, _ := http.DefaultClient.Do(rq)
 	rest := readEvents(t, resumed)
 	got, _ = sectionsAndDone(t, rest)
-	if len(got) != 6 {
-		t.Errorf("resumed stream: %d sections, want 6", len(got))
+	if len(got) != len(section.All)-4 {
+		t.Errorf("resumed stream: %d sections, want %d", len(got), len(section.All)-4)
 	}
 	for _, e := range evs[:4] {
 		var s struct{ Section runbook.SectionID }
@@ -159,17 +170,29 @@ func TestStreamedSynchronousRequest(t *testing.T) {
 	fake := llmtest.New("sk-test-fake")
 	defer fake.Close()
 	fake.Default(func(name string) llmtest.Reply { return llmtest.OK(answers[name]) })
-	// One slow section: the others must arrive before it.
-	fake.Script(schema.Name(runbook.SectionAutomation), llmtest.Reply{Kind: llmtest.Hang, Delay: 700 * time.Millisecond, Content: answers[schema.Name(runbook.SectionAutomation)]})
+	// One section is answered only once the client has every other
+	// section: they must be streamed as they finish, not held to the end.
+	release := make(chan struct{})
+	fake.Script(schema.Name(runbook.SectionAutomation), llmtest.Reply{Kind: llmtest.Hang, Wait: release, Content: answers[schema.Name(runbook.SectionAutomation)]})
 	s := startServer(t, map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()})
 	resp, err := http.Post(s.base+"/runbooks?stream=1", "application/json", strings.NewReader(string(acme(t))))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v", err)
 	}
-	evs := readEvents(t, resp)
+	sections := 0
+	evs := followEvents(t, resp, func(e event) {
+		if e.name == "section" {
+			if sections++; sections == len(section.All)-1 {
+				close(release)
+			}
+		}
+	})
 	got, rb := sectionsAndDone(t, evs)
-	if len(got) != 10 || rb == nil || len(rb.Findings) != 0 {
+	if len(got) != len(section.All) || rb == nil || len(rb.Findings) != 0 {
 		t.Fatalf("%d sections", len(got))
+	}
+	if st := rb.SectionStatus[runbook.SectionAutomation]; st.Source != runbook.SourceLLM {
+		t.Errorf("the held section was not the model's: %+v", st)
 	}
 	var first struct {
 		Section runbook.SectionID `json:"section"`
@@ -178,7 +201,7 @@ func TestStreamedSynchronousRequest(t *testing.T) {
 	var last struct {
 		Section runbook.SectionID `json:"section"`
 	}
-	_ = json.Unmarshal(evs[9].data, &last)
+	_ = json.Unmarshal(evs[len(section.All)-1].data, &last)
 	if last.Section != runbook.SectionAutomation || first.Section == runbook.SectionAutomation {
 		t.Errorf("sections were not streamed as they finished: first %s, last %s", first.Section, last.Section)
 	}

@@ -33,9 +33,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		log.Error("start-up refused", "err", err)
 		return exitUsage
 	}
-	a, err := newApp(cfg, log)
-	if err != nil {
-		log.Error("start-up failed", "err", err)
+	a, ok := startApp(cfg, log)
+	if !ok {
 		return exitInternal
 	}
 	defer a.close()

@@ -88,7 +88,9 @@ func (s *server) stop(t testing.TB) {
 	}
 }
 
-func do(t testing.TB, method, url, contentType string, body []byte, header ...string) (*http.Response, []byte) {
+// open sends a request with header (name, value, ...) and returns the
+// response unread.
+func open(t testing.TB, method, url, contentType string, body []byte, header ...string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
@@ -104,6 +106,12 @@ func do(t testing.TB, method, url, contentType string, body []byte, header ...st
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+func do(t testing.TB, method, url, contentType string, body []byte, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	resp := open(t, method, url, contentType, body, header...)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -397,12 +405,12 @@ func TestServeWithTheLLM(t *testing.T) {
 			t.Errorf("%s: %+v", id, st)
 		}
 	}
-	// Ten sections, and the model's reading of each constraint and note.
+	// Every section, and the model's reading of each constraint and note.
 	reads := len(fake.RequestsFor(intake.ModelSchemaName))
-	if rb.Usage.LLMCalls != 10+reads || rb.Generator.Model != "gpt-4o-mini" || len(rb.Findings) != 0 {
+	if rb.Usage.LLMCalls != len(section.All)+reads || rb.Generator.Model != "gpt-4o-mini" || len(rb.Findings) != 0 {
 		t.Errorf("usage %+v generator %+v findings %v", rb.Usage, rb.Generator, rb.Findings)
 	}
-	if n := len(fake.Requests()); n != 10+reads || reads != proseTexts(req) {
+	if n := len(fake.Requests()); n != len(section.All)+reads || reads != proseTexts(req) {
 		t.Errorf("%d LLM requests, %d of them reading the %d texts", n, reads, proseTexts(req))
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
+	"github.com/rotor-dev/rotor/internal/section"
 )
 
 // collector is a fake OTLP/HTTP traces endpoint.
@@ -129,9 +130,9 @@ func TestTracesAndLogLines(t *testing.T) {
 		}
 	}
 	t.Logf("spans in the caller's trace: %v", names)
-	calls := 12 + proseTexts(req)
+	calls := len(section.All) + 2 + proseTexts(req)
 	if names["POST /runbooks"] != 1 || names["rotor.section rollback"] != 1 || names["rotor.section inventory"] != 1 || names["chat gpt-4o-mini"] != calls || names["HTTP POST"] != calls {
-		t.Errorf("spans %v; want the request, ten sections, %d model calls (rollback asked 3 times, and a reading of each of %d texts) and their HTTP attempts", names, calls, proseTexts(req))
+		t.Errorf("spans %v; want the request, a span a section, %d model calls (rollback asked 3 times, and a reading of each of %d texts) and their HTTP attempts", names, calls, proseTexts(req))
 	}
 
 	// Log lines: every one logged for a request names it and its trace.

@@ -99,17 +99,7 @@ func (s *syncBuffer) listening(t testing.TB, exited <-chan struct{}) string {
 // to its last event.
 func awaitJob(t testing.TB, base, location string, header ...string) {
 	t.Helper()
-	req, err := http.NewRequest("GET", base+location+"/events", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := open(t, "GET", base+location+"/events", "", nil, header...)
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("events of %s: %d", location, resp.StatusCode)

@@ -14,9 +14,8 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger) int {
 		log.Error("rotor worker needs REDIS_URL: jobs are queued in Redis")
 		return exitUsage
 	}
-	a, err := newApp(cfg, log)
-	if err != nil {
-		log.Error("start-up failed", "err", err)
+	a, ok := startApp(cfg, log)
+	if !ok {
 		return exitInternal
 	}
 	defer a.close()

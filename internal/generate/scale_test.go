@@ -97,18 +97,12 @@ func TestCutOffAnswerIsAskedSmaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		req := request(t, "acme-payments")
 		srv, m := modelFor(t, req)
-		name := schema.Name(runbook.SectionRotationSequence)
-		m.Seed(func(schemaName string, attempt int) llmtest.Defect {
-			if schemaName == name && attempt == 1 {
-				return llmtest.DefectTruncated
-			}
-			return ""
-		})
+		cutOffOnce(m, runbook.SectionRotationSequence)
 		rb := generateWith(t, llmService(t, srv, llmOpts{}), req)
 		if st := rb.SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {
 			t.Errorf("rotation_sequence: %s (%s)", st.Source, st.Reason)
 		}
-		reqs := srv.RequestsFor(name)
+		reqs := srv.RequestsFor(schema.Name(runbook.SectionRotationSequence))
 		if len(reqs) < 3 {
 			t.Fatalf("%d requests for the sequence: a cut-off answer is asked again in parts", len(reqs))
 		}
@@ -287,6 +281,17 @@ func TestEveryScenarioInSmallParts(t *testing.T) {
 	}
 }
 
+// cutOffOnce has the model cut off its first answer of section id.
+func cutOffOnce(m *llmtest.Model, id runbook.SectionID) {
+	name := schema.Name(id)
+	m.Seed(func(schemaName string, attempt int) llmtest.Defect {
+		if schemaName == name && attempt == 1 {
+			return llmtest.DefectTruncated
+		}
+		return ""
+	})
+}
+
 // TestCutOffIsRemembered: a section whose answer was cut off is remembered
 // as one to ask in parts: another replica goes straight to the cached parts,
 // without asking the whole section again.
@@ -294,13 +299,7 @@ func TestCutOffIsRemembered(t *testing.T) {
 	url, prefix := redistest.URL(t), redistest.Prefix(t)
 	req := request(t, "acme-payments")
 	srv, m := modelFor(t, req)
-	name := schema.Name(runbook.SectionRotationSequence)
-	m.Seed(func(schemaName string, attempt int) llmtest.Defect {
-		if schemaName == name && attempt == 1 {
-			return llmtest.DefectTruncated
-		}
-		return ""
-	})
+	cutOffOnce(m, runbook.SectionRotationSequence)
 	a, _ := replica(t, srv, url, prefix, cached{})
 	b, _ := replica(t, srv, url, prefix, cached{})
 	if st := gen(t, a, req).SectionStatus[runbook.SectionRotationSequence]; st.Source != runbook.SourceLLM {

@@ -59,6 +59,10 @@ type Reply struct {
 	Status  int
 	Header  http.Header
 	Delay   time.Duration
+	// Wait, when set, holds a Hang reply until it is closed instead of for
+	// Delay: a test releases the answer on an event it saw, not after a
+	// time a loaded machine can outlast.
+	Wait <-chan struct{}
 	// ErrCode is the error body's code for a Status reply (e.g.
 	// "context_length_exceeded", "rate_limit_exceeded").
 	ErrCode string
@@ -506,8 +510,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler)
 	case Hang:
+		var timer <-chan time.Time
+		if reply.Wait == nil {
+			timer = time.After(reply.Delay)
+		}
 		select {
-		case <-time.After(reply.Delay):
+		case <-timer:
+		case <-reply.Wait:
 		case <-r.Context().Done():
 			return
 		}
