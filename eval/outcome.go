@@ -238,7 +238,7 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		re := regexp.MustCompile(a.Pattern)
 		var found []string
 		for _, st := range steps {
-			if matchesSecret(rb, a.Secret, st.SecretID) && st.SecretID != "" {
+			if a.Secret == "" || (st.SecretID != "" && matchesSecret(rb, a.Secret, st.SecretID)) {
 				if m := re.FindString(st.Action + "\n" + st.Verify); m != "" {
 					found = append(found, fmt.Sprintf("step %d: %q", st.Order, m))
 				}

@@ -121,7 +121,10 @@ func personAccess(f *Facts) {
 	f.Access = append(f.Access, Access{ID: "sso", What: "their single sign-on account and every active session", Deadline: deadline})
 	where := append(append([]string{}, stores...), copies...)
 	if len(where) > 0 {
-		f.Access = append(f.Access, Access{ID: "stores", What: "their access to " + andJoin(where), Deadline: deadline})
+		// Whoever kept an old value never reads its replacement: their
+		// access to where the new values go is removed before the first of
+		// them is written there, not by the deadline (review18).
+		f.Access = append(f.Access, Access{ID: "stores", What: "their access to " + andJoin(where)})
 	}
 	if len(consoles) > 0 {
 		f.Access = append(f.Access, Access{ID: "consoles", What: "their own accounts and API tokens in " + andJoin(consoles), Deadline: deadline})

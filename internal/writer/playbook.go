@@ -347,7 +347,20 @@ func accessText(f *planner.Facts, a planner.Access) (string, string) {
 		return fmt.Sprintf("Disable %s's single sign-on account%s and end every active session (identity provider admin console: suspend the user, then clear sessions), so no new sign-in works anywhere.", f.Person, by),
 			"a sign-in as them fails and the identity provider shows the account suspended with no active session"
 	case "stores":
-		return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.", f.Person, by, storeAccess(f)),
+		where := storeAccess(f)
+		if onKubernetes(f) && !strings.Contains(where, "Kubernetes") {
+			// The new values are rendered into the consumers' Secrets.
+			where += "; Kubernetes: delete their RoleBindings and ClusterRoleBindings (" + code("kubectl get rolebindings,clusterrolebindings -A -o wide | grep <person>") + ") so they cannot read the consumers' Secrets; a client certificate cannot be revoked, so their cluster access must come only through the identity provider"
+		}
+		if first := firstStore(f); first > 0 && a.Deadline == "" {
+			until := ""
+			if len(f.Schedule.Deadlines) > 0 {
+				until = " until " + f.Schedule.Deadlines[0].Label()
+			}
+			return fmt.Sprintf("Now, before the first new value is written (step %d): remove %s's access to the places secrets live: %s. Whoever kept an old value must never read its replacement; if they need the store for other work%s, narrow their policy so it excludes these secrets' paths instead.", first, f.Person, where, until),
+				"their name is gone from every member, group and policy list named here (or their policy excludes these paths), checked before step " + fmt.Sprint(first)
+		}
+		return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.", f.Person, by, where),
 			"their name is gone from every member, group and policy list named here"
 	case "consoles":
 		var names []string
@@ -360,6 +373,17 @@ func accessText(f *planner.Facts, a planner.Access) (string, string) {
 			"each console's member list no longer shows them and their tokens are revoked"
 	}
 	return fmt.Sprintf("Remove %s%s.", a.What, by), "done"
+}
+
+// firstStore is the order of the first step that writes a new value to a
+// store, or 0.
+func firstStore(f *planner.Facts) int {
+	for _, st := range f.Steps {
+		if st.Phase == runbook.PhaseStore {
+			return st.Order
+		}
+	}
+	return 0
 }
 
 // storeAccess says how a person loses access to each store and copy.
