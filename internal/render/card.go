@@ -707,37 +707,45 @@ func procedures(groups []Group) []Procedure {
 					groupsOf[key] = append(groupsOf[key], r)
 				}
 				for _, all := range groupsOf {
-					// A line whose word there is no name is not one of
-					// them ("SECRET>-next").
-					var rs []ref
-					for _, r := range all {
-						w := wordsOf(r)
-						if v := strings.Trim(w[len(w)-n+k], "`<>.,;:"); isName(v) && strings.Contains(v, "_") {
-							rs = append(rs, r)
+					// The lines whose word there holds a name (the
+					// affixes find it: "--from-file=DATADOG_API_KEY=/dev/stdin"),
+					// else only those whose word is a name itself (a
+					// "SECRET>-next" among them spoils no procedure).
+					hasName := func(v string) bool {
+						return strings.Contains(v, "_") && strings.ContainsFunc(v, func(c rune) bool { return c >= 'A' && c <= 'Z' })
+					}
+					isWhole := func(v string) bool { return isName(strings.Trim(v, "`<>.,;:")) && strings.Contains(v, "_") }
+					for _, keep := range []func(string) bool{hasName, isWhole} {
+						var rs []ref
+						for _, r := range all {
+							if w := wordsOf(r); keep(w[len(w)-n+k]) {
+								rs = append(rs, r)
+							}
 						}
-					}
-					secretsOf := map[string]bool{}
-					for _, r := range rs {
-						secretsOf[groups[r.g].Secrets[r.s].ID] = true
-					}
-					if len(secretsOf) < 2 || len(rs) < len(best.refs) || len(rs) == len(best.refs) && n <= best.n {
-						continue
-					}
-					// Only a name varies (a variable, an id): never a word
-					// of the how.
-					var values []string
-					for _, r := range rs {
-						w := wordsOf(r)
-						values = append(values, w[len(w)-n+k])
-					}
-					pre, suf := commonAffixes(values)
-					// The same name everywhere is no variable.
-					named := len(slices.Compact(slices.Sorted(slices.Values(values)))) > 1
-					for _, v := range values {
-						named = named && len(v) > len(pre)+len(suf) && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
-					}
-					if named {
-						best = cand{rs, n, k}
+						secretsOf := map[string]bool{}
+						for _, r := range rs {
+							secretsOf[groups[r.g].Secrets[r.s].ID] = true
+						}
+						if len(secretsOf) < 2 || len(rs) < len(best.refs) || len(rs) == len(best.refs) && n <= best.n {
+							continue
+						}
+						// Only a name varies (a variable, an id): never a
+						// word of the how.
+						var values []string
+						for _, r := range rs {
+							w := wordsOf(r)
+							values = append(values, w[len(w)-n+k])
+						}
+						pre, suf := commonAffixes(values)
+						// The same name everywhere is no variable.
+						named := len(slices.Compact(slices.Sorted(slices.Values(values)))) > 1
+						for _, v := range values {
+							named = named && len(v) > len(pre)+len(suf) && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
+						}
+						if named {
+							best = cand{rs, n, k}
+							break
+						}
 					}
 				}
 			}
