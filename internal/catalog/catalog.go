@@ -99,6 +99,14 @@ type Credential struct {
 	// Failures is what a consumer logs when the credential is wrong, where
 	// that is not an HTTP 401/403 (Kafka: SASL authentication errors).
 	Failures string `yaml:"failures" json:"failures,omitempty"`
+	// NewUser is true when the entry's replacement is a second user with a
+	// name of its own (a SCRAM user): the store writes the user name with
+	// the secret, or consumers present the new secret under the old name.
+	NewUser bool `yaml:"new_user" json:"new_user,omitempty"`
+	// NewUserWhen lists phrases of a secret's name or notes that make its
+	// replacement such a second user (an unknown product's "service
+	// account"): NewUser for that secret only.
+	NewUserWhen []string `yaml:"new_user_when" json:"-"`
 	// User is the fixed user the entry acts on, when the product has one
 	// (Redis's default user): the steps never ask for an application user.
 	User string `yaml:"user" json:"user,omitempty"`
@@ -723,6 +731,12 @@ func matchIn(p *Provider, kind runbook.Kind, store runbook.SecretStore, text str
 		}
 	}
 	return nil
+}
+
+// NewUserFor reports whether the replacement of a secret with this lower-case
+// name and notes is a second user with its own name (NewUser, NewUserWhen).
+func (cr *Credential) NewUserFor(text string) bool {
+	return cr.NewUser || len(cr.NewUserWhen) > 0 && HasAny(text, cr.NewUserWhen...)
 }
 
 func (cr *Credential) fits(kind runbook.Kind, store runbook.SecretStore, text string) bool {

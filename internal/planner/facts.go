@@ -223,6 +223,10 @@ type Secret struct {
 	Stored bool `json:"stored"`
 	// Users names the database users or roles the steps act on.
 	Users Users `json:"users"`
+	// NewUser is true when the replacement is a second user with a name of
+	// its own (a SCRAM user, an unknown product's service account): the
+	// store writes the user name with the secret.
+	NewUser bool `json:"new_user,omitempty"`
 	// Drafted is true when Entry is a model's draft (PlanDrafted), to be
 	// confirmed by a person.
 	Drafted bool `json:"drafted,omitempty"`

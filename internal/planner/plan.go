@@ -262,6 +262,7 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	}
 	s.Rule = s.Entry.ID
 	s.Stored = s.Entry.IsStored()
+	s.NewUser = s.Entry.NewUserFor(strings.ToLower(in.Name + " " + in.Notes))
 
 	if s.Privilege == "" {
 		// As intake read the name and notes (set by PlanReading), else write.

@@ -152,7 +152,8 @@ func createText(c sc) (string, string) {
 	}
 	if s.AlertPath && s.Strategy != runbook.StrategyRevokeFirst {
 		// The alerts every other step watches travel through it.
-		text = "First confirm a backup alert path works (another receiver, a pager or email, gets a test notification routed to it alone) and that no other track is mid-flight: the alerts the other tracks watch travel through this secret. " + text
+		// The card shows the first sentence: it says to create.
+		text = "Create the replacement only once a backup alert path works (another receiver, a pager or email, gets a test notification routed to it alone; tell on-call before it arrives) and no other track is mid-flight: the alerts the other tracks watch travel through this secret. " + text
 	}
 	switch {
 	case s.Scope != "" && s.Kind == runbook.KindCloudAccessKey:
@@ -182,6 +183,11 @@ func storeText(c sc) (string, string) {
 	case c.s.Strategy == runbook.StrategyAlternatingUsers:
 		text = fmt.Sprintf("Store user and password as one version (%s, %s): %s",
 			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
+	case c.s.NewUser && st.WriteUser != "":
+		// The replacement is a second user with its own name: consumers
+		// need both, in one version, or they present the new secret under
+		// the old name.
+		text = "Store user and password together (the second user has its own username): " + sentence(c.fillUser(st.WriteUser, "<new-user>"))
 	case c.s.Entry.OverlapUnknown && c.s.Strategy.HasOverlap() && c.s.Kind != runbook.KindWebhookURL && c.s.Kind != runbook.KindAPIKey && st.WriteUser != "":
 		// The overlap may be a second identity: then the user name
 		// changes with the secret, and both are written together.
