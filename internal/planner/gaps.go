@@ -73,8 +73,14 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				// then a lower environment's steps act on production's.
 				q += fmt.Sprintf(" Do %s use separate credentials? If they share one, it is rotated once, with production's steps.", andJoin(s.Environments))
 			}
-			f.Raise(runbook.OpenItem{Source: source, Text: text, Question: q,
-				Blocks: phaseSteps(f, s.ID, runbook.PhaseCreate)})
+			blocks := phaseSteps(f, s.ID, runbook.PhaseCreate)
+			if s.Kind == runbook.KindWebhookURL {
+				// The revoke check must tell a dead URL from a live one: a
+				// live webhook refuses a malformed post too.
+				q += fmt.Sprintf(" Which status and error body does %s answer for a deleted or invalid webhook key (the revoke check needs that authentication error, not a payload error), and what payload does its endpoint accept (the verify's test post)?", who)
+				blocks = append(blocks, phaseSteps(f, s.ID, runbook.PhaseRevoke)...)
+			}
+			f.Raise(runbook.OpenItem{Source: source, Text: text, Question: q, Blocks: blocks})
 		case s.Provider != "unknown" && catalog.Default().Provider(s.Provider) == nil:
 			// A provider named in the request that the catalogue lacks, for
 			// a kind it has a generic entry for (an SSH key, a database password).
