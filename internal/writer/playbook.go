@@ -72,6 +72,13 @@ func containText(c sc) (string, string) {
 		action += " The same action shows the new value: before leaving the page, put it straight into the store: " + write
 		check += "; " + storeCheck
 	}
+	if s.Exposure == runbook.ExposurePublic {
+		// The same leak may hold other secrets, and the copy stays
+		// readable until removed: both are containment, not the
+		// investigation after the watch. A sentence with a command: the
+		// card keeps it.
+		action += " At the same time, a second person removes the leaked copy (makes the repository private, or deletes the file, paste or notebook) and scans the same commit and repository for other secrets (`gitleaks git .` in a clone of it): each one found is public too and is revoked first."
+	}
 	return action + c.derived(), check
 }
 
@@ -121,7 +128,7 @@ func investigateText(c sc) (string, string) {
 	if s.Exposure == runbook.ExposurePublic {
 		// The window opens when the value became readable, and the same
 		// leak may hold other secrets.
-		text += " If it leaked in a repository, the exposure window starts at the commit that put it there (which may predate the push): rewrite the history (or remove the repository), check forks and caches, and scan the same commit and repository for other secrets; each one found is public too and is revoked first."
+		text += " If it leaked in a repository, the exposure window starts at the commit that put it there (which may predate the push): rewrite the history (or remove the repository) with the repository owner's sign-off, and check forks and caches; the leaked copy was removed and the same commit and repository scanned for other secrets at containment."
 	}
 	if !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst {
 		// Still live while it is reviewed: evidence ends the overlap.
