@@ -340,7 +340,7 @@ func valueGaps(f *Facts) {
 	var asks, what []string
 	if len(paths) > 0 {
 		what = append(what, "store paths")
-		where := StoreName(f.SecretStore) + " path"
+		where := strings.TrimPrefix(StoreName(f.SecretStore), "the ") + " path"
 		if f.SecretStore == runbook.StoreVault {
 			where = "Vault KV path"
 		}
