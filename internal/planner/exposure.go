@@ -427,12 +427,23 @@ const BeforeT0 = "Before step 1 (T0): "
 func exposedNeverWait(f *Facts) {
 	for i := range f.OpenItems {
 		it := &f.OpenItems[i]
+		// A fact-finding item (store paths, namespaces, how values reach
+		// the pods, workload kinds) frees only the kill: the production
+		// restoration steps that need its facts wait for it, and it is
+		// never asked before T0 (review19 round 2, B1/B2).
+		facts := it.Source == "secret_store" || it.Source == "deployment"
+		urgent := func(st *Step) bool {
+			if facts {
+				return killStep(f, st)
+			}
+			return urgentStep(f, st)
+		}
 		freed := false
 		var blocks []string
 		for _, b := range it.Blocks {
 			s := f.SecretByID(b)
 			if s == nil {
-				if st := stepByRef(f, b); st != nil && urgentStep(f, st) {
+				if st := stepByRef(f, b); st != nil && urgent(st) {
 					freed = true
 					continue
 				}
@@ -445,7 +456,7 @@ func exposedNeverWait(f *Facts) {
 			}
 			freed = true
 			for _, st := range f.Steps {
-				if st.SecretID == s.ID && !urgentStep(f, &st) {
+				if st.SecretID == s.ID && !urgent(&st) {
 					blocks = appendOnce(blocks, fmt.Sprintf("s%d", st.Order))
 				}
 			}
@@ -458,6 +469,8 @@ func exposedNeverWait(f *Facts) {
 		}
 		it.Blocks = blocks
 		switch {
+		case facts:
+			// Its own text says containment never waits for it.
 		case !strings.HasPrefix(it.Question, BeforeT0):
 			it.Question = BeforeT0 + it.Question + " The kill of the exposed credential and the restoration of production do not wait for the answer."
 		case !strings.Contains(it.Question, "wait"):
@@ -475,6 +488,12 @@ func urgentStep(f *Facts, st *Step) bool {
 		return false
 	}
 	return st.Kill || st.Phase == runbook.PhaseContain || runbook.IsProduction(st.Environment) || st.Environment == AllEnvironments
+}
+
+// killStep is the kill of a credential exposed outside the company.
+func killStep(f *Facts, st *Step) bool {
+	s := f.SecretByID(st.SecretID)
+	return s != nil && s.Class == exposure.KillNow && (st.Kill || st.Phase == runbook.PhaseContain)
 }
 
 // stepByRef is the step a block reference ("s4") names, or nil.
