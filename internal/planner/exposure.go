@@ -428,8 +428,9 @@ func exposedNeverWait(f *Facts) {
 	for i := range f.OpenItems {
 		it := &f.OpenItems[i]
 		// A fact-finding item (store paths, namespaces, how values reach
-		// the pods, workload kinds) frees only the kill: the production
-		// restoration steps that need its facts wait for it, and it is
+		// the pods, workload kinds) frees only the kill and what comes
+		// before it: the production restoration steps after a kill that
+		// need its facts wait for it, and it is
 		// never asked before T0 (review19 round 2, B1/B2).
 		facts := it.Source == "secret_store" || it.Source == "deployment"
 		urgent := func(st *Step) bool {
@@ -490,10 +491,19 @@ func urgentStep(f *Facts, st *Step) bool {
 	return st.Kill || st.Phase == runbook.PhaseContain || runbook.IsProduction(st.Environment) || st.Environment == AllEnvironments
 }
 
-// killStep is the kill of a credential exposed outside the company.
+// killStep is a step of a credential exposed outside the company that
+// comes no later than its kill (the kill itself, and under an overlap the
+// replacement steps before it): what a fact-finding item never holds.
 func killStep(f *Facts, st *Step) bool {
-	s := f.SecretByID(st.SecretID)
-	return s != nil && s.Class == exposure.KillNow && (st.Kill || st.Phase == runbook.PhaseContain)
+	if !urgentStep(f, st) {
+		return false
+	}
+	for _, k := range f.Steps {
+		if k.SecretID == st.SecretID && (k.Kill || k.Phase == runbook.PhaseContain) && k.Order >= st.Order {
+			return true
+		}
+	}
+	return false
 }
 
 // stepByRef is the step a block reference ("s4") names, or nil.
