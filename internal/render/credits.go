@@ -47,7 +47,7 @@ func Credit(rb *runbook.Runbook) string {
 		}
 		return "the offline writer"
 	case len(byModel) == 0:
-		return "the offline writer: every section fell back from " + model + ", which answered none usably (see section status)"
+		return "the offline writer: every section fell back from " + model + ", which answered none usably (each section's reason: section_status in the JSON, and stderr)"
 	case len(fellBack) == 0:
 		return model
 	}
