@@ -990,7 +990,7 @@ func envWord(env string) *regexp.Regexp {
 // sentence. The environment's name becomes <env> so one line stands for
 // the step in every environment.
 func brief(s string, envs []string) string {
-	all := sentences(s)
+	all := runbook.Sentences(s)
 	if len(all) == 0 {
 		return ""
 	}

@@ -240,7 +240,7 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 // records the item's own.
 func sayOnce(id, question string, said map[string]string) string {
 	var out []string
-	for _, sentence := range sentences(question) {
+	for _, sentence := range runbook.Sentences(question) {
 		if len(strings.Fields(sentence)) < 12 {
 			out = append(out, sentence)
 			continue

@@ -29,7 +29,7 @@ func sayOnce(rs *runbook.RotationSequence) {
 		var order []string
 		all := stepPointers(rs)
 		for _, st := range all {
-			for _, s := range sentences(*field(st)) {
+			for _, s := range runbook.Sentences(*field(st)) {
 				if len(strings.Fields(s)) < onceWords {
 					continue
 				}
@@ -62,7 +62,7 @@ func sayOnce(rs *runbook.RotationSequence) {
 		for _, st := range all {
 			p := field(st)
 			var kept []string
-			had := sentences(*p)
+			had := runbook.Sentences(*p)
 			for _, s := range had {
 				shared := slices.ContainsFunc(notes, func(n runbook.Note) bool {
 					return slices.Contains(n.Steps, st.Order) && strings.Contains(n.Text, s)
@@ -87,7 +87,7 @@ func sayOnce(rs *runbook.RotationSequence) {
 	said := map[string]int{}
 	for i := range rs.Tracks {
 		var kept []string
-		for _, s := range sentences(rs.Tracks[i].Reason) {
+		for _, s := range runbook.Sentences(rs.Tracks[i].Reason) {
 			key := strings.TrimSuffix(s, ".")
 			if j, ok := said[key]; ok && len(strings.Fields(s)) >= onceWords {
 				kept = append(kept, fmt.Sprintf("As track %d.", j+1))
@@ -123,30 +123,4 @@ func trackOf(rs *runbook.RotationSequence, order int) *runbook.Track {
 		}
 	}
 	return &rs.Tracks[0]
-}
-
-// sentences splits a text at sentence ends (". " outside code spans and
-// parentheses); each keeps its full stop.
-func sentences(s string) []string {
-	s = strings.Join(strings.Fields(s), " ")
-	var out []string
-	inCode, depth, start := false, 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '`':
-			inCode = !inCode
-		case inCode:
-		case c == '(':
-			depth++
-		case c == ')' && depth > 0:
-			depth--
-		case (c == '.' || c == '!' || c == '?') && depth == 0 && (i+1 == len(s) || s[i+1] == ' '):
-			out = append(out, strings.TrimSpace(s[start:i+1]))
-			start = i + 1
-		}
-	}
-	if rest := strings.TrimSpace(s[start:]); rest != "" {
-		out = append(out, rest)
-	}
-	return out
 }
