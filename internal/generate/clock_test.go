@@ -9,11 +9,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
-	"github.com/rotor-dev/rotor/internal/llm"
-	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/runbook"
-	"github.com/rotor-dev/rotor/internal/section"
-	"github.com/rotor-dev/rotor/prompts"
 )
 
 // TestClockStaysOutOfTheSections: a request without as_of is planned
@@ -30,21 +26,7 @@ func TestClockStaysOutOfTheSections(t *testing.T) {
 			req.AsOf = ""
 			srv, _ := fakeLLM(t, req)
 			at := func(now time.Time) *generate.Service {
-				client, err := openai.New(openai.Config{APIKey: testKey, BaseURL: srv.BaseURL(), Transport: srv.Transport(), Model: "gpt-4o-mini",
-					Resilience: llm.Resilience{AttemptTimeout: 2 * time.Second, MaxRetries: 1, BreakerFailures: 1000}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				p, err := prompts.Load(prompts.FS)
-				if err != nil {
-					t.Fatal(err)
-				}
-				schemas, err := section.Schemas()
-				if err != nil {
-					t.Fatal(err)
-				}
-				return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
-					Now: func() time.Time { return now }})
+				return llmService(t, srv, llmOpts{now: func() time.Time { return now }})
 			}
 			k1, k2 := sectionKeys(t, at(day1), req), sectionKeys(t, at(day2), req)
 			if !slices.Equal(k1, k2) {

@@ -54,6 +54,8 @@ type llmOpts struct {
 	budget, maxCalls int
 	// drafts has the model draft catalogue entries for unknown providers.
 	drafts bool
+	// now is the generation's clock (nil: the wall clock).
+	now func() time.Time
 }
 
 func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service {
@@ -74,7 +76,7 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 		t.Fatal(err)
 	}
 	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
-		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens, TokenBudget: o.budget, MaxCalls: o.maxCalls, Drafts: o.drafts})
+		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens, TokenBudget: o.budget, MaxCalls: o.maxCalls, Drafts: o.drafts, Now: o.now})
 }
 
 func generateWith(t *testing.T, svc *generate.Service, req *runbook.Request) *runbook.Runbook {
