@@ -2,6 +2,8 @@ package planner
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
@@ -113,9 +115,18 @@ func rotationSteps(f *Facts, id string) []string {
 
 // stepList names step references for a sentence ("steps 1 and 2").
 func stepList(refs []string) string {
-	nums := make([]string, len(refs))
-	for i, r := range refs {
-		nums[i] = strings.TrimPrefix(r, "s")
+	// In the order the operator meets them.
+	orders := make([]int, 0, len(refs))
+	for _, r := range refs {
+		var n int
+		if _, err := fmt.Sscanf(r, "s%d", &n); err == nil {
+			orders = append(orders, n)
+		}
+	}
+	slices.Sort(orders)
+	nums := make([]string, len(orders))
+	for i, n := range orders {
+		nums[i] = strconv.Itoa(n)
 	}
 	switch len(nums) {
 	case 0:
@@ -213,9 +224,6 @@ func workloadGaps(f *Facts) {
 				// credential's replacement waits too: its kill does not.
 				kinds = appendOnce(kinds, c.Name)
 				kindIDs = appendOnce(kindIDs, s.ID)
-				if s.Exposed {
-					restoring = true
-				}
 			}
 			if c.Scheduled {
 				scheduled = appendOnce(scheduled, c.Name)
@@ -233,6 +241,14 @@ func workloadGaps(f *Facts) {
 		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the request lists several runtimes (%s) and does not say which runs %s", strings.Join(listed, ", "), andJoin(runtimes)),
 			Question: fmt.Sprintf("How does each of %s run (%s)? Their deploy steps say <runtime> until then; nothing is assumed to be serverless.", andJoin(runtimes), strings.Join(listed, " or ")),
 			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
+	}
+	// Only a deploy step that restores production after a kill makes the
+	// question urgent: an offboarding's or an internal exposure's deploys
+	// wait for it like any other (the gate statements test).
+	for _, ref := range stepsOf(f, kindIDs, runbook.PhaseDeploy) {
+		if st := stepByRef(f, ref); st != nil && f.Restores(st) {
+			restoring = true
+		}
 	}
 	if len(kinds) > 0 {
 		q := fmt.Sprintf("What kind of workload is each of %s: Deployment, StatefulSet, DaemonSet, CronJob or Job? Their deploy steps show <workload-kind>/<name> (%s).", andJoin(kinds), stepList(stepsOf(f, kindIDs, runbook.PhaseDeploy)))

@@ -172,13 +172,29 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 		// Leadership hears of what carries risk, not of a routine key.
 		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email",
 			Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
-			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. Approved by %s; evidence for %s. Next update: when production is verified.",
-				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, andList(f.Approvers), frameworks(f)),
+			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. %s; evidence for %s. Next update: when production is verified.",
+				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, approvalNote(f), frameworks(f)),
 			SendWhen: "at the start and when production is verified"})
 	}
 	messages = append(messages, dutyMessages(f, intake.PartyRegulator)...)
 	messages = append(messages, dutyMessages(f, intake.PartyFinance)...)
 	return &runbook.InternalComms{Messages: messages}
+}
+
+// approvalNote says who approves, in a message sent at the start: a plan
+// that contains is approved after the fact, so nothing is "approved" yet
+// then; an approver rotor assumed is said to be assumed.
+func approvalNote(f *planner.Facts) string {
+	who := andList(f.Approvers)
+	for _, a := range f.Assumptions {
+		if strings.HasPrefix(a, "no approver named") {
+			who += " (assumed: the request names no approver)"
+		}
+	}
+	if f.Contains() {
+		return fmt.Sprintf("Approval: %s, after the fact (%s for it)", who, neverWaiting(f))
+	}
+	return "Approved by " + who
 }
 
 // sendWhen is when engineering hears about the rotation: a day ahead only
@@ -373,6 +389,16 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		switch c.ID {
 		case "CC8.1", "A.5.17":
 			item.Evidence, item.CollectedBy, item.When = "Approved change ticket with this runbook attached", approver, "before step 1"
+			if f.Contains() {
+				// Containment never waits for a sign-off (ROTATION_RULES.md
+				// §2 rule 6): the emergency change is approved after the
+				// fact, before the first step that may wait for it.
+				item.Evidence = fmt.Sprintf("Emergency change ticket with this runbook attached, opened at T0 and approved after the fact (%s for it)", neverWaiting(f))
+				item.When = "approved before " + gateWords(f, f.ApprovalGate(), "the first step")
+				if f.ApprovalGate() == 0 {
+					item.When = "approved after the last step"
+				}
+			}
 		case "CC7.3":
 			item.Evidence, item.CollectedBy, item.When = "Incident ticket with the triage decision, priorities and UTC timeline", approver, "when the incident is opened"
 		case "CC6.1":

@@ -167,7 +167,7 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		// An item the restoration after a kill needs is answered while the
 		// incident opens, never after the kill.
 		if strings.HasPrefix(it.Question, "Before step 1") {
-			add("Before step 1 (T0): answer open item %s (%s); containment does not wait for it, but restoring production after the kill does.", it.ID, it.Text)
+			add("Before step 1 (T0): %s", itemGate(f, it))
 		}
 	}
 	for _, line := range bindingChecklist(f) {
@@ -281,8 +281,8 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		}
 		ap := runbook.Approval{Approver: a, Scope: scope, Before: "the first step", Secrets: allIDs(f)}
 		if len(contained) > 0 {
-			ap.Scope = "the emergency change ticket (told at T0, approved after the fact: containment and the restoration of production never wait for it) and every step after production is restored"
-			ap.Before = "the first step after production is restored"
+			ap.Scope = fmt.Sprintf("the emergency change ticket (told at T0, approved after the fact: %s for it) and every step %s", neverWaiting(f), afterUrgent(f))
+			ap.Before = gateWords(f, f.ApprovalGate(), "the first step")
 		}
 		p.Approvals = append(p.Approvals, ap)
 	}
@@ -299,8 +299,8 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 	for _, o := range ownerNames {
 		ap := runbook.Approval{Approver: o, Scope: "consumers and rollout plan of their secrets", Before: "their first step", Secrets: owners[o]}
 		if killed[o] {
-			ap.Scope = "consumers and rollout plan of their secrets (told at T0: the kill at containment does not wait for them)"
-			ap.Before = "their first step after containment"
+			ap.Scope = fmt.Sprintf("consumers and rollout plan of their secrets (told at T0: %s for them)", neverWaiting(f))
+			ap.Before = gateWords(f, f.FirstWaiting(owners[o]), "their first step")
 		}
 		p.Approvals = append(p.Approvals, ap)
 	}
@@ -329,6 +329,72 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s keep their old credential working until the revoke step: a failed check is undone as the rollback section says.", andList(overlap)))
 	}
 	return p
+}
+
+// restoresProduction reports whether the plan restores production after a
+// kill at containment.
+func restoresProduction(f *planner.Facts) bool {
+	for i := range f.Steps {
+		if f.Restores(&f.Steps[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// neverWaiting says what never waits for a sign-off in a plan that
+// contains.
+func neverWaiting(f *planner.Facts) string {
+	if restoresProduction(f) {
+		return "containment and the restoration of production never wait"
+	}
+	return "containment never waits"
+}
+
+// afterUrgent says which steps an approval may hold in a plan that
+// contains.
+func afterUrgent(f *planner.Facts) string {
+	if restoresProduction(f) {
+		return "after production is restored"
+	}
+	return "after containment"
+}
+
+// gateWords names the step an approval holds in a plan that contains: its
+// number and why that one, or that it holds none (ROTATION_RULES.md §2
+// rule 6: containment and the restoration of production never wait).
+func gateWords(f *planner.Facts, n int, which string) string {
+	if n == 0 {
+		return "no step: it is given after the fact"
+	}
+	return fmt.Sprintf("step %d, %s %s", n, which, afterUrgent(f))
+}
+
+// itemGate says, for an open item asked while the incident opens, what it
+// holds and what does not wait for it: read from the steps it holds.
+func itemGate(f *planner.Facts, it runbook.OpenItem) string {
+	var held []int
+	restore := false
+	for i := range f.Steps {
+		st := &f.Steps[i]
+		if it.Holds(runbook.Step{Order: st.Order, SecretID: st.SecretID}) {
+			held = append(held, st.Order)
+			restore = restore || f.Restores(st)
+		}
+	}
+	line := fmt.Sprintf("start on open item %s (%s) in parallel with containment; ", it.ID, it.Text)
+	switch {
+	case restore:
+		line += "containment does not wait for it, but restoring production after the kill does"
+	case restoresProduction(f):
+		line += "neither the kill nor the restoration of production waits for it"
+	default:
+		line += "containment does not wait for it"
+	}
+	if len(held) > 0 {
+		line += fmt.Sprintf("; it holds %s", stepRefs(held))
+	}
+	return line + "."
 }
 
 func onKubernetes(f *planner.Facts) bool {
