@@ -66,6 +66,9 @@ func (a *app) ready(ctx context.Context) (string, map[string]string) {
 	}
 	if a.client != nil && a.client.BreakerOpen() {
 		status, checks["llm"] = "degraded", a.mode+": circuit breaker open, sections come from the offline writer"
+		if cause := a.client.BreakerCause(); cause != "" {
+			checks["llm"] += "; it opened after: " + cause
+		}
 	}
 	if a.redis != nil {
 		checks["cache"] = "redis"

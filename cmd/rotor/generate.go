@@ -130,17 +130,29 @@ func generateFile(ctx context.Context, a *app, in, format string, view render.Vi
 // fallbackSummary names the sections that fell back to the offline writer
 // because the model failed, with why; "" when none did.
 func fallbackSummary(rb *runbook.Runbook) string {
-	var parts []string
+	// Sections with the same reason are listed once with it: ten copies of
+	// "circuit breaker open after: connection refused" hide the cause.
+	var reasons []string
+	byReason := map[string][]string{}
+	n := 0
 	for _, id := range section.IDs() {
 		if st, ok := rb.SectionStatus[id]; ok && st.Source == runbook.SourceFallback {
-			parts = append(parts, string(id)+" ("+st.Reason+")")
+			if _, seen := byReason[st.Reason]; !seen {
+				reasons = append(reasons, st.Reason)
+			}
+			byReason[st.Reason] = append(byReason[st.Reason], string(id))
+			n++
 		}
 	}
-	if len(parts) == 0 {
+	if n == 0 {
 		return ""
 	}
-	if len(parts) == len(rb.SectionStatus) {
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = strings.Join(byReason[r], ", ") + " (" + r + ")"
+	}
+	if n == len(rb.SectionStatus) {
 		return fmt.Sprintf("every section fell back to the offline writer: the model (%s) wrote none of them: %s", rb.Generator.Model, strings.Join(parts, "; "))
 	}
-	return fmt.Sprintf("%d section(s) fell back to the offline writer: %s", len(parts), strings.Join(parts, "; "))
+	return fmt.Sprintf("%d section(s) fell back to the offline writer: %s", n, strings.Join(parts, "; "))
 }

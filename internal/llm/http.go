@@ -45,6 +45,7 @@ type HTTP struct {
 	// Client sends the requests.
 	Client  *http.Client
 	breaker circuitbreaker.CircuitBreaker[*http.Response]
+	cause   *failureCause
 }
 
 // NewHTTP builds the client.
@@ -66,12 +67,18 @@ func NewHTTP(c HTTPConfig) *HTTP {
 	}
 	// One span per HTTP attempt; no trace context is sent to the provider.
 	inner = otelhttp.NewTransport(inner, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()))
-	transport, breaker := c.Resilience.transport(reachedTransport{inner: inner})
-	return &HTTP{Client: &http.Client{Transport: transport}, breaker: breaker}
+	cause := &failureCause{}
+	transport, breaker := c.Resilience.transport(reachedTransport{inner: inner}, cause)
+	return &HTTP{Client: &http.Client{Transport: causeTransport{inner: transport, cause: cause}}, breaker: breaker, cause: cause}
 }
 
 // BreakerOpen reports whether the circuit breaker currently refuses calls.
 func (h *HTTP) BreakerOpen() bool { return h.breaker.IsOpen() }
+
+// BreakerCause is the last failure the breaker counted ("connect:
+// connection refused (http://127.0.0.1:1/v1/chat/completions)", "HTTP
+// 503 from ..."): why it is open, when it is. "" before any failure.
+func (h *HTTP) BreakerCause() string { return h.cause.String() }
 
 // BreakerState names the circuit breaker's state: closed (calls go
 // through), open (refused: sections come from the offline writer) or
@@ -105,7 +112,12 @@ func fanOutTransport(n int) *http.Transport {
 // is how many HTTP requests of the call the server received.
 func TransportError(err error, reached int) *Error {
 	if errors.Is(err, circuitbreaker.ErrOpen) {
-		return &Error{Kind: KindCircuitOpen, Detail: "circuit breaker open", Err: err}
+		detail := "circuit breaker open"
+		var bo *breakerOpenError
+		if errors.As(err, &bo) && bo.cause != "" {
+			detail += " after: " + bo.cause
+		}
+		return &Error{Kind: KindCircuitOpen, Detail: detail, Err: err}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Kind: KindUnavailable, Detail: "cancelled", Err: err}
@@ -157,7 +169,8 @@ func transportDetail(err error) string {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return Shorten(ue.Err.Error(), 200)
+		// The endpoint too: a mistyped OPENAI_BASE_URL shows itself.
+		return Shorten(ue.Err.Error(), 200) + " (" + endpoint(ue.URL) + ")"
 	}
 	return Shorten(err.Error(), 200)
 }

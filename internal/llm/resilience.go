@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,7 +96,7 @@ func serverFailed(resp *http.Response, err error) bool {
 
 // transport wraps inner in retry (outermost), circuit breaker and per-attempt
 // timeout (innermost).
-func (r Resilience) transport(inner http.RoundTripper) (http.RoundTripper, circuitbreaker.CircuitBreaker[*http.Response]) {
+func (r Resilience) transport(inner http.RoundTripper, cause *failureCause) (http.RoundTripper, circuitbreaker.CircuitBreaker[*http.Response]) {
 	r = r.withDefaults()
 	if inner == nil {
 		inner = http.DefaultTransport
@@ -134,6 +136,11 @@ func (r Resilience) transport(inner http.RoundTripper) (http.RoundTripper, circu
 		HandleIf(serverFailed).
 		WithFailureThreshold(r.BreakerFailures).
 		WithDelay(r.BreakerDelay).
+		OnFailure(func(e failsafe.ExecutionEvent[*http.Response]) {
+			// Kept so that calls the open breaker refuses can say why it
+			// opened (connection refused, HTTP 503...), not only that it did.
+			cause.set(e.LastResult(), e.LastError())
+		}).
 		Build()
 	perAttempt := timeout.New[*http.Response](r.AttemptTimeout)
 	return failsafehttp.NewRoundTripper(inner, retry, breaker, perAttempt), breaker
@@ -225,6 +232,90 @@ func (t reachedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.inner.RoundTrip(r.WithContext(httptrace.WithClientTrace(r.Context(), trace)))
 	if resp != nil || wrote.Load() {
 		c.n.Add(1)
+	}
+	return resp, err
+}
+
+// failureCause is the last failure the circuit breaker counted, in words
+// with the endpoint: what a call the open breaker refuses reports as the
+// reason it opened.
+type failureCause struct {
+	mu   sync.Mutex
+	text string
+	// url is the last request's endpoint: an attempt's transport error
+	// is not yet wrapped in the url.Error that names it.
+	url string
+}
+
+// sent notes the endpoint of a request about to be sent.
+func (c *failureCause) sent(u *url.URL) {
+	if u == nil {
+		return
+	}
+	c.mu.Lock()
+	c.url = endpoint(u.String())
+	c.mu.Unlock()
+}
+
+func (c *failureCause) set(resp *http.Response, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err != nil:
+		c.text = transportDetail(err)
+		var ue *url.Error
+		if !errors.As(err, &ue) && c.url != "" {
+			c.text += " (" + c.url + ")"
+		}
+	case resp != nil:
+		c.text = "HTTP " + strconv.Itoa(resp.StatusCode)
+		if c.url != "" {
+			c.text += " from " + c.url
+		}
+	}
+}
+
+func (c *failureCause) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.text
+}
+
+// endpoint is a URL without its query and user info: Azure's api-version
+// tells nothing, and a key someone put in a query must not reach a log.
+func endpoint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the model endpoint"
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.User = "", false, "", nil
+	return u.String()
+}
+
+// breakerOpenError is the open breaker's refusal with the failure that
+// opened it.
+type breakerOpenError struct{ cause string }
+
+func (e *breakerOpenError) Error() string {
+	if e.cause == "" {
+		return circuitbreaker.ErrOpen.Error()
+	}
+	return circuitbreaker.ErrOpen.Error() + " after: " + e.cause
+}
+
+func (e *breakerOpenError) Unwrap() error { return circuitbreaker.ErrOpen }
+
+// causeTransport names the breaker's cause on its refusals.
+type causeTransport struct {
+	inner http.RoundTripper
+	cause *failureCause
+}
+
+func (t causeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.cause.sent(r.URL)
+	resp, err := t.inner.RoundTrip(r)
+	if err != nil && errors.Is(err, circuitbreaker.ErrOpen) {
+		err = &breakerOpenError{cause: t.cause.String()}
 	}
 	return resp, err
 }

@@ -47,7 +47,13 @@ func Credit(rb *runbook.Runbook) string {
 		}
 		return "the offline writer"
 	case len(byModel) == 0:
-		return "the offline writer: every section fell back from " + model + ", which answered none usably (each section's reason: section_status in the JSON, and stderr)"
+		// The first section's reason: when the endpoint cannot be reached,
+		// the cause (connection refused to a mistyped URL) is what to fix.
+		why := ""
+		if r := rb.SectionStatus[fellBack[0]].Reason; r != "" {
+			why = strings.ReplaceAll(string(fellBack[0]), "_", " ") + ": " + r + "; "
+		}
+		return "the offline writer: every section fell back from " + model + ", which answered none usably (" + why + "each section's reason: section_status in the JSON, and stderr)"
 	case len(fellBack) == 0:
 		return model
 	}

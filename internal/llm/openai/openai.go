@@ -206,6 +206,9 @@ func (c *Client) Mode() string { return c.cfg.Mode }
 // BreakerOpen reports whether the circuit breaker currently refuses calls.
 func (c *Client) BreakerOpen() bool { return c.http.BreakerOpen() }
 
+// BreakerCause is the last failure the breaker counted: why it opened.
+func (c *Client) BreakerCause() string { return c.http.BreakerCause() }
+
 // BreakerState names the circuit breaker's state (see llm.HTTP).
 func (c *Client) BreakerState() string { return c.http.BreakerState() }
 
