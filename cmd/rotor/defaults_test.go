@@ -158,7 +158,20 @@ func TestReadinessFailsWhileDraining(t *testing.T) {
 	}
 	s.cancel()
 	s.cancel = nil
-	resp, body = do(t, "GET", s.base+"/readyz", "", nil)
+	// serve sees the cancellation in its own goroutine: the first answers
+	// may still be "ready". Asked until it says draining, which it must
+	// before it stops (ROTOR_DRAIN_DELAY later).
+	for {
+		resp, body = do(t, "GET", s.base+"/readyz", "", nil)
+		if resp.StatusCode != 200 {
+			break
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("stopped (exit %d) without ever answering draining; last: %s", code, body)
+		default:
+		}
+	}
 	if resp.StatusCode != 503 || !strings.Contains(string(body), `"draining"`) {
 		t.Errorf("draining: %d %s", resp.StatusCode, body)
 	}
