@@ -28,12 +28,21 @@ func generateCmd(ctx context.Context, args []string, cfg config, log *slog.Logge
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if *in == "" || (*format != "json" && *format != "md") {
-		fmt.Fprintln(stderr, "rotor generate: -i is required and -f must be json or md")
-		return exitUsage
+	// Each wrong flag says its own problem, all of them at once.
+	var problems []string
+	if *in == "" {
+		problems = append(problems, "-i is required (a request file, or - for stdin)")
+	}
+	if *format != "json" && *format != "md" {
+		problems = append(problems, fmt.Sprintf("-f must be json or md, not %q", *format))
 	}
 	if !runbook.OneOf(render.Views, render.View(*view)) {
-		fmt.Fprintln(stderr, "rotor generate: -view must be full or card")
+		problems = append(problems, fmt.Sprintf("-view must be full or card, not %q", *view))
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, "rotor generate:", p)
+		}
 		return exitUsage
 	}
 	var ids []runbook.SectionID
