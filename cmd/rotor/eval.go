@@ -74,6 +74,11 @@ func evalCmd(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.cases, "cases", "case file or directory (repeatable; default eval/cases)")
+	// takeCompare has already taken "--compare A B" out of args: this
+	// entry is what -h shows, and refuses the one-word form.
+	fs.Func("compare", "compare two prompt directories, or two models, `A B` side by side (two words; needs --provider openai or replay; writes compare.html and compare.json to --out)", func(string) error {
+		return errors.New("takes two arguments: --compare A B")
+	})
 	fs.StringVar(&o.provider, "provider", "offline", "offline, openai or replay")
 	fs.Var(&o.models, "model", "model under test, for openai and replay (ROTOR_MODEL); repeat it for a matrix")
 	fs.StringVar(&o.judgeModel, "judge-model", cfg.JudgeModel, "model scoring rubric assertions (ROTOR_JUDGE_MODEL; default: the model under test, which then grades itself)")
