@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -62,7 +63,11 @@ func checkLink(c *gin.Context, d Deps) (string, bool) {
 	id := c.Param("id")
 	if err := d.Links.Check(id, c.Query("exp"), c.Query("sig")); err != nil {
 		msg := "This link is not valid: it was altered or cut. Ask for the runbook again (for example with /rotate in Slack)."
-		if err == errLinkExpired {
+		if escapedAmpersand(c.Request.URL.RawQuery) {
+			// The async answer's "page", copied from the raw JSON, where
+			// Go escapes & as \u0026: the link itself is fine.
+			msg = `This link was copied from raw JSON, which writes each ampersand of the link as \u0026: put the ampersand back in its place, or take the link with jq -r (curl ... | jq -r .page) or from the Link header.`
+		} else if err == errLinkExpired {
 			msg = "This link has expired. Ask for the runbook again (for example with /rotate in Slack), or read it with an API key at /runbooks/" + id + "."
 		}
 		if wantsHTML(c) {
@@ -74,6 +79,13 @@ func checkLink(c *gin.Context, d Deps) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+// escapedAmpersand reports whether a query holds a JSON-escaped & (\u0026,
+// or %5Cu0026 as a browser sends it).
+func escapedAmpersand(rawQuery string) bool {
+	q := strings.ToLower(rawQuery)
+	return strings.Contains(q, `\u0026`) || strings.Contains(q, `%5cu0026`)
 }
 
 // handleSignedPage serves the runbook page to whoever holds a signed link,
