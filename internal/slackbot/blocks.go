@@ -112,7 +112,13 @@ func Message(rb *runbook.Runbook, link string) *slack.WebhookMessage {
 		}
 	}
 	if seq := rb.Sections.RotationSequence; seq != nil {
-		steps := seq.AllSteps()
+		// Each step with the notes its track shares read back in: Slack
+		// shows no track notes, so "As the note says." would point at
+		// nothing.
+		steps := seq.ReadSteps()
+		for i := range steps {
+			steps[i].Action = strings.TrimSpace(strings.TrimPrefix(steps[i].Action, runbook.NoteRef))
+		}
 		var b strings.Builder
 		b.WriteString("*First steps*\n")
 		for i, st := range steps {
