@@ -293,7 +293,11 @@ func (d *deriver) glue(chunks []string) {
 		for j := 0; j < len(t) && ok[i]; j++ {
 			ok[i] = glueByte(t[j])
 		}
-		tok[i] = ok[i] && !versionSpec(t) && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
+		// A package at a version (npx --yes promptfoo@0.118.17 eval) is
+		// words a run neither takes nor bridges: glued across it, a URL
+		// before it and the words after read as user:password@host.
+		ok[i] = ok[i] && !versionSpec(t)
+		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
 			// A group of random letters: pairs words do not have (hbtcijiu).
 			d.pairs != nil && len(t) >= 5 && lettersOnly(t) && d.pairs.unseen(t) >= 2)
 		ends[i] = !strings.HasSuffix(c, t)

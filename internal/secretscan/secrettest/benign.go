@@ -84,6 +84,11 @@ func BenignTexts(r *rand.Rand) []string {
 		"The webhook secret is in Vault: vault kv get -field=whsec kv/prod/stripe.",
 		"Header X-Api-Key: required by partner-gateway; value set from PARTNER_API_KEY env.",
 		"Rotate the GITHUB_TOKEN used by release-bot (scopes: contents:write, packages:write).",
+		// A URL then a package at a version: no user:password@host (the
+		// README's promptfoo line, once refused as url-embedded-credentials).
+		"ROTOR_URL=http://127.0.0.1:8080 npx --yes promptfoo@0.118.17",
+		"cd eval/promptfoo && ROTOR_URL=http://localhost:8080 npx --yes promptfoo@0.118.17 eval --no-cache",
+		"BASE=https://api.acme.example:8443 npm exec --yes @redocly/cli@1.25.0 lint api/openapi.yaml",
 	}, NearMisses(r)...)
 }
 
