@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -106,7 +107,7 @@ func strict(data []byte, v any, screen Screen) error {
 	if len(dups) > 0 {
 		return &runbook.ValidationError{Fields: dups}
 	}
-	var w walker
+	w := walker{elsewhere: fieldPathsOf(reflect.TypeOf(v).Elem())}
 	w.walk(reflect.TypeOf(v).Elem(), generic, "")
 	if len(w.fields) > 0 {
 		return &runbook.ValidationError{Fields: w.fields}
@@ -151,7 +152,13 @@ func position(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-type walker struct{ fields []runbook.FieldError }
+type walker struct {
+	fields []runbook.FieldError
+	// elsewhere maps each field name of the document's type to the paths
+	// it has there ("exposure" -> secrets[i].exposure), so a field put at
+	// the wrong level is told where it goes.
+	elsewhere map[string][]string
+}
 
 func (w *walker) add(path, problem string) {
 	if len(w.fields) < 100 {
@@ -190,7 +197,7 @@ func (w *walker) walk(t reflect.Type, v any, path string) {
 		for _, k := range keys {
 			f, ok := fields[k]
 			if !ok {
-				w.add(join(path, k), "unknown field"+suggest(k, fields))
+				w.add(join(path, k), "unknown field"+w.placeOf(k, path, fields))
 				continue
 			}
 			w.walk(f.Type, obj[k], join(path, k))
@@ -284,6 +291,112 @@ func jsonType(v any) string {
 		return "a number"
 	}
 	return "null"
+}
+
+// placeOf says where a field unknown at path goes: the paths where the
+// document's type has a field of that name ("here (it goes at
+// secrets[i].exposure)"), else the closest known field at this level when
+// it looks like a typo.
+func (w *walker) placeOf(k, path string, fields map[string]reflect.StructField) string {
+	here := generalPath(join(path, k))
+	var at []string
+	for _, p := range w.elsewhere[k] {
+		if p != here {
+			at = append(at, p)
+		}
+	}
+	if len(at) == 0 {
+		return suggest(k, fields)
+	}
+	if len(at) > 3 {
+		at = at[:3]
+	}
+	where := strings.Join(at, " or ")
+	if !strings.Contains(where, ".") && !strings.Contains(where, "[") {
+		where = "the top level: " + where
+	}
+	return " here (it goes at " + where + ")"
+}
+
+// generalPath writes every index of a path as [i]: secrets[2].x is
+// secrets[i].x.
+func generalPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '[' {
+			b.WriteByte(p[i])
+			continue
+		}
+		j := strings.IndexByte(p[i:], ']')
+		if j < 0 {
+			b.WriteString(p[i:])
+			break
+		}
+		b.WriteString("[i]")
+		i += j
+	}
+	return b.String()
+}
+
+var fieldPathsCache sync.Map // reflect.Type -> map[string][]string
+
+// fieldPathsOf is fieldPaths, computed once per type.
+func fieldPathsOf(t reflect.Type) map[string][]string {
+	if m, ok := fieldPathsCache.Load(t); ok {
+		return m.(map[string][]string)
+	}
+	m, _ := fieldPathsCache.LoadOrStore(t, fieldPaths(t))
+	return m.(map[string][]string)
+}
+
+// fieldPaths maps each JSON field name in t's tree (structs, through
+// pointers, slices and maps, four levels deep) to its general paths,
+// shallowest first.
+func fieldPaths(t reflect.Type) map[string][]string {
+	out := map[string][]string{}
+	type node struct {
+		t    reflect.Type
+		path string
+	}
+	level := []node{{t, ""}}
+	for depth := 0; depth < 4 && len(level) > 0; depth++ {
+		var next []node
+		for _, n := range level {
+			t := n.t
+			suffix := ""
+			for {
+				switch t.Kind() {
+				case reflect.Pointer:
+					t = t.Elem()
+					continue
+				case reflect.Slice, reflect.Array:
+					t, suffix = t.Elem(), suffix+"[i]"
+					continue
+				case reflect.Map:
+					t, suffix = t.Elem(), suffix+".<key>"
+					continue
+				}
+				break
+			}
+			if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(textUnmarshaler) {
+				continue
+			}
+			base := n.path + suffix
+			fields := jsonFields(t)
+			names := make([]string, 0, len(fields))
+			for name := range fields {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				p := join(base, name)
+				out[name] = append(out[name], p)
+				next = append(next, node{fields[name].Type, p})
+			}
+		}
+		level = next
+	}
+	return out
 }
 
 // suggest names the closest known field when the unknown one looks like a typo.
