@@ -116,7 +116,7 @@ func Parse(text, defaultSystem string) (req *runbook.Request, help bool, err err
 		req.Trigger = runbook.Trigger(strings.ToLower(t))
 	}
 	if st := opts["store"]; st != "" {
-		req.SecretStore = runbook.SecretStore(strings.ToLower(st))
+		req.SecretStore, _ = runbook.CanonicalStore(strings.ToLower(st))
 	}
 	for _, d := range strings.Split(opts["deploy"], ",") {
 		if d = strings.TrimSpace(strings.ToLower(d)); d != "" {
