@@ -234,10 +234,11 @@ const (
 	EffectPage     Effect = "page"     // pages an on-call person
 	EffectPublish  Effect = "publish"  // publishes a package, image or release
 	EffectDeploy   Effect = "deploy"   // deploys to production
+	EffectWrite    Effect = "write"    // changes production data (a push, an API write, a consumer's real call)
 )
 
 // EffectValues lists every effect.
-var EffectValues = []Effect{EffectNone, EffectCustomer, EffectPage, EffectPublish, EffectDeploy}
+var EffectValues = []Effect{EffectNone, EffectCustomer, EffectPage, EffectPublish, EffectDeploy, EffectWrite}
 
 // Example is a request secret that selects an entry.
 type Example struct {

@@ -148,7 +148,7 @@ func (c *Catalog) Check() []string {
 		}
 		effects[e.ID] = true
 		if !runbook.OneOf(EffectValues, e.Effect) || e.Effect == EffectNone {
-			add("%s: effect %q must be one of customer, page, publish, deploy", where, e.Effect)
+			add("%s: effect %q must be one of customer, page, publish, deploy, write", where, e.Effect)
 		}
 		if len(e.Patterns) == 0 || strings.TrimSpace(e.Instead) == "" {
 			add("%s: patterns and instead are required (a side effect is refused only where an effect-free check exists)", where)
@@ -322,7 +322,7 @@ func checkCredential(where string, cr *Credential) []string {
 		out = append(out, checkVars(where, r.Does+" "+r.Check+" "+r.Warn)...)
 	}
 	if cr.VerifyEffect != "" && !runbook.OneOf(EffectValues, cr.VerifyEffect) {
-		add("%s: verify_effect %q is not one of none, customer, page, publish, deploy", where, cr.VerifyEffect)
+		add("%s: verify_effect %q is not one of none, customer, page, publish, deploy, write", where, cr.VerifyEffect)
 	}
 	a := cr.Actions
 	if cr.Example.Name == "" {
