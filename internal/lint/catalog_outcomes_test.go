@@ -146,3 +146,9 @@ func excerpt(s string, i int) string {
 	from, to := max(0, i-60), min(len(s), i+100)
 	return s[from:to]
 }
+
+// TestExposureOutcomes: each held-out request (hook3) on which the exposure
+// decided the kill's timing wrongly or a check had a side effect now keeps
+// what an overlap can keep running when the work is planned, kills a leaked
+// credential first, and checks without writing.
+func TestExposureOutcomes(t *testing.T) { runOutcomes(t, "testdata/exposure_outcomes.yaml") }

@@ -139,6 +139,14 @@ func plannedKeepsOverlap(c *context) []finding {
 		if cl == exposure.Deadline && !c.deadlineLeavesTime(id) {
 			continue
 		}
+		if !s.Strategy.HasOverlap() {
+			// A cutover kills the old credential in its create step
+			// (auth.revoke, then reinstall): consumers are down from
+			// there to their redeploy (hook3 h1).
+			out = append(out, finding{section: seq, secretID: id, message: fmt.Sprintf("%s is planned work but is rotated by %s, which kills the old credential before its consumers run on the new one, although %s allows an overlap (%s): keep the old one working until production runs on its replacement",
+				id, s.Strategy, s.Provider, e.ID)})
+			continue
+		}
 		kills := c.killSteps(id)
 		if len(kills) == 0 {
 			continue // old-credential-killed reports it

@@ -362,6 +362,17 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			// although SendGrid allows a second key.
 			moveBefore(t, rb, step(rb, "sendgrid-api-key", runbook.PhaseRevoke, "production"), step(rb, "sendgrid-api-key", runbook.PhaseCreate, "staging"))
 		}},
+		{"planned-keeps-overlap", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// hook3 h1: a scheduled rotation cut over (the old credential
+			// revoked in the create step, then reinstalled) although the
+			// provider allows a second key: consumers are down until their
+			// redeploy.
+			for i := range rb.Sections.Inventory.Secrets {
+				if rb.Sections.Inventory.Secrets[i].ID == "sendgrid-api-key" {
+					rb.Sections.Inventory.Secrets[i].Strategy = runbook.StrategyHardCutover
+				}
+			}
+		}},
 		{"time-to-kill-shown", "public-leak-github-aws", func(t *testing.T, rb *runbook.Runbook) {
 			rb.TimeToKill = nil
 		}},

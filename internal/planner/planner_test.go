@@ -70,7 +70,7 @@ func TestStrategyTable(t *testing.T) {
 		{"github pat", "", "", s("GitHub personal access token", "", "", ""), "github-pat", runbook.StrategyDualCredential},
 		{"github app key", "", "", s("GitHub App private key", "", "", ""), "github-app-private-key", runbook.StrategyDualCredential},
 		{"github deploy key", "", "", s("GitHub deploy key", "", "", ""), "github-deploy-key", runbook.StrategyDualCredential},
-		{"slack bot token", "", "", s("Slack bot token", "", "", ""), "slack-bot-token", runbook.StrategyHardCutover},
+		{"slack bot token keeps an overlap on a second app", "", "", s("Slack bot token", "", "", ""), "slack-bot-token", runbook.StrategyDualCredential},
 		{"slack incoming webhook is a bearer url", "", "", s("Slack incoming webhook for #alerts", "", "", ""), "slack-incoming-webhook-url", runbook.StrategyDualCredential},
 		{"twilio auth token", "", "", s("Twilio auth token", "", "", ""), "twilio-auth-token", runbook.StrategyDualCredential},
 		{"twilio api key", "", "", s("Twilio API key", "", "", ""), "twilio-api-key", runbook.StrategyDualCredential},
