@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/planner"
+	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -24,6 +26,9 @@ type outcomeCase struct {
 	Never    []string       `yaml:"never"`
 	NeverRE  []string       `yaml:"never_re"`
 	OpenItem string         `yaml:"open_item"`
+	// CardWant / CardNever are substrings of the operator card (Markdown).
+	CardWant  []string `yaml:"card_want"`
+	CardNever []string `yaml:"card_never"`
 }
 
 // loadOutcomes reads a table of outcome cases.
@@ -122,6 +127,22 @@ func runOutcomes(t *testing.T, path string) {
 			for _, n := range tc.NeverRE {
 				if loc := regexp.MustCompile(n).FindStringIndex(all); loc != nil {
 					t.Errorf("the runbook matches %q: …%s…", n, excerpt(all, loc[0]))
+				}
+			}
+			if len(tc.CardWant)+len(tc.CardNever) > 0 {
+				var card bytes.Buffer
+				if err := render.MarkdownView(&card, rb, render.ViewCard); err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range tc.CardWant {
+					if !strings.Contains(card.String(), w) {
+						t.Errorf("the card never says %q", w)
+					}
+				}
+				for _, n := range tc.CardNever {
+					if i := strings.Index(card.String(), n); i >= 0 {
+						t.Errorf("the card says %q: …%s…", n, excerpt(card.String(), i))
+					}
 				}
 			}
 			if tc.OpenItem != "" {

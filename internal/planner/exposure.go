@@ -109,21 +109,86 @@ func timeToKill(f *Facts) {
 		if s == nil || !st.Kill || !s.Exposed {
 			continue
 		}
-		f.TimeToKill = append(f.TimeToKill, runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
-			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure})
+		k := runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
+			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure}
+		if d := deadlineFor(f, s.ID); d != nil && s.Class == exposure.Deadline && s.Strategy.HasOverlap() {
+			// Planned: it dies after its replacement, by the deadline.
+			k.Deadline = d.ID
+		}
+		f.TimeToKill = append(f.TimeToKill, k)
 	}
 }
 
 // dateKills writes each planned kill as a date, in the zone of the
 // schedule's as_of (the start), once the schedule is dated.
+//
+// A credential that dies first counts from the start. One whose production
+// work a blackout holds (a code freeze in force now) counts from when that
+// work may start, never from now: its kill comes after its replacement
+// runs in production (hook3 s2). If that is after its deadline, the kill
+// cannot be both: an open item asks which gives way.
 func dateKills(f *Facts) {
 	start, err := time.Parse(time.RFC3339, f.Schedule.AsOf)
 	if f.Schedule.AsOf == "" || err != nil {
 		return
 	}
+	held := start
+	if ws := f.Schedule.WorkStarts; ws != nil {
+		if t, err := time.Parse(time.RFC3339, ws.Start); err == nil && t.After(start) {
+			held = t
+		}
+	}
+	type overdue struct {
+		d        *runbook.Deadline
+		names    []string
+		ids      []string
+		users    []string
+		end      time.Time
+		reported map[string]bool
+	}
+	var late []*overdue
 	for i := range f.TimeToKill {
 		k := &f.TimeToKill[i]
-		k.At = start.Add(time.Duration(k.Minutes) * time.Minute).Format(time.RFC3339)
+		from := start
+		s := f.SecretByID(k.SecretID)
+		if s != nil && !s.NeverRestored() {
+			from = held
+		}
+		at := from.Add(time.Duration(k.Minutes) * time.Minute)
+		k.At = at.Format(time.RFC3339)
+		d := deadlineFor(f, k.SecretID)
+		if d == nil || s == nil || k.Deadline == "" {
+			continue
+		}
+		due, err := time.Parse(time.RFC3339, d.Due)
+		if d.Due == "" || err != nil || !at.After(due) {
+			continue
+		}
+		var o *overdue
+		for _, x := range late {
+			if x.d.ID == d.ID {
+				o = x
+			}
+		}
+		if o == nil {
+			o = &overdue{d: d, reported: map[string]bool{}}
+			late = append(late, o)
+		}
+		o.end = at
+		if !o.reported[s.ID] {
+			o.reported[s.ID] = true
+			o.names, o.ids = append(o.names, s.Name), append(o.ids, s.ID)
+			for _, c := range s.Consumers {
+				o.users = appendOnce(o.users, c.Name)
+			}
+		}
+	}
+	for _, o := range late {
+		ws := f.Schedule.WorkStarts
+		f.Raise(runbook.OpenItem{Source: o.d.Source, Text: o.d.Note,
+			Question: fmt.Sprintf("%s must be dead %s (%s), but production work waits until %s (%s), and their replacement and kill then end about %s: may their production steps run during the blackout, or are they revoked first at the deadline (%s then fail until the blackout ends)?",
+				andJoin(o.names), o.d.Label(), o.d.ID, ws.Label, ws.Why, runbook.FormatMoment(o.end, o.d.TZ), andJoin(o.users)),
+			Blocks: o.ids})
 	}
 }
 

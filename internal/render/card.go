@@ -384,6 +384,11 @@ func kills(rb *runbook.Runbook, secrets map[string]runbook.InventorySecret) []Ki
 		index := map[string]int{}
 		var steps [][]int
 		for _, k := range rb.TimeToKill {
+			if k.Deadline != "" {
+				// Planned: it dies after its replacement, by a
+				// deadline; it does not die first.
+				continue
+			}
 			i, ok := index[k.SecretID]
 			if !ok {
 				i = len(out)
@@ -644,7 +649,14 @@ func markKills(groups []Group, rb *runbook.Runbook) {
 				for _, k := range rb.TimeToKill {
 					if k.SecretID == cs.ID && runbook.OneOf(l.Steps, k.Step) && k.Minutes > best {
 						best = k.Minutes
-						if at := moment(k.At); at != "" {
+						if by := deadlineOf(rb, k.Deadline); by != "" {
+							// Not "now": after production runs on the
+							// replacement, by the deadline (hook3 s2).
+							l.Dead = by
+							if at := moment(k.At); at != "" {
+								l.Dead += ", planned " + at
+							}
+						} else if at := moment(k.At); at != "" {
 							l.Dead = "by " + at
 						} else {
 							l.Dead = "by " + k.Label
@@ -654,6 +666,20 @@ func markKills(groups []Group, rb *runbook.Runbook) {
 			}
 		}
 	}
+}
+
+// deadlineOf writes a deadline of the schedule as a kill's bound: "by Fri
+// 2026-12-11 18:00 Europe/Madrid (d1)", or "" for none.
+func deadlineOf(rb *runbook.Runbook, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, d := range rb.Schedule.Deadlines {
+		if d.ID == id {
+			return d.Label() + " (" + d.ID + ")"
+		}
+	}
+	return ""
 }
 
 // procedures finds, per phase, lines of different secrets whose texts are

@@ -121,6 +121,12 @@ type KillTime struct {
 	At string `json:"at,omitempty"`
 	// Exposure is the credential's exposure (public, third_party, ...).
 	Exposure Exposure `json:"exposure"`
+	// Deadline is the id of the deadline that bounds a kill planned after
+	// the replacement (a departing person's credential with an overlap):
+	// it dies once production runs on the new one, by that deadline, not
+	// "now" (ROTATION_RULES.md §2 rule 6: planned work never breaks what
+	// an overlap keeps running). Empty for a credential that dies first.
+	Deadline string `json:"deadline,omitempty"`
 }
 
 // Considered is one constraint or note and how the planner read it.
