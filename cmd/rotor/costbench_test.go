@@ -241,8 +241,10 @@ func seedPrompt(template string, req *runbook.Request) string {
 
 // benchProc is a rotor process serving for a benchmark.
 type benchProc struct {
-	pid  int
-	base string
+	pid    int
+	base   string
+	logs   *syncBuffer
+	exited chan struct{}
 }
 
 // startBenchProc starts `rotor serve` (this test binary) with env and
@@ -265,7 +267,7 @@ func startBenchProc(b *testing.B, bin string, env map[string]string) *benchProc 
 		_ = killGroup(cmd)
 		<-exited
 	})
-	return &benchProc{pid: cmd.Process.Pid, base: logs.listening(b, exited)}
+	return &benchProc{pid: cmd.Process.Pid, base: logs.listening(b, exited), logs: logs, exited: exited}
 }
 
 // cpu is the time the process's threads have spent on a CPU so far, in

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,6 +24,7 @@ const asRotor = "ROTORTEST_AS_ROTOR"
 func TestMain(m *testing.M) {
 	if os.Getenv(asRotor) == "1" {
 		os.Unsetenv(asRotor)
+		profileUntilSignal()
 		main()
 		return
 	}
@@ -30,6 +33,41 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(builtBin))
 	}
 	os.Exit(code)
+}
+
+// asRotorProfile, set in a child's environment with asRotor, names a file:
+// the child (rotor) records a CPU profile from its start until SIGUSR1,
+// writes it there and logs profiledLine (BenchmarkLLMCPU profiles rotor's
+// own process this way, apart from the model double's).
+const (
+	asRotorProfile = "ROTORTEST_CPUPROFILE"
+	profiledLine   = "rotortest: cpu profile written"
+)
+
+// profileUntilSignal starts the CPU profile asRotorProfile asks for.
+func profileUntilSignal() {
+	name := os.Getenv(asRotorProfile)
+	if name == "" {
+		return
+	}
+	os.Unsetenv(asRotorProfile)
+	f, err := os.Create(name)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rotortest:", err)
+		return
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "rotortest:", err)
+		return
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		<-usr1
+		pprof.StopCPUProfile()
+		_ = f.Close()
+		fmt.Fprintln(os.Stderr, profiledLine)
+	}()
 }
 
 // rotorBinary is the rotor executable the process tests start (this test
