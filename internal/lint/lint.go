@@ -144,6 +144,9 @@ type context struct {
 	only []runbook.SectionID
 	// memo is the linter's text memo (nil: none).
 	memo *textMemo
+	// killed and actions remember killSteps and actionSays for the run.
+	killed  map[string][]runbook.Step
+	actions map[string]actionWords
 }
 
 func newContext(rb *runbook.Runbook, scan Scanner) *context {

@@ -15,6 +15,27 @@ type textMemo struct {
 	cat      *catalog.Catalog
 	products sync.Map // text -> []catalog.Use
 	effects  sync.Map // text -> []catalog.EffectUse
+	actions  sync.Map // text -> actionWords
+}
+
+// action is what an action text says, if remembered (a nil memo
+// remembers nothing).
+func (m *textMemo) action(text string) (actionWords, bool) {
+	if m == nil {
+		return actionWords{}, false
+	}
+	v, ok := m.actions.Load(text)
+	if !ok {
+		return actionWords{}, false
+	}
+	return v.(actionWords), true
+}
+
+// storeAction remembers what an action text says.
+func (m *textMemo) storeAction(text string, w actionWords) {
+	if m != nil {
+		m.actions.Store(text, w)
+	}
 }
 
 // WithTextMemo returns a linter that matches each text against the

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
@@ -25,13 +26,23 @@ var (
 // killSteps returns the steps that kill the old credential of a secret, in
 // order: revoke steps, and contain steps that do not merely restrict it,
 // saying they kill it.
+// Many rules ask, for every secret, once per lint run: the answer is
+// computed once per run.
 func (c *context) killSteps(id string) []runbook.Step {
+	if out, ok := c.killed[id]; ok {
+		return out
+	}
 	var out []runbook.Step
 	for _, st := range c.bySecret[id] {
 		if c.kills(st) {
 			out = append(out, st)
 		}
 	}
+	if c.killed == nil {
+		c.killed = map[string][]runbook.Step{}
+	}
+	out = slices.Clip(out)
+	c.killed[id] = out
 	return out
 }
 
@@ -40,13 +51,41 @@ func (c *context) kills(st runbook.Step) bool {
 	switch st.Phase {
 	case runbook.PhaseRevoke:
 	case runbook.PhaseContain:
-		if c.secrets[st.SecretID].Strategy != runbook.StrategyRevokeFirst && exposure.RestrictRE.MatchString(st.Action) {
+		if c.secrets[st.SecretID].Strategy != runbook.StrategyRevokeFirst && c.actionSays(st.Action).restricts {
 			return false
 		}
 	default:
 		return false
 	}
-	return st.SecretID != "" && exposure.KillRE.MatchString(st.Action)
+	return st.SecretID != "" && c.actionSays(st.Action).kills
+}
+
+// actionWords is what a step's action says of its credential.
+type actionWords struct {
+	// kills: it says it kills it (exposure.KillRE); restricts: it merely
+	// restricts it (exposure.RestrictRE).
+	kills, restricts bool
+}
+
+// actionSays reads an action's words once per text: per run, and for the
+// linter's life when it has a text memo (rules ask of the same step many
+// times, and a generation lints the same steps many times).
+func (c *context) actionSays(text string) actionWords {
+	if w, ok := c.actions[text]; ok {
+		return w
+	}
+	var w actionWords
+	if v, ok := c.memo.action(text); ok {
+		w = v
+	} else {
+		w = actionWords{kills: exposure.KillRE.MatchString(text), restricts: exposure.RestrictRE.MatchString(text)}
+		c.memo.storeAction(text, w)
+	}
+	if c.actions == nil {
+		c.actions = map[string]actionWords{}
+	}
+	c.actions[text] = w
+	return w
 }
 
 // oldCredentialKilled: every old credential ends dead (revoked, deleted,
