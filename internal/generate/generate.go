@@ -499,6 +499,9 @@ type job struct {
 	// screens each section value once.
 	lint   *lint.Linter
 	screen *screen
+	// check is lint's error rules alone: what an answer is judged by
+	// (verify keeps only the errors the offline runbook does not have).
+	check *lint.Linter
 	// blocks are the prompt's data blocks (with an LLM), one per facts view,
 	// each encoded once for every call of the generation that is sent it;
 	// factsSum hashes all the facts (the calls' prompt_cache_key).
@@ -556,6 +559,9 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	if l := s.cfg.Linter; l != nil && l.Scanner() != nil {
 		j.screen = newScreen(l.Scanner())
 		j.lint = l.WithScanner(j.screen).WithTextMemo()
+	}
+	if j.lint != nil {
+		j.check = j.lint.ErrorsOnly()
 	}
 	offline, err := s.offlineSections(f, j.screen)
 	if err != nil {

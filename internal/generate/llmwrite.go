@@ -322,11 +322,12 @@ func (s *Service) check(j *job, u *unit, sec *runbook.Sections) []string {
 func (s *Service) verify(j *job, id runbook.SectionID, sec *runbook.Sections) []string {
 	def := section.Must(id)
 	violations := def.Check(j.f, sec)
-	if j.lint != nil {
+	if j.check != nil {
+		// The error rules alone: j.added keeps errors only.
 		ctxRB := skeleton(j.f)
 		ctxRB.Sections = *j.offline
 		def.Copy(&ctxRB.Sections, sec)
-		for _, e := range j.added(j.lint.Lint(ctxRB)) {
+		for _, e := range j.added(j.check.Lint(ctxRB)) {
 			where := ""
 			if e.Section != id {
 				where = " (reported on " + string(e.Section) + ")"

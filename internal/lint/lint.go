@@ -65,6 +65,21 @@ func (l *Linter) WithScanner(scan Scanner) *Linter {
 // Rules lists every rule in the order they run.
 func (l *Linter) Rules() []Rule { return l.rules }
 
+// ErrorsOnly returns a linter that runs the error rules alone: its Lint
+// finds what Errors(l.Lint(rb)) finds, without the warning rules' work. A
+// check that keeps only the errors (a model's answer judged in the offline
+// runbook, many times per generation) runs it.
+func (l *Linter) ErrorsOnly() *Linter {
+	c := *l
+	c.rules = nil
+	for _, r := range l.rules {
+		if r.Severity == runbook.SeverityError {
+			c.rules = append(c.rules, r)
+		}
+	}
+	return &c
+}
+
 // Lint checks the whole runbook.
 func (l *Linter) Lint(rb *runbook.Runbook) []runbook.Finding {
 	return l.run(rb, nil)

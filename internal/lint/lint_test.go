@@ -435,6 +435,19 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 	// broken ones share most of their texts): it finds exactly what the
 	// plain linter finds.
 	memo := l.WithTextMemo()
+	// The error rules alone find exactly the errors of every rule (an
+	// answer is judged by them).
+	errs := memo.ErrorsOnly()
+	sameErrors := func(t *testing.T, rb *runbook.Runbook, what string) {
+		t.Helper()
+		want, got := lint.Errors(l.Lint(rb)), errs.Lint(rb)
+		if len(want) == 0 && len(got) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("the error rules alone find otherwise on the %s runbook:\n got %+v\nwant %+v", what, got, want)
+		}
+	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -446,6 +459,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			if !reflect.DeepEqual(l.Lint(rb), memo.Lint(rb)) {
 				t.Errorf("the memoized linter finds otherwise on the clean runbook")
 			}
+			sameErrors(t, rb, "clean")
 			tt.break_(t, rb)
 			got := ruleFindings(l.Lint(rb), tt.rule)
 			if len(got) == 0 {
@@ -454,6 +468,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			if want := l.Lint(rb); !reflect.DeepEqual(want, memo.Lint(rb)) {
 				t.Errorf("the memoized linter finds otherwise on the broken runbook")
 			}
+			sameErrors(t, rb, "broken")
 			for _, f := range got {
 				if f.Message == "" || f.Section == "" {
 					t.Errorf("finding lacks a message or section: %+v", f)
