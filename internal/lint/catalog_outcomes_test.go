@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
 
@@ -29,6 +31,9 @@ type outcomeCase struct {
 	// CardWant / CardNever are substrings of the operator card (Markdown).
 	CardWant  []string `yaml:"card_want"`
 	CardNever []string `yaml:"card_never"`
+	// Now dates a runbook whose request gives no as_of, as generation
+	// does when it is made (planner.DateRunbook).
+	Now string `yaml:"now"`
 }
 
 // loadOutcomes reads a table of outcome cases.
@@ -95,6 +100,13 @@ func runOutcomes(t *testing.T, path string) {
 	for _, tc := range loadOutcomes(t, path) {
 		t.Run(tc.Name, func(t *testing.T) {
 			f, rb := outcomeRunbook(t, tc.Request)
+			if tc.Now != "" {
+				now, err := time.Parse(time.RFC3339, tc.Now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				planner.DateRunbook(rb, f, now)
+			}
 			s := f.Secrets[0]
 			if tc.Rule != "" && s.Rule != tc.Rule {
 				t.Errorf("entry %s, want %s", s.Rule, tc.Rule)
@@ -147,7 +159,7 @@ func runOutcomes(t *testing.T, path string) {
 			}
 			if tc.OpenItem != "" {
 				found := false
-				for _, o := range f.OpenItems {
+				for _, o := range append(slices.Clone(f.OpenItems), rb.OpenItems...) {
 					found = found || strings.Contains(o.Question, tc.OpenItem) || strings.Contains(o.Text, tc.OpenItem)
 				}
 				if !found {

@@ -98,6 +98,9 @@ func DateRunbook(rb *runbook.Runbook, f *Facts, now time.Time) {
 	}
 	d := &dating{f: f, sch: &sch, raise: raise}
 	d.date(now)
+	// A kill bounded by a deadline that a blackout pushes past it is
+	// asked about here too (the facts had no date to see it).
+	killsPastDeadline(f, &sch, rb.TimeToKill, now, raise)
 	rb.Schedule = sch
 	rb.Assumptions = append(slices.Clone(rb.Assumptions), "dates as of "+runbook.FormatMoment(now, "UTC")+", when the runbook was made (no as_of given)")
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,34 +133,56 @@ func dateKills(f *Facts) {
 	if f.Schedule.AsOf == "" || err != nil {
 		return
 	}
-	held := start
-	if ws := f.Schedule.WorkStarts; ws != nil {
-		if t, err := time.Parse(time.RFC3339, ws.Start); err == nil && t.After(start) {
-			held = t
-		}
-	}
-	type overdue struct {
-		d        *runbook.Deadline
-		names    []string
-		ids      []string
-		users    []string
-		end      time.Time
-		reported map[string]bool
-	}
-	var late []*overdue
 	for i := range f.TimeToKill {
 		k := &f.TimeToKill[i]
-		from := start
-		s := f.SecretByID(k.SecretID)
-		if s != nil && !s.NeverRestored() {
-			from = held
+		k.At = killAt(f, &f.Schedule, *k, start).Format(time.RFC3339)
+	}
+	killsPastDeadline(f, &f.Schedule, f.TimeToKill, start, f.Raise)
+}
+
+// killAt is when a planned kill ends, counted from the start, or, for a
+// credential whose production work a blackout holds, from when that work
+// may start (schedule.work_starts).
+func killAt(f *Facts, sch *runbook.Schedule, k runbook.KillTime, start time.Time) time.Time {
+	from := start
+	if s := f.SecretByID(k.SecretID); s != nil && !s.NeverRestored() && sch.WorkStarts != nil {
+		if t, err := time.Parse(time.RFC3339, sch.WorkStarts.Start); err == nil && t.After(start) {
+			from = t
 		}
-		at := from.Add(time.Duration(k.Minutes) * time.Minute)
-		k.At = at.Format(time.RFC3339)
-		d := deadlineFor(f, k.SecretID)
-		if d == nil || s == nil || k.Deadline == "" {
+	}
+	return from.Add(time.Duration(k.Minutes) * time.Minute)
+}
+
+// killsPastDeadline raises one open item per deadline whose credentials,
+// killed after their replacement, would die after it because a blackout
+// holds their production work: run those steps in the blackout, or revoke
+// first at the deadline? (Asked, never guessed.) It reads the schedule it
+// is given: the facts' (as_of given) or the runbook's, dated when it is
+// made.
+func killsPastDeadline(f *Facts, sch *runbook.Schedule, kills []runbook.KillTime, start time.Time, raise func(runbook.OpenItem) string) {
+	type overdue struct {
+		d     runbook.Deadline
+		names []string
+		ids   []string
+		users []string
+		end   time.Time
+	}
+	var late []*overdue
+	for _, k := range kills {
+		s := f.SecretByID(k.SecretID)
+		if s == nil || k.Deadline == "" {
 			continue
 		}
+		var d *runbook.Deadline
+		for i := range sch.Deadlines {
+			if sch.Deadlines[i].ID == k.Deadline {
+				d = &sch.Deadlines[i]
+			}
+		}
+		if d == nil {
+			continue
+		}
+		at := killAt(f, sch, k, start)
 		due, err := time.Parse(time.RFC3339, d.Due)
 		if d.Due == "" || err != nil || !at.After(due) {
 			continue
@@ -171,12 +194,11 @@ func dateKills(f *Facts) {
 			}
 		}
 		if o == nil {
-			o = &overdue{d: d, reported: map[string]bool{}}
+			o = &overdue{d: *d}
 			late = append(late, o)
 		}
 		o.end = at
-		if !o.reported[s.ID] {
-			o.reported[s.ID] = true
+		if !slices.Contains(o.ids, s.ID) {
 			o.names, o.ids = append(o.names, s.Name), append(o.ids, s.ID)
 			for _, c := range s.Consumers {
 				o.users = appendOnce(o.users, c.Name)
@@ -184,8 +206,8 @@ func dateKills(f *Facts) {
 		}
 	}
 	for _, o := range late {
-		ws := f.Schedule.WorkStarts
-		f.Raise(runbook.OpenItem{Source: o.d.Source, Text: o.d.Note,
+		ws := sch.WorkStarts
+		raise(runbook.OpenItem{Source: o.d.Source, Text: o.d.Note,
 			Question: fmt.Sprintf("%s must be dead %s (%s), but production work waits until %s (%s), and their replacement and kill then end about %s: may their production steps run during the blackout, or are they revoked first at the deadline (%s then fail until the blackout ends)?",
 				andJoin(o.names), o.d.Label(), o.d.ID, ws.Label, ws.Why, runbook.FormatMoment(o.end, o.d.TZ), andJoin(o.users)),
 			Blocks: o.ids})
