@@ -45,7 +45,7 @@ func dates(f *Facts, asOf time.Time, given bool) {
 	}
 	relative := func(source, text, word string, blocks []string) {
 		f.Raise(runbook.OpenItem{Source: source, Text: text,
-			Question: fmt.Sprintf("%q is read as counted from when the runbook is made (its schedule.as_of says when): is that the day you meant? Give as_of in the request to fix it.", word),
+			Question: fmt.Sprintf("%q is read as counted from the day the runbook is made (the date it is generated): is that the day you meant? If not, give the date in the request (as_of) and generate again.", word),
 			Blocks:   blocks})
 	}
 	for _, d := range f.Schedule.Deadlines {

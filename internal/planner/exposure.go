@@ -300,13 +300,13 @@ func derivedReach(f *Facts) {
 					s.DerivedReviews = append(s.DerivedReviews, s.Known(catalog.Fill(x.Investigate, vars)))
 				}
 				if hasPlaceholder(what) {
-					f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could mint %s, and the request does not name them", s.Name, what),
+					f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could mint %s: which did it mint?", s.Name, what),
 						Question: fmt.Sprintf("Which? List them (its use in the provider's logs shows them) so the kill step ends them too, or confirm it minted none."), Blocks: []string{}})
 				}
 			case x.Credential != "":
 				// Added to the inventory by reachedItems.
 			default:
-				id := f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s", s.Name, what),
+				id := f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s: which secrets are they, and which must be rotated?", s.Name, what),
 					Question: readQuestion(f, s, x, vars)})
 				s.reachItems = appendOnce(s.reachItems, id)
 			}

@@ -32,7 +32,7 @@ func roles(f *Facts) {
 		if len(names) > 0 {
 			who = andJoin(names)
 		}
-		f.Raise(runbook.OpenItem{Source: "planner", Text: s.Name + ": which service signs (issues) it and which verify it is not said",
+		f.Raise(runbook.OpenItem{Source: "planner", Text: s.Name + ": which service signs (issues) it, and which verify it?",
 			Question: "Which of " + who + " signs with " + s.Name + ", and which verify it? The steps show <signer> and <verifier> until then: the verifiers must accept the new key before the signer switches.",
 			Blocks:   []string{s.ID}})
 	}
