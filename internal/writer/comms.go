@@ -16,12 +16,7 @@ import (
 // or a placeholder the operator fills. A planned offboarding is work with a
 // deadline, not an incident: it starts at a time, before the deadline.
 func startTime(f *planner.Facts) string {
-	window := f.Secrets[0].Window
-	for _, s := range f.Secrets {
-		if s.Window != window {
-			window = ""
-		}
-	}
+	window := startWindow(f)
 	if l := f.Schedule.Label(window); l != "" && !strings.HasPrefix(l, "by ") {
 		return l
 	}
@@ -66,28 +61,74 @@ func hasFreeze(f *planner.Facts) bool {
 	return false
 }
 
-// windowNote names the production changes that wait for a window, when not
-// every secret shares it.
+// startWindow is the window (or deadline) the whole rotation starts in: the
+// one every secret shares, when the plan's first step runs in it. A window
+// that holds only the production changes, after a deploy freeze or the
+// lower environments' steps, is not the start (review: "starts at Tue
+// 02:00-04:00 UTC" while the freeze and staging ran before it).
+func startWindow(f *planner.Facts) string {
+	window := f.Secrets[0].Window
+	for _, s := range f.Secrets {
+		if s.Window != window {
+			return ""
+		}
+	}
+	if len(f.Steps) > 0 && f.Steps[0].Window != window && strings.HasPrefix(window, "w") {
+		return ""
+	}
+	return window
+}
+
+// windowNote names the production changes that wait for a window, when the
+// start is not that window.
 func windowNote(f *planner.Facts) string {
 	var notes []string
-	if shared := f.Secrets[0].Window; shared != "" {
-		all := true
-		for _, s := range f.Secrets {
-			all = all && s.Window == shared
-		}
-		if all {
-			return "" // the start time is the window
-		}
+	if f.Schedule.Label(startWindow(f)) != "" {
+		return "" // the start time is the window
 	}
+	var windows []string
+	names := map[string][]string{}
 	for _, s := range f.Secrets {
-		if w := windowLabel(f, s.Window); w != "" {
-			notes = append(notes, fmt.Sprintf("The production changes of %s run in window %s.", s.Name, w))
+		if windowLabel(f, s.Window) == "" {
+			continue
 		}
+		if names[s.Window] == nil {
+			windows = append(windows, s.Window)
+		}
+		names[s.Window] = append(names[s.Window], s.Name)
+	}
+	for _, w := range windows {
+		notes = append(notes, fmt.Sprintf("The production changes of %s run in window %s.", andList(names[w]), windowLabel(f, w)))
 	}
 	for _, b := range f.Schedule.Blackouts {
-		notes = append(notes, fmt.Sprintf("Nothing runs in production during blackout %s (%s).", b.ID, b.Label()))
+		notes = append(notes, blackoutNote(f, b))
 	}
 	return strings.Join(notes, " ")
+}
+
+// blackoutNote says what a blackout holds back: the production steps of
+// the secrets it names (every secret when it names none), except the kill
+// and replacement of an exposed one, which do not wait (as the checklist
+// says).
+func blackoutNote(f *planner.Facts, b runbook.TimeWindow) string {
+	line := fmt.Sprintf("Nothing runs in production during blackout %s (%s)", b.ID, b.Label())
+	if len(b.SecretIDs) > 0 {
+		var names []string
+		for _, s := range f.Secrets {
+			if b.Covers(s.ID) {
+				names = append(names, s.Name)
+			}
+		}
+		line = fmt.Sprintf("No production step of %s runs during blackout %s (%s)", andList(names), b.ID, b.Label())
+	}
+	var exposed []string
+	for _, s := range f.LeakedIn(b.SecretIDs) {
+		exposed = append(exposed, s.Name)
+	}
+	if len(exposed) > 0 {
+		line += ", except the kill and replacement of the exposed " + andList(exposed)
+	}
+	return line + "."
 }
 
 func secretNames(f *planner.Facts) string {
@@ -209,15 +250,57 @@ func sendWhen(f *planner.Facts) string {
 	return "24 h before, and at the start"
 }
 
+// freezeNote says what the deploys may do: rotor's own deploy freeze, the
+// request's release freezes, or what goes out at once. It names
+// containment only where the plan contains, and exposed credentials only
+// where one is exposed.
 func freezeNote(f *planner.Facts) string {
 	if hasFreeze(f) {
 		return "Deploy freeze until the last step."
 	}
-	note := "No deploy freeze: containment and replacement deploys go out as soon as they are ready."
-	if len(f.Schedule.Blackouts) > 0 {
-		note = "No deploy freeze: containment and the exposed credentials' replacements go out as soon as they are ready; the other secrets keep out of the blackouts."
+	contained := false
+	for _, st := range f.Steps {
+		contained = contained || st.Phase == runbook.PhaseContain
 	}
-	return note
+	var now []string
+	if contained {
+		now = append(now, "containment")
+	}
+	if len(f.LeakedIn(nil)) > 0 {
+		now = append(now, "the exposed credentials' replacements")
+	}
+	goes := func(items []string) string {
+		if len(items) == 1 && items[0] == "containment" {
+			return "containment goes"
+		}
+		return andList(items) + " go"
+	}
+	var notes []string
+	for _, z := range f.Schedule.Freezes {
+		until := ""
+		if z.Until != "" {
+			until = " until " + z.Until
+		}
+		scope := ""
+		if len(z.SecretIDs) > 0 {
+			scope = " for " + andList(z.SecretIDs)
+		}
+		notes = append(notes, fmt.Sprintf("Freeze %s%s%s: no %s pipeline runs, not even as a check; new values are proven with dry runs and read-only calls.", z.ID, until, scope, orList(z.Forbids)))
+	}
+	switch {
+	case len(notes) > 0 && len(now) > 0:
+		notes = append(notes, upperFirst(goes(now))+" out as soon as ready, outside those pipelines.")
+	case len(notes) > 0:
+	case len(f.Schedule.Blackouts) == 0 && contained:
+		notes = append(notes, "No deploy freeze: containment and replacement deploys go out as soon as they are ready.")
+	case len(f.Schedule.Blackouts) == 0:
+		notes = append(notes, "No deploy freeze: replacement deploys go out as soon as they are ready.")
+	case len(now) > 0:
+		notes = append(notes, "No deploy freeze: "+goes(now)+" out as soon as ready; the other deploys keep out of the blackouts.")
+	default:
+		notes = append(notes, "No deploy freeze: replacement deploys keep out of the blackouts.")
+	}
+	return strings.Join(notes, " ")
 }
 
 func trackOrder(f *planner.Facts) string {
@@ -328,9 +411,9 @@ func vendorChangeMessage(f *planner.Facts) runbook.Message {
 // holderMessage asks the third party that received a credential to delete
 // every copy; the credential is killed whatever they answer.
 func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
-	var names, owners []string
+	var names, owners, ids []string
 	for _, s := range held {
-		names = append(names, s.Name)
+		names, ids = append(names, s.Name), append(ids, s.ID)
 		if !runbook.OneOf(owners, s.Owner) {
 			owners = append(owners, s.Owner)
 		}
@@ -343,7 +426,7 @@ func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
 		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, andList(names)),
 		Body: fmt.Sprintf("You received %s (%s; we refer to them by name only, never the value). They were revoked at <time UTC> and no longer work. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward them, and confirm in writing by <date>. Tell us at once if anyone else saw them. Contact: %s.",
 			what, andList(names), andList(owners)),
-		SendWhen: "right after the revoke steps (the credentials are killed whatever they answer)"}
+		SendWhen: "right after " + killSteps(f, ids...) + ", their kills (the credentials are killed whatever they answer)"}
 }
 
 // heldOutside lists the exposed credentials a third party received (a

@@ -692,13 +692,28 @@ func stepsOf(f *planner.Facts, id string, p runbook.Phase) string {
 	return "steps " + andList(n)
 }
 
+// killSteps lists the steps that kill the secrets' old credentials.
+func killSteps(f *planner.Facts, ids ...string) string {
+	var n []int
+	for _, st := range f.Steps {
+		if runbook.OneOf(ids, st.SecretID) && (st.Kill || st.Phase == runbook.PhaseContain) {
+			n = append(n, st.Order)
+		}
+	}
+	return stepRefs(n)
+}
+
 func possibleUntil(f *planner.Facts, s *planner.Secret) string {
 	c := sc{f: f, s: s, env: planner.AllEnvironments}
 	switch {
-	case s.Strategy == runbook.StrategyRevokeFirst:
+	case s.Strategy == runbook.StrategyRevokeFirst && s.NeverRestored():
 		return "not possible: the exposed credential is killed at containment (" + stepsOf(f, s.ID, runbook.PhaseContain) + ")"
+	case s.Strategy == runbook.StrategyRevokeFirst:
+		return "not possible: the old credential is killed at containment (" + stepsOf(f, s.ID, runbook.PhaseContain) + ")"
 	case s.NeverRestored():
-		return "not possible: the old credential is exposed and is killed at " + stepsOf(f, s.ID, runbook.PhaseRevoke)
+		// Every kill, in every environment: a lower environment's copy may
+		// die at containment, production's after its replacement.
+		return "not possible: the old credential is exposed and is killed at " + killSteps(f, s.ID)
 	case !s.Strategy.HasOverlap():
 		return "until the create step (" + stepsOf(f, s.ID, runbook.PhaseCreate) + "); after it, only fixing forward"
 	}

@@ -192,6 +192,14 @@ func andList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
+// orList is "publish, release or deploy".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return andList(items)
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
 func code(s string) string { return "`" + s + "`" }
 
 // sentence ends a text with one full stop.
