@@ -549,15 +549,23 @@ func externalComms(f *Facts) {
 			}
 		}
 	}
+	var held []string
 	for _, s := range f.Secrets {
 		if s.Exposed && s.Exposure == runbook.ExposureThirdParty && f.Trigger != runbook.TriggerVendorChange {
 			// Someone outside the company holds a copy: they are asked to
 			// delete it (it is killed regardless of their answer).
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
-			if ec.Reason == "" {
-				ec.Reason = fmt.Sprintf("%s was shared outside the company: whoever received it is asked to delete every copy and confirm", s.Name)
-			}
+			held = append(held, s.Name)
 		}
+	}
+	switch {
+	case ec.Reason != "":
+	case len(held) == 1:
+		ec.Reason = fmt.Sprintf("%s was shared outside the company: whoever received it is asked to delete every copy and confirm", held[0])
+	case len(held) > 1:
+		// The letter names every credential they hold, and so does the
+		// reason for it.
+		ec.Reason = fmt.Sprintf("%s were shared outside the company: whoever received them is asked to delete every copy and confirm", andJoin(held))
 	}
 	if f.Trigger == runbook.TriggerVendorChange {
 		ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)

@@ -141,6 +141,33 @@ var agreementFacts = map[string]agreementFact{
 		got := stepList(m[2])
 		return slices.Equal(got, want), fmt.Sprintf("the held credentials are killed at steps %v; the statement names %v", want, got)
 	},
+	// Why a secret has no rollback, in the rollback's triggers: killed at
+	// containment (revoke first) or retired, as the plan has it.
+	"forward_why": func(f *planner.Facts, _ statement, m []string) (bool, string) {
+		ids := strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' })
+		var wrong []string
+		for _, id := range ids {
+			if id == "and" {
+				continue
+			}
+			s := f.SecretByID(id)
+			if s == nil {
+				return false, "no secret " + id
+			}
+			if s.Strategy != runbook.StrategyRevokeFirst && !s.RetireOnly {
+				wrong = append(wrong, fmt.Sprintf("%s (%s, killed at steps %v)", id, s.Strategy, killOrders(f, id)))
+			}
+		}
+		return len(wrong) == 0, "neither revoked first nor retired: " + orNone(wrong)
+	},
+	// The external comms' reason names every credential the letter does.
+	"names_every_holder": func(f *planner.Facts, _ statement, m []string) (bool, string) {
+		var names []string
+		for _, s := range heldOutside(f) {
+			names = append(names, s.Name)
+		}
+		return m[1] == andList(names), "held outside the company: " + orNone(names)
+	},
 	// A start announced as a window's opening: the plan's first step is
 	// one that window holds.
 	"starts_in_window": func(f *planner.Facts, st statement, m []string) (bool, string) {
@@ -155,6 +182,17 @@ var agreementFacts = map[string]agreementFact{
 		}
 		return true, "names no window"
 	},
+}
+
+// killOrders lists the steps that kill a secret's old credential.
+func killOrders(f *planner.Facts, id string) []int {
+	var n []int
+	for _, st := range f.Steps {
+		if st.SecretID == id && (st.Kill || st.Phase == runbook.PhaseContain) {
+			n = append(n, st.Order)
+		}
+	}
+	return n
 }
 
 func orNone(list []string) string {

@@ -73,7 +73,10 @@ func startWindow(f *planner.Facts) string {
 			return ""
 		}
 	}
-	if len(f.Steps) > 0 && f.Steps[0].Window != window && strings.HasPrefix(window, "w") {
+	// A window holds production changes: a first step that is a freeze,
+	// or one of a lower environment, runs before it.
+	if first := f.Steps; len(first) > 0 && strings.HasPrefix(window, "w") &&
+		(first[0].Phase == runbook.PhaseFreeze || !runbook.IsProduction(first[0].Environment)) {
 		return ""
 	}
 	return window

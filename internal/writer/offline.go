@@ -601,14 +601,22 @@ func Rollback(f *planner.Facts) *runbook.Rollback {
 			"any failed check (in a lower environment: stop before production)",
 		}
 	case len(back) == 0:
+		expected := ""
+		if killedAtContainment(f, forward) {
+			expected = " (between a kill at containment and that secret's production verify they are expected)"
+		}
 		rb.Triggers = []string{
-			"never: no credential here has an old value to go back to (each is killed at containment or retired); a failed check stops that secret's work, which is fixed forward with another replacement",
-			signals(f) + " above baseline for 5 minutes after a secret's production verify (between its kill and that verify they are expected): fix forward, or take the consumer out of service",
+			"never: no credential here has an old value to go back to (" + whyForward(f, forward) + "); a failed check stops that secret's work, which is fixed forward with another replacement",
+			signals(f) + " above baseline for 5 minutes after a secret's production verify" + expected + ": fix forward, or take the consumer out of service",
 		}
 	default:
+		never := "never for " + andList(forward) + ": " + whyForward(f, forward) + ", so a failed check is fixed forward with another replacement"
+		if killedAtContainment(f, forward) {
+			never += ", and errors between a kill at containment and that secret's production verify are expected"
+		}
 		rb.Triggers = []string{
 			"only for " + andList(back) + ": " + signals(f) + " above baseline for 5 minutes after its deploy or switch, a health or error-rate alert within 30 minutes of its step, or a failed check of it (in a lower environment: stop before its production)",
-			"never for " + andList(forward) + ": killed at containment or retired, so a failed check is fixed forward with another replacement, and errors between its kill and its production verify are expected",
+			never,
 		}
 	}
 	for _, s := range bySeverity(f) {
@@ -644,6 +652,52 @@ func Rollback(f *planner.Facts) *runbook.Rollback {
 			"A failed restoration of "+andList(forward)+" is fixed forward at once (another replacement, redeploy) and raised in "+channel(f)+": the old credential stays dead, and production is never left without a working credential overnight.")
 	}
 	return rb
+}
+
+// whyForward says why the secrets have no old value to go back to, as the
+// plan has it: killed at containment, retired, or exposed and killed once
+// production runs on the replacement (never brought back).
+func whyForward(f *planner.Facts, ids []string) string {
+	var contained, retired, exposed bool
+	for _, id := range ids {
+		s := f.SecretByID(id)
+		switch {
+		case s == nil:
+		case s.RetireOnly:
+			retired = true
+		case s.Strategy == runbook.StrategyRevokeFirst:
+			contained = true
+		default:
+			exposed = true
+		}
+	}
+	var why []string
+	if contained {
+		why = append(why, "killed at containment")
+	}
+	if retired {
+		why = append(why, "retired")
+	}
+	if exposed {
+		why = append(why, "exposed and killed once production runs on the replacement")
+	}
+	each := ""
+	if len(ids) > 1 {
+		each = "each is "
+	}
+	return each + strings.Join(why, ", or ")
+}
+
+// killedAtContainment reports whether one of the secrets is killed at
+// containment: errors between its kill and its replacement's production
+// verify are expected then, and no trigger.
+func killedAtContainment(f *planner.Facts, ids []string) bool {
+	for _, id := range ids {
+		if s := f.SecretByID(id); s != nil && s.Strategy == runbook.StrategyRevokeFirst && !s.RetireOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // assessedUnderLeak reports whether an incident keeps a secret live while
