@@ -499,14 +499,20 @@ type job struct {
 	// screens each section value once.
 	lint   *lint.Linter
 	screen *screen
-	// check is lint's error rules alone: what an answer is judged by
-	// (verify keeps only the errors the offline runbook does not have).
-	check *lint.Linter
+	// check is lint's error rules alone, and reading, per section, those
+	// that read it: what an answer is judged by (verify keeps only the
+	// errors the offline runbook does not have, and a rule that does not
+	// read the answer's section finds what it found there).
+	check   *lint.Linter
+	reading map[runbook.SectionID]*lint.Linter
 	// blocks are the prompt's data blocks (with an LLM), one per facts view,
 	// each encoded once for every call of the generation that is sent it;
 	// factsSum hashes all the facts (the calls' prompt_cache_key).
 	blocks   map[*factsView]block
 	factsSum string
+	// maps makes the facts' map of each part from the job's (nil: no
+	// model).
+	maps *factsMaps
 	// calls bounds the model calls in flight (Concurrency).
 	calls chan struct{}
 	// budget bounds the generation's tokens and calls (nil: none).
@@ -562,6 +568,10 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	}
 	if j.lint != nil {
 		j.check = j.lint.ErrorsOnly()
+		j.reading = map[runbook.SectionID]*lint.Linter{}
+		for _, sec := range section.All {
+			j.reading[sec.ID()] = j.check.Reading(sec.ID())
+		}
 	}
 	offline, err := s.offlineSections(f, j.screen)
 	if err != nil {
@@ -573,6 +583,7 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("generate: data block: %w", err)
 		}
+		j.maps = newFactsMaps(f, all)
 		j.blocks = map[*factsView]block{}
 		for _, v := range section.Views() {
 			var b block

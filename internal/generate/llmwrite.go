@@ -323,11 +323,13 @@ func (s *Service) verify(j *job, id runbook.SectionID, sec *runbook.Sections) []
 	def := section.Must(id)
 	violations := def.Check(j.f, sec)
 	if j.check != nil {
-		// The error rules alone: j.added keeps errors only.
+		// The error rules that read section id: j.added keeps the errors
+		// the offline runbook lacks, and the others find what they found
+		// there.
 		ctxRB := skeleton(j.f)
 		ctxRB.Sections = *j.offline
 		def.Copy(&ctxRB.Sections, sec)
-		for _, e := range j.added(j.check.Lint(ctxRB)) {
+		for _, e := range j.added(j.reading[id].Lint(ctxRB)) {
 			where := ""
 			if e.Section != id {
 				where = " (reported on " + string(e.Section) + ")"

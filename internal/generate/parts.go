@@ -281,7 +281,7 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*
 	} else {
 		u.facts = partFacts(j.f, p)
 	}
-	all, err := factsMap(u.facts)
+	all, err := j.maps.of(u.facts)
 	if err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
 	}

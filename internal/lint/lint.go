@@ -27,6 +27,10 @@ type Rule struct {
 	// Sections the rule needs; it is skipped unless all are present. Its
 	// findings may be on other sections too.
 	Sections []runbook.SectionID
+	// Reads are the sections the rule reads besides Sections and the
+	// three every rule reads through the shared context (the inventory,
+	// the risk triage, the rotation sequence); see Reading.
+	Reads []runbook.SectionID
 	// Doc says what the rule enforces and why.
 	Doc   string
 	check func(c *context) []finding
@@ -64,6 +68,30 @@ func (l *Linter) WithScanner(scan Scanner) *Linter {
 
 // Rules lists every rule in the order they run.
 func (l *Linter) Rules() []Rule { return l.rules }
+
+// contextSections are read by every rule, through the context.
+var contextSections = []runbook.SectionID{runbook.SectionInventory, runbook.SectionRiskTriage, runbook.SectionRotationSequence}
+
+// reads reports whether the rule reads section id.
+func (r *Rule) reads(id runbook.SectionID) bool {
+	return runbook.OneOf(contextSections, id) || runbook.OneOf(r.Sections, id) || runbook.OneOf(r.Reads, id)
+}
+
+// Reading returns a linter with the rules that read section id (all of
+// them for the inventory, the risk triage and the rotation sequence). The
+// rules it leaves out find the same in two runbooks that differ in section
+// id alone: a section checked in a runbook otherwise known (a model's
+// answer in the offline runbook) adds no finding of theirs.
+func (l *Linter) Reading(id runbook.SectionID) *Linter {
+	c := *l
+	c.rules = nil
+	for _, r := range l.rules {
+		if r.reads(id) {
+			c.rules = append(c.rules, r)
+		}
+	}
+	return &c
+}
 
 // ErrorsOnly returns a linter that runs the error rules alone: its Lint
 // finds what Errors(l.Lint(rb)) finds, without the warning rules' work. A

@@ -394,6 +394,41 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			// MySQL's procedure given to a PostgreSQL password.
 			step(rb, "postgres-app-password", runbook.PhaseRevoke, "production").Action = "Run `ALTER USER 'app'@'%' DISCARD OLD PASSWORD;`."
 		}},
+		// The rules that read a section besides the ones they need, each
+		// broken there (Linter.Reading judges a section by the rules that
+		// read it).
+		{"own-product-commands", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// MySQL's procedure in a PostgreSQL password's validation check.
+			for _, e := range rb.Sections.Validation.Environments {
+				for i := range e.Checks {
+					if e.Checks[i].SecretID == "postgres-app-password" {
+						e.Checks[i].How = "Run `ALTER USER 'app'@'%' DISCARD OLD PASSWORD;` and check it succeeds."
+						return
+					}
+				}
+			}
+			t.Fatal("no validation check of postgres-app-password")
+		}},
+		{"own-product-commands", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			// And in its rollback.
+			for i, r := range rb.Sections.Rollback.Steps {
+				if r.SecretID == "postgres-app-password" {
+					rb.Sections.Rollback.Steps[i].Step = "Run `ALTER USER 'app'@'%' DISCARD OLD PASSWORD;` to go back."
+					return
+				}
+			}
+			t.Fatal("no rollback step of postgres-app-password")
+		}},
+		{"known-secret-ids", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			opp := &rb.Sections.Automation.Opportunities[0]
+			opp.SecretIDs = append(opp.SecretIDs, "ghost-key")
+		}},
+		{"known-secret-ids", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.Preflight.Approvals[0].Secrets = append(rb.Sections.Preflight.Approvals[0].Secrets, "ghost-key")
+		}},
+		{"valid-vocabulary", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
+			rb.Sections.InternalComms.Messages[0].Audience = "everyone"
+		}},
 		{"no-step-in-blackout", "acme-payments", func(t *testing.T, rb *runbook.Runbook) {
 			// A batch that must not be interrupted from 21:30 to 23:00 UTC,
 			// and the production switch booked at 22:00.
@@ -469,6 +504,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 				t.Errorf("the memoized linter finds otherwise on the broken runbook")
 			}
 			sameErrors(t, rb, "broken")
+			readingFindsTheSame(t, l, tt.scenario, rb)
 			for _, f := range got {
 				if f.Message == "" || f.Section == "" {
 					t.Errorf("finding lacks a message or section: %+v", f)
@@ -487,6 +523,40 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 	}
 	if errorRules < 12 {
 		t.Errorf("%d error rules, the linter promises at least 12", errorRules)
+	}
+}
+
+// readingFindsTheSame: for each section, the runbook whose section is the
+// broken one's and whose others are the clean offline ones gets, from the
+// rules reading that section alone (Linter.Reading), every finding the
+// clean runbook lacks that all the rules find: how a model's section is
+// judged in the offline runbook.
+func readingFindsTheSame(t *testing.T, l *lint.Linter, scenario string, broken *runbook.Runbook) {
+	t.Helper()
+	clean := offline(t, scenario)
+	base := map[runbook.Finding]bool{}
+	for _, f := range l.Lint(clean) {
+		base[f] = true
+	}
+	added := func(fs []runbook.Finding) []runbook.Finding {
+		var out []runbook.Finding
+		for _, f := range fs {
+			if !base[f] {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	for _, sec := range section.All {
+		one := offline(t, scenario)
+		if !sec.Present(&broken.Sections) {
+			continue
+		}
+		sec.Copy(&one.Sections, &broken.Sections)
+		want, got := added(l.Lint(one)), added(l.Reading(sec.ID()).Lint(one))
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("with the broken %s, the rules reading it find otherwise than all the rules:\n got %+v\nwant %+v", sec.ID(), got, want)
+		}
 	}
 }
 

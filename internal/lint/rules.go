@@ -37,12 +37,22 @@ var (
 	startTimeRE = regexp.MustCompile(`(?i)start|\d{1,2}:\d{2}|now`)
 )
 
+// everySection lists the ten sections: what a rule that reads every
+// section (Rule.Reads) reads.
+func everySection() []runbook.SectionID {
+	out := make([]runbook.SectionID, 0, len(section.All))
+	for _, s := range section.All {
+		out = append(out, s.ID())
+	}
+	return out
+}
+
 func rules() []Rule {
 	return []Rule{
-		{ID: "sections-complete", Severity: runbook.SeverityWarning, Doc: "all ten sections are present", check: sectionsComplete},
+		{ID: "sections-complete", Reads: everySection(), Severity: runbook.SeverityWarning, Doc: "all ten sections are present", check: sectionsComplete},
 		{ID: "sentence-answered", Severity: runbook.SeverityError, Doc: "every constraint and note changed the plan or is raised as an open item", check: sentenceAnswered},
-		{ID: "valid-vocabulary", Severity: runbook.SeverityError, Doc: "kinds, strategies, risks, priorities, phases and audiences use the contract's values", check: validVocabulary},
-		{ID: "known-secret-ids", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
+		{ID: "valid-vocabulary", Reads: everySection(), Severity: runbook.SeverityError, Doc: "kinds, strategies, risks, priorities, phases and audiences use the contract's values", check: validVocabulary},
+		{ID: "known-secret-ids", Reads: everySection(), Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
 			Doc: "every secret id a section refers to is in the inventory", check: knownSecretIDs},
 		{ID: "secret-has-steps", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
 			Doc: "every secret is replaced (create) or retired (contain), and verified, in the rotation sequence", check: secretHasSteps},
@@ -70,7 +80,7 @@ func rules() []Rule {
 			Doc: "planned work (scheduled, compliance, an offboarding whose deadline leaves time) never kills a credential before production runs on its replacement when the provider allows an overlap and services use it (rule 6)", check: plannedKeepsOverlap},
 		{ID: "time-to-kill-shown", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "every step that kills an exposed credential has its planned time in time_to_kill, and every entry there names such a step", check: timeToKillShown},
-		{ID: "checks-without-side-effects", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
+		{ID: "checks-without-side-effects", Reads: []runbook.SectionID{val}, Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
 			Doc: "no production check pages the on-call, publishes, deploys or reaches a customer when an effect-free check exists (npm whoami, docker login, aws sts get-caller-identity, sentry-cli info, dbt debug, a change event, a synthetic event), and under a release freeze no step re-runs a publish or deploy pipeline (rules 19, 20)", check: checksWithoutSideEffects},
 		{ID: "no-rollback-to-exposed", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq, rbk},
 			Doc: "an exposed credential is never restored: its rollback fixes forward, and no step keeps a copy of it for rollback (_PREVIOUS, an exported old value)", check: noRollbackToExposed},
@@ -78,7 +88,7 @@ func rules() []Rule {
 			Doc: "usage during the exposure window is reviewed (rule 9)", check: exposureInvestigated},
 		{ID: "person-access-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
 			Doc: "an offboarding first removes the person's sign-in and own access, before any other step (rule 16)", check: personAccessFirst},
-		{ID: "own-product-commands", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
+		{ID: "own-product-commands", Reads: []runbook.SectionID{val, rbk}, Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv},
 			Doc: "a secret's steps, checks and rollback use only commands of its own product and store", check: ownProductCommands},
 		{ID: "no-step-in-blackout", Severity: runbook.SeverityError, Sections: []runbook.SectionID{seq},
 			Doc: "no production step is scheduled or written for a time inside a blackout; deadlines are not windows", check: noStepInBlackout},
@@ -100,7 +110,7 @@ func rules() []Rule {
 			Doc: "high-risk, P0/P1 and revoke-first secrets are covered by a named approval", check: approvalsForHighRisk},
 		{ID: "external-comms-consistent", Severity: runbook.SeverityError, Sections: []runbook.SectionID{xcom},
 			Doc: "customer/vendor communication marked applicable has at least one message", check: externalConsistent},
-		{ID: "no-secret-values", Severity: runbook.SeverityError,
+		{ID: "no-secret-values", Reads: everySection(), Severity: runbook.SeverityError,
 			Doc: "no section contains a secret-looking value (rule 15: audit every step, never the value)", check: noSecretValues},
 		{ID: "disable-before-delete", Severity: runbook.SeverityWarning, Sections: []runbook.SectionID{seq},
 			Doc: "old credentials are disabled before they are deleted, where the vendor allows it (rule 3)", check: disableBeforeDelete},
