@@ -129,19 +129,6 @@ func TestAcmeCardKeepsTheSeed(t *testing.T) {
 	}
 }
 
-// TestCardWords (#20's "Done when"): every shipped request's card fits its
-// limit (about 600 words for up to four secrets, 100 more a secret beyond;
-// Acme, the seed's request, 400), counted as the README's table counts them
-// (go run ./scripts/cardwords).
-func TestCardWords(t *testing.T) {
-	cards(t, func(t *testing.T, name string, rb *runbook.Runbook, card, full string) {
-		n := len(rb.Sections.Inventory.Secrets)
-		if w, limit := render.Words(card), render.CardLimit(name, n); w > limit {
-			t.Errorf("%d words for %d secrets; the limit is %d", w, n, limit)
-		}
-	})
-}
-
 // TestCardTabletop: the defects tabletop readers found on cards read alone
 // (testdata/card-tabletop.yaml), each a row.
 func TestCardTabletop(t *testing.T) {
@@ -205,4 +192,27 @@ func TestCardTabletop(t *testing.T) {
 			t.Errorf("%s: no card line holds %q (%s)", r.Request, r.LineWith, r.Why)
 		}
 	}
+}
+
+// TestCardRestartsWaitForRollout (review20 tabletop): every restart of a
+// Kubernetes workload on a card waits for its rollout, or a verify right
+// after it can reach old pods.
+func TestCardRestartsWaitForRollout(t *testing.T) {
+	restart := regexp.MustCompile(`kubectl -n \S+ rollout restart (\S+?)[` + "`" + ` ;]`)
+	cards(t, func(t *testing.T, name string, rb *runbook.Runbook, card, full string) {
+		for _, line := range strings.Split(card, "\n") {
+			for _, m := range restart.FindAllStringSubmatch(line, -1) {
+				w := m[1]
+				if w == "$w" || w == "VAR" {
+					w = "$w"
+					if strings.Contains(line, "VAR") {
+						w = "VAR"
+					}
+				}
+				if !strings.Contains(line, "rollout status "+w) {
+					t.Errorf("a restart of %s does not wait for its rollout: %s", w, line)
+				}
+			}
+		}
+	})
 }

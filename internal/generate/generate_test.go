@@ -156,7 +156,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		"aws secretsmanager put-secret-value",
 		"old secret expiring in 24 hours; until then every event is signed with both",
 		"[create in w1: daily from 22:00 UTC; next: Wed 2026-11-25 22:00-23:00 UTC]",
-		"Steps a/b: staging/production.",
+		"Step numbers a/b: staging/production, each in its own kubectl context.",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.
 		"Move consumers to the idle user",

@@ -385,5 +385,10 @@ func valueGaps(f *Facts) {
 	f.Raise(runbook.OpenItem{Source: "secret_store",
 		Text:     "The request does not say: what are " + andJoin(what) + "?",
 		Question: "What are " + strings.Join(asks, "; ") + "? Containment never waits for them.",
-		Blocks:   append(stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy)...)})
+		// The create steps of a secret whose path is unknown wait too: many
+		// providers show a new value once (SendGrid, GitHub), and a value
+		// created with nowhere to store it is lost or kept in the clear
+		// (review20 tabletop: the card's create said "copy it once into the
+		// store" before the store path was due).
+		Blocks: slices.Concat(stepsOf(f, pathIDs, runbook.PhaseCreate), stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy))})
 }

@@ -45,6 +45,10 @@ type Card struct {
 	// Watch is how long production is watched after its verify ("30
 	// minutes"), or "".
 	Watch string `json:"watch,omitempty"`
+	// Rules are how to read and run the card, said once: what a/b step
+	// numbers stand for, which kubectl context, what a failed check means
+	// (a failed kill escalates, never stops), the watch.
+	Rules string `json:"rules"`
 }
 
 // Kill is when an exposed credential dies.
@@ -109,11 +113,21 @@ type Line struct {
 	// Dead says, on a line that kills an exposed credential, by when it is
 	// dead ("by T0+10 min", "by Wed 2026-11-25 22:10 UTC").
 	Dead string `json:"dead,omitempty"`
+	// PerEnvironment says its steps are one step in each environment of
+	// the card's order ("2/6"), not a run of steps ("8-10").
+	PerEnvironment bool `json:"per_environment,omitempty"`
 	// Value is, for a line that follows a procedure (Text is then ""), the
 	// value that replaces VAR in it.
 	Value string `json:"value,omitempty"`
+	// Values are, for a line that follows a procedure once per value (a
+	// deploy of several workloads), the values in turn.
+	Values []string `json:"values,omitempty"`
 	// Waits lists the open items it waits for.
 	Waits []string `json:"waits"`
+	// SaysWaits are the waits the card prints on the line: those no
+	// earlier line of its secret printed (a line after one that waits for
+	// an item runs after its answer anyway).
+	SaysWaits []string `json:"-"`
 }
 
 // Duty is a message or notification to send.
@@ -127,8 +141,9 @@ type Duty struct {
 }
 
 // StopKilled is the card's rule at a failed check when a credential is killed
-// at containment: there is nothing to roll back to for it (review18 C2).
-const StopKilled = "Stop at the first failed check; never bring a killed credential back: fix forward."
+// at containment: there is nothing to roll back to for it (review18 C2), and
+// a kill that fails never stops the work: it escalates (review20 tabletop).
+const StopKilled = "A failed kill: escalate at once, keep going. Another failed check: stop and fix forward; never revive a killed credential."
 
 // The card's limits: the few commands to run and the proof, not every word
 // of a step; the full steps are in the appendix, by the same numbers. A
@@ -164,28 +179,20 @@ func BuildCard(rb *runbook.Runbook) Card {
 		c.Blackouts = append(c.Blackouts, bl)
 	}
 	// The items that hold steps: they stop work (the others are first in
-	// the appendices). The card quotes what the requester wrote (a
-	// constraint, a note), shortly, and asks the question's first sentence;
-	// the appendix has every word.
-	{
-		for _, o := range OpenItems(rb) {
-			if o.Holds == "" {
-				continue
-			}
-			if CardShortens(o) && !quotesRequester(o.Source) {
-				// A question of many parts is in the appendix whole; the
-				// card says what is missing.
-				o.Text, o.Question = upper(strings.TrimSuffix(o.Text, "."))+".", ""
-				c.OpenItems = append(c.OpenItems, o)
-				continue
-			}
-			if !quotesRequester(o.Source) && saidIn(o.Text, o.Question) {
-				o.Text = ""
-			}
-			o.Text = clipWords(o.Text, maxQuoteWords)
-			o.Question = firstSentence(o.Question)
-			c.OpenItems = append(c.OpenItems, o)
+	// the appendices). The card asks each question in a short form (the
+	// question itself, without its context) and quotes what the requester
+	// wrote (a constraint, a note), shortly; the appendix has every word.
+	for _, o := range OpenItems(rb) {
+		if o.Holds == "" {
+			continue
 		}
+		o.Question = ShortQuestion(rb, o.Text, o.Question)
+		if quotesRequester(o.Source) {
+			o.Text = clipWords(o.Text, maxQuoteWords)
+		} else {
+			o.Text = ""
+		}
+		c.OpenItems = append(c.OpenItems, o)
 	}
 	secrets := map[string]runbook.InventorySecret{}
 	if inv := rb.Sections.Inventory; inv != nil {
@@ -230,7 +237,8 @@ func BuildCard(rb *runbook.Runbook) Card {
 			foldRepeats(&c.Groups[i])
 			mergeLines(&c.Groups[i])
 		}
-		c.Procedures = procedures(c.Groups)
+		c.Procedures = deployProcedure(c.Groups)
+		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
 		markKills(c.Groups, rb)
 		for _, st := range rs.AllSteps() {
 			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
@@ -256,6 +264,8 @@ func BuildCard(rb *runbook.Runbook) Card {
 			}
 		}
 	}
+	c.Rules = rules(rb, c)
+	sayWaitsOnce(c.Groups)
 	if ic := rb.Sections.InternalComms; ic != nil {
 		for i, m := range ic.Messages {
 			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';')}
@@ -298,13 +308,11 @@ func BuildCard(rb *runbook.Runbook) Card {
 // blackoutLead starts every blackout of the card.
 const blackoutLead = "no production step runs "
 
-// CardShortens reports whether the card says less than an open item's
-// whole question (its first sentence only, or, for a question of more than
-// maxQuestionWords words, what is missing): the appendix then gives it whole.
-func CardShortens(o OpenItem) bool {
-	q := strings.Join(strings.Fields(o.Question), " ")
-	first := firstSentence(q)
-	return first != q || len(strings.Fields(first)) > maxQuestionWords
+// CardShortens reports whether the card asks an open item's question
+// shorter than the appendix (the question alone, without its context):
+// the appendix then gives it whole.
+func CardShortens(rb *runbook.Runbook, o OpenItem) bool {
+	return ShortQuestion(rb, o.Text, o.Question) != strings.Join(strings.Fields(o.Question), " ")
 }
 
 // clipWords cuts a quote to its first n words, marking the cut.
@@ -529,15 +537,13 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		if st.Environment != "" && st.Environment != "all" && !contains(envsOf[st.SecretID], st.Environment) {
 			envsOf[st.SecretID] = append(envsOf[st.SecretID], st.Environment)
 		}
-		if l := windowLabel(rb.Schedule, st.Window); l != "" && !strings.Contains(cs.Window, "("+st.Window+")") && !strings.Contains(cs.Window, "in "+st.Window+",") {
+		if l := windowLabel(rb.Schedule, st.Window); l != "" && !strings.Contains(cs.Window, l) {
+			// The date says when; the window's id ("w1", "d1") is defined
+			// only in the appendix (review20 tabletop).
 			if cs.Window != "" {
 				cs.Window += "; "
 			}
-			if strings.HasPrefix(l, "by ") {
-				cs.Window += l + " (" + st.Window + ")"
-			} else {
-				cs.Window += "in " + st.Window + ", " + l
-			}
+			cs.Window += l
 		}
 		// The secret's check is its verify step's (the last one: production).
 		if st.Phase == runbook.PhaseVerify || cs.Check == "" {
@@ -546,6 +552,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		k := key{string(st.Phase), text}
 		if j, ok := lineAt[st.SecretID][k]; ok {
 			stepsOf[st.SecretID][j] = append(stepsOf[st.SecretID][j], st.Order)
+			cs.Lines[j].PerEnvironment = true
 			for _, w := range waits {
 				if !contains(cs.Lines[j].Waits, w) {
 					cs.Lines[j].Waits = append(cs.Lines[j].Waits, w)
@@ -587,7 +594,8 @@ var watchRE = regexp.MustCompile(`\bfor (\d+ (?:minutes|hours?))$`)
 func windowLabel(s runbook.Schedule, id string) string {
 	for _, w := range s.Windows {
 		if w.ID == id && w.Next != nil && w.Next.Label != "" {
-			return "next " + w.Next.Label
+			// Its first slot, dated ("next" misleads when it is today).
+			return w.Next.Label
 		}
 	}
 	return s.Window(id)
@@ -908,10 +916,16 @@ func mergeLines(g *Group) {
 	}
 	var texts []string
 	var steps []int
+	waits := []string{}
 	phase := runbook.Phase("")
 	for _, cs := range g.Secrets {
-		if len(cs.Lines) != 1 || cs.Risk != "" || cs.Owner != "" || len(cs.Lines[0].Waits) > 0 || (phase != "" && cs.Lines[0].Phase != phase) {
+		if len(cs.Lines) != 1 || cs.Risk != "" || cs.Owner != "" || (phase != "" && cs.Lines[0].Phase != phase) {
 			return
+		}
+		for _, w := range cs.Lines[0].Waits {
+			if !contains(waits, w) {
+				waits = append(waits, w)
+			}
 		}
 		phase = cs.Lines[0].Phase
 		texts = append(texts, strings.TrimSuffix(cs.Lines[0].Text, "."))
@@ -938,7 +952,7 @@ func mergeLines(g *Group) {
 		// The secrets are named above; a long list of them is a count.
 		list = fmt.Sprintf("each of the %d secrets above", len(rests))
 	}
-	g.Lines = append(g.Lines, Line{Phase: phase, Steps: sortInts(steps), Text: strings.TrimSpace(prefix+" "+list+suffix) + ".", Waits: []string{}})
+	g.Lines = append(g.Lines, Line{Phase: phase, Steps: sortInts(steps), Text: strings.TrimSpace(prefix+" "+list+suffix) + ".", Waits: waits})
 	g.Secrets = []CardSecret{}
 }
 
@@ -1367,4 +1381,161 @@ func Words(s string) int {
 		}
 	}
 	return n
+}
+
+// rules says once how to read and run the card.
+func rules(rb *runbook.Runbook, c Card) string {
+	var out []string
+	if c.Order != "" {
+		r := "Step numbers a/b: " + OrderLabel(c.Order)
+		if usesKubectl(c) {
+			// Every a/b line runs the same command text: the context
+			// says which cluster (review20 tabletop).
+			r += ", each in its own kubectl context"
+		}
+		out = append(out, r+".")
+	}
+	switch {
+	case len(c.Kills) == 0:
+		out = append(out, "Roll back at the first failed check.")
+	default:
+		lead := "Exposed credentials die first, by their line's time"
+		if rb.Trigger == runbook.TriggerOffboarding {
+			// Nothing leaked: what the person knew dies by its time.
+			lead = "What the departing person knew dies by its line's time"
+		}
+		if c.Kills[0].At == "" && c.Kills[0].After != "" {
+			lead += " (T0: step 1 starts)"
+		}
+		out = append(out, lead+".", StopKilled)
+	}
+	if c.Watch != "" {
+		out = append(out, "Watch "+c.Watch+" after each production verify.")
+	}
+	return strings.Join(out, " ")
+}
+
+// usesKubectl reports whether a card line or procedure runs kubectl.
+func usesKubectl(c Card) bool {
+	has := func(l Line) bool { return strings.Contains(l.Text, "kubectl ") }
+	for _, p := range c.Procedures {
+		if strings.Contains(p.Text, "kubectl ") {
+			return true
+		}
+	}
+	for _, g := range c.Groups {
+		if slices.ContainsFunc(g.Lines, has) || slices.ContainsFunc(g.After, has) {
+			return true
+		}
+		for _, s := range g.Secrets {
+			if slices.ContainsFunc(s.Lines, has) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Numbers writes a line's step numbers as one word: "2/6" (its step in
+// each environment of the card's order), "8-10" for a run of steps.
+func (l Line) Numbers() string {
+	if l.PerEnvironment {
+		parts := make([]string, len(l.Steps))
+		for i, o := range l.Steps {
+			parts[i] = strconv.Itoa(o)
+		}
+		return strings.Join(parts, "/")
+	}
+	return StepNumbers(l.Steps)
+}
+
+// The deploy commands of the catalogue's Kubernetes entry: one workload's
+// restart (its check waits for the rollout), and several, one at a time.
+var (
+	restartRE = regexp.MustCompile("^`kubectl -n (\\S+) rollout restart (\\S+) && kubectl -n (\\S+) rollout status (\\S+)`\\.$")
+	loopRE    = regexp.MustCompile("^(?:One at a time, each healthy before the next: )?`for w in ([^;`]+); do kubectl -n (\\S+) rollout restart \\$w && kubectl -n (\\S+) rollout status \\$w \\|\\| break; done`\\.$")
+)
+
+// deployProcedure says the restart of Kubernetes workloads once, when
+// several deploy lines restart workloads of one namespace: one workload at
+// a time, the restart and the wait for its rollout; each line gives its
+// workloads.
+func deployProcedure(groups []Group) []Procedure {
+	type ref struct {
+		l         *Line
+		ns        string
+		workloads []string
+	}
+	var refs []ref
+	visit := func(l *Line) {
+		if l.Phase != runbook.PhaseDeploy {
+			return
+		}
+		if m := loopRE.FindStringSubmatch(l.Text); m != nil && m[2] == m[3] {
+			refs = append(refs, ref{l, m[2], strings.Fields(m[1])})
+			return
+		}
+		if m := restartRE.FindStringSubmatch(l.Text); m != nil && m[1] == m[3] && m[2] == m[4] {
+			refs = append(refs, ref{l, m[1], []string{m[2]}})
+		}
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		for li := range g.Lines {
+			visit(&g.Lines[li])
+		}
+		for si := range g.Secrets {
+			for li := range g.Secrets[si].Lines {
+				visit(&g.Secrets[si].Lines[li])
+			}
+		}
+		for li := range g.After {
+			visit(&g.After[li])
+		}
+	}
+	count := map[string]int{}
+	best := ""
+	for _, r := range refs {
+		count[r.ns]++
+		if count[r.ns] > count[best] {
+			best = r.ns
+		}
+	}
+	if count[best] < 2 {
+		return []Procedure{}
+	}
+	for _, r := range refs {
+		if r.ns == best {
+			r.l.Text, r.l.Values = "", r.workloads
+		}
+	}
+	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "One workload at a time: `kubectl -n " + best + " rollout restart VAR && kubectl -n " + best + " rollout status VAR`."}}
+}
+
+// sayWaitsOnce prints each open item a secret's lines wait for on the
+// first of them only; lines of no secret print theirs.
+func sayWaitsOnce(groups []Group) {
+	for gi := range groups {
+		g := &groups[gi]
+		for _, ls := range [][]Line{g.Lines, g.After} {
+			for i := range ls {
+				ls[i].SaysWaits = ls[i].Waits
+			}
+		}
+	}
+	said := map[string][]string{}
+	for gi := range groups {
+		for si := range groups[gi].Secrets {
+			cs := &groups[gi].Secrets[si]
+			for li := range cs.Lines {
+				l := &cs.Lines[li]
+				for _, w := range l.Waits {
+					if !slices.Contains(said[cs.ID], w) {
+						l.SaysWaits = append(l.SaysWaits, w)
+						said[cs.ID] = append(said[cs.ID], w)
+					}
+				}
+			}
+		}
+	}
 }

@@ -35,7 +35,7 @@ func TestKillTimesOnTheCard(t *testing.T) {
 		return buf.String()
 	}
 	out := card()
-	for _, want := range []string{"**1-2** contain, **dead by Wed 2026-11-25 22:15 UTC**:", "**3** contain, **dead by Wed 2026-11-25 23:20 UTC+01:00**:"} {
+	for _, want := range []string{"**1/2** contain, **dead by Wed 2026-11-25 22:15 UTC**:", "**3** contain, **dead by Wed 2026-11-25 23:20 UTC+01:00**:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("card lacks %q:\n%s", want, out)
 		}
@@ -47,7 +47,7 @@ func TestKillTimesOnTheCard(t *testing.T) {
 		rb.TimeToKill[i].At = ""
 	}
 	out = card()
-	for _, want := range []string{"(T0: step 1 starts)", "**1-2** contain, **dead by T0+15 min**:"} {
+	for _, want := range []string{"(T0: step 1 starts)", "**1/2** contain, **dead by T0+15 min**:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("card lacks %q:\n%s", want, out)
 		}

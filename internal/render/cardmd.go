@@ -13,6 +13,11 @@ func cardMarkdown(m *md, c Card) {
 		m.blank()
 		m.line("### Open items")
 		m.blank()
+		// One to ask for every item is said once, after them.
+		askOnce := len(c.OpenItems) > 1
+		for _, o := range c.OpenItems {
+			askOnce = askOnce && o.Ask != "" && o.Ask == c.OpenItems[0].Ask
+		}
 		for _, o := range c.OpenItems {
 			// The lines it holds say "Waits for"; the item says by when
 			// it must be answered.
@@ -29,12 +34,15 @@ func cardMarkdown(m *md, c Card) {
 				// Where rotor raised it is in the appendix.
 				source = ""
 			}
-			if o.Question == "" {
-				// What is missing; the questions are in the appendix.
-				m.line("- [ ] **%s** %s (questions: appendix). %s", text(o.ID), text(strings.TrimSuffix(o.Text, ".")), held)
-				continue
+			ask := ""
+			if o.Ask != "" && !askOnce {
+				ask = " Ask: " + text(o.Ask) + "."
 			}
-			m.line("- [ ] **%s**%s%s %s %s", text(o.ID), source, quote, text(o.Question), held)
+			m.line("- [ ] **%s**%s%s %s%s %s", text(o.ID), source, quote, text(o.Question), ask, held)
+		}
+		if askOnce {
+			m.blank()
+			m.line("Ask: %s.", text(c.OpenItems[0].Ask))
 		}
 	}
 	if len(c.Before) > 0 {
@@ -51,24 +59,7 @@ func cardMarkdown(m *md, c Card) {
 		m.line("**Blackout, no production step:** %s.", strings.Join(when, "; "))
 	}
 	m.blank()
-	order := "Roll back at the first failed check."
-	if len(c.Kills) > 0 {
-		// A killed credential has nothing to roll back to (review18 C2).
-		order = StopKilled
-		// Each kill's time is on its line; T0 is said once.
-		if c.Kills[0].At == "" && c.Kills[0].After != "" {
-			order = "Exposed credentials die first, by their line's time (T0: step 1 starts). " + order
-		} else {
-			order = "Exposed credentials die first, by their line's time. " + order
-		}
-	}
-	if c.Order != "" {
-		order = "Steps a/b: " + OrderLabel(c.Order) + ". " + order
-	}
-	if c.Watch != "" {
-		order += " Watch " + c.Watch + " after each production verify."
-	}
-	m.line("%s", text(order))
+	m.line("%s", text(c.Rules))
 	for _, p := range c.Procedures {
 		m.blank()
 		m.line("**Every %s:** %s", text(string(p.Phase)), text(p.Text))
@@ -164,16 +155,24 @@ func cardMarkdown(m *md, c Card) {
 
 func cardLine(m *md, l Line) {
 	wait := ""
-	if len(l.Waits) > 0 {
-		wait = " **Waits for " + text(strings.Join(l.Waits, ", ")) + ".**"
+	if len(l.SaysWaits) > 0 {
+		wait = " **Waits for " + text(strings.Join(l.SaysWaits, ", ")) + ".**"
 	}
 	check := ""
 	if l.Check != "" && ShowsCheck(l.Phase) {
 		check = " Check: " + text(l.Check)
 	}
 	what := text(l.Text)
+	if len(l.Values) > 0 {
+		var vs []string
+		for _, v := range l.Values {
+			vs = append(vs, codeSpan(v))
+		}
+		what = strings.Join(vs, ", then ")
+	}
 	if l.Value != "" {
-		what = strings.TrimSpace(strings.TrimSuffix(what, ":") + " VAR = " + codeSpan(l.Value))
+		// The procedure above says where the value goes (VAR).
+		what = codeSpan(l.Value)
 		if l.Text != "" {
 			what = text(strings.TrimSuffix(l.Text, ":")) + ", VAR = " + codeSpan(l.Value)
 		}
@@ -186,10 +185,10 @@ func cardLine(m *md, l Line) {
 	if first, _, _ := strings.Cut(what, " "); strings.EqualFold(first, phase) && dead == "" && wait == "" {
 		// "Freeze deploys ...", "Create a new key ...": the text says
 		// the phase.
-		m.line("- [ ] **%s** %s%s", StepNumbers(l.Steps), what, check)
+		m.line("- [ ] **%s** %s%s", l.Numbers(), what, check)
 		return
 	}
-	m.line("- [ ] **%s** %s%s:%s %s%s", StepNumbers(l.Steps), phase, dead, wait, what, check)
+	m.line("- [ ] **%s** %s%s:%s %s%s", l.Numbers(), phase, dead, wait, what, check)
 }
 
 // StepNumbers writes a card line's step numbers as one word: "2/6" (its

@@ -202,7 +202,7 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 	// The card says some items shorter: their questions whole.
 	var whole []OpenItem
 	for _, o := range OpenItems(rb) {
-		if o.Holds != "" && CardShortens(o) {
+		if o.Holds != "" && CardShortens(rb, o) {
 			whole = append(whole, o)
 		}
 	}

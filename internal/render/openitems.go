@@ -18,6 +18,10 @@ type OpenItem struct {
 	// Before is the first step it holds (0 for none): the card asks for
 	// the answer before it.
 	Before int `json:"before,omitempty"`
+	// Ask says who answers it: the requester for what the request says,
+	// the owners of the secrets whose steps it holds otherwise (a tabletop
+	// reader could not tell whom to ask).
+	Ask string `json:"ask,omitempty"`
 }
 
 // OpenItems lists the runbook's open items with the steps each holds back.
@@ -38,7 +42,7 @@ func OpenItems(rb *runbook.Runbook) []OpenItem {
 				parts = append(parts, b)
 			}
 		}
-		out = append(out, OpenItem{OpenItem: o, Holds: strings.Join(parts, "; "), Before: before})
+		out = append(out, OpenItem{OpenItem: o, Holds: strings.Join(parts, "; "), Before: before, Ask: asks(rb, o)})
 	}
 	return out
 }
@@ -74,4 +78,51 @@ func Ranges(orders []int) string {
 		i = j + 1
 	}
 	return strings.Join(parts, ", ")
+}
+
+// asks says who answers an open item: whoever wrote the request for what
+// it says (a constraint, a note), the secret's owner for a question about
+// one secret, else the owners of the secrets whose steps it holds; what
+// the cluster and the store show (workload kinds, namespaces, paths) can
+// be read there too.
+func asks(rb *runbook.Runbook, o runbook.OpenItem) string {
+	if strings.HasPrefix(o.Source, "constraints") || o.Source == "notes" {
+		return "the requester"
+	}
+	var secrets []runbook.InventorySecret
+	if inv := rb.Sections.Inventory; inv != nil {
+		secrets = inv.Secrets
+	}
+	var who []string
+	add := func(owner string) {
+		// "Support Engineering with Security": the owner answers.
+		owner, _, _ = strings.Cut(owner, " with ")
+		if owner = strings.TrimSpace(owner); owner != "" && !slices.Contains(who, owner) {
+			who = append(who, owner)
+		}
+	}
+	var i int
+	if n, _ := fmt.Sscanf(o.Source, "secrets[%d]", &i); n == 1 && i < len(secrets) {
+		add(secrets[i].Owner)
+	} else {
+		ids := map[string]bool{}
+		for _, st := range rb.Sections.RotationSequence.AllSteps() {
+			if o.Holds(st) && st.SecretID != "" {
+				ids[st.SecretID] = true
+			}
+		}
+		for _, s := range secrets {
+			if ids[s.ID] {
+				add(s.Owner)
+			}
+		}
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	out := strings.Join(who, ", ")
+	if o.Source == "secret_store" || o.Source == "deployment" && strings.Contains(o.Question, "kind of workload") {
+		out += " (or look it up)"
+	}
+	return out
 }

@@ -53,10 +53,7 @@ func New() (*Pages, error) {
 		"inc":          func(i int) int { return i + 1 },
 		"rich":         rich,
 		"label":        label,
-		"steps":        render.StepNumbers,
 		"checked":      render.ShowsCheck,
-		"envs":         render.OrderLabel,
-		"stopKilled":   func() string { return render.StopKilled },
 		"credit":       render.Credit,
 		"secretRow":    newSecretRowView,
 	}
