@@ -677,14 +677,16 @@ func markKills(groups []Group, rb *runbook.Runbook) {
 }
 
 // deadlineOf writes a deadline of the schedule as a kill's bound: "by Fri
-// 2026-12-11 18:00 Europe/Madrid (d1)", or "" for none.
+// 2026-12-11 18:00 Europe/Madrid", or "" for none. The date says it; the
+// deadline's id is defined only in the appendix (review20 tabletop: "(d1)"
+// on a card).
 func deadlineOf(rb *runbook.Runbook, id string) string {
 	if id == "" {
 		return ""
 	}
 	for _, d := range rb.Schedule.Deadlines {
 		if d.ID == id {
-			return d.Label() + " (" + d.ID + ")"
+			return d.Label()
 		}
 	}
 	return ""
