@@ -291,6 +291,8 @@ func fromCurl(t *testing.T, args []string, id string) exchange {
 		case a == "-X":
 			i++
 			x.method = args[i]
+		case a == "-o" || a == "-w":
+			i++ // where the body goes, what curl prints: not the request
 		case a == "-H":
 			i++
 			k, v, _ := strings.Cut(args[i], ":")
