@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -152,7 +153,21 @@ func TestCardTabletop(t *testing.T) {
 	for _, r := range rows {
 		card, ok := cardOf[r.Request]
 		if !ok {
-			rb, err := s.Generate(context.Background(), request(t, r.Request), generate.Options{})
+			req := (*runbook.Request)(nil)
+			if strings.HasSuffix(r.Request, ".json") {
+				// A held-out stranger request (testdata/hook3), not an
+				// eval request.
+				data, err := os.ReadFile(filepath.Join("testdata", r.Request))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if req, err = decode.Request(data); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				req = request(t, r.Request)
+			}
+			rb, err := s.Generate(context.Background(), req, generate.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

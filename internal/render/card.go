@@ -143,7 +143,7 @@ type Duty struct {
 // StopKilled is the card's rule at a failed check when a credential is killed
 // at containment: there is nothing to roll back to for it (review18 C2), and
 // a kill that fails never stops the work: it escalates (review20 tabletop).
-const StopKilled = "A failed kill: escalate at once, keep going. Another failed check: stop and fix forward; never revive a killed credential."
+const StopKilled = "A failed kill: escalate at once, keep going. Another failed check: stop, fix forward; never revive a killed credential."
 
 // The card's limits: the few commands to run and the proof, not every word
 // of a step; the full steps are in the appendix, by the same numbers. A
@@ -499,7 +499,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			st.Verify = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.Verify, runbook.NoteCheckRef), ";"))
 		}
 		orders = append(orders, st.Order)
-		text := brief(st.Action, envs)
+		text := brief(st.Action, st.Phase, envs)
 		if st.Phase == runbook.PhaseInvestigate || st.Phase == runbook.PhaseCleanup {
 			// After the kill, the card says what; the appendix says how.
 			text = headline(st.Action)
@@ -513,7 +513,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			if len(g.Secrets) > 0 {
 				lines = &g.After
 			}
-			*lines = append(*lines, Line{Phase: st.Phase, Steps: []int{st.Order}, Text: text, Check: brief(st.Verify, envs), Waits: waits})
+			*lines = append(*lines, Line{Phase: st.Phase, Steps: []int{st.Order}, Text: text, Check: brief(st.Verify, "", envs), Waits: waits})
 			continue
 		}
 		i, ok := index[st.SecretID]
@@ -547,7 +547,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		}
 		// The secret's check is its verify step's (the last one: production).
 		if st.Phase == runbook.PhaseVerify || cs.Check == "" {
-			cs.Check = brief(st.Verify, envs)
+			cs.Check = brief(st.Verify, "", envs)
 		}
 		k := key{string(st.Phase), text}
 		if j, ok := lineAt[st.SecretID][k]; ok {
@@ -561,7 +561,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			continue
 		}
 		lineAt[st.SecretID][k] = len(cs.Lines)
-		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: brief(st.Verify, envs), Waits: waits})
+		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: brief(st.Verify, "", envs), Waits: waits})
 		stepsOf[st.SecretID] = append(stepsOf[st.SecretID], []int{st.Order})
 	}
 	for i := range g.Secrets {
@@ -1031,7 +1031,7 @@ func envWord(env string) *regexp.Regexp {
 // the first of them says what it is for; a step with no how is its first
 // sentence. The environment's name becomes <env> so one line stands for
 // the step in every environment.
-func brief(s string, envs []string) string {
+func brief(s string, phase runbook.Phase, envs []string) string {
 	all := runbook.Sentences(s)
 	if len(all) == 0 {
 		return ""
@@ -1050,9 +1050,22 @@ func brief(s string, envs []string) string {
 			break
 		}
 	}
+	// A value the step shows once and puts into the store in a later
+	// sentence ("The same action shows the new value: ... put it straight
+	// into the store: ...") stays on the card: without it the value is
+	// lost (hook3 h2; vendor-breach-ci's Stripe contain).
+	for _, x := range all[1:] {
+		if storesValue(x) && !slices.Contains(parts, clause(x)) {
+			parts = append(parts, clause(x))
+		}
+	}
 	// A first sentence with no how stays only as a short lead to a how,
-	// or alone.
-	if len(parts) > 1 && !hasHow(all[0]) && len(strings.Fields(parts[0])) > maxLeadWords {
+	// or alone, unless it is the step's own action ("Create a new custom
+	// app ..., install it and copy its token once into the store."): the
+	// how after it is then a detail, never the step (hook3 s2: the card's
+	// Shopify create said only "Recreate the old app's webhook
+	// subscriptions").
+	if len(parts) > 1 && !hasHow(all[0]) && len(strings.Fields(parts[0])) > maxLeadWords && !doesPhase(all[0], phase) {
 		parts = parts[1:]
 	}
 	s = strings.Join(parts, " ")
@@ -1065,6 +1078,18 @@ func brief(s string, envs []string) string {
 		s = replaceOutsidePlaceholders(s, re, "<env>")
 	}
 	return upper(strings.TrimSpace(s))
+}
+
+// storesValue reports whether a sentence puts a value into the store.
+func storesValue(s string) bool {
+	return strings.Contains(strings.ToLower(s), "into the store")
+}
+
+// doesPhase reports whether a sentence is an imperative of the step's
+// phase: its first word is the phase's verb ("Create ..." in a create).
+func doesPhase(s string, phase runbook.Phase) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+	return phase != "" && strings.EqualFold(first, string(phase))
 }
 
 // clause trims one sentence for the card: of its clauses (split at ";"),
@@ -1401,15 +1426,12 @@ func rules(rb *runbook.Runbook, c Card) string {
 	case len(c.Kills) == 0:
 		out = append(out, "Roll back at the first failed check.")
 	default:
-		lead := "Exposed credentials die first, by their line's time"
-		if rb.Trigger == runbook.TriggerOffboarding {
-			// Nothing leaked: what the person knew dies by its time.
-			lead = "What the departing person knew dies by its line's time"
-		}
+		// Each kill's time is on its line, and the kills come first in
+		// the card's order: the card says only what T0 is.
 		if c.Kills[0].At == "" && c.Kills[0].After != "" {
-			lead += " (T0: step 1 starts)"
+			out = append(out, "T0: step 1 starts.")
 		}
-		out = append(out, lead+".", StopKilled)
+		out = append(out, StopKilled)
 	}
 	if c.Watch != "" {
 		out = append(out, "Watch "+c.Watch+" after each production verify.")
@@ -1511,7 +1533,7 @@ func deployProcedure(groups []Group) []Procedure {
 			r.l.Text, r.l.Values = "", r.workloads
 		}
 	}
-	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "One workload at a time: `kubectl -n " + best + " rollout restart VAR && kubectl -n " + best + " rollout status VAR`."}}
+	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "`kubectl -n " + best + " rollout restart VAR && kubectl -n " + best + " rollout status VAR`."}}
 }
 
 // sayWaitsOnce prints each open item a secret's lines wait for on the

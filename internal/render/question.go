@@ -47,6 +47,7 @@ func ShortQuestion(rb *runbook.Runbook, text, q string) string {
 	}
 	s = stripAsides(s, func(string) bool { return false })
 	s = sayListsOnce(rb, s)
+	s = shortParts(rb, s)
 	if len(strings.Fields(s)) < minQuestionWords {
 		// "Which secrets are they?" says nothing alone: what the item is
 		// about comes first, and the sentence after it when it says how to
@@ -60,6 +61,44 @@ func ShortQuestion(rb *runbook.Runbook, text, q string) string {
 		}
 	}
 	return upper(strings.TrimSpace(s))
+}
+
+// shortParts shortens a question of several parts ("What are A; B; C?"):
+// each part without the options it offers after a colon (the appendix
+// lists them) and without the names of some of the secrets it is about
+// (the lines that wait for the item name them). A tabletop reader needs
+// what to find out, on the card, in one breath.
+func shortParts(rb *runbook.Runbook, s string) string {
+	parts := splitOutsideCode(strings.TrimSuffix(s, "?"), ';')
+	if len(parts) < 2 {
+		return s
+	}
+	var names []string
+	if inv := rb.Sections.Inventory; inv != nil {
+		for _, sec := range inv.Secrets {
+			names = append(names, sec.Name)
+		}
+	}
+	re := listRE(names)
+	for i, p := range parts {
+		if before, _, ok := strings.Cut(cutOutsideCode(p, '('), ": "); ok && !strings.Contains(before, "`") {
+			p = before
+		}
+		if len(names) > 0 {
+			p = re.ReplaceAllStringFunc(p, func(m string) string {
+				switch {
+				case strings.HasPrefix(m, " each of "):
+					return m
+				case strings.Contains(p, "consumers"+m):
+					// "the consumers of X and Y": the consumers.
+					return ""
+				}
+				return " of each secret"
+			})
+		}
+		parts[i] = strings.TrimSpace(p)
+	}
+	return strings.Join(parts, "; ") + "?"
 }
 
 // minQuestionWords is the fewest words a question says alone.

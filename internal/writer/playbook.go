@@ -48,7 +48,17 @@ func containText(c sc) (string, string) {
 		if len(s.Consumers) > 0 && !strings.Contains(action, "fail") {
 			action += fmt.Sprintf(" Its consumers in %s fail until its replacement is deployed there: accepted, the credential is exposed.", c.env)
 		}
-		return action + c.derived(), c.fill(a.ContainCheck)
+		check := c.fill(a.ContainCheck)
+		if s.Entry != nil && s.Entry.ContainIssues && s.Stored {
+			// The kill issued a new value, shown once (a Stripe roll):
+			// it goes into the store now, or it is lost and the consumers
+			// here have nothing to come back to (hook3 h2: the contain
+			// step said nothing about it).
+			write, storeCheck := c.captureText()
+			action += " The same action shows the new value: before leaving the page, put it straight into the store: " + write
+			check += "; " + storeCheck
+		}
+		return action + c.derived(), check
 	}
 	if s.Strategy != runbook.StrategyRevokeFirst {
 		// Restrict what must keep working (a key that still decrypts, a
