@@ -293,10 +293,12 @@ func (d *deriver) glue(chunks []string) {
 		for j := 0; j < len(t) && ok[i]; j++ {
 			ok[i] = glueByte(t[j])
 		}
-		// A package at a version (npx --yes promptfoo@0.118.17 eval) is
-		// words a run neither takes nor bridges: glued across it, a URL
-		// before it and the words after read as user:password@host.
-		ok[i] = ok[i] && !versionSpec(t)
+		// A package at a version run by a package runner (npx --yes
+		// promptfoo@0.118.17 eval) is words a run neither takes nor
+		// bridges: glued across it, a URL before it and the words after
+		// read as user:password@host. Only after a runner: a secret read
+		// out in groups can hold a group like a@10.0 too.
+		ok[i] = ok[i] && !(versionSpec(t) && afterRunner(chunks[:i]))
 		tok[i] = ok[i] && (tokenish(t) || strings.ContainsAny(t, ":/@.+=-") || (len(t) <= 12 && strings.ContainsAny(t[len(t)-1:], "-_~")) ||
 			// A group of random letters: pairs words do not have (hbtcijiu).
 			d.pairs != nil && len(t) >= 5 && lettersOnly(t) && d.pairs.unseen(t) >= 2)
@@ -407,6 +409,24 @@ func (d *deriver) glue(chunks []string) {
 // versionSpec reports whether a piece names a package at a version
 // (promptfoo@0.118.17, @scope/pkg@1.2.3, image@v2.1): words, not a group of
 // a secret, so a run never glues it to a URL before it.
+// packageRunners are the commands that take a package at a version as
+// their argument (npx promptfoo@0.118.17, npm exec @redocly/cli@1.25.0).
+var packageRunners = map[string]bool{"npx": true, "pnpx": true, "bunx": true, "exec": true, "dlx": true,
+	"install": true, "add": true, "i": true, "get": true}
+
+// afterRunner says whether the words before a piece end with a package
+// runner, flags (--yes) aside.
+func afterRunner(before []string) bool {
+	for j := len(before) - 1; j >= 0; j-- {
+		w := strings.ToLower(before[j])
+		if strings.HasPrefix(w, "-") {
+			continue
+		}
+		return packageRunners[w]
+	}
+	return false
+}
+
 func versionSpec(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {
