@@ -124,7 +124,11 @@ type Input struct {
 	// that cannot take it as response_format.
 	Schema   []byte
 	JSONMode bool
-	Context  Context
+	// Own: the call carries the section's own schema (a part of a section,
+	// whose prompt shares no data block with other calls), not the
+	// envelope of every section: the answer is the section itself.
+	Own     bool
+	Context Context
 	// Data is the request-derived data (the facts the runbook's sections
 	// read); it is JSON encoded into the data block, unless it is Encoded
 	// already (EncodeData's output, reused by every call of a generation).
@@ -181,7 +185,7 @@ func (s *Set) Build(in Input) (Messages, error) {
 	var buf bytes.Buffer
 	err := s.task.Execute(&buf, map[string]any{
 		"Section": in.Section, "Title": in.Title, "Instructions": instructions, "SchemaName": in.SchemaName,
-		"JSONMode": in.JSONMode, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": string(data),
+		"JSONMode": in.JSONMode, "Own": in.Own, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": string(data),
 		"Part": in.Part,
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/section"
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 // sentFacts is what a model knows of f from a view's data block: the block
@@ -24,7 +25,16 @@ func sentFacts(t *testing.T, f *planner.Facts, v *factsView) *planner.Facts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	view := v.Take(all)
+	// The block as sent (its lists of objects as tables), read back.
+	encoded, _, err := encodeView(v.Take(all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := prompts.DecodeTables([]byte(encoded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := decoded.(map[string]any)
 	// A catalogue procedure the secrets of one entry share is sent once,
 	// by entry: the model reads it as each of those secrets'.
 	if shared, ok := view["catalog"].(map[string]any); ok {
@@ -99,13 +109,17 @@ func TestEachSectionIsSentWhatItNeeds(t *testing.T) {
 			var all runbook.Sections
 			sec.Write(f, &all)
 			want, _ := sec.Encode(&all)
-			got := write(viewOf(id))
-			if got != nil && string(want) != string(got) {
-				i := 0
-				for i < len(want) && i < len(got) && want[i] == got[i] {
-					i++
+			// A whole section's view, and the view each of its parts
+			// carries when it is asked in parts.
+			for _, v := range []*factsView{viewOf(id), sec.PartFacts()} {
+				got := write(v)
+				if got != nil && string(want) != string(got) {
+					i := 0
+					for i < len(want) && i < len(got) && want[i] == got[i] {
+						i++
+					}
+					t.Errorf("%s, %s: written from the %s view it differs at byte %d:\n every fact: …%.160s\n the view:   …%.160s", name, id, v.Name, i, want[max(0, i-60):], got[max(0, i-60):])
 				}
-				t.Errorf("%s, %s: written from the %s view it differs at byte %d:\n every fact: …%.160s\n the view:   …%.160s", name, id, viewOf(id).Name, i, want[max(0, i-60):], got[max(0, i-60):])
 			}
 		}
 	}

@@ -84,9 +84,10 @@ func (u *unit) part() *prompts.Part {
 // splittable sections are lists of items about secrets (section.Section).
 func splittable(id runbook.SectionID) bool { return section.Must(id).Splittable() }
 
-// encodeView encodes a data block once, with its hash.
+// encodeView encodes a data block once, with its hash: its lists of
+// objects as tables (prompts.Tabulate), each key once.
 func encodeView(view map[string]any) (prompts.Encoded, string, error) {
-	text, err := prompts.EncodeData(view)
+	text, err := prompts.EncodeData(prompts.Tabulate(view))
 	if err != nil {
 		return "", "", err
 	}
@@ -97,18 +98,19 @@ func encodeView(view map[string]any) (prompts.Encoded, string, error) {
 // promptTokens estimates a unit's prompt.
 func (s *Service) promptTokens(u *unit) int {
 	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
-		Data: u.data, Part: u.part()})
+		Data: u.data, Part: u.part(), Own: !u.whole()})
 	if err != nil {
 		return 0
 	}
 	n := len(msgs.System) + len(msgs.User)
-	if s.cfg.LLM.Mode() == "json_object" {
-		// The schema travels in the prompt.
-		schemaJSON, _ := s.cfg.Schemas.JSON(u.id)
-		n += len(schemaJSON)
-	} else {
+	if s.enveloped(u) {
 		// The envelope is part of the prompt too.
 		n += len(s.cfg.Schemas.Envelope())
+	} else {
+		// The section's schema: in the prompt (JSON mode) or in
+		// response_format.
+		schemaJSON, _ := s.cfg.Schemas.JSON(u.id)
+		n += len(schemaJSON)
 	}
 	return estTokens(n)
 }
@@ -285,7 +287,16 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*
 	if err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
 	}
-	v := viewOf(id).Take(all)
+	view0 := viewOf(id)
+	if p.secrets != nil {
+		view0 = section.Must(id).PartFacts()
+	}
+	v := view0.Take(all)
+	if p.secrets != nil && !p.sectionWide {
+		// The open items are the checklist's section-wide lines: the
+		// part that writes those carries them.
+		delete(v, "open_items")
+	}
 	if view == summaryView {
 		delete(v, "steps")
 		for _, sec := range v["secrets"].([]any) {

@@ -47,9 +47,13 @@ func buildPrompt(t *testing.T, p *prompts.Set, f *planner.Facts, id runbook.Sect
 	if err != nil {
 		t.Fatal(err)
 	}
-	view := viewOf(id).Take(all)
+	// The data block as a generation encodes it (its lists as tables).
+	data, _, err := encodeView(viewOf(id).Take(all))
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := p.Build(prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
-		Context: promptContext(f), Data: view, Violations: violations})
+		Context: promptContext(f), Data: data, Violations: violations})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,47 @@ var (
 	AllFacts = &Facts{Name: "all", Top: allTop, Secret: allSecret, Consumer: allConsumer}
 )
 
+// Part views: a section asked in parts (a large request) sends each part
+// only the facts its own section reads of the part's secrets. The parts'
+// data blocks differ anyway (each holds other secrets), so sharing a view
+// buys no cached prefix there, while the shared views' other sections'
+// facts were most of each part's prompt: 100 secrets' parts carried 1.07M
+// tokens with the shared views. Each part view is the smallest from which
+// the offline writer writes its section as from every fact
+// (TestEachSectionIsSentWhatItNeeds checks it on every shipped request),
+// plus the names a reader of the answer needs and the system's name.
+var (
+	inventoryPart = &Facts{Name: "inventory part", Top: []string{"system", "schedule"},
+		Secret: []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "store", "store_paths",
+			"retire_only", "rule", "strategy", "rotation_risk", "window", "stored", "users", "copies", "exposed"},
+		Consumer: []string{"name", "how_loaded"}}
+	triagePart = &Facts{Name: "triage part", Top: []string{"system"},
+		Secret: []string{"id", "name", "kind", "provider_name", "exposure", "exposed", "compromise", "rule", "strategy", "strategy_reason",
+			"urgency", "rotation_risk", "business_impact"},
+		Consumer: []string{}}
+	preflightPart = &Facts{Name: "checklist part", Top: []string{"system", "system_slug", "trigger", "approvers", "change_ticket", "steps", "schedule",
+		"considered", "freezes", "open_items", "rotate_all"},
+		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "store", "env_var", "legacy",
+			"legacy_note", "compromise", "rule", "strategy", "rotation_risk", "rate_limited", "stored", "users", "values", "exposed"},
+		Consumer: []string{"name", "runtime"}, Step: []string{"secret_id", "phase"},
+		Nested: PlanFacts.Nested}
+	sequencePart = &Facts{Name: "sequence part", Top: []string{"system", "system_slug", "trigger", "approvers", "tracks", "steps", "controls",
+		"schedule", "person", "access", "freezes"},
+		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
+			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
+			"values", "copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user"},
+		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known"},
+		Step:     []string{"access", "environment", "order", "phase", "remediation", "secret_id", "track", "window"}}
+	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},
+		Secret:   []string{"id", "name", "kind", "provider_name", "consumers", "environments", "retire_only", "rule", "strategy"},
+		Consumer: []string{"name"}, Step: []string{"order", "secret_id", "environment", "phase"},
+		Nested: PlanFacts.Nested}
+	rollbackPart = &Facts{Name: "rollback part", Top: []string{"system", "system_slug", "trigger", "steps"},
+		Secret: []string{"id", "name", "kind", "provider_name", "store", "env_var", "retire_only", "compromise", "rule", "strategy",
+			"urgency", "stored", "users", "exposed", "phases"},
+		Consumer: []string{}, Step: []string{"order", "phase", "secret_id"}}
+)
+
 // Views lists every view a section is sent, smallest first.
 func Views() []*Facts { return []*Facts{BriefFacts, PlanFacts, AllFacts} }
 

@@ -40,6 +40,10 @@ type Section interface {
 	// Facts is the view of the facts the section's prompt carries: only
 	// what it reads.
 	Facts() *Facts
+	// PartFacts is the view each part of the section carries when it is
+	// asked in parts: only what the section reads (Facts when it declares
+	// none).
+	PartFacts() *Facts
 	// Splittable sections are lists of items about secrets: one that does
 	// not fit one answer is asked in parts, a group of secrets each.
 	Splittable() bool
@@ -100,8 +104,9 @@ type def[T any] struct {
 	// is held to it too (its items are per-secret rows).
 	check     func(*planner.Facts, *T) []string
 	partCheck bool
-	// facts is the view of the facts its prompt carries (nil: AllFacts).
-	facts *Facts
+	// facts is the view of the facts its prompt carries (nil: AllFacts);
+	// partFacts, its parts' (nil: facts).
+	facts, partFacts *Facts
 	// splittable: see Section.Splittable.
 	splittable bool
 	// refs lists the secret ids the items name.
@@ -124,6 +129,13 @@ func (d *def[T]) Facts() *Facts {
 		return AllFacts
 	}
 	return d.facts
+}
+
+func (d *def[T]) PartFacts() *Facts {
+	if d.partFacts == nil {
+		return d.Facts()
+	}
+	return d.partFacts
 }
 
 func (d *def[T]) Present(s *runbook.Sections) bool { return *d.field(s) != nil }

@@ -3,6 +3,8 @@ package llmtest
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 // part is what a prompt's data block says about the part of a section it
@@ -49,7 +51,13 @@ func dataPart(user string, all map[string]string) (part, bool) {
 			Name string `json:"name"`
 		} `json:"secrets"`
 	}
-	if json.Unmarshal([]byte(data), &v) != nil || v.Part == nil {
+	// The data block's lists of objects are tables (prompts.Tabulate).
+	decoded, err := prompts.DecodeTables([]byte(data))
+	if err != nil {
+		return part{}, false
+	}
+	plain, _ := json.Marshal(decoded)
+	if json.Unmarshal(plain, &v) != nil || v.Part == nil {
 		return part{}, false
 	}
 	if all == nil {
