@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -517,6 +518,41 @@ type job struct {
 	calls chan struct{}
 	// budget bounds the generation's tokens and calls (nil: none).
 	budget *budget
+	// warmers are the sections whose first call others wait for (see
+	// warmFirst), each with the channel closed when that call has returned
+	// (or the section was written without one); waits, the warmers a
+	// whole section's call waits for.
+	warmers map[runbook.SectionID]*warmer
+	waits   map[runbook.SectionID][]runbook.SectionID
+}
+
+type warmer struct {
+	done chan struct{}
+	once sync.Once
+}
+
+// warm says the call of section id has returned: the sections waiting for
+// it may send theirs.
+func (j *job) warm(id runbook.SectionID) {
+	if w := j.warmers[id]; w != nil {
+		w.once.Do(func() { close(w.done) })
+	}
+}
+
+// waitWarm holds a whole section's call until the calls it waits for have
+// returned.
+func (j *job) waitWarm(ctx context.Context, u *unit) error {
+	if !u.whole() {
+		return nil
+	}
+	for _, id := range j.waits[u.id] {
+		select {
+		case <-j.warmers[id].done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // cacheKey is the prompt_cache_key of the generation's calls: the hash of

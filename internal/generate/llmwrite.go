@@ -72,11 +72,13 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 	// Every section starts at once; the model calls of all of them (parts
 	// included) are bounded by Concurrency.
 	j.calls = make(chan struct{}, s.cfg.Concurrency)
+	s.warmFirst(j, ids)
 	var g errgroup.Group
 	for i, id := range ids {
 		g.Go(func() error {
 			sctx, span := s.tracer.Start(ctx, "rotor.section "+string(id), trace.WithAttributes(attribute.String("rotor.section", string(id))))
 			results[i] = s.section(sctx, j, id)
+			j.warm(id)
 			st := results[i].status
 			span.SetAttributes(attribute.String("rotor.section.source", string(st.Source)), attribute.Int("rotor.section.attempts", st.Attempts),
 				attribute.Int("rotor.section.llm_calls", results[i].calls))
@@ -113,6 +115,80 @@ func (s *Service) writeAll(ctx context.Context, j *job, ids []runbook.SectionID,
 		s.cfg.Observer.BudgetExhausted()
 	}
 	return out
+}
+
+// warmFirst orders the whole sections' calls so that a provider's prompt
+// cache can serve them. A provider caches a prompt's prefix once it has read
+// it, so calls that leave together find nothing cached (Acme Payments: 0 %
+// of the input when its ten calls left at once). Every whole section's call
+// carries the same schema (the envelope) and system prompt, then its data
+// view's block. So: one call leaves first (the global warmer), then one per
+// data view (its shortest planned answer), then the rest of each view once
+// its view's first call has returned. The global warmer is the first call
+// of the view of the longest planned answer, which then waits for one
+// short call only: Acme's rollback (450 answer tokens) before its rotation
+// sequence (4,200), then the first calls of the other two views (risk
+// triage, external comms), then the rest. Only sections asked whole wait:
+// a part carries its section's own schema and its own facts, and shares no
+// prefix with them.
+func (s *Service) warmFirst(j *job, ids []runbook.SectionID) {
+	if len(ids) < 2 || j.blocks == nil {
+		return
+	}
+	type view struct {
+		first   runbook.SectionID
+		planned int
+	}
+	views := map[string]*view{}
+	var order []string
+	sum := map[runbook.SectionID]string{}
+	longest, longestSize := runbook.SectionID(""), -1
+	for _, id := range ids {
+		planned, _ := section.Must(id).Encode(j.offline)
+		if answerTokens(len(planned)) > s.cfg.MaxTokens/answerShare {
+			continue // asked in parts
+		}
+		u := j.whole(id)
+		sum[id] = u.dataSum
+		v := views[u.dataSum]
+		if v == nil {
+			v = &view{first: id, planned: len(planned)}
+			views[u.dataSum] = v
+			order = append(order, u.dataSum)
+		} else if len(planned) < v.planned {
+			v.first, v.planned = id, len(planned)
+		}
+		if len(planned) > longestSize {
+			longest, longestSize = id, len(planned)
+		}
+	}
+	if len(sum) < 2 {
+		return
+	}
+	global := views[sum[longest]].first
+	if global == longest {
+		// Alone in its view: the shortest first call leaves first.
+		short := -1
+		for _, k := range order {
+			if v := views[k]; v.first != longest && (short < 0 || v.planned < short) {
+				global, short = v.first, v.planned
+			}
+		}
+	}
+	j.warmers = map[runbook.SectionID]*warmer{}
+	j.waits = map[runbook.SectionID][]runbook.SectionID{}
+	for _, k := range order {
+		j.warmers[views[k].first] = &warmer{done: make(chan struct{})}
+	}
+	for id, k := range sum {
+		if id == global {
+			continue
+		}
+		j.waits[id] = []runbook.SectionID{global}
+		if first := views[k].first; first != id && first != global {
+			j.waits[id] = append(j.waits[id], first)
+		}
+	}
 }
 
 // promptContext fills the seed's Context list from closed-vocabulary facts.
@@ -189,6 +265,9 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 		if err != nil {
 			return fallback("internal", err.Error())
 		}
+		if err := j.waitWarm(ctx, u); err != nil {
+			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
+		}
 		if err := j.acquire(ctx); err != nil {
 			return fallback("deadline", "generation deadline reached before the call: "+err.Error())
 		}
@@ -206,6 +285,7 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 		callStart := time.Now()
 		resp, err := s.cfg.LLM.Complete(ctx, call)
 		j.release()
+		j.warm(id)
 		asked++
 		callUsage, reached := resp.Usage, resp.Reached
 		var callErr *llm.Error

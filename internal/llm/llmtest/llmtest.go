@@ -5,7 +5,7 @@
 // truncation, HTTP errors with Retry-After, hangs and dropped connections. It
 // reports usage like a model server (tokens counted with o200k_base, the
 // schema and the messages; cached prompt tokens for a prefix, schema first,
-// that it saw before) and can take time proportional to the answer. It
+// of a prompt it had read, Latency after it arrived, before this one came) and can take time proportional to the answer. It
 // records every request.
 //
 // Model (model.go) answers like a model: plausible sections with seeded
@@ -144,7 +144,9 @@ type Server struct {
 	// Server is the listening server of New (nil for NewInMemory).
 	*httptest.Server
 	APIKey string
-	// Latency is added to every answer (for benchmarks).
+	// Latency is added to every answer (for benchmarks): the time the
+	// model takes to read the prompt (its prefill), after which the
+	// prompt's prefix is cached for later prompts (none is before).
 	Latency time.Duration
 	// TokenLatency is added per completion token of the answer, so a longer
 	// answer takes longer, as a model's decoding does.
@@ -473,15 +475,20 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		reply, content = Reply{Kind: Truncated}, content[:len(content)*n/have]
 	}
 	rec.Answered = reply.Kind
+	remember := func() {}
 	rec.PromptTokens, rec.CompletionTokens, rec.CachedTokens = reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens
 	if rec.PromptTokens == 0 && rec.CompletionTokens == 0 {
 		rec.PromptTokens, rec.CompletionTokens = promptTokens, s.tok.Count(content)
-		rec.CachedTokens = s.cache.Cached(prompt)
+		rec.CachedTokens, remember = s.cache.Lookup(prompt)
+	}
+	if reply.Kind == Status {
+		// Refused before it was read: nothing of it is cached.
+		remember = func() {}
 	}
 	s.seq++
 	rec.seq = s.seq
 	s.requests = append(s.requests, rec)
-	latency := s.Latency + time.Duration(rec.CompletionTokens)*s.TokenLatency
+	prefill, tokens := s.Latency, time.Duration(rec.CompletionTokens)*s.TokenLatency
 	held, passes := s.held, s.passes
 	s.mu.Unlock()
 
@@ -493,11 +500,18 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
+	// The prompt is read in Latency (the prefill), and only then is its
+	// prefix in the cache for a later prompt; the answer's tokens follow.
+	for i, d := range []time.Duration{prefill, tokens} {
+		if d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if i == 0 {
+			remember()
 		}
 	}
 	switch reply.Kind {

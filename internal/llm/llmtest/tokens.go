@@ -218,6 +218,16 @@ const maxPrefixes = 4 << 20
 // Cached is the number of p's input tokens an earlier prompt's cache could
 // serve; it then remembers p.
 func (c *PrefixCache) Cached(p Prompt) int {
+	n, remember := c.Lookup(p)
+	remember()
+	return n
+}
+
+// Lookup is the number of p's input tokens an earlier prompt's cache could
+// serve, and the function that remembers p: a provider caches a prompt's
+// prefix once it has read it (its prefill), so a prompt sent while another
+// with the same prefix is still being read finds nothing cached.
+func (c *PrefixCache) Lookup(p Prompt) (int, func()) {
 	// Every prefix ending at a line boundary, by hash, with its tokens.
 	lines := p.pieces()
 	h := fnv.New64a()
@@ -250,13 +260,18 @@ func (c *PrefixCache) Cached(p Prompt) int {
 			break
 		}
 	}
+	return CacheableTokens(shared), func() { c.remember(hashes) }
+}
+
+func (c *PrefixCache) remember(hashes []uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.seen)+len(hashes) > maxPrefixes {
 		c.seen = map[uint64]struct{}{}
 	}
 	for _, x := range hashes {
 		c.seen[x] = struct{}{}
 	}
-	return CacheableTokens(shared)
 }
 
 // Reset forgets every prompt.
