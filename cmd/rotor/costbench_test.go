@@ -60,9 +60,10 @@ func (c costRun) dollars(p llm.Price) float64 {
 // BenchmarkCost prints the cost table: for Acme Payments and 20, 50 and 100
 // secrets (each a never-seen request), the model calls, input tokens, the
 // input a provider's prompt cache could serve (the schema first, then the
-// messages; 1,024 tokens at least, in 128-token blocks, prefixes shared by
-// the runbook's own calls), output tokens, the dollars at two price sheets
-// (cacheable input at the cached price), the total against one call of the
+// messages; 1,024 tokens at least, in 128-token blocks, prefixes of the
+// runbook's own calls the model had read before the call left), output
+// tokens, the dollars at two price sheets (cacheable input at the cached
+// price) and against the single call's, the total against one call of the
 // seed template filled in for the same request with a 4,000-token answer,
 // the wall time against the slowest call, and rotor's CPU per generation
 // against the offline writer's. rotor runs as two processes (this test
@@ -163,12 +164,12 @@ func BenchmarkCost(b *testing.B) {
 	for b.Loop() {
 		table.Reset()
 		fmt.Fprintf(&table, "\nrotor cost table, %s, %d CPUs, %s; tokens counted with o200k_base from the model double's log; "+
-			"cacheable = prefix shared with an earlier call of the same runbook, schema first, >= %d tokens, %d-token blocks; "+
+			"cacheable = prefix shared with an earlier call of the same runbook that the model had read (its prefill, %v) before this one left, schema first, >= %d tokens, %d-token blocks; "+
 			"$ with the cacheable input at the cached price\n\n", time.Now().UTC().Format("2006-01-02 15:04"), runtime.NumCPU(), runtime.Version(),
-			llmtest.CacheMinTokens, llmtest.CacheBlockTokens)
+			benchLatency, llmtest.CacheMinTokens, llmtest.CacheBlockTokens)
 		fmt.Fprintf(&table, "| request | calls | input tokens | cacheable input | output tokens | single call (seed + 4k answer) | total ÷ single call |")
 		for _, p := range costPrices {
-			fmt.Fprintf(&table, " $ %s |", p.name)
+			fmt.Fprintf(&table, " $ %s (÷ single call) |", p.name)
 		}
 		fmt.Fprintf(&table, " usage = log | every section by the model | wall ÷ slowest call | CPU s LLM | CPU s offline | CPU LLM ÷ offline |\n")
 		fmt.Fprintf(&table, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -186,8 +187,11 @@ func BenchmarkCost(b *testing.B) {
 			}
 			fmt.Fprintf(&table, "| %s | %d | %d | %d (%.0f %%) | %d | %d | %.1f× |", size.name, llmRun.calls, llmRun.input, llmRun.cached,
 				100*float64(llmRun.cached)/float64(max(1, llmRun.input)), llmRun.output, single, float64(llmRun.input+llmRun.output)/float64(single))
+			// The single call's dollars: the seed's prompt, uncached, and
+			// the 4k answer.
+			one := costRun{input: single - baselineAnswer, output: baselineAnswer}
 			for _, p := range costPrices {
-				fmt.Fprintf(&table, " %.4f |", llmRun.dollars(p.price))
+				fmt.Fprintf(&table, " %.4f (%.1f×) |", llmRun.dollars(p.price), llmRun.dollars(p.price)/one.dollars(p.price))
 			}
 			fmt.Fprintf(&table, " %s | %s | %.2f | %.2f | %.2f | %.1f× |\n", yesNo(usageOK, fmt.Sprintf("no: %+v", u)), byModel,
 				float64(llmRun.wall)/float64(llmRun.slowest), llmRun.cpu.Seconds(), offRun.cpu.Seconds(), llmRun.cpu.Seconds()/max(offRun.cpu.Seconds(), 0.001))
