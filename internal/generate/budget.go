@@ -12,11 +12,13 @@ import (
 // Defaults of rotor's configuration (ROTOR_RUNBOOK_TOKEN_BUDGET,
 // ROTOR_RUNBOOK_MAX_CALLS), sized from the cost benchmark
 // (scripts/cost.sh): a 100-secret runbook written entirely by the model
-// takes 44 calls and 1.45M tokens (1.21M in, 0.24M out), so the defaults
-// leave room for every call asked twice (the reasks a weak model
-// needs) and for the worst case of 32 calls in flight, and a model that
-// over-answers every part (827 calls and 21.7M tokens without them) stops
-// at a fifth of that.
+// takes 44 calls and 0.6M tokens (0.37M in, 0.23M out; 1.45M before the
+// parts carried only their section's facts), so the defaults leave room
+// for every call asked twice (the reasks a weak model needs, 1.2M) and for
+// the worst case of 32 calls in flight (each reserved at its prompt at a
+// token a byte plus the 16k output budget, about 50k: 1.6M), and a model
+// that over-answers every part (827 calls and 21.7M tokens without them)
+// stops at a fifth of that.
 const (
 	DefaultTokenBudget = 4_000_000
 	DefaultMaxCalls    = 200
