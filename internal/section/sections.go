@@ -334,7 +334,7 @@ var rollback = &def[runbook.Rollback]{
 var internalComms = &def[runbook.InternalComms]{
 	id:    runbook.SectionInternalComms,
 	title: "Internal communication",
-	facts: BriefFacts,
+	facts: GateFacts,
 	field: func(s *runbook.Sections) **runbook.InternalComms { return &s.InternalComms },
 	write: writer.InternalComms,
 	check: checkInternalComms,
@@ -396,7 +396,7 @@ var externalComms = &def[runbook.ExternalComms]{
 var auditEvidence = &def[runbook.AuditEvidence]{
 	id:         runbook.SectionAuditEvidence,
 	title:      "Audit evidence checklist",
-	facts:      BriefFacts,
+	facts:      GateFacts,
 	field:      func(s *runbook.Sections) **runbook.AuditEvidence { return &s.AuditEvidence },
 	write:      writer.AuditEvidence,
 	splittable: true,
