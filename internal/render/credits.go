@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -16,6 +17,7 @@ import (
 //	the offline writer (rotor-rules-v2)
 //	gpt-4o-mini (openai); rollback by the offline writer after the model failed
 //	the offline writer: every section fell back from gpt-6-sol (openai)
+//	gpt-4o-mini (openai); validation by the offline writer: the runbook's model budget was spent (...)
 func Credit(rb *runbook.Runbook) string {
 	model := rb.Generator.Model
 	if p := rb.Generator.Provider; p != "" && p != "offline" {
@@ -46,6 +48,24 @@ func Credit(rb *runbook.Runbook) string {
 			return "the offline writer (" + rb.Generator.Model + ")"
 		}
 		return "the offline writer"
+	}
+	// A section the runbook's budget stopped was not the model's failure.
+	var budget []runbook.SectionID
+	fellBack = slices.DeleteFunc(fellBack, func(id runbook.SectionID) bool {
+		if strings.HasPrefix(rb.SectionStatus[id].Reason, "budget") {
+			budget = append(budget, id)
+			return true
+		}
+		return false
+	})
+	spent := ""
+	if len(budget) > 0 {
+		spent = sectionNames(budget) + " by the offline writer: the runbook's model budget was spent (ROTOR_RUNBOOK_TOKEN_BUDGET, ROTOR_RUNBOOK_MAX_CALLS)"
+	}
+	switch {
+	case len(byModel) == 0 && len(fellBack) == 0:
+		return "the offline writer: the runbook's model budget was spent before " + model +
+			" wrote a section (ROTOR_RUNBOOK_TOKEN_BUDGET, ROTOR_RUNBOOK_MAX_CALLS)"
 	case len(byModel) == 0:
 		// The first section's reason: when the endpoint cannot be reached,
 		// the cause (connection refused to a mistyped URL) is what to fix.
@@ -53,11 +73,21 @@ func Credit(rb *runbook.Runbook) string {
 		if r := rb.SectionStatus[fellBack[0]].Reason; r != "" {
 			why = strings.ReplaceAll(string(fellBack[0]), "_", " ") + ": " + r + "; "
 		}
-		return "the offline writer: every section fell back from " + model + ", which answered none usably (" + why + "each section's reason: section_status in the JSON, and stderr)"
-	case len(fellBack) == 0:
+		all := "the offline writer: every section fell back from " + model + ", which answered none usably (" + why + "each section's reason: section_status in the JSON, and stderr)"
+		if spent != "" {
+			return all + "; " + spent
+		}
+		return all
+	case len(fellBack) == 0 && spent == "":
 		return model
+	case len(fellBack) == 0:
+		return model + "; " + spent
 	}
-	return model + "; " + sectionNames(fellBack) + " by the offline writer after the model failed"
+	failed := model + "; " + sectionNames(fellBack) + " by the offline writer after the model failed"
+	if spent != "" {
+		return failed + "; " + spent
+	}
+	return failed
 }
 
 // sectionNames lists sections as words: "rollback and external comms".

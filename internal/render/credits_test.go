@@ -18,8 +18,10 @@ type creditCase struct {
 	// Sections asked (default all); Sources by section, "*" for the rest.
 	Sections []runbook.SectionID
 	Sources  map[string]runbook.Source
-	Want     []string
-	Not      []string
+	// Reasons of fallbacks by section (default: a model's rejection).
+	Reasons map[string]string
+	Want    []string
+	Not     []string
 }
 
 // TestHeaderCreditsWhatWroteEachSection: the Markdown header says who
@@ -74,6 +76,9 @@ func creditRunbook(c creditCase) *runbook.Runbook {
 		st := runbook.SectionStatus{Source: src, Attempts: 1}
 		if src == runbook.SourceFallback {
 			st.Reason = "rejected: max_tokens is not supported with this model"
+			if r, ok := c.Reasons[string(id)]; ok {
+				st.Reason = r
+			}
 		}
 		rb.SectionStatus[id] = st
 	}
