@@ -27,6 +27,12 @@ type Facts struct {
 	// Nested keeps, of an object a secret holds (by key, "catalog.actions"
 	// one level down), only some keys.
 	Nested map[string][]string
+	// GateStep, when set, are the keys kept of each step instead of Step
+	// when the plan contains (a step of phase contain, or a secret whose
+	// exposure class is kill_now): what says which steps never wait for a
+	// sign-off (planner.Facts.NeverWaits), which a plan that contains
+	// nothing does not need (100 secrets on a schedule: 15k tokens a call).
+	GateStep []string
 }
 
 // The facts every view may carry, as the planner names them in JSON:
@@ -68,7 +74,7 @@ var (
 	GateFacts = &Facts{Name: "brief with gates",
 		Top:      append(slices.Clone(BriefFacts.Top), "assumptions"),
 		Secret:   append(slices.Clone(BriefFacts.Secret), "exposure_class"),
-		Consumer: BriefFacts.Consumer, Step: gateStep, Nested: BriefFacts.Nested,
+		Consumer: BriefFacts.Consumer, Step: BriefFacts.Step, GateStep: gateStep, Nested: BriefFacts.Nested,
 	}
 	// PlanFacts: every fact of every secret and consumer (each secret's
 	// phases included), the catalogue's checks and the schedule, the
@@ -119,7 +125,7 @@ var (
 		"considered", "freezes", "open_items", "rotate_all"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "store", "env_var", "legacy",
 			"legacy_note", "compromise", "rule", "strategy", "rotation_risk", "rate_limited", "stored", "users", "values", "exposed", "exposure_class"},
-		Consumer: []string{"name", "runtime"}, Step: gateStep,
+		Consumer: []string{"name", "runtime"}, Step: []string{"secret_id", "phase"}, GateStep: gateStep,
 		Nested: PlanFacts.Nested}
 	sequencePart = &Facts{Name: "sequence part", Top: []string{"system", "system_slug", "trigger", "approvers", "tracks", "steps", "controls",
 		"schedule", "person", "access", "freezes"},
@@ -137,6 +143,23 @@ var (
 			"urgency", "stored", "users", "exposed", "phases"},
 		Consumer: []string{}, Step: []string{"order", "phase", "secret_id"}}
 )
+
+// contains reports whether a plan contains: a step of phase contain, or a
+// secret whose exposure class is kill_now (whose kill and production
+// restoration never wait for a sign-off).
+func contains(secrets, steps []any) bool {
+	for _, s := range secrets {
+		if m, ok := s.(map[string]any); ok && m["exposure_class"] == "kill_now" {
+			return true
+		}
+	}
+	for _, st := range steps {
+		if m, ok := st.(map[string]any); ok && m["phase"] == "contain" {
+			return true
+		}
+	}
+	return false
+}
 
 // Views lists every view a section is sent, smallest first.
 func Views() []*Facts { return []*Facts{BriefFacts, GateFacts, PlanFacts, AllFacts} }
@@ -194,9 +217,13 @@ func (v *Facts) Take(all map[string]any) map[string]any {
 	view["secrets"] = secrets
 	shareCatalog(view)
 	if steps, ok := view["steps"].([]any); ok && v.Step != nil {
+		keys := v.Step
+		if v.GateStep != nil && contains(raw, steps) {
+			keys = v.GateStep
+		}
 		picked := make([]any, 0, len(steps))
 		for _, st := range steps {
-			picked = append(picked, pick(st.(map[string]any), v.Step))
+			picked = append(picked, pick(st.(map[string]any), keys))
 		}
 		view["steps"] = picked
 	}
