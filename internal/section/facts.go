@@ -141,7 +141,7 @@ var (
 	rollbackPart = &Facts{Name: "rollback part", Top: []string{"system", "system_slug", "trigger", "steps"},
 		Secret: []string{"id", "name", "kind", "provider_name", "store", "env_var", "retire_only", "compromise", "rule", "strategy",
 			"urgency", "stored", "users", "exposed", "phases"},
-		Consumer: []string{}, Step: []string{"order", "phase", "secret_id"}}
+		Consumer: []string{}, Step: []string{"order", "phase", "secret_id"}, GateStep: gateStep}
 )
 
 // contains reports whether a plan contains: a step of phase contain, or a

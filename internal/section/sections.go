@@ -380,7 +380,7 @@ func audienceList(as []runbook.Audience) string {
 var externalComms = &def[runbook.ExternalComms]{
 	id:    runbook.SectionExternalComms,
 	title: "Customer and vendor communication",
-	facts: BriefFacts,
+	facts: GateFacts,
 	field: func(s *runbook.Sections) **runbook.ExternalComms { return &s.ExternalComms },
 	write: writer.ExternalComms,
 	check: func(f *planner.Facts, s *runbook.ExternalComms) []string {
