@@ -32,7 +32,14 @@ type readingOutcomes struct {
 			// Sections: strings a section must hold (rotation_sequence,
 			// preflight, internal_comms, external_comms, audit_evidence).
 			Sections map[string][]string `yaml:"sections"`
-			NotText  []string            `yaml:"not_text"`
+			// NotSections: strings a section must not hold.
+			NotSections map[string][]string `yaml:"not_sections"`
+			NotText     []string            `yaml:"not_text"`
+			// Windowed: phases whose every production step waits for a
+			// window (a maintenance window binds every change).
+			Windowed []runbook.Phase `yaml:"windowed"`
+			// OpenItemSources: the request paths an open item must come from.
+			OpenItemSources []string `yaml:"open_item_sources"`
 		} `yaml:"want"`
 	} `yaml:"rows"`
 }
@@ -101,27 +108,35 @@ func TestReadingOutcomes(t *testing.T) {
 				}
 			}
 			for id, wants := range w.Sections {
-				var b strings.Builder
-				enc := json.NewEncoder(&b)
-				enc.SetEscapeHTML(false)
-				if err := enc.Encode(allSections(f).Interface()); err != nil {
-					t.Fatal(err)
-				}
-				// The runbook's sections by their ids, each as the writer wrote it.
-				var byID map[string]json.RawMessage
-				if err := json.Unmarshal([]byte(b.String()), &byID); err != nil || byID[id] == nil {
-					t.Fatalf("no section %q: %v", id, err)
-				}
-				var text strings.Builder
-				enc = json.NewEncoder(&text)
-				enc.SetEscapeHTML(false)
-				var sec any
-				_ = json.Unmarshal(byID[id], &sec)
-				_ = enc.Encode(sec)
+				text := sectionText(t, f, id)
 				for _, s := range wants {
-					if !strings.Contains(text.String(), s) {
+					if !strings.Contains(text, s) {
 						t.Errorf("section %s never says %q", id, s)
 					}
+				}
+			}
+			for id, wants := range w.NotSections {
+				text := sectionText(t, f, id)
+				for _, s := range wants {
+					if strings.Contains(text, s) {
+						t.Errorf("section %s says %q", id, s)
+					}
+				}
+			}
+			for _, p := range w.Windowed {
+				for _, st := range f.Steps {
+					if st.Phase == p && runbook.IsProduction(st.Environment) && st.Window == "" {
+						t.Errorf("production step %d (%s %s) waits for no window", st.Order, st.SecretID, st.Phase)
+					}
+				}
+			}
+			for _, src := range w.OpenItemSources {
+				found := false
+				for _, o := range f.OpenItems {
+					found = found || o.Source == src
+				}
+				if !found {
+					t.Errorf("no open item from %s: %s", src, items)
 				}
 			}
 			for _, s := range w.NotText {
@@ -133,6 +148,29 @@ func TestReadingOutcomes(t *testing.T) {
 			noStepInABlackout(t, f)
 		})
 	}
+}
+
+// sectionText is one section of the offline runbook as JSON text.
+func sectionText(t *testing.T, f *planner.Facts, id string) string {
+	t.Helper()
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(allSections(f).Interface()); err != nil {
+		t.Fatal(err)
+	}
+	// The runbook's sections by their ids, each as the writer wrote it.
+	var byID map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(b.String()), &byID); err != nil || byID[id] == nil {
+		t.Fatalf("no section %q: %v", id, err)
+	}
+	var text strings.Builder
+	enc = json.NewEncoder(&text)
+	enc.SetEscapeHTML(false)
+	var sec any
+	_ = json.Unmarshal(byID[id], &sec)
+	_ = enc.Encode(sec)
+	return text.String()
 }
 
 // everySentenceAnswered: each constraint and note changed the plan (it has a
