@@ -37,6 +37,9 @@ type pendingWindow struct {
 	win        runbook.TimeWindow
 	considered int
 	only       bool
+	// onlySaid: the text itself makes it the only time ("only"), rather
+	// than the request's downtime tolerance.
+	onlySaid bool
 }
 
 // reading collects what one text was understood as and what it changed.
@@ -81,7 +84,12 @@ func applyReading(f *Facts, rd *intake.Reading) {
 			}
 			before := len(r.readings)
 			if w, ok := ap.apply(d); ok {
-				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: d.Span.Only})
+				// A maintenance window the downtime tolerance relies on is
+				// the only time production changes: every production step
+				// that changes something waits for it, revokes and rollouts
+				// included (review17 pci-blackout-window).
+				only := d.Span.Only || f.DowntimeTolerance == runbook.DowntimeMaintenanceWindow
+				pending = append(pending, pendingWindow{win: w, considered: len(f.Considered), only: only, onlySaid: d.Span.Only})
 			}
 			if d.Reader == intake.ReaderModel {
 				// A reading the model made is labelled as the model's.
@@ -325,8 +333,11 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 	if d.Polarity == intake.Allow {
 		w.SecretIDs = targets
 		only := ""
-		if sp.Only {
+		switch {
+		case sp.Only:
 			only = ", the only time"
+		case f.DowntimeTolerance == runbook.DowntimeMaintenanceWindow:
+			only = ", the only time for production changes (downtime_tolerance maintenance_window)"
 		}
 		r.add(ckWindow, "maintenance window: "+w.Label()+zone+only, "")
 		return w, true
@@ -389,10 +400,44 @@ func (a *applier) freeze(d intake.Directive) {
 	}
 	switch d.Activity {
 	case intake.ActivityRelease, intake.ActivityPublish:
-		r.add(ckFreeze, "release freeze "+fr.ID+until, "no step and no check runs a publish, release or deploy pipeline while it holds: the new values are proven with dry runs and read-only calls")
+		r.add(ckFreeze, "release freeze "+fr.ID+until, "no step and no check runs a publish, release or deploy pipeline while it holds: the new values are proven with dry runs and read-only calls; no old credential is revoked before the first pipeline run after it succeeds")
 	default:
 		r.add(ckFreeze, "a change freeze "+fr.ID+until, "the rotation's own deploys need an exception to the freeze, recorded on the change ticket; no check re-runs a deploy pipeline")
 	}
+	if len(schedule.FindDates(d.Value)) > 0 {
+		return
+	}
+	// A freeze with no date leaves the rotation half done for as long as
+	// it lasts (the new value stored, the old one alive): when it ends, and
+	// whether an unexposed rotation should wait for it, are the requester's
+	// call (review17).
+	ends := "The request gives it no end"
+	if d.Value != "" {
+		ends = fmt.Sprintf("The request gives it no date (%q)", "until "+d.Value)
+	}
+	var waiting []string
+	for _, id := range a.ids(d.Scope) {
+		if s := f.SecretByID(id); s != nil && !s.Exposed {
+			waiting = append(waiting, id)
+		}
+	}
+	q := fmt.Sprintf("When does freeze %s end? %s: until it ends, each new value waits in the store and the old credential stays alive.", fr.ID, ends)
+	if len(waiting) > 0 {
+		q += fmt.Sprintf(" Should the rotation of %s wait until the freeze ends instead (nothing of it is exposed)?", andJoin(namesOf(f, waiting)))
+	}
+	id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote, Question: q, Blocks: waiting})
+	r.add("", "", "its end is asked in open item "+id)
+}
+
+// namesOf are the secrets' names.
+func namesOf(f *Facts, ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if s := f.SecretByID(id); s != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // detail applies what a note says about the infrastructure.
@@ -668,6 +713,9 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 				what = "every production step"
 			}
 			effects = append(effects, fmt.Sprintf("%s of %s run%s in %s (%s)", what, andJoin(uses), map[bool]string{true: "s", false: ""}[p.only], cut.ID, cut.Label()))
+			if p.onlySaid {
+				askLowerEnvironments(f, p, cut, uses)
+			}
 			for _, b := range blackouts {
 				if (b.Dated() || len(b.DaysOfMonth) > 0) && !cut.Dated() {
 					effects = append(effects, fmt.Sprintf("not on the dates of blackout %s (%s)", b.ID, b.Label()))
@@ -686,6 +734,40 @@ func placeWindows(f *Facts, pending []pendingWindow) {
 		}
 		appendEffect(f, p.considered, effects)
 	}
+}
+
+// askLowerEnvironments raises an "only" window that names no environment
+// while its secrets run through lower ones too: rotor binds the production
+// steps only, a reading the requester confirms (review17 "Rotate databases
+// Tuesday 02:00-04:00 UTC only").
+func askLowerEnvironments(f *Facts, p pendingWindow, w runbook.TimeWindow, uses []string) {
+	if p.considered < 0 || p.considered > len(f.Considered) {
+		return
+	}
+	var lower []string
+	for _, s := range f.Secrets {
+		if s.Window != w.ID {
+			continue
+		}
+		for _, env := range s.Environments {
+			if !runbook.IsProduction(env) {
+				lower = appendOnce(lower, env)
+			}
+		}
+	}
+	if len(lower) == 0 || namesAnyEnv(p.win.Note, lower) || namesEnv(p.win.Note, "production") {
+		return
+	}
+	source := ""
+	if p.considered < len(f.Considered) {
+		source = f.Considered[p.considered].Source
+	} else if p.win.Source != "" {
+		source = p.win.Source
+	}
+	f.Raise(runbook.OpenItem{Source: source, Text: p.win.Note,
+		Question: fmt.Sprintf("Does %s bind the %s steps of %s too? rotor runs only their production steps in it (the text names no environment); the %s steps run at any time until you answer.",
+			w.ID, strings.Join(lower, " and "), andJoin(uses), strings.Join(lower, " and ")),
+		Blocks: []string{}})
 }
 
 func appendEffect(f *Facts, i int, effects []string) {

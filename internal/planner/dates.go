@@ -167,7 +167,12 @@ func (d *dating) date(asOf time.Time) {
 		if len(ids) == 0 {
 			ids = allIDs(f)
 		}
-		slot, ok := schedule.NextSlot(*w, blackoutsOf(ids), asOf, time.Duration(max(need, 1))*time.Minute)
+		// The first usable opening comes after the runbook's own lead time:
+		// engineering hears of the rotation a day ahead (review17: "next:
+		// Mon 22:00" on the day itself was impossible).
+		lead := f.EngineeringNotice()
+		length := time.Duration(max(need, 1)) * time.Minute
+		slot, ok := schedule.NextSlot(*w, blackoutsOf(ids), asOf.Add(lead), length)
 		switch {
 		case slot.Start.IsZero():
 			d.raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
@@ -182,6 +187,14 @@ func (d *dating) date(asOf time.Time) {
 				Blocks:   windowSecrets(f, w.ID)})
 		}
 		w.Next = &runbook.Slot{Start: inZone(slot.Start, w.TZ), End: inZone(slot.End, w.TZ), Label: schedule.Label(slot, w.TZ)}
+		var why []string
+		if early, _ := schedule.NextSlot(*w, blackoutsOf(ids), asOf, length); lead > 0 && !early.Start.Equal(slot.Start) {
+			why = append(why, fmt.Sprintf("the first after the %d h engineering notice", int(lead.Hours())))
+		}
+		if last := d.lastBefore(*w, ids, slot, length, blackoutsOf(ids)); last != "" {
+			why = append(why, last)
+		}
+		w.Next.Why = strings.Join(why, "; ")
 	}
 	for _, dl := range sch.Deadlines {
 		due, err := time.Parse(time.RFC3339, dl.Due)
@@ -218,6 +231,53 @@ func (d *dating) date(asOf time.Time) {
 	if len(waited) > 0 {
 		sch.WorkStarts.Why = "blackout " + strings.Join(waited, ", ") + " holds production steps until then"
 	}
+}
+
+// lastBefore names the last usable opening of a window before the dated
+// blackout (a freeze) or the deadline that follows its next one, or "": the
+// operator must know that a later opening is gone (review17: Dec 15 is the
+// last Tuesday before the freeze). A deadline no opening meets is raised.
+func (d *dating) lastBefore(w runbook.TimeWindow, ids []string, next schedule.Interval, length time.Duration, blackouts []runbook.TimeWindow) string {
+	var limit time.Time
+	what := ""
+	for _, b := range blackouts {
+		if !b.Dated() {
+			continue
+		}
+		if occ := schedule.Occurrences(b, next.Start, next.Start.Add(schedule.Horizon)); len(occ) > 0 && (limit.IsZero() || occ[0].Start.Before(limit)) {
+			limit, what = occ[0].Start, fmt.Sprintf("blackout %s (%s)", b.ID, b.Label())
+		}
+	}
+	for _, dl := range d.sch.Deadlines {
+		due, err := time.Parse(time.RFC3339, dl.Due)
+		if err != nil || !runbook.ScopesMeet(dl.SecretIDs, ids) || !due.After(next.Start) {
+			continue
+		}
+		if limit.IsZero() || due.Before(limit) {
+			limit, what = due, fmt.Sprintf("deadline %s (%s)", dl.ID, dl.Label())
+		}
+	}
+	if limit.IsZero() {
+		return ""
+	}
+	if next.End.After(limit) {
+		d.raise(runbook.OpenItem{Source: w.Source, Text: w.Note,
+			Question: fmt.Sprintf("Window %s's first usable opening (%s) ends after %s: may the work run outside the window, or is the date movable?", w.ID, schedule.Label(next, w.TZ), what),
+			Blocks:   windowSecrets(d.f, w.ID)})
+		return ""
+	}
+	last := next
+	for range 400 {
+		n, ok := schedule.NextSlot(w, blackouts, last.End, length)
+		if !ok || n.End.After(limit) || !n.Start.After(last.Start) {
+			break
+		}
+		last = n
+	}
+	if last.Start.Equal(next.Start) {
+		return "also the last before " + what
+	}
+	return "the last before " + what + ": " + schedule.Label(last, w.TZ)
 }
 
 // relativeDays are the relative days a schedule keeps as words until it is

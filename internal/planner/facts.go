@@ -7,6 +7,7 @@ package planner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/exposure"
@@ -509,6 +510,17 @@ func (f *Facts) Compromised() bool {
 		}
 	}
 	return false
+}
+
+// EngineeringNotice is how long before the start engineering is told of
+// the rotation: a day for planned work that carries risk; nothing in an
+// incident, an offboarding or a routine rotation. No window opening before
+// it is usable.
+func (f *Facts) EngineeringNotice() time.Duration {
+	if f.Compromised() || f.Trigger == runbook.TriggerOffboarding || f.Routine {
+		return 0
+	}
+	return 24 * time.Hour
 }
 
 // NeverRestored reports whether the old credential may never come back, not

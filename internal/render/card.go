@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -32,6 +33,10 @@ type Card struct {
 	Order string `json:"order"`
 	// Blackouts say when no production step runs.
 	Blackouts []string `json:"blackouts"`
+	// Freezes say which release or change freeze holds and what it stops,
+	// at the top like a blackout (review17: a freeze shown only inside its
+	// steps).
+	Freezes []string `json:"freezes"`
 	// Procedures are step texts several secrets share but for one value
 	// (a store command and its variable name), said once; the lines that
 	// use one give only their value.
@@ -170,13 +175,31 @@ const (
 // BuildCard condenses a runbook to its operator card.
 func BuildCard(rb *runbook.Runbook) Card {
 	c := Card{ID: rb.ID, System: rb.System, Trigger: rb.Trigger, OpenItems: []OpenItem{}, Kills: []Kill{},
-		Before: []string{}, Blackouts: []string{}, Procedures: []Procedure{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
+		Before: []string{}, Blackouts: []string{}, Freezes: []string{}, Procedures: []Procedure{}, Groups: []Group{}, Duties: []Duty{}, Evidence: []string{}}
+	names := map[string]string{}
+	if inv := rb.Sections.Inventory; inv != nil {
+		for _, s := range inv.Secrets {
+			names[s.ID] = s.Name
+		}
+	}
 	for _, b := range rb.Schedule.Blackouts {
 		bl := blackoutLead + b.Label()
+		if len(b.SecretIDs) > 0 {
+			// The card and the appendix say the same: a blackout of some
+			// secrets names them (review17).
+			var of []string
+			for _, id := range b.SecretIDs {
+				of = append(of, cmp.Or(names[id], id))
+			}
+			bl = "no production step of " + andList(of) + " runs " + b.Label()
+		}
 		if b.Note != "" {
 			bl += " (" + b.Note + ")"
 		}
 		c.Blackouts = append(c.Blackouts, bl)
+	}
+	for _, z := range rb.Schedule.Freezes {
+		c.Freezes = append(c.Freezes, freezeLine(z))
 	}
 	// The items that hold steps: they stop work (the others are first in
 	// the appendices). The card asks each question in a short form (the
@@ -303,6 +326,18 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 	}
 	return c
+}
+
+// freezeLine says what a freeze stops, for the top of the card.
+func freezeLine(z runbook.Freeze) string {
+	until := ""
+	if z.Until != "" {
+		until = " (until " + z.Until + ")"
+	}
+	if runbook.OneOf(z.Forbids, "release") || runbook.OneOf(z.Forbids, "publish") {
+		return "release freeze " + z.ID + until + ": no step and no check runs a publish, release or deploy pipeline; new values wait in the store, proven by dry runs and read-only calls; no old credential is revoked before the first pipeline run after the freeze succeeds"
+	}
+	return "freeze " + z.ID + until + ": the rotation's deploys run only as the exception recorded on the change ticket"
 }
 
 // blackoutLead starts every blackout of the card.
@@ -594,7 +629,12 @@ var watchRE = regexp.MustCompile(`\bfor (\d+ (?:minutes|hours?))$`)
 func windowLabel(s runbook.Schedule, id string) string {
 	for _, w := range s.Windows {
 		if w.ID == id && w.Next != nil && w.Next.Label != "" {
-			// Its first slot, dated ("next" misleads when it is today).
+			// Its first slot, dated ("next" misleads when it is today);
+			// why it is that one: the first after the notice, the last
+			// before a freeze or a deadline (review17).
+			if w.Next.Why != "" {
+				return w.Next.Label + " (" + w.Next.Why + ")"
+			}
 			return w.Next.Label
 		}
 	}

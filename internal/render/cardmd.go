@@ -50,13 +50,28 @@ func cardMarkdown(m *md, c Card) {
 		m.line("**Before step 1:** %s.", text(strings.Join(c.Before, "; ")))
 	}
 	if len(c.Blackouts) > 0 {
-		// One line: "no production step runs" said once.
-		var when []string
+		// One line: "no production step runs" said once; a blackout of
+		// some secrets names them on its own line.
+		var when, scoped []string
 		for _, b := range c.Blackouts {
-			when = append(when, text(strings.TrimPrefix(b, blackoutLead)))
+			if rest, ok := strings.CutPrefix(b, blackoutLead); ok {
+				when = append(when, text(rest))
+				continue
+			}
+			scoped = append(scoped, text(upper(b)))
 		}
+		if len(when) > 0 {
+			m.blank()
+			m.line("**Blackout, no production step:** %s.", strings.Join(when, "; "))
+		}
+		for _, b := range scoped {
+			m.blank()
+			m.line("**Blackout:** %s.", b)
+		}
+	}
+	for _, z := range c.Freezes {
 		m.blank()
-		m.line("**Blackout, no production step:** %s.", strings.Join(when, "; "))
+		m.line("**Freeze:** %s.", text(upper(z)))
 	}
 	m.blank()
 	m.line("%s", text(c.Rules))

@@ -247,10 +247,11 @@ func sendWhen(f *planner.Facts) string {
 	switch {
 	case f.Compromised() || f.Trigger == runbook.TriggerOffboarding:
 		return "at once, then at each track's end"
-	case f.Routine:
+	case f.EngineeringNotice() == 0:
 		return "at the start"
 	}
-	return "24 h before, and at the start"
+	// The planner books no window opening before this notice.
+	return fmt.Sprintf("%d h before, and at the start", int(f.EngineeringNotice().Hours()))
 }
 
 // freezeNote says what the deploys may do: rotor's own deploy freeze, the

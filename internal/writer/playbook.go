@@ -288,6 +288,11 @@ func verifyText(c sc) (string, string) {
 	case c.prod():
 		check += " for 30 minutes"
 	}
+	if z, _ := c.frozenRun(); z != nil {
+		// "One call the consumer really makes" may be an upload or a
+		// deploy: not while the freeze holds.
+		fmt.Fprintf(&b, " While freeze %s holds, every call of this check is read-only: nothing is published, uploaded, released, invalidated or deployed.", z.ID)
+	}
 	return b.String(), check
 }
 
@@ -308,7 +313,40 @@ func revokeText(c sc) (string, string) {
 	default:
 		text = sentence(c.fill(a.Invalidate))
 	}
+	if z, run := c.frozenRun(); z != nil && !s.Exposed {
+		// Under a release freeze the deploy is a no-op: a gate keyed to it
+		// would be empty, and the old credential would die before any
+		// pipeline ran on the new one (review17). The first run after the
+		// freeze is the deploy.
+		for _, d := range []string{"since the deploy", "after the deploy", "before the deploy"} {
+			text = strings.ReplaceAll(text, d, strings.TrimSuffix(d, "the deploy")+"that run")
+		}
+		text = fmt.Sprintf("Not while freeze %s holds: wait for %s, and go on only once it has succeeded with the new value (until then the old credential is the way back). Then: %s", z.ID, run, lowerFirst(text))
+	}
 	return text, c.fill(a.InvalidateCheck)
+}
+
+// frozenRun is the freeze that stops the secret's pipelines in this
+// environment and the run that first uses the new value after it ("the
+// first ci-deploy run after freeze f1"), or nil.
+func (c sc) frozenRun() (*planner.Freeze, string) {
+	z := c.frozen()
+	if z == nil {
+		return nil, ""
+	}
+	var pipelines []string
+	for _, k := range c.s.Consumers {
+		if k.Runtime == runbook.DeployCICD {
+			pipelines = append(pipelines, k.Name)
+		}
+	}
+	switch len(pipelines) {
+	case 0:
+		return nil, ""
+	case 1:
+		return z, "the first " + pipelines[0] + " run after freeze " + z.ID
+	}
+	return z, "the first run of each of " + andList(pipelines) + " after freeze " + z.ID
 }
 
 func cleanupText(c sc) (string, string) {
