@@ -155,7 +155,9 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		"same scopes",
 		"aws secretsmanager put-secret-value",
 		"old secret expiring in 24 hours; until then every event is signed with both",
-		"[create in w1: daily from 22:00 UTC; next: Wed 2026-11-25 22:00-23:00 UTC]",
+		// Not Wed 22:00, half an hour after as_of: engineering hears of the
+		// rotation 24 h ahead (review17-cold).
+		"[create in w1: daily from 22:00 UTC; next: Thu 2026-11-26 22:00-23:00 UTC]",
 		"Step numbers a/b: staging/production, each in its own kubectl context.",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.

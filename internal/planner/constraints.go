@@ -326,9 +326,23 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		w.DaysOfMonth = nil
 	}
 	zone := ""
+	// A dated blackout with no zone is asked, not assumed: near its ends a
+	// window may fall inside it in the zone the requester meant (review17
+	// "Change freeze 2026-12-20 to 2027-01-04").
+	askZone := !sp.ZoneGiven && d.Reader != intake.ReaderStructured && d.Polarity != intake.Allow && w.Dated() && w.RelativeDay == ""
 	if !sp.ZoneGiven && d.Reader != intake.ReaderStructured {
 		zone = " (no time zone given: read as " + sp.TZ + ")"
-		f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+sp.TZ+"; check "+a.t.Source)
+		if !askZone {
+			f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+sp.TZ+"; check "+a.t.Source)
+		}
+	}
+	if d.Polarity == intake.Allow && sp.End == "" && d.Reader != intake.ReaderStructured {
+		// A window given only its start: its length is the requester's
+		// to say, not rotor's to invent (review17 "the low-traffic window
+		// (22:00 UTC)").
+		f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("The window gives only its start (%s %s): when does it end (rotor counts one hour until you answer)?", sp.Start, sp.TZ),
+			Blocks:   []string{}})
 	}
 	if d.Polarity == intake.Allow {
 		w.SecretIDs = targets
@@ -354,6 +368,16 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
 	}
 	r.add(ckBlackout, "blackout "+w.ID+": "+w.Label()+zone+" ("+what+")", effect+exposedNote(f, scope))
+	if askZone {
+		last := w.Until
+		if last == "" {
+			last = w.From
+		}
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("Which time zone is blackout %s (%s) in, and is %s included? rotor reads it in %s with both days included; in another zone a window near either end may fall inside it.", w.ID, w.Label(), last, sp.TZ),
+			Blocks:   []string{}})
+		r.add("", "", "its time zone and last day are asked in open item "+id)
+	}
 	if d.Polarity == intake.Unclear {
 		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
 			Question: fmt.Sprintf("Is %q a time to work in (a window) or a time to keep clear of? Until you answer, rotor keeps production steps %sout of it (blackout %s).", d.Quote, ofSecrets(f, targets), w.ID),

@@ -188,10 +188,13 @@ func (d *dating) date(asOf time.Time) {
 		}
 		w.Next = &runbook.Slot{Start: inZone(slot.Start, w.TZ), End: inZone(slot.End, w.TZ), Label: schedule.Label(slot, w.TZ)}
 		var why []string
+		if w.End == "" {
+			why = append(why, "end not given: one hour counted, see the open items")
+		}
 		if early, _ := schedule.NextSlot(*w, blackoutsOf(ids), asOf, length); lead > 0 && !early.Start.Equal(slot.Start) {
 			why = append(why, fmt.Sprintf("the first after the %d h engineering notice", int(lead.Hours())))
 		}
-		if last := d.lastBefore(*w, ids, slot, length, blackoutsOf(ids)); last != "" {
+		if last := d.lastBefore(*w, ids, asOf, slot, length, blackoutsOf(ids)); last != "" {
 			why = append(why, last)
 		}
 		w.Next.Why = strings.Join(why, "; ")
@@ -237,7 +240,7 @@ func (d *dating) date(asOf time.Time) {
 // blackout (a freeze) or the deadline that follows its next one, or "": the
 // operator must know that a later opening is gone (review17: Dec 15 is the
 // last Tuesday before the freeze). A deadline no opening meets is raised.
-func (d *dating) lastBefore(w runbook.TimeWindow, ids []string, next schedule.Interval, length time.Duration, blackouts []runbook.TimeWindow) string {
+func (d *dating) lastBefore(w runbook.TimeWindow, ids []string, asOf time.Time, next schedule.Interval, length time.Duration, blackouts []runbook.TimeWindow) string {
 	var limit time.Time
 	what := ""
 	for _, b := range blackouts {
@@ -250,7 +253,7 @@ func (d *dating) lastBefore(w runbook.TimeWindow, ids []string, next schedule.In
 	}
 	for _, dl := range d.sch.Deadlines {
 		due, err := time.Parse(time.RFC3339, dl.Due)
-		if err != nil || !runbook.ScopesMeet(dl.SecretIDs, ids) || !due.After(next.Start) {
+		if err != nil || !runbook.ScopesMeet(dl.SecretIDs, ids) || !due.After(asOf) {
 			continue
 		}
 		if limit.IsZero() || due.Before(limit) {

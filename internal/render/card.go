@@ -184,7 +184,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	for _, b := range rb.Schedule.Blackouts {
 		bl := blackoutLead + b.Label()
-		if len(b.SecretIDs) > 0 {
+		if len(b.SecretIDs) > 0 && len(b.SecretIDs) < len(names) {
 			// The card and the appendix say the same: a blackout of some
 			// secrets names them (review17).
 			var of []string
@@ -206,7 +206,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	// question itself, without its context) and quotes what the requester
 	// wrote (a constraint, a note), shortly; the appendix has every word.
 	for _, o := range OpenItems(rb) {
-		if o.Holds == "" {
+		if !onCard(o) {
 			continue
 		}
 		o.Question = ShortQuestion(rb, o.Text, o.Question)

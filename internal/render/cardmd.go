@@ -22,8 +22,11 @@ func cardMarkdown(m *md, c Card) {
 			// The lines it holds say "Waits for"; the item says by when
 			// it must be answered.
 			held := "**Holds " + text(o.Holds) + ".**"
-			if o.Before > 0 {
+			switch {
+			case o.Before > 0:
 				held = fmt.Sprintf("**Answer before step %d.**", o.Before)
+			case o.Holds == "":
+				held = "**Holds no step: the work goes ahead meanwhile.**"
 			}
 			quote := ""
 			if o.Text != "" {

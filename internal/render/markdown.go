@@ -202,7 +202,7 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 	// The card says some items shorter: their questions whole.
 	var whole []OpenItem
 	for _, o := range OpenItems(rb) {
-		if o.Holds != "" && CardShortens(rb, o) {
+		if onCard(o) && CardShortens(rb, o) {
 			whole = append(whole, o)
 		}
 	}
@@ -212,12 +212,16 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 		m.blank()
 		said := map[string]string{}
 		for _, o := range whole {
-			m.line("- **%s** %s: %s **Holds %s.**", text(o.ID), codeSpan(o.Source), text(sayOnce(o.ID, o.Question, said)), text(o.Holds))
+			holds := "**Holds " + text(o.Holds) + ".**"
+			if o.Holds == "" {
+				holds = "**Holds no step.**"
+			}
+			m.line("- **%s** %s: %s %s", text(o.ID), codeSpan(o.Source), text(sayOnce(o.ID, o.Question, said)), holds)
 		}
 	}
 	var items []OpenItem
 	for _, o := range OpenItems(rb) {
-		if o.Holds == "" {
+		if !onCard(o) {
 			items = append(items, o)
 		}
 	}
@@ -234,6 +238,11 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(sayOnce(o.ID, o.Question, said)))
 	}
 }
+
+// onCard reports whether the card shows an open item: one that holds
+// steps, or one of the requester's own words (hook2/a: an item freed of
+// every step still shows at the top).
+func onCard(o OpenItem) bool { return o.Holds != "" || quotesRequester(o.Source) }
 
 // sayOnce replaces a long sentence (12 words or more) an earlier item of
 // the list said with a reference to that item ("As o1 says."), and
@@ -377,6 +386,10 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 		owner  string
 	}
 	done := map[string]seen{}
+	// checked: the first step of a secret and phase, by its check, so a
+	// step whose action differs by environment (a freeze gate in
+	// production) refers to the same check instead of saying it again.
+	checked := map[string]seen{}
 	envs := environments(rb)
 	// A run of repeated steps (same secret, same environment, following the
 	// same run in the earlier environment) becomes one line.
@@ -480,7 +493,14 @@ func sequence(m *md, rb *runbook.Runbook, rs *runbook.RotationSequence) {
 				owner = "Owner: " + text(st.Owner) + ". "
 				lastOwner = st.Owner
 			}
-			m.line("   %sCheck: %s.", owner, strings.TrimSuffix(text(st.Verify), "."))
+			check := strings.TrimSuffix(text(st.Verify), ".")
+			ck := st.SecretID + "\x00" + string(st.Phase)
+			if p, ok := checked[ck]; ok && st.SecretID != "" && p.env != st.Environment && p.verify == envless(st.Verify, envs) {
+				check = fmt.Sprintf("as step %d", p.order)
+			} else if !ok {
+				checked[ck] = seen{st.Order, st.Environment, envless(st.Verify, envs), st.Owner}
+			}
+			m.line("   %sCheck: %s.", owner, check)
 		}
 		flush()
 	}

@@ -58,7 +58,7 @@ var (
 	// for a freeze).
 	BriefFacts = &Facts{Name: "brief",
 		Top: []string{"system", "system_slug", "trigger", "deployment", "approvers", "change_ticket", "change_paths", "routine",
-			"schedule", "freeze", "external_comms", "controls", "steps", "start_given", "change_ticket_id"},
+			"schedule", "freeze", "freezes", "external_comms", "controls", "steps", "start_given", "change_ticket_id"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "environments", "exposure", "exposed", "compromise", "strategy",
 			"rule", "rotation_risk", "urgency", "window", "business_impact", "deadline", "consumers"},
 		Consumer: []string{"name"},
