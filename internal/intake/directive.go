@@ -14,6 +14,7 @@ package intake
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -116,6 +117,12 @@ const (
 	FieldIdentity       = "identity"        // what the credential is ("Vault database static role")
 	FieldRoles          = "roles"           // Values: who signs; Value: who verifies, comma-separated
 	FieldChangeTicket   = "change_ticket"   // the change ticket the request names ("CHG0012345")
+	// A duty's Field when its clock is a lead time before the work ("told 5
+	// days in advance", "3 business days ahead"): the first production step
+	// comes at least Within after the notice, counted in calendar time or in
+	// business days (Mon-Fri, Within a multiple of 24h).
+	FieldAhead             = "ahead"
+	FieldAheadBusinessDays = "ahead_business_days"
 )
 
 // Activities a time rule or freeze governs.
@@ -141,6 +148,9 @@ const (
 	PartyCustomer  = "customer"
 	PartyRegulator = "regulator"
 	PartyFinance   = "finance"
+	// PartyTeam is a team or person of the organisation the text names
+	// (Value: "Patient Comms").
+	PartyTeam = "team"
 )
 
 // Readers: who made a reading.
@@ -222,6 +232,15 @@ type Span struct {
 	// From and Until limit it to dates (YYYY-MM-DD or --MM-DD), inclusive.
 	From  string `json:"from"`
 	Until string `json:"until"`
+	// Continuous makes a dated span one stretch, from Start on From (or
+	// any time before, when From is empty) to End on Until, rather than
+	// Start to End on each day ("the freeze, which ends 2026-12-09 at
+	// 09:00": until that moment, from now).
+	Continuous bool `json:"continuous"`
+	// BusinessDaysOfMonth limits it to business days of the month, counted
+	// Monday to Friday (1 the first, -1 the last: "the last business day of
+	// the month").
+	BusinessDaysOfMonth []int `json:"business_days_of_month"`
 	// Only is set on an Allow span the text makes the only time ("only",
 	// "must"): every production step of its scope waits for it.
 	Only bool `json:"only"`
@@ -297,6 +316,18 @@ type Reading struct {
 	// rules disagree, a reading only the model made); the planner numbers
 	// them and turns their scope into the secret ids they block.
 	Questions []Question `json:"questions"`
+}
+
+// SaysInclusive reports whether a dated time rule's text says its last day
+// is included ("between 2026-12-21 and 2027-01-03 inclusive").
+func SaysInclusive(d Directive) bool {
+	lex := DefaultLexicon()
+	for _, e := range d.Evidence {
+		if lex.c.inclusive.has(tokenize(strings.ToLower(e)), 0, len(tokenize(e))) {
+			return true
+		}
+	}
+	return false
 }
 
 // String writes a directive for logs and test failures.

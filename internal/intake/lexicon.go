@@ -20,38 +20,43 @@ var lexiconFiles embed.FS
 
 // TimeWords are the cue words of time rules and deadlines (lexicon/time.yaml).
 type TimeWords struct {
-	Negators     []string            `yaml:"negators"`
-	Forbid       []string            `yaml:"forbid"`
-	Allow        []string            `yaml:"allow"`
-	Only         []string            `yaml:"only"`
-	Outside      []string            `yaml:"outside"`
-	Busy         []string            `yaml:"busy"`
-	Protect      []string            `yaml:"protect"`
-	Vague        []string            `yaml:"vague"`
-	Activities   map[string][]string `yaml:"activities"`
-	Deadline     []string            `yaml:"deadline"`
-	Completion   []string            `yaml:"completion"`
-	By           []string            `yaml:"by"`
-	Before       []string            `yaml:"before"`
-	After        []string            `yaml:"after"`
-	From         []string            `yaml:"from"`
-	Between      []string            `yaml:"between"`
-	RangeJoin    []string            `yaml:"range_join"`
-	NamedTimes   map[string]string   `yaml:"named_times"`
-	NamedSpans   []NamedSpan         `yaml:"named_spans"`
-	EveryDay     []string            `yaml:"every_day"`
-	Periods      []string            `yaml:"periods"`
-	Weeks        []string            `yaml:"weeks"`
-	OnlyAfter    []string            `yaml:"only_after"`
-	SoftNamed    []string            `yaml:"soft_named_times"`
-	SoftPreps    []string            `yaml:"soft_time_preps"`
-	BusyMinutes  int                 `yaml:"busy_minutes"`
-	PeriodEnds   map[string][]string `yaml:"period_ends"`
-	Zones        map[string]string   `yaml:"zones"`
-	RelativeDays map[string]int      `yaml:"relative_days"`
-	SameDay      []string            `yaml:"same_day"`
-	Month        []string            `yaml:"month"`
-	Ordinals     map[string]int      `yaml:"ordinals"`
+	Negators      []string            `yaml:"negators"`
+	Forbid        []string            `yaml:"forbid"`
+	Allow         []string            `yaml:"allow"`
+	Only          []string            `yaml:"only"`
+	Outside       []string            `yaml:"outside"`
+	Busy          []string            `yaml:"busy"`
+	Protect       []string            `yaml:"protect"`
+	Vague         []string            `yaml:"vague"`
+	Activities    map[string][]string `yaml:"activities"`
+	Deadline      []string            `yaml:"deadline"`
+	Completion    []string            `yaml:"completion"`
+	By            []string            `yaml:"by"`
+	Before        []string            `yaml:"before"`
+	After         []string            `yaml:"after"`
+	From          []string            `yaml:"from"`
+	Between       []string            `yaml:"between"`
+	RangeJoin     []string            `yaml:"range_join"`
+	NamedTimes    map[string]string   `yaml:"named_times"`
+	NamedSpans    []NamedSpan         `yaml:"named_spans"`
+	EveryDay      []string            `yaml:"every_day"`
+	Periods       []string            `yaml:"periods"`
+	Weeks         []string            `yaml:"weeks"`
+	OnlyAfter     []string            `yaml:"only_after"`
+	SoftNamed     []string            `yaml:"soft_named_times"`
+	SoftPreps     []string            `yaml:"soft_time_preps"`
+	BusyMinutes   int                 `yaml:"busy_minutes"`
+	PeriodEnds    map[string][]string `yaml:"period_ends"`
+	Zones         map[string]string   `yaml:"zones"`
+	RelativeDays  map[string]int      `yaml:"relative_days"`
+	SameDay       []string            `yaml:"same_day"`
+	Month         []string            `yaml:"month"`
+	Ordinals      map[string]int      `yaml:"ordinals"`
+	EndsAt        []string            `yaml:"ends_at"`
+	BusinessDays  []string            `yaml:"business_days"`
+	ThenRefs      []string            `yaml:"then_refs"`
+	PeriodBetween []string            `yaml:"period_between"`
+	Inclusive     []string            `yaml:"inclusive"`
 }
 
 // NamedSpan is a span written as words ("business hours").
@@ -211,6 +216,7 @@ type compiled struct {
 	cmdSystem, cmdSystemEnd, cmdPublic, cmdEnvPrefix, cmdEnvs, cmdSecretWords, cmdStopWords, cmdSeparators *phrases
 	cmdTriggers                                                                                            map[string]triggerPhrases
 	privilege, publicData, shared                                                                          *phrases
+	endsAt, businessDays, thenRefs, periodBetween, inclusive                                               *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -256,6 +262,7 @@ func (l *Lexicon) compile() {
 	}
 	c.relativeDays = labelled(rel)
 	c.sameDay, c.month = one(t.SameDay), one(t.Month)
+	c.endsAt, c.businessDays, c.thenRefs, c.periodBetween, c.inclusive = one(t.EndsAt), one(t.BusinessDays), one(t.ThenRefs), one(t.PeriodBetween), one(t.Inclusive)
 	zones := map[string][]string{}
 	for k := range t.Zones {
 		zones[k] = []string{k}
@@ -381,7 +388,7 @@ func (l *Lexicon) Check() []string {
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
 		"time.completion": t.Completion, "time.by": t.By, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
 		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
-		"time.month":      t.Month,
+		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.customer_impact": r.CustomerImpact,
@@ -485,7 +492,7 @@ func (l *Lexicon) Check() []string {
 		checkList("rules.change_paths."+tw.Tool, tw.Words)
 	}
 	for _, pw := range r.DutyParties {
-		if !runbook.OneOf([]string{PartyCustomer, PartyRegulator, PartyFinance}, pw.Party) {
+		if !runbook.OneOf([]string{PartyCustomer, PartyRegulator, PartyFinance, PartyTeam}, pw.Party) {
 			add("rules.duty_parties: unknown party %q", pw.Party)
 		}
 		checkList("rules.duty_parties."+pw.Party, pw.Words)

@@ -142,7 +142,7 @@ func merge(into, from map[string]any) {
 }
 
 // spanDefaults are what an unstated span field must be.
-var spanDefaults = map[string]any{"days": []any{}, "days_of_month": []any{}, "end_day": "", "tz": "UTC", "from": "", "until": "", "only": false}
+var spanDefaults = map[string]any{"days": []any{}, "days_of_month": []any{}, "end_day": "", "tz": "UTC", "from": "", "until": "", "only": false, "continuous": false, "business_days_of_month": []any{}}
 
 // directiveMatches compares a directive with a row's wanted one: kind,
 // polarity and tool, party, within, field and value when given; a span

@@ -235,6 +235,9 @@ func (rd *reader) assume(s string) {
 // textState carries what one clause tells the next ("that day").
 type textState struct {
 	lastDay string // a date (YYYY-MM-DD) or a weekday the text named
+	// deadlineDay is the day a clause that sets a deadline named ("her last
+	// day is Friday 2026-12-11"): a later deadline with no day is on it.
+	deadlineDay string
 }
 
 // readText reads one constraint or note.
@@ -242,8 +245,19 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 	st := &textState{}
 	textScope := rd.scopeOf(p, 0, len(p.toks), secret)
 	t := Text{Source: source, Text: text, Secret: secret, Directives: []Directive{}, Scope: textScope}
-	for _, c := range p.clauses {
+	// first[k] is the index of clause k's first directive.
+	first := make([]int, len(p.clauses))
+	for k, c := range p.clauses {
+		first[k] = len(t.Directives)
 		ds := rd.readClause(p, c[0], c[1], secret, st, source)
+		if len(ds) == 0 && k > 0 {
+			// "Invoices run on the last business day of the month; do
+			// not restart invoice-worker then": the clause before holds
+			// the time.
+			if rd.thenRef(p, c[0], c[1], t.Directives) {
+				continue
+			}
+		}
 		for i := range ds {
 			if ds[i].Reader == "" {
 				ds[i].Reader = ReaderRules
@@ -281,6 +295,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
+	t.Directives = rd.definedDays(p, first, t.Directives)
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)
 	if len(t.Directives) == 0 && secret >= 0 {
@@ -425,6 +440,102 @@ func evidence(ms ...[]match) []string {
 			if !runbook.OneOf(out, m.p.text) {
 				out = append(out, m.p.text)
 			}
+		}
+	}
+	return out
+}
+
+// thenRef applies a clause with no time of its own that refers to the time
+// before ("do not restart invoice-worker then") to the last time rule read:
+// an activity kept clear of it is forbidden then, for the scope the clause
+// names. It reports whether the clause was read so.
+func (rd *reader) thenRef(p *parsedText, from, to int, prev []Directive) bool {
+	c := &rd.lex.c
+	refs := c.thenRefs.find(p.toks, from, to)
+	if len(refs) == 0 || (!c.negators.has(p.toks, from, to) && !c.forbid.has(p.toks, from, to)) {
+		return false
+	}
+	for k := len(prev) - 1; k >= 0; k-- {
+		d := &prev[k]
+		if d.Kind != KindTimeRule {
+			continue
+		}
+		if d.Polarity == Allow {
+			return false // "a window …; never restart then": unread, raised
+		}
+		d.Polarity = Forbid
+		if a := c.activities.find(p.toks, from, to); len(a) > 0 {
+			d.Activity = a[0].p.label
+		}
+		if sc := rd.clauseScope(p, from, to, -1); !sc.All && len(sc.Secrets) > 0 {
+			d.Scope = sc
+		}
+		d.Evidence = append(d.Evidence, evidence(refs, c.negators.find(p.toks, from, to), c.forbid.find(p.toks, from, to))...)
+		d.Quote = quote(p, 0, to)
+		return true
+	}
+	return false
+}
+
+// definedDays reads a clause that says which days a word means ("clinics
+// run Monday to Saturday") into the time rule of another clause that uses
+// the word ("never rotate on a clinic day before 19:00"): the rule holds on
+// those days, and the definition is no rule of its own.
+func (rd *reader) definedDays(p *parsedText, first []int, ds []Directive) []Directive {
+	drop := map[int]bool{}
+	for k, cl := range p.clauses {
+		end := len(ds)
+		if k+1 < len(first) {
+			end = first[k+1]
+		}
+		if end-first[k] != 1 {
+			continue
+		}
+		def := ds[first[k]]
+		if def.Kind != KindTimeRule || def.Polarity != Busy || len(def.Span.Days) == 0 || def.Span.Start != "00:00" || def.Span.End != "24:00" || def.Span.From != "" {
+			continue
+		}
+		// The word defined: the clause's first word ("clinics").
+		i := cl[0]
+		for i < cl[1] && runbook.OneOf([]string{"the", "our", "all"}, p.toks[i].low) {
+			i++
+		}
+		if i >= cl[1] {
+			continue
+		}
+		word := strings.TrimSuffix(p.toks[i].low, "s")
+		for j, o := range p.clauses {
+			if j == k {
+				continue
+			}
+			uses := false
+			for n := o[0]; n+1 < o[1]; n++ {
+				uses = uses || (p.toks[n].low == word && (p.toks[n+1].low == "day" || p.toks[n+1].low == "days"))
+			}
+			if !uses {
+				continue
+			}
+			jEnd := len(ds)
+			if j+1 < len(first) {
+				jEnd = first[j+1]
+			}
+			for n := first[j]; n < jEnd; n++ {
+				if d := &ds[n]; d.Kind == KindTimeRule && len(d.Span.Days) == 0 && d.Span.From == "" {
+					d.Span.Days = append([]string{}, def.Span.Days...)
+					d.Evidence = append(d.Evidence, quote(p, cl[0], cl[1]))
+					d.Quote = p.text
+					drop[first[k]] = true
+				}
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return ds
+	}
+	out := ds[:0:0]
+	for n, d := range ds {
+		if !drop[n] {
+			out = append(out, d)
 		}
 	}
 	return out

@@ -55,8 +55,16 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		add(Directive{Kind: KindDualControl, Evidence: evidence(m)})
 	}
 	if parties, cues := c.parties.find(toks, from, to), c.dutyCues.find(toks, from, to); len(parties) > 0 && len(cues) > 0 {
-		within, wev := rd.within(p, from, to)
-		add(Directive{Kind: KindDuty, Party: parties[0].p.label, Within: within, Evidence: append(evidence(parties, cues), wev...)})
+		within, wev, field := rd.within(p, from, to)
+		add(Directive{Kind: KindDuty, Party: parties[0].p.label, Within: within, Field: field, Evidence: append(evidence(parties, cues), wev...)})
+	} else if len(cues) > 0 {
+		// "Patient Comms must be told 3 business days ahead": a team of
+		// the organisation, told ahead of the work.
+		if within, wev, field := rd.within(p, from, to); field != "" {
+			if who := rd.toldWho(p, from, to, cues[0]); who != "" {
+				add(Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Within: within, Field: field, Evidence: append(evidence(cues), wev...)})
+			}
+		}
 	}
 	if !timed && !pathRead {
 		if d, ok := rd.freeze(p, from, to, negs); ok {
@@ -166,9 +174,36 @@ func (rd *reader) freeze(p *parsedText, from, to int, negs []match) (Directive, 
 	return d, true
 }
 
+// toldWho is whom a duty with no known party is owed to: the words before
+// the duty cue ("Patient Comms must be told"), or after it up to the clock
+// ("Tell the support desk 2 business days in advance").
+func (rd *reader) toldWho(p *parsedText, from, to int, cue match) string {
+	modal := []string{"must", "be", "should", "shall", "to", "has", "have", "needs", "need", "is", "are", "will", "always", "get", "gets"}
+	end := cue.from
+	for end > from && runbook.OneOf(modal, p.toks[end-1].low) {
+		end--
+	}
+	if end > from && !rd.lex.c.negators.has(p.toks, from, end) {
+		return quote(p, from, end)
+	}
+	k := cue.to
+	for k < to {
+		if _, err := strconv.Atoi(p.toks[k].low); err == nil {
+			break
+		}
+		k++
+	}
+	if k > cue.to && k < to {
+		return quote(p, cue.to, k)
+	}
+	return ""
+}
+
 // within reads a duty's clock: "within 72 hours", "within 24h", "in 3
-// days". It returns a Go duration ("72h") and the words.
-func (rd *reader) within(p *parsedText, from, to int) (string, []string) {
+// days". It returns a Go duration ("72h"), the words, and FieldAhead or
+// FieldAheadBusinessDays when the clock is a lead time before the work ("5
+// days in advance", "3 business days ahead").
+func (rd *reader) within(p *parsedText, from, to int) (string, []string, string) {
 	c := &rd.lex.c
 	for _, m := range c.within.find(p.toks, from, to) {
 		i := m.to
@@ -195,7 +230,7 @@ func (rd *reader) within(p *parsedText, from, to int) (string, []string) {
 			continue
 		}
 		d, _ := time.ParseDuration(u)
-		return formatDuration(time.Duration(n) * d), []string{quote(p, m.from, min(to, i+2))}
+		return formatDuration(time.Duration(n) * d), []string{quote(p, m.from, min(to, i+2))}, ""
 	}
 	// "48 hours notice", "5 days in advance".
 	for i := from; i+1 < to; i++ {
@@ -203,16 +238,27 @@ func (rd *reader) within(p *parsedText, from, to int) (string, []string) {
 		if err != nil || n <= 0 {
 			continue
 		}
-		u, ok := rd.lex.Rules.Units[p.toks[i+1].low]
+		unit, next := p.toks[i+1].low, i+2
+		u, ok := rd.lex.Rules.Units[unit]
+		if i+2 < to {
+			// "3 business days": a unit of two words.
+			if u2, ok2 := rd.lex.Rules.Units[unit+" "+p.toks[i+2].low]; ok2 {
+				u, ok, unit, next = u2, true, unit+" "+p.toks[i+2].low, i+3
+			}
+		}
 		if !ok {
 			continue
 		}
-		if m := c.advance.find(p.toks, i+2, min(to, i+5)); len(m) > 0 && m[0].from == i+2 {
+		if m := c.advance.find(p.toks, next, min(to, next+3)); len(m) > 0 && m[0].from == next {
 			d, _ := time.ParseDuration(u)
-			return formatDuration(time.Duration(n) * d), []string{quote(p, i, m[0].to)}
+			field := FieldAhead
+			if c.businessDays.has(tokenize(unit), 0, len(tokenize(unit))) {
+				field = FieldAheadBusinessDays
+			}
+			return formatDuration(time.Duration(n) * d), []string{quote(p, i, m[0].to)}, field
 		}
 	}
-	return "", nil
+	return "", nil, ""
 }
 
 // formatDuration writes hours ("72h") or minutes ("30m").

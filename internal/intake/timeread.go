@@ -415,6 +415,9 @@ func (rd *reader) daysOfMonth(p *parsedText, from, to int) ([]int, []int) {
 		if !ok {
 			continue
 		}
+		if m := c.businessDays.find(p.toks, i+1, min(to, i+4)); len(m) > 0 && m[0].from == i+1 {
+			continue // a business day of the month (businessDaysOfMonth)
+		}
 		// "the first Sunday of each month": that weekday in the first week.
 		if i+1 < to && n >= 1 && n <= 4 {
 			if d, isDay := dayWord(p.toks[i+1].text); isDay && len(d) == 1 {
@@ -588,10 +591,24 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 	day := rd.clauseDay(p, from, to, st)
 	if day != "" {
 		st.lastDay = day
+		if rd.isDeadline(p, from, to) {
+			// "Marta's last day is Friday 2026-12-11; her access ends
+			// 18:00": the next clause's deadline falls on that day.
+			st.deadlineDay = day
+		}
 	}
 	dom, domAt := rd.daysOfMonth(p, from, to)
 	for _, k := range domAt {
 		masked[k-from] = true
+	}
+	// "the last business day of the month": a day counted Monday to
+	// Friday, all day ("business day" names no hours here).
+	bdom, bdomAt := rd.businessDaysOfMonth(p, from, to)
+	if len(bdom) > 0 {
+		for _, k := range bdomAt {
+			masked[k-from] = true
+		}
+		exprs = slices.DeleteFunc(slices.Clone(exprs), func(x timeExpr) bool { return x.named != "" && slices.Contains(bdomAt, x.from) })
 	}
 	// A busy phrase may hold a day ("Black Friday"): it is not a weekday.
 	for _, m := range c.busy.find(p.toks, from, to) {
@@ -604,7 +621,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		mask(it.from, it.to)
 	}
 	for _, m := range c.month.find(p.toks, from, to) {
-		if len(dom) > 0 {
+		if len(dom) > 0 || len(bdom) > 0 {
 			mask(m.from, m.to)
 		}
 	}
@@ -627,7 +644,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		}
 		// No clock: whole days, when the clause names days, dates, weeks or
 		// days of the month.
-		if len(items) == 0 && len(dates) == 0 && len(weeks) == 0 && len(dom) == 0 && !rd.relativeDay(p, from, to) {
+		if len(items) == 0 && len(dates) == 0 && len(weeks) == 0 && len(dom) == 0 && len(bdom) == 0 && !rd.relativeDay(p, from, to) {
 			return nil
 		}
 		exprs = []timeExpr{{from: from, to: from, start: 0, end: 1440, whole: true}}
@@ -655,6 +672,9 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 	}
 	cs := rd.cues(p, from, to, masked)
 	isDeadline := rd.isDeadline(p, from, to)
+	// "the code freeze, which ends 2026-12-09 at 09:00": one stretch from
+	// now until that moment, not 09:00 onwards on that day.
+	until := rd.endsAt(p, from, to, dates, exprs, weeks)
 	// "by 16:00 on Fridays", "by 18:00 every day": every week, not once.
 	recurring := false
 	for _, it := range items {
@@ -677,12 +697,21 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			out = append(out, rd.deadline(p, from, to, x, zone, given, st, day))
 			continue
 		}
-		if x.whole && isDeadline && len(dom) == 0 {
+		if x.whole && isDeadline && len(dom) == 0 && len(bdom) == 0 {
 			continue
 		}
-		sp := &Span{Days: []string{}, DaysOfMonth: dom, TZ: zone, ZoneGiven: given, Start: formatClock(x.start)}
+		sp := &Span{Days: []string{}, DaysOfMonth: dom, BusinessDaysOfMonth: bdom, TZ: zone, ZoneGiven: given, Start: formatClock(x.start)}
 		if sp.DaysOfMonth == nil {
 			sp.DaysOfMonth = []int{}
+		}
+		if sp.BusinessDaysOfMonth == nil {
+			sp.BusinessDaysOfMonth = []int{}
+		}
+		if until != "" && cs.polarity().Blocks() {
+			sp.Start, sp.End, sp.Until, sp.Continuous = "00:00", formatClock(x.start), until, true
+			ev := append(cs.evidence(), evidence(c.endsAt.find(p.toks, from, to))...)
+			out = append(out, Directive{Kind: KindTimeRule, Polarity: cs.polarity(), Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev})
+			continue
 		}
 		switch {
 		case x.end >= 0:
@@ -750,7 +779,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		if x.namedTime != "" {
 			ev = append(ev, x.namedTime)
 		}
-		if sp.Start == "00:00" && sp.End == "24:00" && len(sp.Days) == 0 && len(sp.DaysOfMonth) == 0 && sp.From == "" && len(periods) == 0 && pol != Allow {
+		if sp.Start == "00:00" && sp.End == "24:00" && len(sp.Days) == 0 && len(sp.DaysOfMonth) == 0 && len(sp.BusinessDaysOfMonth) == 0 && sp.From == "" && len(periods) == 0 && pol != Allow {
 			// Every day, all day, with no date: a rule with no time in it
 			// (a freeze): read by the rules, not as a span.
 			continue
@@ -762,7 +791,12 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		for _, pr := range periods {
 			dated := *sp
 			dated.From, dated.Until = pr[0], pr[1]
-			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: &dated, Scope: scope, Evidence: ev})
+			dev := ev
+			if pr[0] != pr[1] {
+				// "inclusive": the last day is said to be included.
+				dev = append(slices.Clone(ev), evidence(c.inclusive.find(p.toks, from, to))...)
+			}
+			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: &dated, Scope: scope, Evidence: dev})
 		}
 	}
 	return out
@@ -776,7 +810,10 @@ func (rd *reader) datePeriods(p *parsedText, dates []schedule.DateMention) [][2]
 		if i+1 < len(dates) {
 			gap := strings.TrimSpace(p.text[dates[i].To:dates[i+1].From])
 			gt := tokenize(strings.ToLower(gap))
-			if len(gt) > 0 && len(gt) <= 2 && rd.lex.c.rangeJoin.has(gt, 0, len(gt)) && gt[0].low != "and" {
+			// "Dec 24, Dec 25 and Dec 31" are days of their own; "between
+			// 2026-12-21 and 2027-01-03" is one period.
+			and := len(gt) > 0 && gt[0].low == "and" && !rd.betweenBefore(p, dates[i].From)
+			if len(gt) > 0 && len(gt) <= 2 && rd.lex.c.rangeJoin.has(gt, 0, len(gt)) && !and {
 				if f, u, ok := schedule.DatePeriod(dates[i : i+2]); ok {
 					out = append(out, [2]string{f, u})
 					i++
@@ -788,6 +825,72 @@ func (rd *reader) datePeriods(p *parsedText, dates []schedule.DateMention) [][2]
 	}
 	// A year given at one end only: the others take it.
 	return out
+}
+
+// betweenBefore reports whether the word right before a text offset opens a
+// range ("between").
+func (rd *reader) betweenBefore(p *parsedText, at int) bool {
+	k := -1
+	for i, t := range p.toks {
+		if t.to <= at {
+			k = i
+		}
+	}
+	return k >= 0 && rd.lex.c.periodBetween.has(p.toks, k, k+1)
+}
+
+// endsAt is the date a clause's one span runs until without a break ("the
+// code freeze, which ends 2026-12-09 at 09:00", "in force until 2026-12-09
+// 09:00"), or "": one date, one single time that is not a start, and a word
+// that ends the span before both.
+func (rd *reader) endsAt(p *parsedText, from, to int, dates []schedule.DateMention, exprs []timeExpr, weeks []weekMention) string {
+	if len(dates) != 1 || len(exprs) != 1 || len(weeks) > 0 {
+		return ""
+	}
+	x := exprs[0]
+	if x.end >= 0 || x.whole || x.prep == "after" || x.prep == "from" || x.startDay != "" {
+		return ""
+	}
+	c := &rd.lex.c
+	if c.from.has(p.toks, from, to) {
+		return "" // "from … until …": a start is given
+	}
+	for _, m := range c.endsAt.find(p.toks, from, to) {
+		if m.to <= x.from && p.toks[m.to-1].to <= dates[0].From {
+			return dates[0].Date
+		}
+	}
+	return ""
+}
+
+// businessDaysOfMonth reads "the last business day of the month", "the
+// first working day of each month": the days, and the tokens that say them.
+func (rd *reader) businessDaysOfMonth(p *parsedText, from, to int) ([]int, []int) {
+	c := &rd.lex.c
+	if !c.month.has(p.toks, from, to) {
+		return nil, nil
+	}
+	var days, at []int
+	for i := from; i+1 < to; i++ {
+		if p.toks[i].date {
+			continue
+		}
+		n, ok := rd.ordinal(p.toks[i].low)
+		if !ok || n > 23 {
+			continue
+		}
+		m := c.businessDays.find(p.toks, i+1, min(to, i+4))
+		if len(m) == 0 || m[0].from != i+1 {
+			continue
+		}
+		if !containsInt(days, n) {
+			days = append(days, n)
+		}
+		for k := i; k < m[0].to; k++ {
+			at = append(at, k)
+		}
+	}
+	return days, at
 }
 
 // isDeadline reports whether a clause sets a moment work must be done by: a
@@ -957,6 +1060,12 @@ func (rd *reader) deadline(p *parsedText, from, to int, x timeExpr, zone string,
 	}
 	if day == "" && rd.lex.c.sameDay.has(p.toks, from, to) {
 		day = st.lastDay
+	}
+	if day == "" && st.deadlineDay != "" {
+		// The day an earlier clause set for the departure ("her last day
+		// is Friday 2026-12-11; her access ends 18:00").
+		day = st.deadlineDay
+		ev = append(ev, "the day the text named before")
 	}
 	if x.namedTime == "midnight" || x.start == 1440 {
 		rd.assume("\"midnight\" in a deadline is read as the end of its day (00:00 the next day)")
