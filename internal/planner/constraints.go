@@ -209,7 +209,21 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		if d.Within != "" {
 			due = " within " + d.Within
 		}
-		f.Duties = append(f.Duties, Duty{ID: fmt.Sprintf("c%d", len(f.Duties)+1), Party: d.Party, Within: d.Within, Text: d.Quote, Source: a.t.Source, Label: partyName(d.Party) + due})
+		du := Duty{ID: fmt.Sprintf("c%d", len(f.Duties)+1), Party: d.Party, Within: d.Within, Text: d.Quote, Source: a.t.Source, Label: partyName(d.Party) + due}
+		if d.Party == intake.PartyTeam {
+			du.Who, du.Label = d.Value, d.Value+due
+		}
+		if (d.Field == intake.FieldAhead || d.Field == intake.FieldAheadBusinessDays) && d.Within != "" {
+			// "Patient Comms must be told 3 business days ahead": the
+			// notice first, then no production step for the lead time.
+			du.Lead = d.Field
+			du.Label = fmt.Sprintf("%s at least %s before the first production step", dutyWho(du), du.LeadText())
+			f.Duties = append(f.Duties, du)
+			r.add(ckDuty, fmt.Sprintf("a notice to %s %s ahead", dutyWho(du), du.LeadText()),
+				fmt.Sprintf("the notice goes out first; no production step starts until %s after it (the schedule's work start and each window's next opening wait for it); dated in the checklist, the comms and the audit evidence", du.LeadText()))
+			break
+		}
+		f.Duties = append(f.Duties, du)
 		if d.Party == intake.PartyCustomer {
 			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)
 			if f.ExternalComms.Reason == "" {
@@ -318,7 +332,10 @@ func (a *applier) unread() {
 func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWindow, bool) {
 	f, r, sp := a.f, a.r, d.Span
 	w := runbook.TimeWindow{Days: sp.Days, Start: sp.Start, End: sp.End, EndDay: sp.EndDay, DaysOfMonth: sp.DaysOfMonth, TZ: sp.TZ,
-		From: sp.From, Until: sp.Until, RelativeDay: sp.RelativeDay, Note: d.Quote, Source: a.t.Source}
+		From: sp.From, Until: sp.Until, Continuous: sp.Continuous, BusinessDaysOfMonth: sp.BusinessDaysOfMonth, RelativeDay: sp.RelativeDay, Note: d.Quote, Source: a.t.Source}
+	if len(w.BusinessDaysOfMonth) == 0 {
+		w.BusinessDaysOfMonth = nil
+	}
 	if w.Days == nil {
 		w.Days = []string{}
 	}
@@ -373,10 +390,15 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		if last == "" {
 			last = w.From
 		}
-		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
-			Question: fmt.Sprintf("Which time zone is blackout %s (%s) in, and is %s included? rotor reads it in %s with both days included; in another zone a window near either end may fall inside it.", w.ID, w.Label(), last, sp.TZ),
-			Blocks:   []string{}})
-		r.add("", "", "its time zone and last day are asked in open item "+id)
+		q := fmt.Sprintf("Which time zone is blackout %s (%s) in, and is %s included? rotor reads it in %s with both days included; in another zone a window near either end may fall inside it.", w.ID, w.Label(), last, sp.TZ)
+		asked := "its time zone and last day are asked"
+		if intake.SaysInclusive(d) {
+			// "2026-12-21 and 2027-01-03 inclusive": only the zone is open.
+			q = fmt.Sprintf("Which time zone is blackout %s (%s) in? rotor reads it in %s; in another zone a window near either end may fall inside it.", w.ID, w.Label(), sp.TZ)
+			asked = "its time zone is asked"
+		}
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote, Question: q, Blocks: []string{}})
+		r.add("", "", asked+" in open item "+id)
 	}
 	if d.Polarity == intake.Unclear {
 		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
@@ -606,6 +628,14 @@ func (a *applier) exposure(d intake.Directive) {
 
 func toolName(tool string) string {
 	return map[string]string{intake.ToolTerraform: "Terraform", intake.ToolAnsible: "Ansible", intake.ToolGitOps: "the GitOps repository (Argo CD)"}[tool]
+}
+
+// dutyWho is whom a duty is owed to, in words.
+func dutyWho(d Duty) string {
+	if d.Who != "" {
+		return d.Who
+	}
+	return partyName(d.Party)
 }
 
 func partyName(party string) string {

@@ -160,6 +160,17 @@ func (d *dating) date(asOf time.Time) {
 		}
 		return out
 	}
+	// A blackout on business days of the month is dated: "the last
+	// business day of each month" is Thu 2026-12-31 this month (hook3 h2).
+	for i := range sch.Blackouts {
+		b := &sch.Blackouts[i]
+		if len(b.BusinessDaysOfMonth) == 0 {
+			continue
+		}
+		if occ := schedule.Occurrences(*b, asOf, asOf.Add(schedule.Horizon)); len(occ) > 0 {
+			b.Next = &runbook.Slot{Start: inZone(occ[0].Start, b.TZ), End: inZone(occ[0].End, b.TZ), Label: schedule.Label(occ[0], b.TZ)}
+		}
+	}
 	for i := range sch.Windows {
 		w := &sch.Windows[i]
 		need, steps := windowNeed(f, w.ID)
@@ -171,6 +182,9 @@ func (d *dating) date(asOf time.Time) {
 		// engineering hears of the rotation a day ahead (review17: "next:
 		// Mon 22:00" on the day itself was impossible).
 		lead := f.EngineeringNotice()
+		if n := noticeEnd(f, asOf); n.Sub(asOf) > lead {
+			lead = n.Sub(asOf)
+		}
 		length := time.Duration(max(need, 1)) * time.Minute
 		slot, ok := schedule.NextSlot(*w, blackoutsOf(ids), asOf.Add(lead), length)
 		switch {
@@ -192,7 +206,11 @@ func (d *dating) date(asOf time.Time) {
 			why = append(why, "end not given: one hour counted, see the open items")
 		}
 		if early, _ := schedule.NextSlot(*w, blackoutsOf(ids), asOf, length); lead > 0 && !early.Start.Equal(slot.Start) {
-			why = append(why, fmt.Sprintf("the first after the %d h engineering notice", int(lead.Hours())))
+			if du := leadDuty(f, asOf); du != nil && lead > f.EngineeringNotice() {
+				why = append(why, fmt.Sprintf("the first %s after the notice to %s (%s)", du.LeadText(), dutyWho(*du), du.ID))
+			} else {
+				why = append(why, fmt.Sprintf("the first after the %d h engineering notice", int(lead.Hours())))
+			}
 		}
 		if last := d.lastBefore(*w, ids, asOf, slot, length, blackoutsOf(ids)); last != "" {
 			why = append(why, last)
@@ -227,13 +245,43 @@ func (d *dating) date(asOf time.Time) {
 		}
 	}
 	start, waited := asOf, []string(nil)
+	var why []string
+	if du := leadDuty(f, asOf); du != nil {
+		// "Patient Comms must be told 3 business days ahead".
+		start = du.LeadEnd(asOf)
+		why = append(why, fmt.Sprintf("%s after the notice to %s (%s)", du.LeadText(), dutyWho(*du), du.ID))
+	}
 	if len(held) > 0 {
-		start, waited = schedule.FreeFrom(blackoutsOf(held), asOf)
+		start, waited = schedule.FreeFrom(blackoutsOf(held), start)
 	}
 	sch.WorkStarts = &runbook.Slot{Start: start.Format(time.RFC3339), Label: runbook.FormatMoment(start, zoneOf(sch)), Why: "as of the request"}
 	if len(waited) > 0 {
-		sch.WorkStarts.Why = "blackout " + strings.Join(waited, ", ") + " holds production steps until then"
+		why = append(why, "blackout "+strings.Join(waited, ", ")+" holds production steps until then")
 	}
+	if len(why) > 0 {
+		sch.WorkStarts.Why = strings.Join(why, "; ")
+	}
+}
+
+// leadDuty is the notice whose lead time ends last, as of a moment, or nil.
+func leadDuty(f *Facts, asOf time.Time) *Duty {
+	var out *Duty
+	for i := range f.Duties {
+		d := &f.Duties[i]
+		if d.Lead != "" && (out == nil || d.LeadEnd(asOf).After(out.LeadEnd(asOf))) {
+			out = d
+		}
+	}
+	return out
+}
+
+// noticeEnd is when the notices' lead times end, as of a moment (the moment
+// itself with none).
+func noticeEnd(f *Facts, asOf time.Time) time.Time {
+	if du := leadDuty(f, asOf); du != nil {
+		return du.LeadEnd(asOf)
+	}
+	return asOf
 }
 
 // lastBefore names the last usable opening of a window before the dated
@@ -334,6 +382,15 @@ func resolveDay(day, at, tz string, asOf time.Time) (string, time.Time, bool) {
 
 // dateDuty dates a duty's clock from a moment.
 func dateDuty(du *Duty, asOf time.Time) {
+	if du.Lead != "" {
+		// A notice ahead of the work: sent now, production waits for the
+		// lead time after it.
+		at := asOf.Truncate(time.Minute)
+		end := du.LeadEnd(at)
+		du.Due, du.NotBefore = at.Format(time.RFC3339), end.Format(time.RFC3339)
+		du.Label = fmt.Sprintf("%s by %s, %s before the first production step (none before %s)", dutyWho(*du), runbook.FormatMoment(at, "UTC"), du.LeadText(), runbook.FormatMoment(end, "UTC"))
+		return
+	}
 	if du.Within == "" {
 		du.Label = partyName(du.Party) + ": as soon as it applies (no clock given)"
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/catalog"
 	"github.com/rotor-dev/rotor/internal/exposure"
+	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -135,6 +136,52 @@ type Duty struct {
 	// Text is the request's words.
 	Text   string `json:"text"`
 	Source string `json:"source"`
+	// Who is the team a duty to PartyTeam is owed to ("Patient Comms").
+	Who string `json:"who,omitempty"`
+	// Lead is set when the clock is a lead time before the work ("3
+	// business days ahead"): intake.FieldAhead or FieldAheadBusinessDays.
+	// The notice goes out first, and no production step starts before
+	// Within (in business days: Within/24h of them) after it.
+	Lead string `json:"lead,omitempty"`
+	// NotBefore is when production work may start after the notice (RFC
+	// 3339), once the schedule is dated.
+	NotBefore string `json:"not_before,omitempty"`
+}
+
+// LeadEnd is the first moment production work may start after a notice
+// sent at t: t plus the lead, counted in business days (Mon-Fri) when the
+// text counts so; t itself for a duty with no lead.
+func (d Duty) LeadEnd(t time.Time) time.Time {
+	dur, err := time.ParseDuration(d.Within)
+	if d.Lead == "" || err != nil {
+		return t
+	}
+	if d.Lead != intake.FieldAheadBusinessDays {
+		return t.Add(dur)
+	}
+	for n := int(dur / (24 * time.Hour)); n > 0; {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
+}
+
+// LeadText says a duty's lead time: "3 business days", "48 hours".
+func (d Duty) LeadText() string {
+	dur, err := time.ParseDuration(d.Within)
+	if err != nil {
+		return d.Within
+	}
+	days := int(dur / (24 * time.Hour))
+	switch {
+	case d.Lead == intake.FieldAheadBusinessDays:
+		return fmt.Sprintf("%d business day%s", days, map[bool]string{true: "s"}[days != 1])
+	case dur%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d day%s", days, map[bool]string{true: "s"}[days != 1])
+	}
+	return fmt.Sprintf("%d hours", int(dur.Hours()))
 }
 
 // Freeze is a freeze with no span of time: what it forbids, until when (as

@@ -190,6 +190,14 @@ type TimeWindow struct {
 	// --MM-DD every year), both inclusive; empty means no limit.
 	From  string `json:"from,omitempty"`
 	Until string `json:"until,omitempty"`
+	// Continuous makes a dated window one stretch: from Start on From (from
+	// any earlier time when From is empty) to End on Until ("the freeze
+	// ends 2026-12-09 at 09:00": until that moment), not Start to End on
+	// each day.
+	Continuous bool `json:"continuous,omitempty"`
+	// BusinessDaysOfMonth limits it to business days of the month, counted
+	// Monday to Friday (1 the first, -1 the last).
+	BusinessDaysOfMonth []int `json:"business_days_of_month,omitempty"`
 	// RelativeDay is a day the request named relative to now ("today",
 	// "tomorrow") while no as_of dates it; From and Until replace it when
 	// the runbook is dated.
@@ -268,6 +276,14 @@ func (w TimeWindow) Label() string {
 	if !w.Dated() {
 		return w.weekLabel()
 	}
+	if w.Continuous {
+		// "until 2026-12-09 09:00 Europe/Madrid", "2026-12-19 18:00 to
+		// 2027-01-04 08:00 UTC".
+		if w.From == "" {
+			return "until " + w.Until + " " + w.End + " " + w.TZ
+		}
+		return w.From + " " + w.Start + " to " + w.Until + " " + w.End + " " + w.TZ
+	}
 	dates := w.datesLabel()
 	if len(w.Days) == 0 && w.Start == "00:00" && (w.End == "24:00" || w.End == "00:00") {
 		return dates + " " + w.TZ
@@ -287,7 +303,10 @@ func (w TimeWindow) weekLabel() string {
 		}
 		days = strings.Join(parts, ", ")
 	}
-	if len(w.DaysOfMonth) > 0 {
+	if nth := nthWeekday(w); nth != "" {
+		// "the first Wed of each month", not seven days of the month.
+		days = "the " + nth + " " + DayLabel(w.Days[0]) + " of each month"
+	} else if len(w.DaysOfMonth) > 0 {
 		parts := make([]string, len(w.DaysOfMonth))
 		for i, d := range w.DaysOfMonth {
 			parts[i] = Ordinal(d)
@@ -299,6 +318,24 @@ func (w TimeWindow) weekLabel() string {
 			days = "the " + month
 		}
 	}
+	if len(w.BusinessDaysOfMonth) > 0 {
+		// "the last business day of each month" (Mon-Fri).
+		parts := make([]string, len(w.BusinessDaysOfMonth))
+		for i, d := range w.BusinessDaysOfMonth {
+			parts[i] = strings.TrimSuffix(Ordinal(d), " day")
+			if d < -1 {
+				parts[i] = Ordinal(-d) + " last"
+			}
+		}
+		days = "the " + strings.Join(parts, ", ") + " business day of each month"
+		next := ""
+		if w.Next != nil && w.Next.Label != "" {
+			next = "; next " + w.Next.Label
+		}
+		if w.Start == "00:00" && (w.End == "24:00" || w.End == "00:00") {
+			return days + " (all day, " + w.TZ + next + ")"
+		}
+	}
 	switch {
 	case w.End == "":
 		return days + " from " + w.Start + " " + w.TZ
@@ -306,6 +343,21 @@ func (w TimeWindow) weekLabel() string {
 		return days + " " + w.Start + " to " + DayLabel(w.EndDay) + " " + w.End + " " + w.TZ
 	}
 	return days + " " + w.Start + "-" + w.End + " " + w.TZ
+}
+
+// nthWeekday names a weekday in one week of the month ("first" for Days
+// [wed] on the days 1-7), or "".
+func nthWeekday(w TimeWindow) string {
+	if len(w.Days) != 1 || len(w.DaysOfMonth) != 7 {
+		return ""
+	}
+	first := w.DaysOfMonth[0]
+	for i, d := range w.DaysOfMonth {
+		if d != first+i {
+			return ""
+		}
+	}
+	return map[int]string{1: "first", 8: "second", 15: "third", 22: "fourth"}[first]
 }
 
 // DayLabel writes a weekday as labels do: "Tue".

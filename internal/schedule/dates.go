@@ -241,7 +241,9 @@ func Contains(w runbook.TimeWindow, date string) bool {
 
 // partial reports whether a span occurs only on some dates: limited to a
 // period, or to days of the month.
-func partial(w runbook.TimeWindow) bool { return w.Dated() || len(w.DaysOfMonth) > 0 }
+func partial(w runbook.TimeWindow) bool {
+	return w.Dated() || len(w.DaysOfMonth) > 0 || len(w.BusinessDaysOfMonth) > 0
+}
 
 // datesApart reports whether two spans never share a minute because of
 // their dates, as far as a week can tell: only one occurs on some dates
@@ -264,7 +266,12 @@ func datesApart(a, b runbook.TimeWindow) bool {
 		}
 		return true
 	case !a.Dated() || !b.Dated():
-		return false // a period against days of the month: compared by hours
+		// A period against days of the month: the monthly span also
+		// occurs outside the period ("the first Wednesday of the month"
+		// against "2026-12-21 to 2027-01-03"), and the slots subtract the
+		// period's own dates exactly (hook3 h1: the window was dropped as
+		// "inside" the freeze, leaving its steps unbound).
+		return true
 	}
 	ends := func(w runbook.TimeWindow) (time.Time, time.Time, bool) {
 		from, until := w.From, w.Until

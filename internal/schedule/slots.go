@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -33,6 +34,9 @@ func Occurrences(w runbook.TimeWindow, from, to time.Time) []Interval {
 	if !ok {
 		return nil
 	}
+	if w.Continuous {
+		return continuous(w, loc, start, from, to)
+	}
 	length := Length(w)
 	if length == 0 {
 		return nil
@@ -51,6 +55,42 @@ func Occurrences(w runbook.TimeWindow, from, to time.Time) []Interval {
 		}
 	}
 	return out
+}
+
+// continuous is the one stretch of a continuous window: from Start on From
+// (from before the asked range when From is empty) to End on Until (the
+// next occurrence of a date without a year).
+func continuous(w runbook.TimeWindow, loc *time.Location, start int, from, to time.Time) []Interval {
+	end, ok := runbook.ParseClock(w.End)
+	if !ok {
+		return nil
+	}
+	day := func(d string) (time.Time, bool) {
+		if strings.HasPrefix(d, "--") {
+			return NextAnnual(d, from.In(loc))
+		}
+		t, err := time.ParseInLocation("2006-01-02", d, loc)
+		return t, err == nil
+	}
+	iv := Interval{Start: from.Add(-24 * time.Hour), End: to.Add(24 * time.Hour)}
+	if w.From != "" {
+		d, ok := day(w.From)
+		if !ok {
+			return nil
+		}
+		iv.Start = time.Date(d.Year(), d.Month(), d.Day(), start/60, start%60, 0, 0, loc)
+	}
+	if w.Until != "" {
+		d, ok := day(w.Until)
+		if !ok {
+			return nil
+		}
+		iv.End = time.Date(d.Year(), d.Month(), d.Day(), end/60, end%60, 0, 0, loc)
+	}
+	if !iv.End.After(from) || !iv.Start.Before(to) || !iv.End.After(iv.Start) {
+		return nil
+	}
+	return []Interval{iv}
 }
 
 // endOf is where an occurrence that starts at s ends: at the end clock on
@@ -89,7 +129,34 @@ func onDay(w runbook.TimeWindow, day time.Time) bool {
 			return false
 		}
 	}
+	if len(w.BusinessDaysOfMonth) > 0 && !businessDayOf(day, w.BusinessDaysOfMonth) {
+		return false
+	}
 	return Contains(w, day.Format("2006-01-02"))
+}
+
+// businessDayOf reports whether a day is one of the business days of its
+// month (Monday to Friday; 1 the first, -1 the last).
+func businessDayOf(day time.Time, nths []int) bool {
+	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	var days []int
+	for d := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, day.Location()); d.Month() == day.Month(); d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			days = append(days, d.Day())
+		}
+	}
+	for _, n := range nths {
+		i := n - 1
+		if n < 0 {
+			i = len(days) + n
+		}
+		if i >= 0 && i < len(days) && days[i] == day.Day() {
+			return true
+		}
+	}
+	return false
 }
 
 // busy lists the blackout occurrences between two moments, merged and in

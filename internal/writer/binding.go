@@ -136,6 +136,17 @@ func dutyMessages(f *planner.Facts, party string) []runbook.Message {
 				Subject:  fmt.Sprintf("%s: regulator notification due", f.System),
 				Body:     fmt.Sprintf("The request says %q. Prepare and send the notification to the regulator %s; record when it was sent.", d.Text, when),
 				SendWhen: when})
+		case intake.PartyTeam:
+			body := fmt.Sprintf("The request says %q. Rotation of %s (%s): tell %s what changes, when, and whom to call.", d.Text, secretNames(f), f.Trigger, d.Who)
+			if d.Lead != "" {
+				body += fmt.Sprintf(" No production step starts until %s after this notice", d.LeadText())
+				if t, err := time.Parse(time.RFC3339, d.NotBefore); err == nil && d.NotBefore != "" {
+					body += " (not before " + runbook.FormatMoment(t, "UTC") + ")"
+				}
+				body += "."
+			}
+			out = append(out, runbook.Message{Audience: runbook.AudienceEngineering, Channel: "message to " + d.Who,
+				Subject: fmt.Sprintf("%s: credential rotation notice", f.System), Body: body, SendWhen: when})
 		case intake.PartyFinance:
 			out = append(out, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email to Finance",
 				Subject:  fmt.Sprintf("%s: spend to report", f.System),
@@ -151,6 +162,9 @@ func dutyMessages(f *planner.Facts, party string) []runbook.Message {
 func dutyWhen(d planner.Duty) string {
 	if t, err := time.Parse(time.RFC3339, d.Due); err == nil && d.Due != "" {
 		return "by " + runbook.FormatMoment(t, "UTC")
+	}
+	if d.Lead != "" {
+		return "at least " + d.LeadText() + " before the first production step"
 	}
 	if d.Within != "" {
 		return "within " + d.Within + " of it applying"

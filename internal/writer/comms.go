@@ -220,6 +220,7 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, approvalNote(f), frameworks(f)),
 			SendWhen: "at the start and when production is verified"})
 	}
+	messages = append(messages, dutyMessages(f, intake.PartyTeam)...)
 	messages = append(messages, dutyMessages(f, intake.PartyRegulator)...)
 	messages = append(messages, dutyMessages(f, intake.PartyFinance)...)
 	return &runbook.InternalComms{Messages: messages}
