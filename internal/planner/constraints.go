@@ -219,6 +219,11 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 			du.Lead = d.Field
 			du.Label = fmt.Sprintf("%s at least %s before the first production step", dutyWho(du), du.LeadText())
 			f.Duties = append(f.Duties, du)
+			if du.Lead == intake.FieldAheadBusinessDays {
+				f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+					Question: fmt.Sprintf("The notice to %s counts %s Monday to Friday, with no public holidays: which holiday calendar applies? A holiday in the lead time pushes the first production step later.", dutyWho(du), du.LeadText()),
+					Blocks:   []string{}})
+			}
 			r.add(ckDuty, fmt.Sprintf("a notice to %s %s ahead", dutyWho(du), du.LeadText()),
 				fmt.Sprintf("the notice goes out first; no production step starts until %s after it (the schedule's work start and each window's next opening wait for it); dated in the checklist, the comms and the audit evidence", du.LeadText()))
 			break
@@ -385,6 +390,14 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
 	}
 	r.add(ckBlackout, "blackout "+w.ID+": "+w.Label()+zone+" ("+what+")", effect+exposedNote(f, scope))
+	if len(w.BusinessDaysOfMonth) > 0 && d.Reader != intake.ReaderStructured {
+		// Business days are counted Monday to Friday: a public holiday
+		// would move the day, and rotor knows no holiday calendar (hook3 h2).
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("Blackout %s counts business days Monday to Friday, with no public holidays: which holiday calendar applies? A holiday near the end or start of a month moves the day it falls on; give the dates if so.", w.ID),
+			Blocks:   []string{}})
+		r.add("", "", "its holiday calendar is asked in open item "+id)
+	}
 	if askZone {
 		last := w.Until
 		if last == "" {
