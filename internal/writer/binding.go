@@ -2,7 +2,6 @@ package writer
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/intake"
@@ -63,7 +62,7 @@ func bindStep(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
 // bindingChecklist lists what the binding rules ask before the first step.
 func bindingChecklist(f *planner.Facts) []string {
 	var out []string
-	if ws := f.Schedule.WorkStarts; ws != nil && strings.HasPrefix(ws.Why, "blackout") {
+	if ws := f.Schedule.WorkStarts; ws != nil && ws.Why != "" && ws.Why != "as of the request" {
 		line := fmt.Sprintf("Production work starts %s, not before: %s.", ws.Label, ws.Why)
 		if ex := exposedNames(f); ex != "" {
 			line += " Exception: the exposed " + ex + " do not wait."
