@@ -262,7 +262,7 @@ func workloadGaps(f *Facts) {
 		if runbook.OneOf(f.Deployment, runbook.DeployCICD) {
 			// ci_cd beside kubernetes was dropped without a word
 			// (review17 acme): who rolls the workloads out is asked.
-			q += " Deployment also lists ci_cd: does a pipeline or CD controller own these rollouts? Then the deploy steps go through it, not `kubectl rollout restart`."
+			q += " Does ci_cd deploy them?"
 		}
 		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the kind of Kubernetes workload of %s is not said", andJoin(kinds)),
 			Question: q,
