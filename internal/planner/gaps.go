@@ -33,12 +33,22 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 			if s.Provider == "unknown" {
 				who = "its provider"
 			}
-			text := fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s procedure", s.Name, providerLabel(s), categoryOf(s.Entry))
+			// What the card shows: a question a person can answer, in
+			// the product's words, not rotor's (review19 round 3 S7).
+			generic := fmt.Sprintf("its steps are generic %s steps, not %s's own", categoryOf(s.Entry), providerLabel(s))
+			second := fmt.Sprintf("does %s allow a second live %s beside the current one", who, kind)
+			switch {
+			case s.Kind == runbook.KindWebhookURL:
+				second = fmt.Sprintf("can %s add a second incoming webhook for the same target", who)
+			case s.Entry.ID == "generic-unknown-kafka":
+				second = fmt.Sprintf("can %s hold a second SASL user with the same ACLs", who)
+			}
+			text := fmt.Sprintf("%s: %s: %s?", s.Name, generic, second)
 			switch {
 			case s.Entry.Provider() != nil && s.Entry.Provider().ID != "generic":
-				text = fmt.Sprintf("%s: rotor's catalogue knows %s's commands, but not whether it allows a second live %s", s.Name, s.ProviderName, kind)
+				text = fmt.Sprintf("%s: %s?", s.Name, second)
 			case catalog.Default().Provider(s.Provider) != nil:
-				text = fmt.Sprintf("%s: rotor's catalogue has %s, but no entry of it for a %s; the steps use the generic %s procedure", s.Name, s.ProviderName, kind, categoryOf(s.Entry))
+				text = fmt.Sprintf("%s: its steps are generic %s steps: %s?", s.Name, categoryOf(s.Entry), second)
 			}
 			known := s.Entry.Provider() != nil && s.Entry.Provider().ID != "generic"
 			if s.Strategy == runbook.StrategyRevokeFirst {
@@ -48,6 +58,7 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				}
 				// The kill never waits; its replacement does, for what
 				// rotor does not know about the product.
+				text = fmt.Sprintf("%s: %s: can %s delete %s or only regenerate it, and hold two at once?", s.Name, generic, who, article(kind))
 				f.Raise(runbook.OpenItem{Source: source, Text: text,
 					Question: fmt.Sprintf("For the replacement of %s (%s): does %s delete (revoke) %s or only regenerate it, can one project or account hold two keys at once, and do staging and production share one key (then one revoke kills both, and one replacement serves both)? It is revoked first (it leaked) at %s whatever the answer: the kill does not wait; find the answer in parallel, then add %s to the catalogue directory.",
 						s.Name, stepList(phaseSteps(f, s.ID, runbook.PhaseCreate)), who, article(kind), stepList(phaseSteps(f, s.ID, runbook.PhaseContain)), who),
@@ -94,7 +105,7 @@ func catalogGaps(f *Facts, req *runbook.Request) {
 				q = fmt.Sprintf("Which user do the consumers of %s connect as now (%s), and which second user with identical grants takes over (%s)? If that second user does not exist, creating it is a change to production: its owner signs it off first. ", s.Name, s.Users.Active, s.Users.Idle) + q
 			}
 			f.Raise(runbook.OpenItem{Source: source,
-				Text:     fmt.Sprintf("%s: %s is not in rotor's provider catalogue; the steps use the generic %s entry (%s)", s.Name, s.ProviderName, kind, s.Entry.ID),
+				Text:     fmt.Sprintf("%s: its steps are generic %s steps: what are %s's own commands for them?", s.Name, kind, s.ProviderName),
 				Question: q,
 				Blocks:   rotationSteps(f, s.ID)})
 		}
@@ -149,7 +160,7 @@ func providerLabel(s *Secret) string {
 func categoryOf(e *catalog.Credential) string {
 	switch {
 	case e.Failures != "":
-		return "message broker (SASL) " + strings.TrimPrefix(e.ID, "generic-")
+		return "message broker (SASL)"
 	case runbook.OneOf(e.Kinds, runbook.KindWebhookURL) && len(e.Kinds) == 1:
 		return "incoming webhook"
 	}
@@ -238,7 +249,7 @@ func workloadGaps(f *Facts) {
 				listed = append(listed, string(d))
 			}
 		}
-		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the request lists several runtimes (%s) and does not say which runs %s", strings.Join(listed, ", "), andJoin(runtimes)),
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("How does each of %s run (%s)?", andJoin(runtimes), strings.Join(listed, ", ")),
 			Question: fmt.Sprintf("How does each of %s run (%s)? Their deploy steps say <runtime> until then; nothing is assumed to be serverless.", andJoin(runtimes), strings.Join(listed, " or ")),
 			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
 	}
@@ -264,12 +275,12 @@ func workloadGaps(f *Facts) {
 			// (review17 acme): who rolls the workloads out is asked.
 			q += " Does ci_cd deploy them?"
 		}
-		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("the kind of Kubernetes workload of %s is not said", andJoin(kinds)),
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("What kind of workload is each of %s (Deployment, StatefulSet, DaemonSet, CronJob or Job)?", andJoin(kinds)),
 			Question: q,
 			Blocks:   stepsOf(f, kindIDs, runbook.PhaseDeploy)})
 	}
 	if len(scheduled) > 0 {
-		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("%s %s on a schedule and %s the new value only at the next run", andJoin(scheduled), verb(len(scheduled), "runs", "run"), verb(len(scheduled), "reads", "read")),
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("%s %s on a schedule and %s the new value only at the next run: is one run now harmless?", andJoin(scheduled), verb(len(scheduled), "runs", "run"), verb(len(scheduled), "reads", "read")),
 			Question: fmt.Sprintf("Is one run of %s now harmless (or is there a dry run)? If yes, it proves the new value before the revoke; if not, the revoke waits until after its next scheduled run.", andJoin(scheduled)),
 			Blocks:   stepsOf(f, scheduledIDs, runbook.PhaseRevoke)})
 	}
@@ -360,7 +371,7 @@ func valueGaps(f *Facts) {
 	}
 	var asks, what []string
 	if len(paths) > 0 {
-		what = append(what, "store paths")
+		what = append(what, "the store paths")
 		where := strings.TrimPrefix(StoreName(f.SecretStore), "the ") + " path"
 		if f.SecretStore == runbook.StoreVault {
 			where = "Vault KV path"
@@ -369,15 +380,15 @@ func valueGaps(f *Facts) {
 			where, andJoin(paths), stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
 	}
 	if len(namespaces) > 0 {
-		what = append(what, "Kubernetes namespaces")
+		what = append(what, "the Kubernetes namespaces")
 		asks = append(asks, fmt.Sprintf("the Kubernetes namespace of the consumers of %s (the deploy steps show <namespace>)", andJoin(namespaces)))
 	}
 	if len(synced) > 0 {
-		what = append(what, "how the values reach the pods")
+		what = append(what, "the way each value reaches its pods")
 		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first, for External Secrets Operator `kubectl -n <namespace> annotate externalsecret <name> force-sync=$(date +%%s) --overwrite`)", andJoin(synced)))
 	}
 	f.Raise(runbook.OpenItem{Source: "secret_store",
-		Text:     "the request does not say " + andJoin(what),
+		Text:     "The request does not say: what are " + andJoin(what) + "?",
 		Question: "What are " + strings.Join(asks, "; ") + "? Containment never waits for them.",
 		// The create steps of a secret whose path is unknown wait too: many
 		// providers show a new value once (SendGrid, GitHub), and a value
