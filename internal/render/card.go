@@ -632,9 +632,6 @@ func windowLabel(s runbook.Schedule, id string) string {
 			// Its first slot, dated ("next" misleads when it is today);
 			// why it is that one: the first after the notice, the last
 			// before a freeze or a deadline (review17).
-			if w.Next.Why != "" {
-				return w.Next.Label + " (" + w.Next.Why + ")"
-			}
 			return w.Next.Label
 		}
 	}

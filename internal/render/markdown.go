@@ -240,9 +240,8 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 }
 
 // onCard reports whether the card shows an open item: one that holds
-// steps, or one of the requester's own words (hook2/a: an item freed of
-// every step still shows at the top).
-func onCard(o OpenItem) bool { return o.Holds != "" || quotesRequester(o.Source) }
+// steps (the card's word budget keeps the others in the appendix).
+func onCard(o OpenItem) bool { return o.Holds != "" }
 
 // sayOnce replaces a long sentence (12 words or more) an earlier item of
 // the list said with a reference to that item ("As o1 says."), and
