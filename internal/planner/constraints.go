@@ -363,7 +363,7 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		// to say, not rotor's to invent (review17 "the low-traffic window
 		// (22:00 UTC)").
 		f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
-			Question: fmt.Sprintf("The window gives only its start (%s %s): when does it end (rotor counts one hour until you answer)?", sp.Start, sp.TZ),
+			Question: "When does the window end? One hour is counted meanwhile.",
 			Blocks:   []string{}})
 	}
 	if d.Polarity == intake.Allow {

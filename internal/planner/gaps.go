@@ -370,6 +370,16 @@ func valueGaps(f *Facts) {
 		return
 	}
 	var asks, what []string
+	// Secrets named once: a second list equal to the one before is
+	// "those secrets" (Acme's three names were said three times).
+	said := ""
+	of := func(names []string) string {
+		if j := andJoin(names); j != said {
+			said = j
+			return j
+		}
+		return "those secrets"
+	}
 	if len(paths) > 0 {
 		what = append(what, "the store paths")
 		where := strings.TrimPrefix(StoreName(f.SecretStore), "the ") + " path"
@@ -377,15 +387,15 @@ func valueGaps(f *Facts) {
 			where = "Vault KV path"
 		}
 		asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and write the field `value`: %s)",
-			where, andJoin(paths), stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
+			where, of(paths), stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
 	}
 	if len(namespaces) > 0 {
 		what = append(what, "the Kubernetes namespaces")
-		asks = append(asks, fmt.Sprintf("the Kubernetes namespace of the consumers of %s (the deploy steps show <namespace>)", andJoin(namespaces)))
+		asks = append(asks, fmt.Sprintf("the Kubernetes namespace of the consumers of %s (the deploy steps show <namespace>)", of(namespaces)))
 	}
 	if len(synced) > 0 {
 		what = append(what, "the way each value reaches its pods")
-		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first, for External Secrets Operator `kubectl -n <namespace> annotate externalsecret <name> force-sync=$(date +%%s) --overwrite`)", andJoin(synced)))
+		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first, for External Secrets Operator `kubectl -n <namespace> annotate externalsecret <name> force-sync=$(date +%%s) --overwrite`)", of(synced)))
 	}
 	f.Raise(runbook.OpenItem{Source: "secret_store",
 		Text:     "The request does not say: what are " + andJoin(what) + "?",

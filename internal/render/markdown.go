@@ -231,8 +231,6 @@ func otherOpenItems(m *md, rb *runbook.Runbook) {
 	m.blank()
 	m.line("## Other open items")
 	m.blank()
-	m.line("They hold no step by themselves; answer them before the work is closed.")
-	m.blank()
 	said := map[string]string{}
 	for _, o := range items {
 		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(sayOnce(o.ID, o.Question, said)))
