@@ -40,6 +40,13 @@ type nameLexicon struct {
 		Entry    string `yaml:"entry"`
 		Question string `yaml:"question"`
 	} `yaml:"confirm"`
+	// InternalSigner reads a webhook signing secret that only the
+	// request's own services use as a key held at both ends.
+	InternalSigner struct {
+		Entry    string   `yaml:"entry"`
+		Unless   []string `yaml:"unless"`
+		Question string   `yaml:"question"`
+	} `yaml:"internal_signer"`
 }
 
 // kindRule is one entry of names.yaml's kinds.
@@ -252,7 +259,7 @@ func (n *Names) checkKinds() []string {
 
 // phraseLists are every list of phrases the lexicon matches.
 func (n *Names) phraseLists() [][]string {
-	out := [][]string{n.lex.Personal, n.lex.Signer.Before, n.lex.Signer.After, n.lex.Verifier.Before, n.lex.Verifier.After}
+	out := [][]string{n.lex.Personal, n.lex.Signer.Before, n.lex.Signer.After, n.lex.Verifier.Before, n.lex.Verifier.After, n.lex.InternalSigner.Unless}
 	for _, r := range n.lex.Kinds {
 		out = append(out, r.Words, r.Unless)
 	}
@@ -393,6 +400,8 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 			r.OpenItems = append(r.OpenItems, n.kindItem(path, in, was, r.Kind, "notes", strings.TrimSpace(in.Notes), because))
 		}
 	}
+
+	n.internalSigner(&r, req, in, path, field)
 
 	for _, c := range n.lex.Confirm {
 		if r.Entry == nil || r.Entry.ID != c.Entry {
@@ -552,6 +561,50 @@ func (n *Names) kindItem(path string, in runbook.Secret, given, read runbook.Kin
 			in.Name, n.lex.KindNames[read], n.lex.KindNames[given], read, n.lex.KindNames[read], because, n.lex.KindNames[given]),
 		Blocks: []string{},
 	}
+}
+
+// HoldsKill is the mark in an open item's Blocks that the secret's kill
+// waits for the answer: the planner replaces it with the kill steps.
+const HoldsKill = "kill"
+
+// internalSigner reads a webhook signing secret with no provider whose
+// consumers are all services of the request (two or more) and whose name
+// says nothing of a webhook as a key we hold at both ends (an internal
+// HMAC, "Tokenization HMAC signing secret" used by card-api and
+// token-verifier): there are no vendor webhook settings to switch, the
+// verifiers accept both keys before the signer's own configuration
+// switches. Who signs, and whether what it signed outlives the overlap, is
+// asked at the top, and the kill waits for the answer.
+func (n *Names) internalSigner(r *Resolved, req *runbook.Request, in runbook.Secret, path, field string) {
+	is := n.lex.InternalSigner
+	if r.Kind != runbook.KindWebhookSecret || r.Provider != nil || field != "" || len(in.Consumers) < 2 ||
+		(r.Entry != nil && r.Entry.ID == is.Entry) || len(r.Signers) > 0 {
+		return
+	}
+	if n.first(words(in.Name+" "+in.Notes), is.Unless) != "" {
+		return
+	}
+	for _, c := range in.Consumers {
+		if !slices.ContainsFunc(req.Services, func(s runbook.Service) bool { return strings.EqualFold(s.Name, c) }) {
+			return
+		}
+	}
+	e := n.cat.Credential(is.Entry)
+	if e == nil {
+		return
+	}
+	r.Entry = e
+	q := strings.NewReplacer("{name}", in.Name, "{consumers}", andWords(in.Consumers)).Replace(is.Question)
+	r.OpenItems = append(r.OpenItems, runbook.OpenItem{Source: path + ".kind", Text: fmt.Sprintf("%s: kind %s, no provider, used only by %s", in.Name, in.Kind, andWords(in.Consumers)),
+		Question: q, Blocks: []string{HoldsKill}})
+}
+
+// andWords joins names as "a, b and c".
+func andWords(list []string) string {
+	if len(list) < 2 {
+		return strings.Join(list, "")
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }
 
 // Roles reads which services sign (or issue) with a key and which verify

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -173,6 +174,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	valueGaps(f)
 	exposedNeverWait(f)
 	proseHolds(f)
+	holdKills(f)
 	reachHoldsInvestigation(f)
 	externalComms(f)
 	for i := range f.Secrets {
@@ -227,6 +229,11 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 	f.Assumptions = append(f.Assumptions, rd.Assumptions...)
 	// The reading intake chose is the safe one: its questions hold no step.
 	for _, item := range rd.OpenItems {
+		// An item whose answer the kill waits for names it (holdKills).
+		if i := slices.Index(item.Blocks, intake.HoldsKill); i >= 0 {
+			item.Blocks = slices.Clone(item.Blocks)
+			item.Blocks[i] = killMark + s.ID
+		}
 		f.Raise(item)
 	}
 	prov := rd.Provider
