@@ -123,6 +123,15 @@ const (
 	// business days (Mon-Fri, Within a multiple of 24h).
 	FieldAhead             = "ahead"
 	FieldAheadBusinessDays = "ahead_business_days"
+	// FieldCadence marks a compliance directive that says how often the
+	// rotation is due: Within is the period ("2160h"), Value the
+	// requirement it cites ("PCI DSS 8.3.9") or "".
+	FieldCadence = "cadence"
+	// FieldLastRotated marks a compliance directive that says when the
+	// rotation last happened: Value is the date (YYYY-MM-DD). With a
+	// cadence in the same text it dates the next due date (the cadence's
+	// Deadline, and a deadline directive when it is still ahead).
+	FieldLastRotated = "last_rotated"
 )
 
 // Activities a time rule or freeze governs.

@@ -83,7 +83,17 @@ type RuleWords struct {
 	RateLimit               []string            `yaml:"rate_limit"`
 	Frameworks              []FrameworkWords    `yaml:"frameworks"`
 	RotationReasons         []string            `yaml:"rotation_reasons"`
+	Cadences                []CadenceWords      `yaml:"cadences"`
+	CadenceEvery            []string            `yaml:"cadence_every"`
+	CadenceContext          []string            `yaml:"cadence_context"`
+	LastRotated             []string            `yaml:"last_rotated"`
 	Approval                []string            `yaml:"approval"`
+	Approvers               []ApproverWords     `yaml:"approvers"`
+	ApproverCues            []string            `yaml:"approver_cues"`
+	ApproverFillers         []string            `yaml:"approver_fillers"`
+	ApproverJoins           []string            `yaml:"approver_joins"`
+	ApproverRoles           []string            `yaml:"approver_roles"`
+	ApproverRoleWords       []string            `yaml:"approver_role_words"`
 	CustomerImpact          []string            `yaml:"customer_impact"`
 	Legacy                  []string            `yaml:"legacy"`
 	BuildTime               []string            `yaml:"build_time"`
@@ -118,6 +128,19 @@ type ToolWords struct {
 // PartyWords names whom a duty is owed to.
 type PartyWords struct {
 	Party string   `yaml:"party"`
+	Words []string `yaml:"words"`
+}
+
+// CadenceWords say how often a rotation is due (Every: a Go duration).
+type CadenceWords struct {
+	Every string   `yaml:"every"`
+	Words []string `yaml:"words"`
+}
+
+// ApproverWords names an approval body ("CAB", "DPO") as the runbook prints
+// it, with the words a request uses for it.
+type ApproverWords struct {
+	Name  string   `yaml:"name"`
 	Words []string `yaml:"words"`
 }
 
@@ -205,6 +228,8 @@ type compiled struct {
 	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
 	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
 	freeze, rateLimit, frameworks, reasons, approval, customer, legacy                                     *phrases
+	approvers, approverCues, approverFillers, approverJoins, approverRoles, approverRoleWords              *phrases // approvers' label: the name
+	cadences, cadenceEvery, cadenceContext, lastRotated                                                    *phrases // cadences' label: the duration
 	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
 	public, thirdParty, insider, usage                                                                     *phrases
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
@@ -285,6 +310,18 @@ func (l *Lexicon) compile() {
 		fws[fw.Name] = fw.Words
 	}
 	c.frameworks = labelled(fws)
+	bodies := map[string][]string{}
+	for _, a := range r.Approvers {
+		bodies[a.Name] = a.Words
+	}
+	c.approvers = labelled(bodies)
+	every := map[string][]string{}
+	for _, cw := range r.Cadences {
+		every[cw.Every] = append(every[cw.Every], cw.Words...)
+	}
+	c.cadences, c.cadenceEvery, c.cadenceContext, c.lastRotated = labelled(every), one(r.CadenceEvery), one(r.CadenceContext), one(r.LastRotated)
+	c.approverCues, c.approverFillers, c.approverJoins = one(r.ApproverCues), one(r.ApproverFillers), one(r.ApproverJoins)
+	c.approverRoles, c.approverRoleWords = one(r.ApproverRoles), one(r.ApproverRoleWords)
 	c.reasons, c.approval, c.customer, c.legacy = one(r.RotationReasons), one(r.Approval), one(r.CustomerImpact), one(r.Legacy)
 	c.buildTime, c.breach, c.rotateAll = one(r.BuildTime), one(r.ConfirmedBreach), one(r.RotateAll)
 	c.instructions, c.instructionsUntimed = one(r.Instructions), one(r.InstructionsWithoutTime)
@@ -391,7 +428,10 @@ func (l *Lexicon) Check() []string {
 		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
-		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.customer_impact": r.CustomerImpact,
+		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
+		"rules.last_rotated":     r.LastRotated,
+		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
+		"rules.approver_roles": r.ApproverRoles, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,
 		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,
 		"rules.rotate_all": r.RotateAll, "rules.instructions": r.Instructions, "rules.instructions_without_time": r.InstructionsWithoutTime,
 		"rules.exposure_public": r.ExposurePublic, "rules.exposure_third_party": r.ExposureThirdParty,
@@ -501,6 +541,18 @@ func (l *Lexicon) Check() []string {
 		if dur, err := time.ParseDuration(r.Units[u]); err != nil || dur <= 0 {
 			add("rules.units: %q is %q, not a duration", u, r.Units[u])
 		}
+	}
+	for _, cw := range r.Cadences {
+		if d, err := time.ParseDuration(cw.Every); err != nil || d <= 0 {
+			add("rules.cadences: %q is not a duration", cw.Every)
+		}
+		checkList("rules.cadences."+cw.Every, cw.Words)
+	}
+	for _, a := range r.Approvers {
+		if a.Name == "" {
+			add("rules.approvers: an approver without a name")
+		}
+		checkList("rules.approvers."+a.Name, a.Words)
 	}
 	for _, fw := range r.Frameworks {
 		if fw.Name == "" {

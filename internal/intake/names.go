@@ -68,6 +68,9 @@ type kindRule struct {
 type sideCues struct {
 	Before []string `yaml:"before"`
 	After  []string `yaml:"after"`
+	// UnlessNext are words that, right after a `before` cue, make it no
+	// cue ("signs off" approves; it signs nothing).
+	UnlessNext []string `yaml:"unless_next"`
 }
 
 // Names resolves providers and kinds. Build it once (DefaultNames) and
@@ -634,7 +637,11 @@ func (n *Names) side(text string, cues sideCues) []string {
 	}
 	for i := range clean {
 		for _, c := range cues.Before {
-			if n.cueAt(clean, i, c) == 0 || i == 0 || comma(i-1) || strings.HasSuffix(fields[i-1], ".") {
+			k := n.cueAt(clean, i, c)
+			if k == 0 || i == 0 || comma(i-1) || strings.HasSuffix(fields[i-1], ".") {
+				continue
+			}
+			if i+k < len(clean) && slices.Contains(cues.UnlessNext, strings.ToLower(clean[i+k])) {
 				continue
 			}
 			// Walk back over "a, b and c".

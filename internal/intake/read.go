@@ -297,6 +297,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 	}
 	t.Directives = rd.definedDays(p, first, t.Directives)
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
+	t.Directives = append(t.Directives, rd.dueDate(p, t.Directives)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)
 	if len(t.Directives) == 0 && secret >= 0 {
 		// A note that only says what the credential is ("Vault database
@@ -372,7 +373,13 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	}
 	var out []Directive
 	scope := rd.clauseScope(p, from, to, secret)
-	out = append(out, rd.timeDirectives(p, from, to, exprs, scope, st)...)
+	if d, ok := rd.lastRotated(p, from, to); ok {
+		// "last rotation was 2026-06-20": a date in the past that dates
+		// the cadence, never a time to work in.
+		out = append(out, d)
+	} else {
+		out = append(out, rd.timeDirectives(p, from, to, exprs, scope, st)...)
+	}
 	out = append(out, rd.ruleDirectives(p, from, to, len(out) > 0, scope, secret)...)
 	out = append(out, rd.detailDirectives(p, from, to, secret)...)
 	if len(out) == 0 && secret >= 0 {

@@ -2,9 +2,12 @@ package intake
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -75,17 +78,36 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		add(Directive{Kind: KindRateLimit, Evidence: evidence(m)})
 	}
 	fwSeen := map[string]bool{}
+	requirement := ""
 	for _, m := range c.frameworks.find(toks, from, to) {
 		if !fwSeen[m.p.label] {
 			fwSeen[m.p.label] = true
-			add(Directive{Kind: KindCompliance, Value: m.p.label, Evidence: evidence([]match{m})})
+			d := Directive{Kind: KindCompliance, Value: m.p.label, Evidence: evidence([]match{m})}
+			if id := requirementAt(toks, m.to, to); id != "" {
+				// "PCI DSS 8.3.9": the requirement the evidence cites.
+				d.Values = []string{id}
+				if requirement == "" {
+					requirement = m.p.label + " " + id
+				}
+			}
+			add(d)
 		}
 	}
-	if m := c.reasons.find(toks, from, to); len(m) > 0 && len(fwSeen) == 0 {
+	if every, ev := rd.cadence(p, from, to); every != "" {
+		// A cadence is a reason too: said once, with how often.
+		add(Directive{Kind: KindCompliance, Field: FieldCadence, Within: every, Value: requirement, Evidence: ev})
+	} else if m := c.reasons.find(toks, from, to); len(m) > 0 && len(fwSeen) == 0 {
 		add(Directive{Kind: KindCompliance, Field: "reason", Value: m[0].p.text, Evidence: evidence(m)})
 	}
 	if m := c.approval.find(toks, from, to); len(m) > 0 {
-		add(Directive{Kind: KindApproval, Evidence: evidence(m)})
+		names, ev := rd.approvers(p, from, to, m)
+		add(Directive{Kind: KindApproval, Values: names, Evidence: append(evidence(m), ev...)})
+		if d := &out[len(out)-1]; len(names) > 0 && len(d.Scope.Words) > 0 && !d.Scope.All &&
+			!slices.ContainsFunc(d.Scope.Words, func(w string) bool { return !inAny(names, w) }) {
+			// "the Payments team lead must approve": the approver's
+			// words are who approves, not what the approval binds.
+			d.Scope = Scope{All: true, Secrets: []int{}, Words: []string{}, Consumers: d.Scope.Consumers}
+		}
 	}
 	if m := c.customer.find(toks, from, to); len(m) > 0 {
 		add(Directive{Kind: KindCustomerImpact, Evidence: evidence(m)})
@@ -282,4 +304,286 @@ func (rd *reader) usageDirectives(p *parsedText, from, to int, scope Scope) []Di
 		act = a[0].p.label
 	}
 	return []Directive{{Kind: KindUsage, Activity: act, Scope: scope, Evidence: evidence(m)}}
+}
+
+// approvers reads who approves, from an approval clause whose approval words
+// are cues: a body that is itself an approval word ("CAB approval"), a body
+// right before an approval word with only fillers between ("VP Eng must
+// approve"), one right after it ("sign-off from the security team"), or, after
+// "approved by" and the like, the request's own capitalised words ("approved
+// by Jane Doe"). A body with other words between is what the change touches
+// ("CAB approval required for security changes" names only the CAB).
+func (rd *reader) approvers(p *parsedText, from, to int, cues []match) (names, ev []string) {
+	c := &rd.lex.c
+	// "the Change Manager's approval", "the CAB's sign-off": a possessive
+	// names the approver as the bare word does.
+	toks := slices.Clone(p.toks)
+	for i := range toks {
+		toks[i].low = strings.TrimSuffix(toks[i].low, "'s")
+		toks[i].text = strings.TrimSuffix(strings.TrimSuffix(toks[i].text, "'s"), "’s")
+	}
+	bodies := c.approvers.find(toks, from, to)
+	take := func(name, word string) {
+		if !runbook.OneOf(names, name) {
+			names = append(names, name)
+		}
+		if !runbook.OneOf(ev, word) {
+			ev = append(ev, word)
+		}
+	}
+	skip := func(ps *phrases, i, end, step int) int {
+		for n := 0; n < 4 && i >= from && i < end; n++ {
+			ms := ps.find(toks, i, i+1)
+			if len(ms) == 0 {
+				break
+			}
+			i += step
+		}
+		return i
+	}
+	// Bodies in the order the text names them.
+	found := map[int]bool{}
+	for bi, b := range bodies {
+		for _, m := range cues {
+			overlap := b.from < m.to && m.from < b.to
+			before := b.to <= m.from && skip(c.approverFillers, b.to, m.from, 1) == m.from
+			after := m.to <= b.from && skip(c.approverJoins, m.to, b.from, 1) == b.from
+			if overlap || before || after {
+				found[bi] = true
+				break
+			}
+		}
+	}
+	captured := map[int]string{}
+	// "the IoT Platform lead signs off": a role right before an approval
+	// word, with the request's words for it.
+	for _, m := range cues {
+		i := m.from - 1
+		for i >= from && c.approverFillers.has(toks, i, i+1) {
+			i--
+		}
+		if i < from || !c.approverRoles.has(toks, i, i+1) {
+			continue
+		}
+		start := i
+		for start-1 >= from && !c.approverJoins.has(toks, start-1, start) && (upperWord(toks[start-1]) || c.approverRoleWords.has(toks, start-1, start)) {
+			start--
+		}
+		if slices.ContainsFunc(bodies, func(b match) bool { return b.from < i+1 && start < b.to }) {
+			// "the change manager must approve": the known body.
+			continue
+		}
+		if start < i || upperWord(toks[i]) {
+			captured[start] = strings.TrimSuffix(strings.TrimSuffix(quote(p, start, i+1), "'s"), "’s")
+		}
+	}
+	for _, m := range c.approverCues.find(toks, from, to) {
+		i := skip(c.approverJoins, m.to, to, 1)
+		for _, name := range properNames(toks, i, to) {
+			captured[i] = name
+			i += len(strings.Fields(name)) + 1
+		}
+	}
+	for i := from; i < to; i++ {
+		for bi, b := range bodies {
+			if found[bi] && b.from == i {
+				take(b.p.label, b.p.text)
+				found[bi] = false
+			}
+		}
+		if name, ok := captured[i]; ok {
+			// A capitalised name that is a known body reads as the body.
+			label, word := name, name
+			for _, b := range bodies {
+				if b.from == i {
+					label, word = b.p.label, b.p.text
+				}
+			}
+			take(label, word)
+		}
+	}
+	return names, ev
+}
+
+// properNames reads the names at toks[i:]: words that start with a capital
+// letter, joined by "of" or "&" ("Head of Payments"), several names split at
+// "and" or "," ("Finance and Legal"). It stops at any other word.
+func properNames(toks []token, i, to int) []string {
+	var names []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			names = append(names, strings.Join(cur, " "))
+		}
+		cur = nil
+	}
+	upper := func(k int) bool { return k < to && upperWord(toks[k]) }
+	for ; i < to && len(names) < 4; i++ {
+		t := toks[i]
+		switch {
+		case upper(i) && len(cur) < 5:
+			cur = append(cur, t.text)
+		case (t.low == "of" || t.low == "&") && len(cur) > 0 && upper(i+1):
+			cur = append(cur, t.text)
+		case (t.low == "and" || t.text == ",") && len(cur) > 0 && upper(i+1):
+			flush()
+		default:
+			flush()
+			return names
+		}
+	}
+	flush()
+	return names
+}
+
+// cadence reads how often a rotation is due ("every 90 days", "quarterly",
+// "12-month cryptoperiod"), as a Go duration, when the clause speaks of
+// rotating, changing or a key's life; "" otherwise (a "monthly maintenance
+// window" is no cadence).
+func (rd *reader) cadence(p *parsedText, from, to int) (string, []string) {
+	c := &rd.lex.c
+	ctx := c.cadenceContext.find(p.toks, from, to)
+	if len(ctx) == 0 {
+		return "", nil
+	}
+	for _, m := range c.cadenceEvery.find(p.toks, from, to) {
+		i := m.to
+		if i+1 >= to {
+			continue
+		}
+		n, err := strconv.Atoi(p.toks[i].low)
+		if err != nil || n <= 0 {
+			continue
+		}
+		u, ok := rd.lex.Rules.Units[p.toks[i+1].low]
+		if !ok {
+			continue
+		}
+		d, _ := time.ParseDuration(u)
+		if d < 24*time.Hour {
+			continue
+		}
+		month, _ := time.ParseDuration(rd.lex.Rules.Units["month"])
+		if year, _ := time.ParseDuration(rd.lex.Rules.Units["year"]); d == month && n%12 == 0 {
+			// "12 months" is a year, not 360 days.
+			d, n = year, n/12
+		}
+		return formatDuration(time.Duration(n) * d), append([]string{quote(p, m.from, i+2)}, evidence(ctx)...)
+	}
+	if m := c.cadences.find(p.toks, from, to); len(m) > 0 {
+		return m[0].p.label, evidence(m, ctx)
+	}
+	return "", nil
+}
+
+// requirementAt reads a framework's requirement number right after its name
+// ("PCI DSS 8.3.9", "SOC 2 CC6.1", "ISO 27001 A.8.24", "requirement 3.7.4"):
+// a word with a digit and a dot, of letters, digits, dots and brackets.
+func requirementAt(toks []token, i, to int) string {
+	if i < to && runbook.OneOf([]string{"requirement", "req", "section", "clause", "control", "§"}, toks[i].low) {
+		i++
+	}
+	if i >= to {
+		return ""
+	}
+	w := toks[i].text
+	digit, dot := false, false
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r == '.':
+			dot = true
+		case unicode.IsLetter(r) || r == '(' || r == ')':
+		default:
+			return ""
+		}
+	}
+	if !digit || !dot {
+		return ""
+	}
+	return w
+}
+
+// upperWord reports a word that starts with a capital letter.
+func upperWord(t token) bool {
+	r, _ := utf8.DecodeRuneInString(t.text)
+	return unicode.IsUpper(r)
+}
+
+// inAny reports whether a word occurs in one of the names (case folded).
+func inAny(names []string, w string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(strings.ToLower(n), strings.ToLower(w)) })
+}
+
+// lastRotated reads when the rotation last happened ("last rotation was
+// 2026-06-20", "the key was last rotated on 20 June 2026"): a last_rotated
+// cue and one dated day in the clause.
+func (rd *reader) lastRotated(p *parsedText, from, to int) (Directive, bool) {
+	m := rd.lex.c.lastRotated.find(p.toks, from, to)
+	if len(m) == 0 {
+		return Directive{}, false
+	}
+	dates := datesIn(p, from, to)
+	if len(dates) != 1 || !dates[0].Year {
+		return Directive{}, false
+	}
+	return Directive{Kind: KindCompliance, Field: FieldLastRotated, Value: dates[0].Date,
+		Evidence: append(evidence(m), p.text[dates[0].From:dates[0].To])}, true
+}
+
+// dueDate dates a text's cadence from the last rotation it names ("Rotate
+// every 180 days; last rotation was 2026-06-20": due 2026-12-17): the
+// cadence's Deadline holds the due date, and while it is ahead of as_of it
+// is a deadline too (end of business on that day). An overdue rotation is
+// due now: no deadline in the past is made.
+func (rd *reader) dueDate(p *parsedText, ds []Directive) []Directive {
+	cad, last := -1, -1
+	for i, d := range ds {
+		switch {
+		case d.Kind == KindCompliance && d.Field == FieldCadence && cad < 0:
+			cad = i
+		case d.Kind == KindCompliance && d.Field == FieldLastRotated && last < 0:
+			last = i
+		}
+	}
+	if cad < 0 || last < 0 {
+		return nil
+	}
+	every, err := time.ParseDuration(ds[cad].Within)
+	if err != nil {
+		return nil
+	}
+	zone := rd.requestZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	loc, _, err := runbook.LoadZone(zone)
+	if err != nil {
+		return nil
+	}
+	lastDay, err := time.ParseInLocation("2006-01-02", ds[last].Value, loc)
+	if err != nil {
+		return nil
+	}
+	due := lastDay.AddDate(0, 0, int(every/(24*time.Hour)))
+	at := rd.lex.Time.NamedTimes["end of business"]
+	dl := &Deadline{Date: due.Format("2006-01-02"), Day: "next due date", At: at, TZ: zone, ZoneGiven: rd.requestZone != ""}
+	ds[cad].Deadline = dl
+	for _, e := range ds[last].Evidence {
+		ds[cad].Evidence = appendOnce(ds[cad].Evidence, e)
+	}
+	// Without as_of the date stands as written: the runbook's dating
+	// checks it against the clock it is written by.
+	if end, ok := dl.Due(); !ok || (!rd.asOf.IsZero() && !end.After(rd.asOf)) {
+		return nil
+	}
+	rd.assume(fmt.Sprintf("%q: the rotation is next due on %s (%s after %s), read as end of business, %s %s", p.text, dl.Date, formatDays(every), ds[last].Value, at, zone))
+	return []Directive{{Kind: KindDeadline, Deadline: dl, Scope: ds[cad].Scope, Quote: strings.TrimSpace(p.text),
+		Evidence: slices.Clone(ds[cad].Evidence), Reader: ReaderRules}}
+}
+
+// formatDays writes a period of whole days ("180 days").
+func formatDays(d time.Duration) string {
+	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -244,6 +245,14 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		}
 		r.add(ckRateLimit, "vendor rate limits", "validation calls "+ofSecrets(f, targets)+"are few and spaced out")
 	case intake.KindCompliance:
+		if d.Field == intake.FieldCadence {
+			a.cadence(d)
+			break
+		}
+		if d.Field == intake.FieldLastRotated {
+			r.add(ckCompliance, "the last rotation was on "+d.Value, "a date in the past: it dates the next due date, and is no time to work in")
+			break
+		}
 		if d.Field == "reason" {
 			r.add(ckCompliance, "the rotation is due: "+d.Value, "the audit evidence records why the rotation was due")
 			break
@@ -252,7 +261,19 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		r.add(ckCompliance, d.Value+" evidence", "audit evidence maps to "+d.Value)
 	case intake.KindApproval:
 		f.ChangeTicket = true
-		r.add(ckApproval, "change approval", "a change ticket is approved before the first step")
+		if len(d.Values) == 0 {
+			// "CAB approval required; file it under CHG1": the second
+			// clause's approval is the first's, said once.
+			if !slices.ContainsFunc(r.readings, func(s string) bool { return strings.HasPrefix(s, "change approval by ") }) {
+				r.add(ckApproval, "change approval", "a change ticket is approved before the first step")
+			}
+			break
+		}
+		for _, name := range d.Values {
+			f.nameApprover(name)
+		}
+		who := andJoin(d.Values)
+		r.add(ckApproval, "change approval by "+who, who+" approves the change ticket before the first step: the card, the checklist, the comms and the audit evidence name "+who+" as the approver")
 	case intake.KindCustomerImpact:
 		if a.t.Secret < 0 {
 			f.ExternalComms.Audiences = appendAudience(f.ExternalComms.Audiences, runbook.AudienceCustomer)

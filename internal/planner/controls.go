@@ -59,6 +59,10 @@ func controlsFor(f *Facts, named map[string]bool) []Control {
 					"containment and revocation records, exposure-window log review, post-incident review")
 			}
 		case "PCI DSS":
+			if f.ChangeTicket {
+				add(fw, "6.5.1", "Production changes follow the change procedure, with documented approval by authorized parties",
+					"the approved change ticket")
+			}
 			add(fw, "3.6/3.7", "Key-management procedures cover generation, distribution, storage, change and retirement of keys",
 				"key inventory, rotation log, destruction or deactivation record for the old key")
 			if ourKeys {

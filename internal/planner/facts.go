@@ -49,6 +49,10 @@ type Facts struct {
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),
 	// or "": every evidence item names it.
 	ChangeTicketID string `json:"change_ticket_id,omitempty"`
+	// Cadence is how often the request says the rotation is due ("PCI DSS
+	// 8.3.9 requires rotation every 90 days"), or nil: the step that records
+	// the next due date gives it, and an evidence item cites it.
+	Cadence *Cadence `json:"cadence,omitempty"`
 	// BuildTime is true when some secret is baked in at build time.
 	BuildTime bool `json:"build_time"`
 	// RotateAll is set when a constraint asks to rotate everything a breached
@@ -71,6 +75,12 @@ type Facts struct {
 	DraftUsage runbook.Usage `json:"-"`
 	// drafts are the drafted entries the planner uses, by secret index.
 	drafts map[int]*catalog.Credential
+	// approverAssumed is true while the approver is the assumed Security
+	// team: no owner has the approver role and no text named one.
+	approverAssumed bool
+	// assumedNamed and assumedRole are the owner the assumed approver is,
+	// when the request names it with another role ("Security", "informed").
+	assumedNamed, assumedRole string
 	// TimeToKill is when each exposed credential's kill step is planned to
 	// end, counted from the start (see runbook.KillTime).
 	TimeToKill []runbook.KillTime `json:"time_to_kill"`
@@ -586,6 +596,19 @@ func (f *Facts) LeakedIn(scope []string) []*Secret {
 		}
 	}
 	return out
+}
+
+// Cadence is how often a rotation is due.
+type Cadence struct {
+	// Days is the longest time to the next rotation.
+	Days int `json:"days"`
+	// Requirement is what requires it ("PCI DSS 8.3.9"), or "".
+	Requirement string `json:"requirement,omitempty"`
+	// Text is the request's sentence.
+	Text string `json:"text"`
+	// Due is the date the rotation is due (YYYY-MM-DD), when the request
+	// says when it last happened; "" otherwise.
+	Due string `json:"due,omitempty"`
 }
 
 // Raise appends an open item to the facts, numbering it o1, o2, ... in the

@@ -102,7 +102,13 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	}
 	if len(f.Approvers) == 0 {
 		f.Approvers = []string{"Security"}
-		f.Assumptions = append(f.Assumptions, "no approver named: the Security team is assumed to approve")
+		f.Assumptions = append(f.Assumptions, assumedApprover)
+		f.approverAssumed = true
+		for _, o := range req.Owners {
+			if strings.EqualFold(o.Name, f.Approvers[0]) && o.Role != runbook.RoleOwner {
+				f.assumedNamed, f.assumedRole = o.Name, string(o.Role)
+			}
+		}
 	}
 
 	ids := map[string]int{}
@@ -131,7 +137,11 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			"consumers not listed in services (%s): criticality assumed medium, owner assumed to be the secret's owner", strings.Join(undescribed, ", ")))
 	}
 
+	if !rd.AsOf.IsZero() {
+		f.asOf = rd.AsOf.Format(time.RFC3339)
+	}
 	applyReading(f, rd)
+	askApprover(f)
 	roles(f)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
@@ -143,9 +153,6 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 			s.AlertPath = s.AlertPath || c.AlertPath
 		}
-	}
-	if !rd.AsOf.IsZero() {
-		f.asOf = rd.AsOf.Format(time.RFC3339)
 	}
 	splitCompound(f, cat, ids)
 	for i := range f.Secrets {

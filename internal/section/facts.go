@@ -41,7 +41,7 @@ type Facts struct {
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
-		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all"}
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence"}
 	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
@@ -58,7 +58,7 @@ var (
 	// for a freeze).
 	BriefFacts = &Facts{Name: "brief",
 		Top: []string{"system", "system_slug", "trigger", "deployment", "approvers", "change_ticket", "change_paths", "routine",
-			"schedule", "freeze", "freezes", "external_comms", "controls", "steps", "start_given", "change_ticket_id"},
+			"schedule", "freeze", "freezes", "external_comms", "controls", "steps", "start_given", "change_ticket_id", "cadence"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "environments", "exposure", "exposed", "compromise", "strategy",
 			"rule", "rotation_risk", "urgency", "window", "business_impact", "deadline", "consumers"},
 		Consumer: []string{"name"},

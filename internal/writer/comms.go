@@ -2,6 +2,7 @@ package writer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -475,7 +476,7 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 		control := c.Framework + " " + c.ID
 		item := runbook.EvidenceItem{Control: control, SecretID: "", CollectedBy: owners, When: "after the last step"}
 		switch c.ID {
-		case "CC8.1", "A.5.17":
+		case "CC8.1", "A.5.17", "6.5.1":
 			item.Evidence, item.CollectedBy, item.When = "Approved change ticket with this runbook attached", approver, "before step 1"
 			if f.Contains() {
 				// Containment never waits for a sign-off (ROTATION_RULES.md
@@ -523,6 +524,26 @@ func AuditEvidence(f *planner.Facts) *runbook.AuditEvidence {
 			item.Evidence = upperFirst(c.Evidence)
 		}
 		ae.Items = append(ae.Items, item)
+	}
+	approved := slices.ContainsFunc(f.Controls, func(c planner.Control) bool { return runbook.OneOf([]string{"CC8.1", "A.5.17", "6.5.1"}, c.ID) })
+	if f.ChangeTicket && !approved {
+		// The request asks for change approval: its approver is on record
+		// whatever the framework's controls ask.
+		ae.Items = append(ae.Items, runbook.EvidenceItem{Evidence: "Change ticket approved by " + approver + " with this runbook attached",
+			Control: "change approval", CollectedBy: approver, When: "before step 1"})
+	}
+	if c := f.Cadence; c != nil {
+		control := c.Requirement
+		if control == "" {
+			control = "rotation cadence"
+		}
+		due := ""
+		if c.Due != "" {
+			due = " (it was due by " + c.Due + ")"
+		}
+		ae.Items = append(ae.Items, runbook.EvidenceItem{
+			Evidence: fmt.Sprintf("The date this rotation finished%s and the next due date, at most %d days on (%q)", due, c.Days, c.Text),
+			Control:  control, CollectedBy: owners, When: "after the last step"})
 	}
 	ae.Items = append(ae.Items, bindingEvidence(f)...)
 	if id := f.ChangeTicketID; id != "" {

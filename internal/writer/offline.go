@@ -158,7 +158,7 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 	case incident:
 		add("Open an incident ticket, name an incident lead from %s, and keep a UTC timeline of every step; containment does not wait for change approval.", andList(f.Approvers))
 	case f.ChangeTicket:
-		add("Get the change ticket approved (every secret, environment and the rollback plan below) before the first step.")
+		add("Get the change ticket approved by %s (every secret, environment and the rollback plan below) before the first step.", andList(f.Approvers))
 	default:
 		add("Open a change ticket listing every secret, environment and the rollback plan below.")
 	}

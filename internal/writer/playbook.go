@@ -371,8 +371,22 @@ func freezeText(f *planner.Facts) (string, string) {
 }
 
 func unfreezeText(f *planner.Facts) (string, string) {
-	return fmt.Sprintf("Lift the freeze; post completion in %s and record the next due date in the inventory.", channel(f)),
+	return fmt.Sprintf("Lift the freeze; post completion in %s and record the next due date in the inventory%s.", channel(f), dueDate(f)),
 		"the freeze is lifted and the inventory is current"
+}
+
+// dueDate says how far on the next due date may be, when the request gives
+// a cadence ("PCI DSS 8.3.9 requires rotation every 90 days").
+func dueDate(f *planner.Facts) string {
+	c := f.Cadence
+	if c == nil {
+		return ""
+	}
+	why := ""
+	if c.Requirement != "" {
+		why = " (" + c.Requirement + ")"
+	}
+	return fmt.Sprintf(": at most %d days after the day this rotation finishes, as the request requires%s", c.Days, why)
 }
 
 // remediationText checks what the providers of public credentials already
