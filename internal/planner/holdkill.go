@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -14,8 +15,10 @@ import (
 const killMark = "kill:"
 
 // holdKills resolves every killMark into the step references of that
-// secret's revoke and kill steps. An exposed credential's kill never waits
-// for a question (ROTATION_RULES.md §2 rule 6): its mark is dropped.
+// secret's revoke and kill steps. A credential exposed outside the company
+// is killed at once and never waits for a question (ROTATION_RULES.md §2
+// rule 6): its mark is dropped. One a departing person knew is killed by the
+// departure deadline: it may wait for an answer, not past the deadline.
 func holdKills(f *Facts) {
 	for i := range f.OpenItems {
 		it := &f.OpenItems[i]
@@ -27,7 +30,7 @@ func holdKills(f *Facts) {
 				continue
 			}
 			s := f.SecretByID(id)
-			if s == nil || s.Exposed {
+			if s == nil || s.Class == exposure.KillNow {
 				continue
 			}
 			for _, st := range f.Steps {

@@ -158,6 +158,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	for i := range f.Secrets {
 		chooseStrategy(f, cat, &f.Secrets[i])
 	}
+	askPersonalUse(f, in)
 	derivedReach(f)
 	for i := range f.Secrets {
 		s := &f.Secrets[i]
