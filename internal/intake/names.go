@@ -35,7 +35,10 @@ type nameLexicon struct {
 	Verifier  sideCues                `yaml:"verifier"`
 	NotNames  []string                `yaml:"not_names"`
 	// Places are words that put a provider's name where a value went.
-	Places  []string `yaml:"places"`
+	Places []string `yaml:"places"`
+	// Unnamed are provider values that name no provider ("other",
+	// "unknown", "n/a"): read as no provider given.
+	Unnamed []string `yaml:"unnamed"`
 	Confirm []struct {
 		Entry    string `yaml:"entry"`
 		Question string `yaml:"question"`
@@ -318,6 +321,11 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	var cands, named []*catalog.Provider
 	from := ""
 	field := strings.TrimSpace(in.Provider)
+	if slices.Contains(n.lex.Unnamed, squash(field)) {
+		// provider "other": no provider was named; the name and notes
+		// may still name one.
+		field = ""
+	}
 	if p := n.Provider(field); p != nil {
 		cands = []*catalog.Provider{p}
 	}
