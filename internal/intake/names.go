@@ -606,7 +606,7 @@ func (n *Names) internalSigner(r *Resolved, req *runbook.Request, in runbook.Sec
 	}
 	r.Entry = e
 	q := strings.NewReplacer("{name}", in.Name, "{consumers}", andWords(in.Consumers)).Replace(is.Question)
-	r.OpenItems = append(r.OpenItems, runbook.OpenItem{Source: path + ".kind", Text: fmt.Sprintf("%s: kind %s, no provider, used only by %s", in.Name, in.Kind, andWords(in.Consumers)),
+	r.OpenItems = append(r.OpenItems, runbook.OpenItem{Source: path + ".kind", Text: fmt.Sprintf("Do signatures made with %s (kind %s, no provider, used only by %s) outlive 24 hours?", in.Name, in.Kind, andWords(in.Consumers)),
 		Question: q, Blocks: []string{HoldsKill}})
 }
 

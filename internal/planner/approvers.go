@@ -41,7 +41,7 @@ func askApprover(f *Facts) {
 	if f.assumedNamed != "" {
 		// "Security is informed": the request gives the assumed approver
 		// another role, so assuming it approves contradicts the request.
-		f.Raise(runbook.OpenItem{Source: "owners", Text: fmt.Sprintf("no approver is named, and %s is named as %s", f.assumedNamed, f.assumedRole),
+		f.Raise(runbook.OpenItem{Source: "owners", Text: fmt.Sprintf("Who approves (no approver is named, and %s is named as %s)?", f.assumedNamed, f.assumedRole),
 			Question: fmt.Sprintf("Who approves this rotation? The request names %s only as %s, not as an approver; the runbook shows %s as the approver until you answer, and no step starts before that approval.", f.assumedNamed, f.assumedRole, f.assumedNamed),
 			Blocks:   []string{}})
 		return
@@ -49,7 +49,7 @@ func askApprover(f *Facts) {
 	if !f.ChangeTicket {
 		return
 	}
-	f.Raise(runbook.OpenItem{Source: "constraints", Text: "change approval is required, but no approver is named",
+	f.Raise(runbook.OpenItem{Source: "constraints", Text: "Who approves the change ticket (change approval is required, nobody is named)?",
 		Question: "Who approves the change ticket (a CAB, a change manager, a named person)? The runbook shows Security as the approver until you answer; no step starts before that approval.",
 		Blocks:   []string{}})
 }
@@ -80,8 +80,7 @@ func (a *applier) cadence(d intake.Directive) {
 		// "last rotation was 2026-06-20": the due date is a deadline
 		// (intake reads it as one while it is ahead).
 		reading += "; next due " + due
-		now, err := time.Parse(time.RFC3339, f.asOf)
-		if end, ok := d.Deadline.Due(); ok && err == nil && !end.After(now) {
+		if end, ok := d.Deadline.Due(); ok && !f.readAsOf.IsZero() && !end.After(f.readAsOf) {
 			reading += " (overdue: the rotation is due now)"
 		}
 	}

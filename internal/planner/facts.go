@@ -5,6 +5,8 @@
 package planner
 
 import (
+	"time"
+
 	"fmt"
 	"strings"
 	"time"
@@ -81,6 +83,9 @@ type Facts struct {
 	// assumedNamed and assumedRole are the owner the assumed approver is,
 	// when the request names it with another role ("Security", "informed").
 	assumedNamed, assumedRole string
+	// readAsOf is the moment intake read the request as of (zero when
+	// none): an overdue cadence is told from it.
+	readAsOf time.Time
 	// TimeToKill is when each exposed credential's kill step is planned to
 	// end, counted from the start (see runbook.KillTime).
 	TimeToKill []runbook.KillTime `json:"time_to_kill"`

@@ -137,9 +137,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			"consumers not listed in services (%s): criticality assumed medium, owner assumed to be the secret's owner", strings.Join(undescribed, ", ")))
 	}
 
-	if !rd.AsOf.IsZero() {
-		f.asOf = rd.AsOf.Format(time.RFC3339)
-	}
+	f.readAsOf = rd.AsOf
 	applyReading(f, rd)
 	askApprover(f)
 	roles(f)
@@ -153,6 +151,9 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 			s.AlertPath = s.AlertPath || c.AlertPath
 		}
+	}
+	if !rd.AsOf.IsZero() {
+		f.asOf = rd.AsOf.Format(time.RFC3339)
 	}
 	splitCompound(f, cat, ids)
 	for i := range f.Secrets {
