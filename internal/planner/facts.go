@@ -5,8 +5,6 @@
 package planner
 
 import (
-	"time"
-
 	"fmt"
 	"strings"
 	"time"
