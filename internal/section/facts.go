@@ -128,7 +128,7 @@ var (
 		Consumer: []string{"name", "runtime"}, Step: []string{"secret_id", "phase"}, GateStep: gateStep,
 		Nested: PlanFacts.Nested}
 	sequencePart = &Facts{Name: "sequence part", Top: []string{"system", "system_slug", "trigger", "approvers", "tracks", "steps", "controls",
-		"schedule", "person", "access", "freezes"},
+		"schedule", "person", "access", "freezes", "cadence"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
 			"values", "copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user"},
