@@ -9,8 +9,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/rotor-dev/rotor/internal/decode"
-	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -51,14 +49,7 @@ func TestCeremonyInProportion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := decode.Request(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := planner.Plan(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := planRaw(t, raw)
 			seq, ic, ec := RotationSequence(f), InternalComms(f), ExternalComms(f)
 			if c.Freeze != nil {
 				frozen := slices.ContainsFunc(seq.AllSteps(), func(s runbook.Step) bool { return s.Phase == runbook.PhaseFreeze })

@@ -8,8 +8,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/rotor-dev/rotor/internal/decode"
-	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -48,14 +46,7 @@ func TestComplianceMappedRight(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := decode.Request(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := planner.Plan(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := planRaw(t, raw)
 			if c.Ticket != "" {
 				f.ChangeTicketID = c.Ticket
 			}

@@ -47,14 +47,7 @@ func TestGateStatementsAgreeWithPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := decode.Request(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := planner.Plan(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := planRaw(t, raw)
 			rows := gateStatements(f)
 			var table strings.Builder
 			bad := 0
@@ -319,4 +312,18 @@ func neverWaitRefs(f *planner.Facts) string {
 		}
 	}
 	return stepRefs(orders)
+}
+
+// planRaw decodes a request and plans it, failing the test on either error.
+func planRaw(t *testing.T, raw []byte) *planner.Facts {
+	t.Helper()
+	req, err := decode.Request(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := planner.Plan(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
