@@ -52,9 +52,14 @@ func ShortQuestion(rb *runbook.Runbook, text, q string) string {
 		// "Which secrets are they?" says nothing alone: what the item is
 		// about comes first, and the sentence after it when it says how to
 		// find the answer (a command).
+		// A lead that is itself a question ("... which must be
+		// rotated?") keeps its own mark: never "rotated?. Which".
 		lead := strings.TrimSuffix(strings.TrimSpace(text), ".")
 		if lead != "" {
-			s = upper(lead) + ". " + upper(s)
+			if !strings.HasSuffix(lead, "?") && !strings.HasSuffix(lead, "!") {
+				lead += "."
+			}
+			s = upper(lead) + " " + upper(s)
 		}
 		if i := slices.Index(all, strings.TrimSpace(question)); i >= 0 && i+1 < len(all) && hasHow(all[i+1]) {
 			s += " " + dropAsides(all[i+1])
