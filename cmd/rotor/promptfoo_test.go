@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/goccy/go-yaml"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -67,6 +71,49 @@ func runPromptfoo(t *testing.T, bin, url string) (int, promptfooStats, string) {
 	return cmd.ProcessState.ExitCode(), st, string(logs)
 }
 
+// promptfooTests and promptfooChecks are the tests of the shipped config
+// and the checks they make in all (five each); the README says both, as
+// promptfoo prints the first ("Successes: 4").
+const promptfooTests, promptfooChecks = 4, 20
+
+// promptfooWarnRE is a warning line of promptfoo's own.
+var promptfooWarnRE = regexp.MustCompile(`^\[[A-Za-z ]*Provider\]|(?i)^\s*(npm )?warn`)
+
+// TestReadmeSaysWhatPromptfooPrints: the README says how many tests
+// promptfoo counts and how many checks they make (newcomer4 read "all 20
+// checks pass" and saw "Successes: 4"), and runs it with the environment
+// the test runs it with (no telemetry: offline, a stack trace).
+func TestReadmeSaysWhatPromptfooPrints(t *testing.T) {
+	readme := strings.Join(strings.Fields(readmeText(t)), " ")
+	for _, want := range []string{
+		fmt.Sprintf("Successes: %d", promptfooTests),
+		fmt.Sprintf("%d checks in all", promptfooChecks),
+		"PROMPTFOO_DISABLE_TELEMETRY=1",
+		"The first `npx` run downloads",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("the README's promptfoo part lacks %q", want)
+		}
+	}
+	cfg, err := os.ReadFile("../../eval/promptfoo/promptfooconfig.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Tests       []any `yaml:"tests"`
+		DefaultTest struct {
+			Assert []any `yaml:"assert"`
+		} `yaml:"defaultTest"`
+	}
+	if err := yaml.Unmarshal(cfg, &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tests) != promptfooTests || len(c.Tests)*len(c.DefaultTest.Assert) != promptfooChecks {
+		t.Errorf("the config has %d tests of %d checks; the README and the test say %d and %d in all",
+			len(c.Tests), len(c.DefaultTest.Assert), promptfooTests, promptfooChecks)
+	}
+}
+
 // TestPromptfooDrivesTheAPI: the shipped promptfoo config drives POST
 // /runbooks as an HTTP provider and checks each runbook with rotor's domain
 // checks (its linter through POST /runbooks/lint, coverage, order, kills):
@@ -76,8 +123,23 @@ func TestPromptfooDrivesTheAPI(t *testing.T) {
 	bin := promptfooBin(t)
 	s := startServer(t, nil)
 	code, st, logs := runPromptfoo(t, bin, s.base)
-	if code != 0 || st.Results.Stats.Successes != 4 || st.Results.Stats.Failures != 0 || len(st.Results.Prompts) != 1 || st.Results.Prompts[0].Metrics.AssertPassCount != 20 {
+	if code != 0 || st.Results.Stats.Successes != promptfooTests || st.Results.Stats.Failures != 0 || len(st.Results.Prompts) != 1 || st.Results.Prompts[0].Metrics.AssertPassCount != promptfooChecks {
 		t.Fatalf("rotor: exit %d %+v\n%s", code, st, logs)
+	}
+	// What a reader of the README sees: every warning promptfoo prints is
+	// explained there (newcomer4 met four unexplained ones).
+	readme := readmeText(t)
+	for _, line := range strings.Split(logs, "\n") {
+		if !promptfooWarnRE.MatchString(line) {
+			continue
+		}
+		key := line
+		if len(key) > 60 {
+			key = key[:60]
+		}
+		if !strings.Contains(strings.Join(strings.Fields(readme), " "), strings.Join(strings.Fields(key), " ")) {
+			t.Errorf("promptfoo prints a warning the README does not explain: %s", line)
+		}
 	}
 
 	// A service whose runbooks lost their revoke steps.

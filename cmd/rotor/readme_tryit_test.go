@@ -35,7 +35,9 @@ echo "the README's go shim does not know: go $*" >&2; exit 2
 // left running; this keeps the block true.
 func TestReadmeTryItRuns(t *testing.T) {
 	bin := rotorBinary(t)
-	block := readmeBlock(t, "## Try it")
+	// Every sh block of the section: the browser paragraph stands between
+	// the commands and the kill, while the service runs.
+	block := readmeBlocks(t, "## Try it")
 	for _, want := range []string{"go build -o rotor ./cmd/rotor", "./rotor serve &", "localhost:8080", "kill $ROTOR_PID"} {
 		if !strings.Contains(block, want) {
 			t.Fatalf("the Try it block lacks %q (this test needs updating with it):\n%s", want, block)
