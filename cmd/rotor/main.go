@@ -25,16 +25,18 @@ func main() {
 const usage = `rotor writes secret-rotation runbooks.
 
 Usage:
-  rotor serve    [-addr 127.0.0.1:8080]        start the HTTP service
+  rotor serve    [-addr 127.0.0.1:8080] [-model M] [-redis-url URL]   start the HTTP service
   rotor generate -i request.json|yaml|- [-f json|md] [-view full|card] [-o file] [-sections a,b] [--allow-fallback]
   rotor lint     -i runbook.json|- [-f text|json]
   rotor worker                                 process queued jobs (needs REDIS_URL)
   rotor healthcheck [--worker]                 exit 0 when the local server's /healthz answers, or with --worker
                                                when this host's worker (ROTOR_WORKER_NAME) has a fresh heartbeat
-  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M] [--judge-model M]
-                 [--prompts DIR] [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
-                 [--json] [--md FILE] [--junit FILE]
-                 [--record DIR] [--from DIR] [--allow-fallback]
+  rotor eval     [--cases DIR|FILE ...] [--provider offline|openai|replay] [--model M ...] [--prompts DIR ...]
+                 [--judge-model M] [--judge-base-url URL] [--judge-prompt FILE]
+                 [--repeat N] [--concurrency N] [--baseline FILE] [--write-baseline FILE]
+                 [--json] [--md FILE] [--html FILE] [--junit FILE] [--save DIR] [--allow-fallback]
+                 [--compare A B] [--out DIR] [--record DIR] [--from DIR] [--runbooks DIR]
+  rotor eval     --history DIR                 per-case scores over time (runs nothing); rotor eval -h says more
   rotor catalog check DIR                      check an organisation's provider files (as ROTOR_CATALOG_DIR loads them)
   rotor catalog list [-f text|json]            every provider entry rotor knows, with ROTOR_CATALOG_DIR's
   rotor version                                the build: version, VCS revision, Go version

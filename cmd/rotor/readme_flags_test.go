@@ -75,3 +75,36 @@ func TestReadmeFlagsAreInHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageListsEveryFlag: `rotor` alone (its usage) lists every flag of
+// every subcommand, on that subcommand's lines (newcomer4: the usage had no
+// --runbooks, --save, --history, --html, --compare or --out, which
+// `rotor eval -h` and the README have).
+func TestUsageListsEveryFlag(t *testing.T) {
+	flagRE := regexp.MustCompile(`(?m)^\s+-([a-z][a-z0-9-]*)\b`)
+	for _, sub := range []string{"serve", "generate", "lint", "healthcheck", "eval", "catalog list"} {
+		var out, errb bytes.Buffer
+		run(context.Background(), append(strings.Fields(sub), "-h"), env(nil), strings.NewReader(""), &out, &errb)
+		flags := flagRE.FindAllStringSubmatch(out.String()+errb.String(), -1)
+		if len(flags) == 0 {
+			t.Errorf("`rotor %s -h` lists no flag", sub)
+			continue
+		}
+		// Every line of the subcommand (it may have several forms).
+		var lines string
+		for _, part := range strings.Split(usage, "\n  rotor ")[1:] {
+			if strings.HasPrefix(part, sub+" ") {
+				lines += part + "\n"
+			}
+		}
+		if lines == "" {
+			t.Errorf("the usage has no `rotor %s` line", sub)
+			continue
+		}
+		for _, f := range flags {
+			if !regexp.MustCompile(`(^|[\s\[])--?` + regexp.QuoteMeta(f[1]) + `\b`).MatchString(lines) {
+				t.Errorf("the usage's `rotor %s` lacks -%s (in `rotor %s -h`)", sub, f[1], sub)
+			}
+		}
+	}
+}
