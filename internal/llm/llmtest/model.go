@@ -89,6 +89,10 @@ type Model struct {
 	// (an adversarial model: each answer is as long as it can be, and none
 	// is the part asked for). Pair it with Server.AnswerWhole.
 	OverAnswers bool
+	// Reword, when not 0, seeds the rewording of every answer's prose
+	// (see Reword): the facts kept, the words not the offline writer's,
+	// as a model writes them. 0 answers with the offline text itself.
+	Reword uint64
 	// Reader answers intake's reading calls (honest unless seeded).
 	Reader *Reader
 
@@ -196,6 +200,9 @@ func (m *Model) Reply(r Recorded) Reply {
 	answer := func(data []byte) string {
 		if p, ok := dataPart(r.User, b.names); ok && !m.OverAnswers {
 			data = p.restrict(data)
+		}
+		if m.Reword != 0 {
+			data = reword(data, m.Reword)
 		}
 		return string(data)
 	}
