@@ -493,9 +493,14 @@ type job struct {
 	offline *runbook.Sections
 	// base holds the offline runbook's own error findings (none while the
 	// offline writer is right): a section is judged by the errors it adds.
-	// findings are all the offline runbook's findings.
-	base     map[runbook.Finding]bool
-	findings []runbook.Finding
+	// findings are all the offline runbook's findings. Both are made on
+	// first use (offlineLint): with a model whose answers pass, nothing
+	// asks for them, and the offline sections are never linted nor
+	// screened whole.
+	base      map[runbook.Finding]bool
+	findings  []runbook.Finding
+	baseOnce  sync.Once
+	lintFirst func()
 	// lint is the linter of the generation: its output screen (screen)
 	// screens each section value once.
 	lint   *lint.Linter
@@ -609,7 +614,14 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 			j.reading[sec.ID()] = j.check.Reading(sec.ID())
 		}
 	}
-	offline, err := s.offlineSections(f, j.screen)
+	// Offline, every offline section is served: its screen starts as
+	// soon as it is written. With a model, an offline section is served
+	// only when its section falls back, and is screened then.
+	early := j.screen
+	if s.cfg.LLM != nil {
+		early = nil
+	}
+	offline, err := s.offlineSections(f, early)
 	if err != nil {
 		return nil, err
 	}
@@ -631,17 +643,27 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 		j.factsSum = j.blocks[section.AllFacts].sum
 	}
 	if s.cfg.Linter != nil {
-		rb := skeleton(f)
-		rb.Sections = *offline
-		j.findings = j.lint.Lint(rb)
-		for _, e := range lint.Errors(j.findings) {
-			j.base[e] = true
-		}
-		if len(j.base) > 0 {
-			s.log.ErrorContext(ctx, "the offline writer's runbook has error findings (a bug): they are served as findings", "system_slug", f.SystemSlug, "errors", len(j.base))
+		j.lintFirst = func() {
+			rb := skeleton(f)
+			rb.Sections = *offline
+			j.findings = j.lint.Lint(rb)
+			for _, e := range lint.Errors(j.findings) {
+				j.base[e] = true
+			}
+			if len(j.base) > 0 {
+				s.log.ErrorContext(ctx, "the offline writer's runbook has error findings (a bug): they are served as findings", "system_slug", f.SystemSlug, "errors", len(j.base))
+			}
 		}
 	}
 	return j, nil
+}
+
+// offlineLint lints the offline runbook once (j.findings, j.base), on
+// first use.
+func (j *job) offlineLint() {
+	if j.lintFirst != nil {
+		j.baseOnce.Do(j.lintFirst)
+	}
 }
 
 // skeleton is a runbook holding what the facts say beyond the sections (the
@@ -652,8 +674,13 @@ func skeleton(f *planner.Facts) *runbook.Runbook {
 
 // added keeps the error findings the offline runbook does not have itself.
 func (j *job) added(fs []runbook.Finding) []runbook.Finding {
+	errs := lint.Errors(fs)
+	if len(errs) == 0 {
+		return nil
+	}
+	j.offlineLint()
 	var out []runbook.Finding
-	for _, f := range lint.Errors(fs) {
+	for _, f := range errs {
 		if !j.base[f] {
 			out = append(out, f)
 		}
@@ -725,7 +752,8 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 			all = j.lint.Lint(withContext(rb, j.offline))
 		} else {
 			// Every section is the offline writer's: the offline runbook,
-			// linted once already.
+			// linted once.
+			j.offlineLint()
 			all = j.findings
 		}
 		errs := j.added(all)
@@ -765,9 +793,12 @@ func (s *Service) lintServed(ctx context.Context, rb *runbook.Runbook, ids []run
 			findings = append(findings, f)
 		}
 	}
-	for _, e := range lint.Errors(findings) {
-		if j.base[e] {
-			s.log.ErrorContext(ctx, "runbook served with an error finding of the offline writer (a bug)", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+	if errs := lint.Errors(findings); len(errs) > 0 {
+		j.offlineLint()
+		for _, e := range errs {
+			if j.base[e] {
+				s.log.ErrorContext(ctx, "runbook served with an error finding of the offline writer (a bug)", "rule", e.Rule, "section", e.Section, "secret_id", e.SecretID, "message", e.Message)
+			}
 		}
 	}
 	rb.Findings = findings

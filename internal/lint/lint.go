@@ -48,6 +48,9 @@ type Linter struct {
 	rules []Rule
 	// memo, when set, remembers the catalogue's matches per text.
 	memo *textMemo
+	// screens, when set (Reading), is the one section no-secret-values
+	// screens: it reads each section alone.
+	screens runbook.SectionID
 }
 
 // New returns a linter that uses scan for the no-secret-values rule.
@@ -81,10 +84,14 @@ func (r *Rule) reads(id runbook.SectionID) bool {
 // them for the inventory, the risk triage and the rotation sequence). The
 // rules it leaves out find the same in two runbooks that differ in section
 // id alone: a section checked in a runbook otherwise known (a model's
-// answer in the offline runbook) adds no finding of theirs.
+// answer in the offline runbook) adds no finding of theirs. For the same
+// reason its no-secret-values screens section id alone: what it finds in a
+// section depends on that section's values only, so the others' screens
+// (the offline sections', in LLM mode never served unless one falls back)
+// are not made for it.
 func (l *Linter) Reading(id runbook.SectionID) *Linter {
 	c := *l
-	c.rules = nil
+	c.rules, c.screens = nil, id
 	for _, r := range l.rules {
 		if r.reads(id) {
 			c.rules = append(c.rules, r)
@@ -124,7 +131,7 @@ func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID
 
 func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Finding {
 	c := newContext(rb, l.scan)
-	c.only, c.memo = only, l.memo
+	c.only, c.memo, c.screens = only, l.memo, l.screens
 	out := []runbook.Finding{}
 	for _, r := range l.rules {
 		if !present(rb, r.Sections) {
@@ -187,6 +194,8 @@ type context struct {
 	only []runbook.SectionID
 	// memo is the linter's text memo (nil: none).
 	memo *textMemo
+	// screens is the one section no-secret-values screens ("": all).
+	screens runbook.SectionID
 	// killed and actions remember killSteps and actionSays for the run.
 	killed  map[string][]runbook.Step
 	actions map[string]actionWords

@@ -643,7 +643,7 @@ func noSecretValues(c *context) []finding {
 	var out []finding
 	for _, s := range section.All {
 		id := s.ID()
-		if c.scan == nil || (c.only != nil && !runbook.OneOf(c.only, id)) {
+		if c.scan == nil || (c.only != nil && !runbook.OneOf(c.only, id)) || (c.screens != "" && id != c.screens) {
 			continue
 		}
 		for _, h := range s.Scan(&c.rb.Sections, c.scan.ScanRefusing) {
