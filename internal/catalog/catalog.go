@@ -478,6 +478,8 @@ type SideEffect struct {
 	// Instead is the effect-free check to use.
 	Instead string `yaml:"instead"`
 	res     []*regexp.Regexp
+	// needles[i] are literals one of which a match of res[i] holds.
+	needles [][]string
 }
 
 // EffectsIn lists the side effects a check's text has, with the matched
@@ -485,9 +487,13 @@ type SideEffect struct {
 // pipeline", "never send a trigger event") does not count.
 func (c *Catalog) EffectsIn(text string) []EffectUse {
 	var out []EffectUse
+	lower, ascii := asciiLower(text)
 	for _, e := range c.Effects {
 	patterns:
-		for _, re := range e.res {
+		for i, re := range e.res {
+			if ascii && i < len(e.needles) && !mayMatch(lower, e.needles[i]) {
+				continue
+			}
 			for _, m := range re.FindAllStringIndex(text, -1) {
 				if !negatedEffectRE.MatchString(text[max(0, m[0]-32):m[0]]) {
 					out = append(out, EffectUse{Effect: e, Match: text[m[0]:m[1]]})
@@ -606,6 +612,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog: effect %s: pattern %q: %w", e.ID, pat, err)
 			}
 			e.res = append(e.res, re)
+			e.needles = append(e.needles, needles(pat))
 		}
 	}
 	if problems := c.Check(); len(problems) > 0 {

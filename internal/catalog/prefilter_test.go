@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// TestPrefilterNeverHidesAMatch: whatever a product pattern matches holds one
-// of its needles, so ProductsIn's substring prefilter never drops a product
-// the regular expressions would find. The texts: every string of the
+// TestPrefilterNeverHidesAMatch: whatever a product or side-effect pattern
+// matches holds one of its needles, so the substring prefilter of
+// ProductsIn and EffectsIn never drops a product or an effect the regular
+// expressions would find. The texts: every string of the
 // catalogue (its actions name the products' commands), and texts made of the
 // patterns' own literals in random case and company.
 func TestPrefilterNeverHidesAMatch(t *testing.T) {
@@ -44,12 +45,17 @@ func TestPrefilterNeverHidesAMatch(t *testing.T) {
 		}
 		return string(b)
 	}
+	var patterns []string
 	for _, p := range c.Products {
-		for _, pat := range p.Patterns {
-			lit := strings.NewReplacer(`\b`, "", `\.`, ".", `(?i)`, "", `\s*`, " ", `\\`, `\`).Replace(pat)
-			for range 20 {
-				texts = append(texts, "run `"+mix(lit)+" --all` then check", lit+";", "x"+lit, mix(lit))
-			}
+		patterns = append(patterns, p.Patterns...)
+	}
+	for _, e := range c.Effects {
+		patterns = append(patterns, e.Patterns...)
+	}
+	for _, pat := range patterns {
+		lit := strings.NewReplacer(`\b`, "", `\.`, ".", `(?i)`, "", `\s*`, " ", `\\`, `\`).Replace(pat)
+		for range 20 {
+			texts = append(texts, "run `"+mix(lit)+" --all` then check", lit+";", "x"+lit, mix(lit))
 		}
 	}
 	matched := 0
@@ -64,6 +70,16 @@ func TestPrefilterNeverHidesAMatch(t *testing.T) {
 					matched++
 					if !mayMatch(lower, p.needles[i]) {
 						t.Errorf("%s pattern %q matches %q, but the prefilter (%q) drops it", p.ID, p.Patterns[i], text, p.needles[i])
+					}
+				}
+			}
+		}
+		for _, e := range c.Effects {
+			for i, re := range e.res {
+				if re.MatchString(text) {
+					matched++
+					if !mayMatch(lower, e.needles[i]) {
+						t.Errorf("effect %s pattern %q matches %q, but the prefilter (%q) drops it", e.ID, e.Patterns[i], text, e.needles[i])
 					}
 				}
 			}
