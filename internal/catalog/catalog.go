@@ -466,6 +466,9 @@ type Catalog struct {
 	// Templates are the credential shapes provider entries may start from.
 	Templates []*Template
 	generic   *Credential
+	// products and effects index the needles of every product pattern and
+	// every side-effect pattern, in order (nil: each is searched alone).
+	products, effects *needleIndex
 }
 
 // SideEffect is a kind of check that does more than check (pages someone,
@@ -488,10 +491,20 @@ type SideEffect struct {
 func (c *Catalog) EffectsIn(text string) []EffectUse {
 	var out []EffectUse
 	lower, ascii := asciiLower(text)
+	var may []bool
+	if ascii && c.effects != nil && len(c.effects.sets) == patternCount(c.Effects, func(e *SideEffect) int { return len(e.res) }) {
+		may = c.effects.candidates(lower)
+	}
+	k := 0
 	for _, e := range c.Effects {
+		at := k
+		k += len(e.res)
 	patterns:
 		for i, re := range e.res {
-			if ascii && i < len(e.needles) && !mayMatch(lower, e.needles[i]) {
+			switch {
+			case may != nil && !may[at+i]:
+				continue
+			case may == nil && ascii && i < len(e.needles) && !mayMatch(lower, e.needles[i]):
 				continue
 			}
 			for _, m := range re.FindAllStringIndex(text, -1) {
@@ -615,6 +628,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			e.needles = append(e.needles, needles(pat))
 		}
 	}
+	c.effects = indexNeedles(c.Effects, func(e *SideEffect) [][]string { return e.needles })
 	if problems := c.Check(); len(problems) > 0 {
 		return nil, fmt.Errorf("catalog: %s", strings.Join(problems, "; "))
 	}
@@ -812,9 +826,19 @@ func (c *Catalog) GenericWordsIn(text string) []string {
 func (c *Catalog) ProductsIn(text string) []Use {
 	var out []Use
 	lower, ascii := asciiLower(text)
+	var may []bool
+	if ascii && c.products != nil && len(c.products.sets) == patternCount(c.Products, func(p *Product) int { return len(p.res) }) {
+		may = c.products.candidates(lower)
+	}
+	k := 0
 	for _, p := range c.Products {
+		at := k
+		k += len(p.res)
 		for i, re := range p.res {
-			if ascii && !mayMatch(lower, p.needles[i]) {
+			switch {
+			case may != nil && !may[at+i]:
+				continue
+			case may == nil && ascii && !mayMatch(lower, p.needles[i]):
 				continue
 			}
 			if m := re.FindString(text); m != "" {
@@ -824,6 +848,25 @@ func (c *Catalog) ProductsIn(text string) []Use {
 		}
 	}
 	return out
+}
+
+// patternCount counts the patterns of a list of products or effects.
+func patternCount[T any](list []T, n func(T) int) int {
+	total := 0
+	for _, x := range list {
+		total += n(x)
+	}
+	return total
+}
+
+// indexNeedles indexes the needles of a list of products or effects, in
+// order.
+func indexNeedles[T any](list []T, needles func(T) [][]string) *needleIndex {
+	var sets [][]string
+	for _, x := range list {
+		sets = append(sets, needles(x)...)
+	}
+	return newNeedleIndex(sets)
 }
 
 // Use is a product found in a text.

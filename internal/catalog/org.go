@@ -127,7 +127,7 @@ func LoadDir(base *Catalog, fsys fs.FS, dir string) (*Catalog, []Shadow, error) 
 // it: a provider with a built-in's id replaces it; a credential id or an
 // alias a built-in provider also has is taken from that provider.
 func merge(base *Catalog, org []*Provider, products []*Product) (*Catalog, []Shadow, []string) {
-	c := &Catalog{Stores: base.Stores, Deployments: base.Deployments, Effects: base.Effects, Templates: base.Templates}
+	c := &Catalog{Stores: base.Stores, Deployments: base.Deployments, Effects: base.Effects, Templates: base.Templates, effects: base.effects}
 	var shadows []Shadow
 	byID := map[string]*Provider{}
 	orgAliases := map[string]*Provider{}
@@ -225,5 +225,6 @@ func (c *Catalog) compile() error {
 			pr.needles = append(pr.needles, needles(pat))
 		}
 	}
+	c.products = indexNeedles(c.Products, func(p *Product) [][]string { return p.needles })
 	return errors.Join(errs...)
 }

@@ -59,10 +59,29 @@ func TestPrefilterNeverHidesAMatch(t *testing.T) {
 		}
 	}
 	matched := 0
+	var productNeedles, effectNeedles [][]string
+	for _, p := range c.Products {
+		productNeedles = append(productNeedles, p.needles...)
+	}
+	for _, e := range c.Effects {
+		effectNeedles = append(effectNeedles, e.needles...)
+	}
 	for _, text := range texts {
 		lower, ascii := asciiLower(text)
 		if !ascii {
 			continue
+		}
+		// The one-pass index says what a substring search per needle says.
+		for _, ix := range []struct {
+			index *needleIndex
+			sets  [][]string
+		}{{c.products, productNeedles}, {c.effects, effectNeedles}} {
+			may := ix.index.candidates(lower)
+			for p, set := range ix.sets {
+				if may[p] != mayMatch(lower, set) {
+					t.Errorf("needles %q in %q: the index says %v, the substring search %v", set, text, may[p], !may[p])
+				}
+			}
 		}
 		for _, p := range c.Products {
 			for i, re := range p.res {
