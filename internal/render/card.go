@@ -840,7 +840,13 @@ func procedures(groups []Group) []Procedure {
 			w := wordsOf(r)
 			l := &groups[r.g].Secrets[r.s].Lines[r.l]
 			l.Value = strings.Trim(values[i][len(pre):len(values[i])-len(suf)], "`")
-			l.Text = strings.Join(w[:len(w)-best.n], " ")
+			own := w[:len(w)-best.n]
+			// A connective the shared words cut off ("On" of "On AWS
+			// Lambda ...") says nothing alone.
+			for len(own) > 0 && slices.Contains([]string{"on", "in", "with", "then", "via"}, strings.ToLower(own[len(own)-1])) {
+				own = own[:len(own)-1]
+			}
+			l.Text = strings.Join(own, " ")
 		}
 	}
 	return out
