@@ -339,6 +339,10 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 	}
 	v := c.vars(k)
 	how, check = d.Reload, d.Check
+	if w, ok := d.Workloads["env_vars"]; ok && k.Runtime == runbook.DeployServerless && specEnv(c) {
+		// The value lives in the function's own variables: written there.
+		how, check = w.Reload, w.Check
+	}
 	switch w, ok := workloadOverride(c, d, k); {
 	case ok:
 		how, check = w.Reload, w.Check
