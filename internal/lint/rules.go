@@ -480,10 +480,13 @@ func consumerCoverage(c *context) []finding {
 	for _, d := range c.rb.Sections.Inventory.Dependencies {
 		deployed := false
 		for _, st := range c.bySecret[d.SecretID] {
+			if !envOverlap(st.Environment, d.Environment) || !runbook.OneOf(st.Consumers, d.Consumer) {
+				continue
+			}
 			// A signer is rolled out at the switch, after its verifiers.
-			rollout := st.Phase == runbook.PhaseDeploy || (st.Phase == runbook.PhaseSwitch && reloadRE.MatchString(st.Action))
-			if rollout && envOverlap(st.Environment, d.Environment) && runbook.OneOf(st.Consumers, d.Consumer) {
+			if st.Phase == runbook.PhaseDeploy || (st.Phase == runbook.PhaseSwitch && reloadRE.MatchString(st.Action)) {
 				deployed = true
+				break
 			}
 		}
 		if !deployed {

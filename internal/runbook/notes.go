@@ -134,13 +134,22 @@ func (r *RotationSequence) ReadSteps() []Step {
 		_, n := t.Notes()
 		notes = append(notes, n...)
 	}
+	// naming[order] are the notes that name step order, in order, each
+	// once: a step reads only its own notes (a 100-secret sequence has
+	// hundreds of notes and steps).
+	naming := map[int][]int{}
+	for i, n := range notes {
+		for _, o := range n.Steps {
+			if k := naming[o]; len(k) == 0 || k[len(k)-1] != i {
+				naming[o] = append(k, i)
+			}
+		}
+	}
 	var out []Step
 	for _, t := range r.Tracks {
 		for _, st := range t.Steps {
-			for _, n := range notes {
-				if !OneOf(n.Steps, st.Order) {
-					continue
-				}
+			for _, i := range naming[st.Order] {
+				n := notes[i]
 				if n.Check {
 					st.Verify = strings.TrimSpace(st.Verify + "; " + n.Text)
 				} else {

@@ -21,4 +21,11 @@ func TestTrackNotesRoundTrip(t *testing.T) {
 	if got[0].Action != "Deploy. "+a.Text || got[1].Verify != "works; "+c.Text || got[2].Action != "Revoke; for steps like these see above." || got[3].Action != "Deploy again. "+a.Text {
 		t.Errorf("read steps: %+v", got)
 	}
+	// A step named by two notes reads both, in their order; a note that
+	// names a step twice is read into it once.
+	b := Note{Steps: []int{4, 4}, Text: "Then reload it."}
+	two := &RotationSequence{Tracks: []Track{{Reason: "x. " + a.Lead() + " " + a.Text + " " + b.Lead() + " " + b.Text, Steps: []Step{{Order: 4, Action: "Deploy."}}}}}
+	if got := two.ReadSteps(); got[0].Action != "Deploy. "+a.Text+" "+b.Text {
+		t.Errorf("read steps: %+v", got)
+	}
 }
