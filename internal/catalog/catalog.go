@@ -825,29 +825,75 @@ func (c *Catalog) GenericWordsIn(text string) []string {
 // snippet of each.
 func (c *Catalog) ProductsIn(text string) []Use {
 	var out []Use
-	lower, ascii := asciiLower(text)
-	var may []bool
-	if ascii && c.products != nil && len(c.products.sets) == patternCount(c.Products, func(p *Product) int { return len(p.res) }) {
-		may = c.products.candidates(lower)
-	}
-	k := 0
-	for _, p := range c.Products {
-		at := k
-		k += len(p.res)
-		for i, re := range p.res {
-			switch {
-			case may != nil && !may[at+i]:
-				continue
-			case may == nil && ascii && !mayMatch(lower, p.needles[i]):
-				continue
-			}
-			if m := re.FindString(text); m != "" {
-				out = append(out, Use{Product: p, Match: m})
-				break
-			}
+	t := c.Text(text)
+	for i, p := range c.Products {
+		if m := t.Uses(i); m != "" {
+			out = append(out, Use{Product: p, Match: m})
 		}
 	}
 	return out
+}
+
+// Text is one text as the catalogue reads it, product by product: which
+// products' needles it holds is found at once (one pass), and a product's
+// regular expressions run only when that product is asked about. A caller
+// that cares about some products only (the linter: those a secret may not
+// use) skips the others' regular expressions. Safe for concurrent use.
+type Text struct {
+	c    *Catalog
+	text string
+	// may says per pattern (in product order) whether the text holds one
+	// of its needles; nil: no index (each pattern's needles are searched).
+	may   []bool
+	lower string
+	ascii bool
+	// uses[i] is the snippet of product i, once asked[i].
+	mu    sync.Mutex
+	uses  []string
+	asked []bool
+}
+
+// Text prepares text for Uses.
+func (c *Catalog) Text(text string) *Text {
+	t := &Text{c: c, text: text}
+	t.lower, t.ascii = asciiLower(text)
+	if t.ascii && c.products != nil && len(c.products.sets) == patternCount(c.Products, func(p *Product) int { return len(p.res) }) {
+		t.may = c.products.candidates(t.lower)
+	}
+	t.uses, t.asked = make([]string, len(c.Products)), make([]bool, len(c.Products))
+	return t
+}
+
+// Uses returns the snippet by which the text uses product c.Products[i]
+// ("" for none): the first match of its first matching pattern.
+func (t *Text) Uses(i int) string {
+	t.mu.Lock()
+	if t.asked[i] {
+		m := t.uses[i]
+		t.mu.Unlock()
+		return m
+	}
+	t.mu.Unlock()
+	at := 0
+	for _, p := range t.c.Products[:i] {
+		at += len(p.res)
+	}
+	p, m := t.c.Products[i], ""
+	for k, re := range p.res {
+		switch {
+		case t.may != nil && !t.may[at+k]:
+			continue
+		case t.may == nil && t.ascii && !mayMatch(t.lower, p.needles[k]):
+			continue
+		}
+		if m = re.FindString(t.text); m != "" {
+			break
+		}
+	}
+	t.mu.Lock()
+	t.uses[i], t.asked[i] = m, true
+	t.mu.Unlock()
+	return m
 }
 
 // patternCount counts the patterns of a list of products or effects.

@@ -13,7 +13,7 @@ import (
 // with the memo each text is matched once.
 type textMemo struct {
 	cat      *catalog.Catalog
-	products sync.Map // text -> []catalog.Use
+	products sync.Map // text -> *catalog.Text
 	effects  sync.Map // text -> []catalog.EffectUse
 	actions  sync.Map // text -> actionWords
 }
@@ -47,22 +47,22 @@ func (l *Linter) WithTextMemo() *Linter {
 	return &c
 }
 
-// productsIn is cat.ProductsIn(text), remembered when the linter has a memo
-// for this catalogue.
-func (c *context) productsIn(cat *catalog.Catalog, text string) []catalog.Use {
+// productText is cat.Text(text), remembered when the linter has a memo
+// for this catalogue (which products a text uses is then worked out once
+// per text and product).
+func (c *context) productText(cat *catalog.Catalog, text string) *catalog.Text {
 	m := c.memo
 	if m == nil || m.cat != cat {
-		return cat.ProductsIn(text)
+		return cat.Text(text)
 	}
 	if v, ok := m.products.Load(text); ok {
-		return v.([]catalog.Use)
+		return v.(*catalog.Text)
 	}
-	out := cat.ProductsIn(text)
-	m.products.Store(text, out)
-	return out
+	v, _ := m.products.LoadOrStore(text, cat.Text(text))
+	return v.(*catalog.Text)
 }
 
-// effectsIn is cat.EffectsIn(text), remembered like productsIn.
+// effectsIn is cat.EffectsIn(text), remembered like productText.
 func (c *context) effectsIn(cat *catalog.Catalog, text string) []catalog.EffectUse {
 	m := c.memo
 	if m == nil || m.cat != cat {

@@ -229,9 +229,15 @@ func ownProductCommands(c *context) []finding {
 		}
 		// The secret's own name ("npm publish token") is not a command.
 		text = strings.ReplaceAll(text, c.secrets[id].Name, "")
-		for _, u := range c.productsIn(cat, text) {
-			if !ok[u.Product.ID] {
-				out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s uses %s (%q), which is neither %s's product nor its store", where, u.Product.Name, u.Match, id)})
+		// Only the products the secret may not use are looked for (in
+		// the catalogue's order, as ProductsIn lists them).
+		t := c.productText(cat, text)
+		for i, p := range cat.Products {
+			if ok[p.ID] {
+				continue
+			}
+			if m := t.Uses(i); m != "" {
+				out = append(out, finding{section: sec, secretID: id, message: fmt.Sprintf("%s uses %s (%q), which is neither %s's product nor its store", where, p.Name, m, id)})
 			}
 		}
 	}
