@@ -219,6 +219,11 @@ type Scope struct {
 	// Consumers are the services the text names, among the consumers of
 	// the request's secrets (a namespace or a workload kind is theirs).
 	Consumers []string `json:"consumers,omitempty"`
+	// Unmatched are the words a prohibition names its object with ("the
+	// ledger scheduler", "ingest") when they match no secret, consumer or
+	// part of the job: the rule stays global (All) and the planner asks
+	// which services they are, rather than binding every step silently.
+	Unmatched []string `json:"unmatched,omitempty"`
 }
 
 // Span is a time rule's span: days (every day when empty), days of the

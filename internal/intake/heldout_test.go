@@ -19,7 +19,7 @@ func TestHeldOut(t *testing.T) {
 		got := readRow(base, opts, row)
 		var b strings.Builder
 		for _, d := range got {
-			fmt.Fprintf(&b, "\n      got  %s scope=%v%v", d, d.Scope.All, d.Scope.Secrets)
+			fmt.Fprintf(&b, "\n      got  %s scope=%v%v unmatched=%q", d, d.Scope.All, d.Scope.Secrets, d.Scope.Unmatched)
 		}
 		for _, w := range row.Want {
 			fmt.Fprintf(&b, "\n      want %v", w)

@@ -153,7 +153,7 @@ func directiveMatches(t testing.TB, want map[string]any, d Directive) bool {
 	var got map[string]any
 	_ = json.Unmarshal(data, &got)
 	for k := range want {
-		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope"}, k) {
+		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope", "unmatched"}, k) {
 			t.Fatalf("unknown key %q in %v", k, want)
 		}
 	}
@@ -189,6 +189,12 @@ func directiveMatches(t testing.TB, want map[string]any, d Directive) bool {
 				return false
 			}
 		}
+	}
+	// unmatched: the words naming a component no consumer matched (none
+	// when unstated).
+	wu, _ := want["unmatched"].([]any)
+	if !sameValue(wu, d.Scope.Unmatched) && !(len(wu) == 0 && len(d.Scope.Unmatched) == 0) {
+		return false
 	}
 	if ws, ok := want["scope"].([]any); ok {
 		var gotIDs []string
@@ -316,7 +322,7 @@ func TestPhraseCorpus(t *testing.T) {
 		} else {
 			var b strings.Builder
 			for _, d := range got {
-				fmt.Fprintf(&b, "\n      got  %s scope=%v%v", d, d.Scope.All, d.Scope.Secrets)
+				fmt.Fprintf(&b, "\n      got  %s scope=%v%v unmatched=%q", d, d.Scope.All, d.Scope.Secrets, d.Scope.Unmatched)
 			}
 			for _, w := range row.Want {
 				fmt.Fprintf(&b, "\n      want %v", w)

@@ -21,7 +21,7 @@ func TestStrangers(t *testing.T) {
 		}
 		var b strings.Builder
 		for _, d := range got {
-			fmt.Fprintf(&b, "\n      got  %s scope=%v%v", d, d.Scope.All, d.Scope.Secrets)
+			fmt.Fprintf(&b, "\n      got  %s scope=%v%v unmatched=%q", d, d.Scope.All, d.Scope.Secrets, d.Scope.Unmatched)
 		}
 		for _, w := range row.Want {
 			fmt.Fprintf(&b, "\n      want %v", w)

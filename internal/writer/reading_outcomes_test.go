@@ -40,6 +40,10 @@ type readingOutcomes struct {
 			Windowed []runbook.Phase `yaml:"windowed"`
 			// OpenItemSources: the request paths an open item must come from.
 			OpenItemSources []string `yaml:"open_item_sources"`
+			// Held: phases whose every production step waits for an open
+			// item; NotHeld: phases none of whose steps does.
+			Held    []runbook.Phase `yaml:"held"`
+			NotHeld []runbook.Phase `yaml:"not_held"`
 		} `yaml:"want"`
 	} `yaml:"rows"`
 }
@@ -137,6 +141,33 @@ func TestReadingOutcomes(t *testing.T) {
 				}
 				if !found {
 					t.Errorf("no open item from %s: %s", src, items)
+				}
+			}
+			heldBy := map[string]bool{}
+			for _, o := range f.OpenItems {
+				for _, b := range o.Blocks {
+					heldBy[b] = true
+				}
+			}
+			for _, p := range w.Held {
+				n := 0
+				for _, st := range f.Steps {
+					if st.Phase == p && runbook.IsProduction(st.Environment) {
+						n++
+						if !heldBy[fmt.Sprintf("s%d", st.Order)] {
+							t.Errorf("production step %d (%s %s) waits for no open item: %s", st.Order, st.SecretID, st.Phase, items)
+						}
+					}
+				}
+				if n == 0 {
+					t.Errorf("no production %s step", p)
+				}
+			}
+			for _, p := range w.NotHeld {
+				for _, st := range f.Steps {
+					if st.Phase == p && heldBy[fmt.Sprintf("s%d", st.Order)] {
+						t.Errorf("step %d (%s %s) waits for an open item: %s", st.Order, st.SecretID, st.Phase, items)
+					}
 				}
 			}
 			for _, s := range w.NotText {
