@@ -123,6 +123,14 @@ const (
 	// business days (Mon-Fri, Within a multiple of 24h).
 	FieldAhead             = "ahead"
 	FieldAheadBusinessDays = "ahead_business_days"
+	// A duty's Field when its clock is a third party's lead time to move
+	// to a new credential ("Our carriers need 5 business days to switch to
+	// a new key"): the old credential keeps working at least Within after
+	// they are given the new one (in business days when the text counts
+	// so). Planned work holds the old credential's revoke that long; an
+	// exposed credential cannot wait, and someone decides.
+	FieldSwitchLead             = "switch_lead"
+	FieldSwitchLeadBusinessDays = "switch_lead_business_days"
 	// FieldCadence marks a compliance directive that says how often the
 	// rotation is due: Within is the period ("2160h"), Value the
 	// requirement it cites ("PCI DSS 8.3.9") or "".
@@ -158,8 +166,11 @@ const (
 	PartyRegulator = "regulator"
 	PartyFinance   = "finance"
 	// PartyTeam is a team or person of the organisation the text names
-	// (Value: "Patient Comms").
+	// (Value: "Patient Comms", "the DPO").
 	PartyTeam = "team"
+	// PartyPartner is a third party that uses the credential or its
+	// replacement (Value: "carriers", "partners", "integrators").
+	PartyPartner = "partner"
 )
 
 // Readers: who made a reading.

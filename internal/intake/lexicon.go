@@ -76,6 +76,7 @@ type RuleWords struct {
 	DualControl             []string            `yaml:"dual_control"`
 	DutyParties             []PartyWords        `yaml:"duty_parties"`
 	DutyCues                []string            `yaml:"duty_cues"`
+	SwitchCues              []string            `yaml:"switch_cues"`
 	Within                  []string            `yaml:"within"`
 	Advance                 []string            `yaml:"advance"`
 	Units                   map[string]string   `yaml:"units"`
@@ -192,6 +193,14 @@ type ScopeWords struct {
 	Groups       []ScopeGroup `yaml:"groups"`
 	Pipelines    []string     `yaml:"pipelines"`
 	GenericParts []string     `yaml:"generic_name_parts"`
+	// ObjectSkips are words skipped before a prohibition's object ("restart
+	// the ledger scheduler", "restarts of the matching engine");
+	// ObjectStops end it ("… between 01:00 and 05:00"); GenericObjects
+	// name no component ("restart production", "touch anything").
+	ObjectSkips    []string `yaml:"object_skips"`
+	ObjectStops    []string `yaml:"object_stops"`
+	ObjectTimes    []string `yaml:"object_time_nouns"`
+	GenericObjects []string `yaml:"generic_objects"`
 }
 
 // ScopeGroup is one part of the job: the secrets of its kinds or providers,
@@ -226,6 +235,7 @@ type compiled struct {
 	activities                                                                                             *phrases // label: the activity
 	deadline, completion, by, before, after, from, between, rangeJoin                                      *phrases
 	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
+	switchCues                                                                                             *phrases
 	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
 	freeze, rateLimit, frameworks, reasons, approval, customer, legacy                                     *phrases
 	approvers, approverCues, approverFillers, approverJoins, approverRoles, approverRoleWords              *phrases // approvers' label: the name
@@ -304,6 +314,7 @@ func (l *Lexicon) compile() {
 		parties[pw.Party] = pw.Words
 	}
 	c.parties = labelled(parties)
+	c.switchCues = one(r.SwitchCues)
 	c.dutyCues, c.within, c.freeze, c.rateLimit = one(r.DutyCues), one(r.Within), one(r.Freeze), one(r.RateLimit)
 	fws := map[string][]string{}
 	for _, fw := range r.Frameworks {
@@ -444,6 +455,7 @@ func (l *Lexicon) Check() []string {
 		"details.versions": d.Versions, "details.tickets.prefixes": d.Tickets.Prefixes, "details.tickets.cues": d.Tickets.Cues,
 		"details.tickets.weak_cues": d.Tickets.WeakCues, "details.tickets.fillers": d.Tickets.Fillers, "details.tickets.not_keys": d.Tickets.NotKeys,
 		"details.tickets.not_after": d.Tickets.NotAfter, "details.tickets.ietf_context": d.Tickets.IETFContext, "scopes.pipelines": s.Pipelines, "scopes.generic_name_parts": s.GenericParts,
+		"scopes.object_skips": s.ObjectSkips, "scopes.object_stops": s.ObjectStops, "scopes.object_time_nouns": s.ObjectTimes, "scopes.generic_objects": s.GenericObjects,
 	} {
 		checkList(name, list)
 	}
@@ -532,7 +544,7 @@ func (l *Lexicon) Check() []string {
 		checkList("rules.change_paths."+tw.Tool, tw.Words)
 	}
 	for _, pw := range r.DutyParties {
-		if !runbook.OneOf([]string{PartyCustomer, PartyRegulator, PartyFinance, PartyTeam}, pw.Party) {
+		if !runbook.OneOf([]string{PartyCustomer, PartyRegulator, PartyFinance, PartyTeam, PartyPartner}, pw.Party) {
 			add("rules.duty_parties: unknown party %q", pw.Party)
 		}
 		checkList("rules.duty_parties."+pw.Party, pw.Words)

@@ -173,7 +173,7 @@ func NewModelReader(ask Asker, cache ReadingCache, ttl time.Duration) (*ModelRea
 var (
 	modelActivities = []string{ActivityChange, ActivityDeploy, ActivityRestart, ActivityRotate, ActivityRelease, ActivityPublish}
 	modelTools      = []string{ToolTerraform, ToolAnsible, ToolGitOps, ToolConsole}
-	modelParties    = []string{PartyCustomer, PartyRegulator, PartyFinance, PartyTeam}
+	modelParties    = []string{PartyCustomer, PartyRegulator, PartyFinance, PartyTeam, PartyPartner}
 	modelFields     = []string{FieldNamespace, FieldWorkload, FieldDBUsers, FieldDBUser, FieldIAMUser, FieldServiceAccount, FieldAppRole,
 		FieldRepo, FieldKMSAlias, FieldStorePath, FieldScope, FieldCopy, FieldVersion, FieldAhead, FieldAheadBusinessDays}
 	modelDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}

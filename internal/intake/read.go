@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
@@ -270,6 +271,12 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 			}
 			if !ds[i].Scope.All && len(ds[i].Scope.Secrets) == 0 && len(ds[i].Scope.Words) == 0 {
 				ds[i].Scope = textScope
+				if ds[i].Kind == KindTimeRule && ds[i].Polarity.Blocks() && textScope.All && secret < 0 {
+					// "Do not restart the ledger scheduler …": a component
+					// nothing here matches; the rule binds every secret,
+					// and the planner asks which services it means.
+					ds[i].Scope.Unmatched = rd.unmatchedObject(p, c[0], c[1])
+				}
 			}
 			if cons := rd.consumersNamed(p, c[0], c[1]); len(cons) > 0 && len(ds[i].Scope.Consumers) == 0 {
 				ds[i].Scope.Consumers = cons
@@ -546,4 +553,65 @@ func (rd *reader) definedDays(p *parsedText, first []int, ds []Directive) []Dire
 		}
 	}
 	return out
+}
+
+// unmatchedObject is the object of a prohibition's activity when it names a
+// component ("the ledger scheduler", "ingest", "the matching engine"): the
+// words after the activity word, past skip words, up to a stop word, a
+// time, a day, a zone or a mark; nil when there are none or they are
+// generic ("production", "anything"). Called only for a clause that named
+// no secret, consumer or part of the job.
+func (rd *reader) unmatchedObject(p *parsedText, from, to int) []string {
+	c := &rd.lex.c
+	sc := &rd.lex.Scopes
+	for _, m := range c.activities.find(p.toks, from, to) {
+		i := m.to
+		for i < to && runbook.OneOf(sc.ObjectSkips, p.toks[i].low) {
+			i++
+		}
+		k, timeNoun := i, false
+		for k < to && k-i < 4 {
+			t := p.toks[k]
+			if runbook.OneOf(sc.ObjectTimes, t.low) {
+				timeNoun = true
+				break
+			}
+			if t.date || runbook.OneOf(sc.ObjectStops, t.low) || !wordy(t.text) || looksLikeClock(t.low) {
+				break
+			}
+			if _, day := dayWord(t.text); day {
+				break
+			}
+			if _, z := zoneToken(t); z {
+				break
+			}
+			if c.activities.has(p.toks, k, k+1) || c.negators.has(p.toks, k, k+1) {
+				break
+			}
+			k++
+		}
+		if k == i || timeNoun {
+			continue
+		}
+		w := quote(p, i, k)
+		if runbook.OneOf(sc.GenericObjects, strings.ToLower(w)) {
+			continue
+		}
+		return []string{w}
+	}
+	return nil
+}
+
+// wordy reports a token that starts with a letter and holds only letters,
+// digits, '-', '_' or '.' (a name: "ingest", "invoice-worker"; never "15th").
+func wordy(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+		case i > 0 && (unicode.IsDigit(r) || r == '-' || r == '_' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

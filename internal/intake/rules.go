@@ -57,9 +57,19 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 	if m := c.dualControl.find(toks, from, to); len(m) > 0 {
 		add(Directive{Kind: KindDualControl, Evidence: evidence(m)})
 	}
-	if parties, cues := c.parties.find(toks, from, to), c.dutyCues.find(toks, from, to); len(parties) > 0 && len(cues) > 0 {
+	if d, ok := rd.switchLead(p, from, to); ok {
+		// "Our carriers need 5 business days to switch to a new key": the
+		// old credential keeps working that long after they get the new one.
+		add(d)
+	} else if parties, cues := c.parties.find(toks, from, to), c.dutyCues.find(toks, from, to); len(parties) > 0 && len(cues) > 0 {
 		within, wev, field := rd.within(p, from, to)
-		add(Directive{Kind: KindDuty, Party: parties[0].p.label, Within: within, Field: field, Evidence: append(evidence(parties, cues), wev...)})
+		party := toldParty(toks, parties, cues)
+		d := Directive{Kind: KindDuty, Party: party.p.label, Within: within, Field: field, Evidence: append(evidence([]match{party}, cues), wev...)}
+		if d.Party == PartyTeam || d.Party == PartyPartner {
+			// "Inform our Data Protection Officer": the request's words.
+			d.Value = partyWords(p, party)
+		}
+		add(d)
 	} else if len(cues) > 0 {
 		// "Patient Comms must be told 3 business days ahead": a team of
 		// the organisation, told ahead of the work.
@@ -194,6 +204,106 @@ func (rd *reader) freeze(p *parsedText, from, to int, negs []match) (Directive, 
 		}
 	}
 	return d, true
+}
+
+// toldParty is the party a duty is owed to: the one its cue addresses,
+// right after it ("Inform our Data Protection Officer", "reported to
+// Finance") or right before it ("The DPO must be told"), not a party word
+// of its condition ("… of any breach involving customer data"); the first
+// party named when none is next to a cue.
+func toldParty(toks []token, parties, cues []match) match {
+	after := []string{"the", "our", "your", "their", "all", "any", "every", "affected", "to", "relevant", "each"}
+	before := []string{"must", "be", "should", "shall", "has", "have", "needs", "need", "is", "are", "will", "always", "get", "gets", "to"}
+	only := func(from, to int, words []string) bool {
+		for i := from; i < to; i++ {
+			if !runbook.OneOf(words, toks[i].low) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, cue := range cues {
+		for _, pm := range parties {
+			if pm.from >= cue.to && pm.from-cue.to <= 3 && only(cue.to, pm.from, after) {
+				return pm
+			}
+			if pm.to <= cue.from && cue.from-pm.to <= 3 && only(pm.to, cue.from, before) {
+				return pm
+			}
+		}
+	}
+	return parties[0]
+}
+
+// partyWords names a team or partner party in the request's words: "the
+// DPO", "the Data Protection Officer", "carriers".
+func partyWords(p *parsedText, m match) string {
+	w := quote(p, m.from, m.to)
+	if m.p.label == PartyTeam {
+		return "the " + w
+	}
+	return w
+}
+
+// switchLead reads a third party's lead time to move to a new credential
+// ("Our carriers need 5 business days to switch to a new key", "Partners
+// need a week's notice before the old token stops working"): a partner
+// party, a switch cue and a duration. Field is FieldSwitchLead or
+// FieldSwitchLeadBusinessDays; Value the party in the request's words.
+func (rd *reader) switchLead(p *parsedText, from, to int) (Directive, bool) {
+	c := &rd.lex.c
+	var partners []match
+	for _, m := range c.parties.find(p.toks, from, to) {
+		if m.p.label == PartyPartner {
+			partners = append(partners, m)
+		}
+	}
+	cues := c.switchCues.find(p.toks, from, to)
+	if len(partners) == 0 || len(cues) == 0 {
+		return Directive{}, false
+	}
+	for i := from; i < to; i++ {
+		n := 0
+		switch w := p.toks[i].low; w {
+		case "a", "an", "one":
+			n = 1
+		default:
+			v, err := strconv.Atoi(w)
+			if err != nil || v <= 0 {
+				continue
+			}
+			n = v
+		}
+		// "5 business days", "a week's notice": a unit of one or two words.
+		word := func(k int) string {
+			if k >= to {
+				return ""
+			}
+			return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
+		}
+		unit, next := word(i+1), i+2
+		if two := unit + " " + word(i+2); word(i+2) != "" {
+			if _, ok := rd.lex.Rules.Units[two]; ok {
+				unit, next = two, i+3
+			}
+		}
+		u, ok := rd.lex.Rules.Units[unit]
+		if !ok {
+			continue
+		}
+		d, _ := time.ParseDuration(u)
+		if d < 24*time.Hour {
+			continue
+		}
+		field := FieldSwitchLead
+		if ut := tokenize(unit); c.businessDays.has(ut, 0, len(ut)) {
+			field = FieldSwitchLeadBusinessDays
+		}
+		return Directive{Kind: KindDuty, Party: PartyPartner, Value: quote(p, partners[0].from, partners[0].to),
+			Within: formatDuration(time.Duration(n) * d), Field: field,
+			Evidence: append(evidence(partners, cues), quote(p, i, next))}, true
+	}
+	return Directive{}, false
 }
 
 // toldWho is whom a duty with no known party is owed to: the words before

@@ -75,8 +75,14 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 			ns := rd.lex.Time.NamedSpans[atoi(m[0].p.label)]
 			s, _ := runbook.ParseClock(ns.Start)
 			e, _ := runbook.ParseClock(ns.End)
-			out = append(out, timeExpr{from: i, to: m[0].to, start: s, end: e, days: ns.Days, named: m[0].p.text})
-			i = m[0].to
+			end := m[0].to
+			if hs, he, k, ok := bareHours(p, end, to); ok {
+				// "business hours 09–18": the hours after the name are
+				// its own (never the lexicon's 09:00-17:00).
+				s, e, end = hs, he, k
+			}
+			out = append(out, timeExpr{from: i, to: end, start: s, end: e, days: ns.Days, named: m[0].p.text})
+			i = end
 			continue
 		}
 		s, n, named, ok := rd.clockAt(p, i, to)
@@ -1167,4 +1173,33 @@ func relativeWord(n int) string {
 		return "tomorrow"
 	}
 	return "the day after tomorrow"
+}
+
+// bareHours reads two bare hours at token i, "09–18" or "9-18" (one token
+// or three), start before end: the hours a named span is given ("business
+// hours 09–18"). It returns minutes and the token after them.
+func bareHours(p *parsedText, i, to int) (int, int, int, bool) {
+	hour := func(s string) (int, bool) {
+		h, err := strconv.Atoi(s)
+		return h * 60, err == nil && isDigitString(s) && len(s) <= 2 && h >= 0 && h <= 24
+	}
+	if i >= to || p.toks[i].date {
+		return 0, 0, 0, false
+	}
+	if a, b, ok := strings.Cut(p.toks[i].low, "-"); ok {
+		s, ok1 := hour(a)
+		e, ok2 := hour(b)
+		if ok1 && ok2 && s < e {
+			return s, e, i + 1, true
+		}
+		return 0, 0, 0, false
+	}
+	if i+2 < to+1 && i+2 < len(p.toks) && p.toks[i+1].dash() && !p.toks[i+2].date {
+		s, ok1 := hour(p.toks[i].low)
+		e, ok2 := hour(p.toks[i+2].low)
+		if ok1 && ok2 && s < e && i+2 < to {
+			return s, e, i + 3, true
+		}
+	}
+	return 0, 0, 0, false
 }
