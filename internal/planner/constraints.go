@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -206,12 +207,16 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		f.DualControl = true
 		r.add(ckDualControl, "dual control", "every production step names a second engineer who watches it, and the audit evidence records who watched")
 	case intake.KindDuty:
+		if d.Party == intake.PartyPartner && (d.Field == intake.FieldSwitchLead || d.Field == intake.FieldSwitchLeadBusinessDays) && d.Within != "" {
+			a.switchLead(d, targets)
+			break
+		}
 		due := ""
 		if d.Within != "" {
 			due = " within " + d.Within
 		}
 		du := Duty{ID: fmt.Sprintf("c%d", len(f.Duties)+1), Party: d.Party, Within: d.Within, Text: d.Quote, Source: a.t.Source, Label: partyName(d.Party) + due}
-		if d.Party == intake.PartyTeam {
+		if d.Party == intake.PartyTeam || d.Party == intake.PartyPartner {
 			du.Who, du.Label = d.Value, d.Value+due
 		}
 		if (d.Field == intake.FieldAhead || d.Field == intake.FieldAheadBusinessDays) && d.Within != "" {
@@ -411,6 +416,16 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
 	}
 	r.add(ckBlackout, "blackout "+w.ID+": "+w.Label()+zone+" ("+what+")", effect+exposedNote(f, scope))
+	if len(d.Scope.Unmatched) > 0 && len(scope) == 0 {
+		// "Do not restart the ledger scheduler …": a component no consumer
+		// of the request matches. The blackout binds every secret (never
+		// guessed narrower), and says so at the top.
+		comp := strings.Join(d.Scope.Unmatched, ", ")
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("Which of this request's services is %q? It matches no consumer of the request, so blackout %s binds every production step meanwhile: name its services (or say it runs none of these secrets' consumers) and only their steps wait for it.", comp, w.ID),
+			Blocks:   []string{}})
+		r.add("", "", fmt.Sprintf("%q matches no consumer: blackout %s binds every secret until open item %s is answered", comp, w.ID, id))
+	}
 	if len(w.BusinessDaysOfMonth) > 0 && d.Reader != intake.ReaderStructured {
 		// Business days are counted Monday to Friday: a public holiday
 		// would move the day, and rotor knows no holiday calendar (hook3 h2).
@@ -662,6 +677,60 @@ func (a *applier) exposure(d intake.Directive) {
 
 func toolName(tool string) string {
 	return map[string]string{intake.ToolTerraform: "Terraform", intake.ToolAnsible: "Ansible", intake.ToolGitOps: "the GitOps repository (Argo CD)"}[tool]
+}
+
+// switchLead applies a third party's lead time to move to a new credential
+// ("Our carriers need 5 business days to switch to a new key"). Planned
+// work keeps the old credential valid that long after they get the new one:
+// its revoke waits for an open item that dates the earliest revoke and asks
+// who confirms the switch. An exposed credential cannot wait: it is killed
+// at once, and an open item asks who decides how the third parties are
+// warned through their outage; it holds nothing.
+func (a *applier) switchLead(d intake.Directive, targets []string) {
+	f, r := a.f, a.r
+	lead := Duty{Within: d.Within, Lead: d.Field}
+	var planned, exposed, plannedNames, exposedNames []string
+	for _, id := range targets {
+		s := f.SecretByID(id)
+		if s == nil {
+			continue
+		}
+		if s.Exposed {
+			exposed, exposedNames = append(exposed, id), append(exposedNames, s.Name)
+		} else {
+			planned, plannedNames = append(planned, id), append(plannedNames, s.Name)
+		}
+	}
+	calendar := ""
+	if d.Field == intake.FieldSwitchLeadBusinessDays {
+		calendar = " Business days are counted Monday to Friday with no public holidays: say which holiday calendar applies if one does."
+	}
+	var items []string
+	if len(planned) > 0 {
+		when := "at least " + lead.LeadText() + " after they get it"
+		if !f.readAsOf.IsZero() {
+			at := f.readAsOf.Truncate(time.Minute)
+			when = fmt.Sprintf("until at least %s, %s from now", runbook.FormatMoment(lead.LeadEnd(at), "UTC"), lead.LeadText())
+		}
+		blocks := []string{}
+		for _, id := range planned {
+			blocks = append(blocks, killMark+id)
+		}
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("The old %s must keep working while %s switch: they need %s.%s Who tells %s the new value is live, and confirms they have all switched before the revoke, which waits %s?",
+				andJoin(plannedNames), d.Value, lead.LeadText(), calendar, d.Value, when),
+			Blocks: blocks})
+		items = append(items, id)
+	}
+	if len(exposed) > 0 {
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("%s need %s to switch, but the exposed %s cannot wait %s: it is killed now, and any of %s still using it fail until they switch. Who decides how %s are warned and helped through that outage (the security lead with the owner)?",
+				d.Value, lead.LeadText(), andJoin(exposedNames), lead.LeadText(), d.Value, d.Value),
+			Blocks: []string{}})
+		items = append(items, id)
+	}
+	r.add(ckDuty, fmt.Sprintf("%s need %s to switch to a new credential", d.Value, lead.LeadText()),
+		"a planned revoke waits at least that long after they get the new value; an exposed credential is still killed at once (open item "+strings.Join(items, ", ")+")")
 }
 
 // dutyWho is whom a duty is owed to, in words.

@@ -392,7 +392,7 @@ func dateDuty(du *Duty, asOf time.Time) {
 		return
 	}
 	if du.Within == "" {
-		du.Label = partyName(du.Party) + ": as soon as it applies (no clock given)"
+		du.Label = dutyWho(*du) + ": as soon as it applies (no clock given)"
 		return
 	}
 	dur, err := time.ParseDuration(du.Within)
@@ -401,7 +401,7 @@ func dateDuty(du *Duty, asOf time.Time) {
 	}
 	due := asOf.Truncate(time.Minute).Add(dur)
 	du.Due = due.Format(time.RFC3339)
-	du.Label = partyName(du.Party) + " by " + runbook.FormatMoment(due, "UTC") + " (" + du.Within + " from " + runbook.FormatMoment(asOf, "UTC") + ")"
+	du.Label = dutyWho(*du) + " by " + runbook.FormatMoment(due, "UTC") + " (" + du.Within + " from " + runbook.FormatMoment(asOf, "UTC") + ")"
 }
 
 // windowNeed is how long the production steps booked in a window take, and

@@ -169,7 +169,7 @@ func (d Duty) LeadEnd(t time.Time) time.Time {
 	if d.Lead == "" || err != nil {
 		return t
 	}
-	if d.Lead != intake.FieldAheadBusinessDays {
+	if !d.businessDays() {
 		return t.Add(dur)
 	}
 	for n := int(dur / (24 * time.Hour)); n > 0; {
@@ -181,6 +181,11 @@ func (d Duty) LeadEnd(t time.Time) time.Time {
 	return t
 }
 
+// businessDays reports a lead time counted in business days.
+func (d Duty) businessDays() bool {
+	return d.Lead == intake.FieldAheadBusinessDays || d.Lead == intake.FieldSwitchLeadBusinessDays
+}
+
 // LeadText says a duty's lead time: "3 business days", "48 hours".
 func (d Duty) LeadText() string {
 	dur, err := time.ParseDuration(d.Within)
@@ -189,7 +194,7 @@ func (d Duty) LeadText() string {
 	}
 	days := int(dur / (24 * time.Hour))
 	switch {
-	case d.Lead == intake.FieldAheadBusinessDays:
+	case d.businessDays():
 		return fmt.Sprintf("%d business day%s", days, map[bool]string{true: "s"}[days != 1])
 	case dur%(24*time.Hour) == 0:
 		return fmt.Sprintf("%d day%s", days, map[bool]string{true: "s"}[days != 1])
