@@ -51,35 +51,33 @@ func checkDateHolds(t *testing.T, name string, req *runbook.Request, dated *int)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	{
-		for _, d := range f.Schedule.Deadlines {
-			if d.Day == "" || runbook.ValidDate(d.Day) {
+	for _, d := range f.Schedule.Deadlines {
+		if d.Day == "" || runbook.ValidDate(d.Day) {
+			continue
+		}
+		// The deadline's date is asked ("today" with no as_of): the
+		// items raised from its words hold its track.
+		ref := func(order int) string { return fmt.Sprintf("s%d", order) }
+		asked := 0
+		for _, o := range f.OpenItems {
+			if o.Source != d.Source || o.Text != d.Note {
 				continue
 			}
-			// The deadline's date is asked ("today" with no as_of): the
-			// items raised from its words hold its track.
-			ref := func(order int) string { return fmt.Sprintf("s%d", order) }
-			asked := 0
-			for _, o := range f.OpenItems {
-				if o.Source != d.Source || o.Text != d.Note {
-					continue
-				}
-				asked++
-				held := map[string]bool{}
-				for _, b := range o.Blocks {
-					held[b] = true
-				}
-				for _, st := range f.Steps {
-					if (st.Access != "" || st.Window == d.ID) && !held[ref(st.Order)] {
-						t.Errorf("%s: %s asks the date of deadline %s but does not hold step %d (%s %s%s): it would run before the date is known",
-							name, o.ID, d.ID, st.Order, st.Phase, st.Access, st.SecretID)
-					}
+			asked++
+			held := map[string]bool{}
+			for _, b := range o.Blocks {
+				held[b] = true
+			}
+			for _, st := range f.Steps {
+				if (st.Access != "" || st.Window == d.ID) && !held[ref(st.Order)] {
+					t.Errorf("%s: %s asks the date of deadline %s but does not hold step %d (%s %s%s): it would run before the date is known",
+						name, o.ID, d.ID, st.Order, st.Phase, st.Access, st.SecretID)
 				}
 			}
-			if asked == 0 {
-				t.Errorf("%s: deadline %s (%q) has no date and no open item asks it", name, d.ID, d.Day)
-			}
-			*dated += asked
 		}
+		if asked == 0 {
+			t.Errorf("%s: deadline %s (%q) has no date and no open item asks it", name, d.ID, d.Day)
+		}
+		*dated += asked
 	}
 }

@@ -50,7 +50,7 @@ func dates(f *Facts, asOf time.Time, given bool) {
 	}
 	for _, d := range f.Schedule.Deadlines {
 		if d.Day != "" && !runbook.ValidDate(d.Day) {
-			relative(d.Source, d.Note, d.Day, stepsIn(f, d.ID))
+			relative(d.Source, d.Note, d.Day, append(stepsIn(f, d.ID), trackOf(f, d.ID)...))
 		}
 	}
 	for _, list := range [][]runbook.TimeWindow{f.Schedule.Windows, f.Schedule.Blackouts} {
@@ -425,6 +425,24 @@ func stepsIn(f *Facts, id string) []string {
 	out := []string{}
 	for _, st := range f.Steps {
 		if st.Window == id {
+			out = append(out, fmt.Sprintf("s%d", st.Order))
+		}
+	}
+	return out
+}
+
+// trackOf is the departing person's access track when a deadline dates it:
+// every step that removes their access, the store access too (it has no
+// deadline of its own: it goes before the first new value is written), so
+// that none runs now while its siblings wait for the deadline's date.
+func trackOf(f *Facts, id string) []string {
+	dated := false
+	for _, a := range f.Access {
+		dated = dated || a.Deadline == id
+	}
+	out := []string{}
+	for _, st := range f.Steps {
+		if dated && st.Access != "" && st.Window != id {
 			out = append(out, fmt.Sprintf("s%d", st.Order))
 		}
 	}
