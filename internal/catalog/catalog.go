@@ -135,6 +135,10 @@ type Credential struct {
 	// Generated is true when rotor's steps generate the value themselves
 	// (a random HMAC secret, a database password) rather than the provider.
 	Generated bool `yaml:"generated" json:"generated"`
+	// ValueFormat is the format the consumers parse a generated value in,
+	// when it is not free: ValueURLSafeBase64 (a Fernet key). Its create
+	// action must generate exactly that.
+	ValueFormat string `yaml:"value_format" json:"value_format,omitempty"`
 	// Uses lists product families (products.yaml) its steps may legitimately
 	// use besides its provider and store ("database" for Vault database roles).
 	Uses    []string `yaml:"uses" json:"-"`
@@ -163,6 +167,10 @@ type Credential struct {
 
 	provider *Provider
 }
+
+// ValueURLSafeBase64 is a value in url-safe base64 (RFC 4648 §5: '-' and
+// '_' for '+' and '/'), as Fernet keys are.
+const ValueURLSafeBase64 = "urlsafe_base64"
 
 // Reached names what an exposed credential can read or mint.
 const (
