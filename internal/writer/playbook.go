@@ -432,7 +432,7 @@ func accessText(f *planner.Facts, a planner.Access) (string, string) {
 			if len(f.Schedule.Deadlines) > 0 {
 				until = " until " + f.Schedule.Deadlines[0].Label()
 			}
-			return fmt.Sprintf("Before the first new value is written (step %d), remove %s's access to the places secrets live: %s. Whoever kept an old value must never read its replacement; if they need the store for other work%s, narrow their policy so it excludes these secrets' paths instead.", first, f.Person, where, until),
+			return fmt.Sprintf("Before the first new value is written (step %d): remove %s's access to the places secrets live: %s. Whoever kept an old value must never read its replacement; if they need the store for other work%s, narrow their policy so it excludes these secrets' paths instead.", first, f.Person, where, until),
 				"their name is gone from every member, group and policy list named here (or their policy excludes these paths), checked before step " + fmt.Sprint(first)
 		}
 		return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.", f.Person, by, where),
