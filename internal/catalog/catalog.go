@@ -500,7 +500,7 @@ func (c *Catalog) EffectsIn(text string) []EffectUse {
 	var out []EffectUse
 	lower, ascii := asciiLower(text)
 	var may []bool
-	if ascii && c.effects != nil && len(c.effects.sets) == patternCount(c.Effects, func(e *SideEffect) int { return len(e.res) }) {
+	if ascii && c.effects != nil && len(c.effects.groups) == patternCount(c.Effects, func(e *SideEffect) int { return len(e.res) }) {
 		may = c.effects.candidates(lower)
 	}
 	k := 0
@@ -636,7 +636,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			e.needles = append(e.needles, needles(pat))
 		}
 	}
-	c.effects = indexNeedles(c.Effects, func(e *SideEffect) [][]string { return e.needles })
+	c.effects = indexNeedles(c.Effects, func(e *SideEffect) []*regexp.Regexp { return e.res })
 	if problems := c.Check(); len(problems) > 0 {
 		return nil, fmt.Errorf("catalog: %s", strings.Join(problems, "; "))
 	}
@@ -865,7 +865,7 @@ type Text struct {
 func (c *Catalog) Text(text string) *Text {
 	t := &Text{c: c, text: text}
 	t.lower, t.ascii = asciiLower(text)
-	if t.ascii && c.products != nil && len(c.products.sets) == patternCount(c.Products, func(p *Product) int { return len(p.res) }) {
+	if t.ascii && c.products != nil && len(c.products.groups) == patternCount(c.Products, func(p *Product) int { return len(p.res) }) {
 		t.may = c.products.candidates(t.lower)
 	}
 	t.uses, t.asked = make([]string, len(c.Products)), make([]bool, len(c.Products))
@@ -913,14 +913,16 @@ func patternCount[T any](list []T, n func(T) int) int {
 	return total
 }
 
-// indexNeedles indexes the needles of a list of products or effects, in
-// order.
-func indexNeedles[T any](list []T, needles func(T) [][]string) *needleIndex {
-	var sets [][]string
+// indexNeedles indexes the needle groups of the compiled patterns of a
+// list of products or effects, in order.
+func indexNeedles[T any](list []T, compiled func(T) []*regexp.Regexp) *needleIndex {
+	var groups [][][]string
 	for _, x := range list {
-		sets = append(sets, needles(x)...)
+		for _, re := range compiled(x) {
+			groups = append(groups, needleGroups(re.String()))
+		}
 	}
-	return newNeedleIndex(sets)
+	return newNeedleIndex(groups)
 }
 
 // Use is a product found in a text.

@@ -225,6 +225,6 @@ func (c *Catalog) compile() error {
 			pr.needles = append(pr.needles, needles(pat))
 		}
 	}
-	c.products = indexNeedles(c.Products, func(p *Product) [][]string { return p.needles })
+	c.products = indexNeedles(c.Products, func(p *Product) []*regexp.Regexp { return p.res })
 	return errors.Join(errs...)
 }

@@ -89,33 +89,71 @@ func asciiLower(text string) (string, bool) {
 	return strings.ToLower(text), true
 }
 
-// needleIndex finds in one pass over a text (Aho-Corasick) which of many
-// patterns' needles it holds: a text is matched against every product
-// pattern and every side-effect pattern, and a substring search per needle
-// cost more than the regular expressions it spared (BenchmarkLLMCPU's
-// profile: mayMatch 6 % of rotor's CPU in LLM mode).
+// needleGroups are the needles of each part of a pattern that requires
+// one: a match holds one needle of every group. A text missing every
+// needle of some group cannot match; this filters better than needles,
+// which keeps one group ("\bnpm (token|whoami|publish|login|access)\b"
+// keeps login, access, ...: every text saying "access" passed).
+func needleGroups(pattern string) [][]string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		if lits := literalsOf(re); len(lits) > 0 {
+			return [][]string{lits}
+		}
+		return nil
+	}
+	var out [][]string
+	for _, sub := range re.Sub {
+		if lits := literalsOf(sub); len(lits) > 0 {
+			out = append(out, lits)
+		}
+	}
+	return out
+}
+
+// needleIndex finds in one pass over a text (Aho-Corasick) which patterns
+// it may match: a text is matched against every product pattern and every
+// side-effect pattern, and a substring search per needle cost more than
+// the regular expressions it spared (BenchmarkLLMCPU's profile: mayMatch
+// 6 % of rotor's CPU in LLM mode).
 type needleIndex struct {
 	trie *ahocorasick.Trie
-	// sets are the patterns' needles, in the order given; owners[k] are
-	// the patterns holding unique needle k.
-	sets   [][]string
+	// groups are the patterns' needle groups (needleGroups), in the
+	// order given; first[p] is the index of pattern p's first group among
+	// all groups, and owners[k] the groups holding unique needle k.
+	groups [][][]string
+	first  []int
+	total  int
 	owners [][]int
 }
 
-func newNeedleIndex(sets [][]string) *needleIndex {
-	ix := &needleIndex{sets: sets}
+func newNeedleIndex(groups [][][]string) *needleIndex {
+	ix := &needleIndex{groups: groups}
 	ids := map[string]int{}
 	var words []string
-	for p, set := range sets {
-		for _, n := range set {
-			k, ok := ids[n]
-			if !ok {
-				k = len(words)
-				ids[n] = k
-				words = append(words, n)
-				ix.owners = append(ix.owners, nil)
+	for _, gs := range groups {
+		ix.first = append(ix.first, ix.total)
+		for _, g := range gs {
+			for _, n := range g {
+				k, ok := ids[n]
+				if !ok {
+					k = len(words)
+					ids[n] = k
+					words = append(words, n)
+					ix.owners = append(ix.owners, nil)
+				}
+				if o := ix.owners[k]; len(o) == 0 || o[len(o)-1] != ix.total {
+					ix.owners[k] = append(o, ix.total)
+				}
 			}
-			ix.owners[k] = append(ix.owners[k], p)
+			ix.total++
 		}
 	}
 	ix.trie = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
@@ -123,18 +161,30 @@ func newNeedleIndex(sets [][]string) *needleIndex {
 }
 
 // candidates says, per pattern, whether a text (lowerASCII: lower-cased,
-// ASCII only) may match it: mayMatch(lowerASCII, sets[p]) for every p.
+// ASCII only) may match it: it holds a needle of each of its groups.
 func (ix *needleIndex) candidates(lowerASCII string) []bool {
-	out := make([]bool, len(ix.sets))
-	for p, set := range ix.sets {
-		// No needle, or the empty one: every text may match.
-		out[p] = set == nil || slices.Contains(set, "")
+	hit := make([]bool, ix.total)
+	for p, gs := range ix.groups {
+		for g, set := range gs {
+			// The empty needle is in every text.
+			hit[ix.first[p]+g] = slices.Contains(set, "")
+		}
 	}
 	ix.trie.Walk([]byte(lowerASCII), func(_, _, k int64) bool {
-		for _, p := range ix.owners[k] {
-			out[p] = true
+		for _, g := range ix.owners[k] {
+			hit[g] = true
 		}
 		return true
 	})
+	out := make([]bool, len(ix.groups))
+	for p, gs := range ix.groups {
+		out[p] = true
+		for g := range gs {
+			if !hit[ix.first[p]+g] {
+				out[p] = false
+				break
+			}
+		}
+	}
 	return out
 }
