@@ -52,6 +52,7 @@ type TimeWords struct {
 	SameDay       []string            `yaml:"same_day"`
 	Month         []string            `yaml:"month"`
 	Ordinals      map[string]int      `yaml:"ordinals"`
+	Counts        map[string]int      `yaml:"counts"`
 	EndsAt        []string            `yaml:"ends_at"`
 	BusinessDays  []string            `yaml:"business_days"`
 	ThenRefs      []string            `yaml:"then_refs"`

@@ -385,7 +385,7 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		// the cadence, never a time to work in.
 		out = append(out, d)
 	} else {
-		out = append(out, rd.timeDirectives(p, from, to, exprs, scope, st)...)
+		out = append(out, rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))...)
 	}
 	out = append(out, rd.ruleDirectives(p, from, to, len(out) > 0, scope, secret)...)
 	out = append(out, rd.detailDirectives(p, from, to, secret)...)
@@ -614,4 +614,61 @@ func wordy(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// listedApart splits a time rule that joined weekdays and dates listed as
+// two items ("Deploys are blocked on weekends and from 24 to 26 December":
+// every weekend, and 24-26 December) into one rule each; read together
+// they meant only the weekend days inside the dates. Weekdays that qualify
+// the dates ("on Saturdays between 1 and 15 December") stay one rule.
+func (rd *reader) listedApart(p *parsedText, from, to int, ds []Directive) []Directive {
+	first := -1
+	for i := from; i < to; i++ {
+		if p.toks[i].date {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return ds
+	}
+	lastDay := -1
+	for i := from; i < to; i++ {
+		if d, ok := dayWord(p.toks[i].text); ok && d != nil && !p.toks[i].date {
+			if i > first {
+				return ds // a weekday after the dates qualifies them
+			}
+			lastDay = i
+		}
+	}
+	if lastDay < 0 {
+		return ds
+	}
+	joined := false
+	for i := lastDay + 1; i < first; i++ {
+		switch l := p.toks[i].low; {
+		case runbook.OneOf([]string{"and", "or", ",", "plus"}, l):
+			joined = true
+		case runbook.OneOf([]string{"from", "on", "between", "during", "over", "the", "also", "as", "well"}, l):
+		default:
+			return ds
+		}
+	}
+	if !joined {
+		return ds
+	}
+	var out []Directive
+	for _, d := range ds {
+		if d.Kind != KindTimeRule || d.Span == nil || len(d.Span.Days) == 0 || (d.Span.From == "" && d.Span.Until == "") {
+			out = append(out, d)
+			continue
+		}
+		days, dates := d, d
+		ds, dt := *d.Span, *d.Span
+		ds.From, ds.Until, ds.Continuous = "", "", false
+		dt.Days = []string{}
+		days.Span, dates.Span = &ds, &dt
+		out = append(out, days, dates)
+	}
+	return out
 }

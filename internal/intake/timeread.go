@@ -406,9 +406,13 @@ func (rd *reader) daysOfMonth(p *parsedText, from, to int) ([]int, []int) {
 		if p.toks[i].date {
 			continue
 		}
-		// "the last 3 days of the month".
-		if p.toks[i].low == "last" && i+2 < to && (p.toks[i+2].low == "days" || p.toks[i+2].low == "day") {
-			if n, err := strconv.Atoi(p.toks[i+1].low); err == nil && n >= 1 && n <= 7 {
+		// "the last 3 days of the month", "the last two days".
+		if n, ok := rd.lastCount(p, i, to); ok {
+			if m := c.businessDays.find(p.toks, i+2, min(to, i+5)); len(m) > 0 && m[0].from == i+2 {
+				i = m[0].to - 1 // business days (businessDaysOfMonth)
+				continue
+			}
+			if p.toks[i+2].low == "days" || p.toks[i+2].low == "day" {
 				for k := -n; k <= -1; k++ {
 					days = append(days, k)
 				}
@@ -449,6 +453,21 @@ func (rd *reader) daysOfMonth(p *parsedText, from, to int) ([]int, []int) {
 		}
 	}
 	return days, at
+}
+
+// lastCount reads "last N" at token i, N in digits or a count word (2-7):
+// "the last two days", "the last 3 business days". The unit starts at i+2.
+func (rd *reader) lastCount(p *parsedText, i, to int) (int, bool) {
+	if p.toks[i].low != "last" || i+2 >= to {
+		return 0, false
+	}
+	w := p.toks[i+1].low
+	n, ok := rd.lex.Time.Counts[w]
+	if !ok {
+		v, err := strconv.Atoi(w)
+		n, ok = v, err == nil
+	}
+	return n, ok && n >= 1 && n <= 7
 }
 
 // ordinal reads "1st", "15th", "first", "last".
@@ -880,6 +899,21 @@ func (rd *reader) businessDaysOfMonth(p *parsedText, from, to int) ([]int, []int
 	for i := from; i+1 < to; i++ {
 		if p.toks[i].date {
 			continue
+		}
+		// "the last 3 business days of the month".
+		if n, ok := rd.lastCount(p, i, to); ok {
+			if m := c.businessDays.find(p.toks, i+2, min(to, i+5)); len(m) > 0 && m[0].from == i+2 {
+				for k := -n; k <= -1; k++ {
+					if !containsInt(days, k) {
+						days = append(days, k)
+					}
+				}
+				for k := i; k < m[0].to; k++ {
+					at = append(at, k)
+				}
+				i = m[0].to - 1
+				continue
+			}
 		}
 		n, ok := rd.ordinal(p.toks[i].low)
 		if !ok || n > 23 {

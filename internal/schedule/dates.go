@@ -72,6 +72,23 @@ func FindDates(text string) []DateMention {
 	var out []DateMention
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
+		// "24 to 26 December", "24-26 Dec", "the 24th to the 26th of
+		// December", "December 24-26": two days of one month, each a date.
+		if a, b, next, ok := dayRange(text, ws, i); ok {
+			out = append(out, a, b)
+			i = next - 1
+			continue
+		}
+		// "the 26th of December".
+		if d, ok := dayNumber(w.text); ok && i+2 < len(ws) && strings.EqualFold(ws[i+1].text, "of") && gapIs(text, w, ws[i+1], "") && gapIs(text, ws[i+1], ws[i+2], "") {
+			if mo, ok := month(ws[i+2].text); ok {
+				if date, ok := formatDate(0, mo, d); ok {
+					out = append(out, DateMention{Date: date, From: w.from, To: ws[i+2].to})
+					i += 2
+					continue
+				}
+			}
+		}
 		if y, mo, d, ok := isoDate(w.text); ok {
 			if date, ok := formatDate(y, mo, d); ok {
 				out = append(out, DateMention{Date: date, Year: true, From: w.from, To: w.to})
@@ -113,6 +130,101 @@ func FindDates(text string) []DateMention {
 		}
 	}
 	return out
+}
+
+// rangeJoins join the two days of a range of one month ("24 to 26 December").
+var rangeJoins = []string{"to", "through", "thru", "till", "until"}
+
+// dayRange reads two days of one month at word i: "24 to 26 December",
+// "24–26 Dec" (or one word "24-26"), "the 24th to the 26th of December",
+// "December 24-26", "Dec 24 to 26". It returns the two dates (no year) and
+// the word after the range.
+func dayRange(text string, ws []word, i int) (DateMention, DateMention, int, bool) {
+	var none DateMention
+	at := func(k int) string {
+		if k < len(ws) {
+			return strings.ToLower(ws[k].text)
+		}
+		return ""
+	}
+	// days reads "d1 <join> [the] d2" or "d1-d2" from word k: the days,
+	// the byte spans they are written in, and the word after them.
+	type span struct{ from, to int }
+	days := func(k int) (int, int, span, span, int, bool) {
+		var no span
+		if k >= len(ws) {
+			return 0, 0, no, no, 0, false
+		}
+		if a, b, ok := strings.Cut(ws[k].text, "-"); ok && len(ws[k].text) <= 5 {
+			d1, ok1 := dayNumber(a)
+			d2, ok2 := dayNumber(b)
+			dash := ws[k].from + len(a)
+			return d1, d2, span{ws[k].from, dash}, span{dash + 1, ws[k].to}, k + 1, ok1 && ok2 && d1 < d2
+		}
+		d1, ok := dayNumber(ws[k].text)
+		if !ok || k+1 >= len(ws) {
+			return 0, 0, no, no, 0, false
+		}
+		j := k + 1
+		switch {
+		case gapIs(text, ws[k], ws[j], "-") || gapIs(text, ws[k], ws[j], "–") || gapIs(text, ws[k], ws[j], "—"):
+		case containsWord(rangeJoins, at(j)) && gapIs(text, ws[k], ws[j], ""):
+			j++
+			if at(j) == "the" {
+				j++
+			}
+		default:
+			return 0, 0, no, no, 0, false
+		}
+		d2, ok := dayNumber(at(j))
+		if !ok || d1 >= d2 {
+			return 0, 0, no, no, 0, false
+		}
+		return d1, d2, span{ws[k].from, ws[k].to}, span{ws[j].from, ws[j].to}, j + 1, true
+	}
+	mention := func(mo, d, from, to int) (DateMention, bool) {
+		date, ok := formatDate(0, mo, d)
+		return DateMention{Date: date, From: from, To: to}, ok
+	}
+	// Month first: "December 24-26".
+	if mo, ok := month(ws[i].text); ok {
+		if d1, d2, sa, sb, next, ok := days(i + 1); ok {
+			a, okA := mention(mo, d1, ws[i].from, sa.to)
+			b, okB := mention(mo, d2, sb.from, sb.to)
+			return a, b, next, okA && okB
+		}
+		return none, none, 0, false
+	}
+	d1, d2, sa, sb, next, ok := days(i)
+	if !ok {
+		return none, none, 0, false
+	}
+	k := next
+	if at(k) == "of" {
+		k++
+	}
+	mo, ok := month(at(k))
+	if !ok {
+		return none, none, 0, false
+	}
+	a, okA := mention(mo, d1, sa.from, sa.to)
+	b, okB := mention(mo, d2, sb.from, ws[k].to)
+	return a, b, k + 1, okA && okB
+}
+
+// gapIs reports whether only spaces and sep separate two words.
+func gapIs(text string, a, b word, sep string) bool {
+	gap := strings.TrimSpace(text[a.to:b.from])
+	return gap == sep
+}
+
+func containsWord(list []string, w string) bool {
+	for _, x := range list {
+		if x == w {
+			return true
+		}
+	}
+	return false
 }
 
 // adjacent reports whether only spaces, a '.' or a ',' separate two words.
