@@ -34,6 +34,12 @@ type outcomeCase struct {
 	// Now dates a runbook whose request gives no as_of, as generation
 	// does when it is made (planner.DateRunbook).
 	Now string `yaml:"now"`
+	// KillWithin bounds every exposed credential's planned kill that does
+	// not wait for a deadline (minutes from T0): several leaked keys die in
+	// parallel lanes, not one after another.
+	KillWithin int `yaml:"kill_within"`
+	// Strategies are the strategies of other secrets, by name.
+	Strategies map[string]string `yaml:"strategies"`
 }
 
 // loadOutcomes reads a table of outcome cases.
@@ -155,6 +161,25 @@ func runOutcomes(t *testing.T, path string) {
 					if i := strings.Index(card.String(), n); i >= 0 {
 						t.Errorf("the card says %q: …%s…", n, excerpt(card.String(), i))
 					}
+				}
+			}
+			for _, k := range rb.TimeToKill {
+				if tc.KillWithin > 0 && k.Deadline == "" && k.Minutes > tc.KillWithin {
+					t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", k.SecretID, k.Environment, k.Label, k.Step, tc.KillWithin)
+				}
+			}
+			for name, want := range tc.Strategies {
+				found := false
+				for _, s := range f.Secrets {
+					if s.Name == name {
+						found = true
+						if string(s.Strategy) != want {
+							t.Errorf("%s: strategy %s, want %s (%s)", name, s.Strategy, want, s.StrategyReason)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no secret %q", name)
 				}
 			}
 			if tc.OpenItem != "" {

@@ -367,3 +367,60 @@ func productionRestoredFirst(c *context) []finding {
 	}
 	return out
 }
+
+// reRunsSpecPipeline is the writer's words for a redeploy that re-runs the
+// pipeline rendering a workload's spec: that run uses the deploy pipeline's
+// own credentials.
+const reRunsSpecPipeline = "re-run the pipeline that renders"
+
+// noStepOnKilled: no step relies on a credential killed before it (review18
+// round 3: the mailer's redeploy re-ran the pipeline whose AWS key died at
+// step 1, restored only later). A redeploy through the pipeline that renders
+// a workload's spec runs with the credentials a deploy pipeline holds: each
+// one killed in that environment before it is stored again there first.
+func noStepOnKilled(c *context) []finding {
+	var held []string
+	for _, id := range c.ids {
+		for _, sys := range c.secrets[id].Systems {
+			if strings.Contains(strings.ToLower(sys), "deploy") {
+				held = append(held, id)
+				break
+			}
+		}
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	in := func(st runbook.Step, env string) bool {
+		return st.Environment == env || st.Environment == AllEnvironments
+	}
+	var out []finding
+	for _, st := range c.steps {
+		if !strings.Contains(strings.ToLower(st.Action), reRunsSpecPipeline) {
+			continue
+		}
+		for _, id := range held {
+			if id == st.SecretID {
+				continue
+			}
+			killed := 0
+			for _, k := range c.killSteps(id) {
+				if k.Order < st.Order && in(k, st.Environment) {
+					killed = max(killed, k.Order)
+				}
+			}
+			if killed == 0 {
+				continue
+			}
+			restored := false
+			for _, s := range c.bySecret[id] {
+				restored = restored || s.Phase == runbook.PhaseStore && s.Order > killed && s.Order < st.Order && in(s, st.Environment)
+			}
+			if !restored {
+				out = append(out, finding{section: seq, secretID: st.SecretID, message: fmt.Sprintf("step %d (%s of %s in %s) re-runs the deploy pipeline, which needs %s, killed at step %d and not stored again in %s before it: restore %s first, or name the manual path",
+					st.Order, st.Phase, st.SecretID, st.Environment, id, killed, st.Environment, id)})
+			}
+		}
+	}
+	return out
+}

@@ -307,6 +307,12 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			id := "openai-project-api-key-for-the-support-summarize"
 			moveBefore(t, rb, step(rb, id, runbook.PhaseContain, "all"), step(rb, id, runbook.PhaseVerify, "staging"))
 		}},
+		{"no-step-on-killed-credential", "ci-vendor-breach-multikey", func(t *testing.T, rb *runbook.Runbook) {
+			// The mailer's redeploy re-runs the pipeline before the deploy
+			// pipeline's AWS key, killed at containment, is stored again
+			// (review18 round 3).
+			moveBefore(t, rb, step(rb, "mailgun-api-key", runbook.PhaseDeploy, "production"), step(rb, "aws-deploy-access-key", runbook.PhaseStore, "production"))
+		}},
 		{"production-restored-first", "public-leak-openai-notebook", func(t *testing.T, rb *runbook.Runbook) {
 			// The runbook review18 read: the key dead in production, then
 			// staging's whole replacement before production's.

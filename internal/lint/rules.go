@@ -74,6 +74,8 @@ func rules() []Rule {
 			Doc: "on a leak, breach or offboarding an exposed credential is killed before it is investigated and without waiting for a maintenance window (rule 6)", check: exposedKilledFirst},
 		{ID: "killed-before-other-work", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},
 			Doc: "a credential exposed publicly or to a third party is dead in every environment before any lower-environment step and any other secret's work (another exposed credential's replacement too); only other kills and its own production replacement (at most 5 steps) may come first (rule 6)", check: killedBeforeOtherWork},
+		{ID: "no-step-on-killed-credential", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
+			Doc: "no step relies on a credential killed before it: a redeploy through the pipeline that renders a workload's spec comes after the deploy pipeline's credentials killed in that environment are stored again (rules 6, 12)", check: noStepOnKilled},
 		{ID: "production-restored-first", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, seq},
 			Doc: "a credential killed in production before its replacement runs there (revoked first) is restored in production before any lower-environment work and before the investigation: the kill already took production down, and rule 5's lower environment first protects a working production only (rules 5, 6)", check: productionRestoredFirst},
 		{ID: "planned-keeps-overlap", Severity: runbook.SeverityError, Sections: []runbook.SectionID{inv, tri, seq},

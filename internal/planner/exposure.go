@@ -48,6 +48,14 @@ func lateReplacement(f *Facts) (*Secret, string) {
 			outage = s.Name
 		}
 	}
+	// Deploy pipeline credentials killed at containment: a redeploy through
+	// that pipeline waits for their restoration.
+	var pathKilled []string
+	for i := range f.Secrets {
+		if s := &f.Secrets[i]; s.RestoresProduction() && deployPipelineCredential(s) {
+			pathKilled = append(pathKilled, s.Name)
+		}
+	}
 	work := 0
 	others := map[string]bool{}
 	for _, st := range f.Steps {
@@ -60,6 +68,8 @@ func lateReplacement(f *Facts) (*Secret, string) {
 				}
 			}
 			switch {
+			case len(pathKilled) > 0 && redeploysThroughPipeline(f, s):
+				return s, fmt.Sprintf("its redeploy re-runs the pipeline that renders its consumers' spec, which needs %s, killed at containment: its replacement would wait for that restoration while it stays live (no step relies on a killed credential)", andJoin(pathKilled))
 			case outage != "":
 				return s, fmt.Sprintf("the kill of %s at containment already takes a production service down: replacing this one first would make that outage longer, and after it this one would stay live", outage)
 			case len(before) > 0:
@@ -100,13 +110,51 @@ func remediated(f *Facts) []string {
 
 // timeToKill plans when each step ends, counted from the start, and lists
 // the kill steps of every exposed credential with their time.
+//
+// Every exposed credential's kill is its own lane from T0, one operator per
+// credential (review18 round 3: seven kills one after another left the
+// last one live for over an hour): its steps up to its kill (containment,
+// or its production replacement and the kill) run in that lane, in
+// parallel with the other credentials' lanes. The rest of the work starts
+// when the last lane ends, one step after another.
 func timeToKill(f *Facts) {
-	minutes := 0
+	inLane := make([]bool, len(f.Steps))
+	first := len(f.Steps)
+	for i := range f.Steps {
+		st := &f.Steps[i]
+		if s := f.SecretByID(st.SecretID); s != nil && s.Exposed && s.Class == exposure.KillNow && killStep(f, st) {
+			inLane[i] = true
+			first = min(first, i)
+		}
+	}
+	// What comes before the first kill (a freeze, the providers' own
+	// remediation checked) is done first; the lanes start after it.
+	pre := 0
+	for i := 0; i < first; i++ {
+		if !inLane[i] {
+			pre += exposure.StepMinutes(f.Steps[i].Phase, propagation(f.SecretByID(f.Steps[i].SecretID)))
+			f.Steps[i].Minutes = pre
+		}
+	}
+	lanes := map[string]int{}
+	minutes := pre
+	for i := range f.Steps {
+		if st := &f.Steps[i]; inLane[i] {
+			if _, ok := lanes[st.SecretID]; !ok {
+				lanes[st.SecretID] = pre
+			}
+			lanes[st.SecretID] += exposure.StepMinutes(st.Phase, propagation(f.SecretByID(st.SecretID)))
+			st.Minutes = lanes[st.SecretID]
+			minutes = max(minutes, st.Minutes)
+		}
+	}
 	for i := range f.Steps {
 		st := &f.Steps[i]
 		s := f.SecretByID(st.SecretID)
-		minutes += exposure.StepMinutes(st.Phase, propagation(s))
-		st.Minutes = minutes
+		if !inLane[i] && i >= first {
+			minutes += exposure.StepMinutes(st.Phase, propagation(s))
+			st.Minutes = minutes
+		}
 		if s == nil || !st.Kill || !s.Exposed {
 			continue
 		}

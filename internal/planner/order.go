@@ -137,7 +137,14 @@ func order(f *Facts) {
 		// first, the consumers customers reach before pipelines.
 		first := append([]*Secret(nil), replaced...)
 		sort.SliceStable(first, func(i, j int) bool { return restoreRank(first[i]) > restoreRank(first[j]) })
-		track(Track{Name: "Restore production", Reason: "the kills at containment took production down: production is restored first and lower environments after (a lower environment first protects a working production; there is none left to protect); customer-facing consumers first, then the token pipelines fetch secrets with, then other pipelines"},
+		// A service redeployed through the deploy pipeline needs that
+		// pipeline's credentials back first: no step relies on a killed
+		// credential (review18 round 3: the mailer's redeploy ran through
+		// the pipeline whose AWS key died at step 1).
+		sort.SliceStable(first, func(i, j int) bool {
+			return onDeployPath(f, first[i]) && !onDeployPath(f, first[j])
+		})
+		track(Track{Name: "Restore production", Reason: "the kills at containment took production down: production is restored first and lower environments after (a lower environment first protects a working production; there is none left to protect); the deploy pipeline's credentials first when a service redeploys through it, then customer-facing consumers, then the token pipelines fetch secrets with, then other pipelines"},
 			nil, first, restore)
 		// Secrets still to be killed (after their replacement, by a
 		// deadline) go before the investigation; the lower environments of
@@ -161,6 +168,9 @@ func order(f *Facts) {
 			t.Reason = "review what the departing person did with each credential, once their access is gone"
 		}
 		track(t, nil, secrets, func(_ *Secret, p runbook.Phase, _ string) bool { return p == runbook.PhaseInvestigate })
+		// The deploy pipeline's credentials first there too: a redeploy
+		// through it needs them.
+		sort.SliceStable(lower, func(i, j int) bool { return onDeployPath(f, lower[i]) && !onDeployPath(f, lower[j]) })
 		for _, g := range incidentGroups(lower, "lower environments, once production runs on the replacement; owners of different secrets work in parallel") {
 			track(Track{Name: "Lower environments: " + g.name, Reason: g.reason}, nil, g.secrets, rest)
 		}
@@ -213,6 +223,47 @@ func order(f *Facts) {
 			f.SecretByID(st.SecretID).Track = st.Track
 		}
 	}
+}
+
+// redeploysThroughPipeline reports whether the secret's consumers are
+// redeployed by re-running the pipeline that renders their spec (a CI/CD
+// variable written into a Kubernetes workload): that run needs the deploy
+// pipeline's own credentials.
+func redeploysThroughPipeline(f *Facts, s *Secret) bool {
+	if !s.Stored || s.Store != runbook.StoreEnvVars || !runbook.OneOf(f.Deployment, runbook.DeployCICD) {
+		return false
+	}
+	for _, c := range s.Consumers {
+		if c.Runtime == runbook.DeployKubernetes {
+			return true
+		}
+	}
+	return false
+}
+
+// deployPipelineCredential reports whether a pipeline that deploys (its
+// name says so) holds the secret.
+func deployPipelineCredential(s *Secret) bool {
+	for _, c := range s.Consumers {
+		if c.Runtime == runbook.DeployCICD && strings.Contains(strings.ToLower(c.Name), "deploy") {
+			return true
+		}
+	}
+	return false
+}
+
+// onDeployPath reports whether the secret is a deploy pipeline's
+// credential that another secret's redeploy needs.
+func onDeployPath(f *Facts, s *Secret) bool {
+	if !deployPipelineCredential(s) {
+		return false
+	}
+	for i := range f.Secrets {
+		if o := &f.Secrets[i]; o.ID != s.ID && redeploysThroughPipeline(f, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // restoreRank orders the restoration of production: a credential whose

@@ -1471,7 +1471,12 @@ func rules(rb *runbook.Runbook, c Card) string {
 	default:
 		// Each kill's time is on its line, and the kills come first in
 		// the card's order: the card says only what T0 is.
-		if c.Kills[0].At == "" && c.Kills[0].After != "" {
+		switch {
+		case c.Kills[0].At == "" && c.Kills[0].After != "" && len(c.Kills) > 1:
+			// Each kill is its own lane from T0 (review18 round 3:
+			// kills one after another left the last live for an hour).
+			out = append(out, "T0: all kills start at once, one operator per credential.")
+		case c.Kills[0].At == "" && c.Kills[0].After != "":
 			out = append(out, "T0: step 1 starts.")
 		}
 		out = append(out, StopKilled)

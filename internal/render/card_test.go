@@ -47,7 +47,7 @@ func TestKillTimesOnTheCard(t *testing.T) {
 		rb.TimeToKill[i].At = ""
 	}
 	out = card()
-	for _, want := range []string{"T0: step 1 starts.", "**1/2** contain, **dead by T0+15 min**:"} {
+	for _, want := range []string{"T0: all kills start at once, one operator per credential.", "**1/2** contain, **dead by T0+15 min**:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("card lacks %q:\n%s", want, out)
 		}
