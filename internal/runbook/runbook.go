@@ -112,7 +112,8 @@ type KillTime struct {
 	// Step is the order of the step that kills it.
 	Step int `json:"step"`
 	// Minutes is the planned time from the start of the first step (T0) to
-	// the end of the kill step, the steps done one after another.
+	// the end of the kill step: each exposed credential's steps up to its
+	// kill are its own lane from T0 (one operator per credential).
 	Minutes int `json:"minutes"`
 	// Label writes it for people: "T0+10 min".
 	Label string `json:"label"`
