@@ -35,30 +35,43 @@ func union[E any](a, b []E) []E {
 }
 
 // mergeBy is union for items with a key: an item of b whose key ("" is
-// none) is already in a is merged into that item.
+// none) is already in a is merged into that item. Items are compared by
+// their JSON only when one without a key comes: two equal items have
+// equal keys, so an item with a key is either merged or new. (Comparing
+// every track of the merge so far, steps and all, for every part was
+// quadratic in the parts of a 100-secret sequence.)
 func mergeBy[E any](a, b []E, key func(E) string, merge func(into *E, from E)) []E {
 	if a == nil {
 		return append([]E(nil), b...)
 	}
-	seen := map[string]bool{}
 	byKey := map[string]int{}
 	for i, el := range a {
-		seen[encoded(el)] = true
 		if k := key(el); k != "" {
 			byKey[k] = i
 		}
 	}
+	// seen holds the JSON of every item of a, once an item without a key
+	// asks (nil until then).
+	var seen map[string]bool
 	for _, el := range b {
 		k := key(el)
 		if i, ok := byKey[k]; ok && k != "" {
 			merge(&a[i], el)
 			continue
 		}
-		enc := encoded(el)
-		if seen[enc] {
-			continue
+		if k == "" && seen == nil {
+			seen = map[string]bool{}
+			for _, x := range a {
+				seen[encoded(x)] = true
+			}
 		}
-		seen[enc] = true
+		if seen != nil {
+			enc := encoded(el)
+			if seen[enc] {
+				continue
+			}
+			seen[enc] = true
+		}
 		if k != "" {
 			byKey[k] = len(a)
 		}
