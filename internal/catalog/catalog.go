@@ -135,6 +135,10 @@ type Credential struct {
 	// Generated is true when rotor's steps generate the value themselves
 	// (a random HMAC secret, a database password) rather than the provider.
 	Generated bool `yaml:"generated" json:"generated"`
+	// PartnerSigns: the sender is outside the company (a partner signs
+	// the webhooks we receive): it is handed the new secret and switches
+	// itself; we own none of its settings (review17-cold3 r1).
+	PartnerSigns bool `yaml:"partner_signs" json:"partner_signs,omitempty"`
 	// ValueFormat is the format the consumers parse a generated value in,
 	// when it is not free: ValueURLSafeBase64 (a Fernet key). Its create
 	// action must generate exactly that.

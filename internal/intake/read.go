@@ -151,7 +151,7 @@ func (rd *reader) heldOutside(toks []token) string {
 		if i < n && runbook.OneOf([]string{"our", "the", "a", "its"}, toks[i].low) {
 			i++
 		}
-		if p := c.heldParties.find(toks, i, min(n, i+1)); len(p) > 0 && p[0].from == i {
+		if p := c.heldParties.find(toks, i, min(n, i+3)); len(p) > 0 && p[0].from == i {
 			return v.p.text + " " + toks[v.to].low + " " + p[0].p.text
 		}
 	}

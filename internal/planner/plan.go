@@ -558,6 +558,13 @@ func externalComms(f *Facts) {
 			if ec.Reason == "" {
 				ec.Reason = fmt.Sprintf("%s is trusted by a partner: the new certificate must be on their allow-list before the switch", s.Name)
 			}
+		case partner && s.Entry != nil && s.Entry.PartnerSigns && s.Compromise == CompromiseNone:
+			// The partner signs the webhooks we receive: it must act, so
+			// it is sent the new secret and a date, not a notice.
+			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
+			if ec.Reason == "" {
+				ec.Reason = fmt.Sprintf("%s is a partner-held credential: each partner receives the new secret over the agreed secure channel and confirms its switch", s.Name)
+			}
 		case partner:
 			ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceCustomer)
 			if ec.Reason == "" {

@@ -382,6 +382,9 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 				if s := &f.Secrets[i]; s.Kind == runbook.KindTLSPrivateKey && s.Compromise == planner.CompromiseNone {
 					ec.Messages = append(ec.Messages, partnerMessage(f, s))
 				}
+				if s := &f.Secrets[i]; s.Entry != nil && s.Entry.PartnerSigns && s.HeldOutside && s.Compromise == planner.CompromiseNone {
+					ec.Messages = append(ec.Messages, webhookPartnerMessage(f, s))
+				}
 			}
 			if held := heldOutside(f); len(held) > 0 {
 				ec.Messages = append(ec.Messages, holderMessage(f, held))
@@ -458,6 +461,16 @@ func partnerMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
 		Subject:  fmt.Sprintf("%s: new client certificate for %s", f.System, s.Name),
 		Body:     fmt.Sprintf("We are replacing the certificate we use for %s. Please add the attached new certificate (fingerprint <sha256>) to your allow-list by <date>, keeping the current one trusted until we confirm the switch. Contact: %s.", s.Name, s.Owner),
 		SendWhen: "before the create step; the switch waits for their confirmation"}
+}
+
+// webhookPartnerMessage hands a partner that signs the webhooks we receive
+// the new secret: it switches itself, on a date agreed with it.
+func webhookPartnerMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
+	ask := "Please sign your requests to us with the new secret from <date agreed with you>; we accept both the current and the new secret until <date>, then only the new one. Confirm in writing once you have switched"
+	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "partner integration contact; the secret itself only over the agreed secure channel, never in this message",
+		Subject:  fmt.Sprintf("%s: new signing secret for %s", f.System, s.Name),
+		Body:     fmt.Sprintf("We are replacing the signing secret for %s. You will receive the new secret separately over the agreed secure channel. %s. Contact: %s.", s.Name, ask, s.Owner),
+		SendWhen: "before the switch step, with the lead time the partner needs; the revoke waits for every partner's confirmation"}
 }
 
 // AuditEvidence lists one record per control (never one per secret): the

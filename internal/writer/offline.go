@@ -44,6 +44,9 @@ func action(f *planner.Facts, s *planner.Secret) string {
 		}
 		return "Hard cutover" + when + ": rotate, store and redeploy back to back, then confirm the old value is dead"
 	case runbook.StrategyDualAccept:
+		if s.Entry != nil && s.Entry.PartnerSigns {
+			return "Receivers accept old and new, the partners get the new secret over the agreed secure channel and switch" + when + ", then drop the old secret"
+		}
 		return "Receivers accept old and new, switch the sender" + when + ", then drop the old secret"
 	case runbook.StrategyAlternatingUsers:
 		return "Move consumers to the idle user " + s.Users.Idle + when + ", then kill the old user's password"
