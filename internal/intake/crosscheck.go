@@ -279,6 +279,8 @@ func differs(a, b Directive) bool {
 		return a.Party != b.Party || a.Within != b.Within
 	case KindFreeze, KindUsage:
 		return a.Activity != b.Activity
+	case KindOverlap:
+		return a.Within != b.Within
 	case KindDetail:
 		return a.Field != b.Field || !strings.EqualFold(a.Value, b.Value)
 	}
@@ -419,6 +421,8 @@ func describe(d Directive) string {
 		return strings.TrimSpace(fmt.Sprintf("a duty to tell %s within %s", d.Party, d.Within))
 	case KindFreeze:
 		return strings.TrimSpace("a freeze on " + d.Activity + " " + d.Value)
+	case KindOverlap:
+		return "the old credential kept working " + d.Within + " after the new one is live"
 	case KindDetail:
 		return fmt.Sprintf("%s %s", d.Field, d.Value)
 	}

@@ -66,12 +66,16 @@ const (
 	// KindUsage describes how the credential is used (Activity), for the
 	// writers: a check must not repeat that use in production.
 	KindUsage Kind = "usage"
+	// KindOverlap is how long the old credential must keep working after
+	// the new one is live (Within; Field FieldBusinessDays when counted in
+	// business days): a planned revoke waits that long.
+	KindOverlap Kind = "overlap"
 )
 
 // Kinds lists every directive kind.
 var Kinds = []Kind{KindTimeRule, KindDeadline, KindChangePath, KindDualControl, KindDuty, KindFreeze, KindRateLimit,
 	KindCompliance, KindApproval, KindLegacy, KindBuildTime, KindCustomerImpact, KindConfirmedBreach, KindRotateAll,
-	KindInstruction, KindDetail, KindPerson, KindExposure, KindUsage}
+	KindInstruction, KindDetail, KindPerson, KindExposure, KindUsage, KindOverlap}
 
 // Polarity says what a time rule allows.
 type Polarity string
@@ -129,7 +133,9 @@ const (
 	// they are given the new one (in business days when the text counts
 	// so). Planned work holds the old credential's revoke that long; an
 	// exposed credential cannot wait, and someone decides.
-	FieldSwitchLead             = "switch_lead"
+	FieldSwitchLead = "switch_lead"
+	// FieldBusinessDays marks an overlap counted in business days.
+	FieldBusinessDays           = "business_days"
 	FieldSwitchLeadBusinessDays = "switch_lead_business_days"
 	// FieldCadence marks a compliance directive that says how often the
 	// rotation is due: Within is the period ("2160h"), Value the

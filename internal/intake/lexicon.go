@@ -78,6 +78,7 @@ type RuleWords struct {
 	DutyParties             []PartyWords        `yaml:"duty_parties"`
 	DutyCues                []string            `yaml:"duty_cues"`
 	SwitchCues              []string            `yaml:"switch_cues"`
+	OverlapCues             []string            `yaml:"overlap_cues"`
 	Within                  []string            `yaml:"within"`
 	Advance                 []string            `yaml:"advance"`
 	Units                   map[string]string   `yaml:"units"`
@@ -236,7 +237,7 @@ type compiled struct {
 	activities                                                                                             *phrases // label: the activity
 	deadline, completion, by, before, after, from, between, rangeJoin                                      *phrases
 	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
-	switchCues                                                                                             *phrases
+	switchCues, overlapCues                                                                                *phrases
 	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
 	freeze, rateLimit, frameworks, reasons, approval, customer, legacy                                     *phrases
 	approvers, approverCues, approverFillers, approverJoins, approverRoles, approverRoleWords              *phrases // approvers' label: the name
@@ -315,7 +316,7 @@ func (l *Lexicon) compile() {
 		parties[pw.Party] = pw.Words
 	}
 	c.parties = labelled(parties)
-	c.switchCues = one(r.SwitchCues)
+	c.switchCues, c.overlapCues = one(r.SwitchCues), one(r.OverlapCues)
 	c.dutyCues, c.within, c.freeze, c.rateLimit = one(r.DutyCues), one(r.Within), one(r.Freeze), one(r.RateLimit)
 	fws := map[string][]string{}
 	for _, fw := range r.Frameworks {

@@ -57,7 +57,11 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 	if m := c.dualControl.find(toks, from, to); len(m) > 0 {
 		add(Directive{Kind: KindDualControl, Evidence: evidence(m)})
 	}
-	if d, ok := rd.switchLead(p, from, to); ok {
+	if d, ok := rd.overlap(p, from, to); ok {
+		// "The previous secret must stay valid for at least 48 hours
+		// after the new one is live".
+		add(d)
+	} else if d, ok := rd.switchLead(p, from, to); ok {
 		// "Our carriers need 5 business days to switch to a new key": the
 		// old credential keeps working that long after they get the new one.
 		add(d)
@@ -243,6 +247,82 @@ func partyWords(p *parsedText, m match) string {
 		return "the " + w
 	}
 	return w
+}
+
+// overlap reads how long the old credential must keep working after the new
+// one is live: an overlap cue, a duration of an hour or more, and "after"
+// (or "once", "following") later in the clause.
+func (rd *reader) overlap(p *parsedText, from, to int) (Directive, bool) {
+	c := &rd.lex.c
+	cues := c.overlapCues.find(p.toks, from, to)
+	if len(cues) == 0 {
+		return Directive{}, false
+	}
+	after := false
+	for i := cues[0].to; i < to; i++ {
+		after = after || runbook.OneOf([]string{"after", "once", "following", "past"}, p.toks[i].low)
+	}
+	if !after {
+		return Directive{}, false
+	}
+	n, d, business, words, ok := rd.duration(p, cues[0].to, to)
+	if !ok || d < time.Hour {
+		return Directive{}, false
+	}
+	out := Directive{Kind: KindOverlap, Within: formatDuration(time.Duration(n) * d), Evidence: append(evidence(cues), words)}
+	if business {
+		out.Field = FieldBusinessDays
+	}
+	return out, true
+}
+
+// duration finds the first "N unit" in a range ("48 hours", "3 days", "2
+// business days", "a week"): the count, the unit, whether it counts business
+// days, and the words.
+func (rd *reader) duration(p *parsedText, from, to int) (int, time.Duration, bool, string, bool) {
+	c := &rd.lex.c
+	word := func(k int) string {
+		if k >= to {
+			return ""
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
+	}
+	for i := from; i < to; i++ {
+		n := 0
+		switch w := p.toks[i].low; w {
+		case "a", "an", "one":
+			n = 1
+		default:
+			v, err := strconv.Atoi(w)
+			if err != nil || v <= 0 {
+				// "48h": number and unit in one token.
+				if k := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); k > 0 {
+					if v, err := strconv.Atoi(w[:k]); err == nil && v > 0 {
+						if u, ok := rd.lex.Rules.Units[w[k:]]; ok {
+							d, _ := time.ParseDuration(u)
+							return v, d, false, p.toks[i].text, true
+						}
+					}
+				}
+				continue
+			}
+			n = v
+		}
+		unit, next := word(i+1), i+2
+		if two := unit + " " + word(i+2); word(i+2) != "" {
+			if _, ok := rd.lex.Rules.Units[two]; ok {
+				unit, next = two, i+3
+			}
+		}
+		u, ok := rd.lex.Rules.Units[unit]
+		if !ok {
+			continue
+		}
+		d, _ := time.ParseDuration(u)
+		ut := tokenize(unit)
+		return n, d, c.businessDays.has(ut, 0, len(ut)), quote(p, i, next), true
+	}
+	return 0, 0, false, "", false
 }
 
 // switchLead reads a third party's lead time to move to a new credential

@@ -206,6 +206,8 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 	case intake.KindDualControl:
 		f.DualControl = true
 		r.add(ckDualControl, "dual control", "every production step names a second engineer who watches it, and the audit evidence records who watched")
+	case intake.KindOverlap:
+		a.overlapMin(d, targets)
 	case intake.KindDuty:
 		if d.Party == intake.PartyPartner && (d.Field == intake.FieldSwitchLead || d.Field == intake.FieldSwitchLeadBusinessDays) && d.Within != "" {
 			a.switchLead(d, targets)
@@ -731,6 +733,62 @@ func (a *applier) switchLead(d intake.Directive, targets []string) {
 	}
 	r.add(ckDuty, fmt.Sprintf("%s need %s to switch to a new credential", d.Value, lead.LeadText()),
 		"a planned revoke waits at least that long after they get the new value; an exposed credential is still killed at once (open item "+strings.Join(items, ", ")+")")
+}
+
+// overlapMin applies how long the old credential must keep working after
+// the new one is live ("The previous secret must stay valid for at least 48
+// hours after the new one is live"). A planned secret's revoke waits for an
+// open item that dates the earliest revoke; a secret whose provider's own
+// rotation ends the old value (one credential at a time, or a rotation that
+// expires it by itself) is a conflict, raised and holding its first change;
+// an exposed secret is killed at once, and an item asks who handles what
+// still needs it.
+func (a *applier) overlapMin(d intake.Directive, targets []string) {
+	f, r := a.f, a.r
+	field := intake.FieldSwitchLead
+	if d.Field == intake.FieldBusinessDays {
+		field = intake.FieldSwitchLeadBusinessDays
+	}
+	lead := Duty{Within: d.Within, Lead: field}
+	long := lead.LeadText()
+	if dur, err := time.ParseDuration(d.Within); err == nil && field == intake.FieldSwitchLead && dur < 72*time.Hour {
+		long = fmt.Sprintf("%d hours", int(dur.Hours())) // "48 hours", as requests say it
+	}
+	var items, planned, names []string
+	for _, id := range targets {
+		s := f.SecretByID(id)
+		if s == nil {
+			continue
+		}
+		switch e := s.Entry; {
+		case s.Exposed:
+			items = append(items, f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+				Question: fmt.Sprintf("The old %s should stay valid %s after the new one is live, but it is exposed and is killed now. Who finds what still needs it and helps it through the gap (the security lead with the owner)?", s.Name, long),
+				Blocks:   []string{}}))
+		case e != nil && (!e.Strategy.HasOverlap() || e.SelfInvalidates):
+			items = append(items, f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+				Question: fmt.Sprintf("Can the old %s stay valid %s after the new one is live, though %s's own rotation ends the old value by itself (%s), or does that minimum give way? A longer expiry or a second credential would keep it.", s.Name, long, s.ProviderName, e.Overlap),
+				Blocks:   []string{s.ID}}))
+		default:
+			planned, names = append(planned, id), append(names, s.Name)
+		}
+	}
+	if len(planned) > 0 {
+		when := "at least " + long + " after the new one is live"
+		if !f.readAsOf.IsZero() {
+			at := f.readAsOf.Truncate(time.Minute)
+			when = fmt.Sprintf("until at least %s, %s from now, later as the new one goes live later", runbook.FormatMoment(lead.LeadEnd(at), "UTC"), long)
+		}
+		blocks := []string{}
+		for _, id := range planned {
+			blocks = append(blocks, killMark+id)
+		}
+		items = append(items, f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("The old %s must stay valid %s after the new one is live. Who confirms the new one has been live that long, and nothing still uses the old one, before the revoke, which waits %s?", andJoin(names), long, when),
+			Blocks:   blocks}))
+	}
+	r.add(ckDuty, fmt.Sprintf("the old credential stays valid %s after the new one is live", long),
+		"a planned revoke waits that long; a provider rotation that ends the old value sooner is raised; an exposed credential is still killed at once (open item "+strings.Join(items, ", ")+")")
 }
 
 // dutyWho is whom a duty is owed to, in words.
