@@ -233,6 +233,22 @@ func TestCardRestartsWaitForRollout(t *testing.T) {
 	})
 }
 
+// TestCardListsEveryOpenItem (newcomer5): the card holds every open item
+// of the runbook, each with its box, those that hold no step too: the
+// page's "open items: 3" sends a reader to the card for all three.
+func TestCardListsEveryOpenItem(t *testing.T) {
+	cards(t, func(t *testing.T, name string, rb *runbook.Runbook, card, full string) {
+		for _, o := range rb.OpenItems {
+			if !strings.Contains(card, "- [ ] **"+o.ID+"**") {
+				t.Errorf("the card has no box for %s (%s)", o.ID, o.Question)
+			}
+		}
+		if strings.Contains(full, "## Other open items") {
+			t.Error("an open item is listed after the card only")
+		}
+	})
+}
+
 // TestCardWords (#20's "Done when"): every shipped request's card fits its
 // limit (about 600 words for up to four secrets, 100 more a secret beyond;
 // Acme, the seed's request, 400), counted as the README's table counts them

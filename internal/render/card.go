@@ -20,8 +20,9 @@ type Card struct {
 	ID      string          `json:"id"`
 	System  string          `json:"system"`
 	Trigger runbook.Trigger `json:"trigger"`
-	// OpenItems are the open items that hold steps, each to be answered
-	// and ticked before the steps it holds run.
+	// OpenItems are every open item of the runbook, each to be answered
+	// and ticked: before the steps it holds run, or, for one that holds
+	// none, before the work is closed.
 	OpenItems []OpenItem `json:"open_items"`
 	// Kills say when every exposed credential dies.
 	Kills []Kill `json:"kills"`
@@ -201,16 +202,24 @@ func BuildCard(rb *runbook.Runbook) Card {
 	for _, z := range rb.Schedule.Freezes {
 		c.Freezes = append(c.Freezes, freezeLine(z))
 	}
-	// The items that hold steps: they stop work (the others are first in
-	// the appendices). The card asks each question in a short form (the
-	// question itself, without its context) and quotes what the requester
-	// wrote (a constraint, a note), shortly; the appendix has every word.
+	// Every open item: those that hold steps stop work; the others hold
+	// none but are still to be answered (newcomer5: the page counts them
+	// all, so the card lists them all). The card asks each question in a
+	// short form (the question itself, without its context) and quotes
+	// what the requester wrote (a constraint, a note), shortly; the
+	// appendix has every word.
 	for _, o := range OpenItems(rb) {
-		if !onCard(o) {
-			continue
-		}
 		o.Question = ShortQuestion(rb, o.Text, o.Question)
 		if quotesRequester(o.Source) {
+			// A short question led by the item's text says it once, in
+			// the quote (never "\"Rotate Stripe ...\" Rotate Stripe ....
+			// When does the window end?").
+			if q := clipWords(o.Text, maxQuoteWords); q == o.Text {
+				lead := upper(strings.TrimSuffix(strings.TrimSpace(o.Text), "."))
+				if rest, ok := strings.CutPrefix(o.Question, lead); ok && strings.TrimLeft(rest, ".!? ") != "" {
+					o.Question = strings.TrimLeft(rest, ".!? ")
+				}
+			}
 			o.Text = clipWords(o.Text, maxQuoteWords)
 		} else {
 			o.Text = ""

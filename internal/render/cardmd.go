@@ -13,10 +13,17 @@ func cardMarkdown(m *md, c Card) {
 		m.blank()
 		m.line("### Open items")
 		m.blank()
-		// One to ask for every item is said once, after them.
-		askOnce := len(c.OpenItems) > 1
+		// One to ask for every item that holds steps is said once, after
+		// them; an item that asks someone else says whom itself.
+		var gating []OpenItem
 		for _, o := range c.OpenItems {
-			askOnce = askOnce && o.Ask != "" && o.Ask == c.OpenItems[0].Ask
+			if o.Holds != "" {
+				gating = append(gating, o)
+			}
+		}
+		askOnce := len(gating) > 1
+		for _, o := range gating {
+			askOnce = askOnce && o.Ask != "" && o.Ask == gating[0].Ask
 		}
 		for _, o := range c.OpenItems {
 			// The lines it holds say "Waits for"; the item says by when
@@ -26,7 +33,7 @@ func cardMarkdown(m *md, c Card) {
 			case o.Before > 0:
 				held = fmt.Sprintf("**Answer before step %d.**", o.Before)
 			case o.Holds == "":
-				held = "**Holds no step: the work goes ahead meanwhile.**"
+				held = "**Holds no step.**"
 			}
 			quote := ""
 			if o.Text != "" {
@@ -38,14 +45,14 @@ func cardMarkdown(m *md, c Card) {
 				source = ""
 			}
 			ask := ""
-			if o.Ask != "" && !askOnce {
+			if o.Ask != "" && !(askOnce && o.Ask == gating[0].Ask) {
 				ask = " Ask: " + text(o.Ask) + "."
 			}
 			m.line("- [ ] **%s**%s%s %s%s %s", text(o.ID), source, quote, text(o.Question), ask, held)
 		}
 		if askOnce {
 			m.blank()
-			m.line("Ask: %s.", text(c.OpenItems[0].Ask))
+			m.line("Ask: %s.", text(gating[0].Ask))
 		}
 	}
 	if len(c.Before) > 0 {

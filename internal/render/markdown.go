@@ -196,50 +196,30 @@ func waitsFor(ids []string, lead string) string {
 	return lead + "**Waits for " + text(strings.Join(ids, ", ")) + ".**"
 }
 
-// otherOpenItems lists the open items that hold no step (the card has
-// those that do), each with a box to tick: first behind the card.
+// otherOpenItems writes, after the card, the open items' questions whole
+// where the card says them shorter.
 func otherOpenItems(m *md, rb *runbook.Runbook) {
-	// The card says some items shorter: their questions whole.
 	var whole []OpenItem
 	for _, o := range OpenItems(rb) {
-		if onCard(o) && CardShortens(rb, o) {
+		if CardShortens(rb, o) {
 			whole = append(whole, o)
 		}
 	}
-	if len(whole) > 0 {
-		m.blank()
-		m.line("## Open items, whole")
-		m.blank()
-		said := map[string]string{}
-		for _, o := range whole {
-			holds := "**Holds " + text(o.Holds) + ".**"
-			if o.Holds == "" {
-				holds = "**Holds no step.**"
-			}
-			m.line("- **%s** %s: %s %s", text(o.ID), codeSpan(o.Source), text(sayOnce(o.ID, o.Question, said)), holds)
-		}
-	}
-	var items []OpenItem
-	for _, o := range OpenItems(rb) {
-		if !onCard(o) {
-			items = append(items, o)
-		}
-	}
-	if len(items) == 0 {
+	if len(whole) == 0 {
 		return
 	}
 	m.blank()
-	m.line("## Other open items")
+	m.line("## Open items, whole")
 	m.blank()
 	said := map[string]string{}
-	for _, o := range items {
-		m.line("- [ ] **%s** %s: \"%s\" %s", text(o.ID), codeSpan(o.Source), text(o.Text), text(sayOnce(o.ID, o.Question, said)))
+	for _, o := range whole {
+		holds := "**Holds " + text(o.Holds) + ".**"
+		if o.Holds == "" {
+			holds = "**Holds no step.**"
+		}
+		m.line("- **%s** %s: %s %s", text(o.ID), codeSpan(o.Source), text(sayOnce(o.ID, o.Question, said)), holds)
 	}
 }
-
-// onCard reports whether the card shows an open item: one that holds
-// steps (the card's word budget keeps the others in the appendix).
-func onCard(o OpenItem) bool { return o.Holds != "" }
 
 // sayOnce replaces a long sentence (12 words or more) an earlier item of
 // the list said with a reference to that item ("As o1 says."), and

@@ -140,9 +140,6 @@ type view struct {
 	// Card comes first on the page; the appendices follow unless CardOnly.
 	Card     render.Card
 	CardOnly bool
-	// OtherOpenItems are the open items that hold no step: first in the
-	// appendices (the card has those that do).
-	OtherOpenItems []render.OpenItem
 	// Waits maps a step's order to the open items it waits for.
 	Waits    map[int][]string
 	Sections []Section
@@ -155,11 +152,6 @@ func (p *Pages) Runbook(w io.Writer, page RunbookPage) error {
 	v := view{RunbookPage: page}
 	if rb := page.Runbook; rb != nil {
 		v.Card, v.CardOnly = render.BuildCard(rb), page.View == render.ViewCard
-		for _, o := range render.OpenItems(rb) {
-			if o.Holds == "" {
-				v.OtherOpenItems = append(v.OtherOpenItems, o)
-			}
-		}
 		for _, st := range rb.Sections.RotationSequence.AllSteps() {
 			if w := runbook.WaitingFor(rb.OpenItems, st); w != nil {
 				if v.Waits == nil {
