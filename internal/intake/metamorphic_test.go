@@ -108,6 +108,12 @@ func TestNegatedAllowIsNeverAllow(t *testing.T) {
 // FuzzNegatedAllowIsNeverAllow: the same over any text the fuzzer makes.
 func FuzzNegatedAllowIsNeverAllow(f *testing.F) {
 	_, rows, opts, base := loadCorpus(f)
+	// Seeds: every phrasing of the corpus, the held-out table and the
+	// strangers' table (read with the corpus's targets).
+	for _, table := range []string{"testdata/heldout.yaml", "testdata/strangers.yaml"} {
+		_, more, _, _ := loadTable(f, table)
+		rows = append(rows, more...)
+	}
 	for _, row := range rows {
 		f.Add(row.Text, uint8(0))
 	}
