@@ -64,6 +64,11 @@ func BenchmarkLLMCPU(b *testing.B) {
 	}
 	profiles := os.Getenv("ROTOR_CPU_PROFILE_DIR")
 	if profiles != "" {
+		// rotor cannot write a profile into a missing folder, and the
+		// benchmark would wait for its "profiled" line for ever.
+		if err := os.MkdirAll(profiles, 0o755); err != nil {
+			b.Fatal(err)
+		}
 		withLLM[asRotorProfile] = filepath.Join(profiles, "llm.pprof")
 		offline[asRotorProfile] = filepath.Join(profiles, "offline.pprof")
 	}
