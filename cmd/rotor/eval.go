@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -361,7 +362,7 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 	gc := generate.Config{Screener: e.scan, Linter: e.linter, Logger: e.log, Schemas: e.schemas,
 		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
 	rc := eval.Config{Linter: e.linter, Repeat: o.repeat, Concurrency: o.concurrency, Progress: stderr, Provider: o.provider, Runbooks: o.runbooks,
-		AllowFallback: o.allowFallback, Commit: buildInfo().Revision}
+		AllowFallback: o.allowFallback, Commit: evalCommit()}
 	if p, err := loadPrompts(promptsDir); err == nil {
 		rc.PromptsHash = p.Version()
 	}
@@ -470,7 +471,7 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 func (e *evaluator) writeManifest(cfg, jcfg config) error {
 	m := eval.Manifest{Model: cfg.Model, JudgeModel: jcfg.Model, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, JudgeBaseURL: e.o.judgeBaseURL,
 		Mode: cfg.LLMMode, MaxTokens: cfg.MaxTokens, Reasoning: cfg.Reasoning, ReasoningEffort: cfg.ReasoningEffort,
-		Cases: e.o.cases, RecordedAt: time.Now().UTC(), Commit: buildInfo().Revision}
+		Cases: e.o.cases, RecordedAt: time.Now().UTC(), Commit: evalCommit()}
 	if err := eval.WriteManifest(e.o.record, &m); err != nil {
 		return err
 	}
@@ -592,4 +593,24 @@ func shortRev(c string) string {
 		return "unknown"
 	}
 	return c
+}
+
+// evalCommit is the rotor revision an eval report names: the binary's VCS
+// stamp or, when the build recorded none (`go run`, `go test`, or
+// GOFLAGS=-buildvcs=false in `go env`), the commit checked out in the
+// working directory (`git rev-parse HEAD`, "+dirty" when `git status`
+// lists changes, as the stamp would); "unknown" when neither says.
+func evalCommit() string {
+	if rev := buildInfo().Revision; rev != "unknown" {
+		return rev
+	}
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	rev := strings.TrimSpace(string(out))
+	if err != nil || rev == "" {
+		return "unknown"
+	}
+	if st, err := exec.Command("git", "status", "--porcelain").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		rev += "+dirty"
+	}
+	return rev
 }
