@@ -25,6 +25,9 @@ var Vars = []string{
 	"provider",  // the provider's name ("the provider" when unknown)
 	"signer",    // the services that sign with the key (internal HMAC, JWT issuer)
 	"verifier",  // the services that verify it
+	// valid_until: when a password set now may expire at the latest: the
+	// next rotation's due date (the request's cadence) plus a margin.
+	"valid_until",
 }
 
 // Families of products the foreign-command check knows.

@@ -338,7 +338,7 @@ func derivedReach(f *Facts) {
 			continue
 		}
 		for _, x := range reaches(s) {
-			vars := secretVars(s)
+			vars := secretVars(f, s)
 			what := s.Known(catalog.Fill(x.Text, vars))
 			switch {
 			case x.Kill != "":

@@ -490,7 +490,7 @@ func onlyPipelines(s *Secret) bool {
 // {path}, {consumer}) stay as variables.
 func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 	e := s.Entry
-	vars := secretVars(s)
+	vars := secretVars(f, s)
 	a := e.Actions
 	if !runbook.OneOf(s.Phases, runbook.PhaseContain) {
 		a.ContainCleanup = ""
@@ -514,7 +514,7 @@ func entryFacts(f *Facts, cat *catalog.Catalog, s *Secret) EntryFacts {
 }
 
 // secretVars are the template values that do not depend on an environment.
-func secretVars(s *Secret) map[string]string {
+func secretVars(f *Facts, s *Secret) map[string]string {
 	names := make([]string, len(s.Consumers))
 	for i, c := range s.Consumers {
 		names[i] = c.Name
@@ -527,8 +527,26 @@ func secretVars(s *Secret) map[string]string {
 	return map[string]string{
 		"name": s.Name, "var": s.EnvVar, "consumers": consumers, "namespace": s.Namespace,
 		"wait": fmt.Sprint(s.PropagationSeconds), "active": s.Users.Active, "idle": s.Users.Idle,
-		"provider": s.ProviderName, "signer": signer, "verifier": verifier,
+		"provider": s.ProviderName, "signer": signer, "verifier": verifier, "valid_until": ValidUntil(f),
 	}
+}
+
+// ValidUntilMargin is how long a password's expiry (Postgres VALID UNTIL)
+// outlasts the next rotation's due date: a rotation a little late never
+// locks its consumers out.
+const ValidUntilMargin = 30
+
+// ValidUntil is the latest expiry a password set now may carry: the next
+// rotation's due date (the request's cadence, from the day this rotation
+// finishes) plus a margin. Without a cadence no date is given: the
+// operator's own policy (or none) applies. Never a fixed 90 days: with a
+// 180-day cadence the logins would die three months before the next
+// rotation (review17-cold3 r3).
+func ValidUntil(f *Facts) string {
+	if f == nil || f.Cadence == nil || f.Cadence.Days <= 0 {
+		return "<next due date + margin>"
+	}
+	return fmt.Sprintf("<finish date + %d days>", f.Cadence.Days+ValidUntilMargin)
 }
 
 // routine reads runbook.Routine from the facts.

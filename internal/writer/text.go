@@ -138,6 +138,7 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 		"env": env, "name": c.s.Name, "var": c.s.EnvVar, "path": c.path(), "consumer": consumer.Name, "consumers": all,
 		"namespace": namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
 		"active": c.s.Users.Active, "idle": c.s.Users.Idle, "provider": c.s.ProviderName, "signer": signer, "verifier": verifier,
+		"valid_until": planner.ValidUntil(c.f),
 	}
 }
 
