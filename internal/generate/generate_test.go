@@ -154,11 +154,12 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		"1. **all · Freeze** Freeze deploys",
 		"same scopes",
 		"aws secretsmanager put-secret-value",
+		"jq -ce '.<field> = env.NEW'",
 		"old secret expiring in 24 hours; until then every event is signed with both",
 		// Not Wed 22:00, half an hour after as_of: engineering hears of the
 		// rotation 24 h ahead (review17-cold).
 		"[create in w1: daily from 22:00 UTC; next: Thu 2026-11-26 22:00-23:00 UTC]",
-		"Step numbers a/b: staging/production, each in its own kubectl context.",
+		"Step numbers a/b: staging/production, each in its own kubectl context and AWS profile (`AWS_PROFILE`).",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.
 		"Move consumers to the idle user",
@@ -185,9 +186,13 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 	if !strings.HasPrefix(text[strings.Index(text, "\n## "):], "\n## Operator card") {
 		t.Error("the card is not the first section")
 	}
+	// 3,000 until the store steps merged one field into the secret's JSON
+	// (get, jq, put: about 30 words more in each of Acme's three staging
+	// store steps; review20 round 2: a bare put-secret-value overwrote the
+	// JSON's other fields).
 	appendices := text[strings.Index(text, "**Appendices:**"):]
-	if words := render.Words(appendices); words > 3000 {
-		t.Errorf("Acme's appendices are %d words; they must fit in 3,000", words)
+	if words := render.Words(appendices); words > 3100 {
+		t.Errorf("Acme's appendices are %d words; they must fit in 3,100", words)
 	}
 	if strings.Contains(text, "&gt;") || strings.Contains(text, "&lt;") || strings.Contains(text, "&amp;") {
 		t.Error("the Markdown carries HTML entities")

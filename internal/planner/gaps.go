@@ -386,8 +386,19 @@ func valueGaps(f *Facts) {
 		if f.SecretStore == runbook.StoreVault {
 			where = "Vault KV path"
 		}
-		asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and write the field `value`: %s)",
-			where, of(paths), stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
+		// What the store steps write, as the store's write does it.
+		writes := "write the field `value`"
+		switch f.SecretStore {
+		case runbook.StoreAWSSecretsManager:
+			writes = "merge the field `<field>` into its JSON (a plain-string secret takes `$NEW` itself)"
+		case runbook.StoreKubernetesSecrets:
+			writes = "patch the key named after the variable, leaving the Secret's other keys"
+		case runbook.StoreVault, "":
+		default:
+			writes = "write the whole value"
+		}
+		asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and %s: %s)",
+			where, of(paths), writes, stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
 	}
 	if len(namespaces) > 0 {
 		what = append(what, "the Kubernetes namespaces")

@@ -98,6 +98,18 @@ type CardSecret struct {
 	Window string `json:"window"`
 	Lines  []Line `json:"lines"`
 	Check  string `json:"check"`
+	// Back says how to go back to the old credential while it still
+	// works, and until when (from the rollback section), or nil when
+	// there is nothing to go back to (the rules say: fix forward).
+	Back *Back `json:"back,omitempty"`
+}
+
+// Back is a secret's rollback on the card: until when it is possible, how
+// (or, when a procedure says the command, the value that replaces VAR).
+type Back struct {
+	Until string `json:"until"`
+	How   string `json:"how"`
+	Value string `json:"value,omitempty"`
 }
 
 // Procedure is a step text said once for several secrets: Text holds VAR
@@ -210,6 +222,10 @@ func BuildCard(rb *runbook.Runbook) Card {
 	// appendix has every word.
 	for _, o := range OpenItems(rb) {
 		o.Question = ShortQuestion(rb, o.Text, o.Question)
+		// That the cluster or the store also answers it is in the
+		// appendix; the card names whom to ask (said once when it is the
+		// same for every item).
+		o.Ask = strings.TrimSuffix(o.Ask, lookItUp)
 		if quotesRequester(o.Source) {
 			// A short question led by the item's text says it once, in
 			// the quote (never "\"Rotate Stripe ...\" Rotate Stripe ....
@@ -271,6 +287,8 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 		c.Procedures = deployProcedure(c.Groups)
 		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
+		filterVariants(c.Groups, c.Procedures)
+		c.Procedures = append(c.Procedures, backs(rb, c.Groups)...)
 		markKills(c.Groups, rb)
 		for _, st := range rs.AllSteps() {
 			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
@@ -297,7 +315,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 		}
 	}
 	c.Rules = rules(rb, c)
-	sayWaitsOnce(c.Groups)
+	sayWaitsOnce(c.Groups, c.OpenItems)
 	if ic := rb.Sections.InternalComms; ic != nil {
 		for i, m := range ic.Messages {
 			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';')}
@@ -616,12 +634,29 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 		sayChecksOnce(cs.Lines)
 		cs.Where = strings.Join(envsOf[cs.ID], ", then ")
 		if len(cs.Lines) > maxLines {
+			// The steps past the card's few are folded into one line of
+			// the first one's phase; a revoke or a containment stays
+			// whole, with its check (newcomer4: revokes folded under
+			// "switch", and no kill check).
 			var rest []int
-			for _, o := range stepsOf[cs.ID][maxLines-1:] {
+			var kills []Line
+			phase := runbook.Phase("")
+			for j, o := range stepsOf[cs.ID][maxLines-1:] {
+				l := cs.Lines[maxLines-1+j]
+				if ShowsCheck(l.Phase) {
+					kills = append(kills, l)
+					continue
+				}
+				if phase == "" {
+					phase = l.Phase
+				}
 				rest = append(rest, o...)
 			}
-			cs.Lines = append(cs.Lines[:maxLines-1], Line{Phase: cs.Lines[maxLines-1].Phase, Steps: sortInts(rest),
-				Text: "The remaining steps, as the appendix writes them."})
+			cs.Lines = cs.Lines[:maxLines-1]
+			if len(rest) > 0 {
+				cs.Lines = append(cs.Lines, Line{Phase: phase, Steps: sortInts(rest), Text: "The remaining steps, as the appendix writes them."})
+			}
+			cs.Lines = append(cs.Lines, kills...)
 		}
 	}
 	g.Steps = StepRanges(orders)
@@ -1152,7 +1187,12 @@ func clause(s string) string {
 	parts := splitOutsideCode(s, ';')
 	kept := parts[:1]
 	for _, p := range parts[1:] {
-		if hasHow(stripAsides(p, func(string) bool { return false })) && !alternative(p) {
+		// Another part of the how, or the check of the consumers
+		// themselves ("then watch each consumer's own sends"): a check of
+		// the credential alone passes while a pod still runs the old value
+		// (review20 round 2).
+		consumers := strings.Contains(p, "each consumer's own") && !strings.Contains(strings.ToLower(strings.Join(kept, " ")), "each consumer")
+		if hasHow(stripAsides(p, func(string) bool { return false })) && !alternative(p) || consumers {
 			kept = append(kept, p)
 		}
 	}
@@ -1467,10 +1507,10 @@ func rules(rb *runbook.Runbook, c Card) string {
 	var out []string
 	if c.Order != "" {
 		r := "Step numbers a/b: " + OrderLabel(c.Order)
-		if usesKubectl(c) {
-			// Every a/b line runs the same command text: the context
-			// says which cluster (review20 tabletop).
-			r += ", each in its own kubectl context"
+		// Every a/b line runs the same command text: the context, profile
+		// or address says which environment it hits (review20 tabletop).
+		if t := targets(c); len(t) > 0 {
+			r += ", each in its own " + andList(t)
 		}
 		out = append(out, r+".")
 	}
@@ -1496,25 +1536,49 @@ func rules(rb *runbook.Runbook, c Card) string {
 	return strings.Join(out, " ")
 }
 
-// usesKubectl reports whether a card line or procedure runs kubectl.
-func usesKubectl(c Card) bool {
-	has := func(l Line) bool { return strings.Contains(l.Text, "kubectl ") }
+// envTargets are the command-line tools whose commands hit whichever
+// environment their setting points at, with that setting.
+var envTargets = []struct{ tool, setting string }{
+	{"kubectl ", "kubectl context"},
+	{"aws ", "AWS profile (`AWS_PROFILE`)"},
+	{"vault ", "Vault address (`VAULT_ADDR`)"},
+	{"gcloud ", "gcloud project"},
+	{"az ", "Azure subscription"},
+}
+
+// targets are the settings that choose the environment of the card's
+// commands: a kubectl context, an AWS profile, a Vault address.
+func targets(c Card) []string {
+	var all []string
 	for _, p := range c.Procedures {
-		if strings.Contains(p.Text, "kubectl ") {
-			return true
-		}
+		all = append(all, p.Text)
 	}
 	for _, g := range c.Groups {
-		if slices.ContainsFunc(g.Lines, has) || slices.ContainsFunc(g.After, has) {
-			return true
+		for _, ls := range [][]Line{g.Lines, g.After} {
+			for _, l := range ls {
+				all = append(all, l.Text, l.Check)
+			}
 		}
 		for _, s := range g.Secrets {
-			if slices.ContainsFunc(s.Lines, has) {
-				return true
+			for _, l := range s.Lines {
+				all = append(all, l.Text, l.Check)
 			}
 		}
 	}
-	return false
+	var out []string
+	for _, t := range envTargets {
+		if slices.ContainsFunc(all, func(s string) bool {
+			for _, span := range codeSpans(s) {
+				if strings.HasPrefix(span, t.tool) || strings.Contains(span, "| "+t.tool) || strings.Contains(span, "&& "+t.tool) || strings.Contains(span, "$("+t.tool) {
+					return true
+				}
+			}
+			return false
+		}) {
+			out = append(out, t.setting)
+		}
+	}
+	return out
 }
 
 // Numbers writes a line's step numbers as one word: "2/6" (its step in
@@ -1594,13 +1658,26 @@ func deployProcedure(groups []Group) []Procedure {
 }
 
 // sayWaitsOnce prints each open item a secret's lines wait for on the
-// first of them only; lines of no secret print theirs.
-func sayWaitsOnce(groups []Group) {
+// first of them only; lines of no secret print theirs. An item the card
+// asks to answer before a step at or before the line's first step says it
+// already (the card runs in step order): the line does not repeat it.
+func sayWaitsOnce(groups []Group, items []OpenItem) {
+	before := map[string]int{}
+	for _, o := range items {
+		before[o.ID] = o.Before
+	}
+	saidAbove := func(l Line, w string) bool {
+		return before[w] > 0 && len(l.Steps) > 0 && slices.Min(l.Steps) >= before[w]
+	}
 	for gi := range groups {
 		g := &groups[gi]
 		for _, ls := range [][]Line{g.Lines, g.After} {
 			for i := range ls {
-				ls[i].SaysWaits = ls[i].Waits
+				for _, w := range ls[i].Waits {
+					if !saidAbove(ls[i], w) {
+						ls[i].SaysWaits = append(ls[i].SaysWaits, w)
+					}
+				}
 			}
 		}
 	}
@@ -1611,6 +1688,9 @@ func sayWaitsOnce(groups []Group) {
 			for li := range cs.Lines {
 				l := &cs.Lines[li]
 				for _, w := range l.Waits {
+					if saidAbove(*l, w) {
+						continue
+					}
 					if !slices.Contains(said[cs.ID], w) {
 						l.SaysWaits = append(l.SaysWaits, w)
 						said[cs.ID] = append(said[cs.ID], w)
@@ -1619,4 +1699,152 @@ func sayWaitsOnce(groups []Group) {
 			}
 		}
 	}
+}
+
+// jqFilterRE finds the jq filter of a store command that merges fields into
+// the current JSON.
+var jqFilterRE = regexp.MustCompile(`jq -ce '([^']*)'`)
+
+// filterVariants says a line whose command is a procedure's but for its jq
+// filter (user and password together, where the procedure sets one field)
+// by that filter and its value, not the whole command again.
+func filterVariants(groups []Group, procs []Procedure) {
+	for _, p := range procs {
+		pcmd := firstSpan(p.Text)
+		pm := jqFilterRE.FindStringSubmatch(pcmd)
+		if pm == nil {
+			continue
+		}
+		for gi := range groups {
+			for si := range groups[gi].Secrets {
+				for li := range groups[gi].Secrets[si].Lines {
+					l := &groups[gi].Secrets[si].Lines[li]
+					if l.Phase != p.Phase || l.Value != "" || l.Values != nil {
+						continue
+					}
+					cmd := firstSpan(l.Text)
+					m := jqFilterRE.FindStringSubmatch(cmd)
+					if m == nil || m[1] == pm[1] {
+						continue
+					}
+					same := strings.Replace(cmd, m[0], pm[0], 1)
+					for _, w := range strings.FieldsFunc(same, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') }) {
+						if !isName(w) || !strings.Contains(w, "_") || strings.ReplaceAll(same, w, "VAR") != pcmd {
+							continue
+						}
+						lead, _, _ := strings.Cut(l.Text, "`")
+						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + " (jq filter `" + m[1] + "`)"
+						l.Value = w
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// firstSpan is a text's first code span with its backticks, or "".
+func firstSpan(s string) string {
+	if spans := codeSpans(s); len(spans) > 0 {
+		return "`" + spans[0] + "`"
+	}
+	return ""
+}
+
+// PhaseBack is the phase of the card's procedure that goes back to an old
+// credential ("Every roll back: ...").
+const PhaseBack runbook.Phase = "roll back"
+
+// untilStepsRE finds the steps a rollback's limit names ("(steps 10 and
+// 11)"), at its end.
+var untilStepsRE = regexp.MustCompile(` \((?:steps? [0-9, and]+)\)$`)
+
+// backs puts each secret's rollback on the card, where the secret is first
+// shown: until when, and how; a store command several secrets share is a
+// procedure, said once (review20 round 2: "Roll back" was never spelled
+// out, nor when it stops being possible).
+func backs(rb *runbook.Runbook, groups []Group) []Procedure {
+	r := rb.Sections.Rollback
+	if r == nil {
+		return nil
+	}
+	steps := map[string]runbook.RollbackStep{}
+	for _, st := range r.Steps {
+		steps[st.SecretID] = st
+	}
+	revokeOf := map[string]string{}
+	for _, g := range groups {
+		for _, cs := range g.Secrets {
+			for _, l := range cs.Lines {
+				if l.Phase == runbook.PhaseRevoke && revokeOf[cs.ID] == "" {
+					revokeOf[cs.ID] = l.Numbers()
+				}
+			}
+		}
+	}
+	var shown []*CardSecret
+	spans := map[string][]string{} // a command with VAR -> its secrets' names
+	nameOf := map[*CardSecret]string{}
+	spanOf := map[*CardSecret]string{}
+	for gi := range groups {
+		for si := range groups[gi].Secrets {
+			cs := &groups[gi].Secrets[si]
+			st, ok := steps[cs.ID]
+			if !ok || cs.Strategy == "" || strings.HasPrefix(st.PossibleUntil, "not possible") {
+				continue
+			}
+			until := untilStepsRE.ReplaceAllString(st.PossibleUntil, "")
+			if n := revokeOf[cs.ID]; n != "" && (strings.HasPrefix(until, "the invalidate step") || strings.HasPrefix(until, "the revoke step")) {
+				until = "step " + n
+			}
+			cs.Back = &Back{Until: until, How: strings.TrimSuffix(strings.TrimSpace(st.Step), ".")}
+			shown = append(shown, cs)
+			for _, span := range codeSpans(cs.Back.How) {
+				for _, w := range strings.FieldsFunc(span, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') }) {
+					if isName(w) && strings.Contains(w, "_") {
+						v := strings.ReplaceAll(span, w, "VAR")
+						spans[v] = append(spans[v], w)
+						nameOf[cs], spanOf[cs] = w, span
+						break
+					}
+				}
+				if spanOf[cs] != "" {
+					break
+				}
+			}
+		}
+	}
+	best := ""
+	for v, names := range spans {
+		if len(names) >= 2 && (best == "" || len(names) > len(spans[best]) || len(names) == len(spans[best]) && v < best) {
+			best = v
+		}
+	}
+	for _, cs := range shown {
+		span := spanOf[cs]
+		if best == "" || span == "" || strings.ReplaceAll(span, nameOf[cs], "VAR") != best {
+			continue
+		}
+		// The how without the command the procedure says, and without
+		// a lead that only says until when (the line says it).
+		how := cs.Back.How
+		for _, form := range []string{" (`" + span + "` and redeploy)", " (`" + span + "`)", "`" + span + "`"} {
+			how = strings.Replace(how, form, "", 1)
+		}
+		if lead, rest, ok := strings.Cut(how, ": "); ok && strings.Contains(lead, " until ") {
+			how = rest
+		}
+		how = cutOutsideCode(how, ';')
+		for _, done := range []string{"restore the previous store version and redeploy", "and redeploy", " and", ",", ":"} {
+			how = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(how), done))
+		}
+		if strings.Contains(how, " until ") {
+			how = ""
+		}
+		cs.Back.How, cs.Back.Value = upper(how), nameOf[cs]
+	}
+	if best == "" {
+		return nil
+	}
+	return []Procedure{{Phase: PhaseBack, Text: "`" + best + "`, then the deploy again."}}
 }

@@ -53,3 +53,29 @@ func TestKillTimesOnTheCard(t *testing.T) {
 		}
 	}
 }
+
+// TestCardKeepsRevokesWhole (newcomer4): a secret with more steps than the
+// card shows folds the rest into one line, but never a revoke: it keeps its
+// own label and its check ("10/12/13 switch: The remaining steps" hid two
+// revokes and their kill check).
+func TestCardKeepsRevokesWhole(t *testing.T) {
+	var steps []runbook.Step
+	for i, p := range []runbook.Phase{runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy, runbook.PhaseSwitch, runbook.PhaseVerify, runbook.PhaseSwitch, runbook.PhaseCleanup, runbook.PhaseRevoke} {
+		steps = append(steps, runbook.Step{Order: i + 1, SecretID: "hmac", Environment: "production", Phase: p,
+			Action: "`ledgerctl " + string(p) + " " + string(rune('a'+i)) + "`.", Verify: "`ledgerctl check " + string(p) + "` passes"})
+	}
+	rb := &runbook.Runbook{ID: "rb_r", System: "Ledger", Sections: runbook.Sections{
+		Inventory:        &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "hmac", Name: "HMAC key", Strategy: runbook.StrategyDualAccept}}},
+		RotationSequence: &runbook.RotationSequence{Tracks: []runbook.Track{{Name: "Ledger", Steps: steps}}},
+	}}
+	var buf bytes.Buffer
+	if err := MarkdownView(&buf, rb, ViewCard); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"**8** revoke: ", "Check: `ledgerctl check revoke` passes", "**6-7** switch: The remaining steps"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("card lacks %q:\n%s", want, out)
+		}
+	}
+}

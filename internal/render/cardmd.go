@@ -137,6 +137,14 @@ func cardMarkdown(m *md, c Card) {
 			for _, l := range s.Lines {
 				cardLine(m, l)
 			}
+			if b := s.Back; b != nil {
+				what := text(b.How)
+				if b.Value != "" {
+					// The "roll back" procedure above, with this value.
+					what = strings.TrimPrefix(what+", then roll back "+codeSpan(b.Value), ", then ")
+				}
+				m.line("- back, until %s: %s", text(b.Until), what)
+			}
 		}
 		for _, l := range g.After {
 			m.blank()

@@ -80,6 +80,10 @@ func Ranges(orders []int) string {
 	return strings.Join(parts, ", ")
 }
 
+// lookItUp ends an item's Ask when the cluster or the store shows the
+// answer too.
+const lookItUp = " (or look it up)"
+
 // asks says who answers an open item: whoever wrote the request for what
 // it says (a constraint, a note), the secret's owner for a question about
 // one secret, else the owners of the secrets whose steps it holds; what
@@ -122,7 +126,7 @@ func asks(rb *runbook.Runbook, o runbook.OpenItem) string {
 	}
 	out := strings.Join(who, ", ")
 	if o.Source == "secret_store" || o.Source == "deployment" && strings.Contains(o.Question, "kind of workload") {
-		out += " (or look it up)"
+		out += lookItUp
 	}
 	return out
 }

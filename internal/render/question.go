@@ -101,6 +101,10 @@ func shortParts(rb *runbook.Runbook, s string) string {
 				return " of each secret"
 			})
 		}
+		if i > 0 && strings.Contains(strings.Join(parts[:i], " "), "each secret") {
+			// "of those secrets" again, once "each secret" is said.
+			p = strings.ReplaceAll(p, " of those secrets", "")
+		}
 		parts[i] = strings.TrimSpace(p)
 	}
 	return strings.Join(parts, "; ") + "?"

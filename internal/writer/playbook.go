@@ -196,7 +196,7 @@ func storeText(c sc) (string, string) {
 	case c.s.Strategy == runbook.StrategyAlternatingUsers && st.WriteUser != "":
 		// Consumers move to the other user: its name travels with its
 		// password, in one version, and the other fields stay.
-		text = "Store user and password together: " + sentence(c.fillUser(st.WriteUser, c.s.Users.Idle))
+		text = "Store user and password as one version: " + sentence(c.fillUser(st.WriteUser, c.s.Users.Idle))
 	case c.s.Strategy == runbook.StrategyAlternatingUsers:
 		text = fmt.Sprintf("Store user and password as one version (%s, %s): %s",
 			code(`"username": "`+c.s.Users.Idle+`"`), code(`"password"`), sentence(write))
