@@ -398,18 +398,37 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 // undatedPeriod is a period a text keeps work out of without a date ("No
 // changes during the Christmas period"), when no time was read from it.
 func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
+	c := &rd.lex.c
+	timed := false
 	for _, d := range ds {
 		if d.Kind == KindTimeRule || d.Kind == KindDeadline || d.Kind == KindFreeze {
-			return ""
+			timed = true
 		}
 	}
-	c := &rd.lex.c
-	n := len(p.toks)
-	if !c.negators.has(p.toks, 0, n) && !c.forbid.has(p.toks, 0, n) {
+	if !timed {
+		n := len(p.toks)
+		if !c.negators.has(p.toks, 0, n) && !c.forbid.has(p.toks, 0, n) {
+			return ""
+		}
+		if m := c.periods.find(p.toks, 0, n); len(m) > 0 {
+			return quote(p, m[0].from, m[0].to)
+		}
 		return ""
 	}
-	if m := c.periods.find(p.toks, 0, n); len(m) > 0 {
-		return quote(p, m[0].from, m[0].to)
+	// A text that dates something may still forbid an undated period in a
+	// clause of its own ("Changes only Monday to Thursday, never on a day
+	// before a public holiday"): that clause is raised, never dropped.
+	for _, cl := range p.clauses {
+		a, b := cl[0], cl[1]
+		if !c.negators.has(p.toks, a, b) && !c.forbid.has(p.toks, a, b) {
+			continue
+		}
+		if len(rd.timeExprs(p, a, b)) > 0 || rd.namesDay(p, a, b) || len(datesIn(p, a, b)) > 0 {
+			continue
+		}
+		if m := c.periods.find(p.toks, a, b); len(m) > 0 {
+			return quote(p, m[0].from, m[0].to)
+		}
 	}
 	return ""
 }

@@ -100,7 +100,9 @@ func applyReading(f *Facts, rd *intake.Reading) {
 				}
 			}
 		}
-		if len(t.Directives) == 0 {
+		if len(t.Directives) == 0 || t.Period != "" {
+			// Nothing read, or an undated period beside what was read
+			// ("..., never on a day before a public holiday"): raised.
 			ap.unread()
 		}
 		if r.evidence == nil {
