@@ -240,3 +240,29 @@ func TestReadmeEvalOfflineRuns(t *testing.T) {
 		t.Errorf("--save wrote %d reports", len(saved))
 	}
 }
+
+// TestReadmeDefinesItsWordsBeforeTryIt: newcomer6 met "offline writer",
+// "fallback", "open items", "appendices" and "considered" in Try it and the
+// page paragraph long before the README said what they are.
+func TestReadmeDefinesItsWordsBeforeTryIt(t *testing.T) {
+	text := readmeText(t)
+	try := strings.Index(text, "\n## Try it")
+	if try < 0 {
+		t.Fatal("the README has no Try it section: this test needs updating")
+	}
+	for _, term := range []string{"offline writer", "fallback", "open item", "operator card", "appendices", "considered"} {
+		if !strings.Contains(text[:try], "**"+term+"**") {
+			t.Errorf("the README uses %q from Try it on but does not say what it is (in bold) before it", term)
+		}
+	}
+}
+
+// TestBrowserScreenshotsLeaveNothingUntracked: the README's screenshot
+// command, run with docs as its directory, writes a whole-page shot that
+// the README does not keep (newcomer6 found it untracked).
+func TestBrowserScreenshotsLeaveNothingUntracked(t *testing.T) {
+	out, err := exec.Command("git", "-C", "../..", "check-ignore", "-q", "docs/runbook-page-full.png").CombinedOutput()
+	if err != nil {
+		t.Errorf("docs/runbook-page-full.png is not git-ignored (%v %s)", err, out)
+	}
+}
