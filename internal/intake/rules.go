@@ -308,17 +308,10 @@ func (rd *reader) duration(p *parsedText, from, to int) (int, time.Duration, boo
 			}
 			n = v
 		}
-		unit, next := word(i+1), i+2
-		if two := unit + " " + word(i+2); word(i+2) != "" {
-			if _, ok := rd.lex.Rules.Units[two]; ok {
-				unit, next = two, i+3
-			}
-		}
-		u, ok := rd.lex.Rules.Units[unit]
+		unit, next, d, ok := rd.unitAt(word, i+1)
 		if !ok {
 			continue
 		}
-		d, _ := time.ParseDuration(u)
 		ut := tokenize(unit)
 		return n, d, c.businessDays.has(ut, 0, len(ut)), quote(p, i, next), true
 	}
@@ -330,6 +323,23 @@ func (rd *reader) duration(p *parsedText, from, to int) (int, time.Duration, boo
 // need a week's notice before the old token stops working"): a partner
 // party, a switch cue and a duration. Field is FieldSwitchLead or
 // FieldSwitchLeadBusinessDays; Value the party in the request's words.
+// unitAt reads the unit of a duration at word k: two words ("business
+// days") before one ("days"); next is the word after it.
+func (rd *reader) unitAt(word func(int) string, k int) (unit string, next int, d time.Duration, ok bool) {
+	unit, next = word(k), k+1
+	if two := unit + " " + word(k+1); word(k+1) != "" {
+		if _, found := rd.lex.Rules.Units[two]; found {
+			unit, next = two, k+2
+		}
+	}
+	u, found := rd.lex.Rules.Units[unit]
+	if !found {
+		return "", 0, 0, false
+	}
+	d, _ = time.ParseDuration(u)
+	return unit, next, d, true
+}
+
 func (rd *reader) switchLead(p *parsedText, from, to int) (Directive, bool) {
 	c := &rd.lex.c
 	var partners []match
@@ -361,17 +371,10 @@ func (rd *reader) switchLead(p *parsedText, from, to int) (Directive, bool) {
 			}
 			return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
 		}
-		unit, next := word(i+1), i+2
-		if two := unit + " " + word(i+2); word(i+2) != "" {
-			if _, ok := rd.lex.Rules.Units[two]; ok {
-				unit, next = two, i+3
-			}
-		}
-		u, ok := rd.lex.Rules.Units[unit]
+		unit, next, d, ok := rd.unitAt(word, i+1)
 		if !ok {
 			continue
 		}
-		d, _ := time.ParseDuration(u)
 		if d < 24*time.Hour {
 			continue
 		}
