@@ -195,13 +195,7 @@ func TestReadmeEvalOfflineRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	shims := filepath.Join(dir, ".bin")
-	if err := os.Mkdir(shims, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(shims, "go"), []byte(goShim), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shims := goShimDir(t, dir)
 	// The binary "Try it" built.
 	if err := os.WriteFile(filepath.Join(dir, "rotor"), []byte("#!/bin/sh\nexec "+bin+" \"$@\"\n"), 0o755); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,20 @@ if [ "$1" = run ] && [ "$2" = ./cmd/rotor ]; then shift 2; exec "$ROTORTEST_BIN"
 echo "the README's go shim does not know: go $*" >&2; exit 2
 `
 
+// goShimDir writes goShim as `go` into dir/.bin and returns that folder,
+// to be put first on the PATH of a README block.
+func goShimDir(t *testing.T, dir string) string {
+	t.Helper()
+	shims := filepath.Join(dir, ".bin")
+	if err := os.Mkdir(shims, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shims, "go"), []byte(goShim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return shims
+}
+
 // TestReadmeTryItRuns runs the README's "Try it" block as pasted, with bash
 // -eu (not pipefail: "curl ... | head" would fail whenever head closes the
 // pipe before curl has written all, as a terminal never sees) in a scratch
@@ -59,13 +73,7 @@ func TestReadmeTryItRuns(t *testing.T) {
 	if err := os.Symlink(filepath.Join(repo, "eval"), filepath.Join(dir, "eval")); err != nil {
 		t.Fatal(err)
 	}
-	shims := filepath.Join(dir, ".bin")
-	if err := os.Mkdir(shims, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(shims, "go"), []byte(goShim), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shims := goShimDir(t, dir)
 	cmd := exec.Command("bash", "-eu", "-c", block)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + shims + ":" + os.Getenv("PATH"), "HOME=" + dir, asRotor + "=1", "ROTORTEST_BIN=" + bin,
