@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -66,8 +67,16 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 	if m := c.workloads.find(toks, from, to); len(m) > 0 && (secret >= 0 || rd.namesAConsumer(p, from, to)) {
 		add(Directive{Kind: KindDetail, Field: FieldWorkload, Value: m[0].p.label, Evidence: evidence(m[:1])})
 	}
-	if m := c.copies.find(toks, from, to); len(m) > 0 {
-		add(Directive{Kind: KindDetail, Field: FieldCopy, Value: rd.copyPlace(p, m[0], to), Evidence: evidence(m[:1])})
+	// A person's own place is what they hold, never a copy to update.
+	own := rd.personalCopies(p, from, to)
+	for _, pc := range own {
+		add(Directive{Kind: KindDetail, Field: FieldPersonalCopy, Value: pc.place, Evidence: evidence([]match{pc.m})})
+	}
+	for _, m := range c.copies.find(toks, from, to) {
+		if !slices.ContainsFunc(own, func(pc personalCopy) bool { return pc.m.from <= m.from && m.from < pc.m.to }) {
+			add(Directive{Kind: KindDetail, Field: FieldCopy, Value: rd.copyPlace(p, m, to), Evidence: evidence([]match{m})})
+			break
+		}
 	}
 	// What the credential may do: the comma-separated part of the clause
 	// that holds a scope word or a permission (not what a person could
@@ -276,6 +285,72 @@ func (rd *reader) copyPlace(p *parsedText, m match, to int) string {
 		where += " vault"
 	}
 	return "the " + where
+}
+
+// personalCopy is a person's own place that holds the value: the words
+// from the preposition before it ("in her password manager") and the match
+// of the place.
+type personalCopy struct {
+	place string
+	m     match
+}
+
+// personalCopies reads the places in a clause that are a person's own
+// (lexicon details.personal_places): a copies word or a personal place
+// right after an owner word or a possessive name ("her 1Password", "his
+// own vault", "Marta's password manager"), or a personal place in a clause
+// that says someone kept a copy ("he kept a copy in notes"). A shared
+// owner ("the team's shared vault") makes it a company copy.
+func (rd *reader) personalCopies(p *parsedText, from, to int) []personalCopy {
+	c, d := &rd.lex.c, &rd.lex.Details
+	toks := p.toks
+	owner := func(j int) bool {
+		if runbook.OneOf(d.Owners, toks[j].low) {
+			return true
+		}
+		base, ok := strings.CutSuffix(strings.ReplaceAll(toks[j].text, "’", "'"), "'s")
+		return ok && capitalised(base) && !runbook.OneOf(d.NotNames, strings.ToLower(base)) && !runbook.OneOf(d.Shared, strings.ToLower(base)+"'s")
+	}
+	kept := c.insider.has(toks, from, to)
+	var out []personalCopy
+	try := func(m match, bare bool) {
+		for _, pc := range out {
+			if m.from < pc.m.to && pc.m.from < m.to {
+				return
+			}
+		}
+		start := -1
+		for j := m.from - 1; j >= from && j >= m.from-2; j-- {
+			if runbook.OneOf(d.Shared, toks[j].low) {
+				return
+			}
+			if owner(j) {
+				start = j
+			}
+		}
+		if start < 0 {
+			if !bare || !kept {
+				return
+			}
+			start = m.from
+		}
+		end := m.to
+		if end < to && (toks[end].low == "vault" || toks[end].low == "account") {
+			end++
+		}
+		if start > from && runbook.OneOf([]string{"in", "on", "at", "inside"}, toks[start-1].low) {
+			start--
+		}
+		out = append(out, personalCopy{place: quote(p, start, end), m: m})
+	}
+	for _, m := range c.personalPlaces.find(toks, from, to) {
+		try(m, true)
+	}
+	for _, m := range c.copies.find(toks, from, to) {
+		try(m, false)
+	}
+	slices.SortFunc(out, func(a, b personalCopy) int { return a.m.from - b.m.from })
+	return out
 }
 
 // person reads a departing person's name: capitalised words right before

@@ -117,6 +117,7 @@ const (
 	FieldStorePath      = "store_path"      // where the value lives in the store
 	FieldScope          = "scope"           // what the credential may do
 	FieldCopy           = "copy"            // another place the value is kept
+	FieldPersonalCopy   = "personal_copy"   // a person's own place that holds the value ("in her password manager")
 	FieldVersion        = "version"         // a product version ("MySQL 8.0.36")
 	FieldIdentity       = "identity"        // what the credential is ("Vault database static role")
 	FieldRoles          = "roles"           // Values: who signs; Value: who verifies, comma-separated

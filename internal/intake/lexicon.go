@@ -161,6 +161,9 @@ type DetailWords struct {
 	PairJoin    []string            `yaml:"pair_join"`
 	Workloads   map[string][]string `yaml:"workloads"`
 	Copies      []string            `yaml:"copies"`
+	Personal    []string            `yaml:"personal_places"`
+	Owners      []string            `yaml:"personal_owners"`
+	Shared      []string            `yaml:"shared_owners"`
 	ScopeCues   []string            `yaml:"scope_cues"`
 	PersonAfter []string            `yaml:"person_after"`
 	PersonPoss  []string            `yaml:"person_possessive"`
@@ -245,6 +248,7 @@ type compiled struct {
 	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
 	public, thirdParty, insider, usage                                                                     *phrases
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
+	personalPlaces                                                                                         *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
@@ -341,6 +345,7 @@ func (l *Lexicon) compile() {
 	c.public, c.thirdParty, c.insider, c.usage = one(r.ExposurePublic), one(r.ExposureThirdParty), one(r.ExposureInsider), one(r.Usage)
 	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
 	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
+	c.personalPlaces = one(d.Personal)
 	c.versions, c.pipelines = one(d.Versions), one(l.Scopes.Pipelines)
 	tk := d.Tickets
 	c.ticketCues, c.ticketWeak, c.ticketNotAfter, c.ticketIETF = one(tk.Cues), one(tk.WeakCues), one(tk.NotAfter), one(tk.IETFContext)
@@ -452,7 +457,7 @@ func (l *Lexicon) Check() []string {
 		"rules.held_outside.parties": r.HeldOutside.Parties, "rules.held_outside.verbs": r.HeldOutside.Verbs,
 		"rules.held_outside.passive": r.HeldOutside.Passive, "rules.held_outside.held": r.HeldOutside.Held,
 		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly, "rules.shared_credential": r.SharedCredential,
-		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.scope_cues": d.ScopeCues,
+		"details.pairs": d.Pairs, "details.pair_join": d.PairJoin, "details.copies": d.Copies, "details.personal_places": d.Personal, "details.personal_owners": d.Owners, "details.shared_owners": d.Shared, "details.scope_cues": d.ScopeCues,
 		"details.person_after": d.PersonAfter, "details.person_possessive": d.PersonPoss, "details.not_names": d.NotNames, "details.stop_values": d.StopValues,
 		"details.versions": d.Versions, "details.tickets.prefixes": d.Tickets.Prefixes, "details.tickets.cues": d.Tickets.Cues,
 		"details.tickets.weak_cues": d.Tickets.WeakCues, "details.tickets.fillers": d.Tickets.Fillers, "details.tickets.not_keys": d.Tickets.NotKeys,

@@ -158,14 +158,21 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		out = append(out, Directive{Kind: KindRotateAll, Value: quote(p, m[0].from, to), Evidence: evidence(m), Scope: rd.directScope(p, from, to, secret)})
 	}
 	if note {
+		exposed := false
 		for _, e := range []struct {
 			value string
 			ps    *phrases
 		}{{"public", c.public}, {"third_party", c.thirdParty}, {"insider", c.insider}} {
 			if m := e.ps.find(toks, from, to); len(m) > 0 {
 				add(Directive{Kind: KindExposure, Value: e.value, Evidence: evidence(m)})
+				exposed = true
 				break
 			}
+		}
+		// A person's own copy ("she has the token in her password
+		// manager") is what that person holds.
+		if own := rd.personalCopies(p, from, to); !exposed && len(own) > 0 {
+			add(Directive{Kind: KindExposure, Value: "insider", Evidence: []string{own[0].place}})
 		}
 	}
 	return out

@@ -559,6 +559,21 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			effect += "; the departing person's access to it is removed first"
 		}
 		r.add("", "a copy is kept in "+d.Value, effect)
+	case intake.FieldPersonalCopy:
+		// A person's own password manager, laptop or notes hold what that
+		// person has: the exposure, never a store to update (review17-cold3
+		// r4). The new value never goes there, and the old one dies.
+		for _, id := range targets {
+			s := f.SecretByID(id)
+			s.PersonalCopies = appendOnce(s.PersonalCopies, d.Value)
+		}
+		if f.Trigger == runbook.TriggerOffboarding {
+			r.add("", "the departing person's own copy "+d.Value+": what they hold, not a store to update",
+				"the new value is never put there nor given to them")
+			break
+		}
+		r.add("", "a person's own copy "+d.Value+": what they hold, not a store to update",
+			"the new value is never put there nor given to them; the old value dies at its revoke step")
 	case intake.FieldStorePath:
 		for _, id := range targets {
 			s := f.SecretByID(id)

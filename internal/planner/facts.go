@@ -312,6 +312,10 @@ type Secret struct {
 	// Copies are other places the request says the value is kept (a shared
 	// password-manager vault): the store step updates them too.
 	Copies []string `json:"copies,omitempty"`
+	// PersonalCopies are a person's own places that hold the old value ("in
+	// her password manager", "on his laptop"): what that person holds, never
+	// a copy to update. The new value is never put there nor given to them.
+	PersonalCopies []string `json:"personal_copies,omitempty"`
 	// Exposed is true when the old credential must be dead before
 	// investigation and without waiting for a window (a leak, a vendor breach,
 	// an offboarding).

@@ -140,6 +140,10 @@ type Line struct {
 	// Values are, for a line that follows a procedure once per value (a
 	// deploy of several workloads), the values in turn.
 	Values []string `json:"values,omitempty"`
+	// Never holds the prohibitions the step states, whole ("Never put the
+	// new value in her password manager ...": the departing person's own
+	// copy, review17-cold3 r4), said after the line's text or value.
+	Never string `json:"never,omitempty"`
 	// Waits lists the open items it waits for.
 	Waits []string `json:"waits"`
 	// SaysWaits are the waits the card prints on the line: those no
@@ -623,7 +627,7 @@ func group(rb *runbook.Runbook, t runbook.Track, secrets map[string]runbook.Inve
 			continue
 		}
 		lineAt[st.SecretID][k] = len(cs.Lines)
-		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: brief(st.Verify, "", envs), Waits: waits})
+		cs.Lines = append(cs.Lines, Line{Phase: st.Phase, Text: text, Check: brief(st.Verify, "", envs), Never: nevers(st.Action, st.Phase), Waits: waits})
 		stepsOf[st.SecretID] = append(stepsOf[st.SecretID], []int{st.Order})
 	}
 	for i := range g.Secrets {
@@ -1165,6 +1169,23 @@ func brief(s string, phase runbook.Phase, envs []string) string {
 		s = replaceOutsidePlaceholders(s, re, "<env>")
 	}
 	return upper(strings.TrimSpace(s))
+}
+
+// nevers are the sentences of a store step that forbid something ("Never
+// put the new value ..."), joined: the card keeps them whole beside the
+// line. (Other steps' prohibitions are the appendix's: the card's words are
+// counted.)
+func nevers(s string, phase runbook.Phase) string {
+	if phase != runbook.PhaseStore {
+		return ""
+	}
+	var out []string
+	for _, x := range runbook.Sentences(s) {
+		if x = strings.TrimSpace(x); strings.HasPrefix(x, "Never ") {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // storesValue reports whether a sentence puts a value into the store.

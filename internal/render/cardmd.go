@@ -210,6 +210,12 @@ func cardLine(m *md, l Line) {
 			what = text(strings.TrimSuffix(l.Text, ":")) + ", VAR = " + codeSpan(l.Value)
 		}
 	}
+	if l.Never != "" {
+		if !strings.HasSuffix(what, ".") {
+			what += "."
+		}
+		what += " " + text(l.Never)
+	}
 	dead := ""
 	if l.Dead != "" {
 		dead = ", **dead " + text(l.Dead) + "**"

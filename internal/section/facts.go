@@ -45,7 +45,7 @@ var (
 	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
-		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "exposed",
+		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
 		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
@@ -115,7 +115,7 @@ var gateStep = []string{"order", "secret_id", "environment", "phase", "kill"}
 var (
 	inventoryPart = &Facts{Name: "inventory part", Top: []string{"system", "schedule"},
 		Secret: []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "store", "store_paths",
-			"retire_only", "rule", "strategy", "rotation_risk", "window", "stored", "users", "copies", "exposed"},
+			"retire_only", "rule", "strategy", "rotation_risk", "window", "stored", "users", "copies", "personal_copies", "exposed"},
 		Consumer: []string{"name", "how_loaded"}}
 	triagePart = &Facts{Name: "triage part", Top: []string{"system"},
 		Secret: []string{"id", "name", "kind", "provider_name", "exposure", "exposed", "compromise", "rule", "strategy", "strategy_reason",
@@ -131,7 +131,7 @@ var (
 		"schedule", "person", "access", "freezes", "cadence"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
-			"values", "copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user"},
+			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user"},
 		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known"},
 		Step:     []string{"access", "environment", "order", "phase", "remediation", "secret_id", "track", "window"}}
 	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},

@@ -83,6 +83,9 @@ func Inventory(f *planner.Facts) *runbook.Inventory {
 			for _, cp := range s.Copies {
 				storage += "; copy in " + cp
 			}
+			for _, cp := range s.PersonalCopies {
+				storage += "; a person's own copy " + cp + " (never updated: it dies with the old value)"
+			}
 			store = string(s.Store)
 		}
 		inv.Secrets = append(inv.Secrets, runbook.InventorySecret{

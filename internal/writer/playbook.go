@@ -222,6 +222,17 @@ func storeText(c sc) (string, string) {
 	for _, cp := range c.s.Copies {
 		text += " Update the copy in " + cp + " too."
 	}
+	if len(c.s.PersonalCopies) > 0 {
+		// A person's own copy is the exposure (review17-cold3 r4): the new
+		// value never joins it.
+		who := "its holder"
+		if c.f.Trigger == runbook.TriggerOffboarding && c.f.Person != "" && !strings.HasPrefix(c.f.Person, "<") {
+			who = c.f.Person
+		} else if c.f.Trigger == runbook.TriggerOffboarding {
+			who = "the departing person"
+		}
+		text += fmt.Sprintf(" Never put the new value %s, and never send it to %s: that copy is what they hold, and it dies with the old value.", orList(c.s.PersonalCopies), who)
+	}
 	return text, check
 }
 
