@@ -136,6 +136,8 @@ func TestNormalisingScreenCases(t *testing.T) {
 		{"base64", base64.StdEncoding.EncodeToString([]byte(stripe))},
 		{"URL-encoded", "q=" + url.QueryEscape(stripe+"&")},
 		{"split by spaces", gh[:8] + " " + gh[8:20] + " " + gh[20:]},
+		{"split by spaces after its variable's name", "NPM_TOKEN " + "npm_" + "Xq7LmP2v Rt9KwZ3n B8cY4dF6 gH1jS5aE0uIo"},
+		{"split by spaces after a settled name", "GITHUB_TOKEN " + gh[:8] + " " + gh[8:20] + " " + gh[20:]},
 		{"empty user in a URL", "redis://:" + "Xk29fLq77" + "Pw0d@cache:6379"},
 		{"password assignment", "password=" + "Tr0ub4dor&3xQ"},
 		{"aws secret assignment", "aws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9Xk2Lm4P"},
@@ -151,6 +153,26 @@ func TestNormalisingScreenCases(t *testing.T) {
 				t.Errorf("accepted: %q", tt.text)
 			}
 		})
+	}
+}
+
+// TestVariableNamesAcrossFieldsAreNotRefused: a field that ends naming an
+// environment variable in prose, and the next field's capitalised words
+// (held-out h5: "…the CI variable NPM_TOKEN in CircleCI." then "SendGrid API
+// key" was refused as an npm token, read together as one body).
+func TestVariableNamesAcrossFieldsAreNotRefused(t *testing.T) {
+	s := newScanner(t)
+	req := map[string]any{"secrets": []any{
+		map[string]any{"name": "npm publish token", "notes": "Stored as the CI variable NPM_TOKEN in CircleCI."},
+		map[string]any{"name": "SendGrid API key", "notes": "GitLab CI reads SENDGRID_API_KEY. DockerHub is next."},
+	}}
+	// A placeholder ending one field and a digest starting another: the
+	// key glued across them ("…TokenHere" + "sha256") is no key (a draw
+	// of the benign requests, once the near-misses above were added).
+	req["constraints"] = []any{"sha256:15a75cbd72841d0051d18ebc21d42869328a2a959482156d3f448295e3b6597a is the image digest.",
+		"GITHUB_PAT=ghp_YourPersonalAccessTokenHere"}
+	if hits := Refusals(s.Scan("", req)); len(hits) > 0 {
+		t.Errorf("refused: %+v", hits)
 	}
 }
 

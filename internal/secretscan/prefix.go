@@ -348,13 +348,37 @@ func (x *prefixIndex) find(text string, settled *settledTokens) (credPrefix, boo
 	var hit credPrefix
 	found := false
 	x.each(text, func(at int, p credPrefix, b string) bool {
-		if x.randomBody(b, p.minBody) && !startsWithAny(text[at:], settled.get()) {
+		if !x.randomBody(b, p.minBody) {
+			return true
+		}
+		n := settledLen(text[at:], settled.get())
+		if n == 0 {
 			hit, found = p, true
 			return false
+		}
+		// Words glued after a settled token: what follows it is read as
+		// a token of its own ("NPM_TOKEN npm_Ab12 Cd34..." glued is
+		// NPM_TOKENnpm_Ab12Cd34...: the npm_ token is judged).
+		if end := at + len(p.text) + len(b); at+n < end {
+			if h, ok := x.find(text[at+n:end], settled); ok {
+				hit, found = h, true
+				return false
+			}
 		}
 		return true
 	})
 	return hit, found
+}
+
+// settledLen is the length of the longest settled token s starts with, or 0.
+func settledLen(s string, settled []string) int {
+	n := 0
+	for _, t := range settled {
+		if len(t) > n && strings.HasPrefix(s, t) {
+			n = len(t)
+		}
+	}
+	return n
 }
 
 // settledTokens are the settled tokens of a text, listed when first asked
@@ -397,12 +421,32 @@ func (x *prefixIndex) written(text string) []string {
 			(end+1 == len(text) || text[end+1] == ' ' || text[end+1] == '\n')
 		// A repeated pattern is left out: tests build keys so, and the
 		// exact rules judge their variants (see notSecret).
-		if named || len(b) >= minBody && (filler(b) || entropy(b) < bodyEntropy(len(b)) || x.wordy(b)) {
+		if named || envName(text[at:end]) && x.wordy(b) || len(b) >= minBody && (filler(b) || entropy(b) < bodyEntropy(len(b)) || x.wordy(b)) {
 			out = append(out, text[at:end])
 		}
 		return true
 	})
 	return out
+}
+
+// envName reports an environment variable's name written in capitals
+// (NPM_TOKEN, NPM_AUTH_TOKEN, GLPAT_FILE): a prefix in capitals, as no
+// vendor writes its tokens, then capitals, digits and underscores. It is
+// settled as written, so the words a variant glues after it ("NPM_TOKEN in
+// CircleCI." read as NPM_TOKENinCircleCI.) are not read as its body.
+func envName(tok string) bool {
+	letter := false
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9', c == '_':
+		default:
+			return false
+		}
+	}
+	return letter && strings.IndexByte(tok, '_') > 0
 }
 
 // notSecret reports whether a value an exact rule found is, after a known

@@ -470,7 +470,7 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 				// Only an assignment whose key and operator end the first
 				// field: a key glued from the end of one text and the start
 				// of another ("STRIPE_API_KEY" + "sha256:…") is no key.
-				if (strings.ContainsAny(tail, "=:") || strings.ContainsAny(head[:1], "=:")) && assignments(tail+head, s.prefixes) {
+				if a, ok := assignedPair(tail, head); ok && assignments(a, s.prefixes) {
 					rs.add(ruleAssignment, true)
 				}
 				both(i, j, rs)
@@ -492,8 +492,9 @@ func (s *Scanner) acrossFields(input bool, ts []Text, together ruleSet) []Hit {
 // are not neighbours. An end after an assignment's key keeps the key (see
 // boundary), with a space, so both the token rules and the assignment rule
 // read the pairs; assigned holds only the pairs whose key and operator end
-// the first string (a key glued from two texts, "STRIPE_API_KEY" +
-// "sha256:…", is no key).
+// the first string, each head cut at its own operator (a key glued from two
+// texts, "STRIPE_API_KEY" + "sha256:…" or "…TokenHere" + "sha256:…", is no
+// key).
 func crossPairs(values []string) (pairs, assigned string) {
 	const most = 16
 	var heads, tails []string
@@ -513,14 +514,29 @@ func crossPairs(values []string) (pairs, assigned string) {
 			if ti[a] != hi[c] {
 				b.WriteString(t + h) // "key = ab12" and "cd34": "key = ab12cd34"
 				b.WriteByte('\n')
-				if strings.ContainsAny(t, "=:") || strings.ContainsAny(h[:1], "=:") {
-					as.WriteString(t + h)
+				if a, ok := assignedPair(t, h); ok {
+					as.WriteString(a)
 					as.WriteByte('\n')
 				}
 			}
 		}
 	}
 	return b.String(), as.String()
+}
+
+// assignedPair is the end of one text and the start of another read as an
+// assignment: only when the first ends with the key and its operator, or the
+// second starts with the operator, and with the second cut at its own
+// operator, so a key glued across the two ("…TokenHere" + "sha256:…") is no
+// key.
+func assignedPair(tail, head string) (string, bool) {
+	if !strings.ContainsAny(tail, "=:") && !strings.ContainsAny(head[:1], "=:") {
+		return "", false
+	}
+	if k := strings.IndexAny(head[1:], "=:"); k >= 0 {
+		head = head[:k+1]
+	}
+	return tail + head, true
 }
 
 func startsWithAny(s string, prefixes []string) bool {
