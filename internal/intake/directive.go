@@ -223,6 +223,11 @@ type Directive struct {
 	Evidence []string `json:"evidence"`
 	// Reader says who made the reading (rules, structured, model).
 	Reader string `json:"reader"`
+	// keptFrom is set on a busy rule read from a single time ("batches run
+	// at 06:00"): its start, in minutes, before its end was assumed; a
+	// margin ("within 30 minutes of a batch") is counted from it.
+	keptFrom int
+	assumed  bool
 }
 
 // Scope is what a directive binds.

@@ -32,6 +32,7 @@ type TimeWords struct {
 	Deadline      []string            `yaml:"deadline"`
 	Completion    []string            `yaml:"completion"`
 	By            []string            `yaml:"by"`
+	CompletionAt  []string            `yaml:"completion_at"`
 	Before        []string            `yaml:"before"`
 	After         []string            `yaml:"after"`
 	From          []string            `yaml:"from"`
@@ -56,6 +57,8 @@ type TimeWords struct {
 	EndsAt        []string            `yaml:"ends_at"`
 	BusinessDays  []string            `yaml:"business_days"`
 	ThenRefs      []string            `yaml:"then_refs"`
+	MarginRefs    []string            `yaml:"margin_refs"`
+	MarginEnds    []string            `yaml:"margin_ends"`
 	PeriodBetween []string            `yaml:"period_between"`
 	Inclusive     []string            `yaml:"inclusive"`
 }
@@ -107,6 +110,9 @@ type RuleWords struct {
 	ExposurePublic          []string            `yaml:"exposure_public"`
 	ExposureThirdParty      []string            `yaml:"exposure_third_party"`
 	ExposureInsider         []string            `yaml:"exposure_insider"`
+	ExposureVerbs           []string            `yaml:"exposure_verbs"`
+	ExposureAgo             []string            `yaml:"exposure_ago"`
+	ExposureDays            map[string]int      `yaml:"exposure_days"`
 	Usage                   []string            `yaml:"usage"`
 	HeldOutside             HeldWords           `yaml:"held_outside"`
 	Privilege               map[string][]string `yaml:"privilege"`
@@ -238,7 +244,7 @@ type Lexicon struct {
 type compiled struct {
 	negators, forbid, allow, only, outside, busy, protect, vague                                           *phrases
 	activities                                                                                             *phrases // label: the activity
-	deadline, completion, by, before, after, from, between, rangeJoin                                      *phrases
+	deadline, completion, completionAt, by, before, after, from, between, rangeJoin                        *phrases
 	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
 	switchCues, overlapCues                                                                                *phrases
 	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
@@ -246,7 +252,7 @@ type compiled struct {
 	approvers, approverCues, approverFillers, approverJoins, approverRoles, approverRoleWords              *phrases // approvers' label: the name
 	cadences, cadenceEvery, cadenceContext, lastRotated                                                    *phrases // cadences' label: the duration
 	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
-	public, thirdParty, insider, usage                                                                     *phrases
+	public, thirdParty, insider, usage, exposureVerbs, exposureAgo, exposureDays                           *phrases // exposureDays' label: the key
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
 	personalPlaces                                                                                         *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
@@ -257,7 +263,7 @@ type compiled struct {
 	cmdSystem, cmdSystemEnd, cmdPublic, cmdEnvPrefix, cmdEnvs, cmdSecretWords, cmdStopWords, cmdSeparators *phrases
 	cmdTriggers                                                                                            map[string]triggerPhrases
 	privilege, publicData, shared                                                                          *phrases
-	endsAt, businessDays, thenRefs, periodBetween, inclusive                                               *phrases
+	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -283,7 +289,7 @@ func (l *Lexicon) compile() {
 	c.negators, c.forbid, c.allow, c.only = one(t.Negators), one(t.Forbid), one(t.Allow), one(t.Only)
 	c.outside, c.busy, c.protect, c.vague = one(t.Outside), one(t.Busy), one(t.Protect), one(t.Vague)
 	c.activities = labelled(t.Activities)
-	c.deadline, c.completion, c.by = one(t.Deadline), one(t.Completion), one(t.By)
+	c.deadline, c.completion, c.by, c.completionAt = one(t.Deadline), one(t.Completion), one(t.By), one(t.CompletionAt)
 	c.before, c.after, c.from, c.between, c.rangeJoin = one(t.Before), one(t.After), one(t.From), one(t.Between), one(t.RangeJoin)
 	names := map[string][]string{}
 	for k := range t.NamedTimes {
@@ -304,6 +310,7 @@ func (l *Lexicon) compile() {
 	c.relativeDays = labelled(rel)
 	c.sameDay, c.month = one(t.SameDay), one(t.Month)
 	c.endsAt, c.businessDays, c.thenRefs, c.periodBetween, c.inclusive = one(t.EndsAt), one(t.BusinessDays), one(t.ThenRefs), one(t.PeriodBetween), one(t.Inclusive)
+	c.marginRefs, c.marginEnds = one(t.MarginRefs), one(t.MarginEnds)
 	zones := map[string][]string{}
 	for k := range t.Zones {
 		zones[k] = []string{k}
@@ -343,6 +350,12 @@ func (l *Lexicon) compile() {
 	c.buildTime, c.breach, c.rotateAll = one(r.BuildTime), one(r.ConfirmedBreach), one(r.RotateAll)
 	c.instructions, c.instructionsUntimed = one(r.Instructions), one(r.InstructionsWithoutTime)
 	c.public, c.thirdParty, c.insider, c.usage = one(r.ExposurePublic), one(r.ExposureThirdParty), one(r.ExposureInsider), one(r.Usage)
+	c.exposureVerbs, c.exposureAgo = one(r.ExposureVerbs), one(r.ExposureAgo)
+	expDays := map[string][]string{}
+	for k := range r.ExposureDays {
+		expDays[k] = []string{k}
+	}
+	c.exposureDays = labelled(expDays)
 	c.pairs, c.pairJoin, c.workloads = one(d.Pairs), one(d.PairJoin), labelled(d.Workloads)
 	c.copies, c.scopeCues, c.personAfter, c.personPoss = one(d.Copies), one(d.ScopeCues), one(d.PersonAfter), one(d.PersonPoss)
 	c.personalPlaces = one(d.Personal)
@@ -441,9 +454,9 @@ func (l *Lexicon) Check() []string {
 	for name, list := range map[string][]string{
 		"time.negators": t.Negators, "time.forbid": t.Forbid, "time.allow": t.Allow, "time.only": t.Only, "time.outside": t.Outside,
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
-		"time.completion": t.Completion, "time.by": t.By, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
+		"time.completion": t.Completion, "time.by": t.By, "time.completion_at": t.CompletionAt, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
 		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
-		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
+		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
@@ -453,7 +466,7 @@ func (l *Lexicon) Check() []string {
 		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,
 		"rules.rotate_all": r.RotateAll, "rules.instructions": r.Instructions, "rules.instructions_without_time": r.InstructionsWithoutTime,
 		"rules.exposure_public": r.ExposurePublic, "rules.exposure_third_party": r.ExposureThirdParty,
-		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage,
+		"rules.exposure_insider": r.ExposureInsider, "rules.usage": r.Usage, "rules.exposure_verbs": r.ExposureVerbs, "rules.exposure_ago": r.ExposureAgo,
 		"rules.held_outside.parties": r.HeldOutside.Parties, "rules.held_outside.verbs": r.HeldOutside.Verbs,
 		"rules.held_outside.passive": r.HeldOutside.Passive, "rules.held_outside.held": r.HeldOutside.Held,
 		"rules.privilege.admin": r.Privilege["admin"], "rules.privilege.read": r.Privilege["read"], "rules.public_data_only": r.PublicDataOnly, "rules.shared_credential": r.SharedCredential,

@@ -250,6 +250,11 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 	first := make([]int, len(p.clauses))
 	for k, c := range p.clauses {
 		first[k] = len(t.Directives)
+		if k > 0 && len(rd.timeExprs(p, c[0], c[1])) == 0 && rd.marginRef(p, c[0], c[1], t.Directives) {
+			// "…; nobody may redeploy invoice-worker within an hour of the
+			// run": the times before, kept clear by that margin.
+			continue
+		}
 		ds := rd.readClause(p, c[0], c[1], secret, st, source)
 		if len(ds) == 0 && k > 0 {
 			// "Invoices run on the last business day of the month; do
@@ -384,6 +389,10 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		// "last rotation was 2026-06-20": a date in the past that dates
 		// the cadence, never a time to work in.
 		out = append(out, d)
+	} else if d, ok := rd.exposedSince(p, from, to); ok {
+		// "Found in a screenshot ... last Thursday": a date that dates the
+		// exposure, never a time to work in or keep clear of.
+		out = append(out, d)
 	} else {
 		out = append(out, rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))...)
 	}
@@ -508,6 +517,108 @@ func (rd *reader) thenRef(p *parsedText, from, to int, prev []Directive) bool {
 		return true
 	}
 	return false
+}
+
+// marginRef applies a clause with no time of its own that keeps an activity
+// a margin clear of the times before ("Payout batches run at 06:00 and
+// 14:00 UTC; nobody is to restart payout-runner within 30 minutes of a
+// batch"): each busy time of the clause before becomes a prohibition of
+// that activity, for the scope the clause names, grown by the margin on
+// both sides (05:30-06:30 and 13:30-14:30; a single time is no span of its
+// own then). It reports whether the clause was read so.
+func (rd *reader) marginRef(p *parsedText, from, to int, prev []Directive) bool {
+	c := &rd.lex.c
+	if !c.negators.has(p.toks, from, to) && !c.forbid.has(p.toks, from, to) {
+		return false
+	}
+	margin, words := time.Duration(0), ""
+	for _, m := range c.marginRefs.find(p.toks, from, to) {
+		k := m.to
+		if k+1 >= to {
+			continue
+		}
+		n, ok := rd.count(p.toks[k].low)
+		if !ok {
+			continue
+		}
+		unit, next, d, ok := rd.unitAt(func(i int) string {
+			if i >= to {
+				return ""
+			}
+			return p.toks[i].low
+		}, k+1)
+		if !ok || d >= 24*time.Hour || unit == "" {
+			continue
+		}
+		if e := c.marginEnds.find(p.toks, next, min(to, next+4)); len(e) == 0 || e[0].from != next {
+			continue
+		}
+		margin, words = time.Duration(n)*d, quote(p, m.from, next+1)
+		break
+	}
+	if margin == 0 {
+		return false
+	}
+	// The busy times of the text so far (the clause before).
+	var idx []int
+	for k := range prev {
+		if d := prev[k]; d.Kind == KindTimeRule && d.Span != nil && (d.Polarity == Busy || d.Polarity == Forbid) {
+			idx = append(idx, k)
+		}
+	}
+	if len(idx) == 0 {
+		return false
+	}
+	mins := int(margin / time.Minute)
+	act := ""
+	if a := c.activities.find(p.toks, from, to); len(a) > 0 {
+		act = a[0].p.label
+	}
+	sc := rd.clauseScope(p, from, to, -1)
+	cons := rd.consumersNamed(p, from, to)
+	for _, k := range idx {
+		d := &prev[k]
+		start, _ := runbook.ParseClock(d.Span.Start)
+		end, _ := runbook.ParseClock(d.Span.End)
+		if d.assumed {
+			// A single time: the margin is its span, the assumed length
+			// is dropped.
+			end = d.keptFrom
+			rd.dropAssumption(fmt.Sprintf("%q gives a start and no end", d.Quote))
+		}
+		d.Span.Start = formatClock(((start-mins)%1440 + 1440) % 1440)
+		d.Span.End = formatClock((end + mins) % 1440)
+		if d.Span.End == "00:00" {
+			d.Span.End = "24:00"
+		}
+		d.Polarity = Forbid
+		if act != "" {
+			d.Activity = act
+		}
+		if !sc.All && len(sc.Secrets) > 0 {
+			d.Scope = sc
+		}
+		if len(cons) > 0 {
+			d.Scope.Consumers = cons
+		}
+		d.Evidence = append(d.Evidence, words)
+		d.Evidence = append(d.Evidence, evidence(c.negators.find(p.toks, from, to), c.forbid.find(p.toks, from, to))...)
+		d.Quote = quote(p, 0, to)
+		d.assumed = false
+	}
+	return true
+}
+
+// dropAssumption removes the assumptions that start with prefix (a reading
+// a later clause settled).
+func (rd *reader) dropAssumption(prefix string) {
+	out := rd.out.Assumptions[:0]
+	for _, a := range rd.out.Assumptions {
+		if !strings.HasPrefix(a, prefix) {
+			out = append(out, a)
+		}
+	}
+	rd.out.Assumptions = out
 }
 
 // definedDays reads a clause that says which days a word means ("clinics

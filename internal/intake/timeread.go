@@ -65,7 +65,7 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 	var out []timeExpr
 	i := from
 	for i < to {
-		if m := c.namedSpans.find(p.toks, i, to); len(m) > 0 && m[0].from == i {
+		if m := c.namedSpans.find(p.toks, i, to); len(m) > 0 && m[0].from == i && !rd.inDeadlinePhrase(p, from, to, m[0]) {
 			// "business hours (Mon-Fri 09:00-17:00 CET)": the text defines
 			// it; the definition is read instead.
 			if m[0].to < to && p.toks[m[0].to].text == "(" {
@@ -176,6 +176,9 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 							if i > from && dayIs(p.toks[i-1].text, startDay) {
 								x.from = i - 1
 							}
+						case and && endDay == "" && startDay == "":
+							// "at 06:00 and 14:00": two times, each read on its
+							// own ("between 06:00 and 14:00" is a range).
 						default:
 							x.end, x.to = e, k+n2
 						}
@@ -214,6 +217,17 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 		out = kept
 	}
 	return out
+}
+
+// inDeadlinePhrase reports a named span that is part of a deadline phrase
+// ("last working day" names a day, never working hours).
+func (rd *reader) inDeadlinePhrase(p *parsedText, from, to int, m match) bool {
+	for _, d := range rd.lex.c.deadline.find(p.toks, from, to) {
+		if d.from <= m.from && m.to <= d.to {
+			return true
+		}
+	}
+	return false
 }
 
 // dayIs reports whether a word names exactly that weekday.
@@ -725,6 +739,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		if x.whole && isDeadline && len(dom) == 0 && len(bdom) == 0 {
 			continue
 		}
+		single := false
 		sp := &Span{Days: []string{}, DaysOfMonth: dom, BusinessDaysOfMonth: bdom, TZ: zone, ZoneGiven: given, Start: formatClock(x.start)}
 		if sp.DaysOfMonth == nil {
 			sp.DaysOfMonth = []int{}
@@ -750,6 +765,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			// for a while, not from then on.
 			n := rd.lex.Time.BusyMinutes
 			sp.End = formatClock((x.start + n) % 1440)
+			single = true
 			rd.assume(fmt.Sprintf("%q gives a start and no end: kept clear %s-%s (%d minutes)", quote(p, from, to), sp.Start, sp.End, n))
 		}
 		if x.startDay != "" {
@@ -810,7 +826,8 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			continue
 		}
 		if len(periods) == 0 {
-			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev})
+			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev,
+				keptFrom: x.start, assumed: single})
 		}
 		// One rule per period: "Dec 24, Dec 25 and Dec 31" are three days.
 		for _, pr := range periods {
@@ -942,7 +959,20 @@ func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
 	if c.deadline.has(p.toks, from, to) {
 		return true
 	}
-	return c.by.has(p.toks, from, to) && c.completion.has(p.toks, from, to) && !c.negators.has(p.toks, from, to)
+	if c.negators.has(p.toks, from, to) || !c.completion.has(p.toks, from, to) {
+		return false
+	}
+	if c.by.has(p.toks, from, to) {
+		return true
+	}
+	// "his accounts are disabled at 18:00 that day": the moment access
+	// ends.
+	for _, m := range c.completion.find(p.toks, from, to) {
+		if at := c.completionAt.find(p.toks, m.to, min(to, m.to+1)); len(at) > 0 && at[0].from == m.to {
+			return true
+		}
+	}
+	return false
 }
 
 // exprZone is the zone of one time: one written right after it (before the

@@ -649,6 +649,18 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			break
 		}
 		r.add(ckApproval, "also names change ticket "+d.Value, "the audit evidence stays filed under change ticket "+f.ChangeTicketID+", the first the request names; record "+d.Value+" on it if it belongs to this work")
+	case intake.FieldExposedSince:
+		for _, id := range targets {
+			if s := f.SecretByID(id); s.ExposedSince == "" {
+				s.ExposedSince = d.Value
+			}
+		}
+		said := ""
+		if n := len(d.Evidence); n > 0 && d.Evidence[n-1] != d.Value {
+			said = " (" + d.Evidence[n-1] + ")"
+		}
+		r.add("", "dates the exposure: exposed since "+d.Value+said,
+			"kept as a fact of the exposure "+ofSecrets(f, targets)+"(the investigation looks back to it); it is no time to work in or keep clear of")
 	case intake.FieldIdentity:
 		r.add("", "says what the credential is ("+strings.Join(d.Evidence, ", ")+")", "read with its name to choose the catalogue entry ("+entriesOf(f, targets)+")")
 	case intake.FieldVersion:

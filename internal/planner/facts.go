@@ -320,6 +320,11 @@ type Secret struct {
 	// investigation and without waiting for a window (a leak, a vendor breach,
 	// an offboarding).
 	Exposed bool `json:"exposed"`
+	// ExposedSince is when the request says the value was exposed (a note:
+	// "found ... last Thursday", "committed two hours ago"): YYYY-MM-DD or
+	// YYYY-MM-DDTHH:MMZ, or the words when no as_of dates them. The
+	// investigation looks back to it; it is no time rule.
+	ExposedSince string `json:"exposed_since,omitempty"`
 	// FetchToken is true for the token CI/CD pipelines fetch secrets with:
 	// after a breach it is replaced first, in production first, since every
 	// other replacement is fetched with it.
