@@ -334,6 +334,11 @@ type Text struct {
 	// ("the Christmas period", "public holidays"): the planner raises it,
 	// holding the steps of its scope until someone says when it is.
 	Period string `json:"period,omitempty"`
+	// Prohibits is set on a text read as nothing that forbids something
+	// ("It is forbidden to touch the cluster while a reindex is running"):
+	// the planner raises it and the production steps of its scope wait for
+	// the answer, never run as if it said nothing.
+	Prohibits bool `json:"prohibits,omitempty"`
 }
 
 // Reading is what intake made of a request.

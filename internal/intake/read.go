@@ -311,6 +311,10 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	t.Directives = append(t.Directives, rd.dueDate(p, t.Directives)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)
+	if len(t.Directives) == 0 {
+		n := len(p.toks)
+		t.Prohibits = rd.lex.c.negators.has(p.toks, 0, n) || rd.lex.c.forbid.has(p.toks, 0, n)
+	}
 	if len(t.Directives) == 0 && secret >= 0 {
 		// A note that only says what the credential is ("Vault database
 		// static role"): the names reader reads it with the name to choose

@@ -353,6 +353,17 @@ func (a *applier) unread() {
 		a.r.add("", "keeps work out of "+a.t.Period+", which rotor cannot date: raised as open item "+id, "the production steps "+ofSecrets(a.f, blocks)+"wait for the answer")
 		return
 	}
+	if a.t.Prohibits {
+		// A prohibition rotor could not read ("It is forbidden to touch the
+		// cluster while a reindex is running"): never as if it said
+		// nothing; the production steps it may bind wait.
+		blocks := a.ids(a.t.Scope)
+		id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: a.t.Text,
+			Question: fmt.Sprintf("rotor could not read when or what this forbids: which steps does it keep out, and when? Until you answer, the production steps %sit may bind wait.", ofSecrets(a.f, blocks)),
+			Blocks:   blocks})
+		a.r.add("", "a prohibition rotor could not read: raised as open item "+id, "the production steps "+ofSecrets(a.f, blocks)+"wait for the answer")
+		return
+	}
 	blocks := []string{}
 	if !a.t.Scope.All {
 		blocks = a.ids(a.t.Scope)
