@@ -400,7 +400,13 @@ func (rd *reader) switchLead(p *parsedText, from, to int) (Directive, bool) {
 // the duty cue ("Patient Comms must be told"), or after it up to the clock
 // ("Tell the support desk 2 business days in advance").
 func (rd *reader) toldWho(p *parsedText, from, to int, cue match) string {
-	modal := []string{"must", "be", "should", "shall", "to", "has", "have", "needs", "need", "is", "are", "will", "always", "get", "gets"}
+	// "a heads-up in #drivers-ops": the channel is where the notice goes.
+	for i := from; i < to; i++ {
+		if t := p.toks[i].text; len(t) > 1 && t[0] == '#' && wordy(t[1:]) {
+			return t
+		}
+	}
+	modal := []string{"must", "be", "should", "shall", "to", "has", "have", "needs", "need", "is", "are", "will", "always", "get", "gets", "a", "an"}
 	end := cue.from
 	for end > from && runbook.OneOf(modal, p.toks[end-1].low) {
 		end--

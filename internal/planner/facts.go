@@ -198,8 +198,11 @@ func (d Duty) LeadText() string {
 		return fmt.Sprintf("%d business day%s", days, map[bool]string{true: "s"}[days != 1])
 	case dur%(24*time.Hour) == 0:
 		return fmt.Sprintf("%d day%s", days, map[bool]string{true: "s"}[days != 1])
+	case dur%time.Hour != 0:
+		// "a heads-up at least 30 minutes before".
+		return fmt.Sprintf("%d minutes", int(dur.Minutes()))
 	}
-	return fmt.Sprintf("%d hours", int(dur.Hours()))
+	return fmt.Sprintf("%d hour%s", int(dur.Hours()), map[bool]string{true: "s"}[dur != time.Hour])
 }
 
 // Freeze is a freeze with no span of time: what it forbids, until when (as
