@@ -431,7 +431,7 @@ func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
 	// A text that dates something may still forbid an undated period in a
 	// clause of its own ("Changes only Monday to Thursday, never on a day
 	// before a public holiday"): that clause is raised, never dropped.
-	for _, cl := range p.clauses {
+	for _, cl := range rd.subClauses(p) {
 		a, b := cl[0], cl[1]
 		if !c.negators.has(p.toks, a, b) && !c.forbid.has(p.toks, a, b) {
 			continue
@@ -447,7 +447,10 @@ func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
 }
 
 // polaritySplit finds the comma between a permission and a prohibition in
-// one clause, each side with a time of its own.
+// one clause: the permission with a time of its own, the prohibition with
+// one or none ("Changes are only made Monday to Thursday, never on a day
+// before a public holiday": the "never" does not reach the days before it,
+// and the undated period is raised).
 func (rd *reader) polaritySplit(p *parsedText, from, to int) (int, bool) {
 	c := &rd.lex.c
 	permits := func(a, b int) bool { return c.allow.has(p.toks, a, b) || c.only.has(p.toks, a, b) }
@@ -459,12 +462,33 @@ func (rd *reader) polaritySplit(p *parsedText, from, to int) (int, bool) {
 		if p.toks[k].text != "," {
 			continue
 		}
-		if ((permits(from, k) && !forbids(from, k) && forbids(k+1, to) && !permits(k+1, to)) ||
-			(forbids(from, k) && !permits(from, k) && permits(k+1, to) && !forbids(k+1, to))) && timed(from, k) && timed(k+1, to) {
+		switch {
+		case permits(from, k) && !forbids(from, k) && forbids(k+1, to) && !permits(k+1, to) && timed(from, k):
+			return k, true
+		case forbids(from, k) && !permits(from, k) && permits(k+1, to) && !forbids(k+1, to) && timed(k+1, to):
 			return k, true
 		}
 	}
 	return 0, false
+}
+
+// subClauses are a text's clauses with each split where polaritySplit
+// reads a permission and a prohibition apart.
+func (rd *reader) subClauses(p *parsedText) [][2]int {
+	var out [][2]int
+	var split func(a, b int)
+	split = func(a, b int) {
+		if k, ok := rd.polaritySplit(p, a, b); ok {
+			split(a, k)
+			split(k+1, b)
+			return
+		}
+		out = append(out, [2]int{a, b})
+	}
+	for _, cl := range p.clauses {
+		split(cl[0], cl[1])
+	}
+	return out
 }
 
 // namesDay reports a weekday or a day of the month in a clause.

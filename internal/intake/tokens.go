@@ -160,11 +160,6 @@ func clauseRanges(toks []token, text string) [][2]int {
 		case ".":
 			// A sentence ends at a '.' followed by a space or the end.
 			end = t.to == len(text) || unicode.IsSpace(rune(text[t.to]))
-		case ",":
-			// "Changes are only made Monday to Thursday, never on a day
-			// before a holiday": a comma before "never" starts a clause of
-			// its own, so its negation does not reach the days before it.
-			end = i+1 < len(toks) && strings.EqualFold(toks[i+1].text, "never")
 		}
 		if !end && i > 0 && strings.ContainsRune(text[toks[i-1].to:t.from], '\n') {
 			if i > start {
