@@ -138,6 +138,10 @@ const (
 	// FieldBusinessDays marks an overlap counted in business days.
 	FieldBusinessDays           = "business_days"
 	FieldSwitchLeadBusinessDays = "switch_lead_business_days"
+	// FieldMaxDowntime marks a detail that says the longest break in
+	// service the request accepts ("a gap longer than 5 minutes is not
+	// acceptable"): Within is the duration ("5m").
+	FieldMaxDowntime = "max_downtime"
 	// FieldCadence marks a compliance directive that says how often the
 	// rotation is due: Within is the period ("2160h"), Value the
 	// requirement it cites ("PCI DSS 8.3.9") or "".
@@ -358,6 +362,10 @@ type Reading struct {
 	// rules disagree, a reading only the model made); the planner numbers
 	// them and turns their scope into the secret ids they block.
 	Questions []Question `json:"questions"`
+	// RequestZone is the one zone the request's other times are written
+	// in, which an unzoned time is read in; "" when it gives none (or
+	// several).
+	RequestZone string `json:"request_zone,omitempty"`
 }
 
 // SaysInclusive reports whether a dated time rule's text says its last day

@@ -85,6 +85,8 @@ type RuleWords struct {
 	Within                  []string            `yaml:"within"`
 	Advance                 []string            `yaml:"advance"`
 	Units                   map[string]string   `yaml:"units"`
+	DowntimeWords           []string            `yaml:"downtime_words"`
+	DowntimeLimits          []string            `yaml:"downtime_limits"`
 	Freeze                  []string            `yaml:"freeze"`
 	RateLimit               []string            `yaml:"rate_limit"`
 	Frameworks              []FrameworkWords    `yaml:"frameworks"`
@@ -264,6 +266,7 @@ type compiled struct {
 	cmdTriggers                                                                                            map[string]triggerPhrases
 	privilege, publicData, shared                                                                          *phrases
 	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
+	downtimeWords, downtimeLimits                                                                          *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -311,6 +314,7 @@ func (l *Lexicon) compile() {
 	c.sameDay, c.month = one(t.SameDay), one(t.Month)
 	c.endsAt, c.businessDays, c.thenRefs, c.periodBetween, c.inclusive = one(t.EndsAt), one(t.BusinessDays), one(t.ThenRefs), one(t.PeriodBetween), one(t.Inclusive)
 	c.marginRefs, c.marginEnds = one(t.MarginRefs), one(t.MarginEnds)
+	c.downtimeWords, c.downtimeLimits = one(r.DowntimeWords), one(r.DowntimeLimits)
 	zones := map[string][]string{}
 	for k := range t.Zones {
 		zones[k] = []string{k}
@@ -462,7 +466,7 @@ func (l *Lexicon) Check() []string {
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
 		"rules.last_rotated":     r.LastRotated,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
-		"rules.approver_roles": r.ApproverRoles, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,
+		"rules.approver_roles": r.ApproverRoles, "rules.downtime_words": r.DowntimeWords, "rules.downtime_limits": r.DowntimeLimits, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,
 		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,
 		"rules.rotate_all": r.RotateAll, "rules.instructions": r.Instructions, "rules.instructions_without_time": r.InstructionsWithoutTime,
 		"rules.exposure_public": r.ExposurePublic, "rules.exposure_third_party": r.ExposureThirdParty,

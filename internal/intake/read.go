@@ -77,6 +77,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 		for z := range zones {
 			rd.requestZone = z
 		}
+		rd.out.RequestZone = rd.requestZone
 	}
 	for i, in := range inputs {
 		rd.out.Texts = append(rd.out.Texts, rd.readText(in.source, in.text, in.secret, parsed[i]))

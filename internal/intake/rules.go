@@ -83,6 +83,10 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 			}
 		}
 	}
+	if d, ok := rd.maxDowntime(p, from, to); ok {
+		add(d)
+		return out
+	}
 	if !timed && !pathRead {
 		if d, ok := rd.freeze(p, from, to, negs); ok {
 			add(d)
@@ -792,4 +796,21 @@ func (rd *reader) dueDate(p *parsedText, ds []Directive) []Directive {
 // formatDays writes a period of whole days ("180 days").
 func formatDays(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+}
+
+// maxDowntime reads the longest break in service the request accepts ("a
+// gap longer than 5 minutes is not acceptable", "no more than 2 minutes of
+// downtime"): a downtime word, a limit word and a duration under a day.
+func (rd *reader) maxDowntime(p *parsedText, from, to int) (Directive, bool) {
+	c := &rd.lex.c
+	w := c.downtimeWords.find(p.toks, from, to)
+	l := c.downtimeLimits.find(p.toks, from, to)
+	if len(w) == 0 || len(l) == 0 {
+		return Directive{}, false
+	}
+	n, d, _, words, ok := rd.duration(p, l[0].to, to)
+	if !ok || d >= 24*time.Hour {
+		return Directive{}, false
+	}
+	return Directive{Kind: KindDetail, Field: FieldMaxDowntime, Within: formatDuration(time.Duration(n) * d), Evidence: append(evidence(w[:1], l[:1]), words)}, true
 }

@@ -79,7 +79,7 @@ func applyReading(f *Facts, rd *intake.Reading) {
 	var pending []pendingWindow
 	for _, t := range rd.Texts {
 		var r reading
-		ap := &applier{f: f, t: t, r: &r, named: named}
+		ap := &applier{f: f, t: t, r: &r, named: named, zoneKnown: rd.RequestZone != ""}
 		for _, d := range t.Directives {
 			for _, e := range d.Evidence {
 				r.evidence = appendOnce(r.evidence, e)
@@ -139,6 +139,9 @@ type applier struct {
 	t     intake.Text
 	r     *reading
 	named map[string]bool
+	// zoneKnown: the request writes its times in one zone somewhere, which
+	// an unzoned time is read in.
+	zoneKnown bool
 }
 
 // ids are the secret ids a scope binds (every secret for All).
@@ -393,9 +396,13 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 	// window may fall inside it in the zone the requester meant (review17
 	// "Change freeze 2026-12-20 to 2027-01-04").
 	askZone := !sp.ZoneGiven && d.Reader != intake.ReaderStructured && d.Polarity != intake.Allow && w.Dated() && w.RelativeDay == ""
+	// A recurring rule with no zone, in a request that gives none anywhere
+	// ("The nightly load runs 01:00-04:00", "Changes only Monday to
+	// Thursday"): asked, never silently UTC.
+	askRecurring := !sp.ZoneGiven && d.Reader != intake.ReaderStructured && !w.Dated() && w.RelativeDay == "" && !a.zoneKnown
 	if !sp.ZoneGiven && d.Reader != intake.ReaderStructured {
 		zone = " (no time zone given: read as " + sp.TZ + ")"
-		if !askZone {
+		if !askZone && !askRecurring {
 			f.Assumptions = appendOnce(f.Assumptions, "a time without a time zone is read as "+sp.TZ+"; check "+a.t.Source)
 		}
 	}
@@ -406,6 +413,16 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 		f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
 			Question: "When does the window end? One hour is counted meanwhile.",
 			Blocks:   []string{}})
+	}
+	if askRecurring {
+		what := "blackout " + fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1)
+		if d.Polarity == intake.Allow {
+			what = "the window"
+		}
+		id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+			Question: fmt.Sprintf("Which time zone is %s (%s) in? The request gives none, and rotor reads it in %s meanwhile; in another zone a step may fall in the hours it keeps clear, or outside the hours it allows.", what, w.Label(), sp.TZ),
+			Blocks:   []string{}})
+		defer r.add("", "", "its time zone is asked in open item "+id)
 	}
 	if d.Polarity == intake.Allow {
 		w.SecretIDs = targets
@@ -660,6 +677,12 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			break
 		}
 		r.add(ckApproval, "also names change ticket "+d.Value, "the audit evidence stays filed under change ticket "+f.ChangeTicketID+", the first the request names; record "+d.Value+" on it if it belongs to this work")
+	case intake.FieldMaxDowntime:
+		if f.MaxDowntime == "" {
+			f.MaxDowntime = d.Within
+		}
+		r.add("", "at most "+d.Within+" of downtime ("+ofSecretsBare(f, targets)+")",
+			"kept with the facts: no consumer may be left without a working credential longer than that; the downtime tolerance is "+string(f.DowntimeTolerance))
 	case intake.FieldExposedSince:
 		for _, id := range targets {
 			if s := f.SecretByID(id); s.ExposedSince == "" {

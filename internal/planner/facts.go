@@ -35,6 +35,10 @@ type Facts struct {
 	Deployment        []runbook.Deployment `json:"deployment"`
 	SecretStore       runbook.SecretStore  `json:"secret_store"`
 	DowntimeTolerance runbook.Downtime     `json:"downtime_tolerance"`
+	// MaxDowntime is the longest break in service the request's prose
+	// accepts ("a gap longer than 5 minutes is not acceptable"), a Go
+	// duration; "" when it says none.
+	MaxDowntime string `json:"max_downtime,omitempty"`
 	Secrets           []Secret             `json:"secrets"`
 	Services          []Service            `json:"services"`
 	Owners            []string             `json:"owners"`
