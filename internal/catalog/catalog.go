@@ -79,6 +79,10 @@ type Credential struct {
 	Kinds  []runbook.Kind `yaml:"kinds" json:"-"`
 	Match  []string       `yaml:"match" json:"-"`
 	Unless []string       `yaml:"unless" json:"-"`
+	// MatchPersonal lets the entry fit without a Match phrase when the
+	// secret is flagged personal (a person's own REST token is a user
+	// token, never an account key: review17-cold3 r2).
+	MatchPersonal bool `yaml:"match_personal" json:"-"`
 	// AnyProvider lets the entry match a secret of any provider when its
 	// Match phrases are present (AWS Secrets Manager's managed rotation of a
 	// database password, whatever the engine).
@@ -738,29 +742,36 @@ func (c *Catalog) InferProvider(text string) *Provider {
 // whose kinds and phrases fit, then the generic entries of the kind (entries
 // of the "generic" provider), then the safe unknown entry.
 func (c *Catalog) Match(provider *Provider, kind runbook.Kind, store runbook.SecretStore, text string) *Credential {
+	return c.MatchSecret(provider, kind, store, text, false)
+}
+
+// MatchSecret is Match for a secret that may be flagged personal (the
+// request's field personal): an entry with MatchPersonal then fits without
+// its Match phrases.
+func (c *Catalog) MatchSecret(provider *Provider, kind runbook.Kind, store runbook.SecretStore, text string, personal bool) *Credential {
 	for _, p := range c.Providers {
 		for i := range p.Credentials {
-			if cr := &p.Credentials[i]; cr.AnyProvider && cr.fits(kind, store, text) {
+			if cr := &p.Credentials[i]; cr.AnyProvider && cr.fits(kind, store, text, personal) {
 				return cr
 			}
 		}
 	}
 	if provider != nil {
-		if cr := matchIn(provider, kind, store, text); cr != nil {
+		if cr := matchIn(provider, kind, store, text, personal); cr != nil {
 			return cr
 		}
 	}
 	if g := c.Provider("generic"); g != nil {
-		if cr := matchIn(g, kind, store, text); cr != nil {
+		if cr := matchIn(g, kind, store, text, personal); cr != nil {
 			return cr
 		}
 	}
 	return c.generic
 }
 
-func matchIn(p *Provider, kind runbook.Kind, store runbook.SecretStore, text string) *Credential {
+func matchIn(p *Provider, kind runbook.Kind, store runbook.SecretStore, text string, personal bool) *Credential {
 	for i := range p.Credentials {
-		if cr := &p.Credentials[i]; !cr.AnyProvider && cr.ID != GenericID && cr.fits(kind, store, text) {
+		if cr := &p.Credentials[i]; !cr.AnyProvider && cr.ID != GenericID && cr.fits(kind, store, text, personal) {
 			return cr
 		}
 	}
@@ -773,13 +784,13 @@ func (cr *Credential) NewUserFor(text string) bool {
 	return cr.NewUser || len(cr.NewUserWhen) > 0 && HasAny(text, cr.NewUserWhen...)
 }
 
-func (cr *Credential) fits(kind runbook.Kind, store runbook.SecretStore, text string) bool {
+func (cr *Credential) fits(kind runbook.Kind, store runbook.SecretStore, text string, personal bool) bool {
 	switch {
 	case !runbook.OneOf(cr.Kinds, kind):
 		return false
 	case len(cr.Stores) > 0 && !runbook.OneOf(cr.Stores, store):
 		return false
-	case len(cr.Match) > 0 && !HasAny(text, cr.Match...):
+	case len(cr.Match) > 0 && !HasAny(text, cr.Match...) && !(personal && cr.MatchPersonal):
 		return false
 	case len(cr.Unless) > 0 && HasAny(text, cr.Unless...):
 		return false

@@ -346,7 +346,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 
 	read := func(p *catalog.Provider) reading {
 		k := n.readKind(in.Kind, p, nameW, fieldW, notesW)
-		e := n.cat.Match(p, k.kind, in.SecretStore, r.Text)
+		e := n.cat.MatchSecret(p, k.kind, in.SecretStore, r.Text, r.Personal)
 		if k.rule != nil && len(k.rule.Require) > 0 && !slices.ContainsFunc(k.rule.Require, func(want runbook.Kind) bool { return slices.Contains(e.Kinds, want) }) {
 			e = n.cat.Generic()
 		}
@@ -402,7 +402,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	if len(r.Signers) > 0 && len(r.Verifiers) > 0 && r.Kind != runbook.KindWebhookSecret && r.Kind != runbook.KindSigningKey {
 		was := r.Kind
 		r.Kind = runbook.KindWebhookSecret
-		r.Entry = n.cat.Match(r.Provider, r.Kind, in.SecretStore, r.Text)
+		r.Entry = n.cat.MatchSecret(r.Provider, r.Kind, in.SecretStore, r.Text, r.Personal)
 		because := fmt.Sprintf("a key we hold at both ends is replaced at the verifier first (%s accepts the old and the new one), then at the signer (%s); rotating it as %s would break verification.",
 			strings.Join(r.Verifiers, ", "), strings.Join(r.Signers, ", "), n.lex.KindNames[was])
 		if in.Kind == "" || in.Kind == runbook.KindOther {

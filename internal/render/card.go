@@ -1316,7 +1316,7 @@ func andList(names []string) string {
 // holds code or a placeholder says something the command does not, and
 // stays.
 func dropLeadIn(s string) string {
-	i := strings.Index(s, ": ")
+	i := leadColon(s)
 	// A lead-in about the user stays: "Store user and password as one
 	// version" is what the command alone does not say.
 	if i < 0 || strings.ContainsAny(s[:i], "`<") || strings.Contains(s[:i], "user") {
@@ -1326,6 +1326,27 @@ func dropLeadIn(s string) string {
 		return upper(rest)
 	}
 	return s
+}
+
+// leadColon is where a lead-in ends: the first ": " outside code spans
+// and asides (-1: none). A colon inside "(for a check by hand: `...`)"
+// ends no lead-in: cutting there left a dangling ")" (hook5 k5).
+func leadColon(s string) int {
+	inCode, depth := false, 0
+	for i := 0; i+1 < len(s); i++ {
+		switch c := s[i]; {
+		case c == '`':
+			inCode = !inCode
+		case inCode:
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case c == ':' && s[i+1] == ' ' && depth == 0:
+			return i
+		}
+	}
+	return -1
 }
 
 // dropInnerLeadIns drops a plain lead-in between a condition and its
@@ -1358,7 +1379,7 @@ var phaseLeadIns = []string{"Store the new value", "Roll out "}
 // dropPhaseLeadIn drops a lead-in that restates the step's phase, when what
 // follows says how.
 func dropPhaseLeadIn(s string) string {
-	i := strings.Index(s, ": ")
+	i := leadColon(s)
 	if i < 0 || len(strings.Fields(s[i+2:])) < 3 {
 		return s
 	}

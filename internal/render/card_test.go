@@ -79,3 +79,44 @@ func TestCardKeepsRevokesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestCardLinesKeepTheirParentheses (hook5 k5): a lead-in is cut at its
+// colon only outside an aside; the GCP verify "writing nothing (for a check
+// by hand: `gcloud auth ...` in a throwaway config)" lost its "(" and kept
+// a dangling ")".
+func TestCardLinesKeepTheirParentheses(t *testing.T) {
+	actions := []string{
+		"Verify: from each consumer's runtime, authenticate with the new key and make one read call with the permissions it needs, writing nothing (for a check by hand: `gcloud auth activate-service-account --key-file=<new-key-file>` in a throwaway config).",
+		"Verify: each consumer reads one object (for a check by hand: `aws sts get-caller-identity` with the new key).",
+	}
+	var steps []runbook.Step
+	for i, a := range actions {
+		steps = append(steps, runbook.Step{Order: i + 1, SecretID: "sa", Environment: "production", Phase: runbook.PhaseVerify, Action: a, Verify: "it works"})
+	}
+	rb := &runbook.Runbook{ID: "rb_p", System: "Data", Sections: runbook.Sections{
+		Inventory:        &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "sa", Name: "Service account key", Strategy: runbook.StrategyDualCredential}}},
+		RotationSequence: &runbook.RotationSequence{Tracks: []runbook.Track{{Name: "Data", Steps: steps}}},
+	}}
+	var buf bytes.Buffer
+	if err := MarkdownView(&buf, rb, ViewCard); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		depth, code := 0, false
+		for _, c := range line {
+			switch {
+			case c == '`':
+				code = !code
+			case code:
+			case c == '(':
+				depth++
+			case c == ')':
+				depth--
+			}
+			if depth < 0 {
+				t.Errorf("a ')' closes nothing: %s", line)
+				break
+			}
+		}
+	}
+}
