@@ -172,9 +172,35 @@ type Credential struct {
 	// empty): a check with an effect is refused where an effect-free one
 	// exists (rule 19).
 	VerifyEffect Effect `yaml:"verify_effect" json:"verify_effect,omitempty"`
+	// Receivers are the consumers that receive what the provider signs
+	// with the credential (Twilio signs its webhooks with the primary auth
+	// token): they keep accepting the old value until the provider switches
+	// (review17-cold3 r3: sms-webhook moved onto the secondary too early).
+	Receivers *Receivers `yaml:"receivers" json:"receivers,omitempty"`
 
 	provider *Provider
 }
+
+// Receivers says which consumers of a credential receive what the
+// provider signs with it, and what their steps add. A consumer is one when
+// its name holds one of Words, or the secret's notes name it in a sentence
+// holding one. In the texts, {receivers} is their names, {s} "s" for one
+// ("checks") and "" for several, {them} "it" or "them", {their} "its" or
+// "their", and the usual variables ({var}).
+type Receivers struct {
+	Words           []string `yaml:"words" json:"-"`
+	// Deploy is a clause the deploy step's lead takes after the consumers
+	// it rolls out ("..., sms-webhook holding both tokens ..."), so the
+	// card's one line keeps it; DeployNote a sentence after the commands.
+	Deploy          string   `yaml:"deploy" json:"deploy"`
+	DeployNote      string   `yaml:"deploy_note" json:"deploy_note"`
+	Verify          string   `yaml:"verify" json:"verify"`
+	Invalidate      string   `yaml:"invalidate" json:"invalidate"`
+	InvalidateCheck string   `yaml:"invalidate_check" json:"invalidate_check"`
+}
+
+// ReceiverVars are the variables of Receivers' texts beside Vars.
+var ReceiverVars = []string{"receivers", "s", "them", "their"}
 
 // ValueURLSafeBase64 is a value in url-safe base64 (RFC 4648 §5: '-' and
 // '_' for '+' and '/'), as Fernet keys are.

@@ -324,6 +324,17 @@ func checkCredential(where string, cr *Credential) []string {
 		}
 		out = append(out, checkVars(where, r.Does+" "+r.Check+" "+r.Warn)...)
 	}
+	if r := cr.Receivers; r != nil {
+		if len(r.Words) == 0 || strings.TrimSpace(r.Deploy) == "" || strings.TrimSpace(r.Verify) == "" || strings.TrimSpace(r.Invalidate) == "" || strings.TrimSpace(r.InvalidateCheck) == "" {
+			add("%s: receivers need words, deploy, verify, invalidate and invalidate_check", where)
+		}
+		for _, t := range []string{r.Deploy, r.DeployNote, r.Verify, r.Invalidate, r.InvalidateCheck} {
+			for _, v := range ReceiverVars {
+				t = strings.ReplaceAll(t, "{"+v+"}", "")
+			}
+			out = append(out, checkVars(where, t)...)
+		}
+	}
 	if cr.VerifyEffect != "" && !runbook.OneOf(EffectValues, cr.VerifyEffect) {
 		add("%s: verify_effect %q is not one of none, customer, page, publish, deploy, write", where, cr.VerifyEffect)
 	}

@@ -1317,6 +1317,10 @@ func andList(names []string) string {
 // stays.
 func dropLeadIn(s string) string {
 	i := leadColon(s)
+	if i > 0 && strings.HasPrefix(s, "Roll out ") && !plainRollOut.MatchString(s[:i]) {
+		// How some consumers differ is not in the command (review17-cold3 r3).
+		return s
+	}
 	// A lead-in about the user stays: "Store user and password as one
 	// version" is what the command alone does not say.
 	if i < 0 || strings.ContainsAny(s[:i], "`<") || strings.Contains(s[:i], "user") {
@@ -1385,13 +1389,22 @@ func dropPhaseLeadIn(s string) string {
 	}
 	for _, l := range phaseLeadIns {
 		// "Roll out X so they connect as `<idle-user>`": the verify
-		// line says whom they connect as.
+		// line says whom they connect as. A roll-out lead that says how
+		// some consumers differ ("..., sms-webhook holding both tokens")
+		// is what the command does not say, and stays (review17-cold3 r3).
+		if l == "Roll out " && strings.HasPrefix(s, l) && !plainRollOut.MatchString(s[:i]) {
+			return s
+		}
 		if strings.HasPrefix(s, l) && (!strings.Contains(s[:i], "`") || l == "Roll out ") {
 			return upper(s[i+2:])
 		}
 	}
 	return s
 }
+
+// plainRollOut is a roll-out lead-in that only restates the phase: "Roll
+// out a and b so they read the new value", "... so it connects as `u`".
+var plainRollOut = regexp.MustCompile("^Roll out [^:]*? so (?:it|they) [a-z]+ (?:the new (?:value|credential)|as `[^`]*`)(?: \\([^()]*\\))?$")
 
 // consolePath reports whether a text starts with a console path ("Settings
 // > API Keys > ...").

@@ -120,3 +120,32 @@ func TestCardLinesKeepTheirParentheses(t *testing.T) {
 		}
 	}
 }
+
+// TestCardKeepsHowConsumersDiffer (review17-cold3 r3): a roll-out lead that
+// says how one consumer differs (a webhook receiver holding both tokens)
+// stays on the card; a lead that only restates the phase goes.
+func TestCardKeepsHowConsumersDiffer(t *testing.T) {
+	cmd := "`for w in deployment/reminder-worker deployment/sms-webhook; do kubectl -n clinic rollout restart $w && kubectl -n clinic rollout status $w || break; done`."
+	rows := []struct{ action, want, not string }{
+		{"Roll out reminder-worker and sms-webhook so they read the new value, sms-webhook holding both tokens, the old one as `T_PREVIOUS` beside the new `T`, and accepting an X-Twilio-Signature that matches either: " + cmd, "sms-webhook holding both tokens", ""},
+		{"Roll out reminder-worker and sms-webhook so they read the new value: " + cmd, "", "Roll out"},
+	}
+	for _, r := range rows {
+		rb := &runbook.Runbook{ID: "rb_t", System: "Clinic", Sections: runbook.Sections{
+			Inventory: &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "tw", Name: "Twilio auth token", Strategy: runbook.StrategyDualCredential}}},
+			RotationSequence: &runbook.RotationSequence{Tracks: []runbook.Track{{Name: "Clinic", Steps: []runbook.Step{
+				{Order: 1, SecretID: "tw", Environment: "production", Phase: runbook.PhaseDeploy, Action: r.action, Verify: "rolled out"}}}}},
+		}}
+		var buf bytes.Buffer
+		if err := MarkdownView(&buf, rb, ViewCard); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if r.want != "" && !strings.Contains(out, r.want) {
+			t.Errorf("the card lacks %q:\n%s", r.want, out)
+		}
+		if r.not != "" && strings.Contains(out, r.not) {
+			t.Errorf("the card says %q:\n%s", r.not, out)
+		}
+	}
+}

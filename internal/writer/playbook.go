@@ -269,7 +269,17 @@ func deployText(c sc) (string, string) {
 	if s.Kind == runbook.KindWebhookSecret && !s.Strategy.HasOverlap() {
 		lead = fmt.Sprintf("Roll out %s reading only the new secret", c.consumerList())
 	}
-	return lead + ": " + sentence(strings.Join(hows, "; ")), strings.Join(checks, "; ")
+	var note string
+	if rs := receiverConsumers(s); len(rs) > 0 && !s.Exposed {
+		// Receivers of what the provider signs keep the old value beside
+		// the new one until the provider switches (review17-cold3 r3), in
+		// the lead, which the card keeps.
+		lead += ", " + receiverText(c, s.Entry.Receivers.Deploy, rs)
+		if n := s.Entry.Receivers.DeployNote; n != "" {
+			note = " " + sentence(receiverText(c, n, rs))
+		}
+	}
+	return lead + ": " + sentence(strings.Join(hows, "; ")) + note, strings.Join(checks, "; ")
 }
 
 func verifyText(c sc) (string, string) {
@@ -290,7 +300,23 @@ func verifyText(c sc) (string, string) {
 	if len(c.s.Consumers) == 1 {
 		verb = "works"
 	}
-	check := fmt.Sprintf("%s %s on the new %s, with no %s on the dashboards", c.consumerList(), verb, s.Name, c.failures())
+	who := c.consumerList()
+	rs := receiverConsumers(s)
+	if s.Exposed {
+		rs = nil
+	}
+	if len(rs) > 0 {
+		b.WriteString(" " + sentence(receiverText(c, s.Entry.Receivers.Verify, rs)))
+		callers := callers(s, rs)
+		who, verb = andList(callers), "work"
+		if len(callers) == 1 {
+			verb = "works"
+		}
+	}
+	check := fmt.Sprintf("%s %s on the new %s, with no %s on the dashboards", who, verb, s.Name, c.failures())
+	if len(rs) > 0 && who == "" {
+		check = strings.TrimSuffix(receiverText(c, s.Entry.Receivers.Verify, rs), ".")
+	}
 	switch {
 	case c.prod() && s.Exposed && s.KillsAfterReplace():
 		// The exposed credential dies a step later: the watch runs on
@@ -334,7 +360,12 @@ func revokeText(c sc) (string, string) {
 		}
 		text = fmt.Sprintf("Not while freeze %s holds: wait for %s, and go on only once it has succeeded with the new value (until then the old credential is the way back). Then: %s", z.ID, run, lowerFirst(text))
 	}
-	return text, c.fill(a.InvalidateCheck)
+	check := c.fill(a.InvalidateCheck)
+	if rs := receiverConsumers(s); len(rs) > 0 && !s.Exposed {
+		text += " " + sentence(receiverText(c, s.Entry.Receivers.Invalidate, rs))
+		check += "; " + receiverText(c, s.Entry.Receivers.InvalidateCheck, rs)
+	}
+	return text, check
 }
 
 // frozenRun is the freeze that stops the secret's pipelines in this
