@@ -188,15 +188,15 @@ type Credential struct {
 // ("checks") and "" for several, {them} "it" or "them", {their} "its" or
 // "their", and the usual variables ({var}).
 type Receivers struct {
-	Words           []string `yaml:"words" json:"-"`
+	Words []string `yaml:"words" json:"-"`
 	// Deploy is a clause the deploy step's lead takes after the consumers
 	// it rolls out ("..., sms-webhook holding both tokens ..."), so the
 	// card's one line keeps it; DeployNote a sentence after the commands.
-	Deploy          string   `yaml:"deploy" json:"deploy"`
-	DeployNote      string   `yaml:"deploy_note" json:"deploy_note"`
-	Verify          string   `yaml:"verify" json:"verify"`
-	Invalidate      string   `yaml:"invalidate" json:"invalidate"`
-	InvalidateCheck string   `yaml:"invalidate_check" json:"invalidate_check"`
+	Deploy          string `yaml:"deploy" json:"deploy"`
+	DeployNote      string `yaml:"deploy_note" json:"deploy_note"`
+	Verify          string `yaml:"verify" json:"verify"`
+	Invalidate      string `yaml:"invalidate" json:"invalidate"`
+	InvalidateCheck string `yaml:"invalidate_check" json:"invalidate_check"`
 }
 
 // ReceiverVars are the variables of Receivers' texts beside Vars.
