@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -875,9 +876,9 @@ func (c *Catalog) GenericWordsIn(text string) []string {
 func (c *Catalog) ProductsIn(text string) []Use {
 	var out []Use
 	t := c.Text(text)
-	for i, p := range c.Products {
+	for _, i := range t.Possible() {
 		if m := t.Uses(i); m != "" {
-			out = append(out, Use{Product: p, Match: m})
+			out = append(out, Use{Product: c.Products[i], Match: m})
 		}
 	}
 	return out
@@ -896,6 +897,8 @@ type Text struct {
 	may   []bool
 	lower string
 	ascii bool
+	// possible are the products whose patterns may match (Possible).
+	possible []int
 	// uses[i] is the snippet of product i, once asked[i].
 	mu    sync.Mutex
 	uses  []string
@@ -910,8 +913,22 @@ func (c *Catalog) Text(text string) *Text {
 		t.may = c.products.candidates(t.lower)
 	}
 	t.uses, t.asked = make([]string, len(c.Products)), make([]bool, len(c.Products))
+	at := 0
+	for i, p := range c.Products {
+		n := len(p.res)
+		if t.may == nil || slices.Contains(t.may[at:at+n], true) {
+			t.possible = append(t.possible, i)
+		}
+		at += n
+	}
 	return t
 }
+
+// Possible lists, in catalogue order, the products the text may use: those
+// with a pattern whose needles it holds (every product when the text has
+// no index). Uses finds nothing for the others, so a caller asking about
+// many products asks these alone, without Uses' lock per product.
+func (t *Text) Possible() []int { return t.possible }
 
 // Uses returns the snippet by which the text uses product c.Products[i]
 // ("" for none): the first match of its first matching pattern.

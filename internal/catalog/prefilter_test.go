@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,6 +90,13 @@ func TestPrefilterNeverHidesAMatch(t *testing.T) {
 				default:
 					dropped++
 				}
+			}
+		}
+		// Text.Possible keeps every product one of whose patterns matches.
+		possible := c.Text(text).Possible()
+		for k, p := range c.Products {
+			if slices.ContainsFunc(p.res, func(re *regexp.Regexp) bool { return re.MatchString(text) }) && !slices.Contains(possible, k) {
+				t.Errorf("product %s matches %q, but Text.Possible (%v) leaves it out", p.ID, text, possible)
 			}
 		}
 		for _, p := range c.Products {

@@ -232,7 +232,8 @@ func ownProductCommands(c *context) []finding {
 		// Only the products the secret may not use are looked for (in
 		// the catalogue's order, as ProductsIn lists them).
 		t := c.productText(cat, text)
-		for i, p := range cat.Products {
+		for _, i := range t.Possible() {
+			p := cat.Products[i]
 			if ok[p.ID] {
 				continue
 			}
