@@ -16,6 +16,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -108,7 +109,7 @@ func strict(data []byte, v any, screen Screen) error {
 		return &runbook.ValidationError{Fields: dups}
 	}
 	w := walker{elsewhere: fieldPathsOf(reflect.TypeOf(v).Elem())}
-	w.walk(reflect.TypeOf(v).Elem(), generic, "")
+	w.walk(reflect.TypeOf(v).Elem(), generic)
 	if len(w.fields) > 0 {
 		return &runbook.ValidationError{Fields: w.fields}
 	}
@@ -153,6 +154,8 @@ func position(data []byte, offset int64) (line, col int) {
 }
 
 type walker struct {
+	// path is where the value being walked is.
+	path   steps
 	fields []runbook.FieldError
 	// elsewhere maps each field name of the document's type to the paths
 	// it has there ("exposure" -> secrets[i].exposure), so a field put at
@@ -168,7 +171,8 @@ func (w *walker) add(path, problem string) {
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
-func (w *walker) walk(t reflect.Type, v any, path string) {
+// walk checks v, the value at w.path, against t.
+func (w *walker) walk(t reflect.Type, v any) {
 	if v == nil {
 		return // null is "absent"
 	}
@@ -177,7 +181,7 @@ func (w *walker) walk(t reflect.Type, v any, path string) {
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		if _, ok := v.(string); !ok {
-			w.add(path, "must be a string, got "+jsonType(v))
+			w.add(w.path.String(), "must be a string, got "+jsonType(v))
 		}
 		return
 	}
@@ -185,7 +189,7 @@ func (w *walker) walk(t reflect.Type, v any, path string) {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			w.add(path, "must be an object, got "+jsonType(v))
+			w.add(w.path.String(), "must be an object, got "+jsonType(v))
 			return
 		}
 		fields := jsonFields(t)
@@ -197,24 +201,28 @@ func (w *walker) walk(t reflect.Type, v any, path string) {
 		for _, k := range keys {
 			f, ok := fields[k]
 			if !ok {
-				w.add(join(path, k), "unknown field"+w.placeOf(k, path, fields))
+				w.add(join(w.path.String(), k), "unknown field"+w.placeOf(k, w.path.String(), fields))
 				continue
 			}
-			w.walk(f.Type, obj[k], join(path, k))
+			w.path = append(w.path, step{key: k, i: -1})
+			w.walk(f.Type, obj[k])
+			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.Slice, reflect.Array:
 		arr, ok := v.([]any)
 		if !ok {
-			w.add(path, "must be an array, got "+jsonType(v))
+			w.add(w.path.String(), "must be an array, got "+jsonType(v))
 			return
 		}
 		for i, e := range arr {
-			w.walk(t.Elem(), e, fmt.Sprintf("%s[%d]", path, i))
+			w.path = append(w.path, step{i: i})
+			w.walk(t.Elem(), e)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.Map:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			w.add(path, "must be an object, got "+jsonType(v))
+			w.add(w.path.String(), "must be an object, got "+jsonType(v))
 			return
 		}
 		keys := make([]string, 0, len(obj))
@@ -223,29 +231,31 @@ func (w *walker) walk(t reflect.Type, v any, path string) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			w.walk(t.Elem(), obj[k], join(path, k))
+			w.path = append(w.path, step{key: k, i: -1})
+			w.walk(t.Elem(), obj[k])
+			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.String:
 		if _, ok := v.(string); !ok {
-			w.add(path, "must be a string, got "+jsonType(v))
+			w.add(w.path.String(), "must be a string, got "+jsonType(v))
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
-			w.add(path, "must be true or false, got "+jsonType(v))
+			w.add(w.path.String(), "must be true or false, got "+jsonType(v))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, ok := v.(json.Number)
 		if !ok {
-			w.add(path, "must be an integer, got "+jsonType(v))
+			w.add(w.path.String(), "must be an integer, got "+jsonType(v))
 			return
 		}
 		if _, err := n.Int64(); err != nil {
-			w.add(path, "must be an integer, got "+n.String())
+			w.add(w.path.String(), "must be an integer, got "+n.String())
 		}
 	case reflect.Float32, reflect.Float64:
 		if _, ok := v.(json.Number); !ok {
-			w.add(path, "must be a number, got "+jsonType(v))
+			w.add(w.path.String(), "must be a number, got "+jsonType(v))
 		}
 	}
 }
@@ -257,8 +267,24 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// jsonFields maps JSON names to the struct fields that carry them.
+var jsonFieldsCache sync.Map // reflect.Type -> map[string]reflect.StructField
+
+// jsonFields maps JSON names to the struct fields that carry them (made once
+// per type; callers must not modify it).
 func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := jsonFieldsCache.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
+	m, _ := jsonFieldsCache.LoadOrStore(t, fieldsByName(t))
+	return m.(map[string]reflect.StructField)
+}
+
+// index is path[i].
+func index(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+func fieldsByName(t reflect.Type) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -431,4 +457,71 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// Parsed is a JSON document read once: its tree (as encoding/json decodes
+// into any, numbers as json.Number) and its duplicate keys. A model's
+// answer is checked against its schema on the tree and then decoded
+// strictly (StrictParsed) without being parsed again for each.
+type Parsed struct {
+	data []byte
+	tree any
+	dups []runbook.FieldError
+	// members are the root object's members' spans in data.
+	members map[string][2]int
+}
+
+// Parse reads a JSON document once; an error is the syntax error Strict
+// reports.
+func Parse(data []byte) (*Parsed, error) {
+	if !json.Valid(data) {
+		return nil, syntaxError(data)
+	}
+	t := &tree{data: data, members: map[string][2]int{}}
+	doc := t.value()
+	return &Parsed{data: data, tree: doc, dups: t.dups, members: t.members}, nil
+}
+
+// Tree is the document decoded as encoding/json decodes into any, numbers
+// as json.Number (what a JSON Schema validator reads).
+func (p *Parsed) Tree() any { return p.tree }
+
+// Dups are the duplicate keys, with their paths.
+func (p *Parsed) Dups() []runbook.FieldError { return p.dups }
+
+// Member is the root object's member key as a document of its own: its
+// bytes, its tree and its duplicate keys, with paths from it (as if it had
+// been parsed alone). ok is false when the root is not an object without
+// that key.
+func (p *Parsed) Member(key string) (m *Parsed, ok bool) {
+	obj, isObj := p.tree.(map[string]any)
+	span, has := p.members[key]
+	if !isObj || !has {
+		return nil, false
+	}
+	m = &Parsed{data: p.data[span[0]:span[1]], tree: obj[key]}
+	for _, d := range p.dups {
+		if rest, under := strings.CutPrefix(d.Path, key); under && rest != "" && (rest[0] == '.' || rest[0] == '[') {
+			d.Path = strings.TrimPrefix(rest, ".")
+			m.dups = append(m.dups, d)
+		}
+	}
+	return m, true
+}
+
+// StrictParsed is Strict on a parsed document: its duplicate keys, then
+// every unknown field and type mismatch, then the decoding into v.
+func StrictParsed(p *Parsed, v any) error {
+	if len(p.dups) > 0 {
+		return &runbook.ValidationError{Fields: p.dups}
+	}
+	w := walker{elsewhere: fieldPathsOf(reflect.TypeOf(v).Elem())}
+	w.walk(reflect.TypeOf(v).Elem(), p.tree)
+	if len(w.fields) > 0 {
+		return &runbook.ValidationError{Fields: w.fields}
+	}
+	if err := json.Unmarshal(p.data, v); err != nil {
+		return &runbook.ValidationError{Fields: []runbook.FieldError{{Path: "", Problem: "cannot decode: " + err.Error()}}}
+	}
+	return nil
 }

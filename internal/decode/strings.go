@@ -4,7 +4,31 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"sync"
 )
+
+// namedField is a struct field with its JSON name.
+type namedField struct {
+	name  string
+	Index []int
+}
+
+var fieldsInOrderCache sync.Map // reflect.Type -> []namedField
+
+// fieldsInOrder are jsonFields(t) in the struct's order (made once per type).
+func fieldsInOrder(t reflect.Type) []namedField {
+	if v, ok := fieldsInOrderCache.Load(t); ok {
+		return v.([]namedField)
+	}
+	names := jsonFields(t)
+	out := make([]namedField, 0, len(names))
+	for k, f := range names {
+		out = append(out, namedField{name: k, Index: f.Index})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index[0] < out[j].Index[0] })
+	v, _ := fieldsInOrderCache.LoadOrStore(t, out)
+	return v.([]namedField)
+}
 
 // WalkStrings calls fn with the JSON path and value of every string reachable
 // from v (structs by their json names, slices, maps with string keys). It is
@@ -22,19 +46,12 @@ func walkStrings(v reflect.Value, path string, fn func(path, s string)) {
 	case reflect.String:
 		fn(path, v.String())
 	case reflect.Struct:
-		t := v.Type()
-		names := jsonFields(t)
-		keys := make([]string, 0, len(names))
-		for k := range names {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return names[keys[i]].Index[0] < names[keys[j]].Index[0] })
-		for _, k := range keys {
-			walkStrings(v.FieldByIndex(names[k].Index), join(path, k), fn)
+		for _, f := range fieldsInOrder(v.Type()) {
+			walkStrings(v.FieldByIndex(f.Index), join(path, f.name), fn)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			walkStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fn)
+			walkStrings(v.Index(i), index(path, i), fn)
 		}
 	case reflect.Map:
 		keys := v.MapKeys()
@@ -75,7 +92,7 @@ func replaceStrings(v reflect.Value, path string, fn func(path, s string) string
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			replaceStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fn)
+			replaceStrings(v.Index(i), index(path, i), fn)
 		}
 	}
 }

@@ -19,6 +19,11 @@ type tree struct {
 	dups []runbook.FieldError
 	// strs collects every string, keys included, when not nil.
 	strs *[]JSONString
+	// path is where the value being read is.
+	path steps
+	// members, when not nil, keeps where each member of the root object
+	// starts and ends in data (the first of a duplicate key).
+	members map[string][2]int
 }
 
 // parseTree decodes data, which must be valid JSON (json.Valid).
@@ -27,8 +32,31 @@ func parseTree(data []byte, collect bool) (doc any, strs []JSONString, dups []ru
 	if collect {
 		t.strs = &strs
 	}
-	doc = t.value("")
+	doc = t.value()
 	return doc, strs, t.dups
+}
+
+// steps is a JSON path kept as a stack while a document is walked, made
+// into a string only when it is reported (a duplicate key, a collected
+// string, a strict-decoding problem): most values of a document never are.
+type steps []step
+
+// step is an object member (key) or, with i >= 0, an array element.
+type step struct {
+	key string
+	i   int
+}
+
+func (p steps) String() string {
+	out := ""
+	for _, s := range p {
+		if s.i >= 0 {
+			out = index(out, s.i)
+		} else {
+			out = join(out, s.key)
+		}
+	}
+	return out
 }
 
 func (t *tree) ws() {
@@ -42,17 +70,18 @@ func (t *tree) ws() {
 	}
 }
 
-func (t *tree) value(path string) any {
+// value reads the value at t.path.
+func (t *tree) value() any {
 	t.ws()
 	switch c := t.data[t.i]; c {
 	case '{':
-		return t.object(path)
+		return t.object()
 	case '[':
-		return t.array(path)
+		return t.array()
 	case '"':
 		s := t.str()
 		if t.strs != nil {
-			*t.strs = append(*t.strs, JSONString{Path: path, Value: s})
+			*t.strs = append(*t.strs, JSONString{Path: t.path.String(), Value: s})
 		}
 		return s
 	case 't':
@@ -77,7 +106,7 @@ func isNumberByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
-func (t *tree) object(path string) map[string]any {
+func (t *tree) object() map[string]any {
 	t.i++ // {
 	m := map[string]any{}
 	for {
@@ -91,24 +120,31 @@ func (t *tree) object(path string) map[string]any {
 			t.ws()
 		}
 		key := t.str()
-		p := join(path, key)
+		root := len(t.path) == 0
+		t.path = append(t.path, step{key: key, i: -1})
 		if t.strs != nil {
-			*t.strs = append(*t.strs, JSONString{Path: p, Value: key, Key: true})
+			*t.strs = append(*t.strs, JSONString{Path: t.path.String(), Value: key, Key: true})
 		}
 		t.ws()
 		t.i++ // :
-		v := t.value(p)
-		if _, dup := m[key]; dup {
-			if len(t.dups) < 100 {
-				t.dups = append(t.dups, runbook.FieldError{Path: p, Problem: fmt.Sprintf("duplicate key %q: each key may appear once in an object", key)})
-			}
+		start := t.i
+		v := t.value()
+		_, dup := m[key]
+		if dup && len(t.dups) < 100 {
+			t.dups = append(t.dups, runbook.FieldError{Path: t.path.String(), Problem: fmt.Sprintf("duplicate key %q: each key may appear once in an object", key)})
+		}
+		t.path = t.path[:len(t.path)-1]
+		if dup {
 			continue
+		}
+		if root && t.members != nil {
+			t.members[key] = [2]int{start, t.i}
 		}
 		m[key] = v
 	}
 }
 
-func (t *tree) array(path string) []any {
+func (t *tree) array() []any {
 	t.i++ // [
 	a := []any{}
 	for {
@@ -124,7 +160,9 @@ func (t *tree) array(path string) []any {
 		if t.data[t.i] == ']' {
 			continue
 		}
-		a = append(a, t.value(fmt.Sprintf("%s[%d]", path, len(a))))
+		t.path = append(t.path, step{i: len(a)})
+		a = append(a, t.value())
+		t.path = t.path[:len(t.path)-1]
 	}
 }
 

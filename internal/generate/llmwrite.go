@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -379,14 +380,23 @@ func tooBig(kind llm.Kind, err error) string {
 func (s *Service) judge(j *job, u *unit, content []byte) ([]string, runbook.Sections) {
 	var sec runbook.Sections
 	id := u.id
+	// The answer is parsed once: the envelope, the schema and the strict
+	// decoding all read the same tree.
+	doc, err := decode.Parse(content)
+	if err != nil {
+		if s.enveloped(u) {
+			return []string{"schema: the answer is not a JSON object: " + err.Error()}, sec
+		}
+		return []string{"schema: not valid JSON: " + err.Error()}, sec
+	}
 	if s.enveloped(u) {
-		inner, problems := s.cfg.Schemas.Unwrap(id, content)
+		inner, problems := s.cfg.Schemas.UnwrapParsed(id, doc)
 		if len(problems) > 0 {
 			return problems, sec
 		}
-		content = inner
+		doc = inner
 	}
-	problems, err := s.cfg.Schemas.Validate(id, content)
+	problems, err := s.cfg.Schemas.ValidateTree(id, doc.Tree())
 	if err != nil {
 		return []string{err.Error()}, sec
 	}
@@ -396,7 +406,7 @@ func (s *Service) judge(j *job, u *unit, content []byte) ([]string, runbook.Sect
 		}
 		return problems, sec
 	}
-	if err := section.Must(id).Decode(content, &sec); err != nil {
+	if err := section.Must(id).DecodeParsed(doc, &sec); err != nil {
 		return []string{"schema: " + err.Error()}, sec
 	}
 	return s.check(j, u, &sec), sec

@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/invopop/jsonschema"
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -96,12 +98,27 @@ func (s *Set) Validate(id runbook.SectionID, doc []byte) ([]string, error) {
 	return validate(sch, doc)
 }
 
+// ValidateTree is Validate on a document already decoded as encoding/json
+// decodes into any, numbers as json.Number (decode.Parsed's tree): an
+// answer is parsed once for its schema and its strict decoding.
+func (s *Set) ValidateTree(id runbook.SectionID, tree any) ([]string, error) {
+	sch, ok := s.compiled[id]
+	if !ok {
+		return nil, fmt.Errorf("schema: unknown section %q", id)
+	}
+	return validateTree(sch, tree)
+}
+
 func validate(sch *validator.Schema, doc []byte) ([]string, error) {
 	v, err := validator.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
 		return []string{"not valid JSON: " + err.Error()}, nil
 	}
-	err = sch.Validate(v)
+	return validateTree(sch, v)
+}
+
+func validateTree(sch *validator.Schema, v any) ([]string, error) {
+	err := sch.Validate(v)
 	if err == nil {
 		return nil, nil
 	}
@@ -239,6 +256,36 @@ func (s *Set) Unwrap(id runbook.SectionID, answer []byte) ([]byte, []string) {
 	if len(others) > 0 {
 		sort.Strings(others)
 		return nil, []string{fmt.Sprintf("schema: the answer also writes %v: write only section %s, every other property null", others, id)}
+	}
+	return sec, nil
+}
+
+// UnwrapParsed is Unwrap on an answer parsed once (decode.Parse): section
+// id's member, as a document of its own. A key the answer writes twice is
+// a problem too (Unwrap would keep the last).
+func (s *Set) UnwrapParsed(id runbook.SectionID, answer *decode.Parsed) (*decode.Parsed, []string) {
+	props, ok := answer.Tree().(map[string]any)
+	if !ok {
+		return nil, []string{"schema: the answer is not a JSON object"}
+	}
+	sec, _ := answer.Member(string(id))
+	if _, isObj := props[string(id)].(map[string]any); sec == nil || !isObj {
+		return nil, []string{fmt.Sprintf("schema: the answer's %q is not the section: write section %s there, every other property null", id, id)}
+	}
+	var others []string
+	for k, v := range props {
+		if k != string(id) && v != nil {
+			others = append(others, k)
+		}
+	}
+	if len(others) > 0 {
+		sort.Strings(others)
+		return nil, []string{fmt.Sprintf("schema: the answer also writes %v: write only section %s, every other property null", others, id)}
+	}
+	for _, d := range answer.Dups() {
+		if !strings.ContainsAny(d.Path, ".[") {
+			return nil, []string{fmt.Sprintf("schema: the answer writes %q twice: write each property once", d.Path)}
+		}
 	}
 	return sec, nil
 }

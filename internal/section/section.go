@@ -62,6 +62,8 @@ type Section interface {
 	// Decode strictly decodes a JSON document (errors name their paths)
 	// into s's section.
 	Decode(data []byte, into *runbook.Sections) error
+	// DecodeParsed is Decode on a document parsed once (decode.Parse).
+	DecodeParsed(doc *decode.Parsed, into *runbook.Sections) error
 	// Encode is the section's JSON ("null" when absent).
 	Encode(s *runbook.Sections) ([]byte, error)
 	// Write is the offline writer: the section from the facts alone, the
@@ -156,6 +158,15 @@ func (d *def[T]) Clear(s *runbook.Sections) { *d.field(s) = nil }
 func (d *def[T]) Decode(data []byte, into *runbook.Sections) error {
 	v := new(T)
 	if err := decode.Strict(data, v); err != nil {
+		return err
+	}
+	*d.field(into) = v
+	return nil
+}
+
+func (d *def[T]) DecodeParsed(doc *decode.Parsed, into *runbook.Sections) error {
+	v := new(T)
+	if err := decode.StrictParsed(doc, v); err != nil {
 		return err
 	}
 	*d.field(into) = v
