@@ -153,6 +153,10 @@ func (s *Service) storeSection(ctx context.Context, key string, w *written) {
 	default:
 		return
 	}
+	if held := w.held(); held != nil && w.encoded == nil {
+		// Encoded once: settle puts the section again to confirm it.
+		w.encoded, _ = held.Encode(&w.sec)
+	}
 	s.putSection(ctx, key, *w, ttl)
 }
 
@@ -161,9 +165,12 @@ func (s *Service) putSection(ctx context.Context, key string, w written, ttl tim
 	if held == nil {
 		return
 	}
-	sec, err := held.Encode(&w.sec)
-	if err != nil {
-		return
+	sec := w.encoded
+	if sec == nil {
+		var err error
+		if sec, err = held.Encode(&w.sec); err != nil {
+			return
+		}
 	}
 	if w.split {
 		// A marker: the content is this release's offline section anyway.

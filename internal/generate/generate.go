@@ -605,7 +605,9 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 	j := &job{f: f, base: map[runbook.Finding]bool{}, lint: s.cfg.Linter, budget: newBudget(s.cfg.TokenBudget, s.cfg.MaxCalls)}
 	if l := s.cfg.Linter; l != nil && l.Scanner() != nil {
 		j.screen = newScreen(l.Scanner())
-		j.lint = l.WithScanner(j.screen).WithTextMemo()
+		// A section is written once and never changed: the screen and
+		// the linter remember what they read in it by its pointer.
+		j.lint = l.WithScanner(j.screen).WithTextMemo().WithSectionMemo()
 	}
 	if j.lint != nil {
 		j.check = j.lint.ErrorsOnly()

@@ -48,6 +48,9 @@ type written struct {
 	// budget: the fallback happened because the runbook's budget was
 	// spent (it says nothing about the model, and is not cached).
 	budget bool
+	// encoded is sec's section as JSON, once storeSection made it (sec is
+	// never changed after).
+	encoded []byte
 }
 
 var zeroUsage llm.Usage

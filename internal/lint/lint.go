@@ -6,6 +6,7 @@ package lint
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -46,8 +47,10 @@ type finding struct {
 type Linter struct {
 	scan  Scanner
 	rules []Rule
-	// memo, when set, remembers the catalogue's matches per text.
+	// memo, when set, remembers the catalogue's matches per text, and
+	// seqs the steps of each sequence (WithSectionMemo).
 	memo *textMemo
+	seqs *sync.Map
 	// screens, when set (Reading), is the one section no-secret-values
 	// screens: it reads each section alone.
 	screens runbook.SectionID
@@ -130,7 +133,7 @@ func (l *Linter) LintSections(rb *runbook.Runbook, sections ...runbook.SectionID
 }
 
 func (l *Linter) run(rb *runbook.Runbook, only []runbook.SectionID) []runbook.Finding {
-	c := newContext(rb, l.scan)
+	c := newContext(rb, l.scan, l.seqs)
 	c.only, c.memo, c.screens = only, l.memo, l.screens
 	out := []runbook.Finding{}
 	for _, r := range l.rules {
@@ -186,7 +189,8 @@ type context struct {
 	ids     []string
 	secrets map[string]runbook.InventorySecret
 	triage  map[string]runbook.TriageItem
-	// steps in order, and per secret.
+	// steps in order, and per secret (read only: WithSectionMemo shares
+	// them between runs).
 	steps    []runbook.Step
 	bySecret map[string][]runbook.Step
 	// only lists the sections findings are kept for (nil: all); rules that
@@ -201,9 +205,8 @@ type context struct {
 	actions map[string]actionWords
 }
 
-func newContext(rb *runbook.Runbook, scan Scanner) *context {
-	c := &context{rb: rb, scan: scan, secrets: map[string]runbook.InventorySecret{}, triage: map[string]runbook.TriageItem{},
-		bySecret: map[string][]runbook.Step{}}
+func newContext(rb *runbook.Runbook, scan Scanner, seqs *sync.Map) *context {
+	c := &context{rb: rb, scan: scan, secrets: map[string]runbook.InventorySecret{}, triage: map[string]runbook.TriageItem{}}
 	if inv := rb.Sections.Inventory; inv != nil {
 		for _, s := range inv.Secrets {
 			if _, dup := c.secrets[s.ID]; !dup {
@@ -217,13 +220,25 @@ func newContext(rb *runbook.Runbook, scan Scanner) *context {
 			c.triage[t.SecretID] = t
 		}
 	}
-	// A step is judged with its track's shared notes (said once there).
-	c.steps = rb.Sections.RotationSequence.ReadSteps()
-	sort.SliceStable(c.steps, func(i, j int) bool { return c.steps[i].Order < c.steps[j].Order })
-	for _, s := range c.steps {
-		c.bySecret[s.SecretID] = append(c.bySecret[s.SecretID], s)
-	}
+	c.steps, c.bySecret = stepsOf(seqs, rb.Sections.RotationSequence)
 	return c
+}
+
+// readSteps are a sequence's steps as the rules read them, in order, and
+// per secret. A step is judged with its track's shared notes (said once
+// there).
+func readSteps(seq *runbook.RotationSequence) *sequenceSteps {
+	r := &sequenceSteps{steps: seq.ReadSteps(), bySecret: map[string][]runbook.Step{}}
+	sort.SliceStable(r.steps, func(i, j int) bool { return r.steps[i].Order < r.steps[j].Order })
+	for _, s := range r.steps {
+		r.bySecret[s.SecretID] = append(r.bySecret[s.SecretID], s)
+	}
+	return r
+}
+
+type sequenceSteps struct {
+	steps    []runbook.Step
+	bySecret map[string][]runbook.Step
 }
 
 // exposureOf is a secret's exposure as its risk-triage item says; a secret

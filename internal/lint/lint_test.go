@@ -476,6 +476,19 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 	// broken ones share most of their texts): it finds exactly what the
 	// plain linter finds.
 	memo := l.WithTextMemo()
+	// A linter that also remembers each sequence's steps (one generation's:
+	// its sections are never changed once linted) finds what the plain
+	// linter finds on every runbook it is shown, each twice.
+	seqMemo := l.WithTextMemo().WithSectionMemo().ErrorsOnly()
+	sameTwice := func(t *testing.T, rb *runbook.Runbook, what string) {
+		t.Helper()
+		want := lint.Errors(l.Lint(rb))
+		for range 2 {
+			if got := seqMemo.Lint(rb); !reflect.DeepEqual(want, got) && (len(want) > 0 || len(got) > 0) {
+				t.Errorf("the linter remembering sequences finds otherwise on the %s runbook:\n got %+v\nwant %+v", what, got, want)
+			}
+		}
+	}
 	// The error rules alone find exactly the errors of every rule (an
 	// answer is judged by them).
 	errs := memo.ErrorsOnly()
@@ -510,6 +523,10 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 				t.Errorf("the memoized linter finds otherwise on the broken runbook")
 			}
 			sameErrors(t, rb, "broken")
+			// rb's sections were changed in place: the remembering linter
+			// sees it once broken, and a clean copy.
+			sameTwice(t, rb, "broken")
+			sameTwice(t, offline(t, tt.scenario), "clean")
 			readingFindsTheSame(t, l, tt.scenario, rb)
 			for _, f := range got {
 				if f.Message == "" || f.Section == "" {

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // textMemo remembers what the catalogue finds in a text (its products, its
@@ -16,6 +17,32 @@ type textMemo struct {
 	products sync.Map // text -> *catalog.Text
 	effects  sync.Map // text -> []catalog.EffectUse
 	actions  sync.Map // text -> actionWords
+}
+
+// WithSectionMemo returns a linter that remembers, per rotation sequence
+// (by its pointer), the steps the rules read (the notes read back into
+// them, in order, per secret), for the life of the returned linter. Only
+// for sections never changed once linted: one generation writes each
+// section once and lints the offline sequence with every other answer.
+func (l *Linter) WithSectionMemo() *Linter {
+	c := *l
+	c.seqs = &sync.Map{}
+	return &c
+}
+
+// stepsOf is readSteps(seq), remembered per sequence in seqs when set.
+func stepsOf(seqs *sync.Map, seq *runbook.RotationSequence) ([]runbook.Step, map[string][]runbook.Step) {
+	if seqs == nil || seq == nil {
+		r := readSteps(seq)
+		return r.steps, r.bySecret
+	}
+	if v, ok := seqs.Load(seq); ok {
+		r := v.(*sequenceSteps)
+		return r.steps, r.bySecret
+	}
+	v, _ := seqs.LoadOrStore(seq, readSteps(seq))
+	r := v.(*sequenceSteps)
+	return r.steps, r.bySecret
 }
 
 // action is what an action text says, if remembered (a nil memo

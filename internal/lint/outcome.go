@@ -345,7 +345,8 @@ func nextNameRead(c *context) []finding {
 	for _, id := range c.ids {
 		var names []string
 		for _, st := range c.bySecret[id] {
-			if st.Phase == runbook.PhaseCreate || st.Phase == runbook.PhaseStore {
+			// Every match holds "_NEXT": most actions need no regexp run.
+			if (st.Phase == runbook.PhaseCreate || st.Phase == runbook.PhaseStore) && strings.Contains(st.Action, "_NEXT") {
 				for _, n := range nextNameRE.FindAllString(st.Action, -1) {
 					if !runbook.OneOf(names, n) {
 						names = append(names, n)
