@@ -128,6 +128,10 @@ const (
 	// business days (Mon-Fri, Within a multiple of 24h).
 	FieldAhead             = "ahead"
 	FieldAheadBusinessDays = "ahead_business_days"
+	// FieldInformed is a duty's Field when a party is only kept informed
+	// ("Security is informed", "Keep the CISO informed"): told before the
+	// start and at completion, with the revoke evidence (review17-cold3 r5).
+	FieldInformed = "informed"
 	// A duty's Field when its clock is a third party's lead time to move
 	// to a new credential ("Our carriers need 5 business days to switch to
 	// a new key"): the old credential keeps working at least Within after

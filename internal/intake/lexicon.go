@@ -80,6 +80,7 @@ type RuleWords struct {
 	DualControl             []string            `yaml:"dual_control"`
 	DutyParties             []PartyWords        `yaml:"duty_parties"`
 	DutyCues                []string            `yaml:"duty_cues"`
+	InformedCues            []string            `yaml:"informed_cues"`
 	SwitchCues              []string            `yaml:"switch_cues"`
 	OverlapCues             []string            `yaml:"overlap_cues"`
 	Within                  []string            `yaml:"within"`
@@ -256,7 +257,7 @@ type compiled struct {
 	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
 	public, thirdParty, insider, usage, exposureVerbs, exposureAgo, exposureDays                           *phrases // exposureDays' label: the key
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
-	personalPlaces                                                                                         *phrases
+	personalPlaces, informedCues                                                                           *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
@@ -333,6 +334,7 @@ func (l *Lexicon) compile() {
 	c.parties = labelled(parties)
 	c.switchCues, c.overlapCues = one(r.SwitchCues), one(r.OverlapCues)
 	c.dutyCues, c.within, c.freeze, c.rateLimit = one(r.DutyCues), one(r.Within), one(r.Freeze), one(r.RateLimit)
+	c.informedCues = one(r.InformedCues)
 	fws := map[string][]string{}
 	for _, fw := range r.Frameworks {
 		fws[fw.Name] = fw.Words
@@ -462,7 +464,7 @@ func (l *Lexicon) Check() []string {
 		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
 		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
-		"rules.duty_cues": r.DutyCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
+		"rules.duty_cues": r.DutyCues, "rules.informed_cues": r.InformedCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
 		"rules.last_rotated":     r.LastRotated,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,

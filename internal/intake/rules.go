@@ -73,6 +73,10 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 			// "Inform our Data Protection Officer": the request's words.
 			d.Value = partyWords(p, party)
 		}
+		if d.Party == PartyTeam && within == "" && c.informedCues.has(toks, from, to) {
+			// "Keep the CISO informed": no clock, told before and after.
+			d.Field = FieldInformed
+		}
 		add(d)
 	} else if len(cues) > 0 {
 		// "Patient Comms must be told 3 business days ahead": a team of
@@ -80,6 +84,17 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		if within, wev, field := rd.within(p, from, to); field != "" {
 			if who := rd.toldWho(p, from, to, cues[0]); who != "" {
 				add(Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Within: within, Field: field, Evidence: append(evidence(cues), wev...)})
+			}
+		} else if inf := c.informedCues.find(toks, from, to); len(inf) > 0 {
+			// "Security is informed", "Inform Compliance when it is done":
+			// a party kept informed, never dropped (review17-cold3 r5);
+			// with a clock ("within 24 hours") a duty like any other.
+			if who := rd.informedWho(p, from, to, inf[0]); who != "" {
+				d := Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Within: within, Evidence: append(evidence(inf), wev...)}
+				if within == "" {
+					d.Field = FieldInformed
+				}
+				add(d)
 			}
 		}
 	}
@@ -427,6 +442,37 @@ func (rd *reader) toldWho(p *parsedText, from, to int, cue match) string {
 	}
 	if k > cue.to && k < to {
 		return quote(p, cue.to, k)
+	}
+	return ""
+}
+
+// informedWho is who a clause keeps informed: the words before the cue
+// back to the clause's last comma, "and" or "while" ("IoT Platform lead signs
+// off, Security is informed"), without modal verbs; or, with none, the
+// capitalised words right after it ("Inform Compliance when it is done").
+func (rd *reader) informedWho(p *parsedText, from, to int, cue match) string {
+	modal := []string{"must", "be", "should", "shall", "to", "has", "have", "needs", "need", "is", "are", "will", "always", "get", "gets", "kept", "keep", "stays", "stay", "remains", "remain"}
+	end := cue.from
+	for end > from && runbook.OneOf(modal, p.toks[end-1].low) {
+		end--
+	}
+	start := end
+	for start > from && !runbook.OneOf([]string{",", ";", "and", "while", "but", "whereas"}, p.toks[start-1].low) {
+		start--
+	}
+	if start < end && !rd.lex.c.negators.has(p.toks, start, end) && capitalised(p.toks[start].text) {
+		return quote(p, start, end)
+	}
+	k := cue.to
+	for k < to && runbook.OneOf([]string{"the", "our"}, p.toks[k].low) {
+		k++
+	}
+	e := k
+	for e < to && capitalised(p.toks[e].text) {
+		e++
+	}
+	if e > k {
+		return quote(p, cue.to, e)
 	}
 	return ""
 }

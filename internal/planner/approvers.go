@@ -87,3 +87,23 @@ func (a *applier) cadence(d intake.Directive) {
 	a.r.add(ckCompliance, reading,
 		fmt.Sprintf("the last step records the next due date, at most %d days after this rotation finishes, and the audit evidence records it%s", days, cites))
 }
+
+// informedOwners makes each owner whose role says it is only kept informed
+// ("informed") a party the runbook tells: before the start and at
+// completion with the revoke checks' output, recorded in the audit evidence
+// (review17-cold3 r5: Security, "informed", was in no message). A text that
+// already keeps it informed ("Security is informed") is that duty.
+func informedOwners(f *Facts, req *runbook.Request) {
+	for i, o := range req.Owners {
+		if !strings.Contains(strings.ToLower(string(o.Role)), "inform") {
+			continue
+		}
+		if slices.ContainsFunc(f.Duties, func(d Duty) bool {
+			return strings.EqualFold(strings.TrimPrefix(d.Who, "the "), o.Name)
+		}) {
+			continue
+		}
+		f.Duties = append(f.Duties, Duty{ID: fmt.Sprintf("c%d", len(f.Duties)+1), Party: intake.PartyTeam, Who: o.Name, Label: o.Name,
+			Text: fmt.Sprintf("%s (role: %s)", o.Name, o.Role), Source: fmt.Sprintf("owners[%d]", i), Informed: true})
+	}
+}

@@ -226,6 +226,14 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		if d.Party == intake.PartyTeam || d.Party == intake.PartyPartner {
 			du.Who, du.Label = d.Value, d.Value+due
 		}
+		if d.Field == intake.FieldInformed {
+			// "Security is informed": told before the start and at
+			// completion, with the revoke checks' output.
+			du.Informed = true
+			f.Duties = append(f.Duties, du)
+			r.add(ckDuty, du.Who+" is kept informed", "told before the start and at completion with the revoke checks' output (internal comms); the audit evidence records both")
+			break
+		}
 		if (d.Field == intake.FieldAhead || d.Field == intake.FieldAheadBusinessDays) && d.Within != "" {
 			// "Patient Comms must be told 3 business days ahead": the
 			// notice first, then no production step for the lead time.

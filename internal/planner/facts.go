@@ -163,6 +163,10 @@ type Duty struct {
 	// NotBefore is when production work may start after the notice (RFC
 	// 3339), once the schedule is dated.
 	NotBefore string `json:"not_before,omitempty"`
+	// Informed is set when the party is only kept informed ("Security is
+	// informed", an owner with the role "informed"): told before the start
+	// and at completion with the revoke checks' output (review17-cold3 r5).
+	Informed bool `json:"informed,omitempty"`
 }
 
 // LeadEnd is the first moment production work may start after a notice

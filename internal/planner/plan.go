@@ -139,6 +139,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 
 	f.readAsOf = rd.AsOf
 	applyReading(f, rd)
+	informedOwners(f, req)
 	askApprover(f)
 	roles(f)
 	for i := range f.Secrets {

@@ -323,6 +323,13 @@ func BuildCard(rb *runbook.Runbook) Card {
 	if ic := rb.Sections.InternalComms; ic != nil {
 		for i, m := range ic.Messages {
 			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';')}
+			if how, to, ok := strings.Cut(d.Where, " to "); ok && !strings.Contains(how, " ") && to != "" {
+				// "email to Finance", "message to Security": the party
+				// told is who the line names, not the audience the
+				// message is filed under (hook5 k5: "leadership (email
+				// to Finance)").
+				d.Who, d.Where = to, how
+			}
 			if i == 0 {
 				// The first message is the announcement the operator
 				// posts: when it starts (its subject, when that says so)

@@ -136,6 +136,16 @@ func dutyMessages(f *planner.Facts, party string) []runbook.Message {
 				Body:     fmt.Sprintf("The request says %q. Prepare and send the notification to the regulator %s; record when it was sent.", d.Text, when),
 				SendWhen: when})
 		case intake.PartyTeam:
+			if d.Informed {
+				// Kept informed: before the start, and at completion
+				// with the proof that the old credentials are dead.
+				out = append(out, runbook.Message{Audience: runbook.AudienceEngineering, Channel: "message to " + d.Who,
+					Subject: fmt.Sprintf("%s: credential rotation, for your information", f.System),
+					Body: fmt.Sprintf("For your information (the request says %q): rotation of %s (%s) starts at `<start time, UTC>`. At completion we send you the output of every revoke check (each old credential rejected) and where the audit evidence is kept.",
+						d.Text, secretNames(f), f.Trigger),
+					SendWhen: "before the start, and at completion with the revoke checks' output"})
+				continue
+			}
 			body := fmt.Sprintf("The request says %q. Rotation of %s (%s): tell %s what changes, when, and whom to call.", d.Text, secretNames(f), f.Trigger, d.Who)
 			if d.Lead != "" {
 				body += fmt.Sprintf(" No production step starts until %s after this notice", d.LeadText())
@@ -167,6 +177,9 @@ func dutyWhen(d planner.Duty) string {
 	}
 	if d.Within != "" {
 		return "within " + d.Within + " of it applying"
+	}
+	if d.Informed {
+		return "before the start and at completion"
 	}
 	return "as soon as it applies"
 }
