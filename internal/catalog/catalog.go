@@ -140,6 +140,12 @@ type Credential struct {
 	// Generated is true when rotor's steps generate the value themselves
 	// (a random HMAC secret, a database password) rather than the provider.
 	Generated bool `yaml:"generated" json:"generated"`
+	// JWKS: the verifiers fetch the public keys from a JWKS the issuer
+	// publishes (RS/ES keys). The deploy step publishes the new kid
+	// (Actions.Publish) and the verifiers are not redeployed: they need the
+	// JWKS to carry both kids, and the switch waits out their JWKS cache
+	// time (<jwks-cache-time>).
+	JWKS bool `yaml:"jwks" json:"jwks,omitempty"`
 	// PartnerSigns: the sender is outside the company (a partner signs
 	// the webhooks we receive): it is handed the new secret and switches
 	// itself; we own none of its settings (review17-cold3 r1).
@@ -311,6 +317,9 @@ type Actions struct {
 	ReplaceCheck string `yaml:"replace_check" json:"replace_check,omitempty"`
 	// Store overrides the store's write (managed rotation writes itself).
 	Store string `yaml:"store" json:"store,omitempty"`
+	// Publish is the deploy step of a key whose verifiers fetch a JWKS:
+	// the new public key joins the JWKS beside the current one.
+	Publish string `yaml:"publish" json:"publish,omitempty"`
 	// Switch moves the sender or the primary version (dual_accept, rekey).
 	Switch      string `yaml:"switch" json:"switch,omitempty"`
 	SwitchCheck string `yaml:"switch_check" json:"switch_check,omitempty"`
@@ -342,7 +351,7 @@ type Actions struct {
 
 // Texts lists every action text, for checks and template filling.
 func (a *Actions) Texts() []*string {
-	return []*string{&a.Discover, &a.Preflight, &a.Replace, &a.Create, &a.CreateCheck, &a.Store, &a.Switch, &a.SwitchCheck, &a.Verify, &a.Quiet,
+	return []*string{&a.Discover, &a.Preflight, &a.Replace, &a.Create, &a.CreateCheck, &a.Store, &a.Publish, &a.Switch, &a.SwitchCheck, &a.Verify, &a.Quiet,
 		&a.Invalidate, &a.InvalidateCheck, &a.Contain, &a.ContainCheck, &a.Restrict, &a.Investigate, &a.Derived, &a.Rollback, &a.RollbackUntil,
 		&a.Cleanup, &a.ContainCleanup}
 }

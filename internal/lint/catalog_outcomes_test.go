@@ -101,6 +101,12 @@ func TestWorkloadOutcomes(t *testing.T) { runOutcomes(t, "testdata/workload_outc
 // alert path rotated in parallel.
 func TestUnknownOutcomes(t *testing.T) { runOutcomes(t, "testdata/unknown_outcomes.yaml") }
 
+// TestSigningOutcomes: token signing keys in every shape (HS256 shared
+// secret, a JWKS its verifiers cache, a key held in a KMS or HSM, signer
+// and verifier one service or several) select their entry, write the
+// steps of that shape, and lint without an error (issue #17, signing).
+func TestSigningOutcomes(t *testing.T) { runOutcomes(t, "testdata/signing_outcomes.yaml") }
+
 func runOutcomes(t *testing.T, path string) {
 	l := linter(t)
 	for _, tc := range loadOutcomes(t, path) {

@@ -179,6 +179,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	dates(f, rd.AsOf, in.AsOf != "")
 	dateKills(f)
 	catalogGaps(f, req)
+	signingKeys(f)
 	draftedItems(f)
 	workloadGaps(f)
 	valueGaps(f)

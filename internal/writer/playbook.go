@@ -242,6 +242,15 @@ func deployText(c sc) (string, string) {
 		return "Redeploy or restart every consumer found in the pre-rotation checklist so it re-reads the new value.",
 			"each consumer's deploy finished and its logs show no authentication errors"
 	}
+	if s.Entry.JWKS && s.Strategy == runbook.StrategyDualAccept && c.actions().Publish != "" {
+		// The verifiers fetch the JWKS: only the issuer (or whatever
+		// serves the JWKS) is rolled out.
+		if hasRoles(s) {
+			c.only = roleConsumers(s, s.Signers)
+		}
+		hows, checks := reloadAll(c)
+		return strings.TrimSuffix(sentence(c.fill(c.actions().Publish)), ".") + ": " + sentence(strings.Join(hows, "; ")), strings.Join(checks, "; ")
+	}
 	if hasRoles(s) {
 		c.only = roleConsumers(s, s.Verifiers)
 	}

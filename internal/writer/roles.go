@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -33,6 +34,9 @@ func hasRoles(s *planner.Secret) bool {
 func stepConsumers(s *planner.Secret, p runbook.Phase) []string {
 	var cs []planner.Consumer
 	switch {
+	case hasRoles(s) && p == runbook.PhaseDeploy && s.Entry.JWKS:
+		// The issuer publishes the new kid; the verifiers fetch it.
+		cs = append(roleConsumers(s, s.Signers), roleConsumers(s, s.Verifiers)...)
 	case hasRoles(s) && p == runbook.PhaseDeploy:
 		cs = roleConsumers(s, s.Verifiers)
 	case hasRoles(s) && p == runbook.PhaseSwitch:
@@ -52,6 +56,14 @@ func stepConsumers(s *planner.Secret, p runbook.Phase) []string {
 func switchText(c sc) (string, string) {
 	a := c.actions()
 	action, check := sentence(c.fill(a.Switch)), c.fill(a.SwitchCheck)
+	if c.s.Entry.JWKS && c.s.Strategy != runbook.StrategyDualAccept {
+		// A leaked key was cut over: nothing waits for the verifiers'
+		// cache, which containment emptied, and the JWKS lists only the
+		// new kid.
+		signer, _ := planner.RoleNames(c.s)
+		action = fmt.Sprintf("Roll out %s (issuer) signing with the new key and publishing only its kid in the JWKS, at once: containment already made the verifiers drop their cached JWKS.", signer)
+		check = "the JWKS lists only the new kid, and a token " + signer + " issued since its roll-out verifies at every verifier"
+	}
 	if !hasRoles(c.s) {
 		return action, check
 	}
