@@ -50,13 +50,16 @@ const (
 	StoreAzureKeyVault     SecretStore = "azure_key_vault"
 	StoreDoppler           SecretStore = "doppler"
 	StoreInfisical         SecretStore = "infisical"
+	// StoreOnePassword is 1Password (a vault read through Connect, a service
+	// account or the op CLI).
+	StoreOnePassword SecretStore = "onepassword"
 	StoreKubernetesSecrets SecretStore = "kubernetes_secrets"
 	StoreEnvVars           SecretStore = "env_vars"
 	StoreOther             SecretStore = "other"
 )
 
 // SecretStores lists every SecretStore.
-var SecretStores = []SecretStore{StoreVault, StoreAWSSecretsManager, StoreGCPSecretManager, StoreAzureKeyVault, StoreDoppler, StoreInfisical, StoreKubernetesSecrets, StoreEnvVars, StoreOther}
+var SecretStores = []SecretStore{StoreVault, StoreAWSSecretsManager, StoreGCPSecretManager, StoreAzureKeyVault, StoreDoppler, StoreInfisical, StoreOnePassword, StoreKubernetesSecrets, StoreEnvVars, StoreOther}
 
 // Downtime is how much interruption the consumers tolerate.
 type Downtime string

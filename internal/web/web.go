@@ -232,6 +232,7 @@ var labels = map[string]string{
 	"azure_key_vault": "Azure Key Vault", "env_vars": "Environment variables", "kubernetes_secrets": "Kubernetes Secrets",
 	"api_key": "API key", "oauth_client_secret": "OAuth client secret", "tls_private_key": "TLS private key",
 	"ssh_key": "SSH key", "vault": "Vault", "doppler": "Doppler", "infisical": "Infisical",
+	"onepassword": "1Password",
 }
 
 // label is an enum value for a person.

@@ -544,6 +544,8 @@ func personStoreAccess(st runbook.SecretStore) string {
 		return "Doppler: remove them from the workplace members"
 	case runbook.StoreInfisical:
 		return "Infisical: remove them from the project members"
+	case runbook.StoreOnePassword:
+		return "1Password: remove them from the vault's people and groups, and suspend their account (" + code("op user suspend <email>") + ")"
 	case runbook.StoreKubernetesSecrets:
 		return "Kubernetes: remove their RoleBindings and cluster credentials"
 	case runbook.StoreEnvVars:
