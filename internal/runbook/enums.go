@@ -52,7 +52,7 @@ const (
 	StoreInfisical         SecretStore = "infisical"
 	// StoreOnePassword is 1Password (a vault read through Connect, a service
 	// account or the op CLI).
-	StoreOnePassword SecretStore = "onepassword"
+	StoreOnePassword       SecretStore = "onepassword"
 	StoreKubernetesSecrets SecretStore = "kubernetes_secrets"
 	StoreEnvVars           SecretStore = "env_vars"
 	StoreOther             SecretStore = "other"
