@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -183,7 +184,86 @@ func (t *tree) str() string {
 	if !escaped && utf8.Valid(raw) {
 		return string(raw[1 : len(raw)-1])
 	}
-	var s string
-	_ = json.Unmarshal(raw, &s) // valid JSON: cannot fail
-	return s
+	return unquote(raw[1 : len(raw)-1])
+}
+
+// unquote decodes the inside of a valid JSON string token as
+// encoding/json does: escapes read, a \u surrogate pair joined, a lone
+// surrogate and every byte of invalid UTF-8 made U+FFFD.
+// TestUnquoteIsEncodingJSON holds it to encoding/json.
+func unquote(s []byte) string {
+	b := make([]byte, 0, len(s)+utf8.UTFMax)
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			e := s[i+1]
+			i += 2
+			switch e {
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := hex4(s[i:])
+				if r < 0 {
+					var out string
+					_ = json.Unmarshal(append(append([]byte{'"'}, s...), '"'), &out)
+					return out
+				}
+				i += 4
+				if utf16.IsSurrogate(r) {
+					if len(s) >= i+6 && s[i] == '\\' && s[i+1] == 'u' {
+						if r2 := hex4(s[i+2:]); r2 >= 0 {
+							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+								b = utf8.AppendRune(b, dec)
+								i += 6
+								break
+							}
+						}
+					}
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+			default: // " \\ / (and ', which valid JSON never escapes)
+				b = append(b, e)
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(s[i:])
+			b = utf8.AppendRune(b, r)
+			i += size
+		}
+	}
+	return string(b)
+}
+
+// hex4 reads four hex digits (-1 when they are not).
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
 }
