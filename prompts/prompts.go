@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
@@ -198,11 +197,9 @@ func (s *Set) Build(in Input) (Messages, error) {
 // quarter more tokens and tells a model nothing) whose <, > and & are
 // escaped as \u003c, \u003e and \u0026.
 func EncodeData(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(true)
-	if err := enc.Encode(v); err != nil {
+	b, err := appendData(nil, v)
+	if err != nil {
 		return "", fmt.Errorf("prompts: encode data: %w", err)
 	}
-	return strings.TrimRight(buf.String(), "\n"), nil
+	return string(b), nil
 }
