@@ -95,14 +95,16 @@ func encodeView(view map[string]any) (prompts.Encoded, string, error) {
 	return prompts.Encoded(text), hex.EncodeToString(sum[:]), nil
 }
 
-// promptTokens estimates a unit's prompt.
+// promptTokens estimates a unit's prompt. The data block goes into the
+// prompt as it is, once: the prompt is built without it (a 100-secret
+// sequence's block was copied into a prompt only to be measured).
 func (s *Service) promptTokens(u *unit) int {
 	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
-		Data: u.data, Part: u.part(), Own: !u.whole()})
+		Data: prompts.Encoded(""), Part: u.part(), Own: !u.whole()})
 	if err != nil {
 		return 0
 	}
-	n := len(msgs.System) + len(msgs.User)
+	n := len(msgs.System) + len(msgs.User) + len(u.data)
 	if s.enveloped(u) {
 		// The envelope is part of the prompt too.
 		n += len(s.cfg.Schemas.Envelope())

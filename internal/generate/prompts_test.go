@@ -13,7 +13,9 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/decode"
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/llm"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
+	"github.com/rotor-dev/rotor/internal/llm/openai"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
@@ -268,4 +270,67 @@ func testScanner(t *testing.T) *secretscan.Scanner {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestPromptTokensCountTheWholePrompt: a unit's prompt is estimated
+// without building it around its data block; the estimate is the one of
+// the whole prompt as it is sent (system, task with the block, schema),
+// for every unit of Acme and of 20 secrets, in both modes.
+func TestPromptTokensCountTheWholePrompt(t *testing.T) {
+	p, err := prompts.Load(prompts.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := section.Schemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	large, err := planner.Plan(llmtest.LargeRequest(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{llm.ModeJSONSchema, llm.ModeJSONObject} {
+		client, err := openai.New(openai.Config{APIKey: "test-key-not-secret", BaseURL: "http://127.0.0.1:1/v1", Model: "gpt-4o-mini", Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A small output budget: the sections are asked in parts too.
+		s := New(Config{LLM: client, Prompts: p, Schemas: schemas, MaxTokens: 2000})
+		for name, f := range map[string]*planner.Facts{"acme": acmeFacts(t), "20 secrets": large} {
+			j, err := s.newJob(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, id := range section.IDs() {
+				units, err := s.units(j, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, u := range append(units, j.whole(id)) {
+					if !u.whole() {
+						n++
+					}
+					msgs, err := p.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
+						Data: u.data, Part: u.part(), Own: !u.whole()})
+					if err != nil {
+						t.Fatal(err)
+					}
+					size := len(msgs.System) + len(msgs.User)
+					if s.enveloped(u) {
+						size += len(schemas.Envelope())
+					} else {
+						own, _ := schemas.JSON(u.id)
+						size += len(own)
+					}
+					if got, want := s.promptTokens(u), estTokens(size); got != want {
+						t.Errorf("%s %s %s part %d of %d: estimated %d tokens, the prompt has %d", mode, name, id, u.index, u.of, got, want)
+					}
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s %s: no section was asked in parts", mode, name)
+			}
+		}
+	}
 }
