@@ -1595,7 +1595,30 @@ func rules(rb *runbook.Runbook, c Card) string {
 	if c.Watch != "" {
 		out = append(out, "Watch "+c.Watch+" after each production verify.")
 	}
+	if w := watcher(rb); w != "" {
+		// Dual control covers every production change, access removal and
+		// clean-up included (review17-cold3 r2 row 18): the card says so
+		// once, since those lines show no owner.
+		out = append(out, "Dual control: "+w+" watches every production step, access removal and clean-up included, and confirms it in the change record.")
+	}
 	return strings.Join(out, " ")
+}
+
+// watcher is the second engineer the steps name under dual control ("Data
+// Eng with `<second engineer>` watching (dual control)"), or "".
+func watcher(rb *runbook.Runbook) string {
+	rs := rb.Sections.RotationSequence
+	if rs == nil {
+		return ""
+	}
+	for _, t := range rs.Tracks {
+		for _, st := range t.Steps {
+			if _, rest, ok := strings.Cut(st.Owner, " with "); ok && strings.HasSuffix(rest, " watching (dual control)") {
+				return strings.TrimSuffix(rest, " watching (dual control)")
+			}
+		}
+	}
+	return ""
 }
 
 // envTargets are the command-line tools whose commands hit whichever

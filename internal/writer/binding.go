@@ -2,6 +2,7 @@ package writer
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/intake"
@@ -27,9 +28,8 @@ func changePath(f *planner.Facts, id string) string {
 // secondEngineer is who watches a production step under dual control.
 const secondEngineer = "<second engineer>"
 
-// bindStep rewrites a secret's step for the rules that bind it: its change
-// path's tool in place of console and CLI commands, and a second engineer
-// on a production step under dual control.
+// bindStep rewrites a secret's step for the change path that binds it: its
+// tool in place of console and CLI commands (watch adds the second engineer).
 func bindStep(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
 	env := step.Environment
 	switch tool := changePath(f, s.ID); {
@@ -53,10 +53,33 @@ func bindStep(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
 			s.Name, env)
 		step.Verify = "`argocd app get <app>` shows Synced and Healthy at the new commit; " + step.Verify
 	}
-	if f.DualControl && runbook.IsProduction(env) {
-		step.Owner += " with " + secondEngineer + " watching (dual control)"
-		step.Action += " Dual control: " + secondEngineer + " watches this step and confirms it in the change record."
+}
+
+// watch puts the second engineer on a step under dual control when it
+// changes production: a production step, or a step of every environment
+// (access removal, a clean-up) in a request with production. Containment
+// and clean-up are production changes too (review17-cold3 r2 row 18: "A
+// second engineer must watch every production change" left steps 1-3 and
+// the clean-up unwatched); an investigation reads and changes nothing.
+func watch(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
+	if !f.DualControl || step.Phase == runbook.PhaseInvestigate {
+		return
 	}
+	switch env := step.Environment; {
+	case runbook.IsProduction(env):
+	case env == "" || env == "all":
+		envs := f.Environments
+		if s != nil {
+			envs = s.Environments
+		}
+		if !slices.ContainsFunc(envs, runbook.IsProduction) {
+			return
+		}
+	default:
+		return
+	}
+	step.Owner += " with " + secondEngineer + " watching (dual control)"
+	step.Action += " Dual control: " + secondEngineer + " watches this step and confirms it in the change record."
 }
 
 // bindingChecklist lists what the binding rules ask before the first step.

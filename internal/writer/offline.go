@@ -497,6 +497,7 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 				step.Consumers = stepConsumers(s, st.Phase)
 			}
 		}
+		watch(f, f.SecretByID(st.SecretID), &step)
 		t.Steps = append(t.Steps, step)
 	}
 	sayOnce(rs)

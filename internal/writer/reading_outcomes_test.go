@@ -45,6 +45,10 @@ type readingOutcomes struct {
 			// item; NotHeld: phases none of whose steps does.
 			Held    []runbook.Phase `yaml:"held"`
 			NotHeld []runbook.Phase `yaml:"not_held"`
+			// Watched: phases whose every step that changes production
+			// (a production step, or one of every environment in a
+			// request with production) names the second engineer.
+			Watched []runbook.Phase `yaml:"watched"`
 		} `yaml:"want"`
 	} `yaml:"rows"`
 }
@@ -180,6 +184,23 @@ func readingOutcomeRows(t *testing.T, table readingOutcomes) {
 					if st.Phase == p && heldBy[fmt.Sprintf("s%d", st.Order)] {
 						t.Errorf("step %d (%s %s) waits for an open item: %s", st.Order, st.SecretID, st.Phase, items)
 					}
+				}
+			}
+			for _, p := range w.Watched {
+				n := 0
+				for _, tr := range RotationSequence(f).Tracks {
+					for _, st := range tr.Steps {
+						if st.Phase != p || !(runbook.IsProduction(st.Environment) || st.Environment == "all") {
+							continue
+						}
+						n++
+						if !strings.Contains(st.Owner, "watching (dual control)") {
+							t.Errorf("step %d (%s %s %s) names no second engineer: owner %q", st.Order, st.Environment, st.SecretID, st.Phase, st.Owner)
+						}
+					}
+				}
+				if n == 0 {
+					t.Errorf("no production %s step", p)
 				}
 			}
 			for _, s := range w.NotText {
