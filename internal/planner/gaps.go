@@ -338,8 +338,8 @@ func draftedItems(f *Facts) {
 // restart re-reads the new value only if nothing syncs it on an interval.
 // The steps that show them wait for the answer; containment never does.
 func valueGaps(f *Facts) {
-	var paths, namespaces, synced []string
-	var pathIDs, deployIDs []string
+	var paths, namespaces, synced, managed []string
+	var pathIDs, deployIDs, managedIDs []string
 	for _, s := range f.Secrets {
 		if s.Stored && s.Store != runbook.StoreEnvVars {
 			for _, p := range s.StorePaths {
@@ -365,8 +365,15 @@ func valueGaps(f *Facts) {
 			synced = appendOnce(synced, s.Name)
 			deployIDs = appendOnce(deployIDs, s.ID)
 		}
+		if s.Stored && s.Store == runbook.StoreKubernetesSecrets {
+			// A Secret Helm, Argo CD or an operator owns reverts a
+			// kubectl patch (review20 round 3): the store step writes
+			// the source instead.
+			managed = appendOnce(managed, s.Name)
+			managedIDs = appendOnce(managedIDs, s.ID)
+		}
 	}
-	if len(paths)+len(namespaces)+len(synced) == 0 {
+	if len(paths)+len(namespaces)+len(synced)+len(managed) == 0 {
 		return
 	}
 	var asks, what []string
@@ -408,6 +415,10 @@ func valueGaps(f *Facts) {
 		what = append(what, "the way each value reaches its pods")
 		asks = append(asks, fmt.Sprintf("how each Kubernetes consumer of %s gets its value: External Secrets Operator, CSI driver, Vault Agent or a plain Secret (a restart before an interval sync reads the old value: force the sync first, for External Secrets Operator `kubectl -n <namespace> annotate externalsecret <name> force-sync=$(date +%%s) --overwrite`)", of(synced)))
 	}
+	if len(managed) > 0 {
+		what = append(what, "who manages the Secrets")
+		asks = append(asks, fmt.Sprintf("whether Helm, Argo CD or an operator manages the Kubernetes Secret of %s (a managed Secret reverts a kubectl patch: write the new value at its source instead)", of(managed)))
+	}
 	f.Raise(runbook.OpenItem{Source: "secret_store",
 		Text:     "The request does not say: what are " + andJoin(what) + "?",
 		Question: "What are " + strings.Join(asks, "; ") + "? Containment never waits for them.",
@@ -416,5 +427,19 @@ func valueGaps(f *Facts) {
 		// created with nowhere to store it is lost or kept in the clear
 		// (review20 tabletop: the card's create said "copy it once into the
 		// store" before the store path was due).
-		Blocks: slices.Concat(stepsOf(f, pathIDs, runbook.PhaseCreate), stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy))})
+		Blocks: uniq(slices.Concat(stepsOf(f, pathIDs, runbook.PhaseCreate), stepsOf(f, pathIDs, runbook.PhaseStore), stepsOf(f, managedIDs, runbook.PhaseStore), stepsOf(f, deployIDs, runbook.PhaseDeploy)))})
+}
+
+// uniq keeps the first of each value, in order.
+func uniq(in []string) []string {
+	if len(in) == 0 {
+		return in
+	}
+	out := []string{}
+	for _, v := range in {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -292,7 +292,19 @@ func BuildCard(rb *runbook.Runbook) Card {
 		c.Procedures = deployProcedure(c.Groups)
 		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
 		filterVariants(c.Groups, c.Procedures)
-		c.Procedures = append(c.Procedures, backs(rb, c.Groups)...)
+		for _, b := range backs(rb, c.Groups) {
+			// The rollback names the store's path as the store step does
+			// ("<env id of VAR>", not the section's "<id of VAR>"): one
+			// placeholder, one value (notes/card.md).
+			for _, p := range c.Procedures {
+				for _, ph := range placeholderRE.FindAllString(p.Text, -1) {
+					if bare := strings.Replace(ph, "<env ", "<", 1); bare != ph && strings.Contains(ph, "VAR") {
+						b.Text = strings.ReplaceAll(b.Text, bare, ph)
+					}
+				}
+			}
+			c.Procedures = append(c.Procedures, b)
+		}
 		markKills(c.Groups, rb)
 		for _, st := range rs.AllSteps() {
 			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
@@ -1818,7 +1830,18 @@ func filterVariants(groups []Group, procs []Procedure) {
 							continue
 						}
 						lead, _, _ := strings.Cut(l.Text, "`")
-						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + " (jq filter `" + m[1] + "`)"
+						// Only the part of the filter that differs: "`.a = 1 |
+						// .b = env.NEW` for `.<field> = env.NEW`".
+						own, theirs := m[1], pm[1]
+						for {
+							a, ra, oka := strings.Cut(own, " | ")
+							b, rb, okb := strings.Cut(theirs, " | ")
+							if !oka || !okb || a != b {
+								break
+							}
+							own, theirs = ra, rb
+						}
+						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + " (jq `" + own + "` for `" + theirs + "`)"
 						l.Value = w
 						break
 					}

@@ -188,10 +188,21 @@ func storeText(c sc) (string, string) {
 		return sentence(c.fill(a.Store)), c.fill(st.Check)
 	}
 	write := c.fill(st.Write)
+	text := "Store the new value: "
 	if st.Backup != "" && !c.s.NeverRestored() {
-		write = c.fill(st.Backup) + ", then " + write
+		// One && chain: the write runs only when the encrypted copy of
+		// the current value is whole (review20 round 3: a failed sops
+		// left an empty backup, and the write ran anyway).
+		backup := c.fill(st.Backup)
+		cmd, rest, ok := strings.Cut(strings.TrimPrefix(write, "`"), "`")
+		if whole := strings.Trim(backup, "`"); ok && strings.HasPrefix(write, "`") && code(whole) == backup && !strings.Contains(whole, "`") {
+			write = "`" + whole + " && " + cmd + "`" + rest
+			text = "Store the new value after an encrypted copy of the current one, for rollback: "
+		} else {
+			write = backup + ", then " + write
+		}
 	}
-	text := "Store the new value: " + sentence(write)
+	text += sentence(write)
 	switch {
 	case c.s.Strategy == runbook.StrategyAlternatingUsers && st.WriteUser != "":
 		// Consumers move to the other user: its name travels with its
