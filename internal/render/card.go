@@ -79,7 +79,10 @@ type Group struct {
 	Steps string `json:"steps"`
 	// Lines are the steps that concern no single secret and come before
 	// the secrets' (a freeze); After those that come after them.
-	Lines   []Line       `json:"lines"`
+	Lines []Line `json:"lines"`
+	// Each is what every secret of the group shares (its owner "with
+	// Security", its strategy, its environments), said once.
+	Each    []string     `json:"each,omitempty"`
 	Secrets []CardSecret `json:"secrets"`
 	After   []Line       `json:"after"`
 }
@@ -116,7 +119,10 @@ type Back struct {
 // where each line's value goes.
 type Procedure struct {
 	Phase runbook.Phase `json:"phase"`
-	Text  string        `json:"text"`
+	// Name is, for a procedure with named slots, how lines call it
+	// ("lambda(NAME, VAR)"); "" for one said as "Every <phase>".
+	Name string `json:"name,omitempty"`
+	Text string `json:"text"`
 }
 
 // Line is one thing to do: a step, or the same step in several
@@ -290,6 +296,13 @@ func BuildCard(rb *runbook.Runbook) Card {
 			mergeLines(&c.Groups[i])
 		}
 		c.Procedures = deployProcedure(c.Groups)
+		var names []string
+		if inv := rb.Sections.Inventory; inv != nil {
+			for _, s := range inv.Secrets {
+				names = append(names, s.Systems...)
+			}
+		}
+		c.Procedures = append(c.Procedures, slotProcedures(c.Groups, names)...)
 		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
 		filterVariants(c.Groups, c.Procedures)
 		for _, b := range backs(rb, c.Groups) {
@@ -329,6 +342,9 @@ func BuildCard(rb *runbook.Runbook) Card {
 				c.Groups[i].Secrets[j].Where = ""
 			}
 		}
+	}
+	for i := range c.Groups {
+		shareFacts(&c.Groups[i])
 	}
 	c.Rules = rules(rb, c)
 	sayWaitsOnce(c.Groups, c.OpenItems)
@@ -1244,7 +1260,7 @@ func clause(s string) string {
 	s = dropInnerLeadIns(s)
 	// What a deploy is for, the phase says.
 	for _, tail := range []string{" so it reads the new value", " so they read the new value"} {
-		s = strings.Replace(s, tail, "", 1)
+		s = strings.ReplaceAll(s, tail, "")
 	}
 	for _, p := range runbook.Phases {
 		if rest, ok := strings.CutPrefix(s, p.Title()+": "); ok {
@@ -1955,4 +1971,70 @@ func backs(rb *runbook.Runbook, groups []Group) []Procedure {
 		return nil
 	}
 	return []Procedure{{Phase: PhaseBack, Text: "`" + best + "`, then the deploy again."}}
+}
+
+// shareFacts says once, under a phase's title, the facts every secret of
+// the phase shares ("Each secret: its owner with Security · revoke first ·
+// production, then staging"), and a secret's environment the title names
+// ("Restore production") not at all: a card of seven leaked keys said
+// "revoke first · production, then staging" seven times.
+func shareFacts(g *Group) {
+	for i := range g.Secrets {
+		s := &g.Secrets[i]
+		if s.Where != "" && !strings.Contains(s.Where, ", then ") && envWord(s.Where).MatchString(g.Title) {
+			s.Where = ""
+		}
+	}
+	if len(g.Secrets) < 2 {
+		return
+	}
+	all := func(get func(*CardSecret) string) string {
+		v := get(&g.Secrets[0])
+		for i := range g.Secrets {
+			if get(&g.Secrets[i]) != v {
+				return ""
+			}
+		}
+		return v
+	}
+	with := all(func(s *CardSecret) string {
+		if i := strings.LastIndex(s.Owner, " with "); i > 0 {
+			return s.Owner[i:]
+		}
+		return ""
+	})
+	if with != "" {
+		g.Each = append(g.Each, "its owner"+with)
+		for i := range g.Secrets {
+			g.Secrets[i].Owner = strings.TrimSuffix(g.Secrets[i].Owner, with)
+		}
+	}
+	if r := all(func(s *CardSecret) string { return s.Risk }); r != "" && !strings.Contains(strings.ToLower(g.Title), r+" risk") && !strings.Contains(strings.ToLower(g.Title), r+"-risk") {
+		g.Each = append(g.Each, r+" risk")
+		for i := range g.Secrets {
+			g.Secrets[i].Risk = ""
+		}
+	}
+	if st := all(func(s *CardSecret) string { return s.Strategy }); st != "" {
+		g.Each = append(g.Each, strings.ReplaceAll(st, "_", " "))
+		for i := range g.Secrets {
+			g.Secrets[i].Strategy = ""
+		}
+	}
+	if w := all(func(s *CardSecret) string { return s.Where }); w != "" {
+		// A production window says the environment (as a secret's
+		// heading does).
+		if strings.Contains(w, ", then ") || all(func(s *CardSecret) string { return s.Window }) == "" {
+			g.Each = append(g.Each, w)
+		}
+		for i := range g.Secrets {
+			g.Secrets[i].Where = ""
+		}
+	}
+	if w := all(func(s *CardSecret) string { return s.Window }); w != "" {
+		g.Each = append(g.Each, "production "+w)
+		for i := range g.Secrets {
+			g.Secrets[i].Window = ""
+		}
+	}
 }

@@ -87,6 +87,10 @@ func cardMarkdown(m *md, c Card) {
 	m.line("%s", text(c.Rules))
 	for _, p := range c.Procedures {
 		m.blank()
+		if p.Name != "" {
+			m.line("**%s:** %s", text(p.Name), text(p.Text))
+			continue
+		}
 		m.line("**Every %s:** %s", text(string(p.Phase)), text(p.Text))
 	}
 	for _, g := range c.Groups {
@@ -95,6 +99,10 @@ func cardMarkdown(m *md, c Card) {
 		for _, l := range g.Lines {
 			m.blank()
 			cardLine(m, l)
+		}
+		if len(g.Each) > 0 {
+			m.blank()
+			m.line("Each secret: %s.", text(strings.Join(g.Each, " · ")))
 		}
 		for _, s := range g.Secrets {
 			m.blank()
