@@ -231,6 +231,10 @@ type Directive struct {
 	Evidence []string `json:"evidence"`
 	// Reader says who made the reading (rules, structured, model).
 	Reader string `json:"reader"`
+	// AllEnvironments is set on a prohibition that binds every environment,
+	// not only production ("No changes at all between ...", "no deploys
+	// anywhere, staging included"). Not asked of the model.
+	AllEnvironments bool `json:"all_environments,omitempty"`
 	// keptFrom is set on a busy rule read from a single time ("batches run
 	// at 06:00"): its start, in minutes, before its end was assumed; a
 	// margin ("within 30 minutes of a batch") is counted from it.

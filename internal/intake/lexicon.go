@@ -58,6 +58,7 @@ type TimeWords struct {
 	BusinessDays  []string            `yaml:"business_days"`
 	ThenRefs      []string            `yaml:"then_refs"`
 	MarginRefs    []string            `yaml:"margin_refs"`
+	AllEnvs       []string            `yaml:"all_environments"`
 	MarginEnds    []string            `yaml:"margin_ends"`
 	PeriodBetween []string            `yaml:"period_between"`
 	Inclusive     []string            `yaml:"inclusive"`
@@ -267,7 +268,7 @@ type compiled struct {
 	cmdTriggers                                                                                            map[string]triggerPhrases
 	privilege, publicData, shared                                                                          *phrases
 	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
-	downtimeWords, downtimeLimits                                                                          *phrases
+	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -314,7 +315,7 @@ func (l *Lexicon) compile() {
 	c.relativeDays = labelled(rel)
 	c.sameDay, c.month = one(t.SameDay), one(t.Month)
 	c.endsAt, c.businessDays, c.thenRefs, c.periodBetween, c.inclusive = one(t.EndsAt), one(t.BusinessDays), one(t.ThenRefs), one(t.PeriodBetween), one(t.Inclusive)
-	c.marginRefs, c.marginEnds = one(t.MarginRefs), one(t.MarginEnds)
+	c.marginRefs, c.marginEnds, c.allEnvs = one(t.MarginRefs), one(t.MarginEnds), one(t.AllEnvs)
 	c.downtimeWords, c.downtimeLimits = one(r.DowntimeWords), one(r.DowntimeLimits)
 	zones := map[string][]string{}
 	for k := range t.Zones {
@@ -462,7 +463,7 @@ func (l *Lexicon) Check() []string {
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
 		"time.completion": t.Completion, "time.by": t.By, "time.completion_at": t.CompletionAt, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
 		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
-		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
+		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.all_environments": t.AllEnvs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.informed_cues": r.InformedCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,

@@ -194,8 +194,9 @@ func ModelSchema() (json.RawMessage, error) {
 		return nil, fmt.Errorf("intake: model schema: no directive properties")
 	}
 	delete(props, "reader")
+	delete(props, "all_environments")
 	d := branch(directive, "object")
-	d["required"] = slices.DeleteFunc(d["required"].([]any), func(v any) bool { return v == "reader" })
+	d["required"] = slices.DeleteFunc(d["required"].([]any), func(v any) bool { return v == "reader" || v == "all_environments" })
 	span := branch(props["span"], "object")
 	for _, e := range []struct {
 		node   any

@@ -153,7 +153,7 @@ func directiveMatches(t testing.TB, want map[string]any, d Directive) bool {
 	var got map[string]any
 	_ = json.Unmarshal(data, &got)
 	for k := range want {
-		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope", "unmatched"}, k) {
+		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope", "unmatched", "all_environments"}, k) {
 			t.Fatalf("unknown key %q in %v", k, want)
 		}
 	}
@@ -161,6 +161,10 @@ func directiveMatches(t testing.TB, want map[string]any, d Directive) bool {
 		if w, ok := want[k]; ok && fmt.Sprint(w) != fmt.Sprint(orEmpty(got[k])) {
 			return false
 		}
+	}
+	// all_environments: false unless the row says so.
+	if w, _ := want["all_environments"].(bool); w != d.AllEnvironments {
+		return false
 	}
 	if d.Kind == KindTimeRule {
 		if _, ok := want["polarity"]; !ok {

@@ -290,6 +290,10 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 			if ds[i].Scope.Secrets == nil {
 				ds[i].Scope.Secrets = []int{}
 			}
+			if ds[i].Kind == KindTimeRule && ds[i].Polarity.Blocks() && rd.lex.c.allEnvs.has(p.toks, c[0], c[1]) {
+				// "No changes at all": staging too, not only production.
+				ds[i].AllEnvironments = true
+			}
 			if ds[i].Scope.Words == nil {
 				ds[i].Scope.Words = []string{}
 			}

@@ -446,14 +446,30 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 	}
 	scope := a.scopeIDs(d.Scope)
 	w.ID, w.SecretIDs = fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), scope
+	w.AllEnvironments = d.AllEnvironments
+	if (d.Activity == intake.ActivityRestart || d.Activity == intake.ActivityDeploy) && len(d.Scope.Consumers) > 0 {
+		// "no restarts of dispatch-api": only the steps that restart or
+		// redeploy those services; never the revoke or the kill.
+		w.Activity, w.Consumers = d.Activity, slices.Clone(d.Scope.Consumers)
+	}
 	f.Schedule.Blackouts = append(f.Schedule.Blackouts, w)
 	what := map[intake.Polarity]string{intake.Forbid: "forbidden", intake.Busy: "busy: an activity to keep clear of", intake.Unclear: "unclear: held as a blackout until answered"}[d.Polarity]
 	if act := activityWords[d.Activity]; act != "" && d.Polarity == intake.Forbid {
 		what = "no " + act
 	}
-	effect := "no production step " + ofSecrets(f, scope) + "runs in it; windows are cut around it"
+	steps := "no " + w.Holds() + " " + ofSecrets(f, scope)
+	if w.Activity != "" {
+		steps = "no " + w.Holds() + " "
+	}
+	effect := steps + "runs in it; windows are cut around it"
 	if w.Dated() || len(w.DaysOfMonth) > 0 {
-		effect = "no production step " + ofSecrets(f, scope) + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
+		effect = steps + "runs on those dates: the rotation finishes before it or waits until it ends; a weekly window is not used on those dates"
+	}
+	if w.Activity != "" {
+		effect += "; it binds only those restarts and redeploys: the revoke and the kill at the provider are not held by it"
+	}
+	if w.AllEnvironments {
+		effect += "; the staging steps too: run them before it starts or after it ends"
 	}
 	r.add(ckBlackout, "blackout "+w.ID+": "+w.Label()+zone+" ("+what+")", effect+exposedNote(f, scope))
 	if len(d.Scope.Unmatched) > 0 && len(scope) == 0 {

@@ -207,14 +207,17 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	for _, b := range rb.Schedule.Blackouts {
 		bl := blackoutLead + b.Label()
-		if len(b.SecretIDs) > 0 && len(b.SecretIDs) < len(names) {
+		if b.Holds() != "production step" {
+			bl = "no " + b.Holds() + " runs " + b.Label()
+		}
+		if len(b.SecretIDs) > 0 && len(b.SecretIDs) < len(names) && b.Activity == "" {
 			// The card and the appendix say the same: a blackout of some
 			// secrets names them (review17).
 			var of []string
 			for _, id := range b.SecretIDs {
 				of = append(of, cmp.Or(names[id], id))
 			}
-			bl = "no production step of " + andList(of) + " runs " + b.Label()
+			bl = "no " + b.Holds() + " of " + andList(of) + " runs " + b.Label()
 		}
 		if b.Note != "" {
 			bl += " (" + b.Note + ")"

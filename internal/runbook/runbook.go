@@ -206,6 +206,14 @@ type TimeWindow struct {
 	Note        string `json:"note"`
 	// SecretIDs limits the window to some secrets; empty means all.
 	SecretIDs []string `json:"secret_ids"`
+	// AllEnvironments makes a blackout bind every environment, staging
+	// too ("No changes at all"); production only otherwise.
+	AllEnvironments bool `json:"all_environments,omitempty"`
+	// Activity and Consumers make a blackout bind only the steps that
+	// restart or redeploy those services ("no restarts of dispatch-api"):
+	// the revoke and the kill at the provider are not bound by it.
+	Activity  string   `json:"activity,omitempty"`
+	Consumers []string `json:"consumers,omitempty"`
 	Source    string   `json:"source"`
 	// Next is a window's first usable opening after the schedule's as_of,
 	// outside the blackouts of its secrets.
@@ -256,6 +264,24 @@ type Deadline struct {
 // Covers reports whether the window or blackout applies to a secret (an
 // empty SecretIDs means every secret).
 func (w TimeWindow) Covers(id string) bool { return len(w.SecretIDs) == 0 || OneOf(w.SecretIDs, id) }
+
+// Holds names the steps a blackout keeps out of its span, as the runbook
+// says it: "production step", "step in any environment (staging included)"
+// for one that binds every environment, or "production restart or redeploy
+// of <services>" for one that binds only those.
+func (w TimeWindow) Holds() string {
+	switch {
+	case w.Activity != "" && len(w.Consumers) > 0:
+		what := "restart or redeploy"
+		if w.AllEnvironments {
+			return what + " of " + strings.Join(w.Consumers, ", ") + " in any environment"
+		}
+		return "production " + what + " of " + strings.Join(w.Consumers, ", ")
+	case w.AllEnvironments:
+		return "step in any environment (staging included)"
+	}
+	return "production step"
+}
 
 // ScopesMeet reports whether two lists of secret ids can concern the same
 // secret; an empty list means every secret.

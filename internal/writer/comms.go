@@ -116,14 +116,20 @@ func windowNote(f *planner.Facts) string {
 // says).
 func blackoutNote(f *planner.Facts, b runbook.TimeWindow) string {
 	line := fmt.Sprintf("Nothing runs in production during blackout %s (%s)", b.ID, b.Label())
-	if len(b.SecretIDs) > 0 {
+	switch {
+	case b.Activity != "":
+		line = fmt.Sprintf("No %s runs during blackout %s (%s)", b.Holds(), b.ID, b.Label())
+	case b.AllEnvironments && len(b.SecretIDs) == 0:
+		line = fmt.Sprintf("Nothing runs in any environment, staging included, during blackout %s (%s)", b.ID, b.Label())
+	}
+	if len(b.SecretIDs) > 0 && b.Activity == "" {
 		var names []string
 		for _, s := range f.Secrets {
 			if b.Covers(s.ID) {
 				names = append(names, s.Name)
 			}
 		}
-		line = fmt.Sprintf("No production step of %s runs during blackout %s (%s)", andList(names), b.ID, b.Label())
+		line = fmt.Sprintf("No %s of %s runs during blackout %s (%s)", b.Holds(), andList(names), b.ID, b.Label())
 	}
 	var exposed []string
 	for _, s := range f.LeakedIn(b.SecretIDs) {

@@ -180,9 +180,9 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		add("%s", line)
 	}
 	for _, b := range f.Schedule.Blackouts {
-		scope := "No production step"
-		if len(b.SecretIDs) > 0 {
-			scope = "No production step of " + andList(b.SecretIDs)
+		scope := "No " + b.Holds()
+		if len(b.SecretIDs) > 0 && b.Activity == "" {
+			scope += " of " + andList(b.SecretIDs)
 		}
 		line := fmt.Sprintf("%s runs during blackout %s (%s: %q); if a step would, wait for it to end.", scope, b.ID, b.Label(), b.Note)
 		if b.Dated() {
