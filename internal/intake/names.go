@@ -397,6 +397,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 		r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: provider inferred as %s from %s", path, in.Name, r.Provider.Name, from))
 	}
 	n.explainKind(&r, in, path, best.kind)
+	n.kmsHeld(&r, in, path, nameW, notesW)
 
 	r.Signers, r.Verifiers = n.Roles(in.Notes)
 	if len(r.Signers) > 0 && len(r.Verifiers) > 0 && r.Kind != runbook.KindWebhookSecret && r.Kind != runbook.KindSigningKey {

@@ -1,9 +1,12 @@
 package intake
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // What a token signing key's name and notes say about its shape: the JWS
@@ -114,4 +117,48 @@ func sentences(text string) []string {
 		}
 	}
 	return append(out, text[start:])
+}
+
+// kmsWords say a signing key lives in a KMS or HSM: its private key never
+// leaves it.
+var kmsWords = [][]string{{"kms"}, {"hsm"}, {"key", "vault", "key"}, {"keyvault", "key"}, {"non", "exportable"}, {"nonexportable"},
+	{"transit"}, {"managed", "hsm"}, {"cloud", "kms"}}
+
+// kmsStores are the stores whose vendor also holds keys in a KMS, and
+// that vendor's provider id.
+var kmsStores = map[runbook.SecretStore]string{runbook.StoreAzureKeyVault: "azure", runbook.StoreVault: "vault",
+	runbook.StoreAWSSecretsManager: "aws", runbook.StoreGCPSecretManager: "gcp"}
+
+// kmsHeld reads a signing key the name or notes say lives in a KMS or HSM
+// ("RS256 key in a Key Vault HSM", "signs through Vault transit") as its
+// store vendor's KMS key, not a secret value: no operator generates or
+// handles its private key (signing, #17).
+func (n *Names) kmsHeld(r *Resolved, in runbook.Secret, path string, nameW, notesW []string) {
+	// Only a token signing key rotor reads by its kind (the generic JWT
+	// entries): a vendor's own key (a GitHub App private key) stays its own.
+	if r.Kind != runbook.KindSigningKey || r.Entry == nil || !r.Entry.IsStored() || r.Entry.Provider() == nil || r.Entry.Provider().ID != "generic" {
+		return
+	}
+	id, ok := kmsStores[in.SecretStore]
+	p := n.cat.Provider(id)
+	if !ok || p == nil {
+		return
+	}
+	said := ""
+	for _, ws := range [][]string{nameW, notesW} {
+		for _, k := range kmsWords {
+			if _, _, found := find(ws, strings.Join(k, "")); found && said == "" {
+				said = strings.Join(k, " ")
+			}
+		}
+	}
+	if said == "" {
+		return
+	}
+	e := n.cat.Match(p, r.Kind, in.SecretStore, r.Text)
+	if e == nil || e.Provider() != p || e.IsStored() {
+		return
+	}
+	r.Provider, r.Entry = p, e
+	r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: its name or notes say %q: held in %s's KMS (%s), so a new key version is created there and no private key is generated or handled by an operator", path, in.Name, said, p.Name, e.ID))
 }

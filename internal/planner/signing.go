@@ -53,6 +53,7 @@ func signingKeys(f *Facts) {
 		if _, ok := s.Values[phKeygen]; !ok {
 			s.Values[phKeygen] = keygen(intake.JWSAlgorithm(s.Name + " " + s.Notes))
 		}
+		askKeyOrSecret(f, s)
 		if !s.Entry.JWKS {
 			continue
 		}
@@ -71,4 +72,25 @@ func signingKeys(f *Facts) {
 				verifier, stepList(blocks), phJWKSCache),
 			Blocks: blocks})
 	}
+}
+
+// askKeyOrSecret asks whether an asymmetric signing key kept in Azure Key
+// Vault, which holds keys as well as secrets, is a Key Vault key or a
+// private key stored as a secret, when the request does not say: the
+// steps read it as a secret (rotor's entry for a key in a KMS needs the
+// words), and the create steps wait, since generating a private key an
+// operator handles is wrong for a key that never leaves the vault.
+func askKeyOrSecret(f *Facts, s *Secret) {
+	if s.Store != runbook.StoreAzureKeyVault || !s.Entry.IsStored() || strings.HasPrefix(intake.JWSAlgorithm(s.Name+" "+s.Notes), "HS") {
+		return
+	}
+	blocks := phaseSteps(f, s.ID, runbook.PhaseCreate)
+	if len(blocks) == 0 {
+		return
+	}
+	f.Raise(runbook.OpenItem{Source: "planner",
+		Text: s.Name + ": a Key Vault key or a private key stored as a Key Vault secret?",
+		Question: fmt.Sprintf("Is %s a Key Vault key (created and used inside Key Vault, never exported: then its new version is created with `az keyvault key rotate`, only its public half is published, and the old version is disabled) or a private key stored as a Key Vault secret (the steps below)? %s wait for the answer: an operator must not generate a private key for a key that never leaves the vault. If it is a key, say so in its notes (\"a Key Vault key\").",
+			s.Name, upperFirstWord(stepList(blocks))),
+		Blocks: blocks})
 }
