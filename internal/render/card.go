@@ -34,6 +34,10 @@ type Card struct {
 	Order string `json:"order"`
 	// Blackouts say when no production step runs.
 	Blackouts []string `json:"blackouts"`
+	// Deadlines say by when the work is done, for each deadline no secret's
+	// line already dates (hook6 m2: "Must be completed before 2026-12-18"
+	// was read but not on the card).
+	Deadlines []string `json:"deadlines,omitempty"`
 	// Freezes say which release or change freeze holds and what it stops,
 	// at the top like a blackout (review17: a freeze shown only inside its
 	// steps).
@@ -351,6 +355,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	c.Rules = rules(rb, c)
 	sayWaitsOnce(c.Groups, c.OpenItems)
+	c.Deadlines = cardDeadlines(rb, c)
 	if ic := rb.Sections.InternalComms; ic != nil {
 		for i, m := range ic.Messages {
 			d := Duty{Who: string(m.Audience), Where: dropAsides(m.Channel), When: cutOutsideCode(dropAsides(m.SendWhen), ';')}
@@ -2040,4 +2045,38 @@ func shareFacts(g *Group) {
 			g.Secrets[i].Window = ""
 		}
 	}
+}
+
+// cardDeadlines are the schedule's deadlines the card's lines do not date
+// already (a secret's "production by ...", a kill's "dead by ..."), each
+// with the request's words.
+func cardDeadlines(rb *runbook.Runbook, c Card) []string {
+	var dated []string
+	for _, g := range c.Groups {
+		dated = append(dated, g.Each...)
+		for _, cs := range g.Secrets {
+			dated = append(dated, cs.Window)
+			for _, l := range cs.Lines {
+				dated = append(dated, l.Dead)
+			}
+		}
+		for _, ls := range [][]Line{g.Lines, g.After} {
+			for _, l := range ls {
+				dated = append(dated, l.Dead, l.Text)
+			}
+		}
+	}
+	all := strings.Join(dated, "\n")
+	var out []string
+	for _, d := range rb.Schedule.Deadlines {
+		l := d.Label()
+		if strings.Contains(all, strings.TrimPrefix(l, "by ")) {
+			continue
+		}
+		if d.Note != "" {
+			l += " (" + d.Note + ")"
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -59,6 +59,10 @@ func cardMarkdown(m *md, c Card) {
 		m.blank()
 		m.line("**Before step 1:** %s.", text(strings.Join(c.Before, "; ")))
 	}
+	if len(c.Deadlines) > 0 {
+		m.blank()
+		m.line("**Deadline:** %s.", text(strings.Join(c.Deadlines, "; ")))
+	}
 	if len(c.Blackouts) > 0 {
 		// One line: "no production step runs" said once; a blackout of
 		// some secrets names them on its own line.
