@@ -70,7 +70,7 @@ func (a Assertion) check() error {
 			return errors.New("value must be >= 0")
 		}
 	case "all_killed", "killed_before_investigation", "blackout", "window", "no_window", "no_step", "first_step", "all_considered",
-		"killed_first", "kill_within", "not_revoked_first", "in_inventory", "open_item", "production_restored", "exists_once", "placeholders_raised":
+		"killed_first", "kill_within", "reach_within", "not_revoked_first", "in_inventory", "open_item", "production_restored", "exists_once", "placeholders_raised":
 		return a.checkOutcome()
 	case "rubric":
 		if err := need("criteria", a.Criteria); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -81,6 +82,28 @@ func TestExposedCredentialDeadBeforeLowerEnvironments(t *testing.T) {
 									t.Errorf("%s: step %d (%s in %s) comes before it is dead at step %d", sec.ID, st.Order, st.Phase, st.Environment, dead)
 								}
 							}
+						}
+						// What it could read (an unconditional read reach of
+						// its entry) is listed by name and killed from T0 at a
+						// containment step of its own, by T0+exposure.ReachKill
+						// (review18 round 4, X1).
+						reads := 0
+						for _, x := range cr.Exposes {
+							if len(x.When) == 0 && x.Credential == "" && x.Kill == "" && x.Reach != catalog.ReachReplicaLinks {
+								reads++
+							}
+						}
+						reachKills := 0
+						for _, kt := range rb.TimeToKill {
+							if kt.Reach {
+								reachKills++
+								if st := stepOf(steps, kt.Step); st == nil || st.Phase != runbook.PhaseContain || kt.Minutes > exposure.ReachKill {
+									t.Errorf("what %s could read dies at %s (step %d), not a containment within T0+%d", kt.SecretID, kt.Label, kt.Step, exposure.ReachKill)
+								}
+							}
+						}
+						if reachKills < reads {
+							t.Errorf("%d of %d sets of secrets the credential could read have a kill time", reachKills, reads)
 						}
 						if len(exposedOutside(rb)) == 0 {
 							t.Fatal("no exposed credential in the runbook")

@@ -23,7 +23,7 @@ var outcomeTypes = map[string]bool{
 	"all_killed": true, "killed_before_investigation": true, "blackout": true, "window": true, "no_window": true,
 	"no_step": true, "first_step": true, "all_considered": true,
 	"killed_first": true, "kill_within": true, "not_revoked_first": true, "in_inventory": true, "open_item": true,
-	"production_restored": true, "exists_once": true, "placeholders_raised": true,
+	"production_restored": true, "exists_once": true, "placeholders_raised": true, "reach_within": true,
 }
 
 // placeholderRE finds a <placeholder> an operator must fill in.
@@ -52,7 +52,7 @@ func (a Assertion) checkOutcome() error {
 		if a.Value < 0 {
 			return fmt.Errorf("value (steps) must be >= 0")
 		}
-	case "kill_within":
+	case "kill_within", "reach_within":
 		if a.Value <= 0 {
 			return fmt.Errorf("value (minutes) must be > 0")
 		}
@@ -311,6 +311,35 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 			return set(false, fmt.Sprintf("every exposed credential planned dead within %g minutes, at a step that kills it", a.Value), strings.Join(bad, "; "))
 		}
 		return set(len(found) > 0, fmt.Sprintf("every exposed credential planned dead within %g minutes, at a step that kills it", a.Value), orNone(strings.Join(found, "; ")))
+	case "reach_within":
+		// What an exposed credential could read (or everything a breached
+		// place held) is listed by name and killed at a containment step
+		// of its own within the bound (review18 round 4, X1: it had no
+		// kill time).
+		var bad, found []string
+		for _, kt := range rb.TimeToKill {
+			if !kt.Reach || (a.Secret != "" && !matchesSecret(rb, a.Secret, kt.SecretID)) {
+				continue
+			}
+			what := kt.SecretID
+			if what == "" {
+				what = "everything the breached place held"
+			}
+			st := stepOf(steps, kt.Step)
+			switch {
+			case st == nil || st.Phase != runbook.PhaseContain || st.SecretID != kt.SecretID:
+				bad = append(bad, fmt.Sprintf("what %s could read: step %d is not its containment", what, kt.Step))
+			case float64(kt.Minutes) > a.Value:
+				bad = append(bad, fmt.Sprintf("what %s could read dead at %s (step %d)", what, kt.Label, kt.Step))
+			default:
+				found = append(found, fmt.Sprintf("what %s could read dead at %s (step %d)", what, kt.Label, kt.Step))
+			}
+		}
+		expected := fmt.Sprintf("what the exposed credentials could read listed and killed within %g minutes", a.Value)
+		if len(bad) > 0 {
+			return set(false, expected, strings.Join(bad, "; "))
+		}
+		return set(len(found) > 0, expected, orNone(strings.Join(found, "; ")))
 	case "not_revoked_first":
 		s, ok := findSecret(rb, a.Secret)
 		if !ok {
@@ -351,7 +380,8 @@ func (r *Runner) outcome(c *Case, a Assertion, rb *runbook.Runbook, res Result) 
 		var killed, created []string
 		for i := range steps {
 			st := &steps[i]
-			if st.SecretID != s.ID {
+			if st.SecretID != s.ID || reachStep(rb, st.Order) {
+				// The kill of what it could read is not its own.
 				continue
 			}
 			if kills(s, st) {
@@ -750,4 +780,25 @@ func productionRestored(rb *runbook.Runbook, ref string, limit int, steps []runb
 		}
 	}
 	return bad
+}
+
+// stepOf is the step of that order, or nil.
+func stepOf(steps []runbook.Step, order int) *runbook.Step {
+	for i := range steps {
+		if steps[i].Order == order {
+			return &steps[i]
+		}
+	}
+	return nil
+}
+
+// reachStep reports whether the step of that order kills what an exposed
+// credential could read (time_to_kill says so), not the credential itself.
+func reachStep(rb *runbook.Runbook, order int) bool {
+	for _, kt := range rb.TimeToKill {
+		if kt.Reach && kt.Step == order {
+			return true
+		}
+	}
+	return false
 }

@@ -111,6 +111,12 @@ const ReplaceSteps = 5
 // of it does not count: nothing kills it sooner.
 const ReplaceWithin = 60
 
+// ReachKill is the planned minutes, from T0, by which the secrets a
+// credential exposed outside the company could read are listed by name and
+// each one is killed (revoke first), by a second operator in a lane of its
+// own: they are as exposed as the credential (review18 round 4, X1).
+const ReachKill = 30
+
 // phaseMinutes is how long one step of a phase is planned to take, done by
 // one person after the previous one (a conservative reading: tracks owned by
 // different people may run in parallel).

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/render"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -170,6 +171,14 @@ func runOutcomes(t *testing.T, path string) {
 				}
 			}
 			for _, k := range rb.TimeToKill {
+				if k.Reach {
+					// What an exposed credential could read has its own
+					// bound (review18 round 4, X1).
+					if tc.KillWithin > 0 && k.Minutes > exposure.ReachKill {
+						t.Errorf("what %q could read dies at %s (step %d), past T0+%d min", k.SecretID, k.Label, k.Step, exposure.ReachKill)
+					}
+					continue
+				}
 				if tc.KillWithin > 0 && k.Deadline == "" && k.Minutes > tc.KillWithin {
 					t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", k.SecretID, k.Environment, k.Label, k.Step, tc.KillWithin)
 				}

@@ -139,7 +139,17 @@ func timeToKill(f *Facts) {
 	lanes := map[string]int{}
 	minutes := pre
 	for i := range f.Steps {
-		if st := &f.Steps[i]; inLane[i] {
+		st := &f.Steps[i]
+		switch {
+		case st.Reach > 0:
+			// What an exposed credential could read: listed and killed
+			// by another operator in a lane of its own, by
+			// T0+exposure.ReachKill; the rest of the work does not wait
+			// for it.
+			// It starts at T0: the providers' own remediation concerns
+			// the credential, not what it could read.
+			st.Minutes = exposure.ReachKill
+		case inLane[i]:
 			if _, ok := lanes[st.SecretID]; !ok {
 				lanes[st.SecretID] = pre
 			}
@@ -151,9 +161,18 @@ func timeToKill(f *Facts) {
 	for i := range f.Steps {
 		st := &f.Steps[i]
 		s := f.SecretByID(st.SecretID)
-		if !inLane[i] && i >= first {
+		if !inLane[i] && i >= first && st.Reach == 0 {
 			minutes += exposure.StepMinutes(st.Phase, propagation(s))
 			st.Minutes = minutes
+		}
+		if st.Reach > 0 {
+			k := runbook.KillTime{SecretID: st.SecretID, Environment: st.Environment, Step: st.Order,
+				Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: runbook.ExposureThirdParty, Reach: true}
+			if s != nil {
+				k.Exposure = s.Exposure
+			}
+			f.TimeToKill = append(f.TimeToKill, k)
+			continue
 		}
 		if s == nil || !st.Kill || !s.Exposed {
 			continue
@@ -353,6 +372,12 @@ func derivedReach(f *Facts) {
 				}
 			case x.Credential != "":
 				// Added to the inventory by reachedItems.
+			case s.Class == exposure.KillNow && x.Reach != catalog.ReachReplicaLinks:
+				// As exposed as the credential: listed by name at T0 and
+				// killed in a lane of their own, never left to an open
+				// item answered at the investigation (review18 round 4,
+				// X1).
+				s.ReadReach = append(s.ReadReach, ReadReach{What: what, List: strings.TrimSuffix(s.Known(catalog.Fill(x.List, vars)), ".")})
 			default:
 				id := f.Raise(runbook.OpenItem{Source: "catalog", Text: fmt.Sprintf("%s could read %s: which secrets are they, and which must be rotated?", s.Name, what),
 					Question: readQuestion(f, s, x, vars)})

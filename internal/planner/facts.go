@@ -348,6 +348,11 @@ type Secret struct {
 	DerivedReviews []string `json:"derived_reviews,omitempty"`
 	// reachItems are the ids of the open items of what it could read.
 	reachItems []string
+	// ReadReach is what a credential exposed outside the company could
+	// read (a Doppler config, a project's CI/CD variables): its own kill
+	// lane from T0 lists those secrets by name and kills each, revoke
+	// first, by T0+exposure.ReachKill minutes (review18 round 4, X1).
+	ReadReach []ReadReach `json:"read_reach,omitempty"`
 	// Shared is true when one credential serves all its environments (the
 	// notes say so, or it is a person's own token): it is killed once,
 	// created once, and stored and rolled out in each environment.
@@ -513,6 +518,19 @@ type Step struct {
 	// Remediation lists the secrets whose provider's own remediation (a
 	// revoked token, a quarantine policy) the step checks; SecretID is empty.
 	Remediation []string `json:"remediation,omitempty"`
+	// Reach is set on the step that lists and kills what an exposed
+	// credential could read: the 1-based index of the secret's ReadReach,
+	// or, with no SecretID, of everything the breached place held (the
+	// request asks to rotate it all).
+	Reach int `json:"reach,omitempty"`
+}
+
+// ReadReach is one set of secrets an exposed credential could read.
+type ReadReach struct {
+	// What names them ("the CI/CD variables of project payments/monorepo").
+	What string `json:"what"`
+	// List is how to list them by name, never by value.
+	List string `json:"list"`
 }
 
 // ExternalComms says whether customers or vendors must hear about the rotation.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -124,9 +125,22 @@ func order(f *Facts) {
 			access = append(access, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Remediation: ids})
 		}
 		// A retired credential is checked dead right after it is revoked.
-		track(t, access, exposed, func(s *Secret, p runbook.Phase, _ string) bool {
-			return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
-		})
+		steps := access
+		for _, s := range exposed {
+			if ss := secretSteps(f, s, func(p runbook.Phase, _ string) bool {
+				return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
+			}); len(ss) > 0 {
+				t.SecretIDs = append(t.SecretIDs, s.ID)
+				steps = append(steps, ss...)
+			}
+		}
+		if f.RotateAll != "" && (f.Trigger.IsLeak() || f.Trigger == runbook.TriggerVendorChange) {
+			// Everything the breached place held is as exposed as what the
+			// request names: listed by name at T0 and killed in a lane of
+			// its own (review18 round 4, X1).
+			steps = append(steps, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Reach: 1})
+		}
+		addTrack(t, steps)
 		// A credential exposed outside the company that keeps working until
 		// its replacement is replaced in production and killed there before
 		// any other secret's work (planKills leaves at most one such, and
@@ -432,6 +446,13 @@ func secretSteps(f *Facts, s *Secret, keep func(p runbook.Phase, env string) boo
 			}
 			// A restricted credential keeps working in production only.
 			add(runbook.PhaseContain, env, s.Strategy == runbook.StrategyRevokeFirst || (afterReplace && !prod))
+		}
+	}
+	if keep(runbook.PhaseContain, AllEnvironments) && s.Class == exposure.KillNow {
+		// What it could read is listed and killed from T0, in a lane of
+		// its own.
+		for i := range s.ReadReach {
+			steps = append(steps, Step{SecretID: s.ID, Environment: AllEnvironments, Phase: runbook.PhaseContain, Reach: i + 1})
 		}
 	}
 	if has(runbook.PhaseInvestigate) {

@@ -490,6 +490,8 @@ func TestReach(t *testing.T) {
 		Reviews    []string        `json:"reviews"`
 		Secrets    []string        `json:"secrets"`
 		FetchToken string          `json:"fetch_token"`
+		Reach      []string        `json:"reach"`
+		NoReach    bool            `json:"no_reach"`
 	}
 	if err := json.Unmarshal(js, &rows); err != nil {
 		t.Fatal(err)
@@ -541,6 +543,43 @@ func TestReach(t *testing.T) {
 				if !matches(reviews, p) {
 					t.Errorf("no derived review matches /%s/: %q", p, reviews)
 				}
+			}
+			var reach []string
+			for _, s := range f.Secrets {
+				for _, x := range s.ReadReach {
+					reach = append(reach, x.What+" | "+x.List)
+				}
+			}
+			for _, p := range r.Reach {
+				if !matches(reach, p) {
+					t.Errorf("no read reach matches /%s/: %q", p, reach)
+				}
+			}
+			if r.NoReach && len(reach) > 0 {
+				t.Errorf("read reach %q on a credential not exposed outside", reach)
+			}
+			// Each read reach has its containment step, killed by
+			// T0+exposure.ReachKill in a lane of its own.
+			lanes := 0
+			for _, st := range f.Steps {
+				if st.Reach > 0 {
+					lanes++
+					if st.Phase != runbook.PhaseContain || st.Minutes > exposure.ReachKill {
+						t.Errorf("reach step %d: %s at T0+%d", st.Order, st.Phase, st.Minutes)
+					}
+				}
+			}
+			if lanes != len(reach) {
+				t.Errorf("%d reach steps for %d read reaches", lanes, len(reach))
+			}
+			reachKills := 0
+			for _, k := range f.TimeToKill {
+				if k.Reach {
+					reachKills++
+				}
+			}
+			if reachKills != lanes {
+				t.Errorf("%d reach kills timed for %d reach steps", reachKills, lanes)
 			}
 			if r.Secrets != nil && strings.Join(ids, ",") != strings.Join(r.Secrets, ",") {
 				t.Errorf("inventory = %v, want %v", ids, r.Secrets)

@@ -501,9 +501,10 @@ func kills(rb *runbook.Runbook, secrets map[string]runbook.InventorySecret) []Ki
 		index := map[string]int{}
 		var steps [][]int
 		for _, k := range rb.TimeToKill {
-			if k.Deadline != "" {
+			if k.Deadline != "" || k.Reach {
 				// Planned: it dies after its replacement, by a
-				// deadline; it does not die first.
+				// deadline; it does not die first. What it could read
+				// has its own line.
 				continue
 			}
 			i, ok := index[k.SecretID]
@@ -777,6 +778,21 @@ func sayLinesOnce(groups []Group) {
 // for several).
 func markKills(groups []Group, rb *runbook.Runbook) {
 	for gi := range groups {
+		// Lines of no secret: the kill of everything a breached place
+		// held (review18 round 4, X1).
+		for _, ls := range []*[]Line{&groups[gi].Lines, &groups[gi].After} {
+			for li := range *ls {
+				l := &(*ls)[li]
+				for _, k := range rb.TimeToKill {
+					if k.SecretID == "" && runbook.OneOf(l.Steps, k.Step) {
+						l.Dead = "by " + k.Label
+						if at := moment(k.At); at != "" {
+							l.Dead = "by " + at
+						}
+					}
+				}
+			}
+		}
 		for si := range groups[gi].Secrets {
 			cs := &groups[gi].Secrets[si]
 			for li := range cs.Lines {

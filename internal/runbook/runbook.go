@@ -128,6 +128,11 @@ type KillTime struct {
 	// "now" (ROTATION_RULES.md §2 rule 6: planned work never breaks what
 	// an overlap keeps running). Empty for a credential that dies first.
 	Deadline string `json:"deadline,omitempty"`
+	// Reach is true on the kill of the secrets an exposed credential could
+	// read (listed by name at T0 and killed, revoke first, in a lane of
+	// their own), not of the credential itself. With no SecretID it is
+	// everything the breached place held.
+	Reach bool `json:"reach,omitempty"`
 }
 
 // Considered is one constraint or note and how the planner read it.

@@ -47,7 +47,7 @@ var (
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
-		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases"}
+		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
 		"known", "targets", "scheduled", "alert_path"}
 )
@@ -86,7 +86,7 @@ var (
 	// Acme's calls 8 points of cacheable input for a few hundred tokens).
 	PlanFacts = &Facts{Name: "plan", Top: without(allTop, "tracks", "build_time", "external_comms", "person", "access"),
 		Secret:   without(allSecret, "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "uses"),
-		Consumer: allConsumer, Step: []string{"order", "secret_id", "environment", "phase"},
+		Consumer: allConsumer, Step: []string{"order", "secret_id", "environment", "phase", "reach"},
 		// The procedures these sections use: the checklist's preflight,
 		// discovery and quirks, the validation's checks.
 		Nested: map[string][]string{"catalog.actions": {"discover", "preflight", "verify", "invalidate", "invalidate_check", "contain",
@@ -101,7 +101,7 @@ var (
 // restoration of a credential exposed outside the company, with the
 // secret's exposure_class), which the approvals, the checklist's lines
 // about them and the change ticket's evidence line state.
-var gateStep = []string{"order", "secret_id", "environment", "phase", "kill"}
+var gateStep = []string{"order", "secret_id", "environment", "phase", "kill", "reach"}
 
 // Part views: a section asked in parts (a large request) sends each part
 // only the facts its own section reads of the part's secrets. The parts'
@@ -125,15 +125,15 @@ var (
 		"considered", "freezes", "open_items", "rotate_all"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "environments", "store", "env_var", "legacy",
 			"legacy_note", "compromise", "rule", "strategy", "rotation_risk", "rate_limited", "stored", "users", "values", "exposed", "exposure_class"},
-		Consumer: []string{"name", "runtime"}, Step: []string{"secret_id", "phase"}, GateStep: gateStep,
+		Consumer: []string{"name", "runtime"}, Step: []string{"order", "secret_id", "phase", "reach"}, GateStep: gateStep,
 		Nested: PlanFacts.Nested}
 	sequencePart = &Facts{Name: "sequence part", Top: []string{"system", "system_slug", "trigger", "approvers", "tracks", "steps", "controls",
-		"schedule", "person", "access", "freezes", "cadence"},
+		"schedule", "person", "access", "freezes", "cadence", "rotate_all"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
-			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user"},
+			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach"},
 		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known"},
-		Step:     []string{"access", "environment", "order", "phase", "remediation", "secret_id", "track", "window"}}
+		Step:     []string{"access", "environment", "order", "phase", "reach", "remediation", "secret_id", "track", "window"}}
 	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},
 		Secret:   []string{"id", "name", "kind", "provider_name", "consumers", "environments", "retire_only", "rule", "strategy"},
 		Consumer: []string{"name"}, Step: []string{"order", "secret_id", "environment", "phase"},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -197,8 +198,10 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		}
 		add("%s", line)
 	}
-	if f.RotateAll != "" {
+	if f.RotateAll != "" && rotateAllStep(f) == 0 {
 		add("The request says %q: list every variable, file, SSH key, deploy key and token that place holds (every project and environment); rotate each one this runbook does not name (add it to the request and generate again), and look for pipelines, runners, webhooks or keys an attacker may have added. Ask the vendor now whether the breach is closed: until they confirm, the new values live in the same place, so watch their use and be ready to rotate them again.", f.RotateAll)
+	} else if f.RotateAll != "" {
+		add("The request says %q: step %d lists by name every variable, file, SSH key, deploy key and token that place holds and kills each one this runbook does not name by T0+%d min; look for pipelines, runners, webhooks or keys an attacker may have added. Ask the vendor now whether the breach is closed: until they confirm, the new values live in the same place, so watch their use and be ready to rotate them again.", f.RotateAll, rotateAllStep(f), exposure.ReachKill)
 	}
 	for _, c := range f.Considered {
 		if strings.Contains(c.Reading, planner.ReadingInstruction) {
@@ -442,6 +445,17 @@ func backupHow(f *planner.Facts, s *planner.Secret) string {
 	return sentence(rb)
 }
 
+// rotateAllStep is the order of the step that lists and kills everything
+// the breached place held.
+func rotateAllStep(f *planner.Facts) int {
+	for _, st := range f.Steps {
+		if st.Reach > 0 && st.SecretID == "" {
+			return st.Order
+		}
+	}
+	return 0
+}
+
 func consumerNames(s *planner.Secret) []string {
 	out := make([]string, len(s.Consumers))
 	for i, c := range s.Consumers {
@@ -478,6 +492,12 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 		case st.Access != "":
 			step.Action, step.Verify = accessText(f, accesses[st.Access])
 			step.Owner = andList(f.Approvers)
+		case st.Reach > 0:
+			step.Action, step.Verify = reachText(f, st)
+			step.Owner = andList(f.Approvers)
+			if s := f.SecretByID(st.SecretID); s != nil {
+				step.Owner = stepOwner(f, s, st.Phase)
+			}
 		case len(st.Remediation) > 0:
 			step.Action, step.Verify = remediationText(f, st.Remediation)
 			step.Owner = andList(f.Approvers)

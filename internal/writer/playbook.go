@@ -473,6 +473,22 @@ func remediationText(f *planner.Facts, ids []string) (string, string) {
 	return action, "the incident timeline records, per credential, whether the provider already acted and when"
 }
 
+// reachText lists by name and kills what an exposed credential could read
+// (st.SecretID set), or everything the breached place held (the request
+// asks to rotate it all): another operator does it from T0, in a lane of
+// its own, since those secrets are as exposed as the credential (review18
+// round 4, X1).
+func reachText(f *planner.Facts, st planner.Step) (string, string) {
+	who, what, list := "the breached place held", fmt.Sprintf("every variable, file, SSH key, deploy key and token the request asks to rotate (%q), in every project and environment", f.RotateAll), "its settings pages or API (names only)"
+	if s := f.SecretByID(st.SecretID); s != nil && st.Reach <= len(s.ReadReach) {
+		r := s.ReadReach[st.Reach-1]
+		who, what, list = s.Name+" could read", r.What, r.List
+	}
+	action := fmt.Sprintf("Another operator, from T0, revokes first, each at its own provider, every secret %s except the ones this runbook rotates, listed by name (never by value) with %s. They are %s, as exposed as the credential; their consumers fail until their replacements are deployed. Record each name and when it died in the incident ticket, then add each to the request as a secret and generate again for its replacement.",
+		who, strings.TrimSuffix(list, "."), what)
+	return action, "the incident ticket lists every name found, and a call with each one's old value is rejected"
+}
+
 // accessText removes one kind of a departing person's access.
 func accessText(f *planner.Facts, a planner.Access) (string, string) {
 	by := ""
