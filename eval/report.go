@@ -129,6 +129,9 @@ func (r *Report) WriteTable(w io.Writer, regressions []Regression, baseline stri
 		if c.Error != "" {
 			fmt.Fprintf(w, "\n%s: generation failed: %s\n", c.Name, c.Error)
 		}
+		if c.Clock != "" {
+			fmt.Fprintf(w, "  %s: %s\n", c.Name, c.Clock)
+		}
 		if names := NotWrittenByTheModel(c); names != "" {
 			fmt.Fprintf(w, "  %s: sections not written by the model: %s\n", c.Name, names)
 		}

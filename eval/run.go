@@ -82,7 +82,10 @@ func NewRunner(cfg Config) *Runner {
 
 // CaseResult is one case's outcome.
 type CaseResult struct {
-	Name       string   `json:"name"`
+	Name string `json:"name"`
+	// Clock says when a case's request was planned as of: a request with
+	// as_of is replayed as of it, its clock pinned there (generate.Replay).
+	Clock      string   `json:"clock,omitempty"`
 	Passed     bool     `json:"passed"`
 	Score      float64  `json:"score"`
 	Assertions []Result `json:"assertions"`
@@ -221,6 +224,9 @@ func (r *Runner) runCase(ctx context.Context, c *Case) CaseResult {
 		assertions = append([]Assertion{{Type: "model_wrote_sections"}}, assertions...)
 	}
 	cr := CaseResult{Name: c.Name, Assertions: make([]Result, len(assertions))}
+	if c.Request != nil && c.Request.AsOf != "" && r.cfg.Runbooks == "" {
+		cr.Clock = "replayed as of its as_of " + c.Request.AsOf + " (clock pinned)"
+	}
 	passes := make([]int, len(assertions))
 	var latency int64
 	for rep := 0; rep < r.cfg.Repeat; rep++ {
@@ -284,7 +290,9 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	if r.cfg.Runbooks != "" {
 		rb, err = loadRunbook(filepath.Join(r.cfg.Runbooks, c.Name+".json"))
 	} else {
-		rb, err = r.gen.Generate(ctx, c.Request, generate.Options{Sections: c.Sections})
+		// A replay: a request with as_of is planned as of it, its clock
+		// pinned there, never from now (planner.FromNow).
+		rb, err = r.gen.Generate(generate.Replay(ctx), c.Request, generate.Options{Sections: c.Sections})
 	}
 	if err != nil {
 		return outcome{}, err

@@ -344,16 +344,19 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	// rd is the reading planned from, kept for a plan made again with
 	// model-drafted entries (nil: the rules' reading alone).
 	var rd *intake.Reading
+	asOf, _ := planned.AsOfTime()
 	if s.cfg.Reader == nil || !model {
-		f, err = planner.PlanAt(planned, s.cfg.Now())
+		rd = intake.Read(planned, intake.Options{AsOf: asOf})
+		planner.FromNow(rd, s.clock(ctx, asOf))
+		f, err = planner.PlanReading(planned, rd)
 	} else {
 		// The model reads the prose too; what it says reaches the plan only
 		// through the cross-check (intake.CrossCheck). Screened first: a
 		// withheld value is never sent.
 		acc := &readingUsage{}
 		rctx := context.WithValue(ctx, readingUsageKey{}, acc)
-		asOf, _ := planned.AsOfTime()
 		rd = s.cfg.Reader.CrossRead(rctx, planned, intake.Read(planned, intake.Options{AsOf: asOf}))
+		planner.FromNow(rd, s.clock(ctx, asOf))
 		f, err = planner.PlanReading(planned, rd)
 		read = acc.total()
 	}
@@ -402,6 +405,27 @@ func withheld(req *runbook.Request, warnings []secretscan.Hit) *runbook.Request 
 	return &out
 }
 
+type replayKey struct{}
+
+// Replay marks a generation as a replay: a request with as_of is planned as
+// of it, however long ago it was (the clock is pinned there), and says
+// nothing about it being stale. Eval replays every case this way; a live
+// request is planned from now once its as_of is more than
+// planner.StaleAfter old, and says so at the top (review18 round 4, X3).
+func Replay(ctx context.Context) context.Context { return context.WithValue(ctx, replayKey{}, true) }
+
+// IsReplay reports whether ctx marks a replay.
+func IsReplay(ctx context.Context) bool { v, _ := ctx.Value(replayKey{}).(bool); return v }
+
+// clock is the generation's clock for a request as of asOf: pinned to asOf
+// in a replay, else now.
+func (s *Service) clock(ctx context.Context, asOf time.Time) time.Time {
+	if IsReplay(ctx) && !asOf.IsZero() {
+		return asOf
+	}
+	return s.cfg.Now()
+}
+
 // Generate runs the whole pipeline.
 func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Options) (*runbook.Runbook, error) {
 	var f *planner.Facts
@@ -447,6 +471,8 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	// their cache keys never change with the time); the runbook is dated
 	// here, from the generation's clock.
 	planner.DateRunbook(rb, f, s.cfg.Now())
+	asOf, _ := req.AsOfTime()
+	planner.StaleAsOf(rb, f, asOf, s.clock(ctx, asOf))
 	for _, h := range warnings {
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})

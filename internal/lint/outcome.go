@@ -186,9 +186,18 @@ func personAccessFirst(c *context) []finding {
 	}
 	var out []finding
 	seenOther := false
+	contained, moved := map[string]bool{}, map[string]bool{}
 	for _, st := range c.steps {
 		person := st.SecretID == "" && st.Phase == runbook.PhaseContain
-		personal := st.Phase == runbook.PhaseContain && c.secrets[st.SecretID].Strategy == runbook.StrategyRevokeFirst
+		revokeFirst := c.secrets[st.SecretID].Strategy == runbook.StrategyRevokeFirst
+		// A retired credential's check that it is dead, after its revoke
+		// and before anything else of it, is part of removing access.
+		personal := revokeFirst && (st.Phase == runbook.PhaseContain || (st.Phase == runbook.PhaseVerify && contained[st.SecretID] && !moved[st.SecretID]))
+		if st.Phase == runbook.PhaseContain {
+			contained[st.SecretID] = true
+		} else if st.Phase != runbook.PhaseVerify {
+			moved[st.SecretID] = true
+		}
 		if !person && !personal {
 			seenOther = true
 			continue

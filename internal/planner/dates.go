@@ -493,3 +493,46 @@ func zoneOf(sch *runbook.Schedule) string {
 	}
 	return "UTC"
 }
+
+// StaleAfter is how long before the generation's clock a request's as_of
+// may be before the runbook says its dates are stale.
+const StaleAfter = 24 * time.Hour
+
+// StaleAsOf says at the top of a runbook whose request's as_of is more
+// than StaleAfter before the generation's clock that it was planned from
+// now, not as of as_of (FromNow), and which of its deadlines have passed
+// (review18 round 4, X3: three offboardings planned 12 and 143 days in the
+// past with no warning). An offboarding whose deadline passed asks whether
+// it already ran. Eval replays each request as of its as_of (its clock is
+// pinned there), so it never sees this item; a live request does.
+func StaleAsOf(rb *runbook.Runbook, f *Facts, asOf, now time.Time) {
+	if now.IsZero() || asOf.IsZero() || now.Sub(asOf) <= StaleAfter {
+		return
+	}
+	now = now.Truncate(time.Minute)
+	days := func(d time.Duration) string {
+		n := int(d.Hours() / 24)
+		if n == 1 {
+			return "1 day"
+		}
+		return fmt.Sprintf("%d days", n)
+	}
+	text := fmt.Sprintf("The request's as_of, %s, is %s before this runbook was made (%s): it is planned from now, with the request's words read as of as_of.",
+		runbook.FormatMoment(asOf, "UTC"), days(now.Sub(asOf)), runbook.FormatMoment(now, "UTC"))
+	var passed []string
+	for _, dl := range rb.Schedule.Deadlines {
+		if due, err := time.Parse(time.RFC3339, dl.Due); err == nil && due.Before(now) {
+			passed = append(passed, fmt.Sprintf("%s (%s) passed %s ago", dl.ID, dl.Label(), days(now.Sub(due))))
+		}
+	}
+	since := fmt.Sprintf("as_of %s, %s ago", asOf.UTC().Format("2006-01-02"), days(now.Sub(asOf)))
+	q := fmt.Sprintf("Planned from now, not as of its %s: is the request still to be run, or was it run already?", since)
+	switch {
+	case f.Trigger == runbook.TriggerOffboarding && len(passed) > 0:
+		q = fmt.Sprintf("Planned from now, not as of its %s, with deadline %s: has this offboarding already run? If it has, keep this runbook only as a check that nothing is left. If it has not, every credential the departing person knew is overdue: each is killed first, from the start, and replaced after.", since, andJoin(passed))
+	case len(passed) > 0:
+		q = fmt.Sprintf("Planned from now, not as of its %s, with deadline %s: is the request still to be run, or was it run already?", since, andJoin(passed))
+	}
+	id := fmt.Sprintf("o%d", len(rb.OpenItems)+1)
+	rb.OpenItems = append(slices.Clone(rb.OpenItems), runbook.OpenItem{ID: id, Source: "as_of", Text: text, Question: q, Blocks: []string{}})
+}

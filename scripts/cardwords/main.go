@@ -88,7 +88,9 @@ func write(w io.Writer, dir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		rb, err := gen.Generate(context.Background(), req, generate.Options{})
+		// Replayed as of each request's as_of, as eval does: the figures
+		// do not move with the day they are counted.
+		rb, err := gen.Generate(generate.Replay(context.Background()), req, generate.Options{})
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
