@@ -41,13 +41,13 @@ type Facts struct {
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
-		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence"}
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime"}
 	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
-		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach"}
+		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by",
 		"known", "targets", "scheduled", "alert_path"}
 )
