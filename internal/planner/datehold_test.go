@@ -9,15 +9,16 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
-// TestADateItemHoldsEveryStepOfItsTrack is a property over the offboarding
-// eval requests (eval/requests/offboarding-*.json): an open item that holds
-// a step dated by a deadline (a step run by that deadline, because the
-// deadline's date is asked) holds every step of the departing person's
-// track and every step of that deadline. One step running "Now" while its
-// siblings wait for the date question was the cold read's finding
-// (offboarding-datadog-keys: the store-access removal ran now, the SSO and
-// console removals waited for "today").
-func TestADateItemHoldsEveryStepOfItsTrack(t *testing.T) {
+// TestADateItemHoldsNoStepItBounds is a property over the offboarding eval
+// requests (eval/requests/offboarding-*.json): the open item that asks a
+// deadline's date ("today" with no as_of) holds none of the steps that
+// deadline bounds, nor the departing person's access removal: a deadline
+// only bounds, so those steps done sooner meet it whatever the day. Before,
+// one step ran "Now" while its siblings waited (offboarding-datadog-keys,
+// the cold read), and then every access removal and both revokes waited
+// for "does today mean today?" (review18 round 4, major: the kills wait on
+// a question they do not need).
+func TestADateItemHoldsNoStepItBounds(t *testing.T) {
 	files, err := filepath.Glob("../../eval/requests/offboarding-*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no offboarding requests: %v", err)
@@ -56,7 +57,7 @@ func checkDateHolds(t *testing.T, name string, req *runbook.Request, dated *int)
 			continue
 		}
 		// The deadline's date is asked ("today" with no as_of): the
-		// items raised from its words hold its track.
+		// items raised from its words hold none of its track.
 		ref := func(order int) string { return fmt.Sprintf("s%d", order) }
 		asked := 0
 		for _, o := range f.OpenItems {
@@ -69,8 +70,8 @@ func checkDateHolds(t *testing.T, name string, req *runbook.Request, dated *int)
 				held[b] = true
 			}
 			for _, st := range f.Steps {
-				if (st.Access != "" || st.Window == d.ID) && !held[ref(st.Order)] {
-					t.Errorf("%s: %s asks the date of deadline %s but does not hold step %d (%s %s%s): it would run before the date is known",
+				if (st.Access != "" || st.Window == d.ID) && held[ref(st.Order)] {
+					t.Errorf("%s: %s asks the date of deadline %s but holds step %d (%s %s%s), which done sooner meets the deadline",
 						name, o.ID, d.ID, st.Order, st.Phase, st.Access, st.SecretID)
 				}
 			}

@@ -50,7 +50,14 @@ func dates(f *Facts, asOf time.Time, given bool) {
 	}
 	for _, d := range f.Schedule.Deadlines {
 		if d.Day != "" && !runbook.ValidDate(d.Day) {
-			relative(d.Source, d.Note, d.Day, append(stepsIn(f, d.ID), trackOf(f, d.ID)...))
+			// A deadline only bounds: whatever day was meant, the steps it
+			// bounds done sooner meet it. It holds none of them, and a
+			// departing person's access and kills never wait for a
+			// question about the day (review18 round 4: the Datadog
+			// leaver's revokes waited for "does today mean today?").
+			f.Raise(runbook.OpenItem{Source: d.Source, Text: d.Note,
+				Question: fmt.Sprintf("%q is read as counted from the day the runbook is made (the date it is generated): is that the day you meant? The steps it bounds do not wait: done sooner, they meet it whatever the day. If another day was meant, give the date in the request (as_of) and generate again.", d.Day),
+				Blocks:   []string{}})
 		}
 	}
 	for _, list := range [][]runbook.TimeWindow{f.Schedule.Windows, f.Schedule.Blackouts} {

@@ -34,7 +34,7 @@ func askPersonalUse(f *Facts, in *runbook.Request) {
 		}
 		f.Raise(runbook.OpenItem{Source: fmt.Sprintf("secrets[%d].personal", i),
 			Text:     fmt.Sprintf("Does anything in production still use %s (the departing person's own, listed in production, no consumer named)?", s.Name),
-			Question: fmt.Sprintf("Does anything in production (a CI job, a bot, a deploy or cron script) still authenticate with %s? The request lists it in production but names no consumer, so rotor retires it without a replacement, and its revoke waits for this answer. If something uses it, name it: it gets a replacement owned by a service account (for GitHub, a GitHub App or a bot account's fine-grained token) before the personal one is revoked%s.", s.Name, by),
-			Blocks:   []string{killMark + s.ID}})
+			Question: fmt.Sprintf("Does anything in production (a CI job, a bot, a deploy or cron script) still authenticate with %s? The request lists it in production but names no consumer, so rotor retires it without a replacement; its revoke does not wait for this answer (it dies whatever the answer, at the start and%s). If something uses it, name it: it gets a replacement owned by a service account (for GitHub, a GitHub App or a bot account's fine-grained token), and fails until then.", s.Name, by),
+			Blocks:   []string{}})
 	}
 }
