@@ -410,6 +410,59 @@ type Deployment struct {
 	Workloads map[string]Workload `yaml:"workloads" json:"workloads,omitempty"`
 	// Known are consumers recognised by their name, and how they really run.
 	Known []Known `yaml:"known" json:"known,omitempty"`
+	// Platforms are the clouds a runtime runs on (serverless: AWS Lambda,
+	// Cloud Run, Azure Functions), each with its own reload; NoPlatform is
+	// the reload when nothing says which (asked at the top, never one
+	// cloud by default).
+	Platforms  []Platform `yaml:"platforms" json:"platforms,omitempty"`
+	NoPlatform *Platform  `yaml:"no_platform" json:"no_platform,omitempty"`
+}
+
+// Platform is one cloud a runtime runs on, and how a consumer there
+// re-reads a value. Empty reload texts keep the Deployment's own (AWS
+// Lambda's are the serverless defaults).
+type Platform struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// Words in a consumer's name or the request's text say it
+	// ("export-lambda", "runs on Cloud Run"); Stores and Providers say it
+	// when no words do: the secret store, or the one cloud provider among
+	// the request's secrets.
+	Words     []string              `yaml:"words" json:"-"`
+	Stores    []runbook.SecretStore `yaml:"stores" json:"-"`
+	Providers []string              `yaml:"providers" json:"-"`
+	Reload    string                `yaml:"reload" json:"reload,omitempty"`
+	Check     string                `yaml:"check" json:"check,omitempty"`
+	// EnvReload and EnvCheck: the value lives in the function's own
+	// variables (a CI variable the deploy job injects).
+	EnvReload string `yaml:"env_reload" json:"env_reload,omitempty"`
+	EnvCheck  string `yaml:"env_check" json:"env_check,omitempty"`
+	Source    string `yaml:"source" json:"source"`
+}
+
+// Platform is the runtime's platform with the id, or nil.
+func (d *Deployment) Platform(id string) *Platform {
+	for i := range d.Platforms {
+		if d.Platforms[i].ID == id {
+			return &d.Platforms[i]
+		}
+	}
+	return nil
+}
+
+// PlatformIn is the platform whose words a lower-case text holds first,
+// or nil.
+func (d *Deployment) PlatformIn(text string) *Platform {
+	var best *Platform
+	at := len(text) + 1
+	for i := range d.Platforms {
+		for _, w := range d.Platforms[i].Words {
+			if j := wordIndex(text, w); j >= 0 && j < at {
+				best, at = &d.Platforms[i], j
+			}
+		}
+	}
+	return best
 }
 
 // Known is a consumer rotor recognises by its name on a runtime: the Datadog

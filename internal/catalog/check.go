@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -200,6 +201,30 @@ func (c *Catalog) Check() []string {
 				add("%s workload %s: reload and check are required", where, k)
 			}
 			out = append(out, checkVars(where, w.Reload+" "+w.Check)...)
+		}
+		plats := d.Platforms
+		if d.NoPlatform != nil {
+			plats = append(slices.Clone(plats), *d.NoPlatform)
+		}
+		for _, p := range plats {
+			w := where + " platform " + p.ID
+			if p.ID == "" || p.Name == "" || p.Source == "" {
+				add("%s: id, name and source are required", w)
+			}
+			if (p.Reload == "") != (p.Check == "") || (p.EnvReload == "") != (p.EnvCheck == "") {
+				add("%s: reload and check (env_reload and env_check) go together", w)
+			}
+			for _, st := range p.Stores {
+				if !runbook.OneOf(runbook.SecretStores, st) {
+					add("%s: store %q is not a secret store", w, st)
+				}
+			}
+			for _, pr := range p.Providers {
+				if c.Provider(pr) == nil {
+					add("%s: provider %q is not in the catalogue", w, pr)
+				}
+			}
+			out = append(out, checkVars(w, p.Reload+" "+p.Check+" "+p.EnvReload+" "+p.EnvCheck)...)
 		}
 		for _, k := range d.Known {
 			w := where + " known " + k.ID

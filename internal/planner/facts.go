@@ -430,6 +430,10 @@ type Consumer struct {
 	// Namespace is the consumer's own Kubernetes namespace when the request
 	// names it for this consumer; otherwise the secret's applies.
 	Namespace string `json:"namespace,omitempty"`
+	// Platform is the cloud a serverless consumer runs on (a platform id
+	// of deployments.yaml), "" when nothing says it: asked, never AWS by
+	// default.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Users are the database users (or Vault roles) of a secret: the one

@@ -215,8 +215,8 @@ func phaseSteps(f *Facts, id string, p runbook.Phase) []string {
 // run once before the old credential is revoked. Each question blocks the
 // steps that depend on it.
 func workloadGaps(f *Facts) {
-	var runtimes, kinds, scheduled []string
-	var runtimeIDs, kindIDs, scheduledIDs []string
+	var runtimes, kinds, scheduled, platforms []string
+	var runtimeIDs, kindIDs, scheduledIDs, platformIDs []string
 	// restoring: a consumer of a credential killed before its replacement
 	// runs: the answer is needed before T0, never after the kill.
 	restoring := false
@@ -227,6 +227,12 @@ func workloadGaps(f *Facts) {
 				runtimes = appendOnce(runtimes, c.Name)
 				if !s.Exposed {
 					runtimeIDs = appendOnce(runtimeIDs, s.ID)
+				}
+			case c.Runtime == runbook.DeployServerless && c.Platform == "":
+				// Nothing says which cloud: asked, never AWS by default.
+				platforms = appendOnce(platforms, c.Name)
+				if !s.Exposed {
+					platformIDs = appendOnce(platformIDs, s.ID)
 				}
 			case c.Runtime == runbook.DeployKubernetes && c.Workload == "" && len(c.Targets) == 0 && c.ManagedBy == "" && !c.Legacy &&
 				!(s.Stored && s.Store == runbook.StoreEnvVars):
@@ -252,6 +258,11 @@ func workloadGaps(f *Facts) {
 		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("How does each of %s run (%s)?", andJoin(runtimes), strings.Join(listed, ", ")),
 			Question: fmt.Sprintf("How does each of %s run (%s)? Their deploy steps say <runtime> until then; nothing is assumed to be serverless.", andJoin(runtimes), strings.Join(listed, " or ")),
 			Blocks:   stepsOf(f, runtimeIDs, runbook.PhaseDeploy)})
+	}
+	if len(platforms) > 0 {
+		f.Raise(runbook.OpenItem{Source: "deployment", Text: fmt.Sprintf("On which serverless platform does each of %s run?", andJoin(platforms)),
+			Question: fmt.Sprintf("On which serverless platform does each of %s run: AWS Lambda, Google Cloud Run or Cloud Functions, or Azure Functions? Nothing in the request says it (no function name, store or cloud provider that names one), so their deploy steps say <serverless platform> until then; rotor never assumes AWS.", andJoin(platforms)),
+			Blocks:   stepsOf(f, platformIDs, runbook.PhaseDeploy)})
 	}
 	// Only a deploy step that restores production after a kill makes the
 	// question urgent: an offboarding's or an internal exposure's deploys

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -557,6 +558,45 @@ func placeWorkload(cat *catalog.Catalog, c *Consumer) {
 	if c.Workload == "cronjob" || c.Workload == "timer" {
 		c.Scheduled = true
 	}
+}
+
+// serverlessPlatform is the cloud a serverless consumer runs on
+// (deployments.yaml platforms): the words of its name, then of its secret's
+// notes and the request's constraints ("export-lambda", "runs on Cloud
+// Run"), then the secret store, then the one cloud provider among the
+// request's secrets; "" when none says it (asked: never AWS by default).
+func serverlessPlatform(f *Facts, cat *catalog.Catalog, s *Secret, c *Consumer) string {
+	d := cat.Deployment(runbook.DeployServerless)
+	if c.Runtime != runbook.DeployServerless || d == nil || len(d.Platforms) == 0 {
+		return ""
+	}
+	texts := []string{c.Name, s.Notes}
+	for _, k := range f.Constraints {
+		texts = append(texts, k.Text)
+	}
+	spaced := strings.NewReplacer("-", " ", "_", " ")
+	for _, t := range texts {
+		if p := d.PlatformIn(spaced.Replace(strings.ToLower(t))); p != nil {
+			return p.ID
+		}
+	}
+	for _, p := range d.Platforms {
+		if runbook.OneOf(p.Stores, f.SecretStore) {
+			return p.ID
+		}
+	}
+	var clouds []string
+	for _, x := range f.Secrets {
+		for _, p := range d.Platforms {
+			if slices.Contains(p.Providers, x.Provider) {
+				clouds = appendOnce(clouds, p.ID)
+			}
+		}
+	}
+	if len(clouds) == 1 {
+		return clouds[0]
+	}
+	return ""
 }
 
 // howLoaded says how a consumer gets the value, so deploy steps can say how it

@@ -165,6 +165,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			c := &s.Consumers[j]
 			c.Runtime = consumerRuntime(f, cat, c.Name)
 			placeWorkload(cat, c)
+			c.Platform = serverlessPlatform(f, cat, s, c)
 			c.ManagedBy = managedBy(f, cat, s, c)
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 			s.AlertPath = s.AlertPath || c.AlertPath

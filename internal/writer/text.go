@@ -340,9 +340,24 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 	}
 	v := c.vars(k)
 	how, check = d.Reload, d.Check
-	if w, ok := d.Workloads["env_vars"]; ok && k.Runtime == runbook.DeployServerless && specEnv(c) {
+	env, hasEnv := d.Workloads["env_vars"]
+	if k.Runtime == runbook.DeployServerless && len(d.Platforms) > 0 {
+		// Its own cloud's commands: the Deployment's are AWS Lambda's, and
+		// a platform nothing says gets none (deployments.yaml platforms).
+		p := d.Platform(k.Platform)
+		if p == nil {
+			p = d.NoPlatform
+		}
+		if p != nil && p.Reload != "" {
+			how, check = p.Reload, p.Check
+		}
+		if p != nil && p.EnvReload != "" {
+			env, hasEnv = catalog.Workload{Reload: p.EnvReload, Check: p.EnvCheck}, true
+		}
+	}
+	if hasEnv && k.Runtime == runbook.DeployServerless && specEnv(c) {
 		// The value lives in the function's own variables: written there.
-		how, check = w.Reload, w.Check
+		how, check = env.Reload, env.Check
 	}
 	switch w, ok := workloadOverride(c, d, k); {
 	case ok:
