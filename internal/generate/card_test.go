@@ -84,7 +84,7 @@ func TestCardCarriesWholeCommands(t *testing.T) {
 				continue
 			}
 			for _, span := range codeSpanRE.FindAllString(line, -1) {
-				if strings.Contains(span, "VAR") {
+				if regexp.MustCompile(`\b(VAR|WORKLOAD|NAME\d?)\b`).MatchString(span) {
 					continue // a procedure: each line gives its value
 				}
 				inner := strings.Trim(span, "`")
@@ -221,10 +221,10 @@ func TestCardRestartsWaitForRollout(t *testing.T) {
 		for _, line := range strings.Split(card, "\n") {
 			for _, m := range restart.FindAllStringSubmatch(line, -1) {
 				w := m[1]
-				if w == "$w" || w == "VAR" {
+				if w == "$w" || w == "WORKLOAD" {
 					w = "$w"
-					if strings.Contains(line, "VAR") {
-						w = "VAR"
+					if strings.Contains(line, "WORKLOAD") {
+						w = "WORKLOAD"
 					}
 				}
 				if !strings.Contains(line, "rollout status "+w) {

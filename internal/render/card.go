@@ -302,6 +302,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 			foldRepeats(&c.Groups[i])
 			mergeLines(&c.Groups[i])
 		}
+		c.Groups = mergeFolds(c.Groups)
 		c.Procedures = deployProcedure(c.Groups)
 		var names []string
 		if inv := rb.Sections.Inventory; inv != nil {
@@ -1094,10 +1095,20 @@ func mergeLines(g *Group) {
 	// And the words every text ends with, said once after the list.
 	suffix := reverseWords(commonWords(reversed(rests)))
 	if strings.Fields(suffix) != nil {
+		comma := true
 		for i, r := range rests {
 			rests[i] = strings.TrimSpace(strings.TrimSuffix(r, suffix))
+			comma = comma && strings.HasSuffix(rests[i], ",")
 		}
 		suffix = " " + suffix
+		if comma {
+			// "As steps 33-36, 37-40 and 21-24, through verify", never
+			// "33-36,, 37-40".
+			for i := range rests {
+				rests[i] = strings.TrimSuffix(rests[i], ",")
+			}
+			suffix = "," + suffix
+		}
 	}
 	list := andList(rests)
 	if len(rests) > 3 {
@@ -1791,7 +1802,9 @@ func deployProcedure(groups []Group) []Procedure {
 			r.l.Text, r.l.Values = "", r.workloads
 		}
 	}
-	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "`kubectl -n " + best + " rollout restart VAR && kubectl -n " + best + " rollout status VAR`."}}
+	// WORKLOAD, not VAR: on the card VAR is a secret's variable
+	// (review20 round 3: "the same token, two meanings").
+	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "`kubectl -n " + best + " rollout restart WORKLOAD && kubectl -n " + best + " rollout status WORKLOAD`."}}
 }
 
 // sayWaitsOnce prints each open item a secret's lines wait for on the
@@ -1881,7 +1894,7 @@ func filterVariants(groups []Group, procs []Procedure) {
 							}
 							own, theirs = ra, rb
 						}
-						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + " (jq `" + own + "` for `" + theirs + "`)"
+						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + ": `" + own + "` in place of `" + theirs + "`"
 						l.Value = w
 						break
 					}
@@ -2093,6 +2106,76 @@ func cardDeadlines(rb *runbook.Runbook, c Card) []string {
 			l += " (" + d.Note + ")"
 		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// foldRE is a line that only refers to earlier steps, through a phase
+// ("As steps 25-28, through verify.").
+var foldRE = regexp.MustCompile(`^As steps? [0-9, and-]+(?:, through [a-z ]+)?\.$`)
+
+// onlyFolds reports whether a phase holds only lines that refer to earlier
+// steps, of secrets already introduced.
+func onlyFolds(g Group) bool {
+	if len(g.After) > 0 || len(g.Lines)+len(g.Secrets) == 0 {
+		return false
+	}
+	for _, l := range g.Lines {
+		if !foldRE.MatchString(l.Text) {
+			return false
+		}
+	}
+	for _, s := range g.Secrets {
+		if len(s.Lines) != 1 || !foldRE.MatchString(s.Lines[0].Text) || s.Owner != "" || s.Risk != "" || s.Strategy != "" || s.Back != nil || s.Window != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeFolds says consecutive phases of one kind ("Lower environments:
+// P1: AWS deploy access key (high risk)", "Lower environments: P1
+// secrets") that only refer to earlier steps as one phase, each line
+// naming its secret: a heading of eight words and an environment's line
+// for one line of seven said the same thing four times.
+func mergeFolds(groups []Group) []Group {
+	out := []Group{}
+	for i := 0; i < len(groups); {
+		prefix, _, ok := strings.Cut(groups[i].Title, ": ")
+		j := i
+		for ok && j < len(groups) && onlyFolds(groups[j]) && strings.HasPrefix(groups[j].Title, prefix+": ") {
+			j++
+		}
+		if j-i < 2 {
+			out = append(out, groups[i])
+			i++
+			continue
+		}
+		merged := Group{Title: prefix, Lines: []Line{}, Secrets: []CardSecret{}, After: []Line{}}
+		where, same := "", true
+		var steps []int
+		for _, g := range groups[i:j] {
+			for _, l := range g.Lines {
+				merged.Lines = append(merged.Lines, l)
+				steps = append(steps, l.Steps...)
+			}
+			for _, s := range g.Secrets {
+				l := s.Lines[0]
+				l.Text = s.Name + ": " + strings.ToLower(l.Text[:1]) + l.Text[1:]
+				merged.Lines = append(merged.Lines, l)
+				steps = append(steps, l.Steps...)
+				if where == "" {
+					where = s.Where
+				}
+				same = same && s.Where == where
+			}
+		}
+		if same && where != "" {
+			merged.Title += ": " + where
+		}
+		merged.Steps = StepRanges(sortInts(steps))
+		out = append(out, merged)
+		i = j
 	}
 	return out
 }
