@@ -307,32 +307,21 @@ func (rd *reader) overlap(p *parsedText, from, to int) (Directive, bool) {
 // days, and the words.
 func (rd *reader) duration(p *parsedText, from, to int) (int, time.Duration, bool, string, bool) {
 	c := &rd.lex.c
-	word := func(k int) string {
-		if k >= to {
-			return ""
-		}
-		return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
-	}
+	word := durationUnitWords(p, to)
 	for i := from; i < to; i++ {
-		n := 0
-		switch w := p.toks[i].low; w {
-		case "a", "an", "one":
-			n = 1
-		default:
-			v, err := strconv.Atoi(w)
-			if err != nil || v <= 0 {
-				// "48h": number and unit in one token.
-				if k := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); k > 0 {
-					if v, err := strconv.Atoi(w[:k]); err == nil && v > 0 {
-						if u, ok := rd.lex.Rules.Units[w[k:]]; ok {
-							d, _ := time.ParseDuration(u)
-							return v, d, false, p.toks[i].text, true
-						}
+		w := p.toks[i].low
+		n := countWord(w)
+		if n == 0 {
+			// "48h": number and unit in one token.
+			if k := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); k > 0 {
+				if v, err := strconv.Atoi(w[:k]); err == nil && v > 0 {
+					if u, ok := rd.lex.Rules.Units[w[k:]]; ok {
+						d, _ := time.ParseDuration(u)
+						return v, d, false, p.toks[i].text, true
 					}
 				}
-				continue
 			}
-			n = v
+			continue
 		}
 		unit, next, d, ok := rd.unitAt(word, i+1)
 		if !ok {
@@ -342,6 +331,29 @@ func (rd *reader) duration(p *parsedText, from, to int) (int, time.Duration, boo
 		return n, d, c.businessDays.has(ut, 0, len(ut)), quote(p, i, next), true
 	}
 	return 0, 0, false, "", false
+}
+
+// countWord is the count a word gives ("a", "an", "one", "5"), or 0.
+func countWord(w string) int {
+	switch w {
+	case "a", "an", "one":
+		return 1
+	}
+	if v, err := strconv.Atoi(w); err == nil && v > 0 {
+		return v
+	}
+	return 0
+}
+
+// durationUnitWords returns the words of a duration's unit from k on, before to,
+// without a possessive ("a week's notice"), "" past the end.
+func durationUnitWords(p *parsedText, to int) func(int) string {
+	return func(k int) string {
+		if k >= to {
+			return ""
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
+	}
 }
 
 // switchLead reads a third party's lead time to move to a new credential
@@ -379,24 +391,12 @@ func (rd *reader) switchLead(p *parsedText, from, to int) (Directive, bool) {
 		return Directive{}, false
 	}
 	for i := from; i < to; i++ {
-		n := 0
-		switch w := p.toks[i].low; w {
-		case "a", "an", "one":
-			n = 1
-		default:
-			v, err := strconv.Atoi(w)
-			if err != nil || v <= 0 {
-				continue
-			}
-			n = v
+		n := countWord(p.toks[i].low)
+		if n == 0 {
+			continue
 		}
 		// "5 business days", "a week's notice": a unit of one or two words.
-		word := func(k int) string {
-			if k >= to {
-				return ""
-			}
-			return strings.TrimSuffix(strings.TrimSuffix(p.toks[k].low, "'s"), "’s")
-		}
+		word := durationUnitWords(p, to)
 		unit, next, d, ok := rd.unitAt(word, i+1)
 		if !ok {
 			continue
