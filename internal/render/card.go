@@ -1270,6 +1270,24 @@ func doesPhase(s string, phase runbook.Phase) bool {
 	return phase != "" && strings.EqualFold(first, string(phase))
 }
 
+// parallel reports a clause that gives the same instruction as the first
+// clause's, to another consumer ("redeploy tile-proxy on its runtime (…);
+// redeploy route-planner on its runtime (…)"): its first word is the first
+// word after the first clause's lead-in. Without a command in it (the
+// runtime is asked) it is still part of the how (hook8 s1).
+func parallel(first, p string) bool {
+	verb := func(s string) string {
+		w, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+		return strings.ToLower(w)
+	}
+	v := verb(p)
+	switch v {
+	case "", "the", "a", "an", "its", "their", "each", "this", "it", "then":
+		return false // a statement or a follow-on, not the instruction again
+	}
+	return v == verb(dropLeadIn(first))
+}
+
 // clause trims one sentence for the card: of its clauses (split at ";"),
 // the first, and the others that are another part of the how (a second
 // consumer's command), not another way ("by API, ..."), a condition ("if
@@ -1283,7 +1301,7 @@ func clause(s string) string {
 		// the credential alone passes while a pod still runs the old value
 		// (review20 round 2).
 		consumers := strings.Contains(p, "each consumer's own") && !strings.Contains(strings.ToLower(strings.Join(kept, " ")), "each consumer")
-		if hasHow(stripAsides(p, func(string) bool { return false })) && !alternative(p) || consumers {
+		if hasHow(stripAsides(p, func(string) bool { return false })) && !alternative(p) || consumers || parallel(parts[0], p) {
 			kept = append(kept, p)
 		}
 	}

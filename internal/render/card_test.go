@@ -149,3 +149,34 @@ func TestCardKeepsHowConsumersDiffer(t *testing.T) {
 		}
 	}
 }
+
+// TestCardDeployKeepsEveryConsumer (hook8 s1, a leaked Mapbox token): a
+// deploy step that redeploys two consumers whose runtimes are asked kept
+// only the first ("redeploy tile-proxy on its runtime"): an operator acting
+// from the card leaves route-planner on the killed token.
+func TestCardDeployKeepsEveryConsumer(t *testing.T) {
+	for _, action := range []string{
+		"Roll out tile-proxy and route-planner so they read the new value: redeploy tile-proxy on its runtime (`<runtime>`, asked at the top); redeploy route-planner on its runtime (`<runtime>`, asked at the top).",
+		"Roll out api, jobs and worker so they read the new value: redeploy api on its runtime (`<runtime>`, asked at the top); redeploy jobs on its runtime (`<runtime>`, asked at the top); redeploy worker on its runtime (`<runtime>`, asked at the top).",
+	} {
+		rb := &runbook.Runbook{ID: "rb_d", System: "Maps", Sections: runbook.Sections{
+			Inventory: &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "tok", Name: "Maps token", Strategy: runbook.StrategyDualCredential}}},
+			RotationSequence: &runbook.RotationSequence{Tracks: []runbook.Track{{Name: "Maps", Steps: []runbook.Step{
+				{Order: 1, SecretID: "tok", Environment: "production", Phase: runbook.PhaseDeploy, Action: action, Verify: "it runs"}}}}},
+		}}
+		var buf bytes.Buffer
+		if err := MarkdownView(&buf, rb, ViewCard); err != nil {
+			t.Fatal(err)
+		}
+		_, list, _ := strings.Cut(action, "Roll out ")
+		list, _, _ = strings.Cut(list, " so ")
+		for _, c := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if c == "and" {
+				continue
+			}
+			if !strings.Contains(strings.ToLower(buf.String()), "redeploy "+c) {
+				t.Errorf("the card drops %s's redeploy:\n%s", c, buf.String())
+			}
+		}
+	}
+}
