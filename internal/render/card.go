@@ -1273,7 +1273,7 @@ func doesPhase(s string, phase runbook.Phase) bool {
 // parallel reports a clause that gives the same instruction as the first
 // clause's, to another consumer ("redeploy tile-proxy on its runtime (…);
 // redeploy route-planner on its runtime (…)"): its first word is the first
-// word after the first clause's lead-in. Without a command in it (the
+// word after the first clause's lead-in (up to its colon). Without a command in it (the
 // runtime is asked) it is still part of the how (hook8 s1).
 func parallel(first, p string) bool {
 	verb := func(s string) string {
@@ -1285,7 +1285,10 @@ func parallel(first, p string) bool {
 	case "", "the", "a", "an", "its", "their", "each", "this", "it", "then":
 		return false // a statement or a follow-on, not the instruction again
 	}
-	return v == verb(dropLeadIn(first))
+	if k := leadColon(first); k >= 0 {
+		first = first[k+2:]
+	}
+	return v == verb(first)
 }
 
 // clause trims one sentence for the card: of its clauses (split at ";"),

@@ -152,12 +152,13 @@ func TestCardKeepsHowConsumersDiffer(t *testing.T) {
 
 // TestCardDeployKeepsEveryConsumer (hook8 s1, a leaked Mapbox token): a
 // deploy step that redeploys two consumers whose runtimes are asked kept
-// only the first ("redeploy tile-proxy on its runtime"): an operator acting
+// only the first ("redeploy tile-proxy on its runtime"; the action as the
+// planner writes it, without code spans): an operator acting
 // from the card leaves route-planner on the killed token.
 func TestCardDeployKeepsEveryConsumer(t *testing.T) {
 	for _, action := range []string{
-		"Roll out tile-proxy and route-planner so they read the new value: redeploy tile-proxy on its runtime (`<runtime>`, asked at the top); redeploy route-planner on its runtime (`<runtime>`, asked at the top).",
-		"Roll out api, jobs and worker so they read the new value: redeploy api on its runtime (`<runtime>`, asked at the top); redeploy jobs on its runtime (`<runtime>`, asked at the top); redeploy worker on its runtime (`<runtime>`, asked at the top).",
+		"Roll out tile-proxy and route-planner so they read the new value: redeploy tile-proxy on its runtime (<runtime>, asked at the top); redeploy route-planner on its runtime (<runtime>, asked at the top).",
+		"Roll out api, jobs and worker so they read the new value: redeploy api on its runtime (<runtime>, asked at the top); redeploy jobs on its runtime (<runtime>, asked at the top); redeploy worker on its runtime (<runtime>, asked at the top).",
 	} {
 		rb := &runbook.Runbook{ID: "rb_d", System: "Maps", Sections: runbook.Sections{
 			Inventory: &runbook.Inventory{Secrets: []runbook.InventorySecret{{ID: "tok", Name: "Maps token", Strategy: runbook.StrategyDualCredential}}},
