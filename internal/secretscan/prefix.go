@@ -41,6 +41,11 @@ type credPrefix struct {
 	source string
 	// minBody is the shortest body refused after it.
 	minBody int
+	// hex: the vendor's body is hexadecimal (Mailgun's key- keys), so the
+	// body read is the run of hexadecimal digits after the prefix. Words
+	// glued by a hyphen ("signing-key-kx-prod-bq", an id made from a name)
+	// are no body.
+	hex bool
 }
 
 // minBody is the shortest random body the rule refuses after a prefix: at
@@ -83,13 +88,19 @@ func parsePrefixData(text string) (prefixData, error) {
 		case "add":
 			p := credPrefix{text: f[1], source: f[2], minBody: minBody}
 			for _, opt := range f[3:] {
+				if opt == "hex" {
+					p.hex = true
+					continue
+				}
 				if v, ok := strings.CutPrefix(opt, "min="); ok {
 					m, err := strconv.Atoi(v)
 					if err != nil || m < minBody {
 						return d, fmt.Errorf("prefixes.txt:%d: min must be a number of at least %d", n, minBody)
 					}
 					p.minBody = m
+					continue
 				}
+				return d, fmt.Errorf("prefixes.txt:%d: unknown option %q (want min=N or hex)", n, opt)
 			}
 			d.add = append(d.add, p)
 		case "drop":
@@ -332,7 +343,11 @@ func (x *prefixIndex) each(text string, f func(at int, p credPrefix, body string
 			if len(text)-i < len(p.text) || !hasPrefix(text[i:], p) {
 				continue
 			}
-			if !f(i, p, body(text[i+len(p.text):])) {
+			b := body(text[i+len(p.text):])
+			if p.hex {
+				b = hexRun(b)
+			}
+			if !f(i, p, b) {
 				return
 			}
 		}
@@ -490,6 +505,15 @@ func hasPrefix(s string, p credPrefix) bool {
 // bodyByte is a character of a credential's body: base64 (standard and
 // URL-safe) and the separators of structured tokens.
 func bodyByte(c byte) bool { return isAlnum(c) || strings.IndexByte("_-.+/=~", c) >= 0 }
+
+// hexRun is the run of hexadecimal digits s starts with.
+func hexRun(s string) string {
+	n := 0
+	for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] >= 'a' && s[n] <= 'f' || s[n] >= 'A' && s[n] <= 'F') {
+		n++
+	}
+	return s[:n]
+}
 
 // maxBody bounds the body read (the longest formats are about 250).
 const maxBody = 512

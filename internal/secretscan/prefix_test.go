@@ -93,7 +93,7 @@ func TestPrefixData(t *testing.T) {
 			t.Errorf("prefixes.txt drops %q, which gitleaks' rules no longer give", p)
 		}
 	}
-	for _, bad := range []string{"add", "add x", "keep sk- x", "add key- mailgun min=8"} {
+	for _, bad := range []string{"add", "add x", "keep sk- x", "add key- mailgun min=8", "add key- mailgun min=24 base64"} {
 		if _, err := parsePrefixData(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
