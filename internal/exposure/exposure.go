@@ -111,6 +111,16 @@ const ReplaceSteps = 5
 // of it does not count: nothing kills it sooner.
 const ReplaceWithin = 60
 
+// KillWithin is the planned minutes, from T0, by which a credential
+// exposed publicly or to a third party is dead in every environment
+// (hook3 h2 and hook5 k5: a production key replaced first died at T0+35;
+// review18 round 4 grades a kill after 30 minutes major). A replacement
+// that cannot reach production and kill it by then is not waited for: the
+// credential is revoked first, unless the request caps the downtime below
+// the gap that leaves its consumers (then the replacement goes first and
+// the late kill is raised).
+const KillWithin = 15
+
 // ReachKill is the planned minutes, from T0, by which the secrets a
 // credential exposed outside the company could read are listed by name and
 // each one is killed (revoke first), by a second operator in a lane of its

@@ -703,7 +703,7 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add(ckApproval, "also names change ticket "+d.Value, "the audit evidence stays filed under change ticket "+f.ChangeTicketID+", the first the request names; record "+d.Value+" on it if it belongs to this work")
 	case intake.FieldMaxDowntime:
 		if f.MaxDowntime == "" {
-			f.MaxDowntime = d.Within
+			f.MaxDowntime, f.MaxDowntimeSource, f.MaxDowntimeText = d.Within, a.t.Source, a.t.Text
 		}
 		r.add("", "at most "+d.Within+" of downtime ("+ofSecretsBare(f, targets)+")",
 			"kept with the facts: no consumer may be left without a working credential longer than that; the downtime tolerance is "+string(f.DowntimeTolerance))

@@ -27,6 +27,7 @@ func planKills(f *Facts) {
 		timeToKill(f)
 		late, why := lateReplacement(f)
 		if late == nil {
+			raiseLateKills(f)
 			return
 		}
 		late.Strategy = runbook.StrategyRevokeFirst
@@ -74,6 +75,9 @@ func lateReplacement(f *Facts) (*Secret, string) {
 				return s, fmt.Sprintf("the kill of %s at containment already takes a production service down: replacing this one first would make that outage longer, and after it this one would stay live", outage)
 			case len(before) > 0:
 				return s, fmt.Sprintf("its kill would wait behind the replacement of %s (an exposed credential's kill never waits for another secret's work)", andJoin(before))
+			case st.Minutes > exposure.KillWithin && !downtimeForbids(f, s):
+				return s, fmt.Sprintf("its replacement first would keep it live until %s, past the %d minutes a leaked credential may live; %s accept the gap until the new one is deployed (about %d minutes)",
+					exposure.Label(st.Minutes), exposure.KillWithin, downtimeWords(f), killGap(s))
 			case work > exposure.ReplaceWithin:
 				return s, fmt.Sprintf("more than %d minutes of replacement work would come before its kill", exposure.ReplaceWithin)
 			}
@@ -86,6 +90,83 @@ func lateReplacement(f *Facts) (*Secret, string) {
 		}
 	}
 	return nil, ""
+}
+
+// killGap is about how many minutes a credential revoked first leaves its
+// production consumers without a working one: a new one is issued (at the
+// kill itself when the provider's containment issues it), stored and
+// deployed.
+func killGap(s *Secret) int {
+	gap := exposure.StepMinutes(runbook.PhaseDeploy, 0)
+	if s.Entry == nil || !s.Entry.ContainIssues || !s.Stored {
+		gap += exposure.StepMinutes(runbook.PhaseCreate, 0) + exposure.StepMinutes(runbook.PhaseStore, 0)
+	}
+	return gap
+}
+
+// downtimeCap is the longest break in service the request accepts, in
+// minutes, when it says one: its own words ("a gap longer than 5 minutes
+// breaches our SLA"), or a downtime tolerance of none.
+func downtimeCap(f *Facts) (int, bool) {
+	if d, err := time.ParseDuration(f.MaxDowntime); f.MaxDowntime != "" && err == nil {
+		return int(d.Minutes()), true
+	}
+	if f.DowntimeTolerance == runbook.DowntimeNone {
+		return 0, true
+	}
+	return 0, false
+}
+
+// downtimeForbids reports whether revoking the credential first would break
+// its production consumers for longer than the request accepts: then its
+// replacement goes first (through the provider's overlap) and a kill later
+// than exposure.KillWithin is raised, never hidden (raiseLateKills).
+func downtimeForbids(f *Facts, s *Secret) bool {
+	c, ok := downtimeCap(f)
+	return ok && killGap(s) > c
+}
+
+// downtimeWords says what the request accepts as downtime, for a reason.
+func downtimeWords(f *Facts) string {
+	if f.DowntimeTolerance == "" {
+		return "no downtime limit is given, so its consumers"
+	}
+	return fmt.Sprintf("the downtime tolerance (%s) lets its consumers", f.DowntimeTolerance)
+}
+
+// downtimeSaid quotes where the request caps the downtime.
+func downtimeSaid(f *Facts) (source, text, words string) {
+	if f.MaxDowntime != "" {
+		return f.MaxDowntimeSource, f.MaxDowntimeText, "the limit it states"
+	}
+	return "downtime_tolerance", "downtime_tolerance: none", "a downtime tolerance"
+}
+
+// raiseLateKills raises, for each credential exposed outside the company
+// whose kill comes after exposure.KillWithin because killing it first would
+// break its consumers for longer than the request accepts, the conflict
+// between the two (Twilio with an SLA: the secondary keeps sms-sender
+// running, but the promotion lands at T0+30). It holds no step: the
+// replacement already runs as fast as it can.
+func raiseLateKills(f *Facts) {
+	for _, k := range f.TimeToKill {
+		s := f.SecretByID(k.SecretID)
+		if k.Reach || k.Deadline != "" || s == nil || s.Class != exposure.KillNow || s.Strategy == runbook.StrategyRevokeFirst || k.Minutes <= exposure.KillWithin || !downtimeForbids(f, s) {
+			continue
+		}
+		c, _ := downtimeCap(f)
+		src, text, words := downtimeSaid(f)
+		var users []string
+		for _, u := range s.Consumers {
+			users = append(users, u.Name)
+		}
+		if len(users) == 0 {
+			users = []string{"whatever uses it (no consumer is listed)"}
+		}
+		f.Raise(runbook.OpenItem{Source: src, Text: text, Blocks: []string{},
+			Question: fmt.Sprintf("Replace %s first through the overlap, %s running throughout, so the exposed credential lives until %s (step %d, past the %d-minute bound for a leaked credential), or revoke it now and leave %s without a working credential for about %d minutes, past %s of %d min?",
+				s.Name, andJoin(users), k.Label, k.Step, exposure.KillWithin, andJoin(users), killGap(s), words, c)})
+	}
 }
 
 func propagation(s *Secret) int {

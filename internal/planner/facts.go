@@ -38,16 +38,20 @@ type Facts struct {
 	// MaxDowntime is the longest break in service the request's prose
 	// accepts ("a gap longer than 5 minutes is not acceptable"), a Go
 	// duration; "" when it says none.
-	MaxDowntime   string        `json:"max_downtime,omitempty"`
-	Secrets       []Secret      `json:"secrets"`
-	Services      []Service     `json:"services"`
-	Owners        []string      `json:"owners"`
-	Approvers     []string      `json:"approvers"`
-	Constraints   []Constraint  `json:"constraints"`
-	Controls      []Control     `json:"controls"`
-	Tracks        []Track       `json:"tracks"`
-	Steps         []Step        `json:"steps"`
-	ExternalComms ExternalComms `json:"external_comms"`
+	MaxDowntime string `json:"max_downtime,omitempty"`
+	// MaxDowntimeSource and MaxDowntimeText are where the request says it
+	// and its words (an open item quotes them).
+	MaxDowntimeSource string        `json:"-"`
+	MaxDowntimeText   string        `json:"-"`
+	Secrets           []Secret      `json:"secrets"`
+	Services          []Service     `json:"services"`
+	Owners            []string      `json:"owners"`
+	Approvers         []string      `json:"approvers"`
+	Constraints       []Constraint  `json:"constraints"`
+	Controls          []Control     `json:"controls"`
+	Tracks            []Track       `json:"tracks"`
+	Steps             []Step        `json:"steps"`
+	ExternalComms     ExternalComms `json:"external_comms"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),

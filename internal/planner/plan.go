@@ -366,6 +366,12 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 		var why string
 		switch {
 		case publicDataOnly:
+		case s.Exposure == runbook.ExposurePublic && s.Strategy.HasOverlap() && s.Strategy != runbook.StrategyDualAccept && !s.Shared && hasProduction(s.Environments) && f.MaxDowntime != "" && downtimeForbids(f, s):
+			// The request caps the downtime below the gap a kill first
+			// leaves: the overlap keeps the consumers running and the kill
+			// comes as soon as production runs on the new one; a kill later
+			// than exposure.KillWithin is raised (raiseLateKills).
+			s.StrategyReason += fmt.Sprintf("; public, but the request accepts at most %s of downtime and revoking first would leave its consumers without a working credential for about %d minutes: the new credential goes to production first and the exposed one dies right after", f.MaxDowntime, killGap(s))
 		case s.Exposure == runbook.ExposurePublic:
 			why = "it is public: anyone may hold it already, so it dies before anything else"
 		case onlyPipelines(s):
