@@ -29,6 +29,7 @@ var Vars = []string{
 	// valid_until: when a password set now may expire at the latest: the
 	// next rotation's due date (the request's cadence) plus a margin.
 	"valid_until",
+	"playbook", // the Ansible play that configures a consumer ("<playbook>" when not said)
 }
 
 // Families of products the foreign-command check knows.

@@ -410,6 +410,7 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	if len(out) == 0 && secret >= 0 {
 		out = append(out, rd.usageDirectives(p, from, to, scope)...)
 	}
+	out = append(out, rd.runtimeDirectives(p, from, to, secret)...)
 	return out
 }
 

@@ -648,6 +648,8 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			who = " for " + andJoin(named)
 		}
 		r.add("", "Kubernetes namespace "+d.Value+who, "kubectl steps use -n "+d.Value+who)
+	case intake.FieldRuntime:
+		a.runtime(d)
 	case intake.FieldWorkload:
 		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Workload = d.Value })
 		if len(named) == 0 {

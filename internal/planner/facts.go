@@ -420,6 +420,12 @@ type Consumer struct {
 	// ManagedBy is the change path that owns the consumer's manifests or
 	// hosts (gitops, ansible): it is rolled out through that tool.
 	ManagedBy string `json:"managed_by,omitempty"`
+	// Playbook is the Ansible play that configures it, when the request
+	// names it ("configured only by Ansible (playbook eligibility.yml)").
+	Playbook string `json:"playbook,omitempty"`
+	// Said is true when the request's text said how it runs (its runtime,
+	// workload, platform or change path): the defaults do not replace it.
+	Said bool `json:"said,omitempty"`
 	// Known is the catalogue's known consumer it matched (deployments.yaml),
 	// and Targets the workloads that re-read a secret for it, when they are
 	// not {workload}/{name} (Argo CD's repo-server and controller).

@@ -156,6 +156,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 
 	f.readAsOf = rd.AsOf
 	applyReading(f, rd)
+	scopeChangePaths(f)
 	informedOwners(f, req)
 	askApprover(f)
 	roles(f)
@@ -163,10 +164,16 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 		s := &f.Secrets[i]
 		for j := range s.Consumers {
 			c := &s.Consumers[j]
-			c.Runtime = consumerRuntime(f, cat, c.Name)
+			if !c.Said {
+				c.Runtime = consumerRuntime(f, cat, c.Name)
+			}
 			placeWorkload(cat, c)
-			c.Platform = serverlessPlatform(f, cat, s, c)
-			c.ManagedBy = managedBy(f, cat, s, c)
+			if c.Platform == "" {
+				c.Platform = serverlessPlatform(f, cat, s, c)
+			}
+			if c.ManagedBy == "" {
+				c.ManagedBy = managedBy(f, cat, s, c)
+			}
 			c.HowLoaded = howLoaded(f, cat, s, *c)
 			s.AlertPath = s.AlertPath || c.AlertPath
 		}

@@ -17,8 +17,9 @@ import (
 
 // changePath is the tool that binds a secret's changes, or "".
 func changePath(f *planner.Facts, id string) string {
+	s := f.SecretByID(id)
 	for _, cp := range f.ChangePaths {
-		if len(cp.SecretIDs) == 0 || runbook.OneOf(cp.SecretIDs, id) {
+		if (len(cp.SecretIDs) == 0 || runbook.OneOf(cp.SecretIDs, id)) && (s == nil || cp.BindsWholeSecret(s)) {
 			return cp.Tool
 		}
 	}

@@ -138,8 +138,17 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 		"env": env, "name": c.s.Name, "var": c.s.EnvVar, "path": c.path(), "consumer": consumer.Name, "consumers": all,
 		"namespace": namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
 		"active": c.s.Users.Active, "idle": c.s.Users.Idle, "provider": c.s.ProviderName, "signer": signer, "verifier": verifier,
-		"valid_until": planner.ValidUntil(c.f),
+		"valid_until": planner.ValidUntil(c.f), "playbook": playbook(consumer),
 	}
+}
+
+// playbook is the Ansible play the request names for a consumer, or a
+// placeholder.
+func playbook(k planner.Consumer) string {
+	if k.Playbook != "" {
+		return k.Playbook
+	}
+	return "<playbook>"
 }
 
 // fill fills a catalogue template in this context.
@@ -303,8 +312,18 @@ func (c sc) frozen() *planner.Freeze {
 // reload says how one consumer re-reads the secret in the environment.
 func reload(c sc, k planner.Consumer) (how, check string) {
 	switch {
-	case k.Legacy:
+	case k.Legacy && !(k.Said && k.Runtime != ""):
+		// A consumer the request says runs on a known runtime restarts
+		// the way that runtime does (an ECS deployment, a new Lambda
+		// configuration), not by a generic "restart".
 		return "restart " + k.Name + " explicitly (it reads the value only at start-up)", k.Name + " reports healthy after the restart"
+	case k.Runtime == runbook.DeployCICD && k.Workload == "build":
+		// The request says this consumer bakes the value in: only a new
+		// build carries it, whatever the pipeline rules below say.
+		if w, ok := catalog.Default().Deployment(runbook.DeployCICD).Workloads["build"]; ok {
+			v := c.vars(k)
+			return c.s.Known(catalog.Fill(w.Reload, v)), c.s.Known(catalog.Fill(w.Check, v))
+		}
 	case c.f.BuildTime && k.Runtime == runbook.DeployCICD:
 		return "rebuild and redeploy " + k.Name + " (the value is baked in at build time)", "the rebuilt " + k.Name + " is deployed and healthy"
 	case k.Runtime == runbook.DeployCICD && c.frozen() != nil:

@@ -1,0 +1,232 @@
+package intake
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// FieldRuntime is a detail that says how a consumer runs (review17-cold4 P5):
+// Value is the runtime (kubernetes, serverless, vm, ci_cd, manual), Tool the
+// change path that owns it (gitops, ansible) or "", Values its workload
+// kind, its serverless platform and its Ansible playbook (each "" when the
+// text does not say). Scope.Consumers are the consumers it describes.
+const FieldRuntime = "runtime"
+
+//go:embed runtimes.yaml
+var runtimesYAML []byte
+
+// runtimeEntry is one row of runtimes.yaml.
+type runtimeEntry struct {
+	Runtime   string   `yaml:"runtime"`
+	Workload  string   `yaml:"workload"`
+	Platform  string   `yaml:"platform"`
+	ManagedBy string   `yaml:"managed_by"`
+	Words     []string `yaml:"words"`
+}
+
+// runtimeLexicon is runtimes.yaml, compiled.
+type runtimeLexicon struct {
+	Runtimes     []runtimeEntry `yaml:"runtimes"`
+	PlaybookCues []string       `yaml:"playbook_cues"`
+	words        *phrases
+	playbook     *phrases
+}
+
+var (
+	runtimeOnce sync.Once
+	runtimeLex  *runtimeLexicon
+	runtimeErr  error
+)
+
+// runtimeWords returns the embedded runtime lexicon, loaded and checked once.
+func runtimeWords() *runtimeLexicon {
+	runtimeOnce.Do(func() { runtimeLex, runtimeErr = loadRuntimes(runtimesYAML) })
+	if runtimeErr != nil {
+		panic(runtimeErr)
+	}
+	return runtimeLex
+}
+
+// loadRuntimes decodes runtimes.yaml strictly and checks every row.
+func loadRuntimes(data []byte) (*runtimeLexicon, error) {
+	l := &runtimeLexicon{}
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(l); err != nil {
+		return nil, fmt.Errorf("intake: runtimes.yaml: %w", err)
+	}
+	runtimes := []string{"", string(runbook.DeployKubernetes), string(runbook.DeployServerless), string(runbook.DeployVM), string(runbook.DeployCICD), string(runbook.DeployManual)}
+	l.words = &phrases{byFirst: map[string][]*phrase{}}
+	seen := map[string]bool{}
+	for i, e := range l.Runtimes {
+		switch {
+		case !slices.Contains(runtimes, e.Runtime):
+			return nil, fmt.Errorf("intake: runtimes.yaml row %d: unknown runtime %q", i, e.Runtime)
+		case e.ManagedBy != "" && e.ManagedBy != ToolGitOps && e.ManagedBy != ToolAnsible:
+			return nil, fmt.Errorf("intake: runtimes.yaml row %d: unknown change path %q", i, e.ManagedBy)
+		case len(e.Words) == 0:
+			return nil, fmt.Errorf("intake: runtimes.yaml row %d: no words", i)
+		}
+		for _, w := range e.Words {
+			if w != strings.ToLower(w) || seen[w] {
+				return nil, fmt.Errorf("intake: runtimes.yaml row %d: %q is upper case or listed twice", i, w)
+			}
+			seen[w] = true
+		}
+		compilePhrases(e.Words, fmt.Sprint(i), l.words)
+	}
+	l.playbook = compilePhrases(l.PlaybookCues, "playbook", nil)
+	return l, nil
+}
+
+// consumerMention is a consumer's name found in a text: tokens [from, to).
+type consumerMention struct {
+	name     string
+	from, to int
+}
+
+// runtimeDirectives read how the consumers a sentence names run: one
+// directive per consumer, with what every runtime phrase bound to it says.
+func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Directive {
+	lex := runtimeWords()
+	found := lex.words.find(p.toks, from, to)
+	if len(found) == 0 {
+		return nil
+	}
+	mentions := rd.consumerMentions(p, from, to)
+	if len(mentions) == 0 {
+		return nil
+	}
+	type reading struct {
+		runtime, workload, platform, managedBy, playbook string
+		evidence                                         []match
+	}
+	byName := map[string]*reading{}
+	var order []string
+	var prev []string
+	last := from
+	for _, m := range found {
+		var bound []string
+		for _, c := range mentions {
+			if c.from >= last && c.to <= m.from {
+				bound = appendUnique(bound, c.name)
+			}
+		}
+		if len(bound) == 0 {
+			bound = prev
+		}
+		if len(bound) == 0 {
+			for _, c := range mentions {
+				if c.from >= m.to {
+					bound = []string{c.name}
+					break
+				}
+			}
+		}
+		last = m.to
+		if len(bound) == 0 {
+			continue
+		}
+		prev = bound
+		idx, _ := strconv.Atoi(m.p.label)
+		e := lex.Runtimes[idx]
+		for _, name := range bound {
+			r := byName[name]
+			if r == nil {
+				r = &reading{}
+				byName[name] = r
+				order = append(order, name)
+			}
+			fill := func(dst *string, v string) {
+				if *dst == "" {
+					*dst = v
+				}
+			}
+			fill(&r.runtime, e.Runtime)
+			fill(&r.workload, e.Workload)
+			fill(&r.platform, e.Platform)
+			fill(&r.managedBy, e.ManagedBy)
+			r.evidence = append(r.evidence, m)
+		}
+	}
+	// "configured only by Ansible (playbook eligibility.yml)": the play's
+	// file, for the consumers Ansible was bound to.
+	playbook := ""
+	for _, m := range lex.playbook.find(p.toks, from, to) {
+		for k := m.to; k < min(to, m.to+3); k++ {
+			w := strings.Trim(p.toks[k].text, "`'\"()")
+			if strings.HasSuffix(w, ".yml") || strings.HasSuffix(w, ".yaml") {
+				playbook = w
+				break
+			}
+		}
+	}
+	var out []Directive
+	for _, name := range order {
+		r := byName[name]
+		if r.runtime == "" {
+			continue
+		}
+		pb := ""
+		if r.managedBy == ToolAnsible {
+			pb = playbook
+		}
+		scope := Scope{All: secret < 0, Secrets: []int{}, Words: []string{name}, Consumers: []string{name}}
+		if secret >= 0 {
+			scope.Secrets = []int{secret}
+		}
+		out = append(out, Directive{Kind: KindDetail, Field: FieldRuntime, Value: r.runtime, Tool: r.managedBy,
+			Values: []string{r.workload, r.platform, pb}, Scope: scope, Evidence: evidence(r.evidence)})
+	}
+	return out
+}
+
+// consumerMentions are the consumers of the request's secrets a range names
+// by their whole name, in text order (the longest name at each place).
+func (rd *reader) consumerMentions(p *parsedText, from, to int) []consumerMention {
+	var names []string
+	for _, t := range rd.targets {
+		for _, c := range t.Consumers {
+			names = appendUnique(names, c)
+		}
+	}
+	var out []consumerMention
+	for i := from; i < to; i++ {
+		best := consumerMention{to: -1}
+		for _, n := range names {
+			nt := tokenize(strings.ToLower(n))
+			if len(nt) == 0 || i+len(nt) > to {
+				continue
+			}
+			ok := true
+			for k := range nt {
+				if p.toks[i+k].low != nt[k].low {
+					ok = false
+					break
+				}
+			}
+			if ok && i+len(nt) > best.to {
+				best = consumerMention{name: n, from: i, to: i + len(nt)}
+			}
+		}
+		if best.to > 0 {
+			out = append(out, best)
+			i = best.to - 1
+		}
+	}
+	return out
+}
+
+func appendUnique(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
