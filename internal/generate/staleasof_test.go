@@ -31,6 +31,10 @@ func TestStaleAsOf(t *testing.T) {
 		NoItem     bool              `yaml:"no_item"`
 		Strategies map[string]string `yaml:"strategies"`
 		KilledFrom time.Time         `yaml:"killed_from"`
+		// KillWithin bounds every kill planned first (no deadline), in
+		// minutes from T0: overdue credentials die in parallel lanes, not
+		// one after another.
+		KillWithin int `yaml:"kill_within"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &rows, yaml.Strict()); err != nil {
 		t.Fatal(err)
@@ -95,6 +99,11 @@ func TestStaleAsOf(t *testing.T) {
 				}
 				if n == 0 {
 					t.Error("no kill planned first")
+				}
+			}
+			for _, k := range rb.TimeToKill {
+				if r.KillWithin > 0 && k.Deadline == "" && !k.Reach && k.Minutes > r.KillWithin {
+					t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", k.SecretID, k.Environment, k.Label, k.Step, r.KillWithin)
 				}
 			}
 			for _, f := range lint.Errors(rb.Findings) {

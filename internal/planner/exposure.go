@@ -203,7 +203,7 @@ func timeToKill(f *Facts) {
 	first := len(f.Steps)
 	for i := range f.Steps {
 		st := &f.Steps[i]
-		if s := f.SecretByID(st.SecretID); s != nil && s.Exposed && s.Class == exposure.KillNow && killStep(f, st) {
+		if s := f.SecretByID(st.SecretID); s != nil && s.Exposed && (s.Class == exposure.KillNow && killStep(f, st) || overdueStep(f, st)) {
 			inLane[i] = true
 			first = min(first, i)
 		}
@@ -737,6 +737,31 @@ func urgentStep(f *Facts, st *Step) bool {
 // replacement steps before it): what a fact-finding item never holds.
 func killStep(f *Facts, st *Step) bool {
 	if !urgentStep(f, st) {
+		return false
+	}
+	for _, k := range f.Steps {
+		if k.SecretID == st.SecretID && (k.Kill || k.Phase == runbook.PhaseContain) && k.Order >= st.Order {
+			return true
+		}
+	}
+	return false
+}
+
+// overdue reports whether a departing person knew the credential and its
+// deadline has passed (a request planned from now, long after its as_of):
+// it dies first, like a leaked one.
+func overdue(f *Facts, s *Secret) bool {
+	d := deadlineFor(f, s.ID)
+	return s.Class == exposure.Deadline && d != nil && f.asOf != "" && !exposure.LeavesTime(*d, f.asOf, 0)
+}
+
+// overdueStep is a step of an overdue credential (overdue) that comes no
+// later than its last kill: its own lane from T0, one operator per
+// credential, as a leaked credential's (postgres-vault planned from now
+// killed three overdue credentials one after another, the last at T0+130).
+func overdueStep(f *Facts, st *Step) bool {
+	s := f.SecretByID(st.SecretID)
+	if s == nil || !overdue(f, s) {
 		return false
 	}
 	for _, k := range f.Steps {
