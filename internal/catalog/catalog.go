@@ -246,6 +246,11 @@ type Exposure struct {
 	// Investigate is where to review what was done with what it reached or
 	// minted: it joins the investigation of the exposed credential.
 	Investigate string `yaml:"investigate" json:"investigate,omitempty"`
+	// Held lists phrases of another secret's name or notes that say it is
+	// kept where this reach reads ("a group-level CI/CD variable"): a
+	// secret of the same request held there is as exposed as the credential
+	// that could read it, whatever its own exposure says (holdout3 h6).
+	Held []string `yaml:"held" json:"-"`
 	// List is how to list what it could read, by name and never by value (a
 	// command or a console path): the open item says it, so the operators
 	// know which secrets it means (review18 C6).

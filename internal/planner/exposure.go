@@ -429,6 +429,36 @@ func reaches(s *Secret) []catalog.Exposure {
 	return out
 }
 
+// heldInReach makes a secret of the request exposed when it is kept where a
+// credential exposed outside the company could read it (its notes say it is
+// a CI/CD variable, and the exposed GitLab token could read CI/CD
+// variables): it is as exposed as that credential and dies now, whatever
+// its own exposure or notes say ("routine, do it in the Thursday window":
+// holdout3 h6, where the attacker's token read exactly the variables that
+// held the Confluent key). ROTATION_RULES.md §2 rule 8.
+func heldInReach(f *Facts) {
+	for i := range f.Secrets {
+		x := &f.Secrets[i]
+		if x.Class != exposure.KillNow {
+			continue
+		}
+		for _, r := range reaches(x) {
+			for j := range f.Secrets {
+				s := &f.Secrets[j]
+				if j == i || s.Class == exposure.KillNow || len(r.Held) == 0 || !catalog.HasAny(strings.ToLower(s.Name+" "+s.Notes), r.Held...) {
+					continue
+				}
+				s.Exposure = x.Exposure
+				s.Compromise = exposure.CompromiseOf(f.Trigger, s.Exposure)
+				s.Class = exposure.Classify(f.Trigger, s.Exposure)
+				s.Exposed = s.Class.Exposed()
+				f.Assumptions = append(f.Assumptions, fmt.Sprintf("%q is kept where %s could read it (%s): treated as exposed like it (%s) and killed now, whatever its own exposure or notes say",
+					s.Name, x.Name, x.Known(r.Text), x.Exposure))
+			}
+		}
+	}
+}
+
 // derivedReach raises what an exposed credential could read as open items,
 // and puts the kill of what it could mint (role sessions) on its kill steps.
 func derivedReach(f *Facts) {

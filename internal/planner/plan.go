@@ -148,6 +148,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 		req.Secrets = append(req.Secrets, in)
 		f.Secrets = append(f.Secrets, newSecret(f, req, len(req.Secrets)-1, ids, services, &undescribed))
 	}
+	heldInReach(f)
 	markFetchTokens(f, cat)
 	if len(undescribed) > 0 {
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf(
