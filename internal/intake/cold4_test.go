@@ -1,0 +1,159 @@
+package intake
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// cold4Row is a row of testdata/cold4.yaml: a sentence and its class.
+type cold4Row struct {
+	Src   string           `yaml:"src"`
+	Class string           `yaml:"class"`
+	Text  string           `yaml:"text"`
+	Note  bool             `yaml:"note"`
+	Want  []map[string]any `yaml:"want"`
+}
+
+var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
+	"out_of_scope", "check", "change_path", "no_contact", "raise"}
+
+// TestColdFour reads testdata/cold4.yaml: a time or a "no" alone makes no
+// rule. Every class but rule reads no time rule and no freeze; a rule reads
+// exactly its time rules and freezes; raise reads nothing and marks the
+// text as a prohibition; what a row wants is among what is read.
+func TestColdFour(t *testing.T) {
+	data, err := os.ReadFile("testdata/cold4.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		AsOf    string `yaml:"as_of"`
+		Targets []struct {
+			Name      string   `yaml:"name"`
+			Kind      string   `yaml:"kind"`
+			Provider  string   `yaml:"provider"`
+			Consumers []string `yaml:"consumers"`
+		} `yaml:"targets"`
+		Rows []cold4Row `yaml:"rows"`
+	}
+	if err := yaml.UnmarshalWithOptions(data, &table, yaml.Strict()); err != nil {
+		t.Fatal(err)
+	}
+	asOf, err := time.Parse(time.RFC3339, table.AsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := &runbook.Request{System: "Cold4"}
+	opts := Options{AsOf: asOf}
+	for _, tg := range table.Targets {
+		base.Secrets = append(base.Secrets, runbook.Secret{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, Consumers: tg.Consumers})
+		opts.Targets = append(opts.Targets, Target{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, ProviderName: tg.Provider, Consumers: tg.Consumers})
+	}
+	perClass := map[string][2]int{}
+	pass := 0
+	for _, row := range table.Rows {
+		if !strings.Contains(" "+strings.Join(cold4Classes, " ")+" ", " "+row.Class+" ") {
+			t.Fatalf("row %q: unknown class %q", row.Text, row.Class)
+		}
+		req := *base
+		idx := 0
+		if row.Note {
+			req.Secrets = append(req.Secrets[:0:0], base.Secrets...)
+			req.Secrets[0].Notes = row.Text
+		} else {
+			req.Constraints = []string{row.Text}
+		}
+		text := Read(&req, opts).Texts[idx]
+		got := text.Directives
+		var why []string
+		var rules []Directive
+		for _, d := range got {
+			if d.Kind == KindTimeRule || d.Kind == KindFreeze {
+				rules = append(rules, d)
+			}
+		}
+		var wantRules []map[string]any
+		for _, w := range row.Want {
+			if w["kind"] == string(KindTimeRule) || w["kind"] == string(KindFreeze) {
+				wantRules = append(wantRules, w)
+			}
+		}
+		switch row.Class {
+		case "rule":
+			if len(rules) != len(wantRules) {
+				why = append(why, fmt.Sprintf("%d time rules/freezes, want %d", len(rules), len(wantRules)))
+			}
+		case "raise":
+			if len(got) > 0 {
+				why = append(why, "read as something, want nothing (raised)")
+			}
+			if !text.Prohibits {
+				why = append(why, "not marked as a prohibition (its steps would not wait)")
+			}
+		case "no_contact":
+			if text.Prohibits || len(rules) > 0 {
+				why = append(why, "a comms prohibition read as one on the work (it would hold steps)")
+			}
+		default:
+			if len(rules) > 0 {
+				why = append(why, "a "+row.Class+" read as a time rule or freeze")
+			}
+		}
+		used := make([]bool, len(got))
+		for _, w := range row.Want {
+			found := false
+			for i, d := range got {
+				if used[i] {
+					continue
+				}
+				w := deepCopy(w)
+				dd := d
+				if _, ok := w["scope"]; !ok {
+					if row.Note {
+						w["scope"] = []any{0}
+						if d.Kind != KindTimeRule && d.Kind != KindFreeze {
+							dd.Scope.All = true
+							delete(w, "scope")
+						}
+					} else if d.Kind != KindTimeRule && d.Kind != KindFreeze {
+						dd.Scope.All = true
+					}
+				}
+				if directiveMatches(t, w, dd) {
+					used[i], found = true, true
+					break
+				}
+			}
+			if !found {
+				why = append(why, fmt.Sprintf("missing %v", w))
+			}
+		}
+		c := perClass[row.Class]
+		c[1]++
+		if len(why) == 0 {
+			c[0]++
+			pass++
+		} else {
+			var b strings.Builder
+			for _, d := range got {
+				fmt.Fprintf(&b, "\n      got  %s scope=%v%v", d, d.Scope.All, d.Scope.Secrets)
+			}
+			t.Errorf("[%s] %s: %q: %s%s", row.Src, row.Class, row.Text, strings.Join(why, "; "), b.String())
+		}
+		perClass[row.Class] = c
+	}
+	var parts []string
+	for _, cl := range cold4Classes {
+		if c, ok := perClass[cl]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", cl, c[0], c[1]))
+		}
+	}
+	t.Logf("cold4: %d rows, %d read right (%s)", len(table.Rows), pass, strings.Join(parts, ", "))
+}
