@@ -105,6 +105,13 @@ func formatClock(min int) string {
 // nil days with ok means every day. The spellings runbook.ParseDay accepts
 // are listed once (tokens are read by the thousand).
 func dayWord(s string) ([]string, bool) {
+	switch s {
+	case "sat", "sun", "wed":
+		// Written lower case these are words ("it sat in the vault"), not
+		// Saturday (review17-cold4 r2: "It sat in the same 1Password item"
+		// became a Saturday blackout).
+		return nil, false
+	}
 	l := strings.TrimSuffix(strings.ToLower(s), ".")
 	if len(l) < 3 || len(l) > 10 {
 		return nil, false

@@ -19,6 +19,9 @@ type cold4Row struct {
 	Text  string           `yaml:"text"`
 	Note  bool             `yaml:"note"`
 	Want  []map[string]any `yaml:"want"`
+	// Pending says why a row is still read wrong: logged, not failed; a
+	// pending row read right fails until the entry goes.
+	Pending string `yaml:"pending"`
 }
 
 var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
@@ -57,7 +60,7 @@ func TestColdFour(t *testing.T) {
 		opts.Targets = append(opts.Targets, Target{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, ProviderName: tg.Provider, Consumers: tg.Consumers})
 	}
 	perClass := map[string][2]int{}
-	pass := 0
+	pass, pending := 0, 0
 	for _, row := range table.Rows {
 		if !strings.Contains(" "+strings.Join(cold4Classes, " ")+" ", " "+row.Class+" ") {
 			t.Fatalf("row %q: unknown class %q", row.Text, row.Class)
@@ -137,6 +140,16 @@ func TestColdFour(t *testing.T) {
 		}
 		c := perClass[row.Class]
 		c[1]++
+		if row.Pending != "" {
+			if len(why) == 0 {
+				t.Errorf("[%s] %q is read right now: drop pending (%s)", row.Src, row.Text, row.Pending)
+			} else {
+				pending++
+				t.Logf("pending [%s] %s: %q: %s (%s)", row.Src, row.Class, row.Text, strings.Join(why, "; "), row.Pending)
+			}
+			perClass[row.Class] = c
+			continue
+		}
 		if len(why) == 0 {
 			c[0]++
 			pass++
@@ -155,5 +168,5 @@ func TestColdFour(t *testing.T) {
 			parts = append(parts, fmt.Sprintf("%s %d/%d", cl, c[0], c[1]))
 		}
 	}
-	t.Logf("cold4: %d rows, %d read right (%s)", len(table.Rows), pass, strings.Join(parts, ", "))
+	t.Logf("cold4: %d rows, %d read right, %d pending (%s)", len(table.Rows), pass, pending, strings.Join(parts, ", "))
 }

@@ -240,6 +240,10 @@ type Directive struct {
 	// margin ("within 30 minutes of a batch") is counted from it.
 	keptFrom int
 	assumed  bool
+	// fact is set on a time rule read from a clause with no directive (a
+	// job's schedule, a state): it becomes a detail of that field unless a
+	// later clause makes a rule of it (see settleFacts).
+	fact string
 }
 
 // Scope is what a directive binds.

@@ -122,6 +122,16 @@ type RuleWords struct {
 	Privilege               map[string][]string `yaml:"privilege"`
 	PublicDataOnly          []string            `yaml:"public_data_only"`
 	SharedCredential        []string            `yaml:"shared_credential"`
+	ReportVerbs             []string            `yaml:"report_verbs"`
+	DirectiveModals         []string            `yaml:"directive_modals"`
+	WorkVerbs               []string            `yaml:"work_verbs"`
+	ScheduleWords           []string            `yaml:"schedule_words"`
+	TargetCues              []string            `yaml:"target_cues"`
+	CheckWords              []string            `yaml:"check_words"`
+	OutOfScope              []string            `yaml:"out_of_scope"`
+	TheirWork               []string            `yaml:"their_work"`
+	CommsCues               []string            `yaml:"comms_cues"`
+	NoContact               []string            `yaml:"no_contact"`
 }
 
 // HeldWords say a customer or partner holds a credential.
@@ -269,6 +279,8 @@ type compiled struct {
 	privilege, publicData, shared                                                                          *phrases
 	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
 	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
+	reportVerbs, directiveModals, workVerbs, scheduleWords, targetCues, checkWords, outOfScope, theirWork  *phrases
+	commsCues, noContact                                                                                   *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -381,6 +393,9 @@ func (l *Lexicon) compile() {
 		c.cmdTriggers[tw.Trigger] = tp
 	}
 	c.privilege, c.publicData, c.shared = labelled(r.Privilege), one(r.PublicDataOnly), one(r.SharedCredential)
+	c.reportVerbs, c.directiveModals, c.workVerbs, c.scheduleWords = one(r.ReportVerbs), one(r.DirectiveModals), one(r.WorkVerbs), one(r.ScheduleWords)
+	c.targetCues, c.checkWords, c.outOfScope, c.theirWork = one(r.TargetCues), one(r.CheckWords), one(r.OutOfScope), one(r.TheirWork)
+	c.commsCues, c.noContact = one(r.CommsCues), one(r.NoContact)
 	h := r.HeldOutside
 	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
@@ -467,7 +482,10 @@ func (l *Lexicon) Check() []string {
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.informed_cues": r.InformedCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
-		"rules.last_rotated":     r.LastRotated,
+		"rules.last_rotated": r.LastRotated,
+		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
+		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
+		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
 		"rules.approver_roles": r.ApproverRoles, "rules.downtime_words": r.DowntimeWords, "rules.downtime_limits": r.DowntimeLimits, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,
 		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,

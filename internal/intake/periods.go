@@ -209,7 +209,7 @@ func PeriodEnd(day string, now time.Time) (time.Time, bool) {
 // next one.
 func (rd *reader) dateDeadline(p *parsedText, from, to int, dates []schedule.DateMention) (Directive, bool) {
 	c := &rd.lex.c
-	if len(dates) != 1 || c.negators.has(p.toks, from, to) || c.forbid.has(p.toks, from, to) || c.allow.has(p.toks, from, to) {
+	if len(dates) != 1 {
 		return Directive{}, false
 	}
 	k := from
@@ -223,7 +223,16 @@ func (rd *reader) dateDeadline(p *parsedText, from, to int, dates []schedule.Dat
 	if j < from {
 		return Directive{}, false
 	}
+	// "(due Dec 15), not part of the incident": a due date, whatever the
+	// rest of the clause denies (review17-cold4 r6).
+	due := p.toks[j].low == "due"
+	if !due && (c.negators.has(p.toks, from, to) || c.forbid.has(p.toks, from, to) || c.allow.has(p.toks, from, to)) {
+		return Directive{}, false
+	}
 	m := c.by.find(p.toks, max(from, j-1), j+1)
+	if due {
+		m = []match{{p: &phrase{text: "due"}, from: j, to: j + 1}}
+	}
 	if len(m) == 0 || m[len(m)-1].to != j+1 {
 		return Directive{}, false
 	}

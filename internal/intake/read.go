@@ -312,13 +312,16 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
-	t.Directives = rd.definedDays(p, first, t.Directives)
+	t.Directives = settleFacts(rd.definedDays(p, first, t.Directives))
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	t.Directives = append(t.Directives, rd.dueDate(p, t.Directives)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)
 	if len(t.Directives) == 0 {
 		n := len(p.toks)
-		t.Prohibits = rd.lex.c.negators.has(p.toks, 0, n) || rd.lex.c.forbid.has(p.toks, 0, n)
+		t.Prohibits = rd.lex.c.negators.has(p.toks, 0, n) || rd.lex.c.forbid.has(p.toks, 0, n) ||
+			// "Unpublish 1.4.2 only after Security has a copy": an
+			// ordering gate on the steps it names (hook8 s1).
+			(rd.lex.c.only.has(p.toks, 0, n) && (rd.lex.c.after.has(p.toks, 0, n) || rd.lex.c.before.has(p.toks, 0, n)))
 	}
 	if len(t.Directives) == 0 && secret >= 0 {
 		// A note that only says what the credential is ("Vault database
@@ -402,8 +405,29 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		// "Found in a screenshot ... last Thursday": a date that dates the
 		// exposure, never a time to work in or keep clear of.
 		out = append(out, d)
+	} else if ds, ok := rd.notARule(p, from, to, exprs); ok {
+		// A report, a duty, a target, a check constraint, an out-of-scope
+		// note: never a window, a blackout or a freeze.
+		out = append(out, ds...)
+		for _, d := range rd.ruleDirectives(p, from, to, true, scope, secret) {
+			if d.Kind == KindDuty && len(ds) > 0 && ds[0].Kind == KindDuty {
+				// The rules read the duty better (its party, its clock).
+				out[0] = d
+				continue
+			}
+			out = append(out, d)
+		}
+		if !(len(ds) > 0 && ds[0].Field == FieldCheck) {
+			// "Checks must be read-only" is no scope of the credential.
+			out = append(out, rd.detailDirectives(p, from, to, secret)...)
+		}
+		return out
 	} else {
-		out = append(out, rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))...)
+		ts := rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))
+		for i := range ts {
+			rd.factOfRule(p, from, to, &ts[i])
+		}
+		out = append(out, ts...)
 	}
 	out = append(out, rd.ruleDirectives(p, from, to, len(out) > 0, scope, secret)...)
 	out = append(out, rd.detailDirectives(p, from, to, secret)...)

@@ -226,6 +226,12 @@ func (rd *reader) freeze(p *parsedText, from, to int, negs []match) (Directive, 
 	if !ok {
 		return Directive{}, false
 	}
+	// "Their landing-page work stays paused until ...", "The partner's
+	// integration work is on hold": another party's work, no freeze of
+	// ours (review17-cold4 r2).
+	if c.theirWork.has(p.toks, max(from, act.from-3), act.from) {
+		return Directive{}, false
+	}
 	d := Directive{Kind: KindFreeze, Activity: act.p.label, Evidence: evidence(fz, negs, []match{act})}
 	for i := from; i < to; i++ {
 		if l := p.toks[i].low; (l == "until" || l == "till") && i+1 < to {

@@ -588,10 +588,20 @@ func (cs cueSet) polarity() Polarity {
 	return Unclear
 }
 
-// activity is the first activity a clause names, "" when none.
+// activity is the activity a clause's prohibition governs (the first one
+// right after a negator or forbid word: "FreightCo carrier cutover tonight:
+// no DNS record changes" governs changes, not the cutover), else the first
+// activity it names, "" when none.
 func (cs cueSet) activityName() string {
 	if len(cs.activity) == 0 {
 		return ""
+	}
+	for _, n := range append(append([]match{}, cs.negators...), cs.forbid...) {
+		for _, m := range cs.activity {
+			if m.from >= n.to && m.from-n.to <= 3 {
+				return m.p.label
+			}
+		}
 	}
 	first := cs.activity[0]
 	for _, m := range cs.activity {
@@ -970,6 +980,14 @@ func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
 	for _, m := range c.completion.find(p.toks, from, to) {
 		if at := c.completionAt.find(p.toks, m.to, min(to, m.to+1)); len(at) > 0 && at[0].from == m.to {
 			return true
+		}
+		// "IT plans to deactivate it today at 5pm", "gets disabled
+		// tomorrow at 18:00", "shuts the v1 API off on 2026-12-14 at
+		// 09:00": the moment it ends, a few words on (review17-cold4 r6).
+		for k := m.to; k < min(to, m.to+5); k++ {
+			if c.completionAt.has(p.toks, k, k+1) && k+1 < to && len(rd.timeExprs(p, k+1, min(to, k+4))) > 0 {
+				return true
+			}
 		}
 	}
 	return false

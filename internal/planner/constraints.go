@@ -721,6 +721,9 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		}
 		r.add("", "dates the exposure: exposed since "+d.Value+said,
 			"kept as a fact of the exposure "+ofSecrets(f, targets)+"(the investigation looks back to it); it is no time to work in or keep clear of")
+	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact:
+		// A time or a "no" alone makes no rule (#17, review17-cold4).
+		r.add("", factReading[d.Field], factEffect[d.Field])
 	case intake.FieldIdentity:
 		r.add("", "says what the credential is ("+strings.Join(d.Evidence, ", ")+")", "read with its name to choose the catalogue entry ("+entriesOf(f, targets)+")")
 	case intake.FieldVersion:
@@ -741,6 +744,29 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add("", ph+" is "+d.Value, "steps use "+d.Value+" where they would say "+ph)
 	}
 }
+
+// factReading and factEffect say what a clause that is no rule was read
+// as, and what follows from it.
+var (
+	factReading = map[string]string{
+		intake.FieldReport:     "a report of what happened (its time is a fact)",
+		intake.FieldSchedule:   "when a job runs (a fact)",
+		intake.FieldState:      "how things are (a fact)",
+		intake.FieldTarget:     "a target date (a soft deadline)",
+		intake.FieldOutOfScope: "not part of this change",
+		intake.FieldCheck:      "a constraint on the checks",
+		intake.FieldNoContact:  "someone nobody contacts",
+	}
+	factEffect = map[string]string{
+		intake.FieldReport:     "no window, blackout or freeze: it dates a fact for the investigation",
+		intake.FieldSchedule:   "no window or blackout: a busy period only where a rule keeps work clear of it",
+		intake.FieldState:      "no window or blackout: kept with the facts",
+		intake.FieldTarget:     "aimed for, never a blackout; the hard deadline (if any) decides",
+		intake.FieldOutOfScope: "no step does it; no freeze",
+		intake.FieldCheck:      "every check is read-only: no check re-runs a pipeline, publishes or deploys; no freeze",
+		intake.FieldNoContact:  "no step and no message contacts them; no step waits",
+	}
+)
 
 // exposure compares what a note says about where the value went with the
 // secret's exposure: a note that says more than the field is a question.

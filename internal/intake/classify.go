@@ -1,0 +1,273 @@
+package intake
+
+import (
+	"strings"
+	"unicode"
+)
+
+// What a clause with a time (or a "no") is when it is no rule (#17,
+// review17-cold4 P1-P4). A time or a "no" alone makes no rule: a rule needs
+// a directive (prohibit, allow only, require) whose subject is work we do.
+// Everything else is classified, never guessed, and kept as a detail (Value:
+// the request's words) the considered table shows: no window, no blackout,
+// no freeze.
+const (
+	// FieldReport is a past event ("SendGrid emailed us at 08:52", "the PAT
+	// was used at 03:12 UTC today"): its time is a fact.
+	FieldReport = "report"
+	// FieldSchedule is when a job of the system runs ("backup-verifier is a
+	// k8s CronJob at 02:30 UTC"): a busy period only when a rule refers to
+	// it ("...; do not restart it then").
+	FieldSchedule = "schedule"
+	// FieldState is how things are ("All four use key1 today").
+	FieldState = "state"
+	// FieldTarget is a soft deadline ("Ideally by Friday").
+	FieldTarget = "target"
+	// FieldOutOfScope is what is not part of this change ("managed identity
+	// eventually but NOT in this change").
+	FieldOutOfScope = "out_of_scope"
+	// FieldCheck is a constraint on checks ("Don't re-run the release
+	// pipeline to 'test' anything", "the check must not publish anything"):
+	// every check is read-only; Activity is what no check may do.
+	FieldCheck = "check"
+	// FieldNoContact is someone nobody contacts ("Don't contact Ravi or his
+	// staffing agency"): a comms rule; it holds no step of the rotation.
+	FieldNoContact = "no_contact"
+)
+
+// FactFields lists the fields of a clause that is no rule.
+var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact}
+
+// IsFact reports whether a detail is one of FactFields.
+func IsFact(d Directive) bool {
+	if d.Kind != KindDetail {
+		return false
+	}
+	for _, f := range FactFields {
+		if d.Field == f {
+			return true
+		}
+	}
+	return false
+}
+
+// directive reports whether a clause says something about work we do: a
+// forbid word (not a past passive: "his user was blocked on Friday"), a
+// modal ("must", "can't be", "only"), or a negator right before an activity
+// or a work verb ("no DNS record changes", "don't kill that token"); "an IP
+// we don't own" and "not when we noticed" say nothing about work.
+func (rd *reader) directive(p *parsedText, from, to int) bool {
+	c := &rd.lex.c
+	for _, m := range c.forbid.find(p.toks, from, to) {
+		if m.from > from {
+			if prev := p.toks[m.from-1].low; prev == "was" || prev == "were" || prev == "been" {
+				continue
+			}
+		}
+		return true
+	}
+	for _, m := range c.directiveModals.find(p.toks, from, to) {
+		if m.to < to && (p.toks[m.to].low == "have" || p.toks[m.to].low == "has") {
+			// "may have been revoked": a hedge about the past.
+			continue
+		}
+		return true
+	}
+	for _, n := range c.negators.find(p.toks, from, to) {
+		end := min(to, n.to+4)
+		if c.activities.has(p.toks, n.to, end) || c.workVerbs.has(p.toks, n.to, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// fact is a clause read as one of FactFields.
+func fact(field, value string, ev ...[]match) Directive {
+	return Directive{Kind: KindDetail, Field: field, Value: value, Evidence: evidence(ev...)}
+}
+
+// notARule reads a clause that carries a time or a "no" but is no rule
+// about our work: a check constraint, an out-of-scope note, a comms
+// prohibition, a duty with a clock, a report, a target. It returns what the
+// clause is, and false when it may be a rule (the time reader decides).
+func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Directive, bool) {
+	c := &rd.lex.c
+	toks := p.toks
+	negs := c.negators.find(toks, from, to)
+	forbids := c.forbid.find(toks, from, to)
+	q := quote(p, from, to)
+	// "Don't re-run the release pipeline to 'test' anything", "Whatever you
+	// do to check the npm token must not publish anything", "Checks must be
+	// read-only": what no check may do, never a freeze.
+	if chk := c.checkWords.find(toks, from, to); len(chk) > 0 && (len(negs) > 0 || len(forbids) > 0 || c.directiveModals.has(toks, from, to)) {
+		act := ""
+		for _, a := range c.activities.find(toks, from, to) {
+			if act == "" {
+				act = a.p.label
+			}
+		}
+		d := fact(FieldCheck, q, chk, negs)
+		d.Activity = act
+		return []Directive{d}, true
+	}
+	// "We want managed identity eventually but NOT in this change", "a
+	// separate ticket", "just not this week".
+	if oos := c.outOfScope.find(toks, from, to); len(oos) > 0 {
+		return []Directive{fact(FieldOutOfScope, q, oos)}, true
+	}
+	// "Don't contact Ravi or his staffing agency", "Please don't page the
+	// customer-ops on-call": nobody contacts them; no step waits.
+	if len(negs) > 0 {
+		for _, v := range c.noContact.find(toks, from, to) {
+			if v.from < negs[0].to || v.from-negs[0].to > 2 || !rd.personAfter(p, v.to, min(to, v.to+5)) {
+				continue
+			}
+			return []Directive{fact(FieldNoContact, q, negs[:1], []match{v})}, true
+		}
+	}
+	timed := len(exprs) > 0 || rd.namesDay(p, from, to) || len(datesIn(p, from, to)) > 0 || rd.relativeDay(p, from, to)
+	if !timed {
+		return nil, false
+	}
+	deadline := rd.isDeadline(p, from, to)
+	// "a short summary to Ben (CTO) by end of day", "Heads-up in
+	// #platform-changes the day before each production step": someone to
+	// tell, with its clock; the rules read the duty.
+	if cues := c.commsCues.find(toks, from, to); len(cues) > 0 && len(negs) == 0 && len(forbids) == 0 {
+		if who := rd.recipient(p, from, to); who != "" {
+			d := Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Evidence: evidence(cues)}
+			return []Directive{d}, true
+		}
+	}
+	// "Ideally by Friday", "Aim for Thursday if you can": a soft deadline.
+	if tc := c.targetCues.find(toks, from, to); len(tc) > 0 && len(negs) == 0 && (c.by.has(toks, from, to) || strings.Contains(tc[0].p.text, "for") || strings.Contains(tc[0].p.text, "if")) {
+		return []Directive{fact(FieldTarget, q, tc)}, true
+	}
+	// "SendGrid emailed us at 08:52", "his contract ended Friday Dec 4",
+	// "CAB approved CHG0049321 on Friday": a past event.
+	if rv := c.reportVerbs.find(toks, from, to); len(rv) > 0 && !deadline && !rd.directive(p, from, to) {
+		return []Directive{fact(FieldReport, q, rv)}, true
+	}
+	return nil, false
+}
+
+// personAfter reports whether toks[from:to] names a person or a party to
+// contact: a capitalised word, a pronoun, customers, the on-call.
+func (rd *reader) personAfter(p *parsedText, from, to int) bool {
+	for i := from; i < to; i++ {
+		t := p.toks[i]
+		switch t.low {
+		case "him", "her", "them", "customer", "customers", "merchants", "on-call", "oncall", "agency", "vendor", "partner",
+			"partners", "users", "banks", "anyone", "anybody":
+			return true
+		}
+		if r := []rune(t.text); len(r) > 1 && unicode.IsUpper(r[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// recipient is whom a comms clause goes to: a #channel, or the capitalised
+// words after "to", "tell", "send" ("Ben (CTO)", "the CISO").
+func (rd *reader) recipient(p *parsedText, from, to int) string {
+	var names []string
+	for i := from; i < to; i++ {
+		if strings.HasPrefix(p.toks[i].text, "#") && len(p.toks[i].text) > 1 {
+			names = append(names, p.toks[i].text)
+		}
+	}
+	for i := from; i < to-1; i++ {
+		switch p.toks[i].low {
+		case "to", "tell", "send", "email", "ping", "notify", "message", "brief":
+		default:
+			continue
+		}
+		k := i + 1
+		if p.toks[k].low == "the" && k+1 < to {
+			k++
+		}
+		if r := []rune(p.toks[k].text); len(r) > 1 && unicode.IsUpper(r[0]) {
+			if _, ok := dayWord(p.toks[k].text); ok {
+				continue
+			}
+			names = append(names, p.toks[k].text)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// factOfRule marks a time rule read from a clause with no directive: a
+// busy time that only says when a job runs, or an unclear time that says
+// how things are. readText turns it into a detail unless a later clause
+// keeps work clear of it ("...; do not restart invoice-worker then").
+func (rd *reader) factOfRule(p *parsedText, from, to int, d *Directive) {
+	c := &rd.lex.c
+	if d.Kind != KindTimeRule || rd.directive(p, from, to) || c.vague.has(p.toks, from, to) {
+		return
+	}
+	switch d.Polarity {
+	case Busy:
+		if c.negators.has(p.toks, from, to) || c.protect.has(p.toks, from, to) {
+			return
+		}
+		d.fact = FieldSchedule
+	case Unclear:
+		if rd.contentWords(p, from, to) < 2 {
+			// "Tuesdays 02:00-04:00 UTC": a bare time, asked.
+			return
+		}
+		d.fact = FieldState
+		if c.scheduleWords.has(p.toks, from, to) || c.busy.has(p.toks, from, to) {
+			d.fact = FieldSchedule
+		}
+	}
+}
+
+// contentWords counts the words of a clause that are not times, dates,
+// days, zones or fillers.
+func (rd *reader) contentWords(p *parsedText, from, to int) int {
+	n := 0
+	skip := map[int]bool{}
+	for _, x := range rd.timeExprs(p, from, to) {
+		for k := x.from; k < x.to; k++ {
+			skip[k] = true
+		}
+	}
+	for k, z := range rd.zonesIn(p, from, to) {
+		for i := k; i < z.to; i++ {
+			skip[i] = true
+		}
+	}
+	for i := from; i < to; i++ {
+		t := p.toks[i]
+		if skip[i] || t.date {
+			continue
+		}
+		if _, ok := dayWord(t.text); ok {
+			continue
+		}
+		switch t.low {
+		case "on", "at", "from", "to", "every", "each", "and", "the", "a", "in", "between", "utc", "gmt", "-", "–", ",", ".", "(", ")", ":":
+			continue
+		}
+		if r := []rune(t.text); len(r) > 0 && (unicode.IsLetter(r[0])) {
+			n++
+		}
+	}
+	return n
+}
+
+// settleFacts turns the time rules marked as facts that no later clause
+// made a rule of into details.
+func settleFacts(ds []Directive) []Directive {
+	for i := range ds {
+		d := &ds[i]
+		if d.fact == "" || d.Kind != KindTimeRule || d.Polarity == Forbid || d.Polarity == Allow {
+			continue
+		}
+		*d = Directive{Kind: KindDetail, Field: d.fact, Value: d.Quote, Scope: d.Scope, Quote: d.Quote, Evidence: d.Evidence, Reader: d.Reader}
+	}
+	return ds
+}
