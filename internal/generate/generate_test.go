@@ -166,7 +166,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		// Not Wed 22:00, half an hour after as_of: engineering hears of the
 		// rotation 24 h ahead (review17-cold).
 		"[create in w1: daily from 22:00 UTC; next: Thu 2026-11-26 22:00-23:00 UTC]",
-		"Step numbers a/b: staging/production, each in its own kubectl context and AWS profile (`AWS_PROFILE`).",
+		"Step numbers a/b: staging/production. A phase starts, and each switch to its next environment (staging → production) begins, with `kubectl config current-context` and `aws sts get-caller-identity`",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.
 		"Move consumers to the idle user",
@@ -200,10 +200,15 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 	// prints the version ids its rollback needs (about 8 words each), the
 	// Postgres verify checks each privilege against the active user's
 	// (about 20) and its revoke never ends an unknown session blind
-	// (about 15): 3,065 -> 3,129.
+	// (about 15): 3,065 -> 3,129. 3,150 until #20's word limits
+	// (session 7): the card's open item holding no step is asked whole in
+	// the appendix (o1, about 25 words), the rollback table names its rows
+	// for the card (R1-R3), the Stripe rollback says to fix forward before
+	// the old secret expires and the SendGrid verify why the consumer's
+	// sends prove nothing (review20 round 4 C1, M1): 3,129 -> 3,168.
 	appendices := text[strings.Index(text, "**Appendices:**"):]
-	if words := render.Words(appendices); words > 3150 {
-		t.Errorf("Acme's appendices are %d words; they must fit in 3,150", words)
+	if words := render.Words(appendices); words > 3200 {
+		t.Errorf("Acme's appendices are %d words; they must fit in 3,200", words)
 	}
 	if strings.Contains(text, "&gt;") || strings.Contains(text, "&lt;") || strings.Contains(text, "&amp;") {
 		t.Error("the Markdown carries HTML entities")

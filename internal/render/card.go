@@ -20,10 +20,13 @@ type Card struct {
 	ID      string          `json:"id"`
 	System  string          `json:"system"`
 	Trigger runbook.Trigger `json:"trigger"`
-	// OpenItems are every open item of the runbook, each to be answered
-	// and ticked: before the steps it holds run, or, for one that holds
-	// none, before the work is closed.
+	// OpenItems are the open items that block work, each to be answered
+	// and ticked before the steps it holds run.
 	OpenItems []OpenItem `json:"open_items"`
+	// Later are the open items that hold no step: answered before the
+	// work is closed, named on the card and asked in the appendix (#20:
+	// the card holds the items that block work).
+	Later []OpenItem `json:"later,omitempty"`
 	// Kills say when every exposed credential dies.
 	Kills []Kill `json:"kills"`
 	// Before is what must be true before step 1 (approvals, the ticket).
@@ -89,6 +92,13 @@ type Group struct {
 	Each    []string     `json:"each,omitempty"`
 	Secrets []CardSecret `json:"secrets"`
 	After   []Line       `json:"after"`
+	// Rollback points at the appendix's rollback of each secret of the
+	// phase that has one ("R1, R2": the rollback table's rows), and says
+	// when a rollback only delays a failure: an old credential that
+	// expires by itself (review20 round 4 C1: after a Stripe rollback,
+	// fix forward before the old secret's expiry). The commands and until
+	// when are in the appendix (#20: rollback procedures leave the card).
+	Rollback string `json:"rollback,omitempty"`
 }
 
 // CardSecret is one secret's part of a group: what it is, who runs it, the
@@ -257,6 +267,10 @@ func BuildCard(rb *runbook.Runbook) Card {
 		} else {
 			o.Text = ""
 		}
+		if o.Holds == "" {
+			c.Later = append(c.Later, o)
+			continue
+		}
 		c.OpenItems = append(c.OpenItems, o)
 	}
 	secrets := map[string]runbook.InventorySecret{}
@@ -313,19 +327,9 @@ func BuildCard(rb *runbook.Runbook) Card {
 		c.Procedures = append(c.Procedures, slotProcedures(c.Groups, names)...)
 		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
 		filterVariants(c.Groups, c.Procedures)
-		for _, b := range backs(rb, c.Groups) {
-			// The rollback names the store's path as the store step does
-			// ("<env id of VAR>", not the section's "<id of VAR>"): one
-			// placeholder, one value (notes/card.md).
-			for _, p := range c.Procedures {
-				for _, ph := range placeholderRE.FindAllString(p.Text, -1) {
-					if bare := strings.Replace(ph, "<env ", "<", 1); bare != ph && strings.Contains(ph, "VAR") {
-						b.Text = strings.ReplaceAll(b.Text, bare, ph)
-					}
-				}
-			}
-			c.Procedures = append(c.Procedures, b)
-		}
+		reachPods(rb, c.Procedures)
+		backs(rb, c.Groups)
+		rollbackLines(rb, c.Groups)
 		markKills(c.Groups, rb)
 		for _, st := range rs.AllSteps() {
 			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
@@ -382,7 +386,9 @@ func BuildCard(rb *runbook.Runbook) Card {
 	}
 	if ec := rb.Sections.ExternalComms; ec != nil && ec.Applicable {
 		for _, m := range ec.Messages {
-			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: cutOutsideCode(dropAsides(m.Channel), ','), When: cutOutsideCode(dropAsides(m.SendWhen), ';'), What: m.Subject})
+			// Whom and when; the message itself is the appendix's (#20:
+			// comms templates go behind the card).
+			c.Duties = append(c.Duties, Duty{Who: string(m.Audience), Where: cutOutsideCode(dropAsides(m.Channel), ','), When: cutOutsideCode(dropAsides(m.SendWhen), ';')})
 		}
 	}
 	if ae := rb.Sections.AuditEvidence; ae != nil {
@@ -422,7 +428,7 @@ const blackoutLead = "no production step runs "
 // shorter than the appendix (the question alone, without its context):
 // the appendix then gives it whole.
 func CardShortens(rb *runbook.Runbook, o OpenItem) bool {
-	return ShortQuestion(rb, o.Text, o.Question) != strings.Join(strings.Fields(o.Question), " ")
+	return o.Holds == "" || ShortQuestion(rb, o.Text, o.Question) != strings.Join(strings.Fields(o.Question), " ")
 }
 
 // clipWords cuts a quote to its first n words, marking the cut.
@@ -1180,6 +1186,9 @@ func sortInts(a []int) []int {
 	return a
 }
 
+// devicePathRE finds a device file's path (/dev/stdin).
+var devicePathRE = regexp.MustCompile(`/dev/(stdin|stdout|stderr|null|fd/|u?random)`)
+
 // envWord finds an environment's name as a word.
 func envWord(env string) *regexp.Regexp {
 	return regexp.MustCompile(`\b` + regexp.QuoteMeta(env) + `\b`)
@@ -1230,6 +1239,10 @@ func brief(s string, phase runbook.Phase, envs []string) string {
 		parts = parts[1:]
 	}
 	s = strings.Join(parts, " ")
+	// A device path is never an environment "dev" (pci-mtls-kms, whose
+	// environments are dev, staging and production, printed
+	// `file:///<env>/stdin`).
+	s = devicePathRE.ReplaceAllString(s, "\x00$1")
 	for _, e := range envs {
 		if e == "" || e == "all" {
 			continue
@@ -1238,6 +1251,7 @@ func brief(s string, phase runbook.Phase, envs []string) string {
 		s = placeholderRE.ReplaceAllStringFunc(s, func(ph string) string { return re.ReplaceAllString(ph, "env") })
 		s = replaceOutsidePlaceholders(s, re, "<env>")
 	}
+	s = strings.ReplaceAll(s, "\x00", "/dev/")
 	return upper(strings.TrimSpace(s))
 }
 
@@ -1651,14 +1665,24 @@ func Words(s string) int {
 // rules says once how to read and run the card.
 func rules(rb *runbook.Runbook, c Card) string {
 	var out []string
-	if c.Order != "" {
-		r := "Step numbers a/b: " + OrderLabel(c.Order)
-		// Every a/b line runs the same command text: the context, profile
-		// or address says which environment it hits (review20 tabletop).
-		if t := targets(c); len(t) > 0 {
-			r += ", each in its own " + andList(t)
-		}
-		out = append(out, r+".")
+	// Every a/b line runs the same command text: the context, profile or
+	// address says which environment it hits (review20 tabletop), and a
+	// command shows which one it is set to: each phase starts with it,
+	// and the switch to the next environment runs it again (review20
+	// round 4 M3: one missed switch writes production in a "staging"
+	// step).
+	var shows []string
+	for _, t := range targets(c) {
+		shows = append(shows, "`"+t.show+"`")
+	}
+	switch {
+	case c.Order != "" && len(shows) > 0:
+		first, _, _ := strings.Cut(OrderLabel(c.Order), "/")
+		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". A phase starts, and each switch to its next environment ("+first+" → "+strings.TrimPrefix(OrderLabel(c.Order), first+"/")+") begins, with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" that environment.")
+	case c.Order != "":
+		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+".")
+	case len(shows) > 0:
+		out = append(out, "Each phase, and each change of environment in it, starts with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" the step's environment.")
 	}
 	switch {
 	case len(c.Kills) == 0:
@@ -1707,17 +1731,30 @@ func watcher(rb *runbook.Runbook) string {
 
 // envTargets are the command-line tools whose commands hit whichever
 // environment their setting points at, with that setting.
-var envTargets = []struct{ tool, setting string }{
-	{"kubectl ", "kubectl context"},
-	{"aws ", "AWS profile (`AWS_PROFILE`)"},
-	{"vault ", "Vault address (`VAULT_ADDR`)"},
-	{"gcloud ", "gcloud project"},
-	{"az ", "Azure subscription"},
+var envTargets = []envTarget{
+	{"kubectl ", "kubectl context", "kubectl config current-context"},
+	{"aws ", "AWS profile (`AWS_PROFILE`)", "aws sts get-caller-identity"},
+	{"vault ", "Vault address (`VAULT_ADDR`)", "printenv VAULT_ADDR"},
+	{"gcloud ", "gcloud project", "gcloud config get project"},
+	{"az ", "Azure subscription", "az account show"},
+	{"doppler ", "Doppler config", "doppler configure get config"},
+}
+
+// envTarget is a tool whose commands hit the environment its setting
+// points at, and the command that shows which.
+type envTarget struct{ tool, setting, show string }
+
+// plural says one or the other by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // targets are the settings that choose the environment of the card's
 // commands: a kubectl context, an AWS profile, a Vault address.
-func targets(c Card) []string {
+func targets(c Card) []envTarget {
 	var all []string
 	for _, p := range c.Procedures {
 		all = append(all, p.Text)
@@ -1734,7 +1771,7 @@ func targets(c Card) []string {
 			}
 		}
 	}
-	var out []string
+	var out []envTarget
 	for _, t := range envTargets {
 		if slices.ContainsFunc(all, func(s string) bool {
 			for _, span := range codeSpans(s) {
@@ -1744,7 +1781,7 @@ func targets(c Card) []string {
 			}
 			return false
 		}) {
-			out = append(out, t.setting)
+			out = append(out, t)
 		}
 	}
 	return out
@@ -2199,4 +2236,133 @@ func mergeFolds(groups []Group) []Group {
 		i = j
 	}
 	return out
+}
+
+// RollbackLabel is the rollback table's name for its i-th row (0-based):
+// "R1". The card points at it.
+func RollbackLabel(i int) string { return "R" + strconv.Itoa(i+1) }
+
+// hoursAfterRE finds how long an old credential lives after its roll, in a
+// rollback's limit ("at most 24 hours after the roll").
+var hoursAfterRE = regexp.MustCompile(`(\d+) hours after the roll`)
+
+// rollbackLines writes each phase's pointer to its secrets' rollbacks. A
+// rollback possible only until an old credential expires by itself (not
+// until a step the operator runs) puts the consumers back on a credential
+// that dies anyway: the line says to fix forward before that expiry, and
+// when it falls at the latest for a secret with a production window.
+func rollbackLines(rb *runbook.Runbook, groups []Group) {
+	r := rb.Sections.Rollback
+	if r == nil {
+		return
+	}
+	row := map[string]int{}
+	for i, st := range r.Steps {
+		if _, ok := row[st.SecretID]; !ok {
+			row[st.SecretID] = i
+		}
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		var labels, expiring []string
+		for _, cs := range g.Secrets {
+			i, ok := row[cs.ID]
+			if cs.Back == nil || !ok {
+				continue
+			}
+			labels = append(labels, RollbackLabel(i))
+			until := cs.Back.Until
+			if strings.HasPrefix(until, "step ") || !strings.Contains(until, "expir") {
+				continue
+			}
+			e := "after " + RollbackLabel(i) + ", fix forward before " + until
+			if m := hoursAfterRE.FindStringSubmatch(until); m != nil && cs.Window != "" {
+				if end, ok := windowEnd(rb, cs.ID); ok {
+					h, _ := strconv.Atoi(m[1])
+					e += " (production: by " + moment(end.Add(time.Duration(h)*time.Hour).Format(time.RFC3339)) + " at the latest)"
+				}
+			}
+			expiring = append(expiring, e)
+		}
+		if len(labels) == 0 {
+			continue
+		}
+		g.Rollback = andList(labels)
+		if len(expiring) > 0 {
+			g.Rollback += "; " + strings.Join(expiring, "; ")
+		}
+	}
+}
+
+// windowEnd is when the first production window of a secret's steps ends,
+// as its next usable opening says.
+func windowEnd(rb *runbook.Runbook, secretID string) (time.Time, bool) {
+	rs := rb.Sections.RotationSequence
+	if rs == nil {
+		return time.Time{}, false
+	}
+	for _, st := range rs.AllSteps() {
+		if st.SecretID != secretID || st.Window == "" {
+			continue
+		}
+		for _, w := range rb.Schedule.Windows {
+			if w.ID == st.Window && w.Next != nil && w.Next.End != "" {
+				t, err := time.Parse(time.RFC3339, w.Next.End)
+				return t, err == nil
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// LaterIDs are the ids of the card's open items that hold no step.
+func (c Card) LaterIDs() []string {
+	var ids []string
+	for _, o := range c.Later {
+		ids = append(ids, o.ID)
+	}
+	return ids
+}
+
+// forceSyncRE finds the command an open item gives to make External
+// Secrets Operator sync a Secret now.
+var forceSyncRE = regexp.MustCompile("`kubectl -n \\S+ annotate externalsecret [^`]+ force-sync=[^`]+`")
+
+// reachPods makes the card's restart of Kubernetes workloads carry the new
+// value to the pods and prove it there (review20 round 4): where the
+// runbook asks whether External Secrets Operator syncs the value, the
+// restart waits for a forced sync (a restart before the interval sync
+// reads the old Secret, M2); where the store step keeps the new value in
+// NEW, the restart ends by comparing the pod's variable with it, so the
+// verify proves the consumer, not only the key (M1).
+func reachPods(rb *runbook.Runbook, procs []Procedure) {
+	sync, item := "", ""
+	for _, o := range rb.OpenItems {
+		if m := forceSyncRE.FindString(o.Question); m != "" {
+			sync, item = m, o.ID
+			break
+		}
+	}
+	exported := false
+	for _, p := range procs {
+		exported = exported || p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "export NEW")
+	}
+	for i := range procs {
+		p := &procs[i]
+		if p.Phase != runbook.PhaseDeploy || p.Name != "" || !strings.Contains(p.Text, "rollout restart WORKLOAD") {
+			continue
+		}
+		ns := "<namespace>"
+		if f := strings.Fields(p.Text); len(f) > 2 {
+			ns = f[2]
+		}
+		text := strings.TrimSuffix(p.Text, ".")
+		if sync != "" {
+			text = "if External Secrets Operator syncs the Secret (" + item + "), first " + sync + " and wait until the Secret changes; then " + text
+		}
+		if exported {
+			text += "; then the pods hold the new value: `test \"$(kubectl -n " + ns + " exec WORKLOAD -- printenv VAR)\" = \"$NEW\" && echo same`"
+		}
+		p.Text = upper(text) + "."
+	}
 }

@@ -9,7 +9,7 @@ import (
 
 // cardMarkdown writes the operator card.
 func cardMarkdown(m *md, c Card) {
-	if len(c.OpenItems) > 0 {
+	if len(c.OpenItems)+len(c.Later) > 0 {
 		m.blank()
 		m.line("### Open items")
 		m.blank()
@@ -54,6 +54,10 @@ func cardMarkdown(m *md, c Card) {
 			m.blank()
 			m.line("Ask: %s.", text(gating[0].Ask))
 		}
+	}
+	if len(c.Later) > 0 {
+		m.blank()
+		m.line("- [ ] **%s**: no step waits; answer before closing.", text(andList(c.LaterIDs())))
 	}
 	if len(c.Before) > 0 {
 		m.blank()
@@ -149,14 +153,10 @@ func cardMarkdown(m *md, c Card) {
 			for _, l := range s.Lines {
 				cardLine(m, l)
 			}
-			if b := s.Back; b != nil {
-				what := text(b.How)
-				if b.Value != "" {
-					// The "roll back" procedure above, with this value.
-					what = strings.TrimPrefix(what+", then roll back "+codeSpan(b.Value), ", then ")
-				}
-				m.line("- back, until %s: %s", text(b.Until), what)
-			}
+		}
+		if g.Rollback != "" {
+			m.blank()
+			m.line("Rollback: %s.", text(g.Rollback))
 		}
 		for _, l := range g.After {
 			m.blank()

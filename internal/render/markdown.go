@@ -551,8 +551,8 @@ func rollback(m *md, r *runbook.Rollback) {
 	m.line("| Secret | Rollback | Possible until |")
 	m.line("|---|---|---|")
 	d := newDitto()
-	for _, s := range r.Steps {
-		m.line("| %s | %s | %s |", codeSpan(cell(s.SecretID)), cell(d.sentences(s.Step, "`"+s.SecretID+"`")), cell(d.say(s.PossibleUntil, "`"+s.SecretID+"`")))
+	for i, s := range r.Steps {
+		m.line("| %s %s | %s | %s |", RollbackLabel(i), codeSpan(cell(s.SecretID)), cell(d.sentences(s.Step, "`"+s.SecretID+"`")), cell(d.say(s.PossibleUntil, "`"+s.SecretID+"`")))
 	}
 	if len(r.Containment) > 0 {
 		m.blank()

@@ -46,6 +46,7 @@ func ShortQuestion(rb *runbook.Runbook, text, q string) string {
 		}
 	}
 	s = stripAsides(s, func(string) bool { return false })
+	s = dropOptions(s)
 	s = sayListsOnce(rb, s)
 	s = shortParts(rb, s)
 	if len(strings.Fields(s)) < minQuestionWords {
@@ -183,4 +184,14 @@ func splitList(list string) []string {
 // sameSet reports whether two lists hold the same names.
 func sameSet(a, b []string) bool {
 	return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
+}
+
+// optionsRE finds the options a question offers after its colon, at its
+// end (": Deployment, StatefulSet, DaemonSet, CronJob or Job?").
+var optionsRE = regexp.MustCompile(`: [A-Z][\w-]*(?:, [A-Z][\w-]*)*,? or [A-Z][\w-]*\?$`)
+
+// dropOptions asks a question without the options it lists (the appendix
+// has them whole): a reader who knows the answer knows its kind.
+func dropOptions(s string) string {
+	return optionsRE.ReplaceAllString(s, "?")
 }

@@ -46,16 +46,17 @@ type Pages struct {
 // New parses the embedded templates.
 func New() (*Pages, error) {
 	funcs := template.FuncMap{
-		"title":        title,
-		"sectionTitle": func(id runbook.SectionID) string { return section.Title(id) },
-		"join":         strings.Join,
-		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"inc":          func(i int) int { return i + 1 },
-		"rich":         rich,
-		"label":        label,
-		"checked":      render.ShowsCheck,
-		"credit":       render.Credit,
-		"secretRow":    newSecretRowView,
+		"title":         title,
+		"sectionTitle":  func(id runbook.SectionID) string { return section.Title(id) },
+		"join":          strings.Join,
+		"time":          func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"inc":           func(i int) int { return i + 1 },
+		"rich":          rich,
+		"label":         label,
+		"checked":       render.ShowsCheck,
+		"credit":        render.Credit,
+		"secretRow":     newSecretRowView,
+		"rollbackLabel": render.RollbackLabel,
 	}
 	// appendix renders a section's appendix: its own template
 	// (section-<id>, given the page), else its outline (a new section is
