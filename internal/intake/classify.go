@@ -30,13 +30,19 @@ const (
 	// pipeline to 'test' anything", "the check must not publish anything"):
 	// every check is read-only; Activity is what no check may do.
 	FieldCheck = "check"
+	// FieldKeepCopy keeps the leaked copy until someone has it ("Nobody
+	// force-pushes or deletes that fork until Security has exported it",
+	// "Unpublish 1.4.2 only after Security has a copy"): containment makes
+	// the copy private; deleting, force-pushing, unpublishing or rewriting
+	// it waits. It holds no rotation step.
+	FieldKeepCopy = "keep_copy"
 	// FieldNoContact is someone nobody contacts ("Don't contact Ravi or his
 	// staffing agency"): a comms rule; it holds no step of the rotation.
 	FieldNoContact = "no_contact"
 )
 
 // FactFields lists the fields of a clause that is no rule.
-var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact}
+var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact, FieldKeepCopy}
 
 // IsFact reports whether a detail is one of FactFields.
 func IsFact(d Directive) bool {
@@ -115,6 +121,12 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 	// separate ticket", "just not this week".
 	if oos := c.outOfScope.find(toks, from, to); len(oos) > 0 {
 		return []Directive{fact(FieldOutOfScope, q, oos)}, true
+	}
+	// "Nobody force-pushes or deletes that fork until Security has
+	// exported it": a gate on removing the leaked copy.
+	if v := c.keepCopyVerbs.find(toks, from, to); len(v) > 0 && c.keepCopyObjects.has(toks, v[0].to, to) &&
+		(len(negs) > 0 || c.only.has(toks, from, to)) && (c.by.has(toks, v[0].to, to) || c.after.has(toks, v[0].to, to)) {
+		return []Directive{fact(FieldKeepCopy, q, v[:1])}, true
 	}
 	// "Don't contact Ravi or his staffing agency", "Please don't page the
 	// customer-ops on-call": nobody contacts them; no step waits.

@@ -25,7 +25,7 @@ type cold4Row struct {
 }
 
 var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
-	"out_of_scope", "check", "change_path", "no_contact", "raise"}
+	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise"}
 
 // TestColdFour reads testdata/cold4.yaml: a time or a "no" alone makes no
 // rule. Every class but rule reads no time rule and no freeze; a rule reads

@@ -372,6 +372,10 @@ func (a *applier) unread() {
 		id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: a.t.Text,
 			Question: fmt.Sprintf("rotor could not read when or what this forbids: which steps does it keep out, and when? Until you answer, the production steps %sit may bind wait.", ofSecrets(a.f, blocks)),
 			Blocks:   blocks})
+		if a.f.prohibitions == nil {
+			a.f.prohibitions = map[string]bool{}
+		}
+		a.f.prohibitions[id] = true
 		a.r.add("", "a prohibition rotor could not read: raised as open item "+id, "the production steps "+ofSecrets(a.f, blocks)+"wait for the answer")
 		return
 	}
@@ -721,6 +725,13 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		}
 		r.add("", "dates the exposure: exposed since "+d.Value+said,
 			"kept as a fact of the exposure "+ofSecrets(f, targets)+"(the investigation looks back to it); it is no time to work in or keep clear of")
+	case intake.FieldKeepCopy:
+		for _, id := range targets {
+			if s := f.SecretByID(id); s.KeepCopy == "" {
+				s.KeepCopy = d.Quote
+			}
+		}
+		r.add("", "keeps the leaked copy until someone has it", "containment makes the copy private; no step deletes, force-pushes, unpublishes or rewrites it before then; no rotation step waits")
 	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
 		r.add("", factReading[d.Field], factEffect[d.Field])

@@ -704,8 +704,12 @@ func exposedNeverWait(f *Facts) {
 		// need its facts wait for it, and it is
 		// never asked before T0 (review19 round 2, B1/B2).
 		facts := it.Source == "secret_store" || it.Source == "deployment"
+		// An unread prohibition holds the production steps it may govern
+		// too; only the kill (and what comes before it) never waits
+		// (review17-cold4 P4, critical 1).
+		prohibits := f.prohibitions[it.ID]
 		urgent := func(st *Step) bool {
-			if facts {
+			if facts || prohibits {
 				return killStep(f, st)
 			}
 			return urgentStep(f, st)
@@ -743,6 +747,11 @@ func exposedNeverWait(f *Facts) {
 		switch {
 		case facts:
 			// Its own text says containment never waits for it.
+		case prohibits:
+			if !strings.HasPrefix(it.Question, BeforeT0) {
+				it.Question = BeforeT0 + it.Question
+			}
+			it.Question += " The kill of the exposed credential does not wait for the answer; the steps after it do."
 		case !strings.HasPrefix(it.Question, BeforeT0):
 			it.Question = BeforeT0 + it.Question + " The kill of the exposed credential and the restoration of production do not wait for the answer."
 		case !strings.Contains(it.Question, "wait"):

@@ -129,6 +129,11 @@ type Facts struct {
 	// asOf is the moment the request is planned as of (RFC 3339), for the
 	// exposure policy's deadline arithmetic before the schedule is dated.
 	asOf string
+	// prohibitions are the open items raised from a prohibition rotor
+	// could not read: they hold every step of the secrets they name but an
+	// exposed credential's kill (review17-cold4 P4: they held only the
+	// lower-environment steps while the production steps they govern ran).
+	prohibitions map[string]bool
 }
 
 // ChangePath is a tool every change of some secrets goes through.
@@ -340,6 +345,12 @@ type Secret struct {
 	// YYYY-MM-DDTHH:MMZ, or the words when no as_of dates them. The
 	// investigation looks back to it; it is no time rule.
 	ExposedSince string `json:"exposed_since,omitempty"`
+	// KeepCopy is the request's words that keep the leaked copy until
+	// someone has it ("Nobody force-pushes or deletes that fork until
+	// Security has exported it"): containment makes the copy private, and
+	// deleting, force-pushing, unpublishing or rewriting it waits for that
+	// (review17-cold4 critical 1).
+	KeepCopy string `json:"keep_copy,omitempty"`
 	// FetchToken is true for the token CI/CD pipelines fetch secrets with:
 	// after a breach it is replaced first, in production first, since every
 	// other replacement is fetched with it.

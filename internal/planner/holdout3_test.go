@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/rotor-dev/rotor/internal/decode"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // TestHoldoutThreeSchedule plans the six spent holdout3 requests
@@ -37,6 +38,11 @@ func TestHoldoutThreeSchedule(t *testing.T) {
 		// known wrong, with why: logged, not failed; one that passes
 		// fails until its entry goes.
 		Pending map[string]string `yaml:"pending"`
+		// Holds says what the open item raised from a source holds:
+		// "production" (a production step that is not a kill: an unread
+		// prohibition never holds only lower-environment steps), or "none"
+		// (no open item from it: it was read).
+		Holds map[string]string `yaml:"holds"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &table, yaml.Strict()); err != nil {
 		t.Fatal(err)
@@ -105,6 +111,28 @@ func TestHoldoutThreeSchedule(t *testing.T) {
 				ns = append(ns, name(id))
 			}
 			secrets = append(secrets, ns)
+		}
+		for src, want := range row.Holds {
+			total++
+			var item *runbook.OpenItem
+			for i := range f.OpenItems {
+				if f.OpenItems[i].Source == src {
+					item = &f.OpenItems[i]
+				}
+			}
+			switch {
+			case want == "none" && item == nil:
+				right++
+			case want == "production" && item != nil && slices.ContainsFunc(item.Blocks, func(b string) bool {
+				st := stepByRef(f, b)
+				return st != nil && !st.Kill && runbook.IsProduction(st.Environment)
+			}):
+				right++
+			case item == nil:
+				t.Errorf("%s %s: no open item, want one holding %s steps", row.Request, src, want)
+			default:
+				t.Errorf("%s %s: open item %s holds %v, want %s", row.Request, src, item.ID, item.Blocks, want)
+			}
 		}
 		check("windows", row.Windows, labels, secrets, acts)
 		labels, acts, secrets = nil, nil, nil

@@ -47,7 +47,7 @@ var (
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
-		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since"}
+		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since", "keep_copy"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by", "platform",
 		"known", "targets", "scheduled", "alert_path"}
 )

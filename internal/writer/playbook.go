@@ -87,7 +87,13 @@ func containText(c sc) (string, string) {
 		// readable until removed: both are containment, not the
 		// investigation after the watch. A sentence with a command: the
 		// card keeps it.
-		action += " At the same time, a second person removes the leaked copy (makes the repository private, or deletes the file, paste or notebook) and scans the same commit and repository for other secrets (`gitleaks git .` in a clone of it): each one found is public too and is revoked first."
+		removes := "removes the leaked copy (makes the repository private, or deletes the file, paste or notebook)"
+		if s.KeepCopy != "" {
+			// "Nobody force-pushes or deletes that fork until Security has
+			// exported it": private now, removed only after that.
+			removes = fmt.Sprintf("makes the leaked copy private (never deletes, force-pushes or unpublishes it yet: the request says %q)", s.KeepCopy)
+		}
+		action += " At the same time, a second person " + removes + " and scans the same commit and repository for other secrets (`gitleaks git .` in a clone of it): each one found is public too and is revoked first."
 	}
 	return action + c.derived(), check
 }
@@ -138,7 +144,13 @@ func investigateText(c sc) (string, string) {
 	if s.Exposure == runbook.ExposurePublic {
 		// The window opens when the value became readable, and the same
 		// leak may hold other secrets.
-		text += " If it leaked in a repository, the exposure window starts at the commit that put it there (which may predate the push): rewrite the history (or remove the repository) with the repository owner's sign-off, and check forks and caches; the leaked copy was removed and the same commit and repository scanned for other secrets at containment."
+		rewrite := "rewrite the history (or remove the repository) with the repository owner's sign-off"
+		removed := "the leaked copy was removed"
+		if s.KeepCopy != "" {
+			rewrite = fmt.Sprintf("rewrite the history (or remove the repository) with the repository owner's sign-off, and only once the request's condition is met (%q)", s.KeepCopy)
+			removed = "the leaked copy was made private"
+		}
+		text += " If it leaked in a repository, the exposure window starts at the commit that put it there (which may predate the push): " + rewrite + ", and check forks and caches; " + removed + " and the same commit and repository scanned for other secrets at containment."
 	}
 	if !s.Exposed && s.Strategy != runbook.StrategyRevokeFirst {
 		// Still live while it is reviewed: evidence ends the overlap.
