@@ -345,20 +345,34 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	// model-drafted entries (nil: the rules' reading alone).
 	var rd *intake.Reading
 	asOf, _ := planned.AsOfTime()
-	if s.cfg.Reader == nil || !model {
-		rd = intake.Read(planned, intake.Options{AsOf: asOf})
-		planner.FromNow(rd, s.clock(ctx, asOf))
-		f, err = planner.PlanReading(planned, rd)
-	} else {
+	// One account of the model's reading, however many times it reads.
+	acc := &readingUsage{}
+	plan := func(asOf time.Time) {
+		if s.cfg.Reader == nil || !model {
+			rd = intake.Read(planned, intake.Options{AsOf: asOf})
+			planner.FromNow(rd, s.clock(ctx, asOf))
+			f, err = planner.PlanReading(planned, rd)
+			return
+		}
 		// The model reads the prose too; what it says reaches the plan only
 		// through the cross-check (intake.CrossCheck). Screened first: a
 		// withheld value is never sent.
-		acc := &readingUsage{}
 		rctx := context.WithValue(ctx, readingUsageKey{}, acc)
 		rd = s.cfg.Reader.CrossRead(rctx, planned, intake.Read(planned, intake.Options{AsOf: asOf}))
 		planner.FromNow(rd, s.clock(ctx, asOf))
 		f, err = planner.PlanReading(planned, rd)
 		read = acc.total()
+	}
+	plan(asOf)
+	if now := s.cfg.Now().Truncate(time.Minute); err == nil && asOf.IsZero() && !IsReplay(ctx) && planner.DeadlineMissed(f, now) {
+		// A departure deadline the plan misses, made without as_of: read
+		// and planned again as of now (the request's as_of set to it), so
+		// what the person knew is overdue and revoked first (review20
+		// round 4 C1).
+		at := *planned
+		at.AsOf = now.UTC().Format(time.RFC3339)
+		planned = &at
+		plan(now)
 	}
 	if err == nil {
 		f = s.withDrafts(ctx, planned, rd, f)

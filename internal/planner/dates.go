@@ -112,6 +112,34 @@ func DateRunbook(rb *runbook.Runbook, f *Facts, now time.Time) {
 	rb.Assumptions = append(slices.Clone(rb.Assumptions), "dates as of "+runbook.FormatMoment(now, "UTC")+", when the runbook was made (no as_of given)")
 }
 
+// DeadlineMissed reports whether a request planned without as_of, made at
+// now, kills a departing person's credential after its deadline: the
+// deadline has passed, or the replacement first would end after it
+// (review20 round 4 C1: "Departure is effective today at 17:00 UTC", run
+// that evening, left the departed SRE's copy of the Datadog keys valid for
+// hours, with only a question to the requester). The caller then plans it
+// again as of now, so what the person knew is overdue and revoked first.
+func DeadlineMissed(f *Facts, now time.Time) bool {
+	if now.IsZero() || f.Schedule.AsOf != "" || len(f.Schedule.Deadlines) == 0 {
+		return false
+	}
+	now = now.Truncate(time.Minute)
+	sch := cloneSchedule(f.Schedule)
+	d := &dating{f: f, sch: &sch, raise: func(runbook.OpenItem) string { return "" }}
+	d.date(now)
+	for _, k := range f.TimeToKill {
+		for _, dl := range sch.Deadlines {
+			if k.Deadline == "" || dl.ID != k.Deadline {
+				continue
+			}
+			if due, err := time.Parse(time.RFC3339, dl.Due); err == nil && killAt(f, &sch, k, now).After(due) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func cloneSchedule(s runbook.Schedule) runbook.Schedule {
 	out := s
 	out.Windows = slices.Clone(s.Windows)
