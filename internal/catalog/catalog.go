@@ -154,8 +154,10 @@ type Credential struct {
 	// when it is not free: ValueURLSafeBase64 (a Fernet key). Its create
 	// action must generate exactly that.
 	ValueFormat string `yaml:"value_format" json:"value_format,omitempty"`
-	// Uses lists product families (products.yaml) its steps may legitimately
-	// use besides its provider and store ("database" for Vault database roles).
+	// Uses lists product families or single products (products.yaml) its
+	// steps may legitimately use besides its provider's and its store's (an
+	// MSK SCRAM user always lives in AWS Secrets Manager, whatever store the
+	// consumers read; "database" for Vault database roles).
 	Uses    []string `yaml:"uses" json:"-"`
 	Actions Actions  `yaml:"actions" json:"actions"`
 	Quirks  []string `yaml:"quirks" json:"quirks"`
@@ -1072,7 +1074,7 @@ func (c *Catalog) Allowed(cr *Credential, store string) map[string]bool {
 		}
 	}
 	for _, p := range c.Products {
-		if p.Family == "generic" || runbook.OneOf(cr.Uses, p.Family) || (cr.Generated && p.Family == "secret_generation") {
+		if p.Family == "generic" || runbook.OneOf(cr.Uses, p.Family) || runbook.OneOf(cr.Uses, p.ID) || (cr.Generated && p.Family == "secret_generation") {
 			ok[p.ID] = true
 		}
 	}

@@ -104,7 +104,7 @@ func (c *Catalog) Check() []string {
 				add("%s: id also used by %s", w, other)
 			}
 			ids[cr.ID] = p.ID
-			out = append(out, checkCredential(w, cr)...)
+			out = append(out, checkCredential(w, cr, func(id string) bool { return c.Product(id) != nil })...)
 		}
 	}
 	if c.generic == nil {
@@ -275,7 +275,7 @@ func required(cr *Credential) map[string]string {
 	return r
 }
 
-func checkCredential(where string, cr *Credential) []string {
+func checkCredential(where string, cr *Credential, isProduct func(string) bool) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	if cr.Title == "" {
@@ -383,8 +383,8 @@ func checkCredential(where string, cr *Credential) []string {
 		out = append(out, checkVars(where, *v)...)
 	}
 	for _, f := range cr.Uses {
-		if !runbook.OneOf(Families, f) {
-			add("%s: uses %q is not a product family", where, f)
+		if !runbook.OneOf(Families, f) && !isProduct(f) {
+			add("%s: uses %q is neither a product family nor a product", where, f)
 		}
 	}
 	return out
