@@ -886,7 +886,7 @@ func (cr *Credential) fits(kind runbook.Kind, store runbook.SecretStore, text st
 		return false
 	case len(cr.Stores) > 0 && !runbook.OneOf(cr.Stores, store):
 		return false
-	case len(cr.Match) > 0 && !HasAny(text, cr.Match...) && !(personal && cr.MatchPersonal):
+	case len(cr.Match) > 0 && !HasAffirmed(text, cr.Match...) && !(personal && cr.MatchPersonal):
 		return false
 	case len(cr.Unless) > 0 && HasAny(text, cr.Unless...):
 		return false
@@ -1116,6 +1116,70 @@ func FirstWord(text string, phrases []string) string {
 		}
 	}
 	return ""
+}
+
+// HasAffirmed reports whether any phrase occurs in lower-case text as a
+// whole word that the text does not deny: "no rotation Lambda configured",
+// "never set up a rotation lambda" and "rotation lambda is not configured"
+// say there is none (holdout3 h3: they chose the Secrets Manager rotation
+// entry for a role that owns its tables). A phrase is denied by a negator
+// among the four words before it in its clause, or by "disabled" or "not"
+// and a state word ("not configured", "isn't enabled") among the three
+// words after it.
+func HasAffirmed(text string, phrases ...string) bool {
+	for _, p := range phrases {
+		for i := 0; i < len(text); {
+			j := wordIndex(text[i:], p)
+			if j < 0 {
+				break
+			}
+			start, end := i+j, i+j+len(p)
+			if !denied(text, start, end) {
+				return true
+			}
+			i = start + 1
+		}
+	}
+	return false
+}
+
+// negators deny the phrase after them; stateWords, after "not", deny the
+// phrase before them.
+var (
+	negators   = []string{"no", "not", "without", "never", "nor", "none", "isn't", "aren't", "wasn't", "don't", "doesn't", "didn't"}
+	stateWords = []string{"configured", "attached", "enabled", "set", "setup", "used", "on", "there", "in"}
+)
+
+// denied reports whether the phrase at text[start:end] is negated in its
+// clause (see HasAffirmed).
+func denied(text string, start, end int) bool {
+	clause := func(r rune) bool {
+		return r == '.' || r == ';' || r == ':' || r == ',' || r == '(' || r == ')' || r == '\n'
+	}
+	before := text[:start]
+	if k := strings.LastIndexFunc(before, clause); k >= 0 {
+		before = before[k+1:]
+	}
+	bw := strings.Fields(before)
+	for _, w := range bw[max(0, len(bw)-4):] {
+		if slices.Contains(negators, w) {
+			return true
+		}
+	}
+	after := text[end:]
+	if k := strings.IndexFunc(after, clause); k >= 0 {
+		after = after[:k]
+	}
+	aw := strings.Fields(after)
+	for i, w := range aw[:min(3, len(aw))] {
+		if w == "disabled" {
+			return true
+		}
+		if (w == "not" || strings.HasSuffix(w, "n't")) && i+1 < len(aw) && slices.Contains(stateWords, aw[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // HasAny reports whether any phrase occurs in text as a whole word.
