@@ -400,6 +400,7 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	n.kmsHeld(&r, in, path, nameW, notesW)
 
 	r.Signers, r.Verifiers = n.Roles(in.Notes)
+	r.Signers, r.Verifiers = OnConsumers(r.Signers, in.Consumers), OnConsumers(r.Verifiers, in.Consumers)
 	if len(r.Signers) > 0 && len(r.Verifiers) > 0 && r.Kind != runbook.KindWebhookSecret && r.Kind != runbook.KindSigningKey {
 		was := r.Kind
 		r.Kind = runbook.KindWebhookSecret
@@ -653,9 +654,19 @@ func (n *Names) side(text string, cues sideCues) []string {
 			if i+k < len(clean) && slices.Contains(cues.UnlessNext, strings.ToLower(clean[i+k])) {
 				continue
 			}
-			// Walk back over "a, b and c".
+			// Walk back over "a, b and c". A one-word aside names the
+			// service before it ("api-gateway (Kong), statements-api and
+			// payments-api verify": api-gateway, never Kong), and a word
+			// that closes a longer parenthesis ends the list ("Key Vault
+			// (kv-prod / kv-stg) and auth-service signs": holdout3 h4).
 			var names []string
-			for j := i - 1; j >= 0 && n.meaningful(clean[j]); j-- {
+			for j := i - 1; j >= 0; j-- {
+				if aside(fields[j]) && j >= 1 {
+					j--
+				}
+				if !n.meaningful(clean[j]) || closes(fields[j]) {
+					break
+				}
 				names = append([]string{clean[j]}, names...)
 				switch {
 				case j >= 2 && connector(clean[j-1]):
@@ -687,6 +698,41 @@ func (n *Names) side(text string, cues sideCues) []string {
 		}
 	}
 	return out
+}
+
+// OnConsumers keeps, of the services a note names on one side, those that
+// are consumers of the secret, when any is: a word that is none of them is
+// where the key lives or what runs the operation ("Vault transit
+// (transit/keys/x) and session-api signs" names session-api, never
+// transit). Names are compared with case and separators ignored. When no
+// name is a consumer (a partner signs), every name stays.
+func OnConsumers(names, consumers []string) []string {
+	var out []string
+	for _, nm := range names {
+		for _, c := range consumers {
+			if squash(c) == squash(nm) && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return names
+	}
+	return out
+}
+
+// aside reports whether a field is a one-word parenthesis ("(Kong)",
+// "(Envoy),").
+func aside(field string) bool {
+	f := strings.TrimRight(field, ",.;:")
+	return len(f) > 2 && f[0] == '(' && f[len(f)-1] == ')'
+}
+
+// closes reports whether a field ends a parenthesis it did not open
+// ("kv-ll-identity-stg)"): what it holds is an aside, never a service.
+func closes(field string) bool {
+	f := strings.TrimRight(field, ",.;:")
+	return strings.HasSuffix(f, ")") && !strings.HasPrefix(f, "(")
 }
 
 // cueAt is how many fields a cue phrase spans at clean[i], or 0.

@@ -682,17 +682,27 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			verifiers = strings.Split(d.Value, ", ")
 		}
 		var said []string
+		signers := d.Values
 		for _, id := range targets {
+			// Only the secret's consumers sign or verify, when the note
+			// names any (holdout3 h4: "Key Vault (kv-ll-identity-stg) and
+			// auth-service signs" named the vault a signer).
 			s := f.SecretByID(id)
+			var consumers []string
+			for _, c := range s.Consumers {
+				consumers = append(consumers, c.Name)
+			}
 			if len(d.Values) > 0 {
-				s.Signers = d.Values
+				s.Signers = intake.OnConsumers(d.Values, consumers)
+				signers = s.Signers
 			}
 			if len(verifiers) > 0 {
-				s.Verifiers = verifiers
+				s.Verifiers = intake.OnConsumers(strings.Split(d.Value, ", "), consumers)
+				verifiers = s.Verifiers
 			}
 		}
-		if len(d.Values) > 0 {
-			said = append(said, "signed by "+andJoin(d.Values))
+		if len(signers) > 0 {
+			said = append(said, "signed by "+andJoin(signers))
 		}
 		if len(verifiers) > 0 {
 			said = append(said, "verified by "+andJoin(verifiers))
