@@ -43,6 +43,16 @@ type nameLexicon struct {
 		Entry    string `yaml:"entry"`
 		Question string `yaml:"question"`
 	} `yaml:"confirm"`
+	// Stores read where a secret's own notes say its value lives.
+	Stores struct {
+		Cues     []string `yaml:"cues"`
+		Negators []string `yaml:"negators"`
+		NotWith  []string `yaml:"not_with"`
+		Places   []struct {
+			Store runbook.SecretStore `yaml:"store"`
+			Words []string            `yaml:"words"`
+		} `yaml:"places"`
+	} `yaml:"stores"`
 	// InternalSigner reads a webhook signing secret that only the
 	// request's own services use as a key held at both ends.
 	InternalSigner struct {
@@ -303,7 +313,10 @@ type Resolved struct {
 	// Signers and Verifiers name the two sides of a key held at both ends
 	// ("orders-api signs, billing-worker verifies").
 	Signers, Verifiers []string
-	Assumptions        []string
+	// Store is where the secret's own notes say its value lives, when that
+	// is not the store the request gives it ("" otherwise).
+	Store       runbook.SecretStore
+	Assumptions []string
 	// OpenItems have no ids yet: the planner numbers them as it raises them.
 	OpenItems []runbook.OpenItem
 }
@@ -314,6 +327,15 @@ func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
 	path := fmt.Sprintf("secrets[%d]", i)
 	nameW, notesW, fieldW := words(in.Name), words(in.Notes), words(in.Provider)
 	r := Resolved{Personal: in.Personal != nil && *in.Personal}
+	// The secret's own notes say where it lives: that beats the request's
+	// default store, never a store the secret itself was given.
+	if in.SecretStore == req.SecretStore {
+		if st, said := n.storeInNotes(in.Notes); st != "" && st != in.SecretStore {
+			r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: its notes say it is kept in %s (%q): its store steps write there, not to %s (the request's secret_store)",
+				path, in.Name, n.storeName(st), said, n.storeName(in.SecretStore)))
+			in.SecretStore, r.Store = st, st
+		}
+	}
 	r.Text = strings.ToLower(in.Name+" "+in.Notes) + "\n" + strings.Join(fieldW, " ") + "\n" + strings.Join(nameW, " ")
 
 	// Candidates in the order the request says them: the provider field,
@@ -698,6 +720,49 @@ func (n *Names) side(text string, cues sideCues) []string {
 		}
 	}
 	return out
+}
+
+// storeInNotes reads where a secret's notes say its value lives
+// (names.yaml stores): the store and the words that said it, or "".
+func (n *Names) storeInNotes(notes string) (runbook.SecretStore, string) {
+	st := &n.lex.Stores
+	has := func(ws []string, phrase string) bool { _, _, ok := find(ws, squash(phrase)); return ok }
+	for _, sentence := range sentences(notes) {
+		ws := words(sentence)
+		if slices.ContainsFunc(st.NotWith, func(w string) bool { return has(ws, w) }) {
+			continue
+		}
+		var best runbook.SecretStore
+		bestAt, said := len(ws)+1, ""
+		for _, pl := range st.Places {
+			for _, w := range pl.Words {
+				at, _, ok := find(ws, squash(w))
+				if !ok || at >= bestAt {
+					continue
+				}
+				cue, neg := false, false
+				for _, b := range ws[max(0, at-6):at] {
+					cue = cue || slices.Contains(st.Cues, b)
+					neg = neg || slices.Contains(st.Negators, b)
+				}
+				if cue && !neg {
+					best, bestAt, said = pl.Store, at, w
+				}
+			}
+		}
+		if best != "" {
+			return best, said
+		}
+	}
+	return "", ""
+}
+
+// storeName is a store's name ("GCP Secret Manager").
+func (n *Names) storeName(id runbook.SecretStore) string {
+	if st := n.cat.Store(id); st != nil {
+		return st.Name
+	}
+	return string(id)
 }
 
 // OnConsumers keeps, of the services a note names on one side, those that

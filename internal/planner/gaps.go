@@ -400,23 +400,36 @@ func valueGaps(f *Facts) {
 	}
 	if len(paths) > 0 {
 		what = append(what, "the store paths")
-		where := strings.TrimPrefix(StoreName(f.SecretStore), "the ") + " path"
-		if f.SecretStore == runbook.StoreVault {
-			where = "Vault KV path"
+		// Asked of each secret's own store (holdout3 h3: the Vault KV path
+		// was asked of two secrets kept in AWS Secrets Manager).
+		var stores []runbook.SecretStore
+		names, ids := map[runbook.SecretStore][]string{}, map[runbook.SecretStore][]string{}
+		for _, id := range pathIDs {
+			s := f.SecretByID(id)
+			if _, ok := ids[s.Store]; !ok {
+				stores = append(stores, s.Store)
+			}
+			names[s.Store], ids[s.Store] = appendOnce(names[s.Store], s.Name), append(ids[s.Store], id)
 		}
-		// What the store steps write, as the store's write does it.
-		writes := "write the field `value`"
-		switch f.SecretStore {
-		case runbook.StoreAWSSecretsManager:
-			writes = "merge the field `<field>` into its JSON (a plain-string secret takes `$NEW` itself)"
-		case runbook.StoreKubernetesSecrets:
-			writes = "patch the key named after the variable, leaving the Secret's other keys"
-		case runbook.StoreVault, "":
-		default:
-			writes = "write the whole value"
+		for _, st := range stores {
+			where := strings.TrimPrefix(StoreName(st), "the ") + " path"
+			if st == runbook.StoreVault {
+				where = "Vault KV path"
+			}
+			// What the store steps write, as the store's write does it.
+			writes := "write the field `value`"
+			switch st {
+			case runbook.StoreAWSSecretsManager:
+				writes = "merge the field `<field>` into its JSON (a plain-string secret takes `$NEW` itself)"
+			case runbook.StoreKubernetesSecrets:
+				writes = "patch the key named after the variable, leaving the Secret's other keys"
+			case runbook.StoreVault, "":
+			default:
+				writes = "write the whole value"
+			}
+			asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and %s: %s)",
+				where, of(names[st]), writes, stepList(stepsOf(f, ids[st], runbook.PhaseStore))))
 		}
-		asks = append(asks, fmt.Sprintf("the %s of %s and the field names its consumers read (the store steps show a <placeholder> path and %s: %s)",
-			where, of(paths), writes, stepList(stepsOf(f, pathIDs, runbook.PhaseStore))))
 	}
 	if len(namespaces) > 0 {
 		what = append(what, "the Kubernetes namespaces")

@@ -264,6 +264,10 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 
 	rd := intake.DefaultNames().Resolve(req, index)
 	f.Assumptions = append(f.Assumptions, rd.Assumptions...)
+	if rd.Store != "" {
+		// Its own notes say where it lives (holdout3 h6).
+		s.Store = rd.Store
+	}
 	// The reading intake chose is the safe one: its questions hold no step.
 	for _, item := range rd.OpenItems {
 		// An item whose answer the kill waits for names it (holdKills).
