@@ -435,6 +435,7 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		out = append(out, rd.usageDirectives(p, from, to, scope)...)
 	}
 	out = append(out, rd.runtimeDirectives(p, from, to, secret)...)
+	out = append(out, rd.cutOffDirectives(p, from, to, secret)...)
 	return out
 }
 

@@ -609,6 +609,10 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		for _, id := range targets {
 			s := f.SecretByID(id)
 			s.Copies = appendOnce(s.Copies, d.Value)
+			if s.copyQuotes == nil {
+				s.copyQuotes = map[string]string{}
+			}
+			s.copyQuotes[d.Value] += " " + d.Quote
 		}
 		effect := "the store step also updates the copy in " + d.Value
 		if f.Trigger == runbook.TriggerOffboarding {
@@ -654,6 +658,8 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add("", "Kubernetes namespace "+d.Value+who, "kubectl steps use -n "+d.Value+who)
 	case intake.FieldRuntime:
 		a.runtime(d)
+	case intake.FieldCutOff:
+		a.cutOff(d, targets)
 	case intake.FieldWorkload:
 		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Workload = d.Value })
 		if len(named) == 0 {

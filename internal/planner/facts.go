@@ -336,6 +336,16 @@ type Secret struct {
 	// her password manager", "on his laptop"): what that person holds, never
 	// a copy to update. The new value is never put there nor given to them.
 	PersonalCopies []string `json:"personal_copies,omitempty"`
+	// CutOff are consumers the request says must never get the new value
+	// ("Pixelforge ... must NOT get the new one"): not deployed, verified or
+	// given it; they stop working when the old value dies. CutOffParties
+	// are the parties such a sentence names, and CutOffPlaces the copies
+	// they can read, which the store step never updates.
+	CutOff        []string `json:"cut_off,omitempty"`
+	CutOffParties []string `json:"cut_off_parties,omitempty"`
+	CutOffPlaces  []string `json:"cut_off_places,omitempty"`
+	// copyQuotes are the request's words each copy was read from.
+	copyQuotes map[string]string
 	// Exposed is true when the old credential must be dead before
 	// investigation and without waiting for a window (a leak, a vendor breach,
 	// an offboarding).

@@ -158,6 +158,8 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	f.readAsOf = rd.AsOf
 	applyReading(f, rd)
 	scopeChangePaths(f)
+	cutOffPlaces(f)
+	personalConsumers(f)
 	informedOwners(f, req)
 	askApprover(f)
 	roles(f)

@@ -3,6 +3,7 @@ package writer
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/intake"
@@ -53,6 +54,12 @@ func bindStep(f *planner.Facts, s *planner.Secret, step *runbook.Step) {
 		step.Action = fmt.Sprintf("Through the GitOps repository, never `kubectl edit` or `kubectl apply` (Argo CD would revert it): commit the change for %s in %s (the external or sealed secret's reference, or the rollout annotation) in a reviewed pull request, merge it, and let Argo CD sync it (`argocd app sync <app>`).",
 			s.Name, env)
 		step.Verify = "`argocd app get <app>` shows Synced and Healthy at the new commit; " + step.Verify
+	}
+	// A store step the tool rewrote still says who never gets the value.
+	if step.Phase == runbook.PhaseStore {
+		if never := cutOffText(s); never != "" && !strings.Contains(step.Action, never) {
+			step.Action += never
+		}
 	}
 }
 

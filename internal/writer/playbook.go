@@ -2,6 +2,7 @@ package writer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
@@ -256,7 +257,36 @@ func storeText(c sc) (string, string) {
 		}
 		text += fmt.Sprintf(" Never put the new value %s, and never send it to %s: that copy is what they hold, and it dies with the old value.", orList(c.s.PersonalCopies), who)
 	}
+	text += cutOffText(c.s)
 	return text, check
+}
+
+// cutOffText is the store step's prohibition for consumers and parties the
+// request cuts off (review17-cold4 critical 5, major 16): the new value is
+// never given to them nor written where they can read it.
+func cutOffText(s *planner.Secret) string {
+	if len(s.CutOff) == 0 && len(s.CutOffPlaces) == 0 && len(s.CutOffParties) == 0 {
+		return ""
+	}
+	// The parties, then the cut-off consumers no party's name covers.
+	who := append([]string{}, s.CutOffParties...)
+	for _, c := range s.CutOff {
+		if !slices.ContainsFunc(s.CutOffParties, func(p string) bool { return strings.Contains(strings.ToLower(c), strings.ToLower(p)) }) {
+			who = append(who, c)
+		}
+	}
+	text := " Never give the new value to " + orList(who)
+	if len(s.CutOffPlaces) > 0 {
+		text += ", and never write it into " + orList(s.CutOffPlaces)
+		if len(s.CutOffParties) > 0 {
+			text += " (" + andList(s.CutOffParties) + " can read it)"
+		}
+	}
+	text += ": the request cuts them off"
+	if len(s.CutOff) > 0 {
+		text += ", so " + andList(s.CutOff) + " stops working when the old value dies"
+	}
+	return text + "."
 }
 
 func deployText(c sc) (string, string) {

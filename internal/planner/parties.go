@@ -1,0 +1,137 @@
+package planner
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/intake"
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// cutOff applies a sentence that says a consumer or a party must never get
+// the new value (intake.FieldCutOff, review17-cold4 critical 5 and 15): the
+// consumer leaves the secret's consumers (no deploy, no verify, no comms
+// about it) and is listed as cut off; it stops working when the old value
+// dies. The parties it names are remembered so the places they can read
+// never get the new value either (cutOffPlaces).
+func (a *applier) cutOff(d intake.Directive, targets []string) {
+	f, r := a.f, a.r
+	ids := targets
+	if d.Scope.All || len(ids) == 0 {
+		ids = nil
+		for _, s := range f.Secrets {
+			ids = append(ids, s.ID)
+		}
+	}
+	var cut []string
+	for _, id := range ids {
+		s := f.SecretByID(id)
+		if s == nil {
+			continue
+		}
+		kept := s.Consumers[:0]
+		for _, c := range s.Consumers {
+			if runbook.OneOf(d.Scope.Consumers, c.Name) {
+				s.CutOff = appendOnce(s.CutOff, c.Name)
+				cut = appendOnce(cut, c.Name)
+				continue
+			}
+			kept = append(kept, c)
+		}
+		s.Consumers = kept
+		for _, p := range d.Values {
+			s.CutOffParties = appendOnce(s.CutOffParties, p)
+		}
+	}
+	who := andJoin(append(append([]string{}, d.Values...), cut...))
+	if who == "" {
+		return
+	}
+	effect := "never given the new value, never written where they can read it"
+	if len(cut) > 0 {
+		effect = andJoin(cut) + " is cut off: never redeployed, verified or given the new value; it stops working when the old value dies"
+	}
+	r.add("", who+" must never get the new value", effect)
+}
+
+// cutOffPlaces moves a copy the request names together with a cut-off
+// party ("Our shared vault 'Agency - Pixelforge'") out of the copies the
+// store step updates: the party can read it, so the new value never goes
+// there (review17-cold4 major 16).
+func cutOffPlaces(f *Facts) {
+	// A place is the party's when any text that names it as a copy names
+	// the party too; then no secret's store step writes there.
+	var parties []string
+	quotes := map[string]string{}
+	for _, s := range f.Secrets {
+		parties = append(parties, s.CutOffParties...)
+		for cp, q := range s.copyQuotes {
+			quotes[cp] += " " + strings.ToLower(cp+" "+q)
+		}
+	}
+	if len(parties) == 0 {
+		return
+	}
+	theirs := func(cp string) bool {
+		return slices.ContainsFunc(parties, func(p string) bool { return strings.Contains(quotes[cp], strings.ToLower(p)) })
+	}
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		kept := s.Copies[:0]
+		for _, cp := range s.Copies {
+			if theirs(cp) {
+				s.CutOffPlaces = appendOnce(s.CutOffPlaces, cp)
+				continue
+			}
+			kept = append(kept, cp)
+		}
+		s.Copies = kept
+	}
+}
+
+// personalConsumers moves a consumer that is a person's own machine or
+// place ("Dana's laptop (terraform CLI)") out of the consumers: it is what
+// that person holds, never a consumer to roll the new value out to
+// (review17-cold4 critical 7: "Roll out Dana's laptop ... so they read the
+// new value" handed the replacement to the leaver). It joins the secret's
+// personal copies, which the store step says never get the new value.
+func personalConsumers(f *Facts) {
+	d := intake.DefaultLexicon().Details
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		kept := s.Consumers[:0]
+		for _, c := range s.Consumers {
+			if personalPlace(c.Name, d.Personal, d.Owners) {
+				s.PersonalCopies = appendOnce(s.PersonalCopies, "on "+c.Name)
+				continue
+			}
+			kept = append(kept, c)
+		}
+		s.Consumers = kept
+	}
+}
+
+// personalPlace reports whether a name is a person's own place: a
+// personal place word after a possessive ("Dana's laptop") or a personal
+// owner word ("her laptop", "my workstation").
+func personalPlace(name string, places, owners []string) bool {
+	low := " " + strings.ToLower(name) + " "
+	for _, p := range places {
+		k := strings.Index(low, " "+p+" ")
+		if k < 0 {
+			k = strings.Index(low, " "+p+"(")
+		}
+		if k <= 0 {
+			continue
+		}
+		before := strings.Fields(low[:k])
+		if len(before) == 0 {
+			continue
+		}
+		last := before[len(before)-1]
+		if strings.HasSuffix(last, "'s") || strings.HasSuffix(last, "’s") || runbook.OneOf(owners, last) {
+			return true
+		}
+	}
+	return false
+}
