@@ -160,6 +160,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	scopeChangePaths(f)
 	cutOffPlaces(f)
 	personalConsumers(f)
+	readComms(f, req, rd)
 	informedOwners(f, req)
 	askApprover(f)
 	roles(f)
@@ -660,6 +661,15 @@ func externalComms(f *Facts) {
 		ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
 		if ec.Reason == "" {
 			ec.Reason = "vendor change: the vendor confirms the affected credentials and the timeline"
+		}
+	}
+	if f.Comms.NoCustomerContact != "" {
+		// "engineers do not contact customers directly", "no customer
+		// comms needed": engineers send customers nothing (review17-cold4
+		// majors 8, 44); whoever the request names decides.
+		ec.Audiences = slices.DeleteFunc(ec.Audiences, func(a runbook.Audience) bool { return a == runbook.AudienceCustomer })
+		if len(ec.Audiences) == 0 {
+			ec.Reason = "the request says engineers send customers nothing (" + f.Comms.NoCustomerContact + ")"
 		}
 	}
 	ec.Applicable = len(ec.Audiences) > 0

@@ -211,8 +211,8 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 	watch := "Watch " + ch + " and the consumers' alerts for " + signals(f) + "."
 	messages := []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
-			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s Contact: %s.",
-				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), contacts(f))), " "),
+			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s%s Contact: %s.",
+				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), neverContact(f), contacts(f))), " "),
 			SendWhen: sendWhen(f)},
 		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
 			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Customers may notice: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
@@ -231,6 +231,27 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 	messages = append(messages, dutyMessages(f, intake.PartyRegulator)...)
 	messages = append(messages, dutyMessages(f, intake.PartyFinance)...)
 	return &runbook.InternalComms{Messages: messages}
+}
+
+// neverContact is what the request forbids in comms (review17-cold4 P6,
+// major 50: "Don't contact Ravi or his staffing agency" is a rule for
+// messages, never a hold on steps), and who decides on customer notices.
+func neverContact(f *planner.Facts) string {
+	var out []string
+	for _, q := range f.Comms.NeverContact {
+		out = append(out, "Never: "+strings.TrimSuffix(q, ".")+".")
+	}
+	if q := f.Comms.NoCustomerContact; q != "" {
+		line := "Engineers do not contact customers (" + strings.TrimSuffix(q, ".") + ")"
+		if f.Comms.Decider != "" {
+			line += "; findings that customer data could have been read go to " + f.Comms.Decider + ", who decides on any notice"
+		}
+		out = append(out, line+".")
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " " + strings.Join(out, " ")
 }
 
 // approvalNote says who approves, in a message sent at the start: a plan
@@ -252,6 +273,15 @@ func approvalNote(f *planner.Facts) string {
 // sendWhen is when engineering hears about the rotation: a day ahead only
 // when the rotation carries risk.
 func sendWhen(f *planner.Facts) string {
+	if len(f.Comms.Channels) > 0 && f.Comms.Channels[0].When != "" {
+		// The request's cadence ("Status in #inc every 30 min", "the day
+		// before each production step").
+		when := f.Comms.Channels[0].When
+		if f.Compromised() {
+			return "at once, then " + when
+		}
+		return when + ", and at the start"
+	}
 	switch {
 	case f.Compromised() || f.Trigger == runbook.TriggerOffboarding:
 		return "at once, then at each track's end"
@@ -404,7 +434,7 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 		}
 	}
 	ec.Messages = append(ec.Messages, dutyMessages(f, intake.PartyCustomer)...)
-	if !ec.Applicable {
+	if !ec.Applicable && f.Comms.NoCustomerContact == "" {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
 			Subject:  fmt.Sprintf("%s: degraded service", f.System),
 			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC during maintenance; it is resolved. Contact support if errors persist.", f.System),
@@ -436,6 +466,14 @@ func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
 	what := "a credential of ours"
 	if len(held) > 1 {
 		what = "credentials of ours"
+	}
+	if f.Comms.HolderTo != "" {
+		// "tell Jonas Ek at Pixelforge that they're dead. Don't send him
+		// anything else" (review17-cold4 major 20): that, and nothing else.
+		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "message to " + f.Comms.HolderTo,
+			Subject:  fmt.Sprintf("%s: the old credentials are dead", f.System),
+			Body:     fmt.Sprintf("The request says: tell %s %s. Send only that: no values, no names of new credentials, no other details.", f.Comms.HolderTo, f.Comms.HolderSays),
+			SendWhen: "once, right after " + killSteps(f, ids...) + " are checked dead"}
 	}
 	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",
 		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, andList(names)),

@@ -17,7 +17,18 @@ import (
 const OfflineModel = "rotor-rules-v2"
 
 // channel is the coordination channel the comms and steps refer to.
-func channel(f *planner.Facts) string { return "#secret-rotation-" + f.SystemSlug }
+func channel(f *planner.Facts) string {
+	// The request's own channels (review17-cold4 P6: an invented one was
+	// used even when the request named #inc-2291-env-leak).
+	if len(f.Comms.Channels) > 0 {
+		var names []string
+		for _, c := range f.Comms.Channels {
+			names = append(names, c.Name)
+		}
+		return andList(names)
+	}
+	return "#secret-rotation-" + f.SystemSlug
+}
 
 // windowLabel names a secret's window ("w1: daily from 22:00 UTC"), or "".
 func windowLabel(f *planner.Facts, id string) string {

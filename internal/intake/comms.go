@@ -1,0 +1,231 @@
+package intake
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
+)
+
+// Comms is what the request says about telling people (review17-cold4 P6:
+// the channel was always an invented #secret-rotation-<system>; the named
+// channels, cadences, people and "no customer comms" were dropped).
+type Comms struct {
+	// Channels are the chat channels the constraints name, in order, each
+	// with the cadence its sentence gives ("every 30 min"; "" when none).
+	Channels []Channel `json:"channels,omitempty"`
+	// NoCustomerContact is the sentence that says engineers send
+	// customers nothing; Decider who decides on customer notices, when
+	// named ("Legal (Hannah Cho)").
+	NoCustomerContact string `json:"no_customer_contact,omitempty"`
+	Decider           string `json:"decider,omitempty"`
+	// NeverContact are sentences naming someone nobody contacts or pages.
+	NeverContact []string `json:"never_contact,omitempty"`
+	// HolderTo and HolderSays: the one message whoever held the old
+	// values gets, when the request limits it.
+	HolderTo   string `json:"holder_to,omitempty"`
+	HolderSays string `json:"holder_says,omitempty"`
+}
+
+// Channel is a chat channel the request names.
+type Channel struct {
+	Name   string `json:"name"`
+	When   string `json:"when,omitempty"`
+	Source string `json:"source"`
+}
+
+//go:embed comms.yaml
+var commsYAML []byte
+
+type commsLexicon struct {
+	Cadence       []string `yaml:"cadence"`
+	CadenceUnits  []string `yaml:"cadence_units"`
+	NoCustomer    []string `yaml:"no_customer"`
+	CustomerWords []string `yaml:"customer_words"`
+	Only          []string `yaml:"only"`
+	Decider       []string `yaml:"decider"`
+}
+
+var (
+	commsOnce sync.Once
+	commsLex  *commsLexicon
+	commsErr  error
+)
+
+func commsWords() *commsLexicon {
+	commsOnce.Do(func() {
+		l := &commsLexicon{}
+		if err := yaml.NewDecoder(bytes.NewReader(commsYAML), yaml.Strict()).Decode(l); err != nil {
+			commsErr = fmt.Errorf("intake: comms.yaml: %w", err)
+			return
+		}
+		commsLex = l
+	})
+	if commsErr != nil {
+		panic(commsErr)
+	}
+	return commsLex
+}
+
+// ReadComms reads the request's comms: channels and cadences from the
+// constraints, and the no-contact facts intake read (FieldNoContact).
+func ReadComms(req *runbook.Request, rd *Reading) Comms {
+	lex := commsWords()
+	var c Comms
+	for i, text := range req.Constraints {
+		src := fmt.Sprintf("constraints[%d]", i)
+		for _, sent := range Sentences(text) {
+			low := strings.ToLower(sent)
+			for _, name := range channelNames(sent) {
+				if !slices.ContainsFunc(c.Channels, func(x Channel) bool { return x.Name == name }) {
+					c.Channels = append(c.Channels, Channel{Name: name, When: cadenceIn(lex, low), Source: src})
+				}
+			}
+			if c.NoCustomerContact == "" && slices.ContainsFunc(lex.NoCustomer, func(p string) bool { return strings.Contains(low, p) }) {
+				c.NoCustomerContact = sent
+			}
+		}
+	}
+	if rd == nil {
+		return c
+	}
+	for _, t := range rd.Texts {
+		for _, d := range t.Directives {
+			if d.Kind != KindDetail || d.Field != FieldNoContact {
+				continue
+			}
+			low := strings.ToLower(d.Quote)
+			switch {
+			case slices.ContainsFunc(lex.Only, func(p string) bool { return strings.HasPrefix(strings.TrimPrefix(low, "please "), p) }):
+				sents := Sentences(t.Text)
+				for j, s := range sents {
+					if j > 0 && strings.HasPrefix(s, d.Quote) {
+						c.HolderTo, c.HolderSays = tellWhom(sents[j-1])
+					}
+				}
+			case slices.ContainsFunc(tokenize(low), func(tk token) bool { return runbook.OneOf(lex.CustomerWords, tk.low) }):
+				if c.NoCustomerContact == "" {
+					c.NoCustomerContact = d.Quote
+				}
+				if c.Decider == "" {
+					c.Decider = deciderIn(lex, t.Text)
+				}
+			default:
+				c.NeverContact = appendUnique(c.NeverContact, d.Quote)
+			}
+		}
+	}
+	return c
+}
+
+// Sentences splits a text at sentence ends ('.', ';', '!' or '?' before a
+// space or the end).
+func Sentences(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		if strings.ContainsRune(".;!?", rune(text[i])) && (i+1 == len(text) || text[i+1] == ' ') {
+			if s := strings.TrimSpace(text[start : i+1]); s != "" {
+				out = append(out, strings.TrimRight(s, ";"))
+			}
+			start = i + 1
+		}
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// channelNames are the #channels a sentence names (a letter first: "#4471"
+// is an issue number).
+func channelNames(sent string) []string {
+	var out []string
+	for i := 0; i < len(sent); i++ {
+		if sent[i] != '#' || (i > 0 && !strings.ContainsRune(" (,;:", rune(sent[i-1]))) || i+1 >= len(sent) || sent[i+1] < 'a' || sent[i+1] > 'z' {
+			continue
+		}
+		j := i + 1
+		for j < len(sent) && (sent[j] >= 'a' && sent[j] <= 'z' || sent[j] >= '0' && sent[j] <= '9' || strings.ContainsRune("._-", rune(sent[j]))) {
+			j++
+		}
+		name := strings.TrimRight(sent[i:j], ".-_")
+		if len(name) > 2 {
+			out = appendUnique(out, name)
+		}
+		i = j
+	}
+	return out
+}
+
+// cadenceIn is how often a sentence says to post ("every 30 min", "the day
+// before each production step"), or "".
+func cadenceIn(lex *commsLexicon, low string) string {
+	toks := strings.Fields(strings.NewReplacer(",", " ", ";", " ", ".", " ").Replace(low))
+	for k := 0; k+2 < len(toks); k++ {
+		if toks[k] == "every" && strings.IndexFunc(toks[k+1], func(r rune) bool { return !unicode.IsDigit(r) }) < 0 && runbook.OneOf(lex.CadenceUnits, toks[k+2]) {
+			return strings.Join(toks[k:k+3], " ")
+		}
+	}
+	for _, p := range lex.Cadence {
+		if strings.Contains(low, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// deciderIn is who a text names as deciding in brackets: "Legal (Hannah
+// Cho)" or "Priya (Legal)".
+func deciderIn(lex *commsLexicon, text string) string {
+	for _, w := range lex.Decider {
+		if k := strings.Index(text, w+" ("); k >= 0 {
+			if e := strings.Index(text[k:], ")"); e > 0 {
+				return text[k : k+e+1]
+			}
+		}
+		if k := strings.Index(text, " ("+w+")"); k > 0 {
+			words := strings.Fields(text[:k])
+			var name []string
+			for n := len(words) - 1; n >= 0 && len(name) < 2 && words[n] != "" && unicode.IsUpper([]rune(words[n])[0]); n-- {
+				name = append([]string{words[n]}, name...)
+			}
+			if len(name) > 0 {
+				return strings.Join(name, " ") + " (" + w + ")"
+			}
+		}
+	}
+	return ""
+}
+
+// tellWhom reads "tell Jonas Ek at Pixelforge that they're dead": whom
+// (capitalised words, with "at" and the company) and what.
+func tellWhom(sent string) (string, string) {
+	words := strings.Fields(sent)
+	for k, w := range words {
+		if strings.ToLower(strings.Trim(w, ",")) != "tell" {
+			continue
+		}
+		var who []string
+		n := k + 1
+		for n < len(words) && (unicode.IsUpper([]rune(words[n])[0]) || words[n] == "at" && n+1 < len(words) && unicode.IsUpper([]rune(words[n+1])[0])) {
+			who = append(who, words[n])
+			n++
+		}
+		if len(who) == 0 {
+			continue
+		}
+		if n < len(words) && words[n] == "that" {
+			n++
+		}
+		return strings.Join(who, " "), strings.TrimSuffix(strings.Join(words[n:], " "), ".")
+	}
+	return "", ""
+}
