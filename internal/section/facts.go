@@ -41,15 +41,16 @@ type Facts struct {
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
-		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime"}
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime", "comms"}
 	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
-		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since", "keep_copy"}
+		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since", "keep_copy",
+		"cut_off", "cut_off_parties", "cut_off_places"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by", "platform",
-		"known", "targets", "scheduled", "alert_path"}
+		"known", "targets", "scheduled", "alert_path", "playbook", "said"}
 )
 
 var (
@@ -58,7 +59,7 @@ var (
 	// for a freeze).
 	BriefFacts = &Facts{Name: "brief",
 		Top: []string{"system", "system_slug", "trigger", "deployment", "approvers", "change_ticket", "change_paths", "routine",
-			"schedule", "freeze", "freezes", "external_comms", "controls", "steps", "start_given", "change_ticket_id", "cadence"},
+			"schedule", "freeze", "freezes", "external_comms", "controls", "steps", "start_given", "change_ticket_id", "cadence", "comms"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "environments", "exposure", "exposed", "compromise", "strategy",
 			"rule", "rotation_risk", "urgency", "window", "business_impact", "deadline", "consumers"},
 		Consumer: []string{"name"},
@@ -131,8 +132,9 @@ var (
 		"schedule", "person", "access", "freezes", "cadence", "rotate_all"},
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
-			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach"},
-		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known", "platform"},
+			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach",
+			"cut_off", "cut_off_parties", "cut_off_places"},
+		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known", "platform", "managed_by", "scheduled", "playbook", "said"},
 		Step:     []string{"access", "environment", "order", "phase", "reach", "remediation", "secret_id", "track", "window"}}
 	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},
 		Secret:   []string{"id", "name", "kind", "provider_name", "consumers", "environments", "retire_only", "rule", "strategy"},
