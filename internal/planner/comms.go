@@ -15,5 +15,16 @@ type Channel = intake.Channel
 // and cadences, who is never contacted, who decides on customer notices,
 // and what a holder is told (review17-cold4 P6).
 func readComms(f *Facts, req *runbook.Request, rd *intake.Reading) {
-	f.Comms = intake.ReadComms(req, rd)
+	c := intake.ReadComms(req, rd)
+	if len(c.Channels) > 0 || c.NoCustomerContact != "" || len(c.NeverContact) > 0 || c.HolderTo != "" {
+		f.Comms = &c
+	}
+}
+
+// Told is what the request says about telling people, empty when nothing.
+func (f *Facts) Told() Comms {
+	if f.Comms == nil {
+		return Comms{}
+	}
+	return *f.Comms
 }

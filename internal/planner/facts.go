@@ -54,7 +54,9 @@ type Facts struct {
 	ExternalComms     ExternalComms `json:"external_comms"`
 	// Comms is what the request says about telling people: its channels
 	// and cadences, who is never contacted, what a holder is told.
-	Comms Comms `json:"comms"`
+	// Nil when the request says nothing of it (the prompts stay as they
+	// were).
+	Comms *Comms `json:"comms,omitempty"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),

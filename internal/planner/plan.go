@@ -663,13 +663,13 @@ func externalComms(f *Facts) {
 			ec.Reason = "vendor change: the vendor confirms the affected credentials and the timeline"
 		}
 	}
-	if f.Comms.NoCustomerContact != "" {
+	if f.Told().NoCustomerContact != "" {
 		// "engineers do not contact customers directly", "no customer
 		// comms needed": engineers send customers nothing (review17-cold4
 		// majors 8, 44); whoever the request names decides.
 		ec.Audiences = slices.DeleteFunc(ec.Audiences, func(a runbook.Audience) bool { return a == runbook.AudienceCustomer })
 		if len(ec.Audiences) == 0 {
-			ec.Reason = "the request says engineers send customers nothing (" + f.Comms.NoCustomerContact + ")"
+			ec.Reason = "the request says engineers send customers nothing (" + f.Told().NoCustomerContact + ")"
 		}
 	}
 	ec.Applicable = len(ec.Audiences) > 0

@@ -238,13 +238,13 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 // messages, never a hold on steps), and who decides on customer notices.
 func neverContact(f *planner.Facts) string {
 	var out []string
-	for _, q := range f.Comms.NeverContact {
+	for _, q := range f.Told().NeverContact {
 		out = append(out, "Never: "+strings.TrimSuffix(q, ".")+".")
 	}
-	if q := f.Comms.NoCustomerContact; q != "" {
+	if q := f.Told().NoCustomerContact; q != "" {
 		line := "Engineers do not contact customers (" + strings.TrimSuffix(q, ".") + ")"
-		if f.Comms.Decider != "" {
-			line += "; findings that customer data could have been read go to " + f.Comms.Decider + ", who decides on any notice"
+		if f.Told().Decider != "" {
+			line += "; findings that customer data could have been read go to " + f.Told().Decider + ", who decides on any notice"
 		}
 		out = append(out, line+".")
 	}
@@ -273,10 +273,10 @@ func approvalNote(f *planner.Facts) string {
 // sendWhen is when engineering hears about the rotation: a day ahead only
 // when the rotation carries risk.
 func sendWhen(f *planner.Facts) string {
-	if len(f.Comms.Channels) > 0 && f.Comms.Channels[0].When != "" {
+	if len(f.Told().Channels) > 0 && f.Told().Channels[0].When != "" {
 		// The request's cadence ("Status in #inc every 30 min", "the day
 		// before each production step").
-		when := f.Comms.Channels[0].When
+		when := f.Told().Channels[0].When
 		if f.Compromised() {
 			return "at once, then " + when
 		}
@@ -434,7 +434,7 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 		}
 	}
 	ec.Messages = append(ec.Messages, dutyMessages(f, intake.PartyCustomer)...)
-	if !ec.Applicable && f.Comms.NoCustomerContact == "" {
+	if !ec.Applicable && f.Told().NoCustomerContact == "" {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
 			Subject:  fmt.Sprintf("%s: degraded service", f.System),
 			Body:     fmt.Sprintf("Some %s requests failed between <start> and <end> UTC during maintenance; it is resolved. Contact support if errors persist.", f.System),
@@ -467,12 +467,12 @@ func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
 	if len(held) > 1 {
 		what = "credentials of ours"
 	}
-	if f.Comms.HolderTo != "" {
+	if f.Told().HolderTo != "" {
 		// "tell Jonas Ek at Pixelforge that they're dead. Don't send him
 		// anything else" (review17-cold4 major 20): that, and nothing else.
-		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "message to " + f.Comms.HolderTo,
+		return runbook.Message{Audience: runbook.AudienceVendor, Channel: "message to " + f.Told().HolderTo,
 			Subject:  fmt.Sprintf("%s: the old credentials are dead", f.System),
-			Body:     fmt.Sprintf("The request says: tell %s %s. Send only that: no values, no names of new credentials, no other details.", f.Comms.HolderTo, f.Comms.HolderSays),
+			Body:     fmt.Sprintf("The request says: tell %s %s. Send only that: no values, no names of new credentials, no other details.", f.Told().HolderTo, f.Told().HolderSays),
 			SendWhen: "once, right after " + killSteps(f, ids...) + " are checked dead"}
 	}
 	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",

@@ -20,9 +20,9 @@ const OfflineModel = "rotor-rules-v2"
 func channel(f *planner.Facts) string {
 	// The request's own channels (review17-cold4 P6: an invented one was
 	// used even when the request named #inc-2291-env-leak).
-	if len(f.Comms.Channels) > 0 {
+	if len(f.Told().Channels) > 0 {
 		var names []string
-		for _, c := range f.Comms.Channels {
+		for _, c := range f.Told().Channels {
 			names = append(names, c.Name)
 		}
 		return andList(names)
