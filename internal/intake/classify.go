@@ -3,6 +3,8 @@ package intake
 import (
 	"strings"
 	"unicode"
+
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // What a clause with a time (or a "no") is when it is no rule (#17,
@@ -220,6 +222,12 @@ func (rd *reader) factOfRule(p *parsedText, from, to int, d *Directive) {
 		return
 	}
 	switch d.Polarity {
+	case Allow:
+		// "claims-api releases go out Tuesdays and Thursdays 6-7pm": when
+		// their releases go, not a window of ours.
+		if d.activityOnly && c.scheduleWords.has(p.toks, from, to) && !c.reportVerbs.has(p.toks, from, to) && !c.activities.has(p.toks, from, from+1) {
+			d.fact = FieldSchedule
+		}
 	case Busy:
 		if c.negators.has(p.toks, from, to) || c.protect.has(p.toks, from, to) {
 			return
@@ -276,10 +284,46 @@ func (rd *reader) contentWords(p *parsedText, from, to int) int {
 func settleFacts(ds []Directive) []Directive {
 	for i := range ds {
 		d := &ds[i]
-		if d.fact == "" || d.Kind != KindTimeRule || d.Polarity == Forbid || d.Polarity == Allow {
+		if d.fact == "" || d.Kind != KindTimeRule || d.Polarity == Forbid {
 			continue
 		}
 		*d = Directive{Kind: KindDetail, Field: d.fact, Value: d.Quote, Scope: d.Scope, Quote: d.Quote, Evidence: d.Evidence, Reader: d.Reader}
 	}
 	return ds
+}
+
+// untilOver reads "don't kill that token before the session is over" after
+// a span on one weekday ("on Thursday 2:00-3:30pm PT"): the activity waits
+// until that span's end on its next date, one stretch from now, never a
+// weekly blackout of the span itself (review17-cold4 critical 9). It
+// reports false when the clause is not so.
+func (rd *reader) untilOver(p *parsedText, from, to int, d *Directive) bool {
+	c := &rd.lex.c
+	sp := d.Span
+	if d.Kind != KindTimeRule || !d.Polarity.Blocks() || sp == nil || sp.End == "" || len(sp.Days) != 1 || sp.From != "" || rd.asOf.IsZero() {
+		return false
+	}
+	ok := false
+	for _, b := range c.before.find(p.toks, from, to) {
+		if c.negators.has(p.toks, from, b.from) && c.sessionOver.has(p.toks, b.to, to) {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	loc, _, err := runbook.LoadZone(sp.TZ)
+	if err != nil {
+		return false
+	}
+	now := rd.asOf.In(loc)
+	day := now
+	for day.Weekday() != weekday(sp.Days[0]) {
+		day = day.AddDate(0, 0, 1)
+	}
+	d.Span = &Span{Days: []string{}, DaysOfMonth: []int{}, BusinessDaysOfMonth: []int{}, Start: "00:00", End: sp.End, TZ: sp.TZ,
+		ZoneGiven: sp.ZoneGiven, Until: day.Format("2006-01-02"), Continuous: true}
+	d.Polarity = Forbid
+	d.Evidence = append(d.Evidence, evidence(c.sessionOver.find(p.toks, from, to))...)
+	return true
 }

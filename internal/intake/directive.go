@@ -244,6 +244,10 @@ type Directive struct {
 	// job's schedule, a state): it becomes a detail of that field unless a
 	// later clause makes a rule of it (see settleFacts).
 	fact string
+	// activityOnly is set on a window read only from an activity at a time
+	// ("claims-api releases go out Tuesdays 18:00-19:00"), with no word
+	// that allows: a later clause may keep work clear of it.
+	activityOnly bool
 }
 
 // Scope is what a directive binds.

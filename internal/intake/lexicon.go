@@ -134,6 +134,7 @@ type RuleWords struct {
 	NoContact               []string            `yaml:"no_contact"`
 	KeepCopyVerbs           []string            `yaml:"keep_copy_verbs"`
 	KeepCopyObjects         []string            `yaml:"keep_copy_objects"`
+	SessionOver             []string            `yaml:"session_over"`
 }
 
 // HeldWords say a customer or partner holds a credential.
@@ -282,7 +283,7 @@ type compiled struct {
 	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
 	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
 	reportVerbs, directiveModals, workVerbs, scheduleWords, targetCues, checkWords, outOfScope, theirWork  *phrases
-	commsCues, noContact, keepCopyVerbs, keepCopyObjects                                                   *phrases
+	commsCues, noContact, keepCopyVerbs, keepCopyObjects, sessionOver                                      *phrases
 }
 
 // triggerPhrases are a trigger's words compiled.
@@ -398,7 +399,7 @@ func (l *Lexicon) compile() {
 	c.reportVerbs, c.directiveModals, c.workVerbs, c.scheduleWords = one(r.ReportVerbs), one(r.DirectiveModals), one(r.WorkVerbs), one(r.ScheduleWords)
 	c.targetCues, c.checkWords, c.outOfScope, c.theirWork = one(r.TargetCues), one(r.CheckWords), one(r.OutOfScope), one(r.TheirWork)
 	c.commsCues, c.noContact = one(r.CommsCues), one(r.NoContact)
-	c.keepCopyVerbs, c.keepCopyObjects = one(r.KeepCopyVerbs), one(r.KeepCopyObjects)
+	c.keepCopyVerbs, c.keepCopyObjects, c.sessionOver = one(r.KeepCopyVerbs), one(r.KeepCopyObjects), one(r.SessionOver)
 	h := r.HeldOutside
 	c.heldParties, c.heldVerbs, c.heldPassive, c.heldHeld = one(h.Parties), one(h.Verbs), one(h.Passive), one(h.Held)
 	for _, v := range d.Values {
@@ -489,7 +490,7 @@ func (l *Lexicon) Check() []string {
 		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
 		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
-		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects,
+		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects, "rules.session_over": r.SessionOver,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
 		"rules.approver_roles": r.ApproverRoles, "rules.downtime_words": r.DowntimeWords, "rules.downtime_limits": r.DowntimeLimits, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,
 		"rules.legacy": r.Legacy, "rules.build_time": r.BuildTime, "rules.confirmed_breach": r.ConfirmedBreach,

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -425,7 +426,9 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	} else {
 		ts := rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))
 		for i := range ts {
-			rd.factOfRule(p, from, to, &ts[i])
+			if !rd.untilOver(p, from, to, &ts[i]) {
+				rd.factOfRule(p, from, to, &ts[i])
+			}
 		}
 		out = append(out, ts...)
 	}
@@ -553,7 +556,11 @@ func evidence(ms ...[]match) []string {
 func (rd *reader) thenRef(p *parsedText, from, to int, prev []Directive) bool {
 	c := &rd.lex.c
 	refs := c.thenRefs.find(p.toks, from, to)
-	if len(refs) == 0 || (!c.negators.has(p.toks, from, to) && !c.forbid.has(p.toks, from, to)) {
+	// "leave the migrator password alone during those" forbids too
+	// (review17-cold4 r3).
+	leave := c.directiveModals.find(p.toks, from, to)
+	leave = slices.DeleteFunc(leave, func(m match) bool { return !strings.HasPrefix(m.p.text, "leave ") })
+	if len(refs) == 0 || (!c.negators.has(p.toks, from, to) && !c.forbid.has(p.toks, from, to) && len(leave) == 0) {
 		return false
 	}
 	for k := len(prev) - 1; k >= 0; k-- {
@@ -561,10 +568,14 @@ func (rd *reader) thenRef(p *parsedText, from, to int, prev []Directive) bool {
 		if d.Kind != KindTimeRule {
 			continue
 		}
-		if d.Polarity == Allow {
+		if d.Polarity == Allow && !d.activityOnly {
 			return false // "a window …; never restart then": unread, raised
 		}
-		d.Polarity = Forbid
+		// "claims-api releases go out Tuesdays and Thursdays 6-7pm; leave
+		// the migrator password alone during those": their releases, kept
+		// clear.
+		d.Polarity, d.Span.Only, d.fact = Forbid, false, ""
+		d.Activity = ""
 		if a := c.activities.find(p.toks, from, to); len(a) > 0 {
 			d.Activity = a[0].p.label
 		}

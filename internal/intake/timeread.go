@@ -104,6 +104,18 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 					}
 				}
 			}
+			// "between 8 and 11 Eastern": two bare morning hours, the end
+			// after the start (review17-cold4 r3: read as all day).
+			if h, err := strconv.Atoi(p.toks[i].low); err == nil && h >= 5 && h <= 11 && !p.toks[i].date && i+2 < to && i > from &&
+				c.between.has(p.toks, i-1, i) && c.rangeJoin.has(p.toks, i+1, i+2) {
+				if e, err := strconv.Atoi(p.toks[i+2].low); err == nil && e > h && e <= 12 && !p.toks[i+2].date &&
+					(i+3 >= to || meridiem(p.toks[i+3].low) == "") {
+					rd.assume(fmt.Sprintf("%q is read as %02d:00-%02d:00", quote(p, i-1, i+3), h, e))
+					out = append(out, timeExpr{from: i - 1, to: i + 3, start: h * 60, end: e * 60})
+					i += 3
+					continue
+				}
+			}
 			// "between 8 and 6": bare hours, the start before noon and the
 			// end after it (working hours, 08:00-18:00).
 			if h, err := strconv.Atoi(p.toks[i].low); err == nil && h >= 5 && h <= 11 && !p.toks[i].date && i+2 < to && i > from &&
@@ -181,6 +193,12 @@ func (rd *reader) timeExprs(p *parsedText, from, to int) []timeExpr {
 							// own ("between 06:00 and 14:00" is a range).
 						default:
 							x.end, x.to = e, k+n2
+							// "2:00-3:30pm": the start takes the end's
+							// meridiem (review17-cold4 r3: read as
+							// 02:00-15:30).
+							if lastMeridiem(p.toks[i:i+n]) == "" && meridiem(lastMeridiem(p.toks[k:k+n2])) == "pm" && x.start < 720 && x.start+720 < e {
+								x.start += 720
+							}
 						}
 						if x.end == x.start {
 							i = x.to
@@ -837,7 +855,7 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		}
 		if len(periods) == 0 {
 			out = append(out, Directive{Kind: KindTimeRule, Polarity: pol, Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev,
-				keptFrom: x.start, assumed: single})
+				keptFrom: x.start, assumed: single, activityOnly: pol == Allow && len(cs.allow) == 0 && len(cs.only) == 0})
 		}
 		// One rule per period: "Dec 24, Dec 25 and Dec 31" are three days.
 		for _, pr := range periods {
