@@ -181,6 +181,12 @@ type Credential struct {
 	// empty): a check with an effect is refused where an effect-free one
 	// exists (rule 19).
 	VerifyEffect Effect `yaml:"verify_effect" json:"verify_effect,omitempty"`
+	// Along names another entry whose rotation replaces this credential as
+	// well: when the request also rotates a secret of entry
+	// Along.Credential, this secret follows entry Along.Entry (a Shopify
+	// custom app replaced for its Admin API token takes its client secret
+	// with it: holdout3 h2).
+	Along *Along `yaml:"along" json:"-"`
 	// Receivers are the consumers that receive what the provider signs
 	// with the credential (Twilio signs its webhooks with the primary auth
 	// token): they keep accepting the old value until the provider switches
@@ -188,6 +194,23 @@ type Credential struct {
 	Receivers *Receivers `yaml:"receivers" json:"receivers,omitempty"`
 
 	provider *Provider
+}
+
+// AlongOf is the entry's Along (nil for a nil entry).
+func (cr *Credential) AlongOf() *Along {
+	if cr == nil {
+		return nil
+	}
+	return cr.Along
+}
+
+// Along is a credential replaced by another secret's rotation.
+type Along struct {
+	// Credential is the other secret's entry; Entry the one this secret
+	// follows then; Why says it in the runbook's assumptions.
+	Credential string `yaml:"credential"`
+	Entry      string `yaml:"entry"`
+	Why        string `yaml:"why"`
 }
 
 // Receivers says which consumers of a credential receive what the

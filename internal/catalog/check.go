@@ -107,6 +107,14 @@ func (c *Catalog) Check() []string {
 			out = append(out, checkCredential(w, cr, func(id string) bool { return c.Product(id) != nil })...)
 		}
 	}
+	// An entry another's rotation replaces names two entries that exist.
+	for _, p := range c.Providers {
+		for _, cr := range p.Credentials {
+			if a := cr.Along; a != nil && (c.Credential(a.Credential) == nil || c.Credential(a.Entry) == nil || a.Why == "") {
+				add("provider %s credential %s: along names an unknown entry (%q, %q) or says no why", p.ID, cr.ID, a.Credential, a.Entry)
+			}
+		}
+	}
 	if c.generic == nil {
 		add("no %s entry", GenericID)
 	} else {

@@ -323,6 +323,27 @@ type Resolved struct {
 
 // Resolve reads secret i of a normalized request (Request.Normalize has run).
 func (n *Names) Resolve(req *runbook.Request, i int) Resolved {
+	r := n.resolve(req, i)
+	// Another secret's rotation replaces this one too (catalogue along).
+	if a := r.Entry.AlongOf(); a != nil {
+		for j := range req.Secrets {
+			if j == i {
+				continue
+			}
+			if o := n.resolve(req, j); o.Entry != nil && o.Entry.ID == a.Credential {
+				if e := n.cat.Credential(a.Entry); e != nil {
+					r.Entry = e
+					r.Assumptions = append(r.Assumptions, fmt.Sprintf("secrets[%d] %q: planned as %s (%s): %s", i, req.Secrets[i].Name, e.Title, e.ID, a.Why))
+				}
+				break
+			}
+		}
+	}
+	return r
+}
+
+// resolve is Resolve without the readings that look at the other secrets.
+func (n *Names) resolve(req *runbook.Request, i int) Resolved {
 	in := req.Secrets[i]
 	path := fmt.Sprintf("secrets[%d]", i)
 	nameW, notesW, fieldW := words(in.Name), words(in.Notes), words(in.Provider)
