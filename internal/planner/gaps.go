@@ -417,7 +417,10 @@ func valueGaps(f *Facts) {
 				where = "Vault KV path"
 			}
 			// What the store steps write, as the store's write does it.
-			writes := "write the field `value`"
+			writes := "write a field named after each secret's variable"
+			if s := f.SecretByID(ids[st][0]); s != nil {
+				writes += " (`" + s.EnvVar + "=-`)"
+			}
 			switch st {
 			case runbook.StoreAWSSecretsManager:
 				writes = "merge the field `<field>` into its JSON (a plain-string secret takes `$NEW` itself)"

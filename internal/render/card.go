@@ -325,8 +325,10 @@ func BuildCard(rb *runbook.Runbook) Card {
 			}
 		}
 		c.Procedures = append(c.Procedures, slotProcedures(c.Groups, names)...)
+		c.Procedures = append(c.Procedures, namedTails(c.Groups)...)
 		c.Procedures = append(c.Procedures, procedures(c.Groups)...)
 		filterVariants(c.Groups, c.Procedures)
+		c.Procedures = callSpans(c.Groups, c.Procedures)
 		reachPods(rb, c.Procedures)
 		backs(rb, c.Groups)
 		rollbackLines(rb, c.Groups)
@@ -928,6 +930,14 @@ func procedures(groups []Group) []Procedure {
 						named := len(slices.Compact(slices.Sorted(slices.Values(values)))) > 1
 						for _, v := range values {
 							named = named && len(v) > len(pre)+len(suf) && isName(strings.Trim(v[len(pre):len(v)-len(suf)], "`<>.,;:"))
+						}
+						// A name the line says in another word too (a
+						// Vault field named after the variable) is no one
+						// word's: varying this one would cut its command
+						// in half (namedTails says such a command).
+						for i, r := range rs {
+							v := strings.Trim(values[i][len(pre):len(values[i])-len(suf)], "`<>.,;:")
+							named = named && strings.Count(groups[r.g].Secrets[r.s].Lines[r.l].Text, v) == 1
 						}
 						if named {
 							best = cand{rs, n, k}
@@ -2365,4 +2375,162 @@ func reachPods(rb *runbook.Runbook, procs []Procedure) {
 		}
 		p.Text = upper(text) + "."
 	}
+}
+
+// minCallWords is the fewest words of a command that lines of different
+// phases repeat but for a variable's name, said once as a procedure.
+const minCallWords = 12
+
+// callSpans says once a long command that lines of any phase repeat but
+// for a variable's name (a store command inside a contain line and on a
+// store line: offboarding-sso printed its 45-word Secrets Manager write
+// twice), as a procedure "<phase>(VAR)"; each use becomes a call
+// ("store(`STRIPE_SECRET_KEY`)"). An "Every <phase>" procedure with that
+// command takes the name, and its lines keep saying only their value.
+func callSpans(groups []Group, procs []Procedure) []Procedure {
+	type use struct {
+		l    *Line
+		span string
+		name string
+	}
+	keyOf := func(span string) (string, string) {
+		if len(strings.Fields(span)) < minCallWords {
+			return "", ""
+		}
+		for _, w := range strings.FieldsFunc(span, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') }) {
+			if isName(w) && strings.Contains(w, "_") && w != "VAR" {
+				return strings.ReplaceAll(span, w, "VAR"), w
+			}
+		}
+		return "", ""
+	}
+	uses := map[string][]use{}
+	var order []string
+	for _, l := range cardLines(groups) {
+		for _, span := range codeSpans(l.Text) {
+			if k, name := keyOf(span); k != "" {
+				if _, ok := uses[k]; !ok {
+					order = append(order, k)
+				}
+				uses[k] = append(uses[k], use{l, span, name})
+			}
+		}
+	}
+	for _, k := range order {
+		us := uses[k]
+		owner := -1
+		for i, p := range procs {
+			if p.Name == "" && firstSpan(p.Text) == "`"+k+"`" {
+				owner = i
+			}
+		}
+		if owner < 0 && len(us) < 2 {
+			continue
+		}
+		phase := us[0].l.Phase
+		for _, u := range us {
+			if u.l.Phase == runbook.PhaseStore {
+				phase = u.l.Phase
+			}
+		}
+		if owner < 0 {
+			procs = append(procs, Procedure{Phase: phase, Text: "`" + k + "`."})
+			owner = len(procs) - 1
+		}
+		call := string(procs[owner].Phase)
+		procs[owner].Name = call + "(VAR)"
+		for _, u := range us {
+			u.l.Text = strings.Replace(u.l.Text, "`"+u.span+"`", call+"(`"+u.name+"`)", 1)
+			if u.l.Phase == procs[owner].Phase && strings.TrimSuffix(u.l.Text, ".") == call+"(`"+u.name+"`)" {
+				// "store: `X`", as the procedure's other lines say.
+				u.l.Text, u.l.Value = "", u.name
+			}
+		}
+	}
+	return procs
+}
+
+// namedTails says once a command that lines of one phase end with, the
+// same but for a variable's name wherever the name appears in it ("`vault
+// kv patch <env KV path of VAR> VAR=-` with the value on stdin": the
+// field is named after the variable, so the name is in two words, which
+// procedures, varying one word, would cut in half). Each line keeps its
+// own words before it and gives its name.
+func namedTails(groups []Group) []Procedure {
+	type cand struct {
+		l    *Line
+		name string
+		own  []string
+		norm []string
+	}
+	byPhase := map[runbook.Phase][]cand{}
+	var phases []runbook.Phase
+	for gi := range groups {
+		for si := range groups[gi].Secrets {
+			for li := range groups[gi].Secrets[si].Lines {
+				l := &groups[gi].Secrets[si].Lines[li]
+				if l.Value != "" || l.Values != nil {
+					continue
+				}
+				name := ""
+				for _, span := range codeSpans(l.Text) {
+					for _, w := range strings.FieldsFunc(span, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') }) {
+						if isName(w) && strings.Contains(w, "_") && strings.Count(span, w) >= 2 {
+							name = w
+							break
+						}
+					}
+					if name != "" {
+						break
+					}
+				}
+				if name == "" {
+					continue
+				}
+				if _, ok := byPhase[l.Phase]; !ok {
+					phases = append(phases, l.Phase)
+				}
+				byPhase[l.Phase] = append(byPhase[l.Phase], cand{l: l, name: name, norm: strings.Fields(strings.ReplaceAll(l.Text, name, "VAR"))})
+			}
+		}
+	}
+	out := []Procedure{}
+	for _, p := range phases {
+		cs := byPhase[p]
+		best, bestN := []int(nil), 0
+		for _, a := range cs {
+			for n := len(a.norm); n >= 6; n-- {
+				tail := a.norm[len(a.norm)-n:]
+				if !strings.HasPrefix(tail[0], "`") {
+					continue
+				}
+				var with []int
+				names := map[string]bool{}
+				for j, b := range cs {
+					if len(b.norm) >= n && slices.Equal(b.norm[len(b.norm)-n:], tail) {
+						with = append(with, j)
+						names[b.name] = true
+					}
+				}
+				if len(names) >= 2 && (len(with) > len(best) || len(with) == len(best) && n > bestN) {
+					best, bestN = with, n
+				}
+			}
+		}
+		if best == nil {
+			continue
+		}
+		first := cs[best[0]].norm
+		out = append(out, Procedure{Phase: p, Text: upper(strings.Join(first[len(first)-bestN:], " "))})
+		for _, j := range best {
+			c := cs[j]
+			own := strings.Fields(c.l.Text)
+			own = own[:len(c.norm)-bestN]
+			for len(own) > 0 && slices.Contains([]string{"on", "in", "with", "then", "via"}, strings.ToLower(own[len(own)-1])) {
+				own = own[:len(own)-1]
+			}
+			c.l.Text, c.l.Value = strings.Join(own, " "), c.name
+		}
+	}
+	return out
 }
