@@ -2353,9 +2353,17 @@ func reachPods(rb *runbook.Runbook, procs []Procedure) {
 			break
 		}
 	}
-	exported := false
+	// What the pod's value is compared with: the new value the store
+	// step kept in NEW, or, for a Vault field named after the variable,
+	// the field read back.
+	stored := ""
 	for _, p := range procs {
-		exported = exported || p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "export NEW")
+		switch {
+		case p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "export NEW"):
+			stored = `"$NEW"`
+		case p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "`vault kv patch <env KV path of VAR> VAR=-`"):
+			stored = `"$(vault kv get -field=VAR <env KV path of VAR>)"`
+		}
 	}
 	for i := range procs {
 		p := &procs[i]
@@ -2370,8 +2378,8 @@ func reachPods(rb *runbook.Runbook, procs []Procedure) {
 		if sync != "" {
 			text = "if External Secrets Operator syncs the Secret (" + item + "), first " + sync + " and wait until the Secret changes; then " + text
 		}
-		if exported {
-			text += "; then the pods hold the new value: `test \"$(kubectl -n " + ns + " exec WORKLOAD -- printenv VAR)\" = \"$NEW\" && echo same`"
+		if stored != "" {
+			text += "; then the pods hold the new value: `test \"$(kubectl -n " + ns + " exec WORKLOAD -- printenv VAR)\" = " + stored + " && echo same`"
 		}
 		p.Text = upper(text) + "."
 	}
