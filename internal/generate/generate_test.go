@@ -166,7 +166,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		// Not Wed 22:00, half an hour after as_of: engineering hears of the
 		// rotation 24 h ahead (review17-cold).
 		"[create in w1: daily from 22:00 UTC; next: Thu 2026-11-26 22:00-23:00 UTC]",
-		"Step numbers a/b: staging/production. A phase starts, and each switch to its next environment (staging → production) begins, with `kubectl config current-context` and `aws sts get-caller-identity`",
+		"Step numbers a/b: staging/production. Each phase, and each switch (staging → production), starts with `kubectl config current-context` and `aws sts get-caller-identity`",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.
 		"Move consumers to the idle user",

@@ -1687,8 +1687,7 @@ func rules(rb *runbook.Runbook, c Card) string {
 	}
 	switch {
 	case c.Order != "" && len(shows) > 0:
-		first, _, _ := strings.Cut(OrderLabel(c.Order), "/")
-		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". A phase starts, and each switch to its next environment ("+first+" → "+strings.TrimPrefix(OrderLabel(c.Order), first+"/")+") begins, with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" that environment.")
+		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". Each phase, and each switch ("+strings.ReplaceAll(OrderLabel(c.Order), "/", " → ")+"), starts with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" the environment.")
 	case c.Order != "":
 		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+".")
 	case len(shows) > 0:
