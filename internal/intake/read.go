@@ -422,6 +422,11 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 			// "Checks must be read-only" is no scope of the credential.
 			out = append(out, rd.detailDirectives(p, from, to, secret)...)
 		}
+		// A clause that is no rule still says how its consumers run and
+		// who never gets the new value ("the nightly tfc-drift-check
+		// GitHub Actions workflow (06:00 UTC)").
+		out = append(out, rd.runtimeDirectives(p, from, to, secret)...)
+		out = append(out, rd.cutOffDirectives(p, from, to, secret)...)
 		return out
 	} else {
 		ts := rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))

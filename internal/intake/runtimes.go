@@ -230,3 +230,20 @@ func appendUnique(list []string, v string) []string {
 	}
 	return append(list, v)
 }
+
+// RuntimeOfName is how a consumer runs when its own name says it ("prod
+// EKS imagePullSecret dockerhub-pull", "CircleCI config-lint job"): the
+// runtime, workload, platform and change path of the first runtime phrase
+// in it, all "" when none is.
+func RuntimeOfName(name string) (runtime, workload, platform, managedBy string) {
+	lex := runtimeWords()
+	toks := tokenize(name)
+	for _, m := range lex.words.find(toks, 0, len(toks)) {
+		idx, _ := strconv.Atoi(m.p.label)
+		e := lex.Runtimes[idx]
+		if e.Runtime != "" {
+			return e.Runtime, e.Workload, e.Platform, e.ManagedBy
+		}
+	}
+	return "", "", "", ""
+}

@@ -171,6 +171,13 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 			if !c.Said {
 				c.Runtime = consumerRuntime(f, cat, c.Name)
 			}
+			if c.Runtime == "" {
+				// Nothing else says it: the consumer's own name may
+				// ("prod EKS imagePullSecret dockerhub-pull").
+				if rt, wl, pl, mb := intake.RuntimeOfName(c.Name); rt != "" {
+					c.Runtime, c.Workload, c.Platform, c.ManagedBy, c.Said = runbook.Deployment(rt), wl, pl, mb, true
+				}
+			}
 			placeWorkload(cat, c)
 			if c.Platform == "" {
 				c.Platform = serverlessPlatform(f, cat, s, c)
