@@ -39,7 +39,7 @@ func TestHoldoutThreeOutcomes(t *testing.T) {
 				Item    string   `yaml:"item"`
 				Secrets []string `yaml:"secrets"`
 			} `yaml:"held"`
-			Pending      string              `yaml:"pending"`
+			Pending string `yaml:"pending"`
 		} `yaml:"rows"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &table, yaml.Strict()); err != nil {
