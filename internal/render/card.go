@@ -236,6 +236,15 @@ func BuildCard(rb *runbook.Runbook) Card {
 		if b.Note != "" {
 			bl += " (" + b.Note + ")"
 		}
+		// A blackout never holds the kill of an exposed credential: the
+		// card line says so itself (#18 item 6: a blackout on restarts or
+		// DNS changes read as holding the revoke), in six words.
+		for _, k := range rb.TimeToKill {
+			if k.Deadline == "" && !k.Reach && (len(b.SecretIDs) == 0 || slices.Contains(b.SecretIDs, k.SecretID)) {
+				bl += "; it never holds an exposed credential's kill"
+				break
+			}
+		}
 		c.Blackouts = append(c.Blackouts, bl)
 	}
 	for _, z := range rb.Schedule.Freezes {
