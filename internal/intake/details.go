@@ -101,9 +101,14 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 		}
 		add(Directive{Kind: KindDetail, Field: FieldScope, Value: quote(p, lo, hi), Evidence: ev})
 	}
-	for _, t := range toks[from:to] {
+	for k, t := range toks[from:to] {
 		if storePath(t.text) {
 			add(Directive{Kind: KindDetail, Field: FieldStorePath, Value: t.text, Evidence: []string{t.text}})
+			// The fields the notes name at that path ("(fields
+			// private_key_p8, private_key_pass)": holdout3 h3 major 22).
+			if fields := storeFields(toks[from+k+1 : to]); len(fields) > 0 {
+				add(Directive{Kind: KindDetail, Field: FieldStoreFields, Values: fields, Evidence: fields})
+			}
 			break
 		}
 	}
@@ -254,6 +259,46 @@ func storePath(s string) bool {
 		return true
 	}
 	return false
+}
+
+// storeFields reads the field names after a store path: "field x", "fields
+// x, y and z", "(fields x, y)", "key x"; nothing when no such word follows
+// within two tokens.
+func storeFields(toks []token) []string {
+	var out []string
+	for i, t := range toks {
+		if i > 2 {
+			return nil
+		}
+		if t.low != "field" && t.low != "fields" && t.low != "keys" {
+			continue
+		}
+		for _, f := range toks[i+1:] {
+			switch {
+			case f.text == "," || f.low == "and":
+			case fieldName(f.text):
+				out = append(out, f.text)
+			default:
+				return out
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// fieldName reports an identifier a store field may be named
+// ("private_key_p8", "API_KEY", "password").
+func fieldName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // version reports a version number ("8.0.36", "7", "14.2").

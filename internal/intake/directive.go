@@ -115,6 +115,7 @@ const (
 	FieldAWSRole        = "aws_role"        // the IAM role a key assumes
 	FieldProjectPath    = "project_path"    // a GitLab project path (group/project)
 	FieldStorePath      = "store_path"      // where the value lives in the store
+	FieldStoreFields    = "store_fields"    // Values: the fields the value is written to at that path
 	FieldScope          = "scope"           // what the credential may do
 	FieldCopy           = "copy"            // another place the value is kept
 	FieldPersonalCopy   = "personal_copy"   // a person's own place that holds the value ("in her password manager")

@@ -635,15 +635,28 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add("", "a person's own copy "+d.Value+": what they hold, not a store to update",
 			"the new value is never put there nor given to them; the old value dies at its revoke step")
 	case intake.FieldStorePath:
+		effect := "store steps use it"
 		for _, id := range targets {
 			s := f.SecretByID(id)
+			path := d.Value
+			if cli, ok := kvCLIPath(path); ok && s.Store == runbook.StoreVault {
+				// The KV v2 API path: the vault kv commands add /data/
+				// themselves (holdout3 h3: secret/data/... would write
+				// secret/data/data/...).
+				path, effect = cli, "store steps use "+cli+" (the vault kv commands add /data/ to a KV v2 path)"
+			}
 			for _, env := range s.Environments {
-				if namesEnv(d.Value, env) || !namesAnyEnv(d.Value, s.Environments) {
-					s.StorePaths[env] = d.Value
+				if namesEnv(path, env) || !namesAnyEnv(path, s.Environments) {
+					s.StorePaths[env] = path
 				}
 			}
 		}
-		r.add("", "store path "+d.Value, "store steps use it")
+		r.add("", "store path "+d.Value, effect)
+	case intake.FieldStoreFields:
+		for _, id := range targets {
+			f.SecretByID(id).StoreFields = d.Values
+		}
+		r.add("", "store fields "+andJoin(d.Values), "the store step writes those fields, together, in one version")
 	case intake.FieldNamespace:
 		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Namespace = d.Value })
 		if len(named) == 0 {
@@ -976,6 +989,19 @@ func changePathEffect(f *Facts, tool string, all bool, targets []string) string 
 		return "store and deploy steps of " + whose + " are a commit to the GitOps repository that Argo CD syncs; no kubectl change by hand (the sync would revert it)"
 	}
 	return ""
+}
+
+// kvCLIPath is the path the vault kv commands take for a KV v2 API path
+// ("secret/data/a/b" is "secret/a/b"), and whether it was one.
+func kvCLIPath(path string) (string, bool) {
+	mount, rest, ok := strings.Cut(path, "/")
+	if !ok {
+		return path, false
+	}
+	if after, ok := strings.CutPrefix(rest, "data/"); ok && after != "" {
+		return mount + "/" + after, true
+	}
+	return path, false
 }
 
 // InRepoStore reports a store whose values live in the cluster's manifests

@@ -281,6 +281,9 @@ type Secret struct {
 	Store        runbook.SecretStore `json:"store"`
 	// StorePaths maps environment to where the value lives in the store.
 	StorePaths map[string]string `json:"store_paths"`
+	// StoreFields are the fields the notes say hold the value at its path
+	// ("private_key_p8, private_key_pass"): the store step writes them.
+	StoreFields []string `json:"store_fields,omitempty"`
 	// EnvVar is the variable consumers read the value from.
 	EnvVar    string            `json:"env_var"`
 	Privilege runbook.Privilege `json:"privilege"`

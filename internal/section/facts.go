@@ -42,7 +42,7 @@ var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
 		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime", "comms"}
-	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths",
+	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths", "store_fields",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
@@ -115,7 +115,7 @@ var gateStep = []string{"order", "secret_id", "environment", "phase", "kill", "r
 // plus the names a reader of the answer needs and the system's name.
 var (
 	inventoryPart = &Facts{Name: "inventory part", Top: []string{"system", "schedule"},
-		Secret: []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "store", "store_paths",
+		Secret: []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "store", "store_paths", "store_fields",
 			"retire_only", "rule", "strategy", "rotation_risk", "window", "stored", "users", "copies", "personal_copies", "exposed"},
 		Consumer: []string{"name", "how_loaded"}}
 	triagePart = &Facts{Name: "triage part", Top: []string{"system"},
@@ -130,7 +130,7 @@ var (
 		Nested: PlanFacts.Nested}
 	sequencePart = &Facts{Name: "sequence part", Top: []string{"system", "system_slug", "trigger", "approvers", "tracks", "steps", "controls",
 		"schedule", "person", "access", "freezes", "cadence", "rotate_all"},
-		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "env_var",
+		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "store_fields", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
 			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach",
 			"cut_off", "cut_off_parties", "cut_off_places"},

