@@ -51,6 +51,14 @@ type commsLexicon struct {
 	CustomerWords []string `yaml:"customer_words"`
 	Only          []string `yaml:"only"`
 	Decider       []string `yaml:"decider"`
+	GateBefore    []string `yaml:"gate_before"`
+}
+
+// GatesBefore reports whether an approval's words make it a gate on the
+// work it names ("before anyone starts it"), not an approval after the fact.
+func GatesBefore(quote string) bool {
+	low := strings.ToLower(quote)
+	return slices.ContainsFunc(commsWords().GateBefore, func(p string) bool { return strings.Contains(low, p) })
 }
 
 var (

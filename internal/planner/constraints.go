@@ -281,6 +281,7 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		r.add(ckCompliance, d.Value+" evidence", "audit evidence maps to "+d.Value)
 	case intake.KindApproval:
 		f.ChangeTicket = true
+		a.approvalGate(d, targets)
 		if len(d.Values) == 0 {
 			// "CAB approval required; file it under CHG1": the second
 			// clause's approval is the first's, said once.
