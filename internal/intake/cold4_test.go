@@ -3,6 +3,7 @@ package intake
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,9 @@ type cold4Row struct {
 	Text  string           `yaml:"text"`
 	Note  bool             `yaml:"note"`
 	Want  []map[string]any `yaml:"want"`
+	// NoField lists detail fields the row must not read ("scope": a
+	// sentence fragment is no scope ceiling).
+	NoField []string `yaml:"no_field"`
 	// Pending says why a row is still read wrong: logged, not failed; a
 	// pending row read right fails until the entry goes.
 	Pending string `yaml:"pending"`
@@ -107,6 +111,11 @@ func TestColdFour(t *testing.T) {
 		default:
 			if len(rules) > 0 {
 				why = append(why, "a "+row.Class+" read as a time rule or freeze")
+			}
+		}
+		for _, d := range got {
+			if d.Kind == KindDetail && slices.Contains(row.NoField, d.Field) {
+				why = append(why, fmt.Sprintf("read a %s detail %q", d.Field, d.Value))
 			}
 		}
 		used := make([]bool, len(got))
