@@ -81,7 +81,16 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 	// What the credential may do: the comma-separated part of the clause
 	// that holds a scope word or a permission (not what a person could
 	// read: that is exposure).
-	if cue := c.scopeCues.find(toks, from, to); (len(cue) > 0 || hasPermission(toks[from:to])) && !c.insider.has(toks, from, to) {
+	cue := c.scopeCues.find(toks, from, to)
+	if !hasPermission(toks[from:to]) {
+		// "this is policy", "their own scoped token": a policy or a token
+		// someone else gets is no scope of this credential (review17-cold4
+		// P3: pasted as a ceiling).
+		cue = slices.DeleteFunc(cue, func(m match) bool {
+			return runbook.OneOf([]string{"policy", "policies", "scoped"}, m.p.text)
+		})
+	}
+	if (len(cue) > 0 || hasPermission(toks[from:to])) && !c.insider.has(toks, from, to) {
 		ev := evidence(cue)
 		lo, hi := from, to
 		for i := from; i < to; i++ {
@@ -93,6 +102,13 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 			for hi = i + 1; hi < to && toks[hi].text != ","; hi++ {
 			}
 			break
+		}
+		if inMatches(cue, lo) {
+			// "Scopes: read/write orders, products, inventory AND read
+			// customers": the list after the word is the scope, whole
+			// (main cut it at its first comma).
+			for hi = lo + 1; hi < to && toks[hi].text != "("; hi++ {
+			}
 		}
 		for _, t := range toks[lo:hi] {
 			if permission(t.text) {
