@@ -144,7 +144,7 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 	if !timed {
 		return nil, false
 	}
-	deadline := rd.isDeadline(p, from, to)
+	deadline := rd.isDeadline(p, from, to) && !rd.pastCompletion(p, from, to)
 	// "a short summary to Ben (CTO) by end of day", "Heads-up in
 	// #platform-changes the day before each production step": someone to
 	// tell, with its clock; the rules read the duty.
@@ -326,4 +326,23 @@ func (rd *reader) untilOver(p *parsedText, from, to int, d *Directive) bool {
 	d.Polarity = Forbid
 	d.Evidence = append(d.Evidence, evidence(c.sessionOver.find(p.toks, from, to))...)
 	return true
+}
+
+// pastCompletion reports a completion word in the past passive ("access to
+// the vault was removed at 12:10 ET", "was already revoked"): what
+// happened, not a moment work must be done by (review17-cold4 r2).
+func (rd *reader) pastCompletion(p *parsedText, from, to int) bool {
+	c := &rd.lex.c
+	if c.deadline.has(p.toks, from, to) {
+		return false
+	}
+	for _, m := range c.completion.find(p.toks, from, to) {
+		for k := m.from - 1; k >= max(from, m.from-3); k-- {
+			switch p.toks[k].low {
+			case "was", "were", "been", "had":
+				return true
+			}
+		}
+	}
+	return false
 }
