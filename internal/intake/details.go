@@ -87,7 +87,13 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 		// someone else gets is no scope of this credential (review17-cold4
 		// P3: pasted as a ceiling).
 		cue = slices.DeleteFunc(cue, func(m match) bool {
-			return runbook.OneOf([]string{"policy", "policies", "scoped"}, m.p.text)
+			if m.p.text == "scoped" {
+				return true
+			}
+			// "the dba-admin policy" names one; "this is policy", "the
+			// company policy" do not.
+			return (m.p.text == "policy" || m.p.text == "policies") && (m.from == from ||
+				runbook.OneOf([]string{"is", "company", "our", "crypto", "security", "rotation", "retention", "a", "internal", "of"}, toks[m.from-1].low))
 		})
 	}
 	if (len(cue) > 0 || hasPermission(toks[from:to])) && !c.insider.has(toks, from, to) {
