@@ -37,6 +37,7 @@ type runtimeEntry struct {
 type runtimeLexicon struct {
 	Runtimes     []runtimeEntry `yaml:"runtimes"`
 	PlaybookCues []string       `yaml:"playbook_cues"`
+	Collective   []string       `yaml:"collective"`
 	words        *phrases
 	playbook     *phrases
 }
@@ -101,6 +102,15 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 		return nil
 	}
 	mentions := rd.consumerMentions(p, from, to)
+	if len(mentions) == 0 && secret >= 0 && secret < len(rd.targets) {
+		// "All of these run on AKS": every consumer of the note's secret.
+		opening := strings.ToLower(p.text[p.toks[from].from:p.toks[min(to, len(p.toks))-1].to])
+		if slices.ContainsFunc(lex.Collective, func(c string) bool { return strings.HasPrefix(opening, c) }) {
+			for _, c := range rd.targets[secret].Consumers {
+				mentions = append(mentions, consumerMention{name: c, from: from, to: from})
+			}
+		}
+	}
 	if len(mentions) == 0 {
 		return nil
 	}
