@@ -401,6 +401,11 @@ func (rd *reader) personalCopies(p *parsedText, from, to int) []personalCopy {
 			}
 			start = m.from
 		}
+		for j := start - 1; j >= from && j >= start-3; j-- {
+			if runbook.OneOf(d.Holders, toks[j].low) {
+				return
+			}
+		}
 		end := m.to
 		if end < to && (toks[end].low == "vault" || toks[end].low == "account") {
 			end++

@@ -187,6 +187,9 @@ type DetailWords struct {
 	Personal    []string            `yaml:"personal_places"`
 	Owners      []string            `yaml:"personal_owners"`
 	Shared      []string            `yaml:"shared_owners"`
+	// Holders say someone else has the person's place ("whoever has his
+	// laptop"): a way in, never a copy the person keeps.
+	Holders   []string `yaml:"place_holders"`
 	ScopeCues   []string            `yaml:"scope_cues"`
 	PersonAfter []string            `yaml:"person_after"`
 	PersonPoss  []string            `yaml:"person_possessive"`
