@@ -179,24 +179,24 @@ type FrameworkWords struct {
 // DetailWords are the cue words of infrastructure details
 // (lexicon/details.yaml).
 type DetailWords struct {
-	Values      []ValueCue          `yaml:"values"`
-	Pairs       []string            `yaml:"pairs"`
-	PairJoin    []string            `yaml:"pair_join"`
-	Workloads   map[string][]string `yaml:"workloads"`
-	Copies      []string            `yaml:"copies"`
-	Personal    []string            `yaml:"personal_places"`
-	Owners      []string            `yaml:"personal_owners"`
-	Shared      []string            `yaml:"shared_owners"`
+	Values    []ValueCue          `yaml:"values"`
+	Pairs     []string            `yaml:"pairs"`
+	PairJoin  []string            `yaml:"pair_join"`
+	Workloads map[string][]string `yaml:"workloads"`
+	Copies    []string            `yaml:"copies"`
+	Personal  []string            `yaml:"personal_places"`
+	Owners    []string            `yaml:"personal_owners"`
+	Shared    []string            `yaml:"shared_owners"`
 	// Holders say someone else has the person's place ("whoever has his
 	// laptop"): a way in, never a copy the person keeps.
-	Holders   []string `yaml:"place_holders"`
-	ScopeCues   []string            `yaml:"scope_cues"`
-	PersonAfter []string            `yaml:"person_after"`
-	PersonPoss  []string            `yaml:"person_possessive"`
-	NotNames    []string            `yaml:"not_names"`
-	StopValues  []string            `yaml:"stop_values"`
-	Versions    []string            `yaml:"versions"`
-	Tickets     TicketWords         `yaml:"tickets"`
+	Holders     []string    `yaml:"place_holders"`
+	ScopeCues   []string    `yaml:"scope_cues"`
+	PersonAfter []string    `yaml:"person_after"`
+	PersonPoss  []string    `yaml:"person_possessive"`
+	NotNames    []string    `yaml:"not_names"`
+	StopValues  []string    `yaml:"stop_values"`
+	Versions    []string    `yaml:"versions"`
+	Tickets     TicketWords `yaml:"tickets"`
 }
 
 // TicketWords read the change ticket a request names.
