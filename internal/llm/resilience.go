@@ -217,9 +217,11 @@ type reachCount struct{ n atomic.Int32 }
 
 func (c *reachCount) count() int { return int(c.n.Load()) }
 
-// reachedTransport counts the requests that reached the server: written to
-// a connection, or answered. A request refused before sending (the breaker
-// open, no connection) is not counted.
+// reachedTransport counts the requests that reached the server: written
+// whole to a connection, or answered. A request refused before sending (the
+// breaker open, no connection) is not counted, nor one whose write failed
+// half-way (its attempt timed out, or the connection dropped, while the body
+// was still going out): no server answers or bills half a request.
 type reachedTransport struct{ inner http.RoundTripper }
 
 func (t reachedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -228,7 +230,7 @@ func (t reachedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return t.inner.RoundTrip(r)
 	}
 	var wrote atomic.Bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) }}
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) }}
 	resp, err := t.inner.RoundTrip(r.WithContext(httptrace.WithClientTrace(r.Context(), trace)))
 	if resp != nil || wrote.Load() {
 		c.n.Add(1)
