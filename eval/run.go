@@ -290,8 +290,9 @@ func (r *Runner) generate(ctx context.Context, c *Case) (outcome, error) {
 	if r.cfg.Runbooks != "" {
 		rb, err = loadRunbook(filepath.Join(r.cfg.Runbooks, c.Name+".json"))
 	} else {
-		// A replay: a request with as_of is planned as of it, its clock
-		// pinned there, never from now (planner.FromNow).
+		// A replay: a request with as_of is planned as of it (as every
+		// request is), and the as_of item (planner.StaleAsOf) is never
+		// raised.
 		rb, err = r.gen.Generate(generate.Replay(ctx), c.Request, generate.Options{Sections: c.Sections})
 	}
 	if err != nil {

@@ -350,7 +350,6 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 	plan := func(asOf time.Time) {
 		if s.cfg.Reader == nil || !model {
 			rd = intake.Read(planned, intake.Options{AsOf: asOf})
-			planner.FromNow(rd, s.clock(ctx, asOf))
 			f, err = planner.PlanReading(planned, rd)
 			return
 		}
@@ -359,7 +358,6 @@ func (s *Service) prepare(ctx context.Context, req *runbook.Request, screened *[
 		// withheld value is never sent.
 		rctx := context.WithValue(ctx, readingUsageKey{}, acc)
 		rd = s.cfg.Reader.CrossRead(rctx, planned, intake.Read(planned, intake.Options{AsOf: asOf}))
-		planner.FromNow(rd, s.clock(ctx, asOf))
 		f, err = planner.PlanReading(planned, rd)
 		read = acc.total()
 	}
@@ -422,20 +420,21 @@ func withheld(req *runbook.Request, warnings []secretscan.Hit) *runbook.Request 
 type replayKey struct{}
 
 // Replay marks a generation as a replay: a request with as_of is planned as
-// of it, however long ago it was (the clock is pinned there), and says
-// nothing about it being stale. Eval replays every case this way; a live
-// request is planned from now once its as_of is more than
-// planner.StaleAfter old, and says so at the top (review18 round 4, X3).
+// of it (as every request is) and says nothing about how far it is from
+// the clock. Eval replays every case this way; a live request whose as_of
+// is more than planner.StaleAfter before the clock (or planner.AheadAfter
+// after it) says so at the top (planner.StaleAsOf; review18 round 5, X4).
 func Replay(ctx context.Context) context.Context { return context.WithValue(ctx, replayKey{}, true) }
 
 // IsReplay reports whether ctx marks a replay.
 func IsReplay(ctx context.Context) bool { v, _ := ctx.Value(replayKey{}).(bool); return v }
 
-// clock is the generation's clock for a request as of asOf: pinned to asOf
-// in a replay, else now.
-func (s *Service) clock(ctx context.Context, asOf time.Time) time.Time {
-	if IsReplay(ctx) && !asOf.IsZero() {
-		return asOf
+// clock is the generation's wall clock as the as_of item sees it: none in
+// a replay (the item is never raised there), else now. Nothing else of a
+// runbook with as_of depends on it.
+func (s *Service) clock(ctx context.Context) time.Time {
+	if IsReplay(ctx) {
+		return time.Time{}
 	}
 	return s.cfg.Now()
 }
@@ -485,8 +484,6 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	// their cache keys never change with the time); the runbook is dated
 	// here, from the generation's clock.
 	planner.DateRunbook(rb, f, s.cfg.Now())
-	asOf, _ := req.AsOfTime()
-	planner.StaleAsOf(rb, f, asOf, s.clock(ctx, asOf))
 	for _, h := range warnings {
 		rb.InputWarnings = append(rb.InputWarnings, runbook.FieldError{Path: h.Path,
 			Problem: fmt.Sprintf("may be a secret (rule %s); it was accepted because the rule is noisy: check it is not a live value", h.Rule)})
@@ -514,6 +511,11 @@ func (s *Service) Generate(ctx context.Context, req *runbook.Request, opts Optio
 	// what this runbook cost.
 	addRunbookUsage(&rb.Usage, f.DraftUsage)
 	addRunbookUsage(&rb.Usage, read)
+	// A request dated far from the clock says so at the very top, holding
+	// every planned step and no kill of a credential killed first (it
+	// needs the steps' orders, so it comes after the sections).
+	asOf, _ := req.AsOfTime()
+	planner.StaleAsOf(rb, f, asOf, s.clock(ctx))
 	replaced := s.lintServed(ctx, rb, ids, j)
 	s.settle(ctx, rb, ws)
 	if opts.OnSection != nil {

@@ -14,23 +14,29 @@ import (
 )
 
 // TestStaleAsOf plans the rows of testdata/stale_as_of.yaml with the clock
-// injected: a request whose as_of is more than a day before the clock is
-// planned from now and says so at the top; replayed as of its as_of it is
-// planned as then, with no item.
+// injected: a request is planned as of its as_of however far the clock is
+// from it; one more than a day behind the clock (or an hour ahead) says so
+// in an item at the very top that holds every planned step and no kill of
+// a credential killed first.
 func TestStaleAsOf(t *testing.T) {
 	data, err := os.ReadFile("testdata/stale_as_of.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rows []struct {
-		Name       string            `yaml:"name"`
-		Request    string            `yaml:"request"`
-		AsOf       string            `yaml:"as_of"`
-		Now        time.Time         `yaml:"now"`
-		Item       string            `yaml:"item"`
+		Name    string    `yaml:"name"`
+		Request string    `yaml:"request"`
+		AsOf    string    `yaml:"as_of"`
+		Now     time.Time `yaml:"now"`
+		Item    string    `yaml:"item"`
+		// AnyItem: some open item matches (not the as_of one).
+		AnyItem    string            `yaml:"any_item"`
 		NoItem     bool              `yaml:"no_item"`
 		Strategies map[string]string `yaml:"strategies"`
-		KilledFrom time.Time         `yaml:"killed_from"`
+		// HoldsPlanned: the as_of item holds some step and no kill of a
+		// credential killed first.
+		HoldsPlanned bool      `yaml:"holds_planned"`
+		PlannedFrom  time.Time `yaml:"planned_from"`
 		// KillWithin bounds every kill planned first (no deadline), in
 		// minutes from T0: overdue credentials die in parallel lanes, not
 		// one after another.
@@ -56,18 +62,41 @@ func TestStaleAsOf(t *testing.T) {
 				items = append(items, o.Text+" "+o.Question)
 			}
 			if r.Item != "" {
-				re, found := regexp.MustCompile(r.Item), false
+				if len(rb.OpenItems) == 0 || rb.OpenItems[0].Source != "as_of" {
+					t.Errorf("the first open item is not the as_of one: %q", items)
+				} else if re := regexp.MustCompile(r.Item); !re.MatchString(items[0]) {
+					t.Errorf("the as_of item does not match /%s/: %q", r.Item, items[0])
+				}
+			}
+			if r.AnyItem != "" {
+				re, found := regexp.MustCompile(r.AnyItem), false
 				for _, it := range items {
 					found = found || re.MatchString(it)
 				}
 				if !found {
-					t.Errorf("no open item matches /%s/: %q", r.Item, items)
+					t.Errorf("no open item matches /%s/: %q", r.AnyItem, items)
 				}
 			}
 			if r.NoItem {
-				for _, it := range items {
-					if regexp.MustCompile(`as_of`).MatchString(it) {
-						t.Errorf("an open item says as_of: %q", it)
+				for _, o := range rb.OpenItems {
+					if o.Source == "as_of" || regexp.MustCompile(`as_of`).MatchString(o.Text+o.Question) {
+						t.Errorf("an open item says as_of: %q", o.Text+" "+o.Question)
+					}
+				}
+			}
+			if r.HoldsPlanned && len(rb.OpenItems) > 0 {
+				o := rb.OpenItems[0]
+				if len(o.HeldSteps(rb.Sections.RotationSequence)) == 0 {
+					t.Errorf("the as_of item holds no step: %+v", o)
+				}
+				for _, k := range rb.TimeToKill {
+					if k.Deadline != "" {
+						continue
+					}
+					for _, st := range rb.Sections.RotationSequence.AllSteps() {
+						if st.Order == k.Step && o.Holds(st) {
+							t.Errorf("the as_of item holds step %d, the kill of %s", k.Step, k.SecretID)
+						}
 					}
 				}
 			}
@@ -85,20 +114,24 @@ func TestStaleAsOf(t *testing.T) {
 					t.Errorf("no secret %q", name)
 				}
 			}
-			if !r.KilledFrom.IsZero() {
+			if !r.PlannedFrom.IsZero() {
+				within := 7 * 24 * time.Hour
+				if r.KillWithin > 0 {
+					within = time.Duration(r.KillWithin) * time.Minute
+				}
 				n := 0
 				for _, k := range rb.TimeToKill {
-					if k.Deadline != "" {
+					if r.KillWithin > 0 && (k.Deadline != "" || k.Reach) {
 						continue
 					}
 					n++
 					at, err := time.Parse(time.RFC3339, k.At)
-					if err != nil || at.Before(r.KilledFrom) {
-						t.Errorf("%s dies at %q (step %d), before %s", k.SecretID, k.At, k.Step, r.KilledFrom.Format(time.RFC3339))
+					if err != nil || at.Before(r.PlannedFrom) || at.After(r.PlannedFrom.Add(within)) {
+						t.Errorf("%s dies at %q (step %d), not within %s of %s", k.SecretID, k.At, k.Step, within, r.PlannedFrom.Format(time.RFC3339))
 					}
 				}
 				if n == 0 {
-					t.Error("no kill planned first")
+					t.Error("no kill planned")
 				}
 			}
 			for _, k := range rb.TimeToKill {

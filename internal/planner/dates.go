@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -530,44 +531,132 @@ func zoneOf(sch *runbook.Schedule) string {
 }
 
 // StaleAfter is how long before the generation's clock a request's as_of
-// may be before the runbook says its dates are stale.
-const StaleAfter = 24 * time.Hour
+// may be before the runbook says, at the top, that it is planned from then;
+// AheadAfter is how long after it.
+const (
+	StaleAfter = 24 * time.Hour
+	AheadAfter = time.Hour
+)
 
-// StaleAsOf says at the top of a runbook whose request's as_of is more
-// than StaleAfter before the generation's clock that it was planned from
-// now, not as of as_of (FromNow), and which of its deadlines have passed
-// (review18 round 4, X3: three offboardings planned 12 and 143 days in the
-// past with no warning). An offboarding whose deadline passed asks whether
-// it already ran. Eval replays each request as of its as_of (its clock is
-// pinned there), so it never sees this item; a live request does.
+// StaleAsOf puts one open item at the very top of a runbook whose
+// request's as_of is more than StaleAfter before the generation's clock
+// (now), or more than AheadAfter after it (review18 round 5, X4). rotor
+// honours as_of: the plan's T0 is as_of, so the item says the request is
+// dated then, that every time on the card is planned from then, names each
+// deadline and kill time that has passed since as_of, and asks to re-send
+// with as_of now (or confirm) before any planned step runs. It holds every
+// step that waits for a sign-off, never a containment step or the kill and
+// production restoration of an exposed credential: "if it is still live,
+// kill it now". A zero now (a replay) raises nothing; the item is the one
+// thing of such a runbook that depends on the wall clock. Its id is o0, so
+// the ids the sections name stay as raised.
 func StaleAsOf(rb *runbook.Runbook, f *Facts, asOf, now time.Time) {
-	if now.IsZero() || asOf.IsZero() || now.Sub(asOf) <= StaleAfter {
+	if now.IsZero() || asOf.IsZero() {
 		return
 	}
-	now = now.Truncate(time.Minute)
-	days := func(d time.Duration) string {
-		n := int(d.Hours() / 24)
-		if n == 1 {
-			return "1 day"
-		}
-		return fmt.Sprintf("%d days", n)
+	now, asOf = now.Truncate(time.Minute).UTC(), asOf.Truncate(time.Minute).UTC()
+	behind, ahead := now.Sub(asOf), asOf.Sub(now)
+	if behind <= StaleAfter && ahead <= AheadAfter {
+		return
 	}
-	text := fmt.Sprintf("The request's as_of, %s, is %s before this runbook was made (%s): it is planned from now, with the request's words read as of as_of.",
-		runbook.FormatMoment(asOf, "UTC"), days(now.Sub(asOf)), runbook.FormatMoment(now, "UTC"))
+	ago := func(d time.Duration) string {
+		unit, n := "day", int(d.Hours()/24)
+		if n == 0 {
+			unit, n = "hour", int(d.Hours())
+		}
+		if n != 1 {
+			unit += "s"
+		}
+		return fmt.Sprintf("%d %s", n, unit)
+	}
+	when := ago(behind) + " ago"
+	if ahead > 0 {
+		when = ago(ahead) + " from now"
+	}
+	names := map[string]string{}
+	for _, sec := range f.Secrets {
+		names[sec.ID] = sec.Name
+	}
+	// What has passed since as_of: deadlines, and kill times (each
+	// credential once, at its last kill, with its step).
 	var passed []string
 	for _, dl := range rb.Schedule.Deadlines {
 		if due, err := time.Parse(time.RFC3339, dl.Due); err == nil && due.Before(now) {
-			passed = append(passed, fmt.Sprintf("%s (%s) passed %s ago", dl.ID, dl.Label(), days(now.Sub(due))))
+			passed = append(passed, fmt.Sprintf("deadline %s (%s)", dl.ID, dl.Label()))
 		}
 	}
-	since := fmt.Sprintf("as_of %s, %s ago", asOf.UTC().Format("2006-01-02"), days(now.Sub(asOf)))
-	q := fmt.Sprintf("Planned from now, not as of its %s: is the request still to be run, or was it run already?", since)
-	switch {
-	case f.Trigger == runbook.TriggerOffboarding && len(passed) > 0:
-		q = fmt.Sprintf("Planned from now, not as of its %s, with deadline %s: has this offboarding already run? If it has, keep this runbook only as a check that nothing is left. If it has not, every credential the departing person knew is overdue: each is killed first, from the start, and replaced after.", since, andJoin(passed))
-	case len(passed) > 0:
-		q = fmt.Sprintf("Planned from now, not as of its %s, with deadline %s: is the request still to be run, or was it run already?", since, andJoin(passed))
+	type kill struct {
+		step int
+		at   time.Time
+		by   string
 	}
-	id := fmt.Sprintf("o%d", len(rb.OpenItems)+1)
-	rb.OpenItems = append(slices.Clone(rb.OpenItems), runbook.OpenItem{ID: id, Source: "as_of", Text: text, Question: q, Blocks: []string{}})
+	last, order := map[string]kill{}, []string{}
+	freed := map[int]bool{}
+	var killNow []int
+	for _, k := range rb.TimeToKill {
+		at, err := time.Parse(time.RFC3339, k.At)
+		if k.Deadline == "" {
+			freed[k.Step] = true
+			killNow = append(killNow, k.Step)
+		}
+		if err != nil || !at.Before(now) {
+			continue
+		}
+		key := k.SecretID
+		if key == "" {
+			key = "reach"
+		}
+		by := "dead by "
+		if k.Deadline != "" {
+			by = "by "
+		}
+		if _, ok := last[key]; !ok {
+			order = append(order, key)
+		}
+		if p, ok := last[key]; !ok || at.After(p.at) {
+			last[key] = kill{k.Step, at, by + runbook.FormatMoment(at, "UTC")}
+		}
+	}
+	for _, key := range order {
+		name := names[key]
+		if key == "reach" || name == "" {
+			name = "what the exposed credentials could read"
+		}
+		passed = append(passed, fmt.Sprintf("the kill of %s (step %d, %s)", name, last[key].step, last[key].by))
+	}
+	var blocks []string
+	for i := range f.Steps {
+		st := &f.Steps[i]
+		if f.NeverWaits(st) || freed[st.Order] {
+			continue
+		}
+		blocks = append(blocks, fmt.Sprintf("s%d", st.Order))
+	}
+	text := fmt.Sprintf("The request is dated %s, %s (this runbook was made %s): every time on the card is planned from then.",
+		runbook.FormatMoment(asOf, "UTC"), when, runbook.FormatMoment(now, "UTC"))
+	if len(passed) > 0 {
+		text += fmt.Sprintf(" Passed since then: %s.", strings.Join(passed, "; "))
+	}
+	q := fmt.Sprintf("The request is dated %s, %s; every time on the card is planned from then", runbook.FormatMoment(asOf, "UTC"), when)
+	if len(passed) > 0 {
+		q += fmt.Sprintf("; passed since then: %s", strings.Join(passed, "; "))
+	}
+	q += ". Re-send the request with as_of now, or confirm these times, before any planned step runs?"
+	if len(killNow) > 0 {
+		slices.Sort(killNow)
+		killNow = slices.Compact(killNow)
+		var refs []string
+		for _, n := range killNow {
+			refs = append(refs, strconv.Itoa(n))
+		}
+		word := "step "
+		if len(refs) > 1 {
+			word = "steps "
+		}
+		q += fmt.Sprintf(" This never holds the kill of a credential killed first (%s%s): if it is still live, kill it now.", word, strings.Join(refs, ", "))
+	}
+	if blocks == nil {
+		blocks = []string{}
+	}
+	rb.OpenItems = append([]runbook.OpenItem{{ID: "o0", Source: "as_of", Text: text, Question: q, Blocks: blocks}}, rb.OpenItems...)
 }

@@ -853,8 +853,8 @@ func killStep(f *Facts, st *Step) bool {
 }
 
 // overdue reports whether a departing person knew the credential and its
-// deadline has passed (a request planned from now, long after its as_of):
-// it dies first, like a leaked one.
+// deadline has passed as of the request's own as_of (a departure effective
+// 17:00 in a request dated 18:00): it dies first, like a leaked one.
 func overdue(f *Facts, s *Secret) bool {
 	d := deadlineFor(f, s.ID)
 	return s.Class == exposure.Deadline && d != nil && f.asOf != "" && !exposure.LeavesTime(*d, f.asOf, 0)
@@ -862,8 +862,9 @@ func overdue(f *Facts, s *Secret) bool {
 
 // overdueStep is a step of an overdue credential (overdue) that comes no
 // later than its last kill: its own lane from T0, one operator per
-// credential, as a leaked credential's (postgres-vault planned from now
-// killed three overdue credentials one after another, the last at T0+130).
+// credential, as a leaked credential's (postgres-vault planned past its
+// deadline killed three overdue credentials one after another, the last at
+// T0+130).
 func overdueStep(f *Facts, st *Step) bool {
 	s := f.SecretByID(st.SecretID)
 	if s == nil || !overdue(f, s) {

@@ -19,7 +19,9 @@ import (
 func Plan(in *runbook.Request) (*Facts, error) { return PlanAt(in, time.Time{}) }
 
 // PlanAt plans a request. Its facts are dated only when the request gives
-// as_of: without one they carry no clock (every section, and its cache key,
+// as_of, and then as of it, whatever now is (the request's as_of is
+// honoured: StaleAsOf raises one far from the generation's clock at the
+// top): without one they carry no clock (every section, and its cache key,
 // is the same whenever it is made), and DateRunbook dates the assembled
 // runbook from now.
 func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
@@ -30,24 +32,7 @@ func PlanAt(in *runbook.Request, now time.Time) (*Facts, error) {
 		return nil, err
 	}
 	asOf, _ := in.AsOfTime()
-	rd := intake.Read(in, intake.Options{AsOf: asOf})
-	FromNow(rd, now)
-	return PlanReading(in, rd)
-}
-
-// FromNow plans a reading made as of an as_of more than StaleAfter before
-// now from now: the request's words keep the dates they had as of as_of
-// ("today" is that day, and a deadline that passed stays passed), and the
-// plan starts now, so a departure deadline long gone makes the departing
-// person's credentials overdue and revoked first (review18 round 4, X3). It
-// reports whether it did; StaleAsOf then says so at the top. A zero now
-// (eval, which replays each request as of its as_of) changes nothing.
-func FromNow(rd *intake.Reading, now time.Time) bool {
-	if rd == nil || now.IsZero() || rd.AsOf.IsZero() || now.Sub(rd.AsOf) <= StaleAfter {
-		return false
-	}
-	rd.AsOf = now.Truncate(time.Minute)
-	return true
+	return PlanReading(in, intake.Read(in, intake.Options{AsOf: asOf}))
 }
 
 // PlanReading plans from a reading of the request's prose (intake.Read, or
@@ -441,9 +426,9 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 		}
 	case s.Class == exposure.Deadline && s.Strategy.HasOverlap() && s.Strategy != runbook.StrategyRekey && deadlineFor(f, s.ID) != nil &&
 		f.asOf != "" && !exposure.LeavesTime(*deadlineFor(f, s.ID), f.asOf, 0):
-		// The departure deadline has passed (a request planned from now
-		// long after its as_of, review18 round 4 X3): whatever the person
-		// knew is overdue, and dies first.
+		// The departure deadline has passed as of the request's as_of
+		// (review18 round 5 X5): whatever the person knew is overdue, and
+		// dies first.
 		s.Strategy = runbook.StrategyRevokeFirst
 		s.StrategyReason = fmt.Sprintf("revoke_first: the departing person knew it and the deadline (%s) has passed: it is overdue and dies first; entry %s would otherwise allow: %s", deadlineFor(f, s.ID).Label(), e.ID, e.Overlap)
 		s.RollbackWindow = "none: a credential a departed person knew is never restored"

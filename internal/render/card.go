@@ -257,7 +257,11 @@ func BuildCard(rb *runbook.Runbook) Card {
 	// what the requester wrote (a constraint, a note), shortly; the
 	// appendix has every word.
 	for _, o := range OpenItems(rb) {
-		o.Question = ShortQuestion(rb, o.Text, o.Question)
+		// The as_of item is said whole: when the request is dated, what
+		// has passed since, and that a kill never waits for it (X4).
+		if o.Source != "as_of" {
+			o.Question = ShortQuestion(rb, o.Text, o.Question)
+		}
 		// That the cluster or the store also answers it is in the
 		// appendix; the card names whom to ask (said once when it is the
 		// same for every item).

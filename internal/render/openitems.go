@@ -90,7 +90,7 @@ const lookItUp = " (or look it up)"
 // the cluster and the store show (workload kinds, namespaces, paths) can
 // be read there too.
 func asks(rb *runbook.Runbook, o runbook.OpenItem) string {
-	if strings.HasPrefix(o.Source, "constraints") || o.Source == "notes" {
+	if strings.HasPrefix(o.Source, "constraints") || o.Source == "notes" || o.Source == "as_of" {
 		return "the requester"
 	}
 	var secrets []runbook.InventorySecret
