@@ -23,49 +23,98 @@ type cold4Row struct {
 	// NoField lists detail fields the row must not read ("scope": a
 	// sentence fragment is no scope ceiling).
 	NoField []string `yaml:"no_field"`
+	// NoKind lists directive kinds the row must not read ("change_path":
+	// "not by email" is no change path).
+	NoKind []string `yaml:"no_kind"`
 	// Pending says why a row is still read wrong: logged, not failed; a
 	// pending row read right fails until the entry goes.
 	Pending string `yaml:"pending"`
 }
 
 var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
-	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise"}
+	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise", "never", "their_freeze"}
 
-// TestColdFour reads testdata/cold4.yaml: a time or a "no" alone makes no
+// TestColdFour reads testdata/cold4.yaml (review17-cold4 P1-P4).
 // rule. Every class but rule reads no time rule and no freeze; a rule reads
 // exactly its time rules and freezes; raise reads nothing and marks the
 // text as a prohibition; what a row wants is among what is read.
-func TestColdFour(t *testing.T) {
-	data, err := os.ReadFile("testdata/cold4.yaml")
+func TestColdFour(t *testing.T) { runColdTable(t, "testdata/cold4.yaml") }
+
+// TestColdFive reads testdata/cold5.yaml (review17-cold5 P1-P3, P8, P9 and
+// the time half of P10): rows like cold4's, grouped in sets, each set with
+// its request's as_of and secrets.
+func TestColdFive(t *testing.T) { runColdTable(t, "testdata/cold5.yaml") }
+
+// coldTarget is a secret of a cold table's request.
+type coldTarget struct {
+	Name      string   `yaml:"name"`
+	Kind      string   `yaml:"kind"`
+	Provider  string   `yaml:"provider"`
+	Consumers []string `yaml:"consumers"`
+}
+
+// coldSet is one request's rows: its as_of and secrets.
+type coldSet struct {
+	Name    string       `yaml:"name"`
+	AsOf    string       `yaml:"as_of"`
+	Targets []coldTarget `yaml:"targets"`
+	Rows    []cold4Row   `yaml:"rows"`
+}
+
+// runColdTable checks a table of sentences and their classes: a time or a
+// "no" alone makes no rule. Every class but rule reads no time rule and no
+// freeze; a rule reads exactly its time rules and freezes; raise reads
+// nothing and marks the text as a prohibition; what a row wants is among
+// what is read.
+func runColdTable(t *testing.T, path string) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var table struct {
-		AsOf    string `yaml:"as_of"`
-		Targets []struct {
-			Name      string   `yaml:"name"`
-			Kind      string   `yaml:"kind"`
-			Provider  string   `yaml:"provider"`
-			Consumers []string `yaml:"consumers"`
-		} `yaml:"targets"`
-		Rows []cold4Row `yaml:"rows"`
+		AsOf    string       `yaml:"as_of"`
+		Targets []coldTarget `yaml:"targets"`
+		Rows    []cold4Row   `yaml:"rows"`
+		Sets    []coldSet    `yaml:"sets"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &table, yaml.Strict()); err != nil {
 		t.Fatal(err)
 	}
-	asOf, err := time.Parse(time.RFC3339, table.AsOf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := &runbook.Request{System: "Cold4"}
-	opts := Options{AsOf: asOf}
-	for _, tg := range table.Targets {
-		base.Secrets = append(base.Secrets, runbook.Secret{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, Consumers: tg.Consumers})
-		opts.Targets = append(opts.Targets, Target{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, ProviderName: tg.Provider, Consumers: tg.Consumers})
+	sets := table.Sets
+	if len(table.Rows) > 0 {
+		sets = append([]coldSet{{AsOf: table.AsOf, Targets: table.Targets, Rows: table.Rows}}, sets...)
 	}
 	perClass := map[string][2]int{}
-	pass, pending := 0, 0
-	for _, row := range table.Rows {
+	pass, pending, total := 0, 0, 0
+	for _, set := range sets {
+		asOf, err := time.Parse(time.RFC3339, set.AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := &runbook.Request{System: "Cold"}
+		opts := Options{AsOf: asOf}
+		for _, tg := range set.Targets {
+			base.Secrets = append(base.Secrets, runbook.Secret{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, Consumers: tg.Consumers})
+			opts.Targets = append(opts.Targets, Target{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, ProviderName: tg.Provider, Consumers: tg.Consumers})
+		}
+		total += len(set.Rows)
+		p, n := coldRows(t, set.Rows, base, opts, perClass)
+		pass += p
+		pending += n
+	}
+	var parts []string
+	for _, cl := range cold4Classes {
+		if c, ok := perClass[cl]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", cl, c[0], c[1]))
+		}
+	}
+	t.Logf("%s: %d rows, %d read right, %d pending (%s)", path, total, pass, pending, strings.Join(parts, ", "))
+}
+
+// coldRows checks one set's rows; it returns how many passed and how many
+// are pending.
+func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options, perClass map[string][2]int) (pass, pending int) {
+	for _, row := range rows {
 		if !strings.Contains(" "+strings.Join(cold4Classes, " ")+" ", " "+row.Class+" ") {
 			t.Fatalf("row %q: unknown class %q", row.Text, row.Class)
 		}
@@ -118,7 +167,19 @@ func TestColdFour(t *testing.T) {
 				why = append(why, "a "+row.Class+" read as a deadline")
 			}
 		}
+		if row.Class == "never" || row.Class == "their_freeze" {
+			// Read as what it is, a detail of its own field.
+			if !slices.ContainsFunc(got, func(d Directive) bool { return d.Kind == KindDetail && d.Field == row.Class }) {
+				why = append(why, "not read as "+row.Class)
+			}
+			if text.Prohibits {
+				why = append(why, "marked as a prohibition (its steps would wait)")
+			}
+		}
 		for _, d := range got {
+			if slices.Contains(row.NoKind, string(d.Kind)) {
+				why = append(why, fmt.Sprintf("read a %s %s", d.Kind, d))
+			}
 			if d.Kind == KindDetail && slices.Contains(row.NoField, d.Field) {
 				why = append(why, fmt.Sprintf("read a %s detail %q", d.Field, d.Value))
 			}
@@ -176,11 +237,5 @@ func TestColdFour(t *testing.T) {
 		}
 		perClass[row.Class] = c
 	}
-	var parts []string
-	for _, cl := range cold4Classes {
-		if c, ok := perClass[cl]; ok {
-			parts = append(parts, fmt.Sprintf("%s %d/%d", cl, c[0], c[1]))
-		}
-	}
-	t.Logf("cold4: %d rows, %d read right, %d pending (%s)", len(table.Rows), pass, pending, strings.Join(parts, ", "))
+	return pass, pending
 }
