@@ -41,10 +41,21 @@ const (
 	// FieldNoContact is someone nobody contacts ("Don't contact Ravi or his
 	// staffing agency"): a comms rule; it holds no step of the rotation.
 	FieldNoContact = "no_contact"
+	// FieldNever is a ban on actions on infrastructure that is no consumer
+	// of ours ("Do not restart, fail over or resize the Cloud SQL primary
+	// or replicas"): a rule on the work that no rotation step breaks; it
+	// holds no step (review17-cold5 P1). Activity is the first action.
+	FieldNever = "never"
+	// FieldTheirFreeze is another system's freeze, or one the text says is
+	// not about this work ("The Redox EHR integration is in a change freeze
+	// until Dec 15. Unrelated, don't touch it", "that's only about merging
+	// features"): it binds no step of ours (review17-cold5 P2).
+	FieldTheirFreeze = "their_freeze"
 )
 
 // FactFields lists the fields of a clause that is no rule.
-var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact, FieldKeepCopy}
+var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact, FieldKeepCopy,
+	FieldNever, FieldTheirFreeze}
 
 // IsFact reports whether a detail is one of FactFields.
 func IsFact(d Directive) bool {
@@ -131,14 +142,44 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 		return []Directive{fact(FieldKeepCopy, q, v[:1])}, true
 	}
 	// "Don't contact Ravi or his staffing agency", "Please don't page the
-	// customer-ops on-call": nobody contacts them; no step waits.
+	// customer-ops on-call", "Don't post in #engineering": nobody contacts
+	// them; no step waits. "Kestrel QA must not be contacted until Legal
+	// has reviewed": the party comes first.
 	if len(negs) > 0 {
 		for _, v := range c.noContact.find(toks, from, to) {
-			if v.from < negs[0].to || v.from-negs[0].to > 2 || !rd.personAfter(p, v.to, min(to, v.to+5)) {
+			if v.from < negs[0].to || v.from-negs[0].to > 2 {
+				continue
+			}
+			passive := strings.HasSuffix(toks[v.from].low, "ed") && rd.personAfter(p, from, negs[0].from)
+			if !passive && !rd.personAfter(p, v.to, min(to, v.to+5)) {
 				continue
 			}
 			return []Directive{fact(FieldNoContact, q, negs[:1], []match{v})}, true
 		}
+	}
+	if d, ok := rd.never(p, from, to, negs, exprs); ok {
+		return []Directive{d}, true
+	}
+	if len(negs) > 0 {
+		// "We are not waiting for Algolia support before killing the
+		// keys", "No need to wait for the vendor": nothing waits.
+		for _, w := range c.waitVerbs.find(toks, from, to) {
+			if w.from >= negs[0].to && w.from-negs[0].to <= 3 {
+				return []Directive{fact(FieldState, q, negs[:1], []match{w})}, true
+			}
+		}
+	}
+	if len(negs) > 0 && !c.directiveModals.has(toks, from, to) {
+		// "no restart or redeploy is needed", "There is no customer-facing
+		// change here": how things are.
+		if nn := c.notNeeded.find(toks, from, to); len(nn) > 0 {
+			return []Directive{fact(FieldState, q, nn)}, true
+		}
+	}
+	// "refunds-worker has nothing to do Sat/Sun", "Nobody uses the admin
+	// console at weekends": a fact, never a blackout.
+	if idle := c.idle.find(toks, from, to); len(idle) > 0 && !c.directiveModals.has(toks, from, to) {
+		return []Directive{fact(FieldState, q, idle)}, true
 	}
 	timed := len(exprs) > 0 || rd.namesDay(p, from, to) || len(datesIn(p, from, to)) > 0 || rd.relativeDay(p, from, to)
 	if !timed {
@@ -166,6 +207,44 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 	return nil, false
 }
 
+// never reads a ban on actions done to infrastructure that is no consumer
+// of ours ("Do not restart, fail over or resize the Cloud SQL primary or
+// replicas", "Don't fail over the Redis cluster"): no time, every action
+// after the negator is one no rotation step takes, and no consumer is
+// named. A named consumer ("Do not restart checkout-api") is left to the
+// rules: a rotation step may restart it.
+func (rd *reader) never(p *parsedText, from, to int, negs []match, exprs []timeExpr) (Directive, bool) {
+	c := &rd.lex.c
+	if len(negs) == 0 || len(exprs) > 0 || rd.namesDay(p, from, to) || len(datesIn(p, from, to)) > 0 {
+		return Directive{}, false
+	}
+	acts := c.neverActions.find(p.toks, negs[0].to, to)
+	if len(acts) == 0 || acts[0].from-negs[0].to > 1 {
+		return Directive{}, false
+	}
+	// The actions run as a list up to the object: "restart, fail over or
+	// resize the …".
+	end := acts[0].to
+	for _, a := range acts[1:] {
+		gap := quote(p, end, a.from)
+		if a.from-end > 1 || (gap != "" && gap != "," && gap != "or" && gap != "and" && gap != "nor") {
+			break
+		}
+		end = a.to
+	}
+	if len(rd.consumersNamed(p, from, to)) > 0 {
+		return Directive{}, false
+	}
+	for _, a := range c.activities.find(p.toks, end, to) {
+		if a.p.label == ActivityRotate || a.p.label == ActivityDeploy {
+			return Directive{}, false // "… or rotate its password"
+		}
+	}
+	d := fact(FieldNever, quote(p, from, to), negs[:1], acts)
+	d.Activity = acts[0].p.label
+	return d, true
+}
+
 // personAfter reports whether toks[from:to] names a person or a party to
 // contact: a capitalised word, a pronoun, customers, the on-call.
 func (rd *reader) personAfter(p *parsedText, from, to int) bool {
@@ -176,7 +255,7 @@ func (rd *reader) personAfter(p *parsedText, from, to int) bool {
 			"partners", "users", "banks", "anyone", "anybody":
 			return true
 		}
-		if r := []rune(t.text); len(r) > 1 && unicode.IsUpper(r[0]) {
+		if r := []rune(t.text); len(r) > 1 && (unicode.IsUpper(r[0]) || r[0] == '#') {
 			return true
 		}
 	}
@@ -218,8 +297,15 @@ func (rd *reader) recipient(p *parsedText, from, to int) string {
 // keeps work clear of it ("...; do not restart invoice-worker then").
 func (rd *reader) factOfRule(p *parsedText, from, to int, d *Directive) {
 	c := &rd.lex.c
-	if d.Kind != KindTimeRule || rd.directive(p, from, to) || c.vague.has(p.toks, from, to) {
+	if d.Kind != KindTimeRule || rd.directive(p, from, to) {
 		return
+	}
+	for _, v := range c.vague.find(p.toks, from, to) {
+		if !c.approximate.has(p.toks, v.from, v.to) {
+			// "would like", "ideally": a preference, an unclear rule;
+			// "lands around 21:00" is still a fact.
+			return
+		}
 	}
 	switch d.Polarity {
 	case Allow:

@@ -55,6 +55,8 @@ type TimeWords struct {
 	Ordinals      map[string]int      `yaml:"ordinals"`
 	Counts        map[string]int      `yaml:"counts"`
 	EndsAt        []string            `yaml:"ends_at"`
+	UntilWords    []string            `yaml:"until_words"`
+	Approximate   []string            `yaml:"approximate"`
 	BusinessDays  []string            `yaml:"business_days"`
 	ThenRefs      []string            `yaml:"then_refs"`
 	MarginRefs    []string            `yaml:"margin_refs"`
@@ -130,6 +132,13 @@ type RuleWords struct {
 	CheckWords              []string            `yaml:"check_words"`
 	OutOfScope              []string            `yaml:"out_of_scope"`
 	TheirWork               []string            `yaml:"their_work"`
+	NotOurs                 []string            `yaml:"not_ours"`
+	OurWrites               []string            `yaml:"our_writes"`
+	Exempt                  []string            `yaml:"exempt"`
+	WaitVerbs               []string            `yaml:"wait_verbs"`
+	NeverActions            []string            `yaml:"never_actions"`
+	Idle                    []string            `yaml:"idle"`
+	NotNeeded               []string            `yaml:"not_needed"`
 	CommsCues               []string            `yaml:"comms_cues"`
 	NoContact               []string            `yaml:"no_contact"`
 	KeepCopyVerbs           []string            `yaml:"keep_copy_verbs"`
@@ -284,8 +293,10 @@ type compiled struct {
 	cmdTriggers                                                                                            map[string]triggerPhrases
 	privilege, publicData, shared                                                                          *phrases
 	endsAt, businessDays, thenRefs, periodBetween, inclusive, marginRefs, marginEnds                       *phrases
+	untilWords, approximate                                                                                *phrases
 	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
 	reportVerbs, directiveModals, workVerbs, scheduleWords, targetCues, checkWords, outOfScope, theirWork  *phrases
+	notOurs, ourWrites, exempt, waitVerbs, neverActions, idle, notNeeded                                   *phrases
 	commsCues, noContact, keepCopyVerbs, keepCopyObjects, sessionOver                                      *phrases
 }
 
@@ -333,6 +344,7 @@ func (l *Lexicon) compile() {
 	c.relativeDays = labelled(rel)
 	c.sameDay, c.month = one(t.SameDay), one(t.Month)
 	c.endsAt, c.businessDays, c.thenRefs, c.periodBetween, c.inclusive = one(t.EndsAt), one(t.BusinessDays), one(t.ThenRefs), one(t.PeriodBetween), one(t.Inclusive)
+	c.untilWords, c.approximate = one(t.UntilWords), one(t.Approximate)
 	c.marginRefs, c.marginEnds, c.allEnvs = one(t.MarginRefs), one(t.MarginEnds), one(t.AllEnvs)
 	c.downtimeWords, c.downtimeLimits = one(r.DowntimeWords), one(r.DowntimeLimits)
 	zones := map[string][]string{}
@@ -401,6 +413,8 @@ func (l *Lexicon) compile() {
 	c.privilege, c.publicData, c.shared = labelled(r.Privilege), one(r.PublicDataOnly), one(r.SharedCredential)
 	c.reportVerbs, c.directiveModals, c.workVerbs, c.scheduleWords = one(r.ReportVerbs), one(r.DirectiveModals), one(r.WorkVerbs), one(r.ScheduleWords)
 	c.targetCues, c.checkWords, c.outOfScope, c.theirWork = one(r.TargetCues), one(r.CheckWords), one(r.OutOfScope), one(r.TheirWork)
+	c.notOurs, c.ourWrites, c.exempt, c.waitVerbs = one(r.NotOurs), one(r.OurWrites), one(r.Exempt), one(r.WaitVerbs)
+	c.neverActions, c.idle, c.notNeeded = one(r.NeverActions), one(r.Idle), one(r.NotNeeded)
 	c.commsCues, c.noContact = one(r.CommsCues), one(r.NoContact)
 	c.keepCopyVerbs, c.keepCopyObjects, c.sessionOver = one(r.KeepCopyVerbs), one(r.KeepCopyObjects), one(r.SessionOver)
 	h := r.HeldOutside
@@ -485,14 +499,15 @@ func (l *Lexicon) Check() []string {
 		"time.busy": t.Busy, "time.protect": t.Protect, "time.vague": t.Vague, "time.deadline": t.Deadline,
 		"time.completion": t.Completion, "time.by": t.By, "time.completion_at": t.CompletionAt, "time.before": t.Before, "time.after": t.After, "time.from": t.From,
 		"time.between": t.Between, "time.range_join": t.RangeJoin, "time.every_day": t.EveryDay, "time.same_day": t.SameDay, "time.periods": t.Periods, "time.weeks": t.Weeks, "time.only_after": t.OnlyAfter, "time.soft_named_times": t.SoftNamed, "time.soft_time_preps": t.SoftPreps,
-		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.all_environments": t.AllEnvs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
+		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.until_words": t.UntilWords, "time.approximate": t.Approximate, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.all_environments": t.AllEnvs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.informed_cues": r.InformedCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
 		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
 		"rules.last_rotated": r.LastRotated,
 		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
-		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
+		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.not_ours": r.NotOurs, "rules.our_writes": r.OurWrites, "rules.exempt": r.Exempt,
+		"rules.wait_verbs": r.WaitVerbs, "rules.never_actions": r.NeverActions, "rules.idle": r.Idle, "rules.not_needed": r.NotNeeded, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
 		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects, "rules.session_over": r.SessionOver,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
 		"rules.approver_roles": r.ApproverRoles, "rules.downtime_words": r.DowntimeWords, "rules.downtime_limits": r.DowntimeLimits, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,

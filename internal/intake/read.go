@@ -257,6 +257,12 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 			// run": the times before, kept clear by that margin.
 			continue
 		}
+		if k > 0 && len(rd.timeExprs(p, c[0], c[1])) == 0 && rd.lex.c.thenRefs.has(p.toks, c[0], c[1]) && rd.thenRef(p, c[0], c[1], t.Directives) {
+			// "Core banking nightly batch runs 23:00-01:30 ET; no database
+			// credential changes during it": the batch kept clear, not a
+			// freeze of every change (review17-cold5 r46).
+			continue
+		}
 		ds := rd.readClause(p, c[0], c[1], secret, st, source)
 		if len(ds) == 0 && k > 0 {
 			// "Invoices run on the last business day of the month; do
@@ -313,7 +319,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
-	t.Directives = settleFacts(rd.definedDays(p, first, t.Directives))
+	t.Directives = rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives)))
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	t.Directives = append(t.Directives, rd.dueDate(p, t.Directives)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)
@@ -876,4 +882,36 @@ func (rd *reader) listedApart(p *parsedText, from, to int, ds []Directive) []Dir
 		out = append(out, days, dates)
 	}
 	return out
+}
+
+// theirFreeze turns the freezes and blocking time rules of a text that says
+// they are not about this work into details that bind nothing: "The Redox
+// EHR integration is in a change freeze until Dec 15. Unrelated, don't touch
+// it", "The release train freeze … that's only about merging features",
+// "no Vault config, auth method or policy changes until Friday. Writing new
+// secret values into KV is fine" (review17-cold5 P2: each became a blackout
+// of every production step).
+func (rd *reader) theirFreeze(p *parsedText, ds []Directive) []Directive {
+	c := &rd.lex.c
+	n := len(p.toks)
+	ev := c.notOurs.find(p.toks, 0, n)
+	if len(ev) == 0 {
+		for _, cl := range p.clauses {
+			if e := c.exempt.find(p.toks, cl[0], cl[1]); len(e) > 0 && c.ourWrites.has(p.toks, cl[0], cl[1]) && len(rd.timeExprs(p, cl[0], cl[1])) == 0 && !rd.namesDay(p, cl[0], cl[1]) {
+				ev = e
+				break
+			}
+		}
+	}
+	if len(ev) == 0 {
+		return ds
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.Kind == KindFreeze || (d.Kind == KindTimeRule && d.Polarity.Blocks()) {
+			*d = Directive{Kind: KindDetail, Field: FieldTheirFreeze, Value: d.Quote, Scope: d.Scope, Quote: d.Quote,
+				Evidence: append(d.Evidence, evidence(ev)...), Reader: d.Reader}
+		}
+	}
+	return ds
 }

@@ -217,6 +217,16 @@ func (rd *reader) freeze(p *parsedText, from, to int, negs []match) (Directive, 
 	ok := len(fz) > 0
 	act := acts[0]
 	for _, n := range negs {
+		if n.p.text == "without" {
+			// "warm containers pick up a new value … without a redeploy":
+			// how it works, no freeze (review17-cold5 r14).
+			continue
+		}
+		if n.from > from && runbook.OneOf([]string{"is", "are", "was", "were", "isn't", "aren't"}, p.toks[n.from-1].low) {
+			// "The RabbitMQ user changes are not standard changes": what
+			// kind of change they are, no freeze (review17-cold5 r36).
+			continue
+		}
 		for _, a := range acts {
 			if a.from >= n.to && a.from-n.to <= 2 && runbook.OneOf([]string{ActivityDeploy, ActivityRelease, ActivityPublish, ActivityChange}, a.p.label) {
 				ok, act = true, a

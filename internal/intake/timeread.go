@@ -775,6 +775,14 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		if sp.BusinessDaysOfMonth == nil {
 			sp.BusinessDaysOfMonth = []int{}
 		}
+		if until == "" && cs.polarity().Blocks() {
+			if u, end, ok := rd.untilMoment(p, from, to, x, zone); ok {
+				sp.Start, sp.End, sp.Until, sp.Continuous = "00:00", end, u, true
+				ev := append(cs.evidence(), evidence(c.untilWords.find(p.toks, from, to))...)
+				out = append(out, Directive{Kind: KindTimeRule, Polarity: cs.polarity(), Activity: cs.activityName(), Span: sp, Scope: scope, Evidence: ev})
+				continue
+			}
+		}
 		if until != "" && cs.polarity().Blocks() {
 			sp.Start, sp.End, sp.Until, sp.Continuous = "00:00", formatClock(x.start), until, true
 			ev := append(cs.evidence(), evidence(c.endsAt.find(p.toks, from, to))...)
@@ -860,7 +868,19 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		// One rule per period: "Dec 24, Dec 25 and Dec 31" are three days.
 		for _, pr := range periods {
 			dated := *sp
+			pr = rd.nextPeriod(pr, zone)
 			dated.From, dated.Until = pr[0], pr[1]
+			if rd.weekdaysNameDates(p, from, to) {
+				// "Mon 2026-12-21": the weekday names the date, it is no
+				// weekly day.
+				dated.Days = []string{}
+			}
+			if pr[0] != pr[1] && x.end < 0 && !x.whole && x.startDay == "" {
+				// "from Mon 2026-12-21 00:00 ET through Mon 2027-01-04":
+				// one stretch, held on the whole days it touches.
+				dated.Start, dated.End = "00:00", "24:00"
+				rd.assume(fmt.Sprintf("%q is held on the whole days from %s to %s", quote(p, from, to), pr[0], pr[1]))
+			}
 			dev := ev
 			if pr[0] != pr[1] {
 				// "inclusive": the last day is said to be included.
@@ -879,7 +899,7 @@ func (rd *reader) datePeriods(p *parsedText, dates []schedule.DateMention) [][2]
 	for i := 0; i < len(dates); i++ {
 		if i+1 < len(dates) {
 			gap := strings.TrimSpace(p.text[dates[i].To:dates[i+1].From])
-			gt := tokenize(strings.ToLower(gap))
+			gt := rd.rangeGap(tokenize(gap))
 			// "Dec 24, Dec 25 and Dec 31" are days of their own; "between
 			// 2026-12-21 and 2027-01-03" is one period.
 			and := len(gt) > 0 && gt[0].low == "and" && !rd.betweenBefore(p, dates[i].From)
@@ -894,6 +914,35 @@ func (rd *reader) datePeriods(p *parsedText, dates []schedule.DateMention) [][2]
 		out = append(out, [2]string{dates[i].Date, dates[i].Date})
 	}
 	// A year given at one end only: the others take it.
+	return out
+}
+
+// rangeGap drops from the words between two dates the clocks, zones and
+// weekdays that qualify them ("Mon 2026-12-21 00:00 ET through Mon
+// 2027-01-04"): what is left joins them or not (review17-cold5 r45: the
+// year-end freeze became two single days).
+func (rd *reader) rangeGap(gt []token) []token {
+	for i := range gt {
+		gt[i].low = strings.ToLower(gt[i].text)
+	}
+	var out []token
+	for i := 0; i < len(gt); i++ {
+		t := gt[i]
+		if _, ok := dayWord(t.text); ok && unicode.IsUpper([]rune(t.text)[0]) {
+			continue
+		}
+		if _, n, _, ok := rd.clockAt(&parsedText{toks: gt}, i, len(gt)); ok && n > 0 {
+			i += n - 1
+			continue
+		}
+		if _, ok := rd.lex.Time.Zones[t.low]; ok {
+			continue
+		}
+		if t.low == "at" || t.low == "," {
+			continue
+		}
+		out = append(out, t)
+	}
 	return out
 }
 
@@ -1302,4 +1351,146 @@ func bareHours(p *parsedText, i, to int) (int, int, int, bool) {
 		}
 	}
 	return 0, 0, 0, false
+}
+
+// untilMoment reads a blocking clause that runs until a moment ("No
+// restarts of catalog-indexer until Wed 12:00 ET", "tonight until about
+// 22:00 ET", "in a change freeze until Dec 15", "until Friday"): one
+// stretch from now until then, the date of its end and the clock it ends at
+// ("24:00" when the moment is a whole day). A date without a year is its next
+// occurrence from as_of; a weekday its next one (today when its moment is
+// still ahead). It reports false when the clause gives a start ("from …
+// until …") or the word is not right before the moment (review17-cold5 P2:
+// "until Wed 12:00" became "from Wed 12:00", "until Dec 15" "Dec 15 every
+// year").
+func (rd *reader) untilMoment(p *parsedText, from, to int, x timeExpr, zone string) (string, string, bool) {
+	c := &rd.lex.c
+	if rd.asOf.IsZero() || x.startDay != "" || (x.end >= 0 && !x.whole) || x.prep == "after" || x.prep == "from" || c.from.has(p.toks, from, to) {
+		return "", "", false
+	}
+	us := c.untilWords.find(p.toks, from, to)
+	if len(us) == 0 {
+		return "", "", false
+	}
+	u := us[0]
+	if !x.whole {
+		// Only day words, dates, "about" and "the" between the word and
+		// the clock.
+		if x.from < u.to || x.from-u.to > 3 {
+			return "", "", false
+		}
+		for k := u.to; k < x.from; k++ {
+			t := p.toks[k]
+			if _, ok := dayWord(t.text); ok || t.date || c.approximate.has(p.toks, k, k+1) || t.low == "the" || t.low == "on" {
+				continue
+			}
+			return "", "", false
+		}
+	}
+	loc, _, err := runbook.LoadZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := rd.asOf.In(loc)
+	end, clock := "24:00", 1440
+	if !x.whole {
+		end, clock = formatClock(x.start), x.start
+	}
+	// The moment's day stands between the word and the clock ("until Wed
+	// 12:00"); "till 10:00 on Monday" says when on Mondays, not once.
+	scanTo := min(to, u.to+5)
+	if !x.whole {
+		scanTo = x.from
+	}
+	ahead := func(d time.Time) bool {
+		return d.After(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)) || clock > now.Hour()*60+now.Minute()
+	}
+	// A date: its day (the next one, without a year).
+	if ds := datesIn(p, u.to, scanTo); len(ds) > 0 {
+		if !strings.HasPrefix(ds[0].Date, "--") {
+			return ds[0].Date, end, true
+		}
+		if d, ok := schedule.NextAnnual(ds[0].Date, now); ok {
+			return d.Format("2006-01-02"), end, true
+		}
+		return "", "", false
+	}
+	if len(datesIn(p, from, to)) > 0 {
+		return "", "", false // a date elsewhere: not this reading
+	}
+	// A weekday: its next occurrence.
+	for k := u.to; k < scanTo; k++ {
+		t := p.toks[k]
+		days, ok := dayWord(t.text)
+		if !ok || len(days) != 1 || !unicode.IsUpper([]rune(t.text)[0]) {
+			continue
+		}
+		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		for d.Weekday() != weekday(days[0]) || !ahead(d) {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d.Format("2006-01-02"), end, true
+	}
+	if x.whole {
+		return "", "", false
+	}
+	// "tonight until 22:00", "until 14:00 UTC tomorrow": the day it names.
+	if d := rd.relativeDate(p, from, to, zone); d != "" {
+		return d, end, true
+	}
+	// A bare clock: today when it is still ahead, else tomorrow.
+	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if !ahead(d) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format("2006-01-02"), end, true
+}
+
+// nextPeriod dates a period written without a year ("21 Dec through 4
+// Jan", "Dec 24"): the end is its next occurrence from as_of, the start the
+// last one on or before that end, so a freeze already running stays one
+// span; never every year (review17-cold5 P2). Dated ends are kept.
+func (rd *reader) nextPeriod(pr [2]string, zone string) [2]string {
+	if rd.asOf.IsZero() || !strings.HasPrefix(pr[0], "--") || !strings.HasPrefix(pr[1], "--") {
+		return pr
+	}
+	loc, _, err := runbook.LoadZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	u, ok := schedule.NextAnnual(pr[1], rd.asOf.In(loc))
+	if !ok {
+		return pr
+	}
+	y := u.Year()
+	if pr[0][2:] > pr[1][2:] {
+		y--
+	}
+	f := fmt.Sprintf("%04d%s", y, pr[0][1:])
+	if _, err := time.Parse("2006-01-02", f); err != nil {
+		return pr
+	}
+	return [2]string{f, u.Format("2006-01-02")}
+}
+
+// weekdaysNameDates reports whether every weekday a clause names stands
+// right next to a date ("Thursday 10 Dec", "Mon 2026-12-21"), so names the
+// date, not a day of every week.
+func (rd *reader) weekdaysNameDates(p *parsedText, from, to int) bool {
+	seen := false
+	for i := from; i < to; i++ {
+		t := p.toks[i]
+		if days, ok := dayWord(t.text); !ok || len(days) != 1 || !unicode.IsUpper([]rune(t.text)[0]) {
+			continue
+		}
+		seen = true
+		next := i + 1
+		if next < to && p.toks[next].text == "," {
+			next++
+		}
+		if !(next < to && p.toks[next].date) && !(i > from && p.toks[i-1].date) {
+			return false
+		}
+	}
+	return seen
 }

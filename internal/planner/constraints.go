@@ -762,7 +762,8 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			}
 		}
 		r.add("", "keeps the leaked copy until someone has it", "containment makes the copy private; no step deletes, force-pushes, unpublishes or rewrites it before then; no rotation step waits")
-	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact:
+	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact,
+		intake.FieldNever, intake.FieldTheirFreeze:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
 		r.add("", factReading[d.Field], factEffect[d.Field])
 	case intake.FieldIdentity:
@@ -790,22 +791,26 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 // as, and what follows from it.
 var (
 	factReading = map[string]string{
-		intake.FieldReport:     "a report of what happened (its time is a fact)",
-		intake.FieldSchedule:   "when a job runs (a fact)",
-		intake.FieldState:      "how things are (a fact)",
-		intake.FieldTarget:     "a target date (a soft deadline)",
-		intake.FieldOutOfScope: "not part of this change",
-		intake.FieldCheck:      "a constraint on the checks",
-		intake.FieldNoContact:  "someone nobody contacts",
+		intake.FieldReport:      "a report of what happened (its time is a fact)",
+		intake.FieldSchedule:    "when a job runs (a fact)",
+		intake.FieldState:       "how things are (a fact)",
+		intake.FieldTarget:      "a target date (a soft deadline)",
+		intake.FieldOutOfScope:  "not part of this change",
+		intake.FieldCheck:       "a constraint on the checks",
+		intake.FieldNoContact:   "someone nobody contacts",
+		intake.FieldNever:       "a ban on what is done to infrastructure no step of this rotation touches",
+		intake.FieldTheirFreeze: "another system's freeze, or one that says it is not about this work",
 	}
 	factEffect = map[string]string{
-		intake.FieldReport:     "no window, blackout or freeze: it dates a fact for the investigation",
-		intake.FieldSchedule:   "no window or blackout: a busy period only where a rule keeps work clear of it",
-		intake.FieldState:      "no window or blackout: kept with the facts",
-		intake.FieldTarget:     "aimed for, never a blackout; the hard deadline (if any) decides",
-		intake.FieldOutOfScope: "no step does it; no freeze",
-		intake.FieldCheck:      "every check is read-only: no check re-runs a pipeline, publishes or deploys; no freeze",
-		intake.FieldNoContact:  "no step and no message contacts them; no step waits",
+		intake.FieldReport:      "no window, blackout or freeze: it dates a fact for the investigation",
+		intake.FieldSchedule:    "no window or blackout: a busy period only where a rule keeps work clear of it",
+		intake.FieldState:       "no window or blackout: kept with the facts",
+		intake.FieldTarget:      "aimed for, never a blackout; the hard deadline (if any) decides",
+		intake.FieldOutOfScope:  "no step does it; no freeze",
+		intake.FieldCheck:       "every check is read-only: no check re-runs a pipeline, publishes or deploys; no freeze",
+		intake.FieldNoContact:   "no step and no message contacts them; no step waits",
+		intake.FieldNever:       "no step does it: no rotation step restarts, fails over, resizes or rebuilds that infrastructure; no step waits",
+		intake.FieldTheirFreeze: "binds no step of this rotation: no blackout, no freeze",
 	}
 )
 
