@@ -21,6 +21,9 @@ type Comms struct {
 	// Channels are the chat channels the constraints name, in order, each
 	// with the cadence its sentence gives ("every 30 min"; "" when none).
 	Channels []Channel `json:"channels,omitempty"`
+	// NoPost are the channels the request says nobody posts in ("do not
+	// post in ... #fernhollow-tallis"); never in Channels.
+	NoPost []string `json:"no_post,omitempty"`
 	// NoCustomerContact is the sentence that says engineers send
 	// customers nothing; Decider who decides on customer notices, when
 	// named ("Legal (Hannah Cho)").
@@ -52,6 +55,7 @@ type commsLexicon struct {
 	Only          []string `yaml:"only"`
 	Decider       []string `yaml:"decider"`
 	GateBefore    []string `yaml:"gate_before"`
+	NoPost        []string `yaml:"no_post"`
 }
 
 // GatesBefore reports whether an approval's words make it a gate on the
@@ -92,6 +96,10 @@ func ReadComms(req *runbook.Request, rd *Reading) Comms {
 		for _, sent := range Sentences(text) {
 			low := strings.ToLower(sent)
 			for _, name := range channelNames(sent) {
+				if noPost(lex, sent, name) {
+					c.NoPost = appendUnique(c.NoPost, name)
+					continue
+				}
 				if !slices.ContainsFunc(c.Channels, func(x Channel) bool { return x.Name == name }) {
 					c.Channels = append(c.Channels, Channel{Name: name, When: cadenceIn(lex, low), Source: src})
 				}
@@ -101,6 +109,9 @@ func ReadComms(req *runbook.Request, rd *Reading) Comms {
 			}
 		}
 	}
+	// A channel one sentence forbids is never posted in, even when
+	// another sentence names it.
+	c.Channels = slices.DeleteFunc(c.Channels, func(x Channel) bool { return slices.Contains(c.NoPost, x.Name) })
 	if rd == nil {
 		return c
 	}
@@ -171,6 +182,25 @@ func channelNames(sent string) []string {
 		i = j
 	}
 	return out
+}
+
+// noPost reports whether a sentence names a channel as one nobody posts
+// in: a no_post word in the channel's own clause, before it ("do not post
+// in the shared Slack Connect channel #fernhollow-tallis"; never "No
+// customer comms; updates in #inc-7").
+func noPost(lex *commsLexicon, sent, name string) bool {
+	k := strings.Index(sent, name)
+	if k < 0 {
+		return false
+	}
+	before := strings.ToLower(sent[:k])
+	for _, sep := range []string{",", ";", ":", " - ", " – ", " but ", " instead ", "."} {
+		if j := strings.LastIndex(before, sep); j >= 0 {
+			before = before[j+len(sep):]
+		}
+	}
+	words := " " + strings.Join(strings.Fields(strings.NewReplacer("(", " ", ")", " ", "'", "'").Replace(before)), " ") + " "
+	return slices.ContainsFunc(lex.NoPost, func(p string) bool { return strings.Contains(words, " "+p+" ") })
 }
 
 // cadenceIn is how often a sentence says to post ("every 30 min", "the day
