@@ -20,14 +20,20 @@ import (
 // places those parties can read never get it.
 const FieldCutOff = "cut_off"
 
+// FieldNoReplacement is a detail that says nothing replaces a credential
+// (parties.yaml no_replacement): it is killed and never issued again.
+const FieldNoReplacement = "no_replacement"
+
 //go:embed parties.yaml
 var partiesYAML []byte
 
 // partyLexicon is parties.yaml, compiled.
 type partyLexicon struct {
-	CutOff   []string `yaml:"cut_off"`
-	Pronouns []string `yaml:"pronouns"`
-	cutOff   *phrases
+	CutOff        []string `yaml:"cut_off"`
+	Pronouns      []string `yaml:"pronouns"`
+	NoReplacement []string `yaml:"no_replacement"`
+	cutOff        *phrases
+	noReplacement *phrases
 }
 
 var (
@@ -43,13 +49,14 @@ func cutOffWords() *partyLexicon {
 			partyErr = fmt.Errorf("intake: parties.yaml: %w", err)
 			return
 		}
-		for _, w := range append(append([]string{}, l.CutOff...), l.Pronouns...) {
+		for _, w := range append(append(append([]string{}, l.CutOff...), l.Pronouns...), l.NoReplacement...) {
 			if w != strings.ToLower(w) || strings.TrimSpace(w) == "" {
 				partyErr = fmt.Errorf("intake: parties.yaml: %q must be lower case and not empty", w)
 				return
 			}
 		}
 		l.cutOff = compilePhrases(l.CutOff, "cut_off", nil)
+		l.noReplacement = compilePhrases(l.NoReplacement, "no_replacement", nil)
 		partyLex = l
 	})
 	if partyErr != nil {
@@ -92,6 +99,21 @@ func (rd *reader) cutOffDirectives(p *parsedText, from, to, secret int) []Direct
 	}
 	return []Directive{{Kind: KindDetail, Field: FieldCutOff, Value: strings.Join(append(append([]string{}, parties...), consumers...), ", "),
 		Values: parties, Scope: scope, Evidence: evidence(m[:1])}}
+}
+
+// noReplacementDirectives read a sentence that says nothing replaces a
+// credential: a note's secret, or the secrets a constraint names (never
+// every secret).
+func (rd *reader) noReplacementDirectives(p *parsedText, from, to, secret int) []Directive {
+	m := cutOffWords().noReplacement.find(p.toks, from, to)
+	if len(m) == 0 {
+		return nil
+	}
+	scope := rd.clauseScope(p, from, to, secret)
+	if scope.All || len(scope.Secrets) == 0 {
+		return nil
+	}
+	return []Directive{{Kind: KindDetail, Field: FieldNoReplacement, Value: m[0].p.text, Scope: scope, Evidence: evidence(m[:1])}}
 }
 
 // consumersByWord are the consumers a range names by their whole name or

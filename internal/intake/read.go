@@ -433,6 +433,7 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		// GitHub Actions workflow (06:00 UTC)").
 		out = append(out, rd.runtimeDirectives(p, from, to, secret)...)
 		out = append(out, rd.cutOffDirectives(p, from, to, secret)...)
+		out = append(out, rd.noReplacementDirectives(p, from, to, secret)...)
 		return out
 	} else {
 		ts := rd.listedApart(p, from, to, rd.timeDirectives(p, from, to, exprs, scope, st))
@@ -450,6 +451,7 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 	}
 	out = append(out, rd.runtimeDirectives(p, from, to, secret)...)
 	out = append(out, rd.cutOffDirectives(p, from, to, secret)...)
+	out = append(out, rd.noReplacementDirectives(p, from, to, secret)...)
 	return out
 }
 

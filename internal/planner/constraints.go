@@ -674,6 +674,11 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		a.runtime(d)
 	case intake.FieldCutOff:
 		a.cutOff(d, targets)
+	case intake.FieldNoReplacement:
+		for _, id := range targets {
+			f.SecretByID(id).NotReplaced = d.Value
+		}
+		r.add("", "nothing replaces "+andJoin(namesOf(f, targets)), "killed and never issued again: no create, store, deploy or check of a new value")
 	case intake.FieldWorkload:
 		named := forConsumers(f, targets, d.Scope.Consumers, func(c *Consumer) { c.Workload = d.Value })
 		if len(named) == 0 {

@@ -352,6 +352,10 @@ type Secret struct {
 	CutOff        []string `json:"cut_off,omitempty"`
 	CutOffParties []string `json:"cut_off_parties,omitempty"`
 	CutOffPlaces  []string `json:"cut_off_places,omitempty"`
+	// NotReplaced is the request's words that say nothing replaces it
+	// ("Nothing replaces it - it goes away with Heroku"): it is killed
+	// and never issued again (retireUnreplaced).
+	NotReplaced string `json:"not_replaced,omitempty"`
 	// copyQuotes are the request's words each copy was read from.
 	copyQuotes map[string]string
 	// Exposed is true when the old credential must be dead before

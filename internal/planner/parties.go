@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -134,4 +135,38 @@ func personalPlace(name string, places, owners []string) bool {
 		}
 	}
 	return false
+}
+
+// retireUnreplaced kills, and never replaces, a credential nothing
+// replaces: one the request says so of ("Nothing replaces it - it goes
+// away with Heroku"), or one whose every consumer is cut off ("Dedicated
+// to Loomwright, nothing of ours uses it" with "Loomwright does not get any
+// new credentials"). review17-cold5 rows 17, 19, 58: a new key was
+// created and deployed to the party that must get nothing.
+func retireUnreplaced(f *Facts) {
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		why := ""
+		switch {
+		case s.NotReplaced != "":
+			why = fmt.Sprintf("the request says %q", s.NotReplaced)
+			// Its consumers get nothing new: they stop with the old value
+			// (a disabled workflow, a system that goes away).
+			for _, c := range s.Consumers {
+				s.CutOff = appendOnce(s.CutOff, c.Name)
+			}
+			s.Consumers = nil
+		case len(s.Consumers) == 0 && len(s.CutOff) > 0:
+			why = andJoin(s.CutOff) + " must never get a new value and nothing else uses it"
+		default:
+			continue
+		}
+		s.RetireOnly = true
+		if s.Strategy != runbook.StrategyRevokeFirst {
+			s.Strategy = runbook.StrategyRevokeFirst
+			s.StrategyReason = "revoke_first: nothing replaces it, so nothing waits for an overlap"
+			s.RollbackWindow = "none: a credential nothing replaces is never restored"
+		}
+		s.StrategyReason += "; " + why + ": nothing replaces it, so it is revoked and never issued again"
+	}
 }

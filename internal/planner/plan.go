@@ -182,6 +182,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	for i := range f.Secrets {
 		chooseStrategy(f, cat, &f.Secrets[i])
 	}
+	retireUnreplaced(f)
 	askPersonalUse(f, in)
 	derivedReach(f)
 	for i := range f.Secrets {

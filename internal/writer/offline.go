@@ -46,6 +46,9 @@ func action(f *planner.Facts, s *planner.Secret) string {
 	}
 	switch s.Strategy {
 	case runbook.StrategyRevokeFirst:
+		if s.RetireOnly && (s.NotReplaced != "" || len(s.CutOff) > 0) {
+			return "Revoke now; no replacement (nothing replaces it)"
+		}
 		if s.RetireOnly {
 			return "Revoke now; no replacement (the departing person's own credential)"
 		}
@@ -79,7 +82,9 @@ func Inventory(f *planner.Facts) *runbook.Inventory {
 		systems := consumerNames(s)
 		storage := "not stored: the credential stays in " + s.ProviderName
 		store := "none"
-		if s.RetireOnly {
+		if s.RetireOnly && (s.NotReplaced != "" || len(s.CutOff) > 0) {
+			storage = "retired, not replaced: nothing replaces it"
+		} else if s.RetireOnly {
 			storage = "held by the departing person; retired, not replaced"
 		} else if s.Stored {
 			var paths []string
