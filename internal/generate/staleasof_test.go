@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
+	"github.com/rotor-dev/rotor/internal/render"
 )
 
 // TestStaleAsOf plans the rows of testdata/stale_as_of.yaml with the clock
@@ -41,6 +43,10 @@ func TestStaleAsOf(t *testing.T) {
 		// minutes from T0: overdue credentials die in parallel lanes, not
 		// one after another.
 		KillWithin int `yaml:"kill_within"`
+		// Card and CardNever are regular expressions the operator card
+		// (markdown) must match, and must not.
+		Card      []string `yaml:"card"`
+		CardNever []string `yaml:"card_never"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &rows, yaml.Strict()); err != nil {
 		t.Fatal(err)
@@ -137,6 +143,23 @@ func TestStaleAsOf(t *testing.T) {
 			for _, k := range rb.TimeToKill {
 				if r.KillWithin > 0 && k.Deadline == "" && !k.Reach && k.Minutes > r.KillWithin {
 					t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", k.SecretID, k.Environment, k.Label, k.Step, r.KillWithin)
+				}
+			}
+			if len(r.Card)+len(r.CardNever) > 0 {
+				var b strings.Builder
+				if err := render.MarkdownView(&b, rb, render.ViewCard); err != nil {
+					t.Fatal(err)
+				}
+				card := b.String()
+				for _, re := range r.Card {
+					if !regexp.MustCompile(re).MatchString(card) {
+						t.Errorf("the card does not match /%s/:\n%s", re, card)
+					}
+				}
+				for _, re := range r.CardNever {
+					if m := regexp.MustCompile(re).FindString(card); m != "" {
+						t.Errorf("the card says %q (/%s/)", m, re)
+					}
 				}
 			}
 			for _, f := range lint.Errors(rb.Findings) {

@@ -209,12 +209,19 @@ func timeToKill(f *Facts) {
 		}
 	}
 	// What comes before the first kill (a freeze, the providers' own
-	// remediation checked) is done first; the lanes start after it.
+	// remediation checked) is done first; the lanes start after it. A
+	// departing person's access removals are lanes of their own from T0,
+	// one operator each, like the kills (review18 round 5 X5: three
+	// removals one after another put an overdue leaver's kills at T0+20).
 	pre := 0
 	for i := 0; i < first; i++ {
-		if !inLane[i] {
-			pre += exposure.StepMinutes(f.Steps[i].Phase, propagation(f.SecretByID(f.Steps[i].SecretID)))
-			f.Steps[i].Minutes = pre
+		switch st := &f.Steps[i]; {
+		case inLane[i]:
+		case st.Access != "" && st.Phase == runbook.PhaseContain:
+			st.Minutes = exposure.StepMinutes(st.Phase, 0)
+		default:
+			pre += exposure.StepMinutes(st.Phase, propagation(f.SecretByID(st.SecretID)))
+			st.Minutes = pre
 		}
 	}
 	lanes := map[string]int{}

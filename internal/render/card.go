@@ -151,6 +151,10 @@ type Line struct {
 	// Dead says, on a line that kills an exposed credential, by when it is
 	// dead ("by T0+10 min", "by Wed 2026-11-25 22:10 UTC").
 	Dead string `json:"dead,omitempty"`
+	// Overdue is, on such a line of a departing person's credential, the
+	// deadline that had passed at as_of ("Mon 2026-12-07 17:00 UTC"): the
+	// line says "overdue since <it>, dead by <when>".
+	Overdue string `json:"overdue,omitempty"`
 	// PerEnvironment says its steps are one step in each environment of
 	// the card's order ("2/6"), not a run of steps ("8-10").
 	PerEnvironment bool `json:"per_environment,omitempty"`
@@ -834,6 +838,11 @@ func markKills(groups []Group, rb *runbook.Runbook) {
 							l.Dead = "by " + at
 						} else {
 							l.Dead = "by " + k.Label
+						}
+						if d := rb.Schedule.OverdueFor(cs.ID); d != nil && k.Deadline == "" {
+							// A leaver's credential past the deadline
+							// (review18 round 5 X5): how late it is.
+							l.Overdue = strings.TrimPrefix(rb.Schedule.DueLabel(*d), "overdue since ")
 						}
 					}
 				}

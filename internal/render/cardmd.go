@@ -231,6 +231,9 @@ func cardLine(m *md, l Line) {
 	dead := ""
 	if l.Dead != "" {
 		dead = ", **dead " + text(l.Dead) + "**"
+		if l.Overdue != "" {
+			dead = ", **overdue since " + text(l.Overdue) + ", dead " + text(l.Dead) + "**"
+		}
 	}
 	phase := text(string(l.Phase))
 	if first, _, _ := strings.Cut(what, " "); strings.EqualFold(first, phase) && dead == "" && wait == "" {

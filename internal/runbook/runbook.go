@@ -463,10 +463,40 @@ func (s Schedule) Window(id string) string {
 	}
 	for _, d := range s.Deadlines {
 		if d.ID == id {
-			return d.Label()
+			return s.DueLabel(d)
 		}
 	}
 	return ""
+}
+
+// Overdue reports whether a deadline had passed at the schedule's as_of
+// (the request's own frame: "effective today at 17:00" in a request dated
+// 18:00).
+func (s Schedule) Overdue(d Deadline) bool {
+	due, err1 := time.Parse(time.RFC3339, d.Due)
+	at, err2 := time.Parse(time.RFC3339, s.AsOf)
+	return d.Due != "" && s.AsOf != "" && err1 == nil && err2 == nil && due.Before(at)
+}
+
+// DueLabel is a deadline as a bound: "by Fri 2026-07-17 17:00 UTC", or,
+// when it had passed at as_of, "overdue since Fri 2026-07-17 17:00 UTC"
+// (review18 round 5 X5: a card said "by 17:00" two hours after it).
+func (s Schedule) DueLabel(d Deadline) string {
+	if s.Overdue(d) {
+		return "overdue since " + strings.TrimPrefix(d.Label(), "by ")
+	}
+	return d.Label()
+}
+
+// OverdueFor is the first deadline binding a secret (one scoped to it, or
+// one of every secret) that had passed at as_of, or nil.
+func (s Schedule) OverdueFor(secretID string) *Deadline {
+	for i, d := range s.Deadlines {
+		if (len(d.SecretIDs) == 0 || OneOf(d.SecretIDs, secretID)) && s.Overdue(d) {
+			return &s.Deadlines[i]
+		}
+	}
+	return nil
 }
 
 // FormatMoment writes an absolute time in a zone the way the runbook prints

@@ -506,7 +506,7 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			Consumers: []string{}, Window: st.Window}
 		switch {
 		case st.Access != "":
-			step.Action, step.Verify = accessText(f, accesses[st.Access])
+			step.Action, step.Verify = accessText(f, accesses[st.Access], st.Minutes)
 			step.Owner = andList(f.Approvers)
 		case st.Reach > 0:
 			step.Action, step.Verify = reachText(f, st)

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
@@ -561,11 +563,8 @@ func reachText(f *planner.Facts, st planner.Step) (string, string) {
 }
 
 // accessText removes one kind of a departing person's access.
-func accessText(f *planner.Facts, a planner.Access) (string, string) {
-	by := ""
-	if d := deadlineLabel(f, a.Deadline); d != "" {
-		by = " " + d
-	}
+func accessText(f *planner.Facts, a planner.Access, minutes int) (string, string) {
+	by := accessBy(f, a.Deadline, minutes)
 	switch a.ID {
 	case "sso":
 		return fmt.Sprintf("Disable %s's single sign-on account%s and end every active session (identity provider admin console: suspend the user, then clear sessions), so no new sign-in works anywhere.", f.Person, by),
@@ -584,7 +583,7 @@ func accessText(f *planner.Facts, a planner.Access) (string, string) {
 			return fmt.Sprintf("Before the first new value is written (step %d): remove %s's access to the places secrets live: %s. Whoever kept an old value must never read its replacement; if they need the store for other work%s, narrow their policy so it excludes these secrets' paths instead.", first, f.Person, where, until),
 				"their name is gone from every member, group and policy list named here (or their policy excludes these paths), checked before step " + fmt.Sprint(first)
 		}
-		return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.", f.Person, by, where),
+		return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.", f.Person, strings.TrimSuffix(by, ","), where),
 			"their name is gone from every member, group and policy list named here"
 	case "consoles":
 		var names []string
@@ -593,7 +592,7 @@ func accessText(f *planner.Facts, a planner.Access) (string, string) {
 				names = append(names, s.ProviderName)
 			}
 		}
-		return fmt.Sprintf("Remove %s's own user accounts and personal API tokens in %s%s (each console's team or users page).", f.Person, andList(names), by),
+		return fmt.Sprintf("Remove %s's own user accounts and personal API tokens in %s%s (each console's team or users page).", f.Person, andList(names), strings.TrimSuffix(by, ",")),
 			"each console's member list no longer shows them and their tokens are revoked"
 	}
 	return fmt.Sprintf("Remove %s%s.", a.What, by), "done"
@@ -657,6 +656,27 @@ func deadlineLabel(f *planner.Facts, id string) string {
 		if d.ID == id {
 			return d.Label()
 		}
+	}
+	return ""
+}
+
+// accessBy is when a step removing a departing person's access is done:
+// " by <deadline>", or, when the deadline had passed at as_of, " now,
+// overdue since <deadline> and dead by <when the step ends>," (review18
+// round 5 X5: the card said "by 17:00" two hours after it).
+func accessBy(f *planner.Facts, id string, minutes int) string {
+	for _, d := range f.Schedule.Deadlines {
+		if d.ID != id || !f.Schedule.Overdue(d) {
+			continue
+		}
+		by := exposure.Label(minutes)
+		if start, err := time.Parse(time.RFC3339, f.Schedule.AsOf); err == nil {
+			by = runbook.FormatMoment(start.Add(time.Duration(minutes)*time.Minute), d.TZ)
+		}
+		return fmt.Sprintf(" now, %s and dead by %s,", f.Schedule.DueLabel(d), by)
+	}
+	if d := deadlineLabel(f, id); d != "" {
+		return " " + d
 	}
 	return ""
 }
