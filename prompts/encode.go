@@ -16,11 +16,18 @@ import (
 // encoding/json spends on a block re-encoded for every part of a
 // 100-secret runbook. TestEncodeDataIsEncodingJSON holds it to
 // encoding/json's bytes.
-func appendData(b []byte, v any) ([]byte, error) {
+func appendData(b []byte, v any) ([]byte, error) { return appendValue(b, v, nil) }
+
+// appendValue is appendData with w (when set) writing each string value
+// (not the keys) as it goes into the block: Refs.Write.
+func appendValue(b []byte, v any, w func(string) string) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
+		if w != nil {
+			x = w(x)
+		}
 		return appendString(b, x), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
@@ -42,7 +49,7 @@ func appendData(b []byte, v any) ([]byte, error) {
 			b = appendString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendData(b, x[k]); err != nil {
+			if b, err = appendValue(b, x[k], w); err != nil {
 				return nil, err
 			}
 		}
@@ -57,7 +64,7 @@ func appendData(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = appendData(b, e); err != nil {
+			if b, err = appendValue(b, e, w); err != nil {
 				return nil, err
 			}
 		}
@@ -70,6 +77,9 @@ func appendData(b []byte, v any) ([]byte, error) {
 		for i, e := range x {
 			if i > 0 {
 				b = append(b, ',')
+			}
+			if w != nil {
+				e = w(e)
 			}
 			b = appendString(b, e)
 		}

@@ -132,6 +132,9 @@ type Input struct {
 	// read); it is JSON encoded into the data block, unless it is Encoded
 	// already (EncodeData's output, reused by every call of a generation).
 	Data any
+	// Refs: the data block writes command references ({{cN}}, see Refs)
+	// in place of commands; the task says to copy them as written.
+	Refs bool
 	// Part is set when the section is asked in parts: this call writes one.
 	Part *Part
 	// Violations of the previous answer, when asking again.
@@ -185,12 +188,25 @@ func (s *Set) Build(in Input) (Messages, error) {
 	err := s.task.Execute(&buf, map[string]any{
 		"Section": in.Section, "Title": in.Title, "Instructions": instructions, "SchemaName": in.SchemaName,
 		"JSONMode": in.JSONMode, "Own": in.Own, "Schema": string(in.Schema), "Context": in.Context, "Violations": in.Violations, "Data": string(data),
-		"Part": in.Part,
+		"Part": in.Part, "Refs": in.Refs,
 	})
 	if err != nil {
 		return Messages{}, fmt.Errorf("prompts: %s: %w", in.Section, err)
 	}
 	return Messages{System: s.system, User: buf.String()}, nil
+}
+
+// EncodeDataRefs is EncodeData with r's references written in place of
+// the code spans they refer to (r nil or empty: EncodeData).
+func EncodeDataRefs(v any, r *Refs) (string, error) {
+	if r.Len() == 0 {
+		return EncodeData(v)
+	}
+	b, err := appendValue(nil, v, r.Write)
+	if err != nil {
+		return "", fmt.Errorf("prompts: encode data: %w", err)
+	}
+	return string(b), nil
 }
 
 // EncodeData is the data block's content: compact JSON (indentation costs a

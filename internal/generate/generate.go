@@ -561,6 +561,9 @@ type job struct {
 	// maps makes the facts' map of each part from the job's (nil: no
 	// model).
 	maps *factsMaps
+	// refs are the command references of the generation's data blocks
+	// (nil: no model): an answer's are expanded before it is judged.
+	refs *prompts.Refs
 	// calls bounds the model calls in flight (Concurrency).
 	calls chan struct{}
 	// budget bounds the generation's tokens and calls (nil: none).
@@ -676,10 +679,11 @@ func (s *Service) newJob(ctx context.Context, f *planner.Facts) (*job, error) {
 			return nil, fmt.Errorf("generate: data block: %w", err)
 		}
 		j.maps = newFactsMaps(f, all)
+		j.refs = section.CommandRefs(all)
 		j.blocks = map[*factsView]block{}
 		for _, v := range section.Views() {
 			var b block
-			if b.data, b.sum, err = encodeView(v.Take(all)); err != nil {
+			if b.data, b.sum, err = encodeView(v.Take(all), j.refs); err != nil {
 				return nil, err
 			}
 			j.blocks[v] = b

@@ -1,8 +1,6 @@
 package generate
 
 import (
-	"encoding/json"
-
 	"github.com/rotor-dev/rotor/internal/planner"
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/section"
@@ -21,14 +19,4 @@ func viewOf(id runbook.SectionID) *factsView { return section.Must(id).Facts() }
 
 // factsMap is the facts as a JSON-ready map, computed once per facts and
 // shared by the views taken of it.
-func factsMap(f *planner.Facts) (map[string]any, error) {
-	data, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	var all map[string]any
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
-	}
-	return all, nil
-}
+func factsMap(f *planner.Facts) (map[string]any, error) { return section.FactsMap(f) }

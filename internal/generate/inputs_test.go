@@ -25,8 +25,10 @@ func sentFacts(t *testing.T, f *planner.Facts, v *factsView) *planner.Facts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The block as sent (its lists of objects as tables), read back.
-	encoded, _, err := encodeView(v.Take(all))
+	// The block as sent (its lists of objects as tables), read back. A
+	// command reference stands for its command (rotor expands the
+	// answer's): the block is read here with the commands themselves.
+	encoded, _, err := encodeView(v.Take(all), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

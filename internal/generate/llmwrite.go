@@ -248,7 +248,7 @@ func (s *Service) writeUnit(ctx context.Context, j *job, u *unit, violations []s
 	}
 	schemaJSON, _ := s.cfg.Schemas.JSON(id)
 	in := prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
-		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(j.f), Data: u.data, Part: u.part(),
+		JSONMode: s.cfg.LLM.Mode() == llm.ModeJSONObject, Context: promptContext(j.f), Data: u.data, Refs: u.refs(), Part: u.part(),
 		Violations: violations[:min(maxViolations, len(violations))]}
 	// Structured outputs of a whole section get the one envelope of every
 	// section (see schema.Envelope: the calls then share their prompt's
@@ -412,7 +412,29 @@ func (s *Service) judge(j *job, u *unit, content []byte) ([]string, runbook.Sect
 	if err := section.Must(id).DecodeParsed(doc, &sec); err != nil {
 		return []string{"schema: " + err.Error()}, sec
 	}
+	// The command references are the planner's commands: everything
+	// after (the facts, the lint rules, the secret screen, the cache)
+	// reads the section with the commands in their place.
+	if problems := expandRefs(j.refs, &sec); len(problems) > 0 {
+		return problems, sec
+	}
 	return s.check(j, u, &sec), sec
+}
+
+// expandRefs writes each command reference's command in its place in sec
+// (see prompts.Refs). What is written like a reference and is none (an
+// invented number, a malformed one) is a violation the model is asked to
+// fix: never left in a runbook, never guessed.
+func expandRefs(refs *prompts.Refs, sec *runbook.Sections) []string {
+	var problems []string
+	decode.ReplaceStrings(sec, func(path, s string) string {
+		out, bad := refs.Expand(s)
+		for _, p := range bad {
+			problems = append(problems, "reference: "+path+": "+p)
+		}
+		return out
+	})
+	return problems
 }
 
 // check is what a unit's section must pass: a whole section, verify; a part,

@@ -74,6 +74,9 @@ type unit struct {
 
 func (u *unit) whole() bool { return u.secrets == nil }
 
+// refs reports whether the unit's data block writes command references.
+func (u *unit) refs() bool { return strings.Contains(string(u.data), "{{c") }
+
 func (u *unit) part() *prompts.Part {
 	if u.whole() {
 		return nil
@@ -85,9 +88,10 @@ func (u *unit) part() *prompts.Part {
 func splittable(id runbook.SectionID) bool { return section.Must(id).Splittable() }
 
 // encodeView encodes a data block once, with its hash: its lists of
-// objects as tables (prompts.Tabulate), each key once.
-func encodeView(view map[string]any) (prompts.Encoded, string, error) {
-	text, err := prompts.EncodeData(prompts.Tabulate(view))
+// objects as tables (prompts.Tabulate), each key once, and the command
+// references of refs in place of the commands.
+func encodeView(view map[string]any, refs *prompts.Refs) (prompts.Encoded, string, error) {
+	text, err := prompts.EncodeDataRefs(prompts.Tabulate(view), refs)
 	if err != nil {
 		return "", "", err
 	}
@@ -100,7 +104,7 @@ func encodeView(view map[string]any) (prompts.Encoded, string, error) {
 // sequence's block was copied into a prompt only to be measured).
 func (s *Service) promptTokens(u *unit) int {
 	msgs, err := s.cfg.Prompts.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
-		Data: prompts.Encoded(""), Part: u.part(), Own: !u.whole()})
+		Data: prompts.Encoded(""), Refs: u.refs(), Part: u.part(), Own: !u.whole()})
 	if err != nil {
 		return 0
 	}
@@ -313,7 +317,7 @@ func (s *Service) newUnit(j *job, id runbook.SectionID, p partSpec, view int) (*
 	if p.secrets != nil {
 		v["part"] = map[string]any{"index": p.index, "of": p.of, "secret_ids": p.secrets, "tracks": p.tracks, "section_wide": p.sectionWide}
 	}
-	if u.data, u.dataSum, err = encodeView(v); err != nil {
+	if u.data, u.dataSum, err = encodeView(v, j.refs); err != nil {
 		return nil, fmt.Errorf("generate: data block: %w", err)
 	}
 	return u, nil

@@ -49,13 +49,14 @@ func buildPrompt(t *testing.T, p *prompts.Set, f *planner.Facts, id runbook.Sect
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The data block as a generation encodes it (its lists as tables).
-	data, _, err := encodeView(viewOf(id).Take(all))
+	// The data block as a generation encodes it (its lists as tables,
+	// its commands as references).
+	data, _, err := encodeView(viewOf(id).Take(all), section.CommandRefs(all))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m, err := p.Build(prompts.Input{Section: string(id), Title: section.Title(id), SchemaName: schema.Name(id),
-		Context: promptContext(f), Data: data, Violations: violations})
+		Context: promptContext(f), Data: data, Refs: strings.Contains(string(data), "{{c"), Violations: violations})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestPromptTokensCountTheWholePrompt(t *testing.T) {
 						n++
 					}
 					msgs, err := p.Build(prompts.Input{Section: string(u.id), Title: section.Title(u.id), SchemaName: "x",
-						Data: u.data, Part: u.part(), Own: !u.whole()})
+						Data: u.data, Refs: u.refs(), Part: u.part(), Own: !u.whole()})
 					if err != nil {
 						t.Fatal(err)
 					}

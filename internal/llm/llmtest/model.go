@@ -1,6 +1,7 @@
 package llmtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"math/big"
@@ -13,6 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schema"
 	"github.com/rotor-dev/rotor/internal/section"
+	"github.com/rotor-dev/rotor/prompts"
 )
 
 // Defect is a flaw the model double seeds in one answer.
@@ -110,6 +112,9 @@ type book struct {
 	sections runbook.Sections
 	// names are the secrets' names by id.
 	names map[string]string
+	// refs are the command references rotor's data blocks write (the
+	// same table: section.CommandRefs of the same facts).
+	refs *prompts.Refs
 }
 
 // Sent is one defective answer the model gave.
@@ -140,6 +145,11 @@ func (m *Model) Learn(req *runbook.Request) error {
 		b.names[s.ID] = s.Name
 	}
 	b.sections = *section.Offline(f)
+	all, err := section.FactsMap(f)
+	if err != nil {
+		return err
+	}
+	b.refs = section.CommandRefs(all)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.books[f.System] = b
@@ -204,7 +214,7 @@ func (m *Model) Reply(r Recorded) Reply {
 		if m.Reword != 0 {
 			data = reword(data, m.Reword)
 		}
-		return string(data)
+		return string(b.refer(data, r.User))
 	}
 	whole, _ := section.Must(id).Encode(&b.sections)
 	correct := answer(whole)
@@ -232,6 +242,44 @@ func (m *Model) Reply(r Recorded) Reply {
 	m.sent = append(m.sent, Sent{System: system, SchemaName: r.SchemaName, Defect: d, Section: bad})
 	m.mu.Unlock()
 	return OK(answer(bad))
+}
+
+// refer writes, as a model copies them, the command references the prompt
+// holds in place of their commands in an answer (a JSON value).
+func (b *book) refer(answer []byte, prompt string) []byte {
+	sent := prompts.Written(prompt)
+	if len(sent) == 0 || b.refs.Len() == 0 {
+		return answer
+	}
+	refs := b.refs.Only(func(n int) bool { return sent[n] })
+	dec := json.NewDecoder(bytes.NewReader(answer))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return answer
+	}
+	v = referValue(v, refs)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return answer
+	}
+	return out
+}
+
+func referValue(v any, refs *prompts.Refs) any {
+	switch x := v.(type) {
+	case string:
+		return refs.Write(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = referValue(e, refs)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = referValue(e, refs)
+		}
+	}
+	return v
 }
 
 func sectionOf(schemaName string) (runbook.SectionID, bool) {
