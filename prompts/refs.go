@@ -2,7 +2,6 @@ package prompts
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,36 +95,25 @@ func (r *Refs) Write(s string) string {
 	return b.String()
 }
 
-// refLike is anything written like a reference: braces around a c and a
-// number, or "{{c}}". Only "{{cN}}" with N as the data block writes it is
-// one.
-var refLike = regexp.MustCompile(`\{+\s*[cC]\s*\d+\s*\}*|\{\{\s*[cC]\s*\}\}`)
-
-// exactRef is a reference as the data block writes it.
-var exactRef = regexp.MustCompile(`^\{\{c([1-9]\d*)\}\}$`)
-
 // Expand writes s with each reference's span in its place. problems says
 // what is written like a reference but is none of r's (unknown or
-// malformed), each once; such text is left as it was.
+// malformed), each once; such text is left as it was. Written like a
+// reference: braces around a c and a number (spaces, a capital, one brace
+// or a brace missing), or "{{c}}"; only "{{cN}}" with N as the data block
+// writes it is one.
 func (r *Refs) Expand(s string) (string, []string) {
 	if !strings.Contains(s, "{") {
-		return s, nil
-	}
-	locs := refLike.FindAllStringIndex(s, -1)
-	if locs == nil {
 		return s, nil
 	}
 	var problems []string
 	var b strings.Builder
 	last := 0
-	for _, loc := range locs {
-		ref := s[loc[0]:loc[1]]
-		m := exactRef.FindStringSubmatch(ref)
-		if m == nil {
+	scanRefs(s, func(start, end, n int) {
+		ref := s[start:end]
+		if n == 0 {
 			problems = appendOnce(problems, fmt.Sprintf("%q is written like a command reference but is none: copy a reference exactly as the data block writes it ({{cN}}, e.g. {{c1}}), or write the command itself", ref))
-			continue
+			return
 		}
-		n, _ := strconv.Atoi(m[1])
 		text := r.Text(n)
 		if text == "" {
 			have := "the data block has no references"
@@ -133,14 +121,86 @@ func (r *Refs) Expand(s string) (string, []string) {
 				have = fmt.Sprintf("the data block's references are {{c1}} to {{c%d}}", r.Len())
 			}
 			problems = appendOnce(problems, fmt.Sprintf("%s is no command reference of this runbook (%s): copy only the references the data block holds, never invent one", ref, have))
-			continue
+			return
 		}
-		b.WriteString(s[last:loc[0]])
+		b.WriteString(s[last:start])
 		b.WriteString(text)
-		last = loc[1]
+		last = end
+	})
+	if last == 0 {
+		return s, problems
 	}
 	b.WriteString(s[last:])
 	return b.String(), problems
+}
+
+// scanRefs calls fn on each stretch of s written like a reference, with
+// its number n when it is written exactly as "{{cN}}" (0: malformed).
+func scanRefs(s string, fn func(start, end, n int)) {
+	space := func(i int) int {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+			i++
+		}
+		return i
+	}
+	for i := 0; i < len(s); {
+		if s[i] != '{' {
+			i++
+			continue
+		}
+		start := i
+		for i < len(s) && s[i] == '{' {
+			i++
+		}
+		opens := i - start
+		j := space(i)
+		spaced := j > i
+		if j >= len(s) || (s[j] != 'c' && s[j] != 'C') {
+			continue
+		}
+		capital := s[j] == 'C'
+		k := space(j + 1)
+		spaced = spaced || k > j+1
+		d := k
+		for d < len(s) && s[d] >= '0' && s[d] <= '9' {
+			d++
+		}
+		digits := s[k:d]
+		e := space(d)
+		closes := e
+		for closes < len(s) && s[closes] == '}' {
+			closes++
+		}
+		switch {
+		case digits != "":
+			end := closes
+			if closes == e {
+				end = d // no closing brace: the spaces after are not the reference's
+			} else {
+				spaced = spaced || e > d
+			}
+			n := 0
+			if opens == 2 && closes-e == 2 && !spaced && !capital && digits[0] != '0' {
+				n, _ = strconv.Atoi(digits)
+			}
+			fn(start, end, n)
+			i = end
+		case opens == 2 && closes-e == 2:
+			fn(start, closes, 0)
+			i = closes
+		}
+	}
+}
+
+// Written are the numbers of the references text writes.
+func Written(text string) map[int]bool {
+	out := map[int]bool{}
+	scanRefs(text, func(_, _, n int) {
+		if n > 0 {
+			out[n] = true
+		}
+	})
+	return out
 }
 
 func appendOnce(list []string, s string) []string {
@@ -207,19 +267,6 @@ func (r *Refs) Only(keep func(n int) bool) *Refs {
 		if keep(n) {
 			out.index[text] = n
 		}
-	}
-	return out
-}
-
-// refsIn finds the references a text writes.
-var refsIn = regexp.MustCompile(`\{\{c([1-9]\d*)\}\}`)
-
-// Written are the numbers of the references text writes.
-func Written(text string) map[int]bool {
-	out := map[int]bool{}
-	for _, m := range refsIn.FindAllStringSubmatch(text, -1) {
-		n, _ := strconv.Atoi(m[1])
-		out[n] = true
 	}
 	return out
 }
