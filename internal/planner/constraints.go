@@ -554,9 +554,25 @@ func (a *applier) freeze(d intake.Directive) {
 	if d.Value != "" {
 		until = " until " + d.Value
 	}
+	// A freeze never holds an exposed credential's kill (review18 round 5
+	// X6: "no old credential is revoked before the first pipeline run
+	// after it succeeds" left two public credentials live until the
+	// incident closed).
+	var exposed, waiting []string
+	for _, id := range a.ids(d.Scope) {
+		if s := f.SecretByID(id); s != nil && s.Exposed {
+			exposed = append(exposed, id)
+		} else if s != nil {
+			waiting = append(waiting, id)
+		}
+	}
+	kills := ""
+	if len(exposed) > 0 {
+		kills = fmt.Sprintf(", except an exposed one: the freeze never holds the kill of %s, which dies now", andJoin(namesOf(f, exposed)))
+	}
 	switch d.Activity {
 	case intake.ActivityRelease, intake.ActivityPublish:
-		r.add(ckFreeze, "release freeze "+fr.ID+until, "no step and no check runs a publish, release or deploy pipeline while it holds: the new values are proven with dry runs and read-only calls; no old credential is revoked before the first pipeline run after it succeeds")
+		r.add(ckFreeze, "release freeze "+fr.ID+until, "no step and no check runs a publish, release or deploy pipeline while it holds: the new values are proven with dry runs and read-only calls; no old credential is revoked before the first pipeline run after it succeeds"+kills)
 	default:
 		r.add(ckFreeze, "a change freeze "+fr.ID+until, "the rotation's own deploys need an exception to the freeze, recorded on the change ticket; no check re-runs a deploy pipeline")
 	}
@@ -571,13 +587,13 @@ func (a *applier) freeze(d intake.Directive) {
 	if d.Value != "" {
 		ends = fmt.Sprintf("The request gives it no date (%q)", "until "+d.Value)
 	}
-	var waiting []string
-	for _, id := range a.ids(d.Scope) {
-		if s := f.SecretByID(id); s != nil && !s.Exposed {
-			waiting = append(waiting, id)
+	q := fmt.Sprintf("When does freeze %s end? %s: until it ends, each new value waits in the store and the old credential stays alive.", fr.ID, ends)
+	if len(exposed) > 0 {
+		q = fmt.Sprintf("When does freeze %s end? %s: until it ends, each new value waits in the store; the freeze never holds the kill of %s, which dies now, but %s consumers run on the new value only once the freeze lets them redeploy (or an exception is recorded).", fr.ID, ends, andJoin(namesOf(f, exposed)), itsTheir(len(exposed)))
+		if len(waiting) > 0 {
+			q += fmt.Sprintf(" The old credential of %s stays alive until then.", andJoin(namesOf(f, waiting)))
 		}
 	}
-	q := fmt.Sprintf("When does freeze %s end? %s: until it ends, each new value waits in the store and the old credential stays alive.", fr.ID, ends)
 	if len(waiting) > 0 {
 		q += fmt.Sprintf(" Should the rotation of %s wait until the freeze ends instead (nothing of it is exposed)?", andJoin(namesOf(f, waiting)))
 	}
@@ -1269,4 +1285,11 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func itsTheir(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
 }

@@ -252,7 +252,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 		c.Blackouts = append(c.Blackouts, bl)
 	}
 	for _, z := range rb.Schedule.Freezes {
-		c.Freezes = append(c.Freezes, freezeLine(z))
+		c.Freezes = append(c.Freezes, freezeLine(rb, z))
 	}
 	// Every open item: those that hold steps stop work; the others hold
 	// none but are still to be answered (newcomer5: the page counts them
@@ -429,13 +429,37 @@ func BuildCard(rb *runbook.Runbook) Card {
 }
 
 // freezeLine says what a freeze stops, for the top of the card.
-func freezeLine(z runbook.Freeze) string {
+// A freeze never holds the kill of a credential killed first (review18
+// round 5 X6: "no old credential is revoked before the first pipeline run
+// after the freeze succeeds" read as holding two public credentials'
+// kills until the incident closed).
+func freezeLine(rb *runbook.Runbook, z runbook.Freeze) string {
 	until := ""
 	if z.Until != "" {
 		until = " (until " + z.Until + ")"
 	}
+	killed := map[string]bool{}
+	for _, k := range rb.TimeToKill {
+		if k.Deadline == "" && !k.Reach && k.SecretID != "" && (len(z.SecretIDs) == 0 || runbook.OneOf(z.SecretIDs, k.SecretID)) {
+			killed[k.SecretID] = true
+		}
+	}
+	// Every secret it binds dies first: the freeze holds no revoke at all.
+	revokes := "; no old credential is revoked before the first pipeline run after the freeze succeeds"
+	if len(killed) > 0 {
+		revokes += ", except an exposed one: the freeze never holds an exposed credential's kill"
+		all := true
+		if inv := rb.Sections.Inventory; inv != nil {
+			for _, s := range inv.Secrets {
+				all = all && (killed[s.ID] || len(z.SecretIDs) > 0 && !runbook.OneOf(z.SecretIDs, s.ID))
+			}
+		}
+		if all {
+			revokes = "; the freeze never holds an exposed credential's kill"
+		}
+	}
 	if runbook.OneOf(z.Forbids, "release") || runbook.OneOf(z.Forbids, "publish") {
-		return "release freeze " + z.ID + until + ": no step and no check runs a publish, release or deploy pipeline; new values wait in the store, proven by dry runs and read-only calls; no old credential is revoked before the first pipeline run after the freeze succeeds"
+		return "release freeze " + z.ID + until + ": no step and no check runs a publish, release or deploy pipeline; new values wait in the store, proven by dry runs and read-only calls" + revokes
 	}
 	return "freeze " + z.ID + until + ": the rotation's deploys run only as the exception recorded on the change ticket"
 }
