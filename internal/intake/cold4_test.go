@@ -26,13 +26,15 @@ type cold4Row struct {
 	// NoKind lists directive kinds the row must not read ("change_path":
 	// "not by email" is no change path).
 	NoKind []string `yaml:"no_kind"`
+	// Who lists the people an unsure row's open item asks.
+	Who []string `yaml:"who"`
 	// Pending says why a row is still read wrong: logged, not failed; a
 	// pending row read right fails until the entry goes.
 	Pending string `yaml:"pending"`
 }
 
 var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
-	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise", "never", "their_freeze"}
+	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise", "never", "their_freeze", "unsure"}
 
 // TestColdFour reads testdata/cold4.yaml (review17-cold4 P1-P4).
 // rule. Every class but rule reads no time rule and no freeze; a rule reads
@@ -165,6 +167,19 @@ func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options
 				// "access to the vault was removed at 12:10 ET": a past
 				// event is no deadline.
 				why = append(why, "a "+row.Class+" read as a deadline")
+			}
+		}
+		if row.Class == "unsure" {
+			i := slices.IndexFunc(got, func(d Directive) bool { return d.Kind == KindDetail && d.Field == FieldUnsure })
+			switch {
+			case i < 0:
+				why = append(why, "the hedge is not read as unsure (no open item asks it)")
+			default:
+				for _, w := range row.Who {
+					if !slices.Contains(got[i].Values, w) {
+						why = append(why, fmt.Sprintf("asks %v, not %s", got[i].Values, w))
+					}
+				}
 			}
 		}
 		if row.Class == "never" || row.Class == "their_freeze" {
