@@ -139,6 +139,8 @@ type RuleWords struct {
 	NeverActions            []string            `yaml:"never_actions"`
 	Idle                    []string            `yaml:"idle"`
 	NotNeeded               []string            `yaml:"not_needed"`
+	Unsure                  []string            `yaml:"unsure"`
+	AskVerbs                []string            `yaml:"ask_verbs"`
 	CommsCues               []string            `yaml:"comms_cues"`
 	NoContact               []string            `yaml:"no_contact"`
 	KeepCopyVerbs           []string            `yaml:"keep_copy_verbs"`
@@ -297,6 +299,7 @@ type compiled struct {
 	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
 	reportVerbs, directiveModals, workVerbs, scheduleWords, targetCues, checkWords, outOfScope, theirWork  *phrases
 	notOurs, ourWrites, exempt, waitVerbs, neverActions, idle, notNeeded                                   *phrases
+	unsure, askVerbs                                                                                       *phrases
 	commsCues, noContact, keepCopyVerbs, keepCopyObjects, sessionOver                                      *phrases
 }
 
@@ -415,6 +418,7 @@ func (l *Lexicon) compile() {
 	c.targetCues, c.checkWords, c.outOfScope, c.theirWork = one(r.TargetCues), one(r.CheckWords), one(r.OutOfScope), one(r.TheirWork)
 	c.notOurs, c.ourWrites, c.exempt, c.waitVerbs = one(r.NotOurs), one(r.OurWrites), one(r.Exempt), one(r.WaitVerbs)
 	c.neverActions, c.idle, c.notNeeded = one(r.NeverActions), one(r.Idle), one(r.NotNeeded)
+	c.unsure, c.askVerbs = one(r.Unsure), one(r.AskVerbs)
 	c.commsCues, c.noContact = one(r.CommsCues), one(r.NoContact)
 	c.keepCopyVerbs, c.keepCopyObjects, c.sessionOver = one(r.KeepCopyVerbs), one(r.KeepCopyObjects), one(r.SessionOver)
 	h := r.HeldOutside
@@ -507,7 +511,7 @@ func (l *Lexicon) Check() []string {
 		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
 		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.not_ours": r.NotOurs, "rules.our_writes": r.OurWrites, "rules.exempt": r.Exempt,
-		"rules.wait_verbs": r.WaitVerbs, "rules.never_actions": r.NeverActions, "rules.idle": r.Idle, "rules.not_needed": r.NotNeeded, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
+		"rules.wait_verbs": r.WaitVerbs, "rules.never_actions": r.NeverActions, "rules.idle": r.Idle, "rules.not_needed": r.NotNeeded, "rules.unsure": r.Unsure, "rules.ask_verbs": r.AskVerbs, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
 		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects, "rules.session_over": r.SessionOver,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,
 		"rules.approver_roles": r.ApproverRoles, "rules.downtime_words": r.DowntimeWords, "rules.downtime_limits": r.DowntimeLimits, "rules.approver_role_words": r.ApproverRoleWords, "rules.customer_impact": r.CustomerImpact,

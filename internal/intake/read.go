@@ -320,6 +320,10 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		t.Directives = append(t.Directives, ds...)
 	}
 	t.Directives = rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives)))
+	if d, ok := rd.unsure(p, textScope); ok {
+		// A hedge is asked, never guessed nor dropped.
+		t.Directives = append(t.Directives, d)
+	}
 	t.Directives = append(t.Directives, rd.ticketDirectives(p)...)
 	t.Directives = append(t.Directives, rd.dueDate(p, t.Directives)...)
 	t.Period = rd.undatedPeriod(p, t.Directives)

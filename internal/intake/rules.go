@@ -34,7 +34,12 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 	negs := c.negators.find(toks, from, to)
 	// Change paths.
 	tools := c.tools.find(toks, from, to)
-	consoles := c.console.find(toks, from, to)
+	// A console word binds only right after a negator ("no console
+	// changes", "never by hand"): "uploaded through their evidence portal,
+	// not by email" names how evidence travels (review17-cold5 r44).
+	consoles := slices.DeleteFunc(c.console.find(toks, from, to), func(m match) bool {
+		return !slices.ContainsFunc(negs, func(n match) bool { return n.to <= m.from && m.from-n.to <= 8 })
+	})
 	cues := c.pathCues.find(toks, from, to)
 	if len(cues) == 0 && !(len(consoles) > 0 && len(negs) > 0) {
 		// A tool named in passing ("the deploy key ArgoCD uses to pull")

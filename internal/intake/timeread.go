@@ -1401,6 +1401,11 @@ func (rd *reader) untilMoment(p *parsedText, from, to int, x timeExpr, zone stri
 	scanTo := min(to, u.to+5)
 	if !x.whole {
 		scanTo = x.from
+		for k := x.to; k < min(to, x.to+3); k++ {
+			if _, ok := dayWord(p.toks[k].text); ok && unicode.IsUpper([]rune(p.toks[k].text)[0]) {
+				return "", "", false
+			}
+		}
 	}
 	ahead := func(d time.Time) bool {
 		return d.After(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)) || clock > now.Hour()*60+now.Minute()

@@ -352,6 +352,32 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 	return runbook.TimeWindow{}, false
 }
 
+// unsure raises what the request itself hedges ("It MAY still send
+// password resets … Nobody has confirmed", "I think it uses tracking-app …
+// Ilse can check", "not decided"): an open item at the top that asks whoever
+// the text names, holding the steps of the secrets it is about (a text that
+// names none holds nothing and is answered before closing). An exposed
+// credential's kill never waits for it (exposedNeverWait). Review17-cold5
+// P8: hedges were dropped, or asked as the wrong question.
+func (a *applier) unsure(d intake.Directive) {
+	blocks := []string{}
+	if !d.Scope.All {
+		blocks = a.ids(d.Scope)
+	}
+	ask := "its owner"
+	if len(d.Values) > 0 {
+		ask = strings.Join(d.Values, " or ") + " (named in the request)"
+	}
+	held := "Nothing waits for the answer; settle it before closing."
+	if len(blocks) > 0 {
+		held = "Until it is settled, the steps " + ofSecrets(a.f, blocks) + "it could change wait."
+	}
+	id := a.f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
+		Question: fmt.Sprintf("The request is not sure of this. Can %s confirm it, and what changes if it is not so? %s", ask, held),
+		Blocks:   blocks})
+	a.r.add("", "a reading the request is not sure of: raised as open item "+id, "asked at the top, never guessed; "+strings.TrimSuffix(strings.ToLower(held[:1])+held[1:], "."))
+}
+
 // unread raises a text intake could not read: it changes nothing until a
 // person says what it asks.
 func (a *applier) unread() {
@@ -783,6 +809,8 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			}
 		}
 		r.add("", "keeps the leaked copy until someone has it", "containment makes the copy private; no step deletes, force-pushes, unpublishes or rewrites it before then; no rotation step waits")
+	case intake.FieldUnsure:
+		a.unsure(d)
 	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact,
 		intake.FieldNever, intake.FieldTheirFreeze:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
