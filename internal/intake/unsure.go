@@ -38,6 +38,12 @@ func (rd *reader) unsure(p *parsedText, scope Scope) (Directive, bool) {
 		return capitalised(strings.TrimSuffix(t.text, "'s")) && !runbook.OneOf(rd.lex.Details.NotNames, t.low) && !p.sentenceStart(i)
 	}
 	hs = slices.DeleteFunc(hs, func(h match) bool {
+		if h.p.text == "may have" && h.to < len(p.toks) && p.toks[h.to].low == "been" {
+			// "environment variables may have been read by an attacker":
+			// a possible exposure, which the plan treats as exposed; no
+			// question (the card of ci-breach-doppler-token grew by one).
+			return true
+		}
 		// "Notify customers if any data may have been accessed": a
 		// condition, no hedge.
 		from, _ := sentenceAt(p, h.from)
