@@ -98,9 +98,10 @@ func (r *Refs) Write(s string) string {
 // Expand writes s with each reference's span in its place. problems says
 // what is written like a reference but is none of r's (unknown or
 // malformed), each once; such text is left as it was. Written like a
-// reference: braces around a c and a number (spaces, a capital, one brace
-// or a brace missing), or "{{c}}"; only "{{cN}}" with N as the data block
-// writes it is one.
+// reference: two braces and a c with a number (spaces, a capital, a brace
+// too many or too few), one brace around a lower-case c and a number
+// ("{c1}"), or "{{c}}"; only "{{cN}}" with N as the data block writes it
+// is one.
 func (r *Refs) Expand(s string) (string, []string) {
 	if !strings.Contains(s, "{") {
 		return s, nil
@@ -172,6 +173,11 @@ func scanRefs(s string, fn func(start, end, n int)) {
 			closes++
 		}
 		switch {
+		case digits != "" && opens == 1 && (closes == e || capital):
+			// One brace and no closing one ("{c1,c2}", a shell's brace
+			// expansion) or a capital ("${C1}", a variable): no
+			// reference was meant.
+			i = d
 		case digits != "":
 			end := closes
 			if closes == e {
