@@ -27,7 +27,7 @@ func TestOverAnsweringModelStaysWithinBudget(t *testing.T) {
 		srv.AnswerWhole, m.OverAnswers = true, true
 		rb := generateWith(t, llmService(t, srv, llmOpts{concurrency: 32, deadline: 10 * time.Minute,
 			budget: generate.DefaultTokenBudget, maxCalls: generate.DefaultMaxCalls}), req)
-		log := logUsage(srv.Requests())
+		log := logUsage(srv.Requests(), nil)
 		if spent := log.PromptTokens + log.CompletionTokens; spent > generate.DefaultTokenBudget {
 			t.Errorf("the model was paid %d tokens: more than the %d-token budget", spent, generate.DefaultTokenBudget)
 		}

@@ -128,6 +128,10 @@ type Recorded struct {
 	// Delivered: the answer reached the client whole (a client that gave up
 	// waiting, or a status or dropped connection, received no usage).
 	Delivered bool
+	// DeliveredAt is when the answer started to leave (zero when none did):
+	// a test can tell an answer sent long before the client's attempt
+	// timeout from one that raced it.
+	DeliveredAt time.Time
 	// seq identifies the request in the log.
 	seq int
 }
@@ -560,6 +564,9 @@ func (s *Server) delivered(seq int, ok bool) {
 	for i := len(s.requests) - 1; i >= 0; i-- {
 		if s.requests[i].seq == seq {
 			s.requests[i].Delivered = ok
+			if ok {
+				s.requests[i].DeliveredAt = time.Now()
+			}
 			return
 		}
 	}
