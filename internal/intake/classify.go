@@ -191,7 +191,7 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 	// tell, with its clock; the rules read the duty.
 	if cues := c.commsCues.find(toks, from, to); len(cues) > 0 && len(negs) == 0 && len(forbids) == 0 {
 		if who := rd.recipient(p, from, to); who != "" {
-			d := Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Evidence: evidence(cues)}
+			d := Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Evidence: evidence(cues), Deadline: rd.dutyClock(p, from, to, exprs)}
 			return []Directive{d}, true
 		}
 	}
@@ -285,7 +285,15 @@ func (rd *reader) recipient(p *parsedText, from, to int) string {
 			if _, ok := dayWord(p.toks[k].text); ok {
 				continue
 			}
-			names = append(names, p.toks[k].text)
+			// "Hannah Brooks": the whole name.
+			e := k + 1
+			for e < to && capitalised(p.toks[e].text) {
+				if _, ok := dayWord(p.toks[e].text); ok {
+					break
+				}
+				e++
+			}
+			names = append(names, quote(p, k, e))
 		}
 	}
 	return strings.Join(names, ", ")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rotor-dev/rotor/internal/runbook"
 	"github.com/rotor-dev/rotor/internal/schedule"
@@ -220,25 +221,39 @@ func (rd *reader) dateDeadline(p *parsedText, from, to int, dates []schedule.Dat
 	if j >= from && p.toks[j].low == "the" {
 		j--
 	}
+	if j >= from {
+		// "by Friday 2026-12-18": the weekday names the date.
+		if days, ok := dayWord(p.toks[j].text); ok && len(days) == 1 && unicode.IsUpper([]rune(p.toks[j].text)[0]) {
+			j--
+		}
+	}
+	if j >= from && p.toks[j].low == "on" && j > from && c.expiry.has(p.toks, j-1, j) {
+		j-- // "expires on 2027-01-04"
+	}
 	if j < from {
 		return Directive{}, false
 	}
 	// "(due Dec 15), not part of the incident": a due date, whatever the
-	// rest of the clause denies (review17-cold4 r6).
-	due := p.toks[j].low == "due"
-	if !due && (c.negators.has(p.toks, from, to) || c.forbid.has(p.toks, from, to) || c.allow.has(p.toks, from, to)) {
+	// rest of the clause denies (review17-cold4 r6). "Prod secret expires
+	// 2027-01-04": the credential stops working then; its replacement is
+	// live before (review17-cold5 r53).
+	expires := c.expiry.has(p.toks, j, j+1)
+	due := p.toks[j].low == "due" || expires
+	// What the clause denies after the date ("…, not by email") says
+	// nothing about it.
+	if !due && (c.negators.has(p.toks, from, k) || c.forbid.has(p.toks, from, k) || c.allow.has(p.toks, from, k)) {
 		return Directive{}, false
 	}
 	m := c.by.find(p.toks, max(from, j-1), j+1)
 	if due {
-		m = []match{{p: &phrase{text: "due"}, from: j, to: j + 1}}
+		m = []match{{p: &phrase{text: p.toks[j].low}, from: j, to: j + 1}}
 	}
 	if len(m) == 0 || m[len(m)-1].to != j+1 {
 		return Directive{}, false
 	}
 	prep := m[len(m)-1].p.text
 	at := rd.lex.Time.NamedTimes["end of business"]
-	if c.before.has(p.toks, m[len(m)-1].from, j+1) && prep != "until" && prep != "till" {
+	if c.before.has(p.toks, m[len(m)-1].from, j+1) && prep != "until" && prep != "till" || expires {
 		at = "00:00"
 	}
 	zone := rd.requestZone

@@ -423,6 +423,11 @@ func (rd *reader) readClause(p *parsedText, from, to, secret int, st *textState,
 		for _, d := range rd.ruleDirectives(p, from, to, true, scope, secret) {
 			if d.Kind == KindDuty && len(ds) > 0 && ds[0].Kind == KindDuty {
 				// The rules read the duty better (its party, its clock).
+				if d.Deadline == nil && d.Within == "" {
+					// "written summary to Hannah Brooks by 08:00 PT
+					// tomorrow": the clock the comms reading found.
+					d.Deadline = ds[0].Deadline
+				}
 				out[0] = d
 				continue
 			}

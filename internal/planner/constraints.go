@@ -226,6 +226,12 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		if d.Party == intake.PartyTeam || d.Party == intake.PartyPartner {
 			du.Who, du.Label = d.Value, d.Value+due
 		}
+		if dl := d.Deadline; dl != nil && d.Within == "" {
+			du.At, du.Day, du.TZ = dl.At, dl.Date, dl.TZ
+			if du.Day == "" {
+				du.Day = dl.Day
+			}
+		}
 		if d.Field == intake.FieldInformed {
 			// "Security is informed": told before the start and at
 			// completion, with the revoke checks' output.

@@ -427,6 +427,13 @@ func dateDuty(du *Duty, asOf time.Time) {
 		du.Label = fmt.Sprintf("%s by %s, %s before the first production step (none before %s)", dutyWho(*du), runbook.FormatMoment(at, "UTC"), du.LeadText(), runbook.FormatMoment(end, "UTC"))
 		return
 	}
+	if du.Within == "" && du.At != "" {
+		if _, due, ok := resolveDay(du.Day, du.At, du.TZ, asOf); ok {
+			du.Due = due.UTC().Format(time.RFC3339)
+			du.Label = dutyWho(*du) + " by " + runbook.FormatMoment(due, du.TZ)
+			return
+		}
+	}
 	if du.Within == "" {
 		du.Label = dutyWho(*du) + ": as soon as it applies (no clock given)"
 		return

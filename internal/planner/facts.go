@@ -181,6 +181,12 @@ type Duty struct {
 	// informed", an owner with the role "informed"): told before the start
 	// and at completion with the revoke checks' output (review17-cold3 r5).
 	Informed bool `json:"informed,omitempty"`
+	// At, Day and TZ are a duty's own clock ("written summary to Hannah
+	// Brooks by 08:00 PT tomorrow"): dated like a deadline (review17-cold5
+	// P9: it was "as soon as it applies (no clock given)").
+	At  string `json:"at,omitempty"`
+	Day string `json:"day,omitempty"`
+	TZ  string `json:"tz,omitempty"`
 }
 
 // LeadEnd is the first moment production work may start after a notice
