@@ -28,6 +28,8 @@ type cold4Row struct {
 	NoKind []string `yaml:"no_kind"`
 	// Who lists the people an unsure row's open item asks.
 	Who []string `yaml:"who"`
+	// WhoNot lists names an unsure row's open item must not ask.
+	WhoNot []string `yaml:"who_not"`
 	// Pending says why a row is still read wrong: logged, not failed; a
 	// pending row read right fails until the entry goes.
 	Pending string `yaml:"pending"`
@@ -178,6 +180,11 @@ func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options
 				for _, w := range row.Who {
 					if !slices.Contains(got[i].Values, w) {
 						why = append(why, fmt.Sprintf("asks %v, not %s", got[i].Values, w))
+					}
+				}
+				for _, w := range row.WhoNot {
+					if slices.Contains(got[i].Values, w) {
+						why = append(why, fmt.Sprintf("asks %s", w))
 					}
 				}
 			}
