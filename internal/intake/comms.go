@@ -56,6 +56,11 @@ type commsLexicon struct {
 	Decider       []string `yaml:"decider"`
 	GateBefore    []string `yaml:"gate_before"`
 	NoPost        []string `yaml:"no_post"`
+	GateWords     []string `yaml:"gate_words"`
+	GateKill      []string `yaml:"gate_kill"`
+	GateCreate    []string `yaml:"gate_create"`
+	GateAny       []string `yaml:"gate_any"`
+	GateStop      []string `yaml:"gate_stop"`
 }
 
 // GatesBefore reports whether an approval's words make it a gate on the
@@ -266,4 +271,156 @@ func tellWhom(sent string) (string, string) {
 		return strings.Join(who, " "), strings.TrimSuffix(strings.Join(words[n:], " "), ".")
 	}
 	return "", ""
+}
+
+// Gate is a sign-off the request demands before a named action ("Marisol
+// Vega ... has to say go on the bridge before anyone regenerates or deletes
+// a key"): it holds exactly the steps that do that action on the secrets
+// it names, until the person answers (review17-cold5 P5).
+type Gate struct {
+	Source string `json:"source"`
+	// Quote is the sentence; Who the approver as the request's owners
+	// name them ("Marisol Vega (incident commander)").
+	Quote string `json:"quote"`
+	Who   string `json:"who"`
+	// Kill, Create: the action is a kill (delete, revoke, disable) or a
+	// create (regenerate, rotate, issue); neither: any change it names
+	// ("before it runs", "before anyone starts it").
+	Kill   bool `json:"kill,omitempty"`
+	Create bool `json:"create,omitempty"`
+	// Secrets are the request's secrets it names (indexes); every secret
+	// when it names none.
+	Secrets []int `json:"secrets"`
+}
+
+// ReadGates reads the sign-offs the constraints demand before an action.
+func ReadGates(req *runbook.Request) []Gate {
+	lex := commsWords()
+	var out []Gate
+	for i, text := range req.Constraints {
+		for _, sent := range Sentences(text) {
+			if g, ok := readGate(lex, req, sent); ok {
+				g.Source = fmt.Sprintf("constraints[%d]", i)
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// readGate reads one sentence: a gate word before "before", an action word
+// after it, in the same clause.
+func readGate(lex *commsLexicon, req *runbook.Request, sent string) (Gate, bool) {
+	low := strings.ToLower(sent)
+	b := strings.Index(low, " before ")
+	if b < 0 || !slices.ContainsFunc(lex.GateWords, func(p string) bool { return strings.Contains(" "+wordsOf(low[:b])+" ", " "+p+" ") }) {
+		return Gate{}, false
+	}
+	after := low[b+len(" before "):]
+	for _, sep := range []string{",", ";", " - ", ":", " and wants", " and needs"} {
+		if k := strings.Index(after, sep); k >= 0 {
+			after = after[:k]
+		}
+	}
+	g := Gate{Quote: sent}
+	anyAct := false
+	for _, w := range strings.Fields(wordsOf(after)) {
+		g.Kill = g.Kill || runbook.OneOf(lex.GateKill, w)
+		g.Create = g.Create || runbook.OneOf(lex.GateCreate, w)
+		anyAct = anyAct || runbook.OneOf(lex.GateAny, w)
+	}
+	if !g.Kill && !g.Create && !anyAct {
+		return Gate{}, false
+	}
+	g.Who = gateWho(req, sent)
+	g.Secrets = gateSecrets(lex, req, after)
+	if len(g.Secrets) == 0 {
+		g.Secrets = gateSecrets(lex, req, low)
+	}
+	return g, true
+}
+
+// wordsOf is a text's words, lower case, without punctuation.
+func wordsOf(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
+	}), " ")
+}
+
+// gateWho is the approver a gate's sentence names: the owner (an approver
+// first) whose first name comes first in it, or "" when none.
+func gateWho(req *runbook.Request, sent string) string {
+	best, at := "", len(sent)+1
+	for pass := 0; pass < 2; pass++ {
+		for _, o := range req.Owners {
+			if (pass == 0) != (o.Role == runbook.RoleApprover) {
+				continue
+			}
+			first, _, _ := strings.Cut(o.Name, " ")
+			first = strings.Trim(first, "(),")
+			if first == "" {
+				continue
+			}
+			for _, k := range wordIndexes(sent, first) {
+				if k < at {
+					best, at = o.Name, k
+				}
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
+	return ""
+}
+
+// wordIndexes are where a word stands alone in a text.
+func wordIndexes(text, w string) []int {
+	var out []int
+	for k := 0; k+len(w) <= len(text); {
+		j := strings.Index(text[k:], w)
+		if j < 0 {
+			break
+		}
+		j += k
+		end := j + len(w)
+		if (j == 0 || !unicode.IsLetter(rune(text[j-1]))) && (end == len(text) || !unicode.IsLetter(rune(text[end]))) {
+			out = append(out, j)
+		}
+		k = j + 1
+	}
+	return out
+}
+
+// gateSecrets are the secrets whose name or provider shares the most words
+// with a text ("the old App key" names the GitHub App private key, not the
+// webhook secret); none when no secret shares a word.
+func gateSecrets(lex *commsLexicon, req *runbook.Request, text string) []int {
+	stem := func(w string) string { return strings.TrimSuffix(w, "s") }
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !runbook.OneOf(lex.GateStop, w) && len(w) > 1 {
+			words[stem(w)] = true
+		}
+	}
+	var out []int
+	best := 0
+	for i, s := range req.Secrets {
+		seen := map[string]bool{}
+		n := 0
+		for _, w := range strings.FieldsFunc(strings.ToLower(s.Name+" "+string(s.Provider)), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if w = stem(w); words[w] && !seen[w] {
+				seen[w] = true
+				n++
+			}
+		}
+		switch {
+		case n == 0 || n < best:
+		case n > best:
+			best, out = n, []int{i}
+		default:
+			out = append(out, i)
+		}
+	}
+	return out
 }

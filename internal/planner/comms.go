@@ -2,7 +2,7 @@ package planner
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -32,28 +32,113 @@ func (f *Facts) Told() Comms {
 	return *f.Comms
 }
 
-// approvalGate makes an approval of part of the work that must come before
-// it starts ("Sam signs off the Shopify app swap before anyone starts it") a
-// gate on that secret's steps: asked at T0, its steps wait, no kill does
-// (review17-cold4 critical 6: approvals were always "after the fact" and the
-// swap ran ungated).
-func (a *applier) approvalGate(d intake.Directive, targets []string) {
-	f := a.f
-	if d.Scope.All || len(targets) == 0 || !intake.GatesBefore(d.Quote) {
-		return
+// Gate is a sign-off the request demands before named steps: Item is
+// the open item that holds them, Steps their orders (gateSteps).
+type Gate struct {
+	Item      string   `json:"item"`
+	Who       string   `json:"who"`
+	Quote     string   `json:"quote"`
+	Source    string   `json:"source"`
+	SecretIDs []string `json:"secret_ids"`
+	Kill      bool     `json:"kill,omitempty"`
+	Create    bool     `json:"create,omitempty"`
+	Steps     []int    `json:"steps,omitempty"`
+}
+
+// gateAction names what a gate holds: "the kill", "the regeneration and
+// the kill" or "every change".
+func gateAction(g Gate) string {
+	switch {
+	case g.Kill && g.Create:
+		return "every regeneration and kill"
+	case g.Kill:
+		return "the kill"
+	case g.Create:
+		return "the creation of the new credential"
 	}
-	who := "the approver the request names"
-	if first, _, _ := strings.Cut(d.Quote, " "); first != "" {
-		for _, o := range append(append([]string{}, f.Approvers...), d.Values...) {
-			if strings.HasPrefix(o, first) {
-				who = o
-				break
+	return "every change"
+}
+
+// gate applies a sign-off the request demands before an action (review17-
+// cold5 P5, critical 1, 16, 68; review17-cold4 critical 6): an open item
+// asked at once, at T0, holds exactly those steps of the secrets it names
+// until the person answers. On an exposed credential it is an immediate
+// ask on the bridge, shown at the kill, never an approval after the fact.
+func (a *applier) gate(ig intake.Gate) {
+	f := a.f
+	ids := a.ids(intake.Scope{Secrets: ig.Secrets, All: len(ig.Secrets) == 0})
+	g := Gate{Who: ig.Who, Quote: ig.Quote, Source: ig.Source, SecretIDs: ids, Kill: ig.Kill, Create: ig.Create}
+	if g.Who == "" {
+		g.Who = "the person the request names"
+	}
+	names := andJoin(namesOf(f, ids))
+	g.Item = f.Raise(runbook.OpenItem{Source: ig.Source, Text: ig.Quote,
+		Question: gateQuestion(g, names, nil),
+		Blocks:   ids})
+	f.Gates = append(f.Gates, g)
+	a.r.add("", fmt.Sprintf("%s says go before %s of %s", g.Who, gateAction(g), names),
+		fmt.Sprintf("asked at once, at T0, in open item %s: %s of %s waits for the answer and nothing else does; never an approval after the fact", g.Item, gateAction(g), names))
+}
+
+// gateQuestion is a gate's open item: whom to ask, and which steps wait.
+func gateQuestion(g Gate, names string, steps []int) string {
+	held := gateAction(g) + " of " + names
+	if len(steps) > 0 {
+		var refs []string
+		for _, n := range steps {
+			refs = append(refs, fmt.Sprintf("s%d", n))
+		}
+		held = fmt.Sprintf("%s (%s)", held, stepList(refs))
+	}
+	return fmt.Sprintf("Ask %s for the go at once, at T0 (%q): %s waits for it and nothing else does. It is an immediate ask on the bridge, not a delay, and never an approval after the fact.", g.Who, g.Quote, held)
+}
+
+// gateSteps binds each gate to the steps that do its action, once the
+// steps exist: its open item holds exactly those (exposedNeverWait leaves
+// it alone: the person is asked at once, and the kill waits for the go).
+func gateSteps(f *Facts) {
+	for gi := range f.Gates {
+		g := &f.Gates[gi]
+		var blocks []string
+		for i := range f.Steps {
+			st := &f.Steps[i]
+			if !runbook.OneOf(g.SecretIDs, st.SecretID) {
+				continue
+			}
+			kill := st.Kill || st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseRevoke
+			create := st.Phase == runbook.PhaseCreate || (st.Phase == runbook.PhaseContain && f.SecretByID(st.SecretID).IssuedAtContainment())
+			change := st.Phase != runbook.PhaseInvestigate && st.Phase != runbook.PhaseVerify
+			if (g.Kill && kill) || (g.Create && create) || (!g.Kill && !g.Create && change) {
+				g.Steps = append(g.Steps, st.Order)
+				blocks = append(blocks, fmt.Sprintf("s%d", st.Order))
 			}
 		}
+		slices.Sort(g.Steps)
+		for i := range f.OpenItems {
+			it := &f.OpenItems[i]
+			if it.ID != g.Item {
+				continue
+			}
+			if blocks == nil {
+				blocks = []string{}
+			}
+			it.Blocks = blocks
+			it.Question = gateQuestion(*g, andJoin(namesOf(f, g.SecretIDs)), g.Steps)
+		}
 	}
-	names := andJoin(namesOf(f, targets))
-	id := f.Raise(runbook.OpenItem{Source: a.t.Source, Text: d.Quote,
-		Question: fmt.Sprintf("Has %s signed off (%q)? Ask %s for the sign-off at T0: the steps of %s wait for it; no kill waits for it.", who, d.Quote, who, names),
-		Blocks:   targets})
-	a.r.add("", who+" signs off the work on "+names+" before it starts", "asked at T0 in open item "+id+": the steps of "+names+" wait for the sign-off; no kill waits")
+}
+
+// gated reports whether an open item is a gate's.
+func (f *Facts) gated(id string) bool {
+	return slices.ContainsFunc(f.Gates, func(g Gate) bool { return g.Item == id })
+}
+
+// GateOf is the gate that holds a step, if any.
+func (f *Facts) GateOf(order int) (Gate, bool) {
+	for _, g := range f.Gates {
+		if slices.Contains(g.Steps, order) {
+			return g, true
+		}
+	}
+	return Gate{}, false
 }

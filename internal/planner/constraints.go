@@ -100,7 +100,14 @@ func applyReading(f *Facts, rd *intake.Reading) {
 				}
 			}
 		}
-		if len(t.Directives) == 0 || t.Period != "" {
+		gated := false
+		for _, g := range f.gates {
+			if g.Source == t.Source {
+				ap.gate(g)
+				gated = true
+			}
+		}
+		if (len(t.Directives) == 0 && !gated) || t.Period != "" {
 			// Nothing read, or an undated period beside what was read
 			// ("..., never on a day before a public holiday"): raised.
 			ap.unread()
@@ -287,7 +294,6 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		r.add(ckCompliance, d.Value+" evidence", "audit evidence maps to "+d.Value)
 	case intake.KindApproval:
 		f.ChangeTicket = true
-		a.approvalGate(d, targets)
 		if len(d.Values) == 0 {
 			// "CAB approval required; file it under CHG1": the second
 			// clause's approval is the first's, said once.

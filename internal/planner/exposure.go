@@ -771,6 +771,11 @@ const BeforeT0 = "Before step 1 (T0): "
 func exposedNeverWait(f *Facts) {
 	for i := range f.OpenItems {
 		it := &f.OpenItems[i]
+		if f.gated(it.ID) {
+			// A sign-off the request demands before the kill is asked
+			// at once, and the kill waits for it (gateSteps).
+			continue
+		}
 		// A fact-finding item (store paths, namespaces, how values reach
 		// the pods, workload kinds) frees only the kill and what comes
 		// before it: the production restoration steps after a kill that

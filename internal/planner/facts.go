@@ -57,6 +57,10 @@ type Facts struct {
 	// Nil when the request says nothing of it (the prompts stay as they
 	// were).
 	Comms *Comms `json:"comms,omitempty"`
+	// Gates are the sign-offs the request demands before named steps
+	// ("has to say go on the bridge before anyone regenerates or deletes a
+	// key"): each holds exactly those steps, through its open item.
+	Gates []Gate `json:"gates,omitempty"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),
@@ -139,6 +143,9 @@ type Facts struct {
 	// exposed credential's kill (review17-cold4 P4: they held only the
 	// lower-environment steps while the production steps they govern ran).
 	prohibitions map[string]bool
+	// gates are the sign-offs the constraints demand before an action
+	// (intake.ReadGates), read before the constraints are applied.
+	gates []intake.Gate
 }
 
 // ChangePath is a tool every change of some secrets goes through.

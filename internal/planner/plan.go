@@ -141,6 +141,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	}
 
 	f.readAsOf = rd.AsOf
+	f.gates = intake.ReadGates(req)
 	applyReading(f, rd)
 	scopeChangePaths(f)
 	cutOffPlaces(f)
@@ -207,6 +208,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	draftedItems(f)
 	workloadGaps(f)
 	valueGaps(f)
+	gateSteps(f)
 	exposedNeverWait(f)
 	proseHolds(f)
 	holdKills(f)

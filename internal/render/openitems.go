@@ -90,6 +90,14 @@ const lookItUp = " (or look it up)"
 // the cluster and the store show (workload kinds, namespaces, paths) can
 // be read there too.
 func asks(rb *runbook.Runbook, o runbook.OpenItem) string {
+	if pf := rb.Sections.Preflight; pf != nil {
+		// A go the request demands is asked of the person it names.
+		for _, a := range pf.Approvals {
+			if a.IsRequestedGo() && strings.Contains(a.Scope, "open item "+o.ID+":") {
+				return a.Approver
+			}
+		}
+	}
 	if strings.HasPrefix(o.Source, "constraints") || o.Source == "notes" || o.Source == "as_of" {
 		return "the requester"
 	}

@@ -635,6 +635,16 @@ type Approval struct {
 // "step 1"), so it would hold the containment of an exposed credential
 // (ROTATION_RULES.md §2 rule 6: containment never waits for a sign-off).
 // The Before values are the writer's own, not prose.
+// RequestedGo opens the scope of an approval the request itself demands
+// before named steps ("has to say go on the bridge before anyone
+// regenerates or deletes a key"): asked at once, at T0, it holds those
+// steps, containment included (review17-cold5 P5). A change ticket's
+// approval never holds containment.
+const RequestedGo = "the go the request demands before "
+
+// IsRequestedGo reports whether an approval is a go the request demands.
+func (a Approval) IsRequestedGo() bool { return strings.HasPrefix(a.Scope, RequestedGo) }
+
 func (a Approval) HoldsStart() bool {
 	switch strings.ToLower(strings.TrimSpace(a.Before)) {
 	case "first step", "the first step", "their first step", "its first step", "step 1":

@@ -258,6 +258,31 @@ func neverContact(f *planner.Facts) string {
 // that contains is approved after the fact, so nothing is "approved" yet
 // then; an approver rotor assumed is said to be assumed.
 func approvalNote(f *planner.Facts) string {
+	// A go the request demands before named steps is asked now, never
+	// after the fact (review17-cold5 P5).
+	var gone, gated []string
+	for _, g := range f.Gates {
+		if len(g.Steps) > 0 && !runbook.OneOf(gated, g.Who) {
+			gated = append(gated, g.Who)
+			gone = append(gone, fmt.Sprintf("%s says go before %s (asked now)", g.Who, gateSteps(g)))
+		}
+	}
+	var rest []string
+	for _, a := range f.Approvers {
+		if !runbook.OneOf(gated, a) {
+			rest = append(rest, a)
+		}
+	}
+	if len(gone) > 0 {
+		note := "Go: " + strings.Join(gone, "; ")
+		if len(rest) == 0 {
+			return note
+		}
+		if f.Contains() {
+			return fmt.Sprintf("%s. Approval: %s, after the fact (%s for it)", note, andList(rest), neverWaiting(f))
+		}
+		return note + ". Approved by " + andList(rest)
+	}
 	who := andList(f.Approvers)
 	for _, a := range f.Assumptions {
 		if strings.HasPrefix(a, "no approver named") {

@@ -299,7 +299,20 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 			contained[st.SecretID] = true
 		}
 	}
+	gates := map[string]planner.Gate{}
+	for _, g := range f.Gates {
+		if len(g.Steps) > 0 {
+			gates[g.Who] = g
+		}
+	}
 	for _, a := range f.Approvers {
+		if g, ok := gates[a]; ok {
+			// The go the request demands before named steps: asked at once,
+			// before those steps, never after the fact.
+			p.Approvals = append(p.Approvals, gateApproval(f, g))
+			delete(gates, a)
+			continue
+		}
 		scope := "this runbook and the change ticket"
 		if len(urgent) > 0 {
 			scope = "this runbook, the change ticket and the production steps of high-risk, P0/P1 or revoke-first secrets"
@@ -310,6 +323,12 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 			ap.Before = gateWords(f, f.ApprovalGate(), "the first step")
 		}
 		p.Approvals = append(p.Approvals, ap)
+	}
+	for _, g := range f.Gates {
+		if _, ok := gates[g.Who]; ok {
+			p.Approvals = append(p.Approvals, gateApproval(f, g))
+			delete(gates, g.Who)
+		}
 	}
 	owners := map[string][]string{}
 	var ownerNames []string
@@ -354,6 +373,18 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 		p.BackupPlan = append(p.BackupPlan, fmt.Sprintf("%s keep their old credential working until the revoke step: a failed check is undone as the rollback section says.", andList(overlap)))
 	}
 	return p
+}
+
+// gateApproval is the go a person gives before the steps the request
+// names: asked at once, at T0, and those steps wait for it.
+func gateApproval(f *planner.Facts, g planner.Gate) runbook.Approval {
+	return runbook.Approval{Approver: g.Who, Secrets: g.SecretIDs, Before: fmt.Sprintf("step %d", g.Steps[0]),
+		Scope: fmt.Sprintf("%s%s (asked at once, at T0, in open item %s: %q); never after the fact", runbook.RequestedGo, gateSteps(g), g.Item, g.Quote)}
+}
+
+// gateSteps names a gate's steps: "steps 1 and 2".
+func gateSteps(g planner.Gate) string {
+	return stepRefs(g.Steps)
 }
 
 // restoresProduction reports whether the plan restores production after a
@@ -534,6 +565,11 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			}
 		}
 		watch(f, f.SecretByID(st.SecretID), &step)
+		if g, ok := f.GateOf(st.Order); ok {
+			// A sign-off the request demands before this action is shown
+			// on its line (review17-cold5 P5): the step waits for it.
+			step.Action = fmt.Sprintf("Get the go of %s first (open item %s, asked at T0: %q). ", g.Who, g.Item, g.Quote) + step.Action
+		}
 		t.Steps = append(t.Steps, step)
 	}
 	sayOnce(rs)
