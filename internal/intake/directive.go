@@ -104,6 +104,7 @@ func (p Polarity) Blocks() bool { return p != Allow }
 // Detail fields: what a KindDetail directive's Value is.
 const (
 	FieldNamespace      = "namespace"       // Kubernetes namespace
+	FieldApprovalWaived = "approval_waived" // "Emergency change, no CAB": nobody approves before the work
 	FieldWorkload       = "workload"        // deployment, daemonset, statefulset, cronjob
 	FieldDBUsers        = "db_users"        // Values: active and idle user of a pair
 	FieldDBUser         = "db_user"         // the user consumers log in as

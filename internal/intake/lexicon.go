@@ -101,6 +101,8 @@ type RuleWords struct {
 	CadenceContext          []string            `yaml:"cadence_context"`
 	LastRotated             []string            `yaml:"last_rotated"`
 	Approval                []string            `yaml:"approval"`
+	ApprovalWaived          []string            `yaml:"approval_waived"`
+	ApprovalRetro           []string            `yaml:"approval_retro"`
 	Approvers               []ApproverWords     `yaml:"approvers"`
 	ApproverCues            []string            `yaml:"approver_cues"`
 	ApproverFillers         []string            `yaml:"approver_fillers"`
@@ -284,6 +286,7 @@ type compiled struct {
 	approvers, approverCues, approverFillers, approverJoins, approverRoles, approverRoleWords              *phrases // approvers' label: the name
 	cadences, cadenceEvery, cadenceContext, lastRotated                                                    *phrases // cadences' label: the duration
 	buildTime, breach, rotateAll, instructions, instructionsUntimed                                        *phrases
+	approvalWaived, approvalRetro                                                                          *phrases
 	public, thirdParty, insider, usage, exposureVerbs, exposureAgo, exposureDays                           *phrases // exposureDays' label: the key
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
 	personalPlaces, informedCues                                                                           *phrases
@@ -388,6 +391,7 @@ func (l *Lexicon) compile() {
 	c.approverCues, c.approverFillers, c.approverJoins = one(r.ApproverCues), one(r.ApproverFillers), one(r.ApproverJoins)
 	c.approverRoles, c.approverRoleWords = one(r.ApproverRoles), one(r.ApproverRoleWords)
 	c.reasons, c.approval, c.customer, c.legacy = one(r.RotationReasons), one(r.Approval), one(r.CustomerImpact), one(r.Legacy)
+	c.approvalWaived, c.approvalRetro = one(r.ApprovalWaived), one(r.ApprovalRetro)
 	c.buildTime, c.breach, c.rotateAll = one(r.BuildTime), one(r.ConfirmedBreach), one(r.RotateAll)
 	c.instructions, c.instructionsUntimed = one(r.Instructions), one(r.InstructionsWithoutTime)
 	c.public, c.thirdParty, c.insider, c.usage = one(r.ExposurePublic), one(r.ExposureThirdParty), one(r.ExposureInsider), one(r.Usage)
@@ -507,7 +511,7 @@ func (l *Lexicon) Check() []string {
 		"time.month": t.Month, "time.ends_at": t.EndsAt, "time.until_words": t.UntilWords, "time.expiry": t.Expiry, "time.approximate": t.Approximate, "time.business_days": t.BusinessDays, "time.then_refs": t.ThenRefs, "time.margin_refs": t.MarginRefs, "time.all_environments": t.AllEnvs, "time.margin_ends": t.MarginEnds, "time.period_between": t.PeriodBetween, "time.inclusive": t.Inclusive,
 		"rules.path_cues": r.PathCues, "rules.console": r.Console, "rules.dual_control": r.DualControl,
 		"rules.duty_cues": r.DutyCues, "rules.informed_cues": r.InformedCues, "rules.within": r.Within, "rules.advance": r.Advance, "rules.freeze": r.Freeze, "rules.rate_limit": r.RateLimit,
-		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
+		"rules.rotation_reasons": r.RotationReasons, "rules.approval": r.Approval, "rules.approval_waived": r.ApprovalWaived, "rules.approval_retro": r.ApprovalRetro, "rules.approver_cues": r.ApproverCues, "rules.cadence_every": r.CadenceEvery, "rules.cadence_context": r.CadenceContext,
 		"rules.last_rotated": r.LastRotated,
 		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,

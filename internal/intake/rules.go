@@ -137,7 +137,20 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 	} else if m := c.reasons.find(toks, from, to); len(m) > 0 && len(fwSeen) == 0 {
 		add(Directive{Kind: KindCompliance, Field: "reason", Value: m[0].p.text, Evidence: evidence(m)})
 	}
-	if m := c.approval.find(toks, from, to); len(m) > 0 {
+	if m := c.approval.find(toks, from, to); len(m) > 0 && c.approvalWaived.has(toks, from, to) {
+		// "Emergency change, no CAB": nobody approves before the work.
+		add(Directive{Kind: KindDetail, Field: FieldApprovalWaived, Value: quote(p, from, to), Evidence: evidence(m, c.approvalWaived.find(toks, from, to))})
+	} else if retro := c.approvalRetro.find(toks, from, to); len(m) > 0 && len(retro) > 0 {
+		// "retro CAB ticket within 24h": filed after the work, by a date.
+		within, wev, field := rd.within(p, from, to)
+		names, _ := rd.approvers(p, from, to, m)
+		who := "the change board"
+		if len(names) > 0 {
+			who = strings.Join(names, " and ")
+		}
+		add(Directive{Kind: KindDuty, Party: PartyTeam, Value: who + " (a retro change ticket)", Within: within, Field: field,
+			Evidence: append(evidence(m, retro), wev...)})
+	} else if len(m) > 0 {
 		names, ev := rd.approvers(p, from, to, m)
 		add(Directive{Kind: KindApproval, Values: names, Evidence: append(evidence(m), ev...)})
 		if d := &out[len(out)-1]; len(names) > 0 && len(d.Scope.Words) > 0 && !d.Scope.All &&

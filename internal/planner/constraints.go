@@ -724,6 +724,10 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			who = " for " + andJoin(named)
 		}
 		r.add("", "Kubernetes namespace "+d.Value+who, "kubectl steps use -n "+d.Value+who)
+	case intake.FieldApprovalWaived:
+		// "Emergency change, no CAB": no change approval holds a step
+		// (review17-cold5 row 5: CAB became the approver of every step).
+		r.add(ckApproval, "no change approval before the work ("+d.Value+")", "no change ticket approval holds any step; nobody named by it approves")
 	case intake.FieldRuntime:
 		a.runtime(d)
 	case intake.FieldCutOff:
