@@ -29,6 +29,9 @@ type Comms struct {
 	// named ("Legal (Hannah Cho)").
 	NoCustomerContact string `json:"no_customer_contact,omitempty"`
 	Decider           string `json:"decider,omitempty"`
+	// Decisions are sentences that make a notice someone's decision
+	// ("Breach notification (patients, HHS) is her call only"): no duty.
+	Decisions []string `json:"decisions,omitempty"`
 	// NeverContact are sentences naming someone nobody contacts or pages.
 	NeverContact []string `json:"never_contact,omitempty"`
 	// HolderTo and HolderSays: the one message whoever held the old
@@ -61,6 +64,14 @@ type commsLexicon struct {
 	GateCreate    []string `yaml:"gate_create"`
 	GateAny       []string `yaml:"gate_any"`
 	GateStop      []string `yaml:"gate_stop"`
+	Decision      []string `yaml:"decision"`
+}
+
+// IsDecision reports whether a clause says a notice is someone's decision
+// ("Breach notification ... is her call only"), not a duty to send it.
+func IsDecision(text string) bool {
+	low := strings.ToLower(text)
+	return slices.ContainsFunc(commsWords().Decision, func(p string) bool { return strings.Contains(low, p) })
 }
 
 // GatesBefore reports whether an approval's words make it a gate on the
@@ -122,6 +133,13 @@ func ReadComms(req *runbook.Request, rd *Reading) Comms {
 	}
 	for _, t := range rd.Texts {
 		for _, d := range t.Directives {
+			if d.Kind == KindDetail && d.Field == FieldDecidedBy {
+				c.Decisions = appendUnique(c.Decisions, d.Quote)
+				if c.Decider == "" {
+					c.Decider = decisionWho(lex, req, t.Text, d.Quote)
+				}
+				continue
+			}
 			if d.Kind != KindDetail || d.Field != FieldNoContact {
 				continue
 			}
@@ -246,6 +264,25 @@ func deciderIn(lex *commsLexicon, text string) string {
 		}
 	}
 	return ""
+}
+
+// decisionWho is who a decision sentence names: "Legal (Ruth)" from
+// "Legal's decision (Ruth)", a bracketed decider, or the owner the text
+// names first ("her call" after "Grace Whitfield gets the findings").
+func decisionWho(lex *commsLexicon, req *runbook.Request, text, quote string) string {
+	for _, apo := range []string{"'s decision (", "’s decision (", "'s call (", "’s call ("} {
+		if k := strings.Index(quote, apo); k > 0 {
+			words := strings.Fields(quote[:k])
+			rest := quote[k+len(apo):]
+			if e := strings.Index(rest, ")"); e > 0 && len(words) > 0 {
+				return words[len(words)-1] + " (" + rest[:e] + ")"
+			}
+		}
+	}
+	if w := deciderIn(lex, text); w != "" {
+		return w
+	}
+	return gateWho(req, text)
 }
 
 // tellWhom reads "tell Jonas Ek at Pixelforge that they're dead": whom

@@ -105,6 +105,7 @@ func (p Polarity) Blocks() bool { return p != Allow }
 const (
 	FieldNamespace      = "namespace"       // Kubernetes namespace
 	FieldApprovalWaived = "approval_waived" // "Emergency change, no CAB": nobody approves before the work
+	FieldDecidedBy      = "decided_by"      // "Breach notification is her call only": a decision, no duty
 	FieldWorkload       = "workload"        // deployment, daemonset, statefulset, cronjob
 	FieldDBUsers        = "db_users"        // Values: active and idle user of a pair
 	FieldDBUser         = "db_user"         // the user consumers log in as

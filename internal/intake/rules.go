@@ -70,7 +70,12 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 		// "Our carriers need 5 business days to switch to a new key": the
 		// old credential keeps working that long after they get the new one.
 		add(d)
-	} else if parties, cues := c.parties.find(toks, from, to), c.dutyCues.find(toks, from, to); len(parties) > 0 && len(cues) > 0 {
+	} else if parties, cues := c.parties.find(toks, from, to), c.dutyCues.find(toks, from, to); len(parties) > 0 && len(cues) > 0 && IsDecision(quote(p, from, to)) {
+		// "Breach notification (patients, HHS) is her call only": a
+		// decision owned by her, never a duty to notify.
+		party := toldParty(toks, parties, cues)
+		add(Directive{Kind: KindDetail, Field: FieldDecidedBy, Party: party.p.label, Value: quote(p, from, to), Evidence: evidence([]match{party}, cues)})
+	} else if len(parties) > 0 && len(cues) > 0 {
 		within, wev, field := rd.within(p, from, to)
 		party := toldParty(toks, parties, cues)
 		d := Directive{Kind: KindDuty, Party: party.p.label, Within: within, Field: field, Evidence: append(evidence([]match{party}, cues), wev...)}

@@ -724,6 +724,11 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			who = " for " + andJoin(named)
 		}
 		r.add("", "Kubernetes namespace "+d.Value+who, "kubectl steps use -n "+d.Value+who)
+	case intake.FieldDecidedBy:
+		// "Breach notification (patients, HHS) is her call only": whoever
+		// decides gets the findings; nobody is told by the runbook
+		// (review17-cold5 rows 7, 23: a duty to notify was invented).
+		r.add("", "telling "+partyName(d.Party)+" is a decision the request gives to someone", "no duty and no message to "+partyName(d.Party)+"; the internal comms say who decides and that the findings go to them")
 	case intake.FieldApprovalWaived:
 		// "Emergency change, no CAB": no change approval holds a step
 		// (review17-cold5 row 5: CAB became the approver of every step).

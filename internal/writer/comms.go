@@ -247,6 +247,14 @@ func neverContact(f *planner.Facts) string {
 			line += "; findings that customer data could have been read go to " + f.Told().Decider + ", who decides on any notice"
 		}
 		out = append(out, line+".")
+	} else if len(f.Told().Decisions) > 0 {
+		// "Breach notification (patients, HHS) is her call only": a
+		// decision, never a notice engineers send.
+		line := "Engineers send no notice (" + strings.TrimSuffix(strings.Join(f.Told().Decisions, "; "), ".") + ")"
+		if f.Told().Decider != "" {
+			line += "; the findings on what could have been read go to " + f.Told().Decider + ", who decides"
+		}
+		out = append(out, line+".")
 	}
 	if len(out) == 0 {
 		return ""
