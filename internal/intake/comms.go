@@ -32,6 +32,11 @@ type Comms struct {
 	// Decisions are sentences that make a notice someone's decision
 	// ("Breach notification (patients, HHS) is her call only"): no duty.
 	Decisions []string `json:"decisions,omitempty"`
+	// Via is the only route for messages to outside parties ("Felipe
+	// Ortiz (Vendor Management)"); After what must happen before any
+	// outside party is contacted ("Meera Iyer (Legal) has reviewed").
+	Via   string `json:"via,omitempty"`
+	After string `json:"after,omitempty"`
 	// NeverContact are sentences naming someone nobody contacts or pages.
 	NeverContact []string `json:"never_contact,omitempty"`
 	// HolderTo and HolderSays: the one message whoever held the old
@@ -65,6 +70,20 @@ type commsLexicon struct {
 	GateAny       []string `yaml:"gate_any"`
 	GateStop      []string `yaml:"gate_stop"`
 	Decision      []string `yaml:"decision"`
+	Route         []string `yaml:"route"`
+	ContactWords  []string `yaml:"contact_words"`
+	ContactAfter  []string `yaml:"contact_after"`
+	NotImpact     []string `yaml:"not_impact"`
+}
+
+// NamesNoImpact reports whether a clause that mentions customers or
+// partners forbids telling them or routes messages to them, so names no
+// customer impact.
+func NamesNoImpact(text string) bool {
+	lex := commsWords()
+	low := strings.ToLower(text)
+	has := func(list []string) bool { return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(low, p) }) }
+	return has(lex.NotImpact) || has(lex.ContactAfter) || has(lex.Route)
 }
 
 // IsDecision reports whether a clause says a notice is someone's decision
@@ -118,6 +137,14 @@ func ReadComms(req *runbook.Request, rd *Reading) Comms {
 				}
 				if !slices.ContainsFunc(c.Channels, func(x Channel) bool { return x.Name == name }) {
 					c.Channels = append(c.Channels, Channel{Name: name, When: cadenceIn(lex, low), Source: src})
+				}
+			}
+			if c.Via == "" && slices.ContainsFunc(strings.Fields(wordsOf(low)), func(w string) bool { return runbook.OneOf(lex.ContactWords, w) }) {
+				c.Via = routeIn(lex, sent)
+			}
+			if c.After == "" && slices.ContainsFunc(lex.ContactAfter, func(p string) bool { return strings.Contains(low, p) }) {
+				if k := strings.Index(low, " until "); k >= 0 {
+					c.After = clauseOf(sent[k+len(" until "):])
 				}
 			}
 			if c.NoCustomerContact == "" && slices.ContainsFunc(lex.NoCustomer, func(p string) bool { return strings.Contains(low, p) }) {
@@ -264,6 +291,30 @@ func deciderIn(lex *commsLexicon, text string) string {
 		}
 	}
 	return ""
+}
+
+// routeIn is the route a sentence gives messages ("go through Felipe Ortiz
+// (Vendor Management)"): the rest of the route phrase's clause, or "".
+func routeIn(lex *commsLexicon, sent string) string {
+	low := strings.ToLower(sent)
+	for _, p := range lex.Route {
+		if k := strings.Index(low, p); k >= 0 {
+			return clauseOf(sent[k+len(p):])
+		}
+	}
+	return ""
+}
+
+// clauseOf is a text up to its clause's end (';', '.', ' - ', ' and he',
+// ' and she', ' he is', ' she is').
+func clauseOf(text string) string {
+	end := len(text)
+	for _, sep := range []string{";", ". ", " - ", "; he ", "; she "} {
+		if k := strings.Index(text, sep); k >= 0 && k < end {
+			end = k
+		}
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text[:end]), "."))
 }
 
 // decisionWho is who a decision sentence names: "Legal (Ruth)" from

@@ -165,7 +165,7 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 			d.Scope = Scope{All: true, Secrets: []int{}, Words: []string{}, Consumers: d.Scope.Consumers}
 		}
 	}
-	if m := c.customer.find(toks, from, to); len(m) > 0 {
+	if m := c.customer.find(toks, from, to); len(m) > 0 && !NamesNoImpact(quote(p, from, to)) {
 		add(Directive{Kind: KindCustomerImpact, Evidence: evidence(m)})
 	}
 	if m := c.legacy.find(toks, from, to); len(m) > 0 {

@@ -19,7 +19,7 @@ type Channel = intake.Channel
 // and what a holder is told (review17-cold4 P6).
 func readComms(f *Facts, req *runbook.Request, rd *intake.Reading) {
 	c := intake.ReadComms(req, rd)
-	if len(c.Channels) > 0 || c.NoCustomerContact != "" || len(c.NeverContact) > 0 || c.HolderTo != "" || len(c.Decisions) > 0 || len(c.NoPost) > 0 {
+	if len(c.Channels) > 0 || c.NoCustomerContact != "" || len(c.NeverContact) > 0 || c.HolderTo != "" || len(c.Decisions) > 0 || len(c.NoPost) > 0 || c.Via != "" || c.After != "" {
 		f.Comms = &c
 	}
 }

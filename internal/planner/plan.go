@@ -654,7 +654,7 @@ func externalComms(f *Facts) {
 		// reason for it.
 		ec.Reason = fmt.Sprintf("%s were shared outside the company: whoever received them is asked to delete every copy and confirm", andJoin(held))
 	}
-	if f.Trigger == runbook.TriggerVendorChange {
+	if f.Trigger == runbook.TriggerVendorChange && f.VendorIncident() {
 		ec.Audiences = appendAudience(ec.Audiences, runbook.AudienceVendor)
 		if ec.Reason == "" {
 			ec.Reason = "vendor change: the vendor confirms the affected credentials and the timeline"
@@ -679,6 +679,19 @@ func externalComms(f *Facts) {
 		}
 		ec.Audiences = []runbook.Audience{}
 	}
+}
+
+// VendorIncident reports whether a vendor change comes with an exposure to
+// ask the vendor about: a plain move off a vendor, every credential
+// unexposed (review17-cold5 row 59, the Heroku exit), has no incident
+// scope or exposure window to ask for.
+func (f *Facts) VendorIncident() bool {
+	for _, s := range f.Secrets {
+		if s.Exposed || s.Compromise != CompromiseNone || s.Exposure != runbook.ExposureNone {
+			return true
+		}
+	}
+	return false
 }
 
 // slug turns a name into a lower-case id of letters, digits and dashes.

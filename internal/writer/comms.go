@@ -441,8 +441,8 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 	for _, a := range f.ExternalComms.Audiences {
 		switch a {
 		case runbook.AudienceVendor:
-			if f.Trigger == runbook.TriggerVendorChange {
-				ec.Messages = append(ec.Messages, vendorChangeMessage(f))
+			if f.Trigger == runbook.TriggerVendorChange && f.VendorIncident() {
+				ec.Messages = append(ec.Messages, outsideRoute(f, vendorChangeMessage(f)))
 			}
 			// Only those who must act: a partner trusting a certificate.
 			// A provider is never asked to confirm a revocation its own
@@ -508,11 +508,25 @@ func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
 			Body:     fmt.Sprintf("The request says: tell %s %s. Send only that: no values, no names of new credentials, no other details.", f.Told().HolderTo, f.Told().HolderSays),
 			SendWhen: "once, right after " + killSteps(f, ids...) + " are checked dead"}
 	}
-	return runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",
+	return outsideRoute(f, runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",
 		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, andList(names)),
 		Body: fmt.Sprintf("You received %s (%s; we refer to them by name only, never the value). They were revoked at <time UTC> and no longer work. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward them, and confirm in writing by <date>. Tell us at once if anyone else saw them. Contact: %s.",
 			what, andList(names), andList(owners)),
-		SendWhen: "right after " + killSteps(f, ids...) + ", their kills (the credentials are killed whatever they answer)"}
+		SendWhen: "right after " + killSteps(f, ids...) + ", their kills (the credentials are killed whatever they answer)"})
+}
+
+// outsideRoute sends a message to an outside party the way the request
+// says (review17-cold5 rows 18, 70): only through the person it names
+// ("All vendor comms go through Felipe Ortiz"), and not before what it
+// waits for ("until Meera Iyer (Legal) has reviewed").
+func outsideRoute(f *planner.Facts, m runbook.Message) runbook.Message {
+	if via := f.Told().Via; via != "" {
+		m.Channel = "only through " + via + " (the request's route; nobody else contacts them)"
+	}
+	if after := f.Told().After; after != "" {
+		m.SendWhen = "not before " + after + "; then " + m.SendWhen
+	}
+	return m
 }
 
 // heldOutside lists the exposed credentials a third party received (a
