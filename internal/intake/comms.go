@@ -82,7 +82,9 @@ type commsLexicon struct {
 func NamesNoImpact(text string) bool {
 	lex := commsWords()
 	low := strings.ToLower(text)
-	has := func(list []string) bool { return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(low, p) }) }
+	has := func(list []string) bool {
+		return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(low, p) })
+	}
 	return has(lex.NotImpact) || has(lex.ContactAfter) || has(lex.Route)
 }
 
