@@ -30,6 +30,7 @@ var Vars = []string{
 	// next rotation's due date (the request's cadence) plus a margin.
 	"valid_until",
 	"playbook", // the Ansible play that configures a consumer ("<playbook>" when not said)
+	"file",     // the file on its hosts a consumer reads the value from ("<file>" when not said)
 }
 
 // Families of products the foreign-command check knows.

@@ -43,6 +43,9 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 		}
 		found := false
 		for _, m := range v.after.find(toks, from, to) {
+			if m.from > from && slices.Contains(v.NotAfter, toks[m.from-1].low) {
+				continue
+			}
 			generic := !strings.Contains(m.p.text, " ") && (v.Field == FieldDBUser)
 			if val, _ := rd.valueAfter(p, m.to, to, v.Shape, generic); val != "" {
 				add(Directive{Kind: KindDetail, Field: v.Field, Value: val, Evidence: evidence([]match{m})})

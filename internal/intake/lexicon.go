@@ -231,6 +231,10 @@ type ValueCue struct {
 	Before      []string `yaml:"before"`
 	Shape       string   `yaml:"shape"`
 	Placeholder string   `yaml:"placeholder"`
+	// NotAfter: a word right before the cue that makes the value another
+	// thing's name ("the Ansible role rabbitmq_cluster" names a play's
+	// role, not a database user).
+	NotAfter []string `yaml:"not_after"`
 }
 
 // ScopeWords name parts of the job (lexicon/scopes.yaml).

@@ -205,7 +205,16 @@ func (rd *reader) ruleDirectives(p *parsedText, from, to int, timed bool, scope 
 			value string
 			ps    *phrases
 		}{{"public", c.public}, {"third_party", c.thirdParty}, {"insider", c.insider}} {
-			if m := e.ps.find(toks, from, to); len(m) > 0 {
+			m := e.ps.find(toks, from, to)
+			if e.value == "third_party" {
+				// "our Retool instance (vendor SaaS)" says how a consumer
+				// runs, not who received the value (review17-cold5 r1).
+				rt := runtimeWords().words.find(toks, from, to)
+				m = slices.DeleteFunc(m, func(x match) bool {
+					return slices.ContainsFunc(rt, func(r match) bool { return r.from <= x.from && x.to <= r.to })
+				})
+			}
+			if len(m) > 0 {
 				add(Directive{Kind: KindExposure, Value: e.value, Evidence: evidence(m)})
 				exposed = true
 				break

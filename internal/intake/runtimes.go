@@ -38,8 +38,13 @@ type runtimeLexicon struct {
 	Runtimes     []runtimeEntry `yaml:"runtimes"`
 	PlaybookCues []string       `yaml:"playbook_cues"`
 	Collective   []string       `yaml:"collective"`
-	words        *phrases
-	playbook     *phrases
+	// KindsAfter are workload kinds said right after a Kubernetes runtime
+	// word; FileRoots and FileExtensions tell a file a consumer reads.
+	KindsAfter     map[string][]string `yaml:"kinds_after"`
+	FileRoots      []string            `yaml:"file_roots"`
+	FileExtensions []string            `yaml:"file_extensions"`
+	words          *phrases
+	playbook       *phrases
 }
 
 var (
@@ -84,6 +89,9 @@ func loadRuntimes(data []byte) (*runtimeLexicon, error) {
 		compilePhrases(e.Words, fmt.Sprint(i), l.words)
 	}
 	l.playbook = compilePhrases(l.PlaybookCues, "playbook", nil)
+	if len(l.FileRoots) == 0 || len(l.FileExtensions) == 0 {
+		return nil, fmt.Errorf("intake: runtimes.yaml: no file_roots or file_extensions")
+	}
 	return l, nil
 }
 
@@ -114,9 +122,19 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 	if len(mentions) == 0 {
 		return nil
 	}
+	// A file the consumer reads its value from binds like a runtime
+	// phrase: it adds the file to what the others say.
+	files := map[int]string{}
+	for k := from; k < to; k++ {
+		if f := lex.file(p.toks[k].text); f != "" {
+			files[k] = f
+			found = append(found, match{from: k, to: k + 1, p: &phrase{label: "file"}})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b match) int { return a.from - b.from })
 	type reading struct {
-		runtime, workload, platform, managedBy, playbook string
-		evidence                                         []match
+		runtime, workload, platform, managedBy, playbook, file string
+		evidence                                               []match
 	}
 	byName := map[string]*reading{}
 	var order []string
@@ -132,7 +150,16 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 		if len(bound) == 0 {
 			bound = prev
 		}
-		if len(bound) == 0 {
+		var e runtimeEntry
+		if m.p.label != "file" {
+			idx, _ := strconv.Atoi(m.p.label)
+			e = lex.Runtimes[idx]
+		}
+		// A UI, a standby or a file speaks of a consumer already named,
+		// never of the next one ("created in the settings page; billing-api
+		// runs on ECS").
+		backward := m.p.label == "file" || e.Workload == "ui" || e.Workload == "standby"
+		if len(bound) == 0 && !backward {
 			for _, c := range mentions {
 				if c.from >= m.to {
 					bound = []string{c.name}
@@ -145,8 +172,14 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			continue
 		}
 		prev = bound
-		idx, _ := strconv.Atoi(m.p.label)
-		e := lex.Runtimes[idx]
+		if e.Runtime == string(runbook.DeployKubernetes) && e.Workload == "" && m.to < to {
+			// "a K8s Deployment": the kind said right after the runtime.
+			for kind, words := range lex.KindsAfter {
+				if slices.Contains(words, p.toks[m.to].low) {
+					e.Workload = kind
+				}
+			}
+		}
 		for _, name := range bound {
 			r := byName[name]
 			if r == nil {
@@ -163,6 +196,7 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			fill(&r.workload, e.Workload)
 			fill(&r.platform, e.Platform)
 			fill(&r.managedBy, e.ManagedBy)
+			fill(&r.file, files[m.from])
 			r.evidence = append(r.evidence, m)
 		}
 	}
@@ -181,6 +215,10 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 	var out []Directive
 	for _, name := range order {
 		r := byName[name]
+		if r.runtime == "" && r.file != "" {
+			// A file on its hosts: a host's.
+			r.runtime = string(runbook.DeployVM)
+		}
 		if r.runtime == "" {
 			continue
 		}
@@ -193,9 +231,33 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			scope.Secrets = []int{secret}
 		}
 		out = append(out, Directive{Kind: KindDetail, Field: FieldRuntime, Value: r.runtime, Tool: r.managedBy,
-			Values: []string{r.workload, r.platform, pb}, Scope: scope, Evidence: evidence(r.evidence)})
+			Values: []string{r.workload, r.platform, pb, r.file}, Scope: scope, Evidence: evidence(r.evidence)})
 	}
 	return out
+}
+
+// file is a token as the path of a file a consumer reads ("~/.my.cnf",
+// "app/etc/local.xml", "/etc/scanner-gateway/amqp.env"), or "".
+func (l *runtimeLexicon) file(tok string) string {
+	t := strings.TrimRight(strings.Trim(tok, "`'\"()[],;"), ".:")
+	if strings.Contains(t, "://") || strings.ContainsAny(t, "*?{}<>") || strings.Contains(t, "//") {
+		return ""
+	}
+	low := strings.ToLower(t)
+	for _, root := range l.FileRoots {
+		if strings.HasPrefix(low, root) && len(t) > len(root) {
+			return t
+		}
+	}
+	if !strings.Contains(t, "/") || strings.HasPrefix(t, "/") || storePath(t) {
+		return ""
+	}
+	for _, ext := range l.FileExtensions {
+		if strings.HasSuffix(low, ext) && len(t) > len(ext) {
+			return t
+		}
+	}
+	return ""
 }
 
 // consumerMentions are the consumers of the request's secrets a range names

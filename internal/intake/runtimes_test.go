@@ -17,6 +17,7 @@ type runtimeWant struct {
 	Platform  string `yaml:"platform"`
 	ManagedBy string `yaml:"managed_by"`
 	Playbook  string `yaml:"playbook"`
+	File      string `yaml:"file"`
 }
 
 // TestConsumerRuntimes reads every row of testdata/runtimes.yaml as one
@@ -55,7 +56,7 @@ func TestConsumerRuntimes(t *testing.T) {
 			}
 			got := map[string]runtimeWant{}
 			for _, c := range f.Secrets[0].Consumers {
-				got[c.Name] = runtimeWant{Runtime: string(c.Runtime), Workload: c.Workload, Platform: c.Platform, ManagedBy: c.ManagedBy, Playbook: c.Playbook}
+				got[c.Name] = runtimeWant{Runtime: string(c.Runtime), Workload: c.Workload, Platform: c.Platform, ManagedBy: c.ManagedBy, Playbook: c.Playbook, File: c.File}
 			}
 			for name, want := range row.Want {
 				g, ok := got[name]

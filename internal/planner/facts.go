@@ -473,6 +473,10 @@ type Consumer struct {
 	// Playbook is the Ansible play that configures it, when the request
 	// names it ("configured only by Ansible (playbook eligibility.yml)").
 	Playbook string `json:"playbook,omitempty"`
+	// File is the file on its hosts the consumer reads the value from, when
+	// the request names it ("key in app/etc/local.xml", "reads ~/.my.cnf on
+	// each run"): the new value is written there (review17-cold5 P6).
+	File string `json:"file,omitempty"`
 	// Said is true when the request's text said how it runs (its runtime,
 	// workload, platform or change path): the defaults do not replace it.
 	Said bool `json:"said,omitempty"`

@@ -621,6 +621,21 @@ func howLoaded(f *Facts, cat *catalog.Catalog, s *Secret, c Consumer) string {
 			}
 		}
 	}
+	// What the request says it reads: its own UI, a file on its hosts, a
+	// standby that is not running (review17-cold5 P6: "fetched from Azure
+	// Key Vault when the service starts" for a cron reading ~/.my.cnf).
+	switch {
+	case c.Workload == "ui":
+		return "entered by hand in its own settings (its admin or config UI): a new value in the store does not reach it"
+	case c.File != "" && c.ManagedBy != "":
+		return "read from " + c.File + " on its hosts, written there by " + c.ManagedBy
+	case c.File != "" && c.Scheduled:
+		return "read from " + c.File + " on its host at each run: the new value is written there, and its next run reads it"
+	case c.File != "":
+		return "read from " + c.File + " on its hosts: the new value is written there, then it is restarted"
+	case c.Workload == "standby":
+		return "a cold standby, not running: the new value is put in place for when it starts"
+	}
 	st := cat.Store(s.Store)
 	if st == nil {
 		st = cat.Store(runbook.StoreOther)

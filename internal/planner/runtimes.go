@@ -14,8 +14,8 @@ import (
 // request-wide defaults fill only what it leaves unsaid.
 func (a *applier) runtime(d intake.Directive) {
 	f, r := a.f, a.r
-	vals := append(append([]string{}, d.Values...), "", "", "")
-	workload, platform, playbook := vals[0], vals[1], vals[2]
+	vals := append(append([]string{}, d.Values...), "", "", "", "")
+	workload, platform, playbook, file := vals[0], vals[1], vals[2], vals[3]
 	var named []string
 	for i := range f.Secrets {
 		for j := range f.Secrets[i].Consumers {
@@ -38,6 +38,9 @@ func (a *applier) runtime(d intake.Directive) {
 			if playbook != "" {
 				c.Playbook = playbook
 			}
+			if file != "" {
+				c.File = file
+			}
 			named = appendOnce(named, c.Name)
 		}
 	}
@@ -56,6 +59,9 @@ func (a *applier) runtime(d intake.Directive) {
 	}
 	if playbook != "" {
 		how = append(how, "playbook "+playbook)
+	}
+	if file != "" {
+		how = append(how, "reads "+file)
 	}
 	r.add("", andJoin(named)+" runs on "+strings.Join(how, ", "), "its deploy step uses that runtime's reload, not a question")
 }

@@ -138,8 +138,17 @@ func (c sc) vars(consumer planner.Consumer) map[string]string {
 		"env": env, "name": c.s.Name, "var": c.s.EnvVar, "path": c.path(), "consumer": consumer.Name, "consumers": all,
 		"namespace": namespace, "workload": workload, "wait": strconv.Itoa(c.s.PropagationSeconds),
 		"active": c.s.Users.Active, "idle": c.s.Users.Idle, "provider": c.s.ProviderName, "signer": signer, "verifier": verifier,
-		"valid_until": planner.ValidUntil(c.f), "playbook": playbook(consumer),
+		"valid_until": planner.ValidUntil(c.f), "playbook": playbook(consumer), "file": file(consumer),
 	}
+}
+
+// file is the file on its hosts a consumer reads the value from, or a
+// placeholder.
+func file(k planner.Consumer) string {
+	if k.File != "" {
+		return k.File
+	}
+	return "<file>"
 }
 
 // playbook is the Ansible play the request names for a consumer, or a
@@ -384,6 +393,12 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 	case len(k.Targets) > 0 && d.ReloadMany != "":
 		v["targets"] = strings.Join(workloadTargets(c, k), " ")
 		how, check = d.ReloadMany, d.CheckMany
+	}
+	// A file on its hosts that the request names: the value is written
+	// there first, by hand only where no tool owns the hosts (an Ansible
+	// run writes it, and a hand edit is reverted).
+	if w, ok := catalog.Default().Deployment(runbook.DeployVM).Workloads["file"]; ok && k.File != "" && k.ManagedBy == "" && k.Workload != "ui" {
+		how, check = w.Reload+", then "+how, w.Check+"; "+check
 	}
 	return c.s.Known(catalog.Fill(how, v)), c.s.Known(catalog.Fill(check, v))
 }
