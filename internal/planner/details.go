@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -33,6 +34,12 @@ func placeholders(f *Facts, cat *catalog.Catalog) {
 				s.Users.Idle = "<idle-user>"
 			}
 		case s.Kind == runbook.KindDatabasePassword && s.Users.Active == "":
+			s.Users.Active = "<app-user>"
+			users = append(users, s.Name)
+		case s.Users.Active == "" && usesUser(s.Entry.Actions):
+			// A user's commands for a secret of another kind (a Redis ACL
+			// user's "token"): a placeholder, never an empty name
+			// (hook9 t2: `redis-cli --user --askpass`, "connections of ``").
 			s.Users.Active = "<app-user>"
 			users = append(users, s.Name)
 		}
@@ -129,4 +136,11 @@ func personAccess(f *Facts) {
 	if len(consoles) > 0 {
 		f.Access = append(f.Access, Access{ID: "consoles", What: "their own accounts and API tokens in " + andJoin(consoles), Deadline: deadline})
 	}
+}
+
+// usesUser reports whether an entry's steps name the user a secret belongs
+// to ({active}).
+func usesUser(a catalog.Actions) bool {
+	data, err := json.Marshal(a)
+	return err == nil && strings.Contains(string(data), "{active}")
 }
