@@ -41,6 +41,8 @@ type runtimeLexicon struct {
 	// KindsAfter are workload kinds said right after a Kubernetes runtime
 	// word; FileRoots and FileExtensions tell a file a consumer reads.
 	KindsAfter     map[string][]string `yaml:"kinds_after"`
+	Refines        map[string]string   `yaml:"refines"`
+	SoleConsumer   []string            `yaml:"sole_consumer_workloads"`
 	FileRoots      []string            `yaml:"file_roots"`
 	FileExtensions []string            `yaml:"file_extensions"`
 	words          *phrases
@@ -119,6 +121,21 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			}
 		}
 	}
+	if len(mentions) == 0 && secret >= 0 && secret < len(rd.targets) && len(rd.targets[secret].Consumers) == 1 {
+		// "The bundle is built by Cloud Build with the key baked in at
+		// build time": a build phrase in the notes of a secret with one
+		// consumer speaks of that consumer, named or not.
+		for _, m := range found {
+			if m.p.label == "file" {
+				continue
+			}
+			idx, _ := strconv.Atoi(m.p.label)
+			if slices.Contains(lex.SoleConsumer, lex.Runtimes[idx].Workload) {
+				mentions = append(mentions, consumerMention{name: rd.targets[secret].Consumers[0], from: from, to: from})
+				break
+			}
+		}
+	}
 	if len(mentions) == 0 {
 		return nil
 	}
@@ -193,6 +210,9 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 				}
 			}
 			fill(&r.runtime, e.Runtime)
+			if e.Workload != "" && lex.Refines[r.workload] == e.Workload && e.Runtime == r.runtime {
+				r.workload = e.Workload
+			}
 			fill(&r.workload, e.Workload)
 			fill(&r.platform, e.Platform)
 			fill(&r.managedBy, e.ManagedBy)
@@ -234,6 +254,12 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			Values: []string{r.workload, r.platform, pb, r.file}, Scope: scope, Evidence: evidence(r.evidence)})
 	}
 	return out
+}
+
+// Refines reports whether workload finer says more than coarse, for one
+// consumer (runtimes.yaml refines: a static build is a build).
+func Refines(coarse, finer string) bool {
+	return coarse != "" && runtimeWords().Refines[coarse] == finer
 }
 
 // file is a token as the path of a file a consumer reads ("~/.my.cnf",

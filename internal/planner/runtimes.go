@@ -23,12 +23,17 @@ func (a *applier) runtime(d intake.Directive) {
 			if !runbook.OneOf(d.Scope.Consumers, c.Name) {
 				continue
 			}
+			// The phrase bound to this consumer says more than a workload
+			// word anywhere in its sentence. A later sentence keeps what an
+			// earlier one said unless it says a workload, and never a
+			// coarser one ("served from Cloud Storage + Cloud CDN; the key
+			// is injected at build time" stays a static build).
+			if !c.Said || workload != "" && !intake.Refines(workload, c.Workload) {
+				c.Workload = workload
+			}
 			c.Said = true
 			c.Runtime = runbook.Deployment(d.Value)
-			// The phrase bound to this consumer says more than a workload
-			// word anywhere in its sentence.
-			c.Workload = workload
-			c.Scheduled = workload == "scheduled" || workload == "cronjob" || workload == "timer" || workload == "pod_per_run"
+			c.Scheduled = c.Workload == "scheduled" || c.Workload == "cronjob" || c.Workload == "timer" || c.Workload == "pod_per_run"
 			if platform != "" {
 				c.Platform = platform
 			}

@@ -326,10 +326,11 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 		// the way that runtime does (an ECS deployment, a new Lambda
 		// configuration), not by a generic "restart".
 		return "restart " + k.Name + " explicitly (it reads the value only at start-up)", k.Name + " reports healthy after the restart"
-	case k.Runtime == runbook.DeployCICD && k.Workload == "build":
+	case k.Runtime == runbook.DeployCICD && (k.Workload == "build" || k.Workload == "static_build"):
 		// The request says this consumer bakes the value in: only a new
-		// build carries it, whatever the pipeline rules below say.
-		if w, ok := catalog.Default().Deployment(runbook.DeployCICD).Workloads["build"]; ok {
+		// build carries it, whatever the pipeline rules below say (a
+		// static bundle also invalidates its CDN).
+		if w, ok := catalog.Default().Deployment(runbook.DeployCICD).Workloads[k.Workload]; ok {
 			v := c.vars(k)
 			return c.s.Known(catalog.Fill(w.Reload, v)), c.s.Known(catalog.Fill(w.Check, v))
 		}
