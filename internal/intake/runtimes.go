@@ -17,8 +17,9 @@ import (
 // FieldRuntime is a detail that says how a consumer runs (review17-cold4 P5):
 // Value is the runtime (kubernetes, serverless, vm, ci_cd, manual), Tool the
 // change path that owns it (gitops, ansible) or "", Values its workload
-// kind, its serverless platform and its Ansible playbook (each "" when the
-// text does not say). Scope.Consumers are the consumers it describes.
+// kind, its serverless platform, its Ansible playbook, the file on its hosts
+// it reads and how its Kubernetes Secret syncs (each "" when the text does
+// not say). Scope.Consumers are the consumers it describes.
 const FieldRuntime = "runtime"
 
 //go:embed runtimes.yaml
@@ -30,6 +31,7 @@ type runtimeEntry struct {
 	Workload  string   `yaml:"workload"`
 	Platform  string   `yaml:"platform"`
 	ManagedBy string   `yaml:"managed_by"`
+	Sync      string   `yaml:"sync"`
 	Words     []string `yaml:"words"`
 }
 
@@ -123,14 +125,15 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 	}
 	if len(mentions) == 0 && secret >= 0 && secret < len(rd.targets) && len(rd.targets[secret].Consumers) == 1 {
 		// "The bundle is built by Cloud Build with the key baked in at
-		// build time": a build phrase in the notes of a secret with one
-		// consumer speaks of that consumer, named or not.
+		// build time", "the Key Vault CSI driver syncs the secret": a build
+		// or a sync phrase in the notes of a secret with one consumer
+		// speaks of that consumer, named or not.
 		for _, m := range found {
 			if m.p.label == "file" {
 				continue
 			}
 			idx, _ := strconv.Atoi(m.p.label)
-			if slices.Contains(lex.SoleConsumer, lex.Runtimes[idx].Workload) {
+			if e := lex.Runtimes[idx]; slices.Contains(lex.SoleConsumer, e.Workload) || e.Sync != "" {
 				mentions = append(mentions, consumerMention{name: rd.targets[secret].Consumers[0], from: from, to: from})
 				break
 			}
@@ -150,8 +153,8 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 	}
 	slices.SortStableFunc(found, func(a, b match) int { return a.from - b.from })
 	type reading struct {
-		runtime, workload, platform, managedBy, playbook, file string
-		evidence                                               []match
+		runtime, workload, platform, managedBy, playbook, file, sync string
+		evidence                                                     []match
 	}
 	byName := map[string]*reading{}
 	var order []string
@@ -217,6 +220,7 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			fill(&r.platform, e.Platform)
 			fill(&r.managedBy, e.ManagedBy)
 			fill(&r.file, files[m.from])
+			fill(&r.sync, e.Sync)
 			r.evidence = append(r.evidence, m)
 		}
 	}
@@ -251,7 +255,7 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			scope.Secrets = []int{secret}
 		}
 		out = append(out, Directive{Kind: KindDetail, Field: FieldRuntime, Value: r.runtime, Tool: r.managedBy,
-			Values: []string{r.workload, r.platform, pb, r.file}, Scope: scope, Evidence: evidence(r.evidence)})
+			Values: []string{r.workload, r.platform, pb, r.file, r.sync}, Scope: scope, Evidence: evidence(r.evidence)})
 	}
 	return out
 }

@@ -18,6 +18,7 @@ type runtimeWant struct {
 	ManagedBy string `yaml:"managed_by"`
 	Playbook  string `yaml:"playbook"`
 	File      string `yaml:"file"`
+	Sync      string `yaml:"sync"`
 }
 
 // TestConsumerRuntimes reads every row of testdata/runtimes.yaml as one
@@ -56,7 +57,7 @@ func TestConsumerRuntimes(t *testing.T) {
 			}
 			got := map[string]runtimeWant{}
 			for _, c := range f.Secrets[0].Consumers {
-				got[c.Name] = runtimeWant{Runtime: string(c.Runtime), Workload: c.Workload, Platform: c.Platform, ManagedBy: c.ManagedBy, Playbook: c.Playbook, File: c.File}
+				got[c.Name] = runtimeWant{Runtime: string(c.Runtime), Workload: c.Workload, Platform: c.Platform, ManagedBy: c.ManagedBy, Playbook: c.Playbook, File: c.File, Sync: c.Sync}
 			}
 			for name, want := range row.Want {
 				g, ok := got[name]

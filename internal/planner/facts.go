@@ -477,6 +477,10 @@ type Consumer struct {
 	// the request names it ("key in app/etc/local.xml", "reads ~/.my.cnf on
 	// each run"): the new value is written there (review17-cold5 P6).
 	File string `json:"file,omitempty"`
+	// Sync is how its Kubernetes Secret is filled from the store, when the
+	// request says (external_secrets, csi): an interval sync is forced
+	// before a run or a restart reads it.
+	Sync string `json:"sync,omitempty"`
 	// Said is true when the request's text said how it runs (its runtime,
 	// workload, platform or change path): the defaults do not replace it.
 	Said bool `json:"said,omitempty"`

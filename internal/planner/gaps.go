@@ -372,7 +372,13 @@ func valueGaps(f *Facts) {
 			namespaces = appendOnce(namespaces, s.Name)
 			deployIDs = appendOnce(deployIDs, s.ID)
 		}
-		if s.Stored && s.Store != runbook.StoreEnvVars && s.Store != runbook.StoreKubernetesSecrets {
+		// The request says how each Kubernetes consumer's Secret syncs
+		// ("an ExternalSecret synced from Secrets Manager"): never asked back.
+		said := true
+		for _, c := range s.Consumers {
+			said = said && (c.Runtime != runbook.DeployKubernetes || c.Sync != "")
+		}
+		if s.Stored && s.Store != runbook.StoreEnvVars && s.Store != runbook.StoreKubernetesSecrets && !said {
 			synced = appendOnce(synced, s.Name)
 			deployIDs = appendOnce(deployIDs, s.ID)
 		}

@@ -14,8 +14,8 @@ import (
 // request-wide defaults fill only what it leaves unsaid.
 func (a *applier) runtime(d intake.Directive) {
 	f, r := a.f, a.r
-	vals := append(append([]string{}, d.Values...), "", "", "", "")
-	workload, platform, playbook, file := vals[0], vals[1], vals[2], vals[3]
+	vals := append(append([]string{}, d.Values...), "", "", "", "", "")
+	workload, platform, playbook, file, sync := vals[0], vals[1], vals[2], vals[3], vals[4]
 	var named []string
 	for i := range f.Secrets {
 		for j := range f.Secrets[i].Consumers {
@@ -46,6 +46,9 @@ func (a *applier) runtime(d intake.Directive) {
 			if file != "" {
 				c.File = file
 			}
+			if sync != "" {
+				c.Sync = sync
+			}
 			named = appendOnce(named, c.Name)
 		}
 	}
@@ -67,6 +70,9 @@ func (a *applier) runtime(d intake.Directive) {
 	}
 	if file != "" {
 		how = append(how, "reads "+file)
+	}
+	if sync != "" {
+		how = append(how, "its Secret synced by "+strings.ReplaceAll(sync, "_", " "))
 	}
 	r.add("", andJoin(named)+" runs on "+strings.Join(how, ", "), "its deploy step uses that runtime's reload, not a question")
 }

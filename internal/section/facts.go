@@ -50,7 +50,7 @@ var (
 		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since", "keep_copy",
 		"cut_off", "cut_off_parties", "cut_off_places", "not_replaced"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by", "platform",
-		"known", "targets", "scheduled", "alert_path", "playbook", "file", "said"}
+		"known", "targets", "scheduled", "alert_path", "playbook", "file", "sync", "said"}
 )
 
 var (
@@ -134,7 +134,7 @@ var (
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
 			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach",
 			"cut_off", "cut_off_parties", "cut_off_places", "not_replaced"},
-		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known", "platform", "managed_by", "scheduled", "playbook", "file", "said"},
+		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known", "platform", "managed_by", "scheduled", "playbook", "file", "sync", "said"},
 		Step:     []string{"access", "environment", "order", "phase", "reach", "remediation", "secret_id", "track", "window"}}
 	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},
 		Secret:   []string{"id", "name", "kind", "provider_name", "consumers", "environments", "retire_only", "rule", "strategy"},

@@ -275,7 +275,7 @@ func reloadAll(c sc) (hows, checks []string) {
 		consumers = c.only
 	}
 	for _, k := range consumers {
-		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) && !special(c, d, k) {
+		if k.Runtime == runbook.DeployKubernetes && !k.Legacy && !specEnv(c) && !special(c, d, k) && k.Sync == "" {
 			if _, ok := groups[k.Namespace]; !ok {
 				namespaces = append(namespaces, k.Namespace)
 			}
@@ -394,6 +394,11 @@ func reload(c sc, k planner.Consumer) (how, check string) {
 	case len(k.Targets) > 0 && d.ReloadMany != "":
 		v["targets"] = strings.Join(workloadTargets(c, k), " ")
 		how, check = d.ReloadMany, d.CheckMany
+	}
+	// A Secret an ExternalSecret or the CSI driver fills: the sync is
+	// forced first, whatever the consumer's own reload is.
+	if w, ok := d.Workloads[k.Sync]; ok && k.Sync != "" && k.Runtime == runbook.DeployKubernetes {
+		how, check = w.Reload+"; then "+how, w.Check+"; "+check
 	}
 	// A file on its hosts that the request names: the value is written
 	// there first, by hand only where no tool owns the hosts (an Ansible
