@@ -52,7 +52,10 @@ type nameLexicon struct {
 		Cues     []string `yaml:"cues"`
 		Negators []string `yaml:"negators"`
 		NotWith  []string `yaml:"not_with"`
-		Places   []struct {
+		// MirrorCues and ReadCues say a second store holds the value.
+		MirrorCues []string `yaml:"mirror_cues"`
+		ReadCues   []string `yaml:"read_cues"`
+		Places     []struct {
 			Store runbook.SecretStore `yaml:"store"`
 			Words []string            `yaml:"words"`
 		} `yaml:"places"`
@@ -317,6 +320,10 @@ type Resolved struct {
 	// Signers and Verifiers name the two sides of a key held at both ends
 	// ("orders-api signs, billing-worker verifies").
 	Signers, Verifiers []string
+	// Mirrors are the other stores the notes say hold the value (a job's
+	// mirror, a store a consumer reads it from): the store step makes them
+	// hold the new value before consumers reload.
+	Mirrors []string
 	// Store is where the secret's own notes say its value lives, when that
 	// is not the store the request gives it ("" otherwise).
 	Store       runbook.SecretStore
@@ -361,6 +368,7 @@ func (n *Names) resolve(req *runbook.Request, i int) Resolved {
 			in.SecretStore, r.Store = st, st
 		}
 	}
+	r.Mirrors = n.mirrorsInNotes(in.Notes, in.SecretStore)
 	r.Text = strings.ToLower(in.Name+" "+in.Notes) + "\n" + strings.Join(fieldW, " ") + "\n" + strings.Join(nameW, " ")
 
 	// Candidates in the order the request says them: the provider field,
@@ -807,6 +815,77 @@ func (n *Names) storeInNotes(notes string) (runbook.SecretStore, string) {
 		}
 	}
 	return "", ""
+}
+
+// mirrorsInNotes reads the other stores a secret's notes say hold its value
+// (names.yaml stores: mirror_cues, read_cues): "AWS Secrets Manager
+// (prod/tracking/redis-auth), copied by a sync job", one per store, never
+// the secret's own store.
+func (n *Names) mirrorsInNotes(notes string, own runbook.SecretStore) []string {
+	st := &n.lex.Stores
+	var out []string
+	seen := map[runbook.SecretStore]bool{own: true}
+	for _, sentence := range sentences(notes) {
+		ws := words(sentence)
+		for _, pl := range st.Places {
+			if seen[pl.Store] {
+				continue
+			}
+			for _, w := range pl.Words {
+				at, end, ok := find(ws, squash(w))
+				if !ok {
+					continue
+				}
+				before := ws[max(0, at-6):at]
+				mirror := slices.ContainsFunc(st.MirrorCues, func(c string) bool { return slices.Contains(before, c) })
+				read := false
+				for _, c := range st.ReadCues {
+					cw := words(c)
+					if len(cw) <= len(before) && slices.Equal(before[len(before)-len(cw):], cw) {
+						read = true
+					}
+				}
+				if slices.ContainsFunc(before, func(b string) bool { return slices.Contains(st.Negators, b) }) || !mirror && !read {
+					continue
+				}
+				desc := n.storeName(pl.Store)
+				// The path in parentheses right after it ("(prod/x)").
+				if end < len(ws) {
+					if p := pathAfter(sentence, w); p != "" {
+						desc += " (" + p + ")"
+					}
+				}
+				if mirror {
+					desc += ", copied there by a job"
+				} else {
+					desc += ", where a consumer reads it"
+				}
+				out = append(out, desc)
+				seen[pl.Store] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// pathAfter is the path in parentheses right after a place in a sentence
+// ("Secrets Manager (prod/tracking/redis-auth)"), or "".
+func pathAfter(sentence, place string) string {
+	low := strings.ToLower(sentence)
+	i := strings.Index(low, strings.ToLower(place))
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimSpace(sentence[i+len(place):])
+	if !strings.HasPrefix(rest, "(") {
+		return ""
+	}
+	p, _, ok := strings.Cut(rest[1:], ")")
+	if !ok || strings.ContainsAny(p, " ,;") || !strings.Contains(p, "/") {
+		return ""
+	}
+	return p
 }
 
 // storeName is a store's name ("GCP Secret Manager").

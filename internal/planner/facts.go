@@ -353,6 +353,11 @@ type Secret struct {
 	// Copies are other places the request says the value is kept (a shared
 	// password-manager vault): the store step updates them too.
 	Copies []string `json:"copies,omitempty"`
+	// Mirrors are other stores the notes say hold the value: a job's mirror
+	// ("mirrored to Secrets Manager by a sync job for ECS") or a store a
+	// consumer reads it from (review17-cold5 r3 crit 30, 32). The store
+	// step makes each hold the new value before consumers reload.
+	Mirrors []string `json:"mirrors,omitempty"`
 	// PersonalCopies are a person's own places that hold the old value ("in
 	// her password manager", "on his laptop"): what that person holds, never
 	// a copy to update. The new value is never put there nor given to them.

@@ -268,6 +268,10 @@ func newSecret(f *Facts, req *runbook.Request, index int, ids map[string]int, se
 		// Its own notes say where it lives (holdout3 h6).
 		s.Store = rd.Store
 	}
+	s.Mirrors = rd.Mirrors
+	for _, m := range rd.Mirrors {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("secrets[%d] %q: its notes say the value also lives in %s: the store step makes it hold the new value before any consumer reloads", index, in.Name, m))
+	}
 	// The reading intake chose is the safe one: its questions hold no step.
 	for _, item := range rd.OpenItems {
 		// An item whose answer the kill waits for names it (holdKills).
