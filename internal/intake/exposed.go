@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,35 @@ func (rd *reader) exposedSince(p *parsedText, from, to int) (Directive, bool) {
 // as_of: the moment (a date, or a UTC time for a count of minutes or
 // hours), and the words. Without as_of the words are the moment.
 func (rd *reader) pastMoment(p *parsedText, from, to int) (string, string, bool) {
+	v, w, ok := rd.relativeMoment(p, from, to)
+	// "Emailed to the agency on 30 November; Security found it this
+	// morning": the earliest moment the clause gives dates the exposure
+	// (review17-cold5 row 77).
+	if dv, dw, dok := rd.datedMoment(p, from, to); dok && (!ok || !rd.asOf.IsZero() && EarlierMoment(dv, v)) {
+		return dv, dw, true
+	}
+	return v, w, ok
+}
+
+// EarlierMoment reports whether a resolved exposure moment (YYYY-MM-DD or
+// YYYY-MM-DDTHH:MMZ) is before another; a day alone is its start.
+func EarlierMoment(a, b string) bool {
+	parse := func(v string) (time.Time, bool) {
+		for _, layout := range []string{"2006-01-02T15:04Z", "2006-01-02"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
+	ta, ok1 := parse(a)
+	tb, ok2 := parse(b)
+	return ok1 && ok2 && ta.Before(tb)
+}
+
+// relativeMoment is a past moment a clause writes relative to as_of ("two
+// hours ago", "last Thursday", "yesterday").
+func (rd *reader) relativeMoment(p *parsedText, from, to int) (string, string, bool) {
 	c := &rd.lex.c
 	asOf := rd.asOf.UTC()
 	date := func(t time.Time) string { return t.Format("2006-01-02") }
@@ -98,18 +128,83 @@ func (rd *reader) pastMoment(p *parsedText, from, to int) (string, string, bool)
 		}
 		return date(asOf.AddDate(0, 0, -rd.lex.Rules.ExposureDays[m[0].p.label])), words, true
 	}
-	// A date on or before as_of.
+	return rd.datedMoment(p, from, to)
+}
+
+// datedMoment is a date on or before as_of a clause writes, with the clock
+// time and zone after it when it gives them.
+func (rd *reader) datedMoment(p *parsedText, from, to int) (string, string, bool) {
+	asOf := rd.asOf.UTC()
+	date := func(t time.Time) string { return t.Format("2006-01-02") }
+	// A date on or before as_of; one without a year ("3 Dec") is the
+	// latest such day on or before as_of (review17-cold5 row 77: "attached
+	// it to Jira ticket OPS-4412 on 3 Dec at 11:20 IST" was never read).
 	for _, d := range datesIn(p, from, to) {
-		if !runbook.ValidDate(d.Date) || strings.HasPrefix(d.Date, "--") {
+		day := d.Date
+		if md, ok := strings.CutPrefix(day, "--"); ok {
+			if rd.asOf.IsZero() {
+				continue
+			}
+			t, err := time.Parse("2006-01-02", fmt.Sprintf("%04d-%s", asOf.Year(), md))
+			if err != nil {
+				continue
+			}
+			if t.After(asOf) {
+				t = t.AddDate(-1, 0, 0)
+			}
+			day = date(t)
+		}
+		if !runbook.ValidDate(day) {
 			continue
 		}
-		t, err := time.Parse("2006-01-02", d.Date)
+		t, err := time.Parse("2006-01-02", day)
 		if err != nil || (!rd.asOf.IsZero() && t.After(asOf)) {
 			continue
 		}
-		return d.Date, p.text[d.From:d.To], true
+		words := p.text[d.From:d.To]
+		// "on 3 Dec at 11:20 IST": the clock time right after the date,
+		// in the zone it names, is the moment (UTC). Without a zone the
+		// day alone says it (never a guessed zone).
+		if at, end, ok := rd.clockAfter(p, d.To, to); ok {
+			if loc, _, err := runbook.LoadZone(at.zone); err == nil && at.zone != "" {
+				m := time.Date(t.Year(), t.Month(), t.Day(), at.minutes/60, at.minutes%60, 0, 0, loc).UTC()
+				if rd.asOf.IsZero() || !m.After(asOf) {
+					return m.Format("2006-01-02T15:04Z"), p.text[d.From:end], true
+				}
+			}
+		}
+		return day, words, true
 	}
 	return "", "", false
+}
+
+// clockAt is a clock time a clause writes and the zone after it.
+type clockAtZone struct {
+	minutes int
+	zone    string
+}
+
+// clockAfter reads a clock time within three tokens after the byte offset
+// at (a date's end: "at 11:20 IST", "around 09:15 CET"), with the zone
+// right after it; it returns the time and the byte offset its words end at.
+func (rd *reader) clockAfter(p *parsedText, at, to int) (clockAtZone, int, bool) {
+	i := 0
+	for i < to && p.toks[i].from < at {
+		i++
+	}
+	for k := i; k < min(to, i+3); k++ {
+		v, n, named, ok := rd.clockAt(p, k, to)
+		if !ok || named != "" {
+			continue
+		}
+		out, end := clockAtZone{minutes: v}, k+n
+		zones := rd.zonesIn(p, end, min(to, end+3))
+		if z, ok := zones[end]; ok {
+			out.zone, end = z.zone, z.to
+		}
+		return out, p.toks[end-1].to, true
+	}
+	return clockAtZone{}, 0, false
 }
 
 // count reads a small count: digits, "a", "an", "one" or a count word.

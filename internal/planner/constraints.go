@@ -813,13 +813,29 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 			"kept with the facts: no consumer may be left without a working credential longer than that; the downtime tolerance is "+string(f.DowntimeTolerance))
 	case intake.FieldExposedSince:
 		for _, id := range targets {
-			if s := f.SecretByID(id); s.ExposedSince == "" {
+			// The earliest moment a note gives: "attached on 3 Dec ...
+			// spotted today" was exposed since 3 Dec (review17-cold5 row
+			// 77). Words no as_of resolved keep the first.
+			if s := f.SecretByID(id); s.ExposedSince == "" || intake.EarlierMoment(d.Value, s.ExposedSince) {
 				s.ExposedSince = d.Value
 			}
 		}
 		said := ""
 		if n := len(d.Evidence); n > 0 && d.Evidence[n-1] != d.Value {
 			said = " (" + d.Evidence[n-1] + ")"
+		}
+		earliest := d.Value
+		for _, id := range targets {
+			if s := f.SecretByID(id); s != nil && intake.EarlierMoment(s.ExposedSince, earliest) {
+				earliest = s.ExposedSince
+			}
+		}
+		if earliest != d.Value {
+			// A later moment (when it was found, seen again): the
+			// exposure still dates from the earliest.
+			r.add("", "a later moment of the exposure: "+d.Value+said,
+				"kept as a fact; the exposure "+ofSecrets(f, targets)+"dates from "+earliest+", the earliest the request gives (the investigation looks back to it)")
+			break
 		}
 		r.add("", "dates the exposure: exposed since "+d.Value+said,
 			"kept as a fact of the exposure "+ofSecrets(f, targets)+"(the investigation looks back to it); it is no time to work in or keep clear of")
