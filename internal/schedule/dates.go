@@ -416,11 +416,21 @@ var avoidWords = []string{"not", "outside", "avoid", "except", "never", "no", "a
 func DatesIn(w runbook.TimeWindow, text string) []string {
 	var out []string
 	for _, d := range FindDates(text) {
-		if Contains(w, d.Date) && !avoided(text, d.From) {
+		if Contains(w, d.Date) && !avoided(text, d.From) && !inCommand(text, d.From, d.To) {
 			out = append(out, text[d.From:d.To])
 		}
 	}
 	return out
+}
+
+// inCommand reports whether text[from:to] is part of a command or an
+// address rather than prose: inside a code span (an odd number of
+// backticks before it), or inside a path or URL (a '/' touching it).
+func inCommand(text string, from, to int) bool {
+	if strings.Count(text[:from], "`")%2 == 1 {
+		return true
+	}
+	return (from > 0 && text[from-1] == '/') || (to < len(text) && text[to] == '/')
 }
 
 // avoided reports whether an avoid word ends at most 12 characters before a

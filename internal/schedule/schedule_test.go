@@ -59,6 +59,22 @@ func TestDatedSpans(t *testing.T) {
 	if got := DatesIn(freeze, "Wait until 2027-01-04; not before 2026-12-22."); len(got) != 0 {
 		t.Errorf("avoided dates read as booked: %q", got)
 	}
+	// A date inside a command or URL is part of it (Twilio's API version
+	// in https://api.twilio.com/2010-04-01/...), not a day the step is
+	// written for: an open-ended freeze ("until 2027-01-12") held it.
+	open := runbook.TimeWindow{Until: "2027-01-12"}
+	for _, text := range []string{
+		"check again: `curl -sS -u <sid> https://api.twilio.com/2010-04-01/Accounts/<sid>.json` returns 200",
+		"`aws s3 ls s3://backups/2026-12-22/` lists the dump",
+		"open https://status.example.com/incidents/2026-12-22 and read it",
+	} {
+		if got := DatesIn(open, text); len(got) != 0 {
+			t.Errorf("a date inside a command or URL read as the step's day: %q in %q", got, text)
+		}
+	}
+	if got := DatesIn(open, "Deploy on 2026-12-22 (`kubectl rollout restart deploy/api`)."); len(got) != 1 {
+		t.Errorf("a date outside the command not read: %q", got)
+	}
 	every := runbook.TimeWindow{From: "--12-20", Until: "--01-04"}
 	if !Contains(every, "2030-01-02") || Contains(every, "2030-02-02") {
 		t.Error("a yearly period that wraps the new year")
