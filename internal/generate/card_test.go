@@ -276,13 +276,16 @@ func TestCardWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile(`(?m)^\| (\S+) \| \d+ \| (\d+) \| (\d+) \| \d+ \|$`)
+	row := regexp.MustCompile(`(?m)^\| (\S+) \| \d+ \| (\d+) \| (\d+) \| \d+ \| \d+ \|$`)
 	recorded := map[string]int{}
 	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
 		recorded[m[1]], _ = strconv.Atoi(m[2])
 	}
 	cards(t, func(t *testing.T, name string, rb *runbook.Runbook, card, full string) {
 		n := len(rb.Sections.Inventory.Secrets)
+		// The card alone: the procedures block after it is not counted
+		// (the coordinator's decision; the README shows both).
+		card, _ = render.SplitCard(card)
 		w, limit := render.Words(card), render.CardLimit(name, n)
 		switch r, ok := recorded[name]; {
 		case w <= limit:

@@ -49,6 +49,10 @@ type Card struct {
 	// (a store command and its variable name), said once; the lines that
 	// use one give only their value.
 	Procedures []Procedure `json:"procedures"`
+	// Rollbacks are the rollbacks the card's lines point at (R1..Rn), as
+	// steps to run, said after the card with the procedures (review20
+	// round 5 A1: a rollback named but not runnable at 2 a.m.).
+	Rollbacks []RollbackProc `json:"rollbacks,omitempty"`
 	// Groups are the steps by phase, in execution order.
 	Groups []Group `json:"groups"`
 	// Duties are the messages and notifications to send, with when.
@@ -137,6 +141,9 @@ type Procedure struct {
 	// ("lambda(NAME, VAR)"); "" for one said as "Every <phase>".
 	Name string `json:"name,omitempty"`
 	Text string `json:"text"`
+	// key is what its lines know it by (its text when it was made: the
+	// text may grow later), until it has its name.
+	key string
 }
 
 // Line is one thing to do: a step, or the same step in several
@@ -174,6 +181,9 @@ type Line struct {
 	// earlier line of its secret printed (a line after one that waits for
 	// an item runs after its answer anyway).
 	SaysWaits []string `json:"-"`
+	// Proc is the name of the procedure a line with a Value or Values
+	// calls ("store(VAR)"), printed as "store(`X`)".
+	Proc string `json:"-"`
 }
 
 // Duty is a message or notification to send.
@@ -348,7 +358,11 @@ func BuildCard(rb *runbook.Runbook) Card {
 		c.Procedures = callSpans(c.Groups, c.Procedures)
 		reachPods(rb, c.Procedures)
 		backs(rb, c.Groups)
-		rollbackLines(rb, c.Groups)
+		fixes := rollbackLines(rb, c.Groups)
+		nameProcedures(c.Groups, c.Procedures)
+		c.Procedures = variants(c.Groups, c.Procedures)
+		c.Procedures = longSpans(c.Groups, c.Procedures)
+		c.Rollbacks = rollbackProcs(rb, c.Groups, fixes)
 		markKills(c.Groups, rb)
 		for _, st := range rs.AllSteps() {
 			if m := watchRE.FindStringSubmatch(st.Verify); st.Phase == runbook.PhaseVerify && m != nil && len(m[1]) >= len(c.Watch) {
@@ -378,6 +392,7 @@ func BuildCard(rb *runbook.Runbook) Card {
 		shareFacts(&c.Groups[i])
 	}
 	c.Rules = rules(rb, c)
+	c.Procedures = append(c.Procedures, envCheck(c)...)
 	sayWaitsOnce(c.Groups, c.OpenItems)
 	c.Deadlines = cardDeadlines(rb, c)
 	if ic := rb.Sections.InternalComms; ic != nil {
@@ -1005,11 +1020,13 @@ func procedures(groups []Group) []Procedure {
 		first := wordsOf(best.refs[0])
 		words := append([]string(nil), first[len(first)-best.n:]...)
 		words[best.k] = pre + "VAR" + suf
-		out = append(out, Procedure{Phase: p, Text: upper(strings.Join(words, " "))})
+		text := upper(strings.Join(words, " "))
+		out = append(out, Procedure{Phase: p, Text: text, key: text})
 		for i, r := range best.refs {
 			w := wordsOf(r)
 			l := &groups[r.g].Secrets[r.s].Lines[r.l]
 			l.Value = strings.Trim(values[i][len(pre):len(values[i])-len(suf)], "`")
+			l.Proc = text
 			own := w[:len(w)-best.n]
 			// A connective the shared words cut off ("On" of "On AWS
 			// Lambda ...") says nothing alone.
@@ -1727,17 +1744,17 @@ func rules(rb *runbook.Runbook, c Card) string {
 	// and the switch to the next environment runs it again (review20
 	// round 4 M3: one missed switch writes production in a "staging"
 	// step).
-	var shows []string
-	for _, t := range targets(c) {
-		shows = append(shows, "`"+t.show+"`")
-	}
+	// The commands, what each must print (tabletop round 5: an
+	// identity with no expected value proves nothing) and how to switch
+	// are the procedure env-check(ENV), after the card.
+	shows := len(targets(c)) > 0
 	switch {
-	case c.Order != "" && len(shows) > 0:
-		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". Each phase, and each switch ("+strings.ReplaceAll(OrderLabel(c.Order), "/", " → ")+"), starts with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" the environment.")
+	case c.Order != "" && shows:
+		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". Each phase and each switch of environment starts with "+envCheckName+".")
 	case c.Order != "":
 		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+".")
-	case len(shows) > 0:
-		out = append(out, "Each phase, and each change of environment in it, starts with "+andList(shows)+": "+plural(len(shows), "it names", "each names")+" the step's environment.")
+	case shows:
+		out = append(out, "Each phase, and each change of environment in it, starts with "+envCheckName+".")
 	}
 	switch {
 	case len(c.Kills) == 0:
@@ -1787,17 +1804,40 @@ func watcher(rb *runbook.Runbook) string {
 // envTargets are the command-line tools whose commands hit whichever
 // environment their setting points at, with that setting.
 var envTargets = []envTarget{
-	{"kubectl ", "kubectl context", "kubectl config current-context"},
-	{"aws ", "AWS profile (`AWS_PROFILE`)", "aws sts get-caller-identity"},
-	{"vault ", "Vault address (`VAULT_ADDR`)", "printenv VAULT_ADDR"},
-	{"gcloud ", "gcloud project", "gcloud config get project"},
-	{"az ", "Azure subscription", "az account show"},
-	{"doppler ", "Doppler config", "doppler configure get config"},
+	{"kubectl ", "kubectl context", "kubectl config current-context", "prints `<ENV kube context>`", "kubectl config use-context <ENV kube context>"},
+	{"aws ", "AWS profile (`AWS_PROFILE`)", "aws sts get-caller-identity", "shows `\"Account\": \"<ENV AWS account id>\"`", "export AWS_PROFILE=<ENV AWS profile>"},
+	{"vault ", "Vault address (`VAULT_ADDR`)", "printenv VAULT_ADDR", "prints `<ENV Vault address>`", "export VAULT_ADDR=<ENV Vault address>"},
+	{"gcloud ", "gcloud project", "gcloud config get project", "prints `<ENV project id>`", "gcloud config set project <ENV project id>"},
+	{"az ", "Azure subscription", "az account show --query name -o tsv", "prints `<ENV subscription>`", "az account set --subscription <ENV subscription>"},
+	{"doppler ", "Doppler config", "doppler configure get config --plain", "prints `<ENV config>`", "doppler setup --config <ENV config>"},
 }
 
 // envTarget is a tool whose commands hit the environment its setting
-// points at, and the command that shows which.
-type envTarget struct{ tool, setting, show string }
+// points at, the command that shows which, what it shows in the right
+// environment, and the command that switches to it.
+type envTarget struct{ tool, setting, show, expect, switchTo string }
+
+// envCheckName is how the card's rules call the procedure that proves the
+// environment.
+const envCheckName = "env-check(ENV)"
+
+// envCheck is the procedure that proves which environment the commands
+// hit: each target's command and what it must print in ENV (tabletop round
+// 5: "the checks print an identity but never say what the expected value
+// is"), and how to switch; nil when no command depends on a setting.
+func envCheck(c Card) []Procedure {
+	ts := targets(c)
+	if len(ts) == 0 {
+		return nil
+	}
+	var shows, switches []string
+	for _, t := range ts {
+		shows = append(shows, "`"+t.show+"` "+t.expect)
+		switches = append(switches, "`"+t.switchTo+"`")
+	}
+	return []Procedure{{Name: envCheckName, Text: "ENV is the step's environment. " + upper(andList(shows)) +
+		"; anything else: stop and switch (" + strings.Join(switches, ", ") + "), then check again. The values are the team's, one per environment: fill them in before step 1."}}
+}
 
 // plural says one or the other by n.
 func plural(n int, one, many string) string {
@@ -1910,14 +1950,15 @@ func deployProcedure(groups []Group) []Procedure {
 	if count[best] < 2 {
 		return []Procedure{}
 	}
+	text := "`kubectl -n " + best + " rollout restart WORKLOAD && kubectl -n " + best + " rollout status WORKLOAD`."
 	for _, r := range refs {
 		if r.ns == best {
-			r.l.Text, r.l.Values = "", r.workloads
+			r.l.Text, r.l.Values, r.l.Proc = "", r.workloads, text
 		}
 	}
 	// WORKLOAD, not VAR: on the card VAR is a secret's variable
 	// (review20 round 3: "the same token, two meanings").
-	return []Procedure{{Phase: runbook.PhaseDeploy, Text: "`kubectl -n " + best + " rollout restart WORKLOAD && kubectl -n " + best + " rollout status WORKLOAD`."}}
+	return []Procedure{{Phase: runbook.PhaseDeploy, Text: text, key: text}}
 }
 
 // sayWaitsOnce prints each open item a secret's lines wait for on the
@@ -2008,7 +2049,7 @@ func filterVariants(groups []Group, procs []Procedure) {
 							own, theirs = ra, rb
 						}
 						l.Text = strings.TrimSuffix(strings.TrimSpace(lead), ":") + ": `" + own + "` in place of `" + theirs + "`"
-						l.Value = w
+						l.Value, l.Proc = w, p.key
 						break
 					}
 				}
@@ -2306,11 +2347,12 @@ var hoursAfterRE = regexp.MustCompile(`(\d+) hours after the roll`)
 // until a step the operator runs) puts the consumers back on a credential
 // that dies anyway: the line says to fix forward before that expiry, and
 // when it falls at the latest for a secret with a production window.
-func rollbackLines(rb *runbook.Runbook, groups []Group) {
+func rollbackLines(rb *runbook.Runbook, groups []Group) map[string]string {
 	r := rb.Sections.Rollback
 	if r == nil {
-		return
+		return nil
 	}
+	fixes := map[string]string{}
 	row := map[string]int{}
 	for i, st := range r.Steps {
 		if _, ok := row[st.SecretID]; !ok {
@@ -2330,23 +2372,35 @@ func rollbackLines(rb *runbook.Runbook, groups []Group) {
 			if strings.HasPrefix(until, "step ") || !strings.Contains(until, "expir") {
 				continue
 			}
-			e := "after " + RollbackLabel(i) + ", fix forward before " + until
+			// The card says by when, the procedures block says why
+			// (review20 round 4 C1: the time stays on the first screen).
+			fix := "Fix forward before " + until + ": going back only delays the failure"
+			e := RollbackLabel(i) + ": fix forward before the old secret expires"
 			if m := hoursAfterRE.FindStringSubmatch(until); m != nil && cs.Window != "" {
 				if end, ok := windowEnd(rb, cs.ID); ok {
 					h, _ := strconv.Atoi(m[1])
-					e += " (production: by " + moment(end.Add(time.Duration(h)*time.Hour).Format(time.RFC3339)) + " at the latest)"
+					by := moment(end.Add(time.Duration(h) * time.Hour).Format(time.RFC3339))
+					fix += "; in production by " + by + " at the latest"
+					e = RollbackLabel(i) + ": fix forward by " + by
 				}
 			}
+			fixes[cs.ID] = fix + "."
 			expiring = append(expiring, e)
 		}
 		if len(labels) == 0 {
 			continue
 		}
 		g.Rollback = andList(labels)
-		if len(expiring) > 0 {
-			g.Rollback += "; " + strings.Join(expiring, "; ")
+		switch {
+		case len(labels) == 1 && len(expiring) == 1:
+			// "R1; fix forward by ...": the label is said once.
+			_, fix, _ := strings.Cut(expiring[0], ": ")
+			g.Rollback += "; " + fix
+		case len(expiring) > 0:
+			g.Rollback += "; after " + strings.Join(expiring, "; after ")
 		}
 	}
+	return fixes
 }
 
 // windowEnd is when the first production window of a secret's steps ends,
@@ -2487,7 +2541,7 @@ func callSpans(groups []Group, procs []Procedure) []Procedure {
 			}
 		}
 		if owner < 0 {
-			procs = append(procs, Procedure{Phase: phase, Text: "`" + k + "`."})
+			procs = append(procs, Procedure{Phase: phase, Text: "`" + k + "`.", key: "`" + k + "`."})
 			owner = len(procs) - 1
 		}
 		call := string(procs[owner].Phase)
@@ -2496,7 +2550,7 @@ func callSpans(groups []Group, procs []Procedure) []Procedure {
 			u.l.Text = strings.Replace(u.l.Text, "`"+u.span+"`", call+"(`"+u.name+"`)", 1)
 			if u.l.Phase == procs[owner].Phase && strings.TrimSuffix(u.l.Text, ".") == call+"(`"+u.name+"`)" {
 				// "store: `X`", as the procedure's other lines say.
-				u.l.Text, u.l.Value = "", u.name
+				u.l.Text, u.l.Value, u.l.Proc = "", u.name, procs[owner].key
 			}
 		}
 	}
@@ -2574,7 +2628,8 @@ func namedTails(groups []Group) []Procedure {
 			continue
 		}
 		first := cs[best[0]].norm
-		out = append(out, Procedure{Phase: p, Text: upper(strings.Join(first[len(first)-bestN:], " "))})
+		text := upper(strings.Join(first[len(first)-bestN:], " "))
+		out = append(out, Procedure{Phase: p, Text: text, key: text})
 		for _, j := range best {
 			c := cs[j]
 			own := strings.Fields(c.l.Text)
@@ -2582,7 +2637,7 @@ func namedTails(groups []Group) []Procedure {
 			for len(own) > 0 && slices.Contains([]string{"on", "in", "with", "then", "via"}, strings.ToLower(own[len(own)-1])) {
 				own = own[:len(own)-1]
 			}
-			c.l.Text, c.l.Value = strings.Join(own, " "), c.name
+			c.l.Text, c.l.Value, c.l.Proc = strings.Join(own, " "), c.name, text
 		}
 	}
 	return out

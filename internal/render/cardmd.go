@@ -56,8 +56,18 @@ func cardMarkdown(m *md, c Card) {
 		}
 	}
 	if len(c.Later) > 0 {
+		// Each with its question (tabletop round 5: "o1 has no question:
+		// answer before closing what?"); the appendix asks it whole.
 		m.blank()
-		m.line("- [ ] **%s**: no step waits; answer before closing.", text(andList(c.LaterIDs())))
+		m.line("Before closing:")
+		m.blank()
+		for _, o := range c.Later {
+			quote := ""
+			if o.Text != "" {
+				quote = " \"" + text(o.Text) + "\""
+			}
+			m.line("- [ ] **%s**%s %s", text(o.ID), quote, text(o.Question))
+		}
 	}
 	if len(c.Before) > 0 {
 		m.blank()
@@ -93,14 +103,6 @@ func cardMarkdown(m *md, c Card) {
 	}
 	m.blank()
 	m.line("%s", text(c.Rules))
-	for _, p := range c.Procedures {
-		m.blank()
-		if p.Name != "" {
-			m.line("**%s:** %s", text(p.Name), text(p.Text))
-			continue
-		}
-		m.line("**Every %s:** %s", text(string(p.Phase)), text(p.Text))
-	}
 	for _, g := range c.Groups {
 		m.blank()
 		m.line("### %s", text(g.Title))
@@ -198,6 +200,32 @@ func cardMarkdown(m *md, c Card) {
 	}
 }
 
+// proceduresMarkdown writes the block said right after the card: the
+// procedures its lines call by name, and the rollbacks R1..Rn as steps.
+func proceduresMarkdown(m *md, c Card) {
+	if len(c.Procedures)+len(c.Rollbacks) == 0 {
+		return
+	}
+	m.blank()
+	m.line("---")
+	m.blank()
+	m.line("%s", ProceduresTitle)
+	m.blank()
+	m.line("The card's lines call these by name; VAR, WORKLOAD and ENV are what the line gives.")
+	for _, p := range c.Procedures {
+		m.blank()
+		m.line("**%s:** %s", text(p.Name), text(p.Text))
+	}
+	for _, r := range c.Rollbacks {
+		m.blank()
+		m.line("**%s · %s**, possible until %s:", text(r.Label), text(r.Name), text(r.Until))
+		m.blank()
+		for i, st := range r.Steps {
+			m.line("%d. %s", i+1, text(st))
+		}
+	}
+}
+
 func cardLine(m *md, l Line) {
 	wait := ""
 	if len(l.SaysWaits) > 0 {
@@ -208,18 +236,19 @@ func cardLine(m *md, l Line) {
 		check = " Check: " + text(l.Check)
 	}
 	what := text(l.Text)
+	call := l.Call()
 	if len(l.Values) > 0 {
 		var vs []string
 		for _, v := range l.Values {
-			vs = append(vs, codeSpan(v))
+			vs = append(vs, call+"("+codeSpan(v)+")")
 		}
 		what = strings.Join(vs, ", then ")
 	}
 	if l.Value != "" {
-		// The procedure above says where the value goes (VAR).
-		what = codeSpan(l.Value)
+		// The procedure after the card says where the value goes (VAR).
+		what = call + "(" + codeSpan(l.Value) + ")"
 		if l.Text != "" {
-			what = text(strings.TrimSuffix(l.Text, ":")) + ", VAR = " + codeSpan(l.Value)
+			what = text(strings.TrimSuffix(l.Text, ":")) + ", by " + what
 		}
 	}
 	if l.Never != "" {
@@ -236,7 +265,7 @@ func cardLine(m *md, l Line) {
 		}
 	}
 	phase := text(string(l.Phase))
-	if first, _, _ := strings.Cut(what, " "); strings.EqualFold(first, phase) && dead == "" && wait == "" {
+	if first, _, _ := strings.Cut(what, " "); (strings.EqualFold(first, phase) || call != "" && strings.HasPrefix(what, call+"(")) && dead == "" && wait == "" {
 		// "Freeze deploys ...", "Create a new key ...": the text says
 		// the phase.
 		m.line("- [ ] **%s** %s%s", l.Numbers(), what, check)

@@ -49,7 +49,9 @@ func MarkdownView(w io.Writer, rb *runbook.Runbook, view View) error {
 		m.blank()
 		m.line("## Operator card")
 	}
-	cardMarkdown(m, BuildCard(rb))
+	c := BuildCard(rb)
+	cardMarkdown(m, c)
+	proceduresMarkdown(m, c)
 	if view == ViewCard {
 		_, err := io.WriteString(w, m.String())
 		return err
