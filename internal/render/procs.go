@@ -76,6 +76,10 @@ func nameProcedures(groups []Group, procs []Procedure) {
 				param = "VAR"
 			}
 			base := strings.ReplaceAll(string(p.Phase), " ", "-")
+			if taken[base] && strings.Contains(p.Text, "username") {
+				// The store of a user name with its password.
+				base += "-user"
+			}
 			n := base
 			for k := 2; taken[n]; k++ {
 				n = base + "-" + strconv.Itoa(k)
