@@ -220,6 +220,10 @@ func entryOf(s runbook.InventorySecret) *catalog.Credential {
 	return cat.Match(prov, s.Kind, runbook.SecretStore(s.Store), strings.ToLower(s.Name))
 }
 
+// mirrorClause is the store step's naming of a second store the value lives
+// in (writer: Secret.Mirrors): a place, not a command.
+var mirrorClause = regexp.MustCompile(`(?:also lives in|the mirror in) [^:;]*?(?:copied there by a job|where a consumer reads it)`)
+
 // ownProductCommands: a secret's steps, checks and rollback use only commands
 // of its own product and store (no Postgres catalog views for MySQL, no Vault
 // rewrap for an AWS KMS key, no AWSPREVIOUS for a Vault secret).
@@ -236,8 +240,11 @@ func ownProductCommands(c *context) []finding {
 		if !known {
 			return
 		}
-		// The secret's own name ("npm publish token") is not a command.
+		// The secret's own name ("npm publish token") is not a command,
+		// nor is a second store the notes say holds the value ("also lives
+		// in AWS Secrets Manager (prod/x), copied there by a job").
 		text = strings.ReplaceAll(text, c.secrets[id].Name, "")
+		text = mirrorClause.ReplaceAllString(text, "")
 		// Only the products the secret may not use are looked for (in
 		// the catalogue's order, as ProductsIn lists them).
 		t := c.productText(cat, text)

@@ -257,7 +257,7 @@ func storeText(c sc) (string, string) {
 		// A second store the value reaches (review17-cold5 r3 crit 30):
 		// consumers that read it there would start on the old value.
 		text += " The value also lives in " + m + ": before any consumer reloads, make it hold the new value (trigger the job that copies it, or write it there too where nothing copies it)."
-		check += "; " + m + " holds a version written after this step"
+		check += "; the mirror in " + m + ", holds a version written after this step"
 	}
 	if len(c.s.PersonalCopies) > 0 {
 		// A person's own copy is the exposure (review17-cold3 r4): the new
