@@ -438,8 +438,39 @@ func wordsOf(s string) string {
 }
 
 // gateWho is the approver a gate's sentence names: the owner (an approver
-// first) whose first name comes first in it, or "" when none.
+// first) whose first name comes first in it; else the first full name
+// written in it ("Sofia Marchetti must approve before ..."), or "" when none.
 func gateWho(req *runbook.Request, sent string) string {
+	if who := ownerIn(req, sent); who != "" {
+		return who
+	}
+	return fullName(sent)
+}
+
+// fullName is the first run of two or more capitalised words in a
+// sentence ("Sofia Marchetti"), or "".
+func fullName(sent string) string {
+	var run []string
+	for _, w := range strings.Fields(sent) {
+		w = strings.Trim(w, "(),.;:!?\"'")
+		if capitalised(w) {
+			run = append(run, w)
+			continue
+		}
+		if len(run) >= 2 {
+			break
+		}
+		run = run[:0]
+	}
+	if len(run) < 2 {
+		return ""
+	}
+	return strings.Join(run, " ")
+}
+
+// ownerIn is the owner (an approver first) whose first name comes first in
+// a sentence, or "" when none.
+func ownerIn(req *runbook.Request, sent string) string {
 	best, at := "", len(sent)+1
 	for pass := 0; pass < 2; pass++ {
 		for _, o := range req.Owners {
