@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/generate"
 	"github.com/rotor-dev/rotor/internal/lint"
 	"github.com/rotor-dev/rotor/internal/render"
+	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
 // TestStaleAsOf plans the rows of testdata/stale_as_of.yaml with the clock
@@ -90,8 +92,12 @@ func TestStaleAsOf(t *testing.T) {
 					}
 				}
 			}
-			if r.HoldsPlanned && len(rb.OpenItems) > 0 {
-				o := rb.OpenItems[0]
+			if r.HoldsPlanned {
+				i := slices.IndexFunc(rb.OpenItems, func(o runbook.OpenItem) bool { return o.Source == "as_of" })
+				if i < 0 {
+					t.Fatalf("no open item from as_of: %+v", rb.OpenItems)
+				}
+				o := rb.OpenItems[i]
 				if len(o.HeldSteps(rb.Sections.RotationSequence)) == 0 {
 					t.Errorf("the as_of item holds no step: %+v", o)
 				}

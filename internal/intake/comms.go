@@ -251,7 +251,7 @@ func noPost(lex *commsLexicon, sent, name string) bool {
 			before = before[j+len(sep):]
 		}
 	}
-	words := " " + strings.Join(strings.Fields(strings.NewReplacer("(", " ", ")", " ", "'", "'").Replace(before)), " ") + " "
+	words := " " + strings.Join(strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(before)), " ") + " "
 	return slices.ContainsFunc(lex.NoPost, func(p string) bool { return strings.Contains(words, " "+p+" ") })
 }
 
