@@ -244,10 +244,12 @@ func (m *Model) Reply(r Recorded) Reply {
 	return OK(answer(bad))
 }
 
-// refer writes, as a model copies them, the command references the prompt
-// holds in place of their commands in an answer (a JSON value).
+// refer writes, as a model copies them, the command references the prompt's
+// data block holds in place of their commands in an answer (a JSON value).
+// Only the data block: the task text's example references name no command.
 func (b *book) refer(answer []byte, prompt string) []byte {
-	sent := prompts.Written(prompt)
+	data, _ := dataBlock(prompt)
+	sent := prompts.Written(data)
 	if len(sent) == 0 || b.refs.Len() == 0 {
 		return answer
 	}
@@ -291,14 +293,21 @@ func sectionOf(schemaName string) (runbook.SectionID, bool) {
 	return "", false
 }
 
+// dataBlock is the text rotor puts between <rotor-data> tags in a prompt; ok
+// is false when the prompt has no whole block.
+func dataBlock(user string) (string, bool) {
+	_, rest, ok := strings.Cut(user, "<rotor-data>")
+	if !ok {
+		return "", false
+	}
+	data, _, ok := strings.Cut(rest, "</rotor-data>")
+	return data, ok
+}
+
 // DataSystem reads the system name from a prompt's data block, "" when there
 // is none.
 func DataSystem(user string) string {
-	_, rest, ok := strings.Cut(user, "<rotor-data>")
-	if !ok {
-		return ""
-	}
-	data, _, ok := strings.Cut(rest, "</rotor-data>")
+	data, ok := dataBlock(user)
 	if !ok {
 		return ""
 	}

@@ -30,11 +30,7 @@ type part struct {
 // for a whole section. all names every secret of the request by id (nil:
 // only the part's secrets are known, by the data block).
 func dataPart(user string, all map[string]string) (part, bool) {
-	_, rest, ok := strings.Cut(user, "<rotor-data>")
-	if !ok {
-		return part{}, false
-	}
-	data, _, ok := strings.Cut(rest, "</rotor-data>")
+	data, ok := dataBlock(user)
 	if !ok {
 		return part{}, false
 	}

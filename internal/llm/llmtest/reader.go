@@ -321,8 +321,7 @@ func fillNulls(v, schema any) any {
 // rotorData decodes the JSON rotor puts between <rotor-data> tags in a
 // prompt into v (left as it is when there is none).
 func rotorData(user string, v any) {
-	if _, rest, ok := strings.Cut(user, "<rotor-data>"); ok {
-		data, _, _ := strings.Cut(rest, "</rotor-data>")
+	if data, ok := dataBlock(user); ok {
 		_ = json.Unmarshal([]byte(data), v)
 	}
 }
