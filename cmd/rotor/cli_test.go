@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/eval"
 	"github.com/rotor-dev/rotor/internal/llm/llmtest"
@@ -269,6 +270,12 @@ func TestEvalRecordAndReplayCommands(t *testing.T) {
 	})
 	vars := map[string]string{"OPENAI_API_KEY": "sk-test-fake", "OPENAI_BASE_URL": fake.BaseURL()}
 	dir := t.TempDir()
+	// The replay runs an hour after the recording (it failed under load when
+	// the two ran in different minutes: the runbooks of requests without
+	// as_of are dated from the clock, and the judge reads those dates).
+	recorded := time.Date(2026, 12, 7, 23, 59, 40, 0, time.UTC)
+	wallClock = func() time.Time { return recorded }
+	t.Cleanup(func() { wallClock = time.Now })
 	run1 := func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), args, env(vars), strings.NewReader(""), &out, &errb)
@@ -280,6 +287,7 @@ func TestEvalRecordAndReplayCommands(t *testing.T) {
 		t.Fatalf("record: exit %d %s %.400s", code, stderr, stdout)
 	}
 	fake.Close()
+	wallClock = func() time.Time { return recorded.Add(time.Hour) }
 	code, stdout, stderr = run1("eval", "--cases", "../../eval/cases/acme-payments.yaml", "--cases", "../../eval/cases/minimal.yaml",
 		"--provider", "replay", "--from", dir)
 	if code != exitOK || !strings.Contains(stdout, "2/2 cases passed") || !strings.Contains(stdout, "0 skipped") {

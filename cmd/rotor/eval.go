@@ -48,6 +48,10 @@ type evalOpts struct {
 	compare                      []string
 	providerSet, modelsSet       bool
 	promptsSet, judgeModelSet    bool
+	// clock is the recording's clock (its manifest's recorded_at) when
+	// replaying one: the runbooks of requests without as_of are dated from
+	// it, as they were when it was recorded.
+	clock time.Time
 }
 
 // takeCompare removes "--compare A B" from args: flag takes one value per
@@ -298,6 +302,7 @@ func applyManifest(o *evalOpts, cfg *config, m *eval.Manifest) {
 		cfg.MaxTokens = m.MaxTokens
 	}
 	cfg.Reasoning, cfg.ReasoningEffort = m.Reasoning, m.ReasoningEffort
+	o.clock = m.RecordedAt
 	if m.BaseURL != "" {
 		cfg.OpenAIBaseURL = m.BaseURL
 	}
@@ -360,7 +365,18 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 	// No cache: every case is written for real, so latency, calls and cost
 	// are measured.
 	gc := generate.Config{Screener: e.scan, Linter: e.linter, Logger: e.log, Schemas: e.schemas,
-		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline}
+		Concurrency: cfg.Concurrency, MaxAttempts: cfg.MaxAttempts, Deadline: cfg.Deadline, Now: wallClock}
+	// A recording and its replay see one clock: a recording is dated once,
+	// at its start, and a replay runs at that moment (the judge reads the
+	// dates of requests without as_of; a replay a minute later asked it
+	// another question and found no recording).
+	clock := o.clock
+	if o.record != "" {
+		clock = wallClock().UTC().Truncate(time.Second)
+	}
+	if !clock.IsZero() {
+		gc.Now = func() time.Time { return clock }
+	}
 	rc := eval.Config{Linter: e.linter, Repeat: o.repeat, Concurrency: o.concurrency, Progress: stderr, Provider: o.provider, Runbooks: o.runbooks,
 		AllowFallback: o.allowFallback, Commit: evalCommit()}
 	if p, err := loadPrompts(promptsDir); err == nil {
@@ -434,7 +450,7 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 			fmt.Fprintf(stderr, "rotor eval: %s has no price: its cost is reported as unknown (ROTOR_PRICES sets one)\n", cfg.Model)
 		}
 		if o.record != "" {
-			if err := e.writeManifest(cfg, jcfg); err != nil {
+			if err := e.writeManifest(cfg, jcfg, clock); err != nil {
 				fmt.Fprintln(stderr, "rotor eval:", err)
 				return nil, exitFailure
 			}
@@ -465,13 +481,16 @@ func (e *evaluator) run(loaded []*eval.Case, model, promptsDir string) (*eval.Re
 	return report, code
 }
 
+// wallClock is the eval's clock (tests set it).
+var wallClock = time.Now
+
 // writeManifest saves, beside the recordings, what replaying them needs:
 // the model and judge, the request shape, the prompts and the judge's
 // instructions, and the cases, so `--from DIR` alone replays the run.
-func (e *evaluator) writeManifest(cfg, jcfg config) error {
+func (e *evaluator) writeManifest(cfg, jcfg config, recordedAt time.Time) error {
 	m := eval.Manifest{Model: cfg.Model, JudgeModel: jcfg.Model, BaseURL: cfg.OpenAIBaseURL, Provider: cfg.Provider, JudgeBaseURL: e.o.judgeBaseURL,
 		Mode: cfg.LLMMode, MaxTokens: cfg.MaxTokens, Reasoning: cfg.Reasoning, ReasoningEffort: cfg.ReasoningEffort,
-		Cases: e.o.cases, RecordedAt: time.Now().UTC(), Commit: evalCommit()}
+		Cases: e.o.cases, RecordedAt: recordedAt, Commit: evalCommit()}
 	if err := eval.WriteManifest(e.o.record, &m); err != nil {
 		return err
 	}
