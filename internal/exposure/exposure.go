@@ -49,6 +49,14 @@ func CompromiseOf(t runbook.Trigger, e runbook.Exposure) Compromise {
 			return CompromiseSuspected
 		}
 	}
+	if e == runbook.ExposureThirdParty {
+		// Held outside the company inside planned work (an offboarding, a
+		// scheduled or compliance rotation): a screenshot in a vendor's
+		// support ticket, an agency's copy. ROTATION_RULES.md §2 rule 6
+		// binds the exposure, not the trigger: it is suspect, and dies
+		// within minutes (review18 round 6 X9, review17-cold6 row 34).
+		return CompromiseSuspected
+	}
 	return CompromiseNone
 }
 
@@ -57,8 +65,8 @@ type Class string
 
 // Classes, from the most urgent.
 const (
-	// KillNow: public, or held by a third party on a leak or a vendor
-	// incident. The old credential is dead within minutes of the start,
+	// KillNow: public, or held by a third party (whatever the trigger:
+	// planned work that finds a third-party copy is a leak for that one). The old credential is dead within minutes of the start,
 	// before any lower-environment step and before any other secret's work.
 	KillNow Class = "kill_now"
 	// Deadline: a departing person knew it. It is killed by the departure

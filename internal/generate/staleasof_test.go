@@ -40,6 +40,10 @@ func TestStaleAsOf(t *testing.T) {
 		// HoldsPlanned: the as_of item holds some step and no kill of a
 		// credential killed first.
 		HoldsPlanned bool      `yaml:"holds_planned"`
+		// FreesOverdue: the as_of item holds no step, up to its kill, of a
+		// credential whose deadline has passed by now (review18 round 6
+		// X3: an overdue leaver's rotation waited for the requester).
+		FreesOverdue bool `yaml:"frees_overdue"`
 		PlannedFrom  time.Time `yaml:"planned_from"`
 		// KillWithin bounds every kill planned first (no deadline), in
 		// minutes from T0: overdue credentials die in parallel lanes, not
@@ -110,6 +114,42 @@ func TestStaleAsOf(t *testing.T) {
 							t.Errorf("the as_of item holds step %d, the kill of %s", k.Step, k.SecretID)
 						}
 					}
+				}
+			}
+			if r.FreesOverdue {
+				i := slices.IndexFunc(rb.OpenItems, func(o runbook.OpenItem) bool { return o.Source == "as_of" })
+				due := map[string]time.Time{}
+				for _, dl := range rb.Schedule.Deadlines {
+					if at, err := time.Parse(time.RFC3339, dl.Due); err == nil {
+						due[dl.ID] = at
+					}
+				}
+				n := 0
+				for _, k := range rb.TimeToKill {
+					id := k.Deadline
+					if id == "" && !k.Reach {
+						// A kill planned first (a hard cutover) is bound by
+						// the deadline that covers its secret.
+						for _, dl := range rb.Schedule.Deadlines {
+							if len(dl.SecretIDs) == 0 || slices.Contains(dl.SecretIDs, k.SecretID) {
+								id = dl.ID
+								break
+							}
+						}
+					}
+					if at, ok := due[id]; id == "" || !ok || !at.Before(r.Now) {
+						continue
+					}
+					k.Deadline = id
+					n++
+					for _, st := range rb.Sections.RotationSequence.AllSteps() {
+						if i >= 0 && st.SecretID == k.SecretID && st.Order <= k.Step && rb.OpenItems[i].Holds(st) {
+							t.Errorf("the as_of item holds step %d of %s, overdue since %s", st.Order, k.SecretID, due[k.Deadline].Format(time.RFC3339))
+						}
+					}
+				}
+				if n == 0 {
+					t.Error("no kill bound by a passed deadline")
 				}
 			}
 			for name, want := range r.Strategies {

@@ -41,6 +41,9 @@ type outcomeCase struct {
 	KillWithin int `yaml:"kill_within"`
 	// Strategies are the strategies of other secrets, by name.
 	Strategies map[string]string `yaml:"strategies"`
+	// KillBy bounds a named secret's kills (minutes from T0), whatever
+	// deadline they carry: it has at least one, and none later.
+	KillBy map[string]int `yaml:"kill_by"`
 }
 
 // loadOutcomes reads a table of outcome cases.
@@ -181,6 +184,26 @@ func runOutcomes(t *testing.T, path string) {
 				}
 				if tc.KillWithin > 0 && k.Deadline == "" && k.Minutes > tc.KillWithin {
 					t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", k.SecretID, k.Environment, k.Label, k.Step, tc.KillWithin)
+				}
+			}
+			for name, within := range tc.KillBy {
+				n := 0
+				for _, sec := range f.Secrets {
+					if sec.Name != name {
+						continue
+					}
+					for _, k := range rb.TimeToKill {
+						if k.SecretID != sec.ID || k.Reach {
+							continue
+						}
+						n++
+						if k.Minutes > within {
+							t.Errorf("%s in %s dies at %s (step %d), past T0+%d min", name, k.Environment, k.Label, k.Step, within)
+						}
+					}
+				}
+				if n == 0 {
+					t.Errorf("%s has no planned kill", name)
 				}
 			}
 			for name, want := range tc.Strategies {

@@ -631,9 +631,38 @@ func StaleAsOf(rb *runbook.Runbook, f *Facts, asOf, now time.Time) {
 		}
 		passed = append(passed, fmt.Sprintf("the kill of %s (step %d, %s)", name, last[key].step, last[key].by))
 	}
+	// A credential whose deadline has passed by now is overdue whichever
+	// date is right: its track (all but its investigation and clean-up:
+	// the replacement, the kill and the restoration after a kill) never
+	// waits for the
+	// answer either (review18 round 6 X3: a stale as_of held the
+	// dual-credential rotation of a leaver's deploy key, Stripe key and
+	// AppRole secret-id, overdue for days, until the requester answered).
+	lastKill, overdueOrder := map[string]int{}, []string{}
+	for _, k := range rb.TimeToKill {
+		if k.Reach || k.SecretID == "" {
+			continue
+		}
+		dl := scheduleDeadline(rb.Schedule, k.Deadline, k.SecretID)
+		if dl == nil {
+			continue
+		}
+		if due, err := time.Parse(time.RFC3339, dl.Due); err != nil || !due.Before(now) {
+			continue
+		}
+		if _, ok := lastKill[k.SecretID]; !ok {
+			overdueOrder = append(overdueOrder, k.SecretID)
+		}
+		lastKill[k.SecretID] = max(lastKill[k.SecretID], k.Step)
+	}
+	overdueSteps := map[string][]int{}
 	var blocks []string
 	for i := range f.Steps {
 		st := &f.Steps[i]
+		if _, ok := lastKill[st.SecretID]; ok && !freed[st.Order] && st.Phase != runbook.PhaseInvestigate && st.Phase != runbook.PhaseCleanup {
+			freed[st.Order] = true
+			overdueSteps[st.SecretID] = append(overdueSteps[st.SecretID], st.Order)
+		}
 		if f.NeverWaits(st) || freed[st.Order] {
 			continue
 		}
@@ -662,8 +691,63 @@ func StaleAsOf(rb *runbook.Runbook, f *Facts, asOf, now time.Time) {
 		}
 		q += fmt.Sprintf(" This never holds the kill of a credential killed first (%s%s): if it is still live, kill it now.", word, strings.Join(refs, ", "))
 	}
+	var run []string
+	for _, id := range overdueOrder {
+		if steps := overdueSteps[id]; len(steps) > 0 {
+			run = append(run, fmt.Sprintf("%s, %s", names[id], stepRange(steps)))
+		}
+	}
+	if len(run) > 0 {
+		lead := " Nor does it hold"
+		if len(killNow) == 0 {
+			lead = " It never holds"
+		}
+		q += fmt.Sprintf("%s the rotation of a credential whose deadline has passed (%s): run it now.", lead, strings.Join(run, "; "))
+	}
 	if blocks == nil {
 		blocks = []string{}
 	}
 	rb.OpenItems = append([]runbook.OpenItem{{ID: "o0", Source: "as_of", Text: text, Question: q, Blocks: blocks}}, rb.OpenItems...)
+}
+
+// scheduleDeadline is the deadline a kill names, else the first one that
+// covers its secret, or nil.
+func scheduleDeadline(sch runbook.Schedule, id, secretID string) *runbook.Deadline {
+	for i, d := range sch.Deadlines {
+		if id != "" && d.ID == id {
+			return &sch.Deadlines[i]
+		}
+	}
+	if id != "" {
+		return nil
+	}
+	for i, d := range sch.Deadlines {
+		if len(d.SecretIDs) == 0 || runbook.OneOf(d.SecretIDs, secretID) {
+			return &sch.Deadlines[i]
+		}
+	}
+	return nil
+}
+
+// stepRange says steps in order: "step 4", "steps 4-9", "steps 4, 6-8".
+func stepRange(steps []int) string {
+	slices.Sort(steps)
+	steps = slices.Compact(steps)
+	var parts []string
+	for i := 0; i < len(steps); {
+		j := i
+		for j+1 < len(steps) && steps[j+1] == steps[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", steps[i], steps[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(steps[i]))
+		}
+		i = j + 1
+	}
+	if len(steps) == 1 {
+		return "step " + parts[0]
+	}
+	return "steps " + strings.Join(parts, ", ")
 }
