@@ -39,11 +39,11 @@ func TestStaleAsOf(t *testing.T) {
 		Strategies map[string]string `yaml:"strategies"`
 		// HoldsPlanned: the as_of item holds some step and no kill of a
 		// credential killed first.
-		HoldsPlanned bool      `yaml:"holds_planned"`
+		HoldsPlanned bool `yaml:"holds_planned"`
 		// FreesOverdue: the as_of item holds no step, up to its kill, of a
 		// credential whose deadline has passed by now (review18 round 6
 		// X3: an overdue leaver's rotation waited for the requester).
-		FreesOverdue bool `yaml:"frees_overdue"`
+		FreesOverdue bool      `yaml:"frees_overdue"`
 		PlannedFrom  time.Time `yaml:"planned_from"`
 		// KillWithin bounds every kill planned first (no deadline), in
 		// minutes from T0: overdue credentials die in parallel lanes, not
