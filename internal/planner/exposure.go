@@ -267,12 +267,6 @@ func timeToKill(f *Facts) {
 		}
 		k := runbook.KillTime{SecretID: s.ID, Environment: st.Environment, Step: st.Order,
 			Minutes: st.Minutes, Label: exposure.Label(st.Minutes), Exposure: s.Exposure}
-		if c := cutoverIssue(f, s, st); c != nil {
-			// No overlap: the old credential dies when the new one is
-			// issued in that environment (Auth0's rotate-secret), not at
-			// the revoke step that only confirms it.
-			k.Step, k.Minutes, k.Label = c.Order, c.Minutes, exposure.Label(c.Minutes)
-		}
 		if d := deadlineFor(f, s.ID); d != nil && s.Class == exposure.Deadline && s.Strategy.HasOverlap() {
 			// Planned: it dies after its replacement, by the deadline.
 			k.Deadline = d.ID
@@ -903,19 +897,4 @@ func stepByRef(f *Facts, ref string) *Step {
 		return nil
 	}
 	return &f.Steps[n-1]
-}
-
-// cutoverIssue is, for a hard cutover's kill step, the step that issues the
-// new credential in the same environment (where the old one dies), or nil.
-func cutoverIssue(f *Facts, s *Secret, kill *Step) *Step {
-	if s.Strategy != runbook.StrategyHardCutover || kill.Phase == runbook.PhaseContain {
-		return nil
-	}
-	for i := range f.Steps {
-		c := &f.Steps[i]
-		if c.SecretID == s.ID && c.Environment == kill.Environment && c.Phase == runbook.PhaseCreate && c.Order < kill.Order {
-			return c
-		}
-	}
-	return nil
 }

@@ -377,7 +377,11 @@ func chooseStrategy(f *Facts, cat *catalog.Catalog, s *Secret) {
 	s.RollbackWindow, s.PropagationSeconds = e.Actions.RollbackUntil, e.PropagationSeconds
 	s.StrategyReason = fmt.Sprintf("%s (catalogue entry %s): %s", s.Strategy, e.ID, e.Overlap)
 	switch {
-	case s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRekey && (s.Compromise == CompromiseConfirmed || onlyPipelines(s)):
+	case s.Class == exposure.KillNow && s.Strategy != runbook.StrategyRekey && (s.Compromise == CompromiseConfirmed || onlyPipelines(s) || s.Strategy == runbook.StrategyHardCutover):
+		// A hard cutover has no overlap to keep anything running: its
+		// replacement is its kill, so a suspect one is cut over now too
+		// (an Auth0 secret in a vendor's support ticket, review17-cold6
+		// row 34).
 		publicDataOnly := e.ID == "aws-iam-access-key" && s.PublicDataOnly
 		var why string
 		switch {
