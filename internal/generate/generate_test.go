@@ -207,9 +207,14 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 	// for the card (R1-R3), the Stripe rollback says to fix forward before
 	// the old secret expires and the SendGrid verify why the consumer's
 	// sends prove nothing (review20 round 4 C1, M1): 3,129 -> 3,168.
+	// 3,260 since tabletop round 5 (session 8): the store chain refuses an
+	// empty NEW (T2: 4 words in each Secrets Manager store step), and the
+	// grant comparison covers views, sequences, schemas and role
+	// memberships (A4: about 25 words in each Postgres verify): 3,168 ->
+	// about 3,230.
 	appendices := text[strings.Index(text, "**Appendices:**"):]
-	if words := render.Words(appendices); words > 3200 {
-		t.Errorf("Acme's appendices are %d words; they must fit in 3,200", words)
+	if words := render.Words(appendices); words > 3260 {
+		t.Errorf("Acme's appendices are %d words; they must fit in 3,260", words)
 	}
 	if strings.Contains(text, "&gt;") || strings.Contains(text, "&lt;") || strings.Contains(text, "&amp;") {
 		t.Error("the Markdown carries HTML entities")
