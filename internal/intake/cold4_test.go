@@ -30,13 +30,17 @@ type cold4Row struct {
 	Who []string `yaml:"who"`
 	// WhoNot lists names an unsure row's open item must not ask.
 	WhoNot []string `yaml:"who_not"`
+	// Zone is the request zone the reading must have; nil: not checked.
+	Zone *string `yaml:"zone"`
+	// OpenItems is the least number of questions the reading raises.
+	OpenItems int `yaml:"open_items"`
 	// Pending says why a row is still read wrong: logged, not failed; a
 	// pending row read right fails until the entry goes.
 	Pending string `yaml:"pending"`
 }
 
 var cold4Classes = []string{"rule", "report", "schedule", "state", "deadline", "target", "duty", "approval",
-	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise", "never", "their_freeze", "unsure"}
+	"out_of_scope", "check", "change_path", "no_contact", "keep_copy", "raise", "never", "their_freeze", "unsure", "zone"}
 
 // TestColdFour reads testdata/cold4.yaml (review17-cold4 P1-P4).
 // rule. Every class but rule reads no time rule and no freeze; a rule reads
@@ -48,6 +52,10 @@ func TestColdFour(t *testing.T) { runColdTable(t, "testdata/cold4.yaml") }
 // the time half of P10): rows like cold4's, grouped in sets, each set with
 // its request's as_of and secrets.
 func TestColdFive(t *testing.T) { runColdTable(t, "testdata/cold5.yaml") }
+
+// TestColdSix reads testdata/cold6.yaml (review17-cold6 P1 request-wide
+// zone, P6 duty clocks and deadlines, P2 polarity, P3 scope).
+func TestColdSix(t *testing.T) { runColdTable(t, "testdata/cold6.yaml") }
 
 // coldTarget is a secret of a cold table's request.
 type coldTarget struct {
@@ -62,7 +70,9 @@ type coldSet struct {
 	Name    string       `yaml:"name"`
 	AsOf    string       `yaml:"as_of"`
 	Targets []coldTarget `yaml:"targets"`
-	Rows    []cold4Row   `yaml:"rows"`
+	// Context are constraints that come before each row's text.
+	Context []string   `yaml:"context"`
+	Rows    []cold4Row `yaml:"rows"`
 }
 
 // runColdTable checks a table of sentences and their classes: a time or a
@@ -95,7 +105,7 @@ func runColdTable(t *testing.T, path string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		base := &runbook.Request{System: "Cold"}
+		base := &runbook.Request{System: "Cold", Constraints: set.Context}
 		opts := Options{AsOf: asOf}
 		for _, tg := range set.Targets {
 			base.Secrets = append(base.Secrets, runbook.Secret{Name: tg.Name, Kind: runbook.Kind(tg.Kind), Provider: tg.Provider, Consumers: tg.Consumers})
@@ -123,14 +133,15 @@ func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options
 			t.Fatalf("row %q: unknown class %q", row.Text, row.Class)
 		}
 		req := *base
-		idx := 0
+		idx := len(base.Constraints)
 		if row.Note {
 			req.Secrets = append(req.Secrets[:0:0], base.Secrets...)
 			req.Secrets[0].Notes = row.Text
 		} else {
-			req.Constraints = []string{row.Text}
+			req.Constraints = append(slices.Clone(base.Constraints), row.Text)
 		}
-		text := Read(&req, opts).Texts[idx]
+		reading := Read(&req, opts)
+		text := reading.Texts[idx]
 		got := text.Directives
 		var why []string
 		var rules []Directive
@@ -170,6 +181,15 @@ func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options
 				// event is no deadline.
 				why = append(why, "a "+row.Class+" read as a deadline")
 			}
+		}
+		if row.Zone != nil && reading.RequestZone != *row.Zone {
+			why = append(why, fmt.Sprintf("request zone %q, want %q", reading.RequestZone, *row.Zone))
+		}
+		if len(reading.Questions) < row.OpenItems {
+			why = append(why, fmt.Sprintf("%d open items, want at least %d", len(reading.Questions), row.OpenItems))
+		}
+		if row.Class == "zone" && text.Prohibits {
+			why = append(why, "a zone statement marked as a prohibition (its steps would wait)")
 		}
 		if row.Class == "unsure" {
 			i := slices.IndexFunc(got, func(d Directive) bool { return d.Kind == KindDetail && d.Field == FieldUnsure })
