@@ -49,6 +49,9 @@ type TimeWords struct {
 	BusyMinutes   int                 `yaml:"busy_minutes"`
 	PeriodEnds    map[string][]string `yaml:"period_ends"`
 	Zones         map[string]string   `yaml:"zones"`
+	ZonePlaces    map[string]string   `yaml:"zone_places"`
+	ZoneWords     []string            `yaml:"zone_statement_words"`
+	ZoneCues      []string            `yaml:"zone_statement_cues"`
 	RelativeDays  map[string]int      `yaml:"relative_days"`
 	SameDay       []string            `yaml:"same_day"`
 	Month         []string            `yaml:"month"`
@@ -295,6 +298,7 @@ type compiled struct {
 	pairs, pairJoin, workloads, copies, scopeCues, personAfter, personPoss                                 *phrases
 	personalPlaces, informedCues                                                                           *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
+	zonePlaces, zoneWords, zoneCues                                                                        *phrases // zonePlaces' label: the place
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
@@ -363,6 +367,11 @@ func (l *Lexicon) compile() {
 		zones[k] = []string{k}
 	}
 	c.zones, c.advance = labelled(zones), one(r.Advance)
+	places := map[string][]string{}
+	for k := range t.ZonePlaces {
+		places[k] = []string{k}
+	}
+	c.zonePlaces, c.zoneWords, c.zoneCues = labelled(places), one(t.ZoneWords), one(t.ZoneCues)
 	tools := map[string][]string{}
 	for _, tw := range r.ChangePaths {
 		tools[tw.Tool] = tw.Words
@@ -596,6 +605,14 @@ func (l *Lexicon) Check() []string {
 		}
 		if _, ok := runbook.ParseClock(ns.End); !ok {
 			add("time.named_spans[%d]: end %q is not HH:MM", i, ns.End)
+		}
+	}
+	for _, w := range sortedKeys(t.ZonePlaces) {
+		if _, canon, err := runbook.LoadZone(t.ZonePlaces[w]); err != nil || canon != t.ZonePlaces[w] {
+			add("time.zone_places: %q is %q, not an IANA zone", w, t.ZonePlaces[w])
+		}
+		if w != strings.ToLower(w) {
+			add("time.zone_places: %q must be lower case", w)
 		}
 	}
 	for _, w := range sortedKeys(t.Zones) {

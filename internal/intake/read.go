@@ -50,6 +50,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 		secret       int
 	}
 	var inputs []input
+	var sources []string
 	for i, c := range req.Constraints {
 		inputs = append(inputs, input{fmt.Sprintf("constraints[%d]", i), c, -1})
 	}
@@ -61,6 +62,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	parsed := make([]*parsedText, len(inputs))
 	zones := map[string]bool{}
 	for i, in := range inputs {
+		sources = append(sources, in.source)
 		parsed[i] = rd.parse(in.text)
 		for _, z := range parsed[i].zones {
 			zones[z] = true
@@ -73,8 +75,9 @@ func Read(req *runbook.Request, opts Options) *Reading {
 			}
 		}
 	}
-	// The request's other times all in one zone: an unzoned time is in it.
-	if len(zones) == 1 {
+	// A statement of the zone ("All times Pacific") decides; without one,
+	// the request's other times all in one zone: an unzoned time is in it.
+	if !rd.requestZoneFrom(rd.statedZones(sources, parsed)) && len(zones) == 1 {
 		for z := range zones {
 			rd.requestZone = z
 		}
@@ -193,7 +196,10 @@ type reader struct {
 	asOf        time.Time
 	targets     []Target
 	requestZone string
-	out         *Reading
+	// zoneStated: the request states requestZone ("All times Pacific"), so
+	// a time read in it has its zone given; zoneConflict: it states two.
+	zoneStated, zoneConflict bool
+	out                      *Reading
 }
 
 // parsedText is a text split into tokens and clauses, with its dates marked.
@@ -204,6 +210,8 @@ type parsedText struct {
 	dates   []schedule.DateMention
 	weeks   []weekMention
 	zones   []string // the zones its times are written in
+	// zoneClauses are the clauses that state the request's zone, by index.
+	zoneClauses map[int]string
 }
 
 func (rd *reader) parse(text string) *parsedText {
@@ -252,6 +260,14 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 	first := make([]int, len(p.clauses))
 	for k, c := range p.clauses {
 		first[k] = len(t.Directives)
+		if z, ok := p.zoneClauses[k]; ok {
+			// "All times Pacific.": a fact, the zone of every unzoned clock.
+			d := fact(FieldZone, z)
+			d.Scope, d.Quote, d.Reader = Scope{All: true, Secrets: []int{}, Words: []string{}}, quote(p, c[0], c[1]), ReaderRules
+			d.Evidence = []string{quote(p, c[0], c[1])}
+			t.Directives = append(t.Directives, d)
+			continue
+		}
 		if k > 0 && len(rd.timeExprs(p, c[0], c[1])) == 0 && rd.marginRef(p, c[0], c[1], t.Directives) {
 			// "…; nobody may redeploy invoice-worker within an hour of the
 			// run": the times before, kept clear by that margin.

@@ -844,6 +844,11 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			case pol == Forbid:
 				pol = Allow
 				sp.Only = true
+			case pol == Busy && len(cs.negators) == 0 && (len(cs.only) > 0 || len(cs.activity) > 0):
+				// "event-forwarder prod deploys only outside the ingest
+				// peak (08:00-18:00)": the work keeps clear of the busy
+				// span (review17-cold6 r20).
+				pol = Forbid
 			default:
 				pol = Unclear
 			}
@@ -1076,6 +1081,10 @@ func (rd *reader) exprZone(p *parsedText, x timeExpr, prevEnd, nextFrom int, cla
 	}
 	if len(clauseZones) == 1 {
 		return clauseZones[0], true
+	}
+	if rd.zoneStated {
+		// "All times Pacific": every clock without its own zone.
+		return rd.requestZone, true
 	}
 	if len(p.zones) > 0 && allSame(p.zones) {
 		return p.zones[0], true

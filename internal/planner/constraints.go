@@ -848,6 +848,10 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add("", "keeps the leaked copy until someone has it", "containment makes the copy private; no step deletes, force-pushes, unpublishes or rewrites it before then; no rotation step waits")
 	case intake.FieldUnsure:
 		a.unsure(d)
+	case intake.FieldZone:
+		// "All times Pacific." (review17-cold6 P1).
+		r.add("", "the time zone of the request's clocks: "+d.Value,
+			"every time the request writes without a zone of its own is read in "+d.Value+" (daylight saving on its date); a time with its own zone keeps it")
 	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact,
 		intake.FieldNever, intake.FieldTheirFreeze:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
