@@ -1154,7 +1154,11 @@ func FirstWord(text string, phrases []string) string {
 // entry for a role that owns its tables). A phrase is denied by a negator
 // among the four words before it in its clause, or by "disabled" or "not"
 // and a state word ("not configured", "isn't enabled") among the three
-// words after it.
+// words after it. A phrase that is where something moves to ("Atlantis moves
+// to the AppRole we set up", "migrates to AppRole auth", "switching it over
+// to an AppRole") names the credential's successor, not the credential
+// (review17-cold6 row 26: a periodic orphan token was planned as an AppRole
+// secret-id).
 func HasAffirmed(text string, phrases ...string) bool {
 	for _, p := range phrases {
 		for i := 0; i < len(text); {
@@ -1176,6 +1180,10 @@ func HasAffirmed(text string, phrases ...string) bool {
 // phrase before them.
 var (
 	negators   = []string{"no", "not", "without", "never", "nor", "none", "isn't", "aren't", "wasn't", "don't", "doesn't", "didn't"}
+	// movers, then one of towards among the words before a phrase, make it
+	// the place something moves to.
+	movers  = []string{"move", "moves", "moving", "moved", "migrate", "migrates", "migrating", "migrated", "switch", "switches", "switching", "switched", "transition", "transitions", "transitioning", "cut", "cuts", "cutting", "port", "ports", "porting"}
+	towards = []string{"to", "onto", "into"}
 	stateWords = []string{"configured", "attached", "enabled", "set", "setup", "used", "on", "there", "in"}
 )
 
@@ -1193,6 +1201,19 @@ func denied(text string, start, end int) bool {
 	for _, w := range bw[max(0, len(bw)-4):] {
 		if slices.Contains(negators, w) {
 			return true
+		}
+	}
+	// "moves to the AppRole", "switching deploy-bot over to an AppRole":
+	// a mover, then "to" with at most two words (an article, "new") between
+	// it and the phrase.
+	for i := len(bw) - 1; i >= max(0, len(bw)-3); i-- {
+		if slices.Contains(towards, bw[i]) {
+			for _, w := range bw[max(0, i-4):i] {
+				if slices.Contains(movers, w) {
+					return true
+				}
+			}
+			break
 		}
 	}
 	after := text[end:]

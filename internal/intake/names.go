@@ -382,7 +382,16 @@ func (n *Names) resolve(req *runbook.Request, i int) Resolved {
 		field = ""
 	}
 	if p := n.Provider(field); p != nil {
-		cands = []*catalog.Provider{p}
+		if w := n.otherProduct(fieldW, nameW, p); w != "" {
+			// "twilio segment" with the name "Segment write key": the
+			// vendor's other product, which none of its entries knows
+			// (review17-cold6 row 16: a Segment write key got the Twilio
+			// API key's kill, create and check).
+			r.Assumptions = append(r.Assumptions, fmt.Sprintf("%s %q: the provider %q names %s's product %q, which rotor's catalogue has no entry for: planned as an unknown product, not as %s's own credential",
+				path, in.Name, field, p.Name, w, p.Name))
+		} else {
+			cands = []*catalog.Provider{p}
+		}
 	}
 	fieldKnown := len(cands) > 0
 	if field == "" || fieldKnown {
@@ -526,6 +535,49 @@ func (n *Names) Provider(spelling string) *catalog.Provider {
 		return ps[0]
 	}
 	return nil
+}
+
+// otherProduct is the word of a provider value, after the alias of its
+// provider p, that names another product of the same vendor ("twilio
+// segment", "Atlassian Statuspage"): a meaningful word that is no alias or
+// qualifier, that the secret's name also says while the name says no alias
+// of p, and that no phrase of p's entries holds. "" when there is none.
+func (n *Names) otherProduct(fieldW, nameW []string, p *catalog.Provider) string {
+	if len(n.providersIn(nameW)) > 0 {
+		return ""
+	}
+	name := map[string]bool{}
+	for _, w := range nameW {
+		name[strings.ToLower(w)] = true
+	}
+	for i := 0; i < len(fieldW); {
+		end := i
+		sq := ""
+		for j := i; j < len(fieldW) && j-i < n.longest*2; j++ {
+			sq += fieldW[j]
+			if n.aliases[sq] == p {
+				end = j + 1
+			}
+		}
+		if end == i {
+			i++
+			continue
+		}
+		for _, w := range fieldW[end:] {
+			lw := strings.ToLower(w)
+			if !n.meaningful(lw) || slices.Contains(n.lex.Qualifiers, lw) || n.aliases[lw] != nil || !name[lw] {
+				continue
+			}
+			if slices.ContainsFunc(p.Credentials, func(cr catalog.Credential) bool {
+				return slices.ContainsFunc(cr.Match, func(m string) bool { return catalog.HasWord(m, lw) })
+			}) {
+				continue
+			}
+			return lw
+		}
+		return ""
+	}
+	return ""
 }
 
 // vendorBefore reports whether a provider value names an unknown vendor
