@@ -113,6 +113,25 @@ func (rd *reader) noReplacementDirectives(p *parsedText, from, to, secret int) [
 	if scope.All || len(scope.Secrets) == 0 {
 		return nil
 	}
+	// "The CircleCI use goes away with CircleCI" on a key fluent-bit still
+	// reads: what goes away is one consumer's use, not the credential
+	// (review17-cold6 row 57: the key was revoked with no replacement and
+	// fluent-bit dropped). The consumers the words before it name are cut
+	// off; the others keep getting the new value.
+	if secret >= 0 && secret < len(rd.targets) {
+		named, _ := rd.consumersByWord(p, from, m[0].from)
+		all := rd.targets[secret].Consumers
+		var cut []string
+		for _, c := range named {
+			if runbook.OneOf(all, c) {
+				cut = append(cut, c)
+			}
+		}
+		if len(cut) > 0 && len(cut) < len(all) {
+			return []Directive{{Kind: KindDetail, Field: FieldCutOff, Value: strings.Join(cut, ", "), Values: []string{},
+				Scope: Scope{Secrets: []int{secret}, Words: cut, Consumers: cut}, Evidence: evidence(m[:1])}}
+		}
+	}
 	return []Directive{{Kind: KindDetail, Field: FieldNoReplacement, Value: m[0].p.text, Scope: scope, Evidence: evidence(m[:1])}}
 }
 
