@@ -1179,11 +1179,11 @@ func HasAffirmed(text string, phrases ...string) bool {
 // negators deny the phrase after them; stateWords, after "not", deny the
 // phrase before them.
 var (
-	negators   = []string{"no", "not", "without", "never", "nor", "none", "isn't", "aren't", "wasn't", "don't", "doesn't", "didn't"}
+	negators = []string{"no", "not", "without", "never", "nor", "none", "isn't", "aren't", "wasn't", "don't", "doesn't", "didn't"}
 	// movers, then one of towards among the words before a phrase, make it
 	// the place something moves to.
-	movers  = []string{"move", "moves", "moving", "moved", "migrate", "migrates", "migrating", "migrated", "switch", "switches", "switching", "switched", "transition", "transitions", "transitioning", "cut", "cuts", "cutting", "port", "ports", "porting"}
-	towards = []string{"to", "onto", "into"}
+	movers     = []string{"move", "moves", "moving", "moved", "migrate", "migrates", "migrating", "migrated", "switch", "switches", "switching", "switched", "transition", "transitions", "transitioning", "cut", "cuts", "cutting", "port", "ports", "porting"}
+	towards    = []string{"to", "onto", "into"}
 	stateWords = []string{"configured", "attached", "enabled", "set", "setup", "used", "on", "there", "in"}
 )
 
