@@ -56,6 +56,8 @@ type llmOpts struct {
 	drafts bool
 	// now is the generation's clock (nil: the wall clock).
 	now func() time.Time
+	// linter replaces lint.New(scanner).
+	linter *lint.Linter
 }
 
 func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service {
@@ -75,7 +77,11 @@ func llmService(t testing.TB, srv *llmtest.Server, o llmOpts) *generate.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return generate.New(generate.Config{Screener: scanner, Linter: lint.New(scanner), LLM: client, Prompts: p, Schemas: schemas,
+	linter := lint.New(scanner)
+	if o.linter != nil {
+		linter = o.linter
+	}
+	return generate.New(generate.Config{Screener: scanner, Linter: linter, LLM: client, Prompts: p, Schemas: schemas,
 		Concurrency: o.concurrency, Deadline: o.deadline, MaxTokens: o.maxTokens, TokenBudget: o.budget, MaxCalls: o.maxCalls, Drafts: o.drafts, Now: o.now})
 }
 
