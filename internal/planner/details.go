@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/catalog"
+	"github.com/rotor-dev/rotor/internal/exposure"
 	"github.com/rotor-dev/rotor/internal/runbook"
 )
 
@@ -143,4 +144,78 @@ func personAccess(f *Facts) {
 func usesUser(a catalog.Actions) bool {
 	data, err := json.Marshal(a)
 	return err == nil && strings.Contains(string(data), "{active}")
+}
+
+// DepartureLead is how far off a departure deadline must be, as of the
+// request's as_of, for its access removal to wait for it: planned work.
+const DepartureLead = 24 * 60
+
+// accessAtDeparture: an offboarding whose deadline is at least a day after
+// as_of is planned work. The person keeps their sign-in, accounts and
+// personal tokens until that date ("do not lock him out before his last
+// day"): each removal says it runs on their last day and not before. Their
+// access to where the new values go then conflicts with rotating before
+// the date: an open item asks whether their policy is narrowed now to
+// exclude those paths (not a lockout) or those secrets wait until their
+// access ends; it holds the store steps of the secrets that do not die
+// now, never an exposed credential's kill (review18 round 6 X9,
+// review17-cold6 row 24).
+func accessAtDeparture(f *Facts) {
+	if f.Trigger != runbook.TriggerOffboarding || f.asOf == "" {
+		return
+	}
+	var d *runbook.Deadline
+	for i := range f.Access {
+		a := &f.Access[i]
+		if a.Deadline == "" {
+			continue
+		}
+		for j := range f.Schedule.Deadlines {
+			if f.Schedule.Deadlines[j].ID == a.Deadline {
+				d = &f.Schedule.Deadlines[j]
+			}
+		}
+		if d == nil || d.Due == "" || !exposure.LeavesTime(*d, f.asOf, DepartureLead) {
+			return
+		}
+		a.AtDeparture = true
+	}
+	if d == nil {
+		return
+	}
+	var held []string
+	var names, exposed []string
+	for _, s := range f.Secrets {
+		if s.Class == exposure.KillNow && s.Stored {
+			// Its new value is written at once, where they can read it.
+			exposed = appendOnce(exposed, s.Name)
+		}
+	}
+	for _, st := range f.Steps {
+		s := f.SecretByID(st.SecretID)
+		if s == nil || st.Phase != runbook.PhaseStore || s.Class == exposure.KillNow {
+			continue
+		}
+		held = append(held, fmt.Sprintf("s%d", st.Order))
+		names = appendOnce(names, s.Name)
+	}
+	for i := range f.Access {
+		a := &f.Access[i]
+		if a.ID != "stores" {
+			continue
+		}
+		a.Deadline, a.AtDeparture = d.ID, true
+		if len(names)+len(exposed) == 0 {
+			continue
+		}
+		q := fmt.Sprintf("%s keeps %s until %s, and the new values of %s are written there before then: narrow their policy now so it excludes these secrets' paths (they keep the rest of their access), or rotate these secrets only after their access ends, before %s?",
+			f.Person, a.What, strings.TrimPrefix(d.Label(), "by "), andJoin(append(append([]string{}, exposed...), names...)), strings.TrimPrefix(d.Label(), "by "))
+		if len(exposed) > 0 {
+			q += fmt.Sprintf(" %s dies now whatever the answer: if their policy still reads its new value, it is rotated again after their access ends.", andJoin(exposed))
+		}
+		if held == nil {
+			held = []string{}
+		}
+		a.Item = f.Raise(runbook.OpenItem{Source: "planner", Text: "The departing person keeps their access to the store until their last day: are the new values written there before it out of their reach?", Question: q, Blocks: held})
+	}
 }

@@ -277,6 +277,14 @@ type Access struct {
 	What string `json:"what"`
 	// Deadline is the id of the schedule deadline it must be done by, or "".
 	Deadline string `json:"deadline,omitempty"`
+	// AtDeparture: the deadline is days away (planned work), so the
+	// access goes on the person's last day, by the deadline, and not
+	// before: nobody is locked out before the date the request gives
+	// (review18 round 6 X9, review17-cold6 row 24).
+	AtDeparture bool `json:"at_departure,omitempty"`
+	// Item is the open item that asks what happens before that date
+	// (their access to where the new values go), or "".
+	Item string `json:"item,omitempty"`
 }
 
 // Secret is everything decided about one secret.

@@ -202,6 +202,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	planKills(f)
 	dates(f, rd.AsOf, in.AsOf != "")
 	dateKills(f)
+	accessAtDeparture(f)
 	catalogGaps(f, req)
 	signingKeys(f)
 	raiseUserBound(f)

@@ -571,6 +571,10 @@ func reachText(f *planner.Facts, st planner.Step) (string, string) {
 // accessText removes one kind of a departing person's access.
 func accessText(f *planner.Facts, a planner.Access, minutes int) (string, string) {
 	by := accessBy(f, a.Deadline, minutes)
+	if a.AtDeparture {
+		// Planned: their last day, not now (review18 round 6 X9).
+		by = fmt.Sprintf(" on their last day, %s, and not before (they keep it until then),", strings.TrimSpace(deadlineLabel(f, a.Deadline)))
+	}
 	switch a.ID {
 	case "sso":
 		return fmt.Sprintf("Disable %s's single sign-on account%s and end every active session (identity provider admin console: suspend the user, then clear sessions), so no new sign-in works anywhere.", f.Person, by),
@@ -580,6 +584,14 @@ func accessText(f *planner.Facts, a planner.Access, minutes int) (string, string
 		if onKubernetes(f) && !strings.Contains(where, "Kubernetes") {
 			// The new values are rendered into the consumers' Secrets.
 			where += "; Kubernetes: delete their RoleBindings and ClusterRoleBindings (" + code("kubectl get rolebindings,clusterrolebindings -A -o wide | grep <person>") + ") so they cannot read the consumers' Secrets; a client certificate cannot be revoked, so their cluster access must come only through the identity provider"
+		}
+		if a.AtDeparture {
+			until := ""
+			if a.Item != "" {
+				until = fmt.Sprintf(" Until then, %s says whether their policy excludes these secrets' paths.", a.Item)
+			}
+			return fmt.Sprintf("Remove %s's access to the places secrets live%s: %s.%s", f.Person, strings.TrimSuffix(by, ","), where, until),
+				"their name is gone from every member, group and policy list named here"
 		}
 		if first := firstStore(f); first > 0 && a.Deadline == "" {
 			until := ""
