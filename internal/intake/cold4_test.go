@@ -30,6 +30,8 @@ type cold4Row struct {
 	Who []string `yaml:"who"`
 	// WhoNot lists names an unsure row's open item must not ask.
 	WhoNot []string `yaml:"who_not"`
+	// NoKindTwice is a directive kind the row reads at most once.
+	NoKindTwice string `yaml:"no_kind_twice"`
 	// Zone is the request zone the reading must have; nil: not checked.
 	Zone *string `yaml:"zone"`
 	// OpenItems is the least number of questions the reading raises.
@@ -180,6 +182,11 @@ func coldRows(t *testing.T, rows []cold4Row, base *runbook.Request, opts Options
 				// "access to the vault was removed at 12:10 ET": a past
 				// event is no deadline.
 				why = append(why, "a "+row.Class+" read as a deadline")
+			}
+		}
+		if row.NoKindTwice != "" {
+			if n := len(slices.DeleteFunc(slices.Clone(got), func(d Directive) bool { return string(d.Kind) != row.NoKindTwice })); n > 1 {
+				why = append(why, fmt.Sprintf("%d %s directives, want one", n, row.NoKindTwice))
 			}
 		}
 		if row.Zone != nil && reading.RequestZone != *row.Zone {

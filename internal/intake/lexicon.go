@@ -52,6 +52,9 @@ type TimeWords struct {
 	ZonePlaces    map[string]string   `yaml:"zone_places"`
 	ZoneWords     []string            `yaml:"zone_statement_words"`
 	ZoneCues      []string            `yaml:"zone_statement_cues"`
+	KeyDayCues    []string            `yaml:"key_day_cues"`
+	KeyDayRefs    []string            `yaml:"key_day_refs"`
+	DeadlineRefs  []string            `yaml:"deadline_refs"`
 	RelativeDays  map[string]int      `yaml:"relative_days"`
 	SameDay       []string            `yaml:"same_day"`
 	Month         []string            `yaml:"month"`
@@ -299,6 +302,7 @@ type compiled struct {
 	personalPlaces, informedCues                                                                           *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
 	zonePlaces, zoneWords, zoneCues                                                                        *phrases // zonePlaces' label: the place
+	keyDayCues, keyDayRefs, deadlineRefs                                                                   *phrases
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
@@ -372,6 +376,7 @@ func (l *Lexicon) compile() {
 		places[k] = []string{k}
 	}
 	c.zonePlaces, c.zoneWords, c.zoneCues = labelled(places), one(t.ZoneWords), one(t.ZoneCues)
+	c.keyDayCues, c.keyDayRefs, c.deadlineRefs = one(t.KeyDayCues), one(t.KeyDayRefs), one(t.DeadlineRefs)
 	tools := map[string][]string{}
 	for _, tw := range r.ChangePaths {
 		tools[tw.Tool] = tw.Words

@@ -77,6 +77,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	}
 	// A statement of the zone ("All times Pacific") decides; without one,
 	// the request's other times all in one zone: an unzoned time is in it.
+	rd.keyDay = rd.keyDayOf(parsed)
 	if !rd.requestZoneFrom(rd.statedZones(sources, parsed)) && len(zones) == 1 {
 		for z := range zones {
 			rd.requestZone = z
@@ -199,7 +200,10 @@ type reader struct {
 	// zoneStated: the request states requestZone ("All times Pacific"), so
 	// a time read in it has its zone given; zoneConflict: it states two.
 	zoneStated, zoneConflict bool
-	out                      *Reading
+	// keyDay is the one date the request gives a departure or an end
+	// ("last working day is Friday 18 Dec"): "his last day" in any text.
+	keyDay string
+	out    *Reading
 }
 
 // parsedText is a text split into tokens and clauses, with its dates marked.
@@ -273,11 +277,26 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 			// run": the times before, kept clear by that margin.
 			continue
 		}
+		if k > 0 && len(rd.timeExprs(p, c[0], c[1])) == 0 && rd.deadlineRef(p, c[0], c[1], t.Directives) {
+			// "…is deleted Fri 18 Dec 17:00; … the old value is dead
+			// before then": that moment is a deadline.
+			continue
+		}
 		if k > 0 && len(rd.timeExprs(p, c[0], c[1])) == 0 && rd.lex.c.thenRefs.has(p.toks, c[0], c[1]) && rd.thenRef(p, c[0], c[1], t.Directives) {
 			// "Core banking nightly batch runs 23:00-01:30 ET; no database
 			// credential changes during it": the batch kept clear, not a
 			// freeze of every change (review17-cold5 r46).
 			continue
+		}
+		if len(rd.timeExprs(p, c[0], c[1])) == 0 {
+			// "The agreement expired Monday 7 Dec; all their keys had to
+			// be revoked by 17:00 on that date": a clause with a date and
+			// no time still names the day "that date" means.
+			if ds := datesIn(p, c[0], c[1]); len(ds) > 0 {
+				if d := rd.nearDate(p, c[0], c[1], ds[0].Date); d != "" {
+					st.lastDay = d
+				}
+			}
 		}
 		ds := rd.readClause(p, c[0], c[1], secret, st, source)
 		if len(ds) == 0 && k > 0 {

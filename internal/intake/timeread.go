@@ -749,6 +749,9 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			recurring = true
 		}
 	}
+	// "by end of day on his last day (23:59 Fri)": the clock says what
+	// the named time means; one deadline, not two.
+	clock := slices.ContainsFunc(exprs, func(x timeExpr) bool { return x.namedTime == "" && x.end < 0 && !x.whole })
 	var out []Directive
 	for k, x := range exprs {
 		prevEnd := from
@@ -760,6 +763,9 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 			nextFrom = exprs[k+1].from
 		}
 		zone, given := rd.exprZone(p, x, prevEnd, nextFrom, zones, zoneAt)
+		if isDeadline && x.end < 0 && !x.whole && !recurring && x.namedTime != "" && clock {
+			continue
+		}
 		if isDeadline && x.end < 0 && !x.whole && !recurring {
 			out = append(out, rd.deadline(p, from, to, x, zone, given, st, day))
 			continue
@@ -1197,6 +1203,12 @@ func (rd *reader) relativeDate(p *parsedText, from, to int, zone string) string 
 func (rd *reader) clauseDay(p *parsedText, from, to int, st *textState) string {
 	if ds := datesIn(p, from, to); len(ds) > 0 {
 		return ds[0].Date // "--03-10" without a year: its next occurrence
+	}
+	if rd.keyDay != "" && rd.lex.c.keyDayRefs.has(p.toks, from, to) {
+		// "by end of day on his last day (23:59 Fri)": the date the
+		// request gave his last day, not the next Friday (review17-cold6
+		// r29, r30, r36).
+		return rd.keyDay
 	}
 	if m := rd.lex.c.relativeDays.find(p.toks, from, to); len(m) > 0 {
 		return "+" + strconv.Itoa(rd.lex.Time.RelativeDays[m[0].p.label])

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,4 +199,97 @@ func slicesContainsZone(list []zoneStated, zone string) bool {
 		}
 	}
 	return false
+}
+
+// keyDayOf is the one date the request gives a departure or an end ("last
+// working day is Friday 18 Dec", "contract ended Tuesday 8 Dec"); "" when
+// none or several.
+func (rd *reader) keyDayOf(parsed []*parsedText) string {
+	day := ""
+	for _, p := range parsed {
+		for _, cl := range p.clauses {
+			if !rd.lex.c.keyDayCues.has(p.toks, cl[0], cl[1]) {
+				continue
+			}
+			ds := datesIn(p, cl[0], cl[1])
+			if len(ds) == 0 || !runbook.ValidDate(ds[0].Date) {
+				continue
+			}
+			d := rd.nearDate(p, cl[0], cl[1], ds[0].Date)
+			if d == "" || day != "" && day != d {
+				return ""
+			}
+			day = d
+		}
+	}
+	return day
+}
+
+// deadlineRef reads a clause with no time of its own that makes the moment
+// of the clause before a deadline ("The CircleCI org 'kiwifreight' is
+// deleted Fri 18 Dec 17:00 when the contract ends; … the old value is dead
+// before then", review17-cold6 r54): the last single moment read before
+// it, a fact until now, becomes the deadline.
+func (rd *reader) deadlineRef(p *parsedText, from, to int, prev []Directive) bool {
+	c := &rd.lex.c
+	refs := c.deadlineRefs.find(p.toks, from, to)
+	if len(refs) == 0 || c.negators.has(p.toks, from, to) ||
+		!(c.completion.has(p.toks, from, to) || c.directiveModals.has(p.toks, from, to) || c.deadline.has(p.toks, from, to)) {
+		return false
+	}
+	for k := len(prev) - 1; k >= 0; k-- {
+		d := &prev[k]
+		if d.Kind == KindDeadline {
+			return false // already one
+		}
+		if d.Kind != KindTimeRule || d.Span == nil || d.fact == "" {
+			continue
+		}
+		sp := d.Span
+		day := sp.From
+		if day == "" || day != sp.Until || !runbook.ValidDate(day) || strings.HasPrefix(day, "--") {
+			return false
+		}
+		*d = Directive{Kind: KindDeadline, Deadline: &Deadline{Date: day, Day: day, At: sp.Start, TZ: sp.TZ, ZoneGiven: sp.ZoneGiven},
+			Scope: d.Scope, Quote: quote(p, 0, to), Reader: ReaderRules,
+			Evidence: append(slices.Clone(d.Evidence), evidence(refs)...)}
+		return true
+	}
+	return false
+}
+
+// nearDate dates a year-less date ("Friday 18 Dec", "ended Tuesday 8 Dec")
+// in the year that puts it on the weekday the clause names, else nearest
+// the request's as_of: a departure or an end may be past ("We missed that").
+func (rd *reader) nearDate(p *parsedText, from, to int, date string) string {
+	if !strings.HasPrefix(date, "--") {
+		return date
+	}
+	if rd.asOf.IsZero() {
+		return ""
+	}
+	var want []string
+	for i := from; i < to; i++ {
+		if d, ok := dayWord(p.toks[i].text); ok && len(d) == 1 {
+			want = append(want, d[0])
+		}
+	}
+	best, bestGap := "", time.Duration(1<<62)
+	for y := rd.asOf.Year() - 1; y <= rd.asOf.Year()+1; y++ {
+		t, err := time.Parse("2006-01-02", fmt.Sprint(y)+date[1:])
+		if err != nil {
+			continue
+		}
+		gap := t.Sub(rd.asOf)
+		if gap < 0 {
+			gap = -gap
+		}
+		if len(want) > 0 && !slices.Contains(want, runbook.Weekdays[(int(t.Weekday())+6)%7]) {
+			gap += 1 << 61
+		}
+		if gap < bestGap {
+			best, bestGap = t.Format("2006-01-02"), gap
+		}
+	}
+	return best
 }
