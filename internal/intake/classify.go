@@ -182,6 +182,13 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 		return []Directive{fact(FieldState, q, idle)}, true
 	}
 	timed := len(exprs) > 0 || rd.namesDay(p, from, to) || len(datesIn(p, from, to)) > 0 || rd.relativeDay(p, from, to)
+	if !timed && len(negs) == 0 && len(forbids) == 0 && c.commsCues.has(toks, from, to) {
+		// "Post a status in #payments-ops every 2 hours": a duty that
+		// repeats has its clock in its period.
+		var d Directive
+		rd.dutyCadence(p, from, to, nil, &d)
+		timed = d.Every != ""
+	}
 	if !timed {
 		return nil, false
 	}
@@ -192,6 +199,7 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 	if cues := c.commsCues.find(toks, from, to); len(cues) > 0 && len(negs) == 0 && len(forbids) == 0 {
 		if who := rd.recipient(p, from, to); who != "" {
 			d := Directive{Kind: KindDuty, Party: PartyTeam, Value: who, Evidence: evidence(cues), Deadline: rd.dutyClock(p, from, to, exprs)}
+			rd.dutyCadence(p, from, to, exprs, &d)
 			return []Directive{d}, true
 		}
 	}
@@ -267,8 +275,24 @@ func (rd *reader) personAfter(p *parsedText, from, to int) bool {
 func (rd *reader) recipient(p *parsedText, from, to int) string {
 	var names []string
 	for i := from; i < to; i++ {
-		if strings.HasPrefix(p.toks[i].text, "#") && len(p.toks[i].text) > 1 {
-			names = append(names, p.toks[i].text)
+		t := p.toks[i].text
+		if strings.HasPrefix(t, "#") && len(t) > 1 {
+			names = append(names, t)
+		}
+		// "legal@ (Aiko Tanaka)", "sec-leads@": a mailbox, with the
+		// person in brackets after it.
+		if at := strings.Index(t, "@"); at > 0 {
+			name := t
+			if i+2 < to && p.toks[i+1].text == "(" && capitalised(p.toks[i+2].text) {
+				e := i + 2
+				for e < to && p.toks[e].text != ")" && e-i < 6 {
+					e++
+				}
+				if e < to {
+					name = quote(p, i, e+1)
+				}
+			}
+			names = append(names, name)
 		}
 	}
 	for i := from; i < to-1; i++ {

@@ -218,6 +218,14 @@ type Directive struct {
 	// ("72h"), "" when the text gives none.
 	Party  string `json:"party,omitempty"`
 	Within string `json:"within,omitempty"`
+	// Every is how often a duty repeats, as a Go duration ("30m", "24h"),
+	// and Times the clocks it is due at each day ("09:00", "16:00"), in
+	// Deadline's zone when it has one (review17-cold6 P6: "every 30 min",
+	// "twice a day (09:00 and 16:00)", "daily by 09:30").
+	Every string   `json:"every,omitempty"`
+	Times []string `json:"times,omitempty"`
+	// TimesTZ is the zone of Times.
+	TimesTZ string `json:"times_tz,omitempty"`
 	// Field names what Value is, for a detail.
 	Field string `json:"field,omitempty"`
 	// Value is the framework, the detail's value, the person's name, the

@@ -55,6 +55,7 @@ type TimeWords struct {
 	KeyDayCues    []string            `yaml:"key_day_cues"`
 	KeyDayRefs    []string            `yaml:"key_day_refs"`
 	DeadlineRefs  []string            `yaml:"deadline_refs"`
+	DutyEvery     map[string]string   `yaml:"duty_every"`
 	RelativeDays  map[string]int      `yaml:"relative_days"`
 	SameDay       []string            `yaml:"same_day"`
 	Month         []string            `yaml:"month"`
@@ -302,7 +303,7 @@ type compiled struct {
 	personalPlaces, informedCues                                                                           *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
 	zonePlaces, zoneWords, zoneCues                                                                        *phrases // zonePlaces' label: the place
-	keyDayCues, keyDayRefs, deadlineRefs                                                                   *phrases
+	keyDayCues, keyDayRefs, deadlineRefs, dutyEvery                                                        *phrases // dutyEvery's label: the words
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
@@ -377,6 +378,11 @@ func (l *Lexicon) compile() {
 	}
 	c.zonePlaces, c.zoneWords, c.zoneCues = labelled(places), one(t.ZoneWords), one(t.ZoneCues)
 	c.keyDayCues, c.keyDayRefs, c.deadlineRefs = one(t.KeyDayCues), one(t.KeyDayRefs), one(t.DeadlineRefs)
+	dutyEvery := map[string][]string{}
+	for k := range t.DutyEvery {
+		dutyEvery[k] = []string{k}
+	}
+	c.dutyEvery = labelled(dutyEvery)
 	tools := map[string][]string{}
 	for _, tw := range r.ChangePaths {
 		tools[tw.Tool] = tw.Words

@@ -153,11 +153,11 @@ func directiveMatches(t testing.TB, want map[string]any, d Directive) bool {
 	var got map[string]any
 	_ = json.Unmarshal(data, &got)
 	for k := range want {
-		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope", "unmatched", "all_environments"}, k) {
+		if !slices.Contains([]string{"kind", "polarity", "activity", "span", "deadline", "tool", "party", "within", "field", "value", "scope", "unmatched", "all_environments", "every", "times"}, k) {
 			t.Fatalf("unknown key %q in %v", k, want)
 		}
 	}
-	for _, k := range []string{"kind", "polarity", "activity", "tool", "party", "within", "field", "value"} {
+	for _, k := range []string{"kind", "polarity", "activity", "tool", "party", "within", "field", "value", "every", "times"} {
 		if w, ok := want[k]; ok && fmt.Sprint(w) != fmt.Sprint(orEmpty(got[k])) {
 			return false
 		}

@@ -233,6 +233,7 @@ func (a *applier) apply(d intake.Directive) (runbook.TimeWindow, bool) {
 		if d.Party == intake.PartyTeam || d.Party == intake.PartyPartner {
 			du.Who, du.Label = d.Value, d.Value+due
 		}
+		du.Every, du.Times, du.TimesTZ = d.Every, d.Times, d.TimesTZ
 		if dl := d.Deadline; dl != nil && d.Within == "" {
 			du.At, du.Day, du.TZ = dl.At, dl.Date, dl.TZ
 			if du.Day == "" {

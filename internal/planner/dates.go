@@ -427,6 +427,46 @@ func dateDuty(du *Duty, asOf time.Time) {
 		du.Label = fmt.Sprintf("%s by %s, %s before the first production step (none before %s)", dutyWho(*du), runbook.FormatMoment(at, "UTC"), du.LeadText(), runbook.FormatMoment(end, "UTC"))
 		return
 	}
+	if du.Every != "" && du.Within == "" && du.At == "" {
+		// "every 30 min", "daily at 10:00", "every hour ..., then twice a
+		// day (09:00 and 16:00)": the cadence and the first time it is due.
+		every, err := time.ParseDuration(du.Every)
+		if err != nil {
+			return
+		}
+		first := asOf.Truncate(time.Minute).Add(every)
+		var at []string
+		for _, t := range du.Times {
+			if _, due, ok := resolveDay("", t, du.TimesTZ, asOf); ok {
+				at = append(at, t)
+				if every >= 24*time.Hour && (len(at) == 1 || due.Before(first)) {
+					first = due
+				}
+			}
+		}
+		label := "every " + cadenceWords(every)
+		if len(at) > 0 {
+			zone := du.TimesTZ
+			if zone == "" {
+				zone = "UTC"
+			}
+			daily := "daily at " + andJoin(at) + " " + zone
+			if every >= 24*time.Hour {
+				label = daily
+			} else {
+				label += ", then " + daily
+			}
+		}
+		du.Due = first.UTC().Format(time.RFC3339)
+		du.Cadence = label + " (first " + runbook.FormatMoment(first, "UTC")
+		if z := firstZone(du.TimesTZ); z != "UTC" {
+			loc, _, _ := runbook.LoadZone(z)
+			du.Cadence += ", " + first.In(loc).Format("15:04") + " " + z
+		}
+		du.Cadence += ")"
+		du.Label = dutyWho(*du) + ": " + du.Cadence
+		return
+	}
 	if du.Within == "" && du.At != "" {
 		if _, due, ok := resolveDay(du.Day, du.At, du.TZ, asOf); ok {
 			du.Due = due.UTC().Format(time.RFC3339)
@@ -750,4 +790,28 @@ func stepRange(steps []int) string {
 		return "step " + parts[0]
 	}
 	return "steps " + strings.Join(parts, ", ")
+}
+
+// cadenceWords says a duty's period: "30 min", "hour", "2 hours", "day".
+func cadenceWords(d time.Duration) string {
+	switch {
+	case d == time.Hour:
+		return "hour"
+	case d == 24*time.Hour:
+		return "day"
+	case d == 168*time.Hour:
+		return "week"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
+}
+
+func firstZone(tz string) string {
+	if tz == "" {
+		return "UTC"
+	}
+	return tz
 }

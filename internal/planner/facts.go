@@ -194,6 +194,15 @@ type Duty struct {
 	At  string `json:"at,omitempty"`
 	Day string `json:"day,omitempty"`
 	TZ  string `json:"tz,omitempty"`
+	// Every is how often the duty repeats (a Go duration), Times the
+	// clocks it is due at each day, in TimesTZ ("every 30 min", "twice a
+	// day (09:00 and 16:00)", review17-cold6 P6).
+	Every   string   `json:"every,omitempty"`
+	Times   []string `json:"times,omitempty"`
+	TimesTZ string   `json:"times_tz,omitempty"`
+	// Cadence says when a repeating duty is due, once dated ("every hour,
+	// then daily at 09:00 and 16:00 Europe/Berlin (first ...)").
+	Cadence string `json:"cadence,omitempty"`
 }
 
 // LeadEnd is the first moment production work may start after a notice

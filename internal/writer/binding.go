@@ -200,6 +200,10 @@ func dutyMessages(f *planner.Facts, party string) []runbook.Message {
 // dutyWhen is when a duty is due: a date, or its clock when no date could
 // be computed.
 func dutyWhen(d planner.Duty) string {
+	if d.Cadence != "" {
+		// "every 30 min", "daily at 10:00 Asia/Kolkata (first ...)".
+		return d.Cadence
+	}
 	if t, err := time.Parse(time.RFC3339, d.Due); err == nil && d.Due != "" {
 		return "by " + runbook.FormatMoment(t, "UTC")
 	}
