@@ -56,24 +56,35 @@ type Channel struct {
 var commsYAML []byte
 
 type commsLexicon struct {
-	Cadence       []string `yaml:"cadence"`
-	CadenceUnits  []string `yaml:"cadence_units"`
-	NoCustomer    []string `yaml:"no_customer"`
-	CustomerWords []string `yaml:"customer_words"`
-	Only          []string `yaml:"only"`
-	Decider       []string `yaml:"decider"`
-	GateBefore    []string `yaml:"gate_before"`
-	NoPost        []string `yaml:"no_post"`
-	GateWords     []string `yaml:"gate_words"`
-	GateKill      []string `yaml:"gate_kill"`
-	GateCreate    []string `yaml:"gate_create"`
-	GateAny       []string `yaml:"gate_any"`
-	GateStop      []string `yaml:"gate_stop"`
-	Decision      []string `yaml:"decision"`
-	Route         []string `yaml:"route"`
-	ContactWords  []string `yaml:"contact_words"`
-	ContactAfter  []string `yaml:"contact_after"`
-	NotImpact     []string `yaml:"not_impact"`
+	Cadence       []string          `yaml:"cadence"`
+	CadenceUnits  []string          `yaml:"cadence_units"`
+	NoCustomer    []string          `yaml:"no_customer"`
+	CustomerWords []string          `yaml:"customer_words"`
+	Only          []string          `yaml:"only"`
+	Decider       []string          `yaml:"decider"`
+	GateBefore    []string          `yaml:"gate_before"`
+	NoPost        []string          `yaml:"no_post"`
+	GateWords     []string          `yaml:"gate_words"`
+	GateKill      []string          `yaml:"gate_kill"`
+	GateCreate    []string          `yaml:"gate_create"`
+	GateAny       []string          `yaml:"gate_any"`
+	GateStop      []string          `yaml:"gate_stop"`
+	GateInform    []string          `yaml:"gate_inform"`
+	GateImper     []string          `yaml:"gate_imperative"`
+	GatePromote   []string          `yaml:"gate_promote"`
+	GateReview    []string          `yaml:"gate_review"`
+	GateReviewOf  []string          `yaml:"gate_review_of"`
+	GateActs      map[string]string `yaml:"gate_acts"`
+	RuleWhen      []string          `yaml:"rule_when"`
+	CommsChannel  []string          `yaml:"comms_channel"`
+	RuleContact   []string          `yaml:"rule_contact"`
+	RuleTest      []string          `yaml:"rule_test"`
+	RuleValue     []string          `yaml:"rule_value"`
+	Decision      []string          `yaml:"decision"`
+	Route         []string          `yaml:"route"`
+	ContactWords  []string          `yaml:"contact_words"`
+	ContactAfter  []string          `yaml:"contact_after"`
+	NotImpact     []string          `yaml:"not_impact"`
 }
 
 // NamesNoImpact reports whether a clause that mentions customers or
@@ -132,9 +143,16 @@ func ReadComms(req *runbook.Request, rd *Reading) Comms {
 		src := fmt.Sprintf("constraints[%d]", i)
 		for _, sent := range Sentences(text) {
 			low := strings.ToLower(sent)
+			sw := " " + wordsOf(strings.ReplaceAll(low, "#", " #")) + " "
+			aboutComms := slices.ContainsFunc(lex.CommsChannel, func(p string) bool { return strings.Contains(sw, " "+p+" ") })
 			for _, name := range channelNames(sent) {
 				if noPost(lex, sent, name) {
 					c.NoPost = appendUnique(c.NoPost, name)
+					continue
+				}
+				if !aboutComms {
+					// "Ignore the ... banner in #eng-announce": a place
+					// something is, not where messages go.
 					continue
 				}
 				if !slices.ContainsFunc(c.Channels, func(x Channel) bool { return x.Name == name }) {
@@ -214,6 +232,10 @@ func Sentences(text string) []string {
 	}
 	return out
 }
+
+// ChannelNames are the #channels a text names ("#4471" is an issue
+// number, not a channel).
+func ChannelNames(text string) []string { return channelNames(text) }
 
 // channelNames are the #channels a sentence names (a letter first: "#4471"
 // is an issue number).
@@ -335,7 +357,10 @@ func decisionWho(lex *commsLexicon, req *runbook.Request, text, quote string) st
 	if w := deciderIn(lex, text); w != "" {
 		return w
 	}
-	return gateWho(req, text)
+	if who := ownerIn(req, text); who != "" {
+		return who
+	}
+	return fullName(lex, text)
 }
 
 // tellWhom reads "tell Jonas Ek at Pixelforge that they're dead": whom
@@ -378,6 +403,18 @@ type Gate struct {
 	// ("before it runs", "before anyone starts it").
 	Kill   bool `json:"kill,omitempty"`
 	Create bool `json:"create,omitempty"`
+	// Promote: the action is the promotion of a standby credential ("before
+	// the Twilio secondary token is promoted"); Review: a review of logs
+	// about someone ("before anyone pulls audit logs about an individual
+	// employee"): the investigation steps.
+	Promote bool `json:"promote,omitempty"`
+	Review  bool `json:"review,omitempty"`
+	// Acts are acts that are no step of their own ("unpublish",
+	// "deprecate"): only the sentences of a step that say to do them wait.
+	Acts []string `json:"acts,omitempty"`
+	// Inform: the gate is met when Who has been told, not by a go ("The
+	// works council has to be informed before ...").
+	Inform bool `json:"inform,omitempty"`
 	// Secrets are the request's secrets it names (indexes); every secret
 	// when it names none.
 	Secrets []int `json:"secrets"`
@@ -399,35 +436,87 @@ func ReadGates(req *runbook.Request) []Gate {
 }
 
 // readGate reads one sentence: a gate word before "before", an action word
-// after it, in the same clause.
+// after it, in the same clause; or "Before <action>, <gate>" (review17-cold6
+// row 25 phrasing: "Before the old deploy key is deleted, get Ana's okay").
 func readGate(lex *commsLexicon, req *runbook.Request, sent string) (Gate, bool) {
 	low := strings.ToLower(sent)
-	b := strings.Index(low, " before ")
-	if b < 0 || !slices.ContainsFunc(lex.GateWords, func(p string) bool { return strings.Contains(" "+wordsOf(low[:b])+" ", " "+p+" ") }) {
+	var gateText, after string
+	if strings.HasPrefix(low, "before ") {
+		k := strings.Index(low, ",")
+		if k < 0 {
+			return Gate{}, false
+		}
+		after, gateText = low[len("before "):k], low[k+1:]
+	} else {
+		b := strings.Index(low, " before ")
+		if b < 0 {
+			return Gate{}, false
+		}
+		gateText, after = low[:b], low[b+len(" before "):]
+	}
+	gw := " " + wordsOf(gateText) + " "
+	has := func(list []string) bool {
+		return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(gw, " "+p+" ") })
+	}
+	inform := has(lex.GateInform)
+	if !has(lex.GateWords) && !inform {
 		return Gate{}, false
 	}
-	after := low[b+len(" before "):]
 	for _, sep := range []string{",", ";", " - ", ":", " and wants", " and needs"} {
-		if k := strings.Index(after, sep); k >= 0 {
+		if k := indexOutside(after, sep); k >= 0 {
 			after = after[:k]
 		}
 	}
-	g := Gate{Quote: sent}
-	anyAct := false
+	g := Gate{Quote: sent, Inform: inform && !has(lex.GateWords)}
+	anyAct, reviewVerb, reviewOf := false, false, false
 	for _, w := range strings.Fields(wordsOf(after)) {
 		g.Kill = g.Kill || runbook.OneOf(lex.GateKill, w)
 		g.Create = g.Create || runbook.OneOf(lex.GateCreate, w)
+		g.Promote = g.Promote || runbook.OneOf(lex.GatePromote, w)
+		reviewVerb = reviewVerb || runbook.OneOf(lex.GateReview, w)
+		reviewOf = reviewOf || runbook.OneOf(lex.GateReviewOf, w)
+		if a, ok := lex.GateActs[w]; ok && !slices.Contains(g.Acts, a) {
+			g.Acts = append(g.Acts, a)
+		}
 		anyAct = anyAct || runbook.OneOf(lex.GateAny, w)
 	}
-	if !g.Kill && !g.Create && !anyAct {
+	g.Review = reviewVerb && reviewOf
+	if g.Promote || g.Review || len(g.Acts) > 0 {
+		// "before the secondary token is promoted", "before anyone pulls
+		// audit logs", "before anything gets deprecated": that act only,
+		// never the kill or the create its words may also name.
+		g.Kill, g.Create = false, false
+	}
+	if !g.Kill && !g.Create && !g.Promote && !g.Review && len(g.Acts) == 0 && !anyAct {
 		return Gate{}, false
 	}
-	g.Who = gateWho(req, sent)
+	g.Who = gateWho(lex, req, sent, gateText)
 	g.Secrets = gateSecrets(lex, req, after)
 	if len(g.Secrets) == 0 {
 		g.Secrets = gateSecrets(lex, req, low)
 	}
 	return g, true
+}
+
+// indexOutside is where sep first stands outside brackets in s ("audit
+// logs about an individual employee (Vault audit, Databricks audit, Okta)"
+// keeps its list), or -1.
+func indexOutside(s, sep string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		}
+		if depth == 0 && strings.HasPrefix(s[i:], sep) {
+			return i
+		}
+	}
+	return -1
 }
 
 // wordsOf is a text's words, lower case, without punctuation.
@@ -438,21 +527,65 @@ func wordsOf(s string) string {
 }
 
 // gateWho is the approver a gate's sentence names: the owner (an approver
-// first) whose first name comes first in it; else the first full name
-// written in it ("Sofia Marchetti must approve before ..."), or "" when none.
-func gateWho(req *runbook.Request, sent string) string {
+// first) whose first name comes first in it; else the party its gate clause
+// is about ("The works council has to be informed", "the privacy officer
+// (Ines Duarte) has to be consulted"); else the first full name written in
+// it ("Sofia Marchetti must approve before ...", "Ask Hannah Osei ..."), or
+// "" when none.
+func gateWho(lex *commsLexicon, req *runbook.Request, sent, gateText string) string {
 	if who := ownerIn(req, sent); who != "" {
 		return who
 	}
-	return fullName(sent)
+	if who := subjectOf(sent, gateText); who != "" {
+		return who
+	}
+	return fullName(lex, sent)
+}
+
+// subjectOf is the party a gate clause makes the subject of a modal ("the
+// works council" in "The works council has to be informed"), as the
+// sentence writes it, or "" when the subject is a pronoun or nobody.
+func subjectOf(sent, gateText string) string {
+	low := strings.ToLower(sent)
+	at := strings.Index(low, strings.TrimSpace(gateText))
+	if at < 0 {
+		return ""
+	}
+	clause := sent[at : at+len(strings.TrimSpace(gateText))]
+	lc := strings.ToLower(clause)
+	for _, m := range []string{" has to ", " have to ", " must ", " needs to ", " need to ", " should "} {
+		k := strings.Index(lc, m)
+		if k <= 0 {
+			continue
+		}
+		subj := strings.TrimSpace(clause[:k])
+		first, _, _ := strings.Cut(strings.ToLower(subj), " ")
+		if runbook.OneOf([]string{"we", "you", "i", "they", "he", "she", "it", "someone", "somebody", "anyone", "anybody", "nobody", "this"}, first) {
+			return ""
+		}
+		if strings.HasPrefix(subj, "The ") {
+			subj = "the " + subj[len("The "):]
+		}
+		if !strings.HasPrefix(strings.ToLower(subj), "the ") && !strings.Contains(subj, " ") {
+			// A first name alone ("Sipho has to OK it") is a person the
+			// owners or the full-name reader name better.
+			return ""
+		}
+		return subj
+	}
+	return ""
 }
 
 // fullName is the first run of two or more capitalised words in a
-// sentence ("Sofia Marchetti"), or "".
-func fullName(sent string) string {
+// sentence ("Sofia Marchetti"), without a leading imperative ("Ask Hannah
+// Osei" names Hannah Osei), or "".
+func fullName(lex *commsLexicon, sent string) string {
 	var run []string
-	for _, w := range strings.Fields(sent) {
+	for i, w := range strings.Fields(sent) {
 		w = strings.Trim(w, "(),.;:!?\"'")
+		if i == 0 && runbook.OneOf(lex.GateImper, strings.ToLower(w)) {
+			continue
+		}
 		if capitalised(w) {
 			run = append(run, w)
 			continue
@@ -544,4 +677,32 @@ func gateSecrets(lex *commsLexicon, req *runbook.Request, text string) []int {
 		}
 	}
 	return out
+}
+
+// ActRule is a prohibition on an act that names no time ("Nobody contacts
+// the contractor", "Test incidents on the 'Care API - P1' PagerDuty service
+// are forbidden", "Arjun must not receive any of the new values", "The live
+// Twilio auth token must not go into GitHub at all"; review17-cold6 P4):
+// a rule on that act, never an open item that holds the plan.
+type ActRule struct {
+	// Contact: it forbids a message (a contact, a post in a channel):
+	// a rule for the comms, no step. Test: it forbids a test (the
+	// checks). Value: it forbids the new value reaching someone or
+	// somewhere (the create and store steps).
+	Contact, Test, Value bool
+}
+
+// ReadActRule reads a prohibition's text as a rule on the acts it names;
+// false when it names a time (intake's time reading owns it) or no act.
+func ReadActRule(text string) (ActRule, bool) {
+	lex := commsWords()
+	w := " " + wordsOf(text) + " "
+	has := func(list []string) bool {
+		return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(w, " "+p+" ") })
+	}
+	if has(lex.RuleWhen) {
+		return ActRule{}, false
+	}
+	r := ActRule{Contact: has(lex.RuleContact) || len(channelNames(text)) > 0, Test: has(lex.RuleTest), Value: has(lex.RuleValue)}
+	return r, r.Contact || r.Test || r.Value
 }

@@ -76,6 +76,12 @@ func (rd *reader) detailDirectives(p *parsedText, from, to, secret int) []Direct
 		add(Directive{Kind: KindDetail, Field: FieldPersonalCopy, Value: pc.place, Evidence: evidence([]match{pc.m})})
 	}
 	for _, m := range c.copies.find(toks, from, to) {
+		if c.negators.has(toks, max(from, m.from-4), m.from) {
+			// "nothing in the #sre-handover doc", "never in the handover
+			// wiki": a place the value must never go, not a copy to
+			// update (review17-cold6 row 33).
+			continue
+		}
 		if !slices.ContainsFunc(own, func(pc personalCopy) bool { return pc.m.from <= m.from && m.from < pc.m.to }) {
 			add(Directive{Kind: KindDetail, Field: FieldCopy, Value: rd.copyPlace(p, m, to), Evidence: evidence([]match{m})})
 			break

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/runbook"
@@ -42,13 +43,27 @@ type Gate struct {
 	SecretIDs []string `json:"secret_ids"`
 	Kill      bool     `json:"kill,omitempty"`
 	Create    bool     `json:"create,omitempty"`
-	Steps     []int    `json:"steps,omitempty"`
+	Promote   bool     `json:"promote,omitempty"`
+	Review    bool     `json:"review,omitempty"`
+	// Acts are acts that are no step of their own ("unpublish"): the
+	// sentences of any step that say to do them wait; no step does.
+	Acts []string `json:"acts,omitempty"`
+	// Inform: the gate is met once Who has been told, not by a go.
+	Inform bool  `json:"inform,omitempty"`
+	Steps  []int `json:"steps,omitempty"`
 }
 
 // gateAction names what a gate holds: "the kill", "the regeneration and
-// the kill" or "every change".
+// the kill", "the promotion", "the review of logs", the acts it names or
+// "every change".
 func gateAction(g Gate) string {
 	switch {
+	case g.Promote:
+		return "the promotion"
+	case g.Review:
+		return "every review of logs"
+	case len(g.Acts) > 0:
+		return "any " + orJoin(g.Acts) + " (no step of its own: only the sentences that say to do it wait; the rotation does not)"
 	case g.Kill && g.Create:
 		return "every regeneration and kill"
 	case g.Kill:
@@ -59,6 +74,38 @@ func gateAction(g Gate) string {
 	return "every change"
 }
 
+// orJoin joins "a", "b" and "c" as "a, b or c".
+func orJoin(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
+// ActStem is the stem a step's text names an act by ("deprecat" for a
+// deprecation, "unpublish" for unpublishing).
+func ActStem(act string) string {
+	for _, suf := range []string{"ing", "ion"} {
+		if t, ok := strings.CutSuffix(act, suf); ok {
+			return t
+		}
+	}
+	return act
+}
+
+// GoWords is how a step line asks for a gate: a go, or that the party
+// has been told (review17-cold6 row 13: "The works council has to be
+// informed before ...").
+func (g Gate) GoWords() string {
+	if g.Inform {
+		return "Make sure " + g.Who + " has been informed first"
+	}
+	return "Get the go of " + g.Who + " first"
+}
+
 // gate applies a sign-off the request demands before an action (review17-
 // cold5 P5, critical 1, 16, 68; review17-cold4 critical 6): an open item
 // asked at once, at T0, holds exactly those steps of the secrets it names
@@ -67,7 +114,8 @@ func gateAction(g Gate) string {
 func (a *applier) gate(ig intake.Gate) {
 	f := a.f
 	ids := a.ids(intake.Scope{Secrets: ig.Secrets, All: len(ig.Secrets) == 0})
-	g := Gate{Who: ig.Who, Quote: ig.Quote, Source: ig.Source, SecretIDs: ids, Kill: ig.Kill, Create: ig.Create}
+	g := Gate{Who: ig.Who, Quote: ig.Quote, Source: ig.Source, SecretIDs: ids, Kill: ig.Kill, Create: ig.Create,
+		Promote: ig.Promote, Review: ig.Review, Acts: ig.Acts, Inform: ig.Inform}
 	if g.Who == "" {
 		g.Who = "the person the request names"
 	}
@@ -90,6 +138,9 @@ func gateQuestion(g Gate, names string, steps []int) string {
 		}
 		held = fmt.Sprintf("%s (%s)", held, stepList(refs))
 	}
+	if g.Inform {
+		return fmt.Sprintf("Tell %s at once, at T0, and record when (%q): %s waits until they have been informed, and nothing else does.", g.Who, g.Quote, held)
+	}
 	return fmt.Sprintf("Ask %s for the go at once, at T0 (%q): %s waits for it and nothing else does. It is an immediate ask on the bridge, not a delay, and never an approval after the fact.", g.Who, g.Quote, held)
 }
 
@@ -100,6 +151,12 @@ func gateSteps(f *Facts) {
 	for gi := range f.Gates {
 		g := &f.Gates[gi]
 		var blocks []string
+		switched := map[string]bool{}
+		for _, st := range f.Steps {
+			if st.Phase == runbook.PhaseSwitch {
+				switched[st.SecretID] = true
+			}
+		}
 		for i := range f.Steps {
 			st := &f.Steps[i]
 			if !runbook.OneOf(g.SecretIDs, st.SecretID) {
@@ -108,7 +165,22 @@ func gateSteps(f *Facts) {
 			kill := st.Kill || st.Phase == runbook.PhaseContain || st.Phase == runbook.PhaseRevoke
 			create := st.Phase == runbook.PhaseCreate || (st.Phase == runbook.PhaseContain && f.SecretByID(st.SecretID).IssuedAtContainment())
 			change := st.Phase != runbook.PhaseInvestigate && st.Phase != runbook.PhaseVerify
-			if (g.Kill && kill) || (g.Create && create) || (!g.Kill && !g.Create && change) {
+			// A promotion is the switch to the standby credential, or the
+			// kill when promoting it kills the old one (Twilio's secondary
+			// auth token).
+			promote := st.Phase == runbook.PhaseSwitch || (!switched[st.SecretID] && kill && st.Phase != runbook.PhaseContain)
+			var hold bool
+			switch {
+			case g.Promote:
+				hold = promote
+			case g.Review:
+				hold = st.Phase == runbook.PhaseInvestigate
+			case len(g.Acts) > 0:
+				hold = false
+			default:
+				hold = (g.Kill && kill) || (g.Create && create) || (!g.Kill && !g.Create && change)
+			}
+			if hold {
 				g.Steps = append(g.Steps, st.Order)
 				blocks = append(blocks, fmt.Sprintf("s%d", st.Order))
 			}

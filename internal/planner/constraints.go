@@ -107,7 +107,14 @@ func applyReading(f *Facts, rd *intake.Reading) {
 				gated = true
 			}
 		}
-		if (len(t.Directives) == 0 && !gated) || t.Period != "" {
+		if rule, ok := intake.ReadActRule(t.Text); len(t.Directives) == 0 && !gated && t.Period == "" && len(intake.ChannelNames(t.Text)) > 0 &&
+			!(t.Prohibits && ok && (rule.Test || rule.Value)) {
+			// "Nothing about this in #general or #deploys. War room is
+			// #inc-2291-storefront.": the channels its messages go to and
+			// never go to (intake.ReadComms), a rule of the comms that
+			// holds no step (review17-cold6 row 7).
+			r.add("", "the chat channels messages go to, or never go to", "the messages follow it; no step waits for it")
+		} else if (len(t.Directives) == 0 && !gated) || t.Period != "" {
 			// Nothing read, or an undated period beside what was read
 			// ("..., never on a day before a public holiday"): raised.
 			ap.unread()
@@ -405,6 +412,10 @@ func (a *applier) unread() {
 		return
 	}
 	if a.t.Prohibits {
+		if r, ok := intake.ReadActRule(a.t.Text); ok {
+			a.actRule(r)
+			return
+		}
 		// A prohibition rotor could not read ("It is forbidden to touch the
 		// cluster while a reindex is running"): never as if it said
 		// nothing; the production steps it may bind wait.
@@ -427,6 +438,49 @@ func (a *applier) unread() {
 		Question: "rotor could not read this: does it limit when or how the rotation runs? Until you answer, nothing in the plan follows from it.",
 		Blocks:   blocks})
 	a.r.add("", "not understood: raised as open item "+id, "nothing in the plan follows from it until it is answered")
+}
+
+// Rule is a prohibition on an act that names no time: it is written on
+// the steps of its secrets whose phase does the act (Phases; none for a
+// message), and holds nothing.
+type Rule struct {
+	Source    string          `json:"source"`
+	Quote     string          `json:"quote"`
+	SecretIDs []string        `json:"secret_ids"`
+	Phases    []runbook.Phase `json:"phases,omitempty"`
+}
+
+// actRule applies a prohibition on an act that names no time ("Nobody
+// contacts the contractor", "Arjun must not receive any of the new
+// values", "The live Twilio auth token must not go into GitHub at all";
+// review17-cold6 P4 rows 6, 7, 32, 33, 60): a rule on that act, written
+// where it happens; a message rule is a rule of the comms. Never an open
+// item that holds the plan.
+func (a *applier) actRule(r intake.ActRule) {
+	f := a.f
+	rule := Rule{Source: a.t.Source, Quote: a.t.Text, SecretIDs: a.ids(a.t.Scope)}
+	var where []string
+	if r.Test {
+		rule.Phases = append(rule.Phases, runbook.PhaseVerify)
+		where = append(where, "the checks")
+	}
+	if r.Value {
+		rule.Phases = append(rule.Phases, runbook.PhaseCreate, runbook.PhaseStore, runbook.PhaseDeploy)
+		where = append(where, "the create, store and deploy steps")
+	}
+	if r.Contact {
+		if f.Comms == nil {
+			f.Comms = &Comms{}
+		}
+		f.Comms.NeverContact = appendOnce(f.Comms.NeverContact, a.t.Text)
+		where = append(where, "every message")
+	}
+	f.Rules = append(f.Rules, rule)
+	effect := "written on " + strings.Join(where, " and ")
+	if len(rule.Phases) > 0 {
+		effect += " (" + ofSecretsBare(f, rule.SecretIDs) + ")"
+	}
+	a.r.add("", "a rule on the act it names (it names no time)", effect+"; no step waits for it")
 }
 
 // timeRule turns a time rule into a window or a blackout.

@@ -61,6 +61,11 @@ type Facts struct {
 	// ("has to say go on the bridge before anyone regenerates or deletes a
 	// key"): each holds exactly those steps, through its open item.
 	Gates []Gate `json:"gates,omitempty"`
+	// Rules are the request's prohibitions on acts that name no time
+	// ("Test incidents on the 'Care API - P1' PagerDuty service are
+	// forbidden"): each is written on the steps that do its act, and holds
+	// nothing (review17-cold6 P4).
+	Rules []Rule `json:"rules,omitempty"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),

@@ -199,6 +199,18 @@ func contacts(f *planner.Facts) string {
 	return andList(owners) + " (owners), " + andList(f.Approvers) + " (approval)"
 }
 
+// defaultChannel is where a message rotor adds of its own (support's
+// heads-up, leadership's summary) goes: the channels the request names for
+// its comms when it names any ("War room is #inc-2291-storefront"), never
+// a channel or list the request never named (review17-cold6 P12:
+// "#support-escalations", "leadership (email)"); else rotor's default.
+func defaultChannel(f *planner.Facts, def string) string {
+	if len(f.Told().Channels) > 0 {
+		return channel(f)
+	}
+	return def
+}
+
 // InternalComms writes section 7, internal communication, from the facts.
 func InternalComms(f *planner.Facts) *runbook.InternalComms {
 	ch := channel(f)
@@ -214,14 +226,14 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s%s Contact: %s.",
 				secretNames(f), f.Trigger, start, windowNote(f), impact, watch, freezeNote(f), neverContact(f), contacts(f))), " "),
 			SendWhen: sendWhen(f)},
-		{Audience: runbook.AudienceSupport, Channel: "#support-escalations", Subject: "Heads-up: " + subject,
+		{Audience: runbook.AudienceSupport, Channel: defaultChannel(f, "#support-escalations"), Subject: "Heads-up: " + subject,
 			Body: fmt.Sprintf("%s until the all-clear in %s we rotate credentials of %s. Customers may notice: %s. Escalate customer reports of failed logins, emails, webhooks or payments in %s with times and examples; never ask a customer for a key or password.",
 				supportFrom(f, start), ch, f.System, customerImpact(f), ch),
 			SendWhen: "before the start; all-clear after the last check"},
 	}
 	if !f.Routine {
 		// Leadership hears of what carries risk, not of a routine key.
-		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: "email",
+		messages = append(messages, runbook.Message{Audience: runbook.AudienceLeadership, Channel: defaultChannel(f, "email"),
 			Subject: fmt.Sprintf("%s: %s credential rotation", f.System, f.Trigger),
 			Body: fmt.Sprintf("Why: %s. What: %d secret(s); top priority %s, top rotation risk %s. Customer impact: %s. %s; evidence for %s. Next update: when production is verified.",
 				triggerWhy(f), len(f.Secrets), topPriority(f), topRisk(f), impact, approvalNote(f), frameworks(f)),
@@ -272,6 +284,10 @@ func approvalNote(f *planner.Facts) string {
 	for _, g := range f.Gates {
 		if len(g.Steps) > 0 && !runbook.OneOf(gated, g.Who) {
 			gated = append(gated, g.Who)
+			if g.Inform {
+				gone = append(gone, fmt.Sprintf("%s is informed before %s (told now)", g.Who, gateSteps(g)))
+				continue
+			}
 			gone = append(gone, fmt.Sprintf("%s says go before %s (asked now)", g.Who, gateSteps(g)))
 		}
 	}

@@ -5,6 +5,7 @@ package writer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -301,7 +302,8 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 	}
 	gates := map[string]planner.Gate{}
 	for _, g := range f.Gates {
-		if len(g.Steps) > 0 {
+		if len(g.Steps) > 0 && !g.Inform {
+			// A party told first (the works council) approves nothing.
 			gates[g.Who] = g
 		}
 	}
@@ -380,6 +382,63 @@ func Preflight(f *planner.Facts) *runbook.Preflight {
 func gateApproval(f *planner.Facts, g planner.Gate) runbook.Approval {
 	return runbook.Approval{Approver: g.Who, Secrets: g.SecretIDs, Before: fmt.Sprintf("step %d", g.Steps[0]),
 		Scope: fmt.Sprintf("%s%s (asked at once, at T0, in open item %s: %q); never after the fact", runbook.RequestedGo, gateSteps(g), g.Item, g.Quote)}
+}
+
+// gateActs marks, in a step's text, each sentence that says to do an act a
+// gate names and no step does on its own ("Deprecate versions published
+// with the exposed token ..." when the request says to ask Hannah Osei
+// before anything is deprecated on npm; review17-cold6 row 1): that
+// sentence waits for the go, the rest of the step does not.
+func gateActs(f *planner.Facts, text string) string {
+	for _, g := range f.Gates {
+		if len(g.Acts) == 0 {
+			continue
+		}
+		sents := splitSentences(text)
+		for i, sent := range sents {
+			low := strings.ToLower(sent)
+			if !slices.ContainsFunc(g.Acts, func(a string) bool { return strings.Contains(low, planner.ActStem(a)) }) || strings.Contains(sent, "open item "+g.Item) {
+				continue
+			}
+			sents[i] = fmt.Sprintf("Only after %s says go (open item %s, asked at T0: %q), never before: %s", g.Who, g.Item, g.Quote, lowerFirst(sent))
+		}
+		text = strings.Join(sents, " ")
+	}
+	return text
+}
+
+// splitSentences splits a step's text at ". " outside code spans.
+func splitSentences(text string) []string {
+	var out []string
+	start, code := 0, false
+	for i := 0; i < len(text); i++ {
+		switch {
+		case text[i] == '`':
+			code = !code
+		case !code && text[i] == '.' && i+1 < len(text) && text[i+1] == ' ':
+			out = append(out, text[start:i+1])
+			start = i + 2
+		}
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+// actRules are the request's rules on the acts a step does ("Test
+// incidents on the 'Care API - P1' PagerDuty service are forbidden ...
+// Use 'Sandbox - Low'" on the PagerDuty check; "Arjun must not receive any
+// of the new values" on the store step; review17-cold6 rows 32, 33, 60):
+// written where the act happens, never an open item that holds the plan.
+func actRules(f *planner.Facts, st planner.Step) string {
+	var out string
+	for _, r := range f.Rules {
+		if runbook.OneOf(r.SecretIDs, st.SecretID) && slices.Contains(r.Phases, st.Phase) {
+			out += fmt.Sprintf(" The request forbids it (%s): %q", r.Source, r.Quote)
+		}
+	}
+	return out
 }
 
 // gateSteps names a gate's steps: "steps 1 and 2".
@@ -565,11 +624,13 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			}
 		}
 		watch(f, f.SecretByID(st.SecretID), &step)
+		step.Action = gateActs(f, step.Action)
 		if g, ok := f.GateOf(st.Order); ok {
 			// A sign-off the request demands before this action is shown
 			// on its line (review17-cold5 P5): the step waits for it.
-			step.Action = fmt.Sprintf("Get the go of %s first (open item %s, asked at T0: %q). ", g.Who, g.Item, g.Quote) + step.Action
+			step.Action = fmt.Sprintf("%s (open item %s, asked at T0: %q). ", g.GoWords(), g.Item, g.Quote) + step.Action
 		}
+		step.Action += actRules(f, st)
 		t.Steps = append(t.Steps, step)
 	}
 	sayOnce(rs)
