@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rotor-dev/rotor/internal/intake"
 	"github.com/rotor-dev/rotor/internal/planner"
@@ -524,11 +525,65 @@ func holderMessage(f *planner.Facts, held []*planner.Secret) runbook.Message {
 			Body:     fmt.Sprintf("The request says: tell %s %s. Send only that: no values, no names of new credentials, no other details.", f.Told().HolderTo, f.Told().HolderSays),
 			SendWhen: "once, right after " + killSteps(f, ids...) + " are checked dead"}
 	}
+	if quote, who, rest := forbiddenHolder(f, held); who != "" {
+		// "Don't email or call Pixelworks about this. Procurement tells
+		// their account manager (Ken Sato) after it's done" (review17-cold6
+		// row 37, critical): the holder gets no message from us; whoever
+		// the request names tells them, once the kills are done.
+		m := runbook.Message{Audience: runbook.AudienceVendor, Channel: "no message to " + who + " from the rotation team",
+			Subject:  fmt.Sprintf("%s: %s is not contacted", f.System, who),
+			Body:     fmt.Sprintf("The request says: %q. Nobody on the rotation team emails, calls or messages %s.", strings.TrimSuffix(quote, "."), who),
+			SendWhen: "never by the rotation team"}
+		if rest != "" {
+			m.Body += fmt.Sprintf(" %s: that is their duty, not ours; give them the kill times of %s once they are checked dead.", strings.TrimSuffix(rest, "."), killSteps(f, ids...))
+			m.SendWhen = "never by the rotation team; the kill times go to whoever the request names, right after " + killSteps(f, ids...)
+		}
+		return m
+	}
 	return outsideRoute(f, runbook.Message{Audience: runbook.AudienceVendor, Channel: "whoever received it outside the company (named in the notes), by a channel you already use with them",
 		Subject: fmt.Sprintf("%s: please delete your copy of our %s", f.System, andList(names)),
 		Body: fmt.Sprintf("You received %s (%s; we refer to them by name only, never the value). They were revoked at <time UTC> and no longer work. Please delete every copy you hold (email, chat, files, password managers, shell history), do not forward them, and confirm in writing by <date>. Tell us at once if anyone else saw them. Contact: %s.",
 			what, andList(names), andList(owners)),
 		SendWhen: "right after " + killSteps(f, ids...) + ", their kills (the credentials are killed whatever they answer)"})
+}
+
+// forbiddenHolder is the request's no-contact sentence about the party that
+// held the exposed credentials (a name of it written in their notes), that
+// party's name, and what the rest of its constraint says about who tells
+// them instead ("Procurement tells their account manager (Ken Sato) after
+// it's done"); "" when no such sentence.
+func forbiddenHolder(f *planner.Facts, held []*planner.Secret) (string, string, string) {
+	var notes string
+	for _, s := range held {
+		notes += " " + strings.ToLower(s.Notes)
+	}
+	for _, q := range f.Told().NeverContact {
+		words := strings.Fields(q)
+		for i := 1; i < len(words); i++ {
+			w := strings.Trim(words[i], "(),.;:!?'\"")
+			if !capitalised(w) || len(w) < 3 || !strings.Contains(notes, strings.ToLower(w)) {
+				continue
+			}
+			who := w
+			if i+1 < len(words) {
+				if n := strings.Trim(words[i+1], "(),.;:!?'\""); capitalised(n) && strings.Contains(notes, strings.ToLower(w+" "+n)) {
+					who = w + " " + n
+				}
+			}
+			return q, who, restOf(f, q)
+		}
+	}
+	return "", "", ""
+}
+
+// restOf is what the constraint holding a quote says after it.
+func restOf(f *planner.Facts, quote string) string {
+	for _, c := range f.Constraints {
+		if k := strings.Index(c.Text, quote); k >= 0 {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.Text[k+len(quote):]), "."))
+		}
+	}
+	return ""
 }
 
 // outsideRoute sends a message to an outside party the way the request
@@ -731,4 +786,10 @@ func reloadAutomation(f *planner.Facts) string {
 		return "Roll workloads when their Secret changes (a controller such as Stakater Reloader) and sync from the store on a short interval."
 	}
 	return "The deploy pipeline redeploys every consumer in the inventory when a secret version changes, or consumers re-read the store on a timer."
+}
+
+// capitalised reports a word that starts with a capital letter.
+func capitalised(w string) bool {
+	r := []rune(w)
+	return len(r) > 0 && unicode.IsUpper(r[0])
 }
