@@ -99,6 +99,15 @@ func NamesNoImpact(text string) bool {
 	return has(lex.NotImpact) || has(lex.ContactAfter) || has(lex.Route)
 }
 
+// RoutesMessages reports whether a sentence routes messages through
+// someone ("anything for them goes through partner success (Rafaela
+// Costa)").
+func RoutesMessages(sent string) bool {
+	lex := commsWords()
+	low := strings.ToLower(sent)
+	return slices.ContainsFunc(strings.Fields(wordsOf(low)), func(w string) bool { return runbook.OneOf(lex.ContactWords, w) }) && routeIn(lex, sent) != ""
+}
+
 // IsDecision reports whether a clause says a notice is someone's decision
 // ("Breach notification ... is her call only"), not a duty to send it.
 func IsDecision(text string) bool {

@@ -389,7 +389,14 @@ type Secret struct {
 	// given it; they stop working when the old value dies. CutOffParties
 	// are the parties such a sentence names, and CutOffPlaces the copies
 	// they can read, which the store step never updates.
-	CutOff        []string `json:"cut_off,omitempty"`
+	CutOff []string `json:"cut_off,omitempty"`
+	// Partners are consumers outside the company the request reaches only
+	// through someone, or says act on their side ("so does Banco Aurora on
+	// their side"; "anything for them goes through partner success
+	// (Rafaela Costa)"): never our workload to freeze, redeploy or ask
+	// about; they are told, the request's way, before the change they must
+	// follow (review17-cold6 rows 49, 50, X7).
+	Partners      []string `json:"partners,omitempty"`
 	CutOffParties []string `json:"cut_off_parties,omitempty"`
 	CutOffPlaces  []string `json:"cut_off_places,omitempty"`
 	// NotReplaced is the request's words that say nothing replaces it

@@ -170,3 +170,55 @@ func retireUnreplaced(f *Facts) {
 		s.StrategyReason += "; " + why + ": nothing replaces it, so it is revoked and never issued again"
 	}
 }
+
+// outsidePartners moves a consumer that is a party outside the company out
+// of the secret's consumers (review17-cold6 rows 49, 50, X7: Banco Aurora
+// verifies our JWT "on their side", and "anything for them goes through
+// partner success (Rafaela Costa)"): a consumer the services do not list,
+// named in a sentence that forbids contacting it or routes messages to it,
+// or named with "their side" in the secret's notes. It becomes one of the
+// secret's Partners: told before the change, never frozen or redeployed.
+func outsidePartners(f *Facts, req *runbook.Request) {
+	services := map[string]bool{}
+	for _, sv := range req.Services {
+		services[strings.ToLower(sv.Name)] = true
+	}
+	var told []string
+	for _, c := range req.Constraints {
+		for _, sent := range intake.Sentences(c) {
+			if intake.NamesNoImpact(sent) || intake.RoutesMessages(sent) {
+				told = append(told, strings.ToLower(sent))
+			}
+		}
+	}
+	for _, q := range f.Told().NeverContact {
+		told = append(told, strings.ToLower(q))
+	}
+	for i := range f.Secrets {
+		s := &f.Secrets[i]
+		notes := strings.ToLower(s.Notes)
+		kept := s.Consumers[:0]
+		for _, c := range s.Consumers {
+			name := strings.ToLower(c.Name)
+			outside := !services[name] && len(name) > 2 && (slices.ContainsFunc(told, func(t string) bool { return strings.Contains(t, name) }) ||
+				theirSide(notes, name))
+			if outside {
+				s.Partners = appendOnce(s.Partners, c.Name)
+				continue
+			}
+			kept = append(kept, c)
+		}
+		s.Consumers = kept
+	}
+}
+
+// theirSide reports whether notes say a party acts "on their side" in the
+// sentence that names it ("and so does Banco Aurora on their side").
+func theirSide(notes, name string) bool {
+	for _, sent := range intake.Sentences(notes) {
+		if strings.Contains(sent, name) && (strings.Contains(sent, "their side") || strings.Contains(sent, "their end")) {
+			return true
+		}
+	}
+	return false
+}

@@ -147,6 +147,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	cutOffPlaces(f)
 	personalConsumers(f)
 	readComms(f, req, rd)
+	outsidePartners(f, req)
 	informedOwners(f, req)
 	askApprover(f)
 	roles(f)

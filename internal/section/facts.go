@@ -48,7 +48,7 @@ var (
 		"window", "rate_limited", "business_impact", "catalog", "stored", "users", "namespace", "scope", "values", "copies", "personal_copies", "exposed",
 		"deadline", "held_outside", "class", "restricted", "fetch_token", "derived_kills", "derived_reviews", "signers", "verifiers", "uses", "shared", "exposure_class", "window_only",
 		"public_data_only", "privilege_assumed", "alert_path", "reach_assumed", "new_user", "phases", "read_reach", "exposed_since", "keep_copy",
-		"cut_off", "cut_off_parties", "cut_off_places", "not_replaced", "mirrors"}
+		"cut_off", "cut_off_parties", "cut_off_places", "not_replaced", "mirrors", "partners"}
 	allConsumer = []string{"name", "owner", "criticality", "how_loaded", "runtime", "legacy", "workload", "namespace", "managed_by", "platform",
 		"known", "targets", "scheduled", "alert_path", "playbook", "file", "sync", "said"}
 )
@@ -133,7 +133,7 @@ var (
 		Secret: []string{"id", "name", "kind", "provider_name", "owner", "consumers", "exposure", "store", "store_paths", "store_fields", "env_var",
 			"personal", "retire_only", "compromise", "rule", "strategy", "propagation_seconds", "catalog", "stored", "users", "scope",
 			"values", "copies", "personal_copies", "exposed", "derived_kills", "derived_reviews", "exposure_class", "alert_path", "new_user", "read_reach",
-			"cut_off", "cut_off_parties", "cut_off_places", "not_replaced", "mirrors"},
+			"cut_off", "cut_off_parties", "cut_off_places", "not_replaced", "mirrors", "partners"},
 		Consumer: []string{"name", "owner", "runtime", "legacy", "workload", "namespace", "known", "platform", "managed_by", "scheduled", "playbook", "file", "sync", "said"},
 		Step:     []string{"access", "environment", "order", "phase", "reach", "remediation", "secret_id", "track", "window"}}
 	validationPart = &Facts{Name: "validation part", Top: []string{"system", "environments", "steps"},

@@ -483,6 +483,11 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 				SendWhen: "before the production steps, once the security lead approves the wording"})
 		}
 	}
+	for i := range f.Secrets {
+		if s := &f.Secrets[i]; len(s.Partners) > 0 {
+			ec.Messages = append(ec.Messages, outsidePartnerMessage(f, s))
+		}
+	}
 	ec.Messages = append(ec.Messages, dutyMessages(f, intake.PartyCustomer)...)
 	if !ec.Applicable && f.Told().NoCustomerContact == "" {
 		ec.Messages = append(ec.Messages, runbook.Message{Audience: runbook.AudienceCustomer, Channel: "status page",
@@ -491,6 +496,45 @@ func ExternalComms(f *planner.Facts) *runbook.ExternalComms {
 			SendWhen: "only if customers saw errors during the rotation (standby template)"})
 	}
 	return ec
+}
+
+// outsidePartnerMessage tells a party outside the company that uses one of
+// our credentials on their side (Banco Aurora verifies our JWTs) of the
+// change it must follow, the request's way ("anything for them goes
+// through partner success (Rafaela Costa)"), before the new credential is
+// published and again before we switch to it (review17-cold6 X7).
+func outsidePartnerMessage(f *planner.Facts, s *planner.Secret) runbook.Message {
+	var first, switched []int
+	for _, st := range f.Steps {
+		if st.SecretID != s.ID || !runbook.IsProduction(st.Environment) {
+			continue
+		}
+		switch st.Phase {
+		case runbook.PhaseStore, runbook.PhaseDeploy:
+			if len(first) == 0 {
+				first = append(first, st.Order)
+			}
+		case runbook.PhaseSwitch:
+			switched = append(switched, st.Order)
+		case runbook.PhaseRevoke:
+			if len(switched) == 0 {
+				switched = append(switched, st.Order)
+			}
+		}
+	}
+	who := andList(s.Partners)
+	when := "before the production steps"
+	if len(first) > 0 {
+		when = "before " + stepRefs(first) + " (the new one is published)"
+	}
+	if len(switched) > 0 {
+		when += " and again before " + stepRefs(switched) + " (the switch)"
+	}
+	return outsideRoute(f, runbook.Message{Audience: runbook.AudienceVendor, Channel: "to " + who + ", by the route the request names",
+		Subject: fmt.Sprintf("%s: %s changes on our side", f.System, s.Name),
+		Body: fmt.Sprintf("%s uses %s on their side; it is their system, not ours: we neither freeze nor redeploy it. We will publish a new one alongside the old, then switch to it. Please make sure you accept the new one before the switch and tell us what you see. Contact: %s.",
+			who, s.Name, s.Owner),
+		SendWhen: when})
 }
 
 // vendorChangeMessage asks the vendor behind a vendor change or incident for
