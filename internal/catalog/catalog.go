@@ -252,10 +252,14 @@ const (
 	ReachStoreItems     = "store_items"
 	ReachRoleSessions   = "role_sessions"
 	ReachReplicaLinks   = "replica_links"
+	// ReachMinted: persistence it could create that outlives it (tokens,
+	// keys, triggers, webhooks, roles): listed, and every one nobody
+	// accounts for removed at its kill (review18 round 6 X2a).
+	ReachMinted = "minted"
 )
 
 // Reached lists every value of Exposure.Reach.
-var Reached = []string{ReachCIVariables, ReachConfigVars, ReachActionsSecrets, ReachStoreItems, ReachRoleSessions, ReachReplicaLinks}
+var Reached = []string{ReachCIVariables, ReachConfigVars, ReachActionsSecrets, ReachStoreItems, ReachRoleSessions, ReachReplicaLinks, ReachMinted}
 
 // Exposure is one thing an exposed credential can read or mint.
 type Exposure struct {

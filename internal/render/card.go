@@ -1770,6 +1770,11 @@ func rules(rb *runbook.Runbook, c Card) string {
 		case c.Kills[0].At == "" && c.Kills[0].After != "":
 			out = append(out, "T0: step 1 starts.")
 		}
+		if t0 := pinnedT0(rb); t0 != "" && c.Kills[0].At != "" {
+			// The kill times are absolute: the card says which clock
+			// time they count from (review18 round 6 X11).
+			out = append(out, t0)
+		}
 		out = append(out, StopKilled)
 	}
 	if c.Watch != "" {
@@ -2641,4 +2646,18 @@ func namedTails(groups []Group) []Procedure {
 		}
 	}
 	return out
+}
+
+// pinnedT0 says the clock time T0 is, from the schedule's as_of, in its own
+// offset and in UTC ("T0 = Mon 2026-12-07 14:25 UTC-08:00 = 22:25
+// UTC."), or "" when the runbook has no as_of.
+func pinnedT0(rb *runbook.Runbook) string {
+	t, err := time.Parse(time.RFC3339, rb.Schedule.AsOf)
+	if rb.Schedule.AsOf == "" || err != nil {
+		return ""
+	}
+	if _, off := t.Zone(); off == 0 {
+		return "T0 = " + t.UTC().Format("Mon 2006-01-02 15:04") + " UTC."
+	}
+	return "T0 = " + t.Format("Mon 2006-01-02 15:04") + " UTC" + t.Format("-07:00") + " = " + t.UTC().Format("15:04") + " UTC."
 }

@@ -563,8 +563,11 @@ func reachText(f *planner.Facts, st planner.Step) (string, string) {
 		r := s.ReadReach[st.Reach-1]
 		who, what, list = s.Name+" could read", r.What, r.List
 	}
-	action := fmt.Sprintf("Another operator, from T0, revokes first, each at its own provider, every secret %s except the ones this runbook rotates, listed by name (never by value) with %s. They are %s, as exposed as the credential; their consumers fail until their replacements are deployed. Record each name and when it died in the incident ticket, then add each to the request as a secret and generate again for its replacement.",
-		who, strings.TrimSuffix(list, "."), what)
+	// Replace then kill, per name, straight to production: revoking all
+	// of them first with no replacement stops every service and pipeline
+	// that uses them (review20 round 6 tabletop G1, critical).
+	action := fmt.Sprintf("Another operator, from T0, replaces then revokes, each at its own provider, every secret %s except the ones this runbook rotates, listed by name (never by value) with %s: replacement first, then the old one revoked. Each replacement has the same or narrower scope and goes where the old one is kept (a CI/CD variable stays masked and protected). They are %s, as exposed as the credential. One whose replacement cannot be ready by T0+%d is revoked anyway, and the incident ticket names the consumers it breaks until its replacement is deployed. Record each name, its owner and consumers, and when it died in the incident ticket.",
+		who, strings.TrimSuffix(list, "."), what, exposure.ReachKill)
 	return action, "the incident ticket lists every name found, and a call with each one's old value is rejected"
 }
 
