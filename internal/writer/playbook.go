@@ -613,7 +613,12 @@ func accessText(f *planner.Facts, a planner.Access, minutes int) (string, string
 				names = append(names, s.ProviderName)
 			}
 		}
-		return fmt.Sprintf("Remove %s's own user accounts and personal API tokens in %s%s (each console's team or users page).", f.Person, andList(names), strings.TrimSuffix(by, ",")),
+		// An admin or owner role mints keys that outlive the person's
+		// account (review17-cold6 extra X6: an agency's Firebase Owner and
+		// Apple Admin roles; review18 round 6 #5: other keys the leaver
+		// created): their roles go too, and every key they created there
+		// that nobody accounts for.
+		return fmt.Sprintf("Remove %s's own user accounts, roles, personal API tokens and any key they created that nobody accounts for, in %s%s (each console's team or users page).", f.Person, andList(names), strings.TrimSuffix(by, ",")),
 			"each console's member list no longer shows them and their tokens are revoked"
 	}
 	return fmt.Sprintf("Remove %s%s.", a.What, by), "done"
