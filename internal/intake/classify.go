@@ -46,6 +46,11 @@ const (
 	// or replicas"): a rule on the work that no rotation step breaks; it
 	// holds no step (review17-cold5 P1). Activity is the first action.
 	FieldNever = "never"
+	// FieldAllowance is what may break, and for how long ("Ops dashboards
+	// can go blank for an hour overnight", "Braze Android push can be
+	// broken for a few hours"): a tolerance, never a window for every step
+	// nor a blackout (review17-cold6 P2).
+	FieldAllowance = "allowance"
 	// FieldTheirFreeze is another system's freeze, or one the text says is
 	// not about this work ("The Redox EHR integration is in a change freeze
 	// until Dec 15. Unrelated, don't touch it", "that's only about merging
@@ -55,7 +60,7 @@ const (
 
 // FactFields lists the fields of a clause that is no rule.
 var FactFields = []string{FieldReport, FieldSchedule, FieldState, FieldTarget, FieldOutOfScope, FieldCheck, FieldNoContact, FieldKeepCopy,
-	FieldNever, FieldTheirFreeze}
+	FieldNever, FieldTheirFreeze, FieldAllowance}
 
 // IsFact reports whether a detail is one of FactFields.
 func IsFact(d Directive) bool {
@@ -129,6 +134,11 @@ func (rd *reader) notARule(p *parsedText, from, to int, exprs []timeExpr) ([]Dir
 		d := fact(FieldCheck, q, chk, negs)
 		d.Activity = act
 		return []Directive{d}, true
+	}
+	// "Tama (security) is on leave until 14 Dec", "He is on leave until
+	// Wed noon": a fact about a person, never a deadline.
+	if ab := c.absence.find(toks, from, to); len(ab) > 0 && len(forbids) == 0 {
+		return []Directive{fact(FieldState, q, ab)}, true
 	}
 	// "We want managed identity eventually but NOT in this change", "a
 	// separate ticket", "just not this week".

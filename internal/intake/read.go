@@ -354,7 +354,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
-	t.Directives = rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives)))
+	t.Directives = rd.allowance(p, rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives))))
 	if d, ok := rd.unsure(p, textScope); ok {
 		// A hedge is asked, never guessed nor dropped.
 		t.Directives = append(t.Directives, d)
@@ -942,6 +942,16 @@ func (rd *reader) theirFreeze(p *parsedText, ds []Directive) []Directive {
 	n := len(p.toks)
 	ev := c.notOurs.find(p.toks, 0, n)
 	if len(ev) == 0 {
+		// "…is node pools only, app deploys are fine": our own work, right
+		// before the word that exempts it (review17-cold6 r21).
+		for _, e := range c.exempt.find(p.toks, 0, n) {
+			if w := c.ourWrites.find(p.toks, max(0, e.from-4), e.from); len(w) > 0 && len(rd.timeExprs(p, w[0].from, e.to)) == 0 {
+				ev = []match{w[0], e}
+				break
+			}
+		}
+	}
+	if len(ev) == 0 {
 		for _, cl := range p.clauses {
 			if e := c.exempt.find(p.toks, cl[0], cl[1]); len(e) > 0 && c.ourWrites.has(p.toks, cl[0], cl[1]) && len(rd.timeExprs(p, cl[0], cl[1])) == 0 && !rd.namesDay(p, cl[0], cl[1]) {
 				ev = e
@@ -958,6 +968,50 @@ func (rd *reader) theirFreeze(p *parsedText, ds []Directive) []Directive {
 			*d = Directive{Kind: KindDetail, Field: FieldTheirFreeze, Value: d.Quote, Scope: d.Scope, Quote: d.Quote,
 				Evidence: append(d.Evidence, evidence(ev)...), Reader: d.Reader}
 		}
+	}
+	return ds
+}
+
+// allowance reads a text that says what may break ("Ops dashboards can go
+// blank for an hour overnight, nobody will notice", "Braze Android push can
+// be broken for a few hours, marketing said no campaigns until Friday"): a
+// tolerance, so its times are no window for every step and no blackout
+// (review17-cold6 P2 r38, r63). A text that says its time is no deadline
+// ("that's just where we'll talk about it, not a deadline") has none.
+func (rd *reader) allowance(p *parsedText, ds []Directive) []Directive {
+	c := &rd.lex.c
+	n := len(p.toks)
+	if nd := c.notDeadline.find(p.toks, 0, n); len(nd) > 0 {
+		for i := range ds {
+			if d := &ds[i]; d.Kind == KindDeadline {
+				*d = Directive{Kind: KindDetail, Field: FieldState, Value: d.Quote, Scope: d.Scope, Quote: d.Quote,
+					Evidence: append(d.Evidence, evidence(nd)...), Reader: d.Reader}
+			}
+		}
+	}
+	var ev []match
+	for _, cl := range p.clauses {
+		if a := c.allowance.find(p.toks, cl[0], cl[1]); len(a) > 0 && !c.forbid.has(p.toks, cl[0], cl[1]) &&
+			!slices.ContainsFunc(c.negators.find(p.toks, cl[0], cl[1]), func(m match) bool { return m.to <= a[0].from }) {
+			ev = a
+			break
+		}
+	}
+	if len(ev) == 0 {
+		return ds
+	}
+	q := ""
+	for i := range ds {
+		if d := &ds[i]; d.Kind == KindFreeze || d.Kind == KindTimeRule {
+			q = d.Quote
+			*d = Directive{Kind: KindDetail, Field: FieldAllowance, Value: d.Quote, Scope: d.Scope, Quote: d.Quote,
+				Evidence: append(d.Evidence, evidence(ev)...), Reader: d.Reader}
+		}
+	}
+	if q == "" && !slices.ContainsFunc(ds, func(d Directive) bool { return d.Kind == KindDetail && d.Field == FieldAllowance }) {
+		d := fact(FieldAllowance, quote(p, 0, n), ev)
+		d.Scope, d.Quote, d.Reader = rd.scopeOf(p, 0, n, -1), quote(p, 0, n), ReaderRules
+		ds = append(ds, d)
 	}
 	return ds
 }

@@ -908,7 +908,7 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		r.add("", "the time zone of the request's clocks: "+d.Value,
 			"every time the request writes without a zone of its own is read in "+d.Value+" (daylight saving on its date); a time with its own zone keeps it")
 	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact,
-		intake.FieldNever, intake.FieldTheirFreeze:
+		intake.FieldNever, intake.FieldTheirFreeze, intake.FieldAllowance:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
 		r.add("", factReading[d.Field], factEffect[d.Field])
 	case intake.FieldIdentity:
@@ -945,6 +945,7 @@ var (
 		intake.FieldNoContact:   "someone nobody contacts",
 		intake.FieldNever:       "a ban on what is done to infrastructure no step of this rotation touches",
 		intake.FieldTheirFreeze: "another system's freeze, or one that says it is not about this work",
+		intake.FieldAllowance:   "an allowance: what may break, and for how long",
 	}
 	factEffect = map[string]string{
 		intake.FieldReport:      "no window, blackout or freeze: it dates a fact for the investigation",
@@ -956,6 +957,7 @@ var (
 		intake.FieldNoContact:   "no step and no message contacts them; no step waits",
 		intake.FieldNever:       "no step does it: no rotation step restarts, fails over, resizes or rebuilds that infrastructure; no step waits",
 		intake.FieldTheirFreeze: "binds no step of this rotation: no blackout, no freeze",
+		intake.FieldAllowance:   "a tolerance, kept with the facts: no window for every step and no blackout; the plan still keeps the break as short as it can",
 	}
 )
 
