@@ -144,6 +144,7 @@ type RuleWords struct {
 	Absence                 []string            `yaml:"absence"`
 	Allowance               []string            `yaml:"allowance"`
 	NotDeadline             []string            `yaml:"not_deadline"`
+	MustSucceed             []string            `yaml:"must_succeed"`
 	TheirWork               []string            `yaml:"their_work"`
 	NotOurs                 []string            `yaml:"not_ours"`
 	OurWrites               []string            `yaml:"our_writes"`
@@ -318,7 +319,7 @@ type compiled struct {
 	untilWords, approximate, expiry                                                                        *phrases
 	downtimeWords, downtimeLimits, allEnvs                                                                 *phrases
 	reportVerbs, directiveModals, workVerbs, scheduleWords, targetCues, checkWords, outOfScope, theirWork  *phrases
-	absence, allowance, notDeadline                                                                        *phrases
+	absence, allowance, notDeadline, mustSucceed                                                           *phrases
 	notOurs, ourWrites, exempt, waitVerbs, neverActions, idle, notNeeded                                   *phrases
 	unsure, askVerbs                                                                                       *phrases
 	commsCues, noContact, keepCopyVerbs, keepCopyObjects, sessionOver                                      *phrases
@@ -449,7 +450,7 @@ func (l *Lexicon) compile() {
 	c.privilege, c.publicData, c.shared = labelled(r.Privilege), one(r.PublicDataOnly), one(r.SharedCredential)
 	c.reportVerbs, c.directiveModals, c.workVerbs, c.scheduleWords = one(r.ReportVerbs), one(r.DirectiveModals), one(r.WorkVerbs), one(r.ScheduleWords)
 	c.targetCues, c.checkWords, c.outOfScope, c.theirWork = one(r.TargetCues), one(r.CheckWords), one(r.OutOfScope), one(r.TheirWork)
-	c.absence, c.allowance, c.notDeadline = one(r.Absence), one(r.Allowance), one(r.NotDeadline)
+	c.absence, c.allowance, c.notDeadline, c.mustSucceed = one(r.Absence), one(r.Allowance), one(r.NotDeadline), one(r.MustSucceed)
 	c.notOurs, c.ourWrites, c.exempt, c.waitVerbs = one(r.NotOurs), one(r.OurWrites), one(r.Exempt), one(r.WaitVerbs)
 	c.neverActions, c.idle, c.notNeeded = one(r.NeverActions), one(r.Idle), one(r.NotNeeded)
 	c.unsure, c.askVerbs = one(r.Unsure), one(r.AskVerbs)
@@ -545,7 +546,7 @@ func (l *Lexicon) Check() []string {
 		"rules.report_verbs": r.ReportVerbs, "rules.directive_modals": r.DirectiveModals, "rules.work_verbs": r.WorkVerbs,
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
 		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.not_ours": r.NotOurs, "rules.our_writes": r.OurWrites, "rules.exempt": r.Exempt,
-		"rules.absence": r.Absence, "rules.allowance": r.Allowance, "rules.not_deadline": r.NotDeadline,
+		"rules.absence": r.Absence, "rules.allowance": r.Allowance, "rules.not_deadline": r.NotDeadline, "rules.must_succeed": r.MustSucceed,
 		"time.zone_statement_words": t.ZoneWords, "time.zone_statement_cues": t.ZoneCues, "time.key_day_cues": t.KeyDayCues, "time.key_day_refs": t.KeyDayRefs, "time.deadline_refs": t.DeadlineRefs,
 		"rules.wait_verbs": r.WaitVerbs, "rules.never_actions": r.NeverActions, "rules.idle": r.Idle, "rules.not_needed": r.NotNeeded, "rules.unsure": r.Unsure, "rules.ask_verbs": r.AskVerbs, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
 		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects, "rules.session_over": r.SessionOver,

@@ -766,6 +766,12 @@ func (rd *reader) timeDirectives(p *parsedText, from, to int, exprs []timeExpr, 
 		if isDeadline && x.end < 0 && !x.whole && !recurring && x.namedTime != "" && clock {
 			continue
 		}
+		if ms := c.mustSucceed.find(p.toks, from, to); len(ms) > 0 && x.from > ms[0].from {
+			// "The 06:00 Power BI refresh must not fail, Finance reads it
+			// at 07:30": the run before the phrase is the deadline; a
+			// time after it is a fact.
+			continue
+		}
 		if isDeadline && x.end < 0 && !x.whole && !recurring {
 			out = append(out, rd.deadline(p, from, to, x, zone, given, st, day))
 			continue
@@ -1044,7 +1050,7 @@ func (rd *reader) businessDaysOfMonth(p *parsedText, from, to int) ([]int, []int
 // a time rule).
 func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
 	c := &rd.lex.c
-	if c.deadline.has(p.toks, from, to) {
+	if c.deadline.has(p.toks, from, to) || c.mustSucceed.has(p.toks, from, to) {
 		return true
 	}
 	if c.negators.has(p.toks, from, to) || !c.completion.has(p.toks, from, to) {
