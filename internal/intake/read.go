@@ -354,7 +354,7 @@ func (rd *reader) readText(source, text string, secret int, p *parsedText) Text 
 		}
 		t.Directives = append(t.Directives, ds...)
 	}
-	t.Directives = rd.allowance(p, rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives))))
+	t.Directives = rd.releaseBan(p, rd.allowance(p, rd.theirFreeze(p, settleFacts(rd.definedDays(p, first, t.Directives)))))
 	if d, ok := rd.unsure(p, textScope); ok {
 		// A hedge is asked, never guessed nor dropped.
 		t.Directives = append(t.Directives, d)
@@ -506,6 +506,12 @@ func (rd *reader) undatedPeriod(p *parsedText, ds []Directive) string {
 	timed := false
 	for _, d := range ds {
 		if d.Kind == KindTimeRule || d.Kind == KindDeadline || d.Kind == KindFreeze {
+			timed = true
+		}
+		// "No SDK releases until 12 Jan - we promised customers a quiet
+		// period": its dated time was read (a release ban, another team's
+		// freeze, an allowance); the period names the same time.
+		if d.Kind == KindDetail && (d.Field == FieldTheirFreeze || d.Field == FieldAllowance || d.Field == FieldNever && d.Activity != "") {
 			timed = true
 		}
 	}
@@ -1012,6 +1018,45 @@ func (rd *reader) allowance(p *parsedText, ds []Directive) []Directive {
 		d := fact(FieldAllowance, quote(p, 0, n), ev)
 		d.Scope, d.Quote, d.Reader = rd.scopeOf(p, 0, n, -1), quote(p, 0, n), ReaderRules
 		ds = append(ds, d)
+	}
+	return ds
+}
+
+// releaseBan reads a ban on releasing or publishing a product that is
+// none of ours ("No SDK releases until 12 Jan - we promised customers a
+// quiet period"): no rotation step releases or publishes anything, so it
+// holds no step; it was a blackout of every production step until 12 Jan
+// (review17-cold6 r55). A ban with no object ("No releases on Friday")
+// stays a blackout.
+func (rd *reader) releaseBan(p *parsedText, ds []Directive) []Directive {
+	c := &rd.lex.c
+	for i := range ds {
+		d := &ds[i]
+		if d.Kind != KindTimeRule || !d.Polarity.Blocks() || (d.Activity != ActivityRelease && d.Activity != ActivityPublish) || len(d.Scope.Consumers) > 0 {
+			continue
+		}
+		object := slices.Clone(d.Scope.Unmatched)
+		if len(object) == 0 {
+			// "No SDK releases": the object before the activity.
+			for _, n := range c.negators.find(p.toks, 0, len(p.toks)) {
+				for _, a := range c.activities.find(p.toks, n.to, min(len(p.toks), n.to+4)) {
+					if a.p.label != d.Activity || a.from == n.to {
+						continue
+					}
+					words := quote(p, n.to, a.from)
+					if !runbook.OneOf(rd.lex.Scopes.GenericObjects, strings.ToLower(words)) && !rd.namesAConsumer(p, n.to, a.from) && len(rd.directScope(p, n.to, a.from, -1).Secrets) == 0 {
+						object = append(object, words)
+					}
+					break
+				}
+			}
+		}
+		if len(object) == 0 {
+			continue
+		}
+		d.Scope.Unmatched = object
+		*d = Directive{Kind: KindDetail, Field: FieldNever, Activity: d.Activity, Value: d.Quote, Scope: d.Scope, Quote: d.Quote,
+			Evidence: d.Evidence, Reader: d.Reader}
 	}
 	return ds
 }

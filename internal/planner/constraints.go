@@ -545,6 +545,12 @@ func (a *applier) timeRule(d intake.Directive, targets []string) (runbook.TimeWi
 	scope := a.scopeIDs(d.Scope)
 	w.ID, w.SecretIDs = fmt.Sprintf("b%d", len(f.Schedule.Blackouts)+1), scope
 	w.AllEnvironments = d.AllEnvironments
+	if (d.Activity == intake.ActivityRestart || d.Activity == intake.ActivityDeploy) && len(d.Scope.Consumers) == 0 && len(d.Scope.Unmatched) > 0 && allServices(f, d.Scope.Unmatched) {
+		// "No restarts of checkout-api between 17:00 and 21:00 today": a
+		// service of the request that is no consumer of these secrets; no
+		// step restarts it, so it holds no step (review17-cold6 r4).
+		d.Scope.Consumers, d.Scope.Unmatched = slices.Clone(d.Scope.Unmatched), nil
+	}
 	if (d.Activity == intake.ActivityRestart || d.Activity == intake.ActivityDeploy) && len(d.Scope.Consumers) > 0 {
 		// "no restarts of dispatch-api": only the steps that restart or
 		// redeploy those services; never the revoke or the kill.
@@ -907,8 +913,15 @@ func (a *applier) detail(d intake.Directive, targets []string) {
 		// "All times Pacific." (review17-cold6 P1).
 		r.add("", "the time zone of the request's clocks: "+d.Value,
 			"every time the request writes without a zone of its own is read in "+d.Value+" (daylight saving on its date); a time with its own zone keeps it")
+	case intake.FieldNever:
+		if d.Activity == intake.ActivityRelease || d.Activity == intake.ActivityPublish {
+			// "No SDK releases until 12 Jan" (review17-cold6 r55).
+			r.add("", "a ban on releasing or publishing "+strings.Join(d.Scope.Unmatched, ", "), "no step of this rotation releases or publishes anything: it holds no step and no step waits")
+			break
+		}
+		r.add("", factReading[d.Field], factEffect[d.Field])
 	case intake.FieldReport, intake.FieldSchedule, intake.FieldState, intake.FieldTarget, intake.FieldOutOfScope, intake.FieldCheck, intake.FieldNoContact,
-		intake.FieldNever, intake.FieldTheirFreeze, intake.FieldAllowance:
+		intake.FieldTheirFreeze, intake.FieldAllowance:
 		// A time or a "no" alone makes no rule (#17, review17-cold4).
 		r.add("", factReading[d.Field], factEffect[d.Field])
 	case intake.FieldIdentity:
@@ -1418,4 +1431,14 @@ func itsTheir(n int) string {
 		return "its"
 	}
 	return "their"
+}
+
+// allServices reports whether every name is a service of the request.
+func allServices(f *Facts, names []string) bool {
+	for _, n := range names {
+		if !slices.ContainsFunc(f.Services, func(s Service) bool { return strings.EqualFold(s.Name, n) }) {
+			return false
+		}
+	}
+	return len(names) > 0
 }
