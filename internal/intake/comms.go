@@ -77,6 +77,9 @@ type commsLexicon struct {
 	GateActs      map[string]string `yaml:"gate_acts"`
 	RuleWhen      []string          `yaml:"rule_when"`
 	CommsChannel  []string          `yaml:"comms_channel"`
+	SoleOnly      []string          `yaml:"sole_only"`
+	SoleCan       []string          `yaml:"sole_can"`
+	SoleAway      []string          `yaml:"sole_away"`
 	RuleContact   []string          `yaml:"rule_contact"`
 	RuleTest      []string          `yaml:"rule_test"`
 	RuleValue     []string          `yaml:"rule_value"`
@@ -714,4 +717,71 @@ func ReadActRule(text string) (ActRule, bool) {
 	}
 	r := ActRule{Contact: has(lex.RuleContact) || len(channelNames(text)) > 0, Test: has(lex.RuleTest), Value: has(lex.RuleValue)}
 	return r, r.Contact || r.Test || r.Value
+}
+
+// SoleActor is the one person the request says can do an act, and when
+// they are away ("Only Jonas Richter can edit the dbt Cloud connection
+// (account admin). He is on leave until Wed noon."; review17-cold6 row 12).
+type SoleActor struct {
+	Source string `json:"source"`
+	Quote  string `json:"quote"`
+	Who    string `json:"who"`
+	// Act is what only they can do ("edit the dbt Cloud connection");
+	// Away when they are back, as written ("until Wed noon"), or "" when
+	// the request does not say they are away.
+	Act  string `json:"act"`
+	Away string `json:"away,omitempty"`
+}
+
+// ReadSoleActors reads "Only <person> can <act>" and, in the same
+// constraint, that the person is away.
+func ReadSoleActors(req *runbook.Request) []SoleActor {
+	lex := commsWords()
+	var out []SoleActor
+	for i, text := range req.Constraints {
+		sents := Sentences(text)
+		for j, sent := range sents {
+			low := strings.ToLower(sent)
+			only := ""
+			for _, o := range lex.SoleOnly {
+				if strings.HasPrefix(low, o+" ") {
+					only = o
+				}
+			}
+			if only == "" {
+				continue
+			}
+			rest := sent[len(only)+1:]
+			lr := strings.ToLower(rest)
+			k, can := -1, ""
+			for _, c := range lex.SoleCan {
+				if x := strings.Index(lr, " "+c+" "); x > 0 && (k < 0 || x < k) {
+					k, can = x, c
+				}
+			}
+			if k < 0 {
+				continue
+			}
+			who := strings.TrimSpace(rest[:k])
+			if !capitalised(strings.Fields(who)[0]) {
+				continue
+			}
+			act := strings.TrimSpace(rest[k+len(can)+2:])
+			if p := strings.Index(act, " ("); p > 0 {
+				act = act[:p]
+			}
+			act = strings.TrimRight(act, ".;:")
+			sa := SoleActor{Source: fmt.Sprintf("constraints[%d]", i), Quote: text, Who: who, Act: act}
+			for _, later := range sents[j:] {
+				ll := strings.ToLower(later)
+				for _, a := range lex.SoleAway {
+					if x := strings.Index(ll, a); x >= 0 && sa.Away == "" {
+						sa.Away = strings.TrimRight(strings.TrimSpace(later[x:]), ".")
+					}
+				}
+			}
+			out = append(out, sa)
+		}
+	}
+	return out
 }

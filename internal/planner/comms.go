@@ -124,7 +124,11 @@ func (a *applier) gate(ig intake.Gate) {
 		Question: gateQuestion(g, names, nil),
 		Blocks:   ids})
 	f.Gates = append(f.Gates, g)
-	a.r.add("", fmt.Sprintf("%s says go before %s of %s", g.Who, gateAction(g), names),
+	verb := "says go"
+	if g.Inform {
+		verb = "is informed"
+	}
+	a.r.add("", fmt.Sprintf("%s %s before %s of %s", g.Who, verb, gateAction(g), names),
 		fmt.Sprintf("asked at once, at T0, in open item %s: %s of %s waits for the answer and nothing else does; never an approval after the fact", g.Item, gateAction(g), names))
 }
 

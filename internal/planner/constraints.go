@@ -107,6 +107,12 @@ func applyReading(f *Facts, rd *intake.Reading) {
 				gated = true
 			}
 		}
+		for _, sa := range f.soleActors {
+			if sa.Source == t.Source {
+				ap.soleActor(sa)
+				gated = true
+			}
+		}
 		if rule, ok := intake.ReadActRule(t.Text); len(t.Directives) == 0 && !gated && t.Period == "" && len(intake.ChannelNames(t.Text)) > 0 &&
 			!(t.Prohibits && ok && (rule.Test || rule.Value)) {
 			// "Nothing about this in #general or #deploys. War room is

@@ -66,6 +66,10 @@ type Facts struct {
 	// forbidden"): each is written on the steps that do its act, and holds
 	// nothing (review17-cold6 P4).
 	Rules []Rule `json:"rules,omitempty"`
+	// SoleActors are the people the request says alone can do what a
+	// consumer needs to take the new value, with the open item that asks
+	// who does it while they are away (review17-cold6 row 12).
+	SoleActors []SoleActor `json:"sole_actors,omitempty"`
 	// ChangeTicket is true when a constraint asks for change approval (CAB).
 	ChangeTicket bool `json:"change_ticket"`
 	// ChangeTicketID is the change ticket the request names ("CHG0012345"),
@@ -151,6 +155,9 @@ type Facts struct {
 	// gates are the sign-offs the constraints demand before an action
 	// (intake.ReadGates), read before the constraints are applied.
 	gates []intake.Gate
+	// soleActors: "Only Jonas Richter can edit the dbt Cloud connection"
+	// (intake.ReadSoleActors), read before the constraints are applied.
+	soleActors []intake.SoleActor
 }
 
 // ChangePath is a tool every change of some secrets goes through.

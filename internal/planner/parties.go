@@ -222,3 +222,101 @@ func theirSide(notes, name string) bool {
 	}
 	return false
 }
+
+// SoleActor is a person the request says alone can do what a consumer
+// needs to take the new value ("Only Jonas Richter can edit the dbt Cloud
+// connection"), away until Away: Item asks at T0 who does it meanwhile and
+// what the kill does to the consumer; it holds the deploy steps (Steps)
+// that update the consumer.
+type SoleActor struct {
+	Item      string   `json:"item"`
+	Who       string   `json:"who"`
+	Act       string   `json:"act"`
+	Away      string   `json:"away,omitempty"`
+	Consumers []string `json:"consumers"`
+	SecretIDs []string `json:"secret_ids"`
+	Steps     []int    `json:"steps,omitempty"`
+}
+
+// soleActor applies "Only <person> can <act>. He is on leave until Wed
+// noon." (review17-cold6 row 12, critical: the Snowflake key was killed at
+// T0 and dbt-cloud-prod told to "redeploy on its runtime" while the one
+// person who can edit its connection is away): the consumers the act names
+// cannot take the new value without that person; asked at T0.
+func (a *applier) soleActor(sa intake.SoleActor) {
+	f := a.f
+	cons, ids := actConsumers(f, sa.Act)
+	if len(cons) == 0 {
+		a.r.add("", "only "+sa.Who+" can "+sa.Act, "names no consumer of this runbook's secrets: a fact")
+		return
+	}
+	away := "is the only one who can do it"
+	if sa.Away != "" {
+		away = "is away (" + sa.Away + ")"
+	}
+	q := fmt.Sprintf("Only %s can %s, and %s %s: %s cannot take the new %s without them. Ask at once, at T0: can someone reach %s now, or who else can do it? Until someone does, the kill of the old credential stops %s (pause its production jobs first, or accept it), and the step that updates it waits.",
+		sa.Who, sa.Act, firstName(sa.Who), away, andJoin(cons), ofSecretsBare(f, ids), firstName(sa.Who), andJoin(cons))
+	item := f.Raise(runbook.OpenItem{Source: sa.Source, Text: sa.Quote, Question: q, Blocks: ids})
+	f.SoleActors = append(f.SoleActors, SoleActor{Item: item, Who: sa.Who, Act: sa.Act, Away: sa.Away, Consumers: cons, SecretIDs: ids})
+	a.r.add("", "only "+sa.Who+" can "+sa.Act+" ("+andJoin(cons)+")", "asked at T0 in open item "+item+": who updates "+andJoin(cons)+" while "+firstName(sa.Who)+" is away; the step that updates it waits")
+}
+
+func firstName(who string) string {
+	first, _, _ := strings.Cut(who, " ")
+	return first
+}
+
+// actConsumers are the consumers whose name shares the most telling words
+// with an act ("edit the dbt Cloud connection": dbt-cloud-prod), and the
+// secrets they consume.
+func actConsumers(f *Facts, act string) ([]string, []string) {
+	generic := []string{"prod", "production", "staging", "stage", "dev", "service", "svc", "api", "app", "job", "jobs", "worker", "the", "a", "of", "and"}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(act), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		words[w] = true
+	}
+	best := 0
+	var cons, ids []string
+	for _, s := range f.Secrets {
+		for _, c := range s.Consumers {
+			n := 0
+			for _, w := range strings.FieldsFunc(strings.ToLower(c.Name), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+				if words[w] && !slices.Contains(generic, w) && len(w) > 2 {
+					n++
+				}
+			}
+			switch {
+			case n == 0 || n < best:
+				continue
+			case n > best:
+				best, cons, ids = n, nil, nil
+			}
+			cons = appendOnce(cons, c.Name)
+			ids = appendOnce(ids, s.ID)
+		}
+	}
+	return cons, ids
+}
+
+// soleActorSteps binds each sole actor's item to the production deploy
+// steps of its secrets, once the steps exist.
+func soleActorSteps(f *Facts) {
+	for i := range f.SoleActors {
+		sa := &f.SoleActors[i]
+		var blocks []string
+		for _, st := range f.Steps {
+			if runbook.OneOf(sa.SecretIDs, st.SecretID) && st.Phase == runbook.PhaseDeploy && runbook.IsProduction(st.Environment) {
+				sa.Steps = append(sa.Steps, st.Order)
+				blocks = append(blocks, fmt.Sprintf("s%d", st.Order))
+			}
+		}
+		for j := range f.OpenItems {
+			if it := &f.OpenItems[j]; it.ID == sa.Item {
+				if blocks == nil {
+					blocks = []string{}
+				}
+				it.Blocks = blocks
+			}
+		}
+	}
+}

@@ -142,6 +142,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 
 	f.readAsOf = rd.AsOf
 	f.gates = intake.ReadGates(req)
+	f.soleActors = intake.ReadSoleActors(req)
 	applyReading(f, rd)
 	scopeChangePaths(f)
 	cutOffPlaces(f)
@@ -211,6 +212,7 @@ func planReading(in *runbook.Request, rd *intake.Reading, drafts map[int]*catalo
 	workloadGaps(f)
 	valueGaps(f)
 	gateSteps(f)
+	soleActorSteps(f)
 	exposedNeverWait(f)
 	proseHolds(f)
 	holdKills(f)

@@ -41,7 +41,7 @@ type Facts struct {
 var (
 	allTop = []string{"system", "system_slug", "trigger", "environments", "deployment", "secret_store", "approvers", "change_ticket",
 		"change_paths", "routine", "constraints", "build_time", "tracks", "steps", "controls", "external_comms", "schedule", "considered",
-		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime", "comms", "gates", "rules"}
+		"person", "access", "freeze", "freezes", "dual_control", "duties", "no_console", "open_items", "start_given", "change_ticket_id", "rotate_all", "cadence", "max_downtime", "comms", "gates", "rules", "sole_actors"}
 	allSecret = []string{"id", "name", "kind", "provider", "provider_name", "owner", "consumers", "environments", "exposure", "store", "store_paths", "store_fields",
 		"env_var", "privilege", "data_reach", "unlocks_other_secrets", "personal", "retire_only", "legacy", "legacy_note", "compromise",
 		"rule", "strategy", "strategy_reason", "overlap", "proof", "rollback_window", "propagation_seconds", "urgency", "rotation_risk",

@@ -631,6 +631,13 @@ func RotationSequence(f *planner.Facts) *runbook.RotationSequence {
 			step.Action = fmt.Sprintf("%s (open item %s, asked at T0: %q). ", g.GoWords(), g.Item, g.Quote) + step.Action
 		}
 		step.Action += actRules(f, st)
+		for _, sa := range f.SoleActors {
+			if slices.Contains(sa.Steps, st.Order) {
+				// "Only Jonas Richter can edit the dbt Cloud connection"
+				// (review17-cold6 row 12).
+				step.Action += fmt.Sprintf(" %s: only %s can %s (%s); open item %s says who does it meanwhile.", andList(sa.Consumers), sa.Who, sa.Act, sa.Away, sa.Item)
+			}
+		}
 		t.Steps = append(t.Steps, step)
 	}
 	sayOnce(rs)
