@@ -56,6 +56,7 @@ type TimeWords struct {
 	KeyDayRefs    []string            `yaml:"key_day_refs"`
 	DeadlineRefs  []string            `yaml:"deadline_refs"`
 	DutyEvery     map[string]string   `yaml:"duty_every"`
+	FreezeStarts  []string            `yaml:"freeze_start_refs"`
 	RelativeDays  map[string]int      `yaml:"relative_days"`
 	SameDay       []string            `yaml:"same_day"`
 	Month         []string            `yaml:"month"`
@@ -307,7 +308,7 @@ type compiled struct {
 	personalPlaces, informedCues                                                                           *phrases
 	versions, pipelines, zones, advance                                                                    *phrases
 	zonePlaces, zoneWords, zoneCues                                                                        *phrases // zonePlaces' label: the place
-	keyDayCues, keyDayRefs, deadlineRefs, dutyEvery                                                        *phrases // dutyEvery's label: the words
+	keyDayCues, keyDayRefs, deadlineRefs, dutyEvery, freezeStarts                                          *phrases // dutyEvery's label: the words
 	ticketCues, ticketWeak, ticketNotAfter, ticketIETF, periods, weeks, periodEnds, onlyAfter              *phrases
 	heldParties, heldVerbs, heldPassive, heldHeld                                                          *phrases
 	values                                                                                                 []valueCue
@@ -382,7 +383,7 @@ func (l *Lexicon) compile() {
 		places[k] = []string{k}
 	}
 	c.zonePlaces, c.zoneWords, c.zoneCues = labelled(places), one(t.ZoneWords), one(t.ZoneCues)
-	c.keyDayCues, c.keyDayRefs, c.deadlineRefs = one(t.KeyDayCues), one(t.KeyDayRefs), one(t.DeadlineRefs)
+	c.keyDayCues, c.keyDayRefs, c.deadlineRefs, c.freezeStarts = one(t.KeyDayCues), one(t.KeyDayRefs), one(t.DeadlineRefs), one(t.FreezeStarts)
 	dutyEvery := map[string][]string{}
 	for k := range t.DutyEvery {
 		dutyEvery[k] = []string{k}
@@ -547,7 +548,7 @@ func (l *Lexicon) Check() []string {
 		"rules.schedule_words": r.ScheduleWords, "rules.target_cues": r.TargetCues, "rules.check_words": r.CheckWords,
 		"rules.out_of_scope": r.OutOfScope, "rules.their_work": r.TheirWork, "rules.not_ours": r.NotOurs, "rules.our_writes": r.OurWrites, "rules.exempt": r.Exempt,
 		"rules.absence": r.Absence, "rules.allowance": r.Allowance, "rules.not_deadline": r.NotDeadline, "rules.must_succeed": r.MustSucceed,
-		"time.zone_statement_words": t.ZoneWords, "time.zone_statement_cues": t.ZoneCues, "time.key_day_cues": t.KeyDayCues, "time.key_day_refs": t.KeyDayRefs, "time.deadline_refs": t.DeadlineRefs,
+		"time.zone_statement_words": t.ZoneWords, "time.zone_statement_cues": t.ZoneCues, "time.key_day_cues": t.KeyDayCues, "time.key_day_refs": t.KeyDayRefs, "time.deadline_refs": t.DeadlineRefs, "time.freeze_start_refs": t.FreezeStarts,
 		"rules.wait_verbs": r.WaitVerbs, "rules.never_actions": r.NeverActions, "rules.idle": r.Idle, "rules.not_needed": r.NotNeeded, "rules.unsure": r.Unsure, "rules.ask_verbs": r.AskVerbs, "rules.comms_cues": r.CommsCues, "rules.no_contact": r.NoContact,
 		"rules.keep_copy_verbs": r.KeepCopyVerbs, "rules.keep_copy_objects": r.KeepCopyObjects, "rules.session_over": r.SessionOver,
 		"rules.approver_fillers": r.ApproverFillers, "rules.approver_joins": r.ApproverJoins,

@@ -87,6 +87,7 @@ func Read(req *runbook.Request, opts Options) *Reading {
 	for i, in := range inputs {
 		rd.out.Texts = append(rd.out.Texts, rd.readText(in.source, in.text, in.secret, parsed[i]))
 	}
+	rd.freezeStartDeadlines(parsed)
 	rd.structured(req)
 	for _, s := range req.Secrets {
 		rd.out.Secrets = append(rd.out.Secrets, rd.secretReading(s))
@@ -1059,4 +1060,58 @@ func (rd *reader) releaseBan(p *parsedText, ds []Directive) []Directive {
 			Evidence: d.Evidence, Reader: d.Reader}
 	}
 	return ds
+}
+
+// freezeStartDeadlines reads "Old material has to be revoked before the
+// freeze starts - the QSA looks at the dates" (review17-cold6 r45): the
+// start of the one dated freeze of every step another text names is its
+// deadline. It was a fact, and a revoke could slip into the freeze.
+func (rd *reader) freezeStartDeadlines(parsed []*parsedText) {
+	c := &rd.lex.c
+	var starts []*Span
+	for _, t := range rd.out.Texts {
+		for _, d := range t.Directives {
+			if (d.Kind == KindTimeRule && d.Polarity == Forbid || d.Kind == KindFreeze) && d.Span != nil && d.Span.From != "" &&
+				!strings.HasPrefix(d.Span.From, "--") && d.Scope.All && d.Activity != ActivityRestart {
+				if !slices.ContainsFunc(starts, func(s *Span) bool { return s.From == d.Span.From && s.Start == d.Span.Start }) {
+					starts = append(starts, d.Span)
+				}
+			}
+		}
+	}
+	if len(starts) != 1 {
+		return
+	}
+	sp := starts[0]
+	for i, p := range parsed {
+		t := &rd.out.Texts[i]
+		n := len(p.toks)
+		refs := c.freezeStarts.find(p.toks, 0, n)
+		if len(refs) == 0 {
+			continue
+		}
+		// "All old keys must be gone before the code freeze": the freeze
+		// is the one the request dates, not one of this text.
+		kept := slices.DeleteFunc(slices.Clone(t.Directives), func(d Directive) bool { return d.Kind == KindFreeze && d.Span == nil })
+		if slices.ContainsFunc(kept, func(d Directive) bool { return d.Kind == KindDeadline || d.Kind == KindTimeRule || d.Kind == KindFreeze }) ||
+			!(c.completion.has(p.toks, 0, n) || c.directiveModals.has(p.toks, 0, n)) {
+			continue
+		}
+		start := sp.Start
+		if start == "" {
+			start = "00:00"
+		}
+		q := quote(p, 0, n)
+		for _, cl := range p.clauses {
+			if c.freezeStarts.has(p.toks, cl[0], cl[1]) {
+				q = quote(p, cl[0], cl[1])
+			}
+		}
+		// The freeze's start replaces what the clause was read as.
+		t.Directives = slices.DeleteFunc(kept, func(d Directive) bool {
+			return d.Kind == KindDetail && IsFact(d) && c.freezeStarts.has(tokenize(d.Quote), 0, len(tokenize(d.Quote)))
+		})
+		t.Directives = append(t.Directives, Directive{Kind: KindDeadline, Deadline: &Deadline{Date: sp.From, Day: sp.From, At: start, TZ: sp.TZ, ZoneGiven: sp.ZoneGiven},
+			Scope: t.Scope, Quote: q, Evidence: evidence(refs), Reader: ReaderRules})
+	}
 }

@@ -266,7 +266,9 @@ func (d *dating) date(asOf time.Time) {
 			d.raise(runbook.OpenItem{Source: dl.Source, Text: dl.Note, Question: fmt.Sprintf("Deadline %s (%s) has already passed as of %s: is the work overdue, or is the date wrong?", dl.ID, dl.Label(), runbook.FormatMoment(asOf, dl.TZ)),
 				Blocks: dl.SecretIDs})
 		}
-		if in := schedule.In(due, blackoutsOf(ids)); len(in) > 0 {
+		// "revoked before the freeze starts": a deadline at a blackout's
+		// start is no deadline inside it (review17-cold6 r45).
+		if in := schedule.In(due, blackoutsOf(ids)); len(in) > 0 && len(schedule.In(due.Add(-time.Minute), blackoutsOf(ids))) > 0 {
 			d.raise(runbook.OpenItem{Source: dl.Source, Text: dl.Note,
 				Question: fmt.Sprintf("Deadline %s (%s) falls inside blackout %s: may the work it bounds run in the blackout, or must it finish before the blackout starts?", dl.ID, dl.Label(), strings.Join(in, ", ")),
 				Blocks:   dl.SecretIDs})
