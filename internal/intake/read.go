@@ -1093,7 +1093,9 @@ func (rd *reader) freezeStartDeadlines(parsed []*parsedText) {
 		// "All old keys must be gone before the code freeze": the freeze
 		// is the one the request dates, not one of this text.
 		kept := slices.DeleteFunc(slices.Clone(t.Directives), func(d Directive) bool { return d.Kind == KindFreeze && d.Span == nil })
-		if slices.ContainsFunc(kept, func(d Directive) bool { return d.Kind == KindDeadline || d.Kind == KindTimeRule || d.Kind == KindFreeze }) ||
+		if slices.ContainsFunc(kept, func(d Directive) bool {
+			return d.Kind == KindDeadline || d.Kind == KindTimeRule || d.Kind == KindFreeze
+		}) ||
 			!(c.completion.has(p.toks, 0, n) || c.directiveModals.has(p.toks, 0, n)) {
 			continue
 		}
