@@ -2465,7 +2465,7 @@ func reachPods(rb *runbook.Runbook, procs []Procedure) {
 		switch {
 		case p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "export NEW"):
 			stored = `"$NEW"`
-		case p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "`vault kv patch <env KV path of VAR> VAR=-`"):
+		case p.Phase == runbook.PhaseStore && strings.Contains(p.Text, "vault kv patch <env KV path of VAR> VAR=-`"):
 			stored = `"$(vault kv get -field=VAR <env KV path of VAR>)"`
 		}
 	}

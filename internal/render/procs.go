@@ -126,6 +126,10 @@ var spanNames = []struct{ holds, name string }{
 	{"information_schema.processlist", "mysql-sessions"},
 	{"update-secret-version-stage", "store-back"},
 	{"put-secret-value", "store"},
+	{".data.secret_id_accessor", "new-secret-id"},
+	{"auth/approle/login", "approle-login"},
+	{"keys renew", "renew-key"},
+	{"update-function-configuration", "lambda-refresh"},
 }
 
 // wordRE finds a command's first word.
