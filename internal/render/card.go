@@ -1750,15 +1750,15 @@ func rules(rb *runbook.Runbook, c Card) string {
 	shows := len(targets(c)) > 0
 	switch {
 	case c.Order != "" && shows:
-		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". Each phase and each switch of environment starts with "+envCheckName+".")
+		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+". "+envCheckName+" starts each phase and each environment switch.")
 	case c.Order != "":
 		out = append(out, "Step numbers a/b: "+OrderLabel(c.Order)+".")
 	case shows:
-		out = append(out, "Each phase, and each change of environment in it, starts with "+envCheckName+".")
+		out = append(out, envCheckName+" starts each phase and each environment switch.")
 	}
 	switch {
 	case len(c.Kills) == 0:
-		out = append(out, "Roll back at the first failed check.")
+		out = append(out, "First failed check: roll back.")
 	default:
 		// Each kill's time is on its line, and the kills come first in
 		// the card's order: the card says only what T0 is.
