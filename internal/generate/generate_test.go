@@ -181,7 +181,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		// The seed's engineering update.
 		"22:00 UTC",
 		"Expected impact: none",
-		"Watch #secret-rotation-acme-payments and the consumers' alerts for authentication errors, signature failures",
+		"Watch #secret-rotation-acme-payments and consumer alerts for authentication errors, signature failures",
 		// Beyond the seed.
 		"## Rollback and emergency containment",
 		"## Automation opportunities",

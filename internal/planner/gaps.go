@@ -439,9 +439,9 @@ func valueGaps(f *Facts) {
 			// A Secrets Manager store merges a field into a JSON object:
 			// whether each secret is one is asked, never assumed (review20
 			// round 6 A1: jq on a plain string printed the live value).
-			fields := " and the field names its consumers read"
+			fields := " and the fields its consumers read"
 			if st == runbook.StoreAWSSecretsManager {
-				fields = ", whether each is a JSON object, and the field names its consumers read"
+				fields = ", whether each is a JSON object, and the fields its consumers read"
 			}
 			asks = append(asks, fmt.Sprintf("the %s of %s%s (the store steps show a <placeholder> path and %s: %s)",
 				where, of(names[st]), fields, writes, stepList(stepsOf(f, ids[st], runbook.PhaseStore))))

@@ -106,10 +106,16 @@ func shortParts(rb *runbook.Runbook, s string) string {
 			// "of those secrets" again, once "each secret" is said.
 			p = strings.ReplaceAll(p, " of those secrets", "")
 		}
+		// "the Kubernetes namespace of the consumers": the consumers'
+		// Kubernetes namespace (said once and shorter: #20's words).
+		p = consumersOfRE.ReplaceAllString(p, "the consumers' $1")
 		parts[i] = strings.TrimSpace(p)
 	}
 	return strings.Join(parts, "; ") + "?"
 }
+
+// consumersOfRE finds "the <one to three words> of the consumers".
+var consumersOfRE = regexp.MustCompile(`\bthe ((?:[A-Za-z-]+ ){0,2}[A-Za-z-]+) of the consumers\b`)
 
 // minQuestionWords is the fewest words a question says alone.
 const minQuestionWords = 6

@@ -221,7 +221,7 @@ func InternalComms(f *planner.Facts) *runbook.InternalComms {
 	if f.Compromised() {
 		subject = fmt.Sprintf("Security incident: exposed credentials of %s are being revoked and replaced", f.System)
 	}
-	watch := "Watch " + ch + " and the consumers' alerts for " + signals(f) + "."
+	watch := "Watch " + ch + " and consumer alerts for " + signals(f) + "."
 	messages := []runbook.Message{
 		{Audience: runbook.AudienceEngineering, Channel: ch, Subject: subject,
 			Body: strings.Join(strings.Fields(fmt.Sprintf("Rotation of %s (%s) from %s. %s Expected impact: %s. %s %s%s Contact: %s.",
