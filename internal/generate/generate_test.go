@@ -167,7 +167,7 @@ func TestAcmeReadsLikeTheSeedAndGoesBeyond(t *testing.T) {
 		// rotation 24 h ahead (review17-cold).
 		"[create in w1: daily from 22:00 UTC; next: Thu 2026-11-26 22:00-23:00 UTC]",
 		"Step numbers a/b: staging/production. env-check(ENV) starts each phase and each environment switch.",
-		"**env-check(ENV):** ENV is the step's environment. `kubectl config current-context` prints `<ENV kube context>` and `aws sts get-caller-identity` shows",
+		"**env-check(ENV):** ENV is the step's environment. `kubectl config current-context` prints `<ENV kube context>`, `aws sts get-caller-identity` shows",
 		"Confirm the old signing secret expired",
 		// Dual credentials for Postgres, and the SendGrid test send.
 		"Move consumers to the idle user",

@@ -1815,11 +1815,16 @@ var envTargets = []envTarget{
 	{"gcloud ", "gcloud project", "gcloud config get project", "prints `<ENV project id>`", "gcloud config set project <ENV project id>"},
 	{"az ", "Azure subscription", "az account show --query name -o tsv", "prints `<ENV subscription>`", "az account set --subscription <ENV subscription>"},
 	{"doppler ", "Doppler config", "doppler configure get config --plain", "prints `<ENV config>`", "doppler setup --config <ENV config>"},
+	// psql's commands hit the server PGHOST names (review20 round 6
+	// A3/O11: `\password` could change the production superuser in a
+	// staging step): a command of any of these words is psql's.
+	{"\\password |ALTER ROLE |psql ", "Postgres server", "psql -XAtc 'select current_database(), inet_server_addr()'", "prints `<ENV database>|<ENV database address>`", "export PGHOST=<ENV database host> PGDATABASE=<ENV database>"},
 }
 
 // envTarget is a tool whose commands hit the environment its setting
 // points at, the command that shows which, what it shows in the right
 // environment, and the command that switches to it.
+// tool is the first word(s) of its commands, several separated by "|".
 type envTarget struct{ tool, setting, show, expect, switchTo string }
 
 // envCheckName is how the card's rules call the procedure that proves the
@@ -1875,8 +1880,10 @@ func targets(c Card) []envTarget {
 	for _, t := range envTargets {
 		if slices.ContainsFunc(all, func(s string) bool {
 			for _, span := range codeSpans(s) {
-				if strings.HasPrefix(span, t.tool) || strings.Contains(span, "| "+t.tool) || strings.Contains(span, "&& "+t.tool) || strings.Contains(span, "$("+t.tool) {
-					return true
+				for _, tool := range strings.Split(t.tool, "|") {
+					if strings.HasPrefix(span, tool) || strings.Contains(span, "| "+tool) || strings.Contains(span, "&& "+tool) || strings.Contains(span, "$("+tool) {
+						return true
+					}
 				}
 			}
 			return false

@@ -122,6 +122,7 @@ const minNamedWords = 8
 var spanNames = []struct{ holds, name string }{
 	{"has_table_privilege", "grant-parity"},
 	{"has_schema_privilege", "grant-parity"},
+	{"pg_terminate_backend", "end-sessions"},
 	{"pg_stat_activity", "pg-sessions"},
 	{"information_schema.processlist", "mysql-sessions"},
 	{"update-secret-version-stage", "store-back"},
@@ -249,8 +250,19 @@ func rollbackProcs(rb *runbook.Runbook, groups []Group, fixes map[string]string)
 			continue
 		}
 		seen[st.SecretID] = true
-		rp := RollbackProc{Label: RollbackLabel(i), SecretID: st.SecretID, Name: ls.name, Until: ls.until}
+		// "possible until until the create step" (review20 round 6 O12).
+		rp := RollbackProc{Label: RollbackLabel(i), SecretID: st.SecretID, Name: ls.name, Until: strings.TrimPrefix(ls.until, "until ")}
 		rp.Steps = append(rp.Steps, upper(strings.TrimSuffix(strings.TrimSpace(st.Step), "."))+".")
+		if restoresNothing(st.Step) {
+			// A rollback that brings nothing back has no old value to
+			// deploy or verify (round 6 O12: "Verify again: ... passes
+			// on the old value" after "No rollback once rotated").
+			if f := fixes[st.SecretID]; f != "" {
+				rp.Steps = append(rp.Steps, f)
+			}
+			out = append(out, rp)
+			continue
+		}
 		var nums []string
 		for _, l := range ls.deploy {
 			nums = append(nums, l.Numbers())
@@ -315,4 +327,12 @@ func variants(groups []Group, procs []Procedure) []Procedure {
 		}
 	}
 	return procs
+}
+
+// restoresNothing reports a rollback step that brings no old value back
+// ("No rollback once rotated: fix forward ...", "none: the old key is dead
+// once changed").
+func restoresNothing(step string) bool {
+	low := strings.ToLower(strings.TrimSpace(step))
+	return strings.HasPrefix(low, "no rollback") || strings.HasPrefix(low, "none")
 }
