@@ -136,6 +136,12 @@ type Credential struct {
 	// shows the new one): the contain step captures the new value into the
 	// store at once, and no create or store step follows it.
 	ContainIssues bool `yaml:"contain_issues" json:"contain_issues,omitempty"`
+	// NotReplaced, when set, says why nothing replaces the credential (a
+	// person's login token: they log in again): it is killed and never
+	// issued again, like a secret the request says nothing replaces
+	// (review17-cold6 row 22: a new orphan token was minted for a stolen
+	// laptop's login).
+	NotReplaced string `yaml:"not_replaced" json:"not_replaced,omitempty"`
 	// LeakRevokeFirst is true when the provider's guidance on a leak is to
 	// revoke before anything else.
 	LeakRevokeFirst bool `yaml:"leak_revoke_first" json:"leak_revoke_first"`

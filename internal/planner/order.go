@@ -125,16 +125,31 @@ func order(f *Facts) {
 			// operators find: it is checked before anything is killed.
 			access = append(access, Step{Environment: AllEnvironments, Phase: runbook.PhaseContain, Remediation: ids})
 		}
-		// A retired credential is checked dead right after it is revoked.
+		// A retired credential is checked dead once every exposed
+		// credential is revoked: a check is other work, and nothing exposed
+		// outside the company outlives it (review17-cold6 q2: a retired
+		// login token's check in dev ran before the other kills).
 		steps := access
+		var deadChecks []Step
 		for _, s := range exposed {
-			if ss := secretSteps(f, s, func(p runbook.Phase, _ string) bool {
-				return p == runbook.PhaseContain || (s.RetireOnly && p == runbook.PhaseVerify)
-			}); len(ss) > 0 {
+			if ss := secretSteps(f, s, func(p runbook.Phase, _ string) bool { return p == runbook.PhaseContain }); len(ss) > 0 {
 				t.SecretIDs = append(t.SecretIDs, s.ID)
 				steps = append(steps, ss...)
 			}
+			if s.RetireOnly {
+				// Production's check only, when a lower environment's would
+				// come before production is restored after another kill:
+				// each contain step already checks its own environment.
+				ss := secretSteps(f, s, func(p runbook.Phase, env string) bool {
+					return p == runbook.PhaseVerify && (len(exposed) == 1 || runbook.IsProduction(env) || env == AllEnvironments)
+				})
+				if len(ss) > 0 && !slices.Contains(t.SecretIDs, s.ID) {
+					t.SecretIDs = append(t.SecretIDs, s.ID)
+				}
+				deadChecks = append(deadChecks, ss...)
+			}
 		}
+		steps = append(steps, deadChecks...)
 		if f.RotateAll != "" && (f.Trigger.IsLeak() || f.Trigger == runbook.TriggerVendorChange) {
 			// Everything the breached place held is as exposed as what the
 			// request names: listed by name at T0 and killed in a lane of

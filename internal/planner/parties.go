@@ -156,6 +156,12 @@ func retireUnreplaced(f *Facts) {
 				s.CutOff = appendOnce(s.CutOff, c.Name)
 			}
 			s.Consumers = nil
+		case s.Entry != nil && s.Entry.NotReplaced != "":
+			why = s.Entry.NotReplaced
+			for _, c := range s.Consumers {
+				s.CutOff = appendOnce(s.CutOff, c.Name)
+			}
+			s.Consumers = nil
 		case len(s.Consumers) == 0 && len(s.CutOff) > 0:
 			why = andJoin(s.CutOff) + " must never get a new value and nothing else uses it"
 		default:
