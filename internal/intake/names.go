@@ -960,10 +960,18 @@ func (n *Names) mirrorsInNotes(notes string, own runbook.SecretStore) []string {
 				before := ws[max(0, at-6):at]
 				mirror := slices.ContainsFunc(st.MirrorCues, func(c string) bool { return slices.Contains(before, c) })
 				read := false
+				// "reads it via the AWS Parameters and Secrets Lambda
+				// Extension": an article may stand between cue and place.
+				cut := before
+				for len(cut) > 0 && slices.Contains([]string{"the", "a", "an", "our", "its", "their", "aws"}, cut[len(cut)-1]) {
+					cut = cut[:len(cut)-1]
+				}
 				for _, c := range st.ReadCues {
 					cw := words(c)
-					if len(cw) <= len(before) && slices.Equal(before[len(before)-len(cw):], cw) {
-						read = true
+					for _, b := range [][]string{before, cut} {
+						if len(cw) <= len(b) && slices.Equal(b[len(b)-len(cw):], cw) {
+							read = true
+						}
 					}
 				}
 				if slices.ContainsFunc(before, func(b string) bool { return slices.Contains(st.Negators, b) }) || !mirror && !read {

@@ -205,6 +205,14 @@ type reader struct {
 	// ("last working day is Friday 18 Dec"): "his last day" in any text.
 	keyDay string
 	out    *Reading
+	// rtPrev is what the last runtime reading of a note bound, and where
+	// that text and range end: a clause right after it that names no
+	// consumer speaks of the same ones ("build-cache-runner is a
+	// self-hosted runner VM; the PAT is in ~/.docker/config.json from a
+	// docker login done by Ansible": review17-cold6 row 11).
+	rtPrev   []string
+	rtPrevP  *parsedText
+	rtPrevTo int
 }
 
 // parsedText is a text split into tokens and clauses, with its dates marked.

@@ -139,6 +139,11 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			}
 		}
 	}
+	if len(mentions) == 0 && secret >= 0 && rd.rtPrevP == p && len(rd.rtPrev) > 0 && from >= rd.rtPrevTo && from-rd.rtPrevTo <= 1 {
+		for _, c := range rd.rtPrev {
+			mentions = append(mentions, consumerMention{name: c, from: from, to: from})
+		}
+	}
 	if len(mentions) == 0 {
 		return nil
 	}
@@ -256,6 +261,9 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 		}
 		out = append(out, Directive{Kind: KindDetail, Field: FieldRuntime, Value: r.runtime, Tool: r.managedBy,
 			Values: []string{r.workload, r.platform, pb, r.file, r.sync}, Scope: scope, Evidence: evidence(r.evidence)})
+	}
+	if secret >= 0 && len(order) > 0 {
+		rd.rtPrev, rd.rtPrevP, rd.rtPrevTo = order, p, to
 	}
 	return out
 }

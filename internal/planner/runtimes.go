@@ -28,7 +28,11 @@ func (a *applier) runtime(d intake.Directive) {
 			// earlier one said unless it says a workload, and never a
 			// coarser one ("served from Cloud Storage + Cloud CDN; the key
 			// is injected at build time" stays a static build).
-			if !c.Said || workload != "" && !intake.Refines(workload, c.Workload) {
+			// A Kubernetes phrase that says no workload ("via the Vault
+			// agent injector") keeps the kind its sentence said ("a
+			// Deployment"): probe8 b got <workload-kind>/billing-api.
+			keepKind := workload == "" && d.Value == string(runbook.DeployKubernetes) && runbook.OneOf([]string{"deployment", "statefulset", "daemonset", "cronjob"}, c.Workload)
+			if !keepKind && (!c.Said || workload != "" && !intake.Refines(workload, c.Workload)) {
 				c.Workload = workload
 			}
 			c.Said = true
