@@ -139,7 +139,8 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 			}
 		}
 	}
-	if len(mentions) == 0 && secret >= 0 && rd.rtPrevP == p && len(rd.rtPrev) > 0 && from >= rd.rtPrevTo && from-rd.rtPrevTo <= 1 {
+	if len(mentions) == 0 && secret >= 0 && rd.rtPrevP == p && len(rd.rtPrev) > 0 && from >= rd.rtPrevTo && from-rd.rtPrevTo <= 1 && rd.rtPrevTo > 0 &&
+		from < len(p.toks) && semicolonBetween(p.text[p.toks[rd.rtPrevTo-1].to:p.toks[from].from]) {
 		for _, c := range rd.rtPrev {
 			mentions = append(mentions, consumerMention{name: c, from: from, to: from})
 		}
@@ -266,6 +267,15 @@ func (rd *reader) runtimeDirectives(p *parsedText, from, to, secret int) []Direc
 		rd.rtPrev, rd.rtPrevP, rd.rtPrevTo = order, p, to
 	}
 	return out
+}
+
+// semicolonBetween reports whether the text between two clauses joins them
+// with a semicolon, not a full stop: only then does the second speak of
+// the consumers the first bound ("…runner VM; the PAT is in … done by
+// Ansible"), never after a new sentence ("…fluent-bit needs a rollout
+// restart. The CircleCI use goes away with CircleCI.").
+func semicolonBetween(gap string) bool {
+	return strings.Contains(gap, ";") && !strings.Contains(gap, ".")
 }
 
 // Refines reports whether workload finer says more than coarse, for one
