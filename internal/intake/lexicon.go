@@ -33,6 +33,7 @@ type TimeWords struct {
 	Completion    []string            `yaml:"completion"`
 	By            []string            `yaml:"by"`
 	CompletionAt  []string            `yaml:"completion_at"`
+	ByMoment      []string            `yaml:"by_moment"`
 	Before        []string            `yaml:"before"`
 	After         []string            `yaml:"after"`
 	From          []string            `yaml:"from"`
@@ -294,7 +295,7 @@ type Lexicon struct {
 type compiled struct {
 	negators, forbid, allow, only, outside, busy, protect, vague                                           *phrases
 	activities                                                                                             *phrases // label: the activity
-	deadline, completion, completionAt, by, before, after, from, between, rangeJoin                        *phrases
+	deadline, completion, completionAt, by, byMoment, before, after, from, between, rangeJoin              *phrases
 	namedTimes, namedSpans, everyDay, relativeDays, sameDay, month                                         *phrases // label: the key or index
 	switchCues, overlapCues                                                                                *phrases
 	tools, pathCues, console, dualControl, parties, dutyCues, within                                       *phrases
@@ -350,6 +351,7 @@ func (l *Lexicon) compile() {
 	c.outside, c.busy, c.protect, c.vague = one(t.Outside), one(t.Busy), one(t.Protect), one(t.Vague)
 	c.activities = labelled(t.Activities)
 	c.deadline, c.completion, c.by, c.completionAt = one(t.Deadline), one(t.Completion), one(t.By), one(t.CompletionAt)
+	c.byMoment = one(t.ByMoment)
 	c.before, c.after, c.from, c.between, c.rangeJoin = one(t.Before), one(t.After), one(t.From), one(t.Between), one(t.RangeJoin)
 	names := map[string][]string{}
 	for k := range t.NamedTimes {

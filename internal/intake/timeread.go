@@ -1056,7 +1056,7 @@ func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
 	if c.negators.has(p.toks, from, to) || !c.completion.has(p.toks, from, to) {
 		return false
 	}
-	if c.by.has(p.toks, from, to) {
+	if rd.byMoment(p, from, to) {
 		return true
 	}
 	// "his accounts are disabled at 18:00 that day": the moment access
@@ -1070,6 +1070,29 @@ func (rd *reader) isDeadline(p *parsedText, from, to int) bool {
 		// 09:00": the moment it ends, a few words on (review17-cold4 r6).
 		for k := m.to; k < min(to, m.to+5); k++ {
 			if c.completionAt.has(p.toks, k, k+1) && k+1 < to && len(rd.timeExprs(p, k+1, min(to, k+4))) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// byMoment reports a "by" that names a moment: a time, a day, a date, a
+// relative day or a by_moment word (lexicon/time.yaml) after it, before the
+// next comma ("by 18:00", "by Friday", "by end of day", "by 18 Dec", "by
+// tomorrow"). "by mistake", "by a new hire" say how or who, not when.
+func (rd *reader) byMoment(p *parsedText, from, to int) bool {
+	c := &rd.lex.c
+	for _, m := range c.by.find(p.toks, from, to) {
+		end := m.to
+		for end < min(to, m.to+5) && p.toks[end].text != "," && p.toks[end].text != ";" {
+			end++
+		}
+		if len(rd.timeExprs(p, m.to, end)) > 0 || c.relativeDays.has(p.toks, m.to, end) || c.byMoment.has(p.toks, m.to, end) {
+			return true
+		}
+		for _, t := range p.toks[m.to:end] {
+			if _, ok := dayWord(t.text); ok || strings.ContainsAny(t.text, "0123456789") {
 				return true
 			}
 		}
